@@ -1,0 +1,4 @@
+/** @module @switchyard/ir — zod schemas of the compiled configuration, canonical JSON and content hash. */
+export * from "./schema.ts";
+export { canonicalJson, contentHash } from "./canonical.ts";
+export { type IrIssue, type ParseResult, type Release, parseConfig, createRelease, serialiseRelease, parseRelease } from "./release.ts";

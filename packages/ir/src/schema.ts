@@ -1,0 +1,239 @@
+/** @module The compiled configuration (IR): the one contract between compiler, router, policies and Pulumi. */
+import { z } from "zod";
+
+/** Bumped whenever a compiled `switchyard.json` from an older compiler cannot be read as-is. */
+export const IR_VERSION = 1 as const;
+
+/** Stable identifiers: what users write as keys in routes.ts. */
+export const IdSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, "an id starts with a letter and holds only letters, digits, '.', '_' or '-' (at most 64)");
+
+/** A reference to a secret held outside the config (an environment variable name). Never a value. */
+export const SecretRefSchema = z.strictObject({
+  secret: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "a secret reference names an environment variable in UPPER_SNAKE_CASE"),
+});
+
+export const RegionSchema = z.string().min(1);
+export const ResidencySchema = z.enum(["eu", "us", "any"]);
+export const DataClassSchema = z.enum(["public", "internal", "confidential", "restricted"]);
+export const LifecycleSchema = z.enum(["ga", "preview", "experimental", "deprecated"]);
+export const CapabilitySchema = z.enum(["tools", "vision", "json", "streaming", "reasoning"]);
+export const StrategySchema = z.enum(["weighted", "latency", "cost", "least-busy"]);
+export const OptimizeSchema = z.enum(["cost", "latency", "quality"]);
+/** Error classes a route may retry on. */
+export const ErrorClassSchema = z.enum(["429", "5xx", "timeout", "connection"]);
+export const BudgetPeriodSchema = z.enum(["day", "week", "month"]);
+export const SeveritySchema = z.enum(["error", "warning", "off"]);
+
+/** Failure injection and timing for the embedded mock provider. */
+export const MockBehaviourSchema = z.strictObject({
+  /** Delay before the first token, milliseconds. */
+  ttftMs: z.number().int().nonnegative().default(0),
+  /** Delay between streamed chunks, milliseconds. */
+  interChunkMs: z.number().int().nonnegative().default(0),
+  /** Fraction of calls that fail, 0..1 (deterministic per request id). */
+  failRate: z.number().min(0).max(1).default(0),
+  /** HTTP status a failing call answers with. */
+  failStatus: z.number().int().min(400).max(599).default(503),
+  /** Text the mock answers with; `{route}`, `{model}` and `{prompt}` are replaced. */
+  reply: z.string().optional(),
+});
+
+export const ProviderSchema = z.strictObject({
+  kind: z.enum(["openai", "anthropic", "mock"]),
+  baseUrl: z.url().optional(),
+  apiKey: SecretRefSchema.optional(),
+  /** Extra headers sent upstream (values may be secret references). */
+  headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}),
+  region: RegionSchema.optional(),
+  residency: ResidencySchema.optional(),
+  selfHosted: z.boolean().default(false),
+  mock: MockBehaviourSchema.optional(),
+});
+
+export const PriceSchema = z.strictObject({
+  /** USD per 1M input tokens. */
+  input: z.number().nonnegative(),
+  /** USD per 1M output tokens. */
+  output: z.number().nonnegative(),
+});
+
+export const ModelSchema = z.strictObject({
+  provider: IdSchema,
+  /** The upstream model name sent to the provider. */
+  name: z.string().min(1),
+  /** Context window in tokens. */
+  context: z.number().int().positive(),
+  maxOutput: z.number().int().positive().optional(),
+  price: PriceSchema,
+  lifecycle: LifecycleSchema.default("ga"),
+  /** ISO date (YYYY-MM-DD) after which the model is deprecated. */
+  sunset: z.iso.date().optional(),
+  owner: z.string().min(1).optional(),
+  capabilities: z.array(CapabilitySchema).default([]),
+});
+
+export const TierMemberSchema = z.strictObject({
+  model: IdSchema,
+  weight: z.number(),
+});
+
+export const TierSchema = z.strictObject({
+  models: z.array(TierMemberSchema).min(1),
+  strategy: StrategySchema.optional(),
+});
+
+/** A step of a fallback chain, or the target of a long-context rule: a tier or a single model. */
+export const TargetRefSchema = z.union([
+  z.strictObject({ tier: IdSchema }),
+  z.strictObject({ model: IdSchema }),
+]);
+
+export const RetrySchema = z.strictObject({
+  /** Attempts per candidate including the first (1 = no retry). */
+  attempts: z.number().int().positive().default(1),
+  on: z.array(ErrorClassSchema).default(["429", "5xx", "timeout", "connection"]),
+  /** Base backoff in milliseconds; the n-th retry waits base·2ⁿ with full jitter. */
+  backoffMs: z.number().int().nonnegative().default(200),
+  /** Longest wait the router honours from an upstream `Retry-After`. */
+  maxRetryAfterMs: z.number().int().nonnegative().default(5_000),
+});
+
+export const TimeoutSchema = z.strictObject({
+  firstTokenMs: z.number().int().positive().optional(),
+  totalMs: z.number().int().positive().optional(),
+});
+
+export const ValidatorSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("json") }),
+  z.strictObject({ kind: z.literal("json-schema"), schema: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ kind: z.literal("regex"), pattern: z.string(), flags: z.string().default("") }),
+  z.strictObject({ kind: z.literal("non-empty") }),
+]);
+
+export const CanaryGuardSchema = z.strictObject({
+  maxErrorRate: z.number().min(0).max(1).optional(),
+  maxP95Ms: z.number().positive().optional(),
+  /** Requests the canary must have served in a window before the guard is judged. */
+  minRequests: z.number().int().nonnegative().default(20),
+});
+
+export const CanarySchema = z.strictObject({
+  model: IdSchema,
+  /** Percent of the route's traffic at each step, e.g. [5, 25, 100]. */
+  steps: z.array(z.number()).min(1),
+  /** Time between steps, milliseconds. */
+  everyMs: z.number().int().positive(),
+  guard: CanaryGuardSchema.default({ minRequests: 20 }),
+  /** Which request field keeps a caller on one side: the `user` field, or a header. */
+  stickyBy: z.union([z.literal("user"), z.strictObject({ header: z.string().min(1) })]).default("user"),
+});
+
+export const LongContextSchema = z.strictObject({
+  /** Prompt tokens above which the rule applies. */
+  over: z.number().int().positive(),
+  use: TargetRefSchema,
+});
+
+export const RouteSchema = z
+  .strictObject({
+    tier: IdSchema.optional(),
+    model: IdSchema.optional(),
+    optimize: OptimizeSchema.default("quality"),
+    dataClass: DataClassSchema.default("internal"),
+    residency: ResidencySchema.default("any"),
+    fallback: z.array(TargetRefSchema).default([]),
+    retry: RetrySchema.default({ attempts: 1, on: ["429", "5xx", "timeout", "connection"], backoffMs: 200, maxRetryAfterMs: 5_000 }),
+    timeout: TimeoutSchema.default({}),
+    longContext: LongContextSchema.optional(),
+    validate: z.array(ValidatorSchema).default([]),
+    canary: CanarySchema.optional(),
+    requires: z.array(CapabilitySchema).default([]),
+    owner: z.string().min(1).optional(),
+    description: z.string().optional(),
+    /** Opt in to prompt/completion text in traces. */
+    logPayloads: z.boolean().default(false),
+  })
+  .refine((r) => (r.tier === undefined) !== (r.model === undefined), {
+    message: "a route names exactly one of `tier` or `model`",
+  });
+
+export const BudgetSchema = z.strictObject({
+  usd: z.number(),
+  per: BudgetPeriodSchema.default("month"),
+  mode: z.enum(["hard", "soft"]).default("hard"),
+  alertAt: z.array(z.number().gt(0).lte(1)).default([]),
+});
+
+export const LimitsSchema = z.strictObject({
+  rpm: z.number().optional(),
+  tpm: z.number().optional(),
+});
+
+export const TeamSchema = z.strictObject({
+  keys: z.array(SecretRefSchema).default([]),
+  routes: z.array(IdSchema).default([]),
+  budget: BudgetSchema.optional(),
+  limits: LimitsSchema.optional(),
+  owner: z.string().min(1).optional(),
+});
+
+/** A policy pack selected for the environment: a built-in id or a path, with severity overrides. */
+export const PolicySelectionSchema = z.strictObject({
+  pack: z.string().min(1),
+  severities: z.record(z.string(), SeveritySchema).default({}),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const RouterSettingsSchema = z.strictObject({
+  maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  /** Header that carries a caller-chosen request id, echoed back. */
+  requestIdHeader: z.string().default("x-request-id"),
+});
+
+export const ConfigSchema = z.strictObject({
+  irVersion: z.literal(IR_VERSION),
+  environment: IdSchema,
+  providers: z.record(IdSchema, ProviderSchema),
+  models: z.record(IdSchema, ModelSchema),
+  tiers: z.record(IdSchema, TierSchema).default({}),
+  routes: z.record(IdSchema, RouteSchema),
+  teams: z.record(IdSchema, TeamSchema).default({}),
+  policies: z.array(PolicySelectionSchema).default([]),
+  router: RouterSettingsSchema.default({ maxBodyBytes: 4 * 1024 * 1024, requestIdHeader: "x-request-id" }),
+});
+
+export type SecretRef = z.output<typeof SecretRefSchema>;
+export type Residency = z.output<typeof ResidencySchema>;
+export type DataClass = z.output<typeof DataClassSchema>;
+export type Lifecycle = z.output<typeof LifecycleSchema>;
+export type Capability = z.output<typeof CapabilitySchema>;
+export type Strategy = z.output<typeof StrategySchema>;
+export type Optimize = z.output<typeof OptimizeSchema>;
+export type ErrorClass = z.output<typeof ErrorClassSchema>;
+export type BudgetPeriod = z.output<typeof BudgetPeriodSchema>;
+export type Severity = z.output<typeof SeveritySchema>;
+export type MockBehaviour = z.output<typeof MockBehaviourSchema>;
+export type Provider = z.output<typeof ProviderSchema>;
+export type Price = z.output<typeof PriceSchema>;
+export type Model = z.output<typeof ModelSchema>;
+export type TierMember = z.output<typeof TierMemberSchema>;
+export type Tier = z.output<typeof TierSchema>;
+export type TargetRef = z.output<typeof TargetRefSchema>;
+export type Retry = z.output<typeof RetrySchema>;
+export type Timeout = z.output<typeof TimeoutSchema>;
+export type Validator = z.output<typeof ValidatorSchema>;
+export type CanaryGuard = z.output<typeof CanaryGuardSchema>;
+export type Canary = z.output<typeof CanarySchema>;
+export type LongContext = z.output<typeof LongContextSchema>;
+export type Route = z.output<typeof RouteSchema>;
+export type Budget = z.output<typeof BudgetSchema>;
+export type Limits = z.output<typeof LimitsSchema>;
+export type Team = z.output<typeof TeamSchema>;
+export type PolicySelection = z.output<typeof PolicySelectionSchema>;
+export type RouterSettings = z.output<typeof RouterSettingsSchema>;
+/** A compiled, validated configuration for one environment. */
+export type Config = z.output<typeof ConfigSchema>;
+/** What the compiler hands to `ConfigSchema` (defaults not yet applied). */
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,93 @@
+/** @module Types of the routing core: what decide() reads and what it returns. Pure data, no I/O. */
+import type { Capability, Config } from "@switchyard/ir";
+
+/** What decide() needs to know about one request; extracted from the HTTP body and the caller. */
+export interface RoutingRequest {
+  /** The route the caller named in `model`. */
+  route: string;
+  /** The caller's team; undefined when the config has no teams (open router). */
+  team: string | undefined;
+  /** Prompt tokens (estimated, see tokens.ts). */
+  promptTokens: number;
+  /** `max_tokens`/`max_completion_tokens` if the caller set one. */
+  maxOutputTokens: number | undefined;
+  /** Caller's region hint (`x-switchyard-region`); prefers candidates in that region. */
+  region: string | undefined;
+  /** Key for sticky canary assignment (the `user` field or the configured header); undefined → per request. */
+  stickyKey: string | undefined;
+  /** Capabilities the request needs (tools → "tools", image parts → "vision", json response_format → "json"). */
+  requires: Capability[];
+}
+
+export type BreakerStatus = "closed" | "open" | "half-open";
+
+/** A read-only view of live state; the router's StateStore provides it, tests build it by hand. */
+export interface RoutingState {
+  breaker(model: string): { status: BreakerStatus; openedAt: number | undefined };
+  /** Latency stats of a model deployment, undefined before any sample. */
+  latency(model: string): { ewmaMs: number; p95Ms: number; samples: number } | undefined;
+  /** Requests in flight to a model right now. */
+  inFlight(model: string): number;
+  /** Current canary share of a route in percent (0 when rolled back or not started). */
+  canaryPercent(route: string): number;
+}
+
+export interface DecideOptions {
+  /** Uniform [0, 1) random source; injected so decisions are reproducible. */
+  rng: () => number;
+  /** Epoch milliseconds. */
+  now: number;
+}
+
+/** Why a candidate is in the plan. */
+export type CandidateSource = "canary" | "primary" | "long-context" | "fallback";
+
+export interface Candidate {
+  model: string;
+  provider: string;
+  /** 0 for the primary target (or canary / long-context), n for the n-th fallback step. */
+  step: number;
+  source: CandidateSource;
+  /** The tier this candidate came from, if any. */
+  tier: string | undefined;
+  /** Human-readable reason, e.g. "weighted pick (70 of 100)" or "fallback step 1: tier frontier". */
+  reason: string;
+  /** True when every candidate's breaker was open and this one is probed because it failed longest ago. */
+  probe?: boolean;
+}
+
+export type ExclusionCode =
+  | "residency"
+  | "data-class"
+  | "lifecycle"
+  | "capability"
+  | "context-window"
+  | "breaker-open"
+  | "duplicate";
+
+export interface Exclusion {
+  model: string;
+  step: number;
+  code: ExclusionCode;
+  reason: string;
+}
+
+export interface Plan {
+  route: string;
+  /** Ordered: the router tries them in this order. */
+  candidates: Candidate[];
+  excluded: Exclusion[];
+  /** True when the canary model was chosen for this request. */
+  canary: boolean;
+  /** True when the long-context rule applied. */
+  longContext: boolean;
+}
+
+export type DecideErrorCode = "route_not_found" | "route_not_allowed" | "no_candidates";
+
+export type Decision =
+  | { ok: true; plan: Plan }
+  | { ok: false; code: DecideErrorCode; message: string; excluded: Exclusion[] };
+
+/** decide(config, request, state, options) → Decision; see decide.ts. */
+export type Decide = (config: Config, request: RoutingRequest, state: RoutingState, options: DecideOptions) => Decision;

@@ -1,0 +1,211 @@
+/**
+ * @module @switchyard/sdk — the typed DSL imported by `routes.ts`.
+ *
+ * Every reference between sections (a model's provider, a tier's members, a route's tier, model,
+ * fallback steps, long-context target and canary, a team's routes, an environment's overrides) is
+ * typed by the keys declared in the same file, so a misspelt name is a TypeScript error at the
+ * misspelt literal; every object is closed, so a misspelt property (`fallbak:`) is one too.
+ *
+ * @example
+ * import { defineConfig, secret } from "@switchyard/sdk";
+ * export default defineConfig({
+ *   providers: { openai: { kind: "openai", apiKey: secret("OPENAI_API_KEY") } },
+ *   models: { mini: { provider: "openai", name: "gpt-4o-mini", context: 128_000, price: { input: 0.15, output: 0.6 } } },
+ *   routes: { chat: { model: "mini" } },
+ * });
+ */
+
+declare const secretBrand: unique symbol;
+
+/** A reference to a secret held in an environment variable (or a Pulumi secret at deploy time). */
+export interface Secret {
+  readonly secret: string;
+  readonly [secretBrand]: true;
+}
+
+/**
+ * Name a secret by the environment variable that holds it. The value never enters the config,
+ * the bundle, a log or a diagnostic.
+ *
+ * @example apiKey: secret("OPENAI_API_KEY")
+ */
+export function secret(envVar: string): Secret {
+  return { secret: envVar } as Secret;
+}
+
+/** A duration: milliseconds as a number, or a string such as `"250ms"`, `"3s"`, `"5m"`, `"1h"`, `"1d"`. */
+export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
+
+export type ProviderKind = "openai" | "anthropic" | "mock";
+export type Residency = "eu" | "us" | "any";
+export type DataClass = "public" | "internal" | "confidential" | "restricted";
+export type Lifecycle = "ga" | "preview" | "experimental" | "deprecated";
+export type Capability = "tools" | "vision" | "json" | "streaming" | "reasoning";
+export type Strategy = "weighted" | "latency" | "cost" | "least-busy";
+export type Optimize = "cost" | "latency" | "quality";
+export type ErrorClass = "429" | "5xx" | "timeout" | "connection";
+export type Severity = "error" | "warning" | "off";
+/** An ISO date, `YYYY-MM-DD`. */
+export type IsoDate = `${number}-${number}-${number}`;
+
+/** Timing and failure injection of the embedded mock provider. */
+export interface MockDef {
+  /** Delay before the first token. */
+  ttft?: Duration;
+  /** Delay between streamed chunks. */
+  interChunk?: Duration;
+  /** Fraction of calls that fail, 0..1. */
+  failRate?: number;
+  /** HTTP status a failing call answers with (default 503). */
+  failStatus?: number;
+  /** Reply text; `{route}`, `{model}` and `{prompt}` are replaced. */
+  reply?: string;
+}
+
+export interface ProviderDef {
+  /** `openai` speaks the OpenAI chat API (OpenAI, Azure OpenAI v1, vLLM, Ollama, Groq…). */
+  kind: ProviderKind;
+  baseUrl?: string;
+  apiKey?: Secret;
+  headers?: Record<string, string | Secret>;
+  region?: string;
+  residency?: Residency;
+  selfHosted?: boolean;
+  mock?: MockDef;
+}
+
+export interface ModelDef<P extends string> {
+  provider: P;
+  /** The model name sent upstream. */
+  name: string;
+  /** Context window, tokens. */
+  context: number;
+  maxOutput?: number;
+  /** USD per 1M tokens. */
+  price: { input: number; output: number };
+  lifecycle?: Lifecycle;
+  sunset?: IsoDate;
+  owner?: string;
+  capabilities?: Capability[];
+}
+
+export interface TierMemberDef<M extends string> {
+  model: M;
+  weight?: number;
+}
+
+export interface TierDef<M extends string> {
+  /** Members: a model name (weight 1) or `{ model, weight }`. */
+  models: Array<M | TierMemberDef<M>>;
+  strategy?: Strategy;
+}
+
+export type ValidatorDef =
+  | { kind: "json" }
+  | { kind: "json-schema"; schema: Record<string, unknown> }
+  | { kind: "regex"; pattern: string; flags?: string }
+  | { kind: "non-empty" };
+
+export interface CanaryDef<M extends string> {
+  model: M;
+  /** Percent of the route's traffic at each step, increasing, e.g. `[5, 25, 100]`. */
+  steps: number[];
+  every: Duration;
+  guard?: { maxErrorRate?: number; maxP95?: Duration; minRequests?: number };
+  /** Keep a caller on one side by the request's `user` field (default) or by a header. */
+  stickyBy?: "user" | { header: string };
+}
+
+export interface RouteDef<T extends string, M extends string> {
+  /** The tier that serves the route (or name a single `model`). */
+  tier?: T;
+  model?: M;
+  optimize?: Optimize;
+  dataClass?: DataClass;
+  residency?: Residency;
+  /** Tiers or models tried in order when the primary fails. */
+  fallback?: Array<T | M>;
+  retry?: { attempts?: number; on?: ErrorClass[]; backoff?: Duration; maxRetryAfter?: Duration };
+  timeout?: { firstToken?: Duration; total?: Duration };
+  longContext?: { over: number; use: T | M };
+  validate?: ValidatorDef[];
+  canary?: CanaryDef<M>;
+  requires?: Capability[];
+  owner?: string;
+  description?: string;
+  logPayloads?: boolean;
+}
+
+export interface BudgetDef {
+  usd: number;
+  per?: "day" | "week" | "month";
+  /** `hard` refuses past the budget; `soft` flags and allows. */
+  mode?: "hard" | "soft";
+  /** Fractions of the budget at which to alert, e.g. `[0.5, 0.8]`. */
+  alertAt?: number[];
+}
+
+export interface TeamDef<R extends string> {
+  keys?: Secret[];
+  routes: R[];
+  budget?: BudgetDef;
+  limits?: { rpm?: number; tpm?: number };
+  owner?: string;
+}
+
+/** A policy pack: a built-in id (`baseline`, `eu-residency`, `prod-safety`, `cost-guard`) or a path. */
+export type PolicyRef =
+  | string
+  | { pack: string; severities?: Record<string, Severity>; options?: Record<string, unknown> };
+
+export interface RouterSettingsDef {
+  maxBodyBytes?: number;
+  requestIdHeader?: string;
+}
+
+type Overrides<K extends string, V> = { [Key in K]?: Partial<V> };
+
+/** What an environment may change: parts of existing entries, the policy packs, router settings. */
+export interface EnvironmentDef<P extends string, M extends string, T extends string, R extends string, Tm extends string> {
+  providers?: Overrides<P, ProviderDef>;
+  models?: Overrides<M, ModelDef<P>>;
+  tiers?: Overrides<T, TierDef<M>>;
+  routes?: Overrides<R, RouteDef<T, M>>;
+  teams?: Overrides<Tm, TeamDef<R>>;
+  policies?: PolicyRef[];
+  router?: RouterSettingsDef;
+}
+
+/** The whole of `routes.ts`. Type parameters are the names declared in each section. */
+export interface SwitchyardConfig<
+  P extends string = string,
+  M extends string = string,
+  T extends string = string,
+  R extends string = string,
+  Tm extends string = string,
+> {
+  providers: Record<P, ProviderDef>;
+  models: Record<M, ModelDef<NoInfer<P>>>;
+  tiers?: Record<T, TierDef<NoInfer<M>>>;
+  routes: Record<R, RouteDef<NoInfer<T>, NoInfer<M>>>;
+  teams?: Record<Tm, TeamDef<NoInfer<R>>>;
+  /** Default policy packs, for environments that do not choose their own. */
+  policies?: PolicyRef[];
+  router?: RouterSettingsDef;
+  environments?: Record<string, EnvironmentDef<NoInfer<P>, NoInfer<M>, NoInfer<T>, NoInfer<R>, NoInfer<Tm>>>;
+}
+
+/**
+ * Declare a Switchyard configuration. Returns its argument unchanged; its value is the types.
+ *
+ * @example export default defineConfig({ providers: {…}, models: {…}, tiers: {…}, routes: {…} });
+ */
+export function defineConfig<
+  const P extends string,
+  const M extends string,
+  const T extends string = never,
+  const R extends string = never,
+  const Tm extends string = never,
+>(config: SwitchyardConfig<P, M, T, R, Tm>): SwitchyardConfig<P, M, T, R, Tm> {
+  return config;
+}
