@@ -1,0 +1,13 @@
+/** @module bin — entry point of the `switchyard` command: runs the CLI and sets the exit code. */
+import { processIo, runCli } from "./main.ts";
+
+const io = processIo();
+process.on("uncaughtException", (error) => {
+  io.stderr(`switchyard: internal error: ${error.message.split("\n")[0] ?? ""}\n`);
+  if (process.env.SWITCHYARD_DEBUG === "1" && error.stack) io.stderr(`${error.stack}\n`);
+  process.exit(2);
+});
+
+const code = await runCli({ argv: process.argv.slice(2), io });
+// exitCode (not exit()) lets stdout drain when piped.
+process.exitCode = code;

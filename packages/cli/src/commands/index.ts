@@ -1,0 +1,10 @@
+/** @module commands — the table of verbs; each verb adds one import and one array entry. */
+import type { Command } from "../command.ts";
+import { command as check } from "./check.ts";
+import { command as build } from "./build.ts";
+
+/** Every verb of `switchyard`, in the order `--help` lists them. */
+export const commands: readonly Command[] = [
+  check,
+  build,
+];
