@@ -1,6 +1,7 @@
 /** @module Types of the routing core: what decide() reads and what it returns. Pure data, no I/O. */
 import type { Capability, Config } from "@switchyard/ir";
 
+
 /** What decide() needs to know about one request; extracted from the HTTP body and the caller. */
 export interface RoutingRequest {
   /** The route the caller named in `model`. */
@@ -21,9 +22,20 @@ export interface RoutingRequest {
 
 export type BreakerStatus = "closed" | "open" | "half-open";
 
-/** A read-only view of live state; the router's StateStore provides it, tests build it by hand. */
+/** What the routing core sees of one model deployment's circuit breaker. */
+export interface BreakerView {
+  status: BreakerStatus;
+  /** Epoch ms when the breaker last opened; undefined when it never opened. */
+  openedAt: number | undefined;
+  /** Slow-start multiplier in (0, 1] applied to the member's weight after recovery; omitted = 1. */
+  weight?: number;
+  /** Half-open only: whether another probe may be sent now (probe slots are limited); omitted = true. */
+  probeAvailable?: boolean;
+}
+
+/** A read-only, synchronous view of live state; the router's StateStore provides it, tests build it by hand. */
 export interface RoutingState {
-  breaker(model: string): { status: BreakerStatus; openedAt: number | undefined };
+  breaker(model: string): BreakerView;
   /** Latency stats of a model deployment, undefined before any sample. */
   latency(model: string): { ewmaMs: number; p95Ms: number; samples: number } | undefined;
   /** Requests in flight to a model right now. */
@@ -63,7 +75,8 @@ export type ExclusionCode =
   | "capability"
   | "context-window"
   | "breaker-open"
-  | "duplicate";
+  | "duplicate"
+  | "unknown-model";
 
 export interface Exclusion {
   model: string;
@@ -81,7 +94,20 @@ export interface Plan {
   canary: boolean;
   /** True when the long-context rule applied. */
   longContext: boolean;
+  /** Non-blocking notes, e.g. a deprecated model in the plan. */
+  warnings: PlanWarning[];
+  /** The strategy that ordered the primary target's members (undefined for a single-model route). */
+  strategy: StrategyName | undefined;
 }
+
+export interface PlanWarning {
+  code: "deprecated-model" | "canary-excluded";
+  model: string;
+  message: string;
+}
+
+/** Name of a choice strategy within a tier (same literals as the IR's `tier.strategy`). */
+export type StrategyName = "weighted" | "latency" | "cost" | "least-busy";
 
 export type DecideErrorCode = "route_not_found" | "route_not_allowed" | "no_candidates";
 

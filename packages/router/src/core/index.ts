@@ -1,0 +1,11 @@
+/** @module The routing core: pure decide(), route tables, strategies, token estimate, sticky buckets, plan rendering. */
+export type * from "./types.ts";
+export { decide, decideWithTable, routeTableFor } from "./decide.ts";
+export { compileRouteTable, type RouteTable, type TableRoute, type TableTarget, type TableMember } from "./route-table.ts";
+export { type Strategy, type StrategyMember, type StrategyContext, DEFAULT_EXPECTED_OUTPUT_TOKENS } from "./strategy.ts";
+export { strategies, createStrategy, strategyForOptimize } from "./strategies/index.ts";
+export { estimateTokens, estimateTextTokens, TOKEN_ESTIMATE, type ChatMessageLike } from "./tokens.ts";
+export { chatRequestFeatures, canaryStickyKey, type ChatRequestFeatures } from "./request.ts";
+export { stickyBucket, fnv1a32 } from "./sticky.ts";
+export { mulberry32 } from "./rng.ts";
+export { formatPlan } from "./format-plan.ts";

@@ -1,0 +1,62 @@
+/** @module The choice-strategy interface: how the members of one tier are ordered for a request. */
+import type { Capability, Lifecycle, Residency } from "@switchyard/ir";
+import type { RoutingState, StrategyName } from "./types.ts";
+
+/** One model of a target (tier member or single model), resolved once by compileRouteTable(). */
+export interface StrategyMember {
+  model: string;
+  provider: string;
+  /** Configured weight (1 for a single model or an unweighted tier member). */
+  weight: number;
+  region: string | undefined;
+  residency: Residency | undefined;
+  selfHosted: boolean;
+  /** Context window in tokens. */
+  context: number;
+  /** USD per 1M input / output tokens. */
+  priceInput: number;
+  priceOutput: number;
+  lifecycle: Lifecycle;
+  /** Declared capabilities; undefined when the model declares none (treated as "not filtered"). */
+  capabilities: ReadonlySet<Capability> | undefined;
+  /** Position in the tier as declared: the final tie-breaker, so orders are stable. */
+  index: number;
+}
+
+/** What a strategy may read. No clock or randomness of its own: both are injected here. */
+export interface StrategyContext {
+  state: RoutingState;
+  rng: () => number;
+  now: number;
+  /** Caller's region hint: among equals, members in this region come first. */
+  region: string | undefined;
+  promptTokens: number;
+  maxOutputTokens: number | undefined;
+}
+
+/**
+ * Orders the eligible members of one target for one request; the first is tried first.
+ * Must return a permutation of `members` (a new array; the input is never mutated).
+ *
+ * @example
+ * const s = createStrategy("cost");
+ * s.order(members, { state, rng, now, region: "eu", promptTokens: 1000, maxOutputTokens: undefined });
+ */
+export interface Strategy {
+  readonly name: StrategyName;
+  order(members: readonly StrategyMember[], ctx: StrategyContext): StrategyMember[];
+}
+
+/** Output tokens assumed by cost comparisons when the caller sets no max_tokens. */
+export const DEFAULT_EXPECTED_OUTPUT_TOKENS = 500;
+
+/** Same-region first, then heavier weight, then declaration order: the shared tie-breaker. */
+export function compareTies(a: StrategyMember, b: StrategyMember, region: string | undefined): number {
+  if (region !== undefined) {
+    const ra = a.region === region ? 0 : 1;
+    const rb = b.region === region ? 0 : 1;
+    if (ra !== rb) return ra - rb;
+  }
+  if (a.weight !== b.weight) return b.weight - a.weight;
+  return a.index - b.index;
+}
