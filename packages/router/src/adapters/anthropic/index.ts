@@ -1,0 +1,106 @@
+/** @module The Anthropic Messages API adapter: translates requests, responses, tool calls, usage and streams. */
+import { upstreamHttpError } from "../openai/index.ts";
+import { parseSse } from "../sse.ts";
+import {
+  type AdapterCall,
+  type AdapterFactory,
+  type AdapterInit,
+  type CompletionResult,
+  type ProviderAdapter,
+  type StreamEvent,
+  type TransportResponse,
+  UpstreamError,
+  toUpstreamError,
+} from "../types.ts";
+import { type AnthropicResponse, type AnthropicStreamEvent, AnthropicStreamTranslator, fromAnthropicResponse, toAnthropicRequest } from "./translate.ts";
+
+/** Default base URL; the adapter appends `/messages` (so a custom baseUrl includes the `/v1`). */
+export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com/v1";
+export const ANTHROPIC_VERSION = "2023-06-01";
+
+/** Map an Anthropic `error.type` from a stream's `error` event to a failure class. */
+function streamErrorClass(type: string): UpstreamError["errorClass"] {
+  if (type === "rate_limit_error") return "429";
+  if (type === "overloaded_error" || type === "api_error") return "5xx";
+  return "4xx";
+}
+
+/**
+ * Create an adapter for Anthropic's Messages API (`x-api-key`, `anthropic-version: 2023-06-01`).
+ *
+ * @example createAnthropicAdapter({ providerId: "anthropic", provider, apiKey, headers: {}, transport })
+ */
+export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
+  const base = (init.provider.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const url = new URL(`${base}/messages`);
+  const headers: Record<string, string> = { "content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION, ...init.headers };
+  if (init.apiKey !== undefined) headers["x-api-key"] = init.apiKey;
+  const streamHeaders = { ...headers, accept: "text/event-stream" };
+  const name = init.providerId;
+
+  return {
+    async complete(call: AdapterCall): Promise<CompletionResult> {
+      const body = JSON.stringify(toAnthropicRequest(call.body, call.model, false));
+      try {
+        const response = await init.transport.post({ url, headers, body, signal: call.signal });
+        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
+        const raw = await response.text();
+        let parsed: AnthropicResponse;
+        try {
+          parsed = JSON.parse(raw) as AnthropicResponse;
+        } catch {
+          throw new UpstreamError("invalid_response", `${name}'s response is not valid JSON`);
+        }
+        if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.content)) {
+          throw new UpstreamError("invalid_response", `${name}'s response has no \`content\``);
+        }
+        const completion = fromAnthropicResponse(parsed, Math.floor(Date.now() / 1000));
+        return { text: JSON.stringify(completion), completion, usage: completion.usage };
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+    },
+
+    async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
+      const body = JSON.stringify(toAnthropicRequest(call.body, call.model, true));
+      let response: TransportResponse;
+      try {
+        response = await init.transport.post({ url, headers: streamHeaders, body, signal: call.signal });
+        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+      return events(response.body, name, call.signal);
+    },
+
+    async close(): Promise<void> {},
+  };
+};
+
+async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  const translator = new AnthropicStreamTranslator(Math.floor(Date.now() / 1000));
+  try {
+    for await (const sse of parseSse(body)) {
+      if (translator.finished) continue;
+      let event: AnthropicStreamEvent;
+      try {
+        event = JSON.parse(sse.data) as AnthropicStreamEvent;
+      } catch {
+        throw new UpstreamError("invalid_response", `an event from ${name} is not valid JSON`);
+      }
+      let chunks;
+      try {
+        chunks = translator.next(event);
+      } catch (error) {
+        const type = (error as { anthropicType?: string }).anthropicType ?? "api_error";
+        throw new UpstreamError(streamErrorClass(type), `${name} reported ${type} mid-stream: ${(error as Error).message.slice(0, 200)}`, {
+          ...(type === "overloaded_error" ? { status: 529 } : {}),
+        });
+      }
+      for (const chunk of chunks) yield { chunk };
+    }
+  } catch (error) {
+    throw toUpstreamError(error, signal);
+  }
+  if (!translator.finished) throw new UpstreamError("stream_interrupted", `${name}'s stream ended before message_stop`);
+}

@@ -1,0 +1,282 @@
+/** @module Pure translation between OpenAI chat-completions and Anthropic's Messages API. */
+import type { Model } from "@switchyard/ir";
+import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, ChatMessage, ChatToolCall, Usage } from "../../http/chat-body.ts";
+
+export type AnthropicBlock =
+  | { type: "text"; text: string }
+  | { type: "image"; source: { type: "base64"; media_type: string; data: string } | { type: "url"; url: string } }
+  | { type: "tool_use"; id: string; name: string; input: unknown }
+  | { type: "tool_result"; tool_use_id: string; content: string | AnthropicBlock[]; is_error?: boolean }
+  | { type: "thinking"; thinking: string; signature?: string };
+
+export interface AnthropicMessage {
+  role: "user" | "assistant";
+  content: AnthropicBlock[];
+}
+
+export interface AnthropicRequest {
+  model: string;
+  max_tokens: number;
+  messages: AnthropicMessage[];
+  system?: string;
+  temperature?: number;
+  top_p?: number;
+  stop_sequences?: string[];
+  stream?: boolean;
+  tools?: Array<{ name: string; description?: string; input_schema: Record<string, unknown> }>;
+  tool_choice?: { type: "auto" | "any" | "none" } | { type: "tool"; name: string } | { type: "auto" | "any" | "tool"; name?: string; disable_parallel_tool_use: boolean };
+  metadata?: { user_id: string };
+}
+
+export interface AnthropicUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+export interface AnthropicResponse {
+  id: string;
+  type: "message";
+  role: "assistant";
+  model: string;
+  content: AnthropicBlock[];
+  stop_reason: string | null;
+  stop_sequence?: string | null;
+  usage: AnthropicUsage;
+}
+
+/** Anthropic requires max_tokens; this is used when neither the request nor the model sets one. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
+
+function textOf(content: ChatMessage["content"]): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content.map((p) => (typeof p.text === "string" ? p.text : "")).join("");
+}
+
+function imageBlock(part: ChatContentPart): AnthropicBlock | undefined {
+  const ref = part.image_url;
+  const url = typeof ref === "string" ? ref : ref?.url;
+  if (typeof url !== "string") return undefined;
+  const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (m !== null) return { type: "image", source: { type: "base64", media_type: m[1] ?? "image/png", data: m[2] ?? "" } };
+  return { type: "image", source: { type: "url", url } };
+}
+
+function blocksOf(content: ChatMessage["content"]): AnthropicBlock[] {
+  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
+  if (!Array.isArray(content)) return [];
+  const blocks: AnthropicBlock[] = [];
+  for (const part of content) {
+    if (part.type === "text" && typeof part.text === "string") blocks.push({ type: "text", text: part.text });
+    else if (part.type === "image_url") {
+      const block = imageBlock(part);
+      if (block !== undefined) blocks.push(block);
+    }
+  }
+  return blocks;
+}
+
+function parseArguments(args: string): unknown {
+  if (args.trim() === "") return {};
+  try {
+    return JSON.parse(args);
+  } catch {
+    return { _raw: args };
+  }
+}
+
+function mapFinish(stop: string | null | undefined): string | null {
+  switch (stop) {
+    case null:
+    case undefined:
+      return null;
+    case "end_turn":
+    case "stop_sequence":
+    case "pause_turn":
+      return "stop";
+    case "max_tokens":
+      return "length";
+    case "tool_use":
+      return "tool_calls";
+    case "refusal":
+      return "content_filter";
+    default:
+      return "stop";
+  }
+}
+
+/** OpenAI usage from Anthropic usage (cache reads/writes count as prompt tokens). */
+export function toUsage(u: AnthropicUsage): Usage {
+  const prompt = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
+  const completion = u.output_tokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/**
+ * Translate a chat-completions body to a Messages API request: system/developer messages become
+ * `system`; tool results become `tool_result` blocks in a user turn; assistant tool calls become
+ * `tool_use` blocks; consecutive turns of one role merge; `max_tokens` defaults to the model's
+ * maxOutput or 4096.
+ */
+export function toAnthropicRequest(body: ChatBody, model: Model, stream: boolean): AnthropicRequest {
+  const system: string[] = [];
+  const messages: AnthropicMessage[] = [];
+  const push = (role: "user" | "assistant", blocks: AnthropicBlock[]): void => {
+    if (blocks.length === 0) return;
+    const last = messages[messages.length - 1];
+    if (last !== undefined && last.role === role) last.content.push(...blocks);
+    else messages.push({ role, content: blocks });
+  };
+  for (const m of body.messages) {
+    switch (m.role) {
+      case "system":
+      case "developer":
+        system.push(textOf(m.content));
+        break;
+      case "user":
+        push("user", blocksOf(m.content));
+        break;
+      case "assistant": {
+        const blocks = blocksOf(m.content);
+        for (const call of m.tool_calls ?? []) {
+          blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+        }
+        push("assistant", blocks);
+        break;
+      }
+      case "tool":
+      case "function":
+        push("user", [{ type: "tool_result", tool_use_id: String(m.tool_call_id ?? m.name ?? ""), content: textOf(m.content) }]);
+        break;
+    }
+  }
+  const request: AnthropicRequest = {
+    model: model.name,
+    max_tokens: body.max_completion_tokens ?? body.max_tokens ?? model.maxOutput ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    messages,
+  };
+  if (system.length > 0) request.system = system.join("\n\n");
+  if (typeof body.temperature === "number") request.temperature = Math.min(body.temperature, 1);
+  if (typeof body.top_p === "number") request.top_p = body.top_p;
+  if (typeof body.stop === "string") request.stop_sequences = [body.stop];
+  else if (Array.isArray(body.stop) && body.stop.length > 0) request.stop_sequences = body.stop;
+  if (stream) request.stream = true;
+  if (typeof body.user === "string" && body.user !== "") request.metadata = { user_id: body.user };
+  if (Array.isArray(body.tools) && body.tools.length > 0) {
+    request.tools = body.tools.map((t) => ({
+      name: t.function.name,
+      ...(t.function.description !== undefined ? { description: t.function.description } : {}),
+      input_schema: t.function.parameters ?? { type: "object", properties: {} },
+    }));
+  }
+  const choice = body.tool_choice;
+  let toolChoice: AnthropicRequest["tool_choice"];
+  if (choice === "auto") toolChoice = { type: "auto" };
+  else if (choice === "required") toolChoice = { type: "any" };
+  else if (choice === "none") toolChoice = { type: "none" };
+  else if (typeof choice === "object" && choice !== null) toolChoice = { type: "tool", name: choice.function.name };
+  if (body.parallel_tool_calls === false && request.tools !== undefined) {
+    const base = toolChoice ?? { type: "auto" };
+    if (base.type !== "none") toolChoice = { ...base, disable_parallel_tool_use: true };
+  }
+  if (toolChoice !== undefined) request.tool_choice = toolChoice;
+  return request;
+}
+
+/** Translate a Messages API response to a chat.completion. */
+export function fromAnthropicResponse(response: AnthropicResponse, created: number): ChatCompletion {
+  let text = "";
+  const toolCalls: ChatToolCall[] = [];
+  for (const block of response.content ?? []) {
+    if (block.type === "text") text += block.text;
+    else if (block.type === "tool_use") {
+      toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+    }
+  }
+  const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return {
+    id: response.id,
+    object: "chat.completion",
+    created,
+    model: response.model,
+    choices: [{ index: 0, message, finish_reason: mapFinish(response.stop_reason), logprobs: null }],
+    usage: toUsage(response.usage ?? {}),
+  };
+}
+
+/** A streaming event from the Messages API (the subset the translator reads). */
+export interface AnthropicStreamEvent {
+  type: string;
+  message?: { id?: string; model?: string; usage?: AnthropicUsage };
+  index?: number;
+  content_block?: { type: string; id?: string; name?: string; text?: string };
+  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null };
+  usage?: AnthropicUsage;
+  error?: { type?: string; message?: string };
+}
+
+/**
+ * Stateful translator from Messages API stream events to chat.completion.chunk objects: a role
+ * chunk on message_start, text and tool-call deltas, the finish reason on message_delta, and a
+ * final usage chunk (choices: []) on message_stop.
+ */
+export class AnthropicStreamTranslator {
+  private id = "";
+  private model = "";
+  private readonly usage: AnthropicUsage = {};
+  /** Anthropic content-block index → OpenAI tool_calls index. */
+  private readonly toolIndex = new Map<number, number>();
+  finished = false;
+
+  constructor(private readonly created: number) {}
+
+  private chunk(delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk {
+    return { id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish }] };
+  }
+
+  /** Chunks for one event; throws the upstream's `error` event as `{ type, message }`. */
+  next(event: AnthropicStreamEvent): ChatCompletionChunk[] {
+    switch (event.type) {
+      case "message_start": {
+        this.id = event.message?.id ?? "";
+        this.model = event.message?.model ?? "";
+        Object.assign(this.usage, event.message?.usage ?? {});
+        return [this.chunk({ role: "assistant", content: "" })];
+      }
+      case "content_block_start": {
+        const block = event.content_block;
+        if (block?.type === "tool_use") {
+          const index = this.toolIndex.size;
+          this.toolIndex.set(event.index ?? 0, index);
+          return [this.chunk({ tool_calls: [{ index, id: block.id ?? "", type: "function", function: { name: block.name ?? "", arguments: "" } }] })];
+        }
+        if (block?.type === "text" && typeof block.text === "string" && block.text !== "") return [this.chunk({ content: block.text })];
+        return [];
+      }
+      case "content_block_delta": {
+        const delta = event.delta;
+        if (delta?.type === "text_delta" && typeof delta.text === "string") return [this.chunk({ content: delta.text })];
+        if (delta?.type === "input_json_delta" && typeof delta.partial_json === "string") {
+          const index = this.toolIndex.get(event.index ?? 0) ?? 0;
+          return [this.chunk({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] })];
+        }
+        return [];
+      }
+      case "message_delta": {
+        Object.assign(this.usage, event.usage ?? {});
+        return [this.chunk({}, mapFinish(event.delta?.stop_reason))];
+      }
+      case "message_stop": {
+        this.finished = true;
+        return [{ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [], usage: toUsage(this.usage) }];
+      }
+      case "error":
+        throw Object.assign(new Error(event.error?.message ?? "stream error"), { anthropicType: event.error?.type ?? "api_error" });
+      default:
+        return []; // ping, content_block_stop, thinking/signature deltas
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/** @module Every built-in adapter and transport. router.mjs imports adapters one by one instead. */
+import { createAnthropicAdapter } from "./anthropic/index.ts";
+import { createMockAdapter } from "./mock/index.ts";
+import { createOpenAiAdapter } from "./openai/index.ts";
+import type { AdapterRegistry } from "./types.ts";
+
+export { createAnthropicAdapter, createMockAdapter, createOpenAiAdapter };
+export { toAnthropicRequest, fromAnthropicResponse, AnthropicStreamTranslator } from "./anthropic/translate.ts";
+export { mockCoin, mockReply } from "./mock/index.ts";
+export { parseSse, type SseEvent } from "./sse.ts";
+export { undiciTransport } from "./transport/undici.ts";
+export { nodeHttpTransport } from "./transport/node-http.ts";
+export * from "./types.ts";
+
+/** All built-in adapters by provider kind. */
+export const builtinAdapters: AdapterRegistry = {
+  openai: createOpenAiAdapter,
+  anthropic: createAnthropicAdapter,
+  mock: createMockAdapter,
+};

@@ -1,0 +1,126 @@
+/** @module The OpenAI-compatible adapter (OpenAI, Azure OpenAI v1, vLLM, Ollama, Groq…): near pass-through. */
+import type { ChatCompletion, ChatCompletionChunk } from "../../http/chat-body.ts";
+import { parseSse } from "../sse.ts";
+import {
+  type AdapterCall,
+  type AdapterFactory,
+  type AdapterInit,
+  type CompletionResult,
+  type ProviderAdapter,
+  type StreamEvent,
+  type TransportResponse,
+  UpstreamError,
+  classifyStatus,
+  parseRetryAfter,
+  toUpstreamError,
+} from "../types.ts";
+
+export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/** Turn a non-2xx upstream response into an UpstreamError (reads a short message, never echoes auth errors' bodies). */
+export async function upstreamHttpError(response: TransportResponse, provider: string): Promise<UpstreamError> {
+  let detail = "";
+  if (response.status !== 401 && response.status !== 403) {
+    try {
+      const text = await response.text();
+      try {
+        const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+        const m = typeof parsed.error === "string" ? parsed.error : (parsed.error?.message ?? parsed.message);
+        detail = typeof m === "string" ? m : text;
+      } catch {
+        detail = text;
+      }
+    } catch {
+      detail = "";
+    }
+  } else {
+    response.dump();
+  }
+  detail = detail.replace(/\s+/g, " ").trim().slice(0, 200);
+  const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
+  return new UpstreamError(classifyStatus(response.status), `${provider} answered ${response.status}${detail === "" ? "" : `: ${detail}`}`, {
+    status: response.status,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
+}
+
+function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UpstreamError("invalid_response", `${what} is not valid JSON`);
+  }
+}
+
+/**
+ * Create an adapter for an OpenAI-compatible upstream. Sends `model: <model.name>`, the API key as a
+ * bearer token, and for streams `stream_options.include_usage` so usage can be priced (the router
+ * strips the usage-only chunk again when the client did not ask for it).
+ */
+export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
+  const base = (init.provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const url = new URL(`${base}/chat/completions`);
+  const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
+  if (init.apiKey !== undefined) headers["authorization"] = `Bearer ${init.apiKey}`;
+  const streamHeaders = { ...headers, accept: "text/event-stream" };
+  const name = init.providerId;
+
+  return {
+    async complete(call: AdapterCall): Promise<CompletionResult> {
+      const body = JSON.stringify({ ...call.body, model: call.model.name, stream: undefined, stream_options: undefined });
+      try {
+        const response = await init.transport.post({ url, headers, body, signal: call.signal });
+        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
+        const text = await response.text();
+        const completion = parseJson<ChatCompletion>(text, `${name}'s response`);
+        if (typeof completion !== "object" || completion === null || !Array.isArray(completion.choices)) {
+          throw new UpstreamError("invalid_response", `${name}'s response has no \`choices\``);
+        }
+        return { text, completion, usage: completion.usage ?? undefined };
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+    },
+
+    async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
+      const body = JSON.stringify({
+        ...call.body,
+        model: call.model.name,
+        stream: true,
+        stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },
+      });
+      let response: TransportResponse;
+      try {
+        response = await init.transport.post({ url, headers: streamHeaders, body, signal: call.signal });
+        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+      return events(response.body, name, call.signal);
+    },
+
+    async close(): Promise<void> {},
+  };
+};
+
+async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  let done = false;
+  try {
+    for await (const event of parseSse(body)) {
+      if (event.data === "[DONE]") {
+        done = true; // keep reading to the end so the connection returns to the pool
+        continue;
+      }
+      if (done) continue;
+      const chunk = parseJson<ChatCompletionChunk & { error?: { message?: string } }>(event.data, `a chunk from ${name}`);
+      if (chunk.error !== undefined) {
+        throw new UpstreamError("5xx", `${name} reported an error mid-stream: ${String(chunk.error.message ?? "unknown").slice(0, 200)}`);
+      }
+      if (!Array.isArray(chunk.choices)) throw new UpstreamError("invalid_response", `a chunk from ${name} has no \`choices\``);
+      yield { chunk, raw: event.data };
+    }
+  } catch (error) {
+    throw toUpstreamError(error, signal);
+  }
+  if (!done) throw new UpstreamError("stream_interrupted", `${name}'s stream ended before [DONE]`);
+}

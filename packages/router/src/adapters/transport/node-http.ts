@@ -1,0 +1,49 @@
+/** @module The node:http transport: keep-alive agents from Node's standard library (zero bundle cost). */
+import http from "node:http";
+import https from "node:https";
+import type { Transport, TransportRequest, TransportResponse } from "../types.ts";
+
+/**
+ * Keep-alive HTTP(S) agents from `node:http`/`node:https`. Used by router.mjs so the bundle stays
+ * small (undici's parser alone is ~200 KB minified).
+ */
+export function nodeHttpTransport(options: { maxSockets?: number } = {}): Transport {
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: "lifo" });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: "lifo" });
+  return {
+    post(request: TransportRequest): Promise<TransportResponse> {
+      return new Promise((resolve, reject) => {
+        const secure = request.url.protocol === "https:";
+        const body = Buffer.from(request.body);
+        const req = (secure ? https : http).request(request.url, {
+          method: "POST",
+          agent: secure ? httpsAgent : httpAgent,
+          headers: { ...request.headers, "content-length": String(body.length) },
+          signal: request.signal,
+        });
+        req.once("error", reject);
+        req.once("response", (res) => {
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: res,
+            async text() {
+              const parts: Buffer[] = [];
+              for await (const part of res) parts.push(part as Buffer);
+              if (!res.complete) throw Object.assign(new Error("upstream closed the response before its end"), { code: "ECONNRESET" });
+              return Buffer.concat(parts).toString("utf8");
+            },
+            dump() {
+              res.resume();
+            },
+          });
+        });
+        req.end(body);
+      });
+    },
+    async close(): Promise<void> {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/** @module The one small interface every provider adapter implements, and the transport it talks through. */
+import type { Model, Provider } from "@switchyard/ir";
+import type { FailureClass } from "../errors.ts";
+import type { ChatBody, ChatCompletion, ChatCompletionChunk, Usage } from "../http/chat-body.ts";
+
+/** One call of an adapter: the validated client body plus what the plan chose. */
+export interface AdapterCall {
+  body: ChatBody;
+  /** The model id in the config (e.g. `gpt-mini`). */
+  modelId: string;
+  model: Model;
+  route: string;
+  requestId: string;
+  /** 1-based attempt number across the whole request (the mock derives failures from it). */
+  attempt: number;
+  /** Aborted on timeout or client disconnect; adapters must stop all upstream work. */
+  signal: AbortSignal;
+}
+
+/** A finished non-streaming completion. `text` is what the client receives (upstream bytes when possible). */
+export interface CompletionResult {
+  text: string;
+  completion: ChatCompletion;
+  usage: Usage | undefined;
+}
+
+/** One streamed chunk; `raw` is the upstream JSON text when it can be forwarded unchanged. */
+export interface StreamEvent {
+  chunk: ChatCompletionChunk;
+  raw?: string;
+}
+
+/**
+ * A provider adapter: translate a chat-completions call to one upstream and back.
+ * `stream` resolves once the upstream accepted the call (2xx) and yields chunks in OpenAI's shape;
+ * the last chunk carries `usage` (choices: []) whenever the upstream reported usage.
+ * Both methods reject with an UpstreamError.
+ */
+export interface ProviderAdapter {
+  complete(call: AdapterCall): Promise<CompletionResult>;
+  stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>>;
+  close(): Promise<void>;
+}
+
+/** What an adapter factory gets at activation: the provider's config, its resolved secrets, a transport. */
+export interface AdapterInit {
+  providerId: string;
+  provider: Provider;
+  /** The provider API key read from the env var the config names (undefined when unset or not configured). */
+  apiKey: string | undefined;
+  /** Extra upstream headers with secret references resolved. */
+  headers: Record<string, string>;
+  transport: Transport;
+}
+
+export type AdapterFactory = (init: AdapterInit) => ProviderAdapter;
+
+/** Adapter factories by provider kind; the bundle includes only the kinds a release uses. */
+export type AdapterRegistry = Partial<Record<Provider["kind"], AdapterFactory>>;
+
+/** A failure talking to an upstream, classified for retry decisions. */
+export class UpstreamError extends Error {
+  override readonly name = "UpstreamError";
+  readonly errorClass: FailureClass;
+  readonly status: number | undefined;
+  /** Milliseconds the upstream asked us to wait (`Retry-After`). */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(errorClass: FailureClass, message: string, options: { status?: number; retryAfterMs?: number } = {}) {
+    super(message);
+    this.errorClass = errorClass;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** The error class of an upstream HTTP status. */
+export function classifyStatus(status: number): FailureClass {
+  if (status === 429) return "429";
+  if (status >= 500) return "5xx";
+  return "4xx";
+}
+
+/** Parse `Retry-After` (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v === "") return undefined;
+  const seconds = Number(v);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Map any thrown value from a transport or parser to an UpstreamError. */
+export function toUpstreamError(error: unknown, signal: AbortSignal): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof UpstreamError) return reason;
+    return new UpstreamError("timeout", "aborted");
+  }
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === "string" && /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNABORTED|EHOSTUNREACH|ENETUNREACH/.test(code)) {
+    return new UpstreamError("connection", `${code}: ${message}`);
+  }
+  if (typeof code === "string" && /TIMEOUT|ETIMEDOUT/.test(code)) return new UpstreamError("timeout", `${code}: ${message}`);
+  if (/socket hang up|other side closed|terminated|premature close/i.test(message)) return new UpstreamError("connection", message);
+  return new UpstreamError("connection", message);
+}
+
+/** A streamed HTTP response from an upstream. */
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array>;
+  text(): Promise<string>;
+  /** Discard the rest of the body (frees the connection). */
+  dump(): void;
+}
+
+export interface TransportRequest {
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+}
+
+/** An HTTP client with keep-alive pools per origin (undici in the workspace, node:http in router.mjs). */
+export interface Transport {
+  post(request: TransportRequest): Promise<TransportResponse>;
+  close(): Promise<void>;
+}
+
+export type TransportFactory = () => Transport;

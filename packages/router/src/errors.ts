@@ -1,0 +1,136 @@
+/** @module The router's closed set of client-facing errors: one code union, one table, one error type. */
+
+/** Every error the router answers a client with. Adding a code means adding a row to ERRORS. */
+export type RouterErrorCode =
+  | "invalid_json"
+  | "invalid_request"
+  | "missing_api_key"
+  | "invalid_api_key"
+  | "route_not_allowed"
+  | "route_not_found"
+  | "not_found"
+  | "method_not_allowed"
+  | "body_too_large"
+  | "rate_limited"
+  | "budget_exceeded"
+  | "no_candidates"
+  | "all_candidates_failed"
+  | "shutting_down"
+  | "internal_error";
+
+/** OpenAI's `error.type` vocabulary (plus `upstream_error` for provider failures). */
+export type RouterErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "rate_limit_error"
+  | "upstream_error"
+  | "server_error";
+
+/** HTTP status and OpenAI error type of every code. */
+export const ERRORS = {
+  invalid_json: { status: 400, type: "invalid_request_error" },
+  invalid_request: { status: 400, type: "invalid_request_error" },
+  missing_api_key: { status: 401, type: "authentication_error" },
+  invalid_api_key: { status: 401, type: "authentication_error" },
+  route_not_allowed: { status: 403, type: "permission_error" },
+  route_not_found: { status: 404, type: "not_found_error" },
+  not_found: { status: 404, type: "not_found_error" },
+  method_not_allowed: { status: 405, type: "invalid_request_error" },
+  body_too_large: { status: 413, type: "invalid_request_error" },
+  rate_limited: { status: 429, type: "rate_limit_error" },
+  budget_exceeded: { status: 429, type: "rate_limit_error" },
+  no_candidates: { status: 503, type: "upstream_error" },
+  all_candidates_failed: { status: 502, type: "upstream_error" },
+  shutting_down: { status: 503, type: "server_error" },
+  internal_error: { status: 500, type: "server_error" },
+} as const satisfies Record<RouterErrorCode, { status: number; type: RouterErrorType }>;
+
+/** Why one attempt failed, as reported to the client in `all_candidates_failed`. */
+export type FailureClass =
+  | "429"
+  | "5xx"
+  | "4xx"
+  | "timeout"
+  | "connection"
+  | "invalid_response"
+  | "validation"
+  | "stream_interrupted"
+  | "rejected";
+
+/** One attempt, as listed in an `all_candidates_failed` error. Never holds keys or payloads. */
+export interface AttemptSummary {
+  model: string;
+  provider: string;
+  /** The candidate's position in the plan (0 = primary). */
+  step: number;
+  /** 1-based attempt number on this candidate. */
+  attempt: number;
+  outcome: "ok" | "error";
+  errorClass?: FailureClass;
+  /** Upstream HTTP status, when the upstream answered. */
+  status?: number;
+  message?: string;
+  latencyMs: number;
+}
+
+export interface RouterErrorOptions {
+  /** The request field at fault (`messages[2].role`), rendered as OpenAI's `param`. */
+  param?: string;
+  /** Overrides the table's status for codes that span several (all_candidates_failed: 502/503/504). */
+  status?: number;
+  /** Extra response headers (e.g. `retry-after`, `allow`). */
+  headers?: Record<string, string>;
+  attempts?: AttemptSummary[];
+}
+
+/**
+ * A client-facing error. Renders OpenAI's `{ "error": { message, type, code, param } }` body.
+ *
+ * @example throw new RouterError("route_not_found", "route `chat` does not exist", { param: "model" });
+ */
+export class RouterError extends Error {
+  override readonly name = "RouterError";
+  readonly code: RouterErrorCode;
+  readonly status: number;
+  readonly type: RouterErrorType;
+  readonly param: string | undefined;
+  readonly headers: Record<string, string> | undefined;
+  readonly attempts: AttemptSummary[] | undefined;
+
+  constructor(code: RouterErrorCode, message: string, options: RouterErrorOptions = {}) {
+    super(message);
+    this.code = code;
+    this.status = options.status ?? ERRORS[code].status;
+    this.type = ERRORS[code].type;
+    this.param = options.param;
+    this.headers = options.headers;
+    this.attempts = options.attempts;
+  }
+
+  /** The JSON body object (OpenAI's error shape; `attempts` only for upstream failures). */
+  toBody(): { error: { message: string; type: RouterErrorType; code: RouterErrorCode; param: string | null; attempts?: AttemptSummary[] } } {
+    const error: { message: string; type: RouterErrorType; code: RouterErrorCode; param: string | null; attempts?: AttemptSummary[] } = {
+      message: this.message,
+      type: this.type,
+      code: this.code,
+      param: this.param ?? null,
+    };
+    if (this.attempts !== undefined) error.attempts = this.attempts;
+    return { error };
+  }
+
+  toJson(): string {
+    return JSON.stringify(this.toBody());
+  }
+}
+
+/** The status for an `all_candidates_failed` from the attempts: 504 all timed out, 503 all overloaded/limited, else 502. */
+export function allFailedStatus(attempts: readonly AttemptSummary[]): 502 | 503 | 504 {
+  const failed = attempts.filter((a) => a.outcome === "error");
+  if (failed.length === 0) return 502;
+  if (failed.every((a) => a.errorClass === "timeout")) return 504;
+  if (failed.every((a) => a.errorClass === "429" || a.status === 503 || a.status === 529 || a.errorClass === "rejected")) return 503;
+  return 502;
+}

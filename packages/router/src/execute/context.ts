@@ -1,0 +1,40 @@
+/** @module The per-request context: everything one request carries from auth to its last byte. */
+import type { AttemptSummary, RouterError } from "../errors.ts";
+import type { ChatBody, Usage } from "../http/chat-body.ts";
+import type { Candidate, Plan } from "../core/index.ts";
+import type { RuntimeRelease } from "../runtime/release.ts";
+
+export interface RequestContext {
+  id: string;
+  /** Epoch ms when the request arrived. */
+  startedAt: number;
+  /** The release this request runs on, fixed at its start. */
+  release: RuntimeRelease;
+  /** The caller's team (undefined on an open router). */
+  team: string | undefined;
+  route: string;
+  body: ChatBody;
+  stream: boolean;
+  /** The client asked for `stream_options.include_usage`. */
+  includeUsage: boolean;
+  plan: Plan | undefined;
+  attempts: AttemptSummary[];
+  /** The candidate that answered (set when the first byte goes out, or the completion is accepted). */
+  answered: Candidate | undefined;
+  usage: Usage | undefined;
+  /** USD, priced from the answering model's catalog price. */
+  costUsd: number | undefined;
+  /** Aborted when the client goes away or the router shuts down hard. */
+  signal: AbortSignal;
+}
+
+/**
+ * Extension points for later issues (budgets, rate limits, canary guards, telemetry).
+ * `beforeAttempt` runs before every upstream attempt and may refuse it with a RouterError
+ * (e.g. `budget_exceeded`), which ends the request with that error; `afterRequest` sees the
+ * settled context (usage, cost, attempts) once the response is finished.
+ */
+export interface RouterHooks {
+  beforeAttempt?(ctx: RequestContext, candidate: Candidate): RouterError | undefined;
+  afterRequest?(ctx: RequestContext): void;
+}

@@ -1,0 +1,259 @@
+/** @module Executing decide()'s plan: attempts, retries with backoff, timeouts, fallback, validators, state recording. */
+import type { ErrorClass } from "@switchyard/ir";
+import type { Candidate, RoutingState } from "../core/index.ts";
+import { type AdapterCall, type CompletionResult, type ProviderAdapter, type StreamEvent, UpstreamError, toUpstreamError } from "../adapters/types.ts";
+import { type AttemptSummary, type FailureClass, RouterError, allFailedStatus } from "../errors.ts";
+import type { ChatCompletion, ChatCompletionChunk, ChatToolCall } from "../http/chat-body.ts";
+import { answerOf } from "../validators/types.ts";
+import type { RequestContext, RouterHooks } from "./context.ts";
+import { type AttemptAbort, ClientGoneError, attemptAbort, sleep } from "./timers.ts";
+import { priceUsage } from "./usage.ts";
+
+/** Outcome of one attempt, as the state store records it (breakers, latency EWMA, in-flight). */
+export interface AttemptOutcome {
+  ok: boolean;
+  latencyMs: number;
+  ttftMs: number | undefined;
+  errorClass: FailureClass | undefined;
+}
+
+/** What execution needs from the state store; calls must not block (fire and forget). */
+export interface AttemptRecorder {
+  view(now: number): RoutingState;
+  attemptStarted(model: string, now: number): void;
+  attemptFinished(model: string, outcome: AttemptOutcome, now: number): void;
+}
+
+export interface ExecuteDeps {
+  recorder: AttemptRecorder;
+  hooks: RouterHooks;
+  rng: () => number;
+  now: () => number;
+}
+
+/** An attempt that succeeded far enough to answer; the caller closes it once the answer is complete. */
+export interface OpenAttempt {
+  candidate: Candidate;
+  abort: AttemptAbort;
+  /** Record the attempt as successful (call once the whole answer is delivered). */
+  succeed(ttftMs?: number): void;
+  /** Record a failure after the answer started (mid-stream): never falls back. */
+  fail(error: UpstreamError): void;
+}
+
+const CLASS_FOR_RETRY: Record<FailureClass, ErrorClass | undefined> = {
+  "429": "429",
+  "5xx": "5xx",
+  timeout: "timeout",
+  connection: "connection",
+  stream_interrupted: "connection",
+  invalid_response: "5xx",
+  "4xx": undefined,
+  validation: undefined,
+  rejected: undefined,
+};
+
+/** Full-jitter exponential backoff: uniform in [0, base·2^(n-1)). */
+export function backoffMs(base: number, retry: number, rng: () => number): number {
+  return Math.floor(rng() * base * 2 ** (retry - 1));
+}
+
+function record(deps: ExecuteDeps, fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The state store must never fail a request.
+  }
+}
+
+/**
+ * Try the plan's candidates in order. Each candidate gets `route.retry.attempts` tries on the route's
+ * retryable error classes (429 waits `Retry-After` when it is within `maxRetryAfterMs`, otherwise the
+ * candidate is skipped), then the next candidate. `perform` does one attempt and throws on failure.
+ * Throws RouterError("all_candidates_failed") listing every attempt when none succeeds.
+ */
+export async function runPlan<T>(
+  ctx: RequestContext,
+  deps: ExecuteDeps,
+  perform: (call: AdapterCall, adapter: ProviderAdapter, abort: AttemptAbort, candidate: Candidate) => Promise<T>,
+): Promise<{ value: T; attempt: OpenAttempt }> {
+  const plan = ctx.plan;
+  if (plan === undefined) throw new RouterError("internal_error", "no plan");
+  const route = ctx.release.config.routes[ctx.route];
+  if (route === undefined) throw new RouterError("route_not_found", `route \`${ctx.route}\` does not exist`, { param: "model" });
+  const retry = route.retry;
+  const timeouts = { firstTokenMs: ctx.stream ? route.timeout.firstTokenMs : undefined, totalMs: route.timeout.totalMs };
+
+  for (const candidate of plan.candidates) {
+    const adapter = ctx.release.adapters.get(candidate.provider);
+    const model = ctx.release.config.models[candidate.model];
+    if (adapter === undefined || model === undefined) continue;
+    for (let n = 1; n <= retry.attempts; n++) {
+      const refused = deps.hooks.beforeAttempt?.(ctx, candidate);
+      if (refused !== undefined) throw refused;
+      if (ctx.signal.aborted) throw new ClientGoneError("client went away");
+      const abort = attemptAbort(ctx.signal, timeouts);
+      const startedAt = deps.now();
+      const summary: AttemptSummary = { model: candidate.model, provider: candidate.provider, step: candidate.step, attempt: n, outcome: "ok", latencyMs: 0 };
+      ctx.attempts.push(summary);
+      record(deps, () => deps.recorder.attemptStarted(candidate.model, startedAt));
+      const call: AdapterCall = { body: ctx.body, modelId: candidate.model, model, route: ctx.route, requestId: ctx.id, attempt: ctx.attempts.length, signal: abort.signal };
+      let closed = false;
+      const close = (outcome: Omit<AttemptOutcome, "latencyMs">, error?: UpstreamError): void => {
+        if (closed) return;
+        closed = true;
+        abort.dispose();
+        const at = deps.now();
+        summary.latencyMs = at - startedAt;
+        if (error !== undefined) {
+          summary.outcome = "error";
+          summary.errorClass = error.errorClass;
+          if (error.status !== undefined) summary.status = error.status;
+          summary.message = error.message;
+        }
+        record(deps, () => deps.recorder.attemptFinished(candidate.model, { ...outcome, latencyMs: at - startedAt }, at));
+      };
+      try {
+        const value = await perform(call, adapter, abort, candidate);
+        ctx.answered = candidate;
+        return {
+          value,
+          attempt: {
+            candidate,
+            abort,
+            succeed: (ttftMs) => close({ ok: true, ttftMs, errorClass: undefined }),
+            fail: (error) => close({ ok: false, ttftMs: undefined, errorClass: error.errorClass }, error),
+          },
+        };
+      } catch (thrown) {
+        if (ctx.signal.aborted) {
+          close({ ok: false, ttftMs: undefined, errorClass: undefined }, new UpstreamError("rejected", "client went away"));
+          throw new ClientGoneError("client went away");
+        }
+        if (thrown instanceof RouterError) {
+          abort.dispose();
+          throw thrown;
+        }
+        const error = toUpstreamError(thrown, abort.signal);
+        close({ ok: false, ttftMs: undefined, errorClass: error.errorClass }, error);
+        const retryClass = CLASS_FOR_RETRY[error.errorClass];
+        if (n === retry.attempts || retryClass === undefined || !retry.on.includes(retryClass)) break;
+        let wait: number;
+        if (error.errorClass === "429" && error.retryAfterMs !== undefined) {
+          if (error.retryAfterMs > retry.maxRetryAfterMs) break;
+          wait = error.retryAfterMs;
+        } else wait = backoffMs(retry.backoffMs, n, deps.rng);
+        try {
+          await sleep(wait, ctx.signal);
+        } catch {
+          throw new ClientGoneError("client went away");
+        }
+      }
+    }
+  }
+  const attempts = ctx.attempts;
+  const tried = attempts.length === 0 ? "no candidate could be tried" : attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`).join("; ");
+  throw new RouterError("all_candidates_failed", `every candidate for route \`${ctx.route}\` failed (${attempts.length} attempt${attempts.length === 1 ? "" : "s"}): ${tried}`, {
+    status: allFailedStatus(attempts),
+    attempts,
+  });
+}
+
+function validate(ctx: RequestContext, completion: ChatCompletion): void {
+  const checks = ctx.release.validators.get(ctx.route);
+  if (checks === undefined) return;
+  const answer = answerOf(completion);
+  for (const check of checks) {
+    const problem = check(answer);
+    if (problem !== undefined) throw new UpstreamError("validation", problem);
+  }
+}
+
+function settleUsage(ctx: RequestContext, usage: RequestContext["usage"]): void {
+  if (usage === undefined || ctx.answered === undefined) return;
+  ctx.usage = usage;
+  const model = ctx.release.config.models[ctx.answered.model];
+  if (model !== undefined) ctx.costUsd = priceUsage(model, usage);
+}
+
+/** Run a non-streaming request to a validated completion (or throw RouterError / ClientGoneError). */
+export async function executeCompletion(ctx: RequestContext, deps: ExecuteDeps): Promise<CompletionResult> {
+  const { value, attempt } = await runPlan(ctx, deps, async (call, adapter) => {
+    const result = await adapter.complete(call);
+    validate(ctx, result.completion);
+    return result;
+  });
+  attempt.succeed();
+  settleUsage(ctx, value.usage);
+  return value;
+}
+
+/** A stream whose first chunk (or, on routes with validators, whole body) has arrived. */
+export interface OpenedStream {
+  /** Chunks received so far, to write first. */
+  head: StreamEvent[];
+  /** The rest of the upstream stream (undefined when `head` already holds everything). */
+  rest: AsyncIterator<StreamEvent> | undefined;
+  attempt: OpenAttempt;
+  ttftMs: number;
+}
+
+/** Join streamed chunks into a completion for validators. */
+export function completionOf(events: readonly StreamEvent[]): ChatCompletion {
+  let content = "";
+  const calls: ChatToolCall[] = [];
+  let finish: string | null = null;
+  let first: ChatCompletionChunk | undefined;
+  for (const { chunk } of events) {
+    first ??= chunk;
+    for (const choice of chunk.choices) {
+      if (choice.index !== 0) continue;
+      if (typeof choice.delta.content === "string") content += choice.delta.content;
+      for (const tc of choice.delta.tool_calls ?? []) {
+        const call = (calls[tc.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+        if (tc.id !== undefined) call.id = tc.id;
+        if (tc.function?.name !== undefined) call.function.name += tc.function.name;
+        if (tc.function?.arguments !== undefined) call.function.arguments += tc.function.arguments;
+      }
+      if (choice.finish_reason !== null && choice.finish_reason !== undefined) finish = choice.finish_reason;
+    }
+  }
+  const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content };
+  if (calls.length > 0) message.tool_calls = calls;
+  return { id: first?.id ?? "", object: "chat.completion", created: first?.created ?? 0, model: first?.model ?? "", choices: [{ index: 0, message, finish_reason: finish }] };
+}
+
+/**
+ * Open a stream: fall back until an upstream delivers its first chunk (a 200 that dies before it
+ * still falls back). On routes with validators the whole stream is buffered and validated first.
+ */
+export async function openStream(ctx: RequestContext, deps: ExecuteDeps): Promise<OpenedStream> {
+  const buffered = ctx.release.validators.has(ctx.route);
+  const { value, attempt } = await runPlan(ctx, deps, async (call, adapter, abort) => {
+    const startedAt = deps.now();
+    const iterable = await adapter.stream(call);
+    const iterator = iterable[Symbol.asyncIterator]();
+    const head: StreamEvent[] = [];
+    const first = await iterator.next();
+    if (first.done === true) throw new UpstreamError("stream_interrupted", `${call.modelId}'s stream ended before its first chunk`);
+    const ttftMs = deps.now() - startedAt;
+    abort.firstToken();
+    head.push(first.value);
+    if (!buffered) return { head, rest: iterator, ttftMs };
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) break;
+      head.push(next.value);
+    }
+    validate(ctx, completionOf(head));
+    return { head, rest: undefined, ttftMs };
+  });
+  return { ...value, attempt };
+}
+
+/** Note usage from a chunk (the usage-only chunk at the end of a stream); true when it is that chunk. */
+export function noteChunkUsage(ctx: RequestContext, chunk: ChatCompletionChunk): boolean {
+  if (chunk.usage === undefined || chunk.usage === null) return false;
+  settleUsage(ctx, chunk.usage);
+  return chunk.choices.length === 0;
+}

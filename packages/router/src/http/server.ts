@@ -1,0 +1,404 @@
+/** @module The router's HTTP server on node:http: endpoints, auth, errors, headers, streaming, lifecycle. */
+import { randomBytes } from "node:crypto";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Release } from "@switchyard/ir";
+import { canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
+import type { AdapterRegistry, StreamEvent, Transport } from "../adapters/types.ts";
+import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
+import { nodeHttpTransport } from "../adapters/transport/node-http.ts";
+import { RouterError } from "../errors.ts";
+import type { RequestContext, RouterHooks } from "../execute/context.ts";
+import { type AttemptRecorder, type ExecuteDeps, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
+import { ClientGoneError } from "../execute/timers.ts";
+import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
+import { bearerToken, teamForKey } from "../runtime/auth.ts";
+import type { ValidatorRegistry } from "../validators/types.ts";
+import { type ChatBody, validateChatBody } from "./chat-body.ts";
+import { readBody } from "./read-body.ts";
+import { defaultRecorder } from "./recorder.ts";
+
+export interface StartRouterOptions {
+  release: Release;
+  /** 0 picks a free port. Default 8787. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where provider and team keys are read from (the env vars routes.ts names). Default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Adapter factories by provider kind (router.mjs passes only the kinds its release uses). */
+  adapters: AdapterRegistry;
+  /** Validator factories by kind; a release using a kind not given here fails to start. */
+  validators?: ValidatorRegistry;
+  /** Upstream HTTP client; default node:http keep-alive agents. */
+  transport?: Transport;
+  /** Live state (breakers, latency, in-flight). Default: in memory. */
+  state?: AttemptRecorder;
+  hooks?: RouterHooks;
+  /** Injected clock (epoch ms) and uniform random source. */
+  now?: () => number;
+  rng?: () => number;
+  /** How long close() waits for in-flight requests before cutting them (ms). Default 10 000. */
+  drainMs?: number;
+}
+
+export interface RunningRouter {
+  /** e.g. `http://127.0.0.1:8787` */
+  url: string;
+  port: number;
+  host: string;
+  active: ActiveRelease;
+  /** Operator warnings from activation (unset env vars); never secret values. */
+  warnings: string[];
+  /** Requests being served right now. */
+  inFlight(): number;
+  /** Stop accepting, let in-flight requests finish (readyz answers 503 meanwhile), then close. */
+  close(): Promise<void>;
+}
+
+/** A start failure worth a one-line message (port in use, release needing a missing adapter…). */
+export class RouterStartError extends Error {
+  override readonly name = "RouterStartError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const JSON_TYPE = "application/json";
+const REQUEST_ID_RE = /^[\w.:@/+=-]{1,128}$/;
+
+/**
+ * Start the router on `host:port` serving one release.
+ *
+ * @example
+ * const router = await startRouter({ release, port: 0, adapters: builtinAdapters, validators: builtinValidators });
+ * await fetch(`${router.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", messages }) });
+ * await router.close();
+ */
+export async function startRouter(options: StartRouterOptions): Promise<RunningRouter> {
+  const env = options.env ?? process.env;
+  const transport = options.transport ?? nodeHttpTransport();
+  let runtime: RuntimeRelease;
+  try {
+    runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators: options.validators ?? {}, transport });
+  } catch (error) {
+    await transport.close();
+    throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
+  }
+  const active = new ActiveRelease(runtime);
+  const now = options.now ?? Date.now;
+  const deps: ExecuteDeps = { recorder: options.state ?? defaultRecorder(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
+  const idPrefix = randomBytes(4).toString("hex");
+  let counter = 0;
+  let inFlight = 0;
+  let draining = false;
+  const shutdown = new AbortController();
+  let drained: (() => void) | undefined;
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    inFlight++;
+    const release = active.current;
+    const theirs = req.headers[release.config.router.requestIdHeader];
+    const id = typeof theirs === "string" && REQUEST_ID_RE.test(theirs) ? theirs : `${idPrefix}-${(++counter).toString(36)}`;
+    res.setHeader("x-switchyard-request-id", id);
+    res.setHeader("x-switchyard-config-version", release.hash);
+    if (draining) res.setHeader("connection", "close");
+    res.once("close", () => {
+      inFlight--;
+      if (inFlight === 0 && drained !== undefined) drained();
+    });
+    route(req, res, release, id).catch((error: unknown) => {
+      if (!res.headersSent && !res.writableEnded) sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", "internal error"));
+      else if (!res.writableEnded) res.end();
+    });
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, id: string): Promise<void> => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    const method = req.method ?? "GET";
+    switch (path) {
+      case "/v1/chat/completions":
+        if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
+        return chat(req, res, release, id);
+      case "/v1/models":
+        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        return models(req, res, release);
+      case "/healthz":
+        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        return sendJson(res, 200, `{"status":"ok"}`);
+      case "/readyz":
+        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        return draining
+          ? sendJson(res, 503, `{"status":"draining"}`)
+          : sendJson(res, 200, JSON.stringify({ status: "ready", release: release.hash, environment: release.config.environment }));
+      default:
+        req.resume();
+        return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz`));
+    }
+  };
+
+  /** Authenticate; returns the team (undefined on an open router). */
+  const authenticate = (req: IncomingMessage, release: RuntimeRelease): string | undefined => {
+    if (release.keys.open) return undefined;
+    const header = req.headers.authorization;
+    const key = bearerToken(header);
+    if (key === undefined) {
+      throw new RouterError("missing_api_key", header === undefined ? "missing Authorization header: send `Authorization: Bearer <team key>`" : "the Authorization header must be `Bearer <team key>`");
+    }
+    const team = teamForKey(release.keys, key);
+    if (team === undefined) throw new RouterError("invalid_api_key", "the API key is not valid for this router");
+    return team;
+  };
+
+  const models = (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): void => {
+    req.resume();
+    try {
+      const team = authenticate(req, release);
+      sendJson(res, 200, team === undefined ? release.models.open : (release.models.byTeam.get(team) ?? `{"object":"list","data":[]}`));
+    } catch (error) {
+      sendError(res, error as RouterError);
+    }
+  };
+
+  const chat = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, id: string): Promise<void> => {
+    const controller = new AbortController();
+    const onShutdown = (): void => controller.abort(new ClientGoneError("router shutting down"));
+    shutdown.signal.addEventListener("abort", onShutdown, { once: true });
+    res.once("close", () => {
+      shutdown.signal.removeEventListener("abort", onShutdown);
+      if (!res.writableFinished) controller.abort(new ClientGoneError("client went away"));
+    });
+    let ctx: RequestContext | undefined;
+    try {
+      if (draining) throw new RouterError("shutting_down", "the router is shutting down; retry on another replica");
+      let team: string | undefined;
+      try {
+        team = authenticate(req, release);
+      } catch (error) {
+        req.resume();
+        throw error;
+      }
+      const text = await readBody(req, release.config.router.maxBodyBytes);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (error) {
+        throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
+      }
+      const body: ChatBody = validateChatBody(raw);
+      const routeDef = release.config.routes[body.model];
+      res.setHeader("x-switchyard-route", body.model);
+      if (routeDef === undefined) {
+        throw new RouterError("route_not_found", `route \`${body.model}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, { param: "model" });
+      }
+      if (team !== undefined && !release.config.teams[team]?.routes.includes(body.model)) {
+        throw new RouterError("route_not_allowed", `team \`${team}\` may not use route \`${body.model}\``, { param: "model" });
+      }
+      const stream = body.stream === true;
+      ctx = {
+        id,
+        startedAt: now(),
+        release,
+        team,
+        route: body.model,
+        body,
+        stream,
+        includeUsage: stream && body.stream_options?.include_usage === true,
+        plan: undefined,
+        attempts: [],
+        answered: undefined,
+        usage: undefined,
+        costUsd: undefined,
+        signal: controller.signal,
+      };
+      const features = chatRequestFeatures(body);
+      const region = req.headers["x-switchyard-region"];
+      const at = now();
+      const decision = decideWithTable(
+        release.table,
+        {
+          route: body.model,
+          team,
+          promptTokens: features.promptTokens,
+          maxOutputTokens: features.maxOutputTokens,
+          region: typeof region === "string" && region !== "" ? region : undefined,
+          stickyKey: canaryStickyKey(routeDef, { user: body.user, headers: req.headers }),
+          requires: features.requires,
+        },
+        deps.recorder.view(at),
+        { rng: deps.rng, now: at },
+      );
+      if (!decision.ok) {
+        const code = decision.code === "route_not_found" ? "route_not_found" : decision.code === "route_not_allowed" ? "route_not_allowed" : "no_candidates";
+        const why = decision.excluded.map((e) => `${e.model}: ${e.reason}`).join("; ");
+        throw new RouterError(code, `${decision.message}${why === "" ? "" : ` (${why})`}`, code === "no_candidates" ? {} : { param: "model" });
+      }
+      ctx.plan = decision.plan;
+      if (stream) await streamAnswer(res, ctx);
+      else {
+        const result = await executeCompletion(ctx, deps);
+        setAnswerHeaders(res, ctx);
+        res.writeHead(200, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(result.text) });
+        res.end(result.text);
+      }
+    } catch (error) {
+      if (error instanceof ClientGoneError) {
+        if (!res.writableEnded) res.destroy();
+        return;
+      }
+      if (ctx !== undefined) setAnswerHeaders(res, ctx);
+      if (res.headersSent) {
+        if (!res.writableEnded) res.end();
+        return;
+      }
+      sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
+    } finally {
+      if (ctx !== undefined) {
+        try {
+          deps.hooks.afterRequest?.(ctx);
+        } catch {
+          // hooks must not break the response
+        }
+      }
+    }
+  };
+
+  const streamAnswer = async (res: ServerResponse, ctx: RequestContext): Promise<void> => {
+    const opened = await openStream(ctx, deps);
+    const { attempt } = opened;
+    setAnswerHeaders(res, ctx);
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
+    const write = async (event: StreamEvent): Promise<void> => {
+      if (noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage) return;
+      if (!res.write(`data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`)) await drain(res, ctx.signal);
+    };
+    try {
+      for (const event of opened.head) await write(event);
+      if (opened.rest !== undefined) {
+        for (;;) {
+          const next = await opened.rest.next();
+          if (next.done === true) break;
+          await write(next.value);
+        }
+      }
+      res.end("data: [DONE]\n\n");
+      attempt.succeed(opened.ttftMs);
+    } catch (thrown) {
+      if (ctx.signal.aborted && ctx.signal.reason instanceof ClientGoneError) {
+        attempt.fail(new UpstreamError("rejected", "client went away"));
+        throw ctx.signal.reason;
+      }
+      const error = toUpstreamError(thrown, attempt.abort.signal);
+      attempt.fail(error.errorClass === "stream_interrupted" ? error : new UpstreamError(error.errorClass, `stream interrupted: ${error.message}`, error.status !== undefined ? { status: error.status } : {}));
+      if (!res.writableEnded) {
+        const payload = { error: { message: `the upstream stream failed after the response started: ${error.message}`, type: "upstream_error", code: "stream_interrupted", param: null } };
+        res.end(`data: ${JSON.stringify(payload)}\n\n`);
+      }
+    }
+  };
+
+  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"malformed HTTP request","type":"invalid_request_error","code":"invalid_request","param":null}}');
+    else socket.destroy();
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const message =
+        error.code === "EADDRINUSE"
+          ? `port ${options.port ?? 8787} on ${host} is already in use; pick another with --port`
+          : error.code === "EACCES"
+            ? `not allowed to listen on ${host}:${options.port ?? 8787}`
+            : `cannot listen on ${host}:${options.port ?? 8787}: ${error.message}`;
+      reject(new RouterStartError(error.code ?? "listen_failed", message));
+    });
+    server.listen(options.port ?? 8787, host, () => resolve());
+  }).catch(async (error: unknown) => {
+    await runtime.close();
+    await transport.close();
+    throw error;
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    host: address.address,
+    active,
+    warnings: runtime.warnings,
+    inFlight: () => inFlight,
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            const timer = setTimeout(resolve, options.drainMs ?? 10_000);
+            timer.unref();
+          });
+        }
+        shutdown.abort();
+        server.closeAllConnections();
+        await closed;
+        await active.current.close();
+        await transport.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function methodNotAllowed(method: string, allowed: string): RouterError {
+  return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
+}
+
+function setAnswerHeaders(res: ServerResponse, ctx: RequestContext): void {
+  if (res.headersSent) return;
+  res.setHeader("x-switchyard-attempts", String(ctx.attempts.length));
+  if (ctx.answered !== undefined) {
+    res.setHeader("x-switchyard-model", ctx.answered.model);
+    res.setHeader("x-switchyard-provider", ctx.answered.provider);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, error: RouterError): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  if (!res.hasHeader("x-switchyard-attempts")) res.setHeader("x-switchyard-attempts", "0");
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+  if (error.code === "body_too_large") res.setHeader("connection", "close");
+  sendJson(res, error.status, error.toJson());
+}
+
+function drain(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      signal.removeEventListener("abort", done);
+      if (signal.aborted) reject(signal.reason);
+      else resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

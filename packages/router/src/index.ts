@@ -1,0 +1,18 @@
+/**
+ * @module @switchyard/router — the runtime: HTTP server, routing core, provider adapters, execution.
+ *
+ * @example
+ * import { startRouter, builtinAdapters, builtinValidators, undiciTransport } from "@switchyard/router";
+ * const router = await startRouter({ release, port: 8787, adapters: builtinAdapters, validators: builtinValidators, transport: undiciTransport() });
+ */
+export * from "./core/index.ts";
+export { startRouter, RouterStartError, type StartRouterOptions, type RunningRouter } from "./http/server.ts";
+export { runMain, parseListenArgs, type RunMainOptions } from "./main.ts";
+export { RouterError, ERRORS, allFailedStatus, type RouterErrorCode, type RouterErrorType, type AttemptSummary, type FailureClass } from "./errors.ts";
+export { validateChatBody, type ChatBody, type ChatMessage, type ChatCompletion, type ChatCompletionChunk, type Usage } from "./http/chat-body.ts";
+export * from "./adapters/index.ts";
+export * from "./validators/index.ts";
+export { ActiveRelease, activateRelease, ActivationError, type RuntimeRelease } from "./runtime/release.ts";
+export type { RequestContext, RouterHooks } from "./execute/context.ts";
+export { type AttemptRecorder, type AttemptOutcome, backoffMs } from "./execute/execute.ts";
+export { priceUsage } from "./execute/usage.ts";
