@@ -1,6 +1,7 @@
 /** @module Executing decide()'s plan: attempts, retries with backoff, timeouts, fallback, validators, state recording. */
 import type { ErrorClass } from "@switchyard/ir";
-import type { Candidate, RoutingState } from "../core/index.ts";
+import type { Candidate } from "../core/index.ts";
+import type { AttemptErrorClass, InFlightLease, StateStore } from "../state/store.ts";
 import { type AdapterCall, type CompletionResult, type ProviderAdapter, type StreamEvent, UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { type AttemptSummary, type FailureClass, RouterError, allFailedStatus } from "../errors.ts";
 import type { ChatCompletion, ChatCompletionChunk, ChatToolCall } from "../http/chat-body.ts";
@@ -9,23 +10,9 @@ import type { RequestContext, RouterHooks } from "./context.ts";
 import { type AttemptAbort, ClientGoneError, attemptAbort, sleep } from "./timers.ts";
 import { priceUsage } from "./usage.ts";
 
-/** Outcome of one attempt, as the state store records it (breakers, latency EWMA, in-flight). */
-export interface AttemptOutcome {
-  ok: boolean;
-  latencyMs: number;
-  ttftMs: number | undefined;
-  errorClass: FailureClass | undefined;
-}
-
-/** What execution needs from the state store; calls must not block (fire and forget). */
-export interface AttemptRecorder {
-  view(now: number): RoutingState;
-  attemptStarted(model: string, now: number): void;
-  attemptFinished(model: string, outcome: AttemptOutcome, now: number): void;
-}
-
 export interface ExecuteDeps {
-  recorder: AttemptRecorder;
+  /** Live state: breakers, latency, in-flight. Writes are fire-and-forget; only `acquire` is awaited. */
+  state: StateStore;
   hooks: RouterHooks;
   rng: () => number;
   now: () => number;
@@ -58,9 +45,24 @@ export function backoffMs(base: number, retry: number, rng: () => number): numbe
   return Math.floor(rng() * base * 2 ** (retry - 1));
 }
 
-function record(deps: ExecuteDeps, fn: () => void): void {
+/** How the state store sees a failure class (validation and client faults do not trip breakers). */
+const STATE_CLASS: Record<FailureClass, AttemptErrorClass | undefined> = {
+  "429": "429",
+  "5xx": "5xx",
+  timeout: "timeout",
+  connection: "connection",
+  stream_interrupted: "connection",
+  invalid_response: "other",
+  "4xx": "client",
+  validation: "validation",
+  rejected: undefined,
+};
+
+/** Run a state-store write without ever failing or blocking the request. */
+function fireAndForget(fn: () => unknown): void {
   try {
-    fn();
+    const result = fn();
+    if (result instanceof Promise) result.catch(() => undefined);
   } catch {
     // The state store must never fail a request.
   }
@@ -96,10 +98,15 @@ export async function runPlan<T>(
       const startedAt = deps.now();
       const summary: AttemptSummary = { model: candidate.model, provider: candidate.provider, step: candidate.step, attempt: n, outcome: "ok", latencyMs: 0 };
       ctx.attempts.push(summary);
-      record(deps, () => deps.recorder.attemptStarted(candidate.model, startedAt));
+      let lease: InFlightLease | undefined;
+      try {
+        lease = await deps.state.acquire(candidate.model, startedAt);
+      } catch {
+        lease = undefined;
+      }
       const call: AdapterCall = { body: ctx.body, modelId: candidate.model, model, route: ctx.route, requestId: ctx.id, attempt: ctx.attempts.length, signal: abort.signal };
       let closed = false;
-      const close = (outcome: Omit<AttemptOutcome, "latencyMs">, error?: UpstreamError): void => {
+      const close = (outcome: { ok: boolean; ttftMs: number | undefined }, error?: UpstreamError): void => {
         if (closed) return;
         closed = true;
         abort.dispose();
@@ -111,7 +118,21 @@ export async function runPlan<T>(
           if (error.status !== undefined) summary.status = error.status;
           summary.message = error.message;
         }
-        record(deps, () => deps.recorder.attemptFinished(candidate.model, { ...outcome, latencyMs: at - startedAt }, at));
+        const errorClass = error === undefined ? undefined : STATE_CLASS[error.errorClass];
+        if (outcome.ok || errorClass !== undefined) {
+          fireAndForget(() =>
+            deps.state.recordAttempt({
+              model: candidate.model,
+              route: ctx.route,
+              ok: outcome.ok,
+              ...(errorClass !== undefined ? { errorClass } : {}),
+              latencyMs: at - startedAt,
+              ...(outcome.ttftMs !== undefined ? { ttftMs: outcome.ttftMs } : {}),
+              now: at,
+            }),
+          );
+        }
+        if (lease !== undefined) fireAndForget(() => lease?.release());
       };
       try {
         const value = await perform(call, adapter, abort, candidate);
@@ -121,21 +142,21 @@ export async function runPlan<T>(
           attempt: {
             candidate,
             abort,
-            succeed: (ttftMs) => close({ ok: true, ttftMs, errorClass: undefined }),
-            fail: (error) => close({ ok: false, ttftMs: undefined, errorClass: error.errorClass }, error),
+            succeed: (ttftMs) => close({ ok: true, ttftMs }),
+            fail: (error) => close({ ok: false, ttftMs: undefined }, error),
           },
         };
       } catch (thrown) {
         if (ctx.signal.aborted) {
-          close({ ok: false, ttftMs: undefined, errorClass: undefined }, new UpstreamError("rejected", "client went away"));
+          close({ ok: false, ttftMs: undefined }, new UpstreamError("rejected", "client went away"));
           throw new ClientGoneError("client went away");
         }
         if (thrown instanceof RouterError) {
-          abort.dispose();
+          close({ ok: false, ttftMs: undefined }, new UpstreamError("rejected", thrown.message));
           throw thrown;
         }
         const error = toUpstreamError(thrown, abort.signal);
-        close({ ok: false, ttftMs: undefined, errorClass: error.errorClass }, error);
+        close({ ok: false, ttftMs: undefined }, error);
         const retryClass = CLASS_FOR_RETRY[error.errorClass];
         if (n === retry.attempts || retryClass === undefined || !retry.on.includes(retryClass)) break;
         let wait: number;

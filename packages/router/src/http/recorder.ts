@@ -1,8 +1,8 @@
-/** @module The default attempt recorder until the state store lands: all breakers closed, no latency data. */
+/** @module The default state store: placeholder until MemoryStateStore lands (all breakers closed, no latency data). */
 import type { RoutingState } from "../core/index.ts";
-import type { AttemptRecorder } from "../execute/execute.ts";
+import type { StateStore } from "../state/store.ts";
 
-export function defaultRecorder(): AttemptRecorder {
+export function defaultState(): StateStore {
   const inFlight = new Map<string, number>();
   const view: RoutingState = {
     breaker: () => ({ status: "closed", openedAt: undefined }),
@@ -11,8 +11,15 @@ export function defaultRecorder(): AttemptRecorder {
     canaryPercent: () => 0,
   };
   return {
+    name: "placeholder",
     view: () => view,
-    attemptStarted: (model) => void inFlight.set(model, (inFlight.get(model) ?? 0) + 1),
-    attemptFinished: (model) => void inFlight.set(model, Math.max(0, (inFlight.get(model) ?? 1) - 1)),
+    activate: () => undefined,
+    recordAttempt: () => undefined,
+    acquire: (model) => {
+      inFlight.set(model, (inFlight.get(model) ?? 0) + 1);
+      return { model, probe: false, release: () => void inFlight.set(model, Math.max(0, (inFlight.get(model) ?? 1) - 1)) };
+    },
+    setCanaryPercent: () => undefined,
+    snapshot: () => ({ breakers: {}, latency: {}, inFlight: Object.fromEntries(inFlight), canaries: {} }),
   };
 }

@@ -9,14 +9,15 @@ import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { nodeHttpTransport } from "../adapters/transport/node-http.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext, RouterHooks } from "../execute/context.ts";
-import { type AttemptRecorder, type ExecuteDeps, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
+import { type ExecuteDeps, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
 import { ClientGoneError } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { readBody } from "./read-body.ts";
-import { defaultRecorder } from "./recorder.ts";
+import type { StateStore } from "../state/store.ts";
+import { defaultState } from "./recorder.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -32,8 +33,8 @@ export interface StartRouterOptions {
   validators?: ValidatorRegistry;
   /** Upstream HTTP client; default node:http keep-alive agents. */
   transport?: Transport;
-  /** Live state (breakers, latency, in-flight). Default: in memory. */
-  state?: AttemptRecorder;
+  /** Live state (breakers, latency, in-flight, canary steps). Default: a fresh in-memory store. */
+  state?: StateStore;
   hooks?: RouterHooks;
   /** Injected clock (epoch ms) and uniform random source. */
   now?: () => number;
@@ -90,7 +91,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   }
   const active = new ActiveRelease(runtime);
   const now = options.now ?? Date.now;
-  const deps: ExecuteDeps = { recorder: options.state ?? defaultRecorder(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
+  const deps: ExecuteDeps = { state: options.state ?? defaultState(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
+  await deps.state.activate(runtime.config, now());
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
   let inFlight = 0;
@@ -230,7 +232,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
           stickyKey: canaryStickyKey(routeDef, { user: body.user, headers: req.headers }),
           requires: features.requires,
         },
-        deps.recorder.view(at),
+        deps.state.view(at),
         { rng: deps.rng, now: at },
       );
       if (!decision.ok) {

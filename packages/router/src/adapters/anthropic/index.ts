@@ -1,5 +1,5 @@
 /** @module The Anthropic Messages API adapter: translates requests, responses, tool calls, usage and streams. */
-import { upstreamHttpError } from "../openai/index.ts";
+import { upstreamHttpError } from "../http-error.ts";
 import { parseSse } from "../sse.ts";
 import {
   type AdapterCall,

@@ -1,0 +1,84 @@
+/** @module Emit router.mjs: esbuild bundles packages/router with only the adapters and validators a release uses, release embedded. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import * as esbuild from "esbuild";
+import { type Release, serialiseRelease } from "@switchyard/ir";
+
+export interface BundleRouterOptions {
+  release: Release;
+  outFile: string;
+  /**
+   * Upstream HTTP client compiled in: `node` (node:http keep-alive agents, no extra bytes; default)
+   * or `undici` (keep-alive Pools; adds ~200 KB for undici's HTTP parser).
+   */
+  transport?: "node" | "undici";
+}
+
+const ADAPTERS = {
+  openai: { file: "adapters/openai/index.ts", name: "createOpenAiAdapter" },
+  anthropic: { file: "adapters/anthropic/index.ts", name: "createAnthropicAdapter" },
+  mock: { file: "adapters/mock/index.ts", name: "createMockAdapter" },
+} as const;
+
+const VALIDATORS = {
+  json: { file: "validators/basic.ts", name: "jsonValidator" },
+  regex: { file: "validators/basic.ts", name: "regexValidator" },
+  "non-empty": { file: "validators/basic.ts", name: "nonEmptyValidator" },
+  "json-schema": { file: "validators/json-schema.ts", name: "jsonSchemaValidator" },
+} as const;
+
+/** packages/router/src, resolved through the workspace dependency. */
+function routerSourceDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve("@switchyard/router/package.json")), "src");
+}
+
+/** The virtual entry: imports main, the used adapters and validators, and embeds the release. */
+export function routerEntrySource(release: Release, transport: "node" | "undici" = "node"): string {
+  const kinds = [...new Set(Object.values(release.config.providers).map((p) => p.kind))].sort();
+  const validatorKinds = [...new Set(Object.values(release.config.routes).flatMap((r) => r.validate.map((v) => v.kind)))].sort();
+  const lines: string[] = ['import { runMain } from "./main.ts";'];
+  for (const kind of kinds) lines.push(`import { ${ADAPTERS[kind].name} } from "./${ADAPTERS[kind].file}";`);
+  for (const kind of validatorKinds) lines.push(`import { ${VALIDATORS[kind].name} } from "./${VALIDATORS[kind].file}";`);
+  if (transport === "undici") lines.push('import { undiciTransport } from "./adapters/transport/undici.ts";');
+  lines.push(`const release = JSON.parse(${JSON.stringify(serialiseRelease(release))});`);
+  lines.push(`const adapters = { ${kinds.map((k) => `${JSON.stringify(k)}: ${ADAPTERS[k].name}`).join(", ")} };`);
+  lines.push(`const validators = { ${validatorKinds.map((k) => `${JSON.stringify(k)}: ${VALIDATORS[k].name}`).join(", ")} };`);
+  lines.push(`await runMain({ release, adapters, validators${transport === "undici" ? ", transport: undiciTransport()" : ""} });`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Bundle the router for a release into one self-contained ESM file that runs with plain
+ * `node router.mjs [--port N] [--host H]` and no node_modules. Deterministic: the same release
+ * gives the same bytes. Never includes the compiler, TypeScript, ts-morph or esbuild.
+ *
+ * @example await bundleRouter({ release, outFile: "dist/prod/router.mjs" }) // → { bytes: 61234 }
+ */
+export async function bundleRouter(options: BundleRouterOptions): Promise<{ bytes: number }> {
+  const src = routerSourceDir();
+  const result = await esbuild.build({
+    stdin: { contents: routerEntrySource(options.release, options.transport ?? "node"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
+    bundle: true,
+    minify: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    legalComments: "none",
+    charset: "utf8",
+    logLevel: "silent",
+    banner: { js: `#!/usr/bin/env node\n// Switchyard router — environment ${options.release.config.environment}, release ${options.release.hash}. Generated; do not edit.` },
+  });
+  const file = result.outputFiles[0];
+  if (file === undefined) throw new Error("esbuild produced no output");
+  let code = file.text;
+  if (options.transport === "undici") {
+    // undici is CommonJS and `require`s built-ins; an ESM bundle needs a `require` for that.
+    code = code.replace(/\n/, `\nimport { createRequire as __syCreateRequire } from "node:module"; const require = __syCreateRequire(import.meta.url);\n`);
+  }
+  await mkdir(path.dirname(options.outFile), { recursive: true });
+  await writeFile(options.outFile, code);
+  return { bytes: Buffer.byteLength(code) };
+}
