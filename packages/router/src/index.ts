@@ -6,6 +6,7 @@
  * const router = await startRouter({ release, port: 8787, adapters: builtinAdapters, validators: builtinValidators, transport: undiciTransport() });
  */
 export * from "./core/index.ts";
+export * from "./state/index.ts";
 export { startRouter, RouterStartError, type StartRouterOptions, type RunningRouter } from "./http/server.ts";
 export { runMain, parseListenArgs, type RunMainOptions } from "./main.ts";
 export { RouterError, ERRORS, allFailedStatus, type RouterErrorCode, type RouterErrorType, type AttemptSummary, type FailureClass } from "./errors.ts";

@@ -1,7 +1,7 @@
 /** @module Executing decide()'s plan: attempts, retries with backoff, timeouts, fallback, validators, state recording. */
 import type { ErrorClass } from "@switchyard/ir";
 import type { Candidate } from "../core/index.ts";
-import type { AttemptErrorClass, InFlightLease, StateStore } from "../state/store.ts";
+import type { AttemptErrorClass, InFlightLease, StateStore } from "../state/index.ts";
 import { type AdapterCall, type CompletionResult, type ProviderAdapter, type StreamEvent, UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { type AttemptSummary, type FailureClass, RouterError, allFailedStatus } from "../errors.ts";
 import type { ChatCompletion, ChatCompletionChunk, ChatToolCall } from "../http/chat-body.ts";

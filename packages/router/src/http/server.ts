@@ -16,8 +16,7 @@ import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { readBody } from "./read-body.ts";
-import type { StateStore } from "../state/store.ts";
-import { defaultState } from "./recorder.ts";
+import { MemoryStateStore, type StateStore } from "../state/index.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -91,7 +90,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   }
   const active = new ActiveRelease(runtime);
   const now = options.now ?? Date.now;
-  const deps: ExecuteDeps = { state: options.state ?? defaultState(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
+  const deps: ExecuteDeps = { state: options.state ?? new MemoryStateStore(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.activate(runtime.config, now());
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
