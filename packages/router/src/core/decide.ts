@@ -1,7 +1,10 @@
 /** @module decide(): the pure routing core. Config + request + state view → an ordered plan with reasons. */
 import type { Config } from "@switchyard/ir";
-import { compileRouteTable, type RouteTable } from "./route-table.ts";
-import type { DecideOptions, Decision, RoutingRequest, RoutingState } from "./types.ts";
+import type { Capability } from "@switchyard/ir";
+import { compileRouteTable, type RouteTable, type TableMember, type TableRoute, type TableTarget } from "./route-table.ts";
+import { stickyBucket } from "./sticky.ts";
+import { DEFAULT_EXPECTED_OUTPUT_TOKENS, type StrategyContext } from "./strategy.ts";
+import type { Candidate, CandidateSource, DecideOptions, Decision, Exclusion, PlanWarning, RoutingRequest, RoutingState } from "./types.ts";
 
 const tables = new WeakMap<Config, RouteTable>();
 
@@ -27,8 +30,222 @@ export function decide(config: Config, request: RoutingRequest, state: RoutingSt
   return decideWithTable(routeTableFor(config), request, state, options);
 }
 
-/** decide() against a precompiled table (the router compiles one per activated release). */
+/**
+ * decide() against a precompiled table (the router compiles one per activated release).
+ *
+ * Order of the plan: canary (when the route's canary share is > 0 and the sticky bucket falls under it)
+ * → long-context target (when promptTokens > longContext.over) → primary target ordered by its strategy
+ * → each fallback step in order. Every member passes the same filters at every step (residency, data
+ * class, lifecycle, capabilities, context window, breaker); a model already in the plan is skipped.
+ * When nothing is left and some members were dropped only for open breakers, the one whose breaker
+ * opened longest ago is planned as a probe.
+ */
 export function decideWithTable(table: RouteTable, request: RoutingRequest, state: RoutingState, options: DecideOptions): Decision {
-  void table; void request; void state; void options;
-  throw new Error("not implemented");
+  const route = table.routes.get(request.route);
+  if (route === undefined) {
+    return { ok: false, code: "route_not_found", message: `route "${request.route}" does not exist`, excluded: [] };
+  }
+  if (request.team !== undefined) {
+    const allowed = table.teams.get(request.team);
+    if (allowed === undefined) {
+      return { ok: false, code: "route_not_allowed", message: `team "${request.team}" is not declared, so it may not use route "${request.route}"`, excluded: [] };
+    }
+    if (!allowed.has(request.route)) {
+      return { ok: false, code: "route_not_allowed", message: `team "${request.team}" may not use route "${request.route}"`, excluded: [] };
+    }
+  }
+  const run = new PlanBuilder(table, route, request, state, options);
+  return run.build();
+}
+
+interface BlockedByBreaker {
+  member: TableMember;
+  step: number;
+  source: CandidateSource;
+  tier: string | undefined;
+  openedAt: number;
+  exclusion: Exclusion;
+}
+
+/** One decide() call's working set. A class so the hot path shares fields instead of passing them around. */
+class PlanBuilder {
+  readonly candidates: Candidate[] = [];
+  readonly excluded: Exclusion[] = [];
+  readonly warnings: PlanWarning[] = [];
+  readonly seen = new Set<string>();
+  readonly blocked: BlockedByBreaker[] = [];
+  readonly requires: readonly Capability[];
+  readonly ctx: StrategyContext;
+  canary = false;
+  longContext = false;
+
+  constructor(
+    readonly table: RouteTable,
+    readonly route: TableRoute,
+    readonly request: RoutingRequest,
+    readonly state: RoutingState,
+    readonly options: DecideOptions,
+  ) {
+    this.requires = route.requires.length === 0 ? request.requires : request.requires.length === 0 ? route.requires : [...new Set([...route.requires, ...request.requires])];
+    this.ctx = {
+      state,
+      rng: options.rng,
+      now: options.now,
+      region: request.region,
+      promptTokens: request.promptTokens,
+      maxOutputTokens: request.maxOutputTokens,
+    };
+  }
+
+  build(): Decision {
+    const { route, request } = this;
+    this.addCanary();
+    if (route.longContext !== undefined && request.promptTokens > route.longContext.over) {
+      this.longContext = true;
+      this.addTarget(route.longContext.target, 0, "long-context");
+    }
+    this.addTarget(route.primary, 0, "primary");
+    for (let i = 0; i < route.fallback.length; i++) this.addTarget(route.fallback[i] as TableTarget, i + 1, "fallback");
+    if (this.candidates.length === 0) this.addProbe();
+    if (this.candidates.length === 0) {
+      const why = this.excluded.length === 0 ? "the route has no models" : this.excluded.map((e) => `${e.model} (${e.code})`).join(", ");
+      return { ok: false, code: "no_candidates", message: `no eligible model for route "${route.id}": ${why}`, excluded: this.excluded };
+    }
+    return {
+      ok: true,
+      plan: {
+        route: route.id,
+        candidates: this.candidates,
+        excluded: this.excluded,
+        canary: this.canary,
+        longContext: this.longContext,
+        warnings: this.warnings,
+        strategy: route.strategyName,
+      },
+    };
+  }
+
+  addCanary(): void {
+    const c = this.route.canary;
+    if (c === undefined) return;
+    const percent = this.state.canaryPercent(this.route.id);
+    if (!(percent > 0)) return;
+    const sticky = this.request.stickyKey !== undefined;
+    const bucket = sticky ? stickyBucket(this.request.stickyKey as string, c.salt) : this.options.rng() * 100;
+    if (bucket >= percent) return;
+    const exclusion = this.filter(c.member, 0);
+    if (exclusion !== undefined) {
+      this.excluded.push(exclusion);
+      this.warnings.push({ code: "canary-excluded", model: c.member.model, message: `canary ${c.member.model} drawn but excluded: ${exclusion.reason}` });
+      return;
+    }
+    this.canary = true;
+    this.push(c.member, 0, "canary", undefined, `canary at ${fmt(percent)}% (bucket ${bucket.toFixed(1)}, ${sticky ? "sticky key" : "per request"})`);
+  }
+
+  addTarget(target: TableTarget, step: number, source: CandidateSource): void {
+    const eligible: TableMember[] = [];
+    for (const m of target.members) {
+      const exclusion = this.filter(m, step);
+      if (exclusion === undefined) eligible.push(m);
+      else {
+        this.excluded.push(exclusion);
+        if (exclusion.code === "breaker-open") {
+          this.blocked.push({ member: m, step, source, tier: target.tier, openedAt: this.state.breaker(m.model).openedAt ?? Number.NEGATIVE_INFINITY, exclusion });
+        }
+      }
+    }
+    if (eligible.length === 0) return;
+    const ordered = eligible.length === 1 ? eligible : this.slowStart(target.strategy.order(eligible, this.ctx) as TableMember[], target.strategyName === "weighted");
+    const label = source === "long-context" ? `long context (${this.request.promptTokens} > ${this.route.longContext?.over ?? 0} tokens)` : source === "fallback" ? `fallback step ${step}` : "primary";
+    for (let i = 0; i < ordered.length; i++) {
+      const m = ordered[i] as TableMember;
+      const where = target.kind === "tier" ? `tier ${target.id}, ${target.strategyName} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}` : `model ${target.id}`;
+      this.push(m, step, source, target.tier, `${label}: ${where}`);
+    }
+  }
+
+  /** Recovering members (slow-start weight < 1) keep their place with probability = weight, else move behind healthy ones. */
+  slowStart(ordered: TableMember[], weighted: boolean): TableMember[] {
+    if (weighted) return ordered; // the weighted strategy already scales weights
+    let demoted: TableMember[] | undefined;
+    let kept: TableMember[] | undefined;
+    for (let i = 0; i < ordered.length; i++) {
+      const m = ordered[i] as TableMember;
+      const w = this.state.breaker(m.model).weight ?? 1;
+      if (w < 1 && this.options.rng() >= w) {
+        if (demoted === undefined) {
+          demoted = [];
+          kept = ordered.slice(0, i);
+        }
+        demoted.push(m);
+      } else kept?.push(m);
+    }
+    return demoted === undefined || kept === undefined ? ordered : kept.concat(demoted);
+  }
+
+  detail(m: TableMember, target: TableTarget, ordered: readonly TableMember[]): string {
+    switch (target.strategyName) {
+      case "weighted": {
+        let total = 0;
+        for (const o of ordered) total += Math.max(0, o.weight);
+        return `weight ${fmt(m.weight)} of ${fmt(total)}`;
+      }
+      case "cost": {
+        const usd = (this.request.promptTokens * m.priceInput + (this.request.maxOutputTokens ?? DEFAULT_EXPECTED_OUTPUT_TOKENS) * m.priceOutput) / 1e6;
+        return `est. $${usd.toPrecision(3)}`;
+      }
+      case "latency": {
+        const l = this.state.latency(m.model);
+        return l === undefined ? "no latency samples yet" : `latency ewma ${Math.round(l.ewmaMs)} ms, p95 ${Math.round(l.p95Ms)} ms`;
+      }
+      case "least-busy":
+        return `${this.state.inFlight(m.model)} in flight`;
+    }
+  }
+
+  /** The first filter a member fails at this step, or undefined when it is eligible. */
+  filter(m: TableMember, step: number): Exclusion | undefined {
+    if (this.seen.has(m.model)) return { model: m.model, step, code: "duplicate", reason: "already earlier in the plan" };
+    if (m.staticExclusion !== undefined) return { model: m.model, step, code: m.staticExclusion.code, reason: m.staticExclusion.reason };
+    if (m.capabilities !== undefined) {
+      for (const cap of this.requires) {
+        if (!m.capabilities.has(cap)) return { model: m.model, step, code: "capability", reason: `lacks capability ${cap}` };
+      }
+    }
+    const need = this.request.promptTokens + (this.request.maxOutputTokens ?? 0);
+    if (need > m.context) {
+      return { model: m.model, step, code: "context-window", reason: `needs ${need} tokens (prompt ${this.request.promptTokens} + output ${this.request.maxOutputTokens ?? 0}); context is ${m.context}` };
+    }
+    const b = this.state.breaker(m.model);
+    if (b.status === "open") return { model: m.model, step, code: "breaker-open", reason: "circuit breaker open" };
+    if (b.status === "half-open" && b.probeAvailable === false) return { model: m.model, step, code: "breaker-open", reason: "circuit breaker half-open with its probe already in flight" };
+    return undefined;
+  }
+
+  push(m: TableMember, step: number, source: CandidateSource, tier: string | undefined, reason: string, probe = false): void {
+    this.seen.add(m.model);
+    const b = this.state.breaker(m.model);
+    const suffix = probe ? "" : b.status === "half-open" ? " [half-open: probe]" : (b.weight ?? 1) < 1 ? ` [slow start ${Math.round((b.weight ?? 1) * 100)}%]` : "";
+    const c: Candidate = { model: m.model, provider: m.provider, step, source, tier, reason: reason + suffix };
+    if (probe) c.probe = true;
+    this.candidates.push(c);
+    if (m.lifecycle === "deprecated") this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is deprecated` });
+    else if (m.sunsetAt !== undefined && this.options.now >= m.sunsetAt) this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is past its sunset date` });
+  }
+
+  /** Everything is out and some members only for open breakers: probe the one whose breaker opened longest ago. */
+  addProbe(): void {
+    let best: BlockedByBreaker | undefined;
+    for (const b of this.blocked) if (best === undefined || b.openedAt < best.openedAt) best = b;
+    if (best === undefined) return;
+    const i = this.excluded.indexOf(best.exclusion);
+    if (i >= 0) this.excluded.splice(i, 1);
+    const when = Number.isFinite(best.openedAt) ? `opened ${Math.round((this.options.now - best.openedAt) / 1000)} s ago` : "open";
+    this.push(best.member, best.step, best.source, best.tier, `probe: every candidate's breaker is open; this one ${when}, the longest`, true);
+  }
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, "");
 }

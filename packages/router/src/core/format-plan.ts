@@ -1,9 +1,42 @@
 /** @module formatPlan(): a plain-text rendering of a decision for `switchyard explain`. */
 import type { Config } from "@switchyard/ir";
-import type { Decision } from "./types.ts";
+import type { Decision, Exclusion } from "./types.ts";
 
-/** Render a decision (candidates in order with reasons, exclusions, warnings) as text. Pure. */
+/**
+ * Render a decision as text: the candidates in the order the router tries them (with provider,
+ * region and the reason each is there), then what was excluded and why, then warnings. Pure.
+ *
+ * @example
+ * console.log(formatPlan(decide(config, request, state, { rng, now }), config));
+ */
 export function formatPlan(decision: Decision, config: Config): string {
-  void decision; void config;
-  throw new Error("not implemented");
+  const lines: string[] = [];
+  if (!decision.ok) {
+    lines.push(`error ${decision.code}: ${decision.message}`);
+    if (decision.excluded.length > 0) lines.push("", "excluded:", ...decision.excluded.map(exclusionLine));
+    return lines.join("\n") + "\n";
+  }
+  const { plan } = decision;
+  const route = config.routes[plan.route];
+  const target = route?.tier !== undefined ? `tier ${route.tier}` : `model ${route?.model ?? "?"}`;
+  lines.push(`route ${plan.route} (environment ${config.environment}): ${target}${plan.strategy !== undefined ? `, strategy ${plan.strategy}` : ""}`);
+  const flags: string[] = [];
+  if (plan.canary) flags.push("canary chosen");
+  if (plan.longContext) flags.push("long-context rule applied");
+  if (flags.length > 0) lines.push(flags.join("; "));
+  lines.push("", "plan (tried in this order):");
+  const width = Math.max(...plan.candidates.map((c) => c.model.length));
+  plan.candidates.forEach((c, i) => {
+    const provider = config.providers[c.provider];
+    const where = [c.provider, provider?.region, provider?.residency !== undefined ? `residency ${provider.residency}` : undefined].filter((x) => x !== undefined).join(", ");
+    lines.push(`  ${String(i + 1).padStart(2)}. ${c.model.padEnd(width)}  (${where})${c.probe === true ? "  PROBE" : ""}`);
+    lines.push(`      ${c.reason}`);
+  });
+  if (plan.excluded.length > 0) lines.push("", "excluded:", ...plan.excluded.map(exclusionLine));
+  if (plan.warnings.length > 0) lines.push("", "warnings:", ...plan.warnings.map((w) => `  ! ${w.message}`));
+  return lines.join("\n") + "\n";
+}
+
+function exclusionLine(e: Exclusion): string {
+  return `  - ${e.model} (step ${e.step}) ${e.code}: ${e.reason}`;
 }

@@ -1,5 +1,6 @@
 /** @module RouteTable: per-route data resolved once at activation so decide() does little work per request. */
-import type { Config, Route } from "@switchyard/ir";
+import type { Capability, Config, Route, TargetRef } from "@switchyard/ir";
+import { createStrategy, strategyForOptimize } from "./strategies/index.ts";
 import type { Strategy, StrategyMember } from "./strategy.ts";
 import type { ExclusionCode, StrategyName } from "./types.ts";
 
@@ -7,11 +8,14 @@ import type { ExclusionCode, StrategyName } from "./types.ts";
 export interface TableMember extends StrategyMember {
   /** Set when the member can never serve this route in this environment. */
   staticExclusion: { code: ExclusionCode; reason: string } | undefined;
+  /** Epoch ms of the model's sunset date (deprecated after it), if any. */
+  sunsetAt: number | undefined;
 }
 
 /** One target (the primary, a fallback step, the long-context target): a tier or a single model. */
 export interface TableTarget {
   kind: "tier" | "model";
+  strategyName: StrategyName;
   /** Tier or model id as written in the config. */
   id: string;
   /** Tier id when kind is "tier". */
@@ -28,6 +32,8 @@ export interface TableRoute {
   fallback: TableTarget[];
   longContext: { over: number; target: TableTarget } | undefined;
   canary: { member: TableMember; salt: string } | undefined;
+  /** route.requires as given (request requirements are added per request). */
+  requires: readonly Capability[];
   strategyName: StrategyName | undefined;
 }
 
@@ -40,8 +46,111 @@ export interface RouteTable {
   teams: Map<string, ReadonlySet<string>>;
 }
 
-/** Precompute the route table for a config (call once per activated release; see decide()). */
+/** Environments where preview/experimental models are kept out of regular traffic. */
+export const PRODUCTION_ENVIRONMENTS: ReadonlySet<string> = new Set(["prod", "production"]);
+
+/**
+ * Precompute the route table for a config: resolves tiers and models into members with their
+ * provider, decides the config-only filters (residency, data class, lifecycle) once per route, and
+ * picks each target's strategy. Call once per activated release; decide() caches it per config object.
+ *
+ * @example
+ * const table = compileRouteTable(config);
+ * decideWithTable(table, request, store.view(now), { rng, now });
+ */
 export function compileRouteTable(config: Config): RouteTable {
-  void config;
-  throw new Error("not implemented");
+  const production = PRODUCTION_ENVIRONMENTS.has(config.environment);
+  const routes = new Map<string, TableRoute>();
+  for (const [id, route] of Object.entries(config.routes)) {
+    const target = (ref: TargetRef, canary = false): TableTarget => buildTarget({ config, route, ref, production, canary });
+    const primary = target(route.tier !== undefined ? { tier: route.tier } : { model: route.model ?? "" });
+    const canaryMember = route.canary === undefined ? undefined : target({ model: route.canary.model }, true).members[0];
+    routes.set(id, {
+      id,
+      route,
+      primary,
+      fallback: route.fallback.map((ref) => target(ref)),
+      longContext: route.longContext === undefined ? undefined : { over: route.longContext.over, target: target(route.longContext.use) },
+      canary: canaryMember === undefined || route.canary === undefined ? undefined : { member: canaryMember, salt: `${id}/${route.canary.model}` },
+      strategyName: primary.kind === "tier" ? primary.strategyName : undefined,
+      requires: route.requires,
+    });
+  }
+  const teams = new Map<string, ReadonlySet<string>>();
+  for (const [id, team] of Object.entries(config.teams)) teams.set(id, new Set(team.routes));
+  return { config, production, routes, teams };
+}
+
+function buildTarget(input: { config: Config; route: Route; ref: TargetRef; production: boolean; canary: boolean }): TableTarget {
+  const { config, route, ref } = input;
+  if ("tier" in ref) {
+    const tier = config.tiers[ref.tier];
+    const strategyName = tier?.strategy ?? strategyForOptimize(route.optimize);
+    const members = (tier?.models ?? []).map((m, index) => buildMember({ ...input, model: m.model, weight: m.weight, index }));
+    return { kind: "tier", id: ref.tier, tier: ref.tier, members, strategy: createStrategy(strategyName), strategyName };
+  }
+  const strategyName = strategyForOptimize(route.optimize);
+  return {
+    kind: "model",
+    id: ref.model,
+    tier: undefined,
+    members: [buildMember({ ...input, model: ref.model, weight: 1, index: 0 })],
+    strategy: createStrategy(strategyName),
+    strategyName,
+  };
+}
+
+function buildMember(input: { config: Config; route: Route; model: string; weight: number; index: number; production: boolean; canary: boolean }): TableMember {
+  const { config, route, model: id, weight, index } = input;
+  const model = config.models[id];
+  const provider = model === undefined ? undefined : config.providers[model.provider];
+  const member: TableMember = {
+    model: id,
+    provider: model?.provider ?? "",
+    weight,
+    region: provider?.region,
+    residency: provider?.residency,
+    selfHosted: provider?.selfHosted ?? false,
+    context: model?.context ?? 0,
+    priceInput: model?.price.input ?? 0,
+    priceOutput: model?.price.output ?? 0,
+    lifecycle: model?.lifecycle ?? "ga",
+    capabilities: model === undefined || model.capabilities.length === 0 ? undefined : new Set(model.capabilities),
+    index,
+    staticExclusion: undefined,
+    sunsetAt: model?.sunset === undefined ? undefined : Date.parse(`${model.sunset}T00:00:00Z`),
+  };
+  if (model === undefined || provider === undefined) {
+    member.staticExclusion = {
+      code: "unknown-model",
+      reason: model === undefined ? `model "${id}" is not declared` : `provider "${model.provider}" of model "${id}" is not declared`,
+    };
+  } else {
+    member.staticExclusion = staticFilters({ route, member, production: input.production, canary: input.canary });
+  }
+  return member;
+}
+
+/** The config-only filters, in order: residency, data class, lifecycle. */
+function staticFilters(input: { route: Route; member: TableMember; production: boolean; canary: boolean }): TableMember["staticExclusion"] {
+  const { route, member } = input;
+  if (route.residency !== "any" && member.residency !== route.residency) {
+    return {
+      code: "residency",
+      reason: `route requires residency ${route.residency}; provider ${member.provider} declares ${member.residency ?? "none"}`,
+    };
+  }
+  if ((route.dataClass === "confidential" || route.dataClass === "restricted") && !member.selfHosted) {
+    const residencyHolds = route.residency !== "any" && member.residency === route.residency;
+    if (!residencyHolds) {
+      return {
+        code: "data-class",
+        reason: `${route.dataClass} data needs a self-hosted provider${route.residency === "any" ? " (or a route residency the provider matches)" : ` or residency ${route.residency}`}; provider ${member.provider} is neither`,
+      };
+    }
+  }
+  if (input.production && !input.canary && (member.lifecycle === "experimental" || member.lifecycle === "preview")) {
+    return { code: "lifecycle", reason: `${member.lifecycle} model not served in production except as a canary` };
+  }
+  return undefined;
 }
