@@ -1,0 +1,219 @@
+/** @module diff/format — pure renderers of a diff report: pretty (terminal), json, markdown (PR comment). */
+import { hasPolicyChanges } from "./policy-delta.ts";
+import type { Change, ChangeKind, DiffReport, DiffSideInfo, EntityChange, PolicyDelta, PolicyFindingChange, Section } from "./types.ts";
+
+export const DIFF_FORMATS = ["pretty", "json", "markdown"] as const;
+export type DiffFormat = (typeof DIFF_FORMATS)[number];
+
+export interface FormatDiffOptions {
+  /** ANSI colours in `pretty` (default false). */
+  color?: boolean;
+}
+
+const TITLE: Record<Section, string> = {
+  routes: "Routes",
+  tiers: "Tiers",
+  models: "Models",
+  providers: "Providers",
+  teams: "Teams",
+  policies: "Policy packs",
+  router: "Router settings",
+  environment: "Environment",
+};
+
+const SINGULAR: Record<Section, string> = {
+  routes: "route",
+  tiers: "tier",
+  models: "model",
+  providers: "provider",
+  teams: "team",
+  policies: "policy pack",
+  router: "router setting",
+  environment: "environment",
+};
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** `2 routes changed, 1 model added, 1 team removed` — entity counts per section, in section order. */
+export function summaryLine(report: DiffReport): string {
+  if (!report.diff.hasChanges) return "no changes";
+  const parts: string[] = [];
+  const verbs: [ChangeKind, string][] = [["add", "added"], ["delete", "removed"], ["update", "changed"]];
+  for (const { section, entities } of report.diff.sections) {
+    if (section === "router" || section === "environment") {
+      parts.push(section === "router" ? `${plural(entities.flatMap((e) => e.changes).length, "router setting")} changed` : "environment changed");
+      continue;
+    }
+    for (const [kind, verb] of verbs) {
+      const count = entities.filter((e) => e.kind === kind).length;
+      if (count > 0) parts.push(`${plural(count, SINGULAR[section])} ${verb}`);
+    }
+  }
+  return parts.join(", ");
+}
+
+function policySummary(delta: PolicyDelta): string {
+  const parts = [`${delta.newlyFailing.length} newly failing`, `${delta.newlyPassing.length} newly passing`];
+  if (delta.severityChanged.length > 0) parts.push(`${delta.severityChanged.length} changed severity`);
+  return parts.join(", ");
+}
+
+function sideText(side: DiffSideInfo): string {
+  return side.label;
+}
+
+function envText(report: DiffReport): string {
+  const { old, new: now } = report.diff.environment;
+  return old === now ? old : `${old} → ${now}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// pretty
+
+const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+
+function painter(color: boolean) {
+  return (code: keyof typeof ANSI, text: string): string => (color ? `\u001b[${ANSI[code]}m${text}\u001b[0m` : text);
+}
+
+const SIGN: Record<ChangeKind, string> = { add: "+", delete: "-", update: "~" };
+
+function entityLabel(entity: EntityChange): string {
+  return entity.id === "" ? SINGULAR[entity.section] : entity.id;
+}
+
+function formatPretty(report: DiffReport, options: FormatDiffOptions): string {
+  const paint = painter(options.color === true);
+  const tint = (kind: ChangeKind, text: string): string => paint(kind === "add" ? "green" : kind === "delete" ? "red" : "yellow", text);
+  const lines: string[] = [];
+  lines.push(`${paint("bold", "switchyard diff")} ${sideText(report.old)} → ${sideText(report.new)} ${paint("dim", `(env ${envText(report)})`)}`);
+  lines.push("");
+  if (!report.diff.hasChanges) lines.push("No changes.");
+  for (const { section, entities } of report.diff.sections) {
+    lines.push(paint("bold", TITLE[section]));
+    for (const entity of entities) {
+      if (entity.kind !== "update" || entity.changes.length === 1) {
+        for (const change of entity.changes) lines.push(`  ${tint(change.kind, SIGN[change.kind])} ${entityLabel(entity)}: ${change.phrase}`);
+        continue;
+      }
+      lines.push(`  ${tint("update", SIGN.update)} ${entityLabel(entity)}`);
+      for (const change of entity.changes) lines.push(`      ${tint(change.kind, SIGN[change.kind])} ${change.phrase}`);
+    }
+    lines.push("");
+  }
+  if (report.policies !== undefined) {
+    const delta = report.policies;
+    if (hasPolicyChanges(delta)) {
+      lines.push(paint("bold", "Policies"));
+      const finding = (mark: string, f: PolicyFindingChange, extra = ""): string =>
+        `  ${mark} ${f.code}${f.where === "" ? "" : ` at ${f.where}`}${extra}: ${f.message}`;
+      for (const f of delta.newlyFailing) lines.push(finding(paint("red", `✗ newly failing (${f.severity})`), f));
+      for (const f of delta.newlyPassing) lines.push(finding(paint("green", `✓ newly passing (was ${f.severity})`), f));
+      for (const f of delta.severityChanged) lines.push(finding(paint("yellow", `~ severity ${f.oldSeverity} → ${f.severity}`), f));
+      lines.push("");
+    } else if (report.diff.hasChanges) {
+      lines.push(paint("dim", "Policies: no findings changed."), "");
+    }
+  }
+  const summary = [summaryLine(report)];
+  if (hasPolicyChanges(report.policies) && report.policies !== undefined) summary.push(`policies: ${policySummary(report.policies)}`);
+  lines.push(`${report.diff.hasChanges ? "Changes" : "Summary"}: ${summary.join("; ")}`);
+  return `${lines.join("\n")}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// markdown
+
+/** Text safe inside a table cell: pipes escaped, newlines flattened, HTML-ish brackets escaped. */
+function cell(text: string): string {
+  return text.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replace(/\r?\n/g, " ");
+}
+
+/** Inline code that survives backticks in the content. */
+function code(text: string): string {
+  const fence = text.includes("`") ? "``" : "`";
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text.replaceAll("|", "\\|")}${pad}${fence}`;
+}
+
+function jsonValue(value: unknown): string {
+  return value === undefined ? "—" : code(JSON.stringify(value));
+}
+
+const KIND_WORD: Record<ChangeKind, string> = { add: "added", delete: "removed", update: "changed" };
+const KIND_MARK: Record<ChangeKind, string> = { add: "➕", delete: "➖", update: "✏️" };
+
+function formatMarkdown(report: DiffReport): string {
+  const out: string[] = [];
+  out.push(`### Switchyard: routing changes ${code(report.old.label)} → ${code(report.new.label)} (env ${code(envText(report))})`);
+  out.push("");
+  const summary = report.diff.hasChanges ? `**${summaryLine(report)}**` : "**No changes** to the compiled configuration.";
+  const policy = report.policies === undefined ? "" : hasPolicyChanges(report.policies) ? ` · policies: ${policySummary(report.policies)}` : " · policies: no findings changed";
+  out.push(`${summary}${policy}`);
+  out.push("");
+  for (const { section, entities } of report.diff.sections) {
+    out.push(`#### ${TITLE[section]}`, "");
+    out.push(`| | ${section === "router" || section === "environment" ? "Setting" : SINGULAR[section][0]?.toUpperCase() + SINGULAR[section].slice(1)} | Change |`);
+    out.push("|---|---|---|");
+    for (const entity of entities) {
+      for (const change of entity.changes) {
+        out.push(`| ${KIND_MARK[change.kind]} | ${entity.id === "" ? code(change.key) : code(entity.id)} | ${cell(change.phrase)} |`);
+      }
+    }
+    out.push("");
+  }
+  if (report.policies !== undefined && hasPolicyChanges(report.policies)) {
+    const delta = report.policies;
+    out.push("#### Policies", "");
+    out.push("| | Policy | Where | Finding |", "|---|---|---|---|");
+    const row = (mark: string, f: PolicyFindingChange): string => `| ${mark} | ${code(f.code)} | ${f.where === "" ? "—" : code(f.where)} | ${cell(f.message)} |`;
+    for (const f of delta.newlyFailing) out.push(row(f.severity === "error" ? "❌ newly failing" : "⚠️ new warning", f));
+    for (const f of delta.newlyPassing) out.push(row("✅ newly passing", f));
+    for (const f of delta.severityChanged) out.push(row(`↕️ ${f.oldSeverity} → ${f.severity}`, f));
+    out.push("");
+  }
+  if (report.diff.hasChanges) {
+    out.push("<details><summary>Changed keys (" + report.diff.changes.length + ")</summary>", "");
+    out.push("| Key | Change | Old | New |", "|---|---|---|---|");
+    for (const change of report.diff.changes) out.push(`| ${code(change.key)} | ${KIND_WORD[change.kind]} | ${jsonValue(change.old)} | ${jsonValue(change.new)} |`);
+    out.push("", "</details>", "");
+  }
+  out.push(`<sub>old ${code(report.old.hash.slice(0, 12))} · new ${code(report.new.hash.slice(0, 12))} · generated by \`switchyard diff\`</sub>`);
+  return `${out.join("\n")}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// json
+
+function formatJson(report: DiffReport): string {
+  const body = {
+    old: report.old,
+    new: report.new,
+    hasChanges: report.diff.hasChanges,
+    summary: summaryLine(report),
+    environment: report.diff.environment,
+    counts: report.diff.counts,
+    changes: report.diff.changes.map((c: Change) => ({ key: c.key, kind: c.kind, section: c.section, id: c.id, old: c.old, new: c.new, summary: c.summary })),
+    sections: report.diff.sections.map((s) => ({ section: s.section, entities: s.entities.map((e) => ({ id: e.id, kind: e.kind, changes: e.changes.map((c) => c.key) })) })),
+    policies: report.policies ?? null,
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+/**
+ * Render a diff report. Pure: no I/O, no clock.
+ *
+ * @example process.stdout.write(formatDiff(report, "markdown"));
+ */
+export function formatDiff(report: DiffReport, format: DiffFormat, options: FormatDiffOptions = {}): string {
+  switch (format) {
+    case "pretty":
+      return formatPretty(report, options);
+    case "json":
+      return formatJson(report);
+    case "markdown":
+      return formatMarkdown(report);
+  }
+}

@@ -1,0 +1,32 @@
+/** @module diff — `switchyard diff`: the semantic plan of a change between two configs, its formatters and loaders. */
+export { diffConfigs } from "./diff-configs.ts";
+export { policyDelta, hasPolicyChanges, formatPath } from "./policy-delta.ts";
+export { formatDiff, summaryLine, DIFF_FORMATS, type DiffFormat, type FormatDiffOptions } from "./format.ts";
+export {
+  loadDiffSide,
+  parseGitSpec,
+  DiffLoadCode,
+  type CompileFn,
+  type DiffLoadError,
+  type LoadedSide,
+  type LoadSideOptions,
+  type LoadSideResult,
+  type SideDiagnostic,
+} from "./load.ts";
+export { createDiffReport } from "./report.ts";
+export {
+  SECTIONS,
+  type Section,
+  type Change,
+  type ChangeKind,
+  type ConfigDiff,
+  type DiffCounts,
+  type DiffReport,
+  type DiffSideInfo,
+  type EntityChange,
+  type FindingLike,
+  type PolicyDelta,
+  type PolicyFindingChange,
+  type PolicySeverityChange,
+  type SectionDiff,
+} from "./types.ts";
