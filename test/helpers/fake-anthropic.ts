@@ -1,0 +1,78 @@
+/** @module A local server speaking Anthropic's Messages API (non-streaming and SSE, incl. tool use) for tests. */
+import type { IncomingHttpHeaders } from "node:http";
+import { listen, readJson } from "./http-server.ts";
+
+export interface FakeAnthropic {
+  /** Base URL as the adapter expects it (`…/v1`). */
+  baseUrl: string;
+  requests: Array<{ headers: IncomingHttpHeaders; body: Record<string, unknown> }>;
+  /** When set, the next requests answer this error (`overloaded_error` → 529) instead. */
+  failWith: { status: number; type: string } | undefined;
+  /** When set, a stream sends an `error` event after message_start. */
+  streamError: boolean;
+  close(): Promise<void>;
+}
+
+const TEXT = "Hello from Claude";
+
+/**
+ * Start the fake. It answers with a `tool_use` block calling the first tool when tool_choice forces
+ * a tool (`any`/`tool`), otherwise with TEXT; usage is input 12 / output 5.
+ */
+export async function startFakeAnthropic(): Promise<FakeAnthropic> {
+  const state: FakeAnthropic = { baseUrl: "", requests: [], failWith: undefined, streamError: false, close: async () => undefined };
+  const server = await listen(async (req, res) => {
+    const body = await readJson(req);
+    state.requests.push({ headers: req.headers, body });
+    if (req.url !== "/v1/messages" || req.headers["anthropic-version"] !== "2023-06-01" || typeof req.headers["x-api-key"] !== "string") {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "bad path or headers" } }));
+      return;
+    }
+    if (typeof body["max_tokens"] !== "number") {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" } }));
+      return;
+    }
+    if (state.failWith !== undefined) {
+      res.writeHead(state.failWith.status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ type: "error", error: { type: state.failWith.type, message: "Overloaded" } }));
+      return;
+    }
+    const model = String(body["model"]);
+    const tools = body["tools"] as Array<{ name: string }> | undefined;
+    const choice = body["tool_choice"] as { type: string; name?: string } | undefined;
+    const tool = tools !== undefined && choice !== undefined && (choice.type === "any" || choice.type === "tool") ? (choice.name ?? tools[0]?.name) : undefined;
+    const usage = { input_tokens: 12, output_tokens: 5 };
+    if (body["stream"] !== true) {
+      const content = tool !== undefined ? [{ type: "text", text: "Let me check." }, { type: "tool_use", id: "toolu_01", name: tool, input: { city: "Paris" } }] : [{ type: "text", text: TEXT }];
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: "msg_01", type: "message", role: "assistant", model, content, stop_reason: tool !== undefined ? "tool_use" : "end_turn", stop_sequence: null, usage }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    const send = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    send("message_start", { message: { id: "msg_01", type: "message", role: "assistant", content: [], model, stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } });
+    if (state.streamError) {
+      send("error", { error: { type: "overloaded_error", message: "Overloaded" } });
+      res.end();
+      return;
+    }
+    send("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
+    send("ping", {});
+    const words = tool !== undefined ? ["Let ", "me ", "check."] : ["Hello ", "from ", "Claude"];
+    for (const w of words) send("content_block_delta", { index: 0, delta: { type: "text_delta", text: w } });
+    send("content_block_stop", { index: 0 });
+    if (tool !== undefined) {
+      send("content_block_start", { index: 1, content_block: { type: "tool_use", id: "toolu_01", name: tool, input: {} } });
+      for (const part of ['{"city"', ': "Par', 'is"}']) send("content_block_delta", { index: 1, delta: { type: "input_json_delta", partial_json: part } });
+      send("content_block_stop", { index: 1 });
+    }
+    send("message_delta", { delta: { stop_reason: tool !== undefined ? "tool_use" : "end_turn", stop_sequence: null }, usage: { output_tokens: 5 } });
+    send("message_stop", {});
+    res.end();
+  });
+  state.baseUrl = `${server.url}/v1`;
+  state.close = server.close;
+  return state;
+}

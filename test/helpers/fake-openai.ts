@@ -1,0 +1,118 @@
+/** @module A fault-injecting OpenAI-compatible upstream for tests: each request follows a scripted behaviour. */
+import type { IncomingHttpHeaders } from "node:http";
+import { listen, readJson } from "./http-server.ts";
+
+/** What the fake does with one request. */
+export type Behaviour =
+  | { kind: "ok"; text?: string; delayMs?: number; chunkDelayMs?: number; usage?: { prompt_tokens: number; completion_tokens: number } }
+  | { kind: "status"; status: number; retryAfter?: string; message?: string }
+  | { kind: "hang" }
+  | { kind: "reset-mid-body" }
+  | { kind: "garbage" }
+  | { kind: "slow-first-token"; ms: number; text?: string }
+  | { kind: "cut-before-first-chunk" }
+  | { kind: "cut-mid-stream"; afterChunks: number }
+  | { kind: "error-mid-stream"; afterChunks: number };
+
+export interface ReceivedRequest {
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+  path: string;
+}
+
+export interface FakeOpenAi {
+  url: string;
+  /** OpenAI-style base URL (`…/v1`). */
+  baseUrl: string;
+  requests: ReceivedRequest[];
+  /** Replace the script: called with the 0-based request index. */
+  setScript(script: (index: number) => Behaviour): void;
+  close(): Promise<void>;
+}
+
+const words = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Start a fake on 127.0.0.1. Answers `POST /v1/chat/completions`, streaming or not, echoing the
+ * requested model; default text "Hello from fake" with usage {prompt 7, completion 3}.
+ */
+export async function startFakeOpenAi(script: (index: number) => Behaviour = () => ({ kind: "ok" })): Promise<FakeOpenAi> {
+  let current = script;
+  const requests: ReceivedRequest[] = [];
+  const server = await listen(async (req, res) => {
+    const body = await readJson(req);
+    const index = requests.length;
+    requests.push({ headers: req.headers, body, path: req.url ?? "" });
+    const b = current(index);
+    const model = String(body["model"]);
+    const stream = body["stream"] === true;
+    const id = `chatcmpl-fake-${index}`;
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null, usage?: unknown) =>
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage !== undefined ? { usage } : {}) })}\n\n`;
+    switch (b.kind) {
+      case "status":
+        res.writeHead(b.status, { "content-type": "application/json", ...(b.retryAfter !== undefined ? { "retry-after": b.retryAfter } : {}) });
+        res.end(JSON.stringify({ error: { message: b.message ?? `fake ${b.status}`, type: "server_error" } }));
+        return;
+      case "hang":
+        return; // never answers
+      case "garbage":
+        if (stream) {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          res.end("data: {not json\n\n");
+        } else {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end("{ this is not json");
+        }
+        return;
+      case "reset-mid-body":
+        res.writeHead(200, { "content-type": stream ? "text/event-stream" : "application/json", ...(stream ? {} : { "content-length": "500" }) });
+        res.write(stream ? "" : '{"id":"x","choices":[');
+        setTimeout(() => res.socket?.destroy(), 10);
+        return;
+      case "cut-before-first-chunk":
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.flushHeaders();
+        setTimeout(() => res.socket?.destroy(), 10);
+        return;
+      default:
+        break;
+    }
+    const text = (b.kind === "ok" || b.kind === "slow-first-token" ? b.text : undefined) ?? "Hello from fake";
+    const usage = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10, ...(b.kind === "ok" ? b.usage : {}) };
+    if (b.kind === "ok" && b.delayMs !== undefined) await sleep(b.delayMs);
+    if (!stream) {
+      if (b.kind === "slow-first-token") await sleep(b.ms);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id, object: "chat.completion", created: 1, model, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop", logprobs: null }], usage }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.flushHeaders();
+    if (b.kind === "slow-first-token") await sleep(b.ms);
+    const includeUsage = (body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const parts = [chunk({ role: "assistant", content: "" }, null, includeUsage ? null : undefined), ...words(text).map((w) => chunk({ content: w }, null, includeUsage ? null : undefined))];
+    for (const [i, part] of parts.entries()) {
+      if ((b.kind === "cut-mid-stream" || b.kind === "error-mid-stream") && i === b.afterChunks) {
+        if (b.kind === "error-mid-stream") res.end(`data: ${JSON.stringify({ error: { message: "fake exploded mid-stream" } })}\n\n`);
+        else res.socket?.destroy();
+        return;
+      }
+      res.write(part);
+      if (b.kind === "ok" && b.chunkDelayMs !== undefined) await sleep(b.chunkDelayMs);
+    }
+    res.write(chunk({}, "stop", includeUsage ? null : undefined));
+    if (includeUsage) res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model, choices: [], usage })}\n\n`);
+    res.end("data: [DONE]\n\n");
+  });
+  return {
+    url: server.url,
+    baseUrl: `${server.url}/v1`,
+    requests,
+    setScript(next) {
+      current = next;
+    },
+    close: server.close,
+  };
+}
