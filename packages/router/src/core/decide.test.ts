@@ -74,7 +74,7 @@ describe("decide(): routing table", () => {
     { name: "breaker open drops a member", r: req({ route: "support-faq" }), s: { breakers: { "gpt-mini": { status: "open", openedAt: NOW - 1_000 } } }, want: ["gpt-mini-eu", "claude", "llama-local"] },
     { name: "half-open with a free probe slot stays in", r: req({ route: "support-faq" }), s: { breakers: { "gpt-mini": { status: "half-open", openedAt: NOW - 20_000, probeAvailable: true } } }, want: ["gpt-mini", "gpt-mini-eu", "claude", "llama-local"] },
     { name: "half-open with its probe taken is out", r: req({ route: "support-faq" }), s: { breakers: { "gpt-mini": { status: "half-open", openedAt: NOW - 20_000, probeAvailable: false } } }, want: ["gpt-mini-eu", "claude", "llama-local"] },
-  ])("$name", ({ r, s, want }) => {
+  ] satisfies { name: string; r: RoutingRequest; s: FakeState; want: string[] }[])("$name", ({ r, s, want }) => {
     expect(models(run(r, s))).toEqual(want);
   });
 
