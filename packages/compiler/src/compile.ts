@@ -1,0 +1,255 @@
+/**
+ * @module compile — the pipeline: read → type-check → evaluate → validate (DSL schema) → merge the
+ * environment → semantic checks → lower → IR schema → policies. Collects every diagnostic; never throws.
+ */
+import { access, constants, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { createRelease, parseConfig, type Config, type Release } from "@switchyard/ir";
+import type { z } from "zod";
+import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
+import type { Diagnostic, DslPath, LocatedDiagnostic, SourceRange } from "./diagnostics/types.ts";
+import { evaluateConfig, type EvaluationFailure } from "./evaluate/evaluate.ts";
+import { buildLocationMap, type LocationMap } from "./load/locations.ts";
+import { loadSourceFile, typeCheck } from "./load/typecheck.ts";
+import { runSemanticChecks } from "./checks/semantic.ts";
+import { showPath, type Finding } from "./checks/report.ts";
+import { suggestName } from "./checks/suggest.ts";
+import { ConfigDsl, knownKeysAt } from "./validate/dsl-schema.ts";
+import { irPathToDsl, lowerConfig } from "./validate/lower.ts";
+import { mergeEnvironment } from "./validate/merge.ts";
+import { dict, isDict } from "./validate/view.ts";
+import { runPolicyPacks } from "./policy/run.ts";
+
+export interface CompileOptions {
+  file: string;
+  /** Environment whose overrides and policies apply; "default" (no overrides) when absent. */
+  env?: string;
+  /** Today, for policies (injected for determinism). */
+  now?: Date;
+  /** Evaluation time limit, milliseconds (default 5000). */
+  timeoutMs?: number;
+}
+
+export interface CompileResult {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  release?: Release;
+  /** Environments declared in routes.ts. */
+  environments: string[];
+}
+
+const DEFAULT_ENV = "default";
+
+function at(file: string, code: Code | string, message: string, extra: Partial<Diagnostic> = {}): LocatedDiagnostic {
+  const severity = isCode(code) ? catalogue[code].severity : "error";
+  return { code, severity, message, file, line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0, ...extra };
+}
+
+function fromRange(range: SourceRange): Pick<LocatedDiagnostic, "file" | "line" | "column" | "endLine" | "endColumn" | "start" | "end"> {
+  return { file: range.file, line: range.line, column: range.column, endLine: range.endLine, endColumn: range.endColumn, start: range.start, end: range.end };
+}
+
+function strip(diagnostic: LocatedDiagnostic): Diagnostic {
+  const { start: _start, end: _end, ...rest } = diagnostic;
+  return rest;
+}
+
+/** Maps a zod issue of the DSL schema to findings (one per unknown key). */
+function issueFindings(issue: z.core.$ZodIssue, value: unknown): Finding[] {
+  const path = issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment));
+  const where = showPath(path) || "the config";
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(path) ?? [];
+    return issue.keys.map((key): Finding => {
+      const guess = suggestName(key, known);
+      return {
+        code: "SY0101", path: [...path, key], prefer: "key",
+        message: `unknown property "${key}" in ${where}`,
+        hint: guess ? `Did you mean "${guess}"?` : known.length > 0 ? `Known properties: ${known.join(", ")}.` : "",
+      };
+    });
+  }
+  const custom = issue.code === "custom" ? (issue.params as { sy?: string } | undefined)?.sy : undefined;
+  if (custom !== undefined && isCode(custom)) return [{ code: custom, path, message: `${where}: ${issue.message}` }];
+  if (issue.code === "invalid_type" && valueAt(value, path) === undefined) {
+    const name = path[path.length - 1];
+    return [{ code: "SY0104", path, message: `${showPath(path.slice(0, -1)) || "the config"} is missing required property "${String(name)}"` }];
+  }
+  if (issue.code === "invalid_key") return [{ code: "SY0102", path, prefer: "key", message: `${where}: ${issue.issues[0]?.message ?? issue.message}` }];
+  if (issue.code === "invalid_union") return [{ code: "SY0102", path, message: `${where}: ${unionMessage(issue)}` }];
+  return [{ code: "SY0102", path, message: `${where}: ${issue.message}` }];
+}
+
+function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
+  const first = issue.errors.map((branch) => branch[0]).find((inner) => inner !== undefined && inner.path.length === 0);
+  return first ? first.message : issue.message;
+}
+
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (Array.isArray(current) && typeof segment === "number") current = current[segment];
+    else if (isDict(current) && typeof segment === "string") current = current[segment];
+    else return undefined;
+  }
+  return current;
+}
+
+function describeFailure(failure: EvaluationFailure, file: string, locations: LocationMap | undefined): LocatedDiagnostic[] {
+  const root = locations ? fromRange(locations.root) : { file, line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 };
+  switch (failure.kind) {
+    case "bundle":
+      return failure.messages.map((message) => {
+        const range = locations && message.file === locations.file && message.line !== undefined
+          ? fromRange(locations.rangeAt(message.line, message.column ?? 1, message.length ?? 1))
+          : message.file !== undefined && message.line !== undefined
+            ? { file: message.file, line: message.line, column: message.column ?? 1, endLine: message.line, endColumn: (message.column ?? 1) + (message.length ?? 1), start: -1, end: -1 }
+            : root;
+        return at(file, "SY0008", message.text, range);
+      });
+    case "threw": {
+      const range = locations && failure.line !== undefined ? fromRange(locations.rangeAt(failure.line, failure.column ?? 1, 1)) : root;
+      return [at(file, "SY0004", `evaluating the config threw ${failure.name}: ${failure.message}`, { ...range, hint: catalogue.SY0004.fix })];
+    }
+    case "timeout":
+      return [at(file, "SY0005", `evaluating the config did not finish within ${failure.timeoutMs} ms (an endless loop?)`, { ...root, hint: catalogue.SY0005.fix })];
+    case "never-settled":
+      return [at(file, "SY0006", "the config never produced a value: a top-level await or the default-exported promise never settles", { ...root, hint: catalogue.SY0006.fix })];
+    case "no-default-export":
+      return [at(file, "SY0002", "routes.ts has no default export", { ...root, hint: catalogue.SY0002.fix })];
+    case "unsupported-value":
+      return failure.problems.map((problem) => {
+        const range = locations ? fromRange(locations.locate(problem.path).range) : root;
+        return at(file, "SY0007", `${showPath(problem.path) || "the default export"} is a ${problem.type}, which cannot be compiled`, { ...range, path: problem.path, hint: catalogue.SY0007.fix });
+      });
+  }
+}
+
+/** Drops compiler diagnostics that sit where TypeScript already reported a problem (one error per mistake). */
+function dedupe(compilerDiagnostics: LocatedDiagnostic[], tsDiagnostics: LocatedDiagnostic[], locations: LocationMap | undefined): LocatedDiagnostic[] {
+  const covered: { file: string; start: number; end: number }[] = [];
+  for (const ts of tsDiagnostics) {
+    covered.push({ file: ts.file, start: ts.start, end: Math.max(ts.end, ts.start + 1) });
+    if (locations && ts.file === locations.file) {
+      const entry = locations.entryAt(ts.start);
+      // TypeScript points at `tier` in `tier: "fastt"`: the whole (scalar) entry is reported.
+      if (entry && entry.leaf) covered.push({ file: ts.file, start: entry.range.start, end: entry.range.end });
+    }
+  }
+  if (covered.length === 0) return compilerDiagnostics;
+  return compilerDiagnostics.filter((diagnostic) => diagnostic.start < 0 || !covered.some((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end));
+}
+
+/**
+ * Compiles routes.ts for an environment: every diagnostic of every stage, and the release when
+ * the config is valid. Never throws.
+ *
+ * @example
+ * const result = await compile({ file: "routes.ts", env: "prod" });
+ * if (!result.ok) console.log(formatDiagnostics(result.diagnostics, "pretty"));
+ */
+export async function compile(options: CompileOptions): Promise<CompileResult> {
+  const file = resolve(options.file);
+  try {
+    return await compileUnsafe({ ...options, file });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+    return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0009", `internal compiler error: ${message}`, { hint: catalogue.SY0009.fix }))] };
+  }
+}
+
+async function compileUnsafe(options: CompileOptions & { file: string }): Promise<CompileResult> {
+  const { file } = options;
+  const environment = options.env ?? DEFAULT_ENV;
+
+  // 1. The file exists and is readable.
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new Error("not a file");
+    await access(file, constants.R_OK);
+  } catch {
+    return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0001", `cannot read ${file}: no such file`, { hint: catalogue.SY0001.fix }))] };
+  }
+
+  // 2. Type-check with TypeScript; locations from the same AST.
+  const sourceFile = loadSourceFile(file);
+  const checked = typeCheck(sourceFile);
+  const locations = buildLocationMap(sourceFile.compilerNode);
+  const tsDiagnostics = checked.diagnostics;
+  const compilerDiagnostics: LocatedDiagnostic[] = [];
+  const finish = (environments: string[], release?: Release): CompileResult => {
+    const all = [...tsDiagnostics, ...dedupe(compilerDiagnostics, tsDiagnostics, locations)];
+    all.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) : a.file.localeCompare(b.file)));
+    const ok = !all.some((diagnostic) => diagnostic.severity === "error");
+    return { ok, diagnostics: all.map(strip), environments, ...(release ? { release } : {}) };
+  };
+  if (checked.syntaxErrors) return finish([]);
+
+  // 3. Evaluate.
+  const evaluated = await evaluateConfig({ file, timeoutMs: options.timeoutMs ?? 5_000 });
+  if (!evaluated.ok) {
+    compilerDiagnostics.push(...describeFailure(evaluated.failure, file, locations));
+    return finish([]);
+  }
+  const value = evaluated.value;
+  if (!isDict(value)) {
+    compilerDiagnostics.push(at(file, "SY0002", `the default export is ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}, not a config object`, { ...fromRange(locations.root), hint: catalogue.SY0002.fix }));
+    return finish([]);
+  }
+  const environments = Object.keys(dict(value.environments));
+
+  const report = (finding: Finding): void => {
+    const env = finding.raw || options.env === undefined ? undefined : options.env;
+    const located = locations.locate(finding.path, { ...(env === undefined ? {} : { env }), prefer: finding.prefer ?? "value" });
+    const severity = finding.severity ?? catalogue[finding.code].severity;
+    compilerDiagnostics.push({
+      code: finding.code, severity, message: finding.message, ...fromRange(located.range), path: finding.path,
+      ...(finding.hint ? { hint: finding.hint } : {}),
+    });
+  };
+
+  // 4. The environment exists.
+  if (options.env !== undefined && !environments.includes(options.env)) {
+    const declared = environments.length > 0 ? `declared: ${environments.join(", ")}` : "routes.ts declares no environments";
+    const guess = suggestName(options.env, environments);
+    const range = locations.get(["environments"])?.key ?? locations.root;
+    compilerDiagnostics.push(at(file, "SY0003", `unknown environment "${options.env}" (${declared})`, { ...fromRange(range), hint: guess ? `Did you mean --env ${guess}?` : catalogue.SY0003.fix }));
+    return finish(environments);
+  }
+
+  // 5. DSL shape (as written, including every environment's overrides).
+  const parsed = ConfigDsl.safeParse(value);
+  if (!parsed.success) for (const issue of parsed.error.issues) for (const finding of issueFindings(issue, value)) report({ ...finding, raw: true });
+
+  // 6. Semantic checks on the environment's view.
+  const merged = mergeEnvironment(value, options.env);
+  runSemanticChecks({ merged, raw: value }, report);
+  const hasErrors = (): boolean => compilerDiagnostics.some((d) => d.severity === "error") || tsDiagnostics.some((d) => d.severity === "error");
+  if (!parsed.success || compilerDiagnostics.some((d) => d.severity === "error")) return finish(environments);
+
+  // 7. Lower to the IR and validate it.
+  const ir = parseConfig(lowerConfig(merged, environment));
+  if (!ir.success) {
+    for (const issue of ir.issues) report({ code: "SY0901", path: irPathToDsl(issue.path), message: `${showPath(irPathToDsl(issue.path)) || "config"}: ${issue.message}` });
+    return finish(environments);
+  }
+  const config: Config = ir.data;
+  const release = createRelease(config);
+
+  // 8. Policies (only on a config whose references all resolve).
+  if (!hasErrors()) {
+    const selectionsSource = isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment]) ? ["environments", environment, "policies"] : ["policies"];
+    const outcomes = await runPolicyPacks({
+      config, environment, file, now: options.now ?? new Date(),
+      selectionPath: (index) => [...selectionsSource, index],
+    });
+    for (const outcome of outcomes) {
+      if (outcome.kind === "load") report({ ...outcome.finding, raw: true });
+      else {
+        const located = locations.locate(outcome.path, { ...(options.env === undefined ? {} : { env: options.env }) });
+        compilerDiagnostics.push({ code: outcome.code, severity: outcome.severity, message: outcome.message, ...fromRange(located.range), path: outcome.path });
+      }
+    }
+  }
+  return finish(environments, release);
+}

@@ -1,0 +1,198 @@
+/**
+ * @module validate/dsl-schema — zod schemas of what users write in routes.ts (the DSL, before
+ * lowering). Every object is strict so a misspelt property is reported even where TypeScript
+ * stopped at the first error of an object literal. Messages never echo values (they may be secrets).
+ */
+import { z } from "zod";
+import { parseDuration } from "./duration.ts";
+
+/** Marks an issue with the catalogue code it maps to. */
+const withCode = (code: string) => ({ params: { sy: code } });
+
+const Duration = z.unknown().superRefine((value, context) => {
+  if (parseDuration(value) === undefined) {
+    context.addIssue({ code: "custom", message: 'expected a duration such as "250ms", "3s", "5m", "1h" or a positive number of milliseconds', ...withCode("SY0103") });
+  }
+});
+
+/** Strings pass here so the inline-secret check can report them with its own code (never echoing them). */
+const SecretLike = z.union([z.string(), z.strictObject({ secret: z.string() })]);
+
+const Residency = z.enum(["eu", "us", "any"]);
+const Capability = z.enum(["tools", "vision", "json", "streaming", "reasoning"]);
+const Severity = z.enum(["error", "warning", "off"]);
+const Name = z.string().min(1);
+
+export const MockDsl = z.strictObject({
+  ttft: Duration.optional(),
+  interChunk: Duration.optional(),
+  failRate: z.number().min(0).max(1).optional(),
+  failStatus: z.number().int().min(400).max(599).optional(),
+  reply: z.string().optional(),
+});
+
+const providerShape = {
+  kind: z.enum(["openai", "anthropic", "mock"]),
+  baseUrl: z.url().optional(),
+  apiKey: SecretLike.optional(),
+  headers: z.record(z.string(), SecretLike).optional(),
+  region: z.string().min(1).optional(),
+  residency: Residency.optional(),
+  selfHosted: z.boolean().optional(),
+  mock: MockDsl.optional(),
+};
+export const ProviderDsl = z.strictObject(providerShape);
+
+const modelShape = {
+  provider: Name,
+  name: z.string().min(1),
+  context: z.number().int().positive(),
+  maxOutput: z.number().int().positive().optional(),
+  price: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+  lifecycle: z.enum(["ga", "preview", "experimental", "deprecated"]).optional(),
+  sunset: z.iso.date().optional(),
+  owner: z.string().min(1).optional(),
+  capabilities: z.array(Capability).optional(),
+};
+export const ModelDsl = z.strictObject(modelShape);
+
+const tierShape = {
+  models: z.array(z.union([Name, z.strictObject({ model: Name, weight: z.number().optional() })])).min(1),
+  strategy: z.enum(["weighted", "latency", "cost", "least-busy"]).optional(),
+};
+export const TierDsl = z.strictObject(tierShape);
+
+const Validator = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("json") }),
+  z.strictObject({ kind: z.literal("json-schema"), schema: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ kind: z.literal("regex"), pattern: z.string(), flags: z.string().optional() }),
+  z.strictObject({ kind: z.literal("non-empty") }),
+]);
+
+const routeShape = {
+  tier: Name.optional(),
+  model: Name.optional(),
+  optimize: z.enum(["cost", "latency", "quality"]).optional(),
+  dataClass: z.enum(["public", "internal", "confidential", "restricted"]).optional(),
+  residency: Residency.optional(),
+  fallback: z.array(Name).optional(),
+  retry: z.strictObject({
+    attempts: z.number().int().positive().optional(),
+    on: z.array(z.enum(["429", "5xx", "timeout", "connection"])).optional(),
+    backoff: Duration.optional(),
+    maxRetryAfter: Duration.optional(),
+  }).optional(),
+  timeout: z.strictObject({ firstToken: Duration.optional(), total: Duration.optional() }).optional(),
+  longContext: z.strictObject({ over: z.number().int().positive(), use: Name }).optional(),
+  validate: z.array(Validator).optional(),
+  canary: z.strictObject({
+    model: Name,
+    steps: z.array(z.number()).min(1),
+    every: Duration,
+    guard: z.strictObject({ maxErrorRate: z.number().min(0).max(1).optional(), maxP95: Duration.optional(), minRequests: z.number().int().nonnegative().optional() }).optional(),
+    stickyBy: z.union([z.literal("user"), z.strictObject({ header: z.string().min(1) })]).optional(),
+  }).optional(),
+  requires: z.array(Capability).optional(),
+  owner: z.string().min(1).optional(),
+  description: z.string().optional(),
+  logPayloads: z.boolean().optional(),
+};
+export const RouteDsl = z.strictObject(routeShape);
+
+const teamShape = {
+  keys: z.array(SecretLike).optional(),
+  routes: z.array(Name),
+  budget: z.strictObject({
+    usd: z.number(),
+    per: z.enum(["day", "week", "month"]).optional(),
+    mode: z.enum(["hard", "soft"]).optional(),
+    alertAt: z.array(z.number()).optional(),
+  }).optional(),
+  limits: z.strictObject({ rpm: z.number().optional(), tpm: z.number().optional() }).optional(),
+  owner: z.string().min(1).optional(),
+};
+export const TeamDsl = z.strictObject(teamShape);
+
+const PolicyRef = z.union([
+  z.string().min(1),
+  z.strictObject({ pack: z.string().min(1), severities: z.record(z.string(), Severity).optional(), options: z.record(z.string(), z.unknown()).optional() }),
+]);
+
+const RouterSettings = z.strictObject({
+  maxBodyBytes: z.number().int().positive().optional(),
+  requestIdHeader: z.string().min(1).optional(),
+});
+
+const Key = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, "a name starts with a letter and holds only letters, digits, '.', '_' or '-' (at most 64)");
+
+export const EnvironmentDsl = z.strictObject({
+  providers: z.record(z.string(), z.strictObject(providerShape).partial()).optional(),
+  models: z.record(z.string(), z.strictObject(modelShape).partial()).optional(),
+  tiers: z.record(z.string(), z.strictObject(tierShape).partial()).optional(),
+  routes: z.record(z.string(), z.strictObject(routeShape).partial()).optional(),
+  teams: z.record(z.string(), z.strictObject(teamShape).partial()).optional(),
+  policies: z.array(PolicyRef).optional(),
+  router: RouterSettings.optional(),
+});
+
+/** The whole routes.ts default export. */
+export const ConfigDsl = z.strictObject({
+  providers: z.record(Key, ProviderDsl),
+  models: z.record(Key, ModelDsl),
+  tiers: z.record(Key, TierDsl).optional(),
+  routes: z.record(Key, RouteDsl),
+  teams: z.record(Key, TeamDsl).optional(),
+  policies: z.array(PolicyRef).optional(),
+  router: RouterSettings.optional(),
+  environments: z.record(Key, EnvironmentDsl).optional(),
+});
+
+export type ConfigDslInput = z.input<typeof ConfigDsl>;
+
+/** The property names allowed at a DSL path, for "did you mean" hints; undefined when unknown. */
+export function knownKeysAt(path: (string | number)[]): string[] | undefined {
+  let schema: z.core.$ZodType | undefined = ConfigDsl;
+  for (const segment of path) {
+    schema = schema === undefined ? undefined : childSchema(schema, segment);
+  }
+  const object = schema === undefined ? undefined : objectOf(schema);
+  return object ? Object.keys(object._zod.def.shape) : undefined;
+}
+
+function strip(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  for (let guard = 0; guard < 10; guard++) {
+    const def = current._zod.def as { type: string; innerType?: z.core.$ZodType };
+    if ((def.type === "optional" || def.type === "default" || def.type === "nullable") && def.innerType) current = def.innerType;
+    else return current;
+  }
+  return current;
+}
+
+function objectOf(schema: z.core.$ZodType): z.core.$ZodObject | undefined {
+  const inner = strip(schema);
+  const def = inner._zod.def as { type: string; options?: z.core.$ZodType[] };
+  if (def.type === "object") return inner as z.core.$ZodObject;
+  if (def.type === "union" && def.options) {
+    for (const option of def.options) {
+      const found = objectOf(option);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function childSchema(schema: z.core.$ZodType, segment: string | number): z.core.$ZodType | undefined {
+  const inner = strip(schema);
+  const def = inner._zod.def as { type: string; element?: z.core.$ZodType; valueType?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType>; options?: z.core.$ZodType[] };
+  if (def.type === "array") return def.element;
+  if (def.type === "record") return def.valueType;
+  if (def.type === "object" && def.shape) return typeof segment === "string" ? def.shape[segment] : undefined;
+  if (def.type === "union" && def.options) {
+    for (const option of def.options) {
+      const found = childSchema(option, segment);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

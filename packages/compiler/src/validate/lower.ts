@@ -1,0 +1,126 @@
+/**
+ * @module validate/lower — turns the merged DSL into IR input for `parseConfig`: durations to
+ * milliseconds, tier members to `{ model, weight }`, fallback names to `{ tier } | { model }`,
+ * policy refs to selections. Tolerant: it never throws on odd shapes (validation reports them).
+ */
+import { IR_VERSION, type PolicySelection } from "@switchyard/ir";
+import { parseDuration } from "./duration.ts";
+import { dict, isDict, list, str, type Dict } from "./view.ts";
+
+function setIf(target: Dict, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value;
+}
+
+function durationMs(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  return parseDuration(value) ?? value;
+}
+
+function mapEntries(value: unknown, lowerOne: (entry: Dict, id: string) => Dict): Dict {
+  const out: Dict = {};
+  for (const [id, entry] of Object.entries(dict(value))) out[id] = isDict(entry) ? lowerOne(entry, id) : entry;
+  return out;
+}
+
+/** IR property names that differ from the DSL's, for mapping IR paths back to source. */
+export const IR_TO_DSL_KEY: Record<string, string> = {
+  ttftMs: "ttft",
+  interChunkMs: "interChunk",
+  firstTokenMs: "firstToken",
+  totalMs: "total",
+  backoffMs: "backoff",
+  maxRetryAfterMs: "maxRetryAfter",
+  everyMs: "every",
+  maxP95Ms: "maxP95",
+};
+
+/** A DSL path for an IR path below a node. */
+export function irPathToDsl(path: (string | number)[]): (string | number)[] {
+  return path.map((segment) => (typeof segment === "string" ? IR_TO_DSL_KEY[segment] ?? segment : segment));
+}
+
+/** Normalises `"baseline"` and `{ pack }` to a PolicySelection input. */
+export function policySelections(value: unknown): PolicySelection[] {
+  return list(value).flatMap((ref): PolicySelection[] => {
+    if (typeof ref === "string") return [{ pack: ref, severities: {}, options: {} }];
+    if (isDict(ref) && typeof ref.pack === "string") {
+      return [{ pack: ref.pack, severities: dict(ref.severities) as PolicySelection["severities"], options: dict(ref.options) }];
+    }
+    return [];
+  });
+}
+
+/** Lowers the environment-merged DSL config to IR input (defaults are applied by the IR schema). */
+export function lowerConfig(merged: Dict, environment: string): Dict {
+  const tierNames = new Set(Object.keys(dict(merged.tiers)));
+  const target = (name: unknown): unknown => {
+    const id = str(name);
+    if (id === undefined) return name;
+    return tierNames.has(id) ? { tier: id } : { model: id };
+  };
+
+  const providers = mapEntries(merged.providers, (provider) => {
+    const out: Dict = { ...provider };
+    if (isDict(provider.mock)) {
+      const { ttft, interChunk, ...rest } = provider.mock;
+      const mock: Dict = { ...rest };
+      setIf(mock, "ttftMs", durationMs(ttft));
+      setIf(mock, "interChunkMs", durationMs(interChunk));
+      out.mock = mock;
+    }
+    return out;
+  });
+
+  const tiers = mapEntries(merged.tiers, (tier) => ({
+    ...tier,
+    models: list(tier.models).map((member) => {
+      if (typeof member === "string") return { model: member, weight: 1 };
+      if (isDict(member)) return { ...member, weight: member.weight ?? 1 };
+      return member;
+    }),
+  }));
+
+  const routes = mapEntries(merged.routes, (route) => {
+    const out: Dict = { ...route };
+    if (Array.isArray(route.fallback)) out.fallback = route.fallback.map(target);
+    if (isDict(route.timeout)) {
+      const timeout: Dict = {};
+      for (const [key, value] of Object.entries(route.timeout)) timeout[key === "firstToken" ? "firstTokenMs" : key === "total" ? "totalMs" : key] = durationMs(value);
+      out.timeout = timeout;
+    }
+    if (isDict(route.retry)) {
+      const { backoff, maxRetryAfter, ...rest } = route.retry;
+      const retry: Dict = { ...rest };
+      setIf(retry, "backoffMs", durationMs(backoff));
+      setIf(retry, "maxRetryAfterMs", durationMs(maxRetryAfter));
+      out.retry = retry;
+    }
+    if (isDict(route.longContext)) out.longContext = { ...route.longContext, use: target(route.longContext.use) };
+    if (isDict(route.canary)) {
+      const { every, guard, ...rest } = route.canary;
+      const canary: Dict = { ...rest };
+      setIf(canary, "everyMs", durationMs(every));
+      if (isDict(guard)) {
+        const { maxP95, ...guardRest } = guard;
+        const loweredGuard: Dict = { ...guardRest };
+        setIf(loweredGuard, "maxP95Ms", durationMs(maxP95));
+        canary.guard = loweredGuard;
+      }
+      out.canary = canary;
+    }
+    return out;
+  });
+
+  const out: Dict = {
+    irVersion: IR_VERSION,
+    environment,
+    providers,
+    models: dict(merged.models),
+    tiers,
+    routes,
+    teams: dict(merged.teams),
+    policies: policySelections(merged.policies),
+  };
+  setIf(out, "router", merged.router);
+  return out;
+}

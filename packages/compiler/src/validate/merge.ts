@@ -1,0 +1,32 @@
+/** @module validate/merge — the config as seen by one environment: base deep-merged with its overrides. */
+import { deepMerge, dict, isDict, type Dict } from "./view.ts";
+
+const SECTIONS = ["providers", "models", "tiers", "routes", "teams", "router"] as const;
+
+/**
+ * Applies `environments[env]` to the base config. Objects merge, arrays replace; `policies` of the
+ * environment replace the top-level ones. The result has no `environments` key.
+ */
+export function mergeEnvironment(config: unknown, env: string | undefined): Dict {
+  const base = dict(config);
+  const out: Dict = {};
+  for (const [key, value] of Object.entries(base)) if (key !== "environments") out[key] = value;
+  if (env === undefined) return out;
+  const override = dict(dict(base.environments)[env]);
+  for (const section of SECTIONS) {
+    if (section in override) {
+      if (section === "router") {
+        out.router = deepMerge(out.router ?? {}, override.router);
+        continue;
+      }
+      // Overrides only change existing entries (unknown ones are reported, not added).
+      const merged: Dict = { ...dict(out[section]) };
+      for (const [id, value] of Object.entries(dict(override[section]))) {
+        if (id in merged && isDict(value)) merged[id] = deepMerge(merged[id], value);
+      }
+      out[section] = merged;
+    }
+  }
+  if ("policies" in override) out.policies = override.policies;
+  return out;
+}
