@@ -220,7 +220,7 @@ const routeSpecs: FieldSpecs = {
   "timeout.totalMs": { label: "total timeout", fmt: duration },
   longContext: { phrase: longContextPhrase },
   "longContext.over": { label: "long-context threshold", fmt: tokens },
-  "longContext.use": { label: "long-context target", fmt: target },
+  "longContext.use": { label: "long-context target", whole: true, fmt: target },
   validate: { label: "validators", whole: true, fmt: (v) => list(v, (x) => (isRecord(x) ? show(x.kind) : show(x))) },
   canary: { phrase: canaryPhrase },
   "canary.model": { phrase: (o, n) => `canary model ${show(o)} → ${show(n)}` },

@@ -95,7 +95,8 @@ function formatPretty(report: DiffReport, options: FormatDiffOptions): string {
     lines.push(paint("bold", TITLE[section]));
     for (const entity of entities) {
       if (entity.kind !== "update" || entity.changes.length === 1) {
-        for (const change of entity.changes) lines.push(`  ${tint(change.kind, SIGN[change.kind])} ${entityLabel(entity)}: ${change.phrase}`);
+        // The sign is the entity's: a field set on a changed route is still a changed route.
+        for (const change of entity.changes) lines.push(`  ${tint(entity.kind, SIGN[entity.kind])} ${entityLabel(entity)}: ${change.phrase}`);
         continue;
       }
       lines.push(`  ${tint("update", SIGN.update)} ${entityLabel(entity)}`);
@@ -159,7 +160,7 @@ function formatMarkdown(report: DiffReport): string {
     out.push("|---|---|---|");
     for (const entity of entities) {
       for (const change of entity.changes) {
-        out.push(`| ${KIND_MARK[change.kind]} | ${entity.id === "" ? code(change.key) : code(entity.id)} | ${cell(change.phrase)} |`);
+        out.push(`| ${KIND_MARK[entity.kind]} | ${entity.id === "" ? code(change.key) : code(entity.id)} | ${cell(change.phrase)} |`);
       }
     }
     out.push("");
