@@ -25,6 +25,8 @@ export interface FakeOpenAi {
   /** OpenAI-style base URL (`…/v1`). */
   baseUrl: string;
   requests: ReceivedRequest[];
+  /** Responses the client (the router) abandoned before they finished. */
+  abandoned(): number;
   /** Replace the script: called with the 0-based request index. */
   setScript(script: (index: number) => Behaviour): void;
   close(): Promise<void>;
@@ -39,8 +41,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startFakeOpenAi(script: (index: number) => Behaviour = () => ({ kind: "ok" })): Promise<FakeOpenAi> {
   let current = script;
+  let abandoned = 0;
   const requests: ReceivedRequest[] = [];
   const server = await listen(async (req, res) => {
+    res.on("close", () => {
+      if (!res.writableFinished) abandoned++;
+    });
     const body = await readJson(req);
     const index = requests.length;
     requests.push({ headers: req.headers, body, path: req.url ?? "" });
@@ -96,7 +102,7 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
     for (const [i, part] of parts.entries()) {
       if ((b.kind === "cut-mid-stream" || b.kind === "error-mid-stream") && i === b.afterChunks) {
         if (b.kind === "error-mid-stream") res.end(`data: ${JSON.stringify({ error: { message: "fake exploded mid-stream" } })}\n\n`);
-        else res.socket?.destroy();
+        else setTimeout(() => res.socket?.destroy(), 30); // let the chunks already written reach the router first
         return;
       }
       res.write(part);
@@ -110,6 +116,7 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
     url: server.url,
     baseUrl: `${server.url}/v1`,
     requests,
+    abandoned: () => abandoned,
     setScript(next) {
       current = next;
     },
