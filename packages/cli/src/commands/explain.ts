@@ -1,0 +1,166 @@
+/** @module commands/explain — `switchyard explain`: print decide()'s plan and reasons for one request shape. */
+import { resolve } from "node:path";
+import type { Capability, Config } from "@switchyard/ir";
+import { CapabilitySchema } from "@switchyard/ir";
+import { decide, formatPlan, MemoryStateStore, mulberry32, type Decision, type RoutingRequest } from "@switchyard/router";
+import type { Command } from "../command.ts";
+import { UsageError } from "../command.ts";
+
+/** One request shape to explain; everything but the route is optional. */
+export interface ExplainInput {
+  config: Config;
+  route: string;
+  team?: string;
+  /** Prompt tokens (default 1,000). */
+  tokens?: number;
+  maxTokens?: number;
+  region?: string;
+  /** Sticky key for the canary (the request's `user`); without it assignment is per request. */
+  user?: string;
+  requires?: Capability[];
+  /** Seed of the random source (default 1): the same seed gives the same plan. */
+  seed?: number;
+  /** Epoch ms the decision is made at (default: now). */
+  now?: number;
+}
+
+export interface ExplainResult {
+  request: RoutingRequest;
+  decision: Decision;
+  /** Canary share the fresh state starts the route at (its first step), in percent. */
+  canaryPercent: number;
+}
+
+/**
+ * Decide against a fresh in-memory state (closed breakers, no latency samples, canaries at their
+ * first step) with a seeded random source: what a new router replica would plan for this request.
+ *
+ * @example
+ * const { decision } = explain({ config, route: "support-faq", team: "support", tokens: 20_000 });
+ */
+export function explain(input: ExplainInput): ExplainResult {
+  const now = input.now ?? Date.now();
+  const store = new MemoryStateStore();
+  store.activate(input.config, now);
+  const state = store.view(now);
+  const request: RoutingRequest = {
+    route: input.route,
+    team: input.team,
+    promptTokens: input.tokens ?? 1_000,
+    maxOutputTokens: input.maxTokens,
+    region: input.region,
+    stickyKey: input.user,
+    requires: input.requires ?? [],
+  };
+  const decision = decide(input.config, request, state, { rng: mulberry32(input.seed ?? 1), now });
+  return { request, decision, canaryPercent: state.canaryPercent(input.route) };
+}
+
+/** Text for the terminal: the request shape, then formatPlan(); unknown routes/teams get a hint listing what exists. */
+export function renderExplain(result: ExplainResult, config: Config): string {
+  const r = result.request;
+  const head = [
+    `request: route ${r.route}${r.team !== undefined ? `, team ${r.team}` : ""}, ~${r.promptTokens} prompt tokens` +
+      `${r.maxOutputTokens !== undefined ? `, max ${r.maxOutputTokens} output` : ""}${r.region !== undefined ? `, region ${r.region}` : ""}` +
+      `${r.stickyKey !== undefined ? `, user ${r.stickyKey}` : ""}${r.requires.length > 0 ? `, needs ${r.requires.join("+")}` : ""}`,
+  ];
+  if (config.routes[r.route]?.canary !== undefined) head.push(`canary share at its first step: ${result.canaryPercent}%`);
+  let text = `${head.join("\n")}\n\n${formatPlan(result.decision, config)}`;
+  if (!result.decision.ok) {
+    if (result.decision.code === "route_not_found") text += `hint: routes in ${config.environment}: ${Object.keys(config.routes).sort().join(", ")}\n`;
+    else if (result.decision.code === "route_not_allowed" && r.team !== undefined && config.teams[r.team] === undefined) {
+      text += `hint: teams: ${Object.keys(config.teams).sort().join(", ") || "(none)"}\n`;
+    }
+  }
+  return text;
+}
+
+function intOption(values: Record<string, string | boolean | undefined>, name: string): number | undefined {
+  const v = values[name];
+  if (typeof v !== "string") return undefined;
+  if (!/^\d+$/.test(v.replaceAll("_", ""))) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
+  return Number(v.replaceAll("_", ""));
+}
+
+function stringOption(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+export const command: Command = {
+  name: "explain",
+  summary: "Show the plan the router would follow for a route, team, prompt size and region",
+  usage: "switchyard explain [routes.ts] --env NAME --route R [--team T] [--tokens N] [--region X] [--format pretty|json]",
+  help: `Compiles routes.ts for the environment and runs the routing core (decide()) for one request
+shape against a fresh state: breakers closed, no latency samples yet, canaries at their first step.
+Prints the candidates in the order the router would try them, the reason each is there, every
+excluded model with its reason (residency, data class, lifecycle, capability, context window,
+breaker), and warnings (deprecated models). The random source is seeded, so the output is stable.
+
+Examples:
+  switchyard explain --env prod --route support-faq --team support
+  switchyard explain examples/acme/routes.ts --env prod --route support-faq --tokens 20000
+  switchyard explain --env prod --route legal-review --team legal --user alice --format json
+
+Exit codes: 0 a plan exists, 1 config errors or no plan (unknown route or team, not allowed,
+nothing eligible), 2 usage or internal error.`,
+  options: {
+    env: { type: "string", short: "e", description: "Environment to compile for (default: none)" },
+    route: { type: "string", short: "r", description: "Route to explain (required)" },
+    team: { type: "string", short: "t", description: "Caller's team (checks route permission)" },
+    tokens: { type: "string", description: "Prompt tokens (default 1000)" },
+    "max-tokens": { type: "string", description: "The request's max_tokens" },
+    region: { type: "string", description: "Caller's region hint" },
+    user: { type: "string", description: "Sticky key for canary assignment (the request's user field)" },
+    requires: { type: "string", description: "Comma-separated capabilities the request needs (tools,vision,json,…)" },
+    seed: { type: "string", description: "Seed of the random source (default 1)" },
+    format: { type: "string", short: "f", description: "Output format: pretty (default) or json" },
+  },
+  async run({ positionals, values, io }) {
+    if (positionals.length > 1) throw new UsageError(`expected at most one file, got ${positionals.length}`);
+    const route = stringOption(values, "route");
+    if (route === undefined || route === "") throw new UsageError("--route is required");
+    const format = stringOption(values, "format") ?? "pretty";
+    if (format !== "pretty" && format !== "json") throw new UsageError(`unknown --format "${format}"; use pretty or json`);
+    const requiresRaw = stringOption(values, "requires");
+    const requires: Capability[] = [];
+    for (const cap of requiresRaw === undefined ? [] : requiresRaw.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+      const parsed = CapabilitySchema.safeParse(cap);
+      if (!parsed.success) throw new UsageError(`unknown capability "${cap}" in --requires; use ${CapabilitySchema.options.join(", ")}`);
+      requires.push(parsed.data);
+    }
+    const tokens = intOption(values, "tokens");
+    const maxTokens = intOption(values, "max-tokens");
+    const seed = intOption(values, "seed");
+    const env = stringOption(values, "env");
+    const file = resolve(io.cwd, positionals[0] ?? "routes.ts");
+
+    const { compile, formatDiagnostics } = await import("@switchyard/compiler");
+    const compiled = await compile({ file, ...(env === undefined ? {} : { env }) });
+    if (!compiled.ok || compiled.release === undefined) {
+      const text = formatDiagnostics(compiled.diagnostics, "pretty", { cwd: io.cwd, color: false });
+      io.stderr(text.endsWith("\n") ? text : `${text}\n`);
+      return 1;
+    }
+    const config = compiled.release.config;
+    const result = explain({
+      config,
+      route,
+      ...(stringOption(values, "team") === undefined ? {} : { team: stringOption(values, "team") as string }),
+      ...(tokens === undefined ? {} : { tokens }),
+      ...(maxTokens === undefined ? {} : { maxTokens }),
+      ...(stringOption(values, "region") === undefined ? {} : { region: stringOption(values, "region") as string }),
+      ...(stringOption(values, "user") === undefined ? {} : { user: stringOption(values, "user") as string }),
+      ...(seed === undefined ? {} : { seed }),
+      requires,
+    });
+    if (format === "json") {
+      io.stdout(`${JSON.stringify({ environment: config.environment, release: compiled.release.hash, request: result.request, canaryPercent: result.canaryPercent, ...result.decision }, null, 2)}\n`);
+    } else {
+      const text = renderExplain(result, config);
+      if (result.decision.ok) io.stdout(text);
+      else io.stderr(text);
+    }
+    return result.decision.ok ? 0 : 1;
+  },
+};
