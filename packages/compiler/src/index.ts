@@ -35,3 +35,4 @@ export async function build(options: CompileOptions & { outDir: string }): Promi
 export function formatDiagnostics(diagnostics: Diagnostic[], _format: Format, _options?: { cwd?: string; color?: boolean }): string {
   return diagnostics.map((d) => `${d.file}:${d.line}:${d.column} - ${d.severity} ${d.code}: ${d.message}`).join("\n");
 }
+export { diffConfigs, policyDelta, hasPolicyChanges, formatDiff, summaryLine, loadDiffSide, parseGitSpec, createDiffReport, DiffLoadCode, DIFF_FORMATS, SECTIONS, type DiffFormat, type FormatDiffOptions, type CompileFn, type DiffLoadError, type LoadedSide, type LoadSideOptions, type LoadSideResult, type SideDiagnostic, type Section, type Change, type ChangeKind, type ConfigDiff, type DiffCounts, type DiffReport, type DiffSideInfo, type EntityChange, type FindingLike, type PolicyDelta, type PolicyFindingChange, type PolicySeverityChange, type SectionDiff } from "./diff/index.ts";
