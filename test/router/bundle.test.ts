@@ -1,0 +1,119 @@
+/** router.mjs: only the adapters a release uses, deterministic, runs from an empty folder with plain node, drains on SIGTERM. */
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
+import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.ts";
+import { spawnRouter } from "../helpers/process.ts";
+import { releaseOf } from "../helpers/release.ts";
+
+const mockOnly = releaseOf({
+  environment: "dev",
+  providers: { flaky: { kind: "mock", mock: { failRate: 0.5, ttftMs: 400 } }, steady: { kind: "mock" } },
+  models: {
+    primary: { provider: "flaky", name: "mock-primary", context: 8_000, price: { input: 1, output: 2 } },
+    backup: { provider: "steady", name: "mock-backup", context: 8_000, price: { input: 1, output: 2 } },
+  },
+  routes: { chat: { model: "primary", fallback: [{ model: "backup" }], validate: [{ kind: "non-empty" }] } },
+  teams: { demo: { keys: [{ secret: "DEMO_KEY" }], routes: ["chat"] } },
+});
+
+let dir: string;
+let anthropic: FakeAnthropic;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "switchyard-bundle-"));
+  anthropic = await startFakeAnthropic();
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await anthropic.close();
+});
+
+describe("bundleRouter", () => {
+  it("includes only the adapters the release uses, is small and deterministic", async () => {
+    const a = path.join(dir, "a", "router.mjs");
+    const b = path.join(dir, "b", "router.mjs");
+    const { bytes } = await bundleRouter({ release: mockOnly, outFile: a });
+    await bundleRouter({ release: mockOnly, outFile: b });
+    const code = await readFile(a, "utf8");
+    expect(code).toBe(await readFile(b, "utf8"));
+    expect(bytes).toBe(Buffer.byteLength(code));
+    expect(bytes).toBeLessThan(150 * 1024);
+    // Boolean checks, so a failure does not print 40 KB of minified code.
+    expect(/anthropic|message_start|x-api-key/i.test(code), "no Anthropic adapter").toBe(false);
+    expect(code.includes("api.openai.com"), "no OpenAI adapter").toBe(false);
+    expect(/ts-morph|typescript|esbuild/.test(code), "no compiler").toBe(false);
+    expect(/from"zod"|ZodError/.test(code), "no zod").toBe(false);
+    console.log(`router.mjs (mock only): ${(bytes / 1024).toFixed(1)} KB`);
+  });
+
+  it("runs from an empty folder with plain node and drains in-flight requests on SIGTERM", async () => {
+    const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
+    try {
+      await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
+      const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { DEMO_KEY: "demo-key" } });
+      const headers = { authorization: "Bearer demo-key", "content-type": "application/json" };
+      const body = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hello" }] });
+      const first = await fetch(`${router.url}/v1/chat/completions`, { method: "POST", headers, body });
+      expect(first.status).toBe(200);
+      expect(first.headers.get("x-switchyard-model")).toMatch(/^(primary|backup)$/);
+
+      // A slow request (ttft 400 ms) is in flight when SIGTERM arrives: it must finish, the process must exit 0.
+      const inflight = fetch(`${router.url}/v1/chat/completions`, { method: "POST", headers, body });
+      await new Promise((r) => setTimeout(r, 150));
+      router.child.kill("SIGTERM");
+      const res = await inflight;
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { choices: unknown[] }).choices).toHaveLength(1);
+      expect(await router.exited).toBe(0);
+      expect(router.stdout()).toContain("draining 1 in-flight request");
+      await expect(fetch(`${router.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
+  });
+
+  it("bundles the Anthropic adapter when the release needs it, and it works", async () => {
+    const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
+    try {
+      const release = releaseOf({
+        providers: { ant: { kind: "anthropic", baseUrl: anthropic.baseUrl, apiKey: { secret: "ANT_KEY" } } },
+        models: { claude: { provider: "ant", name: "claude-x", context: 200_000, price: { input: 3, output: 15 } } },
+        routes: { chat: { model: "claude" } },
+      });
+      await bundleRouter({ release, outFile: path.join(run, "router.mjs") });
+      expect(await readFile(path.join(run, "router.mjs"), "utf8")).toContain("anthropic-version");
+      const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { ANT_KEY: "k" } });
+      const res = await fetch(`${router.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", stream: true, messages: [{ role: "user", content: "hi" }] }) });
+      expect(await res.text()).toContain('"content":"Claude"');
+      router.child.kill("SIGTERM");
+      expect(await router.exited).toBe(0);
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects bad flags with one line and exit 2, and a port in use with a clear error", async () => {
+    const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
+    try {
+      await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
+      const bad = spawnSync(process.execPath, ["router.mjs", "--port", "nope"], { cwd: run, encoding: "utf8" });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('--port must be an integer 0..65535, got "nope"');
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+      const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run });
+      const port = new URL(router.url).port;
+      const clash = spawnSync(process.execPath, ["router.mjs", "--port", port], { cwd: run, encoding: "utf8" });
+      expect(clash.status).toBe(1);
+      expect(clash.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      router.child.kill("SIGTERM");
+      await router.exited;
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
+  });
+});
