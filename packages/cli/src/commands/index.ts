@@ -3,10 +3,12 @@ import type { Command } from "../command.ts";
 import { command as check } from "./check.ts";
 import { command as build } from "./build.ts";
 import { command as explain } from "./explain.ts";
+import { command as diff } from "./diff.ts";
 
 /** Every verb of `switchyard`, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
   check,
   build,
   explain,
+  diff,
 ];
