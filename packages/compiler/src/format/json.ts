@@ -1,0 +1,18 @@
+/** @module format/json — diagnostics as one JSON document (stable key order, paths relative to cwd). */
+import type { Diagnostic } from "../diagnostics/types.ts";
+import { displayPath, type FormatOptions } from "./shared.ts";
+
+export function formatJson(diagnostics: Diagnostic[], options: FormatOptions = {}): string {
+  const errorCount = diagnostics.filter((d) => d.severity === "error").length;
+  const body = {
+    ok: errorCount === 0,
+    errorCount,
+    warningCount: diagnostics.length - errorCount,
+    diagnostics: diagnostics.map((d) => ({
+      code: d.code, severity: d.severity, message: d.message, file: displayPath(d.file, options.cwd),
+      line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn,
+      ...(d.path ? { path: d.path } : {}), ...(d.hint ? { hint: d.hint } : {}),
+    })),
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}

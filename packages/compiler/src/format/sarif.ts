@@ -1,0 +1,61 @@
+/** @module format/sarif — SARIF 2.1.0 for code scanning (one run, rules from the catalogue). */
+import { pathToFileURL } from "node:url";
+import { catalogue, isCode } from "../diagnostics/catalogue.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
+import { displayPath, type FormatOptions } from "./shared.ts";
+
+interface SarifRule {
+  id: string;
+  name?: string;
+  shortDescription: { text: string };
+  help?: { text: string };
+  helpUri?: string;
+  defaultConfiguration?: { level: "error" | "warning" };
+}
+
+const DOCS = "https://github.com/switchyard/switchyard/blob/main/docs/diagnostics.md";
+
+function ruleFor(code: string, severity: "error" | "warning"): SarifRule {
+  if (isCode(code)) {
+    const entry = catalogue[code];
+    return { id: code, name: entry.name, shortDescription: { text: entry.title }, help: { text: entry.fix }, helpUri: `${DOCS}#${code.toLowerCase()}`, defaultConfiguration: { level: entry.severity } };
+  }
+  if (/^TS\d+$/.test(code)) return { id: code, shortDescription: { text: `TypeScript error ${code}` }, defaultConfiguration: { level: "error" } };
+  return { id: code, shortDescription: { text: `Policy ${code}` }, defaultConfiguration: { level: severity } };
+}
+
+export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = {}): string {
+  const rules: SarifRule[] = [];
+  const ruleIndex = new Map<string, number>();
+  for (const d of diagnostics) {
+    if (!ruleIndex.has(d.code)) {
+      ruleIndex.set(d.code, rules.length);
+      rules.push(ruleFor(d.code, d.severity));
+    }
+  }
+  const base = options.cwd !== undefined ? `${pathToFileURL(options.cwd).href.replace(/\/?$/, "/")}` : undefined;
+  const results = diagnostics.map((d) => ({
+    ruleId: d.code,
+    ruleIndex: ruleIndex.get(d.code) ?? 0,
+    level: d.severity,
+    message: { text: d.hint ? `${d.message}\n${d.hint}` : d.message },
+    locations: [{
+      physicalLocation: {
+        artifactLocation: base !== undefined && !displayPath(d.file, options.cwd).startsWith("/") && !displayPath(d.file, options.cwd).startsWith("..")
+          ? { uri: encodeURI(displayPath(d.file, options.cwd)), uriBaseId: "SRCROOT" }
+          : { uri: pathToFileURL(d.file).href },
+        region: { startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: Math.max(d.endColumn, d.endLine === d.line ? d.column : 1) },
+      },
+    }],
+  }));
+  const log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [{
+      tool: { driver: { name: "switchyard", informationUri: "https://github.com/switchyard/switchyard", ...(options.toolVersion ? { version: options.toolVersion } : {}), rules } },
+      ...(base !== undefined ? { originalUriBaseIds: { SRCROOT: { uri: base } } } : {}),
+      results,
+    }],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
