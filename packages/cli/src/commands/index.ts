@@ -4,6 +4,8 @@ import { command as check } from "./check.ts";
 import { command as build } from "./build.ts";
 import { command as explain } from "./explain.ts";
 import { command as diff } from "./diff.ts";
+import { command as serve } from "./serve.ts";
+import { command as demo } from "./demo.ts";
 
 /** Every verb of `switchyard`, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
@@ -11,4 +13,6 @@ export const commands: readonly Command[] = [
   build,
   explain,
   diff,
+  serve,
+  demo,
 ];
