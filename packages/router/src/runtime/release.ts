@@ -61,7 +61,7 @@ export function activateRelease(options: ActivateOptions): RuntimeRelease {
       apiKey = env[provider.apiKey.secret];
       if (apiKey === undefined || apiKey === "") {
         apiKey = undefined;
-        warnings.push(`provider \`${providerId}\`: environment variable ${provider.apiKey.secret} is not set`);
+        if (provider.kind !== "mock") warnings.push(`provider \`${providerId}\`: environment variable ${provider.apiKey.secret} is not set`);
       }
     }
     const headers: Record<string, string> = {};
