@@ -50,7 +50,7 @@ async function showcase(io: Io, url: string, route: string, key: string | undefi
     const body = (await res.json()) as { choices?: Array<{ message?: { content?: string } }>; error?: { message?: string } };
     const h = (name: string): string => res.headers.get(`x-switchyard-${name}`) ?? "-";
     const attempts = Number(h("attempts"));
-    const note = res.status !== 200 ? `error: ${body.error?.message ?? ""}` : attempts > 1 ? "← fallback: the primary failed, the next step answered" : "";
+    const note = res.status !== 200 ? `error: ${body.error?.message ?? ""}` : attempts > 1 ? "← fallback: a candidate failed, the next one answered" : "";
     if (res.status === 200 && attempts > 1) fallbacks++;
     io.stdout(`  #${String(i).padStart(2)} ${res.status}  x-switchyard-model=${h("model")}  x-switchyard-provider=${h("provider")}  x-switchyard-attempts=${h("attempts")}  ${note}\n`);
   }
