@@ -52,7 +52,7 @@ export function explain(input: ExplainInput): ExplainResult {
     stickyKey: input.user,
     requires: input.requires ?? [],
   };
-  const decision = decide(input.config, request, state, { rng: mulberry32(input.seed ?? 1), now });
+  const decision = decide(input.config, request, state, { rng: mulberry32(input.seed ?? 1), now, explain: true });
   return { request, decision, canaryPercent: state.canaryPercent(input.route) };
 }
 

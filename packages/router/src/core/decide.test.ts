@@ -12,7 +12,7 @@ function plan(d: Decision) {
   return d.plan;
 }
 const models = (d: Decision) => plan(d).candidates.map((c) => c.model);
-const run = (r: RoutingRequest, s: FakeState = {}, config = acmeConfig(), seed = 1) => decide(config, r, fakeState(s), { rng: mulberry32(seed), now: NOW });
+const run = (r: RoutingRequest, s: FakeState = {}, config = acmeConfig(), seed = 1) => decide(config, r, fakeState(s), { rng: mulberry32(seed), now: NOW, explain: true });
 
 /** A small config exercising lifecycle, data class, capabilities and canaries without residency in the way. */
 function labConfig(environment = "prod") {
@@ -93,9 +93,19 @@ describe("decide(): routing table", () => {
     const p = plan(run(req({ route: "support-faq" })));
     expect(p.strategy).toBe("latency");
     expect(p.candidates[0]).toMatchObject({ model: "gpt-mini", provider: "openai", tier: "fast", source: "primary", step: 0 });
-    expect(p.candidates[0]?.reason).toBe("primary: tier fast, latency #1 of 2: no latency samples yet");
-    expect(p.candidates[2]?.reason).toContain("fallback step 1: tier frontier");
+    expect(p.candidates[0]?.reason).toBe("primary: tier fast (latency) #1 of 2: no latency samples yet");
+    expect(p.candidates[2]?.reason).toBe("fallback step 1: tier frontier (cost) #1 of 1: est. $0.00780");
     expect(p.candidates[3]?.reason).toBe("fallback step 2: model llama-local");
+  });
+
+  it("without explain, reasons are the precomputed labels (hot path)", () => {
+    const d = decide(acmeConfig(), req({ route: "support-faq", promptTokens: 20_000 }), fakeState(), { rng: mulberry32(1), now: NOW });
+    expect(plan(d).candidates.map((c) => c.reason)).toEqual([
+      "long context (over 16000 tokens): tier frontier (cost)",
+      "primary: tier fast (latency)",
+      "primary: tier fast (latency)",
+      "fallback step 2: model llama-local",
+    ]);
   });
 
   it("refuses unknown routes, teams not allowed the route, and undeclared teams", () => {

@@ -4,9 +4,10 @@ import type { Capability } from "@switchyard/ir";
 import { compileRouteTable, type RouteTable, type TableMember, type TableRoute, type TableTarget } from "./route-table.ts";
 import { stickyBucket } from "./sticky.ts";
 import { DEFAULT_EXPECTED_OUTPUT_TOKENS, type StrategyContext } from "./strategy.ts";
-import type { Candidate, CandidateSource, DecideOptions, Decision, Exclusion, PlanWarning, RoutingRequest, RoutingState } from "./types.ts";
+import type { BreakerView, Candidate, CandidateSource, DecideOptions, Decision, Exclusion, PlanWarning, RoutingRequest, RoutingState } from "./types.ts";
 
 const tables = new WeakMap<Config, RouteTable>();
+const CLOSED: BreakerView = { status: "closed", openedAt: undefined };
 
 /** The cached RouteTable for a config object (compiled on first use; keyed by identity). */
 export function routeTableFor(config: Config): RouteTable {
@@ -65,6 +66,7 @@ interface BlockedByBreaker {
   tier: string | undefined;
   openedAt: number;
   exclusion: Exclusion;
+  view: BreakerView;
 }
 
 /** One decide() call's working set. A class so the hot path shares fields instead of passing them around. */
@@ -78,6 +80,8 @@ class PlanBuilder {
   readonly ctx: StrategyContext;
   canary = false;
   longContext = false;
+  /** The breaker view the last filter() call read (valid when it got that far). */
+  lastBreaker: BreakerView = CLOSED;
 
   constructor(
     readonly table: RouteTable,
@@ -140,39 +144,45 @@ class PlanBuilder {
       return;
     }
     this.canary = true;
-    this.push(c.member, 0, "canary", undefined, `canary at ${fmt(percent)}% (bucket ${bucket.toFixed(1)}, ${sticky ? "sticky key" : "per request"})`);
+    const reason = this.options.explain === true ? `canary at ${fmt(percent)}% (bucket ${bucket.toFixed(1)}, ${sticky ? "sticky key" : "per request"})` : "canary";
+    this.push(c.member, 0, "canary", undefined, reason, this.lastBreaker);
   }
 
   addTarget(target: TableTarget, step: number, source: CandidateSource): void {
     const eligible: TableMember[] = [];
+    // Breaker views read by filter(), by member index, so slow start and push() need not read them again.
+    const views: BreakerView[] = new Array<BreakerView>(target.members.length);
     for (const m of target.members) {
       const exclusion = this.filter(m, step);
-      if (exclusion === undefined) eligible.push(m);
-      else {
+      if (exclusion === undefined) {
+        eligible.push(m);
+        views[m.index] = this.lastBreaker;
+      } else {
         this.excluded.push(exclusion);
         if (exclusion.code === "breaker-open") {
-          this.blocked.push({ member: m, step, source, tier: target.tier, openedAt: this.state.breaker(m.model).openedAt ?? Number.NEGATIVE_INFINITY, exclusion });
+          const view = this.lastBreaker;
+          this.blocked.push({ member: m, step, source, tier: target.tier, openedAt: view.openedAt ?? Number.NEGATIVE_INFINITY, exclusion, view });
         }
       }
     }
     if (eligible.length === 0) return;
-    const ordered = eligible.length === 1 ? eligible : this.slowStart(target.strategy.order(eligible, this.ctx) as TableMember[], target.strategyName === "weighted");
-    const label = source === "long-context" ? `long context (${this.request.promptTokens} > ${this.route.longContext?.over ?? 0} tokens)` : source === "fallback" ? `fallback step ${step}` : "primary";
+    const ordered = eligible.length === 1 ? eligible : this.slowStart(target.strategy.order(eligible, this.ctx) as TableMember[], views, target.strategyName === "weighted");
+    const explain = this.options.explain === true;
     for (let i = 0; i < ordered.length; i++) {
       const m = ordered[i] as TableMember;
-      const where = target.kind === "tier" ? `tier ${target.id}, ${target.strategyName} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}` : `model ${target.id}`;
-      this.push(m, step, source, target.tier, `${label}: ${where}`);
+      const reason = explain && target.kind === "tier" ? `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}` : target.label;
+      this.push(m, step, source, target.tier, reason, views[m.index] as BreakerView);
     }
   }
 
   /** Recovering members (slow-start weight < 1) keep their place with probability = weight, else move behind healthy ones. */
-  slowStart(ordered: TableMember[], weighted: boolean): TableMember[] {
+  slowStart(ordered: TableMember[], views: readonly BreakerView[], weighted: boolean): TableMember[] {
     if (weighted) return ordered; // the weighted strategy already scales weights
     let demoted: TableMember[] | undefined;
     let kept: TableMember[] | undefined;
     for (let i = 0; i < ordered.length; i++) {
       const m = ordered[i] as TableMember;
-      const w = this.state.breaker(m.model).weight ?? 1;
+      const w = views[m.index]?.weight ?? 1;
       if (w < 1 && this.options.rng() >= w) {
         if (demoted === undefined) {
           demoted = [];
@@ -218,14 +228,14 @@ class PlanBuilder {
       return { model: m.model, step, code: "context-window", reason: `needs ${need} tokens (prompt ${this.request.promptTokens} + output ${this.request.maxOutputTokens ?? 0}); context is ${m.context}` };
     }
     const b = this.state.breaker(m.model);
+    this.lastBreaker = b;
     if (b.status === "open") return { model: m.model, step, code: "breaker-open", reason: "circuit breaker open" };
     if (b.status === "half-open" && b.probeAvailable === false) return { model: m.model, step, code: "breaker-open", reason: "circuit breaker half-open with its probe already in flight" };
     return undefined;
   }
 
-  push(m: TableMember, step: number, source: CandidateSource, tier: string | undefined, reason: string, probe = false): void {
+  push(m: TableMember, step: number, source: CandidateSource, tier: string | undefined, reason: string, b: BreakerView, probe = false): void {
     this.seen.add(m.model);
-    const b = this.state.breaker(m.model);
     const suffix = probe ? "" : b.status === "half-open" ? " [half-open: probe]" : (b.weight ?? 1) < 1 ? ` [slow start ${Math.round((b.weight ?? 1) * 100)}%]` : "";
     const c: Candidate = { model: m.model, provider: m.provider, step, source, tier, reason: reason + suffix };
     if (probe) c.probe = true;
@@ -242,7 +252,7 @@ class PlanBuilder {
     const i = this.excluded.indexOf(best.exclusion);
     if (i >= 0) this.excluded.splice(i, 1);
     const when = Number.isFinite(best.openedAt) ? `opened ${Math.round((this.options.now - best.openedAt) / 1000)} s ago` : "open";
-    this.push(best.member, best.step, best.source, best.tier, `probe: every candidate's breaker is open; this one ${when}, the longest`, true);
+    this.push(best.member, best.step, best.source, best.tier, `probe: every candidate's breaker is open; this one ${when}, the longest`, best.view, true);
   }
 }
 

@@ -20,6 +20,8 @@ export interface TableTarget {
   id: string;
   /** Tier id when kind is "tier". */
   tier: string | undefined;
+  /** Precomputed reason prefix, e.g. "fallback step 1: tier frontier (weighted)". */
+  label: string;
   members: TableMember[];
   strategy: Strategy;
 }
@@ -62,15 +64,18 @@ export function compileRouteTable(config: Config): RouteTable {
   const production = PRODUCTION_ENVIRONMENTS.has(config.environment);
   const routes = new Map<string, TableRoute>();
   for (const [id, route] of Object.entries(config.routes)) {
-    const target = (ref: TargetRef, canary = false): TableTarget => buildTarget({ config, route, ref, production, canary });
-    const primary = target(route.tier !== undefined ? { tier: route.tier } : { model: route.model ?? "" });
-    const canaryMember = route.canary === undefined ? undefined : target({ model: route.canary.model }, true).members[0];
+    const target = (ref: TargetRef, role: string, canary = false): TableTarget => buildTarget({ config, route, ref, role, production, canary });
+    const primary = target(route.tier !== undefined ? { tier: route.tier } : { model: route.model ?? "" }, "primary");
+    const canaryMember = route.canary === undefined ? undefined : target({ model: route.canary.model }, "canary", true).members[0];
     routes.set(id, {
       id,
       route,
       primary,
-      fallback: route.fallback.map((ref) => target(ref)),
-      longContext: route.longContext === undefined ? undefined : { over: route.longContext.over, target: target(route.longContext.use) },
+      fallback: route.fallback.map((ref, i) => target(ref, `fallback step ${i + 1}`)),
+      longContext:
+        route.longContext === undefined
+          ? undefined
+          : { over: route.longContext.over, target: target(route.longContext.use, `long context (over ${route.longContext.over} tokens)`) },
       canary: canaryMember === undefined || route.canary === undefined ? undefined : { member: canaryMember, salt: `${id}/${route.canary.model}` },
       strategyName: primary.kind === "tier" ? primary.strategyName : undefined,
       requires: route.requires,
@@ -81,26 +86,27 @@ export function compileRouteTable(config: Config): RouteTable {
   return { config, production, routes, teams };
 }
 
-function buildTarget(input: { config: Config; route: Route; ref: TargetRef; production: boolean; canary: boolean }): TableTarget {
+function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role: string; production: boolean; canary: boolean }): TableTarget {
   const { config, route, ref } = input;
   if ("tier" in ref) {
     const tier = config.tiers[ref.tier];
     const strategyName = tier?.strategy ?? strategyForOptimize(route.optimize);
     const members = (tier?.models ?? []).map((m, index) => buildMember({ ...input, model: m.model, weight: m.weight, index }));
-    return { kind: "tier", id: ref.tier, tier: ref.tier, members, strategy: createStrategy(strategyName), strategyName };
+    return { kind: "tier", id: ref.tier, tier: ref.tier, label: `${input.role}: tier ${ref.tier} (${strategyName})`, members, strategy: createStrategy(strategyName), strategyName };
   }
   const strategyName = strategyForOptimize(route.optimize);
   return {
     kind: "model",
     id: ref.model,
     tier: undefined,
+    label: `${input.role}: model ${ref.model}`,
     members: [buildMember({ ...input, model: ref.model, weight: 1, index: 0 })],
     strategy: createStrategy(strategyName),
     strategyName,
   };
 }
 
-function buildMember(input: { config: Config; route: Route; model: string; weight: number; index: number; production: boolean; canary: boolean }): TableMember {
+function buildMember(input: { config: Config; route: Route; model: string; weight: number; index: number; role: string; production: boolean; canary: boolean }): TableMember {
   const { config, route, model: id, weight, index } = input;
   const model = config.models[id];
   const provider = model === undefined ? undefined : config.providers[model.provider];

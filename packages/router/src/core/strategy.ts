@@ -60,3 +60,31 @@ export function compareTies(a: StrategyMember, b: StrategyMember, region: string
   if (a.weight !== b.weight) return b.weight - a.weight;
   return a.index - b.index;
 }
+
+/**
+ * Sort by a per-member numeric key (computed once per member, not per comparison), then compareTies.
+ * Returns a new array; the input is not touched. Insertion sort: tiers are small, and it is stable.
+ */
+export function orderByKey(members: readonly StrategyMember[], ctx: StrategyContext, key: (m: StrategyMember) => number): StrategyMember[] {
+  const n = members.length;
+  const out = members.slice();
+  if (n <= 1) return out;
+  const keys = new Array<number>(n);
+  for (let i = 0; i < n; i++) keys[i] = key(out[i] as StrategyMember);
+  const region = ctx.region;
+  for (let i = 1; i < n; i++) {
+    const m = out[i] as StrategyMember;
+    const k = keys[i] as number;
+    let j = i - 1;
+    while (j >= 0) {
+      const kj = keys[j] as number;
+      if (kj < k || (kj === k && compareTies(out[j] as StrategyMember, m, region) <= 0)) break;
+      out[j + 1] = out[j] as StrategyMember;
+      keys[j + 1] = kj;
+      j--;
+    }
+    out[j + 1] = m;
+    keys[j + 1] = k;
+  }
+  return out;
+}

@@ -25,7 +25,7 @@ export type BreakerStatus = "closed" | "open" | "half-open";
 /** What the routing core sees of one model deployment's circuit breaker. */
 export interface BreakerView {
   status: BreakerStatus;
-  /** Epoch ms when the breaker last opened; undefined when it never opened. */
+  /** Epoch ms when the breaker last opened (open / half-open); may be undefined once closed. */
   openedAt: number | undefined;
   /** Slow-start multiplier in (0, 1] applied to the member's weight after recovery; omitted = 1. */
   weight?: number;
@@ -49,6 +49,11 @@ export interface DecideOptions {
   rng: () => number;
   /** Epoch milliseconds. */
   now: number;
+  /**
+   * Detailed reasons (rank, weight, cost estimate, latency) for each candidate, for `switchyard explain`.
+   * Off on the router's hot path, where each candidate carries its precomputed label instead.
+   */
+  explain?: boolean;
 }
 
 /** Why a candidate is in the plan. */

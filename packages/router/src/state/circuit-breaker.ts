@@ -73,7 +73,11 @@ export function breakerWeight(state: BreakerState, now: number, options: Breaker
 }
 
 /** The view decide() reads. */
+const CLOSED_VIEW: BreakerView = Object.freeze({ status: "closed", openedAt: undefined, weight: 1, probeAvailable: true });
+
 export function breakerView(state: BreakerState, now: number, options: BreakerOptions = DEFAULT_BREAKER_OPTIONS): BreakerView {
+  // Hot path: a healthy breaker that never opened needs no allocation.
+  if (!state.open && (state.closedAt === undefined || now - state.closedAt >= options.slowStartMs)) return CLOSED_VIEW;
   const status = breakerStatus(state, now);
   return {
     status,

@@ -62,8 +62,7 @@ export class MemoryStateStore implements StateStore {
         return b === undefined ? CLOSED : breakerView(b, now, opts);
       },
       latency(model) {
-        const l = latency.get(model);
-        return l === undefined ? undefined : { ewmaMs: l.ewmaMs, p95Ms: l.p95Ms, samples: l.samples };
+        return latency.get(model); // LatencyStats is immutable and carries ewmaMs/p95Ms/samples: no copy needed
       },
       inFlight(model) {
         return inFlight.get(model) ?? 0;

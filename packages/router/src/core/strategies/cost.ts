@@ -1,5 +1,5 @@
 /** @module Cost strategy: cheapest estimated request first. */
-import { compareTies, DEFAULT_EXPECTED_OUTPUT_TOKENS, type Strategy, type StrategyMember } from "../strategy.ts";
+import { DEFAULT_EXPECTED_OUTPUT_TOKENS, orderByKey, type Strategy } from "../strategy.ts";
 
 /**
  * Orders by estimated USD for this request: promptTokens × input price + (max_tokens, or
@@ -9,7 +9,7 @@ export const costStrategy: Strategy = {
   name: "cost",
   order(members, ctx) {
     const out = ctx.maxOutputTokens ?? DEFAULT_EXPECTED_OUTPUT_TOKENS;
-    const cost = (m: StrategyMember): number => ctx.promptTokens * m.priceInput + out * m.priceOutput;
-    return members.slice().sort((a, b) => cost(a) - cost(b) || compareTies(a, b, ctx.region));
+    const prompt = ctx.promptTokens;
+    return orderByKey(members, ctx, (m) => prompt * m.priceInput + out * m.priceOutput);
   },
 };

@@ -1,5 +1,5 @@
 /** @module Latency strategy: fastest observed deployment first (EWMA of total latency). */
-import { compareTies, type Strategy, type StrategyMember } from "../strategy.ts";
+import { orderByKey, type Strategy } from "../strategy.ts";
 
 /**
  * Orders by the latency EWMA the state reports. A member with no samples yet sorts first
@@ -8,7 +8,7 @@ import { compareTies, type Strategy, type StrategyMember } from "../strategy.ts"
 export const latencyStrategy: Strategy = {
   name: "latency",
   order(members, ctx) {
-    const score = (m: StrategyMember): number => ctx.state.latency(m.model)?.ewmaMs ?? -1;
-    return members.slice().sort((a, b) => score(a) - score(b) || compareTies(a, b, ctx.region));
+    const state = ctx.state;
+    return orderByKey(members, ctx, (m) => state.latency(m.model)?.ewmaMs ?? -1);
   },
 };

@@ -12,7 +12,7 @@ export const weightedStrategy: Strategy = {
   order(members, ctx) {
     const n = members.length;
     if (n <= 1) return members.slice();
-    const eff = new Array<number>(n);
+    const eff = new Float64Array(n);
     let total = 0;
     for (let i = 0; i < n; i++) {
       const m = members[i] as StrategyMember;
@@ -20,11 +20,9 @@ export const weightedStrategy: Strategy = {
       eff[i] = w;
       total += w;
     }
-    const idx = Array.from({ length: n }, (_, i) => i);
-    idx.sort((a, b) => (eff[b] as number) - (eff[a] as number) || (members[a] as StrategyMember).index - (members[b] as StrategyMember).index);
+    let pick = -1;
     if (total > 0) {
       let r = ctx.rng() * total;
-      let pick = 0;
       for (let i = 0; i < n; i++) {
         const w = eff[i] as number;
         if (w <= 0) continue;
@@ -32,10 +30,33 @@ export const weightedStrategy: Strategy = {
         if (r < w) break;
         r -= w;
       }
-      const at = idx.indexOf(pick);
-      idx.splice(at, 1);
-      idx.unshift(pick);
     }
-    return idx.map((i) => members[i] as StrategyMember);
+    // The pick first, then the rest by effective weight (heaviest first), declaration order on ties.
+    const out: StrategyMember[] = [];
+    const ow: number[] = [];
+    if (pick >= 0) {
+      out.push(members[pick] as StrategyMember);
+      ow.push(Number.POSITIVE_INFINITY);
+    }
+    const base = out.length;
+    for (let i = 0; i < n; i++) {
+      if (i === pick) continue;
+      const m = members[i] as StrategyMember;
+      const w = eff[i] as number;
+      out.push(m);
+      ow.push(w);
+      let j = out.length - 2;
+      while (j >= base) {
+        const o = out[j] as StrategyMember;
+        const wo = ow[j] as number;
+        if (wo > w || (wo === w && o.index <= m.index)) break;
+        out[j + 1] = o;
+        ow[j + 1] = wo;
+        j--;
+      }
+      out[j + 1] = m;
+      ow[j + 1] = w;
+    }
+    return out;
   },
 };
