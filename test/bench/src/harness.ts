@@ -1,0 +1,228 @@
+/**
+ * @module The side-by-side load benchmark: starts the mock upstream, each system and a load generator
+ * as separate processes, interleaves the systems over several rounds, and returns the figures.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build as esbuild } from "esbuild";
+import { LoadGenerator } from "./load/client.ts";
+import type { PacedResult, Target, ThroughputResult } from "./load/jobs.ts";
+import { cpuTicks, ProcessGroup, sampleRss, TICKS_PER_SECOND, waitForListening } from "./processes.ts";
+import { median, minMax } from "./stats.ts";
+import { NotAvailable, type RunningSystem, starters, type SystemName } from "./systems.ts";
+import { UPSTREAM_MARKER } from "./constants.ts";
+
+export interface LoadOptions {
+  systems: SystemName[];
+  rounds: number;
+  warmupMs: number;
+  /** Closed-loop throughput run per system per round. */
+  throughputMs: number;
+  connections: number;
+  /** Open-loop latency run at `rate` requests/s. */
+  latencyMs: number;
+  rate: number;
+  /** Open-loop streaming run (time to first byte) at `streamRate` requests/s. */
+  streamMs: number;
+  streamRate: number;
+  log: (line: string) => void;
+}
+
+export interface RoundFigures {
+  round: number;
+  throughput: ThroughputResult;
+  /** Peak VmRSS of the system's process during the throughput run. */
+  rssPeakBytes: number | undefined;
+  /** CPU time of the system's process per request during the throughput run, microseconds. */
+  cpuUsPerRequest: number | undefined;
+  latency: PacedResult;
+  stream: PacedResult;
+}
+
+export interface SystemFigures {
+  name: SystemName;
+  /** The measured process; undefined for `direct`. */
+  pid: number | undefined;
+  rounds: RoundFigures[];
+  facts: Record<string, number | string>;
+  requestsPerSecond: number;
+  requestsPerSecondRange: [number, number];
+  p50Ms: number;
+  p99Ms: number;
+  /** Median over rounds of (this system − direct) in the same round; NaN without `direct`. */
+  addedP50Ms: number;
+  addedP99Ms: number;
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  addedTtfbP50Ms: number;
+  addedTtfbP99Ms: number;
+  rssPeakBytes: number | undefined;
+  cpuUsPerRequest: number;
+  /** Non-2xx, socket errors and timeouts over all measured runs; replies that did not come from the upstream. */
+  failures: number;
+  unexpected: number;
+  firstError: string | undefined;
+}
+
+export interface LoadResult {
+  options: Omit<LoadOptions, "log">;
+  systems: SystemFigures[];
+  unavailable: { name: SystemName; reason: string }[];
+  startedAt: string;
+  elapsedMs: number;
+}
+
+/** Bundle the small servers (mock upstream, bare proxy) into self-contained files: no loader in the measured processes. */
+async function bundleServers(outDir: string): Promise<void> {
+  const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+  await esbuild({
+    entryPoints: { "mock-upstream": here("./servers/mock-upstream.ts"), "bare-proxy": here("./servers/bare-proxy.ts") },
+    outdir: outDir,
+    outExtension: { ".js": ".cjs" },
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    minify: true,
+    logLevel: "error",
+  });
+}
+
+/** One JSON and one streamed call: the system answers 200 with the upstream's reply, or it is not measured. */
+async function verify(target: Target): Promise<void> {
+  for (const [label, body] of [["json", target.body], ["stream", target.streamBody]] as const) {
+    const res = await fetch(target.url, { method: "POST", headers: target.headers, body, signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${label} call answered ${res.status}: ${text.slice(0, 300)}`);
+    if (!text.includes(UPSTREAM_MARKER)) throw new Error(`${label} call's reply does not carry the upstream's text: ${text.slice(0, 300)}`);
+  }
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  if (items.length === 0) return [];
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+function summariseSystem(name: SystemName, pid: number | undefined, rounds: RoundFigures[], facts: Record<string, number | string>, direct: RoundFigures[] | undefined): SystemFigures {
+  const byRound = (round: number): RoundFigures | undefined => direct?.find((r) => r.round === round);
+  const added = (pick: (r: RoundFigures) => number): number =>
+    median(rounds.map((r) => {
+      const d = byRound(r.round);
+      return d ? pick(r) - pick(d) : undefined;
+    }));
+  const rss = rounds.map((r) => r.rssPeakBytes).filter((v): v is number => v !== undefined);
+  let failures = 0;
+  let unexpected = 0;
+  let firstError: string | undefined;
+  for (const r of rounds) {
+    failures += r.throughput.non2xx + r.throughput.errors + r.throughput.timeouts + r.latency.failed + r.stream.failed;
+    unexpected += r.latency.unexpected + r.stream.unexpected;
+    firstError ??= r.latency.firstError ?? r.stream.firstError;
+    if (!firstError && r.throughput.non2xx + r.throughput.errors + r.throughput.timeouts > 0) {
+      firstError = `throughput run: ${r.throughput.non2xx} non-2xx, ${r.throughput.errors} errors, ${r.throughput.timeouts} timeouts`;
+    }
+  }
+  return {
+    name,
+    pid,
+    rounds,
+    facts,
+    requestsPerSecond: median(rounds.map((r) => r.throughput.requestsPerSecond)),
+    requestsPerSecondRange: minMax(rounds.map((r) => r.throughput.requestsPerSecond)),
+    p50Ms: median(rounds.map((r) => r.latency.total.p50)),
+    p99Ms: median(rounds.map((r) => r.latency.total.p99)),
+    addedP50Ms: added((r) => r.latency.total.p50),
+    addedP99Ms: added((r) => r.latency.total.p99),
+    ttfbP50Ms: median(rounds.map((r) => r.stream.ttfb.p50)),
+    ttfbP99Ms: median(rounds.map((r) => r.stream.ttfb.p99)),
+    addedTtfbP50Ms: added((r) => r.stream.ttfb.p50),
+    addedTtfbP99Ms: added((r) => r.stream.ttfb.p99),
+    rssPeakBytes: rss.length ? Math.max(...rss) : undefined,
+    cpuUsPerRequest: median(rounds.map((r) => r.cpuUsPerRequest)),
+    failures,
+    unexpected,
+    firstError,
+  };
+}
+
+async function measureRound(load: LoadGenerator, system: RunningSystem, round: number, options: LoadOptions): Promise<RoundFigures> {
+  const sampler = system.pid !== undefined ? sampleRss(system.pid) : undefined;
+  const ticksBefore = system.pid !== undefined ? cpuTicks(system.pid) : undefined;
+  const throughput = await load.run({ kind: "throughput", target: system.target, connections: options.connections, durationMs: options.throughputMs });
+  const ticksAfter = system.pid !== undefined ? cpuTicks(system.pid) : undefined;
+  const rssPeakBytes = sampler?.stop();
+  const requests = throughput.ok2xx + throughput.non2xx;
+  const cpuUsPerRequest =
+    ticksBefore !== undefined && ticksAfter !== undefined && requests > 0 ? (((ticksAfter - ticksBefore) / TICKS_PER_SECOND) * 1e6) / requests : undefined;
+  const latency = await load.run({ kind: "paced", target: system.target, ratePerSecond: options.rate, durationMs: options.latencyMs, stream: false });
+  const stream = await load.run({ kind: "paced", target: system.target, ratePerSecond: options.streamRate, durationMs: options.streamMs, stream: true });
+  return { round, throughput, rssPeakBytes, cpuUsPerRequest, latency, stream };
+}
+
+/** Run the load benchmark; every process it starts is stopped before it returns or throws. */
+export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
+  const started = Date.now();
+  const workDir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+  const group = new ProcessGroup();
+  const log = options.log;
+  const running: RunningSystem[] = [];
+  const unavailable: LoadResult["unavailable"] = [];
+  try {
+    await bundleServers(workDir);
+    const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")] });
+    const upstreamPort = await waitForListening(upstream);
+    const upstreamOrigin = `http://127.0.0.1:${upstreamPort}`;
+    log(`mock upstream on ${upstreamOrigin} (pid ${upstream.pid})`);
+    const load = await LoadGenerator.start(group);
+    log(`load generator pid ${load.pid}`);
+
+    for (const name of options.systems) {
+      try {
+        const system = await starters[name]({ group, upstreamOrigin, serversDir: workDir, workDir });
+        try {
+          await verify(system.target);
+        } catch (error) {
+          await system.stop();
+          throw new NotAvailable(`started, but ${(error as Error).message}`);
+        }
+        running.push(system);
+        log(`${name}: ready${system.pid !== undefined ? ` (pid ${system.pid})` : ""}`);
+      } catch (error) {
+        const reason = error instanceof NotAvailable ? error.message : `failed to start: ${(error as Error).message}`;
+        unavailable.push({ name, reason });
+        log(`${name}: not available: ${reason}`);
+      }
+    }
+
+    if (options.warmupMs > 0) {
+      for (const system of running) {
+        log(`warm-up ${system.name} (${options.warmupMs} ms)`);
+        await load.run({ kind: "throughput", target: system.target, connections: options.connections, durationMs: options.warmupMs });
+        await load.run({ kind: "paced", target: system.target, ratePerSecond: options.streamRate, durationMs: Math.min(options.warmupMs, 500), stream: true });
+      }
+    }
+
+    const rounds = new Map<SystemName, RoundFigures[]>(running.map((s) => [s.name, []]));
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const system of rotate(running, round - 1)) {
+        const figures = await measureRound(load, system, round, options);
+        rounds.get(system.name)!.push(figures);
+        log(
+          `round ${round}/${options.rounds} ${system.name}: ${figures.throughput.requestsPerSecond.toFixed(0)} req/s, ` +
+            `p50 ${figures.latency.total.p50.toFixed(3)} ms, p99 ${figures.latency.total.p99.toFixed(3)} ms @ ${options.rate}/s, ` +
+            `stream ttfb p50 ${figures.stream.ttfb.p50.toFixed(3)} ms`,
+        );
+      }
+    }
+    const direct = rounds.get("direct");
+    const systems = running.map((s) => summariseSystem(s.name, s.pid, rounds.get(s.name)!, s.facts, direct));
+    const { log: _log, ...rest } = options;
+    return { options: rest, systems, unavailable, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started };
+  } finally {
+    await group.stopAll(3_000);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

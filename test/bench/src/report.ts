@@ -1,0 +1,212 @@
+/** @module Render a bench run as BENCHMARKS.md: machine, command, the side-by-side table, ratios, targets with pass/miss. */
+import type { LoadResult, SystemFigures } from "./harness.ts";
+import type { Machine } from "./machine.ts";
+import type { CompileCase, Outcome } from "./micro/micro.ts";
+import type { DecideCase } from "./micro/decide-worker.ts";
+
+export interface BenchReport {
+  command: string;
+  machine: Machine;
+  load: Outcome<LoadResult> | undefined;
+  decide: Outcome<DecideCase[]> | undefined;
+  compile: Outcome<CompileCase[]> | undefined;
+  /** router.mjs of the bench fixture, when the switchyard system was built. */
+  router: { bytes: number; gzipBytes: number } | undefined;
+  finishedAt: string;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  /** undefined when it could not be measured. */
+  pass: boolean | undefined;
+  /** "by how much" for a miss, or the margin for a pass. */
+  margin: string;
+}
+
+const ms = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? "—" : `${v.toFixed(digits)} ms`);
+const signedMs = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? "—" : `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)} ms`);
+const num = (v: number | undefined, digits = 0): string => (v === undefined || !Number.isFinite(v) ? "—" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const mb = (bytes: number | undefined): string => (bytes === undefined ? "—" : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+const kb = (bytes: number | undefined): string => (bytes === undefined ? "—" : `${(bytes / 1024).toFixed(1)} KB`);
+
+/** `at most` target: measured ≤ limit. */
+function atMost(name: string, measured: number | undefined, limit: number, unit: string, digits = 2): TargetCheck {
+  if (measured === undefined || !Number.isFinite(measured)) return { name, target: `≤ ${limit} ${unit}`, measured: "not measured", pass: undefined, margin: "—" };
+  const pass = measured <= limit;
+  const diff = Math.abs(measured - limit);
+  return {
+    name,
+    target: `≤ ${limit} ${unit}`,
+    measured: `${measured.toFixed(digits)} ${unit}`,
+    pass,
+    margin: pass ? `${diff.toFixed(digits)} ${unit} to spare` : `over by ${diff.toFixed(digits)} ${unit} (${(measured / limit).toFixed(2)}× the limit)`,
+  };
+}
+
+/** `at least` target on a ratio. */
+function atLeastRatio(name: string, ratio: number | undefined, min: number, format: (v: number) => string): TargetCheck {
+  if (ratio === undefined || !Number.isFinite(ratio)) return { name, target: `≥ ${format(min)}`, measured: "not measured", pass: undefined, margin: "—" };
+  const pass = ratio >= min;
+  return {
+    name,
+    target: `≥ ${format(min)}`,
+    measured: format(ratio),
+    pass,
+    margin: pass ? `${format(ratio - min)} above` : `short by ${format(min - ratio)} (${((1 - ratio / min) * 100).toFixed(1)} % below the target)`,
+  };
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
+const times = (v: number): string => `${v.toFixed(2)}×`;
+
+function system(load: LoadResult | undefined, name: string): SystemFigures | undefined {
+  return load?.systems.find((s) => s.name === name);
+}
+
+export function ratios(load: LoadResult | undefined): { vsBare: number | undefined; vsPortkey: number | undefined } {
+  const sy = system(load, "switchyard");
+  const bare = system(load, "bare-proxy");
+  const pk = system(load, "portkey");
+  return {
+    vsBare: sy && bare ? sy.requestsPerSecond / bare.requestsPerSecond : undefined,
+    vsPortkey: sy && pk ? sy.requestsPerSecond / pk.requestsPerSecond : undefined,
+  };
+}
+
+export function targetChecks(report: BenchReport): TargetCheck[] {
+  const load = report.load?.ok ? report.load.value : undefined;
+  const sy = system(load, "switchyard");
+  const { vsBare, vsPortkey } = ratios(load);
+  const decide = report.decide?.ok ? report.decide.value : [];
+  const decideAt = (shape: "typical" | "wide"): number | undefined => {
+    const c = decide.find((d) => d.models === 100 && d.shape === shape);
+    return c ? c.nsPerCall / 1000 : undefined;
+  };
+  const compile = report.compile?.ok ? report.compile.value : [];
+  const check1000 = compile.find((c) => c.routes === 1000 && c.mode === "check");
+  return [
+    atLeastRatio("switchyard throughput / bare-proxy", vsBare, 0.85, pct),
+    atLeastRatio("switchyard throughput / portkey", vsPortkey, 5, times),
+    atMost(`added latency over direct, p50 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP50Ms, 0.3, "ms", 3),
+    atMost(`added latency over direct, p99 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP99Ms, 1.5, "ms", 3),
+    atMost("streaming time to first byte added, p50", sy?.addedTtfbP50Ms, 0.5, "ms", 3),
+    atMost("decide() per call, 100 models, typical route (3-member tier + 1 fallback)", decideAt("typical"), 2, "µs", 2),
+    atMost("decide() per call, 100 models, route spanning all 100 (50 + 50 fallback)", decideAt("wide"), 2, "µs", 2),
+    atMost("router.mjs minified", report.router ? report.router.bytes / 1024 : undefined, 150, "KB", 1),
+    atMost("switchyard RSS under load (peak)", sy?.rssPeakBytes !== undefined ? sy.rssPeakBytes / 1024 / 1024 : undefined, 80, "MB", 1),
+    atMost("check 1,000 routes / 200 models, cold (process wall time)", check1000 ? check1000.wallMs / 1000 : undefined, 3, "s", 2),
+  ];
+}
+
+function loadSection(load: LoadResult, lines: string[]): void {
+  const o = load.options;
+  lines.push("## Side by side under load", "");
+  lines.push(
+    `Every system is its own process on 127.0.0.1, in front of the same mock OpenAI-compatible upstream (node:http, a fixed ~300-byte JSON reply; ` +
+      `the streamed variant sends 5 SSE chunks ${"1 ms"} apart). The load generator is a third process. ` +
+      `${o.rounds} round${o.rounds === 1 ? "" : "s"}, systems interleaved (order rotated each round), after a ${o.warmupMs / 1000} s warm-up each; each figure is the median over rounds.`,
+    "",
+  );
+  lines.push(
+    `- **req/s**: closed loop, ${o.connections} connections, ${o.throughputMs / 1000} s per round (autocannon); range = slowest–fastest round.`,
+    `- **p50 / p99**: open loop at a fixed ${o.rate} req/s for ${o.latencyMs / 1000} s (undici client, sub-ms timer), request sent → whole reply read; **added** = this system − \`direct\` in the same round.`,
+    `- **TTFB**: streamed requests, open loop at ${o.streamRate} req/s for ${o.streamMs / 1000} s, request sent → first body byte.`,
+    `- **RSS**: peak VmRSS of the system's process during the throughput runs; **CPU/req**: its utime+stime over the throughput run ÷ requests.`,
+    "",
+  );
+  lines.push("| system | req/s (range) | p50 | p99 | added p50 | added p99 | TTFB p50 | added TTFB p50 | RSS peak | CPU/req | failures |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const s of load.systems) {
+    const queueing = s.requestsPerSecond < o.rate * 1.2 ? " †" : "";
+    lines.push(
+      `| ${s.name} | ${num(s.requestsPerSecond)} (${num(s.requestsPerSecondRange[0])}–${num(s.requestsPerSecondRange[1])}) | ${ms(s.p50Ms)}${queueing} | ${ms(s.p99Ms)}${queueing} | ` +
+        `${s.name === "direct" ? "—" : signedMs(s.addedP50Ms)} | ${s.name === "direct" ? "—" : signedMs(s.addedP99Ms)} | ${ms(s.ttfbP50Ms)} | ${s.name === "direct" ? "—" : signedMs(s.addedTtfbP50Ms)} | ` +
+        `${s.pid === undefined ? "— (no process)" : mb(s.rssPeakBytes)} | ${s.pid === undefined ? "—" : `${num(s.cpuUsPerRequest)} µs`} | ${s.failures + s.unexpected}${s.firstError ? ` (${s.firstError.slice(0, 80).replaceAll("|", "\\|")})` : ""} |`,
+    );
+  }
+  if (load.systems.some((s) => s.requestsPerSecond < o.rate * 1.2)) {
+    lines.push("", `† this system's capacity is near or below the ${o.rate} req/s latency rate, so its latency figures include queueing.`);
+  }
+  for (const u of load.unavailable) lines.push("", `**${u.name}: not available** — ${u.reason}`);
+  lines.push("");
+  const { vsBare, vsPortkey } = ratios(load);
+  const bare = system(load, "bare-proxy");
+  const pk = system(load, "portkey");
+  const direct = system(load, "direct");
+  lines.push("### Ratios (throughput, same run)", "");
+  lines.push(`- switchyard / bare-proxy: ${vsBare === undefined ? "not measured (switchyard not available)" : pct(vsBare)}`);
+  lines.push(`- switchyard / portkey: ${vsPortkey === undefined ? "not measured (switchyard or portkey not available)" : times(vsPortkey)}`);
+  if (bare && pk) lines.push(`- bare-proxy / portkey: ${times(bare.requestsPerSecond / pk.requestsPerSecond)} (the ceiling any Node router has over Portkey here)`);
+  if (bare && direct) lines.push(`- bare-proxy / direct: ${pct(bare.requestsPerSecond / direct.requestsPerSecond)} (what one proxy hop costs on this machine: the proxy, the upstream and the load generator share ${"its"} cores)`);
+  lines.push("");
+  const facts = load.systems.filter((s) => Object.keys(s.facts).length > 0);
+  for (const s of facts) lines.push(`${s.name} facts: ${Object.entries(s.facts).map(([k, v]) => `${k}=${typeof v === "number" ? num(v, 1) : v}`).join(", ")}`, "");
+}
+
+export function renderReport(report: BenchReport): string {
+  const m = report.machine;
+  const lines: string[] = [];
+  lines.push("# Benchmarks", "");
+  lines.push(
+    "Generated by the bench harness (`test/bench/`); do not edit by hand — rerun it. Machines here are shared and noisy: " +
+      "compare systems **within** one run (side by side, interleaved), read ratios before absolutes.",
+    "",
+  );
+  lines.push("## Machine and command", "");
+  lines.push(`- ${m.cores} cores (\`nproc\`), ${m.cpuModel}, ${m.memoryGiB} GiB memory, Linux ${m.kernel}, Node ${m.node}`);
+  lines.push(`- load average at start: ${m.loadAverage.map((v) => v.toFixed(2)).join(" / ")}; commit ${m.commit}; finished ${report.finishedAt}`);
+  lines.push(`- reproduce: \`${report.command}\``, "");
+
+  lines.push("## Targets", "");
+  lines.push("| target | goal | measured | result |");
+  lines.push("| --- | --- | --- | --- |");
+  for (const t of targetChecks(report)) {
+    lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.pass === undefined ? "not measured" : t.pass ? `**pass** (${t.margin})` : `**MISS** — ${t.margin}`} |`);
+  }
+  lines.push("");
+
+  if (report.load === undefined) lines.push("## Side by side under load", "", "Not run (`--no-load`).", "");
+  else if (!report.load.ok) lines.push("## Side by side under load", "", `Failed: ${report.load.reason}`, "");
+  else loadSection(report.load.value, lines);
+
+  lines.push("## decide() per call", "");
+  if (report.decide === undefined) lines.push("Not run (`--no-micro`).", "");
+  else if (!report.decide.ok) lines.push(`Not available: ${report.decide.reason}`, "");
+  else {
+    lines.push(
+      "In-process, one fresh Node process, JIT warmed; the median of timed batches. `typical`: the config holds N models, the route a 3-member weighted tier and one fallback model. " +
+        "`wide`: the route's tier holds half of the N models and its fallback tier the other half, so decide() orders every model. Empty state (no breakers open, no latency samples).",
+      "",
+    );
+    lines.push("| models | route | per call | fastest–slowest batch | candidates in plan | calls timed |");
+    lines.push("| --- | --- | --- | --- | --- | --- |");
+    for (const c of report.decide.value) {
+      const us = (ns: number): string => (ns >= 10_000 ? `${(ns / 1000).toFixed(0)} µs` : `${(ns / 1000).toFixed(2)} µs`);
+      lines.push(`| ${num(c.models)} | ${c.shape} | ${us(c.nsPerCall)} | ${us(c.range[0])}–${us(c.range[1])} | ${c.candidates} | ${num(c.calls)} |`);
+    }
+    lines.push("");
+  }
+
+  lines.push("## Compile (cold)", "");
+  if (report.compile === undefined) lines.push("Not run (`--no-micro`).", "");
+  else if (!report.compile.ok) lines.push(`Not available: ${report.compile.reason}`, "");
+  else {
+    lines.push(
+      "Generated `routes.ts` files (4 providers, 200 models, 40 weighted tiers, N routes each with a two-step fallback, retries and timeouts, 10 teams with keys, budgets and limits). " +
+        "Each run is a fresh process (`node --import tsx`, as `pnpm switchyard` runs): **wall** is spawn to exit; **import** is loading `@switchyard/compiler` (TypeScript, ts-morph, esbuild); **run** is the `compile()`/`build()` call.",
+      "",
+    );
+    lines.push("| routes | models | routes.ts | step | wall (median) | wall range | import | run | ok | router.mjs |");
+    lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const c of report.compile.value) {
+      lines.push(
+        `| ${num(c.routes)} | ${c.models} | ${kb(c.sourceBytes)} | ${c.mode === "check" ? "check (compile())" : "build()"} | ${ms(c.wallMs, 0)} | ${ms(c.wallRange[0], 0)}–${ms(c.wallRange[1], 0)} | ${ms(c.importMs, 0)} | ${ms(c.runMs, 0)} | ${c.ok ? "yes" : `no: ${c.messages[0] ?? ""}`} | ${c.routerBytes === undefined ? "—" : `${kb(c.routerBytes)} (${kb(c.routerGzipBytes)} gzip)`} |`,
+      );
+    }
+    lines.push("");
+  }
+  if (report.router) lines.push(`router.mjs of the bench fixture: ${kb(report.router.bytes)} minified, ${kb(report.router.gzipBytes)} gzipped.`, "");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,201 @@
+/** @module The systems under test: how each one starts against the mock upstream, and how to call it. */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Target } from "./load/jobs.ts";
+import { freePort, type ProcessGroup, waitForHttp, waitForListening } from "./processes.ts";
+import { BENCH_DIR } from "./paths.ts";
+import { coldCompile } from "./micro/compile-runner.ts";
+import {
+  BENCH_ROUTE,
+  TEAM_KEY_ENV,
+  TEAM_KEY_VALUE,
+  UPSTREAM_KEY_ENV,
+  UPSTREAM_KEY_VALUE,
+  UPSTREAM_PLACEHOLDER,
+} from "./constants.ts";
+
+export const SYSTEM_NAMES = ["direct", "bare-proxy", "switchyard", "portkey"] as const;
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/** A system that could not be started, with the reason the report prints. */
+export class NotAvailable extends Error {}
+
+export interface RunningSystem {
+  name: SystemName;
+  /** The process whose RSS and CPU are measured; undefined for `direct` (nothing between client and upstream). */
+  pid: number | undefined;
+  target: Target;
+  /** Facts for the report, e.g. the router.mjs size or the build time. */
+  facts: Record<string, number | string>;
+  stop(): Promise<void>;
+}
+
+export interface StartContext {
+  group: ProcessGroup;
+  /** `http://127.0.0.1:<port>` of the mock upstream. */
+  upstreamOrigin: string;
+  /** Directory holding the bundled `mock-upstream.cjs` and `bare-proxy.cjs`. */
+  serversDir: string;
+  /** Scratch directory for this run. */
+  workDir: string;
+}
+
+const messages = [
+  { role: "system", content: "You are a terse assistant." },
+  { role: "user", content: "Say hello in five words." },
+];
+
+function bodies(model: string): Pick<Target, "body" | "streamBody"> {
+  return {
+    body: JSON.stringify({ model, messages, max_tokens: 32 }),
+    streamBody: JSON.stringify({ model, messages, max_tokens: 32, stream: true }),
+  };
+}
+
+const json = { "content-type": "application/json" };
+
+async function startDirect(ctx: StartContext): Promise<RunningSystem> {
+  return {
+    name: "direct",
+    pid: undefined,
+    target: { url: `${ctx.upstreamOrigin}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY_VALUE}` }, ...bodies("gpt-4o-mini") },
+    facts: {},
+    stop: async () => {},
+  };
+}
+
+async function startBareProxy(ctx: StartContext): Promise<RunningSystem> {
+  const managed = ctx.group.start({
+    name: "bare-proxy",
+    command: process.execPath,
+    args: [join(ctx.serversDir, "bare-proxy.cjs")],
+    env: { ...process.env, BENCH_UPSTREAM_ORIGIN: ctx.upstreamOrigin },
+  });
+  const port = await waitForListening(managed);
+  return {
+    name: "bare-proxy",
+    pid: managed.pid,
+    target: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY_VALUE}` }, ...bodies("gpt-4o-mini") },
+    facts: {},
+    stop: () => ctx.group.stop(managed),
+  };
+}
+
+/** Build `fixtures/routes.ts` (pointed at the running upstream) with the compiler's `build()`, in a fresh process. */
+export async function buildSwitchyard(ctx: Pick<StartContext, "upstreamOrigin" | "workDir">): Promise<{ routerFile: string; facts: Record<string, number | string> }> {
+  // The copy sits inside test/bench so `@switchyard/sdk` resolves from it like from the fixture.
+  const dir = join(BENCH_DIR, ".work", "switchyard");
+  mkdirSync(dir, { recursive: true });
+  const source = readFileSync(join(BENCH_DIR, "fixtures", "routes.ts"), "utf8");
+  const file = join(dir, "routes.ts");
+  writeFileSync(file, source.replaceAll(UPSTREAM_PLACEHOLDER, `${ctx.upstreamOrigin}/v1`));
+  const outDir = join(ctx.workDir, "switchyard-dist");
+  let result;
+  try {
+    result = await coldCompile({ mode: "build", file, outDir });
+  } catch (error) {
+    throw new NotAvailable(`build() failed: ${(error as Error).message}`);
+  }
+  if (!result.ok) throw new NotAvailable(`build() reported errors: ${result.messages.join("; ") || "(no diagnostics)"}`);
+  const routerFile = join(outDir, "default", "router.mjs");
+  if (!existsSync(routerFile)) throw new NotAvailable(`build() succeeded but wrote no ${routerFile} (files: ${result.files.join(", ") || "none"})`);
+  const bytes = readFileSync(routerFile);
+  // Run it from an empty folder, as DESIGN.md promises: no node_modules next to it.
+  const alone = join(ctx.workDir, "router-alone");
+  mkdirSync(alone, { recursive: true });
+  copyFileSync(routerFile, join(alone, "router.mjs"));
+  return {
+    routerFile: join(alone, "router.mjs"),
+    facts: { routerBytes: statSync(routerFile).size, routerGzipBytes: gzipSync(bytes).length, buildWallMs: result.wallMs, buildRunMs: result.runMs },
+  };
+}
+
+async function startSwitchyard(ctx: StartContext): Promise<RunningSystem> {
+  const { routerFile, facts } = await buildSwitchyard(ctx);
+  const port = await freePort();
+  const managed = ctx.group.start({
+    name: "switchyard",
+    command: process.execPath,
+    args: [routerFile, "--port", String(port), "--host", "127.0.0.1"],
+    cwd: join(routerFile, ".."),
+    env: { ...process.env, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
+  });
+  try {
+    await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
+  } catch (error) {
+    await ctx.group.stop(managed);
+    throw new NotAvailable(`router.mjs did not start: ${(error as Error).message}`);
+  }
+  return {
+    name: "switchyard",
+    pid: managed.pid,
+    target: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${TEAM_KEY_VALUE}` }, ...bodies(BENCH_ROUTE) },
+    facts,
+    stop: () => ctx.group.stop(managed),
+  };
+}
+
+/**
+ * Portkey 1.15.2's start script listens on every interface and its streaming fails with
+ * `TypeError: immutable` (Portkey-AI/gateway#1389). A copy beside the original (so its imports
+ * resolve) whose `serve({...})` adds `hostname: "127.0.0.1", overrideGlobalObjects: false` fixes both.
+ */
+export function patchPortkey(): string {
+  let packageDir: string;
+  try {
+    packageDir = realpathSync(join(BENCH_DIR, "node_modules", "@portkey-ai", "gateway"));
+  } catch {
+    throw new NotAvailable("@portkey-ai/gateway is not installed (run `npx -y pnpm@10 install`)");
+  }
+  const original = join(packageDir, "build", "start-server.js");
+  const source = readFileSync(original, "utf8");
+  const call = /(\w+)\(\{fetch:(\w+)\.fetch,port:(\w+)\}\)/g;
+  const matches = source.match(call) ?? [];
+  if (matches.length !== 1) throw new NotAvailable(`cannot patch Portkey's start script: expected one serve({fetch,port}) call, found ${matches.length}`);
+  const patched = source.replace(call, '$1({fetch:$2.fetch,port:$3,hostname:"127.0.0.1",overrideGlobalObjects:!1})');
+  const copy = join(packageDir, "build", "start-server.switchyard-bench.js");
+  if (!existsSync(copy) || readFileSync(copy, "utf8") !== patched) writeFileSync(copy, patched);
+  return copy;
+}
+
+async function startPortkey(ctx: StartContext): Promise<RunningSystem> {
+  const script = patchPortkey();
+  const port = await freePort();
+  const managed = ctx.group.start({
+    name: "portkey",
+    command: process.execPath,
+    args: [script, `--port=${port}`, "--headless"],
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  try {
+    await waitForHttp(managed, `http://127.0.0.1:${port}/`);
+  } catch (error) {
+    await ctx.group.stop(managed, 3_000);
+    throw new NotAvailable(`Portkey did not start: ${(error as Error).message}`);
+  }
+  return {
+    name: "portkey",
+    pid: managed.pid,
+    target: {
+      url: `http://127.0.0.1:${port}/v1/chat/completions`,
+      headers: {
+        ...json,
+        authorization: `Bearer ${UPSTREAM_KEY_VALUE}`,
+        "x-portkey-provider": "openai",
+        "x-portkey-custom-host": `${ctx.upstreamOrigin}/v1`,
+      },
+      ...bodies("gpt-4o-mini"),
+    },
+    facts: {},
+    // Portkey may ignore SIGINT: SIGTERM, then SIGKILL after a grace period.
+    stop: () => ctx.group.stop(managed, 3_000),
+  };
+}
+
+export const starters: Record<SystemName, (ctx: StartContext) => Promise<RunningSystem>> = {
+  direct: startDirect,
+  "bare-proxy": startBareProxy,
+  switchyard: startSwitchyard,
+  portkey: startPortkey,
+};
