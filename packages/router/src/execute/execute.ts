@@ -229,8 +229,9 @@ export function completionOf(events: readonly StreamEvent[]): ChatCompletion {
     first ??= chunk;
     for (const choice of chunk.choices) {
       if (choice.index !== 0) continue;
-      if (typeof choice.delta.content === "string") content += choice.delta.content;
-      for (const tc of choice.delta.tool_calls ?? []) {
+      const delta = (choice.delta as ChatCompletionChunk["choices"][number]["delta"] | undefined) ?? {};
+      if (typeof delta.content === "string") content += delta.content;
+      for (const tc of delta.tool_calls ?? []) {
         const call = (calls[tc.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
         if (tc.id !== undefined) call.id = tc.id;
         if (tc.function?.name !== undefined) call.function.name += tc.function.name;
@@ -255,11 +256,16 @@ export async function openStream(ctx: RequestContext, deps: ExecuteDeps): Promis
     const iterable = await adapter.stream(call);
     const iterator = iterable[Symbol.asyncIterator]();
     const head: StreamEvent[] = [];
-    const first = await iterator.next();
-    if (first.done === true) throw new UpstreamError("stream_interrupted", `${call.modelId}'s stream ended before its first chunk`);
+    // Hold back role-only preambles (OpenAI's first chunk, Anthropic's message_start): an upstream
+    // that fails right after them has sent nothing of substance, so it can still fall back.
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) throw new UpstreamError("stream_interrupted", `${call.modelId}'s stream ended before its first token`);
+      head.push(next.value);
+      if (hasSubstance(next.value.chunk)) break;
+    }
     const ttftMs = deps.now() - startedAt;
     abort.firstToken();
-    head.push(first.value);
     if (!buffered) return { head, rest: iterator, ttftMs };
     for (;;) {
       const next = await iterator.next();
@@ -270,6 +276,18 @@ export async function openStream(ctx: RequestContext, deps: ExecuteDeps): Promis
     return { head, rest: undefined, ttftMs };
   });
   return { ...value, attempt };
+}
+
+/** True when a chunk carries something beyond a role announcement (text, tool calls, a finish reason, usage). */
+export function hasSubstance(chunk: ChatCompletionChunk): boolean {
+  if (chunk.choices.length === 0) return true;
+  for (const choice of chunk.choices) {
+    if (choice.finish_reason !== null && choice.finish_reason !== undefined) return true;
+    const d = choice.delta as ChatCompletionChunk["choices"][number]["delta"] | undefined;
+    if (d === undefined) continue;
+    if ((typeof d.content === "string" && d.content !== "") || (d.tool_calls !== undefined && d.tool_calls.length > 0) || (typeof d.refusal === "string" && d.refusal !== "")) return true;
+  }
+  return false;
 }
 
 /** Note usage from a chunk (the usage-only chunk at the end of a stream); true when it is that chunk. */
