@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { type Config, createRelease, parseConfig } from "@switchyard/ir";
+import { decideWithTable } from "../core/index.ts";
+import { MemoryStateStore } from "../state/index.ts";
+import { type AdapterFactory, type AdapterRegistry, UpstreamError } from "../adapters/types.ts";
+import { RouterError } from "../errors.ts";
+import { activateRelease } from "../runtime/release.ts";
+import { nodeHttpTransport } from "../adapters/transport/node-http.ts";
+import type { RequestContext, RouterHooks } from "./context.ts";
+import { backoffMs, executeCompletion, type ExecuteDeps } from "./execute.ts";
+
+function config(): Config {
+  const parsed = parseConfig({
+    irVersion: 1,
+    environment: "t",
+    providers: { p: { kind: "mock" }, q: { kind: "mock" } },
+    models: {
+      a: { provider: "p", name: "a", context: 10_000, price: { input: 2, output: 10 } },
+      b: { provider: "q", name: "b", context: 10_000, price: { input: 1, output: 1 } },
+    },
+    routes: { r: { model: "a", fallback: [{ model: "b" }], retry: { attempts: 3, backoffMs: 10 } } },
+  });
+  if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.data;
+}
+
+/** A scripted adapter: each call takes the next outcome ("ok" or an UpstreamError). */
+function scripted(outcomes: Record<string, Array<"ok" | UpstreamError>>, calls: string[]): AdapterRegistry {
+  const factory: AdapterFactory = () => ({
+    async complete(call) {
+      calls.push(call.modelId);
+      const next = outcomes[call.modelId]?.shift() ?? "ok";
+      if (next !== "ok") throw next;
+      const usage = { prompt_tokens: 1_000, completion_tokens: 100, total_tokens: 1_100 };
+      const completion = { id: "x", object: "chat.completion" as const, created: 0, model: call.model.name, choices: [{ index: 0, message: { role: "assistant" as const, content: "ok" }, finish_reason: "stop" }], usage };
+      return { text: JSON.stringify(completion), completion, usage };
+    },
+    async stream() {
+      throw new UpstreamError("5xx", "no streams here");
+    },
+    async close() {},
+  });
+  return { mock: factory };
+}
+
+function setup(outcomes: Record<string, Array<"ok" | UpstreamError>>, hooks: RouterHooks = {}) {
+  const calls: string[] = [];
+  const cfg = config();
+  const runtime = activateRelease({ release: createRelease(cfg), env: {}, adapters: scripted(outcomes, calls), validators: {}, transport: nodeHttpTransport() });
+  const state = new MemoryStateStore();
+  const deps: ExecuteDeps = { state, hooks, rng: () => 0.5, now: () => 1_000 };
+  const decision = decideWithTable(runtime.table, { route: "r", team: undefined, promptTokens: 10, maxOutputTokens: undefined, region: undefined, stickyKey: undefined, requires: [] }, state.view(1_000), { rng: () => 0.5, now: 1_000 });
+  if (!decision.ok) throw new Error(decision.message);
+  const ctx: RequestContext = {
+    id: "req-1", startedAt: 1_000, release: runtime, team: undefined, route: "r", body: { model: "r", messages: [{ role: "user", content: "hi" }] },
+    stream: false, includeUsage: false, plan: decision.plan, attempts: [], answered: undefined, usage: undefined, costUsd: undefined, signal: new AbortController().signal,
+  };
+  return { ctx, deps, calls, state };
+}
+
+describe("executeCompletion", () => {
+  it("retries retryable classes, skips to the next candidate on a 4xx, and prices usage", async () => {
+    const { ctx, deps, calls } = setup({ a: [new UpstreamError("5xx", "boom", { status: 500 }), new UpstreamError("4xx", "bad", { status: 400 })] });
+    await executeCompletion(ctx, deps);
+    expect(calls).toEqual(["a", "a", "b"]);
+    expect(ctx.answered?.model).toBe("b");
+    expect(ctx.attempts.map((a) => [a.model, a.attempt, a.outcome, a.errorClass])).toEqual([
+      ["a", 1, "error", "5xx"],
+      ["a", 2, "error", "4xx"],
+      ["b", 1, "ok", undefined],
+    ]);
+    expect(ctx.costUsd).toBeCloseTo((1_000 * 1 + 100 * 1) / 1e6);
+  });
+
+  it("lets beforeAttempt refuse an attempt with a RouterError (the budget/limit hook point)", async () => {
+    const seen: string[] = [];
+    const hooks: RouterHooks = {
+      beforeAttempt: (_ctx, candidate) => {
+        seen.push(candidate.model);
+        return new RouterError("budget_exceeded", "team over budget", { headers: { "retry-after": "60" } });
+      },
+    };
+    const { ctx, deps, calls } = setup({}, hooks);
+    await expect(executeCompletion(ctx, deps)).rejects.toMatchObject({ code: "budget_exceeded", status: 429 });
+    expect(seen).toEqual(["a"]);
+    expect(calls).toEqual([]);
+  });
+
+  it("records attempts in the state store (breaker counts failures, not validation or client faults)", async () => {
+    const { ctx, deps, state } = setup({ a: [new UpstreamError("5xx", "x"), new UpstreamError("5xx", "x"), new UpstreamError("5xx", "x")] });
+    await executeCompletion(ctx, deps);
+    const snap = await state.snapshot(1_000);
+    expect(snap.breakers["a"]?.consecutiveFailures).toBe(3);
+    expect(snap.latency["b"]?.samples).toBe(1);
+    expect(snap.inFlight).toEqual({});
+  });
+});
+
+describe("backoffMs", () => {
+  it("is full jitter over base·2^(n-1)", () => {
+    expect(backoffMs(100, 1, () => 0.5)).toBe(50);
+    expect(backoffMs(100, 3, () => 0.999)).toBe(399);
+    expect(backoffMs(100, 2, () => 0)).toBe(0);
+  });
+});
