@@ -71,7 +71,7 @@ compile or is not a valid build, 2 usage error or a side that does not exist.`,
       io.stderr(`error ${error.code}: ${error.message}\n`);
       if (error.hint !== undefined) io.stderr(`  hint: ${error.hint}\n`);
       if (error.diagnostics !== undefined && error.diagnostics.length > 0) {
-        const text = compiler.formatDiagnostics(error.diagnostics, "pretty", { cwd: io.cwd, color });
+        const text = compiler.formatDiagnostics(error.diagnostics, "pretty", { cwd: io.cwd, color, ...(error.sources === undefined ? {} : { sources: error.sources }) });
         io.stderr(text.endsWith("\n") ? text : `${text}\n`);
       }
       const usage = error.code === compiler.DiffLoadCode.notFound || error.code === compiler.DiffLoadCode.notGitRepo || error.code === compiler.DiffLoadCode.unknownRef || error.code === compiler.DiffLoadCode.missingAtRef || error.code === compiler.DiffLoadCode.git;

@@ -39,6 +39,8 @@ export interface DiffLoadError {
   hint?: string;
   /** The compiler's diagnostics when the side did not compile (files of git refs shown as `REF:path`). */
   diagnostics?: SideDiagnostic[];
+  /** Source text by diagnostic file, for files that no longer exist on disk (git refs): `formatDiagnostics`' `sources`. */
+  sources?: Record<string, string>;
 }
 
 export interface LoadedSide {
@@ -83,10 +85,21 @@ async function readBuild(spec: string, file: string): Promise<LoadSideResult> {
 
 async function compileSide(options: { spec: string; file: string; env?: string; compile: CompileFn; kind: "config" | "git"; mapFile?: (file: string) => string }): Promise<LoadSideResult> {
   const result = await options.compile({ file: options.file, ...(options.env === undefined ? {} : { env: options.env }) });
-  const diagnostics = options.mapFile === undefined ? result.diagnostics : result.diagnostics.map((d) => ({ ...d, file: options.mapFile?.(d.file) ?? d.file }));
+  const mapFile = options.mapFile;
+  const diagnostics = mapFile === undefined ? result.diagnostics : result.diagnostics.map((d) => ({ ...d, file: mapFile(d.file) }));
   if (result.release === undefined) {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
-    return fail(DiffLoadCode.compileFailed, `${options.spec}: the config does not compile (${errors} error${errors === 1 ? "" : "s"})`, undefined, diagnostics);
+    const failed = fail(DiffLoadCode.compileFailed, `${options.spec}: the config does not compile (${errors} error${errors === 1 ? "" : "s"})`, undefined, diagnostics);
+    if (mapFile !== undefined && !failed.ok) {
+      // The copy of the tree is removed before the CLI prints: keep the text for the code excerpts.
+      const sources: Record<string, string> = {};
+      for (const original of new Set(result.diagnostics.map((d) => d.file))) {
+        const text = await readFile(original, "utf8").catch(() => undefined);
+        if (text !== undefined) sources[mapFile(original)] = text;
+      }
+      failed.error.sources = sources;
+    }
+    return failed;
   }
   const release = result.release;
   return {
