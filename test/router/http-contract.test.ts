@@ -173,3 +173,26 @@ describe("models and health", () => {
     expect(await ready.json()).toEqual({ status: "ready", release: router.active.current.hash, environment: "test" });
   });
 });
+
+describe("graceful shutdown in process", () => {
+  it("readyz turns 503 at once, requests are still served during unreadyMs, in-flight ones finish, then it stops accepting", async () => {
+    const slow = await startTestRouter(
+      releaseOf({
+        providers: { sim: { kind: "mock", mock: { ttftMs: 300 } } },
+        models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
+        routes: { faq: { model: "m" } },
+      }),
+    );
+    const inflight = chat(slow, { model: "faq", messages: hi });
+    await new Promise((r) => setTimeout(r, 50));
+    const closed = slow.close({ unreadyMs: 200 });
+    const ready = await fetch(`${slow.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: "draining" });
+    expect((await fetch(`${slow.url}/healthz`)).status).toBe(200);
+    const res = await inflight;
+    expect(res.status).toBe(200);
+    await closed;
+    await expect(fetch(`${slow.url}/healthz`)).rejects.toThrow();
+  });
+});

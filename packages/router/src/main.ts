@@ -83,8 +83,9 @@ export async function runMain(options: RunMainOptions): Promise<RunningRouter | 
         process.exit(1);
       }
       stopping = true;
+      const unreadyMs = Number(env["SWITCHYARD_SHUTDOWN_DELAY_MS"] ?? "0");
       out(`switchyard router: ${signal}: draining ${router.inFlight()} in-flight request(s)…`);
-      router.close().then(
+      router.close({ unreadyMs: Number.isFinite(unreadyMs) && unreadyMs > 0 ? unreadyMs : 0 }).then(
         () => {
           out("switchyard router: stopped");
           process.exit(0);

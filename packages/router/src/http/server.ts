@@ -52,8 +52,12 @@ export interface RunningRouter {
   warnings: string[];
   /** Requests being served right now. */
   inFlight(): number;
-  /** Stop accepting, let in-flight requests finish (readyz answers 503 meanwhile), then close. */
-  close(): Promise<void>;
+  /**
+   * Shut down gracefully: readyz turns 503 at once; after `unreadyMs` (default 0: time for a load
+   * balancer to notice, requests are still served meanwhile) stop accepting, let in-flight requests
+   * finish (up to `drainMs`), then close pools.
+   */
+  close(options?: { unreadyMs?: number }): Promise<void>;
 }
 
 /** A start failure worth a one-line message (port in use, release needing a missing adapter…). */
@@ -95,6 +99,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
   let inFlight = 0;
+  /** readyz answers 503 (shutdown has begun). */
+  let unready = false;
+  /** No longer accepting: new requests on kept-alive connections get 503 shutting_down. */
   let draining = false;
   const shutdown = new AbortController();
   let drained: (() => void) | undefined;
@@ -134,7 +141,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         return sendJson(res, 200, `{"status":"ok"}`);
       case "/readyz":
         if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
-        return draining
+        return unready
           ? sendJson(res, 503, `{"status":"draining"}`)
           : sendJson(res, 200, JSON.stringify({ status: "ready", release: release.hash, environment: release.config.environment }));
       default:
@@ -336,8 +343,10 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     active,
     warnings: runtime.warnings,
     inFlight: () => inFlight,
-    close() {
+    close(closeOptions = {}) {
       closing ??= (async () => {
+        unready = true;
+        if ((closeOptions.unreadyMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, closeOptions.unreadyMs));
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
