@@ -4,8 +4,7 @@
  */
 import { access, constants, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createRelease, parseConfig, type Config, type Release } from "@switchyard/ir";
-import type { z } from "zod";
+import { createRelease, type Config, type Release } from "@switchyard/ir";
 import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
 import type { Diagnostic, DslPath, LocatedDiagnostic, SourceRange } from "./diagnostics/types.ts";
 import { evaluateConfig, type EvaluationFailure } from "./evaluate/evaluate.ts";
@@ -14,9 +13,7 @@ import { loadSourceFile, typeCheck } from "./load/typecheck.ts";
 import { runSemanticChecks } from "./checks/semantic.ts";
 import { showPath, type Finding } from "./checks/report.ts";
 import { suggestName } from "./checks/suggest.ts";
-import { ConfigDsl, knownKeysAt } from "./validate/dsl-schema.ts";
-import { irPathToDsl, lowerConfig } from "./validate/lower.ts";
-import { mergeEnvironment } from "./validate/merge.ts";
+import { validateConfigValue } from "./validate/validate.ts";
 import { dict, isDict } from "./validate/view.ts";
 import { runPolicyPacks } from "./policy/run.ts";
 
@@ -52,47 +49,6 @@ function fromRange(range: SourceRange): Pick<LocatedDiagnostic, "file" | "line" 
 function strip(diagnostic: LocatedDiagnostic): Diagnostic {
   const { start: _start, end: _end, ...rest } = diagnostic;
   return rest;
-}
-
-/** Maps a zod issue of the DSL schema to findings (one per unknown key). */
-function issueFindings(issue: z.core.$ZodIssue, value: unknown): Finding[] {
-  const path = issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment));
-  const where = showPath(path) || "the config";
-  if (issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(path) ?? [];
-    return issue.keys.map((key): Finding => {
-      const guess = suggestName(key, known);
-      return {
-        code: "SY0101", path: [...path, key], prefer: "key",
-        message: `unknown property "${key}" in ${where}`,
-        hint: guess ? `Did you mean "${guess}"?` : known.length > 0 ? `Known properties: ${known.join(", ")}.` : "",
-      };
-    });
-  }
-  const custom = issue.code === "custom" ? (issue.params as { sy?: string } | undefined)?.sy : undefined;
-  if (custom !== undefined && isCode(custom)) return [{ code: custom, path, message: `${where}: ${issue.message}` }];
-  if (issue.code === "invalid_type" && valueAt(value, path) === undefined) {
-    const name = path[path.length - 1];
-    return [{ code: "SY0104", path, message: `${showPath(path.slice(0, -1)) || "the config"} is missing required property "${String(name)}"` }];
-  }
-  if (issue.code === "invalid_key") return [{ code: "SY0102", path, prefer: "key", message: `${where}: ${issue.issues[0]?.message ?? issue.message}` }];
-  if (issue.code === "invalid_union") return [{ code: "SY0102", path, message: `${where}: ${unionMessage(issue)}` }];
-  return [{ code: "SY0102", path, message: `${where}: ${issue.message}` }];
-}
-
-function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
-  const first = issue.errors.map((branch) => branch[0]).find((inner) => inner !== undefined && inner.path.length === 0);
-  return first ? first.message : issue.message;
-}
-
-function valueAt(root: unknown, path: (string | number)[]): unknown {
-  let current = root;
-  for (const segment of path) {
-    if (Array.isArray(current) && typeof segment === "number") current = current[segment];
-    else if (isDict(current) && typeof segment === "string") current = current[segment];
-    else return undefined;
-  }
-  return current;
 }
 
 function describeFailure(failure: EvaluationFailure, file: string, locations: LocationMap | undefined): LocatedDiagnostic[] {
@@ -217,23 +173,12 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     return finish(environments);
   }
 
-  // 5. DSL shape (as written, including every environment's overrides).
-  const parsed = ConfigDsl.safeParse(value);
-  if (!parsed.success) for (const issue of parsed.error.issues) for (const finding of issueFindings(issue, value)) report({ ...finding, raw: true });
-
-  // 6. Semantic checks on the environment's view.
-  const merged = mergeEnvironment(value, options.env);
-  runSemanticChecks({ merged, raw: value }, report);
+  // 5–7. DSL shape, semantic checks on the environment's view, lowering and the IR schema.
+  const validated = validateConfigValue({ value, ...(options.env === undefined ? {} : { env: options.env }) });
+  for (const finding of validated.findings) report(finding);
   const hasErrors = (): boolean => compilerDiagnostics.some((d) => d.severity === "error") || tsDiagnostics.some((d) => d.severity === "error");
-  if (!parsed.success || compilerDiagnostics.some((d) => d.severity === "error")) return finish(environments);
-
-  // 7. Lower to the IR and validate it.
-  const ir = parseConfig(lowerConfig(merged, environment));
-  if (!ir.success) {
-    for (const issue of ir.issues) report({ code: "SY0901", path: irPathToDsl(issue.path), message: `${showPath(irPathToDsl(issue.path)) || "config"}: ${issue.message}` });
-    return finish(environments);
-  }
-  const config: Config = ir.data;
+  if (!validated.config) return finish(environments);
+  const config: Config = validated.config;
   const release = createRelease(config);
 
   // 8. Policies (only on a config whose references all resolve).

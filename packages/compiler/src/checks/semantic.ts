@@ -4,7 +4,7 @@
  * Runs on tolerant views so it works even when the shape is partly wrong; never throws.
  */
 import { suggestName } from "./suggest.ts";
-import type { Report } from "./report.ts";
+import { showPath, type Report } from "./report.ts";
 import { dict, isDict, keys, list, num, str, type Dict } from "../validate/view.ts";
 
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -238,8 +238,8 @@ function hint(text: string | undefined): { hint?: string } {
 /** A secret position holds a plain string (an inline secret) or a badly named reference; never echoes the value. */
 function checkSecret(value: unknown, path: (string | number)[], report: Report): void {
   if (typeof value === "string") {
-    report({ code: "SY0701", path, message: `${path.join(".")} is a plain string; secrets must be references, never values`, hint: 'Write secret("ENV_VAR_NAME") and put the value in that environment variable. If this string was a real key, rotate it.' });
+    report({ code: "SY0701", path, message: `${showPath(path)} is a plain string; secrets must be references, never values`, hint: 'Write secret("ENV_VAR_NAME") and put the value in that environment variable. If this string was a real key, rotate it.' });
   } else if (isDict(value) && typeof value.secret === "string" && !SECRET_NAME.test(value.secret)) {
-    report({ code: "SY0702", path, message: `${path.join(".")}: secret(...) must name an environment variable in UPPER_SNAKE_CASE, not a value`, hint: 'e.g. secret("OPENAI_API_KEY"). If the string was a real key, rotate it.' });
+    report({ code: "SY0702", path, message: `${showPath(path)}: secret(...) must name an environment variable in UPPER_SNAKE_CASE, not a value`, hint: 'e.g. secret("OPENAI_API_KEY"). If the string was a real key, rotate it.' });
   }
 }

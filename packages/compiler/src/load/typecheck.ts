@@ -36,15 +36,14 @@ export function getProject(): Project {
   return sharedProject;
 }
 
-/** Loads (or refreshes from disk) the user's file in the shared project. */
+/**
+ * Loads the user's file into the shared project, dropping the user files of earlier compiles (the
+ * SDK and lib files stay parsed) so only this config and what it imports are checked.
+ */
 export function loadSourceFile(file: string): SourceFile {
   const project = getProject();
-  const existing = project.getSourceFile(file);
-  if (existing) {
-    existing.refreshFromFileSystemSync();
-    // Local modules the config imports may have changed too.
-    for (const other of project.getSourceFiles()) if (other !== existing && isUserFile(other.getFilePath())) other.refreshFromFileSystemSync();
-    return existing;
+  for (const other of project.getSourceFiles()) {
+    if (isUserFile(other.getFilePath())) project.removeSourceFile(other);
   }
   const sourceFile = project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();

@@ -49,7 +49,9 @@ let policiesModule: PoliciesModule | null | undefined;
 async function loadPoliciesModule(): Promise<PoliciesModule | undefined> {
   if (policiesModule === undefined) {
     try {
-      const loaded = (await import("@switchyard/policies")) as Partial<PoliciesModule>;
+      // A non-literal specifier: the policies package is typed against the shared contract here.
+      const specifier = "@switchyard/policies";
+      const loaded = (await import(specifier)) as Partial<PoliciesModule>;
       policiesModule = typeof loaded.runPolicies === "function" ? { runPolicies: loaded.runPolicies, builtinPacks: loaded.builtinPacks ?? {} } : null;
     } catch {
       policiesModule = null;

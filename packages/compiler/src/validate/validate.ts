@@ -1,0 +1,99 @@
+/**
+ * @module validate/validate — the pure half of the compiler: a config value (as evaluated) →
+ * findings and, when valid, the IR Config for an environment. Never throws.
+ */
+import { parseConfig, type Config } from "@switchyard/ir";
+import type { z } from "zod";
+import { catalogue, isCode } from "../diagnostics/catalogue.ts";
+import { runSemanticChecks } from "../checks/semantic.ts";
+import { showPath, type Finding } from "../checks/report.ts";
+import { suggestName } from "../checks/suggest.ts";
+import { ConfigDsl, knownKeysAt } from "./dsl-schema.ts";
+import { irPathToDsl, lowerConfig } from "./lower.ts";
+import { mergeEnvironment } from "./merge.ts";
+import { isDict } from "./view.ts";
+
+/** Maps a zod issue of the DSL schema to findings (one per unknown key). */
+function issueFindings(issue: z.core.$ZodIssue, value: unknown): Finding[] {
+  const path = issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment));
+  const where = showPath(path) || "the config";
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(path) ?? [];
+    return issue.keys.map((key): Finding => {
+      const guess = suggestName(key, known);
+      return {
+        code: "SY0101", path: [...path, key], prefer: "key",
+        message: `unknown property "${key}" in ${where}`,
+        hint: guess ? `Did you mean "${guess}"?` : known.length > 0 ? `Known properties: ${known.join(", ")}.` : "",
+      };
+    });
+  }
+  const custom = issue.code === "custom" ? (issue.params as { sy?: string } | undefined)?.sy : undefined;
+  if (custom !== undefined && isCode(custom)) return [{ code: custom, path, message: `${where}: ${issue.message}` }];
+  if (issue.code === "invalid_type" && valueAt(value, path) === undefined) {
+    const name = path[path.length - 1];
+    return [{ code: "SY0104", path, message: `${showPath(path.slice(0, -1)) || "the config"} is missing required property "${String(name)}"` }];
+  }
+  if (issue.code === "invalid_key") return [{ code: "SY0102", path, prefer: "key", message: `${where}: ${issue.issues[0]?.message ?? issue.message}` }];
+  if (issue.code === "invalid_union") return [{ code: "SY0102", path, message: `${where}: ${unionMessage(issue)}` }];
+  return [{ code: "SY0102", path, message: `${where}: ${issue.message}` }];
+}
+
+function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
+  const first = issue.errors.map((branch) => branch[0]).find((inner) => inner !== undefined && inner.path.length === 0);
+  return first ? first.message : issue.message;
+}
+
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (Array.isArray(current) && typeof segment === "number") current = current[segment];
+    else if (isDict(current) && typeof segment === "string") current = current[segment];
+    else return undefined;
+  }
+  return current;
+}
+
+export interface ValidateInput {
+  /** The evaluated default export of routes.ts. */
+  value: unknown;
+  /** Environment to merge; none means "default" without overrides. */
+  env?: string;
+}
+
+export interface ValidateOutput {
+  findings: Finding[];
+  /** The IR config, when there is no error finding. */
+  config?: Config;
+}
+
+/**
+ * Validates a config value: DSL schema (as written, every environment), semantic checks on the
+ * environment's merged view, lowering, IR schema. Pure; never throws.
+ *
+ * @example validateConfigValue({ value: { providers: {}, models: {}, routes: {} } }).findings // []
+ */
+export function validateConfigValue(input: ValidateInput): ValidateOutput {
+  const findings: Finding[] = [];
+  const report = (finding: Finding): void => void findings.push(finding);
+  const { value } = input;
+  if (!isDict(value)) {
+    return { findings: [{ code: "SY0002", path: [], message: "the default export is not a config object" }] };
+  }
+  const parsed = ConfigDsl.safeParse(value);
+  if (!parsed.success) for (const issue of parsed.error.issues) for (const finding of issueFindings(issue, value)) report({ ...finding, raw: true });
+  const merged = mergeEnvironment(value, input.env);
+  runSemanticChecks({ merged, raw: value }, report);
+  if (!parsed.success || findings.some((f) => severityOf(f) === "error")) return { findings };
+  const ir = parseConfig(lowerConfig(merged, input.env ?? "default"));
+  if (!ir.success) {
+    for (const issue of ir.issues) report({ code: "SY0901", path: irPathToDsl(issue.path), message: `${showPath(irPathToDsl(issue.path)) || "config"}: ${issue.message}` });
+    return { findings };
+  }
+  return { findings, config: ir.data };
+}
+
+/** A finding's severity: its own, or the catalogue's default for its code. */
+export function severityOf(finding: Finding): "error" | "warning" {
+  return finding.severity ?? catalogue[finding.code].severity;
+}
