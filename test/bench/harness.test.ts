@@ -28,6 +28,7 @@ describe("bench harness", () => {
       rate: 200,
       streamMs: 300,
       streamRate: 100,
+      profileMs: 0,
       log: (line) => lines.push(line),
     });
     expect(result.unavailable).toEqual([]);

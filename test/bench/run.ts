@@ -27,6 +27,7 @@ Options:
   --connections N      concurrency of the throughput run (default 32)
   --no-load            skip the side-by-side load benchmark
   --no-micro           skip decide() and compile benchmarks
+  --no-profile         skip the CPU-profiled run of the router (full runs only)
   --out FILE           where to write the report (default BENCHMARKS.md at the repository root)
   --json FILE          also write the raw figures as JSON
   -h, --help           this text
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
         connections: { type: "string" },
         "no-load": { type: "boolean" },
         "no-micro": { type: "boolean" },
+        "no-profile": { type: "boolean" },
         out: { type: "string" },
         json: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -94,6 +96,7 @@ async function main(): Promise<number> {
     }
     if (rate) load.rate = rate;
     if (connections) load.connections = Math.round(connections);
+    if (v["no-profile"]) load.profileMs = 0;
   }
   const command = ["npx -y pnpm@10 bench", ...process.argv.slice(2)].join(" ");
   const out = resolve(process.cwd(), v.out ?? (quick ? resolve(REPO_ROOT, "test/bench/.work/BENCHMARKS.quick.md") : resolve(REPO_ROOT, "BENCHMARKS.md")));

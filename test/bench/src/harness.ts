@@ -13,6 +13,7 @@ import { cpuTicks, ProcessGroup, sampleRss, TICKS_PER_SECOND, waitForListening }
 import { median, minMax } from "./stats.ts";
 import { NotAvailable, type RunningSystem, starters, type SystemName } from "./systems.ts";
 import { UPSTREAM_MARKER } from "./constants.ts";
+import { type ProfileSummary, profileRouter } from "./profile.ts";
 
 export interface LoadOptions {
   systems: SystemName[];
@@ -27,6 +28,8 @@ export interface LoadOptions {
   /** Open-loop streaming run (time to first byte) at `streamRate` requests/s. */
   streamMs: number;
   streamRate: number;
+  /** When > 0 and switchyard runs: one more throughput run of this length against the router under the V8 CPU profiler. */
+  profileMs: number;
   log: (line: string) => void;
 }
 
@@ -70,6 +73,7 @@ export interface LoadResult {
   options: Omit<LoadOptions, "log">;
   systems: SystemFigures[];
   unavailable: { name: SystemName; reason: string }[];
+  profile: { ok: true; value: ProfileSummary } | { ok: false; reason: string } | undefined;
   startedAt: string;
   elapsedMs: number;
 }
@@ -219,8 +223,23 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
     }
     const direct = rounds.get("direct");
     const systems = running.map((s) => summariseSystem(s.name, s.pid, rounds.get(s.name)!, s.facts, direct));
+    let profile: LoadResult["profile"];
+    const switchyard = running.find((s) => s.name === "switchyard");
+    if (options.profileMs > 0 && switchyard?.releaseFile) {
+      log(`profiling switchyard (router from source under the CPU profiler, ${options.profileMs} ms)`);
+      await switchyard.stop();
+      try {
+        profile = {
+          ok: true,
+          value: await profileRouter({ group, load, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs }),
+        };
+      } catch (error) {
+        profile = { ok: false, reason: (error as Error).message };
+        log(`profile failed: ${(error as Error).message}`);
+      }
+    }
     const { log: _log, ...rest } = options;
-    return { options: rest, systems, unavailable, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started };
+    return { options: rest, systems, unavailable, profile, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started };
   } finally {
     await group.stopAll(3_000);
     rmSync(workDir, { recursive: true, force: true });

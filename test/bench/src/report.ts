@@ -141,6 +141,23 @@ function loadSection(load: LoadResult, lines: string[]): void {
   if (bare && pk) lines.push(`- bare-proxy / portkey: ${times(bare.requestsPerSecond / pk.requestsPerSecond)} (the ceiling any Node router has over Portkey here)`);
   if (bare && direct) lines.push(`- bare-proxy / direct: ${pct(bare.requestsPerSecond / direct.requestsPerSecond)} (what one proxy hop costs on this machine: the proxy, the upstream and the load generator share ${"its"} cores)`);
   lines.push("");
+  if (load.profile) {
+    lines.push("### Where switchyard's time goes (CPU profile)", "");
+    if (!load.profile.ok) lines.push(`Profile failed: ${load.profile.reason}`, "");
+    else {
+      const p = load.profile.value;
+      lines.push(
+        `The same release run from source (\`node --import tsx\`, readable names; the same code router.mjs bundles, not minified), ` +
+          `V8 sampling profiler (200 µs) started after a warm-up, ${o.connections} connections; ${num(p.requestsPerSecond)} req/s under the profiler, ${num(p.busyMs)} ms of busy samples. Self time, idle excluded.`,
+        "",
+      );
+      lines.push("| area | self time |", "| --- | --- |");
+      for (const a of p.areas.slice(0, 12)) lines.push(`| ${a.name} | ${pct(a.share)} |`);
+      lines.push("", "| function | self time |", "| --- | --- |");
+      for (const f of p.functions.slice(0, 15)) lines.push(`| \`${f.name.replaceAll("|", "\\|")}\` | ${pct(f.share)} |`);
+      lines.push("");
+    }
+  }
   const facts = load.systems.filter((s) => Object.keys(s.facts).length > 0);
   for (const s of facts) lines.push(`${s.name} facts: ${Object.entries(s.facts).map(([k, v]) => `${k}=${typeof v === "number" ? num(v, 1) : v}`).join(", ")}`, "");
 }

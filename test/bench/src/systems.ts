@@ -28,6 +28,8 @@ export interface RunningSystem {
   target: Target;
   /** Facts for the report, e.g. the router.mjs size or the build time. */
   facts: Record<string, number | string>;
+  /** switchyard only: the built switchyard.json (the profiler runs the router from source on it). */
+  releaseFile?: string;
   stop(): Promise<void>;
 }
 
@@ -83,7 +85,9 @@ async function startBareProxy(ctx: StartContext): Promise<RunningSystem> {
 }
 
 /** Build `fixtures/routes.ts` (pointed at the running upstream) with the compiler's `build()`, in a fresh process. */
-export async function buildSwitchyard(ctx: Pick<StartContext, "upstreamOrigin" | "workDir">): Promise<{ routerFile: string; facts: Record<string, number | string> }> {
+export async function buildSwitchyard(
+  ctx: Pick<StartContext, "upstreamOrigin" | "workDir">,
+): Promise<{ routerFile: string; releaseFile: string; facts: Record<string, number | string> }> {
   // The copy sits inside test/bench so `@switchyard/sdk` resolves from it like from the fixture.
   const dir = join(BENCH_DIR, ".work", "switchyard");
   mkdirSync(dir, { recursive: true });
@@ -107,12 +111,13 @@ export async function buildSwitchyard(ctx: Pick<StartContext, "upstreamOrigin" |
   copyFileSync(routerFile, join(alone, "router.mjs"));
   return {
     routerFile: join(alone, "router.mjs"),
+    releaseFile: join(outDir, "default", "switchyard.json"),
     facts: { routerBytes: statSync(routerFile).size, routerGzipBytes: gzipSync(bytes).length, buildWallMs: result.wallMs, buildRunMs: result.runMs },
   };
 }
 
 async function startSwitchyard(ctx: StartContext): Promise<RunningSystem> {
-  const { routerFile, facts } = await buildSwitchyard(ctx);
+  const { routerFile, releaseFile, facts } = await buildSwitchyard(ctx);
   const port = await freePort();
   const managed = ctx.group.start({
     name: "switchyard",
@@ -132,6 +137,7 @@ async function startSwitchyard(ctx: StartContext): Promise<RunningSystem> {
     pid: managed.pid,
     target: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${TEAM_KEY_VALUE}` }, ...bodies(BENCH_ROUTE) },
     facts,
+    releaseFile,
     stop: () => ctx.group.stop(managed),
   };
 }
