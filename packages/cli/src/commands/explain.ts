@@ -5,6 +5,7 @@ import { CapabilitySchema } from "@switchyard/ir";
 import { decide, formatPlan, MemoryStateStore, mulberry32, type Decision, type RoutingRequest } from "@switchyard/router";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
+import { suggest } from "../main.ts";
 
 /** One request shape to explain; everything but the route is optional. */
 export interface ExplainInput {
@@ -67,12 +68,20 @@ export function renderExplain(result: ExplainResult, config: Config): string {
   if (config.routes[r.route]?.canary !== undefined) head.push(`canary share at its first step: ${result.canaryPercent}%`);
   let text = `${head.join("\n")}\n\n${formatPlan(result.decision, config)}`;
   if (!result.decision.ok) {
-    if (result.decision.code === "route_not_found") text += `hint: routes in ${config.environment}: ${Object.keys(config.routes).sort().join(", ")}\n`;
+    if (result.decision.code === "route_not_found") text += hint("route", r.route, Object.keys(config.routes));
     else if (result.decision.code === "route_not_allowed" && r.team !== undefined && config.teams[r.team] === undefined) {
-      text += `hint: teams: ${Object.keys(config.teams).sort().join(", ") || "(none)"}\n`;
+      text += hint("team", r.team, Object.keys(config.teams));
+    } else if (result.decision.code === "route_not_allowed" && r.team !== undefined) {
+      text += `hint: team ${r.team} may use: ${[...(config.teams[r.team]?.routes ?? [])].sort().join(", ") || "(no routes)"}\n`;
     }
   }
   return text;
+}
+
+function hint(kind: "route" | "team", given: string, names: string[]): string {
+  const guess = suggest(given, names);
+  const list = `${kind}s: ${names.sort().join(", ") || "(none)"}`;
+  return guess !== undefined ? `hint: did you mean ${kind} "${guess}"? (${list})\n` : `hint: ${list}\n`;
 }
 
 function intOption(values: Record<string, string | boolean | undefined>, name: string): number | undefined {
@@ -137,11 +146,13 @@ nothing eligible), 2 usage or internal error.`,
 
     const { compile, formatDiagnostics } = await import("@switchyard/compiler");
     const compiled = await compile({ file, ...(env === undefined ? {} : { env }) });
-    if (!compiled.ok || compiled.release === undefined) {
+    if (compiled.diagnostics.length > 0) {
       const text = formatDiagnostics(compiled.diagnostics, "pretty", { cwd: io.cwd, color: false });
       io.stderr(text.endsWith("\n") ? text : `${text}\n`);
-      return 1;
     }
+    if (compiled.release === undefined) return 1;
+    // A config with only policy errors still has a release: explain it (that is often why one runs explain), exit 1 after.
+    if (!compiled.ok) io.stderr("note: the config has errors (above); the plan below is what it would route\n\n");
     const config = compiled.release.config;
     const result = explain({
       config,
@@ -161,6 +172,6 @@ nothing eligible), 2 usage or internal error.`,
       if (result.decision.ok) io.stdout(text);
       else io.stderr(text);
     }
-    return result.decision.ok ? 0 : 1;
+    return result.decision.ok && compiled.ok ? 0 : 1;
   },
 };

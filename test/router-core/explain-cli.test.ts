@@ -1,0 +1,98 @@
+/**
+ * `switchyard explain` end to end: the real compiler on a fixture routes.ts, decide() against a
+ * fresh state, the printed plan, JSON output, and the errors a user can cause (exit 1 / 2).
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli, type Io } from "@switchyard/cli";
+
+const root = join(import.meta.dirname, "..", "..");
+const fixture = join(import.meta.dirname, "fixtures", "explain", "routes.ts");
+
+async function explain(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: root, env: { NO_COLOR: "1" } };
+  const code = await runCli({ argv: ["explain", fixture, "--env", "prod", ...args], io });
+  return { code, stdout, stderr };
+}
+
+describe("switchyard explain", () => {
+  it("prints the ordered plan with reasons and exclusions", async () => {
+    const r = await explain("--route", "faq", "--team", "web", "--tokens", "14000", "--max-tokens", "4000");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("route faq (environment prod): tier small, strategy cost\nlong-context rule applied");
+    const order = [...r.stdout.matchAll(/^\s+\d+\. (\S+)/gm)].map((m) => m[1]);
+    expect(order).toEqual(["big", "local"]);
+    expect(r.stdout).toContain("- mini-us (step 0) context-window: needs 18000 tokens (prompt 14000 + output 4000); context is 16000");
+    expect(r.stdout).toContain("- big (step 1) duplicate");
+  });
+
+  it("the region hint breaks the cost tie; residency and data class hold through the chain", async () => {
+    const eu = await explain("--route", "faq", "--region", "eu");
+    expect([...eu.stdout.matchAll(/^\s+\d+\. (\S+)/gm)].map((m) => m[1])).toEqual(["mini-eu", "mini-us", "big", "local"]);
+    const priv = await explain("--route", "private", "--team", "legal");
+    expect(priv.code).toBe(0);
+    expect([...priv.stdout.matchAll(/^\s+\d+\. (\S+)/gm)].map((m) => m[1])).toEqual(["mini-eu", "local"]);
+    expect(priv.stdout).toContain("- mini-us (step 0) residency: route requires residency eu; provider us declares none");
+  });
+
+  it("canary assignment is sticky per --user and the JSON is stable", async () => {
+    const a = await explain("--route", "assistant", "--team", "web", "--user", "alice", "--format", "json");
+    const b = await explain("--route", "assistant", "--team", "web", "--user", "alice", "--format", "json");
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const parsed = JSON.parse(a.stdout) as { ok: boolean; canaryPercent: number; plan: { canary: boolean; candidates: { model: string; source: string }[] } };
+    expect(parsed.canaryPercent).toBe(50);
+    expect(parsed.plan.candidates[0]).toMatchObject(parsed.plan.canary ? { model: "next", source: "canary" } : { model: "big", source: "primary" });
+    const sides = new Set<boolean>();
+    for (const user of ["u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8"]) {
+      const r = await explain("--route", "assistant", "--user", user, "--format", "json");
+      sides.add((JSON.parse(r.stdout) as { plan: { canary: boolean } }).plan.canary);
+    }
+    expect(sides).toEqual(new Set([true, false])); // 50 %: eight users land on both sides
+  });
+
+  it("unknown route, undeclared team and a route the team may not use: exit 1 with a hint", async () => {
+    const route = await explain("--route", "fqa");
+    expect(route.code).toBe(1);
+    expect(route.stderr).toContain('error route_not_found: route "fqa" does not exist');
+    expect(route.stderr).toContain('hint: did you mean route "faq"?');
+    const team = await explain("--route", "faq", "--team", "wbe");
+    expect(team.code).toBe(1);
+    expect(team.stderr).toContain('hint: did you mean team "web"?');
+    const denied = await explain("--route", "private", "--team", "web");
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('team "web" may not use route "private"');
+    expect(denied.stderr).toContain("hint: team web may use: assistant, faq");
+  });
+
+  it("usage errors exit 2", async () => {
+    expect((await explain()).code).toBe(2);
+    expect((await explain("--route", "faq", "--format", "xml")).code).toBe(2);
+    expect((await explain("--route", "faq", "--tokens", "many")).code).toBe(2);
+    expect((await explain("--route", "faq", "--requires", "telepathy")).code).toBe(2);
+    expect((await explain("--route", "faq", "--bogus")).code).toBe(2);
+  });
+
+  it("a config that does not compile prints its diagnostics and exits 1", async () => {
+    let stderr = "";
+    const io: Io = { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: root, env: {} };
+    const code = await runCli({ argv: ["explain", join(import.meta.dirname, "fixtures", "explain", "missing.ts"), "--route", "faq"], io });
+    expect(code).toBe(1);
+    expect(stderr).toContain("missing.ts");
+  });
+
+  it("runs as a process through the real bin", async () => {
+    const bin = join(root, "packages", "cli", "src", "bin.ts");
+    const out = await new Promise<{ code: number; stdout: string }>((done) => {
+      execFile(process.execPath, ["--import", "tsx", bin, "explain", fixture, "--env", "prod", "--route", "faq"], { cwd: root, encoding: "utf8" }, (error, stdout) =>
+        done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout }),
+      );
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("plan (tried in this order):");
+  });
+});
