@@ -76,6 +76,8 @@ compile or is not a valid build, 2 usage error or a side that does not exist.`,
       }
       const usage = error.code === compiler.DiffLoadCode.notFound || error.code === compiler.DiffLoadCode.notGitRepo || error.code === compiler.DiffLoadCode.unknownRef || error.code === compiler.DiffLoadCode.missingAtRef || error.code === compiler.DiffLoadCode.git;
       exit = Math.max(exit, usage ? 2 : 1);
+      // NEW is not loaded when OLD does not exist: compiling it would only delay the error.
+      if (usage) break;
     }
     const [oldSide, newSide] = sides;
     if (exit !== 0 || oldSide === undefined || newSide === undefined) return exit === 0 ? 2 : exit;
