@@ -238,6 +238,14 @@ describe("diffConfigs", () => {
     expect(diff.counts).toEqual({ added: 1, removed: 0, changed: 2 });
   });
 
+  it("gives each change its path as segments, unambiguous when an id holds a dot", () => {
+    const before = acmeIr();
+    before.models["gpt-4.1"] = { ...before.models["gpt-mini"]!, name: "gpt-4.1" };
+    const after = acmeIr();
+    after.models["gpt-4.1"] = { ...before.models["gpt-4.1"]!, context: 1_000_000 };
+    expect(diffConfigs(before, after).changes.map((c) => [c.key, c.path])).toEqual([["models.gpt-4.1.context", ["models", "gpt-4.1", "context"]]]);
+  });
+
   it("is deterministic and symmetric in kinds", () => {
     const after = acmeIr();
     delete after.routes["legal-review"];

@@ -35,8 +35,8 @@ interface Scope {
 }
 
 function record(scope: Scope, path: readonly string[], kind: ChangeKind, old: unknown, now: unknown, phrase: string): void {
-  const key = [scope.section, ...(scope.id === "" ? [] : [scope.id]), ...path].join(".");
-  const change: Change = { key, kind, summary: `${scope.noun}: ${phrase}`, section: scope.section, id: scope.id, phrase };
+  const segments = [scope.section, ...(scope.id === "" ? [] : [scope.id]), ...path];
+  const change: Change = { key: segments.join("."), path: segments, kind, summary: `${scope.noun}: ${phrase}`, section: scope.section, id: scope.id, phrase };
   if (old !== undefined) change.old = old;
   if (now !== undefined) change.new = now;
   scope.changes.push(change);

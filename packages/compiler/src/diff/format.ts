@@ -196,7 +196,7 @@ function formatJson(report: DiffReport): string {
     summary: summaryLine(report),
     environment: report.diff.environment,
     counts: report.diff.counts,
-    changes: report.diff.changes.map((c: Change) => ({ key: c.key, kind: c.kind, section: c.section, id: c.id, old: c.old, new: c.new, summary: c.summary })),
+    changes: report.diff.changes.map((c: Change) => ({ key: c.key, path: c.path, kind: c.kind, section: c.section, id: c.id, old: c.old, new: c.new, summary: c.summary })),
     sections: report.diff.sections.map((s) => ({ section: s.section, entities: s.entities.map((e) => ({ id: e.id, kind: e.kind, changes: e.changes.map((c) => c.key) })) })),
     policies: report.policies ?? null,
   };

@@ -18,6 +18,11 @@ export type ChangeKind = "add" | "delete" | "update";
 export interface Change {
   /** Dotted path into the IR: `routes.support-faq.fallback`, `tiers.fast.models.gpt-mini`. */
   key: string;
+  /**
+   * The same location as segments (`["models", "gpt-4.1", "context"]`): unambiguous where an id
+   * holds a dot, for consumers that need another path syntax (Pulumi's `models["gpt-4.1"].context`).
+   */
+  path: string[];
   kind: ChangeKind;
   /** The value before (absent for `add`). Secret values never appear: only secret names. */
   old?: unknown;
