@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { BreakerView, Capability } from "./types.ts";
+import type { Capability } from "@switchyard/ir";
+import type { BreakerView } from "./types.ts";
 import { decide, routeTableFor } from "./decide.ts";
 import { mulberry32 } from "./rng.ts";
 import { acmeConfig, fakeState } from "./testing.ts";
