@@ -76,7 +76,7 @@ describe("diff of the quickstart against an edited copy", () => {
       ["teams.demo.budget.usd", "update", "team demo: budget $10 → $25/day"],
       ["teams.demo.limits.rpm", "update", "team demo: rate limit 600 rpm → 1,200 rpm"],
     ]);
-    expect(report.diff.counts).toEqual({ added: 2, removed: 0, changed: 6 });
+    expect(report.diff.counts).toEqual({ added: 2, removed: 0, changed: 8 });
   });
 
   it("says no changes between the quickstart and itself", () => {
