@@ -118,8 +118,12 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
     const topic = first === "help" ? rest[0] : undefined;
     const command = topic === undefined ? undefined : commands.find((candidate) => candidate.name === topic);
+    if (first === undefined) {
+      io.stderr(topHelp(commands));
+      return ExitCode.usage;
+    }
     io.stdout(command ? commandHelp(command) : topHelp(commands));
-    return first === undefined ? ExitCode.usage : ExitCode.ok;
+    return ExitCode.ok;
   }
   if (first === "-v" || first === "--version") {
     io.stdout(`${cliVersion()}\n`);

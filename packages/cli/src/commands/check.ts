@@ -1,5 +1,5 @@
 /** @module commands/check — `switchyard check`: type-check, validate and lint routes.ts. */
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
 
@@ -48,7 +48,9 @@ Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage or internal error.`,
     const text = formatDiagnostics(result.diagnostics, format, { cwd: io.cwd, color });
     if (text.length > 0) io.stdout(text.endsWith("\n") ? text : `${text}\n`);
     if (format === "pretty" && result.ok && result.release) {
-      io.stdout(`${env ?? "default"}: release ${result.release.hash.slice(0, 12)} (${Object.keys(result.release.config.routes).length} routes)\n`);
+      const routes = Object.keys(result.release.config.routes).length;
+      const problems = result.diagnostics.length === 0 ? "no problems" : "no errors";
+      io.stdout(`✓ ${relative(io.cwd, file) || file}: ${problems} (environment ${env ?? "default"}, ${routes} route${routes === 1 ? "" : "s"}, release ${result.release.hash.slice(0, 12)})\n`);
     }
     return result.ok ? 0 : 1;
   },
