@@ -56,6 +56,14 @@ describe("diffConfigs", () => {
     ]);
   });
 
+  it("a JSON schema validator whose schema changed", () => {
+    const before = acmeIr();
+    before.routes["legal-review"]!.validate = [{ kind: "json-schema", schema: { type: "object" } }];
+    const after = acmeIr();
+    after.routes["legal-review"]!.validate = [{ kind: "json-schema", schema: { type: "array" } }];
+    expect(diffConfigs(before, after).changes.map((c) => c.summary)).toEqual(["route legal-review: validators [json-schema]: schema changed"]);
+  });
+
   it("canary added and removed", () => {
     expect(changesAfter((c) => {
       delete c.routes["legal-review"]!.canary;
@@ -220,9 +228,9 @@ describe("diffConfigs", () => {
   it("long-context rule and validators", () => {
     expect(changesAfter((c) => {
       c.routes["support-faq"]!.longContext = { over: 32_000, use: { model: "claude" } };
-      c.routes["legal-review"]!.validate = [{ kind: "json" }, { kind: "non-empty" }];
+      c.routes["legal-review"]!.validate = [{ kind: "json" }, { kind: "regex", pattern: "^ok", flags: "i" }];
     })).toEqual([
-      ["routes.legal-review.validate", "update", "route legal-review: validators [json] → [json, non-empty]"],
+      ["routes.legal-review.validate", "update", "route legal-review: validators [json] → [json, regex /^ok/i]"],
       ["routes.support-faq.longContext.over", "update", "route support-faq: long-context threshold 16,000 tokens → 32,000 tokens"],
       ["routes.support-faq.longContext.use", "update", "route support-faq: long-context target frontier → claude"],
     ]);

@@ -192,6 +192,19 @@ function longContextPhrase(old: unknown, now: unknown): string {
   return isRecord(old) ? `long-context rule → ${rule}` : `long-context rule added: ${rule}`;
 }
 
+function validator(value: unknown): string {
+  if (!isRecord(value)) return show(value);
+  if (value.kind === "regex") return `regex /${show(value.pattern)}/${typeof value.flags === "string" ? value.flags : ""}`;
+  return show(value.kind);
+}
+
+function validatorsPhrase(old: unknown, now: unknown): string {
+  const before = list(old, validator);
+  const after = list(now, validator);
+  // A JSON schema is too long for a phrase: say that it changed; the values carry it.
+  return before === after ? `validators ${after}: schema changed` : `validators ${before} → ${after}`;
+}
+
 function budgetText(budget: Rec): string {
   return `${usd(budget.usd)}/${show(budget.per)} (${show(budget.mode)})`;
 }
@@ -221,7 +234,7 @@ const routeSpecs: FieldSpecs = {
   longContext: { phrase: longContextPhrase },
   "longContext.over": { label: "long-context threshold", fmt: tokens },
   "longContext.use": { label: "long-context target", whole: true, fmt: target },
-  validate: { label: "validators", whole: true, fmt: (v) => list(v, (x) => (isRecord(x) ? show(x.kind) : show(x))) },
+  validate: { whole: true, phrase: validatorsPhrase },
   canary: { phrase: canaryPhrase },
   "canary.model": { phrase: (o, n) => `canary model ${show(o)} → ${show(n)}` },
   // Reads best with the model: "canary claude-next 5 % → 25 % (steps 5/25/100 % → 25/50/100 %)".
@@ -268,15 +281,15 @@ const providerSpecs: FieldSpecs = {
 };
 
 function mockBehaviour(scope: Scope, path: readonly string[], old: unknown, now: unknown): void {
-    if (same(old, now)) return;
-    if (isRecord(old) && isRecord(now)) {
-      for (const key of [...new Set([...Object.keys(old), ...Object.keys(now)])].sort(byCodePoint)) {
-        const fmt = key.endsWith("Ms") ? duration : key === "failRate" ? fractionPercent : show;
-        if (!same(old[key], now[key])) record(scope, [...path, key], kindOf(old[key], now[key]), old[key], now[key], `mock ${key} ${fmt(old[key])} → ${fmt(now[key])}`);
-      }
-      return;
+  if (same(old, now)) return;
+  if (isRecord(old) && isRecord(now)) {
+    for (const key of [...new Set([...Object.keys(old), ...Object.keys(now)])].sort(byCodePoint)) {
+      const fmt = key.endsWith("Ms") ? duration : key === "failRate" ? fractionPercent : show;
+      if (!same(old[key], now[key])) record(scope, [...path, key], kindOf(old[key], now[key]), old[key], now[key], `mock ${key} ${fmt(old[key])} → ${fmt(now[key])}`);
     }
-    record(scope, path, kindOf(old, now), old, now, isRecord(now) ? "mock behaviour added" : "mock behaviour removed");
+    return;
+  }
+  record(scope, path, kindOf(old, now), old, now, isRecord(now) ? "mock behaviour added" : "mock behaviour removed");
 }
 
 const teamSpecs: FieldSpecs = {
