@@ -1,9 +1,20 @@
 /** @module The policy API: a policy is data (id, description, severity, messages, options) plus a pure check. */
 import type { Config, Severity } from "@switchyard/ir";
 
-/** The IR node a report points at; the compiler maps it back to the line in routes.ts that declared it. */
+/**
+ * The IR node a report points at; the compiler maps it back to the line in routes.ts that declared it.
+ *
+ * `kind` names the section (`provider` → `providers`, …) and `id` the key in it. `path` is the path
+ * *below* that node as written in routes.ts (DSL spelling, e.g. `["timeout", "firstToken"]`,
+ * `["fallback", 2]`, `["canary", "steps", 0]`); when the exact property is absent the compiler
+ * points at the nearest ancestor that exists.
+ *
+ * `selection` is used only by the engine itself (never by policies) for problems in a policy
+ * selection — unknown pack, misspelt severity key, invalid options, a crashed policy: `id` is the
+ * index of the selection in the environment's effective `policies` list, as a string.
+ */
 export interface NodeRef {
-  kind: "provider" | "model" | "tier" | "route" | "team";
+  kind: "provider" | "model" | "tier" | "route" | "team" | "selection";
   id: string;
   /** Path below the node, e.g. `["fallback", 2]` or `["canary", "steps", 0]`. */
   path?: (string | number)[];
@@ -19,10 +30,27 @@ export interface PolicyContext<Options> {
   config: Config;
   /** The environment being checked. */
   environment: string;
+  /** `defaultOptions` with the selection's options merged over them, validated by `optionsSchema`. */
   options: Options;
   /** Today, injected so checks stay pure. */
   now: Date;
   report(report: PolicyReport): void;
+}
+
+/**
+ * The part of the Standard Schema interface (https://standardschema.dev) the engine uses to
+ * validate options. zod 4, valibot and arktype schemas all satisfy it; only synchronous validation
+ * is supported.
+ */
+export interface OptionsSchema<Output> {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) =>
+      | { readonly value: Output; readonly issues?: undefined }
+      | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> }
+      | Promise<unknown>;
+  };
 }
 
 export interface Policy<Options = Record<string, unknown>> {
@@ -36,21 +64,49 @@ export interface Policy<Options = Record<string, unknown>> {
   messages: Record<string, string>;
   /** Defaults for the options; users override them per pack selection. */
   defaultOptions: Options;
+  /**
+   * Validates the merged options (defaults, then the selection's options). Without a schema the
+   * engine only rejects option keys that `defaultOptions` does not declare.
+   */
+  optionsSchema?: OptionsSchema<Options>;
   check(context: PolicyContext<Options>): void;
 }
 
 export interface PolicyPack {
   id: string;
   description: string;
+  /** Policies with different option types; each is type-checked where it is defined. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   policies: Policy<any>[];
 }
 
-/** Declare a policy; returns it unchanged (its value is the types). Does no I/O. */
+/**
+ * Declare a policy; returns it unchanged (its value is the types). Does no I/O.
+ *
+ * @example
+ * export default definePolicy({
+ *   id: "acme/route-description",
+ *   description: "Every route has a description.",
+ *   rationale: "On-call engineers read it when a route pages them.",
+ *   defaultSeverity: "warning",
+ *   messages: { missing: "route {{route}} has no description" },
+ *   defaultOptions: {},
+ *   check({ config, report }) {
+ *     for (const [id, route] of Object.entries(config.routes)) {
+ *       if (!route.description) report({ node: { kind: "route", id }, messageId: "missing", data: { route: id } });
+ *     }
+ *   },
+ * });
+ */
 export function definePolicy<Options extends Record<string, unknown>>(policy: Policy<Options>): Policy<Options> {
   return policy;
 }
 
-/** Declare a pack of policies. Does no I/O. */
+/**
+ * Declare a pack of policies. Does no I/O.
+ *
+ * @example export default definePack({ id: "acme", description: "Acme house rules", policies: [routeDescription] });
+ */
 export function definePack(pack: PolicyPack): PolicyPack {
   return pack;
 }

@@ -1,0 +1,14 @@
+/** @module The `baseline` pack: resilience, ownership and hygiene every environment should meet. */
+import { definePack } from "../define.ts";
+import deprecatedModels from "./deprecated-models.ts";
+import fallbackContext from "./fallback-context.ts";
+import fallbackRequired from "./fallback-required.ts";
+import multiProvider from "./multi-provider.ts";
+import noInlineSecrets from "./no-inline-secrets.ts";
+import ownersSet from "./owners-set.ts";
+
+export default definePack({
+  id: "baseline",
+  description: "Resilience, ownership and hygiene every environment should meet.",
+  policies: [fallbackRequired, multiProvider, fallbackContext, ownersSet, noInlineSecrets, deprecatedModels],
+});

@@ -1,0 +1,94 @@
+/** @module Walks over the IR shared by the built-in policies: what a route reaches, and from where. */
+import type { Config, Model, Provider, Route, TargetRef } from "@switchyard/ir";
+
+/** Where in a route a model is reached from. */
+export type ReachKind = "primary" | "fallback" | "long-context" | "canary";
+
+/** A model a route can send traffic to, with the route path that leads there (DSL spelling). */
+export interface Reach {
+  kind: ReachKind;
+  /** Path below the route node: `["tier"]`, `["model"]`, `["fallback", 2]`, `["longContext", "use"]`, `["canary", "model"]`. */
+  path: (string | number)[];
+  /** The tier or model the step names (`fast`, `claude`). */
+  target: string;
+  modelId: string;
+  model: Model | undefined;
+  providerId: string | undefined;
+  provider: Provider | undefined;
+}
+
+/** The model ids a target names: a tier's members in order, or the one model. */
+export function targetModels(config: Config, target: TargetRef): string[] {
+  if ("tier" in target) return config.tiers[target.tier]?.models.map((member) => member.model) ?? [];
+  return [target.model];
+}
+
+/** The name a target reference was written with. */
+export function targetName(target: TargetRef): string {
+  return "tier" in target ? target.tier : target.model;
+}
+
+/** The route's primary as a target reference, or undefined when the route names neither. */
+export function primaryTarget(route: Route): TargetRef | undefined {
+  if (route.tier !== undefined) return { tier: route.tier };
+  if (route.model !== undefined) return { model: route.model };
+  return undefined;
+}
+
+function reachesOf(config: Config, kind: ReachKind, path: (string | number)[], target: TargetRef): Reach[] {
+  return targetModels(config, target).map((modelId) => {
+    const model = config.models[modelId];
+    const providerId = model?.provider;
+    return {
+      kind,
+      path,
+      target: targetName(target),
+      modelId,
+      model,
+      providerId,
+      provider: providerId === undefined ? undefined : config.providers[providerId],
+    };
+  });
+}
+
+/** Every model a route can reach, primary first, then fallbacks in order, long-context target, canary. */
+export function routeReach(config: Config, route: Route, include: readonly ReachKind[] = ["primary", "fallback", "long-context", "canary"]): Reach[] {
+  const out: Reach[] = [];
+  const primary = primaryTarget(route);
+  if (include.includes("primary") && primary !== undefined) out.push(...reachesOf(config, "primary", "tier" in primary ? ["tier"] : ["model"], primary));
+  if (include.includes("fallback")) {
+    route.fallback.forEach((step, index) => out.push(...reachesOf(config, "fallback", ["fallback", index], step)));
+  }
+  if (include.includes("long-context") && route.longContext !== undefined) {
+    out.push(...reachesOf(config, "long-context", ["longContext", "use"], route.longContext.use));
+  }
+  if (include.includes("canary") && route.canary !== undefined) {
+    out.push(...reachesOf(config, "canary", ["canary", "model"], { model: route.canary.model }));
+  }
+  return out;
+}
+
+/** Routes by the model ids they reach (any step), computed once per config. */
+export function routesByModel(config: Config): Map<string, string[]> {
+  const byModel = new Map<string, string[]>();
+  for (const [routeId, route] of Object.entries(config.routes)) {
+    const models = new Set(routeReach(config, route).map((reach) => reach.modelId));
+    for (const modelId of models) {
+      const list = byModel.get(modelId);
+      if (list === undefined) byModel.set(modelId, [routeId]);
+      else list.push(routeId);
+    }
+  }
+  return byModel;
+}
+
+/** A human list: `a`, `a and b`, `a, b and c`. */
+export function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/** `3,000` style integers; keeps messages readable for token counts. */
+export function formatInt(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
