@@ -28,9 +28,12 @@ function mutate(value: unknown, path: number[], replacement: unknown): unknown {
   if (entries.length === 0) return replacement;
   const [head = 0, ...rest] = path;
   const [key, child] = entries[head % entries.length] ?? [0, undefined];
-  const copy: Record<string | number, unknown> = Array.isArray(value) ? [...value] : { ...value };
-  copy[key] = mutate(child, rest, replacement);
-  return copy;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [...value];
+    copy[Number(key)] = mutate(child, rest, replacement);
+    return copy;
+  }
+  return { ...value, [key]: mutate(child, rest, replacement) };
 }
 
 describe("validateConfigValue", () => {

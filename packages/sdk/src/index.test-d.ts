@@ -1,0 +1,86 @@
+/** Type tests of the DSL: inference of declared names, and misspellings rejected at the literal. */
+import { describe, expectTypeOf, it } from "vitest";
+import { defineConfig, secret, type Duration, type Secret, type SwitchyardConfig } from "./index.ts";
+
+const providers = {
+  openai: { kind: "openai", apiKey: secret("OPENAI_API_KEY") },
+  anthropic: { kind: "anthropic", apiKey: secret("ANTHROPIC_API_KEY") },
+} as const;
+
+describe("defineConfig", () => {
+  it("infers the names of every section", () => {
+    const config = defineConfig({
+      providers,
+      models: {
+        mini: { provider: "openai", name: "gpt-4o-mini", context: 128_000, price: { input: 0.15, output: 0.6 } },
+        claude: { provider: "anthropic", name: "claude", context: 200_000, price: { input: 3, output: 15 } },
+      },
+      tiers: { fast: { models: ["mini", { model: "claude", weight: 2 }] } },
+      routes: { chat: { tier: "fast", fallback: ["claude"] } },
+      teams: { support: { keys: [secret("SUPPORT_KEY")], routes: ["chat"] } },
+    });
+    expectTypeOf(config).toEqualTypeOf<SwitchyardConfig<"openai" | "anthropic", "mini" | "claude", "fast", "chat", "support">>();
+    expectTypeOf(config.routes.chat.fallback).toEqualTypeOf<Array<"fast" | "mini" | "claude"> | undefined>();
+  });
+
+  it("rejects misspelt references at the literal", () => {
+    defineConfig({
+      providers,
+      models: {
+        // @ts-expect-error — provider "opneai" is not declared
+        mini: { provider: "opneai", name: "gpt-4o-mini", context: 128_000, price: { input: 0.15, output: 0.6 } },
+      },
+      routes: { chat: { model: "mini" } },
+    });
+    defineConfig({
+      providers,
+      models: { mini: { provider: "openai", name: "m", context: 1, price: { input: 0, output: 0 } } },
+      tiers: { fast: { models: ["mini"] } },
+      routes: {
+        // @ts-expect-error — tier "fastt" is not declared
+        a: { tier: "fastt" },
+        // @ts-expect-error — fallback "claud" is neither a tier nor a model
+        b: { tier: "fast", fallback: ["claud"] },
+      },
+      // @ts-expect-error — route "chatt" is not declared
+      teams: { t: { routes: ["chatt"] } },
+    });
+  });
+
+  it("rejects unknown properties", () => {
+    defineConfig({
+      providers,
+      models: { mini: { provider: "openai", name: "m", context: 1, price: { input: 0, output: 0 } } },
+      routes: {
+        // @ts-expect-error — `fallbak` is not a route property
+        chat: { model: "mini", fallbak: ["mini"] },
+      },
+    });
+  });
+
+  it("rejects overrides of undeclared entries", () => {
+    defineConfig({
+      providers,
+      models: { mini: { provider: "openai", name: "m", context: 1, price: { input: 0, output: 0 } } },
+      routes: { chat: { model: "mini" } },
+      environments: {
+        // @ts-expect-error — provider "openia" is not declared
+        dev: { providers: { openia: { kind: "mock" } } },
+      },
+    });
+  });
+});
+
+describe("secret and durations", () => {
+  it("secret() is a reference, and a plain string is not one", () => {
+    expectTypeOf(secret("X")).toEqualTypeOf<Secret>();
+    expectTypeOf<string>().not.toMatchTypeOf<Secret>();
+  });
+
+  it("durations are numbers or unit strings", () => {
+    expectTypeOf<"3s">().toMatchTypeOf<Duration>();
+    expectTypeOf<"250ms">().toMatchTypeOf<Duration>();
+    expectTypeOf<1000>().toMatchTypeOf<Duration>();
+    expectTypeOf<"3 seconds">().not.toMatchTypeOf<Duration>();
+  });
+});
