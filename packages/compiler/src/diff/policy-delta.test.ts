@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPath, policyDelta } from "./policy-delta.ts";
+import { formatDslPath, policyDelta } from "./policy-delta.ts";
 import type { FindingLike } from "./types.ts";
 
 const finding = (code: string, path: (string | number)[] | undefined, extra: Partial<FindingLike> = {}): FindingLike => ({
@@ -47,7 +47,7 @@ describe("policyDelta", () => {
   });
 
   it("formats DSL paths", () => {
-    expect(formatPath(["routes", "x", "canary", "steps", 0])).toBe("routes.x.canary.steps[0]");
-    expect(formatPath(undefined)).toBe("");
+    expect(formatDslPath(["routes", "x", "canary", "steps", 0])).toBe("routes.x.canary.steps[0]");
+    expect(formatDslPath(undefined)).toBe("");
   });
 });

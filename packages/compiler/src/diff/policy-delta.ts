@@ -2,7 +2,7 @@
 import type { FindingLike, PolicyDelta, PolicyFindingChange } from "./types.ts";
 
 /** `["routes", "x", "fallback", 2]` → `routes.x.fallback[2]`. */
-export function formatPath(path: readonly (string | number)[] | undefined): string {
+export function formatDslPath(path: readonly (string | number)[] | undefined): string {
   if (path === undefined) return "";
   let text = "";
   for (const part of path) text += typeof part === "number" ? `[${part}]` : text === "" ? part : `.${part}`;
@@ -19,7 +19,7 @@ function identity(finding: FindingLike): string {
 }
 
 function view(finding: FindingLike): PolicyFindingChange {
-  const change: PolicyFindingChange = { code: finding.code, severity: finding.severity, message: finding.message, where: formatPath(finding.path) };
+  const change: PolicyFindingChange = { code: finding.code, severity: finding.severity, message: finding.message, where: formatDslPath(finding.path) };
   if (finding.file !== undefined && finding.line !== undefined) change.location = `${finding.file}:${finding.line}:${finding.column ?? 1}`;
   return change;
 }
