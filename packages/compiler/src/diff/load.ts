@@ -129,12 +129,15 @@ interface GitOutput {
   ok: boolean;
   stdout: string;
   stderr: string;
+  /** git itself could not be run. */
+  missing?: boolean;
 }
 
 function git(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<GitOutput> {
   return new Promise((done) => {
     execFile("git", [...args], { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" }, (error, stdout, stderr) => {
-      done({ ok: error === null, stdout, stderr: stderr || (error?.message ?? "") });
+      const missing = (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
+      done({ ok: error === null, stdout, stderr: stderr || (error?.message ?? ""), ...(missing ? { missing } : {}) });
     });
   });
 }
@@ -150,6 +153,7 @@ async function fromGit(options: LoadSideOptions): Promise<LoadSideResult> {
   const { spec, cwd } = options;
   const { ref, path } = parseGitSpec(spec);
   const top = await git(["rev-parse", "--show-toplevel"], { cwd });
+  if (top.missing === true) return fail(DiffLoadCode.git, `${spec}: no such file or directory, and git is not installed to read it as a ref`);
   if (!top.ok) {
     return fail(DiffLoadCode.notGitRepo, `${spec}: no such file or directory, and ${cwd} is not inside a git repository, so it cannot be a git ref`);
   }
