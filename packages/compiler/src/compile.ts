@@ -191,7 +191,7 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     for (const outcome of outcomes) {
       if (outcome.kind === "load") report({ ...outcome.finding, raw: true });
       else {
-        const located = locations.locate(outcome.path, { ...(options.env === undefined ? {} : { env: options.env }) });
+        const located = locations.locate(outcome.path, { ...(options.env === undefined || outcome.raw ? {} : { env: options.env }) });
         compilerDiagnostics.push({ code: outcome.code, severity: outcome.severity, message: outcome.message, ...fromRange(located.range), path: outcome.path });
       }
     }

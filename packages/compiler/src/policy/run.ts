@@ -14,12 +14,13 @@ import { build } from "esbuild";
 import { sdkEntry } from "../load/sdk-path.ts";
 import type { Finding } from "../checks/report.ts";
 import { irPathToDsl } from "../validate/lower.ts";
+import { suggestName } from "../checks/suggest.ts";
 
 /** A policy finding as `@switchyard/policies` returns it (see the shared contract). */
 export interface PolicyFindingLike {
   policyId: string;
   severity: "error" | "warning";
-  node: { kind: "provider" | "model" | "tier" | "route" | "team"; id: string; path?: (string | number)[] };
+  node: { kind: "provider" | "model" | "tier" | "route" | "team" | "selection"; id: string; path?: (string | number)[] };
   message: string;
   messageId: string;
 }
@@ -37,10 +38,10 @@ interface PoliciesModule {
 
 /** A policy finding, or a problem loading a pack (a catalogue finding). */
 export type PolicyOutcome =
-  | { kind: "policy"; code: string; severity: "error" | "warning"; message: string; path: (string | number)[] }
+  | { kind: "policy"; code: string; severity: "error" | "warning"; message: string; path: (string | number)[]; raw: boolean }
   | { kind: "load"; finding: Finding };
 
-const SECTION: Record<PolicyFindingLike["node"]["kind"], string> = {
+const SECTION: Record<Exclude<PolicyFindingLike["node"]["kind"], "selection">, string> = {
   provider: "providers", model: "models", tier: "tiers", route: "routes", team: "teams",
 };
 
@@ -80,7 +81,6 @@ async function loadUserPack(file: string): Promise<{ pack?: PolicyPackLike; erro
     const result = await build({
       entryPoints: [file], bundle: true, write: false, format: "esm", platform: "node", target: "node20", logLevel: "silent",
       alias: { "@switchyard/sdk": sdkEntry(), ...(entry ? { "@switchyard/policies": entry } : {}) },
-      external: ["@switchyard/ir", "zod"],
     });
     const output = result.outputFiles[0];
     if (!output) return { error: "esbuild produced no output" };
@@ -115,16 +115,20 @@ export async function runPolicyPacks(options: RunPolicyPacksOptions): Promise<Po
   const policies = await loadPoliciesModule();
   const packs: Record<string, PolicyPackLike> = { ...(policies?.builtinPacks ?? {}) };
   const selections: PolicySelection[] = [];
+  /** Index in `selections` → index in `config.policies` (selections that failed to load are left out). */
+  const originalIndex: number[] = [];
   for (const [index, selection] of config.policies.entries()) {
     if (selection.pack in packs) {
       selections.push(selection);
+      originalIndex.push(index);
       continue;
     }
     const looksLikePath = selection.pack.startsWith(".") || selection.pack.startsWith("/") || /\.(m?[jt]s)$/.test(selection.pack);
     const path = isAbsolute(selection.pack) ? selection.pack : resolve(dirname(options.file), selection.pack);
     if (!looksLikePath || !existsSync(path)) {
       const known = Object.keys(packs).join(", ") || "none available";
-      outcomes.push({ kind: "load", finding: { code: "SY0801", path: options.selectionPath(index), message: `policy pack "${selection.pack}" is neither a built-in pack (${known}) nor a file next to routes.ts` } });
+      const guess = looksLikePath ? undefined : suggestName(selection.pack, Object.keys(packs));
+      outcomes.push({ kind: "load", finding: { code: "SY0801", path: options.selectionPath(index), message: `policy pack "${selection.pack}" is neither a built-in pack (${known}) nor a file next to routes.ts`, ...(guess ? { hint: `Did you mean "${guess}"?` } : {}) } });
       continue;
     }
     const loaded = await loadUserPack(path);
@@ -134,6 +138,7 @@ export async function runPolicyPacks(options: RunPolicyPacksOptions): Promise<Po
     }
     packs[selection.pack] = loaded.pack;
     selections.push(selection);
+    originalIndex.push(index);
   }
   if (!policies || selections.length === 0) return outcomes;
   let findings: PolicyFindingLike[];
@@ -144,13 +149,11 @@ export async function runPolicyPacks(options: RunPolicyPacksOptions): Promise<Po
     return outcomes;
   }
   for (const finding of findings) {
-    outcomes.push({
-      kind: "policy",
-      code: finding.policyId,
-      severity: finding.severity,
-      message: finding.message,
-      path: [SECTION[finding.node.kind] ?? "routes", finding.node.id, ...irPathToDsl(finding.node.path ?? [])],
-    });
+    const below = irPathToDsl(finding.node.path ?? []);
+    const path = finding.node.kind === "selection"
+      ? [...options.selectionPath(originalIndex[Number(finding.node.id)] ?? 0), ...below]
+      : [SECTION[finding.node.kind], finding.node.id, ...below];
+    outcomes.push({ kind: "policy", code: finding.policyId, severity: finding.severity, message: finding.message, path, raw: finding.node.kind === "selection" });
   }
   return outcomes;
 }
