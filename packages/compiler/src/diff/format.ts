@@ -8,6 +8,8 @@ export type DiffFormat = (typeof DIFF_FORMATS)[number];
 export interface FormatDiffOptions {
   /** ANSI colours in `pretty` (default false). */
   color?: boolean;
+  /** Longest `markdown` output, in characters (default `MARKDOWN_MAX_LENGTH`, below GitHub's comment limit). */
+  maxLength?: number;
 }
 
 const TITLE: Record<Section, string> = {
@@ -146,43 +148,73 @@ function jsonValue(value: unknown): string {
 const KIND_WORD: Record<ChangeKind, string> = { add: "added", delete: "removed", update: "changed" };
 const KIND_MARK: Record<ChangeKind, string> = { add: "➕", delete: "➖", update: "✏️" };
 
-function formatMarkdown(report: DiffReport): string {
-  const out: string[] = [];
-  out.push(`### Switchyard: routing changes ${code(report.old.label)} → ${code(report.new.label)} (env ${code(envText(report))})`);
-  out.push("");
+/** A line of the markdown, and whether it is a data row (counted when rows are cut to fit). */
+interface MdLine {
+  text: string;
+  row?: boolean;
+}
+
+/** GitHub rejects comments over 65,536 characters; stay below with room for a sticky-comment marker. */
+export const MARKDOWN_MAX_LENGTH = 60_000;
+
+function formatMarkdown(report: DiffReport, maxLength: number): string {
+  const head: MdLine[] = [];
+  head.push({ text: `### Switchyard: routing changes ${code(report.old.label)} → ${code(report.new.label)} (env ${code(envText(report))})` }, { text: "" });
   const summary = report.diff.hasChanges ? `**${summaryLine(report)}**` : "**No changes** to the compiled configuration.";
   const policy = report.policies === undefined ? "" : hasPolicyChanges(report.policies) ? ` · policies: ${policySummary(report.policies)}` : " · policies: no findings changed";
-  out.push(`${summary}${policy}`);
-  out.push("");
+  head.push({ text: `${summary}${policy}` }, { text: "" });
+
+  const body: MdLine[] = [];
   for (const { section, entities } of report.diff.sections) {
-    out.push(`#### ${TITLE[section]}`, "");
-    out.push(`| | ${section === "router" || section === "environment" ? "Setting" : SINGULAR[section][0]?.toUpperCase() + SINGULAR[section].slice(1)} | Change |`);
-    out.push("|---|---|---|");
+    body.push({ text: `#### ${TITLE[section]}` }, { text: "" });
+    body.push({ text: `| | ${section === "router" || section === "environment" ? "Setting" : SINGULAR[section][0]?.toUpperCase() + SINGULAR[section].slice(1)} | Change |` });
+    body.push({ text: "|---|---|---|" });
     for (const entity of entities) {
       for (const change of entity.changes) {
-        out.push(`| ${KIND_MARK[entity.kind]} | ${entity.id === "" ? code(change.key) : code(entity.id)} | ${cell(change.phrase)} |`);
+        body.push({ text: `| ${KIND_MARK[entity.kind]} | ${entity.id === "" ? code(change.key) : code(entity.id)} | ${cell(change.phrase)} |`, row: true });
       }
     }
-    out.push("");
+    body.push({ text: "" });
   }
   if (report.policies !== undefined && hasPolicyChanges(report.policies)) {
     const delta = report.policies;
-    out.push("#### Policies", "");
-    out.push("| | Policy | Where | Finding |", "|---|---|---|---|");
-    const row = (mark: string, f: PolicyFindingChange): string => `| ${mark} | ${code(f.code)} | ${f.where === "" ? "—" : code(f.where)} | ${cell(f.message)} |`;
-    for (const f of delta.newlyFailing) out.push(row(f.severity === "error" ? "❌ newly failing" : "⚠️ new warning", f));
-    for (const f of delta.newlyPassing) out.push(row("✅ newly passing", f));
-    for (const f of delta.severityChanged) out.push(row(`↕️ ${f.oldSeverity} → ${f.severity}`, f));
-    out.push("");
+    body.push({ text: "#### Policies" }, { text: "" });
+    body.push({ text: "| | Policy | Where | Finding |" }, { text: "|---|---|---|---|" });
+    const row = (mark: string, f: PolicyFindingChange): MdLine => ({ text: `| ${mark} | ${code(f.code)} | ${f.where === "" ? "—" : code(f.where)} | ${cell(f.message)} |`, row: true });
+    for (const f of delta.newlyFailing) body.push(row(f.severity === "error" ? "❌ newly failing" : "⚠️ new warning", f));
+    for (const f of delta.newlyPassing) body.push(row("✅ newly passing", f));
+    for (const f of delta.severityChanged) body.push(row(`↕️ ${f.oldSeverity} → ${f.severity}`, f));
+    body.push({ text: "" });
   }
+  const details: MdLine[] = [];
   if (report.diff.hasChanges) {
-    out.push("<details><summary>Changed keys (" + report.diff.changes.length + ")</summary>", "");
-    out.push("| Key | Change | Old | New |", "|---|---|---|---|");
-    for (const change of report.diff.changes) out.push(`| ${code(change.key)} | ${KIND_WORD[change.kind]} | ${jsonValue(change.old)} | ${jsonValue(change.new)} |`);
-    out.push("", "</details>", "");
+    details.push({ text: `<details><summary>Changed keys (${report.diff.changes.length})</summary>` }, { text: "" });
+    details.push({ text: "| Key | Change | Old | New |" }, { text: "|---|---|---|---|" });
+    for (const change of report.diff.changes) details.push({ text: `| ${code(change.key)} | ${KIND_WORD[change.kind]} | ${jsonValue(change.old)} | ${jsonValue(change.new)} |`, row: true });
+    details.push({ text: "" }, { text: "</details>" }, { text: "" });
   }
-  out.push(`<sub>old ${code(report.old.hash.slice(0, 12))} · new ${code(report.new.hash.slice(0, 12))} · generated by \`switchyard diff\`</sub>`);
-  return `${out.join("\n")}\n`;
+  const footer: MdLine = { text: `<sub>old ${code(report.old.hash.slice(0, 12))} · new ${code(report.new.hash.slice(0, 12))} · generated by \`switchyard diff\`</sub>` };
+  const render = (lines: MdLine[]): string => `${lines.map((line) => line.text).join("\n")}\n`;
+
+  const full = render([...head, ...body, ...details, footer]);
+  if (full.length <= maxLength) return full;
+  const detailsNote: MdLine = { text: "_The table of changed keys is left out to fit a comment; `--format json` lists every key with both values._" };
+  const withoutDetails = render([...head, ...body, detailsNote, { text: "" }, footer]);
+  if (withoutDetails.length <= maxLength) return withoutDetails;
+
+  // Still too long: keep rows while they fit and say how many were left out.
+  const kept: MdLine[] = [...head];
+  const reserve = footer.text.length + detailsNote.text.length + 200;
+  let length = render(head).length;
+  let dropped = 0;
+  for (const line of body) {
+    if (dropped === 0 && length + line.text.length + 1 + reserve <= maxLength) {
+      kept.push(line);
+      length += line.text.length + 1;
+    } else if (line.row === true) dropped++;
+  }
+  kept.push({ text: "" }, { text: `_… and ${dropped} more row${dropped === 1 ? "" : "s"} not shown: the comment would exceed GitHub's size limit. Run \`switchyard diff\` locally for the whole plan._` }, { text: "" }, detailsNote, { text: "" }, footer);
+  return render(kept);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,6 +247,6 @@ export function formatDiff(report: DiffReport, format: DiffFormat, options: Form
     case "json":
       return formatJson(report);
     case "markdown":
-      return formatMarkdown(report);
+      return formatMarkdown(report, options.maxLength ?? MARKDOWN_MAX_LENGTH);
   }
 }
