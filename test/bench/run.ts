@@ -27,7 +27,7 @@ Options:
   --connections N      concurrency of the throughput run (default 32)
   --no-load            skip the side-by-side load benchmark
   --no-micro           skip decide() and compile benchmarks
-  --no-profile         skip the CPU-profiled run of the router (full runs only)
+  --no-profile         skip the CPU-profiled runs of the router and of a cold check (full runs only)
   --out FILE           where to write the report (default BENCHMARKS.md at the repository root)
   --json FILE          also write the raw figures as JSON
   -h, --help           this text
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
     command,
     load,
     decide: v["no-micro"] ? undefined : preset.decide,
-    compile: v["no-micro"] ? undefined : preset.compile,
+    compile: v["no-micro"] || !preset.compile ? undefined : { ...preset.compile, profile: preset.compile.profile && !v["no-profile"] },
     log,
   });
   writeFileSync(out, markdown);

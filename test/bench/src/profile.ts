@@ -25,13 +25,13 @@ export interface ProfileSummary {
   functions: ProfileLine[];
 }
 
-interface CpuProfileNode {
+export interface CpuProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: CpuProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -40,7 +40,9 @@ interface CpuProfile {
 function where(url: string): string {
   if (url === "") return "";
   const path = url.startsWith("file://") ? fileURLToPath(url) : url;
-  return path.startsWith("/") ? relative(REPO_ROOT, path) : path;
+  const shown = path.startsWith("/") ? relative(REPO_ROOT, path) : path;
+  // pnpm's store path says the version twice; keep `node_modules/<package>/…`.
+  return shown.replace(/(?:^|.*\/)node_modules\/\.pnpm\/[^/]+\/node_modules\//, "node_modules/");
 }
 
 /** The area a frame belongs to: a folder of packages/*, a node_modules package, a node internal module, or V8's own. */

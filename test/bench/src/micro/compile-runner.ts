@@ -10,12 +10,13 @@ export interface ColdCompile extends CompileWorkerResult {
   wallMs: number;
 }
 
-export function coldCompile(options: { mode: "check" | "build"; file: string; outDir?: string; timeoutMs?: number }): Promise<ColdCompile> {
+export function coldCompile(options: { mode: "check" | "build"; file: string; outDir?: string; timeoutMs?: number; profileFile?: string }): Promise<ColdCompile> {
   const worker = fileURLToPath(new URL("./compile-worker.ts", import.meta.url));
   const args = ["--import", "tsx", worker, options.mode, options.file, ...(options.outDir ? [options.outDir] : [])];
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const env = options.profileFile ? { ...process.env, BENCH_PROFILE_FILE: options.profileFile } : process.env;
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     killOnExit(child);
     let out = "";
     let err = "";

@@ -2,6 +2,8 @@
  * @module One cold compile in a fresh process: `node --import tsx compile-worker.ts <check|build> <routes.ts> [outDir]`.
  * Prints one line `@@result {json}` with the phase timings (milliseconds since the process started).
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { performance } from "node:perf_hooks";
 
 export interface CompileWorkerResult {
@@ -21,9 +23,23 @@ export interface CompileWorkerResult {
 
 const bootMs = performance.now();
 const [mode, file, outDir] = process.argv.slice(2);
+/** When set, the import and the compile run under the V8 sampling profiler and the profile is written here. */
+const profileFile = process.env["BENCH_PROFILE_FILE"];
+
+function post<T>(session: Session, method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T))));
+}
 
 async function main(): Promise<CompileWorkerResult> {
   if ((mode !== "check" && mode !== "build") || !file) throw new Error("usage: compile-worker.ts <check|build> <routes.ts> [outDir]");
+  let session: Session | undefined;
+  if (profileFile) {
+    session = new Session();
+    session.connect();
+    await post(session, "Profiler.enable");
+    await post(session, "Profiler.setSamplingInterval", { interval: 500 });
+    await post(session, "Profiler.start");
+  }
   const compiler = await import("@switchyard/compiler");
   const imported = performance.now();
   const result =
@@ -31,6 +47,10 @@ async function main(): Promise<CompileWorkerResult> {
       ? await compiler.compile({ file, timeoutMs: 60_000 })
       : await compiler.build({ file, outDir: outDir ?? "dist", timeoutMs: 60_000 });
   const done = performance.now();
+  if (session && profileFile) {
+    const { profile } = await post<{ profile: unknown }>(session, "Profiler.stop");
+    writeFileSync(profileFile, JSON.stringify(profile));
+  }
   const extra = result as { files?: string[]; outDir?: string };
   return {
     ok: result.ok,

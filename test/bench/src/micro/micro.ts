@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { REPO_ROOT, WORK_DIR } from "../paths.ts";
 import { killOnExit } from "../processes.ts";
 import { median, minMax } from "../stats.ts";
-import { coldCompile } from "./compile-runner.ts";
+import { type ColdCompile, coldCompile } from "./compile-runner.ts";
+import { type CpuProfile, type ProfileSummary, summariseProfile } from "../profile.ts";
 import type { DecideCase } from "./decide-worker.ts";
 import { writeRoutes } from "./gen-config.ts";
 
@@ -58,42 +59,55 @@ export interface CompileCase {
   routerGzipBytes?: number;
 }
 
-/** check and build, each cold (a fresh process per run), on generated configs of each size. */
-export async function benchCompile(options: { sizes: number[]; models: number; repeats: number; log: (line: string) => void }): Promise<Outcome<CompileCase[]>> {
+export interface CompileBench {
+  cases: CompileCase[];
+  /** Where a cold check of the largest config spends its time (one extra run under the sampling profiler). */
+  profile: { routes: number; summary: ProfileSummary } | { routes: number; error: string } | undefined;
+}
+
+/** check and build, each cold (a fresh process per run), on generated configs of each size; repeats interleave the sizes. */
+export async function benchCompile(options: { sizes: number[]; models: number; repeats: number; profile: boolean; log: (line: string) => void }): Promise<Outcome<CompileBench>> {
   const dir = join(WORK_DIR, "compile");
   const outRoot = mkdtempSync(join(tmpdir(), "switchyard-bench-compile-"));
-  const cases: CompileCase[] = [];
   try {
-    for (const routes of options.sizes) {
-      const generated = writeRoutes(dir, { routes, models: options.models });
-      for (const mode of ["check", "build"] as const) {
-        const runs = [];
-        for (let i = 0; i < options.repeats; i++) {
-          const outDir = join(outRoot, `${routes}-${mode}-${i}`);
+    const generated = options.sizes.map((routes) => writeRoutes(dir, { routes, models: options.models }));
+    const runs = new Map<string, ColdCompile[]>();
+    for (let i = 0; i < options.repeats; i++) {
+      for (const config of generated) {
+        for (const mode of ["check", "build"] as const) {
+          const outDir = join(outRoot, `${config.routes}-${mode}-${i}`);
+          let run: ColdCompile;
           try {
-            runs.push(await coldCompile({ mode, file: generated.file, outDir: mode === "build" ? outDir : undefined }));
+            run = await coldCompile({ mode, file: config.file, outDir: mode === "build" ? outDir : undefined });
           } catch (error) {
-            return { ok: false, reason: `${mode} of ${routes} routes failed: ${(error as Error).message}` };
+            return { ok: false, reason: `${mode} of ${config.routes} routes failed: ${(error as Error).message}` };
           }
-          const last = runs[runs.length - 1]!;
-          options.log(`${mode} ${routes} routes / ${options.models} models: ${last.wallMs.toFixed(0)} ms wall (${last.importMs.toFixed(0)} import + ${last.runMs.toFixed(0)} ${mode}), ok=${last.ok}`);
-          if (!last.ok && last.messages.some((m) => m.startsWith("SY0000"))) return { ok: false, reason: `the compiler is a placeholder: ${last.messages[0]}` };
+          options.log(`${mode} ${config.routes} routes / ${options.models} models: ${run.wallMs.toFixed(0)} ms wall (${run.importMs.toFixed(0)} import + ${run.runMs.toFixed(0)} ${mode}), ok=${run.ok}`);
+          if (!run.ok && run.messages.some((m) => m.startsWith("SY0000"))) return { ok: false, reason: `the compiler is a placeholder: ${run.messages[0]}` };
+          const key = `${config.routes}:${mode}`;
+          runs.set(key, [...(runs.get(key) ?? []), run]);
         }
+      }
+    }
+    const cases: CompileCase[] = [];
+    for (const config of generated) {
+      for (const mode of ["check", "build"] as const) {
+        const list = runs.get(`${config.routes}:${mode}`) ?? [];
         const entry: CompileCase = {
-          routes,
+          routes: config.routes,
           models: options.models,
-          sourceBytes: generated.bytes,
+          sourceBytes: config.bytes,
           mode,
-          wallMs: median(runs.map((r) => r.wallMs)),
-          wallRange: minMax(runs.map((r) => r.wallMs)),
-          importMs: median(runs.map((r) => r.importMs)),
-          runMs: median(runs.map((r) => r.runMs)),
-          runs: runs.length,
-          ok: runs.every((r) => r.ok),
-          messages: runs.find((r) => !r.ok)?.messages ?? [],
+          wallMs: median(list.map((r) => r.wallMs)),
+          wallRange: minMax(list.map((r) => r.wallMs)),
+          importMs: median(list.map((r) => r.importMs)),
+          runMs: median(list.map((r) => r.runMs)),
+          runs: list.length,
+          ok: list.every((r) => r.ok),
+          messages: list.find((r) => !r.ok)?.messages ?? [],
         };
         if (mode === "build") {
-          const router = join(outRoot, `${routes}-${mode}-0`, "default", "router.mjs");
+          const router = join(outRoot, `${config.routes}-${mode}-0`, "default", "router.mjs");
           if (existsSync(router)) {
             entry.routerBytes = statSync(router).size;
             entry.routerGzipBytes = gzipSync(readFileSync(router)).length;
@@ -102,7 +116,19 @@ export async function benchCompile(options: { sizes: number[]; models: number; r
         cases.push(entry);
       }
     }
-    return { ok: true, value: cases };
+    let profile: CompileBench["profile"];
+    const largest = generated[generated.length - 1];
+    if (options.profile && largest) {
+      const profileFile = join(outRoot, "check.cpuprofile");
+      try {
+        const run = await coldCompile({ mode: "check", file: largest.file, profileFile });
+        options.log(`profiled check of ${largest.routes} routes: ${run.wallMs.toFixed(0)} ms wall`);
+        profile = { routes: largest.routes, summary: summariseProfile(JSON.parse(readFileSync(profileFile, "utf8")) as CpuProfile, 0) };
+      } catch (error) {
+        profile = { routes: largest.routes, error: (error as Error).message };
+      }
+    }
+    return { ok: true, value: { cases, profile } };
   } finally {
     rmSync(outRoot, { recursive: true, force: true });
   }
