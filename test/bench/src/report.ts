@@ -180,6 +180,14 @@ function loadSection(load: LoadResult, lines: string[]): void {
       profileTables(p, lines);
     }
   }
+  if (load.systems.some((s) => s.name === "switchyard")) {
+    lines.push(
+      "switchyard runs `test/bench/fixtures/routes.ts`: a team key checked on every request (auth), a 70/30 weighted tier of two OpenAI-compatible models, " +
+        "a fallback step to a model on another provider, retries and timeouts, and a team budget and rate limits set high enough never to refuse. " +
+        "Metrics and JSONL tracing are not in the router yet (a later issue); once they are, the fixture should turn them on so these figures include them.",
+      "",
+    );
+  }
   const facts = load.systems.filter((s) => Object.keys(s.facts).length > 0);
   for (const s of facts) lines.push(`${s.name} facts: ${Object.entries(s.facts).map(([k, v]) => `${k}=${typeof v === "number" ? num(v, 1) : v}`).join(", ")}`, "");
 }
