@@ -7,7 +7,17 @@ import { DEFAULT_EXPECTED_OUTPUT_TOKENS, type StrategyContext } from "./strategy
 import type { BreakerView, Candidate, CandidateSource, DecideOptions, Decision, Exclusion, PlanWarning, RoutingRequest, RoutingState } from "./types.ts";
 
 const tables = new WeakMap<Config, RouteTable>();
-const CLOSED: BreakerView = { status: "closed", openedAt: undefined };
+const CLOSED: BreakerView = Object.freeze({ status: "closed", openedAt: undefined });
+
+let generation = 0;
+/**
+ * A fresh stamp per decision. decide() is synchronous and never re-entered, so marking a model's slot
+ * with the stamp is an O(1), allocation-free "already planned" set; no state survives the call.
+ */
+function nextGeneration(): number {
+  generation = generation >= 0x3fffffff ? 1 : generation + 1;
+  return generation;
+}
 
 /** The cached RouteTable for a config object (compiled on first use; keyed by identity). */
 export function routeTableFor(config: Config): RouteTable {
@@ -74,9 +84,12 @@ class PlanBuilder {
   readonly candidates: Candidate[] = [];
   readonly excluded: Exclusion[] = [];
   readonly warnings: PlanWarning[] = [];
-  readonly seen = new Set<string>();
+  /** This decision's generation: a model is in the plan when its slot carries it (see TableMember.slot). */
+  readonly gen = nextGeneration();
   readonly blocked: BlockedByBreaker[] = [];
   readonly requires: readonly Capability[];
+  /** Tokens a model must hold: prompt + requested output. */
+  readonly need: number;
   readonly ctx: StrategyContext;
   canary = false;
   longContext = false;
@@ -91,6 +104,7 @@ class PlanBuilder {
     readonly options: DecideOptions,
   ) {
     this.requires = route.requires.length === 0 ? request.requires : request.requires.length === 0 ? route.requires : [...new Set([...route.requires, ...request.requires])];
+    this.need = request.promptTokens + (request.maxOutputTokens ?? 0);
     this.ctx = {
       state,
       rng: options.rng,
@@ -149,15 +163,23 @@ class PlanBuilder {
   }
 
   addTarget(target: TableTarget, step: number, source: CandidateSource): void {
-    const eligible: TableMember[] = [];
-    // Breaker views read by filter(), by member index, so slow start and push() need not read them again.
-    const views: BreakerView[] = new Array<BreakerView>(target.members.length);
-    for (const m of target.members) {
+    const members = target.members;
+    // Common case: every member passes, and the strategy gets the table's own (frozen, cacheable) array.
+    let eligible: TableMember[] | undefined;
+    // Breaker views by member index, kept only when some member is not plainly closed (half-open, slow start).
+    let views: BreakerView[] | undefined;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as TableMember;
       const exclusion = this.filter(m, step);
       if (exclusion === undefined) {
-        eligible.push(m);
-        views[m.index] = this.lastBreaker;
+        eligible?.push(m);
+        const v = this.lastBreaker;
+        if (v.status !== "closed" || (v.weight !== undefined && v.weight < 1)) {
+          views ??= new Array<BreakerView>(members.length);
+          views[m.index] = v;
+        }
       } else {
+        eligible ??= members.slice(0, i);
         this.excluded.push(exclusion);
         if (exclusion.code === "breaker-open") {
           const view = this.lastBreaker;
@@ -165,19 +187,22 @@ class PlanBuilder {
         }
       }
     }
-    if (eligible.length === 0) return;
-    const ordered = eligible.length === 1 ? eligible : this.slowStart(target.strategy.order(eligible, this.ctx) as TableMember[], views, target.strategyName === "weighted");
+    const list = eligible ?? members;
+    if (list.length === 0) return;
+    this.ctx.fullWeight = views === undefined;
+    let ordered = list.length === 1 ? list : target.strategy.order(list, this.ctx);
+    if (views !== undefined && ordered.length > 1 && target.strategyName !== "weighted") ordered = this.slowStart(ordered, views);
     const explain = this.options.explain === true;
     for (let i = 0; i < ordered.length; i++) {
       const m = ordered[i] as TableMember;
       const reason = explain && target.kind === "tier" ? `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}` : target.label;
-      this.push(m, step, source, target.tier, reason, views[m.index] as BreakerView);
+      this.push(m, step, source, target.tier, reason, views?.[m.index] ?? CLOSED);
     }
   }
 
   /** Recovering members (slow-start weight < 1) keep their place with probability = weight, else move behind healthy ones. */
-  slowStart(ordered: TableMember[], views: readonly BreakerView[], weighted: boolean): TableMember[] {
-    if (weighted) return ordered; // the weighted strategy already scales weights
+  slowStart(ordered: readonly TableMember[], views: readonly (BreakerView | undefined)[]): readonly TableMember[] {
+    // (The weighted strategy scales weights itself and skips this.)
     let demoted: TableMember[] | undefined;
     let kept: TableMember[] | undefined;
     for (let i = 0; i < ordered.length; i++) {
@@ -216,14 +241,14 @@ class PlanBuilder {
 
   /** The first filter a member fails at this step, or undefined when it is eligible. */
   filter(m: TableMember, step: number): Exclusion | undefined {
-    if (this.seen.has(m.model)) return { model: m.model, step, code: "duplicate", reason: "already earlier in the plan" };
+    if (m.slot.gen === this.gen) return { model: m.model, step, code: "duplicate", reason: "already earlier in the plan" };
     if (m.staticExclusion !== undefined) return { model: m.model, step, code: m.staticExclusion.code, reason: m.staticExclusion.reason };
     if (m.capabilities !== undefined) {
       for (const cap of this.requires) {
         if (!m.capabilities.has(cap)) return { model: m.model, step, code: "capability", reason: `lacks capability ${cap}` };
       }
     }
-    const need = this.request.promptTokens + (this.request.maxOutputTokens ?? 0);
+    const need = this.need;
     if (need > m.context) {
       return { model: m.model, step, code: "context-window", reason: `needs ${need} tokens (prompt ${this.request.promptTokens} + output ${this.request.maxOutputTokens ?? 0}); context is ${m.context}` };
     }
@@ -235,9 +260,9 @@ class PlanBuilder {
   }
 
   push(m: TableMember, step: number, source: CandidateSource, tier: string | undefined, reason: string, b: BreakerView, probe = false): void {
-    this.seen.add(m.model);
-    const suffix = probe ? "" : b.status === "half-open" ? " [half-open: probe]" : (b.weight ?? 1) < 1 ? ` [slow start ${Math.round((b.weight ?? 1) * 100)}%]` : "";
-    const c: Candidate = { model: m.model, provider: m.provider, step, source, tier, reason: reason + suffix };
+    m.slot.gen = this.gen;
+    const suffix = probe || b === CLOSED ? "" : b.status === "half-open" ? " [half-open: probe]" : (b.weight ?? 1) < 1 ? ` [slow start ${Math.round((b.weight ?? 1) * 100)}%]` : "";
+    const c: Candidate = { model: m.model, provider: m.provider, step, source, tier, reason: suffix === "" ? reason : reason + suffix };
     if (probe) c.probe = true;
     this.candidates.push(c);
     if (m.lifecycle === "deprecated") this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is deprecated` });

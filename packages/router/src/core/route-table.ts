@@ -10,6 +10,11 @@ export interface TableMember extends StrategyMember {
   staticExclusion: { code: ExclusionCode; reason: string } | undefined;
   /** Epoch ms of the model's sunset date (deprecated after it), if any. */
   sunsetAt: number | undefined;
+  /**
+   * Shared by every member of the same model in one table: decide() stamps it with the decision's
+   * generation to de-duplicate without allocating a Set. Scratch space, not configuration.
+   */
+  slot: { gen: number };
 }
 
 /** One target (the primary, a fallback step, the long-context target): a tier or a single model. */
@@ -22,7 +27,8 @@ export interface TableTarget {
   tier: string | undefined;
   /** Precomputed reason prefix, e.g. "fallback step 1: tier frontier (weighted)". */
   label: string;
-  members: TableMember[];
+  /** Frozen, so strategies may cache per-array work (e.g. the weighted order) by identity. */
+  members: readonly TableMember[];
   strategy: Strategy;
 }
 
@@ -63,8 +69,9 @@ export const PRODUCTION_ENVIRONMENTS: ReadonlySet<string> = new Set(["prod", "pr
 export function compileRouteTable(config: Config): RouteTable {
   const production = PRODUCTION_ENVIRONMENTS.has(config.environment);
   const routes = new Map<string, TableRoute>();
+  const slots = new Map<string, { gen: number }>();
   for (const [id, route] of Object.entries(config.routes)) {
-    const target = (ref: TargetRef, role: string, canary = false): TableTarget => buildTarget({ config, route, ref, role, production, canary });
+    const target = (ref: TargetRef, role: string, canary = false): TableTarget => buildTarget({ config, route, ref, role, production, canary, slots });
     const primary = target(route.tier !== undefined ? { tier: route.tier } : { model: route.model ?? "" }, "primary");
     const canaryMember = route.canary === undefined ? undefined : target({ model: route.canary.model }, "canary", true).members[0];
     routes.set(id, {
@@ -86,12 +93,12 @@ export function compileRouteTable(config: Config): RouteTable {
   return { config, production, routes, teams };
 }
 
-function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role: string; production: boolean; canary: boolean }): TableTarget {
+function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role: string; production: boolean; canary: boolean; slots: Map<string, { gen: number }> }): TableTarget {
   const { config, route, ref } = input;
   if ("tier" in ref) {
     const tier = config.tiers[ref.tier];
     const strategyName = tier?.strategy ?? strategyForOptimize(route.optimize);
-    const members = (tier?.models ?? []).map((m, index) => buildMember({ ...input, model: m.model, weight: m.weight, index }));
+    const members = Object.freeze((tier?.models ?? []).map((m, index) => buildMember({ ...input, model: m.model, weight: m.weight, index })));
     return { kind: "tier", id: ref.tier, tier: ref.tier, label: `${input.role}: tier ${ref.tier} (${strategyName})`, members, strategy: createStrategy(strategyName), strategyName };
   }
   const strategyName = strategyForOptimize(route.optimize);
@@ -100,14 +107,29 @@ function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role
     id: ref.model,
     tier: undefined,
     label: `${input.role}: model ${ref.model}`,
-    members: [buildMember({ ...input, model: ref.model, weight: 1, index: 0 })],
+    members: Object.freeze([buildMember({ ...input, model: ref.model, weight: 1, index: 0 })]),
     strategy: createStrategy(strategyName),
     strategyName,
   };
 }
 
-function buildMember(input: { config: Config; route: Route; model: string; weight: number; index: number; role: string; production: boolean; canary: boolean }): TableMember {
+function buildMember(input: {
+  config: Config;
+  route: Route;
+  model: string;
+  weight: number;
+  index: number;
+  role: string;
+  production: boolean;
+  canary: boolean;
+  slots: Map<string, { gen: number }>;
+}): TableMember {
   const { config, route, model: id, weight, index } = input;
+  let slot = input.slots.get(id);
+  if (slot === undefined) {
+    slot = { gen: 0 };
+    input.slots.set(id, slot);
+  }
   const model = config.models[id];
   const provider = model === undefined ? undefined : config.providers[model.provider];
   const member: TableMember = {
@@ -125,6 +147,7 @@ function buildMember(input: { config: Config; route: Route; model: string; weigh
     index,
     staticExclusion: undefined,
     sunsetAt: model?.sunset === undefined ? undefined : Date.parse(`${model.sunset}T00:00:00Z`),
+    slot,
   };
   if (model === undefined || provider === undefined) {
     member.staticExclusion = {

@@ -32,6 +32,11 @@ export interface StrategyContext {
   region: string | undefined;
   promptTokens: number;
   maxOutputTokens: number | undefined;
+  /**
+   * True when the caller has already seen every member's breaker closed at full weight (no slow
+   * start), so a strategy may skip reading breaker weights. Undefined/false: read the state.
+   */
+  fullWeight?: boolean;
 }
 
 /**
@@ -44,7 +49,7 @@ export interface StrategyContext {
  */
 export interface Strategy {
   readonly name: StrategyName;
-  order(members: readonly StrategyMember[], ctx: StrategyContext): StrategyMember[];
+  order<M extends StrategyMember>(members: readonly M[], ctx: StrategyContext): M[];
 }
 
 /** Output tokens assumed by cost comparisons when the caller sets no max_tokens. */
@@ -63,23 +68,30 @@ export function compareTies(a: StrategyMember, b: StrategyMember, region: string
 
 /**
  * Sort by a per-member numeric key (computed once per member, not per comparison), then compareTies.
- * Returns a new array; the input is not touched. Insertion sort: tiers are small, and it is stable.
+ * Returns a new array; the input is not touched. Insertion sort for small tiers (the common case), TimSort beyond 16.
  */
-export function orderByKey(members: readonly StrategyMember[], ctx: StrategyContext, key: (m: StrategyMember) => number): StrategyMember[] {
+export function orderByKey<M extends StrategyMember>(members: readonly M[], ctx: StrategyContext, key: (m: M) => number): M[] {
   const n = members.length;
   const out = members.slice();
   if (n <= 1) return out;
   const keys = new Array<number>(n);
-  for (let i = 0; i < n; i++) keys[i] = key(out[i] as StrategyMember);
+  for (let i = 0; i < n; i++) keys[i] = key(out[i] as M);
   const region = ctx.region;
+  if (n > 16) {
+    // Large tiers: TimSort on indices (stable, O(n log n)).
+    const idx = Array.from({ length: n }, (_, i) => i);
+    idx.sort((a, b) => (keys[a] as number) - (keys[b] as number) || compareTies(members[a] as M, members[b] as M, region));
+    for (let i = 0; i < n; i++) out[i] = members[idx[i] as number] as M;
+    return out;
+  }
   for (let i = 1; i < n; i++) {
-    const m = out[i] as StrategyMember;
+    const m = out[i] as M;
     const k = keys[i] as number;
     let j = i - 1;
     while (j >= 0) {
       const kj = keys[j] as number;
-      if (kj < k || (kj === k && compareTies(out[j] as StrategyMember, m, region) <= 0)) break;
-      out[j + 1] = out[j] as StrategyMember;
+      if (kj < k || (kj === k && compareTies(out[j] as M, m, region) <= 0)) break;
+      out[j + 1] = out[j] as M;
       keys[j + 1] = kj;
       j--;
     }

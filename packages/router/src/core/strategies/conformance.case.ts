@@ -13,6 +13,7 @@ export const STRATEGY_CASES = [
   "region-tiebreak",
   "declaration-order-tiebreak",
   "large-tier",
+  "frozen-input",
 ] as const;
 export type StrategyCase = (typeof STRATEGY_CASES)[number];
 
@@ -119,6 +120,21 @@ export function runStrategyConformance(options: { name: string; create: () => St
     test("declaration-order-tiebreak", "keeps declaration order among complete equals", () => {
       const input = [member("c", { index: 2 }), member("a", { index: 0 }), member("b", { index: 1 })];
       expect(create().order(input, context()).map((m) => m.model)).toEqual(["a", "b", "c"]);
+    });
+
+    test("frozen-input", "orders a frozen array (the route table's), with or without fullWeight, exactly like a copy of it", () => {
+      const s = create();
+      for (const n of [3, 20, 60]) {
+        const input = varied(n);
+        const frozen = Object.freeze(input.slice());
+        for (let seed = 0; seed < 10; seed++) {
+          const a = s.order(frozen, context({ rng: mulberry32(seed), state: variedState() })).map((m) => m.model);
+          const again = s.order(frozen, context({ rng: mulberry32(seed), state: variedState(), fullWeight: true })).map((m) => m.model);
+          const b = s.order(input.slice(), context({ rng: mulberry32(seed), state: variedState() })).map((m) => m.model);
+          expect(a).toEqual(b);
+          expect(again).toEqual(b);
+        }
+      }
     });
 
     test("large-tier", "orders a 100-member tier quickly", () => {

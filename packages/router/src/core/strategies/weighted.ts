@@ -1,22 +1,82 @@
 /** @module Weighted strategy: a random first pick proportional to weight × slow-start factor. */
 import type { Strategy, StrategyMember } from "../strategy.ts";
 
+/** Per frozen member array: indices by configured weight (heaviest first, declaration order on ties) and cumulative weights. */
+interface StaticWeights {
+  order: Int32Array;
+  cumulative: Float64Array;
+  total: number;
+}
+const statics = new WeakMap<readonly StrategyMember[], StaticWeights>();
+
+function staticWeights(members: readonly StrategyMember[]): StaticWeights {
+  let s = statics.get(members);
+  if (s === undefined) {
+    const cumulative = new Float64Array(members.length);
+    let total = 0;
+    for (let i = 0; i < members.length; i++) {
+      total += Math.max(0, (members[i] as StrategyMember).weight);
+      cumulative[i] = total;
+    }
+    s = { order: byWeight(members, (i) => Math.max(0, (members[i] as StrategyMember).weight)), cumulative, total };
+    statics.set(members, s);
+  }
+  return s;
+}
+
+function byWeight(members: readonly StrategyMember[], weight: (i: number) => number): Int32Array {
+  const idx = Array.from({ length: members.length }, (_, i) => i);
+  idx.sort((a, b) => weight(b) - weight(a) || (members[a] as StrategyMember).index - (members[b] as StrategyMember).index);
+  return Int32Array.from(idx);
+}
+
 /**
  * The first member is drawn at random with probability proportional to its effective weight
  * (configured weight × the breaker's slow-start factor); the rest follow by effective weight,
  * heaviest first, then declaration order. Members with weight ≤ 0 are never drawn first unless
  * every member has weight ≤ 0 (then declaration order). One rng() call per decision.
+ * For a frozen member array (the route table's) with no slow start in effect, the order of the
+ * rest is computed once and cached, so a decision is O(n).
  */
 export const weightedStrategy: Strategy = {
   name: "weighted",
   order(members, ctx) {
     const n = members.length;
     if (n <= 1) return members.slice();
+    if (ctx.fullWeight === true && Object.isFrozen(members)) {
+      // Fast path: configured weights apply as-is; binary search on the cached cumulative weights.
+      const st = staticWeights(members);
+      let pick = -1;
+      if (st.total > 0) {
+        const r = ctx.rng() * st.total;
+        let lo = 0;
+        let hi = n - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if ((st.cumulative[mid] as number) > r) hi = mid;
+          else lo = mid + 1;
+        }
+        pick = lo;
+      }
+      const out: (typeof members)[number][] = [];
+      if (pick >= 0) out.push(members[pick] as (typeof members)[number]);
+      for (let k = 0; k < n; k++) {
+        const i = st.order[k] as number;
+        if (i !== pick) out.push(members[i] as (typeof members)[number]);
+      }
+      return out;
+    }
     const eff = new Float64Array(n);
     let total = 0;
+    let scaled = false;
     for (let i = 0; i < n; i++) {
       const m = members[i] as StrategyMember;
-      const w = m.weight > 0 ? m.weight * (ctx.state.breaker(m.model).weight ?? 1) : 0;
+      let w = 0;
+      if (m.weight > 0) {
+        const f = ctx.state.breaker(m.model).weight ?? 1;
+        if (f !== 1) scaled = true;
+        w = m.weight * f;
+      }
       eff[i] = w;
       total += w;
     }
@@ -31,31 +91,12 @@ export const weightedStrategy: Strategy = {
         r -= w;
       }
     }
-    // The pick first, then the rest by effective weight (heaviest first), declaration order on ties.
-    const out: StrategyMember[] = [];
-    const ow: number[] = [];
-    if (pick >= 0) {
-      out.push(members[pick] as StrategyMember);
-      ow.push(Number.POSITIVE_INFINITY);
-    }
-    const base = out.length;
-    for (let i = 0; i < n; i++) {
-      if (i === pick) continue;
-      const m = members[i] as StrategyMember;
-      const w = eff[i] as number;
-      out.push(m);
-      ow.push(w);
-      let j = out.length - 2;
-      while (j >= base) {
-        const o = out[j] as StrategyMember;
-        const wo = ow[j] as number;
-        if (wo > w || (wo === w && o.index <= m.index)) break;
-        out[j + 1] = o;
-        ow[j + 1] = wo;
-        j--;
-      }
-      out[j + 1] = m;
-      ow[j + 1] = w;
+    const order = !scaled && Object.isFrozen(members) ? staticWeights(members).order : byWeight(members, (i) => eff[i] as number);
+    const out: (typeof members)[number][] = [];
+    if (pick >= 0) out.push(members[pick] as (typeof members)[number]);
+    for (let k = 0; k < n; k++) {
+      const i = order[k] as number;
+      if (i !== pick) out.push(members[i] as (typeof members)[number]);
     }
     return out;
   },
