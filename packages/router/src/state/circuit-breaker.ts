@@ -110,9 +110,11 @@ function addToWindow(buckets: readonly BreakerBucket[], ok: boolean, now: number
 }
 
 /** Transition on an attempt result (only results that count against the breaker; see AttemptErrorClass). */
-export function breakerOnResult(state: BreakerState, result: { ok: boolean; now: number }, options: BreakerOptions = DEFAULT_BREAKER_OPTIONS): BreakerState {
+export function breakerOnResult(state: BreakerState, result: { ok: boolean; now: number; probe?: boolean }, options: BreakerOptions = DEFAULT_BREAKER_OPTIONS): BreakerState {
   const { ok, now } = result;
-  const status = breakerStatus(state, now);
+  let status = breakerStatus(state, now);
+  // A forced probe (decide() found every breaker open) is judged like a half-open probe.
+  if (status === "open" && result.probe === true) status = "half-open";
   if (status === "open") return state; // a late result from before the trip: the cooldown stands
   if (status === "half-open") {
     // probesInFlight is owned by acquire/release (breakerOnProbeStart/End), not by results.

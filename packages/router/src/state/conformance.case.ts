@@ -124,6 +124,22 @@ export function runStateStoreConformance(options: { name: string; create: () => 
       expect((await s.snapshot(t + 10)).breakers["m"]?.cooldownMs).toBe(2 * B.cooldownMs);
     }));
 
+    it("a forced probe (all breakers open) closes the breaker on success before the cooldown ends", withStore(async (s) => {
+      for (let i = 0; i < B.consecutiveFailures; i++) await fail(s, "m", T0);
+      await s.recordAttempt({ model: "m", ok: true, latencyMs: 30, now: T0 + 100 });
+      expect(s.view(T0 + 100).breaker("m").status).toBe("open"); // an ordinary late result changes nothing
+      await s.recordAttempt({ model: "m", ok: true, latencyMs: 30, now: T0 + 200, probe: true });
+      expect(s.view(T0 + 200).breaker("m")).toMatchObject({ status: "closed" });
+      expect(s.view(T0 + 200).breaker("m").weight).toBeLessThan(1);
+    }));
+
+    it("a failed forced probe re-opens with a doubled cooldown", withStore(async (s) => {
+      for (let i = 0; i < B.consecutiveFailures; i++) await fail(s, "m", T0);
+      await s.recordAttempt({ model: "m", ok: false, errorClass: "5xx", latencyMs: 30, now: T0 + 200, probe: true });
+      expect(s.view(T0 + 200).breaker("m")).toMatchObject({ status: "open", openedAt: T0 + 200 });
+      expect((await s.snapshot(T0 + 200)).breakers["m"]?.cooldownMs).toBe(2 * B.cooldownMs);
+    }));
+
     it("a released probe without a result frees the probe slot", withStore(async (s) => {
       for (let i = 0; i < B.consecutiveFailures; i++) await fail(s, "m", T0);
       const t = T0 + B.cooldownMs;

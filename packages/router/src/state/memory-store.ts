@@ -94,7 +94,7 @@ export class MemoryStateStore implements StateStore {
     }
     if (!ok && (outcome.errorClass === "validation" || outcome.errorClass === "client")) return;
     const b = this.#breakers.get(model) ?? initialBreaker(this.breakerOptions);
-    this.#breakers.set(model, breakerOnResult(b, { ok, now }, this.breakerOptions));
+    this.#breakers.set(model, breakerOnResult(b, { ok, now, probe: outcome.probe === true }, this.breakerOptions));
   }
 
   acquire(model: string, now: number): InFlightLease {

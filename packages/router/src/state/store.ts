@@ -26,6 +26,12 @@ export interface AttemptOutcome {
   ttftMs?: number;
   /** Epoch ms when the attempt ended. */
   now: number;
+  /**
+   * Set when the attempt was a plan's `probe: true` candidate (every breaker was open, decide()
+   * probed the oldest): its result counts like a half-open probe even before the cooldown ended —
+   * success closes the breaker (with slow start), failure re-opens it with a doubled cooldown.
+   */
+  probe?: boolean;
 }
 
 /** A slot in a model's in-flight count; release it exactly once when the attempt ends. */
