@@ -1,5 +1,5 @@
 /**
- * `switchyard explain` end to end: the real compiler on a fixture routes.ts, decide() against a
+ * @module `switchyard explain` end to end: the real compiler on a fixture routes.ts, decide() against a
  * fresh state, the printed plan, JSON output, and the errors a user can cause (exit 1 / 2).
  */
 import { execFile } from "node:child_process";

@@ -1,3 +1,4 @@
+/** @module Property tests of decide(): invariants over random requests and breaker states. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Capability } from "@switchyard/ir";

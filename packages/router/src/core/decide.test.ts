@@ -1,3 +1,4 @@
+/** @module Table and statistical tests of decide() with a seeded rng. */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { decide, decideWithTable } from "./decide.ts";
 import { mulberry32 } from "./rng.ts";

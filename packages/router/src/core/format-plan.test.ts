@@ -1,3 +1,4 @@
+/** @module Tests of formatPlan()'s text rendering. */
 import { describe, expect, it } from "vitest";
 import { decide } from "./decide.ts";
 import { formatPlan } from "./format-plan.ts";

@@ -1,3 +1,4 @@
+/** @module Tests of chatRequestFeatures() and canaryStickyKey(). */
 import { describe, expect, it } from "vitest";
 import { acmeConfig, makeConfig } from "./testing.ts";
 import { canaryStickyKey, chatRequestFeatures } from "./request.ts";

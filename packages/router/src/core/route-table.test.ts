@@ -1,3 +1,4 @@
+/** @module Tests of compileRouteTable(). */
 import { describe, expect, it } from "vitest";
 import { decide, routeTableFor } from "./decide.ts";
 import { mulberry32 } from "./rng.ts";

@@ -1,3 +1,4 @@
+/** @module Tests of stickyBucket(): stability, range, spread, salting. */
 import { describe, expect, it } from "vitest";
 import { fnv1a32, stickyBucket } from "./sticky.ts";
 

@@ -1,3 +1,4 @@
+/** @module Tests of the prompt-token estimate. */
 import { describe, expect, it } from "vitest";
 import { estimateTextTokens, estimateTokens, TOKEN_ESTIMATE } from "./tokens.ts";
 

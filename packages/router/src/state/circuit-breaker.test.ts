@@ -1,3 +1,4 @@
+/** @module Tests of the pure circuit-breaker transitions. */
 import { describe, expect, it } from "vitest";
 import { breakerOnResult, breakerStatus, breakerView, breakerWeight, DEFAULT_BREAKER_OPTIONS, initialBreaker, type BreakerOptions } from "./circuit-breaker.ts";
 

@@ -1,3 +1,4 @@
+/** @module MemoryStateStore: the state-store conformance suite plus its own cases. */
 import { describe, expect, it } from "vitest";
 import { runStateStoreConformance } from "./conformance.case.ts";
 import { MemoryStateStore } from "./memory-store.ts";

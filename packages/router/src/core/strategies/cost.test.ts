@@ -1,3 +1,4 @@
+/** @module Cost strategy: conformance suite plus its own cases. */
 import { describe, expect, it } from "vitest";
 import { context, member, runStrategyConformance } from "./conformance.case.ts";
 import { costStrategy } from "./cost.ts";

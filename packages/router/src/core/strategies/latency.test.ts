@@ -1,3 +1,4 @@
+/** @module Latency strategy: conformance suite plus its own cases. */
 import { describe, expect, it } from "vitest";
 import { fakeState } from "../testing.ts";
 import { context, member, runStrategyConformance } from "./conformance.case.ts";

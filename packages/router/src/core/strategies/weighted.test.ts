@@ -1,3 +1,4 @@
+/** @module Weighted strategy: conformance suite plus its own cases. */
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../rng.ts";
 import { fakeState } from "../testing.ts";
