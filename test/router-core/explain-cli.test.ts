@@ -46,6 +46,8 @@ describe("switchyard explain", () => {
     expect(a.stdout).toBe(b.stdout);
     const parsed = JSON.parse(a.stdout) as { ok: boolean; canaryPercent: number; plan: { canary: boolean; candidates: { model: string; source: string }[] } };
     expect(parsed.canaryPercent).toBe(50);
+    const pretty = await explain("--route", "assistant", "--team", "web", "--user", "alice");
+    expect(pretty.stdout).toMatch(/canary next at its first step, 50%; user alice is in bucket \d+\.\d → (on|not on) the canary/);
     expect(parsed.plan.candidates[0]).toMatchObject(parsed.plan.canary ? { model: "next", source: "canary" } : { model: "big", source: "primary" });
     const sides = new Set<boolean>();
     for (const user of ["u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8"]) {

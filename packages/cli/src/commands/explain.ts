@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import type { Capability, Config } from "@switchyard/ir";
 import { CapabilitySchema } from "@switchyard/ir";
-import { decide, formatPlan, MemoryStateStore, mulberry32, type Decision, type RoutingRequest } from "@switchyard/router";
+import { decide, formatPlan, MemoryStateStore, mulberry32, stickyBucket, type Decision, type RoutingRequest } from "@switchyard/router";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { suggest } from "../main.ts";
@@ -65,7 +65,12 @@ export function renderExplain(result: ExplainResult, config: Config): string {
       `${r.maxOutputTokens !== undefined ? `, max ${r.maxOutputTokens} output` : ""}${r.region !== undefined ? `, region ${r.region}` : ""}` +
       `${r.stickyKey !== undefined ? `, user ${r.stickyKey}` : ""}${r.requires.length > 0 ? `, needs ${r.requires.join("+")}` : ""}`,
   ];
-  if (config.routes[r.route]?.canary !== undefined) head.push(`canary share at its first step: ${result.canaryPercent}%`);
+  const canary = config.routes[r.route]?.canary;
+  if (canary !== undefined) {
+    const bucket = r.stickyKey === undefined ? undefined : stickyBucket(r.stickyKey, `${r.route}/${canary.model}`);
+    const side = bucket === undefined ? "no --user: assigned per request" : `user ${r.stickyKey} is in bucket ${bucket.toFixed(1)} → ${bucket < result.canaryPercent ? "on the canary" : "not on the canary"}`;
+    head.push(`canary ${canary.model} at its first step, ${result.canaryPercent}%; ${side}`);
+  }
   let text = `${head.join("\n")}\n\n${formatPlan(result.decision, config)}`;
   if (!result.decision.ok) {
     if (result.decision.code === "route_not_found") text += hint("route", r.route, Object.keys(config.routes));
