@@ -127,7 +127,10 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0001", `cannot read ${file}: no such file`, { hint: catalogue.SY0001.fix }))] };
   }
 
-  // 2. Type-check with TypeScript; locations from the same AST.
+  // 2. Start evaluating (esbuild works in its own process meanwhile), then type-check with
+  //    TypeScript; locations come from the same AST.
+  const abort = new AbortController();
+  const evaluation = evaluateConfig({ file, timeoutMs: options.timeoutMs ?? 5_000, signal: abort.signal });
   const sourceFile = loadSourceFile(file);
   const checked = typeCheck(sourceFile);
   const locations = buildLocationMap(sourceFile.compilerNode);
@@ -139,10 +142,14 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     const ok = !all.some((diagnostic) => diagnostic.severity === "error");
     return { ok, diagnostics: all.map(strip), environments, ...(release ? { release } : {}) };
   };
-  if (checked.syntaxErrors) return finish([]);
+  if (checked.syntaxErrors) {
+    abort.abort();
+    await evaluation;
+    return finish([]);
+  }
 
-  // 3. Evaluate.
-  const evaluated = await evaluateConfig({ file, timeoutMs: options.timeoutMs ?? 5_000 });
+  // 3. Evaluation result.
+  const evaluated = await evaluation;
   if (!evaluated.ok) {
     compilerDiagnostics.push(...describeFailure(evaluated.failure, file, locations));
     return finish([]);

@@ -88,6 +88,8 @@ function locateThrow(stack: string, file: string): { line?: number; column?: num
 export interface EvaluateOptions {
   file: string;
   timeoutMs: number;
+  /** Stops the evaluation (the worker is terminated); the result is then a timeout failure. */
+  signal?: AbortSignal;
 }
 
 /** Bundles and evaluates a routes.ts file; never throws, never hangs past the timeout. */
@@ -122,13 +124,14 @@ export async function evaluateConfig(options: EvaluateOptions): Promise<Evaluati
   const bundleFile = join(directory, "routes.mjs");
   await writeFile(bundleFile, code);
   try {
-    return await runWorker({ url: pathToFileURL(bundleFile).href, file: options.file, timeoutMs: options.timeoutMs });
+    if (options.signal?.aborted) return { ok: false, failure: { kind: "timeout", timeoutMs: 0 } };
+    return await runWorker({ url: pathToFileURL(bundleFile).href, file: options.file, timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
 }
 
-function runWorker(options: { url: string; file: string; timeoutMs: number }): Promise<EvaluationResult> {
+function runWorker(options: { url: string; file: string; timeoutMs: number; signal?: AbortSignal }): Promise<EvaluationResult> {
   return new Promise<EvaluationResult>((resolvePromise) => {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -146,6 +149,7 @@ function runWorker(options: { url: string; file: string; timeoutMs: number }): P
       resolvePromise(result);
     };
     const timer = setTimeout(() => finish({ ok: false, failure: { kind: "timeout", timeoutMs: options.timeoutMs } }), options.timeoutMs);
+    options.signal?.addEventListener("abort", () => finish({ ok: false, failure: { kind: "timeout", timeoutMs: 0 } }), { once: true });
     worker.on("message", (message: { kind: string; value?: unknown; name?: string; message?: string; stack?: string; problems?: { path: (string | number)[]; type: string }[] }) => {
       if (message.kind === "ok") finish({ ok: true, value: message.value });
       else if (message.kind === "no-default-export") finish({ ok: false, failure: { kind: "no-default-export" } });

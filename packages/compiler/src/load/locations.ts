@@ -3,7 +3,8 @@
  * walking the object literal passed to `defineConfig(...)` in the default export.
  */
 import { resolve } from "node:path";
-import { ts } from "ts-morph";
+import type { ts as TS } from "ts-morph";
+import { ts } from "./ts-morph.ts";
 import type { DslPath, SourceRange } from "../diagnostics/types.ts";
 
 /** Where a DSL node was written: the key (for properties), the value, and the whole entry. */
@@ -37,7 +38,7 @@ function keyOf(path: DslPath): string {
   return JSON.stringify(path);
 }
 
-function rangeOf(sourceFile: ts.SourceFile, file: string, node: ts.Node): SourceRange {
+function rangeOf(sourceFile: TS.SourceFile, file: string, node: TS.Node): SourceRange {
   const start = node.getStart(sourceFile);
   const end = node.getEnd();
   const from = sourceFile.getLineAndCharacterOfPosition(start);
@@ -45,7 +46,7 @@ function rangeOf(sourceFile: ts.SourceFile, file: string, node: ts.Node): Source
   return { file, start, end, line: from.line + 1, column: from.character + 1, endLine: to.line + 1, endColumn: to.character + 1 };
 }
 
-function unwrap(node: ts.Expression): ts.Expression {
+function unwrap(node: TS.Expression): TS.Expression {
   let current = node;
   for (;;) {
     if (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isNonNullExpression(current) || ts.isTypeAssertionExpression(current)) {
@@ -54,7 +55,7 @@ function unwrap(node: ts.Expression): ts.Expression {
   }
 }
 
-function propertyName(name: ts.PropertyName): string | undefined {
+function propertyName(name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
   if (ts.isComputedPropertyName(name)) {
     const expression = unwrap(name.expression);
@@ -64,10 +65,10 @@ function propertyName(name: ts.PropertyName): string | undefined {
 }
 
 /** Follows an identifier to the initializer of a `const` in the same file (one level of indirection is common). */
-function resolveIdentifier(sourceFile: ts.SourceFile, identifier: ts.Identifier, depth: number): ts.Expression | undefined {
+function resolveIdentifier(sourceFile: TS.SourceFile, identifier: TS.Identifier, depth: number): TS.Expression | undefined {
   if (depth > 8) return undefined;
-  let found: ts.Expression | undefined;
-  const visit = (node: ts.Node): void => {
+  let found: TS.Expression | undefined;
+  const visit = (node: TS.Node): void => {
     if (found) return;
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === identifier.text && node.initializer) {
       found = node.initializer;
@@ -79,7 +80,7 @@ function resolveIdentifier(sourceFile: ts.SourceFile, identifier: ts.Identifier,
   return found;
 }
 
-function isDefineConfigCall(node: ts.Expression): node is ts.CallExpression {
+function isDefineConfigCall(node: TS.Expression): node is TS.CallExpression {
   if (!ts.isCallExpression(node)) return false;
   const callee = node.expression;
   if (ts.isIdentifier(callee)) return callee.text === "defineConfig";
@@ -88,19 +89,19 @@ function isDefineConfigCall(node: ts.Expression): node is ts.CallExpression {
 }
 
 /** Builds the location map of a parsed routes.ts. */
-export function buildLocationMap(sourceFile: ts.SourceFile): LocationMap {
+export function buildLocationMap(sourceFile: TS.SourceFile): LocationMap {
   const file = resolve(sourceFile.fileName);
   const entries = new Map<string, NodeLocation>();
   const entryRanges: { range: SourceRange; leaf: boolean }[] = [];
-  const isLeaf = (node: ts.Expression): boolean => {
+  const isLeaf = (node: TS.Expression): boolean => {
     const value = unwrap(node);
     return !ts.isObjectLiteralExpression(value) && !ts.isArrayLiteralExpression(value) && !ts.isIdentifier(value);
   };
   let root: SourceRange = rangeOf(sourceFile, file, sourceFile.statements[0] ?? sourceFile);
-  let configObject: ts.Expression | undefined;
+  let configObject: TS.Expression | undefined;
 
   for (const statement of sourceFile.statements) {
-    let expression: ts.Expression | undefined;
+    let expression: TS.Expression | undefined;
     if (ts.isExportAssignment(statement) && !statement.isExportEquals) expression = statement.expression;
     if (!expression) continue;
     root = rangeOf(sourceFile, file, statement);
@@ -116,7 +117,7 @@ export function buildLocationMap(sourceFile: ts.SourceFile): LocationMap {
   }
   // No default export: try any defineConfig call so diagnostics still land near the config.
   if (!configObject) {
-    const visit = (node: ts.Node): void => {
+    const visit = (node: TS.Node): void => {
       if (configObject) return;
       if (ts.isCallExpression(node) && isDefineConfigCall(node)) {
         root = rangeOf(sourceFile, file, node);
@@ -128,7 +129,7 @@ export function buildLocationMap(sourceFile: ts.SourceFile): LocationMap {
     visit(sourceFile);
   }
 
-  const walk = (node: ts.Expression, path: DslPath, depth: number): void => {
+  const walk = (node: TS.Expression, path: DslPath, depth: number): void => {
     let value = unwrap(node);
     if (ts.isIdentifier(value)) {
       const target = resolveIdentifier(sourceFile, value, depth);

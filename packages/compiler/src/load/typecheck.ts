@@ -1,6 +1,7 @@
 /** @module load/typecheck — type-check routes.ts with ts-morph, keeping TypeScript's own codes. */
 import { dirname, resolve } from "node:path";
-import { Project, ts, type SourceFile } from "ts-morph";
+import type { ts as TS } from "ts-morph";
+import { Project, ts, type SourceFile } from "./ts-morph.ts";
 import type { LocatedDiagnostic } from "../diagnostics/types.ts";
 import { sdkEntry } from "./sdk-path.ts";
 
@@ -56,7 +57,7 @@ export function isUserFile(path: string): boolean {
   return !path.startsWith(sdkDir) && !path.includes("/node_modules/") && !/\/lib\.[^/]*\.d\.ts$/.test(path);
 }
 
-function flatten(message: string | ts.DiagnosticMessageChain): string {
+function flatten(message: string | TS.DiagnosticMessageChain): string {
   return ts.flattenDiagnosticMessageText(message, "\n");
 }
 
@@ -83,7 +84,7 @@ export function typeCheck(sourceFile: SourceFile): TypeCheckResult {
   return { diagnostics, syntaxErrors };
 }
 
-function toDiagnostic(diagnostic: ts.Diagnostic, fallbackFile: ts.SourceFile): LocatedDiagnostic {
+function toDiagnostic(diagnostic: TS.Diagnostic, fallbackFile: TS.SourceFile): LocatedDiagnostic {
   const file = diagnostic.file ?? fallbackFile;
   const start = diagnostic.start ?? 0;
   const end = start + (diagnostic.length ?? 0);
