@@ -8,6 +8,13 @@ process.on("uncaughtException", (error) => {
   process.exit(2);
 });
 
+process.on("unhandledRejection", (reason) => {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  io.stderr(`switchyard: internal error: ${message.split("\n")[0] ?? ""}\n`);
+  if (process.env.SWITCHYARD_DEBUG === "1" && reason instanceof Error && reason.stack) io.stderr(`${reason.stack}\n`);
+  process.exit(2);
+});
+
 const code = await runCli({ argv: process.argv.slice(2), io });
 // exitCode (not exit()) lets stdout drain when piped.
 process.exitCode = code;

@@ -70,7 +70,7 @@ function describeFailure(failure: EvaluationFailure, file: string, locations: Lo
     case "timeout":
       return [at(file, "SY0005", `evaluating the config did not finish within ${failure.timeoutMs} ms (an endless loop?)`, { ...root, hint: catalogue.SY0005.fix })];
     case "never-settled":
-      return [at(file, "SY0006", "the config never produced a value: a top-level await or the default-exported promise never settles", { ...root, hint: catalogue.SY0006.fix })];
+      return [at(file, "SY0006", "the config never produced a value: a top-level await or the default-exported promise never settles (or routes.ts called process.exit)", { ...root, hint: catalogue.SY0006.fix })];
     case "no-default-export":
       return [at(file, "SY0002", "routes.ts has no default export", { ...root, hint: catalogue.SY0002.fix })];
     case "unsupported-value":
@@ -137,7 +137,15 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   const tsDiagnostics = checked.diagnostics;
   const compilerDiagnostics: LocatedDiagnostic[] = [];
   const finish = (environments: string[], release?: Release): CompileResult => {
-    const all = [...tsDiagnostics, ...dedupe(compilerDiagnostics, tsDiagnostics, locations)];
+    // A value shared through a const (`retry: sharedRetry`) is one mistake, reported once.
+    const seen = new Set<string>();
+    const unique = dedupe(compilerDiagnostics, tsDiagnostics, locations).filter((d) => {
+      const key = `${d.file}\0${d.start}\0${d.end}\0${d.code}\0${d.start < 0 ? d.message : ""}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const all = [...tsDiagnostics, ...unique];
     all.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) : a.file.localeCompare(b.file)));
     const ok = !all.some((diagnostic) => diagnostic.severity === "error");
     return { ok, diagnostics: all.map(strip), environments, ...(release ? { release } : {}) };

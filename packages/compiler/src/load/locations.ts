@@ -64,15 +64,12 @@ function propertyName(name: TS.PropertyName): string | undefined {
   return undefined;
 }
 
-/** Follows an identifier to the initializer of a `const` in the same file (one level of indirection is common). */
-function resolveIdentifier(sourceFile: TS.SourceFile, identifier: TS.Identifier, depth: number): TS.Expression | undefined {
-  if (depth > 8) return undefined;
-  let found: TS.Expression | undefined;
+/** `const name = <initializer>` declarations of a file, by name (the first declaration wins). */
+function declarationsOf(sourceFile: TS.SourceFile): Map<string, TS.Expression> {
+  const found = new Map<string, TS.Expression>();
   const visit = (node: TS.Node): void => {
-    if (found) return;
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === identifier.text && node.initializer) {
-      found = node.initializer;
-      return;
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && !found.has(node.name.text)) {
+      found.set(node.name.text, node.initializer);
     }
     ts.forEachChild(node, visit);
   };
@@ -91,6 +88,13 @@ function isDefineConfigCall(node: TS.Expression): node is TS.CallExpression {
 /** Builds the location map of a parsed routes.ts. */
 export function buildLocationMap(sourceFile: TS.SourceFile): LocationMap {
   const file = resolve(sourceFile.fileName);
+  let declarations: Map<string, TS.Expression> | undefined;
+  /** Follows an identifier to the initializer of a declaration in the same file (e.g. `routes: sharedRoutes`). */
+  const resolveIdentifier = (_sourceFile: TS.SourceFile, identifier: TS.Identifier, depth: number): TS.Expression | undefined => {
+    if (depth > 12) return undefined;
+    declarations ??= declarationsOf(sourceFile);
+    return declarations.get(identifier.text);
+  };
   const entries = new Map<string, NodeLocation>();
   const entryRanges: { range: SourceRange; leaf: boolean }[] = [];
   const isLeaf = (node: TS.Expression): boolean => {
