@@ -183,7 +183,9 @@ export function buildLocationMap(sourceFile: TS.SourceFile): LocationMap {
   }
 
   const get = (path: DslPath): NodeLocation | undefined => entries.get(keyOf(path));
-  const pick = (location: NodeLocation, prefer: "key" | "value"): SourceRange => (prefer === "key" ? location.key ?? location.value : location.value);
+  // A whole entry (an object or array literal) is shown by its name, like tsc does; scalars by value.
+  const pick = (location: NodeLocation, prefer: "key" | "value"): SourceRange =>
+    prefer === "key" || !location.leaf ? location.key ?? location.value : location.value;
 
   return {
     file,
@@ -205,7 +207,7 @@ export function buildLocationMap(sourceFile: TS.SourceFile): LocationMap {
           const found = get(ancestor);
           if (found) {
             const depth = length - base;
-            if (!best || depth > best.length) best = { range: found.value, path: ancestor, length: depth };
+            if (!best || depth > best.length) best = { range: pick(found, "key"), path: ancestor, length: depth };
             break;
           }
         }
