@@ -11,6 +11,7 @@ export interface Reach {
   path: (string | number)[];
   /** The tier or model the step names (`fast`, `claude`). */
   target: string;
+  targetKind: "tier" | "model";
   modelId: string;
   model: Model | undefined;
   providerId: string | undefined;
@@ -43,6 +44,7 @@ function reachesOf(config: Config, kind: ReachKind, path: (string | number)[], t
       kind,
       path,
       target: targetName(target),
+      targetKind: "tier" in target ? "tier" : "model",
       modelId,
       model,
       providerId,
@@ -91,4 +93,47 @@ export function listOf(items: readonly string[]): string {
 /** `3,000` style integers; keeps messages readable for token counts. */
 export function formatInt(value: number): string {
   return Math.round(value).toLocaleString("en-US");
+}
+
+/** How a step reads in a message: `its primary`, `fallback step 3`, `its long-context target`, `its canary`. */
+export function describeStep(reach: { kind: ReachKind; path: (string | number)[] }): string {
+  switch (reach.kind) {
+    case "primary":
+      return "its primary";
+    case "fallback":
+      return `fallback step ${Number(reach.path[1]) + 1}`;
+    case "long-context":
+      return "its long-context target";
+    case "canary":
+      return "its canary";
+  }
+}
+
+/** The reaches of one step of a route (all members of a tier step together). */
+export interface StepReach {
+  kind: ReachKind;
+  path: (string | number)[];
+  target: string;
+  targetKind: "tier" | "model";
+  reaches: Reach[];
+}
+
+/**
+ * Group reaches by step, in order. Policies report once per step (listing the offending models),
+ * so two findings of one policy never share a location.
+ */
+export function groupBySteps(reaches: readonly Reach[]): StepReach[] {
+  const steps = new Map<string, StepReach>();
+  for (const reach of reaches) {
+    const key = reach.path.join("\0");
+    const step = steps.get(key);
+    if (step === undefined) steps.set(key, { kind: reach.kind, path: reach.path, target: reach.target, targetKind: reach.targetKind, reaches: [reach] });
+    else if (!step.reaches.some((r) => r.modelId === reach.modelId)) step.reaches.push(reach);
+  }
+  return [...steps.values()];
+}
+
+/** ` (tier fast)` for a tier step, nothing for a model step (the model is named anyway). */
+export function tierSuffix(step: { targetKind: "tier" | "model"; target: string }): string {
+  return step.targetKind === "tier" ? ` (tier ${step.target})` : "";
 }

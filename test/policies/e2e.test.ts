@@ -38,7 +38,7 @@ describe("residency across the whole chain", () => {
     expect(summary).toEqual(["error eu-residency/eu-providers-only @23:9"]);
     expect(textAt(23, 9)).toMatch(/^"mini-us",/);
     expect(result.diagnostics[0]).toMatchObject({ endLine: 23, endColumn: 18, path: ["routes", "legal", "fallback", 2] });
-    expect(result.diagnostics[0]?.message).toBe("route legal must stay in the EU (residency eu) but fallback step 3 (mini-us) reaches model mini-us on provider openai (residency us)");
+    expect(result.diagnostics[0]?.message).toBe("route legal must stay in the EU (residency eu) but fallback step 3 reaches model mini-us on provider openai (residency us)");
     expect(result.ok).toBe(false);
   });
 
@@ -64,25 +64,25 @@ describe("every built-in policy", () => {
     }
   });
 
-  // One violation per policy; `at` is what the diagnostic's start points at in routes.ts.
+  // One violation per policy; `at` is what the diagnostic's start points at in routes.ts: the
+  // offending property when the policy names one, else the key that declares the node.
   const violations: Located[] = [
     { code: "baseline/no-inline-secrets", line: 8, column: 45, at: '"sk-proj-' },
-    { code: "prod-safety/approved-providers", line: 9, column: 11, at: '{ kind: "openai", baseUrl: "https://api.groq.com' },
+    { code: "prod-safety/approved-providers", line: 9, column: 5, at: "groq:" },
     { code: "baseline/deprecated-models", line: 17, column: 129, at: '"2025-01-01"' },
-    { code: "baseline/owners-set", line: 19, column: 14, at: '{ provider: "anthropicEu", name: "claude-haiku"' },
-    { code: "baseline/fallback-required", line: 29, column: 17, at: '{ tier: "mixed"' },
-    { code: "baseline/multi-provider", line: 30, column: 11, at: '{ model: "mini", fallback: ["small"]' },
+    { code: "baseline/owners-set", line: 19, column: 5, at: "unowned:" },
+    { code: "baseline/fallback-required", line: 29, column: 5, at: "nofallback:" },
+    { code: "baseline/multi-provider", line: 30, column: 5, at: "solo:" },
     { code: "baseline/fallback-context", line: 31, column: 53, at: '"small"]' },
     { code: "prod-safety/no-experimental-models", line: 33, column: 51, at: '"next"]' },
     { code: "eu-residency/eu-providers-only", line: 34, column: 68, at: '"llama-us"]' },
     { code: "prod-safety/canary-first-step", line: 36, column: 52, at: "50, 100]" },
     { code: "prod-safety/bounded-retries", line: 37, column: 74, at: "5 }" },
-    { code: "prod-safety/timeouts-set", line: 38, column: 14, at: '{ tier: "fast", fallback: ["frontier"], owner: "t" }' },
-    { code: "prod-safety/timeouts-set", line: 38, column: 14, at: "{" },
+    { code: "prod-safety/timeouts-set", line: 38, column: 5, at: "untimed:" },
     { code: "prod-safety/no-mock-providers", line: 39, column: 38, at: '"canned"]' },
     { code: "cost-guard/price-ceiling", line: 40, column: 21, at: '"frontier"' },
-    { code: "prod-safety/team-budget", line: 44, column: 10, at: '{ keys: [secret("OPS_KEY")]' },
-    { code: "prod-safety/team-rate-limits", line: 44, column: 10, at: "{" },
+    { code: "prod-safety/team-budget", line: 44, column: 5, at: "ops:" },
+    { code: "prod-safety/team-rate-limits", line: 44, column: 5, at: "ops:" },
   ];
 
   it("covers every built-in policy in the violations fixture", async () => {
@@ -112,7 +112,7 @@ describe("every built-in policy", () => {
 describe("selection problems point at the selection in routes.ts", () => {
   it("a user policy that throws is an error naming it, at the pack reference; its sibling still runs", async () => {
     const { result, summary, textAt } = await check("engine", "crash");
-    expect(summary).toEqual(["warning acme/descriptions @7:19", "error acme/broken @9:25"]);
+    expect(summary).toEqual(["warning acme/descriptions @7:13", "error acme/broken @9:25"]);
     expect(textAt(9, 25)).toMatch(/^"\.\/crashing-pack\.ts"/);
     expect(result.diagnostics[1]?.message).toBe("policy acme/broken crashed: Cannot read properties of undefined (reading 'deeper')");
   });

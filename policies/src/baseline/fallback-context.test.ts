@@ -19,19 +19,19 @@ testPolicy({
       errors: [{
         messageId: "too-small",
         node: { kind: "route", id: "chat", path: ["fallback", 1] },
-        message: "fallback step 2 of route chat: model small has a 8,000-token context window, below the route's long-context threshold of 16,000 tokens",
+        message: "route chat: fallback step 2 has model small with a 8,000-token context window, below the route's long-context threshold of 16,000 tokens",
       }],
     },
     {
       name: "a small member of the primary tier",
       config: fixture((d) => { d.models.small = small; d.tiers.fast = { models: [{ model: "mini", weight: 1 }, { model: "small", weight: 1 }] }; }),
-      errors: [{ messageId: "too-small", node: { kind: "route", id: "chat", path: ["tier"] }, message: /^primary of route chat: model small/ }],
+      errors: [{ messageId: "too-small", node: { kind: "route", id: "chat", path: ["tier"] }, message: /^route chat: its primary \(tier fast\) has model small with a 8,000-token/ }],
     },
     {
       name: "a long-context target no larger than the threshold",
       config: fixture((d) => { d.routes.chat!.longContext = { over: 128_000, use: { model: "mini" } }; }),
       errors: [
-        { messageId: "target-too-small", node: { kind: "route", id: "chat", path: ["longContext", "use"] }, message: "long-context target of route chat: model mini has a 128,000-token context window, no larger than the threshold of 128,000 tokens it serves above" },
+        { messageId: "target-too-small", node: { kind: "route", id: "chat", path: ["longContext", "use"] }, message: "route chat: its long-context target has model mini with a 128,000-token context window, no larger than the threshold of 128,000 tokens it serves above" },
       ],
     },
   ],

@@ -1,6 +1,6 @@
 /** @module baseline/fallback-context — fallback steps' context windows cover the route's long-context threshold. */
 import { definePolicy } from "../define.ts";
-import { formatInt, routeReach } from "../graph.ts";
+import { describeStep, formatInt, groupBySteps, listOf, routeReach, tierSuffix } from "../graph.ts";
 
 export default definePolicy({
   id: "baseline/fallback-context",
@@ -9,25 +9,24 @@ export default definePolicy({
   rationale: "Prompts up to the threshold go to the primary and its fallbacks: a fallback with a smaller window fails exactly when it is needed.",
   defaultSeverity: "error",
   messages: {
-    "too-small":
-      "{{step}} of route {{route}}: model {{model}} has a {{context}}-token context window, below the route's long-context threshold of {{over}} tokens",
-    "target-too-small":
-      "long-context target of route {{route}}: model {{model}} has a {{context}}-token context window, no larger than the threshold of {{over}} tokens it serves above",
+    "too-small": "route {{route}}: {{where}} has {{models}}, below the route's long-context threshold of {{over}} tokens",
+    "target-too-small": "route {{route}}: its long-context target{{tier}} has {{models}}, no larger than the threshold of {{over}} tokens it serves above",
   },
   defaultOptions: {},
   check({ config, report }) {
     for (const [routeId, route] of Object.entries(config.routes)) {
       if (route.longContext === undefined) continue;
       const over = route.longContext.over;
-      for (const reach of routeReach(config, route, ["primary", "fallback", "long-context"])) {
-        if (reach.model === undefined) continue;
-        const data = { route: routeId, model: reach.modelId, context: formatInt(reach.model.context), over: formatInt(over) };
-        if (reach.kind === "long-context") {
-          if (reach.model.context <= over) report({ node: { kind: "route", id: routeId, path: reach.path }, messageId: "target-too-small", data });
-        } else if (reach.model.context < over) {
-          const step = reach.kind === "primary" ? "primary" : `fallback step ${Number(reach.path[1]) + 1}`;
-          report({ node: { kind: "route", id: routeId, path: reach.path }, messageId: "too-small", data: { ...data, step } });
-        }
+      for (const step of groupBySteps(routeReach(config, route, ["primary", "fallback", "long-context"]))) {
+        const isTarget = step.kind === "long-context";
+        const small = step.reaches.filter((reach) => reach.model !== undefined && (isTarget ? reach.model.context <= over : reach.model.context < over));
+        if (small.length === 0) continue;
+        const models = listOf(small.map((reach) => `model ${reach.modelId} with a ${formatInt(reach.model?.context ?? 0)}-token context window`));
+        report({
+          node: { kind: "route", id: routeId, path: step.path },
+          messageId: isTarget ? "target-too-small" : "too-small",
+          data: { route: routeId, where: `${describeStep(step)}${tierSuffix(step)}`, tier: tierSuffix(step), models, over: formatInt(over) },
+        });
       }
     }
   },

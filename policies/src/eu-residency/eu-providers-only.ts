@@ -2,8 +2,7 @@
 import { z } from "zod";
 import { DataClassSchema, type DataClass } from "@switchyard/ir";
 import { definePolicy } from "../define.ts";
-import { routeReach } from "../graph.ts";
-
+import { groupBySteps, listOf, routeReach, tierSuffix } from "../graph.ts";
 
 export default definePolicy({
   id: "eu-residency/eu-providers-only",
@@ -12,12 +11,10 @@ export default definePolicy({
   rationale: "Residency is a property of the whole chain: the one fallback that leaves the EU is the one that sends personal data abroad during an outage.",
   defaultSeverity: "error",
   messages: {
-    primary: "route {{route}} must stay in the EU ({{reason}}) but its primary {{target}} reaches model {{model}} on provider {{provider}} (residency {{residency}})",
-    fallback:
-      "route {{route}} must stay in the EU ({{reason}}) but fallback step {{step}} ({{target}}) reaches model {{model}} on provider {{provider}} (residency {{residency}})",
-    "long-context":
-      "route {{route}} must stay in the EU ({{reason}}) but its long-context target {{target}} reaches model {{model}} on provider {{provider}} (residency {{residency}})",
-    canary: "route {{route}} must stay in the EU ({{reason}}) but its canary model {{model}} is on provider {{provider}} (residency {{residency}})",
+    primary: "route {{route}} must stay in the EU ({{reason}}) but its primary{{tier}} reaches {{reaches}}",
+    fallback: "route {{route}} must stay in the EU ({{reason}}) but fallback step {{step}}{{tier}} reaches {{reaches}}",
+    "long-context": "route {{route}} must stay in the EU ({{reason}}) but its long-context target{{tier}} reaches {{reaches}}",
+    canary: "route {{route}} must stay in the EU ({{reason}}) but its canary reaches {{reaches}}",
   },
   defaultOptions: { classes: ["confidential", "restricted"] as DataClass[] },
   optionsSchema: z.strictObject({ classes: z.array(DataClassSchema) }),
@@ -26,21 +23,14 @@ export default definePolicy({
       const reason =
         route.residency === "eu" ? "residency eu" : options.classes.includes(route.dataClass) ? `data class ${route.dataClass}` : undefined;
       if (reason === undefined) continue;
-      for (const reach of routeReach(config, route)) {
-        if (reach.provider === undefined || reach.provider.residency === "eu") continue;
-        const step = reach.kind === "fallback" ? Number(reach.path[1]) + 1 : 0;
+      for (const step of groupBySteps(routeReach(config, route))) {
+        const leaving = step.reaches.filter((reach) => reach.provider !== undefined && reach.provider.residency !== "eu");
+        if (leaving.length === 0) continue;
+        const reaches = listOf(leaving.map((reach) => `model ${reach.modelId} on provider ${reach.providerId ?? "?"} (residency ${reach.provider?.residency ?? "unset"})`));
         report({
-          node: { kind: "route", id: routeId, path: reach.path },
-          messageId: reach.kind,
-          data: {
-            route: routeId,
-            reason,
-            target: reach.target,
-            model: reach.modelId,
-            provider: reach.providerId ?? "",
-            residency: reach.provider.residency ?? "unset",
-            step,
-          },
+          node: { kind: "route", id: routeId, path: step.path },
+          messageId: step.kind,
+          data: { route: routeId, reason, tier: tierSuffix(step), step: step.kind === "fallback" ? Number(step.path[1]) + 1 : 0, reaches },
         });
       }
     }

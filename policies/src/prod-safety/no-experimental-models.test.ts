@@ -38,12 +38,12 @@ testPolicy({
         d.models.next = { provider: "anthropicEu", name: "claude-next", context: 200_000, price: { input: 3, output: 15 }, lifecycle: "experimental" };
         d.routes.chat!.fallback = [{ tier: "frontier" }, { model: "next" }];
       }),
-      errors: [{ messageId: "reachable", node: { kind: "route", id: "chat", path: ["fallback", 1] }, message: "route chat reaches experimental model next through fallback step 2 (next); use a GA model or roll it out as a guarded canary" }],
+      errors: [{ messageId: "reachable", node: { kind: "route", id: "chat", path: ["fallback", 1] }, message: "route chat reaches experimental model next through fallback step 2; use a GA model or roll it out as a guarded canary" }],
     },
     {
       name: "a preview member of the primary tier",
       config: fixture((d) => { d.models.mini!.lifecycle = "preview"; }),
-      errors: [{ messageId: "reachable", node: { kind: "route", id: "chat", path: ["tier"] }, message: /preview model mini through its primary fast/ }],
+      errors: [{ messageId: "reachable", node: { kind: "route", id: "chat", path: ["tier"] }, message: /preview model mini through its primary \(tier fast\)/ }],
     },
     {
       name: "an unguarded canary",

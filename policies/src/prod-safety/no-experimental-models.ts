@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { LifecycleSchema, type Lifecycle } from "@switchyard/ir";
 import { definePolicy } from "../define.ts";
-import { routeReach } from "../graph.ts";
+import { describeStep, groupBySteps, listOf, routeReach, tierSuffix } from "../graph.ts";
 
 export default definePolicy({
   id: "prod-safety/no-experimental-models",
@@ -11,7 +11,7 @@ export default definePolicy({
   rationale: "Experimental models change or vanish without notice; in production they may only take traffic through a canary that rolls back on its own.",
   defaultSeverity: "error",
   messages: {
-    reachable: "route {{route}} reaches {{lifecycle}} model {{model}} through {{where}}; use a GA model or roll it out as a guarded canary",
+    reachable: "route {{route}} reaches {{models}} through {{where}}; use a GA model or roll it out as a guarded canary",
     "unguarded-canary":
       "route {{route}} canaries {{lifecycle}} model {{model}} without a guard; set canary.guard.maxErrorRate or canary.guard.maxP95 so a bad rollout stops itself",
   },
@@ -19,22 +19,19 @@ export default definePolicy({
   optionsSchema: z.strictObject({ lifecycles: z.array(LifecycleSchema) }),
   check({ config, options, report }) {
     for (const [routeId, route] of Object.entries(config.routes)) {
-      const seen = new Set<string>();
-      for (const reach of routeReach(config, route)) {
-        if (reach.model === undefined || !options.lifecycles.includes(reach.model.lifecycle)) continue;
-        const data = { route: routeId, model: reach.modelId, lifecycle: reach.model.lifecycle };
-        if (reach.kind === "canary") {
+      for (const step of groupBySteps(routeReach(config, route))) {
+        const flagged = step.reaches.filter((reach) => reach.model !== undefined && options.lifecycles.includes(reach.model.lifecycle));
+        if (flagged.length === 0) continue;
+        if (step.kind === "canary") {
           const guard = route.canary?.guard;
-          if (guard?.maxErrorRate === undefined && guard?.maxP95Ms === undefined) {
-            report({ node: { kind: "route", id: routeId, path: ["canary", "guard"] }, messageId: "unguarded-canary", data });
+          const reach = flagged[0];
+          if (reach !== undefined && guard?.maxErrorRate === undefined && guard?.maxP95Ms === undefined) {
+            report({ node: { kind: "route", id: routeId, path: ["canary", "guard"] }, messageId: "unguarded-canary", data: { route: routeId, model: reach.modelId, lifecycle: reach.model?.lifecycle ?? "" } });
           }
           continue;
         }
-        const key = `${reach.path.join(".")}:${reach.modelId}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const where = reach.kind === "primary" ? `its primary ${reach.target}` : reach.kind === "fallback" ? `fallback step ${Number(reach.path[1]) + 1} (${reach.target})` : `its long-context target ${reach.target}`;
-        report({ node: { kind: "route", id: routeId, path: reach.path }, messageId: "reachable", data: { ...data, where } });
+        const models = listOf(flagged.map((reach) => `${reach.model?.lifecycle ?? ""} model ${reach.modelId}`));
+        report({ node: { kind: "route", id: routeId, path: step.path }, messageId: "reachable", data: { route: routeId, models, where: `${describeStep(step)}${tierSuffix(step)}` } });
       }
     }
   },

@@ -1,6 +1,6 @@
 /** @module prod-safety/no-mock-providers — no route reaches the embedded mock provider. */
 import { definePolicy } from "../define.ts";
-import { routeReach } from "../graph.ts";
+import { describeStep, groupBySteps, listOf, routeReach, tierSuffix } from "../graph.ts";
 
 export default definePolicy({
   id: "prod-safety/no-mock-providers",
@@ -8,18 +8,16 @@ export default definePolicy({
   rationale: "A mock left in by an environment override answers production traffic with canned text and a 200, which no alert catches.",
   defaultSeverity: "error",
   messages: {
-    mock: "route {{route}} reaches model {{model}} on mock provider {{provider}}",
+    mock: "route {{route}} reaches {{models}} through {{where}}",
   },
   defaultOptions: {},
   check({ config, report }) {
     for (const [routeId, route] of Object.entries(config.routes)) {
-      const seen = new Set<string>();
-      for (const reach of routeReach(config, route)) {
-        if (reach.provider?.kind !== "mock") continue;
-        const key = `${reach.path.join(".")}:${reach.modelId}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        report({ node: { kind: "route", id: routeId, path: reach.path }, messageId: "mock", data: { route: routeId, model: reach.modelId, provider: reach.providerId ?? "" } });
+      for (const step of groupBySteps(routeReach(config, route))) {
+        const mocked = step.reaches.filter((reach) => reach.provider?.kind === "mock");
+        if (mocked.length === 0) continue;
+        const models = listOf(mocked.map((reach) => `model ${reach.modelId} on mock provider ${reach.providerId ?? "?"}`));
+        report({ node: { kind: "route", id: routeId, path: step.path }, messageId: "mock", data: { route: routeId, models, where: `${describeStep(step)}${tierSuffix(step)}` } });
       }
     }
   },
