@@ -29,6 +29,7 @@ describe("bench harness", () => {
       streamMs: 300,
       streamRate: 100,
       profileMs: 0,
+      pin: false,
       log: (line) => lines.push(line),
     });
     expect(result.unavailable).toEqual([]);

@@ -25,6 +25,7 @@ Options:
   --duration SECONDS   seconds per throughput and latency run (default 5; quick 1)
   --rate N             requests/s of the fixed-rate latency run (default 500)
   --connections N      concurrency of the throughput run (default 32)
+  --pin                pin each system to CPU 1, the upstream and load generator to CPU 0 (taskset)
   --no-load            skip the side-by-side load benchmark
   --no-micro           skip decide() and compile benchmarks
   --no-profile         skip the CPU-profiled runs of the router and of a cold check (full runs only)
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
         rate: { type: "string" },
         connections: { type: "string" },
         "no-load": { type: "boolean" },
+        pin: { type: "boolean" },
         "no-micro": { type: "boolean" },
         "no-profile": { type: "boolean" },
         out: { type: "string" },
@@ -97,6 +99,7 @@ async function main(): Promise<number> {
     if (rate) load.rate = rate;
     if (connections) load.connections = Math.round(connections);
     if (v["no-profile"]) load.profileMs = 0;
+    if (v.pin) load.pin = true;
   }
   const command = ["npx -y pnpm@10 bench", ...process.argv.slice(2)].join(" ");
   const out = resolve(process.cwd(), v.out ?? (quick ? resolve(REPO_ROOT, "test/bench/.work/BENCHMARKS.quick.md") : resolve(REPO_ROOT, "BENCHMARKS.md")));

@@ -3,7 +3,7 @@
  * as separate processes, interleaves the systems over several rounds, and returns the figures.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
@@ -30,6 +30,8 @@ export interface LoadOptions {
   streamRate: number;
   /** When > 0 and switchyard runs: one more throughput run of this length against the router under the V8 CPU profiler. */
   profileMs: number;
+  /** Pin the system under test to CPU 1 and the upstream and load generator to CPU 0 (needs 2+ cores and taskset). */
+  pin: boolean;
   log: (line: string) => void;
 }
 
@@ -176,16 +178,18 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
   const unavailable: LoadResult["unavailable"] = [];
   try {
     await bundleServers(workDir);
-    const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")] });
+    const pin = options.pin && availableParallelism() >= 2;
+    if (options.pin && !pin) log("--pin needs at least 2 cores; not pinning");
+    const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")], cpus: pin ? "0" : undefined });
     const upstreamPort = await waitForListening(upstream);
     const upstreamOrigin = `http://127.0.0.1:${upstreamPort}`;
     log(`mock upstream on ${upstreamOrigin} (pid ${upstream.pid})`);
-    const load = await LoadGenerator.start(group);
+    const load = await LoadGenerator.start(group, pin ? "0" : undefined);
     log(`load generator pid ${load.pid}`);
 
     for (const name of options.systems) {
       try {
-        const system = await starters[name]({ group, upstreamOrigin, serversDir: workDir, workDir });
+        const system = await starters[name]({ group, upstreamOrigin, serversDir: workDir, workDir, cpus: pin ? "1" : undefined });
         try {
           await verify(system.target);
         } catch (error) {
@@ -231,7 +235,7 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
       try {
         profile = {
           ok: true,
-          value: await profileRouter({ group, load, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs }),
+          value: await profileRouter({ group, load, cpus: pin ? "1" : undefined, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs }),
         };
       } catch (error) {
         profile = { ok: false, reason: (error as Error).message };

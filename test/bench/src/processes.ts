@@ -11,6 +11,8 @@ export interface StartOptions {
   cwd?: string;
   /** Open an IPC channel (`child.send` / `"message"`), as `fork` does. */
   ipc?: boolean;
+  /** Pin to these CPUs (`taskset -c`, which execs the command: the pid stays the command's). */
+  cpus?: string;
 }
 
 export interface Managed {
@@ -33,7 +35,8 @@ export class ProcessGroup {
   }
 
   start(options: StartOptions): Managed {
-    const child = spawn(options.command, options.args, {
+    const [command, args] = options.cpus ? ["taskset", ["-c", options.cpus, options.command, ...options.args]] : [options.command, options.args];
+    const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],

@@ -97,12 +97,14 @@ export async function profileRouter(options: {
   target: Target;
   connections: number;
   durationMs: number;
+  cpus: string | undefined;
 }): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-prof-"));
   try {
     const port = await freePort();
     const managed = options.group.start({
       name: "switchyard-profiled",
+      cpus: options.cpus,
       command: process.execPath,
       args: ["--import", "tsx", fileURLToPath(new URL("./profile-entry.ts", import.meta.url)), "--port", String(port), "--host", "127.0.0.1"],
       cwd: REPO_ROOT,

@@ -3,6 +3,7 @@ import type { LoadResult, SystemFigures } from "./harness.ts";
 import type { Machine } from "./machine.ts";
 import type { CompileBench, Outcome } from "./micro/micro.ts";
 import type { ProfileSummary } from "./profile.ts";
+import { median } from "./stats.ts";
 import type { DecideCase } from "./micro/decide-worker.ts";
 
 export interface BenchReport {
@@ -68,14 +69,25 @@ function system(load: LoadResult | undefined, name: string): SystemFigures | und
   return load?.systems.find((s) => s.name === name);
 }
 
+/** Throughput ratio a/b per round (both measured in the same round, so close in time). */
+export function pairedRatios(a: SystemFigures, b: SystemFigures): number[] {
+  return a.rounds.flatMap((ra) => {
+    const rb = b.rounds.find((r) => r.round === ra.round);
+    return rb && rb.throughput.requestsPerSecond > 0 ? [ra.throughput.requestsPerSecond / rb.throughput.requestsPerSecond] : [];
+  });
+}
+
+/** The median of the per-round ratios: on a shared machine it drifts less than a ratio of medians. */
 export function ratios(load: LoadResult | undefined): { vsBare: number | undefined; vsPortkey: number | undefined } {
   const sy = system(load, "switchyard");
   const bare = system(load, "bare-proxy");
   const pk = system(load, "portkey");
-  return {
-    vsBare: sy && bare ? sy.requestsPerSecond / bare.requestsPerSecond : undefined,
-    vsPortkey: sy && pk ? sy.requestsPerSecond / pk.requestsPerSecond : undefined,
+  const paired = (a: SystemFigures | undefined, b: SystemFigures | undefined): number | undefined => {
+    if (!a || !b) return undefined;
+    const r = median(pairedRatios(a, b));
+    return Number.isFinite(r) ? r : a.requestsPerSecond / b.requestsPerSecond;
   };
+  return { vsBare: paired(sy, bare), vsPortkey: paired(sy, pk) };
 }
 
 export function targetChecks(report: BenchReport): TargetCheck[] {
@@ -132,6 +144,7 @@ function loadSection(load: LoadResult, lines: string[]): void {
   lines.push(
     `Every system is its own process on 127.0.0.1, in front of the same mock OpenAI-compatible upstream (node:http, a fixed ~300-byte JSON reply; ` +
       `the streamed variant sends 5 SSE chunks ${"1 ms"} apart). The load generator is a third process. ` +
+      `${o.pin ? "Pinned with taskset: the system under test on CPU 1, the upstream and the load generator on CPU 0. " : ""}` +
       `${o.rounds} round${o.rounds === 1 ? "" : "s"}, systems interleaved (order rotated each round), after a ${o.warmupMs / 1000} s warm-up each; each figure is the median over rounds.`,
     "",
   );
@@ -162,10 +175,14 @@ function loadSection(load: LoadResult, lines: string[]): void {
   const pk = system(load, "portkey");
   const direct = system(load, "direct");
   lines.push("### Ratios (throughput, same run)", "");
-  lines.push(`- switchyard / bare-proxy: ${vsBare === undefined ? "not measured (switchyard not available)" : pct(vsBare)}`);
-  lines.push(`- switchyard / portkey: ${vsPortkey === undefined ? "not measured (switchyard or portkey not available)" : times(vsPortkey)}`);
+  lines.push("Median of the per-round ratios (both systems measured in the same round); each round's ratio in brackets.", "");
+  const sy = system(load, "switchyard");
+  const each = (a: SystemFigures | undefined, b: SystemFigures | undefined, format: (v: number) => string): string =>
+    a && b ? ` [${pairedRatios(a, b).map(format).join(", ")}]` : "";
+  lines.push(`- switchyard / bare-proxy: ${vsBare === undefined ? "not measured (switchyard not available)" : `${pct(vsBare)}${each(sy, bare, pct)}`}`);
+  lines.push(`- switchyard / portkey: ${vsPortkey === undefined ? "not measured (switchyard or portkey not available)" : `${times(vsPortkey)}${each(sy, pk, times)}`}`);
   if (bare && pk) lines.push(`- bare-proxy / portkey: ${times(bare.requestsPerSecond / pk.requestsPerSecond)} (the ceiling any Node router has over Portkey here)`);
-  if (bare && direct) lines.push(`- bare-proxy / direct: ${pct(bare.requestsPerSecond / direct.requestsPerSecond)} (what one proxy hop costs on this machine: the proxy, the upstream and the load generator share ${"its"} cores)`);
+  if (bare && direct) lines.push(`- bare-proxy / direct: ${pct(bare.requestsPerSecond / direct.requestsPerSecond)} (what one proxy hop costs on this machine: the proxy, the upstream and the load generator share its cores)`);
   lines.push("");
   if (load.profile) {
     lines.push("### Where switchyard's time goes (CPU profile)", "");

@@ -41,6 +41,8 @@ export interface StartContext {
   serversDir: string;
   /** Scratch directory for this run. */
   workDir: string;
+  /** CPUs for the system's process (`taskset -c`), when pinning. */
+  cpus: string | undefined;
 }
 
 const messages = [
@@ -70,6 +72,7 @@ async function startDirect(ctx: StartContext): Promise<RunningSystem> {
 async function startBareProxy(ctx: StartContext): Promise<RunningSystem> {
   const managed = ctx.group.start({
     name: "bare-proxy",
+    cpus: ctx.cpus,
     command: process.execPath,
     args: [join(ctx.serversDir, "bare-proxy.cjs")],
     env: { ...process.env, BENCH_UPSTREAM_ORIGIN: ctx.upstreamOrigin },
@@ -121,6 +124,7 @@ async function startSwitchyard(ctx: StartContext): Promise<RunningSystem> {
   const port = await freePort();
   const managed = ctx.group.start({
     name: "switchyard",
+    cpus: ctx.cpus,
     command: process.execPath,
     args: [routerFile, "--port", String(port), "--host", "127.0.0.1"],
     cwd: join(routerFile, ".."),
@@ -170,6 +174,7 @@ async function startPortkey(ctx: StartContext): Promise<RunningSystem> {
   const port = await freePort();
   const managed = ctx.group.start({
     name: "portkey",
+    cpus: ctx.cpus,
     command: process.execPath,
     args: [script, `--port=${port}`, "--headless"],
     env: { ...process.env, NODE_ENV: "production" },

@@ -24,9 +24,10 @@ export class LoadGenerator {
     });
   }
 
-  static async start(group: ProcessGroup): Promise<LoadGenerator> {
+  static async start(group: ProcessGroup, cpus?: string): Promise<LoadGenerator> {
     const managed = group.start({
       name: "load-generator",
+      cpus,
       command: process.execPath,
       args: ["--import", "tsx", fileURLToPath(new URL("./worker.ts", import.meta.url))],
       cwd: REPO_ROOT,
