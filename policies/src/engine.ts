@@ -47,18 +47,18 @@ export function shortName(policyId: string): string {
  * A policy's effective severity under a selection: the full id wins over the short name, both win
  * over the policy's default.
  */
-export function effectiveSeverity(policy: Policy<unknown>, severities: Record<string, Severity>): Severity {
+export function effectiveSeverity(policy: Policy, severities: Record<string, Severity>): Severity {
   return severities[policy.id] ?? severities[shortName(policy.id)] ?? policy.defaultSeverity;
 }
 
-type OptionsResult = { ok: true; options: unknown } | { ok: false; problems: { path: (string | number)[]; message: string }[] };
+type OptionsResult = { ok: true; options: Record<string, unknown> } | { ok: false; problems: { path: (string | number)[]; message: string }[] };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Merge the selection's options over the defaults (shallow) and validate them. Never throws. */
-export function resolveOptions(policy: Policy<unknown>, given: Record<string, unknown>): OptionsResult {
+export function resolveOptions(policy: Policy, given: Record<string, unknown>): OptionsResult {
   const defaults = isPlainObject(policy.defaultOptions) ? policy.defaultOptions : {};
   const merged: Record<string, unknown> = { ...defaults, ...given };
   if (policy.optionsSchema === undefined) {
@@ -73,7 +73,7 @@ export function resolveOptions(policy: Policy<unknown>, given: Record<string, un
       })),
     };
   }
-  let result: ReturnType<NonNullable<Policy<unknown>["optionsSchema"]>["~standard"]["validate"]>;
+  let result: ReturnType<NonNullable<Policy["optionsSchema"]>["~standard"]["validate"]>;
   try {
     result = policy.optionsSchema["~standard"].validate(merged);
   } catch (error) {
@@ -82,7 +82,7 @@ export function resolveOptions(policy: Policy<unknown>, given: Record<string, un
   if (result instanceof Promise) {
     return { ok: false, problems: [{ path: [], message: "the options schema is asynchronous; policies need a synchronous schema" }] };
   }
-  if (result.issues === undefined) return { ok: true, options: (result as { value: unknown }).value };
+  if (result.issues === undefined) return { ok: true, options: (result as { value: Record<string, unknown> }).value };
   return {
     ok: false,
     problems: result.issues.map((issue) => ({
@@ -220,7 +220,7 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
   return findings;
 }
 
-function renderFinding(policy: Policy<unknown>, severity: "error" | "warning", report: PolicyReport): PolicyFinding {
+function renderFinding(policy: Policy, severity: "error" | "warning", report: PolicyReport): PolicyFinding {
   const template = policy.messages[report.messageId];
   const message =
     template === undefined

@@ -32,8 +32,7 @@ export interface InvalidCase extends ValidCase {
 }
 
 export interface PolicyTable {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  policy: Policy<any>;
+  policy: Policy;
   valid: ValidCase[];
   invalid: InvalidCase[];
   /** Now used when a case sets none. */
@@ -43,7 +42,7 @@ export interface PolicyTable {
 const DEFAULT_NOW = new Date("2026-06-01T12:00:00Z");
 
 /** Run one policy through the engine, as the only policy of a pack named after its id's prefix. */
-export function runOne(options: { policy: Policy<unknown>; config: Config; selectionOptions?: Record<string, unknown>; severities?: Record<string, Severity>; environment?: string; now?: Date }): PolicyFinding[] {
+export function runOne(options: { policy: Policy; config: Config; selectionOptions?: Record<string, unknown>; severities?: Record<string, Severity>; environment?: string; now?: Date }): PolicyFinding[] {
   const packId = options.policy.id.includes("/") ? options.policy.id.slice(0, options.policy.id.lastIndexOf("/")) : "test";
   return runPolicies({
     config: options.config,
@@ -54,7 +53,7 @@ export function runOne(options: { policy: Policy<unknown>; config: Config; selec
   });
 }
 
-function severityFor(policy: Policy<unknown>, severities: Record<string, Severity> | undefined): "error" | "warning" {
+function severityFor(policy: Policy, severities: Record<string, Severity> | undefined): "error" | "warning" {
   const short = policy.id.slice(policy.id.lastIndexOf("/") + 1);
   const severity = severities?.[policy.id] ?? severities?.[short] ?? policy.defaultSeverity;
   return severity === "off" ? "error" : severity;
@@ -66,7 +65,7 @@ function severityFor(policy: Policy<unknown>, severities: Record<string, Severit
  * warning) and with it `off` (no findings) — so each policy proves its per-environment severity.
  */
 export function testPolicy(table: PolicyTable): void {
-  const policy = table.policy as Policy<unknown>;
+  const policy = table.policy;
   describe(policy.id, () => {
     describe("valid", () => {
       for (const testCase of table.valid) {
