@@ -10,6 +10,24 @@ export interface ColdCompile extends CompileWorkerResult {
   wallMs: number;
 }
 
+/** `switchyard check <file>` exactly as a user runs it (`node --import tsx packages/cli/src/bin.ts`): wall time and exit code. */
+export function cliCheck(options: { file: string; timeoutMs?: number }): Promise<{ wallMs: number; exitCode: number | null; output: string }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "packages/cli/src/bin.ts", "check", options.file], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    killOnExit(child);
+    let output = "";
+    const keep = (d: Buffer): void => void (output = (output + d.toString("utf8")).slice(-2000));
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, exitCode: code, output });
+    });
+  });
+}
+
 export function coldCompile(options: { mode: "check" | "build"; file: string; outDir?: string; timeoutMs?: number; profileFile?: string }): Promise<ColdCompile> {
   const worker = fileURLToPath(new URL("./compile-worker.ts", import.meta.url));
   const args = ["--import", "tsx", worker, options.mode, options.file, ...(options.outDir ? [options.outDir] : [])];

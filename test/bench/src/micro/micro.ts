@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { REPO_ROOT, WORK_DIR } from "../paths.ts";
 import { killOnExit } from "../processes.ts";
 import { median, minMax } from "../stats.ts";
-import { type ColdCompile, coldCompile } from "./compile-runner.ts";
+import { cliCheck, type ColdCompile, coldCompile } from "./compile-runner.ts";
 import { type CpuProfile, type ProfileSummary, summariseProfile } from "../profile.ts";
 import type { DecideCase } from "./decide-worker.ts";
 import { writeRoutes } from "./gen-config.ts";
@@ -44,7 +44,8 @@ export interface CompileCase {
   routes: number;
   models: number;
   sourceBytes: number;
-  mode: "check" | "build";
+  /** `cli` is `switchyard check` run as a user runs it (wall time only). */
+  mode: "check" | "build" | "cli";
   /** Median of the cold runs, milliseconds: process spawn to exit. */
   wallMs: number;
   wallRange: [number, number];
@@ -87,11 +88,25 @@ export async function benchCompile(options: { sizes: number[]; models: number; r
           const key = `${config.routes}:${mode}`;
           runs.set(key, [...(runs.get(key) ?? []), run]);
         }
+        const cli = await cliCheck({ file: config.file });
+        options.log(`switchyard check (CLI) ${config.routes} routes: ${cli.wallMs.toFixed(0)} ms wall, exit ${cli.exitCode}`);
+        const run: ColdCompile = {
+          ok: cli.exitCode === 0,
+          diagnostics: 0,
+          messages: cli.exitCode === 0 ? [] : [`exit ${cli.exitCode}: ${cli.output.trim().split("\n").slice(-3).join(" ")}`],
+          bootMs: Number.NaN,
+          importMs: Number.NaN,
+          runMs: Number.NaN,
+          files: [],
+          outDir: undefined,
+          wallMs: cli.wallMs,
+        };
+        runs.set(`${config.routes}:cli`, [...(runs.get(`${config.routes}:cli`) ?? []), run]);
       }
     }
     const cases: CompileCase[] = [];
     for (const config of generated) {
-      for (const mode of ["check", "build"] as const) {
+      for (const mode of ["check", "cli", "build"] as const) {
         const list = runs.get(`${config.routes}:${mode}`) ?? [];
         const entry: CompileCase = {
           routes: config.routes,
