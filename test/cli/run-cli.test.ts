@@ -42,6 +42,12 @@ describe("runCli", () => {
     expect(result.stdout).toContain("routes.ts: no problems");
   });
 
+  it("a directory argument means its routes.ts", async () => {
+    const result = await cli(["check", "examples/quickstart"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("examples/quickstart/routes.ts: no problems");
+  });
+
   it("--format json / sarif / github", async () => {
     const file = join(fixtures, "semantic", "canary.ts");
     const json = await cli(["check", file, "--format", "json"]);

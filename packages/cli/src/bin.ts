@@ -2,6 +2,13 @@
 import { processIo, runCli } from "./main.ts";
 
 const io = processIo();
+// `switchyard check | head`: a closed pipe is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 process.on("uncaughtException", (error) => {
   io.stderr(`switchyard: internal error: ${error.message.split("\n")[0] ?? ""}\n`);
   if (process.env.SWITCHYARD_DEBUG === "1" && error.stack) io.stderr(`${error.stack}\n`);

@@ -2,6 +2,7 @@
 import { relative, resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
+import { configFile } from "./config-file.ts";
 
 export const command: Command = {
   name: "build",
@@ -27,7 +28,7 @@ Examples:
   async run({ positionals, values, io }) {
     if (positionals.length > 1) throw new UsageError(`expected at most one file, got ${positionals.length}`);
     const env = typeof values.env === "string" ? values.env : undefined;
-    const file = resolve(io.cwd, positionals[0] ?? "routes.ts");
+    const file = configFile(io.cwd, positionals[0]);
     const outDir = resolve(io.cwd, typeof values.out === "string" ? values.out : "dist");
 
     const { build, formatDiagnostics } = await import("@switchyard/compiler");

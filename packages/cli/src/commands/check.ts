@@ -1,7 +1,8 @@
 /** @module commands/check — `switchyard check`: type-check, validate and lint routes.ts. */
-import { relative, resolve } from "node:path";
+import { relative } from "node:path";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
+import { configFile } from "./config-file.ts";
 
 const formats = ["pretty", "json", "sarif", "github"] as const;
 type FormatName = (typeof formats)[number];
@@ -40,7 +41,7 @@ Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage or internal error.`,
     const format = typeof values.format === "string" ? values.format : "pretty";
     if (!isFormat(format)) throw new UsageError(`unknown --format "${format}"; use one of ${formats.join(", ")}`);
     const env = typeof values.env === "string" ? values.env : undefined;
-    const file = resolve(io.cwd, positionals[0] ?? "routes.ts");
+    const file = configFile(io.cwd, positionals[0]);
 
     const { compile, formatDiagnostics } = await import("@switchyard/compiler");
     const result = await compile({ file, ...(env === undefined ? {} : { env }) });

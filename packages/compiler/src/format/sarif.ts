@@ -9,16 +9,13 @@ interface SarifRule {
   name?: string;
   shortDescription: { text: string };
   help?: { text: string };
-  helpUri?: string;
   defaultConfiguration?: { level: "error" | "warning" };
 }
-
-const DOCS = "https://github.com/switchyard/switchyard/blob/main/docs/diagnostics.md";
 
 function ruleFor(code: string, severity: "error" | "warning"): SarifRule {
   if (isCode(code)) {
     const entry = catalogue[code];
-    return { id: code, name: entry.name, shortDescription: { text: entry.title }, help: { text: entry.fix }, helpUri: `${DOCS}#${code.toLowerCase()}`, defaultConfiguration: { level: entry.severity } };
+    return { id: code, name: entry.name, shortDescription: { text: entry.title }, help: { text: `${entry.fix} (docs/diagnostics.md#${code.toLowerCase()})` }, defaultConfiguration: { level: entry.severity } };
   }
   if (/^TS\d+$/.test(code)) return { id: code, shortDescription: { text: `TypeScript error ${code}` }, defaultConfiguration: { level: "error" } };
   return { id: code, shortDescription: { text: `Policy ${code}` }, defaultConfiguration: { level: severity } };
@@ -52,7 +49,7 @@ export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = 
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
     runs: [{
-      tool: { driver: { name: "switchyard", informationUri: "https://github.com/switchyard/switchyard", ...(options.toolVersion ? { version: options.toolVersion } : {}), rules } },
+      tool: { driver: { name: "switchyard", ...(options.toolVersion ? { version: options.toolVersion } : {}), rules } },
       ...(base !== undefined ? { originalUriBaseIds: { SRCROOT: { uri: base } } } : {}),
       results,
     }],
