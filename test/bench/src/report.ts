@@ -162,15 +162,15 @@ function loadSection(load: LoadResult, lines: string[]): void {
   lines.push("| system | req/s (range) | p50 | p99 | added p50 | added p99 | TTFB p50 | added TTFB p50 | RSS peak | CPU/req | failures |");
   lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const s of load.systems) {
-    const queueing = s.requestsPerSecond < o.rate * 1.2 ? " †" : "";
+    const queueing = s.requestsPerSecond < o.rate * 2 ? " †" : "";
     lines.push(
       `| ${s.name} | ${num(s.requestsPerSecond)} (${num(s.requestsPerSecondRange[0])}–${num(s.requestsPerSecondRange[1])}) | ${ms(s.p50Ms)}${queueing} | ${ms(s.p99Ms)}${queueing} | ` +
         `${s.name === "direct" ? "—" : signedMs(s.addedP50Ms)} | ${s.name === "direct" ? "—" : signedMs(s.addedP99Ms)} | ${ms(s.ttfbP50Ms)} | ${s.name === "direct" ? "—" : signedMs(s.addedTtfbP50Ms)} | ` +
         `${s.pid === undefined ? "— (no process)" : mb(s.rssPeakBytes)} | ${s.pid === undefined ? "—" : `${num(s.cpuUsPerRequest)} µs`} | ${s.failures + s.unexpected}${s.firstError ? ` (${s.firstError.slice(0, 80).replaceAll("|", "\\|")})` : ""} |`,
     );
   }
-  if (load.systems.some((s) => s.requestsPerSecond < o.rate * 1.2)) {
-    lines.push("", `† this system's capacity is near or below the ${o.rate} req/s latency rate, so its latency figures include queueing.`);
+  if (load.systems.some((s) => s.requestsPerSecond < o.rate * 2)) {
+    lines.push("", `† this system's throughput is under twice the ${o.rate} req/s latency rate, so its latency figures include queueing.`);
   }
   for (const u of load.unavailable) lines.push("", `**${u.name}: not available** — ${u.reason}`);
   lines.push("");
