@@ -21,6 +21,7 @@ export function showPath(path: DslPath): string {
   let out = "";
   for (const segment of path) {
     if (typeof segment === "number") out += `[${segment}]`;
+    else if (!/^[A-Za-z_][A-Za-z0-9._-]*$/.test(segment)) out += `[${JSON.stringify(segment)}]`;
     else out += out.length === 0 ? segment : `.${segment}`;
   }
   return out;
