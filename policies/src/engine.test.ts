@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { definePack, definePolicy, type PolicyPack } from "./define.ts";
-import { renderMessage, runPolicies as runWith } from "./engine.ts";
+import { renderMessage, runPolicies as runWith, suggestion } from "./engine.ts";
 import { builtinPacks, runPolicies } from "./index.ts";
 import { parseConfig } from "@switchyard/ir";
 import { fixture } from "./testing/fixture.ts";
@@ -76,14 +76,14 @@ describe("runPolicies", () => {
   it("an option no policy of the pack declares is reported at that key", () => {
     expect(run({ options: { limt: 9 }, severities: { thrower: "off" } })).toEqual([
       expect.objectContaining({ policyId: "acme/route-count" }),
-      { policyId: "policies/unknown-option", severity: "error", node: { kind: "selection", id: "0", path: ["options", "limt"] }, messageId: "unknown-option", message: 'pack "acme" has no option "limt"; its options: limit' },
+      { policyId: "policies/unknown-option", severity: "error", node: { kind: "selection", id: "0", path: ["options", "limt"] }, messageId: "unknown-option", message: 'pack "acme" has no option "limt"; its options: limit. Did you mean "limit"?' },
     ]);
   });
 
   it("a severity key that names no policy is reported at that key", () => {
     const findings = run({ severities: { "route-cnt": "off", thrower: "off", "route-count": "off" } });
     expect(findings).toEqual([
-      { policyId: "policies/unknown-policy", severity: "error", node: { kind: "selection", id: "0", path: ["severities", "route-cnt"] }, messageId: "unknown-policy", message: 'pack "acme" has no policy "route-cnt"; its policies: route-count, thrower' },
+      { policyId: "policies/unknown-policy", severity: "error", node: { kind: "selection", id: "0", path: ["severities", "route-cnt"] }, messageId: "unknown-policy", message: 'pack "acme" has no policy "route-cnt"; its policies: route-count, thrower. Did you mean "route-count"?' },
     ]);
   });
 
@@ -171,6 +171,14 @@ describe("scale", () => {
     expect(findings.filter((f) => f.messageId === "crashed")).toEqual([]);
     // Measured ~100 ms on the dev machine; the bound leaves room for slow CI runners.
     expect(elapsed).toBeLessThan(2_000);
+  });
+});
+
+describe("suggestion", () => {
+  it("suggests the closest name only when it is close", () => {
+    expect(suggestion("price-cieling", ["price-ceiling"])).toBe(' Did you mean "price-ceiling"?');
+    expect(suggestion("owners", ["owners-set", "fallback-required"])).toBe("");
+    expect(suggestion("maxAttempt", ["maxAttempts", "maxFirstCanaryStep"])).toBe(' Did you mean "maxAttempts"?');
   });
 });
 

@@ -95,6 +95,29 @@ export function resolveOptions(policy: Policy, given: Record<string, unknown>): 
   };
 }
 
+/** Edit distance, for "did you mean" on misspelt severity and option keys. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** ` Did you mean "x"?` for the closest candidate within a third of the word's length, else nothing. */
+export function suggestion(word: string, candidates: readonly string[]): string {
+  let best: { candidate: string; score: number } | undefined;
+  for (const candidate of candidates) {
+    const score = distance(word.toLowerCase(), candidate.toLowerCase());
+    if (score <= Math.max(1, Math.floor(word.length / 3)) && (best === undefined || score < best.score)) best = { candidate, score };
+  }
+  return best === undefined ? "" : ` Did you mean "${best.candidate}"?`;
+}
+
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return typeof error === "string" ? error : "non-Error value thrown";
@@ -155,7 +178,7 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
           severity: "error",
           node: selectionNode(["severities", key]),
           messageId: "unknown-policy",
-          message: `pack "${pack.id}" has no policy "${key}"; its policies: ${pack.policies.map((p) => shortName(p.id)).join(", ")}`,
+          message: `pack "${pack.id}" has no policy "${key}"; its policies: ${pack.policies.map((p) => shortName(p.id)).join(", ")}.${suggestion(shortName(key), pack.policies.map((p) => shortName(p.id)))}`,
         });
       }
     }
@@ -213,7 +236,7 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
         severity: "error",
         node: selectionNode(["options", key]),
         messageId: "unknown-option",
-        message: `pack "${pack.id}" has no option "${key}"${allDeclared.size > 0 ? `; its options: ${[...allDeclared].sort().join(", ")}` : ""}`,
+        message: `pack "${pack.id}" has no option "${key}"${allDeclared.size > 0 ? `; its options: ${[...allDeclared].sort().join(", ")}.${suggestion(key, [...allDeclared])}` : "."}`,
       });
     }
   });

@@ -125,8 +125,9 @@ describe("selection problems point at the selection in routes.ts", () => {
   });
 
   it("a misspelt severity key is an error at that key's value", async () => {
-    const { summary, textAt } = await check("engine", "misspelt");
+    const { summary, textAt, result } = await check("engine", "misspelt");
     expect(summary).toEqual(["error policies/unknown-policy @16:81"]);
     expect(textAt(16, 81)).toMatch(/^"off"/);
+    expect(result.diagnostics[0]?.message).toBe('pack "cost-guard" has no policy "price-cieling"; its policies: price-ceiling. Did you mean "price-ceiling"?');
   });
 });
