@@ -85,6 +85,20 @@ function isDefineConfigCall(node: TS.Expression): node is TS.CallExpression {
   return false;
 }
 
+function findDefineConfigCall(node: TS.Node): TS.CallExpression | undefined {
+  let found: TS.CallExpression | undefined;
+  const visit = (child: TS.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(child) && isDefineConfigCall(child)) {
+      found = child;
+      return;
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return found;
+}
+
 /** Builds the location map of a parsed routes.ts. */
 export function buildLocationMap(sourceFile: TS.SourceFile): LocationMap {
   const file = resolve(sourceFile.fileName);
@@ -111,6 +125,11 @@ export function buildLocationMap(sourceFile: TS.SourceFile): LocationMap {
     root = rangeOf(sourceFile, file, statement);
     let current = unwrap(expression);
     if (ts.isIdentifier(current)) current = unwrap(resolveIdentifier(sourceFile, current, 0) ?? current);
+    if (!isDefineConfigCall(current) && !ts.isObjectLiteralExpression(current)) {
+      // e.g. `export default Promise.resolve(defineConfig({...}))`: use the call inside.
+      const inner = findDefineConfigCall(current);
+      if (inner) current = inner;
+    }
     if (isDefineConfigCall(current)) {
       root = rangeOf(sourceFile, file, current);
       const argument = current.arguments[0];
@@ -121,16 +140,11 @@ export function buildLocationMap(sourceFile: TS.SourceFile): LocationMap {
   }
   // No default export: try any defineConfig call so diagnostics still land near the config.
   if (!configObject) {
-    const visit = (node: TS.Node): void => {
-      if (configObject) return;
-      if (ts.isCallExpression(node) && isDefineConfigCall(node)) {
-        root = rangeOf(sourceFile, file, node);
-        configObject = node.arguments[0];
-        return;
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    const call = findDefineConfigCall(sourceFile);
+    if (call) {
+      root = rangeOf(sourceFile, file, call);
+      configObject = call.arguments[0];
+    }
   }
 
   const walk = (node: TS.Expression, path: DslPath, depth: number): void => {
