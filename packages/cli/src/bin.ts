@@ -1,5 +1,24 @@
 /** @module bin — entry point of the `switchyard` command: runs the CLI and sets the exit code. */
+import { readFileSync } from "node:fs";
+import type { Command } from "./command.ts";
 import { processIo, runCli } from "./main.ts";
+
+/**
+ * `switchyard check …` loads only the check verb (not every verb's dependencies): a verb registered
+ * in commands/index.ts as `./<verb>.ts` is imported alone. Help, --version and unknown verbs use the table.
+ */
+async function fastPath(verb: string | undefined): Promise<{ commands?: readonly Command[]; allCommands?: () => Promise<readonly Command[]> }> {
+  if (verb === undefined || !/^[a-z][a-z-]*$/.test(verb) || verb === "help") return {};
+  try {
+    const table = readFileSync(new URL("./commands/index.ts", import.meta.url), "utf8");
+    if (!table.includes(`"./${verb}.ts"`)) return {};
+    const module = (await import(`./commands/${verb}.ts`)) as { command?: Command };
+    if (module.command?.name !== verb) return {};
+    return { commands: [module.command], allCommands: async () => (await import("./commands/index.ts")).commands };
+  } catch {
+    return {};
+  }
+}
 
 const io = processIo();
 // `switchyard check | head`: a closed pipe is not an error of ours.
@@ -22,6 +41,7 @@ process.on("unhandledRejection", (reason) => {
   process.exit(2);
 });
 
-const code = await runCli({ argv: process.argv.slice(2), io });
+const argv = process.argv.slice(2);
+const code = await runCli({ argv, io, ...(await fastPath(argv[0])) });
 // exitCode (not exit()) lets stdout drain when piped.
 process.exitCode = code;

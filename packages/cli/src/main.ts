@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command, Io, OptionSpec } from "./command.ts";
 import { ExitCode, UsageError } from "./command.ts";
-import { commands as defaultCommands } from "./commands/index.ts";
 
 /** The CLI's own version, read from its package.json. */
 export function cliVersion(): string {
@@ -23,7 +22,10 @@ export function cliVersion(): string {
 export interface RunCliOptions {
   argv: readonly string[];
   io: Io;
+  /** The verbs to dispatch to; default: the registered table. */
   commands?: readonly Command[];
+  /** The full table for suggestions when `commands` is a subset. */
+  allCommands?: () => Promise<readonly Command[]>;
 }
 
 /** Levenshtein distance, used to suggest the verb a user probably meant. */
@@ -112,7 +114,8 @@ function errorMessage(error: unknown): string {
  */
 export async function runCli(options: RunCliOptions): Promise<number> {
   const { argv, io } = options;
-  const commands = options.commands ?? defaultCommands;
+  // The verb table is loaded on demand so a caller that already picked its verb (bin.ts) skips the rest.
+  const commands = options.commands ?? (await import("./commands/index.ts")).commands;
   const [first, ...rest] = argv;
 
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
@@ -132,7 +135,8 @@ export async function runCli(options: RunCliOptions): Promise<number> {
 
   const command = commands.find((candidate) => candidate.name === first);
   if (!command) {
-    const guess = suggest(first, commands.map((candidate) => candidate.name));
+    const all = options.allCommands ? await options.allCommands() : commands;
+    const guess = suggest(first, all.map((candidate) => candidate.name));
     const hint = guess ? ` Did you mean \`switchyard ${guess}\`?` : "";
     io.stderr(`switchyard: unknown command "${first}".${hint}\nRun \`switchyard --help\` to see the commands.\n`);
     return ExitCode.usage;
