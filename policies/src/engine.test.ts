@@ -115,6 +115,23 @@ describe("runPolicies", () => {
     expect(findings.map((f) => `${f.policyId}@${f.node.kind}:${f.node.id}`)).toEqual(["acme/route-count@route:chat", "policies/unknown-pack@selection:2"]);
   });
 
+  it("a policy that writes to the config crashes instead of changing it", () => {
+    const writer = definePolicy({ ...thrower, id: "acme/writer", check: ({ config: c }) => { (c.routes.chat as { owner?: string }).owner = "me"; } });
+    const findings = run({}, { "./acme.ts": definePack({ id: "acme", description: "", policies: [writer] }) });
+    expect(findings).toEqual([expect.objectContaining({ policyId: "acme/writer", messageId: "crashed", message: expect.stringMatching(/^policy acme\/writer crashed: Cannot assign to read only property 'owner'/) })]);
+    expect(config.routes.chat?.owner).toBe("support");
+  });
+
+  it("a malformed report or a non-policy in a pack is reported, never thrown", () => {
+    const malformed = definePolicy({ ...thrower, id: "acme/malformed", check: ({ report }) => { report({ messageId: "before" } as never); } });
+    const pack = { id: "acme", description: "", policies: [malformed, { id: 42 } as never] };
+    const findings = run({}, { "./acme.ts": pack });
+    expect(findings.map((f) => [f.policyId, f.messageId, f.message])).toEqual([
+      ["acme/malformed", "crashed", "policy acme/malformed crashed: report() needs { node: { kind, id, path? }, messageId, data? }"],
+      ["acme", "crashed", "pack acme holds something that is not a policy (a policy has an id, messages and a check)"],
+    ]);
+  });
+
   it("a report with an undeclared messageId still yields a readable finding", () => {
     const sloppy = definePolicy({ ...routeCounter, id: "acme/sloppy", messages: {} });
     const findings = run({}, { "./acme.ts": definePack({ id: "acme", description: "", policies: [sloppy] }) });

@@ -119,8 +119,20 @@ export function suggestion(word: string, candidates: readonly string[]): string 
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error) return error.message.split("\n")[0] ?? "";
   return typeof error === "string" ? error : "non-Error value thrown";
+}
+
+/** A frozen deep copy: a policy that writes to the config crashes (and is reported) instead of changing the release. */
+function frozenCopy<T>(value: T): T {
+  const copy = structuredClone(value);
+  const freeze = (node: unknown): void => {
+    if (typeof node !== "object" || node === null || Object.isFrozen(node)) return;
+    Object.freeze(node);
+    for (const child of Object.values(node)) freeze(child);
+  };
+  freeze(copy);
+  return copy;
 }
 
 function findingKey(finding: PolicyFinding): string {
@@ -140,12 +152,14 @@ function findingKey(finding: PolicyFinding): string {
  *   pack declares yields `policies/unknown-option` at `["options", key]`; invalid options yield one error finding per
  *   problem with messageId `invalid-options` at `["options", …path]` of the selection, and the
  *   policy does not run.
- * - A policy whose check throws yields an error finding with messageId `crashed` at the selection
- *   node (`["pack"]`), keeping the reports it made before it threw.
+ * - A policy whose check throws (including by writing to the config, which it receives as a frozen
+ *   copy, or by calling `report` with a malformed report) yields an error finding with messageId
+ *   `crashed` at the selection node (`["pack"]`), keeping the reports it made before it threw.
  * - Findings keep selection, policy and report order; exact duplicates are dropped.
  */
 export function runPolicies(input: RunPoliciesInput, builtins: Record<string, PolicyPack> = {}): PolicyFinding[] {
   const packs: Record<string, PolicyPack> = { ...builtins, ...input.packs };
+  const config = frozenCopy(input.config);
   const findings: PolicyFinding[] = [];
   const seen = new Set<string>();
   const add = (finding: PolicyFinding): void => {
@@ -183,6 +197,16 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
       }
     }
     for (const policy of pack.policies) {
+      if (typeof policy !== "object" || policy === null || typeof policy.id !== "string" || typeof policy.check !== "function") {
+        add({
+          policyId: pack.id,
+          severity: "error",
+          node: selectionNode(["pack"]),
+          messageId: "crashed",
+          message: `pack ${pack.id} holds something that is not a policy (a policy has an id, messages and a check)`,
+        });
+        continue;
+      }
       const severity = effectiveSeverity(policy, severities);
       if (severity === "off") continue;
       const given = selection.options ?? {};
@@ -203,19 +227,20 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
         }
         continue;
       }
-      const reports: PolicyReport[] = [];
+      const reports: PolicyFinding[] = [];
       try {
         policy.check({
-          config: input.config,
+          config,
           environment: input.environment,
           options: resolved.options,
           now: input.now,
+          // Rendered as reported, so a malformed report surfaces as a crash of its policy.
           report: (report) => {
-            reports.push(report);
+            reports.push(renderFinding(policy, severity, report));
           },
         });
       } catch (error) {
-        for (const report of reports) add(renderFinding(policy, severity, report));
+        for (const finding of reports) add(finding);
         add({
           policyId: policy.id,
           severity: "error",
@@ -225,7 +250,7 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
         });
         continue;
       }
-      for (const report of reports) add(renderFinding(policy, severity, report));
+      for (const finding of reports) add(finding);
     }
     // Option keys that no policy of the pack declares are misspellings: report them once.
     const allDeclared = new Set(pack.policies.flatMap((policy) => (isPlainObject(policy.defaultOptions) ? Object.keys(policy.defaultOptions) : [])));
@@ -244,7 +269,10 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
 }
 
 function renderFinding(policy: Policy, severity: "error" | "warning", report: PolicyReport): PolicyFinding {
-  const template = policy.messages[report.messageId];
+  if (typeof report !== "object" || report === null || typeof report.node !== "object" || report.node === null || typeof report.node.id !== "string") {
+    throw new Error("report() needs { node: { kind, id, path? }, messageId, data? }");
+  }
+  const template = policy.messages?.[report.messageId];
   const message =
     template === undefined
       ? `policy ${policy.id} reported an undeclared message "${report.messageId}"`
