@@ -1,4 +1,4 @@
-/** The real `switchyard` binary: help, exit codes 0/1/2, formats, build, and no stack traces. */
+/** @module cli.test — The real `switchyard` binary: help, exit codes 0/1/2, formats, build, and no stack traces. */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-/** The CLI in-process (runCli with a captured Io): formats, env handling, malformed input, usage errors. */
+/** @module run-cli.test — The CLI in-process (runCli with a captured Io): formats, env handling, malformed input, usage errors. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, type Io } from "@switchyard/cli";

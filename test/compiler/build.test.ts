@@ -1,4 +1,4 @@
-/** build: writes switchyard.json, manifest.json and router.mjs; deterministic; nothing on errors. */
+/** @module build.test — build: writes switchyard.json, manifest.json and router.mjs; deterministic; nothing on errors. */
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

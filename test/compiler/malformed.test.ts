@@ -1,4 +1,4 @@
-/** Malformed input becomes diagnostics with locations, never a stack trace or a hang. */
+/** @module malformed.test — Malformed input becomes diagnostics with locations, never a stack trace or a hang. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile, formatDiagnostics } from "@switchyard/compiler";

@@ -1,4 +1,4 @@
-/** One error per misspelling, at the misspelt token, none duplicated (TypeScript's where it can, the compiler's where it cannot). */
+/** @module misspellings.test — One error per misspelling, at the misspelt token, none duplicated (TypeScript's where it can, the compiler's where it cannot). */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "@switchyard/compiler";

@@ -1,4 +1,4 @@
-/** Policy packs: built-in ids and user packs by path, severities per environment, findings at the declaring line. */
+/** @module policies.test — Policy packs: built-in ids and user packs by path, severities per environment, findings at the declaring line. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "@switchyard/compiler";

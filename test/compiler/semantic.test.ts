@@ -1,4 +1,4 @@
-/** Each semantic check has a failing fixture; its diagnostics (code and line) must be exactly the marked ones. */
+/** @module semantic.test — Each semantic check has a failing fixture; its diagnostics (code and line) must be exactly the marked ones. */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-/** Type tests of the DSL: inference of declared names, and misspellings rejected at the literal. */
+/** @module index.test-d — Type tests of the DSL: inference of declared names, and misspellings rejected at the literal. */
 import { describe, expectTypeOf, it } from "vitest";
 import { defineConfig, secret, type Duration, type Secret, type SwitchyardConfig } from "./index.ts";
 

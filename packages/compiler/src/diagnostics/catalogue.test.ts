@@ -1,4 +1,4 @@
-/** The catalogue, its docs page and its use stay in step. */
+/** @module catalogue.test — The catalogue, its docs page and its use stay in step. */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,4 +1,4 @@
-/** Formatters are pure functions over diagnostics; SARIF validates against the official 2.1.0 schema. */
+/** @module format.test — Formatters are pure functions over diagnostics; SARIF validates against the official 2.1.0 schema. */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,4 +1,4 @@
-/** The validator and lowering take any value and return findings as data: never a throw. */
+/** @module validate.test — The validator and lowering take any value and return findings as data: never a throw. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catalogue } from "../diagnostics/catalogue.ts";
