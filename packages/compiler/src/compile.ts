@@ -109,7 +109,9 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
     return await compileUnsafe({ ...options, file });
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
-    return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0009", `internal compiler error: ${message}`, { hint: catalogue.SY0009.fix }))] };
+    // The stack is for us, not for users: only with SWITCHYARD_DEBUG=1.
+    const stack = process.env.SWITCHYARD_DEBUG === "1" && error instanceof Error && error.stack ? `\n${error.stack}` : "";
+    return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0009", `internal compiler error: ${message}${stack}`, { hint: catalogue.SY0009.fix }))] };
   }
 }
 
