@@ -41,6 +41,13 @@ describe("misspellings", () => {
     for (const word of ["residncy", "stratgy", "fallbak", "optimise", "budgt"]) expect(words.filter((m) => m.includes(`"${word}"`))).toHaveLength(1);
   });
 
+  for (const env of [undefined, "dev"]) {
+    it(`misspellings inside environment overrides: one error each (env ${env ?? "none"})`, async () => {
+      const result = await compile({ file: join(fixtures, "misspellings-env.ts"), ...(env ? { env } : {}) });
+      expect(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(["11:30 TS2820", "12:25 TS2322", "12:40 SY0101"]);
+    });
+  }
+
   it("still reports references that bypassed the types with `as any` (no TypeScript error there)", async () => {
     const result = await compile({ file: join(fixtures, "semantic", "unknown-target.ts") });
     expect(result.diagnostics.every((d) => d.code.startsWith("SY"))).toBe(true);
