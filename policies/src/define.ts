@@ -20,13 +20,14 @@ export interface NodeRef {
   path?: (string | number)[];
 }
 
-export interface PolicyReport {
+export interface PolicyReport<MessageId extends string = string> {
   node: NodeRef;
-  messageId: string;
+  /** A key of the policy's `messages` (a misspelt id is a type error). */
+  messageId: MessageId;
   data?: Record<string, string | number>;
 }
 
-export interface PolicyContext<Options> {
+export interface PolicyContext<Options, MessageId extends string = string> {
   config: Config;
   /** The environment being checked. */
   environment: string;
@@ -34,7 +35,7 @@ export interface PolicyContext<Options> {
   options: Options;
   /** Today, injected so checks stay pure. */
   now: Date;
-  report(report: PolicyReport): void;
+  report(report: PolicyReport<MessageId>): void;
 }
 
 /**
@@ -53,7 +54,7 @@ export interface OptionsSchema<Output> {
   };
 }
 
-export interface Policy<Options = Record<string, unknown>> {
+export interface Policy<Options = Record<string, unknown>, MessageId extends string = string> {
   /** `pack/name`, e.g. `baseline/fallback-required`. Stable: users set severities by it. */
   id: string;
   description: string;
@@ -61,7 +62,7 @@ export interface Policy<Options = Record<string, unknown>> {
   rationale: string;
   defaultSeverity: Severity;
   /** Message templates by id; `{{name}}` is replaced from the report's data. */
-  messages: Record<string, string>;
+  messages: Record<MessageId, string>;
   /** Defaults for the options; users override them per pack selection. */
   defaultOptions: Options;
   /**
@@ -69,7 +70,7 @@ export interface Policy<Options = Record<string, unknown>> {
    * engine only rejects option keys that `defaultOptions` does not declare.
    */
   optionsSchema?: OptionsSchema<Options>;
-  check(context: PolicyContext<Options>): void;
+  check(context: PolicyContext<Options, MessageId>): void;
 }
 
 export interface PolicyPack {
@@ -97,7 +98,7 @@ export interface PolicyPack {
  *   },
  * });
  */
-export function definePolicy<Options extends Record<string, unknown>>(policy: Policy<Options>): Policy<Options> {
+export function definePolicy<Options extends Record<string, unknown>, MessageId extends string>(policy: Policy<Options, MessageId>): Policy<Options, MessageId> {
   return policy;
 }
 

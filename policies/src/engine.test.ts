@@ -133,7 +133,7 @@ describe("runPolicies", () => {
   });
 
   it("a report with an undeclared messageId still yields a readable finding", () => {
-    const sloppy = definePolicy({ ...routeCounter, id: "acme/sloppy", messages: {} });
+    const sloppy = definePolicy({ ...routeCounter, id: "acme/sloppy", messages: {} as Record<"seen", string> });
     const findings = run({}, { "./acme.ts": definePack({ id: "acme", description: "", policies: [sloppy] }) });
     expect(findings[0]?.message).toBe('policy acme/sloppy reported an undeclared message "seen"');
   });
