@@ -176,12 +176,21 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   }
 }
 
+/**
+ * Where the user ran the command. `pnpm switchyard …` runs the script from the workspace root, so
+ * relative paths would resolve there; pnpm and npm pass the caller's directory as INIT_CWD.
+ */
+function invocationDirectory(): string {
+  const initCwd = process.env.INIT_CWD;
+  return process.env.npm_lifecycle_event === "switchyard" && initCwd ? initCwd : process.cwd();
+}
+
 /** The process-backed Io used by the real binary. */
 export function processIo(): Io {
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
-    cwd: process.cwd(),
+    cwd: invocationDirectory(),
     env: process.env,
   };
 }
