@@ -15,5 +15,6 @@ export * from "./adapters/index.ts";
 export * from "./validators/index.ts";
 export { ActiveRelease, activateRelease, ActivationError, type RuntimeRelease } from "./runtime/release.ts";
 export type { RequestContext, RouterHooks } from "./execute/context.ts";
+export { RequestCancel, ClientGoneError } from "./execute/timers.ts";
 export { backoffMs, type ExecuteDeps } from "./execute/execute.ts";
 export { priceUsage } from "./execute/usage.ts";

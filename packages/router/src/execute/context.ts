@@ -3,6 +3,7 @@ import type { AttemptSummary, RouterError } from "../errors.ts";
 import type { ChatBody, Usage } from "../http/chat-body.ts";
 import type { Candidate, Plan } from "../core/index.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
+import type { RequestCancel } from "./timers.ts";
 
 export interface RequestContext {
   id: string;
@@ -24,8 +25,8 @@ export interface RequestContext {
   usage: Usage | undefined;
   /** USD, priced from the answering model's catalog price. */
   costUsd: number | undefined;
-  /** Aborted when the client goes away or the router shuts down hard. */
-  signal: AbortSignal;
+  /** Cancelled when the client goes away or the router shuts down hard; aborts the running attempt. */
+  cancel: RequestCancel;
 }
 
 /**

@@ -7,6 +7,7 @@ import { RouterError } from "../errors.ts";
 import { activateRelease } from "../runtime/release.ts";
 import { nodeHttpTransport } from "../adapters/transport/node-http.ts";
 import type { RequestContext, RouterHooks } from "./context.ts";
+import { RequestCancel } from "./timers.ts";
 import { backoffMs, executeCompletion, type ExecuteDeps } from "./execute.ts";
 
 function config(): Config {
@@ -53,7 +54,7 @@ function setup(outcomes: Record<string, Array<"ok" | UpstreamError>>, hooks: Rou
   if (!decision.ok) throw new Error(decision.message);
   const ctx: RequestContext = {
     id: "req-1", startedAt: 1_000, release: runtime, team: undefined, route: "r", body: { model: "r", messages: [{ role: "user", content: "hi" }] },
-    stream: false, includeUsage: false, plan: decision.plan, attempts: [], answered: undefined, usage: undefined, costUsd: undefined, signal: new AbortController().signal,
+    stream: false, includeUsage: false, plan: decision.plan, attempts: [], answered: undefined, usage: undefined, costUsd: undefined, cancel: new RequestCancel(),
   };
   return { ctx, deps, calls, state };
 }

@@ -93,8 +93,8 @@ export async function runPlan<T>(
     for (let n = 1; n <= retry.attempts; n++) {
       const refused = deps.hooks.beforeAttempt?.(ctx, candidate);
       if (refused !== undefined) throw refused;
-      if (ctx.signal.aborted) throw new ClientGoneError("client went away");
-      const abort = attemptAbort(ctx.signal, timeouts);
+      if (ctx.cancel.cancelled) throw new ClientGoneError("client went away");
+      const abort = attemptAbort(ctx.cancel, timeouts);
       const startedAt = deps.now();
       const summary: AttemptSummary = { model: candidate.model, provider: candidate.provider, step: candidate.step, attempt: n, outcome: "ok", latencyMs: 0 };
       ctx.attempts.push(summary);
@@ -147,7 +147,7 @@ export async function runPlan<T>(
           },
         };
       } catch (thrown) {
-        if (ctx.signal.aborted) {
+        if (ctx.cancel.cancelled) {
           close({ ok: false, ttftMs: undefined }, new UpstreamError("rejected", "client went away"));
           throw new ClientGoneError("client went away");
         }
@@ -165,7 +165,7 @@ export async function runPlan<T>(
           wait = error.retryAfterMs;
         } else wait = backoffMs(retry.backoffMs, n, deps.rng);
         try {
-          await sleep(wait, ctx.signal);
+          await sleep(wait, ctx.cancel);
         } catch {
           throw new ClientGoneError("client went away");
         }

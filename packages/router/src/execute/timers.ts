@@ -1,5 +1,30 @@
-/** @module Per-attempt abort: first-token and total timeouts, linked to the client's disconnect. */
+/** @module Cancellation and per-attempt abort: first-token and total timeouts, client disconnect, shutdown. */
 import { UpstreamError } from "../adapters/types.ts";
+
+/** The reason a request is cancelled when the client went away (or the router shuts down hard). */
+export class ClientGoneError extends Error {
+  override readonly name = "ClientGoneError";
+}
+
+/**
+ * A request's cancellation, without an AbortController per request (EventTarget listeners are
+ * costly on the hot path): it aborts whichever attempt or backoff wait is current.
+ */
+export class RequestCancel {
+  reason: ClientGoneError | undefined;
+  /** The controller of the attempt or backoff sleep running now. */
+  current: AbortController | undefined;
+
+  get cancelled(): boolean {
+    return this.reason !== undefined;
+  }
+
+  cancel(reason: ClientGoneError): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.current?.abort(reason);
+  }
+}
 
 /** An attempt's AbortController with its timers; always `dispose()` it. */
 export interface AttemptAbort {
@@ -9,20 +34,14 @@ export interface AttemptAbort {
   dispose(): void;
 }
 
-/** The reason a request's signal carries when the client went away. */
-export class ClientGoneError extends Error {
-  override readonly name = "ClientGoneError";
-}
-
 /**
  * An abort signal for one attempt: aborts with UpstreamError("timeout") after `firstTokenMs` without
- * a first token or `totalMs` overall, and with the parent's reason when the parent aborts.
+ * a first token or `totalMs` overall, and with the request's ClientGoneError when it is cancelled.
  */
-export function attemptAbort(parent: AbortSignal, timeouts: { firstTokenMs: number | undefined; totalMs: number | undefined }): AttemptAbort {
+export function attemptAbort(cancel: RequestCancel, timeouts: { firstTokenMs: number | undefined; totalMs: number | undefined }): AttemptAbort {
   const controller = new AbortController();
-  const onParent = (): void => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener("abort", onParent, { once: true });
+  if (cancel.reason !== undefined) controller.abort(cancel.reason);
+  cancel.current = controller;
   let first: ReturnType<typeof setTimeout> | undefined;
   let total: ReturnType<typeof setTimeout> | undefined;
   if (timeouts.firstTokenMs !== undefined) {
@@ -42,24 +61,29 @@ export function attemptAbort(parent: AbortSignal, timeouts: { firstTokenMs: numb
     dispose() {
       if (first !== undefined) clearTimeout(first);
       if (total !== undefined) clearTimeout(total);
-      parent.removeEventListener("abort", onParent);
+      if (cancel.current === controller) cancel.current = undefined;
     },
   };
 }
 
-/** Sleep that rejects with the signal's reason when it aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Sleep that rejects with the request's ClientGoneError when it is cancelled meanwhile. */
+export function sleep(ms: number, cancel: RequestCancel): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (cancel.reason !== undefined) return reject(cancel.reason);
     if (ms <= 0) return resolve();
+    const controller = new AbortController();
+    cancel.current = controller;
     const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
+      if (cancel.current === controller) cancel.current = undefined;
       resolve();
     }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+    controller.signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(cancel.reason);
+      },
+      { once: true },
+    );
   });
 }

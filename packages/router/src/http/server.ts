@@ -10,7 +10,7 @@ import { nodeHttpTransport } from "../adapters/transport/node-http.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext, RouterHooks } from "../execute/context.ts";
 import { type ExecuteDeps, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
-import { ClientGoneError } from "../execute/timers.ts";
+import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
@@ -103,7 +103,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   let unready = false;
   /** No longer accepting: new requests on kept-alive connections get 503 shutting_down. */
   let draining = false;
-  const shutdown = new AbortController();
+  /** Cancellation handles of the chat requests in flight (aborted when a drain times out). */
+  const cancels = new Set<RequestCancel>();
   let drained: (() => void) | undefined;
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -174,12 +175,11 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   };
 
   const chat = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, id: string): Promise<void> => {
-    const controller = new AbortController();
-    const onShutdown = (): void => controller.abort(new ClientGoneError("router shutting down"));
-    shutdown.signal.addEventListener("abort", onShutdown, { once: true });
+    const cancel = new RequestCancel();
+    cancels.add(cancel);
     res.once("close", () => {
-      shutdown.signal.removeEventListener("abort", onShutdown);
-      if (!res.writableFinished) controller.abort(new ClientGoneError("client went away"));
+      cancels.delete(cancel);
+      if (!res.writableFinished) cancel.cancel(new ClientGoneError("client went away"));
     });
     let ctx: RequestContext | undefined;
     try {
@@ -222,7 +222,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         answered: undefined,
         usage: undefined,
         costUsd: undefined,
-        signal: controller.signal,
+        cancel,
       };
       const features = chatRequestFeatures(body);
       const region = req.headers["x-switchyard-region"];
@@ -283,7 +283,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
     const write = async (event: StreamEvent): Promise<void> => {
       if (noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage) return;
-      if (!res.write(`data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`)) await drain(res, ctx.signal);
+      if (!res.write(`data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`)) await drain(res, ctx.cancel);
     };
     try {
       for (const event of opened.head) await write(event);
@@ -297,9 +297,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       res.end("data: [DONE]\n\n");
       attempt.succeed(opened.ttftMs);
     } catch (thrown) {
-      if (ctx.signal.aborted && ctx.signal.reason instanceof ClientGoneError) {
+      if (ctx.cancel.reason !== undefined) {
         attempt.fail(new UpstreamError("rejected", "client went away"));
-        throw ctx.signal.reason;
+        throw ctx.cancel.reason;
       }
       const error = toUpstreamError(thrown, attempt.abort.signal);
       attempt.fail(error.errorClass === "stream_interrupted" ? error : new UpstreamError(error.errorClass, `stream interrupted: ${error.message}`, error.status !== undefined ? { status: error.status } : {}));
@@ -357,7 +357,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
             timer.unref();
           });
         }
-        shutdown.abort();
+        for (const cancel of cancels) cancel.cancel(new ClientGoneError("router shutting down"));
         server.closeAllConnections();
         await closed;
         await active.current.close();
@@ -397,18 +397,17 @@ function sendError(res: ServerResponse, error: RouterError): void {
   sendJson(res, error.status, error.toJson());
 }
 
-function drain(res: ServerResponse, signal: AbortSignal): Promise<void> {
+/** Wait until the client can take more (or is gone: then reject with the cancellation reason). */
+function drain(res: ServerResponse, cancel: RequestCancel): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (cancel.reason !== undefined) return reject(cancel.reason);
     const done = (): void => {
       res.off("drain", done);
       res.off("close", done);
-      signal.removeEventListener("abort", done);
-      if (signal.aborted) reject(signal.reason);
+      if (res.destroyed && !res.writableFinished) reject(cancel.reason ?? new ClientGoneError("client went away"));
       else resolve();
     };
     res.on("drain", done);
     res.on("close", done);
-    signal.addEventListener("abort", done, { once: true });
   });
 }
