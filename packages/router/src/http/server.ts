@@ -110,7 +110,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight++;
     const release = active.current;
-    const theirs = req.headers[release.config.router.requestIdHeader];
+    const theirs = req.headers[release.requestIdHeader];
     const id = typeof theirs === "string" && REQUEST_ID_RE.test(theirs) ? theirs : `${idPrefix}-${(++counter).toString(36)}`;
     res.setHeader("x-switchyard-request-id", id);
     res.setHeader("x-switchyard-config-version", release.hash);

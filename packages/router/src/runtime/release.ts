@@ -28,6 +28,8 @@ export interface RuntimeRelease {
   validators: Map<string, ValidatorCheck[]>;
   /** `GET /v1/models` bodies: per team, and `open` for a router without teams. */
   models: { open: string; byTeam: Map<string, string> };
+  /** `router.requestIdHeader`, lower-cased as Node presents request headers. */
+  requestIdHeader: string;
   /** Problems worth telling the operator (missing env vars); never secret values. */
   warnings: string[];
   close(): Promise<void>;
@@ -105,6 +107,7 @@ export function activateRelease(options: ActivateOptions): RuntimeRelease {
     adapters,
     validators,
     models: { open: modelsBody(Object.keys(config.routes)), byTeam },
+    requestIdHeader: config.router.requestIdHeader.toLowerCase(),
     warnings,
     async close() {
       await Promise.all([...adapters.values()].map((a) => a.close().catch(() => undefined)));
