@@ -1,4 +1,5 @@
 /** @module One whole bench run: the load benchmark, then the micro-benchmarks, then the report. */
+import { loadavg } from "node:os";
 import { type LoadOptions, type LoadResult, runLoadBench } from "./harness.ts";
 import { describeMachine } from "./machine.ts";
 import { benchCompile, benchDecide, type Outcome } from "./micro/micro.ts";
@@ -67,6 +68,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     compile,
     router: typeof routerBytes === "number" && typeof routerGzipBytes === "number" ? { bytes: routerBytes, gzipBytes: routerGzipBytes } : undefined,
     finishedAt: new Date().toISOString(),
+    loadAtEnd: loadavg()[0],
   };
   return { report, markdown: renderReport(report) };
 }
