@@ -8,17 +8,19 @@ import type { Transport, TransportRequest, TransportResponse } from "../types.ts
  * small (undici's parser alone is ~200 KB minified).
  */
 export function nodeHttpTransport(options: { maxSockets?: number } = {}): Transport {
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: "lifo" });
-  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: "lifo" });
+  // noDelay reaches net.createConnection: small request writes must not wait for Nagle.
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: "lifo" as const, noDelay: true };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
   return {
     post(request: TransportRequest): Promise<TransportResponse> {
       return new Promise((resolve, reject) => {
         const secure = request.url.protocol === "https:";
-        const body = Buffer.from(request.body);
+        const body = request.body;
         const req = (secure ? https : http).request(request.url, {
           method: "POST",
           agent: secure ? httpsAgent : httpAgent,
-          headers: { ...request.headers, "content-length": String(body.length) },
+          headers: { ...request.headers, "content-length": String(Buffer.byteLength(body)) },
           signal: request.signal,
         });
         req.once("error", reject);
