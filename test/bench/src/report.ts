@@ -129,11 +129,11 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
   ];
 }
 
-function busyNote(machine: Machine, loadAtEnd: number | undefined): string | undefined {
+function busyNote(machine: Machine): string | undefined {
+  // Only the load before the bench starts says something about other work: during the run the bench keeps ~2-3 processes busy itself.
   const start = machine.loadAverage[0];
-  const peak = Math.max(start, loadAtEnd ?? 0);
-  return peak > machine.cores
-    ? `**The machine was busy**: 1-minute load average ${start.toFixed(1)} at the start and ${loadAtEnd === undefined ? "?" : loadAtEnd.toFixed(1)} at the end, on ${machine.cores} cores (other work shares them; the bench itself keeps about 2 busy). ` +
+  return start > machine.cores / 2
+    ? `**The machine was busy**: 1-minute load average ${start.toFixed(1)} on ${machine.cores} cores before the bench started anything (other work shares the cores). ` +
         "Absolute figures, and tail latencies most of all, are pessimistic; the side-by-side ratios are what this run can tell."
     : undefined;
 }
@@ -231,10 +231,10 @@ export function renderReport(report: BenchReport): string {
   lines.push("## Machine and command", "");
   lines.push(`- ${m.cores} cores (\`nproc\`), ${m.cpuModel}, ${m.memoryGiB} GiB memory, Linux ${m.kernel}, Node ${m.node}`);
   lines.push(
-    `- load average (1/5/15 min) at start: ${m.loadAverage.map((v) => v.toFixed(2)).join(" / ")}${report.loadAtEnd === undefined ? "" : `, 1-min at the end: ${report.loadAtEnd.toFixed(2)}`}; commit ${m.commit}; finished ${report.finishedAt}`,
+    `- load average (1/5/15 min) at start: ${m.loadAverage.map((v) => v.toFixed(2)).join(" / ")}${report.loadAtEnd === undefined ? "" : `, 1-min at the end: ${report.loadAtEnd.toFixed(2)} (with the bench's own processes)`}; commit ${m.commit}; finished ${report.finishedAt}`,
   );
   lines.push(`- reproduce: \`${report.command}\``, "");
-  const busy = busyNote(m, report.loadAtEnd);
+  const busy = busyNote(m);
   if (busy) lines.push(busy, "");
 
   lines.push("## Targets", "");
@@ -265,6 +265,14 @@ export function renderReport(report: BenchReport): string {
       lines.push(`| ${num(c.models)} | ${c.shape} | ${us(c.nsPerCall)} | ${us(c.range[0])}–${us(c.range[1])} | ${c.candidates} | ${num(c.calls)} |`);
     }
     lines.push("");
+    const wide = report.decide.value.filter((c) => c.shape === "wide" && c.candidates > 0);
+    if (wide.length > 0) {
+      lines.push(
+        `Where the time goes: a call costs about what it orders — ${wide.map((c) => `${num(c.nsPerCall / c.candidates)} ns per planned candidate at ${num(c.models)} models`).join(", ")}; ` +
+          "the typical route stays flat because the route table is precomputed per config and only the route's own members are looked at.",
+        "",
+      );
+    }
   }
 
   lines.push("## Compile (cold)", "");
