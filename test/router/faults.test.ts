@@ -234,6 +234,21 @@ describe.each<[string, () => Transport]>([
       expect(probed.headers.get("x-switchyard-model")).toBe("prim");
       expect(state.view(clock).breaker("prim").status).toBe("closed");
     });
+
+    it("when every breaker is open, a forced probe that succeeds closes the breaker before its cooldown", async () => {
+      primary.setScript(always({ kind: "status", status: 500 }));
+      // `solo` has one model and two attempts per request: two requests open the breaker (3 failures).
+      await ask("solo");
+      await ask("solo");
+      expect(state.view(clock).breaker("prim").status).toBe("open");
+
+      primary.setScript(always({ kind: "ok" }));
+      clock += 10; // well inside the cooldown: no half-open yet, so the plan probes the open breaker
+      const probed = await ask("solo");
+      expect(probed.status).toBe(200);
+      expect(probed.headers.get("x-switchyard-model")).toBe("prim");
+      expect(state.view(clock).breaker("prim").status).toBe("closed");
+    });
   });
 
   describe("client disconnect", () => {

@@ -128,6 +128,7 @@ export async function runPlan<T>(
               ...(errorClass !== undefined ? { errorClass } : {}),
               latencyMs: at - startedAt,
               ...(outcome.ttftMs !== undefined ? { ttftMs: outcome.ttftMs } : {}),
+              ...(candidate.probe === true ? { probe: true } : {}),
               now: at,
             }),
           );
