@@ -1,0 +1,103 @@
+/** @module Telemetry contracts: the trace record every request produces, and the sink interface that receives it. */
+import type { FailureClass, RouterErrorCode } from "../errors.ts";
+import type { CandidateSource } from "../core/types.ts";
+
+/** Bumped when a field of TraceRecord changes meaning (readers such as `switchyard report` check it). */
+export const TRACE_SCHEMA_VERSION = 1 as const;
+
+/**
+ * Why an attempt happened: the plan's first choice (`primary`, `canary`, `long-context`), another try
+ * on the same candidate (`retry`), or the next candidate after the previous one failed (`fallback`).
+ */
+export type AttemptReason = "primary" | "canary" | "long-context" | "retry" | "fallback";
+
+/** One candidate of the plan, as decided (before any attempt). */
+export interface TraceCandidate {
+  model: string;
+  provider: string;
+  /** 0 for the primary target, n for the n-th fallback step. */
+  step: number;
+  source: CandidateSource;
+  tier: string | undefined;
+  /** decide()'s human-readable reason, e.g. "weighted pick (70 of 100)". */
+  reason: string;
+}
+
+/** One upstream attempt. Never holds a key, a prompt or a completion. */
+export interface TraceAttempt {
+  model: string;
+  provider: string;
+  /** The provider's region from the config (undefined when the config names none). */
+  region: string | undefined;
+  /** The candidate's position in the plan (0 = primary). */
+  step: number;
+  /** 1-based attempt number on this candidate. */
+  attempt: number;
+  outcome: "ok" | "error";
+  errorClass: FailureClass | undefined;
+  /** Upstream HTTP status, when the upstream answered. */
+  status: number | undefined;
+  latencyMs: number;
+  /** Time to the first token (streams: first substantive chunk; non-streaming: the whole answer). */
+  ttftMs: number | undefined;
+  reason: AttemptReason;
+  /** For `retry`/`fallback`: the failure class of the attempt before that caused this one. */
+  after: FailureClass | undefined;
+}
+
+/** Validator outcome of the request: no validators on the route, the answer passed, or answers failed them. */
+export type ValidationOutcome = "none" | "passed" | "failed";
+
+/**
+ * One record per chat request, success or failure (including 4xx refused before routing: 400, 401,
+ * 403, 404, 413, 429). Costs are USD from the catalog price of the answering model.
+ */
+export interface TraceRecord {
+  v: typeof TRACE_SCHEMA_VERSION;
+  requestId: string;
+  /** ISO-8601 time the request arrived. */
+  time: string;
+  environment: string;
+  /** The active release hash (`x-switchyard-config-version`). */
+  configVersion: string;
+  /** The route as configured; undefined when the request named no known route (never user input). */
+  route: string | undefined;
+  team: string | undefined;
+  /** HTTP status sent to the client (200 for a stream that started, even if it failed later). */
+  status: number;
+  outcome: "ok" | "error";
+  /** The router's error code when outcome is `error` (or `stream_interrupted` after a started stream). */
+  errorCode: RouterErrorCode | "stream_interrupted" | "client_gone" | undefined;
+  stream: boolean;
+  /** The plan's candidates in order (empty when the request never reached decide()). */
+  candidates: TraceCandidate[];
+  attempts: TraceAttempt[];
+  /** The model and provider that answered. */
+  model: string | undefined;
+  provider: string | undefined;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** True when the canary model was chosen for this request. */
+  canary: boolean;
+  /** True when the answer came from a fallback step (step > 0). */
+  fallback: boolean;
+  /** Attempts beyond the first on the same candidate. */
+  retries: number;
+  validation: ValidationOutcome;
+  /** Whole request, ms. */
+  latencyMs: number;
+  /** Time to first token of the answering attempt, ms. */
+  ttftMs: number | undefined;
+  /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
+  payload?: { messages: unknown; completion: string | undefined };
+}
+
+/**
+ * Where trace records go. `write` is called on the request path and must never block or throw
+ * (buffer and export in the background); `close` flushes what it can and releases resources.
+ */
+export interface TraceSink {
+  write(record: TraceRecord): void;
+  close(): Promise<void>;
+}
