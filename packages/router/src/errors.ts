@@ -16,7 +16,12 @@ export type RouterErrorCode =
   | "no_candidates"
   | "all_candidates_failed"
   | "shutting_down"
-  | "internal_error";
+  | "internal_error"
+  | "invalid_admin_token"
+  | "admin_disabled"
+  | "invalid_release"
+  | "release_not_found"
+  | "no_previous_release";
 
 /** OpenAI's `error.type` vocabulary (plus `upstream_error` for provider failures). */
 export type RouterErrorType =
@@ -45,6 +50,11 @@ export const ERRORS = {
   all_candidates_failed: { status: 502, type: "upstream_error" },
   shutting_down: { status: 503, type: "server_error" },
   internal_error: { status: 500, type: "server_error" },
+  invalid_admin_token: { status: 401, type: "authentication_error" },
+  admin_disabled: { status: 403, type: "permission_error" },
+  invalid_release: { status: 400, type: "invalid_request_error" },
+  release_not_found: { status: 404, type: "not_found_error" },
+  no_previous_release: { status: 409, type: "invalid_request_error" },
 } as const satisfies Record<RouterErrorCode, { status: number; type: RouterErrorType }>;
 
 /** Why one attempt failed, as reported to the client in `all_candidates_failed`. */
