@@ -192,6 +192,40 @@ export const RouterSettingsSchema = z.strictObject({
   requestIdHeader: z.string().default("x-request-id"),
 });
 
+/** Where the router's trace records go and where budget alerts are posted (chosen per environment). */
+export const TelemetrySchema = z.strictObject({
+  /** JSON Lines, one trace record per line, to stdout or a size-rotated file. */
+  jsonl: z
+    .strictObject({
+      /** `stdout` or a file path (relative to the router's working directory). */
+      path: z.string().min(1).default("stdout"),
+      /** Rotate before the file grows past this many bytes. */
+      maxBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      /** Rotated files kept (`path.1` newest … `path.N`). */
+      keep: z.number().int().nonnegative().default(5),
+    })
+    .optional(),
+  /** OpenTelemetry spans over OTLP/HTTP (protobuf-free JSON encoding). */
+  otlp: z
+    .strictObject({
+      /** The traces endpoint, e.g. `http://collector:4318/v1/traces`. */
+      endpoint: z.url(),
+      headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}),
+      serviceName: z.string().min(1).default("switchyard-router"),
+      /** Requests buffered while the collector is slow or down; beyond it they are dropped (and counted). */
+      maxQueue: z.number().int().positive().default(2048),
+      /** Per export request. */
+      timeoutMs: z.number().int().positive().default(5_000),
+    })
+    .optional(),
+  /** Budget alerts are always logged and counted; a webhook also receives them as JSON POSTs. */
+  alerts: z
+    .strictObject({
+      webhook: z.strictObject({ url: z.url(), headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}) }).optional(),
+    })
+    .optional(),
+});
+
 export const ConfigSchema = z.strictObject({
   irVersion: z.literal(IR_VERSION),
   environment: IdSchema,
@@ -202,6 +236,8 @@ export const ConfigSchema = z.strictObject({
   teams: z.record(IdSchema, TeamSchema).default({}),
   policies: z.array(PolicySelectionSchema).default([]),
   router: RouterSettingsSchema.default({ maxBodyBytes: 4 * 1024 * 1024, requestIdHeader: "x-request-id" }),
+  /** Optional so releases without telemetry keep their hash. */
+  telemetry: TelemetrySchema.optional(),
 });
 
 export type SecretRef = z.output<typeof SecretRefSchema>;
@@ -233,6 +269,7 @@ export type Limits = z.output<typeof LimitsSchema>;
 export type Team = z.output<typeof TeamSchema>;
 export type PolicySelection = z.output<typeof PolicySelectionSchema>;
 export type RouterSettings = z.output<typeof RouterSettingsSchema>;
+export type Telemetry = z.output<typeof TelemetrySchema>;
 /** A compiled, validated configuration for one environment. */
 export type Config = z.output<typeof ConfigSchema>;
 /** What the compiler hands to `ConfigSchema` (defaults not yet applied). */

@@ -163,6 +163,16 @@ export interface RouterSettingsDef {
   requestIdHeader?: string;
 }
 
+/** Where trace records go and where budget alerts are posted; see docs/observability.md. */
+export interface TelemetryDef {
+  /** JSON Lines trace records to `stdout` (default) or a file rotated by size. */
+  jsonl?: { path?: "stdout" | (string & {}); maxBytes?: number; keep?: number };
+  /** OpenTelemetry spans over OTLP/HTTP, e.g. `{ endpoint: "http://collector:4318/v1/traces" }`. */
+  otlp?: { endpoint: string; headers?: Record<string, string | Secret>; serviceName?: string; maxQueue?: number; timeout?: Duration };
+  /** Budget alerts (always logged and counted) also POSTed as JSON to a webhook. */
+  alerts?: { webhook?: { url: string; headers?: Record<string, string | Secret> } };
+}
+
 type Overrides<K extends string, V> = { [Key in K]?: Partial<V> };
 
 /** What an environment may change: parts of existing entries, the policy packs, router settings. */
@@ -174,6 +184,7 @@ export interface EnvironmentDef<P extends string, M extends string, T extends st
   teams?: Overrides<Tm, TeamDef<R>>;
   policies?: PolicyRef[];
   router?: RouterSettingsDef;
+  telemetry?: TelemetryDef;
 }
 
 /** The whole of `routes.ts`. Type parameters are the names declared in each section. */
@@ -192,6 +203,7 @@ export interface SwitchyardConfig<
   /** Default policy packs, for environments that do not choose their own. */
   policies?: PolicyRef[];
   router?: RouterSettingsDef;
+  telemetry?: TelemetryDef;
   environments?: Record<string, EnvironmentDef<NoInfer<P>, NoInfer<M>, NoInfer<T>, NoInfer<R>, NoInfer<Tm>>>;
 }
 

@@ -123,6 +123,18 @@ const RouterSettings = z.strictObject({
   requestIdHeader: z.string().min(1).optional(),
 });
 
+const Telemetry = z.strictObject({
+  jsonl: z.strictObject({ path: z.string().min(1).optional(), maxBytes: z.number().int().positive().optional(), keep: z.number().int().nonnegative().optional() }).optional(),
+  otlp: z.strictObject({
+    endpoint: z.url(),
+    headers: z.record(z.string(), SecretLike).optional(),
+    serviceName: z.string().min(1).optional(),
+    maxQueue: z.number().int().positive().optional(),
+    timeout: Duration.optional(),
+  }).optional(),
+  alerts: z.strictObject({ webhook: z.strictObject({ url: z.url(), headers: z.record(z.string(), SecretLike).optional() }).optional() }).optional(),
+});
+
 const Key = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, "a name starts with a letter and holds only letters, digits, '.', '_' or '-' (at most 64)");
 
 export const EnvironmentDsl = z.strictObject({
@@ -133,6 +145,7 @@ export const EnvironmentDsl = z.strictObject({
   teams: z.record(z.string(), z.strictObject(teamShape).partial()).optional(),
   policies: z.array(PolicyRef).optional(),
   router: RouterSettings.optional(),
+  telemetry: Telemetry.optional(),
 });
 
 /** The whole routes.ts default export. */
@@ -144,6 +157,7 @@ export const ConfigDsl = z.strictObject({
   teams: z.record(Key, TeamDsl).optional(),
   policies: z.array(PolicyRef).optional(),
   router: RouterSettings.optional(),
+  telemetry: Telemetry.optional(),
   environments: z.record(Key, EnvironmentDsl).optional(),
 });
 

@@ -32,6 +32,7 @@ export const IR_TO_DSL_KEY: Record<string, string> = {
   maxRetryAfterMs: "maxRetryAfter",
   everyMs: "every",
   maxP95Ms: "maxP95",
+  timeoutMs: "timeout",
 };
 
 /** A DSL path for an IR path below a node. */
@@ -122,5 +123,15 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
     policies: policySelections(merged.policies),
   };
   setIf(out, "router", merged.router);
+  if (isDict(merged.telemetry)) {
+    const telemetry: Dict = { ...merged.telemetry };
+    if (isDict(merged.telemetry.otlp)) {
+      const { timeout, ...rest } = merged.telemetry.otlp;
+      const otlp: Dict = { ...rest };
+      setIf(otlp, "timeoutMs", durationMs(timeout));
+      telemetry.otlp = otlp;
+    }
+    out.telemetry = telemetry;
+  }
   return out;
 }

@@ -1,7 +1,7 @@
 /** @module validate/merge — the config as seen by one environment: base deep-merged with its overrides. */
 import { deepMerge, dict, isDict, type Dict } from "./view.ts";
 
-const SECTIONS = ["providers", "models", "tiers", "routes", "teams", "router"] as const;
+const SECTIONS = ["providers", "models", "tiers", "routes", "teams", "router", "telemetry"] as const;
 
 /**
  * Applies `environments[env]` to the base config. Objects merge, arrays replace; `policies` of the
@@ -15,8 +15,8 @@ export function mergeEnvironment(config: unknown, env: string | undefined): Dict
   const override = dict(dict(base.environments)[env]);
   for (const section of SECTIONS) {
     if (section in override) {
-      if (section === "router") {
-        out.router = deepMerge(out.router ?? {}, override.router);
+      if (section === "router" || section === "telemetry") {
+        out[section] = deepMerge(out[section] ?? {}, override[section]);
         continue;
       }
       // Overrides only change existing entries (unknown ones are reported, not added).
