@@ -83,6 +83,8 @@ export interface AttemptSummary {
   status?: number;
   message?: string;
   latencyMs: number;
+  /** Time to the first token of a successful streamed attempt, ms (for traces and metrics). */
+  ttftMs?: number;
 }
 
 export interface RouterErrorOptions {

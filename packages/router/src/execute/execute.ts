@@ -112,6 +112,7 @@ export async function runPlan<T>(
         abort.dispose();
         const at = deps.now();
         summary.latencyMs = at - startedAt;
+        if (outcome.ttftMs !== undefined) summary.ttftMs = outcome.ttftMs;
         if (error !== undefined) {
           summary.outcome = "error";
           summary.errorClass = error.errorClass;
