@@ -1,0 +1,190 @@
+/** @module The /dashboard endpoints: sign-in form, session cookie, the page, and its JSON snapshot — all behind the admin token. */
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Config } from "@switchyard/ir";
+import { ADMIN_TOKEN_ENV, checkAdminToken } from "../admin/auth.ts";
+import { RouterError } from "../errors.ts";
+import { readBody } from "../http/read-body.ts";
+import type { Awaitable } from "../state/store.ts";
+import { LiveStats } from "./live-stats.ts";
+import { dashboardPage, loginPage } from "./page.ts";
+import { type DashboardRelease, type DashboardSnapshot, type DashboardState, buildDashboardSnapshot } from "./snapshot.ts";
+import { SessionKeys, clearSessionCookie } from "./session.ts";
+
+/** Where the dashboard reads the router's live data from (the server wires these to its own parts). */
+export interface DashboardSource {
+  /** The active release. */
+  release(): { hash: string; config: Config };
+  /** Release history, newest first; omitted when the router keeps none. */
+  releases?(): Awaitable<readonly DashboardRelease[]>;
+  state(now: number): Awaitable<DashboardState>;
+}
+
+export interface DashboardOptions {
+  /** The admin token (`SWITCHYARD_ADMIN_TOKEN`); unset or empty disables the dashboard (403 `admin_disabled`). */
+  token: string | undefined;
+  source: DashboardSource;
+  /** The live aggregator the router fans trace records into. Default: a new one on `now`. */
+  stats?: LiveStats;
+  /** Injected clock, epoch ms. */
+  now?: () => number;
+  /** How often the page polls the snapshot, ms. Default 1500. */
+  pollMs?: number;
+  sessions?: SessionKeys;
+}
+
+export interface Dashboard {
+  /** Feed this the router's trace records. */
+  readonly stats: LiveStats;
+  /** Serve a request whose path is `/dashboard` or below. Throws RouterError for JSON errors (the server renders them). */
+  handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+  /** The snapshot the page shows, for tests and other readers. */
+  snapshot(): Promise<DashboardSnapshot>;
+}
+
+/** The sign-in form is small: anything bigger is not a token. */
+const LOGIN_BODY_LIMIT = 8 * 1024;
+
+/**
+ * Create the control panel. A browser without a session gets the sign-in form (401); posting the admin
+ * token there sets an HttpOnly, SameSite=Strict session cookie (an HMAC, never the token) and redirects
+ * to the page, which polls `GET /dashboard/api/snapshot`. That endpoint takes the cookie or
+ * `Authorization: Bearer <admin token>`.
+ *
+ * @example
+ * const dashboard = createDashboard({ token: env.SWITCHYARD_ADMIN_TOKEN, source: { release: () => active.current, state: (now) => store.snapshot(now) } });
+ * if (path === "/dashboard" || path.startsWith("/dashboard/")) return dashboard.handle(req, res, path);
+ */
+export function createDashboard(options: DashboardOptions): Dashboard {
+  const now = options.now ?? Date.now;
+  const stats = options.stats ?? new LiveStats({ now });
+  const sessions = options.sessions ?? new SessionKeys();
+  const pollMs = options.pollMs ?? 1_500;
+  const token = options.token === "" ? undefined : options.token;
+
+  const snapshot = async (): Promise<DashboardSnapshot> => {
+    const at = now();
+    const [state, releases] = await Promise.all([options.source.state(at), options.source.releases?.() ?? []]);
+    return buildDashboardSnapshot({ now: at, release: options.source.release(), releases, state, stats: stats.read(at) });
+  };
+
+  const hasSession = (req: IncomingMessage): boolean => token !== undefined && sessions.valid(req.headers.cookie, token, now());
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    const method = req.method ?? "GET";
+    const secure = isHttps(req);
+    if (path === "/dashboard/login") {
+      if (method !== "POST") return refuseMethod(req, "POST");
+      if (token === undefined) return disabled(req, res);
+      const body = await readBody(req, LOGIN_BODY_LIMIT).catch(() => "");
+      const presented = new URLSearchParams(body).get("token") ?? "";
+      // One comparison, one place: the admin API's constant-time check, fed the form's token.
+      if (presented === "" || checkAdminToken({ headers: { authorization: `Bearer ${presented}` } }, token) !== undefined) {
+        return sendHtml(res, 401, loginPage(presented === "" ? "Enter the admin token." : "That token is not valid for this router."));
+      }
+      res.setHeader("set-cookie", sessions.cookie(token, now(), { secure }));
+      return redirect(res, "/dashboard");
+    }
+    if (path === "/dashboard/logout") {
+      if (method !== "POST") return refuseMethod(req, "POST");
+      req.resume();
+      res.setHeader("set-cookie", clearSessionCookie(secure));
+      return redirect(res, "/dashboard");
+    }
+    if (path === "/dashboard" || path === "/dashboard/") {
+      if (method !== "GET" && method !== "HEAD") return refuseMethod(req, "GET");
+      req.resume();
+      if (token === undefined) return disabled(req, res);
+      if (!hasSession(req)) return sendHtml(res, 401, loginPage());
+      const page = dashboardPage(pollMs);
+      if (req.headers["if-none-match"] === page.etag) {
+        res.writeHead(304, { etag: page.etag, "cache-control": "private, no-cache" });
+        return void res.end();
+      }
+      const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+      const body = gzip ? page.gzip : Buffer.from(page.html);
+      res.writeHead(200, {
+        ...PAGE_HEADERS,
+        "content-security-policy": pageCsp(page.html),
+        "cache-control": "private, no-cache",
+        etag: page.etag,
+        vary: "accept-encoding, cookie",
+        ...(gzip ? { "content-encoding": "gzip" } : {}),
+        "content-length": body.length,
+      });
+      return void res.end(method === "HEAD" ? undefined : body);
+    }
+    if (path === "/dashboard/api/snapshot") {
+      if (method !== "GET" && method !== "HEAD") return refuseMethod(req, "GET");
+      req.resume();
+      if (!hasSession(req)) {
+        const refused = checkAdminToken(req, token);
+        if (refused !== undefined) throw refused;
+      }
+      const json = JSON.stringify(await snapshot());
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(json) });
+      return void res.end(method === "HEAD" ? undefined : json);
+    }
+    req.resume();
+    throw new RouterError("not_found", `no endpoint at ${method} ${path}; the dashboard serves GET /dashboard and GET /dashboard/api/snapshot`);
+  };
+
+  return { stats, handle, snapshot };
+}
+
+const PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+} as const;
+
+const csps = new Map<string, string>();
+
+/** Only the page's own inline script may run (by hash); data comes from this origin only. */
+function pageCsp(html: string): string {
+  let csp = csps.get(html);
+  if (csp === undefined) {
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
+    const hash = createHash("sha256").update(script).digest("base64");
+    csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+    csps.set(html, csp);
+  }
+  return csp;
+}
+
+function sendHtml(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    ...PAGE_HEADERS,
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(html),
+  });
+  res.end(html);
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(303, { location, "cache-control": "no-store", "content-length": 0 });
+  res.end();
+}
+
+function disabled(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  const message = `The control panel is disabled on this router: start it with ${ADMIN_TOKEN_ENV} set.`;
+  if (wantsHtml(req)) return sendHtml(res, 403, loginPage(message).replace(/<form[\s\S]*<\/form>/, `<form><h1>Switchyard control panel</h1><p class="err">${message}</p></form>`));
+  throw new RouterError("admin_disabled", message);
+}
+
+function refuseMethod(req: IncomingMessage, allowed: "GET" | "POST"): never {
+  req.resume();
+  throw new RouterError("method_not_allowed", `${req.method ?? "?"} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
+}
+
+function wantsHtml(req: IncomingMessage): boolean {
+  return String(req.headers.accept ?? "").includes("text/html");
+}
+
+/** Behind a TLS-terminating proxy the cookie must be Secure; on plain local HTTP it cannot be. */
+function isHttps(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true || req.headers["x-forwarded-proto"] === "https";
+}

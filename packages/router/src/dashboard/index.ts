@@ -1,0 +1,21 @@
+/** @module The control panel at /dashboard: live aggregates (a TraceSink), the pure snapshot builder, sessions and the page. */
+export { createDashboard, type Dashboard, type DashboardOptions, type DashboardSource } from "./handler.ts";
+export { LiveStats, quantile, type LiveStatsOptions, type LiveStatsView, type RouteStats, type ModelStats, type TeamStats } from "./live-stats.ts";
+export {
+  buildDashboardSnapshot,
+  budgetPeriodBounds,
+  forecastSpend,
+  type BudgetStateLike,
+  type DashboardInput,
+  type DashboardRelease,
+  type DashboardSnapshot,
+  type DashboardState,
+  type FallbackReason,
+  type MemberRole,
+  type ModelView,
+  type RouteMember,
+  type RouteView,
+  type TeamView,
+} from "./snapshot.ts";
+export { SessionKeys, SESSION_COOKIE, clearSessionCookie, readCookie } from "./session.ts";
+export { dashboardPage, loginPage, type PageAsset } from "./page.ts";

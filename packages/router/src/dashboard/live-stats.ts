@@ -1,0 +1,257 @@
+/** @module The dashboard's live aggregator: a TraceSink keeping rolling-window counts per route, model and team. */
+import type { TraceRecord, TraceSink } from "../telemetry/types.ts";
+
+export interface LiveStatsOptions {
+  /** How far back the live figures reach, ms. Default 5 minutes. */
+  windowMs?: number;
+  /** Bucket width, ms: old buckets drop off whole. Default 10 s. */
+  bucketMs?: number;
+  /** Latency samples kept per model per bucket (a ring; enough for p95 without unbounded memory). Default 512. */
+  samplesPerBucket?: number;
+  /** Injected clock, epoch ms. */
+  now?: () => number;
+}
+
+interface RouteBucket {
+  requests: number;
+  errors: number;
+  /** Requests that tried at least one fallback step. */
+  fallbacks: number;
+  canary: number;
+  /** Successful requests by the model that answered. */
+  answered: Map<string, number>;
+  /** Fallbacks by why they happened, e.g. `5xx on gpt-mini`. */
+  reasons: Map<string, number>;
+}
+
+interface ModelBucket {
+  attempts: number;
+  errors: number;
+  /** Latency of successful attempts, ms (ring of samplesPerBucket). */
+  latencies: number[];
+  next: number;
+}
+
+interface TeamBucket {
+  requests: number;
+  costUsd: number;
+}
+
+interface Bucket {
+  start: number;
+  routes: Map<string, RouteBucket>;
+  models: Map<string, ModelBucket>;
+  teams: Map<string, TeamBucket>;
+}
+
+/** Rolling-window figures of one route, as read by the snapshot builder. */
+export interface RouteStats {
+  requests: number;
+  errors: number;
+  fallbacks: number;
+  canary: number;
+  answered: Record<string, number>;
+  reasons: Record<string, number>;
+}
+
+export interface ModelStats {
+  attempts: number;
+  errors: number;
+  /** Undefined before any successful attempt in the window. */
+  p50Ms: number | undefined;
+  p95Ms: number | undefined;
+}
+
+export interface TeamStats {
+  /** In the window. */
+  requests: number;
+  costUsd: number;
+  /** Since the aggregator started (the spend figure when the state store keeps no budgets). */
+  totalCostUsd: number;
+}
+
+/** What the aggregator knows at one instant; plain JSON. */
+export interface LiveStatsView {
+  windowMs: number;
+  /** Epoch ms the aggregator started (records before it are unknown). */
+  since: number;
+  requests: number;
+  routes: Record<string, RouteStats>;
+  models: Record<string, ModelStats>;
+  teams: Record<string, TeamStats>;
+}
+
+/** Keys come from the config through the trace record; the cap only guards against a runaway producer. */
+const MAX_KEYS = 2_000;
+
+/**
+ * A TraceSink that keeps the last few minutes of traffic in fixed buckets: per route the live split of
+ * answering models, canary share, errors and fallbacks with their reasons; per model attempts, errors and
+ * latency percentiles; per team requests and spend. `write` is O(attempts) and never throws.
+ *
+ * @example
+ * const stats = new LiveStats({ now: Date.now });
+ * sinks.push(stats);            // the router fans every TraceRecord into it
+ * stats.read(Date.now()).routes["chat"]?.answered // → { "gpt-mini": 70, "gpt-mini-eu": 30 }
+ */
+export class LiveStats implements TraceSink {
+  readonly windowMs: number;
+  readonly bucketMs: number;
+  readonly #samples: number;
+  readonly #now: () => number;
+  readonly #since: number;
+  #buckets: Bucket[] = [];
+  readonly #totalCost = new Map<string, number>();
+
+  constructor(options: LiveStatsOptions = {}) {
+    this.windowMs = options.windowMs ?? 5 * 60_000;
+    this.bucketMs = options.bucketMs ?? 10_000;
+    this.#samples = options.samplesPerBucket ?? 512;
+    this.#now = options.now ?? Date.now;
+    this.#since = this.#now();
+  }
+
+  write(record: TraceRecord): void {
+    try {
+      this.#add(record, this.#now());
+    } catch {
+      // a sink must never fail a request
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#buckets = [];
+  }
+
+  #bucket(now: number): Bucket {
+    const start = now - (now % this.bucketMs);
+    const last = this.#buckets[this.#buckets.length - 1];
+    if (last !== undefined && last.start === start) return last;
+    const bucket: Bucket = { start, routes: new Map(), models: new Map(), teams: new Map() };
+    this.#buckets.push(bucket);
+    this.#prune(now);
+    return bucket;
+  }
+
+  #prune(now: number): void {
+    const oldest = now - this.windowMs;
+    let drop = 0;
+    while (drop < this.#buckets.length && (this.#buckets[drop]?.start ?? 0) + this.bucketMs <= oldest) drop++;
+    if (drop > 0) this.#buckets = this.#buckets.slice(drop);
+  }
+
+  #add(record: TraceRecord, now: number): void {
+    const bucket = this.#bucket(now);
+    if (record.route !== undefined) {
+      const route = entry(bucket.routes, record.route, newRouteBucket);
+      if (route !== undefined) {
+        route.requests++;
+        if (record.outcome === "error") route.errors++;
+        if (record.canary) route.canary++;
+        if (record.outcome === "ok" && record.model !== undefined) bump(route.answered, record.model);
+        const index = record.attempts.findIndex((a) => a.reason === "fallback");
+        if (index >= 0) {
+          route.fallbacks++;
+          const cause = record.attempts[index];
+          const before = record.attempts[index - 1];
+          bump(route.reasons, `${cause?.after ?? "unknown"}${before !== undefined ? ` on ${before.model}` : ""}`);
+        }
+      }
+    }
+    for (const attempt of record.attempts) {
+      // a client that went away says nothing about the model
+      if (attempt.errorClass === "rejected") continue;
+      const model = entry(bucket.models, attempt.model, newModelBucket);
+      if (model === undefined) continue;
+      model.attempts++;
+      if (attempt.outcome === "error") model.errors++;
+      else if (model.latencies.length < this.#samples) model.latencies.push(attempt.latencyMs);
+      else {
+        model.latencies[model.next] = attempt.latencyMs;
+        model.next = (model.next + 1) % this.#samples;
+      }
+    }
+    if (record.team !== undefined) {
+      const team = entry(bucket.teams, record.team, () => ({ requests: 0, costUsd: 0 }));
+      if (team !== undefined) {
+        team.requests++;
+        team.costUsd += record.costUsd;
+      }
+      if (this.#totalCost.size < MAX_KEYS || this.#totalCost.has(record.team)) this.#totalCost.set(record.team, (this.#totalCost.get(record.team) ?? 0) + record.costUsd);
+    }
+  }
+
+  /** The aggregates over the window ending at `now`. */
+  read(now: number = this.#now()): LiveStatsView {
+    this.#prune(now);
+    const oldest = now - this.windowMs;
+    const routes: Record<string, RouteStats> = {};
+    const models: Record<string, ModelStats> = {};
+    const teams: Record<string, TeamStats> = {};
+    const latencies = new Map<string, number[]>();
+    let requests = 0;
+    for (const bucket of this.#buckets) {
+      if (bucket.start + this.bucketMs <= oldest) continue;
+      for (const [id, r] of bucket.routes) {
+        const into = (routes[id] ??= { requests: 0, errors: 0, fallbacks: 0, canary: 0, answered: {}, reasons: {} });
+        into.requests += r.requests;
+        into.errors += r.errors;
+        into.fallbacks += r.fallbacks;
+        into.canary += r.canary;
+        requests += r.requests;
+        for (const [model, n] of r.answered) into.answered[model] = (into.answered[model] ?? 0) + n;
+        for (const [reason, n] of r.reasons) into.reasons[reason] = (into.reasons[reason] ?? 0) + n;
+      }
+      for (const [id, m] of bucket.models) {
+        const into = (models[id] ??= { attempts: 0, errors: 0, p50Ms: undefined, p95Ms: undefined });
+        into.attempts += m.attempts;
+        into.errors += m.errors;
+        const list = latencies.get(id);
+        if (list === undefined) latencies.set(id, [...m.latencies]);
+        else list.push(...m.latencies);
+      }
+      for (const [id, t] of bucket.teams) {
+        const into = (teams[id] ??= { requests: 0, costUsd: 0, totalCostUsd: 0 });
+        into.requests += t.requests;
+        into.costUsd += t.costUsd;
+      }
+    }
+    for (const [id, list] of latencies) {
+      const stats = models[id];
+      if (stats === undefined || list.length === 0) continue;
+      list.sort((a, b) => a - b);
+      stats.p50Ms = quantile(list, 0.5);
+      stats.p95Ms = quantile(list, 0.95);
+    }
+    for (const [id, total] of this.#totalCost) (teams[id] ??= { requests: 0, costUsd: 0, totalCostUsd: 0 }).totalCostUsd = total;
+    return { windowMs: this.windowMs, since: this.#since, requests, routes, models, teams };
+  }
+}
+
+/** Nearest-rank quantile of an ascending, non-empty list. */
+export function quantile(sorted: readonly number[], q: number): number {
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? 0;
+}
+
+function newRouteBucket(): RouteBucket {
+  return { requests: 0, errors: 0, fallbacks: 0, canary: 0, answered: new Map(), reasons: new Map() };
+}
+
+function newModelBucket(): ModelBucket {
+  return { attempts: 0, errors: 0, latencies: [], next: 0 };
+}
+
+function entry<T>(map: Map<string, T>, key: string, create: () => T): T | undefined {
+  let value = map.get(key);
+  if (value === undefined) {
+    if (map.size >= MAX_KEYS) return undefined;
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  if (map.size < MAX_KEYS || map.has(key)) map.set(key, (map.get(key) ?? 0) + 1);
+}
