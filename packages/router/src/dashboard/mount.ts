@@ -1,0 +1,64 @@
+/** @module Mounting the control panel on the router: the live aggregator from the start, the page code only once /dashboard is opened. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ADMIN_TOKEN_ENV } from "../admin/auth.ts";
+import type { ActiveRelease } from "../runtime/release.ts";
+import type { StateStore } from "../state/store.ts";
+import type { TraceSink } from "../telemetry/types.ts";
+import type { Dashboard } from "./handler.ts";
+import { LiveStats } from "./live-stats.ts";
+import type { DashboardRelease } from "./snapshot.ts";
+
+export interface MountDashboardOptions {
+  /** Where `SWITCHYARD_ADMIN_TOKEN` is read from (the router's `env` option). */
+  env: Readonly<Record<string, string | undefined>>;
+  active: ActiveRelease;
+  state: StateStore;
+  now: () => number;
+}
+
+export interface MountedDashboard {
+  /**
+   * The live aggregator to fan trace records into; undefined when no admin token is set (no
+   * dashboard, so no aggregation cost on the request path).
+   */
+  sink: TraceSink | undefined;
+  /** Serve `/dashboard` and below. */
+  handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+}
+
+/**
+ * Prepare the dashboard for a router. The handler, the page's HTML/CSS/JS and their gzip are loaded
+ * and built on the first request under /dashboard, so a router nobody opens the panel on never
+ * evaluates them (in router.mjs esbuild keeps the dynamic import as a lazily initialised module).
+ *
+ * @example
+ * const dashboard = mountDashboard({ env, active, state: deps.state, now });
+ * if (path === "/dashboard" || path.startsWith("/dashboard/")) return dashboard.handle(req, res, path);
+ */
+export function mountDashboard(options: MountDashboardOptions): MountedDashboard {
+  const token = options.env[ADMIN_TOKEN_ENV];
+  const stats = token !== undefined && token !== "" ? new LiveStats({ now: options.now }) : undefined;
+  let loaded: Promise<Dashboard> | undefined;
+  const load = (): Promise<Dashboard> =>
+    (loaded ??= import("./handler.ts").then(({ createDashboard }) =>
+      createDashboard({
+        token,
+        now: options.now,
+        ...(stats !== undefined ? { stats } : {}),
+        source: {
+          release: () => options.active.current,
+          releases: () => releaseHistory(options.active),
+          state: (now) => options.state.snapshot(now),
+        },
+      }),
+    ));
+  return {
+    sink: stats,
+    handle: async (req, res, path) => (await load()).handle(req, res, path),
+  };
+}
+
+/** The admin API's release history in the dashboard's shape. */
+function releaseHistory(active: ActiveRelease): DashboardRelease[] {
+  return active.history(20).map((r) => ({ hash: r.hash, active: r.active, at: new Date(r.activatedAt ?? r.uploadedAt).toISOString(), environment: r.environment }));
+}
