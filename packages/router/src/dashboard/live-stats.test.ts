@@ -28,15 +28,17 @@ describe("LiveStats", () => {
         attempts: [attempt({ outcome: "error", errorClass: "5xx", latencyMs: 5 }), attempt({ model: "c", step: 1, reason: "fallback", after: "5xx" })],
       }),
     );
+    // the breaker kept the primary out: the plan started at the fallback
+    stats.write(record({ model: "c", fallback: true, attempts: [attempt({ model: "c", step: 1, reason: "fallback" })] }));
     stats.write(record({ outcome: "error", status: 502, model: undefined, costUsd: 0, attempts: [attempt({ outcome: "error", errorClass: "timeout" })] }));
     t += 1_000;
     const view = stats.read(t);
     const chat = view.routes["chat"];
-    expect(chat).toEqual({ requests: 12, errors: 1, fallbacks: 1, canary: 3, answered: { a: 7, b: 3, c: 1 }, reasons: { "5xx on a": 1 } });
+    expect(chat).toEqual({ requests: 13, errors: 1, fallbacks: 2, canary: 3, answered: { a: 7, b: 3, c: 2 }, reasons: { "5xx on a": 1, "primary excluded": 1 } });
     expect(view.models["a"]).toMatchObject({ attempts: 9, errors: 2, p50Ms: 100, p95Ms: 100 });
-    expect(view.teams["t"]?.requests).toBe(12);
-    expect(view.teams["t"]?.costUsd).toBeCloseTo(0.11, 10);
-    expect(view.requests).toBe(12);
+    expect(view.teams["t"]?.requests).toBe(13);
+    expect(view.teams["t"]?.costUsd).toBeCloseTo(0.12, 10);
+    expect(view.requests).toBe(13);
   });
 
   it("forgets traffic older than the window but keeps total spend since start", () => {

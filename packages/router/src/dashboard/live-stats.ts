@@ -152,9 +152,9 @@ export class LiveStats implements TraceSink {
         const index = record.attempts.findIndex((a) => a.reason === "fallback");
         if (index >= 0) {
           route.fallbacks++;
-          const cause = record.attempts[index];
           const before = record.attempts[index - 1];
-          bump(route.reasons, `${cause?.after ?? "unknown"}${before !== undefined ? ` on ${before.model}` : ""}`);
+          // No attempt before the first fallback: decide() left the primary out (breaker open, residency…).
+          bump(route.reasons, before === undefined ? "primary excluded" : `${record.attempts[index]?.after ?? before.errorClass ?? "error"} on ${before.model}`);
         }
       }
     }

@@ -75,7 +75,7 @@ tick();
 `;
 
 function pageHtml(pollMs: number): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Switchyard control panel</title><style>${CSS}</style></head><body>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Switchyard control panel</title><link rel="icon" href="data:,"><style>${CSS}</style></head><body>
 <header><h1>Switchyard</h1><span><span class="k">env</span><b id="env">…</b></span><span><span class="k">release</span><code id="release">…</code></span><span id="totals" class="grow"></span><span id="live" title="live updates"></span><span id="updated"></span><form method="post" action="/dashboard/logout"><button>Sign out</button></form></header>
 <main><section><h2>Route map · live split</h2><div id="routes">Loading…</div></section>
 <div class="side"><section><h2>Team spend vs budget · forecast at period end</h2><div id="teams"></div></section>
@@ -89,7 +89,7 @@ const LOGIN_CSS = "body{font:14px system-ui,sans-serif;background:#111827;color:
 /** The sign-in form shown (with status 401) to a browser without a session. `problem` is shown above the field. */
 export function loginPage(problem?: string): string {
   const note = problem === undefined ? "" : `<p class="err" role="alert">${escapeHtml(problem)}</p>`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Switchyard · sign in</title><style>${LOGIN_CSS}</style></head><body><form method="post" action="/dashboard/login"><h1>Switchyard control panel</h1>${note}<label for="token">Admin token</label><input id="token" name="token" type="password" autocomplete="current-password" required autofocus><button type="submit">Sign in</button></form></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Switchyard · sign in</title><link rel="icon" href="data:,"><style>${LOGIN_CSS}</style></head><body><form method="post" action="/dashboard/login"><h1>Switchyard control panel</h1>${note}<input type="text" name="username" value="admin" autocomplete="username" hidden><label for="token">Admin token</label><input id="token" name="token" type="password" autocomplete="current-password" required autofocus><button type="submit">Sign in</button></form></body></html>`;
 }
 
 const built = new Map<number, PageAsset>();
