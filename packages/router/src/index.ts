@@ -13,7 +13,11 @@ export { RouterError, ERRORS, allFailedStatus, type RouterErrorCode, type Router
 export { validateChatBody, type ChatBody, type ChatMessage, type ChatCompletion, type ChatCompletionChunk, type Usage } from "./http/chat-body.ts";
 export * from "./adapters/index.ts";
 export * from "./validators/index.ts";
-export { ActiveRelease, activateRelease, ActivationError, type RuntimeRelease } from "./runtime/release.ts";
+export { ActiveRelease, activateRelease, ActivationError, type RuntimeRelease, type ReleaseRecord, type ActiveReleaseOptions } from "./runtime/release.ts";
+export { checkAdminToken, ADMIN_TOKEN_ENV } from "./admin/auth.ts";
+export { createAdminApi, type AdminApi, type AdminApiOptions } from "./admin/api.ts";
+export { AdminClient, AdminClientError, releaseHashOf, type AdminClientOptions } from "./admin/client.ts";
+export type * from "./admin/types.ts";
 export type { RequestContext, RouterHooks } from "./execute/context.ts";
 export { RequestCancel, ClientGoneError } from "./execute/timers.ts";
 export { backoffMs, type ExecuteDeps } from "./execute/execute.ts";

@@ -17,6 +17,7 @@ import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { readBody } from "./read-body.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
+import { createAdminApi } from "../admin/api.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -92,10 +93,11 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     await transport.close();
     throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
   }
-  const active = new ActiveRelease(runtime);
   const now = options.now ?? Date.now;
+  const active = new ActiveRelease(runtime, { now: now() });
   const deps: ExecuteDeps = { state: options.state ?? new MemoryStateStore(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.activate(runtime.config, now());
+  const admin = createAdminApi({ active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now });
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
   let inFlight = 0;
@@ -109,13 +111,14 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight++;
-    const release = active.current;
+    const release = active.enter();
     const theirs = req.headers[release.requestIdHeader];
     const id = typeof theirs === "string" && REQUEST_ID_RE.test(theirs) ? theirs : `${idPrefix}-${(++counter).toString(36)}`;
     res.setHeader("x-switchyard-request-id", id);
     res.setHeader("x-switchyard-config-version", release.hash);
     if (draining) res.setHeader("connection", "close");
     res.once("close", () => {
+      active.leave(release);
       inFlight--;
       if (inFlight === 0 && drained !== undefined) drained();
     });
@@ -146,6 +149,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
           ? sendJson(res, 503, `{"status":"draining"}`)
           : sendJson(res, 200, JSON.stringify({ status: "ready", release: release.hash, environment: release.config.environment }));
       default:
+        if (path.startsWith("/admin/") || path === "/admin") return admin.handle(req, res);
         req.resume();
         return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz`));
     }

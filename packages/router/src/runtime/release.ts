@@ -115,25 +115,161 @@ export function activateRelease(options: ActivateOptions): RuntimeRelease {
   };
 }
 
+/** A release the router knows: the boot release, uploads, and every release it has activated. */
+export interface ReleaseRecord {
+  hash: string;
+  environment: string;
+  /** Epoch ms when the router first received it (its start, for the release it booted with). */
+  uploadedAt: number;
+  /** Epoch ms of its latest activation; undefined when never activated. */
+  activatedAt: number | undefined;
+  release: Release;
+}
+
+export interface ActiveReleaseOptions {
+  /** Epoch ms of the boot activation. Default Date.now(). */
+  now?: number;
+  /** How many releases are remembered (uploads and activations); the oldest inactive ones are forgotten first. Default 50. */
+  retain?: number;
+}
+
 /**
- * The release being served, swapped atomically: a request reads `current` once at its start and
- * keeps that object to its end, so in-flight requests finish on the release they began with.
+ * The release being served, swapped atomically: a request takes `enter()` (or reads `current`) once
+ * at its start and keeps that object to its end, so in-flight requests finish on the release they
+ * began with. It also keeps the history the admin API shows (uploads, activations) and the
+ * activation stack rollback walks back through, and counts requests per RuntimeRelease so a
+ * replaced release is closed only once drained.
+ *
+ * @example
+ * const release = active.enter();            // at request start
+ * res.once("close", () => active.leave(release));
+ * const previous = active.swap(next, { now }); // admin activation
+ * void active.drained(previous).then(() => previous.close());
  */
 export class ActiveRelease {
   #current: RuntimeRelease;
+  readonly #retain: number;
+  /** Known releases by hash, in insertion order. */
+  readonly #records = new Map<string, ReleaseRecord>();
+  /** Hashes in activation order; the last is the current release. */
+  #stack: string[] = [];
+  readonly #inFlight = new Map<RuntimeRelease, number>();
+  readonly #waiting = new Map<RuntimeRelease, Array<() => void>>();
 
-  constructor(initial: RuntimeRelease) {
+  constructor(initial: RuntimeRelease, options: ActiveReleaseOptions = {}) {
     this.#current = initial;
+    this.#retain = Math.max(2, options.retain ?? 50);
+    const now = options.now ?? Date.now();
+    this.#records.set(initial.hash, { hash: initial.hash, environment: initial.config.environment, uploadedAt: now, activatedAt: now, release: { hash: initial.hash, config: initial.config } });
+    this.#stack.push(initial.hash);
   }
 
   get current(): RuntimeRelease {
     return this.#current;
   }
 
-  /** Make `next` current; returns the previous one (its owner closes it once drained). */
-  swap(next: RuntimeRelease): RuntimeRelease {
+  /** The current release, counted as in use until `leave()` is called with it. */
+  enter(): RuntimeRelease {
+    const release = this.#current;
+    this.#inFlight.set(release, (this.#inFlight.get(release) ?? 0) + 1);
+    return release;
+  }
+
+  /** A request that `enter()`ed `release` is done with it. */
+  leave(release: RuntimeRelease): void {
+    const count = (this.#inFlight.get(release) ?? 1) - 1;
+    if (count > 0) {
+      this.#inFlight.set(release, count);
+      return;
+    }
+    this.#inFlight.delete(release);
+    if (release !== this.#current) this.#wake(release);
+  }
+
+  /** Requests currently using `release` (those that entered it). */
+  inFlightOn(release: RuntimeRelease): number {
+    return this.#inFlight.get(release) ?? 0;
+  }
+
+  /** Resolves once no request uses `release` any more and it is not current. */
+  drained(release: RuntimeRelease): Promise<void> {
+    if (release !== this.#current && this.inFlightOn(release) === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.#waiting.get(release) ?? [];
+      list.push(resolve);
+      this.#waiting.set(release, list);
+    });
+  }
+
+  /** Remember an uploaded release (idempotent: a known hash keeps its first upload time). */
+  record(release: Release, now: number): { record: ReleaseRecord; created: boolean } {
+    const known = this.#records.get(release.hash);
+    if (known !== undefined) return { record: known, created: false };
+    const record: ReleaseRecord = { hash: release.hash, environment: release.config.environment, uploadedAt: now, activatedAt: undefined, release };
+    this.#records.set(release.hash, record);
+    this.#evict();
+    return { record, created: true };
+  }
+
+  get(hash: string): ReleaseRecord | undefined {
+    return this.#records.get(hash);
+  }
+
+  /** Known releases, most recently uploaded or activated first, the current one marked. */
+  history(limit = 20): Array<ReleaseRecord & { active: boolean }> {
+    // Reversed first so that, within one millisecond, the later upload lists first (sort is stable).
+    return [...this.#records.values()]
+      .reverse()
+      .sort((a, b) => lastUsed(b) - lastUsed(a))
+      .slice(0, Math.max(0, limit))
+      .map((record) => ({ ...record, active: record.hash === this.#current.hash }));
+  }
+
+  /** The release a rollback returns to (the one active before the current one), if remembered. */
+  previous(): ReleaseRecord | undefined {
+    const hash = this.#stack[this.#stack.length - 2];
+    return hash === undefined ? undefined : this.#records.get(hash);
+  }
+
+  /**
+   * Make `next` current and return the previous one (close it once `drained()`). A rollback pops
+   * the activation stack instead of pushing, so repeated rollbacks walk further back.
+   */
+  swap(next: RuntimeRelease, options: { now?: number; rollback?: boolean } = {}): RuntimeRelease {
+    const now = options.now ?? Date.now();
     const previous = this.#current;
     this.#current = next;
+    const known = this.#records.get(next.hash);
+    if (known !== undefined) known.activatedAt = now;
+    else this.#records.set(next.hash, { hash: next.hash, environment: next.config.environment, uploadedAt: now, activatedAt: now, release: { hash: next.hash, config: next.config } });
+    if (options.rollback === true && this.#stack[this.#stack.length - 2] === next.hash) this.#stack.pop();
+    else if (this.#stack[this.#stack.length - 1] !== next.hash) this.#stack.push(next.hash);
+    if (this.#stack.length > this.#retain) this.#stack = this.#stack.slice(-this.#retain);
+    this.#evict();
+    if (this.inFlightOn(previous) === 0 && previous !== next) this.#wake(previous);
     return previous;
   }
+
+  #wake(release: RuntimeRelease): void {
+    const list = this.#waiting.get(release);
+    if (list === undefined) return;
+    this.#waiting.delete(release);
+    for (const resolve of list) resolve();
+  }
+
+  /** Forget the least recently used releases beyond `retain`, never the current one or the rollback target. */
+  #evict(): void {
+    if (this.#records.size <= this.#retain) return;
+    const keep = new Set([this.#current.hash, this.#stack[this.#stack.length - 2]]);
+    const candidates = [...this.#records.values()].filter((r) => !keep.has(r.hash)).sort((a, b) => lastUsed(a) - lastUsed(b));
+    for (const record of candidates) {
+      if (this.#records.size <= this.#retain) break;
+      this.#records.delete(record.hash);
+    }
+    this.#stack = this.#stack.filter((hash) => this.#records.has(hash)).filter((hash, i, all) => hash !== all[i - 1]);
+  }
+}
+
+function lastUsed(record: ReleaseRecord): number {
+  return Math.max(record.uploadedAt, record.activatedAt ?? 0);
 }

@@ -1,0 +1,230 @@
+/** @module The admin API (`/admin/*`): upload, activate, list and roll back releases; read live state. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Release } from "@switchyard/ir";
+import type { AdapterRegistry, Transport } from "../adapters/types.ts";
+import { RouterError } from "../errors.ts";
+import { readBody } from "../http/read-body.ts";
+import { ActivationError, type ActiveRelease, type ReleaseRecord, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
+import type { StateStore } from "../state/store.ts";
+import type { ValidatorRegistry } from "../validators/types.ts";
+import { ADMIN_TOKEN_ENV, checkAdminToken } from "./auth.ts";
+import { verifyReleaseText } from "./verify-release.ts";
+import type { AdminActivationResult, AdminDiagnostic, AdminReleaseInfo, AdminReleaseList, AdminState, AdminUploadResult } from "./types.ts";
+
+export interface AdminApiOptions {
+  active: ActiveRelease;
+  /** Where the admin token (SWITCHYARD_ADMIN_TOKEN) and the keys a release names are read from. */
+  env: Readonly<Record<string, string | undefined>>;
+  adapters: AdapterRegistry;
+  validators: ValidatorRegistry;
+  transport: Transport;
+  state: StateStore;
+  now: () => number;
+  /** Largest release accepted by PUT, in bytes. Default 16 MiB. */
+  maxReleaseBytes?: number;
+}
+
+export interface AdminApi {
+  /** Serve one `/admin…` request (auth included). Never throws. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+const DEFAULT_MAX_RELEASE_BYTES = 16 * 1024 * 1024;
+const MAX_LIST = 100;
+
+/** A rejected release: 400 `invalid_release` with the diagnostics that explain it. */
+class ReleaseRejected extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: AdminDiagnostic[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Create the admin API handler for one router. The token is read once from `env`; without one
+ * every admin request gets 403 `admin_disabled`.
+ *
+ * @example
+ * const admin = createAdminApi({ active, env, adapters, validators, transport, state, now: Date.now });
+ * if (path.startsWith("/admin/")) return admin.handle(req, res);
+ */
+export function createAdminApi(options: AdminApiOptions): AdminApi {
+  const { active, env, now } = options;
+  const token = env[ADMIN_TOKEN_ENV];
+  const maxBytes = options.maxReleaseBytes ?? DEFAULT_MAX_RELEASE_BYTES;
+  /** Activations run one at a time, in arrival order. */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const prepare = (release: Release): RuntimeRelease => {
+    try {
+      return activateRelease({ release, env, adapters: options.adapters, validators: options.validators, transport: options.transport });
+    } catch (error) {
+      if (error instanceof ActivationError) throw new ReleaseRejected(`release ${release.hash} cannot run on this router: ${error.message}`, [{ code: error.code, message: error.message }]);
+      // A schema-valid config can still be inconsistent (a hand-made release naming a missing model).
+      throw new ReleaseRejected(`release ${release.hash} cannot be activated: ${(error as Error).message}`, [{ code: "activation_failed", message: (error as Error).message }]);
+    }
+  };
+
+  /** Activate a known release, or (`"rollback"`) the one active before the current one. */
+  const activate = (target: string | "rollback"): Promise<AdminActivationResult> => {
+    const run = async (): Promise<AdminActivationResult> => {
+      const rollback = target === "rollback";
+      const current = active.current;
+      let hash = target;
+      if (rollback) {
+        const previous = active.previous();
+        if (previous === undefined) throw new RouterError("no_previous_release", `there is no earlier release to roll back to: ${current.hash} is the only one activated on this router that it still remembers`);
+        hash = previous.hash;
+      }
+      const record = active.get(hash);
+      if (record === undefined) throw new RouterError("release_not_found", `release ${hash} is not known to this router; upload it first with PUT /admin/releases/${hash}`);
+      if (current.hash === hash) {
+        return { hash, environment: record.environment, activatedAt: iso(record.activatedAt ?? now()), previous: hash, changed: false, warnings: current.warnings };
+      }
+      const next = prepare(record.release);
+      try {
+        await options.state.activate(next.config, now());
+      } catch (error) {
+        await next.close();
+        throw error;
+      }
+      const at = now();
+      const previous = active.swap(next, { now: at, rollback });
+      // Requests that began on the previous release keep it until they finish; close it after.
+      void active.drained(previous).then(() => previous.close());
+      return { hash, environment: record.environment, activatedAt: iso(at), previous: previous.hash, changed: true, warnings: next.warnings };
+    };
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  const upload = async (req: IncomingMessage, hash: string): Promise<{ status: number; body: AdminUploadResult }> => {
+    const text = await readBody(req, maxBytes);
+    const known = active.get(hash);
+    const verified = verifyReleaseText(text, hash);
+    if (!verified.ok) {
+      const [first] = verified.diagnostics;
+      const more = verified.diagnostics.length > 1 ? ` (and ${verified.diagnostics.length - 1} more)` : "";
+      throw new ReleaseRejected(`the uploaded release is invalid: ${first?.path !== undefined ? `${first.path}: ` : ""}${first?.message ?? "unknown problem"}${more}`, verified.diagnostics);
+    }
+    if (known !== undefined) return { status: 200, body: { ...info(known), created: false, warnings: [] } };
+    const trial = prepare(verified.release);
+    const warnings = trial.warnings;
+    await trial.close();
+    const { record, created } = active.record(verified.release, now());
+    return { status: created ? 201 : 200, body: { ...info(record), created, warnings } };
+  };
+
+  const info = (record: ReleaseRecord): AdminReleaseInfo => ({
+    hash: record.hash,
+    environment: record.environment,
+    uploadedAt: iso(record.uploadedAt),
+    activatedAt: record.activatedAt === undefined ? null : iso(record.activatedAt),
+    active: record.hash === active.current.hash,
+  });
+
+  const list = (query: URLSearchParams): AdminReleaseList => {
+    const raw = query.get("limit");
+    let limit = 20;
+    if (raw !== null) {
+      limit = Number(raw);
+      if (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LIST) throw new RouterError("invalid_request", `limit must be an integer 1..${MAX_LIST}, got "${raw}"`, { param: "limit" });
+    }
+    return { active: active.current.hash, releases: active.history(limit).map(info) };
+  };
+
+  const state = async (): Promise<AdminState> => {
+    const current = active.current;
+    const snapshot = await options.state.snapshot(now());
+    const activatedAt = active.get(current.hash)?.activatedAt;
+    return { release: { hash: current.hash, environment: current.config.environment, activatedAt: activatedAt === undefined ? null : iso(activatedAt) }, ...snapshot };
+  };
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> => {
+    const method = req.method ?? "GET";
+    const read = method === "GET" || method === "HEAD";
+    if (path === "/admin/releases") {
+      if (!read) return refuse(method, "GET");
+      return sendJson(res, 200, list(query));
+    }
+    if (path === "/admin/state") {
+      if (!read) return refuse(method, "GET");
+      return sendJson(res, 200, await state());
+    }
+    if (path === "/admin/rollback") {
+      if (method !== "POST") return refuse(method, "POST");
+      return sendJson(res, 200, await activate("rollback"));
+    }
+    const m = /^\/admin\/releases\/([^/]+)(\/activate)?$/.exec(path);
+    if (m !== null) {
+      const hash = decodeURIComponent(m[1] ?? "");
+      if (!HASH_RE.test(hash)) {
+        throw new ReleaseRejected(`"${hash.slice(0, 80)}" is not a release hash (64 lower-case hex digits)`, [{ code: "invalid_hash", message: "a release hash is 64 lower-case hex digits", path: "hash" }]);
+      }
+      if (m[2] !== undefined) {
+        if (method !== "POST") return refuse(method, "POST");
+        return sendJson(res, 200, await activate(hash));
+      }
+      if (method === "PUT") {
+        const { status, body } = await upload(req, hash);
+        return sendJson(res, status, body);
+      }
+      if (!read) return refuse(method, "GET, PUT");
+      const record = active.get(hash);
+      if (record === undefined) throw new RouterError("release_not_found", `release ${hash} is not known to this router`);
+      return sendJson(res, 200, info(record));
+    }
+    throw new RouterError(
+      "not_found",
+      `no admin endpoint at ${method} ${path}; the admin API serves PUT /admin/releases/{hash}, POST /admin/releases/{hash}/activate, GET /admin/releases, POST /admin/rollback, GET /admin/state`,
+    );
+  };
+
+  return {
+    async handle(req, res) {
+      const url = new URL(req.url ?? "/", "http://admin.invalid");
+      try {
+        const refused = checkAdminToken(req, token);
+        if (refused !== undefined) throw refused;
+        if (req.method !== "PUT") req.resume();
+        await dispatch(req, res, url.pathname, url.searchParams);
+      } catch (error) {
+        req.resume();
+        if (error instanceof ReleaseRejected) return sendJson(res, 400, { ...new RouterError("invalid_release", error.message).toBody(), diagnostics: error.diagnostics });
+        sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
+      }
+    },
+  };
+}
+
+function refuse(method: string, allowed: string): never {
+  throw new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, { headers: { allow: allowed.includes("GET") ? `${allowed}, HEAD` : allowed } });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  const body = JSON.stringify(value);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, error: RouterError): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+  if (error.code === "body_too_large") res.setHeader("connection", "close");
+  sendJson(res, error.status, error.toBody());
+}
