@@ -22,3 +22,4 @@ export type { RequestContext, RouterHooks } from "./execute/context.ts";
 export { RequestCancel, ClientGoneError } from "./execute/timers.ts";
 export { backoffMs, type ExecuteDeps } from "./execute/execute.ts";
 export { priceUsage } from "./execute/usage.ts";
+export * from "./telemetry/index.ts";

@@ -17,6 +17,7 @@ import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { readBody } from "./read-body.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
+import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
 
 export interface StartRouterOptions {
@@ -41,6 +42,8 @@ export interface StartRouterOptions {
   rng?: () => number;
   /** How long close() waits for in-flight requests before cutting them (ms). Default 10 000. */
   drainMs?: number;
+  /** Extra trace sinks and the OTLP exporter factory; the release's `telemetry` section chooses the rest. */
+  telemetry?: TelemetryOptions;
 }
 
 export interface RunningRouter {
@@ -53,6 +56,8 @@ export interface RunningRouter {
   warnings: string[];
   /** Requests being served right now. */
   inFlight(): number;
+  /** Trace records, metrics and alert delivery of this router (add sinks with `telemetry.addSink`). */
+  telemetry: RouterTelemetry;
   /**
    * Shut down gracefully: readyz turns 503 at once; after `unreadyMs` (default 0: time for a load
    * balancer to notice, requests are still served meanwhile) stop accepting, let in-flight requests
@@ -97,6 +102,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const active = new ActiveRelease(runtime, { now: now() });
   const deps: ExecuteDeps = { state: options.state ?? new MemoryStateStore(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.activate(runtime.config, now());
+  const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
   const admin = createAdminApi({ active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now });
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
@@ -140,6 +146,10 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       case "/v1/models":
         if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
         return models(req, res, release);
+      case "/metrics":
+        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        req.resume();
+        return serveMetrics(res, telemetry.metrics, method === "HEAD");
       case "/healthz":
         if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
         return sendJson(res, 200, `{"status":"ok"}`);
@@ -186,6 +196,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       if (!res.writableFinished) cancel.cancel(new ClientGoneError("client went away"));
     });
     let ctx: RequestContext | undefined;
+    const trace = telemetry.begin(id, now(), release);
     try {
       if (draining) throw new RouterError("shutting_down", "the router is shutting down; retry on another replica");
       let team: string | undefined;
@@ -195,6 +206,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         req.resume();
         throw error;
       }
+      trace.team = team;
       const text = await readBody(req, release.config.router.maxBodyBytes);
       let raw: unknown;
       try {
@@ -208,6 +220,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       if (routeDef === undefined) {
         throw new RouterError("route_not_found", `route \`${body.model}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, { param: "model" });
       }
+      trace.route = body.model;
       if (team !== undefined && !release.config.teams[team]?.routes.includes(body.model)) {
         throw new RouterError("route_not_allowed", `team \`${team}\` may not use route \`${body.model}\``, { param: "model" });
       }
@@ -254,11 +267,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       if (stream) await streamAnswer(res, ctx);
       else {
         const result = await executeCompletion(ctx, deps);
+        if (routeDef.logPayloads) trace.completion = completionText(result.completion);
         setAnswerHeaders(res, ctx);
         res.writeHead(200, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(result.text) });
         res.end(result.text);
       }
     } catch (error) {
+      trace.error = error;
       if (error instanceof ClientGoneError) {
         if (!res.writableEnded) res.destroy();
         return;
@@ -270,6 +285,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       }
       sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
     } finally {
+      telemetry.end({ draft: trace, ctx, status: res.statusCode, clientGone: trace.error instanceof ClientGoneError || cancel.cancelled });
       if (ctx !== undefined) {
         try {
           deps.hooks.afterRequest?.(ctx);
@@ -345,8 +361,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     port: address.port,
     host: address.address,
     active,
-    warnings: runtime.warnings,
+    warnings: [...runtime.warnings, ...telemetry.warnings],
     inFlight: () => inFlight,
+    telemetry,
     close(closeOptions = {}) {
       closing ??= (async () => {
         unready = true;
@@ -366,6 +383,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         await closed;
         await active.current.close();
         await transport.close();
+        await telemetry.close();
       })();
       return closing;
     },

@@ -1,0 +1,197 @@
+/** @module Prometheus metrics (prom-client) for one router instance: a registry of its own, labels only from the config. */
+import type { ServerResponse } from "node:http";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Config } from "@switchyard/ir";
+import type { RuntimeRelease } from "../runtime/release.ts";
+import type { StateStore } from "../state/store.ts";
+import type { TraceRecord } from "./types.ts";
+
+/** Label for a value the config does not know (an unknown route, an unauthenticated caller, no answer). */
+export const UNKNOWN_LABEL = "_unknown";
+/** Label when there is no value at all (no team on an open router, no model answered). */
+export const NONE_LABEL = "_none";
+
+/** Breaker status as a gauge value. */
+const BREAKER_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
+
+export interface RouterMetricsOptions {
+  /** The release serving right now (labels and info come from it; it changes on hot reload). */
+  release: () => RuntimeRelease;
+  state: StateStore;
+  now: () => number;
+}
+
+/** A budget as the state snapshot reports it (governance fills `budgets`; absent on older stores). */
+interface BudgetLike {
+  spentUsd: number;
+  reservedUsd?: number;
+  limitUsd: number;
+}
+
+/** A budget-alert metric sample (the alert itself is governance's `BudgetAlert`). */
+export interface AlertSample {
+  team: string;
+  threshold: number;
+}
+
+export interface RouterMetrics {
+  readonly registry: Registry;
+  /** Count one finished request. */
+  observe(record: TraceRecord): void;
+  /** Count records a sink dropped. */
+  dropped(sink: string, count: number): void;
+  /** Count a delivered budget alert (and webhook failures). */
+  alert(sample: AlertSample): void;
+  webhookFailed(): void;
+  /** The Prometheus text exposition. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+function label(known: Record<string, unknown>, value: string | undefined, missing = NONE_LABEL): string {
+  if (value === undefined) return missing;
+  return Object.hasOwn(known, value) ? value : UNKNOWN_LABEL;
+}
+
+/**
+ * Create the metrics of one router. Every label value is a name from the active config (or
+ * `_unknown` / `_none`), so cardinality is bounded by the config, never by callers.
+ *
+ * @example const metrics = createRouterMetrics({ release: () => active.current, state, now: Date.now });
+ * metrics.observe(record); const text = await metrics.render();
+ */
+export function createRouterMetrics(options: RouterMetricsOptions): RouterMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const config = (): Config => options.release().config;
+
+  const requests = new Counter({ name: "switchyard_requests_total", help: "Chat requests by route, team, answering model and HTTP status.", labelNames: ["route", "team", "model", "status"], registers });
+  const duration = new Histogram({
+    name: "switchyard_request_duration_seconds",
+    help: "Whole-request latency.",
+    labelNames: ["route", "model"],
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers,
+  });
+  const ttft = new Histogram({
+    name: "switchyard_time_to_first_token_seconds",
+    help: "Time to first token of the answering attempt (non-streaming: the whole answer).",
+    labelNames: ["route", "model"],
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers,
+  });
+  const attempts = new Counter({ name: "switchyard_attempts_total", help: "Upstream attempts by model, outcome and error class.", labelNames: ["route", "model", "outcome", "error_class"], registers });
+  const tokens = new Counter({ name: "switchyard_tokens_total", help: "Tokens by direction (input, output).", labelNames: ["route", "team", "model", "direction"], registers });
+  const cost = new Counter({ name: "switchyard_cost_usd_total", help: "Spend in USD at catalog prices.", labelNames: ["route", "team", "model"], registers });
+  const fallbacks = new Counter({ name: "switchyard_fallbacks_total", help: "Moves to the next candidate, by the model left, the model tried next and the failure that caused it.", labelNames: ["route", "from", "to", "reason"], registers });
+  const retries = new Counter({ name: "switchyard_retries_total", help: "Retries on the same candidate, by the failure that caused them.", labelNames: ["route", "model", "reason"], registers });
+  const canaryRequests = new Counter({ name: "switchyard_canary_requests_total", help: "Requests assigned to a route's canary (share = this / requests of the route).", labelNames: ["route"], registers });
+  const dropped = new Counter({ name: "switchyard_telemetry_dropped_total", help: "Trace records a sink dropped (full buffer, sink down).", labelNames: ["sink"], registers });
+  const alerts = new Counter({ name: "switchyard_budget_alerts_total", help: "Budget alerts by team and threshold crossed.", labelNames: ["team", "threshold"], registers });
+  const webhookFailures = new Counter({ name: "switchyard_alert_webhook_failures_total", help: "Budget alert webhook deliveries that failed after retries.", registers });
+
+  new Gauge({
+    name: "switchyard_config_info",
+    help: "The active release (value 1).",
+    labelNames: ["version", "environment"],
+    registers,
+    collect() {
+      const release = options.release();
+      this.reset();
+      this.set({ version: release.hash, environment: release.config.environment }, 1);
+    },
+  });
+  new Gauge({
+    name: "switchyard_breaker_state",
+    help: "Circuit breaker per model deployment: 0 closed, 1 half-open, 2 open.",
+    labelNames: ["model"],
+    registers,
+    collect() {
+      const view = options.state.view(options.now());
+      this.reset();
+      for (const model of Object.keys(config().models)) this.set({ model }, BREAKER_VALUE[view.breaker(model).status]);
+    },
+  });
+  new Gauge({
+    name: "switchyard_canary_percent",
+    help: "Current canary share of a route's traffic, percent.",
+    labelNames: ["route"],
+    registers,
+    collect() {
+      const view = options.state.view(options.now());
+      this.reset();
+      for (const [route, def] of Object.entries(config().routes)) if (def.canary !== undefined) this.set({ route }, view.canaryPercent(route));
+    },
+  });
+  const budgetGauge = (name: string, help: string, value: (b: BudgetLike) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ["team"],
+      registers,
+      async collect() {
+        this.reset();
+        let budgets: Record<string, BudgetLike> | undefined;
+        try {
+          budgets = ((await options.state.snapshot(options.now())) as { budgets?: Record<string, BudgetLike> }).budgets;
+        } catch {
+          return;
+        }
+        const teams = config().teams;
+        for (const [team, budget] of Object.entries(budgets ?? {})) if (Object.hasOwn(teams, team)) this.set({ team }, value(budget));
+      },
+    });
+  };
+  budgetGauge("switchyard_budget_remaining_usd", "Budget left this period per team (limit − spent − reserved), USD.", (b) => b.limitUsd - b.spentUsd - (b.reservedUsd ?? 0));
+  budgetGauge("switchyard_budget_spent_usd", "Spend this period per team, USD.", (b) => b.spentUsd);
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observe(record) {
+      const c = config();
+      const route = label(c.routes, record.route, UNKNOWN_LABEL);
+      const team = label(c.teams, record.team);
+      const model = label(c.models, record.model);
+      requests.inc({ route, team, model, status: String(record.status) });
+      duration.observe({ route, model }, record.latencyMs / 1000);
+      if (record.ttftMs !== undefined && record.outcome === "ok") ttft.observe({ route, model }, record.ttftMs / 1000);
+      if (record.inputTokens > 0) tokens.inc({ route, team, model, direction: "input" }, record.inputTokens);
+      if (record.outputTokens > 0) tokens.inc({ route, team, model, direction: "output" }, record.outputTokens);
+      if (record.costUsd > 0) cost.inc({ route, team, model }, record.costUsd);
+      if (record.canary) canaryRequests.inc({ route });
+      let previous: string | undefined;
+      for (const a of record.attempts) {
+        const attemptModel = label(c.models, a.model);
+        attempts.inc({ route, model: attemptModel, outcome: a.outcome, error_class: a.errorClass ?? NONE_LABEL });
+        if (a.reason === "retry") retries.inc({ route, model: attemptModel, reason: a.after ?? NONE_LABEL });
+        if (a.reason === "fallback") fallbacks.inc({ route, from: previous ?? NONE_LABEL, to: attemptModel, reason: a.after ?? NONE_LABEL });
+        previous = attemptModel;
+      }
+    },
+    dropped(sink, count) {
+      dropped.inc({ sink }, count);
+    },
+    alert(sample) {
+      alerts.inc({ team: label(config().teams, sample.team), threshold: String(sample.threshold) });
+    },
+    webhookFailed() {
+      webhookFailures.inc();
+    },
+    render: () => registry.metrics(),
+  };
+}
+
+/** Answer `GET /metrics` with the Prometheus text exposition (HEAD: headers only). */
+export async function serveMetrics(res: ServerResponse, metrics: RouterMetrics, head: boolean): Promise<void> {
+  let text: string;
+  try {
+    text = await metrics.render();
+  } catch {
+    res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+    res.end("metrics collection failed\n");
+    return;
+  }
+  res.writeHead(200, { "content-type": metrics.contentType, "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+  res.end(head ? undefined : text);
+}

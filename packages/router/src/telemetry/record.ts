@@ -1,0 +1,135 @@
+/** @module Building the trace record of one request from what the HTTP layer and the executor know at its end. Pure. */
+import type { AttemptSummary } from "../errors.ts";
+import { RouterError } from "../errors.ts";
+import type { RequestContext } from "../execute/context.ts";
+import type { ChatCompletion } from "../http/chat-body.ts";
+import { answerOf } from "../validators/types.ts";
+import type { RuntimeRelease } from "../runtime/release.ts";
+import { type AttemptReason, TRACE_SCHEMA_VERSION, type TraceAttempt, type TraceRecord } from "./types.ts";
+
+/**
+ * What the HTTP layer learns about a request as it goes, before a RequestContext exists (a 401 or
+ * 404 never gets one). Filled in place; `finishTrace` turns it into a record.
+ */
+export interface TraceDraft {
+  requestId: string;
+  startedAt: number;
+  release: RuntimeRelease;
+  /** Set once authenticated. */
+  team: string | undefined;
+  /** Set only when the request named a route of the config (never raw user input). */
+  route: string | undefined;
+  /** What ended the request, if it failed before or instead of answering. */
+  error: unknown;
+  /** The answer text, kept only for routes with `logPayloads`. */
+  completion: string | undefined;
+}
+
+export interface FinishTraceOptions {
+  draft: TraceDraft;
+  ctx: RequestContext | undefined;
+  /** The HTTP status sent (or about to be sent). */
+  status: number;
+  /** True when the client went away before the answer was complete. */
+  clientGone: boolean;
+  now: number;
+}
+
+/** The reason an attempt happened, from the attempt before it and the candidate's source. */
+function reasonOf(ctx: RequestContext, index: number): { reason: AttemptReason; after: AttemptSummary["errorClass"] } {
+  const attempt = ctx.attempts[index];
+  const previous = index > 0 ? ctx.attempts[index - 1] : undefined;
+  if (previous !== undefined && attempt !== undefined) {
+    return { reason: previous.step === attempt.step && previous.model === attempt.model ? "retry" : "fallback", after: previous.errorClass };
+  }
+  const candidate = ctx.plan?.candidates.find((c) => c.model === attempt?.model && c.step === attempt.step);
+  const source = candidate?.source ?? "primary";
+  return { reason: source === "fallback" ? "fallback" : source, after: undefined };
+}
+
+function attemptsOf(ctx: RequestContext): TraceAttempt[] {
+  const providers = ctx.release.config.providers;
+  return ctx.attempts.map((a, index) => {
+    const { reason, after } = reasonOf(ctx, index);
+    return {
+      model: a.model,
+      provider: a.provider,
+      region: providers[a.provider]?.region,
+      step: a.step,
+      attempt: a.attempt,
+      outcome: a.outcome,
+      errorClass: a.errorClass,
+      status: a.status,
+      latencyMs: a.latencyMs,
+      ttftMs: a.ttftMs ?? (a.outcome === "ok" && !ctx.stream ? a.latencyMs : undefined),
+      reason,
+      after,
+    };
+  });
+}
+
+/** Round USD to 1e-9 so sums across sinks agree without float noise growing in the output. */
+function usd(value: number): number {
+  return Math.round(value * 1e9) / 1e9;
+}
+
+/**
+ * The trace record of a finished request. Never includes a key; includes prompt and completion text
+ * only when the route sets `logPayloads`.
+ *
+ * @example const record = finishTrace({ draft, ctx, status: res.statusCode, clientGone: false, now: Date.now() });
+ */
+export function finishTrace(options: FinishTraceOptions): TraceRecord {
+  const { draft, ctx, now } = options;
+  const config = draft.release.config;
+  const attempts = ctx === undefined ? [] : attemptsOf(ctx);
+  const last = attempts.at(-1);
+  const answered = ctx?.answered;
+  const streamFailed = answered !== undefined && last !== undefined && last.outcome === "error";
+  let errorCode: TraceRecord["errorCode"];
+  if (options.clientGone) errorCode = "client_gone";
+  else if (draft.error instanceof RouterError) errorCode = draft.error.code;
+  else if (draft.error !== undefined) errorCode = "internal_error";
+  else if (streamFailed) errorCode = "stream_interrupted";
+  const status = options.clientGone && options.status < 400 && answered === undefined ? 499 : options.status;
+  const ok = errorCode === undefined && status < 400;
+  const answering = answered === undefined ? undefined : attempts.findLast((a) => a.model === answered.model && a.step === answered.step);
+  const route = ctx?.route ?? draft.route;
+  const validators = route === undefined ? [] : (config.routes[route]?.validate ?? []);
+  const validationFailed = attempts.some((a) => a.errorClass === "validation");
+  const record: TraceRecord = {
+    v: TRACE_SCHEMA_VERSION,
+    requestId: draft.requestId,
+    time: new Date(draft.startedAt).toISOString(),
+    environment: config.environment,
+    configVersion: draft.release.hash,
+    route,
+    team: ctx?.team ?? draft.team,
+    status,
+    outcome: ok ? "ok" : "error",
+    errorCode,
+    stream: ctx?.stream ?? false,
+    candidates: (ctx?.plan?.candidates ?? []).map((c) => ({ model: c.model, provider: c.provider, step: c.step, source: c.source, tier: c.tier, reason: c.reason })),
+    attempts,
+    model: answered?.model,
+    provider: answered?.provider,
+    inputTokens: ctx?.usage?.prompt_tokens ?? 0,
+    outputTokens: ctx?.usage?.completion_tokens ?? 0,
+    costUsd: usd(ctx?.costUsd ?? 0),
+    canary: ctx?.plan?.canary === true,
+    fallback: answered !== undefined && answered.step > 0,
+    retries: attempts.filter((a) => a.reason === "retry").length,
+    validation: validators.length === 0 ? "none" : answered !== undefined && !streamFailed ? "passed" : validationFailed ? "failed" : "none",
+    latencyMs: Math.max(0, now - draft.startedAt),
+    ttftMs: answering?.ttftMs,
+  };
+  if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
+    record.payload = { messages: ctx.body.messages, completion: draft.completion };
+  }
+  return record;
+}
+
+/** The answer text of a completion, for routes with `logPayloads`. */
+export function completionText(completion: ChatCompletion): string {
+  return answerOf(completion).content;
+}
