@@ -44,7 +44,7 @@ describe("dashboard access with SWITCHYARD_ADMIN_TOKEN set", () => {
 
   it("refuses the data endpoint without a token, with a wrong one, and with a forged cookie (OpenAI error shape, token never echoed)", async () => {
     const wrong = "wrong-token-that-must-not-echo";
-    for (const headers of [{}, { authorization: `Bearer ${wrong}` }, { authorization: wrong }, { cookie: `switchyard_dashboard=99999999999999.${"0".repeat(64)}` }, { cookie: `switchyard_dashboard=${TOKEN}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${wrong}` }, { authorization: wrong }, { cookie: `switchyard_dashboard=99999999999999.${"0".repeat(64)}` }, { cookie: `switchyard_dashboard=${TOKEN}` }] as Array<Record<string, string>>) {
       const response = await fetch(`${router.url}/dashboard/api/snapshot`, { headers });
       expect(response.status).toBe(401);
       const text = await expectNoData(response);
