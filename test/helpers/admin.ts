@@ -5,10 +5,10 @@ import { releaseOf } from "./release.ts";
 export const ADMIN_TOKEN = "admin-test-token-7f3a9c";
 
 /** Release number `n`: one mock provider, route `chat`, a reply naming `n` (so every n hashes differently). */
-export function numberedRelease(n: number, options: { ttftMs?: number; environment?: string } = {}): Release {
+export function numberedRelease(n: number, options: { ttftMs?: number; interChunkMs?: number; environment?: string } = {}): Release {
   return releaseOf({
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
-    providers: { sim: { kind: "mock", mock: { reply: `release ${n}`, ...(options.ttftMs !== undefined ? { ttftMs: options.ttftMs } : {}) } } },
+    providers: { sim: { kind: "mock", mock: { reply: `release ${n}`, ...(options.ttftMs !== undefined ? { ttftMs: options.ttftMs } : {}), ...(options.interChunkMs !== undefined ? { interChunkMs: options.interChunkMs } : {}) } } },
     models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
     routes: { chat: { model: "m" } },
   });

@@ -129,7 +129,7 @@ export interface ReleaseRecord {
 export interface ActiveReleaseOptions {
   /** Epoch ms of the boot activation. Default Date.now(). */
   now?: number;
-  /** How many releases are remembered (uploads and activations); the oldest inactive ones are forgotten first. Default 50. */
+  /** How many releases are remembered (uploads and activations); the oldest inactive ones are forgotten first. Default 100. */
   retain?: number;
 }
 
@@ -158,7 +158,7 @@ export class ActiveRelease {
 
   constructor(initial: RuntimeRelease, options: ActiveReleaseOptions = {}) {
     this.#current = initial;
-    this.#retain = Math.max(2, options.retain ?? 50);
+    this.#retain = Math.max(2, options.retain ?? 100);
     const now = options.now ?? Date.now();
     this.#records.set(initial.hash, { hash: initial.hash, environment: initial.config.environment, uploadedAt: now, activatedAt: now, release: { hash: initial.hash, config: initial.config } });
     this.#stack.push(initial.hash);
