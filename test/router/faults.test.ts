@@ -2,7 +2,7 @@
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Release } from "@switchyard/ir";
-import { MemoryStateStore, type RunningRouter, type Transport, nodeHttpTransport, undiciTransport } from "@switchyard/router";
+import { MemoryStateStore, type RunningRouter, type Transport, http1Transport, nodeHttpTransport, undiciTransport } from "@switchyard/router";
 import { type Behaviour, type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
@@ -54,8 +54,9 @@ afterEach(async () => {
   backup.setScript(always({ kind: "ok", text: "backup here" }));
 });
 
-// Both transports: undici Pools (workspace) and node:http agents (router.mjs).
+// Every transport: the lean HTTP/1.1 client (the default, router.mjs), undici Pools and node:http agents.
 describe.each<[string, () => Transport]>([
+  ["http1", () => http1Transport()],
   ["undici", undiciTransport],
   ["node:http", nodeHttpTransport],
 ])("over the %s transport", (_name, transport) => {

@@ -4,6 +4,7 @@ import type { Release } from "@switchyard/ir";
 import type { AdapterRegistry, Transport } from "./adapters/types.ts";
 import type { ValidatorRegistry } from "./validators/types.ts";
 import { RouterStartError, type RunningRouter, startRouter } from "./http/server.ts";
+import type { TelemetryOptions } from "./telemetry/telemetry.ts";
 
 export interface RunMainOptions {
   release: Release;
@@ -16,6 +17,8 @@ export interface RunMainOptions {
   stderr?: (line: string) => void;
   /** Install SIGTERM/SIGINT handlers that drain and exit (default true). */
   signals?: boolean;
+  /** The OTLP sink factory (router.mjs passes it only when the release configures `telemetry.otlp`). */
+  telemetry?: TelemetryOptions;
 }
 
 const USAGE = "usage: node router.mjs [--port N] [--host H]   (or PORT / HOST; default 127.0.0.1:8787)";
@@ -66,6 +69,7 @@ export async function runMain(options: RunMainOptions): Promise<RunningRouter | 
       adapters: options.adapters,
       validators: options.validators,
       ...(options.transport !== undefined ? { transport: options.transport } : {}),
+      ...(options.telemetry !== undefined ? { telemetry: options.telemetry } : {}),
     });
   } catch (error) {
     err(`switchyard router: ${error instanceof RouterStartError ? error.message : `failed to start: ${(error as Error).message}`}`);

@@ -28,6 +28,24 @@ const VALIDATORS = {
   "json-schema": { file: "validators/json-schema.ts", name: "jsonSchemaValidator" },
 } as const;
 
+/**
+ * prom-client is CommonJS (not tree-shaken) and its index requires parts the router never runs:
+ * Summary (and with it `tdigest`), the Pushgateway client, the default process metrics (which pull
+ * in `@opentelemetry/api` for exemplars) and the cluster aggregator. The router uses counters,
+ * gauges and histograms on its own registry, so those four modules are stubbed: ~45 KB less in
+ * router.mjs. A release with an OTLP sink still bundles the real OpenTelemetry API (imported from
+ * elsewhere, resolved normally).
+ */
+const promClientStubs: esbuild.Plugin = {
+  name: "prom-client-stubs",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/lib\/(summary|pushgateway|defaultMetrics|cluster)$/ }, (args) =>
+      /[\\/]prom-client[\\/]index\.js$/.test(args.importer) ? { path: args.path, namespace: "sy-stub" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "sy-stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+  },
+};
+
 /** packages/router/src, resolved through the workspace dependency. */
 function routerSourceDir(): string {
   const require = createRequire(import.meta.url);
@@ -42,10 +60,13 @@ export function routerEntrySource(release: Release, transport: "node" | "undici"
   for (const kind of kinds) lines.push(`import { ${ADAPTERS[kind].name} } from "./${ADAPTERS[kind].file}";`);
   for (const kind of validatorKinds) lines.push(`import { ${VALIDATORS[kind].name} } from "./${VALIDATORS[kind].file}";`);
   if (transport === "undici") lines.push('import { undiciTransport } from "./adapters/transport/undici.ts";');
+  // The OpenTelemetry SDK is bundled only for releases that export spans.
+  const otlp = release.config.telemetry?.otlp !== undefined;
+  if (otlp) lines.push('import { otlpSink } from "./telemetry/otlp-sink.ts";');
   lines.push(`const release = JSON.parse(${JSON.stringify(serialiseRelease(release))});`);
   lines.push(`const adapters = { ${kinds.map((k) => `${JSON.stringify(k)}: ${ADAPTERS[k].name}`).join(", ")} };`);
   lines.push(`const validators = { ${validatorKinds.map((k) => `${JSON.stringify(k)}: ${VALIDATORS[k].name}`).join(", ")} };`);
-  lines.push(`await runMain({ release, adapters, validators${transport === "undici" ? ", transport: undiciTransport()" : ""} });`);
+  lines.push(`await runMain({ release, adapters, validators${transport === "undici" ? ", transport: undiciTransport()" : ""}${otlp ? ", telemetry: { otlp: otlpSink }" : ""} });`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -61,6 +82,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
   const result = await esbuild.build({
     stdin: { contents: routerEntrySource(options.release, options.transport ?? "node"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
     bundle: true,
+    plugins: [promClientStubs],
     minify: true,
     platform: "node",
     format: "esm",
@@ -74,10 +96,8 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error("esbuild produced no output");
   let code = file.text;
-  if (options.transport === "undici") {
-    // undici is CommonJS and `require`s built-ins; an ESM bundle needs a `require` for that.
-    code = code.replace(/\n/, `\nimport { createRequire as __syCreateRequire } from "node:module"; const require = __syCreateRequire(import.meta.url);\n`);
-  }
+  // undici, prom-client and the OpenTelemetry SDK are CommonJS and `require` node built-ins; an ESM bundle needs a `require` for them.
+  code = code.replace(/\n/, `\nimport { createRequire as __syCreateRequire } from "node:module"; const require = __syCreateRequire(import.meta.url);\n`);
   await mkdir(path.dirname(options.outFile), { recursive: true });
   await writeFile(options.outFile, code);
   return { bytes: Buffer.byteLength(code) };

@@ -6,7 +6,7 @@ import type { Release } from "@switchyard/ir";
 import { canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
 import type { AdapterRegistry, StreamEvent, Transport } from "../adapters/types.ts";
 import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
-import { nodeHttpTransport } from "../adapters/transport/node-http.ts";
+import { http1Transport } from "../adapters/transport/http1.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext, RouterHooks } from "../execute/context.ts";
 import { type ExecuteDeps, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
@@ -32,7 +32,7 @@ export interface StartRouterOptions {
   adapters: AdapterRegistry;
   /** Validator factories by kind; a release using a kind not given here fails to start. */
   validators?: ValidatorRegistry;
-  /** Upstream HTTP client; default node:http keep-alive agents. */
+  /** Upstream HTTP client; default `http1Transport()` (lean keep-alive HTTP/1.1, adapters/transport/http1.ts). */
   transport?: Transport;
   /** Live state (breakers, latency, in-flight, canary steps). Default: a fresh in-memory store. */
   state?: StateStore;
@@ -90,7 +90,7 @@ const REQUEST_ID_RE = /^[\w.:@/+=-]{1,128}$/;
  */
 export async function startRouter(options: StartRouterOptions): Promise<RunningRouter> {
   const env = options.env ?? process.env;
-  const transport = options.transport ?? nodeHttpTransport();
+  const transport = options.transport ?? http1Transport();
   let runtime: RuntimeRelease;
   try {
     runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators: options.validators ?? {}, transport });
