@@ -2,9 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { acmeConfig } from "../core/testing.ts";
 import { DEFAULT_BREAKER_OPTIONS as B } from "./circuit-breaker.ts";
-import type { StateStore } from "./store.ts";
+import type { BudgetTerms, StateStore } from "./store.ts";
 
 const T0 = 1_800_000_000_000;
+const MONTH_START = Date.UTC(2027, 0, 1);
+const MONTH_END = Date.UTC(2027, 1, 1);
+const hardBudget = (limitUsd: number, team = "t"): BudgetTerms => ({ team, limitUsd, mode: "hard", period: "month", periodStart: MONTH_START, periodEnd: MONTH_END });
 
 /**
  * Run the shared cases. `create` returns a fresh, empty store configured with the default breaker
@@ -31,7 +34,7 @@ export function runStateStoreConformance(options: { name: string; create: () => 
       expect(v.latency("m")).toBeUndefined();
       expect(v.inFlight("m")).toBe(0);
       expect(v.canaryPercent("r")).toBe(0);
-      expect(await s.snapshot(T0)).toEqual({ breakers: {}, latency: {}, inFlight: {}, canaries: {} });
+      expect(await s.snapshot(T0)).toEqual({ breakers: {}, latency: {}, inFlight: {}, canaries: {}, budgets: {}, limits: {} });
     }));
 
     it("counts requests in flight; a lease releases once", withStore(async (s) => {
@@ -176,6 +179,115 @@ export function runStateStoreConformance(options: { name: string; create: () => 
       expect(s.view(T0).canaryPercent("r")).toBe(100);
       await s.setCanaryPercent("r", -3, { now: T0 });
       expect(s.view(T0).canaryPercent("r")).toBe(0);
+    }));
+
+    it("hard budget: grants while spent + reserved + amount fits, refuses beyond, settles real cost", withStore(async (s) => {
+      const t = MONTH_START + 1_000;
+      const a = await s.reserveBudget({ ...hardBudget(1), amountUsd: 0.6, now: t });
+      expect(a).toMatchObject({ granted: true, overLimit: false, reservedUsd: 0.6, spentUsd: 0, limitUsd: 1, periodStart: MONTH_START, periodEnd: MONTH_END });
+      const b = await s.reserveBudget({ ...hardBudget(1), amountUsd: 0.5, now: t });
+      expect(b).toMatchObject({ granted: false, id: undefined, overLimit: true });
+      const c = await s.reserveBudget({ ...hardBudget(1), amountUsd: 0.4, now: t });
+      expect(c.granted).toBe(true);
+      if (a.id === undefined || c.id === undefined) throw new Error("ids");
+      expect(await s.settleBudget({ team: "t", id: a.id, costUsd: 0.25, now: t })).toMatchObject({ settled: true, spentUsd: 0.25 });
+      expect(await s.settleBudget({ team: "t", id: a.id, costUsd: 0.25, now: t })).toMatchObject({ settled: false, spentUsd: 0.25 });
+      expect(await s.settleBudget({ team: "t", id: c.id, costUsd: 0, now: t })).toMatchObject({ settled: true, spentUsd: 0.25, reservedUsd: 0 });
+      expect((await s.snapshot(t)).budgets["t"]).toEqual({ spentUsd: 0.25, reservedUsd: 0, limitUsd: 1, period: "month", periodStart: MONTH_START, periodEnd: MONTH_END, mode: "hard" });
+    }));
+
+    it("soft budget: always grants and reports overLimit", withStore(async (s) => {
+      const soft = { ...hardBudget(1), mode: "soft" as const };
+      const a = await s.reserveBudget({ ...soft, amountUsd: 0.9, now: MONTH_START });
+      expect(a).toMatchObject({ granted: true, overLimit: false });
+      const b = await s.reserveBudget({ ...soft, amountUsd: 0.9, now: MONTH_START });
+      expect(b).toMatchObject({ granted: true, overLimit: true, reservedUsd: 1.8 });
+    }));
+
+    it("a new period starts from zero spend; in-flight reservations still count until settled", withStore(async (s) => {
+      const a = await s.reserveBudget({ ...hardBudget(1), amountUsd: 0.3, now: MONTH_END - 10 });
+      if (a.id === undefined) throw new Error("id");
+      await s.settleBudget({ team: "t", id: a.id, costUsd: 0.3, now: MONTH_END - 5 });
+      const held = await s.reserveBudget({ ...hardBudget(1), amountUsd: 0.5, now: MONTH_END - 1 });
+      const next = { ...hardBudget(1), periodStart: MONTH_END, periodEnd: Date.UTC(2027, 2, 1) };
+      const fresh = await s.reserveBudget({ ...next, amountUsd: 0.5, now: MONTH_END });
+      expect(fresh).toMatchObject({ granted: true, spentUsd: 0, reservedUsd: 1 });
+      expect(await s.reserveBudget({ ...next, amountUsd: 0.01, now: MONTH_END })).toMatchObject({ granted: false });
+      if (held.id === undefined) throw new Error("id");
+      expect(await s.settleBudget({ team: "t", id: held.id, costUsd: 0.2, now: MONTH_END + 1 })).toMatchObject({ spentUsd: 0.2, periodStart: MONTH_END });
+    }));
+
+    it("teams' budgets are independent", withStore(async (s) => {
+      expect((await s.reserveBudget({ ...hardBudget(1, "a"), amountUsd: 1, now: MONTH_START })).granted).toBe(true);
+      expect((await s.reserveBudget({ ...hardBudget(1, "b"), amountUsd: 1, now: MONTH_START })).granted).toBe(true);
+      expect((await s.reserveBudget({ ...hardBudget(1, "a"), amountUsd: 0.01, now: MONTH_START })).granted).toBe(false);
+    }));
+
+    it("claims a budget alert once per team, period and threshold", withStore(async (s) => {
+      expect(await s.claimBudgetAlert({ team: "t", periodStart: MONTH_START, threshold: 0.5 })).toBe(true);
+      expect(await s.claimBudgetAlert({ team: "t", periodStart: MONTH_START, threshold: 0.5 })).toBe(false);
+      expect(await s.claimBudgetAlert({ team: "t", periodStart: MONTH_START, threshold: 0.8 })).toBe(true);
+      expect(await s.claimBudgetAlert({ team: "t", periodStart: MONTH_END, threshold: 0.5 })).toBe(true);
+      expect(await s.claimBudgetAlert({ team: "u", periodStart: MONTH_START, threshold: 0.5 })).toBe(true);
+    }));
+
+    it("rate limits: requests bucket empties, refuses with a retry time, refills per minute", withStore(async (s) => {
+      const terms = { team: "t", rpm: 3, tpm: undefined };
+      for (let i = 0; i < 3; i++) {
+        const d = await s.takeRateLimit({ ...terms, tokens: 10, now: T0 });
+        expect(d).toMatchObject({ allowed: true, requests: { capacity: 3, remaining: 2 - i } });
+        expect(d.tokens).toBeUndefined();
+      }
+      const refused = await s.takeRateLimit({ ...terms, tokens: 10, now: T0 });
+      expect(refused).toMatchObject({ allowed: false, retryAfterMs: 20_000, requests: { remaining: 0, resetMs: 60_000 } });
+      expect((await s.takeRateLimit({ ...terms, tokens: 10, now: T0 + 19_999 })).allowed).toBe(false);
+      expect((await s.takeRateLimit({ ...terms, tokens: 10, now: T0 + 20_000 })).allowed).toBe(true);
+      expect((await s.peekRateLimit({ ...terms, now: T0 + 80_000 })).requests).toEqual({ capacity: 3, remaining: 3, resetMs: 0 });
+    }));
+
+    it("rate limits: takes from both buckets or neither; adjusts tokens from real usage", withStore(async (s) => {
+      const terms = { team: "t", rpm: 10, tpm: 1_000 };
+      expect(await s.takeRateLimit({ ...terms, tokens: 800, now: T0 })).toMatchObject({ allowed: true, requests: { remaining: 9 }, tokens: { remaining: 200 } });
+      const refused = await s.takeRateLimit({ ...terms, tokens: 300, now: T0 });
+      expect(refused).toMatchObject({ allowed: false, requests: { remaining: 9 }, tokens: { remaining: 200 } });
+      expect(refused.retryAfterMs).toBe(6_000);
+      await s.adjustRateLimitTokens({ ...terms, deltaTokens: -700, now: T0 }); // used 100 of the 800 estimated
+      expect((await s.peekRateLimit({ ...terms, now: T0 })).tokens?.remaining).toBe(900);
+      await s.adjustRateLimitTokens({ ...terms, deltaTokens: -5_000, now: T0 });
+      expect((await s.peekRateLimit({ ...terms, now: T0 })).tokens?.remaining).toBe(1_000);
+      await s.adjustRateLimitTokens({ ...terms, deltaTokens: 1_500, now: T0 });
+      expect((await s.takeRateLimit({ ...terms, tokens: 1, now: T0 })).allowed).toBe(false);
+    }));
+
+    it("rate limits: a limit of 0 refuses; a changed limit resizes the bucket", withStore(async (s) => {
+      expect((await s.takeRateLimit({ team: "z", rpm: 0, tpm: undefined, tokens: 1, now: T0 })).allowed).toBe(false);
+      await s.takeRateLimit({ team: "t", rpm: 100, tpm: undefined, tokens: 1, now: T0 });
+      expect((await s.peekRateLimit({ team: "t", rpm: 10, tpm: undefined, now: T0 })).requests).toMatchObject({ capacity: 10, remaining: 10 });
+    }));
+
+    it("counts the canary model's attempts on its route in the guard window; a new step starts a new window", withStore(async (s) => {
+      await s.activate(acmeConfig(), T0);
+      for (let i = 0; i < 4; i++) await s.recordAttempt({ model: "claude-next", route: "legal-review", ok: true, latencyMs: 100 + i, now: T0 + i });
+      await s.recordAttempt({ model: "claude-next", route: "legal-review", ok: false, errorClass: "5xx", latencyMs: 5, now: T0 + 5 });
+      await s.recordAttempt({ model: "claude-next", route: "legal-review", ok: false, errorClass: "client", latencyMs: 5, now: T0 + 6 });
+      await s.recordAttempt({ model: "claude", route: "legal-review", ok: false, errorClass: "5xx", latencyMs: 5, now: T0 + 7 });
+      await s.recordAttempt({ model: "claude-next", ok: false, errorClass: "5xx", latencyMs: 5, now: T0 + 8 });
+      expect((await s.snapshot(T0 + 10)).canaries["legal-review"]?.window).toEqual({ requests: 5, errors: 1, p95Ms: 103, since: T0 });
+      await s.setCanaryPercent("legal-review", 25, { now: T0 + 20, step: 1, reason: "guard held" });
+      expect((await s.snapshot(T0 + 20)).canaries["legal-review"]?.window).toEqual({ requests: 0, errors: 0, p95Ms: undefined, since: T0 + 20 });
+    }));
+
+    it("lists budgeted and limited teams of the active config before their first request", withStore(async (s) => {
+      const config = acmeConfig();
+      const support = config.teams["support"];
+      if (support === undefined) throw new Error("fixture");
+      support.budget = { usd: 100, per: "day", mode: "soft", alertAt: [] };
+      support.limits = { rpm: 60 };
+      await s.activate(config, T0);
+      const snap = await s.snapshot(T0);
+      const day = Math.floor(T0 / 86_400_000) * 86_400_000;
+      expect(snap.budgets).toEqual({ support: { spentUsd: 0, reservedUsd: 0, limitUsd: 100, period: "day", periodStart: day, periodEnd: day + 86_400_000, mode: "soft" } });
+      expect(snap.limits).toEqual({ support: { rpm: { capacity: 60, remaining: 60, resetMs: 0 } } });
     }));
 
     it("snapshots plain JSON of breakers, latency, in-flight and canaries", withStore(async (s) => {

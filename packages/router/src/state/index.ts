@@ -1,4 +1,4 @@
-/** @module Live routing state: the StateStore interface, the in-memory store, circuit breakers and latency stats. */
+/** @module Live routing state: the StateStore interface, the in-memory store, circuit breakers, latency stats, budget periods and token buckets. */
 export type {
   Awaitable,
   AttemptErrorClass,
@@ -7,9 +7,23 @@ export type {
   BreakerSnapshot,
   LatencySnapshot,
   CanarySnapshot,
+  CanaryWindow,
   StateSnapshot,
   StateStore,
+  BudgetSnapshot,
+  BucketSnapshot,
+  LimitSnapshot,
+  BudgetTerms,
+  BudgetReserveRequest,
+  BudgetReservation,
+  BudgetSettleRequest,
+  BudgetSettlement,
+  RateLimitTerms,
+  RateLimitRequest,
+  RateLimitDecision,
 } from "./store.ts";
+export { periodBounds, type PeriodBounds } from "./budget-period.ts";
+export { type Bucket, fullBucket, refill, msUntil, take, bucketSnapshot } from "./token-bucket.ts";
 export { MemoryStateStore, type MemoryStateStoreOptions } from "./memory-store.ts";
 export {
   type BreakerOptions,

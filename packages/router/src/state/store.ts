@@ -1,5 +1,5 @@
 /** @module The StateStore interface: live routing state behind one contract (memory now, Redis later). */
-import type { Config, ErrorClass } from "@switchyard/ir";
+import type { BudgetPeriod, Config, ErrorClass } from "@switchyard/ir";
 import type { BreakerStatus, RoutingState } from "../core/types.ts";
 
 /** A value or a promise of it: remote stores answer asynchronously, the memory store synchronously. Always `await`. */
@@ -62,28 +62,146 @@ export interface LatencySnapshot {
   ttftEwmaMs: number | undefined;
 }
 
+/** The canary model's attempts on its route since the current step began (what the guard judges). */
+export interface CanaryWindow {
+  /** Attempts that ended (successes and failures; client faults excluded). */
+  requests: number;
+  errors: number;
+  /** p95 of successful attempts' latency, ms (undefined before any success). */
+  p95Ms: number | undefined;
+  /** Epoch ms the window began (the step's start). */
+  since: number;
+}
+
 export interface CanarySnapshot {
   /** Canary model the state belongs to (state resets when the config names another). */
   model: string;
   percent: number;
-  /** Index into the route's canary steps. */
+  /** Index into the route's canary steps; -1 once rolled back (percent 0 until the canary changes). */
   step: number;
+  /** Epoch ms of the last change (the current step's start). */
   updatedAt: number;
   reason: string | undefined;
+  window: CanaryWindow;
 }
 
-/** Everything the admin API shows (`GET /admin/state`); plain JSON. Budgets and limits are added here later. */
+/** A team's spend in its current budget period (USD). */
+export interface BudgetSnapshot {
+  /** Settled spend from real usage. */
+  spentUsd: number;
+  /** Estimates held by attempts in flight. */
+  reservedUsd: number;
+  limitUsd: number;
+  period: BudgetPeriod;
+  /** Epoch ms, UTC period boundaries ([start, end)). */
+  periodStart: number;
+  periodEnd: number;
+  mode: "hard" | "soft";
+}
+
+/** One token bucket (requests or tokens per minute). */
+export interface BucketSnapshot {
+  capacity: number;
+  /** Whole units left now (floor). */
+  remaining: number;
+  /** Ms until the bucket is full again. */
+  resetMs: number;
+}
+
+/** A team's rate-limit buckets; a dimension without a limit is absent. */
+export interface LimitSnapshot {
+  rpm?: BucketSnapshot;
+  tpm?: BucketSnapshot;
+}
+
+/** Everything the admin API shows (`GET /admin/state`); plain JSON. */
 export interface StateSnapshot {
   breakers: Record<string, BreakerSnapshot>;
   latency: Record<string, LatencySnapshot>;
   inFlight: Record<string, number>;
   canaries: Record<string, CanarySnapshot>;
+  /** Per team with a budget (teams of the active config, or seen since). */
+  budgets: Record<string, BudgetSnapshot>;
+  /** Per team with rate limits. */
+  limits: Record<string, LimitSnapshot>;
+}
+
+/** The budget an attempt is charged against: its period is computed by the caller (UTC boundaries). */
+export interface BudgetTerms {
+  team: string;
+  limitUsd: number;
+  mode: "hard" | "soft";
+  period: BudgetPeriod;
+  periodStart: number;
+  periodEnd: number;
+}
+
+export interface BudgetReserveRequest extends BudgetTerms {
+  /** The attempt's estimated cost, USD (≥ 0). */
+  amountUsd: number;
+  now: number;
+}
+
+/**
+ * The answer to a reservation. Hard budgets grant only when spent + reserved + amount ≤ limit; soft
+ * budgets always grant and report `overLimit`. Figures are after the reservation (when granted).
+ */
+export interface BudgetReservation {
+  granted: boolean;
+  /** Pass to settleBudget; undefined when refused. */
+  id: string | undefined;
+  overLimit: boolean;
+  spentUsd: number;
+  reservedUsd: number;
+  limitUsd: number;
+  periodStart: number;
+  periodEnd: number;
+}
+
+export interface BudgetSettleRequest {
+  team: string;
+  id: string;
+  /** Real cost (0 releases the reservation without spending: a failed or aborted attempt). */
+  costUsd: number;
+  now: number;
+}
+
+export interface BudgetSettlement {
+  /** Spend of the reservation's period after settling. */
+  spentUsd: number;
+  reservedUsd: number;
+  limitUsd: number;
+  periodStart: number;
+  /** False when the id was unknown or already settled (settling twice spends once). */
+  settled: boolean;
+}
+
+/** Per-minute limits of a team (absent = unlimited in that dimension). */
+export interface RateLimitTerms {
+  team: string;
+  rpm: number | undefined;
+  tpm: number | undefined;
+}
+
+export interface RateLimitRequest extends RateLimitTerms {
+  /** Tokens the request is expected to use (estimated prompt + max output). */
+  tokens: number;
+  now: number;
+}
+
+/** Taken from both buckets or neither. `retryAfterMs` > 0 when refused: time until both could grant it. */
+export interface RateLimitDecision {
+  allowed: boolean;
+  retryAfterMs: number;
+  requests: BucketSnapshot | undefined;
+  tokens: BucketSnapshot | undefined;
 }
 
 /**
  * Live routing state. Mutations are async-capable so a shared (Redis) store can implement them; the
  * `view()` that decide() reads is synchronous (a remote store serves it from a local cache).
- * Budgets and rate limits will join this interface as further methods.
+ * Budget and rate-limit methods are check-and-update in one step, so a shared store can make each
+ * one atomic (a Redis Lua script) and replicas never overspend between a read and a write.
  *
  * @example
  * const store = new MemoryStateStore();
@@ -104,6 +222,23 @@ export interface StateStore {
   recordAttempt(outcome: AttemptOutcome): Awaitable<void>;
   /** Count one request in flight to a model (a half-open breaker's probe slot when half-open). */
   acquire(model: string, now: number): Awaitable<InFlightLease>;
+  /** Set a route's canary share; a change of step (or any call) starts a fresh guard window. */
   setCanaryPercent(route: string, percent: number, options: { now: number; step?: number; reason?: string }): Awaitable<void>;
   snapshot(now: number): Awaitable<StateSnapshot>;
+
+  /** Reserve an attempt's estimated cost against a team's budget (see BudgetReservation). */
+  reserveBudget(request: BudgetReserveRequest): Awaitable<BudgetReservation>;
+  /** Replace a reservation by its real cost (0 = release). Settles once per id. */
+  settleBudget(request: BudgetSettleRequest): Awaitable<BudgetSettlement>;
+  /** True exactly once per (team, period, threshold): alerts fire once even across replicas. */
+  claimBudgetAlert(request: { team: string; periodStart: number; threshold: number }): Awaitable<boolean>;
+  /** Take one request and `tokens` tokens from a team's per-minute buckets, both or neither. */
+  takeRateLimit(request: RateLimitRequest): Awaitable<RateLimitDecision>;
+  /**
+   * Correct the token bucket once real usage is known: a positive delta takes more (may go below
+   * zero, delaying the next request), a negative one gives back (never above capacity).
+   */
+  adjustRateLimitTokens(request: RateLimitTerms & { deltaTokens: number; now: number }): Awaitable<void>;
+  /** Current buckets of a team without taking (for headers on responses that took nothing). */
+  peekRateLimit(request: RateLimitTerms & { now: number }): Awaitable<RateLimitDecision>;
 }
