@@ -1,6 +1,6 @@
-/** @module Start a router in-process for tests (undici transport, every adapter and validator). */
+/** @module Start a router in-process for tests (the default http1 transport, every adapter and validator). */
 import type { Release } from "@switchyard/ir";
-import { type RunningRouter, type StartRouterOptions, builtinAdapters, builtinValidators, startRouter, undiciTransport } from "@switchyard/router";
+import { type RunningRouter, type StartRouterOptions, builtinAdapters, builtinValidators, startRouter } from "@switchyard/router";
 
 /** Start on 127.0.0.1:0 with a seeded-looking rng (0.5) unless overridden. */
 export function startTestRouter(release: Release, options: Partial<StartRouterOptions> = {}): Promise<RunningRouter> {
@@ -11,7 +11,6 @@ export function startTestRouter(release: Release, options: Partial<StartRouterOp
     env: {},
     adapters: builtinAdapters,
     validators: builtinValidators,
-    transport: undiciTransport(),
     rng: () => 0.5,
     ...options,
   });

@@ -9,10 +9,11 @@ export interface BundleRouterOptions {
   release: Release;
   outFile: string;
   /**
-   * Upstream HTTP client compiled in: `node` (node:http keep-alive agents, no extra bytes; default)
-   * or `undici` (keep-alive Pools; adds ~200 KB for undici's HTTP parser).
+   * Upstream HTTP client compiled in: `http1` (the router's lean keep-alive HTTP/1.1 client, a few KB;
+   * default), `node` (node:http keep-alive agents) or `undici` (keep-alive Pools; adds ~280 KB, over
+   * the 150 KB budget: BENCHMARKS.md has the measurements).
    */
-  transport?: "node" | "undici";
+  transport?: "http1" | "node" | "undici";
 }
 
 const ADAPTERS = {
@@ -53,20 +54,23 @@ function routerSourceDir(): string {
 }
 
 /** The virtual entry: imports main, the used adapters and validators, and embeds the release. */
-export function routerEntrySource(release: Release, transport: "node" | "undici" = "node"): string {
+export function routerEntrySource(release: Release, transport: "http1" | "node" | "undici" = "http1"): string {
   const kinds = [...new Set(Object.values(release.config.providers).map((p) => p.kind))].sort();
   const validatorKinds = [...new Set(Object.values(release.config.routes).flatMap((r) => r.validate.map((v) => v.kind)))].sort();
   const lines: string[] = ['import { runMain } from "./main.ts";'];
   for (const kind of kinds) lines.push(`import { ${ADAPTERS[kind].name} } from "./${ADAPTERS[kind].file}";`);
   for (const kind of validatorKinds) lines.push(`import { ${VALIDATORS[kind].name} } from "./${VALIDATORS[kind].file}";`);
   if (transport === "undici") lines.push('import { undiciTransport } from "./adapters/transport/undici.ts";');
+  if (transport === "node") lines.push('import { nodeHttpTransport } from "./adapters/transport/node-http.ts";');
   // The OpenTelemetry SDK is bundled only for releases that export spans.
   const otlp = release.config.telemetry?.otlp !== undefined;
   if (otlp) lines.push('import { otlpSink } from "./telemetry/otlp-sink.ts";');
   lines.push(`const release = JSON.parse(${JSON.stringify(serialiseRelease(release))});`);
   lines.push(`const adapters = { ${kinds.map((k) => `${JSON.stringify(k)}: ${ADAPTERS[k].name}`).join(", ")} };`);
   lines.push(`const validators = { ${validatorKinds.map((k) => `${JSON.stringify(k)}: ${VALIDATORS[k].name}`).join(", ")} };`);
-  lines.push(`await runMain({ release, adapters, validators${transport === "undici" ? ", transport: undiciTransport()" : ""}${otlp ? ", telemetry: { otlp: otlpSink }" : ""} });`);
+  // http1 is startRouter's own default: nothing to pass.
+  const chosen = transport === "undici" ? ", transport: undiciTransport()" : transport === "node" ? ", transport: nodeHttpTransport()" : "";
+  lines.push(`await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""} });`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -80,7 +84,7 @@ export function routerEntrySource(release: Release, transport: "node" | "undici"
 export async function bundleRouter(options: BundleRouterOptions): Promise<{ bytes: number }> {
   const src = routerSourceDir();
   const result = await esbuild.build({
-    stdin: { contents: routerEntrySource(options.release, options.transport ?? "node"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
+    stdin: { contents: routerEntrySource(options.release, options.transport ?? "http1"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
     bundle: true,
     plugins: [promClientStubs],
     minify: true,

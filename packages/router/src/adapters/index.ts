@@ -10,6 +10,7 @@ export { mockCoin, mockReply } from "./mock/index.ts";
 export { parseSse, type SseEvent } from "./sse.ts";
 export { undiciTransport } from "./transport/undici.ts";
 export { nodeHttpTransport } from "./transport/node-http.ts";
+export { http1Transport, type Http1TransportOptions } from "./transport/http1.ts";
 export * from "./types.ts";
 
 /** All built-in adapters by provider kind. */

@@ -1,0 +1,566 @@
+/** @module A lean HTTP/1.1 keep-alive client over node:net / node:tls: the router's default upstream transport. */
+import net from "node:net";
+import tls from "node:tls";
+import type { Transport, TransportRequest, TransportResponse } from "../types.ts";
+
+/**
+ * Why a client of our own: an upstream call is one small POST whose answer is read whole or streamed.
+ * node:http spends most of its CPU in ClientRequest/Agent bookkeeping and writes head and body apart;
+ * undici is ~2× cheaper but its bundle is ~280 KB minified (two copies of its WebAssembly parser),
+ * over the router's 150 KB budget. This client writes each request with one `write` and parses the
+ * response with a small state machine (status line, headers, Content-Length, chunked, close-delimited);
+ * it is a few KB and cheaper than both (BENCHMARKS.md).
+ */
+export interface Http1TransportOptions {
+  /** Connections per origin; further requests wait for a free one. Default 256. */
+  maxSockets?: number;
+  /**
+   * An idle connection is not reused after this long (ms), or 1 s before the upstream's own
+   * `Keep-Alive: timeout=N` when that is sooner (reusing a socket the server is closing fails the call).
+   * Default 4 000.
+   */
+  idleMs?: number;
+  /** Largest response head accepted (bytes). Default 64 KiB. */
+  maxHeaderBytes?: number;
+  /** Extra trusted CA certificates (PEM) for https upstreams; default Node's store (and NODE_EXTRA_CA_CERTS). */
+  ca?: string | Buffer | (string | Buffer)[];
+}
+
+/** A connection-level failure; `code` is what toUpstreamError classifies (ECONNRESET → connection). */
+function connectionError(message: string, code = "ECONNRESET"): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+const CRLF = Buffer.from("\r\n");
+const HEAD_END = Buffer.from("\r\n\r\n");
+/** Request headers the client writes itself. */
+const OWN_HEADERS = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive"]);
+const INVALID_HEADER_CHAR = /[\r\n\0]/;
+/** Streamed bodies pause the socket above this many unread bytes. */
+const HIGH_WATER = 1 << 20;
+
+/** Parser states of a connection. */
+const IDLE = 0;
+const HEAD = 1;
+const LENGTH = 2;
+const UNTIL_CLOSE = 3;
+const CHUNK_SIZE = 4;
+const CHUNK_DATA = 5;
+const CHUNK_END = 6;
+const TRAILERS = 7;
+
+/** Serialised caller headers per headers object: adapters pass the same frozen-in-practice object on every call. */
+const headerBlocks = new WeakMap<Record<string, string>, string>();
+
+function headerBlock(headers: Record<string, string>): string {
+  let block = headerBlocks.get(headers);
+  if (block === undefined) {
+    block = "";
+    for (const [name, value] of Object.entries(headers)) {
+      if (OWN_HEADERS.has(name.toLowerCase())) continue;
+      if (name === "" || INVALID_HEADER_CHAR.test(name) || name.includes(":") || INVALID_HEADER_CHAR.test(value)) {
+        throw Object.assign(new Error(`invalid character in upstream request header "${name.replace(/[^\w-]/g, "?")}"`), { code: "ERR_INVALID_CHAR" });
+      }
+      block += `${name}: ${value}\r\n`;
+    }
+    headerBlocks.set(headers, block);
+  }
+  return block;
+}
+
+/** A response body: queued chunks read whole (`text`) or iterated (streams). */
+class Body implements AsyncIterable<Uint8Array> {
+  readonly #chunks: Buffer[] = [];
+  #queued = 0;
+  #done = false;
+  #error: Error | undefined;
+  #discard = false;
+  /** Iterated (a stream): the socket pauses while the reader is behind. Read whole: never paused. */
+  #streaming = false;
+  #wake: (() => void) | undefined;
+  readonly #conn: Connection;
+
+  constructor(conn: Connection) {
+    this.#conn = conn;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.#discard || chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#queued += chunk.length;
+    if (this.#wake !== undefined) this.#notify();
+  }
+
+  end(): void {
+    this.#done = true;
+    this.#notify();
+  }
+
+  fail(error: Error): void {
+    if (this.#done) return;
+    this.#error = error;
+    this.#done = true;
+    this.#notify();
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #settled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  async text(): Promise<string> {
+    while (!this.#done) await this.#settled();
+    if (this.#error !== undefined) throw this.#error;
+    const chunks = this.#chunks;
+    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks, this.#queued).toString("utf8");
+    chunks.length = 0;
+    this.#queued = 0;
+    return text;
+  }
+
+  dump(): void {
+    this.#discard = true;
+    this.#chunks.length = 0;
+    this.#queued = 0;
+    this.#conn.resume();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    this.#streaming = true;
+    const next = async (): Promise<IteratorResult<Uint8Array>> => {
+      for (;;) {
+        const chunk = this.#chunks.shift();
+        if (chunk !== undefined) {
+          this.#queued -= chunk.length;
+          if (this.#queued < HIGH_WATER) this.#conn.resume();
+          return { value: chunk, done: false };
+        }
+        if (this.#error !== undefined) throw this.#error;
+        if (this.#done) return { value: undefined, done: true };
+        await this.#settled();
+      }
+    };
+    return {
+      next,
+      return: async (): Promise<IteratorResult<Uint8Array>> => {
+        // The reader stopped early: the rest of the response cannot be skipped reliably, so the connection goes.
+        if (!this.#done) this.#conn.destroy(connectionError("response body abandoned by the reader"));
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  get backedUp(): boolean {
+    return this.#streaming && this.#queued >= HIGH_WATER;
+  }
+}
+
+/** One request waiting for, or being served on, a connection. */
+interface Exchange {
+  payload: string;
+  signal: AbortSignal;
+  resolve: (response: TransportResponse) => void;
+  reject: (error: Error) => void;
+  onAbort: () => void;
+  /** The connection serving it, once it has one. */
+  conn: Connection | undefined;
+}
+
+/** One keep-alive socket to an origin and the parser of the response being read on it. */
+class Connection {
+  readonly socket: net.Socket;
+  #exchange: Exchange | undefined;
+  #body: Body | undefined;
+  #state = IDLE;
+  #remaining = 0;
+  #pending: Buffer | undefined;
+  #reusable = true;
+  #keepAliveMs: number | undefined;
+  #paused = false;
+  #dead = false;
+  /** Epoch ms after which this idle connection is not reused. */
+  expiresAt = 0;
+  readonly #pool: OriginPool;
+
+  constructor(pool: OriginPool) {
+    this.#pool = pool;
+    const { hostname, port, secure } = pool;
+    const host = hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
+    this.socket = secure
+      ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ["http/1.1"], ...(pool.ca !== undefined ? { ca: pool.ca } : {}) })
+      : net.connect({ host, port, noDelay: true });
+    if (secure) this.socket.setNoDelay(true);
+    this.socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    this.socket.on("error", (error: Error) => this.destroy(error));
+    this.socket.on("close", () => this.#onClose());
+  }
+
+  get busy(): boolean {
+    return this.#exchange !== undefined;
+  }
+
+  start(exchange: Exchange): void {
+    this.#exchange = exchange;
+    exchange.conn = this;
+    this.#state = HEAD;
+    this.#reusable = true;
+    this.#keepAliveMs = undefined;
+    this.socket.ref();
+    this.socket.write(exchange.payload);
+  }
+
+  /** The exchange was aborted: the response cannot be finished, so the connection goes with it. */
+  abort(exchange: Exchange, reason: Error): void {
+    if (this.#exchange === exchange) this.destroy(reason);
+  }
+
+  resume(): void {
+    if (this.#paused && !this.#dead) {
+      this.#paused = false;
+      this.socket.resume();
+    }
+  }
+
+  destroy(error: Error): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#fail(error);
+    this.socket.destroy();
+    this.#pool.forget(this);
+  }
+
+  #fail(error: Error): void {
+    const exchange = this.#exchange;
+    if (exchange === undefined) return;
+    this.#exchange = undefined;
+    exchange.signal.removeEventListener("abort", exchange.onAbort);
+    if (this.#body !== undefined) this.#body.fail(error);
+    else exchange.reject(error);
+    this.#body = undefined;
+  }
+
+  #onClose(): void {
+    if (this.#state === UNTIL_CLOSE && this.#exchange !== undefined) {
+      this.#reusable = false;
+      this.#finish();
+    }
+    this.destroy(connectionError("upstream closed the connection before the response ended"));
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#exchange === undefined) {
+      this.destroy(connectionError("upstream sent data with no request outstanding"));
+      return;
+    }
+    let buf = chunk;
+    if (this.#pending !== undefined) {
+      buf = Buffer.concat([this.#pending, chunk]);
+      this.#pending = undefined;
+    }
+    let i = 0;
+    const n = buf.length;
+    while (i < n && this.#exchange !== undefined) {
+      switch (this.#state) {
+        case HEAD: {
+          const end = buf.indexOf(HEAD_END, i);
+          if ((end === -1 ? n : end) - i > this.#pool.maxHeaderBytes) return this.destroy(connectionError("upstream response head too large", "HPE_HEADER_OVERFLOW"));
+          if (end === -1) {
+            this.#pending = buf.subarray(i);
+            return;
+          }
+          const head = buf.toString("latin1", i, end);
+          i = end + 4;
+          if (!this.#onHead(head)) return;
+          break;
+        }
+        case LENGTH:
+        case CHUNK_DATA: {
+          const take = Math.min(this.#remaining, n - i);
+          this.#body?.push(buf.subarray(i, i + take));
+          i += take;
+          this.#remaining -= take;
+          if (this.#remaining === 0) {
+            if (this.#state === LENGTH) this.#finish();
+            else this.#state = CHUNK_END;
+          }
+          break;
+        }
+        case UNTIL_CLOSE:
+          this.#body?.push(buf.subarray(i));
+          i = n;
+          break;
+        case CHUNK_SIZE:
+        case TRAILERS: {
+          const eol = buf.indexOf(CRLF, i);
+          if (eol === -1) {
+            if (n - i > this.#pool.maxHeaderBytes) return this.destroy(connectionError("upstream chunk header too large", "HPE_INVALID_CHUNK_SIZE"));
+            this.#pending = buf.subarray(i);
+            return;
+          }
+          const line = buf.toString("latin1", i, eol);
+          i = eol + 2;
+          if (this.#state === TRAILERS) {
+            if (line === "") this.#finish();
+            break;
+          }
+          const semi = line.indexOf(";");
+          const hex = (semi === -1 ? line : line.slice(0, semi)).trim();
+          const size = /^[0-9a-fA-F]{1,12}$/.test(hex) ? Number.parseInt(hex, 16) : Number.NaN;
+          if (Number.isNaN(size)) return this.destroy(connectionError(`upstream sent an invalid chunk size "${hex.slice(0, 20)}"`, "HPE_INVALID_CHUNK_SIZE"));
+          if (size === 0) this.#state = TRAILERS;
+          else {
+            this.#remaining = size;
+            this.#state = CHUNK_DATA;
+          }
+          break;
+        }
+        case CHUNK_END: {
+          if (n - i < 2) {
+            this.#pending = buf.subarray(i);
+            return;
+          }
+          if (buf[i] !== 13 || buf[i + 1] !== 10) return this.destroy(connectionError("upstream chunk not terminated by CRLF", "HPE_INVALID_CHUNK_SIZE"));
+          i += 2;
+          this.#state = CHUNK_SIZE;
+          break;
+        }
+        default:
+          return this.destroy(connectionError("upstream sent data after the response ended"));
+      }
+    }
+    if (i < n) {
+      // Bytes after a complete response: nothing was asked for them (no pipelining), so the socket is out of step.
+      this.#reusable = false;
+      this.#release();
+      return;
+    }
+    if (this.#exchange === undefined) this.#release();
+    else if (this.#body?.backedUp === true && !this.#paused) {
+      this.#paused = true;
+      this.socket.pause();
+    }
+  }
+
+  /** Parse a response head; false when the connection was dropped. */
+  #onHead(head: string): boolean {
+    const lines = head.split("\r\n");
+    const statusLine = lines[0] ?? "";
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(statusLine);
+    if (m === null) {
+      this.destroy(connectionError(`upstream sent an invalid status line "${statusLine.slice(0, 40).replace(/[^\x20-\x7e]/g, "?")}"`, "HPE_INVALID_CONSTANT"));
+      return false;
+    }
+    const status = Number(m[2]);
+    if (status >= 100 && status < 200) return true; // interim (100 Continue, 103 Early Hints): the real head follows
+    const headers: Record<string, string | string[]> = {};
+    for (let k = 1; k < lines.length; k++) {
+      const line = lines[k] as string;
+      const colon = line.indexOf(":");
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const prev = headers[name];
+      if (prev === undefined) headers[name] = value;
+      else if (name === "set-cookie") headers[name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+      else headers[name] = `${prev as string}, ${value}`;
+    }
+    const connection = (headers["connection"] as string | undefined)?.toLowerCase() ?? "";
+    this.#reusable = m[1] === "1" ? !connection.includes("close") : connection.includes("keep-alive");
+    const keepAlive = /timeout=(\d+)/i.exec((headers["keep-alive"] as string | undefined) ?? "");
+    if (keepAlive !== null) this.#keepAliveMs = Number(keepAlive[1]) * 1000;
+    const encoding = headers["transfer-encoding"] as string | undefined;
+    const length = headers["content-length"] as string | undefined;
+    if (status === 204 || status === 304) this.#remaining = 0;
+    else if (encoding !== undefined) {
+      if (/(?:^|,)\s*chunked\s*$/i.test(encoding)) this.#state = CHUNK_SIZE;
+      else {
+        this.#state = UNTIL_CLOSE;
+        this.#reusable = false;
+      }
+    } else if (length !== undefined) {
+      if (!/^\d{1,15}$/.test(length)) {
+        this.destroy(connectionError(`upstream sent an invalid Content-Length "${length.slice(0, 20)}"`, "HPE_INVALID_CONTENT_LENGTH"));
+        return false;
+      }
+      this.#remaining = Number(length);
+      this.#state = LENGTH;
+    } else {
+      this.#state = UNTIL_CLOSE;
+      this.#reusable = false;
+    }
+    const body = new Body(this);
+    this.#body = body;
+    const exchange = this.#exchange as Exchange;
+    exchange.resolve({ status, headers, body, text: () => body.text(), dump: () => body.dump() });
+    if ((this.#state === LENGTH && this.#remaining === 0) || status === 204 || status === 304) this.#finish();
+    return true;
+  }
+
+  /** The response is complete: the exchange lets go of the connection (handed back in #release). */
+  #finish(): void {
+    const exchange = this.#exchange;
+    if (exchange === undefined) return;
+    exchange.signal.removeEventListener("abort", exchange.onAbort);
+    this.#exchange = undefined;
+    this.#state = IDLE;
+    this.#body?.end();
+    this.#body = undefined;
+  }
+
+  #release(): void {
+    if (this.#dead) return;
+    if (!this.#reusable) {
+      this.#dead = true;
+      this.socket.destroy();
+      this.#pool.forget(this);
+      return;
+    }
+    if (this.#paused) {
+      this.#paused = false;
+      this.socket.resume();
+    }
+    const idleMs = this.#keepAliveMs === undefined ? this.#pool.idleMs : Math.min(this.#pool.idleMs, this.#keepAliveMs - 1000);
+    this.expiresAt = Date.now() + idleMs;
+    this.socket.unref();
+    this.#pool.release(this);
+  }
+}
+
+/** The connections to one origin: idle ones (reused newest first), busy ones, and requests waiting. */
+class OriginPool {
+  readonly #idle: Connection[] = [];
+  readonly #waiting: Exchange[] = [];
+  readonly #all = new Set<Connection>();
+
+  constructor(
+    readonly hostname: string,
+    readonly port: number,
+    readonly secure: boolean,
+    readonly maxSockets: number,
+    readonly idleMs: number,
+    readonly maxHeaderBytes: number,
+    readonly ca: Http1TransportOptions["ca"],
+  ) {}
+
+  dispatch(exchange: Exchange): void {
+    const now = Date.now();
+    for (;;) {
+      const conn = this.#idle.pop();
+      if (conn === undefined) break;
+      if (conn.expiresAt > now) return conn.start(exchange);
+      conn.destroy(connectionError("idle connection expired"));
+    }
+    if (this.#all.size < this.maxSockets) {
+      const conn = new Connection(this);
+      this.#all.add(conn);
+      conn.start(exchange);
+      return;
+    }
+    this.#waiting.push(exchange);
+  }
+
+  /** A waiting exchange was aborted before it got a connection. */
+  withdraw(exchange: Exchange): boolean {
+    const at = this.#waiting.indexOf(exchange);
+    if (at === -1) return false;
+    this.#waiting.splice(at, 1);
+    return true;
+  }
+
+  release(conn: Connection): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) conn.start(next);
+    else this.#idle.push(conn);
+  }
+
+  forget(conn: Connection): void {
+    const at = this.#idle.indexOf(conn);
+    if (at !== -1) this.#idle.splice(at, 1);
+    if (!this.#all.delete(conn)) return;
+    // A slot freed up: a waiting request gets a fresh connection.
+    const next = this.#waiting.shift();
+    if (next !== undefined) this.dispatch(next);
+  }
+
+  close(): void {
+    for (const exchange of this.#waiting.splice(0)) {
+      exchange.signal.removeEventListener("abort", exchange.onAbort);
+      exchange.reject(connectionError("transport closed"));
+    }
+    this.#idle.length = 0;
+    for (const conn of [...this.#all]) conn.destroy(connectionError("transport closed"));
+  }
+}
+
+/**
+ * Keep-alive HTTP/1.1 connections per origin (http: and https:), one request at a time per connection.
+ * The router's default transport, in router.mjs and from source.
+ *
+ * @example
+ * const transport = http1Transport();
+ * const res = await transport.post({ url: new URL("http://127.0.0.1:8000/v1/chat/completions"), headers, body, signal });
+ * const text = await res.text();
+ * await transport.close();
+ */
+export function http1Transport(options: Http1TransportOptions = {}): Transport {
+  const maxSockets = options.maxSockets ?? 256;
+  const idleMs = options.idleMs ?? 4_000;
+  const maxHeaderBytes = options.maxHeaderBytes ?? 64 * 1024;
+  const pools = new Map<string, OriginPool>();
+  let closed = false;
+
+  const poolFor = (url: URL): OriginPool => {
+    let pool = pools.get(url.origin);
+    if (pool === undefined) {
+      const secure = url.protocol === "https:";
+      pool = new OriginPool(url.hostname, Number(url.port || (secure ? 443 : 80)), secure, maxSockets, idleMs, maxHeaderBytes, options.ca);
+      pools.set(url.origin, pool);
+    }
+    return pool;
+  };
+
+  return {
+    post(request: TransportRequest): Promise<TransportResponse> {
+      const { url, signal } = request;
+      if (closed) return Promise.reject(connectionError("transport closed"));
+      if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : connectionError("aborted", "ABORT_ERR"));
+      if (url.protocol !== "http:" && url.protocol !== "https:") return Promise.reject(connectionError(`unsupported protocol ${url.protocol}`, "ERR_INVALID_PROTOCOL"));
+      let block: string;
+      try {
+        block = headerBlock(request.headers);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      const pool = poolFor(url);
+      const payload = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n${block}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
+      return new Promise<TransportResponse>((resolve, reject) => {
+        const exchange: Exchange = {
+          payload,
+          signal,
+          resolve,
+          reject,
+          onAbort: () => {
+            const reason = signal.reason instanceof Error ? signal.reason : connectionError("aborted", "ABORT_ERR");
+            if (pool.withdraw(exchange)) reject(reason);
+            else exchange.conn?.abort(exchange, reason);
+          },
+          conn: undefined,
+        };
+        signal.addEventListener("abort", exchange.onAbort, { once: true });
+        pool.dispatch(exchange);
+      });
+    },
+    async close(): Promise<void> {
+      closed = true;
+      for (const pool of pools.values()) pool.close();
+      pools.clear();
+    },
+  };
+}
