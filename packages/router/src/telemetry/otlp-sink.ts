@@ -224,7 +224,7 @@ export function otlpSink(options: OtlpSinkOptions): OtlpSink {
       if (closed) return;
       if (queue.length >= otlp.maxQueue) return drop(1);
       queue.push(record);
-      if (queue.length >= batchSize) tick();
+      if (queue.length >= Math.min(batchSize, otlp.maxQueue)) tick();
     },
     queued: () => queue.length,
     async flush() {
