@@ -50,16 +50,16 @@ function routes(s){return s.routes.map((r)=>h("div",{class:"route","data-route":
   r.fallback.length?h("span",{class:"mute"},"fallback: "+r.fallback.join(" → ")):null,
   h("span",{class:"grow"}),h("span",{"data-field":"requests"},r.requests+" req"),
   h("span",{"data-field":"fallback-rate"},"fallback "+pct(r.fallbackRate)),h("span",{"data-field":"error-rate"},"errors "+pct(r.errorRate))),
- r.canary?h("div",{class:"mute","data-field":"canary"},"canary "+r.canary.model+": "+r.canary.percent+"% (step "+(r.canary.step+1)+" of "+r.canary.steps.join("/")+"), live "+pct(r.canary.liveShare)):null,
+ r.canary?h("div",{class:"mute","data-field":"canary"},"canary "+r.canary.model+": "+r.canary.percent+"% "+(r.canary.step<0?"(rolled back"+(r.canary.reason?": "+r.canary.reason:"")+")":"(step "+(r.canary.step+1)+" of "+r.canary.steps.join("/")+")")+", live "+pct(r.canary.liveShare)):null,
  r.members.map((m)=>h("div",{class:"member "+m.role,"data-model":m.model,"data-share":m.liveShare.toFixed(4),"data-answered":m.answered},
   h("span",{},m.model,h("span",{class:"mute"}," "+(m.role==="primary"?"":m.role+(m.step?" "+m.step:"")))),
   bar(m.liveShare,m.configuredShare),h("span",{"data-field":"share"},pct(m.liveShare)),badge(m.breaker))),
  r.topFallbackReasons.length?h("div",{class:"reasons","data-field":"reasons"},"top fallback reasons: "+r.topFallbackReasons.map((x)=>x.reason+" ×"+x.count).join(", ")):null))}
-function teams(s){return h("table",{},h("tr",{},h("th",{},"team"),h("th",{},"spent"),h("th",{},"budget"),h("th",{},""),h("th",{},"forecast"),h("th",{},"req")),
+function teams(s){return h("table",{},h("tr",{},h("th",{},"team"),h("th",{},"spent"),h("th",{},"budget"),h("th",{},""),h("th",{},"forecast"),h("th",{},"rpm left"),h("th",{},"req")),
  s.teams.map((t)=>h("tr",{"data-team":t.id,"data-spent":t.spentUsd,"data-source":t.source},h("td",{},t.id,h("span",{class:"mute"},t.period?" /"+t.period:"")),
   h("td",{"data-field":"spent"},usd(t.spentUsd)),h("td",{"data-field":"limit"},usd(t.limitUsd)),
   h("td",{},t.usedRatio===undefined||t.usedRatio===null?"":h("span",{class:"meter"},bar(Math.min(1,t.usedRatio),(t.forecastRatio!==undefined&&t.forecastRatio!==null)?Math.min(1,t.forecastRatio):undefined))),
-  h("td",{"data-field":"forecast",class:t.forecastRatio>1?"over":""},usd(t.forecastUsd)),h("td",{},t.requests))))}
+  h("td",{"data-field":"forecast",class:t.forecastRatio>1?"over":""},usd(t.forecastUsd)),h("td",{"data-field":"rpm"},t.limits&&t.limits.rpm?t.limits.rpm.remaining+"/"+t.limits.rpm.capacity:"–"),h("td",{},t.requests))))}
 function models(s){return h("table",{},h("tr",{},h("th",{},"model"),h("th",{},"p50"),h("th",{},"p95"),h("th",{},"errors"),h("th",{},"attempts"),h("th",{},"breaker")),
  s.models.map((m)=>h("tr",{"data-model":m.id,"data-breaker":m.breaker},h("td",{},m.id,h("span",{class:"mute"}," "+m.provider+(m.region?"/"+m.region:""))),
   h("td",{},ms(m.p50Ms)),h("td",{},ms(m.p95Ms)),h("td",{"data-field":"error-rate",class:m.errorRate>0.05?"over":""},pct(m.errorRate)),h("td",{},m.attempts),h("td",{},badge(m.breaker)))))}

@@ -1,7 +1,7 @@
 /** @module Unit tests of the pure dashboard snapshot builder: route map, split, models, budgets and forecasts, releases. */
 import { describe, expect, it } from "vitest";
 import { acmeConfig } from "../core/testing.ts";
-import type { BreakerSnapshot } from "../state/store.ts";
+import type { BreakerSnapshot, CanarySnapshot } from "../state/store.ts";
 import type { LiveStatsView } from "./live-stats.ts";
 import { type DashboardInput, type DashboardState, budgetPeriodBounds, buildDashboardSnapshot, forecastSpend } from "./snapshot.ts";
 
@@ -12,7 +12,12 @@ function breaker(status: BreakerSnapshot["status"]): BreakerSnapshot {
 }
 
 function emptyState(): DashboardState {
-  return { breakers: {}, latency: {}, inFlight: {}, canaries: {} };
+  return { breakers: {}, latency: {}, inFlight: {}, canaries: {}, budgets: {}, limits: {} } as DashboardState;
+}
+
+/** A canary state entry (the guard window is governance's; the dashboard reads model, percent, step and reason). */
+function canary(c: { model: string; percent: number; step: number; reason?: string }): CanarySnapshot {
+  return { updatedAt: NOW, reason: undefined, window: { requests: 0, errors: 0, p95Ms: undefined, since: NOW }, ...c } as unknown as CanarySnapshot;
 }
 
 function emptyStats(): LiveStatsView {
@@ -37,7 +42,7 @@ describe("buildDashboardSnapshot", () => {
     stats.routes["legal-review"] = { requests: 20, errors: 0, fallbacks: 0, canary: 1, answered: { claude: 19, "claude-next": 1 }, reasons: {} };
     const state = emptyState();
     state.breakers["gpt-mini-eu"] = breaker("open");
-    state.canaries["legal-review"] = { model: "claude-next", percent: 5, step: 0, updatedAt: NOW, reason: undefined };
+    state.canaries["legal-review"] = canary({ model: "claude-next", percent: 5, step: 0 });
     const snap = buildDashboardSnapshot(input({ stats, state }));
 
     const faq = snap.routes.find((r) => r.id === "support-faq");
@@ -53,10 +58,18 @@ describe("buildDashboardSnapshot", () => {
     expect(faq).toMatchObject({ requests: 10, errorRate: 0.1, fallbackRate: 0.2, topFallbackReasons: [{ reason: "5xx on gpt-mini", count: 2 }] });
 
     const legal = snap.routes.find((r) => r.id === "legal-review");
-    expect(legal?.canary).toEqual({ model: "claude-next", steps: [5, 25, 100], step: 0, percent: 5, liveShare: 0.05 });
+    expect(legal?.canary).toEqual({ model: "claude-next", steps: [5, 25, 100], step: 0, percent: 5, liveShare: 0.05, reason: undefined });
     expect(legal?.members.find((m) => m.model === "claude")?.configuredShare).toBeCloseTo(0.95, 10);
     expect(legal?.members.find((m) => m.model === "claude-next")).toMatchObject({ role: "canary", configuredShare: 0.05, liveShare: 0.05 });
     expect(snap.totals).toMatchObject({ requests: 30, errors: 1 });
+  });
+
+  it("shows a rolled-back canary at 0 % with the reason", () => {
+    const state = emptyState();
+    state.canaries["legal-review"] = canary({ model: "claude-next", percent: 0, step: -1, reason: "guard: error rate 0.3 > 0.02" });
+    const legal = buildDashboardSnapshot(input({ state })).routes.find((r) => r.id === "legal-review");
+    expect(legal?.canary).toMatchObject({ step: -1, percent: 0, reason: "guard: error rate 0.3 > 0.02" });
+    expect(legal?.members.find((m) => m.model === "claude")?.configuredShare).toBe(1);
   });
 
   it("shows a model that answered but left the config, and zero shares when nothing was answered", () => {
@@ -78,18 +91,18 @@ describe("buildDashboardSnapshot", () => {
   });
 
   it("takes spend from the state store's budget ledger and forecasts the period end", () => {
-    const state: DashboardState = {
+    const state = {
       ...emptyState(),
-      budgets: { support: { spentUsd: 620, reservedUsd: 4, limitUsd: 2000, period: "month", periodStart: Date.UTC(2026, 10, 1), periodEnd: new Date(Date.UTC(2026, 11, 1)).toISOString(), mode: "hard" } },
-      limits: { support: { rpm: { remaining: 590, capacity: 600 } } },
-    };
+      budgets: { support: { spentUsd: 620, reservedUsd: 4, limitUsd: 2000, period: "month", periodStart: Date.UTC(2026, 10, 1), periodEnd: Date.UTC(2026, 11, 1), mode: "hard" } },
+      limits: { support: { rpm: { remaining: 590, capacity: 600, resetMs: 1_000 } } },
+    } as DashboardState;
     const support = buildDashboardSnapshot(input({ state })).teams.find((t) => t.id === "support");
     expect(support).toMatchObject({ source: "state", spentUsd: 620, reservedUsd: 4, limitUsd: 2000, period: "month", mode: "hard", periodStart: "2026-11-01T00:00:00.000Z", periodEnd: "2026-12-01T00:00:00.000Z" });
     // 620 over 15.5 days → 40/day → 1200 over 30 days
     expect(support?.forecastUsd).toBeCloseTo(1200, 6);
     expect(support?.usedRatio).toBeCloseTo(0.31, 10);
     expect(support?.forecastRatio).toBeCloseTo(0.6, 6);
-    expect(support?.limits).toEqual({ rpm: { remaining: 590, capacity: 600 } });
+    expect(support?.limits).toEqual({ rpm: { remaining: 590, capacity: 600, resetMs: 1_000 } });
   });
 
   it("falls back to live spend since the router started when the store keeps no budgets", () => {

@@ -74,7 +74,8 @@ export interface RouteView {
   members: RouteMember[];
   /** Fallback chain labels in order, e.g. [`tier frontier`, `model llama-local`]. */
   fallback: string[];
-  canary: { model: string; steps: number[]; step: number; percent: number; liveShare: number } | undefined;
+  /** `step` is -1 once the canary was rolled back (`reason` says why). */
+  canary: { model: string; steps: number[]; step: number; percent: number; liveShare: number; reason: string | undefined } | undefined;
   requests: number;
   errors: number;
   errorRate: number;
@@ -192,7 +193,14 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
       canary:
         route.canary === undefined
           ? undefined
-          : { model: route.canary.model, steps: [...route.canary.steps], step: canaryState?.step ?? 0, percent: canaryPercent, liveShare: requests === 0 ? 0 : (live?.canary ?? 0) / requests },
+          : {
+              model: route.canary.model,
+              steps: [...route.canary.steps],
+              step: canaryState?.step ?? 0,
+              percent: canaryPercent,
+              liveShare: requests === 0 ? 0 : (live?.canary ?? 0) / requests,
+              reason: canaryState?.model === route.canary.model ? canaryState.reason : undefined,
+            },
       requests,
       errors,
       errorRate: ratio(errors, requests),
