@@ -19,6 +19,7 @@ import { readBody } from "./read-body.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
+import { mountDashboard } from "../dashboard/mount.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -104,6 +105,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   await deps.state.activate(runtime.config, now());
   const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
   const admin = createAdminApi({ active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now });
+  const dashboard = mountDashboard({ env, active, state: deps.state, now });
+  if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
   let inFlight = 0;
@@ -160,6 +163,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
           : sendJson(res, 200, JSON.stringify({ status: "ready", release: release.hash, environment: release.config.environment }));
       default:
         if (path.startsWith("/admin/") || path === "/admin") return admin.handle(req, res);
+        if (path === "/dashboard" || path.startsWith("/dashboard/")) return dashboard.handle(req, res, path);
         req.resume();
         return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz`));
     }
