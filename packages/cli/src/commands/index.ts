@@ -6,6 +6,7 @@ import { command as explain } from "./explain.ts";
 import { command as diff } from "./diff.ts";
 import { command as serve } from "./serve.ts";
 import { command as demo } from "./demo.ts";
+import { command as report } from "./report.ts";
 import { command as release } from "./release.ts";
 
 /** Every verb of `switchyard`, in the order `--help` lists them. */
@@ -16,5 +17,6 @@ export const commands: readonly Command[] = [
   diff,
   serve,
   demo,
+  report,
   release,
 ];
