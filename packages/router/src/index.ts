@@ -16,6 +16,7 @@ export * from "./validators/index.ts";
 export { ActiveRelease, activateRelease, ActivationError, type RuntimeRelease, type ReleaseRecord, type ActiveReleaseOptions } from "./runtime/release.ts";
 export { checkAdminToken, ADMIN_TOKEN_ENV } from "./admin/auth.ts";
 export { createAdminApi, type AdminApi, type AdminApiOptions } from "./admin/api.ts";
+export { verifyReleaseText, type VerifyResult } from "./admin/verify-release.ts";
 export { AdminClient, AdminClientError, releaseHashOf, type AdminClientOptions } from "./admin/client.ts";
 export type * from "./admin/types.ts";
 export type { RequestContext, RouterHooks } from "./execute/context.ts";
