@@ -1,5 +1,4 @@
 /** @module The /dashboard endpoints: sign-in form, session cookie, the page, and its JSON snapshot — all behind the admin token. */
-import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "@switchyard/ir";
 import { ADMIN_TOKEN_ENV, checkAdminToken } from "../admin/auth.ts";
@@ -7,7 +6,7 @@ import { RouterError } from "../errors.ts";
 import { readBody } from "../http/read-body.ts";
 import type { Awaitable } from "../state/store.ts";
 import { LiveStats } from "./live-stats.ts";
-import { dashboardPage, loginPage } from "./page.ts";
+import { dashboardPage, loginPage, noticePage } from "./page.ts";
 import { type DashboardRelease, type DashboardSnapshot, type DashboardState, buildDashboardSnapshot } from "./snapshot.ts";
 import { SessionKeys, clearSessionCookie } from "./session.ts";
 
@@ -28,8 +27,6 @@ export interface DashboardOptions {
   stats?: LiveStats;
   /** Injected clock, epoch ms. */
   now?: () => number;
-  /** How often the page polls the snapshot, ms. Default 1500. */
-  pollMs?: number;
   sessions?: SessionKeys;
 }
 
@@ -59,7 +56,6 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const now = options.now ?? Date.now;
   const stats = options.stats ?? new LiveStats({ now });
   const sessions = options.sessions ?? new SessionKeys();
-  const pollMs = options.pollMs ?? 1_500;
   const token = options.token === "" ? undefined : options.token;
 
   const snapshot = async (): Promise<DashboardSnapshot> => {
@@ -96,20 +92,22 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       req.resume();
       if (token === undefined) return disabled(req, res);
       if (!hasSession(req)) return sendHtml(res, 401, loginPage());
-      const page = dashboardPage(pollMs);
+      const page = dashboardPage();
       if (req.headers["if-none-match"] === page.etag) {
         res.writeHead(304, { etag: page.etag, "cache-control": "private, no-cache" });
         return void res.end();
       }
-      const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
-      const body = gzip ? page.gzip : Buffer.from(page.html);
+      const accepted = String(req.headers["accept-encoding"] ?? "");
+      const encoding = /\bbr\b/.test(accepted) ? "br" : /\bgzip\b/.test(accepted) ? "gzip" : undefined;
+      const body = encoding === "br" ? page.brotli : encoding === "gzip" ? page.gzip : Buffer.from(page.html);
       res.writeHead(200, {
         ...PAGE_HEADERS,
-        "content-security-policy": pageCsp(page.html),
+        // Only the page's own inline script may run (by hash); data comes from this origin only.
+        "content-security-policy": `default-src 'none'; script-src 'sha256-${page.scriptSha256}'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
         "cache-control": "private, no-cache",
         etag: page.etag,
         vary: "accept-encoding, cookie",
-        ...(gzip ? { "content-encoding": "gzip" } : {}),
+        ...(encoding !== undefined ? { "content-encoding": encoding } : {}),
         "content-length": body.length,
       });
       return void res.end(method === "HEAD" ? undefined : body);
@@ -139,20 +137,6 @@ const PAGE_HEADERS = {
   "referrer-policy": "no-referrer",
 } as const;
 
-const csps = new Map<string, string>();
-
-/** Only the page's own inline script may run (by hash); data comes from this origin only. */
-function pageCsp(html: string): string {
-  let csp = csps.get(html);
-  if (csp === undefined) {
-    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
-    const hash = createHash("sha256").update(script).digest("base64");
-    csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
-    csps.set(html, csp);
-  }
-  return csp;
-}
-
 function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     ...PAGE_HEADERS,
@@ -171,7 +155,7 @@ function redirect(res: ServerResponse, location: string): void {
 function disabled(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   const message = `The control panel is disabled on this router: start it with ${ADMIN_TOKEN_ENV} set.`;
-  if (wantsHtml(req)) return sendHtml(res, 403, loginPage(message).replace(/<form[\s\S]*<\/form>/, `<form><h1>Switchyard control panel</h1><p class="err">${message}</p></form>`));
+  if (wantsHtml(req)) return sendHtml(res, 403, noticePage(message));
   throw new RouterError("admin_disabled", message);
 }
 

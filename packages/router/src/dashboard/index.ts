@@ -18,4 +18,4 @@ export {
   type TeamView,
 } from "./snapshot.ts";
 export { SessionKeys, SESSION_COOKIE, clearSessionCookie, readCookie } from "./session.ts";
-export { dashboardPage, loginPage, type PageAsset } from "./page.ts";
+export { composePage, dashboardPage, loginPage, noticePage, type PageAsset } from "./page.ts";
