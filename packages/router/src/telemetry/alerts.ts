@@ -1,4 +1,6 @@
 /** @module Budget alert delivery: a log line, a metric, and an optional webhook POST retried briefly in the background. */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { Telemetry } from "@switchyard/ir";
 
 /** What delivery needs of an alert; governance's `BudgetAlert` carries at least this, and all of it is delivered. */
@@ -24,7 +26,27 @@ export interface AlertDeliveryOptions {
   retryMs?: number;
   /** Per POST, default 5000 ms. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Replaces the HTTP POST (tests); resolves with the status, rejects on a connection error or timeout. */
+  post?: (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<number>;
+}
+
+/**
+ * POST with node:http(s). Not `fetch`: Node loads its fetch implementation on first use, which
+ * blocks the event loop for a few hundred milliseconds — a stall for every request in flight.
+ */
+export function postJson(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(target, { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) }, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 export interface AlertDelivery {
@@ -42,7 +64,7 @@ export interface AlertDelivery {
  */
 export function alertDelivery(options: AlertDeliveryOptions): AlertDelivery {
   const pending = new Set<Promise<void>>();
-  const doFetch = options.fetch ?? fetch;
+  const doPost = options.post ?? postJson;
   const attempts = options.attempts ?? 3;
   const retryMs = options.retryMs ?? 250;
 
@@ -59,10 +81,9 @@ export function alertDelivery(options: AlertDeliveryOptions): AlertDelivery {
     for (let n = 0; n < attempts; n++) {
       if (n > 0) await new Promise((resolve) => setTimeout(resolve, retryMs * 2 ** (n - 1)).unref());
       try {
-        const response = await doFetch(webhook.url, { method: "POST", headers: headers(), body, signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
-        await response.body?.cancel().catch(() => undefined);
-        if (response.ok) return;
-        if (response.status < 500 && response.status !== 429) break;
+        const status = await doPost(webhook.url, headers(), body, options.timeoutMs ?? 5000);
+        if (status >= 200 && status < 300) return;
+        if (status < 500 && status !== 429) break;
       } catch {
         // connection refused, timeout: retry
       }

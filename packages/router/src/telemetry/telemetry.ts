@@ -2,7 +2,7 @@
 import type { Config } from "@switchyard/ir";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { StateStore } from "../state/store.ts";
-import { type AlertDelivery, type BudgetAlertLike, alertDelivery } from "./alerts.ts";
+import { type AlertDelivery, type AlertDeliveryOptions, type BudgetAlertLike, alertDelivery } from "./alerts.ts";
 import { jsonlSink } from "./jsonl-sink.ts";
 import { type RouterMetrics, createRouterMetrics } from "./metrics.ts";
 import type { OtlpSinkOptions } from "./otlp-sink.ts";
@@ -23,8 +23,8 @@ export interface TelemetryOptions {
   stdout?: { write(chunk: string): boolean };
   /** Operator log lines (budget alerts, webhook failures). Default: stderr. */
   log?: (line: string) => void;
-  /** Replaces fetch for the alert webhook (tests). */
-  fetch?: typeof fetch;
+  /** Replaces the alert webhook's HTTP POST (tests). */
+  postAlert?: AlertDeliveryOptions["post"];
 }
 
 export interface RouterTelemetryOptions extends TelemetryOptions {
@@ -87,7 +87,7 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
     log,
     onAlert: (alert) => metrics.alert(alert),
     onWebhookFailure: () => metrics.webhookFailed(),
-    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+    ...(options.postAlert !== undefined ? { post: options.postAlert } : {}),
   });
 
   return {
