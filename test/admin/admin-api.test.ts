@@ -222,6 +222,17 @@ describe("invalid uploads never replace the active release", () => {
     await expectUntouched();
   });
 
+  it("an unknown key → unrecognized_keys naming it", async () => {
+    const three = numberedRelease(3);
+    const raw = JSON.parse(releaseText(three)) as { hash: string; config: { routes: Record<string, Record<string, unknown>> } };
+    const chatRoute = raw.config.routes["chat"];
+    if (chatRoute !== undefined) chatRoute["fallbak"] = [];
+    const res = await adminFetch(router.url, "PUT", `/admin/releases/${three.hash}`, { body: JSON.stringify(raw) });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ diagnostics: [{ code: "unrecognized_keys", message: "unknown key `fallbak`", path: "config.routes.chat.fallbak" }] });
+    await expectUntouched();
+  });
+
   it("not JSON, or not a release → 400", async () => {
     const hash = numberedRelease(3).hash;
     const notJson = await adminFetch(router.url, "PUT", `/admin/releases/${hash}`, { body: "{ nope" });

@@ -75,7 +75,10 @@ function leafErrors(errors: ReadonlyArray<{ instanceLocation: string; keyword: s
     if (seen.has(at)) continue;
     seen.add(at);
     const segments = at.replace(/^#\/?/, "").split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s.replaceAll("~1", "/").replaceAll("~0", "~")));
-    out.push({ code: CODES[error.keyword] ?? "invalid_config", message: error.error, path: ["config", ...segments].join(".") });
+    const path = ["config", ...segments].join(".");
+    // `additionalProperties: false` reports the extra key as failing the `false` schema; say what that means.
+    if (error.keyword === "false") out.push({ code: "unrecognized_keys", message: `unknown key \`${segments[segments.length - 1] ?? ""}\``, path });
+    else out.push({ code: CODES[error.keyword] ?? "invalid_config", message: error.error, path });
   }
   return out;
 }
