@@ -176,6 +176,7 @@ describe("the dashboard in Chromium", () => {
 
     // Readable on a laptop: nothing scrolls sideways at 1280×800.
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(1280);
+    expect(await page.evaluate("[...document.querySelectorAll('section')].filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.querySelector('h2').textContent)")).toEqual([]);
     expect(pageErrors).toEqual([]);
 
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
