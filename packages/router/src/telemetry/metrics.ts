@@ -3,7 +3,7 @@ import type { ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Config } from "@switchyard/ir";
 import type { RuntimeRelease } from "../runtime/release.ts";
-import type { StateStore } from "../state/store.ts";
+import type { BudgetSnapshot, StateSnapshot, StateStore } from "../state/store.ts";
 import type { TraceRecord } from "./types.ts";
 
 /** Label for a value the config does not know (an unknown route, an unauthenticated caller, no answer). */
@@ -19,13 +19,6 @@ export interface RouterMetricsOptions {
   release: () => RuntimeRelease;
   state: StateStore;
   now: () => number;
-}
-
-/** A budget as the state snapshot reports it (governance fills `budgets`; absent on older stores). */
-interface BudgetLike {
-  spentUsd: number;
-  reservedUsd?: number;
-  limitUsd: number;
 }
 
 /** A budget-alert metric sample (the alert itself is governance's `BudgetAlert`). */
@@ -123,27 +116,48 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       for (const [route, def] of Object.entries(config().routes)) if (def.canary !== undefined) this.set({ route }, view.canaryPercent(route));
     },
   });
-  const budgetGauge = (name: string, help: string, value: (b: BudgetLike) => number): void => {
+  // One snapshot per scrape feeds every live-state gauge (a shared store answers it remotely).
+  let scrape: { at: number; snapshot: Promise<StateSnapshot | undefined> } | undefined;
+  const snapshot = (): Promise<StateSnapshot | undefined> => {
+    const at = options.now();
+    if (scrape === undefined || scrape.at !== at) {
+      scrape = { at, snapshot: Promise.resolve().then(() => options.state.snapshot(at)).catch(() => undefined) };
+    }
+    return scrape.snapshot;
+  };
+  const budgetGauge = (name: string, help: string, value: (b: BudgetSnapshot) => number): void => {
     new Gauge({
       name,
       help,
       labelNames: ["team"],
       registers,
       async collect() {
+        const budgets = (await snapshot())?.budgets ?? {};
         this.reset();
-        let budgets: Record<string, BudgetLike> | undefined;
-        try {
-          budgets = ((await options.state.snapshot(options.now())) as { budgets?: Record<string, BudgetLike> }).budgets;
-        } catch {
-          return;
-        }
         const teams = config().teams;
-        for (const [team, budget] of Object.entries(budgets ?? {})) if (Object.hasOwn(teams, team)) this.set({ team }, value(budget));
+        for (const [team, budget] of Object.entries(budgets)) if (Object.hasOwn(teams, team)) this.set({ team }, value(budget));
       },
     });
   };
-  budgetGauge("switchyard_budget_remaining_usd", "Budget left this period per team (limit − spent − reserved), USD.", (b) => b.limitUsd - b.spentUsd - (b.reservedUsd ?? 0));
-  budgetGauge("switchyard_budget_spent_usd", "Spend this period per team, USD.", (b) => b.spentUsd);
+  budgetGauge("switchyard_budget_remaining_usd", "Budget left this period per team (limit − spent − reserved), USD.", (b) => b.limitUsd - b.spentUsd - b.reservedUsd);
+  budgetGauge("switchyard_budget_spent_usd", "Settled spend this period per team, USD.", (b) => b.spentUsd);
+  budgetGauge("switchyard_budget_limit_usd", "Budget per period per team, USD.", (b) => b.limitUsd);
+  new Gauge({
+    name: "switchyard_rate_limit_remaining",
+    help: "Rate-limit capacity left now per team: requests (rpm) or tokens (tpm) this minute.",
+    labelNames: ["team", "limit"],
+    registers,
+    async collect() {
+      const limits = (await snapshot())?.limits ?? {};
+      this.reset();
+      const teams = config().teams;
+      for (const [team, l] of Object.entries(limits)) {
+        if (!Object.hasOwn(teams, team)) continue;
+        if (l.rpm !== undefined) this.set({ team, limit: "rpm" }, l.rpm.remaining);
+        if (l.tpm !== undefined) this.set({ team, limit: "tpm" }, l.tpm.remaining);
+      }
+    },
+  });
 
   return {
     registry,
