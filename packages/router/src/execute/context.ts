@@ -3,6 +3,7 @@ import type { AttemptSummary, RouterError } from "../errors.ts";
 import type { ChatBody, Usage } from "../http/chat-body.ts";
 import type { Candidate, Plan } from "../core/index.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
+import type { BudgetAlert } from "../governance/types.ts";
 import type { RequestCancel } from "./timers.ts";
 
 export interface RequestContext {
@@ -27,6 +28,10 @@ export interface RequestContext {
   costUsd: number | undefined;
   /** Cancelled when the client goes away or the router shuts down hard; aborts the running attempt. */
   cancel: RequestCancel;
+  /** Extra response headers set before the answer starts (governance: `x-ratelimit-*`, `x-switchyard-budget`). */
+  responseHeaders?: Record<string, string>;
+  /** Plan candidates skipped without an attempt, with why (e.g. a fallback that would break a hard budget). */
+  skipped?: { model: string; provider: string; step: number; reason: string }[];
 }
 
 /**
@@ -38,4 +43,6 @@ export interface RequestContext {
 export interface RouterHooks {
   beforeAttempt?(ctx: RequestContext, candidate: Candidate): RouterError | undefined;
   afterRequest?(ctx: RequestContext): void;
+  /** A team's spend crossed one of its budget's `alertAt` thresholds (once per threshold per period). */
+  onBudgetAlert?(alert: BudgetAlert): void;
 }

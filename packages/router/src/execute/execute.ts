@@ -9,6 +9,7 @@ import { answerOf } from "../validators/types.ts";
 import type { RequestContext, RouterHooks } from "./context.ts";
 import { type AttemptAbort, ClientGoneError, attemptAbort, sleep } from "./timers.ts";
 import { priceUsage } from "./usage.ts";
+import type { AttemptAdmission, Governor } from "../governance/index.ts";
 
 export interface ExecuteDeps {
   /** Live state: breakers, latency, in-flight. Writes are fire-and-forget; only `acquire` is awaited. */
@@ -16,6 +17,8 @@ export interface ExecuteDeps {
   hooks: RouterHooks;
   rng: () => number;
   now: () => number;
+  /** Budgets per attempt (absent: nothing governed). */
+  governor?: Governor;
 }
 
 /** An attempt that succeeded far enough to answer; the caller closes it once the answer is complete. */
@@ -86,6 +89,8 @@ export async function runPlan<T>(
   const retry = route.retry;
   const timeouts = { firstTokenMs: ctx.stream ? route.timeout.firstTokenMs : undefined, totalMs: route.timeout.totalMs };
 
+  /** The last budget refusal: the answer when no candidate could even be tried. */
+  let budgetRefusal: RouterError | undefined;
   for (const candidate of plan.candidates) {
     const adapter = ctx.release.adapters.get(candidate.provider);
     const model = ctx.release.config.models[candidate.model];
@@ -94,6 +99,18 @@ export async function runPlan<T>(
       const refused = deps.hooks.beforeAttempt?.(ctx, candidate);
       if (refused !== undefined) throw refused;
       if (ctx.cancel.cancelled) throw new ClientGoneError("client went away");
+      // Every attempt (retries and fallback steps alike) reserves against its own model's price.
+      let admission: AttemptAdmission | undefined;
+      if (deps.governor !== undefined) {
+        const pending = deps.governor.admitAttempt(ctx, candidate);
+        admission = pending instanceof Promise ? await pending : pending;
+        if (admission !== undefined && !admission.admitted) {
+          (ctx.skipped ??= []).push({ model: candidate.model, provider: candidate.provider, step: candidate.step, reason: admission.reason });
+          budgetRefusal = admission.error;
+          break;
+        }
+      }
+      const ticket = admission?.admitted === true ? admission.ticket : undefined;
       const abort = attemptAbort(ctx.cancel, timeouts);
       const startedAt = deps.now();
       const summary: AttemptSummary = { model: candidate.model, provider: candidate.provider, step: candidate.step, attempt: n, outcome: "ok", latencyMs: 0 };
@@ -135,6 +152,7 @@ export async function runPlan<T>(
           );
         }
         if (lease !== undefined) fireAndForget(() => lease?.release());
+        if (ticket !== undefined) fireAndForget(() => ticket.close({ ok: outcome.ok, costUsd: outcome.ok ? ctx.costUsd : undefined }));
       };
       try {
         const value = await perform(call, adapter, abort, candidate);
@@ -175,7 +193,9 @@ export async function runPlan<T>(
     }
   }
   const attempts = ctx.attempts;
-  const tried = attempts.length === 0 ? "no candidate could be tried" : attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`).join("; ");
+  if (attempts.length === 0 && budgetRefusal !== undefined) throw budgetRefusal;
+  const skipped = (ctx.skipped ?? []).map((s) => `${s.model}@${s.provider}: skipped (${s.reason})`);
+  const tried = attempts.length === 0 && skipped.length === 0 ? "no candidate could be tried" : [...attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`), ...skipped].join("; ");
   throw new RouterError("all_candidates_failed", `every candidate for route \`${ctx.route}\` failed (${attempts.length} attempt${attempts.length === 1 ? "" : "s"}): ${tried}`, {
     status: allFailedStatus(attempts),
     attempts,
@@ -206,8 +226,8 @@ export async function executeCompletion(ctx: RequestContext, deps: ExecuteDeps):
     validate(ctx, result.completion);
     return result;
   });
+  settleUsage(ctx, value.usage); // before succeed(): the attempt's budget settles at the real cost
   attempt.succeed();
-  settleUsage(ctx, value.usage);
   return value;
 }
 

@@ -20,6 +20,7 @@ import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
+import { CanaryController, createGovernor } from "../governance/index.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -45,6 +46,8 @@ export interface StartRouterOptions {
   drainMs?: number;
   /** Extra trace sinks and the OTLP exporter factory; the release's `telemetry` section chooses the rest. */
   telemetry?: TelemetryOptions;
+  /** How often canary guards are evaluated, ms (default 5 000; 0: never on a timer, call `canaries.evaluate()`). */
+  canaryIntervalMs?: number;
 }
 
 export interface RunningRouter {
@@ -59,6 +62,8 @@ export interface RunningRouter {
   inFlight(): number;
   /** Trace records, metrics and alert delivery of this router (add sinks with `telemetry.addSink`). */
   telemetry: RouterTelemetry;
+  /** Canary progression of this router (runs on a timer unless `canaryIntervalMs` is 0). */
+  canaries: CanaryController;
   /**
    * Shut down gracefully: readyz turns 503 at once; after `unreadyMs` (default 0: time for a load
    * balancer to notice, requests are still served meanwhile) stop accepting, let in-flight requests
@@ -104,6 +109,17 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const deps: ExecuteDeps = { state: options.state ?? new MemoryStateStore(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.activate(runtime.config, now());
   const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
+  const governor = createGovernor({
+    state: deps.state,
+    now,
+    onBudgetAlert: (alert) => {
+      telemetry.budgetAlert(alert);
+      deps.hooks.onBudgetAlert?.(alert);
+    },
+  });
+  deps.governor = governor;
+  const canaries = new CanaryController({ state: deps.state, config: () => active.current.config, now, ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}) });
+  if (options.canaryIntervalMs !== 0) canaries.start();
   const admin = createAdminApi({ active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now });
   const dashboard = mountDashboard({ env, active, state: deps.state, now });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
@@ -246,6 +262,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         cancel,
       };
       const features = chatRequestFeatures(body);
+      const admitted = governor.admitRequest(ctx, features);
+      if (admitted instanceof Promise) await admitted;
       const region = req.headers["x-switchyard-region"];
       const at = now();
       const decision = decideWithTable(
@@ -292,6 +310,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       telemetry.end({ draft: trace, ctx, status: res.statusCode, clientGone: trace.error instanceof ClientGoneError || cancel.cancelled });
       if (ctx !== undefined) {
         try {
+          governor.finishRequest(ctx);
           deps.hooks.afterRequest?.(ctx);
         } catch {
           // hooks must not break the response
@@ -368,9 +387,11 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     warnings: [...runtime.warnings, ...telemetry.warnings],
     inFlight: () => inFlight,
     telemetry,
+    canaries,
     close(closeOptions = {}) {
       closing ??= (async () => {
         unready = true;
+        canaries.stop();
         if ((closeOptions.unreadyMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, closeOptions.unreadyMs));
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -400,6 +421,7 @@ function methodNotAllowed(method: string, allowed: string): RouterError {
 
 function setAnswerHeaders(res: ServerResponse, ctx: RequestContext): void {
   if (res.headersSent) return;
+  if (ctx.responseHeaders !== undefined) for (const [name, value] of Object.entries(ctx.responseHeaders)) res.setHeader(name, value);
   res.setHeader("x-switchyard-attempts", String(ctx.attempts.length));
   if (ctx.answered !== undefined) {
     res.setHeader("x-switchyard-model", ctx.answered.model);

@@ -1,0 +1,136 @@
+/** @module Canary progression: a pure step function judged on the guard window, and the controller that runs it on a timer. */
+import type { Canary, Config } from "@switchyard/ir";
+import type { CanaryWindow, StateStore } from "../state/index.ts";
+
+/** Where a route's canary stands (the state store's CanarySnapshot carries these). */
+export interface CanaryProgress {
+  /** Index into the steps; -1 once rolled back. */
+  step: number;
+  percent: number;
+  /** Epoch ms the current step began. */
+  updatedAt: number;
+}
+
+/** The next state: unchanged (`hold`), the next step (`advance`) or 0 % (`rollback`), with the reason. */
+export type CanaryNext =
+  | { action: "hold"; reason: string }
+  | { action: "advance"; step: number; percent: number; reason: string }
+  | { action: "rollback"; step: -1; percent: 0; reason: string };
+
+/**
+ * Decide a canary's next state. The guard is judged only once the window holds `minRequests`
+ * attempts of the canary model; a breach (error rate above `maxErrorRate`, p95 above `maxP95Ms`)
+ * rolls back at once, whatever the step's age. Otherwise the canary advances one step when the
+ * current step is `everyMs` old. A rolled-back canary stays at 0 % until a release changes it.
+ *
+ * @example
+ * nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, { requests: 40, errors: 0, p95Ms: 300, since: 0 }, 3_600_000, canary)
+ * // → { action: "advance", step: 1, percent: 25, reason: "guard held at 5 %: …" }
+ */
+export function nextCanaryStep(progress: CanaryProgress, window: CanaryWindow, now: number, canary: Canary): CanaryNext {
+  if (progress.step < 0) return { action: "hold", reason: "rolled back" };
+  const { guard } = canary;
+  const errorRate = window.requests === 0 ? 0 : window.errors / window.requests;
+  const judged = window.requests >= guard.minRequests;
+  const measured = `error rate ${fmt(errorRate)} over ${window.requests} request${window.requests === 1 ? "" : "s"}${window.p95Ms === undefined ? "" : `, p95 ${Math.round(window.p95Ms)} ms`}`;
+  if (judged) {
+    const breaches: string[] = [];
+    if (guard.maxErrorRate !== undefined && errorRate > guard.maxErrorRate) breaches.push(`error rate ${fmt(errorRate)} > ${fmt(guard.maxErrorRate)}`);
+    if (guard.maxP95Ms !== undefined && window.p95Ms !== undefined && window.p95Ms > guard.maxP95Ms) breaches.push(`p95 ${Math.round(window.p95Ms)} ms > ${guard.maxP95Ms} ms`);
+    if (breaches.length > 0) return { action: "rollback", step: -1, percent: 0, reason: `rolled back at ${progress.percent} %: ${breaches.join(", ")} over ${window.requests} requests` };
+  }
+  const last = canary.steps.length - 1;
+  if (progress.step >= last) return { action: "hold", reason: `complete at ${progress.percent} %` };
+  if (now - progress.updatedAt < canary.everyMs) return { action: "hold", reason: `step ${progress.step} until ${new Date(progress.updatedAt + canary.everyMs).toISOString()}` };
+  if (!judged) return { action: "hold", reason: `waiting for ${guard.minRequests} canary requests (${window.requests} so far)` };
+  const step = progress.step + 1;
+  const percent = canary.steps[step] ?? 100;
+  return { action: "advance", step, percent, reason: `guard held at ${progress.percent} % (${measured})` };
+}
+
+function fmt(rate: number): string {
+  return Number(rate.toFixed(4)).toString();
+}
+
+/** One change the controller made. */
+export interface CanaryChange {
+  route: string;
+  action: "advance" | "rollback";
+  step: number;
+  percent: number;
+  reason: string;
+  at: number;
+}
+
+export interface CanaryControllerOptions {
+  state: StateStore;
+  /** The active config (read at every evaluation). */
+  config: () => Config;
+  now: () => number;
+  /** Evaluation period of the timer, ms (default 5 000); a breached guard rolls back within it. */
+  intervalMs?: number;
+  onChange?: (change: CanaryChange) => void;
+}
+
+/**
+ * Runs nextCanaryStep for every route with a canary, on an unref'd timer (`start`) or on demand
+ * (`evaluate`, which tests call with an injected clock).
+ *
+ * @example
+ * const canaries = new CanaryController({ state, config: () => active.current.config, now: Date.now });
+ * canaries.start(); … canaries.stop();
+ */
+export class CanaryController {
+  readonly #options: CanaryControllerOptions;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #running: Promise<CanaryChange[]> | undefined;
+
+  constructor(options: CanaryControllerOptions) {
+    this.#options = options;
+  }
+
+  /** Evaluate every canary once at `now()`; concurrent calls share one pass. */
+  evaluate(): Promise<CanaryChange[]> {
+    this.#running ??= this.#evaluate().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #evaluate(): Promise<CanaryChange[]> {
+    const { state, config, now, onChange } = this.#options;
+    const routes = Object.entries(config().routes).filter(([, r]) => r.canary !== undefined);
+    if (routes.length === 0) return [];
+    const at = now();
+    const snapshot = await state.snapshot(at);
+    const changes: CanaryChange[] = [];
+    for (const [id, route] of routes) {
+      const canary = route.canary;
+      const current = snapshot.canaries[id];
+      if (canary === undefined || current === undefined || current.model !== canary.model) continue;
+      const next = nextCanaryStep(current, current.window, at, canary);
+      if (next.action === "hold") continue;
+      await state.setCanaryPercent(id, next.percent, { now: at, step: next.step, reason: next.reason });
+      const change: CanaryChange = { route: id, action: next.action, step: next.step, percent: next.percent, reason: next.reason, at };
+      changes.push(change);
+      try {
+        onChange?.(change);
+      } catch {
+        // a listener must not stop the controller
+      }
+    }
+    return changes;
+  }
+
+  /** Evaluate every `intervalMs` without keeping the process alive. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => void this.evaluate().catch(() => undefined), this.#options.intervalMs ?? 5_000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,181 @@
+/** @module The governor: rate limits before decide(), budget reservations around every attempt, settlement and alerts. */
+import type { Budget, Team } from "@switchyard/ir";
+import type { Candidate } from "../core/index.ts";
+import { RouterError } from "../errors.ts";
+import type { RequestContext } from "../execute/context.ts";
+import { type Awaitable, type BudgetReservation, type RateLimitDecision, type StateStore, periodBounds } from "../state/index.ts";
+import { attemptEstimateUsd, reservedTokens } from "./estimate.ts";
+import { rateLimitHeaders, retryAfterSeconds } from "./headers.ts";
+import type { AttemptAdmission, AttemptClose, BudgetAlert } from "./types.ts";
+
+/** Header flagging an answer served past a soft budget. */
+export const BUDGET_HEADER = "x-switchyard-budget";
+
+export interface GovernorOptions {
+  state: StateStore;
+  now: () => number;
+  /** Called once per threshold crossing (never throws into a request). */
+  onBudgetAlert?: (alert: BudgetAlert) => void;
+}
+
+/** What the governor remembers of a governed request between its hooks. */
+interface Governed {
+  team: string;
+  def: Team;
+  promptTokens: number;
+  maxOutputTokens: number | undefined;
+  /** Tokens taken from the tpm bucket (corrected with real usage when the request ends). */
+  tokensTaken: number;
+}
+
+export interface Governor {
+  /**
+   * Before decide(): take from the team's rate-limit buckets and set the `x-ratelimit-*` headers
+   * (throws RouterError `rate_limited` with Retry-After). Teams without budget or limits cost one
+   * Map lookup. Synchronous when the state store is.
+   */
+  admitRequest(ctx: RequestContext, features: { promptTokens: number; maxOutputTokens: number | undefined }): Awaitable<void>;
+  /** Before each attempt: reserve the attempt's estimate at this candidate's price (undefined: no budget). */
+  admitAttempt(ctx: RequestContext, candidate: Candidate): Awaitable<AttemptAdmission | undefined>;
+  /** After the response: correct the token bucket with real usage. */
+  finishRequest(ctx: RequestContext): void;
+}
+
+/**
+ * Create the governor for a router.
+ *
+ * @example
+ * const governor = createGovernor({ state: store, now: Date.now, onBudgetAlert: (a) => console.log(a) });
+ */
+export function createGovernor(options: GovernorOptions): Governor {
+  const { state, now } = options;
+  const governed = new WeakMap<RequestContext, Governed>();
+
+  const setHeaders = (ctx: RequestContext, headers: Record<string, string>): void => {
+    ctx.responseHeaders = { ...ctx.responseHeaders, ...headers };
+  };
+
+  const onRateLimit = (ctx: RequestContext, g: Governed, tokens: number, d: RateLimitDecision): void => {
+    setHeaders(ctx, rateLimitHeaders(d));
+    if (!d.allowed) {
+      const retry = Number.isFinite(d.retryAfterMs) ? d.retryAfterMs : 60_000;
+      const which = d.requests !== undefined && d.requests.remaining < 1 ? `${d.requests.capacity} requests` : `${d.tokens?.capacity ?? 0} tokens`;
+      throw new RouterError("rate_limited", `team \`${g.team}\` is over its rate limit of ${which} per minute; retry after ${retryAfterSeconds(retry)} s`, {
+        headers: { "retry-after": retryAfterSeconds(retry) },
+      });
+    }
+    g.tokensTaken = tokens;
+  };
+
+  const settle = (g: Governed, budget: Budget, id: string, estimate: number, outcome: AttemptClose): void => {
+    const at = now();
+    const cost = outcome.ok ? (outcome.costUsd ?? estimate) : 0;
+    const alert = (s: { spentUsd: number; limitUsd: number; periodStart: number; settled: boolean }): void => {
+      if (!s.settled || cost === 0 || options.onBudgetAlert === undefined || budget.alertAt.length === 0) return;
+      const { start, end } = periodBounds(budget.per, s.periodStart);
+      for (const threshold of budget.alertAt) {
+        if (s.spentUsd < threshold * s.limitUsd) continue;
+        guard(() =>
+          then(state.claimBudgetAlert({ team: g.team, periodStart: s.periodStart, threshold }), (first) => {
+            if (!first) return;
+            options.onBudgetAlert?.({
+              team: g.team,
+              threshold,
+              spentUsd: s.spentUsd,
+              limitUsd: s.limitUsd,
+              period: budget.per,
+              mode: budget.mode,
+              periodStart: new Date(start).toISOString(),
+              periodEnd: new Date(end).toISOString(),
+              at: new Date(at).toISOString(),
+            });
+          }),
+        );
+      }
+    };
+    guard(() => then(state.settleBudget({ team: g.team, id, costUsd: cost, now: at }), alert));
+  };
+
+  const onReservation = (ctx: RequestContext, g: Governed, budget: Budget, candidate: Candidate, estimate: number, r: BudgetReservation, at: number): AttemptAdmission => {
+    if (!r.granted || r.id === undefined) {
+      const reason = `${candidate.model} would exceed team \`${g.team}\`'s hard budget: $${usd(r.spentUsd)} spent + $${usd(r.reservedUsd)} reserved + $${usd(estimate)} estimated > $${usd(r.limitUsd)} per ${budget.per}`;
+      const error = new RouterError("budget_exceeded", `${reason}; the budget resets at ${new Date(r.periodEnd).toISOString()}`, {
+        headers: { "retry-after": retryAfterSeconds(r.periodEnd - at) },
+      });
+      return { admitted: false, reason, error };
+    }
+    if (r.overLimit) setHeaders(ctx, { [BUDGET_HEADER]: "soft-exceeded" });
+    const id = r.id;
+    let closed = false;
+    return {
+      admitted: true,
+      ticket: {
+        close(outcome) {
+          if (closed) return;
+          closed = true;
+          settle(g, budget, id, estimate, outcome);
+        },
+      },
+    };
+  };
+
+  return {
+    admitRequest(ctx, features) {
+      const team = ctx.team;
+      if (team === undefined) return;
+      const def = ctx.release.config.teams[team];
+      if (def === undefined || (def.budget === undefined && def.limits === undefined)) return;
+      const g: Governed = { team, def, promptTokens: features.promptTokens, maxOutputTokens: features.maxOutputTokens, tokensTaken: 0 };
+      governed.set(ctx, g);
+      const limits = def.limits;
+      if (limits === undefined || (limits.rpm === undefined && limits.tpm === undefined)) return;
+      const tokens = reservedTokens(features);
+      return then(state.takeRateLimit({ team, rpm: limits.rpm, tpm: limits.tpm, tokens, now: now() }), (d) => onRateLimit(ctx, g, tokens, d));
+    },
+
+    admitAttempt(ctx, candidate) {
+      const g = governed.get(ctx);
+      const budget = g?.def.budget;
+      if (g === undefined || budget === undefined) return undefined;
+      const model = ctx.release.config.models[candidate.model];
+      if (model === undefined) return undefined;
+      const at = now();
+      const estimate = attemptEstimateUsd(model, g);
+      const { start, end } = periodBounds(budget.per, at);
+      const reservation = state.reserveBudget({ team: g.team, limitUsd: budget.usd, mode: budget.mode, period: budget.per, periodStart: start, periodEnd: end, amountUsd: estimate, now: at });
+      return then(reservation, (r) => onReservation(ctx, g, budget, candidate, estimate, r, at));
+    },
+
+    finishRequest(ctx) {
+      const g = governed.get(ctx);
+      if (g === undefined || g.tokensTaken === 0) return;
+      const limits = g.def.limits;
+      if (limits?.tpm === undefined) return;
+      const usage = ctx.usage;
+      // Without usage, keep the estimate unless nothing reached an upstream at all.
+      const used = usage !== undefined ? usage.prompt_tokens + usage.completion_tokens : ctx.attempts.length === 0 ? 0 : g.tokensTaken;
+      const delta = used - g.tokensTaken;
+      if (delta === 0) return;
+      guard(() => state.adjustRateLimitTokens({ team: g.team, rpm: limits.rpm, tpm: limits.tpm, deltaTokens: delta, now: now() }));
+    },
+  };
+}
+
+/** Continue synchronously on a plain value, asynchronously on a promise (the memory store stays sync). */
+function then<T, R>(value: Awaitable<T>, fn: (value: T) => R): Awaitable<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
+}
+
+/** Run bookkeeping that must never fail or block a request. */
+function guard(fn: () => unknown): void {
+  try {
+    const result = fn();
+    if (result instanceof Promise) result.catch(() => undefined);
+  } catch {
+    // Bookkeeping errors never reach the client.
+  }
+}
+
+function usd(n: number): string {
+  return n >= 1 ? n.toFixed(2) : n.toPrecision(3);
+}

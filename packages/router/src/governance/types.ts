@@ -1,0 +1,37 @@
+/** @module Governance types shared with the executor and the telemetry sinks: budget alerts and attempt admission. */
+import type { BudgetPeriod } from "@switchyard/ir";
+import type { RouterError } from "../errors.ts";
+
+/**
+ * A team's settled spend crossed one of its budget's `alertAt` fractions. Raised once per
+ * (team, period, threshold), after the settlement that crossed it.
+ */
+export interface BudgetAlert {
+  team: string;
+  /** The fraction crossed, e.g. 0.8. */
+  threshold: number;
+  spentUsd: number;
+  limitUsd: number;
+  period: BudgetPeriod;
+  mode: "hard" | "soft";
+  /** ISO times of the period ([start, end), UTC). */
+  periodStart: string;
+  periodEnd: string;
+  /** ISO time of the settlement that crossed it. */
+  at: string;
+}
+
+/** How an attempt ended, as far as its budget reservation is concerned. */
+export interface AttemptClose {
+  ok: boolean;
+  /** The answer's real cost when the upstream reported usage (undefined: charge the estimate). */
+  costUsd: number | undefined;
+}
+
+/** A granted attempt: close it exactly once when the attempt ends (failures release, successes settle). */
+export interface AttemptTicket {
+  close(outcome: AttemptClose): void;
+}
+
+/** The answer before an attempt: go ahead with a ticket, or skip this candidate (its price does not fit). */
+export type AttemptAdmission = { admitted: true; ticket: AttemptTicket } | { admitted: false; reason: string; error: RouterError };
