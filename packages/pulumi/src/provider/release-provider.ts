@@ -5,10 +5,10 @@
  */
 import { type Config, parseRelease, type Release } from "@switchyard/ir";
 import { AdminClient, AdminClientError } from "@switchyard/router/admin-client";
+import { RELEASE_TYPE } from "../tokens.ts";
 import { isUnknown, readString, secret, stringOf, unwrap, type WireProps } from "./wire.ts";
 
-/** The type token of the release resource. */
-export const RELEASE_TYPE = "switchyard:index:Release";
+export { RELEASE_TYPE };
 
 /** The config sections copied from the release into the resource's properties, so that detailedDiff keys (`routes.support-faq.fallback`) point at real property paths. */
 export const CONFIG_SECTIONS = ["environment", "providers", "models", "tiers", "routes", "teams", "policies", "router"] as const satisfies readonly (keyof Config)[];

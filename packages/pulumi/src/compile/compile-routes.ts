@@ -1,0 +1,96 @@
+/**
+ * @module compile/compile-routes — compile routes.ts for the stack's environment inside a Pulumi
+ * program. Errors (type errors, policy violations) fail the program with the compiler's
+ * diagnostics, printed exactly as `switchyard check` prints them.
+ */
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { build, type Diagnostic, formatDiagnostics } from "@switchyard/compiler";
+
+export interface CompileRoutesOptions {
+  /** Path to routes.ts (relative to `cwd`). */
+  file: string;
+  /** The environment to compile for. Default: stack config `switchyard:environment`, else the stack name. */
+  env?: string;
+  /** Where the build is written (`<outDir>/<env>/`). Default: a new temporary directory. */
+  outDir?: string;
+  /** Base for relative paths in messages and for `file`. Default: the program's working directory. */
+  cwd?: string;
+}
+
+/** A compiled build, ready for a `Release` resource or a `RouterDeployment`. */
+export interface CompiledRoutes {
+  environment: string;
+  /** The release's content hash. */
+  hash: string;
+  /** The text of switchyard.json: the `release` input of a `Release` resource. */
+  releaseJson: string;
+  /** The text of router.mjs (the release embedded): what a `RouterDeployment` runs. */
+  routerBundle: string;
+  /** The build folder, e.g. `dist/prod`. */
+  outDir: string;
+  /** Route names, sorted. */
+  routes: string[];
+  /** Warnings (errors fail the compile). */
+  warnings: Diagnostic[];
+}
+
+/** A compile that failed: the message is the diagnostics in the CLI's pretty format. */
+export class RoutesCompileError extends pulumi.RunError {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The environment a stack deploys: `switchyard:environment` from the stack's config when set,
+ * otherwise the stack name (stack = environment). Pure.
+ *
+ * @example environmentFor({ stack: "prod" }) // "prod"
+ */
+export function environmentFor(options: { stack: string; configured?: string | undefined }): string {
+  return options.configured !== undefined && options.configured !== "" ? options.configured : options.stack;
+}
+
+/** The current stack's environment (see `environmentFor`). */
+export function stackEnvironment(): string {
+  return environmentFor({ stack: pulumi.getStack(), configured: new pulumi.Config("switchyard").get("environment") });
+}
+
+/**
+ * Compile and build routes.ts for the stack's environment.
+ *
+ * @example
+ * const build = await compileRoutes({ file: "../acme/routes.ts" });
+ * new Release("routes", { routerUrl, adminToken, release: build.releaseJson });
+ */
+export async function compileRoutes(options: CompileRoutesOptions): Promise<CompiledRoutes> {
+  const cwd = options.cwd ?? process.cwd();
+  const file = resolve(cwd, options.file);
+  const env = options.env ?? stackEnvironment();
+  const outDir = options.outDir !== undefined ? resolve(cwd, options.outDir) : await mkdtemp(join(tmpdir(), "switchyard-build-"));
+  const result = await build({ file, env, outDir });
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  if (!result.ok || !result.release || result.outDir === undefined) {
+    const text = formatDiagnostics(result.diagnostics, "pretty", { cwd });
+    const summary = `switchyard: ${options.file} does not compile for environment "${env}" (${errors.length} error${errors.length === 1 ? "" : "s"})`;
+    throw new RoutesCompileError(`${summary}\n${text}`, result.diagnostics);
+  }
+  const warnings = result.diagnostics.filter((d) => d.severity !== "error");
+  if (warnings.length > 0) void pulumi.log.warn(formatDiagnostics(warnings, "pretty", { cwd }));
+  const [releaseJson, routerBundle] = await Promise.all([readFile(join(result.outDir, "switchyard.json"), "utf8"), readFile(join(result.outDir, "router.mjs"), "utf8")]);
+  return {
+    environment: result.release.config.environment,
+    hash: result.release.hash,
+    releaseJson,
+    routerBundle,
+    outDir: result.outDir,
+    routes: Object.keys(result.release.config.routes).sort(),
+    warnings,
+  };
+}

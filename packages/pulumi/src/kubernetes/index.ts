@@ -1,0 +1,8 @@
+/**
+ * @module @switchyard/pulumi/kubernetes — the router on Kubernetes (needs `@pulumi/kubernetes`).
+ *
+ * @example
+ * import { RouterDeployment } from "@switchyard/pulumi/kubernetes";
+ * new RouterDeployment("router", { bundle: build.routerBundle, releaseHash: build.hash });
+ */
+export { RouterDeployment, bundleSha256, BUNDLE_HASH_ANNOTATION, RELEASE_HASH_ANNOTATION, REDIS_URL_ENV, type RouterDeploymentArgs, type RouterAutoscaling } from "./router-deployment.ts";

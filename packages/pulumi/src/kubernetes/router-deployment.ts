@@ -1,0 +1,195 @@
+/**
+ * @module kubernetes/router-deployment — the router on Kubernetes: the emitted router.mjs in a
+ * ConfigMap, provider and team keys in a Secret, a Deployment running `node /bundle/router.mjs`
+ * (ready on /readyz), a Service, a PodDisruptionBudget and an optional HorizontalPodAutoscaler.
+ * A new bundle changes the pod template's hash annotation, so the Deployment rolls.
+ */
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ROUTER_DEPLOYMENT_TYPE } from "../tokens.ts";
+
+/** The annotation on the pod template that carries the bundle's sha256 (a new bundle rolls the pods). */
+export const BUNDLE_HASH_ANNOTATION = "switchyard.dev/bundle-sha256";
+/** The annotation on the pod template that carries the release (config) hash. */
+export const RELEASE_HASH_ANNOTATION = "switchyard.dev/release";
+/** The environment variable the router reads its Redis endpoint from. */
+export const REDIS_URL_ENV = "SWITCHYARD_REDIS_URL";
+/** A ConfigMap holds at most 1 MiB. */
+const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
+
+export interface RouterAutoscaling {
+  minReplicas: number;
+  maxReplicas: number;
+  /** Target average CPU utilisation, percent. Default 70. */
+  cpuUtilization?: number;
+}
+
+export interface RouterDeploymentArgs {
+  /** The text of router.mjs (`compileRoutes(...).routerBundle`). */
+  bundle: pulumi.Input<string>;
+  /** The release's content hash, recorded on the pods (`compileRoutes(...).hash`). */
+  releaseHash?: pulumi.Input<string>;
+  namespace?: pulumi.Input<string>;
+  /** Pods when there is no autoscaler. Default 2. */
+  replicas?: pulumi.Input<number>;
+  /** Container resources. Default: requests 100m CPU / 128Mi, limit 256Mi. */
+  resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+  /** The Node.js image that runs the bundle (it needs no node_modules). Default `node:20-alpine`. */
+  image?: pulumi.Input<string>;
+  /** The router's port inside the pod and the Service's port. Default 8787. */
+  port?: number;
+  /** Provider and team keys by the environment variable names routes.ts uses (`OPENAI_API_KEY`), usually Pulumi config secrets. Stored in a Secret. */
+  keys?: Record<string, pulumi.Input<string>>;
+  /** The router's SWITCHYARD_ADMIN_TOKEN (enables the admin API and the dashboard). Stored in the Secret. */
+  adminToken?: pulumi.Input<string>;
+  /** Redis endpoint shared by the replicas (budgets, rate limits, breakers), e.g. `redis://redis:6379`. */
+  redisUrl?: pulumi.Input<string>;
+  /** Adds a HorizontalPodAutoscaler (autoscaling/v2, CPU); `replicas` is then left to it. */
+  autoscaling?: RouterAutoscaling;
+  /** Pods that must stay up during voluntary disruptions. Default: at most 1 unavailable. */
+  disruptionBudget?: { minAvailable?: number | string; maxUnavailable?: number | string };
+  /** Service type. Default ClusterIP. */
+  serviceType?: pulumi.Input<string>;
+  /** Extra labels on every object. */
+  labels?: Record<string, string>;
+}
+
+/** sha256 of a bundle's text (hex). */
+export function bundleSha256(bundle: string): string {
+  return createHash("sha256").update(bundle).digest("hex");
+}
+
+function checkBundleSize(name: string, text: string): string {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > CONFIGMAP_LIMIT_BYTES) throw new pulumi.RunError(`RouterDeployment ${name}: router.mjs is ${bytes} bytes, more than a ConfigMap holds (1 MiB)`);
+  return text;
+}
+
+/**
+ * A Switchyard router on Kubernetes.
+ *
+ * @example
+ * const build = await compileRoutes({ file: "routes.ts" });
+ * const router = new RouterDeployment("router", {
+ *   bundle: build.routerBundle, releaseHash: build.hash, replicas: 3,
+ *   keys: { OPENAI_API_KEY: config.requireSecret("openaiApiKey") },
+ * });
+ * export const url = router.url;
+ */
+export class RouterDeployment extends pulumi.ComponentResource {
+  readonly configMap: k8s.core.v1.ConfigMap;
+  readonly secret: k8s.core.v1.Secret;
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly service: k8s.core.v1.Service;
+  readonly disruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+  readonly autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
+  /** The router's in-cluster URL, e.g. `http://router-1a2b3c.default.svc.cluster.local:8787`. */
+  readonly url: pulumi.Output<string>;
+  /** sha256 of the running bundle. */
+  readonly bundleHash: pulumi.Output<string>;
+
+  constructor(name: string, args: RouterDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Known now: fail before anything is registered.
+    if (typeof args.bundle === "string") checkBundleSize(name, args.bundle);
+    super(ROUTER_DEPLOYMENT_TYPE, name, {}, opts);
+    const port = args.port ?? 8787;
+    const labels = { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name, ...args.labels };
+    const metadata = { namespace: args.namespace, labels };
+    const child = { parent: this };
+
+    const bundle = pulumi.output(args.bundle).apply((text) => checkBundleSize(name, text));
+    this.bundleHash = bundle.apply(bundleSha256);
+
+    // Auto-named and immutable: a new bundle is a new ConfigMap, and the Deployment pointing at it rolls.
+    this.configMap = new k8s.core.v1.ConfigMap(`${name}-bundle`, { metadata, immutable: true, data: { "router.mjs": bundle } }, child);
+
+    const secretData: Record<string, pulumi.Input<string>> = { ...args.keys };
+    if (args.adminToken !== undefined) secretData["SWITCHYARD_ADMIN_TOKEN"] = args.adminToken;
+    this.secret = new k8s.core.v1.Secret(`${name}-keys`, { metadata, type: "Opaque", stringData: pulumi.secret(secretData) }, child);
+
+    const env: k8s.types.input.core.v1.EnvVar[] = [];
+    if (args.redisUrl !== undefined) env.push({ name: REDIS_URL_ENV, value: args.redisUrl });
+    const annotations: Record<string, pulumi.Input<string>> = { [BUNDLE_HASH_ANNOTATION]: this.bundleHash };
+    if (args.releaseHash !== undefined) annotations[RELEASE_HASH_ANNOTATION] = args.releaseHash;
+    const probe = (path: string, periodSeconds: number) => ({ httpGet: { path, port: "http" }, periodSeconds, timeoutSeconds: 2, failureThreshold: 3 });
+
+    this.deployment = new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata,
+        spec: {
+          replicas: args.autoscaling ? undefined : (args.replicas ?? 2),
+          selector: { matchLabels: { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name } },
+          // Never fewer ready pods than asked for while a new bundle rolls out.
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: {
+            metadata: { labels, annotations },
+            spec: {
+              // The router drains in-flight requests on SIGTERM.
+              terminationGracePeriodSeconds: 30,
+              containers: [
+                {
+                  name: "router",
+                  image: args.image ?? "node:20-alpine",
+                  command: ["node", "/bundle/router.mjs"],
+                  args: ["--host", "0.0.0.0", "--port", String(port)],
+                  ports: [{ name: "http", containerPort: port }],
+                  envFrom: [{ secretRef: { name: this.secret.metadata.name } }],
+                  env,
+                  readinessProbe: probe("/readyz", 5),
+                  livenessProbe: probe("/healthz", 10),
+                  resources: args.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                  volumeMounts: [{ name: "bundle", mountPath: "/bundle", readOnly: true }],
+                  securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
+                },
+              ],
+              volumes: [{ name: "bundle", configMap: { name: this.configMap.metadata.name } }],
+            },
+          },
+        },
+      },
+      child,
+    );
+
+    this.service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata,
+        spec: {
+          type: args.serviceType ?? "ClusterIP",
+          selector: { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name },
+          ports: [{ name: "http", port, targetPort: "http" }],
+        },
+      },
+      { ...child, dependsOn: [this.deployment] },
+    );
+
+    const budget = args.disruptionBudget ?? { maxUnavailable: 1 };
+    this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+      name,
+      { metadata, spec: { ...budget, selector: { matchLabels: { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name } } } },
+      child,
+    );
+
+    this.autoscaler = args.autoscaling
+      ? new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+          name,
+          {
+            metadata,
+            spec: {
+              scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
+              minReplicas: args.autoscaling.minReplicas,
+              maxReplicas: args.autoscaling.maxReplicas,
+              metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.autoscaling.cpuUtilization ?? 70 } } }],
+            },
+          },
+          child,
+        )
+      : undefined;
+
+    const namespace = pulumi.output(args.namespace).apply((ns) => ns ?? "default");
+    this.url = pulumi.interpolate`http://${this.service.metadata.name}.${namespace}.svc.cluster.local:${port}`;
+    this.registerOutputs({ url: this.url, bundleHash: this.bundleHash });
+  }
+}
