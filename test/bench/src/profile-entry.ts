@@ -35,4 +35,7 @@ process.on("SIGUSR2", () => {
     process.stdout.write("@@profile-written\n");
   });
 });
+// Started from the repository root (so `--import tsx` resolves); files the release writes (JSONL traces) go to the scratch folder.
+const cwd = process.env["BENCH_ROUTER_CWD"];
+if (cwd) process.chdir(cwd);
 await runMain({ release: parsed.data, adapters: builtinAdapters, validators: builtinValidators });

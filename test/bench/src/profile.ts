@@ -108,7 +108,7 @@ export async function profileRouter(options: {
       command: process.execPath,
       args: ["--import", "tsx", fileURLToPath(new URL("./profile-entry.ts", import.meta.url)), "--port", String(port), "--host", "127.0.0.1"],
       cwd: REPO_ROOT,
-      env: { ...process.env, BENCH_RELEASE_FILE: options.releaseFile, BENCH_PROFILE_FILE: join(dir, "router.cpuprofile"), [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
+      env: { ...process.env, BENCH_RELEASE_FILE: options.releaseFile, BENCH_PROFILE_FILE: join(dir, "router.cpuprofile"), BENCH_ROUTER_CWD: dir, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
     });
     await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
     const target = { ...options.target, url: `http://127.0.0.1:${port}/v1/chat/completions` };

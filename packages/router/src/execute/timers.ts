@@ -1,5 +1,6 @@
 /** @module Cancellation and per-attempt abort: first-token and total timeouts, client disconnect, shutdown. */
 import { UpstreamError } from "../adapters/types.ts";
+import { LightAbortController } from "./light-abort.ts";
 
 /** The reason a request is cancelled when the client went away (or the router shuts down hard). */
 export class ClientGoneError extends Error {
@@ -13,7 +14,7 @@ export class ClientGoneError extends Error {
 export class RequestCancel {
   reason: ClientGoneError | undefined;
   /** The controller of the attempt or backoff sleep running now. */
-  current: AbortController | undefined;
+  current: { abort(reason: unknown): void } | undefined;
 
   get cancelled(): boolean {
     return this.reason !== undefined;
@@ -39,7 +40,7 @@ export interface AttemptAbort {
  * a first token or `totalMs` overall, and with the request's ClientGoneError when it is cancelled.
  */
 export function attemptAbort(cancel: RequestCancel, timeouts: { firstTokenMs: number | undefined; totalMs: number | undefined }): AttemptAbort {
-  const controller = new AbortController();
+  const controller = new LightAbortController();
   if (cancel.reason !== undefined) controller.abort(cancel.reason);
   cancel.current = controller;
   let first: ReturnType<typeof setTimeout> | undefined;

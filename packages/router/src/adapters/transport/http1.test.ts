@@ -114,6 +114,12 @@ describe("http1Transport", () => {
     expect(Buffer.from(request, "latin1").toString("utf8").endsWith('\r\n\r\n{"model":"m","x":"é"}')).toBe(true);
   });
 
+  it("accepts a status line without a reason phrase and trims header whitespace", async () => {
+    const server = await serve((s) => s.write("HTTP/1.1 429\r\nRetry-After: \t 7 \r\ncontent-length: 2\r\n\r\n{}"));
+    const res = await post(transport(), server.url);
+    expect([res.status, res.headers["retry-after"], await res.text()]).toEqual([429, "7", "{}"]);
+  });
+
   it("keeps the connection alive and reuses it", async () => {
     const server = await serve((s, _r, i) => s.write(ok(`{"n":${i}}`)));
     const t = transport();

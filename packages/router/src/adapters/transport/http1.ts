@@ -350,31 +350,57 @@ class Connection {
 
   /** Parse a response head; false when the connection was dropped. */
   #onHead(head: string): boolean {
-    const lines = head.split("\r\n");
-    const statusLine = lines[0] ?? "";
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(statusLine);
-    if (m === null) {
-      this.destroy(connectionError(`upstream sent an invalid status line "${statusLine.slice(0, 40).replace(/[^\x20-\x7e]/g, "?")}"`, "HPE_INVALID_CONSTANT"));
+    // Hand-rolled scanning (no split, no regex per line): this runs once per upstream call.
+    let eol = head.indexOf("\r\n");
+    if (eol === -1) eol = head.length;
+    const minor = head.charCodeAt(7);
+    const d0 = head.charCodeAt(9) - 48;
+    const d1 = head.charCodeAt(10) - 48;
+    const d2 = head.charCodeAt(11) - 48;
+    if (
+      !head.startsWith("HTTP/1.") ||
+      (minor !== 48 && minor !== 49) ||
+      head.charCodeAt(8) !== 32 ||
+      !(d0 >= 1 && d0 <= 5 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9) ||
+      (eol > 12 && head.charCodeAt(12) !== 32)
+    ) {
+      this.destroy(connectionError(`upstream sent an invalid status line "${head.slice(0, Math.min(eol, 40)).replace(/[^\x20-\x7e]/g, "?")}"`, "HPE_INVALID_CONSTANT"));
       return false;
     }
-    const status = Number(m[2]);
-    if (status >= 100 && status < 200) return true; // interim (100 Continue, 103 Early Hints): the real head follows
+    const status = d0 * 100 + d1 * 10 + d2;
+    if (status < 200) return true; // interim (100 Continue, 103 Early Hints): the real head follows
     const headers: Record<string, string | string[]> = {};
-    for (let k = 1; k < lines.length; k++) {
-      const line = lines[k] as string;
-      const colon = line.indexOf(":");
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const prev = headers[name];
-      if (prev === undefined) headers[name] = value;
-      else if (name === "set-cookie") headers[name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
-      else headers[name] = `${prev as string}, ${value}`;
+    let pos = eol + 2;
+    while (pos < head.length) {
+      let end = head.indexOf("\r\n", pos);
+      if (end === -1) end = head.length;
+      const colon = head.indexOf(":", pos);
+      if (colon > pos && colon < end) {
+        const name = head.slice(pos, colon).toLowerCase();
+        let from = colon + 1;
+        while (from < end && (head.charCodeAt(from) === 32 || head.charCodeAt(from) === 9)) from++;
+        let to = end;
+        while (to > from && (head.charCodeAt(to - 1) === 32 || head.charCodeAt(to - 1) === 9)) to--;
+        const value = head.slice(from, to);
+        const prev = headers[name];
+        if (prev === undefined) headers[name] = value;
+        else if (name === "set-cookie") headers[name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+        else headers[name] = `${prev as string}, ${value}`;
+      }
+      pos = end + 2;
     }
-    const connection = (headers["connection"] as string | undefined)?.toLowerCase() ?? "";
-    this.#reusable = m[1] === "1" ? !connection.includes("close") : connection.includes("keep-alive");
-    const keepAlive = /timeout=(\d+)/i.exec((headers["keep-alive"] as string | undefined) ?? "");
-    if (keepAlive !== null) this.#keepAliveMs = Number(keepAlive[1]) * 1000;
+    const http11 = minor === 49;
+    const connection = headers["connection"] as string | undefined;
+    if (connection === undefined) this.#reusable = http11;
+    else {
+      const lower = connection.toLowerCase();
+      this.#reusable = http11 ? !lower.includes("close") : lower.includes("keep-alive");
+    }
+    const keepAliveHeader = headers["keep-alive"] as string | undefined;
+    if (keepAliveHeader !== undefined) {
+      const timeout = /timeout=(\d+)/i.exec(keepAliveHeader);
+      if (timeout !== null) this.#keepAliveMs = Number(timeout[1]) * 1000;
+    }
     const encoding = headers["transfer-encoding"] as string | undefined;
     const length = headers["content-length"] as string | undefined;
     if (status === 204 || status === 304) this.#remaining = 0;
