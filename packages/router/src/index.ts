@@ -7,6 +7,7 @@
  */
 export * from "./core/index.ts";
 export * from "./state/index.ts";
+export * from "./governance/index.ts";
 export { startRouter, RouterStartError, type StartRouterOptions, type RunningRouter } from "./http/server.ts";
 export { runMain, parseListenArgs, type RunMainOptions } from "./main.ts";
 export { RouterError, ERRORS, allFailedStatus, type RouterErrorCode, type RouterErrorType, type AttemptSummary, type FailureClass } from "./errors.ts";
