@@ -17,6 +17,18 @@ export interface PeriodBounds {
  * periodBounds("month", Date.UTC(2028, 1, 29, 23, 59)) // → { start: Date.UTC(2028, 1, 1), end: Date.UTC(2028, 2, 1) }
  */
 export function periodBounds(period: BudgetPeriod, now: number): PeriodBounds {
+  // Called several times per governed request (reserve, settle, snapshot): the last answer per period
+  // is reused while `now` stays inside it, instead of a Date and three Date.UTC calls each time.
+  const hit = lastBounds[period];
+  if (hit !== undefined && now >= hit.start && now < hit.end) return hit;
+  const bounds = Object.freeze(computeBounds(period, now));
+  lastBounds[period] = bounds;
+  return bounds;
+}
+
+const lastBounds: Partial<Record<BudgetPeriod, Readonly<PeriodBounds>>> = {};
+
+function computeBounds(period: BudgetPeriod, now: number): PeriodBounds {
   const d = new Date(now);
   const dayStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
   switch (period) {
