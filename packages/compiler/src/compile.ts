@@ -7,9 +7,10 @@ import { resolve } from "node:path";
 import { createRelease, type Config, type Release } from "@switchyard/ir";
 import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
 import type { Diagnostic, LocatedDiagnostic, SourceRange } from "./diagnostics/types.ts";
-import { evaluateConfig, type EvaluationFailure } from "./evaluate/evaluate.ts";
+import { evaluateConfig, type ConsoleLine, type EvaluationFailure } from "./evaluate/evaluate.ts";
 import { buildLocationMap, type LocationMap } from "./load/locations.ts";
 import { loadSourceFile, typeCheck } from "./load/typecheck.ts";
+import { saveCodeCaches } from "./load/code-cache.ts";
 import { showPath, type Finding } from "./checks/report.ts";
 import { suggestName } from "./checks/suggest.ts";
 import { validateConfigValue } from "./validate/validate.ts";
@@ -24,6 +25,11 @@ export interface CompileOptions {
   now?: Date;
   /** Evaluation time limit, milliseconds (default 5000). */
   timeoutMs?: number;
+  /**
+   * Receives what routes.ts prints (`console.log`, `console.error`) while it is evaluated, line by
+   * line; dropped when absent. The CLI writes it to stderr, never into a json or sarif report.
+   */
+  onConsole?: (line: ConsoleLine) => void;
 }
 
 export interface CompileResult {
@@ -128,13 +134,15 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0001", `cannot read ${file}: no such file`, { hint: catalogue.SY0001.fix }))] };
   }
 
-  // 2. Start evaluating (esbuild works in its own process meanwhile), then type-check with
-  //    TypeScript; locations come from the same AST.
+  // 2. Start evaluating (bundling and running routes.ts in a worker thread), then type-check with
+  //    TypeScript on this thread meanwhile; locations come from the same AST.
   const abort = new AbortController();
-  const evaluation = evaluateConfig({ file, timeoutMs: options.timeoutMs ?? 5_000, signal: abort.signal });
+  const evaluation = evaluateConfig({ file, timeoutMs: options.timeoutMs ?? 5_000, signal: abort.signal, ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
   const sourceFile = loadSourceFile(file);
   const checked = typeCheck(sourceFile);
   const locations = buildLocationMap(sourceFile.compilerNode);
+  // After a full type-check the cache holds the checker's compiled functions too.
+  if (!checked.syntaxErrors) saveCodeCaches();
   const tsDiagnostics = checked.diagnostics;
   const compilerDiagnostics: LocatedDiagnostic[] = [];
   const finish = (environments: string[], release?: Release): CompileResult => {

@@ -2,12 +2,10 @@
  * @module evaluate/evaluate — bundles routes.ts with esbuild and runs it in a worker thread with a
  * timeout, so a config that throws, loops, never settles or exports the wrong thing is a diagnostic.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
 import { Worker } from "node:worker_threads";
-import { build, type Message } from "esbuild";
 import { sdkEntry } from "../load/sdk-path.ts";
 
 /** Why evaluation failed, as data; the caller turns it into a located diagnostic. */
@@ -21,9 +19,15 @@ export type EvaluationFailure =
 
 export type EvaluationResult = { ok: true; value: unknown } | { ok: false; failure: EvaluationFailure };
 
-/** Runs inside the worker: imports the bundle, awaits the default export, sends back plain data. */
+/**
+ * Runs inside the worker: bundles routes.ts with esbuild (so the main thread can type-check
+ * meanwhile), imports the bundle, awaits the default export and sends back plain data.
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { mkdtempSync, rmSync, writeFileSync } = require("node:fs");
+const { join, resolve } = require("node:path");
+const { pathToFileURL } = require("node:url");
 process.setSourceMapsEnabled(true);
 function toPlain(value, path, problems, seen) {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
@@ -43,36 +47,58 @@ function toPlain(value, path, problems, seen) {
   seen.delete(value);
   return out;
 }
+function threw(error) {
+  return { kind: "threw", name: (error && error.name) || "Error", message: String(error && error.message !== undefined ? error.message : error), stack: String((error && error.stack) || "") };
+}
+// The console output of routes.ts travels on its own port: let it drain before the result.
+function send(message) {
+  let pending = 2;
+  const done = () => { if (--pending === 0) parentPort.postMessage(message); };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+async function bundle() {
+  const { build } = require(workerData.esbuild);
+  try {
+    const result = await build({
+      entryPoints: [workerData.file], outfile: join(workerData.workDir, "switchyard-eval", "routes.mjs"), absWorkingDir: workerData.workDir,
+      bundle: true, write: false, format: "esm", platform: "node", target: "node20", logLevel: "silent",
+      alias: { "@switchyard/sdk": workerData.sdk }, sourcemap: "inline", sourcesContent: false,
+    });
+    const output = result.outputFiles[0];
+    if (!output) return { failure: { kind: "bundle", messages: [{ text: "esbuild produced no output" }] } };
+    return { code: output.text };
+  } catch (error) {
+    const errors = Array.isArray(error && error.errors) && error.errors.length > 0 ? error.errors : undefined;
+    if (!errors) return { failure: { kind: "bundle", messages: [{ text: String((error && error.message) || error) }] } };
+    return { failure: { kind: "bundle", messages: errors.map((m) => ({ text: m.text, ...(m.location ? { file: resolve(workerData.workDir, m.location.file), line: m.location.line, column: m.location.column + 1, length: m.location.length } : {}) })) } };
+  }
+}
 (async () => {
+  const bundled = await bundle();
+  if (bundled.failure) { parentPort.postMessage(bundled.failure); return; }
+  // A real file (not a data: URL) so the inline source map applies to stack traces.
+  const directory = mkdtempSync(join(workerData.workDir, "switchyard-eval-"));
+  const file = join(directory, "routes.mjs");
+  writeFileSync(file, bundled.code);
   let mod;
   try {
-    mod = await import(workerData.url);
+    mod = await import(pathToFileURL(file).href);
   } catch (error) {
-    parentPort.postMessage({ kind: "threw", name: (error && error.name) || "Error", message: String(error && error.message !== undefined ? error.message : error), stack: String((error && error.stack) || "") });
+    send(threw(error));
     return;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
   }
-  if (!mod || !("default" in mod) || mod.default === undefined) { parentPort.postMessage({ kind: "no-default-export" }); return; }
+  if (!mod || !("default" in mod) || mod.default === undefined) { send({ kind: "no-default-export" }); return; }
   let value;
-  try { value = await mod.default; } catch (error) {
-    parentPort.postMessage({ kind: "threw", name: (error && error.name) || "Error", message: String(error && error.message !== undefined ? error.message : error), stack: String((error && error.stack) || "") });
-    return;
-  }
+  try { value = await mod.default; } catch (error) { send(threw(error)); return; }
   const problems = [];
   const plain = toPlain(value, [], problems, new Set());
-  if (problems.length > 0) { parentPort.postMessage({ kind: "unsupported-value", problems }); return; }
-  parentPort.postMessage({ kind: "ok", value: plain });
+  if (problems.length > 0) { send({ kind: "unsupported-value", problems }); return; }
+  send({ kind: "ok", value: plain });
 })();
 `;
-
-function bundleMessages(messages: Message[]): EvaluationFailure {
-  return {
-    kind: "bundle",
-    messages: messages.map((message) => ({
-      text: message.text,
-      ...(message.location ? { file: resolve(message.location.file), line: message.location.line, column: message.location.column + 1, length: message.location.length } : {}),
-    })),
-  };
-}
 
 /** Finds the user's file:line:column in a stack trace (source maps are on in the worker). */
 function locateThrow(stack: string, file: string): { line?: number; column?: number } {
@@ -85,73 +111,59 @@ function locateThrow(stack: string, file: string): { line?: number; column?: num
   return {};
 }
 
+/** One line routes.ts printed with `console.log` (stdout) or `console.error` (stderr) while it was evaluated. */
+export interface ConsoleLine {
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
 export interface EvaluateOptions {
   file: string;
   timeoutMs: number;
   /** Stops the evaluation (the worker is terminated); the result is then a timeout failure. */
   signal?: AbortSignal;
+  /** Receives what routes.ts prints, line by line (otherwise it is dropped). */
+  onConsole?: (line: ConsoleLine) => void;
 }
 
-/** Bundles and evaluates a routes.ts file; never throws, never hangs past the timeout. */
-export async function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResult> {
-  let code: string;
-  try {
-    const result = await build({
-      entryPoints: [options.file],
-      outfile: join(tmpdir(), "switchyard-eval", "routes.mjs"),
-      absWorkingDir: tmpdir(),
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      logLevel: "silent",
-      alias: { "@switchyard/sdk": sdkEntry() },
-      sourcemap: "inline",
-      sourcesContent: false,
-    });
-    const output = result.outputFiles[0];
-    if (!output) return { ok: false, failure: { kind: "bundle", messages: [{ text: "esbuild produced no output" }] } };
-    code = output.text;
-  } catch (error) {
-    const failure = error as { errors?: Message[]; message?: string };
-    if (Array.isArray(failure.errors) && failure.errors.length > 0) return { ok: false, failure: bundleMessages(failure.errors) };
-    return { ok: false, failure: { kind: "bundle", messages: [{ text: failure.message ?? String(error) }] } };
-  }
+const esbuildPath = createRequire(import.meta.url).resolve("esbuild");
 
-  // A real file (not a data: URL) so the inline source map applies to stack traces.
-  const directory = await mkdtemp(join(tmpdir(), "switchyard-eval-"));
-  const bundleFile = join(directory, "routes.mjs");
-  await writeFile(bundleFile, code);
-  try {
-    if (options.signal?.aborted) return { ok: false, failure: { kind: "timeout", timeoutMs: 0 } };
-    return await runWorker({ url: pathToFileURL(bundleFile).href, file: options.file, timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
-  } finally {
-    await rm(directory, { recursive: true, force: true });
-  }
-}
-
-function runWorker(options: { url: string; file: string; timeoutMs: number; signal?: AbortSignal }): Promise<EvaluationResult> {
+/**
+ * Bundles and evaluates a routes.ts file in a worker thread; never throws, never hangs past the
+ * timeout. The worker starts at once, so a caller that type-checks on the main thread meanwhile
+ * gets both done in parallel.
+ */
+export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResult> {
   return new Promise<EvaluationResult>((resolvePromise) => {
+    if (options.signal?.aborted) {
+      resolvePromise({ ok: false, failure: { kind: "timeout", timeoutMs: 0 } });
+      return;
+    }
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { url: options.url },
+      workerData: { file: resolve(options.file), sdk: sdkEntry(), esbuild: esbuildPath, workDir: tmpdir() },
+      // The bundle is plain JavaScript: no TypeScript loader (tsx) in the worker.
+      execArgv: [],
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
+    const flushConsole = forwardConsole(worker, options.onConsole);
     let settled = false;
     const finish = (result: EvaluationResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
-      resolvePromise(result);
+      void worker.terminate().finally(() => {
+        flushConsole();
+        resolvePromise(result);
+      });
     };
     const timer = setTimeout(() => finish({ ok: false, failure: { kind: "timeout", timeoutMs: options.timeoutMs } }), options.timeoutMs);
     options.signal?.addEventListener("abort", () => finish({ ok: false, failure: { kind: "timeout", timeoutMs: 0 } }), { once: true });
-    worker.on("message", (message: { kind: string; value?: unknown; name?: string; message?: string; stack?: string; problems?: { path: (string | number)[]; type: string }[] }) => {
+    worker.on("message", (message: WorkerMessage) => {
       if (message.kind === "ok") finish({ ok: true, value: message.value });
+      else if (message.kind === "bundle") finish({ ok: false, failure: { kind: "bundle", messages: message.messages ?? [] } });
       else if (message.kind === "no-default-export") finish({ ok: false, failure: { kind: "no-default-export" } });
       else if (message.kind === "unsupported-value") finish({ ok: false, failure: { kind: "unsupported-value", problems: message.problems ?? [] } });
       else finish({ ok: false, failure: { kind: "threw", name: message.name ?? "Error", message: message.message ?? "", ...locateThrow(message.stack ?? "", options.file) } });
@@ -159,4 +171,38 @@ function runWorker(options: { url: string; file: string; timeoutMs: number; sign
     worker.on("error", (error: Error) => finish({ ok: false, failure: { kind: "threw", name: error.name, message: error.message } }));
     worker.on("exit", () => finish({ ok: false, failure: { kind: "never-settled" } }));
   });
+}
+
+interface WorkerMessage {
+  kind: string;
+  value?: unknown;
+  name?: string;
+  message?: string;
+  stack?: string;
+  problems?: { path: (string | number)[]; type: string }[];
+  messages?: Extract<EvaluationFailure, { kind: "bundle" }>["messages"];
+}
+
+/** Splits the worker's stdout and stderr into lines for `onConsole`; the returned function flushes a last partial line. */
+function forwardConsole(worker: Worker, onConsole: ((line: ConsoleLine) => void) | undefined): () => void {
+  const flushers: (() => void)[] = [];
+  for (const stream of ["stdout", "stderr"] as const) {
+    const readable = worker[stream];
+    let pending = "";
+    readable.setEncoding("utf8");
+    readable.on("data", (chunk: string) => {
+      if (!onConsole) return;
+      pending += chunk;
+      const lines = pending.split(/\r?\n/);
+      pending = lines.pop() ?? "";
+      for (const text of lines) onConsole({ stream, text });
+    });
+    flushers.push(() => {
+      if (onConsole && pending.length > 0) onConsole({ stream, text: pending });
+      pending = "";
+    });
+  }
+  return () => {
+    for (const flush of flushers) flush();
+  };
 }
