@@ -39,6 +39,8 @@ describe("bench harness", () => {
       expect(s.p50Ms).toBeGreaterThan(0);
       expect(s.p99Ms).toBeGreaterThanOrEqual(s.p50Ms);
       expect(s.ttfbP50Ms).toBeGreaterThan(0);
+      // The first token comes after the role-only first chunk (1 ms later at the mock).
+      expect(s.ttftP50Ms).toBeGreaterThan(s.ttfbP50Ms);
       expect(s.failures).toBe(0);
       expect(s.unexpected).toBe(0);
       expect(s.rounds[0]!.latency.ok).toBeGreaterThan(50);

@@ -3,6 +3,12 @@
 /** A marker every upstream reply carries, so the harness can tell a reply really came through the upstream. */
 export const UPSTREAM_MARKER = "switchyard-bench-upstream-ok";
 
+/**
+ * The text of the mock's first content chunk. Its stream opens with a role-only chunk and sends this
+ * 1 ms later; the load generator notes when it arrives (time to first token) besides the first byte.
+ */
+export const FIRST_TOKEN_TEXT = "Hello ";
+
 /** The team key the switchyard system's fixture names (`secret("SWITCHYARD_BENCH_KEY")`) and its value in the bench. */
 export const TEAM_KEY_ENV = "SWITCHYARD_BENCH_KEY";
 export const TEAM_KEY_VALUE = "sk-bench-team-0123456789";

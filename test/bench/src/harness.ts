@@ -63,6 +63,9 @@ export interface SystemFigures {
   ttfbP99Ms: number;
   addedTtfbP50Ms: number;
   addedTtfbP99Ms: number;
+  /** Time to the first content token of a stream (the role-only first chunk does not count). */
+  ttftP50Ms: number;
+  addedTtftP50Ms: number;
   rssPeakBytes: number | undefined;
   cpuUsPerRequest: number;
   /** Non-2xx, socket errors and timeouts over all measured runs; replies that did not come from the upstream. */
@@ -146,6 +149,8 @@ function summariseSystem(name: SystemName, pid: number | undefined, rounds: Roun
     ttfbP99Ms: median(rounds.map((r) => r.stream.ttfb.p99)),
     addedTtfbP50Ms: added((r) => r.stream.ttfb.p50),
     addedTtfbP99Ms: added((r) => r.stream.ttfb.p99),
+    ttftP50Ms: median(rounds.map((r) => r.stream.ttft.p50)),
+    addedTtftP50Ms: added((r) => r.stream.ttft.p50),
     rssPeakBytes: rss.length ? Math.max(...rss) : undefined,
     cpuUsPerRequest: median(rounds.map((r) => r.cpuUsPerRequest)),
     failures,
@@ -221,7 +226,7 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
         log(
           `round ${round}/${options.rounds} ${system.name}: ${figures.throughput.requestsPerSecond.toFixed(0)} req/s, ` +
             `p50 ${figures.latency.total.p50.toFixed(3)} ms, p99 ${figures.latency.total.p99.toFixed(3)} ms @ ${options.rate}/s, ` +
-            `stream ttfb p50 ${figures.stream.ttfb.p50.toFixed(3)} ms`,
+            `stream ttfb p50 ${figures.stream.ttfb.p50.toFixed(3)} ms, ttft p50 ${figures.stream.ttft.p50.toFixed(3)} ms`,
         );
       }
     }

@@ -52,6 +52,8 @@ export interface PacedResult {
   total: Percentiles;
   /** Milliseconds until the first body byte. */
   ttfb: Percentiles;
+  /** Streams: milliseconds until the first content token (the mock's FIRST_TOKEN_TEXT) was read. */
+  ttft: Percentiles;
   /** First failure seen, for the report. */
   firstError: string | undefined;
 }

@@ -5,7 +5,7 @@
  */
 import autocannon from "autocannon";
 import { Pool } from "undici";
-import { UPSTREAM_MARKER } from "../constants.ts";
+import { FIRST_TOKEN_TEXT, UPSTREAM_MARKER } from "../constants.ts";
 import { summarise } from "../stats.ts";
 import type { Job, JobResult, PacedJob, PacedResult, ThroughputJob, ThroughputResult, WorkerMessage } from "./jobs.ts";
 
@@ -45,6 +45,7 @@ async function paced(job: PacedJob): Promise<PacedResult> {
   const headers = { ...job.target.headers, "content-type": "application/json" };
   const totals: number[] = [];
   const ttfbs: number[] = [];
+  const ttfts: number[] = [];
   let sent = 0;
   let ok = 0;
   let failed = 0;
@@ -57,10 +58,12 @@ async function paced(job: PacedJob): Promise<PacedResult> {
     try {
       const res = await pool.request({ method: "POST", path: url.pathname, headers, body });
       let first: bigint | undefined;
+      let token: bigint | undefined;
       let text = "";
       for await (const chunk of res.body) {
         first ??= process.hrtime.bigint();
         text += (chunk as Buffer).toString("utf8");
+        if (token === undefined && job.stream && text.includes(FIRST_TOKEN_TEXT)) token = process.hrtime.bigint();
       }
       const end = process.hrtime.bigint();
       if (res.statusCode < 200 || res.statusCode >= 300) {
@@ -75,6 +78,7 @@ async function paced(job: PacedJob): Promise<PacedResult> {
       ok++;
       totals.push(Number(end - start) / 1e6);
       ttfbs.push(Number((first ?? end) - start) / 1e6);
+      ttfts.push(Number((token ?? end) - start) / 1e6);
     } catch (error) {
       failed++;
       firstError ??= (error as Error).message;
@@ -101,7 +105,7 @@ async function paced(job: PacedJob): Promise<PacedResult> {
   });
   await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 10_000))]);
   await pool.destroy();
-  return { kind: "paced", sent, ok, failed, unexpected, total: summarise(totals), ttfb: summarise(ttfbs), firstError };
+  return { kind: "paced", sent, ok, failed, unexpected, total: summarise(totals), ttfb: summarise(ttfbs), ttft: summarise(ttfts), firstError };
 }
 
 function run(job: Job): Promise<JobResult> {

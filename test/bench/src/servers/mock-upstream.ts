@@ -1,6 +1,6 @@
 /** @module The mock OpenAI-compatible upstream every system forwards to: a fixed small JSON reply, or an SSE stream. Runs as its own process. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { UPSTREAM_MARKER } from "../constants.ts";
+import { FIRST_TOKEN_TEXT, UPSTREAM_MARKER } from "../constants.ts";
 
 const interChunkMs = Number(process.env["BENCH_INTER_CHUNK_MS"] ?? "1");
 
@@ -39,7 +39,7 @@ function streamParts(model: string): { first: Buffer; rest: Buffer[]; usage: Buf
     parts = {
       first: Buffer.from(chunk(model, { role: "assistant", content: "" }, null)),
       rest: [
-        Buffer.from(chunk(model, { content: "Hello " }, null)),
+        Buffer.from(chunk(model, { content: FIRST_TOKEN_TEXT }, null)),
         Buffer.from(chunk(model, { content: "from " }, null)),
         Buffer.from(chunk(model, { content: `${UPSTREAM_MARKER}.` }, null)),
         Buffer.from(chunk(model, {}, "stop")),
