@@ -4,10 +4,10 @@ import type { Config } from "@switchyard/ir";
 import { ADMIN_TOKEN_ENV, checkAdminToken } from "../admin/auth.ts";
 import { RouterError } from "../errors.ts";
 import { readBody } from "../http/read-body.ts";
-import type { Awaitable } from "../state/store.ts";
+import type { Awaitable, StateSnapshot } from "../state/store.ts";
 import { LiveStats } from "./live-stats.ts";
 import { dashboardPage, loginPage, noticePage } from "./page.ts";
-import { type DashboardRelease, type DashboardSnapshot, type DashboardState, buildDashboardSnapshot } from "./snapshot.ts";
+import { type DashboardRelease, type DashboardSnapshot, buildDashboardSnapshot } from "./snapshot.ts";
 import { SessionKeys, clearSessionCookie } from "./session.ts";
 
 /** Where the dashboard reads the router's live data from (the server wires these to its own parts). */
@@ -16,7 +16,7 @@ export interface DashboardSource {
   release(): { hash: string; config: Config };
   /** Release history, newest first; omitted when the router keeps none. */
   releases?(): Awaitable<readonly DashboardRelease[]>;
-  state(now: number): Awaitable<DashboardState>;
+  state(now: number): Awaitable<StateSnapshot>;
 }
 
 export interface DashboardOptions {

@@ -3,13 +3,10 @@ export { createDashboard, type Dashboard, type DashboardOptions, type DashboardS
 export { LiveStats, quantile, type LiveStatsOptions, type LiveStatsView, type RouteStats, type ModelStats, type TeamStats } from "./live-stats.ts";
 export {
   buildDashboardSnapshot,
-  budgetPeriodBounds,
   forecastSpend,
-  type BudgetStateLike,
   type DashboardInput,
   type DashboardRelease,
   type DashboardSnapshot,
-  type DashboardState,
   type FallbackReason,
   type MemberRole,
   type ModelView,

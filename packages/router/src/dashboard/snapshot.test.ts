@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { acmeConfig } from "../core/testing.ts";
 import type { BreakerSnapshot, CanarySnapshot } from "../state/store.ts";
 import type { LiveStatsView } from "./live-stats.ts";
-import { type DashboardInput, type DashboardState, budgetPeriodBounds, buildDashboardSnapshot, forecastSpend } from "./snapshot.ts";
+import type { StateSnapshot } from "../state/store.ts";
+import { type DashboardInput, buildDashboardSnapshot, forecastSpend } from "./snapshot.ts";
 
 const NOW = Date.UTC(2026, 10, 16, 12); // 16 Nov 2026 12:00 UTC: 15.5 of 30 days into the month
 
@@ -11,13 +12,13 @@ function breaker(status: BreakerSnapshot["status"]): BreakerSnapshot {
   return { status, openedAt: status === "closed" ? undefined : NOW - 1_000, cooldownMs: 5_000, consecutiveFailures: status === "closed" ? 0 : 5, windowCalls: 10, windowErrors: 5, weight: 1, probesInFlight: 0 };
 }
 
-function emptyState(): DashboardState {
-  return { breakers: {}, latency: {}, inFlight: {}, canaries: {}, budgets: {}, limits: {} } as DashboardState;
+function emptyState(): StateSnapshot {
+  return { breakers: {}, latency: {}, inFlight: {}, canaries: {}, budgets: {}, limits: {} };
 }
 
 /** A canary state entry (the guard window is governance's; the dashboard reads model, percent, step and reason). */
 function canary(c: { model: string; percent: number; step: number; reason?: string }): CanarySnapshot {
-  return { updatedAt: NOW, reason: undefined, window: { requests: 0, errors: 0, p95Ms: undefined, since: NOW }, ...c } as unknown as CanarySnapshot;
+  return { updatedAt: NOW, reason: undefined, window: { requests: 0, errors: 0, p95Ms: undefined, since: NOW }, ...c };
 }
 
 function emptyStats(): LiveStatsView {
@@ -91,11 +92,11 @@ describe("buildDashboardSnapshot", () => {
   });
 
   it("takes spend from the state store's budget ledger and forecasts the period end", () => {
-    const state = {
+    const state: StateSnapshot = {
       ...emptyState(),
       budgets: { support: { spentUsd: 620, reservedUsd: 4, limitUsd: 2000, period: "month", periodStart: Date.UTC(2026, 10, 1), periodEnd: Date.UTC(2026, 11, 1), mode: "hard" } },
       limits: { support: { rpm: { remaining: 590, capacity: 600, resetMs: 1_000 } } },
-    } as DashboardState;
+    };
     const support = buildDashboardSnapshot(input({ state })).teams.find((t) => t.id === "support");
     expect(support).toMatchObject({ source: "state", spentUsd: 620, reservedUsd: 4, limitUsd: 2000, period: "month", mode: "hard", periodStart: "2026-11-01T00:00:00.000Z", periodEnd: "2026-12-01T00:00:00.000Z" });
     // 620 over 15.5 days → 40/day → 1200 over 30 days
@@ -133,19 +134,10 @@ describe("buildDashboardSnapshot", () => {
   });
 });
 
-describe("forecastSpend and budgetPeriodBounds", () => {
+describe("forecastSpend", () => {
   it("extrapolates linearly, but not from under a minute of data", () => {
     expect(forecastSpend({ spentUsd: 10, from: 0, now: 3_600_000, end: 7_200_000 })).toBe(20);
     expect(forecastSpend({ spentUsd: 10, from: 0, now: 30_000, end: 7_200_000 })).toBe(10);
     expect(forecastSpend({ spentUsd: 10, from: 0, now: 8_000_000, end: 7_200_000 })).toBe(10);
-  });
-
-  it("uses UTC calendar days, ISO weeks and months", () => {
-    const t = Date.UTC(2026, 1, 18, 15); // Wednesday 18 Feb 2026
-    expect(budgetPeriodBounds("day", t)).toEqual({ start: Date.UTC(2026, 1, 18), end: Date.UTC(2026, 1, 19) });
-    expect(budgetPeriodBounds("week", t)).toEqual({ start: Date.UTC(2026, 1, 16), end: Date.UTC(2026, 1, 23) });
-    expect(budgetPeriodBounds("month", t)).toEqual({ start: Date.UTC(2026, 1, 1), end: Date.UTC(2026, 2, 1) });
-    expect(budgetPeriodBounds("week", Date.UTC(2026, 1, 22, 23))).toEqual({ start: Date.UTC(2026, 1, 16), end: Date.UTC(2026, 1, 23) });
-    expect(budgetPeriodBounds("month", Date.UTC(2026, 11, 31, 23))).toEqual({ start: Date.UTC(2026, 11, 1), end: Date.UTC(2027, 0, 1) });
   });
 });

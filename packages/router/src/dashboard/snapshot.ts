@@ -1,7 +1,8 @@
 /** @module The dashboard's data: a pure function from (release, history, state snapshot, live stats) to a DashboardSnapshot. */
-import type { BudgetPeriod, Config, TargetRef } from "@switchyard/ir";
+import type { Config, TargetRef } from "@switchyard/ir";
 import type { BreakerStatus } from "../core/types.ts";
-import type { StateSnapshot } from "../state/store.ts";
+import { periodBounds } from "../state/budget-period.ts";
+import type { LimitSnapshot, StateSnapshot } from "../state/store.ts";
 import type { LiveStatsView } from "./live-stats.ts";
 
 /** One release in the history the admin API keeps (newest first). */
@@ -13,34 +14,13 @@ export interface DashboardRelease {
   environment?: string | undefined;
 }
 
-/**
- * A team's budget as the state store reports it (`StateSnapshot.budgets[team]`). Read defensively:
- * a store that keeps no budgets omits the whole map, and spend then comes from the live stats.
- */
-export interface BudgetStateLike {
-  spentUsd: number;
-  reservedUsd?: number;
-  limitUsd?: number;
-  period?: string;
-  /** Epoch ms or ISO time. */
-  periodStart?: number | string;
-  periodEnd?: number | string;
-  mode?: string;
-}
-
-/** A state snapshot that may carry governance's budgets and limits. */
-export type DashboardState = StateSnapshot & {
-  budgets?: Readonly<Record<string, BudgetStateLike | undefined>>;
-  limits?: Readonly<Record<string, unknown>>;
-};
-
 export interface DashboardInput {
   /** Epoch ms. */
   now: number;
   release: { hash: string; config: Config };
   /** Newest first; may be just the active release when the router keeps no history. */
   releases: readonly DashboardRelease[];
-  state: DashboardState;
+  state: StateSnapshot;
   stats: LiveStatsView;
 }
 
@@ -101,7 +81,7 @@ export interface ModelView {
 
 export interface TeamView {
   id: string;
-  /** Where spend comes from: the state store's budget ledger, or the live stats since the router started. */
+  /** Where spend comes from: the state store's budget ledger, or (a team the ledger does not list yet) the live stats since the router started. */
   source: "state" | "live";
   spentUsd: number;
   reservedUsd: number;
@@ -118,7 +98,8 @@ export interface TeamView {
   forecastRatio: number | undefined;
   /** Requests in the live window. */
   requests: number;
-  limits: unknown;
+  /** Rate-limit buckets (rpm, tpm) from the state store, when the team has limits. */
+  limits: LimitSnapshot | undefined;
 }
 
 export interface DashboardSnapshot {
@@ -233,17 +214,12 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
   });
 
   const teams: TeamView[] = sortedEntries(config.teams).map(([id, team]) => {
-    const ledger = state.budgets?.[id];
+    const ledger = state.budgets[id];
     const live = stats.teams[id];
     const budget = team.budget;
     const limitUsd = ledger?.limitUsd ?? budget?.usd;
     const period = ledger?.period ?? budget?.per;
-    const bounds =
-      ledger !== undefined && toMs(ledger.periodStart) !== undefined && toMs(ledger.periodEnd) !== undefined
-        ? { start: toMs(ledger.periodStart) as number, end: toMs(ledger.periodEnd) as number }
-        : budget !== undefined
-          ? budgetPeriodBounds(budget.per, now)
-          : undefined;
+    const bounds = ledger !== undefined ? { start: ledger.periodStart, end: ledger.periodEnd } : budget !== undefined ? periodBounds(budget.per, now) : undefined;
     const spentUsd = ledger?.spentUsd ?? live?.totalCostUsd ?? 0;
     // Spend known since: the period start for the ledger; for live stats only since the router started.
     const observedFrom = bounds === undefined ? undefined : ledger !== undefined ? bounds.start : Math.max(bounds.start, stats.since);
@@ -262,7 +238,7 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
       usedRatio: limitUsd === undefined || limitUsd <= 0 ? undefined : spentUsd / limitUsd,
       forecastRatio: limitUsd === undefined || limitUsd <= 0 || forecastUsd === undefined ? undefined : forecastUsd / limitUsd,
       requests: live?.requests ?? 0,
-      limits: state.limits?.[id],
+      limits: state.limits[id],
     };
   });
 
@@ -292,21 +268,6 @@ export function forecastSpend(options: { spentUsd: number; from: number; now: nu
   return options.spentUsd + (options.spentUsd / observed) * remaining;
 }
 
-/** The UTC calendar period containing `now`: a day, an ISO week (Monday first) or a month. */
-export function budgetPeriodBounds(per: BudgetPeriod, now: number): { start: number; end: number } {
-  const d = new Date(now);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth();
-  const day = d.getUTCDate();
-  if (per === "month") return { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) };
-  if (per === "week") {
-    const start = Date.UTC(y, m, day - ((d.getUTCDay() + 6) % 7));
-    return { start, end: start + 7 * 86_400_000 };
-  }
-  const start = Date.UTC(y, m, day);
-  return { start, end: start + 86_400_000 };
-}
-
 function targetModels(config: Config, ref: TargetRef): string[] {
   if ("model" in ref) return [ref.model];
   return config.tiers[ref.tier]?.models.map((m) => m.model) ?? [];
@@ -318,15 +279,6 @@ function targetLabel(ref: TargetRef): string {
 
 function ratio(n: number, d: number): number {
   return d === 0 ? 0 : n / d;
-}
-
-function toMs(value: number | string | undefined): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "string") {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  return undefined;
 }
 
 function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
