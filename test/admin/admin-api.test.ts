@@ -201,10 +201,14 @@ describe("invalid uploads never replace the active release", () => {
     await expectUntouched();
   });
 
-  it("a URL segment that is not a hash → 400 invalid_hash", async () => {
-    const res = await adminFetch(router.url, "PUT", "/admin/releases/latest", { body: releaseText(numberedRelease(3)) });
-    expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ error: { code: "invalid_release" }, diagnostics: [{ code: "invalid_hash" }] });
+  it("a URL segment that is not a hash → 400 invalid_hash (malformed escapes included)", async () => {
+    for (const segment of ["latest", "%E0%A4%A", "a%2Fb", boot.hash.toUpperCase()]) {
+      const res = await adminFetch(router.url, "PUT", `/admin/releases/${segment}`, { body: releaseText(numberedRelease(3)) });
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ error: { code: "invalid_release" }, diagnostics: [{ code: "invalid_hash" }] });
+    }
+    const activate = await adminFetch(router.url, "POST", "/admin/releases/%E0%A4%A/activate");
+    expect(activate.status).toBe(400);
   });
 
   it("schema violations → 400 with one diagnostic per issue, each with its path", async () => {

@@ -161,7 +161,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     }
     const m = /^\/admin\/releases\/([^/]+)(\/activate)?$/.exec(path);
     if (m !== null) {
-      const hash = decodeURIComponent(m[1] ?? "");
+      const hash = m[1] ?? "";
       if (!HASH_RE.test(hash)) {
         throw new ReleaseRejected(`"${hash.slice(0, 80)}" is not a release hash (64 lower-case hex digits)`, [{ code: "invalid_hash", message: "a release hash is 64 lower-case hex digits", path: "hash" }]);
       }
