@@ -193,9 +193,13 @@ export async function runPlan<T>(
     }
   }
   const attempts = ctx.attempts;
-  if (attempts.length === 0 && budgetRefusal !== undefined) throw budgetRefusal;
-  const skipped = (ctx.skipped ?? []).map((s) => `${s.model}@${s.provider}: skipped (${s.reason})`);
-  const tried = attempts.length === 0 && skipped.length === 0 ? "no candidate could be tried" : [...attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`), ...skipped].join("; ");
+  if (budgetRefusal !== undefined) {
+    // A step the budget ruled out might have answered: the budget is why the request went unserved.
+    if (attempts.length === 0) throw budgetRefusal;
+    const failed = attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`).join("; ");
+    throw new RouterError("budget_exceeded", `${budgetRefusal.message} (after ${failed})`, { ...(budgetRefusal.headers !== undefined ? { headers: budgetRefusal.headers } : {}), attempts });
+  }
+  const tried = attempts.length === 0 ? "no candidate could be tried" : attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`).join("; ");
   throw new RouterError("all_candidates_failed", `every candidate for route \`${ctx.route}\` failed (${attempts.length} attempt${attempts.length === 1 ? "" : "s"}): ${tried}`, {
     status: allFailedStatus(attempts),
     attempts,
