@@ -5,7 +5,7 @@
  */
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { build, type Diagnostic, formatDiagnostics } from "@switchyard/compiler";
 
@@ -33,6 +33,8 @@ export interface CompiledRoutes {
   outDir: string;
   /** Route names, sorted. */
   routes: string[];
+  /** The environment variables the release reads keys from (`OPENAI_API_KEY`…), sorted: what the router's environment must provide. */
+  secrets: string[];
   /** Warnings (errors fail the compile). */
   warnings: Diagnostic[];
 }
@@ -62,6 +64,21 @@ export function stackEnvironment(): string {
   return environmentFor({ stack: pulumi.getStack(), configured: new pulumi.Config("switchyard").get("environment") });
 }
 
+/** Every secret reference (`{ secret: "NAME" }`) in a config, by name, sorted and unique. Pure. */
+export function secretNamesOf(config: unknown): string[] {
+  const names = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === "object" && value !== null) {
+      const entries = Object.entries(value);
+      if (entries.length === 1 && entries[0]?.[0] === "secret" && typeof entries[0][1] === "string") names.add(entries[0][1]);
+      else for (const [, v] of entries) walk(v);
+    }
+  };
+  walk(config);
+  return [...names].sort();
+}
+
 /**
  * Compile and build routes.ts for the stack's environment.
  *
@@ -78,7 +95,7 @@ export async function compileRoutes(options: CompileRoutesOptions): Promise<Comp
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (!result.ok || !result.release || result.outDir === undefined) {
     const text = formatDiagnostics(result.diagnostics, "pretty", { cwd });
-    const summary = `switchyard: ${options.file} does not compile for environment "${env}" (${errors.length} error${errors.length === 1 ? "" : "s"})`;
+    const summary = `switchyard: ${relative(cwd, file) || file} does not compile for environment "${env}" (${errors.length} error${errors.length === 1 ? "" : "s"})`;
     throw new RoutesCompileError(`${summary}\n${text}`, result.diagnostics);
   }
   const warnings = result.diagnostics.filter((d) => d.severity !== "error");
@@ -91,6 +108,7 @@ export async function compileRoutes(options: CompileRoutesOptions): Promise<Comp
     routerBundle,
     outDir: result.outDir,
     routes: Object.keys(result.release.config.routes).sort(),
+    secrets: secretNamesOf(result.release.config),
     warnings,
   };
 }

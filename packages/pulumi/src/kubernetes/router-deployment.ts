@@ -40,7 +40,7 @@ export interface RouterDeploymentArgs {
   /** The router's port inside the pod and the Service's port. Default 8787. */
   port?: number;
   /** Provider and team keys by the environment variable names routes.ts uses (`OPENAI_API_KEY`), usually Pulumi config secrets. Stored in a Secret. */
-  keys?: Record<string, pulumi.Input<string>>;
+  keys?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** The router's SWITCHYARD_ADMIN_TOKEN (enables the admin API and the dashboard). Stored in the Secret. */
   adminToken?: pulumi.Input<string>;
   /** Redis endpoint shared by the replicas (budgets, rate limits, breakers), e.g. `redis://redis:6379`. */
@@ -104,8 +104,10 @@ export class RouterDeployment extends pulumi.ComponentResource {
     // Auto-named and immutable: a new bundle is a new ConfigMap, and the Deployment pointing at it rolls.
     this.configMap = new k8s.core.v1.ConfigMap(`${name}-bundle`, { metadata, immutable: true, data: { "router.mjs": bundle } }, child);
 
-    const secretData: Record<string, pulumi.Input<string>> = { ...args.keys };
-    if (args.adminToken !== undefined) secretData["SWITCHYARD_ADMIN_TOKEN"] = args.adminToken;
+    const secretData = pulumi.all([pulumi.output(args.keys ?? {}), pulumi.output(args.adminToken)]).apply(([keys, adminToken]) => ({
+      ...keys,
+      ...(adminToken !== undefined ? { SWITCHYARD_ADMIN_TOKEN: adminToken } : {}),
+    }));
     this.secret = new k8s.core.v1.Secret(`${name}-keys`, { metadata, type: "Opaque", stringData: pulumi.secret(secretData) }, child);
 
     const env: k8s.types.input.core.v1.EnvVar[] = [];
