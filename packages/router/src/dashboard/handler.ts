@@ -17,6 +17,8 @@ export interface DashboardSource {
   /** Release history, newest first; omitted when the router keeps none. */
   releases?(): Awaitable<readonly DashboardRelease[]>;
   state(now: number): Awaitable<StateSnapshot>;
+  /** Since when the store's budget ledger knows spend (see DashboardInput.ledgerSince). */
+  ledgerSince?(): number | undefined;
 }
 
 export interface DashboardOptions {
@@ -61,7 +63,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const snapshot = async (): Promise<DashboardSnapshot> => {
     const at = now();
     const [state, releases] = await Promise.all([options.source.state(at), options.source.releases?.() ?? []]);
-    return buildDashboardSnapshot({ now: at, release: options.source.release(), releases, state, stats: stats.read(at) });
+    return buildDashboardSnapshot({ now: at, release: options.source.release(), releases, state, stats: stats.read(at), ledgerSince: options.source.ledgerSince?.() });
   };
 
   const hasSession = (req: IncomingMessage): boolean => token !== undefined && sessions.valid(req.headers.cookie, token, now());

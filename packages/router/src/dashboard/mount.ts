@@ -38,6 +38,7 @@ export interface MountedDashboard {
 export function mountDashboard(options: MountDashboardOptions): MountedDashboard {
   const token = options.env[ADMIN_TOKEN_ENV];
   const stats = token !== undefined && token !== "" ? new LiveStats({ now: options.now }) : undefined;
+  const startedAt = options.now();
   let loaded: Promise<Dashboard> | undefined;
   const load = (): Promise<Dashboard> =>
     (loaded ??= import("./handler.ts").then(({ createDashboard }) =>
@@ -49,6 +50,8 @@ export function mountDashboard(options: MountDashboardOptions): MountedDashboard
           release: () => options.active.current,
           releases: () => releaseHistory(options.active),
           state: (now) => options.state.snapshot(now),
+          // The in-memory ledger starts empty with the process; a shared store (Redis) holds the whole period.
+          ledgerSince: () => (options.state.name === "memory" ? startedAt : undefined),
         },
       }),
     ));

@@ -106,6 +106,16 @@ describe("buildDashboardSnapshot", () => {
     expect(support?.limits).toEqual({ rpm: { remaining: 590, capacity: 600, resetMs: 1_000 } });
   });
 
+  it("extrapolates an in-memory ledger from when it started, not from the period start", () => {
+    const state: StateSnapshot = {
+      ...emptyState(),
+      budgets: { support: { spentUsd: 10, reservedUsd: 0, limitUsd: 2000, period: "month", periodStart: Date.UTC(2026, 10, 1), periodEnd: Date.UTC(2026, 11, 1), mode: "hard" } },
+    };
+    // 10 USD in the 2 hours since the router started, continued for the 14.5 days left
+    const support = buildDashboardSnapshot(input({ state, ledgerSince: NOW - 7_200_000 })).teams.find((t) => t.id === "support");
+    expect(support?.forecastUsd).toBeCloseTo(10 + 5 * 14.5 * 24, 6);
+  });
+
   it("falls back to live spend since the router started when the store keeps no budgets", () => {
     const stats = emptyStats();
     stats.teams["support"] = { requests: 5, costUsd: 1, totalCostUsd: 3 };

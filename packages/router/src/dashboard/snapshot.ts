@@ -22,6 +22,11 @@ export interface DashboardInput {
   releases: readonly DashboardRelease[];
   state: StateSnapshot;
   stats: LiveStatsView;
+  /**
+   * Epoch ms from which the state store's budget ledger knows spend: an in-memory store starts empty
+   * with the process, so its ledger says nothing about the period before. Default: the period start.
+   */
+  ledgerSince?: number | undefined;
 }
 
 export type MemberRole = "primary" | "canary" | "long-context" | "fallback";
@@ -222,7 +227,7 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     const bounds = ledger !== undefined ? { start: ledger.periodStart, end: ledger.periodEnd } : budget !== undefined ? periodBounds(budget.per, now) : undefined;
     const spentUsd = ledger?.spentUsd ?? live?.totalCostUsd ?? 0;
     // Spend known since: the period start for the ledger; for live stats only since the router started.
-    const observedFrom = bounds === undefined ? undefined : ledger !== undefined ? bounds.start : Math.max(bounds.start, stats.since);
+    const observedFrom = bounds === undefined ? undefined : Math.max(bounds.start, ledger !== undefined ? (input.ledgerSince ?? bounds.start) : stats.since);
     const forecastUsd = bounds === undefined || observedFrom === undefined ? undefined : forecastSpend({ spentUsd, from: observedFrom, now, end: bounds.end });
     return {
       id,
