@@ -52,6 +52,12 @@ describe("nextCanaryStep", () => {
     expect(nextCanaryStep({ step: 2, percent: 100, updatedAt: 0 }, win(100, 50), 9 * HOUR, canary())).toMatchObject({ action: "rollback" });
   });
 
+  it("an open breaker on the canary model rolls back before the window fills", () => {
+    const next = nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, { ...win(5, 5, undefined), breakerOpen: true }, 1, canary());
+    expect(next).toMatchObject({ action: "rollback", percent: 0 });
+    expect(next.reason).toContain("rolled back at 5 %: next's circuit breaker is open (error rate 1 over 5 requests");
+  });
+
   it("minRequests 0 advances on schedule with no traffic", () => {
     expect(nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, win(0, 0, undefined), HOUR, canary({ minRequests: 0 }))).toMatchObject({ action: "advance", percent: 25 });
   });

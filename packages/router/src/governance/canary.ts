@@ -11,6 +11,9 @@ export interface CanaryProgress {
   updatedAt: number;
 }
 
+/** The guard window plus whether the canary model's circuit breaker is open right now. */
+export type CanaryGuardInput = CanaryWindow & { breakerOpen?: boolean };
+
 /** The next state: unchanged (`hold`), the next step (`advance`) or 0 % (`rollback`), with the reason. */
 export type CanaryNext =
   | { action: "hold"; reason: string }
@@ -20,14 +23,15 @@ export type CanaryNext =
 /**
  * Decide a canary's next state. The guard is judged only once the window holds `minRequests`
  * attempts of the canary model; a breach (error rate above `maxErrorRate`, p95 above `maxP95Ms`)
- * rolls back at once, whatever the step's age. Otherwise the canary advances one step when the
+ * rolls back at once, whatever the step's age. An open breaker on the canary model also rolls back:
+ * it keeps the canary from being tried, so its window would otherwise never fill. Otherwise the canary advances one step when the
  * current step is `everyMs` old. A rolled-back canary stays at 0 % until a release changes it.
  *
  * @example
  * nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, { requests: 40, errors: 0, p95Ms: 300, since: 0 }, 3_600_000, canary)
  * // → { action: "advance", step: 1, percent: 25, reason: "guard held at 5 %: …" }
  */
-export function nextCanaryStep(progress: CanaryProgress, window: CanaryWindow, now: number, canary: Canary): CanaryNext {
+export function nextCanaryStep(progress: CanaryProgress, window: CanaryGuardInput, now: number, canary: Canary): CanaryNext {
   if (progress.step < 0) return { action: "hold", reason: "rolled back" };
   const { guard } = canary;
   const errorRate = window.requests === 0 ? 0 : window.errors / window.requests;
@@ -39,6 +43,7 @@ export function nextCanaryStep(progress: CanaryProgress, window: CanaryWindow, n
     if (guard.maxP95Ms !== undefined && window.p95Ms !== undefined && window.p95Ms > guard.maxP95Ms) breaches.push(`p95 ${Math.round(window.p95Ms)} ms > ${guard.maxP95Ms} ms`);
     if (breaches.length > 0) return { action: "rollback", step: -1, percent: 0, reason: `rolled back at ${progress.percent} %: ${breaches.join(", ")} over ${window.requests} requests` };
   }
+  if (window.breakerOpen === true) return { action: "rollback", step: -1, percent: 0, reason: `rolled back at ${progress.percent} %: ${canary.model}'s circuit breaker is open (${measured})` };
   const last = canary.steps.length - 1;
   if (progress.step >= last) return { action: "hold", reason: `complete at ${progress.percent} %` };
   if (now - progress.updatedAt < canary.everyMs) return { action: "hold", reason: `step ${progress.step} until ${new Date(progress.updatedAt + canary.everyMs).toISOString()}` };
@@ -108,7 +113,7 @@ export class CanaryController {
       const canary = route.canary;
       const current = snapshot.canaries[id];
       if (canary === undefined || current === undefined || current.model !== canary.model) continue;
-      const next = nextCanaryStep(current, current.window, at, canary);
+      const next = nextCanaryStep(current, { ...current.window, breakerOpen: snapshot.breakers[canary.model]?.status === "open" }, at, canary);
       if (next.action === "hold") continue;
       await state.setCanaryPercent(id, next.percent, { now: at, step: next.step, reason: next.reason });
       const change: CanaryChange = { route: id, action: next.action, step: next.step, percent: next.percent, reason: next.reason, at };
