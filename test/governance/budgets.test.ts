@@ -80,9 +80,10 @@ describe("hard budgets", () => {
     // room for a cheap attempt (~$0.02), not for a pricey one (~$0.2)
     const limitUsd = estimateOn(1_000) * 3;
     expect(estimateOn(10_000)).toBeGreaterThan(limitUsd);
+    const state = new MemoryStateStore();
     router = await startTestRouter(
       config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: limitUsd, per: "day" } } }, { model: "cheap", fallback: [{ model: "pricey" }] }),
-      { env },
+      { env, state },
     );
     const res = await chat(router, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth);
     const body = (await res.json()) as { error: { code: string; message: string } };
@@ -93,6 +94,8 @@ describe("hard budgets", () => {
     expect(res.headers.get("x-switchyard-attempts")).toBe("1");
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(fake.requests.map((r) => r.body["model"])).toEqual(["cheap-1"]); // pricey was never called
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await state.snapshot(Date.now())).budgets["support"]).toMatchObject({ spentUsd: 0, reservedUsd: 0 }); // the failed attempt released its hold
 
     failCheap = false;
     const served = await chat(router, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth);
@@ -110,6 +113,21 @@ describe("hard budgets", () => {
     const res = await chat(router, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth);
     expect(res.status).toBe(200);
     expect(res.headers.get("x-switchyard-model")).toBe("pricey");
+  });
+});
+
+describe("reservations end with their attempt", () => {
+  it("a client that goes away releases its reservation without spending", async () => {
+    fake = await startFakeOpenAi(() => ({ kind: "ok", delayMs: 2_000 }));
+    const state = new MemoryStateStore();
+    router = await startTestRouter(config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 1, per: "month" } } }), { env, state });
+    const abort = new AbortController();
+    const pending = fetch(`${router.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ model: "chat", messages, max_tokens: MAX_TOKENS }), signal: abort.signal }).catch((e: unknown) => e);
+    await expect.poll(async () => (await state.snapshot(Date.now())).budgets["support"]?.reservedUsd).toBeGreaterThan(0);
+    abort.abort();
+    await pending;
+    await expect.poll(async () => (await state.snapshot(Date.now())).budgets["support"]?.reservedUsd).toBe(0);
+    expect((await state.snapshot(Date.now())).budgets["support"]?.spentUsd).toBe(0);
   });
 });
 
