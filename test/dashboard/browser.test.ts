@@ -154,7 +154,8 @@ describe("the dashboard in Chromium", () => {
       const cost = sum(metrics, "switchyard_cost_usd_total", { team });
       expect(cost, team).toBeGreaterThan(0);
       const row = page.locator(`tr[data-team="${team}"]`);
-      expect(Number(await row.getAttribute("data-spent")), team).toBeCloseTo(cost, 6);
+      // the ledger settles after the response, so allow the page a poll or two to catch up
+      await expect.poll(async () => Number(await row.getAttribute("data-spent")), { message: team, timeout: 10_000, interval: 200 }).toBeCloseTo(cost, 6);
       expect(await row.locator('[data-field="spent"]').textContent(), team).toBe(usd(cost));
       const ledger = state.budgets?.[team];
       if (ledger !== undefined) expect(ledger.spentUsd, team).toBeCloseTo(cost, 6);
