@@ -43,3 +43,21 @@ describe("telemetry config", () => {
     expect(result.findings.map((f) => f.path?.join("."))).toContain("telemetry.otlp.endpont");
   });
 });
+
+describe("telemetry in switchyard diff", () => {
+  it("sink and webhook changes are listed under router settings, literal header values redacted", async () => {
+    const { diffConfigs } = await import("@switchyard/compiler");
+    const dev = validateConfigValue({ value: base, env: "dev" }).config;
+    const prodValue = { ...base, environments: { prod: { telemetry: { ...base.environments.prod.telemetry, otlp: { ...base.environments.prod.telemetry.otlp, headers: { "x-api-key": "literal-secret-value" } } } } } };
+    const prod = validateConfigValue({ value: prodValue, env: "prod" }).config;
+    if (dev === undefined || prod === undefined) throw new Error("invalid fixture");
+    const diff = diffConfigs(dev, prod);
+    const summaries = diff.changes.map((c) => c.summary).join("\n");
+    expect(summaries).toContain("telemetry.otlp.endpoint");
+    expect(summaries).toContain("telemetry.jsonl.path");
+    expect(summaries).toContain("telemetry.alerts.webhook.url");
+    expect(summaries).toContain("header x-api-key added");
+    expect(JSON.stringify(diff)).not.toContain("literal-secret-value");
+    expect(diffConfigs(prod, prod).hasChanges).toBe(false);
+  });
+});

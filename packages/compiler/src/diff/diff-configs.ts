@@ -333,6 +333,28 @@ const routerSpecs: FieldSpecs = {
   requestIdHeader: { label: "request-id header" },
 };
 
+/** Telemetry sinks and the alert webhook, leaf by leaf under the router section (header values redacted as for providers). */
+function telemetryChanges(scope: Scope, old: unknown, now: unknown): void {
+  const leaves = (value: unknown, path: string[], out: Map<string, { path: string[]; value: unknown }>): Map<string, { path: string[]; value: unknown }> => {
+    if (!isRecord(value)) return out;
+    for (const [key, child] of Object.entries(value)) {
+      const at = [...path, key];
+      if (key !== "headers" && isRecord(child)) leaves(child, at, out);
+      else out.set(at.join("."), { path: at, value: child });
+    }
+    return out;
+  };
+  const before = leaves(old, ["telemetry"], new Map());
+  const after = leaves(now, ["telemetry"], new Map());
+  for (const key of [...new Set([...before.keys(), ...after.keys()])].sort(byCodePoint)) {
+    const o = before.get(key);
+    const n = after.get(key);
+    const path = o?.path ?? n?.path ?? [key];
+    if (path.at(-1) === "headers") headers(scope, path, o?.value, n?.value);
+    else if (!same(o?.value, n?.value)) record(scope, path, kindOf(o?.value, n?.value), o?.value, n?.value, arrow(key, show)(o?.value, n?.value));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Whole entities
 
@@ -441,6 +463,7 @@ export function diffConfigs(old: Config, now: Config): ConfigDiff {
   };
   const routerScope: Scope = { section: "router", id: "", noun: "router", changes: [] };
   walk(routerScope, routerSpecs, [], old.router, now.router);
+  telemetryChanges(routerScope, old.telemetry, now.telemetry);
   if (routerScope.changes.length > 0) bySection.router.push({ section: "router", id: "", kind: "update", changes: routerScope.changes });
   if (old.environment !== now.environment) {
     const scope: Scope = { section: "environment", id: "", noun: "environment", changes: [] };
