@@ -56,8 +56,10 @@ export function ensureChromium(options: EnsureChromiumOptions = {}): string {
       throw new Error(`Chromium is not installed at ${executable} and \`apt-get ${args.join(" ")}\` failed (${why}); install it by hand: apt-get update && apt-get install -y --no-install-recommends chromium`);
     }
   };
-  run(["update"]);
-  run(["install", "-y", "--no-install-recommends", "chromium"]);
+  // Another apt run (a parallel test, unattended upgrades) holds the dpkg lock: wait for it rather than fail.
+  const lock = ["-o", "DPkg::Lock::Timeout=120"];
+  run([...lock, "update"]);
+  run([...lock, "install", "-y", "--no-install-recommends", "chromium"]);
   if (!existsSync(executable)) throw new Error(`apt-get installed chromium but ${executable} does not exist`);
   return executable;
 }
