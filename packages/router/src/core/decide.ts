@@ -193,10 +193,24 @@ class PlanBuilder {
     let ordered = list.length === 1 ? list : target.strategy.order(list, this.ctx);
     if (views !== undefined && ordered.length > 1 && target.strategyName !== "weighted") ordered = this.slowStart(ordered, views);
     const explain = this.options.explain === true;
+    // Outside explanations a candidate depends only on the table (member, and the target's fixed step,
+    // source, tier and label): shared frozen objects, so a wide route does not allocate one per member
+    // per decision, and a consumer that writes to one fails loudly instead of changing later plans.
+    const shared = explain && target.kind === "tier" ? undefined : target.candidates;
     for (let i = 0; i < ordered.length; i++) {
       const m = ordered[i] as TableMember;
-      const reason = explain && target.kind === "tier" ? `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}` : target.label;
-      this.push(m, step, source, target.tier, reason, views?.[m.index] ?? CLOSED);
+      const view = views?.[m.index] ?? CLOSED;
+      if (shared !== undefined && view === CLOSED && target.members[m.index] === m) {
+        let c = shared[m.index];
+        if (c === undefined) {
+          c = Object.freeze<Candidate>({ model: m.model, provider: m.provider, step, source, tier: target.tier, reason: target.label });
+          shared[m.index] = c;
+        }
+        this.pushCandidate(m, c);
+        continue;
+      }
+      const reason = shared === undefined ? `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}` : target.label;
+      this.push(m, step, source, target.tier, reason, view);
     }
   }
 
@@ -260,10 +274,14 @@ class PlanBuilder {
   }
 
   push(m: TableMember, step: number, source: CandidateSource, tier: string | undefined, reason: string, b: BreakerView, probe = false): void {
-    m.slot.gen = this.gen;
     const suffix = probe || b === CLOSED ? "" : b.status === "half-open" ? " [half-open: probe]" : (b.weight ?? 1) < 1 ? ` [slow start ${Math.round((b.weight ?? 1) * 100)}%]` : "";
     const c: Candidate = { model: m.model, provider: m.provider, step, source, tier, reason: suffix === "" ? reason : reason + suffix };
     if (probe) c.probe = true;
+    this.pushCandidate(m, c);
+  }
+
+  pushCandidate(m: TableMember, c: Candidate): void {
+    m.slot.gen = this.gen;
     this.candidates.push(c);
     if (m.lifecycle === "deprecated") this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is deprecated` });
     else if (m.sunsetAt !== undefined && this.options.now >= m.sunsetAt) this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is past its sunset date` });

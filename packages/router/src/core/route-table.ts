@@ -2,7 +2,7 @@
 import type { Capability, Config, Route, TargetRef } from "@switchyard/ir";
 import { createStrategy, strategyForOptimize } from "./strategies/index.ts";
 import type { Strategy, StrategyMember } from "./strategy.ts";
-import type { ExclusionCode, StrategyName } from "./types.ts";
+import type { Candidate, ExclusionCode, StrategyName } from "./types.ts";
 
 /** A member plus the filters that depend only on config (residency, data class, lifecycle), judged once. */
 export interface TableMember extends StrategyMember {
@@ -30,6 +30,12 @@ export interface TableTarget {
   /** Frozen, so strategies may cache per-array work (e.g. the weighted order) by identity. */
   members: readonly TableMember[];
   strategy: Strategy;
+  /**
+   * Plan candidates of this target's members by member index, filled lazily by decide(). A target has
+   * one role in one route, so its step, source, tier and label (a candidate's whole content) are fixed.
+   * Scratch space like `slot`, not configuration.
+   */
+  candidates: (Candidate | undefined)[];
 }
 
 export interface TableRoute {
@@ -99,7 +105,7 @@ function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role
     const tier = config.tiers[ref.tier];
     const strategyName = tier?.strategy ?? strategyForOptimize(route.optimize);
     const members = Object.freeze((tier?.models ?? []).map((m, index) => buildMember({ ...input, model: m.model, weight: m.weight, index })));
-    return { kind: "tier", id: ref.tier, tier: ref.tier, label: `${input.role}: tier ${ref.tier} (${strategyName})`, members, strategy: createStrategy(strategyName), strategyName };
+    return { kind: "tier", id: ref.tier, tier: ref.tier, label: `${input.role}: tier ${ref.tier} (${strategyName})`, members, strategy: createStrategy(strategyName), strategyName, candidates: new Array<Candidate | undefined>(members.length) };
   }
   const strategyName = strategyForOptimize(route.optimize);
   return {
@@ -110,6 +116,7 @@ function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role
     members: Object.freeze([buildMember({ ...input, model: ref.model, weight: 1, index: 0 })]),
     strategy: createStrategy(strategyName),
     strategyName,
+    candidates: [undefined],
   };
 }
 
