@@ -102,7 +102,18 @@ Examples:
     const { startRouter, RouterStartError, builtinAdapters, builtinValidators, undiciTransport } = await import("@switchyard/router");
     let router;
     try {
-      router = await startRouter({ release: loaded.release, port, host, env: io.env, adapters: builtinAdapters, validators: builtinValidators, transport: undiciTransport() });
+      // The OpenTelemetry SDK is loaded only for releases that export spans.
+      const otlp = loaded.release.config.telemetry?.otlp === undefined ? undefined : (await import("@switchyard/router/otlp")).otlpSink;
+      router = await startRouter({
+        release: loaded.release,
+        port,
+        host,
+        env: io.env,
+        adapters: builtinAdapters,
+        validators: builtinValidators,
+        transport: undiciTransport(),
+        ...(otlp !== undefined ? { telemetry: { otlp } } : {}),
+      });
     } catch (error) {
       if (error instanceof RouterStartError) {
         io.stderr(`switchyard serve: ${error.message}\n`);

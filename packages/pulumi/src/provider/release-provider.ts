@@ -243,8 +243,8 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
     async update(_id: string, olds: WireProps, news: WireProps): Promise<{ outs: WireProps }> {
       const decoded = decode(news);
       const outs = await rollOut(decoded, `activating release ${decoded.release.hash.slice(0, 12)}`);
-      // The same release again (a token change, or repairing drift): what it replaced is still what destroy restores.
-      if (stringOf(olds, "hash") === decoded.release.hash || outs["previousHash"] === null) outs["previousHash"] = olds["previousHash"] ?? null;
+      // Re-activating the same release (after drift): keep what it replaced originally.
+      if (outs["previousHash"] === null || outs["previousHash"] === decoded.release.hash) outs["previousHash"] = olds["previousHash"] ?? null;
       return { outs };
     },
 
