@@ -70,7 +70,13 @@ describe("admin token", () => {
           error: { message: "the admin API is disabled on this router: start it with SWITCHYARD_ADMIN_TOKEN set to enable it", type: "permission_error", code: "admin_disabled", param: null },
         });
       }
-      const emptyToken = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: "" } });
+      const newline = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: `${ADMIN_TOKEN}\n` } });
+      try {
+        expect((await adminFetch(newline.url, "GET", "/admin/state")).status).toBe(200);
+      } finally {
+        await newline.close();
+      }
+      const emptyToken = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: " " } });
       try {
         expect((await adminFetch(emptyToken.url, "GET", "/admin/state", { token: "" })).status).toBe(403);
       } finally {

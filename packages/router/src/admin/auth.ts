@@ -13,14 +13,16 @@ const CHALLENGE = { "www-authenticate": 'Bearer realm="switchyard-admin"' };
  * Check a request's `Authorization: Bearer <admin token>` against the expected token.
  * Returns undefined when it matches, else a 401 `invalid_admin_token` error whose message never
  * contains what was presented. Both sides are hashed first, so the comparison is constant-time
- * whatever the lengths. An empty or undefined expected token refuses everything with
+ * whatever the lengths. Surrounding whitespace of the configured token is ignored. An empty or undefined expected token refuses everything with
  * `admin_disabled` (403): a router without a token has no admin API.
  *
  * @example
  * const refused = checkAdminToken(req, env.SWITCHYARD_ADMIN_TOKEN);
  * if (refused !== undefined) return sendError(res, refused);
  */
-export function checkAdminToken(req: Pick<IncomingMessage, "headers">, expectedToken: string | undefined): RouterError | undefined {
+export function checkAdminToken(req: Pick<IncomingMessage, "headers">, configuredToken: string | undefined): RouterError | undefined {
+  // A token read from a secret file often ends in a newline, which no bearer header can carry.
+  const expectedToken = configuredToken?.trim();
   if (expectedToken === undefined || expectedToken === "") {
     return new RouterError("admin_disabled", `the admin API is disabled on this router: start it with ${ADMIN_TOKEN_ENV} set to enable it`);
   }
