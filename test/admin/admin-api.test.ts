@@ -11,7 +11,7 @@ const boot = numberedRelease(0);
 
 beforeAll(async () => {
   // Only the mock adapter: a release naming an openai provider cannot run on this build.
-  router = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, now: () => clock });
+  router = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, now: () => clock, telemetry: { log: () => undefined } });
 });
 
 afterAll(async () => {

@@ -72,7 +72,7 @@ async function servedVersion(): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  router = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter } });
+  router = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, telemetry: { log: () => undefined } });
 });
 
 afterAll(async () => {

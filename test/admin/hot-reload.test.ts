@@ -38,12 +38,13 @@ const trackingMock: AdapterFactory = (init) => {
 };
 
 let router: RunningRouter;
+const activationLog: string[] = [];
 let admin: AdminClient;
 const releases = Array.from({ length: RELEASES + 1 }, (_, n) => numberedRelease(n, { ttftMs: 3 }));
 const byHash = new Map(releases.map((r, n) => [r.hash, n]));
 
 beforeAll(async () => {
-  router = await startTestRouter(releases[0] ?? numberedRelease(0), { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: trackingMock } });
+  router = await startTestRouter(releases[0] ?? numberedRelease(0), { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: trackingMock }, telemetry: { log: (line) => void activationLog.push(line) } });
   admin = new AdminClient({ url: router.url, token: ADMIN_TOKEN });
 });
 
@@ -132,6 +133,9 @@ describe("hot reload under load", () => {
     // The load really spanned the reloads.
     expect(seen.size).toBeGreaterThan(RELEASES * 0.6);
     expect(router.active.current.hash).toBe(releases[RELEASES]?.hash);
+    // Every activation leaves an audit line for the operator.
+    expect(activationLog).toHaveLength(RELEASES);
+    expect(activationLog.at(-1)).toBe(`switchyard router: activated release ${releases[RELEASES]?.hash.slice(0, 12)} (environment test); was ${releases[RELEASES - 1]?.hash.slice(0, 12)}`);
 
     expect(health.length).toBeGreaterThan(10);
     expect(health.filter((h) => h.status !== 200)).toEqual([]);

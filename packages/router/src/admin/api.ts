@@ -22,6 +22,8 @@ export interface AdminApiOptions {
   now: () => number;
   /** Largest release accepted by PUT, in bytes. Default 16 MiB. */
   maxReleaseBytes?: number;
+  /** Operator log lines (each activation and rollback, an audit trail). Default: none. */
+  log?: (line: string) => void;
 }
 
 export interface AdminApi {
@@ -95,6 +97,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       const previous = active.swap(next, { now: at, rollback });
       // Requests that began on the previous release keep it until they finish; close it after.
       void active.drained(previous).then(() => previous.close());
+      options.log?.(`switchyard router: ${rollback ? "rolled back to" : "activated"} release ${hash.slice(0, 12)} (environment ${record.environment}); was ${previous.hash.slice(0, 12)}`);
       return { hash, environment: record.environment, activatedAt: iso(at), previous: previous.hash, changed: true, warnings: next.warnings };
     };
     const result = queue.then(run, run);

@@ -120,7 +120,10 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   deps.governor = governor;
   const canaries = new CanaryController({ state: deps.state, config: () => active.current.config, now, ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}) });
   if (options.canaryIntervalMs !== 0) canaries.start();
-  const admin = createAdminApi({ active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now });
+  const admin = createAdminApi({
+    active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now,
+    log: options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)),
+  });
   const dashboard = mountDashboard({ env, active, state: deps.state, now });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
   const idPrefix = randomBytes(4).toString("hex");
