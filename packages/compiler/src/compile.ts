@@ -15,7 +15,7 @@ import { showPath, type Finding } from "./checks/report.ts";
 import { suggestName } from "./checks/suggest.ts";
 import { validateConfigValue } from "./validate/validate.ts";
 import { dict, isDict } from "./validate/view.ts";
-import { runPolicyPacks } from "./policy/run.ts";
+import { runPolicyPacks, skippedPoliciesNote } from "./policy/run.ts";
 
 export interface CompileOptions {
   file: string;
@@ -30,6 +30,8 @@ export interface CompileOptions {
    * line; dropped when absent. The CLI writes it to stderr, never into a json or sarif report.
    */
   onConsole?: (line: ConsoleLine) => void;
+  /** Time limit of each policy's check (and of loading a user pack), milliseconds (default 2000). */
+  policyTimeLimitMs?: number;
 }
 
 export interface CompileResult {
@@ -38,6 +40,8 @@ export interface CompileResult {
   release?: Release;
   /** Environments declared in routes.ts. */
   environments: string[];
+  /** Remarks about the check as a whole (e.g. policies not run because of earlier errors); formatters print them after the diagnostics. */
+  notes?: string[];
 }
 
 const DEFAULT_ENV = "default";
@@ -145,6 +149,7 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   if (!checked.syntaxErrors) saveCodeCaches();
   const tsDiagnostics = checked.diagnostics;
   const compilerDiagnostics: LocatedDiagnostic[] = [];
+  const notes: string[] = [];
   const finish = (environments: string[], release?: Release): CompileResult => {
     // A value shared through a const (`retry: sharedRetry`) is one mistake, reported once.
     const seen = new Set<string>();
@@ -157,7 +162,7 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     const all = [...tsDiagnostics, ...unique];
     all.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) : a.file.localeCompare(b.file)));
     const ok = !all.some((diagnostic) => diagnostic.severity === "error");
-    return { ok, diagnostics: all.map(strip), environments, ...(release ? { release } : {}) };
+    return { ok, diagnostics: all.map(strip), environments, ...(release ? { release } : {}), ...(notes.length > 0 ? { notes } : {}) };
   };
   if (checked.syntaxErrors) {
     abort.abort();
@@ -201,16 +206,28 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   const validated = validateConfigValue({ value, ...(options.env === undefined ? {} : { env: options.env }) });
   for (const finding of validated.findings) report(finding);
   const hasErrors = (): boolean => compilerDiagnostics.some((d) => d.severity === "error") || tsDiagnostics.some((d) => d.severity === "error");
-  if (!validated.config) return finish(environments);
+  const selectionsSource = isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment]) ? ["environments", environment, "policies"] : ["policies"];
+  // 8. Policies run only on a config whose references all resolve: over an invalid one they would
+  //    report noise or crash. The summary says how many did not run.
+  const skipPolicies = async (): Promise<void> => {
+    const selections = selectionsSource.length === 1 ? value.policies : dict(dict(value.environments)[environment]).policies;
+    const note = await skippedPoliciesNote(Array.isArray(selections) ? selections : []);
+    if (note) notes.push(note);
+  };
+  if (!validated.config) {
+    await skipPolicies();
+    return finish(environments);
+  }
   const config: Config = validated.config;
   const release = createRelease(config);
 
-  // 8. Policies (only on a config whose references all resolve).
-  if (!hasErrors()) {
-    const selectionsSource = isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment]) ? ["environments", environment, "policies"] : ["policies"];
+  if (hasErrors()) await skipPolicies();
+  else {
     const outcomes = await runPolicyPacks({
       config, environment, file, now: options.now ?? new Date(),
       selectionPath: (index) => [...selectionsSource, index],
+      ...(options.policyTimeLimitMs === undefined ? {} : { timeLimitMs: options.policyTimeLimitMs }),
+      ...(options.onConsole ? { onConsole: options.onConsole } : {}),
     });
     for (const outcome of outcomes) {
       if (outcome.kind === "load") report({ ...outcome.finding, raw: true });

@@ -2,7 +2,7 @@
 import { relative, resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
-import { configFile } from "./config-file.ts";
+import { configFile, consoleToStderr } from "./config-file.ts";
 
 export const command: Command = {
   name: "build",
@@ -32,9 +32,9 @@ Examples:
     const outDir = resolve(io.cwd, typeof values.out === "string" ? values.out : "dist");
 
     const { build, formatDiagnostics } = await import("@switchyard/compiler");
-    const result = await build({ file, outDir, ...(env === undefined ? {} : { env }) });
+    const result = await build({ file, outDir, ...(env === undefined ? {} : { env }), onConsole: consoleToStderr(io, file) });
     const color = values.color === true || (io.env.FORCE_COLOR !== "0" && process.stdout.isTTY === true && io.env.NO_COLOR === undefined);
-    const text = formatDiagnostics(result.diagnostics, "pretty", { cwd: io.cwd, color });
+    const text = formatDiagnostics(result.diagnostics, "pretty", { cwd: io.cwd, color, ...(result.notes ? { notes: result.notes } : {}) });
     if (!result.ok) {
       io.stderr(text.endsWith("\n") ? text : `${text}\n`);
       io.stderr("Nothing was written.\n");

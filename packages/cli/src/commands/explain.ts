@@ -6,6 +6,7 @@ import { decide, formatPlan, MemoryStateStore, mulberry32, stickyBucket, type De
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { suggest } from "../main.ts";
+import { configFile, consoleToStderr } from "./config-file.ts";
 
 /** One request shape to explain; everything but the route is optional. */
 export interface ExplainInput {
@@ -147,10 +148,10 @@ nothing eligible), 2 usage or internal error.`,
     const maxTokens = intOption(values, "max-tokens");
     const seed = intOption(values, "seed");
     const env = stringOption(values, "env");
-    const file = resolve(io.cwd, positionals[0] ?? "routes.ts");
+    const file = configFile(io.cwd, positionals[0]);
 
     const { compile, formatDiagnostics } = await import("@switchyard/compiler");
-    const compiled = await compile({ file, ...(env === undefined ? {} : { env }) });
+    const compiled = await compile({ file, ...(env === undefined ? {} : { env }), onConsole: consoleToStderr(io, file) });
     if (compiled.diagnostics.length > 0) {
       const text = formatDiagnostics(compiled.diagnostics, "pretty", { cwd: io.cwd, color: false });
       io.stderr(text.endsWith("\n") ? text : `${text}\n`);

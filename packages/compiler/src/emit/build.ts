@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { IR_VERSION, serialiseRelease, type Release } from "@switchyard/ir";
 import { compile, type CompileOptions, type CompileResult } from "../compile.ts";
+import { catalogue } from "../diagnostics/catalogue.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 
 export interface BuildOptions extends CompileOptions {
@@ -77,7 +78,7 @@ async function writeAtomically(path: string, content: string | Buffer): Promise<
 }
 
 function buildError(file: string, message: string): Diagnostic {
-  return { code: "SY0009", severity: "error", message, file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+  return { code: "SY0010", severity: "error", message, file, line: 1, column: 1, endLine: 1, endColumn: 1, hint: catalogue.SY0010.fix };
 }
 
 /**
@@ -116,6 +117,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
     return { ...result, ok: false, diagnostics: [...result.diagnostics, buildError(resolve(options.file), `writing the build failed: ${message}`)] };
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    // When the output folder could not be made (a file in the way), there is nothing to remove.
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -111,10 +111,12 @@ function locateThrow(stack: string, file: string): { line?: number; column?: num
   return {};
 }
 
-/** One line routes.ts printed with `console.log` (stdout) or `console.error` (stderr) while it was evaluated. */
+/** One line routes.ts (or a user policy pack) printed with `console.log` (stdout) or `console.error` (stderr). */
 export interface ConsoleLine {
   stream: "stdout" | "stderr";
   text: string;
+  /** The file whose code printed it (routes.ts, or a policy pack). */
+  source: string;
 }
 
 export interface EvaluateOptions {
@@ -148,7 +150,7 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
-    const flushConsole = forwardConsole(worker, options.onConsole);
+    const flushConsole = forwardConsole(worker, resolve(options.file), options.onConsole);
     let settled = false;
     const finish = (result: EvaluationResult): void => {
       if (settled) return;
@@ -184,7 +186,7 @@ interface WorkerMessage {
 }
 
 /** Splits the worker's stdout and stderr into lines for `onConsole`; the returned function flushes a last partial line. */
-function forwardConsole(worker: Worker, onConsole: ((line: ConsoleLine) => void) | undefined): () => void {
+function forwardConsole(worker: Worker, source: string, onConsole: ((line: ConsoleLine) => void) | undefined): () => void {
   const flushers: (() => void)[] = [];
   for (const stream of ["stdout", "stderr"] as const) {
     const readable = worker[stream];
@@ -195,10 +197,10 @@ function forwardConsole(worker: Worker, onConsole: ((line: ConsoleLine) => void)
       pending += chunk;
       const lines = pending.split(/\r?\n/);
       pending = lines.pop() ?? "";
-      for (const text of lines) onConsole({ stream, text });
+      for (const text of lines) onConsole({ stream, text, source });
     });
     flushers.push(() => {
-      if (onConsole && pending.length > 0) onConsole({ stream, text: pending });
+      if (onConsole && pending.length > 0) onConsole({ stream, text: pending, source });
       pending = "";
     });
   }

@@ -21,5 +21,6 @@ export function formatGithub(diagnostics: Diagnostic[], options: FormatOptions =
       const message = d.hint ? `${d.message}\n${d.hint}` : d.message;
       return `::${d.severity === "error" ? "error" : "warning"} ${properties}::${escapeData(message)}\n`;
     })
+    .concat((options.notes ?? []).map((note) => `::notice title=switchyard::${escapeData(note)}\n`))
     .join("");
 }

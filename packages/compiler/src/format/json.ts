@@ -13,6 +13,7 @@ export function formatJson(diagnostics: Diagnostic[], options: FormatOptions = {
       line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn,
       ...(d.path ? { path: d.path } : {}), ...(d.hint ? { hint: d.hint } : {}),
     })),
+    ...(options.notes && options.notes.length > 0 ? { notes: options.notes } : {}),
   };
   return `${JSON.stringify(body, null, 2)}\n`;
 }

@@ -25,9 +25,10 @@ export function formatPretty(diagnostics: Diagnostic[], options: FormatOptions =
   }
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
-  if (diagnostics.length === 0) return "";
+  const notes = (options.notes ?? []).map((note) => `${paint("bold", "note:")} ${note}\n`).join("");
+  if (diagnostics.length === 0) return notes;
   const files = [...new Set(diagnostics.map((d) => displayPath(d.file, options.cwd)))];
   const counts = [errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
   const where = files.length === 1 ? ` in ${files[0]}` : ` in ${files.length} files`;
-  return `${blocks.join("\n\n")}\n\nFound ${counts}${where}.\n`;
+  return `${blocks.join("\n\n")}\n\nFound ${counts}${where}.\n${notes}`;
 }

@@ -52,6 +52,9 @@ export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = 
       tool: { driver: { name: "switchyard", ...(options.toolVersion ? { version: options.toolVersion } : {}), rules } },
       ...(base !== undefined ? { originalUriBaseIds: { SRCROOT: { uri: base } } } : {}),
       results,
+      ...(options.notes && options.notes.length > 0
+        ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: options.notes.map((text) => ({ level: "note", message: { text } })) }] }
+        : {}),
     }],
   };
   return `${JSON.stringify(log, null, 2)}\n`;

@@ -13,6 +13,8 @@ export interface FormatOptions {
   sources?: Record<string, string>;
   /** Tool version written into SARIF. */
   toolVersion?: string;
+  /** Remarks about the check as a whole (`CompileResult.notes`), printed after the diagnostics. */
+  notes?: string[];
 }
 
 /** A path relative to `cwd`, with forward slashes. */

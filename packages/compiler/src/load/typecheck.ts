@@ -1,5 +1,5 @@
 /** @module load/typecheck — type-check routes.ts with ts-morph, keeping TypeScript's own codes. */
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { ts as TS } from "ts-morph";
 import { Project, ts, type SourceFile } from "./ts-morph.ts";
 import type { LocatedDiagnostic } from "../diagnostics/types.ts";
@@ -33,9 +33,23 @@ export function getProject(): Project {
         paths: { "@switchyard/sdk": [sdk] },
       },
     });
+    // routes.ts runs on Node, where `console` exists; the lib files (no DOM, no @types/node) do not declare it.
+    sharedProject.createSourceFile(join(dirname(sdk), "__switchyard-globals.d.ts"), GLOBALS, { overwrite: true });
   }
   return sharedProject;
 }
+
+/** Globals a routes.ts may use while it is evaluated (what it prints goes to stderr). */
+const GLOBALS = `declare var console: {
+  log(...data: unknown[]): void;
+  info(...data: unknown[]): void;
+  warn(...data: unknown[]): void;
+  error(...data: unknown[]): void;
+  debug(...data: unknown[]): void;
+  table(data: unknown): void;
+  dir(item: unknown): void;
+};
+`;
 
 /**
  * Loads the user's file into the shared project, dropping the user files of earlier compiles (the
