@@ -5,7 +5,6 @@
  * Not expressed here (zod refinements): a route names exactly one of `tier` and `model`.
  */
 export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
   "properties": {
     "irVersion": {
@@ -51,7 +50,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "additionalProperties": false
           },
           "headers": {
-            "default": {},
             "type": "object",
             "propertyNames": {
               "type": "string"
@@ -90,32 +88,27 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             ]
           },
           "selfHosted": {
-            "default": false,
             "type": "boolean"
           },
           "mock": {
             "type": "object",
             "properties": {
               "ttftMs": {
-                "default": 0,
                 "type": "integer",
                 "minimum": 0,
                 "maximum": 9007199254740991
               },
               "interChunkMs": {
-                "default": 0,
                 "type": "integer",
                 "minimum": 0,
                 "maximum": 9007199254740991
               },
               "failRate": {
-                "default": 0,
                 "type": "number",
                 "minimum": 0,
                 "maximum": 1
               },
               "failStatus": {
-                "default": 503,
                 "type": "integer",
                 "minimum": 400,
                 "maximum": 599
@@ -187,7 +180,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "additionalProperties": false
           },
           "lifecycle": {
-            "default": "ga",
             "type": "string",
             "enum": [
               "ga",
@@ -206,7 +198,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "minLength": 1
           },
           "capabilities": {
-            "default": [],
             "type": "array",
             "items": {
               "type": "string",
@@ -232,7 +223,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
       }
     },
     "tiers": {
-      "default": {},
       "type": "object",
       "propertyNames": {
         "type": "string",
@@ -296,7 +286,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "pattern": "^[A-Za-z][A-Za-z0-9._-]{0,63}$"
           },
           "optimize": {
-            "default": "quality",
             "type": "string",
             "enum": [
               "cost",
@@ -305,7 +294,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             ]
           },
           "dataClass": {
-            "default": "internal",
             "type": "string",
             "enum": [
               "public",
@@ -315,7 +303,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             ]
           },
           "residency": {
-            "default": "any",
             "type": "string",
             "enum": [
               "eu",
@@ -324,7 +311,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             ]
           },
           "fallback": {
-            "default": [],
             "type": "array",
             "items": {
               "anyOf": [
@@ -358,32 +344,14 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             }
           },
           "retry": {
-            "default": {
-              "attempts": 1,
-              "on": [
-                "429",
-                "5xx",
-                "timeout",
-                "connection"
-              ],
-              "backoffMs": 200,
-              "maxRetryAfterMs": 5000
-            },
             "type": "object",
             "properties": {
               "attempts": {
-                "default": 1,
                 "type": "integer",
                 "exclusiveMinimum": 0,
                 "maximum": 9007199254740991
               },
               "on": {
-                "default": [
-                  "429",
-                  "5xx",
-                  "timeout",
-                  "connection"
-                ],
                 "type": "array",
                 "items": {
                   "type": "string",
@@ -396,13 +364,11 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                 }
               },
               "backoffMs": {
-                "default": 200,
                 "type": "integer",
                 "minimum": 0,
                 "maximum": 9007199254740991
               },
               "maxRetryAfterMs": {
-                "default": 5000,
                 "type": "integer",
                 "minimum": 0,
                 "maximum": 9007199254740991
@@ -417,7 +383,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "additionalProperties": false
           },
           "timeout": {
-            "default": {},
             "type": "object",
             "properties": {
               "firstTokenMs": {
@@ -479,7 +444,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "additionalProperties": false
           },
           "validate": {
-            "default": [],
             "type": "array",
             "items": {
               "oneOf": [
@@ -528,7 +492,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                       "type": "string"
                     },
                     "flags": {
-                      "default": "",
                       "type": "string"
                     }
                   },
@@ -575,9 +538,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                 "maximum": 9007199254740991
               },
               "guard": {
-                "default": {
-                  "minRequests": 20
-                },
                 "type": "object",
                 "properties": {
                   "maxErrorRate": {
@@ -590,7 +550,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                     "exclusiveMinimum": 0
                   },
                   "minRequests": {
-                    "default": 20,
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 9007199254740991
@@ -602,7 +561,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                 "additionalProperties": false
               },
               "stickyBy": {
-                "default": "user",
                 "anyOf": [
                   {
                     "type": "string",
@@ -634,7 +592,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "additionalProperties": false
           },
           "requires": {
-            "default": [],
             "type": "array",
             "items": {
               "type": "string",
@@ -655,7 +612,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "type": "string"
           },
           "logPayloads": {
-            "default": false,
             "type": "boolean"
           }
         },
@@ -674,7 +630,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
       }
     },
     "teams": {
-      "default": {},
       "type": "object",
       "propertyNames": {
         "type": "string",
@@ -684,7 +639,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
         "type": "object",
         "properties": {
           "keys": {
-            "default": [],
             "type": "array",
             "items": {
               "type": "object",
@@ -701,7 +655,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             }
           },
           "routes": {
-            "default": [],
             "type": "array",
             "items": {
               "type": "string",
@@ -715,7 +668,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                 "type": "number"
               },
               "per": {
-                "default": "month",
                 "type": "string",
                 "enum": [
                   "day",
@@ -724,7 +676,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                 ]
               },
               "mode": {
-                "default": "hard",
                 "type": "string",
                 "enum": [
                   "hard",
@@ -732,7 +683,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                 ]
               },
               "alertAt": {
-                "default": [],
                 "type": "array",
                 "items": {
                   "type": "number",
@@ -774,7 +724,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
       }
     },
     "policies": {
-      "default": [],
       "type": "array",
       "items": {
         "type": "object",
@@ -784,7 +733,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             "minLength": 1
           },
           "severities": {
-            "default": {},
             "type": "object",
             "propertyNames": {
               "type": "string"
@@ -799,7 +747,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
             }
           },
           "options": {
-            "default": {},
             "type": "object",
             "propertyNames": {
               "type": "string"
@@ -816,20 +763,14 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
       }
     },
     "router": {
-      "default": {
-        "maxBodyBytes": 4194304,
-        "requestIdHeader": "x-request-id"
-      },
       "type": "object",
       "properties": {
         "maxBodyBytes": {
-          "default": 4194304,
           "type": "integer",
           "exclusiveMinimum": 0,
           "maximum": 9007199254740991
         },
         "requestIdHeader": {
-          "default": "x-request-id",
           "type": "string"
         }
       },
@@ -846,18 +787,15 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
           "type": "object",
           "properties": {
             "path": {
-              "default": "stdout",
               "type": "string",
               "minLength": 1
             },
             "maxBytes": {
-              "default": 67108864,
               "type": "integer",
               "exclusiveMinimum": 0,
               "maximum": 9007199254740991
             },
             "keep": {
-              "default": 5,
               "type": "integer",
               "minimum": 0,
               "maximum": 9007199254740991
@@ -878,7 +816,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
               "format": "uri"
             },
             "headers": {
-              "default": {},
               "type": "object",
               "propertyNames": {
                 "type": "string"
@@ -905,18 +842,15 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
               }
             },
             "serviceName": {
-              "default": "switchyard-router",
               "type": "string",
               "minLength": 1
             },
             "maxQueue": {
-              "default": 2048,
               "type": "integer",
               "exclusiveMinimum": 0,
               "maximum": 9007199254740991
             },
             "timeoutMs": {
-              "default": 5000,
               "type": "integer",
               "exclusiveMinimum": 0,
               "maximum": 9007199254740991
@@ -942,7 +876,6 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
                   "format": "uri"
                 },
                 "headers": {
-                  "default": {},
                   "type": "object",
                   "propertyNames": {
                     "type": "string"
