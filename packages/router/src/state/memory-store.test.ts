@@ -19,5 +19,11 @@ describe("MemoryStateStore", () => {
     const lease = s.acquire("m", 0);
     expect(lease).not.toBeInstanceOf(Promise);
     expect(s.snapshot(0)).not.toBeInstanceOf(Promise);
+    const terms = { team: "t", limitUsd: 1, mode: "hard" as const, period: "day" as const, periodStart: 0, periodEnd: 86_400_000 };
+    expect(s.reserveBudget({ ...terms, amountUsd: 0.1, now: 0 })).not.toBeInstanceOf(Promise);
+    expect(s.settleBudget({ team: "t", id: "r1", costUsd: 0.1, now: 0 })).not.toBeInstanceOf(Promise);
+    expect(s.claimBudgetAlert({ team: "t", periodStart: 0, threshold: 0.5 })).not.toBeInstanceOf(Promise);
+    expect(s.takeRateLimit({ team: "t", rpm: 1, tpm: 1, tokens: 1, now: 0 })).not.toBeInstanceOf(Promise);
+    expect(s.peekRateLimit({ team: "t", rpm: 1, tpm: 1, now: 0 })).not.toBeInstanceOf(Promise);
   });
 });

@@ -1,0 +1,123 @@
+/** @module Unit tests of the governor over a MemoryStateStore: alerts once per threshold per period, settlement rules, no bookkeeping without a budget. */
+import type { Config } from "@switchyard/ir";
+import { describe, expect, it } from "vitest";
+import type { Candidate } from "../core/index.ts";
+import { acmeConfig } from "../core/testing.ts";
+import type { RequestContext } from "../execute/context.ts";
+import { MemoryStateStore, type StateStore } from "../state/index.ts";
+import { createGovernor } from "./governor.ts";
+import type { AttemptAdmission, BudgetAlert } from "./types.ts";
+
+const JAN_31 = Date.UTC(2027, 0, 31, 12);
+const FEB_1 = Date.UTC(2027, 1, 1, 0, 0, 1);
+
+function configWithBudget(budget: NonNullable<Config["teams"][string]["budget"]> | undefined): Config {
+  const config = acmeConfig();
+  const support = config.teams["support"];
+  if (support === undefined) throw new Error("fixture");
+  if (budget === undefined) delete support.budget;
+  else support.budget = budget;
+  return config;
+}
+
+const ctxFor = (config: Config, team: string): RequestContext => ({ team, release: { config }, attempts: [], usage: undefined }) as unknown as RequestContext;
+const claude: Candidate = { model: "claude", provider: "anthropic", step: 0, source: "primary", tier: "frontier", reason: "" };
+
+/** A store that counts every call (to prove unbudgeted teams cost nothing). */
+function counting(store: StateStore): { store: StateStore; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(String(prop));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+function admitted(a: AttemptAdmission | Promise<AttemptAdmission | undefined> | undefined): Extract<AttemptAdmission, { admitted: true }> {
+  if (a === undefined || a instanceof Promise || !a.admitted) throw new Error("expected a synchronous grant");
+  return a;
+}
+
+describe("governor", () => {
+  it("fires each alertAt threshold once per period, and again in the next period", () => {
+    let clock = JAN_31;
+    const alerts: BudgetAlert[] = [];
+    const state = new MemoryStateStore();
+    const gov = createGovernor({ state, now: () => clock, onBudgetAlert: (a) => alerts.push(a) });
+    const config = configWithBudget({ usd: 10, per: "month", mode: "soft", alertAt: [0.5, 0.8] });
+    const spend = (usd: number) => {
+      const ctx = ctxFor(config, "support");
+      gov.admitRequest(ctx, { promptTokens: 10, maxOutputTokens: 10 });
+      admitted(gov.admitAttempt(ctx, claude)).ticket.close({ ok: true, costUsd: usd });
+    };
+    spend(4);
+    expect(alerts).toEqual([]);
+    spend(1); // 5.00: crosses 0.5
+    spend(1);
+    spend(3); // 9.00: crosses 0.8
+    spend(5);
+    expect(alerts.map((a) => a.threshold)).toEqual([0.5, 0.8]);
+    expect(alerts[0]).toEqual({
+      team: "support",
+      threshold: 0.5,
+      spentUsd: 5,
+      limitUsd: 10,
+      period: "month",
+      mode: "soft",
+      periodStart: "2027-01-01T00:00:00.000Z",
+      periodEnd: "2027-02-01T00:00:00.000Z",
+      at: new Date(JAN_31).toISOString(),
+    });
+    clock = FEB_1;
+    spend(9);
+    expect(alerts.map((a) => `${a.threshold} ${a.periodStart.slice(0, 7)}`)).toEqual(["0.5 2027-01", "0.8 2027-01", "0.5 2027-02", "0.8 2027-02"]);
+  });
+
+  it("charges the estimate for an answer without usage, nothing for a failure, and closes a ticket once", () => {
+    const state = new MemoryStateStore();
+    const gov = createGovernor({ state, now: () => JAN_31 });
+    const config = configWithBudget({ usd: 100, per: "day", mode: "hard", alertAt: [] });
+    const ctx = ctxFor(config, "support");
+    gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 });
+    const estimate = (1_000 * 3 + 1_000 * 15) / 1e6; // claude: $3 in, $15 out per 1M
+    const failed = admitted(gov.admitAttempt(ctx, claude));
+    expect(state.snapshot(JAN_31).budgets["support"]?.reservedUsd).toBeCloseTo(estimate, 12);
+    failed.ticket.close({ ok: false, costUsd: undefined });
+    const ok = admitted(gov.admitAttempt(ctx, claude));
+    ok.ticket.close({ ok: true, costUsd: undefined });
+    ok.ticket.close({ ok: true, costUsd: 50 });
+    expect(state.snapshot(JAN_31).budgets["support"]).toMatchObject({ reservedUsd: 0 });
+    expect(state.snapshot(JAN_31).budgets["support"]?.spentUsd).toBeCloseTo(estimate, 12);
+  });
+
+  it("refuses a candidate whose estimate breaks a hard budget with Retry-After to the period's end", () => {
+    const gov = createGovernor({ state: new MemoryStateStore(), now: () => JAN_31 });
+    const ctx = ctxFor(configWithBudget({ usd: 0.001, per: "week", mode: "hard", alertAt: [] }), "support");
+    gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 });
+    const refused = gov.admitAttempt(ctx, claude);
+    if (refused === undefined || refused instanceof Promise || refused.admitted) throw new Error("expected a refusal");
+    expect(refused.error.code).toBe("budget_exceeded");
+    // Sunday 12:00 UTC → Monday 00:00 UTC
+    expect(refused.error.headers).toEqual({ "retry-after": String(12 * 3_600) });
+    expect(refused.reason).toContain("claude would exceed team `support`'s hard budget");
+  });
+
+  it("does no bookkeeping at all for a team without budget or limits", () => {
+    const { store, calls } = counting(new MemoryStateStore());
+    const gov = createGovernor({ state: store, now: () => JAN_31 });
+    const ctx = ctxFor(configWithBudget(undefined), "support");
+    expect(gov.admitRequest(ctx, { promptTokens: 10, maxOutputTokens: undefined })).toBeUndefined();
+    expect(gov.admitAttempt(ctx, claude)).toBeUndefined();
+    gov.finishRequest(ctx);
+    const open = ctxFor(configWithBudget(undefined), undefined as unknown as string);
+    gov.admitRequest(open, { promptTokens: 10, maxOutputTokens: undefined });
+    expect(gov.admitAttempt(open, claude)).toBeUndefined();
+    expect(calls).toEqual([]);
+  });
+});
