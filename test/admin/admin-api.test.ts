@@ -181,6 +181,31 @@ describe("releases", () => {
   });
 });
 
+describe("live state", () => {
+  it("GET /admin/state carries the store's budgets and limits per team, and the token still gates it", async () => {
+    const governed = releaseOf({
+      providers: { sim: { kind: "mock" } },
+      models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 1, output: 1 } } },
+      routes: { chat: { model: "m" } },
+      teams: { support: { keys: [{ secret: "SUPPORT_KEY" }], routes: ["chat"], budget: { usd: 10, per: "day" }, limits: { rpm: 60 } } },
+    });
+    const teamRouter = await startTestRouter(governed, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SUPPORT_KEY: "support-key" }, telemetry: { log: () => undefined } });
+    try {
+      const res = await chat(teamRouter, { model: "chat", messages: [{ role: "user", content: "hi" }] }, { authorization: "Bearer support-key" });
+      expect(res.status).toBe(200);
+      await res.text();
+      // A team key is not an admin token.
+      expect((await adminFetch(teamRouter.url, "GET", "/admin/state", { token: "support-key" })).status).toBe(401);
+      const state = (await adminFetch(teamRouter.url, "GET", "/admin/state")).json as Record<string, Record<string, Record<string, unknown>>>;
+      expect(state["release"]).toMatchObject({ hash: governed.hash });
+      expect(state["budgets"]?.["support"]).toMatchObject({ limitUsd: 10, period: "day" });
+      expect(state["limits"]).toHaveProperty("support");
+    } finally {
+      await teamRouter.close();
+    }
+  });
+});
+
 describe("invalid uploads never replace the active release", () => {
   async function expectUntouched(): Promise<void> {
     const list = (await adminFetch(router.url, "GET", "/admin/releases")).json as { active: string };
