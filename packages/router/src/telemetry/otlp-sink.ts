@@ -3,10 +3,10 @@
  * semantic conventions), exported over OTLP/HTTP by the OpenTelemetry JS SDK from a bounded queue
  * in the background. router.mjs includes this module only when the release configures `otlp`.
  */
-import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { AlwaysOnSampler, BasicTracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { Config, Telemetry } from "@switchyard/ir";
 import type { TraceRecord, TraceSink } from "./types.ts";
@@ -38,6 +38,13 @@ export interface OtlpSink extends TraceSink {
   flush(): Promise<void>;
   /** Records waiting for export. */
   queued(): number;
+}
+
+/** The caller's trace (from its `traceparent`) as the parent of the request span; a new trace otherwise. */
+function callerContext(traceparent: string | undefined): Context {
+  const [, traceId, spanId, flags] = traceparent?.split("-") ?? [];
+  if (traceId === undefined || spanId === undefined || flags === undefined) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: Number.parseInt(flags, 16) === 0 ? TraceFlags.NONE : TraceFlags.SAMPLED, isRemote: true });
 }
 
 /** Collects the spans the tracer ends, so a batch can be handed to the exporter in one call. */
@@ -82,7 +89,8 @@ export function otlpSink(options: OtlpSinkOptions): OtlpSink {
     options.exporter ??
     new OTLPTraceExporter({ url: otlp.endpoint, headers: headersOf(otlp, options.env, warn), timeoutMillis: otlp.timeoutMs, concurrencyLimit: 1 });
   const collector = new CollectingProcessor();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: otlp.serviceName }), spanProcessors: [collector] });
+  // Every request is exported, whatever the caller's sampling flag: the spans are its accounting.
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: otlp.serviceName }), spanProcessors: [collector], sampler: new AlwaysOnSampler() });
   const tracer = provider.getTracer("switchyard-router");
   const batchSize = options.batchSize ?? 256;
   const retryBase = options.retryMs ?? 1000;
@@ -131,7 +139,7 @@ export function otlpSink(options: OtlpSinkOptions): OtlpSink {
             ...(record.errorCode !== undefined ? { [ATTR_ERROR_TYPE]: record.errorCode } : {}),
           },
         },
-        ROOT_CONTEXT,
+        callerContext(record.traceparent),
       );
       if (record.outcome === "error") root.setStatus({ code: SpanStatusCode.ERROR, message: record.errorCode ?? "error" });
       const parent: Context = trace.setSpan(ROOT_CONTEXT, root);

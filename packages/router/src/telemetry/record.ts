@@ -23,6 +23,15 @@ export interface TraceDraft {
   error: unknown;
   /** The answer text, kept only for routes with `logPayloads`. */
   completion: string | undefined;
+  /** The caller's `traceparent` header, already validated. */
+  traceparent?: string;
+}
+
+const TRACEPARENT_RE = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** A W3C trace-context `traceparent` header value, or undefined when absent or malformed. */
+export function validTraceparent(header: string | string[] | undefined): string | undefined {
+  return typeof header === "string" && TRACEPARENT_RE.test(header) ? header : undefined;
 }
 
 export interface FinishTraceOptions {
@@ -123,6 +132,7 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
     latencyMs: Math.max(0, now - draft.startedAt),
     ttftMs: answering?.ttftMs,
   };
+  if (draft.traceparent !== undefined) record.traceparent = draft.traceparent;
   if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
     record.payload = { messages: ctx.body.messages, completion: draft.completion };
   }

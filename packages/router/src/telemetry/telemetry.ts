@@ -6,7 +6,7 @@ import { type AlertDelivery, type AlertDeliveryOptions, type BudgetAlertLike, al
 import { jsonlSink } from "./jsonl-sink.ts";
 import { type RouterMetrics, createRouterMetrics } from "./metrics.ts";
 import type { OtlpSinkOptions } from "./otlp-sink.ts";
-import { type FinishTraceOptions, type TraceDraft, finishTrace } from "./record.ts";
+import { type FinishTraceOptions, type TraceDraft, finishTrace, validTraceparent } from "./record.ts";
 import type { TraceRecord, TraceSink } from "./types.ts";
 
 /** What a caller of startRouter may add to telemetry; the rest comes from the release's `telemetry` section. */
@@ -40,8 +40,8 @@ export interface RouterTelemetry {
   readonly warnings: string[];
   /** Add a sink; returns a function that removes it. */
   addSink(sink: TraceSink): () => void;
-  /** Start the draft of a request's record. */
-  begin(requestId: string, startedAt: number, release: RuntimeRelease): TraceDraft;
+  /** Start the draft of a request's record (`traceparent`: the request's header, validated here). */
+  begin(requestId: string, startedAt: number, release: RuntimeRelease, traceparent?: string | string[]): TraceDraft;
   /** Finish the record and hand it to the metrics and every sink. Never throws. */
   end(options: Omit<FinishTraceOptions, "now">): TraceRecord | undefined;
   /** Deliver a budget alert (log, metric, webhook). Never throws or waits. */
@@ -100,7 +100,12 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
         if (index !== -1) sinks.splice(index, 1);
       };
     },
-    begin: (requestId, startedAt, release) => ({ requestId, startedAt, release, team: undefined, route: undefined, error: undefined, completion: undefined }),
+    begin(requestId, startedAt, release, traceparent) {
+      const draft: TraceDraft = { requestId, startedAt, release, team: undefined, route: undefined, error: undefined, completion: undefined };
+      const parent = validTraceparent(traceparent);
+      if (parent !== undefined) draft.traceparent = parent;
+      return draft;
+    },
     end(finish) {
       let record: TraceRecord;
       try {

@@ -89,6 +89,8 @@ export interface TraceRecord {
   latencyMs: number;
   /** Time to first token of the answering attempt, ms. */
   ttftMs: number | undefined;
+  /** The caller's W3C `traceparent` header, when valid: the OTLP request span joins the caller's trace. */
+  traceparent?: string;
   /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
   payload?: { messages: unknown; completion: string | undefined };
 }
