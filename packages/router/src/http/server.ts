@@ -219,7 +219,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       if (!res.writableFinished) cancel.cancel(new ClientGoneError("client went away"));
     });
     let ctx: RequestContext | undefined;
-    const trace = telemetry.begin(id, now(), release);
+    const trace = telemetry.begin(id, now(), release, req.headers.traceparent);
     try {
       if (draining) throw new RouterError("shutting_down", "the router is shutting down; retry on another replica");
       let team: string | undefined;
