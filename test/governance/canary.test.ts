@@ -1,7 +1,7 @@
 /** @module Canary progression over real HTTP (mock providers, injected clock): a failing guard rolls back within one window, a healthy one reaches 100 %. */
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
-import { ADMIN_TOKEN, adminFetch } from "../helpers/admin.ts";
+import { ADMIN_TOKEN, adminFetch, releaseText } from "../helpers/admin.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
 
@@ -14,17 +14,22 @@ afterEach(async () => {
 });
 
 /** `lenientBreaker`: the canary's breaker never opens, so the guard alone judges it. */
-async function start(canaryFailRate: number, options: { lenientBreaker?: boolean } = {}) {
-  let clock = Date.UTC(2027, 2, 3, 9);
-  const state = new MemoryStateStore(options.lenientBreaker === true ? { breaker: { consecutiveFailures: 1_000, errorRate: 1.1 } } : {});
-  const release = releaseOf({
-    providers: { stable: { kind: "mock" }, fresh: { kind: "mock", mock: { failRate: canaryFailRate, failStatus: 500 } } },
+/** The test release; `reply` varies it without touching the canary, `steps` changes the canary. */
+function canaryRelease(canaryFailRate: number, options: { reply?: string; steps?: number[] } = {}) {
+  return releaseOf({
+    providers: { stable: { kind: "mock", mock: { reply: options.reply ?? "stable" } }, fresh: { kind: "mock", mock: { failRate: canaryFailRate, failStatus: 500 } } },
     models: {
       current: { provider: "stable", name: "current-1", context: 8_000, price: { input: 1, output: 1 } },
       next: { provider: "fresh", name: "next-1", context: 8_000, price: { input: 1, output: 1 } },
     },
-    routes: { chat: { model: "current", canary: { model: "next", steps: [20, 50, 100], everyMs: EVERY_MS, guard: { maxErrorRate: 0.05, minRequests: 10 } } } },
+    routes: { chat: { model: "current", canary: { model: "next", steps: options.steps ?? [20, 50, 100], everyMs: EVERY_MS, guard: { maxErrorRate: 0.05, minRequests: 10 } } } },
   });
+}
+
+async function start(canaryFailRate: number, options: { lenientBreaker?: boolean } = {}) {
+  let clock = Date.UTC(2027, 2, 3, 9);
+  const state = new MemoryStateStore(options.lenientBreaker === true ? { breaker: { consecutiveFailures: 1_000, errorRate: 1.1 } } : {});
+  const release = canaryRelease(canaryFailRate);
   router = await startTestRouter(release, { state, now: () => clock, canaryIntervalMs: 0, env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN } });
   /** `n` requests from distinct users; returns how many the canary answered. */
   const traffic = async (n: number, tag: string): Promise<number> => {
@@ -79,5 +84,23 @@ describe("canary progression", () => {
     expect(percents).toEqual([20, 50, 100, 100]);
     expect((await state.snapshot(now())).canaries["chat"]).toMatchObject({ step: 2, percent: 100 });
     expect(await traffic(20, "done")).toBe(20);
+  });
+
+  it("activating a release that leaves the canary alone keeps its step; one that changes it starts over", async () => {
+    const { router, state, traffic, advance, now } = await start(0);
+    await traffic(60, "s");
+    advance(EVERY_MS);
+    await router.canaries.evaluate();
+    expect(state.view(now()).canaryPercent("chat")).toBe(50);
+    const push = async (release: ReturnType<typeof canaryRelease>) => {
+      expect((await adminFetch(router.url, "PUT", `/admin/releases/${release.hash}`, { body: releaseText(release) })).status).toBeLessThan(300);
+      expect((await adminFetch(router.url, "POST", `/admin/releases/${release.hash}/activate`)).status).toBe(200);
+    };
+    const same = canaryRelease(0, { reply: "stable v2" });
+    await push(same);
+    expect(router.active.current.hash).toBe(same.hash);
+    expect((await state.snapshot(now())).canaries["chat"]).toMatchObject({ step: 1, percent: 50 });
+    await push(canaryRelease(0, { reply: "stable v3", steps: [10, 100] }));
+    expect((await state.snapshot(now())).canaries["chat"]).toMatchObject({ step: 0, percent: 10, reason: "canary started" });
   });
 });
