@@ -1,6 +1,6 @@
 /** @module The admin API over real HTTP: token checks, upload/activate/list/rollback, invalid releases, state, errors. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningRouter, createMockAdapter } from "@switchyard/router";
+import { MemoryStateStore, type RunningRouter, createMockAdapter } from "@switchyard/router";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
 import { ADMIN_TOKEN, adminFetch, numberedRelease, releaseText } from "../helpers/admin.ts";
@@ -202,6 +202,42 @@ describe("live state", () => {
       expect(state["limits"]).toHaveProperty("support");
     } finally {
       await teamRouter.close();
+    }
+  });
+});
+
+describe("activation and live state", () => {
+  function canaried(reply: string, steps: number[]) {
+    return releaseOf({
+      providers: { sim: { kind: "mock", mock: { reply } } },
+      models: {
+        stable: { provider: "sim", name: "stable", context: 8_000, price: { input: 0, output: 0 } },
+        next: { provider: "sim", name: "next", context: 8_000, price: { input: 0, output: 0 } },
+      },
+      routes: { chat: { model: "stable", canary: { model: "next", steps, everyMs: 3_600_000 } } },
+    });
+  }
+
+  it("a canary's step survives an activation that leaves it unchanged, and restarts when it changes", async () => {
+    const state = new MemoryStateStore();
+    const a = canaried("a", [5, 25, 100]);
+    const r = await startTestRouter(a, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, state, telemetry: { log: () => undefined } });
+    try {
+      await state.setCanaryPercent("chat", 25, { now: Date.now(), step: 1, reason: "guard held" });
+      const canary = async () => ((await adminFetch(r.url, "GET", "/admin/state")).json as { canaries: Record<string, { percent: number; step: number }> }).canaries["chat"];
+      expect(await canary()).toMatchObject({ percent: 25, step: 1 });
+
+      const b = canaried("b", [5, 25, 100]);
+      await adminFetch(r.url, "PUT", `/admin/releases/${b.hash}`, { body: releaseText(b) });
+      expect((await adminFetch(r.url, "POST", `/admin/releases/${b.hash}/activate`)).status).toBe(200);
+      expect(await canary()).toMatchObject({ percent: 25, step: 1 });
+
+      const c = canaried("c", [10, 100]);
+      await adminFetch(r.url, "PUT", `/admin/releases/${c.hash}`, { body: releaseText(c) });
+      await adminFetch(r.url, "POST", `/admin/releases/${c.hash}/activate`);
+      expect(await canary()).toMatchObject({ percent: 10, step: 0 });
+    } finally {
+      await r.close();
     }
   });
 });
