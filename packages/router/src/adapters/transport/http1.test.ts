@@ -178,6 +178,18 @@ describe("http1Transport", () => {
     expect(server.connections).toBe(3);
   });
 
+  it("a kept-alive connection the server closed while idle is not reused: the next call succeeds on a new one", async () => {
+    const server = await serve((s) => {
+      s.write(ok("{}"));
+      setTimeout(() => s.end(), 5);
+    });
+    const t = transport();
+    await (await post(t, server.url)).text();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await (await post(t, server.url)).text()).toBe("{}");
+    expect(server.connections).toBe(2);
+  });
+
   it("does not reuse a connection idle for longer than idleMs", async () => {
     const server = await serve((s) => s.write(ok("{}")));
     const t = transport({ idleMs: 20 });

@@ -480,7 +480,8 @@ class OriginPool {
     for (;;) {
       const conn = this.#idle.pop();
       if (conn === undefined) break;
-      if (conn.expiresAt > now) return conn.start(exchange);
+      // A socket the server already half-closed (its FIN processed) is not writable: skip it rather than fail the call.
+      if (conn.expiresAt > now && conn.socket.writable && !conn.socket.readableEnded) return conn.start(exchange);
       conn.destroy(connectionError("idle connection expired"));
     }
     if (this.#all.size < this.maxSockets) {
