@@ -243,8 +243,8 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
     async update(_id: string, olds: WireProps, news: WireProps): Promise<{ outs: WireProps }> {
       const decoded = decode(news);
       const outs = await rollOut(decoded, `activating release ${decoded.release.hash.slice(0, 12)}`);
-      // Re-activating the same release (after drift): keep what it replaced originally.
-      if (outs["previousHash"] === null || outs["previousHash"] === decoded.release.hash) outs["previousHash"] = olds["previousHash"] ?? null;
+      // The same release again (a token change, or repairing drift): what it replaced is still what destroy restores.
+      if (stringOf(olds, "hash") === decoded.release.hash || outs["previousHash"] === null) outs["previousHash"] = olds["previousHash"] ?? null;
       return { outs };
     },
 
@@ -279,7 +279,10 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
       try {
         await admin.activate(previous);
       } catch (error) {
-        throw describe(error, `rolling back to release ${previous.slice(0, 12)}`, decoded.routerUrl);
+        const described = describe(error, `rolling back to release ${previous.slice(0, 12)}`, decoded.routerUrl);
+        if (described.code !== "release_not_found") throw described;
+        // A restarted router forgets its history: say how to get out rather than leave destroy stuck.
+        throw new ReleaseProviderError(described.code, `${described.message}\nThe router no longer has release ${previous}: upload it again (switchyard release push <build> --router ${decoded.routerUrl}) and retry, or drop this resource from the stack with \`pulumi state delete\`.`);
       }
     },
   };
