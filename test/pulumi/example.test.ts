@@ -3,7 +3,7 @@
  * own config: what is registered, with which inputs and dependencies; secrets stay secret; a
  * routes.ts that fails its policies fails the program with the CLI's diagnostics.
  */
-import { readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { compile, formatDiagnostics } from "@switchyard/compiler";
@@ -55,6 +55,17 @@ function assertNoPlainSecrets(resources: { inputs: Record<string, unknown> }[]):
 }
 
 describe("examples/pulumi", () => {
+  it("Pulumi.yaml runs index.ts with tsx and finds the provider plugin in its plugin path", () => {
+    const project = parse(readFileSync(join(EXAMPLE, "Pulumi.yaml"), "utf8")) as { name: string; main: string; runtime: { name: string; options: Record<string, unknown> }; plugins: { providers: { name: string; path: string }[] } };
+    expect(project.name).toBe("acme-routing");
+    expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: false, nodeargs: "--import=tsx" } });
+    expect(existsSync(join(EXAMPLE, project.main))).toBe(true);
+    const plugin = project.plugins.providers.find((p) => p.name === "switchyard");
+    const executable = join(EXAMPLE, plugin?.path ?? "", "pulumi-resource-switchyard");
+    expect(() => accessSync(executable, constants.X_OK)).not.toThrow();
+    for (const stack of ["dev", "staging", "prod"]) expect(existsSync(join(EXAMPLE, `Pulumi.${stack}.yaml`))).toBe(true);
+  });
+
   it(
     "dev: compiles environment dev and pushes the release to the dev router's admin API",
     async () => {

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import type { Release } from "@switchyard/ir";
 import { serialiseRelease } from "@switchyard/ir";
 import { ADMIN_TOKEN } from "../helpers/admin.ts";
@@ -21,7 +21,8 @@ const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb.js") as type
 const emptyPb = require("google-protobuf/google/protobuf/empty_pb.js") as typeof import("google-protobuf/google/protobuf/empty_pb.js");
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-export const PLUGIN = join(ROOT, "packages/pulumi/bin/pulumi-resource-switchyard.mjs");
+/** The executable the engine starts from a Pulumi.yaml `plugins.providers[].path` folder. */
+export const PLUGIN = join(ROOT, "packages/pulumi/bin/pulumi-resource-switchyard");
 export const URN = "urn:pulumi:dev::acme::switchyard:index:Release::router-release";
 
 /** Pulumi's wire markers (what `pulumi.secret(...)` becomes on the wire). */
@@ -71,7 +72,8 @@ const plain = (value: import("google-protobuf/google/protobuf/struct_pb.js").Str
 
 /** Start `pulumi-resource-switchyard` as the engine would and connect to the port it prints. */
 export async function startPlugin(): Promise<ProviderPlugin> {
-  const child = spawn(process.execPath, [PLUGIN, "127.0.0.1:1"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env["PATH"] ?? "" } });
+  // As the engine does: the executable itself, the engine's address as the argument; this node first on PATH.
+  const child = spawn(PLUGIN, ["127.0.0.1:1"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { PATH: `${dirname(process.execPath)}${delimiter}${process.env["PATH"] ?? ""}` } });
   let out = "";
   let err = "";
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
