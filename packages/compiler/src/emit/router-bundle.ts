@@ -87,6 +87,10 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
     stdin: { contents: routerEntrySource(options.release, options.transport ?? "http1"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
     bundle: true,
     plugins: [promClientStubs],
+    // The OpenTelemetry packages ship ES modules beside CommonJS; their ESM builds tree-shake
+    // (the OTLP sink adds ~50 KB instead of ~300 KB: semantic-conventions, sdk-metrics and the
+    // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.
+    ...(options.release.config.telemetry?.otlp !== undefined ? { mainFields: ["module", "main"] } : {}),
     minify: true,
     platform: "node",
     format: "esm",
