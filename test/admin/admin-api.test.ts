@@ -1,9 +1,13 @@
 /** @module The admin API over real HTTP: token checks, upload/activate/list/rollback, invalid releases, state, errors. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStateStore, type RunningRouter, createMockAdapter } from "@switchyard/router";
+import { contentHash } from "@switchyard/ir";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
 import { ADMIN_TOKEN, adminFetch, numberedRelease, releaseText } from "../helpers/admin.ts";
+
+type Json = Record<string, unknown>;
+const route = (config: Json): Json => (config["routes"] as Record<string, Json>)["chat"] ?? {};
 
 let router: RunningRouter;
 let clock = Date.parse("2026-11-26T12:00:00.000Z");
@@ -301,6 +305,24 @@ describe("invalid uploads never replace the active release", () => {
     const res = await adminFetch(router.url, "PUT", `/admin/releases/${three.hash}`, { body: JSON.stringify(raw) });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ diagnostics: [{ code: "unrecognized_keys", message: "unknown key `fallbak`", path: "config.routes.chat.fallbak" }] });
+    await expectUntouched();
+  });
+
+  it.each([
+    ["a route's model", (c: Json) => void (route(c)["model"] = "ghost"), "config.routes.chat.model", 'model "ghost" is not declared'],
+    ["a model's provider", (c: Json) => void ((c["models"] as Record<string, Json>)["m"] = { ...(c["models"] as Record<string, Json>)["m"], provider: "ghost" }), "config.models.m.provider", 'provider "ghost" is not declared'],
+    ["a fallback step", (c: Json) => void (route(c)["fallback"] = [{ tier: "ghost" }]), "config.routes.chat.fallback.0.tier", 'tier "ghost" is not declared'],
+    ["a long-context target", (c: Json) => void (route(c)["longContext"] = { over: 100, use: { model: "ghost" } }), "config.routes.chat.longContext.use.model", 'model "ghost" is not declared'],
+    ["a canary model", (c: Json) => void (route(c)["canary"] = { model: "ghost", steps: [5], everyMs: 1000, guard: { minRequests: 20 }, stickyBy: "user" }), "config.routes.chat.canary.model", 'model "ghost" is not declared'],
+    ["a team's route", (c: Json) => void (c["teams"] = { t: { keys: [], routes: ["ghost"] } }), "config.teams.t.routes.0", 'route "ghost" is not declared'],
+    ["a tier's member", (c: Json) => void (c["tiers"] = { fast: { models: [{ model: "ghost", weight: 1 }] } }), "config.tiers.fast.models.0.model", 'model "ghost" is not declared'],
+  ])("a reference to nothing (%s) → 400 unknown_reference, even with a correct hash", async (_what, edit, path, message) => {
+    const raw = JSON.parse(releaseText(numberedRelease(7))) as { hash: string; config: Json };
+    edit(raw.config);
+    raw.hash = contentHash(raw.config);
+    const res = await adminFetch(router.url, "PUT", `/admin/releases/${raw.hash}`, { body: JSON.stringify(raw) });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: "invalid_release" }, diagnostics: [{ code: "unknown_reference", path, message }] });
     await expectUntouched();
   });
 
