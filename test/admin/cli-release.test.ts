@@ -121,6 +121,15 @@ describe("switchyard release (spawned, real router)", () => {
     expect(await servedVersion()).toBe(two.hash);
   });
 
+  it("push compiles a routes.ts first (in-process CLI), and prints the hash of what it compiled", async () => {
+    const result = await inProcess(["push", join(root, "examples", "quickstart", "routes.ts")]);
+    expect(result.stderr).toContain("uploaded release");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const listed = (await inProcess(["status", "--format", "json"])).stdout;
+    expect(listed).toContain(result.stdout.trim());
+  });
+
   it("a release the router cannot run → exit 1 with the router's diagnostics; the active release is untouched", async () => {
     const before = router.active.current.hash;
     const openai = releaseOf({
