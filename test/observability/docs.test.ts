@@ -66,6 +66,21 @@ describe("docs/observability.md", () => {
     }
   });
 
+  it("the Grafana dashboard's panel queries parse and name only exported metrics", () => {
+    const dashboard = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "..", "docs", "grafana", "switchyard.json"), "utf8")) as { panels: { title: string; targets: { expr: string }[] }[] };
+    expect(dashboard.panels.length).toBeGreaterThan(10);
+    for (const panel of dashboard.panels) {
+      for (const { expr } of panel.targets) {
+        // Grafana substitutes its variables before Prometheus sees the query.
+        const q = expr.replaceAll("$__rate_interval", "5m").replaceAll("$route", ".*").replaceAll("$team", ".*");
+        let error = false;
+        parser.parse(q).iterate({ enter: (node) => void (node.type.isError && (error = true)) });
+        expect(error, `${panel.title}: ${q}`).toBe(false);
+        for (const [name] of q.matchAll(/switchyard_[a-z_]+/g)) expect(exported.has(name.replace(/_(bucket|sum|count)$/, "")), `${name} in ${panel.title}`).toBe(true);
+      }
+    }
+  });
+
   it("the metric table lists exactly the exported metrics", () => {
     const table = /## Prometheus metrics[\s\S]*?\n((?:\|.*\n)+)/.exec(doc)?.[1] ?? "";
     const listed = new Set([...table.matchAll(/^\| `(switchyard_[a-z_]+)`/gm)].map((m) => m[1] ?? ""));
