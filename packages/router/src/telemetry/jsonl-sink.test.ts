@@ -1,5 +1,5 @@
 /** @module jsonl-sink tests: size rotation keeps `keep` files under maxBytes, stdout lines, unwritable paths count drops. */
-import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -87,9 +87,18 @@ describe("jsonlSink", () => {
     expect(out.every((l) => l.endsWith("\n") && !l.slice(0, -1).includes("\n"))).toBe(true);
   });
 
+  it("creates missing directories", async () => {
+    const file = path.join(dir, "a", "b", "t.jsonl");
+    const sink = jsonlSink({ path: file, maxBytes: 1000, keep: 1 });
+    sink.write(record(1));
+    await sink.close();
+    expect((await readFile(file, "utf8")).trim().split("\n")).toHaveLength(1);
+  });
+
   it("an unwritable path never throws: records are dropped and counted", async () => {
     let dropped = 0;
-    const sink = jsonlSink({ path: path.join(dir, "no", "such", "dir", "t.jsonl"), maxBytes: 1000, keep: 1, onDrop: (n) => (dropped += n) });
+    await writeFile(path.join(dir, "a-file"), "");
+    const sink = jsonlSink({ path: path.join(dir, "a-file", "t.jsonl"), maxBytes: 1000, keep: 1, onDrop: (n) => (dropped += n) });
     for (let n = 0; n < 5; n++) sink.write(record(n));
     await sink.close();
     expect(dropped).toBe(5);

@@ -1,5 +1,6 @@
 /** @module JSON Lines trace sink: stdout or a size-rotated file, written in the background from a bounded queue. */
-import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { TraceRecord, TraceSink } from "./types.ts";
 
 export interface JsonlSinkOptions {
@@ -72,7 +73,10 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
       queue = [];
       const text = batch.join("");
       try {
-        if (size < 0) size = await stat(options.path).then((s) => s.size, () => 0);
+        if (size < 0) {
+          await mkdir(dirname(options.path), { recursive: true });
+          size = await stat(options.path).then((s) => s.size, () => 0);
+        }
         const bytes = Buffer.byteLength(text);
         if (size > 0 && size + bytes > options.maxBytes) await rotate();
         handle ??= await open(options.path, "a");
