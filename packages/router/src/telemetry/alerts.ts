@@ -2,13 +2,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Telemetry } from "@switchyard/ir";
-
-/** What delivery needs of an alert; governance's `BudgetAlert` carries at least this, and all of it is delivered. */
-export interface BudgetAlertLike {
-  team: string;
-  /** The fraction of the budget crossed, e.g. 0.8. */
-  threshold: number;
-}
+import type { BudgetAlert } from "../governance/types.ts";
 
 type Webhook = NonNullable<NonNullable<Telemetry["alerts"]>["webhook"]>;
 
@@ -18,7 +12,7 @@ export interface AlertDeliveryOptions {
   /** One JSON log line per alert. */
   log: (line: string) => void;
   /** Called for every alert (the metric). */
-  onAlert?: (alert: BudgetAlertLike) => void;
+  onAlert?: (alert: BudgetAlert) => void;
   /** Called when a webhook delivery failed after its retries (the failure metric). */
   onWebhookFailure?: () => void;
   /** Tries per alert, default 3; waits `retryMs`·2ⁿ between them (default 250). */
@@ -51,7 +45,7 @@ export function postJson(url: string, headers: Record<string, string>, body: str
 
 export interface AlertDelivery {
   /** Deliver one alert; returns at once (the webhook runs in the background). */
-  deliver(alert: BudgetAlertLike): void;
+  deliver(alert: BudgetAlert): void;
   /** Wait for webhook deliveries in progress. */
   settle(): Promise<void>;
 }

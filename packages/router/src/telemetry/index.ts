@@ -3,6 +3,6 @@ export { TRACE_SCHEMA_VERSION, type AttemptReason, type TraceAttempt, type Trace
 export { finishTrace, completionText, validTraceparent, type TraceDraft, type FinishTraceOptions } from "./record.ts";
 export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from "./jsonl-sink.ts";
 export { createRouterMetrics, serveMetrics, UNKNOWN_LABEL, NONE_LABEL, type RouterMetrics, type RouterMetricsOptions } from "./metrics.ts";
-export { alertDelivery, type AlertDelivery, type AlertDeliveryOptions, type BudgetAlertLike } from "./alerts.ts";
+export { alertDelivery, type AlertDelivery, type AlertDeliveryOptions } from "./alerts.ts";
 export { createRouterTelemetry, type RouterTelemetry, type RouterTelemetryOptions, type TelemetryOptions } from "./telemetry.ts";
 export type { OtlpSinkOptions, OtlpSink } from "./otlp-sink.ts";

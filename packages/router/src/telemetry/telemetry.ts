@@ -2,7 +2,8 @@
 import type { Config } from "@switchyard/ir";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { StateStore } from "../state/store.ts";
-import { type AlertDelivery, type AlertDeliveryOptions, type BudgetAlertLike, alertDelivery } from "./alerts.ts";
+import type { BudgetAlert } from "../governance/types.ts";
+import { type AlertDelivery, type AlertDeliveryOptions, alertDelivery } from "./alerts.ts";
 import { jsonlSink } from "./jsonl-sink.ts";
 import { type RouterMetrics, createRouterMetrics } from "./metrics.ts";
 import type { OtlpSinkOptions } from "./otlp-sink.ts";
@@ -45,7 +46,7 @@ export interface RouterTelemetry {
   /** Finish the record and hand it to the metrics and every sink. Never throws. */
   end(options: Omit<FinishTraceOptions, "now">): TraceRecord | undefined;
   /** Deliver a budget alert (log, metric, webhook). Never throws or waits. */
-  budgetAlert(alert: BudgetAlertLike): void;
+  budgetAlert(alert: BudgetAlert): void;
   /** Flush and close every sink (bounded by each sink's own timeouts). */
   close(): Promise<void>;
 }
