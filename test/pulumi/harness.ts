@@ -56,6 +56,7 @@ export interface ProviderPlugin {
   port: number;
   stderr(): string;
   pluginInfo(): Promise<string>;
+  schema(): Promise<string>;
   configure(): Promise<{ acceptSecrets: boolean }>;
   checkConfig(): Promise<{ code: number }>;
   check(olds: Props, news: Props, urn?: string): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }>;
@@ -105,6 +106,10 @@ export async function startPlugin(): Promise<ProviderPlugin> {
     async pluginInfo() {
       const info = await call<unknown, import("@pulumi/pulumi/proto/plugin_pb.js").PluginInfo>("getPluginInfo", new emptyPb.Empty());
       return info.getVersion();
+    },
+    async schema() {
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").GetSchemaResponse>("getSchema", new providerPb.GetSchemaRequest());
+      return response.getSchema();
     },
     async configure() {
       const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").ConfigureResponse>("configure", new providerPb.ConfigureRequest().setAcceptsecrets(true));

@@ -49,6 +49,9 @@ describe("pulumi-resource-switchyard over gRPC", () => {
     expect(await plugin.pluginInfo()).toMatch(/^\d+\.\d+\.\d+/);
     expect(await plugin.configure()).toEqual({ acceptSecrets: true });
     expect((await plugin.checkConfig()).code).toBe(12);
+    const schema = JSON.parse(await plugin.schema()) as { name: string; resources: Record<string, { inputProperties: Record<string, { secret?: boolean }> }> };
+    expect(schema.name).toBe("switchyard");
+    expect(schema.resources["switchyard:index:Release"]?.inputProperties["adminToken"]?.secret).toBe(true);
   });
 
   it("check: normalises inputs, derives hash and config sections, keeps the token secret", async () => {

@@ -3,15 +3,13 @@
  * router's admin API and activated. Small methods over wire-form property bags (what the engine
  * sends), each testable alone; the gRPC server only translates messages.
  */
-import { type Config, parseRelease, type Release } from "@switchyard/ir";
+import { parseRelease, type Release } from "@switchyard/ir";
 import { AdminClient, AdminClientError } from "@switchyard/router/admin-client";
-import { RELEASE_TYPE } from "../tokens.ts";
+import { CONFIG_SECTIONS, RELEASE_TYPE } from "../tokens.ts";
 import { isUnknown, readString, secret, stringOf, unwrap, type WireProps } from "./wire.ts";
 
-export { RELEASE_TYPE };
+export { CONFIG_SECTIONS, RELEASE_TYPE };
 
-/** The config sections copied from the release into the resource's properties, so that detailedDiff keys (`routes.support-faq.fallback`) point at real property paths. */
-export const CONFIG_SECTIONS = ["environment", "providers", "models", "tiers", "routes", "teams", "policies", "router"] as const satisfies readonly (keyof Config)[];
 
 /** What the admin client must do for the provider (the real one is `AdminClient`). */
 export interface AdminPort {

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { RELEASE_TYPE } from "../tokens.ts";
+import type { Config } from "@switchyard/ir";
+import { CONFIG_SECTIONS, RELEASE_TYPE } from "../tokens.ts";
 
 export interface ReleaseArgs {
   /** The router's base URL, e.g. `http://router.internal:8787`. */
@@ -45,8 +46,14 @@ export class Release extends pulumi.CustomResource {
   /** The release's content hash. */
   declare readonly hash: pulumi.Output<string>;
   declare readonly environment: pulumi.Output<string>;
-  /** The compiled routes (IR), keyed by route id. */
-  declare readonly routes: pulumi.Output<Record<string, unknown>>;
+  /** The compiled config's sections (IR), as the router runs them; preview diffs point into these. */
+  declare readonly routes: pulumi.Output<Config["routes"]>;
+  declare readonly tiers: pulumi.Output<Config["tiers"]>;
+  declare readonly models: pulumi.Output<Config["models"]>;
+  declare readonly providers: pulumi.Output<Config["providers"]>;
+  declare readonly teams: pulumi.Output<Config["teams"]>;
+  declare readonly policies: pulumi.Output<Config["policies"]>;
+  declare readonly router: pulumi.Output<Config["router"]>;
   /** When the router activated it (ISO 8601). */
   declare readonly activatedAt: pulumi.Output<string>;
   /** The release active before this one; `destroy` activates it again. */
@@ -71,7 +78,7 @@ export class Release extends pulumi.CustomResource {
       inputs["release"] = args.release ?? releaseJsonOf(args.buildDir ?? "");
       inputs["hash"] = args.hash;
     }
-    for (const out of ["environment", "routes", "activatedAt", "previousHash", "activeHash", "drift"]) inputs[out] = undefined;
+    for (const out of [...CONFIG_SECTIONS, "activatedAt", "previousHash", "activeHash", "drift"]) inputs[out] = undefined;
     if (opts.id) for (const key of ["routerUrl", "adminToken", "release", "hash"]) inputs[key] = undefined;
     super(RELEASE_TYPE, name, inputs, { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "adminToken"] });
   }
