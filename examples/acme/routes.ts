@@ -13,24 +13,30 @@ export default defineConfig({
     "gpt-mini-eu": { provider: "azureEu", name: "gpt-4o-mini", context: 128_000, price: { input: 0.15, output: 0.6 }, owner: "platform" },
     "claude":      { provider: "anthropic", name: "claude-sonnet-4-5", context: 200_000, price: { input: 3, output: 15 }, owner: "platform" },
     "llama-local": { provider: "local", name: "llama-3.3-70b", context: 32_000, price: { input: 0, output: 0 }, owner: "infra" },
-    "claude-next": { provider: "anthropic", name: "claude-next", context: 200_000, price: { input: 3, output: 15 }, lifecycle: "experimental" },
+    "gpt-4o-eu":   { provider: "azureEu", name: "gpt-4o", context: 128_000, price: { input: 2.5, output: 10 }, owner: "legal-eng" },
+    "gpt-next-eu": { provider: "azureEu", name: "gpt-5", context: 400_000, price: { input: 1.25, output: 10 }, lifecycle: "preview", owner: "legal-eng" },
+    // Registered ahead of its rollout: no route reaches it yet (prod-safety allows it only as a guarded canary).
+    "claude-next": { provider: "anthropic", name: "claude-next", context: 200_000, price: { input: 3, output: 15 }, lifecycle: "experimental", owner: "platform" },
   },
   tiers: {
     fast:     { models: [{ model: "gpt-mini", weight: 70 }, { model: "gpt-mini-eu", weight: 30 }], strategy: "latency" },
     frontier: { models: ["claude"] },
+    // Confidential work stays in the EU: every model of the chain is on an EU-resident provider.
+    "frontier-eu": { models: ["gpt-4o-eu"] },
   },
   routes: {
     "support-faq": { tier: "fast", optimize: "cost", fallback: ["frontier", "llama-local"],
                      timeout: { firstToken: "3s", total: "20s" }, retry: { attempts: 2, on: ["429", "5xx", "timeout"] },
-                     longContext: { over: 16_000, use: "frontier" } },
-    "legal-review": { tier: "frontier", optimize: "quality", dataClass: "confidential", residency: "eu",
-                      fallback: ["llama-local"], validate: [{ kind: "json" }],
-                      canary: { model: "claude-next", steps: [5, 25, 100], every: "1h", guard: { maxErrorRate: 0.02 } } },
+                     longContext: { over: 16_000, use: "frontier" }, owner: "support-eng" },
+    "legal-review": { tier: "frontier-eu", optimize: "quality", dataClass: "confidential", residency: "eu",
+                      fallback: ["llama-local"], validate: [{ kind: "json" }], owner: "legal-eng",
+                      timeout: { firstToken: "10s", total: "120s" }, retry: { attempts: 1, on: ["429", "5xx"] },
+                      canary: { model: "gpt-next-eu", steps: [5, 25, 100], every: "1h", guard: { maxErrorRate: 0.02 } } },
   },
   teams: {
     support: { keys: [secret("SUPPORT_KEY")], routes: ["support-faq"],
                budget: { usd: 2000, per: "month", mode: "hard", alertAt: [0.5, 0.8] }, limits: { rpm: 600, tpm: 1_000_000 } },
-    legal:   { keys: [secret("LEGAL_KEY")], routes: ["legal-review"], budget: { usd: 500, per: "month" } },
+    legal:   { keys: [secret("LEGAL_KEY")], routes: ["legal-review"], budget: { usd: 500, per: "month" }, limits: { rpm: 60, tpm: 200_000 } },
   },
   environments: {
     dev:  { providers: { openai: { kind: "mock" } } },

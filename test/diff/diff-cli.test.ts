@@ -96,7 +96,7 @@ describe("switchyard diff (CLI, temporary git repo)", () => {
 
 | | Route | Change |
 |---|---|---|
-| ✏️ | \`legal-review\` | canary claude-next 5 % → 25 % (steps 5/25/100 % → 25/50/100 %) |
+| ✏️ | \`legal-review\` | canary gpt-next-eu 5 % → 25 % (steps 5/25/100 % → 25/50/100 %) |
 | ✏️ | \`support-faq\` | fallback [frontier] → [frontier, llama-local] |
 
 #### Tiers
@@ -115,7 +115,7 @@ describe("switchyard diff (CLI, temporary git repo)", () => {
 
 | | Team | Change |
 |---|---|---|
-| ➖ | \`legal\` | removed (was routes [legal-review], budget $500/month (hard)) |
+| ➖ | \`legal\` | removed (was routes [legal-review], budget $500/month (hard), limits 60 rpm, 200,000 tpm) |
 | ✏️ | \`support\` | budget $2,000 → $3,000/month |
 
 <details><summary>Changed keys (6)</summary>
@@ -126,7 +126,7 @@ describe("switchyard diff (CLI, temporary git repo)", () => {
 | \`routes.support-faq.fallback\` | changed | \`[{"tier":"frontier"}]\` | \`[{"tier":"frontier"},{"model":"llama-local"}]\` |
 | \`tiers.fast.models.gpt-mini\` | changed | \`{"model":"gpt-mini","weight":70}\` | \`{"model":"gpt-mini","weight":60}\` |
 | \`models.claude-haiku\` | added | — | \`{"provider":"anthropic","name":"claude-haiku-4-5","context":200000,"price":{"input":1,"output":5},"lifecycle":"ga","owner":"platform","capabilities":[]}\` |
-| \`teams.legal\` | removed | \`{"keys":[{"secret":"LEGAL_KEY"}],"routes":["legal-review"],"budget":{"usd":500,"per":"month","mode":"hard","alertAt":[]}}\` | — |
+| \`teams.legal\` | removed | \`{"keys":[{"secret":"LEGAL_KEY"}],"routes":["legal-review"],"budget":{"usd":500,"per":"month","mode":"hard","alertAt":[]},"limits":{"rpm":60,"tpm":200000}}\` | — |
 | \`teams.support.budget.usd\` | changed | \`2000\` | \`3000\` |
 
 </details>

@@ -67,7 +67,7 @@ export function secondVersion(): string {
     `    "claude-next":`,
     `    "claude-haiku": { provider: "anthropic", name: "claude-haiku-4-5", context: 200_000, price: { input: 1, output: 5 }, owner: "platform" },\n    "claude-next":`,
   );
-  text = replaceOnce(text, `    legal:   { keys: [secret("LEGAL_KEY")], routes: ["legal-review"], budget: { usd: 500, per: "month" } },\n`, "");
+  text = replaceOnce(text, `    legal:   { keys: [secret("LEGAL_KEY")], routes: ["legal-review"], budget: { usd: 500, per: "month" }, limits: { rpm: 60, tpm: 200_000 } },\n`, "");
   return text;
 }
 
