@@ -239,6 +239,6 @@ export interface StateStore {
    * zero, delaying the next request), a negative one gives back (never above capacity).
    */
   adjustRateLimitTokens(request: RateLimitTerms & { deltaTokens: number; now: number }): Awaitable<void>;
-  /** Current buckets of a team without taking (for headers on responses that took nothing). */
+  /** A team's buckets now, without taking (admin views and tests). */
   peekRateLimit(request: RateLimitTerms & { now: number }): Awaitable<RateLimitDecision>;
 }
