@@ -118,7 +118,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     },
   });
   deps.governor = governor;
-  const canaries = new CanaryController({ state: deps.state, config: () => active.current.config, now, ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}) });
+  const canaries = new CanaryController({
+    state: deps.state,
+    config: () => active.current.config,
+    now,
+    ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}),
+    onChange: (c) => (options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)))(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
+  });
   if (options.canaryIntervalMs !== 0) canaries.start();
   const admin = createAdminApi({
     active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now,
