@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { sdkEntry } from "../load/sdk-path.ts";
 
 /** Why evaluation failed, as data; the caller turns it into a located diagnostic. */
@@ -24,7 +24,9 @@ export type EvaluationResult = { ok: true; value: unknown } | { ok: false; failu
  * meanwhile), imports the bundle, awaits the default export and sends back plain data.
  */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
+const { workerData } = require("node:worker_threads");
+// Results go on their own port, which the parent can read synchronously when its timer fires.
+const parentPort = workerData.results;
 const { mkdtempSync, rmSync, writeFileSync } = require("node:fs");
 const { join, resolve } = require("node:path");
 const { pathToFileURL } = require("node:url");
@@ -141,9 +143,11 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
       resolvePromise({ ok: false, failure: { kind: "timeout", timeoutMs: 0 } });
       return;
     }
+    const channel = new MessageChannel();
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: resolve(options.file), sdk: sdkEntry(), esbuild: esbuildPath, workDir: tmpdir() },
+      workerData: { file: resolve(options.file), sdk: sdkEntry(), esbuild: esbuildPath, workDir: tmpdir(), results: channel.port2 },
+      transferList: [channel.port2],
       // The bundle is plain JavaScript: no TypeScript loader (tsx) in the worker.
       execArgv: [],
       stdout: true,
@@ -156,22 +160,35 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      channel.port1.close();
       void worker.terminate().finally(() => {
         flushConsole();
         resolvePromise(result);
       });
     };
-    const timer = setTimeout(() => finish({ ok: false, failure: { kind: "timeout", timeoutMs: options.timeoutMs } }), options.timeoutMs);
+    // The caller type-checks on this thread meanwhile, so the timer may fire late, after the worker
+    // has long answered: a result already on the port wins over the timeout.
+    const timer = setTimeout(() => {
+      const waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined;
+      if (waiting) onMessage(waiting.message);
+      else finish({ ok: false, failure: { kind: "timeout", timeoutMs: options.timeoutMs } });
+    }, options.timeoutMs);
     options.signal?.addEventListener("abort", () => finish({ ok: false, failure: { kind: "timeout", timeoutMs: 0 } }), { once: true });
-    worker.on("message", (message: WorkerMessage) => {
+    const onMessage = (message: WorkerMessage): void => {
       if (message.kind === "ok") finish({ ok: true, value: message.value });
       else if (message.kind === "bundle") finish({ ok: false, failure: { kind: "bundle", messages: message.messages ?? [] } });
       else if (message.kind === "no-default-export") finish({ ok: false, failure: { kind: "no-default-export" } });
       else if (message.kind === "unsupported-value") finish({ ok: false, failure: { kind: "unsupported-value", problems: message.problems ?? [] } });
       else finish({ ok: false, failure: { kind: "threw", name: message.name ?? "Error", message: message.message ?? "", ...locateThrow(message.stack ?? "", options.file) } });
-    });
+    };
+    channel.port1.on("message", onMessage);
     worker.on("error", (error: Error) => finish({ ok: false, failure: { kind: "threw", name: error.name, message: error.message } }));
-    worker.on("exit", () => finish({ ok: false, failure: { kind: "never-settled" } }));
+    worker.on("exit", () => {
+      // The result and the exit travel separately: a result already sent is not lost to the exit.
+      const waiting = settled ? undefined : (receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined);
+      if (waiting) onMessage(waiting.message);
+      else finish({ ok: false, failure: { kind: "never-settled" } });
+    });
   });
 }
 
