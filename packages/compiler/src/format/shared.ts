@@ -14,7 +14,7 @@ export interface FormatOptions {
   /** Tool version written into SARIF. */
   toolVersion?: string;
   /** Remarks about the check as a whole (`CompileResult.notes`), printed after the diagnostics. */
-  notes?: string[];
+  notes?: string[] | undefined;
 }
 
 /** A path relative to `cwd`, with forward slashes. */
