@@ -2,13 +2,15 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { evaluateConfig } from "./evaluate.ts";
+import { evaluateConfig, type ConsoleLine } from "./evaluate.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
 
 describe("evaluateConfig", () => {
-  it("a result that arrived while this thread was busy past the time limit still counts", async () => {
-    const pending = evaluateConfig({ file: join(root, "examples", "quickstart", "routes.ts"), timeoutMs: 1_500 });
+  it("a result (and the console output before it) that arrived while this thread was busy past the time limit still counts", async () => {
+    const file = join(root, "test", "fixtures", "compiler", "policy-robustness", "routes.ts");
+    const lines: ConsoleLine[] = [];
+    const pending = evaluateConfig({ file, timeoutMs: 1_500, onConsole: (line) => lines.push(line) });
     // Stands in for the type-check, which runs on this thread while the worker evaluates.
     const busyUntil = Date.now() + 4_000;
     while (Date.now() < busyUntil) {
@@ -16,6 +18,7 @@ describe("evaluateConfig", () => {
     }
     const result = await pending;
     expect(result.ok).toBe(true);
+    expect(lines).toEqual([{ stream: "stdout", text: "evaluating routes.ts", source: file }]);
   });
 
   it("an endless loop is still a timeout", async () => {

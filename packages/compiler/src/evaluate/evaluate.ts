@@ -52,13 +52,22 @@ function toPlain(value, path, problems, seen) {
 function threw(error) {
   return { kind: "threw", name: (error && error.name) || "Error", message: String(error && error.message !== undefined ? error.message : error), stack: String((error && error.stack) || "") };
 }
-// The console output of routes.ts travels on its own port: let it drain before the result.
-function send(message) {
-  let pending = 2;
-  const done = () => { if (--pending === 0) parentPort.postMessage(message); };
-  process.stdout.write("", done);
-  process.stderr.write("", done);
+function send(message) { parentPort.postMessage(message); }
+// console.* of routes.ts travels on the results port, in order and without waiting for the parent
+// (the worker's own stdout waits for the parent, which is busy type-checking).
+function lineStream(stream) {
+  let pending = "";
+  return new (require("node:stream").Writable)({
+    write(chunk, _encoding, callback) {
+      pending += String(chunk);
+      const lines = pending.split(/\\r?\\n/);
+      pending = lines.pop();
+      for (const text of lines) parentPort.postMessage({ kind: "console", stream, text });
+      callback();
+    },
+  });
 }
+globalThis.console = new (require("node:console").Console)({ stdout: lineStream("stdout"), stderr: lineStream("stderr") });
 async function bundle() {
   const { build } = require(workerData.esbuild);
   try {
@@ -168,13 +177,21 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
     };
     // The caller type-checks on this thread meanwhile, so the timer may fire late, after the worker
     // has long answered: a result already on the port wins over the timeout.
+    const drain = (): void => {
+      for (let waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined; waiting && !settled; waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined) {
+        onMessage(waiting.message);
+      }
+    };
     const timer = setTimeout(() => {
-      const waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined;
-      if (waiting) onMessage(waiting.message);
-      else finish({ ok: false, failure: { kind: "timeout", timeoutMs: options.timeoutMs } });
+      drain();
+      finish({ ok: false, failure: { kind: "timeout", timeoutMs: options.timeoutMs } });
     }, options.timeoutMs);
     options.signal?.addEventListener("abort", () => finish({ ok: false, failure: { kind: "timeout", timeoutMs: 0 } }), { once: true });
     const onMessage = (message: WorkerMessage): void => {
+      if (message.kind === "console") {
+        options.onConsole?.({ stream: message.stream === "stderr" ? "stderr" : "stdout", text: message.text ?? "", source: resolve(options.file) });
+        return;
+      }
       if (message.kind === "ok") finish({ ok: true, value: message.value });
       else if (message.kind === "bundle") finish({ ok: false, failure: { kind: "bundle", messages: message.messages ?? [] } });
       else if (message.kind === "no-default-export") finish({ ok: false, failure: { kind: "no-default-export" } });
@@ -185,15 +202,17 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
     worker.on("error", (error: Error) => finish({ ok: false, failure: { kind: "threw", name: error.name, message: error.message } }));
     worker.on("exit", () => {
       // The result and the exit travel separately: a result already sent is not lost to the exit.
-      const waiting = settled ? undefined : (receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined);
-      if (waiting) onMessage(waiting.message);
-      else finish({ ok: false, failure: { kind: "never-settled" } });
+      drain();
+      finish({ ok: false, failure: { kind: "never-settled" } });
     });
   });
 }
 
 interface WorkerMessage {
   kind: string;
+  /** `console` messages: which stream and the line. */
+  stream?: string;
+  text?: string;
   value?: unknown;
   name?: string;
   message?: string;
