@@ -333,17 +333,21 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     const { attempt } = opened;
     setAnswerHeaders(res, ctx);
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
-    const write = async (event: StreamEvent): Promise<void> => {
-      if (noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage) return;
-      if (!res.write(`data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`)) await drain(res, ctx.cancel);
+    /** The SSE frame of an event, or "" for a usage-only chunk the client did not ask for. */
+    const frame = (event: StreamEvent): string => (noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`);
+    const write = async (text: string): Promise<void> => {
+      if (text !== "" && !res.write(text)) await drain(res, ctx.cancel);
     };
     try {
-      for (const event of opened.head) await write(event);
+      // What arrived before the first token (role preamble + first token) leaves in one write, with the headers.
+      let head = "";
+      for (const event of opened.head) head += frame(event);
+      await write(head);
       if (opened.rest !== undefined) {
         for (;;) {
           const next = await opened.rest.next();
           if (next.done === true) break;
-          await write(next.value);
+          await write(frame(next.value));
         }
       }
       res.end("data: [DONE]\n\n");
