@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile, formatDiagnostics } from "@switchyard/compiler";
-import { fixtures } from "./helpers.ts";
+import { fixtures, repoRoot } from "./helpers.ts";
 
 const malformed = (name: string): string => join(fixtures, "malformed", name);
 
@@ -23,6 +23,11 @@ describe("malformed input", () => {
   it("missing file → SY0001", async () => {
     const result = await only(join(fixtures, "does-not-exist.ts"));
     expect(result.diagnostics.map((d) => d.code)).toEqual(["SY0001"]);
+  });
+
+  it("a file that is not a TypeScript module → SY0011, before TypeScript or esbuild see it", async () => {
+    const result = await only(join(repoRoot, "README.md"));
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["SY0011 README.md is not a TypeScript module: a config is a routes.ts"]);
   });
 
   it("a directory instead of a file → SY0001", async () => {

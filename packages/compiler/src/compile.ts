@@ -3,7 +3,7 @@
  * environment → semantic checks → lower → IR schema → policies. Collects every diagnostic; never throws.
  */
 import { access, constants, stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { createRelease, type Config, type Release } from "@switchyard/ir";
 import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
 import type { Diagnostic, LocatedDiagnostic, SourceRange } from "./diagnostics/types.ts";
@@ -45,6 +45,8 @@ export interface CompileResult {
 }
 
 const DEFAULT_ENV = "default";
+/** What TypeScript and esbuild load as a module. */
+const CONFIG_EXTENSION = /\.(?:[mc]?ts|[mc]?js)$/;
 
 function at(file: string, code: Code | string, message: string, extra: Partial<Diagnostic> = {}): LocatedDiagnostic {
   const severity = isCode(code) ? catalogue[code].severity : "error";
@@ -136,6 +138,10 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     await access(file, constants.R_OK);
   } catch {
     return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0001", `cannot read ${file}: no such file`, { hint: catalogue.SY0001.fix }))] };
+  }
+
+  if (!CONFIG_EXTENSION.test(file)) {
+    return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0011", `${basename(file)} is not a TypeScript module: a config is a routes.ts`, { hint: catalogue.SY0011.fix }))] };
   }
 
   // 2. Start evaluating (bundling and running routes.ts in a worker thread), then type-check with

@@ -4,7 +4,7 @@
  */
 
 export type Code =
-  | "SY0001" | "SY0002" | "SY0003" | "SY0004" | "SY0005" | "SY0006" | "SY0007" | "SY0008" | "SY0009" | "SY0010"
+  | "SY0001" | "SY0002" | "SY0003" | "SY0004" | "SY0005" | "SY0006" | "SY0007" | "SY0008" | "SY0009" | "SY0010" | "SY0011"
   | "SY0101" | "SY0102" | "SY0103" | "SY0104"
   | "SY0201" | "SY0202" | "SY0203" | "SY0204" | "SY0205" | "SY0206" | "SY0207"
   | "SY0301" | "SY0302" | "SY0303" | "SY0304" | "SY0305"
@@ -36,6 +36,7 @@ export const catalogue = {
   SY0008: { name: "bundle-error", severity: "error", title: "routes.ts or a module it imports could not be bundled.", fix: "Fix the reported syntax or import." },
   SY0009: { name: "internal-error", severity: "error", title: "The compiler failed unexpectedly.", fix: "Please report it, with SWITCHYARD_DEBUG=1 output." },
   SY0010: { name: "build-write-failed", severity: "error", title: "`build` could not write its output folder (a file in the way, no permission, a full disk).", fix: "Pass a writable folder with --out; nothing was written." },
+  SY0011: { name: "not-typescript", severity: "error", title: "The config file is not a TypeScript or JavaScript module (.ts, .mts, .cts, .js, .mjs, .cjs).", fix: "Pass the path of your routes.ts (or the directory that holds it)." },
   SY0101: { name: "unknown-property", severity: "error", title: "A property that does not exist at this place (often a misspelling).", fix: "Remove it or fix the spelling; the hint names the closest known property." },
   SY0102: { name: "invalid-value", severity: "error", title: "A value of the wrong type or outside the allowed set.", fix: "Use a value of the type the message names." },
   SY0103: { name: "invalid-duration", severity: "error", title: "A duration that is not a positive number of milliseconds or a string like \"250ms\", \"3s\", \"5m\", \"1h\", \"1d\".", fix: "Write durations as \"3s\" or as milliseconds." },

@@ -4,7 +4,7 @@
  */
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { sdkEntry } from "../load/sdk-path.ts";
 
@@ -72,7 +72,7 @@ async function bundle() {
   const { build } = require(workerData.esbuild);
   try {
     const result = await build({
-      entryPoints: [workerData.file], outfile: join(workerData.workDir, "switchyard-eval", "routes.mjs"), absWorkingDir: workerData.workDir,
+      entryPoints: [workerData.file], outfile: join(workerData.workDir, "switchyard-eval", "routes.mjs"), absWorkingDir: workerData.fileDir,
       bundle: true, write: false, format: "esm", platform: "node", target: "node20", logLevel: "silent",
       alias: { "@switchyard/sdk": workerData.sdk }, sourcemap: "inline", sourcesContent: false,
     });
@@ -82,7 +82,7 @@ async function bundle() {
   } catch (error) {
     const errors = Array.isArray(error && error.errors) && error.errors.length > 0 ? error.errors : undefined;
     if (!errors) return { failure: { kind: "bundle", messages: [{ text: String((error && error.message) || error) }] } };
-    return { failure: { kind: "bundle", messages: errors.map((m) => ({ text: m.text, ...(m.location ? { file: resolve(workerData.workDir, m.location.file), line: m.location.line, column: m.location.column + 1, length: m.location.length } : {}) })) } };
+    return { failure: { kind: "bundle", messages: errors.map((m) => ({ text: m.text, ...(m.location ? { file: resolve(workerData.fileDir, m.location.file), line: m.location.line, column: m.location.column + 1, length: m.location.length } : {}) })) } };
   }
 }
 (async () => {
@@ -155,7 +155,8 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
     const channel = new MessageChannel();
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: resolve(options.file), sdk: sdkEntry(), esbuild: esbuildPath, workDir: tmpdir(), results: channel.port2 },
+      // esbuild works from the config's folder, so paths in its messages read as the user wrote them.
+      workerData: { file: resolve(options.file), fileDir: dirname(resolve(options.file)), sdk: sdkEntry(), esbuild: esbuildPath, workDir: tmpdir(), results: channel.port2 },
       transferList: [channel.port2],
       // The bundle is plain JavaScript: no TypeScript loader (tsx) in the worker.
       execArgv: [],
