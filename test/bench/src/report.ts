@@ -310,7 +310,7 @@ export function renderReport(report: BenchReport): string {
     lines.push(
       "Generated `routes.ts` files (4 providers, 200 models, 40 weighted tiers, N routes each with a two-step fallback, retries and timeouts, 10 teams with keys, budgets and limits). " +
         "Each run is a fresh process (`node --import tsx`, as `pnpm switchyard` runs): **wall** is spawn to exit; **import** is loading `@switchyard/compiler` (TypeScript, ts-morph, esbuild); **run** is the `compile()`/`build()` call. " +
-          "The `switchyard check` rows run the CLI itself (`node --import tsx packages/cli/src/bin.ts check routes-N.ts`), what a user waits for.",
+          "The `switchyard check` rows run the CLI itself (`node --import tsx packages/cli/src/bin.ts check routes-N.ts --env prod`, where prod selects all four built-in policy packs: baseline, eu-residency, prod-safety, cost-guard), what a user waits for.",
       "",
     );
     lines.push("| routes | models | routes.ts | step | wall (median) | wall range | import | run | ok | router.mjs |");

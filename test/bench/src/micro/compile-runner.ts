@@ -10,11 +10,11 @@ export interface ColdCompile extends CompileWorkerResult {
   wallMs: number;
 }
 
-/** `switchyard check <file>` exactly as a user runs it (`node --import tsx packages/cli/src/bin.ts`): wall time and exit code. */
+/** `switchyard check <file> --env prod` (all four built-in policy packs) exactly as a user runs it (`node --import tsx packages/cli/src/bin.ts`): wall time and exit code. */
 export function cliCheck(options: { file: string; timeoutMs?: number }): Promise<{ wallMs: number; exitCode: number | null; output: string }> {
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "packages/cli/src/bin.ts", "check", options.file], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "packages/cli/src/bin.ts", "check", options.file, "--env", "prod"], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     killOnExit(child);
     let output = "";
     const keep = (d: Buffer): void => void (output = (output + d.toString("utf8")).slice(-2000));
