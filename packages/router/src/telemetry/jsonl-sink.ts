@@ -23,8 +23,13 @@ export interface JsonlSink extends TraceSink {
   flush(): Promise<void>;
 }
 
+/** How long appends wait to gather a batch, and the queued size that writes at once. */
+const LINGER_MS = 20;
+const BATCH_CHARS = 64 * 1024;
+
 /**
- * Create a JSONL sink. `write` only queues; one background loop appends batches, rotating
+ * Create a JSONL sink. `write` only queues; one background loop appends batches (gathered for up to
+ * LINGER_MS or BATCH_CHARS; flush() and close() write at once), rotating
  * `path` → `path.1` → … when the next batch would pass `maxBytes`.
  *
  * @example const sink = jsonlSink({ path: "traces.jsonl", maxBytes: 64 << 20, keep: 5 });
@@ -50,6 +55,22 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
   }
 
   let queue: string[] = [];
+  // Appends gather for up to LINGER_MS or BATCH_CHARS: a file write costs ~20 µs of CPU however small,
+  // so one write per record (what a busy router got from an eager loop) cost more than the record itself.
+  let queuedChars = 0;
+  /** flush()/close() in progress: write what is queued at once. */
+  let urgent = 0;
+  let wake: (() => void) | undefined;
+  const linger = (): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, LINGER_MS);
+      wake = done;
+    });
   let handle: FileHandle | undefined;
   let size = -1;
   let running: Promise<void> | undefined;
@@ -69,8 +90,10 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
 
   const pump = async (): Promise<void> => {
     while (queue.length > 0) {
+      if (urgent === 0 && queuedChars < BATCH_CHARS) await linger();
       const batch = queue;
       queue = [];
+      queuedChars = 0;
       const text = batch.join("");
       try {
         if (size < 0) {
@@ -102,14 +125,23 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
     write(record) {
       if (closed) return;
       if (queue.length >= maxQueue) return drop(1);
-      queue.push(`${JSON.stringify(record)}\n`);
+      const line = `${JSON.stringify(record)}\n`;
+      queue.push(line);
+      queuedChars += line.length;
+      if (queuedChars >= BATCH_CHARS) wake?.();
       kick();
     },
     async flush() {
-      while (running !== undefined) await running;
-      if (queue.length > 0) {
-        kick();
-        await running;
+      urgent++;
+      wake?.();
+      try {
+        while (running !== undefined) await running;
+        if (queue.length > 0) {
+          kick();
+          await running;
+        }
+      } finally {
+        urgent--;
       }
     },
     async close() {
