@@ -13,7 +13,7 @@
  * read-only folder, a corrupt file) falls back to a plain compile: the cache is never needed.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -120,9 +120,19 @@ export function saveCodeCaches(): void {
       } catch {
         rmSync(temporary, { force: true });
       }
+      pruneOthers(entry.cacheFile);
     } catch {
       // Best effort: the next run compiles from source again.
     }
+  }
+}
+
+/** Caches of earlier versions of the same file (an upgrade of TypeScript or Node) would only take disk space. */
+function pruneOthers(cacheFile: string): void {
+  const name = basename(cacheFile);
+  const prefix = name.slice(0, name.lastIndexOf("-") + 1);
+  for (const other of readdirSync(dirname(cacheFile))) {
+    if (other !== name && other.startsWith(prefix) && /^[0-9a-f]{32}\.v8$/.test(other.slice(prefix.length))) rmSync(join(dirname(cacheFile), other), { force: true });
   }
 }
 
