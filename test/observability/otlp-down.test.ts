@@ -104,8 +104,12 @@ describe.each([
     expect(Math.max(...latencies)).toBeLessThan(Math.max(3000, baseline * 20));
     const samples = parsePrometheus(await (await fetch(`${router.url}/metrics`)).text());
     expect(sum(samples, "switchyard_requests_total", { status: "200" })).toBe(200);
-    // 200 records into a queue of 20 while nothing can be exported: at least 180 dropped.
-    expect(sum(samples, "switchyard_telemetry_dropped_total", { sink: "otlp" })).toBeGreaterThanOrEqual(180);
+    // 200 records into a queue of 20 while nothing can be exported: most are dropped at once. Batches that
+    // an export attempt took out of the queue count as dropped only when that attempt gives up, and how
+    // many attempts started depends on the machine's speed (each hangs up to its 300 ms timeout).
+    const dropped = sum(samples, "switchyard_telemetry_dropped_total", { sink: "otlp" });
+    expect(dropped).toBeGreaterThanOrEqual(200 - 4 * 20);
+    expect(dropped).toBeLessThanOrEqual(200);
     const t0 = performance.now();
     await router.close();
     // One last export attempt at most (timeout 300 ms), never the whole queue one by one.
