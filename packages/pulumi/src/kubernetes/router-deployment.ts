@@ -13,7 +13,7 @@ import { ROUTER_DEPLOYMENT_TYPE } from "../tokens.ts";
 export const BUNDLE_HASH_ANNOTATION = "switchyard.dev/bundle-sha256";
 /** The annotation on the pod template that carries the release (config) hash. */
 export const RELEASE_HASH_ANNOTATION = "switchyard.dev/release";
-/** The environment variable the router reads its Redis endpoint from. */
+/** Reserved for the router's shared (Redis) state store, which does not exist yet: a router given it warns at start-up and ignores it. */
 export const REDIS_URL_ENV = "SWITCHYARD_REDIS_URL";
 /** A ConfigMap holds at most 1 MiB. */
 const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
@@ -43,7 +43,11 @@ export interface RouterDeploymentArgs {
   keys?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** The router's SWITCHYARD_ADMIN_TOKEN (enables the admin API and the dashboard). Stored in the Secret. */
   adminToken?: pulumi.Input<string>;
-  /** Redis endpoint shared by the replicas (budgets, rate limits, breakers), e.g. `redis://redis:6379`. */
+  /**
+   * Reserved for the shared state store (`SWITCHYARD_REDIS_URL`), e.g. `redis://redis:6379`. The router
+   * has no Redis store yet: it warns at start-up and keeps state per replica, in memory (each replica
+   * counts budgets, rate limits, breakers and canary steps on its own). See docs/deployment.md.
+   */
   redisUrl?: pulumi.Input<string>;
   /** Adds a HorizontalPodAutoscaler (autoscaling/v2, CPU); `replicas` is then left to it. */
   autoscaling?: RouterAutoscaling;

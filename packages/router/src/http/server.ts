@@ -13,6 +13,7 @@ import { type ExecuteDeps, executeCompletion, noteChunkUsage, openStream } from 
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
+import { stateEnvWarnings } from "../runtime/state-env.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { readBody } from "./read-body.ts";
@@ -397,7 +398,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     port: address.port,
     host: address.address,
     active,
-    warnings: [...runtime.warnings, ...telemetry.warnings],
+    // A store handed in is the caller's choice; only the default in-memory one ignores SWITCHYARD_REDIS_URL.
+    warnings: [...runtime.warnings, ...telemetry.warnings, ...(options.state === undefined ? stateEnvWarnings(env) : [])],
     inFlight: () => inFlight,
     telemetry,
     canaries,
