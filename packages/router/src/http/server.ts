@@ -191,7 +191,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         if (path.startsWith("/admin/") || path === "/admin") return admin.handle(req, res);
         if (path === "/dashboard" || path.startsWith("/dashboard/")) return dashboard.handle(req, res, path);
         req.resume();
-        return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz`));
+        return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)`));
     }
   };
 
