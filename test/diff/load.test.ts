@@ -125,6 +125,24 @@ describe("loadDiffSide", () => {
     }
   });
 
+  it("hands what a compiled side prints to onConsole, a git side's file named REF:path", async () => {
+    const lines: { stream: string; text: string; source: string }[] = [];
+    const printing: CompileFn = async (options) => {
+      options.onConsole?.({ stream: "stdout", text: "hello", source: options.file });
+      return compile(options);
+    };
+    const onConsole = (line: { stream: "stdout" | "stderr"; text: string; source: string }): void => void lines.push(line);
+    expect((await loadDiffSide({ spec: "HEAD~1:app/routes.ts", cwd: dir, compile: printing, onConsole })).ok).toBe(true);
+    expect((await loadDiffSide({ spec: "app/routes.ts", cwd: dir, compile: printing, onConsole })).ok).toBe(true);
+    expect(lines).toEqual([
+      { stream: "stdout", text: "hello", source: "HEAD~1:app/routes.ts" },
+      { stream: "stdout", text: "hello", source: join(dir, "app", "routes.ts") },
+    ]);
+    // A build is not evaluated: nothing to print, and no onConsole is required.
+    expect((await loadDiffSide({ spec: "dist/prod", cwd: dir, compile: printing, onConsole })).ok).toBe(true);
+    expect(lines).toHaveLength(2);
+  });
+
   it("splits REF:path like git", () => {
     expect(parseGitSpec("origin/main:examples/acme/routes.ts")).toEqual({ ref: "origin/main", path: "examples/acme/routes.ts" });
     expect(parseGitSpec("HEAD~1")).toEqual({ ref: "HEAD~1" });

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Release } from "@switchyard/ir";
 import type { Command, Io } from "../command.ts";
 import { UsageError } from "../command.ts";
+import { consoleToStderr } from "./config-file.ts";
 import { parsePort, untilSignal } from "./serve.ts";
 
 const DEMO_KEY_ENV = "SWITCHYARD_DEMO_KEY";
@@ -104,7 +105,7 @@ Examples:
     const outDir = await mkdtemp(join(tmpdir(), "switchyard-demo-"));
     try {
       io.stdout(`Building ${relative(io.cwd, file) || basename(file)}…\n`);
-      const result = await build({ file, outDir });
+      const result = await build({ file, outDir, onConsole: consoleToStderr(io, file) });
       if (result.diagnostics.length > 0) {
         const text = formatDiagnostics(result.diagnostics, "pretty", { cwd: io.cwd, color: false });
         io.stderr(text.endsWith("\n") ? text : `${text}\n`);

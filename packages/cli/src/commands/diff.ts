@@ -1,6 +1,7 @@
 /** @module commands/diff — `switchyard diff OLD NEW`: the semantic plan of a routing change. */
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
+import { consoleToStderr } from "./config-file.ts";
 
 const formats = ["pretty", "json", "markdown"] as const;
 type FormatName = (typeof formats)[number];
@@ -58,11 +59,13 @@ compile or is not a valid build, 2 usage error or a side that does not exist.`,
     // One clock for both sides, so date-based policies (sunsets) cannot differ between them.
     const now = new Date();
     const compile: import("@switchyard/compiler").CompileFn = (options) => compiler.compile({ ...options, now });
+    // What either side's routes.ts prints goes to stderr (a git side named `REF:path`), keeping stdout the report.
+    const onConsole = consoleToStderr(io, oldSpec);
 
     let exit = 0;
     const sides = [];
     for (const spec of [oldSpec, newSpec]) {
-      const loaded = await compiler.loadDiffSide({ spec, cwd: io.cwd, compile, ...(env === undefined ? {} : { env }) });
+      const loaded = await compiler.loadDiffSide({ spec, cwd: io.cwd, compile, onConsole, ...(env === undefined ? {} : { env }) });
       if (loaded.ok) {
         sides.push(loaded.side);
         continue;

@@ -4,6 +4,7 @@ import { join, relative, resolve } from "node:path";
 import { type Release, parseRelease } from "@switchyard/ir";
 import type { Command, Io } from "../command.ts";
 import { UsageError } from "../command.ts";
+import { consoleToStderr } from "./config-file.ts";
 
 /** A release loaded for serving, or the exit code to return (diagnostics already printed). */
 export type LoadedRelease = { release: Release; source: string } | { exitCode: number };
@@ -39,7 +40,7 @@ export async function loadRelease(target: string, options: { env: string | undef
     return { release: parsed.data, source: relative(io.cwd, file) };
   }
   const { compile, formatDiagnostics } = await import("@switchyard/compiler");
-  const result = await compile({ file: target, ...(options.env === undefined ? {} : { env: options.env }) });
+  const result = await compile({ file: target, ...(options.env === undefined ? {} : { env: options.env }), onConsole: consoleToStderr(io, target) });
   if (result.diagnostics.length > 0) {
     const text = formatDiagnostics(result.diagnostics, "pretty", { cwd: io.cwd, color: options.color });
     io.stderr(text.endsWith("\n") ? text : `${text}\n`);

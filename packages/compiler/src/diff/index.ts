@@ -12,6 +12,7 @@ export {
   type LoadSideOptions,
   type LoadSideResult,
   type SideDiagnostic,
+  type SideConsoleLine,
 } from "./load.ts";
 export { createDiffReport } from "./report.ts";
 export {

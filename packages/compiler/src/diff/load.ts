@@ -17,8 +17,16 @@ export interface SideDiagnostic extends FindingLike {
   hint?: string;
 }
 
+/** A line routes.ts printed while it was evaluated (structurally the compiler's `ConsoleLine`). */
+export interface SideConsoleLine {
+  stream: "stdout" | "stderr";
+  text: string;
+  /** The file that printed it; for a git ref shown as `REF:path`, like diagnostics. */
+  source: string;
+}
+
 /** What the loader needs from the compiler's `compile()`; injected so the loader is testable alone. */
-export type CompileFn = (options: { file: string; env?: string }) => Promise<{ ok: boolean; diagnostics: SideDiagnostic[]; release?: Release }>;
+export type CompileFn = (options: { file: string; env?: string; onConsole?: (line: SideConsoleLine) => void }) => Promise<{ ok: boolean; diagnostics: SideDiagnostic[]; release?: Release }>;
 
 /** Error codes of the loader: stable, shown to users. */
 export const DiffLoadCode = {
@@ -58,6 +66,8 @@ export interface LoadSideOptions {
   cwd: string;
   env?: string;
   compile: CompileFn;
+  /** Receives what a compiled side's routes.ts prints (dropped without it). */
+  onConsole?: (line: SideConsoleLine) => void;
 }
 
 function fail(code: DiffLoadCode, message: string, hint?: string, diagnostics?: SideDiagnostic[]): LoadSideResult {
@@ -83,9 +93,20 @@ async function readBuild(spec: string, file: string): Promise<LoadSideResult> {
   return { ok: true, side: { info: { label: spec, kind: "build", environment: release.config.environment, hash: release.hash }, release } };
 }
 
-async function compileSide(options: { spec: string; file: string; env?: string; compile: CompileFn; kind: "config" | "git"; mapFile?: (file: string) => string }): Promise<LoadSideResult> {
-  const result = await options.compile({ file: options.file, ...(options.env === undefined ? {} : { env: options.env }) });
+async function compileSide(options: {
+  spec: string;
+  file: string;
+  env?: string;
+  compile: CompileFn;
+  kind: "config" | "git";
+  mapFile?: (file: string) => string;
+  onConsole?: ((line: SideConsoleLine) => void) | undefined;
+}): Promise<LoadSideResult> {
   const mapFile = options.mapFile;
+  const onConsole = options.onConsole;
+  // A git side is compiled from a scratch copy: name the file as the user knows it (`REF:path`).
+  const forward = onConsole === undefined ? undefined : mapFile === undefined ? onConsole : (line: SideConsoleLine) => onConsole({ ...line, source: mapFile(line.source) });
+  const result = await options.compile({ file: options.file, ...(options.env === undefined ? {} : { env: options.env }), ...(forward === undefined ? {} : { onConsole: forward }) });
   const diagnostics = mapFile === undefined ? result.diagnostics : result.diagnostics.map((d) => ({ ...d, file: mapFile(d.file) }));
   if (result.release === undefined) {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
@@ -114,7 +135,7 @@ async function fromPath(options: LoadSideOptions, absolute: string): Promise<Loa
     const candidates = [join(absolute, "switchyard.json"), ...(env === undefined ? [] : [join(absolute, env, "switchyard.json")])];
     for (const candidate of candidates) if (existsSync(candidate)) return readBuild(spec, candidate);
     const routes = join(absolute, "routes.ts");
-    if (existsSync(routes)) return compileSide({ spec, file: routes, env, compile: options.compile, kind: "config" });
+    if (existsSync(routes)) return compileSide({ spec, file: routes, env, compile: options.compile, kind: "config", onConsole: options.onConsole });
     return fail(
       DiffLoadCode.notFound,
       `${spec}: the directory holds no switchyard.json${env === undefined ? "" : ` (nor ${env}/switchyard.json)`} and no routes.ts`,
@@ -122,7 +143,7 @@ async function fromPath(options: LoadSideOptions, absolute: string): Promise<Loa
     );
   }
   if (absolute.endsWith(".json")) return readBuild(spec, absolute);
-  return compileSide({ spec, file: absolute, env, compile: options.compile, kind: "config" });
+  return compileSide({ spec, file: absolute, env, compile: options.compile, kind: "config", onConsole: options.onConsole });
 }
 
 interface GitOutput {
@@ -196,7 +217,7 @@ async function fromGit(options: LoadSideOptions): Promise<LoadSideResult> {
       const rel = relative(tree, abs);
       return rel.startsWith("..") || isAbsolute(rel) ? f : `${ref}:${rel.split(sep).join("/")}`;
     };
-    return await compileSide({ spec, file, env: options.env, compile: options.compile, kind: "git", mapFile });
+    return await compileSide({ spec, file, env: options.env, compile: options.compile, kind: "git", mapFile, onConsole: options.onConsole });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
