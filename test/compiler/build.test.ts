@@ -1,6 +1,6 @@
 /** @module build.test — build: writes switchyard.json, manifest.json and router.mjs; deterministic; nothing on errors. */
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -65,6 +65,26 @@ describe("build", () => {
     expect(result.ok).toBe(false);
     expect(result.files).toBeUndefined();
     expect(existsSync(outDir)).toBe(false);
+  });
+
+  it("an output folder that cannot be made fails fast with SY0010 naming what is in the way; nothing written", async () => {
+    const blocker = join(scratch, "a-file");
+    writeFileSync(blocker, "");
+    const cases: [string, RegExp][] = [
+      [join(blocker, "dist"), new RegExp(`^writing the build failed: ENOTDIR: ${blocker} is a file, not a folder`)],
+      // Node's recursive mkdir never returns here (/proc refuses new entries with ENOENT).
+      ["/proc/switchyard-build-test", /^writing the build failed: (ENOENT|EACCES|EPERM): cannot create \/proc\/switchyard-build-test/],
+    ];
+    for (const [outDir, message] of cases) {
+      const result = await build({ file: quickstart, outDir });
+      expect(result.ok, outDir).toBe(false);
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(errors.map((d) => d.code), outDir).toEqual(["SY0010"]);
+      expect(errors[0]?.message, outDir).toMatch(message);
+      expect(errors[0]?.hint).toBe("Pass a writable folder with --out; nothing was written.");
+      expect(result.files).toBeUndefined();
+    }
+    expect(readFileSync(blocker, "utf8")).toBe("");
   });
 
   it("uses the environment name as the folder", async () => {

@@ -5,12 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { IR_VERSION, serialiseRelease, type Release } from "@switchyard/ir";
 import { compile, type CompileOptions, type CompileResult } from "../compile.ts";
 import { catalogue } from "../diagnostics/catalogue.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
+import { makeOutDir } from "./out-dir.ts";
 
 export interface BuildOptions extends CompileOptions {
   /** Parent of the environment folder, e.g. `dist`. */
@@ -93,7 +94,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const directory = resolve(options.outDir, release.config.environment);
   const staging = join(directory, `.staging-${process.pid}`);
   try {
-    await mkdir(staging, { recursive: true });
+    await makeOutDir(staging);
     const contents: Record<string, string | Buffer> = { "switchyard.json": serialiseRelease(release) };
     const bundleRouter = await loadBundler();
     if (bundleRouter) {

@@ -1,0 +1,42 @@
+/** @module emit/out-dir tests — folders are made level by level; a file or a special file system in the way fails fast. */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { makeOutDir, OutDirError } from "./out-dir.ts";
+
+const scratch = mkdtempSync(join(tmpdir(), "switchyard-out-dir-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function failure(path: string): Promise<OutDirError> {
+  const error = await makeOutDir(path).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(OutDirError);
+  return error as OutDirError;
+}
+
+describe("makeOutDir", () => {
+  it("creates every missing level and accepts a folder that exists", async () => {
+    const deep = join(scratch, "a", "b", "c");
+    await makeOutDir(deep);
+    expect(statSync(deep).isDirectory()).toBe(true);
+    await makeOutDir(deep);
+  });
+
+  it("fails with ENOTDIR naming the file in the way, however deep below it, creating nothing", async () => {
+    const file = join(scratch, "a-file");
+    writeFileSync(file, "");
+    for (const path of [file, join(file, "dist"), join(file, "dist", "prod", ".staging-1")]) {
+      const error = await failure(path);
+      expect(error.code).toBe("ENOTDIR");
+      expect(error.message).toBe(`ENOTDIR: ${file} is a file, not a folder, so ${path} cannot be made`);
+    }
+  });
+
+  it("fails fast under /proc (Linux), where recursive mkdir loops forever", async () => {
+    const started = Date.now();
+    const error = await failure("/proc/switchyard-out/default/.staging-1");
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(["ENOENT", "EACCES", "EPERM"]).toContain(error.code);
+    expect(error.message).toContain("/proc/switchyard-out");
+  });
+});
