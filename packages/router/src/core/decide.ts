@@ -4,6 +4,7 @@ import type { Capability } from "@switchyard/ir";
 import { compileRouteTable, type RouteTable, type TableMember, type TableRoute, type TableTarget } from "./route-table.ts";
 import { stickyBucket } from "./sticky.ts";
 import { DEFAULT_EXPECTED_OUTPUT_TOKENS, type StrategyContext } from "./strategy.ts";
+import { weightedPick } from "./strategies/weighted.ts";
 import type { BreakerView, Candidate, CandidateSource, DecideOptions, Decision, Exclusion, PlanWarning, RoutingRequest, RoutingState } from "./types.ts";
 
 const tables = new WeakMap<Config, RouteTable>();
@@ -81,7 +82,8 @@ interface BlockedByBreaker {
 
 /** One decide() call's working set. A class so the hot path shares fields instead of passing them around. */
 class PlanBuilder {
-  readonly candidates: Candidate[] = [];
+  /** Replaced (not only pushed to) by addFast(), which appends whole parts with concat. */
+  candidates: Candidate[] = [];
   readonly excluded: Exclusion[] = [];
   readonly warnings: PlanWarning[] = [];
   /** This decision's generation: a model is in the plan when its slot carries it (see TableMember.slot). */
@@ -95,6 +97,8 @@ class PlanBuilder {
   longContext = false;
   /** The breaker view the last filter() call read (valid when it got that far). */
   lastBreaker: BreakerView = CLOSED;
+  /** The state vouches that every breaker reads plainly closed (RoutingState.breakersClosed). */
+  readonly breakersClosed: boolean;
 
   constructor(
     readonly table: RouteTable,
@@ -105,6 +109,7 @@ class PlanBuilder {
   ) {
     this.requires = route.requires.length === 0 ? request.requires : request.requires.length === 0 ? route.requires : [...new Set([...route.requires, ...request.requires])];
     this.need = request.promptTokens + (request.maxOutputTokens ?? 0);
+    this.breakersClosed = state.breakersClosed?.() === true;
     this.ctx = {
       state,
       rng: options.rng,
@@ -163,6 +168,7 @@ class PlanBuilder {
   }
 
   addTarget(target: TableTarget, step: number, source: CandidateSource): void {
+    if (this.options.explain !== true && this.addFast(target, step, source)) return;
     const members = target.members;
     // Common case: every member passes, and the strategy gets the table's own (frozen, cacheable) array.
     let eligible: TableMember[] | undefined;
@@ -212,6 +218,75 @@ class PlanBuilder {
       const reason = shared === undefined ? `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}` : target.label;
       this.push(m, step, source, target.tier, reason, view);
     }
+  }
+
+  /**
+   * The common case without per-member work where the table and state allow it: every member passes
+   * every filter with its breaker plainly closed, and the target is one model or a weighted tier at its
+   * configured weights. The part it adds is the target's shared candidates in configured-weight order
+   * (cached) with the weighted pick moved to the front, appended with concat. Returns false having
+   * changed nothing (reads only) when a member might fail a filter; addTarget() then takes the general path.
+   */
+  addFast(target: TableTarget, step: number, source: CandidateSource): boolean {
+    const f = target.fast;
+    const members = target.members;
+    const n = members.length;
+    if (n === 0 || !f.staticOk || this.need > f.minContext || (n > 1 && f.weights === undefined)) return false;
+    // A disjoint route cannot plan a model twice, so it needs neither the duplicate check nor the stamps.
+    const stamp = !this.route.disjoint;
+    const gen = this.gen;
+    const requires = this.requires;
+    const readBreakers = !this.breakersClosed;
+    if (stamp || requires.length > 0 || readBreakers) {
+      for (let i = 0; i < n; i++) {
+        const m = members[i] as TableMember;
+        if (stamp && m.slot.gen === gen) return false;
+        if (requires.length > 0 && m.capabilities !== undefined) {
+          for (const cap of requires) if (!m.capabilities.has(cap)) return false;
+        }
+        if (readBreakers) {
+          const b = this.state.breaker(m.model);
+          if (b.status !== "closed" || (b.weight !== undefined && b.weight < 1)) return false;
+        }
+      }
+    }
+    const ordered = f.ordered ?? this.orderedCandidates(target, step, source);
+    const pick = f.weights === undefined ? 0 : weightedPick(f.weights, this.options.rng);
+    const k = pick < 0 ? 0 : (f.position[pick] as number);
+    // concat copies the array wholesale, far cheaper than a push per candidate on a wide route; then
+    // the pick moves to the front of its part. (`ordered` is not frozen: concat on frozen arrays is slow.)
+    const start = this.candidates.length;
+    const out = this.candidates.concat(ordered);
+    for (let j = start + k; j > start; j--) out[j] = out[j - 1] as Candidate;
+    out[start] = ordered[k] as Candidate;
+    this.candidates = out;
+    if (stamp) for (let i = 0; i < n; i++) (members[i] as TableMember).slot.gen = gen;
+    if (f.warns) {
+      if (pick >= 0) this.warn(members[pick] as TableMember);
+      for (let j = 0; j < n; j++) {
+        const i = f.weights === undefined ? j : (f.weights.order[j] as number);
+        if (i !== pick) this.warn(members[i] as TableMember);
+      }
+    }
+    return true;
+  }
+
+  /** The target's shared candidates in configured-weight order, made once and kept on the table. */
+  orderedCandidates(target: TableTarget, step: number, source: CandidateSource): readonly Candidate[] {
+    const f = target.fast;
+    const out: Candidate[] = [];
+    for (let j = 0; j < target.members.length; j++) {
+      const i = f.weights === undefined ? j : (f.weights.order[j] as number);
+      const m = target.members[i] as TableMember;
+      let c = target.candidates[i];
+      if (c === undefined) {
+        c = Object.freeze<Candidate>({ model: m.model, provider: m.provider, step, source, tier: target.tier, reason: target.label });
+        target.candidates[i] = c;
+      }
+      out.push(c);
+    }
+    f.ordered = out;
+    return f.ordered;
   }
 
   /** Recovering members (slow-start weight < 1) keep their place with probability = weight, else move behind healthy ones. */
@@ -283,6 +358,11 @@ class PlanBuilder {
   pushCandidate(m: TableMember, c: Candidate): void {
     m.slot.gen = this.gen;
     this.candidates.push(c);
+    this.warn(m);
+  }
+
+  /** The warning planning this member raises, if any (deprecated, or past its sunset date). */
+  warn(m: TableMember): void {
     if (m.lifecycle === "deprecated") this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is deprecated` });
     else if (m.sunsetAt !== undefined && this.options.now >= m.sunsetAt) this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is past its sunset date` });
   }

@@ -1,6 +1,7 @@
 /** @module RouteTable: per-route data resolved once at activation so decide() does little work per request. */
 import type { Capability, Config, Route, TargetRef } from "@switchyard/ir";
 import { createStrategy, strategyForOptimize } from "./strategies/index.ts";
+import { staticWeights, type StaticWeights } from "./strategies/weighted.ts";
 import type { Strategy, StrategyMember } from "./strategy.ts";
 import type { Candidate, ExclusionCode, StrategyName } from "./types.ts";
 
@@ -36,6 +37,27 @@ export interface TableTarget {
    * Scratch space like `slot`, not configuration.
    */
   candidates: (Candidate | undefined)[];
+  /** What decide()'s fast path needs, judged once (see FastTarget). */
+  fast: FastTarget;
+}
+
+/**
+ * A target's facts for decide()'s fast path (every member eligible, breakers plainly closed): the plan
+ * part is then the members in configured-weight order with the weighted pick moved to the front.
+ */
+export interface FastTarget {
+  /** No member is statically excluded (residency, data class, lifecycle, unknown model). */
+  staticOk: boolean;
+  /** The smallest context window among the members. */
+  minContext: number;
+  /** Some member is deprecated or has a sunset date, so planning it may warn. */
+  warns: boolean;
+  /** Weighted tiers of two or more members: configured-weight order and cumulative weights. */
+  weights: StaticWeights | undefined;
+  /** Member index → position in `weights.order` (identity for a single member). */
+  position: Int32Array;
+  /** The target's shared candidates in `weights.order`, made by decide() on first use (scratch space like `candidates`). */
+  ordered: readonly Candidate[] | undefined;
 }
 
 export interface TableRoute {
@@ -49,6 +71,8 @@ export interface TableRoute {
   /** route.requires as given (request requirements are added per request). */
   requires: readonly Capability[];
   strategyName: StrategyName | undefined;
+  /** No model is in two of the route's targets (canary, long context, primary, fallback steps): a plan cannot repeat a model. */
+  disjoint: boolean;
 }
 
 export interface RouteTable {
@@ -80,18 +104,22 @@ export function compileRouteTable(config: Config): RouteTable {
     const target = (ref: TargetRef, role: string, canary = false): TableTarget => buildTarget({ config, route, ref, role, production, canary, slots });
     const primary = target(route.tier !== undefined ? { tier: route.tier } : { model: route.model ?? "" }, "primary");
     const canaryMember = route.canary === undefined ? undefined : target({ model: route.canary.model }, "canary", true).members[0];
+    const fallback = route.fallback.map((ref, i) => target(ref, `fallback step ${i + 1}`));
+    const longContext =
+      route.longContext === undefined
+        ? undefined
+        : { over: route.longContext.over, target: target(route.longContext.use, `long context (over ${route.longContext.over} tokens)`) };
+    const parts = [primary.members, ...fallback.map((t) => t.members), ...(longContext === undefined ? [] : [longContext.target.members]), ...(canaryMember === undefined ? [] : [[canaryMember]])];
     routes.set(id, {
       id,
       route,
       primary,
-      fallback: route.fallback.map((ref, i) => target(ref, `fallback step ${i + 1}`)),
-      longContext:
-        route.longContext === undefined
-          ? undefined
-          : { over: route.longContext.over, target: target(route.longContext.use, `long context (over ${route.longContext.over} tokens)`) },
+      fallback,
+      longContext,
       canary: canaryMember === undefined || route.canary === undefined ? undefined : { member: canaryMember, salt: `${id}/${route.canary.model}` },
       strategyName: primary.kind === "tier" ? primary.strategyName : undefined,
       requires: route.requires,
+      disjoint: disjoint(parts),
     });
   }
   const teams = new Map<string, ReadonlySet<string>>();
@@ -105,19 +133,49 @@ function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role
     const tier = config.tiers[ref.tier];
     const strategyName = tier?.strategy ?? strategyForOptimize(route.optimize);
     const members = Object.freeze((tier?.models ?? []).map((m, index) => buildMember({ ...input, model: m.model, weight: m.weight, index })));
-    return { kind: "tier", id: ref.tier, tier: ref.tier, label: `${input.role}: tier ${ref.tier} (${strategyName})`, members, strategy: createStrategy(strategyName), strategyName, candidates: new Array<Candidate | undefined>(members.length) };
+    return { kind: "tier", id: ref.tier, tier: ref.tier, label: `${input.role}: tier ${ref.tier} (${strategyName})`, members, strategy: createStrategy(strategyName), strategyName, candidates: new Array<Candidate | undefined>(members.length), fast: fastFacts(members, strategyName) };
   }
   const strategyName = strategyForOptimize(route.optimize);
+  const members = Object.freeze([buildMember({ ...input, model: ref.model, weight: 1, index: 0 })]);
   return {
     kind: "model",
     id: ref.model,
     tier: undefined,
     label: `${input.role}: model ${ref.model}`,
-    members: Object.freeze([buildMember({ ...input, model: ref.model, weight: 1, index: 0 })]),
+    members,
     strategy: createStrategy(strategyName),
     strategyName,
     candidates: [undefined],
+    fast: fastFacts(members, strategyName),
   };
+}
+
+/** True when no model id appears in two of the lists (repeats inside one list do not count). */
+function disjoint(lists: readonly (readonly TableMember[])[]): boolean {
+  const owner = new Map<string, number>();
+  for (let i = 0; i < lists.length; i++) {
+    for (const m of lists[i] as readonly TableMember[]) {
+      const o = owner.get(m.model);
+      if (o !== undefined && o !== i) return false;
+      owner.set(m.model, i);
+    }
+  }
+  return true;
+}
+
+function fastFacts(members: readonly TableMember[], strategyName: StrategyName): TableTarget["fast"] {
+  let staticOk = true;
+  let minContext = Number.POSITIVE_INFINITY;
+  let warns = false;
+  for (const m of members) {
+    if (m.staticExclusion !== undefined) staticOk = false;
+    if (m.context < minContext) minContext = m.context;
+    if (m.lifecycle === "deprecated" || m.sunsetAt !== undefined) warns = true;
+  }
+  const weights = strategyName === "weighted" && members.length > 1 ? staticWeights(members) : undefined;
+  const position = new Int32Array(members.length);
+  if (weights !== undefined) for (let k = 0; k < weights.order.length; k++) position[weights.order[k] as number] = k;
+  return { staticOk, minContext, warns, weights, position, ordered: undefined };
 }
 
 function buildMember(input: {

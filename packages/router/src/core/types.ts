@@ -42,6 +42,11 @@ export interface RoutingState {
   inFlight(model: string): number;
   /** Current canary share of a route in percent (0 when rolled back or not started). */
   canaryPercent(route: string): number;
+  /**
+   * Optional: true when every model's breaker() reads "closed" at full weight (none open, half-open or
+   * in slow start), so decide() may skip reading each model's breaker. Omitted or false: it reads them.
+   */
+  breakersClosed?(): boolean;
 }
 
 export interface DecideOptions {

@@ -87,6 +87,15 @@ export function breakerView(state: BreakerState, now: number, options: BreakerOp
   };
 }
 
+/**
+ * The time from which breakerView() reads plainly closed at full weight, absent new events: +∞ while
+ * open (or half-open), the end of slow start after a recovery, −∞ for a breaker that never opened.
+ */
+export function breakerQuietFrom(state: BreakerState, options: BreakerOptions = DEFAULT_BREAKER_OPTIONS): number {
+  if (state.open) return Number.POSITIVE_INFINITY;
+  return state.closedAt === undefined ? Number.NEGATIVE_INFINITY : state.closedAt + options.slowStartMs;
+}
+
 /** Calls and errors in the window ending at `now`. */
 export function windowCounts(state: BreakerState, now: number, options: BreakerOptions = DEFAULT_BREAKER_OPTIONS): { calls: number; errors: number } {
   let calls = 0;

@@ -5,6 +5,7 @@ import {
   breakerOnProbeEnd,
   breakerOnProbeStart,
   breakerOnResult,
+  breakerQuietFrom,
   breakerStatus,
   breakerView,
   breakerWeight,
@@ -86,6 +87,11 @@ export class MemoryStateStore implements StateStore {
   readonly breakerOptions: BreakerOptions;
   readonly latencyOptions: LatencyOptions;
   readonly #breakers = new Map<string, BreakerState>();
+  /**
+   * The latest breakerQuietFrom() of any breaker: from then on every breaker reads plainly closed, so a
+   * view answers breakersClosed() in O(1) and decide() skips one breaker read per planned model.
+   */
+  #breakersQuietFrom = Number.NEGATIVE_INFINITY;
   readonly #latency = new Map<string, LatencyStats>();
   readonly #inFlight = new Map<string, number>();
   readonly #canaries = new Map<string, CanaryEntry>();
@@ -107,7 +113,11 @@ export class MemoryStateStore implements StateStore {
     const inFlight = this.#inFlight;
     const canaries = this.#canaries;
     const opts = this.breakerOptions;
+    const quiet = now >= this.#breakersQuietFrom;
     return {
+      breakersClosed() {
+        return quiet;
+      },
       breaker(model) {
         const b = breakers.get(model);
         return b === undefined ? CLOSED : breakerView(b, now, opts);
@@ -158,14 +168,28 @@ export class MemoryStateStore implements StateStore {
     }
     if (!ok && (outcome.errorClass === "validation" || outcome.errorClass === "client")) return;
     const b = this.#breakers.get(model) ?? initialBreaker(this.breakerOptions);
-    this.#breakers.set(model, breakerOnResult(b, { ok, now, probe: outcome.probe === true }, this.breakerOptions));
+    this.#setBreaker(model, breakerOnResult(b, { ok, now, probe: outcome.probe === true }, this.breakerOptions));
+  }
+
+  /** Every breaker write goes through here to keep #breakersQuietFrom exact. */
+  #setBreaker(model: string, next: BreakerState): void {
+    const prev = this.#breakers.get(model);
+    this.#breakers.set(model, next);
+    const from = breakerQuietFrom(next, this.breakerOptions);
+    if (from >= this.#breakersQuietFrom) this.#breakersQuietFrom = from;
+    else if (prev !== undefined && breakerQuietFrom(prev, this.breakerOptions) >= this.#breakersQuietFrom) {
+      // This breaker may have held the bound and its own moved earlier (a recovery, rare): recompute.
+      let latest = Number.NEGATIVE_INFINITY;
+      for (const b of this.#breakers.values()) latest = Math.max(latest, breakerQuietFrom(b, this.breakerOptions));
+      this.#breakersQuietFrom = latest;
+    }
   }
 
   acquire(model: string, now: number): InFlightLease {
     this.#inFlight.set(model, (this.#inFlight.get(model) ?? 0) + 1);
     const b = this.#breakers.get(model);
     const probe = b !== undefined && breakerStatus(b, now) === "half-open";
-    if (probe) this.#breakers.set(model, breakerOnProbeStart(b));
+    if (probe) this.#setBreaker(model, breakerOnProbeStart(b));
     let released = false;
     return {
       model,
@@ -178,7 +202,7 @@ export class MemoryStateStore implements StateStore {
         else this.#inFlight.set(model, n);
         if (probe) {
           const cur = this.#breakers.get(model);
-          if (cur !== undefined) this.#breakers.set(model, breakerOnProbeEnd(cur));
+          if (cur !== undefined) this.#setBreaker(model, breakerOnProbeEnd(cur));
         }
       },
     };

@@ -2,14 +2,15 @@
 import type { Strategy, StrategyMember } from "../strategy.ts";
 
 /** Per frozen member array: indices by configured weight (heaviest first, declaration order on ties) and cumulative weights. */
-interface StaticWeights {
+export interface StaticWeights {
   order: Int32Array;
   cumulative: Float64Array;
   total: number;
 }
 const statics = new WeakMap<readonly StrategyMember[], StaticWeights>();
 
-function staticWeights(members: readonly StrategyMember[]): StaticWeights {
+/** The configured-weight order and cumulative weights of a frozen member array, computed once per array. */
+export function staticWeights(members: readonly StrategyMember[]): StaticWeights {
   let s = statics.get(members);
   if (s === undefined) {
     const cumulative = new Float64Array(members.length);
@@ -22,6 +23,23 @@ function staticWeights(members: readonly StrategyMember[]): StaticWeights {
     statics.set(members, s);
   }
   return s;
+}
+
+/**
+ * The index of the first member drawn in proportion to configured weight (one rng() call), or -1
+ * when every weight is ≤ 0 (no rng() call). The rest follow in `st.order`.
+ */
+export function weightedPick(st: StaticWeights, rng: () => number): number {
+  if (!(st.total > 0)) return -1;
+  const r = rng() * st.total;
+  let lo = 0;
+  let hi = st.cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((st.cumulative[mid] as number) > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function byWeight(members: readonly StrategyMember[], weight: (i: number) => number): Int32Array {
@@ -46,18 +64,7 @@ export const weightedStrategy: Strategy = {
     if (ctx.fullWeight === true && Object.isFrozen(members)) {
       // Fast path: configured weights apply as-is; binary search on the cached cumulative weights.
       const st = staticWeights(members);
-      let pick = -1;
-      if (st.total > 0) {
-        const r = ctx.rng() * st.total;
-        let lo = 0;
-        let hi = n - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if ((st.cumulative[mid] as number) > r) hi = mid;
-          else lo = mid + 1;
-        }
-        pick = lo;
-      }
+      const pick = weightedPick(st, ctx.rng);
       const out: (typeof members)[number][] = [];
       if (pick >= 0) out.push(members[pick] as (typeof members)[number]);
       for (let k = 0; k < n; k++) {
