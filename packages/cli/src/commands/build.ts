@@ -29,6 +29,8 @@ Examples:
     if (positionals.length > 1) throw new UsageError(`expected at most one file, got ${positionals.length}`);
     const env = typeof values.env === "string" ? values.env : undefined;
     const file = configFile(io.cwd, positionals[0]);
+    // An empty --out (an unset shell variable) would otherwise build into the current directory.
+    if (values.out === "") throw new UsageError("--out must name a folder, got an empty string");
     const outDir = resolve(io.cwd, typeof values.out === "string" ? values.out : "dist");
 
     const { build, formatDiagnostics } = await import("@switchyard/compiler");

@@ -1,12 +1,12 @@
 /** @module commands/demo — `switchyard demo`: build the quickstart, serve it with mock providers, show a fallback. */
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Release } from "@switchyard/ir";
 import type { Command, Io } from "../command.ts";
 import { UsageError } from "../command.ts";
-import { consoleToStderr } from "./config-file.ts";
+import { configFile, consoleToStderr } from "./config-file.ts";
 import { parsePort, untilSignal } from "./serve.ts";
 
 const DEMO_KEY_ENV = "SWITCHYARD_DEMO_KEY";
@@ -37,12 +37,14 @@ Try it:
 `;
 }
 
-async function showcase(io: Io, url: string, route: string, key: string | undefined): Promise<void> {
+async function showcase(io: Io, url: string, route: string, key: string | undefined, quickstart: boolean): Promise<void> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (key !== undefined) headers["authorization"] = `Bearer ${key}`;
-  io.stdout(`\nShowcase: sending requests to route "${route}" (its primary fails often, by design)\n`);
+  io.stdout(`\nShowcase: sending requests to route "${route}"${quickstart ? " (its primary fails often, by design)" : ""}\n`);
   let fallbacks = 0;
-  for (let i = 1; i <= 12 && (fallbacks === 0 || i <= 4); i++) {
+  let failures = 0;
+  // Until a fallback shows (at least 4, at most 12), but not 12 times the same failure.
+  for (let i = 1; i <= 12 && ((fallbacks === 0 && failures === 0) || i <= 4); i++) {
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
       headers: { ...headers, "x-request-id": `demo-${i}` },
@@ -53,14 +55,21 @@ async function showcase(io: Io, url: string, route: string, key: string | undefi
     const attempts = Number(h("attempts"));
     const note = res.status !== 200 ? `error: ${body.error?.message ?? ""}` : attempts > 1 ? "← fallback: a candidate failed, the next one answered" : "";
     if (res.status === 200 && attempts > 1) fallbacks++;
+    if (res.status !== 200) failures++;
     io.stdout(`  #${String(i).padStart(2)} ${res.status}  x-switchyard-model=${h("model")}  x-switchyard-provider=${h("provider")}  x-switchyard-attempts=${h("attempts")}  ${note}\n`);
   }
-  io.stdout(fallbacks > 0 ? `Fallback happened ${fallbacks} time(s); the client only ever saw 200s.\n` : "No fallback this time (the mock's failures are per request id).\n");
+  if (failures > 0) io.stdout(`${failures} request(s) failed: see the errors above.\n`);
+  else io.stdout(fallbacks > 0 ? `Fallback happened ${fallbacks} time(s); the client only ever saw 200s.\n` : "No fallback this time (the mock's failures are per request id).\n");
   const stream = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { ...headers, "x-request-id": "demo-stream" },
     body: JSON.stringify({ model: route, stream: true, messages: [{ role: "user", content: "Stream please" }] }),
   });
+  if (stream.status !== 200) {
+    const body = (await stream.json().catch(() => ({}))) as { error?: { message?: string } };
+    io.stdout(`\nStreaming failed (${stream.status}): ${body.error?.message ?? "no error message"}\n`);
+    return;
+  }
   let text = "";
   for (const line of (await stream.text()).split("\n")) {
     if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
@@ -88,7 +97,7 @@ Examples:
   },
   async run({ positionals, values, io }) {
     if (positionals.length > 1) throw new UsageError(`expected at most one routes.ts, got ${positionals.length}`);
-    const file = positionals[0] !== undefined ? resolve(io.cwd, positionals[0]) : QUICKSTART;
+    const file = positionals[0] !== undefined ? configFile(io.cwd, positionals[0]) : QUICKSTART;
     try {
       await stat(file);
     } catch {
@@ -132,6 +141,7 @@ Examples:
           throw error;
         }
       }
+      for (const warning of router.warnings) io.stderr(`warning: ${warning}\n`);
       io.stdout(`\nswitchyard router listening on ${router.url} (environment ${release.config.environment}, release ${release.hash.slice(0, 12)})\n`);
       const pick = showcaseRoute(release);
       if (pick === undefined) {
@@ -140,7 +150,9 @@ Examples:
         return 1;
       }
       io.stdout(examples(router.url, pick.route, pick.needsKey));
-      await showcase(io, router.url, pick.route, pick.needsKey ? env[DEMO_KEY_ENV] : undefined);
+      const real = Object.entries(release.config.providers).filter(([, provider]) => provider.kind !== "mock").map(([name]) => name);
+      if (real.length > 0) io.stdout(`\nNote: ${real.join(", ")} ${real.length === 1 ? "is not a mock provider" : "are not mock providers"}: the showcase calls ${real.length === 1 ? "it" : "them"} for real (keys and network needed).\n`);
+      await showcase(io, router.url, pick.route, pick.needsKey ? env[DEMO_KEY_ENV] : undefined, file === QUICKSTART);
       if (values.once === true) {
         await router.close();
         return 0;

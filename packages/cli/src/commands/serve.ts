@@ -1,19 +1,45 @@
 /** @module commands/serve — `switchyard serve`: run a build (dist/<env>) or compile-and-run a routes.ts. */
-import { readFile, stat } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { type Release, parseRelease } from "@switchyard/ir";
 import type { Command, Io } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { consoleToStderr } from "./config-file.ts";
 
+const isFile = (path: string): Promise<boolean> => stat(path).then((s) => s.isFile(), () => false);
+
+/**
+ * What a directory argument means, in order: its switchyard.json (a build), `<env>/switchyard.json`
+ * (a dist folder with --env), its routes.ts (a project). Undefined when it holds none of them.
+ */
+async function buildOrConfigIn(directory: string, env: string | undefined): Promise<string | undefined> {
+  const candidates = [join(directory, "switchyard.json"), ...(env === undefined ? [] : [join(directory, env, "switchyard.json")]), join(directory, "routes.ts")];
+  for (const candidate of candidates) if (await isFile(candidate)) return candidate;
+  return undefined;
+}
+
+/** The usage message for a directory with nothing to serve, naming the builds below it (a dist folder without --env). */
+async function nothingToServeIn(directory: string, env: string | undefined, cwd: string): Promise<string> {
+  const shown = relative(cwd, directory) || ".";
+  const builds: string[] = [];
+  for (const entry of await readdir(directory, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory() && (await isFile(join(directory, entry.name, "switchyard.json")))) builds.push(entry.name);
+  }
+  const looked = `${shown} holds no switchyard.json${env === undefined ? "" : `, no ${env}/switchyard.json`} and no routes.ts`;
+  if (builds.length > 0) return `${looked}; it has builds for ${builds.sort().join(", ")}: pass ${join(shown, builds[0] ?? "")} or --env ${builds[0] ?? ""}`;
+  return `${looked}: build first with \`switchyard build\`, or give a routes.ts`;
+}
+
 /** A release loaded for serving, or the exit code to return (diagnostics already printed). */
 export type LoadedRelease = { release: Release; source: string } | { exitCode: number };
 
 /**
- * Load what `serve` was pointed at: a build directory (its switchyard.json), a switchyard.json file,
- * or a routes.ts (compiled with the compiler; diagnostics printed, exit 1 on errors).
+ * Load what `serve` was pointed at: a build directory (its switchyard.json), a dist directory with
+ * `env` (`<env>/switchyard.json`), a project directory (its routes.ts), a switchyard.json file, or a
+ * routes.ts (compiled with the compiler; diagnostics printed, exit 1 on errors).
  */
-export async function loadRelease(target: string, options: { env: string | undefined; io: Io; color: boolean }): Promise<LoadedRelease> {
+export async function loadRelease(given: string, options: { env: string | undefined; io: Io; color: boolean }): Promise<LoadedRelease> {
+  let target = given;
   const { io } = options;
   let info;
   try {
@@ -21,17 +47,23 @@ export async function loadRelease(target: string, options: { env: string | undef
   } catch {
     throw new UsageError(`${relative(io.cwd, target) || target} does not exist (give a build directory such as dist/prod, a switchyard.json, or a routes.ts)`);
   }
-  if (info.isDirectory() || target.endsWith(".json")) {
-    const file = info.isDirectory() ? join(target, "switchyard.json") : target;
+  if (info.isDirectory()) {
+    const found = await buildOrConfigIn(target, options.env);
+    if (found === undefined) throw new UsageError(await nothingToServeIn(target, options.env, io.cwd));
+    target = found;
+  }
+  if (target.endsWith(".json")) {
+    const file = target;
     let text: string;
     try {
       text = await readFile(file, "utf8");
-    } catch {
-      throw new UsageError(`${relative(io.cwd, file)} not found: build first with \`switchyard build\``);
+    } catch (error) {
+      throw new UsageError(`cannot read ${relative(io.cwd, file) || file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     const parsed = parseRelease(text);
     if (!parsed.success) {
-      for (const issue of parsed.issues) io.stderr(`${relative(io.cwd, file)}: ${issue.path.join(".") || "(root)"}: ${issue.message} [${issue.code}]\n`);
+      // One line per issue: JSON.parse quotes the text it choked on, newlines included.
+      for (const issue of parsed.issues) io.stderr(`${relative(io.cwd, file)}: ${issue.path.join(".") || "(root)"}: ${issue.message.replace(/\s*\n\s*/g, " ")} [${issue.code}]\n`);
       return { exitCode: 1 };
     }
     if (options.env !== undefined && parsed.data.config.environment !== options.env) {
@@ -76,8 +108,9 @@ export const command: Command = {
   help: `Serves the OpenAI-compatible endpoint (POST /v1/chat/completions, GET /v1/models, /healthz,
 /readyz) for one release until Ctrl-C, then drains in-flight requests and exits.
 
-Given a build directory (or its switchyard.json) it serves that release as built; given a routes.ts
-it compiles it first (diagnostics are printed; errors exit 1). Provider and team keys come from the
+Given a build directory (or its switchyard.json, or dist with --env) it serves that release as
+built; given a routes.ts (or a directory holding one) it compiles it first (diagnostics are
+printed; errors exit 1). Provider and team keys come from the
 environment variables routes.ts names. Without teams in the config the router is open (no key).
 
 Examples:
