@@ -15,6 +15,7 @@ export interface KubernetesSettings {
   /** Pods that must stay up during node drains (default: at most one unavailable). */
   minAvailable?: number;
   autoscaling?: RouterAutoscaling;
+  /** Reserved for the shared state store; the router does not use it yet (it warns at start-up). */
   redisUrl?: string;
   image?: string;
 }
