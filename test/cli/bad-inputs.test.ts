@@ -62,6 +62,12 @@ describe("bad inputs on CLI verbs", () => {
     expect(result.stderr).toContain("switchyard build: --out must name a folder, got an empty string");
   });
 
+  it("serve --host '' is a usage error, like router.mjs", async () => {
+    const result = await cli(["serve", "test/fixtures/cli/console", "--host", ""]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("switchyard serve: --host must not be empty (default 127.0.0.1)");
+  });
+
   it("serve/release push of a dist folder without --env names the builds it holds", async () => {
     const dist = distWithProdBuild();
     const result = await cli(["release", "push", "dist", ...CLOSED_ROUTER], { cwd: scratch, env: TOKEN });

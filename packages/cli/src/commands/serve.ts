@@ -127,7 +127,8 @@ Examples:
     if (positionals.length > 1) throw new UsageError(`expected at most one build directory or file, got ${positionals.length}`);
     const env = typeof values.env === "string" ? values.env : undefined;
     const port = parsePort(values.port, 8787);
-    const host = typeof values.host === "string" && values.host !== "" ? values.host : "127.0.0.1";
+    if (values.host === "") throw new UsageError("--host must not be empty (default 127.0.0.1)");
+    const host = typeof values.host === "string" ? values.host : "127.0.0.1";
     const target = resolve(io.cwd, positionals[0] ?? "routes.ts");
     const color = values.color === true || (io.env.FORCE_COLOR !== "0" && process.stderr.isTTY === true && io.env.NO_COLOR === undefined);
     const loaded = await loadRelease(target, { env, io, color });
