@@ -24,6 +24,19 @@ describe("key table", () => {
     expect(table.open).toBe(false);
   });
 
+  it("answers a verified key again from its table's cache, and a rebuilt table (keys rotated) from its own keys only", () => {
+    const t = buildKeyTable(parsed.data, { SUPPORT_KEY: "sk-support", LEGAL_KEY: "sk-legal" });
+    for (let i = 0; i < 3; i++) {
+      expect(teamForKey(t, "sk-support")).toBe("support");
+      expect(teamForKey(t, "sk-nope")).toBeUndefined();
+    }
+    const rotated = buildKeyTable(parsed.data, { SUPPORT_KEY: "sk-support-2", LEGAL_KEY: "sk-legal" });
+    expect(teamForKey(rotated, "sk-support")).toBeUndefined();
+    expect(teamForKey(rotated, "sk-support-2")).toBe("support");
+    expect(teamForKey(t, "sk-support")).toBe("support");
+    expect(JSON.stringify(t)).not.toContain("sk-support");
+  });
+
   it("parses bearer tokens", () => {
     expect(bearerToken("Bearer abc")).toBe("abc");
     expect(bearerToken("bearer  abc ")).toBe("abc");

@@ -42,9 +42,30 @@ export function buildKeyTable(config: Config, env: Readonly<Record<string, strin
 
 /**
  * The team a presented key belongs to, or undefined. Compares the key's sha256 against every entry
- * with `timingSafeEqual` and no early exit, so timing reveals neither key nor position.
+ * with `timingSafeEqual` and no early exit, so timing reveals neither key nor position. A key that
+ * matched before is answered from a per-table map of verified keys (a hit tells the caller only that
+ * the key is valid, which the answer tells anyway; unknown keys always take the constant-time scan).
  */
 export function teamForKey(table: KeyTable, key: string): string | undefined {
+  // Keys already verified against this table skip the sha256 and the scan. Only hits are kept, so the
+  // cache holds at most the table's own keys (callers cannot grow it), and it dies with the table.
+  let known = verified.get(table);
+  const cached = known?.get(key);
+  if (cached !== undefined) return cached;
+  const team = scanForKey(table, key);
+  if (team !== undefined) {
+    if (known === undefined) {
+      known = new Map();
+      verified.set(table, known);
+    }
+    if (known.size < table.entries.length) known.set(key, team);
+  }
+  return team;
+}
+
+const verified = new WeakMap<KeyTable, Map<string, string>>();
+
+function scanForKey(table: KeyTable, key: string): string | undefined {
   const hash = sha256(key);
   let team: string | undefined;
   for (const entry of table.entries) {

@@ -47,6 +47,32 @@ function label(known: Record<string, unknown>, value: string | undefined, missin
 }
 
 /**
+ * Integer counter increments gathered per label set and handed to prom-client when it collects (a
+ * scrape or `get()`): prom-client hashes and validates the label object on every `inc()`, most of the
+ * metrics' per-request cost. Label values are config names (bounded), so the map stays small; integer
+ * sums are exact, so a scrape reads the same totals as with an `inc()` per request.
+ */
+class PendingCounts {
+  readonly #pending = new Map<string, { labels: Record<string, string>; value: number }>();
+
+  /** Add `value` under `key` (the label values joined); `labels` builds the label object on first use. */
+  add(key: string, labels: () => Record<string, string>, value: number): void {
+    if (!Number.isFinite(value)) return; // prom-client would refuse it at every later scrape
+    const e = this.#pending.get(key);
+    if (e !== undefined) e.value += value;
+    else this.#pending.set(key, { labels: labels(), value });
+  }
+
+  flush(counter: Counter): void {
+    for (const e of this.#pending.values()) {
+      if (e.value === 0) continue;
+      counter.inc(e.labels, e.value);
+      e.value = 0;
+    }
+  }
+}
+
+/**
  * Create the metrics of one router. Every label value is a name from the active config (or
  * `_unknown` / `_none`), so cardinality is bounded by the config, never by callers.
  *
@@ -58,7 +84,18 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   const registers = [registry];
   const config = (): Config => options.release().config;
 
-  const requests = new Counter({ name: "switchyard_requests_total", help: "Chat requests by route, team, answering model and HTTP status.", labelNames: ["route", "team", "model", "status"], registers });
+  const pendingRequests = new PendingCounts();
+  const pendingTokens = new PendingCounts();
+  const pendingAttempts = new PendingCounts();
+  const requests = new Counter({
+    name: "switchyard_requests_total",
+    help: "Chat requests by route, team, answering model and HTTP status.",
+    labelNames: ["route", "team", "model", "status"],
+    registers,
+    collect() {
+      pendingRequests.flush(this);
+    },
+  });
   const duration = new Histogram({
     name: "switchyard_request_duration_seconds",
     help: "Whole-request latency.",
@@ -73,8 +110,24 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers,
   });
-  const attempts = new Counter({ name: "switchyard_attempts_total", help: "Upstream attempts by model, outcome and error class.", labelNames: ["route", "model", "outcome", "error_class"], registers });
-  const tokens = new Counter({ name: "switchyard_tokens_total", help: "Tokens by direction (input, output).", labelNames: ["route", "team", "model", "direction"], registers });
+  const attempts = new Counter({
+    name: "switchyard_attempts_total",
+    help: "Upstream attempts by model, outcome and error class.",
+    labelNames: ["route", "model", "outcome", "error_class"],
+    registers,
+    collect() {
+      pendingAttempts.flush(this);
+    },
+  });
+  const tokens = new Counter({
+    name: "switchyard_tokens_total",
+    help: "Tokens by direction (input, output).",
+    labelNames: ["route", "team", "model", "direction"],
+    registers,
+    collect() {
+      pendingTokens.flush(this);
+    },
+  });
   const cost = new Counter({ name: "switchyard_cost_usd_total", help: "Spend in USD at catalog prices.", labelNames: ["route", "team", "model"], registers });
   const fallbacks = new Counter({ name: "switchyard_fallbacks_total", help: "Moves to the next candidate, by the model left, the model tried next and the failure that caused it.", labelNames: ["route", "from", "to", "reason"], registers });
   const retries = new Counter({ name: "switchyard_retries_total", help: "Retries on the same candidate, by the failure that caused them.", labelNames: ["route", "model", "reason"], registers });
@@ -167,17 +220,20 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       const route = label(c.routes, record.route, UNKNOWN_LABEL);
       const team = label(c.teams, record.team);
       const model = label(c.models, record.model);
-      requests.inc({ route, team, model, status: String(record.status) });
+      const status = record.status;
+      pendingRequests.add(`${route}\u0000${team}\u0000${model}\u0000${status}`, () => ({ route, team, model, status: String(status) }), 1);
       duration.observe({ route, model }, record.latencyMs / 1000);
       if (record.ttftMs !== undefined && record.outcome === "ok") ttft.observe({ route, model }, record.ttftMs / 1000);
-      if (record.inputTokens > 0) tokens.inc({ route, team, model, direction: "input" }, record.inputTokens);
-      if (record.outputTokens > 0) tokens.inc({ route, team, model, direction: "output" }, record.outputTokens);
+      if (record.inputTokens > 0) pendingTokens.add(`${route}\u0000${team}\u0000${model}\u0000i`, () => ({ route, team, model, direction: "input" }), record.inputTokens);
+      if (record.outputTokens > 0) pendingTokens.add(`${route}\u0000${team}\u0000${model}\u0000o`, () => ({ route, team, model, direction: "output" }), record.outputTokens);
       if (record.costUsd > 0) cost.inc({ route, team, model }, record.costUsd);
       if (record.canary) canaryRequests.inc({ route });
       let previous: string | undefined;
       for (const a of record.attempts) {
         const attemptModel = label(c.models, a.model);
-        attempts.inc({ route, model: attemptModel, outcome: a.outcome, error_class: a.errorClass ?? NONE_LABEL });
+        const outcome = a.outcome;
+        const errorClass = a.errorClass ?? NONE_LABEL;
+        pendingAttempts.add(`${route}\u0000${attemptModel}\u0000${outcome}\u0000${errorClass}`, () => ({ route, model: attemptModel, outcome, error_class: errorClass }), 1);
         if (a.reason === "retry") retries.inc({ route, model: attemptModel, reason: a.after ?? NONE_LABEL });
         if (a.reason === "fallback") fallbacks.inc({ route, from: previous ?? NONE_LABEL, to: attemptModel, reason: a.after ?? NONE_LABEL });
         previous = attemptModel;
