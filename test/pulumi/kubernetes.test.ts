@@ -48,7 +48,7 @@ describe("RouterDeployment", () => {
     for (const r of run.resources) if (r !== component) expect(r.parent).toBe(component.urn);
   });
 
-  it("runs node /bundle/router.mjs from the ConfigMap, ready on /readyz, with the bundle hash on the pod template", async () => {
+  it("runs node (with the router's memory flags) /bundle/router.mjs from the ConfigMap, ready on /readyz, with the bundle hash on the pod template", async () => {
     const run = await deploy({ replicas: 3, redisUrl: "redis://redis.switchyard:6379", resources: { requests: { cpu: "250m", memory: "256Mi" } } });
     const configMap = reveal(run.get("kubernetes:core/v1:ConfigMap", "router-bundle").inputs) as { data: Record<string, string>; immutable: boolean };
     expect(configMap.data["router.mjs"]).toBe("console.log('router v1');");
@@ -58,7 +58,7 @@ describe("RouterDeployment", () => {
     expect(spec.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     expect(spec.spec.template.metadata.annotations).toEqual({ [BUNDLE_HASH_ANNOTATION]: bundleSha256("console.log('router v1');"), [RELEASE_HASH_ANNOTATION]: "f".repeat(64) });
     const container = spec.spec.template.spec.containers[0] ?? {};
-    expect(container["command"]).toEqual(["node", "/bundle/router.mjs"]);
+    expect(container["command"]).toEqual(["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "/bundle/router.mjs"]);
     expect(container["args"]).toEqual(["--host", "0.0.0.0", "--port", "8787"]);
     expect(container["readinessProbe"]).toMatchObject({ httpGet: { path: "/readyz", port: "http" } });
     expect(container["livenessProbe"]).toMatchObject({ httpGet: { path: "/healthz" } });

@@ -10,6 +10,7 @@ export * from "./state/index.ts";
 export * from "./governance/index.ts";
 export { startRouter, RouterStartError, type StartRouterOptions, type RunningRouter } from "./http/server.ts";
 export { runMain, parseListenArgs, type RunMainOptions } from "./main.ts";
+export { ROUTER_NODE_FLAGS } from "./node-flags.ts";
 export { RouterError, ERRORS, allFailedStatus, type RouterErrorCode, type RouterErrorType, type AttemptSummary, type FailureClass } from "./errors.ts";
 export { validateChatBody, type ChatBody, type ChatMessage, type ChatCompletion, type ChatCompletionChunk, type Usage } from "./http/chat-body.ts";
 export * from "./adapters/index.ts";

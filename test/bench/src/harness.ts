@@ -11,7 +11,7 @@ import { LoadGenerator } from "./load/client.ts";
 import type { PacedResult, Target, ThroughputResult } from "./load/jobs.ts";
 import { cpuTicks, ProcessGroup, sampleRss, TICKS_PER_SECOND, waitForListening } from "./processes.ts";
 import { median, minMax } from "./stats.ts";
-import { NotAvailable, type RunningSystem, starters, type SystemName } from "./systems.ts";
+import { NODE_FLAGS, NotAvailable, type RunningSystem, starters, type SystemName } from "./systems.ts";
 import { UPSTREAM_MARKER } from "./constants.ts";
 import { type ProfileSummary, profileRouter } from "./profile.ts";
 
@@ -240,7 +240,7 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
       try {
         profile = {
           ok: true,
-          value: await profileRouter({ group, load, cpus: pin ? "1" : undefined, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs }),
+          value: await profileRouter({ group, load, cpus: pin ? "1" : undefined, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs, nodeFlags: NODE_FLAGS.switchyard }),
         };
       } catch (error) {
         profile = { ok: false, reason: (error as Error).message };

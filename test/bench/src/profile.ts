@@ -1,5 +1,5 @@
 /** @module Where the router's time goes: a throughput run against the router (from source) under the V8 sampling profiler, summarised by self time. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -98,6 +98,8 @@ export async function profileRouter(options: {
   connections: number;
   durationMs: number;
   cpus: string | undefined;
+  /** Node flags the router runs with (as deployed), before the entry script. */
+  nodeFlags?: readonly string[];
 }): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-prof-"));
   try {
@@ -106,7 +108,7 @@ export async function profileRouter(options: {
       name: "switchyard-profiled",
       cpus: options.cpus,
       command: process.execPath,
-      args: ["--import", "tsx", fileURLToPath(new URL("./profile-entry.ts", import.meta.url)), "--port", String(port), "--host", "127.0.0.1"],
+      args: [...(options.nodeFlags ?? []), "--import", "tsx", fileURLToPath(new URL("./profile-entry.ts", import.meta.url)), "--port", String(port), "--host", "127.0.0.1"],
       cwd: REPO_ROOT,
       env: { ...process.env, BENCH_RELEASE_FILE: options.releaseFile, BENCH_PROFILE_FILE: join(dir, "router.cpuprofile"), BENCH_ROUTER_CWD: dir, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
     });
@@ -128,7 +130,9 @@ export async function profileRouter(options: {
     await options.group.stop(managed, 5_000);
     const file = join(dir, "router.cpuprofile");
     if (!existsSync(file)) throw new Error(`the profiled router wrote no profile: ${managed.output().slice(-300)}`);
-    return summariseProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile, result.requestsPerSecond);
+    const keep = process.env["BENCH_KEEP_PROFILE"];
+    if (keep) copyFileSync(file, keep);
+    return summariseProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile, result.requestsPerSecond, Number(process.env["BENCH_PROFILE_TOP"] ?? "15"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,13 @@ import type { CompileBench, Outcome } from "./micro/micro.ts";
 import type { ProfileSummary } from "./profile.ts";
 import { median } from "./stats.ts";
 import type { DecideCase } from "./micro/decide-worker.ts";
+import { NODE_FLAGS } from "./systems.ts";
+
+/** How a system's process is started, for the report: `node <flags>` or Node's defaults. */
+function launch(name: string): string {
+  const flags = NODE_FLAGS[name as keyof typeof NODE_FLAGS];
+  return flags === undefined || flags.length === 0 ? "Node's defaults" : `\`node ${flags.join(" ")}\``;
+}
 
 export interface BenchReport {
   command: string;
@@ -106,12 +113,20 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
   const cli1000 = compile.find((c) => c.routes === 1000 && c.mode === "cli");
   const checkCold = cli1000 ?? check1000;
   const bare = system(load, "bare-proxy");
+  const tuned = system(load, "bare-proxy-tuned");
   const pk = system(load, "portkey");
+  const vsTuned = sy && tuned ? median(pairedRatios(sy, tuned)) : undefined;
   const refs = (pick: (s: SystemFigures) => string): string =>
-    [bare, pk].filter((s): s is SystemFigures => s !== undefined).map((s) => `${s.name} ${pick(s)}`).join(", ");
+    [bare, tuned, pk].filter((s): s is SystemFigures => s !== undefined).map((s) => `${s.name} ${pick(s)}`).join(", ");
   const with_ = (check: TargetCheck, context: string | undefined): TargetCheck => (context ? { ...check, context } : check);
   return [
-    with_(atLeastRatio("switchyard throughput / bare-proxy", vsBare, 0.85, pct), sy && bare ? `${num(sy.requestsPerSecond)} vs ${num(bare.requestsPerSecond)} req/s; CPU/req ${num(sy.cpuUsPerRequest)} vs ${num(bare.cpuUsPerRequest)} µs` : undefined),
+    with_(
+      atLeastRatio("switchyard throughput / bare-proxy", vsBare, 0.85, pct),
+      sy && bare
+        ? `${num(sy.requestsPerSecond)} vs ${num(bare.requestsPerSecond)} req/s; CPU/req ${num(sy.cpuUsPerRequest)} vs ${num(bare.cpuUsPerRequest)} µs` +
+            (tuned && vsTuned !== undefined && Number.isFinite(vsTuned) ? `; vs bare-proxy-tuned (the router's Node flags too) ${pct(vsTuned)}, CPU/req ${num(tuned.cpuUsPerRequest)} µs` : "")
+        : undefined,
+    ),
     with_(atLeastRatio("switchyard throughput / portkey", vsPortkey, 5, times), sy && pk ? `${num(sy.requestsPerSecond)} vs ${num(pk.requestsPerSecond)} req/s` : undefined),
     with_(atMost(`added latency over direct, p50 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP50Ms, 0.3, "ms", 3), refs((s) => signedMs(s.addedP50Ms))),
     with_(atMost(`added latency over direct, p99 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP99Ms, 1.5, "ms", 3), refs((s) => signedMs(s.addedP99Ms))),
@@ -160,14 +175,27 @@ const HOT_PATH_NOTES = [
   "- **Per request, nothing the release fixes is recomputed**: route tables, key hashes, adapter URLs and header blocks (serialised once per headers object), " +
     "plan candidates (shared frozen objects per route-table target), validators, `/v1/models` bodies. Answers are the upstream's bytes (parsed once for usage and validation, never re-serialised).",
   "- **Removed from the hot path**: the latency p95 sort on every recorded attempt (now computed when read, from a ring buffer), an `AbortController` (EventTarget) per attempt " +
-    "(a minimal signal with the same surface), `createHash` per key check (one-shot `crypto.hash`), the budget-period date arithmetic repeated per reservation (memoised per period).",
-  "- **What remains** is mostly what a bare proxy pays too (node:http's server side, two socket writes per request: one to the upstream, one to the client) plus the features the fixture turns on: " +
+    "(a minimal signal with the same surface), `createHash` per key check (one-shot `crypto.hash`, and a key already verified against the active key table is answered from a map: " +
+    "teamForKey 1.7 % → 0.2 % of the profile), the budget-period date arithmetic repeated per reservation (memoised per period), prom-client's label hashing for the integer counters " +
+    "(requests, tokens, attempts are summed per label set and handed to prom-client when it collects: metrics 3.6 % → 2.1 % of the profile).",
+  "- **decide()** takes a whole target at once when every member is eligible (no static exclusion, context and capabilities fit) and the state vouches that every breaker is plainly closed " +
+    "(`RoutingState.breakersClosed()`, kept in O(1) by the memory store): the plan part is the target's cached candidates in configured-weight order with the weighted pick moved to the front " +
+    "(an array copy), no per-member breaker read, and no duplicate bookkeeping on routes whose targets share no model. Otherwise it takes the general per-member path; a property test " +
+    "checks both give the same plans, exclusions, warnings and random draws.",
+  "- **What remains** (switchyard/bare-proxy is still well under 85 %): in the profile above, the two socket writes per request (`writeUtf8String` to the upstream, `writev` to the client) " +
+    "are the largest items and a bare proxy pays them too; node:http's server side likewise. What switchyard adds on top is the features the fixture turns on: " +
     "the trace record and its JSONL line (a ~1 KB `JSON.stringify` per request, appended in batches on libuv's threadpool, which a main-thread profile does not show; " +
-    "the CPU/req column includes it), prom-client updates (~6 labelled counters/histograms per request), governance (a rate-limit take and a budget reservation and settlement per attempt), " +
-    "auth (one sha256) and request validation.",
-  "- **RSS** is ~49 MB idle (bench fixture, router.mjs); under sustained load V8 grows its young generation to the default maximum (3 × 16 MB semi-spaces), as it does for the bare proxy. " +
-    "A process cannot lower that after start (`v8.setFlagsFromString` has no effect on it); started with `NODE_OPTIONS=--max-semi-space-size=4` the router peaked at ~70-76 MB " +
-    "instead of ~96 MB in the same 32-connection load with no visible throughput change (two interleaved runs each, Nov 2026), so deployments that care can set it. The bench runs every system with Node's defaults.",
+    "the CPU/req column includes it), the remaining prom-client histogram updates (duration, and cost with its float sum), governance (a rate-limit take, a budget reservation and a settlement per attempt), " +
+    "the circuit-breaker window update per attempt (immutable state, a few small allocations), re-serialising the parsed request body for the upstream (`JSON.stringify` with the model name replaced), " +
+    "a full `JSON.parse` of the upstream answer (usage and validators read it), response headers set one by one (rate-limit headers, attempts, model, provider), and the garbage those leave. " +
+    "No single item is above ~4 % of the profile; reaching 85 % needs most of them made cheaper, not one fix.",
+  "- **RSS**: 43 MB of a router's RSS is the node binary itself (file-backed pages; the bare proxy has the same), ~7.6 MB is the live heap after a full collection, the rest is garbage waiting " +
+    "for collection. With Node's defaults, sustained load grows the young generation to 3 × 16 MB semi-spaces and lets the old generation reach ~4× its live size between full collections: ~100-115 MB. " +
+    "The router is therefore deployed with `ROUTER_NODE_FLAGS` (`--max-semi-space-size=4 --heap-growing-percent=50`, the Pulumi component's command line; " +
+    "`--heap-growing-percent` is a V8 flag Node does not accept in `NODE_OPTIONS`), and the bench runs it that way. Measured before this became the default (5 interleaved rounds at 32 connections, and 4 at a fixed 2,000 req/s, " +
+    "Nov 2026, load average 3.5-5 from other work): RSS peak 78-83 MB with the flags, 77-91 MB with `--max-semi-space-size=4` alone, 82-91 MB with `=8`, 100-115 MB with Node's defaults. " +
+    "The price is garbage-collection CPU: the collector's share of the main thread went from ~2-4 % to ~6 % in profiles, and CPU/req rose ~9 % at the fixed rate (noisy: closed-loop rounds ranged from no change to +27 %). " +
+    "`bare-proxy-tuned` shows what the same flags cost the bare proxy.",
   "- **Streaming TTFB** is by design above a bare proxy's: a stream's role-only first chunk is held back until the first token, so a provider that fails before its first token can still be " +
     "replaced by the fallback; the first byte switchyard sends is therefore the first token (the TTFT columns compare like with like).",
 ];
@@ -187,6 +215,9 @@ function loadSection(load: LoadResult, lines: string[]): void {
     `- **p50 / p99**: open loop at a fixed ${o.rate} req/s for ${o.latencyMs / 1000} s (undici client, sub-ms timer), request sent → whole reply read; **added** = this system − \`direct\` in the same round.`,
     `- **TTFB**: streamed requests, open loop at ${o.streamRate} req/s for ${o.streamMs / 1000} s, request sent → first body byte; **TTFT**: the same requests, request sent → first content token read (the mock's role-only chunk comes 1 ms before it).`,
     `- **RSS**: peak VmRSS of the system's process during the throughput runs; **CPU/req**: its utime+stime over the throughput run ÷ requests.`,
+    `- **Node flags**: switchyard runs as deployed (\`ROUTER_NODE_FLAGS\`, what the Pulumi component starts it with): ${launch("switchyard")} router.mjs. ` +
+      `bare-proxy runs with ${launch("bare-proxy")}; bare-proxy-tuned is the same bare proxy with ${launch("bare-proxy-tuned")}, so it compares like with like; portkey runs with ${launch("portkey")}. ` +
+      "The throughput target is judged against bare-proxy (Node's defaults), as the issue defines it.",
     "",
   );
   lines.push("| system | req/s (range) | p50 | p99 | added p50 | added p99 | TTFB p50 | added TTFB p50 | TTFT p50 | added TTFT p50 | RSS peak | CPU/req | failures |");
@@ -215,6 +246,9 @@ function loadSection(load: LoadResult, lines: string[]): void {
   const each = (a: SystemFigures | undefined, b: SystemFigures | undefined, format: (v: number) => string): string =>
     a && b ? ` [${pairedRatios(a, b).map(format).join(", ")}]` : "";
   lines.push(`- switchyard / bare-proxy: ${vsBare === undefined ? "not measured (switchyard not available)" : `${pct(vsBare)}${each(sy, bare, pct)}`}`);
+  const tuned = system(load, "bare-proxy-tuned");
+  if (sy && tuned) lines.push(`- switchyard / bare-proxy-tuned (both with the router's Node flags): ${pct(median(pairedRatios(sy, tuned)))}${each(sy, tuned, pct)}`);
+  if (tuned && bare) lines.push(`- bare-proxy-tuned / bare-proxy (what the router's Node flags cost a bare proxy): ${pct(median(pairedRatios(tuned, bare)))}${each(tuned, bare, pct)}`);
   lines.push(`- switchyard / portkey: ${vsPortkey === undefined ? "not measured (switchyard or portkey not available)" : `${times(vsPortkey)}${each(sy, pk, times)}`}`);
   if (bare && pk) lines.push(`- bare-proxy / portkey: ${times(bare.requestsPerSecond / pk.requestsPerSecond)} (the ceiling any Node router has over Portkey here)`);
   if (bare && direct) lines.push(`- bare-proxy / direct: ${pct(bare.requestsPerSecond / direct.requestsPerSecond)} (what one proxy hop costs on this machine: the proxy, the upstream and the load generator share its cores)`);
@@ -225,7 +259,7 @@ function loadSection(load: LoadResult, lines: string[]): void {
     else {
       const p = load.profile.value;
       lines.push(
-        `The same release run from source (\`node --import tsx\`, readable names; the same code router.mjs bundles, not minified), ` +
+        `The same release run from source (\`node --import tsx\` with the router's Node flags, readable names; the same code router.mjs bundles, not minified), ` +
           `V8 sampling profiler (200 µs) started after a warm-up, ${o.connections} connections; ${num(p.requestsPerSecond)} req/s under the profiler, ${num(p.busyMs)} ms of busy samples. Self time, idle excluded.`,
         "",
       );
@@ -296,8 +330,10 @@ export function renderReport(report: BenchReport): string {
     const wide = report.decide.value.filter((c) => c.shape === "wide" && c.candidates > 0);
     if (wide.length > 0) {
       lines.push(
-        `Where the time goes: a call costs about what it orders — ${wide.map((c) => `${num(c.nsPerCall / c.candidates)} ns per planned candidate at ${num(c.models)} models`).join(", ")}; ` +
-          "the typical route stays flat because the route table is precomputed per config and only the route's own members are looked at.",
+        `Where the time goes: ${wide.map((c) => `${num(c.nsPerCall / c.candidates, 1)} ns per planned candidate at ${num(c.models)} models`).join(", ")} on the wide route. ` +
+          "With every member eligible and every breaker closed, decide() copies each target's cached, weight-ordered candidates and moves the weighted pick to the front, " +
+          "so a wide plan costs an array copy plus a fixed part (the request, the plan object); the typical route stays flat because the route table is precomputed per config " +
+          "and only the route's own members are looked at. With open breakers, half-open probes, slow start, capability or context exclusions, decide() looks at each member (the general path).",
         "",
       );
     }

@@ -6,6 +6,7 @@ import type { Target } from "./load/jobs.ts";
 import { freePort, type ProcessGroup, waitForHttp, waitForListening } from "./processes.ts";
 import { BENCH_DIR } from "./paths.ts";
 import { coldCompile } from "./micro/compile-runner.ts";
+import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
 import {
   BENCH_ROUTE,
   TEAM_KEY_ENV,
@@ -15,7 +16,7 @@ import {
   UPSTREAM_PLACEHOLDER,
 } from "./constants.ts";
 
-export const SYSTEM_NAMES = ["direct", "bare-proxy", "switchyard", "portkey"] as const;
+export const SYSTEM_NAMES = ["direct", "bare-proxy", "bare-proxy-tuned", "switchyard", "portkey"] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 /** A system that could not be started, with the reason the report prints. */
@@ -69,17 +70,20 @@ async function startDirect(ctx: StartContext): Promise<RunningSystem> {
   };
 }
 
-async function startBareProxy(ctx: StartContext): Promise<RunningSystem> {
+/** The Node flags each system runs with (switchyard as deployed; bare-proxy-tuned the same, for a like-for-like comparison). */
+export const NODE_FLAGS: Partial<Record<SystemName, readonly string[]>> = { "bare-proxy-tuned": ROUTER_NODE_FLAGS, switchyard: ROUTER_NODE_FLAGS };
+
+async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-proxy-tuned" = "bare-proxy"): Promise<RunningSystem> {
   const managed = ctx.group.start({
-    name: "bare-proxy",
+    name,
     cpus: ctx.cpus,
     command: process.execPath,
-    args: [join(ctx.serversDir, "bare-proxy.cjs")],
+    args: [...(NODE_FLAGS[name] ?? []), join(ctx.serversDir, "bare-proxy.cjs")],
     env: { ...process.env, BENCH_UPSTREAM_ORIGIN: ctx.upstreamOrigin },
   });
   const port = await waitForListening(managed);
   return {
-    name: "bare-proxy",
+    name,
     pid: managed.pid,
     target: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY_VALUE}` }, ...bodies("gpt-4o-mini") },
     facts: {},
@@ -126,7 +130,7 @@ async function startSwitchyard(ctx: StartContext): Promise<RunningSystem> {
     name: "switchyard",
     cpus: ctx.cpus,
     command: process.execPath,
-    args: [routerFile, "--port", String(port), "--host", "127.0.0.1"],
+    args: [...(NODE_FLAGS.switchyard ?? []), routerFile, "--port", String(port), "--host", "127.0.0.1"],
     cwd: join(routerFile, ".."),
     env: { ...process.env, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
   });
@@ -206,7 +210,8 @@ async function startPortkey(ctx: StartContext): Promise<RunningSystem> {
 
 export const starters: Record<SystemName, (ctx: StartContext) => Promise<RunningSystem>> = {
   direct: startDirect,
-  "bare-proxy": startBareProxy,
+  "bare-proxy": (ctx) => startBareProxy(ctx),
+  "bare-proxy-tuned": (ctx) => startBareProxy(ctx, "bare-proxy-tuned"),
   switchyard: startSwitchyard,
   portkey: startPortkey,
 };

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
 import { ROUTER_DEPLOYMENT_TYPE } from "../tokens.ts";
 
 /** The annotation on the pod template that carries the bundle's sha256 (a new bundle rolls the pods). */
@@ -138,7 +139,8 @@ export class RouterDeployment extends pulumi.ComponentResource {
                 {
                   name: "router",
                   image: args.image ?? "node:20-alpine",
-                  command: ["node", "/bundle/router.mjs"],
+                  // The router's memory-tuned Node flags (see ROUTER_NODE_FLAGS): ~75 MB RSS under load instead of ~100.
+                  command: ["node", ...ROUTER_NODE_FLAGS, "/bundle/router.mjs"],
                   args: ["--host", "0.0.0.0", "--port", String(port)],
                   ports: [{ name: "http", containerPort: port }],
                   envFrom: [{ secretRef: { name: this.secret.metadata.name } }],

@@ -104,7 +104,7 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
 });
 server.headersTimeout = 0;
 server.requestTimeout = 0;
-server.listen(0, "127.0.0.1", () => {
+server.listen(Number(process.env["BENCH_UPSTREAM_PORT"] ?? "0"), "127.0.0.1", () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   process.stdout.write(`${JSON.stringify({ listening: port })}\n`);
