@@ -112,6 +112,15 @@ export function windowCounts(state: BreakerState, now: number, options: BreakerO
 function addToWindow(buckets: readonly BreakerBucket[], ok: boolean, now: number, options: BreakerOptions): BreakerBucket[] {
   const width = Math.max(1, Math.ceil(options.windowMs / BUCKETS));
   const start = Math.floor(now / width) * width;
+  const n = buckets.length;
+  const last = buckets[n - 1];
+  if (last !== undefined && last.start === start && buckets.every((b) => b.start > now - options.windowMs - width)) {
+    // Every result but the first in a bucket's time slice (nearly all of them under load): nothing
+    // expires and the current bucket is the newest, so the window is a copy with that one replaced.
+    const out = buckets.slice();
+    out[n - 1] = { start, calls: last.calls + 1, errors: last.errors + (ok ? 0 : 1) };
+    return out;
+  }
   const kept = buckets.filter((b) => b.start > now - options.windowMs - width && b.start !== start);
   const current = buckets.find((b) => b.start === start) ?? { start, calls: 0, errors: 0 };
   kept.push({ start, calls: current.calls + 1, errors: current.errors + (ok ? 0 : 1) });
