@@ -7,15 +7,14 @@ import { basename, resolve } from "node:path";
 import { createRelease, type Config, type Release } from "@switchyard/ir";
 import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
 import type { Diagnostic, LocatedDiagnostic, SourceRange } from "./diagnostics/types.ts";
-import { evaluateConfig, type ConsoleLine, type EvaluationFailure } from "./evaluate/evaluate.ts";
-import { buildLocationMap, type LocationMap } from "./load/locations.ts";
-import { loadSourceFile, typeCheck } from "./load/typecheck.ts";
-import { saveCodeCaches } from "./load/code-cache.ts";
+import { evaluateConfig, type ConsoleLine, type EvaluationFailure, type EvaluationResult } from "./evaluate/evaluate.ts";
+import { locationMap, type LocationMap } from "./load/location-map.ts";
+import { typeCheckInThread } from "./load/typecheck-thread.ts";
 import { showPath, type Finding } from "./checks/report.ts";
 import { suggestName } from "./checks/suggest.ts";
 import { validateConfigValue } from "./validate/validate.ts";
 import { dict, isDict } from "./validate/view.ts";
-import { runPolicyPacks, skippedPoliciesNote } from "./policy/run.ts";
+import { onlyBuiltinPacks, runPolicyPacks, skippedPoliciesNote, type PolicyOutcome } from "./policy/run.ts";
 
 export interface CompileOptions {
   file: string;
@@ -129,7 +128,6 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
 
 async function compileUnsafe(options: CompileOptions & { file: string }): Promise<CompileResult> {
   const { file } = options;
-  const environment = options.env ?? DEFAULT_ENV;
 
   // 1. The file exists and is readable.
   try {
@@ -144,15 +142,18 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0011", `${basename(file)} is not a TypeScript module: a config is a routes.ts`, { hint: catalogue.SY0011.fix }))] };
   }
 
-  // 2. Start evaluating (bundling and running routes.ts in a worker thread), then type-check with
-  //    TypeScript on this thread meanwhile; locations come from the same AST.
+  // 2. Type-check on the type-check thread and evaluate (bundle and run routes.ts) in a worker at
+  //    once; this thread validates and runs the policies meanwhile. Locations come from the same AST
+  //    as TypeScript's diagnostics, so everything that needs one waits for the type-check.
   const abort = new AbortController();
+  const typeChecking = typeCheckInThread(file);
+  // A file with syntax errors is not evaluated: it would fail the same way.
+  typeChecking.then((result) => result.checked.syntaxErrors && abort.abort(), () => abort.abort());
   const evaluation = evaluateConfig({ file, timeoutMs: options.timeoutMs ?? 5_000, signal: abort.signal, ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
-  const sourceFile = loadSourceFile(file);
-  const checked = typeCheck(sourceFile);
-  const locations = buildLocationMap(sourceFile.compilerNode);
-  // After a full type-check the cache holds the checker's compiled functions too.
-  if (!checked.syntaxErrors) saveCodeCaches();
+  const analysis = await analyse(options, await evaluation);
+  const typeChecked = await typeChecking;
+  const locations = locationMap(typeChecked.locations);
+  const checked = typeChecked.checked;
   const tsDiagnostics = checked.diagnostics;
   const compilerDiagnostics: LocatedDiagnostic[] = [];
   const notes: string[] = [];
@@ -170,24 +171,18 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     const ok = !all.some((diagnostic) => diagnostic.severity === "error");
     return { ok, diagnostics: all.map(strip), environments, ...(release ? { release } : {}), ...(notes.length > 0 ? { notes } : {}) };
   };
-  if (checked.syntaxErrors) {
-    abort.abort();
-    await evaluation;
-    return finish([]);
-  }
+  if (checked.syntaxErrors) return finish([]);
 
   // 3. Evaluation result.
-  const evaluated = await evaluation;
-  if (!evaluated.ok) {
-    compilerDiagnostics.push(...describeFailure(evaluated.failure, file, locations));
+  if (analysis.kind === "failed") {
+    compilerDiagnostics.push(...describeFailure(analysis.failure, file, locations));
     return finish([]);
   }
-  const value = evaluated.value;
-  if (!isDict(value)) {
-    compilerDiagnostics.push(at(file, "SY0002", `the default export is ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}, not a config object`, { ...fromRange(locations.root), hint: catalogue.SY0002.fix }));
+  if (analysis.kind === "not-a-config") {
+    compilerDiagnostics.push(at(file, "SY0002", `the default export is ${analysis.shape}, not a config object`, { ...fromRange(locations.root), hint: catalogue.SY0002.fix }));
     return finish([]);
   }
-  const environments = Object.keys(dict(value.environments));
+  const { environments } = analysis;
 
   const report = (finding: Finding): void => {
     const env = finding.raw || options.env === undefined ? undefined : options.env;
@@ -200,41 +195,25 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   };
 
   // 4. The environment exists.
-  if (options.env !== undefined && !environments.includes(options.env)) {
+  if (analysis.kind === "unknown-env") {
     const declared = environments.length > 0 ? `declared: ${environments.join(", ")}` : "routes.ts declares no environments";
-    const guess = suggestName(options.env, environments);
+    const guess = suggestName(analysis.env, environments);
     const range = locations.get(["environments"])?.key ?? locations.root;
-    compilerDiagnostics.push(at(file, "SY0003", `unknown environment "${options.env}" (${declared})`, { ...fromRange(range), hint: guess ? `Did you mean --env ${guess}?` : catalogue.SY0003.fix }));
+    compilerDiagnostics.push(at(file, "SY0003", `unknown environment "${analysis.env}" (${declared})`, { ...fromRange(range), hint: guess ? `Did you mean --env ${guess}?` : catalogue.SY0003.fix }));
     return finish(environments);
   }
 
   // 5–7. DSL shape, semantic checks on the environment's view, lowering and the IR schema.
-  const validated = validateConfigValue({ value, ...(options.env === undefined ? {} : { env: options.env }) });
-  for (const finding of validated.findings) report(finding);
-  const hasErrors = (): boolean => compilerDiagnostics.some((d) => d.severity === "error") || tsDiagnostics.some((d) => d.severity === "error");
-  const selectionsSource = isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment]) ? ["environments", environment, "policies"] : ["policies"];
+  for (const finding of analysis.findings) report(finding);
   // 8. Policies run only on a config whose references all resolve: over an invalid one they would
   //    report noise or crash. The summary says how many did not run.
-  const skipPolicies = async (): Promise<void> => {
-    const selections = selectionsSource.length === 1 ? value.policies : dict(dict(value.environments)[environment]).policies;
-    const note = await skippedPoliciesNote(Array.isArray(selections) ? selections : []);
+  const policies = analysis.policies;
+  if (policies.kind === "ready" && tsDiagnostics.some((d) => d.severity === "error")) {
+    const note = await policies.skipped();
     if (note) notes.push(note);
-  };
-  if (!validated.config) {
-    await skipPolicies();
-    return finish(environments);
-  }
-  const config: Config = validated.config;
-  const release = createRelease(config);
-
-  if (hasErrors()) await skipPolicies();
-  else {
-    const outcomes = await runPolicyPacks({
-      config, environment, file, now: options.now ?? new Date(),
-      selectionPath: (index) => [...selectionsSource, index],
-      ...(options.policyTimeLimitMs === undefined ? {} : { timeLimitMs: options.policyTimeLimitMs }),
-      ...(options.onConsole ? { onConsole: options.onConsole } : {}),
-    });
+  } else if (policies.kind === "ready") {
+    const { outcomes, console } = await policies.results();
+    for (const line of console) options.onConsole?.(line);
     for (const outcome of outcomes) {
       if (outcome.kind === "load") report({ ...outcome.finding, raw: true });
       else {
@@ -242,6 +221,63 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
         compilerDiagnostics.push({ code: outcome.code, severity: outcome.severity, message: outcome.message, ...fromRange(located.range), path: outcome.path });
       }
     }
+  } else if (policies.note) notes.push(policies.note);
+  return finish(environments, analysis.release);
+}
+
+/** What the evaluated value says before any of it is located in the source (see `analyse`). */
+type Analysis =
+  | { kind: "failed"; failure: EvaluationFailure }
+  | { kind: "not-a-config"; shape: string }
+  | { kind: "unknown-env"; env: string; environments: string[] }
+  | {
+      kind: "validated";
+      environments: string[];
+      findings: Finding[];
+      release?: Release;
+      policies:
+        | { kind: "ready"; results: () => Promise<{ outcomes: PolicyOutcome[]; console: ConsoleLine[] }>; skipped: () => Promise<string | undefined> }
+        | { kind: "not-run"; note: string | undefined };
+    };
+
+/**
+ * Validates the evaluated config, lowers it and runs its policies: everything that needs no source
+ * location, so it runs while TypeScript checks. What policies print is held back until their
+ * findings are known to count.
+ */
+async function analyse(options: CompileOptions & { file: string }, evaluated: EvaluationResult): Promise<Analysis> {
+  const environment = options.env ?? DEFAULT_ENV;
+  if (!evaluated.ok) return { kind: "failed", failure: evaluated.failure };
+  const value = evaluated.value;
+  if (!isDict(value)) return { kind: "not-a-config", shape: Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}` };
+  const environments = Object.keys(dict(value.environments));
+  if (options.env !== undefined && !environments.includes(options.env)) return { kind: "unknown-env", env: options.env, environments };
+
+  const validated = validateConfigValue({ value, ...(options.env === undefined ? {} : { env: options.env }) });
+  const findings = validated.findings;
+  const selectionsSource = isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment]) ? ["environments", environment, "policies"] : ["policies"];
+  const skipped = async (): Promise<string | undefined> => {
+    const selections = selectionsSource.length === 1 ? value.policies : dict(dict(value.environments)[environment]).policies;
+    return skippedPoliciesNote(Array.isArray(selections) ? selections : []);
+  };
+  if (!validated.config) return { kind: "validated", environments, findings, policies: { kind: "not-run", note: await skipped() } };
+  const config: Config = validated.config;
+  const release = createRelease(config);
+  if (findings.some((finding) => (finding.severity ?? catalogue[finding.code].severity) === "error")) {
+    return { kind: "validated", environments, findings, release, policies: { kind: "not-run", note: await skipped() } };
   }
-  return finish(environments, release);
+  const run = (onConsole: ((line: ConsoleLine) => void) | undefined): Promise<PolicyOutcome[]> => runPolicyPacks({
+    config, environment, file: options.file, now: options.now ?? new Date(),
+    selectionPath: (index) => [...selectionsSource, index],
+    ...(options.policyTimeLimitMs === undefined ? {} : { timeLimitMs: options.policyTimeLimitMs }),
+    ...(onConsole ? { onConsole } : {}),
+  });
+  if (!(await onlyBuiltinPacks(config.policies))) {
+    // User packs run after the type-check (and only without its errors), as they print.
+    return { kind: "validated", environments, findings, release, policies: { kind: "ready", results: async () => ({ outcomes: await run(options.onConsole), console: [] }), skipped } };
+  }
+  // Built-in packs run now, meanwhile; what they print waits until their findings are known to count.
+  const printed: ConsoleLine[] = [];
+  const outcomes = await run(options.onConsole ? (line) => void printed.push(line) : undefined);
+  return { kind: "validated", environments, findings, release, policies: { kind: "ready", results: () => Promise.resolve({ outcomes, console: printed }), skipped } };
 }

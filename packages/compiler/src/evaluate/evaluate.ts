@@ -143,8 +143,7 @@ const esbuildPath = createRequire(import.meta.url).resolve("esbuild");
 
 /**
  * Bundles and evaluates a routes.ts file in a worker thread; never throws, never hangs past the
- * timeout. The worker starts at once, so a caller that type-checks on the main thread meanwhile
- * gets both done in parallel.
+ * timeout. The worker starts at once and runs in parallel with whatever the caller does meanwhile.
  */
 export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResult> {
   return new Promise<EvaluationResult>((resolvePromise) => {
@@ -176,8 +175,8 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
         resolvePromise(result);
       });
     };
-    // The caller type-checks on this thread meanwhile, so the timer may fire late, after the worker
-    // has long answered: a result already on the port wins over the timeout.
+    // This thread may be busy meanwhile (other compiles, policies), so the timer may fire late, after
+    // the worker has long answered: a result already on the port wins over the timeout.
     const drain = (): void => {
       for (let waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined; waiting && !settled; waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined) {
         onMessage(waiting.message);

@@ -39,6 +39,16 @@ export function getProject(): Project {
   return sharedProject;
 }
 
+/**
+ * Parses and binds what every check needs (the lib files, the SDK) before a routes.ts arrives, so a
+ * thread started early (load/typecheck-thread.ts) does it while the CLI is still loading.
+ */
+export function warmUp(): void {
+  const project = getProject();
+  project.addSourceFileAtPath(sdkEntry());
+  project.getProgram().compilerObject.getTypeChecker();
+}
+
 /** Globals a routes.ts may use while it is evaluated (what it prints goes to stderr). */
 const GLOBALS = `declare var console: {
   log(...data: unknown[]): void;

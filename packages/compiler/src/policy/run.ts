@@ -155,6 +155,16 @@ export interface RunPolicyPacksOptions {
   onConsole?: (line: ConsoleLine) => void;
 }
 
+/**
+ * True when every selection is a built-in pack (no user code to load). Only such packs run while
+ * TypeScript checks on its thread: a user pack's time limits are wall-clock and should not share
+ * the CPU with the checker.
+ */
+export async function onlyBuiltinPacks(selections: readonly PolicySelection[]): Promise<boolean> {
+  const builtins = (await loadPoliciesModule())?.builtinPacks ?? {};
+  return selections.every((selection) => Object.hasOwn(builtins, selection.pack));
+}
+
 /** Default time limit of one policy (and of loading one user pack). */
 export const DEFAULT_POLICY_TIME_LIMIT_MS = 2_000;
 

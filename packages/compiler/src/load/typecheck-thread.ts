@@ -1,0 +1,99 @@
+/**
+ * @module load/typecheck-thread — runs the TypeScript type-check of routes.ts on a worker thread, so
+ * the main thread evaluates, validates and runs the policies meanwhile (a 1,000-route check spends
+ * most of its time in TypeScript's checker). One worker per process, kept for later compiles (it
+ * keeps the lib files parsed) and unref'd while idle so it never holds the process open.
+ *
+ * The worker runs a CommonJS bundle of load/typecheck-worker.ts (load/worker-bundle.ts), so it
+ * needs no TypeScript loader and works the same under `node --import tsx`, the npm bin and vitest.
+ */
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { LocationData } from "./location-map.ts";
+import type { TypeCheckResult } from "./typecheck.ts";
+import { defaultCacheDirectory } from "./code-cache.ts";
+import { workerBundle } from "./worker-bundle.ts";
+
+export interface TypeCheckRequest {
+  id: number;
+  file: string;
+}
+
+export type TypeCheckReply =
+  | { id: number; ok: true; checked: TypeCheckResult; locations: LocationData }
+  | { id: number; ok: false; message: string; stack?: string };
+
+export interface TypeCheckResultWithLocations {
+  checked: TypeCheckResult;
+  locations: LocationData;
+}
+
+interface Pending {
+  resolve: (result: TypeCheckResultWithLocations) => void;
+  reject: (error: Error) => void;
+}
+
+let worker: Worker | undefined;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+
+function failAll(error: Error): void {
+  worker = undefined;
+  for (const entry of pending.values()) entry.reject(error);
+  pending.clear();
+}
+
+function start(): Worker {
+  const bundle = workerBundle({ entry: fileURLToPath(new URL("./typecheck-worker.ts", import.meta.url)), directory: defaultCacheDirectory() });
+  const created = new Worker("file" in bundle ? bundle.file : bundle.code, {
+    eval: !("file" in bundle),
+    // Plain JavaScript: the parent's --import tsx would only add a loader thread. `node --cpu-prof …`
+    // still profiles it (one .cpuprofile per thread).
+    execArgv: process.execArgv.filter((flag) => flag === "--cpu-prof" || /^--cpu-prof-(?:dir|interval|name)=/.test(flag)),
+  });
+  created.on("message", (reply: TypeCheckReply) => {
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if (pending.size === 0) created.unref();
+    if (reply.ok) waiting.resolve({ checked: reply.checked, locations: reply.locations });
+    else {
+      const error = new Error(reply.message);
+      if (reply.stack) error.stack = reply.stack;
+      waiting.reject(error);
+    }
+  });
+  created.on("error", (error: Error) => {
+    if (worker === created) failAll(error);
+  });
+  created.on("exit", (code) => {
+    if (worker === created) failAll(new Error(`the type-check thread exited (code ${code})`));
+  });
+  return created;
+}
+
+/**
+ * Starts the type-check thread now (it loads TypeScript and parses the lib files and the SDK), so a
+ * compile that follows finds it ready. The CLI calls it first thing for `check` and `build`, before
+ * it loads the rest of the compiler. Idempotent; the thread does not keep the process alive.
+ */
+export function startTypeCheckThread(): void {
+  if (worker) return;
+  worker = start();
+  worker.unref();
+}
+
+/**
+ * Type-checks `file` (and the user files it imports) on the type-check thread, which starts on the
+ * first call; resolves with TypeScript's diagnostics and the file's location data.
+ */
+export function typeCheckInThread(file: string): Promise<TypeCheckResultWithLocations> {
+  worker ??= start();
+  const current = worker;
+  const id = nextId++;
+  return new Promise<TypeCheckResultWithLocations>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    current.ref();
+    current.postMessage({ id, file } satisfies TypeCheckRequest);
+  });
+}
