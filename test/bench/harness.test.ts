@@ -1,5 +1,6 @@
-/** @module Smoke test of the bench harness: a tiny real run (direct and bare-proxy, about a second each) produces figures, and stops every process it started. */
+/** @module Smoke test of the bench harness: a tiny real run (direct, bare-proxy and bare-proxy-tuned, about a second each) produces figures, and stops every process it started. */
 import { describe, expect, it } from "vitest";
+import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
 import { runLoadBench } from "./src/harness.ts";
 import { describeMachine } from "./src/machine.ts";
 import { renderReport, targetChecks } from "./src/report.ts";
@@ -16,10 +17,10 @@ function alive(pid: number): boolean {
 }
 
 describe("bench harness", () => {
-  it("measures direct and bare-proxy side by side, then stops its processes", async () => {
+  it("measures direct, bare-proxy and bare-proxy-tuned (the router's Node flags) side by side, then stops its processes", async () => {
     const lines: string[] = [];
     const result = await runLoadBench({
-      systems: ["direct", "bare-proxy"],
+      systems: ["direct", "bare-proxy", "bare-proxy-tuned"],
       rounds: 1,
       warmupMs: 0,
       throughputMs: 400,
@@ -33,7 +34,7 @@ describe("bench harness", () => {
       log: (line) => lines.push(line),
     });
     expect(result.unavailable).toEqual([]);
-    expect(result.systems.map((s) => s.name)).toEqual(["direct", "bare-proxy"]);
+    expect(result.systems.map((s) => s.name)).toEqual(["direct", "bare-proxy", "bare-proxy-tuned"]);
     for (const s of result.systems) {
       expect(s.requestsPerSecond).toBeGreaterThan(50);
       expect(s.p50Ms).toBeGreaterThan(0);
@@ -59,6 +60,9 @@ describe("bench harness", () => {
     const markdown = renderReport(report);
     expect(markdown).toContain("| direct |");
     expect(markdown).toContain("| bare-proxy |");
+    expect(markdown).toContain("| bare-proxy-tuned |");
+    expect(markdown).toContain(`bare-proxy-tuned is the same bare proxy with \`node ${ROUTER_NODE_FLAGS.join(" ")}\``);
+    expect(markdown).toContain("- bare-proxy-tuned / bare-proxy (what the router's Node flags cost a bare proxy)");
     const checks = targetChecks(report);
     expect(checks.find((c) => c.name.startsWith("switchyard throughput / bare-proxy"))?.pass).toBeUndefined();
   });
