@@ -345,8 +345,8 @@ export function renderReport(report: BenchReport): string {
   else {
     lines.push(
       "Generated `routes.ts` files (4 providers, 200 models, 40 weighted tiers, N routes each with a two-step fallback, retries and timeouts, 10 teams with keys, budgets and limits). " +
-        "Each run is a fresh process (`node --import tsx`, as `pnpm switchyard` runs): **wall** is spawn to exit; **import** is loading `@switchyard/compiler` (TypeScript, ts-morph, esbuild); **run** is the `compile()`/`build()` call. " +
-          "The `switchyard check` rows run the CLI itself (`node --import tsx packages/cli/src/bin.ts check routes-N.ts --env prod`, where prod selects all four built-in policy packs: baseline, eu-residency, prod-safety, cost-guard), what a user waits for.",
+        "Each run is a fresh process (`node --import tsx`, as `pnpm switchyard` runs): **wall** is spawn to exit; **import** is loading `@switchyard/compiler` (esbuild, zod, the policy packs; TypeScript loads on the compiler's type-check thread, within **run**); **run** is the `compile()`/`build()` call. " +
+          "The `switchyard check` rows run the CLI itself (`node --import tsx packages/cli/src/bin.ts check routes-N.ts --env prod`, where prod selects all four built-in policy packs: baseline, eu-residency, prod-safety, cost-guard), what a user waits for; the CLI starts TypeScript's thread before it loads the rest and raises V8's interrupt budget (fewer background TurboFan compiles), which the compile() rows do not.",
       "",
     );
     lines.push("| routes | models | routes.ts | step | wall (median) | wall range | import | run | ok | router.mjs |");
@@ -362,7 +362,7 @@ export function renderReport(report: BenchReport): string {
       lines.push(`### Where a cold check of ${num(profile.routes)} routes spends its time (CPU profile)`, "");
       if ("error" in profile) lines.push(`Profile failed: ${profile.error}`, "");
       else {
-        lines.push(`One more cold \`check\`, the import of the compiler and \`compile()\` under the V8 sampling profiler (500 µs); ${num(profile.summary.busyMs)} ms of busy samples. Self time, idle excluded.`, "");
+        lines.push(`One more cold \`check\`, the import of the compiler and \`compile()\` under the V8 sampling profiler (500 µs); ${num(profile.summary.busyMs)} ms of busy samples. Self time, idle excluded. The main thread only (evaluation results, validation, policies): TypeScript's checker runs on the compiler's type-check thread, which this profile does not see (\`node --cpu-prof\` on the CLI writes one profile per thread).`, "");
         profileTables(profile.summary, lines);
       }
     }
