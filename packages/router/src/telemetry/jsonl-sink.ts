@@ -1,4 +1,5 @@
 /** @module JSON Lines trace sink: stdout or a size-rotated file, written in the background from a bounded queue. */
+import { traceJson } from "./trace-json.ts";
 import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { TraceRecord, TraceSink } from "./types.ts";
@@ -44,7 +45,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
     return {
       write(record) {
         try {
-          out.write(`${JSON.stringify(record)}\n`);
+          out.write(`${traceJson(record)}\n`);
         } catch {
           drop(1);
         }
@@ -125,7 +126,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
     write(record) {
       if (closed) return;
       if (queue.length >= maxQueue) return drop(1);
-      const line = `${JSON.stringify(record)}\n`;
+      const line = `${traceJson(record)}\n`;
       queue.push(line);
       queuedChars += line.length;
       if (queuedChars >= BATCH_CHARS) wake?.();
