@@ -184,8 +184,8 @@ const HOT_PATH_NOTES = [
     "checks both give the same plans, exclusions, warnings and random draws.",
   "- **What remains** (switchyard/bare-proxy is still well under 85 %): in the profile above, the two socket writes per request (`writeUtf8String` to the upstream, `writev` to the client) " +
     "are the largest items and a bare proxy pays them too; node:http's server side likewise. What switchyard adds on top is the features the fixture turns on: " +
-    "the trace record and its JSONL line (a ~1 KB `JSON.stringify` per request, appended in batches on libuv's threadpool, which a main-thread profile does not show; " +
-    "the CPU/req column includes it), the remaining prom-client histogram updates (duration, and cost with its float sum), governance (a rate-limit take, a budget reservation and a settlement per attempt), " +
+    "the trace record and its ~1 KB JSONL line (written by `traceJson()`, a serializer for the fixed record shape at about half `JSON.stringify`'s cost, " +
+    "appended in batches on libuv's threadpool, which a main-thread profile does not show; the CPU/req column includes it), the remaining prom-client histogram updates (duration, and cost with its float sum), governance (a rate-limit take, a budget reservation and a settlement per attempt), " +
     "the circuit-breaker window update per attempt (immutable state, a few small allocations), re-serialising the parsed request body for the upstream (`JSON.stringify` with the model name replaced), " +
     "a full `JSON.parse` of the upstream answer (usage and validators read it), response headers set one by one (rate-limit headers, attempts, model, provider), and the garbage those leave. " +
     "No single item is above ~4 % of the profile; reaching 85 % needs most of them made cheaper, not one fix.",
