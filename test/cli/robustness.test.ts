@@ -64,8 +64,9 @@ describe("switchyard CLI robustness (spawned)", () => {
     const first = await run(["check", "examples/quickstart/routes.ts", "--format", "json"], { SWITCHYARD_CACHE_DIR: cache });
     expect(first.code).toBe(0);
     const files = readdirSync(cache).sort();
-    // TypeScript's and ts-morph's code caches, and the type-check thread's bundle with its source list.
-    expect(files.map((name) => name.replace(/-[0-9a-f]{32}\.(v8|cjs)$/, ".$1"))).toEqual(["ts-morph-common.js.v8", "ts-morph.js.v8", "typecheck-worker.cjs", "typecheck-worker.sources.json", "typescript.js.v8"]);
+    // TypeScript's and ts-morph's code caches (tagged with the CLI's V8 flags), and the type-check
+    // thread's bundle with its source list.
+    expect(files.map((name) => name.replace(/-(?:[0-9a-f]{8}-)?[0-9a-f]{32}\.(v8|cjs)$/, ".$1"))).toEqual(["ts-morph-common.js.v8", "ts-morph.js.v8", "typecheck-worker.cjs", "typecheck-worker.sources.json", "typescript.js.v8"]);
     const second = await run(["check", "examples/quickstart/routes.ts", "--format", "json"], { SWITCHYARD_CACHE_DIR: cache });
     expect(second).toEqual(first);
     expect(readdirSync(cache).sort()).toEqual(files);

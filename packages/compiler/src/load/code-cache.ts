@@ -9,7 +9,9 @@
  *
  * Never stale: a cache file is named by the SHA-256 of the file's bytes, the Node and V8 versions
  * and the architecture, and V8 itself rejects data that does not match the source or its flags
- * (the file is then loaded without it and the cache rewritten). Every failure of the cache (a
+ * (the file is then loaded without it and the cache rewritten). A process whose V8 flags were
+ * changed at run time (`switchyard check` raises the interrupt budget) keeps its own files, tagged
+ * with a hash of those flags, so it and a plain `compile()` do not reject and rewrite each other's. Every failure of the cache (a
  * read-only folder, a corrupt file) falls back to a plain compile: the cache is never needed.
  */
 import { createHash } from "node:crypto";
@@ -19,6 +21,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
+import { isMainThread, workerData } from "node:worker_threads";
 
 /** A file loaded through the cache, and whether its cache has to be (re)written. */
 interface CachedFile {
@@ -50,6 +53,21 @@ export function defaultCacheDirectory(env: NodeJS.ProcessEnv = process.env): str
   return join(tmpdir(), `switchyard-cache-${process.getuid?.() ?? "user"}`);
 }
 
+/**
+ * V8 flags set at run time for the process (V8 flags are per process), as the type-check thread
+ * gets them from its parent: `workerData.switchyardV8Flags`. Empty elsewhere.
+ */
+function processFlags(): string {
+  const inherited = isMainThread ? undefined : (workerData as { switchyardV8Flags?: unknown } | null)?.switchyardV8Flags;
+  return typeof inherited === "string" ? inherited : "";
+}
+
+/** `""` without such flags (the file names of earlier versions), else a short hash of the flags and a dash. */
+function flagsTag(): string {
+  const flags = processFlags();
+  return flags === "" ? "" : `${createHash("sha256").update(flags).digest("hex").slice(0, 8)}-`;
+}
+
 function cacheKey(bytes: Buffer): string {
   return createHash("sha256")
     .update(bytes)
@@ -77,7 +95,7 @@ export function requireWithCodeCache(file: string, options: CodeCacheOptions): u
   const existing = registry[file];
   if (existing) return existing.exports;
   const bytes = readFileSync(file);
-  const cacheFile = options.directory === undefined ? undefined : join(options.directory, `${basename(file)}-${cacheKey(bytes)}.v8`);
+  const cacheFile = options.directory === undefined ? undefined : join(options.directory, `${basename(file)}-${flagsTag()}${cacheKey(bytes)}.v8`);
   const cachedData = readCache(cacheFile);
   const script = new Script(Module.wrap(bytes.toString("utf8")), {
     filename: file,

@@ -8,6 +8,7 @@
  * needs no TypeScript loader and works the same under `node --import tsx`, the npm bin and vitest.
  */
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { LocationData } from "./location-map.ts";
 import type { TypeCheckResult } from "./typecheck.ts";
@@ -34,6 +35,8 @@ interface Pending {
 }
 
 let worker: Worker | undefined;
+/** V8 flags this module set at run time (the code cache keeps files per set of flags). */
+const runtimeFlags: string[] = [];
 let nextId = 1;
 const pending = new Map<number, Pending>();
 
@@ -47,6 +50,7 @@ function start(): Worker {
   const bundle = workerBundle({ entry: fileURLToPath(new URL("./typecheck-worker.ts", import.meta.url)), directory: defaultCacheDirectory() });
   const created = new Worker("file" in bundle ? bundle.file : bundle.code, {
     eval: !("file" in bundle),
+    workerData: { switchyardV8Flags: runtimeFlags.join(" ") },
     // Plain JavaScript: the parent's --import tsx would only add a loader thread. `node --cpu-prof …`
     // still profiles it (one .cpuprofile per thread).
     execArgv: process.execArgv.filter((flag) => flag === "--cpu-prof" || /^--cpu-prof-(?:dir|interval|name)=/.test(flag)),
@@ -72,13 +76,27 @@ function start(): Worker {
   return created;
 }
 
+export interface StartOptions {
+  /**
+   * Raise V8's interrupt budget (process-wide) before TypeScript loads, unless the command line set
+   * one: for a process that lives a few seconds, TurboFan compiles many functions on background
+   * threads that never run long enough to repay it (the CLI passes 600000; V8's default is 67584).
+   */
+  interruptBudget?: number;
+}
+
 /**
  * Starts the type-check thread now (it loads TypeScript and parses the lib files and the SDK), so a
  * compile that follows finds it ready. The CLI calls it first thing for `check` and `build`, before
  * it loads the rest of the compiler. Idempotent; the thread does not keep the process alive.
  */
-export function startTypeCheckThread(): void {
+export function startTypeCheckThread(options: StartOptions = {}): void {
   if (worker) return;
+  if (options.interruptBudget !== undefined && !process.execArgv.some((flag) => flag.startsWith("--interrupt-budget"))) {
+    const flag = `--interrupt-budget=${Math.round(options.interruptBudget)}`;
+    setFlagsFromString(flag);
+    runtimeFlags.push(flag);
+  }
   worker = start();
   worker.unref();
 }
