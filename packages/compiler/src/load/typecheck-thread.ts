@@ -7,6 +7,7 @@
  * The worker runs a CommonJS bundle of load/typecheck-worker.ts (load/worker-bundle.ts), so it
  * needs no TypeScript loader and works the same under `node --import tsx`, the npm bin and vitest.
  */
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
@@ -46,10 +47,25 @@ function failAll(error: Error): void {
   pending.clear();
 }
 
+/**
+ * The thread's code, read here rather than handed over as a path: a process checking other sources
+ * may prune the cached file before the thread would load it.
+ */
+function workerCode(): string {
+  const entry = fileURLToPath(new URL("./typecheck-worker.ts", import.meta.url));
+  const bundle = workerBundle({ entry, directory: defaultCacheDirectory() });
+  if ("code" in bundle) return bundle.code;
+  try {
+    return readFileSync(bundle.file, "utf8");
+  } catch {
+    const fresh = workerBundle({ entry, directory: undefined });
+    return "code" in fresh ? fresh.code : "";
+  }
+}
+
 function start(): Worker {
-  const bundle = workerBundle({ entry: fileURLToPath(new URL("./typecheck-worker.ts", import.meta.url)), directory: defaultCacheDirectory() });
-  const created = new Worker("file" in bundle ? bundle.file : bundle.code, {
-    eval: !("file" in bundle),
+  const created = new Worker(workerCode(), {
+    eval: true,
     workerData: { switchyardV8Flags: runtimeFlags.join(" ") },
     // Plain JavaScript: the parent's --import tsx would only add a loader thread. `node --cpu-prof …`
     // still profiles it (one .cpuprofile per thread).
