@@ -193,8 +193,10 @@ const HOT_PATH_NOTES = [
     "for collection. With Node's defaults, sustained load grows the young generation to 3 × 16 MB semi-spaces and lets the old generation reach ~4× its live size between full collections: ~100-115 MB. " +
     "The router is therefore deployed with `ROUTER_NODE_FLAGS` (`--max-semi-space-size=4 --heap-growing-percent=50`, the Pulumi component's command line; " +
     "`--heap-growing-percent` is a V8 flag Node does not accept in `NODE_OPTIONS`), and the bench runs it that way. Measured before this became the default (5 interleaved rounds at 32 connections, and 4 at a fixed 2,000 req/s, " +
-    "Nov 2026, load average 3.5-5 from other work): RSS peak 78-83 MB with the flags, 77-91 MB with `--max-semi-space-size=4` alone, 82-91 MB with `=8`, 100-115 MB with Node's defaults. " +
-    "The price is garbage-collection CPU: the collector's share of the main thread went from ~2-4 % to ~6 % in profiles, and CPU/req rose ~9 % at the fixed rate (noisy: closed-loop rounds ranged from no change to +27 %). " +
+    "Nov 2026, load average 3.5-5 from other work): RSS peak 76-83 MB with the flags, 77-95 MB with `--max-semi-space-size=4` alone, 82-91 MB with `=8`, 100-118 MB with Node's defaults. " +
+    "The price is garbage-collection CPU, and it is not small: the collector's share of the main thread went from ~2-4 % to ~6 % in profiles, and CPU/req rose +9 % (4 rounds) and +29 % (6 rounds, " +
+    "higher in every round) in fixed-rate runs at 2,000-2,500 req/s (`--max-semi-space-size=4` alone: +8 % and +18 %), so switchyard/bare-proxy is lower with the flags than it would be with Node's defaults. " +
+    "The deployed default trades that CPU for the 80 MB target; `ROUTER_NODE_FLAGS` is the one place to change it. " +
     "`bare-proxy-tuned` shows what the same flags cost the bare proxy.",
   "- **Streaming TTFB** is by design above a bare proxy's: a stream's role-only first chunk is held back until the first token, so a provider that fails before its first token can still be " +
     "replaced by the fallback; the first byte switchyard sends is therefore the first token (the TTFT columns compare like with like).",
