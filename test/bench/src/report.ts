@@ -197,6 +197,8 @@ const HOT_PATH_NOTES = [
     "The price is garbage-collection CPU, and it is not small: the collector's share of the main thread went from ~2-4 % to ~6 % in profiles, and CPU/req rose +9 % (4 rounds) and +29 % (6 rounds, " +
     "higher in every round) in fixed-rate runs at 2,000-2,500 req/s (`--max-semi-space-size=4` alone: +8 % and +18 %), so switchyard/bare-proxy is lower with the flags than it would be with Node's defaults. " +
     "The deployed default trades that CPU for the 80 MB target; `ROUTER_NODE_FLAGS` is the one place to change it. " +
+    "A sampling allocation profile (V8, objects collected included) counted ~40 KB allocated per request on the bench fixture, spread over response headers (node:http's header block, the rate-limit headers), " +
+    "the adapter's request body and parsed answer, the trace record and its line, governance and breaker bookkeeping: allocating less per request is the way to the memory target without this CPU. " +
     "`bare-proxy-tuned` shows what the same flags cost the bare proxy.",
   "- **Streaming TTFB** is by design above a bare proxy's: a stream's role-only first chunk is held back until the first token, so a provider that fails before its first token can still be " +
     "replaced by the fallback; the first byte switchyard sends is therefore the first token (the TTFT columns compare like with like).",
