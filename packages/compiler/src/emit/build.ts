@@ -11,7 +11,7 @@ import { IR_VERSION, serialiseRelease, type Release } from "@switchyard/ir";
 import { compile, type CompileOptions, type CompileResult } from "../compile.ts";
 import { catalogue } from "../diagnostics/catalogue.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
-import { makeOutDir } from "./out-dir.ts";
+import { makeDir } from "@switchyard/router/make-dir";
 
 export interface BuildOptions extends CompileOptions {
   /** Parent of the environment folder, e.g. `dist`. */
@@ -94,7 +94,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const directory = resolve(options.outDir, release.config.environment);
   const staging = join(directory, `.staging-${process.pid}`);
   try {
-    await makeOutDir(staging);
+    await makeDir(staging);
     const contents: Record<string, string | Buffer> = { "switchyard.json": serialiseRelease(release) };
     const bundleRouter = await loadBundler();
     if (bundleRouter) {

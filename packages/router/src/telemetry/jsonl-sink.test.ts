@@ -104,6 +104,14 @@ describe("jsonlSink", () => {
     expect(dropped).toBe(5);
   });
 
+  it.runIf(process.platform === "linux")("a path under /proc drops and counts instead of spinning in mkdir", async () => {
+    let dropped = 0;
+    const sink = jsonlSink({ path: "/proc/switchyard-traces/t.jsonl", maxBytes: 1000, keep: 1, onDrop: (n) => (dropped += n) });
+    for (let n = 0; n < 3; n++) sink.write(record(n));
+    await sink.close();
+    expect(dropped).toBe(3);
+  });
+
   it("a full queue drops (and counts) instead of growing without bound", async () => {
     let dropped = 0;
     const sink = jsonlSink({ path: path.join(dir, "q.jsonl"), maxBytes: 1 << 20, keep: 1, maxQueue: 3, onDrop: (n) => (dropped += n) });

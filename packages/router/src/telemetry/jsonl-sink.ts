@@ -1,6 +1,7 @@
 /** @module JSON Lines trace sink: stdout or a size-rotated file, written in the background from a bounded queue. */
 import { traceJson } from "./trace-json.ts";
-import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
+import { makeDir } from "../runtime/make-dir.ts";
 import { dirname } from "node:path";
 import type { TraceRecord, TraceSink } from "./types.ts";
 
@@ -98,7 +99,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
       const text = batch.join("");
       try {
         if (size < 0) {
-          await mkdir(dirname(options.path), { recursive: true });
+          await makeDir(dirname(options.path));
           size = await stat(options.path).then((s) => s.size, () => 0);
         }
         const bytes = Buffer.byteLength(text);

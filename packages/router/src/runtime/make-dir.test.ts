@@ -1,25 +1,25 @@
-/** @module emit/out-dir tests — folders are made level by level; a file or a special file system in the way fails fast. */
+/** @module runtime/make-dir tests — folders are made level by level; a file or a special file system in the way fails fast. */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { makeOutDir, OutDirError } from "./out-dir.ts";
+import { makeDir, MakeDirError } from "./make-dir.ts";
 
-const scratch = mkdtempSync(join(tmpdir(), "switchyard-out-dir-"));
+const scratch = mkdtempSync(join(tmpdir(), "switchyard-make-dir-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function failure(path: string): Promise<OutDirError> {
-  const error = await makeOutDir(path).then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(OutDirError);
-  return error as OutDirError;
+async function failure(path: string): Promise<MakeDirError> {
+  const error = await makeDir(path).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(MakeDirError);
+  return error as MakeDirError;
 }
 
-describe("makeOutDir", () => {
+describe("makeDir", () => {
   it("creates every missing level and accepts a folder that exists", async () => {
     const deep = join(scratch, "a", "b", "c");
-    await makeOutDir(deep);
+    await makeDir(deep);
     expect(statSync(deep).isDirectory()).toBe(true);
-    await makeOutDir(deep);
+    await makeDir(deep);
   });
 
   it("fails with ENOTDIR naming the file in the way, however deep below it, creating nothing", async () => {
