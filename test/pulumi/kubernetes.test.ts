@@ -68,6 +68,12 @@ describe("RouterDeployment", () => {
     expect(spec.spec.template.spec.volumes[0]?.configMap.name).toBe("router-bundle-a1b2c3");
   });
 
+  it("nodeFlags replaces the memory flags (an empty list runs Node's defaults)", async () => {
+    const run = await deploy({ nodeFlags: [] });
+    const spec = reveal(run.get(DEPLOYMENT, "router").inputs) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    expect(spec.spec.template.spec.containers[0]?.["command"]).toEqual(["node", "/bundle/router.mjs"]);
+  });
+
   it("the Deployment depends on the ConfigMap and the Secret; the Service on the Deployment", async () => {
     const run = await deploy({ autoscaling: { minReplicas: 2, maxReplicas: 6 } });
     const urn = (type: string, name: string) => run.get(type, name).urn;
