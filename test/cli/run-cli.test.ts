@@ -24,6 +24,14 @@ describe("runCli", () => {
     expect((await cli(["help", "build"])).stdout).toContain("Usage: switchyard build");
   });
 
+  it("help for an unknown command → exit 2 with a suggestion, nothing on stdout", async () => {
+    const result = await cli(["help", "chek"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain('no help for unknown command "chek"');
+    expect(result.stderr).toContain("switchyard help check");
+  });
+
   it("no verb → help on stderr, exit 2", async () => {
     const result = await cli([]);
     expect(result.code).toBe(2);

@@ -125,6 +125,12 @@ export async function runCli(options: RunCliOptions): Promise<number> {
       io.stderr(topHelp(commands));
       return ExitCode.usage;
     }
+    if (topic !== undefined && !command) {
+      const guess = suggest(topic, commands.map((candidate) => candidate.name));
+      const hint = guess ? ` Did you mean \`switchyard help ${guess}\`?` : "";
+      io.stderr(`switchyard: no help for unknown command "${topic}".${hint}\nRun \`switchyard --help\` to see the commands.\n`);
+      return ExitCode.usage;
+    }
     io.stdout(command ? commandHelp(command) : topHelp(commands));
     return ExitCode.ok;
   }
