@@ -24,6 +24,19 @@ describe("runCli", () => {
     expect((await cli(["help", "build"])).stdout).toContain("Usage: switchyard build");
   });
 
+  it.each([
+    [["check", "--evn", "prod"], "switchyard check: unknown option --evn. Did you mean --env?"],
+    [["check", "--bogus"], "switchyard check: unknown option --bogus."],
+    [["check", "--env"], "switchyard check: --env needs a value."],
+    [["explain", "--route", "chat", "--tokens", "-5"], 'switchyard explain: --tokens needs a value; for a value starting with "-", write --tokens=-5.'],
+    [["check", "--help=yes"], "switchyard check: --help takes no value."],
+  ])("option error %j → one plain line, exit 2", async (argv, line) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(line);
+    expect(result.stderr).toContain("Usage: switchyard");
+  });
+
   it("help for an unknown command → exit 2 with a suggestion, nothing on stdout", async () => {
     const result = await cli(["help", "chek"]);
     expect(result.code).toBe(2);

@@ -101,6 +101,26 @@ export function topHelp(commands: readonly Command[]): string {
   ].join("\n");
 }
 
+/**
+ * One plain line for a `parseArgs` failure: Node's own wording is several lines and speaks of
+ * "ambiguous" arguments where the user simply gave a negative number or forgot a value.
+ */
+export function optionErrorMessage(error: unknown, optionNames: readonly string[]): string {
+  const message = errorMessage(error);
+  const code = (error as { code?: unknown }).code;
+  const option = /'(?:-\w, )?(--[\w-]+)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined) {
+    const guess = suggest(option.slice(2), optionNames);
+    return `unknown option ${option}.${guess ? ` Did you mean --${guess}?` : ""}`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option !== undefined) {
+    if (message.includes("argument is ambiguous")) return `${option} needs a value; for a value starting with "-", write ${option}=-5.`;
+    if (message.includes("argument missing")) return `${option} needs a value.`;
+    if (message.includes("does not take an argument")) return `${option} takes no value.`;
+  }
+  return message.split("\n")[0] ?? message;
+}
+
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
@@ -158,7 +178,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
     });
     parsed = { positionals: result.positionals, values: result.values as Record<string, string | boolean | undefined> };
   } catch (error) {
-    io.stderr(`switchyard ${command.name}: ${errorMessage(error)}\nUsage: ${command.usage}\nRun \`switchyard ${command.name} --help\` for details.\n`);
+    io.stderr(`switchyard ${command.name}: ${optionErrorMessage(error, Object.keys(command.options))}\nUsage: ${command.usage}\nRun \`switchyard ${command.name} --help\` for details.\n`);
     return ExitCode.usage;
   }
 
