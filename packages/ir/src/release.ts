@@ -51,7 +51,7 @@ export function parseRelease(text: string, expectedHash?: string): ParseResult<R
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return { success: false, issues: [{ code: "invalid_json", path: [], message: `not valid JSON: ${(error as Error).message}` }] };
+    return { success: false, issues: [{ code: "invalid_json", path: [], message: `not valid JSON: ${(error as Error).message.replace(/\s*\n\s*/g, " ")}` }] };
   }
   if (typeof raw !== "object" || raw === null || !("config" in raw) || !("hash" in raw) || typeof raw.hash !== "string") {
     return { success: false, issues: [{ code: "invalid_release", path: [], message: "a release is an object { hash, config }" }] };
