@@ -149,8 +149,6 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     const release = active.enter();
     const theirs = req.headers[release.requestIdHeader];
     const id = typeof theirs === "string" && REQUEST_ID_RE.test(theirs) ? theirs : `${idPrefix}-${(++counter).toString(36)}`;
-    res.setHeader("x-switchyard-request-id", id);
-    res.setHeader("x-switchyard-config-version", release.hash);
     if (draining) res.setHeader("connection", "close");
     res.once("close", () => {
       active.leave(release);
@@ -158,7 +156,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       if (inFlight === 0 && drained !== undefined) drained();
     });
     route(req, res, release, id).catch((error: unknown) => {
-      if (!res.headersSent && !res.writableEnded) sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", "internal error"));
+      if (!res.headersSent && !res.writableEnded) sendError(stampIds(res, id, release.hash), error instanceof RouterError ? error : new RouterError("internal_error", "internal error"));
       else if (!res.writableEnded) res.end();
     });
   };
@@ -168,6 +166,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
+    // A served chat completion sends these with its one writeHead (answerHeaders); everything else gets them now.
+    if (path !== "/v1/chat/completions" || method !== "POST") stampIds(res, id, release.hash);
     switch (path) {
       case "/v1/chat/completions":
         if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
@@ -226,6 +226,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       if (!res.writableFinished) cancel.cancel(new ClientGoneError("client went away"));
     });
     let ctx: RequestContext | undefined;
+    let routeName: string | undefined;
     const trace = telemetry.begin(id, now(), release, req.headers.traceparent);
     try {
       if (draining) throw new RouterError("shutting_down", "the router is shutting down; retry on another replica");
@@ -246,7 +247,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       }
       const body: ChatBody = validateChatBody(raw);
       const routeDef = release.config.routes[body.model];
-      res.setHeader("x-switchyard-route", body.model);
+      routeName = body.model;
       if (routeDef === undefined) {
         throw new RouterError("route_not_found", `route \`${body.model}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, { param: "model" });
       }
@@ -300,8 +301,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       else {
         const result = await executeCompletion(ctx, deps);
         if (routeDef.logPayloads) trace.completion = completionText(result.completion);
-        setAnswerHeaders(res, ctx);
-        res.writeHead(200, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(result.text) });
+        res.writeHead(200, answerHeaders(ctx, routeName, ["content-type", JSON_TYPE, "content-length", String(Buffer.byteLength(result.text))]));
         res.end(result.text);
       }
     } catch (error) {
@@ -309,6 +309,10 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       if (error instanceof ClientGoneError) {
         if (!res.writableEnded) res.destroy();
         return;
+      }
+      if (!res.headersSent) {
+        stampIds(res, id, release.hash);
+        if (routeName !== undefined) res.setHeader("x-switchyard-route", routeName);
       }
       if (ctx !== undefined) setAnswerHeaders(res, ctx);
       if (res.headersSent) {
@@ -332,8 +336,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const streamAnswer = async (res: ServerResponse, ctx: RequestContext): Promise<void> => {
     const opened = await openStream(ctx, deps);
     const { attempt } = opened;
-    setAnswerHeaders(res, ctx);
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
+    res.writeHead(200, answerHeaders(ctx, ctx.route, ["content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"]));
     /** The SSE frame of an event, or "" for a usage-only chunk the client did not ask for. */
     const frame = (event: StreamEvent): string => (noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`);
     const write = async (text: string): Promise<void> => {
@@ -432,6 +435,27 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
 
 function methodNotAllowed(method: string, allowed: string): RouterError {
   return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
+}
+
+function stampIds(res: ServerResponse, id: string, hash: string): ServerResponse {
+  res.setHeader("x-switchyard-request-id", id);
+  res.setHeader("x-switchyard-config-version", hash);
+  return res;
+}
+
+/**
+ * A served answer's headers as one flat list for writeHead: setHeader per header would build a
+ * header map and a [name, value] pair each, per request (see setAnswerHeaders for the error path).
+ */
+function answerHeaders(ctx: RequestContext, route: string | undefined, tail: string[]): string[] {
+  const out = ["x-switchyard-request-id", ctx.id, "x-switchyard-config-version", ctx.release.hash];
+  if (route !== undefined) out.push("x-switchyard-route", route);
+  const extra = ctx.responseHeaders;
+  if (extra !== undefined) for (const name in extra) out.push(name, extra[name] as string);
+  out.push("x-switchyard-attempts", String(ctx.attempts.length));
+  if (ctx.answered !== undefined) out.push("x-switchyard-model", ctx.answered.model, "x-switchyard-provider", ctx.answered.provider);
+  for (let i = 0; i < tail.length; i++) out.push(tail[i] as string);
+  return out;
 }
 
 function setAnswerHeaders(res: ServerResponse, ctx: RequestContext): void {
