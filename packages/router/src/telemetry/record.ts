@@ -129,7 +129,8 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
     outcome: ok ? "ok" : "error",
     errorCode,
     stream: ctx?.stream ?? false,
-    candidates: (ctx?.plan?.candidates ?? []).map((c) => ({ model: c.model, provider: c.provider, step: c.step, source: c.source, tier: c.tier, reason: c.reason })),
+    // The route table's frozen candidates have exactly the trace's fields and never change: shared, not copied.
+    candidates: (ctx?.plan?.candidates ?? []).map((c) => (Object.isFrozen(c) ? c : { model: c.model, provider: c.provider, step: c.step, source: c.source, tier: c.tier, reason: c.reason })),
     attempts,
     model: answered?.model,
     provider: answered?.provider,

@@ -40,7 +40,17 @@ function optNum(key: string, value: number | undefined): string {
   return value === undefined ? "" : `,"${key}":${num(value)}`;
 }
 
+/** JSON of the route table's frozen candidates, which recur in every trace of their route. */
+const frozenCandidates = new WeakMap<TraceCandidate, string>();
+
 function candidate(c: TraceCandidate): string {
+  if (!Object.isFrozen(c)) return candidateJson(c);
+  let json = frozenCandidates.get(c);
+  if (json === undefined) frozenCandidates.set(c, (json = candidateJson(c)));
+  return json;
+}
+
+function candidateJson(c: TraceCandidate): string {
   return `{"model":${str(c.model)},"provider":${str(c.provider)},"step":${num(c.step)},"source":${str(c.source)}${optStr("tier", c.tier)},"reason":${str(c.reason)}}`;
 }
 
