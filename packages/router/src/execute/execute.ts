@@ -1,7 +1,7 @@
 /** @module Executing decide()'s plan: attempts, retries with backoff, timeouts, fallback, validators, state recording. */
 import type { ErrorClass } from "@switchyard/ir";
 import type { Candidate } from "../core/index.ts";
-import type { AttemptErrorClass, InFlightLease, StateStore } from "../state/index.ts";
+import type { AttemptErrorClass, AttemptOutcome, InFlightLease, StateStore } from "../state/index.ts";
 import { type AdapterCall, type CompletionResult, type ProviderAdapter, type StreamEvent, UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { type AttemptSummary, type FailureClass, RouterError, allFailedStatus } from "../errors.ts";
 import type { ChatCompletion, ChatCompletionChunk, ChatToolCall } from "../http/chat-body.ts";
@@ -61,10 +61,10 @@ const STATE_CLASS: Record<FailureClass, AttemptErrorClass | undefined> = {
   rejected: undefined,
 };
 
-/** Run a state-store write without ever failing or blocking the request. */
-function fireAndForget(fn: () => unknown): void {
+/** Run a state-store write without ever failing or blocking the request (method and argument, not a closure per call). */
+function fireAndForget<T, A>(fn: (this: T, arg: A) => unknown, self: T, arg: A): void {
   try {
-    const result = fn();
+    const result = fn.call(self, arg);
     if (result instanceof Promise) result.catch(() => undefined);
   } catch {
     // The state store must never fail a request.
@@ -138,21 +138,15 @@ export async function runPlan<T>(
         }
         const errorClass = error === undefined ? undefined : STATE_CLASS[error.errorClass];
         if (outcome.ok || errorClass !== undefined) {
-          fireAndForget(() =>
-            deps.state.recordAttempt({
-              model: candidate.model,
-              route: ctx.route,
-              ok: outcome.ok,
-              ...(errorClass !== undefined ? { errorClass } : {}),
-              latencyMs: at - startedAt,
-              ...(outcome.ttftMs !== undefined ? { ttftMs: outcome.ttftMs } : {}),
-              ...(candidate.probe === true ? { probe: true } : {}),
-              now: at,
-            }),
-          );
+          // Built field by field: conditional spreads would allocate a throwaway object each.
+          const record: AttemptOutcome = { model: candidate.model, route: ctx.route, ok: outcome.ok, latencyMs: at - startedAt, now: at };
+          if (errorClass !== undefined) record.errorClass = errorClass;
+          if (outcome.ttftMs !== undefined) record.ttftMs = outcome.ttftMs;
+          if (candidate.probe === true) record.probe = true;
+          fireAndForget(deps.state.recordAttempt, deps.state, record);
         }
-        if (lease !== undefined) fireAndForget(() => lease?.release());
-        if (ticket !== undefined) fireAndForget(() => ticket.close({ ok: outcome.ok, costUsd: outcome.ok ? ctx.costUsd : undefined }));
+        if (lease !== undefined) fireAndForget(lease.release, lease, undefined);
+        if (ticket !== undefined) fireAndForget(ticket.close, ticket, { ok: outcome.ok, costUsd: outcome.ok ? ctx.costUsd : undefined });
       };
       try {
         const value = await perform(call, adapter, abort, candidate);

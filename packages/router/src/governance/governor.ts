@@ -52,7 +52,7 @@ export function createGovernor(options: GovernorOptions): Governor {
   const governed = new WeakMap<RequestContext, Governed>();
 
   const setHeaders = (ctx: RequestContext, headers: Record<string, string>): void => {
-    ctx.responseHeaders = { ...ctx.responseHeaders, ...headers };
+    ctx.responseHeaders = ctx.responseHeaders === undefined ? headers : { ...ctx.responseHeaders, ...headers };
   };
 
   const onRateLimit = (ctx: RequestContext, g: Governed, tokens: number, d: RateLimitDecision): void => {

@@ -150,7 +150,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     const theirs = req.headers[release.requestIdHeader];
     const id = typeof theirs === "string" && REQUEST_ID_RE.test(theirs) ? theirs : `${idPrefix}-${(++counter).toString(36)}`;
     if (draining) res.setHeader("connection", "close");
-    res.once("close", () => {
+    // "close" fires once per response: `on` spares the per-request wrapper `once` allocates.
+    res.on("close", () => {
       active.leave(release);
       inFlight--;
       if (inFlight === 0 && drained !== undefined) drained();
@@ -221,7 +222,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const chat = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, id: string): Promise<void> => {
     const cancel = new RequestCancel();
     cancels.add(cancel);
-    res.once("close", () => {
+    res.on("close", () => {
       cancels.delete(cancel);
       if (!res.writableFinished) cancel.cancel(new ClientGoneError("client went away"));
     });
