@@ -46,6 +46,18 @@ function label(known: Record<string, unknown>, value: string | undefined, missin
   return Object.hasOwn(known, value) ? value : UNKNOWN_LABEL;
 }
 
+interface PendingCount {
+  labels: Record<string, string>;
+  value: number;
+}
+type LabelLevel = Map<string, LabelLevel | PendingCount>;
+
+function level(parent: LabelLevel, key: string): LabelLevel {
+  let next = parent.get(key) as LabelLevel | undefined;
+  if (next === undefined) parent.set(key, (next = new Map()));
+  return next;
+}
+
 /**
  * Integer counter increments gathered per label set and handed to prom-client when it collects (a
  * scrape or `get()`): prom-client hashes and validates the label object on every `inc()`, most of the
@@ -53,18 +65,30 @@ function label(known: Record<string, unknown>, value: string | undefined, missin
  * sums are exact, so a scrape reads the same totals as with an `inc()` per request.
  */
 class PendingCounts {
-  readonly #pending = new Map<string, { labels: Record<string, string>; value: number }>();
+  /** One level per label, keyed by the label values themselves: no key string is built per request. */
+  readonly #root: LabelLevel = new Map();
+  readonly #entries: PendingCount[] = [];
 
-  /** Add `value` under `key` (the label values joined); `labels` builds the label object on first use. */
-  add(key: string, labels: () => Record<string, string>, value: number): void {
+  constructor(readonly names: readonly [string, string, string, string]) {}
+
+  /** Add `value` under the label values `a`, `b`, `c`, `d` (in the order of `names`). */
+  add(a: string, b: string, c: string, d: string, value: number): void {
     if (!Number.isFinite(value)) return; // prom-client would refuse it at every later scrape
-    const e = this.#pending.get(key);
-    if (e !== undefined) e.value += value;
-    else this.#pending.set(key, { labels: labels(), value });
+    const l1 = level(this.#root, a);
+    const l2 = level(l1, b);
+    const l3 = level(l2, c);
+    let e = l3.get(d) as PendingCount | undefined;
+    if (e === undefined) {
+      const [na, nb, nc, nd] = this.names;
+      e = { labels: { [na]: a, [nb]: b, [nc]: c, [nd]: d }, value: 0 };
+      l3.set(d, e);
+      this.#entries.push(e);
+    }
+    e.value += value;
   }
 
   flush(counter: Counter): void {
-    for (const e of this.#pending.values()) {
+    for (const e of this.#entries) {
       if (e.value === 0) continue;
       counter.inc(e.labels, e.value);
       e.value = 0;
@@ -84,9 +108,9 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   const registers = [registry];
   const config = (): Config => options.release().config;
 
-  const pendingRequests = new PendingCounts();
-  const pendingTokens = new PendingCounts();
-  const pendingAttempts = new PendingCounts();
+  const pendingRequests = new PendingCounts(["route", "team", "model", "status"]);
+  const pendingTokens = new PendingCounts(["route", "team", "model", "direction"]);
+  const pendingAttempts = new PendingCounts(["route", "model", "outcome", "error_class"]);
   const requests = new Counter({
     name: "switchyard_requests_total",
     help: "Chat requests by route, team, answering model and HTTP status.",
@@ -221,11 +245,11 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       const team = label(c.teams, record.team);
       const model = label(c.models, record.model);
       const status = record.status;
-      pendingRequests.add(`${route}\u0000${team}\u0000${model}\u0000${status}`, () => ({ route, team, model, status: String(status) }), 1);
+      pendingRequests.add(route, team, model, String(status), 1);
       duration.observe({ route, model }, record.latencyMs / 1000);
       if (record.ttftMs !== undefined && record.outcome === "ok") ttft.observe({ route, model }, record.ttftMs / 1000);
-      if (record.inputTokens > 0) pendingTokens.add(`${route}\u0000${team}\u0000${model}\u0000i`, () => ({ route, team, model, direction: "input" }), record.inputTokens);
-      if (record.outputTokens > 0) pendingTokens.add(`${route}\u0000${team}\u0000${model}\u0000o`, () => ({ route, team, model, direction: "output" }), record.outputTokens);
+      if (record.inputTokens > 0) pendingTokens.add(route, team, model, "input", record.inputTokens);
+      if (record.outputTokens > 0) pendingTokens.add(route, team, model, "output", record.outputTokens);
       if (record.costUsd > 0) cost.inc({ route, team, model }, record.costUsd);
       if (record.canary) canaryRequests.inc({ route });
       let previous: string | undefined;
@@ -233,7 +257,7 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
         const attemptModel = label(c.models, a.model);
         const outcome = a.outcome;
         const errorClass = a.errorClass ?? NONE_LABEL;
-        pendingAttempts.add(`${route}\u0000${attemptModel}\u0000${outcome}\u0000${errorClass}`, () => ({ route, model: attemptModel, outcome, error_class: errorClass }), 1);
+        pendingAttempts.add(route, attemptModel, outcome, errorClass, 1);
         if (a.reason === "retry") retries.inc({ route, model: attemptModel, reason: a.after ?? NONE_LABEL });
         if (a.reason === "fallback") fallbacks.inc({ route, from: previous ?? NONE_LABEL, to: attemptModel, reason: a.after ?? NONE_LABEL });
         previous = attemptModel;
