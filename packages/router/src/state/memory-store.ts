@@ -82,6 +82,44 @@ const CLOSED: BreakerView = { status: "closed", openedAt: undefined, weight: 1, 
  * const store = new MemoryStateStore({ breaker: { consecutiveFailures: 3 } });
  * store.recordAttempt({ model: "gpt-mini", ok: false, errorClass: "5xx", latencyMs: 40, now: Date.now() });
  */
+interface ViewTables {
+  breakers: Map<string, BreakerState>;
+  latency: Map<string, LatencyStats>;
+  inFlight: Map<string, number>;
+  canaries: Map<string, CanaryEntry>;
+  opts: BreakerOptions;
+}
+
+/** The store seen at one instant: made per request, so one small object with its methods on the prototype (not five closures). */
+class MemoryView implements RoutingState {
+  constructor(
+    readonly tables: ViewTables,
+    readonly now: number,
+    readonly quiet: boolean,
+  ) {}
+
+  breakersClosed(): boolean {
+    return this.quiet;
+  }
+
+  breaker(model: string): BreakerView {
+    const b = this.tables.breakers.get(model);
+    return b === undefined ? CLOSED : breakerView(b, this.now, this.tables.opts);
+  }
+
+  latency(model: string): LatencyStats | undefined {
+    return this.tables.latency.get(model); // LatencyStats is immutable and carries ewmaMs/p95Ms/samples: no copy needed
+  }
+
+  inFlight(model: string): number {
+    return this.tables.inFlight.get(model) ?? 0;
+  }
+
+  canaryPercent(route: string): number {
+    return this.tables.canaries.get(route)?.percent ?? 0;
+  }
+}
+
 export class MemoryStateStore implements StateStore {
   readonly name = "memory";
   readonly breakerOptions: BreakerOptions;
@@ -95,6 +133,8 @@ export class MemoryStateStore implements StateStore {
   readonly #latency = new Map<string, LatencyStats>();
   readonly #inFlight = new Map<string, number>();
   readonly #canaries = new Map<string, CanaryEntry>();
+  /** What every view reads, gathered once. */
+  #tables: ViewTables | undefined;
   readonly #budgets = new Map<string, BudgetLedger>();
   readonly #alerts = new Set<string>();
   readonly #limits = new Map<string, LimitBuckets>();
@@ -108,30 +148,8 @@ export class MemoryStateStore implements StateStore {
   }
 
   view(now: number): RoutingState {
-    const breakers = this.#breakers;
-    const latency = this.#latency;
-    const inFlight = this.#inFlight;
-    const canaries = this.#canaries;
-    const opts = this.breakerOptions;
-    const quiet = now >= this.#breakersQuietFrom;
-    return {
-      breakersClosed() {
-        return quiet;
-      },
-      breaker(model) {
-        const b = breakers.get(model);
-        return b === undefined ? CLOSED : breakerView(b, now, opts);
-      },
-      latency(model) {
-        return latency.get(model); // LatencyStats is immutable and carries ewmaMs/p95Ms/samples: no copy needed
-      },
-      inFlight(model) {
-        return inFlight.get(model) ?? 0;
-      },
-      canaryPercent(route) {
-        return canaries.get(route)?.percent ?? 0;
-      },
-    };
+    this.#tables ??= { breakers: this.#breakers, latency: this.#latency, inFlight: this.#inFlight, canaries: this.#canaries, opts: this.breakerOptions };
+    return new MemoryView(this.#tables, now, now >= this.#breakersQuietFrom);
   }
 
   activate(config: Config, now: number): void {
