@@ -68,6 +68,32 @@ function headerBlock(headers: Record<string, string>): string {
   return block;
 }
 
+/**
+ * What a request needs from its URL, read once per URL object: in Node 20 every URL getter but
+ * `href` slices a new string, and adapters post to the same URL object on every call.
+ */
+interface Target {
+  href: string;
+  protocol: string;
+  origin: string;
+  /** The request line and host header. */
+  head: string;
+}
+const targets = new WeakMap<URL, Target>();
+
+function targetOf(url: URL): Target {
+  const href = url.href;
+  let t = targets.get(url);
+  if (t === undefined || t.href !== href) {
+    t = { href, protocol: url.protocol, origin: url.origin, head: `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n` };
+    targets.set(url, t);
+  }
+  return t;
+}
+
+/** Listener options of every request's abort listener (one object, not one per request). */
+const ONCE = { once: true } as const;
+
 /** A response body: queued chunks read whole (`text`) or iterated (streams). */
 class Body implements AsyncIterable<Uint8Array> {
   readonly #chunks: Buffer[] = [];
@@ -543,12 +569,12 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
   const pools = new Map<string, OriginPool>();
   let closed = false;
 
-  const poolFor = (url: URL): OriginPool => {
-    let pool = pools.get(url.origin);
+  const poolFor = (url: URL, target: Target): OriginPool => {
+    let pool = pools.get(target.origin);
     if (pool === undefined) {
-      const secure = url.protocol === "https:";
+      const secure = target.protocol === "https:";
       pool = new OriginPool(url.hostname, Number(url.port || (secure ? 443 : 80)), secure, maxSockets, idleMs, maxHeaderBytes, options.ca);
-      pools.set(url.origin, pool);
+      pools.set(target.origin, pool);
     }
     return pool;
   };
@@ -558,15 +584,16 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
       const { url, signal } = request;
       if (closed) return Promise.reject(connectionError("transport closed"));
       if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : connectionError("aborted", "ABORT_ERR"));
-      if (url.protocol !== "http:" && url.protocol !== "https:") return Promise.reject(connectionError(`unsupported protocol ${url.protocol}`, "ERR_INVALID_PROTOCOL"));
+      const target = targetOf(url);
+      if (target.protocol !== "http:" && target.protocol !== "https:") return Promise.reject(connectionError(`unsupported protocol ${target.protocol}`, "ERR_INVALID_PROTOCOL"));
       let block: string;
       try {
         block = headerBlock(request.headers);
       } catch (error) {
         return Promise.reject(error as Error);
       }
-      const pool = poolFor(url);
-      const payload = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n${block}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
+      const pool = poolFor(url, target);
+      const payload = `${target.head}${block}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
       return new Promise<TransportResponse>((resolve, reject) => {
         const exchange: Exchange = {
           payload,
@@ -580,7 +607,7 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
           },
           conn: undefined,
         };
-        signal.addEventListener("abort", exchange.onAbort, { once: true });
+        signal.addEventListener("abort", exchange.onAbort, ONCE);
         pool.dispatch(exchange);
       });
     },
