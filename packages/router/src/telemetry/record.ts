@@ -113,10 +113,17 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   else if (streamFailed) errorCode = "stream_interrupted";
   const status = options.clientGone && options.status < 400 && answered === undefined ? 499 : options.status;
   const ok = errorCode === undefined && status < 400;
-  const answering = answered === undefined ? undefined : attempts.findLast((a) => a.model === answered.model && a.step === answered.step);
+  // One pass instead of findLast/some/filter: no callback or filtered array per request.
+  let answering: TraceAttempt | undefined;
+  let validationFailed = false;
+  let retries = 0;
+  for (const a of attempts) {
+    if (answered !== undefined && a.model === answered.model && a.step === answered.step) answering = a;
+    if (a.errorClass === "validation") validationFailed = true;
+    if (a.reason === "retry") retries++;
+  }
   const route = ctx?.route ?? draft.route;
   const validators = route === undefined ? [] : (config.routes[route]?.validate ?? []);
-  const validationFailed = attempts.some((a) => a.errorClass === "validation");
   const record: TraceRecord = {
     v: TRACE_SCHEMA_VERSION,
     requestId: draft.requestId,
@@ -139,7 +146,7 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
     costUsd: usd(ctx?.costUsd ?? 0),
     canary: ctx?.plan?.canary === true,
     fallback: answered !== undefined && answered.step > 0,
-    retries: attempts.filter((a) => a.reason === "retry").length,
+    retries,
     validation: validators.length === 0 ? "none" : answered !== undefined && !streamFailed ? "passed" : validationFailed ? "failed" : "none",
     latencyMs: Math.max(0, now - draft.startedAt),
     ttftMs: answering?.ttftMs,

@@ -36,6 +36,7 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
   if (init.apiKey !== undefined) headers["authorization"] = `Bearer ${init.apiKey}`;
   const streamHeaders = { ...headers, accept: "text/event-stream" };
   const name = init.providerId;
+  const whatResponse = `${name}'s response`;
 
   return {
     async complete(call: AdapterCall): Promise<CompletionResult> {
@@ -44,7 +45,7 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
         const response = await init.transport.post({ url, headers, body, signal: call.signal });
         if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
         const text = await response.text();
-        const completion = parseJson<ChatCompletion>(text, `${name}'s response`);
+        const completion = parseJson<ChatCompletion>(text, whatResponse);
         if (typeof completion !== "object" || completion === null || !Array.isArray(completion.choices)) {
           throw new UpstreamError("invalid_response", `${name}'s response has no \`choices\``);
         }
