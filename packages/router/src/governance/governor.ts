@@ -156,7 +156,12 @@ export function createGovernor(options: GovernorOptions): Governor {
       const used = usage !== undefined ? usage.prompt_tokens + usage.completion_tokens : ctx.attempts.length === 0 ? 0 : g.tokensTaken;
       const delta = used - g.tokensTaken;
       if (delta === 0) return;
-      guard(() => state.adjustRateLimitTokens({ team: g.team, rpm: limits.rpm, tpm: limits.tpm, deltaTokens: delta, now: now() }));
+      try {
+        const done = state.adjustRateLimitTokens({ team: g.team, rpm: limits.rpm, tpm: limits.tpm, deltaTokens: delta, now: now() });
+        if (done instanceof Promise) done.catch(() => undefined);
+      } catch {
+        // Bookkeeping errors never reach the client (as guard(), without a closure per request).
+      }
     },
   };
 }

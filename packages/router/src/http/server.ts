@@ -448,14 +448,35 @@ function stampIds(res: ServerResponse, id: string, hash: string): ServerResponse
  * A served answer's headers as one flat list for writeHead: setHeader per header would build a
  * header map and a [name, value] pair each, per request (see setAnswerHeaders for the error path).
  */
-function answerHeaders(ctx: RequestContext, route: string | undefined, tail: string[]): string[] {
-  const out = ["x-switchyard-request-id", ctx.id, "x-switchyard-config-version", ctx.release.hash];
-  if (route !== undefined) out.push("x-switchyard-route", route);
+function answerHeaders(ctx: RequestContext, route: string | undefined, tail: readonly string[]): string[] {
+  // Sized up front: grown by push, the list would be copied two or three times.
+  const out = new Array<string>(32);
+  let n = 0;
+  out[n++] = "x-switchyard-request-id";
+  out[n++] = ctx.id;
+  out[n++] = "x-switchyard-config-version";
+  out[n++] = ctx.release.hash;
+  if (route !== undefined) {
+    out[n++] = "x-switchyard-route";
+    out[n++] = route;
+  }
   const extra = ctx.responseHeaders;
-  if (extra !== undefined) for (const name in extra) out.push(name, extra[name] as string);
-  out.push("x-switchyard-attempts", String(ctx.attempts.length));
-  if (ctx.answered !== undefined) out.push("x-switchyard-model", ctx.answered.model, "x-switchyard-provider", ctx.answered.provider);
-  for (let i = 0; i < tail.length; i++) out.push(tail[i] as string);
+  if (extra !== undefined) {
+    for (const name in extra) {
+      out[n++] = name;
+      out[n++] = extra[name] as string;
+    }
+  }
+  out[n++] = "x-switchyard-attempts";
+  out[n++] = String(ctx.attempts.length);
+  if (ctx.answered !== undefined) {
+    out[n++] = "x-switchyard-model";
+    out[n++] = ctx.answered.model;
+    out[n++] = "x-switchyard-provider";
+    out[n++] = ctx.answered.provider;
+  }
+  for (let i = 0; i < tail.length; i++) out[n++] = tail[i] as string;
+  out.length = n;
   return out;
 }
 

@@ -110,7 +110,10 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
     end(finish) {
       let record: TraceRecord;
       try {
-        record = finishTrace({ ...finish, now: options.now() });
+        // The caller builds `finish` for this call: completing it spares a copy per request.
+        const full = finish as FinishTraceOptions;
+        full.now = options.now();
+        record = finishTrace(full);
         metrics.observe(record);
       } catch {
         return undefined;
