@@ -187,7 +187,7 @@ const HOT_PATH_NOTES = [
     "the trace record and its ~1 KB JSONL line (written by `traceJson()`, a serializer for the fixed record shape at about half `JSON.stringify`'s cost, " +
     "appended in batches on libuv's threadpool, which a main-thread profile does not show; the CPU/req column includes it), the remaining prom-client histogram updates (duration, and cost with its float sum), governance (a rate-limit take, a budget reservation and a settlement per attempt), " +
     "the circuit-breaker window update per attempt (immutable state, a few small allocations), re-serialising the parsed request body for the upstream (`JSON.stringify` with the model name replaced), " +
-    "a full `JSON.parse` of the upstream answer (usage and validators read it), response headers set one by one (rate-limit headers, attempts, model, provider), and the garbage those leave. " +
+    "a full `JSON.parse` of the upstream answer (usage and validators read it), response headers (rate-limit headers, attempts, model, provider: one `writeHead` with a flat list, but node:http still validates and concatenates each), and the garbage those leave. " +
     "No single item is above ~4 % of the profile; reaching 85 % needs most of them made cheaper, not one fix.",
   "- **RSS**: 43 MB of a router's RSS is the node binary itself (file-backed pages; the bare proxy has the same), ~7.6 MB is the live heap after a full collection, the rest is garbage waiting " +
     "for collection. With Node's defaults, sustained load grows the young generation to 3 × 16 MB semi-spaces and lets the old generation reach ~4× its live size between full collections: ~100-115 MB. " +
@@ -197,8 +197,10 @@ const HOT_PATH_NOTES = [
     "The price is garbage-collection CPU, and it is not small: the collector's share of the main thread went from ~2-4 % to ~6 % in profiles, and CPU/req rose +9 % (4 rounds) and +29 % (6 rounds, " +
     "higher in every round) in fixed-rate runs at 2,000-2,500 req/s (`--max-semi-space-size=4` alone: +8 % and +18 %), so switchyard/bare-proxy is lower with the flags than it would be with Node's defaults. " +
     "The deployed default trades that CPU for the 80 MB target; `ROUTER_NODE_FLAGS` is the one place to change it. " +
-    "A sampling allocation profile (V8, objects collected included) counted ~40 KB allocated per request on the bench fixture, spread over response headers (node:http's header block, the rate-limit headers), " +
-    "the adapter's request body and parsed answer, the trace record and its line, governance and breaker bookkeeping: allocating less per request is the way to the memory target without this CPU. " +
+    "A sampling allocation profile (V8, objects collected included) counted ~40 KB allocated per plain request on the bench fixture; cutting what need not be allocated (headers in one `writeHead`, " +
+    "shared trace candidates, metrics counters keyed without building strings, a closure-free state view, URL parts read once, fewer closures and copies in governance and attempts) brought it to ~33 KB, " +
+    "and CPU/req fell 16-19 % in interleaved 5-round A/Bs of the two builds (Nov 2026, 32 connections, same flags). What remains is spread over node:http's header block and writes, " +
+    "the adapter's request body and parsed answer, the trace record and its line, governance and breaker bookkeeping and the async calls between them: allocating less per request is the way to the memory target without this CPU. " +
     "`bare-proxy-tuned` shows what the same flags cost the bare proxy.",
   "- **Streaming TTFB** is by design above a bare proxy's: a stream's role-only first chunk is held back until the first token, so a provider that fails before its first token can still be " +
     "replaced by the fallback; the first byte switchyard sends is therefore the first token (the TTFT columns compare like with like).",
