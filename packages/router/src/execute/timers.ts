@@ -43,28 +43,40 @@ export function attemptAbort(cancel: RequestCancel, timeouts: { firstTokenMs: nu
   const controller = new LightAbortController();
   if (cancel.reason !== undefined) controller.abort(cancel.reason);
   cancel.current = controller;
-  let first: ReturnType<typeof setTimeout> | undefined;
-  let total: ReturnType<typeof setTimeout> | undefined;
-  if (timeouts.firstTokenMs !== undefined) {
-    const ms = timeouts.firstTokenMs;
-    first = setTimeout(() => controller.abort(new UpstreamError("timeout", `no first token within ${ms} ms`)), ms);
+  return new AttemptTimers(cancel, controller, timeouts.firstTokenMs, timeouts.totalMs);
+}
+
+/** One per attempt: fields and prototype methods, and timers called with arguments rather than closures. */
+class AttemptTimers implements AttemptAbort {
+  readonly signal: AbortSignal;
+  #first: ReturnType<typeof setTimeout> | undefined;
+  #total: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly cancel: RequestCancel,
+    readonly controller: LightAbortController,
+    firstTokenMs: number | undefined,
+    totalMs: number | undefined,
+  ) {
+    this.signal = controller.signal;
+    if (firstTokenMs !== undefined) this.#first = setTimeout(timedOut, firstTokenMs, controller, "no first token within", firstTokenMs);
+    if (totalMs !== undefined) this.#total = setTimeout(timedOut, totalMs, controller, "no complete answer within", totalMs);
   }
-  if (timeouts.totalMs !== undefined) {
-    const ms = timeouts.totalMs;
-    total = setTimeout(() => controller.abort(new UpstreamError("timeout", `no complete answer within ${ms} ms`)), ms);
+
+  firstToken(): void {
+    if (this.#first !== undefined) clearTimeout(this.#first);
+    this.#first = undefined;
   }
-  return {
-    signal: controller.signal,
-    firstToken() {
-      if (first !== undefined) clearTimeout(first);
-      first = undefined;
-    },
-    dispose() {
-      if (first !== undefined) clearTimeout(first);
-      if (total !== undefined) clearTimeout(total);
-      if (cancel.current === controller) cancel.current = undefined;
-    },
-  };
+
+  dispose(): void {
+    if (this.#first !== undefined) clearTimeout(this.#first);
+    if (this.#total !== undefined) clearTimeout(this.#total);
+    if (this.cancel.current === this.controller) this.cancel.current = undefined;
+  }
+}
+
+function timedOut(controller: LightAbortController, what: string, ms: number): void {
+  controller.abort(new UpstreamError("timeout", `${what} ${ms} ms`));
 }
 
 /** Sleep that rejects with the request's ClientGoneError when it is cancelled meanwhile. */
