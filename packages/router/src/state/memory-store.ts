@@ -75,13 +75,6 @@ const freshWindow = (since: number): CanaryWindowCounts => ({ since, requests: 0
 
 const CLOSED: BreakerView = { status: "closed", openedAt: undefined, weight: 1, probeAvailable: true };
 
-/**
- * In-process state: breakers, latency, in-flight counts and canary shares in Maps.
- *
- * @example
- * const store = new MemoryStateStore({ breaker: { consecutiveFailures: 3 } });
- * store.recordAttempt({ model: "gpt-mini", ok: false, errorClass: "5xx", latencyMs: 40, now: Date.now() });
- */
 interface ViewTables {
   breakers: Map<string, BreakerState>;
   latency: Map<string, LatencyStats>;
@@ -120,6 +113,13 @@ class MemoryView implements RoutingState {
   }
 }
 
+/**
+ * In-process state: breakers, latency, in-flight counts and canary shares in Maps.
+ *
+ * @example
+ * const store = new MemoryStateStore({ breaker: { consecutiveFailures: 3 } });
+ * store.recordAttempt({ model: "gpt-mini", ok: false, errorClass: "5xx", latencyMs: 40, now: Date.now() });
+ */
 export class MemoryStateStore implements StateStore {
   readonly name = "memory";
   readonly breakerOptions: BreakerOptions;
