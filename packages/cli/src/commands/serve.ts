@@ -62,8 +62,7 @@ export async function loadRelease(given: string, options: { env: string | undefi
     }
     const parsed = parseRelease(text);
     if (!parsed.success) {
-      // One line per issue: JSON.parse quotes the text it choked on, newlines included.
-      for (const issue of parsed.issues) io.stderr(`${relative(io.cwd, file)}: ${issue.path.join(".") || "(root)"}: ${issue.message.replace(/\s*\n\s*/g, " ")} [${issue.code}]\n`);
+      for (const issue of parsed.issues) io.stderr(`${relative(io.cwd, file)}: ${issue.path.join(".") || "(root)"}: ${issue.message} [${issue.code}]\n`);
       return { exitCode: 1 };
     }
     if (options.env !== undefined && parsed.data.config.environment !== options.env) {
