@@ -11,8 +11,9 @@
  * and the architecture, and V8 itself rejects data that does not match the source or its flags
  * (the file is then loaded without it and the cache rewritten). A process whose V8 flags were
  * changed at run time (`switchyard check` raises the interrupt budget) keeps its own files, tagged
- * with a hash of those flags, so it and a plain `compile()` do not reject and rewrite each other's. Every failure of the cache (a
- * read-only folder, a corrupt file) falls back to a plain compile: the cache is never needed.
+ * with a hash of those flags, so it and a plain `compile()` do not reject and rewrite each other's.
+ * Every failure of the cache (a read-only folder, a corrupt file) falls back to a plain compile: the
+ * cache is never needed.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";

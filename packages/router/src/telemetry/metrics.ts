@@ -244,8 +244,7 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       const route = label(c.routes, record.route, UNKNOWN_LABEL);
       const team = label(c.teams, record.team);
       const model = label(c.models, record.model);
-      const status = record.status;
-      pendingRequests.add(route, team, model, String(status), 1);
+      pendingRequests.add(route, team, model, String(record.status), 1);
       duration.observe({ route, model }, record.latencyMs / 1000);
       if (record.ttftMs !== undefined && record.outcome === "ok") ttft.observe({ route, model }, record.ttftMs / 1000);
       if (record.inputTokens > 0) pendingTokens.add(route, team, model, "input", record.inputTokens);
@@ -255,9 +254,7 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       let previous: string | undefined;
       for (const a of record.attempts) {
         const attemptModel = label(c.models, a.model);
-        const outcome = a.outcome;
-        const errorClass = a.errorClass ?? NONE_LABEL;
-        pendingAttempts.add(route, attemptModel, outcome, errorClass, 1);
+        pendingAttempts.add(route, attemptModel, a.outcome, a.errorClass ?? NONE_LABEL, 1);
         if (a.reason === "retry") retries.inc({ route, model: attemptModel, reason: a.after ?? NONE_LABEL });
         if (a.reason === "fallback") fallbacks.inc({ route, from: previous ?? NONE_LABEL, to: attemptModel, reason: a.after ?? NONE_LABEL });
         previous = attemptModel;
