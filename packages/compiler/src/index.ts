@@ -11,6 +11,7 @@ export type { Diagnostic } from "./diagnostics/types.ts";
 export { compile, type CompileOptions, type CompileResult } from "./compile.ts";
 export type { ConsoleLine } from "./evaluate/evaluate.ts";
 export { build, createManifest, compilerVersion, type BuildOptions, type BuildResult, type Manifest } from "./emit/build.ts";
+export { releaseOrConfigIn } from "./emit/layout.ts";
 export { formatDiagnostics, type Format, type FormatOptions } from "./format/index.ts";
 export { catalogue, type Code, type CatalogueEntry } from "./diagnostics/catalogue.ts";
 // `switchyard diff` (written by the policies+diff helper).

@@ -8,16 +8,6 @@ import { consoleToStderr } from "./config-file.ts";
 
 const isFile = (path: string): Promise<boolean> => stat(path).then((s) => s.isFile(), () => false);
 
-/**
- * What a directory argument means, in order: its switchyard.json (a build), `<env>/switchyard.json`
- * (a dist folder with --env), its routes.ts (a project). Undefined when it holds none of them.
- */
-async function buildOrConfigIn(directory: string, env: string | undefined): Promise<string | undefined> {
-  const candidates = [join(directory, "switchyard.json"), ...(env === undefined ? [] : [join(directory, env, "switchyard.json")]), join(directory, "routes.ts")];
-  for (const candidate of candidates) if (await isFile(candidate)) return candidate;
-  return undefined;
-}
-
 /** The usage message for a directory with nothing to serve, naming the builds below it (a dist folder without --env). */
 async function nothingToServeIn(directory: string, env: string | undefined, cwd: string): Promise<string> {
   const shown = relative(cwd, directory) || ".";
@@ -48,9 +38,11 @@ export async function loadRelease(given: string, options: { env: string | undefi
     throw new UsageError(`${relative(io.cwd, target) || target} does not exist (give a build directory such as dist/prod, a switchyard.json, or a routes.ts)`);
   }
   if (info.isDirectory()) {
-    const found = await buildOrConfigIn(target, options.env);
+    // The same rule as diff's (a build, dist with --env, a project).
+    const { releaseOrConfigIn } = await import("@switchyard/compiler");
+    const found = releaseOrConfigIn(target, options.env);
     if (found === undefined) throw new UsageError(await nothingToServeIn(target, options.env, io.cwd));
-    target = found;
+    target = found.file;
   }
   if (target.endsWith(".json")) {
     const file = target;

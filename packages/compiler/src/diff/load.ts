@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import { parseRelease, type Release } from "@switchyard/ir";
+import { releaseOrConfigIn } from "../emit/layout.ts";
 import type { DiffSideInfo, FindingLike } from "./types.ts";
 
 /** A diagnostic as the compiler returns it (structurally the compiler's `Diagnostic`). */
@@ -132,10 +133,9 @@ async function compileSide(options: {
 async function fromPath(options: LoadSideOptions, absolute: string): Promise<LoadSideResult> {
   const { spec, env } = options;
   if (statSync(absolute).isDirectory()) {
-    const candidates = [join(absolute, "switchyard.json"), ...(env === undefined ? [] : [join(absolute, env, "switchyard.json")])];
-    for (const candidate of candidates) if (existsSync(candidate)) return readBuild(spec, candidate);
-    const routes = join(absolute, "routes.ts");
-    if (existsSync(routes)) return compileSide({ spec, file: routes, env, compile: options.compile, kind: "config", onConsole: options.onConsole });
+    const found = releaseOrConfigIn(absolute, env);
+    if (found?.kind === "build") return readBuild(spec, found.file);
+    if (found?.kind === "config") return compileSide({ spec, file: found.file, env, compile: options.compile, kind: "config", onConsole: options.onConsole });
     return fail(
       DiffLoadCode.notFound,
       `${spec}: the directory holds no switchyard.json${env === undefined ? "" : ` (nor ${env}/switchyard.json)`} and no routes.ts`,
