@@ -50,10 +50,14 @@ describe("Anthropic failures", () => {
     anthropic.streamError = true;
     const res = await chat(router, { ...hi, stream: true });
     expect(res.status).toBe(200);
-    expect(res.headers.get("x-switchyard-model")).toBe("backup");
+    // The response was committed at message_start: its headers name the attempt that sent it.
+    expect(res.headers.get("x-switchyard-model")).toBe("claude");
+    expect(res.headers.get("x-switchyard-attempts")).toBe("1");
     const text = await res.text();
     expect(text).toContain("mock ");
     expect(text).not.toContain('"error"');
+    // message_start's role chunk went out; the backup's own role chunk was dropped.
+    expect(text.match(/"role":"assistant"/g)).toHaveLength(1);
     expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
   });
 

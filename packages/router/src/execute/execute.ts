@@ -266,23 +266,40 @@ export function completionOf(events: readonly StreamEvent[]): ChatCompletion {
 }
 
 /**
- * Open a stream: fall back until an upstream delivers its first chunk (a 200 that dies before it
- * still falls back). On routes with validators the whole stream is buffered and validated first.
+ * Called with each role-only preamble event of an attempt (OpenAI's first chunk, Anthropic's
+ * message_start) as it arrives, before the attempt's first chunk with substance; a returned promise
+ * is awaited (back-pressure). A throw fails the attempt.
  */
-export async function openStream(ctx: RequestContext, deps: ExecuteDeps): Promise<OpenedStream> {
+export type OnPreamble = (event: StreamEvent, candidate: Candidate) => void | Promise<void>;
+
+/**
+ * Open a stream: fall back until an upstream delivers its first chunk with substance (a 200 that dies
+ * before it still falls back). Role-only preambles before it go to `onPreamble` at once, so the
+ * caller can commit the response at the first upstream event; without it they are held in `head`.
+ * On routes with validators the whole stream is buffered and validated first (no `onPreamble`).
+ */
+export async function openStream(ctx: RequestContext, deps: ExecuteDeps, onPreamble?: OnPreamble): Promise<OpenedStream> {
   const buffered = ctx.release.validators.has(ctx.route);
-  const { value, attempt } = await runPlan(ctx, deps, async (call, adapter, abort) => {
+  const early = buffered ? undefined : onPreamble;
+  const { value, attempt } = await runPlan(ctx, deps, async (call, adapter, abort, candidate) => {
     const startedAt = deps.now();
     const iterable = await adapter.stream(call);
     const iterator = iterable[Symbol.asyncIterator]();
     const head: StreamEvent[] = [];
-    // Hold back role-only preambles (OpenAI's first chunk, Anthropic's message_start): an upstream
-    // that fails right after them has sent nothing of substance, so it can still fall back.
+    // Until the first chunk with substance the attempt has delivered nothing the client could not get
+    // from another candidate: a failure (or the first-token timeout) here still falls back.
     for (;;) {
       const next = await iterator.next();
       if (next.done === true) throw new UpstreamError("stream_interrupted", `${call.modelId}'s stream ended before its first token`);
-      head.push(next.value);
-      if (hasSubstance(next.value.chunk)) break;
+      if (hasSubstance(next.value.chunk)) {
+        head.push(next.value);
+        break;
+      }
+      if (early === undefined) head.push(next.value);
+      else {
+        const sent = early(next.value, candidate);
+        if (sent !== undefined) await sent;
+      }
     }
     const ttftMs = deps.now() - startedAt;
     abort.firstToken();

@@ -3,13 +3,13 @@ import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Release } from "@switchyard/ir";
-import { canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
+import { type Candidate, canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
 import type { AdapterRegistry, StreamEvent, Transport } from "../adapters/types.ts";
 import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { http1Transport } from "../adapters/transport/http1.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext, RouterHooks } from "../execute/context.ts";
-import { type ExecuteDeps, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
+import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
@@ -335,16 +335,34 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   };
 
   const streamAnswer = async (res: ServerResponse, ctx: RequestContext): Promise<void> => {
-    const opened = await openStream(ctx, deps);
-    const { attempt } = opened;
-    res.writeHead(200, answerHeaders(ctx, ctx.route, ["content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"]));
     /** The SSE frame of an event, or "" for a usage-only chunk the client did not ask for. */
     const frame = (event: StreamEvent): string => (noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`);
     const write = async (text: string): Promise<void> => {
       if (text !== "" && !res.write(text)) await drain(res, ctx.cancel);
     };
+    // The response is committed at the first upstream event: the headers name the attempt that sent it.
+    let committed = false;
+    const commit = (answered: Candidate | undefined): void => {
+      committed = true;
+      res.writeHead(200, answerHeaders(ctx, ctx.route, SSE_HEADERS, answered));
+    };
+    let opened: OpenedStream;
     try {
-      // What arrived before the first token (role preamble + first token) leaves in one write, with the headers.
+      opened = await openStream(ctx, deps, (event, candidate) => {
+        // A fallback's preamble is dropped: the client already has a role chunk.
+        if (committed) return;
+        commit(candidate);
+        return write(frame(event));
+      });
+    } catch (thrown) {
+      // Every candidate failed after the 200 went out: the status can no longer say so.
+      if (committed && !(thrown instanceof ClientGoneError) && !res.writableEnded) res.end(streamErrorFrame((thrown as Error).message));
+      throw thrown;
+    }
+    const { attempt } = opened;
+    if (!committed) commit(ctx.answered);
+    try {
+      // What arrived up to the first token leaves in one write (with the headers when not yet committed).
       let head = "";
       for (const event of opened.head) head += frame(event);
       await write(head);
@@ -364,10 +382,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       }
       const error = toUpstreamError(thrown, attempt.abort.signal);
       attempt.fail(error.errorClass === "stream_interrupted" ? error : new UpstreamError(error.errorClass, `stream interrupted: ${error.message}`, error.status !== undefined ? { status: error.status } : {}));
-      if (!res.writableEnded) {
-        const payload = { error: { message: `the upstream stream failed after the response started: ${error.message}`, type: "upstream_error", code: "stream_interrupted", param: null } };
-        res.end(`data: ${JSON.stringify(payload)}\n\n`);
-      }
+      if (!res.writableEnded) res.end(streamErrorFrame(error.message));
     }
   };
 
@@ -448,7 +463,7 @@ function stampIds(res: ServerResponse, id: string, hash: string): ServerResponse
  * A served answer's headers as one flat list for writeHead: setHeader per header would build a
  * header map and a [name, value] pair each, per request (see setAnswerHeaders for the error path).
  */
-function answerHeaders(ctx: RequestContext, route: string | undefined, tail: readonly string[]): string[] {
+function answerHeaders(ctx: RequestContext, route: string | undefined, tail: readonly string[], answered: Candidate | undefined = ctx.answered): string[] {
   // Sized up front: grown by push, the list would be copied two or three times.
   const out = new Array<string>(32);
   let n = 0;
@@ -469,15 +484,23 @@ function answerHeaders(ctx: RequestContext, route: string | undefined, tail: rea
   }
   out[n++] = "x-switchyard-attempts";
   out[n++] = String(ctx.attempts.length);
-  if (ctx.answered !== undefined) {
+  if (answered !== undefined) {
     out[n++] = "x-switchyard-model";
-    out[n++] = ctx.answered.model;
+    out[n++] = answered.model;
     out[n++] = "x-switchyard-provider";
-    out[n++] = ctx.answered.provider;
+    out[n++] = answered.provider;
   }
   for (let i = 0; i < tail.length; i++) out[n++] = tail[i] as string;
   out.length = n;
   return out;
+}
+
+const SSE_HEADERS = ["content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"];
+
+/** The one SSE error event that ends a stream which failed after its 200 went out (no `[DONE]`). */
+function streamErrorFrame(message: string): string {
+  const payload = { error: { message: `the upstream stream failed after the response started: ${message}`, type: "upstream_error", code: "stream_interrupted", param: null } };
+  return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
 function setAnswerHeaders(res: ServerResponse, ctx: RequestContext): void {
