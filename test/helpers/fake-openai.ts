@@ -12,7 +12,12 @@ export type Behaviour =
   | { kind: "slow-first-token"; ms: number; text?: string }
   | { kind: "cut-before-first-chunk" }
   | { kind: "cut-mid-stream"; afterChunks: number }
-  | { kind: "error-mid-stream"; afterChunks: number };
+  | { kind: "error-mid-stream"; afterChunks: number }
+  /**
+   * Stream the role chunk, then `cut` the socket, `end` the body, send an `error` event, `hang`, or
+   * `continue` with the text once `release` settles (defaults to "Hello from fake").
+   */
+  | { kind: "preamble-then"; then: "cut" | "end" | "error" | "hang" | "continue"; release?: Promise<void>; text?: string };
 
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -85,7 +90,7 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
       default:
         break;
     }
-    const text = (b.kind === "ok" || b.kind === "slow-first-token" ? b.text : undefined) ?? "Hello from fake";
+    const text = (b.kind === "ok" || b.kind === "slow-first-token" || b.kind === "preamble-then" ? b.text : undefined) ?? "Hello from fake";
     const usage = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10, ...(b.kind === "ok" ? b.usage : {}) };
     if (b.kind === "ok" && b.delayMs !== undefined) await sleep(b.delayMs);
     if (!stream) {
@@ -107,6 +112,13 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
       }
       res.write(part);
       if (b.kind === "ok" && b.chunkDelayMs !== undefined) await sleep(b.chunkDelayMs);
+      if (b.kind === "preamble-then" && i === 0) {
+        if (b.then === "hang") return;
+        if (b.then === "end") return void res.end();
+        if (b.then === "error") return void res.end(`data: ${JSON.stringify({ error: { message: "fake exploded after its preamble" } })}\n\n`);
+        if (b.then === "cut") return void setTimeout(() => res.socket?.destroy(), 10);
+        await b.release;
+      }
     }
     res.write(chunk({}, "stop", includeUsage ? null : undefined));
     if (includeUsage) res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model, choices: [], usage })}\n\n`);
