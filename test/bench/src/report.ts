@@ -132,7 +132,7 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
     with_(atMost(`added latency over direct, p99 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP99Ms, 1.5, "ms", 3), refs((s) => signedMs(s.addedP99Ms))),
     with_(
       atMost("streaming time to first byte added, p50", sy?.addedTtfbP50Ms, 0.5, "ms", 3),
-      [refs((s) => signedMs(s.addedTtfbP50Ms)), sy ? `time to first token added: switchyard ${signedMs(sy.addedTtftP50Ms)}${bare ? `, bare-proxy ${signedMs(bare.addedTtftP50Ms)}` : ""} (switchyard holds a role-only first chunk back until the first token, so it can still fall back; its first byte is the first token, 1 ms after the mock's role chunk)` : ""].filter(Boolean).join("; "),
+      [refs((s) => signedMs(s.addedTtfbP50Ms)), sy ? `time to first token added: switchyard ${signedMs(sy.addedTtftP50Ms)}${bare ? `, bare-proxy ${signedMs(bare.addedTtftP50Ms)}` : ""} (switchyard sends its headers and the role-only first chunk as soon as the upstream's arrives, 1 ms before the mock's first token)` : ""].filter(Boolean).join("; "),
     ),
     atMost("decide() per call, 100 models, typical route (3-member tier + 1 fallback)", decideAt("typical"), 2, "µs", 2),
     atMost("decide() per call, 100 models, route spanning all 100 (50 + 50 fallback)", decideAt("wide"), 2, "µs", 2),
@@ -202,8 +202,8 @@ const HOT_PATH_NOTES = [
     "and CPU/req fell 16-19 % in interleaved 5-round A/Bs of the two builds (Nov 2026, 32 connections, same flags). What remains is spread over node:http's header block and writes, " +
     "the adapter's request body and parsed answer, the trace record and its line, governance and breaker bookkeeping and the async calls between them: allocating less per request is the way to the memory target without this CPU. " +
     "`bare-proxy-tuned` shows what the same flags cost the bare proxy.",
-  "- **Streaming TTFB** is by design above a bare proxy's: a stream's role-only first chunk is held back until the first token, so a provider that fails before its first token can still be " +
-    "replaced by the fallback; the first byte switchyard sends is therefore the first token (the TTFT columns compare like with like).",
+  "- **Streaming TTFB**: switchyard commits a stream at the upstream's first event: the status, the headers and the role-only first chunk leave as soon as that chunk arrives. " +
+    "An attempt that fails after it but before its first token still falls back invisibly (the fallback's own role chunk is dropped); the TTFT columns measure the first content token for every system.",
 ];
 
 function loadSection(load: LoadResult, lines: string[]): void {
