@@ -1,5 +1,6 @@
 /** @module The OpenAI-compatible adapter (OpenAI, Azure OpenAI v1, vLLM, Ollama, Groq…): near pass-through. */
-import type { ChatCompletion, ChatCompletionChunk } from "../../http/chat-body.ts";
+import type { ChatBody, ChatCompletionChunk } from "../../http/chat-body.ts";
+import { readCompletion } from "../completion-json.ts";
 import { parseSse } from "../sse.ts";
 import { upstreamHttpError } from "../http-error.ts";
 import {
@@ -25,6 +26,27 @@ function parseJson<T>(text: string, what: string): T {
 }
 
 /**
+ * The upstream body of a non-streaming call: the client's body with `model` set to the model's name
+ * and no `stream`/`stream_options`, the same text as `JSON.stringify({ ...body, model, stream:
+ * undefined, stream_options: undefined })` (key order included) without copying the body: the fields
+ * are swapped in for the one synchronous stringify and put back (undefined fields are left out).
+ */
+export function completionBody(body: ChatBody, model: string): string {
+  const route = body.model;
+  const { stream, stream_options } = body;
+  body.model = model;
+  if (stream !== undefined) body.stream = undefined;
+  if (stream_options !== undefined) body.stream_options = undefined;
+  try {
+    return JSON.stringify(body);
+  } finally {
+    body.model = route;
+    if (stream !== undefined) body.stream = stream;
+    if (stream_options !== undefined) body.stream_options = stream_options;
+  }
+}
+
+/**
  * Create an adapter for an OpenAI-compatible upstream. Sends `model: <model.name>`, the API key as a
  * bearer token, and for streams `stream_options.include_usage` so usage can be priced (the router
  * strips the usage-only chunk again when the client did not ask for it).
@@ -36,20 +58,14 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
   if (init.apiKey !== undefined) headers["authorization"] = `Bearer ${init.apiKey}`;
   const streamHeaders = { ...headers, accept: "text/event-stream" };
   const name = init.providerId;
-  const whatResponse = `${name}'s response`;
 
   return {
     async complete(call: AdapterCall): Promise<CompletionResult> {
-      const body = JSON.stringify({ ...call.body, model: call.model.name, stream: undefined, stream_options: undefined });
+      const body = completionBody(call.body, call.model.name);
       try {
         const response = await init.transport.post({ url, headers, body, signal: call.signal });
         if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
-        const text = await response.text();
-        const completion = parseJson<ChatCompletion>(text, whatResponse);
-        if (typeof completion !== "object" || completion === null || !Array.isArray(completion.choices)) {
-          throw new UpstreamError("invalid_response", `${name}'s response has no \`choices\``);
-        }
-        return { text, completion, usage: completion.usage ?? undefined };
+        return readCompletion(await response.text(), name);
       } catch (error) {
         throw toUpstreamError(error, call.signal);
       }
