@@ -2,4 +2,4 @@
 export * from "./schema.ts";
 export { canonicalJson, contentHash } from "./canonical.ts";
 export { type IrIssue, type ParseResult, type Release, parseConfig, createRelease, serialiseRelease, parseRelease } from "./release.ts";
-export { CONFIG_JSON_SCHEMA } from "./config-json-schema.ts";
+export { configJsonSchema } from "./config-json-schema.ts";

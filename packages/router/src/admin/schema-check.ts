@@ -1,6 +1,6 @@
 /**
  * @module A small JSON Schema checker for exactly the keywords zod's `toJSONSchema` emits for the IR
- * (`CONFIG_JSON_SCHEMA`). A general validator would add ~20 KB to router.mjs; this one refuses, when
+ * (`configJsonSchema()`). A general validator would add ~20 KB to router.mjs; this one refuses, when
  * built, any schema using a keyword it does not implement, so a schema change cannot be silently ignored.
  */
 import type { AdminDiagnostic } from "./types.ts";

@@ -3,7 +3,7 @@
  * (generated from the zod schema by @switchyard/ir), and a content hash equal to the one claimed.
  * zod would add ~450 KB to router.mjs.
  */
-import { CONFIG_JSON_SCHEMA, type Config, type Release, contentHash } from "@switchyard/ir";
+import { type Config, type Release, configJsonSchema, contentHash } from "@switchyard/ir";
 import { type SchemaCheck, compileSchemaCheck } from "./schema-check.ts";
 import type { AdminDiagnostic } from "./types.ts";
 
@@ -25,7 +25,7 @@ export function verifyReleaseText(text: string, expectedHash: string): VerifyRes
   if (typeof raw !== "object" || raw === null || Array.isArray(raw) || !("config" in raw) || !("hash" in raw) || typeof raw.hash !== "string") {
     return fail("invalid_release", "a release is an object { hash, config }, as `switchyard build` writes to switchyard.json");
   }
-  checker ??= compileSchemaCheck(CONFIG_JSON_SCHEMA, "config");
+  checker ??= compileSchemaCheck(configJsonSchema(), "config");
   const problems = checker.check(raw.config);
   if (problems.length > 0) return { ok: false, diagnostics: problems };
   const config = raw.config as Config;
