@@ -120,6 +120,21 @@ describe("http1Transport", () => {
     expect([res.status, res.headers["retry-after"], await res.text()]).toEqual([429, "7", "{}"]);
   });
 
+  it("reads framing headers in any case, joins repeats (two Content-Lengths are invalid) and ignores look-alike names", async () => {
+    const replies = [
+      "HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: Chunked\r\nConnection: Keep-Alive\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\n{}",
+      "HTTP/1.1 200 OK\r\ncontent-lengthx: 9\r\ncontent_length: 9\r\nContent-Length : 9\r\nX-Content-Length: 9\r\nconnection\r\nCONTENT-LENGTH:2\r\n\r\n{}",
+    ];
+    const server = await serve((s, _r, i) => s.write(replies[i] ?? ""));
+    const t = transport();
+    const chunked = await post(t, server.url);
+    expect([chunked.headers["transfer-encoding"], await chunked.text()]).toEqual(["Chunked", "{}"]);
+    await expect(post(t, server.url)).rejects.toMatchObject({ code: "HPE_INVALID_CONTENT_LENGTH" });
+    const res = await post(t, server.url);
+    expect([await res.text(), res.headers["content-length"], res.headers["content-length "]]).toEqual(["{}", "2", "9"]);
+  });
+
   it("keeps the connection alive and reuses it", async () => {
     const server = await serve((s, _r, i) => s.write(ok(`{"n":${i}}`)));
     const t = transport();

@@ -188,6 +188,71 @@ class Body implements AsyncIterable<Uint8Array> {
   }
 }
 
+/** A response: its body, and its headers parsed from the head the first time they are read. */
+class Http1Response implements TransportResponse {
+  readonly status: number;
+  readonly body: Body;
+  readonly #head: string;
+  readonly #from: number;
+  #headers: Record<string, string | string[]> | undefined;
+
+  constructor(status: number, body: Body, head: string, from: number) {
+    this.status = status;
+    this.body = body;
+    this.#head = head;
+    this.#from = from;
+  }
+
+  get headers(): Record<string, string | string[]> {
+    return (this.#headers ??= headersOf(this.#head, this.#from));
+  }
+
+  text(): Promise<string> {
+    return this.body.text();
+  }
+
+  dump(): void {
+    this.body.dump();
+  }
+}
+
+/** The header fields of a response head from `pos` (after the status line): names lower-cased, repeats joined with ", " (set-cookie: a list). */
+function headersOf(head: string, pos: number): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  while (pos < head.length) {
+    let end = head.indexOf("\r\n", pos);
+    if (end === -1) end = head.length;
+    const colon = head.indexOf(":", pos);
+    if (colon > pos && colon < end) {
+      const name = head.slice(pos, colon).toLowerCase();
+      const value = headerValue(head, colon + 1, end);
+      const prev = headers[name];
+      if (prev === undefined) headers[name] = value;
+      else if (name === "set-cookie") headers[name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+      else headers[name] = `${prev as string}, ${value}`;
+    }
+    pos = end + 2;
+  }
+  return headers;
+}
+
+/** A header value between `from` and `to`, without its surrounding spaces and tabs. */
+function headerValue(head: string, from: number, to: number): string {
+  while (from < to && (head.charCodeAt(from) === 32 || head.charCodeAt(from) === 9)) from++;
+  while (to > from && (head.charCodeAt(to - 1) === 32 || head.charCodeAt(to - 1) === 9)) to--;
+  return head.slice(from, to);
+}
+
+/** Whether the header name at `pos` is `lower` (its length already checked), ASCII case-insensitively as toLowerCase on a latin1 head. */
+function nameIs(head: string, pos: number, lower: string): boolean {
+  for (let k = 0; k < lower.length; k++) {
+    let c = head.charCodeAt(pos + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
 /** One request waiting for, or being served on, a connection. */
 interface Exchange {
   payload: string;
@@ -395,40 +460,37 @@ class Connection {
     }
     const status = d0 * 100 + d1 * 10 + d2;
     if (status < 200) return true; // interim (100 Continue, 103 Early Hints): the real head follows
-    const headers: Record<string, string | string[]> = {};
+    // Only the framing headers are read here; the rest only if a caller asks (Http1Response.headers).
+    let connection: string | undefined;
+    let keepAliveHeader: string | undefined;
+    let encoding: string | undefined;
+    let length: string | undefined;
     let pos = eol + 2;
     while (pos < head.length) {
       let end = head.indexOf("\r\n", pos);
       if (end === -1) end = head.length;
-      const colon = head.indexOf(":", pos);
-      if (colon > pos && colon < end) {
-        const name = head.slice(pos, colon).toLowerCase();
-        let from = colon + 1;
-        while (from < end && (head.charCodeAt(from) === 32 || head.charCodeAt(from) === 9)) from++;
-        let to = end;
-        while (to > from && (head.charCodeAt(to - 1) === 32 || head.charCodeAt(to - 1) === 9)) to--;
-        const value = head.slice(from, to);
-        const prev = headers[name];
-        if (prev === undefined) headers[name] = value;
-        else if (name === "set-cookie") headers[name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
-        else headers[name] = `${prev as string}, ${value}`;
+      const size = head.indexOf(":", pos) - pos;
+      const which = size === 10 ? (nameIs(head, pos, "connection") ? 1 : nameIs(head, pos, "keep-alive") ? 2 : 0) : size === 17 ? (nameIs(head, pos, "transfer-encoding") ? 3 : 0) : size === 14 ? (nameIs(head, pos, "content-length") ? 4 : 0) : 0;
+      if (which !== 0 && pos + size < end) {
+        const value = headerValue(head, pos + size + 1, end);
+        // Repeated: joined with ", " as node:http and headersOf do (a repeated Content-Length is then invalid).
+        if (which === 1) connection = connection === undefined ? value : `${connection}, ${value}`;
+        else if (which === 2) keepAliveHeader = keepAliveHeader === undefined ? value : `${keepAliveHeader}, ${value}`;
+        else if (which === 3) encoding = encoding === undefined ? value : `${encoding}, ${value}`;
+        else length = length === undefined ? value : `${length}, ${value}`;
       }
       pos = end + 2;
     }
     const http11 = minor === 49;
-    const connection = headers["connection"] as string | undefined;
     if (connection === undefined) this.#reusable = http11;
     else {
       const lower = connection.toLowerCase();
       this.#reusable = http11 ? !lower.includes("close") : lower.includes("keep-alive");
     }
-    const keepAliveHeader = headers["keep-alive"] as string | undefined;
     if (keepAliveHeader !== undefined) {
       const timeout = /timeout=(\d+)/i.exec(keepAliveHeader);
       if (timeout !== null) this.#keepAliveMs = Number(timeout[1]) * 1000;
     }
-    const encoding = headers["transfer-encoding"] as string | undefined;
-    const length = headers["content-length"] as string | undefined;
     if (status === 204 || status === 304) this.#remaining = 0;
     else if (encoding !== undefined) {
       if (/(?:^|,)\s*chunked\s*$/i.test(encoding)) this.#state = CHUNK_SIZE;
@@ -450,7 +512,7 @@ class Connection {
     const body = new Body(this);
     this.#body = body;
     const exchange = this.#exchange as Exchange;
-    exchange.resolve({ status, headers, body, text: () => body.text(), dump: () => body.dump() });
+    exchange.resolve(new Http1Response(status, body, head, eol + 2));
     if ((this.#state === LENGTH && this.#remaining === 0) || status === 204 || status === 304) this.#finish();
     return true;
   }
