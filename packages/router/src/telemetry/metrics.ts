@@ -1,10 +1,11 @@
 /** @module Prometheus metrics (prom-client) for one router instance: a registry of its own, labels only from the config. */
 import type { ServerResponse } from "node:http";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { Config } from "@switchyard/ir";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { BudgetSnapshot, StateSnapshot, StateStore } from "../state/store.ts";
 import type { TraceRecord } from "./types.ts";
+import { BatchedHistogram } from "./batched-histogram.ts";
 
 /** Label for a value the config does not know (an unknown route, an unauthenticated caller, no answer). */
 export const UNKNOWN_LABEL = "_unknown";
@@ -120,14 +121,14 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       pendingRequests.flush(this);
     },
   });
-  const duration = new Histogram({
+  const duration = new BatchedHistogram({
     name: "switchyard_request_duration_seconds",
     help: "Whole-request latency.",
     labelNames: ["route", "model"],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers,
   });
-  const ttft = new Histogram({
+  const ttft = new BatchedHistogram({
     name: "switchyard_time_to_first_token_seconds",
     help: "Time to first token of the answering attempt (non-streaming: the whole answer).",
     labelNames: ["route", "model"],
@@ -245,8 +246,8 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       const team = label(c.teams, record.team);
       const model = label(c.models, record.model);
       pendingRequests.add(route, team, model, String(record.status), 1);
-      duration.observe({ route, model }, record.latencyMs / 1000);
-      if (record.ttftMs !== undefined && record.outcome === "ok") ttft.observe({ route, model }, record.ttftMs / 1000);
+      duration.observe2(route, model, record.latencyMs / 1000);
+      if (record.ttftMs !== undefined && record.outcome === "ok") ttft.observe2(route, model, record.ttftMs / 1000);
       if (record.inputTokens > 0) pendingTokens.add(route, team, model, "input", record.inputTokens);
       if (record.outputTokens > 0) pendingTokens.add(route, team, model, "output", record.outputTokens);
       if (record.costUsd > 0) cost.inc({ route, team, model }, record.costUsd);
