@@ -221,7 +221,8 @@ function settleUsage(ctx: RequestContext, usage: RequestContext["usage"]): void 
 export async function executeCompletion(ctx: RequestContext, deps: ExecuteDeps): Promise<CompletionResult> {
   const { value, attempt } = await runPlan(ctx, deps, async (call, adapter) => {
     const result = await adapter.complete(call);
-    validate(ctx, result.completion);
+    // Only validators need the answer as an object: adapters may build it only when it is read.
+    if (ctx.release.validators.has(ctx.route)) validate(ctx, result.completion);
     return result;
   });
   settleUsage(ctx, value.usage); // before succeed(): the attempt's budget settles at the real cost
