@@ -109,12 +109,18 @@ export function windowCounts(state: BreakerState, now: number, options: BreakerO
   return { calls, errors };
 }
 
+/** Every bucket starts after `oldest` (a loop, not `every` with a closure: this runs per attempt). */
+function noneExpired(buckets: readonly BreakerBucket[], oldest: number): boolean {
+  for (let i = 0; i < buckets.length; i++) if ((buckets[i] as BreakerBucket).start <= oldest) return false;
+  return true;
+}
+
 function addToWindow(buckets: readonly BreakerBucket[], ok: boolean, now: number, options: BreakerOptions): BreakerBucket[] {
   const width = Math.max(1, Math.ceil(options.windowMs / BUCKETS));
   const start = Math.floor(now / width) * width;
   const n = buckets.length;
   const last = buckets[n - 1];
-  if (last !== undefined && last.start === start && buckets.every((b) => b.start > now - options.windowMs - width)) {
+  if (last !== undefined && last.start === start && noneExpired(buckets, now - options.windowMs - width)) {
     // Every result but the first in a bucket's time slice (nearly all of them under load): nothing
     // expires and the current bucket is the newest, so the window is a copy with that one replaced.
     const out = buckets.slice();
@@ -143,7 +149,8 @@ export function breakerOnResult(state: BreakerState, result: { ok: boolean; now:
   }
   const buckets = addToWindow(state.buckets, ok, now, options);
   const consecutiveFailures = ok ? 0 : state.consecutiveFailures + 1;
-  const next: BreakerState = { ...state, buckets, consecutiveFailures };
+  // Field by field rather than a spread: one result per attempt.
+  const next: BreakerState = { open: state.open, openedAt: state.openedAt, cooldownMs: state.cooldownMs, consecutiveFailures, buckets, probesInFlight: state.probesInFlight, closedAt: state.closedAt };
   if (ok) return next;
   const w = windowCounts(next, now, options);
   const tripped = consecutiveFailures >= options.consecutiveFailures || (w.calls >= options.minCalls && w.errors / w.calls >= options.errorRate);

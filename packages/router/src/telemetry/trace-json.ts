@@ -26,6 +26,19 @@ function str(s: string): string {
   return e;
 }
 
+/**
+ * A string seen once (a request id, a time, a traceparent) as JSON: not looked up in or added to the
+ * cache, where each would only push out the names worth keeping. Printable ASCII without quotes or
+ * backslashes (what ids and times are) is quoted as it is; anything else goes through JSON.stringify.
+ */
+function fresh(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c > 126 || c === 34 || c === 92) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
+
 /** A number as JSON.stringify writes it (non-finite → null). */
 function num(n: number): string {
   return Number.isFinite(n) ? String(n) : "null";
@@ -76,11 +89,11 @@ function list<T>(items: readonly T[], one: (item: T) => string): string {
  */
 export function traceJson(r: TraceRecord): string {
   return (
-    `{"v":${num(r.v)},"requestId":${str(r.requestId)},"time":${str(r.time)},"environment":${str(r.environment)},"configVersion":${str(r.configVersion)}` +
+    `{"v":${num(r.v)},"requestId":${fresh(r.requestId)},"time":${fresh(r.time)},"environment":${str(r.environment)},"configVersion":${str(r.configVersion)}` +
     `${optStr("route", r.route)}${optStr("team", r.team)},"status":${num(r.status)},"outcome":${str(r.outcome)}${optStr("errorCode", r.errorCode)},"stream":${r.stream}` +
     `,"candidates":${list(r.candidates, candidate)},"attempts":${list(r.attempts, attempt)}${optStr("model", r.model)}${optStr("provider", r.provider)}` +
     `,"inputTokens":${num(r.inputTokens)},"outputTokens":${num(r.outputTokens)},"costUsd":${num(r.costUsd)},"canary":${r.canary},"fallback":${r.fallback}` +
-    `,"retries":${num(r.retries)},"validation":${str(r.validation)},"latencyMs":${num(r.latencyMs)}${optNum("ttftMs", r.ttftMs)}${optStr("traceparent", r.traceparent)}` +
+    `,"retries":${num(r.retries)},"validation":${str(r.validation)},"latencyMs":${num(r.latencyMs)}${optNum("ttftMs", r.ttftMs)}${r.traceparent === undefined ? "" : `,"traceparent":${fresh(r.traceparent)}`}` +
     `${r.payload === undefined ? "" : `,"payload":${JSON.stringify(r.payload)}`}}`
   );
 }
