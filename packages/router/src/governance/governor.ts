@@ -6,7 +6,7 @@ import type { RequestContext } from "../execute/context.ts";
 import { type Awaitable, type BudgetReservation, type RateLimitDecision, type StateStore, periodBounds } from "../state/index.ts";
 import { attemptEstimateUsd, reservedTokens } from "./estimate.ts";
 import { rateLimitHeaders, retryAfterSeconds } from "./headers.ts";
-import type { AttemptAdmission, AttemptClose, BudgetAlert } from "./types.ts";
+import type { AttemptAdmission, AttemptClose, AttemptTicket, BudgetAlert } from "./types.ts";
 
 /** Header flagging an answer served past a soft budget. */
 export const BUDGET_HEADER = "x-switchyard-budget";
@@ -67,33 +67,42 @@ export function createGovernor(options: GovernorOptions): Governor {
     g.tokensTaken = tokens;
   };
 
+  /** Alert on the thresholds a settlement crossed (each once per period, claimed in the state store). */
+  const alertOn = (g: Governed, budget: Budget, cost: number, at: number, s: { spentUsd: number; limitUsd: number; periodStart: number; settled: boolean }): void => {
+    if (!s.settled || cost === 0 || options.onBudgetAlert === undefined || budget.alertAt.length === 0) return;
+    const { start, end } = periodBounds(budget.per, s.periodStart);
+    for (const threshold of budget.alertAt) {
+      if (s.spentUsd < threshold * s.limitUsd) continue;
+      guard(() =>
+        then(state.claimBudgetAlert({ team: g.team, periodStart: s.periodStart, threshold }), (first) => {
+          if (!first) return;
+          options.onBudgetAlert?.({
+            team: g.team,
+            threshold,
+            spentUsd: s.spentUsd,
+            limitUsd: s.limitUsd,
+            period: budget.per,
+            mode: budget.mode,
+            periodStart: new Date(start).toISOString(),
+            periodEnd: new Date(end).toISOString(),
+            at: new Date(at).toISOString(),
+          });
+        }),
+      );
+    }
+  };
+
   const settle = (g: Governed, budget: Budget, id: string, estimate: number, outcome: AttemptClose): void => {
     const at = now();
     const cost = outcome.ok ? (outcome.costUsd ?? estimate) : 0;
-    const alert = (s: { spentUsd: number; limitUsd: number; periodStart: number; settled: boolean }): void => {
-      if (!s.settled || cost === 0 || options.onBudgetAlert === undefined || budget.alertAt.length === 0) return;
-      const { start, end } = periodBounds(budget.per, s.periodStart);
-      for (const threshold of budget.alertAt) {
-        if (s.spentUsd < threshold * s.limitUsd) continue;
-        guard(() =>
-          then(state.claimBudgetAlert({ team: g.team, periodStart: s.periodStart, threshold }), (first) => {
-            if (!first) return;
-            options.onBudgetAlert?.({
-              team: g.team,
-              threshold,
-              spentUsd: s.spentUsd,
-              limitUsd: s.limitUsd,
-              period: budget.per,
-              mode: budget.mode,
-              periodStart: new Date(start).toISOString(),
-              periodEnd: new Date(end).toISOString(),
-              at: new Date(at).toISOString(),
-            });
-          }),
-        );
-      }
-    };
-    guard(() => then(state.settleBudget({ team: g.team, id, costUsd: cost, now: at }), alert));
+    // As guard(then(...)) would, without two closures per attempt when the store answers at once.
+    try {
+      const settled = state.settleBudget({ team: g.team, id, costUsd: cost, now: at });
+      if (settled instanceof Promise) settled.then((r) => alertOn(g, budget, cost, at, r)).catch(() => undefined);
+      else alertOn(g, budget, cost, at, settled);
+    } catch {
+      // Bookkeeping errors never reach the client.
+    }
   };
 
   const onReservation = (ctx: RequestContext, g: Governed, budget: Budget, candidate: Candidate, estimate: number, r: BudgetReservation, at: number): AttemptAdmission => {
@@ -105,18 +114,7 @@ export function createGovernor(options: GovernorOptions): Governor {
       return { admitted: false, reason, error };
     }
     if (r.overLimit) setHeaders(ctx, { [BUDGET_HEADER]: "soft-exceeded" });
-    const id = r.id;
-    let closed = false;
-    return {
-      admitted: true,
-      ticket: {
-        close(outcome) {
-          if (closed) return;
-          closed = true;
-          settle(g, budget, id, estimate, outcome);
-        },
-      },
-    };
+    return { admitted: true, ticket: new BudgetTicket(settle, g, budget, r.id, estimate) };
   };
 
   return {
@@ -130,7 +128,9 @@ export function createGovernor(options: GovernorOptions): Governor {
       const limits = def.limits;
       if (limits === undefined || (limits.rpm === undefined && limits.tpm === undefined)) return;
       const tokens = reservedTokens(features);
-      return then(state.takeRateLimit({ team, rpm: limits.rpm, tpm: limits.tpm, tokens, now: now() }), (d) => onRateLimit(ctx, g, tokens, d));
+      const decision = state.takeRateLimit({ team, rpm: limits.rpm, tpm: limits.tpm, tokens, now: now() });
+      // A closure only for a store that answers later (the memory store answers at once).
+      return decision instanceof Promise ? decision.then((d) => onRateLimit(ctx, g, tokens, d)) : onRateLimit(ctx, g, tokens, decision);
     },
 
     admitAttempt(ctx, candidate) {
@@ -143,7 +143,9 @@ export function createGovernor(options: GovernorOptions): Governor {
       const estimate = attemptEstimateUsd(model, g);
       const { start, end } = periodBounds(budget.per, at);
       const reservation = state.reserveBudget({ team: g.team, limitUsd: budget.usd, mode: budget.mode, period: budget.per, periodStart: start, periodEnd: end, amountUsd: estimate, now: at });
-      return then(reservation, (r) => onReservation(ctx, g, budget, candidate, estimate, r, at));
+      return reservation instanceof Promise
+        ? reservation.then((r) => onReservation(ctx, g, budget, candidate, estimate, r, at))
+        : onReservation(ctx, g, budget, candidate, estimate, reservation, at);
     },
 
     finishRequest(ctx) {
@@ -164,6 +166,25 @@ export function createGovernor(options: GovernorOptions): Governor {
       }
     },
   };
+}
+
+/** An attempt's reservation, settled once when the attempt closes (an object with a method: no closure per attempt). */
+class BudgetTicket implements AttemptTicket {
+  #closed = false;
+
+  constructor(
+    private readonly settle: (g: Governed, budget: Budget, id: string, estimate: number, outcome: AttemptClose) => void,
+    private readonly g: Governed,
+    private readonly budget: Budget,
+    private readonly id: string,
+    private readonly estimate: number,
+  ) {}
+
+  close(outcome: AttemptClose): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.settle(this.g, this.budget, this.id, this.estimate, outcome);
+  }
 }
 
 /** Continue synchronously on a plain value, asynchronously on a promise (the memory store stays sync). */
