@@ -44,23 +44,24 @@ export interface FinishTraceOptions {
   now: number;
 }
 
-/** The reason an attempt happened, from the attempt before it and the candidate's source. */
-function reasonOf(ctx: RequestContext, index: number): { reason: AttemptReason; after: AttemptSummary["errorClass"] } {
-  const attempt = ctx.attempts[index];
-  const previous = index > 0 ? ctx.attempts[index - 1] : undefined;
-  if (previous !== undefined && attempt !== undefined) {
-    return { reason: previous.step === attempt.step && previous.model === attempt.model ? "retry" : "fallback", after: previous.errorClass };
+/** The candidate of the plan an attempt tried (a loop, not find() with a closure: once per request). */
+function sourceOf(ctx: RequestContext, attempt: AttemptSummary): AttemptReason {
+  const candidates = ctx.plan?.candidates ?? [];
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i] as (typeof candidates)[number];
+    if (c.model === attempt.model && c.step === attempt.step) return c.source === "fallback" ? "fallback" : c.source;
   }
-  const candidate = ctx.plan?.candidates.find((c) => c.model === attempt?.model && c.step === attempt.step);
-  const source = candidate?.source ?? "primary";
-  return { reason: source === "fallback" ? "fallback" : source, after: undefined };
+  return "primary";
 }
 
+/** The trace's attempts; an attempt's reason follows from the attempt before it, the first's from its candidate's source. */
 function attemptsOf(ctx: RequestContext): TraceAttempt[] {
   const providers = ctx.release.config.providers;
-  return ctx.attempts.map((a, index) => {
-    const { reason, after } = reasonOf(ctx, index);
-    return {
+  const out = new Array<TraceAttempt>(ctx.attempts.length);
+  let previous: AttemptSummary | undefined;
+  for (let index = 0; index < ctx.attempts.length; index++) {
+    const a = ctx.attempts[index] as AttemptSummary;
+    out[index] = {
       model: a.model,
       provider: a.provider,
       region: providers[a.provider]?.region,
@@ -71,10 +72,22 @@ function attemptsOf(ctx: RequestContext): TraceAttempt[] {
       status: a.status,
       latencyMs: a.latencyMs,
       ttftMs: a.ttftMs ?? (a.outcome === "ok" && !ctx.stream ? a.latencyMs : undefined),
-      reason,
-      after,
+      reason: previous === undefined ? sourceOf(ctx, a) : previous.step === a.step && previous.model === a.model ? "retry" : "fallback",
+      after: previous?.errorClass,
     };
-  });
+    previous = a;
+  }
+  return out;
+}
+
+/** The plan's candidates for the trace: the route table's frozen ones have exactly the trace's fields and never change, so they are shared, not copied. */
+function traceCandidates(ctx: RequestContext | undefined): TraceRecord["candidates"] {
+  const candidates = ctx?.plan?.candidates;
+  if (candidates === undefined) return [];
+  let frozen = true;
+  for (let i = 0; i < candidates.length && frozen; i++) frozen = Object.isFrozen(candidates[i]);
+  if (frozen) return candidates;
+  return candidates.map((c) => (Object.isFrozen(c) ? c : { model: c.model, provider: c.provider, step: c.step, source: c.source, tier: c.tier, reason: c.reason }));
 }
 
 let lastMs = Number.NaN;
@@ -152,8 +165,7 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
     outcome: ok ? "ok" : "error",
     errorCode,
     stream: ctx?.stream ?? false,
-    // The route table's frozen candidates have exactly the trace's fields and never change: shared, not copied.
-    candidates: (ctx?.plan?.candidates ?? []).map((c) => (Object.isFrozen(c) ? c : { model: c.model, provider: c.provider, step: c.step, source: c.source, tier: c.tier, reason: c.reason })),
+    candidates: traceCandidates(ctx),
     attempts,
     model: answered?.model,
     provider: answered?.provider,
