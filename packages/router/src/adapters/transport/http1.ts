@@ -243,6 +243,20 @@ function headerValue(head: string, from: number, to: number): string {
   return head.slice(from, to);
 }
 
+/** The last `Keep-Alive` value read and its timeout: an upstream sends the same one on every response. */
+let lastKeepAlive = "";
+let lastKeepAliveMs: number | undefined;
+
+/** The `timeout=N` of a `Keep-Alive` header in ms (undefined when it has none). */
+function keepAliveMs(header: string): number | undefined {
+  if (header !== lastKeepAlive) {
+    const timeout = /timeout=(\d+)/i.exec(header);
+    lastKeepAliveMs = timeout === null ? undefined : Number(timeout[1]) * 1000;
+    lastKeepAlive = header;
+  }
+  return lastKeepAliveMs;
+}
+
 /** Whether the header name at `pos` is `lower` (its length already checked), ASCII case-insensitively as toLowerCase on a latin1 head. */
 function nameIs(head: string, pos: number, lower: string): boolean {
   for (let k = 0; k < lower.length; k++) {
@@ -253,15 +267,28 @@ function nameIs(head: string, pos: number, lower: string): boolean {
   return true;
 }
 
-/** One request waiting for, or being served on, a connection. */
-interface Exchange {
-  payload: string;
-  signal: AbortSignal;
-  resolve: (response: TransportResponse) => void;
-  reject: (error: Error) => void;
-  onAbort: () => void;
+/**
+ * One request waiting for, or being served on, a connection. It is its own abort listener
+ * (`handleEvent`), so a request costs no listener closure.
+ */
+class Exchange {
   /** The connection serving it, once it has one. */
-  conn: Connection | undefined;
+  conn: Connection | undefined = undefined;
+
+  constructor(
+    readonly payload: string,
+    readonly signal: AbortSignal,
+    readonly pool: OriginPool,
+    readonly resolve: (response: TransportResponse) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+
+  /** The request's signal aborted: leave the queue, or end the exchange on its connection. */
+  handleEvent(): void {
+    const reason = this.signal.reason instanceof Error ? this.signal.reason : connectionError("aborted", "ABORT_ERR");
+    if (this.pool.withdraw(this)) this.reject(reason);
+    else this.conn?.abort(this, reason);
+  }
 }
 
 /** One keep-alive socket to an origin and the parser of the response being read on it. */
@@ -331,7 +358,7 @@ class Connection {
     const exchange = this.#exchange;
     if (exchange === undefined) return;
     this.#exchange = undefined;
-    exchange.signal.removeEventListener("abort", exchange.onAbort);
+    exchange.signal.removeEventListener("abort", exchange);
     if (this.#body !== undefined) this.#body.fail(error);
     else exchange.reject(error);
     this.#body = undefined;
@@ -488,8 +515,8 @@ class Connection {
       this.#reusable = http11 ? !lower.includes("close") : lower.includes("keep-alive");
     }
     if (keepAliveHeader !== undefined) {
-      const timeout = /timeout=(\d+)/i.exec(keepAliveHeader);
-      if (timeout !== null) this.#keepAliveMs = Number(timeout[1]) * 1000;
+      const ms = keepAliveMs(keepAliveHeader);
+      if (ms !== undefined) this.#keepAliveMs = ms;
     }
     if (status === 204 || status === 304) this.#remaining = 0;
     else if (encoding !== undefined) {
@@ -521,7 +548,7 @@ class Connection {
   #finish(): void {
     const exchange = this.#exchange;
     if (exchange === undefined) return;
-    exchange.signal.removeEventListener("abort", exchange.onAbort);
+    exchange.signal.removeEventListener("abort", exchange);
     this.#exchange = undefined;
     this.#state = IDLE;
     this.#body?.end();
@@ -606,7 +633,7 @@ class OriginPool {
 
   close(): void {
     for (const exchange of this.#waiting.splice(0)) {
-      exchange.signal.removeEventListener("abort", exchange.onAbort);
+      exchange.signal.removeEventListener("abort", exchange);
       exchange.reject(connectionError("transport closed"));
     }
     this.#idle.length = 0;
@@ -657,19 +684,8 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
       const pool = poolFor(url, target);
       const payload = `${target.head}${block}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
       return new Promise<TransportResponse>((resolve, reject) => {
-        const exchange: Exchange = {
-          payload,
-          signal,
-          resolve,
-          reject,
-          onAbort: () => {
-            const reason = signal.reason instanceof Error ? signal.reason : connectionError("aborted", "ABORT_ERR");
-            if (pool.withdraw(exchange)) reject(reason);
-            else exchange.conn?.abort(exchange, reason);
-          },
-          conn: undefined,
-        };
-        signal.addEventListener("abort", exchange.onAbort, ONCE);
+        const exchange = new Exchange(payload, signal, pool, resolve, reject);
+        signal.addEventListener("abort", exchange, ONCE);
         pool.dispatch(exchange);
       });
     },
