@@ -177,18 +177,21 @@ const HOT_PATH_NOTES = [
   "- **Removed from the hot path**: the latency p95 sort on every recorded attempt (now computed when read, from a ring buffer), an `AbortController` (EventTarget) per attempt " +
     "(a minimal signal with the same surface), `createHash` per key check (one-shot `crypto.hash`, and a key already verified against the active key table is answered from a map: " +
     "teamForKey 1.7 % → 0.2 % of the profile), the budget-period date arithmetic repeated per reservation (memoised per period), prom-client's label hashing for the integer counters " +
-    "(requests, tokens, attempts are summed per label set and handed to prom-client when it collects: metrics 3.6 % → 2.1 % of the profile).",
+    "(requests, tokens, attempts are summed per label set and handed to prom-client when it collects: metrics 3.6 % → 2.1 % of the profile), and likewise for the duration and time-to-first-token histograms (`BatchedHistogram`: buckets kept per label set, /metrics byte-identical, property-tested); the spread copy of the request body per attempt (the client's parsed body is stringified once with the model name swapped in: 2.5 → 0.8 µs), a full header map per upstream response (only the framing headers are read; the map is built if something asks), a `Date` per trace timestamp (ISO text cached per second), closures per request in the transport, governor and breaker. Allocation per plain request: ~40 KB → ~29 KB.",
   "- **decide()** takes a whole target at once when every member is eligible (no static exclusion, context and capabilities fit) and the state vouches that every breaker is plainly closed " +
     "(`RoutingState.breakersClosed()`, kept in O(1) by the memory store): the plan part is the target's cached candidates in configured-weight order with the weighted pick moved to the front " +
     "(an array copy), no per-member breaker read, and no duplicate bookkeeping on routes whose targets share no model. Otherwise it takes the general per-member path; a property test " +
     "checks both give the same plans, exclusions, warnings and random draws.",
-  "- **What remains** (switchyard/bare-proxy is still well under 85 %): in the profile above, the two socket writes per request (`writeUtf8String` to the upstream, `writev` to the client) " +
-    "are the largest items and a bare proxy pays them too; node:http's server side likewise. What switchyard adds on top is the features the fixture turns on: " +
-    "the trace record and its ~1 KB JSONL line (written by `traceJson()`, a serializer for the fixed record shape at about half `JSON.stringify`'s cost, " +
-    "appended in batches on libuv's threadpool, which a main-thread profile does not show; the CPU/req column includes it), the remaining prom-client histogram updates (duration, and cost with its float sum), governance (a rate-limit take, a budget reservation and a settlement per attempt), " +
-    "the circuit-breaker window update per attempt (immutable state, a few small allocations), re-serialising the parsed request body for the upstream (`JSON.stringify` with the model name replaced), " +
-    "a full `JSON.parse` of the upstream answer (usage and validators read it), response headers (rate-limit headers, attempts, model, provider: one `writeHead` with a flat list, but node:http still validates and concatenates each), and the garbage those leave. " +
-    "No single item is above ~4 % of the profile; reaching 85 % needs most of them made cheaper, not one fix.",
+  "- **What remains** (switchyard/bare-proxy is still under 85 %): two things, about equally. (1) **The memory flags**: the same bare proxy loses about a quarter of its " +
+    "throughput to them (bare-proxy-tuned / bare-proxy above); judged like for like, switchyard / bare-proxy-tuned is the figure in the targets table's last column. With Node's defaults " +
+    "switchyard reached 76.8 % of bare-proxy in a 6-round interleaved A/B (Nov 2026, CPU/req 74 vs 50 µs) but its RSS peaked at 99-113 MB, over the 80 MB target: the two targets pull " +
+    "against each other on this runtime, and the deployed default keeps the memory one. `--single-threaded-gc` and `--no-parallel-scavenge` did not help. " +
+    "(2) **The features the fixture turns on**, each a few µs: in the profile above the two socket writes per request (`writeUtf8String` to the upstream, `writev` to the client) are the largest " +
+    "items and a bare proxy pays them too, as it pays node:http's server side. On top: `JSON.parse` of the request and of the upstream answer (usage and validators read it; a hand-written " +
+    "scan that parsed only `usage` was tried and cost the same CPU), the trace record and its ~1 KB JSONL line (`traceJson()`, appended in batches on libuv's threadpool, which a main-thread " +
+    "profile does not show; the CPU/req column includes it), governance (a rate-limit take, a budget reservation and a settlement per attempt), the breaker window per attempt, " +
+    "response headers (rate-limit headers, attempts, model, provider: one `writeHead` with a flat list, which node:http still validates header by header), and the garbage those leave. " +
+    "No single item is above ~5 % of the profile.",
   "- **RSS**: 43 MB of a router's RSS is the node binary itself (file-backed pages; the bare proxy has the same), ~7.6 MB is the live heap after a full collection, the rest is garbage waiting " +
     "for collection. With Node's defaults, sustained load grows the young generation to 3 × 16 MB semi-spaces and lets the old generation reach ~4× its live size between full collections: ~100-115 MB. " +
     "The router is therefore deployed with `ROUTER_NODE_FLAGS` (`--max-semi-space-size=4 --heap-growing-percent=50`, the Pulumi component's command line; " +
@@ -199,7 +202,7 @@ const HOT_PATH_NOTES = [
     "The deployed default trades that CPU for the 80 MB target; `ROUTER_NODE_FLAGS` is the one place to change it. " +
     "A sampling allocation profile (V8, objects collected included) counted ~40 KB allocated per plain request on the bench fixture; cutting what need not be allocated (headers in one `writeHead`, " +
     "shared trace candidates, metrics counters keyed without building strings, a closure-free state view, URL parts read once, fewer closures and copies in governance and attempts) brought it to ~33 KB, " +
-    "and CPU/req fell 16-19 % in interleaved 5-round A/Bs of the two builds (Nov 2026, 32 connections, same flags). What remains is spread over node:http's header block and writes, " +
+    "and CPU/req fell 16-19 % in interleaved 5-round A/Bs of the two builds (Nov 2026, 32 connections, same flags); a later round (request body, response heads, histograms, trace time) to ~29 KB. What remains is spread over node:http's header block and writes, " +
     "the adapter's request body and parsed answer, the trace record and its line, governance and breaker bookkeeping and the async calls between them: allocating less per request is the way to the memory target without this CPU. " +
     "`bare-proxy-tuned` shows what the same flags cost the bare proxy.",
   "- **Streaming TTFB**: switchyard commits a stream at the upstream's first event: the status, the headers and the role-only first chunk leave as soon as that chunk arrives. " +
@@ -266,7 +269,7 @@ function loadSection(load: LoadResult, lines: string[]): void {
       const p = load.profile.value;
       lines.push(
         `The same release run from source (\`node --import tsx\` with the router's Node flags, readable names; the same code router.mjs bundles, not minified), ` +
-          `V8 sampling profiler (200 µs) started after a warm-up, ${o.connections} connections; ${num(p.requestsPerSecond)} req/s under the profiler, ${num(p.busyMs)} ms of busy samples. Self time, idle excluded.`,
+          `V8 sampling profiler (200 µs) started after a warm-up, ${o.connections} connections; ${num(p.requestsPerSecond)} req/s under the profiler, ${num(p.busyMs)} ms of busy samples. Self time, idle excluded. tsx compiles with esbuild's \`keepNames\`, so functions created per request pass through its \`__name\` helper (the \`__name\` and \`set name\` rows); router.mjs is bundled without it.`,
         "",
       );
       profileTables(p, lines);
