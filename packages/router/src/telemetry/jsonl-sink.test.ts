@@ -121,4 +121,21 @@ describe("jsonlSink", () => {
     expect(lines.length + dropped).toBe(10);
     expect(dropped).toBeGreaterThan(0);
   });
+
+  it("lines are whole and in order across batch chunks: multi-byte text, and a line larger than a chunk", async () => {
+    const file = path.join(dir, "big.jsonl");
+    const sink = jsonlSink({ path: file, maxBytes: 64 << 20, keep: 1 });
+    const written: TraceRecord[] = [];
+    for (let n = 0; n < 400; n++) {
+      // 3-byte (€), 4-byte (emoji) and ASCII routes of varied length, so lines straddle every chunk boundary.
+      const route = n === 200 ? "x".repeat(100_000) : `${"€".repeat(n % 37)}${"😀".repeat(n % 11)}route-${n}`;
+      const r = { ...record(n), route };
+      written.push(r);
+      sink.write(r);
+    }
+    await sink.close();
+    const lines = (await readFile(file, "utf8")).split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.map((l) => (JSON.parse(l) as TraceRecord).route)).toEqual(written.map((r) => r.route));
+  });
 });
