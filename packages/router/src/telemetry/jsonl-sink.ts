@@ -28,6 +28,8 @@ export interface JsonlSink extends TraceSink {
 /** How long appends wait to gather a batch, and the queued size (bytes) that writes at once. */
 const LINGER_MS = 20;
 const BATCH_BYTES = 64 * 1024;
+/** Written chunks kept for reuse. */
+const SPARE_CHUNKS = 4;
 
 /**
  * Create a JSONL sink. `write` only queues; one background loop appends batches (gathered for up to
@@ -60,14 +62,18 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
   // waiting for the batch outlived young-generation collections and doubled their cost (the line is
   // a rope of many small strings until something flattens it).
   let chunks: Buffer[] = [];
-  let chunk = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  /** The whole chunks behind `chunks`, handed back to `spare` once written (no allocation per batch). */
+  let sealed: Buffer[] = [];
+  const spare: Buffer[] = [];
+  let chunk: Buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
   let used = 0;
   let queuedBytes = 0;
   let queuedLines = 0;
   const seal = (): void => {
     if (used === 0) return;
     chunks.push(chunk.subarray(0, used));
-    chunk = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    sealed.push(chunk);
+    chunk = spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
     used = 0;
   };
   const enqueue = (line: string): void => {
@@ -122,9 +128,11 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
       if (urgent === 0 && queuedBytes < BATCH_BYTES) await linger();
       seal();
       const batch = chunks;
+      const written = sealed;
       const lines = queuedLines;
       const bytes = queuedBytes;
       chunks = [];
+      sealed = [];
       queuedLines = 0;
       queuedBytes = 0;
       try {
@@ -142,6 +150,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
         handle = undefined;
         size = -1;
       }
+      for (const whole of written) if (spare.length < SPARE_CHUNKS) spare.push(whole);
     }
   };
 
