@@ -109,18 +109,21 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   const registers = [registry];
   const config = (): Config => options.release().config;
 
-  const pendingRequests = new PendingCounts(["route", "team", "model", "status"]);
-  const pendingTokens = new PendingCounts(["route", "team", "model", "direction"]);
-  const pendingAttempts = new PendingCounts(["route", "model", "outcome", "error_class"]);
-  const requests = new Counter({
-    name: "switchyard_requests_total",
-    help: "Chat requests by route, team, answering model and HTTP status.",
-    labelNames: ["route", "team", "model", "status"],
-    registers,
-    collect() {
-      pendingRequests.flush(this);
-    },
-  });
+  /** A prom-client Counter fed from a PendingCounts when it collects; the labels are declared once. */
+  const batchedCounter = (name: string, help: string, labelNames: readonly [string, string, string, string]): PendingCounts => {
+    const pending = new PendingCounts(labelNames);
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        pending.flush(this);
+      },
+    });
+    return pending;
+  };
+  const pendingRequests = batchedCounter("switchyard_requests_total", "Chat requests by route, team, answering model and HTTP status.", ["route", "team", "model", "status"]);
   const duration = new BatchedHistogram({
     name: "switchyard_request_duration_seconds",
     help: "Whole-request latency.",
@@ -135,24 +138,8 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers,
   });
-  const attempts = new Counter({
-    name: "switchyard_attempts_total",
-    help: "Upstream attempts by model, outcome and error class.",
-    labelNames: ["route", "model", "outcome", "error_class"],
-    registers,
-    collect() {
-      pendingAttempts.flush(this);
-    },
-  });
-  const tokens = new Counter({
-    name: "switchyard_tokens_total",
-    help: "Tokens by direction (input, output).",
-    labelNames: ["route", "team", "model", "direction"],
-    registers,
-    collect() {
-      pendingTokens.flush(this);
-    },
-  });
+  const pendingAttempts = batchedCounter("switchyard_attempts_total", "Upstream attempts by model, outcome and error class.", ["route", "model", "outcome", "error_class"]);
+  const pendingTokens = batchedCounter("switchyard_tokens_total", "Tokens by direction (input, output).", ["route", "team", "model", "direction"]);
   const cost = new Counter({ name: "switchyard_cost_usd_total", help: "Spend in USD at catalog prices.", labelNames: ["route", "team", "model"], registers });
   const fallbacks = new Counter({ name: "switchyard_fallbacks_total", help: "Moves to the next candidate, by the model left, the model tried next and the failure that caused it.", labelNames: ["route", "from", "to", "reason"], registers });
   const retries = new Counter({ name: "switchyard_retries_total", help: "Retries on the same candidate, by the failure that caused them.", labelNames: ["route", "model", "reason"], registers });
