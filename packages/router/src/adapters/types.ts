@@ -17,9 +17,14 @@ export interface AdapterCall {
   signal: AbortSignal;
 }
 
-/** A finished non-streaming completion. `text` is what the client receives (upstream bytes when possible). */
+/**
+ * A finished non-streaming completion. The client receives `bytes` when set (the upstream's own bytes,
+ * forwarded as they came), else `text`.
+ */
 export interface CompletionResult {
   text: string;
+  /** `text` as the upstream's UTF-8 bytes, when the answer is forwarded unchanged. */
+  bytes?: Buffer;
   completion: ChatCompletion;
   usage: Usage | undefined;
 }
@@ -115,6 +120,8 @@ export interface TransportResponse {
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array>;
   text(): Promise<string>;
+  /** The whole body as bytes (one buffer). */
+  bytes(): Promise<Buffer>;
   /** Discard the rest of the body (frees the connection). */
   dump(): void;
 }

@@ -302,8 +302,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       else {
         const result = await executeCompletion(ctx, deps);
         if (routeDef.logPayloads) trace.completion = completionText(result.completion);
-        res.writeHead(200, answerHeaders(ctx, routeName, ["content-type", JSON_TYPE, "content-length", String(Buffer.byteLength(result.text))]));
-        res.end(result.text);
+        const answer = result.bytes ?? result.text;
+        res.writeHead(200, answerHeaders(ctx, routeName, ["content-type", JSON_TYPE, "content-length", String(typeof answer === "string" ? Buffer.byteLength(answer) : answer.length)]));
+        res.end(answer);
       }
     } catch (error) {
       trace.error = error;

@@ -85,8 +85,8 @@ function post(t: Transport, url: string, signal: AbortSignal = new AbortControll
 const ok = (body: string, extra = ""): string => `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 /** Write `bytes` one byte at a time (every framing boundary split). */
-function dribble(socket: net.Socket, bytes: string): void {
-  const buf = Buffer.from(bytes, "latin1");
+function dribble(socket: net.Socket, bytes: string | Buffer): void {
+  const buf = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
   let i = 0;
   const tick = (): void => {
     if (i >= buf.length || socket.destroyed) return;
@@ -149,6 +149,25 @@ describe("http1Transport", () => {
     expect(await (await post(t, server.url)).text()).toBe("hello, world");
     expect(await (await post(t, server.url)).text()).toBe("hello, world");
     expect(server.connections).toBe(1);
+  });
+
+  it("hands the whole body over as bytes: a 4-byte character split across chunks and reads stays whole", async () => {
+    // "héllo 🚀": 🚀 is F0 9F 9A 80, split 2 + 2 across two chunks, each chunk dribbled a byte at a time.
+    const text = Buffer.from("héllo 🚀", "utf8");
+    const head = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+    const cut = text.length - 2;
+    const reply = Buffer.concat([
+      Buffer.from(`${head}${cut.toString(16)}\r\n`),
+      text.subarray(0, cut),
+      Buffer.from("\r\n2\r\n"),
+      text.subarray(cut),
+      Buffer.from("\r\n0\r\n\r\n"),
+    ]);
+    const server = await serve((s) => dribble(s, reply));
+    const t = transport();
+    const bytes = await (await post(t, server.url)).bytes();
+    expect([Buffer.isBuffer(bytes), bytes.equals(text)]).toEqual([true, true]);
+    expect(await (await post(t, server.url)).text()).toBe("héllo 🚀");
   });
 
   it("streams a chunked body as it arrives", async () => {

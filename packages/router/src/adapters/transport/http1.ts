@@ -141,14 +141,18 @@ class Body implements AsyncIterable<Uint8Array> {
     });
   }
 
-  async text(): Promise<string> {
+  async bytes(): Promise<Buffer> {
     while (!this.#done) await this.#settled();
     if (this.#error !== undefined) throw this.#error;
     const chunks = this.#chunks;
-    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks, this.#queued).toString("utf8");
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#queued);
     chunks.length = 0;
     this.#queued = 0;
-    return text;
+    return bytes;
+  }
+
+  async text(): Promise<string> {
+    return (await this.bytes()).toString("utf8");
   }
 
   dump(): void {
@@ -209,6 +213,10 @@ class Http1Response implements TransportResponse {
 
   text(): Promise<string> {
     return this.body.text();
+  }
+
+  bytes(): Promise<Buffer> {
+    return this.body.bytes();
   }
 
   dump(): void {

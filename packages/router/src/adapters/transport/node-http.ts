@@ -25,23 +25,24 @@ export function nodeHttpTransport(options: { maxSockets?: number } = {}): Transp
         });
         req.once("error", reject);
         req.once("response", (res) => {
+          // Event listeners, not `for await`: async iteration over a Readable costs far more per response.
+          const bytes = (): Promise<Buffer> =>
+            new Promise<Buffer>((resolveBytes, rejectBytes) => {
+              const parts: Buffer[] = [];
+              res.on("data", (part: Buffer) => parts.push(part));
+              res.once("error", rejectBytes);
+              res.once("end", () => {
+                if (!res.complete) rejectBytes(Object.assign(new Error("upstream closed the response before its end"), { code: "ECONNRESET" }));
+                else resolveBytes(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+              });
+              res.once("aborted", () => rejectBytes(Object.assign(new Error("upstream closed the response before its end"), { code: "ECONNRESET" })));
+            });
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: res,
-            text() {
-              // Event listeners, not `for await`: async iteration over a Readable costs far more per response.
-              return new Promise<string>((resolveText, rejectText) => {
-                const parts: Buffer[] = [];
-                res.on("data", (part: Buffer) => parts.push(part));
-                res.once("error", rejectText);
-                res.once("end", () => {
-                  if (!res.complete) rejectText(Object.assign(new Error("upstream closed the response before its end"), { code: "ECONNRESET" }));
-                  else resolveText(parts.length === 1 ? (parts[0] as Buffer).toString("utf8") : Buffer.concat(parts).toString("utf8"));
-                });
-                res.once("aborted", () => rejectText(Object.assign(new Error("upstream closed the response before its end"), { code: "ECONNRESET" })));
-              });
-            },
+            bytes,
+            text: async () => (await bytes()).toString("utf8"),
             dump() {
               res.resume();
             },

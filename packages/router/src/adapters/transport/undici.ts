@@ -32,6 +32,10 @@ export function undiciTransport(options: { connections?: number } = {}): Transpo
         headers,
         body,
         text: () => body.text(),
+        bytes: async () => {
+          const bytes = await body.bytes();
+          return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        },
         dump: () => {
           body.dump().catch(() => undefined);
         },
