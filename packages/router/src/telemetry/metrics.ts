@@ -60,17 +60,18 @@ function level(parent: LabelLevel, key: string): LabelLevel {
 }
 
 /**
- * Integer counter increments gathered per label set and handed to prom-client when it collects (a
- * scrape or `get()`): prom-client hashes and validates the label object on every `inc()`, most of the
- * metrics' per-request cost. Label values are config names (bounded), so the map stays small; integer
- * sums are exact, so a scrape reads the same totals as with an `inc()` per request.
+ * Counter increments gathered per label set and handed to prom-client when it collects (a scrape or
+ * `get()`): prom-client hashes and validates the label object on every `inc()`, most of the metrics'
+ * per-request cost. Label values are config names (bounded), so the map stays small. Integer sums are
+ * exact; a float sum (the USD counter) may differ from per-request `inc()`s in its last bits only.
+ * Three-label counters pass "" as the fourth value, which never becomes a label.
  */
 class PendingCounts {
   /** One level per label, keyed by the label values themselves: no key string is built per request. */
   readonly #root: LabelLevel = new Map();
   readonly #entries: PendingCount[] = [];
 
-  constructor(readonly names: readonly [string, string, string, string]) {}
+  constructor(readonly names: readonly [string, string, string] | readonly [string, string, string, string]) {}
 
   /** Add `value` under the label values `a`, `b`, `c`, `d` (in the order of `names`). */
   add(a: string, b: string, c: string, d: string, value: number): void {
@@ -81,7 +82,7 @@ class PendingCounts {
     let e = l3.get(d) as PendingCount | undefined;
     if (e === undefined) {
       const [na, nb, nc, nd] = this.names;
-      e = { labels: { [na]: a, [nb]: b, [nc]: c, [nd]: d }, value: 0 };
+      e = { labels: nd === undefined ? { [na]: a, [nb]: b, [nc]: c } : { [na]: a, [nb]: b, [nc]: c, [nd]: d }, value: 0 };
       l3.set(d, e);
       this.#entries.push(e);
     }
@@ -110,7 +111,7 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   const config = (): Config => options.release().config;
 
   /** A prom-client Counter fed from a PendingCounts when it collects; the labels are declared once. */
-  const batchedCounter = (name: string, help: string, labelNames: readonly [string, string, string, string]): PendingCounts => {
+  const batchedCounter = (name: string, help: string, labelNames: PendingCounts["names"]): PendingCounts => {
     const pending = new PendingCounts(labelNames);
     new Counter({
       name,
@@ -140,7 +141,7 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   });
   const pendingAttempts = batchedCounter("switchyard_attempts_total", "Upstream attempts by model, outcome and error class.", ["route", "model", "outcome", "error_class"]);
   const pendingTokens = batchedCounter("switchyard_tokens_total", "Tokens by direction (input, output).", ["route", "team", "model", "direction"]);
-  const cost = new Counter({ name: "switchyard_cost_usd_total", help: "Spend in USD at catalog prices.", labelNames: ["route", "team", "model"], registers });
+  const pendingCost = batchedCounter("switchyard_cost_usd_total", "Spend in USD at catalog prices.", ["route", "team", "model"]);
   const fallbacks = new Counter({ name: "switchyard_fallbacks_total", help: "Moves to the next candidate, by the model left, the model tried next and the failure that caused it.", labelNames: ["route", "from", "to", "reason"], registers });
   const retries = new Counter({ name: "switchyard_retries_total", help: "Retries on the same candidate, by the failure that caused them.", labelNames: ["route", "model", "reason"], registers });
   const canaryRequests = new Counter({ name: "switchyard_canary_requests_total", help: "Requests assigned to a route's canary (share = this / requests of the route).", labelNames: ["route"], registers });
@@ -237,7 +238,7 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       if (record.ttftMs !== undefined && record.outcome === "ok") ttft.observe2(route, model, record.ttftMs / 1000);
       if (record.inputTokens > 0) pendingTokens.add(route, team, model, "input", record.inputTokens);
       if (record.outputTokens > 0) pendingTokens.add(route, team, model, "output", record.outputTokens);
-      if (record.costUsd > 0) cost.inc({ route, team, model }, record.costUsd);
+      if (record.costUsd > 0) pendingCost.add(route, team, model, "", record.costUsd);
       if (record.canary) canaryRequests.inc({ route });
       let previous: string | undefined;
       for (const a of record.attempts) {
