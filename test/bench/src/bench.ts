@@ -27,7 +27,7 @@ export function presets(quick: boolean, systems: SystemName[]): Pick<BenchOption
         compile: { sizes: [10], models: 200, repeats: 1, profile: false },
       }
     : {
-        load: { systems, rounds: 3, warmupMs: 2_000, throughputMs: 5_000, connections: 32, latencyMs: 5_000, rate: 500, streamMs: 3_000, streamRate: 200, profileMs: 5_000, pin: false },
+        load: { systems, rounds: 5, warmupMs: 2_000, throughputMs: 5_000, connections: 32, latencyMs: 5_000, rate: 500, streamMs: 3_000, streamRate: 200, profileMs: 5_000, pin: false },
         decide: { sizes: [10, 100, 1_000], budgetMs: 1_500 },
         compile: { sizes: [10, 100, 1_000], models: 200, repeats: 3, profile: true },
       };
