@@ -120,8 +120,11 @@ export interface TransportResponse {
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array>;
   text(): Promise<string>;
-  /** The whole body as bytes (one buffer). */
-  bytes(): Promise<Buffer>;
+  /**
+   * The whole body as bytes (one buffer). Optional for transports written elsewhere; with it the
+   * OpenAI-compatible adapter forwards the upstream's bytes instead of re-encoding its text.
+   */
+  bytes?(): Promise<Buffer>;
   /** Discard the rest of the body (frees the connection). */
   dump(): void;
 }

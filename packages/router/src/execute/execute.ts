@@ -219,8 +219,13 @@ function settleUsage(ctx: RequestContext, usage: RequestContext["usage"]): void 
   if (model !== undefined) ctx.costUsd = priceUsage(model, usage);
 }
 
-/** Run a non-streaming request to a validated completion (or throw RouterError / ClientGoneError). */
-export async function executeCompletion(ctx: RequestContext, deps: ExecuteDeps): Promise<CompletionResult> {
+/**
+ * Run a non-streaming request to a validated completion (or throw RouterError / ClientGoneError).
+ * `deliver`, when given, is called with the completion before the answering attempt is closed, so
+ * the answer leaves before that bookkeeping (breaker window, in-flight lease, budget settlement)
+ * rather than after it; the attempt closes as succeeded even if `deliver` throws.
+ */
+export async function executeCompletion(ctx: RequestContext, deps: ExecuteDeps, deliver?: (result: CompletionResult) => void): Promise<CompletionResult> {
   // Only validators need the answer as an object: adapters may build it only when it is read. Without
   // validators the adapter's promise is the attempt's (no async wrapper, one microtask turn less).
   const validated = ctx.release.validators.has(ctx.route);
@@ -233,7 +238,11 @@ export async function executeCompletion(ctx: RequestContext, deps: ExecuteDeps):
       : adapter.complete(call),
   );
   settleUsage(ctx, value.usage); // before succeed(): the attempt's budget settles at the real cost
-  attempt.succeed();
+  try {
+    deliver?.(value);
+  } finally {
+    attempt.succeed();
+  }
   return value;
 }
 

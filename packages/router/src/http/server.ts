@@ -300,11 +300,14 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       ctx.plan = decision.plan;
       if (stream) await streamAnswer(res, ctx);
       else {
-        const result = await executeCompletion(ctx, deps);
-        if (routeDef.logPayloads) trace.completion = completionText(result.completion);
-        const answer = result.bytes ?? result.text;
-        res.writeHead(200, answerHeaders(ctx, routeName, ["content-type", JSON_TYPE, "content-length", String(typeof answer === "string" ? Buffer.byteLength(answer) : answer.length)]));
-        res.end(answer);
+        const answering = ctx;
+        // The answer is written before the attempt's bookkeeping runs (see executeCompletion).
+        await executeCompletion(ctx, deps, (result) => {
+          if (routeDef.logPayloads) trace.completion = completionText(result.completion);
+          const answer = result.bytes ?? result.text;
+          res.writeHead(200, answerHeaders(answering, routeName, ["content-type", JSON_TYPE, "content-length", String(typeof answer === "string" ? Buffer.byteLength(answer) : answer.length)]));
+          res.end(answer);
+        });
       }
     } catch (error) {
       trace.error = error;

@@ -81,6 +81,7 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
         if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
         // The client gets these bytes as they came: no re-encoding, and node:http writes them next to
         // the head without joining two strings first.
+        if (response.bytes === undefined) return readCompletion(await response.text(), name);
         const bytes = await response.bytes();
         return readCompletion(bytes.toString("utf8"), name, bytes);
       } catch (error) {
