@@ -6,6 +6,8 @@ import { describeMachine } from "./src/machine.ts";
 import { renderReport, targetChecks } from "./src/report.ts";
 import { percentile, summarise, median } from "./src/stats.ts";
 import { routesSource } from "./src/micro/gen-config.ts";
+import { countPerfSamples } from "./src/perf-profile.ts";
+import { REPO_ROOT } from "./src/paths.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -65,6 +67,44 @@ describe("bench harness", () => {
     expect(markdown).toContain("- bare-proxy-tuned / bare-proxy (what the router's Node flags cost a bare proxy)");
     const checks = targetChecks(report);
     expect(checks.find((c) => c.name.startsWith("switchyard throughput / bare-proxy"))?.pass).toBeUndefined();
+
+    // The whole-process profile's table: categories side by side, with the difference and a total.
+    const profile = (system: string, shares: [string, number][]) => ({ system, requestsPerSecond: 10_000, requests: 30_000, samples: 3_000, usPerRequest: shares.reduce((a, [, v]) => a + v, 0), shares: shares.map(([name, usPerRequest]) => ({ name, usPerRequest })) });
+    const perf = { ok: true as const, value: [profile("bare-proxy-tuned", [["kernel (main thread: socket reads and writes, epoll)", 15], ["JS: bare-proxy.cjs", 20], ["tiny", 0.1]]), profile("switchyard", [["kernel (main thread: socket reads and writes, epoll)", 13], ["JS: packages/router/src/http/", 9]])] };
+    const withPerf = renderReport({ ...report, load: { ok: true as const, value: { ...result, perf } } });
+    expect(withPerf).toContain("| kernel (main thread: socket reads and writes, epoll) | 15.0 µs | 13.0 µs | −2.0 µs |");
+    expect(withPerf).toContain("| JS: packages/router/src/http/ | — | 9.0 µs | +9.0 µs |");
+    expect(withPerf).toContain("| everything else (under 0.5 µs each) | 0.1 µs | — | −0.1 µs |");
+    expect(withPerf).toContain("| **all** | **35.1 µs** | **22.0 µs** | **−13.1 µs** |");
+    const skipped = renderReport({ ...report, load: { ok: true as const, value: { ...result, perf: { ok: false as const, reason: "perf is not installed" } } } });
+    expect(skipped).toContain("Not measured: perf is not installed.");
+  });
+
+  it("sorts perf samples: kernel, collector, compiler, file I/O, and JavaScript by the innermost frame's area", () => {
+    const src = (file: string): string => `file://${REPO_ROOT}/packages/router/src/${file}`;
+    const sample = (tid: number, ...frames: [string, string][]): string => `${tid} \n${frames.map(([sym, dso]) => `\t    7f00deadbeef ${sym} (${dso})`).join("\n")}\n`;
+    const text = [
+      sample(100, ["tcp_sendmsg_locked", "[kernel.kallsyms]"], ["__GI___writev", "/usr/lib/x86_64-linux-gnu/libc.so.6"], [`JS:*chat ${src("http/server.ts")}:200:16`, "/tmp/perf-100.map"]),
+      sample(100, ["v8::internal::Scavenger::ScavengePage", "/usr/bin/node"], [`JS:*chat ${src("http/server.ts")}:200:16`, "/tmp/perf-100.map"]),
+      sample(100, ["v8::internal::JsonParser<unsigned char>::ParseJsonValue<false>+0x1f", "/usr/bin/node"], [`JS:*readCompletion ${src("adapters/openai/index.ts")}:32:1`, "/tmp/perf-100.map"], [`JS:*chat ${src("http/server.ts")}:200:16`, "/tmp/perf-100.map"]),
+      sample(100, ["JS:~emit node:events:470:28", "/tmp/perf-100.map"]),
+      sample(100, ["JS:*onStreamRead node:internal/stream_base_commons:163:22", "/tmp/perf-100.map"]),
+      sample(100, ["uv__io_poll", "/usr/bin/node"]),
+      sample(101, ["v8::internal::ScavengerCollector::JobTask::Run", "/usr/bin/node"], ["start_thread", "/usr/lib/x86_64-linux-gnu/libc.so.6"]),
+      sample(102, ["v8::internal::compiler::PipelineImpl::OptimizeGraph", "/usr/bin/node"], ["v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal", "/usr/bin/node"]),
+      sample(103, ["ext4_file_write_iter", "[kernel.kallsyms]"], ["__GI___writev", "/usr/lib/x86_64-linux-gnu/libc.so.6"], ["uv__fs_work", "/usr/bin/node"]),
+    ].join("\n");
+    expect(Object.fromEntries(countPerfSamples(text, 100))).toEqual({
+      "kernel (main thread: socket reads and writes, epoll)": 1,
+      "garbage collection (main thread)": 1,
+      "JS: packages/router/src/adapters/": 1,
+      "JS: node:events": 1,
+      "JS: node:internal/stream_base_commons": 1,
+      "native, no JavaScript frame (event loop, node:http's parser)": 1,
+      "garbage collection (V8 helper threads)": 1,
+      "JIT compilation (V8 helper threads)": 1,
+      "file I/O (libuv threadpool)": 1,
+    });
   });
 
   it("computes nearest-rank percentiles and medians", () => {

@@ -21,14 +21,14 @@ Options:
   --quick              smoke run: 1 round of ~3 s per system, small micro-benchmarks;
                        writes test/bench/.work/BENCHMARKS.quick.md unless --out is given
   --only LIST          systems to run, comma-separated: ${SYSTEM_NAMES.join(", ")}
-  --rounds N           rounds (default 3; quick 1)
+  --rounds N           rounds (default 5; quick 1)
   --duration SECONDS   seconds per throughput and latency run (default 5; quick 1)
   --rate N             requests/s of the fixed-rate latency run (default 500)
   --connections N      concurrency of the throughput run (default 32)
   --pin                pin each system to CPU 1, the upstream and load generator to CPU 0 (taskset)
   --no-load            skip the side-by-side load benchmark
   --no-micro           skip decide() and compile benchmarks
-  --no-profile         skip the CPU-profiled runs of the router and of a cold check (full runs only)
+  --no-profile         skip the profiled runs (V8 and, where perf works, whole-process) of the router and of a cold check (full runs only)
   --out FILE           where to write the report (default BENCHMARKS.md at the repository root)
   --json FILE          also write the raw figures as JSON
   -h, --help           this text

@@ -13,7 +13,8 @@ import { cpuTicks, ProcessGroup, sampleRss, TICKS_PER_SECOND, waitForListening }
 import { median, minMax } from "./stats.ts";
 import { NODE_FLAGS, NotAvailable, type RunningSystem, starters, type SystemName } from "./systems.ts";
 import { UPSTREAM_MARKER } from "./constants.ts";
-import { type ProfileSummary, profileRouter } from "./profile.ts";
+import { type ProfileSummary, profileRouter, startRouterFromSource } from "./profile.ts";
+import { type WholeProcessProfile, perfProfile, perfUnavailable } from "./perf-profile.ts";
 
 export interface LoadOptions {
   systems: SystemName[];
@@ -79,6 +80,8 @@ export interface LoadResult {
   systems: SystemFigures[];
   unavailable: { name: SystemName; reason: string }[];
   profile: { ok: true; value: ProfileSummary } | { ok: false; reason: string } | undefined;
+  /** bare-proxy-tuned and switchyard (same Node flags) under Linux perf, kernel and every thread included. */
+  perf?: { ok: true; value: WholeProcessProfile[] } | { ok: false; reason: string } | undefined;
   startedAt: string;
   elapsedMs: number;
 }
@@ -173,6 +176,49 @@ async function measureRound(load: LoadGenerator, system: RunningSystem, round: n
   return { round, throughput, rssPeakBytes, cpuUsPerRequest, latency, stream };
 }
 
+/**
+ * bare-proxy-tuned and the router from source, each started anew with `--perf-basic-prof` next to the
+ * router's Node flags (so the difference is code, not flags), then profiled by perfProfile().
+ */
+async function wholeProcessProfiles(options: {
+  group: ProcessGroup;
+  load: LoadGenerator;
+  upstreamOrigin: string;
+  workDir: string;
+  cpus: string | undefined;
+  releaseFile: string;
+  target: Target;
+  connections: number;
+  durationMs: number;
+}): Promise<WholeProcessProfile[]> {
+  const { group, load, connections, durationMs } = options;
+  const profiles: WholeProcessProfile[] = [];
+  const bare = await starters["bare-proxy-tuned"]({ group, upstreamOrigin: options.upstreamOrigin, serversDir: options.workDir, workDir: options.workDir, cpus: options.cpus, extraNodeFlags: [PERF_MAP_FLAG] });
+  try {
+    profiles.push(await perfProfile({ system: "bare-proxy-tuned", pid: bare.pid as number, load, target: bare.target, connections, durationMs }));
+  } finally {
+    await bare.stop();
+    removePerfMap(bare.pid);
+  }
+  const dir = mkdtempSync(join(options.workDir, "perf-router-"));
+  const router = await startRouterFromSource({ group, name: "switchyard-perf", releaseFile: options.releaseFile, dir, cpus: options.cpus, nodeFlags: [...(NODE_FLAGS.switchyard ?? []), PERF_MAP_FLAG] });
+  try {
+    const target = { ...options.target, url: `http://127.0.0.1:${router.port}/v1/chat/completions` };
+    profiles.push(await perfProfile({ system: "switchyard", pid: router.managed.pid, load, target, connections, durationMs }));
+  } finally {
+    await group.stop(router.managed, 5_000);
+    removePerfMap(router.managed.pid);
+  }
+  return profiles;
+}
+
+/** V8 writes /tmp/perf-<pid>.map (always /tmp), the names of its JIT code, for perf to read. */
+const PERF_MAP_FLAG = "--perf-basic-prof";
+
+function removePerfMap(pid: number | undefined): void {
+  if (pid !== undefined) rmSync(`/tmp/perf-${pid}.map`, { force: true });
+}
+
 /** Run the load benchmark; every process it starts is stopped before it returns or throws. */
 export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
@@ -247,8 +293,24 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
         log(`profile failed: ${(error as Error).message}`);
       }
     }
+    let perf: LoadResult["perf"];
+    if (options.profileMs > 0 && switchyard?.releaseFile) {
+      const why = perfUnavailable();
+      if (why !== undefined) {
+        perf = { ok: false, reason: why };
+        log(`whole-process profile skipped: ${why}`);
+      } else {
+        log(`whole-process profile of bare-proxy-tuned and switchyard (Linux perf, ${options.profileMs} ms each)`);
+        try {
+          perf = { ok: true, value: await wholeProcessProfiles({ group, load, upstreamOrigin, workDir, cpus: pin ? "1" : undefined, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs }) };
+        } catch (error) {
+          perf = { ok: false, reason: (error as Error).message };
+          log(`whole-process profile failed: ${(error as Error).message}`);
+        }
+      }
+    }
     const { log: _log, ...rest } = options;
-    return { options: rest, systems, unavailable, profile, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started };
+    return { options: rest, systems, unavailable, profile, perf, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started };
   } finally {
     await group.stopAll(3_000);
     rmSync(workDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadGenerator } from "./load/client.ts";
 import type { Target } from "./load/jobs.ts";
-import { freePort, type ProcessGroup, waitForHttp } from "./processes.ts";
+import { freePort, type Managed, type ProcessGroup, waitForHttp } from "./processes.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { TEAM_KEY_ENV, TEAM_KEY_VALUE, UPSTREAM_KEY_ENV, UPSTREAM_KEY_VALUE } from "./constants.ts";
 
@@ -89,6 +89,31 @@ export function summariseProfile(profile: CpuProfile, requestsPerSecond: number,
   return { requestsPerSecond, busyMs: busy / 1000, areas: rank(areas), functions: rank(functions) };
 }
 
+/**
+ * Start the router from source (`profile-entry.ts`: readable names and file paths) on the built
+ * release; it writes its V8 profile to `profileFile` when told (SIGUSR2) and its traces into `dir`.
+ */
+export async function startRouterFromSource(options: {
+  group: ProcessGroup;
+  name: string;
+  releaseFile: string;
+  dir: string;
+  cpus: string | undefined;
+  nodeFlags: readonly string[];
+}): Promise<{ managed: Managed; port: number }> {
+  const port = await freePort();
+  const managed = options.group.start({
+    name: options.name,
+    cpus: options.cpus,
+    command: process.execPath,
+    args: [...options.nodeFlags, "--import", "tsx", fileURLToPath(new URL("./profile-entry.ts", import.meta.url)), "--port", String(port), "--host", "127.0.0.1"],
+    cwd: REPO_ROOT,
+    env: { ...process.env, BENCH_RELEASE_FILE: options.releaseFile, BENCH_PROFILE_FILE: join(options.dir, "router.cpuprofile"), BENCH_ROUTER_CWD: options.dir, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
+  });
+  await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
+  return { managed, port };
+}
+
 /** Start the router from source with the profiler ready, warm it, profile a throughput run for `durationMs`, stop it, read the profile. */
 export async function profileRouter(options: {
   group: ProcessGroup;
@@ -103,16 +128,7 @@ export async function profileRouter(options: {
 }): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-prof-"));
   try {
-    const port = await freePort();
-    const managed = options.group.start({
-      name: "switchyard-profiled",
-      cpus: options.cpus,
-      command: process.execPath,
-      args: [...(options.nodeFlags ?? []), "--import", "tsx", fileURLToPath(new URL("./profile-entry.ts", import.meta.url)), "--port", String(port), "--host", "127.0.0.1"],
-      cwd: REPO_ROOT,
-      env: { ...process.env, BENCH_RELEASE_FILE: options.releaseFile, BENCH_PROFILE_FILE: join(dir, "router.cpuprofile"), BENCH_ROUTER_CWD: dir, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
-    });
-    await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
+    const { managed, port } = await startRouterFromSource({ group: options.group, name: "switchyard-profiled", releaseFile: options.releaseFile, dir, cpus: options.cpus, nodeFlags: options.nodeFlags ?? [] });
     const target = { ...options.target, url: `http://127.0.0.1:${port}/v1/chat/completions` };
     // Warm the JIT first, so the profile shows the steady state, not start-up and compilation.
     await options.load.run({ kind: "throughput", target, connections: options.connections, durationMs: Math.min(2_000, options.durationMs) });

@@ -211,6 +211,39 @@ const HOT_PATH_NOTES = [
     "An attempt that fails after it but before its first token still falls back invisibly (the fallback's own role chunk is dropped); the TTFT columns measure the first content token for every system.",
 ];
 
+/** bare-proxy-tuned and switchyard side by side, CPU per request by category (Linux perf). */
+function perfSection(perf: NonNullable<LoadResult["perf"]>, connections: number, lines: string[]): void {
+  lines.push("### Where each system's CPU goes, kernel and threads included (Linux perf)", "");
+  if (!perf.ok) {
+    lines.push(`Not measured: ${perf.reason}.`, "");
+    return;
+  }
+  const [bare, sy] = [perf.value.find((p) => p.system === "bare-proxy-tuned"), perf.value.find((p) => p.system === "switchyard")];
+  if (bare === undefined || sy === undefined) {
+    lines.push("Not measured: a system is missing.", "");
+    return;
+  }
+  const us = (v: number | undefined): string => (v === undefined || v === 0 ? "—" : `${v.toFixed(1)} µs`);
+  const signed = (v: number): string => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(1)} µs`;
+  lines.push(
+    `Each process started anew with \`--perf-basic-prof\` (V8 names its JIT code for perf) next to the router's Node flags, so the two differ in code only; ` +
+      `\`perf record -e cpu-clock -g\` (software sampling at ${999} Hz, every thread, kernel included) over a throughput run at ${connections} connections after a warm-up. ` +
+      `${num(bare.requestsPerSecond)} and ${num(sy.requestsPerSecond)} req/s while recorded, ${num(bare.samples)} and ${num(sy.samples)} samples. switchyard runs from source (\`node --import tsx\`), as in the V8 profile, so its JavaScript is named by folder. ` +
+      "A sample on the main thread counts as kernel when it was in the kernel, as garbage collection when the collector was on the stack, and otherwise goes to the innermost JavaScript frame's file (native code a function calls, such as `JSON.parse` or a socket write's C++ side, counts with it). " +
+      "Unlike the V8 profile, this shows what the kernel does inside a socket write (TCP delivery on loopback, waking the peer process) and the collector's helper threads.",
+    "",
+    "| CPU per request | bare-proxy-tuned | switchyard | switchyard − bare |",
+    "| --- | --- | --- | --- |",
+  );
+  const names = [...new Set([...sy.shares.map((s) => s.name), ...bare.shares.map((s) => s.name)])];
+  const of = (p: typeof sy, name: string): number => p.shares.find((s) => s.name === name)?.usPerRequest ?? 0;
+  const shown = names.filter((n) => Math.max(of(bare, n), of(sy, n)) >= 0.5);
+  for (const name of shown) lines.push(`| ${name.replaceAll("|", "\\|")} | ${us(of(bare, name))} | ${us(of(sy, name))} | ${signed(of(sy, name) - of(bare, name))} |`);
+  const rest = (p: typeof sy): number => names.filter((n) => !shown.includes(n)).reduce((sum, n) => sum + of(p, n), 0);
+  lines.push(`| everything else (under 0.5 µs each) | ${us(rest(bare))} | ${us(rest(sy))} | ${signed(rest(sy) - rest(bare))} |`);
+  lines.push(`| **all** | **${us(bare.usPerRequest)}** | **${us(sy.usPerRequest)}** | **${signed(sy.usPerRequest - bare.usPerRequest)}** |`, "");
+}
+
 function loadSection(load: LoadResult, lines: string[]): void {
   const o = load.options;
   lines.push("## Side by side under load", "");
@@ -277,6 +310,7 @@ function loadSection(load: LoadResult, lines: string[]): void {
       profileTables(p, lines);
     }
   }
+  if (load.perf) perfSection(load.perf, o.connections, lines);
   if (load.systems.some((s) => s.name === "switchyard")) {
     lines.push(
       "switchyard runs `test/bench/fixtures/routes.ts`: a team key checked on every request (auth), a 70/30 weighted tier of two OpenAI-compatible models, " +

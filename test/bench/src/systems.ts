@@ -44,6 +44,8 @@ export interface StartContext {
   workDir: string;
   /** CPUs for the system's process (`taskset -c`), when pinning. */
   cpus: string | undefined;
+  /** Node flags added after the system's own (e.g. `--perf-basic-prof` for the whole-process profile). */
+  extraNodeFlags?: readonly string[];
 }
 
 const messages = [
@@ -78,7 +80,7 @@ async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-prox
     name,
     cpus: ctx.cpus,
     command: process.execPath,
-    args: [...(NODE_FLAGS[name] ?? []), join(ctx.serversDir, "bare-proxy.cjs")],
+    args: [...(NODE_FLAGS[name] ?? []), ...(ctx.extraNodeFlags ?? []), join(ctx.serversDir, "bare-proxy.cjs")],
     env: { ...process.env, BENCH_UPSTREAM_ORIGIN: ctx.upstreamOrigin },
   });
   const port = await waitForListening(managed);
