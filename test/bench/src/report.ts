@@ -183,17 +183,19 @@ const HOT_PATH_NOTES = [
     "(an array copy), no per-member breaker read, and no duplicate bookkeeping on routes whose targets share no model. Otherwise it takes the general per-member path; a property test " +
     "checks both give the same plans, exclusions, warnings and random draws.",
   "- **What remains** (switchyard/bare-proxy is under 85 %): the features the fixture turns on, each a few µs, none above ~5 % of the router's CPU. " +
-    "A whole-process profile with Linux `perf` (software cpu-clock sampling of the kernel and every thread, JIT frames named through `--perf-basic-prof`; Nov 27 2026, 32 connections, " +
-    "both systems with the router's flags) put bare-proxy at ~64 µs of CPU per request and switchyard at ~90 µs. Kernel time is close (~14 vs ~17 µs): both make the same four socket " +
-    "syscalls per request, and each `write` on loopback carries the TCP delivery and the wake-up of the peer process, which the V8 profile above books as `writev`/`writeUtf8String`. " +
+    "A first whole-process profile with Linux `perf` (Nov 27 2026; bare-proxy with Node's defaults, switchyard with its flags) put them at ~64 and ~90 µs of CPU per request; " +
+    "the whole-process table above now does this in every full run, both systems with the router's flags, and shows where the two differ. Kernel time is close in all of them: both make " +
+    "the same four socket syscalls per request, and each `write` on loopback carries the TCP delivery and the wake-up of the peer process, which the V8 profile books as `writev`/`writeUtf8String`. " +
+    "bare-proxy spends its JavaScript in undici and the stream plumbing around its bodies, which the router's own HTTP/1.1 client replaces. " +
     "What switchyard does on top, per request: the trace record and its JSONL line (~6 µs: `finishTrace` ~1.9, `traceJson` and encoding ~2, metrics ~1.5), governance (~4 µs: a rate-limit " +
     "take, a budget reservation and its settlement, the token adjustment, the rate-limit headers), `JSON.parse` of the request (~1.9 µs) and of the upstream answer (~2.7 µs; usage and " +
     "validators read it; a hand-written scan that parsed only `usage` cost the same), the upstream body's `JSON.stringify` with the model swapped in (~1.5 µs), twelve more response " +
     "headers (~3 µs of node:http's validation and head building), decide() and the attempt bookkeeping (~2 µs), and the collector (~5 µs on the main thread and V8's helper threads, " +
     "for ~29 KB allocated per request). A feature ablation at a fixed 4,000 req/s with each system pinned to one core (4 interleaved rounds): the fixture without teams and JSONL " +
     "used ~9 % more CPU per request than bare-proxy, the full fixture ~33 % more; how that splits between auth, governance and tracing moved from run to run by more than the " +
-    "items themselves. **The memory flags** cost the bare proxy 7-17 % of its throughput in the runs of Nov 27 2026 (93 % in a 6-round interleaved A/B, " +
-    "83 % in a full 5-round run; this run's figure is in the ratios above), not the quarter measured on busier days. switchyard / bare-proxy-tuned (the targets table's last column) compares like with like.",
+    "items themselves. **The memory flags** cost the bare proxy between 7 % and 30 % of its throughput in the runs of Nov 27 2026 (it kept 93 % in a 6-round interleaved A/B, " +
+    "83 % and 70 % in two full 5-round runs; this run's figure is in the ratios above): how much moves with how busy the shared cores are. switchyard / bare-proxy-tuned " +
+    "(the targets table's last column) compares like with like, and it was 86-88 % in both full runs.",
   "- **RSS**: 43 MB of a router's RSS is the node binary itself (file-backed pages; the bare proxy has the same), ~7.6 MB is the live heap after a full collection, the rest is garbage waiting " +
     "for collection. With Node's defaults, sustained load grows the young generation to 3 × 16 MB semi-spaces and lets the old generation reach ~4× its live size between full collections: ~100-115 MB. " +
     "The router is therefore deployed with `ROUTER_NODE_FLAGS` (`--max-semi-space-size=4 --heap-growing-percent=50`, the Pulumi component's command line; " +
