@@ -6,7 +6,7 @@ import { describeMachine } from "./src/machine.ts";
 import { renderReport, targetChecks } from "./src/report.ts";
 import { percentile, summarise, median } from "./src/stats.ts";
 import { routesSource } from "./src/micro/gen-config.ts";
-import { countPerfSamples } from "./src/perf-profile.ts";
+import { countPerfSamples, poolProfiles } from "./src/perf-profile.ts";
 import { REPO_ROOT } from "./src/paths.ts";
 
 function alive(pid: number): boolean {
@@ -78,6 +78,14 @@ describe("bench harness", () => {
     expect(withPerf).toContain("| **all** | **35.1 µs** | **22.0 µs** | **−13.1 µs** |");
     const skipped = renderReport({ ...report, load: { ok: true as const, value: { ...result, perf: { ok: false as const, reason: "perf is not installed" } } } });
     expect(skipped).toContain("Not measured: perf is not installed.");
+  });
+
+  it("pools a system's perf runs by requests, so the categories still add up to the total", () => {
+    const run = (requests: number, shares: Record<string, number>) => ({ system: "s", requestsPerSecond: requests / 3, requests, samples: requests, usPerRequest: Object.values(shares).reduce((a, b) => a + b, 0), shares: Object.entries(shares).map(([name, usPerRequest]) => ({ name, usPerRequest })) });
+    const pooled = poolProfiles([run(100, { kernel: 10 }), run(300, { kernel: 20, js: 4 })]);
+    expect(pooled.shares).toEqual([{ name: "kernel", usPerRequest: 17.5 }, { name: "js", usPerRequest: 3 }]);
+    expect([pooled.requests, pooled.usPerRequest, pooled.samples]).toEqual([400, 20.5, 400]);
+    expect(() => poolProfiles([])).toThrow("no profile runs");
   });
 
   it("sorts perf samples: kernel, collector, compiler, file I/O, and JavaScript by the innermost frame's area", () => {

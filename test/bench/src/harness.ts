@@ -14,7 +14,7 @@ import { median, minMax } from "./stats.ts";
 import { NODE_FLAGS, NotAvailable, type RunningSystem, starters, type SystemName } from "./systems.ts";
 import { UPSTREAM_MARKER } from "./constants.ts";
 import { type ProfileSummary, profileRouter, startRouterFromSource } from "./profile.ts";
-import { type WholeProcessProfile, perfProfile, perfUnavailable } from "./perf-profile.ts";
+import { type WholeProcessProfile, perfProfile, perfUnavailable, poolProfiles } from "./perf-profile.ts";
 
 export interface LoadOptions {
   systems: SystemName[];
@@ -178,7 +178,8 @@ async function measureRound(load: LoadGenerator, system: RunningSystem, round: n
 
 /**
  * bare-proxy-tuned and the router from source, each started anew with `--perf-basic-prof` next to the
- * router's Node flags (so the difference is code, not flags), then profiled by perfProfile().
+ * router's Node flags (so the difference is code, not flags) and profiled by perfProfile(), PERF_RUNS
+ * times in turn; each system's runs are pooled.
  */
 async function wholeProcessProfiles(options: {
   group: ProcessGroup;
@@ -192,28 +193,40 @@ async function wholeProcessProfiles(options: {
   durationMs: number;
 }): Promise<WholeProcessProfile[]> {
   const { group, load, connections, durationMs } = options;
-  const profiles: WholeProcessProfile[] = [];
-  const bare = await starters["bare-proxy-tuned"]({ group, upstreamOrigin: options.upstreamOrigin, serversDir: options.workDir, workDir: options.workDir, cpus: options.cpus, extraNodeFlags: [PERF_MAP_FLAG] });
-  try {
-    profiles.push(await perfProfile({ system: "bare-proxy-tuned", pid: bare.pid as number, load, target: bare.target, connections, durationMs }));
-  } finally {
-    await bare.stop();
-    removePerfMap(bare.pid);
+  const logs = mkdtempSync(join(options.workDir, "v8-logs-"));
+  const bare: WholeProcessProfile[] = [];
+  const router: WholeProcessProfile[] = [];
+  for (let run = 0; run < PERF_RUNS; run++) {
+    const proxy = await starters["bare-proxy-tuned"]({ group, upstreamOrigin: options.upstreamOrigin, serversDir: options.workDir, workDir: options.workDir, cpus: options.cpus, extraNodeFlags: perfMapFlags(logs, `bare-proxy-tuned-${run}`) });
+    try {
+      bare.push(await perfProfile({ system: "bare-proxy-tuned", pid: proxy.pid as number, load, target: proxy.target, connections, durationMs }));
+    } finally {
+      await proxy.stop();
+      removePerfMap(proxy.pid);
+    }
+    const dir = mkdtempSync(join(options.workDir, "perf-router-"));
+    const started = await startRouterFromSource({ group, name: "switchyard-perf", releaseFile: options.releaseFile, dir, cpus: options.cpus, nodeFlags: [...(NODE_FLAGS.switchyard ?? []), ...perfMapFlags(logs, `switchyard-${run}`)] });
+    try {
+      const target = { ...options.target, url: `http://127.0.0.1:${started.port}/v1/chat/completions` };
+      router.push(await perfProfile({ system: "switchyard", pid: started.managed.pid, load, target, connections, durationMs }));
+    } finally {
+      await group.stop(started.managed, 5_000);
+      removePerfMap(started.managed.pid);
+    }
   }
-  const dir = mkdtempSync(join(options.workDir, "perf-router-"));
-  const router = await startRouterFromSource({ group, name: "switchyard-perf", releaseFile: options.releaseFile, dir, cpus: options.cpus, nodeFlags: [...(NODE_FLAGS.switchyard ?? []), PERF_MAP_FLAG] });
-  try {
-    const target = { ...options.target, url: `http://127.0.0.1:${router.port}/v1/chat/completions` };
-    profiles.push(await perfProfile({ system: "switchyard", pid: router.managed.pid, load, target, connections, durationMs }));
-  } finally {
-    await group.stop(router.managed, 5_000);
-    removePerfMap(router.managed.pid);
-  }
-  return profiles;
+  return [poolProfiles(bare), poolProfiles(router)];
 }
 
-/** V8 writes /tmp/perf-<pid>.map (always /tmp), the names of its JIT code, for perf to read. */
-const PERF_MAP_FLAG = "--perf-basic-prof";
+/** Interleaved runs per system, pooled: one run of a few seconds is at the mercy of the neighbours. */
+const PERF_RUNS = 3;
+
+/**
+ * V8 writes /tmp/perf-<pid>.map (always /tmp), the names of its JIT code, for perf to read; the flag
+ * also turns on V8's event log, which would land in the working directory unless sent elsewhere.
+ */
+function perfMapFlags(logDir: string, name: string): string[] {
+  return ["--perf-basic-prof", "--no-logfile-per-isolate", `--logfile=${join(logDir, `${name}.log`)}`];
+}
 
 function removePerfMap(pid: number | undefined): void {
   if (pid !== undefined) rmSync(`/tmp/perf-${pid}.map`, { force: true });
@@ -300,7 +313,7 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
         perf = { ok: false, reason: why };
         log(`whole-process profile skipped: ${why}`);
       } else {
-        log(`whole-process profile of bare-proxy-tuned and switchyard (Linux perf, ${options.profileMs} ms each)`);
+        log(`whole-process profile of bare-proxy-tuned and switchyard (Linux perf, ${PERF_RUNS} runs of ${options.profileMs} ms each, interleaved)`);
         try {
           perf = { ok: true, value: await wholeProcessProfiles({ group, load, upstreamOrigin, workDir, cpus: pin ? "1" : undefined, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs }) };
         } catch (error) {

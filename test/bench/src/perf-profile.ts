@@ -36,6 +36,26 @@ export interface WholeProcessProfile {
   shares: CpuShare[];
 }
 
+/**
+ * Several runs of one system as one profile: samples and requests pooled (so the categories still add
+ * up to the total), the rate averaged. One run of a few seconds moves by a third on shared cores.
+ */
+export function poolProfiles(runs: readonly WholeProcessProfile[]): WholeProcessProfile {
+  const first = runs[0];
+  if (first === undefined) throw new Error("no profile runs to pool");
+  const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+  const totals = new Map<string, number>();
+  for (const r of runs) for (const s of r.shares) totals.set(s.name, (totals.get(s.name) ?? 0) + s.usPerRequest * r.requests);
+  return {
+    system: first.system,
+    requestsPerSecond: runs.reduce((sum, r) => sum + r.requestsPerSecond, 0) / runs.length,
+    requests,
+    samples: runs.reduce((sum, r) => sum + r.samples, 0),
+    usPerRequest: runs.reduce((sum, r) => sum + r.usPerRequest * r.requests, 0) / requests,
+    shares: [...totals.entries()].map(([name, us]) => ({ name, usPerRequest: us / requests })).sort((a, b) => b.usPerRequest - a.usPerRequest),
+  };
+}
+
 /** Why perf cannot profile here, or undefined when it can. */
 export function perfUnavailable(): string | undefined {
   const probe = spawnSync("perf", ["record", "-e", "cpu-clock", "-o", "/dev/null", "--", "true"], { encoding: "utf8", timeout: 15_000 });
