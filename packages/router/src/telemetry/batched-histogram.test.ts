@@ -55,4 +55,14 @@ describe("BatchedHistogram", () => {
     plain.reset();
     expect(await b.metrics()).toBe(await a.metrics());
   });
+
+  it("routes prom-client's observe({ labels }, value) to the series it renders, and refuses a value without labels", async () => {
+    const { plain, batched, a, b } = pair();
+    batched.observe({ route: "r", model: "m" }, 0.3);
+    plain.observe({ route: "r", model: "m" }, 0.3);
+    expect(await b.metrics()).toContain('x_seconds_count{route="r",model="m"} 1');
+    expect(await b.metrics()).toBe(await a.metrics());
+    expect(() => batched.observe(0.3)).toThrow("observe needs the label values route and model");
+    expect(() => batched.observe({ route: "r" }, 1)).toThrow("observe needs the label values route and model");
+  });
 });

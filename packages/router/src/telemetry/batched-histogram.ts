@@ -1,5 +1,5 @@
 /** @module A prom-client Histogram whose observations skip prom-client's per-call label work: same exposition, cheaper per request. */
-import { Histogram } from "prom-client";
+import { Histogram, type LabelValues } from "prom-client";
 
 /** One label set's state, in prom-client's own arithmetic (per-bucket counts, count, sum added in order from 0). */
 interface Series {
@@ -26,8 +26,8 @@ interface Sample {
  * cost. Here the series is found through nested maps keyed by the label values (config names, so the
  * maps stay small), and its buckets, count and sum are updated exactly as prom-client would (the sum
  * accumulates in observation order from 0), so `/metrics` reads byte for byte what a plain Histogram
- * fed the same values renders (a test holds them side by side). Observe through `observe2` only:
- * the inherited `observe` would feed prom-client's own series, which this class does not render.
+ * fed the same values renders (a test holds them side by side). The request path calls `observe2`;
+ * `observe({ a, b }, value)` works too (it is routed there); without both label values it throws.
  */
 export class BatchedHistogram extends Histogram<string> {
   readonly #root = new Map<string, Map<string, Series>>();
@@ -44,6 +44,8 @@ export class BatchedHistogram extends Histogram<string> {
     this.#names = config.labelNames;
     this.#name = config.name;
     this.#help = config.help;
+    // prom-client's constructor sets `observe` on the instance, so a prototype override would not take.
+    this.observe = ((labels: unknown, value?: number) => this.#observe(labels, value)) as Histogram<string>["observe"];
   }
 
   /** Observe `value` under the label values `a`, `b` (in the order of `labelNames`); non-finite values are dropped. */
@@ -66,6 +68,14 @@ export class BatchedHistogram extends Histogram<string> {
     }
     series.sum += value;
     series.count += 1;
+  }
+
+  /** prom-client's `observe(labels, value)`, routed to `observe2`: the inherited one would feed series this class never renders. */
+  #observe(labels: unknown, value?: number): void {
+    const known = typeof labels === "object" && labels !== null ? (labels as LabelValues<string>) : undefined;
+    const [a, b] = [known?.[this.#names[0]], known?.[this.#names[1]]];
+    if (a === undefined || b === undefined || value === undefined) throw new TypeError(`${this.#name}: observe needs the label values ${this.#names.join(" and ")} and a value`);
+    this.observe2(String(a), String(b), value);
   }
 
   /** prom-client's registry renders this (it prefers it to `get`, which splays it): the samples a Histogram lists. */
