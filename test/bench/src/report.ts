@@ -193,9 +193,9 @@ const HOT_PATH_NOTES = [
     "headers (~3 µs of node:http's validation and head building), decide() and the attempt bookkeeping (~2 µs), and the collector (~5 µs on the main thread and V8's helper threads, " +
     "for ~29 KB allocated per request). A feature ablation at a fixed 4,000 req/s with each system pinned to one core (4 interleaved rounds): the fixture without teams and JSONL " +
     "used ~9 % more CPU per request than bare-proxy, the full fixture ~33 % more; how that splits between auth, governance and tracing moved from run to run by more than the " +
-    "items themselves. **The memory flags** cost the bare proxy between 7 % and 30 % of its throughput in the runs of Nov 27 2026 (it kept 93 % in a 6-round interleaved A/B, " +
-    "83 % and 70 % in two full 5-round runs; this run's figure is in the ratios above): how much moves with how busy the shared cores are. switchyard / bare-proxy-tuned " +
-    "(the targets table's last column) compares like with like, and it was 86-88 % in both full runs.",
+    "items themselves. **The memory flags** cost the bare proxy up to 30 % of its throughput in the runs of Nov 27 2026 (it kept 93 % in a 6-round interleaved A/B, " +
+    "83 %, 70 % and 104 % in three full 5-round runs; this run's figure is in the ratios above): how much moves with how busy the shared cores are. switchyard / bare-proxy-tuned " +
+    "(the targets table's last column) compares like with like: 86-88 % in two full runs that day, 68 % in a third.",
   "- **RSS**: 43 MB of a router's RSS is the node binary itself (file-backed pages; the bare proxy has the same), ~7.6 MB is the live heap after a full collection, the rest is garbage waiting " +
     "for collection. With Node's defaults, sustained load grows the young generation to 3 × 16 MB semi-spaces and lets the old generation reach ~4× its live size between full collections: ~100-115 MB. " +
     "The router is therefore deployed with `ROUTER_NODE_FLAGS` (`--max-semi-space-size=4 --heap-growing-percent=50`, the Pulumi component's command line; " +
