@@ -1,5 +1,5 @@
 /** @module Turning a non-2xx upstream HTTP response into a classified UpstreamError. */
-import { type TransportResponse, UpstreamError, classifyStatus, parseRetryAfter } from "./types.ts";
+import { type Transport, type TransportRequest, type TransportResponse, UpstreamError, classifyStatus, parseRetryAfter, toUpstreamError } from "./types.ts";
 
 /** Turn a non-2xx upstream response into an UpstreamError (reads a short message, never echoes auth errors' bodies). */
 export async function upstreamHttpError(response: TransportResponse, provider: string): Promise<UpstreamError> {
@@ -26,4 +26,18 @@ export async function upstreamHttpError(response: TransportResponse, provider: s
     status: response.status,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
+}
+
+/**
+ * POST a streaming request: resolves to the body of a 2xx answer; a non-2xx answer or a transport
+ * failure throws the classified UpstreamError (what every adapter's `stream()` does before translating).
+ */
+export async function postForStream(transport: Transport, request: TransportRequest, provider: string): Promise<AsyncIterable<Uint8Array>> {
+  try {
+    const response = await transport.post(request);
+    if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, provider);
+    return response.body;
+  } catch (error) {
+    throw toUpstreamError(error, request.signal);
+  }
 }

@@ -1,5 +1,5 @@
 /** @module The Anthropic Messages API adapter: translates requests, responses, tool calls, usage and streams. */
-import { upstreamHttpError } from "../http-error.ts";
+import { postForStream, upstreamHttpError } from "../http-error.ts";
 import { parseSse } from "../sse.ts";
 import {
   type AdapterCall,
@@ -8,7 +8,6 @@ import {
   type CompletionResult,
   type ProviderAdapter,
   type StreamEvent,
-  type TransportResponse,
   UpstreamError,
   toUpstreamError,
 } from "../types.ts";
@@ -63,14 +62,7 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
 
     async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
       const body = JSON.stringify(toAnthropicRequest(call.body, call.model, true));
-      let response: TransportResponse;
-      try {
-        response = await init.transport.post({ url, headers: streamHeaders, body, signal: call.signal });
-        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
-      } catch (error) {
-        throw toUpstreamError(error, call.signal);
-      }
-      return events(response.body, name, call.signal);
+      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal);
     },
 
     async close(): Promise<void> {},

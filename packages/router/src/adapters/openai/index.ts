@@ -1,7 +1,7 @@
 /** @module The OpenAI-compatible adapter (OpenAI, Azure OpenAI v1, vLLM, Ollama, Groq…): near pass-through. */
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../http/chat-body.ts";
 import { parseSse } from "../sse.ts";
-import { upstreamHttpError } from "../http-error.ts";
+import { postForStream, upstreamHttpError } from "../http-error.ts";
 import {
   type AdapterCall,
   type AdapterFactory,
@@ -9,7 +9,6 @@ import {
   type CompletionResult,
   type ProviderAdapter,
   type StreamEvent,
-  type TransportResponse,
   UpstreamError,
   toUpstreamError,
 } from "../types.ts";
@@ -96,14 +95,7 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
         stream: true,
         stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },
       });
-      let response: TransportResponse;
-      try {
-        response = await init.transport.post({ url, headers: streamHeaders, body, signal: call.signal });
-        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
-      } catch (error) {
-        throw toUpstreamError(error, call.signal);
-      }
-      return events(response.body, name, call.signal);
+      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal);
     },
 
     async close(): Promise<void> {},
