@@ -316,10 +316,15 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         return;
       }
       if (!res.headersSent) {
-        stampIds(res, id, release.hash);
-        if (routeName !== undefined) res.setHeader("x-switchyard-route", routeName);
+        if (ctx !== undefined) {
+          // The same headers a served answer sends (answerHeaders), set one by one: the error body adds its own.
+          const list = answerHeaders(ctx, routeName, []);
+          for (let i = 0; i < list.length; i += 2) res.setHeader(list[i] as string, list[i + 1] as string);
+        } else {
+          stampIds(res, id, release.hash);
+          if (routeName !== undefined) res.setHeader("x-switchyard-route", routeName);
+        }
       }
-      if (ctx !== undefined) setAnswerHeaders(res, ctx);
       if (res.headersSent) {
         if (!res.writableEnded) res.end();
         return;
@@ -465,7 +470,7 @@ function stampIds(res: ServerResponse, id: string, hash: string): ServerResponse
 
 /**
  * A served answer's headers as one flat list for writeHead: setHeader per header would build a
- * header map and a [name, value] pair each, per request (see setAnswerHeaders for the error path).
+ * header map and a [name, value] pair each, per request (the error path sets the same list one by one).
  */
 function answerHeaders(ctx: RequestContext, route: string | undefined, tail: readonly string[], answered: Candidate | undefined = ctx.answered): string[] {
   // Sized up front: grown by push, the list would be copied two or three times.
@@ -505,16 +510,6 @@ const SSE_HEADERS = ["content-type", "text/event-stream; charset=utf-8", "cache-
 function streamErrorFrame(message: string): string {
   const payload = { error: { message: `the upstream stream failed after the response started: ${message}`, type: "upstream_error", code: "stream_interrupted", param: null } };
   return `data: ${JSON.stringify(payload)}\n\n`;
-}
-
-function setAnswerHeaders(res: ServerResponse, ctx: RequestContext): void {
-  if (res.headersSent) return;
-  if (ctx.responseHeaders !== undefined) for (const [name, value] of Object.entries(ctx.responseHeaders)) res.setHeader(name, value);
-  res.setHeader("x-switchyard-attempts", String(ctx.attempts.length));
-  if (ctx.answered !== undefined) {
-    res.setHeader("x-switchyard-model", ctx.answered.model);
-    res.setHeader("x-switchyard-provider", ctx.answered.provider);
-  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: string): void {
