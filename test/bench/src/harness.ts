@@ -14,7 +14,7 @@ import { median, minMax } from "./stats.ts";
 import { NODE_FLAGS, NotAvailable, type RunningSystem, starters, type SystemName } from "./systems.ts";
 import { UPSTREAM_MARKER } from "./constants.ts";
 import { type ProfileSummary, profileRouter, startRouterFromSource } from "./profile.ts";
-import { type WholeProcessProfile, perfProfile, perfUnavailable, poolProfiles } from "./perf-profile.ts";
+import { PERF_RUNS_PER_SYSTEM, type WholeProcessProfile, perfProfile, perfUnavailable, poolProfiles } from "./perf-profile.ts";
 
 export interface LoadOptions {
   systems: SystemName[];
@@ -178,7 +178,7 @@ async function measureRound(load: LoadGenerator, system: RunningSystem, round: n
 
 /**
  * bare-proxy-tuned and the router from source, each started anew with `--perf-basic-prof` next to the
- * router's Node flags (so the difference is code, not flags) and profiled by perfProfile(), PERF_RUNS
+ * router's Node flags (so the difference is code, not flags) and profiled by perfProfile(), PERF_RUNS_PER_SYSTEM
  * times in turn; each system's runs are pooled.
  */
 async function wholeProcessProfiles(options: {
@@ -196,7 +196,7 @@ async function wholeProcessProfiles(options: {
   const logs = mkdtempSync(join(options.workDir, "v8-logs-"));
   const bare: WholeProcessProfile[] = [];
   const router: WholeProcessProfile[] = [];
-  for (let run = 0; run < PERF_RUNS; run++) {
+  for (let run = 0; run < PERF_RUNS_PER_SYSTEM; run++) {
     const proxy = await starters["bare-proxy-tuned"]({ group, upstreamOrigin: options.upstreamOrigin, serversDir: options.workDir, workDir: options.workDir, cpus: options.cpus, extraNodeFlags: perfMapFlags(logs, `bare-proxy-tuned-${run}`) });
     try {
       bare.push(await perfProfile({ system: "bare-proxy-tuned", pid: proxy.pid as number, load, target: proxy.target, connections, durationMs }));
@@ -216,9 +216,6 @@ async function wholeProcessProfiles(options: {
   }
   return [poolProfiles(bare), poolProfiles(router)];
 }
-
-/** Interleaved runs per system, pooled: one run of a few seconds is at the mercy of the neighbours. */
-const PERF_RUNS = 3;
 
 /**
  * V8 writes /tmp/perf-<pid>.map (always /tmp), the names of its JIT code, for perf to read; the flag
@@ -313,7 +310,7 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
         perf = { ok: false, reason: why };
         log(`whole-process profile skipped: ${why}`);
       } else {
-        log(`whole-process profile of bare-proxy-tuned and switchyard (Linux perf, ${PERF_RUNS} runs of ${options.profileMs} ms each, interleaved)`);
+        log(`whole-process profile of bare-proxy-tuned and switchyard (Linux perf, ${PERF_RUNS_PER_SYSTEM} runs of ${options.profileMs} ms each, interleaved)`);
         try {
           perf = { ok: true, value: await wholeProcessProfiles({ group, load, upstreamOrigin, workDir, cpus: pin ? "1" : undefined, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs }) };
         } catch (error) {

@@ -16,7 +16,9 @@ import type { Target } from "./load/jobs.ts";
 import { REPO_ROOT } from "./paths.ts";
 
 /** Sampling rate (Hz): about one sample per millisecond of CPU, cheap enough not to move the figures. */
-const FREQUENCY = 999;
+export const PERF_FREQUENCY_HZ = 999;
+/** Interleaved runs per system, pooled (poolProfiles): one run of a few seconds is at the mercy of the neighbours. */
+export const PERF_RUNS_PER_SYSTEM = 3;
 
 export interface CpuShare {
   name: string;
@@ -159,7 +161,7 @@ export async function perfProfile(options: {
     const run = options.load.run({ kind: "throughput", target: options.target, connections: options.connections, durationMs: options.durationMs });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const recorded = await new Promise<number>((resolve, reject) => {
-      const perf = spawn("perf", ["record", "-e", "cpu-clock", "-F", String(FREQUENCY), "-g", "-p", String(options.pid), "-o", data, "--", "sleep", String(recordMs / 1000)], { stdio: ["ignore", "ignore", "pipe"] });
+      const perf = spawn("perf", ["record", "-e", "cpu-clock", "-F", String(PERF_FREQUENCY_HZ), "-g", "-p", String(options.pid), "-o", data, "--", "sleep", String(recordMs / 1000)], { stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
       perf.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
       perf.on("error", reject);
@@ -171,7 +173,7 @@ export async function perfProfile(options: {
     const counts = countPerfSamples(script.stdout, options.pid);
     const requests = result.requestsPerSecond * (recorded / 1000);
     if (requests <= 0) throw new Error(`${options.system} answered no requests while perf recorded`);
-    const usPerSample = 1e6 / FREQUENCY;
+    const usPerSample = 1e6 / PERF_FREQUENCY_HZ;
     let samples = 0;
     for (const n of counts.values()) samples += n;
     const shares = [...counts.entries()].map(([name, n]) => ({ name, usPerRequest: (n * usPerSample) / requests })).sort((a, b) => b.usPerRequest - a.usPerRequest);

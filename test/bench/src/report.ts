@@ -3,6 +3,7 @@ import type { LoadResult, SystemFigures } from "./harness.ts";
 import type { Machine } from "./machine.ts";
 import type { CompileBench, Outcome } from "./micro/micro.ts";
 import type { ProfileSummary } from "./profile.ts";
+import { PERF_FREQUENCY_HZ, PERF_RUNS_PER_SYSTEM } from "./perf-profile.ts";
 import { median } from "./stats.ts";
 import type { DecideCase } from "./micro/decide-worker.ts";
 import { NODE_FLAGS } from "./systems.ts";
@@ -229,7 +230,7 @@ function perfSection(perf: NonNullable<LoadResult["perf"]>, connections: number,
   const signed = (v: number): string => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(1)} µs`;
   lines.push(
     `Each process started anew with \`--perf-basic-prof\` (V8 names its JIT code for perf) next to the router's Node flags, so the two differ in code only; ` +
-      `\`perf record -e cpu-clock -g\` (software sampling at ${999} Hz, every thread, kernel included) over throughput runs at ${connections} connections after a warm-up, three per system, interleaved, pooled. ` +
+      `\`perf record -e cpu-clock -g\` (software sampling at ${PERF_FREQUENCY_HZ} Hz, every thread, kernel included) over throughput runs at ${connections} connections after a warm-up, ${PERF_RUNS_PER_SYSTEM} per system, interleaved, pooled. ` +
       `${num(bare.requestsPerSecond)} and ${num(sy.requestsPerSecond)} req/s while recorded (mean of the runs), ${num(bare.samples)} and ${num(sy.samples)} samples. switchyard runs from source (\`node --import tsx\`), as in the V8 profile, so its JavaScript is named by folder. ` +
       "A sample on the main thread counts as kernel when it was in the kernel, as garbage collection when the collector was on the stack, and otherwise goes to the innermost JavaScript frame's file (native code a function calls, such as `JSON.parse` or a socket write's C++ side, counts with it). " +
       "Unlike the V8 profile, this shows what the kernel does inside a socket write (TCP delivery on loopback, waking the peer process) and the collector's helper threads.",
