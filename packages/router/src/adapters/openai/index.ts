@@ -33,9 +33,8 @@ export function readCompletion(text: string, provider: string, bytes?: Buffer): 
   if (typeof completion !== "object" || completion === null || !Array.isArray(completion.choices)) {
     throw new UpstreamError("invalid_response", `${provider}'s response has no \`choices\``);
   }
-  const result: CompletionResult = { text, completion, usage: completion.usage ?? undefined };
-  if (bytes !== undefined) result.bytes = bytes;
-  return result;
+  // One object shape whether or not the transport gave bytes (`bytes` may be undefined).
+  return { text, bytes, completion, usage: completion.usage ?? undefined };
 }
 
 /**
