@@ -6,6 +6,8 @@ import type { ChatBody, ChatCompletion, ChatCompletionChunk, Usage } from "../ht
 /** One call of an adapter: the validated client body plus what the plan chose. */
 export interface AdapterCall {
   body: ChatBody;
+  /** The client's text `body` was parsed from, unchanged: an adapter may patch it instead of re-serialising `body`. */
+  bodyText?: string;
   /** The model id in the config (e.g. `gpt-mini`). */
   modelId: string;
   model: Model;

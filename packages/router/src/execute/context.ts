@@ -16,6 +16,8 @@ export interface RequestContext {
   team: string | undefined;
   route: string;
   body: ChatBody;
+  /** The request text `body` was parsed from (adapters may patch it rather than re-serialise `body`); never changed after parsing. */
+  bodyText?: string;
   stream: boolean;
   /** The client asked for `stream_options.include_usage`. */
   includeUsage: boolean;

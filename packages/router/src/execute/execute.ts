@@ -123,7 +123,7 @@ export async function runPlan<T>(
       } catch {
         lease = undefined;
       }
-      const call: AdapterCall = { body: ctx.body, modelId: candidate.model, model, route: ctx.route, requestId: ctx.id, attempt: ctx.attempts.length, signal: abort.signal };
+      const call: AdapterCall = { body: ctx.body, bodyText: ctx.bodyText, modelId: candidate.model, model, route: ctx.route, requestId: ctx.id, attempt: ctx.attempts.length, signal: abort.signal };
       let closed = false;
       const close = (outcome: { ok: boolean; ttftMs: number | undefined }, error?: UpstreamError): void => {
         if (closed) return;

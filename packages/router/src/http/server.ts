@@ -264,6 +264,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         team,
         route: body.model,
         body,
+        bodyText: text,
         stream,
         includeUsage: stream && body.stream_options?.include_usage === true,
         plan: undefined,

@@ -2,6 +2,7 @@
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../http/chat-body.ts";
 import { parseSse } from "../sse.ts";
 import { postForStream, upstreamHttpError } from "../http-error.ts";
+import { completionBody } from "./request-body.ts";
 import {
   type AdapterCall,
   type AdapterFactory,
@@ -38,27 +39,6 @@ export function readCompletion(text: string, provider: string, bytes?: Buffer): 
 }
 
 /**
- * The upstream body of a non-streaming call: the client's body with `model` set to the model's name
- * and no `stream`/`stream_options`, the same text as `JSON.stringify({ ...body, model, stream:
- * undefined, stream_options: undefined })` (key order included) without copying the body: the fields
- * are swapped in for the one synchronous stringify and put back (undefined fields are left out).
- */
-export function completionBody(body: ChatBody, model: string): string {
-  const route = body.model;
-  const { stream, stream_options } = body;
-  body.model = model;
-  if (stream !== undefined) body.stream = undefined;
-  if (stream_options !== undefined) body.stream_options = undefined;
-  try {
-    return JSON.stringify(body);
-  } finally {
-    body.model = route;
-    if (stream !== undefined) body.stream = stream;
-    if (stream_options !== undefined) body.stream_options = stream_options;
-  }
-}
-
-/**
  * Create an adapter for an OpenAI-compatible upstream. Sends `model: <model.name>`, the API key as a
  * bearer token, and for streams `stream_options.include_usage` so usage can be priced (the router
  * strips the usage-only chunk again when the client did not ask for it).
@@ -73,7 +53,7 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
 
   return {
     async complete(call: AdapterCall): Promise<CompletionResult> {
-      const body = completionBody(call.body, call.model.name);
+      const body = completionBody(call.body, call.model.name, call.bodyText);
       try {
         const response = await init.transport.post({ url, headers, body, signal: call.signal });
         if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
