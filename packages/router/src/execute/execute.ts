@@ -9,7 +9,7 @@ import { answerOf } from "../validators/types.ts";
 import type { RequestContext, RouterHooks } from "./context.ts";
 import { type AttemptAbort, ClientGoneError, attemptAbort, sleep } from "./timers.ts";
 import { priceUsage } from "./usage.ts";
-import type { AttemptAdmission, Governor } from "../governance/index.ts";
+import type { AttemptAdmission, AttemptTicket, Governor } from "../governance/index.ts";
 
 export interface ExecuteDeps {
   /** Live state: breakers, latency, in-flight. Writes are fire-and-forget; only `acquire` is awaited. */
@@ -72,6 +72,60 @@ function fireAndForget<T, A>(fn: (this: T, arg: A) => unknown, self: T, arg: A):
 }
 
 /**
+ * One attempt's bookkeeping, closed once: the breaker window and latency, the in-flight lease and the
+ * budget reservation. A class rather than closures over runPlan's locals, which cost ~2 KB per request.
+ */
+class RunningAttempt implements OpenAttempt {
+  #closed = false;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly deps: ExecuteDeps,
+    readonly candidate: Candidate,
+    readonly abort: AttemptAbort,
+    private readonly summary: AttemptSummary,
+    private readonly startedAt: number,
+    private readonly lease: InFlightLease | undefined,
+    private readonly ticket: AttemptTicket | undefined,
+  ) {}
+
+  succeed(ttftMs?: number): void {
+    this.close(true, ttftMs, undefined);
+  }
+
+  fail(error: UpstreamError): void {
+    this.close(false, undefined, error);
+  }
+
+  close(ok: boolean, ttftMs: number | undefined, error: UpstreamError | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.abort.dispose();
+    const { summary, candidate, deps } = this;
+    const at = deps.now();
+    summary.latencyMs = at - this.startedAt;
+    if (ttftMs !== undefined) summary.ttftMs = ttftMs;
+    if (error !== undefined) {
+      summary.outcome = "error";
+      summary.errorClass = error.errorClass;
+      if (error.status !== undefined) summary.status = error.status;
+      summary.message = error.message;
+    }
+    const errorClass = error === undefined ? undefined : STATE_CLASS[error.errorClass];
+    if (ok || errorClass !== undefined) {
+      // Built field by field: conditional spreads would allocate a throwaway object each.
+      const record: AttemptOutcome = { model: candidate.model, route: this.ctx.route, ok, latencyMs: at - this.startedAt, now: at };
+      if (errorClass !== undefined) record.errorClass = errorClass;
+      if (ttftMs !== undefined) record.ttftMs = ttftMs;
+      if (candidate.probe === true) record.probe = true;
+      fireAndForget(deps.state.recordAttempt, deps.state, record);
+    }
+    if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease, undefined);
+    if (this.ticket !== undefined) fireAndForget(this.ticket.close, this.ticket, { ok, costUsd: ok ? this.ctx.costUsd : undefined });
+  }
+}
+
+/**
  * Try the plan's candidates in order. Each candidate gets `route.retry.attempts` tries on the route's
  * retryable error classes (429 waits `Retry-After` when it is within `maxRetryAfterMs`, otherwise the
  * candidate is skipped), then the next candidate. `perform` does one attempt and throws on failure.
@@ -124,55 +178,22 @@ export async function runPlan<T>(
         lease = undefined;
       }
       const call: AdapterCall = { body: ctx.body, bodyText: ctx.bodyText, modelId: candidate.model, model, route: ctx.route, requestId: ctx.id, attempt: ctx.attempts.length, signal: abort.signal };
-      let closed = false;
-      const close = (outcome: { ok: boolean; ttftMs: number | undefined }, error?: UpstreamError): void => {
-        if (closed) return;
-        closed = true;
-        abort.dispose();
-        const at = deps.now();
-        summary.latencyMs = at - startedAt;
-        if (outcome.ttftMs !== undefined) summary.ttftMs = outcome.ttftMs;
-        if (error !== undefined) {
-          summary.outcome = "error";
-          summary.errorClass = error.errorClass;
-          if (error.status !== undefined) summary.status = error.status;
-          summary.message = error.message;
-        }
-        const errorClass = error === undefined ? undefined : STATE_CLASS[error.errorClass];
-        if (outcome.ok || errorClass !== undefined) {
-          // Built field by field: conditional spreads would allocate a throwaway object each.
-          const record: AttemptOutcome = { model: candidate.model, route: ctx.route, ok: outcome.ok, latencyMs: at - startedAt, now: at };
-          if (errorClass !== undefined) record.errorClass = errorClass;
-          if (outcome.ttftMs !== undefined) record.ttftMs = outcome.ttftMs;
-          if (candidate.probe === true) record.probe = true;
-          fireAndForget(deps.state.recordAttempt, deps.state, record);
-        }
-        if (lease !== undefined) fireAndForget(lease.release, lease, undefined);
-        if (ticket !== undefined) fireAndForget(ticket.close, ticket, { ok: outcome.ok, costUsd: outcome.ok ? ctx.costUsd : undefined });
-      };
+      const attempt = new RunningAttempt(ctx, deps, candidate, abort, summary, startedAt, lease, ticket);
       try {
         const value = await perform(call, adapter, abort, candidate);
         ctx.answered = candidate;
-        return {
-          value,
-          attempt: {
-            candidate,
-            abort,
-            succeed: (ttftMs) => close({ ok: true, ttftMs }),
-            fail: (error) => close({ ok: false, ttftMs: undefined }, error),
-          },
-        };
+        return { value, attempt };
       } catch (thrown) {
         if (ctx.cancel.cancelled) {
-          close({ ok: false, ttftMs: undefined }, new UpstreamError("rejected", "client went away"));
+          attempt.close(false, undefined, new UpstreamError("rejected", "client went away"));
           throw new ClientGoneError("client went away");
         }
         if (thrown instanceof RouterError) {
-          close({ ok: false, ttftMs: undefined }, new UpstreamError("rejected", thrown.message));
+          attempt.close(false, undefined, new UpstreamError("rejected", thrown.message));
           throw thrown;
         }
         const error = toUpstreamError(thrown, abort.signal);
-        close({ ok: false, ttftMs: undefined }, error);
+        attempt.close(false, undefined, error);
         const retryClass = CLASS_FOR_RETRY[error.errorClass];
         if (n === retry.attempts || retryClass === undefined || !retry.on.includes(retryClass)) break;
         let wait: number;
