@@ -3,7 +3,7 @@ import type { AttemptSummary, RouterError } from "../errors.ts";
 import type { ChatBody, Usage } from "../http/chat-body.ts";
 import type { Candidate, Plan } from "../core/index.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
-import type { BudgetAlert } from "../governance/types.ts";
+import type { BudgetAlert, Governed } from "../governance/types.ts";
 import type { RequestCancel } from "./timers.ts";
 
 export interface RequestContext {
@@ -31,7 +31,9 @@ export interface RequestContext {
   /** Cancelled when the client goes away or the router shuts down hard; aborts the running attempt. */
   cancel: RequestCancel;
   /** Extra response headers set before the answer starts (governance: `x-ratelimit-*`, `x-switchyard-budget`). */
-  responseHeaders?: Record<string, string>;
+  responseHeaders?: Record<string, string> | undefined;
+  /** Set by the governor when the team has a budget or rate limits: what its later hooks need. */
+  governed?: Governed | undefined;
   /** Plan candidates skipped without an attempt, with why (e.g. a fallback that would break a hard budget). */
   skipped?: { model: string; provider: string; step: number; reason: string }[];
 }

@@ -1,12 +1,12 @@
 /** @module The governor: rate limits before decide(), budget reservations around every attempt, settlement and alerts. */
-import type { Budget, Team } from "@switchyard/ir";
+import type { Budget } from "@switchyard/ir";
 import type { Candidate } from "../core/index.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
 import { type Awaitable, type BudgetReservation, type RateLimitDecision, type StateStore, periodBounds } from "../state/index.ts";
 import { attemptEstimateUsd, reservedTokens } from "./estimate.ts";
 import { rateLimitHeaders, retryAfterSeconds } from "./headers.ts";
-import type { AttemptAdmission, AttemptClose, AttemptTicket, BudgetAlert } from "./types.ts";
+import type { AttemptAdmission, AttemptClose, AttemptTicket, BudgetAlert, Governed } from "./types.ts";
 
 /** Header flagging an answer served past a soft budget. */
 export const BUDGET_HEADER = "x-switchyard-budget";
@@ -18,15 +18,6 @@ export interface GovernorOptions {
   onBudgetAlert?: (alert: BudgetAlert) => void;
 }
 
-/** What the governor remembers of a governed request between its hooks. */
-interface Governed {
-  team: string;
-  def: Team;
-  promptTokens: number;
-  maxOutputTokens: number | undefined;
-  /** Tokens taken from the tpm bucket (corrected with real usage when the request ends). */
-  tokensTaken: number;
-}
 
 export interface Governor {
   /**
@@ -49,7 +40,6 @@ export interface Governor {
  */
 export function createGovernor(options: GovernorOptions): Governor {
   const { state, now } = options;
-  const governed = new WeakMap<RequestContext, Governed>();
 
   const setHeaders = (ctx: RequestContext, headers: Record<string, string>): void => {
     ctx.responseHeaders = ctx.responseHeaders === undefined ? headers : { ...ctx.responseHeaders, ...headers };
@@ -124,7 +114,7 @@ export function createGovernor(options: GovernorOptions): Governor {
       const def = ctx.release.config.teams[team];
       if (def === undefined || (def.budget === undefined && def.limits === undefined)) return;
       const g: Governed = { team, def, promptTokens: features.promptTokens, maxOutputTokens: features.maxOutputTokens, tokensTaken: 0 };
-      governed.set(ctx, g);
+      ctx.governed = g;
       const limits = def.limits;
       if (limits === undefined || (limits.rpm === undefined && limits.tpm === undefined)) return;
       const tokens = reservedTokens(features);
@@ -134,7 +124,7 @@ export function createGovernor(options: GovernorOptions): Governor {
     },
 
     admitAttempt(ctx, candidate) {
-      const g = governed.get(ctx);
+      const g = ctx.governed;
       const budget = g?.def.budget;
       if (g === undefined || budget === undefined) return undefined;
       const model = ctx.release.config.models[candidate.model];
@@ -149,7 +139,7 @@ export function createGovernor(options: GovernorOptions): Governor {
     },
 
     finishRequest(ctx) {
-      const g = governed.get(ctx);
+      const g = ctx.governed;
       if (g === undefined || g.tokensTaken === 0) return;
       const limits = g.def.limits;
       if (limits?.tpm === undefined) return;

@@ -1,5 +1,5 @@
 /** @module Governance types shared with the executor and the telemetry sinks: budget alerts and attempt admission. */
-import type { BudgetPeriod } from "@switchyard/ir";
+import type { BudgetPeriod, Team } from "@switchyard/ir";
 import type { RouterError } from "../errors.ts";
 
 /**
@@ -35,3 +35,17 @@ export interface AttemptTicket {
 
 /** The answer before an attempt: go ahead with a ticket, or skip this candidate (its price does not fit). */
 export type AttemptAdmission = { admitted: true; ticket: AttemptTicket } | { admitted: false; reason: string; error: RouterError };
+
+/**
+ * What the governor keeps of a governed request between its hooks, on `RequestContext.governed` (a
+ * field rather than a WeakMap keyed by the context: one WeakMap entry per request cost more than the
+ * rest of the bookkeeping, in the set and in the collector's ephemeron pass).
+ */
+export interface Governed {
+  team: string;
+  def: Team;
+  promptTokens: number;
+  maxOutputTokens: number | undefined;
+  /** Tokens taken from the tpm bucket (corrected with real usage when the request ends). */
+  tokensTaken: number;
+}

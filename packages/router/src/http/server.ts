@@ -273,6 +273,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         usage: undefined,
         costUsd: undefined,
         cancel,
+        responseHeaders: undefined,
+        governed: undefined,
       };
       const features = chatRequestFeatures(body);
       const admitted = governor.admitRequest(ctx, features);
