@@ -1,7 +1,7 @@
 /** @module Smoke test of the bench harness: a tiny real run (direct, bare-proxy and bare-proxy-tuned, about a second each) produces figures, and stops every process it started. */
 import { describe, expect, it } from "vitest";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
-import { runLoadBench } from "./src/harness.ts";
+import { combineSlices, runLoadBench } from "./src/harness.ts";
 import { describeMachine } from "./src/machine.ts";
 import { renderReport, targetChecks } from "./src/report.ts";
 import { percentile, summarise, median } from "./src/stats.ts";
@@ -19,13 +19,28 @@ function alive(pid: number): boolean {
 }
 
 describe("bench harness", () => {
+  it("combines a round's throughput slices into one figure: requests over time, CPU over requests", () => {
+    const slice = (ok2xx: number, seconds: number, p50Ms: number, p99Ms: number, ticks: number | undefined, rss: number | undefined) => ({
+      result: { kind: "throughput" as const, ok2xx, non2xx: 1, errors: 2, timeouts: 0, durationSeconds: seconds, requestsPerSecond: ok2xx / seconds, p50Ms, p99Ms },
+      ticks,
+      rssPeakBytes: rss,
+    });
+    const combined = combineSlices([slice(9_999, 1, 3, 9, 50, 70e6), slice(4_999, 1, 5, 20, 30, 80e6), slice(14_999, 1, 4, 8, 20, undefined)]);
+    expect(combined.throughput).toMatchObject({ ok2xx: 29_997, non2xx: 3, errors: 6, durationSeconds: 3, requestsPerSecond: 9_999, p50Ms: 4, p99Ms: 20 });
+    expect(combined.cpuUsPerRequest).toBeCloseTo((100 / 100) * 1e6 / 30_000);
+    expect(combined.rssPeakBytes).toBe(80e6);
+    // A slice without CPU ticks (no process) leaves CPU/req unknown rather than understated.
+    expect(combineSlices([slice(10, 1, 1, 1, 5, undefined), slice(10, 1, 1, 1, undefined, undefined)]).cpuUsPerRequest).toBeUndefined();
+  });
+
   it("measures direct, bare-proxy and bare-proxy-tuned (the router's Node flags) side by side, then stops its processes", async () => {
     const lines: string[] = [];
     const result = await runLoadBench({
       systems: ["direct", "bare-proxy", "bare-proxy-tuned"],
       rounds: 1,
       warmupMs: 0,
-      throughputMs: 400,
+      throughputMs: 600,
+      throughputSlices: 2,
       connections: 8,
       latencyMs: 400,
       rate: 200,
@@ -65,6 +80,7 @@ describe("bench harness", () => {
     expect(markdown).toContain("| bare-proxy-tuned |");
     expect(markdown).toContain(`bare-proxy-tuned is the same bare proxy with \`node ${ROUTER_NODE_FLAGS.join(" ")}\``);
     expect(markdown).toContain("- bare-proxy-tuned / bare-proxy (what the router's Node flags cost a bare proxy)");
+    expect(markdown).toContain("run as 2 slices of 0.3 s taken by the systems in turn");
     const checks = targetChecks(report);
     expect(checks.find((c) => c.name.startsWith("switchyard throughput / bare-proxy"))?.pass).toBeUndefined();
 

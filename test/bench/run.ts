@@ -23,6 +23,7 @@ Options:
   --only LIST          systems to run, comma-separated: ${SYSTEM_NAMES.join(", ")}
   --rounds N           rounds (default 5; quick 1)
   --duration SECONDS   seconds per throughput and latency run (default 5; quick 1)
+  --slices N           throughput slices per round, run for the systems in turn (default 5; quick 1)
   --rate N             requests/s of the fixed-rate latency run (default 500)
   --connections N      concurrency of the throughput run (default 32)
   --pin                pin each system to CPU 1, the upstream and load generator to CPU 0 (taskset)
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
         only: { type: "string" },
         rounds: { type: "string" },
         duration: { type: "string" },
+        slices: { type: "string" },
         rate: { type: "string" },
         connections: { type: "string" },
         "no-load": { type: "boolean" },
@@ -89,6 +91,7 @@ async function main(): Promise<number> {
     const rounds = positiveNumber("rounds", v.rounds);
     const duration = positiveNumber("duration", v.duration);
     const rate = positiveNumber("rate", v.rate);
+    const slices = positiveNumber("slices", v.slices);
     const connections = positiveNumber("connections", v.connections);
     if (rounds) load.rounds = Math.round(rounds);
     if (duration) {
@@ -97,6 +100,7 @@ async function main(): Promise<number> {
       load.streamMs = Math.max(500, duration * 600);
     }
     if (rate) load.rate = rate;
+    if (slices) load.throughputSlices = Math.round(slices);
     if (connections) load.connections = Math.round(connections);
     if (v["no-profile"]) load.profileMs = 0;
     if (v.pin) load.pin = true;

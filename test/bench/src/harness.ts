@@ -20,8 +20,13 @@ export interface LoadOptions {
   systems: SystemName[];
   rounds: number;
   warmupMs: number;
-  /** Closed-loop throughput run per system per round. */
+  /** Closed-loop throughput per system per round, in total. */
   throughputMs: number;
+  /**
+   * The round's throughput time is cut into this many slices, run for the systems in turn (A B C, A B C, …),
+   * so systems compared in a round are measured seconds apart rather than a whole round apart. Default 1.
+   */
+  throughputSlices?: number;
   connections: number;
   /** Open-loop latency run at `rate` requests/s. */
   latencyMs: number;
@@ -162,18 +167,80 @@ function summariseSystem(name: SystemName, pid: number | undefined, rounds: Roun
   };
 }
 
-async function measureRound(load: LoadGenerator, system: RunningSystem, round: number, options: LoadOptions): Promise<RoundFigures> {
+/** One closed-loop throughput slice of a system, with its process's CPU ticks and peak RSS meanwhile. */
+interface ThroughputSlice {
+  result: ThroughputResult;
+  ticks: number | undefined;
+  rssPeakBytes: number | undefined;
+}
+
+async function throughputSlice(load: LoadGenerator, system: RunningSystem, options: LoadOptions, durationMs: number): Promise<ThroughputSlice> {
   const sampler = system.pid !== undefined ? sampleRss(system.pid) : undefined;
   const ticksBefore = system.pid !== undefined ? cpuTicks(system.pid) : undefined;
-  const throughput = await load.run({ kind: "throughput", target: system.target, connections: options.connections, durationMs: options.throughputMs });
+  const result = await load.run({ kind: "throughput", target: system.target, connections: options.connections, durationMs });
   const ticksAfter = system.pid !== undefined ? cpuTicks(system.pid) : undefined;
   const rssPeakBytes = sampler?.stop();
-  const requests = throughput.ok2xx + throughput.non2xx;
-  const cpuUsPerRequest =
-    ticksBefore !== undefined && ticksAfter !== undefined && requests > 0 ? (((ticksAfter - ticksBefore) / TICKS_PER_SECOND) * 1e6) / requests : undefined;
-  const latency = await load.run({ kind: "paced", target: system.target, ratePerSecond: options.rate, durationMs: options.latencyMs, stream: false });
-  const stream = await load.run({ kind: "paced", target: system.target, ratePerSecond: options.streamRate, durationMs: options.streamMs, stream: true });
-  return { round, throughput, rssPeakBytes, cpuUsPerRequest, latency, stream };
+  return { result, ticks: ticksBefore !== undefined && ticksAfter !== undefined ? ticksAfter - ticksBefore : undefined, rssPeakBytes };
+}
+
+/**
+ * A system's slices of one round as one throughput figure: requests and time summed (req/s is all
+ * requests over all the time), CPU per request over all of them, the highest RSS, the median slice's p50
+ * and the worst slice's p99.
+ */
+export function combineSlices(slices: readonly ThroughputSlice[]): { throughput: ThroughputResult; cpuUsPerRequest: number | undefined; rssPeakBytes: number | undefined } {
+  let ok2xx = 0;
+  let non2xx = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let durationSeconds = 0;
+  let ticks: number | undefined = 0;
+  const rss: number[] = [];
+  for (const { result, ticks: t, rssPeakBytes } of slices) {
+    ok2xx += result.ok2xx;
+    non2xx += result.non2xx;
+    errors += result.errors;
+    timeouts += result.timeouts;
+    durationSeconds += result.durationSeconds;
+    ticks = t === undefined || ticks === undefined ? undefined : ticks + t;
+    if (rssPeakBytes !== undefined) rss.push(rssPeakBytes);
+  }
+  const requests = ok2xx + non2xx;
+  return {
+    throughput: {
+      kind: "throughput",
+      ok2xx,
+      non2xx,
+      errors,
+      timeouts,
+      durationSeconds,
+      requestsPerSecond: durationSeconds > 0 ? ok2xx / durationSeconds : 0,
+      p50Ms: median(slices.map((s) => s.result.p50Ms)),
+      p99Ms: Math.max(...slices.map((s) => s.result.p99Ms)),
+    },
+    cpuUsPerRequest: ticks !== undefined && requests > 0 && slices.length > 0 ? ((ticks / TICKS_PER_SECOND) * 1e6) / requests : undefined,
+    rssPeakBytes: rss.length > 0 ? Math.max(...rss) : undefined,
+  };
+}
+
+/**
+ * One round: the throughput slices of every system in turn, then each system's paced latency and
+ * streaming runs (those measure latency at a fixed rate, so they need no slicing).
+ */
+async function measureRound(load: LoadGenerator, systems: readonly RunningSystem[], round: number, options: LoadOptions): Promise<Map<SystemName, RoundFigures>> {
+  const count = Math.max(1, Math.round(options.throughputSlices ?? 1));
+  const sliceMs = options.throughputMs / count;
+  const slices = new Map<SystemName, ThroughputSlice[]>(systems.map((s) => [s.name, []]));
+  for (let i = 0; i < count; i++) {
+    for (const system of systems) slices.get(system.name)!.push(await throughputSlice(load, system, options, sliceMs));
+  }
+  const out = new Map<SystemName, RoundFigures>();
+  for (const system of systems) {
+    const latency = await load.run({ kind: "paced", target: system.target, ratePerSecond: options.rate, durationMs: options.latencyMs, stream: false });
+    const stream = await load.run({ kind: "paced", target: system.target, ratePerSecond: options.streamRate, durationMs: options.streamMs, stream: true });
+    out.set(system.name, { round, ...combineSlices(slices.get(system.name)!), latency, stream });
+  }
+  return out;
 }
 
 /**
@@ -276,8 +343,9 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
 
     const rounds = new Map<SystemName, RoundFigures[]>(running.map((s) => [s.name, []]));
     for (let round = 1; round <= options.rounds; round++) {
+      const measured = await measureRound(load, rotate(running, round - 1), round, options);
       for (const system of rotate(running, round - 1)) {
-        const figures = await measureRound(load, system, round, options);
+        const figures = measured.get(system.name)!;
         rounds.get(system.name)!.push(figures);
         log(
           `round ${round}/${options.rounds} ${system.name}: ${figures.throughput.requestsPerSecond.toFixed(0)} req/s, ` +

@@ -258,7 +258,9 @@ function loadSection(load: LoadResult, lines: string[]): void {
     "",
   );
   lines.push(
-    `- **req/s**: closed loop, ${o.connections} connections, ${o.throughputMs / 1000} s per round (autocannon); range = slowest–fastest round.`,
+    `- **req/s**: closed loop, ${o.connections} connections, ${o.throughputMs / 1000} s per round (autocannon)` +
+      `${(o.throughputSlices ?? 1) > 1 ? `, run as ${o.throughputSlices} slices of ${o.throughputMs / 1000 / (o.throughputSlices ?? 1)} s taken by the systems in turn (A B C, A B C, …), so the systems a ratio compares are measured seconds apart, not a round apart` : ""}` +
+      "; range = slowest–fastest round.",
     `- **p50 / p99**: open loop at a fixed ${o.rate} req/s for ${o.latencyMs / 1000} s (undici client, sub-ms timer), request sent → whole reply read; **added** = this system − \`direct\` in the same round.`,
     `- **TTFB**: streamed requests, open loop at ${o.streamRate} req/s for ${o.streamMs / 1000} s, request sent → first body byte; **TTFT**: the same requests, request sent → first content token read (the mock's role-only chunk comes 1 ms before it).`,
     `- **RSS**: peak VmRSS of the system's process during the throughput runs; **CPU/req**: its utime+stime over the throughput run ÷ requests.`,
