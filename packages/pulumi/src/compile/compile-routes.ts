@@ -3,7 +3,7 @@
  * program. Errors (type errors, policy violations) fail the program with the compiler's
  * diagnostics, printed exactly as `switchyard check` prints them.
  */
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,7 +14,7 @@ export interface CompileRoutesOptions {
   file: string;
   /** The environment to compile for. Default: stack config `switchyard:environment`, else the stack name. */
   env?: string;
-  /** Where the build is written (`<outDir>/<env>/`). Default: a new temporary directory. */
+  /** Where the build is written (`<outDir>/<env>/`). Default: a temporary folder, removed once the build is read. */
   outDir?: string;
   /** Base for relative paths in messages and for `file`. Default: the program's working directory. */
   cwd?: string;
@@ -29,8 +29,8 @@ export interface CompiledRoutes {
   releaseJson: string;
   /** The text of router.mjs (the release embedded): what a `RouterDeployment` runs. */
   routerBundle: string;
-  /** The build folder, e.g. `dist/prod`. */
-  outDir: string;
+  /** The build folder, e.g. `dist/prod`; undefined when no `outDir` was given (the temporary build folder is gone). */
+  outDir: string | undefined;
   /** Route names, sorted. */
   routes: string[];
   /** The environment variables the release reads keys from (`OPENAI_API_KEY`…), sorted: what the router's environment must provide. */
@@ -90,25 +90,30 @@ export async function compileRoutes(options: CompileRoutesOptions): Promise<Comp
   const cwd = options.cwd ?? process.cwd();
   const file = resolve(cwd, options.file);
   const env = options.env ?? stackEnvironment();
-  const outDir = options.outDir !== undefined ? resolve(cwd, options.outDir) : await mkdtemp(join(tmpdir(), "switchyard-build-"));
-  const result = await build({ file, env, outDir });
-  const errors = result.diagnostics.filter((d) => d.severity === "error");
-  if (!result.ok || !result.release || result.outDir === undefined) {
-    const text = formatDiagnostics(result.diagnostics, "pretty", { cwd });
-    const summary = `switchyard: ${relative(cwd, file) || file} does not compile for environment "${env}" (${errors.length} error${errors.length === 1 ? "" : "s"})`;
-    throw new RoutesCompileError(`${summary}\n${text}`, result.diagnostics);
+  const scratch = options.outDir === undefined ? await mkdtemp(join(tmpdir(), "switchyard-build-")) : undefined;
+  try {
+    const result = await build({ file, env, outDir: scratch ?? resolve(cwd, options.outDir as string) });
+    const errors = result.diagnostics.filter((d) => d.severity === "error");
+    if (!result.ok || !result.release || result.outDir === undefined) {
+      const text = formatDiagnostics(result.diagnostics, "pretty", { cwd });
+      const summary = `switchyard: ${relative(cwd, file) || file} does not compile for environment "${env}" (${errors.length} error${errors.length === 1 ? "" : "s"})`;
+      throw new RoutesCompileError(`${summary}\n${text}`, result.diagnostics);
+    }
+    const warnings = result.diagnostics.filter((d) => d.severity !== "error");
+    if (warnings.length > 0) void pulumi.log.warn(formatDiagnostics(warnings, "pretty", { cwd }));
+    const [releaseJson, routerBundle] = await Promise.all([readFile(join(result.outDir, "switchyard.json"), "utf8"), readFile(join(result.outDir, "router.mjs"), "utf8")]);
+    return {
+      environment: result.release.config.environment,
+      hash: result.release.hash,
+      releaseJson,
+      routerBundle,
+      outDir: scratch === undefined ? result.outDir : undefined,
+      routes: Object.keys(result.release.config.routes).sort(),
+      secrets: secretNamesOf(result.release.config),
+      warnings,
+    };
+  } finally {
+    // Everything the program needs is read into memory: a temporary build would only pile up in /tmp.
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
   }
-  const warnings = result.diagnostics.filter((d) => d.severity !== "error");
-  if (warnings.length > 0) void pulumi.log.warn(formatDiagnostics(warnings, "pretty", { cwd }));
-  const [releaseJson, routerBundle] = await Promise.all([readFile(join(result.outDir, "switchyard.json"), "utf8"), readFile(join(result.outDir, "router.mjs"), "utf8")]);
-  return {
-    environment: result.release.config.environment,
-    hash: result.release.hash,
-    releaseJson,
-    routerBundle,
-    outDir: result.outDir,
-    routes: Object.keys(result.release.config.routes).sort(),
-    secrets: secretNamesOf(result.release.config),
-    warnings,
-  };
 }
