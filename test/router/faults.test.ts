@@ -3,10 +3,11 @@ import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Release } from "@switchyard/ir";
 import { MemoryStateStore, type RunningRouter, type Transport, http1Transport, nodeHttpTransport, undiciTransport } from "@switchyard/router";
-import { type Behaviour, type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
-import { releaseOf } from "../helpers/release.ts";
+import type { Behaviour, FakeOpenAi } from "../helpers/fake-openai.ts";
+import { always, type PrimaryBackup, startPrimaryBackup } from "../helpers/primary-backup.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
 
+let upstreams: PrimaryBackup;
 let primary: FakeOpenAi;
 let backup: FakeOpenAi;
 let router: RunningRouter;
@@ -14,22 +15,13 @@ let release: Release;
 let clock = 1_800_000_000_000;
 let state: MemoryStateStore;
 
-const always = (b: Behaviour) => () => b;
-
 beforeAll(async () => {
-  primary = await startFakeOpenAi();
-  backup = await startFakeOpenAi(always({ kind: "ok", text: "backup here" }));
-  release = releaseOf({
-    providers: { p: { kind: "openai", baseUrl: primary.baseUrl }, b: { kind: "openai", baseUrl: backup.baseUrl } },
-    models: {
-      prim: { provider: "p", name: "prim-model", context: 100_000, price: { input: 1, output: 1 } },
-      back: { provider: "b", name: "back-model", context: 100_000, price: { input: 1, output: 1 } },
-    },
-    routes: {
-      main: { model: "prim", fallback: [{ model: "back" }], retry: { attempts: 2, backoffMs: 5, maxRetryAfterMs: 2_000 }, timeout: { firstTokenMs: 300, totalMs: 800 } },
-      solo: { model: "prim", retry: { attempts: 2, backoffMs: 5 }, timeout: { totalMs: 300 } },
-      json: { model: "prim", fallback: [{ model: "back" }], validate: [{ kind: "json" }] },
-    },
+  upstreams = await startPrimaryBackup();
+  ({ primary, backup } = upstreams);
+  release = upstreams.release({
+    main: { model: "prim", fallback: [{ model: "back" }], retry: { attempts: 2, backoffMs: 5, maxRetryAfterMs: 2_000 }, timeout: { firstTokenMs: 300, totalMs: 800 } },
+    solo: { model: "prim", retry: { attempts: 2, backoffMs: 5 }, timeout: { totalMs: 300 } },
+    json: { model: "prim", fallback: [{ model: "back" }], validate: [{ kind: "json" }] },
   });
 });
 
@@ -42,16 +34,12 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  await primary.close();
-  await backup.close();
+  await upstreams.close();
 });
 
 afterEach(async () => {
   await router.close();
-  primary.requests.length = 0;
-  backup.requests.length = 0;
-  primary.setScript(always({ kind: "ok" }));
-  backup.setScript(always({ kind: "ok", text: "backup here" }));
+  upstreams.reset();
 });
 
 // Every transport: the lean HTTP/1.1 client (the default, router.mjs), undici Pools and node:http agents.

@@ -6,10 +6,11 @@ import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Release } from "@switchyard/ir";
 import type { RunningRouter, TraceRecord } from "@switchyard/router";
-import { type Behaviour, type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
-import { releaseOf } from "../helpers/release.ts";
+import type { Behaviour, FakeOpenAi } from "../helpers/fake-openai.ts";
+import { always, type PrimaryBackup, startPrimaryBackup } from "../helpers/primary-backup.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
 
+let upstreams: PrimaryBackup;
 let primary: FakeOpenAi;
 let backup: FakeOpenAi;
 let release: Release;
@@ -17,7 +18,6 @@ let router: RunningRouter;
 let traces: TraceRecord[];
 let clock = 1_800_000_000_000;
 
-const always = (b: Behaviour) => () => b;
 const hi = { model: "main", messages: [{ role: "user" as const, content: "hi" }], stream: true as const };
 const client = () => new OpenAI({ baseURL: `${router.url}/v1`, apiKey: "none", maxRetries: 0 });
 
@@ -41,17 +41,10 @@ async function traceOf(requestId: string | null): Promise<TraceRecord> {
 }
 
 beforeAll(async () => {
-  primary = await startFakeOpenAi();
-  backup = await startFakeOpenAi(always({ kind: "ok", text: "backup here" }));
-  release = releaseOf({
-    providers: { p: { kind: "openai", baseUrl: primary.baseUrl }, b: { kind: "openai", baseUrl: backup.baseUrl } },
-    models: {
-      prim: { provider: "p", name: "prim-model", context: 100_000, price: { input: 1, output: 1 } },
-      back: { provider: "b", name: "back-model", context: 100_000, price: { input: 1, output: 1 } },
-    },
-    routes: {
-      main: { model: "prim", fallback: [{ model: "back" }], retry: { attempts: 1 }, timeout: { firstTokenMs: 200, totalMs: 2_000 } },
-    },
+  upstreams = await startPrimaryBackup();
+  ({ primary, backup } = upstreams);
+  release = upstreams.release({
+    main: { model: "prim", fallback: [{ model: "back" }], retry: { attempts: 1 }, timeout: { firstTokenMs: 200, totalMs: 2_000 } },
   });
 });
 
@@ -62,15 +55,11 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await router.close();
-  primary.requests.length = 0;
-  backup.requests.length = 0;
-  primary.setScript(always({ kind: "ok" }));
-  backup.setScript(always({ kind: "ok", text: "backup here" }));
+  upstreams.reset();
 });
 
 afterAll(async () => {
-  await primary.close();
-  await backup.close();
+  await upstreams.close();
 });
 
 describe("the first byte", () => {
