@@ -10,8 +10,8 @@
  * full collections; these cap the semi-spaces at 4 MB and the growth at 1.5×. Measured on the bench
  * fixture (Nov 2026, 2 shared cores, interleaved rounds): RSS peak 76-83 MB instead of 100-118 MB.
  * The price is garbage-collection CPU: +9 % to +29 % CPU per request in fixed-rate runs (the
- * collector's share of the main thread ~2-4 % → ~6 %), which lowers throughput by about as much; drop
- * the flags where CPU matters more than memory. 43 MB of the RSS is the node binary itself
+ * collector's share of the main thread ~2-4 % → ~6 %); a bare proxy with these flags kept 70-104 % of
+ * its throughput in the Nov 27 runs. Drop the flags where CPU matters more than memory. 43 MB of the RSS is the node binary itself
  * (file-backed). `--heap-growing-percent` is a V8 flag Node does not accept in NODE_OPTIONS: pass
  * these on the command line.
  */
