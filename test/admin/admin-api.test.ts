@@ -29,6 +29,43 @@ async function replyOf(): Promise<{ version: string | null; text: string }> {
   return { version: res.headers.get("x-switchyard-config-version"), text: body.choices[0]?.message.content ?? "" };
 }
 
+describe("wrong admin tokens from one address", () => {
+  let guarded: RunningRouter;
+  let now = Date.parse("2026-11-27T12:00:00.000Z");
+  beforeAll(async () => {
+    guarded = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, now: () => now, telemetry: { log: () => undefined } });
+  });
+  afterAll(async () => {
+    await guarded.close();
+  });
+
+  it("get 10 tries a minute, shared with the dashboard's sign-in; then 429 too_many_admin_attempts, right token or not, until the minute ends", async () => {
+    // Requests without a token are not guesses: they never count.
+    for (let i = 0; i < 15; i++) expect((await adminFetch(guarded.url, "GET", "/admin/releases", { token: null })).status).toBe(401);
+    for (let i = 0; i < 9; i++) expect((await adminFetch(guarded.url, "GET", "/admin/releases", { token: `wrong-${i}` })).status).toBe(401);
+    const signIn = (token: string) => fetch(`${guarded.url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token }).toString() });
+    expect((await signIn("wrong-form")).status).toBe(401); // the tenth
+    const limited = await adminFetch(guarded.url, "GET", "/admin/releases", { token: "wrong-11" });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(limited.json).toEqual({ error: { message: "too many wrong admin tokens from this address; try again in 60 s", type: "rate_limit_error", code: "too_many_admin_attempts", param: null } });
+    now += 20_000;
+    const right = await adminFetch(guarded.url, "GET", "/admin/releases");
+    expect(right.status).toBe(429);
+    expect(right.headers.get("retry-after")).toBe("40");
+    const form = await signIn(ADMIN_TOKEN);
+    expect(form.status).toBe(429);
+    expect(form.headers.get("retry-after")).toBe("40");
+    expect(form.headers.get("set-cookie")).toBeNull();
+    expect(await form.text()).toContain("Too many wrong tokens from this address: try again in 40 s.");
+    now += 40_000;
+    expect((await adminFetch(guarded.url, "GET", "/admin/releases")).status).toBe(200);
+    // The right token cleared the count: a new wrong one is the first of a new allowance.
+    expect((await adminFetch(guarded.url, "GET", "/admin/releases", { token: "wrong-again" })).status).toBe(401);
+    expect((await signIn(ADMIN_TOKEN)).status).toBe(303);
+  });
+});
+
 describe("admin token", () => {
   const paths: Array<[string, string]> = [
     ["GET", "/admin/releases"],

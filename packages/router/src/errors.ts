@@ -19,6 +19,7 @@ export type RouterErrorCode =
   | "internal_error"
   | "invalid_admin_token"
   | "admin_disabled"
+  | "too_many_admin_attempts"
   | "invalid_release"
   | "release_not_found"
   | "no_previous_release";
@@ -52,6 +53,7 @@ export const ERRORS = {
   internal_error: { status: 500, type: "server_error" },
   invalid_admin_token: { status: 401, type: "authentication_error" },
   admin_disabled: { status: 403, type: "permission_error" },
+  too_many_admin_attempts: { status: 429, type: "rate_limit_error" },
   invalid_release: { status: 400, type: "invalid_request_error" },
   release_not_found: { status: 404, type: "not_found_error" },
   no_previous_release: { status: 409, type: "invalid_request_error" },

@@ -7,7 +7,8 @@ import { readBody } from "../http/read-body.ts";
 import { ActivationError, type ActiveRelease, type ReleaseRecord, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import type { StateStore } from "../state/store.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
-import { ADMIN_TOKEN_ENV, checkAdminToken } from "./auth.ts";
+import { ADMIN_TOKEN_ENV } from "./auth.ts";
+import { AdminAttempts, checkAdminAccess } from "./attempts.ts";
 import { verifyReleaseText } from "./verify-release.ts";
 import type { AdminActivationResult, AdminDiagnostic, AdminReleaseInfo, AdminReleaseList, AdminState, AdminUploadResult } from "./types.ts";
 
@@ -24,6 +25,8 @@ export interface AdminApiOptions {
   maxReleaseBytes?: number;
   /** Operator log lines (each activation and rollback, an audit trail). Default: none. */
   log?: (line: string) => void;
+  /** Wrong-token counts per address, shared with the dashboard's sign-in. Default: the API's own. */
+  attempts?: AdminAttempts;
 }
 
 export interface AdminApi {
@@ -56,6 +59,7 @@ class ReleaseRejected extends Error {
 export function createAdminApi(options: AdminApiOptions): AdminApi {
   const { active, env, now } = options;
   const token = env[ADMIN_TOKEN_ENV];
+  const attempts = options.attempts ?? new AdminAttempts(now);
   const maxBytes = options.maxReleaseBytes ?? DEFAULT_MAX_RELEASE_BYTES;
   /** Activations run one at a time, in arrival order. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -191,7 +195,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     async handle(req, res) {
       const url = new URL(req.url ?? "/", "http://admin.invalid");
       try {
-        const refused = checkAdminToken(req, token);
+        const refused = checkAdminAccess(req, token, attempts);
         if (refused !== undefined) throw refused;
         if (req.method !== "PUT") req.resume();
         await dispatch(req, res, url.pathname, url.searchParams);

@@ -1,7 +1,8 @@
 /** @module The /dashboard endpoints: sign-in form, session cookie, the page, and its JSON snapshot — all behind the admin token. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "@switchyard/ir";
-import { ADMIN_TOKEN_ENV, checkAdminToken } from "../admin/auth.ts";
+import { ADMIN_TOKEN_ENV } from "../admin/auth.ts";
+import { AdminAttempts, checkAdminAccess } from "../admin/attempts.ts";
 import { RouterError } from "../errors.ts";
 import { readBody } from "../http/read-body.ts";
 import type { Awaitable, StateSnapshot } from "../state/store.ts";
@@ -30,6 +31,8 @@ export interface DashboardOptions {
   /** Injected clock, epoch ms. */
   now?: () => number;
   sessions?: SessionKeys;
+  /** Wrong-token counts per address, shared with the admin API. Default: the dashboard's own. */
+  attempts?: AdminAttempts;
 }
 
 export interface Dashboard {
@@ -59,6 +62,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const stats = options.stats ?? new LiveStats({ now });
   const sessions = options.sessions ?? new SessionKeys();
   const token = options.token === "" ? undefined : options.token;
+  const attempts = options.attempts ?? new AdminAttempts(now);
 
   const snapshot = async (): Promise<DashboardSnapshot> => {
     const at = now();
@@ -76,10 +80,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (token === undefined) return disabled(req, res);
       const body = await readBody(req, LOGIN_BODY_LIMIT).catch(() => "");
       const presented = new URLSearchParams(body).get("token") ?? "";
-      // One comparison, one place: the admin API's constant-time check, fed the form's token.
-      if (presented === "" || checkAdminToken({ headers: { authorization: `Bearer ${presented}` } }, token) !== undefined) {
-        return sendHtml(res, 401, loginPage(presented === "" ? "Enter the admin token." : "That token is not valid for this router."));
+      if (presented === "") return sendHtml(res, 401, loginPage("Enter the admin token."));
+      // One comparison, one place: the admin API's constant-time check and wrong-token allowance, fed the form's token.
+      const refused = checkAdminAccess({ headers: { authorization: `Bearer ${presented}` }, socket: req.socket }, token, attempts);
+      if (refused?.code === "too_many_admin_attempts") {
+        res.setHeader("retry-after", refused.headers?.["retry-after"] ?? "60");
+        return sendHtml(res, 429, loginPage(`Too many wrong tokens from this address: ${refused.message.replace(/^.*; /, "")}.`));
       }
+      if (refused !== undefined) return sendHtml(res, 401, loginPage("That token is not valid for this router."));
       res.setHeader("set-cookie", sessions.cookie(token, now(), { secure }));
       return redirect(res, "/dashboard");
     }
@@ -118,7 +126,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (method !== "GET" && method !== "HEAD") return refuseMethod(req, "GET");
       req.resume();
       if (!hasSession(req)) {
-        const refused = checkAdminToken(req, token);
+        const refused = checkAdminAccess(req, token, attempts);
         if (refused !== undefined) throw refused;
       }
       const json = JSON.stringify(await snapshot());

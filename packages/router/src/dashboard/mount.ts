@@ -1,6 +1,7 @@
 /** @module Mounting the control panel on the router: the live aggregator from the start, the page code only once /dashboard is opened. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ADMIN_TOKEN_ENV } from "../admin/auth.ts";
+import type { AdminAttempts } from "../admin/attempts.ts";
 import type { ActiveRelease } from "../runtime/release.ts";
 import type { StateStore } from "../state/store.ts";
 import type { TraceSink } from "../telemetry/types.ts";
@@ -14,6 +15,8 @@ export interface MountDashboardOptions {
   active: ActiveRelease;
   state: StateStore;
   now: () => number;
+  /** Wrong-token counts per address, shared with the admin API. */
+  attempts?: AdminAttempts;
 }
 
 export interface MountedDashboard {
@@ -45,6 +48,7 @@ export function mountDashboard(options: MountDashboardOptions): MountedDashboard
       createDashboard({
         token,
         now: options.now,
+        ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
         ...(stats !== undefined ? { stats } : {}),
         source: {
           release: () => options.active.current,

@@ -20,6 +20,7 @@ import { readBody } from "./read-body.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
+import { AdminAttempts } from "../admin/attempts.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
 import { CanaryController, createGovernor } from "../governance/index.ts";
 
@@ -127,11 +128,14 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     onChange: (c) => (options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)))(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
   });
   if (options.canaryIntervalMs !== 0) canaries.start();
+  // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
+  const adminAttempts = new AdminAttempts(now);
   const admin = createAdminApi({
     active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now,
     log: options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)),
+    attempts: adminAttempts,
   });
-  const dashboard = mountDashboard({ env, active, state: deps.state, now });
+  const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
