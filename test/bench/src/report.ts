@@ -184,9 +184,9 @@ const HOT_PATH_NOTES = [
     "(an array copy), no per-member breaker read, and no duplicate bookkeeping on routes whose targets share no model. Otherwise it takes the general per-member path; a property test " +
     "checks both give the same plans, exclusions, warnings and random draws.",
   "- **What remains** (switchyard/bare-proxy is under 85 %): the features the fixture turns on, each a few µs, none above ~5 % of the router's CPU. " +
-    "In the whole-process table of the Nov 27 run that committed this text, the router's own JavaScript was ~35 µs per request (HTTP layer with the request's `JSON.parse` ~10, adapters and " +
-    "transport with the answer's `JSON.parse` ~9.5, telemetry ~6.6, executor ~4, governance and state ~4, decide() ~1.4) against ~17 µs of bare-proxy's own code and undici, and the collector ~7 µs " +
-    "against ~3. The same day, with each proxy pinned to a core of its own (`--pin`, 1 s slices in turn, 24 rounds): switchyard/bare-proxy 73.0 % before that day's changes and 76.7 % after " +
+    "In the whole-process tables of two full runs on Nov 27 2026 the router's own JavaScript was about twice bare-proxy's own code and undici (35 vs 17 µs and 48 vs 23 µs per request; " +
+    "largest first: the HTTP layer with the request's `JSON.parse`, the adapter and transport with the answer's `JSON.parse`, telemetry, the executor, governance and state, decide()), " +
+    "and so was the collector (7 vs 3 and 8 vs 4 µs). The same day, with each proxy pinned to a core of its own (`--pin`, 1 s slices in turn, 24 rounds): switchyard/bare-proxy 73.0 % before that day's changes and 76.7 % after " +
     "(CPU/req 90.6 → 81.8 µs, bare-proxy 63.5 µs); bare-proxy-tuned/bare-proxy was 98.9 % pinned, which suggests the flags' cost in unpinned runs depends mostly on where the scheduler puts the processes. " +
     "A first whole-process profile with Linux `perf` (Nov 27 2026; bare-proxy with Node's defaults, switchyard with its flags) put them at ~64 and ~90 µs of CPU per request; " +
     "the whole-process table above now does this in every full run, both systems with the router's flags, and shows where the two differ. Kernel time is close in all of them: both make " +
