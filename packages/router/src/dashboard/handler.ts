@@ -84,8 +84,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       // One comparison, one place: the admin API's constant-time check and wrong-token allowance, fed the form's token.
       const refused = checkAdminAccess({ headers: { authorization: `Bearer ${presented}` }, socket: req.socket }, token, attempts);
       if (refused?.code === "too_many_admin_attempts") {
-        res.setHeader("retry-after", refused.headers?.["retry-after"] ?? "60");
-        return sendHtml(res, 429, loginPage(`Too many wrong tokens from this address: ${refused.message.replace(/^.*; /, "")}.`));
+        const seconds = refused.headers?.["retry-after"] ?? "60";
+        res.setHeader("retry-after", seconds);
+        return sendHtml(res, 429, loginPage(`Too many wrong tokens from this address: try again in ${seconds} s.`));
       }
       if (refused !== undefined) return sendHtml(res, 401, loginPage("That token is not valid for this router."));
       res.setHeader("set-cookie", sessions.cookie(token, now(), { secure }));

@@ -73,7 +73,8 @@ function fireAndForget<T, A>(fn: (this: T, arg: A) => unknown, self: T, arg: A):
 
 /**
  * One attempt's bookkeeping, closed once: the breaker window and latency, the in-flight lease and the
- * budget reservation. A class rather than closures over runPlan's locals, which cost ~2 KB per request.
+ * budget reservation. A class rather than closures over runPlan's locals (a context and three
+ * function objects per attempt).
  */
 class RunningAttempt implements OpenAttempt {
   #closed = false;
