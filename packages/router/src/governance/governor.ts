@@ -18,7 +18,6 @@ export interface GovernorOptions {
   onBudgetAlert?: (alert: BudgetAlert) => void;
 }
 
-
 export interface Governor {
   /**
    * Before decide(): take from the team's rate-limit buckets and set the `x-ratelimit-*` headers
