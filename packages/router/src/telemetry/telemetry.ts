@@ -52,44 +52,76 @@ export interface RouterTelemetry {
 }
 
 /**
- * Create the telemetry of one router from its first release's `telemetry` section. Sinks are fixed
- * at start (a hot-reloaded release with other sinks takes effect on restart); metric labels follow
- * the active release.
+ * Create the telemetry of one router. Its sinks and alert webhook follow the active release's
+ * `telemetry` section (rebuilt when an activation changes it; the caller's sinks always stay); metric
+ * labels follow the active release too.
  *
  * @example const telemetry = createRouterTelemetry({ release: () => active.current, state, now: Date.now, env: process.env });
  */
 export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTelemetry {
   const config: Config = options.release().config;
-  const settings = config.telemetry;
   const warnings: string[] = [];
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const metrics = createRouterMetrics({ release: options.release, state: options.state, now: options.now });
+  /** Sinks the caller gave or added (the dashboard's aggregator): they stay whatever the release says. */
   const sinks: TraceSink[] = [...(options.sinks ?? [])];
-  if (settings?.jsonl !== undefined) {
-    sinks.push(jsonlSink({ ...settings.jsonl, ...(options.stdout !== undefined ? { stdout: options.stdout } : {}), onDrop: (n) => metrics.dropped("jsonl", n) }));
-  }
-  if (settings?.otlp !== undefined) {
-    if (options.otlp === undefined) warnings.push("telemetry.otlp is configured but this router build has no OTLP exporter; spans are not exported");
-    else {
-      sinks.push(
-        options.otlp({
-          otlp: settings.otlp,
-          env: options.env,
-          config: () => options.release().config,
-          onDrop: (n) => metrics.dropped("otlp", n),
-          onWarning: (message) => warnings.push(message),
-        }),
-      );
+
+  /** The sinks and alert delivery a release's `telemetry` section asks for. */
+  const fromSettings = (settings: Config["telemetry"], warn: (message: string) => void): { sinks: TraceSink[]; alerts: AlertDelivery } => {
+    const built: TraceSink[] = [];
+    if (settings?.jsonl !== undefined) {
+      built.push(jsonlSink({ ...settings.jsonl, ...(options.stdout !== undefined ? { stdout: options.stdout } : {}), onDrop: (n) => metrics.dropped("jsonl", n) }));
     }
-  }
-  const alerts: AlertDelivery = alertDelivery({
-    webhook: settings?.alerts?.webhook,
-    env: options.env,
-    log,
-    onAlert: (alert) => metrics.alert(alert),
-    onWebhookFailure: () => metrics.webhookFailed(),
-    ...(options.postAlert !== undefined ? { post: options.postAlert } : {}),
-  });
+    if (settings?.otlp !== undefined) {
+      if (options.otlp === undefined) warn("telemetry.otlp is configured but this router build has no OTLP exporter; spans are not exported");
+      else {
+        built.push(
+          options.otlp({
+            otlp: settings.otlp,
+            env: options.env,
+            config: () => options.release().config,
+            onDrop: (n) => metrics.dropped("otlp", n),
+            onWarning: warn,
+          }),
+        );
+      }
+    }
+    const alerts = alertDelivery({
+      webhook: settings?.alerts?.webhook,
+      env: options.env,
+      log,
+      onAlert: (alert) => metrics.alert(alert),
+      onWebhookFailure: () => metrics.webhookFailed(),
+      ...(options.postAlert !== undefined ? { post: options.postAlert } : {}),
+    });
+    return { sinks: built, alerts };
+  };
+
+  let settings = config.telemetry;
+  let settingsText = JSON.stringify(settings ?? null);
+  let configured = fromSettings(settings, (message) => warnings.push(message));
+  /** Parts of releases that were replaced: closed (flushed) in the background, awaited by close(). */
+  const retiring = new Set<Promise<unknown>>();
+
+  /**
+   * Follow the active release's `telemetry` section: when an activation (or rollback) changed it, the
+   * release's sinks and webhook are rebuilt and the old ones flushed and closed. The check per
+   * request is one identity comparison; an equal section in a new release keeps the running sinks.
+   */
+  const follow = (): void => {
+    const next = options.release().config.telemetry;
+    if (next === settings) return;
+    settings = next;
+    const text = JSON.stringify(next ?? null);
+    if (text === settingsText) return;
+    settingsText = text;
+    const old = configured;
+    configured = fromSettings(next, (message) => log(`switchyard router: ${message}`));
+    log(`switchyard router: telemetry follows the active release: ${describeSinks(next)}`);
+    const done = Promise.allSettled([old.alerts.settle(), ...old.sinks.map((sink) => sink.close())]);
+    retiring.add(done);
+    void done.then(() => retiring.delete(done));
+  };
 
   return {
     metrics,
@@ -108,6 +140,7 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
       return draft;
     },
     end(finish) {
+      follow();
       let record: TraceRecord;
       try {
         // The caller builds `finish` for this call: completing it spares a copy per request.
@@ -118,18 +151,33 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
       } catch {
         return undefined;
       }
-      for (const sink of sinks) {
-        try {
-          sink.write(record);
-        } catch {
-          // A sink must never fail a request.
-        }
-      }
+      for (const sink of configured.sinks) write(sink, record);
+      for (const sink of sinks) write(sink, record);
       return record;
     },
-    budgetAlert: (alert) => alerts.deliver(alert),
+    budgetAlert: (alert) => {
+      follow();
+      configured.alerts.deliver(alert);
+    },
     async close() {
-      await Promise.allSettled([alerts.settle(), ...sinks.map((sink) => sink.close())]);
+      await Promise.allSettled([...retiring, configured.alerts.settle(), ...configured.sinks.map((sink) => sink.close()), ...sinks.map((sink) => sink.close())]);
     },
   };
+}
+
+function write(sink: TraceSink, record: TraceRecord): void {
+  try {
+    sink.write(record);
+  } catch {
+    // A sink must never fail a request.
+  }
+}
+
+/** The sinks a telemetry section asks for, for the operator's log (never header values or secrets). */
+function describeSinks(settings: Config["telemetry"]): string {
+  const parts: string[] = [];
+  if (settings?.jsonl !== undefined) parts.push(`JSONL to ${settings.jsonl.path}`);
+  if (settings?.otlp !== undefined) parts.push("OTLP");
+  if (settings?.alerts?.webhook !== undefined) parts.push("alert webhook");
+  return parts.length === 0 ? "no sinks" : parts.join(", ");
 }
