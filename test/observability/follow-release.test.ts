@@ -18,7 +18,7 @@ const fileA = join(dir, "a.jsonl");
 const fileB = join(dir, "b.jsonl");
 
 /** A release answering `reply`, with the given telemetry section. */
-function release(reply: string, telemetry?: { jsonl: { path: string } }): Release {
+function release(reply: string, telemetry?: { jsonl?: { path: string }; otlp?: { endpoint: string } }): Release {
   return releaseOf({
     providers: { sim: { kind: "mock", mock: { reply } } },
     models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
@@ -99,5 +99,27 @@ describe("telemetry follows the active release", () => {
     expect(rolled.status).toBe(200);
     const fifth = await ask(router.url);
     expect((await linesOf(fileB, 3)).map((l) => l["requestId"]).at(-1)).toBe(fifth);
+  });
+
+  it("keeps the running sinks, and says why, when the new release's cannot be set up", async () => {
+    const fileC = join(dir, "c.jsonl");
+    const said: string[] = [];
+    const failing = await startTestRouter(release("one", { jsonl: { path: fileC } }), {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+      telemetry: {
+        log: (line) => void said.push(line),
+        otlp: () => {
+          throw new Error("the exporter failed to start");
+        },
+      },
+    });
+    try {
+      await activate(failing.url, release("two", { otlp: { endpoint: "http://127.0.0.1:9/v1/traces" } }));
+      const id = await ask(failing.url);
+      expect((await linesOf(fileC, 1)).map((l) => l["requestId"])).toEqual([id]);
+      expect(said).toContain("switchyard router: the active release's telemetry could not be set up (the exporter failed to start); the previous sinks stay");
+    } finally {
+      await failing.close();
+    }
   });
 });

@@ -105,8 +105,10 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
 
   /**
    * Follow the active release's `telemetry` section: when an activation (or rollback) changed it, the
-   * release's sinks and webhook are rebuilt and the old ones flushed and closed. The check per
-   * request is one identity comparison; an equal section in a new release keeps the running sinks.
+   * release's sinks and webhook are rebuilt and the old ones flushed and closed. Checked at each
+   * request's end and each budget alert (one identity comparison), so the switch happens at the first
+   * of those after the activation; an equal section in a new release keeps the running sinks. Never
+   * throws: sinks that cannot be set up leave the previous ones in place, with a log line.
    */
   const follow = (): void => {
     const next = options.release().config.telemetry;
@@ -116,7 +118,12 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
     if (text === settingsText) return;
     settingsText = text;
     const old = configured;
-    configured = fromSettings(next, (message) => log(`switchyard router: ${message}`));
+    try {
+      configured = fromSettings(next, (message) => log(`switchyard router: ${message}`));
+    } catch (error) {
+      log(`switchyard router: the active release's telemetry could not be set up (${(error as Error).message}); the previous sinks stay`);
+      return;
+    }
     log(`switchyard router: telemetry follows the active release: ${describeSinks(next)}`);
     const done = Promise.allSettled([old.alerts.settle(), ...old.sinks.map((sink) => sink.close())]);
     retiring.add(done);
@@ -140,9 +147,9 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
       return draft;
     },
     end(finish) {
-      follow();
       let record: TraceRecord;
       try {
+        follow();
         // The caller builds `finish` for this call: completing it spares a copy per request.
         const full = finish as FinishTraceOptions;
         full.now = options.now();
@@ -156,7 +163,11 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
       return record;
     },
     budgetAlert: (alert) => {
-      follow();
+      try {
+        follow();
+      } catch {
+        // Telemetry never fails the caller; the alert goes to the sinks in place.
+      }
       configured.alerts.deliver(alert);
     },
     async close() {
