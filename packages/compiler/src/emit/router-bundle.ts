@@ -32,15 +32,17 @@ const VALIDATORS = {
 /**
  * prom-client is CommonJS (not tree-shaken) and its index requires parts the router never runs:
  * Summary (and with it `tdigest`), the Pushgateway client, the default process metrics (which pull
- * in `@opentelemetry/api` for exemplars) and the cluster aggregator. The router uses counters,
- * gauges and histograms on its own registry, so those four modules are stubbed: ~45 KB less in
- * router.mjs. A release with an OTLP sink still bundles the real OpenTelemetry API (imported from
- * elsewhere, resolved normally).
+ * in `@opentelemetry/api` for exemplars), the cluster aggregator and its aggregator functions, the
+ * bucket generators, the metric name validators, and Counter, Gauge and Histogram with their
+ * shared base and exemplars (the router's metrics are collectors of its own, `Collector` and
+ * `BatchedHistogram`, which only prom-client's Registry renders). Those modules are stubbed: ~55 KB
+ * less in router.mjs. A release with an OTLP sink still bundles the real OpenTelemetry API
+ * (imported from elsewhere, resolved normally).
  */
 const promClientStubs: esbuild.Plugin = {
   name: "prom-client-stubs",
   setup(build) {
-    build.onResolve({ filter: /^\.\/lib\/(summary|pushgateway|defaultMetrics|cluster)$/ }, (args) =>
+    build.onResolve({ filter: /^\.\/lib\/(summary|pushgateway|defaultMetrics|cluster|metricAggregators|bucketGenerators|histogram|counter|gauge|validation)$/ }, (args) =>
       /[\\/]prom-client[\\/]index\.js$/.test(args.importer) ? { path: args.path, namespace: "sy-stub" } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: "sy-stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));

@@ -1,5 +1,5 @@
-/** @module A prom-client Histogram whose observations skip prom-client's per-call label work: same exposition, cheaper per request. */
-import { Histogram, type LabelValues } from "prom-client";
+/** @module A histogram for prom-client's registry whose observations skip prom-client's per-call label work: the same exposition as its Histogram, cheaper per request. */
+import type { Histogram, LabelValues, Registry } from "prom-client";
 
 /** One label set's state, in prom-client's own arithmetic (per-bucket counts, count, sum added in order from 0). */
 interface Series {
@@ -20,32 +20,43 @@ interface Sample {
   exemplar?: null;
 }
 
+interface Rendered {
+  name: string;
+  help: string;
+  type: "histogram";
+  values: Sample[];
+  aggregator: "sum";
+}
+
 /**
  * A two-label histogram (`observe2(a, b, value)`) for the request path: prom-client's `observe` hashes,
  * validates and copies the label object on every call, the largest part of the metrics' per-request
  * cost. Here the series is found through nested maps keyed by the label values (config names, so the
  * maps stay small), and its buckets, count and sum are updated exactly as prom-client would (the sum
  * accumulates in observation order from 0), so `/metrics` reads byte for byte what a plain Histogram
- * fed the same values renders (a test holds them side by side). The request path calls `observe2`;
- * `observe({ a, b }, value)` works too (it is routed there); without both label values it throws.
+ * fed the same values renders, and `get()` returns what its `get()` returns (a test holds them side by
+ * side). It is a collector of its own that the registry renders through `getForPromString`, not a
+ * subclass of prom-client's Histogram, so router.mjs does not carry that class (~4 KB). The request path
+ * calls `observe2`; `observe({ a, b }, value)` works too; without both label values it throws.
  */
-export class BatchedHistogram extends Histogram<string> {
+export class BatchedHistogram {
+  readonly name: string;
+  readonly help: string;
+  readonly type = "histogram";
+  readonly aggregator = "sum";
   readonly #root = new Map<string, Map<string, Series>>();
   /** In first-observation order, the order prom-client lists its series. */
   #series: Series[] = [];
   readonly #bounds: number[];
   readonly #names: readonly [string, string];
-  readonly #name: string;
-  readonly #help: string;
 
-  constructor(config: { name: string; help: string; labelNames: readonly [string, string]; buckets: number[]; registers: NonNullable<ConstructorParameters<typeof Histogram>[0]["registers"]> }) {
-    super({ name: config.name, help: config.help, labelNames: [...config.labelNames], buckets: config.buckets, registers: config.registers });
+  constructor(config: { name: string; help: string; labelNames: readonly [string, string]; buckets: number[]; registers: Registry[] }) {
+    this.name = config.name;
+    this.help = config.help;
     this.#bounds = config.buckets;
     this.#names = config.labelNames;
-    this.#name = config.name;
-    this.#help = config.help;
-    // prom-client's constructor sets `observe` on the instance, so a prototype override would not take.
-    this.observe = ((labels: unknown, value?: number) => this.#observe(labels, value)) as Histogram<string>["observe"];
+    // The registry only keys it by name and renders it through getForPromString/get/reset.
+    for (const registry of config.registers) registry.registerMetric(this as unknown as Histogram);
   }
 
   /** Observe `value` under the label values `a`, `b` (in the order of `labelNames`); non-finite values are dropped. */
@@ -70,17 +81,17 @@ export class BatchedHistogram extends Histogram<string> {
     series.count += 1;
   }
 
-  /** prom-client's `observe(labels, value)`, routed to `observe2`: the inherited one would feed series this class never renders. */
-  #observe(labels: unknown, value?: number): void {
+  /** prom-client's `observe(labels, value)` (or `observe(value)`, refused: both label values are needed). */
+  observe(labels: LabelValues<string> | number, value?: number): void {
     const known = typeof labels === "object" && labels !== null ? (labels as LabelValues<string>) : undefined;
     const [a, b] = [known?.[this.#names[0]], known?.[this.#names[1]]];
-    if (a === undefined || b === undefined || value === undefined) throw new TypeError(`${this.#name}: observe needs the label values ${this.#names.join(" and ")} and a value`);
+    if (a === undefined || b === undefined || value === undefined) throw new TypeError(`${this.name}: observe needs the label values ${this.#names.join(" and ")} and a value`);
     this.observe2(String(a), String(b), value);
   }
 
   /** prom-client's registry renders this (it prefers it to `get`, which splays it): the samples a Histogram lists. */
-  async getForPromString(): Promise<{ name: string; help: string; type: "histogram"; values: Sample[]; aggregator: "sum" }> {
-    const bucketName = `${this.#name}_bucket`;
+  async getForPromString(): Promise<Rendered> {
+    const bucketName = `${this.name}_bucket`;
     const values: Sample[] = [];
     for (const s of this.#series) {
       let acc = 0;
@@ -89,15 +100,23 @@ export class BatchedHistogram extends Histogram<string> {
         values.push({ labels: { le: this.#bounds[i] as number }, sharedLabels: s.labels, value: acc, metricName: bucketName, exemplar: null });
       }
       values.push({ labels: { le: "+Inf" }, sharedLabels: s.labels, value: s.count, metricName: bucketName, exemplar: null });
-      values.push({ labels: {}, sharedLabels: s.labels, value: s.sum, metricName: `${this.#name}_sum` });
-      values.push({ labels: {}, sharedLabels: s.labels, value: s.count, metricName: `${this.#name}_count` });
+      values.push({ labels: {}, sharedLabels: s.labels, value: s.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: {}, sharedLabels: s.labels, value: s.count, metricName: `${this.name}_count` });
     }
-    return { name: this.#name, help: this.#help, type: "histogram", values, aggregator: "sum" };
+    return { name: this.name, help: this.help, type: "histogram", values, aggregator: "sum" };
   }
 
-  override reset(): void {
-    super.reset();
-    if (!(#root in this)) return; // prom-client's constructor resets before this class's fields exist
+  /** What prom-client's Histogram `get()` returns: each sample's series labels merged into its own. */
+  async get(): Promise<Rendered> {
+    const rendered = await this.getForPromString();
+    for (const sample of rendered.values) {
+      Object.assign(sample.labels, sample.sharedLabels);
+      delete sample.sharedLabels;
+    }
+    return rendered;
+  }
+
+  reset(): void {
     this.#root.clear();
     this.#series = [];
   }

@@ -1,11 +1,12 @@
-/** @module Prometheus metrics (prom-client) for one router instance: a registry of its own, labels only from the config. */
+/** @module Prometheus metrics for one router instance: a prom-client registry of its own rendering the router's collectors, labels only from the config. */
 import type { ServerResponse } from "node:http";
-import { Counter, Gauge, Registry } from "prom-client";
+import { Registry } from "prom-client";
 import type { Config } from "@switchyard/ir";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { BudgetSnapshot, StateSnapshot, StateStore } from "../state/store.ts";
 import type { TraceRecord } from "./types.ts";
 import { BatchedHistogram } from "./batched-histogram.ts";
+import { Collector } from "./collector.ts";
 
 /** Label for a value the config does not know (an unknown route, an unauthenticated caller, no answer). */
 export const UNKNOWN_LABEL = "_unknown";
@@ -89,7 +90,7 @@ class PendingCounts {
     e.value += value;
   }
 
-  flush(counter: Counter): void {
+  flush(counter: Collector): void {
     for (const e of this.#entries) {
       if (e.value === 0) continue;
       counter.inc(e.labels, e.value);
@@ -107,22 +108,18 @@ class PendingCounts {
  */
 export function createRouterMetrics(options: RouterMetricsOptions): RouterMetrics {
   const registry = new Registry();
-  const registers = [registry];
   const config = (): Config => options.release().config;
 
-  /** A prom-client Counter fed from a PendingCounts when it collects; the labels are declared once. */
+  /** A counter fed from a PendingCounts when it collects; the labels are declared once. */
   const batchedCounter = (name: string, help: string, labelNames: PendingCounts["names"]): PendingCounts => {
     const pending = new PendingCounts(labelNames);
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        pending.flush(this);
-      },
-    });
+    new Collector(name, help, "counter", labelNames, registry, (counter) => pending.flush(counter));
     return pending;
+  };
+  const counter = (name: string, help: string, labelNames: readonly string[]): Collector => new Collector(name, help, "counter", labelNames, registry);
+  /** A gauge set afresh from `fill` at every scrape. */
+  const gauge = (name: string, help: string, labelNames: readonly string[], fill: (gauge: Collector) => unknown): void => {
+    new Collector(name, help, "gauge", labelNames, registry, fill);
   };
   const pendingRequests = batchedCounter("switchyard_requests_total", "Chat requests by route, team, answering model and HTTP status.", ["route", "team", "model", "status"]);
   const duration = new BatchedHistogram({
@@ -130,57 +127,39 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
     help: "Whole-request latency.",
     labelNames: ["route", "model"],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
-    registers,
+    registers: [registry],
   });
   const ttft = new BatchedHistogram({
     name: "switchyard_time_to_first_token_seconds",
     help: "Time to first token of the answering attempt (non-streaming: the whole answer).",
     labelNames: ["route", "model"],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-    registers,
+    registers: [registry],
   });
   const pendingAttempts = batchedCounter("switchyard_attempts_total", "Upstream attempts by model, outcome and error class.", ["route", "model", "outcome", "error_class"]);
   const pendingTokens = batchedCounter("switchyard_tokens_total", "Tokens by direction (input, output).", ["route", "team", "model", "direction"]);
   const pendingCost = batchedCounter("switchyard_cost_usd_total", "Spend in USD at catalog prices.", ["route", "team", "model"]);
-  const fallbacks = new Counter({ name: "switchyard_fallbacks_total", help: "Moves to the next candidate, by the model left, the model tried next and the failure that caused it.", labelNames: ["route", "from", "to", "reason"], registers });
-  const retries = new Counter({ name: "switchyard_retries_total", help: "Retries on the same candidate, by the failure that caused them.", labelNames: ["route", "model", "reason"], registers });
-  const canaryRequests = new Counter({ name: "switchyard_canary_requests_total", help: "Requests assigned to a route's canary (share = this / requests of the route).", labelNames: ["route"], registers });
-  const dropped = new Counter({ name: "switchyard_telemetry_dropped_total", help: "Trace records a sink dropped (full buffer, sink down).", labelNames: ["sink"], registers });
-  const alerts = new Counter({ name: "switchyard_budget_alerts_total", help: "Budget alerts by team and threshold crossed.", labelNames: ["team", "threshold"], registers });
-  const webhookFailures = new Counter({ name: "switchyard_alert_webhook_failures_total", help: "Budget alert webhook deliveries that failed after retries.", registers });
+  const fallbacks = counter("switchyard_fallbacks_total", "Moves to the next candidate, by the model left, the model tried next and the failure that caused it.", ["route", "from", "to", "reason"]);
+  const retries = counter("switchyard_retries_total", "Retries on the same candidate, by the failure that caused them.", ["route", "model", "reason"]);
+  const canaryRequests = counter("switchyard_canary_requests_total", "Requests assigned to a route's canary (share = this / requests of the route).", ["route"]);
+  const dropped = counter("switchyard_telemetry_dropped_total", "Trace records a sink dropped (full buffer, sink down).", ["sink"]);
+  const alerts = counter("switchyard_budget_alerts_total", "Budget alerts by team and threshold crossed.", ["team", "threshold"]);
+  const webhookFailures = counter("switchyard_alert_webhook_failures_total", "Budget alert webhook deliveries that failed after retries.", []);
 
-  new Gauge({
-    name: "switchyard_config_info",
-    help: "The active release (value 1).",
-    labelNames: ["version", "environment"],
-    registers,
-    collect() {
-      const release = options.release();
-      this.reset();
-      this.set({ version: release.hash, environment: release.config.environment }, 1);
-    },
+  gauge("switchyard_config_info", "The active release (value 1).", ["version", "environment"], (g) => {
+    const release = options.release();
+    g.reset();
+    g.set({ version: release.hash, environment: release.config.environment }, 1);
   });
-  new Gauge({
-    name: "switchyard_breaker_state",
-    help: "Circuit breaker per model deployment: 0 closed, 1 half-open, 2 open.",
-    labelNames: ["model"],
-    registers,
-    collect() {
-      const view = options.state.view(options.now());
-      this.reset();
-      for (const model of Object.keys(config().models)) this.set({ model }, BREAKER_VALUE[view.breaker(model).status]);
-    },
+  gauge("switchyard_breaker_state", "Circuit breaker per model deployment: 0 closed, 1 half-open, 2 open.", ["model"], (g) => {
+    const view = options.state.view(options.now());
+    g.reset();
+    for (const model of Object.keys(config().models)) g.set({ model }, BREAKER_VALUE[view.breaker(model).status]);
   });
-  new Gauge({
-    name: "switchyard_canary_percent",
-    help: "Current canary share of a route's traffic, percent.",
-    labelNames: ["route"],
-    registers,
-    collect() {
-      const view = options.state.view(options.now());
-      this.reset();
-      for (const [route, def] of Object.entries(config().routes)) if (def.canary !== undefined) this.set({ route }, view.canaryPercent(route));
-    },
+  gauge("switchyard_canary_percent", "Current canary share of a route's traffic, percent.", ["route"], (g) => {
+    const view = options.state.view(options.now());
+    g.reset();
+    for (const [route, def] of Object.entries(config().routes)) if (def.canary !== undefined) g.set({ route }, view.canaryPercent(route));
   });
   // One snapshot per scrape feeds every live-state gauge (a shared store answers it remotely).
   let scrape: { at: number; snapshot: Promise<StateSnapshot | undefined> } | undefined;
@@ -191,38 +170,25 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
     }
     return scrape.snapshot;
   };
-  const budgetGauge = (name: string, help: string, value: (b: BudgetSnapshot) => number): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames: ["team"],
-      registers,
-      async collect() {
-        const budgets = (await snapshot())?.budgets ?? {};
-        this.reset();
-        const teams = config().teams;
-        for (const [team, budget] of Object.entries(budgets)) if (Object.hasOwn(teams, team)) this.set({ team }, value(budget));
-      },
+  const budgetGauge = (name: string, help: string, value: (b: BudgetSnapshot) => number): void =>
+    gauge(name, help, ["team"], async (g) => {
+      const budgets = (await snapshot())?.budgets ?? {};
+      g.reset();
+      const teams = config().teams;
+      for (const [team, budget] of Object.entries(budgets)) if (Object.hasOwn(teams, team)) g.set({ team }, value(budget));
     });
-  };
   budgetGauge("switchyard_budget_remaining_usd", "Budget left this period per team (limit − spent − reserved), USD.", (b) => b.limitUsd - b.spentUsd - b.reservedUsd);
   budgetGauge("switchyard_budget_spent_usd", "Settled spend this period per team, USD.", (b) => b.spentUsd);
   budgetGauge("switchyard_budget_limit_usd", "Budget per period per team, USD.", (b) => b.limitUsd);
-  new Gauge({
-    name: "switchyard_rate_limit_remaining",
-    help: "Rate-limit capacity left now per team: requests (rpm) or tokens (tpm) this minute.",
-    labelNames: ["team", "limit"],
-    registers,
-    async collect() {
-      const limits = (await snapshot())?.limits ?? {};
-      this.reset();
-      const teams = config().teams;
-      for (const [team, l] of Object.entries(limits)) {
-        if (!Object.hasOwn(teams, team)) continue;
-        if (l.rpm !== undefined) this.set({ team, limit: "rpm" }, l.rpm.remaining);
-        if (l.tpm !== undefined) this.set({ team, limit: "tpm" }, l.tpm.remaining);
-      }
-    },
+  gauge("switchyard_rate_limit_remaining", "Rate-limit capacity left now per team: requests (rpm) or tokens (tpm) this minute.", ["team", "limit"], async (g) => {
+    const limits = (await snapshot())?.limits ?? {};
+    g.reset();
+    const teams = config().teams;
+    for (const [team, l] of Object.entries(limits)) {
+      if (!Object.hasOwn(teams, team)) continue;
+      if (l.rpm !== undefined) g.set({ team, limit: "rpm" }, l.rpm.remaining);
+      if (l.tpm !== undefined) g.set({ team, limit: "tpm" }, l.tpm.remaining);
+    }
   });
 
   return {
