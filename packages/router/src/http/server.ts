@@ -17,6 +17,7 @@ import { stateEnvWarnings } from "../runtime/state-env.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { readBody } from "./read-body.ts";
+import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath } from "./fast-path.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
@@ -50,6 +51,11 @@ export interface StartRouterOptions {
   telemetry?: TelemetryOptions;
   /** How often canary guards are evaluated, ms (default 5 000; 0: never on a timer, call `canaries.evaluate()`). */
   canaryIntervalMs?: number;
+  /**
+   * Read plain `POST /v1/chat/completions` requests on the lean HTTP/1.1 path (http/fast-path.ts) rather
+   * than node:http's; anything else still goes to node:http. Default true; false serves all on node:http.
+   */
+  fastPath?: boolean;
 }
 
 export interface RunningRouter {
@@ -86,6 +92,8 @@ export class RouterStartError extends Error {
 }
 
 const JSON_TYPE = "application/json";
+/** A chat request from node:http or from the fast path. */
+type ChatRequest = IncomingMessage | FastRequest;
 const REQUEST_ID_RE = /^[\w.:@/+=-]{1,128}$/;
 
 /**
@@ -148,7 +156,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const cancels = new Set<RequestCancel>();
   let drained: (() => void) | undefined;
 
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+  /** Every request's frame: in-flight count, the release it runs on, its id, and the last-resort error answer. */
+  const serve = <Q extends ChatRequest, S extends ResponseLike>(req: Q, res: S, next: (req: Q, res: S, release: RuntimeRelease, id: string) => Promise<void>): void => {
     inFlight++;
     const release = active.enter();
     const theirs = req.headers[release.requestIdHeader];
@@ -160,11 +169,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       inFlight--;
       if (inFlight === 0 && drained !== undefined) drained();
     });
-    route(req, res, release, id).catch((error: unknown) => {
+    next(req, res, release, id).catch((error: unknown) => {
       if (!res.headersSent && !res.writableEnded) sendError(stampIds(res, id, release.hash), error instanceof RouterError ? error : new RouterError("internal_error", "internal error"));
       else if (!res.writableEnded) res.end();
     });
   };
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => serve(req, res, route);
 
   const route = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, id: string): Promise<void> => {
     const url = req.url ?? "/";
@@ -201,7 +212,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   };
 
   /** Authenticate; returns the team (undefined on an open router). */
-  const authenticate = (req: IncomingMessage, release: RuntimeRelease): string | undefined => {
+  const authenticate = (req: ChatRequest, release: RuntimeRelease): string | undefined => {
     if (release.keys.open) return undefined;
     const header = req.headers.authorization;
     const key = bearerToken(header);
@@ -223,7 +234,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     }
   };
 
-  const chat = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, id: string): Promise<void> => {
+  const chat = async (req: ChatRequest, res: ResponseLike, release: RuntimeRelease, id: string): Promise<void> => {
     const cancel = new RequestCancel();
     cancels.add(cancel);
     res.on("close", () => {
@@ -243,7 +254,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         throw error;
       }
       trace.team = team;
-      const text = await readBody(req, release.config.router.maxBodyBytes);
+      const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes);
       let raw: unknown;
       try {
         raw = JSON.parse(text);
@@ -350,7 +361,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     }
   };
 
-  const streamAnswer = async (res: ServerResponse, ctx: RequestContext): Promise<void> => {
+  const streamAnswer = async (res: ResponseLike, ctx: RequestContext): Promise<void> => {
     /** The SSE frame of an event, or "" for a usage-only chunk the client did not ask for. */
     const frame = (event: StreamEvent): string => (noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`);
     const write = async (text: string): Promise<void> => {
@@ -402,11 +413,15 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     }
   };
 
-  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+  const server: Server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0 }, handler);
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"malformed HTTP request","type":"invalid_request_error","code":"invalid_request","param":null}}');
     else socket.destroy();
   });
+  const fast: FastPath | undefined =
+    options.fastPath === false
+      ? undefined
+      : installFastPath(server, { maxBodyBytes: () => active.current.config.router.maxBodyBytes, serve: (req, res) => serve(req, res, chat), draining: () => draining });
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
@@ -446,6 +461,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        fast?.closeIdle();
         if (inFlight > 0) {
           await new Promise<void>((resolve) => {
             drained = resolve;
@@ -455,6 +471,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         }
         for (const cancel of cancels) cancel.cancel(new ClientGoneError("router shutting down"));
         server.closeAllConnections();
+        fast?.closeAll();
         await closed;
         await active.current.close();
         await transport.close();
@@ -469,7 +486,7 @@ function methodNotAllowed(method: string, allowed: string): RouterError {
   return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
 }
 
-function stampIds(res: ServerResponse, id: string, hash: string): ServerResponse {
+function stampIds<S extends ResponseLike>(res: S, id: string, hash: string): S {
   res.setHeader("x-switchyard-request-id", id);
   res.setHeader("x-switchyard-config-version", hash);
   return res;
@@ -519,12 +536,12 @@ function streamErrorFrame(message: string): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
-function sendJson(res: ServerResponse, status: number, body: string): void {
+function sendJson(res: ResponseLike, status: number, body: string): void {
   res.writeHead(status, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
 
-function sendError(res: ServerResponse, error: RouterError): void {
+function sendError(res: ResponseLike, error: RouterError): void {
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
     return;
@@ -536,7 +553,7 @@ function sendError(res: ServerResponse, error: RouterError): void {
 }
 
 /** Wait until the client can take more (or is gone: then reject with the cancellation reason). */
-function drain(res: ServerResponse, cancel: RequestCancel): Promise<void> {
+function drain(res: ResponseLike, cancel: RequestCancel): Promise<void> {
   return new Promise((resolve, reject) => {
     if (cancel.reason !== undefined) return reject(cancel.reason);
     const done = (): void => {

@@ -1,0 +1,386 @@
+/**
+ * @module The chat endpoint's lean HTTP/1.1 path in front of node:http. A connection's requests are
+ * read here while each is a plain `POST /v1/chat/completions` (HTTP/1.1, a Host, a Content-Length body
+ * within the limit, no Transfer-Encoding, Expect, Upgrade or repeated field); at the first request that
+ * is anything else, the connection is handed to node:http from that request's first byte, and stays
+ * there. node:http's own request and response objects cost ~10 µs per request on the bench machine,
+ * as much as the router's routing, governance and tracing together.
+ */
+import { type IncomingHttpHeaders, type OutgoingHttpHeader, type OutgoingHttpHeaders, STATUS_CODES, type Server } from "node:http";
+import type { Socket } from "node:net";
+
+/** node:http's default limit on a request head; a longer one goes to node:http, which answers 431. */
+const MAX_HEAD_BYTES = 16 * 1024;
+/** How long a connection may sit idle between requests (node:http's keepAliveTimeout is set to the same). */
+export const KEEP_ALIVE_MS = 65_000;
+/** node:http's default headersTimeout: a head still incomplete after this long drops the connection. */
+const HEAD_TIMEOUT_MS = 60_000;
+const HEAD_END = Buffer.from("\r\n\r\n");
+const REQUEST_LINE = /^POST (\/v1\/chat\/completions(?:\?[!-~]*)?) HTTP\/1\.1$/;
+/** A field line: a token, a colon, the value without control characters, optional whitespace around it. */
+const FIELD_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*([\t\x20-\x7e\x80-\xff]*?)[\t ]*$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const DIGITS = /^\d{1,15}$/;
+
+/** A chat request read by the fast path: the whole body is in. */
+export class FastRequest {
+  constructor(
+    readonly url: string,
+    readonly headers: IncomingHttpHeaders,
+    readonly body: Buffer,
+  ) {}
+  /** The body is already read: nothing to drain. */
+  resume(): void {}
+}
+
+/** What parseRequest makes of the bytes at the start of a connection's buffer. */
+export type ParsedRequest =
+  | { kind: "need"; bytes: number }
+  | { kind: "handoff" }
+  | { kind: "request"; request: FastRequest; used: number; close: boolean };
+
+const NEED_HEAD: ParsedRequest = { kind: "need", bytes: 0 };
+const HANDOFF: ParsedRequest = { kind: "handoff" };
+
+/**
+ * Read one request from the start of `buf`. Strict by design: whatever is not the plain case is
+ * `handoff` (node:http then parses it, answers it or rejects it), never a lenient guess.
+ */
+export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
+  const end = buf.indexOf(HEAD_END);
+  if (end === -1 || end > MAX_HEAD_BYTES) return buf.length > MAX_HEAD_BYTES ? HANDOFF : NEED_HEAD;
+  const lines = buf.toString("latin1", 0, end).split("\r\n");
+  const start = REQUEST_LINE.exec(lines[0] as string);
+  if (start === null) return HANDOFF;
+  const headers = Object.create(null) as Record<string, string>;
+  let length = 0;
+  let close = false;
+  for (let i = 1; i < lines.length; i++) {
+    const field = FIELD_LINE.exec(lines[i] as string);
+    if (field === null) return HANDOFF;
+    const name = (field[1] as string).toLowerCase();
+    const value = field[2] as string;
+    // node:http joins or drops repeated fields by rules of its own.
+    if (headers[name] !== undefined) return HANDOFF;
+    if (name === "content-length") {
+      if (!DIGITS.test(value)) return HANDOFF;
+      length = Number(value);
+      // node:http's path answers body_too_large (and drains what follows).
+      if (length > maxBodyBytes) return HANDOFF;
+    } else if (name === "transfer-encoding" || name === "expect" || name === "upgrade") return HANDOFF;
+    else if (name === "connection") {
+      const option = value.toLowerCase();
+      if (option === "close") close = true;
+      else if (option !== "keep-alive") return HANDOFF;
+    }
+    headers[name] = value;
+  }
+  if (headers.host === undefined) return HANDOFF;
+  const used = end + 4 + length;
+  if (buf.length < used) return { kind: "need", bytes: used };
+  return { kind: "request", request: new FastRequest(start[1] as string, headers, buf.subarray(end + 4, used)), used, close };
+}
+
+let dateSecond = -1;
+let dateText = "";
+/** The Date header's value, formatted once per second. */
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(now).toUTCString();
+  }
+  return dateText;
+}
+
+type HeaderValue = string | number | readonly string[];
+
+/** The part of node:http's ServerResponse the chat endpoint uses; FastResponse and ServerResponse both have it. */
+export interface ResponseLike {
+  statusCode: number;
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  readonly destroyed: boolean;
+  setHeader(name: string, value: HeaderValue): this;
+  hasHeader(name: string): boolean;
+  writeHead(status: number, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
+  write(chunk: string): boolean;
+  end(chunk?: string | Uint8Array): this;
+  destroy(): void;
+  on(event: "close" | "drain", listener: () => void): this;
+  off(event: "close" | "drain", listener: () => void): this;
+}
+
+/** One header line, validated as node:http validates (a token name, no control characters in the value). */
+function fieldLine(name: string, value: HeaderValue): string {
+  if (!TOKEN.test(name)) throw new TypeError(`invalid header name "${name}"`);
+  if (typeof value === "object") {
+    let lines = "";
+    for (const one of value) lines += fieldLine(name, one);
+    return lines;
+  }
+  const text = String(value);
+  if (BAD_VALUE.test(text)) throw new TypeError(`invalid character in header "${name}"`);
+  return `${name}: ${text}\r\n`;
+}
+
+/** A response on a fast-path connection: HTTP/1.1, Content-Length or chunked, keep-alive unless closing. */
+export class FastResponse implements ResponseLike {
+  statusCode = 200;
+  headersSent = false;
+  writableEnded = false;
+  writableFinished = false;
+  destroyed = false;
+  /** Close the connection after this response (the client or a `connection: close` header asked). */
+  closeAfter: boolean;
+  /** The head, until the first write takes it along. */
+  #head = "";
+  #chunked = false;
+  #stored: Record<string, [string, HeaderValue]> | undefined;
+  #onClose: (() => void)[] = [];
+  #closed = false;
+
+  constructor(
+    private readonly connection: FastConnection,
+    closeAfter: boolean,
+  ) {
+    this.closeAfter = closeAfter;
+  }
+
+  setHeader(name: string, value: HeaderValue): this {
+    if (this.headersSent) throw new Error("headers already sent");
+    (this.#stored ??= Object.create(null) as Record<string, [string, HeaderValue]>)[name.toLowerCase()] = [name, value];
+    return this;
+  }
+
+  hasHeader(name: string): boolean {
+    return this.#stored?.[name.toLowerCase()] !== undefined;
+  }
+
+  writeHead(status: number, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this {
+    if (this.headersSent) throw new Error("headers already sent");
+    // A flat [name, value, …] list; an object or headers set before are turned into one.
+    let list = Array.isArray(headers) ? headers : [];
+    if (headers !== undefined && !Array.isArray(headers)) for (const name in headers) list.push(name, headers[name] as OutgoingHttpHeader);
+    if (this.#stored !== undefined) {
+      // As in node:http, a field given to writeHead replaces one set before.
+      for (let i = 0; i < list.length; i += 2) this.setHeader(String(list[i]), list[i + 1] as HeaderValue);
+      list = Object.values(this.#stored).flat() as OutgoingHttpHeader[];
+    }
+    let fields = "";
+    let length = false;
+    for (let i = 0; i < list.length; i += 2) {
+      const name = String(list[i]);
+      const value = list[i + 1];
+      if (value === undefined) continue;
+      const lower = name.toLowerCase();
+      if (lower === "content-length") length = true;
+      else if (lower === "connection" && String(value).toLowerCase() === "close") this.closeAfter = true;
+      fields += fieldLine(name, value);
+    }
+    this.statusCode = status;
+    this.#chunked = !length;
+    this.#head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n${fields}date: ${httpDate()}\r\n${this.closeAfter ? "connection: close\r\n" : `connection: keep-alive\r\nkeep-alive: timeout=${KEEP_ALIVE_MS / 1000}\r\n`}${length ? "" : "transfer-encoding: chunked\r\n"}\r\n`;
+    this.headersSent = true;
+    return this;
+  }
+
+  write(chunk: string): boolean {
+    if (this.writableEnded || this.destroyed) return false;
+    if (!this.headersSent) this.writeHead(this.statusCode);
+    if (chunk === "") return true;
+    const out = `${this.#head}${this.#chunked ? `${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n` : chunk}`;
+    this.#head = "";
+    return this.connection.socket.write(out);
+  }
+
+  end(chunk?: string | Uint8Array): this {
+    if (this.writableEnded) return this;
+    this.writableEnded = true;
+    const size = chunk === undefined ? 0 : typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+    if (!this.headersSent) {
+      // As node:http does when the whole body is given to end().
+      if (!this.hasHeader("content-length")) this.setHeader("content-length", size);
+      this.writeHead(this.statusCode);
+    }
+    const socket = this.connection.socket;
+    const framing = this.#chunked && size > 0 ? `${size.toString(16)}\r\n` : "";
+    const trailer = this.#chunked ? (size > 0 ? "\r\n0\r\n\r\n" : "0\r\n\r\n") : "";
+    const head = this.#head;
+    this.#head = "";
+    if (chunk === undefined || typeof chunk === "string") {
+      socket.write(`${head}${framing}${chunk ?? ""}${trailer}`, this.connection.flushed);
+    } else {
+      socket.cork();
+      if (head !== "" || framing !== "") socket.write(`${head}${framing}`, "latin1");
+      socket.write(chunk, trailer === "" ? this.connection.flushed : undefined);
+      if (trailer !== "") socket.write(trailer, "latin1", this.connection.flushed);
+      socket.uncork();
+    }
+    return this;
+  }
+
+  destroy(): void {
+    this.connection.socket.destroy();
+  }
+
+  /** `drain` is the socket's (one response at a time has it); `close` is this response's. */
+  on(event: "close" | "drain", listener: () => void): this {
+    if (event === "close") this.#onClose.push(listener);
+    else this.connection.socket.on(event, listener);
+    return this;
+  }
+
+  off(event: "close" | "drain", listener: () => void): this {
+    if (event === "close") this.#onClose = this.#onClose.filter((one) => one !== listener);
+    else this.connection.socket.off(event, listener);
+    return this;
+  }
+
+  /** @internal The response is over: written out (`finished`) or its connection gone. */
+  closed(finished: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.writableFinished = finished;
+    if (!finished) this.destroyed = true;
+    for (const listener of this.#onClose) listener();
+  }
+}
+
+export interface FastPathOptions {
+  /** The active release's body limit (a larger Content-Length goes to node:http, which refuses it). */
+  maxBodyBytes(): number;
+  /** Serve one chat request (the same handler node:http's requests get). */
+  serve(req: FastRequest, res: FastResponse): void;
+  /** New requests are answered with `connection: close` (the router is draining). */
+  draining(): boolean;
+}
+
+export interface FastPath {
+  /** Drop the fast-path connections that have no request in flight. */
+  closeIdle(): void;
+  /** Drop every fast-path connection. */
+  closeAll(): void;
+}
+
+/** One client connection while the fast path reads it. */
+class FastConnection {
+  /** Bytes received and not yet read, joined only when a parse needs them (a large body arrives in many). */
+  #chunks: Buffer[] = [];
+  #size = 0;
+  /** Bytes the next request needs before parsing again (its head is in, its body is not). */
+  #need = 0;
+  #headSince = 0;
+  response: FastResponse | undefined;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly options: FastPathOptions,
+    private readonly all: Set<FastConnection>,
+    private readonly handOver: (socket: Socket) => void,
+  ) {
+    all.add(this);
+    for (const [event, listener] of this.#listeners) socket.on(event, listener);
+    socket.setTimeout(KEEP_ALIVE_MS);
+  }
+
+  #onData = (chunk: Buffer): void => {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    if (this.response !== undefined) {
+      // Pipelined requests wait for the response in flight; a flood waits in the kernel.
+      if (this.#size > MAX_HEAD_BYTES + this.options.maxBodyBytes()) this.socket.pause();
+      return;
+    }
+    if (this.#size >= this.#need) this.#next();
+  };
+
+  readonly #listeners: [string, (chunk: Buffer) => void][] = [
+    ["data", this.#onData],
+    // As node:http does (without allowHalfOpen): the client's end aborts a request in flight and closes the connection.
+    ["end", () => this.socket.end()],
+    [
+      "close",
+      () => {
+        this.all.delete(this);
+        const response = this.response;
+        this.response = undefined;
+        response?.closed(false);
+      },
+    ],
+    // Idle past the keep-alive timeout (a request in flight may take as long as it takes).
+    ["timeout", () => this.response === undefined && this.socket.destroy()],
+    ["error", () => this.socket.destroy()],
+  ];
+
+  /** Called when a response's last byte is written: the next request may start. */
+  flushed = (error?: Error | null): void => {
+    const response = this.response;
+    if (error != null || response === undefined) return;
+    this.response = undefined;
+    response.closed(true);
+    if (response.closeAfter) this.socket.end(() => this.socket.destroy());
+    else this.#next();
+  };
+
+  #next(): void {
+    if (this.socket.isPaused()) this.socket.resume();
+    if (this.#size === 0) return;
+    const chunks = this.#chunks;
+    const pending = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
+    if (chunks.length !== 1) chunks.splice(0, chunks.length, pending);
+    const parsed = parseRequest(pending, this.options.maxBodyBytes());
+    if (parsed.kind === "handoff") return this.#handOff();
+    if (parsed.kind === "need") {
+      this.#need = parsed.bytes;
+      if (this.#headSince === 0) this.#headSince = Date.now();
+      else if (parsed.bytes === 0 && Date.now() - this.#headSince > HEAD_TIMEOUT_MS) this.socket.destroy();
+      return;
+    }
+    this.#size -= parsed.used;
+    if (this.#size === 0) chunks.length = 0;
+    else chunks[0] = pending.subarray(parsed.used);
+    this.#need = 0;
+    this.#headSince = 0;
+    const response = new FastResponse(this, parsed.close || this.options.draining());
+    this.response = response;
+    this.options.serve(parsed.request, response);
+  }
+
+  /** From this request on, node:http reads the connection: it gets the unread bytes first. */
+  #handOff(): void {
+    const socket = this.socket;
+    this.all.delete(this);
+    for (const [event, listener] of this.#listeners) socket.off(event, listener);
+    socket.setTimeout(0);
+    if (this.#size > 0) socket.unshift(Buffer.concat(this.#chunks, this.#size));
+    this.#chunks.length = 0;
+    this.#size = 0;
+    this.handOver(socket);
+  }
+}
+
+/**
+ * Put the fast path in front of `server`'s own connection handling. Returns undefined (node:http
+ * serves everything, as before) when the server's connection listener is not the one node:http installs.
+ */
+export function installFastPath(server: Server, options: FastPathOptions): FastPath | undefined {
+  const listeners = server.listeners("connection");
+  if (listeners.length !== 1) return undefined;
+  const nodeListener = listeners[0] as (socket: Socket) => void;
+  server.removeListener("connection", nodeListener);
+  const all = new Set<FastConnection>();
+  const handOver = (socket: Socket): void => nodeListener.call(server, socket);
+  server.on("connection", (socket: Socket) => new FastConnection(socket, options, all, handOver));
+  return {
+    closeIdle() {
+      for (const connection of all) if (connection.response === undefined) connection.socket.destroy();
+    },
+    closeAll() {
+      for (const connection of all) connection.socket.destroy();
+    },
+  };
+}
