@@ -169,6 +169,14 @@ function profileTables(p: ProfileSummary, lines: string[]): void {
 const HOT_PATH_NOTES = [
   "#### The hot path: what was done, what remains",
   "",
+  "- **Server side: the chat endpoint's own HTTP/1.1 path.** node:http's server reads every request into an `IncomingMessage` stream and answers through a `ServerResponse` " +
+    "(events, a header map, per-header validation, stream state): ~10 µs of CPU per request here, as much as the router's routing, governance and tracing together. A raw `node:net` " +
+    "server in front of the same undici `Pool` used 50.1 against bare-proxy's 61.7 µs per request (8 pinned rounds). So the router reads plain `POST /v1/chat/completions` requests itself " +
+    "(`packages/router/src/http/fast-path.ts`: HTTP/1.1, `Host`, a `Content-Length` body within the limit, no `Transfer-Encoding`/`Expect`/`Upgrade`/repeated field, head ≤ 16 KB) and " +
+    "answers them with one write per response; at the first request that is anything else it hands the connection to node:http from that request's first byte. Pinned A/B of the two builds " +
+    "(`--pin`, 12 rounds of 2 s runs in turn, the router's flags on both, Nov 27 2026): CPU/req 82.1 → 67.6 µs, switchyard/bare-proxy 83.8 % → 100.2 % (bare-proxy-tuned 100.8 %). " +
+    "To keep router.mjs in its budget, prom-client's metric classes left the bundle in the same change: the router's counters and gauges are collectors of its own that prom-client's " +
+    "`Registry` renders (~5 KB less; the exposition is byte-identical, property-tested).",
   "- **Upstream client.** router.mjs and `startRouter` use `http1Transport()` (`packages/router/src/adapters/transport/http1.ts`): keep-alive HTTP/1.1 over `node:net`/`node:tls`, " +
     "each request written with one `write`, responses parsed by a small state machine. Measured alternatives: node:http's agents spent about twice undici's CPU in " +
     "ClientRequest/Agent bookkeeping; undici's `Pool` alone bundles to ~284 KB minified (its llhttp WebAssembly parser twice, SIMD and not, ~72 KB each as base64, plus ~35 KB of fetch/webidl " +
@@ -183,7 +191,7 @@ const HOT_PATH_NOTES = [
     "(`RoutingState.breakersClosed()`, kept in O(1) by the memory store): the plan part is the target's cached candidates in configured-weight order with the weighted pick moved to the front " +
     "(an array copy), no per-member breaker read, and no duplicate bookkeeping on routes whose targets share no model. Otherwise it takes the general per-member path; a property test " +
     "checks both give the same plans, exclusions, warnings and random draws.",
-  "- **What remains** (switchyard/bare-proxy is under 85 %): the features the fixture turns on, each a few µs, none above ~5 % of the router's CPU. " +
+  "- **Before the lean HTTP path** (the analysis of the morning of Nov 27 2026, when switchyard/bare-proxy was 70-77 %): the features the fixture turns on, each a few µs, none above ~5 % of the router's CPU. " +
     "In the whole-process tables of two full runs on Nov 27 2026 the router's own JavaScript was about twice bare-proxy's own code and undici (35 vs 17 µs and 48 vs 23 µs per request; " +
     "largest first: the HTTP layer with the request's `JSON.parse`, the adapter and transport with the answer's `JSON.parse`, telemetry, the executor, governance and state, decide()), " +
     "and so was the collector (7 vs 3 and 8 vs 4 µs). The same day, with each proxy pinned to a core of its own (`--pin`, 1 s slices in turn, 24 rounds): switchyard/bare-proxy 73.0 % before that day's changes and 76.7 % after " +
@@ -195,7 +203,7 @@ const HOT_PATH_NOTES = [
     "What switchyard does on top, per request: the trace record and its JSONL line (~6 µs: `finishTrace` ~1.9, `traceJson` and encoding ~2, metrics ~1.5), governance (~4 µs: a rate-limit " +
     "take, a budget reservation and its settlement, the token adjustment, the rate-limit headers), `JSON.parse` of the request (~1.9 µs) and of the upstream answer (~2.7 µs; usage and " +
     "validators read it; a hand-written scan that parsed only `usage` cost the same), the upstream body's `JSON.stringify` with the model swapped in (~1.5 µs; now a splice, ~0.5 µs), twelve more response " +
-    "headers (~3 µs of node:http's validation and head building), decide() and the attempt bookkeeping (~2 µs), and the collector (~5 µs on the main thread and V8's helper threads, " +
+    "headers (~3 µs of node:http's validation and head building; the lean path now writes the head itself), decide() and the attempt bookkeeping (~2 µs), and the collector (~5 µs on the main thread and V8's helper threads, " +
     "for ~29 KB allocated per request). A feature ablation at a fixed 4,000 req/s with each system pinned to one core (4 interleaved rounds): the fixture without teams and JSONL " +
     "used ~9 % more CPU per request than bare-proxy, the full fixture ~33 % more; how that splits between auth, governance and tracing moved from run to run by more than the " +
     "items themselves. **The memory flags** cost the bare proxy up to 30 % of its throughput in the runs of Nov 27 2026 (it kept 93 % in a 6-round interleaved A/B, " +
