@@ -4,7 +4,7 @@
  * the same connection, over real sockets on 127.0.0.1.
  */
 import { type Socket, connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningRouter } from "@switchyard/router";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
@@ -261,6 +261,19 @@ describe("one connection, both paths", () => {
 });
 
 describe("lifecycle", () => {
+  it("drops a connection whose head is still incomplete after 60 s (node:http's headersTimeout)", async () => {
+    const wire = new Wire(fast.port).send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 61_000 });
+    try {
+      wire.send("X-Slow: 1\r\n");
+      await wire.ended();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+
   it("close() drops idle fast-path connections at once and lets one in flight finish", async () => {
     const slow = await startTestRouter(
       releaseOf({
