@@ -322,7 +322,8 @@ class FastConnection {
     if (error != null || response === undefined) return;
     this.response = undefined;
     response.closed(true);
-    if (response.closeAfter) this.socket.end(() => this.socket.destroy());
+    // A drain that began while this response ran closes its connection too, rather than at the drain's end.
+    if (response.closeAfter || this.options.draining()) this.socket.end(() => this.socket.destroy());
     else this.#next();
   };
 
