@@ -17,11 +17,11 @@ export const KEEP_ALIVE_MS = 65_000;
 const HEAD_TIMEOUT_MS = 60_000;
 const HEAD_END = Buffer.from("\r\n\r\n");
 const REQUEST_LINE = /^POST (\/v1\/chat\/completions(?:\?[!-~]*)?) HTTP\/1\.1$/;
-/** A field line: a token, a colon, the value without control characters, optional whitespace around it. */
-const FIELD_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*([\t\x20-\x7e\x80-\xff]*?)[\t ]*$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const DIGITS = /^\d{1,15}$/;
+/** A body up to this size is copied next to its head and written with it; a larger one is written beside it. */
+const SMALL_BODY_BYTES = 16 * 1024;
 
 /** A chat request read by the fast path: the whole body is in. */
 export class FastRequest {
@@ -50,17 +50,30 @@ const HANDOFF: ParsedRequest = { kind: "handoff" };
 export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
   const end = buf.indexOf(HEAD_END);
   if (end === -1 || end > MAX_HEAD_BYTES) return buf.length > MAX_HEAD_BYTES ? HANDOFF : NEED_HEAD;
-  const lines = buf.toString("latin1", 0, end).split("\r\n");
-  const start = REQUEST_LINE.exec(lines[0] as string);
+  const head = buf.toString("latin1", 0, end);
+  let eol = head.indexOf("\r\n");
+  if (eol === -1) eol = head.length;
+  const start = REQUEST_LINE.exec(head.slice(0, eol));
   if (start === null) return HANDOFF;
-  const headers = Object.create(null) as Record<string, string>;
+  // A plain object (fast properties); `constructor` or `__proto__` as a field name reads as repeated below: handed off.
+  const headers: Record<string, string> = {};
   let length = 0;
   let close = false;
-  for (let i = 1; i < lines.length; i++) {
-    const field = FIELD_LINE.exec(lines[i] as string);
-    if (field === null) return HANDOFF;
-    const name = (field[1] as string).toLowerCase();
-    const value = field[2] as string;
+  for (let at = eol + 2; at < head.length; at = eol + 2) {
+    eol = head.indexOf("\r\n", at);
+    if (eol === -1) eol = head.length;
+    const colon = head.indexOf(":", at);
+    if (colon === -1 || colon > eol) return HANDOFF;
+    // A token (so no space, no control character, not empty) and a value without control characters (a bare CR or LF included).
+    const rawName = head.slice(at, colon);
+    if (!TOKEN.test(rawName)) return HANDOFF;
+    let from = colon + 1;
+    let to = eol;
+    while (from < to && (head.charCodeAt(from) === 32 || head.charCodeAt(from) === 9)) from++;
+    while (to > from && (head.charCodeAt(to - 1) === 32 || head.charCodeAt(to - 1) === 9)) to--;
+    const value = head.slice(from, to);
+    if (BAD_VALUE.test(value)) return HANDOFF;
+    const name = rawName.toLowerCase();
     // node:http joins or drops repeated fields by rules of its own.
     if (headers[name] !== undefined) return HANDOFF;
     if (name === "content-length") {
@@ -114,9 +127,15 @@ export interface ResponseLike {
   off(event: "close" | "drain", listener: () => void): this;
 }
 
+/** Field names already checked: the router sends the same few on every response. */
+const checkedNames = new Set<string>();
+
 /** One header line, validated as node:http validates (a token name, no control characters in the value). */
 function fieldLine(name: string, value: HeaderValue): string {
-  if (!TOKEN.test(name)) throw new TypeError(`invalid header name "${name}"`);
+  if (!checkedNames.has(name)) {
+    if (!TOKEN.test(name)) throw new TypeError(`invalid header name "${name}"`);
+    if (checkedNames.size < 256) checkedNames.add(name);
+  }
   if (typeof value === "object") {
     let lines = "";
     for (const one of value) lines += fieldLine(name, one);
@@ -176,10 +195,10 @@ export class FastResponse implements ResponseLike {
       const name = String(list[i]);
       const value = list[i + 1];
       if (value === undefined) continue;
-      const lower = name.toLowerCase();
-      if (lower === "content-length") length = true;
-      else if (lower === "connection" && String(value).toLowerCase() === "close") this.closeAfter = true;
-      fields += fieldLine(name, value);
+      // Only these two names matter here; the length test spares a lower-casing per field.
+      if (name.length === 14 && name.toLowerCase() === "content-length") length = true;
+      else if (name.length === 10 && name.toLowerCase() === "connection" && String(value).toLowerCase() === "close") this.closeAfter = true;
+      fields += typeof value === "string" && checkedNames.has(name) && !BAD_VALUE.test(value) ? `${name}: ${value}\r\n` : fieldLine(name, value);
     }
     this.statusCode = status;
     this.#chunked = !length;
@@ -213,6 +232,14 @@ export class FastResponse implements ResponseLike {
     this.#head = "";
     if (chunk === undefined || typeof chunk === "string") {
       socket.write(`${head}${framing}${chunk ?? ""}${trailer}`, this.connection.flushed);
+    } else if (size <= SMALL_BODY_BYTES) {
+      // One buffer (from Node's pool) and one write: a corked pair costs a writev and its bookkeeping, more than copying a small body.
+      const prefix = `${head}${framing}`;
+      const out = Buffer.allocUnsafe(prefix.length + size + trailer.length);
+      out.write(prefix, 0, "latin1");
+      out.set(chunk, prefix.length);
+      out.write(trailer, prefix.length + size, "latin1");
+      socket.write(out, this.connection.flushed);
     } else {
       socket.cork();
       if (head !== "" || framing !== "") socket.write(`${head}${framing}`, "latin1");
