@@ -66,6 +66,42 @@ describe("wrong admin tokens from one address", () => {
   });
 });
 
+describe("wrong admin tokens behind a trusted proxy (SWITCHYARD_TRUSTED_PROXIES)", () => {
+  const guess = (url: string, client: string | undefined, token: string) =>
+    fetch(`${url}/admin/releases`, { headers: { authorization: `Bearer ${token}`, ...(client === undefined ? {} : { "x-forwarded-for": client }) } }).then((res) => res.status);
+
+  it("counts each client X-Forwarded-For names when the peer is a trusted proxy", async () => {
+    const behind = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_TRUSTED_PROXIES: "127.0.0.1, ::1" }, adapters: { mock: createMockAdapter }, telemetry: { log: () => undefined } });
+    try {
+      for (let i = 0; i < 10; i++) expect(await guess(behind.url, "198.51.100.1", `wrong-${i}`)).toBe(401);
+      expect(await guess(behind.url, "198.51.100.1", ADMIN_TOKEN)).toBe(429);
+      // Another client behind the same proxy still has its allowance.
+      expect(await guess(behind.url, "198.51.100.2", ADMIN_TOKEN)).toBe(200);
+      // A client cannot escape its count by writing its own X-Forwarded-For: the proxy appends the address it saw.
+      expect(await guess(behind.url, "203.0.113.5, 198.51.100.1", ADMIN_TOKEN)).toBe(429);
+    } finally {
+      await behind.close();
+    }
+  });
+
+  it("ignores X-Forwarded-For from a peer it does not trust", async () => {
+    const direct = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, telemetry: { log: () => undefined } });
+    try {
+      for (let i = 0; i < 10; i++) expect(await guess(direct.url, `198.51.100.${i}`, `wrong-${i}`)).toBe(401);
+      expect(await guess(direct.url, "198.51.100.99", ADMIN_TOKEN)).toBe(429);
+    } finally {
+      await direct.close();
+    }
+  });
+
+  it("refuses to start with an entry that is not an address or a range, naming it", async () => {
+    await expect(startTestRouter(boot, { env: { SWITCHYARD_TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" }, adapters: { mock: createMockAdapter } })).rejects.toMatchObject({
+      code: "invalid_trusted_proxies",
+      message: "SWITCHYARD_TRUSTED_PROXIES: `proxy.internal` is not an IP address or a CIDR range (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8)",
+    });
+  });
+});
+
 describe("admin token", () => {
   const paths: Array<[string, string]> = [
     ["GET", "/admin/releases"],

@@ -1,6 +1,6 @@
 /** @module Wrong admin tokens per address: a window's allowance, then 429 until it ends; a right token clears it; memory stays bounded. */
 import { describe, expect, it } from "vitest";
-import { ADMIN_FAILURE_WINDOW_MS, ADMIN_FAILURES_PER_WINDOW, ADMIN_TRACKED_ADDRESSES, AdminAttempts, checkAdminAccess } from "./attempts.ts";
+import { ADMIN_FAILURE_WINDOW_MS, ADMIN_FAILURES_PER_WINDOW, ADMIN_TRACKED_ADDRESSES, AdminAttempts, type TrustedProxies, checkAdminAccess, clientAddress, parseTrustedProxies } from "./attempts.ts";
 
 const TOKEN = "admin-token-0123456789";
 const request = (authorization: string | undefined, address = "10.0.0.1") => ({ headers: authorization === undefined ? {} : { authorization }, socket: { remoteAddress: address } }) as Parameters<typeof checkAdminAccess>[0];
@@ -61,5 +61,49 @@ describe("checkAdminAccess", () => {
     const attempts = new AdminAttempts(() => 0);
     for (let i = 0; i < 2 * ADMIN_FAILURES_PER_WINDOW; i++) expect(checkAdminAccess(request("Bearer x"), undefined, attempts)?.code).toBe("admin_disabled");
     expect(attempts.tracked).toBe(0);
+  });
+});
+
+describe("trusted proxies (SWITCHYARD_TRUSTED_PROXIES)", () => {
+  const trusted = (text: string): TrustedProxies => {
+    const parsed = parseTrustedProxies(text);
+    if (!("list" in parsed) || parsed.list === undefined) throw new Error(`expected a list from ${text}`);
+    return parsed.list;
+  };
+  const from = (peer: string, forwarded?: string | string[]) => ({ socket: { remoteAddress: peer }, headers: forwarded === undefined ? {} : { "x-forwarded-for": forwarded } }) as Parameters<typeof clientAddress>[0];
+
+  it("reads addresses and CIDR ranges, IPv4 and IPv6; unset or empty is no list", () => {
+    expect(parseTrustedProxies(undefined)).toEqual({ list: undefined });
+    expect(parseTrustedProxies(" , ")).toEqual({ list: undefined });
+    const list = trusted("10.0.0.0/8, 192.168.1.7 ,fd00::/8");
+    expect(list.check("10.200.3.4", "ipv4")).toBe(true);
+    expect(list.check("192.168.1.7", "ipv4")).toBe(true);
+    expect(list.check("192.168.1.8", "ipv4")).toBe(false);
+    expect(list.check("fd12::1", "ipv6")).toBe(true);
+  });
+
+  it.each(["10.0.0.0/33", "fd00::/129", "10.0.0.1/8/1", "10.0.0.256", "proxy.internal", "10.0.0.0/x", "10.0.0.0/"])("refuses %s, naming it", (entry) => {
+    expect(parseTrustedProxies(`10.0.0.1, ${entry}`)).toEqual({ error: `SWITCHYARD_TRUSTED_PROXIES: \`${entry}\` is not an IP address or a CIDR range (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8)` });
+  });
+
+  it("believes X-Forwarded-For only from a trusted peer, and takes its last address that is not a trusted proxy", () => {
+    const list = trusted("10.0.0.0/8");
+    expect(clientAddress(from("203.0.113.9", "198.51.100.1"), list)).toBe("203.0.113.9");
+    expect(clientAddress(from("203.0.113.9", "198.51.100.1"))).toBe("203.0.113.9");
+    expect(clientAddress(from("10.0.0.2", "198.51.100.1"), list)).toBe("198.51.100.1");
+    // What the client wrote itself (left of the first untrusted hop) does not count.
+    expect(clientAddress(from("10.0.0.2", "1.2.3.4, 198.51.100.1, 10.0.0.9"), list)).toBe("198.51.100.1");
+    expect(clientAddress(from("10.0.0.2", ["1.2.3.4", "198.51.100.1"]), list)).toBe("198.51.100.1");
+    expect(clientAddress(from("::ffff:10.0.0.2", "::ffff:198.51.100.1"), list)).toBe("198.51.100.1");
+    expect(clientAddress(from("10.0.0.2", "10.0.0.7, 10.0.0.9"), list)).toBe("10.0.0.7");
+    expect(clientAddress(from("10.0.0.2"), list)).toBe("10.0.0.2");
+  });
+
+  it("gives each client behind the proxy its own allowance", () => {
+    const attempts = new AdminAttempts(() => 0, undefined, undefined, trusted("10.0.0.1"));
+    const behind = (client: string, authorization: string) => ({ headers: { authorization, "x-forwarded-for": client }, socket: { remoteAddress: "10.0.0.1" } }) as unknown as Parameters<typeof checkAdminAccess>[0];
+    for (let i = 0; i < ADMIN_FAILURES_PER_WINDOW; i++) checkAdminAccess(behind("198.51.100.1", "Bearer wrong"), TOKEN, attempts);
+    expect(checkAdminAccess(behind("198.51.100.1", `Bearer ${TOKEN}`), TOKEN, attempts)?.code).toBe("too_many_admin_attempts");
+    expect(checkAdminAccess(behind("198.51.100.2", `Bearer ${TOKEN}`), TOKEN, attempts)).toBeUndefined();
   });
 });

@@ -82,7 +82,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       const presented = new URLSearchParams(body).get("token") ?? "";
       if (presented === "") return sendHtml(res, 401, loginPage("Enter the admin token."));
       // One comparison, one place: the admin API's constant-time check and wrong-token allowance, fed the form's token.
-      const refused = checkAdminAccess({ headers: { authorization: `Bearer ${presented}` }, socket: req.socket }, token, attempts);
+      const refused = checkAdminAccess({ headers: { ...req.headers, authorization: `Bearer ${presented}` }, socket: req.socket }, token, attempts);
       if (refused?.code === "too_many_admin_attempts") {
         const seconds = refused.headers?.["retry-after"] ?? "60";
         res.setHeader("retry-after", seconds);

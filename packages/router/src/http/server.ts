@@ -21,7 +21,7 @@ import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFa
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
-import { AdminAttempts } from "../admin/attempts.ts";
+import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admin/attempts.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
 import { CanaryController, createGovernor } from "../governance/index.ts";
 
@@ -106,6 +106,8 @@ const REQUEST_ID_RE = /^[\w.:@/+=-]{1,128}$/;
  */
 export async function startRouter(options: StartRouterOptions): Promise<RunningRouter> {
   const env = options.env ?? process.env;
+  const trusted = parseTrustedProxies(env[TRUSTED_PROXIES_ENV]);
+  if ("error" in trusted) throw new RouterStartError("invalid_trusted_proxies", trusted.error);
   const transport = options.transport ?? http1Transport();
   let runtime: RuntimeRelease;
   try {
@@ -137,7 +139,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   });
   if (options.canaryIntervalMs !== 0) canaries.start();
   // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
-  const adminAttempts = new AdminAttempts(now);
+  const adminAttempts = new AdminAttempts(now, undefined, undefined, trusted.list);
   const admin = createAdminApi({
     active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now,
     log: options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)),
