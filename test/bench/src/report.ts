@@ -176,8 +176,8 @@ const HOT_PATH_NOTES = [
     "answers them with one write per response; at the first request that is anything else it hands the connection to node:http from that request's first byte. Pinned A/B of the two builds " +
     "(`--pin`, 12 rounds of 2 s runs in turn, the router's flags on both, Nov 27 2026): CPU/req 82.1 → 67.6 µs, switchyard/bare-proxy 83.8 % → 100.2 % (bare-proxy-tuned 100.8 %). " +
     "To keep router.mjs in its budget, prom-client's metric classes left the bundle in the same change: the router's counters and gauges are collectors of its own that prom-client's " +
-    "`Registry` renders (~5 KB less; the exposition is byte-identical, property-tested). Three full runs the same day with the fast path gave switchyard/bare-proxy 87.2 %, 79.0 % and " +
-    "99.3 % (per-round ratios 73–117 %; the last, after trimming its parser and head writing, is the one in this file): on this shared machine a run's figure moves by more than the last changes did, " +
+    "`Registry` renders (~5 KB less; the exposition is byte-identical, property-tested). Four full runs the same day with the fast path gave switchyard/bare-proxy 87.2 %, 79.0 %, 99.3 % " +
+    "and 93.0 % (per-round ratios 73–117 %; the last two after trimming its parser and head writing; the last is the one in this file): on this shared machine a run's figure moves by more than the last changes did, " +
     "so read the ratio with its range of rounds, and the whole-process table below for where CPU goes.",
   "- **Upstream client.** router.mjs and `startRouter` use `http1Transport()` (`packages/router/src/adapters/transport/http1.ts`): keep-alive HTTP/1.1 over `node:net`/`node:tls`, " +
     "each request written with one `write`, responses parsed by a small state machine. Measured alternatives: node:http's agents spent about twice undici's CPU in " +
