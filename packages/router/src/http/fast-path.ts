@@ -198,7 +198,7 @@ export class FastResponse implements ResponseLike {
       // Only these two names matter here; the length test spares a lower-casing per field.
       if (name.length === 14 && name.toLowerCase() === "content-length") length = true;
       else if (name.length === 10 && name.toLowerCase() === "connection" && String(value).toLowerCase() === "close") this.closeAfter = true;
-      fields += typeof value === "string" && checkedNames.has(name) && !BAD_VALUE.test(value) ? `${name}: ${value}\r\n` : fieldLine(name, value);
+      fields += fieldLine(name, value);
     }
     this.statusCode = status;
     this.#chunked = !length;
