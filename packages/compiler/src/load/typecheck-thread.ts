@@ -101,6 +101,20 @@ export interface StartOptions {
   interruptBudget?: number;
 }
 
+/** V8's default interrupt budget (V8 ≤ 11) and TurboFan invocation count (V8 ≥ 12), which replaced it. */
+const DEFAULT_INTERRUPT_BUDGET = 67_584;
+const DEFAULT_TURBOFAN_INVOCATIONS = 3_000;
+
+/**
+ * The V8 flag that delays TurboFan by the factor `interruptBudget` asks for. V8 12 (Node 22) dropped
+ * `--interrupt-budget`, and setting an unknown flag prints "Error: unrecognized flag" to stderr.
+ */
+export function tierUpFlag(interruptBudget: number, v8Version: string = process.versions.v8): string {
+  const major = Number.parseInt(v8Version, 10);
+  if (major < 12) return `--interrupt-budget=${Math.round(interruptBudget)}`;
+  return `--invocation-count-for-turbofan=${Math.round((DEFAULT_TURBOFAN_INVOCATIONS * interruptBudget) / DEFAULT_INTERRUPT_BUDGET)}`;
+}
+
 /**
  * Starts the type-check thread now (it loads TypeScript and parses the lib files and the SDK), so a
  * compile that follows finds it ready. The CLI calls it first thing for `check` and `build`, before
@@ -108,8 +122,8 @@ export interface StartOptions {
  */
 export function startTypeCheckThread(options: StartOptions = {}): void {
   if (worker) return;
-  if (options.interruptBudget !== undefined && !process.execArgv.some((flag) => flag.startsWith("--interrupt-budget"))) {
-    const flag = `--interrupt-budget=${Math.round(options.interruptBudget)}`;
+  const flag = options.interruptBudget === undefined ? undefined : tierUpFlag(options.interruptBudget);
+  if (flag !== undefined && !process.execArgv.some((arg) => arg.startsWith(flag.slice(0, flag.indexOf("="))))) {
     setFlagsFromString(flag);
     runtimeFlags.push(flag);
   }
