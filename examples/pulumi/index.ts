@@ -18,6 +18,10 @@ export interface KubernetesSettings {
   /** Reserved for the shared state store; the router does not use it yet (it warns at start-up). */
   redisUrl?: string;
   image?: string;
+  /** Plain environment variables for the router (e.g. SWITCHYARD_TRUSTED_PROXIES); keys go in the `keys` secret. */
+  env?: Record<string, string>;
+  /** Seconds the router serves on after SIGTERM while endpoints update (default 5). */
+  shutdownDelaySeconds?: number;
 }
 
 const HERE = import.meta.dirname;
@@ -40,6 +44,8 @@ export default async function acmeRouting(): Promise<Record<string, unknown>> {
       autoscaling: kubernetes.autoscaling,
       redisUrl: kubernetes.redisUrl,
       image: kubernetes.image,
+      env: kubernetes.env,
+      shutdownDelaySeconds: kubernetes.shutdownDelaySeconds,
       disruptionBudget: kubernetes.minAvailable !== undefined ? { minAvailable: kubernetes.minAvailable } : undefined,
       keys: config.requireSecretObject<Record<string, string>>("keys"),
       adminToken,

@@ -118,7 +118,11 @@ describe("examples/pulumi", () => {
       const deployment = reveal(run.get("kubernetes:apps/v1:Deployment", "router").inputs) as { metadata: { namespace: string }; spec: { replicas?: number; template: { spec: { containers: { env: unknown[] }[] } } } };
       expect(deployment.metadata.namespace).toBe("switchyard");
       expect(deployment.spec.replicas).toBeUndefined();
-      expect(deployment.spec.template.spec.containers[0]?.env).toEqual([{ name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" }]);
+      expect(deployment.spec.template.spec.containers[0]?.env).toEqual([
+        { name: "SWITCHYARD_SHUTDOWN_DELAY_MS", value: "10000" },
+        { name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" },
+        { name: "SWITCHYARD_TRUSTED_PROXIES", value: "10.0.0.0/8" },
+      ]);
       expect(reveal(run.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "router").inputs)).toMatchObject({ spec: { minReplicas: 3, maxReplicas: 12 } });
       expect(reveal(run.get("kubernetes:policy/v1:PodDisruptionBudget", "router").inputs)).toMatchObject({ spec: { minAvailable: 2 } });
       const secret = run.get("kubernetes:core/v1:Secret", "router-keys");

@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import type { Release } from "@switchyard/ir";
 import { serialiseRelease } from "@switchyard/ir";
+import { createReleaseProvider } from "../../packages/pulumi/src/provider/release-provider.ts";
+import { startProviderServer } from "../../packages/pulumi/src/provider/server.ts";
 import { ADMIN_TOKEN } from "../helpers/admin.ts";
 import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
 
@@ -60,11 +62,11 @@ export interface ProviderPlugin {
   configure(): Promise<{ acceptSecrets: boolean }>;
   checkConfig(): Promise<{ code: number }>;
   check(olds: Props, news: Props, urn?: string): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }>;
-  diff(id: string, olds: Props, news: Props): Promise<DiffAnswer>;
-  create(props: Props): Promise<{ id: string; outs: Props }>;
-  read(id: string, props: Props): Promise<{ id: string; props: Props; inputs: Props }>;
-  update(id: string, olds: Props, news: Props): Promise<Props>;
-  delete(id: string, props: Props): Promise<void>;
+  diff(id: string, olds: Props, news: Props, urn?: string): Promise<DiffAnswer>;
+  create(props: Props, urn?: string): Promise<{ id: string; outs: Props }>;
+  read(id: string, props: Props, urn?: string): Promise<{ id: string; props: Props; inputs: Props }>;
+  update(id: string, olds: Props, news: Props, urn?: string): Promise<Props>;
+  delete(id: string, props: Props, urn?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,44 @@ export async function startPlugin(): Promise<ProviderPlugin> {
     });
     child.once("exit", (code) => reject(new Error(`plugin exited with ${code}\nstderr: ${err}`)));
   });
+  const client = grpcClient(port);
+  return {
+    ...client,
+    child,
+    stderr: () => err,
+    async close() {
+      client.close();
+      // A child killed by a signal has exitCode null and signalCode set: it has exited all the same.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    },
+  };
+}
+
+/**
+ * The provider served in this process (the plugin's own gRPC server over a fresh provider: one
+ * engine run), called over a real gRPC connection. For tests that need many deployments: a child
+ * process per deployment costs seconds of CPU on a shared machine.
+ */
+export async function startInProcessPlugin(): Promise<Omit<ProviderPlugin, "child" | "stderr">> {
+  const server = await startProviderServer({ provider: createReleaseProvider(), version: "0.0.0-test" });
+  const client = grpcClient(server.port);
+  let stopped: Promise<void> | undefined;
+  return {
+    ...client,
+    close() {
+      client.close();
+      stopped ??= server.stop();
+      return stopped;
+    },
+  };
+}
+
+/** The engine's side of the ResourceProvider service on a port. */
+function grpcClient(port: number): Omit<ProviderPlugin, "child" | "stderr"> {
   const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const call = <Req, Res>(method: string, request: Req): Promise<Res> =>
     new Promise((resolveCall, reject) => {
@@ -100,9 +140,7 @@ export async function startPlugin(): Promise<ProviderPlugin> {
       fn.call(client, request, (error, value) => (error ? reject(error) : resolveCall(value)));
     });
   return {
-    child,
     port,
-    stderr: () => err,
     async pluginInfo() {
       const info = await call<unknown, import("@pulumi/pulumi/proto/plugin_pb.js").PluginInfo>("getPluginInfo", new emptyPb.Empty());
       return info.getVersion();
@@ -127,36 +165,31 @@ export async function startPlugin(): Promise<ProviderPlugin> {
       const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").CheckResponse>("check", new providerPb.CheckRequest().setUrn(urn).setOlds(struct(olds)).setNews(struct(news)));
       return { inputs: plain(response.getInputs()), failures: response.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })) };
     },
-    async diff(id, olds, news) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").DiffResponse>("diff", new providerPb.DiffRequest().setUrn(URN).setId(id).setOlds(struct(olds)).setNews(struct(news)));
+    async diff(id, olds, news, urn = URN) {
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").DiffResponse>("diff", new providerPb.DiffRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)));
       const detailedDiff: Record<string, string> = {};
       response.getDetaileddiffMap().forEach((entry, key) => {
         detailedDiff[key] = KIND_NAMES[entry.getKind()] ?? String(entry.getKind());
       });
       return { changes: CHANGES[response.getChanges()] ?? "unknown", diffs: response.getDiffsList(), replaces: response.getReplacesList(), detailedDiff };
     },
-    async create(props) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").CreateResponse>("create", new providerPb.CreateRequest().setUrn(URN).setProperties(struct(props)));
+    async create(props, urn = URN) {
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").CreateResponse>("create", new providerPb.CreateRequest().setUrn(urn).setProperties(struct(props)));
       return { id: response.getId(), outs: plain(response.getProperties()) };
     },
-    async read(id, props) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").ReadResponse>("read", new providerPb.ReadRequest().setUrn(URN).setId(id).setProperties(struct(props)));
+    async read(id, props, urn = URN) {
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").ReadResponse>("read", new providerPb.ReadRequest().setUrn(urn).setId(id).setProperties(struct(props)));
       return { id: response.getId(), props: plain(response.getProperties()), inputs: plain(response.getInputs()) };
     },
-    async update(id, olds, news) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").UpdateResponse>("update", new providerPb.UpdateRequest().setUrn(URN).setId(id).setOlds(struct(olds)).setNews(struct(news)));
+    async update(id, olds, news, urn = URN) {
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").UpdateResponse>("update", new providerPb.UpdateRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)));
       return plain(response.getProperties());
     },
-    async delete(id, props) {
-      await call("delete", new providerPb.DeleteRequest().setUrn(URN).setId(id).setProperties(struct(props)));
+    async delete(id, props, urn = URN) {
+      await call("delete", new providerPb.DeleteRequest().setUrn(urn).setId(id).setProperties(struct(props)));
     },
     async close() {
       client.close();
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
-      }
     },
   };
 }

@@ -63,7 +63,7 @@ describe("RouterDeployment", () => {
     expect(container["readinessProbe"]).toMatchObject({ httpGet: { path: "/readyz", port: "http" } });
     expect(container["livenessProbe"]).toMatchObject({ httpGet: { path: "/healthz" } });
     expect(container["resources"]).toEqual({ requests: { cpu: "250m", memory: "256Mi" } });
-    expect(container["env"]).toEqual([{ name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" }]);
+    expect(container["env"]).toEqual([{ name: "SWITCHYARD_SHUTDOWN_DELAY_MS", value: "5000" }, { name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" }]);
     expect(container["envFrom"]).toEqual([{ secretRef: { name: "router-keys-a1b2c3" } }]);
     expect(spec.spec.template.spec.volumes[0]?.configMap.name).toBe("router-bundle-a1b2c3");
   });

@@ -2,7 +2,7 @@
  * @module The Pulumi scenario, end to end over gRPC against a real router process: release v1
  * active → routes.ts edited (a second routes source) → diff shows exactly the route changes →
  * update activates v2 with zero failed requests under a bounded load (the official openai client)
- * → an out-of-band activation is detected by read → delete restores v1.
+ * → an out-of-band activation is detected by read and repaired by update → delete restores v1.
  */
 import { resolve } from "node:path";
 import { serialiseRelease } from "@switchyard/ir";
@@ -20,7 +20,7 @@ async function active(router: RouterProcess): Promise<string> {
   return ((await adminFetch(router.url, "GET", "/admin/releases")).json as { active: string }).active;
 }
 
-describe("pulumi scenario: v1 → edit → preview → update under load → drift → destroy", () => {
+describe("pulumi scenario: v1 → edit → preview → update under load → drift → repair → destroy", () => {
   let plugin: ProviderPlugin;
   let router: RouterProcess;
   let v1: CompiledRoutes;
@@ -101,8 +101,18 @@ describe("pulumi scenario: v1 → edit → preview → update under load → dri
     expect(refreshed.props["drift"]).toMatch(/out of band/);
     expect((await plugin.diff(created.id, refreshed.props, second.inputs)).changes).toBe("some");
 
-    // pulumi destroy: the router goes back to the release active before ours, v1.
-    await plugin.delete(created.id, refreshed.props);
+    // pulumi up repairs the drift: v2 is active again, and what it replaced is still v1.
+    const repaired = await plugin.update(created.id, refreshed.props, second.inputs);
+    expect(await active(router)).toBe(v2.hash);
+    expect(repaired).toMatchObject({ activeHash: v2.hash, previousHash: v1.hash, drift: null });
+
+    // pulumi destroy (a run of its own: a fresh plugin process): the router goes back to v1.
+    const destroy = await startPlugin();
+    try {
+      await destroy.delete(created.id, repaired);
+    } finally {
+      await destroy.close();
+    }
     expect(await active(router)).toBe(v1.hash);
   }, 120_000);
 });

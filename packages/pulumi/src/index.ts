@@ -11,5 +11,5 @@
  * new Release("routes", { routerUrl: "http://router.internal:8787", adminToken: new pulumi.Config().requireSecret("adminToken"), release: build.releaseJson });
  */
 export { compileRoutes, environmentFor, secretNamesOf, stackEnvironment, RoutesCompileError, type CompileRoutesOptions, type CompiledRoutes } from "./compile/compile-routes.ts";
-export { Release, releaseJsonOf, type ReleaseArgs } from "./resources/release.ts";
+export { Release, releaseJsonOf, type ReleaseArgs, type ReleaseState } from "./resources/release.ts";
 export { PACKAGE, RELEASE_TYPE, ROUTER_DEPLOYMENT_TYPE } from "./tokens.ts";

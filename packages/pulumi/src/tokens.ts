@@ -9,5 +9,5 @@ export const RELEASE_TYPE = "switchyard:index:Release";
 /** The type token of the Kubernetes component. */
 export const ROUTER_DEPLOYMENT_TYPE = "switchyard:kubernetes:RouterDeployment";
 
-/** The config sections a release's properties carry (so detailedDiff keys such as `routes.support-faq.fallback` are real property paths). */
-export const CONFIG_SECTIONS = ["environment", "providers", "models", "tiers", "routes", "teams", "policies", "router"] as const;
+/** The config sections a release's properties carry (so detailedDiff keys such as `routes.support-faq.fallback` are real property paths; `telemetry` is absent when the release has none). */
+export const CONFIG_SECTIONS = ["environment", "providers", "models", "tiers", "routes", "teams", "policies", "router", "telemetry"] as const;

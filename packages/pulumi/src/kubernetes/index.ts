@@ -5,4 +5,15 @@
  * import { RouterDeployment } from "@switchyard/pulumi/kubernetes";
  * new RouterDeployment("router", { bundle: build.routerBundle, releaseHash: build.hash });
  */
-export { RouterDeployment, bundleSha256, BUNDLE_HASH_ANNOTATION, RELEASE_HASH_ANNOTATION, REDIS_URL_ENV, type RouterDeploymentArgs, type RouterAutoscaling } from "./router-deployment.ts";
+export {
+  RouterDeployment,
+  bundleSha256,
+  BUNDLE_HASH_ANNOTATION,
+  RELEASE_HASH_ANNOTATION,
+  REDIS_URL_ENV,
+  SHUTDOWN_DELAY_ENV,
+  DATA_DIR,
+  DEFAULT_RUN_AS_USER,
+  type RouterDeploymentArgs,
+  type RouterAutoscaling,
+} from "./router-deployment.ts";

@@ -16,8 +16,20 @@ export const BUNDLE_HASH_ANNOTATION = "switchyard.dev/bundle-sha256";
 export const RELEASE_HASH_ANNOTATION = "switchyard.dev/release";
 /** Reserved for the router's shared (Redis) state store, which does not exist yet: a router given it warns at start-up and ignores it. */
 export const REDIS_URL_ENV = "SWITCHYARD_REDIS_URL";
+/** How long the router keeps serving after SIGTERM while endpoints update (its SWITCHYARD_SHUTDOWN_DELAY_MS). */
+export const SHUTDOWN_DELAY_ENV = "SWITCHYARD_SHUTDOWN_DELAY_MS";
+/** The router's working directory in the pod: a writable emptyDir, so a relative `telemetry.jsonl.path` lands there. */
+export const DATA_DIR = "/var/lib/switchyard";
+/** The uid (and gid) the router runs as: `node` in the official Node.js images. */
+export const DEFAULT_RUN_AS_USER = 1000;
+/** After the shutdown delay the router drains in-flight requests for up to 10 s; 5 s more to exit. */
+const DRAIN_SECONDS = 15;
 /** A ConfigMap holds at most 1 MiB. */
 const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
+/** Environment variables the component sets itself (the keys in the Secret are checked as well). */
+const COMPONENT_ENV = [SHUTDOWN_DELAY_ENV, REDIS_URL_ENV, "SWITCHYARD_ADMIN_TOKEN", "PORT", "HOST"] as const;
+/** A name Kubernetes accepts for an environment variable (its long-standing C-identifier-like rule). */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 export interface RouterAutoscaling {
   minReplicas: number;
@@ -63,6 +75,20 @@ export interface RouterDeploymentArgs {
   serviceType?: pulumi.Input<string>;
   /** Extra labels on every object. */
   labels?: Record<string, string>;
+  /**
+   * More environment variables for the router (plain values, e.g. `SWITCHYARD_TRUSTED_PROXIES`);
+   * secrets go in `keys`. A name the component sets itself (`SWITCHYARD_SHUTDOWN_DELAY_MS`,
+   * `SWITCHYARD_REDIS_URL`, `SWITCHYARD_ADMIN_TOKEN`, `PORT`, `HOST`, or one of `keys`) is refused.
+   */
+  env?: Record<string, pulumi.Input<string>>;
+  /**
+   * Seconds the router keeps serving after SIGTERM (`SWITCHYARD_SHUTDOWN_DELAY_MS`, readyz 503) so
+   * Services and load balancers stop sending to the pod before it stops accepting. Default 5. The
+   * pod's terminationGracePeriodSeconds is this plus 15 (the router's 10 s drain, and time to exit).
+   */
+  shutdownDelaySeconds?: number;
+  /** The uid/gid the router runs as (non-root). Default 1000 (`node` in the official Node.js images). */
+  runAsUser?: number;
 }
 
 /** sha256 of a bundle's text (hex). */
@@ -74,6 +100,17 @@ function checkBundleSize(name: string, text: string): string {
   const bytes = Buffer.byteLength(text);
   if (bytes > CONFIGMAP_LIMIT_BYTES) throw new pulumi.RunError(`RouterDeployment ${name}: router.mjs is ${bytes} bytes, more than a ConfigMap holds (1 MiB)`);
   return text;
+}
+
+/** The `env` input, checked: valid names, none the component sets itself (keys known now are checked here, later ones in `secretData`). */
+function checkEnv(name: string, env: Record<string, pulumi.Input<string>>, keys: RouterDeploymentArgs["keys"]): Record<string, pulumi.Input<string>> {
+  const keyNames = keys !== undefined && !pulumi.Output.isInstance(keys) && !(keys instanceof Promise) ? Object.keys(keys) : [];
+  for (const envName of Object.keys(env)) {
+    if (!ENV_NAME.test(envName)) throw new pulumi.RunError(`RouterDeployment ${name}: env ${JSON.stringify(envName)} is not a valid environment variable name`);
+    if ((COMPONENT_ENV as readonly string[]).includes(envName)) throw new pulumi.RunError(`RouterDeployment ${name}: env ${envName} is set by the component; use its own input (shutdownDelaySeconds, redisUrl, adminToken, port) instead`);
+    if (keyNames.includes(envName)) throw new pulumi.RunError(`RouterDeployment ${name}: env ${envName} is also in keys; a key belongs in keys only (env would override the Secret)`);
+  }
+  return env;
 }
 
 /**
@@ -102,6 +139,11 @@ export class RouterDeployment extends pulumi.ComponentResource {
   constructor(name: string, args: RouterDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Known now: fail before anything is registered.
     if (typeof args.bundle === "string") checkBundleSize(name, args.bundle);
+    const userEnv = checkEnv(name, args.env ?? {}, args.keys);
+    const delaySeconds = args.shutdownDelaySeconds ?? 5;
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0) throw new pulumi.RunError(`RouterDeployment ${name}: shutdownDelaySeconds must be a whole number of seconds ≥ 0, got ${delaySeconds}`);
+    const uid = args.runAsUser ?? DEFAULT_RUN_AS_USER;
+    if (!Number.isInteger(uid) || uid <= 0) throw new pulumi.RunError(`RouterDeployment ${name}: runAsUser must be a non-root uid (an integer > 0), got ${uid}`);
     super(ROUTER_DEPLOYMENT_TYPE, name, {}, opts);
     const port = args.port ?? 8787;
     const labels = { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name, ...args.labels };
@@ -114,17 +156,24 @@ export class RouterDeployment extends pulumi.ComponentResource {
     // Auto-named and immutable: a new bundle is a new ConfigMap, and the Deployment pointing at it rolls.
     this.configMap = new k8s.core.v1.ConfigMap(`${name}-bundle`, { metadata, immutable: true, data: { "router.mjs": bundle } }, child);
 
-    const secretData = pulumi.all([pulumi.output(args.keys ?? {}), pulumi.output(args.adminToken)]).apply(([keys, adminToken]) => ({
-      ...keys,
-      ...(adminToken !== undefined ? { SWITCHYARD_ADMIN_TOKEN: adminToken } : {}),
-    }));
+    const envNames = Object.keys(args.env ?? {});
+    const secretData = pulumi.all([pulumi.output(args.keys ?? {}), pulumi.output(args.adminToken)]).apply(([keys, adminToken]) => {
+      const clash = Object.keys(keys).find((key) => envNames.includes(key));
+      if (clash !== undefined) throw new pulumi.RunError(`RouterDeployment ${name}: env ${clash} is also in keys; a key belongs in keys only (env would override the Secret)`);
+      return { ...keys, ...(adminToken !== undefined ? { SWITCHYARD_ADMIN_TOKEN: adminToken } : {}) };
+    });
     this.secret = new k8s.core.v1.Secret(`${name}-keys`, { metadata, type: "Opaque", stringData: pulumi.secret(secretData) }, child);
 
-    const env: k8s.types.input.core.v1.EnvVar[] = [];
+    const env: k8s.types.input.core.v1.EnvVar[] = [{ name: SHUTDOWN_DELAY_ENV, value: String(delaySeconds * 1000) }];
     if (args.redisUrl !== undefined) env.push({ name: REDIS_URL_ENV, value: args.redisUrl });
+    for (const [envName, value] of Object.entries(userEnv)) env.push({ name: envName, value });
     const annotations: Record<string, pulumi.Input<string>> = { [BUNDLE_HASH_ANNOTATION]: this.bundleHash };
     if (args.releaseHash !== undefined) annotations[RELEASE_HASH_ANNOTATION] = args.releaseHash;
     const probe = (path: string, periodSeconds: number) => ({ httpGet: { path, port: "http" }, periodSeconds, timeoutSeconds: 2, failureThreshold: 3 });
+    const selector = { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name };
+    // Pod Security "restricted": non-root by number (the kubelet cannot check a user name), no privilege
+    // escalation, every capability dropped, the runtime's default seccomp profile.
+    const seccompProfile = { type: "RuntimeDefault" };
 
     this.deployment = new k8s.apps.v1.Deployment(
       name,
@@ -132,31 +181,54 @@ export class RouterDeployment extends pulumi.ComponentResource {
         metadata,
         spec: {
           replicas: args.autoscaling ? undefined : (args.replicas ?? 2),
-          selector: { matchLabels: { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name } },
+          selector: { matchLabels: selector },
           // Never fewer ready pods than asked for while a new bundle rolls out.
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
           template: {
             metadata: { labels, annotations },
             spec: {
-              // The router drains in-flight requests on SIGTERM.
-              terminationGracePeriodSeconds: 30,
+              // On SIGTERM the router serves on for the shutdown delay, then drains in-flight requests.
+              terminationGracePeriodSeconds: delaySeconds + DRAIN_SECONDS,
+              // The router never calls the Kubernetes API.
+              automountServiceAccountToken: false,
+              securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile },
+              // Replicas on different nodes where the scheduler can: one node going away takes one replica.
+              topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } }],
               containers: [
                 {
                   name: "router",
                   image: args.image ?? "node:20-alpine",
                   command: ["node", ...(args.nodeFlags ?? ROUTER_NODE_FLAGS), "/bundle/router.mjs"],
                   args: ["--host", "0.0.0.0", "--port", String(port)],
+                  workingDir: DATA_DIR,
                   ports: [{ name: "http", containerPort: port }],
                   envFrom: [{ secretRef: { name: this.secret.metadata.name } }],
                   env,
                   readinessProbe: probe("/readyz", 5),
                   livenessProbe: probe("/healthz", 10),
                   resources: args.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-                  volumeMounts: [{ name: "bundle", mountPath: "/bundle", readOnly: true }],
-                  securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
+                  volumeMounts: [
+                    { name: "bundle", mountPath: "/bundle", readOnly: true },
+                    // The root filesystem is read-only: traces (a relative telemetry.jsonl.path) and /tmp are emptyDirs.
+                    { name: "data", mountPath: DATA_DIR },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                  securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: uid,
+                    runAsGroup: uid,
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                    seccompProfile,
+                  },
                 },
               ],
-              volumes: [{ name: "bundle", configMap: { name: this.configMap.metadata.name } }],
+              volumes: [
+                { name: "bundle", configMap: { name: this.configMap.metadata.name } },
+                { name: "data", emptyDir: { sizeLimit: "1Gi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+              ],
             },
           },
         },
@@ -170,7 +242,7 @@ export class RouterDeployment extends pulumi.ComponentResource {
         metadata,
         spec: {
           type: args.serviceType ?? "ClusterIP",
-          selector: { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name },
+          selector,
           ports: [{ name: "http", port, targetPort: "http" }],
         },
       },
@@ -180,7 +252,7 @@ export class RouterDeployment extends pulumi.ComponentResource {
     const budget = args.disruptionBudget ?? { maxUnavailable: 1 };
     this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
       name,
-      { metadata, spec: { ...budget, selector: { matchLabels: { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name } } } },
+      { metadata, spec: { ...budget, selector: { matchLabels: selector } } },
       child,
     );
 

@@ -113,7 +113,9 @@ describe("release provider", () => {
     const provider = createReleaseProvider({ admin: () => admin.port });
     const { outs } = await provider.create((await provider.check({}, inputs(a))).inputs);
     const forgotten = { ...outs, previousHash: "e".repeat(64) };
-    await expect(provider.delete("id", forgotten)).rejects.toThrow(/release_not_found[\s\S]*pulumi state delete/);
+    // `pulumi destroy` is another run of the plugin: a fresh provider.
+    const destroy = createReleaseProvider({ admin: () => admin.port });
+    await expect(destroy.delete("id", forgotten)).rejects.toThrow(/release_not_found[\s\S]*pulumi state delete/);
     expect(admin.active()).toBe(a.hash);
   });
 

@@ -6,16 +6,17 @@
 import { parseRelease, type Release } from "@switchyard/ir";
 import { AdminClient, AdminClientError } from "@switchyard/router/admin-client";
 import { CONFIG_SECTIONS, RELEASE_TYPE } from "../tokens.ts";
+import { detailedDiffOf, propertyPath } from "./property-path.ts";
 import { isUnknown, readString, secret, stringOf, unwrap, type WireProps } from "./wire.ts";
 
-export { CONFIG_SECTIONS, RELEASE_TYPE };
+export { CONFIG_SECTIONS, RELEASE_TYPE, propertyPath };
 
 
 /** What the admin client must do for the provider (the real one is `AdminClient`). */
 export interface AdminPort {
   pushRelease(releaseJsonText: string): Promise<unknown>;
   activate(hash: string): Promise<{ hash: string; activatedAt: string; previous: string; changed: boolean }>;
-  listReleases(): Promise<{ active: string; releases: { hash: string; activatedAt: string | null; active: boolean }[] }>;
+  listReleases(): Promise<{ active: string; releases: { hash: string; activatedAt: string | null; active: boolean; environment?: string }[] }>;
 }
 
 export interface ReleaseProviderOptions {
@@ -100,7 +101,7 @@ function describe(error: unknown, action: string, url: string): ReleaseProviderE
 /** The checked inputs: the token always secret, the hash and the config sections derived from the release. */
 function inputsOf(decoded: { routerUrl: string; adminToken: unknown; releaseText: string; release: Release }): WireProps {
   const inputs: WireProps = { routerUrl: decoded.routerUrl, adminToken: secret(decoded.adminToken), release: decoded.releaseText, hash: decoded.release.hash };
-  for (const section of CONFIG_SECTIONS) inputs[section] = decoded.release.config[section];
+  for (const section of CONFIG_SECTIONS) if (decoded.release.config[section] !== undefined) inputs[section] = decoded.release.config[section];
   return inputs;
 }
 
@@ -108,16 +109,6 @@ function pickInputs(props: WireProps): WireProps {
   const inputs: WireProps = {};
   for (const key of INPUT_KEYS) if (props[key] !== undefined) inputs[key] = key === "adminToken" ? secret(props[key]) : props[key];
   return inputs;
-}
-
-/** A Pulumi property path for a config change: dotted where every segment allows it, bracketed otherwise. */
-export function propertyPath(segments: readonly string[]): string {
-  let path = "";
-  for (const segment of segments) {
-    if (/^[A-Za-z_$][\w$-]*$/.test(segment)) path += path === "" ? segment : `.${segment}`;
-    else path += `[${JSON.stringify(segment)}]`;
-  }
-  return path;
 }
 
 function driftMessage(url: string, expected: string, active: string, known: boolean): string {
@@ -154,6 +145,52 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
     }
   };
 
+  /**
+   * What resources registered in this deployment hold: router URL → release hash → admin token. The
+   * engine runs one plugin process per deployment and diffs (or creates) every resource the program
+   * still declares before it deletes any, so a delete can tell a release another resource (or its
+   * own replacement) keeps from one nobody keeps.
+   */
+  const held = new Map<string, Map<string, string>>();
+  /** URN → the old state of a resource this deployment replaces (from its diff). */
+  const replacing = new Map<string, WireProps>();
+  const hold = (url: string, hash: string, token: string): void => {
+    const hashes = held.get(url) ?? new Map<string, string>();
+    hashes.set(hash, token);
+    held.set(url, hashes);
+  };
+
+  const list = async (url: string, token: string): Promise<Awaited<ReturnType<AdminPort["listReleases"]>>> => {
+    try {
+      return await adminFor({ url, token }).listReleases();
+    } catch (error) {
+      throw describe(error, "reading the active release", url);
+    }
+  };
+
+  /** `Release.get`: the active release of the router the id names, read with the token given to `get`. */
+  const readById = async (id: string, props: WireProps): Promise<ReadResult> => {
+    const url = normaliseUrl(stringOf(props, "routerUrl") ?? id);
+    if (!/^https?:\/\/[^/\s]+/.test(url)) throw new ReleaseProviderError("invalid_inputs", `cannot read release "${id}": the id of a Release is its router's http(s) URL`);
+    const token = stringOf(props, "adminToken");
+    if (token === undefined || token === "") {
+      throw new ReleaseProviderError("invalid_inputs", `cannot read the release on ${url}: the id (the router URL) does not carry the admin token; pass it to get: Release.get(name, "${url}", { adminToken })`);
+    }
+    const listing = await list(url, token);
+    const active = listing.releases.find((r) => r.hash === listing.active);
+    const outs: WireProps = {
+      routerUrl: url,
+      adminToken: secret(token),
+      hash: listing.active,
+      activeHash: listing.active,
+      activatedAt: active?.activatedAt ?? null,
+      previousHash: null,
+      drift: null,
+    };
+    if (active?.environment !== undefined) outs["environment"] = active.environment;
+    return { id: url, props: outs, inputs: pickInputs(outs) };
+  };
+
   return {
     /** Validates inputs; every problem is a failure naming its property. Unknown values (preview) pass. */
     async check(_olds: WireProps, news: WireProps): Promise<CheckResult> {
@@ -186,7 +223,7 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
     },
 
     /** Route-level changes from `diffConfigs`; a config change is an update, never a replacement. */
-    async diff(_id: string, olds: WireProps, news: WireProps): Promise<DiffResult> {
+    async diff(_id: string, olds: WireProps, news: WireProps, urn?: string): Promise<DiffResult> {
       const detailedDiff: DiffResult["detailedDiff"] = {};
       const diffs = new Set<string>();
       const replaces: string[] = [];
@@ -213,9 +250,9 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
         diffs.add("hash");
         if (before.success && after.success) {
           const { diffConfigs } = await import("@switchyard/compiler");
-          for (const change of diffConfigs(before.data.config, after.data.config).changes) {
-            detailedDiff[propertyPath(change.path)] = { kind: change.kind, inputDiff: true };
-            if (change.path[0] !== undefined) diffs.add(change.path[0]);
+          for (const [key, kind] of detailedDiffOf(diffConfigs(before.data.config, after.data.config).changes, before.data.config, after.data.config)) {
+            detailedDiff[key] = { kind, inputDiff: true };
+            diffs.add(/^[^.[]+/.exec(key)?.[0] ?? key);
           }
         }
         // Same config, new bytes (e.g. key order): still a new release to push.
@@ -228,34 +265,48 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
         detailedDiff["activeHash"] = { kind: "update", inputDiff: false };
         diffs.add("activeHash");
       }
+      // The engine diffs every resource the program still declares before deleting any.
+      const newUrl = stringOf(news, "routerUrl");
+      const newHash = stringOf(news, "hash");
+      const newToken = stringOf(news, "adminToken");
+      if (newUrl !== undefined && newHash !== undefined && newToken !== undefined) hold(normaliseUrl(newUrl), newHash, newToken);
+      if (replaces.length > 0 && urn !== undefined) replacing.set(urn, olds);
       return { changes: diffs.size > 0, diffs: [...diffs], replaces, detailedDiff };
     },
 
-    /** Uploads and activates the release; the id is the router URL (one managed release per router). */
-    async create(inputs: WireProps): Promise<{ id: string; outs: WireProps }> {
+    /**
+     * Uploads and activates the release; the id is the router URL (one managed release per router).
+     * A release already active (a rename, or `--replace`) is adopted: the replaced resource's
+     * `previousHash` carries over when this deployment diffed it, otherwise there is none.
+     */
+    async create(inputs: WireProps, urn?: string): Promise<{ id: string; outs: WireProps }> {
       const decoded = decode(inputs);
-      return { id: decoded.routerUrl, outs: await rollOut(decoded, `activating release ${decoded.release.hash.slice(0, 12)}`) };
+      const outs = await rollOut(decoded, `activating release ${decoded.release.hash.slice(0, 12)}`);
+      hold(decoded.routerUrl, decoded.release.hash, decoded.adminToken);
+      const old = urn === undefined ? undefined : replacing.get(urn);
+      if (outs["previousHash"] === null && old !== undefined && stringOf(old, "hash") === decoded.release.hash) outs["previousHash"] = old["previousHash"] ?? null;
+      return { id: decoded.routerUrl, outs };
     },
 
     /** Uploads and activates the new release; `previousHash` becomes the release it replaced. */
     async update(_id: string, olds: WireProps, news: WireProps): Promise<{ outs: WireProps }> {
       const decoded = decode(news);
       const outs = await rollOut(decoded, `activating release ${decoded.release.hash.slice(0, 12)}`);
+      hold(decoded.routerUrl, decoded.release.hash, decoded.adminToken);
       // The same release again (a token change, or repairing drift): what it replaced is still what destroy restores.
       if (stringOf(olds, "hash") === decoded.release.hash || outs["previousHash"] === null) outs["previousHash"] = olds["previousHash"] ?? null;
       return { outs };
     },
 
-    /** Reads which release is active; a different one means drift, reported in `activeHash` and `drift`. */
+    /**
+     * Reads which release is active; a different one means drift, reported in `activeHash` and `drift`.
+     * Without a release in the state (`Release.get(name, routerUrl, { adminToken })`) it reads the
+     * router's active release from the id (the router URL) and the token alone.
+     */
     async read(id: string, props: WireProps): Promise<ReadResult> {
+      if (stringOf(props, "release") === undefined) return readById(id, props);
       const decoded = decode(props);
-      const admin = adminFor({ url: decoded.routerUrl, token: decoded.adminToken });
-      let listing: Awaited<ReturnType<AdminPort["listReleases"]>>;
-      try {
-        listing = await admin.listReleases();
-      } catch (error) {
-        throw describe(error, "reading the active release", decoded.routerUrl);
-      }
+      const listing = await list(decoded.routerUrl, decoded.adminToken);
       const hash = decoded.release.hash;
       const ours = listing.releases.find((r) => r.hash === hash);
       const outs: WireProps = {
@@ -268,19 +319,39 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
       return { id, props: outs, inputs: pickInputs(outs) };
     },
 
-    /** Rolls the router back to the release that was active before ours (if there was one). */
-    async delete(_id: string, props: WireProps): Promise<void> {
-      const decoded = decode(props);
+    /**
+     * Rolls the router back to the release that was active before ours, only while ours is what the
+     * router runs and no resource of this deployment holds it: after a create-before-delete
+     * replacement or a rename the new resource's release is active (or is ours, adopted), and after
+     * an out-of-band activation the router runs what someone chose. Either way nothing is undone.
+     */
+    async delete(id: string, props: WireProps): Promise<void> {
+      const url = normaliseUrl(stringOf(props, "routerUrl") ?? id);
+      const token = stringOf(props, "adminToken");
+      const releaseText = stringOf(props, "release");
+      const parsed = releaseText === undefined ? undefined : parseRelease(releaseText);
+      const hash = parsed?.success === true ? parsed.data.hash : stringOf(props, "hash");
       const previous = stringOf(props, "previousHash");
-      if (previous === undefined) return;
-      const admin = adminFor({ url: decoded.routerUrl, token: decoded.adminToken });
+      if (previous === undefined || hash === undefined) return;
+      if (token === undefined) throw new ReleaseProviderError("invalid_inputs", "adminToken is not set");
+      if (held.get(url)?.has(hash) === true) return;
+      const listing = await list(url, token);
+      if (listing.active !== hash) return;
+      // The same router under another URL (a replacement that only respelled routerUrl): same listing, same process.
+      for (const [other, hashes] of held) {
+        const otherToken = hashes.get(hash);
+        if (other === url || otherToken === undefined) continue;
+        const theirs = await list(other, otherToken).catch(() => undefined);
+        if (theirs !== undefined && JSON.stringify(theirs) === JSON.stringify(listing)) return;
+      }
+      const admin = adminFor({ url, token });
       try {
         await admin.activate(previous);
       } catch (error) {
-        const described = describe(error, `rolling back to release ${previous.slice(0, 12)}`, decoded.routerUrl);
+        const described = describe(error, `rolling back to release ${previous.slice(0, 12)}`, url);
         if (described.code !== "release_not_found") throw described;
         // A restarted router forgets its history: say how to get out rather than leave destroy stuck.
-        throw new ReleaseProviderError(described.code, `${described.message}\nThe router no longer has release ${previous}: upload it again (switchyard release push <build> --router ${decoded.routerUrl}) and retry, or drop this resource from the stack with \`pulumi state delete\`.`);
+        throw new ReleaseProviderError(described.code, `${described.message}\nThe router no longer has release ${previous}: upload it again (switchyard release push <build> --router ${url}) and retry, or drop this resource from the stack with \`pulumi state delete\`.`);
       }
     },
   };

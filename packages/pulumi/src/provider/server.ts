@@ -121,7 +121,7 @@ export function providerService(options: ProviderServerOptions) {
     }),
     diff: unary(async (request: import("@pulumi/pulumi/proto/provider_pb.js").DiffRequest) => {
       requireReleaseType(request.getUrn());
-      const result = await provider.diff(request.getId(), props(request.getOlds()), props(request.getNews()));
+      const result = await provider.diff(request.getId(), props(request.getOlds()), props(request.getNews()), request.getUrn());
       const response = new providerPb.DiffResponse()
         .setChanges(result.changes ? providerPb.DiffResponse.DiffChanges.DIFF_SOME : providerPb.DiffResponse.DiffChanges.DIFF_NONE)
         .setDiffsList(result.diffs)
@@ -136,7 +136,7 @@ export function providerService(options: ProviderServerOptions) {
     }),
     create: unary(async (request: import("@pulumi/pulumi/proto/provider_pb.js").CreateRequest) => {
       requireReleaseType(request.getUrn());
-      const { id, outs } = await provider.create(props(request.getProperties()));
+      const { id, outs } = await provider.create(props(request.getProperties()), request.getUrn());
       return new providerPb.CreateResponse().setId(id).setProperties(toStruct(outs));
     }),
     read: unary(async (request: import("@pulumi/pulumi/proto/provider_pb.js").ReadRequest) => {

@@ -21,6 +21,12 @@ export interface ReleaseArgs {
   hash?: pulumi.Input<string>;
 }
 
+/** What `Release.get` needs besides the id (the router URL). */
+export interface ReleaseState {
+  /** The router's SWITCHYARD_ADMIN_TOKEN (the id does not carry it). Stored as a secret. */
+  adminToken?: pulumi.Input<string>;
+}
+
 /** The switchyard.json text of a build folder. */
 export function releaseJsonOf(buildDir: string): string {
   return readFileSync(join(buildDir, "switchyard.json"), "utf8");
@@ -54,6 +60,8 @@ export class Release extends pulumi.CustomResource {
   declare readonly teams: pulumi.Output<Config["teams"]>;
   declare readonly policies: pulumi.Output<Config["policies"]>;
   declare readonly router: pulumi.Output<Config["router"]>;
+  /** Absent when the release configures no telemetry. */
+  declare readonly telemetry: pulumi.Output<Config["telemetry"]>;
   /** When the router activated it (ISO 8601). */
   declare readonly activatedAt: pulumi.Output<string>;
   /** The release active before this one; `destroy` activates it again. */
@@ -63,15 +71,24 @@ export class Release extends pulumi.CustomResource {
   /** A sentence describing drift found by the last refresh, or undefined. */
   declare readonly drift: pulumi.Output<string | undefined>;
 
-  /** Look up an existing release by id (the router URL). */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Release {
-    return new Release(name, undefined, { ...opts, id });
+  /**
+   * The release active on a router, read by id: the router URL. The id cannot carry the admin token,
+   * so `state.adminToken` is required (the provider says so when it is missing). Only what the
+   * router's admin API tells is known: `hash`/`activeHash`, `activatedAt`, `environment`; `release`
+   * and the config sections stay unset (the admin API does not return a release's text).
+   *
+   * @example
+   * const live = Release.get("live", "http://router.internal:8787", { adminToken: config.requireSecret("adminToken") });
+   * export const liveHash = live.activeHash;
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, state?: ReleaseState, opts?: pulumi.CustomResourceOptions): Release {
+    return new Release(name, state, { ...opts, id });
   }
 
-  constructor(name: string, args: ReleaseArgs | undefined, opts: pulumi.CustomResourceOptions = {}) {
+  constructor(name: string, args: ReleaseArgs | ReleaseState | undefined, opts: pulumi.CustomResourceOptions = {}) {
     const inputs: pulumi.Inputs = {};
     if (!opts.id) {
-      if (!args) throw new pulumi.RunError(`Release ${name}: args are required`);
+      if (!args || !("routerUrl" in args)) throw new pulumi.RunError(`Release ${name}: args are required`);
       if ((args.release === undefined) === (args.buildDir === undefined)) throw new pulumi.RunError(`Release ${name}: give exactly one of \`release\` (switchyard.json text) or \`buildDir\``);
       inputs["routerUrl"] = args.routerUrl;
       inputs["adminToken"] = pulumi.secret(args.adminToken);
@@ -79,7 +96,10 @@ export class Release extends pulumi.CustomResource {
       inputs["hash"] = args.hash;
     }
     for (const out of [...CONFIG_SECTIONS, "activatedAt", "previousHash", "activeHash", "drift"]) inputs[out] = undefined;
-    if (opts.id) for (const key of ["routerUrl", "adminToken", "release", "hash"]) inputs[key] = undefined;
+    if (opts.id) {
+      for (const key of ["routerUrl", "release", "hash"]) inputs[key] = undefined;
+      inputs["adminToken"] = args?.adminToken === undefined ? undefined : pulumi.secret(args.adminToken);
+    }
     super(RELEASE_TYPE, name, inputs, { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "adminToken"] });
   }
 }
