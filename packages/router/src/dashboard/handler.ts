@@ -86,7 +86,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (refused?.code === "too_many_admin_attempts") {
         const seconds = refused.headers?.["retry-after"] ?? "60";
         res.setHeader("retry-after", seconds);
-        return sendHtml(res, 429, loginPage(`Too many wrong tokens from this address: try again in ${seconds} s.`));
+        return sendHtml(res, 429, loginPage(`Too many wrong admin tokens: try again in ${seconds} s.`));
       }
       if (refused !== undefined) return sendHtml(res, 401, loginPage("That token is not valid for this router."));
       res.setHeader("set-cookie", sessions.cookie(token, now(), { secure }));
