@@ -49,7 +49,8 @@ const LOGIN_BODY_LIMIT = 8 * 1024;
 
 /**
  * Create the control panel. A browser without a session gets the sign-in form (401); posting the admin
- * token there sets an HttpOnly, SameSite=Strict session cookie (an HMAC, never the token) and redirects
+ * token there sets an HttpOnly, SameSite=Strict session cookie (a random id of a server-side session,
+ * never the token; 1 h idle, 8 h at most, ended by `POST /dashboard/logout`) and redirects
  * to the page, which polls `GET /dashboard/api/snapshot`. That endpoint takes the cookie or
  * `Authorization: Bearer <admin token>`.
  *
@@ -95,6 +96,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (path === "/dashboard/logout") {
       if (method !== "POST") return refuseMethod(req, "POST");
       req.resume();
+      // Server-side: the old cookie is refused from now on, even if a copy of it survives somewhere.
+      sessions.revoke(req.headers.cookie);
       res.setHeader("set-cookie", clearSessionCookie(secure));
       return redirect(res, "/dashboard");
     }
