@@ -68,15 +68,11 @@ export function networkOf(address: string): string | undefined {
   const family = isIP(address);
   if (family === 4) return `${address.slice(0, address.lastIndexOf("."))}.0/24`;
   if (family !== 6) return undefined;
-  const bare = (address.split("%")[0] ?? "").toLowerCase();
-  const [head = "", tail] = bare.split("::");
-  const groups = (part: string): string[] => (part === "" ? [] : part.split(":"));
-  // An embedded IPv4 tail (`::ffff:1.2.3.4`) fills two groups; it is always last, past the /64.
-  const width = (list: string[]): number => list.reduce((n, g) => n + (g.includes(".") ? 2 : 1), 0);
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const all = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - width(left) - width(right))).fill("0"), ...right];
-  return `${all.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(":")}::/64`;
+  const [head = "", tail] = (address.split("%")[0] ?? "").split("::");
+  const groups = head === "" ? [] : head.split(":");
+  // `::` stands for the zero groups that make eight; an IPv4 tail (`::ffff:1.2.3.4`) is two of the eight.
+  if (tail !== undefined) groups.push(...Array<string>(8 - groups.length - (tail === "" ? 0 : tail.split(":").length + (tail.includes(".") ? 1 : 0))).fill("0"));
+  return `${groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(":")}::/64`;
 }
 
 interface Failures {
@@ -137,7 +133,8 @@ class Counts {
 export class AdminAttempts {
   readonly #addresses: Counts;
   readonly #networks: Counts;
-  #global: Failures | undefined;
+  /** The router's own count, under the one key "". */
+  readonly #router: Counts;
 
   constructor(
     private readonly now: () => number,
@@ -145,11 +142,10 @@ export class AdminAttempts {
     private readonly windowMs = ADMIN_FAILURE_WINDOW_MS,
     /** Proxies whose `X-Forwarded-For` names the client (SWITCHYARD_TRUSTED_PROXIES); none by default. */
     readonly trusted?: TrustedProxies,
-    private readonly networkLimit = ADMIN_NETWORK_FAILURES_PER_WINDOW,
-    private readonly globalLimit = ADMIN_GLOBAL_FAILURES_PER_WINDOW,
   ) {
     this.#addresses = new Counts(windowMs, ADMIN_TRACKED_ADDRESSES);
     this.#networks = new Counts(windowMs, ADMIN_TRACKED_ADDRESSES);
+    this.#router = new Counts(windowMs, 1);
   }
 
   /** The 429 for a client over its address's or network's allowance, or with failures during lockdown; else undefined. */
@@ -159,29 +155,21 @@ export class AdminAttempts {
     const net = networkOf(client);
     const network = net === undefined ? undefined : this.#networks.current(net, at);
     if (address !== undefined && address.count >= this.limit) return this.#refuse(address.since, "from this address");
-    if (network !== undefined && network.count >= this.networkLimit) return this.#refuse(network.since, `from this network (${net})`);
+    if (network !== undefined && network.count >= ADMIN_NETWORK_FAILURES_PER_WINDOW) return this.#refuse(network.since, `from this network (${net})`);
     const global = this.#lockdown(at);
-    if (global === undefined || (address === undefined && network === undefined)) return undefined;
     // Refused until the lockdown ends or the client's own windows do, whichever is first.
-    const own = Math.max(address?.since ?? 0, network?.since ?? 0);
-    return this.#refuse(Math.min(global.since, own), "to this router");
+    if (global !== undefined && (address ?? network) !== undefined) return this.#refuse(Math.min(global.since, Math.max(address?.since ?? 0, network?.since ?? 0)), "to this router");
+    return undefined;
   }
 
-  /** Count a wrong token from `client`; true when the router is now in lockdown (answer 429, not 401). */
-  failed(client: string): boolean {
+  /** Count a wrong token from `client`; the 429 to answer instead of 401 when the router is now in lockdown. */
+  failed(client: string): RouterError | undefined {
     const at = this.now();
     this.#addresses.add(client, at);
     const net = networkOf(client);
     if (net !== undefined) this.#networks.add(net, at);
-    const global = this.#global;
-    if (global === undefined || at - global.since >= this.windowMs) this.#global = { since: at, count: 1 };
-    else global.count++;
-    return this.#lockdown(at) !== undefined;
-  }
-
-  /** The 429 a wrong token gets during lockdown. */
-  lockdownRefusal(): RouterError | undefined {
-    const global = this.#lockdown(this.now());
+    this.#router.add("", at);
+    const global = this.#lockdown(at);
     return global === undefined ? undefined : this.#refuse(global.since, "to this router");
   }
 
@@ -197,8 +185,8 @@ export class AdminAttempts {
 
   /** The router's window while it is over the global cap. */
   #lockdown(at: number): Failures | undefined {
-    const g = this.#global;
-    return g !== undefined && at - g.since < this.windowMs && g.count >= this.globalLimit ? g : undefined;
+    const g = this.#router.current("", at);
+    return g !== undefined && g.count >= ADMIN_GLOBAL_FAILURES_PER_WINDOW ? g : undefined;
   }
 
   #refuse(since: number, scope: string): RouterError {
@@ -237,6 +225,6 @@ export function checkAdminAccess(req: Pick<IncomingMessage, "headers" | "socket"
   if (blocked !== undefined) return blocked;
   const refused = checkAdminToken(req, configuredToken);
   if (refused === undefined) attempts.succeeded(client);
-  else if (refused.code === "invalid_admin_token" && bearerToken(req.headers.authorization) !== undefined && attempts.failed(client)) return attempts.lockdownRefusal();
+  else if (refused.code === "invalid_admin_token" && bearerToken(req.headers.authorization) !== undefined) return attempts.failed(client) ?? refused;
   return refused;
 }
