@@ -57,7 +57,7 @@ describe("wrong admin tokens from one address", () => {
     expect(form.status).toBe(429);
     expect(form.headers.get("retry-after")).toBe("40");
     expect(form.headers.get("set-cookie")).toBeNull();
-    expect(await form.text()).toContain("Too many wrong tokens from this address: try again in 40 s.");
+    expect(await form.text()).toContain("Too many wrong admin tokens: try again in 40 s.");
     now += 40_000;
     expect((await adminFetch(guarded.url, "GET", "/admin/releases")).status).toBe(200);
     // The right token cleared the count: a new wrong one is the first of a new allowance.

@@ -6,6 +6,7 @@ import { access, constants, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { createRelease, type Config, type Release } from "@switchyard/ir";
 import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
+import { SECRET_VALUE_CODES, maskDiagnostic } from "./diagnostics/mask.ts";
 import type { Diagnostic, LocatedDiagnostic, SourceRange } from "./diagnostics/types.ts";
 import { evaluateConfig, type ConsoleLine, type EvaluationFailure, type EvaluationResult } from "./evaluate/evaluate.ts";
 import { locationMap, type LocationMap } from "./load/location-map.ts";
@@ -58,7 +59,8 @@ function fromRange(range: SourceRange): Pick<LocatedDiagnostic, "file" | "line" 
 
 function strip(diagnostic: LocatedDiagnostic): Diagnostic {
   const { start: _start, end: _end, ...rest } = diagnostic;
-  return rest;
+  // Every diagnostic leaves here: a key quoted by TypeScript or a thrown message never reaches a caller unmasked.
+  return maskDiagnostic(rest);
 }
 
 function describeFailure(failure: EvaluationFailure, file: string, locations: LocationMap | undefined): LocatedDiagnostic[] {
@@ -103,7 +105,8 @@ function dedupe(compilerDiagnostics: LocatedDiagnostic[], tsDiagnostics: Located
     }
   }
   if (covered.length === 0) return compilerDiagnostics;
-  return compilerDiagnostics.filter((diagnostic) => diagnostic.start < 0 || !covered.some((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end));
+  // A value where a secret belongs keeps its own diagnostic (and its "rotate it" hint) even under TypeScript's.
+  return compilerDiagnostics.filter((diagnostic) => diagnostic.start < 0 || SECRET_VALUE_CODES.has(diagnostic.code) || !covered.some((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end));
 }
 
 /**

@@ -1,6 +1,6 @@
 /** @module format/pretty — diagnostics like `tsc --pretty`: location, code, message, source line, carets, hint. */
 import type { Diagnostic } from "../diagnostics/types.ts";
-import { displayPath, sourceLines, type FormatOptions } from "./shared.ts";
+import { displayPath, frameLine, type FormatOptions } from "./shared.ts";
 
 const ANSI = { red: "\u001b[91m", yellow: "\u001b[93m", cyan: "\u001b[96m", grey: "\u001b[90m", bold: "\u001b[1m", reset: "\u001b[0m" } as const;
 
@@ -12,7 +12,7 @@ export function formatPretty(diagnostics: Diagnostic[], options: FormatOptions =
     const file = displayPath(diagnostic.file, options.cwd);
     const severity = diagnostic.severity === "error" ? paint("red", "error") : paint("yellow", "warning");
     const lines = [`${paint("cyan", file)}:${paint("yellow", String(diagnostic.line))}:${paint("yellow", String(diagnostic.column))} - ${severity} ${paint("grey", `${diagnostic.code}:`)} ${diagnostic.message}`];
-    const source = sourceLines(diagnostic.file, options, cache)[diagnostic.line - 1];
+    const source = frameLine(diagnostic.file, diagnostic.line, diagnostics, options, cache);
     if (source !== undefined && source.length > 0) {
       const gutter = String(diagnostic.line);
       const expanded = source.replace(/\t/g, " ");

@@ -1,6 +1,8 @@
 /** @module format/shared — options and helpers common to every diagnostics format. */
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
+import { SECRET_VALUE_CODES, maskLiterals, maskSecrets } from "../diagnostics/mask.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
 
 export type Format = "pretty" | "json" | "sarif" | "github";
 
@@ -24,7 +26,7 @@ export function displayPath(file: string, cwd: string | undefined): string {
   return (rel.length === 0 ? file : rel).split(sep).join("/");
 }
 
-/** The lines of a file, from `sources` or the disk; empty when unreadable. */
+/** The lines of a file, from `sources` or the disk, key-shaped strings masked; empty when unreadable. */
 export function sourceLines(file: string, options: FormatOptions, cache: Map<string, string[]>): string[] {
   const cached = cache.get(file);
   if (cached) return cached;
@@ -36,7 +38,22 @@ export function sourceLines(file: string, options: FormatOptions, cache: Map<str
       text = "";
     }
   }
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r?\n/).map(maskSecrets);
   cache.set(file, lines);
   return lines;
+}
+
+/**
+ * Source line `line` (1-based) of `file` as a code frame may show it: key-shaped strings masked, and the
+ * string literals inside any secret diagnostic's range on that line (SY0701–SY0703, a value written
+ * where a secret reference belongs) masked whatever their shape. Undefined past the end of the file.
+ */
+export function frameLine(file: string, line: number, diagnostics: readonly Diagnostic[], options: FormatOptions, cache: Map<string, string[]>): string | undefined {
+  let text = sourceLines(file, options, cache)[line - 1];
+  if (text === undefined) return undefined;
+  for (const d of diagnostics) {
+    if (d.file !== file || !SECRET_VALUE_CODES.has(d.code) || line < d.line || line > d.endLine) continue;
+    text = maskLiterals(text, line === d.line ? d.column : 1, line === d.endLine ? d.endColumn : text.length + 1);
+  }
+  return text;
 }

@@ -1,6 +1,6 @@
-/** @module Wrong admin tokens per address: a window's allowance, then 429 until it ends; a right token clears it; memory stays bounded. */
+/** @module Wrong admin tokens per address, per /24 or /64 network and per router: allowances, then 429; lockdown never refuses the right token from a clean source; memory stays bounded. */
 import { describe, expect, it } from "vitest";
-import { ADMIN_FAILURE_WINDOW_MS, ADMIN_FAILURES_PER_WINDOW, ADMIN_TRACKED_ADDRESSES, AdminAttempts, type TrustedProxies, checkAdminAccess, clientAddress, parseTrustedProxies } from "./attempts.ts";
+import { ADMIN_FAILURE_WINDOW_MS, ADMIN_FAILURES_PER_WINDOW, ADMIN_GLOBAL_FAILURES_PER_WINDOW, ADMIN_NETWORK_FAILURES_PER_WINDOW, ADMIN_TRACKED_ADDRESSES, AdminAttempts, type TrustedProxies, checkAdminAccess, clientAddress, networkOf, parseTrustedProxies } from "./attempts.ts";
 
 const TOKEN = "admin-token-0123456789";
 const request = (authorization: string | undefined, address = "10.0.0.1") => ({ headers: authorization === undefined ? {} : { authorization }, socket: { remoteAddress: address } }) as Parameters<typeof checkAdminAccess>[0];
@@ -105,5 +105,77 @@ describe("trusted proxies (SWITCHYARD_TRUSTED_PROXIES)", () => {
     for (let i = 0; i < ADMIN_FAILURES_PER_WINDOW; i++) checkAdminAccess(behind("198.51.100.1", "Bearer wrong"), TOKEN, attempts);
     expect(checkAdminAccess(behind("198.51.100.1", `Bearer ${TOKEN}`), TOKEN, attempts)?.code).toBe("too_many_admin_attempts");
     expect(checkAdminAccess(behind("198.51.100.2", `Bearer ${TOKEN}`), TOKEN, attempts)).toBeUndefined();
+  });
+});
+
+describe("networkOf (the /24 and /64 a wrong token also counts against)", () => {
+  it.each([
+    ["203.0.113.77", "203.0.113.0/24"],
+    ["127.0.0.1", "127.0.0.0/24"],
+    ["2001:db8:0:1:aa::5", "2001:db8:0:1::/64"],
+    ["2001:0DB8:0000:0001:ffff:ffff:ffff:ffff", "2001:db8:0:1::/64"],
+    ["2001:db8::1", "2001:db8:0:0::/64"],
+    ["2001:db8:0:1::", "2001:db8:0:1::/64"],
+    ["::1", "0:0:0:0::/64"],
+    ["::", "0:0:0:0::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["64:ff9b::192.0.2.33", "64:ff9b:0:0::/64"],
+    ["1:2:3:4:5:6:7:8", "1:2:3:4::/64"],
+  ])("%s → %s", (address, network) => {
+    expect(networkOf(address)).toBe(network);
+  });
+
+  it("puts every address of one /64 in one network and a neighbouring /64 in another", () => {
+    const nets = new Set(["2001:db8:a:b::1", "2001:db8:a:b:ffff::", "2001:db8:a:b:1:2:3:4", "2001:0db8:000a:000b::9"].map(networkOf));
+    expect([...nets]).toEqual(["2001:db8:a:b::/64"]);
+    expect(networkOf("2001:db8:a:c::1")).not.toBe("2001:db8:a:b::/64");
+  });
+
+  it("gives what is not an IP address no network", () => {
+    expect(networkOf("unknown")).toBeUndefined();
+    expect(networkOf("old-1")).toBeUndefined();
+  });
+});
+
+describe("per-network and global allowances", () => {
+  it("refuses a /64 whose rotating addresses used up the network's allowance, right token or not", () => {
+    const attempts = new AdminAttempts(() => 0);
+    for (let i = 0; i < ADMIN_NETWORK_FAILURES_PER_WINDOW; i++) {
+      // A fresh address for every guess: the per-address count never reaches its limit.
+      expect(checkAdminAccess(request("Bearer wrong", `2001:db8:1:2::${(i + 1).toString(16)}`), TOKEN, attempts)?.code).toBe("invalid_admin_token");
+    }
+    const refused = checkAdminAccess(request(`Bearer ${TOKEN}`, "2001:db8:1:2:dead::beef"), TOKEN, attempts);
+    expect(refused?.code).toBe("too_many_admin_attempts");
+    expect(refused?.message).toBe("too many wrong admin tokens from this network (2001:db8:1:2::/64); try again in 60 s");
+    expect(checkAdminAccess(request(`Bearer ${TOKEN}`, "2001:db8:1:3::1"), TOKEN, attempts)).toBeUndefined();
+  });
+
+  it("locks down after the global cap: wrong tokens answer 429, sources with failures are refused, the right token from elsewhere works", () => {
+    let clock = 0;
+    const attempts = new AdminAttempts(() => clock);
+    // One guess from each of many /24s: no address and no network reaches its own limit.
+    for (let i = 0; i < ADMIN_GLOBAL_FAILURES_PER_WINDOW - 1; i++) expect(checkAdminAccess(request("Bearer wrong", `10.${i}.0.1`), TOKEN, attempts)?.code).toBe("invalid_admin_token");
+    const last = checkAdminAccess(request("Bearer wrong", "10.200.0.1"), TOKEN, attempts);
+    expect(last?.code).toBe("too_many_admin_attempts");
+    expect(last?.message).toBe("too many wrong admin tokens to this router; try again in 60 s");
+    clock += 10_000;
+    // A fresh source: its wrong token is checked and answers 429 (and counts)…
+    expect(checkAdminAccess(request("Bearer wrong", "10.201.0.1"), TOKEN, attempts)?.headers).toEqual({ "retry-after": "50" });
+    // …after which even its right token is refused until the lockdown ends: one guess per source.
+    expect(checkAdminAccess(request(`Bearer ${TOKEN}`, "10.201.0.1"), TOKEN, attempts)?.code).toBe("too_many_admin_attempts");
+    expect(checkAdminAccess(request(`Bearer ${TOKEN}`, "10.3.0.1"), TOKEN, attempts)?.code).toBe("too_many_admin_attempts");
+    expect(checkAdminAccess(request(`Bearer ${TOKEN}`, "10.3.0.2"), TOKEN, attempts)?.code).toBe("too_many_admin_attempts"); // same /24
+    // The operator, from an address and network that sent no wrong token: not locked out.
+    expect(checkAdminAccess(request(`Bearer ${TOKEN}`, "192.0.2.10"), TOKEN, attempts)).toBeUndefined();
+    expect(checkAdminAccess(request(undefined, "192.0.2.10"), TOKEN, attempts)?.code).toBe("invalid_admin_token");
+    clock += 50_000;
+    // The window is over: a failure is a 401 again.
+    expect(checkAdminAccess(request("Bearer wrong", "10.202.0.1"), TOKEN, attempts)?.code).toBe("invalid_admin_token");
+  });
+
+  it("remembers at most ADMIN_TRACKED_ADDRESSES networks as well", () => {
+    const attempts = new AdminAttempts(() => 0);
+    for (let i = 0; i < ADMIN_TRACKED_ADDRESSES + 50; i++) attempts.failed(`2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`);
+    expect(attempts.tracked).toBe(2 * ADMIN_TRACKED_ADDRESSES);
   });
 });

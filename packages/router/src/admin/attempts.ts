@@ -1,7 +1,8 @@
 /**
- * @module Wrong admin tokens per client address: after too many in a window, that address is refused
- * (429 `too_many_admin_attempts`) until the window ends, right token or not. Shared by the admin API
- * and the dashboard's sign-in, so guesses cannot be spread across the two.
+ * @module Wrong admin tokens per client address, per network (/24, /64) and per router: after too many
+ * in a window the address or network is refused (429 `too_many_admin_attempts`) until the window ends,
+ * right token or not; past the router's cap only sources without failures get their token checked.
+ * Shared by the admin API and the dashboard's sign-in, so guesses cannot be spread across the two.
  */
 import type { IncomingMessage } from "node:http";
 import { BlockList, isIP } from "node:net";
@@ -12,9 +13,13 @@ import { retryAfterSeconds } from "../governance/headers.ts";
 
 /** Wrong tokens one address may present per window. */
 export const ADMIN_FAILURES_PER_WINDOW = 10;
-/** The window, from an address's first wrong token. */
+/** Wrong tokens one network (IPv4 /24, IPv6 /64: what one host or site holds) may present per window. */
+export const ADMIN_NETWORK_FAILURES_PER_WINDOW = 30;
+/** Wrong tokens the whole router takes per window before it locks down (see AdminAttempts). */
+export const ADMIN_GLOBAL_FAILURES_PER_WINDOW = 100;
+/** The window, from the first wrong token of an address, a network or the router. */
 export const ADMIN_FAILURE_WINDOW_MS = 60_000;
-/** Addresses remembered at once; past it, expired entries go first, then the oldest. */
+/** Addresses (and, apart, networks) remembered at once; past it the oldest entry goes. */
 export const ADMIN_TRACKED_ADDRESSES = 10_000;
 /** Proxies (addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` names the client. */
 export const TRUSTED_PROXIES_ENV = "SWITCHYARD_TRUSTED_PROXIES";
@@ -52,13 +57,84 @@ function isTrusted(trusted: TrustedProxies, address: string): boolean {
   return family !== 0 && trusted.check(address, family === 6 ? "ipv6" : "ipv4");
 }
 
+/**
+ * The network an address belongs to for counting: IPv4 /24, IPv6 /64 (a host or a site is handed a
+ * whole /64 and can rotate through it freely). Undefined for what is not an IP address (then only the
+ * address itself and the router's total count it).
+ *
+ * @example networkOf("2001:db8:0:1:aa::5") // "2001:db8:0:1::/64"
+ */
+export function networkOf(address: string): string | undefined {
+  const family = isIP(address);
+  if (family === 4) return `${address.slice(0, address.lastIndexOf("."))}.0/24`;
+  if (family !== 6) return undefined;
+  const [head = "", tail] = (address.split("%")[0] ?? "").split("::");
+  const groups = head === "" ? [] : head.split(":");
+  // `::` stands for the zero groups that make eight; an IPv4 tail (`::ffff:1.2.3.4`) is two of the eight.
+  if (tail !== undefined) groups.push(...Array<string>(8 - groups.length - (tail === "" ? 0 : tail.split(":").length + (tail.includes(".") ? 1 : 0))).fill("0"));
+  return `${groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(":")}::/64`;
+}
+
 interface Failures {
   since: number;
   count: number;
 }
 
+/** Failure counts by key, each in its own window from its first failure; at most `cap` keys. */
+class Counts {
+  readonly #map = new Map<string, Failures>();
+  constructor(private readonly windowMs: number, private readonly cap: number) {}
+
+  /** The key's failures in the window still running (an expired entry is dropped). */
+  current(key: string, now: number): Failures | undefined {
+    const f = this.#map.get(key);
+    if (f !== undefined && now - f.since >= this.windowMs) {
+      this.#map.delete(key);
+      return undefined;
+    }
+    return f;
+  }
+
+  add(key: string, now: number): void {
+    const f = this.current(key, now);
+    if (f !== undefined) {
+      f.count++;
+      return;
+    }
+    // Entries go in as their windows start, so the first is the oldest: dropping from the front is O(1)
+    // and takes expired entries first.
+    for (const [first, g] of this.#map) {
+      if (this.#map.size < this.cap && now - g.since < this.windowMs) break;
+      this.#map.delete(first);
+    }
+    this.#map.set(key, { since: now, count: 1 });
+  }
+
+  delete(key: string): void {
+    this.#map.delete(key);
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+}
+
+/**
+ * Wrong admin tokens, counted three ways in one-minute windows:
+ * - per address (10): past it the address is refused, right token or not — a refused guess must not
+ *   say whether it was right, or the allowance would not bound guessing;
+ * - per network, IPv4 /24 and IPv6 /64 (30): the same for a host that rotates addresses;
+ * - for the whole router (100): past it the router is in lockdown until that window ends. A wrong
+ *   token then answers 429, and an address or network that sent a wrong token in its current window
+ *   is refused outright, so each attacker source gets one guess a window; a request from anywhere
+ *   else with the right token still succeeds, so no attacker can lock the operator out.
+ * Memory is bounded: ADMIN_TRACKED_ADDRESSES addresses and as many networks.
+ */
 export class AdminAttempts {
-  readonly #failures = new Map<string, Failures>();
+  readonly #addresses: Counts;
+  readonly #networks: Counts;
+  /** The router's own count, under the one key "". */
+  readonly #router: Counts;
 
   constructor(
     private readonly now: () => number,
@@ -66,51 +142,56 @@ export class AdminAttempts {
     private readonly windowMs = ADMIN_FAILURE_WINDOW_MS,
     /** Proxies whose `X-Forwarded-For` names the client (SWITCHYARD_TRUSTED_PROXIES); none by default. */
     readonly trusted?: TrustedProxies,
-  ) {}
+  ) {
+    this.#addresses = new Counts(windowMs, ADMIN_TRACKED_ADDRESSES);
+    this.#networks = new Counts(windowMs, ADMIN_TRACKED_ADDRESSES);
+    this.#router = new Counts(windowMs, 1);
+  }
 
-  /** The 429 for an address that used up its wrong tokens in the current window, else undefined. */
+  /** The 429 for a client over its address's or network's allowance, or with failures during lockdown; else undefined. */
   refusal(client: string): RouterError | undefined {
-    const f = this.#current(client);
-    if (f === undefined || f.count < this.limit) return undefined;
-    const wait = retryAfterSeconds(f.since + this.windowMs - this.now());
-    return new RouterError("too_many_admin_attempts", `too many wrong admin tokens from this address; try again in ${wait} s`, { headers: { "retry-after": wait } });
-  }
-
-  /** Count a wrong token from `client`. */
-  failed(client: string): void {
-    const f = this.#current(client);
-    if (f !== undefined) {
-      f.count++;
-      return;
-    }
-    if (this.#failures.size >= ADMIN_TRACKED_ADDRESSES) this.#evict();
-    this.#failures.set(client, { since: this.now(), count: 1 });
-  }
-
-  /** Addresses remembered now (at most ADMIN_TRACKED_ADDRESSES). */
-  get tracked(): number {
-    return this.#failures.size;
-  }
-
-  /** A right token clears the address's count. */
-  succeeded(client: string): void {
-    this.#failures.delete(client);
-  }
-
-  /** The address's failures in the window still running (an expired entry is dropped). */
-  #current(client: string): Failures | undefined {
-    const f = this.#failures.get(client);
-    if (f !== undefined && this.now() - f.since >= this.windowMs) {
-      this.#failures.delete(client);
-      return undefined;
-    }
-    return f;
-  }
-
-  #evict(): void {
     const at = this.now();
-    for (const [client, f] of this.#failures) if (at - f.since >= this.windowMs) this.#failures.delete(client);
-    if (this.#failures.size >= ADMIN_TRACKED_ADDRESSES) this.#failures.delete(this.#failures.keys().next().value as string);
+    const address = this.#addresses.current(client, at);
+    const net = networkOf(client);
+    const network = net === undefined ? undefined : this.#networks.current(net, at);
+    if (address !== undefined && address.count >= this.limit) return this.#refuse(address.since, "from this address");
+    if (network !== undefined && network.count >= ADMIN_NETWORK_FAILURES_PER_WINDOW) return this.#refuse(network.since, `from this network (${net})`);
+    const global = this.#lockdown(at);
+    // Refused until the lockdown ends or the client's own windows do, whichever is first.
+    if (global !== undefined && (address ?? network) !== undefined) return this.#refuse(Math.min(global.since, Math.max(address?.since ?? 0, network?.since ?? 0)), "to this router");
+    return undefined;
+  }
+
+  /** Count a wrong token from `client`; the 429 to answer instead of 401 when the router is now in lockdown. */
+  failed(client: string): RouterError | undefined {
+    const at = this.now();
+    this.#addresses.add(client, at);
+    const net = networkOf(client);
+    if (net !== undefined) this.#networks.add(net, at);
+    this.#router.add("", at);
+    const global = this.#lockdown(at);
+    return global === undefined ? undefined : this.#refuse(global.since, "to this router");
+  }
+
+  /** Addresses and networks remembered now (at most ADMIN_TRACKED_ADDRESSES of each). */
+  get tracked(): number {
+    return this.#addresses.size + this.#networks.size;
+  }
+
+  /** A right token clears the address's count (not its network's: that may hold others). */
+  succeeded(client: string): void {
+    this.#addresses.delete(client);
+  }
+
+  /** The router's window while it is over the global cap. */
+  #lockdown(at: number): Failures | undefined {
+    const g = this.#router.current("", at);
+    return g !== undefined && g.count >= ADMIN_GLOBAL_FAILURES_PER_WINDOW ? g : undefined;
+  }
+
+  #refuse(since: number, scope: string): RouterError {
+    const wait = retryAfterSeconds(since + this.windowMs - this.now());
+    return new RouterError("too_many_admin_attempts", `too many wrong admin tokens ${scope}; try again in ${wait} s`, { headers: { "retry-after": wait } });
   }
 }
 
@@ -134,8 +215,9 @@ export function clientAddress(req: Pick<IncomingMessage, "socket" | "headers">, 
 }
 
 /**
- * checkAdminToken() behind the address's allowance: refused with 429 while the address is over it;
- * a presented wrong token counts against it, a right one clears it (no token at all does neither).
+ * checkAdminToken() behind the allowances: refused with 429 while the address or its network is over
+ * its allowance (or, in lockdown, has any failure); a presented wrong token counts (and answers 429 in
+ * lockdown), a right one clears the address (no token at all does neither).
  */
 export function checkAdminAccess(req: Pick<IncomingMessage, "headers" | "socket">, configuredToken: string | undefined, attempts: AdminAttempts): RouterError | undefined {
   const client = clientAddress(req, attempts.trusted);
@@ -143,6 +225,6 @@ export function checkAdminAccess(req: Pick<IncomingMessage, "headers" | "socket"
   if (blocked !== undefined) return blocked;
   const refused = checkAdminToken(req, configuredToken);
   if (refused === undefined) attempts.succeeded(client);
-  else if (refused.code === "invalid_admin_token" && bearerToken(req.headers.authorization) !== undefined) attempts.failed(client);
+  else if (refused.code === "invalid_admin_token" && bearerToken(req.headers.authorization) !== undefined) return attempts.failed(client) ?? refused;
   return refused;
 }

@@ -49,7 +49,8 @@ const LOGIN_BODY_LIMIT = 8 * 1024;
 
 /**
  * Create the control panel. A browser without a session gets the sign-in form (401); posting the admin
- * token there sets an HttpOnly, SameSite=Strict session cookie (an HMAC, never the token) and redirects
+ * token there sets an HttpOnly, SameSite=Strict session cookie (a random id of a server-side session,
+ * never the token; 1 h idle, 8 h at most, ended by `POST /dashboard/logout`) and redirects
  * to the page, which polls `GET /dashboard/api/snapshot`. That endpoint takes the cookie or
  * `Authorization: Bearer <admin token>`.
  *
@@ -86,7 +87,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (refused?.code === "too_many_admin_attempts") {
         const seconds = refused.headers?.["retry-after"] ?? "60";
         res.setHeader("retry-after", seconds);
-        return sendHtml(res, 429, loginPage(`Too many wrong tokens from this address: try again in ${seconds} s.`));
+        return sendHtml(res, 429, loginPage(`Too many wrong admin tokens: try again in ${seconds} s.`));
       }
       if (refused !== undefined) return sendHtml(res, 401, loginPage("That token is not valid for this router."));
       res.setHeader("set-cookie", sessions.cookie(token, now(), { secure }));
@@ -95,6 +96,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (path === "/dashboard/logout") {
       if (method !== "POST") return refuseMethod(req, "POST");
       req.resume();
+      // Server-side: the old cookie is refused from now on, even if a copy of it survives somewhere.
+      sessions.revoke(req.headers.cookie);
       res.setHeader("set-cookie", clearSessionCookie(secure));
       return redirect(res, "/dashboard");
     }
