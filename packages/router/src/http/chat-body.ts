@@ -148,6 +148,43 @@ function validateMessage(message: unknown, i: number): void {
 }
 
 /**
+ * How deeply objects and arrays may nest in a request body (the body itself is level 1). Anything the
+ * router or an adapter walks recursively (JSON.stringify, token estimates, schema translation) is
+ * safe below this; 100k levels overflowed the stack and were booked against the model.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The field holding the first value nested deeper than `limit` levels (`tools[0].function.parameters`:
+ * the path to a JSON schema, else at most four keys), or undefined. Walked with an explicit stack,
+ * never recursion, so the check itself cannot overflow; the path is built (by a second walk) only
+ * when a value is too deep.
+ *
+ * @example tooDeep({ a: [[1]] }, 2) // → "a[0]"
+ */
+export function tooDeep(value: unknown, limit: number = MAX_JSON_DEPTH, named = false): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const stack: unknown[] = [value];
+  const depths: number[] = [1];
+  const paths: string[] = [""];
+  for (;;) {
+    const v = stack.pop();
+    const depth = depths.pop();
+    const path = named ? (paths.pop() as string) : "";
+    if (depth === undefined) return undefined;
+    if (depth > limit) return named ? path : tooDeep(value, limit, true);
+    const array = Array.isArray(v);
+    for (const key in v as object) {
+      const child = (v as Record<string, unknown>)[key];
+      if (typeof child !== "object" || child === null) continue;
+      stack.push(child);
+      depths.push(depth + 1);
+      if (named) paths.push(depth > 4 || /\.(parameters|schema)$/.test(path) ? path : array ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`);
+    }
+  }
+}
+
+/**
  * Check an untrusted JSON value is a chat-completions body, naming the first field at fault.
  * Throws RouterError("invalid_request") with `param` set; returns the same object typed.
  *
@@ -157,6 +194,8 @@ export function validateChatBody(value: unknown): ChatBody {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RouterError("invalid_request", `the request body must be a JSON object, got ${kind(value)}`);
   }
+  const deep = tooDeep(value);
+  if (deep !== undefined) fail(deep, `\`${deep}\` nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep (the body is level 1)`);
   const body = value as Record<string, unknown>;
   if (body["model"] === undefined) fail("model", "`model` is required: name the route to use");
   if (typeof body["model"] !== "string" || body["model"] === "") fail("model", `\`model\` must be a non-empty string (a route name), got ${kind(body["model"])}`);
