@@ -1,6 +1,6 @@
 /** @module The one small interface every provider adapter implements, and the transport it talks through. */
 import type { Model, Provider } from "@switchyard/ir";
-import type { FailureClass } from "../errors.ts";
+import { type FailureClass, RouterError } from "../errors.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, Usage } from "../http/chat-body.ts";
 
 /** One call of an adapter: the validated client body plus what the plan chose. */
@@ -114,6 +114,17 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): UpstreamEr
   if (typeof code === "string" && /TIMEOUT|ETIMEDOUT/.test(code)) return new UpstreamError("timeout", `${code}: ${message}`);
   if (/socket hang up|other side closed|terminated|premature close/i.test(message)) return new UpstreamError("connection", message);
   return new UpstreamError("connection", message);
+}
+
+/**
+ * The error for an upstream request that could not be built (JSON.stringify overflowing on a deeply
+ * nested body, a translation throwing). Nothing reached the upstream, so it says nothing about the
+ * model: a RouterError, which runPlan answers at once without booking the attempt against the model
+ * (breaker, latency) and without falling back to another.
+ */
+export function unsendable(provider: string, error: unknown): RouterError {
+  const why = error instanceof RangeError ? "it is nested too deeply to encode" : error instanceof Error ? error.message : String(error);
+  return new RouterError("invalid_request", `the request cannot be sent to provider \`${provider}\`: ${why}`);
 }
 
 /** A streamed HTTP response from an upstream. */
