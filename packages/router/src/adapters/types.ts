@@ -1,6 +1,7 @@
 /** @module The one small interface every provider adapter implements, and the transport it talks through. */
 import type { Model, Provider } from "@switchyard/ir";
 import { type FailureClass, RouterError } from "../errors.ts";
+import { redactSecrets } from "./redact.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, Usage } from "../http/chat-body.ts";
 
 /** One call of an adapter: the validated client body plus what the plan chose. */
@@ -73,8 +74,9 @@ export class UpstreamError extends Error {
   /** Milliseconds the upstream asked us to wait (`Retry-After`). */
   readonly retryAfterMs: number | undefined;
 
+  /** `message` reaches clients, logs and traces, and may quote an upstream: key-shaped strings are masked here, once. */
   constructor(errorClass: FailureClass, message: string, options: { status?: number; retryAfterMs?: number } = {}) {
-    super(message);
+    super(redactSecrets(message));
     this.errorClass = errorClass;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
@@ -149,10 +151,25 @@ export interface TransportRequest {
   signal: AbortSignal;
 }
 
+/** What an upstream may send back: the router's defence against a hostile or broken upstream. */
+export interface UpstreamLimits {
+  /** Largest non-streamed body (completion or error) read, bytes; past it the connection is dropped. */
+  maxResponseBytes: number;
+  /** Longest SSE line, and event, in a streamed answer (characters, i.e. bytes of ASCII). */
+  maxSseLineBytes: number;
+}
+
 /** An HTTP client with keep-alive pools per origin (undici in the workspace, node:http in router.mjs). */
 export interface Transport {
   post(request: TransportRequest): Promise<TransportResponse>;
   close(): Promise<void>;
+  /** The caps this transport enforces (the SSE one is the adapters' to apply); absent: the defaults. */
+  readonly limits?: UpstreamLimits;
+}
+
+/** The error for a response body past `maxResponseBytes` (the upstream's fault: it counts against the model). */
+export function tooLarge(max: number): UpstreamError {
+  return new UpstreamError("invalid_response", `the upstream response is larger than ${max} bytes`);
 }
 
 export type TransportFactory = () => Transport;

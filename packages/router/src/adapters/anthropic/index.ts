@@ -73,17 +73,17 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
       } catch (error) {
         throw unsendable(name, error);
       }
-      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal);
+      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal, init.transport.limits?.maxSseLineBytes);
     },
 
     async close(): Promise<void> {},
   };
 };
 
-async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal, maxLine: number | undefined): AsyncGenerator<StreamEvent> {
   const translator = new AnthropicStreamTranslator(Math.floor(Date.now() / 1000));
   try {
-    for await (const sse of parseSse(body)) {
+    for await (const sse of parseSse(body, maxLine)) {
       if (translator.finished) continue;
       let event: AnthropicStreamEvent;
       try {

@@ -85,17 +85,17 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
       } catch (error) {
         throw unsendable(name, error);
       }
-      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal);
+      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal, init.transport.limits?.maxSseLineBytes);
     },
 
     async close(): Promise<void> {},
   };
 };
 
-async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal, maxLine: number | undefined): AsyncGenerator<StreamEvent> {
   let done = false;
   try {
-    for await (const event of parseSse(body)) {
+    for await (const event of parseSse(body, maxLine)) {
       if (event.data === "[DONE]") {
         done = true; // keep reading to the end so the connection returns to the pool
         continue;
