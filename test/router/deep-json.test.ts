@@ -69,6 +69,19 @@ describe.each([
     expect(primary.requests.length + backup.requests.length).toBe(0);
   });
 
+  it("refuses an uploaded release whose validator schema nests past the limit with 400, not a stack overflow", async () => {
+    const admin = { authorization: `Bearer ${env.SWITCHYARD_ADMIN_TOKEN}` };
+    const deepSchema = '{"type":"object","properties":{"a":'.repeat(100_000) + "{}" + "}}".repeat(100_000);
+    const text = JSON.stringify({ hash: release.hash, config: { ...release.config, routes: { main: { ...release.config.routes["main"], validate: [{ kind: "json-schema", schema: "@SCHEMA@" }] } } } }).replace('"@SCHEMA@"', deepSchema);
+    const res = await fetch(`${router.url}/admin/releases/${release.hash}`, { method: "PUT", headers: { ...admin, "content-type": "application/json" }, body: text });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string }; diagnostics: Array<{ message: string; path: string }> };
+    expect(body.error.code).toBe("invalid_release");
+    expect(body.diagnostics[0]).toMatchObject({ path: "config.routes.main.validate", message: expect.stringMatching(/more than 128 levels deep/) });
+    const health = await fetch(`${router.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
   it("ten over-deep streamed requests leave the model healthy for another team", async () => {
     for (let i = 0; i < 10; i++) {
       const res = await chat(router, body(`"metadata":${nestedText(100_000)}`, true), { authorization: `Bearer ${env.A_KEY}` });
