@@ -16,12 +16,11 @@ export function upstreamErrorDetail(text: string): string {
   }
   if (typeof parsed !== "object" || parsed === null) return "";
   const body = parsed as { error?: unknown; message?: unknown };
-  const error = typeof body.error === "object" && body.error !== null ? (body.error as { message?: unknown; type?: unknown; code?: unknown }) : undefined;
-  const message = error !== undefined ? error.message : typeof body.error === "string" ? body.error : body.message;
+  const error = typeof body.error === "object" ? (body.error as { message?: unknown; type?: unknown; code?: unknown } | null) : undefined;
+  const message = error != null ? error.message : typeof body.error === "string" ? body.error : body.message;
   if (typeof message !== "string") return "";
-  const labels = [error?.type, error?.code].filter((v): v is string | number => (typeof v === "string" && v !== "") || typeof v === "number");
-  const detail = `${labels.length > 0 ? `(${labels.join(", ")}) ` : ""}${message}`;
-  return detail.replace(/\s+/g, " ").trim().slice(0, 200);
+  const label = [error?.type, error?.code].filter((v) => (typeof v === "string" && v !== "") || typeof v === "number").join(", ");
+  return `${label === "" ? "" : `(${label}) `}${message}`.replace(/\s+/g, " ").trim().slice(0, 200);
 }
 
 /** Turn a non-2xx upstream response into an UpstreamError (never echoes auth errors' bodies nor non-JSON ones). */

@@ -7,7 +7,7 @@ import type { AdapterRegistry } from "./types.ts";
 export { createAnthropicAdapter, createMockAdapter, createOpenAiAdapter };
 export { toAnthropicRequest, fromAnthropicResponse, AnthropicStreamTranslator } from "./anthropic/translate.ts";
 export { mockCoin, mockReply } from "./mock/index.ts";
-export { parseSse, SseParser, DEFAULT_MAX_SSE_LINE_BYTES, type SseEvent } from "./sse.ts";
+export { parseSse, DEFAULT_MAX_SSE_LINE_BYTES, type SseEvent } from "./sse.ts";
 export { upstreamLimits, DEFAULT_MAX_UPSTREAM_BYTES, MAX_UPSTREAM_BYTES_ENV, MAX_SSE_LINE_BYTES_ENV } from "./limits.ts";
 export { undiciTransport } from "./transport/undici.ts";
 export { nodeHttpTransport } from "./transport/node-http.ts";

@@ -14,14 +14,13 @@ export const DEFAULT_MAX_UPSTREAM_BYTES = 16 << 20;
  * @example upstreamLimits({ SWITCHYARD_MAX_UPSTREAM_BYTES: "1048576" }) // → { maxResponseBytes: 1048576, maxSseLineBytes: 1048576 }
  */
 export function upstreamLimits(env: Readonly<Record<string, string | undefined>>): UpstreamLimits | { error: string } {
-  const read = (name: string, fallback: number): number | string => {
+  let error: string | undefined;
+  const read = (name: string, fallback: number): number => {
     const text = env[name]?.trim() ?? "";
-    if (text === "") return fallback;
-    return /^\d{1,15}$/.test(text) && Number(text) > 0 ? Number(text) : `${name} must be a positive whole number of bytes, got "${text.slice(0, 40)}"`;
+    if (/^[1-9]\d{0,14}$/.test(text)) return Number(text);
+    if (text !== "") error ??= `${name} must be a positive whole number of bytes, got "${text.slice(0, 40)}"`;
+    return fallback;
   };
-  const maxResponseBytes = read(MAX_UPSTREAM_BYTES_ENV, DEFAULT_MAX_UPSTREAM_BYTES);
-  const maxSseLineBytes = read(MAX_SSE_LINE_BYTES_ENV, DEFAULT_MAX_SSE_LINE_BYTES);
-  if (typeof maxResponseBytes === "string") return { error: maxResponseBytes };
-  if (typeof maxSseLineBytes === "string") return { error: maxSseLineBytes };
-  return { maxResponseBytes, maxSseLineBytes };
+  const limits = { maxResponseBytes: read(MAX_UPSTREAM_BYTES_ENV, DEFAULT_MAX_UPSTREAM_BYTES), maxSseLineBytes: read(MAX_SSE_LINE_BYTES_ENV, DEFAULT_MAX_SSE_LINE_BYTES) };
+  return error === undefined ? limits : { error };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SseEvent, SseParser, parseSse } from "./sse.ts";
+import { type SseEvent, parseSse } from "./sse.ts";
 import { UpstreamError } from "./types.ts";
 
 async function* bytes(...parts: string[]): AsyncGenerator<Uint8Array> {
@@ -38,17 +38,16 @@ describe("parseSse", () => {
   });
 });
 
-describe("SseParser", () => {
-  const feedAll = (parser: SseParser, chunks: string[]) => {
+describe("parseSse on hostile or oddly split input", () => {
+  const parse = async (chunks: string[], maxLine?: number, stats?: { scanned: number }) => {
     const out: SseEvent[] = [];
-    for (const c of chunks) parser.feed(c, out);
-    parser.end(out);
+    for await (const e of parseSse(bytes(...chunks), maxLine, stats)) out.push(e);
     return out;
   };
 
-  it("gives the same events for every split of the input, CR, LF and CRLF alike", () => {
+  it("gives the same events for every split of the input, CR, LF and CRLF alike", async () => {
     const text = 'event: a\r\ndata: 1\r\n\r\ndata: x\rdata: y\r\rdata: é\n\n: c\ndata: last';
-    const whole = feedAll(new SseParser(), [text]);
+    const whole = await parse([text]);
     expect(whole).toEqual([
       { event: "a", data: "1" },
       { event: undefined, data: "x\ny" },
@@ -58,38 +57,30 @@ describe("SseParser", () => {
     for (let a = 1; a < text.length; a++) {
       for (const b of [a + 1, a + 3]) {
         if (b >= text.length) continue;
-        expect(feedAll(new SseParser(), [text.slice(0, a), text.slice(a, b), text.slice(b)])).toEqual(whole);
+        expect(await parse([text.slice(0, a), text.slice(a, b), text.slice(b)])).toEqual(whole);
       }
     }
   });
 
-  it("scans each character once: an endless line in small chunks costs linear work", () => {
-    const parser = new SseParser(Number.MAX_SAFE_INTEGER);
-    const out: SseEvent[] = [];
+  it("scans each character once: an endless line in small chunks costs linear work", async () => {
+    const stats = { scanned: 0 };
     const chunk = "a".repeat(1_000);
-    for (let i = 0; i < 2_000; i++) parser.feed(i === 0 ? `data: ${chunk}` : chunk, out);
-    parser.feed("\n\n", out);
-    // Two searches (\n and \r) over 2 MB, plus the two line ends: not 2,000 rescans of a growing buffer.
-    expect(parser.scanned).toBeLessThanOrEqual(2 * (2_000_006 + 2));
+    const chunks = ["data: ", ...Array.from({ length: 2_000 }, () => chunk), "\n\n"];
+    const out = await parse(chunks, Number.MAX_SAFE_INTEGER, stats);
+    // Two searches (\n and \r) over the 2 MB, plus the line ends: not 2,000 rescans of a growing buffer.
+    expect(stats.scanned).toBeGreaterThanOrEqual(2_000_006);
+    expect(stats.scanned).toBeLessThanOrEqual(2 * (2_000_006 + 2));
     expect(out).toHaveLength(1);
     expect(out[0]?.data.length).toBe(2_000_000);
   });
 
-  it("throws an invalid_response UpstreamError past the line cap, and past the event cap", () => {
-    const out: SseEvent[] = [];
-    const parser = new SseParser(1_000);
-    parser.feed("data: ", out);
-    expect(() => {
-      for (let i = 0; i < 100; i++) parser.feed("x".repeat(100), out);
-    }).toThrow(UpstreamError);
-    const event = new SseParser(1_000);
-    expect(() => {
-      for (let i = 0; i < 100; i++) event.feed(`data: ${"y".repeat(90)}\n`, out);
-    }).toThrow(/longer than 1000 bytes/);
-    expect(out).toEqual([]);
+  it("throws an invalid_response UpstreamError past the line cap, and past the event cap", async () => {
+    await expect(parse(["data: ", ...Array.from({ length: 100 }, () => "x".repeat(100))], 1_000)).rejects.toThrow(UpstreamError);
+    await expect(parse(["data: " + "x".repeat(2_000) + "\n\n"], 1_000)).rejects.toThrow(/longer than 1000 bytes/);
+    await expect(parse(Array.from({ length: 100 }, () => `data: ${"y".repeat(90)}\n`), 1_000)).rejects.toMatchObject({ errorClass: "invalid_response" });
   });
 
-  it("parseSse stops reading its source at the cap (the caller's body iteration is ended)", async () => {
+  it("stops reading its source at the cap (the caller's body iteration is ended)", async () => {
     let pulled = 0;
     let returned = false;
     const source: AsyncIterable<Uint8Array> = {

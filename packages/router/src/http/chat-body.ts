@@ -227,7 +227,7 @@ export function validateChatBody(value: unknown): ChatBody {
     throw new RouterError("invalid_request", `the request body must be a JSON object, got ${kind(value)}`);
   }
   const deep = tooDeep(value);
-  if (deep !== undefined) fail(deep, `\`${deep}\` nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep (the body is level 1)`);
+  if (deep !== undefined) fail(deep, `\`${deep}\` nests more than ${MAX_JSON_DEPTH} levels deep`);
   const body = value as Record<string, unknown>;
   if (body["model"] === undefined) fail("model", "`model` is required: name the route to use");
   if (typeof body["model"] !== "string" || body["model"] === "") fail("model", `\`model\` must be a non-empty string (a route name), got ${kind(body["model"])}`);

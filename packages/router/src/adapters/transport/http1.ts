@@ -111,9 +111,12 @@ class Body implements AsyncIterable<Uint8Array> {
   #streaming = false;
   #wake: (() => void) | undefined;
   readonly #conn: Connection;
+  /** Largest body read whole (the pool's maxResponseBytes). */
+  readonly #max: number;
 
-  constructor(conn: Connection) {
+  constructor(conn: Connection, max: number) {
     this.#conn = conn;
+    this.#max = max;
   }
 
   push(chunk: Buffer): void {
@@ -121,8 +124,7 @@ class Body implements AsyncIterable<Uint8Array> {
     this.#chunks.push(chunk);
     this.#queued += chunk.length;
     // Read whole, the body is held in memory: past the cap the upstream is cut off (a stream pauses instead).
-    const max = this.#conn.maxResponseBytes;
-    if (!this.#streaming && this.#queued > max) return this.#conn.destroy(tooLarge(max));
+    if (!this.#streaming && this.#queued > this.#max) return this.#conn.destroy(tooLarge(this.#max));
     if (this.#wake !== undefined) this.#notify();
   }
 
@@ -341,9 +343,6 @@ class Connection {
     return this.#exchange !== undefined;
   }
 
-  get maxResponseBytes(): number {
-    return this.#pool.maxResponseBytes;
-  }
 
   start(exchange: Exchange): void {
     this.#exchange = exchange;
@@ -557,7 +556,7 @@ class Connection {
       this.#state = UNTIL_CLOSE;
       this.#reusable = false;
     }
-    const body = new Body(this);
+    const body = new Body(this, this.#pool.maxResponseBytes);
     this.#body = body;
     const exchange = this.#exchange as Exchange;
     exchange.resolve(new Http1Response(status, body, head, eol + 2));
