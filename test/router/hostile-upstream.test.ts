@@ -76,7 +76,7 @@ const chunked = (text: string): string => `${Buffer.byteLength(text).toString(16
 
 let upstream: RawUpstream;
 let release: Release;
-let router: RunningRouter;
+let router: RunningRouter | undefined;
 let traces: TraceRecord[];
 
 beforeAll(async () => {
@@ -91,24 +91,27 @@ afterAll(async () => {
   await upstream.close();
 });
 afterEach(async () => {
-  await router.close();
+  await router?.close();
+  router = undefined;
   upstream.written = 0;
 });
 
-async function start(transport?: Transport): Promise<void> {
+async function start(transport?: Transport): Promise<RunningRouter> {
   traces = [];
   const state = new MemoryStateStore();
-  router = await startTestRouter(release, { env, state, ...(transport !== undefined ? { transport } : {}) });
-  router.telemetry.addSink({ write: (r) => void traces.push(r), close: async () => undefined });
+  const started = await startTestRouter(release, { env, state, ...(transport !== undefined ? { transport } : {}) });
+  started.telemetry.addSink({ write: (r) => void traces.push(r), close: async () => undefined });
+  router = started;
+  return started;
 }
 
-async function breakerOf(model: string): Promise<{ consecutiveFailures: number }> {
+async function breakerOf(router: RunningRouter, model: string): Promise<{ consecutiveFailures: number }> {
   const res = await fetch(`${router.url}/admin/state`, { headers: { authorization: `Bearer ${env.SWITCHYARD_ADMIN_TOKEN}` } });
   const state = (await res.json()) as { breakers: Record<string, { consecutiveFailures: number }> };
   return state.breakers[model] ?? { consecutiveFailures: 0 };
 }
 
-const ask = (stream = false) => chat(router, { model: "main", stream, messages: [{ role: "user", content: "hi" }] });
+const ask = (router: RunningRouter, stream = false) => chat(router, { model: "main", stream, messages: [{ role: "user", content: "hi" }] });
 type ErrorBody = { error: { code: string; message: string; attempts: Array<{ errorClass: string; message: string; status?: number }> } };
 
 describe.each<[string, (() => Transport) | undefined]>([
@@ -117,10 +120,10 @@ describe.each<[string, (() => Transport) | undefined]>([
   ["undici", () => undiciTransport({ maxResponseBytes: MiB, maxSseLineBytes: 64 * 1024 })],
 ])("over %s", (_name, transport) => {
   it("cuts off a 200 MB body at the cap: 502, counted against the model, the socket closed", async () => {
-    await start(transport?.());
+    const router = await start(transport?.());
     upstream.script = { head: OK_HEAD, forever: "x".repeat(64 * 1024) };
     const closedBefore = upstream.closedSockets;
-    const res = await ask();
+    const res = await ask(router);
     expect(res.status).toBe(502);
     const body = (await res.json()) as ErrorBody;
     expect(body.error.attempts.map((a) => [a.errorClass, a.message])).toEqual([["invalid_response", `the upstream response is larger than ${MiB} bytes`]]);
@@ -128,20 +131,20 @@ describe.each<[string, (() => Transport) | undefined]>([
     expect(upstream.closedSockets).toBeGreaterThan(closedBefore);
     // The cap plus what the kernel's socket buffers held: far from 200 MB.
     expect(upstream.written).toBeLessThan(24 * MiB);
-    expect((await breakerOf("m")).consecutiveFailures).toBe(1);
+    expect((await breakerOf(router, "m")).consecutiveFailures).toBe(1);
     const health = await fetch(`${router.url}/healthz`);
     expect(health.status).toBe(200);
   });
 
   it("cuts off an endless SSE line at the cap: 502 before anything was committed", async () => {
-    await start(transport?.());
+    const router = await start(transport?.());
     upstream.script = { head: SSE_HEAD, first: chunked("data: "), forever: chunked("y".repeat(16 * 1024)) };
-    const res = await ask(true);
+    const res = await ask(router, true);
     expect(res.status).toBe(502);
     const body = (await res.json()) as ErrorBody;
     expect(body.error.attempts.map((a) => [a.errorClass, a.message])).toEqual([["invalid_response", "the upstream sent an SSE line or event longer than 65536 bytes"]]);
     expect(upstream.written).toBeLessThan(16 * MiB);
-    expect((await breakerOf("m")).consecutiveFailures).toBe(1);
+    expect((await breakerOf(router, "m")).consecutiveFailures).toBe(1);
   });
 });
 
@@ -149,10 +152,10 @@ describe("upstream error bodies", () => {
   const secret = "sk-abc123def456ghi789jkl";
 
   it.each([false, true])("pass the structured message of a 400 with keys masked (stream: %s)", async (stream) => {
-    await start();
+    const router = await start();
     const json = JSON.stringify({ error: { message: `bad key ${secret}`, type: "invalid_request_error", code: "x" } });
     upstream.script = { head: `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${json.length}\r\n\r\n`, body: json };
-    const res = await ask(stream);
+    const res = await ask(router, stream);
     const text = await res.text();
     expect(text).not.toContain("abc123");
     const body = JSON.parse(text) as ErrorBody;
@@ -161,15 +164,25 @@ describe("upstream error bodies", () => {
   });
 
   it.each([false, true])("never echo an HTML body, only its status (stream: %s)", async (stream) => {
-    await start();
+    const router = await start();
     const html = `<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><!-- ${secret} --></body></html>`;
     upstream.script = { head: `HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: ${html.length}\r\n\r\n`, body: html };
-    const res = await ask(stream);
+    const res = await ask(router, stream);
     expect(res.status).toBe(502);
     const text = await res.text();
     expect(text).not.toContain("<");
     expect(text).not.toContain("Bad Gateway");
     expect((JSON.parse(text) as ErrorBody).error.attempts[0]).toMatchObject({ errorClass: "5xx", status: 502, message: "p answered 502" });
     expect(JSON.stringify(traces)).not.toContain("<html");
+  });
+});
+
+describe("the cap settings", () => {
+  it("stop the start when not a positive whole number, naming the variable", async () => {
+    await expect(startTestRouter(release, { env: { SWITCHYARD_MAX_UPSTREAM_BYTES: "16MiB" } })).rejects.toMatchObject({
+      name: "RouterStartError",
+      code: "invalid_upstream_limits",
+      message: expect.stringContaining("SWITCHYARD_MAX_UPSTREAM_BYTES"),
+    });
   });
 });
