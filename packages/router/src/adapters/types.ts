@@ -108,6 +108,8 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): UpstreamEr
     if (reason instanceof UpstreamError) return reason;
     return new UpstreamError("timeout", "aborted");
   }
+  // A stack overflow reading an answer (a request that cannot be built is `unsendable`, never here): the upstream's.
+  if (error instanceof RangeError) return new UpstreamError("invalid_response", "the upstream's answer is nested too deeply to read");
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === "string" && /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNABORTED|EHOSTUNREACH|ENETUNREACH/.test(code)) {
