@@ -1,26 +1,40 @@
 /** @module Turning a non-2xx upstream HTTP response into a classified UpstreamError. */
 import { type Transport, type TransportRequest, type TransportResponse, UpstreamError, classifyStatus, parseRetryAfter, toUpstreamError } from "./types.ts";
 
-/** Turn a non-2xx upstream response into an UpstreamError (reads a short message, never echoes auth errors' bodies). */
+/**
+ * What a client may read of an upstream error body: the structured `message` (with `type` and `code`)
+ * of an OpenAI-shaped `{ error: { message, type, code } }` or Anthropic-shaped `{ type: "error",
+ * error: { type, message } }` body, else nothing (HTML, plain text and anything unrecognised are
+ * never echoed). UpstreamError masks key-shaped strings in what is returned.
+ */
+export function upstreamErrorDetail(text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return "";
+  }
+  if (typeof parsed !== "object" || parsed === null) return "";
+  const body = parsed as { error?: unknown; message?: unknown };
+  const error = typeof body.error === "object" ? (body.error as { message?: unknown; type?: unknown; code?: unknown } | null) : undefined;
+  const message = error != null ? error.message : typeof body.error === "string" ? body.error : body.message;
+  if (typeof message !== "string") return "";
+  const label = [error?.type, error?.code].filter((v) => (typeof v === "string" && v !== "") || typeof v === "number").join(", ");
+  return `${label === "" ? "" : `(${label}) `}${message}`.replace(/\s+/g, " ").trim().slice(0, 200);
+}
+
+/** Turn a non-2xx upstream response into an UpstreamError (never echoes auth errors' bodies nor non-JSON ones). */
 export async function upstreamHttpError(response: TransportResponse, provider: string): Promise<UpstreamError> {
   let detail = "";
   if (response.status !== 401 && response.status !== 403) {
     try {
-      const text = await response.text();
-      try {
-        const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-        const m = typeof parsed.error === "string" ? parsed.error : (parsed.error?.message ?? parsed.message);
-        detail = typeof m === "string" ? m : text;
-      } catch {
-        detail = text;
-      }
+      detail = upstreamErrorDetail(await response.text());
     } catch {
       detail = "";
     }
   } else {
     response.dump();
   }
-  detail = detail.replace(/\s+/g, " ").trim().slice(0, 200);
   const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
   return new UpstreamError(classifyStatus(response.status), `${provider} answered ${response.status}${detail === "" ? "" : `: ${detail}`}`, {
     status: response.status,

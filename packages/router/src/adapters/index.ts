@@ -7,11 +7,14 @@ import type { AdapterRegistry } from "./types.ts";
 export { createAnthropicAdapter, createMockAdapter, createOpenAiAdapter };
 export { toAnthropicRequest, fromAnthropicResponse, AnthropicStreamTranslator } from "./anthropic/translate.ts";
 export { mockCoin, mockReply } from "./mock/index.ts";
-export { parseSse, type SseEvent } from "./sse.ts";
+export { parseSse, DEFAULT_MAX_SSE_LINE_BYTES, type SseEvent } from "./sse.ts";
+export { upstreamLimits, DEFAULT_MAX_UPSTREAM_BYTES, MAX_UPSTREAM_BYTES_ENV, MAX_SSE_LINE_BYTES_ENV } from "./limits.ts";
 export { undiciTransport } from "./transport/undici.ts";
 export { nodeHttpTransport } from "./transport/node-http.ts";
 export { http1Transport, type Http1TransportOptions } from "./transport/http1.ts";
 export * from "./types.ts";
+export { redactSecrets } from "./redact.ts";
+export { upstreamErrorDetail } from "./http-error.ts";
 
 /** All built-in adapters by provider kind. */
 export const builtinAdapters: AdapterRegistry = {

@@ -1,6 +1,7 @@
 /** @module The one small interface every provider adapter implements, and the transport it talks through. */
 import type { Model, Provider } from "@switchyard/ir";
-import type { FailureClass } from "../errors.ts";
+import { type FailureClass, RouterError } from "../errors.ts";
+import { redactSecrets } from "./redact.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, Usage } from "../http/chat-body.ts";
 
 /** One call of an adapter: the validated client body plus what the plan chose. */
@@ -73,8 +74,9 @@ export class UpstreamError extends Error {
   /** Milliseconds the upstream asked us to wait (`Retry-After`). */
   readonly retryAfterMs: number | undefined;
 
+  /** `message` reaches clients, logs and traces, and may quote an upstream: key-shaped strings are masked here, once. */
   constructor(errorClass: FailureClass, message: string, options: { status?: number; retryAfterMs?: number } = {}) {
-    super(message);
+    super(redactSecrets(message));
     this.errorClass = errorClass;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
@@ -106,6 +108,8 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): UpstreamEr
     if (reason instanceof UpstreamError) return reason;
     return new UpstreamError("timeout", "aborted");
   }
+  // A stack overflow reading an answer (a request that cannot be built is `unsendable`, never here): the upstream's.
+  if (error instanceof RangeError) return new UpstreamError("invalid_response", "the upstream's answer is nested too deeply to read");
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === "string" && /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNABORTED|EHOSTUNREACH|ENETUNREACH/.test(code)) {
@@ -114,6 +118,17 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): UpstreamEr
   if (typeof code === "string" && /TIMEOUT|ETIMEDOUT/.test(code)) return new UpstreamError("timeout", `${code}: ${message}`);
   if (/socket hang up|other side closed|terminated|premature close/i.test(message)) return new UpstreamError("connection", message);
   return new UpstreamError("connection", message);
+}
+
+/**
+ * The error for an upstream request that could not be built (JSON.stringify overflowing on a deeply
+ * nested body, a translation throwing). Nothing reached the upstream, so it says nothing about the
+ * model: a RouterError, which runPlan answers at once without booking the attempt against the model
+ * (breaker, latency) and without falling back to another.
+ */
+export function unsendable(provider: string, error: unknown): RouterError {
+  const why = error instanceof RangeError ? "it is nested too deeply to encode" : error instanceof Error ? error.message : String(error);
+  return new RouterError("invalid_request", `the request cannot be sent to provider \`${provider}\`: ${why}`);
 }
 
 /** A streamed HTTP response from an upstream. */
@@ -138,10 +153,25 @@ export interface TransportRequest {
   signal: AbortSignal;
 }
 
+/** What an upstream may send back: the router's defence against a hostile or broken upstream. */
+export interface UpstreamLimits {
+  /** Largest non-streamed body (completion or error) read, bytes; past it the connection is dropped. */
+  maxResponseBytes: number;
+  /** Longest SSE line, and event, in a streamed answer (characters, i.e. bytes of ASCII). */
+  maxSseLineBytes: number;
+}
+
 /** An HTTP client with keep-alive pools per origin (undici in the workspace, node:http in router.mjs). */
 export interface Transport {
   post(request: TransportRequest): Promise<TransportResponse>;
   close(): Promise<void>;
+  /** The caps this transport enforces (the SSE one is the adapters' to apply); absent: the defaults. */
+  readonly limits?: UpstreamLimits;
+}
+
+/** The error for a response body past `maxResponseBytes` (the upstream's fault: it counts against the model). */
+export function tooLarge(max: number): UpstreamError {
+  return new UpstreamError("invalid_response", `the upstream response is larger than ${max} bytes`);
 }
 
 export type TransportFactory = () => Transport;

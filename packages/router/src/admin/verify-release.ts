@@ -4,6 +4,7 @@
  * zod would add ~450 KB to router.mjs.
  */
 import { type Config, type Release, configJsonSchema, contentHash } from "@switchyard/ir";
+import { tooDeep } from "../http/chat-body.ts";
 import { type SchemaCheck, compileSchemaCheck } from "./schema-check.ts";
 import type { AdminDiagnostic } from "./types.ts";
 
@@ -22,6 +23,10 @@ export function verifyReleaseText(text: string, expectedHash: string): VerifyRes
   } catch (error) {
     return fail("invalid_json", `not valid JSON: ${(error as Error).message}`);
   }
+  // The checks and the hash below recurse: a release nested deeper than any real one (a validator
+  // schema is allowed 64 levels of its own) is refused before them, not with a stack overflow.
+  const deep = tooDeep(raw, 128);
+  if (deep !== undefined) return fail("invalid_release", `\`${deep}\` nests objects or arrays more than 128 levels deep`, deep);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw) || !("config" in raw) || !("hash" in raw) || typeof raw.hash !== "string") {
     return fail("invalid_release", "a release is an object { hash, config }, as `switchyard build` writes to switchyard.json");
   }

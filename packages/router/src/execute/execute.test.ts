@@ -2,13 +2,15 @@ import { describe, expect, it } from "vitest";
 import { type Config, createRelease, parseConfig } from "@switchyard/ir";
 import { decideWithTable } from "../core/index.ts";
 import { MemoryStateStore } from "../state/index.ts";
-import { type AdapterFactory, type AdapterRegistry, UpstreamError } from "../adapters/types.ts";
+import { type AdapterFactory, type AdapterRegistry, type Transport, UpstreamError } from "../adapters/types.ts";
+import { createAnthropicAdapter } from "../adapters/anthropic/index.ts";
+import { createOpenAiAdapter } from "../adapters/openai/index.ts";
 import { RouterError } from "../errors.ts";
 import { activateRelease } from "../runtime/release.ts";
 import { nodeHttpTransport } from "../adapters/transport/node-http.ts";
 import type { RequestContext, RouterHooks } from "./context.ts";
 import { RequestCancel } from "./timers.ts";
-import { backoffMs, executeCompletion, type ExecuteDeps } from "./execute.ts";
+import { backoffMs, executeCompletion, openStream, type ExecuteDeps } from "./execute.ts";
 
 function config(): Config {
   const parsed = parseConfig({
@@ -44,10 +46,10 @@ function scripted(outcomes: Record<string, Array<"ok" | UpstreamError>>, calls: 
   return { mock: factory };
 }
 
-function setup(outcomes: Record<string, Array<"ok" | UpstreamError>>, hooks: RouterHooks = {}) {
+function setup(outcomes: Record<string, Array<"ok" | UpstreamError>>, hooks: RouterHooks = {}, adapters?: AdapterRegistry, transport: Transport = nodeHttpTransport()) {
   const calls: string[] = [];
   const cfg = config();
-  const runtime = activateRelease({ release: createRelease(cfg), env: {}, adapters: scripted(outcomes, calls), validators: {}, transport: nodeHttpTransport() });
+  const runtime = activateRelease({ release: createRelease(cfg), env: {}, adapters: adapters ?? scripted(outcomes, calls), validators: {}, transport });
   const state = new MemoryStateStore();
   const deps: ExecuteDeps = { state, hooks, rng: () => 0.5, now: () => 1_000 };
   const decision = decideWithTable(runtime.table, { route: "r", team: undefined, promptTokens: 10, maxOutputTokens: undefined, region: undefined, stickyKey: undefined, requires: [] }, state.view(1_000), { rng: () => 0.5, now: 1_000 });
@@ -93,6 +95,48 @@ describe("executeCompletion", () => {
     const snap = await state.snapshot(1_000);
     expect(snap.breakers["a"]?.consecutiveFailures).toBe(3);
     expect(snap.latency["b"]?.samples).toBe(1);
+    expect(snap.inFlight).toEqual({});
+  });
+});
+
+describe("a request that cannot be built (nothing reached the upstream)", () => {
+  /** A transport that counts the requests it was asked to send, and sends none. */
+  const counting = () => {
+    const sent: string[] = [];
+    const transport: Transport = {
+      async post(request) {
+        sent.push(request.url.href);
+        throw Object.assign(new Error("refused"), { code: "ECONNREFUSED" });
+      },
+      async close() {},
+    };
+    return { sent, transport };
+  };
+  // What validation now refuses (chat-body's depth limit), handed straight to the execute layer.
+  let deep: unknown = "x";
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+
+  it.each<[string, AdapterFactory, boolean]>([
+    ["openai, streamed", createOpenAiAdapter, true],
+    ["openai, not streamed", createOpenAiAdapter, false],
+    ["anthropic, streamed", createAnthropicAdapter, true],
+    ["anthropic, not streamed", createAnthropicAdapter, false],
+  ])("%s: answers 400, never falls back, and leaves breaker and latency untouched", async (_name, factory, stream) => {
+    const { sent, transport } = counting();
+    const { ctx, deps, state } = setup({}, {}, { mock: factory }, transport);
+    ctx.body = { ...ctx.body, tools: [{ type: "function", function: { name: "f", parameters: { type: "object", properties: { x: deep } } } }] };
+    ctx.stream = stream;
+    for (let i = 0; i < 10; i++) {
+      ctx.attempts = [];
+      const run = stream ? openStream(ctx, deps) : executeCompletion(ctx, deps);
+      await expect(run).rejects.toMatchObject({ code: "invalid_request", status: 400, message: expect.stringMatching(/cannot be sent to provider `p`: it is nested too deeply/) });
+      expect(ctx.attempts.map((a) => [a.model, a.errorClass])).toEqual([["a", "rejected"]]);
+    }
+    expect(sent).toEqual([]);
+    const snap = await state.snapshot(1_000);
+    expect(snap.breakers["a"]?.consecutiveFailures ?? 0).toBe(0);
+    expect(snap.breakers["a"]?.status ?? "closed").toBe("closed");
+    expect(snap.latency["a"]).toBeUndefined();
     expect(snap.inFlight).toEqual({});
   });
 });

@@ -190,6 +190,8 @@ export async function runPlan<T>(
           throw new ClientGoneError("client went away");
         }
         if (thrown instanceof RouterError) {
+          // The request's own fault, e.g. an adapter could not build the upstream request (`unsendable`):
+          // nothing reached the upstream, so no breaker or latency record and no fallback to another model.
           attempt.close(false, undefined, new UpstreamError("rejected", thrown.message));
           throw thrown;
         }

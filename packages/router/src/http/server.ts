@@ -7,6 +7,7 @@ import { type Candidate, canaryStickyKey, chatRequestFeatures, decideWithTable }
 import type { AdapterRegistry, StreamEvent, Transport } from "../adapters/types.ts";
 import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { http1Transport } from "../adapters/transport/http1.ts";
+import { upstreamLimits } from "../adapters/limits.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext, RouterHooks } from "../execute/context.ts";
 import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
@@ -108,7 +109,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const env = options.env ?? process.env;
   const trusted = parseTrustedProxies(env[TRUSTED_PROXIES_ENV]);
   if ("error" in trusted) throw new RouterStartError("invalid_trusted_proxies", trusted.error);
-  const transport = options.transport ?? http1Transport();
+  const limits = upstreamLimits(env);
+  if ("error" in limits) throw new RouterStartError("invalid_upstream_limits", limits.error);
+  const transport = options.transport ?? http1Transport(limits);
   let runtime: RuntimeRelease;
   try {
     runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators: options.validators ?? {}, transport });

@@ -21,4 +21,18 @@ describe("validators", () => {
     expect(check(a('{"ok":"yes"}'))).toMatch(/does not match the JSON schema/);
     expect(check(a("nope"))).toBe("the answer is not valid JSON");
   });
+
+  it("json-schema refuses a schema nested past the depth limit, naming where (no stack overflow at activation)", () => {
+    let schema: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 100_000; i++) schema = { type: "object", properties: { a: schema } };
+    expect(() => jsonSchemaValidator({ kind: "json-schema", schema })).toThrow(/more than 64 levels deep \(at `properties\.a\.properties\.a/);
+  });
+
+  it("json-schema fails (does not throw) on an answer nested too deep for the library's recursion", () => {
+    const check = jsonSchemaValidator({ kind: "json-schema", schema: { $ref: "#/$defs/n", $defs: { n: { type: "array", items: { $ref: "#/$defs/n" } } } } });
+    expect(check(a("[[[]]]"))).toBeUndefined();
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    expect(check(a(deep))).toBe("the answer is nested too deeply to check against the JSON schema");
+    expect(jsonValidator({ kind: "json" })(a(deep))).toBeUndefined();
+  });
 });

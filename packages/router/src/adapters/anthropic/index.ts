@@ -10,6 +10,7 @@ import {
   type StreamEvent,
   UpstreamError,
   toUpstreamError,
+  unsendable,
 } from "../types.ts";
 import { type AnthropicResponse, type AnthropicStreamEvent, AnthropicStreamTranslator, fromAnthropicResponse, toAnthropicRequest } from "./translate.ts";
 
@@ -39,7 +40,12 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
 
   return {
     async complete(call: AdapterCall): Promise<CompletionResult> {
-      const body = JSON.stringify(toAnthropicRequest(call.body, call.model, false));
+      let body: string;
+      try {
+        body = JSON.stringify(toAnthropicRequest(call.body, call.model, false));
+      } catch (error) {
+        throw unsendable(name, error);
+      }
       try {
         const response = await init.transport.post({ url, headers, body, signal: call.signal });
         if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
@@ -61,18 +67,23 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
     },
 
     async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
-      const body = JSON.stringify(toAnthropicRequest(call.body, call.model, true));
-      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal);
+      let body: string;
+      try {
+        body = JSON.stringify(toAnthropicRequest(call.body, call.model, true));
+      } catch (error) {
+        throw unsendable(name, error);
+      }
+      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal, init.transport.limits?.maxSseLineBytes);
     },
 
     async close(): Promise<void> {},
   };
 };
 
-async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal, maxLine: number | undefined): AsyncGenerator<StreamEvent> {
   const translator = new AnthropicStreamTranslator(Math.floor(Date.now() / 1000));
   try {
-    for await (const sse of parseSse(body)) {
+    for await (const sse of parseSse(body, maxLine)) {
       if (translator.finished) continue;
       let event: AnthropicStreamEvent;
       try {

@@ -12,6 +12,7 @@ import {
   type StreamEvent,
   UpstreamError,
   toUpstreamError,
+  unsendable,
 } from "../types.ts";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -53,7 +54,12 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
 
   return {
     async complete(call: AdapterCall): Promise<CompletionResult> {
-      const body = completionBody(call.body, call.model.name, call.bodyText);
+      let body: string;
+      try {
+        body = completionBody(call.body, call.model.name, call.bodyText);
+      } catch (error) {
+        throw unsendable(name, error);
+      }
       try {
         const response = await init.transport.post({ url, headers, body, signal: call.signal });
         if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
@@ -68,23 +74,28 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
     },
 
     async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
-      const body = JSON.stringify({
-        ...call.body,
-        model: call.model.name,
-        stream: true,
-        stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },
-      });
-      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal);
+      let body: string;
+      try {
+        body = JSON.stringify({
+          ...call.body,
+          model: call.model.name,
+          stream: true,
+          stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },
+        });
+      } catch (error) {
+        throw unsendable(name, error);
+      }
+      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal, init.transport.limits?.maxSseLineBytes);
     },
 
     async close(): Promise<void> {},
   };
 };
 
-async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal, maxLine: number | undefined): AsyncGenerator<StreamEvent> {
   let done = false;
   try {
-    for await (const event of parseSse(body)) {
+    for await (const event of parseSse(body, maxLine)) {
       if (event.data === "[DONE]") {
         done = true; // keep reading to the end so the connection returns to the pool
         continue;

@@ -1,7 +1,9 @@
 /** @module A lean HTTP/1.1 keep-alive client over node:net / node:tls: the router's default upstream transport. */
 import net from "node:net";
 import tls from "node:tls";
-import type { Transport, TransportRequest, TransportResponse } from "../types.ts";
+import { type Transport, type TransportRequest, type TransportResponse, type UpstreamLimits, tooLarge } from "../types.ts";
+import { DEFAULT_MAX_SSE_LINE_BYTES } from "../sse.ts";
+import { DEFAULT_MAX_UPSTREAM_BYTES } from "../limits.ts";
 
 /**
  * Why a client of our own: an upstream call is one small POST whose answer is read whole or streamed.
@@ -24,6 +26,10 @@ export interface Http1TransportOptions {
   maxHeaderBytes?: number;
   /** Extra trusted CA certificates (PEM) for https upstreams; default Node's store (and NODE_EXTRA_CA_CERTS). */
   ca?: string | Buffer | (string | Buffer)[];
+  /** Largest body read whole (not streamed), bytes: past it the connection is dropped. Default 16 MiB. */
+  maxResponseBytes?: number;
+  /** Longest SSE line or event the adapters accept (reported as `limits`). Default 1 MiB. */
+  maxSseLineBytes?: number;
 }
 
 /** A connection-level failure; `code` is what toUpstreamError classifies (ECONNRESET → connection). */
@@ -105,15 +111,20 @@ class Body implements AsyncIterable<Uint8Array> {
   #streaming = false;
   #wake: (() => void) | undefined;
   readonly #conn: Connection;
+  /** Largest body read whole (the pool's maxResponseBytes). */
+  readonly #max: number;
 
-  constructor(conn: Connection) {
+  constructor(conn: Connection, max: number) {
     this.#conn = conn;
+    this.#max = max;
   }
 
   push(chunk: Buffer): void {
     if (this.#discard || chunk.length === 0) return;
     this.#chunks.push(chunk);
     this.#queued += chunk.length;
+    // Read whole, the body is held in memory: past the cap the upstream is cut off (a stream pauses instead).
+    if (!this.#streaming && this.#queued > this.#max) return this.#conn.destroy(tooLarge(this.#max));
     if (this.#wake !== undefined) this.#notify();
   }
 
@@ -332,6 +343,7 @@ class Connection {
     return this.#exchange !== undefined;
   }
 
+
   start(exchange: Exchange): void {
     this.#exchange = exchange;
     exchange.conn = this;
@@ -544,7 +556,7 @@ class Connection {
       this.#state = UNTIL_CLOSE;
       this.#reusable = false;
     }
-    const body = new Body(this);
+    const body = new Body(this, this.#pool.maxResponseBytes);
     this.#body = body;
     const exchange = this.#exchange as Exchange;
     exchange.resolve(new Http1Response(status, body, head, eol + 2));
@@ -596,6 +608,7 @@ class OriginPool {
     readonly idleMs: number,
     readonly maxHeaderBytes: number,
     readonly ca: Http1TransportOptions["ca"],
+    readonly maxResponseBytes: number,
   ) {}
 
   dispatch(exchange: Exchange): void {
@@ -663,6 +676,7 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
   const maxSockets = options.maxSockets ?? 256;
   const idleMs = options.idleMs ?? 4_000;
   const maxHeaderBytes = options.maxHeaderBytes ?? 64 * 1024;
+  const limits: UpstreamLimits = { maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_UPSTREAM_BYTES, maxSseLineBytes: options.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES };
   const pools = new Map<string, OriginPool>();
   let closed = false;
 
@@ -670,13 +684,14 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
     let pool = pools.get(target.origin);
     if (pool === undefined) {
       const secure = target.protocol === "https:";
-      pool = new OriginPool(url.hostname, Number(url.port || (secure ? 443 : 80)), secure, maxSockets, idleMs, maxHeaderBytes, options.ca);
+      pool = new OriginPool(url.hostname, Number(url.port || (secure ? 443 : 80)), secure, maxSockets, idleMs, maxHeaderBytes, options.ca, limits.maxResponseBytes);
       pools.set(target.origin, pool);
     }
     return pool;
   };
 
   return {
+    limits,
     post(request: TransportRequest): Promise<TransportResponse> {
       const { url, signal } = request;
       if (closed) return Promise.reject(connectionError("transport closed"));

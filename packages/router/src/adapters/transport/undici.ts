@@ -1,6 +1,8 @@
 /** @module The undici transport: one keep-alive `Pool` per upstream origin (the workspace default). */
 import { Pool } from "undici";
-import type { Transport, TransportRequest, TransportResponse } from "../types.ts";
+import { type Transport, type TransportRequest, type TransportResponse, tooLarge } from "../types.ts";
+import { DEFAULT_MAX_UPSTREAM_BYTES } from "../limits.ts";
+import { DEFAULT_MAX_SSE_LINE_BYTES } from "../sse.ts";
 
 /**
  * HTTP/1.1 keep-alive pools per origin over undici. Fast, but undici's bundled HTTP parser is large,
@@ -8,7 +10,8 @@ import type { Transport, TransportRequest, TransportResponse } from "../types.ts
  *
  * @example const transport = undiciTransport(); await transport.post({ url, headers, body, signal });
  */
-export function undiciTransport(options: { connections?: number } = {}): Transport {
+export function undiciTransport(options: { connections?: number; maxResponseBytes?: number; maxSseLineBytes?: number } = {}): Transport {
+  const limits = { maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_UPSTREAM_BYTES, maxSseLineBytes: options.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES };
   const pools = new Map<string, Pool>();
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);
@@ -19,6 +22,7 @@ export function undiciTransport(options: { connections?: number } = {}): Transpo
     return pool;
   };
   return {
+    limits,
     async post(request: TransportRequest): Promise<TransportResponse> {
       const { statusCode, headers, body } = await poolFor(request.url.origin).request({
         path: request.url.pathname + request.url.search,
@@ -27,15 +31,26 @@ export function undiciTransport(options: { connections?: number } = {}): Transpo
         body: request.body,
         signal: request.signal,
       });
+      // Read whole with a running count: past the cap the body (and its connection) is destroyed.
+      const bytes = async (): Promise<Buffer> => {
+        const parts: Buffer[] = [];
+        let size = 0;
+        for await (const part of body) {
+          size += (part as Buffer).length;
+          if (size > limits.maxResponseBytes) {
+            body.destroy();
+            throw tooLarge(limits.maxResponseBytes);
+          }
+          parts.push(part as Buffer);
+        }
+        return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
+      };
       return {
         status: statusCode,
         headers,
         body,
-        text: () => body.text(),
-        bytes: async () => {
-          const bytes = await body.bytes();
-          return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        },
+        text: async () => (await bytes()).toString("utf8"),
+        bytes,
         dump: () => {
           body.dump().catch(() => undefined);
         },
