@@ -8,14 +8,17 @@
  */
 import { type IncomingHttpHeaders, type OutgoingHttpHeader, type OutgoingHttpHeaders, STATUS_CODES, type Server } from "node:http";
 import type { Socket } from "node:net";
+import type { RouterError } from "../errors.ts";
 
 /** node:http's default limit on a request head; a longer one goes to node:http, which answers 431. */
 const MAX_HEAD_BYTES = 16 * 1024;
 /** How long a connection may sit idle between requests (node:http's keepAliveTimeout is set to the same). */
 export const KEEP_ALIVE_MS = 65_000;
-/** node:http's default headersTimeout: a head still incomplete after this long drops the connection. */
+/** node:http's headersTimeout as the router sets it: a head still incomplete after this long drops the connection. */
 const HEAD_TIMEOUT_MS = 60_000;
 const HEAD_END = Buffer.from("\r\n\r\n");
+/** What an incomplete head must start with to stay here; anything else goes to node:http at once (which may answer 400 at once). */
+const CHAT_LINE = "POST /v1/chat/completions";
 const REQUEST_LINE = /^POST (\/v1\/chat\/completions(?:\?[!-~]*)?) HTTP\/1\.1$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
@@ -25,6 +28,8 @@ const SMALL_BODY_BYTES = 16 * 1024;
 
 /** A chat request read by the fast path: the whole body is in. */
 export class FastRequest {
+  /** Set when the request is refused on its head (a bad key, too many bodies in memory): its body is never read. */
+  refusal: RouterError | undefined;
   constructor(
     readonly url: string,
     readonly headers: IncomingHttpHeaders,
@@ -37,6 +42,8 @@ export class FastRequest {
 /** What parseRequest makes of the bytes at the start of a connection's buffer. */
 export type ParsedRequest =
   | { kind: "need"; bytes: number }
+  /** The head is in (`request` has an empty body), the body is not: `bytes` in all. */
+  | { kind: "body"; bytes: number; request: FastRequest; close: boolean }
   | { kind: "handoff" }
   | { kind: "request"; request: FastRequest; used: number; close: boolean };
 
@@ -49,7 +56,7 @@ const HANDOFF: ParsedRequest = { kind: "handoff" };
  */
 export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
   const end = buf.indexOf(HEAD_END);
-  if (end === -1 || end > MAX_HEAD_BYTES) return buf.length > MAX_HEAD_BYTES ? HANDOFF : NEED_HEAD;
+  if (end === -1 || end > MAX_HEAD_BYTES) return buf.length > MAX_HEAD_BYTES || !plausibleHead(buf) ? HANDOFF : NEED_HEAD;
   const head = buf.toString("latin1", 0, end);
   let eol = head.indexOf("\r\n");
   if (eol === -1) eol = head.length;
@@ -74,6 +81,8 @@ export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
     const value = head.slice(from, to);
     if (BAD_VALUE.test(value)) return HANDOFF;
     const name = rawName.toLowerCase();
+    // node:http refuses `Content-Length: 62\t` and reads `Connection: close\t` as not `close`: a tab in either goes to node:http.
+    if ((name === "content-length" || name === "connection") && head.slice(colon + 1, eol).includes("\t")) return HANDOFF;
     // node:http joins or drops repeated fields by rules of its own.
     if (headers[name] !== undefined) return HANDOFF;
     if (name === "content-length") {
@@ -91,8 +100,26 @@ export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
   }
   if (headers.host === undefined) return HANDOFF;
   const used = end + 4 + length;
-  if (buf.length < used) return { kind: "need", bytes: used };
+  if (buf.length < used) return { kind: "body", bytes: used, request: new FastRequest(start[1] as string, headers, EMPTY), close };
   return { kind: "request", request: new FastRequest(start[1] as string, headers, buf.subarray(end + 4, used)), used, close };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Whether an incomplete head may still become a plain chat request. Whatever node:http refuses as soon as
+ * it sees it (another request line, a bare LF or CR, a control character) goes to node:http at once, so
+ * both paths answer alike and at once rather than the fast path waiting for a `\r\n\r\n` that never comes.
+ */
+function plausibleHead(buf: Buffer): boolean {
+  const n = Math.min(buf.length, CHAT_LINE.length);
+  if (buf.toString("latin1", 0, n) !== CHAT_LINE.slice(0, n)) return false;
+  const last = Math.min(buf.length, MAX_HEAD_BYTES);
+  for (let i = n; i < last; i++) {
+    const c = buf[i] as number;
+    if (c === 10 ? buf[i - 1] !== 13 : c === 13 ? i + 1 < last && buf[i + 1] !== 10 : (c < 32 && c !== 9) || c === 127) return false;
+  }
+  return true;
 }
 
 let dateSecond = -1;
@@ -198,7 +225,13 @@ export class FastResponse implements ResponseLike {
       // Only these two names matter here; the length test spares a lower-casing per field.
       if (name.length === 14 && name.toLowerCase() === "content-length") length = true;
       else if (name.length === 10 && name.toLowerCase() === "connection" && String(value).toLowerCase() === "close") this.closeAfter = true;
-      fields += fieldLine(name, value);
+      try {
+        fields += fieldLine(name, value);
+      } catch (error) {
+        // A refused field leaves the response blank, as node:http's setHeader refuses before storing: a 500 can still go out.
+        this.#stored = undefined;
+        throw error;
+      }
     }
     this.statusCode = status;
     this.#chunked = !length;
@@ -284,6 +317,17 @@ export interface FastPathOptions {
   serve(req: FastRequest, res: FastResponse): void;
   /** New requests are answered with `connection: close` (the router is draining). */
   draining(): boolean;
+  /**
+   * A request whose head is in and whose body (`bytes` in all) is not: undefined reserves those bytes
+   * (given back through `unreserve`) and the body is read; an error (a bad key, too many bodies held)
+   * refuses it before one byte of its body is kept, and the connection closes after the answer.
+   */
+  admit(request: FastRequest, bytes: number): RouterError | undefined;
+  unreserve(bytes: number): void;
+  /** The whole request (head and body) must arrive within this many ms: 408, or dropped. */
+  requestTimeoutMs: number;
+  /** The same error node:http's path answers when a request is too slow (written raw, the connection closes). */
+  timedOut(): RouterError;
 }
 
 export interface FastPath {
@@ -293,6 +337,12 @@ export interface FastPath {
   closeAll(): void;
 }
 
+/** A complete answer written straight to a socket, for a connection that closes after it (no request object to answer on). */
+export function rawAnswer(error: RouterError): string {
+  const body = error.toJson();
+  return `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}
+
 /** One client connection while the fast path reads it. */
 class FastConnection {
   /** Bytes received and not yet read, joined only when a parse needs them (a large body arrives in many). */
@@ -300,7 +350,12 @@ class FastConnection {
   #size = 0;
   /** Bytes the next request needs before parsing again (its head is in, its body is not). */
   #need = 0;
+  /** When the unread request's first bytes were first parsed (0: no request under way), for the request timeout. */
   #headSince = 0;
+  /** Body bytes reserved by `admit` for the request being read. */
+  #reserved = 0;
+  /** The connection closes after its answer: what else arrives is dropped, never kept. */
+  #discard = false;
   response: FastResponse | undefined;
 
   constructor(
@@ -315,6 +370,7 @@ class FastConnection {
   }
 
   #onData = (chunk: Buffer): void => {
+    if (this.#discard) return;
     this.#chunks.push(chunk);
     this.#size += chunk.length;
     if (this.response !== undefined) {
@@ -333,6 +389,7 @@ class FastConnection {
       "close",
       () => {
         this.all.delete(this);
+        this.#unreserve();
         const response = this.response;
         this.response = undefined;
         response?.closed(false);
@@ -354,6 +411,19 @@ class FastConnection {
     else this.#next();
   };
 
+  /**
+   * The request being read is older than the request timeout (its head older than the head timeout):
+   * answer 408 (nothing of it was answered yet) and close. Called on data and by the sweep.
+   */
+  expire(now: number): void {
+    const since = this.#headSince;
+    if (since === 0 || this.response !== undefined || this.#discard) return;
+    const limit = this.#need === 0 ? Math.min(HEAD_TIMEOUT_MS, this.options.requestTimeoutMs) : this.options.requestTimeoutMs;
+    if (now - since <= limit) return;
+    this.#drop();
+    this.socket.end(rawAnswer(this.options.timedOut()), () => this.socket.destroy());
+  }
+
   #next(): void {
     if (this.socket.isPaused()) this.socket.resume();
     if (this.#size === 0) return;
@@ -362,10 +432,16 @@ class FastConnection {
     if (chunks.length !== 1) chunks.splice(0, chunks.length, pending);
     const parsed = parseRequest(pending, this.options.maxBodyBytes());
     if (parsed.kind === "handoff") return this.#handOff();
-    if (parsed.kind === "need") {
+    if (parsed.kind !== "request") {
       this.#need = parsed.bytes;
       if (this.#headSince === 0) this.#headSince = Date.now();
-      else if (parsed.bytes === 0 && Date.now() - this.#headSince > HEAD_TIMEOUT_MS) this.socket.destroy();
+      else this.expire(Date.now());
+      if (parsed.kind === "body" && this.#reserved === 0 && !this.#discard) {
+        // The key and the memory are checked on the head, before the body is kept.
+        const refusal = this.options.admit(parsed.request, parsed.bytes);
+        if (refusal === undefined) this.#reserved = parsed.bytes;
+        else this.#refuse(parsed.request, refusal);
+      }
       return;
     }
     this.#size -= parsed.used;
@@ -373,15 +449,42 @@ class FastConnection {
     else chunks[0] = pending.subarray(parsed.used);
     this.#need = 0;
     this.#headSince = 0;
+    this.#unreserve();
     const response = new FastResponse(this, parsed.close || this.options.draining());
     this.response = response;
     this.options.serve(parsed.request, response);
+  }
+
+  /** Answer a request refused on its head; its body is dropped as it arrives and the connection closes after. */
+  #refuse(request: FastRequest, refusal: RouterError): void {
+    this.#drop();
+    request.refusal = refusal;
+    const response = new FastResponse(this, true);
+    this.response = response;
+    this.options.serve(request, response);
+  }
+
+  /** Forget what was received and drop what arrives from now on (the connection is closing). */
+  #drop(): void {
+    this.#discard = true;
+    this.#chunks.length = 0;
+    this.#size = 0;
+    this.#need = 0;
+    this.#headSince = 0;
+    this.#unreserve();
+  }
+
+  #unreserve(): void {
+    if (this.#reserved === 0) return;
+    this.options.unreserve(this.#reserved);
+    this.#reserved = 0;
   }
 
   /** From this request on, node:http reads the connection: it gets the unread bytes first. */
   #handOff(): void {
     const socket = this.socket;
     this.all.delete(this);
+    this.#unreserve();
     for (const [event, listener] of this.#listeners) socket.off(event, listener);
     socket.setTimeout(0);
     if (this.#size > 0) socket.unshift(Buffer.concat(this.#chunks, this.#size));
@@ -403,12 +506,24 @@ export function installFastPath(server: Server, options: FastPathOptions): FastP
   const all = new Set<FastConnection>();
   const handOver = (socket: Socket): void => nodeListener.call(server, socket);
   server.on("connection", (socket: Socket) => new FastConnection(socket, options, all, handOver));
+  // A request that stops sending sends no data to be checked on: a sweep finds it (as node:http's connectionsCheckingInterval does).
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const connection of all) connection.expire(now);
+  }, sweepInterval(options.requestTimeoutMs));
+  sweep.unref();
   return {
     closeIdle() {
       for (const connection of all) if (connection.response === undefined) connection.socket.destroy();
     },
     closeAll() {
+      clearInterval(sweep);
       for (const connection of all) connection.socket.destroy();
     },
   };
+}
+
+/** How often both paths look for requests past the request timeout: at most 1 s late, at least every 50 ms. */
+export function sweepInterval(requestTimeoutMs: number): number {
+  return Math.max(50, Math.min(1_000, Math.floor(requestTimeoutMs / 4)));
 }
