@@ -1,7 +1,6 @@
 /** @module Reading a request body under a size limit, without buffering an oversize body. */
 import type { IncomingMessage } from "node:http";
 import { RouterError } from "../errors.ts";
-import { ClientGoneError } from "../execute/timers.ts";
 
 /**
  * Request-body bytes held in memory across every connection and both HTTP paths, against
@@ -22,9 +21,6 @@ export class BodyBudget {
   }
 }
 
-/** For bodies read behind their own checks (the admin API, the dashboard): counted against nothing. */
-const UNCOUNTED = new BodyBudget(Number.POSITIVE_INFINITY);
-
 /** The answer to a body the budget cannot hold (the connection closes after it, its body unread). */
 export function overloaded(): RouterError {
   return new RouterError("overloaded", "the router holds too many request bodies right now; retry shortly", { headers: { "retry-after": "1" } });
@@ -37,20 +33,21 @@ function tooLarge(limit: number): RouterError {
 /**
  * Read the whole body as UTF-8. Rejects with `body_too_large` at once when Content-Length says so,
  * or as soon as the received bytes pass the limit (the rest is discarded, never buffered); with
- * `overloaded` when `budget` cannot hold it (counted from the Content-Length, or chunk by chunk).
+ * `overloaded` when `budget` cannot hold it (counted from the Content-Length, or chunk by chunk; no
+ * budget for bodies read behind checks of their own: the admin API, the dashboard).
  */
-export function readBody(req: IncomingMessage, limit: number, budget: BodyBudget = UNCOUNTED): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget): Promise<string> {
   const header = req.headers["content-length"];
   const declared = header === undefined ? undefined : Number(header);
   if (declared !== undefined && declared > limit) {
     discard(req);
     return Promise.reject(tooLarge(limit));
   }
-  if (declared !== undefined && !budget.take(declared)) {
+  if (declared !== undefined && budget !== undefined && !budget.take(declared)) {
     discard(req);
     return Promise.reject(overloaded());
   }
-  let held = declared ?? 0;
+  let held = budget === undefined ? 0 : (declared ?? 0);
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
@@ -63,7 +60,7 @@ export function readBody(req: IncomingMessage, limit: number, budget: BodyBudget
     const onData = (part: Buffer): void => {
       size += part.length;
       if (size > limit) return refuse(tooLarge(limit));
-      if (declared === undefined) {
+      if (declared === undefined && budget !== undefined) {
         if (!budget.take(part.length)) return refuse(overloaded());
         held += part.length;
       }
@@ -78,7 +75,7 @@ export function readBody(req: IncomingMessage, limit: number, budget: BodyBudget
       reject(error);
     };
     const cleanup = (): void => {
-      budget.give(held);
+      budget?.give(held);
       held = 0;
       req.off("data", onData);
       req.off("end", onEnd);
@@ -86,9 +83,9 @@ export function readBody(req: IncomingMessage, limit: number, budget: BodyBudget
     };
     req.on("data", onData);
     req.on("end", onEnd);
+    // A connection that closes mid-body (the request timeout, the client gone) ends in "error" (node:http destroys
+    // the request with `aborted`): its bytes are given back there.
     req.on("error", onError);
-    // A connection that closes mid-body (the request timeout, the client gone) rejects too: its bytes are given back.
-    req.on("close", () => onError(new ClientGoneError("client went away")));
   });
 }
 
