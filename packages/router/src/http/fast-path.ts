@@ -19,6 +19,8 @@ const HEAD_TIMEOUT_MS = 60_000;
 const HEAD_END = Buffer.from("\r\n\r\n");
 /** What an incomplete head must start with to stay here; anything else goes to node:http at once (which may answer 400 at once). */
 const CHAT_LINE = "POST /v1/chat/completions";
+/** In an incomplete head: a control character, a bare LF, or a CR before anything but LF. */
+const BAD_PARTIAL = /[^\t\r\n\x20-\x7e\x80-\xff]|(?:^|[^\r])\n|\r(?!\n|$)/;
 const REQUEST_LINE = /^POST (\/v1\/chat\/completions(?:\?[!-~]*)?) HTTP\/1\.1$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
@@ -112,14 +114,8 @@ const EMPTY = Buffer.alloc(0);
  * both paths answer alike and at once rather than the fast path waiting for a `\r\n\r\n` that never comes.
  */
 function plausibleHead(buf: Buffer): boolean {
-  const n = Math.min(buf.length, CHAT_LINE.length);
-  if (buf.toString("latin1", 0, n) !== CHAT_LINE.slice(0, n)) return false;
-  const last = Math.min(buf.length, MAX_HEAD_BYTES);
-  for (let i = n; i < last; i++) {
-    const c = buf[i] as number;
-    if (c === 10 ? buf[i - 1] !== 13 : c === 13 ? i + 1 < last && buf[i + 1] !== 10 : (c < 32 && c !== 9) || c === 127) return false;
-  }
-  return true;
+  const text = buf.toString("latin1");
+  return (text.startsWith(CHAT_LINE) || CHAT_LINE.startsWith(text)) && !BAD_PARTIAL.test(text);
 }
 
 let dateSecond = -1;
@@ -379,6 +375,8 @@ class FastConnection {
       return;
     }
     if (this.#size >= this.#need) this.#next();
+    // A body still arriving (a byte now and then resets the idle timer): its request timeout is checked on each piece.
+    else if (Date.now() - this.#headSince > this.options.requestTimeoutMs) this.#timedOut();
   };
 
   readonly #listeners: [string, (chunk: Buffer) => void][] = [
@@ -395,8 +393,8 @@ class FastConnection {
         response?.closed(false);
       },
     ],
-    // Idle past the keep-alive timeout (a request in flight may take as long as it takes).
-    ["timeout", () => this.response === undefined && this.socket.destroy()],
+    // Idle past the keep-alive timeout, or past the request timeout while a request arrives (a request in flight may take as long as it takes).
+    ["timeout", () => this.response === undefined && (this.#headSince === 0 ? this.socket.destroy() : this.#timedOut())],
     ["error", () => this.socket.destroy()],
   ];
 
@@ -411,15 +409,8 @@ class FastConnection {
     else this.#next();
   };
 
-  /**
-   * The request being read is older than the request timeout (its head older than the head timeout):
-   * answer 408 (nothing of it was answered yet) and close. Called on data and by the sweep.
-   */
-  expire(now: number): void {
-    const since = this.#headSince;
-    if (since === 0 || this.response !== undefined || this.#discard) return;
-    const limit = this.#need === 0 ? Math.min(HEAD_TIMEOUT_MS, this.options.requestTimeoutMs) : this.options.requestTimeoutMs;
-    if (now - since <= limit) return;
+  /** The request being read is past the request timeout: 408 (nothing of it was answered yet), and the connection closes. */
+  #timedOut(): void {
     this.#drop();
     this.socket.end(rawAnswer(this.options.timedOut()), () => this.socket.destroy());
   }
@@ -434,8 +425,12 @@ class FastConnection {
     if (parsed.kind === "handoff") return this.#handOff();
     if (parsed.kind !== "request") {
       this.#need = parsed.bytes;
-      if (this.#headSince === 0) this.#headSince = Date.now();
-      else this.expire(Date.now());
+      const timeout = this.options.requestTimeoutMs;
+      if (this.#headSince === 0) {
+        // While a request arrives, the idle timer is its timeout (data that trickles in is checked here).
+        this.#headSince = Date.now();
+        this.socket.setTimeout(timeout);
+      } else if (Date.now() - this.#headSince > (parsed.bytes === 0 ? Math.min(HEAD_TIMEOUT_MS, timeout) : timeout)) return this.#timedOut();
       if (parsed.kind === "body" && this.#reserved === 0 && !this.#discard) {
         // The key and the memory are checked on the head, before the body is kept.
         const refusal = this.options.admit(parsed.request, parsed.bytes);
@@ -448,7 +443,10 @@ class FastConnection {
     if (this.#size === 0) chunks.length = 0;
     else chunks[0] = pending.subarray(parsed.used);
     this.#need = 0;
-    this.#headSince = 0;
+    if (this.#headSince !== 0) {
+      this.#headSince = 0;
+      this.socket.setTimeout(KEEP_ALIVE_MS);
+    }
     this.#unreserve();
     const response = new FastResponse(this, parsed.close || this.options.draining());
     this.response = response;
@@ -506,24 +504,12 @@ export function installFastPath(server: Server, options: FastPathOptions): FastP
   const all = new Set<FastConnection>();
   const handOver = (socket: Socket): void => nodeListener.call(server, socket);
   server.on("connection", (socket: Socket) => new FastConnection(socket, options, all, handOver));
-  // A request that stops sending sends no data to be checked on: a sweep finds it (as node:http's connectionsCheckingInterval does).
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const connection of all) connection.expire(now);
-  }, sweepInterval(options.requestTimeoutMs));
-  sweep.unref();
   return {
     closeIdle() {
       for (const connection of all) if (connection.response === undefined) connection.socket.destroy();
     },
     closeAll() {
-      clearInterval(sweep);
       for (const connection of all) connection.socket.destroy();
     },
   };
-}
-
-/** How often both paths look for requests past the request timeout: at most 1 s late, at least every 50 ms. */
-export function sweepInterval(requestTimeoutMs: number): number {
-  return Math.max(50, Math.min(1_000, Math.floor(requestTimeoutMs / 4)));
 }

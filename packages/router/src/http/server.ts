@@ -17,7 +17,7 @@ import { stateEnvWarnings } from "../runtime/state-env.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { BodyBudget, overloaded, readBody } from "./read-body.ts";
-import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer, sweepInterval } from "./fast-path.ts";
+import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
@@ -434,7 +434,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       // The whole request (head and body) within SWITCHYARD_REQUEST_TIMEOUT_MS, as on the fast path; the head within 60 s at most.
       requestTimeout: requestTimeoutMs,
       headersTimeout: Math.min(60_000, requestTimeoutMs),
-      connectionsCheckingInterval: sweepInterval(requestTimeoutMs),
+      // How often node:http looks for requests past them (its default, 30 s, would let a short timeout run long).
+      connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs),
     },
     handler,
   );
