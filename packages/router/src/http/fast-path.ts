@@ -2,8 +2,8 @@
  * @module The chat endpoint's lean HTTP/1.1 path in front of node:http. A connection's requests are
  * read here while each is a plain `POST /v1/chat/completions` (HTTP/1.1, a Host, a Content-Length body
  * within the limit, no Transfer-Encoding, Expect, Upgrade or repeated field); at the first request that
- * is anything else, the connection is handed to node:http from that request's first byte, and stays
- * there. node:http's own request and response objects cost ~10 µs per request on the bench machine,
+ * is anything else (or whose key or body size the router refuses on its head, before the body is
+ * kept), the connection is handed to node:http from that request's first byte, and stays there. node:http's own request and response objects cost ~10 µs per request on the bench machine,
  * as much as the router's routing, governance and tracing together.
  */
 import { type IncomingHttpHeaders, type OutgoingHttpHeader, type OutgoingHttpHeaders, STATUS_CODES, type Server } from "node:http";
@@ -30,8 +30,6 @@ const SMALL_BODY_BYTES = 16 * 1024;
 
 /** A chat request read by the fast path: the whole body is in. */
 export class FastRequest {
-  /** Set when the request is refused on its head (a bad key, too many bodies in memory): its body is never read. */
-  refusal: RouterError | undefined;
   constructor(
     readonly url: string,
     readonly headers: IncomingHttpHeaders,
@@ -44,8 +42,8 @@ export class FastRequest {
 /** What parseRequest makes of the bytes at the start of a connection's buffer. */
 export type ParsedRequest =
   | { kind: "need"; bytes: number }
-  /** The head is in (`request` has an empty body), the body is not: `bytes` in all. */
-  | { kind: "body"; bytes: number; request: FastRequest; close: boolean }
+  /** The head is in, the body is not: `bytes` in all. */
+  | { kind: "body"; bytes: number; headers: IncomingHttpHeaders }
   | { kind: "handoff" }
   | { kind: "request"; request: FastRequest; used: number; close: boolean };
 
@@ -102,11 +100,9 @@ export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
   }
   if (headers.host === undefined) return HANDOFF;
   const used = end + 4 + length;
-  if (buf.length < used) return { kind: "body", bytes: used, request: new FastRequest(start[1] as string, headers, EMPTY), close };
+  if (buf.length < used) return { kind: "body", bytes: used, headers };
   return { kind: "request", request: new FastRequest(start[1] as string, headers, buf.subarray(end + 4, used)), used, close };
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * Whether an incomplete head may still become a plain chat request. Whatever node:http refuses as soon as
@@ -314,11 +310,11 @@ export interface FastPathOptions {
   /** New requests are answered with `connection: close` (the router is draining). */
   draining(): boolean;
   /**
-   * A request whose head is in and whose body (`bytes` in all) is not: undefined reserves those bytes
-   * (given back through `unreserve`) and the body is read; an error (a bad key, too many bodies held)
-   * refuses it before one byte of its body is kept, and the connection closes after the answer.
+   * A request whose head is in and whose body (`bytes` in all) is not: true reserves those bytes (given
+   * back through `unreserve`) and the body is read here; false (a bad key, too many bodies held) hands
+   * the connection to node:http before one more byte is kept, which answers as it answers any such request.
    */
-  admit(request: FastRequest, bytes: number): RouterError | undefined;
+  admit(headers: IncomingHttpHeaders, bytes: number): boolean;
   unreserve(bytes: number): void;
   /** The whole request (head and body) must arrive within this many ms: 408, or dropped. */
   requestTimeoutMs: number;
@@ -431,11 +427,10 @@ class FastConnection {
         this.#headSince = Date.now();
         this.socket.setTimeout(timeout);
       } else if (Date.now() - this.#headSince > (parsed.bytes === 0 ? Math.min(HEAD_TIMEOUT_MS, timeout) : timeout)) return this.#timedOut();
-      if (parsed.kind === "body" && this.#reserved === 0 && !this.#discard) {
+      if (parsed.kind === "body" && this.#reserved === 0) {
         // The key and the memory are checked on the head, before the body is kept.
-        const refusal = this.options.admit(parsed.request, parsed.bytes);
-        if (refusal === undefined) this.#reserved = parsed.bytes;
-        else this.#refuse(parsed.request, refusal);
+        if (!this.options.admit(parsed.headers, parsed.bytes)) return this.#handOff();
+        this.#reserved = parsed.bytes;
       }
       return;
     }
@@ -451,15 +446,6 @@ class FastConnection {
     const response = new FastResponse(this, parsed.close || this.options.draining());
     this.response = response;
     this.options.serve(parsed.request, response);
-  }
-
-  /** Answer a request refused on its head; its body is dropped as it arrives and the connection closes after. */
-  #refuse(request: FastRequest, refusal: RouterError): void {
-    this.#drop();
-    request.refusal = refusal;
-    const response = new FastResponse(this, true);
-    this.response = response;
-    this.options.serve(request, response);
   }
 
   /** Forget what was received and drop what arrives from now on (the connection is closing). */

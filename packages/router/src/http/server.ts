@@ -16,7 +16,7 @@ import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import { stateEnvWarnings } from "../runtime/state-env.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
-import { BodyBudget, overloaded, readBody } from "./read-body.ts";
+import { BodyBudget, readBody } from "./read-body.ts";
 import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
@@ -254,8 +254,6 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     const trace = telemetry.begin(id, now(), release, req.headers.traceparent);
     try {
       if (draining) throw new RouterError("shutting_down", "the router is shutting down; retry on another replica");
-      // Refused on its head by the fast path (a bad key, too many bodies held): its body was never read.
-      if (req instanceof FastRequest && req.refusal !== undefined) throw req.refusal;
       let team: string | undefined;
       try {
         team = authenticate(req, release);
@@ -453,13 +451,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
           maxBodyBytes: () => active.current.config.router.maxBodyBytes,
           serve: (req, res) => serve(req, res, chat),
           draining: () => draining,
-          admit: (req, bytes) => {
+          admit: (headers, bytes) => {
             try {
-              authenticate(req, active.current);
-            } catch (error) {
-              return error as RouterError;
+              authenticate({ headers }, active.current);
+            } catch {
+              return false;
             }
-            return budget.take(bytes) ? undefined : overloaded();
+            return budget.take(bytes);
           },
           unreserve: (bytes) => budget.give(bytes),
           requestTimeoutMs,
