@@ -21,7 +21,7 @@ export class BodyBudget {
   }
 }
 
-/** The answer to a body the budget cannot hold (the connection closes after it, its body unread). */
+/** The answer to a body the budget cannot hold (the connection closes after it, its body never kept). */
 export function overloaded(): RouterError {
   return new RouterError("overloaded", "the router holds too many request bodies right now; retry shortly", { headers: { "retry-after": "1" } });
 }
