@@ -322,6 +322,24 @@ describe("the per-request error boundary", () => {
 });
 
 describe("name lookups", () => {
+  it("GET /v1/models lists only routes the config has: a team listing `toString` does not get Object.prototype's", async () => {
+    const router = await startTestRouter(
+      releaseOf({
+        providers: { sim: { kind: "mock" } },
+        models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
+        routes: { faq: { model: "m" } },
+        teams: { t: { keys: [{ secret: "T_KEY" }], routes: ["faq", "toString"] } },
+      }),
+      { env: { T_KEY: "t-key" } },
+    );
+    try {
+      const list = (await (await fetch(`${router.url}/v1/models`, { headers: { authorization: "Bearer t-key" } })).json()) as { data: { id: string }[] };
+      expect(list.data.map((m) => m.id)).toEqual(["faq"]);
+    } finally {
+      await router.close();
+    }
+  });
+
   it("a route table reads `toString` or `constructor` as undeclared, not as Object.prototype's", () => {
     const release = releaseOf({
       providers: { sim: { kind: "mock" } },
