@@ -178,11 +178,14 @@ describe("upstream error bodies", () => {
 });
 
 describe("the cap settings", () => {
-  it("stop the start when not a positive whole number, naming the variable", async () => {
-    await expect(startTestRouter(release, { env: { SWITCHYARD_MAX_UPSTREAM_BYTES: "16MiB" } })).rejects.toMatchObject({
-      name: "RouterStartError",
-      code: "invalid_upstream_limits",
-      message: expect.stringContaining("SWITCHYARD_MAX_UPSTREAM_BYTES"),
-    });
-  });
+  it.each(["SWITCHYARD_MAX_UPSTREAM_BYTES", "SWITCHYARD_MAX_SSE_LINE_BYTES", "SWITCHYARD_REQUEST_TIMEOUT_MS", "SWITCHYARD_MAX_BUFFERED_BYTES", "SWITCHYARD_MAX_CONNECTIONS"])(
+    "stop the start when not a positive whole number, naming the variable: %s",
+    async (name) => {
+      await expect(startTestRouter(release, { env: { [name]: "16MiB" } })).rejects.toMatchObject({
+        name: "RouterStartError",
+        code: "invalid_setting",
+        message: `${name} must be a positive whole number, got "16MiB"`,
+      });
+    },
+  );
 });

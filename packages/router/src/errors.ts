@@ -11,6 +11,8 @@ export type RouterErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "body_too_large"
+  | "request_timeout"
+  | "overloaded"
   | "rate_limited"
   | "budget_exceeded"
   | "no_candidates"
@@ -45,6 +47,8 @@ export const ERRORS = {
   not_found: { status: 404, type: "not_found_error" },
   method_not_allowed: { status: 405, type: "invalid_request_error" },
   body_too_large: { status: 413, type: "invalid_request_error" },
+  request_timeout: { status: 408, type: "invalid_request_error" },
+  overloaded: { status: 503, type: "server_error" },
   rate_limited: { status: 429, type: "rate_limit_error" },
   budget_exceeded: { status: 429, type: "rate_limit_error" },
   no_candidates: { status: 503, type: "upstream_error" },

@@ -15,7 +15,7 @@ export interface RunMainOptions {
   env?: NodeJS.ProcessEnv;
   stdout?: (line: string) => void;
   stderr?: (line: string) => void;
-  /** Install SIGTERM/SIGINT handlers that drain and exit (default true). */
+  /** Install SIGTERM/SIGINT handlers that drain and exit, and the unhandledRejection/uncaughtException guards that log and keep serving (default true). */
   signals?: boolean;
   /** The OTLP sink factory (router.mjs passes it only when the release configures `telemetry.otlp`). */
   telemetry?: TelemetryOptions;
@@ -80,6 +80,16 @@ export async function runMain(options: RunMainOptions): Promise<RunningRouter | 
   for (const warning of router.warnings) err(`switchyard router: warning: ${warning}`);
   out(`switchyard router listening on ${router.url} (environment ${options.release.config.environment}, release ${options.release.hash.slice(0, 12)})`);
   if (options.signals !== false) {
+    // A stray rejection or throw outside any request (requests have their own boundary in server.ts) is logged
+    // in one line and the router keeps serving: one bug must not take every tenant's traffic down. The line
+    // holds the error's name and the first line of its message, never a stack (SWITCHYARD_DEBUG=1 adds it).
+    const survive = (what: string) => (error: unknown): void => {
+      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      err(`switchyard router: ${what} (still serving): ${text.split("\n")[0]?.slice(0, 200)}`);
+      if (env["SWITCHYARD_DEBUG"] === "1") err(String((error as Error).stack));
+    };
+    process.on("unhandledRejection", survive("unhandled rejection"));
+    process.on("uncaughtException", survive("uncaught exception"));
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) {

@@ -130,7 +130,7 @@ export function compileRouteTable(config: Config): RouteTable {
 function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role: string; production: boolean; canary: boolean; slots: Map<string, { gen: number }> }): TableTarget {
   const { config, route, ref } = input;
   if ("tier" in ref) {
-    const tier = config.tiers[ref.tier];
+    const tier = own(config.tiers, ref.tier);
     const strategyName = tier?.strategy ?? strategyForOptimize(route.optimize);
     const members = Object.freeze((tier?.models ?? []).map((m, index) => buildMember({ ...input, model: m.model, weight: m.weight, index })));
     return { kind: "tier", id: ref.tier, tier: ref.tier, label: `${input.role}: tier ${ref.tier} (${strategyName})`, members, strategy: createStrategy(strategyName), strategyName, candidates: new Array<Candidate | undefined>(members.length), fast: fastFacts(members, strategyName) };
@@ -148,6 +148,14 @@ function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role
     candidates: [undefined],
     fast: fastFacts(members, strategyName),
   };
+}
+
+/**
+ * `record[key]` when the record itself has it: an uploaded release naming `toString` or `constructor`
+ * as a tier, model or provider must read as undeclared, not as Object.prototype's function.
+ */
+export function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** True when no model id appears in two of the lists (repeats inside one list do not count). */
@@ -195,8 +203,8 @@ function buildMember(input: {
     slot = { gen: 0 };
     input.slots.set(id, slot);
   }
-  const model = config.models[id];
-  const provider = model === undefined ? undefined : config.providers[model.provider];
+  const model = own(config.models, id);
+  const provider = model === undefined ? undefined : own(config.providers, model.provider);
   const member: TableMember = {
     model: id,
     provider: model?.provider ?? "",

@@ -41,7 +41,7 @@ describe("parseRequest", () => {
   it("waits for the rest of a head, then for the rest of the body", () => {
     expect(parseRequest(Buffer.from(`${CHAT}\r\nHost: r\r\n`), LIMIT)).toEqual({ kind: "need", bytes: 0 });
     const bytes = raw([CHAT, "Host: r", "Content-Length: 10"], "12345");
-    expect(parseRequest(bytes, LIMIT)).toEqual({ kind: "need", bytes: bytes.length + 5 });
+    expect(parseRequest(bytes, LIMIT)).toEqual({ kind: "body", bytes: bytes.length + 5, headers: { host: "r", "content-length": "10" } });
     expect(request(parseRequest(Buffer.concat([bytes, Buffer.from("67890")]), LIMIT)).request.body.toString()).toBe("1234567890");
   });
 
@@ -126,6 +126,79 @@ describe("parseRequest against node:http's parser", () => {
     fields: fc.array(fc.tuple(name, value), { maxLength: 6 }),
     body: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 40 }),
     host: fc.boolean(),
+  });
+
+  /** What node:http answers to `bytes`: its status (0: nothing within 300 ms), whether it closes, and the echo on a 200. */
+  const nodeAnswers = (bytes: Buffer): Promise<{ status: number; close: boolean; echo: unknown }> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => socket.write(bytes));
+      let received = Buffer.alloc(0);
+      const done = (status: number, close: boolean, echo: unknown): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ status, close, echo });
+      };
+      const timer = setTimeout(() => done(0, false, undefined), 300);
+      socket.on("data", (part: Buffer) => {
+        received = Buffer.concat([received, part]);
+        const end = received.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        const head = received.toString("latin1", 0, end);
+        const status = Number(head.slice(9, 12));
+        const length = /content-length: (\d+)/i.exec(head);
+        if (length === null || received.length < end + 4 + Number(length[1])) return;
+        const body = received.toString("utf8", end + 4, end + 4 + Number(length[1]));
+        done(status, /\r\nconnection: close/i.test(head), status === 200 ? JSON.parse(body) : undefined);
+      });
+      socket.on("error", reject);
+      socket.on("close", () => done(0, true, undefined));
+    });
+
+  // Whitespace and line endings node:http reads strictly: tabs and spaces around values, bare LF or CR, other
+  // request lines, control characters; generated whether or not the fast path would read them.
+  const space = fc.constantFrom("", " ", "\t", "  ", " \t", "\t ");
+  const eol = fc.constantFrom("\r\n", "\r\n", "\r\n", "\r\n", "\n", "\r", "\r\r\n", "\n\r");
+  const anyByte = fc.string({ unit: fc.integer({ min: 0, max: 0xff }).map((code) => String.fromCharCode(code)), maxLength: 6 });
+  const hostile = fc.record({
+    line: fc.constantFrom(CHAT, CHAT, CHAT, CHAT, `${CHAT} `, "POST  /v1/chat/completions HTTP/1.1", "POST /v1/chat/completions HTTP/1.0", " POST /v1/chat/completions HTTP/1.1", "POST /v1/chat/completions\tHTTP/1.1"),
+    fields: fc.array(
+      fc.tuple(
+        fc.constantFrom("Host", "Connection", "X-A", "Content-Type", "Authorization", "Transfer-Encoding"),
+        space,
+        fc.oneof(fc.constantFrom("r", "close", "keep-alive", "Close", "keep-alive, close", "application/json", "Bearer k", "chunked"), anyByte),
+        space,
+        eol,
+      ),
+      { maxLength: 4 },
+    ),
+    length: fc.tuple(space, space, eol),
+    host: fc.boolean(),
+    end: fc.constantFrom("\r\n", "\r\n", "\n", "\r"),
+    body: fc.constantFrom("{}", '{"model":"x"}', ""),
+  });
+
+  it("on whitespace, line endings and what node:http refuses, it reads only what node:http reads, alike; else it hands off, never waits", async () => {
+    await fc.assert(
+      fc.asyncProperty(hostile, async ({ line, fields, length, host, end, body }) => {
+        const [before, after, lengthEol] = length;
+        const text =
+          `${line}\r\n${host ? "Host: r\r\n" : ""}${fields.map(([n, b, v, a, e]) => `${n}:${b}${v}${a}${e}`).join("")}` +
+          `Content-Length:${before}${body.length}${after}${lengthEol}${end}${body}`;
+        const bytes = Buffer.from(text, "latin1");
+        const mine = parseRequest(bytes, LIMIT);
+        if (mine.kind === "handoff") return;
+        const theirs = await nodeAnswers(bytes);
+        if (mine.kind !== "request") {
+          // Waiting is right only if node:http waits too (it would answer a complete request at once).
+          expect(theirs.status, JSON.stringify(text)).toBe(0);
+          return;
+        }
+        expect(theirs.status, JSON.stringify(text)).toBe(200);
+        expect(theirs.echo).toEqual({ url: mine.request.url, headers: { ...mine.request.headers }, body: mine.request.body.toString("latin1") });
+        expect(mine.close, JSON.stringify(text)).toBe(theirs.close);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("whatever it reads itself, node:http reads the same url, fields and body", async () => {

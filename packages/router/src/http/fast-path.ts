@@ -2,20 +2,25 @@
  * @module The chat endpoint's lean HTTP/1.1 path in front of node:http. A connection's requests are
  * read here while each is a plain `POST /v1/chat/completions` (HTTP/1.1, a Host, a Content-Length body
  * within the limit, no Transfer-Encoding, Expect, Upgrade or repeated field); at the first request that
- * is anything else, the connection is handed to node:http from that request's first byte, and stays
- * there. node:http's own request and response objects cost ~10 µs per request on the bench machine,
+ * is anything else (or whose key or body size the router refuses on its head, before the body is
+ * kept), the connection is handed to node:http from that request's first byte, and stays there. node:http's own request and response objects cost ~10 µs per request on the bench machine,
  * as much as the router's routing, governance and tracing together.
  */
 import { type IncomingHttpHeaders, type OutgoingHttpHeader, type OutgoingHttpHeaders, STATUS_CODES, type Server } from "node:http";
 import type { Socket } from "node:net";
+import type { RouterError } from "../errors.ts";
 
 /** node:http's default limit on a request head; a longer one goes to node:http, which answers 431. */
 const MAX_HEAD_BYTES = 16 * 1024;
 /** How long a connection may sit idle between requests (node:http's keepAliveTimeout is set to the same). */
 export const KEEP_ALIVE_MS = 65_000;
-/** node:http's default headersTimeout: a head still incomplete after this long drops the connection. */
+/** node:http's headersTimeout as the router sets it: a head still incomplete after this long drops the connection. */
 const HEAD_TIMEOUT_MS = 60_000;
 const HEAD_END = Buffer.from("\r\n\r\n");
+/** What an incomplete head must start with to stay here; anything else goes to node:http at once (which may answer 400 at once). */
+const CHAT_LINE = "POST /v1/chat/completions";
+/** In an incomplete head: a control character, a bare LF, or a CR before anything but LF. */
+const BAD_PARTIAL = /[^\t\r\n\x20-\x7e\x80-\xff]|(?:^|[^\r])\n|\r(?!\n|$)/;
 const REQUEST_LINE = /^POST (\/v1\/chat\/completions(?:\?[!-~]*)?) HTTP\/1\.1$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
@@ -37,6 +42,8 @@ export class FastRequest {
 /** What parseRequest makes of the bytes at the start of a connection's buffer. */
 export type ParsedRequest =
   | { kind: "need"; bytes: number }
+  /** The head is in, the body is not: `bytes` in all. */
+  | { kind: "body"; bytes: number; headers: IncomingHttpHeaders }
   | { kind: "handoff" }
   | { kind: "request"; request: FastRequest; used: number; close: boolean };
 
@@ -49,7 +56,7 @@ const HANDOFF: ParsedRequest = { kind: "handoff" };
  */
 export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
   const end = buf.indexOf(HEAD_END);
-  if (end === -1 || end > MAX_HEAD_BYTES) return buf.length > MAX_HEAD_BYTES ? HANDOFF : NEED_HEAD;
+  if (end === -1 || end > MAX_HEAD_BYTES) return buf.length > MAX_HEAD_BYTES || !plausibleHead(buf) ? HANDOFF : NEED_HEAD;
   const head = buf.toString("latin1", 0, end);
   let eol = head.indexOf("\r\n");
   if (eol === -1) eol = head.length;
@@ -74,6 +81,8 @@ export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
     const value = head.slice(from, to);
     if (BAD_VALUE.test(value)) return HANDOFF;
     const name = rawName.toLowerCase();
+    // node:http refuses `Content-Length: 62\t` and reads `Connection: close\t` as not `close`: a tab in either goes to node:http.
+    if ((name === "content-length" || name === "connection") && head.slice(colon + 1, eol).includes("\t")) return HANDOFF;
     // node:http joins or drops repeated fields by rules of its own.
     if (headers[name] !== undefined) return HANDOFF;
     if (name === "content-length") {
@@ -91,8 +100,18 @@ export function parseRequest(buf: Buffer, maxBodyBytes: number): ParsedRequest {
   }
   if (headers.host === undefined) return HANDOFF;
   const used = end + 4 + length;
-  if (buf.length < used) return { kind: "need", bytes: used };
+  if (buf.length < used) return { kind: "body", bytes: used, headers };
   return { kind: "request", request: new FastRequest(start[1] as string, headers, buf.subarray(end + 4, used)), used, close };
+}
+
+/**
+ * Whether an incomplete head may still become a plain chat request. Whatever node:http refuses as soon as
+ * it sees it (another request line, a bare LF or CR, a control character) goes to node:http at once, so
+ * both paths answer alike and at once rather than the fast path waiting for a `\r\n\r\n` that never comes.
+ */
+function plausibleHead(buf: Buffer): boolean {
+  const text = buf.toString("latin1");
+  return (text.startsWith(CHAT_LINE) || CHAT_LINE.startsWith(text)) && !BAD_PARTIAL.test(text);
 }
 
 let dateSecond = -1;
@@ -198,7 +217,13 @@ export class FastResponse implements ResponseLike {
       // Only these two names matter here; the length test spares a lower-casing per field.
       if (name.length === 14 && name.toLowerCase() === "content-length") length = true;
       else if (name.length === 10 && name.toLowerCase() === "connection" && String(value).toLowerCase() === "close") this.closeAfter = true;
-      fields += fieldLine(name, value);
+      try {
+        fields += fieldLine(name, value);
+      } catch (error) {
+        // A refused field leaves the response blank, as node:http's setHeader refuses before storing: a 500 can still go out.
+        this.#stored = undefined;
+        throw error;
+      }
     }
     this.statusCode = status;
     this.#chunked = !length;
@@ -284,6 +309,17 @@ export interface FastPathOptions {
   serve(req: FastRequest, res: FastResponse): void;
   /** New requests are answered with `connection: close` (the router is draining). */
   draining(): boolean;
+  /**
+   * A request whose head is in and whose body (`bytes` in all) is not: true reserves those bytes (given
+   * back through `unreserve`) and the body is read here; false (a bad key, too many bodies held) hands
+   * the connection to node:http before one more byte is kept, which answers as it answers any such request.
+   */
+  admit(headers: IncomingHttpHeaders, bytes: number): boolean;
+  unreserve(bytes: number): void;
+  /** The whole request (head and body) must arrive within this many ms: 408, or dropped. */
+  requestTimeoutMs: number;
+  /** The same error node:http's path answers when a request is too slow (written raw, the connection closes). */
+  timedOut(): RouterError;
 }
 
 export interface FastPath {
@@ -293,6 +329,12 @@ export interface FastPath {
   closeAll(): void;
 }
 
+/** A complete answer written straight to a socket, for a connection that closes after it (no request object to answer on). */
+export function rawAnswer(error: RouterError): string {
+  const body = error.toJson();
+  return `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}
+
 /** One client connection while the fast path reads it. */
 class FastConnection {
   /** Bytes received and not yet read, joined only when a parse needs them (a large body arrives in many). */
@@ -300,7 +342,12 @@ class FastConnection {
   #size = 0;
   /** Bytes the next request needs before parsing again (its head is in, its body is not). */
   #need = 0;
+  /** When the unread request's first bytes were first parsed (0: no request under way), for the request timeout. */
   #headSince = 0;
+  /** Body bytes reserved by `admit` for the request being read. */
+  #reserved = 0;
+  /** The connection closes after its answer: what else arrives is dropped, never kept. */
+  #discard = false;
   response: FastResponse | undefined;
 
   constructor(
@@ -315,6 +362,7 @@ class FastConnection {
   }
 
   #onData = (chunk: Buffer): void => {
+    if (this.#discard) return;
     this.#chunks.push(chunk);
     this.#size += chunk.length;
     if (this.response !== undefined) {
@@ -323,6 +371,8 @@ class FastConnection {
       return;
     }
     if (this.#size >= this.#need) this.#next();
+    // A body still arriving (a byte now and then resets the idle timer): its request timeout is checked on each piece.
+    else if (Date.now() - this.#headSince > this.options.requestTimeoutMs) this.#timedOut();
   };
 
   readonly #listeners: [string, (chunk: Buffer) => void][] = [
@@ -333,13 +383,14 @@ class FastConnection {
       "close",
       () => {
         this.all.delete(this);
+        this.#unreserve();
         const response = this.response;
         this.response = undefined;
         response?.closed(false);
       },
     ],
-    // Idle past the keep-alive timeout (a request in flight may take as long as it takes).
-    ["timeout", () => this.response === undefined && this.socket.destroy()],
+    // Idle past the keep-alive timeout, or past the request timeout while a request arrives (a request in flight may take as long as it takes).
+    ["timeout", () => this.response === undefined && (this.#headSince === 0 ? this.socket.destroy() : this.#timedOut())],
     ["error", () => this.socket.destroy()],
   ];
 
@@ -354,6 +405,12 @@ class FastConnection {
     else this.#next();
   };
 
+  /** The request being read is past the request timeout: 408 (nothing of it was answered yet), and the connection closes. */
+  #timedOut(): void {
+    this.#drop();
+    this.socket.end(rawAnswer(this.options.timedOut()), () => this.socket.destroy());
+  }
+
   #next(): void {
     if (this.socket.isPaused()) this.socket.resume();
     if (this.#size === 0) return;
@@ -362,26 +419,56 @@ class FastConnection {
     if (chunks.length !== 1) chunks.splice(0, chunks.length, pending);
     const parsed = parseRequest(pending, this.options.maxBodyBytes());
     if (parsed.kind === "handoff") return this.#handOff();
-    if (parsed.kind === "need") {
+    if (parsed.kind !== "request") {
       this.#need = parsed.bytes;
-      if (this.#headSince === 0) this.#headSince = Date.now();
-      else if (parsed.bytes === 0 && Date.now() - this.#headSince > HEAD_TIMEOUT_MS) this.socket.destroy();
+      const timeout = this.options.requestTimeoutMs;
+      if (this.#headSince === 0) {
+        // While a request arrives, the idle timer is its timeout (data that trickles in is checked here).
+        this.#headSince = Date.now();
+        this.socket.setTimeout(timeout);
+      } else if (Date.now() - this.#headSince > (parsed.bytes === 0 ? Math.min(HEAD_TIMEOUT_MS, timeout) : timeout)) return this.#timedOut();
+      if (parsed.kind === "body" && this.#reserved === 0) {
+        // The key and the memory are checked on the head, before the body is kept.
+        if (!this.options.admit(parsed.headers, parsed.bytes)) return this.#handOff();
+        this.#reserved = parsed.bytes;
+      }
       return;
     }
     this.#size -= parsed.used;
     if (this.#size === 0) chunks.length = 0;
     else chunks[0] = pending.subarray(parsed.used);
     this.#need = 0;
-    this.#headSince = 0;
+    if (this.#headSince !== 0) {
+      this.#headSince = 0;
+      this.socket.setTimeout(KEEP_ALIVE_MS);
+    }
+    this.#unreserve();
     const response = new FastResponse(this, parsed.close || this.options.draining());
     this.response = response;
     this.options.serve(parsed.request, response);
+  }
+
+  /** Forget what was received and drop what arrives from now on (the connection is closing). */
+  #drop(): void {
+    this.#discard = true;
+    this.#chunks.length = 0;
+    this.#size = 0;
+    this.#need = 0;
+    this.#headSince = 0;
+    this.#unreserve();
+  }
+
+  #unreserve(): void {
+    if (this.#reserved === 0) return;
+    this.options.unreserve(this.#reserved);
+    this.#reserved = 0;
   }
 
   /** From this request on, node:http reads the connection: it gets the unread bytes first. */
   #handOff(): void {
     const socket = this.socket;
     this.all.delete(this);
+    this.#unreserve();
     for (const [event, listener] of this.#listeners) socket.off(event, listener);
     socket.setTimeout(0);
     if (this.#size > 0) socket.unshift(Buffer.concat(this.#chunks, this.#size));

@@ -1,13 +1,14 @@
 /** @module The router's HTTP server on node:http: endpoints, auth, errors, headers, streaming, lifecycle. */
 import { randomBytes } from "node:crypto";
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import type { Release } from "@switchyard/ir";
 import { type Candidate, canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
 import type { AdapterRegistry, StreamEvent, Transport } from "../adapters/types.ts";
 import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { http1Transport } from "../adapters/transport/http1.ts";
 import { upstreamLimits } from "../adapters/limits.ts";
+import { positiveIntSetting } from "../settings.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext, RouterHooks } from "../execute/context.ts";
 import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
@@ -17,8 +18,8 @@ import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import { stateEnvWarnings } from "../runtime/state-env.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
-import { readBody } from "./read-body.ts";
-import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath } from "./fast-path.ts";
+import { BodyBudget, readBody } from "./read-body.ts";
+import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
@@ -109,8 +110,11 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const env = options.env ?? process.env;
   const trusted = parseTrustedProxies(env[TRUSTED_PROXIES_ENV]);
   if ("error" in trusted) throw new RouterStartError("invalid_trusted_proxies", trusted.error);
+  const requestTimeoutMs = envLimit(env, "SWITCHYARD_REQUEST_TIMEOUT_MS", 30_000);
+  const budget = new BodyBudget(envLimit(env, "SWITCHYARD_MAX_BUFFERED_BYTES", 64 * 1024 * 1024));
+  const maxConnections = envLimit(env, "SWITCHYARD_MAX_CONNECTIONS", 10_000);
   const limits = upstreamLimits(env);
-  if ("error" in limits) throw new RouterStartError("invalid_upstream_limits", limits.error);
+  if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const transport = options.transport ?? http1Transport(limits);
   let runtime: RuntimeRelease;
   try {
@@ -174,10 +178,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       inFlight--;
       if (inFlight === 0 && drained !== undefined) drained();
     });
-    next(req, res, release, id).catch((error: unknown) => {
-      if (!res.headersSent && !res.writableEnded) sendError(stampIds(res, id, release.hash), error instanceof RouterError ? error : new RouterError("internal_error", "internal error"));
-      else if (!res.writableEnded) res.end();
-    });
+    // The per-request error boundary: whatever the handler throws, synchronously or not, ends here.
+    const fail = (error: unknown): void => answerFailure(res, error, id, release.hash);
+    try {
+      next(req, res, release, id).catch(fail);
+    } catch (error) {
+      fail(error);
+    }
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => serve(req, res, route);
@@ -217,7 +224,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   };
 
   /** Authenticate; returns the team (undefined on an open router). */
-  const authenticate = (req: ChatRequest, release: RuntimeRelease): string | undefined => {
+  const authenticate = (req: { headers: IncomingHttpHeaders }, release: RuntimeRelease): string | undefined => {
     if (release.keys.open) return undefined;
     const header = req.headers.authorization;
     const key = bearerToken(header);
@@ -259,7 +266,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         throw error;
       }
       trace.team = team;
-      const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes);
+      const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, budget);
       let raw: unknown;
       try {
         raw = JSON.parse(text);
@@ -267,13 +274,16 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
       }
       const body: ChatBody = validateChatBody(raw);
-      const routeDef = release.config.routes[body.model];
-      routeName = body.model;
+      // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
+      const routeDef = release.table.routes.get(body.model)?.route;
       if (routeDef === undefined) {
         throw new RouterError("route_not_found", `route \`${body.model}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, { param: "model" });
       }
+      // Only a route that exists is named in x-switchyard-route: its id is a config id, always header-safe,
+      // while the client's string may hold any character (a control character in a header throws).
+      routeName = body.model;
       trace.route = body.model;
-      if (team !== undefined && !release.config.teams[team]?.routes.includes(body.model)) {
+      if (team !== undefined && release.table.teams.get(team)?.has(body.model) !== true) {
         throw new RouterError("route_not_allowed", `team \`${team}\` may not use route \`${body.model}\``, { param: "model" });
       }
       const stream = body.stream === true;
@@ -349,7 +359,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         }
       }
       if (res.headersSent) {
-        if (!res.writableEnded) res.end();
+        // Streams end themselves (with an error event) on upstream failures; anything else is a bug: cut, never a clean end.
+        if (!res.writableEnded) res.destroy();
         return;
       }
       sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
@@ -418,15 +429,44 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     }
   };
 
-  const server: Server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0 }, handler);
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"malformed HTTP request","type":"invalid_request_error","code":"invalid_request","param":null}}');
-    else socket.destroy();
+  const timedOut = (): RouterError => new RouterError("request_timeout", `the request did not arrive within ${requestTimeoutMs} ms`);
+  const server: Server = createServer(
+    {
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      // The whole request (head and body) within SWITCHYARD_REQUEST_TIMEOUT_MS, as on the fast path; the head within 60 s at most.
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+      // How often node:http looks for requests past them (its default, 30 s, would let a short timeout run long).
+      connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs),
+    },
+    handler,
+  );
+  server.maxConnections = maxConnections;
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: { headersSent: boolean } | null }) => {
+    // As node:http's own handler: answer only when nothing of a response went out on the connection (an SSE body may be
+    // in flight: a 400 written into it would corrupt it), else cut it.
+    if (!socket.writable || socket._httpMessage?.headersSent === true) return void socket.destroy();
+    socket.end(rawAnswer(error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? timedOut() : new RouterError("invalid_request", "malformed HTTP request")));
   });
   const fast: FastPath | undefined =
     options.fastPath === false
       ? undefined
-      : installFastPath(server, { maxBodyBytes: () => active.current.config.router.maxBodyBytes, serve: (req, res) => serve(req, res, chat), draining: () => draining });
+      : installFastPath(server, {
+          maxBodyBytes: () => active.current.config.router.maxBodyBytes,
+          serve: (req, res) => serve(req, res, chat),
+          draining: () => draining,
+          admit: (headers, bytes) => {
+            try {
+              authenticate({ headers }, active.current);
+            } catch {
+              return false;
+            }
+            return budget.take(bytes);
+          },
+          unreserve: (bytes) => budget.give(bytes),
+          requestTimeoutMs,
+          timedOut,
+        });
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
@@ -487,6 +527,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   };
 }
 
+/** A positive integer setting from the environment, or its default; a bad value stops the start, naming it. */
+function envLimit(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const value = positiveIntSetting(env, name, fallback);
+  if (typeof value !== "number") throw new RouterStartError("invalid_setting", value.error);
+  return value;
+}
+
 function methodNotAllowed(method: string, allowed: string): RouterError {
   return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
 }
@@ -541,6 +588,21 @@ function streamErrorFrame(message: string): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
+/**
+ * The last-resort answer of a request whose handler threw: a 500 `internal_error` (or the RouterError
+ * thrown) when nothing was written yet, else the connection is cut (a half-sent answer must not look
+ * complete). Never throws: a failure here destroys the connection, so nothing reaches unhandledRejection.
+ */
+export function answerFailure(res: ResponseLike, error: unknown, id: string, hash: string): void {
+  try {
+    if (res.writableEnded) return;
+    if (res.headersSent) return res.destroy();
+    sendError(stampIds(res, id, hash), error instanceof RouterError ? error : new RouterError("internal_error", "internal error"));
+  } catch {
+    res.destroy();
+  }
+}
+
 function sendJson(res: ResponseLike, status: number, body: string): void {
   res.writeHead(status, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(body) });
   res.end(body);
@@ -553,7 +615,8 @@ function sendError(res: ResponseLike, error: RouterError): void {
   }
   if (!res.hasHeader("x-switchyard-attempts")) res.setHeader("x-switchyard-attempts", "0");
   for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
-  if (error.code === "body_too_large") res.setHeader("connection", "close");
+  // Their bodies are left unread: the connection cannot carry another request.
+  if (error.code === "body_too_large" || error.code === "overloaded") res.setHeader("connection", "close");
   sendJson(res, error.status, error.toJson());
 }
 

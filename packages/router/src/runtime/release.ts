@@ -97,7 +97,7 @@ export function activateRelease(options: ActivateOptions): RuntimeRelease {
   const keys = buildKeyTable(config, env);
   for (const name of keys.missing) warnings.push(`team key environment variable ${name} is not set; that key cannot authenticate`);
   const byTeam = new Map<string, string>();
-  for (const [team, def] of Object.entries(config.teams)) byTeam.set(team, modelsBody(def.routes.filter((r) => r in config.routes)));
+  for (const [team, def] of Object.entries(config.teams)) byTeam.set(team, modelsBody(def.routes.filter((r) => Object.hasOwn(config.routes, r))));
 
   return {
     hash: release.hash,
