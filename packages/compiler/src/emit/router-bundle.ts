@@ -29,26 +29,6 @@ const VALIDATORS = {
   "json-schema": { file: "validators/json-schema.ts", name: "jsonSchemaValidator" },
 } as const;
 
-/**
- * prom-client is CommonJS (not tree-shaken) and its index requires parts the router never runs:
- * Summary (and with it `tdigest`), the Pushgateway client, the default process metrics (which pull
- * in `@opentelemetry/api` for exemplars), the cluster aggregator and its aggregator functions, the
- * bucket generators, the metric name validators, and Counter, Gauge and Histogram with their
- * shared base and exemplars (the router's metrics are collectors of its own, `Collector` and
- * `BatchedHistogram`, which only prom-client's Registry renders). Those modules are stubbed: ~55 KB
- * less in router.mjs. A release with an OTLP sink still bundles the real OpenTelemetry API
- * (imported from elsewhere, resolved normally).
- */
-const promClientStubs: esbuild.Plugin = {
-  name: "prom-client-stubs",
-  setup(build) {
-    build.onResolve({ filter: /^\.\/lib\/(summary|pushgateway|defaultMetrics|cluster|metricAggregators|bucketGenerators|histogram|counter|gauge|validation)$/ }, (args) =>
-      /[\\/]prom-client[\\/]index\.js$/.test(args.importer) ? { path: args.path, namespace: "sy-stub" } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: "sy-stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));
-  },
-};
-
 /** packages/router/src, resolved through the workspace dependency. */
 function routerSourceDir(): string {
   const require = createRequire(import.meta.url);
@@ -88,7 +68,6 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
   const result = await esbuild.build({
     stdin: { contents: routerEntrySource(options.release, options.transport ?? "http1"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
     bundle: true,
-    plugins: [promClientStubs],
     // The OpenTelemetry packages ship ES modules beside CommonJS; their ESM builds tree-shake
     // (the OTLP sink adds ~50 KB instead of ~300 KB: semantic-conventions, sdk-metrics and the
     // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.
@@ -106,7 +85,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error("esbuild produced no output");
   let code = file.text;
-  // undici, prom-client and the OpenTelemetry SDK are CommonJS and `require` node built-ins; an ESM bundle needs a `require` for them.
+  // undici and the OpenTelemetry SDK are CommonJS and `require` node built-ins; an ESM bundle needs a `require` for them.
   code = code.replace(/\n/, `\nimport { createRequire as __syCreateRequire } from "node:module"; const require = __syCreateRequire(import.meta.url);\n`);
   await mkdir(path.dirname(options.outFile), { recursive: true });
   await writeFile(options.outFile, code);

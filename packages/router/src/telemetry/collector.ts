@@ -1,10 +1,10 @@
 /**
- * @module Counters and gauges for prom-client's registry, which renders them (names, escaping, value
- * formatting: the exposition stays prom-client's). They list the samples prom-client's own Counter and
- * Gauge list for the same calls (a test holds them side by side), without those classes: router.mjs
- * carries neither them nor their label validation and exemplar code (~5 KB of its 150 KB budget).
+ * @module Counters and gauges of the router's own registry (exposition.ts). They list the samples
+ * prom-client's Counter and Gauge list for the same calls, in the same order and arithmetic
+ * (exposition.test.ts holds them side by side), without those classes' label validation, hashing
+ * and exemplar code.
  */
-import type { Counter, Registry } from "prom-client";
+import { type Exposition, formatLabels, header, sampleLine } from "./exposition.ts";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -19,7 +19,6 @@ interface Sample {
  * `collect` runs before every scrape, as prom-client's option of that name does.
  */
 export class Collector {
-  readonly aggregator = "sum";
   #samples = new Map<string, Sample>();
 
   constructor(
@@ -27,12 +26,11 @@ export class Collector {
     readonly help: string,
     readonly type: "counter" | "gauge",
     private readonly labelNames: readonly string[],
-    registry: Registry,
+    registry: Exposition,
     private readonly collect?: (self: Collector) => unknown,
   ) {
     this.reset();
-    // The registry keys it by name and renders what `get()` returns.
-    registry.registerMetric(this as unknown as Counter);
+    registry.register(this);
   }
 
   #sample(labels: Labels): Sample {
@@ -43,14 +41,16 @@ export class Collector {
     return sample;
   }
 
-  /** Add `value` (default 1) to the sample of `labels`. */
+  /** Add `value` (default 1) to the sample of `labels`; its labels stay those first seen (prom-client's Counter). */
   inc(labels: Labels = {}, value = 1): void {
     this.#sample(labels).value += value;
   }
 
-  /** Set the sample of `labels` to `value`. */
+  /** Set the sample of `labels` to `value`, labels included (prom-client's Gauge: their key order is the last call's). */
   set(labels: Labels, value: number): void {
-    this.#sample(labels).value = value;
+    const sample = this.#sample(labels);
+    sample.labels = labels;
+    sample.value = value;
   }
 
   /** Drop every sample (a counter without labels starts again from 0). */
@@ -59,8 +59,11 @@ export class Collector {
     if (this.labelNames.length === 0) this.#sample({});
   }
 
-  async get(): Promise<{ name: string; help: string; type: "counter" | "gauge"; values: Sample[]; aggregator: "sum" }> {
+  /** Its exposition block, after `collect`. */
+  async block(): Promise<string> {
     await this.collect?.(this);
-    return { help: this.help, name: this.name, type: this.type, values: [...this.#samples.values()], aggregator: this.aggregator };
+    let out = header(this.name, this.help, this.type);
+    for (const s of this.#samples.values()) out += `\n${sampleLine(this.name, formatLabels(s.labels), s.value)}`;
+    return out;
   }
 }

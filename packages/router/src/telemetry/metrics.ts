@@ -1,12 +1,12 @@
-/** @module Prometheus metrics for one router instance: a prom-client registry of its own rendering the router's collectors, labels only from the config. */
+/** @module Prometheus metrics for one router instance: a registry of its own (exposition.ts) rendering the router's collectors, labels only from the config. */
 import type { ServerResponse } from "node:http";
-import { Registry } from "prom-client";
 import type { Config } from "@switchyard/ir";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { BudgetSnapshot, StateSnapshot, StateStore } from "../state/store.ts";
 import type { TraceRecord } from "./types.ts";
 import { BatchedHistogram } from "./batched-histogram.ts";
 import { Collector } from "./collector.ts";
+import { Exposition } from "./exposition.ts";
 
 /** Label for a value the config does not know (an unknown route, an unauthenticated caller, no answer). */
 export const UNKNOWN_LABEL = "_unknown";
@@ -30,7 +30,7 @@ export interface AlertSample {
 }
 
 export interface RouterMetrics {
-  readonly registry: Registry;
+  readonly registry: Exposition;
   /** Count one finished request. */
   observe(record: TraceRecord): void;
   /** Count records a sink dropped. */
@@ -61,10 +61,10 @@ function level(parent: LabelLevel, key: string): LabelLevel {
 }
 
 /**
- * Counter increments gathered per label set and handed to prom-client when it collects (a scrape or
- * `get()`): prom-client hashes and validates the label object on every `inc()`, most of the metrics'
- * per-request cost. Label values are config names (bounded), so the map stays small. Integer sums are
- * exact; a float sum (the USD counter) may differ from per-request `inc()`s in its last bits only.
+ * Counter increments gathered per label set and handed to their Collector when it collects (a scrape):
+ * `inc()` builds a key string from the label object on every call (prom-client's Counter hashed and
+ * validated it, most of the metrics' per-request cost). Label values are config names (bounded), so
+ * the map stays small. Integer sums are exact; a float sum (the USD counter) may differ from per-request `inc()`s in its last bits only.
  * Three-label counters pass "" as the fourth value, which never becomes a label.
  */
 class PendingCounts {
@@ -76,7 +76,7 @@ class PendingCounts {
 
   /** Add `value` under the label values `a`, `b`, `c`, `d` (in the order of `names`). */
   add(a: string, b: string, c: string, d: string, value: number): void {
-    if (!Number.isFinite(value)) return; // prom-client would refuse it at every later scrape
+    if (!Number.isFinite(value)) return; // a counter of NaN or Infinity would stay so for good
     const l1 = level(this.#root, a);
     const l2 = level(l1, b);
     const l3 = level(l2, c);
@@ -107,7 +107,7 @@ class PendingCounts {
  * metrics.observe(record); const text = await metrics.render();
  */
 export function createRouterMetrics(options: RouterMetricsOptions): RouterMetrics {
-  const registry = new Registry();
+  const registry = new Exposition();
   const config = (): Config => options.release().config;
 
   /** A counter fed from a PendingCounts when it collects; the labels are declared once. */
@@ -224,7 +224,7 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
     webhookFailed() {
       webhookFailures.inc();
     },
-    render: () => registry.metrics(),
+    render: () => registry.render(),
   };
 }
 
