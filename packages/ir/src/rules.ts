@@ -1,0 +1,113 @@
+/**
+ * @module The IR's semantic rules: what a schema-valid config must also satisfy (references resolve, canary steps
+ * increase, upstream URLs avoid metadata and link-local hosts, secrets sent upstream are not the router's own
+ * settings). Plain code without zod, so the router runs it on every upload and the compiler on every build.
+ */
+import type { Config, SecretRef } from "./schema.ts";
+
+/** One broken rule; `path` points into the config (`["routes", "chat", "tier"]`). */
+export interface RuleProblem {
+  code: "unknown_reference" | "route_target" | "canary_steps_order" | "invalid_url" | "blocked_host" | "reserved_secret";
+  path: (string | number)[];
+  message: string;
+}
+
+/** A secret a config names; `upstream` when its value leaves the router (provider key/headers, sink headers). */
+export interface SecretUse {
+  name: string;
+  path: (string | number)[];
+  upstream: boolean;
+}
+
+/** Every secret reference in a config, with where it is and whether its value is sent out. */
+export function secretUses(config: Config): SecretUse[] {
+  const out: SecretUse[] = [];
+  const headers = (map: Record<string, string | SecretRef> | undefined, path: (string | number)[]): void => {
+    for (const [name, value] of Object.entries(map ?? {})) if (typeof value !== "string") out.push({ name: value.secret, path: [...path, name], upstream: true });
+  };
+  for (const [id, p] of Object.entries(config.providers)) {
+    if (p.apiKey !== undefined) out.push({ name: p.apiKey.secret, path: ["providers", id, "apiKey"], upstream: true });
+    headers(p.headers, ["providers", id, "headers"]);
+  }
+  for (const [id, team] of Object.entries(config.teams)) team.keys.forEach((k, i) => out.push({ name: k.secret, path: ["teams", id, "keys", i], upstream: false }));
+  headers(config.telemetry?.otlp?.headers, ["telemetry", "otlp", "headers"]);
+  headers(config.telemetry?.alerts?.webhook?.headers, ["telemetry", "alerts", "webhook", "headers"]);
+  return out;
+}
+
+/** Every URL the router sends requests to (provider base URLs, OTLP endpoint, alert webhook). */
+export function upstreamUrls(config: Config): Array<{ url: string; path: (string | number)[] }> {
+  const out: Array<{ url: string; path: (string | number)[] }> = [];
+  for (const [id, p] of Object.entries(config.providers)) if (p.baseUrl !== undefined) out.push({ url: p.baseUrl, path: ["providers", id, "baseUrl"] });
+  const otlp = config.telemetry?.otlp?.endpoint;
+  if (otlp !== undefined) out.push({ url: otlp, path: ["telemetry", "otlp", "endpoint"] });
+  const hook = config.telemetry?.alerts?.webhook?.url;
+  if (hook !== undefined) out.push({ url: hook, path: ["telemetry", "alerts", "webhook", "url"] });
+  return out;
+}
+
+/** Cloud metadata names; link-local ranges are matched below. */
+const METADATA_NAMES = new Set(["metadata.google.internal", "metadata.goog", "metadata", "instance-data", "100.100.100.200", "[fd00:ec2::254]"]);
+
+/**
+ * Whether a URL's host (WHATWG `URL.hostname`, so `0xa9fea9fe` already reads 169.254.169.254) is a
+ * cloud metadata service or link-local (169.254.0.0/16, fe80::/10, and those mapped into IPv6): no model
+ * lives there, and an upstream pointed there leaks the router's credentials to the machine's metadata.
+ */
+export function blockedHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  if (METADATA_NAMES.has(host)) return true;
+  if (/^169\.254\.\d+\.\d+$/.test(host)) return true;
+  // fe80::/10 is fe80..febf; ::ffff:a9fe:xxxx is 169.254.x.x mapped into IPv6.
+  return /^\[fe[89ab][0-9a-f]:/.test(host) || /^\[::ffff:a9fe:/.test(host);
+}
+
+/**
+ * The rules a schema-valid config must also satisfy, every problem reported (never stops at the first).
+ *
+ * @example configRuleProblems(config) // [] for anything `switchyard build` wrote
+ */
+export function configRuleProblems(config: Config): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const has = (map: object, key: string): boolean => Object.hasOwn(map, key);
+  const missing = (path: (string | number)[], what: string, name: string): void => void out.push({ code: "unknown_reference", path, message: `${what} "${name}" is not declared` });
+  const target = (path: (string | number)[], ref: { tier: string } | { model: string }): void => {
+    if ("tier" in ref) {
+      if (!has(config.tiers, ref.tier)) missing([...path, "tier"], "tier", ref.tier);
+    } else if (!has(config.models, ref.model)) missing([...path, "model"], "model", ref.model);
+  };
+  for (const [id, model] of Object.entries(config.models)) if (!has(config.providers, model.provider)) missing(["models", id, "provider"], "provider", model.provider);
+  for (const [id, tier] of Object.entries(config.tiers)) tier.models.forEach((m, i) => has(config.models, m.model) || missing(["tiers", id, "models", i, "model"], "model", m.model));
+  for (const [id, route] of Object.entries(config.routes)) {
+    const at = ["routes", id];
+    if ((route.tier === undefined) === (route.model === undefined)) out.push({ code: "route_target", path: at, message: "a route names exactly one of `tier` and `model`" });
+    if (route.tier !== undefined && !has(config.tiers, route.tier)) missing([...at, "tier"], "tier", route.tier);
+    if (route.model !== undefined && !has(config.models, route.model)) missing([...at, "model"], "model", route.model);
+    route.fallback.forEach((step, i) => target([...at, "fallback", i], step));
+    if (route.longContext !== undefined) target([...at, "longContext", "use"], route.longContext.use);
+    const canary = route.canary;
+    if (canary !== undefined) {
+      if (!has(config.models, canary.model)) missing([...at, "canary", "model"], "model", canary.model);
+      canary.steps.forEach((step, i) => {
+        const before = canary.steps[i - 1];
+        if (before !== undefined && step <= before) out.push({ code: "canary_steps_order", path: [...at, "canary", "steps", i], message: `canary step ${step} does not increase on ${before}` });
+      });
+    }
+  }
+  for (const [id, team] of Object.entries(config.teams)) team.routes.forEach((r, i) => has(config.routes, r) || missing(["teams", id, "routes", i], "route", r));
+  for (const { url, path } of upstreamUrls(config)) {
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      // zod's z.url() says so too; the JSON Schema the router checks with has only the http(s) pattern.
+      out.push({ code: "invalid_url", path, message: "is not a valid URL" });
+      continue;
+    }
+    if (blockedHost(host)) out.push({ code: "blocked_host", path, message: `${host} is a link-local or cloud metadata address; no upstream may be there` });
+  }
+  for (const use of secretUses(config)) {
+    if (use.upstream && use.name.startsWith("SWITCHYARD_")) out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is one of the router's own settings; it is never sent upstream` });
+  }
+  return out;
+}
