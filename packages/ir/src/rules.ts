@@ -19,47 +19,44 @@ export interface SecretUse {
   upstream: boolean;
 }
 
-/** Every secret reference in a config, with where it is and whether its value is sent out. */
+/** Visit every value under the config's providers, teams and telemetry (where secrets and URLs live), with its path. */
+function walk(config: Config, visit: (value: unknown, path: (string | number)[]) => void): void {
+  const go = (value: unknown, path: (string | number)[]): void => {
+    visit(value, path);
+    if (typeof value === "object" && value !== null) for (const [key, sub] of Object.entries(value)) go(sub, [...path, Array.isArray(value) ? Number(key) : key]);
+  };
+  go(config.providers, ["providers"]);
+  go(config.teams, ["teams"]);
+  go(config.telemetry, ["telemetry"]);
+}
+
+/** Every secret reference in a config, with where it is and whether its value is sent out (all but team keys). */
 export function secretUses(config: Config): SecretUse[] {
   const out: SecretUse[] = [];
-  const headers = (map: Record<string, string | SecretRef> | undefined, path: (string | number)[]): void => {
-    for (const [name, value] of Object.entries(map ?? {})) if (typeof value !== "string") out.push({ name: value.secret, path: [...path, name], upstream: true });
-  };
-  for (const [id, p] of Object.entries(config.providers)) {
-    if (p.apiKey !== undefined) out.push({ name: p.apiKey.secret, path: ["providers", id, "apiKey"], upstream: true });
-    headers(p.headers, ["providers", id, "headers"]);
-  }
-  for (const [id, team] of Object.entries(config.teams)) team.keys.forEach((k, i) => out.push({ name: k.secret, path: ["teams", id, "keys", i], upstream: false }));
-  headers(config.telemetry?.otlp?.headers, ["telemetry", "otlp", "headers"]);
-  headers(config.telemetry?.alerts?.webhook?.headers, ["telemetry", "alerts", "webhook", "headers"]);
+  walk(config, (value, path) => {
+    const name = (value as Partial<SecretRef> | null)?.secret;
+    if (typeof name === "string") out.push({ name, path, upstream: path[0] !== "teams" });
+  });
   return out;
 }
 
 /** Every URL the router sends requests to (provider base URLs, OTLP endpoint, alert webhook). */
 export function upstreamUrls(config: Config): Array<{ url: string; path: (string | number)[] }> {
   const out: Array<{ url: string; path: (string | number)[] }> = [];
-  for (const [id, p] of Object.entries(config.providers)) if (p.baseUrl !== undefined) out.push({ url: p.baseUrl, path: ["providers", id, "baseUrl"] });
-  const otlp = config.telemetry?.otlp?.endpoint;
-  if (otlp !== undefined) out.push({ url: otlp, path: ["telemetry", "otlp", "endpoint"] });
-  const hook = config.telemetry?.alerts?.webhook?.url;
-  if (hook !== undefined) out.push({ url: hook, path: ["telemetry", "alerts", "webhook", "url"] });
+  walk(config, (url, path) => {
+    const key = path[path.length - 1];
+    if (typeof url === "string" && (key === "baseUrl" || key === "endpoint" || key === "url") && !path.includes("headers")) out.push({ url, path });
+  });
   return out;
 }
 
-/** Cloud metadata names; link-local ranges are matched below. */
-const METADATA_NAMES = new Set(["metadata.google.internal", "metadata.goog", "metadata", "instance-data", "100.100.100.200", "[fd00:ec2::254]"]);
-
 /**
- * Whether a URL's host (WHATWG `URL.hostname`, so `0xa9fea9fe` already reads 169.254.169.254) is a
- * cloud metadata service or link-local (169.254.0.0/16, fe80::/10, and those mapped into IPv6): no model
- * lives there, and an upstream pointed there leaks the router's credentials to the machine's metadata.
+ * Whether a URL's host (WHATWG `URL.hostname`, so `0xa9fea9fe` already reads 169.254.169.254) is a cloud
+ * metadata service or link-local (169.254.0.0/16, fe80::/10, and 169.254/16 mapped into IPv6): no model lives
+ * there, and an upstream pointed there would hand the machine's metadata (or the router's keys) to a release.
  */
 export function blockedHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, "");
-  if (METADATA_NAMES.has(host)) return true;
-  if (/^169\.254\.\d+\.\d+$/.test(host)) return true;
-  // fe80::/10 is fe80..febf; ::ffff:a9fe:xxxx is 169.254.x.x mapped into IPv6.
-  return /^\[fe[89ab][0-9a-f]:/.test(host) || /^\[::ffff:a9fe:/.test(host);
+  return /^(?:169\.254\.\d+\.\d+|\[fe[89ab][0-9a-f]:.*|\[::ffff:a9fe:.*|metadata(?:\.google\.internal|\.goog)?|instance-data|100\.100\.100\.200|\[fd00:ec2::254\])\.?$/i.test(hostname);
 }
 
 /**
@@ -104,10 +101,10 @@ export function configRuleProblems(config: Config): RuleProblem[] {
       out.push({ code: "invalid_url", path, message: "is not a valid URL" });
       continue;
     }
-    if (blockedHost(host)) out.push({ code: "blocked_host", path, message: `${host} is a link-local or cloud metadata address; no upstream may be there` });
+    if (blockedHost(host)) out.push({ code: "blocked_host", path, message: `${host} is link-local or cloud metadata` });
   }
   for (const use of secretUses(config)) {
-    if (use.upstream && use.name.startsWith("SWITCHYARD_")) out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is one of the router's own settings; it is never sent upstream` });
+    if (use.upstream && use.name.startsWith("SWITCHYARD_")) out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is the router's own setting, never sent out` });
   }
   return out;
 }

@@ -33,7 +33,6 @@ export interface ReleaseAdmission {
 }
 
 const MIB = 1024 * 1024;
-const HOST_RE = /^(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?|\[[0-9a-f:.]+\](?::\d{1,5})?)$/;
 
 /** `path` with every existing leading part resolved through symlinks (the rest appended as written). */
 export function realPath(path: string): string {
@@ -66,7 +65,7 @@ function count(env: Readonly<Record<string, string | undefined>>, name: string, 
 export function releaseAdmission(env: Readonly<Record<string, string | undefined>>, boot: Config): ReleaseAdmission {
   const list = (name: string): string[] => (env[name] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
   const globs = list(ALLOWED_SECRETS_ENV).map((entry) => {
-    if (!/^[A-Z0-9_*]+$/.test(entry)) throw new Error(`${ALLOWED_SECRETS_ENV}: \`${entry}\` is not a variable name or a glob of one (e.g. OPENAI_API_KEY, TEAM_*_KEY)`);
+    if (!/^[A-Z0-9_*]+$/.test(entry)) throw new Error(`${ALLOWED_SECRETS_ENV}: \`${entry}\` is not a NAME or NAME_* glob`);
     return entry.replaceAll("*", "[A-Z0-9_]*");
   });
   const hosts = new Set<string>();
@@ -74,7 +73,8 @@ export function releaseAdmission(env: Readonly<Record<string, string | undefined
   for (const { url } of upstreamUrls(boot)) hosts.add(new URL(url).host);
   for (const raw of list(ALLOWED_UPSTREAMS_ENV)) {
     const entry = raw.toLowerCase();
-    if (!HOST_RE.test(entry)) throw new Error(`${ALLOWED_UPSTREAMS_ENV}: \`${raw}\` is not a host, host:port or *.suffix`);
+    // A URL or a path is the likely mistake; it would never match.
+    if (/[/\s@]/.test(entry)) throw new Error(`${ALLOWED_UPSTREAMS_ENV}: \`${raw}\` is not a host, host:port or *.suffix`);
     if (entry.startsWith("*")) names.add(entry.slice(1));
     else if (/:\d+$/.test(entry)) hosts.add(entry);
     else names.add(entry);
@@ -113,17 +113,17 @@ export function admissionProblems(admission: ReleaseAdmission, config: Config): 
   const at = (path: (string | number)[]): string => `config.${path.join(".")}`;
   for (const use of secretUses(config)) {
     if (admission.secrets.has(use.name) || admission.secretPattern?.test(use.name) === true) continue;
-    out.push({ code: "secret_not_allowed", path: at(use.path), message: `${use.name} is not a secret this router's releases may name (the boot release's secrets and ${ALLOWED_SECRETS_ENV})` });
+    out.push({ code: "secret_not_allowed", path: at(use.path), message: `${use.name} is not allowed here (${ALLOWED_SECRETS_ENV})` });
   }
   for (const { url, path } of upstreamUrls(config)) {
     const parsed = new URL(url);
-    if (!hostAllowed(admission, parsed)) out.push({ code: "upstream_not_allowed", path: at(path), message: `${parsed.host} is not an upstream this router's releases may name (the boot release's hosts and ${ALLOWED_UPSTREAMS_ENV})` });
+    if (!hostAllowed(admission, parsed)) out.push({ code: "upstream_not_allowed", path: at(path), message: `${parsed.host} is not allowed here (${ALLOWED_UPSTREAMS_ENV})` });
   }
   const trace = config.telemetry?.jsonl?.path;
   if (trace !== undefined && trace !== "stdout" && trace !== admission.bootTracePath) {
     const real = realPath(trace);
     if (!real.endsWith(".jsonl") || !real.startsWith(admission.traceDir + sep)) {
-      out.push({ code: "trace_path_not_allowed", path: "config.telemetry.jsonl.path", message: `the trace file must be a *.jsonl file inside ${admission.traceDir} (${TRACE_DIR_ENV}); "${trace.slice(0, 200)}" is ${real.endsWith(".jsonl") ? "outside it" : "not named *.jsonl"}` });
+      out.push({ code: "trace_path_not_allowed", path: "config.telemetry.jsonl.path", message: `must be a *.jsonl file in ${admission.traceDir} (${TRACE_DIR_ENV})` });
     }
   }
   return out;

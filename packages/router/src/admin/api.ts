@@ -123,7 +123,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     }
     if (known !== undefined) return { status: 200, body: { ...info(known), created: false, warnings: [] } };
     const refused = admissionProblems(admission, verified.release.config);
-    if (refused.length > 0) throw new ReleaseRejected(`the uploaded release names what this router does not allow: ${refused[0]?.path}: ${refused[0]?.message}`, refused);
+    if (refused.length > 0) throw new ReleaseRejected(`not allowed on this router: ${refused[0]?.path}: ${refused[0]?.message}`, refused);
     const trial = prepare(verified.release);
     const warnings = trial.warnings;
     await trial.close();

@@ -1,0 +1,115 @@
+/** @module Emit router.mjs: esbuild bundles packages/router with only the adapters and validators a release uses, release embedded. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import * as esbuild from "esbuild";
+import { type Release, serialiseRelease } from "@switchyard/ir";
+
+export interface BundleRouterOptions {
+  release: Release;
+  outFile: string;
+  /**
+   * Upstream HTTP client compiled in: `http1` (the router's lean keep-alive HTTP/1.1 client, a few KB;
+   * default), `node` (node:http keep-alive agents) or `undici` (keep-alive Pools; adds ~280 KB, over
+   * the 150 KB budget: BENCHMARKS.md has the measurements).
+   */
+  transport?: "http1" | "node" | "undici";
+}
+
+const ADAPTERS = {
+  openai: { file: "adapters/openai/index.ts", name: "createOpenAiAdapter" },
+  anthropic: { file: "adapters/anthropic/index.ts", name: "createAnthropicAdapter" },
+  mock: { file: "adapters/mock/index.ts", name: "createMockAdapter" },
+} as const;
+
+const VALIDATORS = {
+  json: { file: "validators/basic.ts", name: "jsonValidator" },
+  regex: { file: "validators/basic.ts", name: "regexValidator" },
+  "non-empty": { file: "validators/basic.ts", name: "nonEmptyValidator" },
+  "json-schema": { file: "validators/json-schema.ts", name: "jsonSchemaValidator" },
+} as const;
+
+/**
+ * prom-client is CommonJS (not tree-shaken) and its index requires parts the router never runs:
+ * Summary (and with it `tdigest`), the Pushgateway client, the default process metrics (which pull
+ * in `@opentelemetry/api` for exemplars), the cluster aggregator and its aggregator functions, the
+ * bucket generators, the metric name validators, and Counter, Gauge and Histogram with their
+ * shared base and exemplars (the router's metrics are collectors of its own, `Collector` and
+ * `BatchedHistogram`, which only prom-client's Registry renders). Those modules are stubbed: ~55 KB
+ * less in router.mjs. A release with an OTLP sink still bundles the real OpenTelemetry API
+ * (imported from elsewhere, resolved normally).
+ */
+const promClientStubs: esbuild.Plugin = {
+  name: "prom-client-stubs",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/lib\/(summary|pushgateway|defaultMetrics|cluster|metricAggregators|bucketGenerators|histogram|counter|gauge|validation)$/ }, (args) =>
+      /[\\/]prom-client[\\/]index\.js$/.test(args.importer) ? { path: args.path, namespace: "sy-stub" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "sy-stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+  },
+};
+
+/** packages/router/src, resolved through the workspace dependency. */
+function routerSourceDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve("@switchyard/router/package.json")), "src");
+}
+
+/** The virtual entry: imports main, the used adapters and validators, and embeds the release. */
+export function routerEntrySource(release: Release, transport: "http1" | "node" | "undici" = "http1"): string {
+  const kinds = [...new Set(Object.values(release.config.providers).map((p) => p.kind))].sort();
+  const validatorKinds = [...new Set(Object.values(release.config.routes).flatMap((r) => r.validate.map((v) => v.kind)))].sort();
+  const lines: string[] = ['import { runMain } from "./main.ts";'];
+  for (const kind of kinds) lines.push(`import { ${ADAPTERS[kind].name} } from "./${ADAPTERS[kind].file}";`);
+  for (const kind of validatorKinds) lines.push(`import { ${VALIDATORS[kind].name} } from "./${VALIDATORS[kind].file}";`);
+  if (transport === "undici") lines.push('import { undiciTransport } from "./adapters/transport/undici.ts";');
+  if (transport === "node") lines.push('import { nodeHttpTransport } from "./adapters/transport/node-http.ts";');
+  // The OpenTelemetry SDK is bundled only for releases that export spans.
+  const otlp = release.config.telemetry?.otlp !== undefined;
+  if (otlp) lines.push('import { otlpSink } from "./telemetry/otlp-sink.ts";');
+  lines.push(`const release = JSON.parse(${JSON.stringify(serialiseRelease(release))});`);
+  lines.push(`const adapters = { ${kinds.map((k) => `${JSON.stringify(k)}: ${ADAPTERS[k].name}`).join(", ")} };`);
+  lines.push(`const validators = { ${validatorKinds.map((k) => `${JSON.stringify(k)}: ${VALIDATORS[k].name}`).join(", ")} };`);
+  // http1 is startRouter's own default: nothing to pass.
+  const chosen = transport === "undici" ? ", transport: undiciTransport()" : transport === "node" ? ", transport: nodeHttpTransport()" : "";
+  lines.push(`await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""} });`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Bundle the router for a release into one self-contained ESM file that runs with plain
+ * `node router.mjs [--port N] [--host H]` and no node_modules. Deterministic: the same release
+ * gives the same bytes. Never includes the compiler, TypeScript, ts-morph or esbuild.
+ *
+ * @example await bundleRouter({ release, outFile: "dist/prod/router.mjs" }) // → { bytes: 61234 }
+ */
+export async function bundleRouter(options: BundleRouterOptions): Promise<{ bytes: number }> {
+  const src = routerSourceDir();
+  const result = await esbuild.build({
+    stdin: { contents: routerEntrySource(options.release, options.transport ?? "http1"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
+    bundle: true,
+    plugins: [promClientStubs],
+    // The OpenTelemetry packages ship ES modules beside CommonJS; their ESM builds tree-shake
+    // (the OTLP sink adds ~50 KB instead of ~300 KB: semantic-conventions, sdk-metrics and the
+    // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.
+    ...(options.release.config.telemetry?.otlp !== undefined ? { mainFields: ["module", "main"] } : {}),
+    minify: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false, metafile: true,
+    legalComments: "none",
+    charset: "utf8",
+    logLevel: "silent",
+    banner: { js: `#!/usr/bin/env node\n// Switchyard router — environment ${options.release.config.environment}, release ${options.release.hash}. Generated; do not edit.` },
+  });
+  (globalThis as any).__meta = result.metafile;
+  const file = result.outputFiles[0];
+  if (file === undefined) throw new Error("esbuild produced no output");
+  let code = file.text;
+  // undici, prom-client and the OpenTelemetry SDK are CommonJS and `require` node built-ins; an ESM bundle needs a `require` for them.
+  code = code.replace(/\n/, `\nimport { createRequire as __syCreateRequire } from "node:module"; const require = __syCreateRequire(import.meta.url);\n`);
+  await mkdir(path.dirname(options.outFile), { recursive: true });
+  await writeFile(options.outFile, code);
+  return { bytes: Buffer.byteLength(code) };
+}
