@@ -114,6 +114,18 @@ describe("item 2: a release names only the secrets and hosts fixed at start", ()
     expect((await put(router.url, fine)).status).toBe(201);
   });
 
+  it("a SWITCHYARD_ALLOWED_SECRETS glob never opens the router's own SWITCHYARD_* settings; an exact name does", async () => {
+    const open = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_SECRETS: "*, SWITCHYARD_DEMO_KEY" }, telemetry: { log: () => undefined } });
+    try {
+      const redis = await put(open.url, edited((c) => void (c.teams.t.keys = [{ secret: "SWITCHYARD_REDIS_URL" }])));
+      expect(redis.json).toMatchObject({ diagnostics: [{ code: "secret_not_allowed", path: "config.teams.t.keys.0" }] });
+      expect((await put(open.url, edited((c) => void (c.teams.t.keys = [{ secret: "SWITCHYARD_DEMO_KEY" }])))).status).toBe(201);
+      expect((await put(open.url, edited((c) => void (c.teams.t.keys = [{ secret: "ANYTHING_ELSE" }])))).status).toBe(201);
+    } finally {
+      await open.close();
+    }
+  });
+
   it("SWITCHYARD_ALLOWED_UPSTREAMS adds hosts (host, host:port, *.suffix); a malformed entry stops the start naming it", async () => {
     const other = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_UPSTREAMS: `*.example.com, ${new URL(stranger.url).host}` }, telemetry: { log: () => undefined } });
     try {

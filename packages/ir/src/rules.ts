@@ -1,7 +1,7 @@
 /**
  * @module The IR's semantic rules: what a schema-valid config must also satisfy (references resolve, canary steps
  * increase, upstream URLs avoid metadata and link-local hosts, secrets sent upstream are not the router's own
- * settings). Plain code without zod, so the router runs it on every upload and the compiler on every build.
+ * secret settings, the admin token and the state store's URL). Plain code without zod, so the router runs it on every upload and the compiler on every build.
  */
 import type { Config, SecretRef } from "./schema.ts";
 
@@ -66,32 +66,27 @@ export function blockedHost(hostname: string): boolean {
  */
 export function configRuleProblems(config: Config): RuleProblem[] {
   const out: RuleProblem[] = [];
-  const has = (map: object, key: string): boolean => Object.hasOwn(map, key);
-  const missing = (path: (string | number)[], what: string, name: string): void => void out.push({ code: "unknown_reference", path, message: `${what} "${name}" is not declared` });
-  const target = (path: (string | number)[], ref: { tier: string } | { model: string }): void => {
-    if ("tier" in ref) {
-      if (!has(config.tiers, ref.tier)) missing([...path, "tier"], "tier", ref.tier);
-    } else if (!has(config.models, ref.model)) missing([...path, "model"], "model", ref.model);
-  };
-  for (const [id, model] of Object.entries(config.models)) if (!has(config.providers, model.provider)) missing(["models", id, "provider"], "provider", model.provider);
-  for (const [id, tier] of Object.entries(config.tiers)) tier.models.forEach((m, i) => has(config.models, m.model) || missing(["tiers", id, "models", i, "model"], "model", m.model));
+  /** [where, the section the name must be declared in, the name]: checked together below. */
+  const refs: Array<[(string | number)[], "providers" | "models" | "tiers" | "routes", string]> = [];
+  const target = (path: (string | number)[], ref: { tier: string } | { model: string }): number => refs.push("tier" in ref ? [[...path, "tier"], "tiers", ref.tier] : [[...path, "model"], "models", ref.model]);
+  for (const [id, model] of Object.entries(config.models)) refs.push([["models", id, "provider"], "providers", model.provider]);
+  for (const [id, tier] of Object.entries(config.tiers)) tier.models.forEach((m, i) => refs.push([["tiers", id, "models", i, "model"], "models", m.model]));
   for (const [id, route] of Object.entries(config.routes)) {
     const at = ["routes", id];
     if ((route.tier === undefined) === (route.model === undefined)) out.push({ code: "route_target", path: at, message: "a route names exactly one of `tier` and `model`" });
-    if (route.tier !== undefined && !has(config.tiers, route.tier)) missing([...at, "tier"], "tier", route.tier);
-    if (route.model !== undefined && !has(config.models, route.model)) missing([...at, "model"], "model", route.model);
+    if (route.tier !== undefined) target(at, { tier: route.tier });
+    if (route.model !== undefined) target(at, { model: route.model });
     route.fallback.forEach((step, i) => target([...at, "fallback", i], step));
     if (route.longContext !== undefined) target([...at, "longContext", "use"], route.longContext.use);
-    const canary = route.canary;
-    if (canary !== undefined) {
-      if (!has(config.models, canary.model)) missing([...at, "canary", "model"], "model", canary.model);
-      canary.steps.forEach((step, i) => {
-        const before = canary.steps[i - 1];
-        if (before !== undefined && step <= before) out.push({ code: "canary_steps_order", path: [...at, "canary", "steps", i], message: `canary step ${step} does not increase on ${before}` });
-      });
-    }
+    const steps = route.canary?.steps ?? [];
+    if (route.canary !== undefined) target([...at, "canary"], { model: route.canary.model });
+    steps.forEach((step, i) => {
+      const before = steps[i - 1];
+      if (before !== undefined && step <= before) out.push({ code: "canary_steps_order", path: [...at, "canary", "steps", i], message: `canary step ${step} does not increase on ${before}` });
+    });
   }
-  for (const [id, team] of Object.entries(config.teams)) team.routes.forEach((r, i) => has(config.routes, r) || missing(["teams", id, "routes", i], "route", r));
+  for (const [id, team] of Object.entries(config.teams)) team.routes.forEach((r, i) => refs.push([["teams", id, "routes", i], "routes", r]));
+  for (const [path, section, name] of refs) if (!Object.hasOwn(config[section], name)) out.push({ code: "unknown_reference", path, message: `"${name}" is not declared in ${section}` });
   for (const { url, path } of upstreamUrls(config)) {
     let host: string;
     try {
@@ -104,7 +99,7 @@ export function configRuleProblems(config: Config): RuleProblem[] {
     if (blockedHost(host)) out.push({ code: "blocked_host", path, message: `${host} is link-local or cloud metadata` });
   }
   for (const use of secretUses(config)) {
-    if (use.upstream && use.name.startsWith("SWITCHYARD_")) out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is the router's own setting, never sent out` });
+    if (use.upstream && /^SWITCHYARD_(?:ADMIN_TOKEN|REDIS_URL)$/.test(use.name)) out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is the router's own setting, never sent out` });
   }
   return out;
 }

@@ -14,14 +14,10 @@ export const TRACE_DIR_ENV = "SWITCHYARD_TRACE_DIR";
 
 /** The limits of one router, computed once at start. */
 export interface ReleaseAdmission {
-  /** Secret names of the boot release. */
-  secrets: Set<string>;
-  /** SWITCHYARD_ALLOWED_SECRETS as one anchored pattern (`*` is any run of name characters). */
-  secretPattern: RegExp | undefined;
-  /** `host[:port]` that match `URL.host` exactly (the boot release's, and listed entries with a port). */
-  hosts: Set<string>;
-  /** Listed host names without a port (any port), and `*.suffix` entries as `.suffix`; `*` allows every host. */
-  names: Set<string>;
+  /** Whether an uploaded release may name this secret. */
+  secret(name: string): boolean;
+  /** Whether an uploaded release may send requests to this URL's host. */
+  host(url: URL): boolean;
   /** The trace folder (absolute, symlinks resolved) an uploaded `telemetry.jsonl.path` must stay in. */
   traceDir: string;
   /** The boot release's own trace file path, always allowed as written. */
@@ -49,58 +45,43 @@ export function realPath(path: string): string {
   }
 }
 
-/** A positive integer setting, or its default; a bad value is a start error naming it. */
-function count(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
-  const text = env[name]?.trim();
-  if (text === undefined || text === "") return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`${name}: \`${text}\` is not a positive integer`);
-  return Number(text);
-}
-
 /**
  * Read the limits from `env` and the boot release. Throws with a message naming the setting when one is malformed.
  *
  * @example const admission = releaseAdmission(process.env, release.config);
  */
 export function releaseAdmission(env: Readonly<Record<string, string | undefined>>, boot: Config): ReleaseAdmission {
-  const list = (name: string): string[] => (env[name] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
-  const globs = list(ALLOWED_SECRETS_ENV).map((entry) => {
-    if (!/^[A-Z0-9_*]+$/.test(entry)) throw new Error(`${ALLOWED_SECRETS_ENV}: \`${entry}\` is not a NAME or NAME_* glob`);
-    return entry.replaceAll("*", "[A-Z0-9_]*");
-  });
-  const hosts = new Set<string>();
-  const names = new Set<string>();
-  for (const { url } of upstreamUrls(boot)) hosts.add(new URL(url).host);
-  for (const raw of list(ALLOWED_UPSTREAMS_ENV)) {
-    const entry = raw.toLowerCase();
-    // A URL or a path is the likely mistake; it would never match.
-    if (/[/\s@]/.test(entry)) throw new Error(`${ALLOWED_UPSTREAMS_ENV}: \`${raw}\` is not a host, host:port or *.suffix`);
-    if (entry.startsWith("*")) names.add(entry.slice(1));
-    else if (/:\d+$/.test(entry)) hosts.add(entry);
-    else names.add(entry);
-  }
-  const maxReleaseBytes = count(env, "SWITCHYARD_MAX_RELEASE_BYTES", 2 * MIB);
+  const list = (name: string, valid: RegExp): string[] =>
+    (env[name] ?? "").split(",").map((s) => s.trim()).filter((s) => {
+      if (s !== "" && !valid.test(s)) throw new Error(`${name}: \`${s}\` is not valid`);
+      return s !== "";
+    });
+  const count = (name: string, fallback: number): number => {
+    const text = env[name];
+    if (text === undefined || text === "") return fallback;
+    if (!/^[1-9]\d*$/.test(text)) throw new Error(`${name}: \`${text}\` is not a positive integer`);
+    return Number(text);
+  };
+  const allowed = list(ALLOWED_SECRETS_ENV, /^[A-Z0-9_*]+$/);
+  const named = new Set([...secretUses(boot).map((use) => use.name), ...allowed]);
+  // A glob never opens the router's own SWITCHYARD_* settings: only the boot release or an exact name can.
+  const globs = new RegExp(`^(?!SWITCHYARD_)(?:${allowed.join("|").replaceAll("*", "[A-Z0-9_]*") || "(?!)"})$`);
+  const hosts = new Set(upstreamUrls(boot).map(({ url }) => new URL(url).host));
+  // A URL, a path or credentials is the likely mistake; they would never match a host.
+  const listed = list(ALLOWED_UPSTREAMS_ENV, /^[^/\s@]+$/).map((s) => s.toLowerCase());
+  const maxReleaseBytes = count("SWITCHYARD_MAX_RELEASE_BYTES", 2 * MIB);
   const bootPath = boot.telemetry?.jsonl?.path;
-  const bootTracePath = bootPath === undefined || bootPath === "stdout" ? undefined : bootPath;
+  const bootTracePath = bootPath === "stdout" ? undefined : bootPath;
   return {
-    secrets: new Set(secretUses(boot).map((use) => use.name)),
-    secretPattern: globs.length === 0 ? undefined : new RegExp(`^(?:${globs.join("|")})$`),
-    hosts,
-    names,
+    secret: (name) => named.has(name) || globs.test(name),
+    // `host:port` entries match URL.host; `host` any port; `*.suffix` its subdomains; `*` anything.
+    host: ({ host, hostname }) => hosts.has(host) || listed.some((e) => e === host || e === hostname || e === "*" || (e.startsWith("*.") && hostname.endsWith(e.slice(1)))),
     traceDir: realPath(env[TRACE_DIR_ENV] || (bootTracePath === undefined ? "traces" : dirname(bootTracePath))),
     bootTracePath,
     maxReleaseBytes,
     // At least one upload's worth, so the release just uploaded is never the one forgotten.
-    history: { retain: Math.max(2, count(env, "SWITCHYARD_MAX_RELEASES", 20)), maxBytes: Math.max(maxReleaseBytes, count(env, "SWITCHYARD_MAX_RELEASE_HISTORY_BYTES", 32 * MIB)) },
+    history: { retain: Math.max(2, count("SWITCHYARD_MAX_RELEASES", 20)), maxBytes: Math.max(maxReleaseBytes, count("SWITCHYARD_MAX_RELEASE_HISTORY_BYTES", 32 * MIB)) },
   };
-}
-
-/** Whether `url` may be sent requests under these limits. */
-function hostAllowed(admission: ReleaseAdmission, url: URL): boolean {
-  const { hosts, names } = admission;
-  if (hosts.has(url.host) || names.has(url.hostname) || names.has("")) return true;
-  for (const name of names) if (name.startsWith(".") && url.hostname.endsWith(name)) return true;
-  return false;
 }
 
 /**
@@ -112,12 +93,11 @@ export function admissionProblems(admission: ReleaseAdmission, config: Config): 
   const out: AdminDiagnostic[] = [];
   const at = (path: (string | number)[]): string => `config.${path.join(".")}`;
   for (const use of secretUses(config)) {
-    if (admission.secrets.has(use.name) || admission.secretPattern?.test(use.name) === true) continue;
-    out.push({ code: "secret_not_allowed", path: at(use.path), message: `${use.name} is not allowed here (${ALLOWED_SECRETS_ENV})` });
+    if (!admission.secret(use.name)) out.push({ code: "secret_not_allowed", path: at(use.path), message: `${use.name} is not allowed here (${ALLOWED_SECRETS_ENV})` });
   }
   for (const { url, path } of upstreamUrls(config)) {
     const parsed = new URL(url);
-    if (!hostAllowed(admission, parsed)) out.push({ code: "upstream_not_allowed", path: at(path), message: `${parsed.host} is not allowed here (${ALLOWED_UPSTREAMS_ENV})` });
+    if (!admission.host(parsed)) out.push({ code: "upstream_not_allowed", path: at(path), message: `${parsed.host} is not allowed here (${ALLOWED_UPSTREAMS_ENV})` });
   }
   const trace = config.telemetry?.jsonl?.path;
   if (trace !== undefined && trace !== "stdout" && trace !== admission.bootTracePath) {
