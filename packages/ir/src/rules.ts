@@ -86,7 +86,7 @@ export function configRuleProblems(config: Config): RuleProblem[] {
     });
   }
   for (const [id, team] of Object.entries(config.teams)) team.routes.forEach((r, i) => refs.push([["teams", id, "routes", i], "routes", r]));
-  for (const [path, section, name] of refs) if (!Object.hasOwn(config[section], name)) out.push({ code: "unknown_reference", path, message: `"${name}" is not declared in ${section}` });
+  for (const [path, section, name] of refs) if (!Object.hasOwn(config[section], name)) out.push({ code: "unknown_reference", path, message: `${section.slice(0, -1)} "${name}" is not declared` });
   for (const { url, path } of upstreamUrls(config)) {
     let host: string;
     try {
