@@ -72,7 +72,8 @@ async function servedVersion(): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  router = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, telemetry: { log: () => undefined } });
+  // The quickstart's team key and 127.0.0.1 may be named (the boot release names neither).
+  router = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_SECRETS: "SWITCHYARD_DEMO_KEY", SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" }, adapters: { mock: createMockAdapter }, telemetry: { log: () => undefined } });
 });
 
 afterAll(async () => {

@@ -44,7 +44,7 @@ const releases = Array.from({ length: RELEASES + 1 }, (_, n) => numberedRelease(
 const byHash = new Map(releases.map((r, n) => [r.hash, n]));
 
 beforeAll(async () => {
-  router = await startTestRouter(releases[0] ?? numberedRelease(0), { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: trackingMock }, telemetry: { log: (line) => void activationLog.push(line) } });
+  router = await startTestRouter(releases[0] ?? numberedRelease(0), { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_MAX_RELEASES: String(RELEASES + 1) }, adapters: { mock: trackingMock }, telemetry: { log: (line) => void activationLog.push(line) } });
   admin = new AdminClient({ url: router.url, token: ADMIN_TOKEN });
 });
 

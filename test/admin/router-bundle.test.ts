@@ -47,7 +47,7 @@ beforeAll(async () => {
   const runDir = join(scratch, "run");
   mkdirSync(runDir);
   copyFileSync(join(result.outDir, "router.mjs"), join(runDir, "router.mjs"));
-  router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: runDir, env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_DEMO_KEY: "demo" } });
+  router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: runDir, env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_DEMO_KEY: "demo", SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" } });
 }, 60_000);
 
 afterAll(async () => {

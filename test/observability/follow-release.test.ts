@@ -105,7 +105,7 @@ describe("telemetry follows the active release", () => {
     const fileC = join(dir, "c.jsonl");
     const said: string[] = [];
     const failing = await startTestRouter(release("one", { jsonl: { path: fileC } }), {
-      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1:9" },
       telemetry: {
         log: (line) => void said.push(line),
         otlp: () => {

@@ -1,6 +1,7 @@
 /** @module A release: a validated config and its content hash, as written to `switchyard.json`. */
 import { type Config, ConfigSchema } from "./schema.ts";
 import { canonicalJson, contentHash } from "./canonical.ts";
+import { configRuleProblems } from "./rules.ts";
 
 /** One problem found in a value that should be IR. `path` points into the IR. */
 export interface IrIssue {
@@ -18,10 +19,13 @@ export interface Release {
   config: Config;
 }
 
-/** Validate an unknown value as a compiled config; never throws. */
+/** Validate an unknown value as a compiled config: the schema, then the rules of rules.ts. Never throws. */
 export function parseConfig(input: unknown): ParseResult<Config> {
   const result = ConfigSchema.safeParse(input);
-  if (result.success) return { success: true, data: result.data };
+  if (result.success) {
+    const problems = configRuleProblems(result.data);
+    return problems.length === 0 ? { success: true, data: result.data } : { success: false, issues: problems };
+  }
   return {
     success: false,
     issues: result.error.issues.map((issue) => ({

@@ -40,9 +40,15 @@ export const MockBehaviourSchema = z.strictObject({
   reply: z.string().optional(),
 });
 
+/** Largest tier weight: weights are relative, and a sum must stay finite. */
+export const MAX_WEIGHT = 1_000_000;
+
+/** An http(s) URL (no `file:`, `data:`…): where the router sends requests. */
+export const HttpUrlSchema = z.url().regex(/^https?:\/\//, "must be an http:// or https:// URL");
+
 export const ProviderSchema = z.strictObject({
   kind: z.enum(["openai", "anthropic", "mock"]),
-  baseUrl: z.url().optional(),
+  baseUrl: HttpUrlSchema.optional(),
   apiKey: SecretRefSchema.optional(),
   /** Extra headers sent upstream (values may be secret references). */
   headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}),
@@ -76,7 +82,8 @@ export const ModelSchema = z.strictObject({
 
 export const TierMemberSchema = z.strictObject({
   model: IdSchema,
-  weight: z.number(),
+  /** Relative share, > 0 and at most MAX_WEIGHT. */
+  weight: z.number().positive().max(MAX_WEIGHT),
 });
 
 export const TierSchema = z.strictObject({
@@ -91,13 +98,13 @@ export const TargetRefSchema = z.union([
 ]);
 
 export const RetrySchema = z.strictObject({
-  /** Attempts per candidate including the first (1 = no retry). */
-  attempts: z.number().int().positive().default(1),
+  /** Attempts per candidate including the first (1 = no retry); at most 10. */
+  attempts: z.number().int().positive().max(10).default(1),
   on: z.array(ErrorClassSchema).default(["429", "5xx", "timeout", "connection"]),
   /** Base backoff in milliseconds; the n-th retry waits base·2ⁿ with full jitter. */
-  backoffMs: z.number().int().nonnegative().default(200),
-  /** Longest wait the router honours from an upstream `Retry-After`. */
-  maxRetryAfterMs: z.number().int().nonnegative().default(5_000),
+  backoffMs: z.number().int().nonnegative().max(60_000).default(200),
+  /** Longest wait the router honours from an upstream `Retry-After` (at most 10 minutes). */
+  maxRetryAfterMs: z.number().int().nonnegative().max(600_000).default(5_000),
 });
 
 export const TimeoutSchema = z.strictObject({
@@ -121,8 +128,8 @@ export const CanaryGuardSchema = z.strictObject({
 
 export const CanarySchema = z.strictObject({
   model: IdSchema,
-  /** Percent of the route's traffic at each step, e.g. [5, 25, 100]. */
-  steps: z.array(z.number()).min(1),
+  /** Percent of the route's traffic at each step, each in (0, 100] and increasing, e.g. [5, 25, 100]. */
+  steps: z.array(z.number().gt(0).lte(100)).min(1).max(100),
   /** Time between steps, milliseconds. */
   everyMs: z.number().int().positive(),
   guard: CanaryGuardSchema.default({ minRequests: 20 }),
@@ -160,15 +167,15 @@ export const RouteSchema = z
   });
 
 export const BudgetSchema = z.strictObject({
-  usd: z.number(),
+  usd: z.number().nonnegative(),
   per: BudgetPeriodSchema.default("month"),
   mode: z.enum(["hard", "soft"]).default("hard"),
   alertAt: z.array(z.number().gt(0).lte(1)).default([]),
 });
 
 export const LimitsSchema = z.strictObject({
-  rpm: z.number().optional(),
-  tpm: z.number().optional(),
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
 });
 
 export const TeamSchema = z.strictObject({
@@ -202,14 +209,14 @@ export const TelemetrySchema = z.strictObject({
       /** Rotate before the file grows past this many bytes. */
       maxBytes: z.number().int().positive().default(64 * 1024 * 1024),
       /** Rotated files kept (`path.1` newest … `path.N`). */
-      keep: z.number().int().nonnegative().default(5),
+      keep: z.number().int().nonnegative().max(100).default(5),
     })
     .optional(),
   /** OpenTelemetry spans over OTLP/HTTP (protobuf-free JSON encoding). */
   otlp: z
     .strictObject({
       /** The traces endpoint, e.g. `http://collector:4318/v1/traces`. */
-      endpoint: z.url(),
+      endpoint: HttpUrlSchema,
       headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}),
       serviceName: z.string().min(1).default("switchyard-router"),
       /** Requests buffered while the collector is slow or down; beyond it they are dropped (and counted). */
@@ -221,7 +228,7 @@ export const TelemetrySchema = z.strictObject({
   /** Budget alerts are always logged and counted; a webhook also receives them as JSON POSTs. */
   alerts: z
     .strictObject({
-      webhook: z.strictObject({ url: z.url(), headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}) }).optional(),
+      webhook: z.strictObject({ url: HttpUrlSchema, headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}) }).optional(),
     })
     .optional(),
 });

@@ -13,7 +13,9 @@ describe("expectedPricePer1M", () => {
     expect(expectedPricePer1M(mixed, mixed.routes.chat!, { input: 1, output: 1 })).toBeCloseTo(0.7 * 0.375 + 0.3 * 9, 10);
   });
   it("averages plainly when weights sum to zero", () => {
-    const config = fixture((d) => { d.tiers.fast = { models: [{ model: "mini", weight: 0 }, { model: "claude", weight: 0 }] }; });
+    // The IR refuses weights ≤ 0 now; the function still copes with a config that was never parsed.
+    const config = fixture((d) => { d.tiers.fast = { models: [{ model: "mini", weight: 1 }, { model: "claude", weight: 1 }] }; });
+    config.tiers["fast"] = { models: [{ model: "mini", weight: 0 }, { model: "claude", weight: 0 }] };
     expect(expectedPricePer1M(config, config.routes.chat!, { input: 3, output: 1 })).toBeCloseTo((0.2625 + 6) / 2, 10);
   });
 });

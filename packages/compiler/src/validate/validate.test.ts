@@ -98,3 +98,31 @@ describe("validateConfigValue", () => {
     );
   });
 });
+
+describe("the IR's shared rules (the same the router runs on every upload)", () => {
+  const base = {
+    providers: { up: { kind: "openai", baseUrl: "https://llm.internal/v1", apiKey: { secret: "UP_KEY" } } },
+    models: { m: { provider: "up", name: "gpt", context: 8_000, price: { input: 0, output: 0 } } },
+    tiers: { fast: { models: [{ model: "m", weight: 1 }] } },
+    routes: { chat: { tier: "fast" } },
+  };
+  const findings = (edit: (config: typeof base & Record<string, unknown>) => void) => {
+    const config = structuredClone(base) as typeof base & Record<string, unknown>;
+    edit(config);
+    return validateConfigValue({ value: config }).findings.map((f) => ({ code: f.code, path: f.path.join(".") }));
+  };
+
+  it("accepts the base config", () => {
+    expect(findings(() => undefined)).toEqual([]);
+  });
+
+  it.each([
+    ["a metadata host", (c: typeof base) => void (c.providers.up.baseUrl = "http://169.254.169.254/v1"), { code: "SY0102", path: "providers.up.baseUrl" }],
+    ["a link-local IPv6 host", (c: typeof base) => void (c.providers.up.baseUrl = "http://[fe80::1]/v1"), { code: "SY0102", path: "providers.up.baseUrl" }],
+    ["a router setting sent upstream", (c: typeof base) => void (c.providers.up.apiKey = { secret: "SWITCHYARD_ADMIN_TOKEN" }), { code: "SY0102", path: "providers.up.apiKey" }],
+    ["a file: URL", (c: typeof base) => void (c.providers.up.baseUrl = "file:///etc/passwd"), { code: "SY0901", path: "providers.up.baseUrl" }],
+    ["an absurd weight", (c: typeof base) => void (c.tiers.fast.models[0]!.weight = 1e308), { code: "SY0901", path: "tiers.fast.models.0.weight" }],
+  ])("refuses %s", (_name, edit, expected) => {
+    expect(findings(edit)).toContainEqual(expected);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { parseConfig, type Config } from "@switchyard/ir";
 import type { z } from "zod";
-import { catalogue, isCode } from "../diagnostics/catalogue.ts";
+import { type Code, catalogue, isCode } from "../diagnostics/catalogue.ts";
 import { runSemanticChecks } from "../checks/semantic.ts";
 import { showPath, type Finding } from "../checks/report.ts";
 import { suggestName } from "../checks/suggest.ts";
@@ -87,10 +87,36 @@ export function validateConfigValue(input: ValidateInput): ValidateOutput {
   if (!parsed.success || findings.some((f) => severityOf(f) === "error")) return { findings };
   const ir = parseConfig(lowerConfig(merged, input.env ?? "default"));
   if (!ir.success) {
-    for (const issue of ir.issues) report({ code: "SY0901", path: irPathToDsl(issue.path), message: `${showPath(irPathToDsl(issue.path)) || "config"}: ${issue.message}` });
+    for (const issue of ir.issues) {
+      const path = irPathToDsl(issue.path);
+      report({ code: ruleCode(issue.code, issue.path), path, message: `${showPath(path) || "config"}: ${issue.message}` });
+    }
     return { findings };
   }
   return { findings, config: ir.data };
+}
+
+/**
+ * The diagnostic code of an IR issue. The IR's rules (`configRuleProblems`, shared with the router's upload
+ * check) keep the codes the semantic checks give the same mistakes; schema issues are SY0901.
+ */
+function ruleCode(code: string, path: (string | number)[]): Code {
+  switch (code) {
+    case "unknown_reference": {
+      const what = path[0] === "models" ? "provider" : path[0] === "teams" ? "route" : path[path.length - 1];
+      return what === "provider" ? "SY0201" : what === "route" ? "SY0204" : what === "tier" ? (path.includes("fallback") || path.includes("longContext") ? "SY0203" : "SY0205") : path.includes("fallback") || path.includes("longContext") ? "SY0203" : "SY0202";
+    }
+    case "route_target":
+      return "SY0207";
+    case "canary_steps_order":
+      return "SY0401";
+    case "invalid_url":
+    case "blocked_host":
+    case "reserved_secret":
+      return "SY0102";
+    default:
+      return "SY0901";
+  }
 }
 
 /** A finding's severity: its own, or the catalogue's default for its code. */

@@ -9,6 +9,7 @@ import type { StateStore } from "../state/store.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { ADMIN_TOKEN_ENV } from "./auth.ts";
 import { AdminAttempts, checkAdminAccess } from "./attempts.ts";
+import { type ReleaseAdmission, admissionProblems, releaseAdmission } from "./admission.ts";
 import { verifyReleaseText } from "./verify-release.ts";
 import type { AdminActivationResult, AdminDiagnostic, AdminReleaseInfo, AdminReleaseList, AdminState, AdminUploadResult } from "./types.ts";
 
@@ -21,8 +22,10 @@ export interface AdminApiOptions {
   transport: Transport;
   state: StateStore;
   now: () => number;
-  /** Largest release accepted by PUT, in bytes. Default 16 MiB. */
+  /** Largest release accepted by PUT, in bytes. Default: the admission's (SWITCHYARD_MAX_RELEASE_BYTES, 2 MiB). */
   maxReleaseBytes?: number;
+  /** What uploads may name (secrets, hosts, trace folder). Default: read from `env` and the release active now. */
+  admission?: ReleaseAdmission;
   /** Operator log lines (each activation and rollback, an audit trail). Default: none. */
   log?: (line: string) => void;
   /** Wrong-token counts per address, shared with the dashboard's sign-in. Default: the API's own. */
@@ -35,7 +38,6 @@ export interface AdminApi {
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
-const DEFAULT_MAX_RELEASE_BYTES = 16 * 1024 * 1024;
 const MAX_LIST = 100;
 
 /** A rejected release: 400 `invalid_release` with the diagnostics that explain it. */
@@ -60,7 +62,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   const { active, env, now } = options;
   const token = env[ADMIN_TOKEN_ENV];
   const attempts = options.attempts ?? new AdminAttempts(now);
-  const maxBytes = options.maxReleaseBytes ?? DEFAULT_MAX_RELEASE_BYTES;
+  const admission = options.admission ?? releaseAdmission(env, active.current.config);
+  const maxBytes = options.maxReleaseBytes ?? admission.maxReleaseBytes;
   /** Activations run one at a time, in arrival order. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -119,10 +122,12 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       throw new ReleaseRejected(`the uploaded release is invalid: ${first?.path !== undefined ? `${first.path}: ` : ""}${first?.message ?? "unknown problem"}${more}`, verified.diagnostics);
     }
     if (known !== undefined) return { status: 200, body: { ...info(known), created: false, warnings: [] } };
+    const refused = admissionProblems(admission, verified.release.config);
+    if (refused.length > 0) throw new ReleaseRejected(`not allowed on this router: ${refused[0]?.path}: ${refused[0]?.message}`, refused);
     const trial = prepare(verified.release);
     const warnings = trial.warnings;
     await trial.close();
-    const { record, created } = active.record(verified.release, now());
+    const { record, created } = active.record(verified.release, now(), Buffer.byteLength(text));
     return { status: created ? 201 : 200, body: { ...info(record), created, warnings } };
   };
 

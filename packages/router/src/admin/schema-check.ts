@@ -1,7 +1,8 @@
 /**
  * @module A small JSON Schema checker for exactly the keywords zod's `toJSONSchema` emits for the IR
- * (`configJsonSchema()`). A general validator would add ~20 KB to router.mjs; this one refuses, when
- * built, any schema using a keyword it does not implement, so a schema change cannot be silently ignored.
+ * (`configJsonSchema()`). A general validator would add ~20 KB to router.mjs. `auditSchema` refuses any schema
+ * using a keyword it does not implement; a test runs it on the generated schema (the schema is built with the
+ * router, so a schema change cannot be silently ignored), which keeps the audit itself out of router.mjs.
  */
 import type { AdminDiagnostic } from "./types.ts";
 
@@ -21,22 +22,26 @@ export interface SchemaCheck {
   check(value: unknown): AdminDiagnostic[];
 }
 
-/** Throws when the schema uses a keyword or format this checker does not implement. */
-export function compileSchemaCheck(schema: Schema, root = ""): SchemaCheck {
-  const patterns = new Map<string, RegExp>();
+/** Throws when the schema uses a keyword or format this checker does not implement (tests run it on the IR's schema). */
+export function auditSchema(schema: Schema): void {
   const audit = (s: unknown, at: string): void => {
     if (typeof s === "boolean") return;
     if (typeof s !== "object" || s === null) throw new Error(`${at}: a schema must be an object or a boolean`);
     for (const [key, sub] of Object.entries(s)) {
       if (!KNOWN.has(key)) throw new Error(`${at}: the JSON Schema keyword "${key}" is not supported by the release check`);
       if (key === "format" && !FORMATS.has(String(sub))) throw new Error(`${at}: format "${String(sub)}" is not supported by the release check`);
-      if (key === "pattern") patterns.set(String(sub), new RegExp(String(sub), "u"));
       if (key === "properties") for (const [name, p] of Object.entries(sub as Schema)) audit(p, `${at}.properties.${name}`);
       if (key === "additionalProperties" || key === "propertyNames" || key === "items") audit(sub, `${at}.${key}`);
       if (key === "anyOf" || key === "oneOf" || key === "allOf") (sub as unknown[]).forEach((b, i) => audit(b, `${at}.${key}[${i}]`));
     }
   };
   audit(schema, "#");
+}
+
+/** A checker for `schema` (see auditSchema for the keywords it implements); paths start at `root`. */
+export function compileSchemaCheck(schema: Schema, root = ""): SchemaCheck {
+  /** Compiled once per pattern, on first use. */
+  const patterns = new Map<string, RegExp>();
   return {
     check(value) {
       const out: AdminDiagnostic[] = [];
@@ -44,6 +49,12 @@ export function compileSchemaCheck(schema: Schema, root = ""): SchemaCheck {
       return out;
     },
   };
+}
+
+function regex(patterns: Map<string, RegExp>, source: string): RegExp {
+  let re = patterns.get(source);
+  if (re === undefined) patterns.set(source, (re = new RegExp(source, "u")));
+  return re;
 }
 
 const describe = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value);
@@ -118,7 +129,7 @@ function validate(schema: unknown, value: unknown, path: string[], out: AdminDia
   if (typeof value === "string") {
     if (typeof s["minLength"] === "number" && value.length < s["minLength"]) ok = fail("too_small", `must be at least ${s["minLength"]} character(s)`);
     else if (typeof s["maxLength"] === "number" && value.length > s["maxLength"]) ok = fail("too_big", `must be at most ${s["maxLength"]} characters`);
-    else if (typeof s["pattern"] === "string" && !(patterns.get(s["pattern"]) as RegExp).test(value)) ok = fail("invalid_format", `must match ${s["pattern"]}, got ${JSON.stringify(value)}`);
+    else if (typeof s["pattern"] === "string" && !regex(patterns, s["pattern"]).test(value)) ok = fail("invalid_format", `must match ${s["pattern"]}, got ${JSON.stringify(value)}`);
     else if (typeof s["format"] === "string" && !formatOk(s["format"], value)) ok = fail("invalid_format", `must be a valid ${s["format"]}, got ${JSON.stringify(value)}`);
   } else if (typeof value === "number") {
     if (typeof s["minimum"] === "number" && value < s["minimum"]) ok = fail("too_small", `must be ≥ ${s["minimum"]}, got ${value}`);

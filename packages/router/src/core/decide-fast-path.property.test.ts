@@ -17,7 +17,7 @@ const modelSpec = fc.record({
   residency: fc.constantFrom("eu", "us"),
 });
 const tierSpec = fc.record({
-  members: fc.uniqueArray(fc.record({ model: fc.constantFrom(...MODELS), weight: fc.integer({ min: 0, max: 5 }) }), { minLength: 1, maxLength: 6, selector: (m) => m.model }),
+  members: fc.uniqueArray(fc.record({ model: fc.constantFrom(...MODELS), weight: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 6, selector: (m) => m.model }),
   strategy: fc.constantFrom("weighted", "weighted", "weighted", "cost"),
 });
 const ref = fc.oneof(fc.record({ tier: fc.constantFrom("t0", "t1", "t2") }), fc.record({ model: fc.constantFrom(...MODELS) }));

@@ -24,6 +24,7 @@ import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
 import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admin/attempts.ts";
+import { admissionOrError } from "../admin/admission.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
 import { CanaryController, createGovernor } from "../governance/index.ts";
 
@@ -115,6 +116,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const maxConnections = envLimit(env, "SWITCHYARD_MAX_CONNECTIONS", 10_000);
   const limits = upstreamLimits(env);
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
+  const admission = admissionOrError(env, options.release.config);
+  if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
   const transport = options.transport ?? http1Transport(limits);
   let runtime: RuntimeRelease;
   try {
@@ -124,7 +127,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
   }
   const now = options.now ?? Date.now;
-  const active = new ActiveRelease(runtime, { now: now() });
+  const active = new ActiveRelease(runtime, { now: now(), ...admission.history });
   const deps: ExecuteDeps = { state: options.state ?? new MemoryStateStore(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.activate(runtime.config, now());
   const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
@@ -150,7 +153,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const admin = createAdminApi({
     active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now,
     log: options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)),
-    attempts: adminAttempts,
+    attempts: adminAttempts, admission,
   });
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);

@@ -124,13 +124,17 @@ export interface ReleaseRecord {
   /** Epoch ms of its latest activation; undefined when never activated. */
   activatedAt: number | undefined;
   release: Release;
+  /** Size of the uploaded text (0 for releases the router did not receive as an upload), counted against `maxBytes`. */
+  bytes: number;
 }
 
 export interface ActiveReleaseOptions {
   /** Epoch ms of the boot activation. Default Date.now(). */
   now?: number;
-  /** How many releases are remembered (uploads and activations); the oldest inactive ones are forgotten first. Default 100. */
+  /** How many releases are remembered (uploads and activations); the oldest inactive ones are forgotten first. Default 20. */
   retain?: number;
+  /** Total bytes of the uploads remembered; beyond it the oldest inactive ones are forgotten first. Default 32 MiB. */
+  maxBytes?: number;
 }
 
 /**
@@ -149,6 +153,7 @@ export interface ActiveReleaseOptions {
 export class ActiveRelease {
   #current: RuntimeRelease;
   readonly #retain: number;
+  readonly #maxBytes: number;
   /** Known releases by hash, in insertion order. */
   readonly #records = new Map<string, ReleaseRecord>();
   /** Hashes in activation order; the last is the current release. */
@@ -158,9 +163,10 @@ export class ActiveRelease {
 
   constructor(initial: RuntimeRelease, options: ActiveReleaseOptions = {}) {
     this.#current = initial;
-    this.#retain = Math.max(2, options.retain ?? 100);
+    this.#retain = Math.max(2, options.retain ?? 20);
+    this.#maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
     const now = options.now ?? Date.now();
-    this.#records.set(initial.hash, { hash: initial.hash, environment: initial.config.environment, uploadedAt: now, activatedAt: now, release: { hash: initial.hash, config: initial.config } });
+    this.#records.set(initial.hash, { hash: initial.hash, environment: initial.config.environment, uploadedAt: now, activatedAt: now, release: { hash: initial.hash, config: initial.config }, bytes: 0 });
     this.#stack.push(initial.hash);
   }
 
@@ -202,10 +208,10 @@ export class ActiveRelease {
   }
 
   /** Remember an uploaded release (idempotent: a known hash keeps its first upload time). */
-  record(release: Release, now: number): { record: ReleaseRecord; created: boolean } {
+  record(release: Release, now: number, bytes = 0): { record: ReleaseRecord; created: boolean } {
     const known = this.#records.get(release.hash);
     if (known !== undefined) return { record: known, created: false };
-    const record: ReleaseRecord = { hash: release.hash, environment: release.config.environment, uploadedAt: now, activatedAt: undefined, release };
+    const record: ReleaseRecord = { hash: release.hash, environment: release.config.environment, uploadedAt: now, activatedAt: undefined, release, bytes };
     this.#records.set(release.hash, record);
     this.#evict();
     return { record, created: true };
@@ -241,7 +247,7 @@ export class ActiveRelease {
     this.#current = next;
     const known = this.#records.get(next.hash);
     if (known !== undefined) known.activatedAt = now;
-    else this.#records.set(next.hash, { hash: next.hash, environment: next.config.environment, uploadedAt: now, activatedAt: now, release: { hash: next.hash, config: next.config } });
+    else this.#records.set(next.hash, { hash: next.hash, environment: next.config.environment, uploadedAt: now, activatedAt: now, release: { hash: next.hash, config: next.config }, bytes: 0 });
     if (options.rollback === true && this.#stack[this.#stack.length - 2] === next.hash) this.#stack.pop();
     else if (this.#stack[this.#stack.length - 1] !== next.hash) this.#stack.push(next.hash);
     if (this.#stack.length > this.#retain) this.#stack = this.#stack.slice(-this.#retain);
@@ -257,14 +263,17 @@ export class ActiveRelease {
     for (const resolve of list) resolve();
   }
 
-  /** Forget the least recently used releases beyond `retain`, never the current one or the rollback target. */
+  /** Forget the least recently used releases beyond `retain` or `maxBytes`, never the current one or the rollback target. */
   #evict(): void {
-    if (this.#records.size <= this.#retain) return;
+    let bytes = 0;
+    for (const record of this.#records.values()) bytes += record.bytes;
+    if (this.#records.size <= this.#retain && bytes <= this.#maxBytes) return;
     const keep = new Set([this.#current.hash, this.#stack[this.#stack.length - 2]]);
     const candidates = [...this.#records.values()].filter((r) => !keep.has(r.hash)).sort((a, b) => lastUsed(a) - lastUsed(b));
     for (const record of candidates) {
-      if (this.#records.size <= this.#retain) break;
+      if (this.#records.size <= this.#retain && bytes <= this.#maxBytes) break;
       this.#records.delete(record.hash);
+      bytes -= record.bytes;
     }
     this.#stack = this.#stack.filter((hash) => this.#records.has(hash)).filter((hash, i, all) => hash !== all[i - 1]);
   }

@@ -1,5 +1,5 @@
 /** @module jsonl-sink tests: size rotation keeps `keep` files under maxBytes, stdout lines, unwritable paths count drops. */
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -137,5 +137,17 @@ describe("jsonlSink", () => {
     const lines = (await readFile(file, "utf8")).split("\n");
     expect(lines.pop()).toBe("");
     expect(lines.map((l) => (JSON.parse(l) as TraceRecord).route)).toEqual(written.map((r) => r.route));
+  });
+
+  it("never writes through a symlink planted at its file (issue 17: the trace file cannot redirect writes)", async () => {
+    const victim = path.join(dir, "victim.txt");
+    await writeFile(victim, "precious\n");
+    await symlink(victim, path.join(dir, "router.jsonl"));
+    const drops: number[] = [];
+    const sink = jsonlSink({ path: path.join(dir, "router.jsonl"), maxBytes: 1 << 20, keep: 1, onDrop: (n) => void drops.push(n) });
+    sink.write(record(1));
+    await sink.close();
+    expect(await readFile(victim, "utf8")).toBe("precious\n");
+    expect(drops).toEqual([1]);
   });
 });

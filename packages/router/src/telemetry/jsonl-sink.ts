@@ -1,5 +1,6 @@
 /** @module JSON Lines trace sink: stdout or a size-rotated file, written in the background from a bounded queue. */
 import { traceJson } from "./trace-json.ts";
+import { constants } from "node:fs";
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { makeDir } from "../runtime/make-dir.ts";
 import { dirname } from "node:path";
@@ -30,6 +31,8 @@ const LINGER_MS = 20;
 const BATCH_BYTES = 64 * 1024;
 /** Written chunks kept for reuse. */
 const SPARE_CHUNKS = 4;
+/** "a", but never through a symlink at the file itself (one planted there would redirect the writes). */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 
 /**
  * Create a JSONL sink. `write` only queues; one background loop appends batches (gathered for up to
@@ -141,7 +144,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
           size = await stat(options.path).then((s) => s.size, () => 0);
         }
         if (size > 0 && size + bytes > options.maxBytes) await rotate();
-        handle ??= await open(options.path, "a");
+        handle ??= await open(options.path, APPEND);
         await handle.writev(batch);
         size += bytes;
       } catch {
