@@ -71,7 +71,8 @@ describe.each([
 
   it("refuses an uploaded release whose validator schema nests past the limit with 400, not a stack overflow", async () => {
     const admin = { authorization: `Bearer ${env.SWITCHYARD_ADMIN_TOKEN}` };
-    const deepSchema = '{"type":"object","properties":{"a":'.repeat(100_000) + "{}" + "}}".repeat(100_000);
+    // 30,000 levels: deep enough to overflow a recursive check, small enough (~1.1 MB) for the 2 MiB upload cap.
+    const deepSchema = '{"type":"object","properties":{"a":'.repeat(30_000) + "{}" + "}}".repeat(30_000);
     const text = JSON.stringify({ hash: release.hash, config: { ...release.config, routes: { main: { ...release.config.routes["main"], validate: [{ kind: "json-schema", schema: "@SCHEMA@" }] } } } }).replace('"@SCHEMA@"', deepSchema);
     const res = await fetch(`${router.url}/admin/releases/${release.hash}`, { method: "PUT", headers: { ...admin, "content-type": "application/json" }, body: text });
     expect(res.status).toBe(400);

@@ -7,6 +7,7 @@
 import { type Socket, connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RouterError, type RunningRouter } from "@switchyard/router";
+import { createRelease } from "@switchyard/ir";
 import { answerFailure } from "../../packages/router/src/http/server.ts";
 import type { ResponseLike } from "../../packages/router/src/http/fast-path.ts";
 import { compileRouteTable } from "../../packages/router/src/core/route-table.ts";
@@ -323,15 +324,16 @@ describe("the per-request error boundary", () => {
 
 describe("name lookups", () => {
   it("GET /v1/models lists only routes the config has: a team listing `toString` does not get Object.prototype's", async () => {
-    const router = await startTestRouter(
-      releaseOf({
-        providers: { sim: { kind: "mock" } },
-        models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
-        routes: { faq: { model: "m" } },
-        teams: { t: { keys: [{ secret: "T_KEY" }], routes: ["faq", "toString"] } },
-      }),
-      { env: { T_KEY: "t-key" } },
-    );
+    // The IR's rules refuse a team naming an undeclared route (compiler, parseConfig, uploads): the release is
+    // made by hand here to prove the router does not rely on them for this.
+    const valid = releaseOf({
+      providers: { sim: { kind: "mock" } },
+      models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
+      routes: { faq: { model: "m" } },
+      teams: { t: { keys: [{ secret: "T_KEY" }], routes: ["faq"] } },
+    });
+    const team = valid.config.teams["t"]!;
+    const router = await startTestRouter(createRelease({ ...valid.config, teams: { t: { ...team, routes: ["faq", "toString"] } } }), { env: { T_KEY: "t-key" } });
     try {
       const list = (await (await fetch(`${router.url}/v1/models`, { headers: { authorization: "Bearer t-key" } })).json()) as { data: { id: string }[] };
       expect(list.data.map((m) => m.id)).toEqual(["faq"]);
