@@ -78,6 +78,41 @@ describe("bundleRouter", () => {
     }
   });
 
+  it("serves the dashboard from its compressed chunk, sharing the core's errors and wrong-token counts", async () => {
+    const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
+    try {
+      await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
+      // The handler's text is inside the brotli-compressed chunk, not in the bundle as plain JS.
+      expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes("the dashboard serves GET /dashboard"), "dashboard handler compressed").toBe(false);
+      const token = "bundle-admin-token";
+      const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { SWITCHYARD_ADMIN_TOKEN: token } });
+      try {
+        expect((await fetch(`${router.url}/dashboard`)).status).toBe(401);
+        const login = await fetch(`${router.url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${token}` });
+        expect(login.status).toBe(303);
+        const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+        const page = await fetch(`${router.url}/dashboard`, { headers: { cookie } });
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain("<!doctype html>");
+        const snapshot = await fetch(`${router.url}/dashboard/api/snapshot`, { headers: { authorization: `Bearer ${token}` } });
+        expect(((await snapshot.json()) as { environment: string }).environment).toBe("dev");
+        // A RouterError thrown in the chunk is the core's class: the server answers 404 in OpenAI's shape, not 500.
+        const missing = await fetch(`${router.url}/dashboard/nothing`, { method: "DELETE" });
+        expect(missing.status).toBe(404);
+        expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("not_found");
+        // Wrong tokens at the dashboard count against the admin API too (one AdminAttempts for both).
+        for (let i = 0; i < 10; i++) await (await fetch(`${router.url}/dashboard/api/snapshot`, { headers: { authorization: "Bearer wrong" } })).body?.cancel();
+        const admin = await fetch(`${router.url}/admin/releases`, { headers: { authorization: "Bearer wrong" } });
+        expect(((await admin.json()) as { error: { code: string } }).error.code).toBe("too_many_admin_attempts");
+      } finally {
+        router.child.kill("SIGTERM");
+        await router.exited;
+      }
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
+  });
+
   it("bundles the Anthropic adapter when the release needs it, and it works", async () => {
     const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
     try {

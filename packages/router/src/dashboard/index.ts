@@ -1,5 +1,6 @@
 /** @module The control panel at /dashboard: live aggregates (a TraceSink), the pure snapshot builder, sessions and the page. */
-export { createDashboard, type Dashboard, type DashboardOptions, type DashboardSource } from "./handler.ts";
+export { createDashboard, type Dashboard, type DashboardCore, type DashboardOptions, type DashboardSource } from "./handler.ts";
+export { dashboardCore } from "./core.ts";
 export { LiveStats, quantile, type LiveStatsOptions, type LiveStatsView, type RouteStats, type ModelStats, type TeamStats } from "./live-stats.ts";
 export {
   buildDashboardSnapshot,

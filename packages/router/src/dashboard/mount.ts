@@ -5,6 +5,7 @@ import type { AdminAttempts } from "../admin/attempts.ts";
 import type { ActiveRelease } from "../runtime/release.ts";
 import type { StateStore } from "../state/store.ts";
 import type { TraceSink } from "../telemetry/types.ts";
+import { dashboardCore } from "./core.ts";
 import type { Dashboard } from "./handler.ts";
 import { LiveStats } from "./live-stats.ts";
 import type { DashboardRelease } from "./snapshot.ts";
@@ -32,7 +33,9 @@ export interface MountedDashboard {
 /**
  * Prepare the dashboard for a router. The handler, the page's HTML/CSS/JS and their gzip are loaded
  * and built on the first request under /dashboard, so a router nobody opens the panel on never
- * evaluates them (in router.mjs esbuild keeps the dynamic import as a lazily initialised module).
+ * evaluates them. In router.mjs `import("./handler.ts")` loads a brotli-compressed chunk embedded in
+ * the bundle (packages/compiler/src/emit/router-bundle.ts); the handler takes the router's own parts
+ * from `dashboardCore`, so the chunk shares the core's RouterError class and wrong-token counts.
  *
  * @example
  * const dashboard = mountDashboard({ env, active, state: deps.state, now });
@@ -46,6 +49,7 @@ export function mountDashboard(options: MountDashboardOptions): MountedDashboard
   const load = (): Promise<Dashboard> =>
     (loaded ??= import("./handler.ts").then(({ createDashboard }) =>
       createDashboard({
+        core: dashboardCore,
         token,
         now: options.now,
         ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
