@@ -124,6 +124,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
   }
   const now = options.now ?? Date.now;
+  const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const active = new ActiveRelease(runtime, { now: now() });
   const deps: ExecuteDeps = { state: options.state ?? new MemoryStateStore(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.activate(runtime.config, now());
@@ -142,14 +143,14 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     config: () => active.current.config,
     now,
     ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}),
-    onChange: (c) => (options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)))(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
+    onChange: (c) => log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
   });
   if (options.canaryIntervalMs !== 0) canaries.start();
   // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
   const adminAttempts = new AdminAttempts(now, undefined, undefined, trusted.list);
   const admin = createAdminApi({
     active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now,
-    log: options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)),
+    log,
     attempts: adminAttempts,
   });
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
@@ -196,22 +197,24 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     const method = req.method ?? "GET";
     // A served chat completion sends these with its one writeHead (answerHeaders); everything else gets them now.
     if (path !== "/v1/chat/completions" || method !== "POST") stampIds(res, id, release.hash);
+    /** The read-only endpoints below answer GET and HEAD only. */
+    const readable = method === "GET" || method === "HEAD";
     switch (path) {
       case "/v1/chat/completions":
         if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
         return chat(req, res, release, id);
       case "/v1/models":
-        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         return models(req, res, release);
       case "/metrics":
-        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         req.resume();
         return serveMetrics(res, telemetry.metrics, method === "HEAD");
       case "/healthz":
-        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         return sendJson(res, 200, `{"status":"ok"}`);
       case "/readyz":
-        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         return unready
           ? sendJson(res, 503, `{"status":"draining"}`)
           : sendJson(res, 200, JSON.stringify({ status: "ready", release: release.hash, environment: release.config.environment }));
