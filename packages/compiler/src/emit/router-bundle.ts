@@ -63,6 +63,7 @@ const DASHBOARD_CHUNK_MODULES: ReadonlySet<string> = new Set([
   "dashboard/session.ts",
   "dashboard/page.ts",
   "dashboard/page-asset.generated.ts",
+  "dashboard/live-view.ts",
   "state/budget-period.ts",
   "admin/auth.ts",
 ]);

@@ -11,6 +11,7 @@ import type { RouterError } from "../errors.ts";
 import type { readBody } from "../http/read-body.ts";
 import type { Awaitable, StateSnapshot } from "../state/store.ts";
 import type { LiveStats } from "./live-stats.ts";
+import { readLiveStats } from "./live-view.ts";
 import { dashboardPage, loginPage, noticePage } from "./page.ts";
 import { type DashboardRelease, type DashboardSnapshot, buildDashboardSnapshot } from "./snapshot.ts";
 import { SessionKeys, clearSessionCookie } from "./session.ts";
@@ -89,7 +90,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const snapshot = async (): Promise<DashboardSnapshot> => {
     const at = now();
     const [state, releases] = await Promise.all([options.source.state(at), options.source.releases?.() ?? []]);
-    return buildDashboardSnapshot({ now: at, release: options.source.release(), releases, state, stats: stats.read(at), ledgerSince: options.source.ledgerSince?.() });
+    return buildDashboardSnapshot({ now: at, release: options.source.release(), releases, state, stats: readLiveStats(stats, at), ledgerSince: options.source.ledgerSince?.() });
   };
 
   const disabled = (req: IncomingMessage, res: ServerResponse): void => {
