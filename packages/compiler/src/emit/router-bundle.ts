@@ -58,6 +58,7 @@ const promClientStubs: esbuild.Plugin = {
  * (dashboard/handler.ts), which the core passes in.
  */
 const DASHBOARD_CHUNK_MODULES: ReadonlySet<string> = new Set([
+  "dashboard/lazy.ts",
   "dashboard/handler.ts",
   "dashboard/snapshot.ts",
   "dashboard/session.ts",
@@ -72,12 +73,12 @@ const DASHBOARD_CHUNK_MODULES: ReadonlySet<string> = new Set([
 const DASHBOARD_CHUNK_NAME = "switchyard-dashboard.mjs";
 
 /**
- * Build the dashboard's server code (dashboard/handler.ts and what it imports by value, ~15 KB
- * minified with the page asset) as a self-contained ESM chunk. Checked against DASHBOARD_CHUNK_MODULES.
+ * Build the dashboard's server code (dashboard/lazy.ts and what it imports by value, ~17 KB minified
+ * with the page asset) as a self-contained ESM chunk. Checked against DASHBOARD_CHUNK_MODULES.
  */
 async function buildDashboardChunk(src: string): Promise<string> {
   const result = await esbuild.build({
-    entryPoints: [path.join(src, "dashboard", "handler.ts")],
+    entryPoints: [path.join(src, "dashboard", "lazy.ts")],
     bundle: true,
     metafile: true,
     minify: true,
@@ -103,7 +104,7 @@ async function buildDashboardChunk(src: string): Promise<string> {
 }
 
 /**
- * The dashboard is loaded on the first /dashboard request (dashboard/mount.ts: `import("./handler.ts")`).
+ * The dashboard is loaded on the first /dashboard request (dashboard/mount.ts: `import("./lazy.ts")`).
  * In router.mjs that import gets this stand-in: the chunk from buildDashboardChunk, brotli-compressed
  * and base64-encoded (~15 KB → ~10 KB), unpacked and imported from a `data:` URL only then. Node
  * resolves a `data:` module's `node:` imports like any other; the chunk has no other imports.
@@ -112,8 +113,8 @@ function dashboardChunk(src: string): esbuild.Plugin {
   return {
     name: "dashboard-chunk",
     setup(build) {
-      build.onResolve({ filter: /^\.\/handler\.ts$/ }, (args) =>
-        args.kind === "dynamic-import" && /[\\/]dashboard[\\/]mount\.ts$/.test(args.importer) ? { path: "dashboard/handler.ts", namespace: "sy-dashboard" } : undefined,
+      build.onResolve({ filter: /^\.\/lazy\.ts$/ }, (args) =>
+        args.kind === "dynamic-import" && /[\\/]dashboard[\\/]mount\.ts$/.test(args.importer) ? { path: "dashboard/lazy.ts", namespace: "sy-dashboard" } : undefined,
       );
       build.onLoad({ filter: /.*/, namespace: "sy-dashboard" }, async () => {
         const code = Buffer.from(await buildDashboardChunk(src));
@@ -123,7 +124,7 @@ function dashboardChunk(src: string): esbuild.Plugin {
           `const code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed.toString("base64"))}, "base64"));`,
           // Not a string literal, so esbuild leaves the import to Node.
           'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
-          "export const createDashboard = chunk.createDashboard;",
+          "export const openDashboard = chunk.openDashboard;",
         ].join("\n");
         return { contents, loader: "js" };
       });
