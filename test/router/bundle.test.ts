@@ -1,10 +1,10 @@
-/** router.mjs: only the adapters a release uses, deterministic, runs from an empty folder with plain node, drains on SIGTERM. */
+/** router.mjs: only the adapters a release uses, deterministic, runs from an empty folder with plain node, drains on SIGTERM, serves the dashboard from its chunk. */
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
+import { buildDashboardChunk, bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.ts";
 import { spawnRouter } from "../helpers/process.ts";
 import { releaseOf } from "../helpers/release.ts";
@@ -111,6 +111,17 @@ describe("bundleRouter", () => {
     } finally {
       await rm(run, { recursive: true, force: true });
     }
+  });
+
+  it("refuses to build a dashboard chunk that would carry its own copy of a core module", async () => {
+    const src = path.join(dir, "fake-src");
+    await mkdir(path.join(src, "dashboard"), { recursive: true });
+    await writeFile(path.join(src, "errors.ts"), "export class RouterError extends Error {}\n");
+    await writeFile(path.join(src, "dashboard", "lazy.ts"), 'import { RouterError } from "../errors.ts";\nexport const openDashboard = () => new RouterError("x");\n');
+    await expect(buildDashboardChunk(src)).rejects.toThrow(/would carry its own copy of errors\.ts/);
+    // A type-only import carries nothing: the chunk builds, named for stack traces.
+    await writeFile(path.join(src, "dashboard", "lazy.ts"), 'import type { RouterError } from "../errors.ts";\nexport const openDashboard = (e: RouterError) => e.message;\n');
+    expect(await buildDashboardChunk(src)).toMatch(/\/\/# sourceURL=switchyard-dashboard\.mjs\n$/);
   });
 
   it("bundles the Anthropic adapter when the release needs it, and it works", async () => {

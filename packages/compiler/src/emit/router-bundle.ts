@@ -89,10 +89,12 @@ const DASHBOARD_CHUNK_MODULES: ReadonlySet<string> = new Set([
 const DASHBOARD_CHUNK_NAME = "switchyard-dashboard.mjs";
 
 /**
- * Build the dashboard's server code (dashboard/lazy.ts and what it imports by value, ~17 KB minified
+ * Build the dashboard's server code (dashboard/lazy.ts and what it imports by value, ~16 KB minified
  * with the page asset) as a self-contained ESM chunk. Checked against DASHBOARD_CHUNK_MODULES.
+ *
+ * @internal Exported for its test; `src` is packages/router/src.
  */
-async function buildDashboardChunk(src: string): Promise<string> {
+export async function buildDashboardChunk(src: string): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [path.join(src, "dashboard", "lazy.ts")],
     ...BUILD_OPTIONS,
