@@ -116,9 +116,10 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const limits = upstreamLimits(env);
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const transport = options.transport ?? http1Transport(limits);
+  const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
   try {
-    runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators: options.validators ?? {}, transport });
+    runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators, transport });
   } catch (error) {
     await transport.close();
     throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
@@ -149,7 +150,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
   const adminAttempts = new AdminAttempts(now, undefined, undefined, trusted.list);
   const admin = createAdminApi({
-    active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now,
+    active, env, adapters: options.adapters, validators, transport, state: deps.state, now,
     log,
     attempts: adminAttempts,
   });
@@ -329,7 +330,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         { rng: deps.rng, now: at },
       );
       if (!decision.ok) {
-        const code = decision.code === "route_not_found" ? "route_not_found" : decision.code === "route_not_allowed" ? "route_not_allowed" : "no_candidates";
+        // decide()'s failure codes are RouterError codes of the same name.
+        const code = decision.code;
         const why = decision.excluded.map((e) => `${e.model}: ${e.reason}`).join("; ");
         throw new RouterError(code, `${decision.message}${why === "" ? "" : ` (${why})`}`, code === "no_candidates" ? {} : { param: "model" });
       }
@@ -471,17 +473,18 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
           timedOut,
         });
   const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 8787;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       const message =
         error.code === "EADDRINUSE"
-          ? `port ${options.port ?? 8787} on ${host} is already in use; pick another with --port`
+          ? `port ${port} on ${host} is already in use; pick another with --port`
           : error.code === "EACCES"
-            ? `not allowed to listen on ${host}:${options.port ?? 8787}`
-            : `cannot listen on ${host}:${options.port ?? 8787}: ${error.message}`;
+            ? `not allowed to listen on ${host}:${port}`
+            : `cannot listen on ${host}:${port}: ${error.message}`;
       reject(new RouterStartError(error.code ?? "listen_failed", message));
     });
-    server.listen(options.port ?? 8787, host, () => resolve());
+    server.listen(port, host, () => resolve());
   }).catch(async (error: unknown) => {
     await runtime.close();
     await transport.close();
