@@ -1,10 +1,10 @@
-/** router.mjs: only the adapters a release uses, deterministic, runs from an empty folder with plain node, drains on SIGTERM. */
+/** router.mjs: only the adapters a release uses, deterministic, runs from an empty folder with plain node, drains on SIGTERM, serves the dashboard from its chunk. */
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
+import { buildDashboardChunk, bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.ts";
 import { spawnRouter } from "../helpers/process.ts";
 import { releaseOf } from "../helpers/release.ts";
@@ -78,6 +78,52 @@ describe("bundleRouter", () => {
     } finally {
       await rm(run, { recursive: true, force: true });
     }
+  });
+
+  it("serves the dashboard from its compressed chunk, sharing the core's errors and wrong-token counts", async () => {
+    const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
+    try {
+      await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
+      // The handler's text is inside the brotli-compressed chunk, not in the bundle as plain JS.
+      expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes("the dashboard serves GET /dashboard"), "dashboard handler compressed").toBe(false);
+      const token = "bundle-admin-token";
+      const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { SWITCHYARD_ADMIN_TOKEN: token } });
+      try {
+        expect((await fetch(`${router.url}/dashboard`)).status).toBe(401);
+        const login = await fetch(`${router.url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${token}` });
+        expect(login.status).toBe(303);
+        const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+        const page = await fetch(`${router.url}/dashboard`, { headers: { cookie } });
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain("<!doctype html>");
+        const snapshot = await fetch(`${router.url}/dashboard/api/snapshot`, { headers: { authorization: `Bearer ${token}` } });
+        expect(((await snapshot.json()) as { environment: string }).environment).toBe("dev");
+        // A RouterError thrown in the chunk is the core's class: the server answers 404 in OpenAI's shape, not 500.
+        const missing = await fetch(`${router.url}/dashboard/nothing`, { method: "DELETE" });
+        expect(missing.status).toBe(404);
+        expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("not_found");
+        // Wrong tokens at the dashboard count against the admin API too (one AdminAttempts for both).
+        for (let i = 0; i < 10; i++) await (await fetch(`${router.url}/dashboard/api/snapshot`, { headers: { authorization: "Bearer wrong" } })).body?.cancel();
+        const admin = await fetch(`${router.url}/admin/releases`, { headers: { authorization: "Bearer wrong" } });
+        expect(((await admin.json()) as { error: { code: string } }).error.code).toBe("too_many_admin_attempts");
+      } finally {
+        router.child.kill("SIGTERM");
+        await router.exited;
+      }
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to build a dashboard chunk that would carry its own copy of a core module", async () => {
+    const src = path.join(dir, "fake-src");
+    await mkdir(path.join(src, "dashboard"), { recursive: true });
+    await writeFile(path.join(src, "errors.ts"), "export class RouterError extends Error {}\n");
+    await writeFile(path.join(src, "dashboard", "lazy.ts"), 'import { RouterError } from "../errors.ts";\nexport const openDashboard = () => new RouterError("x");\n');
+    await expect(buildDashboardChunk(src)).rejects.toThrow(/would carry its own copy of errors\.ts/);
+    // A type-only import carries nothing: the chunk builds, named for stack traces.
+    await writeFile(path.join(src, "dashboard", "lazy.ts"), 'import type { RouterError } from "../errors.ts";\nexport const openDashboard = (e: RouterError) => e.message;\n');
+    expect(await buildDashboardChunk(src)).toMatch(/\/\/# sourceURL=switchyard-dashboard\.mjs\n$/);
   });
 
   it("bundles the Anthropic adapter when the release needs it, and it works", async () => {

@@ -1,7 +1,11 @@
-/** @module Emit router.mjs: esbuild bundles packages/router with only the adapters and validators a release uses, release embedded. */
+/**
+ * @module Emit router.mjs: esbuild bundles packages/router with only the adapters and validators a release uses, release
+ * embedded. The dashboard's server code, loaded on the first /dashboard request, rides along as a brotli-compressed chunk.
+ */
 import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
 import { type Release, serialiseRelease } from "@switchyard/ir";
 
@@ -28,6 +32,95 @@ const VALIDATORS = {
   "non-empty": { file: "validators/basic.ts", name: "nonEmptyValidator" },
   "json-schema": { file: "validators/json-schema.ts", name: "jsonSchemaValidator" },
 } as const;
+
+/** How router.mjs and its dashboard chunk are built: one minified, self-contained ES module each, for Node 20. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  write: false,
+  legalComments: "none",
+  charset: "utf8",
+  logLevel: "silent",
+} as const satisfies esbuild.BuildOptions;
+
+/**
+ * The modules the dashboard chunk may contain, relative to packages/router/src: the dashboard's own
+ * lazily loaded files and pure helpers without state or classes. Anything else they import by value
+ * would be a second copy of a core module (a second RouterError class, which the server's
+ * `instanceof` does not recognise; a second wrong-token count): it belongs in DashboardCore
+ * (dashboard/handler.ts), which the core passes in.
+ */
+const DASHBOARD_CHUNK_MODULES: ReadonlySet<string> = new Set([
+  "dashboard/lazy.ts",
+  "dashboard/handler.ts",
+  "dashboard/snapshot.ts",
+  "dashboard/session.ts",
+  "dashboard/page.ts",
+  "dashboard/page-asset.generated.ts",
+  "dashboard/live-view.ts",
+  "state/budget-period.ts",
+  "admin/auth.ts",
+]);
+
+/** The chunk's name in stack traces (V8 reads the `sourceURL` comment) instead of a 10 KB `data:` URL. */
+const DASHBOARD_CHUNK_NAME = "switchyard-dashboard.mjs";
+
+/**
+ * Build the dashboard's server code (dashboard/lazy.ts and what it imports by value, ~16 KB minified
+ * with the page asset) as a self-contained ESM chunk. Checked against DASHBOARD_CHUNK_MODULES.
+ *
+ * @internal Exported for its test; `src` is packages/router/src.
+ */
+export async function buildDashboardChunk(src: string): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [path.join(src, "dashboard", "lazy.ts")],
+    ...BUILD_OPTIONS,
+    metafile: true,
+  });
+  // Only what ends up in the output: a module imported for a constant and otherwise tree-shaken does not count.
+  const carried = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, use]) => use.bytesInOutput > 0).map(([input]) => input));
+  for (const input of carried) {
+    const module = path.relative(src, path.resolve(input)).split(path.sep).join("/");
+    if (!DASHBOARD_CHUNK_MODULES.has(module)) {
+      throw new Error(`the dashboard chunk would carry its own copy of ${module}: pass what the dashboard needs from it through DashboardCore (dashboard/handler.ts), or list it in DASHBOARD_CHUNK_MODULES if it holds no state and no classes`);
+    }
+  }
+  const file = result.outputFiles[0];
+  if (file === undefined) throw new Error("esbuild produced no dashboard chunk");
+  return `${file.text}//# sourceURL=${DASHBOARD_CHUNK_NAME}\n`;
+}
+
+/**
+ * The dashboard is loaded on the first /dashboard request (dashboard/mount.ts: `import("./lazy.ts")`).
+ * In router.mjs that import gets this stand-in: the chunk from buildDashboardChunk, brotli-compressed
+ * and base64-encoded (~16 KB → ~10.5 KB, of which the already compressed page is ~4 KB either way), unpacked and imported from a `data:` URL only then. Node
+ * resolves a `data:` module's `node:` imports like any other; the chunk has no other imports.
+ */
+function dashboardChunk(src: string): esbuild.Plugin {
+  return {
+    name: "dashboard-chunk",
+    setup(build) {
+      build.onResolve({ filter: /^\.\/lazy\.ts$/ }, (args) =>
+        args.kind === "dynamic-import" && /[\\/]dashboard[\\/]mount\.ts$/.test(args.importer) ? { path: "dashboard/lazy.ts", namespace: "sy-dashboard" } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: "sy-dashboard" }, async () => {
+        const code = Buffer.from(await buildDashboardChunk(src));
+        const packed = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
+        const contents = [
+          'import { brotliDecompressSync } from "node:zlib";',
+          `const code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed.toString("base64"))}, "base64"));`,
+          // Not a string literal, so esbuild leaves the import to Node.
+          'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
+          "export const openDashboard = chunk.openDashboard;",
+        ].join("\n");
+        return { contents, loader: "js" };
+      });
+    },
+  };
+}
 
 /** packages/router/src, resolved through the workspace dependency. */
 function routerSourceDir(): string {
@@ -67,19 +160,12 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
   const src = routerSourceDir();
   const result = await esbuild.build({
     stdin: { contents: routerEntrySource(options.release, options.transport ?? "http1"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
-    bundle: true,
+    plugins: [dashboardChunk(src)],
     // The OpenTelemetry packages ship ES modules beside CommonJS; their ESM builds tree-shake
     // (the OTLP sink adds ~50 KB instead of ~300 KB: semantic-conventions, sdk-metrics and the
     // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.
     ...(options.release.config.telemetry?.otlp !== undefined ? { mainFields: ["module", "main"] } : {}),
-    minify: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    write: false,
-    legalComments: "none",
-    charset: "utf8",
-    logLevel: "silent",
+    ...BUILD_OPTIONS,
     banner: { js: `#!/usr/bin/env node\n// Switchyard router — environment ${options.release.config.environment}, release ${options.release.hash}. Generated; do not edit.` },
   });
   const file = result.outputFiles[0];

@@ -202,20 +202,15 @@ class PlanBuilder {
     // Outside explanations a candidate depends only on the table (member, and the target's fixed step,
     // source, tier and label): shared frozen objects, so a wide route does not allocate one per member
     // per decision, and a consumer that writes to one fails loudly instead of changing later plans.
-    const shared = explain && target.kind === "tier" ? undefined : target.candidates;
+    const shared = !(explain && target.kind === "tier");
     for (let i = 0; i < ordered.length; i++) {
       const m = ordered[i] as TableMember;
       const view = views?.[m.index] ?? CLOSED;
-      if (shared !== undefined && view === CLOSED && target.members[m.index] === m) {
-        let c = shared[m.index];
-        if (c === undefined) {
-          c = Object.freeze<Candidate>({ model: m.model, provider: m.provider, step, source, tier: target.tier, reason: target.label });
-          shared[m.index] = c;
-        }
-        this.pushCandidate(m, c);
+      if (shared && view === CLOSED && target.members[m.index] === m) {
+        this.pushCandidate(m, this.sharedCandidate(target, m.index, step, source));
         continue;
       }
-      const reason = shared === undefined ? `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}` : target.label;
+      const reason = shared ? target.label : `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}`;
       this.push(m, step, source, target.tier, reason, view);
     }
   }
@@ -276,17 +271,21 @@ class PlanBuilder {
     const f = target.fast;
     const out: Candidate[] = [];
     for (let j = 0; j < target.members.length; j++) {
-      const i = f.weights === undefined ? j : (f.weights.order[j] as number);
-      const m = target.members[i] as TableMember;
-      let c = target.candidates[i];
-      if (c === undefined) {
-        c = Object.freeze<Candidate>({ model: m.model, provider: m.provider, step, source, tier: target.tier, reason: target.label });
-        target.candidates[i] = c;
-      }
-      out.push(c);
+      out.push(this.sharedCandidate(target, f.weights === undefined ? j : (f.weights.order[j] as number), step, source));
     }
     f.ordered = out;
     return f.ordered;
+  }
+
+  /** Member `i`'s shared frozen candidate (see addTarget), made on first use and kept on the table. */
+  sharedCandidate(target: TableTarget, i: number, step: number, source: CandidateSource): Candidate {
+    let c = target.candidates[i];
+    if (c === undefined) {
+      const m = target.members[i] as TableMember;
+      c = Object.freeze<Candidate>({ model: m.model, provider: m.provider, step, source, tier: target.tier, reason: target.label });
+      target.candidates[i] = c;
+    }
+    return c;
   }
 
   /** Recovering members (slow-start weight < 1) keep their place with probability = weight, else move behind healthy ones. */

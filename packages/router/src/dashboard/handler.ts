@@ -1,12 +1,17 @@
-/** @module The /dashboard endpoints: sign-in form, session cookie, the page, and its JSON snapshot — all behind the admin token. */
+/**
+ * @module The /dashboard endpoints: sign-in form, session cookie, the page, and its JSON snapshot — all behind the admin token.
+ * In router.mjs this file, with what it imports by value, is a separate compressed chunk loaded on the first /dashboard
+ * request; it takes the router's own parts (errors, admin checks) from `DashboardOptions.core` instead of importing them.
+ */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "@switchyard/ir";
 import { ADMIN_TOKEN_ENV } from "../admin/auth.ts";
-import { AdminAttempts, checkAdminAccess } from "../admin/attempts.ts";
-import { RouterError } from "../errors.ts";
-import { readBody } from "../http/read-body.ts";
+import type { AdminAttempts, checkAdminAccess } from "../admin/attempts.ts";
+import type { RouterError } from "../errors.ts";
+import type { readBody } from "../http/read-body.ts";
 import type { Awaitable, StateSnapshot } from "../state/store.ts";
-import { LiveStats } from "./live-stats.ts";
+import type { LiveStats } from "./live-stats.ts";
+import { readLiveStats } from "./live-view.ts";
 import { dashboardPage, loginPage, noticePage } from "./page.ts";
 import { type DashboardRelease, type DashboardSnapshot, buildDashboardSnapshot } from "./snapshot.ts";
 import { SessionKeys, clearSessionCookie } from "./session.ts";
@@ -22,7 +27,23 @@ export interface DashboardSource {
   ledgerSince?(): number | undefined;
 }
 
+/**
+ * The router's own parts the dashboard uses, passed in rather than imported (`dashboardCore` in core.ts
+ * is the router's set). In router.mjs the dashboard is bundled apart from the core (see
+ * packages/compiler/src/emit/router-bundle.ts), so an imported copy would be a second RouterError class,
+ * which the server's `instanceof` does not recognise, and a second wrong-token count.
+ */
+export interface DashboardCore {
+  RouterError: typeof RouterError;
+  readBody: typeof readBody;
+  checkAdminAccess: typeof checkAdminAccess;
+  AdminAttempts: typeof AdminAttempts;
+  LiveStats: typeof LiveStats;
+}
+
 export interface DashboardOptions {
+  /** The router's parts the dashboard uses: `dashboardCore` from ./core.ts. */
+  core: DashboardCore;
   /** The admin token (`SWITCHYARD_ADMIN_TOKEN`); unset or empty disables the dashboard (403 `admin_disabled`). */
   token: string | undefined;
   source: DashboardSource;
@@ -55,20 +76,33 @@ const LOGIN_BODY_LIMIT = 8 * 1024;
  * `Authorization: Bearer <admin token>`.
  *
  * @example
- * const dashboard = createDashboard({ token: env.SWITCHYARD_ADMIN_TOKEN, source: { release: () => active.current, state: (now) => store.snapshot(now) } });
+ * const dashboard = createDashboard({ core: dashboardCore, token: env.SWITCHYARD_ADMIN_TOKEN, source: { release: () => active.current, state: (now) => store.snapshot(now) } });
  * if (path === "/dashboard" || path.startsWith("/dashboard/")) return dashboard.handle(req, res, path);
  */
 export function createDashboard(options: DashboardOptions): Dashboard {
+  const { RouterError, readBody, checkAdminAccess } = options.core;
   const now = options.now ?? Date.now;
-  const stats = options.stats ?? new LiveStats({ now });
+  const stats = options.stats ?? new options.core.LiveStats({ now });
   const sessions = options.sessions ?? new SessionKeys();
   const token = options.token === "" ? undefined : options.token;
-  const attempts = options.attempts ?? new AdminAttempts(now);
+  const attempts = options.attempts ?? new options.core.AdminAttempts(now);
 
   const snapshot = async (): Promise<DashboardSnapshot> => {
     const at = now();
     const [state, releases] = await Promise.all([options.source.state(at), options.source.releases?.() ?? []]);
-    return buildDashboardSnapshot({ now: at, release: options.source.release(), releases, state, stats: stats.read(at), ledgerSince: options.source.ledgerSince?.() });
+    return buildDashboardSnapshot({ now: at, release: options.source.release(), releases, state, stats: readLiveStats(stats, at), ledgerSince: options.source.ledgerSince?.() });
+  };
+
+  const disabled = (req: IncomingMessage, res: ServerResponse): void => {
+    req.resume();
+    const message = `The control panel is disabled on this router: start it with ${ADMIN_TOKEN_ENV} set.`;
+    if (wantsHtml(req)) return sendHtml(res, 403, noticePage(message));
+    throw new RouterError("admin_disabled", message);
+  };
+
+  const refuseMethod = (req: IncomingMessage, allowed: "GET" | "POST"): never => {
+    req.resume();
+    throw new RouterError("method_not_allowed", `${req.method ?? "?"} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
   };
 
   const hasSession = (req: IncomingMessage): boolean => token !== undefined && sessions.valid(req.headers.cookie, token, now());
@@ -164,18 +198,6 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
 function redirect(res: ServerResponse, location: string): void {
   res.writeHead(303, { location, "cache-control": "no-store", "content-length": 0 });
   res.end();
-}
-
-function disabled(req: IncomingMessage, res: ServerResponse): void {
-  req.resume();
-  const message = `The control panel is disabled on this router: start it with ${ADMIN_TOKEN_ENV} set.`;
-  if (wantsHtml(req)) return sendHtml(res, 403, noticePage(message));
-  throw new RouterError("admin_disabled", message);
-}
-
-function refuseMethod(req: IncomingMessage, allowed: "GET" | "POST"): never {
-  req.resume();
-  throw new RouterError("method_not_allowed", `${req.method ?? "?"} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
 }
 
 function wantsHtml(req: IncomingMessage): boolean {

@@ -1,6 +1,8 @@
 /** @module The control panel at /dashboard: live aggregates (a TraceSink), the pure snapshot builder, sessions and the page. */
-export { createDashboard, type Dashboard, type DashboardOptions, type DashboardSource } from "./handler.ts";
-export { LiveStats, quantile, type LiveStatsOptions, type LiveStatsView, type RouteStats, type ModelStats, type TeamStats } from "./live-stats.ts";
+export { createDashboard, type Dashboard, type DashboardCore, type DashboardOptions, type DashboardSource } from "./handler.ts";
+export { dashboardCore } from "./core.ts";
+export { quantile, readLiveStats } from "./live-view.ts";
+export { LiveStats, type LiveWindow, type LiveStatsOptions, type LiveStatsView, type RouteStats, type ModelStats, type TeamStats } from "./live-stats.ts";
 export {
   buildDashboardSnapshot,
   forecastSpend,

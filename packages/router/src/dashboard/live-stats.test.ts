@@ -1,7 +1,8 @@
 /** @module Unit tests of the rolling-window aggregator behind the dashboard. */
 import { describe, expect, it } from "vitest";
 import type { TraceAttempt, TraceRecord } from "../telemetry/types.ts";
-import { LiveStats, quantile } from "./live-stats.ts";
+import { LiveStats } from "./live-stats.ts";
+import { quantile, readLiveStats } from "./live-view.ts";
 
 function attempt(over: Partial<TraceAttempt> = {}): TraceAttempt {
   return { model: "a", provider: "p", region: undefined, step: 0, attempt: 1, outcome: "ok", errorClass: undefined, status: 200, latencyMs: 100, ttftMs: undefined, reason: "primary", after: undefined, ...over };
@@ -32,7 +33,7 @@ describe("LiveStats", () => {
     stats.write(record({ model: "c", fallback: true, attempts: [attempt({ model: "c", step: 1, reason: "fallback" })] }));
     stats.write(record({ outcome: "error", status: 502, model: undefined, costUsd: 0, attempts: [attempt({ outcome: "error", errorClass: "timeout" })] }));
     t += 1_000;
-    const view = stats.read(t);
+    const view = readLiveStats(stats, t);
     const chat = view.routes["chat"];
     expect(chat).toEqual({ requests: 13, errors: 1, fallbacks: 2, canary: 3, answered: { a: 7, b: 3, c: 2 }, reasons: { "5xx on a": 1, "primary excluded": 1 } });
     expect(view.models["a"]).toMatchObject({ attempts: 9, errors: 2, p50Ms: 100, p95Ms: 100 });
@@ -47,16 +48,16 @@ describe("LiveStats", () => {
     stats.write(record({ costUsd: 1 }));
     t = 30_000;
     stats.write(record({ costUsd: 2 }));
-    expect(stats.read(t).routes["chat"]?.requests).toBe(2);
+    expect(readLiveStats(stats, t).routes["chat"]?.requests).toBe(2);
     t = 65_000; // the first bucket [0, 10 s) still overlaps the window (5 s, 65 s]
-    expect(stats.read(t).routes["chat"]?.requests).toBe(2);
+    expect(readLiveStats(stats, t).routes["chat"]?.requests).toBe(2);
     t = 70_000;
-    const view = stats.read(t);
+    const view = readLiveStats(stats, t);
     expect(view.routes["chat"]?.requests).toBe(1);
     expect(view.teams["t"]?.costUsd).toBe(2);
     expect(view.teams["t"]?.totalCostUsd).toBe(3);
     t = 200_000;
-    expect(stats.read(t).routes["chat"]).toBeUndefined();
+    expect(readLiveStats(stats, t).routes["chat"]).toBeUndefined();
   });
 
   it("computes latency percentiles from successful attempts only and ignores clients that went away", () => {
@@ -64,14 +65,14 @@ describe("LiveStats", () => {
     for (let i = 1; i <= 100; i++) stats.write(record({ attempts: [attempt({ latencyMs: i })] }));
     stats.write(record({ attempts: [attempt({ outcome: "error", errorClass: "timeout", latencyMs: 10_000 })] }));
     stats.write(record({ attempts: [attempt({ outcome: "error", errorClass: "rejected", latencyMs: 1 })] }));
-    const a = stats.read(0).models["a"];
+    const a = readLiveStats(stats, 0).models["a"];
     expect(a).toEqual({ attempts: 101, errors: 1, p50Ms: 50, p95Ms: 95 });
   });
 
   it("keeps a bounded ring of latency samples per bucket", () => {
     const stats = new LiveStats({ now: () => 0, samplesPerBucket: 10 });
     for (let i = 0; i < 100; i++) stats.write(record({ attempts: [attempt({ latencyMs: i < 90 ? 1 : 500 })] }));
-    expect(stats.read(0).models["a"]?.p50Ms).toBe(500);
+    expect(readLiveStats(stats, 0).models["a"]?.p50Ms).toBe(500);
   });
 
   it("never throws from write, even on a malformed record", () => {

@@ -12,7 +12,7 @@ export interface LiveStatsOptions {
   now?: () => number;
 }
 
-interface RouteBucket {
+export interface RouteBucket {
   requests: number;
   errors: number;
   /** Requests that tried at least one fallback step. */
@@ -24,7 +24,7 @@ interface RouteBucket {
   reasons: Map<string, number>;
 }
 
-interface ModelBucket {
+export interface ModelBucket {
   attempts: number;
   errors: number;
   /** Latency of successful attempts, ms (ring of samplesPerBucket). */
@@ -32,12 +32,13 @@ interface ModelBucket {
   next: number;
 }
 
-interface TeamBucket {
+export interface TeamBucket {
   requests: number;
   costUsd: number;
 }
 
-interface Bucket {
+/** One bucket of the window: counts of the records written in [start, start + bucketMs). */
+export interface Bucket {
   start: number;
   routes: Map<string, RouteBucket>;
   models: Map<string, ModelBucket>;
@@ -81,18 +82,29 @@ export interface LiveStatsView {
   teams: Record<string, TeamStats>;
 }
 
+/** The raw window LiveStats keeps, as readLiveStats (live-view.ts) aggregates it. Read-only to its readers. */
+export interface LiveWindow {
+  windowMs: number;
+  since: number;
+  buckets: readonly Bucket[];
+  /** Spend per team since the aggregator started. */
+  totalCost: ReadonlyMap<string, number>;
+}
+
 /** Keys come from the config through the trace record; the cap only guards against a runaway producer. */
 const MAX_KEYS = 2_000;
 
 /**
  * A TraceSink that keeps the last few minutes of traffic in fixed buckets: per route the live split of
  * answering models, canary share, errors and fallbacks with their reasons; per model attempts, errors and
- * latency percentiles; per team requests and spend. `write` is O(attempts) and never throws.
+ * latency samples; per team requests and spend. `write` is O(attempts) and never throws. It only records:
+ * readLiveStats (live-view.ts) sums the window when the dashboard is read, so in router.mjs that code
+ * ships in the dashboard's compressed chunk while this class, on the request path, is in the core.
  *
  * @example
  * const stats = new LiveStats({ now: Date.now });
  * sinks.push(stats);            // the router fans every TraceRecord into it
- * stats.read(Date.now()).routes["chat"]?.answered // → { "gpt-mini": 70, "gpt-mini-eu": 30 }
+ * readLiveStats(stats, Date.now()).routes["chat"]?.answered // → { "gpt-mini": 70, "gpt-mini-eu": 30 }
  */
 export class LiveStats implements TraceSink {
   readonly windowMs: number;
@@ -181,57 +193,12 @@ export class LiveStats implements TraceSink {
     }
   }
 
-  /** The aggregates over the window ending at `now`. */
-  read(now: number = this.#now()): LiveStatsView {
+  /** The buckets overlapping the window ending at `now`, oldest first, for readLiveStats (live-view.ts). */
+  window(now: number = this.#now()): LiveWindow {
     this.#prune(now);
     const oldest = now - this.windowMs;
-    const routes: Record<string, RouteStats> = {};
-    const models: Record<string, ModelStats> = {};
-    const teams: Record<string, TeamStats> = {};
-    const latencies = new Map<string, number[]>();
-    let requests = 0;
-    for (const bucket of this.#buckets) {
-      if (bucket.start + this.bucketMs <= oldest) continue;
-      for (const [id, r] of bucket.routes) {
-        const into = (routes[id] ??= { requests: 0, errors: 0, fallbacks: 0, canary: 0, answered: {}, reasons: {} });
-        into.requests += r.requests;
-        into.errors += r.errors;
-        into.fallbacks += r.fallbacks;
-        into.canary += r.canary;
-        requests += r.requests;
-        for (const [model, n] of r.answered) into.answered[model] = (into.answered[model] ?? 0) + n;
-        for (const [reason, n] of r.reasons) into.reasons[reason] = (into.reasons[reason] ?? 0) + n;
-      }
-      for (const [id, m] of bucket.models) {
-        const into = (models[id] ??= { attempts: 0, errors: 0, p50Ms: undefined, p95Ms: undefined });
-        into.attempts += m.attempts;
-        into.errors += m.errors;
-        const list = latencies.get(id);
-        if (list === undefined) latencies.set(id, [...m.latencies]);
-        else list.push(...m.latencies);
-      }
-      for (const [id, t] of bucket.teams) {
-        const into = (teams[id] ??= { requests: 0, costUsd: 0, totalCostUsd: 0 });
-        into.requests += t.requests;
-        into.costUsd += t.costUsd;
-      }
-    }
-    for (const [id, list] of latencies) {
-      const stats = models[id];
-      if (stats === undefined || list.length === 0) continue;
-      list.sort((a, b) => a - b);
-      stats.p50Ms = quantile(list, 0.5);
-      stats.p95Ms = quantile(list, 0.95);
-    }
-    for (const [id, total] of this.#totalCost) (teams[id] ??= { requests: 0, costUsd: 0, totalCostUsd: 0 }).totalCostUsd = total;
-    return { windowMs: this.windowMs, since: this.#since, requests, routes, models, teams };
+    return { windowMs: this.windowMs, since: this.#since, buckets: this.#buckets.filter((bucket) => bucket.start + this.bucketMs > oldest), totalCost: this.#totalCost };
   }
-}
-
-/** Nearest-rank quantile of an ascending, non-empty list. */
-export function quantile(sorted: readonly number[], q: number): number {
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] ?? 0;
 }
 
 function newRouteBucket(): RouteBucket {

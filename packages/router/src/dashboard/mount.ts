@@ -5,9 +5,9 @@ import type { AdminAttempts } from "../admin/attempts.ts";
 import type { ActiveRelease } from "../runtime/release.ts";
 import type { StateStore } from "../state/store.ts";
 import type { TraceSink } from "../telemetry/types.ts";
+import { dashboardCore } from "./core.ts";
 import type { Dashboard } from "./handler.ts";
 import { LiveStats } from "./live-stats.ts";
-import type { DashboardRelease } from "./snapshot.ts";
 
 export interface MountDashboardOptions {
   /** Where `SWITCHYARD_ADMIN_TOKEN` is read from (the router's `env` option). */
@@ -32,7 +32,9 @@ export interface MountedDashboard {
 /**
  * Prepare the dashboard for a router. The handler, the page's HTML/CSS/JS and their gzip are loaded
  * and built on the first request under /dashboard, so a router nobody opens the panel on never
- * evaluates them (in router.mjs esbuild keeps the dynamic import as a lazily initialised module).
+ * evaluates them. In router.mjs `import("./lazy.ts")` loads a brotli-compressed chunk embedded in
+ * the bundle (packages/compiler/src/emit/router-bundle.ts); the dashboard takes the router's own parts
+ * from `dashboardCore`, so the chunk shares the core's RouterError class and wrong-token counts.
  *
  * @example
  * const dashboard = mountDashboard({ env, active, state: deps.state, now });
@@ -43,29 +45,9 @@ export function mountDashboard(options: MountDashboardOptions): MountedDashboard
   const stats = token !== undefined && token !== "" ? new LiveStats({ now: options.now }) : undefined;
   const startedAt = options.now();
   let loaded: Promise<Dashboard> | undefined;
-  const load = (): Promise<Dashboard> =>
-    (loaded ??= import("./handler.ts").then(({ createDashboard }) =>
-      createDashboard({
-        token,
-        now: options.now,
-        ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
-        ...(stats !== undefined ? { stats } : {}),
-        source: {
-          release: () => options.active.current,
-          releases: () => releaseHistory(options.active),
-          state: (now) => options.state.snapshot(now),
-          // The in-memory ledger starts empty with the process; a shared store (Redis) holds the whole period.
-          ledgerSince: () => (options.state.name === "memory" ? startedAt : undefined),
-        },
-      }),
-    ));
+  const load = (): Promise<Dashboard> => (loaded ??= import("./lazy.ts").then(({ openDashboard }) => openDashboard({ ...options, core: dashboardCore, token, stats, startedAt })));
   return {
     sink: stats,
     handle: async (req, res, path) => (await load()).handle(req, res, path),
   };
-}
-
-/** The admin API's release history in the dashboard's shape. */
-function releaseHistory(active: ActiveRelease): DashboardRelease[] {
-  return active.history(20).map((r) => ({ hash: r.hash, active: r.active, at: new Date(r.activatedAt ?? r.uploadedAt).toISOString(), environment: r.environment }));
 }

@@ -95,8 +95,9 @@ export interface ChatCompletionChunk {
 
 const ROLES: ReadonlySet<string> = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 
-function fail(param: string, message: string): never {
-  throw new RouterError("invalid_request", message, { param });
+/** Refuse the request naming the field at fault: the message is the field in backticks, then `problem`. */
+function fail(param: string, problem: string): never {
+  throw new RouterError("invalid_request", `\`${param}\` ${problem}`, { param });
 }
 
 function kind(value: unknown): string {
@@ -108,40 +109,40 @@ function kind(value: unknown): string {
 function optionalNumber(body: Record<string, unknown>, field: string, check: { min?: number; max?: number; integer?: boolean }): void {
   const value = body[field];
   if (value === undefined || value === null) return;
-  if (typeof value !== "number" || !Number.isFinite(value)) fail(field, `\`${field}\` must be a number, got ${kind(value)}`);
-  if (check.integer === true && !Number.isInteger(value)) fail(field, `\`${field}\` must be an integer, got ${value}`);
-  if (check.min !== undefined && value < check.min) fail(field, `\`${field}\` must be at least ${check.min}, got ${value}`);
-  if (check.max !== undefined && value > check.max) fail(field, `\`${field}\` must be at most ${check.max}, got ${value}`);
+  if (typeof value !== "number" || !Number.isFinite(value)) fail(field, `must be a number, got ${kind(value)}`);
+  if (check.integer === true && !Number.isInteger(value)) fail(field, `must be an integer, got ${value}`);
+  if (check.min !== undefined && value < check.min) fail(field, `must be at least ${check.min}, got ${value}`);
+  if (check.max !== undefined && value > check.max) fail(field, `must be at most ${check.max}, got ${value}`);
 }
 
 function validateMessage(message: unknown, i: number): void {
   const at = `messages[${i}]`;
-  if (typeof message !== "object" || message === null || Array.isArray(message)) fail(at, `\`${at}\` must be an object, got ${kind(message)}`);
+  if (typeof message !== "object" || message === null || Array.isArray(message)) fail(at, `must be an object, got ${kind(message)}`);
   const m = message as Record<string, unknown>;
-  if (typeof m["role"] !== "string") fail(`${at}.role`, `\`${at}.role\` is required and must be a string`);
-  if (!ROLES.has(m["role"])) fail(`${at}.role`, `\`${at}.role\` must be one of system, developer, user, assistant, tool; got "${m["role"]}"`);
+  if (typeof m["role"] !== "string") fail(`${at}.role`, "is required and must be a string");
+  if (!ROLES.has(m["role"])) fail(`${at}.role`, `must be one of system, developer, user, assistant, tool; got "${m["role"]}"`);
   const content = m["content"];
   if (content !== undefined && content !== null && typeof content !== "string") {
-    if (!Array.isArray(content)) fail(`${at}.content`, `\`${at}.content\` must be a string or an array of content parts, got ${kind(content)}`);
+    if (!Array.isArray(content)) fail(`${at}.content`, `must be a string or an array of content parts, got ${kind(content)}`);
     content.forEach((part: unknown, j: number) => {
       if (typeof part !== "object" || part === null || typeof (part as { type?: unknown }).type !== "string") {
-        fail(`${at}.content[${j}]`, `\`${at}.content[${j}]\` must be a content part object with a string \`type\``);
+        fail(`${at}.content[${j}]`, "must be a content part object with a string `type`");
       }
     });
   }
   if ((content === undefined || content === null) && m["role"] !== "assistant") {
-    fail(`${at}.content`, `\`${at}.content\` is required for role "${m["role"]}"`);
+    fail(`${at}.content`, `is required for role "${m["role"]}"`);
   }
   if (m["role"] === "tool" && typeof m["tool_call_id"] !== "string") {
-    fail(`${at}.tool_call_id`, `\`${at}.tool_call_id\` is required for role "tool"`);
+    fail(`${at}.tool_call_id`, 'is required for role "tool"');
   }
   const calls = m["tool_calls"];
   if (calls !== undefined && calls !== null) {
-    if (!Array.isArray(calls)) fail(`${at}.tool_calls`, `\`${at}.tool_calls\` must be an array`);
+    if (!Array.isArray(calls)) fail(`${at}.tool_calls`, "must be an array");
     calls.forEach((call: unknown, j: number) => {
       const fn = typeof call === "object" && call !== null ? (call as { function?: unknown }).function : undefined;
       if (typeof fn !== "object" || fn === null || typeof (fn as { name?: unknown }).name !== "string") {
-        fail(`${at}.tool_calls[${j}].function.name`, `\`${at}.tool_calls[${j}].function.name\` must be a string`);
+        fail(`${at}.tool_calls[${j}].function.name`, "must be a string");
       }
     });
   }
@@ -227,19 +228,19 @@ export function validateChatBody(value: unknown): ChatBody {
     throw new RouterError("invalid_request", `the request body must be a JSON object, got ${kind(value)}`);
   }
   const deep = tooDeep(value);
-  if (deep !== undefined) fail(deep, `\`${deep}\` nests more than ${MAX_JSON_DEPTH} levels deep`);
+  if (deep !== undefined) fail(deep, `nests more than ${MAX_JSON_DEPTH} levels deep`);
   const body = value as Record<string, unknown>;
-  if (body["model"] === undefined) fail("model", "`model` is required: name the route to use");
-  if (typeof body["model"] !== "string" || body["model"] === "") fail("model", `\`model\` must be a non-empty string (a route name), got ${kind(body["model"])}`);
+  if (body["model"] === undefined) fail("model", "is required: name the route to use");
+  if (typeof body["model"] !== "string" || body["model"] === "") fail("model", `must be a non-empty string (a route name), got ${kind(body["model"])}`);
   const messages = body["messages"];
-  if (messages === undefined) fail("messages", "`messages` is required");
-  if (!Array.isArray(messages)) fail("messages", `\`messages\` must be an array, got ${kind(messages)}`);
-  if (messages.length === 0) fail("messages", "`messages` must hold at least one message");
+  if (messages === undefined) fail("messages", "is required");
+  if (!Array.isArray(messages)) fail("messages", `must be an array, got ${kind(messages)}`);
+  if (messages.length === 0) fail("messages", "must hold at least one message");
   messages.forEach(validateMessage);
   const stream = body["stream"];
-  if (stream !== undefined && stream !== null && typeof stream !== "boolean") fail("stream", `\`stream\` must be a boolean, got ${kind(stream)}`);
+  if (stream !== undefined && stream !== null && typeof stream !== "boolean") fail("stream", `must be a boolean, got ${kind(stream)}`);
   const so = body["stream_options"];
-  if (so !== undefined && so !== null && (typeof so !== "object" || Array.isArray(so))) fail("stream_options", "`stream_options` must be an object");
+  if (so !== undefined && so !== null && (typeof so !== "object" || Array.isArray(so))) fail("stream_options", "must be an object");
   optionalNumber(body, "max_tokens", { min: 1, integer: true });
   optionalNumber(body, "max_completion_tokens", { min: 1, integer: true });
   optionalNumber(body, "temperature", { min: 0, max: 2 });
@@ -247,27 +248,27 @@ export function validateChatBody(value: unknown): ChatBody {
   optionalNumber(body, "n", { min: 1, max: 128, integer: true });
   const stop = body["stop"];
   if (stop !== undefined && stop !== null && typeof stop !== "string" && !(Array.isArray(stop) && stop.every((s) => typeof s === "string"))) {
-    fail("stop", "`stop` must be a string or an array of strings");
+    fail("stop", "must be a string or an array of strings");
   }
   const user = body["user"];
-  if (user !== undefined && typeof user !== "string") fail("user", `\`user\` must be a string, got ${kind(user)}`);
+  if (user !== undefined && typeof user !== "string") fail("user", `must be a string, got ${kind(user)}`);
   const tools = body["tools"];
   if (tools !== undefined && tools !== null) {
-    if (!Array.isArray(tools)) fail("tools", `\`tools\` must be an array, got ${kind(tools)}`);
+    if (!Array.isArray(tools)) fail("tools", `must be an array, got ${kind(tools)}`);
     tools.forEach((tool: unknown, i: number) => {
       const fn = typeof tool === "object" && tool !== null ? (tool as { function?: unknown }).function : undefined;
       if (typeof fn !== "object" || fn === null || typeof (fn as { name?: unknown }).name !== "string") {
-        fail(`tools[${i}].function.name`, `\`tools[${i}].function.name\` must be a string`);
+        fail(`tools[${i}].function.name`, "must be a string");
       }
     });
   }
   const choice = body["tool_choice"];
   if (choice !== undefined && choice !== null && typeof choice !== "string" && (typeof choice !== "object" || Array.isArray(choice))) {
-    fail("tool_choice", "`tool_choice` must be \"auto\", \"none\", \"required\" or { type: \"function\", function: { name } }");
+    fail("tool_choice", 'must be "auto", "none", "required" or { type: "function", function: { name } }');
   }
   const rf = body["response_format"];
   if (rf !== undefined && rf !== null && (typeof rf !== "object" || typeof (rf as { type?: unknown }).type !== "string")) {
-    fail("response_format", "`response_format` must be an object with a string `type`");
+    fail("response_format", "must be an object with a string `type`");
   }
   return body as ChatBody;
 }

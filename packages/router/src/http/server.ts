@@ -119,14 +119,16 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const admission = admissionOrError(env, options.release.config);
   if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
   const transport = options.transport ?? http1Transport(limits);
+  const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
   try {
-    runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators: options.validators ?? {}, transport });
+    runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators, transport });
   } catch (error) {
     await transport.close();
     throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
   }
   const now = options.now ?? Date.now;
+  const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const active = new ActiveRelease(runtime, { now: now(), ...admission.history });
   const deps: ExecuteDeps = { state: options.state ?? new MemoryStateStore(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.activate(runtime.config, now());
@@ -145,14 +147,14 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     config: () => active.current.config,
     now,
     ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}),
-    onChange: (c) => (options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)))(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
+    onChange: (c) => log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
   });
   if (options.canaryIntervalMs !== 0) canaries.start();
   // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
   const adminAttempts = new AdminAttempts(now, undefined, undefined, trusted.list);
   const admin = createAdminApi({
-    active, env, adapters: options.adapters, validators: options.validators ?? {}, transport, state: deps.state, now,
-    log: options.telemetry?.log ?? ((line) => void process.stderr.write(`${line}\n`)),
+    active, env, adapters: options.adapters, validators, transport, state: deps.state, now,
+    log,
     attempts: adminAttempts, admission,
   });
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
@@ -199,22 +201,24 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     const method = req.method ?? "GET";
     // A served chat completion sends these with its one writeHead (answerHeaders); everything else gets them now.
     if (path !== "/v1/chat/completions" || method !== "POST") stampIds(res, id, release.hash);
+    /** The read-only endpoints below answer GET and HEAD only. */
+    const readable = method === "GET" || method === "HEAD";
     switch (path) {
       case "/v1/chat/completions":
         if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
         return chat(req, res, release, id);
       case "/v1/models":
-        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         return models(req, res, release);
       case "/metrics":
-        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         req.resume();
         return serveMetrics(res, telemetry.metrics, method === "HEAD");
       case "/healthz":
-        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         return sendJson(res, 200, `{"status":"ok"}`);
       case "/readyz":
-        if (method !== "GET" && method !== "HEAD") return sendError(res, methodNotAllowed(method, "GET"));
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         return unready
           ? sendJson(res, 503, `{"status":"draining"}`)
           : sendJson(res, 200, JSON.stringify({ status: "ready", release: release.hash, environment: release.config.environment }));
@@ -329,7 +333,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         { rng: deps.rng, now: at },
       );
       if (!decision.ok) {
-        const code = decision.code === "route_not_found" ? "route_not_found" : decision.code === "route_not_allowed" ? "route_not_allowed" : "no_candidates";
+        // decide()'s failure codes are RouterError codes of the same name.
+        const code = decision.code;
         const why = decision.excluded.map((e) => `${e.model}: ${e.reason}`).join("; ");
         throw new RouterError(code, `${decision.message}${why === "" ? "" : ` (${why})`}`, code === "no_candidates" ? {} : { param: "model" });
       }
@@ -471,17 +476,18 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
           timedOut,
         });
   const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 8787;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       const message =
         error.code === "EADDRINUSE"
-          ? `port ${options.port ?? 8787} on ${host} is already in use; pick another with --port`
+          ? `port ${port} on ${host} is already in use; pick another with --port`
           : error.code === "EACCES"
-            ? `not allowed to listen on ${host}:${options.port ?? 8787}`
-            : `cannot listen on ${host}:${options.port ?? 8787}: ${error.message}`;
+            ? `not allowed to listen on ${host}:${port}`
+            : `cannot listen on ${host}:${port}: ${error.message}`;
       reject(new RouterStartError(error.code ?? "listen_failed", message));
     });
-    server.listen(options.port ?? 8787, host, () => resolve());
+    server.listen(port, host, () => resolve());
   }).catch(async (error: unknown) => {
     await runtime.close();
     await transport.close();

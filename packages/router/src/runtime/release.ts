@@ -166,7 +166,7 @@ export class ActiveRelease {
     this.#retain = Math.max(2, options.retain ?? 20);
     this.#maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
     const now = options.now ?? Date.now();
-    this.#records.set(initial.hash, { hash: initial.hash, environment: initial.config.environment, uploadedAt: now, activatedAt: now, release: { hash: initial.hash, config: initial.config }, bytes: 0 });
+    this.#records.set(initial.hash, activatedRecord(initial, now));
     this.#stack.push(initial.hash);
   }
 
@@ -247,7 +247,7 @@ export class ActiveRelease {
     this.#current = next;
     const known = this.#records.get(next.hash);
     if (known !== undefined) known.activatedAt = now;
-    else this.#records.set(next.hash, { hash: next.hash, environment: next.config.environment, uploadedAt: now, activatedAt: now, release: { hash: next.hash, config: next.config }, bytes: 0 });
+    else this.#records.set(next.hash, activatedRecord(next, now));
     if (options.rollback === true && this.#stack[this.#stack.length - 2] === next.hash) this.#stack.pop();
     else if (this.#stack[this.#stack.length - 1] !== next.hash) this.#stack.push(next.hash);
     if (this.#stack.length > this.#retain) this.#stack = this.#stack.slice(-this.#retain);
@@ -277,6 +277,11 @@ export class ActiveRelease {
     }
     this.#stack = this.#stack.filter((hash) => this.#records.has(hash)).filter((hash, i, all) => hash !== all[i - 1]);
   }
+}
+
+/** The record of a release first seen as it is activated (the boot release, or one activated without an upload). */
+function activatedRecord(runtime: RuntimeRelease, now: number): ReleaseRecord {
+  return { hash: runtime.hash, environment: runtime.config.environment, uploadedAt: now, activatedAt: now, release: { hash: runtime.hash, config: runtime.config }, bytes: 0 };
 }
 
 function lastUsed(record: ReleaseRecord): number {

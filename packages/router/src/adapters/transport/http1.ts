@@ -339,11 +339,6 @@ class Connection {
     this.socket.on("close", () => this.#onClose());
   }
 
-  get busy(): boolean {
-    return this.#exchange !== undefined;
-  }
-
-
   start(exchange: Exchange): void {
     this.#exchange = exchange;
     exchange.conn = this;
