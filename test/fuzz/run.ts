@@ -25,6 +25,8 @@ export const FAILING: readonly FindingKind[] = ["crash", "5xx", "hang", "no-answ
 
 export interface Finding {
   kind: FindingKind;
+  /** What kind of case showed it (`model`, `body tools.0.function.parameters`, `framing bare-lf`…): findings group by it. */
+  family: string;
   target: TargetKind;
   /** Index of the case in its run (corpus first, then the seeded cases), or -1 for a periodic check. */
   index: number;
@@ -56,8 +58,16 @@ export interface TargetResult {
   stoppedEarly: boolean;
 }
 
+/** What the release cases did: uploads, accepted (201), activated and sent a request. */
+export interface ReleaseStats {
+  uploaded: number;
+  accepted: number;
+  activated: number;
+}
+
 export interface FuzzResult {
   options: FuzzOptions;
+  releases: ReleaseStats;
   targets: TargetResult[];
   findings: Finding[];
   ms: number;
@@ -156,9 +166,14 @@ function validChat(host: string, stream = false): Buffer {
 }
 
 /** Run one case against a target; every exchange it made, in order. */
-async function runCase(c: Case, t: Target, base: Release, deadlineMs: number, nonsense: (what: string) => void): Promise<Exchanged[]> {
+async function runCase(c: Case, t: Target, base: Release, deadlineMs: number, nonsense: (what: string) => void, stats: ReleaseStats): Promise<Exchanged[]> {
   const host = new URL(t.url).host;
-  const send = async (sent: Buffer, extra: Omit<Exchanged, "sent" | "out">, halfClose = false): Promise<Exchanged> => ({ sent, out: await exchange(t.url, sent, { deadlineMs, halfClose }), ...extra });
+  // A big request (and the answer that may echo it) gets 2 s more per MB: slow is not a hang.
+  const send = async (sent: Buffer, extra: Omit<Exchanged, "sent" | "out">, halfClose = false): Promise<Exchanged> => ({
+    sent,
+    out: await exchange(t.url, sent, { deadlineMs: deadlineMs + Math.ceil(sent.length / 1024 / 1024) * 2_000, halfClose }),
+    ...extra,
+  });
   switch (c.kind) {
     case "body": {
       // Over the body limit the router may answer 413 and close while bytes are still arriving: the
@@ -179,13 +194,16 @@ async function runCase(c: Case, t: Target, base: Release, deadlineMs: number, no
       const done: Exchanged[] = [];
       const put = await send(adminRequest(host, "PUT", `/admin/releases/${m.hash}`, m.text), { mayClose: false, step: `PUT (${m.label})` });
       done.push(put);
+      stats.uploaded++;
       if (put.out.kind !== "response" || put.out.status !== 201) return done;
+      stats.accepted++;
       if (m.nonsense) nonsense(m.label);
       // Activating sends traffic to a release's providers: only releases whose providers are the fuzz's own.
       if (m.path[0] === "providers" || m.path[0] === "telemetry") return done;
       const activated = await send(adminRequest(host, "POST", `/admin/releases/${m.hash}/activate`), { mayClose: false, step: `activate (${m.label})` });
       done.push(activated);
       if (activated.out.kind === "response" && activated.out.status === 200) {
+        stats.activated++;
         done.push(await send(validChat(host), { mayClose: false, step: `chat after activating (${m.label})` }));
         done.push(await send(adminRequest(host, "POST", `/admin/releases/${base.hash}/activate`), { mayClose: false, expect: { status: 200 }, step: "re-activate the base release" }));
       }
@@ -205,6 +223,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const scratch = mkdtempSync(join(tmpdir(), "switchyard-fuzz-"));
   const fixed = options.corpus === false ? [] : corpus();
   const perTargetMs = options.maxMs / options.targets.length;
+  const stats: ReleaseStats = { uploaded: 0, accepted: 0, activated: 0 };
   try {
     for (const [ti, kind] of options.targets.entries()) {
       const targetStarted = Date.now();
@@ -218,7 +237,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       const judgeAll = (index: number, c: Case, xs: Exchanged[]): void => {
         for (const x of xs) {
           const verdict = judge(x);
-          if (verdict !== undefined && verdict.kind !== "crash") record({ kind: verdict.kind, index, what: `${describeCase(c)}${x.step !== undefined ? ` — ${x.step}` : ""}`, detail: verdict.detail, sent: x.sent.subarray(0, 400).toString("latin1") });
+          if (verdict !== undefined && verdict.kind !== "crash") record({ kind: verdict.kind, family: familyOf(c), index, what: `${describeCase(c)}${x.step !== undefined ? ` — ${x.step}` : ""}`, detail: verdict.detail, sent: x.sent.subarray(0, 400).toString("latin1") });
         }
       };
       /** Whether the target died (waits a moment: a crashing process takes a few ms to exit). */
@@ -230,7 +249,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         return t.dead();
       };
       const runOne = async (index: number, c: Case): Promise<Exchanged[]> =>
-        runCase(c, t, release, options.deadlineMs, (label) => record({ kind: "nonsense", index, what: label, detail: "accepted with 201", sent: "" }));
+        runCase(c, t, release, options.deadlineMs, (label) => record({ kind: "nonsense", family: "release", index, what: label, detail: "accepted with 201", sent: "" }), stats);
       /** Run a batch; on a crash, restart and re-run its cases one by one to find the one(s) that crash it. */
       const runBatch = async (batch: Array<[number, Case]>): Promise<void> => {
         const outs = await Promise.all(batch.map(([i, c]) => runOne(i, c)));
@@ -238,14 +257,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         const suspicious = outs.some((xs) => xs.some((x) => x.out.kind !== "response"));
         if (!(await died(suspicious))) {
           batch.forEach(([i, c], j) => judgeAll(i, c, outs[j] as Exchanged[]));
-          if (suspicious && !(await healthy(t.url, 5_000))) record({ kind: "stall", index: batch[0]?.[0] ?? -1, what: batch.map(([, c]) => describeCase(c)).join(" | "), detail: "/healthz did not answer within 5 s", sent: "" });
+          if (suspicious && !(await healthy(t.url, 5_000))) record({ kind: "stall", family: familyOf(batch[0]?.[1]), index: batch[0]?.[0] ?? -1, what: batch.map(([, c]) => describeCase(c)).join(" | "), detail: "/healthz did not answer within 5 s", sent: "" });
           return;
         }
         const crashOutput = t.output();
         await t.restart();
         if (batch.length === 1) {
           const [i, c] = batch[0] as [number, Case];
-          record({ kind: "crash", index: i, what: describeCase(c), detail: lastLines(crashOutput), sent: ((outs[0] as Exchanged[])[0]?.sent ?? Buffer.alloc(0)).subarray(0, 400).toString("latin1") });
+          record({ kind: "crash", family: familyOf(c), index: i, what: describeCase(c), detail: lastLines(crashOutput), sent: ((outs[0] as Exchanged[])[0]?.sent ?? Buffer.alloc(0)).subarray(0, 400).toString("latin1") });
           return;
         }
         let pinned = false;
@@ -253,16 +272,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
           const xs = await runOne(i, c);
           if (await died(true)) {
             pinned = true;
-            record({ kind: "crash", index: i, what: describeCase(c), detail: lastLines(t.output()), sent: (xs[0]?.sent ?? Buffer.alloc(0)).subarray(0, 400).toString("latin1") });
+            record({ kind: "crash", family: familyOf(c), index: i, what: describeCase(c), detail: lastLines(t.output()), sent: (xs[0]?.sent ?? Buffer.alloc(0)).subarray(0, 400).toString("latin1") });
             await t.restart();
           } else judgeAll(i, c, xs);
         }
-        if (!pinned) record({ kind: "crash", index: batch[0]?.[0] ?? -1, what: `one of: ${batch.map(([, c]) => describeCase(c)).join(" | ")}`, detail: lastLines(crashOutput), sent: "" });
+        if (!pinned) record({ kind: "crash", family: "batch", index: batch[0]?.[0] ?? -1, what: `one of: ${batch.map(([, c]) => describeCase(c)).join(" | ")}`, detail: lastLines(crashOutput), sent: "" });
       };
       const probe = async (index: number): Promise<void> => {
         const x: Exchanged = { sent: validChat(new URL(t.url).host), out: await exchange(t.url, validChat(new URL(t.url).host), { deadlineMs: options.deadlineMs }), expect: { status: 200 }, mayClose: false };
         const verdict = judge(x);
-        if (verdict !== undefined && !t.dead()) record({ kind: "health", index, what: `a valid request after case ${index}`, detail: verdict.detail, sent: "" });
+        if (verdict !== undefined && !t.dead()) record({ kind: "health", family: "probe", index, what: `a valid request after case ${index}`, detail: verdict.detail, sent: "" });
       };
       const runList = async (list: Array<[number, Case]>): Promise<boolean> => {
         // Release cases change the active release: they run alone, after the batch they came with.
@@ -302,21 +321,38 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     await upstream.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { options, targets: results, findings, ms: Date.now() - started };
+  return { options, releases: stats, targets: results, findings, ms: Date.now() - started };
 }
 
+/** The error line of a crashed child's output (`TypeError: …`), else its last lines. */
 function lastLines(output: string): string {
   const lines = output.trim().split("\n").filter((l) => l.trim() !== "");
-  const error = lines.findIndex((l) => /Error|error:|Uncaught|node:internal/.test(l));
-  return (error === -1 ? lines.slice(-4) : lines.slice(error, error + 3)).join(" ⏎ ").slice(0, 400);
+  const error = lines.findIndex((l) => /^\s*(?:Uncaught )?\w*Error\b[^\n]{0,300}$/.test(l));
+  return (error === -1 ? lines.slice(-3) : lines.slice(error, error + 2)).join(" ⏎ ").slice(0, 300);
+}
+
+/** The family a case's findings group under. */
+function familyOf(c: Case | undefined): string {
+  if (c === undefined) return "";
+  switch (c.kind) {
+    case "body":
+      return `body ${c.field}`;
+    case "model":
+      return "model";
+    case "header":
+      return `header byte in a ${c.where}`;
+    case "garbage":
+      return `framing ${c.op}`;
+    case "release":
+      return "release";
+  }
 }
 
 /** Findings grouped by what went wrong (kind, case family, status line with numbers blanked). */
 export function groupFindings(findings: Finding[]): Array<{ key: string; first: Finding; count: number; targets: Set<TargetKind> }> {
   const groups = new Map<string, { key: string; first: Finding; count: number; targets: Set<TargetKind> }>();
   for (const f of findings) {
-    const family = f.what.split(/[:(]/)[0]?.trim() ?? "";
-    const key = `${f.kind} | ${family} | ${f.detail.replace(/\d+/g, "N").replace(/`[^`]*`/g, "`…`").slice(0, 80)}`;
+    const key = `${f.kind} | ${f.family} | ${f.detail.replace(/\d+/g, "N").replace(/`[^`]*`/g, "`…`").replace(/"[^"]*"/g, '"…"').slice(0, 80)}`;
     const g = groups.get(key);
     if (g === undefined) groups.set(key, { key, first: f, count: 1, targets: new Set([f.target]) });
     else {
@@ -356,20 +392,29 @@ export function renderReport(result: FuzzResult, meta: { command: string; commit
       return `| ${t.kind}${t.stoppedEarly ? " (stopped at the time limit)" : ""} | ${t.cases} | ${c.crash} | ${c["5xx"]} | ${c.hang} | ${c["no-answer"]} | ${c.malformed} | ${c["error-shape"]} | ${c["wrong-answer"]} | ${c.stall} | ${c.health} | ${c.nonsense} |`;
     }),
     "",
+    `Release cases: ${result.releases.uploaded} uploaded, ${result.releases.accepted} accepted (201), ${result.releases.activated} activated and sent a request.`,
+    "",
     "Targets: `fast` is the router from source with its fast path (the default), `node` the same with `startRouter({ fastPath: false })`, `bundle` a `router.mjs` built from the same small config; each a child process in front of a well-behaved upstream (so any 5xx is caused by the input). Release cases `PUT /admin/releases/{hash}` a mutated release (and activate it and send a request when it was accepted and its providers are unchanged).",
     "",
   ];
-  const groups = groupFindings(result.findings);
+  const groups = groupFindings(result.findings.filter((f) => f.kind !== "nonsense"));
   if (groups.length === 0) lines.push("No findings.");
   else {
     lines.push("## Findings", "", "Grouped by kind, case family and answer; the example is the first case that showed it (its index reproduces it with the same seed and target).", "");
     for (const g of groups) {
-      lines.push(`### ${g.first.kind}: ${g.first.what.split(/[:(]/)[0]?.trim()} (${g.count}× on ${[...g.targets].join(", ")})`, "");
+      lines.push(`### ${g.first.kind}: ${g.first.family} (${g.count}× on ${[...g.targets].join(", ")})`, "");
       lines.push(`- Example (#${g.first.index} on ${g.first.target}): ${g.first.what}`);
       lines.push(`- Got: ${g.first.detail}`);
       if (g.first.sent !== "") lines.push(`- Sent (start): \`${JSON.stringify(g.first.sent.slice(0, 240)).replace(/`/g, "\\`")}\``);
       lines.push("");
     }
+  }
+  const nonsense = result.findings.filter((f) => f.kind === "nonsense");
+  if (nonsense.length > 0) {
+    lines.push("## Releases accepted that the issue calls nonsense (reported, not failed)", "", "Negative or huge rates, budgets, weights, canary steps and sizes, or a `baseUrl` at a metadata address or `file://`, answered 201 (issue 17 item 12):", "");
+    for (const f of nonsense.slice(0, 20)) lines.push(`- #${f.index} on ${f.target}: ${f.what}`);
+    if (nonsense.length > 20) lines.push(`- … and ${nonsense.length - 20} more`);
+    lines.push("");
   }
   return `${lines.join("\n")}\n`;
 }

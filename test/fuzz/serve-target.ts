@@ -1,6 +1,6 @@
 /**
- * @module Child-process entry of the fuzz and soak harnesses: start the router from source on
- * 127.0.0.1:0 with one release file (`node --import tsx serve-target.ts release.json fast|node`).
+ * @module Child-process entry of the fuzz harness (bundled by targets.ts with esbuild): start the router on
+ * 127.0.0.1:0 with one release file (`node serve-target.mjs release.json fast|node`).
  * A child, not in-process: a request that crashes the router must crash this process, not the harness.
  */
 import { readFileSync } from "node:fs";

@@ -1,12 +1,13 @@
 /**
- * @module The processes the fuzz and soak harnesses attack: the router from source with its fast path
- * (`fast`), the router from source on node:http only (`node`), and a built `router.mjs` (`bundle`);
+ * @module The processes the fuzz harness attacks: `startRouter()` from the router's sources with its fast
+ * path (`fast`), the same on node:http only (`node`), and a built `router.mjs` (`bundle`);
  * each a child process on 127.0.0.1 that can be watched for exits and restarted after a crash.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Release, serialiseRelease } from "@switchyard/ir";
 import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
 
@@ -33,7 +34,32 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** Build what a target needs in `dir` (release.json; router.mjs for the bundle). */
+/** The slice of esbuild's API used here (esbuild is the compiler's dependency, resolved through it). */
+interface Esbuild {
+  build(options: Record<string, unknown>): Promise<unknown>;
+}
+
+/**
+ * serve-target.ts and the router's sources as one plain ESM file (not minified, so a crash's stack
+ * reads as the source): a restart after a crash then takes ~0.2 s instead of tsx's ~3 s.
+ */
+async function bundleServeTarget(outFile: string): Promise<void> {
+  const require = createRequire(join(repoRoot, "packages", "compiler", "package.json"));
+  const esbuild = (await import(pathToFileURL(require.resolve("esbuild")).href)) as Esbuild;
+  await esbuild.build({
+    entryPoints: [SERVE],
+    outfile: outFile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "silent",
+    // prom-client and friends are CommonJS and `require` node built-ins.
+    banner: { js: 'import { createRequire as __fuzzCreateRequire } from "node:module"; const require = __fuzzCreateRequire(import.meta.url);' },
+  });
+}
+
+/** Build what a target needs in `dir` (release.json and the bundled server; router.mjs for the bundle). */
 export async function prepareTarget(kind: TargetKind, release: Release, dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   if (kind === "bundle") {
@@ -42,7 +68,9 @@ export async function prepareTarget(kind: TargetKind, release: Release, dir: str
   }
   const file = join(dir, "release.json");
   writeFileSync(file, serialiseRelease(release));
-  return ["--import", "tsx", SERVE, file, kind];
+  const server = join(dir, "serve-target.mjs");
+  await bundleServeTarget(server);
+  return [server, file, kind];
 }
 
 /** Spawn a target child and wait for its "listening on" line. */
@@ -66,7 +94,7 @@ export async function startTarget(kind: TargetKind, release: Release, dir: strin
       if (child !== undefined && !exited) child.kill("SIGKILL");
       exited = false;
       tail = "";
-      const c = spawn(process.execPath, args, { cwd: kind === "bundle" ? dir : repoRoot, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      const c = spawn(process.execPath, args, { cwd: dir, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
       child = c;
       c.stderr?.on("data", keep);
       let out = "";
