@@ -18,7 +18,7 @@ export type ValueSpec =
 
 export type Case =
   /** A chat request with one field of a valid body replaced. */
-  | { kind: "body"; field: string; value: ValueSpec; stream: boolean }
+  | { kind: "body"; field: string; value: ValueSpec; stream: boolean; route?: string }
   /** A valid chat request naming `model` (prototype keys, control characters…): a known answer. */
   | { kind: "model"; name: string; stream: boolean }
   /** A valid chat request with one byte in a header's name or value. */
@@ -43,12 +43,12 @@ export const BODY_FIELDS = [
 
 /** Names for `model`: routes, prototype keys, characters no header may carry, lone surrogates. */
 export const MODEL_NAMES: readonly string[] = [
-  "chat", "local", "beta-only", "nope", ...PROTO_KEYS, "chat\u0001", "x\u0000", "chat\n", "chat\r\nx-injected: 1", "x\u007f", "x\u001f",
+  "chat", "local", "guarded", "beta-only", "nope", ...PROTO_KEYS, "chat\u0001", "x\u0000", "chat\n", "chat\r\nx-injected: 1", "x\u007f", "x\u001f",
   "caf\u00e9", "\u00ff", "\u{1F600}", "\u4e2d\u6587", "\ud800", "x\udfff", "\ufeffchat", "Chat", " chat", "chat ", "chat\t", "a".repeat(10_000),
 ];
 
-const ROUTES_OF_ALPHA = new Set(["chat", "local", "checked"]);
-const ALL_ROUTES = new Set(["chat", "local", "checked", "beta-only"]);
+const ROUTES_OF_ALPHA = new Set(["chat", "local", "checked", "guarded"]);
+const ALL_ROUTES = new Set(["chat", "local", "checked", "guarded", "beta-only"]);
 
 /** What a valid body naming `name` must get with the alpha key: the answer the issue asks for. */
 export function expectedForModel(name: string): { status: number; code?: string } {
@@ -94,9 +94,15 @@ export const caseArb: fc.Arbitrary<Case> = fc.oneof(
   { weight: 15, arbitrary: fc.record({ kind: fc.constant("release" as const), op: fc.constantFrom("set" as const, "set" as const, "set" as const, "rename" as const, "delete" as const), pick: fc.nat(), value: valueArb, rename: fc.oneof(fc.constantFrom(...PROTO_KEYS), weirdStrings) }) },
 );
 
+/** Requests at the start of the corpus that try to open `guarded`'s breaker (see corpus()). */
+export const BREAKER_BURST = 8;
+
 /** A fixed corpus every run starts with on every target: the issue's cases and every header byte. */
 export function corpus(): Case[] {
-  const out: Case[] = [];
+  // First, one at a time and followed by a probe (run.ts): BREAKER_BURST requests in a row that only the
+  // client's body makes fail (five consecutive failures open a breaker). The probe shows whether they
+  // were booked against the model's health.
+  const out: Case[] = Array.from({ length: BREAKER_BURST }, () => ({ kind: "body", field: "metadata", value: { t: "deep", depth: 100_000, open: "[" }, stream: true, route: "guarded" }) as const);
   for (const name of MODEL_NAMES) for (const stream of [false, true]) out.push({ kind: "model", name, stream });
   for (const byte of Array.from({ length: 256 }, (_, i) => i)) {
     out.push({ kind: "header", header: "x-fuzz", where: "name", byte, at: "middle" });
@@ -157,7 +163,7 @@ function splice(doc: unknown, spec: ValueSpec): Buffer {
 
 /** The body of a body case: a valid body with the field at `field` (a dotted path) set to the slot. */
 export function bodyBytes(c: Extract<Case, { kind: "body" }>): Buffer {
-  const body: Record<string, unknown> = { model: "chat", messages: [{ role: "user", content: "hi" }], ...(c.stream ? { stream: true } : {}) };
+  const body: Record<string, unknown> = { model: c.route ?? "chat", messages: [{ role: "user", content: "hi" }], ...(c.stream ? { stream: true } : {}) };
   const top = c.field.split(".")[0] ?? "";
   if (c.field.startsWith("messages.0.content.0")) body["messages"] = [{ role: "user", content: [{ type: "text", text: "hi" }] }];
   if (c.field.startsWith("messages.0.tool_call")) body["messages"] = [{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] }];
@@ -451,7 +457,7 @@ export function describeValue(spec: ValueSpec): string {
 export function describeCase(c: Case): string {
   switch (c.kind) {
     case "body":
-      return `body${c.stream ? " (stream)" : ""}: ${JSON.stringify(c.field)} = ${describeValue(c.value)}`;
+      return `body${c.stream ? " (stream)" : ""}${c.route !== undefined ? ` to ${c.route}` : ""}: ${JSON.stringify(c.field)} = ${describeValue(c.value)}`;
     case "model":
       return `model${c.stream ? " (stream)" : ""} ${JSON.stringify(c.name.length > 40 ? `${c.name.slice(0, 40)}…(${c.name.length})` : c.name)}`;
     case "header":

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import type { Config, Release } from "@switchyard/ir";
 import { releaseOf } from "../helpers/release.ts";
-import { type Case, bodyBytes, caseArb, chatRequest, corpus, describeCase, expectedForModel, garbageBytes, headerRequest, modelBody, mutateRelease } from "./cases.ts";
+import { BREAKER_BURST, type Case, bodyBytes, caseArb, chatRequest, corpus, describeCase, expectedForModel, garbageBytes, headerRequest, modelBody, mutateRelease } from "./cases.ts";
 import { type Target, type TargetKind, startTarget } from "./targets.ts";
 import { type Upstream, startUpstream } from "./upstream.ts";
 import { type Outcome, exchange, healthy } from "./wire.ts";
@@ -86,11 +86,13 @@ export function fuzzRelease(upstreamBaseUrl: string): Release {
     routes: {
       chat: { model: "gpt" },
       local: { tier: "both", fallback: [{ model: "loc" }] },
+      // The probe checks that `gpt` still answers here (no client's request opened its breaker).
+      guarded: { model: "gpt", fallback: [{ model: "loc" }] },
       checked: { model: "loc", validate: [{ kind: "json-schema", schema: { type: "object", properties: { ok: { type: "boolean" } } } }] },
       "beta-only": { model: "loc" },
     },
     teams: {
-      alpha: { keys: [{ secret: "ALPHA_KEY" }], routes: ["chat", "local", "checked"], limits: { rpm: 1_000_000 } },
+      alpha: { keys: [{ secret: "ALPHA_KEY" }], routes: ["chat", "local", "checked", "guarded"], limits: { rpm: 1_000_000 } },
       beta: { keys: [{ secret: "BETA_KEY" }], routes: ["beta-only"], budget: { usd: 100 } },
     },
   });
@@ -161,8 +163,8 @@ function adminRequest(host: string, method: string, path: string, body: Buffer =
 }
 
 /** A valid chat request (the probe that a case did not damage the router for everyone). */
-function validChat(host: string, stream = false): Buffer {
-  return chatRequest(host, KEYS.ALPHA_KEY, Buffer.from(JSON.stringify({ model: "chat", messages: [{ role: "user", content: "probe" }], ...(stream ? { stream: true } : {}) })));
+function validChat(host: string, route = "chat"): Buffer {
+  return chatRequest(host, KEYS.ALPHA_KEY, Buffer.from(JSON.stringify({ model: route, messages: [{ role: "user", content: "probe" }] })));
 }
 
 /** Run one case against a target; every exchange it made, in order. */
@@ -278,10 +280,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         }
         if (!pinned) record({ kind: "crash", family: "batch", index: batch[0]?.[0] ?? -1, what: `one of: ${batch.map(([, c]) => describeCase(c)).join(" | ")}`, detail: lastLines(crashOutput), sent: "" });
       };
+      /** Valid requests still succeed, and `guarded` is still answered by its own model, not its fallback. */
       const probe = async (index: number): Promise<void> => {
-        const x: Exchanged = { sent: validChat(new URL(t.url).host), out: await exchange(t.url, validChat(new URL(t.url).host), { deadlineMs: options.deadlineMs }), expect: { status: 200 }, mayClose: false };
-        const verdict = judge(x);
-        if (verdict !== undefined && !t.dead()) record({ kind: "health", family: "probe", index, what: `a valid request after case ${index}`, detail: verdict.detail, sent: "" });
+        // `guarded` first: a request to `chat` (gpt, no fallback) may close an open breaker again.
+        for (const route of ["guarded", "chat"]) {
+          const sent = validChat(new URL(t.url).host, route);
+          const out = await exchange(t.url, sent, { deadlineMs: options.deadlineMs });
+          const verdict = judge({ sent, out, expect: { status: 200 }, mayClose: false });
+          const model = out.kind === "response" ? out.headers.get("x-switchyard-model") : undefined;
+          const detail = verdict?.detail ?? (route === "guarded" && model !== "gpt" ? `answered by ${model ?? "no model"}, not gpt: gpt's breaker was opened by the cases before` : undefined);
+          if (detail !== undefined && !t.dead()) record({ kind: "health", family: `probe ${route}`, index, what: `a valid request to ${route} after case ${index}`, detail, sent: sent.toString("latin1") });
+        }
       };
       const runList = async (list: Array<[number, Case]>): Promise<boolean> => {
         // Release cases change the active release: they run alone, after the batch they came with.
@@ -299,7 +308,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         return true;
       };
       log(`${kind}: ${t.url} (pid ${t.pid}); corpus of ${fixed.length} cases`);
-      if (!(await runList(fixed.map((c, i) => [i, c])))) stoppedEarly = true;
+      const burst = options.corpus === false ? 0 : BREAKER_BURST;
+      for (let i = 0; i < burst; i++) await runBatch([[i, fixed[i] as Case]]);
+      if (burst > 0) await probe(burst);
+      if (!(await runList(fixed.slice(burst).map((c, i) => [burst + i, c])))) stoppedEarly = true;
       await probe(fixed.length);
       const CHUNK = 1_000;
       for (let from = 0; from < options.cases && !stoppedEarly; from += CHUNK) {
@@ -352,7 +364,8 @@ function familyOf(c: Case | undefined): string {
 export function groupFindings(findings: Finding[]): Array<{ key: string; first: Finding; count: number; targets: Set<TargetKind> }> {
   const groups = new Map<string, { key: string; first: Finding; count: number; targets: Set<TargetKind> }>();
   for (const f of findings) {
-    const key = `${f.kind} | ${f.family} | ${f.detail.replace(/\d+/g, "N").replace(/`[^`]*`/g, "`…`").replace(/"[^"]*"/g, '"…"').slice(0, 80)}`;
+    // A crash's detail ends with its stack frame (a path and line that differ by target): grouped without it.
+    const key = `${f.kind} | ${f.family} | ${f.detail.split(" ⏎")[0]?.replace(/\d+/g, "N").replace(/`[^`]*`/g, "`…`").replace(/"[^"]*"/g, '"…"').slice(0, 80)}`;
     const g = groups.get(key);
     if (g === undefined) groups.set(key, { key, first: f, count: 1, targets: new Set([f.target]) });
     else {
@@ -394,7 +407,7 @@ export function renderReport(result: FuzzResult, meta: { command: string; commit
     "",
     `Release cases: ${result.releases.uploaded} uploaded, ${result.releases.accepted} accepted (201), ${result.releases.activated} activated and sent a request.`,
     "",
-    "Targets: `fast` is the router from source with its fast path (the default), `node` the same with `startRouter({ fastPath: false })`, `bundle` a `router.mjs` built from the same small config; each a child process in front of a well-behaved upstream (so any 5xx is caused by the input). Release cases `PUT /admin/releases/{hash}` a mutated release (and activate it and send a request when it was accepted and its providers are unchanged).",
+    "Targets: `fast` is `startRouter()` from the router's sources (bundled once with esbuild) with its fast path (the default), `node` the same with `startRouter({ fastPath: false })`, `bundle` a `router.mjs` built from the same small config; each a child process in front of a well-behaved upstream (so any 5xx is caused by the input). Release cases `PUT /admin/releases/{hash}` a mutated release (and activate it and send a request when it was accepted and its providers are unchanged).",
     "",
   ];
   const groups = groupFindings(result.findings.filter((f) => f.kind !== "nonsense"));
