@@ -46,8 +46,8 @@ export interface FuzzOptions {
   maxMs: number;
   /** Cases in flight at once per target. */
   concurrency: number;
-  /** Run the fixed corpus first on every target (default true). */
-  corpus?: boolean;
+  /** Run the fixed corpus first on every target: all of it (default), `slice` (fewer header bytes) or none. */
+  corpus?: boolean | "slice";
   log?: (line: string) => void;
 }
 
@@ -223,7 +223,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const upstream: Upstream = await startUpstream();
   const release = fuzzRelease(upstream.baseUrl);
   const scratch = mkdtempSync(join(tmpdir(), "switchyard-fuzz-"));
-  const fixed = options.corpus === false ? [] : corpus();
+  const fixed = options.corpus === false ? [] : corpus(options.corpus === "slice");
   const perTargetMs = options.maxMs / options.targets.length;
   const stats: ReleaseStats = { uploaded: 0, accepted: 0, activated: 0 };
   try {
@@ -394,7 +394,7 @@ export function renderReport(result: FuzzResult, meta: { command: string; commit
     "Written by `scripts/fuzz.mjs` (test/fuzz/); do not edit by hand. The harness and its oracle are described in test/fuzz/README.md.",
     "",
     `- Command: \`${meta.command}\``,
-    `- Seed: ${options.seed}; seeded cases: ${options.cases} (shared round-robin by the targets) plus a fixed corpus of ${options.corpus === false ? 0 : corpus().length} cases on every target`,
+    `- Seed: ${options.seed}; seeded cases: ${options.cases} (shared round-robin by the targets) plus a fixed corpus of ${options.corpus === false ? 0 : corpus(options.corpus === "slice").length} cases on every target`,
     `- Commit: ${meta.commit}; date: ${meta.date}; duration: ${(result.ms / 1000).toFixed(1)} s; per-exchange deadline ${options.deadlineMs} ms; ${options.concurrency} in flight`,
     `- Verdict: **${failing === 0 ? "PASS" : "FAIL"}** — ${result.targets.reduce((n, t) => n + t.cases, 0)} cases run, ${total.crash} crashes, ${total["5xx"]} 5xx caused by input, ${total.hang} hangs, ${failing - total.crash - total["5xx"] - total.hang} other findings`,
     "",
