@@ -194,6 +194,14 @@ describe("item 12: nonsensical values are refused with their path", () => {
     await expectRefused(edited(edit), path);
   });
 
+  it("1e999 (Infinity once parsed) in a free-form validator schema → 400 invalid_release, not a 500 from the hash", async () => {
+    const text = JSON.stringify({ hash: "0".repeat(64), config: { ...boot.config, routes: { chat: { ...boot.config.routes["chat"], validate: [{ kind: "json-schema", schema: { maximum: "@BIG@" } }] } } } }).replace('"@BIG@"', "1e999");
+    const res = await put(router.url, { text, hash: "0".repeat(64) });
+    expect(res.status, res.text).toBe(400);
+    expect((res.json as { error: { code: string } }).error.code).toBe("invalid_release");
+    expect(router.active.current.hash).toBe(boot.hash);
+  });
+
   function canary(steps: number[]) {
     return { model: "m", steps, everyMs: 60_000, guard: { minRequests: 20 }, stickyBy: "user" };
   }

@@ -109,10 +109,23 @@ describe.each([
       const res = await chat(target, { model, messages: hi }, headers);
       expect(res.status).toBe(404);
       expect(res.headers.get("x-switchyard-route")).toBeNull();
-      const body = (await res.json()) as { error: { code: string; type: string; param: string } };
+      const body = (await res.json()) as { error: { code: string; type: string; param: string; message: string } };
       expect(body.error).toMatchObject({ code: "route_not_found", type: "not_found_error", param: "model" });
+      // The name is quoted cut to a bounded length: a 4 MB `model` is not sent back.
+      expect(body.error.message.length).toBeLessThan(300);
       expect((await fetch(`${target.url}/healthz`)).status).toBe(200);
     }
+  });
+
+  it.each([
+    ["max_tokens", { max_tokens: 707_658_399 }],
+    ["max_completion_tokens", { max_completion_tokens: 1e308 }],
+    ["a prompt longer than every model", { messages: [{ role: "user", content: "word ".repeat(10_000) }] }],
+  ])("%s past every model's context window is a 400 context_length_exceeded, not a 503", async (_what, extra) => {
+    const res = await chat(router, { model: "faq", messages: hi, ...extra }, auth);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; type: string; param: string } };
+    expect(body.error).toMatchObject({ code: "context_length_exceeded", type: "invalid_request_error", param: "messages" });
   });
 
   it.each(["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"])("model %j is a 404 (not a prototype's property)", async (model) => {

@@ -16,6 +16,7 @@ export type RouterErrorCode =
   | "rate_limited"
   | "budget_exceeded"
   | "no_candidates"
+  | "context_length_exceeded"
   | "all_candidates_failed"
   | "shutting_down"
   | "internal_error"
@@ -52,6 +53,7 @@ export const ERRORS = {
   rate_limited: { status: 429, type: "rate_limit_error" },
   budget_exceeded: { status: 429, type: "rate_limit_error" },
   no_candidates: { status: 503, type: "upstream_error" },
+  context_length_exceeded: { status: 400, type: "invalid_request_error" },
   all_candidates_failed: { status: 502, type: "upstream_error" },
   shutting_down: { status: 503, type: "server_error" },
   internal_error: { status: 500, type: "server_error" },
@@ -151,4 +153,14 @@ export function allFailedStatus(attempts: readonly AttemptSummary[]): 502 | 503 
   if (failed.every((a) => a.errorClass === "timeout")) return 504;
   if (failed.every((a) => a.errorClass === "429" || a.status === 503 || a.status === 529 || a.errorClass === "rejected")) return 503;
   return 502;
+}
+
+/**
+ * A client's string as quoted in an error message: at most `max` characters, then "…". A 4 MB `model`
+ * must not come back whole in the answer, nor in traces and logs.
+ *
+ * @example clip("x".repeat(1000)) // → the first 80 characters, then "…"
+ */
+export function clip(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }

@@ -37,7 +37,13 @@ export function verifyReleaseText(text: string, expectedHash: string): VerifyRes
   // What the schema cannot see: the IR's rules, the same the compiler and parseConfig run.
   const broken = configRuleProblems(config);
   if (broken.length > 0) return { ok: false, diagnostics: broken.map((p) => ({ code: p.code, message: p.message, path: `config.${p.path.join(".")}` })) };
-  const actual = contentHash(config);
+  let actual: string;
+  try {
+    actual = contentHash(config);
+  } catch (error) {
+    // Canonical JSON has no form for what JSON.parse can still produce (1e999 is Infinity): the client's error, not a 500.
+    return fail("invalid_release", `the config cannot be hashed: ${(error as Error).message}`, "config");
+  }
   if (actual !== raw.hash) return fail("hash_mismatch", `hash ${String(raw.hash).slice(0, 80)} does not match the content (${actual})`, "hash");
   if (actual !== expectedHash) return fail("hash_mismatch", `the URL names release ${expectedHash}, the body is release ${actual}`, "hash");
   return { ok: true, release: { hash: actual, config } };

@@ -180,6 +180,14 @@ describe("decide(): routing table", () => {
     expect(d.message).toContain("claude (residency)");
   });
 
+  it("fails with context_length_exceeded when every model was left out for its context window alone", () => {
+    const d = run(req({ route: "support-faq", team: "support", promptTokens: 5_000_000 }), {});
+    expect(d).toMatchObject({ ok: false, code: "context_length_exceeded" });
+    if (d.ok) return;
+    expect(d.excluded.length).toBeGreaterThan(0);
+    expect(d.excluded.every((e) => e.code === "context-window")).toBe(true);
+  });
+
   it("canary: chosen first when the bucket falls under the share; lifecycle does not apply to it", () => {
     const p = plan(run(req({ route: "canary", stickyKey: "u1" }), { canary: { canary: 100 } }, labConfig("prod")));
     expect(p.canary).toBe(true);

@@ -132,6 +132,9 @@ class PlanBuilder {
     if (this.candidates.length === 0) this.addProbe();
     if (this.candidates.length === 0) {
       const why = this.excluded.length === 0 ? "the route has no models" : this.excluded.map((e) => `${e.model} (${e.code})`).join(", ");
+      if (this.excluded.length > 0 && this.excluded.every((e) => e.code === "context-window")) {
+        return { ok: false, code: "context_length_exceeded", message: `the request (${request.promptTokens} prompt tokens estimated, plus the output asked for) fits no model of route "${route.id}": ${why}`, excluded: this.excluded };
+      }
       return { ok: false, code: "no_candidates", message: `no eligible model for route "${route.id}": ${why}`, excluded: this.excluded };
     }
     return {

@@ -119,7 +119,11 @@ export interface PlanWarning {
 /** Name of a choice strategy within a tier (same literals as the IR's `tier.strategy`). */
 export type StrategyName = "weighted" | "latency" | "cost" | "least-busy";
 
-export type DecideErrorCode = "route_not_found" | "route_not_allowed" | "no_candidates";
+/**
+ * `context_length_exceeded`: every model of the route was left out for its context window alone, so the
+ * request itself is too long for the route (the client's error, as OpenAI answers it), not a lack of capacity.
+ */
+export type DecideErrorCode = "route_not_found" | "route_not_allowed" | "no_candidates" | "context_length_exceeded";
 
 export type Decision =
   | { ok: true; plan: Plan }

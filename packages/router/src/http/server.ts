@@ -9,7 +9,7 @@ import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { http1Transport } from "../adapters/transport/http1.ts";
 import { upstreamLimits } from "../adapters/limits.ts";
 import { positiveIntSetting } from "../settings.ts";
-import { RouterError } from "../errors.ts";
+import { RouterError, clip } from "../errors.ts";
 import type { RequestContext, RouterHooks } from "../execute/context.ts";
 import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
@@ -284,7 +284,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
       const routeDef = release.table.routes.get(body.model)?.route;
       if (routeDef === undefined) {
-        throw new RouterError("route_not_found", `route \`${body.model}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, { param: "model" });
+        throw new RouterError("route_not_found", `route \`${clip(body.model)}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, { param: "model" });
       }
       // Only a route that exists is named in x-switchyard-route: its id is a config id, always header-safe,
       // while the client's string may hold any character (a control character in a header throws).
@@ -336,7 +336,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         // decide()'s failure codes are RouterError codes of the same name.
         const code = decision.code;
         const why = decision.excluded.map((e) => `${e.model}: ${e.reason}`).join("; ");
-        throw new RouterError(code, `${decision.message}${why === "" ? "" : ` (${why})`}`, code === "no_candidates" ? {} : { param: "model" });
+        const param = code === "no_candidates" ? undefined : code === "context_length_exceeded" ? "messages" : "model";
+        throw new RouterError(code, `${decision.message}${why === "" ? "" : ` (${why})`}`, param === undefined ? {} : { param });
       }
       ctx.plan = decision.plan;
       if (stream) await streamAnswer(res, ctx);
