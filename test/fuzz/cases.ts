@@ -130,11 +130,22 @@ export function corpus(slice = false): Case[] {
 const SLOT = "\u0000@@fuzz-slot@@";
 const SLOT_JSON = JSON.stringify(SLOT);
 
+/**
+ * JSON text of a generated value in which NaN and ±Infinity (which JSON cannot hold, and which canonicalJson
+ * refuses) are written as the raw tokens `NaN`, `1e999` and `-1e999`: the first is invalid JSON for the router
+ * to refuse, the others parse back to ±Infinity.
+ */
+function jsonWithRawNumbers(value: unknown): string {
+  const mark = "__fuzz_raw_number__";
+  const raw = (n: number): string => (Number.isNaN(n) ? "NaN" : n > 0 ? "1e999" : "-1e999");
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? `${mark}${raw(v)}` : v)).replace(/"__fuzz_raw_number__(NaN|-?1e999)"/g, "$1");
+}
+
 /** The JSON text (bytes) of a value spec. */
 export function valueBytes(spec: ValueSpec): Buffer {
   switch (spec.t) {
     case "v":
-      return Buffer.from(canonicalJson(spec.v ?? null));
+      return Buffer.from(jsonWithRawNumbers(spec.v ?? null));
     case "deep": {
       const close = spec.open === "[" ? "]" : "}";
       // Objects nest through a key: {"a":{"a":…}}.
