@@ -33,7 +33,10 @@ function serialise(value: unknown, path: string): string {
       }
       return `{${members.join(",")}}`;
     }
-    default:
+    case "bigint":
+    case "function":
+    case "symbol":
+    case "undefined":
       throw new TypeError(`${path}: a ${typeof value} has no JSON representation`);
   }
 }
