@@ -37,6 +37,7 @@ function serialise(value: unknown, path: string): string {
     case "function":
     case "symbol":
     case "undefined":
+    default: // for TypeScript, which does not see that typeof has no ninth answer
       throw new TypeError(`${path}: a ${typeof value} has no JSON representation`);
   }
 }
