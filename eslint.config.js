@@ -2,9 +2,10 @@
 // Type-aware rules need the TypeScript program, so the parser uses the project service (the same tsconfig.json that
 // `pnpm typecheck` uses). The few .mjs/.js files outside tsconfig.json (scripts, the bin shims, the dashboard's browser
 // script) are checked through the service's default project, which is why they are listed in allowDefaultProject.
+import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-/** What `pnpm lint` (`eslint .`) and test/lint/lint.test.ts check: the source trees, not the repository's config files. */
+/** What `pnpm lint` (`eslint .`) and test/lint/lint.test.ts check: the source trees and vitest.config.ts. */
 const lintedFiles = [
   "packages/*/src/**/*.{ts,js,mjs}",
   "packages/*/bin/**/*.{ts,mjs}",
@@ -15,11 +16,9 @@ const lintedFiles = [
   "vitest.config.ts",
 ];
 
-export default tseslint.config(
-  {
-    // Generated code is regenerated, not edited; fixtures are deliberately broken inputs for the compiler's tests.
-    ignores: ["**/node_modules/**", "**/dist/**", ".tmp/**", "coverage/**", "**/*.generated.ts", "test/fixtures/**", "**/fixtures/**"],
-  },
+export default defineConfig(
+  // Generated code is regenerated, not edited; fixtures are deliberately broken inputs for the compiler's tests.
+  globalIgnores(["**/node_modules/**", "**/dist/**", ".tmp/**", "coverage/**", "**/*.generated.ts", "test/fixtures/**", "**/fixtures/**"]),
   {
     files: lintedFiles,
     languageOptions: {
