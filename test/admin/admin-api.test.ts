@@ -301,7 +301,7 @@ describe("activation and live state", () => {
     const a = canaried("a", [5, 25, 100]);
     const r = await startTestRouter(a, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, state, telemetry: { log: () => undefined } });
     try {
-      await state.setCanaryPercent("chat", 25, { now: Date.now(), step: 1, reason: "guard held" });
+      state.setCanaryPercent("chat", 25, { now: Date.now(), step: 1, reason: "guard held" });
       const canary = async () => ((await adminFetch(r.url, "GET", "/admin/state")).json as { canaries: Record<string, { percent: number; step: number }> }).canaries["chat"];
       expect(await canary()).toMatchObject({ percent: 25, step: 1 });
 

@@ -61,7 +61,7 @@ describe("hard budgets", () => {
       expect(r.json.error?.message).toContain("hard budget");
       expect(Math.abs(Number(r.retryAfter) - (end - Date.now()) / 1_000)).toBeLessThan(5);
     }
-    const snap = (await state.snapshot(Date.now())).budgets["support"];
+    const snap = state.snapshot(Date.now()).budgets["support"];
     const costEach = (7 + MAX_TOKENS) * 0.001;
     expect(snap?.spentUsd).toBeCloseTo(ok.length * costEach, 9);
     expect(snap?.reservedUsd).toBe(0);
@@ -77,7 +77,7 @@ describe("hard budgets", () => {
       if (r.status === 429) break;
       expect(r.status).toBe(200);
     }
-    const final = (await state.snapshot(Date.now())).budgets["support"];
+    const final = state.snapshot(Date.now()).budgets["support"];
     expect(final?.spentUsd).toBeLessThanOrEqual(limitUsd);
     expect(limitUsd - (final?.spentUsd ?? 0)).toBeLessThan(estimate); // nothing refused that still fitted
     expect(fake.requests.length).toBe(ok.length + topUps); // the refused top-up never reached the upstream
@@ -107,7 +107,7 @@ describe("hard budgets", () => {
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(fake.requests.map((r) => r.body["model"])).toEqual(["cheap-1"]); // pricey was never called
     await new Promise((r) => setTimeout(r, 20));
-    expect((await state.snapshot(Date.now())).budgets["support"]).toMatchObject({ spentUsd: 0, reservedUsd: 0 }); // the failed attempt released its hold
+    expect(state.snapshot(Date.now()).budgets["support"]).toMatchObject({ spentUsd: 0, reservedUsd: 0 }); // the failed attempt released its hold
 
     failCheap = false;
     const served = await chat(router, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth);
@@ -135,11 +135,11 @@ describe("reservations end with their attempt", () => {
     router = await startTestRouter(config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 1, per: "month" } } }), { env, state });
     const abort = new AbortController();
     const pending = fetch(`${router.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ model: "chat", messages, max_tokens: MAX_TOKENS }), signal: abort.signal }).catch((e: unknown) => e);
-    await expect.poll(async () => (await state.snapshot(Date.now())).budgets["support"]?.reservedUsd).toBeGreaterThan(0);
+    await expect.poll(() => state.snapshot(Date.now()).budgets["support"]?.reservedUsd).toBeGreaterThan(0);
     abort.abort();
     await pending;
-    await expect.poll(async () => (await state.snapshot(Date.now())).budgets["support"]?.reservedUsd).toBe(0);
-    expect((await state.snapshot(Date.now())).budgets["support"]?.spentUsd).toBe(0);
+    await expect.poll(() => state.snapshot(Date.now()).budgets["support"]?.reservedUsd).toBe(0);
+    expect(state.snapshot(Date.now()).budgets["support"]?.spentUsd).toBe(0);
   });
 });
 
@@ -164,7 +164,7 @@ describe("soft budgets and teams without a budget", () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).not.toBe("");
     expect(response.headers.get("x-switchyard-budget")).toBe("soft-exceeded");
-    const snap = (await state.snapshot(Date.now())).budgets["support"];
+    const snap = state.snapshot(Date.now()).budgets["support"];
     expect(snap?.spentUsd).toBeCloseTo(7 * 0.01, 9); // the stream settled from its usage chunk too
     expect(snap?.spentUsd).toBeGreaterThan(snap?.limitUsd ?? 0);
   });
@@ -189,7 +189,7 @@ describe("soft budgets and teams without a budget", () => {
       expect(res.headers.get("x-ratelimit-limit-requests")).toBeNull();
       await res.text();
     }
-    const snap = await state.snapshot(Date.now());
+    const snap = state.snapshot(Date.now());
     expect(Object.keys(snap.budgets)).toEqual(["broke"]);
   });
 });

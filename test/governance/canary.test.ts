@@ -54,7 +54,7 @@ describe("canary progression", () => {
     await traffic(80, "a"); // ~16 canary attempts at 20 %, every one a 500
     const changes = await router.canaries.evaluate(); // same instant: well within one window
     expect(changes).toMatchObject([{ route: "chat", action: "rollback", percent: 0 }]);
-    const snap = (await state.snapshot(now())).canaries["chat"];
+    const snap = state.snapshot(now()).canaries["chat"];
     expect(snap).toMatchObject({ model: "next", percent: 0, step: -1 });
     expect(snap?.reason).toMatch(/^rolled back at 20 %: error rate 1 > 0\.05 over \d+ requests$/);
     expect(await traffic(30, "b")).toBe(0); // nobody is sent to the canary any more
@@ -67,7 +67,7 @@ describe("canary progression", () => {
     const { router, state, traffic, now } = await start(1);
     await traffic(60, "c");
     expect(await router.canaries.evaluate()).toMatchObject([{ action: "rollback", percent: 0 }]);
-    expect((await state.snapshot(now())).canaries["chat"]?.reason).toContain("next's circuit breaker is open");
+    expect(state.snapshot(now()).canaries["chat"]?.reason).toContain("next's circuit breaker is open");
   });
 
   it("a canary with a healthy guard walks 20 → 50 → 100 % on schedule (time injected) and then takes all traffic", async () => {
@@ -82,7 +82,7 @@ describe("canary progression", () => {
       percents.push(state.view(now()).canaryPercent("chat"));
     }
     expect(percents).toEqual([20, 50, 100, 100]);
-    expect((await state.snapshot(now())).canaries["chat"]).toMatchObject({ step: 2, percent: 100 });
+    expect(state.snapshot(now()).canaries["chat"]).toMatchObject({ step: 2, percent: 100 });
     expect(await traffic(20, "done")).toBe(20);
   });
 
@@ -99,8 +99,8 @@ describe("canary progression", () => {
     const same = canaryRelease(0, { reply: "stable v2" });
     await push(same);
     expect(router.active.current.hash).toBe(same.hash);
-    expect((await state.snapshot(now())).canaries["chat"]).toMatchObject({ step: 1, percent: 50 });
+    expect(state.snapshot(now()).canaries["chat"]).toMatchObject({ step: 1, percent: 50 });
     await push(canaryRelease(0, { reply: "stable v3", steps: [10, 100] }));
-    expect((await state.snapshot(now())).canaries["chat"]).toMatchObject({ step: 0, percent: 10, reason: "canary started" });
+    expect(state.snapshot(now()).canaries["chat"]).toMatchObject({ step: 0, percent: 10, reason: "canary started" });
   });
 });

@@ -89,7 +89,7 @@ describe("rate limits", () => {
     expect(first.headers.get("x-ratelimit-limit-tokens")).toBe("1000");
     expect(first.headers.get("x-ratelimit-remaining-tokens")).toBe(String(1_000 - reserved));
     // real usage was 10 tokens: the bucket got the rest back after the answer
-    const peek = await state.peekRateLimit({ team: "limited", rpm: undefined, tpm: 1_000, now: Date.UTC(2027, 5, 1, 12) });
+    const peek = state.peekRateLimit({ team: "limited", rpm: undefined, tpm: 1_000, now: Date.UTC(2027, 5, 1, 12) });
     expect(peek.tokens?.remaining).toBe(990);
     const second = await chat(router, { model: "chat", messages, max_tokens: maxTokens }, auth);
     await second.text();

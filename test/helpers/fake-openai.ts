@@ -87,8 +87,12 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
         res.flushHeaders();
         setTimeout(() => res.socket?.destroy(), 10);
         return;
-      default:
-        break;
+      case "ok":
+      case "slow-first-token":
+      case "preamble-then":
+      case "cut-mid-stream":
+      case "error-mid-stream":
+        break; // answered below
     }
     const text = (b.kind === "ok" || b.kind === "slow-first-token" || b.kind === "preamble-then" ? b.text : undefined) ?? "Hello from fake";
     const usage = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10, ...(b.kind === "ok" ? b.usage : {}) };

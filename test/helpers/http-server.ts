@@ -9,9 +9,19 @@ export interface TestServer {
 }
 
 /** Listen on 127.0.0.1:0; `close()` also destroys open sockets so hung responses do not block teardown. */
-export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Promise<TestServer> {
   const sockets = new Set<Socket>();
-  const server = createServer(handler);
+  // node:http ignores what a handler returns, so an async handler that throws (a body that is not JSON, a client gone
+  // mid-body) would leave the request unanswered and surface as an unhandledRejection in whichever test runs next.
+  // A failure answers 500 instead, or drops the socket when the head is already out.
+  const server = createServer((req, res) => {
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch(() => {
+        if (res.headersSent) res.destroy();
+        else res.writeHead(500, { "content-type": "text/plain" }).end("test server handler failed");
+      });
+  });
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));

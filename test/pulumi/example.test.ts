@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { compile, formatDiagnostics } from "@switchyard/compiler";
 import { parseRelease } from "@switchyard/ir";
 import { compileRoutes, Release, RoutesCompileError } from "@switchyard/pulumi";

@@ -100,7 +100,7 @@ export async function startPlugin(): Promise<ProviderPlugin> {
     child,
     stderr: () => err,
     async close() {
-      client.close();
+      await client.close();
       // A child killed by a signal has exitCode null and signalCode set: it has exited all the same.
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
@@ -122,8 +122,8 @@ export async function startInProcessPlugin(): Promise<Omit<ProviderPlugin, "chil
   let stopped: Promise<void> | undefined;
   return {
     ...client,
-    close() {
-      client.close();
+    async close() {
+      await client.close();
       stopped ??= server.stop();
       return stopped;
     },

@@ -22,7 +22,8 @@ function parsePropertyPath(input: string, strict = false): Element[] {
   let path = input;
   if (path.length > 0 && path[0] === ".") throw new Error("expected property path to start with a name or index");
   while (path.length > 0) {
-    switch (path[0]) {
+    // charAt: the loop guarantees a first character, which `path[0]` (string | undefined) cannot tell the switch.
+    switch (path.charAt(0)) {
       case ".":
         path = path.slice(1);
         if (path.length === 0) throw new Error("expected property path to end with a name or index");

@@ -1,5 +1,5 @@
 /** @module `Release.get` under Pulumi mocks: the read carries the router URL as the id and the admin token as a secret input (the provider's Read side is in provider-lifecycle.test.ts). */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { Release } from "@switchyard/pulumi";
 import { describe, expect, it } from "vitest";
 import { isSecretValue } from "./harness.ts";

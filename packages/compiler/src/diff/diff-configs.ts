@@ -385,7 +385,8 @@ function describe(section: Section, value: unknown): string {
       const overrides = isRecord(value.severities) ? Object.keys(value.severities).length : 0;
       return overrides === 0 ? "default severities" : `${overrides} severity override${overrides === 1 ? "" : "s"}`;
     }
-    default:
+    case "environment":
+    case "router":
       return show(value);
   }
 }

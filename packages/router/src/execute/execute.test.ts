@@ -92,7 +92,7 @@ describe("executeCompletion", () => {
   it("records attempts in the state store (breaker counts failures, not validation or client faults)", async () => {
     const { ctx, deps, state } = setup({ a: [new UpstreamError("5xx", "x"), new UpstreamError("5xx", "x"), new UpstreamError("5xx", "x")] });
     await executeCompletion(ctx, deps);
-    const snap = await state.snapshot(1_000);
+    const snap = state.snapshot(1_000);
     expect(snap.breakers["a"]?.consecutiveFailures).toBe(3);
     expect(snap.latency["b"]?.samples).toBe(1);
     expect(snap.inFlight).toEqual({});
@@ -133,7 +133,7 @@ describe("a request that cannot be built (nothing reached the upstream)", () => 
       expect(ctx.attempts.map((a) => [a.model, a.errorClass])).toEqual([["a", "rejected"]]);
     }
     expect(sent).toEqual([]);
-    const snap = await state.snapshot(1_000);
+    const snap = state.snapshot(1_000);
     expect(snap.breakers["a"]?.consecutiveFailures ?? 0).toBe(0);
     expect(snap.breakers["a"]?.status ?? "closed").toBe("closed");
     expect(snap.latency["a"]).toBeUndefined();

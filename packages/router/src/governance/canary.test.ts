@@ -90,7 +90,7 @@ describe("CanaryController", () => {
     }
     expect(changes).toEqual(["advance 25", "advance 100"]);
     expect(state.view(T0).canaryPercent("legal-review")).toBe(100);
-    expect((await state.snapshot(T0)).canaries["legal-review"]).toMatchObject({ step: 2, percent: 100 });
+    expect(state.snapshot(T0).canaries["legal-review"]).toMatchObject({ step: 2, percent: 100 });
   });
 
   it("rolls a failing canary back to 0 % at the first evaluation after the guard breaks, with the reason", async () => {
@@ -99,7 +99,7 @@ describe("CanaryController", () => {
     tick(1_000);
     expect(await controller.evaluate()).toMatchObject([{ route: "legal-review", action: "rollback", percent: 0 }]);
     expect(state.view(T0).canaryPercent("legal-review")).toBe(0);
-    const snap = (await state.snapshot(T0)).canaries["legal-review"];
+    const snap = state.snapshot(T0).canaries["legal-review"];
     expect(snap).toMatchObject({ step: -1, percent: 0 });
     expect(snap?.reason).toContain("error rate 0.5 > 0.1");
     tick(10 * 60_000);

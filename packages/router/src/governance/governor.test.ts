@@ -44,6 +44,11 @@ function admitted(a: AttemptAdmission | Promise<AttemptAdmission | undefined> | 
   return a;
 }
 
+/** Over a MemoryStateStore the governor answers synchronously; a promise here would be a regression, not a wait. */
+function synchronous(answer: void | Promise<void>): void {
+  if (answer instanceof Promise) throw new Error("expected a synchronous answer");
+}
+
 describe("governor", () => {
   it("fires each alertAt threshold once per period, and again in the next period", () => {
     let clock = JAN_31;
@@ -53,7 +58,7 @@ describe("governor", () => {
     const config = configWithBudget({ usd: 10, per: "month", mode: "soft", alertAt: [0.5, 0.8] });
     const spend = (usd: number) => {
       const ctx = ctxFor(config, "support");
-      gov.admitRequest(ctx, { promptTokens: 10, maxOutputTokens: 10 });
+      synchronous(gov.admitRequest(ctx, { promptTokens: 10, maxOutputTokens: 10 }));
       admitted(gov.admitAttempt(ctx, claude)).ticket.close({ ok: true, costUsd: usd });
     };
     spend(4);
@@ -84,7 +89,7 @@ describe("governor", () => {
     const gov = createGovernor({ state, now: () => JAN_31 });
     const config = configWithBudget({ usd: 100, per: "day", mode: "hard", alertAt: [] });
     const ctx = ctxFor(config, "support");
-    gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 });
+    synchronous(gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 }));
     const estimate = (1_000 * 3 + 1_000 * 15) / 1e6; // claude: $3 in, $15 out per 1M
     const failed = admitted(gov.admitAttempt(ctx, claude));
     expect(state.snapshot(JAN_31).budgets["support"]?.reservedUsd).toBeCloseTo(estimate, 12);
@@ -99,7 +104,7 @@ describe("governor", () => {
   it("refuses a candidate whose estimate breaks a hard budget with Retry-After to the period's end", () => {
     const gov = createGovernor({ state: new MemoryStateStore(), now: () => JAN_31 });
     const ctx = ctxFor(configWithBudget({ usd: 0.001, per: "week", mode: "hard", alertAt: [] }), "support");
-    gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 });
+    synchronous(gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 }));
     const refused = gov.admitAttempt(ctx, claude);
     if (refused === undefined || refused instanceof Promise || refused.admitted) throw new Error("expected a refusal");
     expect(refused.error.code).toBe("budget_exceeded");
@@ -116,7 +121,7 @@ describe("governor", () => {
     expect(gov.admitAttempt(ctx, claude)).toBeUndefined();
     gov.finishRequest(ctx);
     const open = ctxFor(configWithBudget(undefined), undefined as unknown as string);
-    gov.admitRequest(open, { promptTokens: 10, maxOutputTokens: undefined });
+    synchronous(gov.admitRequest(open, { promptTokens: 10, maxOutputTokens: undefined }));
     expect(gov.admitAttempt(open, claude)).toBeUndefined();
     expect(calls).toEqual([]);
   });

@@ -64,7 +64,7 @@ export class Exposition {
 
   /** The text exposition: blocks separated by a blank line, one final newline. */
   async render(): Promise<string> {
-    const blocks = await Promise.all([...this.#metrics.values()].map((m) => m.block()));
+    const blocks = await Promise.all([...this.#metrics.values()].map(async (m) => m.block()));
     return `${blocks.join("\n\n")}\n`;
   }
 }

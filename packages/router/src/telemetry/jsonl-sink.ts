@@ -180,7 +180,8 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
         while (running !== undefined) await running;
         if (queuedLines > 0) {
           kick();
-          await running;
+          // kick() has just set `running`; the narrowing TypeScript keeps from the loop above cannot see that.
+          await (running as Promise<void> | undefined);
         }
       } finally {
         urgent--;

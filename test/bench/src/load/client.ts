@@ -1,6 +1,7 @@
 /** @module The harness's side of the load generator: starts `worker.ts` in its own process and sends it jobs. */
 import { fileURLToPath } from "node:url";
-import { ProcessGroup, type Managed, waitForListening } from "../processes.ts";
+import type { ProcessGroup } from "../processes.ts";
+import { type Managed, waitForListening } from "../processes.ts";
 import type { Job, JobResult, PacedJob, PacedResult, ThroughputJob, ThroughputResult, WorkerMessage } from "./jobs.ts";
 import { REPO_ROOT } from "../paths.ts";
 

@@ -113,7 +113,7 @@ async function tick() {
   } catch {
     $("#live").className = "stale";
   } finally {
-    timer = setTimeout(tick, 1500);
+    timer = setTimeout(() => void tick(), 1500);
   }
 }
-tick();
+void tick(); // it catches its own failures
