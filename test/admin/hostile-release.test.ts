@@ -14,7 +14,8 @@ import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- hand-edited release JSON
+/** Hand-edited release JSON: any shape. */
+type Json = Record<string, any>;
 
 const dir = mkdtempSync(join(tmpdir(), "hostile-release-"));
 const traceDir = join(dir, "traces");

@@ -73,7 +73,9 @@ function answer(res: ServerResponse, fault: UpstreamFault, stream: boolean): voi
       res.end(JSON.stringify({ error: { message: `upstream ${status}`, type: "server_error", code: null } }));
       return;
     }
-    default:
+    case "ok":
+    case "slow-stream":
+    case "cut-mid-stream":
       break;
   }
   if (!stream) {
