@@ -190,6 +190,10 @@ describe("item 12: nonsensical values are refused with their path", () => {
     ["baseUrl file://", (c) => void (c.providers.up.baseUrl = "file:///etc/passwd"), "config.providers.up.baseUrl"],
     ["OTLP endpoint at the metadata service", (c) => void (c.telemetry.otlp = { endpoint: "http://169.254.169.254/", headers: {}, serviceName: "s", maxQueue: 10, timeoutMs: 1000 }), "config.telemetry.otlp.endpoint"],
     ["a reference to a missing model", (c) => void (c.routes.chat.model = "nope"), "config.routes.chat.model"],
+    ["price 1e308 per 1M tokens", (c) => void (c.models.m.price.input = 1e308), "config.models.m.price.input"],
+    ["context 1.7 billion tokens", (c) => void (c.models.m.context = 1_729_504_431), "config.models.m.context"],
+    ["rpm 2^31", (c) => void (c.teams.t.limits = { rpm: 2_147_483_624 }), "config.teams.t.limits.rpm"],
+    ["budget 1e15 USD", (c) => void (c.teams.t.budget = { usd: 1e15, per: "day", mode: "hard", alertAt: [] }), "config.teams.t.budget.usd"],
     ["retry attempts 1e6", (c) => void (c.routes.chat.retry = { attempts: 1e6, on: ["5xx"], backoffMs: 0, maxRetryAfterMs: 0 }), "config.routes.chat.retry.attempts"],
   ])("%s", async (_name, edit, path) => {
     await expectRefused(edited(edit), path);

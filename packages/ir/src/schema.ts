@@ -26,12 +26,24 @@ export const ErrorClassSchema = z.enum(["429", "5xx", "timeout", "connection"]);
 export const BudgetPeriodSchema = z.enum(["day", "week", "month"]);
 export const SeveritySchema = z.enum(["error", "warning", "off"]);
 
+/**
+ * Upper bounds that no real config comes near and that keep arithmetic on them finite and meaningful (an
+ * uploaded release is hostile input: issue 17). Prices are USD per 1M tokens (the dearest models cost
+ * hundreds); context windows are tokens (the longest are ~10M); rates are per minute; budgets per period.
+ */
+export const MAX_MOCK_DELAY_MS = 600_000;
+export const MAX_PRICE_PER_MTOK = 10_000;
+export const MAX_CONTEXT_TOKENS = 100_000_000;
+export const MAX_RPM = 100_000_000;
+export const MAX_TPM = 1_000_000_000_000;
+export const MAX_BUDGET_USD = 1_000_000_000;
+
 /** Failure injection and timing for the embedded mock provider. */
 export const MockBehaviourSchema = z.strictObject({
   /** Delay before the first token, milliseconds. */
-  ttftMs: z.number().int().nonnegative().default(0),
+  ttftMs: z.number().int().nonnegative().max(MAX_MOCK_DELAY_MS).default(0),
   /** Delay between streamed chunks, milliseconds. */
-  interChunkMs: z.number().int().nonnegative().default(0),
+  interChunkMs: z.number().int().nonnegative().max(MAX_MOCK_DELAY_MS).default(0),
   /** Fraction of calls that fail, 0..1 (deterministic per request id). */
   failRate: z.number().min(0).max(1).default(0),
   /** HTTP status a failing call answers with. */
@@ -60,9 +72,9 @@ export const ProviderSchema = z.strictObject({
 
 export const PriceSchema = z.strictObject({
   /** USD per 1M input tokens. */
-  input: z.number().nonnegative(),
+  input: z.number().nonnegative().max(MAX_PRICE_PER_MTOK),
   /** USD per 1M output tokens. */
-  output: z.number().nonnegative(),
+  output: z.number().nonnegative().max(MAX_PRICE_PER_MTOK),
 });
 
 export const ModelSchema = z.strictObject({
@@ -70,8 +82,8 @@ export const ModelSchema = z.strictObject({
   /** The upstream model name sent to the provider. */
   name: z.string().min(1),
   /** Context window in tokens. */
-  context: z.number().int().positive(),
-  maxOutput: z.number().int().positive().optional(),
+  context: z.number().int().positive().max(MAX_CONTEXT_TOKENS),
+  maxOutput: z.number().int().positive().max(MAX_CONTEXT_TOKENS).optional(),
   price: PriceSchema,
   lifecycle: LifecycleSchema.default("ga"),
   /** ISO date (YYYY-MM-DD) after which the model is deprecated. */
@@ -167,15 +179,15 @@ export const RouteSchema = z
   });
 
 export const BudgetSchema = z.strictObject({
-  usd: z.number().nonnegative(),
+  usd: z.number().nonnegative().max(MAX_BUDGET_USD),
   per: BudgetPeriodSchema.default("month"),
   mode: z.enum(["hard", "soft"]).default("hard"),
   alertAt: z.array(z.number().gt(0).lte(1)).default([]),
 });
 
 export const LimitsSchema = z.strictObject({
-  rpm: z.number().int().positive().optional(),
-  tpm: z.number().int().positive().optional(),
+  rpm: z.number().int().positive().max(MAX_RPM).optional(),
+  tpm: z.number().int().positive().max(MAX_TPM).optional(),
 });
 
 export const TeamSchema = z.strictObject({
