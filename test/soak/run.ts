@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Release, serialiseRelease } from "@switchyard/ir";
 import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
+import { mulberry32 } from "../../packages/router/src/core/rng.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { type Upstream, type UpstreamFault, startUpstream } from "../fuzz/upstream.ts";
 
@@ -102,18 +103,6 @@ export function slope(points: ReadonlyArray<[number, number]>): number {
     den += (x - mx) ** 2;
   }
   return den === 0 ? 0 : num / den;
-}
-
-/** A deterministic generator (mulberry32): the same mix on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -221,8 +210,9 @@ async function oneRequest(url: string, random: () => number): Promise<string> {
 /** Run the soak; resolves with what was seen. */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? (() => undefined);
-  const random = rng(17);
-  const faultRandom = rng(29);
+  // Seeded: the same mix on every run.
+  const random = mulberry32(17);
+  const faultRandom = mulberry32(29);
   const table: UpstreamFault[] = FAULT_MIX.flatMap(([f, n]) => Array.from({ length: n }, () => f));
   const upstream: Upstream = await startUpstream(() => table[Math.floor(faultRandom() * table.length)] as UpstreamFault);
   const dir = mkdtempSync(join(tmpdir(), "switchyard-soak-"));
