@@ -6,7 +6,7 @@
 //    `workspace:*` into the version; the root LICENSE is copied in for the pack and removed again.
 // The repo itself never needs this: its manifests export src/ and run through tsx/vitest.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,10 +27,12 @@ function run(command, args, cwd) {
   return result.stdout;
 }
 
-/** pnpm: the one running this script when there is one, else pnpm 10 through npx. */
+/** pnpm: the one running this script when there is one, else pnpm 10 located once through npx (one npx start, not seven). */
 function pnpm() {
   const execPath = process.env.npm_execpath;
-  return execPath !== undefined && /pnpm/.test(execPath) ? [process.execPath, execPath] : ["npx", "-y", "pnpm@10"];
+  if (execPath !== undefined && /pnpm/.test(execPath)) return [process.execPath, execPath];
+  const found = run("npx", ["-y", "-p", "pnpm@10", "sh", "-c", "command -v pnpm"], root).trim();
+  return [process.execPath, realpathSync(found)];
 }
 
 export function emit() {

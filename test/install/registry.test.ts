@@ -48,13 +48,13 @@ function freePort(): Promise<number> {
 const work = mkdtempSync(join(tmpdir(), "sy-install-"));
 const project = join(work, "app");
 const npmrc = join(work, "npmrc");
-// npm reads only this file (no user or global config): the registry and its token.
+// The machine's environment (proxies, extra CA certificates) without any inherited npm/pnpm settings or
+// Node options: npm reads only our npmrc (the registry and its token).
+const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|VITEST)/i.test(key)));
 const env: NodeJS.ProcessEnv = {
-  PATH: process.env["PATH"] ?? "",
-  HOME: work,
+  ...inherited,
   npm_config_userconfig: npmrc,
   npm_config_globalconfig: join(work, "npmrc-global"),
-  npm_config_cache: process.env["npm_config_cache"] ?? join(process.env["HOME"] ?? work, ".npm"),
   npm_config_update_notifier: "false",
   npm_config_fund: "false",
   npm_config_audit: "false",
@@ -88,6 +88,8 @@ beforeAll(async () => {
     "uplinks:",
     "  npmjs:",
     "    url: https://registry.npmjs.org/",
+    // @pulumi/pulumi's package document is tens of MB: the default 30 s is too short on a slow link.
+    "    timeout: 180s",
     "packages:",
     // Our scope exists only here: no proxy, so nothing of that name comes from the public registry.
     "  '@switchyard/*':",
@@ -101,13 +103,16 @@ beforeAll(async () => {
     "",
   ].join("\n"));
   registry = spawn(process.execPath, [join(repoRoot, "node_modules/verdaccio/bin/verdaccio"), "--config", join(work, "verdaccio.yaml"), "--listen", `127.0.0.1:${port}`], { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] });
+  let registryLog = "";
+  registry.stdout?.on("data", (d: Buffer) => (registryLog += d.toString()));
+  registry.stderr?.on("data", (d: Buffer) => (registryLog += d.toString()));
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${url}-/ping`)).ok) break;
     } catch {
       // not up yet
     }
-    if (i > 150) throw new Error("verdaccio did not start");
+    if (i > 150) throw new Error(`verdaccio did not start:\n${registryLog}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   const user = await fetch(`${url}-/user/org.couchdb.user:ci`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "ci", password: "install-test-password" }) });
