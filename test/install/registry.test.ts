@@ -255,3 +255,42 @@ describe("installed from a registry with npm", () => {
     expect(readdirSync(join(project, "node_modules/@switchyard/pulumi/dist/provider")).some((f) => f.startsWith("serve.js"))).toBe(true);
   });
 });
+
+describe("installed from the same registry with pnpm", () => {
+  it("pnpm add, init, tsc at the literal, check --env prod and build work in pnpm's isolated layout", async () => {
+    const app = join(work, "pnpm-app");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pnpm-app", private: true, type: "module" }, null, 2));
+    // pnpm reads the project's .npmrc: the same registry and token.
+    writeFileSync(join(app, ".npmrc"), readFileSync(npmrc, "utf8"));
+    const t = Date.now();
+    const added = await run("npx", ["-y", "pnpm@10", "add", "-D", "@switchyard/cli", "@switchyard/sdk", "typescript@~6.0.3"], { cwd: app, timeoutMs: 240_000 });
+    expect(added.code, added.stdout + added.stderr).toBe(0);
+    lap("pnpm add", t);
+    const real = realpathSync(join(app, "node_modules/@switchyard/cli"));
+    expect(real.startsWith(realpathSync(app))).toBe(true);
+    expect(real).toContain("/node_modules/.pnpm/");
+
+    const inApp = (command: string, args: string[]): Promise<Ran> => run("npx", ["--no-install", command, ...args], { cwd: app });
+    expect((await inApp("switchyard", ["init"])).code).toBe(0);
+    const routes = readFileSync(join(app, "routes.ts"), "utf8");
+    const line = routes.split("\n").findIndex((l) => l.includes('tier: "fast"')) + 1;
+    writeFileSync(join(app, "routes.ts"), routes.replace('tier: "fast"', 'tier: "fsat"'));
+    const typo = await inApp("tsc", ["--noEmit", "-p", "."]);
+    expect(typo.stdout).toContain(`routes.ts(${line},`);
+    expect(typo.stdout).toContain("error TS2322");
+    writeFileSync(join(app, "routes.ts"), routes);
+    expect((await inApp("tsc", ["--noEmit", "-p", "."])).code).toBe(0);
+    const checked = await inApp("switchyard", ["check", "--env", "prod"]);
+    expect(checked.stdout, checked.stderr).toMatch(/no problems \(environment prod/);
+    const built = await inApp("switchyard", ["build", "--env", "dev"]);
+    expect(built.code, built.stderr).toBe(0);
+    const served = await spawnRouter([join(app, "dist/dev/router.mjs"), "--port", "0"], { cwd: app, env: { SWITCHYARD_TEAM_KEY: "dev-key" } });
+    try {
+      const reply = await fetch(`${served.url}/v1/chat/completions`, { method: "POST", headers: { authorization: "Bearer dev-key", "content-type": "application/json" }, body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }) });
+      expect(reply.status).toBe(200);
+    } finally {
+      served.child.kill("SIGKILL");
+    }
+  });
+});
