@@ -129,7 +129,7 @@ beforeAll(async () => {
   t = Date.now();
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }, null, 2));
-  const installed = await run("npm", ["install", "--save-dev", "@switchyard/cli", "@switchyard/sdk", "@switchyard/pulumi", "@pulumi/pulumi@3.248.0", "typescript@~6.0.3", "openai@^6"], { cwd: project, timeoutMs: 240_000 });
+  const installed = await run("npm", ["install", "--save-dev", "@switchyard/cli", "@switchyard/sdk", "@switchyard/pulumi", "@pulumi/pulumi@3.248.0", "typescript@~6.0.3", "openai@^6", "tsx@^4"], { cwd: project, timeoutMs: 240_000 });
   expect(installed.code, installed.stderr).toBe(0);
   lap("npm install", t);
 }, 420_000);
@@ -161,8 +161,11 @@ describe("installed from a registry with npm", () => {
       expect(realpathSync(new URL(line))).toContain(realpathSync(project));
       expect(line).not.toContain(repoRoot);
     }
-    // The bin is the compiled CLI: no tsx installed at all.
-    expect(existsSync(join(project, "node_modules/tsx"))).toBe(false);
+    // The bin is the compiled CLI: no @switchyard package needs tsx (the project installs it only for its Pulumi program).
+    for (const name of ["cli", "compiler", "pulumi"]) {
+      const manifest = JSON.parse(readFileSync(join(project, "node_modules/@switchyard", name, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+      expect(manifest.dependencies ?? {}).not.toHaveProperty("tsx");
+    }
     expect((await sy(["--version"])).stdout.trim()).toMatch(/0\.1\.0/);
   });
 
@@ -232,6 +235,23 @@ describe("installed from a registry with npm", () => {
     expect(out).toMatchObject({ environment: "prod", routes: ["chat"] });
     expect(out.hash).toMatch(/^[0-9a-f]{16,}/);
     expect(out.urn).toContain("switchyard:index:Release::routes");
+
+    // The program `init --pulumi` scaffolds (a TypeScript ES module, run with tsx as its Pulumi.yaml says).
+    const scaffolded = await sy(["init", "--pulumi"]);
+    expect(scaffolded.stdout).toContain("created  pulumi/index.ts");
+    expect(scaffolded.stdout).toContain("skipped  routes.ts");
+    writeFileSync(join(project, "pulumi/run-mocked.mjs"), [
+      'import * as pulumi from "@pulumi/pulumi";',
+      'pulumi.runtime.setAllConfig({ "switchyard-routing:routerUrl": "http://127.0.0.1:9", "switchyard-routing:adminToken": "t" }, ["switchyard-routing:adminToken"]);',
+      'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, activeHash: "h" } }), call: (args) => args.inputs }, "switchyard-routing", "dev", false);',
+      'const { default: routing } = await import("./index.ts");',
+      "const outputs = await routing();",
+      "const activeHash = await new Promise((resolve) => outputs.activeHash.apply(resolve));",
+      "console.log(JSON.stringify({ environment: outputs.environment, releaseHash: outputs.releaseHash, activeHash }));",
+    ].join("\n"));
+    const stack = await run(process.execPath, ["--import", "tsx", "run-mocked.mjs"], { cwd: join(project, "pulumi") });
+    expect(stack.code, stack.stderr).toBe(0);
+    expect(JSON.parse(stack.stdout.trim().split("\n").at(-1) ?? "{}")).toMatchObject({ environment: "dev", activeHash: "h" });
 
     const plugin = await spawnRouter([join(project, "node_modules/.bin/pulumi-resource-switchyard")], { cwd: project, pattern: /^(\d+)\s*$/m });
     expect(Number(plugin.url)).toBeGreaterThan(0);
