@@ -1,7 +1,7 @@
 /** @module format/sarif — SARIF 2.1.0 for code scanning (one run, rules from the catalogue). */
 import { pathToFileURL } from "node:url";
-import { builtinPacks } from "@switchyard/policies";
 import { catalogue, isCode } from "../diagnostics/catalogue.ts";
+import { policyInfo } from "../policy/info.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { displayPath, type FormatOptions } from "./shared.ts";
 
@@ -27,8 +27,8 @@ function ruleFor(code: string, severity: "error" | "warning"): SarifRule {
     };
   }
   // Code scanning shows a rule's description next to each alert: a built-in policy's own words, a user policy's id.
-  const policy = Object.values(builtinPacks).flatMap((pack) => pack.policies).find((entry) => entry.id === code);
-  if (policy !== undefined) return { id: code, name: code, shortDescription: { text: policy.description }, help: { text: `${policy.rationale} (docs/policies.md)` }, defaultConfiguration: { level: severity } };
+  const policy = policyInfo(code);
+  if (policy !== undefined) return { id: code, name: code, shortDescription: { text: policy.description }, help: { text: `${policy.rationale ?? policy.description} (docs/policies.md)` }, defaultConfiguration: { level: severity } };
   return { id: code, name: code, shortDescription: { text: `Policy ${code} (a user policy pack's rule)` }, defaultConfiguration: { level: severity } };
 }
 
