@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "policies/src/**/*.test.ts", "test/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "test/bench/**/*.bench.ts"],
+    // The registry install test takes minutes: `pnpm test:install` runs it (vitest.install.config.ts).
+    exclude: ["**/node_modules/**", "test/bench/**/*.bench.ts", "test/install/registry.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     typecheck: {

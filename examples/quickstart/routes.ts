@@ -2,8 +2,8 @@
  * @module quickstart — the smallest useful Switchyard config. Runs entirely on the embedded mock
  * providers: no API keys, no network. `primary` fails 30 % of calls so the fallback is visible.
  *
- *   npx switchyard check examples/quickstart/routes.ts
- *   npx switchyard build examples/quickstart/routes.ts --out dist
+ *   npx -y pnpm@10 switchyard check examples/quickstart/routes.ts
+ *   npx -y pnpm@10 switchyard build examples/quickstart/routes.ts --out dist
  *   SWITCHYARD_DEMO_KEY=demo node dist/default/router.mjs
  */
 import { defineConfig, secret } from "@switchyard/sdk";

@@ -18,7 +18,7 @@ function words(line: string): string[] {
   return out;
 }
 
-const invocations = [...workflow.matchAll(/npx switchyard ([^\n]+)/g)].map((match) => words(match[1] ?? ""));
+const invocations = [...workflow.matchAll(/npx --no-install switchyard ([^\n]+)/g)].map((match) => words(match[1] ?? ""));
 
 describe("examples/ci/switchyard.yml", () => {
   it("runs check as SARIF, uploads it, and posts diff as markdown on pull requests", () => {
@@ -26,8 +26,8 @@ describe("examples/ci/switchyard.yml", () => {
     expect(workflow).toContain("uses: github/codeql-action/upload-sarif@v3");
     expect(workflow).toContain("uses: marocchino/sticky-pull-request-comment@v2");
     expect(invocations.map((args) => args.slice(0, 1)[0])).toEqual(["check", "diff", "check"]);
-    expect(invocations[0]).toEqual(["check", "routes.ts", "--env", "$SWITCHYARD_ENV", "--format", "sarif"]);
-    expect(invocations[1]).toEqual(["diff", "origin/${{ github.base_ref }}", "HEAD", "--env", "$SWITCHYARD_ENV", "--format", "markdown"]);
+    expect(invocations[0]).toEqual(["check", "--env", "$SWITCHYARD_ENV", "--format", "sarif"]);
+    expect(invocations[1]).toEqual(["diff", "origin/$BASE_REF", "HEAD", "--env", "$SWITCHYARD_ENV", "--format", "markdown"]);
   });
 
   it("uses only options the CLI accepts", () => {

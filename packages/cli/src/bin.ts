@@ -10,9 +10,11 @@ import { processIo, runCli } from "./main.ts";
 async function fastPath(verb: string | undefined): Promise<{ commands?: readonly Command[]; allCommands?: () => Promise<readonly Command[]> }> {
   if (verb === undefined || !/^[a-z][a-z-]*$/.test(verb) || verb === "help") return {};
   try {
-    const table = readFileSync(new URL("./commands/index.ts", import.meta.url), "utf8");
-    if (!table.includes(`"./${verb}.ts"`)) return {};
-    const module = (await import(`./commands/${verb}.ts`)) as { command?: Command };
+    // `.ts` from the sources (the repo), `.js` from the published package's dist/ (tsc rewrites the table's specifiers).
+    const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+    const table = readFileSync(new URL(`./commands/index${ext}`, import.meta.url), "utf8");
+    if (!table.includes(`"./${verb}${ext}"`)) return {};
+    const module = (await import(`./commands/${verb}${ext}`)) as { command?: Command };
     if (module.command?.name !== verb) return {};
     return { commands: [module.command], allCommands: async () => (await import("./commands/index.ts")).commands };
   } catch {

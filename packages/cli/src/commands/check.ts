@@ -2,6 +2,7 @@
 import { relative } from "node:path";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
+import { cliVersion } from "../main.ts";
 import { configFile, consoleToStderr } from "./config-file.ts";
 
 const formats = ["pretty", "json", "sarif", "github"] as const;
@@ -46,7 +47,7 @@ Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage or internal error.`,
     const { compile, formatDiagnostics } = await import("@switchyard/compiler");
     const result = await compile({ file, ...(env === undefined ? {} : { env }), onConsole: consoleToStderr(io, file) });
     const color = values.color === true || (format === "pretty" && io.env.FORCE_COLOR !== "0" && process.stdout.isTTY === true && io.env.NO_COLOR === undefined);
-    const text = formatDiagnostics(result.diagnostics, format, { cwd: io.cwd, color, ...(result.notes ? { notes: result.notes } : {}) });
+    const text = formatDiagnostics(result.diagnostics, format, { cwd: io.cwd, color, toolVersion: cliVersion(), ...(result.notes ? { notes: result.notes } : {}) });
     if (text.length > 0) io.stdout(text.endsWith("\n") ? text : `${text}\n`);
     if (format === "pretty" && result.ok && result.release) {
       const routes = Object.keys(result.release.config.routes).length;

@@ -1,5 +1,6 @@
 /** @module commands — the table of verbs; each verb adds one import and one array entry. */
 import type { Command } from "../command.ts";
+import { command as init } from "./init.ts";
 import { command as check } from "./check.ts";
 import { command as build } from "./build.ts";
 import { command as explain } from "./explain.ts";
@@ -11,6 +12,7 @@ import { command as release } from "./release.ts";
 
 /** Every verb of `switchyard`, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
+  init,
   check,
   build,
   explain,

@@ -1,6 +1,7 @@
 /** @module format/sarif — SARIF 2.1.0 for code scanning (one run, rules from the catalogue). */
 import { pathToFileURL } from "node:url";
 import { catalogue, isCode } from "../diagnostics/catalogue.ts";
+import { policyInfo } from "../policy/info.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { displayPath, type FormatOptions } from "./shared.ts";
 
@@ -17,8 +18,18 @@ function ruleFor(code: string, severity: "error" | "warning"): SarifRule {
     const entry = catalogue[code];
     return { id: code, name: entry.name, shortDescription: { text: entry.title }, help: { text: `${entry.fix} (docs/diagnostics.md#${code.toLowerCase()})` }, defaultConfiguration: { level: entry.severity } };
   }
-  if (/^TS\d+$/.test(code)) return { id: code, shortDescription: { text: `TypeScript error ${code}` }, defaultConfiguration: { level: "error" } };
-  return { id: code, shortDescription: { text: `Policy ${code}` }, defaultConfiguration: { level: severity } };
+  if (/^TS\d+$/.test(code)) {
+    return {
+      id: code, name: `typescript-${code.slice(2)}`,
+      shortDescription: { text: `TypeScript ${code}: routes.ts (or a file it imports) does not match the SDK's types` },
+      help: { text: `The result's message names the value and the type it should have; fix the value (your editor shows the same error at the literal). https://typescript.tv/errors/#${code.toLowerCase()}` },
+      defaultConfiguration: { level: "error" },
+    };
+  }
+  // Code scanning shows a rule's description next to each alert: a built-in policy's own words, a user policy's id.
+  const policy = policyInfo(code);
+  if (policy !== undefined) return { id: code, name: code, shortDescription: { text: policy.description }, help: { text: `${policy.rationale ?? policy.description} (docs/policies.md)` }, defaultConfiguration: { level: severity } };
+  return { id: code, name: code, shortDescription: { text: `Policy ${code} (a user policy pack's rule)` }, defaultConfiguration: { level: severity } };
 }
 
 export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = {}): string {

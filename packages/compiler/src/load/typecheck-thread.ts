@@ -52,7 +52,8 @@ function failAll(error: Error): void {
  * may prune the cached file before the thread would load it.
  */
 function workerCode(): string {
-  const entry = fileURLToPath(new URL("./typecheck-worker.ts", import.meta.url));
+  // Next to this file: the sources in the repo, the compiled dist/ in a published install.
+  const entry = fileURLToPath(new URL(`./typecheck-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url));
   const bundle = workerBundle({ entry, directory: defaultCacheDirectory() });
   if ("code" in bundle) return bundle.code;
   try {

@@ -18,6 +18,7 @@ import { irPathToDsl } from "../validate/lower.ts";
 import { suggestName } from "../checks/suggest.ts";
 import type { ConsoleLine } from "../evaluate/evaluate.ts";
 import { runWithTimeLimit, TimeLimitError } from "./time-limit.ts";
+import { rememberPolicies } from "./info.ts";
 
 /** A policy finding as `@switchyard/policies` returns it (see the shared contract). */
 export interface PolicyFindingLike {
@@ -57,6 +58,7 @@ async function loadPoliciesModule(): Promise<PoliciesModule | undefined> {
       const specifier = "@switchyard/policies";
       const loaded = (await import(specifier)) as Partial<PoliciesModule>;
       policiesModule = typeof loaded.runPolicies === "function" ? { runPolicies: loaded.runPolicies, builtinPacks: loaded.builtinPacks ?? {} } : null;
+      if (policiesModule) rememberPolicies(Object.values(policiesModule.builtinPacks));
     } catch {
       policiesModule = null;
     }
@@ -199,6 +201,7 @@ export async function runPolicyPacks(options: RunPolicyPacksOptions): Promise<Po
       continue;
     }
     packs[selection.pack] = loaded.pack;
+    rememberPolicies([loaded.pack]);
     selections.push(selection);
     originalIndex.push(index);
   }
