@@ -8,11 +8,11 @@ import { createRequire } from "node:module";
 const report = `.tmp/vitest-report-node${process.versions.node.split(".")[0]}.json`;
 mkdirSync(".tmp", { recursive: true });
 rmSync(report, { force: true });
-const vitest = createRequire(import.meta.url).resolve("vitest/package.json").replace(/package\.json$/, "vitest.mjs");
-const run = spawnSync(
-  process.execPath,
-  [vitest, "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
-  { stdio: "inherit" },
-);
+const vitest = createRequire(import.meta.url)
+  .resolve("vitest/package.json")
+  .replace(/package\.json$/, "vitest.mjs");
+const run = spawnSync(process.execPath, [vitest, "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)], {
+  stdio: "inherit",
+});
 const summary = spawnSync(process.execPath, ["scripts/test-summary.mjs", report], { stdio: "inherit" });
 process.exit(run.status !== 0 || summary.status !== 0 ? 1 : 0);

@@ -47,7 +47,9 @@ export interface OptionsSchema<Output> {
   readonly "~standard": {
     readonly version: 1;
     readonly vendor: string;
-    readonly validate: (value: unknown) =>
+    readonly validate: (
+      value: unknown,
+    ) =>
       | { readonly value: Output; readonly issues?: undefined }
       | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> }
       | Promise<unknown>;
@@ -98,7 +100,9 @@ export interface PolicyPack {
  *   },
  * });
  */
-export function definePolicy<Options extends Record<string, unknown>, MessageId extends string>(policy: Policy<Options, MessageId>): Policy<Options, MessageId> {
+export function definePolicy<Options extends Record<string, unknown>, MessageId extends string>(
+  policy: Policy<Options, MessageId>,
+): Policy<Options, MessageId> {
   return policy;
 }
 

@@ -192,7 +192,10 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
           severity: "error",
           node: selectionNode(["severities", key]),
           messageId: "unknown-policy",
-          message: `pack "${pack.id}" has no policy "${key}"; its policies: ${pack.policies.map((p) => shortName(p.id)).join(", ")}.${suggestion(shortName(key), pack.policies.map((p) => shortName(p.id)))}`,
+          message: `pack "${pack.id}" has no policy "${key}"; its policies: ${pack.policies.map((p) => shortName(p.id)).join(", ")}.${suggestion(
+            shortName(key),
+            pack.policies.map((p) => shortName(p.id)),
+          )}`,
         });
       }
     }
@@ -273,10 +276,10 @@ function renderFinding(policy: Policy, severity: "error" | "warning", report: Po
     throw new Error("report() needs { node: { kind, id, path? }, messageId, data? }");
   }
   const template = policy.messages?.[report.messageId];
-  const message =
-    template === undefined
-      ? `policy ${policy.id} reported an undeclared message "${report.messageId}"`
-      : renderMessage(template, report.data);
-  const node: NodeRef = report.node.path === undefined ? { kind: report.node.kind, id: report.node.id } : { kind: report.node.kind, id: report.node.id, path: [...report.node.path] };
+  const message = template === undefined ? `policy ${policy.id} reported an undeclared message "${report.messageId}"` : renderMessage(template, report.data);
+  const node: NodeRef =
+    report.node.path === undefined
+      ? { kind: report.node.kind, id: report.node.id }
+      : { kind: report.node.kind, id: report.node.id, path: [...report.node.path] };
   return { policyId: policy.id, severity, node, message, messageId: report.messageId };
 }

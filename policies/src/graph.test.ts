@@ -4,7 +4,12 @@ import { describeStep, groupBySteps, listOf, routeReach, routesByModel } from ".
 import { fixture } from "./testing/fixture.ts";
 
 const config = fixture((d) => {
-  d.tiers.fast = { models: [{ model: "mini", weight: 1 }, { model: "mini-us", weight: 1 }] };
+  d.tiers.fast = {
+    models: [
+      { model: "mini", weight: 1 },
+      { model: "mini-us", weight: 1 },
+    ],
+  };
   d.routes.chat!.fallback = [{ tier: "frontier" }, { model: "mini-us" }];
   d.routes.chat!.canary = { model: "claude", steps: [5], everyMs: 1000 };
   d.routes.other = { model: "mini", fallback: [{ model: "claude" }] };

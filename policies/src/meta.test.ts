@@ -14,7 +14,9 @@ const readme = readFileSync(join(here, "..", "README.md"), "utf8");
 const docs = readFileSync(join(here, "..", "..", "docs", "policies.md"), "utf8");
 
 const policyFiles = (packId: string): string[] =>
-  readdirSync(join(here, packId)).filter((file) => file.endsWith(".ts") && file !== "index.ts" && !file.endsWith(".test.ts")).sort();
+  readdirSync(join(here, packId))
+    .filter((file) => file.endsWith(".ts") && file !== "index.ts" && !file.endsWith(".test.ts"))
+    .sort();
 
 describe("built-in packs", () => {
   it("are keyed by their id and each has a folder", () => {

@@ -16,7 +16,12 @@ const boot = numberedRelease(0);
 beforeAll(async () => {
   // Only the mock adapter: a release naming an openai provider cannot run on this build.
   // 127.0.0.1 may be named, so a release this build cannot run gets as far as its missing adapter.
-  router = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" }, adapters: { mock: createMockAdapter }, now: () => clock, telemetry: { log: () => undefined } });
+  router = await startTestRouter(boot, {
+    env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" },
+    adapters: { mock: createMockAdapter },
+    now: () => clock,
+    telemetry: { log: () => undefined },
+  });
 });
 
 afterAll(async () => {
@@ -34,7 +39,12 @@ describe("wrong admin tokens from one address", () => {
   let guarded: RunningRouter;
   let now = Date.parse("2026-11-27T12:00:00.000Z");
   beforeAll(async () => {
-    guarded = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, now: () => now, telemetry: { log: () => undefined } });
+    guarded = await startTestRouter(boot, {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+      adapters: { mock: createMockAdapter },
+      now: () => now,
+      telemetry: { log: () => undefined },
+    });
   });
   afterAll(async () => {
     await guarded.close();
@@ -44,12 +54,25 @@ describe("wrong admin tokens from one address", () => {
     // Requests without a token are not guesses: they never count.
     for (let i = 0; i < 15; i++) expect((await adminFetch(guarded.url, "GET", "/admin/releases", { token: null })).status).toBe(401);
     for (let i = 0; i < 9; i++) expect((await adminFetch(guarded.url, "GET", "/admin/releases", { token: `wrong-${i}` })).status).toBe(401);
-    const signIn = (token: string) => fetch(`${guarded.url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token }).toString() });
+    const signIn = (token: string) =>
+      fetch(`${guarded.url}/dashboard/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }).toString(),
+      });
     expect((await signIn("wrong-form")).status).toBe(401); // the tenth
     const limited = await adminFetch(guarded.url, "GET", "/admin/releases", { token: "wrong-11" });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("60");
-    expect(limited.json).toEqual({ error: { message: "too many wrong admin tokens from this address; try again in 60 s", type: "rate_limit_error", code: "too_many_admin_attempts", param: null } });
+    expect(limited.json).toEqual({
+      error: {
+        message: "too many wrong admin tokens from this address; try again in 60 s",
+        type: "rate_limit_error",
+        code: "too_many_admin_attempts",
+        param: null,
+      },
+    });
     now += 20_000;
     const right = await adminFetch(guarded.url, "GET", "/admin/releases");
     expect(right.status).toBe(429);
@@ -69,10 +92,16 @@ describe("wrong admin tokens from one address", () => {
 
 describe("wrong admin tokens behind a trusted proxy (SWITCHYARD_TRUSTED_PROXIES)", () => {
   const guess = (url: string, client: string | undefined, token: string) =>
-    fetch(`${url}/admin/releases`, { headers: { authorization: `Bearer ${token}`, ...(client === undefined ? {} : { "x-forwarded-for": client }) } }).then((res) => res.status);
+    fetch(`${url}/admin/releases`, { headers: { authorization: `Bearer ${token}`, ...(client === undefined ? {} : { "x-forwarded-for": client }) } }).then(
+      (res) => res.status,
+    );
 
   it("counts each client X-Forwarded-For names when the peer is a trusted proxy", async () => {
-    const behind = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_TRUSTED_PROXIES: "127.0.0.1, ::1" }, adapters: { mock: createMockAdapter }, telemetry: { log: () => undefined } });
+    const behind = await startTestRouter(boot, {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_TRUSTED_PROXIES: "127.0.0.1, ::1" },
+      adapters: { mock: createMockAdapter },
+      telemetry: { log: () => undefined },
+    });
     try {
       for (let i = 0; i < 10; i++) expect(await guess(behind.url, "198.51.100.1", `wrong-${i}`)).toBe(401);
       expect(await guess(behind.url, "198.51.100.1", ADMIN_TOKEN)).toBe(429);
@@ -86,7 +115,11 @@ describe("wrong admin tokens behind a trusted proxy (SWITCHYARD_TRUSTED_PROXIES)
   });
 
   it("ignores X-Forwarded-For from a peer it does not trust", async () => {
-    const direct = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, telemetry: { log: () => undefined } });
+    const direct = await startTestRouter(boot, {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+      adapters: { mock: createMockAdapter },
+      telemetry: { log: () => undefined },
+    });
     try {
       for (let i = 0; i < 10; i++) expect(await guess(direct.url, `198.51.100.${i}`, `wrong-${i}`)).toBe(401);
       expect(await guess(direct.url, "198.51.100.99", ADMIN_TOKEN)).toBe(429);
@@ -96,7 +129,9 @@ describe("wrong admin tokens behind a trusted proxy (SWITCHYARD_TRUSTED_PROXIES)
   });
 
   it("refuses to start with an entry that is not an address or a range, naming it", async () => {
-    await expect(startTestRouter(boot, { env: { SWITCHYARD_TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" }, adapters: { mock: createMockAdapter } })).rejects.toMatchObject({
+    await expect(
+      startTestRouter(boot, { env: { SWITCHYARD_TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" }, adapters: { mock: createMockAdapter } }),
+    ).rejects.toMatchObject({
       code: "invalid_trusted_proxies",
       message: "SWITCHYARD_TRUSTED_PROXIES: `proxy.internal` is not an IP address or a CIDR range (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8)",
     });
@@ -117,14 +152,23 @@ describe("admin token", () => {
     const res = await adminFetch(router.url, method, path, { token: null, ...(method === "PUT" ? { body: releaseText(boot) } : {}) });
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toContain("Bearer");
-    expect(res.json).toEqual({ error: { message: "missing Authorization header: send `Authorization: Bearer <admin token>`", type: "authentication_error", code: "invalid_admin_token", param: null } });
+    expect(res.json).toEqual({
+      error: {
+        message: "missing Authorization header: send `Authorization: Bearer <admin token>`",
+        type: "authentication_error",
+        code: "invalid_admin_token",
+        param: null,
+      },
+    });
   });
 
   it.each(paths)("%s %s with a wrong token → 401, and the token is never echoed", async (method, path) => {
     const wrong = "sk-wrong-admin-token-XYZ123";
     const res = await adminFetch(router.url, method, path, { token: wrong, ...(method === "PUT" ? { body: releaseText(boot) } : {}) });
     expect(res.status).toBe(401);
-    expect(res.json).toEqual({ error: { message: "the admin token is not valid for this router", type: "authentication_error", code: "invalid_admin_token", param: null } });
+    expect(res.json).toEqual({
+      error: { message: "the admin token is not valid for this router", type: "authentication_error", code: "invalid_admin_token", param: null },
+    });
     expect(res.text).not.toContain(wrong);
     expect(JSON.stringify([...res.headers])).not.toContain(wrong);
   });
@@ -145,7 +189,12 @@ describe("admin token", () => {
         const res = await adminFetch(closed.url, "GET", "/admin/releases", { token });
         expect(res.status).toBe(403);
         expect(res.json).toEqual({
-          error: { message: "the admin API is disabled on this router: start it with SWITCHYARD_ADMIN_TOKEN set to enable it", type: "permission_error", code: "admin_disabled", param: null },
+          error: {
+            message: "the admin API is disabled on this router: start it with SWITCHYARD_ADMIN_TOKEN set to enable it",
+            type: "permission_error",
+            code: "admin_disabled",
+            param: null,
+          },
         });
       }
       const newline = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: `${ADMIN_TOKEN}\n` } });
@@ -183,7 +232,15 @@ describe("releases", () => {
     clock += 1_000;
     const first = await adminFetch(router.url, "PUT", `/admin/releases/${one.hash}`, { body: releaseText(one) });
     expect(first.status).toBe(201);
-    expect(first.json).toEqual({ hash: one.hash, environment: "test", uploadedAt: "2026-11-26T12:00:01.000Z", activatedAt: null, active: false, created: true, warnings: [] });
+    expect(first.json).toEqual({
+      hash: one.hash,
+      environment: "test",
+      uploadedAt: "2026-11-26T12:00:01.000Z",
+      activatedAt: null,
+      active: false,
+      created: true,
+      warnings: [],
+    });
     const again = await adminFetch(router.url, "PUT", `/admin/releases/${one.hash}`, { body: releaseText(one) });
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ hash: one.hash, created: false });
@@ -194,7 +251,14 @@ describe("releases", () => {
     clock += 1_000;
     const res = await adminFetch(router.url, "POST", `/admin/releases/${one.hash}/activate`);
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ hash: one.hash, environment: "test", activatedAt: "2026-11-26T12:00:02.000Z", previous: boot.hash, changed: true, warnings: [] });
+    expect(res.json).toEqual({
+      hash: one.hash,
+      environment: "test",
+      activatedAt: "2026-11-26T12:00:02.000Z",
+      previous: boot.hash,
+      changed: true,
+      warnings: [],
+    });
     const reply = await replyOf();
     expect(reply).toEqual({ version: one.hash, text: "release 1" });
     const again = await adminFetch(router.url, "POST", `/admin/releases/${one.hash}/activate`);
@@ -267,7 +331,10 @@ describe("live state", () => {
       routes: { chat: { model: "m" } },
       teams: { support: { keys: [{ secret: "SUPPORT_KEY" }], routes: ["chat"], budget: { usd: 10, per: "day" }, limits: { rpm: 60 } } },
     });
-    const teamRouter = await startTestRouter(governed, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SUPPORT_KEY: "support-key" }, telemetry: { log: () => undefined } });
+    const teamRouter = await startTestRouter(governed, {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SUPPORT_KEY: "support-key" },
+      telemetry: { log: () => undefined },
+    });
     try {
       const res = await chat(teamRouter, { model: "chat", messages: [{ role: "user", content: "hi" }] }, { authorization: "Bearer support-key" });
       expect(res.status).toBe(200);
@@ -302,7 +369,8 @@ describe("activation and live state", () => {
     const r = await startTestRouter(a, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, state, telemetry: { log: () => undefined } });
     try {
       state.setCanaryPercent("chat", 25, { now: Date.now(), step: 1, reason: "guard held" });
-      const canary = async () => ((await adminFetch(r.url, "GET", "/admin/state")).json as { canaries: Record<string, { percent: number; step: number }> }).canaries["chat"];
+      const canary = async () =>
+        ((await adminFetch(r.url, "GET", "/admin/state")).json as { canaries: Record<string, { percent: number; step: number }> }).canaries["chat"];
       expect(await canary()).toMatchObject({ percent: 25, step: 1 });
 
       const b = canaried("b", [5, 25, 100]);
@@ -332,7 +400,10 @@ describe("invalid uploads never replace the active release", () => {
     const three = numberedRelease(3);
     const res = await adminFetch(router.url, "PUT", `/admin/releases/${numberedRelease(4).hash}`, { body: releaseText(three) });
     expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ error: { code: "invalid_release", type: "invalid_request_error" }, diagnostics: [{ code: "hash_mismatch", path: "hash" }] });
+    expect(res.json).toMatchObject({
+      error: { code: "invalid_release", type: "invalid_request_error" },
+      diagnostics: [{ code: "hash_mismatch", path: "hash" }],
+    });
     await expectUntouched();
   });
 
@@ -384,12 +455,32 @@ describe("invalid uploads never replace the active release", () => {
 
   it.each([
     ["a route's model", (c: Json) => void (route(c)["model"] = "ghost"), "config.routes.chat.model", 'model "ghost" is not declared'],
-    ["a model's provider", (c: Json) => void ((c["models"] as Record<string, Json>)["m"] = { ...(c["models"] as Record<string, Json>)["m"], provider: "ghost" }), "config.models.m.provider", 'provider "ghost" is not declared'],
+    [
+      "a model's provider",
+      (c: Json) => void ((c["models"] as Record<string, Json>)["m"] = { ...(c["models"] as Record<string, Json>)["m"], provider: "ghost" }),
+      "config.models.m.provider",
+      'provider "ghost" is not declared',
+    ],
     ["a fallback step", (c: Json) => void (route(c)["fallback"] = [{ tier: "ghost" }]), "config.routes.chat.fallback.0.tier", 'tier "ghost" is not declared'],
-    ["a long-context target", (c: Json) => void (route(c)["longContext"] = { over: 100, use: { model: "ghost" } }), "config.routes.chat.longContext.use.model", 'model "ghost" is not declared'],
-    ["a canary model", (c: Json) => void (route(c)["canary"] = { model: "ghost", steps: [5], everyMs: 1000, guard: { minRequests: 20 }, stickyBy: "user" }), "config.routes.chat.canary.model", 'model "ghost" is not declared'],
+    [
+      "a long-context target",
+      (c: Json) => void (route(c)["longContext"] = { over: 100, use: { model: "ghost" } }),
+      "config.routes.chat.longContext.use.model",
+      'model "ghost" is not declared',
+    ],
+    [
+      "a canary model",
+      (c: Json) => void (route(c)["canary"] = { model: "ghost", steps: [5], everyMs: 1000, guard: { minRequests: 20 }, stickyBy: "user" }),
+      "config.routes.chat.canary.model",
+      'model "ghost" is not declared',
+    ],
     ["a team's route", (c: Json) => void (c["teams"] = { t: { keys: [], routes: ["ghost"] } }), "config.teams.t.routes.0", 'route "ghost" is not declared'],
-    ["a tier's member", (c: Json) => void (c["tiers"] = { fast: { models: [{ model: "ghost", weight: 1 }] } }), "config.tiers.fast.models.0.model", 'model "ghost" is not declared'],
+    [
+      "a tier's member",
+      (c: Json) => void (c["tiers"] = { fast: { models: [{ model: "ghost", weight: 1 }] } }),
+      "config.tiers.fast.models.0.model",
+      'model "ghost" is not declared',
+    ],
   ])("a reference to nothing (%s) → 400 unknown_reference, even with a correct hash", async (_what, edit, path, message) => {
     const raw = JSON.parse(releaseText(numberedRelease(7))) as { hash: string; config: Json };
     edit(raw.config);

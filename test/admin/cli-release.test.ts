@@ -73,7 +73,11 @@ async function servedVersion(): Promise<string | null> {
 
 beforeAll(async () => {
   // The quickstart's team key and 127.0.0.1 may be named (the boot release names neither).
-  router = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_SECRETS: "SWITCHYARD_DEMO_KEY", SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" }, adapters: { mock: createMockAdapter }, telemetry: { log: () => undefined } });
+  router = await startTestRouter(boot, {
+    env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_SECRETS: "SWITCHYARD_DEMO_KEY", SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" },
+    adapters: { mock: createMockAdapter },
+    telemetry: { log: () => undefined },
+  });
 });
 
 afterAll(async () => {
@@ -118,7 +122,10 @@ describe("switchyard release (spawned, real router)", () => {
     const file = join(buildDir("two", two), "switchyard.json");
     const result = await cli(["push", file, "--activate", "--format", "json"]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ uploaded: { hash: two.hash, created: true }, activated: { hash: two.hash, previous: boot.hash, changed: true } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      uploaded: { hash: two.hash, created: true },
+      activated: { hash: two.hash, previous: boot.hash, changed: true },
+    });
     expect(await servedVersion()).toBe(two.hash);
   });
 
@@ -193,7 +200,9 @@ describe("switchyard release (spawned, real router)", () => {
     await gone.close();
     const result = await cli(["status", "--router", url]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`cannot reach the router at ${url.replace(/[.]/g, "\\.")}: ECONNREFUSED \\(is the router running\\? check --router\\) \\[unreachable\\]`));
+    expect(result.stderr).toMatch(
+      new RegExp(`cannot reach the router at ${url.replace(/[.]/g, "\\.")}: ECONNREFUSED \\(is the router running\\? check --router\\) \\[unreachable\\]`),
+    );
     expect(result.stderr).not.toMatch(STACK);
   });
 });

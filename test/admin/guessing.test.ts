@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function start(): Promise<RunningRouter> {
   const clock = Date.parse("2026-12-06T12:00:00.000Z");
-  router = await startTestRouter(numberedRelease(0), { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, adapters: { mock: createMockAdapter }, now: () => clock, telemetry: { log: () => undefined } });
+  router = await startTestRouter(numberedRelease(0), {
+    env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+    adapters: { mock: createMockAdapter },
+    now: () => clock,
+    telemetry: { log: () => undefined },
+  });
   return router;
 }
 
@@ -26,15 +31,18 @@ async function start(): Promise<RunningRouter> {
 function adminFrom(url: string, from: string, token: string): Promise<{ status: number; retryAfter: string | undefined; message: string | undefined }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path: "/admin/releases", localAddress: from, agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => {
-        const message = res.statusCode === 200 ? undefined : (JSON.parse(body) as { error: { message: string } }).error.message;
-        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] as string | undefined, message });
-      });
-    });
+    const req = request(
+      { host: hostname, port, path: "/admin/releases", localAddress: from, agent: false, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (body += chunk));
+        res.on("end", () => {
+          const message = res.statusCode === 200 ? undefined : (JSON.parse(body) as { error: { message: string } }).error.message;
+          resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] as string | undefined, message });
+        });
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -58,7 +66,11 @@ describe("guessing the admin token from many addresses (real sockets, 127.x.y.z 
     expect(statuses.slice(0, 99).every((status) => status === 401)).toBe(true);
     expect(statuses[99]).toBe(429); // the 100th wrong token locks the router down…
     expect(statuses.slice(99).every((status) => status === 429)).toBe(true); // …and every later one is refused
-    expect(await adminFrom(url, "127.1.11.1", ADMIN_TOKEN)).toEqual({ status: 429, retryAfter: "60", message: "too many wrong admin tokens to this router; try again in 60 s" });
+    expect(await adminFrom(url, "127.1.11.1", ADMIN_TOKEN)).toEqual({
+      status: 429,
+      retryAfter: "60",
+      message: "too many wrong admin tokens to this router; try again in 60 s",
+    });
     expect((await adminFrom(url, "127.1.0.1", ADMIN_TOKEN)).status).toBe(429);
     // A source that has not guessed gets its one check: wrong → 429 (and it is refused from then on)…
     expect((await adminFrom(url, "127.2.0.1", "wrong-fresh")).status).toBe(429);

@@ -66,7 +66,14 @@ beforeAll(async () => {
   stranger = await startFakeOpenAi();
   boot = bootRelease(upstream.baseUrl);
   router = await startTestRouter(boot, {
-    env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, ALPHA_KEY: "alpha-value", TEAM_KEY: "team-value", BETA_KEY: "beta-value", PATH: "/usr/bin", SWITCHYARD_ALLOWED_SECRETS: "BETA_*" },
+    env: {
+      SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      ALPHA_KEY: "alpha-value",
+      TEAM_KEY: "team-value",
+      BETA_KEY: "beta-value",
+      PATH: "/usr/bin",
+      SWITCHYARD_ALLOWED_SECRETS: "BETA_*",
+    },
     telemetry: { log: () => undefined },
   });
 });
@@ -95,15 +102,39 @@ describe("item 2: a release names only the secrets and hosts fixed at start", ()
   });
 
   it("a secret the boot release does not name (PATH, another team's key) → 400 secret_not_allowed at its path", async () => {
-    await expectRefused(edited((c) => void (c.providers.up.headers = { "x-leak": { secret: "PATH" } })), "config.providers.up.headers.x-leak", "secret_not_allowed");
-    await expectRefused(edited((c) => void (c.teams.t.keys = [{ secret: "OTHER_TEAM_KEY" }])), "config.teams.t.keys.0", "secret_not_allowed");
+    await expectRefused(
+      edited((c) => void (c.providers.up.headers = { "x-leak": { secret: "PATH" } })),
+      "config.providers.up.headers.x-leak",
+      "secret_not_allowed",
+    );
+    await expectRefused(
+      edited((c) => void (c.teams.t.keys = [{ secret: "OTHER_TEAM_KEY" }])),
+      "config.teams.t.keys.0",
+      "secret_not_allowed",
+    );
   });
 
   it("a host the boot release does not name → 400 upstream_not_allowed, for providers, OTLP and the alert webhook", async () => {
-    await expectRefused(edited((c) => void (c.providers.up.baseUrl = stranger.baseUrl)), "config.providers.up.baseUrl", "upstream_not_allowed");
-    await expectRefused(edited((c) => void (c.telemetry.otlp = { endpoint: `${stranger.url}/v1/traces`, headers: {}, serviceName: "s", maxQueue: 10, timeoutMs: 1000 })), "config.telemetry.otlp.endpoint", "upstream_not_allowed");
-    await expectRefused(edited((c) => void (c.telemetry.alerts = { webhook: { url: stranger.url, headers: { authorization: { secret: "ALPHA_KEY" } } } })), "config.telemetry.alerts.webhook.url", "upstream_not_allowed");
-    await expectRefused(edited((c) => void (c.telemetry.alerts = { webhook: { url: upstream.url, headers: { authorization: { secret: "SWITCHYARD_ADMIN_TOKEN" } } } })), "config.telemetry.alerts.webhook.headers.authorization", "reserved_secret");
+    await expectRefused(
+      edited((c) => void (c.providers.up.baseUrl = stranger.baseUrl)),
+      "config.providers.up.baseUrl",
+      "upstream_not_allowed",
+    );
+    await expectRefused(
+      edited((c) => void (c.telemetry.otlp = { endpoint: `${stranger.url}/v1/traces`, headers: {}, serviceName: "s", maxQueue: 10, timeoutMs: 1000 })),
+      "config.telemetry.otlp.endpoint",
+      "upstream_not_allowed",
+    );
+    await expectRefused(
+      edited((c) => void (c.telemetry.alerts = { webhook: { url: stranger.url, headers: { authorization: { secret: "ALPHA_KEY" } } } })),
+      "config.telemetry.alerts.webhook.url",
+      "upstream_not_allowed",
+    );
+    await expectRefused(
+      edited((c) => void (c.telemetry.alerts = { webhook: { url: upstream.url, headers: { authorization: { secret: "SWITCHYARD_ADMIN_TOKEN" } } } })),
+      "config.telemetry.alerts.webhook.headers.authorization",
+      "reserved_secret",
+    );
     expect(stranger.requests).toHaveLength(0);
   });
 
@@ -116,28 +147,70 @@ describe("item 2: a release names only the secrets and hosts fixed at start", ()
   });
 
   it("a SWITCHYARD_ALLOWED_SECRETS glob never opens the router's own SWITCHYARD_* settings; an exact name does", async () => {
-    const open = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_SECRETS: "*, SWITCHYARD_DEMO_KEY" }, telemetry: { log: () => undefined } });
+    const open = await startTestRouter(boot, {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_SECRETS: "*, SWITCHYARD_DEMO_KEY" },
+      telemetry: { log: () => undefined },
+    });
     try {
-      const redis = await put(open.url, edited((c) => void (c.teams.t.keys = [{ secret: "SWITCHYARD_REDIS_URL" }])));
+      const redis = await put(
+        open.url,
+        edited((c) => void (c.teams.t.keys = [{ secret: "SWITCHYARD_REDIS_URL" }])),
+      );
       expect(redis.json).toMatchObject({ diagnostics: [{ code: "secret_not_allowed", path: "config.teams.t.keys.0" }] });
-      expect((await put(open.url, edited((c) => void (c.teams.t.keys = [{ secret: "SWITCHYARD_DEMO_KEY" }])))).status).toBe(201);
-      expect((await put(open.url, edited((c) => void (c.teams.t.keys = [{ secret: "ANYTHING_ELSE" }])))).status).toBe(201);
+      expect(
+        (
+          await put(
+            open.url,
+            edited((c) => void (c.teams.t.keys = [{ secret: "SWITCHYARD_DEMO_KEY" }])),
+          )
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await put(
+            open.url,
+            edited((c) => void (c.teams.t.keys = [{ secret: "ANYTHING_ELSE" }])),
+          )
+        ).status,
+      ).toBe(201);
     } finally {
       await open.close();
     }
   });
 
   it("SWITCHYARD_ALLOWED_UPSTREAMS adds hosts (host, host:port, *.suffix); a malformed entry stops the start naming it", async () => {
-    const other = await startTestRouter(boot, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_UPSTREAMS: `*.example.com, ${new URL(stranger.url).host}` }, telemetry: { log: () => undefined } });
+    const other = await startTestRouter(boot, {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_ALLOWED_UPSTREAMS: `*.example.com, ${new URL(stranger.url).host}` },
+      telemetry: { log: () => undefined },
+    });
     try {
-      expect((await put(other.url, edited((c) => void (c.providers.up.baseUrl = stranger.baseUrl)))).status).toBe(201);
-      expect((await put(other.url, edited((c) => void (c.providers.up.baseUrl = "https://models.eu.example.com/v1")))).status).toBe(201);
-      const res = await put(other.url, edited((c) => void (c.providers.up.baseUrl = "https://example.org/v1")));
+      expect(
+        (
+          await put(
+            other.url,
+            edited((c) => void (c.providers.up.baseUrl = stranger.baseUrl)),
+          )
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await put(
+            other.url,
+            edited((c) => void (c.providers.up.baseUrl = "https://models.eu.example.com/v1")),
+          )
+        ).status,
+      ).toBe(201);
+      const res = await put(
+        other.url,
+        edited((c) => void (c.providers.up.baseUrl = "https://example.org/v1")),
+      );
       expect(res.json).toMatchObject({ diagnostics: [{ code: "upstream_not_allowed", path: "config.providers.up.baseUrl" }] });
     } finally {
       await other.close();
     }
-    await expect(startTestRouter(boot, { env: { SWITCHYARD_ALLOWED_UPSTREAMS: "https://x.example.com/" } })).rejects.toThrow(/SWITCHYARD_ALLOWED_UPSTREAMS: `https:\/\/x.example.com\/`/);
+    await expect(startTestRouter(boot, { env: { SWITCHYARD_ALLOWED_UPSTREAMS: "https://x.example.com/" } })).rejects.toThrow(
+      /SWITCHYARD_ALLOWED_UPSTREAMS: `https:\/\/x.example.com\/`/,
+    );
     await expect(startTestRouter(boot, { env: { SWITCHYARD_ALLOWED_SECRETS: "lower" } })).rejects.toThrow(/SWITCHYARD_ALLOWED_SECRETS: `lower`/);
   });
 });
@@ -188,19 +261,30 @@ describe("item 12: nonsensical values are refused with their path", () => {
     ["baseUrl at fe80::1", (c) => void (c.providers.up.baseUrl = "http://[fe80::1]/v1"), "config.providers.up.baseUrl"],
     ["baseUrl at metadata.google.internal", (c) => void (c.providers.up.baseUrl = "http://metadata.google.internal/"), "config.providers.up.baseUrl"],
     ["baseUrl file://", (c) => void (c.providers.up.baseUrl = "file:///etc/passwd"), "config.providers.up.baseUrl"],
-    ["OTLP endpoint at the metadata service", (c) => void (c.telemetry.otlp = { endpoint: "http://169.254.169.254/", headers: {}, serviceName: "s", maxQueue: 10, timeoutMs: 1000 }), "config.telemetry.otlp.endpoint"],
+    [
+      "OTLP endpoint at the metadata service",
+      (c) => void (c.telemetry.otlp = { endpoint: "http://169.254.169.254/", headers: {}, serviceName: "s", maxQueue: 10, timeoutMs: 1000 }),
+      "config.telemetry.otlp.endpoint",
+    ],
     ["a reference to a missing model", (c) => void (c.routes.chat.model = "nope"), "config.routes.chat.model"],
     ["price 1e308 per 1M tokens", (c) => void (c.models.m.price.input = 1e308), "config.models.m.price.input"],
     ["context 1.7 billion tokens", (c) => void (c.models.m.context = 1_729_504_431), "config.models.m.context"],
     ["rpm 2^31", (c) => void (c.teams.t.limits = { rpm: 2_147_483_624 }), "config.teams.t.limits.rpm"],
     ["budget 1e15 USD", (c) => void (c.teams.t.budget = { usd: 1e15, per: "day", mode: "hard", alertAt: [] }), "config.teams.t.budget.usd"],
-    ["retry attempts 1e6", (c) => void (c.routes.chat.retry = { attempts: 1e6, on: ["5xx"], backoffMs: 0, maxRetryAfterMs: 0 }), "config.routes.chat.retry.attempts"],
+    [
+      "retry attempts 1e6",
+      (c) => void (c.routes.chat.retry = { attempts: 1e6, on: ["5xx"], backoffMs: 0, maxRetryAfterMs: 0 }),
+      "config.routes.chat.retry.attempts",
+    ],
   ])("%s", async (_name, edit, path) => {
     await expectRefused(edited(edit), path);
   });
 
   it("1e999 (Infinity once parsed) in a free-form validator schema → 400 invalid_release, not a 500 from the hash", async () => {
-    const text = JSON.stringify({ hash: "0".repeat(64), config: { ...boot.config, routes: { chat: { ...boot.config.routes["chat"], validate: [{ kind: "json-schema", schema: { maximum: "@BIG@" } }] } } } }).replace('"@BIG@"', "1e999");
+    const text = JSON.stringify({
+      hash: "0".repeat(64),
+      config: { ...boot.config, routes: { chat: { ...boot.config.routes["chat"], validate: [{ kind: "json-schema", schema: { maximum: "@BIG@" } }] } } },
+    }).replace('"@BIG@"', "1e999");
     const res = await put(router.url, { text, hash: "0".repeat(64) });
     expect(res.status, res.text).toBe(400);
     expect((res.json as { error: { code: string } }).error.code).toBe("invalid_release");
@@ -221,7 +305,10 @@ describe("item 12: upload size and history are capped", () => {
 
   it("SWITCHYARD_MAX_RELEASES keeps that many; the active release and the rollback target are never forgotten", async () => {
     const first = numberedRelease(1);
-    const small = await startTestRouter(first, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_MAX_RELEASES: "3" }, telemetry: { log: () => undefined } });
+    const small = await startTestRouter(first, {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_MAX_RELEASES: "3" },
+      telemetry: { log: () => undefined },
+    });
     try {
       for (const n of [2, 3]) {
         const r = numberedRelease(n);
@@ -243,15 +330,17 @@ describe("item 12: upload size and history are capped", () => {
   });
 
   it("SWITCHYARD_MAX_RELEASE_HISTORY_BYTES forgets the oldest uploads once their bytes pass it", async () => {
-    const padded = (n: number) => releaseOf({
-      providers: { sim: { kind: "mock", mock: { reply: `${n} ${"x".repeat(2500)}` } } },
-      models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
-      routes: { chat: { model: "m" } },
-    });
+    const padded = (n: number) =>
+      releaseOf({
+        providers: { sim: { kind: "mock", mock: { reply: `${n} ${"x".repeat(2500)}` } } },
+        models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
+        routes: { chat: { model: "m" } },
+      });
     const env = { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_MAX_RELEASE_BYTES: "4096", SWITCHYARD_MAX_RELEASE_HISTORY_BYTES: "7000" };
     const small = await startTestRouter(numberedRelease(0), { env, telemetry: { log: () => undefined } });
     try {
-      for (const n of [1, 2, 3, 4]) expect((await adminFetch(small.url, "PUT", `/admin/releases/${padded(n).hash}`, { body: releaseText(padded(n)) })).status).toBe(201);
+      for (const n of [1, 2, 3, 4])
+        expect((await adminFetch(small.url, "PUT", `/admin/releases/${padded(n).hash}`, { body: releaseText(padded(n)) })).status).toBe(201);
       const hashes = ((await adminFetch(small.url, "GET", "/admin/releases")).json as { releases: Array<{ hash: string }> }).releases.map((r) => r.hash);
       expect(hashes).toEqual([padded(4).hash, padded(3).hash, numberedRelease(0).hash]);
       expect((await adminFetch(small.url, "PUT", `/admin/releases/${"b".repeat(64)}`, { body: " ".repeat(5000) })).status).toBe(413);

@@ -44,7 +44,11 @@ const releases = Array.from({ length: RELEASES + 1 }, (_, n) => numberedRelease(
 const byHash = new Map(releases.map((r, n) => [r.hash, n]));
 
 beforeAll(async () => {
-  router = await startTestRouter(releases[0] ?? numberedRelease(0), { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_MAX_RELEASES: String(RELEASES + 1) }, adapters: { mock: trackingMock }, telemetry: { log: (line) => void activationLog.push(line) } });
+  router = await startTestRouter(releases[0] ?? numberedRelease(0), {
+    env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_MAX_RELEASES: String(RELEASES + 1) },
+    adapters: { mock: trackingMock },
+    telemetry: { log: (line) => void activationLog.push(line) },
+  });
   admin = new AdminClient({ url: router.url, token: ADMIN_TOKEN });
 });
 
@@ -77,7 +81,13 @@ describe("hot reload under load", () => {
         try {
           if (c % 2 === 0) {
             const { data, response } = await openai.chat.completions.create({ model: "chat", messages }).withResponse();
-            observed.push({ start, end: performance.now(), version: response.headers.get("x-switchyard-config-version"), status: response.status, reply: data.choices[0]?.message.content ?? "" });
+            observed.push({
+              start,
+              end: performance.now(),
+              version: response.headers.get("x-switchyard-config-version"),
+              status: response.status,
+              reply: data.choices[0]?.message.content ?? "",
+            });
           } else {
             const { data: stream, response } = await openai.chat.completions.create({ model: "chat", messages, stream: true }).withResponse();
             let reply = "";
@@ -135,7 +145,9 @@ describe("hot reload under load", () => {
     expect(router.active.current.hash).toBe(releases[RELEASES]?.hash);
     // Every activation leaves an audit line for the operator.
     expect(activationLog).toHaveLength(RELEASES);
-    expect(activationLog.at(-1)).toBe(`switchyard router: activated release ${releases[RELEASES]?.hash.slice(0, 12)} (environment test); was ${releases[RELEASES - 1]?.hash.slice(0, 12)}`);
+    expect(activationLog.at(-1)).toBe(
+      `switchyard router: activated release ${releases[RELEASES]?.hash.slice(0, 12)} (environment test); was ${releases[RELEASES - 1]?.hash.slice(0, 12)}`,
+    );
 
     expect(health.length).toBeGreaterThan(10);
     expect(health.filter((h) => h.status !== 200)).toEqual([]);
@@ -185,7 +197,10 @@ describe("hot reload under load", () => {
     expect(words).toBe("release 1000");
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(closedAt.has("release 1000")).toBe(true);
-    const after = await fetch(`${router.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "x" }] }) });
+    const after = await fetch(`${router.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "x" }] }),
+    });
     expect(after.headers.get("x-switchyard-config-version")).toBe(next.hash);
     await after.text();
   });

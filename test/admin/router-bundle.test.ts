@@ -47,7 +47,10 @@ beforeAll(async () => {
   const runDir = join(scratch, "run");
   mkdirSync(runDir);
   copyFileSync(join(result.outDir, "router.mjs"), join(runDir, "router.mjs"));
-  router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: runDir, env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_DEMO_KEY: "demo", SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" } });
+  router = await spawnRouter(["router.mjs", "--port", "0"], {
+    cwd: runDir,
+    env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_DEMO_KEY: "demo", SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -67,7 +70,10 @@ describe("admin API in router.mjs", () => {
     const pushed = await cli(["push", buildDir("five", next), "--activate"]);
     expect(pushed.code).toBe(0);
     expect(pushed.stdout).toBe(`${next.hash}\n`);
-    const res = await fetch(`${router.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }) });
+    const res = await fetch(`${router.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-switchyard-config-version")).toBe(next.hash);
     expect(((await res.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe("release 5");

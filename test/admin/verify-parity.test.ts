@@ -35,21 +35,30 @@ const broken: Array<[string, (c: Json) => void]> = [
   ["negative price", (c) => void ((first(c["models"])["price"] as Json)["input"] = -1)],
   ["fractional context", (c) => void (first(c["models"])["context"] = 1.5)],
   ["model without provider", (c) => void delete first(c["models"])["provider"]],
-  ["route with both tier and model", (c) => {
-    const route = first(c["routes"]);
-    route["tier"] = Object.keys(c["tiers"] as Json)[0] ?? "t";
-    route["model"] = Object.keys(c["models"] as Json)[0] ?? "m";
-  }],
-  ["route with neither tier nor model", (c) => {
-    const route = first(c["routes"]);
-    delete route["tier"];
-    delete route["model"];
-  }],
-  ["secret reference in lower case", (c) => {
-    const team = first(c["teams"] ?? {});
-    if (team !== undefined) team["keys"] = [{ secret: "lower_case" }];
-    else c["irVersion"] = "1";
-  }],
+  [
+    "route with both tier and model",
+    (c) => {
+      const route = first(c["routes"]);
+      route["tier"] = Object.keys(c["tiers"] as Json)[0] ?? "t";
+      route["model"] = Object.keys(c["models"] as Json)[0] ?? "m";
+    },
+  ],
+  [
+    "route with neither tier nor model",
+    (c) => {
+      const route = first(c["routes"]);
+      delete route["tier"];
+      delete route["model"];
+    },
+  ],
+  [
+    "secret reference in lower case",
+    (c) => {
+      const team = first(c["teams"] ?? {});
+      if (team !== undefined) team["keys"] = [{ secret: "lower_case" }];
+      else c["irVersion"] = "1";
+    },
+  ],
   ["routes is an array", (c) => void (c["routes"] = [])],
   ["string where a number goes", (c) => void (first(c["models"])["context"] = "128000")],
 ];

@@ -21,13 +21,23 @@ function alive(pid: number): boolean {
 describe("bench harness", () => {
   it("combines a round's throughput slices into one figure: requests over time, CPU over requests", () => {
     const slice = (ok2xx: number, seconds: number, p50Ms: number, p99Ms: number, ticks: number | undefined, rss: number | undefined) => ({
-      result: { kind: "throughput" as const, ok2xx, non2xx: 1, errors: 2, timeouts: 0, durationSeconds: seconds, requestsPerSecond: ok2xx / seconds, p50Ms, p99Ms },
+      result: {
+        kind: "throughput" as const,
+        ok2xx,
+        non2xx: 1,
+        errors: 2,
+        timeouts: 0,
+        durationSeconds: seconds,
+        requestsPerSecond: ok2xx / seconds,
+        p50Ms,
+        p99Ms,
+      },
       ticks,
       rssPeakBytes: rss,
     });
     const combined = combineSlices([slice(9_999, 1, 3, 9, 50, 70e6), slice(4_999, 1, 5, 20, 30, 80e6), slice(14_999, 1, 4, 8, 20, undefined)]);
     expect(combined.throughput).toMatchObject({ ok2xx: 29_997, non2xx: 3, errors: 6, durationSeconds: 3, requestsPerSecond: 9_999, p50Ms: 4, p99Ms: 20 });
-    expect(combined.cpuUsPerRequest).toBeCloseTo((100 / 100) * 1e6 / 30_000);
+    expect(combined.cpuUsPerRequest).toBeCloseTo(((100 / 100) * 1e6) / 30_000);
     expect(combined.rssPeakBytes).toBe(80e6);
     // A slice without CPU ticks (no process) leaves CPU/req unknown rather than understated.
     expect(combineSlices([slice(10, 1, 1, 1, 5, undefined), slice(10, 1, 1, 1, undefined, undefined)]).cpuUsPerRequest).toBeUndefined();
@@ -73,7 +83,15 @@ describe("bench harness", () => {
     expect(pids.length).toBeGreaterThanOrEqual(3);
     for (const pid of pids) expect(alive(pid)).toBe(false);
 
-    const report = { command: "test", machine: describeMachine(), load: { ok: true as const, value: result }, decide: undefined, compile: undefined, router: undefined, finishedAt: "now" };
+    const report = {
+      command: "test",
+      machine: describeMachine(),
+      load: { ok: true as const, value: result },
+      decide: undefined,
+      compile: undefined,
+      router: undefined,
+      finishedAt: "now",
+    };
     const markdown = renderReport(report);
     expect(markdown).toContain("| direct |");
     expect(markdown).toContain("| bare-proxy |");
@@ -85,37 +103,85 @@ describe("bench harness", () => {
     expect(checks.find((c) => c.name.startsWith("switchyard throughput / bare-proxy"))?.pass).toBeUndefined();
 
     // The whole-process profile's table: categories side by side, with the difference and a total.
-    const profile = (system: string, shares: [string, number][]) => ({ system, requestsPerSecond: 10_000, requests: 30_000, samples: 3_000, usPerRequest: shares.reduce((a, [, v]) => a + v, 0), shares: shares.map(([name, usPerRequest]) => ({ name, usPerRequest })) });
-    const perf = { ok: true as const, value: [profile("bare-proxy-tuned", [["kernel (main thread: socket reads and writes, epoll)", 15], ["JS: bare-proxy.cjs", 20], ["tiny", 0.1]]), profile("switchyard", [["kernel (main thread: socket reads and writes, epoll)", 13], ["JS: packages/router/src/http/", 9]])] };
+    const profile = (system: string, shares: [string, number][]) => ({
+      system,
+      requestsPerSecond: 10_000,
+      requests: 30_000,
+      samples: 3_000,
+      usPerRequest: shares.reduce((a, [, v]) => a + v, 0),
+      shares: shares.map(([name, usPerRequest]) => ({ name, usPerRequest })),
+    });
+    const perf = {
+      ok: true as const,
+      value: [
+        profile("bare-proxy-tuned", [
+          ["kernel (main thread: socket reads and writes, epoll)", 15],
+          ["JS: bare-proxy.cjs", 20],
+          ["tiny", 0.1],
+        ]),
+        profile("switchyard", [
+          ["kernel (main thread: socket reads and writes, epoll)", 13],
+          ["JS: packages/router/src/http/", 9],
+        ]),
+      ],
+    };
     const withPerf = renderReport({ ...report, load: { ok: true as const, value: { ...result, perf } } });
     expect(withPerf).toContain("| kernel (main thread: socket reads and writes, epoll) | 15.0 µs | 13.0 µs | −2.0 µs |");
     expect(withPerf).toContain("| JS: packages/router/src/http/ | — | 9.0 µs | +9.0 µs |");
     expect(withPerf).toContain("| everything else (under 0.5 µs each) | 0.1 µs | — | −0.1 µs |");
     expect(withPerf).toContain("| **all** | **35.1 µs** | **22.0 µs** | **−13.1 µs** |");
-    const skipped = renderReport({ ...report, load: { ok: true as const, value: { ...result, perf: { ok: false as const, reason: "perf is not installed" } } } });
+    const skipped = renderReport({
+      ...report,
+      load: { ok: true as const, value: { ...result, perf: { ok: false as const, reason: "perf is not installed" } } },
+    });
     expect(skipped).toContain("Not measured: perf is not installed.");
   });
 
   it("pools a system's perf runs by requests, so the categories still add up to the total", () => {
-    const run = (requests: number, shares: Record<string, number>) => ({ system: "s", requestsPerSecond: requests / 3, requests, samples: requests, usPerRequest: Object.values(shares).reduce((a, b) => a + b, 0), shares: Object.entries(shares).map(([name, usPerRequest]) => ({ name, usPerRequest })) });
+    const run = (requests: number, shares: Record<string, number>) => ({
+      system: "s",
+      requestsPerSecond: requests / 3,
+      requests,
+      samples: requests,
+      usPerRequest: Object.values(shares).reduce((a, b) => a + b, 0),
+      shares: Object.entries(shares).map(([name, usPerRequest]) => ({ name, usPerRequest })),
+    });
     const pooled = poolProfiles([run(100, { kernel: 10 }), run(300, { kernel: 20, js: 4 })]);
-    expect(pooled.shares).toEqual([{ name: "kernel", usPerRequest: 17.5 }, { name: "js", usPerRequest: 3 }]);
+    expect(pooled.shares).toEqual([
+      { name: "kernel", usPerRequest: 17.5 },
+      { name: "js", usPerRequest: 3 },
+    ]);
     expect([pooled.requests, pooled.usPerRequest, pooled.samples]).toEqual([400, 20.5, 400]);
     expect(() => poolProfiles([])).toThrow("no profile runs");
   });
 
   it("sorts perf samples: kernel, collector, compiler, file I/O, and JavaScript by the innermost frame's area", () => {
     const src = (file: string): string => `file://${REPO_ROOT}/packages/router/src/${file}`;
-    const sample = (tid: number, ...frames: [string, string][]): string => `${tid} \n${frames.map(([sym, dso]) => `\t    7f00deadbeef ${sym} (${dso})`).join("\n")}\n`;
+    const sample = (tid: number, ...frames: [string, string][]): string =>
+      `${tid} \n${frames.map(([sym, dso]) => `\t    7f00deadbeef ${sym} (${dso})`).join("\n")}\n`;
     const text = [
-      sample(100, ["tcp_sendmsg_locked", "[kernel.kallsyms]"], ["__GI___writev", "/usr/lib/x86_64-linux-gnu/libc.so.6"], [`JS:*chat ${src("http/server.ts")}:200:16`, "/tmp/perf-100.map"]),
+      sample(
+        100,
+        ["tcp_sendmsg_locked", "[kernel.kallsyms]"],
+        ["__GI___writev", "/usr/lib/x86_64-linux-gnu/libc.so.6"],
+        [`JS:*chat ${src("http/server.ts")}:200:16`, "/tmp/perf-100.map"],
+      ),
       sample(100, ["v8::internal::Scavenger::ScavengePage", "/usr/bin/node"], [`JS:*chat ${src("http/server.ts")}:200:16`, "/tmp/perf-100.map"]),
-      sample(100, ["v8::internal::JsonParser<unsigned char>::ParseJsonValue<false>+0x1f", "/usr/bin/node"], [`JS:*readCompletion ${src("adapters/openai/index.ts")}:32:1`, "/tmp/perf-100.map"], [`JS:*chat ${src("http/server.ts")}:200:16`, "/tmp/perf-100.map"]),
+      sample(
+        100,
+        ["v8::internal::JsonParser<unsigned char>::ParseJsonValue<false>+0x1f", "/usr/bin/node"],
+        [`JS:*readCompletion ${src("adapters/openai/index.ts")}:32:1`, "/tmp/perf-100.map"],
+        [`JS:*chat ${src("http/server.ts")}:200:16`, "/tmp/perf-100.map"],
+      ),
       sample(100, ["JS:~emit node:events:470:28", "/tmp/perf-100.map"]),
       sample(100, ["JS:*onStreamRead node:internal/stream_base_commons:163:22", "/tmp/perf-100.map"]),
       sample(100, ["uv__io_poll", "/usr/bin/node"]),
       sample(101, ["v8::internal::ScavengerCollector::JobTask::Run", "/usr/bin/node"], ["start_thread", "/usr/lib/x86_64-linux-gnu/libc.so.6"]),
-      sample(102, ["v8::internal::compiler::PipelineImpl::OptimizeGraph", "/usr/bin/node"], ["v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal", "/usr/bin/node"]),
+      sample(
+        102,
+        ["v8::internal::compiler::PipelineImpl::OptimizeGraph", "/usr/bin/node"],
+        ["v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal", "/usr/bin/node"],
+      ),
       sample(103, ["ext4_file_write_iter", "[kernel.kallsyms]"], ["__GI___writev", "/usr/lib/x86_64-linux-gnu/libc.so.6"], ["uv__fs_work", "/usr/bin/node"]),
     ].join("\n");
     expect(Object.fromEntries(countPerfSamples(text, 100))).toEqual({

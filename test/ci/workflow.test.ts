@@ -11,7 +11,14 @@ import { repoRoot } from "../compiler/helpers.ts";
 const WORKFLOW = join(repoRoot, "examples/ci/switchyard.yml");
 const text = readFileSync(WORKFLOW, "utf8");
 
-interface Step { name?: string; id?: string; if?: string; run?: string; uses?: string; "continue-on-error"?: boolean }
+interface Step {
+  name?: string;
+  id?: string;
+  if?: string;
+  run?: string;
+  uses?: string;
+  "continue-on-error"?: boolean;
+}
 interface Workflow {
   on: { pull_request: { paths: string[] }; push: { paths: string[] } };
   permissions: Record<string, string>;
@@ -26,7 +33,11 @@ describe("examples/ci/switchyard.yml", () => {
     expect((await createLinter())(text, ".github/workflows/switchyard.yml")).toEqual([]);
     // The linter does find problems: a copy with an undefined step output is reported.
     const broken = text.replace("steps.report.outputs.present", "steps.nope.outputs.present");
-    expect((await createLinter())(broken, ".github/workflows/switchyard.yml").map((r) => r.message).join("\n")).toMatch(/nope/);
+    expect(
+      (await createLinter())(broken, ".github/workflows/switchyard.yml")
+        .map((r) => r.message)
+        .join("\n"),
+    ).toMatch(/nope/);
   });
 
   it("runs the CLI from the devDependencies, never a bare `npx switchyard` (a stranger's package of that name)", () => {
@@ -35,12 +46,15 @@ describe("examples/ci/switchyard.yml", () => {
     for (const run of runs) {
       for (const line of run.split("\n").filter((l) => /\bnpx\b.*\bswitchyard\b/.test(l))) expect(line).toMatch(/npx --no-install switchyard /);
     }
-    const code = text.split("\n").filter((line) => !line.trimStart().startsWith("#")).join("\n");
+    const code = text
+      .split("\n")
+      .filter((line) => !line.trimStart().startsWith("#"))
+      .join("\n");
     expect(code).not.toMatch(/npx (?!--no-install )(?!--yes pnpm)[^\n]*switchyard/);
   });
 
   it("has the permissions code scanning needs", () => {
-    expect(workflow.permissions).toMatchObject({ contents: "read", "actions": "read", "security-events": "write" });
+    expect(workflow.permissions).toMatchObject({ contents: "read", actions: "read", "security-events": "write" });
   });
 
   it("uploads SARIF only when the report is non-empty, and a failed upload does not fail the job", () => {

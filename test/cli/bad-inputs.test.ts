@@ -19,7 +19,12 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 async function cli(argv: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const io: Io = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), cwd: options.cwd ?? repoRoot, env: { NO_COLOR: "1", ...options.env } };
+  const io: Io = {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    cwd: options.cwd ?? repoRoot,
+    env: { NO_COLOR: "1", ...options.env },
+  };
   const code = await runCli({ argv, io });
   expect(stdout + stderr).not.toMatch(STACK);
   return { code, stdout, stderr };
@@ -90,7 +95,9 @@ describe("bad inputs on CLI verbs", () => {
     mkdirSync(join(scratch, "empty"), { recursive: true });
     const result = await cli(["release", "push", "empty", "--env", "prod", ...CLOSED_ROUTER], { cwd: scratch, env: TOKEN });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("switchyard release: empty holds no switchyard.json, no prod/switchyard.json and no routes.ts: build first with `switchyard build`, or give a routes.ts");
+    expect(result.stderr).toContain(
+      "switchyard release: empty holds no switchyard.json, no prod/switchyard.json and no routes.ts: build first with `switchyard build`, or give a routes.ts",
+    );
   });
 
   it("a switchyard.json that is not JSON: one line per issue", async () => {

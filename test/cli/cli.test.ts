@@ -12,7 +12,11 @@ const fixtures = join(root, "test", "fixtures", "compiler");
 const scratch = mkdtempSync(join(tmpdir(), "switchyard-cli-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function run(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {

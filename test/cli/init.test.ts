@@ -30,7 +30,10 @@ describe("switchyard init", () => {
       expect(init.stdout).toContain(`created  ${file}`);
     }
     expect(existsSync(join(dir, "pulumi"))).toBe(false);
-    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(manifest.scripts).toEqual({ check: "switchyard check --env prod", build: "switchyard build --env prod" });
     expect(Object.keys(manifest.devDependencies)).toEqual(["@switchyard/cli", "@switchyard/sdk"]);
 
@@ -70,10 +73,19 @@ describe("switchyard init", () => {
   });
 
   it("merges scripts into an existing package.json without clobbering", async () => {
-    const original = { name: "app", version: "1.2.3", scripts: { build: "vite build", test: "vitest" }, devDependencies: { "@switchyard/cli": "0.1.0" }, custom: { keep: true } };
+    const original = {
+      name: "app",
+      version: "1.2.3",
+      scripts: { build: "vite build", test: "vitest" },
+      devDependencies: { "@switchyard/cli": "0.1.0" },
+      custom: { keep: true },
+    };
     writeFileSync(join(dir, "package.json"), JSON.stringify(original));
     const result = await cli(["init"]);
-    const merged = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as typeof original & { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    const merged = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as typeof original & {
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(merged.scripts).toEqual({ build: "vite build", test: "vitest", check: "switchyard check --env prod" });
     expect(merged.devDependencies).toEqual({ "@switchyard/cli": "0.1.0", "@switchyard/sdk": "^0.1.0" });
     expect(merged.custom).toEqual({ keep: true });

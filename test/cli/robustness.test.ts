@@ -12,11 +12,19 @@ const robustness = join("test", "fixtures", "compiler", "policy-robustness");
 const scratch = mkdtempSync(join(tmpdir(), "switchyard-cli-robustness-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", SWITCHYARD_DEBUG: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", SWITCHYARD_DEBUG: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -66,7 +74,13 @@ describe("switchyard CLI robustness (spawned)", () => {
     const files = readdirSync(cache).sort();
     // TypeScript's and ts-morph's code caches (tagged with the CLI's V8 flags), and the type-check
     // thread's bundle with its source list.
-    expect(files.map((name) => name.replace(/-(?:[0-9a-f]{8}-)?[0-9a-f]{32}\.(v8|cjs)$/, ".$1"))).toEqual(["ts-morph-common.js.v8", "ts-morph.js.v8", "typecheck-worker.cjs", "typecheck-worker.sources.json", "typescript.js.v8"]);
+    expect(files.map((name) => name.replace(/-(?:[0-9a-f]{8}-)?[0-9a-f]{32}\.(v8|cjs)$/, ".$1"))).toEqual([
+      "ts-morph-common.js.v8",
+      "ts-morph.js.v8",
+      "typecheck-worker.cjs",
+      "typecheck-worker.sources.json",
+      "typescript.js.v8",
+    ]);
     const second = await run(["check", "examples/quickstart/routes.ts", "--format", "json"], { SWITCHYARD_CACHE_DIR: cache });
     expect(second).toEqual(first);
     expect(readdirSync(cache).sort()).toEqual(files);

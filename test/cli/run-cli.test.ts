@@ -106,9 +106,22 @@ describe("runCli", () => {
   });
 
   it("a verb that throws → exit 2 with a one-line message, no stack", async () => {
-    const boom = { name: "boom", summary: "x", usage: "switchyard boom", help: "", options: {}, run: async () => { throw new Error("kaput\nsecond line"); } };
+    const boom = {
+      name: "boom",
+      summary: "x",
+      usage: "switchyard boom",
+      help: "",
+      options: {},
+      run: async () => {
+        throw new Error("kaput\nsecond line");
+      },
+    };
     let stderr = "";
-    const code = await runCli({ argv: ["boom"], commands: [boom], io: { stdout: () => undefined, stderr: (text) => void (stderr += text), cwd: repoRoot, env: {} } });
+    const code = await runCli({
+      argv: ["boom"],
+      commands: [boom],
+      io: { stdout: () => undefined, stderr: (text) => void (stderr += text), cwd: repoRoot, env: {} },
+    });
     expect(code).toBe(2);
     expect(stderr).toContain("internal error: kaput");
     expect(stderr).not.toContain("second line");

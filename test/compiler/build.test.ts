@@ -38,7 +38,10 @@ describe("build", () => {
     expect(parsed.data.config.environment).toBe("dev");
     expect(parsed.data.config.providers.openai?.kind).toBe("mock"); // dev override applied
     const manifest = JSON.parse(readFileSync(join(outDir, "dev", "manifest.json"), "utf8")) as {
-      irVersion: number; hash: string; environment: string; files: Record<string, { bytes: number; sha256: string }>;
+      irVersion: number;
+      hash: string;
+      environment: string;
+      files: Record<string, { bytes: number; sha256: string }>;
     };
     expect(manifest).toMatchObject({ irVersion: 1, hash: parsed.data.hash, environment: "dev" });
     for (const [name, entry] of Object.entries(manifest.files)) {
@@ -79,7 +82,10 @@ describe("build", () => {
       const result = await build({ file: quickstart, outDir });
       expect(result.ok, outDir).toBe(false);
       const errors = result.diagnostics.filter((d) => d.severity === "error");
-      expect(errors.map((d) => d.code), outDir).toEqual(["SY0010"]);
+      expect(
+        errors.map((d) => d.code),
+        outDir,
+      ).toEqual(["SY0010"]);
       expect(errors[0]?.message, outDir).toMatch(message);
       expect(errors[0]?.hint).toBe("Pass a writable folder with --out; nothing was written.");
       expect(result.files).toBeUndefined();

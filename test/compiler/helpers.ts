@@ -15,14 +15,16 @@ export interface Expectation {
 export function expectationsOf(file: string): { expected: Expectation[]; env?: string } {
   const expected: Expectation[] = [];
   let env: string | undefined;
-  readFileSync(file, "utf8").split("\n").forEach((text, index) => {
-    const marker = /\/\/ expect (.*)$/.exec(text);
-    if (!marker) return;
-    for (const word of (marker[1] ?? "").trim().split(/\s+/)) {
-      if (word.startsWith("env=")) env = word.slice(4);
-      else if (word.length > 0) expected.push({ code: word, line: index + 1 });
-    }
-  });
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((text, index) => {
+      const marker = /\/\/ expect (.*)$/.exec(text);
+      if (!marker) return;
+      for (const word of (marker[1] ?? "").trim().split(/\s+/)) {
+        if (word.startsWith("env=")) env = word.slice(4);
+        else if (word.length > 0) expected.push({ code: word, line: index + 1 });
+      }
+    });
   return { expected, ...(env === undefined ? {} : { env }) };
 }
 

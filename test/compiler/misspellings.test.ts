@@ -31,11 +31,20 @@ describe("misspellings", () => {
     const result = await compile({ file: join(fixtures, "misspellings-dense.ts") });
     const actual = result.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`);
     expect(actual).toEqual([
-      "7:65 TS2561", "7:79 SY0101", // regoin, residncy
-      "14:30 TS2820", "14:41 TS2322", "14:69 SY0101", // minni, bgi, stratgy
-      "17:12 TS2322", "17:27 SY0101", "17:45 SY0101", "17:74 TS2561", // fastt, fallbak, optimise, firstTokn
-      "18:39 TS2820", "18:48 TS2820", "18:84 TS2820", // fastt, bigg, fst
-      "21:32 TS2820", "21:42 SY0101", // chatt, budgt
+      "7:65 TS2561",
+      "7:79 SY0101", // regoin, residncy
+      "14:30 TS2820",
+      "14:41 TS2322",
+      "14:69 SY0101", // minni, bgi, stratgy
+      "17:12 TS2322",
+      "17:27 SY0101",
+      "17:45 SY0101",
+      "17:74 TS2561", // fastt, fallbak, optimise, firstTokn
+      "18:39 TS2820",
+      "18:48 TS2820",
+      "18:84 TS2820", // fastt, bigg, fst
+      "21:32 TS2820",
+      "21:42 SY0101", // chatt, budgt
     ]);
     const words = result.diagnostics.map((d) => d.message);
     for (const word of ["residncy", "stratgy", "fallbak", "optimise", "budgt"]) expect(words.filter((m) => m.includes(`"${word}"`))).toHaveLength(1);

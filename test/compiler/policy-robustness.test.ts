@@ -21,7 +21,9 @@ describe("policy robustness", () => {
   it("a user pack whose top level never finishes is SY0802 at its selection, not a hang", async () => {
     const result = await compile({ file, env: "loops-on-load", policyTimeLimitMs: 200 });
     expect(summary(result.diagnostics)).toEqual(["error SY0802@15"]);
-    expect(result.diagnostics[0]?.message).toBe('policy pack "./looping-load-pack.ts" could not be loaded: its top level did not finish within 200 ms (an endless loop?)');
+    expect(result.diagnostics[0]?.message).toBe(
+      'policy pack "./looping-load-pack.ts" could not be loaded: its top level did not finish within 200 ms (an endless loop?)',
+    );
   });
 
   it("console output of routes.ts and of a user pack reaches onConsole, naming the file that printed it", async () => {
@@ -47,7 +49,9 @@ describe("policy robustness", () => {
     expect(formatDiagnostics(prod.diagnostics, "pretty", { notes })).toContain(`Found 1 error in ${broken}.\nnote: ${note}\n`);
     expect((JSON.parse(formatDiagnostics(prod.diagnostics, "json", { notes })) as { notes: string[] }).notes).toEqual([note]);
     expect(formatDiagnostics(prod.diagnostics, "github", { notes })).toContain(`::notice title=switchyard::${note}`);
-    const sarif = JSON.parse(formatDiagnostics(prod.diagnostics, "sarif", { notes })) as { runs: { invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
+    const sarif = JSON.parse(formatDiagnostics(prod.diagnostics, "sarif", { notes })) as {
+      runs: { invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[];
+    };
     expect(sarif.runs[0]?.invocations[0]?.toolExecutionNotifications[0]?.message.text).toBe(note);
     // Without an environment the base selection applies.
     expect((await compile({ file: broken })).notes).toEqual(["6 policies (baseline) were not run because of earlier errors; fix those and check again."]);

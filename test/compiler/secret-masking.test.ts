@@ -31,7 +31,11 @@ writeFileSync(file, source);
 
 function check(format: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "check", "routes.ts", "--format", format], { cwd: scratch, env: { ...process.env, NO_COLOR: "1", SWITCHYARD_DEBUG: "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "check", "routes.ts", "--format", format], {
+      cwd: scratch,
+      env: { ...process.env, NO_COLOR: "1", SWITCHYARD_DEBUG: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));

@@ -6,7 +6,9 @@ import { compile, formatDiagnostics } from "@switchyard/compiler";
 import { byPosition, expectationsOf, fixtures } from "./helpers.ts";
 
 const directory = join(fixtures, "semantic");
-const files = readdirSync(directory).filter((name) => name.endsWith(".ts")).sort();
+const files = readdirSync(directory)
+  .filter((name) => name.endsWith(".ts"))
+  .sort();
 
 describe("semantic checks", () => {
   it("has a fixture per check", () => {

@@ -13,7 +13,12 @@ const release = releaseOf({
 });
 
 function loginBody(token: string): RequestInit {
-  return { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token }).toString() };
+  return {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token }).toString(),
+  };
 }
 
 async function expectNoData(response: Response): Promise<string> {
@@ -44,7 +49,13 @@ describe("dashboard access with SWITCHYARD_ADMIN_TOKEN set", () => {
 
   it("refuses the data endpoint without a token, with a wrong one, and with a forged cookie (OpenAI error shape, token never echoed)", async () => {
     const wrong = "wrong-token-that-must-not-echo";
-    for (const headers of [{}, { authorization: `Bearer ${wrong}` }, { authorization: wrong }, { cookie: `switchyard_dashboard=99999999999999.${"0".repeat(64)}` }, { cookie: `switchyard_dashboard=${TOKEN}` }] as Array<Record<string, string>>) {
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${wrong}` },
+      { authorization: wrong },
+      { cookie: `switchyard_dashboard=99999999999999.${"0".repeat(64)}` },
+      { cookie: `switchyard_dashboard=${TOKEN}` },
+    ] as Array<Record<string, string>>) {
       const response = await fetch(`${router.url}/dashboard/api/snapshot`, { headers });
       expect(response.status).toBe(401);
       const text = await expectNoData(response);
@@ -116,7 +127,10 @@ describe("dashboard on a router without an admin token", () => {
       const page = await fetch(`${router.url}/dashboard`, { headers: { accept: "text/html" } });
       expect(page.status).toBe(403);
       expect(await expectNoData(page)).toContain("SWITCHYARD_ADMIN_TOKEN");
-      const login = await fetch(`${router.url}/dashboard/login`, { ...loginBody(""), headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" } });
+      const login = await fetch(`${router.url}/dashboard/login`, {
+        ...loginBody(""),
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      });
       expect(login.status).toBe(403);
       expect(login.headers.get("set-cookie")).toBeNull();
     } finally {

@@ -31,7 +31,15 @@ const release = releaseOf({
     broken: { provider: "flaky", name: "broken-1", context: 8_000, price: { input: 3, output: 6 } },
     "backup-m": { provider: "backup", name: "backup-1", context: 8_000, price: { input: 0.5, output: 1 } },
   },
-  tiers: { fast: { models: [{ model: "fast-a", weight: 3 }, { model: "fast-b", weight: 1 }], strategy: "weighted" } },
+  tiers: {
+    fast: {
+      models: [
+        { model: "fast-a", weight: 3 },
+        { model: "fast-b", weight: 1 },
+      ],
+      strategy: "weighted",
+    },
+  },
   routes: {
     chat: { tier: "fast", fallback: [{ model: "backup-m" }], canary: { model: "fast-next", steps: [20, 50, 100], everyMs: 3_600_000 } },
     risky: { model: "broken", fallback: [{ model: "backup-m" }] },
@@ -131,7 +139,11 @@ describe("the dashboard in Chromium", () => {
     const metrics = parseMetrics(await (await fetch(`${router.url}/metrics`)).text());
     const stateResponse = await fetch(`${router.url}/admin/state`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(stateResponse.status).toBe(200);
-    const state = (await stateResponse.json()) as { breakers: Record<string, { status: string }>; canaries: Record<string, { percent: number }>; budgets?: Record<string, { spentUsd: number }> };
+    const state = (await stateResponse.json()) as {
+      breakers: Record<string, { status: string }>;
+      canaries: Record<string, { percent: number }>;
+      budgets?: Record<string, { spentUsd: number }>;
+    };
 
     // Split: each chat member's rendered share is its share of the route's answered requests in /metrics.
     const answered = sum(metrics, "switchyard_requests_total", { route: "chat", status: "200" });
@@ -177,7 +189,11 @@ describe("the dashboard in Chromium", () => {
 
     // Readable on a laptop: nothing scrolls sideways at 1280×800.
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(1280);
-    expect(await page.evaluate("[...document.querySelectorAll('section')].filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.querySelector('h2').textContent)")).toEqual([]);
+    expect(
+      await page.evaluate(
+        "[...document.querySelectorAll('section')].filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.querySelector('h2').textContent)",
+      ),
+    ).toEqual([]);
     expect(pageErrors).toEqual([]);
 
     mkdirSync(ARTIFACTS_DIR, { recursive: true });

@@ -29,12 +29,18 @@ async function start(): Promise<string> {
 
 /** Sign in over the form; the `name=value` of the session cookie. */
 async function signIn(url: string): Promise<string> {
-  const login = await fetch(`${url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token: TOKEN }).toString() });
+  const login = await fetch(`${url}/dashboard/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: TOKEN }).toString(),
+  });
   expect(login.status).toBe(303);
   return (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
 }
 
-const page = (url: string, cookie: string) => fetch(`${url}/dashboard`, { headers: { cookie, accept: "text/html" } }).then(async (res) => ({ status: res.status, html: await res.text() }));
+const page = (url: string, cookie: string) =>
+  fetch(`${url}/dashboard`, { headers: { cookie, accept: "text/html" } }).then(async (res) => ({ status: res.status, html: await res.text() }));
 const data = (url: string, cookie: string) => fetch(`${url}/dashboard/api/snapshot`, { headers: { cookie } }).then((res) => res.status);
 
 describe("dashboard sessions (real HTTP)", () => {

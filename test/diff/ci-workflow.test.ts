@@ -35,7 +35,9 @@ describe("examples/ci/switchyard.yml", () => {
       const command = commands.find((c) => c.name === verb);
       expect(command, verb).toBeDefined();
       if (command === undefined) continue;
-      const options = Object.fromEntries(Object.entries(command.options).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}) }]));
+      const options = Object.fromEntries(
+        Object.entries(command.options).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}) }]),
+      );
       const parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
       if (typeof parsed.values.format === "string") expect(command.usage, `${verb} --format`).toContain(parsed.values.format);
     }

@@ -25,10 +25,15 @@ interface Run {
 
 function switchyard(cwd: string, ...args: string[]): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, ["--import", tsx, bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, encoding: "utf8" }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ["--import", tsx, bin, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -202,8 +207,15 @@ describe("switchyard diff (CLI, build directories)", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "switchyard-diff-builds-"));
-    const base = { irVersion: 1, providers: { p: { kind: "mock" } }, models: { m: { provider: "p", name: "m", context: 1000, price: { input: 1, output: 2 } } } };
-    for (const [env, routes] of [["dev", { chat: { model: "m" } }], ["prod", { chat: { model: "m", timeout: { totalMs: 30_000 } } }]] as const) {
+    const base = {
+      irVersion: 1,
+      providers: { p: { kind: "mock" } },
+      models: { m: { provider: "p", name: "m", context: 1000, price: { input: 1, output: 2 } } },
+    };
+    for (const [env, routes] of [
+      ["dev", { chat: { model: "m" } }],
+      ["prod", { chat: { model: "m", timeout: { totalMs: 30_000 } } }],
+    ] as const) {
       const parsed = parseConfig({ ...base, environment: env, routes });
       if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
       mkdirSync(join(dir, "dist", env), { recursive: true });

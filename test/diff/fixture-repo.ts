@@ -67,7 +67,11 @@ export function secondVersion(): string {
     `    "claude-next":`,
     `    "claude-haiku": { provider: "anthropic", name: "claude-haiku-4-5", context: 200_000, price: { input: 1, output: 5 }, owner: "platform" },\n    "claude-next":`,
   );
-  text = replaceOnce(text, `    legal:   { keys: [secret("LEGAL_KEY")], routes: ["legal-review"], budget: { usd: 500, per: "month" }, limits: { rpm: 60, tpm: 200_000 } },\n`, "");
+  text = replaceOnce(
+    text,
+    `    legal:   { keys: [secret("LEGAL_KEY")], routes: ["legal-review"], budget: { usd: 500, per: "month" }, limits: { rpm: 60, tpm: 200_000 } },\n`,
+    "",
+  );
   return text;
 }
 
@@ -84,7 +88,15 @@ export function createFixtureRepo(): FixtureRepo {
     execFileSync("git", args, {
       cwd: dir,
       encoding: "utf8",
-      env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_NOSYSTEM: "1", HOME: dir },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@example.com",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@example.com",
+        GIT_CONFIG_NOSYSTEM: "1",
+        HOME: dir,
+      },
     });
   git("init", "--quiet", "--initial-branch=main");
   writeFileSync(join(dir, "routes.ts"), firstVersion());

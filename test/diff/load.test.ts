@@ -16,7 +16,10 @@ function ir(routeModel: string, environment = "default"): unknown {
     irVersion: 1,
     environment,
     providers: { p: { kind: "mock" } },
-    models: { a: { provider: "p", name: "a", context: 1000, price: { input: 1, output: 1 } }, b: { provider: "p", name: "b", context: 1000, price: { input: 1, output: 1 } } },
+    models: {
+      a: { provider: "p", name: "a", context: 1000, price: { input: 1, output: 1 } },
+      b: { provider: "p", name: "b", context: 1000, price: { input: 1, output: 1 } },
+    },
     routes: { chat: { model: routeModel } },
   };
 }
@@ -33,12 +36,20 @@ const compile: CompileFn = async ({ file, env }) => {
   if (first?.startsWith("// needs ")) readFileSync(join(file, "..", first.slice("// needs ".length)), "utf8");
   const parsed = parseConfig({ ...(JSON.parse(rest.join("\n") || (first ?? "")) as object), ...(env === undefined ? {} : { environment: env }) });
   if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
-  return { ok: true, diagnostics: [{ code: "x/warn", severity: "warning", message: "w", file, line: 1, column: 1, endLine: 1, endColumn: 2, path: ["routes", "chat"] }], release: createRelease(parsed.data) };
+  return {
+    ok: true,
+    diagnostics: [{ code: "x/warn", severity: "warning", message: "w", file, line: 1, column: 1, endLine: 1, endColumn: 2, path: ["routes", "chat"] }],
+    release: createRelease(parsed.data),
+  };
 };
 
 let dir: string;
 const git = (...args: string[]): string =>
-  execFileSync("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e", HOME: dir } });
+  execFileSync("git", args, {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e", HOME: dir },
+  });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "switchyard-diff-load-"));
@@ -63,7 +74,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("loadDiffSide", () => {
   it("reads a build directory, a dist directory with --env, and a switchyard.json file", async () => {
-    for (const [spec, env] of [["dist/prod", undefined], ["dist", "prod"], ["dist/prod/switchyard.json", undefined]] as const) {
+    for (const [spec, env] of [
+      ["dist/prod", undefined],
+      ["dist", "prod"],
+      ["dist/prod/switchyard.json", undefined],
+    ] as const) {
       const result = await loadDiffSide({ spec, cwd: dir, compile, ...(env === undefined ? {} : { env }) });
       expect(result.ok && result.side.info).toMatchObject({ label: spec, kind: "build", environment: "prod" });
       expect(result.ok && result.side.diagnostics).toBeUndefined();
@@ -78,7 +93,11 @@ describe("loadDiffSide", () => {
 
   it("compiles a config file or a directory holding routes.ts, for the environment", async () => {
     const file = await loadDiffSide({ spec: "app/routes.ts", cwd: dir, compile, env: "prod" });
-    expect(file.ok && [file.side.info.kind, file.side.release.config.routes.chat?.model, file.side.release.config.environment]).toEqual(["config", "b", "prod"]);
+    expect(file.ok && [file.side.info.kind, file.side.release.config.routes.chat?.model, file.side.release.config.environment]).toEqual([
+      "config",
+      "b",
+      "prod",
+    ]);
     const folder = await loadDiffSide({ spec: "app", cwd: dir, compile });
     expect(folder.ok && folder.side.info.kind).toBe("config");
     expect(folder.ok && folder.side.diagnostics?.map((d) => d.code)).toEqual(["x/warn"]);

@@ -20,7 +20,10 @@ const EDITS: [string, string][] = [
   [`{ model: "mock-fast", weight: 3 }`, `{ model: "mock-fast", weight: 2 }`],
   [`strategy: "weighted"`, `strategy: "latency"`],
   [`fallback: ["mock-backup"],`, `fallback: ["mock-backup", "mock-smart"],\n      canary: { model: "mock-next", steps: [5, 50, 100], every: "10m" },`],
-  [`  },\n  tiers: {`, `    "mock-next": { provider: "backup", name: "mock-next-1", context: 128_000, price: { input: 0.5, output: 2 }, lifecycle: "preview" },\n  },\n  tiers: {`],
+  [
+    `  },\n  tiers: {`,
+    `    "mock-next": { provider: "backup", name: "mock-next-1", context: 128_000, price: { input: 0.5, output: 2 }, lifecycle: "preview" },\n  },\n  tiers: {`,
+  ],
   [`retry: { attempts: 1 }`, `retry: { attempts: 3 }`],
   [`total: "10s"`, `total: "30s"`],
   [`  },\n  teams: {`, `    summarise: { model: "mock-smart" },\n  },\n  teams: {`],

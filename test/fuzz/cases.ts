@@ -32,19 +32,77 @@ export const PROTO_KEYS = ["__proto__", "constructor", "toString", "hasOwnProper
 
 /** The chat body fields the router reads, and some it passes through. */
 export const BODY_FIELDS = [
-  "model", "messages", "messages.0", "messages.0.role", "messages.0.content", "messages.0.content.0", "messages.0.content.0.type",
-  "messages.0.name", "messages.0.tool_calls", "messages.0.tool_calls.0", "messages.0.tool_calls.0.function", "messages.0.tool_call_id",
-  "stream", "stream_options", "stream_options.include_usage", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n",
-  "stop", "user", "tools", "tools.0", "tools.0.function", "tools.0.function.name", "tools.0.function.parameters", "tool_choice",
-  "tool_choice.function", "parallel_tool_calls", "response_format", "response_format.type", "response_format.json_schema",
-  "response_format.json_schema.schema", "seed", "logit_bias", "metadata", "logprobs", "prediction",
-  ...PROTO_KEYS, "", "MODEL", "model ",
+  "model",
+  "messages",
+  "messages.0",
+  "messages.0.role",
+  "messages.0.content",
+  "messages.0.content.0",
+  "messages.0.content.0.type",
+  "messages.0.name",
+  "messages.0.tool_calls",
+  "messages.0.tool_calls.0",
+  "messages.0.tool_calls.0.function",
+  "messages.0.tool_call_id",
+  "stream",
+  "stream_options",
+  "stream_options.include_usage",
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "n",
+  "stop",
+  "user",
+  "tools",
+  "tools.0",
+  "tools.0.function",
+  "tools.0.function.name",
+  "tools.0.function.parameters",
+  "tool_choice",
+  "tool_choice.function",
+  "parallel_tool_calls",
+  "response_format",
+  "response_format.type",
+  "response_format.json_schema",
+  "response_format.json_schema.schema",
+  "seed",
+  "logit_bias",
+  "metadata",
+  "logprobs",
+  "prediction",
+  ...PROTO_KEYS,
+  "",
+  "MODEL",
+  "model ",
 ] as const;
 
 /** Names for `model`: routes, prototype keys, characters no header may carry, lone surrogates. */
 export const MODEL_NAMES: readonly string[] = [
-  "chat", "local", "guarded", "beta-only", "nope", ...PROTO_KEYS, "chat\u0001", "x\u0000", "chat\n", "chat\r\nx-injected: 1", "x\u007f", "x\u001f",
-  "caf\u00e9", "\u00ff", "\u{1F600}", "\u4e2d\u6587", "\ud800", "x\udfff", "\ufeffchat", "Chat", " chat", "chat ", "chat\t", "a".repeat(10_000),
+  "chat",
+  "local",
+  "guarded",
+  "beta-only",
+  "nope",
+  ...PROTO_KEYS,
+  "chat\u0001",
+  "x\u0000",
+  "chat\n",
+  "chat\r\nx-injected: 1",
+  "x\u007f",
+  "x\u001f",
+  "caf\u00e9",
+  "\u00ff",
+  "\u{1F600}",
+  "\u4e2d\u6587",
+  "\ud800",
+  "x\udfff",
+  "\ufeffchat",
+  "Chat",
+  " chat",
+  "chat ",
+  "chat\t",
+  "a".repeat(10_000),
 ];
 
 const ROUTES_OF_ALPHA = new Set(["chat", "local", "checked", "guarded"]);
@@ -59,39 +117,176 @@ export function expectedForModel(name: string): { status: number; code?: string 
 }
 
 const weirdStrings = fc.constantFrom(
-  "", " ", "\u0000", "\ud800", "\udc00x", "\u{1F600}", "\u202e", "null", "true", "0", "-1", "1e309", "NaN", "{}", "[]", "__proto__",
-  "constructor", "toString", "http://169.254.169.254/latest/meta-data/", "file:///etc/passwd", "javascript:alert(1)", "%00", "../../../etc/passwd",
-  "sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA", "\r\nx: y", "<script>", "a".repeat(70),
+  "",
+  " ",
+  "\u0000",
+  "\ud800",
+  "\udc00x",
+  "\u{1F600}",
+  "\u202e",
+  "null",
+  "true",
+  "0",
+  "-1",
+  "1e309",
+  "NaN",
+  "{}",
+  "[]",
+  "__proto__",
+  "constructor",
+  "toString",
+  "http://169.254.169.254/latest/meta-data/",
+  "file:///etc/passwd",
+  "javascript:alert(1)",
+  "%00",
+  "../../../etc/passwd",
+  "sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  "\r\nx: y",
+  "<script>",
+  "a".repeat(70),
 );
 const nonsenseNumbers = fc.constantFrom(-5, -1, 0, -0, 0.5, -100, 1e308, -1e308, 1e9, 2 ** 53, 2 ** 53 + 2, 5e-324, 4294967296, -2147483649);
 
 /** Wrong types and nonsense values, as JSON or as raw text. */
 export const valueArb: fc.Arbitrary<ValueSpec> = fc.oneof(
-  { weight: 30, arbitrary: fc.oneof(fc.constant(null), fc.boolean(), nonsenseNumbers, fc.double(), fc.integer(), weirdStrings, fc.string({ unit: "binary", maxLength: 40 }), fc.jsonValue({ maxDepth: 3 })).map((v): ValueSpec => ({ t: "v", v })) },
-  { weight: 6, arbitrary: fc.record({ depth: fc.constantFrom(1_000, 10_000, 100_000), open: fc.constantFrom("[" as const, "{" as const) }).map((d): ValueSpec => ({ t: "deep", ...d })) },
-  { weight: 2, arbitrary: fc.record({ bytes: fc.constantFrom(65_536, 1024 * 1024, 4 * 1024 * 1024 - 200, 4 * 1024 * 1024 + 1), ch: fc.constantFrom("a", "\u00e9", "\u{1F600}", "\\") }).map((b): ValueSpec => ({ t: "big", ...b })) },
-  { weight: 6, arbitrary: fc.constantFrom("ff", "c080", "eda080", "edbfbf", "f4908080", "c3", "e282", "fe", "80", "00", "c0af", "f8888080 80").map((hex): ValueSpec => ({ t: "raw", hex: hex.replace(/ /g, "") })) },
-  { weight: 6, arbitrary: fc.constantFrom("1e999", "-1e999", "NaN", "Infinity", "01", "-", "[1,]", '"\\ud800"', '"\\udfff\\ud800"', '"\\u0000"', "{\"a\":1,\"a\":2}", "true false", "", "\"\\x41\"", "0x10", "[".repeat(50)).map((text): ValueSpec => ({ t: "lit", text })) },
+  {
+    weight: 30,
+    arbitrary: fc
+      .oneof(
+        fc.constant(null),
+        fc.boolean(),
+        nonsenseNumbers,
+        fc.double(),
+        fc.integer(),
+        weirdStrings,
+        fc.string({ unit: "binary", maxLength: 40 }),
+        fc.jsonValue({ maxDepth: 3 }),
+      )
+      .map((v): ValueSpec => ({ t: "v", v })),
+  },
+  {
+    weight: 6,
+    arbitrary: fc
+      .record({ depth: fc.constantFrom(1_000, 10_000, 100_000), open: fc.constantFrom("[" as const, "{" as const) })
+      .map((d): ValueSpec => ({ t: "deep", ...d })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        bytes: fc.constantFrom(65_536, 1024 * 1024, 4 * 1024 * 1024 - 200, 4 * 1024 * 1024 + 1),
+        ch: fc.constantFrom("a", "\u00e9", "\u{1F600}", "\\"),
+      })
+      .map((b): ValueSpec => ({ t: "big", ...b })),
+  },
+  {
+    weight: 6,
+    arbitrary: fc
+      .constantFrom("ff", "c080", "eda080", "edbfbf", "f4908080", "c3", "e282", "fe", "80", "00", "c0af", "f8888080 80")
+      .map((hex): ValueSpec => ({ t: "raw", hex: hex.replace(/ /g, "") })),
+  },
+  {
+    weight: 6,
+    arbitrary: fc
+      .constantFrom(
+        "1e999",
+        "-1e999",
+        "NaN",
+        "Infinity",
+        "01",
+        "-",
+        "[1,]",
+        '"\\ud800"',
+        '"\\udfff\\ud800"',
+        '"\\u0000"',
+        '{"a":1,"a":2}',
+        "true false",
+        "",
+        '"\\x41"',
+        "0x10",
+        "[".repeat(50),
+      )
+      .map((text): ValueSpec => ({ t: "lit", text })),
+  },
 );
 
 const byteArb = fc.integer({ min: 0, max: 255 });
 const HEADERS = ["x-fuzz", "authorization", "content-type", "x-request-id", "traceparent", "x-switchyard-region", "user-agent", "accept"] as const;
 
 const GARBAGE_OPS = [
-  "random", "random-crlf", "bare-lf", "bare-lf-request-line", "cl-tab", "cl-space", "connection-close-tab", "cl-plus", "cl-leading-zeros", "cl-huge", "cl-negative", "cl-twice", "cl-and-te",
-  "te-chunked-bad", "te-chunked-ok", "te-identity", "obs-fold", "http10", "http2-preface", "version-lower", "version-11-space", "nul-in-line", "long-line", "long-header",
-  "many-headers", "no-host", "two-hosts", "method-lower", "absolute-uri", "space-before-colon", "empty-name", "pipeline-garbage", "only-crlf", "tls-hello", "insert-byte",
+  "random",
+  "random-crlf",
+  "bare-lf",
+  "bare-lf-request-line",
+  "cl-tab",
+  "cl-space",
+  "connection-close-tab",
+  "cl-plus",
+  "cl-leading-zeros",
+  "cl-huge",
+  "cl-negative",
+  "cl-twice",
+  "cl-and-te",
+  "te-chunked-bad",
+  "te-chunked-ok",
+  "te-identity",
+  "obs-fold",
+  "http10",
+  "http2-preface",
+  "version-lower",
+  "version-11-space",
+  "nul-in-line",
+  "long-line",
+  "long-header",
+  "many-headers",
+  "no-host",
+  "two-hosts",
+  "method-lower",
+  "absolute-uri",
+  "space-before-colon",
+  "empty-name",
+  "pipeline-garbage",
+  "only-crlf",
+  "tls-hello",
+  "insert-byte",
 ] as const;
 
 export const caseArb: fc.Arbitrary<Case> = fc.oneof(
   { weight: 35, arbitrary: fc.record({ kind: fc.constant("body" as const), field: fc.constantFrom(...BODY_FIELDS), value: valueArb, stream: fc.boolean() }) },
-  { weight: 10, arbitrary: fc.record({ kind: fc.constant("model" as const), name: fc.oneof(fc.constantFrom(...MODEL_NAMES), fc.string({ unit: "grapheme", maxLength: 12 }), fc.string({ unit: "binary", maxLength: 6 })), stream: fc.boolean() }) },
-  { weight: 20, arbitrary: fc.record({ kind: fc.constant("header" as const), header: fc.constantFrom(...HEADERS), where: fc.constantFrom("name" as const, "value" as const), byte: byteArb, at: fc.constantFrom("start" as const, "middle" as const, "end" as const) }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      kind: fc.constant("model" as const),
+      name: fc.oneof(fc.constantFrom(...MODEL_NAMES), fc.string({ unit: "grapheme", maxLength: 12 }), fc.string({ unit: "binary", maxLength: 6 })),
+      stream: fc.boolean(),
+    }),
+  },
   {
     weight: 20,
-    arbitrary: fc.record({ op: fc.constantFrom(...GARBAGE_OPS), bytes: fc.uint8Array({ minLength: 1, maxLength: 300 }) }).map(({ op, bytes }): Case => garbageCase(op, Buffer.from(bytes))),
+    arbitrary: fc.record({
+      kind: fc.constant("header" as const),
+      header: fc.constantFrom(...HEADERS),
+      where: fc.constantFrom("name" as const, "value" as const),
+      byte: byteArb,
+      at: fc.constantFrom("start" as const, "middle" as const, "end" as const),
+    }),
   },
-  { weight: 15, arbitrary: fc.record({ kind: fc.constant("release" as const), op: fc.constantFrom("set" as const, "set" as const, "set" as const, "rename" as const, "delete" as const), pick: fc.nat(), value: valueArb, rename: fc.oneof(fc.constantFrom(...PROTO_KEYS), weirdStrings) }) },
+  {
+    weight: 20,
+    arbitrary: fc
+      .record({ op: fc.constantFrom(...GARBAGE_OPS), bytes: fc.uint8Array({ minLength: 1, maxLength: 300 }) })
+      .map(({ op, bytes }): Case => garbageCase(op, Buffer.from(bytes))),
+  },
+  {
+    weight: 15,
+    arbitrary: fc.record({
+      kind: fc.constant("release" as const),
+      op: fc.constantFrom("set" as const, "set" as const, "set" as const, "rename" as const, "delete" as const),
+      pick: fc.nat(),
+      value: valueArb,
+      rename: fc.oneof(fc.constantFrom(...PROTO_KEYS), weirdStrings),
+    }),
+  },
 );
 
 /** Requests at the start of the corpus that try to open `guarded`'s breaker (see corpus()). */
@@ -105,7 +300,10 @@ export function corpus(slice = false): Case[] {
   // First, one at a time and followed by a probe (run.ts): BREAKER_BURST requests in a row that only the
   // client's body makes fail (five consecutive failures open a breaker). The probe shows whether they
   // were booked against the model's health.
-  const out: Case[] = Array.from({ length: BREAKER_BURST }, () => ({ kind: "body", field: "metadata", value: { t: "deep", depth: 100_000, open: "[" }, stream: true, route: "guarded" }) as const);
+  const out: Case[] = Array.from(
+    { length: BREAKER_BURST },
+    () => ({ kind: "body", field: "metadata", value: { t: "deep", depth: 100_000, open: "[" }, stream: true, route: "guarded" }) as const,
+  );
   for (const name of MODEL_NAMES) for (const stream of [false, true]) out.push({ kind: "model", name, stream });
   for (const byte of Array.from({ length: 256 }, (_, i) => i).filter((b) => !slice || SLICE_BYTES.has(b))) {
     out.push({ kind: "header", header: "x-fuzz", where: "name", byte, at: "middle" });
@@ -138,7 +336,10 @@ const SLOT_JSON = JSON.stringify(SLOT);
 function jsonWithRawNumbers(value: unknown): string {
   const mark = "__fuzz_raw_number__";
   const raw = (n: number): string => (Number.isNaN(n) ? "NaN" : n > 0 ? "1e999" : "-1e999");
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? `${mark}${raw(v)}` : v)).replace(/"__fuzz_raw_number__(NaN|-?1e999)"/g, "$1");
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? `${mark}${raw(v)}` : v)).replace(
+    /"__fuzz_raw_number__(NaN|-?1e999)"/g,
+    "$1",
+  );
 }
 
 /** The JSON text (bytes) of a value spec. */
@@ -180,7 +381,8 @@ export function bodyBytes(c: Extract<Case, { kind: "body" }>): Buffer {
   const body: Record<string, unknown> = { model: c.route ?? "chat", messages: [{ role: "user", content: "hi" }], ...(c.stream ? { stream: true } : {}) };
   const top = c.field.split(".")[0] ?? "";
   if (c.field.startsWith("messages.0.content.0")) body["messages"] = [{ role: "user", content: [{ type: "text", text: "hi" }] }];
-  if (c.field.startsWith("messages.0.tool_call")) body["messages"] = [{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] }];
+  if (c.field.startsWith("messages.0.tool_call"))
+    body["messages"] = [{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] }];
   if (top === "tools") body["tools"] = [{ type: "function", function: { name: "f", parameters: { type: "object" } } }];
   if (top === "tool_choice") body["tool_choice"] = { type: "function", function: { name: "f" } };
   if (top === "stream_options") body["stream_options"] = { include_usage: true };
@@ -212,7 +414,11 @@ export function modelBody(c: Extract<Case, { kind: "model" }>): Buffer {
 /** A complete HTTP/1.1 chat request with these extra header lines (raw bytes). */
 export function chatRequest(host: string, key: string | undefined, body: Buffer, extra: Buffer[] = [], replace?: { name: string; line: Buffer }): Buffer {
   const lines: Buffer[] = [Buffer.from("POST /v1/chat/completions HTTP/1.1\r\n")];
-  const std: Array<[string, string]> = [["host", host], ["content-type", "application/json"], ["content-length", String(body.length)]];
+  const std: Array<[string, string]> = [
+    ["host", host],
+    ["content-type", "application/json"],
+    ["content-length", String(body.length)],
+  ];
   if (key !== undefined) std.push(["authorization", `Bearer ${key}`]);
   let replaced = false;
   for (const [name, value] of std) {
@@ -233,9 +439,21 @@ export function headerRequest(c: Extract<Case, { kind: "header" }>, host: string
     const i = c.at === "start" ? 0 : c.at === "end" ? b.length : Math.floor(b.length / 2);
     return Buffer.concat([b.subarray(0, i), Buffer.from([c.byte]), b.subarray(i)]);
   };
-  const values: Record<string, string> = { authorization: `Bearer ${key}`, "content-type": "application/json", "x-request-id": "req-fuzz-1", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "x-switchyard-region": "eu", "user-agent": "fuzz", accept: "*/*", "x-fuzz": "value" };
+  const values: Record<string, string> = {
+    authorization: `Bearer ${key}`,
+    "content-type": "application/json",
+    "x-request-id": "req-fuzz-1",
+    traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    "x-switchyard-region": "eu",
+    "user-agent": "fuzz",
+    accept: "*/*",
+    "x-fuzz": "value",
+  };
   const value = values[c.header] ?? "v";
-  const line = c.where === "name" ? Buffer.concat([insert(c.header), Buffer.from(`: ${value}\r\n`)]) : Buffer.concat([Buffer.from(`${c.header}: `), insert(value), Buffer.from("\r\n")]);
+  const line =
+    c.where === "name"
+      ? Buffer.concat([insert(c.header), Buffer.from(`: ${value}\r\n`)])
+      : Buffer.concat([Buffer.from(`${c.header}: `), insert(value), Buffer.from("\r\n")]);
   const body = Buffer.from(JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }));
   return chatRequest(host, key, body, [], { name: c.header, line });
 }
@@ -377,7 +595,10 @@ export function garbageCase(op: string, random: Buffer): Case {
 export function garbageBytes(c: Extract<Case, { kind: "garbage" }>, host: string, key: string): Buffer {
   const raw = Buffer.from(c.hex, "hex");
   if (c.op === "random" || c.op === "random-crlf" || c.op === "tls-hello") return raw;
-  return Buffer.from(raw.toString("latin1").replace("Host: h\r", `Host: ${host}\r`).replace("Host: h\n", `Host: ${host}\n`).replace("Bearer KEY", `Bearer ${key}`), "latin1");
+  return Buffer.from(
+    raw.toString("latin1").replace("Host: h\r", `Host: ${host}\r`).replace("Host: h\n", `Host: ${host}\n`).replace("Bearer KEY", `Bearer ${key}`),
+    "latin1",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -386,7 +607,8 @@ export function garbageBytes(c: Extract<Case, { kind: "garbage" }>, host: string
 /** Every path in a JSON tree (containers and leaves), as key lists. */
 export function treePaths(value: unknown, prefix: string[] = [], out: string[][] = []): string[][] {
   if (prefix.length > 0) out.push(prefix);
-  if (typeof value === "object" && value !== null) for (const key of Object.keys(value)) treePaths((value as Record<string, unknown>)[key], [...prefix, key], out);
+  if (typeof value === "object" && value !== null)
+    for (const key of Object.keys(value)) treePaths((value as Record<string, unknown>)[key], [...prefix, key], out);
   return out;
 }
 
@@ -419,7 +641,8 @@ export function mutateRelease(base: Config, c: Extract<Case, { kind: "release" }
   const config = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
   const paths = treePaths(config);
   const path = paths[c.pick % paths.length] as string[];
-  const parentOf = (p: string[]): Record<string, unknown> => p.slice(0, -1).reduce<Record<string, unknown>>((node, k) => node[k] as Record<string, unknown>, config);
+  const parentOf = (p: string[]): Record<string, unknown> =>
+    p.slice(0, -1).reduce<Record<string, unknown>>((node, k) => node[k] as Record<string, unknown>, config);
   const last = path[path.length - 1] as string;
   let doc: unknown = config;
   let label: string;
@@ -440,7 +663,8 @@ export function mutateRelease(base: Config, c: Extract<Case, { kind: "release" }
   const canonical = canonicalJson(doc);
   const value = spliced ? valueBytes(c.value) : Buffer.alloc(0);
   const at = spliced ? canonical.indexOf(SLOT_JSON) : -1;
-  const configBytes = at === -1 ? Buffer.from(canonical) : Buffer.concat([Buffer.from(canonical.slice(0, at)), value, Buffer.from(canonical.slice(at + SLOT_JSON.length))]);
+  const configBytes =
+    at === -1 ? Buffer.from(canonical) : Buffer.concat([Buffer.from(canonical.slice(0, at)), value, Buffer.from(canonical.slice(at + SLOT_JSON.length))]);
   const hash = createHash("sha256").update(configBytes).digest("hex");
   const text = Buffer.concat([Buffer.from(`{"config":`), configBytes, Buffer.from(`,"hash":"${hash}"}`)]);
   const v = c.value.t === "v" ? c.value.v : undefined;

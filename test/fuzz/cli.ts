@@ -48,7 +48,15 @@ if (!(minutes > 0)) {
   process.exit(2);
 }
 
-const options = { cases, seed, targets, deadlineMs: int("deadline-ms", values["deadline-ms"], 100), maxMs: minutes * 60_000, concurrency: int("concurrency", values.concurrency, 1), log: (line: string) => process.stdout.write(`${line}\n`) };
+const options = {
+  cases,
+  seed,
+  targets,
+  deadlineMs: int("deadline-ms", values["deadline-ms"], 100),
+  maxMs: minutes * 60_000,
+  concurrency: int("concurrency", values.concurrency, 1),
+  log: (line: string) => process.stdout.write(`${line}\n`),
+};
 process.stdout.write(`fuzz: seed ${seed}, ${cases} seeded cases, targets ${targets.join(", ")}, at most ${minutes} min\n`);
 const result = await runFuzz(options);
 let commit = "unknown";
@@ -62,5 +70,7 @@ const report = renderReport(result, { command, commit, date: new Date().toISOStr
 const out = join(repoRoot, values.out);
 writeFileSync(out, report);
 const failing = result.findings.filter((f) => FAILING.includes(f.kind)).length;
-process.stdout.write(`fuzz: ${result.targets.reduce((n, t) => n + t.cases, 0)} cases in ${(result.ms / 1000).toFixed(1)} s, ${failing} failing findings; report in ${out}\n`);
+process.stdout.write(
+  `fuzz: ${result.targets.reduce((n, t) => n + t.cases, 0)} cases in ${(result.ms / 1000).toFixed(1)} s, ${failing} failing findings; report in ${out}\n`,
+);
 process.exit(failing === 0 ? 0 : 1);

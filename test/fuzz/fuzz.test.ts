@@ -9,9 +9,21 @@ import { FAILING, groupFindings, runFuzz } from "./run.ts";
 
 describe("fuzz (fixed seed)", () => {
   it("no crash, no 5xx caused by input, no hang, OpenAI's error shape, known answers on all three targets", async () => {
-    const result = await runFuzz({ cases: 300, seed: 17, targets: ["fast", "node", "bundle"], deadlineMs: 3_000, maxMs: 240_000, concurrency: 4, corpus: "slice" });
+    const result = await runFuzz({
+      cases: 300,
+      seed: 17,
+      targets: ["fast", "node", "bundle"],
+      deadlineMs: 3_000,
+      maxMs: 240_000,
+      concurrency: 4,
+      corpus: "slice",
+    });
     const failing = groupFindings(result.findings.filter((f) => FAILING.includes(f.kind)));
-    expect(failing.map((g) => `${g.first.kind} ×${g.count} on ${[...g.targets].join("+")} (${g.first.family}): e.g. ${g.first.what} → ${g.first.detail.slice(0, 200)}`)).toEqual([]);
+    expect(
+      failing.map(
+        (g) => `${g.first.kind} ×${g.count} on ${[...g.targets].join("+")} (${g.first.family}): e.g. ${g.first.what} → ${g.first.detail.slice(0, 200)}`,
+      ),
+    ).toEqual([]);
     for (const t of result.targets) expect(t.cases, `${t.kind} ran its cases`).toBeGreaterThan(200);
   }, 600_000);
 });

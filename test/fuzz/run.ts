@@ -9,7 +9,20 @@ import { join } from "node:path";
 import fc from "fast-check";
 import type { Config, Release } from "@switchyard/ir";
 import { releaseOf } from "../helpers/release.ts";
-import { BREAKER_BURST, type Case, bodyBytes, caseArb, chatRequest, corpus, describeCase, expectedForModel, garbageBytes, headerRequest, modelBody, mutateRelease } from "./cases.ts";
+import {
+  BREAKER_BURST,
+  type Case,
+  bodyBytes,
+  caseArb,
+  chatRequest,
+  corpus,
+  describeCase,
+  expectedForModel,
+  garbageBytes,
+  headerRequest,
+  modelBody,
+  mutateRelease,
+} from "./cases.ts";
 import { type Target, type TargetKind, startTarget } from "./targets.ts";
 import { type Upstream, startUpstream } from "./upstream.ts";
 import { type Outcome, exchange, healthy } from "./wire.ts";
@@ -82,7 +95,14 @@ export function fuzzRelease(upstreamBaseUrl: string): Release {
       gpt: { provider: "up", name: "gpt-fuzz", context: 128_000, price: { input: 1, output: 2 } },
       loc: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } },
     },
-    tiers: { both: { models: [{ model: "gpt", weight: 3 }, { model: "loc", weight: 1 }] } },
+    tiers: {
+      both: {
+        models: [
+          { model: "gpt", weight: 3 },
+          { model: "loc", weight: 1 },
+        ],
+      },
+    },
     routes: {
       chat: { model: "gpt" },
       local: { tier: "both", fallback: [{ model: "loc" }] },
@@ -140,7 +160,13 @@ export function judge(x: Exchanged): { kind: FindingKind; detail: string } | und
     }
     const error = typeof parsed === "object" && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
     const e = typeof error === "object" && error !== null ? (error as Record<string, unknown>) : undefined;
-    if (e === undefined || typeof e["message"] !== "string" || typeof e["type"] !== "string" || !("code" in e) || (e["code"] !== null && typeof e["code"] !== "string")) {
+    if (
+      e === undefined ||
+      typeof e["message"] !== "string" ||
+      typeof e["type"] !== "string" ||
+      !("code" in e) ||
+      (e["code"] !== null && typeof e["code"] !== "string")
+    ) {
       if (out.status < 500) return { kind: "error-shape", detail: `${out.status} without OpenAI's error shape: ${JSON.stringify(text.slice(0, 120))}` };
     } else {
       code = (e["code"] as string | null) ?? undefined;
@@ -157,7 +183,9 @@ export function judge(x: Exchanged): { kind: FindingKind; detail: string } | und
 
 function adminRequest(host: string, method: string, path: string, body: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([
-    Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`),
+    Buffer.from(
+      `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    ),
     body,
   ]);
 }
@@ -207,7 +235,13 @@ async function runCase(c: Case, t: Target, base: Release, deadlineMs: number, no
       if (activated.out.kind === "response" && activated.out.status === 200) {
         stats.activated++;
         done.push(await send(validChat(host), { mayClose: false, step: `chat after activating (${m.label})` }));
-        done.push(await send(adminRequest(host, "POST", `/admin/releases/${base.hash}/activate`), { mayClose: false, expect: { status: 200 }, step: "re-activate the base release" }));
+        done.push(
+          await send(adminRequest(host, "POST", `/admin/releases/${base.hash}/activate`), {
+            mayClose: false,
+            expect: { status: 200 },
+            step: "re-activate the base release",
+          }),
+        );
       }
       return done;
     }
@@ -239,7 +273,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       const judgeAll = (index: number, c: Case, xs: Exchanged[]): void => {
         for (const x of xs) {
           const verdict = judge(x);
-          if (verdict !== undefined && verdict.kind !== "crash") record({ kind: verdict.kind, family: familyOf(c), index, what: `${describeCase(c)}${x.step !== undefined ? ` — ${x.step}` : ""}`, detail: verdict.detail, sent: x.sent.subarray(0, 400).toString("latin1") });
+          if (verdict !== undefined && verdict.kind !== "crash")
+            record({
+              kind: verdict.kind,
+              family: familyOf(c),
+              index,
+              what: `${describeCase(c)}${x.step !== undefined ? ` — ${x.step}` : ""}`,
+              detail: verdict.detail,
+              sent: x.sent.subarray(0, 400).toString("latin1"),
+            });
         }
       };
       /** Whether the target died (waits a moment: a crashing process takes a few ms to exit). */
@@ -251,7 +293,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         return t.dead();
       };
       const runOne = async (index: number, c: Case): Promise<Exchanged[]> =>
-        runCase(c, t, release, options.deadlineMs, (label) => record({ kind: "nonsense", family: "release", index, what: label, detail: "accepted with 201", sent: "" }), stats);
+        runCase(
+          c,
+          t,
+          release,
+          options.deadlineMs,
+          (label) => record({ kind: "nonsense", family: "release", index, what: label, detail: "accepted with 201", sent: "" }),
+          stats,
+        );
       /** Run a batch; on a crash, restart and re-run its cases one by one to find the one(s) that crash it. */
       const runBatch = async (batch: Array<[number, Case]>): Promise<void> => {
         const outs = await Promise.all(batch.map(([i, c]) => runOne(i, c)));
@@ -259,14 +308,29 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         const suspicious = outs.some((xs) => xs.some((x) => x.out.kind !== "response"));
         if (!(await died(suspicious))) {
           batch.forEach(([i, c], j) => judgeAll(i, c, outs[j] as Exchanged[]));
-          if (suspicious && !(await healthy(t.url, 5_000))) record({ kind: "stall", family: familyOf(batch[0]?.[1]), index: batch[0]?.[0] ?? -1, what: batch.map(([, c]) => describeCase(c)).join(" | "), detail: "/healthz did not answer within 5 s", sent: "" });
+          if (suspicious && !(await healthy(t.url, 5_000)))
+            record({
+              kind: "stall",
+              family: familyOf(batch[0]?.[1]),
+              index: batch[0]?.[0] ?? -1,
+              what: batch.map(([, c]) => describeCase(c)).join(" | "),
+              detail: "/healthz did not answer within 5 s",
+              sent: "",
+            });
           return;
         }
         const crashOutput = t.output();
         await t.restart();
         if (batch.length === 1) {
           const [i, c] = batch[0] as [number, Case];
-          record({ kind: "crash", family: familyOf(c), index: i, what: describeCase(c), detail: lastLines(crashOutput), sent: ((outs[0] as Exchanged[])[0]?.sent ?? Buffer.alloc(0)).subarray(0, 400).toString("latin1") });
+          record({
+            kind: "crash",
+            family: familyOf(c),
+            index: i,
+            what: describeCase(c),
+            detail: lastLines(crashOutput),
+            sent: ((outs[0] as Exchanged[])[0]?.sent ?? Buffer.alloc(0)).subarray(0, 400).toString("latin1"),
+          });
           return;
         }
         let pinned = false;
@@ -274,11 +338,26 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
           const xs = await runOne(i, c);
           if (await died(true)) {
             pinned = true;
-            record({ kind: "crash", family: familyOf(c), index: i, what: describeCase(c), detail: lastLines(t.output()), sent: (xs[0]?.sent ?? Buffer.alloc(0)).subarray(0, 400).toString("latin1") });
+            record({
+              kind: "crash",
+              family: familyOf(c),
+              index: i,
+              what: describeCase(c),
+              detail: lastLines(t.output()),
+              sent: (xs[0]?.sent ?? Buffer.alloc(0)).subarray(0, 400).toString("latin1"),
+            });
             await t.restart();
           } else judgeAll(i, c, xs);
         }
-        if (!pinned) record({ kind: "crash", family: "batch", index: batch[0]?.[0] ?? -1, what: `one of: ${batch.map(([, c]) => describeCase(c)).join(" | ")}`, detail: lastLines(crashOutput), sent: "" });
+        if (!pinned)
+          record({
+            kind: "crash",
+            family: "batch",
+            index: batch[0]?.[0] ?? -1,
+            what: `one of: ${batch.map(([, c]) => describeCase(c)).join(" | ")}`,
+            detail: lastLines(crashOutput),
+            sent: "",
+          });
       };
       /** Valid requests still succeed, and `guarded` is still answered by its own model, not its fallback. */
       const probe = async (index: number): Promise<void> => {
@@ -288,8 +367,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
           const out = await exchange(t.url, sent, { deadlineMs: options.deadlineMs });
           const verdict = judge({ sent, out, expect: { status: 200 }, mayClose: false });
           const model = out.kind === "response" ? out.headers.get("x-switchyard-model") : undefined;
-          const detail = verdict?.detail ?? (route === "guarded" && model !== "gpt" ? `answered by ${model ?? "no model"}, not gpt: gpt's breaker was opened by the cases before` : undefined);
-          if (detail !== undefined && !t.dead()) record({ kind: "health", family: `probe ${route}`, index, what: `a valid request to ${route} after case ${index}`, detail, sent: sent.toString("latin1") });
+          const detail =
+            verdict?.detail ??
+            (route === "guarded" && model !== "gpt" ? `answered by ${model ?? "no model"}, not gpt: gpt's breaker was opened by the cases before` : undefined);
+          if (detail !== undefined && !t.dead())
+            record({
+              kind: "health",
+              family: `probe ${route}`,
+              index,
+              what: `a valid request to ${route} after case ${index}`,
+              detail,
+              sent: sent.toString("latin1"),
+            });
         }
       };
       const runList = async (list: Array<[number, Case]>): Promise<boolean> => {
@@ -338,7 +427,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
 
 /** The error line of a crashed child's output (`TypeError: …`), else its last lines. */
 function lastLines(output: string): string {
-  const lines = output.trim().split("\n").filter((l) => l.trim() !== "");
+  const lines = output
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim() !== "");
   const error = lines.findIndex((l) => /^\s*(?:Uncaught )?\w*Error\b[^\n]{0,300}$/.test(l));
   return (error === -1 ? lines.slice(-3) : lines.slice(error, error + 2)).join(" ⏎ ").slice(0, 300);
 }
@@ -365,7 +457,12 @@ export function groupFindings(findings: Finding[]): Array<{ key: string; first: 
   const groups = new Map<string, { key: string; first: Finding; count: number; targets: Set<TargetKind> }>();
   for (const f of findings) {
     // A crash's detail ends with its stack frame (a path and line that differ by target): grouped without it.
-    const key = `${f.kind} | ${f.family} | ${f.detail.split(" ⏎")[0]?.replace(/\d+/g, "N").replace(/`[^`]*`/g, "`…`").replace(/"[^"]*"/g, '"…"').slice(0, 80)}`;
+    const key = `${f.kind} | ${f.family} | ${f.detail
+      .split(" ⏎")[0]
+      ?.replace(/\d+/g, "N")
+      .replace(/`[^`]*`/g, "`…`")
+      .replace(/"[^"]*"/g, '"…"')
+      .slice(0, 80)}`;
     const g = groups.get(key);
     if (g === undefined) groups.set(key, { key, first: f, count: 1, targets: new Set([f.target]) });
     else {
@@ -413,7 +510,12 @@ export function renderReport(result: FuzzResult, meta: { command: string; commit
   const groups = groupFindings(result.findings.filter((f) => f.kind !== "nonsense"));
   if (groups.length === 0) lines.push("No findings.");
   else {
-    lines.push("## Findings", "", "Grouped by kind, case family and answer; the example is the first case that showed it (its index reproduces it with the same seed and target).", "");
+    lines.push(
+      "## Findings",
+      "",
+      "Grouped by kind, case family and answer; the example is the first case that showed it (its index reproduces it with the same seed and target).",
+      "",
+    );
     for (const g of groups) {
       lines.push(`### ${g.first.kind}: ${g.first.family} (${g.count}× on ${[...g.targets].join(", ")})`, "");
       lines.push(`- Example (#${g.first.index} on ${g.first.target}): ${g.first.what}`);
@@ -424,7 +526,12 @@ export function renderReport(result: FuzzResult, meta: { command: string; commit
   }
   const nonsense = result.findings.filter((f) => f.kind === "nonsense");
   if (nonsense.length > 0) {
-    lines.push("## Releases accepted that the issue calls nonsense (reported, not failed)", "", "Negative or huge rates, budgets, weights, canary steps and sizes, or a `baseUrl` at a metadata address or `file://`, answered 201 (issue 17 item 12):", "");
+    lines.push(
+      "## Releases accepted that the issue calls nonsense (reported, not failed)",
+      "",
+      "Negative or huge rates, budgets, weights, canary steps and sizes, or a `baseUrl` at a metadata address or `file://`, answered 201 (issue 17 item 12):",
+      "",
+    );
     for (const f of nonsense.slice(0, 20)) lines.push(`- #${f.index} on ${f.target}: ${f.what}`);
     if (nonsense.length > 20) lines.push(`- … and ${nonsense.length - 20} more`);
     lines.push("");

@@ -13,6 +13,14 @@ if (file === undefined || (path !== "fast" && path !== "node")) {
   process.exit(2);
 }
 const release = JSON.parse(readFileSync(file, "utf8")) as Release;
-const router = await startRouter({ release, port: 0, host: "127.0.0.1", env: process.env, adapters: builtinAdapters, validators: builtinValidators, fastPath: path === "fast" });
+const router = await startRouter({
+  release,
+  port: 0,
+  host: "127.0.0.1",
+  env: process.env,
+  adapters: builtinAdapters,
+  validators: builtinValidators,
+  fastPath: path === "fast",
+});
 process.stdout.write(`switchyard router listening on ${router.url}\n`);
 process.on("SIGTERM", () => void router.close().then(() => process.exit(0)));

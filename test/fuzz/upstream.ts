@@ -18,7 +18,6 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-
 /** Start on 127.0.0.1:0. `fault(i)` picks the behaviour of the i-th request (default: always "ok"). */
 export async function startUpstream(fault: (index: number) => UpstreamFault = () => "ok"): Promise<Upstream> {
   const sockets = new Set<Socket>();
@@ -56,7 +55,14 @@ export async function startUpstream(fault: (index: number) => UpstreamFault = ()
 const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
   `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model: "up", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 const USAGE = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 };
-const COMPLETION = JSON.stringify({ id: "chatcmpl-up", object: "chat.completion", created: 1, model: "up", choices: [{ index: 0, message: { role: "assistant", content: "Hello from upstream" }, finish_reason: "stop", logprobs: null }], usage: USAGE });
+const COMPLETION = JSON.stringify({
+  id: "chatcmpl-up",
+  object: "chat.completion",
+  created: 1,
+  model: "up",
+  choices: [{ index: 0, message: { role: "assistant", content: "Hello from upstream" }, finish_reason: "stop", logprobs: null }],
+  usage: USAGE,
+});
 const WORDS = ["Hello ", "from ", "upstream"];
 
 function answer(res: ServerResponse, fault: UpstreamFault, stream: boolean): void {

@@ -36,7 +36,10 @@ export function parseResponse(buf: Buffer, ended: boolean): Parsed {
     const colon = line.indexOf(":");
     if (colon <= 0 || !FIELD_NAME.test(line.slice(0, colon))) return { error: `bad header line ${JSON.stringify(line.slice(0, 80))}` };
     const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).replace(/^[\t ]+/, "").trimEnd();
+    const value = line
+      .slice(colon + 1)
+      .replace(/^[\t ]+/, "")
+      .trimEnd();
     headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
   }
   const rest = buf.subarray(end + 4);

@@ -34,7 +34,8 @@ function config(fakeUrl: string, teams: ConfigInput["teams"], route: Record<stri
   });
 }
 
-const estimateOn = (price: number) => attemptEstimateUsd({ price: { input: price, output: price } } as never, chatRequestFeatures({ messages, max_tokens: MAX_TOKENS }));
+const estimateOn = (price: number) =>
+  attemptEstimateUsd({ price: { input: price, output: price } } as never, chatRequestFeatures({ messages, max_tokens: MAX_TOKENS }));
 
 describe("hard budgets", () => {
   it("50 concurrent requests overspend by at most the in-flight reservations, refusals carry Retry-After to the period's end, alerts fire once", async () => {
@@ -42,14 +43,27 @@ describe("hard budgets", () => {
     const state = new MemoryStateStore();
     const alerts: BudgetAlert[] = [];
     const limitUsd = 0.2;
-    router = await startTestRouter(config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: limitUsd, per: "month", mode: "hard", alertAt: [0.5, 0.8] } } }), {
-      env,
-      state,
-      hooks: { onBudgetAlert: (a) => alerts.push(a) },
-    });
+    router = await startTestRouter(
+      config(fake.baseUrl, {
+        support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: limitUsd, per: "month", mode: "hard", alertAt: [0.5, 0.8] } },
+      }),
+      {
+        env,
+        state,
+        hooks: { onBudgetAlert: (a) => alerts.push(a) },
+      },
+    );
     const estimate = estimateOn(1_000);
-    const responses = await Promise.all(Array.from({ length: 50 }, () => chat(router as RunningRouter, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth)));
-    const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, retryAfter: r.headers.get("retry-after"), json: (await r.json()) as { error?: { code: string; message: string } } })));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => chat(router as RunningRouter, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth)),
+    );
+    const bodies = await Promise.all(
+      responses.map(async (r) => ({
+        status: r.status,
+        retryAfter: r.headers.get("retry-after"),
+        json: (await r.json()) as { error?: { code: string; message: string } },
+      })),
+    );
     const ok = bodies.filter((b) => b.status === 200);
     const refused = bodies.filter((b) => b.status === 429);
     expect(ok.length + refused.length).toBe(50);
@@ -88,13 +102,21 @@ describe("hard budgets", () => {
   it("a fallback to a pricier model is refused when it would break the hard budget; the cheap step still serves", async () => {
     let failCheap = true;
     fake = await startFakeOpenAi(() => ({ kind: "ok" }));
-    fake.setScript((i) => (failCheap && fake?.requests[i]?.body["model"] === "cheap-1" ? { kind: "status", status: 503 } : { kind: "ok", usage: { prompt_tokens: 7, completion_tokens: 3 } }));
+    fake.setScript((i) =>
+      failCheap && fake?.requests[i]?.body["model"] === "cheap-1"
+        ? { kind: "status", status: 503 }
+        : { kind: "ok", usage: { prompt_tokens: 7, completion_tokens: 3 } },
+    );
     // room for a cheap attempt (~$0.02), not for a pricey one (~$0.2)
     const limitUsd = estimateOn(1_000) * 3;
     expect(estimateOn(10_000)).toBeGreaterThan(limitUsd);
     const state = new MemoryStateStore();
     router = await startTestRouter(
-      config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: limitUsd, per: "day" } } }, { model: "cheap", fallback: [{ model: "pricey" }] }),
+      config(
+        fake.baseUrl,
+        { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: limitUsd, per: "day" } } },
+        { model: "cheap", fallback: [{ model: "pricey" }] },
+      ),
       { env, state },
     );
     const res = await chat(router, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth);
@@ -119,7 +141,11 @@ describe("hard budgets", () => {
     fake = await startFakeOpenAi();
     fake.setScript((i) => (fake?.requests[i]?.body["model"] === "cheap-1" ? { kind: "status", status: 503 } : { kind: "ok" }));
     router = await startTestRouter(
-      config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 10, per: "week" } } }, { model: "cheap", fallback: [{ model: "pricey" }] }),
+      config(
+        fake.baseUrl,
+        { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 10, per: "week" } } },
+        { model: "cheap", fallback: [{ model: "pricey" }] },
+      ),
       { env },
     );
     const res = await chat(router, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth);
@@ -132,9 +158,17 @@ describe("reservations end with their attempt", () => {
   it("a client that goes away releases its reservation without spending", async () => {
     fake = await startFakeOpenAi(() => ({ kind: "ok", delayMs: 2_000 }));
     const state = new MemoryStateStore();
-    router = await startTestRouter(config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 1, per: "month" } } }), { env, state });
+    router = await startTestRouter(config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 1, per: "month" } } }), {
+      env,
+      state,
+    });
     const abort = new AbortController();
-    const pending = fetch(`${router.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ model: "chat", messages, max_tokens: MAX_TOKENS }), signal: abort.signal }).catch((e: unknown) => e);
+    const pending = fetch(`${router.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth },
+      body: JSON.stringify({ model: "chat", messages, max_tokens: MAX_TOKENS }),
+      signal: abort.signal,
+    }).catch((e: unknown) => e);
     await expect.poll(() => state.snapshot(Date.now()).budgets["support"]?.reservedUsd).toBeGreaterThan(0);
     abort.abort();
     await pending;
@@ -147,7 +181,10 @@ describe("soft budgets and teams without a budget", () => {
   it("a soft budget flags every answer past the limit and refuses none (streaming included, through the OpenAI client)", async () => {
     fake = await startFakeOpenAi(() => ({ kind: "ok", usage: { prompt_tokens: 7, completion_tokens: 3 } }));
     const state = new MemoryStateStore();
-    router = await startTestRouter(config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 0.05, per: "month", mode: "soft" } } }), { env, state });
+    router = await startTestRouter(
+      config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 0.05, per: "month", mode: "soft" } } }),
+      { env, state },
+    );
     const flags: (string | null)[] = [];
     for (let i = 0; i < 6; i++) {
       const res = await chat(router, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth);
@@ -159,7 +196,9 @@ describe("soft budgets and teams without a budget", () => {
     expect(flags.slice(0, 2)).toEqual([null, null]);
     expect(flags.slice(-2)).toEqual(["soft-exceeded", "soft-exceeded"]);
     const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: "sk-team", maxRetries: 0 });
-    const { data: stream, response } = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }], max_tokens: MAX_TOKENS, stream: true }).withResponse();
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: "chat", messages: [{ role: "user", content: "hi" }], max_tokens: MAX_TOKENS, stream: true })
+      .withResponse();
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).not.toBe("");

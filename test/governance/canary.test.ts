@@ -17,12 +17,20 @@ afterEach(async () => {
 /** The test release; `reply` varies it without touching the canary, `steps` changes the canary. */
 function canaryRelease(canaryFailRate: number, options: { reply?: string; steps?: number[] } = {}) {
   return releaseOf({
-    providers: { stable: { kind: "mock", mock: { reply: options.reply ?? "stable" } }, fresh: { kind: "mock", mock: { failRate: canaryFailRate, failStatus: 500 } } },
+    providers: {
+      stable: { kind: "mock", mock: { reply: options.reply ?? "stable" } },
+      fresh: { kind: "mock", mock: { failRate: canaryFailRate, failStatus: 500 } },
+    },
     models: {
       current: { provider: "stable", name: "current-1", context: 8_000, price: { input: 1, output: 1 } },
       next: { provider: "fresh", name: "next-1", context: 8_000, price: { input: 1, output: 1 } },
     },
-    routes: { chat: { model: "current", canary: { model: "next", steps: options.steps ?? [20, 50, 100], everyMs: EVERY_MS, guard: { maxErrorRate: 0.05, minRequests: 10 } } } },
+    routes: {
+      chat: {
+        model: "current",
+        canary: { model: "next", steps: options.steps ?? [20, 50, 100], everyMs: EVERY_MS, guard: { maxErrorRate: 0.05, minRequests: 10 } },
+      },
+    },
   });
 }
 
@@ -35,7 +43,11 @@ async function start(canaryFailRate: number, options: { lenientBreaker?: boolean
   const traffic = async (n: number, tag: string): Promise<number> => {
     let canary = 0;
     for (let i = 0; i < n; i += 10) {
-      const batch = await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, j) => chat(router as RunningRouter, { model: "chat", user: `${tag}-${i + j}`, messages: [{ role: "user", content: "hi" }] })));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(10, n - i) }, (_, j) =>
+          chat(router as RunningRouter, { model: "chat", user: `${tag}-${i + j}`, messages: [{ role: "user", content: "hi" }] }),
+        ),
+      );
       for (const res of batch) {
         expect(res.status).toBe(200); // a failing canary falls back to the primary: callers never see it
         if (res.headers.get("x-switchyard-model") === "next") canary++;
@@ -60,7 +72,10 @@ describe("canary progression", () => {
     expect(await traffic(30, "b")).toBe(0); // nobody is sent to the canary any more
     const admin = await adminFetch(router.url, "GET", "/admin/state");
     expect(admin.status).toBe(200);
-    expect((admin.json as { canaries: Record<string, { percent: number; reason: string }> }).canaries["chat"]).toMatchObject({ percent: 0, reason: snap?.reason });
+    expect((admin.json as { canaries: Record<string, { percent: number; reason: string }> }).canaries["chat"]).toMatchObject({
+      percent: 0,
+      reason: snap?.reason,
+    });
   });
 
   it("a canary whose breaker opened (so its window cannot fill) rolls back too", async () => {

@@ -8,7 +8,16 @@ export const ADMIN_TOKEN = "admin-test-token-7f3a9c";
 export function numberedRelease(n: number, options: { ttftMs?: number; interChunkMs?: number; environment?: string } = {}): Release {
   return releaseOf({
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
-    providers: { sim: { kind: "mock", mock: { reply: `release ${n}`, ...(options.ttftMs !== undefined ? { ttftMs: options.ttftMs } : {}), ...(options.interChunkMs !== undefined ? { interChunkMs: options.interChunkMs } : {}) } } },
+    providers: {
+      sim: {
+        kind: "mock",
+        mock: {
+          reply: `release ${n}`,
+          ...(options.ttftMs !== undefined ? { ttftMs: options.ttftMs } : {}),
+          ...(options.interChunkMs !== undefined ? { interChunkMs: options.interChunkMs } : {}),
+        },
+      },
+    },
     models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
     routes: { chat: { model: "m" } },
   });
@@ -20,7 +29,12 @@ export function releaseText(release: Release): string {
 }
 
 /** Call an admin endpoint with fetch; `token: null` sends no Authorization header. */
-export async function adminFetch(url: string, method: string, path: string, options: { token?: string | null; body?: string } = {}): Promise<{ status: number; text: string; json: unknown; headers: Headers }> {
+export async function adminFetch(
+  url: string,
+  method: string,
+  path: string,
+  options: { token?: string | null; body?: string } = {},
+): Promise<{ status: number; text: string; json: unknown; headers: Headers }> {
   const token = options.token === undefined ? ADMIN_TOKEN : options.token;
   const res = await fetch(`${url}${path}`, {
     method,

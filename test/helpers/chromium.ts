@@ -52,8 +52,11 @@ export function ensureChromium(options: EnsureChromiumOptions = {}): string {
       maxBuffer: 64 * 1024 * 1024,
     });
     if (result.error !== undefined || result.status !== 0) {
-      const why = result.error !== undefined ? result.error.message : `exit ${String(result.status)}: ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`;
-      throw new Error(`Chromium is not installed at ${executable} and \`apt-get ${args.join(" ")}\` failed (${why}); install it by hand: apt-get update && apt-get install -y --no-install-recommends chromium`);
+      const why =
+        result.error !== undefined ? result.error.message : `exit ${String(result.status)}: ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`;
+      throw new Error(
+        `Chromium is not installed at ${executable} and \`apt-get ${args.join(" ")}\` failed (${why}); install it by hand: apt-get update && apt-get install -y --no-install-recommends chromium`,
+      );
     }
   };
   // Another apt run (a parallel test, unattended upgrades) holds the dpkg lock: wait for it rather than fail.

@@ -45,14 +45,42 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     const tool = tools !== undefined && choice !== undefined && (choice.type === "any" || choice.type === "tool") ? (choice.name ?? tools[0]?.name) : undefined;
     const usage = { input_tokens: 12, output_tokens: 5 };
     if (body["stream"] !== true) {
-      const content = tool !== undefined ? [{ type: "text", text: "Let me check." }, { type: "tool_use", id: "toolu_01", name: tool, input: { city: "Paris" } }] : [{ type: "text", text: TEXT }];
+      const content =
+        tool !== undefined
+          ? [
+              { type: "text", text: "Let me check." },
+              { type: "tool_use", id: "toolu_01", name: tool, input: { city: "Paris" } },
+            ]
+          : [{ type: "text", text: TEXT }];
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ id: "msg_01", type: "message", role: "assistant", model, content, stop_reason: tool !== undefined ? "tool_use" : "end_turn", stop_sequence: null, usage }));
+      res.end(
+        JSON.stringify({
+          id: "msg_01",
+          type: "message",
+          role: "assistant",
+          model,
+          content,
+          stop_reason: tool !== undefined ? "tool_use" : "end_turn",
+          stop_sequence: null,
+          usage,
+        }),
+      );
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream" });
     const send = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-    send("message_start", { message: { id: "msg_01", type: "message", role: "assistant", content: [], model, stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } });
+    send("message_start", {
+      message: {
+        id: "msg_01",
+        type: "message",
+        role: "assistant",
+        content: [],
+        model,
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 12, output_tokens: 1 },
+      },
+    });
     if (state.streamError) {
       send("error", { error: { type: "overloaded_error", message: "Overloaded" } });
       res.end();

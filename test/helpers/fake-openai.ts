@@ -100,14 +100,26 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
     if (!stream) {
       if (b.kind === "slow-first-token") await sleep(b.ms);
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ id, object: "chat.completion", created: 1, model, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop", logprobs: null }], usage }));
+      res.end(
+        JSON.stringify({
+          id,
+          object: "chat.completion",
+          created: 1,
+          model,
+          choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop", logprobs: null }],
+          usage,
+        }),
+      );
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.flushHeaders();
     if (b.kind === "slow-first-token") await sleep(b.ms);
     const includeUsage = (body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage === true;
-    const parts = [chunk({ role: "assistant", content: "" }, null, includeUsage ? null : undefined), ...words(text).map((w) => chunk({ content: w }, null, includeUsage ? null : undefined))];
+    const parts = [
+      chunk({ role: "assistant", content: "" }, null, includeUsage ? null : undefined),
+      ...words(text).map((w) => chunk({ content: w }, null, includeUsage ? null : undefined)),
+    ];
     for (const [i, part] of parts.entries()) {
       if ((b.kind === "cut-mid-stream" || b.kind === "error-mid-stream") && i === b.afterChunks) {
         if (b.kind === "error-mid-stream") res.end(`data: ${JSON.stringify({ error: { message: "fake exploded mid-stream" } })}\n\n`);

@@ -11,7 +11,11 @@ export interface RouterProcess {
 
 /** Run `node <args>` in `cwd` and resolve once it prints its URL (rejects with its output if it exits first). */
 export function spawnRouter(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; pattern?: RegExp }): Promise<RouterProcess> {
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: { PATH: process.env["PATH"] ?? "", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: { PATH: process.env["PATH"] ?? "", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));

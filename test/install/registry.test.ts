@@ -18,7 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../compiler/helpers.ts";
 import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
 
-interface Ran { code: number | null; stdout: string; stderr: string }
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command without blocking the event loop (the registry answers from this process's children). */
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Ran> {
@@ -73,7 +77,11 @@ function lap(label: string, since: number): void {
 
 beforeAll(async () => {
   let t = Date.now();
-  const packed = await run(process.execPath, [join(repoRoot, "scripts/pack.mjs"), "--out", join(work, "packs")], { cwd: repoRoot, env: process.env, timeoutMs: 180_000 });
+  const packed = await run(process.execPath, [join(repoRoot, "scripts/pack.mjs"), "--out", join(work, "packs")], {
+    cwd: repoRoot,
+    env: process.env,
+    timeoutMs: 180_000,
+  });
   expect(packed.code, packed.stderr).toBe(0);
   const tarballs = packed.stdout.trim().split("\n");
   expect(tarballs).toHaveLength(7);
@@ -82,29 +90,36 @@ beforeAll(async () => {
   t = Date.now();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  writeFileSync(join(work, "verdaccio.yaml"), [
-    `storage: ${join(work, "storage")}`,
-    "auth:",
-    "  htpasswd:",
-    `    file: ${join(work, "htpasswd")}`,
-    "uplinks:",
-    "  npmjs:",
-    "    url: https://registry.npmjs.org/",
-    // @pulumi/pulumi's package document is tens of MB: the default 30 s is too short on a slow link.
-    "    timeout: 180s",
-    "packages:",
-    // Our scope exists only here: no proxy, so nothing of that name comes from the public registry.
-    "  '@switchyard/*':",
-    "    access: $all",
-    "    publish: $authenticated",
-    "  '**':",
-    "    access: $all",
-    "    publish: $authenticated",
-    "    proxy: npmjs",
-    "log: { type: stdout, format: pretty, level: error }",
-    "",
-  ].join("\n"));
-  registry = spawn(process.execPath, [join(repoRoot, "node_modules/verdaccio/bin/verdaccio"), "--config", join(work, "verdaccio.yaml"), "--listen", `127.0.0.1:${port}`], { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] });
+  writeFileSync(
+    join(work, "verdaccio.yaml"),
+    [
+      `storage: ${join(work, "storage")}`,
+      "auth:",
+      "  htpasswd:",
+      `    file: ${join(work, "htpasswd")}`,
+      "uplinks:",
+      "  npmjs:",
+      "    url: https://registry.npmjs.org/",
+      // @pulumi/pulumi's package document is tens of MB: the default 30 s is too short on a slow link.
+      "    timeout: 180s",
+      "packages:",
+      // Our scope exists only here: no proxy, so nothing of that name comes from the public registry.
+      "  '@switchyard/*':",
+      "    access: $all",
+      "    publish: $authenticated",
+      "  '**':",
+      "    access: $all",
+      "    publish: $authenticated",
+      "    proxy: npmjs",
+      "log: { type: stdout, format: pretty, level: error }",
+      "",
+    ].join("\n"),
+  );
+  registry = spawn(
+    process.execPath,
+    [join(repoRoot, "node_modules/verdaccio/bin/verdaccio"), "--config", join(work, "verdaccio.yaml"), "--listen", `127.0.0.1:${port}`],
+    { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
   let registryLog = "";
   registry.stdout?.on("data", (d: Buffer) => (registryLog += d.toString()));
   registry.stderr?.on("data", (d: Buffer) => (registryLog += d.toString()));
@@ -117,7 +132,11 @@ beforeAll(async () => {
     if (i > 150) throw new Error(`verdaccio did not start:\n${registryLog}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  const user = await fetch(`${url}-/user/org.couchdb.user:ci`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "ci", password: "install-test-password" }) });
+  const user = await fetch(`${url}-/user/org.couchdb.user:ci`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "ci", password: "install-test-password" }),
+  });
   const { token } = (await user.json()) as { token: string };
   writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
   for (const tarball of tarballs) {
@@ -129,7 +148,11 @@ beforeAll(async () => {
   t = Date.now();
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }, null, 2));
-  const installed = await run("npm", ["install", "--save-dev", "@switchyard/cli", "@switchyard/sdk", "@switchyard/pulumi", "@pulumi/pulumi@3.248.0", "typescript@~6.0.3", "openai@^6", "tsx@^4"], { cwd: project, timeoutMs: 240_000 });
+  const installed = await run(
+    "npm",
+    ["install", "--save-dev", "@switchyard/cli", "@switchyard/sdk", "@switchyard/pulumi", "@pulumi/pulumi@3.248.0", "typescript@~6.0.3", "openai@^6", "tsx@^4"],
+    { cwd: project, timeoutMs: 240_000 },
+  );
   expect(installed.code, installed.stderr).toBe(0);
   lap("npm install", t);
 }, 420_000);
@@ -148,14 +171,23 @@ describe("installed from a registry with npm", () => {
     for (const name of ["cli", "sdk", "compiler", "router", "ir", "policies", "pulumi"]) {
       const real = realpathSync(join(project, "node_modules/@switchyard", name));
       expect(real.startsWith(realpathSync(project))).toBe(true);
-      const manifest = JSON.parse(readFileSync(join(real, "package.json"), "utf8")) as { private?: boolean; exports: Record<string, unknown>; dependencies?: Record<string, string>; license?: string };
+      const manifest = JSON.parse(readFileSync(join(real, "package.json"), "utf8")) as {
+        private?: boolean;
+        exports: Record<string, unknown>;
+        dependencies?: Record<string, string>;
+        license?: string;
+      };
       expect(manifest.private).toBeUndefined();
       expect(manifest.license).toBe("MIT");
       expect(JSON.stringify(manifest.exports)).not.toContain("./src/");
       expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain("workspace:");
       expect(existsSync(join(real, "dist/index.js")) && existsSync(join(real, "dist/index.d.ts")) && existsSync(join(real, "dist/index.js.map"))).toBe(true);
     }
-    const resolved = await run(process.execPath, ["--input-type=module", "-e", "for (const n of ['cli','sdk','compiler','router','pulumi']) console.log(import.meta.resolve('@switchyard/' + n))"], { cwd: project });
+    const resolved = await run(
+      process.execPath,
+      ["--input-type=module", "-e", "for (const n of ['cli','sdk','compiler','router','pulumi']) console.log(import.meta.resolve('@switchyard/' + n))"],
+      { cwd: project },
+    );
     for (const line of resolved.stdout.trim().split("\n")) {
       expect(line).toMatch(/\/dist\/index\.js$/);
       expect(realpathSync(new URL(line))).toContain(realpathSync(project));
@@ -163,7 +195,9 @@ describe("installed from a registry with npm", () => {
     }
     // The bin is the compiled CLI: no @switchyard package needs tsx (the project installs it only for its Pulumi program).
     for (const name of ["cli", "compiler", "pulumi"]) {
-      const manifest = JSON.parse(readFileSync(join(project, "node_modules/@switchyard", name, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+      const manifest = JSON.parse(readFileSync(join(project, "node_modules/@switchyard", name, "package.json"), "utf8")) as {
+        dependencies?: Record<string, string>;
+      };
       expect(manifest.dependencies ?? {}).not.toHaveProperty("tsx");
     }
     expect((await sy(["--version"])).stdout.trim()).toMatch(/0\.1\.0/);
@@ -199,16 +233,22 @@ describe("installed from a registry with npm", () => {
       expect(existsSync(join(project, "dist", environment, "router.mjs"))).toBe(true);
     }
     // prod starts with its keys set (its providers are the real APIs: it is not called here).
-    const prodRouter = await spawnRouter([join(project, "dist/prod/router.mjs"), "--port", "0"], { cwd: project, env: { OPENAI_API_KEY: "sk-test", ANTHROPIC_API_KEY: "sk-ant-test", SWITCHYARD_TEAM_KEY: "team-key" } });
+    const prodRouter = await spawnRouter([join(project, "dist/prod/router.mjs"), "--port", "0"], {
+      cwd: project,
+      env: { OPENAI_API_KEY: "sk-test", ANTHROPIC_API_KEY: "sk-ant-test", SWITCHYARD_TEAM_KEY: "team-key" },
+    });
     prodRouter.child.kill("SIGKILL");
     // dev answers from its mock providers, asked by the openai package installed in the project.
     router = await spawnRouter([join(project, "dist/dev/router.mjs"), "--port", "0"], { cwd: project, env: { SWITCHYARD_TEAM_KEY: "dev-key" } });
-    writeFileSync(join(project, "client.mjs"), [
-      'import OpenAI from "openai";',
-      "const client = new OpenAI({ baseURL: `${process.argv[2]}/v1`, apiKey: \"dev-key\" });",
-      'const reply = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hello" }] });',
-      "console.log(JSON.stringify({ content: reply.choices[0].message.content, openai: import.meta.resolve(\"openai\") }));",
-    ].join("\n"));
+    writeFileSync(
+      join(project, "client.mjs"),
+      [
+        'import OpenAI from "openai";',
+        'const client = new OpenAI({ baseURL: `${process.argv[2]}/v1`, apiKey: "dev-key" });',
+        'const reply = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hello" }] });',
+        'console.log(JSON.stringify({ content: reply.choices[0].message.content, openai: import.meta.resolve("openai") }));',
+      ].join("\n"),
+    );
     const asked = await run(process.execPath, ["client.mjs", router.url], { cwd: project });
     expect(asked.code, asked.stderr).toBe(0);
     const answer = JSON.parse(asked.stdout) as { content: string; openai: string };
@@ -219,16 +259,19 @@ describe("installed from a registry with npm", () => {
   });
 
   it("@switchyard/pulumi: a program runs under Pulumi mocks and pulumi-resource-switchyard starts", async () => {
-    writeFileSync(join(project, "program.mjs"), [
-      'import * as pulumi from "@pulumi/pulumi";',
-      "pulumi.runtime.setAllConfig({}, []);",
-      'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, hash: "h" } }), call: (args) => args.inputs }, "app", "prod", false);',
-      'const { compileRoutes, Release } = await import("@switchyard/pulumi");',
-      'const build = await compileRoutes({ file: "routes.ts" });',
-      'const release = new Release("routes", { routerUrl: "http://127.0.0.1:9", adminToken: "t", release: build.releaseJson });',
-      "const urn = await new Promise((resolve) => release.urn.apply(resolve));",
-      "console.log(JSON.stringify({ environment: build.environment, hash: build.hash, routes: build.routes, urn }));",
-    ].join("\n"));
+    writeFileSync(
+      join(project, "program.mjs"),
+      [
+        'import * as pulumi from "@pulumi/pulumi";',
+        "pulumi.runtime.setAllConfig({}, []);",
+        'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, hash: "h" } }), call: (args) => args.inputs }, "app", "prod", false);',
+        'const { compileRoutes, Release } = await import("@switchyard/pulumi");',
+        'const build = await compileRoutes({ file: "routes.ts" });',
+        'const release = new Release("routes", { routerUrl: "http://127.0.0.1:9", adminToken: "t", release: build.releaseJson });',
+        "const urn = await new Promise((resolve) => release.urn.apply(resolve));",
+        "console.log(JSON.stringify({ environment: build.environment, hash: build.hash, routes: build.routes, urn }));",
+      ].join("\n"),
+    );
     const program = await run(process.execPath, ["program.mjs"], { cwd: project });
     expect(program.code, program.stderr).toBe(0);
     const out = JSON.parse(program.stdout.trim().split("\n").at(-1) ?? "{}") as { environment: string; hash: string; routes: string[]; urn: string };
@@ -240,15 +283,18 @@ describe("installed from a registry with npm", () => {
     const scaffolded = await sy(["init", "--pulumi"]);
     expect(scaffolded.stdout).toContain("created  pulumi/index.ts");
     expect(scaffolded.stdout).toContain("skipped  routes.ts");
-    writeFileSync(join(project, "pulumi/run-mocked.mjs"), [
-      'import * as pulumi from "@pulumi/pulumi";',
-      'pulumi.runtime.setAllConfig({ "switchyard-routing:routerUrl": "http://127.0.0.1:9", "switchyard-routing:adminToken": "t" }, ["switchyard-routing:adminToken"]);',
-      'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, activeHash: "h" } }), call: (args) => args.inputs }, "switchyard-routing", "dev", false);',
-      'const { default: routing } = await import("./index.ts");',
-      "const outputs = await routing();",
-      "const activeHash = await new Promise((resolve) => outputs.activeHash.apply(resolve));",
-      "console.log(JSON.stringify({ environment: outputs.environment, releaseHash: outputs.releaseHash, activeHash }));",
-    ].join("\n"));
+    writeFileSync(
+      join(project, "pulumi/run-mocked.mjs"),
+      [
+        'import * as pulumi from "@pulumi/pulumi";',
+        'pulumi.runtime.setAllConfig({ "switchyard-routing:routerUrl": "http://127.0.0.1:9", "switchyard-routing:adminToken": "t" }, ["switchyard-routing:adminToken"]);',
+        'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, activeHash: "h" } }), call: (args) => args.inputs }, "switchyard-routing", "dev", false);',
+        'const { default: routing } = await import("./index.ts");',
+        "const outputs = await routing();",
+        "const activeHash = await new Promise((resolve) => outputs.activeHash.apply(resolve));",
+        "console.log(JSON.stringify({ environment: outputs.environment, releaseHash: outputs.releaseHash, activeHash }));",
+      ].join("\n"),
+    );
     const stack = await run(process.execPath, ["--import", "tsx", "run-mocked.mjs"], { cwd: join(project, "pulumi") });
     expect(stack.code, stack.stderr).toBe(0);
     expect(JSON.parse(stack.stdout.trim().split("\n").at(-1) ?? "{}")).toMatchObject({ environment: "dev", activeHash: "h" });
@@ -257,7 +303,11 @@ describe("installed from a registry with npm", () => {
     expect(Number(plugin.url)).toBeGreaterThan(0);
     plugin.child.kill("SIGKILL");
     // The name Pulumi.yaml's plugins.providers path finds (what `switchyard init --pulumi` points at).
-    const wrapper = spawn("sh", [join(project, "node_modules/@switchyard/pulumi/bin/pulumi-resource-switchyard")], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+    const wrapper = spawn("sh", [join(project, "node_modules/@switchyard/pulumi/bin/pulumi-resource-switchyard")], {
+      cwd: project,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const port = await new Promise<string>((resolve, reject) => {
       let out = "";
       const timer = setTimeout(() => reject(new Error(`plugin wrapper did not print its port: ${out}`)), 20_000);
@@ -307,7 +357,11 @@ describe("installed from the same registry with pnpm", () => {
     expect(built.code, built.stderr).toBe(0);
     const served = await spawnRouter([join(app, "dist/dev/router.mjs"), "--port", "0"], { cwd: app, env: { SWITCHYARD_TEAM_KEY: "dev-key" } });
     try {
-      const reply = await fetch(`${served.url}/v1/chat/completions`, { method: "POST", headers: { authorization: "Bearer dev-key", "content-type": "application/json" }, body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }) });
+      const reply = await fetch(`${served.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: "Bearer dev-key", "content-type": "application/json" },
+        body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }),
+      });
       expect(reply.status).toBe(200);
     } finally {
       served.child.kill("SIGKILL");

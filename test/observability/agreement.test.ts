@@ -97,7 +97,11 @@ beforeAll(async () => {
   }
   // 1 payload-logging route success (legal team).
   backupScript.push(ok({ prompt_tokens: 10, completion_tokens: 5 }));
-  const legal = await chat(router, { model: "private", messages: [{ role: "user", content: "top secret prompt" }] }, { authorization: `Bearer ${KEYS.LEGAL_KEY}` });
+  const legal = await chat(
+    router,
+    { model: "private", messages: [{ role: "user", content: "top secret prompt" }] },
+    { authorization: `Bearer ${KEYS.LEGAL_KEY}` },
+  );
   expect(legal.status).toBe(200);
   await legal.arrayBuffer();
   // 4xx refusals: unknown key, unknown route, invalid JSON, route not allowed.
@@ -134,9 +138,12 @@ describe("one trace record per request", () => {
     expect(new Set(records.map((r) => r.requestId)).size).toBe(TOTAL);
     const byStatus = (s: number) => records.filter((r) => r.status === s).length;
     expect([byStatus(200), byStatus(502), byStatus(401), byStatus(404), byStatus(400), byStatus(403)]).toEqual([13, 2, 1, 1, 1, 1]);
-    expect(records.filter((r) => r.outcome === "error").map((r) => r.errorCode).sort()).toEqual(
-      ["all_candidates_failed", "all_candidates_failed", "invalid_api_key", "invalid_json", "route_not_allowed", "route_not_found"].sort(),
-    );
+    expect(
+      records
+        .filter((r) => r.outcome === "error")
+        .map((r) => r.errorCode)
+        .sort(),
+    ).toEqual(["all_candidates_failed", "all_candidates_failed", "invalid_api_key", "invalid_json", "route_not_allowed", "route_not_found"].sort());
   });
 
   it("records attempts with model, provider, region, outcome, error class, latency, reason", () => {
@@ -146,8 +153,21 @@ describe("one trace record per request", () => {
       ["big", "east", "us-east", "error", "5xx", "retry", "5xx"],
       ["small", "west", "eu-west", "ok", undefined, "fallback", "5xx"],
     ]);
-    expect(fallback).toMatchObject({ model: "small", provider: "west", route: "chat", team: "support", inputTokens: 900, outputTokens: 100, retries: 1, environment: "test", configVersion: router.active.current.hash });
-    expect(fallback?.candidates.map((c) => [c.model, c.step, c.source])).toEqual([["big", 0, "primary"], ["small", 1, "fallback"]]);
+    expect(fallback).toMatchObject({
+      model: "small",
+      provider: "west",
+      route: "chat",
+      team: "support",
+      inputTokens: 900,
+      outputTokens: 100,
+      retries: 1,
+      environment: "test",
+      configVersion: router.active.current.hash,
+    });
+    expect(fallback?.candidates.map((c) => [c.model, c.step, c.source])).toEqual([
+      ["big", 0, "primary"],
+      ["small", 1, "fallback"],
+    ]);
     const stream = records.find((r) => r.stream);
     expect(stream?.ttftMs).toBeTypeOf("number");
     expect(stream?.attempts[0]?.ttftMs).toBe(stream?.ttftMs);
@@ -175,7 +195,11 @@ describe("one trace record per request", () => {
   it("prompt and completion text appear only for the route that opts into payload logging", () => {
     const logged = records.filter((r) => r.payload !== undefined);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ route: "private", team: "legal", payload: { messages: [{ role: "user", content: "top secret prompt" }], completion: "Hello from fake" } });
+    expect(logged[0]).toMatchObject({
+      route: "private",
+      team: "legal",
+      payload: { messages: [{ role: "user", content: "top secret prompt" }], completion: "Hello from fake" },
+    });
     const others = JSON.stringify(records.filter((r) => r.payload === undefined));
     expect(others).not.toContain("hello 0");
     expect(others).not.toContain("Hello from fake");
@@ -250,7 +274,12 @@ describe("JSONL, OTLP and /metrics agree", () => {
     }
     const fallback = records.find((r) => r.fallback);
     const fbSpan = byId.get(fallback?.requestId);
-    expect(fbSpan?.attributes).toMatchObject({ "gen_ai.request.model": "chat", "gen_ai.response.model": "gpt-small", "switchyard.fallback": true, "switchyard.team": "support" });
+    expect(fbSpan?.attributes).toMatchObject({
+      "gen_ai.request.model": "chat",
+      "gen_ai.response.model": "gpt-small",
+      "switchyard.fallback": true,
+      "switchyard.team": "support",
+    });
     const fbChildren = children.filter((c) => c.parentSpanId === fbSpan?.spanId);
     expect(fbChildren.map((c) => [c.attributes["gen_ai.request.model"], c.attributes["switchyard.reason"], c.attributes["error.type"]])).toEqual([
       ["gpt-big", "primary", "5xx"],

@@ -36,13 +36,19 @@ beforeAll(async () => {
     models: { pricey: { provider: "mock", name: "pricey", context: 32_000, price: { input: 1000, output: 1000 } } },
     routes: { chat: { model: "pricey" } },
     teams: { a: { keys: [{ secret: "TEAM_A_KEY" }], routes: ["chat"], budget: { usd: 1, per: "month", mode: "soft", alertAt: [0.1, 0.5, 0.9] } } },
-    telemetry: { alerts: { webhook: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/budget`, headers: { authorization: { secret: "HOOK_TOKEN" } } } } },
+    telemetry: {
+      alerts: { webhook: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/budget`, headers: { authorization: { secret: "HOOK_TOKEN" } } } },
+    },
   });
   router = await startTestRouter(release, { env: { TEAM_A_KEY: KEY, HOOK_TOKEN: "Bearer hook-secret" }, telemetry: { log: (line) => logLines.push(line) } });
   router.telemetry.addSink({ write: (r) => void records.push(r), close: async () => undefined });
   // Spend past 50 % of the budget, not past 90 %.
   while (records.reduce((a, r) => a + r.costUsd, 0) < 0.6) {
-    const res = await chat(router, { model: "chat", messages: [{ role: "user", content: "tell me something long enough to cost a little" }] }, { authorization: `Bearer ${KEY}` });
+    const res = await chat(
+      router,
+      { model: "chat", messages: [{ role: "user", content: "tell me something long enough to cost a little" }] },
+      { authorization: `Bearer ${KEY}` },
+    );
     expect(res.status).toBe(200);
     await res.arrayBuffer();
     if (records.length > 200) throw new Error("the mock's answers cost nothing: cannot cross the thresholds");

@@ -46,7 +46,10 @@ describe("router.mjs telemetry", () => {
   it("with otlp: spans reach a real receiver, JSONL reaches its file, /metrics counts, from plain node", async () => {
     const file = path.join(dir, "otlp", "router.mjs");
     const jsonl = path.join(dir, "otlp", "traces.jsonl");
-    const { bytes } = await bundleRouter({ release: config({ jsonl: { path: jsonl }, otlp: { endpoint: receiver.endpoint, serviceName: "bundled" } }), outFile: file });
+    const { bytes } = await bundleRouter({
+      release: config({ jsonl: { path: jsonl }, otlp: { endpoint: receiver.endpoint, serviceName: "bundled" } }),
+      outFile: file,
+    });
     // The OpenTelemetry SDK's ES modules tree-shake: the exporter costs tens of KB, not hundreds.
     expect(bytes - plainBytes).toBeLessThan(80 * 1024);
     const proc = await spawnRouter([file, "--port", "0"], { cwd: path.dirname(file) });
@@ -67,7 +70,10 @@ describe("router.mjs telemetry", () => {
     expect(roots).toHaveLength(3);
     expect(roots.every((s) => s.service === "bundled" && s.attributes["gen_ai.response.model"] === "mock-model")).toBe(true);
     expect(receiver.spans.filter((s) => s.parentSpanId !== undefined)).toHaveLength(3);
-    const records = (await readFile(jsonl, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as TraceRecord);
+    const records = (await readFile(jsonl, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as TraceRecord);
     expect(records.map((r) => r.requestId).sort()).toEqual(roots.map((s) => String(s.attributes["switchyard.request_id"])).sort());
   }, 60_000);
 });

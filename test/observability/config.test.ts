@@ -24,7 +24,13 @@ describe("telemetry config", () => {
     expect(prod.findings).toEqual([]);
     expect(prod.config?.telemetry).toEqual({
       jsonl: { path: "/var/log/switchyard/traces.jsonl", maxBytes: 1_000_000, keep: 5 },
-      otlp: { endpoint: "http://collector:4318/v1/traces", timeoutMs: 2000, headers: { authorization: { secret: "OTLP_TOKEN" } }, serviceName: "switchyard-router", maxQueue: 2048 },
+      otlp: {
+        endpoint: "http://collector:4318/v1/traces",
+        timeoutMs: 2000,
+        headers: { authorization: { secret: "OTLP_TOKEN" } },
+        serviceName: "switchyard-router",
+        maxQueue: 2048,
+      },
       alerts: { webhook: { url: "https://hooks.example.com/budget", headers: {} } },
     });
     const dev = validateConfigValue({ value: base, env: "dev" });
@@ -48,7 +54,17 @@ describe("telemetry in switchyard diff", () => {
   it("sink and webhook changes are listed under router settings, literal header values redacted", async () => {
     const { diffConfigs } = await import("@switchyard/compiler");
     const dev = validateConfigValue({ value: base, env: "dev" }).config;
-    const prodValue = { ...base, environments: { prod: { telemetry: { ...base.environments.prod.telemetry, otlp: { ...base.environments.prod.telemetry.otlp, headers: { "x-api-key": "literal-secret-value" } } } } } };
+    const prodValue = {
+      ...base,
+      environments: {
+        prod: {
+          telemetry: {
+            ...base.environments.prod.telemetry,
+            otlp: { ...base.environments.prod.telemetry.otlp, headers: { "x-api-key": "literal-secret-value" } },
+          },
+        },
+      },
+    };
     const prod = validateConfigValue({ value: prodValue, env: "prod" }).config;
     if (dev === undefined || prod === undefined) throw new Error("invalid fixture");
     const diff = diffConfigs(dev, prod);

@@ -67,7 +67,9 @@ describe("docs/observability.md", () => {
   });
 
   it("the Grafana dashboard's panel queries parse and name only exported metrics", () => {
-    const dashboard = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "..", "docs", "grafana", "switchyard.json"), "utf8")) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const dashboard = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "..", "docs", "grafana", "switchyard.json"), "utf8")) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
     expect(dashboard.panels.length).toBeGreaterThan(10);
     for (const panel of dashboard.panels) {
       for (const { expr } of panel.targets) {
@@ -76,7 +78,8 @@ describe("docs/observability.md", () => {
         let error = false;
         parser.parse(q).iterate({ enter: (node) => void (node.type.isError && (error = true)) });
         expect(error, `${panel.title}: ${q}`).toBe(false);
-        for (const [name] of q.matchAll(/switchyard_[a-z_]+/g)) expect(exported.has(name.replace(/_(bucket|sum|count)$/, "")), `${name} in ${panel.title}`).toBe(true);
+        for (const [name] of q.matchAll(/switchyard_[a-z_]+/g))
+          expect(exported.has(name.replace(/_(bucket|sum|count)$/, "")), `${name} in ${panel.title}`).toBe(true);
       }
     }
   });

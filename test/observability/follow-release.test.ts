@@ -29,7 +29,10 @@ function release(reply: string, telemetry?: { jsonl?: { path: string }; otlp?: {
 
 function lines(file: string): Record<string, unknown>[] {
   try {
-    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   } catch {
     return [];
   }
@@ -59,7 +62,10 @@ describe("telemetry follows the active release", () => {
   const seen: TraceRecord[] = [];
 
   beforeAll(async () => {
-    router = await startTestRouter(release("one", { jsonl: { path: fileA } }), { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, telemetry: { log: (line) => void logged.push(line) } });
+    router = await startTestRouter(release("one", { jsonl: { path: fileA } }), {
+      env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+      telemetry: { log: (line) => void logged.push(line) },
+    });
     router.telemetry.addSink({ write: (r) => void seen.push(r), close: async () => undefined });
   });
 
@@ -76,7 +82,9 @@ describe("telemetry follows the active release", () => {
     const second = await ask(router.url);
     expect((await linesOf(fileB, 1)).map((l) => l["requestId"])).toEqual([second]);
     expect(lines(fileA).map((l) => l["requestId"])).toEqual([first]);
-    expect(logged.filter((l) => l.includes("telemetry follows the active release"))).toEqual([`switchyard router: telemetry follows the active release: JSONL to ${fileB}`]);
+    expect(logged.filter((l) => l.includes("telemetry follows the active release"))).toEqual([
+      `switchyard router: telemetry follows the active release: JSONL to ${fileB}`,
+    ]);
 
     // Another release with the same section: the same sink goes on writing, nothing is logged.
     await activate(router.url, release("three", { jsonl: { path: fileB } }));

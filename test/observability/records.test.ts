@@ -18,11 +18,17 @@ beforeAll(async () => {
   backup = await startFakeOpenAi(() => ({ kind: "ok", text: '{"answer": 42}' }));
   const release = releaseOf({
     providers: { up: { kind: "openai", baseUrl: upstream.baseUrl }, bk: { kind: "openai", baseUrl: backup.baseUrl } },
-    models: { m: { provider: "up", name: "m", context: 32_000, price: { input: 1, output: 1 } }, b: { provider: "bk", name: "b", context: 32_000, price: { input: 1, output: 1 } } },
+    models: {
+      m: { provider: "up", name: "m", context: 32_000, price: { input: 1, output: 1 } },
+      b: { provider: "bk", name: "b", context: 32_000, price: { input: 1, output: 1 } },
+    },
     routes: { chat: { model: "m" }, json: { model: "m", fallback: [{ model: "b" }], validate: [{ kind: "json" }] }, limited: { model: "m" } },
     teams: { t: { keys: [{ secret: "K" }], routes: ["chat", "json"] }, slow: { keys: [{ secret: "K2" }], routes: ["limited"], limits: { rpm: 1 } } },
   });
-  router = await startTestRouter(release, { env: { K: KEY, K2: "sk-limited" }, state: new MemoryStateStore({ breaker: { consecutiveFailures: 1000, minCalls: 1000 } }) });
+  router = await startTestRouter(release, {
+    env: { K: KEY, K2: "sk-limited" },
+    state: new MemoryStateStore({ breaker: { consecutiveFailures: 1000, minCalls: 1000 } }),
+  });
   router.telemetry.addSink({ write: (r) => void records.push(r), close: async () => undefined });
 });
 
@@ -48,7 +54,12 @@ describe("trace records at the edges", () => {
     next = { kind: "hang" };
     const before = records.length;
     const body = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "x" }] });
-    const gave = await fetch(`${router.url}/v1/chat/completions`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body, signal: AbortSignal.timeout(150) }).catch((e: unknown) => e);
+    const gave = await fetch(`${router.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body,
+      signal: AbortSignal.timeout(150),
+    }).catch((e: unknown) => e);
     expect(gave).toBeInstanceOf(Error);
     for (let i = 0; i < 50 && records.length === before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(records.slice(before)).toHaveLength(1);

@@ -66,10 +66,26 @@ const records: TraceRecord[] = [
       fallback: true,
       retries: 1,
       costUsd: 0.001,
-      attempts: [attempt({ outcome: "error", errorClass: "5xx" }), attempt({ outcome: "error", errorClass: "5xx", reason: "retry", after: "5xx" }), attempt({ model: "small", step: 1, reason: "fallback", after: "5xx" })],
+      attempts: [
+        attempt({ outcome: "error", errorClass: "5xx" }),
+        attempt({ outcome: "error", errorClass: "5xx", reason: "retry", after: "5xx" }),
+        attempt({ model: "small", step: 1, reason: "fallback", after: "5xx" }),
+      ],
     }),
   ),
-  rec(30, { status: 502, outcome: "error", errorCode: "all_candidates_failed", model: undefined, inputTokens: 0, outputTokens: 0, costUsd: 0, attempts: [attempt({ outcome: "error", errorClass: "timeout" }), attempt({ model: "small", step: 1, outcome: "error", errorClass: "5xx", reason: "fallback", after: "timeout" })] }),
+  rec(30, {
+    status: 502,
+    outcome: "error",
+    errorCode: "all_candidates_failed",
+    model: undefined,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    attempts: [
+      attempt({ outcome: "error", errorClass: "timeout" }),
+      attempt({ model: "small", step: 1, outcome: "error", errorClass: "5xx", reason: "fallback", after: "timeout" }),
+    ],
+  }),
   rec(40, { route: "legal", team: "legal", model: "small", costUsd: 2.5, inputTokens: 5000, outputTokens: 700 }),
 ];
 
@@ -99,7 +115,9 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
 
 describe("report core", () => {
   it("bad lines are reported with their line numbers, the rest parsed", () => {
-    const { records: parsed, badLines } = parseTraceLines(`${JSON.stringify(rec(1))}\n\nnope\n[1]\n${JSON.stringify({ ...rec(2), v: 7 })}\n${JSON.stringify({ ...rec(3), status: "200" })}\n`);
+    const { records: parsed, badLines } = parseTraceLines(
+      `${JSON.stringify(rec(1))}\n\nnope\n[1]\n${JSON.stringify({ ...rec(2), v: 7 })}\n${JSON.stringify({ ...rec(3), status: "200" })}\n`,
+    );
     expect(parsed).toHaveLength(1);
     expect(badLines).toEqual([
       { line: 3, message: "not JSON" },
@@ -119,7 +137,15 @@ describe("report core", () => {
     // 12 successful chat requests: 100..109, 120, 121 → nearest-rank p50 = 105, p95 = 121.
     expect(chat).toMatchObject({ ok: 12, p50Ms: 105, p95Ms: 121, ttftP50Ms: 50 });
     const fb = g.fallbacks.find((r) => r.key === "chat");
-    expect(fb).toMatchObject({ requests: 13, fallbacks: 2, retries: 2, reasons: [{ reason: "5xx", count: 2 }, { reason: "timeout", count: 1 }] });
+    expect(fb).toMatchObject({
+      requests: 13,
+      fallbacks: 2,
+      retries: 2,
+      reasons: [
+        { reason: "5xx", count: 2 },
+        { reason: "timeout", count: 1 },
+      ],
+    });
     expect(fb?.rate).toBeCloseTo(2 / 13, 9);
   });
 
@@ -172,7 +198,13 @@ describe("switchyard report (CLI)", () => {
   });
 
   it("usage errors and unreadable files: one line, exit 2, no stack", async () => {
-    for (const argv of [["report"], ["report", "traces.jsonl", "--by", "region"], ["report", "traces.jsonl", "--format", "xml"], ["report", "missing.jsonl"], ["report", "."]]) {
+    for (const argv of [
+      ["report"],
+      ["report", "traces.jsonl", "--by", "region"],
+      ["report", "traces.jsonl", "--format", "xml"],
+      ["report", "missing.jsonl"],
+      ["report", "."],
+    ]) {
       const r = await cli(argv);
       expect(r.code, argv.join(" ")).toBe(2);
       expect(r.stderr).not.toMatch(STACK);
@@ -190,7 +222,10 @@ describe("switchyard report (CLI)", () => {
   it("runs as the installed command", async () => {
     const bin = path.join(root, "packages", "cli", "bin", "switchyard.mjs");
     const out = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, "report", file, "--by", "route"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+      const child = spawn(process.execPath, [bin, "report", file, "--by", "route"], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, NO_COLOR: "1" },
+      });
       let stdout = "";
       child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
       child.on("error", reject);

@@ -38,7 +38,9 @@ describe("residency across the whole chain", () => {
     expect(summary).toEqual(["error eu-residency/eu-providers-only @23:9"]);
     expect(textAt(23, 9)).toMatch(/^"mini-us",/);
     expect(result.diagnostics[0]).toMatchObject({ endLine: 23, endColumn: 18, path: ["routes", "legal", "fallback", 2] });
-    expect(result.diagnostics[0]?.message).toBe("route legal must stay in the EU (residency eu) but fallback step 3 reaches model mini-us on provider openai (residency us)");
+    expect(result.diagnostics[0]?.message).toBe(
+      "route legal must stay in the EU (residency eu) but fallback step 3 reaches model mini-us on provider openai (residency us)",
+    );
     expect(result.ok).toBe(false);
   });
 
@@ -99,7 +101,9 @@ describe("every built-in policy", () => {
     expect(result.ok).toBe(false);
     // The inline key is flagged without echoing it.
     expect(JSON.stringify(result.diagnostics)).not.toContain("ABCDEFGHIJKLMNOP");
-    expect(result.diagnostics.find((d) => d.code === "cost-guard/price-ceiling")?.message).toBe("route pricey: tier frontier costs $6.00/1M > ceiling $2.00/1M (input:output 3:1)");
+    expect(result.diagnostics.find((d) => d.code === "cost-guard/price-ceiling")?.message).toBe(
+      "route pricey: tier frontier costs $6.00/1M > ceiling $2.00/1M (input:output 3:1)",
+    );
   });
 
   it("dev (lenient): the same places at warning, owners-set off; the check passes", async () => {

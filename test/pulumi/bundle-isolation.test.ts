@@ -19,7 +19,9 @@ describe("router bundle isolation", () => {
   it("the router package neither depends on nor imports Pulumi code", () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, "packages/router/package.json"), "utf8")) as { dependencies?: Record<string, string> };
     expect(Object.keys(manifest.dependencies ?? {}).filter((name) => FOREIGN.test(name))).toEqual([]);
-    const importing = sources(join(ROOT, "packages/router/src")).filter((file) => /from\s+["'](@switchyard\/pulumi|@pulumi\/|@grpc\/|google-protobuf)/.test(readFileSync(file, "utf8")));
+    const importing = sources(join(ROOT, "packages/router/src")).filter((file) =>
+      /from\s+["'](@switchyard\/pulumi|@pulumi\/|@grpc\/|google-protobuf)/.test(readFileSync(file, "utf8")),
+    );
     expect(importing).toEqual([]);
   });
 

@@ -17,7 +17,13 @@ import { publicPart, reveal, runWithMocks, settle } from "./mocks.ts";
 
 const EXAMPLE = resolve(import.meta.dirname, "../../examples/pulumi");
 const ADMIN = "admin-token-example-31";
-const KEYS = { OPENAI_API_KEY: "sk-openai-ex-1", AZURE_EU_KEY: "az-ex-2", ANTHROPIC_API_KEY: "sk-ant-ex-3", SUPPORT_KEY: "team-support-ex", LEGAL_KEY: "team-legal-ex" };
+const KEYS = {
+  OPENAI_API_KEY: "sk-openai-ex-1",
+  AZURE_EU_KEY: "az-ex-2",
+  ANTHROPIC_API_KEY: "sk-ant-ex-3",
+  SUPPORT_KEY: "team-support-ex",
+  LEGAL_KEY: "team-legal-ex",
+};
 const SLOW = 180_000;
 
 /** A stack file's config as `setAllConfig` takes it (objects as JSON), plus the secrets `pulumi config set --secret` would add. */
@@ -44,7 +50,13 @@ function computed(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
 }
 
 async function runStack(stack: string) {
-  return runWithMocks(() => acmeRouting(), { project: "acme-routing", stack, config: stackConfig(stack), secretKeys: ["acme-routing:adminToken", "acme-routing:keys"], computed });
+  return runWithMocks(() => acmeRouting(), {
+    project: "acme-routing",
+    stack,
+    config: stackConfig(stack),
+    secretKeys: ["acme-routing:adminToken", "acme-routing:keys"],
+    computed,
+  });
 }
 
 function assertNoPlainSecrets(resources: { inputs: Record<string, unknown> }[]): void {
@@ -56,7 +68,12 @@ function assertNoPlainSecrets(resources: { inputs: Record<string, unknown> }[]):
 
 describe("examples/pulumi", () => {
   it("Pulumi.yaml runs index.ts with tsx and finds the provider plugin in its plugin path", () => {
-    const project = parse(readFileSync(join(EXAMPLE, "Pulumi.yaml"), "utf8")) as { name: string; main: string; runtime: { name: string; options: Record<string, unknown> }; plugins: { providers: { name: string; path: string }[] } };
+    const project = parse(readFileSync(join(EXAMPLE, "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      main: string;
+      runtime: { name: string; options: Record<string, unknown> };
+      plugins: { providers: { name: string; path: string }[] };
+    };
     expect(project.name).toBe("acme-routing");
     expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: false, nodeargs: "--import=tsx" } });
     expect(existsSync(join(EXAMPLE, project.main))).toBe(true);
@@ -115,7 +132,10 @@ describe("examples/pulumi", () => {
       const run = await runStack("prod");
       expect(run.result["environment"]).toBe("prod");
       expect(run.has("switchyard:index:Release", "routes")).toBe(false);
-      const deployment = reveal(run.get("kubernetes:apps/v1:Deployment", "router").inputs) as { metadata: { namespace: string }; spec: { replicas?: number; template: { spec: { containers: { env: unknown[] }[] } } } };
+      const deployment = reveal(run.get("kubernetes:apps/v1:Deployment", "router").inputs) as {
+        metadata: { namespace: string };
+        spec: { replicas?: number; template: { spec: { containers: { env: unknown[] }[] } } };
+      };
       expect(deployment.metadata.namespace).toBe("switchyard");
       expect(deployment.spec.replicas).toBeUndefined();
       expect(deployment.spec.template.spec.containers[0]?.env).toEqual([
@@ -123,7 +143,9 @@ describe("examples/pulumi", () => {
         { name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" },
         { name: "SWITCHYARD_TRUSTED_PROXIES", value: "10.0.0.0/8" },
       ]);
-      expect(reveal(run.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "router").inputs)).toMatchObject({ spec: { minReplicas: 3, maxReplicas: 12 } });
+      expect(reveal(run.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "router").inputs)).toMatchObject({
+        spec: { minReplicas: 3, maxReplicas: 12 },
+      });
       expect(reveal(run.get("kubernetes:policy/v1:PodDisruptionBudget", "router").inputs)).toMatchObject({ spec: { minAvailable: 2 } });
       const secret = run.get("kubernetes:core/v1:Secret", "router-keys");
       expect(isSecretValue(secret.inputs["stringData"])).toBe(true);
@@ -154,7 +176,11 @@ describe("examples/pulumi", () => {
   );
 
   it("Release: the admin token is a secret output, whatever was passed in", async () => {
-    const run = await runWithMocks(() => new Release("r", { routerUrl: "http://127.0.0.1:8787", adminToken: "plain-token-99", release: "{}" }), { project: "acme-routing", stack: "dev", computed: () => ({}) });
+    const run = await runWithMocks(() => new Release("r", { routerUrl: "http://127.0.0.1:8787", adminToken: "plain-token-99", release: "{}" }), {
+      project: "acme-routing",
+      stack: "dev",
+      computed: () => ({}),
+    });
     expect(isSecretValue(run.get("switchyard:index:Release", "r").inputs["adminToken"])).toBe(true);
     expect(await settle(run.result.adminToken)).toEqual({ value: "plain-token-99", secret: true });
   });

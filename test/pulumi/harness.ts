@@ -76,7 +76,11 @@ const plain = (value: import("google-protobuf/google/protobuf/struct_pb.js").Str
 /** Start `pulumi-resource-switchyard` as the engine would and connect to the port it prints. */
 export async function startPlugin(): Promise<ProviderPlugin> {
   // As the engine does: the executable itself, the engine's address as the argument; this node first on PATH.
-  const child = spawn(PLUGIN, ["127.0.0.1:1"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { PATH: `${dirname(process.execPath)}${delimiter}${process.env["PATH"] ?? ""}` } });
+  const child = spawn(PLUGIN, ["127.0.0.1:1"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { PATH: `${dirname(process.execPath)}${delimiter}${process.env["PATH"] ?? ""}` },
+  });
   let out = "";
   let err = "";
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
@@ -150,7 +154,10 @@ function grpcClient(port: number): Omit<ProviderPlugin, "child" | "stderr"> {
       return response.getSchema();
     },
     async configure() {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").ConfigureResponse>("configure", new providerPb.ConfigureRequest().setAcceptsecrets(true));
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").ConfigureResponse>(
+        "configure",
+        new providerPb.ConfigureRequest().setAcceptsecrets(true),
+      );
       return { acceptSecrets: response.getAcceptsecrets() };
     },
     async checkConfig() {
@@ -162,11 +169,17 @@ function grpcClient(port: number): Omit<ProviderPlugin, "child" | "stderr"> {
       }
     },
     async check(olds, news, urn = URN) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").CheckResponse>("check", new providerPb.CheckRequest().setUrn(urn).setOlds(struct(olds)).setNews(struct(news)));
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").CheckResponse>(
+        "check",
+        new providerPb.CheckRequest().setUrn(urn).setOlds(struct(olds)).setNews(struct(news)),
+      );
       return { inputs: plain(response.getInputs()), failures: response.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })) };
     },
     async diff(id, olds, news, urn = URN) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").DiffResponse>("diff", new providerPb.DiffRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)));
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").DiffResponse>(
+        "diff",
+        new providerPb.DiffRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)),
+      );
       const detailedDiff: Record<string, string> = {};
       response.getDetaileddiffMap().forEach((entry, key) => {
         detailedDiff[key] = KIND_NAMES[entry.getKind()] ?? String(entry.getKind());
@@ -174,15 +187,24 @@ function grpcClient(port: number): Omit<ProviderPlugin, "child" | "stderr"> {
       return { changes: CHANGES[response.getChanges()] ?? "unknown", diffs: response.getDiffsList(), replaces: response.getReplacesList(), detailedDiff };
     },
     async create(props, urn = URN) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").CreateResponse>("create", new providerPb.CreateRequest().setUrn(urn).setProperties(struct(props)));
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").CreateResponse>(
+        "create",
+        new providerPb.CreateRequest().setUrn(urn).setProperties(struct(props)),
+      );
       return { id: response.getId(), outs: plain(response.getProperties()) };
     },
     async read(id, props, urn = URN) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").ReadResponse>("read", new providerPb.ReadRequest().setUrn(urn).setId(id).setProperties(struct(props)));
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").ReadResponse>(
+        "read",
+        new providerPb.ReadRequest().setUrn(urn).setId(id).setProperties(struct(props)),
+      );
       return { id: response.getId(), props: plain(response.getProperties()), inputs: plain(response.getInputs()) };
     },
     async update(id, olds, news, urn = URN) {
-      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").UpdateResponse>("update", new providerPb.UpdateRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)));
+      const response = await call<unknown, import("@pulumi/pulumi/proto/provider_pb.js").UpdateResponse>(
+        "update",
+        new providerPb.UpdateRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)),
+      );
       return plain(response.getProperties());
     },
     async delete(id, props, urn = URN) {

@@ -20,11 +20,21 @@ function computed(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
 }
 
 async function deploy(args: Partial<RouterDeploymentArgs> = {}) {
-  return runWithMocks(() => new RouterDeployment("router", { bundle: "console.log('router');", releaseHash: "f".repeat(64), keys: { OPENAI_API_KEY: pulumi.secret("sk-test") }, adminToken: pulumi.secret("admin"), ...args }), {
-    project: "acme-routing",
-    stack: "prod",
-    computed,
-  });
+  return runWithMocks(
+    () =>
+      new RouterDeployment("router", {
+        bundle: "console.log('router');",
+        releaseHash: "f".repeat(64),
+        keys: { OPENAI_API_KEY: pulumi.secret("sk-test") },
+        adminToken: pulumi.secret("admin"),
+        ...args,
+      }),
+    {
+      project: "acme-routing",
+      stack: "prod",
+      computed,
+    },
+  );
 }
 
 type Obj = Record<string, unknown>;
@@ -76,16 +86,42 @@ const VOLUME_TYPES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ep
 const RESTRICTED: [string, (pod: PodSpec, containers: Container[]) => boolean][] = [
   ["baseline: host namespaces (hostNetwork, hostPID, hostIPC unset or false)", (pod) => !pod.hostNetwork && !pod.hostPID && !pod.hostIPC],
   ["baseline: privileged containers (privileged unset or false)", (_pod, cs) => cs.every((c) => c.securityContext?.["privileged"] !== true)],
-  ["baseline: HostProcess (windowsOptions.hostProcess unset or false)", (pod, cs) => cs.every((c) => (effective(pod, c, "windowsOptions") as Obj | undefined)?.["hostProcess"] !== true)],
+  [
+    "baseline: HostProcess (windowsOptions.hostProcess unset or false)",
+    (pod, cs) => cs.every((c) => (effective(pod, c, "windowsOptions") as Obj | undefined)?.["hostProcess"] !== true),
+  ],
   ["baseline: hostPath volumes (none)", (pod) => (pod.volumes ?? []).every((v) => v["hostPath"] === undefined)],
-  ["baseline: host ports (none)", (_pod, cs) => cs.every((c) => ((c as Obj)["ports"] as Obj[] | undefined ?? []).every((p) => p["hostPort"] === undefined || p["hostPort"] === 0))],
-  ["baseline: /proc mount type Default", (_pod, cs) => cs.every((c) => [undefined, "Default"].includes(c.securityContext?.["procMount"] as string | undefined))],
+  [
+    "baseline: host ports (none)",
+    (_pod, cs) => cs.every((c) => (((c as Obj)["ports"] as Obj[] | undefined) ?? []).every((p) => p["hostPort"] === undefined || p["hostPort"] === 0)),
+  ],
+  [
+    "baseline: /proc mount type Default",
+    (_pod, cs) => cs.every((c) => [undefined, "Default"].includes(c.securityContext?.["procMount"] as string | undefined)),
+  ],
   ["baseline: sysctls (none set here)", (pod) => pod.securityContext?.["sysctls"] === undefined],
-  ["restricted: volume types (configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret)", (pod) => (pod.volumes ?? []).every((v) => Object.keys(v).filter((k) => k !== "name").every((k) => VOLUME_TYPES.has(k)))],
-  ["restricted: privilege escalation (allowPrivilegeEscalation false on every container)", (_pod, cs) => cs.every((c) => c.securityContext?.["allowPrivilegeEscalation"] === false)],
+  [
+    "restricted: volume types (configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret)",
+    (pod) =>
+      (pod.volumes ?? []).every((v) =>
+        Object.keys(v)
+          .filter((k) => k !== "name")
+          .every((k) => VOLUME_TYPES.has(k)),
+      ),
+  ],
+  [
+    "restricted: privilege escalation (allowPrivilegeEscalation false on every container)",
+    (_pod, cs) => cs.every((c) => c.securityContext?.["allowPrivilegeEscalation"] === false),
+  ],
   ["restricted: running as non-root (runAsNonRoot true, pod or every container)", (pod, cs) => cs.every((c) => effective(pod, c, "runAsNonRoot") === true)],
-  ["restricted: running as non-root user (runAsUser not 0)", (pod, cs) => cs.every((c) => effective(pod, c, "runAsUser") !== 0) && pod.securityContext?.["runAsUser"] !== 0],
-  ["restricted: seccomp (RuntimeDefault or Localhost, pod or every container)", (pod, cs) => cs.every((c) => ["RuntimeDefault", "Localhost"].includes((effective(pod, c, "seccompProfile") as Obj | undefined)?.["type"] as string))],
+  [
+    "restricted: running as non-root user (runAsUser not 0)",
+    (pod, cs) => cs.every((c) => effective(pod, c, "runAsUser") !== 0) && pod.securityContext?.["runAsUser"] !== 0,
+  ],
+  [
+    "restricted: seccomp (RuntimeDefault or Localhost, pod or every container)",
+    (pod, cs) => cs.every((c) => ["RuntimeDefault", "Localhost"].includes((effective(pod, c, "seccompProfile") as Obj | undefined)?.["type"] as string)),
+  ],
   [
     "restricted: capabilities (drop ALL; add nothing but NET_BIND_SERVICE)",
     (_pod, cs) =>
@@ -133,7 +169,13 @@ describe("RouterDeployment manifests", () => {
       securityContext: { runAsUser: 0, sysctls: [{ name: "kernel.msgmax", value: "1" }] },
       containers: [
         {
-          securityContext: { privileged: true, procMount: "Unmasked", windowsOptions: { hostProcess: true }, capabilities: { add: ["SYS_ADMIN"] }, seccompProfile: { type: "Unconfined" } },
+          securityContext: {
+            privileged: true,
+            procMount: "Unmasked",
+            windowsOptions: { hostProcess: true },
+            capabilities: { add: ["SYS_ADMIN"] },
+            seccompProfile: { type: "Unconfined" },
+          },
           ports: [{ containerPort: 80, hostPort: 80 }],
         } as Container,
       ],
@@ -162,7 +204,8 @@ describe("RouterDeployment manifests", () => {
   });
 
   it("shutdown: the router serves on for the delay after SIGTERM, and the grace period covers delay + drain", async () => {
-    const env = (pod: PodSpec) => ((pod.containers[0] as Obj)["env"] as { name: string; value: string }[]).find((e) => e.name === "SWITCHYARD_SHUTDOWN_DELAY_MS")?.value;
+    const env = (pod: PodSpec) =>
+      ((pod.containers[0] as Obj)["env"] as { name: string; value: string }[]).find((e) => e.name === "SWITCHYARD_SHUTDOWN_DELAY_MS")?.value;
     const byDefault = podOf(await deploy());
     expect(env(byDefault)).toBe("5000");
     expect(byDefault.terminationGracePeriodSeconds).toBe(20);
@@ -174,7 +217,12 @@ describe("RouterDeployment manifests", () => {
 
   it("replicas spread across nodes where the scheduler can", async () => {
     expect(podOf(await deploy()).topologySpreadConstraints).toEqual([
-      { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": "router" } } },
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": "router" } },
+      },
     ]);
   });
 

@@ -53,17 +53,32 @@ describe("RouterDeployment", () => {
     const configMap = reveal(run.get("kubernetes:core/v1:ConfigMap", "router-bundle").inputs) as { data: Record<string, string>; immutable: boolean };
     expect(configMap.data["router.mjs"]).toBe("console.log('router v1');");
     expect(configMap.immutable).toBe(true);
-    const spec = reveal(run.get(DEPLOYMENT, "router").inputs) as { spec: { replicas: number; strategy: unknown; template: { metadata: { annotations: Record<string, string> }; spec: { containers: Record<string, unknown>[]; volumes: { configMap: { name: string } }[] } } } };
+    const spec = reveal(run.get(DEPLOYMENT, "router").inputs) as {
+      spec: {
+        replicas: number;
+        strategy: unknown;
+        template: {
+          metadata: { annotations: Record<string, string> };
+          spec: { containers: Record<string, unknown>[]; volumes: { configMap: { name: string } }[] };
+        };
+      };
+    };
     expect(spec.spec.replicas).toBe(3);
     expect(spec.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
-    expect(spec.spec.template.metadata.annotations).toEqual({ [BUNDLE_HASH_ANNOTATION]: bundleSha256("console.log('router v1');"), [RELEASE_HASH_ANNOTATION]: "f".repeat(64) });
+    expect(spec.spec.template.metadata.annotations).toEqual({
+      [BUNDLE_HASH_ANNOTATION]: bundleSha256("console.log('router v1');"),
+      [RELEASE_HASH_ANNOTATION]: "f".repeat(64),
+    });
     const container = spec.spec.template.spec.containers[0] ?? {};
     expect(container["command"]).toEqual(["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "/bundle/router.mjs"]);
     expect(container["args"]).toEqual(["--host", "0.0.0.0", "--port", "8787"]);
     expect(container["readinessProbe"]).toMatchObject({ httpGet: { path: "/readyz", port: "http" } });
     expect(container["livenessProbe"]).toMatchObject({ httpGet: { path: "/healthz" } });
     expect(container["resources"]).toEqual({ requests: { cpu: "250m", memory: "256Mi" } });
-    expect(container["env"]).toEqual([{ name: "SWITCHYARD_SHUTDOWN_DELAY_MS", value: "5000" }, { name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" }]);
+    expect(container["env"]).toEqual([
+      { name: "SWITCHYARD_SHUTDOWN_DELAY_MS", value: "5000" },
+      { name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" },
+    ]);
     expect(container["envFrom"]).toEqual([{ secretRef: { name: "router-keys-a1b2c3" } }]);
     expect(spec.spec.template.spec.volumes[0]?.configMap.name).toBe("router-bundle-a1b2c3");
   });
@@ -78,7 +93,9 @@ describe("RouterDeployment", () => {
     const run = await deploy({ autoscaling: { minReplicas: 2, maxReplicas: 6 } });
     const urn = (type: string, name: string) => run.get(type, name).urn;
     const deployment = run.get(DEPLOYMENT, "router");
-    expect(deployment.dependencies).toEqual(expect.arrayContaining([urn("kubernetes:core/v1:ConfigMap", "router-bundle"), urn("kubernetes:core/v1:Secret", "router-keys")]));
+    expect(deployment.dependencies).toEqual(
+      expect.arrayContaining([urn("kubernetes:core/v1:ConfigMap", "router-bundle"), urn("kubernetes:core/v1:Secret", "router-keys")]),
+    );
     expect(run.get("kubernetes:core/v1:Service", "router").dependencies).toContain(deployment.urn);
     const hpa = run.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "router");
     expect(hpa.dependencies).toContain(deployment.urn);
@@ -90,7 +107,8 @@ describe("RouterDeployment", () => {
   it("a new bundle changes the pod template annotation (the Deployment rolls); the same bundle does not", async () => {
     const annotation = async (bundle: string) => {
       const run = await deploy({ bundle });
-      return (reveal(run.get(DEPLOYMENT, "router").inputs) as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata.annotations[BUNDLE_HASH_ANNOTATION];
+      return (reveal(run.get(DEPLOYMENT, "router").inputs) as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template
+        .metadata.annotations[BUNDLE_HASH_ANNOTATION];
     };
     const first = await annotation("console.log('router v1');");
     expect(await annotation("console.log('router v1');")).toBe(first);
@@ -114,16 +132,15 @@ describe("RouterDeployment", () => {
 
   it("PodDisruptionBudget defaults to at most one unavailable; a URL names the Service", async () => {
     const run = await deploy({ namespace: "switchyard" });
-    expect(reveal(run.get("kubernetes:policy/v1:PodDisruptionBudget", "router").inputs)).toMatchObject({ spec: { maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/instance": "router" } } } });
+    expect(reveal(run.get("kubernetes:policy/v1:PodDisruptionBudget", "router").inputs)).toMatchObject({
+      spec: { maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/instance": "router" } } },
+    });
     expect((await settle(run.result.url)).value).toBe("http://router-a1b2c3.switchyard.svc.cluster.local:8787");
   });
 
   it("rejects a bundle larger than a ConfigMap holds", async () => {
     await expect(
-      runWithMocks(
-        () => new RouterDeployment("big", { bundle: "x".repeat(1024 * 1024 + 1) }),
-        { project: "acme-routing", stack: "staging", computed },
-      ),
+      runWithMocks(() => new RouterDeployment("big", { bundle: "x".repeat(1024 * 1024 + 1) }), { project: "acme-routing", stack: "staging", computed }),
     ).rejects.toThrow(/more than a ConfigMap holds/);
   });
 });

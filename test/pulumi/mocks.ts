@@ -86,7 +86,10 @@ export async function runWithMocks<T>(program: () => Promise<T> | T, options: Ru
     options.stack,
     false,
   );
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: unknown): unknown; newUrn(parent: string, type: string, name: string): string };
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): unknown;
+    newUrn(parent: string, type: string, name: string): string;
+  };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     const dependencies = new Set(req.getDependenciesList());

@@ -142,7 +142,20 @@ const base = {
 
 const before = releaseOf({
   ...base,
-  tiers: { fast: { models: [{ model: "gpt-mini", weight: 80 }, { model: "gpt-4.1", weight: 20 }] }, slow: { models: [{ model: "big", weight: 1 }, { model: "gpt-mini", weight: 1 }] } },
+  tiers: {
+    fast: {
+      models: [
+        { model: "gpt-mini", weight: 80 },
+        { model: "gpt-4.1", weight: 20 },
+      ],
+    },
+    slow: {
+      models: [
+        { model: "big", weight: 1 },
+        { model: "gpt-mini", weight: 1 },
+      ],
+    },
+  },
   teams: { support: { keys: [{ secret: "SUPPORT_KEY" }, { secret: "SUPPORT_KEY_OLD" }], routes: ["chat"] } },
   policies: [{ pack: "cost-guard", severities: { "max-price": "warning" } }, { pack: "cost-guard", severities: {} }, { pack: "baseline" }],
 });
@@ -152,7 +165,21 @@ const after = releaseOf({
   providers: { p: { kind: "mock" as const, headers: { "x-team.id": "acme-2", 'say "hi"': { secret: "HI_TOKEN_2" } } } },
   models: { ...base.models, "gpt-4.1": { ...base.models["gpt-4.1"], context: 16_000 } },
   // fast: gpt-mini's weight changes, gpt-4.1 stays, big joins; slow: its two members swap places.
-  tiers: { fast: { models: [{ model: "gpt-mini", weight: 60 }, { model: "gpt-4.1", weight: 20 }, { model: "big", weight: 20 }] }, slow: { models: [{ model: "gpt-mini", weight: 1 }, { model: "big", weight: 1 }] } },
+  tiers: {
+    fast: {
+      models: [
+        { model: "gpt-mini", weight: 60 },
+        { model: "gpt-4.1", weight: 20 },
+        { model: "big", weight: 20 },
+      ],
+    },
+    slow: {
+      models: [
+        { model: "gpt-mini", weight: 1 },
+        { model: "big", weight: 1 },
+      ],
+    },
+  },
   teams: { support: { keys: [{ secret: "SUPPORT_KEY" }, { secret: "SUPPORT_KEY_2" }], routes: ["chat", "faq.v2"] } },
   policies: [{ pack: "cost-guard", severities: { "max-price": "error" } }, { pack: "cost-guard", severities: { "no-sunset": "off" } }, { pack: "residency" }],
   telemetry: { jsonl: { path: "traces/router.jsonl" } },

@@ -11,7 +11,10 @@ const boot = numberedRelease(0);
 function routed(routes: Record<string, unknown>) {
   return releaseOf({
     providers: { sim: { kind: "mock", mock: { reply: "hello from {route}" } } },
-    models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } }, n: { provider: "sim", name: "mock-2", context: 8_000, price: { input: 0, output: 0 } } },
+    models: {
+      m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } },
+      n: { provider: "sim", name: "mock-2", context: 8_000, price: { input: 0, output: 0 } },
+    },
     routes: routes as never,
   });
 }
@@ -43,7 +46,11 @@ describe("pulumi-resource-switchyard over gRPC", () => {
     await Promise.all([plugin?.close(), router && stopRouterProcess(router)]);
   });
 
-  const inputs = (release = v1, token: unknown = secretValue(ADMIN_TOKEN)) => ({ routerUrl: `${router.url}/`, adminToken: token, release: serialiseRelease(release) });
+  const inputs = (release = v1, token: unknown = secretValue(ADMIN_TOKEN)) => ({
+    routerUrl: `${router.url}/`,
+    adminToken: token,
+    release: serialiseRelease(release),
+  });
 
   it("answers the engine's handshake calls: version, configure accepts secrets, CheckConfig UNIMPLEMENTED", async () => {
     expect(await plugin.pluginInfo()).toMatch(/^\d+\.\d+\.\d+/);

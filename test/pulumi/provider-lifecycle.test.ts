@@ -53,7 +53,8 @@ describe("Release replacements, renames and deletes over gRPC", () => {
 
   beforeAll(async () => {
     router = await startRouterProcess(boot);
-    for (const release of [v1, v2]) expect((await adminFetch(router.url, "PUT", `/admin/releases/${release.hash}`, { body: serialiseRelease(release) })).status).toBeLessThan(300);
+    for (const release of [v1, v2])
+      expect((await adminFetch(router.url, "PUT", `/admin/releases/${release.hash}`, { body: serialiseRelease(release) })).status).toBeLessThan(300);
   });
   beforeEach(async () => {
     expect((await adminFetch(router.url, "POST", `/admin/releases/${boot.hash}/activate`)).status).toBe(200);
@@ -182,10 +183,19 @@ describe("Release replacements, renames and deletes over gRPC", () => {
     const plugin = await deployment();
     const read = await plugin.read(router.url, { adminToken: secretValue(ADMIN_TOKEN) }, "urn:pulumi:dev::acme::switchyard:index:Release::live");
     expect(read.id).toBe(router.url);
-    expect(read.props).toMatchObject({ routerUrl: router.url, hash: v1.hash, activeHash: v1.hash, environment: old["environment"], activatedAt: old["activatedAt"], drift: null });
+    expect(read.props).toMatchObject({
+      routerUrl: router.url,
+      hash: v1.hash,
+      activeHash: v1.hash,
+      environment: old["environment"],
+      activatedAt: old["activatedAt"],
+      drift: null,
+    });
     expect(JSON.stringify(read.props)).not.toMatch(new RegExp(`"adminToken":"${ADMIN_TOKEN}"`));
     expect(read.inputs).toMatchObject({ routerUrl: router.url, hash: v1.hash });
-    await expect(plugin.read(router.url, {})).rejects.toThrow(/does not carry the admin token; pass it to get: Release\.get\(name, "http:\/\/127\.0\.0\.1:\d+", \{ adminToken \}\)/);
+    await expect(plugin.read(router.url, {})).rejects.toThrow(
+      /does not carry the admin token; pass it to get: Release\.get\(name, "http:\/\/127\.0\.0\.1:\d+", \{ adminToken \}\)/,
+    );
     await expect(plugin.read("routes", { adminToken: secretValue(ADMIN_TOKEN) })).rejects.toThrow(/the id of a Release is its router's http\(s\) URL/);
   });
 });

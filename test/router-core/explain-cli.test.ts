@@ -90,8 +90,11 @@ describe("switchyard explain", () => {
   it("runs as a process through the real bin", async () => {
     const bin = join(root, "packages", "cli", "src", "bin.ts");
     const out = await new Promise<{ code: number; stdout: string }>((done) => {
-      execFile(process.execPath, ["--import", "tsx", bin, "explain", fixture, "--env", "prod", "--route", "faq"], { cwd: root, encoding: "utf8" }, (error, stdout) =>
-        done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout }),
+      execFile(
+        process.execPath,
+        ["--import", "tsx", bin, "explain", fixture, "--env", "prod", "--route", "faq"],
+        { cwd: root, encoding: "utf8" },
+        (error, stdout) => done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout }),
       );
     });
     expect(out.code).toBe(0);

@@ -12,7 +12,10 @@ beforeAll(async () => {
   anthropic = await startFakeAnthropic();
   router = await startTestRouter(
     releaseOf({
-      providers: { ant: { kind: "anthropic", baseUrl: anthropic.baseUrl, apiKey: { secret: "ANT_KEY" } }, sim: { kind: "mock", mock: { reply: "mock backup" } } },
+      providers: {
+        ant: { kind: "anthropic", baseUrl: anthropic.baseUrl, apiKey: { secret: "ANT_KEY" } },
+        sim: { kind: "mock", mock: { reply: "mock backup" } },
+      },
       models: {
         claude: { provider: "ant", name: "claude-x", context: 200_000, price: { input: 3, output: 15 } },
         backup: { provider: "sim", name: "mock-b", context: 200_000, price: { input: 0, output: 0 } },

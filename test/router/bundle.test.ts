@@ -85,12 +85,19 @@ describe("bundleRouter", () => {
     try {
       await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
       // The handler's text is inside the brotli-compressed chunk, not in the bundle as plain JS.
-      expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes("the dashboard serves GET /dashboard"), "dashboard handler compressed").toBe(false);
+      expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes("the dashboard serves GET /dashboard"), "dashboard handler compressed").toBe(
+        false,
+      );
       const token = "bundle-admin-token";
       const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { SWITCHYARD_ADMIN_TOKEN: token } });
       try {
         expect((await fetch(`${router.url}/dashboard`)).status).toBe(401);
-        const login = await fetch(`${router.url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${token}` });
+        const login = await fetch(`${router.url}/dashboard/login`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: `token=${token}`,
+        });
         expect(login.status).toBe(303);
         const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
         const page = await fetch(`${router.url}/dashboard`, { headers: { cookie } });
@@ -119,10 +126,16 @@ describe("bundleRouter", () => {
     const src = path.join(dir, "fake-src");
     await mkdir(path.join(src, "dashboard"), { recursive: true });
     await writeFile(path.join(src, "errors.ts"), "export class RouterError extends Error {}\n");
-    await writeFile(path.join(src, "dashboard", "lazy.ts"), 'import { RouterError } from "../errors.ts";\nexport const openDashboard = () => new RouterError("x");\n');
+    await writeFile(
+      path.join(src, "dashboard", "lazy.ts"),
+      'import { RouterError } from "../errors.ts";\nexport const openDashboard = () => new RouterError("x");\n',
+    );
     await expect(buildDashboardChunk(src)).rejects.toThrow(/would carry its own copy of errors\.ts/);
     // A type-only import carries nothing: the chunk builds, named for stack traces.
-    await writeFile(path.join(src, "dashboard", "lazy.ts"), 'import type { RouterError } from "../errors.ts";\nexport const openDashboard = (e: RouterError) => e.message;\n');
+    await writeFile(
+      path.join(src, "dashboard", "lazy.ts"),
+      'import type { RouterError } from "../errors.ts";\nexport const openDashboard = (e: RouterError) => e.message;\n',
+    );
     expect(await buildDashboardChunk(src)).toMatch(/\/\/# sourceURL=switchyard-dashboard\.mjs\n$/);
   });
 
@@ -137,7 +150,10 @@ describe("bundleRouter", () => {
       await bundleRouter({ release, outFile: path.join(run, "router.mjs") });
       expect(await readFile(path.join(run, "router.mjs"), "utf8")).toContain("anthropic-version");
       const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { ANT_KEY: "k" } });
-      const res = await fetch(`${router.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", stream: true, messages: [{ role: "user", content: "hi" }] }) });
+      const res = await fetch(`${router.url}/v1/chat/completions`, {
+        method: "POST",
+        body: JSON.stringify({ model: "chat", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      });
       expect(await res.text()).toContain('"content":"Claude"');
       router.child.kill("SIGTERM");
       expect(await router.exited).toBe(0);

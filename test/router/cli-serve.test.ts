@@ -33,7 +33,10 @@ describe("switchyard serve", () => {
     await import("node:fs/promises").then((fs) => fs.mkdir(build, { recursive: true }));
     await writeFile(path.join(build, "switchyard.json"), serialiseRelease(release));
     const router = await spawnRouter([...cli, "serve", build, "--port", "0"], { cwd: root });
-    const res = await fetch(`${router.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }) });
+    const res = await fetch(`${router.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-switchyard-config-version")).toBe(release.hash);
     router.child.kill("SIGTERM");
@@ -62,7 +65,12 @@ describe("switchyard serve", () => {
 
 describe.runIf(existsSync(path.join(root, "examples/quickstart/routes.ts")))("switchyard demo --once", () => {
   it("builds the quickstart, serves it, shows a fallback in the x-switchyard headers and exits 0", () => {
-    const result = spawnSync(process.execPath, [...cli, "demo", "--once", "--port", "0"], { cwd: root, encoding: "utf8", timeout: 120_000, env: { PATH: process.env["PATH"] ?? "" } });
+    const result = spawnSync(process.execPath, [...cli, "demo", "--once", "--port", "0"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { PATH: process.env["PATH"] ?? "" },
+    });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("router.mjs");

@@ -17,8 +17,7 @@ let router: RunningRouter;
 
 /** `levels` nested arrays around `leaf`, as text (built as text: JSON.stringify would overflow). */
 const nestedText = (levels: number, leaf = "1"): string => "[".repeat(levels) + leaf + "]".repeat(levels);
-const body = (extra: string, stream = false): string =>
-  `{"model":"main","stream":${stream},"messages":[{"role":"user","content":"hi"}],${extra}}`;
+const body = (extra: string, stream = false): string => `{"model":"main","stream":${stream},"messages":[{"role":"user","content":"hi"}],${extra}}`;
 
 beforeAll(async () => {
   primary = await startFakeOpenAi();
@@ -55,8 +54,16 @@ describe.each([
   });
 
   it.each([
-    ["tools[].function.parameters", `"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"x":${nestedText(100_000)}}}}}]`, "tools[0].function.parameters"],
-    ["response_format.json_schema.schema", `"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":${nestedText(100)}}}`, "response_format.json_schema.schema"],
+    [
+      "tools[].function.parameters",
+      `"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"x":${nestedText(100_000)}}}}}]`,
+      "tools[0].function.parameters",
+    ],
+    [
+      "response_format.json_schema.schema",
+      `"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":${nestedText(100)}}}`,
+      "response_format.json_schema.schema",
+    ],
     ["an unknown field", `"metadata":${nestedText(100_000)}`, "metadata[0][0][0]"],
   ])("answers 400 invalid_request naming %s", async (_field, extra, param) => {
     for (const stream of [false, true]) {
@@ -73,8 +80,15 @@ describe.each([
     const admin = { authorization: `Bearer ${env.SWITCHYARD_ADMIN_TOKEN}` };
     // 30,000 levels: deep enough to overflow a recursive check, small enough (~1.1 MB) for the 2 MiB upload cap.
     const deepSchema = '{"type":"object","properties":{"a":'.repeat(30_000) + "{}" + "}}".repeat(30_000);
-    const text = JSON.stringify({ hash: release.hash, config: { ...release.config, routes: { main: { ...release.config.routes["main"], validate: [{ kind: "json-schema", schema: "@SCHEMA@" }] } } } }).replace('"@SCHEMA@"', deepSchema);
-    const res = await fetch(`${router.url}/admin/releases/${release.hash}`, { method: "PUT", headers: { ...admin, "content-type": "application/json" }, body: text });
+    const text = JSON.stringify({
+      hash: release.hash,
+      config: { ...release.config, routes: { main: { ...release.config.routes["main"], validate: [{ kind: "json-schema", schema: "@SCHEMA@" }] } } },
+    }).replace('"@SCHEMA@"', deepSchema);
+    const res = await fetch(`${router.url}/admin/releases/${release.hash}`, {
+      method: "PUT",
+      headers: { ...admin, "content-type": "application/json" },
+      body: text,
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string }; diagnostics: Array<{ message: string; path: string }> };
     expect(body.error.code).toBe("invalid_release");

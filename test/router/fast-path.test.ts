@@ -105,7 +105,7 @@ class Wire {
       if (last === -1) return undefined;
       used = last + 7;
       body = "";
-      for (let at = end + 4; at < last; ) {
+      for (let at = end + 4; at < last;) {
         const eol = buf.indexOf("\r\n", at);
         const size = Number.parseInt(buf.toString("latin1", at, eol), 16);
         body += buf.toString("utf8", eol + 2, eol + 2 + size);
@@ -121,7 +121,15 @@ const hi = [{ role: "user", content: "hi" }];
 
 function chatRequest(body: unknown, fields: string[] = []): string {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  return [`POST /v1/chat/completions HTTP/1.1`, "Host: 127.0.0.1", "Content-Type: application/json", `Content-Length: ${Buffer.byteLength(text)}`, ...fields, "", text].join("\r\n");
+  return [
+    `POST /v1/chat/completions HTTP/1.1`,
+    "Host: 127.0.0.1",
+    "Content-Type: application/json",
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    ...fields,
+    "",
+    text,
+  ].join("\r\n");
 }
 
 /** A response with what differs between any two requests (ids, times) blanked out. */
@@ -225,7 +233,9 @@ describe("one connection, both paths", () => {
 
   it("hands Expect: 100-continue to node:http, which sends 100 Continue and then the answer", async () => {
     const body = JSON.stringify({ model: "faq", messages: hi });
-    const wire = new Wire(fast.port).send(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer support-secret\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+    const wire = new Wire(fast.port).send(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer support-secret\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
     expect((await wire.read()).status).toBe(100);
     const answer = await wire.send(body).read();
     expect(answer.status).toBe(200);
@@ -233,7 +243,9 @@ describe("one connection, both paths", () => {
   });
 
   it("hands a body over the limit to node:http, which answers 413 body_too_large and closes", async () => {
-    const wire = new Wire(fast.port).send(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer support-secret\r\nContent-Length: 5000\r\n\r\n${"x".repeat(100)}`);
+    const wire = new Wire(fast.port).send(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer support-secret\r\nContent-Length: 5000\r\n\r\n${"x".repeat(100)}`,
+    );
     const answer = await wire.read();
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body).error.code).toBe("body_too_large");
@@ -272,7 +284,6 @@ describe("lifecycle", () => {
       vi.useRealTimers();
     }
   });
-
 
   it("close() drops idle fast-path connections at once and lets one in flight finish", async () => {
     const slow = await startTestRouter(

@@ -19,7 +19,12 @@ beforeAll(async () => {
   upstreams = await startPrimaryBackup();
   ({ primary, backup } = upstreams);
   release = upstreams.release({
-    main: { model: "prim", fallback: [{ model: "back" }], retry: { attempts: 2, backoffMs: 5, maxRetryAfterMs: 2_000 }, timeout: { firstTokenMs: 300, totalMs: 800 } },
+    main: {
+      model: "prim",
+      fallback: [{ model: "back" }],
+      retry: { attempts: 2, backoffMs: 5, maxRetryAfterMs: 2_000 },
+      timeout: { firstTokenMs: 300, totalMs: 800 },
+    },
     solo: { model: "prim", retry: { attempts: 2, backoffMs: 5 }, timeout: { totalMs: 300 } },
     json: { model: "prim", fallback: [{ model: "back" }], validate: [{ kind: "json" }] },
   });
@@ -143,7 +148,9 @@ describe.each<[string, () => Transport]>([
 
     it("falls back when the upstream answers 200 and dies before its first chunk", async () => {
       primary.setScript(always({ kind: "cut-before-first-chunk" }));
-      const { data: stream, response } = await client().chat.completions.create({ model: "main", messages: [{ role: "user", content: "hi" }], stream: true }).withResponse();
+      const { data: stream, response } = await client()
+        .chat.completions.create({ model: "main", messages: [{ role: "user", content: "hi" }], stream: true })
+        .withResponse();
       let text = "";
       for await (const c of stream) text += c.choices[0]?.delta.content ?? "";
       expect(text).toBe("backup here");

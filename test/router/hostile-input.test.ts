@@ -80,7 +80,9 @@ const statusOf = (text: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(tex
 const bodyOf = (text: string): string => text.slice(text.indexOf("\r\n\r\n") + 4);
 
 function chatHead(length: number, fields: string[] = []): string {
-  return ["POST /v1/chat/completions HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", `Content-Length: ${length}`, ...fields, "", ""].join("\r\n");
+  return ["POST /v1/chat/completions HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", `Content-Length: ${length}`, ...fields, "", ""].join(
+    "\r\n",
+  );
 }
 
 describe.each([
@@ -141,7 +143,7 @@ describe.each([
   it("refuses a missing or unknown key on the head, before the body: 401 at once", async () => {
     for (const fields of [[], ["Authorization: Bearer nope"]]) {
       // 60 000 bytes announced, 10 sent: the answer must not wait for the rest (nor keep it: node:http reads and drops it).
-      const got = await exchange(router.port, [chatHead(60_000, fields), "{\"model\":\""], { waitMs: 1_000 });
+      const got = await exchange(router.port, [chatHead(60_000, fields), '{"model":"'], { waitMs: 1_000 });
       expect(statusOf(got.text)).toBe(401);
       expect(got.firstMs).toBeLessThan(500);
       expect(JSON.parse(bodyOf(got.text)).error.type).toBe("authentication_error");
@@ -161,7 +163,10 @@ describe.each([
 
   it("garbage mid-stream never lands inside the SSE body: the stream ends or the connection is cut", async () => {
     const text = JSON.stringify({ model: "faq", messages: hi, stream: true });
-    const got = await exchange(router.port, [chatHead(text.length, ["Authorization: Bearer support-secret"]) + text, "GARBAGE \u0000\r\n\r\n"], { delayMs: 200, waitMs: 4_000 });
+    const got = await exchange(router.port, [chatHead(text.length, ["Authorization: Bearer support-secret"]) + text, "GARBAGE \u0000\r\n\r\n"], {
+      delayMs: 200,
+      waitMs: 4_000,
+    });
     expect(statusOf(got.text)).toBe(200);
     const body = bodyOf(got.text);
     // The 400 may follow a finished stream (fast path: the next request is read after the answer), never sit inside one.
@@ -283,7 +288,10 @@ describe("the per-request error boundary", () => {
     const onStray = (reason: unknown): void => void stray.push(reason);
     process.on("unhandledRejection", onStray);
     // A hook's refusal carries a header no response may hold: sending it throws inside the handler's own error path.
-    const router = await startTestRouter(open, { fastPath, hooks: { beforeAttempt: () => new RouterError("rate_limited", "no", { headers: { "x-bad": "a\u0001b" } }) } });
+    const router = await startTestRouter(open, {
+      fastPath,
+      hooks: { beforeAttempt: () => new RouterError("rate_limited", "no", { headers: { "x-bad": "a\u0001b" } }) },
+    });
     try {
       for (let i = 0; i < 3; i++) {
         const res = await chat(router, { model: "faq", messages: hi });
@@ -350,7 +358,9 @@ describe("name lookups", () => {
       teams: { t: { keys: [{ secret: "T_KEY" }], routes: ["faq"] } },
     });
     const team = valid.config.teams["t"]!;
-    const router = await startTestRouter(createRelease({ ...valid.config, teams: { t: { ...team, routes: ["faq", "toString"] } } }), { env: { T_KEY: "t-key" } });
+    const router = await startTestRouter(createRelease({ ...valid.config, teams: { t: { ...team, routes: ["faq", "toString"] } } }), {
+      env: { T_KEY: "t-key" },
+    });
     try {
       const list = (await (await fetch(`${router.url}/v1/models`, { headers: { authorization: "Bearer t-key" } })).json()) as { data: { id: string }[] };
       expect(list.data.map((m) => m.id)).toEqual(["faq"]);
@@ -365,7 +375,14 @@ describe("name lookups", () => {
       models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
       routes: { faq: { model: "m" } },
     });
-    const config = { ...release.config, routes: { ...release.config.routes, odd: { ...release.config.routes["faq"]!, model: "toString" }, odder: { ...release.config.routes["faq"]!, model: undefined, tier: "constructor" } } };
+    const config = {
+      ...release.config,
+      routes: {
+        ...release.config.routes,
+        odd: { ...release.config.routes["faq"]!, model: "toString" },
+        odder: { ...release.config.routes["faq"]!, model: undefined, tier: "constructor" },
+      },
+    };
     const table = compileRouteTable(config);
     expect(table.routes.get("odd")?.primary.members[0]?.staticExclusion?.code).toBe("unknown-model");
     expect(table.routes.get("odder")?.primary.members).toEqual([]);

@@ -142,7 +142,9 @@ describe.each<[string, (() => Transport) | undefined]>([
     const res = await ask(router, true);
     expect(res.status).toBe(502);
     const body = (await res.json()) as ErrorBody;
-    expect(body.error.attempts.map((a) => [a.errorClass, a.message])).toEqual([["invalid_response", "the upstream sent an SSE line or event longer than 65536 bytes"]]);
+    expect(body.error.attempts.map((a) => [a.errorClass, a.message])).toEqual([
+      ["invalid_response", "the upstream sent an SSE line or event longer than 65536 bytes"],
+    ]);
     expect(upstream.written).toBeLessThan(16 * MiB);
     expect((await breakerOf(router, "m")).consecutiveFailures).toBe(1);
   });
@@ -159,7 +161,11 @@ describe("upstream error bodies", () => {
     const text = await res.text();
     expect(text).not.toContain("abc123");
     const body = JSON.parse(text) as ErrorBody;
-    expect(body.error.attempts[0]).toMatchObject({ errorClass: "4xx", status: 400, message: "p answered 400: (invalid_request_error, x) bad key sk-[redacted]" });
+    expect(body.error.attempts[0]).toMatchObject({
+      errorClass: "4xx",
+      status: 400,
+      message: "p answered 400: (invalid_request_error, x) bad key sk-[redacted]",
+    });
     expect(JSON.stringify(traces)).not.toContain("abc123");
   });
 
@@ -178,14 +184,17 @@ describe("upstream error bodies", () => {
 });
 
 describe("the cap settings", () => {
-  it.each(["SWITCHYARD_MAX_UPSTREAM_BYTES", "SWITCHYARD_MAX_SSE_LINE_BYTES", "SWITCHYARD_REQUEST_TIMEOUT_MS", "SWITCHYARD_MAX_BUFFERED_BYTES", "SWITCHYARD_MAX_CONNECTIONS"])(
-    "stop the start when not a positive whole number, naming the variable: %s",
-    async (name) => {
-      await expect(startTestRouter(release, { env: { [name]: "16MiB" } })).rejects.toMatchObject({
-        name: "RouterStartError",
-        code: "invalid_setting",
-        message: `${name} must be a positive whole number, got "16MiB"`,
-      });
-    },
-  );
+  it.each([
+    "SWITCHYARD_MAX_UPSTREAM_BYTES",
+    "SWITCHYARD_MAX_SSE_LINE_BYTES",
+    "SWITCHYARD_REQUEST_TIMEOUT_MS",
+    "SWITCHYARD_MAX_BUFFERED_BYTES",
+    "SWITCHYARD_MAX_CONNECTIONS",
+  ])("stop the start when not a positive whole number, naming the variable: %s", async (name) => {
+    await expect(startTestRouter(release, { env: { [name]: "16MiB" } })).rejects.toMatchObject({
+      name: "RouterStartError",
+      code: "invalid_setting",
+      message: `${name} must be a positive whole number, got "16MiB"`,
+    });
+  });
 });

@@ -40,7 +40,12 @@ describe("error bodies", () => {
     const res = await chat(router, { model: "faq", messages: hi });
     expect(res.status).toBe(401);
     expect(await errorOf(res)).toEqual({
-      error: { message: "missing Authorization header: send `Authorization: Bearer <team key>`", type: "authentication_error", code: "missing_api_key", param: null },
+      error: {
+        message: "missing Authorization header: send `Authorization: Bearer <team key>`",
+        type: "authentication_error",
+        code: "missing_api_key",
+        param: null,
+      },
     });
   });
 
@@ -48,21 +53,30 @@ describe("error bodies", () => {
     const res = await chat(router, { model: "faq", messages: hi }, { authorization: "Bearer sk-wrong-key-123" });
     expect(res.status).toBe(401);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ error: { message: "the API key is not valid for this router", type: "authentication_error", code: "invalid_api_key", param: null } });
+    expect(JSON.parse(text)).toEqual({
+      error: { message: "the API key is not valid for this router", type: "authentication_error", code: "invalid_api_key", param: null },
+    });
     expect(text).not.toContain("sk-wrong-key-123");
   });
 
   it("403 for a route the team may not use", async () => {
     const res = await chat(router, { model: "legal", messages: hi }, auth);
     expect(res.status).toBe(403);
-    expect(await errorOf(res)).toEqual({ error: { message: "team `support` may not use route `legal`", type: "permission_error", code: "route_not_allowed", param: "model" } });
+    expect(await errorOf(res)).toEqual({
+      error: { message: "team `support` may not use route `legal`", type: "permission_error", code: "route_not_allowed", param: "model" },
+    });
   });
 
   it("404 for an unknown route", async () => {
     const res = await chat(router, { model: "nope", messages: hi }, auth);
     expect(res.status).toBe(404);
     expect(await errorOf(res)).toEqual({
-      error: { message: "route `nope` does not exist; `model` names a route (GET /v1/models lists yours)", type: "not_found_error", code: "route_not_found", param: "model" },
+      error: {
+        message: "route `nope` does not exist; `model` names a route (GET /v1/models lists yours)",
+        type: "not_found_error",
+        code: "route_not_found",
+        param: "model",
+      },
     });
   });
 
@@ -78,7 +92,11 @@ describe("error bodies", () => {
     [{ model: "faq" }, "messages", "`messages` is required"],
     [{ model: "faq", messages: "hi" }, "messages", "`messages` must be an array, got a string"],
     [{ model: 42, messages: hi }, "model", "`model` must be a non-empty string (a route name), got a number"],
-    [{ model: "faq", messages: [{ role: "user", content: 7 }] }, "messages[0].content", "`messages[0].content` must be a string or an array of content parts, got a number"],
+    [
+      { model: "faq", messages: [{ role: "user", content: 7 }] },
+      "messages[0].content",
+      "`messages[0].content` must be a string or an array of content parts, got a number",
+    ],
     [{ model: "faq", messages: hi, stream: "yes" }, "stream", "`stream` must be a boolean, got a string"],
     [{ model: "faq", messages: hi, max_tokens: -1 }, "max_tokens", "`max_tokens` must be at least 1, got -1"],
   ])("400 naming the field for %j", async (body, param, message) => {
@@ -90,7 +108,9 @@ describe("error bodies", () => {
   it("413 for a body over maxBodyBytes (declared length)", async () => {
     const res = await chat(router, { model: "faq", messages: [{ role: "user", content: "x".repeat(5_000) }] }, auth);
     expect(res.status).toBe(413);
-    expect(await errorOf(res)).toEqual({ error: { message: "the request body exceeds the limit of 2000 bytes", type: "invalid_request_error", code: "body_too_large", param: null } });
+    expect(await errorOf(res)).toEqual({
+      error: { message: "the request body exceeds the limit of 2000 bytes", type: "invalid_request_error", code: "body_too_large", param: null },
+    });
   });
 
   it("413 for a huge chunked body, without reading it all", async () => {
@@ -129,7 +149,11 @@ describe("error bodies", () => {
 
 describe("headers", () => {
   it("every response carries the x-switchyard headers, errors too", async () => {
-    for (const res of [await chat(router, { model: "faq", messages: hi }, auth), await chat(router, { model: "nope", messages: hi }, auth), await fetch(`${router.url}/healthz`)]) {
+    for (const res of [
+      await chat(router, { model: "faq", messages: hi }, auth),
+      await chat(router, { model: "nope", messages: hi }, auth),
+      await fetch(`${router.url}/healthz`),
+    ]) {
       expect(res.headers.get("x-switchyard-request-id")).toBeTruthy();
       expect(res.headers.get("x-switchyard-config-version")).toBe(router.active.current.hash);
     }

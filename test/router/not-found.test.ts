@@ -34,7 +34,14 @@ describe("404 for an unknown path", () => {
 
   it("names only endpoints that exist (none of them answers not_found)", async () => {
     const auth = { authorization: "Bearer admin-secret" };
-    for (const [method, path] of [["GET", "/v1/models"], ["GET", "/healthz"], ["GET", "/readyz"], ["GET", "/metrics"], ["GET", "/dashboard"], ["GET", "/admin/releases"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/v1/models"],
+      ["GET", "/healthz"],
+      ["GET", "/readyz"],
+      ["GET", "/metrics"],
+      ["GET", "/dashboard"],
+      ["GET", "/admin/releases"],
+    ] as const) {
       const res = await fetch(`${router.url}${path}`, { method, headers: auth, redirect: "manual" });
       await res.arrayBuffer();
       expect(res.status, `${method} ${path}`).not.toBe(404);

@@ -112,7 +112,12 @@ describe("adapters translate requests", () => {
   });
 
   it("Anthropic tool use streams as tool-call deltas the SDK can reassemble", async () => {
-    const stream = client.chat.completions.stream({ model: "via-anthropic", messages, tools, tool_choice: { type: "function", function: { name: "get_weather" } } });
+    const stream = client.chat.completions.stream({
+      model: "via-anthropic",
+      messages,
+      tools,
+      tool_choice: { type: "function", function: { name: "get_weather" } },
+    });
     const final = await stream.finalChatCompletion();
     const call = final.choices[0]?.message.tool_calls?.[0];
     expect(call?.type === "function" ? call.function : undefined).toEqual({ name: "get_weather", arguments: '{"city": "Paris"}' });

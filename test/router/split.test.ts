@@ -16,7 +16,15 @@ beforeAll(async () => {
         stable: { provider: "sim", name: "stable", context: 8_000, price: { input: 1, output: 1 } },
         next: { provider: "sim", name: "next", context: 8_000, price: { input: 1, output: 1 } },
       },
-      tiers: { split: { models: [{ model: "a", weight: 70 }, { model: "b", weight: 30 }], strategy: "weighted" } },
+      tiers: {
+        split: {
+          models: [
+            { model: "a", weight: 70 },
+            { model: "b", weight: 30 },
+          ],
+          strategy: "weighted",
+        },
+      },
       routes: {
         weighted: { tier: "split" },
         canaried: { model: "stable", canary: { model: "next", steps: [25, 100], everyMs: 3_600_000 } },

@@ -19,7 +19,16 @@ afterEach(async () => {
 async function start(env: NodeJS.ProcessEnv): Promise<{ out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  running = await runMain({ release, adapters: builtinAdapters, validators: builtinValidators, argv: ["--port", "0"], env, stdout: (l) => out.push(l), stderr: (l) => err.push(l), signals: false });
+  running = await runMain({
+    release,
+    adapters: builtinAdapters,
+    validators: builtinValidators,
+    argv: ["--port", "0"],
+    env,
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+    signals: false,
+  });
   expect(running).toBeDefined();
   return { out, err };
 }

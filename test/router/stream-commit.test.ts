@@ -179,7 +179,12 @@ describe("the client leaves after the commit, before the first token", () => {
     primary.setScript(always({ kind: "preamble-then", then: "hang" }));
     const before = primary.abandoned();
     const controller = new AbortController();
-    const res = await fetch(`${router.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(hi), signal: controller.signal });
+    const res = await fetch(`${router.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(hi),
+      signal: controller.signal,
+    });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toContain('"role":"assistant"');

@@ -159,7 +159,12 @@ function sampleOf(pid: number, t: number, heapMb: number | undefined): Sample | 
 
 async function admin(url: string, method: string, path: string, body?: string): Promise<number> {
   try {
-    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.arrayBuffer();
     return res.status;
   } catch {
@@ -198,7 +203,10 @@ async function oneRequest(url: string, random: () => number): Promise<string> {
     }
     return "200";
   } catch (error) {
-    if (controller.signal.aborted) return controller.signal.reason instanceof Error && controller.signal.reason.message === "client deadline" ? "no answer in 30 s (client deadline)" : "aborted by the client (intended)";
+    if (controller.signal.aborted)
+      return controller.signal.reason instanceof Error && controller.signal.reason.message === "client deadline"
+        ? "no answer in 30 s (client deadline)"
+        : "aborted by the client (intended)";
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     return `network error ${cause}`;
   } finally {
@@ -274,7 +282,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     if (t - lastLog >= 30) {
       lastLog = t;
       const last = samples[samples.length - 1];
-      log(`soak: ${t.toFixed(0)} s, ${requests} requests, ${pending} pending, rss ${last?.rssMb.toFixed(1)} MB, heap ${last?.heapMb?.toFixed(1) ?? "?"} MB, fds ${last?.fds}`);
+      log(
+        `soak: ${t.toFixed(0)} s, ${requests} requests, ${pending} pending, rss ${last?.rssMb.toFixed(1)} MB, heap ${last?.heapMb?.toFixed(1) ?? "?"} MB, fds ${last?.fds}`,
+      );
     }
     await sleep(Math.max(1, Math.min(next - Date.now(), 50)));
   }

@@ -67,17 +67,7 @@ function formatOptions(options: Record<string, OptionSpec>): string {
 
 /** Help text of one verb. */
 export function commandHelp(command: Command): string {
-  return [
-    `Usage: ${command.usage}`,
-    "",
-    command.summary,
-    "",
-    command.help.trimEnd(),
-    "",
-    "Options:",
-    formatOptions(command.options),
-    "",
-  ].join("\n");
+  return [`Usage: ${command.usage}`, "", command.summary, "", command.help.trimEnd(), "", "Options:", formatOptions(command.options), ""].join("\n");
 }
 
 /** Top-level help: what Switchyard is and every verb. */
@@ -146,7 +136,10 @@ export async function runCli(options: RunCliOptions): Promise<number> {
       return ExitCode.usage;
     }
     if (topic !== undefined && !command) {
-      const guess = suggest(topic, commands.map((candidate) => candidate.name));
+      const guess = suggest(
+        topic,
+        commands.map((candidate) => candidate.name),
+      );
       const hint = guess ? ` Did you mean \`switchyard help ${guess}\`?` : "";
       io.stderr(`switchyard: no help for unknown command "${topic}".${hint}\nRun \`switchyard --help\` to see the commands.\n`);
       return ExitCode.usage;
@@ -162,7 +155,10 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   const command = commands.find((candidate) => candidate.name === first);
   if (!command) {
     const all = options.allCommands ? await options.allCommands() : commands;
-    const guess = suggest(first, all.map((candidate) => candidate.name));
+    const guess = suggest(
+      first,
+      all.map((candidate) => candidate.name),
+    );
     const hint = guess ? ` Did you mean \`switchyard ${guess}\`?` : "";
     io.stderr(`switchyard: unknown command "${first}".${hint}\nRun \`switchyard --help\` to see the commands.\n`);
     return ExitCode.usage;
@@ -178,7 +174,9 @@ export async function runCli(options: RunCliOptions): Promise<number> {
     });
     parsed = { positionals: result.positionals, values: result.values as Record<string, string | boolean | undefined> };
   } catch (error) {
-    io.stderr(`switchyard ${command.name}: ${optionErrorMessage(error, Object.keys(command.options))}\nUsage: ${command.usage}\nRun \`switchyard ${command.name} --help\` for details.\n`);
+    io.stderr(
+      `switchyard ${command.name}: ${optionErrorMessage(error, Object.keys(command.options))}\nUsage: ${command.usage}\nRun \`switchyard ${command.name} --help\` for details.\n`,
+    );
     return ExitCode.usage;
   }
 

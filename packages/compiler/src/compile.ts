@@ -68,11 +68,20 @@ function describeFailure(failure: EvaluationFailure, file: string, locations: Lo
   switch (failure.kind) {
     case "bundle":
       return failure.messages.map((message) => {
-        const range = locations && message.file === locations.file && message.line !== undefined
-          ? fromRange(locations.rangeAt(message.line, message.column ?? 1, message.length ?? 1))
-          : message.file !== undefined && message.line !== undefined
-            ? { file: message.file, line: message.line, column: message.column ?? 1, endLine: message.line, endColumn: (message.column ?? 1) + (message.length ?? 1), start: -1, end: -1 }
-            : root;
+        const range =
+          locations && message.file === locations.file && message.line !== undefined
+            ? fromRange(locations.rangeAt(message.line, message.column ?? 1, message.length ?? 1))
+            : message.file !== undefined && message.line !== undefined
+              ? {
+                  file: message.file,
+                  line: message.line,
+                  column: message.column ?? 1,
+                  endLine: message.line,
+                  endColumn: (message.column ?? 1) + (message.length ?? 1),
+                  start: -1,
+                  end: -1,
+                }
+              : root;
         return at(file, "SY0008", message.text, range);
       });
     case "threw": {
@@ -80,15 +89,28 @@ function describeFailure(failure: EvaluationFailure, file: string, locations: Lo
       return [at(file, "SY0004", `evaluating the config threw ${failure.name}: ${failure.message}`, { ...range, hint: catalogue.SY0004.fix })];
     }
     case "timeout":
-      return [at(file, "SY0005", `evaluating the config did not finish within ${failure.timeoutMs} ms (an endless loop?)`, { ...root, hint: catalogue.SY0005.fix })];
+      return [
+        at(file, "SY0005", `evaluating the config did not finish within ${failure.timeoutMs} ms (an endless loop?)`, { ...root, hint: catalogue.SY0005.fix }),
+      ];
     case "never-settled":
-      return [at(file, "SY0006", "the config never produced a value: a top-level await or the default-exported promise never settles (or routes.ts called process.exit)", { ...root, hint: catalogue.SY0006.fix })];
+      return [
+        at(
+          file,
+          "SY0006",
+          "the config never produced a value: a top-level await or the default-exported promise never settles (or routes.ts called process.exit)",
+          { ...root, hint: catalogue.SY0006.fix },
+        ),
+      ];
     case "no-default-export":
       return [at(file, "SY0002", "routes.ts has no default export", { ...root, hint: catalogue.SY0002.fix })];
     case "unsupported-value":
       return failure.problems.map((problem) => {
         const range = locations ? fromRange(locations.locate(problem.path).range) : root;
-        return at(file, "SY0007", `${showPath(problem.path) || "the default export"} is a ${problem.type}, which cannot be compiled`, { ...range, path: problem.path, hint: catalogue.SY0007.fix });
+        return at(file, "SY0007", `${showPath(problem.path) || "the default export"} is a ${problem.type}, which cannot be compiled`, {
+          ...range,
+          path: problem.path,
+          hint: catalogue.SY0007.fix,
+        });
       });
   }
 }
@@ -106,7 +128,12 @@ function dedupe(compilerDiagnostics: LocatedDiagnostic[], tsDiagnostics: Located
   }
   if (covered.length === 0) return compilerDiagnostics;
   // A value where a secret belongs keeps its own diagnostic (and its "rotate it" hint) even under TypeScript's.
-  return compilerDiagnostics.filter((diagnostic) => diagnostic.start < 0 || SECRET_VALUE_CODES.has(diagnostic.code) || !covered.some((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end));
+  return compilerDiagnostics.filter(
+    (diagnostic) =>
+      diagnostic.start < 0 ||
+      SECRET_VALUE_CODES.has(diagnostic.code) ||
+      !covered.some((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end),
+  );
 }
 
 /**
@@ -122,10 +149,14 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   try {
     return await compileUnsafe({ ...options, file });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+    const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
     // The stack is for us, not for users: only with SWITCHYARD_DEBUG=1.
     const stack = process.env.SWITCHYARD_DEBUG === "1" && error instanceof Error && error.stack ? `\n${error.stack}` : "";
-    return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0009", `internal compiler error: ${message}${stack}`, { hint: catalogue.SY0009.fix }))] };
+    return {
+      ok: false,
+      environments: [],
+      diagnostics: [strip(at(file, "SY0009", `internal compiler error: ${message}${stack}`, { hint: catalogue.SY0009.fix }))],
+    };
   }
 }
 
@@ -142,7 +173,11 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   }
 
   if (!CONFIG_EXTENSION.test(file)) {
-    return { ok: false, environments: [], diagnostics: [strip(at(file, "SY0011", `${basename(file)} is not a TypeScript module: a config is a routes.ts`, { hint: catalogue.SY0011.fix }))] };
+    return {
+      ok: false,
+      environments: [],
+      diagnostics: [strip(at(file, "SY0011", `${basename(file)} is not a TypeScript module: a config is a routes.ts`, { hint: catalogue.SY0011.fix }))],
+    };
   }
 
   // 2. Type-check on the type-check thread and evaluate (bundle and run routes.ts) in a worker at
@@ -151,8 +186,16 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   const abort = new AbortController();
   const typeChecking = typeCheckInThread(file);
   // A file with syntax errors is not evaluated: it would fail the same way.
-  typeChecking.then((result) => result.checked.syntaxErrors && abort.abort(), () => abort.abort());
-  const evaluation = evaluateConfig({ file, timeoutMs: options.timeoutMs ?? 5_000, signal: abort.signal, ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
+  typeChecking.then(
+    (result) => result.checked.syntaxErrors && abort.abort(),
+    () => abort.abort(),
+  );
+  const evaluation = evaluateConfig({
+    file,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    signal: abort.signal,
+    ...(options.onConsole ? { onConsole: options.onConsole } : {}),
+  });
   const analysis = await analyse(options, await evaluation);
   const typeChecked = await typeChecking;
   const locations = locationMap(typeChecked.locations);
@@ -182,7 +225,9 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     return finish([]);
   }
   if (analysis.kind === "not-a-config") {
-    compilerDiagnostics.push(at(file, "SY0002", `the default export is ${analysis.shape}, not a config object`, { ...fromRange(locations.root), hint: catalogue.SY0002.fix }));
+    compilerDiagnostics.push(
+      at(file, "SY0002", `the default export is ${analysis.shape}, not a config object`, { ...fromRange(locations.root), hint: catalogue.SY0002.fix }),
+    );
     return finish([]);
   }
   const { environments } = analysis;
@@ -192,7 +237,11 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     const located = locations.locate(finding.path, { ...(env === undefined ? {} : { env }), prefer: finding.prefer ?? "value" });
     const severity = finding.severity ?? catalogue[finding.code].severity;
     compilerDiagnostics.push({
-      code: finding.code, severity, message: finding.message, ...fromRange(located.range), path: finding.path,
+      code: finding.code,
+      severity,
+      message: finding.message,
+      ...fromRange(located.range),
+      path: finding.path,
       ...(finding.hint ? { hint: finding.hint } : {}),
     });
   };
@@ -202,7 +251,12 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     const declared = environments.length > 0 ? `declared: ${environments.join(", ")}` : "routes.ts declares no environments";
     const guess = suggestName(analysis.env, environments);
     const range = locations.get(["environments"])?.key ?? locations.root;
-    compilerDiagnostics.push(at(file, "SY0003", `unknown environment "${analysis.env}" (${declared})`, { ...fromRange(range), hint: guess ? `Did you mean --env ${guess}?` : catalogue.SY0003.fix }));
+    compilerDiagnostics.push(
+      at(file, "SY0003", `unknown environment "${analysis.env}" (${declared})`, {
+        ...fromRange(range),
+        hint: guess ? `Did you mean --env ${guess}?` : catalogue.SY0003.fix,
+      }),
+    );
     return finish(environments);
   }
 
@@ -258,7 +312,10 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
 
   const validated = validateConfigValue({ value, ...(options.env === undefined ? {} : { env: options.env }) });
   const findings = validated.findings;
-  const selectionsSource = isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment]) ? ["environments", environment, "policies"] : ["policies"];
+  const selectionsSource =
+    isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment])
+      ? ["environments", environment, "policies"]
+      : ["policies"];
   const skipped = async (): Promise<string | undefined> => {
     const selections = selectionsSource.length === 1 ? value.policies : dict(dict(value.environments)[environment]).policies;
     return skippedPoliciesNote(Array.isArray(selections) ? selections : []);
@@ -269,18 +326,34 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
   if (findings.some((finding) => (finding.severity ?? catalogue[finding.code].severity) === "error")) {
     return { kind: "validated", environments, findings, release, policies: { kind: "not-run", note: await skipped() } };
   }
-  const run = (onConsole: ((line: ConsoleLine) => void) | undefined): Promise<PolicyOutcome[]> => runPolicyPacks({
-    config, environment, file: options.file, now: options.now ?? new Date(),
-    selectionPath: (index) => [...selectionsSource, index],
-    ...(options.policyTimeLimitMs === undefined ? {} : { timeLimitMs: options.policyTimeLimitMs }),
-    ...(onConsole ? { onConsole } : {}),
-  });
+  const run = (onConsole: ((line: ConsoleLine) => void) | undefined): Promise<PolicyOutcome[]> =>
+    runPolicyPacks({
+      config,
+      environment,
+      file: options.file,
+      now: options.now ?? new Date(),
+      selectionPath: (index) => [...selectionsSource, index],
+      ...(options.policyTimeLimitMs === undefined ? {} : { timeLimitMs: options.policyTimeLimitMs }),
+      ...(onConsole ? { onConsole } : {}),
+    });
   if (!(await onlyBuiltinPacks(config.policies))) {
     // User packs run after the type-check (and only without its errors), as they print.
-    return { kind: "validated", environments, findings, release, policies: { kind: "ready", results: async () => ({ outcomes: await run(options.onConsole), console: [] }), skipped } };
+    return {
+      kind: "validated",
+      environments,
+      findings,
+      release,
+      policies: { kind: "ready", results: async () => ({ outcomes: await run(options.onConsole), console: [] }), skipped },
+    };
   }
   // Built-in packs run now, meanwhile; what they print waits until their findings are known to count.
   const printed: ConsoleLine[] = [];
   const outcomes = await run(options.onConsole ? (line) => void printed.push(line) : undefined);
-  return { kind: "validated", environments, findings, release, policies: { kind: "ready", results: () => Promise.resolve({ outcomes, console: printed }), skipped } };
+  return {
+    kind: "validated",
+    environments,
+    findings,
+    release,
+    policies: { kind: "ready", results: () => Promise.resolve({ outcomes, console: printed }), skipped },
+  };
 }

@@ -14,7 +14,9 @@ describe("canonicalJson", () => {
   it("gives equal bytes for equal values whatever the key order", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        const shuffled = JSON.parse(JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)));
+        const shuffled = JSON.parse(
+          JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)),
+        );
         expect(canonicalJson(shuffled)).toBe(canonicalJson(value));
         expect(contentHash(shuffled)).toBe(contentHash(value));
       }),
@@ -22,8 +24,10 @@ describe("canonicalJson", () => {
   });
 
   it("round-trips through JSON.parse", () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => {
-      expect(canonicalJson(JSON.parse(canonicalJson(value)))).toBe(canonicalJson(value));
-    }));
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(JSON.parse(canonicalJson(value)))).toBe(canonicalJson(value));
+      }),
+    );
   });
 });

@@ -16,7 +16,8 @@ function withoutAnnotations(schema: unknown): unknown {
   for (const [key, value] of Object.entries(schema)) {
     if (key === "$schema" || key === "default" || key === "description") continue;
     if (key === "const" || key === "enum") out[key] = value;
-    else if (key === "properties") out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, sub]) => [name, withoutAnnotations(sub)]));
+    else if (key === "properties")
+      out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, sub]) => [name, withoutAnnotations(sub)]));
     else out[key] = withoutAnnotations(value);
   }
   return out;

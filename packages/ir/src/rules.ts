@@ -23,7 +23,8 @@ export interface SecretUse {
 function walk(config: Config, visit: (value: unknown, path: (string | number)[]) => void): void {
   const go = (value: unknown, path: (string | number)[]): void => {
     visit(value, path);
-    if (typeof value === "object" && value !== null) for (const [key, sub] of Object.entries(value)) go(sub, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (typeof value === "object" && value !== null)
+      for (const [key, sub] of Object.entries(value)) go(sub, [...path, Array.isArray(value) ? Number(key) : key]);
   };
   go(config.providers, ["providers"]);
   go(config.teams, ["teams"]);
@@ -56,7 +57,9 @@ export function upstreamUrls(config: Config): Array<{ url: string; path: (string
  * there, and an upstream pointed there would hand the machine's metadata (or the router's keys) to a release.
  */
 export function blockedHost(hostname: string): boolean {
-  return /^(?:169\.254\.\d+\.\d+|\[fe[89ab][0-9a-f]:.*|\[::ffff:a9fe:.*|metadata(?:\.google\.internal|\.goog)?|instance-data|100\.100\.100\.200|\[fd00:ec2::254\])\.?$/i.test(hostname);
+  return /^(?:169\.254\.\d+\.\d+|\[fe[89ab][0-9a-f]:.*|\[::ffff:a9fe:.*|metadata(?:\.google\.internal|\.goog)?|instance-data|100\.100\.100\.200|\[fd00:ec2::254\])\.?$/i.test(
+    hostname,
+  );
 }
 
 /**
@@ -68,12 +71,14 @@ export function configRuleProblems(config: Config): RuleProblem[] {
   const out: RuleProblem[] = [];
   /** [where, the section the name must be declared in, the name]: checked together below. */
   const refs: Array<[(string | number)[], "providers" | "models" | "tiers" | "routes", string]> = [];
-  const target = (path: (string | number)[], ref: { tier: string } | { model: string }): number => refs.push("tier" in ref ? [[...path, "tier"], "tiers", ref.tier] : [[...path, "model"], "models", ref.model]);
+  const target = (path: (string | number)[], ref: { tier: string } | { model: string }): number =>
+    refs.push("tier" in ref ? [[...path, "tier"], "tiers", ref.tier] : [[...path, "model"], "models", ref.model]);
   for (const [id, model] of Object.entries(config.models)) refs.push([["models", id, "provider"], "providers", model.provider]);
   for (const [id, tier] of Object.entries(config.tiers)) tier.models.forEach((m, i) => refs.push([["tiers", id, "models", i, "model"], "models", m.model]));
   for (const [id, route] of Object.entries(config.routes)) {
     const at = ["routes", id];
-    if ((route.tier === undefined) === (route.model === undefined)) out.push({ code: "route_target", path: at, message: "a route names exactly one of `tier` and `model`" });
+    if ((route.tier === undefined) === (route.model === undefined))
+      out.push({ code: "route_target", path: at, message: "a route names exactly one of `tier` and `model`" });
     if (route.tier !== undefined) target(at, { tier: route.tier });
     if (route.model !== undefined) target(at, { model: route.model });
     route.fallback.forEach((step, i) => target([...at, "fallback", i], step));
@@ -82,11 +87,13 @@ export function configRuleProblems(config: Config): RuleProblem[] {
     if (route.canary !== undefined) target([...at, "canary"], { model: route.canary.model });
     steps.forEach((step, i) => {
       const before = steps[i - 1];
-      if (before !== undefined && step <= before) out.push({ code: "canary_steps_order", path: [...at, "canary", "steps", i], message: `canary step ${step} does not increase on ${before}` });
+      if (before !== undefined && step <= before)
+        out.push({ code: "canary_steps_order", path: [...at, "canary", "steps", i], message: `canary step ${step} does not increase on ${before}` });
     });
   }
   for (const [id, team] of Object.entries(config.teams)) team.routes.forEach((r, i) => refs.push([["teams", id, "routes", i], "routes", r]));
-  for (const [path, section, name] of refs) if (!Object.hasOwn(config[section], name)) out.push({ code: "unknown_reference", path, message: `${section.slice(0, -1)} "${name}" is not declared` });
+  for (const [path, section, name] of refs)
+    if (!Object.hasOwn(config[section], name)) out.push({ code: "unknown_reference", path, message: `${section.slice(0, -1)} "${name}" is not declared` });
   for (const { url, path } of upstreamUrls(config)) {
     let host: string;
     try {
@@ -99,7 +106,8 @@ export function configRuleProblems(config: Config): RuleProblem[] {
     if (blockedHost(host)) out.push({ code: "blocked_host", path, message: `${host} is link-local or cloud metadata` });
   }
   for (const use of secretUses(config)) {
-    if (use.upstream && /^SWITCHYARD_(?:ADMIN_TOKEN|REDIS_URL)$/.test(use.name)) out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is the router's own setting, never sent out` });
+    if (use.upstream && /^SWITCHYARD_(?:ADMIN_TOKEN|REDIS_URL)$/.test(use.name))
+      out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is the router's own setting, never sent out` });
   }
   return out;
 }

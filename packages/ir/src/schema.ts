@@ -104,10 +104,7 @@ export const TierSchema = z.strictObject({
 });
 
 /** A step of a fallback chain, or the target of a long-context rule: a tier or a single model. */
-export const TargetRefSchema = z.union([
-  z.strictObject({ tier: IdSchema }),
-  z.strictObject({ model: IdSchema }),
-]);
+export const TargetRefSchema = z.union([z.strictObject({ tier: IdSchema }), z.strictObject({ model: IdSchema })]);
 
 export const RetrySchema = z.strictObject({
   /** Attempts per candidate including the first (1 = no retry); at most 10. */
@@ -206,7 +203,11 @@ export const PolicySelectionSchema = z.strictObject({
 });
 
 export const RouterSettingsSchema = z.strictObject({
-  maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
   /** Header that carries a caller-chosen request id, echoed back. */
   requestIdHeader: z.string().default("x-request-id"),
 });
@@ -219,7 +220,11 @@ export const TelemetrySchema = z.strictObject({
       /** `stdout` or a file path (relative to the router's working directory). */
       path: z.string().min(1).default("stdout"),
       /** Rotate before the file grows past this many bytes. */
-      maxBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
       /** Rotated files kept (`path.1` newest … `path.N`). */
       keep: z.number().int().nonnegative().max(100).default(5),
     })

@@ -10,6 +10,14 @@
  * const build = await compileRoutes({ file: "routes.ts" }); // environment = stack name
  * new Release("routes", { routerUrl: "http://router.internal:8787", adminToken: new pulumi.Config().requireSecret("adminToken"), release: build.releaseJson });
  */
-export { compileRoutes, environmentFor, secretNamesOf, stackEnvironment, RoutesCompileError, type CompileRoutesOptions, type CompiledRoutes } from "./compile/compile-routes.ts";
+export {
+  compileRoutes,
+  environmentFor,
+  secretNamesOf,
+  stackEnvironment,
+  RoutesCompileError,
+  type CompileRoutesOptions,
+  type CompiledRoutes,
+} from "./compile/compile-routes.ts";
 export { Release, releaseJsonOf, type ReleaseArgs, type ReleaseState } from "./resources/release.ts";
 export { PACKAGE, RELEASE_TYPE, ROUTER_DEPLOYMENT_TYPE } from "./tokens.ts";

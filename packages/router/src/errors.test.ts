@@ -13,7 +13,16 @@ describe("RouterError", () => {
   });
 
   it("picks 504 when all attempts timed out, 503 when all were overloaded, else 502", () => {
-    const at = (errorClass: AttemptSummary["errorClass"], status?: number): AttemptSummary => ({ model: "m", provider: "p", step: 0, attempt: 1, outcome: "error", errorClass, latencyMs: 1, ...(status ? { status } : {}) });
+    const at = (errorClass: AttemptSummary["errorClass"], status?: number): AttemptSummary => ({
+      model: "m",
+      provider: "p",
+      step: 0,
+      attempt: 1,
+      outcome: "error",
+      errorClass,
+      latencyMs: 1,
+      ...(status ? { status } : {}),
+    });
     expect(allFailedStatus([at("timeout"), at("timeout")])).toBe(504);
     expect(allFailedStatus([at("5xx", 503), at("429", 429)])).toBe(503);
     expect(allFailedStatus([at("5xx", 500), at("timeout")])).toBe(502);

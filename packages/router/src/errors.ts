@@ -29,13 +29,7 @@ export type RouterErrorCode =
 
 /** OpenAI's `error.type` vocabulary (plus `upstream_error` for provider failures). */
 export type RouterErrorType =
-  | "invalid_request_error"
-  | "authentication_error"
-  | "permission_error"
-  | "not_found_error"
-  | "rate_limit_error"
-  | "upstream_error"
-  | "server_error";
+  "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "rate_limit_error" | "upstream_error" | "server_error";
 
 /** HTTP status and OpenAI error type of every code. */
 export const ERRORS = {
@@ -66,16 +60,7 @@ export const ERRORS = {
 } as const satisfies Record<RouterErrorCode, { status: number; type: RouterErrorType }>;
 
 /** Why one attempt failed, as reported to the client in `all_candidates_failed`. */
-export type FailureClass =
-  | "429"
-  | "5xx"
-  | "4xx"
-  | "timeout"
-  | "connection"
-  | "invalid_response"
-  | "validation"
-  | "stream_interrupted"
-  | "rejected";
+export type FailureClass = "429" | "5xx" | "4xx" | "timeout" | "connection" | "invalid_response" | "validation" | "stream_interrupted" | "rejected";
 
 /** One attempt, as listed in an `all_candidates_failed` error. Never holds keys or payloads. */
 export interface AttemptSummary {

@@ -26,4 +26,16 @@ export { RequestCancel, ClientGoneError } from "./execute/timers.ts";
 export { backoffMs, type ExecuteDeps } from "./execute/execute.ts";
 export { priceUsage } from "./execute/usage.ts";
 export * from "./telemetry/index.ts";
-export { createDashboard, dashboardCore, LiveStats, readLiveStats, buildDashboardSnapshot, type Dashboard, type DashboardCore, type DashboardOptions, type DashboardSource, type DashboardSnapshot, type LiveStatsView } from "./dashboard/index.ts";
+export {
+  createDashboard,
+  dashboardCore,
+  LiveStats,
+  readLiveStats,
+  buildDashboardSnapshot,
+  type Dashboard,
+  type DashboardCore,
+  type DashboardOptions,
+  type DashboardSource,
+  type DashboardSnapshot,
+  type LiveStatsView,
+} from "./dashboard/index.ts";

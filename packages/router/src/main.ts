@@ -27,7 +27,12 @@ const USAGE = "usage: node router.mjs [--port N] [--host H]   (or PORT / HOST; d
 export function parseListenArgs(argv: string[], env: NodeJS.ProcessEnv): { port: number; host: string } | { error: string } {
   let values: { port?: string; host?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { port: { type: "string", short: "p" }, host: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { port: { type: "string", short: "p" }, host: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     return { error: (error as Error).message.split("\n")[0] ?? "bad arguments" };
   }
@@ -83,11 +88,13 @@ export async function runMain(options: RunMainOptions): Promise<RunningRouter | 
     // A stray rejection or throw outside any request (requests have their own boundary in server.ts) is logged
     // in one line and the router keeps serving: one bug must not take every tenant's traffic down. The line
     // holds the error's name and the first line of its message, never a stack (SWITCHYARD_DEBUG=1 adds it).
-    const survive = (what: string) => (error: unknown): void => {
-      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      err(`switchyard router: ${what} (still serving): ${text.split("\n")[0]?.slice(0, 200)}`);
-      if (env["SWITCHYARD_DEBUG"] === "1") err(String((error as Error).stack));
-    };
+    const survive =
+      (what: string) =>
+      (error: unknown): void => {
+        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        err(`switchyard router: ${what} (still serving): ${text.split("\n")[0]?.slice(0, 200)}`);
+        if (env["SWITCHYARD_DEBUG"] === "1") err(String((error as Error).stack));
+      };
     process.on("unhandledRejection", survive("unhandled rejection"));
     process.on("uncaughtException", survive("uncaught exception"));
     let stopping = false;

@@ -101,10 +101,7 @@ export interface TierDef<M extends string> {
 }
 
 export type ValidatorDef =
-  | { kind: "json" }
-  | { kind: "json-schema"; schema: Record<string, unknown> }
-  | { kind: "regex"; pattern: string; flags?: string }
-  | { kind: "non-empty" };
+  { kind: "json" } | { kind: "json-schema"; schema: Record<string, unknown> } | { kind: "regex"; pattern: string; flags?: string } | { kind: "non-empty" };
 
 export interface CanaryDef<M extends string> {
   model: M;
@@ -154,9 +151,7 @@ export interface TeamDef<R extends string> {
 }
 
 /** A policy pack: a built-in id (`baseline`, `eu-residency`, `prod-safety`, `cost-guard`) or a path. */
-export type PolicyRef =
-  | string
-  | { pack: string; severities?: Record<string, Severity>; options?: Record<string, unknown> };
+export type PolicyRef = string | { pack: string; severities?: Record<string, Severity>; options?: Record<string, unknown> };
 
 export interface RouterSettingsDef {
   maxBodyBytes?: number;

@@ -26,12 +26,20 @@ export default definePolicy({
       const usage = routes.length === 0 ? "no route uses it: remove it" : `still used by ${routes.length === 1 ? "route" : "routes"} ${listOf(routes)}`;
       const sunset = model.sunset === undefined ? undefined : Date.parse(`${model.sunset}T00:00:00Z`);
       if (sunset !== undefined && sunset <= today) {
-        report({ node: { kind: "model", id: modelId, path: ["sunset"] }, messageId: "sunset-passed", data: { model: modelId, sunset: model.sunset ?? "", usage } });
+        report({
+          node: { kind: "model", id: modelId, path: ["sunset"] },
+          messageId: "sunset-passed",
+          data: { model: modelId, sunset: model.sunset ?? "", usage },
+        });
       } else if (model.lifecycle === "deprecated") {
         report({ node: { kind: "model", id: modelId, path: ["lifecycle"] }, messageId: "deprecated", data: { model: modelId, usage } });
       } else if (sunset !== undefined && options.warnDaysBefore > 0 && sunset - today <= options.warnDaysBefore * DAY_MS) {
         const days = Math.round((sunset - today) / DAY_MS);
-        report({ node: { kind: "model", id: modelId, path: ["sunset"] }, messageId: "sunset-soon", data: { model: modelId, sunset: model.sunset ?? "", days, usage } });
+        report({
+          node: { kind: "model", id: modelId, path: ["sunset"] },
+          messageId: "sunset-soon",
+          data: { model: modelId, sunset: model.sunset ?? "", days, usage },
+        });
       }
     }
   },

@@ -7,8 +7,24 @@ testPolicy({
   policy,
   valid: [
     { name: "fallback on another provider", config: fixture() },
-    { name: "a primary tier spanning two providers, no fallback", config: fixture((d) => { d.tiers.fast = { models: [{ model: "mini", weight: 1 }, { model: "claude", weight: 1 }] }; d.routes.chat!.fallback = []; }) },
-    { name: "canary and long-context on one provider do not matter", config: fixture((d) => { d.routes.chat!.canary = { model: "mini", steps: [5], everyMs: 1000 }; }) },
+    {
+      name: "a primary tier spanning two providers, no fallback",
+      config: fixture((d) => {
+        d.tiers.fast = {
+          models: [
+            { model: "mini", weight: 1 },
+            { model: "claude", weight: 1 },
+          ],
+        };
+        d.routes.chat!.fallback = [];
+      }),
+    },
+    {
+      name: "canary and long-context on one provider do not matter",
+      config: fixture((d) => {
+        d.routes.chat!.canary = { model: "mini", steps: [5], everyMs: 1000 };
+      }),
+    },
   ],
   invalid: [
     {
@@ -17,16 +33,27 @@ testPolicy({
         d.models.mini2 = { provider: "openaiEu", name: "gpt-4o", context: 128_000, price: { input: 1, output: 4 } };
         d.routes.chat!.fallback = [{ model: "mini2" }];
       }),
-      errors: [{ messageId: "single-provider", node: { kind: "route", id: "chat" }, message: "route chat depends on a single provider (openaiEu) through its primary and fallbacks; add a fallback on another provider" }],
+      errors: [
+        {
+          messageId: "single-provider",
+          node: { kind: "route", id: "chat" },
+          message: "route chat depends on a single provider (openaiEu) through its primary and fallbacks; add a fallback on another provider",
+        },
+      ],
     },
     {
       name: "no fallback at all: a single provider",
-      config: fixture((d) => { d.routes.chat!.fallback = []; }),
+      config: fixture((d) => {
+        d.routes.chat!.fallback = [];
+      }),
       errors: [{ messageId: "single-provider", node: { kind: "route", id: "chat" } }],
     },
     {
       name: "a long-context target on another provider does not count",
-      config: fixture((d) => { d.routes.chat!.fallback = [{ tier: "fast" }]; d.routes.chat!.longContext = { over: 16_000, use: { model: "claude" } }; }),
+      config: fixture((d) => {
+        d.routes.chat!.fallback = [{ tier: "fast" }];
+        d.routes.chat!.longContext = { over: 16_000, use: { model: "claude" } };
+      }),
       errors: [{ messageId: "single-provider", node: { kind: "route", id: "chat" } }],
     },
   ],

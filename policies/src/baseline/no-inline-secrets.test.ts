@@ -11,35 +11,68 @@ testPolicy({
   policy,
   valid: [
     { name: "secret references everywhere", config: fixture() },
-    { name: "a secret header and a harmless literal header", config: fixture((d) => { d.providers.openaiEu!.headers = { Authorization: { secret: "PROXY_TOKEN" }, "x-team": "support" }; }) },
-    { name: "a short sk- word is not a key", config: fixture((d) => { d.routes.chat!.description = "route for sk-learn questions"; }) },
+    {
+      name: "a secret header and a harmless literal header",
+      config: fixture((d) => {
+        d.providers.openaiEu!.headers = { Authorization: { secret: "PROXY_TOKEN" }, "x-team": "support" };
+      }),
+    },
+    {
+      name: "a short sk- word is not a key",
+      config: fixture((d) => {
+        d.routes.chat!.description = "route for sk-learn questions";
+      }),
+    },
   ],
   invalid: [
     {
       name: "an API key in a custom header",
-      config: fixture((d) => { d.providers.openaiEu!.headers = { "x-upstream": OPENAI_KEY }; }),
-      errors: [{
-        messageId: "looks-like-key",
-        node: { kind: "provider", id: "openaiEu", path: ["headers", "x-upstream"] },
-        message: "provider openaiEu: headers.x-upstream holds what looks like an OpenAI/Anthropic-style API key (sk-…); use secret(\"ENV_VAR\") and keep the value out of routes.ts",
-      }],
+      config: fixture((d) => {
+        d.providers.openaiEu!.headers = { "x-upstream": OPENAI_KEY };
+      }),
+      errors: [
+        {
+          messageId: "looks-like-key",
+          node: { kind: "provider", id: "openaiEu", path: ["headers", "x-upstream"] },
+          message:
+            'provider openaiEu: headers.x-upstream holds what looks like an OpenAI/Anthropic-style API key (sk-…); use secret("ENV_VAR") and keep the value out of routes.ts',
+        },
+      ],
     },
     {
       name: "a literal Authorization header, whatever its shape",
-      config: fixture((d) => { d.providers.anthropicEu!.headers = { Authorization: "Bearer abcdefghijklmnop" }; }),
-      errors: [{ messageId: "literal-header", node: { kind: "provider", id: "anthropicEu", path: ["headers", "Authorization"] }, message: "provider anthropicEu: header Authorization is a credential header with a literal value; use secret(\"ENV_VAR\")" }],
+      config: fixture((d) => {
+        d.providers.anthropicEu!.headers = { Authorization: "Bearer abcdefghijklmnop" };
+      }),
+      errors: [
+        {
+          messageId: "literal-header",
+          node: { kind: "provider", id: "anthropicEu", path: ["headers", "Authorization"] },
+          message: 'provider anthropicEu: header Authorization is a credential header with a literal value; use secret("ENV_VAR")',
+        },
+      ],
     },
     {
       name: "a key in a baseUrl query and a password in another",
-      config: fixture((d) => { d.providers.openaiEu!.baseUrl = "https://eu.example.com/v1?api-key=abc"; d.providers.openaiUs!.baseUrl = "https://user:pw@us.example.com/v1"; }),
+      config: fixture((d) => {
+        d.providers.openaiEu!.baseUrl = "https://eu.example.com/v1?api-key=abc";
+        d.providers.openaiUs!.baseUrl = "https://user:pw@us.example.com/v1";
+      }),
       errors: [
-        { messageId: "url-credential", node: { kind: "provider", id: "openaiEu", path: ["baseUrl"] }, message: "provider openaiEu: baseUrl contains a credential in the URL's query (api-key=…); move it to a secret() header" },
+        {
+          messageId: "url-credential",
+          node: { kind: "provider", id: "openaiEu", path: ["baseUrl"] },
+          message: "provider openaiEu: baseUrl contains a credential in the URL's query (api-key=…); move it to a secret() header",
+        },
         { messageId: "url-credential", node: { kind: "provider", id: "openaiUs", path: ["baseUrl"] }, message: /user:password@/ },
       ],
     },
     {
       name: "a token anywhere else: a route description, a team owner",
-      config: fixture((d) => { d.routes.chat!.description = `call with Bearer ${JWT}`; d.teams.support!.owner = "ghp_0123456789abcdefghijABCDEFGHIJ0123"; }),
+      config: fixture((d) => {
+        d.routes.chat!.description = `call with Bearer ${JWT}`;
+        d.teams.support!.owner = "ghp_0123456789abcdefghijABCDEFGHIJ0123";
+      }),
       errors: [
         { messageId: "looks-like-key", node: { kind: "route", id: "chat", path: ["description"] }, message: /looks like a bearer token/ },
         { messageId: "looks-like-key", node: { kind: "team", id: "support", path: ["owner"] }, message: /looks like a GitHub token/ },
@@ -47,7 +80,9 @@ testPolicy({
     },
     {
       name: "a key in a validator pattern (arrays are walked)",
-      config: fixture((d) => { d.routes.chat!.validate = [{ kind: "json" }, { kind: "regex", pattern: `^(?!${OPENAI_KEY})` }]; }),
+      config: fixture((d) => {
+        d.routes.chat!.validate = [{ kind: "json" }, { kind: "regex", pattern: `^(?!${OPENAI_KEY})` }];
+      }),
       errors: [{ messageId: "looks-like-key", node: { kind: "route", id: "chat", path: ["validate", 1, "pattern"] }, message: /validate\[1\]\.pattern/ }],
     },
   ],

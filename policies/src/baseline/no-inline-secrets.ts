@@ -40,18 +40,21 @@ function credentialInUrl(value: string): string | undefined {
 }
 
 function where(path: readonly (string | number)[]): string {
-  return path.map((segment) => (typeof segment === "number" ? `[${segment}]` : `.${segment}`)).join("").replace(/^\./, "");
+  return path
+    .map((segment) => (typeof segment === "number" ? `[${segment}]` : `.${segment}`))
+    .join("")
+    .replace(/^\./, "");
 }
 
 export default definePolicy({
   id: "baseline/no-inline-secrets",
   description:
     "No string anywhere in providers, models, tiers, routes or teams looks like a credential (API keys, bearer tokens, cloud and chat tokens, JWTs, user:password@ or ?api_key= in URLs), and credential headers (Authorization, x-api-key, …) use `secret()`. The value is never printed.",
-  rationale: "A key in routes.ts lands in git history, the compiled bundle, CI logs and every diagnostic; `secret(\"ENV_VAR\")` keeps it in the environment.",
+  rationale: 'A key in routes.ts lands in git history, the compiled bundle, CI logs and every diagnostic; `secret("ENV_VAR")` keeps it in the environment.',
   defaultSeverity: "error",
   messages: {
-    "looks-like-key": "{{section}} {{id}}: {{where}} holds what looks like {{shape}}; use secret(\"ENV_VAR\") and keep the value out of routes.ts",
-    "literal-header": "provider {{id}}: header {{header}} is a credential header with a literal value; use secret(\"ENV_VAR\")",
+    "looks-like-key": '{{section}} {{id}}: {{where}} holds what looks like {{shape}}; use secret("ENV_VAR") and keep the value out of routes.ts',
+    "literal-header": 'provider {{id}}: header {{header}} is a credential header with a literal value; use secret("ENV_VAR")',
     "url-credential": "provider {{id}}: {{where}} contains {{shape}}; move it to a secret() header",
   },
   defaultOptions: {},

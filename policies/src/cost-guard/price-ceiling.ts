@@ -20,7 +20,9 @@ export function expectedPricePer1M(config: Config, route: Route, mix: PriceMix):
   const members = "tier" in target ? (config.tiers[target.tier]?.models ?? []) : [{ model: target.model, weight: 1 }];
   const priced = members.flatMap((member) => {
     const model = config.models[member.model];
-    return model === undefined ? [] : [{ weight: Math.max(0, member.weight), price: (model.price.input * mix.input + model.price.output * mix.output) / (mix.input + mix.output) }];
+    return model === undefined
+      ? []
+      : [{ weight: Math.max(0, member.weight), price: (model.price.input * mix.input + model.price.output * mix.output) / (mix.input + mix.output) }];
   });
   if (priced.length === 0) return undefined;
   const total = priced.reduce((sum, m) => sum + m.weight, 0);
@@ -42,7 +44,9 @@ export default definePolicy({
   defaultOptions: { maxUsdPer1M: 10, mix: { input: 3, output: 1 } as PriceMix, routeCeilings: {} as Record<string, number> },
   optionsSchema: z.strictObject({
     maxUsdPer1M: z.number().nonnegative(),
-    mix: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }).refine((m) => m.input + m.output > 0, "the mix needs a positive input or output share"),
+    mix: z
+      .strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })
+      .refine((m) => m.input + m.output > 0, "the mix needs a positive input or output share"),
     routeCeilings: z.record(z.string(), z.number().nonnegative()),
   }),
   check({ config, options, report }) {
@@ -56,7 +60,13 @@ export default definePolicy({
       report({
         node: { kind: "route", id: routeId, path: ["tier" in target ? "tier" : "model"] },
         messageId: "over-ceiling",
-        data: { route: routeId, target: `${"tier" in target ? "tier" : "model"} ${targetName(target)}`, price: usd(price), ceiling: usd(ceiling), mix: `${options.mix.input}:${options.mix.output}` },
+        data: {
+          route: routeId,
+          target: `${"tier" in target ? "tier" : "model"} ${targetName(target)}`,
+          price: usd(price),
+          ceiling: usd(ceiling),
+          mix: `${options.mix.input}:${options.mix.output}`,
+        },
       });
     }
   },

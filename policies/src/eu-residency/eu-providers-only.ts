@@ -7,7 +7,7 @@ import { groupBySteps, listOf, routeReach, tierSuffix } from "../graph.ts";
 export default definePolicy({
   id: "eu-residency/eu-providers-only",
   description:
-    "A route with `residency: \"eu\"`, or whose `dataClass` is in `classes`, reaches only providers with `residency: \"eu\"`: the primary and every tier member, every fallback step, the long-context target and the canary. Each leaving step is reported where it is written.",
+    'A route with `residency: "eu"`, or whose `dataClass` is in `classes`, reaches only providers with `residency: "eu"`: the primary and every tier member, every fallback step, the long-context target and the canary. Each leaving step is reported where it is written.',
   rationale: "Residency is a property of the whole chain: the one fallback that leaves the EU is the one that sends personal data abroad during an outage.",
   defaultSeverity: "error",
   messages: {
@@ -20,13 +20,14 @@ export default definePolicy({
   optionsSchema: z.strictObject({ classes: z.array(DataClassSchema) }),
   check({ config, options, report }) {
     for (const [routeId, route] of Object.entries(config.routes)) {
-      const reason =
-        route.residency === "eu" ? "residency eu" : options.classes.includes(route.dataClass) ? `data class ${route.dataClass}` : undefined;
+      const reason = route.residency === "eu" ? "residency eu" : options.classes.includes(route.dataClass) ? `data class ${route.dataClass}` : undefined;
       if (reason === undefined) continue;
       for (const step of groupBySteps(routeReach(config, route))) {
         const leaving = step.reaches.filter((reach) => reach.provider !== undefined && reach.provider.residency !== "eu");
         if (leaving.length === 0) continue;
-        const reaches = listOf(leaving.map((reach) => `model ${reach.modelId} on provider ${reach.providerId ?? "?"} (residency ${reach.provider?.residency ?? "unset"})`));
+        const reaches = listOf(
+          leaving.map((reach) => `model ${reach.modelId} on provider ${reach.providerId ?? "?"} (residency ${reach.provider?.residency ?? "unset"})`),
+        );
         report({
           node: { kind: "route", id: routeId, path: step.path },
           messageId: step.kind,

@@ -15,7 +15,13 @@ testPolicy({
       name: "anthropic not approved",
       config: fixture(),
       options: { approvedProviders: ["openai"] },
-      errors: [{ messageId: "not-approved", node: { kind: "provider", id: "anthropicEu" }, message: "provider anthropicEu (kind anthropic) is not on the approved list (openai)" }],
+      errors: [
+        {
+          messageId: "not-approved",
+          node: { kind: "provider", id: "anthropicEu" },
+          message: "provider anthropicEu (kind anthropic) is not on the approved list (openai)",
+        },
+      ],
     },
     {
       name: "only one id approved",

@@ -15,7 +15,11 @@ export default definePolicy({
   check({ config, options, report }) {
     for (const [routeId, route] of Object.entries(config.routes)) {
       if (route.retry.attempts > options.maxAttempts) {
-        report({ node: { kind: "route", id: routeId, path: ["retry", "attempts"] }, messageId: "too-many", data: { route: routeId, attempts: route.retry.attempts, max: options.maxAttempts } });
+        report({
+          node: { kind: "route", id: routeId, path: ["retry", "attempts"] },
+          messageId: "too-many",
+          data: { route: routeId, attempts: route.retry.attempts, max: options.maxAttempts },
+        });
       }
     }
   },

@@ -4,7 +4,9 @@ import { testPolicy } from "../testing/policy-tester.ts";
 import policy from "./no-experimental-models.ts";
 
 const withNext = (lifecycle: "experimental" | "preview") =>
-  fixture((d) => { d.models.next = { provider: "anthropicEu", name: "claude-next", context: 200_000, price: { input: 3, output: 15 }, lifecycle }; });
+  fixture((d) => {
+    d.models.next = { provider: "anthropicEu", name: "claude-next", context: 200_000, price: { input: 3, output: 15 }, lifecycle };
+  });
 
 testPolicy({
   policy,
@@ -27,7 +29,9 @@ testPolicy({
     },
     {
       name: "preview allowed when lifecycles lists only experimental",
-      config: fixture((d) => { d.models.claude!.lifecycle = "preview"; }),
+      config: fixture((d) => {
+        d.models.claude!.lifecycle = "preview";
+      }),
       options: { lifecycles: ["experimental"] },
     },
   ],
@@ -38,12 +42,22 @@ testPolicy({
         d.models.next = { provider: "anthropicEu", name: "claude-next", context: 200_000, price: { input: 3, output: 15 }, lifecycle: "experimental" };
         d.routes.chat!.fallback = [{ tier: "frontier" }, { model: "next" }];
       }),
-      errors: [{ messageId: "reachable", node: { kind: "route", id: "chat", path: ["fallback", 1] }, message: "route chat reaches experimental model next through fallback step 2; use a GA model or roll it out as a guarded canary" }],
+      errors: [
+        {
+          messageId: "reachable",
+          node: { kind: "route", id: "chat", path: ["fallback", 1] },
+          message: "route chat reaches experimental model next through fallback step 2; use a GA model or roll it out as a guarded canary",
+        },
+      ],
     },
     {
       name: "a preview member of the primary tier",
-      config: fixture((d) => { d.models.mini!.lifecycle = "preview"; }),
-      errors: [{ messageId: "reachable", node: { kind: "route", id: "chat", path: ["tier"] }, message: /preview model mini through its primary \(tier fast\)/ }],
+      config: fixture((d) => {
+        d.models.mini!.lifecycle = "preview";
+      }),
+      errors: [
+        { messageId: "reachable", node: { kind: "route", id: "chat", path: ["tier"] }, message: /preview model mini through its primary \(tier fast\)/ },
+      ],
     },
     {
       name: "an unguarded canary",
@@ -51,7 +65,14 @@ testPolicy({
         d.models.next = { provider: "anthropicEu", name: "claude-next", context: 200_000, price: { input: 3, output: 15 }, lifecycle: "experimental" };
         d.routes.chat!.canary = { model: "next", steps: [5], everyMs: 3_600_000, guard: { minRequests: 50 } };
       }),
-      errors: [{ messageId: "unguarded-canary", node: { kind: "route", id: "chat", path: ["canary", "guard"] }, message: "route chat canaries experimental model next without a guard; set canary.guard.maxErrorRate or canary.guard.maxP95 so a bad rollout stops itself" }],
+      errors: [
+        {
+          messageId: "unguarded-canary",
+          node: { kind: "route", id: "chat", path: ["canary", "guard"] },
+          message:
+            "route chat canaries experimental model next without a guard; set canary.guard.maxErrorRate or canary.guard.maxP95 so a bad rollout stops itself",
+        },
+      ],
     },
   ],
 });

@@ -26,12 +26,20 @@ export default definePolicy({
           const guard = route.canary?.guard;
           const reach = flagged[0];
           if (reach !== undefined && guard?.maxErrorRate === undefined && guard?.maxP95Ms === undefined) {
-            report({ node: { kind: "route", id: routeId, path: ["canary", "guard"] }, messageId: "unguarded-canary", data: { route: routeId, model: reach.modelId, lifecycle: reach.model?.lifecycle ?? "" } });
+            report({
+              node: { kind: "route", id: routeId, path: ["canary", "guard"] },
+              messageId: "unguarded-canary",
+              data: { route: routeId, model: reach.modelId, lifecycle: reach.model?.lifecycle ?? "" },
+            });
           }
           continue;
         }
         const models = listOf(flagged.map((reach) => `${reach.model?.lifecycle ?? ""} model ${reach.modelId}`));
-        report({ node: { kind: "route", id: routeId, path: step.path }, messageId: "reachable", data: { route: routeId, models, where: `${describeStep(step)}${tierSuffix(step)}` } });
+        report({
+          node: { kind: "route", id: routeId, path: step.path },
+          messageId: "reachable",
+          data: { route: routeId, models, where: `${describeStep(step)}${tierSuffix(step)}` },
+        });
       }
     }
   },

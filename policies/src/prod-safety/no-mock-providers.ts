@@ -17,7 +17,11 @@ export default definePolicy({
         const mocked = step.reaches.filter((reach) => reach.provider?.kind === "mock");
         if (mocked.length === 0) continue;
         const models = listOf(mocked.map((reach) => `model ${reach.modelId} on mock provider ${reach.providerId ?? "?"}`));
-        report({ node: { kind: "route", id: routeId, path: step.path }, messageId: "mock", data: { route: routeId, models, where: `${describeStep(step)}${tierSuffix(step)}` } });
+        report({
+          node: { kind: "route", id: routeId, path: step.path },
+          messageId: "mock",
+          data: { route: routeId, models, where: `${describeStep(step)}${tierSuffix(step)}` },
+        });
       }
     }
   },

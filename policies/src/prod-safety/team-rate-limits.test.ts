@@ -7,17 +7,32 @@ testPolicy({
   policy,
   valid: [
     { name: "rpm set", config: fixture() },
-    { name: "tpm alone is enough", config: fixture((d) => { d.teams.support!.limits = { tpm: 100_000 }; }) },
+    {
+      name: "tpm alone is enough",
+      config: fixture((d) => {
+        d.teams.support!.limits = { tpm: 100_000 };
+      }),
+    },
   ],
   invalid: [
     {
       name: "no limits",
-      config: fixture((d) => { delete d.teams.support!.limits; }),
-      errors: [{ messageId: "missing", node: { kind: "team", id: "support", path: ["limits"] }, message: "team support has no rate limits; set `limits: { rpm, tpm }`" }],
+      config: fixture((d) => {
+        delete d.teams.support!.limits;
+      }),
+      errors: [
+        {
+          messageId: "missing",
+          node: { kind: "team", id: "support", path: ["limits"] },
+          message: "team support has no rate limits; set `limits: { rpm, tpm }`",
+        },
+      ],
     },
     {
       name: "an empty limits object",
-      config: fixture((d) => { d.teams.support!.limits = {}; }),
+      config: fixture((d) => {
+        d.teams.support!.limits = {};
+      }),
       errors: [{ messageId: "missing", node: { kind: "team", id: "support", path: ["limits"] } }],
     },
   ],

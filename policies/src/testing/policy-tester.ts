@@ -42,7 +42,14 @@ export interface PolicyTable {
 const DEFAULT_NOW = new Date("2026-06-01T12:00:00Z");
 
 /** Run one policy through the engine, as the only policy of a pack named after its id's prefix. */
-export function runOne(options: { policy: Policy; config: Config; selectionOptions?: Record<string, unknown>; severities?: Record<string, Severity>; environment?: string; now?: Date }): PolicyFinding[] {
+export function runOne(options: {
+  policy: Policy;
+  config: Config;
+  selectionOptions?: Record<string, unknown>;
+  severities?: Record<string, Severity>;
+  environment?: string;
+  now?: Date;
+}): PolicyFinding[] {
   const packId = options.policy.id.includes("/") ? options.policy.id.slice(0, options.policy.id.lastIndexOf("/")) : "test";
   return runPolicies({
     config: options.config,
@@ -70,7 +77,14 @@ export function testPolicy(table: PolicyTable): void {
     describe("valid", () => {
       for (const testCase of table.valid) {
         it(testCase.name, () => {
-          const findings = runOne({ policy, config: testCase.config, selectionOptions: testCase.options, severities: testCase.severities, environment: testCase.environment, now: testCase.now ?? table.now });
+          const findings = runOne({
+            policy,
+            config: testCase.config,
+            selectionOptions: testCase.options,
+            severities: testCase.severities,
+            environment: testCase.environment,
+            now: testCase.now ?? table.now,
+          });
           expect(findings).toEqual([]);
         });
       }
@@ -78,7 +92,14 @@ export function testPolicy(table: PolicyTable): void {
     describe("invalid", () => {
       for (const testCase of table.invalid) {
         it(testCase.name, () => {
-          const findings = runOne({ policy, config: testCase.config, selectionOptions: testCase.options, severities: testCase.severities, environment: testCase.environment, now: testCase.now ?? table.now });
+          const findings = runOne({
+            policy,
+            config: testCase.config,
+            selectionOptions: testCase.options,
+            severities: testCase.severities,
+            environment: testCase.environment,
+            now: testCase.now ?? table.now,
+          });
           const defaultSeverity = severityFor(policy, testCase.severities);
           expect(findings.map((f) => ({ policyId: f.policyId, messageId: f.messageId, node: f.node, severity: f.severity }))).toEqual(
             testCase.errors.map((e) => ({ policyId: e.policyId ?? policy.id, messageId: e.messageId, node: e.node, severity: e.severity ?? defaultSeverity })),
@@ -92,12 +113,26 @@ export function testPolicy(table: PolicyTable): void {
         });
         if (testCase.errors.every((e) => e.policyId === undefined || e.policyId === policy.id) && testCase.severities === undefined) {
           it(`${testCase.name} — dev lowers it to warning`, () => {
-            const findings = runOne({ policy, config: testCase.config, selectionOptions: testCase.options, severities: { [policy.id.slice(policy.id.lastIndexOf("/") + 1)]: "warning" }, environment: "dev", now: testCase.now ?? table.now });
+            const findings = runOne({
+              policy,
+              config: testCase.config,
+              selectionOptions: testCase.options,
+              severities: { [policy.id.slice(policy.id.lastIndexOf("/") + 1)]: "warning" },
+              environment: "dev",
+              now: testCase.now ?? table.now,
+            });
             const own = findings.filter((f) => f.messageId !== "invalid-options");
             expect(own.map((f) => f.severity)).toEqual(testCase.errors.filter((e) => e.messageId !== "invalid-options").map(() => "warning"));
           });
           it(`${testCase.name} — dev turns it off`, () => {
-            const findings = runOne({ policy, config: testCase.config, selectionOptions: testCase.options, severities: { [policy.id]: "off" }, environment: "dev", now: testCase.now ?? table.now });
+            const findings = runOne({
+              policy,
+              config: testCase.config,
+              selectionOptions: testCase.options,
+              severities: { [policy.id]: "off" },
+              environment: "dev",
+              now: testCase.now ?? table.now,
+            });
             expect(findings).toEqual([]);
           });
         }

@@ -22,12 +22,38 @@ export interface BenchOutcome {
 export function presets(quick: boolean, systems: SystemName[]): Pick<BenchOptions, "load" | "decide" | "compile"> {
   return quick
     ? {
-        load: { systems, rounds: 1, warmupMs: 500, throughputMs: 1_000, throughputSlices: 1, connections: 32, latencyMs: 1_000, rate: 500, streamMs: 500, streamRate: 200, profileMs: 0, pin: false },
+        load: {
+          systems,
+          rounds: 1,
+          warmupMs: 500,
+          throughputMs: 1_000,
+          throughputSlices: 1,
+          connections: 32,
+          latencyMs: 1_000,
+          rate: 500,
+          streamMs: 500,
+          streamRate: 200,
+          profileMs: 0,
+          pin: false,
+        },
         decide: { sizes: [10, 100], budgetMs: 200 },
         compile: { sizes: [10], models: 200, repeats: 1, profile: false },
       }
     : {
-        load: { systems, rounds: 5, warmupMs: 2_000, throughputMs: 5_000, throughputSlices: 5, connections: 32, latencyMs: 5_000, rate: 500, streamMs: 3_000, streamRate: 200, profileMs: 5_000, pin: false },
+        load: {
+          systems,
+          rounds: 5,
+          warmupMs: 2_000,
+          throughputMs: 5_000,
+          throughputSlices: 5,
+          connections: 32,
+          latencyMs: 5_000,
+          rate: 500,
+          streamMs: 3_000,
+          streamRate: 200,
+          profileMs: 5_000,
+          pin: false,
+        },
         decide: { sizes: [10, 100, 1_000], budgetMs: 1_500 },
         compile: { sizes: [10, 100, 1_000], models: 200, repeats: 3, profile: true },
       };

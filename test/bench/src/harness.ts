@@ -109,7 +109,10 @@ async function bundleServers(outDir: string): Promise<void> {
 
 /** One JSON and one streamed call: the system answers 200 with the upstream's reply, or it is not measured. */
 async function verify(target: Target): Promise<void> {
-  for (const [label, body] of [["json", target.body], ["stream", target.streamBody]] as const) {
+  for (const [label, body] of [
+    ["json", target.body],
+    ["stream", target.streamBody],
+  ] as const) {
     const res = await fetch(target.url, { method: "POST", headers: target.headers, body, signal: AbortSignal.timeout(10_000) });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${label} call answered ${res.status}: ${text.slice(0, 300)}`);
@@ -123,13 +126,21 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
-function summariseSystem(name: SystemName, pid: number | undefined, rounds: RoundFigures[], facts: Record<string, number | string>, direct: RoundFigures[] | undefined): SystemFigures {
+function summariseSystem(
+  name: SystemName,
+  pid: number | undefined,
+  rounds: RoundFigures[],
+  facts: Record<string, number | string>,
+  direct: RoundFigures[] | undefined,
+): SystemFigures {
   const byRound = (round: number): RoundFigures | undefined => direct?.find((r) => r.round === round);
   const added = (pick: (r: RoundFigures) => number): number =>
-    median(rounds.map((r) => {
-      const d = byRound(r.round);
-      return d ? pick(r) - pick(d) : undefined;
-    }));
+    median(
+      rounds.map((r) => {
+        const d = byRound(r.round);
+        return d ? pick(r) - pick(d) : undefined;
+      }),
+    );
   const rss = rounds.map((r) => r.rssPeakBytes).filter((v): v is number => v !== undefined);
   let failures = 0;
   let unexpected = 0;
@@ -188,7 +199,11 @@ async function throughputSlice(load: LoadGenerator, system: RunningSystem, optio
  * requests over all the time), CPU per request over all of them, the highest RSS, the median slice's p50
  * and the worst slice's p99.
  */
-export function combineSlices(slices: readonly ThroughputSlice[]): { throughput: ThroughputResult; cpuUsPerRequest: number | undefined; rssPeakBytes: number | undefined } {
+export function combineSlices(slices: readonly ThroughputSlice[]): {
+  throughput: ThroughputResult;
+  cpuUsPerRequest: number | undefined;
+  rssPeakBytes: number | undefined;
+} {
   let ok2xx = 0;
   let non2xx = 0;
   let errors = 0;
@@ -227,7 +242,12 @@ export function combineSlices(slices: readonly ThroughputSlice[]): { throughput:
  * One round: the throughput slices of every system in turn, then each system's paced latency and
  * streaming runs (those measure latency at a fixed rate, so they need no slicing).
  */
-async function measureRound(load: LoadGenerator, systems: readonly RunningSystem[], round: number, options: LoadOptions): Promise<Map<SystemName, RoundFigures>> {
+async function measureRound(
+  load: LoadGenerator,
+  systems: readonly RunningSystem[],
+  round: number,
+  options: LoadOptions,
+): Promise<Map<SystemName, RoundFigures>> {
   const count = Math.max(1, Math.round(options.throughputSlices ?? 1));
   const sliceMs = options.throughputMs / count;
   const slices = new Map<SystemName, ThroughputSlice[]>(systems.map((s) => [s.name, []]));
@@ -264,7 +284,14 @@ async function wholeProcessProfiles(options: {
   const bare: WholeProcessProfile[] = [];
   const router: WholeProcessProfile[] = [];
   for (let run = 0; run < PERF_RUNS_PER_SYSTEM; run++) {
-    const proxy = await starters["bare-proxy-tuned"]({ group, upstreamOrigin: options.upstreamOrigin, serversDir: options.workDir, workDir: options.workDir, cpus: options.cpus, extraNodeFlags: perfMapFlags(logs, `bare-proxy-tuned-${run}`) });
+    const proxy = await starters["bare-proxy-tuned"]({
+      group,
+      upstreamOrigin: options.upstreamOrigin,
+      serversDir: options.workDir,
+      workDir: options.workDir,
+      cpus: options.cpus,
+      extraNodeFlags: perfMapFlags(logs, `bare-proxy-tuned-${run}`),
+    });
     try {
       bare.push(await perfProfile({ system: "bare-proxy-tuned", pid: proxy.pid as number, load, target: proxy.target, connections, durationMs }));
     } finally {
@@ -272,7 +299,14 @@ async function wholeProcessProfiles(options: {
       removePerfMap(proxy.pid);
     }
     const dir = mkdtempSync(join(options.workDir, "perf-router-"));
-    const started = await startRouterFromSource({ group, name: "switchyard-perf", releaseFile: options.releaseFile, dir, cpus: options.cpus, nodeFlags: [...(NODE_FLAGS.switchyard ?? []), ...perfMapFlags(logs, `switchyard-${run}`)] });
+    const started = await startRouterFromSource({
+      group,
+      name: "switchyard-perf",
+      releaseFile: options.releaseFile,
+      dir,
+      cpus: options.cpus,
+      nodeFlags: [...(NODE_FLAGS.switchyard ?? []), ...perfMapFlags(logs, `switchyard-${run}`)],
+    });
     try {
       const target = { ...options.target, url: `http://127.0.0.1:${started.port}/v1/chat/completions` };
       router.push(await perfProfile({ system: "switchyard", pid: started.managed.pid, load, target, connections, durationMs }));
@@ -364,7 +398,16 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
       try {
         profile = {
           ok: true,
-          value: await profileRouter({ group, load, cpus: pin ? "1" : undefined, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs, nodeFlags: NODE_FLAGS.switchyard }),
+          value: await profileRouter({
+            group,
+            load,
+            cpus: pin ? "1" : undefined,
+            releaseFile: switchyard.releaseFile,
+            target: switchyard.target,
+            connections: options.connections,
+            durationMs: options.profileMs,
+            nodeFlags: NODE_FLAGS.switchyard,
+          }),
         };
       } catch (error) {
         profile = { ok: false, reason: (error as Error).message };
@@ -380,7 +423,20 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
       } else {
         log(`whole-process profile of bare-proxy-tuned and switchyard (Linux perf, ${PERF_RUNS_PER_SYSTEM} runs of ${options.profileMs} ms each, interleaved)`);
         try {
-          perf = { ok: true, value: await wholeProcessProfiles({ group, load, upstreamOrigin, workDir, cpus: pin ? "1" : undefined, releaseFile: switchyard.releaseFile, target: switchyard.target, connections: options.connections, durationMs: options.profileMs }) };
+          perf = {
+            ok: true,
+            value: await wholeProcessProfiles({
+              group,
+              load,
+              upstreamOrigin,
+              workDir,
+              cpus: pin ? "1" : undefined,
+              releaseFile: switchyard.releaseFile,
+              target: switchyard.target,
+              connections: options.connections,
+              durationMs: options.profileMs,
+            }),
+          };
         } catch (error) {
           perf = { ok: false, reason: (error as Error).message };
           log(`whole-process profile failed: ${(error as Error).message}`);

@@ -61,12 +61,14 @@ export function poolProfiles(runs: readonly WholeProcessProfile[]): WholeProcess
 /** Why perf cannot profile here, or undefined when it can. */
 export function perfUnavailable(): string | undefined {
   const probe = spawnSync("perf", ["record", "-e", "cpu-clock", "-o", "/dev/null", "--", "true"], { encoding: "utf8", timeout: 15_000 });
-  if (probe.error !== undefined) return `perf is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message}); Debian: apt-get install linux-perf`;
+  if (probe.error !== undefined)
+    return `perf is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message}); Debian: apt-get install linux-perf`;
   if (probe.status !== 0) return `perf may not sample here: ${(probe.stderr || "").trim().split("\n")[0] ?? `exit ${probe.status}`}`;
   return undefined;
 }
 
-const GC = /Scaveng|MarkCompact|Heap::CollectGarbage|Heap::PerformGarbageCollection|ConcurrentMarking|IncrementalMarking|Sweeper|MinorMarkSweep|ArrayBufferSweeper/;
+const GC =
+  /Scaveng|MarkCompact|Heap::CollectGarbage|Heap::PerformGarbageCollection|ConcurrentMarking|IncrementalMarking|Sweeper|MinorMarkSweep|ArrayBufferSweeper/;
 const COMPILER = /OptimizingCompileDispatcher|compiler::Pipeline|Turbofan|Maglev|Compiler::Compile|CompileLazy/;
 const FILE_IO = /uv__fs_|uv_fs_|__GI___writev|__libc_pwrite|__GI___unlink|__rename/;
 /** A JIT frame as --perf-basic-prof names it: `JS:*name url:line:column` (`*` optimised, `~` interpreted, `^` baseline). */
@@ -161,7 +163,11 @@ export async function perfProfile(options: {
     const run = options.load.run({ kind: "throughput", target: options.target, connections: options.connections, durationMs: options.durationMs });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const recorded = await new Promise<number>((resolve, reject) => {
-      const perf = spawn("perf", ["record", "-e", "cpu-clock", "-F", String(PERF_FREQUENCY_HZ), "-g", "-p", String(options.pid), "-o", data, "--", "sleep", String(recordMs / 1000)], { stdio: ["ignore", "ignore", "pipe"] });
+      const perf = spawn(
+        "perf",
+        ["record", "-e", "cpu-clock", "-F", String(PERF_FREQUENCY_HZ), "-g", "-p", String(options.pid), "-o", data, "--", "sleep", String(recordMs / 1000)],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
       let stderr = "";
       perf.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
       perf.on("error", reject);
@@ -176,8 +182,17 @@ export async function perfProfile(options: {
     const usPerSample = 1e6 / PERF_FREQUENCY_HZ;
     let samples = 0;
     for (const n of counts.values()) samples += n;
-    const shares = [...counts.entries()].map(([name, n]) => ({ name, usPerRequest: (n * usPerSample) / requests })).sort((a, b) => b.usPerRequest - a.usPerRequest);
-    return { system: options.system, requestsPerSecond: result.requestsPerSecond, requests: Math.round(requests), samples, usPerRequest: (samples * usPerSample) / requests, shares };
+    const shares = [...counts.entries()]
+      .map(([name, n]) => ({ name, usPerRequest: (n * usPerSample) / requests }))
+      .sort((a, b) => b.usPerRequest - a.usPerRequest);
+    return {
+      system: options.system,
+      requestsPerSecond: result.requestsPerSecond,
+      requests: Math.round(requests),
+      samples,
+      usPerRequest: (samples * usPerSample) / requests,
+      shares,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

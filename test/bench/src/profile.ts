@@ -106,9 +106,25 @@ export async function startRouterFromSource(options: {
     name: options.name,
     cpus: options.cpus,
     command: process.execPath,
-    args: [...options.nodeFlags, "--import", "tsx", fileURLToPath(new URL("./profile-entry.ts", import.meta.url)), "--port", String(port), "--host", "127.0.0.1"],
+    args: [
+      ...options.nodeFlags,
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("./profile-entry.ts", import.meta.url)),
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+    ],
     cwd: REPO_ROOT,
-    env: { ...process.env, BENCH_RELEASE_FILE: options.releaseFile, BENCH_PROFILE_FILE: join(options.dir, "router.cpuprofile"), BENCH_ROUTER_CWD: options.dir, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
+    env: {
+      ...process.env,
+      BENCH_RELEASE_FILE: options.releaseFile,
+      BENCH_PROFILE_FILE: join(options.dir, "router.cpuprofile"),
+      BENCH_ROUTER_CWD: options.dir,
+      [TEAM_KEY_ENV]: TEAM_KEY_VALUE,
+      [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE,
+    },
   });
   await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
   return { managed, port };
@@ -128,7 +144,14 @@ export async function profileRouter(options: {
 }): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-prof-"));
   try {
-    const { managed, port } = await startRouterFromSource({ group: options.group, name: "switchyard-profiled", releaseFile: options.releaseFile, dir, cpus: options.cpus, nodeFlags: options.nodeFlags ?? [] });
+    const { managed, port } = await startRouterFromSource({
+      group: options.group,
+      name: "switchyard-profiled",
+      releaseFile: options.releaseFile,
+      dir,
+      cpus: options.cpus,
+      nodeFlags: options.nodeFlags ?? [],
+    });
     const target = { ...options.target, url: `http://127.0.0.1:${port}/v1/chat/completions` };
     // Warm the JIT first, so the profile shows the steady state, not start-up and compilation.
     await options.load.run({ kind: "throughput", target, connections: options.connections, durationMs: Math.min(2_000, options.durationMs) });

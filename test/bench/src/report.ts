@@ -41,13 +41,15 @@ export interface TargetCheck {
 
 const ms = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? "—" : `${v.toFixed(digits)} ms`);
 const signedMs = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? "—" : `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)} ms`);
-const num = (v: number | undefined, digits = 0): string => (v === undefined || !Number.isFinite(v) ? "—" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const num = (v: number | undefined, digits = 0): string =>
+  v === undefined || !Number.isFinite(v) ? "—" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (bytes: number | undefined): string => (bytes === undefined ? "—" : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 const kb = (bytes: number | undefined): string => (bytes === undefined ? "—" : `${(bytes / 1024).toFixed(1)} KB`);
 
 /** `at most` target: measured ≤ limit. */
 function atMost(name: string, measured: number | undefined, limit: number, unit: string, digits = 2): TargetCheck {
-  if (measured === undefined || !Number.isFinite(measured)) return { name, target: `≤ ${limit} ${unit}`, measured: "not measured", pass: undefined, margin: "—" };
+  if (measured === undefined || !Number.isFinite(measured))
+    return { name, target: `≤ ${limit} ${unit}`, measured: "not measured", pass: undefined, margin: "—" };
   const pass = measured <= limit;
   const diff = Math.abs(measured - limit);
   return {
@@ -118,27 +120,54 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
   const pk = system(load, "portkey");
   const vsTuned = sy && tuned ? median(pairedRatios(sy, tuned)) : undefined;
   const refs = (pick: (s: SystemFigures) => string): string =>
-    [bare, tuned, pk].filter((s): s is SystemFigures => s !== undefined).map((s) => `${s.name} ${pick(s)}`).join(", ");
+    [bare, tuned, pk]
+      .filter((s): s is SystemFigures => s !== undefined)
+      .map((s) => `${s.name} ${pick(s)}`)
+      .join(", ");
   const with_ = (check: TargetCheck, context: string | undefined): TargetCheck => (context ? { ...check, context } : check);
   return [
     with_(
       atLeastRatio("switchyard throughput / bare-proxy", vsBare, 0.85, pct),
       sy && bare
         ? `${num(sy.requestsPerSecond)} vs ${num(bare.requestsPerSecond)} req/s; CPU/req ${num(sy.cpuUsPerRequest)} vs ${num(bare.cpuUsPerRequest)} µs` +
-            (tuned && vsTuned !== undefined && Number.isFinite(vsTuned) ? `; vs bare-proxy-tuned (the router's Node flags too) ${pct(vsTuned)}, CPU/req ${num(tuned.cpuUsPerRequest)} µs` : "")
+            (tuned && vsTuned !== undefined && Number.isFinite(vsTuned)
+              ? `; vs bare-proxy-tuned (the router's Node flags too) ${pct(vsTuned)}, CPU/req ${num(tuned.cpuUsPerRequest)} µs`
+              : "")
         : undefined,
     ),
-    with_(atLeastRatio("switchyard throughput / portkey", vsPortkey, 5, times), sy && pk ? `${num(sy.requestsPerSecond)} vs ${num(pk.requestsPerSecond)} req/s` : undefined),
-    with_(atMost(`added latency over direct, p50 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP50Ms, 0.3, "ms", 3), refs((s) => signedMs(s.addedP50Ms))),
-    with_(atMost(`added latency over direct, p99 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP99Ms, 1.5, "ms", 3), refs((s) => signedMs(s.addedP99Ms))),
+    with_(
+      atLeastRatio("switchyard throughput / portkey", vsPortkey, 5, times),
+      sy && pk ? `${num(sy.requestsPerSecond)} vs ${num(pk.requestsPerSecond)} req/s` : undefined,
+    ),
+    with_(
+      atMost(`added latency over direct, p50 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP50Ms, 0.3, "ms", 3),
+      refs((s) => signedMs(s.addedP50Ms)),
+    ),
+    with_(
+      atMost(`added latency over direct, p99 (at ${load?.options.rate ?? "?"} req/s)`, sy?.addedP99Ms, 1.5, "ms", 3),
+      refs((s) => signedMs(s.addedP99Ms)),
+    ),
     with_(
       atMost("streaming time to first byte added, p50", sy?.addedTtfbP50Ms, 0.5, "ms", 3),
-      [refs((s) => signedMs(s.addedTtfbP50Ms)), sy ? `time to first token added: switchyard ${signedMs(sy.addedTtftP50Ms)}${bare ? `, bare-proxy ${signedMs(bare.addedTtftP50Ms)}` : ""} (switchyard sends its headers and the role-only first chunk as soon as the upstream's arrives, 1 ms before the mock's first token)` : ""].filter(Boolean).join("; "),
+      [
+        refs((s) => signedMs(s.addedTtfbP50Ms)),
+        sy
+          ? `time to first token added: switchyard ${signedMs(sy.addedTtftP50Ms)}${bare ? `, bare-proxy ${signedMs(bare.addedTtftP50Ms)}` : ""} (switchyard sends its headers and the role-only first chunk as soon as the upstream's arrives, 1 ms before the mock's first token)`
+          : "",
+      ]
+        .filter(Boolean)
+        .join("; "),
     ),
     atMost("decide() per call, 100 models, typical route (3-member tier + 1 fallback)", decideAt("typical"), 2, "µs", 2),
     atMost("decide() per call, 100 models, route spanning all 100 (50 + 50 fallback)", decideAt("wide"), 2, "µs", 2),
-    with_(atMost("router.mjs minified (bench fixture)", report.router ? report.router.bytes / 1024 : undefined, 150, "KB", 1), report.router ? `${kb(report.router.gzipBytes)} gzipped; the release is embedded, so it grows with the config (see the compile table)` : undefined),
-    with_(atMost("switchyard RSS under load (peak)", sy?.rssPeakBytes !== undefined ? sy.rssPeakBytes / 1024 / 1024 : undefined, 80, "MB", 1), refs((s) => mb(s.rssPeakBytes))),
+    with_(
+      atMost("router.mjs minified (bench fixture)", report.router ? report.router.bytes / 1024 : undefined, 150, "KB", 1),
+      report.router ? `${kb(report.router.gzipBytes)} gzipped; the release is embedded, so it grows with the config (see the compile table)` : undefined,
+    ),
+    with_(
+      atMost("switchyard RSS under load (peak)", sy?.rssPeakBytes !== undefined ? sy.rssPeakBytes / 1024 / 1024 : undefined, 80, "MB", 1),
+      refs((s) => mb(s.rssPeakBytes)),
+    ),
     with_(
       atMost("`switchyard check` of 1,000 routes / 200 models, cold (CLI process, spawn to exit)", checkCold ? checkCold.wallMs / 1000 : undefined, 3, "s", 2),
       check1000
@@ -255,7 +284,8 @@ function perfSection(perf: NonNullable<LoadResult["perf"]>, connections: number,
   const names = [...new Set([...sy.shares.map((s) => s.name), ...bare.shares.map((s) => s.name)])];
   const of = (p: typeof sy, name: string): number => p.shares.find((s) => s.name === name)?.usPerRequest ?? 0;
   const shown = names.filter((n) => Math.max(of(bare, n), of(sy, n)) >= 0.5);
-  for (const name of shown) lines.push(`| ${name.replaceAll("|", "\\|")} | ${us(of(bare, name))} | ${us(of(sy, name))} | ${signed(of(sy, name) - of(bare, name))} |`);
+  for (const name of shown)
+    lines.push(`| ${name.replaceAll("|", "\\|")} | ${us(of(bare, name))} | ${us(of(sy, name))} | ${signed(of(sy, name) - of(bare, name))} |`);
   const rest = (p: typeof sy): number => names.filter((n) => !shown.includes(n)).reduce((sum, n) => sum + of(p, n), 0);
   lines.push(`| everything else (under 0.5 µs each) | ${us(rest(bare))} | ${us(rest(sy))} | ${signed(rest(sy) - rest(bare))} |`);
   lines.push(`| **all** | **${us(bare.usPerRequest)}** | **${us(sy.usPerRequest)}** | **${signed(sy.usPerRequest - bare.usPerRequest)}** |`, "");
@@ -283,7 +313,9 @@ function loadSection(load: LoadResult, lines: string[]): void {
       "The throughput target is judged against bare-proxy (Node's defaults), as the issue defines it.",
     "",
   );
-  lines.push("| system | req/s (range) | p50 | p99 | added p50 | added p99 | TTFB p50 | added TTFB p50 | TTFT p50 | added TTFT p50 | RSS peak | CPU/req | failures |");
+  lines.push(
+    "| system | req/s (range) | p50 | p99 | added p50 | added p99 | TTFB p50 | added TTFB p50 | TTFT p50 | added TTFT p50 | RSS peak | CPU/req | failures |",
+  );
   lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const s of load.systems) {
     const queueing = s.requestsPerSecond < o.rate * 2 ? " †" : "";
@@ -310,11 +342,21 @@ function loadSection(load: LoadResult, lines: string[]): void {
     a && b ? ` [${pairedRatios(a, b).map(format).join(", ")}]` : "";
   lines.push(`- switchyard / bare-proxy: ${vsBare === undefined ? "not measured (switchyard not available)" : `${pct(vsBare)}${each(sy, bare, pct)}`}`);
   const tuned = system(load, "bare-proxy-tuned");
-  if (sy && tuned) lines.push(`- switchyard / bare-proxy-tuned (both with the router's Node flags): ${pct(median(pairedRatios(sy, tuned)))}${each(sy, tuned, pct)}`);
-  if (tuned && bare) lines.push(`- bare-proxy-tuned / bare-proxy (what the router's Node flags cost a bare proxy): ${pct(median(pairedRatios(tuned, bare)))}${each(tuned, bare, pct)}`);
-  lines.push(`- switchyard / portkey: ${vsPortkey === undefined ? "not measured (switchyard or portkey not available)" : `${times(vsPortkey)}${each(sy, pk, times)}`}`);
-  if (bare && pk) lines.push(`- bare-proxy / portkey: ${times(bare.requestsPerSecond / pk.requestsPerSecond)} (the ceiling any Node router has over Portkey here)`);
-  if (bare && direct) lines.push(`- bare-proxy / direct: ${pct(bare.requestsPerSecond / direct.requestsPerSecond)} (what one proxy hop costs on this machine: the proxy, the upstream and the load generator share its cores)`);
+  if (sy && tuned)
+    lines.push(`- switchyard / bare-proxy-tuned (both with the router's Node flags): ${pct(median(pairedRatios(sy, tuned)))}${each(sy, tuned, pct)}`);
+  if (tuned && bare)
+    lines.push(
+      `- bare-proxy-tuned / bare-proxy (what the router's Node flags cost a bare proxy): ${pct(median(pairedRatios(tuned, bare)))}${each(tuned, bare, pct)}`,
+    );
+  lines.push(
+    `- switchyard / portkey: ${vsPortkey === undefined ? "not measured (switchyard or portkey not available)" : `${times(vsPortkey)}${each(sy, pk, times)}`}`,
+  );
+  if (bare && pk)
+    lines.push(`- bare-proxy / portkey: ${times(bare.requestsPerSecond / pk.requestsPerSecond)} (the ceiling any Node router has over Portkey here)`);
+  if (bare && direct)
+    lines.push(
+      `- bare-proxy / direct: ${pct(bare.requestsPerSecond / direct.requestsPerSecond)} (what one proxy hop costs on this machine: the proxy, the upstream and the load generator share its cores)`,
+    );
   lines.push("");
   if (load.profile) {
     lines.push("### Where switchyard's time goes (CPU profile)", "");
@@ -342,7 +384,13 @@ function loadSection(load: LoadResult, lines: string[]): void {
   const facts = load.systems.filter((s) => Object.keys(s.facts).length > 0);
   const fact = (key: string, value: number | string): string =>
     typeof value === "string" ? value : key.endsWith("Bytes") ? kb(value) : key.endsWith("Ms") ? ms(value, 0) : num(value, 1);
-  for (const s of facts) lines.push(`${s.name} facts: ${Object.entries(s.facts).map(([k, v]) => `${k} ${fact(k, v)}`).join(", ")}`, "");
+  for (const s of facts)
+    lines.push(
+      `${s.name} facts: ${Object.entries(s.facts)
+        .map(([k, v]) => `${k} ${fact(k, v)}`)
+        .join(", ")}`,
+      "",
+    );
 }
 
 export function renderReport(report: BenchReport): string {
@@ -367,7 +415,9 @@ export function renderReport(report: BenchReport): string {
   lines.push("| target | goal | measured | result | for comparison |");
   lines.push("| --- | --- | --- | --- | --- |");
   for (const t of targetChecks(report)) {
-    lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.pass === undefined ? "not measured" : t.pass ? `**pass** (${t.margin})` : `**MISS** — ${t.margin}`} | ${t.context ?? ""} |`);
+    lines.push(
+      `| ${t.name} | ${t.target} | ${t.measured} | ${t.pass === undefined ? "not measured" : t.pass ? `**pass** (${t.margin})` : `**MISS** — ${t.margin}`} | ${t.context ?? ""} |`,
+    );
   }
   lines.push("");
 
@@ -410,7 +460,7 @@ export function renderReport(report: BenchReport): string {
     lines.push(
       "Generated `routes.ts` files (4 providers, 200 models, 40 weighted tiers, N routes each with a two-step fallback, retries and timeouts, 10 teams with keys, budgets and limits). " +
         "Each run is a fresh process (`node --import tsx`, as `pnpm switchyard` runs): **wall** is spawn to exit; **import** is loading `@switchyard/compiler` (esbuild, zod, the policy packs; TypeScript loads on the compiler's type-check thread, within **run**); **run** is the `compile()`/`build()` call. " +
-          "The `switchyard check` rows run the CLI itself (`node --import tsx packages/cli/src/bin.ts check routes-N.ts --env prod`, where prod selects all four built-in policy packs: baseline, eu-residency, prod-safety, cost-guard), what a user waits for; the CLI starts TypeScript's thread before it loads the rest and raises V8's interrupt budget (fewer background TurboFan compiles), which the compile() rows do not.",
+        "The `switchyard check` rows run the CLI itself (`node --import tsx packages/cli/src/bin.ts check routes-N.ts --env prod`, where prod selects all four built-in policy packs: baseline, eu-residency, prod-safety, cost-guard), what a user waits for; the CLI starts TypeScript's thread before it loads the rest and raises V8's interrupt budget (fewer background TurboFan compiles), which the compile() rows do not.",
       "",
     );
     lines.push("| routes | models | routes.ts | step | wall (median) | wall range | import | run | ok | router.mjs |");
@@ -426,7 +476,10 @@ export function renderReport(report: BenchReport): string {
       lines.push(`### Where a cold check of ${num(profile.routes)} routes spends its time (CPU profile)`, "");
       if ("error" in profile) lines.push(`Profile failed: ${profile.error}`, "");
       else {
-        lines.push(`One more cold \`check\`, the import of the compiler and \`compile()\` under the V8 sampling profiler (500 µs); ${num(profile.summary.busyMs)} ms of busy samples. Self time, idle excluded. The main thread only (evaluation results, validation, policies): TypeScript's checker runs on the compiler's type-check thread, which this profile does not see (\`node --cpu-prof\` on the CLI writes one profile per thread).`, "");
+        lines.push(
+          `One more cold \`check\`, the import of the compiler and \`compile()\` under the V8 sampling profiler (500 µs); ${num(profile.summary.busyMs)} ms of busy samples. Self time, idle excluded. The main thread only (evaluation results, validation, policies): TypeScript's checker runs on the compiler's type-check thread, which this profile does not see (\`node --cpu-prof\` on the CLI writes one profile per thread).`,
+          "",
+        );
         profileTables(profile.summary, lines);
       }
     }

@@ -7,14 +7,7 @@ import { freePort, type ProcessGroup, waitForHttp, waitForListening } from "./pr
 import { BENCH_DIR } from "./paths.ts";
 import { coldCompile } from "./micro/compile-runner.ts";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
-import {
-  BENCH_ROUTE,
-  TEAM_KEY_ENV,
-  TEAM_KEY_VALUE,
-  UPSTREAM_KEY_ENV,
-  UPSTREAM_KEY_VALUE,
-  UPSTREAM_PLACEHOLDER,
-} from "./constants.ts";
+import { BENCH_ROUTE, TEAM_KEY_ENV, TEAM_KEY_VALUE, UPSTREAM_KEY_ENV, UPSTREAM_KEY_VALUE, UPSTREAM_PLACEHOLDER } from "./constants.ts";
 
 export const SYSTEM_NAMES = ["direct", "bare-proxy", "bare-proxy-tuned", "switchyard", "portkey"] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
@@ -87,7 +80,11 @@ async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-prox
   return {
     name,
     pid: managed.pid,
-    target: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY_VALUE}` }, ...bodies("gpt-4o-mini") },
+    target: {
+      url: `http://127.0.0.1:${port}/v1/chat/completions`,
+      headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY_VALUE}` },
+      ...bodies("gpt-4o-mini"),
+    },
     facts: {},
     stop: () => ctx.group.stop(managed),
   };

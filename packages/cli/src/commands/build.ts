@@ -21,7 +21,7 @@ Examples:
   switchyard build examples/acme/routes.ts --env prod --out dist
   node dist/prod/router.mjs --port 8787`,
   options: {
-    env: { type: "string", short: "e", description: "Environment to build (default: none, written as \"default\")" },
+    env: { type: "string", short: "e", description: 'Environment to build (default: none, written as "default")' },
     out: { type: "string", short: "o", description: "Output directory (default: dist)" },
     color: { type: "boolean", description: "Force coloured diagnostics" },
   },

@@ -46,13 +46,21 @@ Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage or internal error.`,
 
     const { compile, formatDiagnostics } = await import("@switchyard/compiler");
     const result = await compile({ file, ...(env === undefined ? {} : { env }), onConsole: consoleToStderr(io, file) });
-    const color = values.color === true || (format === "pretty" && io.env.FORCE_COLOR !== "0" && process.stdout.isTTY === true && io.env.NO_COLOR === undefined);
-    const text = formatDiagnostics(result.diagnostics, format, { cwd: io.cwd, color, toolVersion: cliVersion(), ...(result.notes ? { notes: result.notes } : {}) });
+    const color =
+      values.color === true || (format === "pretty" && io.env.FORCE_COLOR !== "0" && process.stdout.isTTY === true && io.env.NO_COLOR === undefined);
+    const text = formatDiagnostics(result.diagnostics, format, {
+      cwd: io.cwd,
+      color,
+      toolVersion: cliVersion(),
+      ...(result.notes ? { notes: result.notes } : {}),
+    });
     if (text.length > 0) io.stdout(text.endsWith("\n") ? text : `${text}\n`);
     if (format === "pretty" && result.ok && result.release) {
       const routes = Object.keys(result.release.config.routes).length;
       const problems = result.diagnostics.length === 0 ? "no problems" : "no errors";
-      io.stdout(`✓ ${relative(io.cwd, file) || file}: ${problems} (environment ${env ?? "default"}, ${routes} route${routes === 1 ? "" : "s"}, release ${result.release.hash.slice(0, 12)})\n`);
+      io.stdout(
+        `✓ ${relative(io.cwd, file) || file}: ${problems} (environment ${env ?? "default"}, ${routes} route${routes === 1 ? "" : "s"}, release ${result.release.hash.slice(0, 12)})\n`,
+      );
     }
     return result.ok ? 0 : 1;
   },

@@ -56,10 +56,17 @@ async function showcase(io: Io, url: string, route: string, key: string | undefi
     const note = res.status !== 200 ? `error: ${body.error?.message ?? ""}` : attempts > 1 ? "← fallback: a candidate failed, the next one answered" : "";
     if (res.status === 200 && attempts > 1) fallbacks++;
     if (res.status !== 200) failures++;
-    io.stdout(`  #${String(i).padStart(2)} ${res.status}  x-switchyard-model=${h("model")}  x-switchyard-provider=${h("provider")}  x-switchyard-attempts=${h("attempts")}  ${note}\n`);
+    io.stdout(
+      `  #${String(i).padStart(2)} ${res.status}  x-switchyard-model=${h("model")}  x-switchyard-provider=${h("provider")}  x-switchyard-attempts=${h("attempts")}  ${note}\n`,
+    );
   }
   if (failures > 0) io.stdout(`${failures} request(s) failed: see the errors above.\n`);
-  else io.stdout(fallbacks > 0 ? `Fallback happened ${fallbacks} time(s); the client only ever saw 200s.\n` : "No fallback this time (the mock's failures are per request id).\n");
+  else
+    io.stdout(
+      fallbacks > 0
+        ? `Fallback happened ${fallbacks} time(s); the client only ever saw 200s.\n`
+        : "No fallback this time (the mock's failures are per request id).\n",
+    );
   const stream = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { ...headers, "x-request-id": "demo-stream" },
@@ -130,7 +137,15 @@ Examples:
       let router;
       for (let port = firstPort; router === undefined; port++) {
         try {
-          router = await startRouter({ release, port, host: "127.0.0.1", env, adapters: builtinAdapters, validators: builtinValidators, transport: undiciTransport() });
+          router = await startRouter({
+            release,
+            port,
+            host: "127.0.0.1",
+            env,
+            adapters: builtinAdapters,
+            validators: builtinValidators,
+            transport: undiciTransport(),
+          });
           if (port !== firstPort) io.stdout(`Port ${firstPort} is in use; using ${port} instead.\n`);
         } catch (error) {
           if (error instanceof RouterStartError && error.code === "EADDRINUSE" && firstPort !== 0 && port < firstPort + 20) continue;
@@ -150,8 +165,13 @@ Examples:
         return 1;
       }
       io.stdout(examples(router.url, pick.route, pick.needsKey));
-      const real = Object.entries(release.config.providers).filter(([, provider]) => provider.kind !== "mock").map(([name]) => name);
-      if (real.length > 0) io.stdout(`\nNote: ${real.join(", ")} ${real.length === 1 ? "is not a mock provider" : "are not mock providers"}: the showcase calls ${real.length === 1 ? "it" : "them"} for real (keys and network needed).\n`);
+      const real = Object.entries(release.config.providers)
+        .filter(([, provider]) => provider.kind !== "mock")
+        .map(([name]) => name);
+      if (real.length > 0)
+        io.stdout(
+          `\nNote: ${real.join(", ")} ${real.length === 1 ? "is not a mock provider" : "are not mock providers"}: the showcase calls ${real.length === 1 ? "it" : "them"} for real (keys and network needed).\n`,
+        );
       await showcase(io, router.url, pick.route, pick.needsKey ? env[DEMO_KEY_ENV] : undefined, file === QUICKSTART);
       if (values.once === true) {
         await router.close();

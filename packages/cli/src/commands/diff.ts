@@ -42,7 +42,7 @@ Examples:
 Exit codes: 0 done (changes or not), 3 changes found with --fail-on-change, 1 a side does not
 compile or is not a valid build, 2 usage error or a side that does not exist.`,
   options: {
-    env: { type: "string", short: "e", description: "Environment both sides are compiled for (default: none, \"default\")" },
+    env: { type: "string", short: "e", description: 'Environment both sides are compiled for (default: none, "default")' },
     format: { type: "string", short: "f", description: "Output format: pretty (default), json, markdown" },
     "fail-on-change": { type: "boolean", description: `Exit ${EXIT_CHANGED} when anything changed` },
     color: { type: "boolean", description: "Force coloured output (default: when stdout is a terminal)" },
@@ -53,7 +53,8 @@ compile or is not a valid build, 2 usage error or a side that does not exist.`,
     const format = typeof values.format === "string" ? values.format : "pretty";
     if (!isFormat(format)) throw new UsageError(`unknown --format "${format}"; use one of ${formats.join(", ")}`);
     const env = typeof values.env === "string" ? values.env : undefined;
-    const color = values.color === true || (format === "pretty" && io.env.FORCE_COLOR !== "0" && process.stdout.isTTY === true && io.env.NO_COLOR === undefined);
+    const color =
+      values.color === true || (format === "pretty" && io.env.FORCE_COLOR !== "0" && process.stdout.isTTY === true && io.env.NO_COLOR === undefined);
 
     const compiler = await import("@switchyard/compiler");
     // One clock for both sides, so date-based policies (sunsets) cannot differ between them.
@@ -74,10 +75,19 @@ compile or is not a valid build, 2 usage error or a side that does not exist.`,
       io.stderr(`error ${error.code}: ${error.message}\n`);
       if (error.hint !== undefined) io.stderr(`  hint: ${error.hint}\n`);
       if (error.diagnostics !== undefined && error.diagnostics.length > 0) {
-        const text = compiler.formatDiagnostics(error.diagnostics, "pretty", { cwd: io.cwd, color, ...(error.sources === undefined ? {} : { sources: error.sources }) });
+        const text = compiler.formatDiagnostics(error.diagnostics, "pretty", {
+          cwd: io.cwd,
+          color,
+          ...(error.sources === undefined ? {} : { sources: error.sources }),
+        });
         io.stderr(text.endsWith("\n") ? text : `${text}\n`);
       }
-      const usage = error.code === compiler.DiffLoadCode.notFound || error.code === compiler.DiffLoadCode.notGitRepo || error.code === compiler.DiffLoadCode.unknownRef || error.code === compiler.DiffLoadCode.missingAtRef || error.code === compiler.DiffLoadCode.git;
+      const usage =
+        error.code === compiler.DiffLoadCode.notFound ||
+        error.code === compiler.DiffLoadCode.notGitRepo ||
+        error.code === compiler.DiffLoadCode.unknownRef ||
+        error.code === compiler.DiffLoadCode.missingAtRef ||
+        error.code === compiler.DiffLoadCode.git;
       exit = Math.max(exit, usage ? 2 : 1);
       // NEW is not loaded when OLD does not exist: compiling it would only delay the error.
       if (usage) break;

@@ -69,7 +69,10 @@ export function renderExplain(result: ExplainResult, config: Config): string {
   const canary = config.routes[r.route]?.canary;
   if (canary !== undefined) {
     const bucket = r.stickyKey === undefined ? undefined : stickyBucket(r.stickyKey, `${r.route}/${canary.model}`);
-    const side = bucket === undefined ? "no --user: assigned per request" : `user ${r.stickyKey} is in bucket ${bucket.toFixed(1)} → ${bucket < result.canaryPercent ? "on the canary" : "not on the canary"}`;
+    const side =
+      bucket === undefined
+        ? "no --user: assigned per request"
+        : `user ${r.stickyKey} is in bucket ${bucket.toFixed(1)} → ${bucket < result.canaryPercent ? "on the canary" : "not on the canary"}`;
     head.push(`canary ${canary.model} at its first step, ${result.canaryPercent}%; ${side}`);
   }
   let text = `${head.join("\n")}\n\n${formatPlan(result.decision, config)}`;
@@ -139,7 +142,12 @@ nothing eligible), 2 usage or internal error.`,
     if (format !== "pretty" && format !== "json") throw new UsageError(`unknown --format "${format}"; use pretty or json`);
     const requiresRaw = stringOption(values, "requires");
     const requires: Capability[] = [];
-    for (const cap of requiresRaw === undefined ? [] : requiresRaw.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+    for (const cap of requiresRaw === undefined
+      ? []
+      : requiresRaw
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "")) {
       const parsed = CapabilitySchema.safeParse(cap);
       if (!parsed.success) throw new UsageError(`unknown capability "${cap}" in --requires; use ${CapabilitySchema.options.join(", ")}`);
       requires.push(parsed.data);
@@ -172,7 +180,9 @@ nothing eligible), 2 usage or internal error.`,
       requires,
     });
     if (format === "json") {
-      io.stdout(`${JSON.stringify({ environment: config.environment, release: compiled.release.hash, request: result.request, canaryPercent: result.canaryPercent, ...result.decision }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ environment: config.environment, release: compiled.release.hash, request: result.request, canaryPercent: result.canaryPercent, ...result.decision }, null, 2)}\n`,
+      );
     } else {
       const text = renderExplain(result, config);
       if (result.decision.ok) io.stdout(text);

@@ -11,14 +11,4 @@ import { command as report } from "./report.ts";
 import { command as release } from "./release.ts";
 
 /** Every verb of `switchyard`, in the order `--help` lists them. */
-export const commands: readonly Command[] = [
-  init,
-  check,
-  build,
-  explain,
-  diff,
-  serve,
-  demo,
-  report,
-  release,
-];
+export const commands: readonly Command[] = [init, check, build, explain, diff, serve, demo, report, release];

@@ -47,7 +47,12 @@ function readTemplate(name: string): string {
 }
 
 /** Adds the scripts (and, when missing, the devDependencies) to a package.json's text; never changes what is there. */
-export function mergePackageJson(existing: string | undefined, name: string, version: string, pulumi: boolean): { text: string; added: string[]; kept: string[] } {
+export function mergePackageJson(
+  existing: string | undefined,
+  name: string,
+  version: string,
+  pulumi: boolean,
+): { text: string; added: string[]; kept: string[] } {
   const parsed: unknown = existing === undefined ? { name, private: true, type: "module" } : JSON.parse(existing);
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new UsageError("package.json is not a JSON object");
   const manifest = parsed as Record<string, unknown>;
@@ -106,7 +111,11 @@ export function scaffold(dir: string, options: { pulumi: boolean; force: boolean
   // package.json is merged, never replaced (not even with --force): it holds the project's own settings.
   const manifestPath = join(dir, "package.json");
   const existing = existsSync(manifestPath) ? readFileSync(manifestPath, "utf8") : undefined;
-  const name = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "") || "routing";
+  const name =
+    basename(resolve(dir))
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[._-]+/, "") || "routing";
   let merged: ReturnType<typeof mergePackageJson>;
   try {
     merged = mergePackageJson(existing, name, cliVersion(), options.pulumi);

@@ -14,7 +14,8 @@ const ROUTER_ENV = "SWITCHYARD_ROUTER_URL";
 /** The router URL from --router or SWITCHYARD_ROUTER_URL, checked to be http(s). */
 export function routerUrl(value: string | boolean | undefined, env: NodeJS.ProcessEnv): string {
   const raw = typeof value === "string" && value !== "" ? value : env[ROUTER_ENV];
-  if (raw === undefined || raw === "") throw new UsageError(`give the router's URL with --router URL (or set ${ROUTER_ENV}), e.g. --router http://127.0.0.1:8787`);
+  if (raw === undefined || raw === "")
+    throw new UsageError(`give the router's URL with --router URL (or set ${ROUTER_ENV}), e.g. --router http://127.0.0.1:8787`);
   let url: URL;
   try {
     url = new URL(raw);
@@ -22,7 +23,8 @@ export function routerUrl(value: string | boolean | undefined, env: NodeJS.Proce
     throw new UsageError(`--router must be a URL such as http://127.0.0.1:8787, got "${raw}"`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--router must be an http:// or https:// URL, got "${raw}"`);
-  if (url.username !== "" || url.password !== "") throw new UsageError("--router must not carry credentials; the admin token comes from an environment variable");
+  if (url.username !== "" || url.password !== "")
+    throw new UsageError("--router must not carry credentials; the admin token comes from an environment variable");
   return raw.replace(/\/+$/, "");
 }
 
@@ -33,9 +35,13 @@ export function routerUrl(value: string | boolean | undefined, env: NodeJS.Proce
  */
 export function adminToken(value: string | boolean | undefined, env: NodeJS.ProcessEnv): { token: string; name: string } {
   const name = typeof value === "string" ? value : DEFAULT_TOKEN_ENV;
-  if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new UsageError("--token-env names an environment variable in UPPER_SNAKE_CASE that holds the admin token, not the token itself");
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(name))
+    throw new UsageError("--token-env names an environment variable in UPPER_SNAKE_CASE that holds the admin token, not the token itself");
   const token = env[name];
-  if (token === undefined || token === "") throw new UsageError(`${name} is not set: export the router's admin token in ${name}${name === DEFAULT_TOKEN_ENV ? " (or name another variable with --token-env)" : ""}`);
+  if (token === undefined || token === "")
+    throw new UsageError(
+      `${name} is not set: export the router's admin token in ${name}${name === DEFAULT_TOKEN_ENV ? " (or name another variable with --token-env)" : ""}`,
+    );
   return { token, name };
 }
 
@@ -89,7 +95,8 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
     if (values.activate === true && action !== "push") throw new UsageError("--activate goes with push");
     if (values.limit !== undefined && action !== "status") throw new UsageError("--limit goes with status");
     const expected: Record<Action, number> = { push: 1, activate: 1, rollback: 0, status: 0 };
-    if (rest.length > expected[action as Action]) throw new UsageError(`${action} takes ${expected[action as Action] === 0 ? "no arguments" : "one argument"}, got ${rest.length}`);
+    if (rest.length > expected[action as Action])
+      throw new UsageError(`${action} takes ${expected[action as Action] === 0 ? "no arguments" : "one argument"}, got ${rest.length}`);
     if (action === "activate" && rest.length === 0) throw new UsageError("activate needs the release hash (as printed by push or status)");
     let limit: number | undefined;
     if (typeof values.limit === "string") {
@@ -113,9 +120,14 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
           if (format === "json") out({ router: url, uploaded, ...(activated !== undefined ? { activated } : {}) }, "");
           else {
             io.stdout(`${uploaded.hash}\n`);
-            io.stderr(`${uploaded.created ? "uploaded" : "already on the router:"} release ${short(uploaded.hash)} (environment ${uploaded.environment}) from ${loaded.source} to ${url}\n`);
+            io.stderr(
+              `${uploaded.created ? "uploaded" : "already on the router:"} release ${short(uploaded.hash)} (environment ${uploaded.environment}) from ${loaded.source} to ${url}\n`,
+            );
             for (const warning of uploaded.warnings) io.stderr(`warning: ${warning}\n`);
-            if (activated !== undefined) io.stderr(activated.changed ? `activated ${short(activated.hash)} (was ${short(activated.previous)})\n` : `${short(activated.hash)} was already active\n`);
+            if (activated !== undefined)
+              io.stderr(
+                activated.changed ? `activated ${short(activated.hash)} (was ${short(activated.previous)})\n` : `${short(activated.hash)} was already active\n`,
+              );
             else if (!uploaded.active) io.stderr(`activate it with: switchyard release activate ${uploaded.hash} --router ${url}\n`);
           }
           return ExitCode.ok;
@@ -123,7 +135,10 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
         case "activate": {
           const hash = await resolveHash(rest[0] ?? "", client);
           const result = await client.activate(hash);
-          out(result, result.changed ? `activated ${result.hash} (environment ${result.environment}); was ${result.previous}\n` : `${result.hash} was already active\n`);
+          out(
+            result,
+            result.changed ? `activated ${result.hash} (environment ${result.environment}); was ${result.previous}\n` : `${result.hash} was already active\n`,
+          );
           for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
           return ExitCode.ok;
         }
@@ -137,7 +152,11 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
           const rows = list.releases.map((r) => [r.active ? "*" : " ", short(r.hash), r.environment, when(r.uploadedAt), when(r.activatedAt)]);
           const header = [" ", "RELEASE", "ENV", "UPLOADED", "ACTIVATED"];
           const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
-          const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+          const line = (cells: string[]): string =>
+            cells
+              .map((c, i) => c.padEnd(widths[i] ?? 0))
+              .join("  ")
+              .trimEnd();
           out({ router: url, ...list }, [`router ${url}: active release ${list.active}`, "", line(header), ...rows.map(line), ""].join("\n"));
           return ExitCode.ok;
         }
@@ -160,7 +179,8 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
 
 /** A build to push: the exact switchyard.json text (re-serialised when compiled from routes.ts). */
 async function loadForPush(target: string | undefined, env: string | undefined, io: Io): Promise<{ text: string; source: string } | { exitCode: number }> {
-  if (target === undefined && env === undefined) throw new UsageError("give the build to push: a build directory (dist/<env>), a switchyard.json or a routes.ts (or --env NAME for dist/NAME)");
+  if (target === undefined && env === undefined)
+    throw new UsageError("give the build to push: a build directory (dist/<env>), a switchyard.json or a routes.ts (or --env NAME for dist/NAME)");
   const path = resolve(io.cwd, target ?? `dist/${env}`);
   const { loadRelease } = await import("./serve.ts");
   const loaded = await loadRelease(path, { env, io, color: false });
@@ -177,5 +197,7 @@ async function resolveHash(given: string, client: import("@switchyard/router/adm
   const list = await client.listReleases({ limit: 100 });
   const matches = list.releases.filter((r) => r.hash.startsWith(hash));
   if (matches.length === 1 && matches[0] !== undefined) return matches[0].hash;
-  throw new UsageError(matches.length === 0 ? `no release on the router starts with ${given}` : `${given} matches ${matches.length} releases; give more digits`);
+  throw new UsageError(
+    matches.length === 0 ? `no release on the router starts with ${given}` : `${given} matches ${matches.length} releases; give more digits`,
+  );
 }

@@ -83,7 +83,10 @@ export function parseTraceLines(text: string): { records: ReportRecord[]; badLin
     }
     const r = value as Record<string, unknown>;
     if (r["v"] !== 1) {
-      badLines.push({ line: index + 1, message: r["v"] === undefined ? "not a trace record (no `v`)" : `unsupported trace schema version ${JSON.stringify(r["v"])}` });
+      badLines.push({
+        line: index + 1,
+        message: r["v"] === undefined ? "not a trace record (no `v`)" : `unsupported trace schema version ${JSON.stringify(r["v"])}`,
+      });
       continue;
     }
     const wrong = NUMBER_FIELDS.find((f) => typeof r[f] !== "number" || !Number.isFinite(r[f]));
@@ -131,7 +134,14 @@ export function groupReport(records: readonly ReportRecord[], by: ReportGrouping
     const ok = list.filter((r) => r.outcome === "ok");
     const lat = ok.map((r) => r.latencyMs).sort((a, b) => a - b);
     const ttft = ok.flatMap((r) => (typeof r.ttftMs === "number" ? [r.ttftMs] : [])).sort((a, b) => a - b);
-    latency.push({ key, ok: ok.length, p50Ms: percentile(lat, 50), p95Ms: percentile(lat, 95), ttftP50Ms: percentile(ttft, 50), ttftP95Ms: percentile(ttft, 95) });
+    latency.push({
+      key,
+      ok: ok.length,
+      p50Ms: percentile(lat, 50),
+      p95Ms: percentile(lat, 95),
+      ttftP50Ms: percentile(ttft, 50),
+      ttftP95Ms: percentile(ttft, 95),
+    });
     const reasons = new Map<string, number>();
     for (const r of list) {
       for (const a of Array.isArray(r.attempts) ? r.attempts : []) {
@@ -172,13 +182,22 @@ const int = (v: number): string => v.toLocaleString("en-US");
 
 /** Table cells of one grouping: [title, header, rows]. */
 function tables(by: ReportGrouping, g: GroupReport): [string, string[], string[][]][] {
-  const total = g.spend.reduce((a, r) => ({ requests: a.requests + r.requests, errors: a.errors + r.errors, inputTokens: a.inputTokens + r.inputTokens, outputTokens: a.outputTokens + r.outputTokens, costUsd: a.costUsd + r.costUsd }), {
-    requests: 0,
-    errors: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: 0,
-  });
+  const total = g.spend.reduce(
+    (a, r) => ({
+      requests: a.requests + r.requests,
+      errors: a.errors + r.errors,
+      inputTokens: a.inputTokens + r.inputTokens,
+      outputTokens: a.outputTokens + r.outputTokens,
+      costUsd: a.costUsd + r.costUsd,
+    }),
+    {
+      requests: 0,
+      errors: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+    },
+  );
   return [
     [
       `Spend by ${by}`,
@@ -188,24 +207,48 @@ function tables(by: ReportGrouping, g: GroupReport): [string, string[], string[]
         ["total", int(total.requests), int(total.errors), int(total.inputTokens), int(total.outputTokens), usd(total.costUsd)],
       ],
     ],
-    [`Latency by ${by} (successful requests)`, [by, "ok", "p50", "p95", "ttft p50", "ttft p95"], g.latency.map((r) => [r.key, int(r.ok), ms(r.p50Ms), ms(r.p95Ms), ms(r.ttftP50Ms), ms(r.ttftP95Ms)])],
+    [
+      `Latency by ${by} (successful requests)`,
+      [by, "ok", "p50", "p95", "ttft p50", "ttft p95"],
+      g.latency.map((r) => [r.key, int(r.ok), ms(r.p50Ms), ms(r.p95Ms), ms(r.ttftP50Ms), ms(r.ttftP95Ms)]),
+    ],
     [
       `Fallbacks by ${by}`,
       [by, "requests", "fallbacks", "rate", "retries", "top reasons"],
-      g.fallbacks.map((r) => [r.key, int(r.requests), int(r.fallbacks), pct(r.rate), int(r.retries), r.reasons.slice(0, 3).map((x) => `${x.reason} ×${x.count}`).join(", ") || "–"]),
+      g.fallbacks.map((r) => [
+        r.key,
+        int(r.requests),
+        int(r.fallbacks),
+        pct(r.rate),
+        int(r.retries),
+        r.reasons
+          .slice(0, 3)
+          .map((x) => `${x.reason} ×${x.count}`)
+          .join(", ") || "–",
+      ]),
     ],
   ];
 }
 
 function prettyTable(title: string, header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
   return [title, line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
 function markdownTable(title: string, header: string[], rows: string[][]): string {
   const esc = (c: string) => c.replace(/\|/g, "\\|");
-  return [`### ${title}`, "", `| ${header.map(esc).join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
+  return [
+    `### ${title}`,
+    "",
+    `| ${header.map(esc).join(" | ")} |`,
+    `|${header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
+  ].join("\n");
 }
 
 /** Render a report; pure. `json` is the TraceReport itself. */
@@ -215,7 +258,8 @@ export function renderReport(report: TraceReport, format: ReportFormat, file: st
   const head = `${report.records} trace record${report.records === 1 ? "" : "s"} from ${file}${report.badLines.length > 0 ? ` (${report.badLines.length} bad line${report.badLines.length === 1 ? "" : "s"} skipped)` : ""}`;
   parts.push(format === "markdown" ? `## Switchyard report\n\n${head}` : head);
   for (const [by, g] of Object.entries(report.by) as [ReportGrouping, GroupReport][]) {
-    for (const [title, header, rows] of tables(by, g)) parts.push(format === "markdown" ? markdownTable(title, header, rows) : prettyTable(title, header, rows));
+    for (const [title, header, rows] of tables(by, g))
+      parts.push(format === "markdown" ? markdownTable(title, header, rows) : prettyTable(title, header, rows));
   }
   return `${parts.join("\n\n")}\n`;
 }
@@ -249,7 +293,9 @@ export const command: Command = {
       text = await readFile(resolve(io.cwd, file), "utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      io.stderr(`switchyard report: cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "read error")}\n`);
+      io.stderr(
+        `switchyard report: cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "read error")}\n`,
+      );
       return ExitCode.usage;
     }
     const report = buildReport(text, by === undefined ? GROUPINGS : [by as ReportGrouping]);

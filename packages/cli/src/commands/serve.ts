@@ -6,7 +6,11 @@ import type { Command, Io } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { consoleToStderr } from "./config-file.ts";
 
-const isFile = (path: string): Promise<boolean> => stat(path).then((s) => s.isFile(), () => false);
+const isFile = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /** The usage message for a directory with nothing to serve, naming the builds below it (a dist folder without --env). */
 async function nothingToServeIn(directory: string, env: string | undefined, cwd: string): Promise<string> {

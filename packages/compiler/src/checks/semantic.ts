@@ -40,12 +40,16 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
 
   // Ambiguous names.
   for (const id of tierIds) {
-    if (modelSet.has(id)) report({ code: "SY0206", path: ["tiers", id], prefer: "key", message: `"${id}" is both a tier and a model, so a reference to it is ambiguous` });
+    if (modelSet.has(id))
+      report({ code: "SY0206", path: ["tiers", id], prefer: "key", message: `"${id}" is both a tier and a model, so a reference to it is ambiguous` });
   }
 
   /** The models a tier-or-model name stands for. */
   const membersOf = (name: string): string[] => {
-    if (tierSet.has(name)) return list(dict(tiers[name]).models).map((member) => str(member) ?? str(dict(member).model) ?? "").filter((m) => m.length > 0);
+    if (tierSet.has(name))
+      return list(dict(tiers[name]).models)
+        .map((member) => str(member) ?? str(dict(member).model) ?? "")
+        .filter((m) => m.length > 0);
     if (modelSet.has(name)) return [name];
     return [];
   };
@@ -57,7 +61,13 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
     for (const [header, value] of Object.entries(dict(p.headers))) {
       if (isDict(value)) checkSecret(value, ["providers", id, "headers", header], report);
       else if (typeof value === "string" && CREDENTIAL_HEADER.test(header)) {
-        report({ code: "SY0703", severity: "warning", path: ["providers", id, "headers", header], message: `header "${header}" of provider "${id}" has a literal value; it usually carries a credential`, hint: 'Use secret("ENV_VAR_NAME") for the value.' });
+        report({
+          code: "SY0703",
+          severity: "warning",
+          path: ["providers", id, "headers", header],
+          message: `header "${header}" of provider "${id}" has a literal value; it usually carries a credential`,
+          hint: 'Use secret("ENV_VAR_NAME") for the value.',
+        });
       }
     }
   }
@@ -66,7 +76,12 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
   for (const [id, model] of Object.entries(models)) {
     const provider = dict(model).provider;
     if (typeof provider === "string" && !(provider in providers)) {
-      report({ code: "SY0201", path: ["models", id, "provider"], message: `model "${id}" names provider "${provider}", which is not declared`, ...hint(didYouMean(provider, providerIds)) });
+      report({
+        code: "SY0201",
+        path: ["models", id, "provider"],
+        message: `model "${id}" names provider "${provider}", which is not declared`,
+        ...hint(didYouMean(provider, providerIds)),
+      });
     }
   }
 
@@ -87,7 +102,12 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
       }
       if (isObject) {
         const weight = num(member.weight);
-        if (weight !== undefined && weight <= 0) report({ code: "SY0304", path: ["tiers", id, "models", index, "weight"], message: `tier "${id}": weight of "${name ?? "?"}" is ${weight}; weights must be positive` });
+        if (weight !== undefined && weight <= 0)
+          report({
+            code: "SY0304",
+            path: ["tiers", id, "models", index, "weight"],
+            message: `tier "${id}": weight of "${name ?? "?"}" is ${weight}; weights must be positive`,
+          });
       }
     });
   }
@@ -98,7 +118,12 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
     const tier = str(route.tier);
     const model = str(route.model);
     if (tier !== undefined && model !== undefined) {
-      report({ code: "SY0207", path: ["routes", id, "model"], prefer: "key", message: `route "${id}" names both a tier ("${tier}") and a model ("${model}"); keep one` });
+      report({
+        code: "SY0207",
+        path: ["routes", id, "model"],
+        prefer: "key",
+        message: `route "${id}" names both a tier ("${tier}") and a model ("${model}"); keep one`,
+      });
     } else if (tier === undefined && model === undefined && !("tier" in route) && !("model" in route)) {
       report({ code: "SY0207", path: ["routes", id], prefer: "key", message: `route "${id}" names neither a tier nor a model` });
     }
@@ -120,7 +145,12 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
       if (step === undefined) return;
       const path = ["routes", id, "fallback", index];
       if (!tierSet.has(step) && !modelSet.has(step)) {
-        report({ code: "SY0203", path, message: `route "${id}" falls back to "${step}", which is neither a tier nor a model`, ...hint(didYouMean(step, targets)) });
+        report({
+          code: "SY0203",
+          path,
+          message: `route "${id}" falls back to "${step}", which is neither a tier nor a model`,
+          ...hint(didYouMean(step, targets)),
+        });
       } else if (step === primary) {
         report({ code: "SY0302", path, message: `route "${id}" falls back to its own ${tier !== undefined ? "tier" : "model"} "${step}"` });
       } else if (steps.has(step)) {
@@ -141,7 +171,12 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
     const over = num(longContext.over);
     if (use !== undefined) {
       if (!tierSet.has(use) && !modelSet.has(use)) {
-        report({ code: "SY0203", path: ["routes", id, "longContext", "use"], message: `route "${id}": long-context rule uses "${use}", which is neither a tier nor a model`, ...hint(didYouMean(use, targets)) });
+        report({
+          code: "SY0203",
+          path: ["routes", id, "longContext", "use"],
+          message: `route "${id}": long-context rule uses "${use}", which is neither a tier nor a model`,
+          ...hint(didYouMean(use, targets)),
+        });
       } else if (over !== undefined) {
         const small = membersOf(use).filter((member) => {
           const context = num(dict(models[member]).context);
@@ -149,7 +184,11 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
         });
         if (small.length > 0) {
           const windows = small.map((member) => `"${member}" (${num(dict(models[member]).context) ?? "?"})`).join(", ");
-          report({ code: "SY0404", path: ["routes", id, "longContext", "use"], message: `route "${id}" sends prompts over ${over} tokens to "${use}", but ${windows} ${small.length === 1 ? "has" : "have"} a context window of at most ${over} tokens` });
+          report({
+            code: "SY0404",
+            path: ["routes", id, "longContext", "use"],
+            message: `route "${id}" sends prompts over ${over} tokens to "${use}", but ${windows} ${small.length === 1 ? "has" : "have"} a context window of at most ${over} tokens`,
+          });
         }
       }
     }
@@ -160,9 +199,18 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
       const canaryModel = str(canary.model);
       if (canaryModel !== undefined) {
         if (!modelSet.has(canaryModel)) {
-          report({ code: "SY0202", path: ["routes", id, "canary", "model"], message: `route "${id}" canaries model "${canaryModel}", which is not declared`, ...hint(didYouMean(canaryModel, modelIds)) });
+          report({
+            code: "SY0202",
+            path: ["routes", id, "canary", "model"],
+            message: `route "${id}" canaries model "${canaryModel}", which is not declared`,
+            ...hint(didYouMean(canaryModel, modelIds)),
+          });
         } else if (primary !== undefined && membersOf(primary).includes(canaryModel)) {
-          report({ code: "SY0403", path: ["routes", id, "canary", "model"], message: `route "${id}" canaries "${canaryModel}", which already serves the route` });
+          report({
+            code: "SY0403",
+            path: ["routes", id, "canary", "model"],
+            message: `route "${id}" canaries "${canaryModel}", which already serves the route`,
+          });
         }
       }
       let previous: number | undefined;
@@ -171,7 +219,8 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
         if (step === undefined) return;
         const path = ["routes", id, "canary", "steps", index];
         if (step <= 0 || step > 100) report({ code: "SY0402", path, message: `route "${id}": canary step ${step} is outside (0, 100] percent` });
-        else if (previous !== undefined && step <= previous) report({ code: "SY0401", path, message: `route "${id}": canary step ${step} does not increase on ${previous}` });
+        else if (previous !== undefined && step <= previous)
+          report({ code: "SY0401", path, message: `route "${id}": canary step ${step} does not increase on ${previous}` });
         previous = step;
       });
     }
@@ -185,8 +234,15 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
     list(team.routes).forEach((routeValue, index) => {
       const route = str(routeValue);
       if (route === undefined) return;
-      if (!(route in routes)) report({ code: "SY0204", path: ["teams", id, "routes", index], message: `team "${id}" lists route "${route}", which is not declared`, ...hint(didYouMean(route, routeIds)) });
-      else if (listed.has(route)) report({ code: "SY0503", severity: "warning", path: ["teams", id, "routes", index], message: `team "${id}" lists route "${route}" twice` });
+      if (!(route in routes))
+        report({
+          code: "SY0204",
+          path: ["teams", id, "routes", index],
+          message: `team "${id}" lists route "${route}", which is not declared`,
+          ...hint(didYouMean(route, routeIds)),
+        });
+      else if (listed.has(route))
+        report({ code: "SY0503", severity: "warning", path: ["teams", id, "routes", index], message: `team "${id}" lists route "${route}" twice` });
       listed.add(route);
     });
     list(team.keys).forEach((key, index) => {
@@ -195,27 +251,40 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
       const name = isDict(key) ? str(key.secret) : undefined;
       if (name !== undefined) {
         const owner = keyOwners.get(name);
-        if (owner !== undefined && owner !== id) report({ code: "SY0502", path, message: `teams "${owner}" and "${id}" both use key secret("${name}"); a request's team would be ambiguous` });
+        if (owner !== undefined && owner !== id)
+          report({ code: "SY0502", path, message: `teams "${owner}" and "${id}" both use key secret("${name}"); a request's team would be ambiguous` });
         keyOwners.set(name, id);
       }
     });
     const budget = dict(team.budget);
     const usd = num(budget.usd);
-    if (usd !== undefined && usd < 0) report({ code: "SY0601", path: ["teams", id, "budget", "usd"], message: `team "${id}" has a negative budget (${usd} USD)` });
+    if (usd !== undefined && usd < 0)
+      report({ code: "SY0601", path: ["teams", id, "budget", "usd"], message: `team "${id}" has a negative budget (${usd} USD)` });
     list(budget.alertAt).forEach((value, index) => {
       const fraction = num(value);
-      if (fraction !== undefined && (fraction <= 0 || fraction > 1)) report({ code: "SY0601", path: ["teams", id, "budget", "alertAt", index], message: `team "${id}": alert threshold ${fraction} is outside (0, 1]`, hint: "Alert thresholds are fractions of the budget, e.g. 0.8 for 80 %." });
+      if (fraction !== undefined && (fraction <= 0 || fraction > 1))
+        report({
+          code: "SY0601",
+          path: ["teams", id, "budget", "alertAt", index],
+          message: `team "${id}": alert threshold ${fraction} is outside (0, 1]`,
+          hint: "Alert thresholds are fractions of the budget, e.g. 0.8 for 80 %.",
+        });
     });
     const limits = dict(team.limits);
     for (const limit of ["rpm", "tpm"] as const) {
       const value = num(limits[limit]);
-      if (value !== undefined && value <= 0) report({ code: "SY0602", path: ["teams", id, "limits", limit], message: `team "${id}": ${limit} limit is ${value}; limits must be positive` });
+      if (value !== undefined && value <= 0)
+        report({ code: "SY0602", path: ["teams", id, "limits", limit], message: `team "${id}": ${limit} limit is ${value}; limits must be positive` });
     }
   }
 
   // Overrides naming unknown entries (every environment, as written).
   const baseSections: Record<string, Dict> = {
-    providers: dict(raw.providers), models: dict(raw.models), tiers: dict(raw.tiers), routes: dict(raw.routes), teams: dict(raw.teams),
+    providers: dict(raw.providers),
+    models: dict(raw.models),
+    tiers: dict(raw.tiers),
+    routes: dict(raw.routes),
+    teams: dict(raw.teams),
   };
   const singular: Record<string, string> = { providers: "provider", models: "model", tiers: "tier", routes: "route", teams: "team" };
   for (const [env, overrideValue] of Object.entries(dict(raw.environments))) {
@@ -224,7 +293,14 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
       const declared = baseSections[section] ?? {};
       for (const id of keys(override[section])) {
         if (!(id in declared)) {
-          report({ code: "SY0501", raw: true, prefer: "key", path: ["environments", env, section, id], message: `environment "${env}" overrides ${singular[section] ?? section} "${id}", which the base config does not declare`, ...hint(didYouMean(id, Object.keys(declared))) });
+          report({
+            code: "SY0501",
+            raw: true,
+            prefer: "key",
+            path: ["environments", env, section, id],
+            message: `environment "${env}" overrides ${singular[section] ?? section} "${id}", which the base config does not declare`,
+            ...hint(didYouMean(id, Object.keys(declared))),
+          });
         }
       }
     }
@@ -238,8 +314,18 @@ function hint(text: string | undefined): { hint?: string } {
 /** A secret position holds a plain string (an inline secret) or a badly named reference; never echoes the value. */
 function checkSecret(value: unknown, path: (string | number)[], report: Report): void {
   if (typeof value === "string") {
-    report({ code: "SY0701", path, message: `${showPath(path)} is a plain string; secrets must be references, never values`, hint: 'Write secret("ENV_VAR_NAME") and put the value in that environment variable. If this string was a real key, rotate it.' });
+    report({
+      code: "SY0701",
+      path,
+      message: `${showPath(path)} is a plain string; secrets must be references, never values`,
+      hint: 'Write secret("ENV_VAR_NAME") and put the value in that environment variable. If this string was a real key, rotate it.',
+    });
   } else if (isDict(value) && typeof value.secret === "string" && !SECRET_NAME.test(value.secret)) {
-    report({ code: "SY0702", path, message: `${showPath(path)}: secret(...) must name an environment variable in UPPER_SNAKE_CASE, not a value`, hint: 'e.g. secret("OPENAI_API_KEY"). If the string was a real key, rotate it.' });
+    report({
+      code: "SY0702",
+      path,
+      message: `${showPath(path)}: secret(...) must name an environment variable in UPPER_SNAKE_CASE, not a value`,
+      hint: 'e.g. secret("OPENAI_API_KEY"). If the string was a real key, rotate it.',
+    });
   }
 }

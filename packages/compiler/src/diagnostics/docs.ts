@@ -21,7 +21,7 @@ export function renderDiagnosticsDoc(): string {
     "Every problem `switchyard check` and `switchyard build` find is a diagnostic:",
     "",
     "```ts",
-    "{ code, severity: \"error\" | \"warning\", message, file, line, column, endLine, endColumn, path?, hint? }",
+    '{ code, severity: "error" | "warning", message, file, line, column, endLine, endColumn, path?, hint? }',
     "```",
     "",
     "Lines and columns are 1-based and point into your `routes.ts` (the property or value that caused",

@@ -8,7 +8,9 @@ describe("maskSecrets", () => {
   it("masks vendor keys keeping their prefix, length and last 4 characters", () => {
     expect(maskKey(KEY)).toBe(`sk-proj-${"*".repeat(KEY.length - 12)}o5Vi`);
     expect(maskKey("sk-abcdefgh12")).toBe("sk-**********");
-    expect(maskSecrets(`apiKey: secret("${KEY}"), other: "ghp_abcdefghijklmnop1234567890ABCDEF"`)).toBe(`apiKey: secret("${maskKey(KEY)}"), other: "ghp_${"*".repeat(28)}CDEF"`);
+    expect(maskSecrets(`apiKey: secret("${KEY}"), other: "ghp_abcdefghijklmnop1234567890ABCDEF"`)).toBe(
+      `apiKey: secret("${maskKey(KEY)}"), other: "ghp_${"*".repeat(28)}CDEF"`,
+    );
   });
 
   it.each([
@@ -26,7 +28,7 @@ describe("maskSecrets", () => {
   });
 
   it("leaves paths, URLs, messages and model ids alone", () => {
-    const text = 'routes.ts:3:5 - Type \'"claude-3-5-sonnet-20241022"\' is not assignable; see https://example.com/docs/diagnostics.md#sy0702';
+    const text = "routes.ts:3:5 - Type '\"claude-3-5-sonnet-20241022\"' is not assignable; see https://example.com/docs/diagnostics.md#sy0702";
     expect(maskSecrets(text)).toBe(text);
   });
 
@@ -38,7 +40,17 @@ describe("maskSecrets", () => {
   });
 
   it("masks a diagnostic's message and hint, keeping its location", () => {
-    const d = { code: "SY0207", severity: "error" as const, message: `tier ("${KEY}")`, hint: `not ${KEY}`, file: "routes.ts", line: 8, column: 21, endLine: 8, endColumn: 26 };
+    const d = {
+      code: "SY0207",
+      severity: "error" as const,
+      message: `tier ("${KEY}")`,
+      hint: `not ${KEY}`,
+      file: "routes.ts",
+      line: 8,
+      column: 21,
+      endLine: 8,
+      endColumn: 26,
+    };
     const masked = maskDiagnostic(d);
     expect(masked).toEqual({ ...d, message: `tier ("${maskKey(KEY)}")`, hint: `not ${maskKey(KEY)}` });
     const clean = { ...d, message: "fine", hint: "fine" };

@@ -8,7 +8,28 @@ import type { Diagnostic } from "./types.ts";
  * Vendor prefixes kept visible, longest first so `sk-proj-` wins over `sk-` (they say which provider's
  * console to rotate the key in, and reveal nothing of the random part).
  */
-const KEY_PREFIXES = ["github_pat_", "sk-proj-", "sk-ant-", "sk-live-", "sk-test-", "sk_live_", "sk_test_", "rk_live_", "xoxb-", "xoxp-", "glpat-", "ghp_", "gho_", "ghs_", "gsk_", "AKIA", "AIza", "sk-", "hf_", "r8_"];
+const KEY_PREFIXES = [
+  "github_pat_",
+  "sk-proj-",
+  "sk-ant-",
+  "sk-live-",
+  "sk-test-",
+  "sk_live_",
+  "sk_test_",
+  "rk_live_",
+  "xoxb-",
+  "xoxp-",
+  "glpat-",
+  "ghp_",
+  "gho_",
+  "ghs_",
+  "gsk_",
+  "AKIA",
+  "AIza",
+  "sk-",
+  "hf_",
+  "r8_",
+];
 
 /**
  * A key-shaped run of characters: a vendor prefix and 8+ key characters after it, or (no prefix) a

@@ -13,7 +13,13 @@ function changesAfter(edit: (config: Config) => void): [string, string, string][
 describe("diffConfigs", () => {
   it("finds no changes between equal configs", () => {
     const diff = diffConfigs(acmeIr(), acmeIr());
-    expect(diff).toEqual({ hasChanges: false, environment: { old: "default", new: "default" }, sections: [], changes: [], counts: { added: 0, removed: 0, changed: 0 } });
+    expect(diff).toEqual({
+      hasChanges: false,
+      environment: { old: "default", new: "default" },
+      sections: [],
+      changes: [],
+      counts: { added: 0, removed: 0, changed: 0 },
+    });
   });
 
   it("ignores key order inside objects", () => {
@@ -24,9 +30,11 @@ describe("diffConfigs", () => {
   });
 
   it("a fallback step appended", () => {
-    expect(changesAfter((c) => { c.routes["support-faq"]!.fallback = [{ tier: "frontier" }, { model: "llama-local" }, { model: "gpt-mini-eu" }]; })).toEqual([
-      ["routes.support-faq.fallback", "update", "route support-faq: fallback [frontier, llama-local] → [frontier, llama-local, gpt-mini-eu]"],
-    ]);
+    expect(
+      changesAfter((c) => {
+        c.routes["support-faq"]!.fallback = [{ tier: "frontier" }, { model: "llama-local" }, { model: "gpt-mini-eu" }];
+      }),
+    ).toEqual([["routes.support-faq.fallback", "update", "route support-faq: fallback [frontier, llama-local] → [frontier, llama-local, gpt-mini-eu]"]]);
   });
 
   it("a fallback chain set where there was none keeps the brief's phrasing", () => {
@@ -38,18 +46,22 @@ describe("diffConfigs", () => {
   });
 
   it("canary first step raised", () => {
-    expect(changesAfter((c) => { c.routes["legal-review"]!.canary!.steps = [25, 50, 100]; })).toEqual([
-      ["routes.legal-review.canary.steps", "update", "route legal-review: canary claude-next 5 % → 25 % (steps 5/25/100 % → 25/50/100 %)"],
-    ]);
+    expect(
+      changesAfter((c) => {
+        c.routes["legal-review"]!.canary!.steps = [25, 50, 100];
+      }),
+    ).toEqual([["routes.legal-review.canary.steps", "update", "route legal-review: canary claude-next 5 % → 25 % (steps 5/25/100 % → 25/50/100 %)"]]);
   });
 
   it("canary later step changed, interval and guard", () => {
-    expect(changesAfter((c) => {
-      const canary = c.routes["legal-review"]!.canary!;
-      canary.steps = [5, 50, 100];
-      canary.everyMs = 1_800_000;
-      canary.guard.maxErrorRate = 0.05;
-    })).toEqual([
+    expect(
+      changesAfter((c) => {
+        const canary = c.routes["legal-review"]!.canary!;
+        canary.steps = [5, 50, 100];
+        canary.everyMs = 1_800_000;
+        canary.guard.maxErrorRate = 0.05;
+      }),
+    ).toEqual([
       ["routes.legal-review.canary.steps", "update", "route legal-review: canary claude-next steps 5/25/100 % → 5/50/100 %"],
       ["routes.legal-review.canary.everyMs", "update", "route legal-review: canary step interval 1h → 30m"],
       ["routes.legal-review.canary.guard.maxErrorRate", "update", "route legal-review: canary max error rate 2 % → 5 %"],
@@ -65,30 +77,45 @@ describe("diffConfigs", () => {
   });
 
   it("canary added and removed", () => {
-    expect(changesAfter((c) => {
-      delete c.routes["legal-review"]!.canary;
-      c.routes["support-faq"]!.canary = { model: "gpt-mini-eu", steps: [10, 100], everyMs: 600_000, guard: { minRequests: 20 }, stickyBy: "user" };
-    })).toEqual([
+    expect(
+      changesAfter((c) => {
+        delete c.routes["legal-review"]!.canary;
+        c.routes["support-faq"]!.canary = { model: "gpt-mini-eu", steps: [10, 100], everyMs: 600_000, guard: { minRequests: 20 }, stickyBy: "user" };
+      }),
+    ).toEqual([
       ["routes.legal-review.canary", "delete", "route legal-review: canary claude-next removed"],
       ["routes.support-faq.canary", "add", "route support-faq: canary gpt-mini-eu added: 10 % → 100 % every 10m"],
     ]);
   });
 
   it("team budget raised and period changed", () => {
-    expect(changesAfter((c) => { c.teams.support!.budget!.usd = 3000; })).toEqual([
-      ["teams.support.budget.usd", "update", "team support: budget $2,000 → $3,000/month"],
-    ]);
-    expect(changesAfter((c) => { c.teams.legal!.budget!.per = "week"; c.teams.legal!.budget!.mode = "soft"; })).toEqual([
+    expect(
+      changesAfter((c) => {
+        c.teams.support!.budget!.usd = 3000;
+      }),
+    ).toEqual([["teams.support.budget.usd", "update", "team support: budget $2,000 → $3,000/month"]]);
+    expect(
+      changesAfter((c) => {
+        c.teams.legal!.budget!.per = "week";
+        c.teams.legal!.budget!.mode = "soft";
+      }),
+    ).toEqual([
       ["teams.legal.budget.per", "update", "team legal: budget period month → week"],
       ["teams.legal.budget.mode", "update", "team legal: budget mode hard → soft"],
     ]);
   });
 
   it("tier weights, a member added and the strategy", () => {
-    expect(changesAfter((c) => {
-      c.tiers.fast!.models = [{ model: "gpt-mini", weight: 60 }, { model: "gpt-mini-eu", weight: 30 }, { model: "llama-local", weight: 10 }];
-      c.tiers.fast!.strategy = "weighted";
-    })).toEqual([
+    expect(
+      changesAfter((c) => {
+        c.tiers.fast!.models = [
+          { model: "gpt-mini", weight: 60 },
+          { model: "gpt-mini-eu", weight: 30 },
+          { model: "llama-local", weight: 10 },
+        ];
+        c.tiers.fast!.strategy = "weighted";
+      }),
+    ).toEqual([
       ["tiers.fast.models.gpt-mini", "update", "tier fast: gpt-mini weight 70 → 60"],
       ["tiers.fast.models.llama-local", "add", "tier fast: llama-local added (weight 10)"],
       ["tiers.fast.strategy", "update", "tier fast: strategy latency → weighted"],
@@ -96,23 +123,29 @@ describe("diffConfigs", () => {
   });
 
   it("tier member removed and order changed", () => {
-    expect(changesAfter((c) => { c.tiers.fast!.models = [{ model: "gpt-mini-eu", weight: 30 }]; })).toEqual([
-      ["tiers.fast.models.gpt-mini", "delete", "tier fast: gpt-mini removed (was weight 70)"],
-    ]);
-    expect(changesAfter((c) => { c.tiers.fast!.models.reverse(); })).toEqual([
-      ["tiers.fast.models", "update", "tier fast: member order [gpt-mini, gpt-mini-eu] → [gpt-mini-eu, gpt-mini]"],
-    ]);
+    expect(
+      changesAfter((c) => {
+        c.tiers.fast!.models = [{ model: "gpt-mini-eu", weight: 30 }];
+      }),
+    ).toEqual([["tiers.fast.models.gpt-mini", "delete", "tier fast: gpt-mini removed (was weight 70)"]]);
+    expect(
+      changesAfter((c) => {
+        c.tiers.fast!.models.reverse();
+      }),
+    ).toEqual([["tiers.fast.models", "update", "tier fast: member order [gpt-mini, gpt-mini-eu] → [gpt-mini-eu, gpt-mini]"]]);
   });
 
   it("timeouts and retries", () => {
-    expect(changesAfter((c) => {
-      const route = c.routes["support-faq"]!;
-      route.timeout = { firstTokenMs: 5_000 };
-      route.retry.attempts = 3;
-      route.retry.on = ["429", "5xx"];
-      route.retry.backoffMs = 500;
-      c.routes["legal-review"]!.timeout.totalMs = 60_000;
-    })).toEqual([
+    expect(
+      changesAfter((c) => {
+        const route = c.routes["support-faq"]!;
+        route.timeout = { firstTokenMs: 5_000 };
+        route.retry.attempts = 3;
+        route.retry.on = ["429", "5xx"];
+        route.retry.backoffMs = 500;
+        c.routes["legal-review"]!.timeout.totalMs = 60_000;
+      }),
+    ).toEqual([
       ["routes.legal-review.timeout.totalMs", "add", "route legal-review: total timeout unset → 1m"],
       ["routes.support-faq.retry.attempts", "update", "route support-faq: retry attempts 2 → 3"],
       ["routes.support-faq.retry.on", "update", "route support-faq: retry on [429, 5xx, timeout] → [429, 5xx]"],
@@ -123,12 +156,14 @@ describe("diffConfigs", () => {
   });
 
   it("residency and data class of a route, residency of a provider", () => {
-    expect(changesAfter((c) => {
-      c.routes["support-faq"]!.residency = "eu";
-      c.routes["support-faq"]!.dataClass = "restricted";
-      c.providers.openai!.residency = "us";
-      c.providers.openai!.region = "us-east";
-    })).toEqual([
+    expect(
+      changesAfter((c) => {
+        c.routes["support-faq"]!.residency = "eu";
+        c.routes["support-faq"]!.dataClass = "restricted";
+        c.providers.openai!.residency = "us";
+        c.providers.openai!.region = "us-east";
+      }),
+    ).toEqual([
       ["routes.support-faq.dataClass", "update", "route support-faq: data class internal → restricted"],
       ["routes.support-faq.residency", "update", "route support-faq: residency any → eu"],
       ["providers.openai.region", "update", "provider openai: region us → us-east"],
@@ -137,13 +172,15 @@ describe("diffConfigs", () => {
   });
 
   it("prices, context windows and lifecycle of a model", () => {
-    expect(changesAfter((c) => {
-      const claude = c.models.claude!;
-      claude.price = { input: 2.5, output: 15 };
-      claude.context = 1_000_000;
-      c.models["claude-next"]!.lifecycle = "ga";
-      c.models["gpt-mini"]!.sunset = "2027-01-31";
-    })).toEqual([
+    expect(
+      changesAfter((c) => {
+        const claude = c.models.claude!;
+        claude.price = { input: 2.5, output: 15 };
+        claude.context = 1_000_000;
+        c.models["claude-next"]!.lifecycle = "ga";
+        c.models["gpt-mini"]!.sunset = "2027-01-31";
+      }),
+    ).toEqual([
       ["models.claude.context", "update", "model claude: context window 200,000 tokens → 1,000,000 tokens"],
       ["models.claude.price.input", "update", "model claude: input price $3/1M → $2.5/1M"],
       ["models.claude-next.lifecycle", "update", "model claude-next: lifecycle experimental → ga"],
@@ -152,14 +189,16 @@ describe("diffConfigs", () => {
   });
 
   it("routes, models, tiers, providers and teams added and removed", () => {
-    expect(changesAfter((c) => {
-      c.routes.summarise = { ...c.routes["support-faq"]!, fallback: [], canary: undefined, longContext: undefined };
-      delete c.routes["legal-review"];
-      c.models.haiku = { provider: "anthropic", name: "claude-haiku", context: 200_000, price: { input: 1, output: 5 }, lifecycle: "ga", capabilities: [] };
-      delete c.tiers.frontier;
-      c.providers.groq = { kind: "openai", baseUrl: "https://api.groq.com/openai/v1", headers: {}, selfHosted: false, region: "us" };
-      delete c.teams.legal;
-    })).toEqual([
+    expect(
+      changesAfter((c) => {
+        c.routes.summarise = { ...c.routes["support-faq"]!, fallback: [], canary: undefined, longContext: undefined };
+        delete c.routes["legal-review"];
+        c.models.haiku = { provider: "anthropic", name: "claude-haiku", context: 200_000, price: { input: 1, output: 5 }, lifecycle: "ga", capabilities: [] };
+        delete c.tiers.frontier;
+        c.providers.groq = { kind: "openai", baseUrl: "https://api.groq.com/openai/v1", headers: {}, selfHosted: false, region: "us" };
+        delete c.teams.legal;
+      }),
+    ).toEqual([
       ["routes.legal-review", "delete", "route legal-review: removed (was tier frontier, fallback [llama-local], canary claude-next [5 %, 25 %, 100 %])"],
       ["routes.summarise", "add", "route summarise: added (tier fast)"],
       ["tiers.frontier", "delete", "tier frontier: removed (was [claude 1])"],
@@ -201,7 +240,10 @@ describe("diffConfigs", () => {
 
   it("policy selections: packs, severities and options", () => {
     const before = acmeIr();
-    before.policies = [{ pack: "baseline", severities: {}, options: {} }, { pack: "cost-guard", severities: {}, options: { ceilingUsd: 10 } }];
+    before.policies = [
+      { pack: "baseline", severities: {}, options: {} },
+      { pack: "cost-guard", severities: {}, options: { ceilingUsd: 10 } },
+    ];
     const after = acmeIr();
     after.policies = [
       { pack: "baseline", severities: { "baseline/owners-set": "off" }, options: {} },
@@ -226,10 +268,12 @@ describe("diffConfigs", () => {
   });
 
   it("long-context rule and validators", () => {
-    expect(changesAfter((c) => {
-      c.routes["support-faq"]!.longContext = { over: 32_000, use: { model: "claude" } };
-      c.routes["legal-review"]!.validate = [{ kind: "json" }, { kind: "regex", pattern: "^ok", flags: "i" }];
-    })).toEqual([
+    expect(
+      changesAfter((c) => {
+        c.routes["support-faq"]!.longContext = { over: 32_000, use: { model: "claude" } };
+        c.routes["legal-review"]!.validate = [{ kind: "json" }, { kind: "regex", pattern: "^ok", flags: "i" }];
+      }),
+    ).toEqual([
       ["routes.legal-review.validate", "update", "route legal-review: validators [json] → [json, regex /^ok/i]"],
       ["routes.support-faq.longContext.over", "update", "route support-faq: long-context threshold 16,000 tokens → 32,000 tokens"],
       ["routes.support-faq.longContext.use", "update", "route support-faq: long-context target frontier → claude"],

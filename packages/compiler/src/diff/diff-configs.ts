@@ -159,9 +159,13 @@ function headers(scope: Scope, path: readonly string[], old: unknown, now: unkno
     if (same(o, n)) continue;
     const kind = kindOf(o, n);
     const phrase =
-      kind === "add" ? `header ${name} added` : kind === "delete" ? `header ${name} removed` : isRecord(o) || isRecord(n)
-        ? `header ${name} ${showHeader(o)} → ${showHeader(n)}`
-        : `header ${name} value changed`;
+      kind === "add"
+        ? `header ${name} added`
+        : kind === "delete"
+          ? `header ${name} removed`
+          : isRecord(o) || isRecord(n)
+            ? `header ${name} ${showHeader(o)} → ${showHeader(n)}`
+            : `header ${name} value changed`;
     record(scope, [...path, name], kind, redactHeader(o), redactHeader(n), phrase);
   }
 }
@@ -175,7 +179,9 @@ function showHeader(value: unknown): string {
 
 function canaryPhrase(old: unknown, now: unknown): string {
   if (!isRecord(now)) return `canary ${show(isRecord(old) ? old.model : undefined)} removed`;
-  const steps = list(now.steps, percent).replace(/^\[|\]$/g, "").replaceAll(", ", " → ");
+  const steps = list(now.steps, percent)
+    .replace(/^\[|\]$/g, "")
+    .replaceAll(", ", " → ");
   return `canary ${show(now.model)} added: ${steps} every ${duration(now.everyMs)}`;
 }
 
@@ -183,7 +189,9 @@ function stepsPhrase(old: unknown, now: unknown, model: unknown): string {
   const first = (value: unknown): unknown => (Array.isArray(value) ? value[0] : undefined);
   const steps = (value: unknown): string => (Array.isArray(value) ? `${value.map(show).join("/")} %` : show(value));
   const full = `${steps(old)} → ${steps(now)}`;
-  return first(old) === first(now) ? `canary ${show(model)} steps ${full}` : `canary ${show(model)} ${percent(first(old))} → ${percent(first(now))} (steps ${full})`;
+  return first(old) === first(now)
+    ? `canary ${show(model)} steps ${full}`
+    : `canary ${show(model)} ${percent(first(old))} → ${percent(first(now))} (steps ${full})`;
 }
 
 function longContextPhrase(old: unknown, now: unknown): string {
@@ -285,7 +293,8 @@ function mockBehaviour(scope: Scope, path: readonly string[], old: unknown, now:
   if (isRecord(old) && isRecord(now)) {
     for (const key of [...new Set([...Object.keys(old), ...Object.keys(now)])].sort(byCodePoint)) {
       const fmt = key.endsWith("Ms") ? duration : key === "failRate" ? fractionPercent : show;
-      if (!same(old[key], now[key])) record(scope, [...path, key], kindOf(old[key], now[key]), old[key], now[key], `mock ${key} ${fmt(old[key])} → ${fmt(now[key])}`);
+      if (!same(old[key], now[key]))
+        record(scope, [...path, key], kindOf(old[key], now[key]), old[key], now[key], `mock ${key} ${fmt(old[key])} → ${fmt(now[key])}`);
     }
     return;
   }
@@ -299,7 +308,16 @@ const teamSpecs: FieldSpecs = {
   keys: {
     custom: nameSet({ name: secretVar, added: (name) => `key secret(${name}) added`, removed: (name) => `key secret(${name}) removed` }),
   },
-  budget: { phrase: (o, n) => (isRecord(n) ? (isRecord(o) ? `budget → ${budgetText(n)}` : `budget added: ${budgetText(n)}`) : isRecord(o) ? `budget removed (was ${budgetText(o)})` : "budget changed") },
+  budget: {
+    phrase: (o, n) =>
+      isRecord(n)
+        ? isRecord(o)
+          ? `budget → ${budgetText(n)}`
+          : `budget added: ${budgetText(n)}`
+        : isRecord(o)
+          ? `budget removed (was ${budgetText(o)})`
+          : "budget changed",
+  },
   // The amount reads best with its period: "budget $2,000 → $3,000/month".
   "budget.usd": { phrase: (o, n, parents) => `budget ${usd(o)} → ${usd(n)}/${show(parents.new?.per)}` },
   "budget.per": { label: "budget period" },
@@ -372,7 +390,11 @@ function describe(section: Section, value: unknown): string {
     case "models":
       return `${show(value.provider)}/${show(value.name)}, ${tokens(value.context)}${isRecord(value.price) ? `, ${usd(value.price.input)}/${usd(value.price.output)} per 1M` : ""}`;
     case "providers":
-      return [show(value.kind), value.region === undefined ? undefined : `region ${show(value.region)}`, value.residency === undefined ? undefined : `residency ${show(value.residency)}`]
+      return [
+        show(value.kind),
+        value.region === undefined ? undefined : `region ${show(value.region)}`,
+        value.residency === undefined ? undefined : `residency ${show(value.residency)}`,
+      ]
         .filter((part) => part !== undefined)
         .join(", ");
     case "teams": {

@@ -22,7 +22,12 @@ function edited(): Config {
   return config;
 }
 
-const failing: FindingLike = { code: "prod-safety/canary-first-step", severity: "error", message: "canary starts at 25 % (max 10 %)", path: ["routes", "legal-review", "canary", "steps", 0] };
+const failing: FindingLike = {
+  code: "prod-safety/canary-first-step",
+  severity: "error",
+  message: "canary starts at 25 % (max 10 %)",
+  path: ["routes", "legal-review", "canary", "steps", 0],
+};
 
 describe("formatDiff", () => {
   it("says no changes for equal sides in every format", () => {
@@ -42,7 +47,7 @@ describe("formatDiff", () => {
         "switchyard diff main → HEAD (env default)",
         "",
         "Routes",
-        "  ~ legal-review: description unset → \"a | pipe and <b>html</b>\"",
+        '  ~ legal-review: description unset → "a | pipe and <b>html</b>"',
         "  ~ support-faq: fallback [frontier, llama-local] → [frontier, llama-local, claude]",
         "",
         "Teams",
@@ -65,7 +70,7 @@ describe("formatDiff", () => {
     expect(md).toContain("### Switchyard: routing changes `main` → `HEAD` (env `default`)");
     expect(md).toContain("**2 routes changed, 1 team removed, 1 team changed** · policies: 0 newly failing, 1 newly passing");
     expect(md).toContain("| ✏️ | `support-faq` | fallback [frontier, llama-local] → [frontier, llama-local, claude] |");
-    expect(md).toContain("| ✏️ | `legal-review` | description unset → \"a \\| pipe and &lt;b&gt;html&lt;/b&gt;\" |");
+    expect(md).toContain('| ✏️ | `legal-review` | description unset → "a \\| pipe and &lt;b&gt;html&lt;/b&gt;" |');
     expect(md).toContain("| ✅ newly passing | `prod-safety/canary-first-step` | `routes.legal-review.canary.steps[0]` | canary starts at 25 % (max 10 %) |");
     expect(md).toContain("<details><summary>Changed keys (4)</summary>");
     expect(md).toContain("| `teams.support.budget.usd` | changed | `2000` | `3000` |");

@@ -27,7 +27,11 @@ export interface SideConsoleLine {
 }
 
 /** What the loader needs from the compiler's `compile()`; injected so the loader is testable alone. */
-export type CompileFn = (options: { file: string; env?: string; onConsole?: (line: SideConsoleLine) => void }) => Promise<{ ok: boolean; diagnostics: SideDiagnostic[]; release?: Release }>;
+export type CompileFn = (options: {
+  file: string;
+  env?: string;
+  onConsole?: (line: SideConsoleLine) => void;
+}) => Promise<{ ok: boolean; diagnostics: SideDiagnostic[]; release?: Release }>;
 
 /** Error codes of the loader: stable, shown to users. */
 export const DiffLoadCode = {
@@ -87,7 +91,10 @@ async function readBuild(spec: string, file: string): Promise<LoadSideResult> {
   }
   const parsed = parseRelease(text);
   if (!parsed.success) {
-    const issues = parsed.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    const issues = parsed.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
     return fail(DiffLoadCode.invalidBuild, `${spec}: ${file} is not a valid switchyard.json (${issues})`, "rebuild it with `switchyard build`");
   }
   const release = parsed.data;
@@ -106,12 +113,22 @@ async function compileSide(options: {
   const mapFile = options.mapFile;
   const onConsole = options.onConsole;
   // A git side is compiled from a scratch copy: name the file as the user knows it (`REF:path`).
-  const forward = onConsole === undefined ? undefined : mapFile === undefined ? onConsole : (line: SideConsoleLine) => onConsole({ ...line, source: mapFile(line.source) });
-  const result = await options.compile({ file: options.file, ...(options.env === undefined ? {} : { env: options.env }), ...(forward === undefined ? {} : { onConsole: forward }) });
+  const forward =
+    onConsole === undefined ? undefined : mapFile === undefined ? onConsole : (line: SideConsoleLine) => onConsole({ ...line, source: mapFile(line.source) });
+  const result = await options.compile({
+    file: options.file,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(forward === undefined ? {} : { onConsole: forward }),
+  });
   const diagnostics = mapFile === undefined ? result.diagnostics : result.diagnostics.map((d) => ({ ...d, file: mapFile(d.file) }));
   if (result.release === undefined) {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
-    const failed = fail(DiffLoadCode.compileFailed, `${options.spec}: the config does not compile (${errors} error${errors === 1 ? "" : "s"})`, undefined, diagnostics);
+    const failed = fail(
+      DiffLoadCode.compileFailed,
+      `${options.spec}: the config does not compile (${errors} error${errors === 1 ? "" : "s"})`,
+      undefined,
+      diagnostics,
+    );
     if (mapFile !== undefined && !failed.ok) {
       // The copy of the tree is removed before the CLI prints: keep the text for the code excerpts.
       const sources: Record<string, string> = {};
@@ -156,10 +173,15 @@ interface GitOutput {
 
 function git(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<GitOutput> {
   return new Promise((done) => {
-    execFile("git", [...args], { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" }, (error, stdout, stderr) => {
-      const missing = (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
-      done({ ok: error === null, stdout, stderr: stderr || (error?.message ?? ""), ...(missing ? { missing } : {}) });
-    });
+    execFile(
+      "git",
+      [...args],
+      { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        const missing = (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
+        done({ ok: error === null, stdout, stderr: stderr || (error?.message ?? ""), ...(missing ? { missing } : {}) });
+      },
+    );
   });
 }
 
@@ -181,7 +203,11 @@ async function fromGit(options: LoadSideOptions): Promise<LoadSideResult> {
   const root = top.stdout.trim();
   const commit = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { cwd });
   if (!commit.ok || commit.stdout.trim() === "") {
-    return fail(DiffLoadCode.unknownRef, `${spec}: no such file or directory, and "${ref}" is not a commit in this repository`, "use a branch, tag or commit (main, origin/main, HEAD~1), or REF:path");
+    return fail(
+      DiffLoadCode.unknownRef,
+      `${spec}: no such file or directory, and "${ref}" is not a commit in this repository`,
+      "use a branch, tag or commit (main, origin/main, HEAD~1), or REF:path",
+    );
   }
   const sha = commit.stdout.trim();
   // Paths follow git: `REF:path` is relative to the repository root, `REF:./path` to the current directory.

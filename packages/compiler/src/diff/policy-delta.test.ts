@@ -26,7 +26,13 @@ describe("policyDelta", () => {
     ];
     const delta = policyDelta(old, now);
     expect(delta.newlyFailing).toEqual([
-      { code: "eu-residency/chain", severity: "error", message: "eu-residency/chain at routes.legal.fallback.2", where: "routes.legal.fallback[2]", location: "routes.ts:7:5" },
+      {
+        code: "eu-residency/chain",
+        severity: "error",
+        message: "eu-residency/chain at routes.legal.fallback.2",
+        where: "routes.legal.fallback[2]",
+        location: "routes.ts:7:5",
+      },
       { code: "baseline/owners-set", severity: "warning", message: "baseline/owners-set at models.y", where: "models.y" },
     ]);
     expect(delta.newlyPassing).toEqual([{ code: "baseline/owners-set", severity: "warning", message: "baseline/owners-set at models.x", where: "models.x" }]);

@@ -15,7 +15,9 @@ export function formatDslPath(path: readonly (string | number)[] | undefined): s
  * to its message.
  */
 function identity(finding: FindingLike): string {
-  return finding.path === undefined || finding.path.length === 0 ? `${finding.code}\u0000msg\u0000${finding.message}` : `${finding.code}\u0000path\u0000${JSON.stringify(finding.path)}`;
+  return finding.path === undefined || finding.path.length === 0
+    ? `${finding.code}\u0000msg\u0000${finding.message}`
+    : `${finding.code}\u0000path\u0000${JSON.stringify(finding.path)}`;
 }
 
 function view(finding: FindingLike): PolicyFindingChange {

@@ -18,7 +18,12 @@ export function usd(value: unknown): string {
 /** Milliseconds as the shortest exact duration: `3000` → `3s`, `3600000` → `1h`, `250` → `250ms`. */
 export function duration(value: unknown): string {
   if (typeof value !== "number") return show(value);
-  const units: [number, string][] = [[86_400_000, "d"], [3_600_000, "h"], [60_000, "m"], [1_000, "s"]];
+  const units: [number, string][] = [
+    [86_400_000, "d"],
+    [3_600_000, "h"],
+    [60_000, "m"],
+    [1_000, "s"],
+  ];
   for (const [size, unit] of units) {
     if (value >= size && value % size === 0) return `${value / size}${unit}`;
   }
@@ -43,7 +48,11 @@ export function tokens(value: unknown): string {
 /** Bytes in the largest exact binary unit: `4194304` → `4 MiB`. */
 export function bytes(value: unknown): string {
   if (typeof value !== "number") return show(value);
-  const units: [number, string][] = [[1 << 30, "GiB"], [1 << 20, "MiB"], [1 << 10, "KiB"]];
+  const units: [number, string][] = [
+    [1 << 30, "GiB"],
+    [1 << 20, "MiB"],
+    [1 << 10, "KiB"],
+  ];
   for (const [size, unit] of units) {
     if (value >= size && value % size === 0) return `${value / size} ${unit}`;
   }

@@ -57,7 +57,13 @@ function describe(content: string | Buffer): ManifestFile {
 export function createManifest(release: Release, files: Record<string, string | Buffer>): Manifest {
   const described: Record<string, ManifestFile> = {};
   for (const name of Object.keys(files).sort()) described[name] = describe(files[name] ?? "");
-  return { irVersion: IR_VERSION, hash: release.hash, environment: release.config.environment, compiler: { name: "@switchyard/compiler", version: compilerVersion() }, files: described };
+  return {
+    irVersion: IR_VERSION,
+    hash: release.hash,
+    environment: release.config.environment,
+    compiler: { name: "@switchyard/compiler", version: compilerVersion() },
+    files: described,
+  };
 }
 
 type Bundler = (options: { release: Release; outFile: string }) => Promise<{ bytes: number }>;
@@ -115,7 +121,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     return { ...result, outDir: directory, files };
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+    const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
     return { ...result, ok: false, diagnostics: [...result.diagnostics, buildError(resolve(options.file), `writing the build failed: ${message}`)] };
   } finally {
     // When the output folder could not be made (a file in the way), there is nothing to remove.

@@ -81,11 +81,17 @@ export async function buildDashboardChunk(src: string): Promise<string> {
     metafile: true,
   });
   // Only what ends up in the output: a module imported for a constant and otherwise tree-shaken does not count.
-  const carried = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, use]) => use.bytesInOutput > 0).map(([input]) => input));
+  const carried = Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, use]) => use.bytesInOutput > 0)
+      .map(([input]) => input),
+  );
   for (const input of carried) {
     const module = path.relative(src, path.resolve(input)).split(path.sep).join("/");
     if (!DASHBOARD_CHUNK_MODULES.has(module)) {
-      throw new Error(`the dashboard chunk would carry its own copy of ${module}: pass what the dashboard needs from it through DashboardCore (dashboard/handler.ts), or list it in DASHBOARD_CHUNK_MODULES if it holds no state and no classes`);
+      throw new Error(
+        `the dashboard chunk would carry its own copy of ${module}: pass what the dashboard needs from it through DashboardCore (dashboard/handler.ts), or list it in DASHBOARD_CHUNK_MODULES if it holds no state and no classes`,
+      );
     }
   }
   const file = result.outputFiles[0];
@@ -104,7 +110,9 @@ function dashboardChunk(src: string): esbuild.Plugin {
     name: "dashboard-chunk",
     setup(build) {
       build.onResolve({ filter: /^\.\/lazy\.ts$/ }, (args) =>
-        args.kind === "dynamic-import" && /[\\/]dashboard[\\/]mount\.ts$/.test(args.importer) ? { path: "dashboard/lazy.ts", namespace: "sy-dashboard" } : undefined,
+        args.kind === "dynamic-import" && /[\\/]dashboard[\\/]mount\.ts$/.test(args.importer)
+          ? { path: "dashboard/lazy.ts", namespace: "sy-dashboard" }
+          : undefined,
       );
       build.onLoad({ filter: /.*/, namespace: "sy-dashboard" }, async () => {
         const code = Buffer.from(await buildDashboardChunk(src));
@@ -166,7 +174,9 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
     // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.
     ...(options.release.config.telemetry?.otlp !== undefined ? { mainFields: ["module", "main"] } : {}),
     ...BUILD_OPTIONS,
-    banner: { js: `#!/usr/bin/env node\n// Switchyard router — environment ${options.release.config.environment}, release ${options.release.hash}. Generated; do not edit.` },
+    banner: {
+      js: `#!/usr/bin/env node\n// Switchyard router — environment ${options.release.config.environment}, release ${options.release.hash}. Generated; do not edit.`,
+    },
   });
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error("esbuild produced no output");

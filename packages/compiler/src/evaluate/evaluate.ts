@@ -155,7 +155,14 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       // esbuild works from the config's folder, so paths in its messages read as the user wrote them.
-      workerData: { file: resolve(options.file), fileDir: dirname(resolve(options.file)), sdk: sdkEntry(), esbuild: esbuildPath, workDir: tmpdir(), results: channel.port2 },
+      workerData: {
+        file: resolve(options.file),
+        fileDir: dirname(resolve(options.file)),
+        sdk: sdkEntry(),
+        esbuild: esbuildPath,
+        workDir: tmpdir(),
+        results: channel.port2,
+      },
       transferList: [channel.port2],
       // The bundle is plain JavaScript: no TypeScript loader (tsx) in the worker.
       execArgv: [],
@@ -178,7 +185,11 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
     // This thread may be busy meanwhile (other compiles, policies), so the timer may fire late, after
     // the worker has long answered: a result already on the port wins over the timeout.
     const drain = (): void => {
-      for (let waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined; waiting && !settled; waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined) {
+      for (
+        let waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined;
+        waiting && !settled;
+        waiting = receiveMessageOnPort(channel.port1) as { message: WorkerMessage } | undefined
+      ) {
         onMessage(waiting.message);
       }
     };
@@ -196,7 +207,11 @@ export function evaluateConfig(options: EvaluateOptions): Promise<EvaluationResu
       else if (message.kind === "bundle") finish({ ok: false, failure: { kind: "bundle", messages: message.messages ?? [] } });
       else if (message.kind === "no-default-export") finish({ ok: false, failure: { kind: "no-default-export" } });
       else if (message.kind === "unsupported-value") finish({ ok: false, failure: { kind: "unsupported-value", problems: message.problems ?? [] } });
-      else finish({ ok: false, failure: { kind: "threw", name: message.name ?? "Error", message: message.message ?? "", ...locateThrow(message.stack ?? "", options.file) } });
+      else
+        finish({
+          ok: false,
+          failure: { kind: "threw", name: message.name ?? "Error", message: message.message ?? "", ...locateThrow(message.stack ?? "", options.file) },
+        });
     };
     channel.port1.on("message", onMessage);
     worker.on("error", (error: Error) => finish({ ok: false, failure: { kind: "threw", name: error.name, message: error.message } }));

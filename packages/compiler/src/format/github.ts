@@ -15,7 +15,10 @@ export function formatGithub(diagnostics: Diagnostic[], options: FormatOptions =
     .map((d) => {
       const properties = [
         `file=${escapeProperty(displayPath(d.file, options.cwd))}`,
-        `line=${d.line}`, `col=${d.column}`, `endLine=${d.endLine}`, `endColumn=${d.endColumn}`,
+        `line=${d.line}`,
+        `col=${d.column}`,
+        `endLine=${d.endLine}`,
+        `endColumn=${d.endColumn}`,
         `title=${escapeProperty(d.code)}`,
       ].join(",");
       const message = d.hint ? `${d.message}\n${d.hint}` : d.message;

@@ -20,9 +20,13 @@ export function formatDiagnostics(input: Diagnostic[], format: Format, given: Fo
   const diagnostics = input.map(maskDiagnostic);
   const options: FormatOptions = given.notes === undefined ? given : { ...given, notes: given.notes.map(maskSecrets) };
   switch (format) {
-    case "pretty": return formatPretty(diagnostics, options);
-    case "json": return formatJson(diagnostics, options);
-    case "sarif": return formatSarif(diagnostics, options);
-    case "github": return formatGithub(diagnostics, options);
+    case "pretty":
+      return formatPretty(diagnostics, options);
+    case "json":
+      return formatJson(diagnostics, options);
+    case "sarif":
+      return formatSarif(diagnostics, options);
+    case "github":
+      return formatGithub(diagnostics, options);
   }
 }

@@ -11,14 +11,20 @@ export function formatPretty(diagnostics: Diagnostic[], options: FormatOptions =
   for (const diagnostic of diagnostics) {
     const file = displayPath(diagnostic.file, options.cwd);
     const severity = diagnostic.severity === "error" ? paint("red", "error") : paint("yellow", "warning");
-    const lines = [`${paint("cyan", file)}:${paint("yellow", String(diagnostic.line))}:${paint("yellow", String(diagnostic.column))} - ${severity} ${paint("grey", `${diagnostic.code}:`)} ${diagnostic.message}`];
+    const lines = [
+      `${paint("cyan", file)}:${paint("yellow", String(diagnostic.line))}:${paint("yellow", String(diagnostic.column))} - ${severity} ${paint("grey", `${diagnostic.code}:`)} ${diagnostic.message}`,
+    ];
     const source = frameLine(diagnostic.file, diagnostic.line, diagnostics, options, cache);
     if (source !== undefined && source.length > 0) {
       const gutter = String(diagnostic.line);
       const expanded = source.replace(/\t/g, " ");
       const start = Math.max(0, diagnostic.column - 1);
       const end = diagnostic.endLine === diagnostic.line ? Math.max(diagnostic.endColumn - 1, start + 1) : Math.max(expanded.length, start + 1);
-      lines.push("", `${paint("grey", gutter)} ${expanded}`, `${" ".repeat(gutter.length)} ${" ".repeat(start)}${paint(diagnostic.severity === "error" ? "red" : "yellow", "~".repeat(Math.max(1, end - start)))}`);
+      lines.push(
+        "",
+        `${paint("grey", gutter)} ${expanded}`,
+        `${" ".repeat(gutter.length)} ${" ".repeat(start)}${paint(diagnostic.severity === "error" ? "red" : "yellow", "~".repeat(Math.max(1, end - start)))}`,
+      );
     }
     if (diagnostic.hint) lines.push(`${" ".repeat(2)}${paint("bold", "hint:")} ${diagnostic.hint}`);
     blocks.push(lines.join("\n"));
@@ -28,7 +34,9 @@ export function formatPretty(diagnostics: Diagnostic[], options: FormatOptions =
   const notes = (options.notes ?? []).map((note) => `${paint("bold", "note:")} ${note}\n`).join("");
   if (diagnostics.length === 0) return notes;
   const files = [...new Set(diagnostics.map((d) => displayPath(d.file, options.cwd)))];
-  const counts = [errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
+  const counts = [errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""]
+    .filter(Boolean)
+    .join(" and ");
   const where = files.length === 1 ? ` in ${files[0]}` : ` in ${files.length} files`;
   return `${blocks.join("\n\n")}\n\nFound ${counts}${where}.\n${notes}`;
 }

@@ -16,19 +16,35 @@ interface SarifRule {
 function ruleFor(code: string, severity: "error" | "warning"): SarifRule {
   if (isCode(code)) {
     const entry = catalogue[code];
-    return { id: code, name: entry.name, shortDescription: { text: entry.title }, help: { text: `${entry.fix} (docs/diagnostics.md#${code.toLowerCase()})` }, defaultConfiguration: { level: entry.severity } };
+    return {
+      id: code,
+      name: entry.name,
+      shortDescription: { text: entry.title },
+      help: { text: `${entry.fix} (docs/diagnostics.md#${code.toLowerCase()})` },
+      defaultConfiguration: { level: entry.severity },
+    };
   }
   if (/^TS\d+$/.test(code)) {
     return {
-      id: code, name: `typescript-${code.slice(2)}`,
+      id: code,
+      name: `typescript-${code.slice(2)}`,
       shortDescription: { text: `TypeScript ${code}: routes.ts (or a file it imports) does not match the SDK's types` },
-      help: { text: `The result's message names the value and the type it should have; fix the value (your editor shows the same error at the literal). https://typescript.tv/errors/#${code.toLowerCase()}` },
+      help: {
+        text: `The result's message names the value and the type it should have; fix the value (your editor shows the same error at the literal). https://typescript.tv/errors/#${code.toLowerCase()}`,
+      },
       defaultConfiguration: { level: "error" },
     };
   }
   // Code scanning shows a rule's description next to each alert: a built-in policy's own words, a user policy's id.
   const policy = policyInfo(code);
-  if (policy !== undefined) return { id: code, name: code, shortDescription: { text: policy.description }, help: { text: `${policy.rationale ?? policy.description} (docs/policies.md)` }, defaultConfiguration: { level: severity } };
+  if (policy !== undefined)
+    return {
+      id: code,
+      name: code,
+      shortDescription: { text: policy.description },
+      help: { text: `${policy.rationale ?? policy.description} (docs/policies.md)` },
+      defaultConfiguration: { level: severity },
+    };
   return { id: code, name: code, shortDescription: { text: `Policy ${code} (a user policy pack's rule)` }, defaultConfiguration: { level: severity } };
 }
 
@@ -47,26 +63,31 @@ export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = 
     ruleIndex: ruleIndex.get(d.code) ?? 0,
     level: d.severity,
     message: { text: d.hint ? `${d.message}\n${d.hint}` : d.message },
-    locations: [{
-      physicalLocation: {
-        artifactLocation: base !== undefined && !displayPath(d.file, options.cwd).startsWith("/") && !displayPath(d.file, options.cwd).startsWith("..")
-          ? { uri: encodeURI(displayPath(d.file, options.cwd)), uriBaseId: "SRCROOT" }
-          : { uri: pathToFileURL(d.file).href },
-        region: { startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: Math.max(d.endColumn, d.endLine === d.line ? d.column : 1) },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation:
+            base !== undefined && !displayPath(d.file, options.cwd).startsWith("/") && !displayPath(d.file, options.cwd).startsWith("..")
+              ? { uri: encodeURI(displayPath(d.file, options.cwd)), uriBaseId: "SRCROOT" }
+              : { uri: pathToFileURL(d.file).href },
+          region: { startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: Math.max(d.endColumn, d.endLine === d.line ? d.column : 1) },
+        },
       },
-    }],
+    ],
   }));
   const log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
-    runs: [{
-      tool: { driver: { name: "switchyard", ...(options.toolVersion ? { version: options.toolVersion } : {}), rules } },
-      ...(base !== undefined ? { originalUriBaseIds: { SRCROOT: { uri: base } } } : {}),
-      results,
-      ...(options.notes && options.notes.length > 0
-        ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: options.notes.map((text) => ({ level: "note", message: { text } })) }] }
-        : {}),
-    }],
+    runs: [
+      {
+        tool: { driver: { name: "switchyard", ...(options.toolVersion ? { version: options.toolVersion } : {}), rules } },
+        ...(base !== undefined ? { originalUriBaseIds: { SRCROOT: { uri: base } } } : {}),
+        results,
+        ...(options.notes && options.notes.length > 0
+          ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: options.notes.map((text) => ({ level: "note", message: { text } })) }] }
+          : {}),
+      },
+    ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }

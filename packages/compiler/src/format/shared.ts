@@ -48,7 +48,13 @@ export function sourceLines(file: string, options: FormatOptions, cache: Map<str
  * string literals inside any secret diagnostic's range on that line (SY0701–SY0703, a value written
  * where a secret reference belongs) masked whatever their shape. Undefined past the end of the file.
  */
-export function frameLine(file: string, line: number, diagnostics: readonly Diagnostic[], options: FormatOptions, cache: Map<string, string[]>): string | undefined {
+export function frameLine(
+  file: string,
+  line: number,
+  diagnostics: readonly Diagnostic[],
+  options: FormatOptions,
+  cache: Map<string, string[]>,
+): string | undefined {
   let text = sourceLines(file, options, cache)[line - 1];
   if (text === undefined) return undefined;
   for (const d of diagnostics) {

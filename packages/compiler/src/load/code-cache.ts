@@ -70,11 +70,7 @@ function flagsTag(): string {
 }
 
 function cacheKey(bytes: Buffer): string {
-  return createHash("sha256")
-    .update(bytes)
-    .update(`\0${process.version}\0${process.versions.v8}\0${process.arch}`)
-    .digest("hex")
-    .slice(0, 32);
+  return createHash("sha256").update(bytes).update(`\0${process.version}\0${process.versions.v8}\0${process.arch}`).digest("hex").slice(0, 32);
 }
 
 function readCache(cacheFile: string | undefined): Buffer | undefined {
@@ -151,7 +147,8 @@ function pruneOthers(cacheFile: string): void {
   const name = basename(cacheFile);
   const prefix = name.slice(0, name.lastIndexOf("-") + 1);
   for (const other of readdirSync(dirname(cacheFile))) {
-    if (other !== name && other.startsWith(prefix) && /^[0-9a-f]{32}\.v8$/.test(other.slice(prefix.length))) rmSync(join(dirname(cacheFile), other), { force: true });
+    if (other !== name && other.startsWith(prefix) && /^[0-9a-f]{32}\.v8$/.test(other.slice(prefix.length)))
+      rmSync(join(dirname(cacheFile), other), { force: true });
   }
 }
 

@@ -74,7 +74,15 @@ export function locationMap(data: LocationData): LocationMap {
   const range = (start: number, end: number): SourceRange => {
     const fromLine = lineOf(lineStarts, start);
     const toLine = lineOf(lineStarts, end);
-    return { file, start, end, line: fromLine + 1, column: start - (lineStarts[fromLine] ?? 0) + 1, endLine: toLine + 1, endColumn: end - (lineStarts[toLine] ?? 0) + 1 };
+    return {
+      file,
+      start,
+      end,
+      line: fromLine + 1,
+      column: start - (lineStarts[fromLine] ?? 0) + 1,
+      endLine: toLine + 1,
+      endColumn: end - (lineStarts[toLine] ?? 0) + 1,
+    };
   };
   const span = (index: number, field: number): number => spans[index * SPAN_FIELDS + field] ?? -1;
   const byKey = new Map<string, number>();
@@ -102,7 +110,7 @@ export function locationMap(data: LocationData): LocationMap {
   };
   // A whole entry (an object or array literal) is shown by its name, like tsc does; scalars by value.
   const pick = (location: NodeLocation, prefer: "key" | "value"): SourceRange =>
-    prefer === "key" || !location.leaf ? location.key ?? location.value : location.value;
+    prefer === "key" || !location.leaf ? (location.key ?? location.value) : location.value;
 
   return {
     file,

@@ -20,7 +20,13 @@ function rangeOf(sourceFile: TS.SourceFile, node: TS.Node): Span {
 function unwrap(node: TS.Expression): TS.Expression {
   let current = node;
   for (;;) {
-    if (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isNonNullExpression(current) || ts.isTypeAssertionExpression(current)) {
+    if (
+      ts.isParenthesizedExpression(current) ||
+      ts.isAsExpression(current) ||
+      ts.isSatisfiesExpression(current) ||
+      ts.isNonNullExpression(current) ||
+      ts.isTypeAssertionExpression(current)
+    ) {
       current = current.expression;
     } else return current;
   }

@@ -22,8 +22,7 @@ export interface TypeCheckRequest {
 }
 
 export type TypeCheckReply =
-  | { id: number; ok: true; checked: TypeCheckResult; locations: LocationData }
-  | { id: number; ok: false; message: string; stack?: string };
+  { id: number; ok: true; checked: TypeCheckResult; locations: LocationData } | { id: number; ok: false; message: string; stack?: string };
 
 export interface TypeCheckResultWithLocations {
   checked: TypeCheckResult;

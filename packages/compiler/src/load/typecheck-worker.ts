@@ -28,7 +28,12 @@ port.on("message", (request: TypeCheckRequest) => {
     if (!checked.syntaxErrors) saveCodeCaches();
     reply = { id: request.id, ok: true, checked, locations };
   } catch (error) {
-    reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error), ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) };
+    reply = {
+      id: request.id,
+      ok: false,
+      message: error instanceof Error ? error.message : String(error),
+      ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+    };
   }
   port.postMessage(reply, reply.ok ? [reply.locations.spans.buffer as ArrayBuffer] : []);
 });

@@ -23,7 +23,7 @@ describe("workerBundle", () => {
   it("bundles once, serves the cached file while the sources are unchanged, rebuilds and prunes when one changes", () => {
     mkdirSync(sources, { recursive: true });
     writeFileSync(entry, 'import { value } from "./dep.ts";\nexport const answer: string = `${value} ${import.meta.url.endsWith("/entry.ts")}`;\n');
-    writeFileSync(join(sources, "dep.ts"), 'export const value: number = 41;\n');
+    writeFileSync(join(sources, "dep.ts"), "export const value: number = 41;\n");
     const first = workerBundle({ entry, directory: cache });
     expect("file" in first).toBe(true);
     const firstFile = "file" in first ? first.file : "";
@@ -31,7 +31,7 @@ describe("workerBundle", () => {
     expect(JSON.parse(readFileSync(join(cache, "typecheck-worker.sources.json"), "utf8"))).toEqual([join(sources, "dep.ts"), entry]);
     expect(workerBundle({ entry, directory: cache })).toEqual(first);
 
-    writeFileSync(join(sources, "dep.ts"), 'export const value: number = 42;\n');
+    writeFileSync(join(sources, "dep.ts"), "export const value: number = 42;\n");
     const second = workerBundle({ entry, directory: cache });
     expect(second).not.toEqual(first);
     const secondFile = "file" in second ? second.file : "";

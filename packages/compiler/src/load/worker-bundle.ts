@@ -62,20 +62,33 @@ export function workerBundle(options: { entry: string; directory: string | undef
     }
   }
   const result = esbuildApi().buildSync({
-    entryPoints: [options.entry], bundle: true, write: false, format: "cjs", platform: "node", target: "node20",
-    packages: "external", logLevel: "silent", metafile: true, absWorkingDir: dirname(options.entry),
+    entryPoints: [options.entry],
+    bundle: true,
+    write: false,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "silent",
+    metafile: true,
+    absWorkingDir: dirname(options.entry),
     define: { "import.meta.url": JSON.stringify(pathToFileURL(options.entry).href) },
   });
   const code = result.outputFiles[0]?.text ?? "";
   if (listFile === undefined || options.directory === undefined) return { code };
   try {
-    const sources = Object.keys(result.metafile.inputs).map((input) => resolve(dirname(options.entry), input)).sort();
+    const sources = Object.keys(result.metafile.inputs)
+      .map((input) => resolve(dirname(options.entry), input))
+      .sort();
     const key = keyOf(sources, version ?? esbuildVersion());
     if (key === undefined) return { code };
     mkdirSync(options.directory, { recursive: true });
     const file = join(options.directory, `${name}-${key}.cjs`);
     // Another check may read these meanwhile: write aside, then rename (atomic on one file system).
-    for (const [target, text] of [[file, code], [listFile, JSON.stringify(sources)]] as const) {
+    for (const [target, text] of [
+      [file, code],
+      [listFile, JSON.stringify(sources)],
+    ] as const) {
       const temporary = `${target}.${process.pid}.tmp`;
       writeFileSync(temporary, text);
       try {

@@ -36,7 +36,13 @@ interface PolicyPackLike {
 }
 
 interface PoliciesModule {
-  runPolicies(input: { config: Config; environment: string; selections: PolicySelection[]; packs: Record<string, PolicyPackLike>; now: Date }): PolicyFindingLike[];
+  runPolicies(input: {
+    config: Config;
+    environment: string;
+    selections: PolicySelection[];
+    packs: Record<string, PolicyPackLike>;
+    now: Date;
+  }): PolicyFindingLike[];
   builtinPacks: Record<string, PolicyPackLike>;
 }
 
@@ -46,7 +52,11 @@ export type PolicyOutcome =
   | { kind: "load"; finding: Finding };
 
 const SECTION: Record<Exclude<PolicyFindingLike["node"]["kind"], "selection">, string> = {
-  provider: "providers", model: "models", tier: "tiers", route: "routes", team: "teams",
+  provider: "providers",
+  model: "models",
+  tier: "tiers",
+  route: "routes",
+  team: "teams",
 };
 
 let policiesModule: PoliciesModule | null | undefined;
@@ -75,7 +85,12 @@ function policiesEntry(): string | undefined {
 }
 
 function isPack(value: unknown): value is PolicyPackLike {
-  return typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string" && Array.isArray((value as { policies?: unknown }).policies);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === "string" &&
+    Array.isArray((value as { policies?: unknown }).policies)
+  );
 }
 
 /** A `console` whose output goes to `onConsole` line by line (dropped without one). */
@@ -99,21 +114,40 @@ function forwardingConsole(source: string, onConsole: ((line: ConsoleLine) => vo
  * Bundles a user's pack (CommonJS, so its top level can run under a time limit: packs hold
  * functions and cannot cross to a worker) and runs it in this process. Its `console` is forwarded.
  */
-async function loadUserPack(file: string, options: { timeLimitMs: number; onConsole?: (line: ConsoleLine) => void }): Promise<{ pack?: PolicyPackLike; error?: string }> {
+async function loadUserPack(
+  file: string,
+  options: { timeLimitMs: number; onConsole?: (line: ConsoleLine) => void },
+): Promise<{ pack?: PolicyPackLike; error?: string }> {
   try {
     const entry = policiesEntry();
     const result = await build({
-      entryPoints: [file], bundle: true, write: false, format: "cjs", platform: "node", target: "node20", logLevel: "silent",
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      logLevel: "silent",
       alias: { "@switchyard/sdk": sdkEntry(), ...(entry ? { "@switchyard/policies": entry } : {}) },
       define: { "import.meta.url": JSON.stringify(pathToFileURL(file).href) },
     });
     const output = result.outputFiles[0];
     if (!output) return { error: "esbuild produced no output" };
     const wrapper = new Script(`(function (exports, require, module, __filename, __dirname, console) {${output.text}\n})`, { filename: file });
-    const run = wrapper.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string, console: Console) => void;
+    const run = wrapper.runInThisContext() as (
+      exports: unknown,
+      require: NodeJS.Require,
+      module: { exports: unknown },
+      filename: string,
+      dirname: string,
+      console: Console,
+    ) => void;
     const module: { exports: unknown } = { exports: {} };
     try {
-      runWithTimeLimit(() => run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), forwardingConsole(file, options.onConsole)), options.timeLimitMs);
+      runWithTimeLimit(
+        () => run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), forwardingConsole(file, options.onConsole)),
+        options.timeLimitMs,
+      );
     } catch (error) {
       if (error instanceof TimeLimitError) return { error: `its top level ${error.message}` };
       return { error: `it threw ${error instanceof Error ? `${error.name}: ${error.message.split("\n")[0] ?? ""}` : String(error)}` };
@@ -192,12 +226,27 @@ export async function runPolicyPacks(options: RunPolicyPacksOptions): Promise<Po
     if (!looksLikePath || !existsSync(path)) {
       const known = Object.keys(packs).join(", ") || "none available";
       const guess = looksLikePath ? undefined : suggestName(selection.pack, Object.keys(packs));
-      outcomes.push({ kind: "load", finding: { code: "SY0801", path: options.selectionPath(index), message: `policy pack "${selection.pack}" is neither a built-in pack (${known}) nor a file next to routes.ts`, ...(guess ? { hint: `Did you mean "${guess}"?` } : {}) } });
+      outcomes.push({
+        kind: "load",
+        finding: {
+          code: "SY0801",
+          path: options.selectionPath(index),
+          message: `policy pack "${selection.pack}" is neither a built-in pack (${known}) nor a file next to routes.ts`,
+          ...(guess ? { hint: `Did you mean "${guess}"?` } : {}),
+        },
+      });
       continue;
     }
     const loaded = await loadUserPack(path, { timeLimitMs, ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
     if (!loaded.pack) {
-      outcomes.push({ kind: "load", finding: { code: "SY0802", path: options.selectionPath(index), message: `policy pack "${selection.pack}" could not be loaded: ${loaded.error ?? "unknown error"}` } });
+      outcomes.push({
+        kind: "load",
+        finding: {
+          code: "SY0802",
+          path: options.selectionPath(index),
+          message: `policy pack "${selection.pack}" could not be loaded: ${loaded.error ?? "unknown error"}`,
+        },
+      });
       continue;
     }
     packs[selection.pack] = loaded.pack;
@@ -211,15 +260,30 @@ export async function runPolicyPacks(options: RunPolicyPacksOptions): Promise<Po
     const limited = Object.fromEntries(Object.entries(packs).map(([name, pack]) => [name, withTimeLimit(pack, timeLimitMs)]));
     findings = policies.runPolicies({ config, environment: options.environment, selections, packs: limited, now: options.now });
   } catch (error) {
-    outcomes.push({ kind: "load", finding: { code: "SY0802", path: options.selectionPath(0), message: `running the policy packs failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` } });
+    outcomes.push({
+      kind: "load",
+      finding: {
+        code: "SY0802",
+        path: options.selectionPath(0),
+        message: `running the policy packs failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      },
+    });
     return outcomes;
   }
   for (const finding of findings) {
     const below = irPathToDsl(finding.node.path ?? []);
-    const path = finding.node.kind === "selection"
-      ? [...options.selectionPath(originalIndex[Number(finding.node.id)] ?? 0), ...below]
-      : [SECTION[finding.node.kind], finding.node.id, ...below];
-    outcomes.push({ kind: "policy", code: finding.policyId, severity: finding.severity, message: finding.message, path, raw: finding.node.kind === "selection" });
+    const path =
+      finding.node.kind === "selection"
+        ? [...options.selectionPath(originalIndex[Number(finding.node.id)] ?? 0), ...below]
+        : [SECTION[finding.node.kind], finding.node.id, ...below];
+    outcomes.push({
+      kind: "policy",
+      code: finding.policyId,
+      severity: finding.severity,
+      message: finding.message,
+      path,
+      raw: finding.node.kind === "selection",
+    });
   }
   return outcomes;
 }
@@ -239,7 +303,12 @@ export async function skippedPoliciesNote(selections: unknown[]): Promise<string
   const builtinNames: string[] = [];
   const others: string[] = [];
   for (const selection of selections) {
-    const name = typeof selection === "string" ? selection : typeof (selection as { pack?: unknown } | null)?.pack === "string" ? (selection as { pack: string }).pack : undefined;
+    const name =
+      typeof selection === "string"
+        ? selection
+        : typeof (selection as { pack?: unknown } | null)?.pack === "string"
+          ? (selection as { pack: string }).pack
+          : undefined;
     if (name === undefined) continue;
     const pack = Object.hasOwn(builtins, name) ? builtins[name] : undefined;
     if (!pack) {

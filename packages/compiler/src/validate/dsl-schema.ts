@@ -11,7 +11,11 @@ const withCode = (code: string) => ({ params: { sy: code } });
 
 const Duration = z.unknown().superRefine((value, context) => {
   if (parseDuration(value) === undefined) {
-    context.addIssue({ code: "custom", message: 'expected a duration such as "250ms", "3s", "5m", "1h" or a positive number of milliseconds', ...withCode("SY0103") });
+    context.addIssue({
+      code: "custom",
+      message: 'expected a duration such as "250ms", "3s", "5m", "1h" or a positive number of milliseconds',
+      ...withCode("SY0103"),
+    });
   }
 });
 
@@ -76,22 +80,32 @@ const routeShape = {
   dataClass: z.enum(["public", "internal", "confidential", "restricted"]).optional(),
   residency: Residency.optional(),
   fallback: z.array(Name).optional(),
-  retry: z.strictObject({
-    attempts: z.number().int().positive().optional(),
-    on: z.array(z.enum(["429", "5xx", "timeout", "connection"])).optional(),
-    backoff: Duration.optional(),
-    maxRetryAfter: Duration.optional(),
-  }).optional(),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().positive().optional(),
+      on: z.array(z.enum(["429", "5xx", "timeout", "connection"])).optional(),
+      backoff: Duration.optional(),
+      maxRetryAfter: Duration.optional(),
+    })
+    .optional(),
   timeout: z.strictObject({ firstToken: Duration.optional(), total: Duration.optional() }).optional(),
   longContext: z.strictObject({ over: z.number().int().positive(), use: Name }).optional(),
   validate: z.array(Validator).optional(),
-  canary: z.strictObject({
-    model: Name,
-    steps: z.array(z.number()).min(1),
-    every: Duration,
-    guard: z.strictObject({ maxErrorRate: z.number().min(0).max(1).optional(), maxP95: Duration.optional(), minRequests: z.number().int().nonnegative().optional() }).optional(),
-    stickyBy: z.union([z.literal("user"), z.strictObject({ header: z.string().min(1) })]).optional(),
-  }).optional(),
+  canary: z
+    .strictObject({
+      model: Name,
+      steps: z.array(z.number()).min(1),
+      every: Duration,
+      guard: z
+        .strictObject({
+          maxErrorRate: z.number().min(0).max(1).optional(),
+          maxP95: Duration.optional(),
+          minRequests: z.number().int().nonnegative().optional(),
+        })
+        .optional(),
+      stickyBy: z.union([z.literal("user"), z.strictObject({ header: z.string().min(1) })]).optional(),
+    })
+    .optional(),
   requires: z.array(Capability).optional(),
   owner: z.string().min(1).optional(),
   description: z.string().optional(),
@@ -102,12 +116,14 @@ export const RouteDsl = z.strictObject(routeShape);
 const teamShape = {
   keys: z.array(SecretLike).optional(),
   routes: z.array(Name),
-  budget: z.strictObject({
-    usd: z.number(),
-    per: z.enum(["day", "week", "month"]).optional(),
-    mode: z.enum(["hard", "soft"]).optional(),
-    alertAt: z.array(z.number()).optional(),
-  }).optional(),
+  budget: z
+    .strictObject({
+      usd: z.number(),
+      per: z.enum(["day", "week", "month"]).optional(),
+      mode: z.enum(["hard", "soft"]).optional(),
+      alertAt: z.array(z.number()).optional(),
+    })
+    .optional(),
   limits: z.strictObject({ rpm: z.number().optional(), tpm: z.number().optional() }).optional(),
   owner: z.string().min(1).optional(),
 };
@@ -124,14 +140,18 @@ const RouterSettings = z.strictObject({
 });
 
 const Telemetry = z.strictObject({
-  jsonl: z.strictObject({ path: z.string().min(1).optional(), maxBytes: z.number().int().positive().optional(), keep: z.number().int().nonnegative().optional() }).optional(),
-  otlp: z.strictObject({
-    endpoint: z.url(),
-    headers: z.record(z.string(), SecretLike).optional(),
-    serviceName: z.string().min(1).optional(),
-    maxQueue: z.number().int().positive().optional(),
-    timeout: Duration.optional(),
-  }).optional(),
+  jsonl: z
+    .strictObject({ path: z.string().min(1).optional(), maxBytes: z.number().int().positive().optional(), keep: z.number().int().nonnegative().optional() })
+    .optional(),
+  otlp: z
+    .strictObject({
+      endpoint: z.url(),
+      headers: z.record(z.string(), SecretLike).optional(),
+      serviceName: z.string().min(1).optional(),
+      maxQueue: z.number().int().positive().optional(),
+      timeout: Duration.optional(),
+    })
+    .optional(),
   alerts: z.strictObject({ webhook: z.strictObject({ url: z.url(), headers: z.record(z.string(), SecretLike).optional() }).optional() }).optional(),
 });
 
@@ -198,7 +218,13 @@ function objectOf(schema: z.core.$ZodType): z.core.$ZodObject | undefined {
 
 function childSchema(schema: z.core.$ZodType, segment: string | number): z.core.$ZodType | undefined {
   const inner = strip(schema);
-  const def = inner._zod.def as { type: string; element?: z.core.$ZodType; valueType?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType>; options?: z.core.$ZodType[] };
+  const def = inner._zod.def as {
+    type: string;
+    element?: z.core.$ZodType;
+    valueType?: z.core.$ZodType;
+    shape?: Record<string, z.core.$ZodType>;
+    options?: z.core.$ZodType[];
+  };
   if (def.type === "array") return def.element;
   if (def.type === "record") return def.valueType;
   if (def.type === "object" && def.shape) return typeof segment === "string" ? def.shape[segment] : undefined;

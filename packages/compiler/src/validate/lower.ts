@@ -37,7 +37,7 @@ export const IR_TO_DSL_KEY: Record<string, string> = {
 
 /** A DSL path for an IR path below a node. */
 export function irPathToDsl(path: (string | number)[]): (string | number)[] {
-  return path.map((segment) => (typeof segment === "string" ? IR_TO_DSL_KEY[segment] ?? segment : segment));
+  return path.map((segment) => (typeof segment === "string" ? (IR_TO_DSL_KEY[segment] ?? segment) : segment));
 }
 
 /** Normalises `"baseline"` and `{ pack }` to a PolicySelection input. */
@@ -86,7 +86,8 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
     if (Array.isArray(route.fallback)) out.fallback = route.fallback.map(target);
     if (isDict(route.timeout)) {
       const timeout: Dict = {};
-      for (const [key, value] of Object.entries(route.timeout)) timeout[key === "firstToken" ? "firstTokenMs" : key === "total" ? "totalMs" : key] = durationMs(value);
+      for (const [key, value] of Object.entries(route.timeout))
+        timeout[key === "firstToken" ? "firstTokenMs" : key === "total" ? "totalMs" : key] = durationMs(value);
       out.timeout = timeout;
     }
     if (isDict(route.retry)) {

@@ -14,8 +14,14 @@ const valid = {
   },
   tiers: { fast: { models: ["mini", { model: "fake", weight: 3 }] } },
   routes: {
-    chat: { tier: "fast", fallback: ["next"], timeout: { firstToken: "3s", total: 20_000 }, retry: { attempts: 2, backoff: "100ms" },
-      longContext: { over: 100_000, use: "next" }, canary: { model: "next", steps: [5, 50, 100], every: "1h", guard: { maxP95: "2s" } } },
+    chat: {
+      tier: "fast",
+      fallback: ["next"],
+      timeout: { firstToken: "3s", total: 20_000 },
+      retry: { attempts: 2, backoff: "100ms" },
+      longContext: { over: 100_000, use: "next" },
+      canary: { model: "next", steps: [5, 50, 100], every: "1h", guard: { maxP95: "2s" } },
+    },
   },
   teams: { support: { keys: [{ secret: "SUPPORT_KEY" }], routes: ["chat"], budget: { usd: 100, alertAt: [0.5] } } },
   environments: { prod: { routes: { chat: { fallback: ["mini"] } }, policies: ["baseline", { pack: "./mine.ts", severities: { "x/y": "off" } }] } },
@@ -41,7 +47,10 @@ describe("validateConfigValue", () => {
     const result = validateConfigValue({ value: valid });
     expect(result.findings).toEqual([]);
     const config = result.config;
-    expect(config?.tiers.fast?.models).toEqual([{ model: "mini", weight: 1 }, { model: "fake", weight: 3 }]);
+    expect(config?.tiers.fast?.models).toEqual([
+      { model: "mini", weight: 1 },
+      { model: "fake", weight: 3 },
+    ]);
     expect(config?.routes.chat?.fallback).toEqual([{ model: "next" }]);
     expect(config?.routes.chat?.timeout).toEqual({ firstTokenMs: 3000, totalMs: 20_000 });
     expect(config?.routes.chat?.retry.backoffMs).toBe(100);
@@ -85,7 +94,15 @@ describe("validateConfigValue", () => {
   });
 
   it("never throws on mutations of a valid config, and a reported error means no IR", () => {
-    const replacement = fc.oneof(fc.anything(), fc.string(), fc.integer({ min: -1000, max: 1000 }), fc.constant(undefined), fc.constant("mini"), fc.constant([]), fc.constant({}));
+    const replacement = fc.oneof(
+      fc.anything(),
+      fc.string(),
+      fc.integer({ min: -1000, max: 1000 }),
+      fc.constant(undefined),
+      fc.constant("mini"),
+      fc.constant([]),
+      fc.constant({}),
+    );
     fc.assert(
       fc.property(fc.array(fc.nat(20), { minLength: 0, maxLength: 6 }), replacement, fc.boolean(), (path, value, prod) => {
         const mutated = mutate(valid, path, value);
@@ -119,7 +136,11 @@ describe("the IR's shared rules (the same the router runs on every upload)", () 
   it.each([
     ["a metadata host", (c: typeof base) => void (c.providers.up.baseUrl = "http://169.254.169.254/v1"), { code: "SY0102", path: "providers.up.baseUrl" }],
     ["a link-local IPv6 host", (c: typeof base) => void (c.providers.up.baseUrl = "http://[fe80::1]/v1"), { code: "SY0102", path: "providers.up.baseUrl" }],
-    ["a router setting sent upstream", (c: typeof base) => void (c.providers.up.apiKey = { secret: "SWITCHYARD_ADMIN_TOKEN" }), { code: "SY0102", path: "providers.up.apiKey" }],
+    [
+      "a router setting sent upstream",
+      (c: typeof base) => void (c.providers.up.apiKey = { secret: "SWITCHYARD_ADMIN_TOKEN" }),
+      { code: "SY0102", path: "providers.up.apiKey" },
+    ],
     ["a file: URL", (c: typeof base) => void (c.providers.up.baseUrl = "file:///etc/passwd"), { code: "SY0901", path: "providers.up.baseUrl" }],
     ["an absurd weight", (c: typeof base) => void (c.tiers.fast.models[0]!.weight = 1e308), { code: "SY0901", path: "tiers.fast.models.0.weight" }],
   ])("refuses %s", (_name, edit, expected) => {

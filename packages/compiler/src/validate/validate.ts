@@ -22,7 +22,9 @@ function issueFindings(issue: z.core.$ZodIssue, value: unknown): Finding[] {
     return issue.keys.map((key): Finding => {
       const guess = suggestName(key, known);
       return {
-        code: "SY0101", path: [...path, key], prefer: "key",
+        code: "SY0101",
+        path: [...path, key],
+        prefer: "key",
         message: `unknown property "${key}" in ${where}`,
         hint: guess ? `Did you mean "${guess}"?` : known.length > 0 ? `Known properties: ${known.join(", ")}.` : "",
       };
@@ -104,7 +106,17 @@ function ruleCode(code: string, path: (string | number)[]): Code {
   switch (code) {
     case "unknown_reference": {
       const what = path[0] === "models" ? "provider" : path[0] === "teams" ? "route" : path[path.length - 1];
-      return what === "provider" ? "SY0201" : what === "route" ? "SY0204" : what === "tier" ? (path.includes("fallback") || path.includes("longContext") ? "SY0203" : "SY0205") : path.includes("fallback") || path.includes("longContext") ? "SY0203" : "SY0202";
+      return what === "provider"
+        ? "SY0201"
+        : what === "route"
+          ? "SY0204"
+          : what === "tier"
+            ? path.includes("fallback") || path.includes("longContext")
+              ? "SY0203"
+              : "SY0205"
+            : path.includes("fallback") || path.includes("longContext")
+              ? "SY0203"
+              : "SY0202";
     }
     case "route_target":
       return "SY0207";

@@ -101,7 +101,10 @@ export async function compileRoutes(options: CompileRoutesOptions): Promise<Comp
     }
     const warnings = result.diagnostics.filter((d) => d.severity !== "error");
     if (warnings.length > 0) void pulumi.log.warn(formatDiagnostics(warnings, "pretty", { cwd }));
-    const [releaseJson, routerBundle] = await Promise.all([readFile(join(result.outDir, "switchyard.json"), "utf8"), readFile(join(result.outDir, "router.mjs"), "utf8")]);
+    const [releaseJson, routerBundle] = await Promise.all([
+      readFile(join(result.outDir, "switchyard.json"), "utf8"),
+      readFile(join(result.outDir, "router.mjs"), "utf8"),
+    ]);
     return {
       environment: result.release.config.environment,
       hash: result.release.hash,

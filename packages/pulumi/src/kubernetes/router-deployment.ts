@@ -107,8 +107,12 @@ function checkEnv(name: string, env: Record<string, pulumi.Input<string>>, keys:
   const keyNames = keys !== undefined && !pulumi.Output.isInstance(keys) && !(keys instanceof Promise) ? Object.keys(keys) : [];
   for (const envName of Object.keys(env)) {
     if (!ENV_NAME.test(envName)) throw new pulumi.RunError(`RouterDeployment ${name}: env ${JSON.stringify(envName)} is not a valid environment variable name`);
-    if ((COMPONENT_ENV as readonly string[]).includes(envName)) throw new pulumi.RunError(`RouterDeployment ${name}: env ${envName} is set by the component; use its own input (shutdownDelaySeconds, redisUrl, adminToken, port) instead`);
-    if (keyNames.includes(envName)) throw new pulumi.RunError(`RouterDeployment ${name}: env ${envName} is also in keys; a key belongs in keys only (env would override the Secret)`);
+    if ((COMPONENT_ENV as readonly string[]).includes(envName))
+      throw new pulumi.RunError(
+        `RouterDeployment ${name}: env ${envName} is set by the component; use its own input (shutdownDelaySeconds, redisUrl, adminToken, port) instead`,
+      );
+    if (keyNames.includes(envName))
+      throw new pulumi.RunError(`RouterDeployment ${name}: env ${envName} is also in keys; a key belongs in keys only (env would override the Secret)`);
   }
   return env;
 }
@@ -141,9 +145,11 @@ export class RouterDeployment extends pulumi.ComponentResource {
     if (typeof args.bundle === "string") checkBundleSize(name, args.bundle);
     const userEnv = checkEnv(name, args.env ?? {}, args.keys);
     const delaySeconds = args.shutdownDelaySeconds ?? 5;
-    if (!Number.isInteger(delaySeconds) || delaySeconds < 0) throw new pulumi.RunError(`RouterDeployment ${name}: shutdownDelaySeconds must be a whole number of seconds ≥ 0, got ${delaySeconds}`);
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0)
+      throw new pulumi.RunError(`RouterDeployment ${name}: shutdownDelaySeconds must be a whole number of seconds ≥ 0, got ${delaySeconds}`);
     const uid = args.runAsUser ?? DEFAULT_RUN_AS_USER;
-    if (!Number.isInteger(uid) || uid <= 0) throw new pulumi.RunError(`RouterDeployment ${name}: runAsUser must be a non-root uid (an integer > 0), got ${uid}`);
+    if (!Number.isInteger(uid) || uid <= 0)
+      throw new pulumi.RunError(`RouterDeployment ${name}: runAsUser must be a non-root uid (an integer > 0), got ${uid}`);
     super(ROUTER_DEPLOYMENT_TYPE, name, {}, opts);
     const port = args.port ?? 8787;
     const labels = { "app.kubernetes.io/name": "switchyard-router", "app.kubernetes.io/instance": name, ...args.labels };
@@ -159,7 +165,8 @@ export class RouterDeployment extends pulumi.ComponentResource {
     const envNames = Object.keys(args.env ?? {});
     const secretData = pulumi.all([pulumi.output(args.keys ?? {}), pulumi.output(args.adminToken)]).apply(([keys, adminToken]) => {
       const clash = Object.keys(keys).find((key) => envNames.includes(key));
-      if (clash !== undefined) throw new pulumi.RunError(`RouterDeployment ${name}: env ${clash} is also in keys; a key belongs in keys only (env would override the Secret)`);
+      if (clash !== undefined)
+        throw new pulumi.RunError(`RouterDeployment ${name}: env ${clash} is also in keys; a key belongs in keys only (env would override the Secret)`);
       return { ...keys, ...(adminToken !== undefined ? { SWITCHYARD_ADMIN_TOKEN: adminToken } : {}) };
     });
     this.secret = new k8s.core.v1.Secret(`${name}-keys`, { metadata, type: "Opaque", stringData: pulumi.secret(secretData) }, child);
@@ -193,7 +200,9 @@ export class RouterDeployment extends pulumi.ComponentResource {
               automountServiceAccountToken: false,
               securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile },
               // Replicas on different nodes where the scheduler can: one node going away takes one replica.
-              topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } }],
+              topologySpreadConstraints: [
+                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+              ],
               containers: [
                 {
                   name: "router",
@@ -250,11 +259,7 @@ export class RouterDeployment extends pulumi.ComponentResource {
     );
 
     const budget = args.disruptionBudget ?? { maxUnavailable: 1 };
-    this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
-      name,
-      { metadata, spec: { ...budget, selector: { matchLabels: selector } } },
-      child,
-    );
+    this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(name, { metadata, spec: { ...budget, selector: { matchLabels: selector } } }, child);
 
     this.autoscaler = args.autoscaling
       ? new k8s.autoscaling.v2.HorizontalPodAutoscaler(
@@ -265,7 +270,9 @@ export class RouterDeployment extends pulumi.ComponentResource {
               scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
               minReplicas: args.autoscaling.minReplicas,
               maxReplicas: args.autoscaling.maxReplicas,
-              metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.autoscaling.cpuUtilization ?? 70 } } }],
+              metrics: [
+                { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.autoscaling.cpuUtilization ?? 70 } } },
+              ],
             },
           },
           child,

@@ -37,7 +37,10 @@ function fakeAdmin(boot: string) {
       return { hash, activatedAt: "2026-11-26T12:00:00.000Z", previous, changed: previous !== hash };
     },
     async listReleases() {
-      return { active, releases: [...known].map((hash) => ({ hash, activatedAt: hash === active ? "2026-11-26T12:00:00.000Z" : null, active: hash === active })) };
+      return {
+        active,
+        releases: [...known].map((hash) => ({ hash, activatedAt: hash === active ? "2026-11-26T12:00:00.000Z" : null, active: hash === active })),
+      };
     },
   };
   return { port, calls, active: () => active, setActive: (hash: string) => ((active = hash), known.add(hash)) };
@@ -82,7 +85,12 @@ describe("release provider", () => {
     const provider = createReleaseProvider();
     const olds = (await provider.check({}, inputs(a, secret("one")))).inputs;
     const news = (await provider.check(olds, inputs(a, secret("two")))).inputs;
-    expect(await provider.diff("id", olds, news)).toEqual({ changes: true, diffs: ["adminToken"], replaces: [], detailedDiff: { adminToken: { kind: "update", inputDiff: true } } });
+    expect(await provider.diff("id", olds, news)).toEqual({
+      changes: true,
+      diffs: ["adminToken"],
+      replaces: [],
+      detailedDiff: { adminToken: { kind: "update", inputDiff: true } },
+    });
   });
 
   it("update after drift re-activates and keeps the original previousHash", async () => {
@@ -123,7 +131,9 @@ describe("release provider", () => {
     const provider = createReleaseProvider({
       admin: () => ({
         pushRelease: async () => {
-          throw new AdminClientError("invalid_release", 400, "release rejected", [{ code: "missing_adapter", message: "no anthropic adapter in this build", path: "config.providers.a" }]);
+          throw new AdminClientError("invalid_release", 400, "release rejected", [
+            { code: "missing_adapter", message: "no anthropic adapter in this build", path: "config.providers.a" },
+          ]);
         },
         activate: async () => {
           throw new Error("unreachable");

@@ -11,7 +11,6 @@ import { isUnknown, readString, secret, stringOf, unwrap, type WireProps } from 
 
 export { CONFIG_SECTIONS, RELEASE_TYPE, propertyPath };
 
-
 /** What the admin client must do for the provider (the real one is `AdminClient`). */
 export interface AdminPort {
   pushRelease(releaseJsonText: string): Promise<unknown>;
@@ -80,7 +79,8 @@ function decode(props: WireProps): Decoded {
   if (adminToken === undefined) throw new ReleaseProviderError("invalid_inputs", "adminToken is not set");
   if (releaseText === undefined) throw new ReleaseProviderError("invalid_inputs", "release is not set");
   const parsed = parseRelease(releaseText);
-  if (!parsed.success) throw new ReleaseProviderError("invalid_release", `release is not a valid switchyard.json: ${parsed.issues.map((i) => i.message).join("; ")}`);
+  if (!parsed.success)
+    throw new ReleaseProviderError("invalid_release", `release is not a valid switchyard.json: ${parsed.issues.map((i) => i.message).join("; ")}`);
   return { routerUrl: normaliseUrl(routerUrl), adminToken, releaseText, release: parsed.data };
 }
 
@@ -92,7 +92,10 @@ function describe(error: unknown, action: string, url: string): ReleaseProviderE
   if (error instanceof ReleaseProviderError) return error;
   if (error instanceof AdminClientError) {
     const details = error.diagnostics.map((d) => `\n  ${d.code}${d.path ? ` at ${d.path}` : ""}: ${d.message}`).join("");
-    return new ReleaseProviderError(error.code, `${action} on ${url} failed: ${error.message} (${error.code}${error.status ? `, HTTP ${error.status}` : ""})${details}`);
+    return new ReleaseProviderError(
+      error.code,
+      `${action} on ${url} failed: ${error.message} (${error.code}${error.status ? `, HTTP ${error.status}` : ""})${details}`,
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ReleaseProviderError("internal", `${action} on ${url} failed: ${message}`);
@@ -171,10 +174,14 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
   /** `Release.get`: the active release of the router the id names, read with the token given to `get`. */
   const readById = async (id: string, props: WireProps): Promise<ReadResult> => {
     const url = normaliseUrl(stringOf(props, "routerUrl") ?? id);
-    if (!/^https?:\/\/[^/\s]+/.test(url)) throw new ReleaseProviderError("invalid_inputs", `cannot read release "${id}": the id of a Release is its router's http(s) URL`);
+    if (!/^https?:\/\/[^/\s]+/.test(url))
+      throw new ReleaseProviderError("invalid_inputs", `cannot read release "${id}": the id of a Release is its router's http(s) URL`);
     const token = stringOf(props, "adminToken");
     if (token === undefined || token === "") {
-      throw new ReleaseProviderError("invalid_inputs", `cannot read the release on ${url}: the id (the router URL) does not carry the admin token; pass it to get: Release.get(name, "${url}", { adminToken })`);
+      throw new ReleaseProviderError(
+        "invalid_inputs",
+        `cannot read the release on ${url}: the id (the router URL) does not carry the admin token; pass it to get: Release.get(name, "${url}", { adminToken })`,
+      );
     }
     const listing = await list(url, token);
     const active = listing.releases.find((r) => r.hash === listing.active);
@@ -199,20 +206,27 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
       const token = readString(news, "adminToken");
       const text = readString(news, "release");
       const hash = readString(news, "hash");
-      if (url.kind === "absent") failures.push({ property: "routerUrl", reason: "routerUrl is required: the router's base URL, e.g. http://router.internal:8787" });
+      if (url.kind === "absent")
+        failures.push({ property: "routerUrl", reason: "routerUrl is required: the router's base URL, e.g. http://router.internal:8787" });
       else if (url.kind === "invalid") failures.push({ property: "routerUrl", reason: `routerUrl must be a string, got ${url.type}` });
-      else if (url.kind === "value" && !/^https?:\/\/[^/\s]+/.test(url.value)) failures.push({ property: "routerUrl", reason: `routerUrl must be an http(s) URL, got "${url.value}"` });
-      if (token.kind === "absent" || (token.kind === "value" && token.value === "")) failures.push({ property: "adminToken", reason: "adminToken is required: the router's SWITCHYARD_ADMIN_TOKEN, as a Pulumi secret" });
+      else if (url.kind === "value" && !/^https?:\/\/[^/\s]+/.test(url.value))
+        failures.push({ property: "routerUrl", reason: `routerUrl must be an http(s) URL, got "${url.value}"` });
+      if (token.kind === "absent" || (token.kind === "value" && token.value === ""))
+        failures.push({ property: "adminToken", reason: "adminToken is required: the router's SWITCHYARD_ADMIN_TOKEN, as a Pulumi secret" });
       else if (token.kind === "invalid") failures.push({ property: "adminToken", reason: `adminToken must be a string, got ${token.type}` });
       let release: Release | undefined;
-      if (text.kind === "absent") failures.push({ property: "release", reason: "release is required: the text of switchyard.json from a build (see compileRoutes)" });
+      if (text.kind === "absent")
+        failures.push({ property: "release", reason: "release is required: the text of switchyard.json from a build (see compileRoutes)" });
       else if (text.kind === "invalid") failures.push({ property: "release", reason: `release must be the text of switchyard.json, got ${text.type}` });
       else if (text.kind === "value") {
         const parsed = parseRelease(text.value);
         if (parsed.success) release = parsed.data;
-        else for (const issue of parsed.issues) failures.push({ property: "release", reason: `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message} (${issue.code})` });
+        else
+          for (const issue of parsed.issues)
+            failures.push({ property: "release", reason: `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message} (${issue.code})` });
       }
-      if (release && hash.kind === "value" && hash.value !== release.hash) failures.push({ property: "hash", reason: `hash ${hash.value} does not match the release's content hash ${release.hash}` });
+      if (release && hash.kind === "value" && hash.value !== release.hash)
+        failures.push({ property: "hash", reason: `hash ${hash.value} does not match the release's content hash ${release.hash}` });
 
       if (failures.length > 0 || url.kind !== "value" || token.kind !== "value" || text.kind !== "value" || !release) {
         const inputs: WireProps = { ...news };
@@ -284,7 +298,8 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
       const outs = await rollOut(decoded, `activating release ${decoded.release.hash.slice(0, 12)}`);
       hold(decoded.routerUrl, decoded.release.hash, decoded.adminToken);
       const old = urn === undefined ? undefined : replacing.get(urn);
-      if (outs["previousHash"] === null && old !== undefined && stringOf(old, "hash") === decoded.release.hash) outs["previousHash"] = old["previousHash"] ?? null;
+      if (outs["previousHash"] === null && old !== undefined && stringOf(old, "hash") === decoded.release.hash)
+        outs["previousHash"] = old["previousHash"] ?? null;
       return { id: decoded.routerUrl, outs };
     },
 
@@ -351,7 +366,10 @@ export function createReleaseProvider(options: ReleaseProviderOptions = {}) {
         const described = describe(error, `rolling back to release ${previous.slice(0, 12)}`, url);
         if (described.code !== "release_not_found") throw described;
         // A restarted router forgets its history: say how to get out rather than leave destroy stuck.
-        throw new ReleaseProviderError(described.code, `${described.message}\nThe router no longer has release ${previous}: upload it again (switchyard release push <build> --router ${url}) and retry, or drop this resource from the stack with \`pulumi state delete\`.`);
+        throw new ReleaseProviderError(
+          described.code,
+          `${described.message}\nThe router no longer has release ${previous}: upload it again (switchyard release push <build> --router ${url}) and retry, or drop this resource from the stack with \`pulumi state delete\`.`,
+        );
       }
     },
   };

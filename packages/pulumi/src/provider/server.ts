@@ -77,7 +77,9 @@ function requireReleaseType(urn: string): void {
 export function providerSchema(version: string): string {
   const string = { type: "string" };
   const object = { type: "object", additionalProperties: { $ref: "pulumi.json#/Any" } };
-  const sections = Object.fromEntries(CONFIG_SECTIONS.map((s) => [s, s === "environment" ? string : s === "policies" ? { type: "array", items: { $ref: "pulumi.json#/Any" } } : object]));
+  const sections = Object.fromEntries(
+    CONFIG_SECTIONS.map((s) => [s, s === "environment" ? string : s === "policies" ? { type: "array", items: { $ref: "pulumi.json#/Any" } } : object]),
+  );
   const inputs = {
     routerUrl: { ...string, description: "The router's base URL (its admin API is under /admin)." },
     adminToken: { ...string, secret: true, description: "The router's SWITCHYARD_ADMIN_TOKEN." },
@@ -102,14 +104,17 @@ export function providerSchema(version: string): string {
 /** The service implementation (exported for tests that drive it without a socket). */
 export function providerService(options: ProviderServerOptions) {
   const { provider, version } = options;
-  const unimplemented = (what: string) => (_call: unknown, callback: Callback<never>) => callback({ code: grpc.status.UNIMPLEMENTED, details: `Not yet implemented: ${what}` });
+  const unimplemented = (what: string) => (_call: unknown, callback: Callback<never>) =>
+    callback({ code: grpc.status.UNIMPLEMENTED, details: `Not yet implemented: ${what}` });
   return {
     getPluginInfo: unary(async () => new pluginPb.PluginInfo().setVersion(version)),
     getSchema: unary(async () => new providerPb.GetSchemaResponse().setSchema(providerSchema(version))),
     // The provider has no configuration of its own; the engine treats UNIMPLEMENTED as "nothing to check".
     checkConfig: unimplemented("CheckConfig"),
     diffConfig: unimplemented("DiffConfig"),
-    configure: unary(async () => new providerPb.ConfigureResponse().setAcceptsecrets(true).setAcceptresources(false).setAcceptoutputs(false).setSupportspreview(false)),
+    configure: unary(async () =>
+      new providerPb.ConfigureResponse().setAcceptsecrets(true).setAcceptresources(false).setAcceptoutputs(false).setSupportspreview(false),
+    ),
     attach: unary(async () => new emptyPb.Empty()),
     cancel: unary(async () => new emptyPb.Empty()),
     check: unary(async (request: import("@pulumi/pulumi/proto/provider_pb.js").CheckRequest) => {

@@ -32,7 +32,10 @@ export function secret(value: unknown): Record<string, unknown> {
 }
 
 /** A string property: `undefined` when absent, `"unknown"` when not known yet. */
-export function readString(props: WireProps, name: string): { kind: "absent" } | { kind: "unknown" } | { kind: "value"; value: string; secret: boolean } | { kind: "invalid"; type: string } {
+export function readString(
+  props: WireProps,
+  name: string,
+): { kind: "absent" } | { kind: "unknown" } | { kind: "value"; value: string; secret: boolean } | { kind: "invalid"; type: string } {
   const raw = props[name];
   if (raw === undefined || raw === null) return { kind: "absent" };
   if (isUnknown(raw)) return { kind: "unknown" };

@@ -89,7 +89,8 @@ export class Release extends pulumi.CustomResource {
     const inputs: pulumi.Inputs = {};
     if (!opts.id) {
       if (!args || !("routerUrl" in args)) throw new pulumi.RunError(`Release ${name}: args are required`);
-      if ((args.release === undefined) === (args.buildDir === undefined)) throw new pulumi.RunError(`Release ${name}: give exactly one of \`release\` (switchyard.json text) or \`buildDir\``);
+      if ((args.release === undefined) === (args.buildDir === undefined))
+        throw new pulumi.RunError(`Release ${name}: give exactly one of \`release\` (switchyard.json text) or \`buildDir\``);
       inputs["routerUrl"] = args.routerUrl;
       inputs["adminToken"] = pulumi.secret(args.adminToken);
       inputs["release"] = args.release ?? releaseJsonOf(args.buildDir ?? "");

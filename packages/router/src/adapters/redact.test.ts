@@ -17,24 +17,42 @@ describe("redactSecrets", () => {
     expect(redactSecrets(input)).toBe(output);
   });
 
-  it.each(["the model gpt-4o-mini is overloaded", "max_tokens must be at most 4096", "a_very_long_identifier_without_any_digits_at_all", "task-force risk-assessment"])("leaves %j alone", (text) => {
+  it.each([
+    "the model gpt-4o-mini is overloaded",
+    "max_tokens must be at most 4096",
+    "a_very_long_identifier_without_any_digits_at_all",
+    "task-force risk-assessment",
+  ])("leaves %j alone", (text) => {
     expect(redactSecrets(text)).toBe(text);
   });
 
   it("applies to every UpstreamError message (what clients, logs and traces read)", () => {
-    expect(new UpstreamError("5xx", "p reported an error mid-stream: your key sk-live1234567890 is bad").message).toBe("p reported an error mid-stream: your key sk-[redacted] is bad");
+    expect(new UpstreamError("5xx", "p reported an error mid-stream: your key sk-live1234567890 is bad").message).toBe(
+      "p reported an error mid-stream: your key sk-[redacted] is bad",
+    );
   });
 });
 
 describe("upstreamErrorDetail", () => {
   it("takes the structured message, type and code of OpenAI- and Anthropic-shaped bodies", () => {
-    expect(upstreamErrorDetail('{"error":{"message":"bad  key\\n here","type":"invalid_request_error","code":"x"}}')).toBe("(invalid_request_error, x) bad key here");
-    expect(upstreamErrorDetail('{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: too big"}}')).toBe("(invalid_request_error) max_tokens: too big");
+    expect(upstreamErrorDetail('{"error":{"message":"bad  key\\n here","type":"invalid_request_error","code":"x"}}')).toBe(
+      "(invalid_request_error, x) bad key here",
+    );
+    expect(upstreamErrorDetail('{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: too big"}}')).toBe(
+      "(invalid_request_error) max_tokens: too big",
+    );
     expect(upstreamErrorDetail('{"error":"plain string"}')).toBe("plain string");
     expect(upstreamErrorDetail(`{"error":{"message":"${"m".repeat(500)}"}}`)).toHaveLength(200);
   });
 
-  it.each(["<html><body><h1>502 Bad Gateway</h1></body></html>", "upstream exploded sk-abc12345678", '{"detail":"no message field"}', "[1,2]", '"just a string"', ""])("echoes nothing of %j", (text) => {
+  it.each([
+    "<html><body><h1>502 Bad Gateway</h1></body></html>",
+    "upstream exploded sk-abc12345678",
+    '{"detail":"no message field"}',
+    "[1,2]",
+    '"just a string"',
+    "",
+  ])("echoes nothing of %j", (text) => {
     expect(upstreamErrorDetail(text)).toBe("");
   });
 });

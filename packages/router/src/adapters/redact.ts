@@ -4,7 +4,8 @@
  * Provider keys (`sk-…`, `sk-ant-…`, `sk-proj-…`), bearer credentials, AWS/Google/GitHub/Slack key
  * shapes, and long hex or base64 runs. One alternation, so the text is scanned once.
  */
-const KEY_SHAPED = /\b(sk|pk|rk)-[\w-]{6,}|\b([Bb]earer)\s+[^\s"',;]{6,}|\bAKIA[0-9A-Z]{16}\b|\bAIza[\w-]{30,}|\b(?:gh[pousr]|xox[abprs]|glpat)[_-][\w-]{10,}|[\w+/=-]{32,}/g;
+const KEY_SHAPED =
+  /\b(sk|pk|rk)-[\w-]{6,}|\b([Bb]earer)\s+[^\s"',;]{6,}|\bAKIA[0-9A-Z]{16}\b|\bAIza[\w-]{30,}|\b(?:gh[pousr]|xox[abprs]|glpat)[_-][\w-]{10,}|[\w+/=-]{32,}/g;
 
 /**
  * `text` with every key-shaped string replaced by `[redacted]` (a recognised prefix is kept: `sk-[redacted]`,
@@ -15,6 +16,12 @@ const KEY_SHAPED = /\b(sk|pk|rk)-[\w-]{6,}|\b([Bb]earer)\s+[^\s"',;]{6,}|\bAKIA[
  */
 export function redactSecrets(text: string): string {
   return text.replace(KEY_SHAPED, (match: string, prefix: string | undefined, scheme: string | undefined) =>
-    prefix !== undefined ? `${prefix}-[redacted]` : scheme !== undefined ? `${scheme} [redacted]` : /\d/.test(match) && /[a-z]/i.test(match) ? "[redacted]" : match,
+    prefix !== undefined
+      ? `${prefix}-[redacted]`
+      : scheme !== undefined
+        ? `${scheme} [redacted]`
+        : /\d/.test(match) && /[a-z]/i.test(match)
+          ? "[redacted]"
+          : match,
   );
 }

@@ -46,7 +46,7 @@ describe("parseSse on hostile or oddly split input", () => {
   };
 
   it("gives the same events for every split of the input, CR, LF and CRLF alike", async () => {
-    const text = 'event: a\r\ndata: 1\r\n\r\ndata: x\rdata: y\r\rdata: é\n\n: c\ndata: last';
+    const text = "event: a\r\ndata: 1\r\n\r\ndata: x\rdata: y\r\rdata: é\n\n: c\ndata: last";
     const whole = await parse([text]);
     expect(whole).toEqual([
       { event: "a", data: "1" },
@@ -77,7 +77,12 @@ describe("parseSse on hostile or oddly split input", () => {
   it("throws an invalid_response UpstreamError past the line cap, and past the event cap", async () => {
     await expect(parse(["data: ", ...Array.from({ length: 100 }, () => "x".repeat(100))], 1_000)).rejects.toThrow(UpstreamError);
     await expect(parse(["data: " + "x".repeat(2_000) + "\n\n"], 1_000)).rejects.toThrow(/longer than 1000 bytes/);
-    await expect(parse(Array.from({ length: 100 }, () => `data: ${"y".repeat(90)}\n`), 1_000)).rejects.toMatchObject({ errorClass: "invalid_response" });
+    await expect(
+      parse(
+        Array.from({ length: 100 }, () => `data: ${"y".repeat(90)}\n`),
+        1_000,
+      ),
+    ).rejects.toMatchObject({ errorClass: "invalid_response" });
   });
 
   it("stops reading its source at the cap (the caller's body iteration is ended)", async () => {

@@ -112,7 +112,10 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): UpstreamEr
   if (error instanceof RangeError) return new UpstreamError("invalid_response", "the upstream's answer is nested too deeply to read");
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  if (typeof code === "string" && /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNABORTED|EHOSTUNREACH|ENETUNREACH/.test(code)) {
+  if (
+    typeof code === "string" &&
+    /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNABORTED|EHOSTUNREACH|ENETUNREACH/.test(code)
+  ) {
     return new UpstreamError("connection", `${code}: ${message}`);
   }
   if (typeof code === "string" && /TIMEOUT|ETIMEDOUT/.test(code)) return new UpstreamError("timeout", `${code}: ${message}`);

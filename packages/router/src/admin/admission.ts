@@ -34,7 +34,7 @@ const MIB = 1024 * 1024;
 /** `path` with every existing leading part resolved through symlinks (the rest appended as written). */
 export function realPath(path: string): string {
   const rest: string[] = [];
-  for (let head = resolve(path); ; ) {
+  for (let head = resolve(path); ;) {
     try {
       return join(realpathSync(head), ...rest);
     } catch {
@@ -53,10 +53,13 @@ export function realPath(path: string): string {
  */
 export function releaseAdmission(env: Readonly<Record<string, string | undefined>>, boot: Config): ReleaseAdmission {
   const list = (name: string, valid: RegExp): string[] =>
-    (env[name] ?? "").split(",").map((s) => s.trim()).filter((s) => {
-      if (s !== "" && !valid.test(s)) throw new Error(`${name}: \`${s}\` is not valid`);
-      return s !== "";
-    });
+    (env[name] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => {
+        if (s !== "" && !valid.test(s)) throw new Error(`${name}: \`${s}\` is not valid`);
+        return s !== "";
+      });
   const count = (name: string, fallback: number): number => {
     const value = positiveIntSetting(env, name, fallback);
     if (typeof value !== "number") throw new Error(value.error);
@@ -75,12 +78,16 @@ export function releaseAdmission(env: Readonly<Record<string, string | undefined
   return {
     secret: (name) => named.has(name) || globs.test(name),
     // `host:port` entries match URL.host; `host` any port; `*.suffix` its subdomains; `*` anything.
-    host: ({ host, hostname }) => hosts.has(host) || listed.some((e) => e === host || e === hostname || e === "*" || (e.startsWith("*.") && hostname.endsWith(e.slice(1)))),
+    host: ({ host, hostname }) =>
+      hosts.has(host) || listed.some((e) => e === host || e === hostname || e === "*" || (e.startsWith("*.") && hostname.endsWith(e.slice(1)))),
     traceDir: realPath(env[TRACE_DIR_ENV] || (bootTracePath === undefined ? "traces" : dirname(bootTracePath))),
     bootTracePath,
     maxReleaseBytes,
     // At least one upload's worth, so the release just uploaded is never the one forgotten.
-    history: { retain: Math.max(2, count("SWITCHYARD_MAX_RELEASES", 20)), maxBytes: Math.max(maxReleaseBytes, count("SWITCHYARD_MAX_RELEASE_HISTORY_BYTES", 32 * MIB)) },
+    history: {
+      retain: Math.max(2, count("SWITCHYARD_MAX_RELEASES", 20)),
+      maxBytes: Math.max(maxReleaseBytes, count("SWITCHYARD_MAX_RELEASE_HISTORY_BYTES", 32 * MIB)),
+    },
   };
 }
 
@@ -93,17 +100,23 @@ export function admissionProblems(admission: ReleaseAdmission, config: Config): 
   const out: AdminDiagnostic[] = [];
   const at = (path: (string | number)[]): string => `config.${path.join(".")}`;
   for (const use of secretUses(config)) {
-    if (!admission.secret(use.name)) out.push({ code: "secret_not_allowed", path: at(use.path), message: `${use.name} is not allowed here (${ALLOWED_SECRETS_ENV})` });
+    if (!admission.secret(use.name))
+      out.push({ code: "secret_not_allowed", path: at(use.path), message: `${use.name} is not allowed here (${ALLOWED_SECRETS_ENV})` });
   }
   for (const { url, path } of upstreamUrls(config)) {
     const parsed = new URL(url);
-    if (!admission.host(parsed)) out.push({ code: "upstream_not_allowed", path: at(path), message: `${parsed.host} is not allowed here (${ALLOWED_UPSTREAMS_ENV})` });
+    if (!admission.host(parsed))
+      out.push({ code: "upstream_not_allowed", path: at(path), message: `${parsed.host} is not allowed here (${ALLOWED_UPSTREAMS_ENV})` });
   }
   const trace = config.telemetry?.jsonl?.path;
   if (trace !== undefined && trace !== "stdout" && trace !== admission.bootTracePath) {
     const real = realPath(trace);
     if (!real.endsWith(".jsonl") || !real.startsWith(admission.traceDir + sep)) {
-      out.push({ code: "trace_path_not_allowed", path: "config.telemetry.jsonl.path", message: `must be a *.jsonl file in ${admission.traceDir} (${TRACE_DIR_ENV})` });
+      out.push({
+        code: "trace_path_not_allowed",
+        path: "config.telemetry.jsonl.path",
+        message: `must be a *.jsonl file in ${admission.traceDir} (${TRACE_DIR_ENV})`,
+      });
     }
   }
   return out;

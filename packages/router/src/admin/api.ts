@@ -71,9 +71,12 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     try {
       return activateRelease({ release, env, adapters: options.adapters, validators: options.validators, transport: options.transport });
     } catch (error) {
-      if (error instanceof ActivationError) throw new ReleaseRejected(`release ${release.hash} cannot run on this router: ${error.message}`, [{ code: error.code, message: error.message }]);
+      if (error instanceof ActivationError)
+        throw new ReleaseRejected(`release ${release.hash} cannot run on this router: ${error.message}`, [{ code: error.code, message: error.message }]);
       // A schema-valid config can still be inconsistent (a hand-made release naming a missing model).
-      throw new ReleaseRejected(`release ${release.hash} cannot be activated: ${(error as Error).message}`, [{ code: "activation_failed", message: (error as Error).message }]);
+      throw new ReleaseRejected(`release ${release.hash} cannot be activated: ${(error as Error).message}`, [
+        { code: "activation_failed", message: (error as Error).message },
+      ]);
     }
   };
 
@@ -85,13 +88,25 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       let hash = target;
       if (rollback) {
         const previous = active.previous();
-        if (previous === undefined) throw new RouterError("no_previous_release", `there is no earlier release to roll back to: ${current.hash} is the only one activated on this router that it still remembers`);
+        if (previous === undefined)
+          throw new RouterError(
+            "no_previous_release",
+            `there is no earlier release to roll back to: ${current.hash} is the only one activated on this router that it still remembers`,
+          );
         hash = previous.hash;
       }
       const record = active.get(hash);
-      if (record === undefined) throw new RouterError("release_not_found", `release ${hash} is not known to this router; upload it first with PUT /admin/releases/${hash}`);
+      if (record === undefined)
+        throw new RouterError("release_not_found", `release ${hash} is not known to this router; upload it first with PUT /admin/releases/${hash}`);
       if (current.hash === hash) {
-        return { hash, environment: record.environment, activatedAt: iso(record.activatedAt ?? now()), previous: hash, changed: false, warnings: current.warnings };
+        return {
+          hash,
+          environment: record.environment,
+          activatedAt: iso(record.activatedAt ?? now()),
+          previous: hash,
+          changed: false,
+          warnings: current.warnings,
+        };
       }
       const next = prepare(record.release);
       try {
@@ -104,7 +119,9 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       const previous = active.swap(next, { now: at, rollback });
       // Requests that began on the previous release keep it until they finish; close it after.
       void active.drained(previous).then(() => previous.close());
-      options.log?.(`switchyard router: ${rollback ? "rolled back to" : "activated"} release ${hash.slice(0, 12)} (environment ${record.environment}); was ${previous.hash.slice(0, 12)}`);
+      options.log?.(
+        `switchyard router: ${rollback ? "rolled back to" : "activated"} release ${hash.slice(0, 12)} (environment ${record.environment}); was ${previous.hash.slice(0, 12)}`,
+      );
       return { hash, environment: record.environment, activatedAt: iso(at), previous: previous.hash, changed: true, warnings: next.warnings };
     };
     const result = queue.then(run, run);
@@ -119,7 +136,10 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     if (!verified.ok) {
       const [first] = verified.diagnostics;
       const more = verified.diagnostics.length > 1 ? ` (and ${verified.diagnostics.length - 1} more)` : "";
-      throw new ReleaseRejected(`the uploaded release is invalid: ${first?.path !== undefined ? `${first.path}: ` : ""}${first?.message ?? "unknown problem"}${more}`, verified.diagnostics);
+      throw new ReleaseRejected(
+        `the uploaded release is invalid: ${first?.path !== undefined ? `${first.path}: ` : ""}${first?.message ?? "unknown problem"}${more}`,
+        verified.diagnostics,
+      );
     }
     if (known !== undefined) return { status: 200, body: { ...info(known), created: false, warnings: [] } };
     const refused = admissionProblems(admission, verified.release.config);
@@ -144,7 +164,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     let limit = 20;
     if (raw !== null) {
       limit = Number(raw);
-      if (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LIST) throw new RouterError("invalid_request", `limit must be an integer 1..${MAX_LIST}, got "${raw}"`, { param: "limit" });
+      if (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LIST)
+        throw new RouterError("invalid_request", `limit must be an integer 1..${MAX_LIST}, got "${raw}"`, { param: "limit" });
     }
     return { active: active.current.hash, releases: active.history(limit).map(info) };
   };
@@ -153,7 +174,10 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     const current = active.current;
     const snapshot = await options.state.snapshot(now());
     const activatedAt = active.get(current.hash)?.activatedAt;
-    return { release: { hash: current.hash, environment: current.config.environment, activatedAt: activatedAt === undefined ? null : iso(activatedAt) }, ...snapshot };
+    return {
+      release: { hash: current.hash, environment: current.config.environment, activatedAt: activatedAt === undefined ? null : iso(activatedAt) },
+      ...snapshot,
+    };
   };
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> => {
@@ -175,7 +199,9 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     if (m !== null) {
       const hash = m[1] ?? "";
       if (!HASH_RE.test(hash)) {
-        throw new ReleaseRejected(`"${hash.slice(0, 80)}" is not a release hash (64 lower-case hex digits)`, [{ code: "invalid_hash", message: "a release hash is 64 lower-case hex digits", path: "hash" }]);
+        throw new ReleaseRejected(`"${hash.slice(0, 80)}" is not a release hash (64 lower-case hex digits)`, [
+          { code: "invalid_hash", message: "a release hash is 64 lower-case hex digits", path: "hash" },
+        ]);
       }
       if (m[2] !== undefined) {
         if (method !== "POST") return refuse(method, "POST");
@@ -206,7 +232,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         await dispatch(req, res, url.pathname, url.searchParams);
       } catch (error) {
         req.resume();
-        if (error instanceof ReleaseRejected) return sendJson(res, 400, { ...new RouterError("invalid_release", error.message).toBody(), diagnostics: error.diagnostics });
+        if (error instanceof ReleaseRejected)
+          return sendJson(res, 400, { ...new RouterError("invalid_release", error.message).toBody(), diagnostics: error.diagnostics });
         sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
       }
     },
@@ -214,7 +241,9 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
 }
 
 function refuse(method: string, allowed: string): never {
-  throw new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, { headers: { allow: allowed.includes("GET") ? `${allowed}, HEAD` : allowed } });
+  throw new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, {
+    headers: { allow: allowed.includes("GET") ? `${allowed}, HEAD` : allowed },
+  });
 }
 
 function iso(ms: number): string {

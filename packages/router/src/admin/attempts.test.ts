@@ -1,9 +1,22 @@
 /** @module Wrong admin tokens per address, per /24 or /64 network and per router: allowances, then 429; lockdown never refuses the right token from a clean source; memory stays bounded. */
 import { describe, expect, it } from "vitest";
-import { ADMIN_FAILURE_WINDOW_MS, ADMIN_FAILURES_PER_WINDOW, ADMIN_GLOBAL_FAILURES_PER_WINDOW, ADMIN_NETWORK_FAILURES_PER_WINDOW, ADMIN_TRACKED_ADDRESSES, AdminAttempts, type TrustedProxies, checkAdminAccess, clientAddress, networkOf, parseTrustedProxies } from "./attempts.ts";
+import {
+  ADMIN_FAILURE_WINDOW_MS,
+  ADMIN_FAILURES_PER_WINDOW,
+  ADMIN_GLOBAL_FAILURES_PER_WINDOW,
+  ADMIN_NETWORK_FAILURES_PER_WINDOW,
+  ADMIN_TRACKED_ADDRESSES,
+  AdminAttempts,
+  type TrustedProxies,
+  checkAdminAccess,
+  clientAddress,
+  networkOf,
+  parseTrustedProxies,
+} from "./attempts.ts";
 
 const TOKEN = "admin-token-0123456789";
-const request = (authorization: string | undefined, address = "10.0.0.1") => ({ headers: authorization === undefined ? {} : { authorization }, socket: { remoteAddress: address } }) as Parameters<typeof checkAdminAccess>[0];
+const request = (authorization: string | undefined, address = "10.0.0.1") =>
+  ({ headers: authorization === undefined ? {} : { authorization }, socket: { remoteAddress: address } }) as Parameters<typeof checkAdminAccess>[0];
 
 describe("AdminAttempts", () => {
   it("refuses an address that used up its wrong tokens until its window ends, with the seconds left", () => {
@@ -70,7 +83,8 @@ describe("trusted proxies (SWITCHYARD_TRUSTED_PROXIES)", () => {
     if (!("list" in parsed) || parsed.list === undefined) throw new Error(`expected a list from ${text}`);
     return parsed.list;
   };
-  const from = (peer: string, forwarded?: string | string[]) => ({ socket: { remoteAddress: peer }, headers: forwarded === undefined ? {} : { "x-forwarded-for": forwarded } }) as Parameters<typeof clientAddress>[0];
+  const from = (peer: string, forwarded?: string | string[]) =>
+    ({ socket: { remoteAddress: peer }, headers: forwarded === undefined ? {} : { "x-forwarded-for": forwarded } }) as Parameters<typeof clientAddress>[0];
 
   it("reads addresses and CIDR ranges, IPv4 and IPv6; unset or empty is no list", () => {
     expect(parseTrustedProxies(undefined)).toEqual({ list: undefined });
@@ -83,7 +97,9 @@ describe("trusted proxies (SWITCHYARD_TRUSTED_PROXIES)", () => {
   });
 
   it.each(["10.0.0.0/33", "fd00::/129", "10.0.0.1/8/1", "10.0.0.256", "proxy.internal", "10.0.0.0/x", "10.0.0.0/"])("refuses %s, naming it", (entry) => {
-    expect(parseTrustedProxies(`10.0.0.1, ${entry}`)).toEqual({ error: `SWITCHYARD_TRUSTED_PROXIES: \`${entry}\` is not an IP address or a CIDR range (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8)` });
+    expect(parseTrustedProxies(`10.0.0.1, ${entry}`)).toEqual({
+      error: `SWITCHYARD_TRUSTED_PROXIES: \`${entry}\` is not an IP address or a CIDR range (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8)`,
+    });
   });
 
   it("believes X-Forwarded-For only from a trusted peer, and takes its last address that is not a trusted proxy", () => {
@@ -101,7 +117,8 @@ describe("trusted proxies (SWITCHYARD_TRUSTED_PROXIES)", () => {
 
   it("gives each client behind the proxy its own allowance", () => {
     const attempts = new AdminAttempts(() => 0, undefined, undefined, trusted("10.0.0.1"));
-    const behind = (client: string, authorization: string) => ({ headers: { authorization, "x-forwarded-for": client }, socket: { remoteAddress: "10.0.0.1" } }) as unknown as Parameters<typeof checkAdminAccess>[0];
+    const behind = (client: string, authorization: string) =>
+      ({ headers: { authorization, "x-forwarded-for": client }, socket: { remoteAddress: "10.0.0.1" } }) as unknown as Parameters<typeof checkAdminAccess>[0];
     for (let i = 0; i < ADMIN_FAILURES_PER_WINDOW; i++) checkAdminAccess(behind("198.51.100.1", "Bearer wrong"), TOKEN, attempts);
     expect(checkAdminAccess(behind("198.51.100.1", `Bearer ${TOKEN}`), TOKEN, attempts)?.code).toBe("too_many_admin_attempts");
     expect(checkAdminAccess(behind("198.51.100.2", `Bearer ${TOKEN}`), TOKEN, attempts)).toBeUndefined();
@@ -154,7 +171,8 @@ describe("per-network and global allowances", () => {
     let clock = 0;
     const attempts = new AdminAttempts(() => clock);
     // One guess from each of many /24s: no address and no network reaches its own limit.
-    for (let i = 0; i < ADMIN_GLOBAL_FAILURES_PER_WINDOW - 1; i++) expect(checkAdminAccess(request("Bearer wrong", `10.${i}.0.1`), TOKEN, attempts)?.code).toBe("invalid_admin_token");
+    for (let i = 0; i < ADMIN_GLOBAL_FAILURES_PER_WINDOW - 1; i++)
+      expect(checkAdminAccess(request("Bearer wrong", `10.${i}.0.1`), TOKEN, attempts)?.code).toBe("invalid_admin_token");
     const last = checkAdminAccess(request("Bearer wrong", "10.200.0.1"), TOKEN, attempts);
     expect(last?.code).toBe("too_many_admin_attempts");
     expect(last?.message).toBe("too many wrong admin tokens to this router; try again in 60 s");

@@ -32,7 +32,10 @@ export type TrustedProxies = BlockList;
  * or empty, or the message naming the first entry that is not an address or a CIDR range.
  */
 export function parseTrustedProxies(text: string | undefined): { list: TrustedProxies | undefined } | { error: string } {
-  const entries = (text ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const entries = (text ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   if (entries.length === 0) return { list: undefined };
   const list = new BlockList();
   for (const entry of entries) {
@@ -71,8 +74,12 @@ export function networkOf(address: string): string | undefined {
   const [head = "", tail] = (address.split("%")[0] ?? "").split("::");
   const groups = head === "" ? [] : head.split(":");
   // `::` stands for the zero groups that make eight; an IPv4 tail (`::ffff:1.2.3.4`) is two of the eight.
-  if (tail !== undefined) groups.push(...Array<string>(8 - groups.length - (tail === "" ? 0 : tail.split(":").length + (tail.includes(".") ? 1 : 0))).fill("0"));
-  return `${groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(":")}::/64`;
+  if (tail !== undefined)
+    groups.push(...Array<string>(8 - groups.length - (tail === "" ? 0 : tail.split(":").length + (tail.includes(".") ? 1 : 0))).fill("0"));
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
 }
 
 interface Failures {
@@ -83,7 +90,10 @@ interface Failures {
 /** Failure counts by key, each in its own window from its first failure; at most `cap` keys. */
 class Counts {
   readonly #map = new Map<string, Failures>();
-  constructor(private readonly windowMs: number, private readonly cap: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly cap: number,
+  ) {}
 
   /** The key's failures in the window still running (an expired entry is dropped). */
   current(key: string, now: number): Failures | undefined {
@@ -158,7 +168,8 @@ export class AdminAttempts {
     if (network !== undefined && network.count >= ADMIN_NETWORK_FAILURES_PER_WINDOW) return this.#refuse(network.since, `from this network (${net})`);
     const global = this.#lockdown(at);
     // Refused until the lockdown ends or the client's own windows do, whichever is first.
-    if (global !== undefined && (address ?? network) !== undefined) return this.#refuse(Math.min(global.since, Math.max(address?.since ?? 0, network?.since ?? 0)), "to this router");
+    if (global !== undefined && (address ?? network) !== undefined)
+      return this.#refuse(Math.min(global.since, Math.max(address?.since ?? 0, network?.since ?? 0)), "to this router");
     return undefined;
   }
 
@@ -219,7 +230,11 @@ export function clientAddress(req: Pick<IncomingMessage, "socket" | "headers">, 
  * its allowance (or, in lockdown, has any failure); a presented wrong token counts (and answers 429 in
  * lockdown), a right one clears the address (no token at all does neither).
  */
-export function checkAdminAccess(req: Pick<IncomingMessage, "headers" | "socket">, configuredToken: string | undefined, attempts: AdminAttempts): RouterError | undefined {
+export function checkAdminAccess(
+  req: Pick<IncomingMessage, "headers" | "socket">,
+  configuredToken: string | undefined,
+  attempts: AdminAttempts,
+): RouterError | undefined {
   const client = clientAddress(req, attempts.trusted);
   const blocked = attempts.refusal(client);
   if (blocked !== undefined) return blocked;

@@ -31,10 +31,13 @@ export function checkAdminToken(req: Pick<IncomingMessage, "headers">, configure
   if (presented === undefined) {
     return new RouterError(
       "invalid_admin_token",
-      header === undefined ? "missing Authorization header: send `Authorization: Bearer <admin token>`" : "the Authorization header must be `Bearer <admin token>`",
+      header === undefined
+        ? "missing Authorization header: send `Authorization: Bearer <admin token>`"
+        : "the Authorization header must be `Bearer <admin token>`",
       { headers: CHALLENGE },
     );
   }
-  if (!timingSafeEqual(sha256(presented), sha256(expectedToken))) return new RouterError("invalid_admin_token", "the admin token is not valid for this router", { headers: CHALLENGE });
+  if (!timingSafeEqual(sha256(presented), sha256(expectedToken)))
+    return new RouterError("invalid_admin_token", "the admin token is not valid for this router", { headers: CHALLENGE });
   return undefined;
 }

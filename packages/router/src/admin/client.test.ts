@@ -5,7 +5,10 @@ import { AdminClient, AdminClientError, releaseHashOf } from "./client.ts";
 const HASH = "a".repeat(64);
 const TOKEN = "tok-secret-123";
 
-function fakeFetch(answer: (url: string, init: RequestInit) => Response | Promise<Response>): { fetch: typeof fetch; calls: Array<{ url: string; init: RequestInit }> } {
+function fakeFetch(answer: (url: string, init: RequestInit) => Response | Promise<Response>): {
+  fetch: typeof fetch;
+  calls: Array<{ url: string; init: RequestInit }>;
+} {
   const calls: Array<{ url: string; init: RequestInit }> = [];
   const f = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = String(input);
@@ -41,23 +44,35 @@ describe("AdminClient", () => {
 
   it("maps the router's error body, with diagnostics", async () => {
     const { fetch } = fakeFetch(() =>
-      Response.json({ error: { message: "bad", type: "invalid_request_error", code: "invalid_release" }, diagnostics: [{ code: "hash_mismatch", message: "m", path: "hash" }] }, { status: 400 }),
+      Response.json(
+        {
+          error: { message: "bad", type: "invalid_request_error", code: "invalid_release" },
+          diagnostics: [{ code: "hash_mismatch", message: "m", path: "hash" }],
+        },
+        { status: 400 },
+      ),
     );
     const error = await caught(new AdminClient({ url: "http://r", token: TOKEN, fetch }).activate(HASH));
     expect(error).toMatchObject({ code: "invalid_release", status: 400, message: "bad", diagnostics: [{ code: "hash_mismatch", path: "hash" }] });
   });
 
   it("not a Switchyard answer → invalid_response; no answer → unreachable or timeout (status 0); never the token", async () => {
-    const html = await caught(new AdminClient({ url: "http://r", token: TOKEN, fetch: fakeFetch(() => new Response("<html>", { status: 502 })).fetch }).state());
+    const html = await caught(
+      new AdminClient({ url: "http://r", token: TOKEN, fetch: fakeFetch(() => new Response("<html>", { status: 502 })).fetch }).state(),
+    );
     expect(html).toMatchObject({ code: "invalid_response", status: 502 });
-    const other = await caught(new AdminClient({ url: "http://r", token: TOKEN, fetch: fakeFetch(() => Response.json({ nope: 1 }, { status: 500 })).fetch }).state());
+    const other = await caught(
+      new AdminClient({ url: "http://r", token: TOKEN, fetch: fakeFetch(() => Response.json({ nope: 1 }, { status: 500 })).fetch }).state(),
+    );
     expect(other).toMatchObject({ code: "invalid_response", status: 500 });
     const refused = fakeFetch(() => {
       throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } });
     });
     const unreachable = await caught(new AdminClient({ url: "http://r", token: TOKEN, fetch: refused.fetch }).rollback());
     expect(unreachable).toMatchObject({ code: "unreachable", status: 0, message: "cannot reach the router at http://r: ECONNREFUSED" });
-    const hanging = fakeFetch((_url, init) => new Promise<Response>((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason))));
+    const hanging = fakeFetch(
+      (_url, init) => new Promise<Response>((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason))),
+    );
     const timeout = await caught(new AdminClient({ url: "http://r", token: TOKEN, fetch: hanging.fetch, timeoutMs: 20 }).listReleases());
     expect(timeout).toMatchObject({ code: "timeout", status: 0 });
     for (const e of [html, other, unreachable, timeout]) expect(e.message).not.toContain(TOKEN);

@@ -99,7 +99,8 @@ export class AdminClient {
       });
     } catch (error) {
       const name = (error as Error).name;
-      if (name === "TimeoutError" || name === "AbortError") throw new AdminClientError("timeout", 0, `the router at ${this.url} did not answer ${method} ${path} within ${this.#timeoutMs} ms`);
+      if (name === "TimeoutError" || name === "AbortError")
+        throw new AdminClientError("timeout", 0, `the router at ${this.url} did not answer ${method} ${path} within ${this.#timeoutMs} ms`);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new AdminClientError("unreachable", 0, `cannot reach the router at ${this.url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
     }
@@ -108,12 +109,20 @@ export class AdminClient {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new AdminClientError("invalid_response", response.status, `${method} ${path} answered ${response.status} with a body that is not JSON: is ${this.url} a Switchyard router?`);
+      throw new AdminClientError(
+        "invalid_response",
+        response.status,
+        `${method} ${path} answered ${response.status} with a body that is not JSON: is ${this.url} a Switchyard router?`,
+      );
     }
     if (response.ok) return parsed as T;
     const error = (parsed as Partial<AdminErrorBody>).error;
     if (typeof error !== "object" || error === null || typeof error.code !== "string") {
-      throw new AdminClientError("invalid_response", response.status, `${method} ${path} answered ${response.status} without an error body: is ${this.url} a Switchyard router?`);
+      throw new AdminClientError(
+        "invalid_response",
+        response.status,
+        `${method} ${path} answered ${response.status} without an error body: is ${this.url} a Switchyard router?`,
+      );
     }
     const diagnostics = (parsed as AdminErrorBody).diagnostics;
     throw new AdminClientError(error.code, response.status, String(error.message), Array.isArray(diagnostics) ? diagnostics : []);
@@ -129,6 +138,7 @@ export function releaseHashOf(releaseJsonText: string): string {
     throw new AdminClientError("invalid_release", 0, `the release is not valid JSON: ${(error as Error).message}`);
   }
   const hash = typeof raw === "object" && raw !== null && "hash" in raw ? raw.hash : undefined;
-  if (typeof hash !== "string" || !/^[0-9a-f]{64}$/.test(hash)) throw new AdminClientError("invalid_release", 0, "the release has no valid `hash` (64 hex digits): is this a switchyard.json from `switchyard build`?");
+  if (typeof hash !== "string" || !/^[0-9a-f]{64}$/.test(hash))
+    throw new AdminClientError("invalid_release", 0, "the release has no valid `hash` (64 hex digits): is this a switchyard.json from `switchyard build`?");
   return hash;
 }

@@ -62,11 +62,20 @@ describe("compileSchemaCheck", () => {
   });
 
   it("unions: the closest branch's problems, or one union error; oneOf refuses two matches", () => {
-    const secretOrString = { anyOf: [{ type: "string" }, { type: "object", properties: { secret: { type: "string", pattern: "^[A-Z_]+$" } }, required: ["secret"], additionalProperties: false }] };
+    const secretOrString = {
+      anyOf: [
+        { type: "string" },
+        { type: "object", properties: { secret: { type: "string", pattern: "^[A-Z_]+$" } }, required: ["secret"], additionalProperties: false },
+      ],
+    };
     expect(check(secretOrString, "literal")).toEqual([]);
-    expect(check(secretOrString, { secret: "lower" })).toEqual([{ code: "invalid_format", message: 'must match ^[A-Z_]+$, got "lower"', path: "config.secret" }]);
+    expect(check(secretOrString, { secret: "lower" })).toEqual([
+      { code: "invalid_format", message: 'must match ^[A-Z_]+$, got "lower"', path: "config.secret" },
+    ]);
     expect(check(secretOrString, 3)).toEqual([{ code: "invalid_union", message: "does not match any allowed shape (got integer)", path: "config" }]);
-    expect(check({ oneOf: [{ type: "number" }, { type: "integer" }] }, 3)).toEqual([{ code: "invalid_union", message: "matches more than one of the allowed shapes", path: "config" }]);
+    expect(check({ oneOf: [{ type: "number" }, { type: "integer" }] }, 3)).toEqual([
+      { code: "invalid_union", message: "matches more than one of the allowed shapes", path: "config" },
+    ]);
     expect(check({ oneOf: [{ type: "number" }, { type: "string" }] }, 3)).toEqual([]);
   });
 });

@@ -10,10 +10,32 @@ type Schema = Readonly<Record<string, unknown>>;
 
 /** Keywords implemented below, plus annotations that do not constrain. */
 const KNOWN = new Set([
-  "type", "properties", "required", "additionalProperties", "propertyNames", "items", "minItems", "maxItems",
-  "enum", "const", "pattern", "format", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
-  "exclusiveMaximum", "anyOf", "oneOf", "allOf",
-  "$schema", "default", "description", "title", "examples",
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "propertyNames",
+  "items",
+  "minItems",
+  "maxItems",
+  "enum",
+  "const",
+  "pattern",
+  "format",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "$schema",
+  "default",
+  "description",
+  "title",
+  "examples",
 ]);
 const FORMATS = new Set(["uri", "date"]);
 
@@ -129,13 +151,17 @@ function validate(schema: unknown, value: unknown, path: string[], out: AdminDia
   if (typeof value === "string") {
     if (typeof s["minLength"] === "number" && value.length < s["minLength"]) ok = fail("too_small", `must be at least ${s["minLength"]} character(s)`);
     else if (typeof s["maxLength"] === "number" && value.length > s["maxLength"]) ok = fail("too_big", `must be at most ${s["maxLength"]} characters`);
-    else if (typeof s["pattern"] === "string" && !regex(patterns, s["pattern"]).test(value)) ok = fail("invalid_format", `must match ${s["pattern"]}, got ${JSON.stringify(value)}`);
-    else if (typeof s["format"] === "string" && !formatOk(s["format"], value)) ok = fail("invalid_format", `must be a valid ${s["format"]}, got ${JSON.stringify(value)}`);
+    else if (typeof s["pattern"] === "string" && !regex(patterns, s["pattern"]).test(value))
+      ok = fail("invalid_format", `must match ${s["pattern"]}, got ${JSON.stringify(value)}`);
+    else if (typeof s["format"] === "string" && !formatOk(s["format"], value))
+      ok = fail("invalid_format", `must be a valid ${s["format"]}, got ${JSON.stringify(value)}`);
   } else if (typeof value === "number") {
     if (typeof s["minimum"] === "number" && value < s["minimum"]) ok = fail("too_small", `must be ≥ ${s["minimum"]}, got ${value}`);
-    else if (typeof s["exclusiveMinimum"] === "number" && value <= s["exclusiveMinimum"]) ok = fail("too_small", `must be > ${s["exclusiveMinimum"]}, got ${value}`);
+    else if (typeof s["exclusiveMinimum"] === "number" && value <= s["exclusiveMinimum"])
+      ok = fail("too_small", `must be > ${s["exclusiveMinimum"]}, got ${value}`);
     else if (typeof s["maximum"] === "number" && value > s["maximum"]) ok = fail("too_big", `must be ≤ ${s["maximum"]}, got ${value}`);
-    else if (typeof s["exclusiveMaximum"] === "number" && value >= s["exclusiveMaximum"]) ok = fail("too_big", `must be < ${s["exclusiveMaximum"]}, got ${value}`);
+    else if (typeof s["exclusiveMaximum"] === "number" && value >= s["exclusiveMaximum"])
+      ok = fail("too_big", `must be < ${s["exclusiveMaximum"]}, got ${value}`);
   } else if (Array.isArray(value)) {
     if (typeof s["minItems"] === "number" && value.length < s["minItems"]) ok = fail("too_small", `must have at least ${s["minItems"]} item(s)`);
     else if (typeof s["maxItems"] === "number" && value.length > s["maxItems"]) ok = fail("too_big", `must have at most ${s["maxItems"]} items`);

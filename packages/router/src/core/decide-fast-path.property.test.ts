@@ -17,7 +17,11 @@ const modelSpec = fc.record({
   residency: fc.constantFrom("eu", "us"),
 });
 const tierSpec = fc.record({
-  members: fc.uniqueArray(fc.record({ model: fc.constantFrom(...MODELS), weight: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 6, selector: (m) => m.model }),
+  members: fc.uniqueArray(fc.record({ model: fc.constantFrom(...MODELS), weight: fc.integer({ min: 1, max: 5 }) }), {
+    minLength: 1,
+    maxLength: 6,
+    selector: (m) => m.model,
+  }),
   strategy: fc.constantFrom("weighted", "weighted", "weighted", "cost"),
 });
 const ref = fc.oneof(fc.record({ tier: fc.constantFrom("t0", "t1", "t2") }), fc.record({ model: fc.constantFrom(...MODELS) }));
@@ -56,18 +60,39 @@ describe("decide() fast path", () => {
       fc.property(scenario, (s) => {
         const config = makeConfig({
           environment: s.environment,
-          providers: { eu: { kind: "openai", baseUrl: "http://127.0.0.1:9/eu", residency: "eu", region: "eu" }, us: { kind: "openai", baseUrl: "http://127.0.0.1:9/us", region: "us" } },
+          providers: {
+            eu: { kind: "openai", baseUrl: "http://127.0.0.1:9/eu", residency: "eu", region: "eu" },
+            us: { kind: "openai", baseUrl: "http://127.0.0.1:9/us", region: "us" },
+          },
           models: Object.fromEntries(
             MODELS.map((id, i) => {
               const m = s.models[i] ?? { context: 128_000, lifecycle: "ga", capabilities: [], residency: "us" };
-              return [id, { provider: m.residency, name: id, context: m.context, price: { input: 1 + i, output: 2 }, lifecycle: m.lifecycle as "ga", capabilities: m.capabilities }];
+              return [
+                id,
+                {
+                  provider: m.residency,
+                  name: id,
+                  context: m.context,
+                  price: { input: 1 + i, output: 2 },
+                  lifecycle: m.lifecycle as "ga",
+                  capabilities: m.capabilities,
+                },
+              ];
             }),
           ),
           tiers: Object.fromEntries(s.tiers.map((t, i) => [`t${i}`, { models: t.members, strategy: t.strategy as "weighted" }])),
           routes: { r: { tier: s.primary, fallback: s.fallback, residency: s.residency as "any" } },
         });
         for (const r of s.requests) {
-          const request = { route: "r", team: undefined, promptTokens: r.promptTokens, maxOutputTokens: 1_000, region: undefined, stickyKey: undefined, requires: r.requires };
+          const request = {
+            route: "r",
+            team: undefined,
+            promptTokens: r.promptTokens,
+            maxOutputTokens: 1_000,
+            region: undefined,
+            stickyKey: undefined,
+            requires: r.requires,
+          };
           const plain = fakeState({ breakers: r.breakers });
           const allClosed = Object.values(r.breakers).every((b) => b.status === "closed" && (b.weight ?? 1) >= 1);
           const vouching: RoutingState = { ...plain, breakersClosed: () => allClosed };
@@ -92,13 +117,21 @@ describe("decide() fast path", () => {
     const config = makeConfig({
       providers: { p: { kind: "openai", baseUrl: "http://127.0.0.1:9/v1" } },
       models,
-      tiers: { a: { models: MODELS.slice(0, 4).map((model, i) => ({ model, weight: i + 1 })) }, b: { models: MODELS.slice(4).map((model) => ({ model, weight: 1 })) } },
+      tiers: {
+        a: { models: MODELS.slice(0, 4).map((model, i) => ({ model, weight: i + 1 })) },
+        b: { models: MODELS.slice(4).map((model) => ({ model, weight: 1 })) },
+      },
       routes: { wide: { tier: "a", fallback: [{ tier: "b" }] } },
     });
     expect(routeTableFor(config).routes.get("wide")?.disjoint).toBe(true);
     let reads = 0;
     const state: RoutingState = { ...fakeState(), breaker: () => (reads++, { status: "closed", openedAt: undefined }), breakersClosed: () => true };
-    const d = decide(config, { route: "wide", team: undefined, promptTokens: 10, maxOutputTokens: undefined, region: undefined, stickyKey: undefined, requires: [] }, state, { rng: () => 0.99, now: 0 });
+    const d = decide(
+      config,
+      { route: "wide", team: undefined, promptTokens: 10, maxOutputTokens: undefined, region: undefined, stickyKey: undefined, requires: [] },
+      state,
+      { rng: () => 0.99, now: 0 },
+    );
     expect(reads).toBe(0);
     expect(d.ok && d.plan.candidates.map((c) => c.model)).toEqual(["m3", "m2", "m1", "m0", "m7", "m4", "m5", "m6"]);
   });

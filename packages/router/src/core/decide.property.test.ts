@@ -33,7 +33,15 @@ describe("decide() properties (acme config, random requests and state)", () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const state = fakeState({ breakers: s.breakers, canary: { [s.route]: s.canary } });
-        const request = { route: s.route, team: undefined, promptTokens: s.promptTokens, maxOutputTokens: s.maxOutputTokens, region: s.region, stickyKey: s.stickyKey, requires: s.requires };
+        const request = {
+          route: s.route,
+          team: undefined,
+          promptTokens: s.promptTokens,
+          maxOutputTokens: s.maxOutputTokens,
+          region: s.region,
+          stickyKey: s.stickyKey,
+          requires: s.requires,
+        };
         const d = decide(config, request, state, { rng: mulberry32(s.seed), now: 2_000_000 });
         expect(decide(config, request, state, { rng: mulberry32(s.seed), now: 2_000_000 })).toEqual(d);
         if (!d.ok) {

@@ -13,7 +13,8 @@ function plan(d: Decision) {
   return d.plan;
 }
 const models = (d: Decision) => plan(d).candidates.map((c) => c.model);
-const run = (r: RoutingRequest, s: FakeState = {}, config = acmeConfig(), seed = 1) => decide(config, r, fakeState(s), { rng: mulberry32(seed), now: NOW, explain: true });
+const run = (r: RoutingRequest, s: FakeState = {}, config = acmeConfig(), seed = 1) =>
+  decide(config, r, fakeState(s), { rng: mulberry32(seed), now: NOW, explain: true });
 
 /** A small config exercising lifecycle, data class, capabilities and canaries without residency in the way. */
 function labConfig(environment = "prod") {
@@ -36,11 +37,40 @@ function labConfig(environment = "prod") {
       mine: { provider: "self", name: "mine", context: 8_000, price: { input: 0, output: 0 } },
     },
     tiers: {
-      mixed: { models: [{ model: "exp", weight: 1 }, { model: "prev", weight: 1 }, { model: "ga", weight: 1 }] },
-      caps: { models: [{ model: "tools", weight: 1 }, { model: "vision", weight: 1 }, { model: "ga", weight: 1 }] },
-      split: { models: [{ model: "ga", weight: 70 }, { model: "cheap", weight: 30 }] },
-      priced: { models: [{ model: "ga", weight: 1 }, { model: "cheap", weight: 1 }], strategy: "cost" },
-      busy: { models: [{ model: "ga", weight: 1 }, { model: "cheap", weight: 1 }], strategy: "least-busy" },
+      mixed: {
+        models: [
+          { model: "exp", weight: 1 },
+          { model: "prev", weight: 1 },
+          { model: "ga", weight: 1 },
+        ],
+      },
+      caps: {
+        models: [
+          { model: "tools", weight: 1 },
+          { model: "vision", weight: 1 },
+          { model: "ga", weight: 1 },
+        ],
+      },
+      split: {
+        models: [
+          { model: "ga", weight: 70 },
+          { model: "cheap", weight: 30 },
+        ],
+      },
+      priced: {
+        models: [
+          { model: "ga", weight: 1 },
+          { model: "cheap", weight: 1 },
+        ],
+        strategy: "cost",
+      },
+      busy: {
+        models: [
+          { model: "ga", weight: 1 },
+          { model: "cheap", weight: 1 },
+        ],
+        strategy: "least-busy",
+      },
     },
     routes: {
       lifecycle: { tier: "mixed" },
@@ -60,21 +90,61 @@ function labConfig(environment = "prod") {
 
 describe("decide(): routing table", () => {
   it.each([
-    { name: "tier strategy (latency) overrides optimize; without samples ties go to the heavier weight", r: req({ route: "support-faq" }), s: {}, want: ["gpt-mini", "gpt-mini-eu", "claude", "llama-local"] },
-    { name: "region hint puts the same-region member first among equals", r: req({ route: "support-faq", region: "eu" }), s: {}, want: ["gpt-mini-eu", "gpt-mini", "claude", "llama-local"] },
+    {
+      name: "tier strategy (latency) overrides optimize; without samples ties go to the heavier weight",
+      r: req({ route: "support-faq" }),
+      s: {},
+      want: ["gpt-mini", "gpt-mini-eu", "claude", "llama-local"],
+    },
+    {
+      name: "region hint puts the same-region member first among equals",
+      r: req({ route: "support-faq", region: "eu" }),
+      s: {},
+      want: ["gpt-mini-eu", "gpt-mini", "claude", "llama-local"],
+    },
     {
       name: "latency EWMA orders the tier",
       r: req({ route: "support-faq" }),
       s: { latency: { "gpt-mini": { ewmaMs: 300, p95Ms: 500, samples: 10 }, "gpt-mini-eu": { ewmaMs: 120, p95Ms: 200, samples: 10 } } },
       want: ["gpt-mini-eu", "gpt-mini", "claude", "llama-local"],
     },
-    { name: "long-context target first; its model is not repeated later", r: req({ route: "support-faq", promptTokens: 20_000 }), s: {}, want: ["claude", "gpt-mini", "gpt-mini-eu", "llama-local"] },
-    { name: "prompt at the long-context threshold does not trigger it", r: req({ route: "support-faq", promptTokens: 16_000 }), s: {}, want: ["gpt-mini", "gpt-mini-eu", "claude", "llama-local"] },
-    { name: "context window excludes a small model", r: req({ route: "support-faq", promptTokens: 30_000, maxOutputTokens: 4_000 }), s: {}, want: ["claude", "gpt-mini", "gpt-mini-eu"] },
+    {
+      name: "long-context target first; its model is not repeated later",
+      r: req({ route: "support-faq", promptTokens: 20_000 }),
+      s: {},
+      want: ["claude", "gpt-mini", "gpt-mini-eu", "llama-local"],
+    },
+    {
+      name: "prompt at the long-context threshold does not trigger it",
+      r: req({ route: "support-faq", promptTokens: 16_000 }),
+      s: {},
+      want: ["gpt-mini", "gpt-mini-eu", "claude", "llama-local"],
+    },
+    {
+      name: "context window excludes a small model",
+      r: req({ route: "support-faq", promptTokens: 30_000, maxOutputTokens: 4_000 }),
+      s: {},
+      want: ["claude", "gpt-mini", "gpt-mini-eu"],
+    },
     { name: "residency holds through the chain (legal-review: eu only)", r: req({ route: "legal-review", team: "legal" }), s: {}, want: ["llama-local"] },
-    { name: "breaker open drops a member", r: req({ route: "support-faq" }), s: { breakers: { "gpt-mini": { status: "open", openedAt: NOW - 1_000 } } }, want: ["gpt-mini-eu", "claude", "llama-local"] },
-    { name: "half-open with a free probe slot stays in", r: req({ route: "support-faq" }), s: { breakers: { "gpt-mini": { status: "half-open", openedAt: NOW - 20_000, probeAvailable: true } } }, want: ["gpt-mini", "gpt-mini-eu", "claude", "llama-local"] },
-    { name: "half-open with its probe taken is out", r: req({ route: "support-faq" }), s: { breakers: { "gpt-mini": { status: "half-open", openedAt: NOW - 20_000, probeAvailable: false } } }, want: ["gpt-mini-eu", "claude", "llama-local"] },
+    {
+      name: "breaker open drops a member",
+      r: req({ route: "support-faq" }),
+      s: { breakers: { "gpt-mini": { status: "open", openedAt: NOW - 1_000 } } },
+      want: ["gpt-mini-eu", "claude", "llama-local"],
+    },
+    {
+      name: "half-open with a free probe slot stays in",
+      r: req({ route: "support-faq" }),
+      s: { breakers: { "gpt-mini": { status: "half-open", openedAt: NOW - 20_000, probeAvailable: true } } },
+      want: ["gpt-mini", "gpt-mini-eu", "claude", "llama-local"],
+    },
+    {
+      name: "half-open with its probe taken is out",
+      r: req({ route: "support-faq" }),
+      s: { breakers: { "gpt-mini": { status: "half-open", openedAt: NOW - 20_000, probeAvailable: false } } },
+      want: ["gpt-mini-eu", "claude", "llama-local"],
+    },
   ] satisfies { name: string; r: RoutingRequest; s: FakeState; want: string[] }[])("$name", ({ r, s, want }) => {
     expect(models(run(r, s))).toEqual(want);
   });
@@ -83,11 +153,21 @@ describe("decide(): routing table", () => {
     const p = plan(run(req({ route: "legal-review", team: "legal" }), { canary: { "legal-review": 0 } }));
     expect(p.excluded).toEqual([{ model: "claude", step: 0, code: "residency", reason: expect.stringContaining("residency eu") }]);
     const ctx = plan(run(req({ route: "support-faq", promptTokens: 30_000, maxOutputTokens: 4_000 })));
-    expect(ctx.excluded).toContainEqual({ model: "llama-local", step: 2, code: "context-window", reason: "needs 34000 tokens (prompt 30000 + output 4000); context is 32000" });
+    expect(ctx.excluded).toContainEqual({
+      model: "llama-local",
+      step: 2,
+      code: "context-window",
+      reason: "needs 34000 tokens (prompt 30000 + output 4000); context is 32000",
+    });
     const lc = plan(run(req({ route: "support-faq", promptTokens: 20_000 })));
     expect(lc.longContext).toBe(true);
     expect(lc.excluded).toContainEqual(expect.objectContaining({ model: "claude", step: 1, code: "duplicate" }));
-    expect(lc.candidates.map((c) => [c.source, c.step])).toEqual([["long-context", 0], ["primary", 0], ["primary", 0], ["fallback", 2]]);
+    expect(lc.candidates.map((c) => [c.source, c.step])).toEqual([
+      ["long-context", 0],
+      ["primary", 0],
+      ["primary", 0],
+      ["fallback", 2],
+    ]);
   });
 
   it("gives reasons and providers for every candidate", () => {
@@ -111,7 +191,11 @@ describe("decide(): routing table", () => {
 
   it("refuses unknown routes, teams not allowed the route, and undeclared teams", () => {
     expect(run(req({ route: "nope" }))).toMatchObject({ ok: false, code: "route_not_found" });
-    expect(run(req({ route: "legal-review", team: "support" }))).toMatchObject({ ok: false, code: "route_not_allowed", message: 'team "support" may not use route "legal-review"' });
+    expect(run(req({ route: "legal-review", team: "support" }))).toMatchObject({
+      ok: false,
+      code: "route_not_allowed",
+      message: 'team "support" may not use route "legal-review"',
+    });
     expect(run(req({ route: "support-faq", team: "ghost" }))).toMatchObject({ ok: false, code: "route_not_allowed" });
     expect(run(req({ route: "support-faq", team: "support" })).ok).toBe(true);
   });
@@ -119,7 +203,10 @@ describe("decide(): routing table", () => {
   it("lifecycle: experimental and preview are out in prod, in elsewhere", () => {
     const prod = plan(run(req({ route: "lifecycle" }), {}, labConfig("prod")));
     expect(prod.candidates.map((c) => c.model)).toEqual(["ga"]);
-    expect(prod.excluded.map((e) => [e.model, e.code])).toEqual([["exp", "lifecycle"], ["prev", "lifecycle"]]);
+    expect(prod.excluded.map((e) => [e.model, e.code])).toEqual([
+      ["exp", "lifecycle"],
+      ["prev", "lifecycle"],
+    ]);
     expect(models(run(req({ route: "lifecycle" }), {}, labConfig("production")))).toEqual(["ga"]);
     expect(models(run(req({ route: "lifecycle" }), {}, labConfig("staging"))).sort()).toEqual(["exp", "ga", "prev"]);
   });
@@ -127,13 +214,19 @@ describe("decide(): routing table", () => {
   it("deprecated models are allowed with a warning; so are models past their sunset", () => {
     const p = plan(run(req({ route: "deprecated" }), {}, labConfig()));
     expect(p.candidates.map((c) => c.model)).toEqual(["old", "sunset"]);
-    expect(p.warnings.map((w) => [w.code, w.model])).toEqual([["deprecated-model", "old"], ["deprecated-model", "sunset"]]);
+    expect(p.warnings.map((w) => [w.code, w.model])).toEqual([
+      ["deprecated-model", "old"],
+      ["deprecated-model", "sunset"],
+    ]);
   });
 
   it("data class: confidential needs self-hosted (residency any); restricted with residency eu accepts eu providers", () => {
     const p = plan(run(req({ route: "secret" }), {}, labConfig()));
     expect(p.candidates.map((c) => c.model)).toEqual(["mine"]);
-    expect(p.excluded.map((e) => [e.model, e.code])).toEqual([["ga", "data-class"], ["cheap", "data-class"]]);
+    expect(p.excluded.map((e) => [e.model, e.code])).toEqual([
+      ["ga", "data-class"],
+      ["cheap", "data-class"],
+    ]);
     const eu = plan(run(req({ route: "secretEu" }), {}, labConfig()));
     expect(eu.candidates.map((c) => c.model)).toEqual(["cheap"]);
     expect(eu.excluded).toEqual([expect.objectContaining({ model: "ga", code: "residency" })]);
@@ -176,7 +269,10 @@ describe("decide(): routing table", () => {
     const d = run(req({ route: "legal-review", team: "legal", promptTokens: 40_000 }), { breakers: { claude: { status: "open", openedAt: NOW - 1 } } });
     expect(d).toMatchObject({ ok: false, code: "no_candidates" });
     if (d.ok) return;
-    expect(d.excluded.map((e) => [e.model, e.code])).toEqual([["claude", "residency"], ["llama-local", "context-window"]]);
+    expect(d.excluded.map((e) => [e.model, e.code])).toEqual([
+      ["claude", "residency"],
+      ["llama-local", "context-window"],
+    ]);
     expect(d.message).toContain("claude (residency)");
   });
 
@@ -191,7 +287,11 @@ describe("decide(): routing table", () => {
   it("canary: chosen first when the bucket falls under the share; lifecycle does not apply to it", () => {
     const p = plan(run(req({ route: "canary", stickyKey: "u1" }), { canary: { canary: 100 } }, labConfig("prod")));
     expect(p.canary).toBe(true);
-    expect(p.candidates.map((c) => [c.model, c.source])).toEqual([["exp", "canary"], ["ga", "primary"], ["cheap", "fallback"]]);
+    expect(p.candidates.map((c) => [c.model, c.source])).toEqual([
+      ["exp", "canary"],
+      ["ga", "primary"],
+      ["cheap", "fallback"],
+    ]);
     expect(p.candidates[0]?.reason).toContain("canary at 100%");
     const off = plan(run(req({ route: "canary", stickyKey: "u1" }), { canary: { canary: 0 } }, labConfig("prod")));
     expect(off.canary).toBe(false);
@@ -279,7 +379,12 @@ describe("decide(): statistics", () => {
   it("raising the canary share keeps users already on the canary there", () => {
     const users = Array.from({ length: 500 }, (_, i) => `u${i}`);
     const at = (percent: number) =>
-      new Set(users.filter((u) => plan(decide(config, req({ route: "canary", stickyKey: u }), fakeState({ canary: { canary: percent } }), { rng: mulberry32(1), now: NOW })).canary));
+      new Set(
+        users.filter(
+          (u) =>
+            plan(decide(config, req({ route: "canary", stickyKey: u }), fakeState({ canary: { canary: percent } }), { rng: mulberry32(1), now: NOW })).canary,
+        ),
+      );
     const five = at(5);
     const fifty = at(50);
     for (const u of five) expect(fifty.has(u)).toBe(true);

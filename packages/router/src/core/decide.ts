@@ -60,7 +60,12 @@ export function decideWithTable(table: RouteTable, request: RoutingRequest, stat
   if (request.team !== undefined) {
     const allowed = table.teams.get(request.team);
     if (allowed === undefined) {
-      return { ok: false, code: "route_not_allowed", message: `team "${request.team}" is not declared, so it may not use route "${request.route}"`, excluded: [] };
+      return {
+        ok: false,
+        code: "route_not_allowed",
+        message: `team "${request.team}" is not declared, so it may not use route "${request.route}"`,
+        excluded: [],
+      };
     }
     if (!allowed.has(request.route)) {
       return { ok: false, code: "route_not_allowed", message: `team "${request.team}" may not use route "${request.route}"`, excluded: [] };
@@ -107,7 +112,8 @@ class PlanBuilder {
     readonly state: RoutingState,
     readonly options: DecideOptions,
   ) {
-    this.requires = route.requires.length === 0 ? request.requires : request.requires.length === 0 ? route.requires : [...new Set([...route.requires, ...request.requires])];
+    this.requires =
+      route.requires.length === 0 ? request.requires : request.requires.length === 0 ? route.requires : [...new Set([...route.requires, ...request.requires])];
     this.need = request.promptTokens + (request.maxOutputTokens ?? 0);
     this.breakersClosed = state.breakersClosed?.() === true;
     this.ctx = {
@@ -133,7 +139,12 @@ class PlanBuilder {
     if (this.candidates.length === 0) {
       const why = this.excluded.length === 0 ? "the route has no models" : this.excluded.map((e) => `${e.model} (${e.code})`).join(", ");
       if (this.excluded.length > 0 && this.excluded.every((e) => e.code === "context-window")) {
-        return { ok: false, code: "context_length_exceeded", message: `the request (${request.promptTokens} prompt tokens estimated, plus the output asked for) fits no model of route "${route.id}": ${why}`, excluded: this.excluded };
+        return {
+          ok: false,
+          code: "context_length_exceeded",
+          message: `the request (${request.promptTokens} prompt tokens estimated, plus the output asked for) fits no model of route "${route.id}": ${why}`,
+          excluded: this.excluded,
+        };
       }
       return { ok: false, code: "no_candidates", message: `no eligible model for route "${route.id}": ${why}`, excluded: this.excluded };
     }
@@ -166,7 +177,8 @@ class PlanBuilder {
       return;
     }
     this.canary = true;
-    const reason = this.options.explain === true ? `canary at ${fmt(percent)}% (bucket ${bucket.toFixed(1)}, ${sticky ? "sticky key" : "per request"})` : "canary";
+    const reason =
+      this.options.explain === true ? `canary at ${fmt(percent)}% (bucket ${bucket.toFixed(1)}, ${sticky ? "sticky key" : "per request"})` : "canary";
     this.push(c.member, 0, "canary", undefined, reason, this.lastBreaker);
   }
 
@@ -341,17 +353,30 @@ class PlanBuilder {
     }
     const need = this.need;
     if (need > m.context) {
-      return { model: m.model, step, code: "context-window", reason: `needs ${need} tokens (prompt ${this.request.promptTokens} + output ${this.request.maxOutputTokens ?? 0}); context is ${m.context}` };
+      return {
+        model: m.model,
+        step,
+        code: "context-window",
+        reason: `needs ${need} tokens (prompt ${this.request.promptTokens} + output ${this.request.maxOutputTokens ?? 0}); context is ${m.context}`,
+      };
     }
     const b = this.state.breaker(m.model);
     this.lastBreaker = b;
     if (b.status === "open") return { model: m.model, step, code: "breaker-open", reason: "circuit breaker open" };
-    if (b.status === "half-open" && b.probeAvailable === false) return { model: m.model, step, code: "breaker-open", reason: "circuit breaker half-open with its probe already in flight" };
+    if (b.status === "half-open" && b.probeAvailable === false)
+      return { model: m.model, step, code: "breaker-open", reason: "circuit breaker half-open with its probe already in flight" };
     return undefined;
   }
 
   push(m: TableMember, step: number, source: CandidateSource, tier: string | undefined, reason: string, b: BreakerView, probe = false): void {
-    const suffix = probe || b === CLOSED ? "" : b.status === "half-open" ? " [half-open: probe]" : (b.weight ?? 1) < 1 ? ` [slow start ${Math.round((b.weight ?? 1) * 100)}%]` : "";
+    const suffix =
+      probe || b === CLOSED
+        ? ""
+        : b.status === "half-open"
+          ? " [half-open: probe]"
+          : (b.weight ?? 1) < 1
+            ? ` [slow start ${Math.round((b.weight ?? 1) * 100)}%]`
+            : "";
     const c: Candidate = { model: m.model, provider: m.provider, step, source, tier, reason: suffix === "" ? reason : reason + suffix };
     if (probe) c.probe = true;
     this.pushCandidate(m, c);
@@ -366,7 +391,8 @@ class PlanBuilder {
   /** The warning planning this member raises, if any (deprecated, or past its sunset date). */
   warn(m: TableMember): void {
     if (m.lifecycle === "deprecated") this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is deprecated` });
-    else if (m.sunsetAt !== undefined && this.options.now >= m.sunsetAt) this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is past its sunset date` });
+    else if (m.sunsetAt !== undefined && this.options.now >= m.sunsetAt)
+      this.warnings.push({ code: "deprecated-model", model: m.model, message: `model ${m.model} is past its sunset date` });
   }
 
   /** Everything is out and some members only for open breakers: probe the one whose breaker opened longest ago. */

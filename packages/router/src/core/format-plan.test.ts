@@ -10,7 +10,11 @@ const NOW = Date.UTC(2026, 10, 26);
 describe("formatPlan", () => {
   it("renders candidates in order with reasons, then exclusions", () => {
     const config = acmeConfig();
-    const d = decide(config, req({ route: "support-faq", team: "support", promptTokens: 30_000, maxOutputTokens: 4_000 }), fakeState(), { rng: mulberry32(1), now: NOW, explain: true });
+    const d = decide(config, req({ route: "support-faq", team: "support", promptTokens: 30_000, maxOutputTokens: 4_000 }), fakeState(), {
+      rng: mulberry32(1),
+      now: NOW,
+      explain: true,
+    });
     expect(formatPlan(d, config)).toBe(
       [
         "route support-faq (environment prod): tier fast, strategy latency",
@@ -39,6 +43,8 @@ describe("formatPlan", () => {
     const text = formatPlan(d, config);
     expect(text).toContain("llama-local  (local, eu, residency eu)  PROBE");
     expect(text).toContain("this one opened 60 s ago");
-    expect(formatPlan(decide(config, req({ route: "nope" }), fakeState(), { rng: mulberry32(1), now: NOW }), config)).toBe('error route_not_found: route "nope" does not exist\n');
+    expect(formatPlan(decide(config, req({ route: "nope" }), fakeState(), { rng: mulberry32(1), now: NOW }), config)).toBe(
+      'error route_not_found: route "nope" does not exist\n',
+    );
   });
 });

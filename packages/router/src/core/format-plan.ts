@@ -28,7 +28,9 @@ export function formatPlan(decision: Decision, config: Config): string {
   const width = Math.max(...plan.candidates.map((c) => c.model.length));
   plan.candidates.forEach((c, i) => {
     const provider = config.providers[c.provider];
-    const where = [c.provider, provider?.region, provider?.residency !== undefined ? `residency ${provider.residency}` : undefined].filter((x) => x !== undefined).join(", ");
+    const where = [c.provider, provider?.region, provider?.residency !== undefined ? `residency ${provider.residency}` : undefined]
+      .filter((x) => x !== undefined)
+      .join(", ");
     lines.push(`  ${String(i + 1).padStart(2)}. ${c.model.padEnd(width)}  (${where})${c.probe === true ? "  PROBE" : ""}`);
     lines.push(`      ${c.reason}`);
   });

@@ -5,9 +5,21 @@ import { canaryStickyKey, chatRequestFeatures } from "./request.ts";
 
 describe("chatRequestFeatures", () => {
   it("derives prompt tokens, max tokens and needed capabilities", () => {
-    expect(chatRequestFeatures({ messages: [{ role: "user", content: "hi" }], max_tokens: 100 })).toEqual({ promptTokens: 8, maxOutputTokens: 100, requires: [] });
+    expect(chatRequestFeatures({ messages: [{ role: "user", content: "hi" }], max_tokens: 100 })).toEqual({
+      promptTokens: 8,
+      maxOutputTokens: 100,
+      requires: [],
+    });
     const f = chatRequestFeatures({
-      messages: [{ role: "user", content: [{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: "https://x/y.png" } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "what is this" },
+            { type: "image_url", image_url: { url: "https://x/y.png" } },
+          ],
+        },
+      ],
       tools: [{ type: "function", function: { name: "f", parameters: {} } }],
       response_format: { type: "json_object" },
       max_completion_tokens: 50,
@@ -28,7 +40,10 @@ describe("chatRequestFeatures", () => {
 describe("canaryStickyKey", () => {
   const withHeader = makeConfig({
     providers: { p: { kind: "mock" } },
-    models: { a: { provider: "p", name: "a", context: 1_000, price: { input: 0, output: 0 } }, b: { provider: "p", name: "b", context: 1_000, price: { input: 0, output: 0 } } },
+    models: {
+      a: { provider: "p", name: "a", context: 1_000, price: { input: 0, output: 0 } },
+      b: { provider: "p", name: "b", context: 1_000, price: { input: 0, output: 0 } },
+    },
     routes: { r: { model: "a", canary: { model: "b", steps: [10], everyMs: 1_000, stickyBy: { header: "X-Tenant" } } } },
   });
 

@@ -41,8 +41,19 @@ describe("compileRouteTable", () => {
   it("an undeclared model or provider is excluded with a reason, never a crash", () => {
     const config = makeConfig({
       providers: { p: { kind: "mock" } },
-      models: { a: { provider: "p", name: "a", context: 1_000, price: { input: 0, output: 0 } }, orphan: { provider: "gone", name: "o", context: 1_000, price: { input: 0, output: 0 } } },
-      tiers: { t: { models: [{ model: "ghost", weight: 1 }, { model: "orphan", weight: 1 }, { model: "a", weight: 1 }] } },
+      models: {
+        a: { provider: "p", name: "a", context: 1_000, price: { input: 0, output: 0 } },
+        orphan: { provider: "gone", name: "o", context: 1_000, price: { input: 0, output: 0 } },
+      },
+      tiers: {
+        t: {
+          models: [
+            { model: "ghost", weight: 1 },
+            { model: "orphan", weight: 1 },
+            { model: "a", weight: 1 },
+          ],
+        },
+      },
       routes: { r: { tier: "t", fallback: [{ tier: "missing" }] } },
     });
     const d = decide(config, req({ route: "r" }), fakeState(), { rng: mulberry32(1), now: 0 });

@@ -109,7 +109,12 @@ export function compileRouteTable(config: Config): RouteTable {
       route.longContext === undefined
         ? undefined
         : { over: route.longContext.over, target: target(route.longContext.use, `long context (over ${route.longContext.over} tokens)`) };
-    const parts = [primary.members, ...fallback.map((t) => t.members), ...(longContext === undefined ? [] : [longContext.target.members]), ...(canaryMember === undefined ? [] : [[canaryMember]])];
+    const parts = [
+      primary.members,
+      ...fallback.map((t) => t.members),
+      ...(longContext === undefined ? [] : [longContext.target.members]),
+      ...(canaryMember === undefined ? [] : [[canaryMember]]),
+    ];
     routes.set(id, {
       id,
       route,
@@ -127,13 +132,31 @@ export function compileRouteTable(config: Config): RouteTable {
   return { config, production, routes, teams };
 }
 
-function buildTarget(input: { config: Config; route: Route; ref: TargetRef; role: string; production: boolean; canary: boolean; slots: Map<string, { gen: number }> }): TableTarget {
+function buildTarget(input: {
+  config: Config;
+  route: Route;
+  ref: TargetRef;
+  role: string;
+  production: boolean;
+  canary: boolean;
+  slots: Map<string, { gen: number }>;
+}): TableTarget {
   const { config, route, ref } = input;
   if ("tier" in ref) {
     const tier = own(config.tiers, ref.tier);
     const strategyName = tier?.strategy ?? strategyForOptimize(route.optimize);
     const members = Object.freeze((tier?.models ?? []).map((m, index) => buildMember({ ...input, model: m.model, weight: m.weight, index })));
-    return { kind: "tier", id: ref.tier, tier: ref.tier, label: `${input.role}: tier ${ref.tier} (${strategyName})`, members, strategy: createStrategy(strategyName), strategyName, candidates: new Array<Candidate | undefined>(members.length), fast: fastFacts(members, strategyName) };
+    return {
+      kind: "tier",
+      id: ref.tier,
+      tier: ref.tier,
+      label: `${input.role}: tier ${ref.tier} (${strategyName})`,
+      members,
+      strategy: createStrategy(strategyName),
+      strategyName,
+      candidates: new Array<Candidate | undefined>(members.length),
+      fast: fastFacts(members, strategyName),
+    };
   }
   const strategyName = strategyForOptimize(route.optimize);
   const members = Object.freeze([buildMember({ ...input, model: ref.model, weight: 1, index: 0 })]);

@@ -25,7 +25,13 @@ export function acmeConfig(environment = "prod"): Config {
       "claude-next": { provider: "anthropic", name: "claude-next", context: 200_000, price: { input: 3, output: 15 }, lifecycle: "experimental" },
     },
     tiers: {
-      fast: { models: [{ model: "gpt-mini", weight: 70 }, { model: "gpt-mini-eu", weight: 30 }], strategy: "latency" },
+      fast: {
+        models: [
+          { model: "gpt-mini", weight: 70 },
+          { model: "gpt-mini-eu", weight: 30 },
+        ],
+        strategy: "latency",
+      },
       frontier: { models: [{ model: "claude", weight: 1 }] },
     },
     routes: {

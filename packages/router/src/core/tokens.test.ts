@@ -6,12 +6,32 @@ describe("estimateTokens", () => {
   it.each([
     { name: "empty conversation", messages: [], want: 3 },
     { name: "one short message", messages: [{ role: "user", content: "Hello there" }], want: 3 + 4 + 3 },
-    { name: "two messages", messages: [{ role: "system", content: "x".repeat(40) }, { role: "user", content: "y".repeat(8) }], want: 3 + 4 + 10 + 4 + 2 },
-    { name: "null content (assistant tool call)", messages: [{ role: "assistant", content: null, tool_calls: [{ type: "function", function: { name: "getWeather", arguments: '{"city":"Paris"}' } }] }], want: 3 + 4 + 4 + 3 + 4 },
+    {
+      name: "two messages",
+      messages: [
+        { role: "system", content: "x".repeat(40) },
+        { role: "user", content: "y".repeat(8) },
+      ],
+      want: 3 + 4 + 10 + 4 + 2,
+    },
+    {
+      name: "null content (assistant tool call)",
+      messages: [{ role: "assistant", content: null, tool_calls: [{ type: "function", function: { name: "getWeather", arguments: '{"city":"Paris"}' } }] }],
+      want: 3 + 4 + 4 + 3 + 4,
+    },
     { name: "name field", messages: [{ role: "user", name: "alice", content: "" }], want: 3 + 4 + 2 + 1 },
     {
       name: "text and image parts",
-      messages: [{ role: "user", content: [{ type: "text", text: "abcd" }, { type: "image_url", image_url: { url: "data:…" } }, { type: "image_url", image_url: { url: "x", detail: "low" } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "abcd" },
+            { type: "image_url", image_url: { url: "data:…" } },
+            { type: "image_url", image_url: { url: "x", detail: "low" } },
+          ],
+        },
+      ],
       want: 3 + 4 + 1 + TOKEN_ESTIMATE.imageHigh + TOKEN_ESTIMATE.imageLow,
     },
   ])("$name", ({ messages, want }) => {

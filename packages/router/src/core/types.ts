@@ -1,7 +1,6 @@
 /** @module Types of the routing core: what decide() reads and what it returns. Pure data, no I/O. */
 import type { Capability, Config } from "@switchyard/ir";
 
-
 /** What decide() needs to know about one request; extracted from the HTTP body and the caller. */
 export interface RoutingRequest {
   /** The route the caller named in `model`. */
@@ -78,15 +77,7 @@ export interface Candidate {
   probe?: boolean;
 }
 
-export type ExclusionCode =
-  | "residency"
-  | "data-class"
-  | "lifecycle"
-  | "capability"
-  | "context-window"
-  | "breaker-open"
-  | "duplicate"
-  | "unknown-model";
+export type ExclusionCode = "residency" | "data-class" | "lifecycle" | "capability" | "context-window" | "breaker-open" | "duplicate" | "unknown-model";
 
 export interface Exclusion {
   model: string;
@@ -125,9 +116,7 @@ export type StrategyName = "weighted" | "latency" | "cost" | "least-busy";
  */
 export type DecideErrorCode = "route_not_found" | "route_not_allowed" | "no_candidates" | "context_length_exceeded";
 
-export type Decision =
-  | { ok: true; plan: Plan }
-  | { ok: false; code: DecideErrorCode; message: string; excluded: Exclusion[] };
+export type Decision = { ok: true; plan: Plan } | { ok: false; code: DecideErrorCode; message: string; excluded: Exclusion[] };
 
 /** decide(config, request, state, options) → Decision; see decide.ts. */
 export type Decide = (config: Config, request: RoutingRequest, state: RoutingState, options: DecideOptions) => Decision;

@@ -90,7 +90,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const snapshot = async (): Promise<DashboardSnapshot> => {
     const at = now();
     const [state, releases] = await Promise.all([options.source.state(at), options.source.releases?.() ?? []]);
-    return buildDashboardSnapshot({ now: at, release: options.source.release(), releases, state, stats: readLiveStats(stats, at), ledgerSince: options.source.ledgerSince?.() });
+    return buildDashboardSnapshot({
+      now: at,
+      release: options.source.release(),
+      releases,
+      state,
+      stats: readLiveStats(stats, at),
+      ledgerSince: options.source.ledgerSince?.(),
+    });
   };
 
   const disabled = (req: IncomingMessage, res: ServerResponse): void => {
@@ -102,7 +109,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   const refuseMethod = (req: IncomingMessage, allowed: "GET" | "POST"): never => {
     req.resume();
-    throw new RouterError("method_not_allowed", `${req.method ?? "?"} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
+    throw new RouterError("method_not_allowed", `${req.method ?? "?"} is not allowed here; use ${allowed}`, {
+      headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed },
+    });
   };
 
   const hasSession = (req: IncomingMessage): boolean => token !== undefined && sessions.valid(req.headers.cookie, token, now());

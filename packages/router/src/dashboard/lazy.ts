@@ -31,7 +31,12 @@ export function openDashboard(options: OpenDashboardOptions): Dashboard {
     source: {
       release: () => active.current,
       releases: () =>
-        active.history(20).map((r): DashboardRelease => ({ hash: r.hash, active: r.active, at: new Date(r.activatedAt ?? r.uploadedAt).toISOString(), environment: r.environment })),
+        active.history(20).map((r): DashboardRelease => ({
+          hash: r.hash,
+          active: r.active,
+          at: new Date(r.activatedAt ?? r.uploadedAt).toISOString(),
+          environment: r.environment,
+        })),
       state: (now) => state.snapshot(now),
       // The in-memory ledger starts empty with the process; a shared store (Redis) holds the whole period.
       ledgerSince: () => (state.name === "memory" ? options.startedAt : undefined),

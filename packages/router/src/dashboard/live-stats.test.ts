@@ -5,14 +5,50 @@ import { LiveStats } from "./live-stats.ts";
 import { quantile, readLiveStats } from "./live-view.ts";
 
 function attempt(over: Partial<TraceAttempt> = {}): TraceAttempt {
-  return { model: "a", provider: "p", region: undefined, step: 0, attempt: 1, outcome: "ok", errorClass: undefined, status: 200, latencyMs: 100, ttftMs: undefined, reason: "primary", after: undefined, ...over };
+  return {
+    model: "a",
+    provider: "p",
+    region: undefined,
+    step: 0,
+    attempt: 1,
+    outcome: "ok",
+    errorClass: undefined,
+    status: 200,
+    latencyMs: 100,
+    ttftMs: undefined,
+    reason: "primary",
+    after: undefined,
+    ...over,
+  };
 }
 
 function record(over: Partial<TraceRecord> = {}): TraceRecord {
   return {
-    v: 1, requestId: "r", time: "2026-01-01T00:00:00.000Z", environment: "test", configVersion: "h", route: "chat", team: "t", status: 200, outcome: "ok",
-    errorCode: undefined, stream: false, candidates: [], attempts: [attempt()], model: "a", provider: "p", inputTokens: 10, outputTokens: 5, costUsd: 0.01,
-    canary: false, fallback: false, retries: 0, validation: "none", latencyMs: 100, ttftMs: undefined, ...over,
+    v: 1,
+    requestId: "r",
+    time: "2026-01-01T00:00:00.000Z",
+    environment: "test",
+    configVersion: "h",
+    route: "chat",
+    team: "t",
+    status: 200,
+    outcome: "ok",
+    errorCode: undefined,
+    stream: false,
+    candidates: [],
+    attempts: [attempt()],
+    model: "a",
+    provider: "p",
+    inputTokens: 10,
+    outputTokens: 5,
+    costUsd: 0.01,
+    canary: false,
+    fallback: false,
+    retries: 0,
+    validation: "none",
+    latencyMs: 100,
+    ttftMs: undefined,
+    ...over,
   };
 }
 
@@ -35,7 +71,14 @@ describe("LiveStats", () => {
     t += 1_000;
     const view = readLiveStats(stats, t);
     const chat = view.routes["chat"];
-    expect(chat).toEqual({ requests: 13, errors: 1, fallbacks: 2, canary: 3, answered: { a: 7, b: 3, c: 2 }, reasons: { "5xx on a": 1, "primary excluded": 1 } });
+    expect(chat).toEqual({
+      requests: 13,
+      errors: 1,
+      fallbacks: 2,
+      canary: 3,
+      answered: { a: 7, b: 3, c: 2 },
+      reasons: { "5xx on a": 1, "primary excluded": 1 },
+    });
     expect(view.models["a"]).toMatchObject({ attempts: 9, errors: 2, p50Ms: 100, p95Ms: 100 });
     expect(view.teams["t"]?.requests).toBe(13);
     expect(view.teams["t"]?.costUsd).toBeCloseTo(0.12, 10);

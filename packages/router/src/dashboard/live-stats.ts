@@ -166,7 +166,10 @@ export class LiveStats implements TraceSink {
           route.fallbacks++;
           const before = record.attempts[index - 1];
           // No attempt before the first fallback: decide() left the primary out (breaker open, residency…).
-          bump(route.reasons, before === undefined ? "primary excluded" : `${record.attempts[index]?.after ?? before.errorClass ?? "error"} on ${before.model}`);
+          bump(
+            route.reasons,
+            before === undefined ? "primary excluded" : `${record.attempts[index]?.after ?? before.errorClass ?? "error"} on ${before.model}`,
+          );
         }
       }
     }
@@ -189,7 +192,8 @@ export class LiveStats implements TraceSink {
         team.requests++;
         team.costUsd += record.costUsd;
       }
-      if (this.#totalCost.size < MAX_KEYS || this.#totalCost.has(record.team)) this.#totalCost.set(record.team, (this.#totalCost.get(record.team) ?? 0) + record.costUsd);
+      if (this.#totalCost.size < MAX_KEYS || this.#totalCost.has(record.team))
+        this.#totalCost.set(record.team, (this.#totalCost.get(record.team) ?? 0) + record.costUsd);
     }
   }
 
@@ -197,7 +201,12 @@ export class LiveStats implements TraceSink {
   window(now: number = this.#now()): LiveWindow {
     this.#prune(now);
     const oldest = now - this.windowMs;
-    return { windowMs: this.windowMs, since: this.#since, buckets: this.#buckets.filter((bucket) => bucket.start + this.bucketMs > oldest), totalCost: this.#totalCost };
+    return {
+      windowMs: this.windowMs,
+      since: this.#since,
+      buckets: this.#buckets.filter((bucket) => bucket.start + this.bucketMs > oldest),
+      totalCost: this.#totalCost,
+    };
   }
 }
 

@@ -16,7 +16,12 @@ describe("mountDashboard", () => {
   });
 
   it("aggregates into a LiveStats sink when the token is set", () => {
-    const mounted = mountDashboard({ env: { SWITCHYARD_ADMIN_TOKEN: "t" }, active: new ActiveRelease(runtime, { now: 0 }), state: new MemoryStateStore(), now: () => 0 });
+    const mounted = mountDashboard({
+      env: { SWITCHYARD_ADMIN_TOKEN: "t" },
+      active: new ActiveRelease(runtime, { now: 0 }),
+      state: new MemoryStateStore(),
+      now: () => 0,
+    });
     expect(mounted.sink).toBeInstanceOf(LiveStats);
   });
 });

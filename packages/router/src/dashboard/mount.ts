@@ -45,7 +45,8 @@ export function mountDashboard(options: MountDashboardOptions): MountedDashboard
   const stats = token !== undefined && token !== "" ? new LiveStats({ now: options.now }) : undefined;
   const startedAt = options.now();
   let loaded: Promise<Dashboard> | undefined;
-  const load = (): Promise<Dashboard> => (loaded ??= import("./lazy.ts").then(({ openDashboard }) => openDashboard({ ...options, core: dashboardCore, token, stats, startedAt })));
+  const load = (): Promise<Dashboard> =>
+    (loaded ??= import("./lazy.ts").then(({ openDashboard }) => openDashboard({ ...options, core: dashboardCore, token, stats, startedAt })));
   return {
     sink: stats,
     handle: async (req, res, path) => (await load()).handle(req, res, path),

@@ -24,7 +24,11 @@ describe("dashboardPage", () => {
     const page = dashboardPage();
     const scripts = [...page.html.matchAll(/<script>([\s\S]*?)<\/script>/g)];
     expect(scripts).toHaveLength(1);
-    expect(page.scriptSha256).toBe(createHash("sha256").update(scripts[0]?.[1] ?? "").digest("base64"));
+    expect(page.scriptSha256).toBe(
+      createHash("sha256")
+        .update(scripts[0]?.[1] ?? "")
+        .digest("base64"),
+    );
     expect(dashboardPage()).toBe(page);
   });
 

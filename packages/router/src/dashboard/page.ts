@@ -39,7 +39,8 @@ export function dashboardPage(): PageAsset {
   return built;
 }
 
-const LOGIN_CSS = "body{font:14px system-ui,sans-serif;background:#111827;color:#f9fafb;display:grid;place-items:center;height:100vh;margin:0}form{background:#1f2937;padding:24px;border-radius:8px;display:grid;gap:10px;width:320px}input,button{font:inherit;padding:7px;border-radius:4px;border:1px solid #4b5563}button{background:#2e6be6;color:#fff;border:0;cursor:pointer}.err{color:#fda29b;margin:0}h1{font-size:18px;margin:0 0 6px}";
+const LOGIN_CSS =
+  "body{font:14px system-ui,sans-serif;background:#111827;color:#f9fafb;display:grid;place-items:center;height:100vh;margin:0}form{background:#1f2937;padding:24px;border-radius:8px;display:grid;gap:10px;width:320px}input,button{font:inherit;padding:7px;border-radius:4px;border:1px solid #4b5563}button{background:#2e6be6;color:#fff;border:0;cursor:pointer}.err{color:#fda29b;margin:0}h1{font-size:18px;margin:0 0 6px}";
 
 /** The sign-in form shown (with status 401) to a browser without a session. `problem` is shown above the field. */
 export function loginPage(problem?: string): string {

@@ -46,7 +46,13 @@ describe("SessionKeys", () => {
     const sessions = new SessionKeys();
     const value = valueOf(sessions.cookie(TOKEN, 0, { secure: false }));
     expect(sessions.valid(value, "rotated-token", 1)).toBe(false);
-    expect(sessions.valid(value.replace(/=(.)/, (_m, c: string) => `=${c === "0" ? "1" : "0"}`), TOKEN, 1)).toBe(false);
+    expect(
+      sessions.valid(
+        value.replace(/=(.)/, (_m, c: string) => `=${c === "0" ? "1" : "0"}`),
+        TOKEN,
+        1,
+      ),
+    ).toBe(false);
     expect(new SessionKeys().valid(value, TOKEN, 1)).toBe(false);
     expect(sessions.valid(undefined, TOKEN, 1)).toBe(false);
     expect(sessions.valid(`${SESSION_COOKIE}=${TOKEN}`, TOKEN, 1)).toBe(false);

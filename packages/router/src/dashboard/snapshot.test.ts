@@ -9,7 +9,16 @@ import { type DashboardInput, buildDashboardSnapshot, forecastSpend } from "./sn
 const NOW = Date.UTC(2026, 10, 16, 12); // 16 Nov 2026 12:00 UTC: 15.5 of 30 days into the month
 
 function breaker(status: BreakerSnapshot["status"]): BreakerSnapshot {
-  return { status, openedAt: status === "closed" ? undefined : NOW - 1_000, cooldownMs: 5_000, consecutiveFailures: status === "closed" ? 0 : 5, windowCalls: 10, windowErrors: 5, weight: 1, probesInFlight: 0 };
+  return {
+    status,
+    openedAt: status === "closed" ? undefined : NOW - 1_000,
+    cooldownMs: 5_000,
+    consecutiveFailures: status === "closed" ? 0 : 5,
+    windowCalls: 10,
+    windowErrors: 5,
+    weight: 1,
+    probesInFlight: 0,
+  };
 }
 
 function emptyState(): StateSnapshot {
@@ -39,7 +48,14 @@ function withBudgets() {
 describe("buildDashboardSnapshot", () => {
   it("maps each route to its target, members with configured and live shares, canary and fallback chain", () => {
     const stats = emptyStats();
-    stats.routes["support-faq"] = { requests: 10, errors: 1, fallbacks: 2, canary: 0, answered: { "gpt-mini": 6, "gpt-mini-eu": 2, claude: 1 }, reasons: { "5xx on gpt-mini": 2 } };
+    stats.routes["support-faq"] = {
+      requests: 10,
+      errors: 1,
+      fallbacks: 2,
+      canary: 0,
+      answered: { "gpt-mini": 6, "gpt-mini-eu": 2, claude: 1 },
+      reasons: { "5xx on gpt-mini": 2 },
+    };
     stats.routes["legal-review"] = { requests: 20, errors: 0, fallbacks: 0, canary: 1, answered: { claude: 19, "claude-next": 1 }, reasons: {} };
     const state = emptyState();
     state.breakers["gpt-mini-eu"] = breaker("open");
@@ -88,17 +104,48 @@ describe("buildDashboardSnapshot", () => {
     state.breakers["claude"] = breaker("half-open");
     state.inFlight["claude"] = 3;
     const claude = buildDashboardSnapshot(input({ stats, state })).models.find((m) => m.id === "claude");
-    expect(claude).toEqual({ id: "claude", provider: "anthropic", region: "us", attempts: 40, errors: 4, errorRate: 0.1, p50Ms: 120, p95Ms: 480, breaker: "half-open", consecutiveFailures: 5, inFlight: 3 });
+    expect(claude).toEqual({
+      id: "claude",
+      provider: "anthropic",
+      region: "us",
+      attempts: 40,
+      errors: 4,
+      errorRate: 0.1,
+      p50Ms: 120,
+      p95Ms: 480,
+      breaker: "half-open",
+      consecutiveFailures: 5,
+      inFlight: 3,
+    });
   });
 
   it("takes spend from the state store's budget ledger and forecasts the period end", () => {
     const state: StateSnapshot = {
       ...emptyState(),
-      budgets: { support: { spentUsd: 620, reservedUsd: 4, limitUsd: 2000, period: "month", periodStart: Date.UTC(2026, 10, 1), periodEnd: Date.UTC(2026, 11, 1), mode: "hard" } },
+      budgets: {
+        support: {
+          spentUsd: 620,
+          reservedUsd: 4,
+          limitUsd: 2000,
+          period: "month",
+          periodStart: Date.UTC(2026, 10, 1),
+          periodEnd: Date.UTC(2026, 11, 1),
+          mode: "hard",
+        },
+      },
       limits: { support: { rpm: { remaining: 590, capacity: 600, resetMs: 1_000 } } },
     };
     const support = buildDashboardSnapshot(input({ state })).teams.find((t) => t.id === "support");
-    expect(support).toMatchObject({ source: "state", spentUsd: 620, reservedUsd: 4, limitUsd: 2000, period: "month", mode: "hard", periodStart: "2026-11-01T00:00:00.000Z", periodEnd: "2026-12-01T00:00:00.000Z" });
+    expect(support).toMatchObject({
+      source: "state",
+      spentUsd: 620,
+      reservedUsd: 4,
+      limitUsd: 2000,
+      period: "month",
+      mode: "hard",
+      periodStart: "2026-11-01T00:00:00.000Z",
+      periodEnd: "2026-12-01T00:00:00.000Z",
+    });
     // 620 over 15.5 days → 40/day → 1200 over 30 days
     expect(support?.forecastUsd).toBeCloseTo(1200, 6);
     expect(support?.usedRatio).toBeCloseTo(0.31, 10);
@@ -109,7 +156,17 @@ describe("buildDashboardSnapshot", () => {
   it("extrapolates an in-memory ledger from when it started, not from the period start", () => {
     const state: StateSnapshot = {
       ...emptyState(),
-      budgets: { support: { spentUsd: 10, reservedUsd: 0, limitUsd: 2000, period: "month", periodStart: Date.UTC(2026, 10, 1), periodEnd: Date.UTC(2026, 11, 1), mode: "hard" } },
+      budgets: {
+        support: {
+          spentUsd: 10,
+          reservedUsd: 0,
+          limitUsd: 2000,
+          period: "month",
+          periodStart: Date.UTC(2026, 10, 1),
+          periodEnd: Date.UTC(2026, 11, 1),
+          mode: "hard",
+        },
+      },
     };
     // 10 USD in the 2 hours since the router started, continued for the 14.5 days left
     const support = buildDashboardSnapshot(input({ state, ledgerSince: NOW - 7_200_000 })).teams.find((t) => t.id === "support");
@@ -132,7 +189,14 @@ describe("buildDashboardSnapshot", () => {
     const hash = "h1".padEnd(64, "0");
     const alone = buildDashboardSnapshot(input());
     expect(alone.releases).toEqual([{ hash, active: true, at: undefined, environment: "prod" }]);
-    const history = buildDashboardSnapshot(input({ releases: [{ hash: "h2".padEnd(64, "0"), active: true, at: "2026-11-16T11:00:00.000Z" }, { hash, active: false, at: "2026-11-15T00:00:00.000Z" }] }));
+    const history = buildDashboardSnapshot(
+      input({
+        releases: [
+          { hash: "h2".padEnd(64, "0"), active: true, at: "2026-11-16T11:00:00.000Z" },
+          { hash, active: false, at: "2026-11-15T00:00:00.000Z" },
+        ],
+      }),
+    );
     expect(history.releases.map((r) => r.active)).toEqual([false, true]);
     expect(history.release).toEqual({ hash, at: "2026-11-15T00:00:00.000Z" });
   });

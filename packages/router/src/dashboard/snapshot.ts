@@ -145,7 +145,16 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     const add = (model: string, role: MemberRole, step: number, configuredShare: number | undefined): void => {
       if (members.some((m) => m.model === model)) return;
       const n = answered[model] ?? 0;
-      members.push({ model, provider: providerOf(model), role, step, configuredShare, liveShare: answeredTotal === 0 ? 0 : n / answeredTotal, answered: n, breaker: breaker(model) });
+      members.push({
+        model,
+        provider: providerOf(model),
+        role,
+        step,
+        configuredShare,
+        liveShare: answeredTotal === 0 ? 0 : n / answeredTotal,
+        answered: n,
+        breaker: breaker(model),
+      });
     };
     const canaryState = state.canaries[id];
     const canaryPercent = route.canary !== undefined && canaryState !== undefined && canaryState.model === route.canary.model ? canaryState.percent : 0;
@@ -224,7 +233,8 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     const budget = team.budget;
     const limitUsd = ledger?.limitUsd ?? budget?.usd;
     const period = ledger?.period ?? budget?.per;
-    const bounds = ledger !== undefined ? { start: ledger.periodStart, end: ledger.periodEnd } : budget !== undefined ? periodBounds(budget.per, now) : undefined;
+    const bounds =
+      ledger !== undefined ? { start: ledger.periodStart, end: ledger.periodEnd } : budget !== undefined ? periodBounds(budget.per, now) : undefined;
     const spentUsd = ledger?.spentUsd ?? live?.totalCostUsd ?? 0;
     // Spend known since: the period start for the ledger; for live stats only since the router started.
     const observedFrom = bounds === undefined ? undefined : Math.max(bounds.start, ledger !== undefined ? (input.ledgerSince ?? bounds.start) : stats.since);
@@ -247,7 +257,10 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     };
   });
 
-  const releases = input.releases.length > 0 ? input.releases.map((r) => ({ ...r, active: r.hash === hash })) : [{ hash, active: true, at: undefined, environment: config.environment }];
+  const releases =
+    input.releases.length > 0
+      ? input.releases.map((r) => ({ ...r, active: r.hash === hash }))
+      : [{ hash, active: true, at: undefined, environment: config.environment }];
   const costUsd = Object.values(stats.teams).reduce((a, t) => a + t.costUsd, 0);
   return {
     generatedAt: new Date(now).toISOString(),
@@ -255,7 +268,13 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     release: { hash, at: releases.find((r) => r.hash === hash)?.at },
     releases,
     windowMs: stats.windowMs,
-    totals: { requests: routedRequests, errors: routedErrors, errorRate: ratio(routedErrors, routedRequests), fallbackRate: ratio(routedFallbacks, routedRequests), costUsd },
+    totals: {
+      requests: routedRequests,
+      errors: routedErrors,
+      errorRate: ratio(routedErrors, routedRequests),
+      fallbackRate: ratio(routedFallbacks, routedRequests),
+      costUsd,
+    },
     routes,
     models,
     teams,

@@ -35,7 +35,14 @@ function scripted(outcomes: Record<string, Array<"ok" | UpstreamError>>, calls: 
       const next = outcomes[call.modelId]?.shift() ?? "ok";
       if (next !== "ok") throw next;
       const usage = { prompt_tokens: 1_000, completion_tokens: 100, total_tokens: 1_100 };
-      const completion = { id: "x", object: "chat.completion" as const, created: 0, model: call.model.name, choices: [{ index: 0, message: { role: "assistant" as const, content: "ok" }, finish_reason: "stop" }], usage };
+      const completion = {
+        id: "x",
+        object: "chat.completion" as const,
+        created: 0,
+        model: call.model.name,
+        choices: [{ index: 0, message: { role: "assistant" as const, content: "ok" }, finish_reason: "stop" }],
+        usage,
+      };
       return { text: JSON.stringify(completion), completion, usage };
     },
     async stream() {
@@ -46,17 +53,39 @@ function scripted(outcomes: Record<string, Array<"ok" | UpstreamError>>, calls: 
   return { mock: factory };
 }
 
-function setup(outcomes: Record<string, Array<"ok" | UpstreamError>>, hooks: RouterHooks = {}, adapters?: AdapterRegistry, transport: Transport = nodeHttpTransport()) {
+function setup(
+  outcomes: Record<string, Array<"ok" | UpstreamError>>,
+  hooks: RouterHooks = {},
+  adapters?: AdapterRegistry,
+  transport: Transport = nodeHttpTransport(),
+) {
   const calls: string[] = [];
   const cfg = config();
   const runtime = activateRelease({ release: createRelease(cfg), env: {}, adapters: adapters ?? scripted(outcomes, calls), validators: {}, transport });
   const state = new MemoryStateStore();
   const deps: ExecuteDeps = { state, hooks, rng: () => 0.5, now: () => 1_000 };
-  const decision = decideWithTable(runtime.table, { route: "r", team: undefined, promptTokens: 10, maxOutputTokens: undefined, region: undefined, stickyKey: undefined, requires: [] }, state.view(1_000), { rng: () => 0.5, now: 1_000 });
+  const decision = decideWithTable(
+    runtime.table,
+    { route: "r", team: undefined, promptTokens: 10, maxOutputTokens: undefined, region: undefined, stickyKey: undefined, requires: [] },
+    state.view(1_000),
+    { rng: () => 0.5, now: 1_000 },
+  );
   if (!decision.ok) throw new Error(decision.message);
   const ctx: RequestContext = {
-    id: "req-1", startedAt: 1_000, release: runtime, team: undefined, route: "r", body: { model: "r", messages: [{ role: "user", content: "hi" }] },
-    stream: false, includeUsage: false, plan: decision.plan, attempts: [], answered: undefined, usage: undefined, costUsd: undefined, cancel: new RequestCancel(),
+    id: "req-1",
+    startedAt: 1_000,
+    release: runtime,
+    team: undefined,
+    route: "r",
+    body: { model: "r", messages: [{ role: "user", content: "hi" }] },
+    stream: false,
+    includeUsage: false,
+    plan: decision.plan,
+    attempts: [],
+    answered: undefined,
+    usage: undefined,
+    costUsd: undefined,
+    cancel: new RequestCancel(),
   };
   return { ctx, deps, calls, state };
 }
@@ -129,7 +158,11 @@ describe("a request that cannot be built (nothing reached the upstream)", () => 
     for (let i = 0; i < 10; i++) {
       ctx.attempts = [];
       const run = stream ? openStream(ctx, deps) : executeCompletion(ctx, deps);
-      await expect(run).rejects.toMatchObject({ code: "invalid_request", status: 400, message: expect.stringMatching(/cannot be sent to provider `p`: it is nested too deeply/) });
+      await expect(run).rejects.toMatchObject({
+        code: "invalid_request",
+        status: 400,
+        message: expect.stringMatching(/cannot be sent to provider `p`: it is nested too deeply/),
+      });
       expect(ctx.attempts.map((a) => [a.model, a.errorClass])).toEqual([["a", "rejected"]]);
     }
     expect(sent).toEqual([]);

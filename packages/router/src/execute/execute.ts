@@ -178,7 +178,16 @@ export async function runPlan<T>(
       } catch {
         lease = undefined;
       }
-      const call: AdapterCall = { body: ctx.body, bodyText: ctx.bodyText, modelId: candidate.model, model, route: ctx.route, requestId: ctx.id, attempt: ctx.attempts.length, signal: abort.signal };
+      const call: AdapterCall = {
+        body: ctx.body,
+        bodyText: ctx.bodyText,
+        modelId: candidate.model,
+        model,
+        route: ctx.route,
+        requestId: ctx.id,
+        attempt: ctx.attempts.length,
+        signal: abort.signal,
+      };
       const attempt = new RunningAttempt(ctx, deps, candidate, abort, summary, startedAt, lease, ticket);
       try {
         const value = await perform(call, adapter, abort, candidate);
@@ -217,13 +226,21 @@ export async function runPlan<T>(
     // A step the budget ruled out might have answered: the budget is why the request went unserved.
     if (attempts.length === 0) throw budgetRefusal;
     const failed = attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`).join("; ");
-    throw new RouterError("budget_exceeded", `${budgetRefusal.message} (after ${failed})`, { ...(budgetRefusal.headers !== undefined ? { headers: budgetRefusal.headers } : {}), attempts });
+    throw new RouterError("budget_exceeded", `${budgetRefusal.message} (after ${failed})`, {
+      ...(budgetRefusal.headers !== undefined ? { headers: budgetRefusal.headers } : {}),
+      attempts,
+    });
   }
-  const tried = attempts.length === 0 ? "no candidate could be tried" : attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`).join("; ");
-  throw new RouterError("all_candidates_failed", `every candidate for route \`${ctx.route}\` failed (${attempts.length} attempt${attempts.length === 1 ? "" : "s"}): ${tried}`, {
-    status: allFailedStatus(attempts),
-    attempts,
-  });
+  const tried =
+    attempts.length === 0 ? "no candidate could be tried" : attempts.map((a) => `${a.model}@${a.provider}: ${a.message ?? a.errorClass ?? "error"}`).join("; ");
+  throw new RouterError(
+    "all_candidates_failed",
+    `every candidate for route \`${ctx.route}\` failed (${attempts.length} attempt${attempts.length === 1 ? "" : "s"}): ${tried}`,
+    {
+      status: allFailedStatus(attempts),
+      attempts,
+    },
+  );
 }
 
 function validate(ctx: RequestContext, completion: ChatCompletion): void {
@@ -303,7 +320,13 @@ export function completionOf(events: readonly StreamEvent[]): ChatCompletion {
   }
   const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content };
   if (calls.length > 0) message.tool_calls = calls;
-  return { id: first?.id ?? "", object: "chat.completion", created: first?.created ?? 0, model: first?.model ?? "", choices: [{ index: 0, message, finish_reason: finish }] };
+  return {
+    id: first?.id ?? "",
+    object: "chat.completion",
+    created: first?.created ?? 0,
+    model: first?.model ?? "",
+    choices: [{ index: 0, message, finish_reason: finish }],
+  };
 }
 
 /**
@@ -363,7 +386,12 @@ export function hasSubstance(chunk: ChatCompletionChunk): boolean {
     if (choice.finish_reason !== null && choice.finish_reason !== undefined) return true;
     const d = choice.delta as ChatCompletionChunk["choices"][number]["delta"] | undefined;
     if (d === undefined) continue;
-    if ((typeof d.content === "string" && d.content !== "") || (d.tool_calls !== undefined && d.tool_calls.length > 0) || (typeof d.refusal === "string" && d.refusal !== "")) return true;
+    if (
+      (typeof d.content === "string" && d.content !== "") ||
+      (d.tool_calls !== undefined && d.tool_calls.length > 0) ||
+      (typeof d.refusal === "string" && d.refusal !== "")
+    )
+      return true;
   }
   return false;
 }

@@ -41,7 +41,9 @@ describe("nextCanaryStep", () => {
   });
 
   it("rolls back when p95 breaks maxP95Ms; ignores p95 when not set", () => {
-    expect(nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, win(30, 0, 900), 10, canary({ maxP95Ms: 500 })).reason).toBe("rolled back at 5 %: p95 900 ms > 500 ms over 30 requests");
+    expect(nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, win(30, 0, 900), 10, canary({ maxP95Ms: 500 })).reason).toBe(
+      "rolled back at 5 %: p95 900 ms > 500 ms over 30 requests",
+    );
     expect(nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, win(30, 0, 900), HOUR, canary())).toMatchObject({ action: "advance" });
   });
 
@@ -59,7 +61,10 @@ describe("nextCanaryStep", () => {
   });
 
   it("minRequests 0 advances on schedule with no traffic", () => {
-    expect(nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, win(0, 0, undefined), HOUR, canary({ minRequests: 0 }))).toMatchObject({ action: "advance", percent: 25 });
+    expect(nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, win(0, 0, undefined), HOUR, canary({ minRequests: 0 }))).toMatchObject({
+      action: "advance",
+      percent: 25,
+    });
   });
 });
 
@@ -76,7 +81,15 @@ describe("CanaryController", () => {
     const changes: string[] = [];
     const controller = new CanaryController({ state, config: () => config, now: () => clock, onChange: (c) => changes.push(`${c.action} ${c.percent}`) });
     const traffic = (n: number, errors: number) => {
-      for (let i = 0; i < n; i++) state.recordAttempt({ model: "claude-next", route: "legal-review", ok: i >= errors, ...(i < errors ? { errorClass: "5xx" as const } : {}), latencyMs: 100, now: clock });
+      for (let i = 0; i < n; i++)
+        state.recordAttempt({
+          model: "claude-next",
+          route: "legal-review",
+          ok: i >= errors,
+          ...(i < errors ? { errorClass: "5xx" as const } : {}),
+          latencyMs: 100,
+          now: clock,
+        });
     };
     return { state, controller, changes, traffic, tick: (ms: number) => (clock += ms), config };
   };

@@ -40,13 +40,27 @@ export function nextCanaryStep(progress: CanaryProgress, window: CanaryGuardInpu
   if (judged) {
     const breaches: string[] = [];
     if (guard.maxErrorRate !== undefined && errorRate > guard.maxErrorRate) breaches.push(`error rate ${fmt(errorRate)} > ${fmt(guard.maxErrorRate)}`);
-    if (guard.maxP95Ms !== undefined && window.p95Ms !== undefined && window.p95Ms > guard.maxP95Ms) breaches.push(`p95 ${Math.round(window.p95Ms)} ms > ${guard.maxP95Ms} ms`);
-    if (breaches.length > 0) return { action: "rollback", step: -1, percent: 0, reason: `rolled back at ${progress.percent} %: ${breaches.join(", ")} over ${window.requests} requests` };
+    if (guard.maxP95Ms !== undefined && window.p95Ms !== undefined && window.p95Ms > guard.maxP95Ms)
+      breaches.push(`p95 ${Math.round(window.p95Ms)} ms > ${guard.maxP95Ms} ms`);
+    if (breaches.length > 0)
+      return {
+        action: "rollback",
+        step: -1,
+        percent: 0,
+        reason: `rolled back at ${progress.percent} %: ${breaches.join(", ")} over ${window.requests} requests`,
+      };
   }
-  if (window.breakerOpen === true) return { action: "rollback", step: -1, percent: 0, reason: `rolled back at ${progress.percent} %: ${canary.model}'s circuit breaker is open (${measured})` };
+  if (window.breakerOpen === true)
+    return {
+      action: "rollback",
+      step: -1,
+      percent: 0,
+      reason: `rolled back at ${progress.percent} %: ${canary.model}'s circuit breaker is open (${measured})`,
+    };
   const last = canary.steps.length - 1;
   if (progress.step >= last) return { action: "hold", reason: `complete at ${progress.percent} %` };
-  if (now - progress.updatedAt < canary.everyMs) return { action: "hold", reason: `step ${progress.step} until ${new Date(progress.updatedAt + canary.everyMs).toISOString()}` };
+  if (now - progress.updatedAt < canary.everyMs)
+    return { action: "hold", reason: `step ${progress.step} until ${new Date(progress.updatedAt + canary.everyMs).toISOString()}` };
   if (!judged) return { action: "hold", reason: `waiting for ${guard.minRequests} canary requests (${window.requests} so far)` };
   const step = progress.step + 1;
   const percent = canary.steps[step] ?? 100;

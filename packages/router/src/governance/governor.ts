@@ -57,7 +57,13 @@ export function createGovernor(options: GovernorOptions): Governor {
   };
 
   /** Alert on the thresholds a settlement crossed (each once per period, claimed in the state store). */
-  const alertOn = (g: Governed, budget: Budget, cost: number, at: number, s: { spentUsd: number; limitUsd: number; periodStart: number; settled: boolean }): void => {
+  const alertOn = (
+    g: Governed,
+    budget: Budget,
+    cost: number,
+    at: number,
+    s: { spentUsd: number; limitUsd: number; periodStart: number; settled: boolean },
+  ): void => {
     if (!s.settled || cost === 0 || options.onBudgetAlert === undefined || budget.alertAt.length === 0) return;
     const { start, end } = periodBounds(budget.per, s.periodStart);
     for (const threshold of budget.alertAt) {
@@ -94,7 +100,15 @@ export function createGovernor(options: GovernorOptions): Governor {
     }
   };
 
-  const onReservation = (ctx: RequestContext, g: Governed, budget: Budget, candidate: Candidate, estimate: number, r: BudgetReservation, at: number): AttemptAdmission => {
+  const onReservation = (
+    ctx: RequestContext,
+    g: Governed,
+    budget: Budget,
+    candidate: Candidate,
+    estimate: number,
+    r: BudgetReservation,
+    at: number,
+  ): AttemptAdmission => {
     if (!r.granted || r.id === undefined) {
       const reason = `${candidate.model} would exceed team \`${g.team}\`'s hard budget: $${usd(r.spentUsd)} spent + $${usd(r.reservedUsd)} reserved + $${usd(estimate)} estimated > $${usd(r.limitUsd)} per ${budget.per}`;
       const error = new RouterError("budget_exceeded", `${reason}; the budget resets at ${new Date(r.periodEnd).toISOString()}`, {
@@ -131,7 +145,16 @@ export function createGovernor(options: GovernorOptions): Governor {
       const at = now();
       const estimate = attemptEstimateUsd(model, g);
       const { start, end } = periodBounds(budget.per, at);
-      const reservation = state.reserveBudget({ team: g.team, limitUsd: budget.usd, mode: budget.mode, period: budget.per, periodStart: start, periodEnd: end, amountUsd: estimate, now: at });
+      const reservation = state.reserveBudget({
+        team: g.team,
+        limitUsd: budget.usd,
+        mode: budget.mode,
+        period: budget.per,
+        periodStart: start,
+        periodEnd: end,
+        amountUsd: estimate,
+        now: at,
+      });
       return reservation instanceof Promise
         ? reservation.then((r) => onReservation(ctx, g, budget, candidate, estimate, r, at))
         : onReservation(ctx, g, budget, candidate, estimate, reservation, at);

@@ -48,7 +48,11 @@ describe("validateChatBody", () => {
 
   it.each([
     ["tools[].function.parameters", { tools: [{ type: "function", function: { name: "f", parameters: nest(100_000) } }] }, "tools[0].function.parameters"],
-    ["response_format.json_schema.schema", { response_format: { type: "json_schema", json_schema: { name: "s", schema: nest(100_000) } } }, "response_format.json_schema.schema"],
+    [
+      "response_format.json_schema.schema",
+      { response_format: { type: "json_schema", json_schema: { name: "s", schema: nest(100_000) } } },
+      "response_format.json_schema.schema",
+    ],
     ["an unknown field", { metadata: nest(100_000) }, "metadata.a[0].a"],
     ["a message", { messages: [{ role: "user", content: [{ type: "text", x: nest(70) }] }] }, "messages[0].content[0]"],
   ])("rejects JSON nested past %s with 400 naming the field", (_name, extra, param) => {

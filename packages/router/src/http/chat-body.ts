@@ -212,7 +212,11 @@ function deepPath(value: unknown, limit: number): string {
     for (const key in v as object) {
       const child = (v as Record<string, unknown>)[key];
       if (typeof child !== "object" || child === null) continue;
-      stack.push([child, depth + 1, depth > 4 || /\.(parameters|schema)$/.test(path) ? path : array ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`]);
+      stack.push([
+        child,
+        depth + 1,
+        depth > 4 || /\.(parameters|schema)$/.test(path) ? path : array ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`,
+      ]);
     }
   }
 }

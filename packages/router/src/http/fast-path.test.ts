@@ -19,7 +19,10 @@ function request(parsed: ParsedRequest): Extract<ParsedRequest, { kind: "request
 
 describe("parseRequest", () => {
   it("reads a plain chat request: target, lower-cased fields, body, bytes used", () => {
-    const bytes = raw([`POST /v1/chat/completions?x=1 HTTP/1.1`, "Host: r", "Content-Type: application/json", "Content-Length:  7 ", "X-Trace:\tab c\t"], '{"a":1}');
+    const bytes = raw(
+      [`POST /v1/chat/completions?x=1 HTTP/1.1`, "Host: r", "Content-Type: application/json", "Content-Length:  7 ", "X-Trace:\tab c\t"],
+      '{"a":1}',
+    );
     const parsed = request(parseRequest(bytes, LIMIT));
     expect(parsed.request.url).toBe("/v1/chat/completions?x=1");
     expect({ ...parsed.request.headers }).toEqual({ host: "r", "content-type": "application/json", "content-length": "7", "x-trace": "ab c" });
@@ -107,7 +110,9 @@ describe("parseRequest against node:http's parser", () => {
         if (end === -1 || length === null || received.length < end + 4 + Number(length[1])) return;
         socket.destroy();
         // The echo is JSON in UTF-8 (node:http read the fields as latin1, as parseRequest does).
-        resolve(received.toString("latin1", 0, 12) === "HTTP/1.1 200" ? JSON.parse(received.toString("utf8", end + 4, end + 4 + Number(length[1]))) : undefined);
+        resolve(
+          received.toString("latin1", 0, 12) === "HTTP/1.1 200" ? JSON.parse(received.toString("utf8", end + 4, end + 4 + Number(length[1]))) : undefined,
+        );
       });
       socket.on("error", reject);
       socket.on("close", () => resolve(undefined));
@@ -160,7 +165,17 @@ describe("parseRequest against node:http's parser", () => {
   const eol = fc.constantFrom("\r\n", "\r\n", "\r\n", "\r\n", "\n", "\r", "\r\r\n", "\n\r");
   const anyByte = fc.string({ unit: fc.integer({ min: 0, max: 0xff }).map((code) => String.fromCharCode(code)), maxLength: 6 });
   const hostile = fc.record({
-    line: fc.constantFrom(CHAT, CHAT, CHAT, CHAT, `${CHAT} `, "POST  /v1/chat/completions HTTP/1.1", "POST /v1/chat/completions HTTP/1.0", " POST /v1/chat/completions HTTP/1.1", "POST /v1/chat/completions\tHTTP/1.1"),
+    line: fc.constantFrom(
+      CHAT,
+      CHAT,
+      CHAT,
+      CHAT,
+      `${CHAT} `,
+      "POST  /v1/chat/completions HTTP/1.1",
+      "POST /v1/chat/completions HTTP/1.0",
+      " POST /v1/chat/completions HTTP/1.1",
+      "POST /v1/chat/completions\tHTTP/1.1",
+    ),
     fields: fc.array(
       fc.tuple(
         fc.constantFrom("Host", "Connection", "X-A", "Content-Type", "Authorization", "Transfer-Encoding"),

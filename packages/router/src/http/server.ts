@@ -147,15 +147,23 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     config: () => active.current.config,
     now,
     ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}),
-    onChange: (c) => log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
+    onChange: (c) =>
+      log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
   });
   if (options.canaryIntervalMs !== 0) canaries.start();
   // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
   const adminAttempts = new AdminAttempts(now, undefined, undefined, trusted.list);
   const admin = createAdminApi({
-    active, env, adapters: options.adapters, validators, transport, state: deps.state, now,
+    active,
+    env,
+    adapters: options.adapters,
+    validators,
+    transport,
+    state: deps.state,
+    now,
     log,
-    attempts: adminAttempts, admission,
+    attempts: adminAttempts,
+    admission,
   });
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
@@ -171,7 +179,11 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   let drained: (() => void) | undefined;
 
   /** Every request's frame: in-flight count, the release it runs on, its id, and the last-resort error answer. */
-  const serve = <Q extends ChatRequest, S extends ResponseLike>(req: Q, res: S, next: (req: Q, res: S, release: RuntimeRelease, id: string) => Promise<void>): void => {
+  const serve = <Q extends ChatRequest, S extends ResponseLike>(
+    req: Q,
+    res: S,
+    next: (req: Q, res: S, release: RuntimeRelease, id: string) => Promise<void>,
+  ): void => {
     inFlight++;
     const release = active.enter();
     const theirs = req.headers[release.requestIdHeader];
@@ -226,7 +238,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         if (path.startsWith("/admin/") || path === "/admin") return admin.handle(req, res);
         if (path === "/dashboard" || path.startsWith("/dashboard/")) return dashboard.handle(req, res, path);
         req.resume();
-        return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)`));
+        return sendError(
+          res,
+          new RouterError(
+            "not_found",
+            `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)`,
+          ),
+        );
     }
   };
 
@@ -236,7 +254,10 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     const header = req.headers.authorization;
     const key = bearerToken(header);
     if (key === undefined) {
-      throw new RouterError("missing_api_key", header === undefined ? "missing Authorization header: send `Authorization: Bearer <team key>`" : "the Authorization header must be `Bearer <team key>`");
+      throw new RouterError(
+        "missing_api_key",
+        header === undefined ? "missing Authorization header: send `Authorization: Bearer <team key>`" : "the Authorization header must be `Bearer <team key>`",
+      );
     }
     const team = teamForKey(release.keys, key);
     if (team === undefined) throw new RouterError("invalid_api_key", "the API key is not valid for this router");
@@ -284,7 +305,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
       const routeDef = release.table.routes.get(body.model)?.route;
       if (routeDef === undefined) {
-        throw new RouterError("route_not_found", `route \`${clip(body.model)}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, { param: "model" });
+        throw new RouterError("route_not_found", `route \`${clip(body.model)}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, {
+          param: "model",
+        });
       }
       // Only a route that exists is named in x-switchyard-route: its id is a config id, always header-safe,
       // while the client's string may hold any character (a control character in a header throws).
@@ -347,7 +370,15 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         await executeCompletion(ctx, deps, (result) => {
           if (routeDef.logPayloads) trace.completion = completionText(result.completion);
           const answer = result.bytes ?? result.text;
-          res.writeHead(200, answerHeaders(answering, routeName, ["content-type", JSON_TYPE, "content-length", String(typeof answer === "string" ? Buffer.byteLength(answer) : answer.length)]));
+          res.writeHead(
+            200,
+            answerHeaders(answering, routeName, [
+              "content-type",
+              JSON_TYPE,
+              "content-length",
+              String(typeof answer === "string" ? Buffer.byteLength(answer) : answer.length),
+            ]),
+          );
           res.end(answer);
         });
       }
@@ -388,7 +419,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
 
   const streamAnswer = async (res: ResponseLike, ctx: RequestContext): Promise<void> => {
     /** The SSE frame of an event, or "" for a usage-only chunk the client did not ask for. */
-    const frame = (event: StreamEvent): string => (noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`);
+    const frame = (event: StreamEvent): string =>
+      noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`;
     const write = async (text: string): Promise<void> => {
       if (text !== "" && !res.write(text)) await drain(res, ctx.cancel);
     };
@@ -433,7 +465,11 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         throw ctx.cancel.reason;
       }
       const error = toUpstreamError(thrown, attempt.abort.signal);
-      attempt.fail(error.errorClass === "stream_interrupted" ? error : new UpstreamError(error.errorClass, `stream interrupted: ${error.message}`, error.status !== undefined ? { status: error.status } : {}));
+      attempt.fail(
+        error.errorClass === "stream_interrupted"
+          ? error
+          : new UpstreamError(error.errorClass, `stream interrupted: ${error.message}`, error.status !== undefined ? { status: error.status } : {}),
+      );
       if (!res.writableEnded) res.end(streamErrorFrame(error.message));
     }
   };
@@ -545,7 +581,9 @@ function envLimit(env: Readonly<Record<string, string | undefined>>, name: strin
 }
 
 function methodNotAllowed(method: string, allowed: string): RouterError {
-  return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, { headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed } });
+  return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, {
+    headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed },
+  });
 }
 
 function stampIds<S extends ResponseLike>(res: S, id: string, hash: string): S {
@@ -594,7 +632,9 @@ const SSE_HEADERS = ["content-type", "text/event-stream; charset=utf-8", "cache-
 
 /** The one SSE error event that ends a stream which failed after its 200 went out (no `[DONE]`). */
 function streamErrorFrame(message: string): string {
-  const payload = { error: { message: `the upstream stream failed after the response started: ${message}`, type: "upstream_error", code: "stream_interrupted", param: null } };
+  const payload = {
+    error: { message: `the upstream stream failed after the response started: ${message}`, type: "upstream_error", code: "stream_interrupted", param: null },
+  };
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
 

@@ -9,7 +9,10 @@ const scratch = mkdtempSync(join(tmpdir(), "switchyard-make-dir-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function failure(path: string): Promise<MakeDirError> {
-  const error = await makeDir(path).then(() => undefined, (e: unknown) => e);
+  const error = await makeDir(path).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MakeDirError);
   return error as MakeDirError;
 }

@@ -58,7 +58,14 @@ export async function makeDir(path: string): Promise<void> {
     } catch (error) {
       const code = errnoOf(error);
       // Made meanwhile by someone else: fine when it is a folder.
-      if (code === "EEXIST" && (await stat(level).then((s) => s.isDirectory(), () => false))) continue;
+      if (
+        code === "EEXIST" &&
+        (await stat(level).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ))
+      )
+        continue;
       throw new MakeDirError(code, `${code}: cannot create ${level}${code === "ENOENT" ? " (the file system there does not allow new folders)" : ""}`);
     }
   }

@@ -84,7 +84,8 @@ export function activateRelease(options: ActivateOptions): RuntimeRelease {
     const checks: ValidatorCheck[] = [];
     for (const spec of route.validate) {
       const factory = options.validators[spec.kind] as ValidatorFactory | undefined;
-      if (factory === undefined) throw new ActivationError("missing_validator", `route \`${routeId}\` uses the "${spec.kind}" validator, which this router build does not include`);
+      if (factory === undefined)
+        throw new ActivationError("missing_validator", `route \`${routeId}\` uses the "${spec.kind}" validator, which this router build does not include`);
       try {
         checks.push(factory(spec));
       } catch (error) {
@@ -281,7 +282,14 @@ export class ActiveRelease {
 
 /** The record of a release first seen as it is activated (the boot release, or one activated without an upload). */
 function activatedRecord(runtime: RuntimeRelease, now: number): ReleaseRecord {
-  return { hash: runtime.hash, environment: runtime.config.environment, uploadedAt: now, activatedAt: now, release: { hash: runtime.hash, config: runtime.config }, bytes: 0 };
+  return {
+    hash: runtime.hash,
+    environment: runtime.config.environment,
+    uploadedAt: now,
+    activatedAt: now,
+    release: { hash: runtime.hash, config: runtime.config },
+    bytes: 0,
+  };
 }
 
 function lastUsed(record: ReleaseRecord): number {

@@ -43,7 +43,8 @@ describe("MemoryStateStore.view().breakersClosed()", () => {
         let now = 1_000_000;
         for (const e of events) {
           now += e.advanceMs;
-          if (e.kind === "acquire") void s.acquire(e.model, now).release(); // a memory lease releases synchronously
+          if (e.kind === "acquire")
+            void s.acquire(e.model, now).release(); // a memory lease releases synchronously
           else {
             const ok = e.kind === "ok" || e.kind === "probe-ok";
             s.recordAttempt({ model: e.model, ok, errorClass: ok ? undefined : "other", latencyMs: 5, now, probe: e.kind.startsWith("probe") });

@@ -134,7 +134,11 @@ function addToWindow(buckets: readonly BreakerBucket[], ok: boolean, now: number
 }
 
 /** Transition on an attempt result (only results that count against the breaker; see AttemptErrorClass). */
-export function breakerOnResult(state: BreakerState, result: { ok: boolean; now: number; probe?: boolean }, options: BreakerOptions = DEFAULT_BREAKER_OPTIONS): BreakerState {
+export function breakerOnResult(
+  state: BreakerState,
+  result: { ok: boolean; now: number; probe?: boolean },
+  options: BreakerOptions = DEFAULT_BREAKER_OPTIONS,
+): BreakerState {
   const { ok, now } = result;
   let status = breakerStatus(state, now);
   // A forced probe (decide() found every breaker open) is judged like a half-open probe.
@@ -150,7 +154,15 @@ export function breakerOnResult(state: BreakerState, result: { ok: boolean; now:
   const buckets = addToWindow(state.buckets, ok, now, options);
   const consecutiveFailures = ok ? 0 : state.consecutiveFailures + 1;
   // Field by field rather than a spread: one result per attempt.
-  const next: BreakerState = { open: state.open, openedAt: state.openedAt, cooldownMs: state.cooldownMs, consecutiveFailures, buckets, probesInFlight: state.probesInFlight, closedAt: state.closedAt };
+  const next: BreakerState = {
+    open: state.open,
+    openedAt: state.openedAt,
+    cooldownMs: state.cooldownMs,
+    consecutiveFailures,
+    buckets,
+    probesInFlight: state.probesInFlight,
+    closedAt: state.closedAt,
+  };
   if (ok) return next;
   const w = windowCounts(next, now, options);
   const tripped = consecutiveFailures >= options.consecutiveFailures || (w.calls >= options.minCalls && w.errors / w.calls >= options.errorRate);

@@ -58,6 +58,9 @@ describe("latency stats", () => {
     const plain: LatencyStats = { ewmaMs: 100, ttftEwmaMs: 10, recent: [[0, 100]], p95Ms: 100, samples: 1 };
     const s = latencyOnSample(plain, { latencyMs: 300, ttftMs: undefined, now: 10 }, OPTS);
     expect(s).toMatchObject({ ewmaMs: 200, ttftEwmaMs: 10, samples: 2, p95Ms: 300 });
-    expect(s.recent).toEqual([[0, 100], [10, 300]]);
+    expect(s.recent).toEqual([
+      [0, 100],
+      [10, 300],
+    ]);
   });
 });

@@ -162,7 +162,15 @@ export class MemoryStateStore implements StateStore {
       const stepsKey = canary.steps.join(",");
       const existing = this.#canaries.get(id);
       if (existing !== undefined && existing.model === canary.model && existing.stepsKey === stepsKey) continue;
-      this.#canaries.set(id, { model: canary.model, stepsKey, percent: clampPercent(canary.steps[0] ?? 0), step: 0, updatedAt: now, reason: "canary started", window: freshWindow(now) });
+      this.#canaries.set(id, {
+        model: canary.model,
+        stepsKey,
+        percent: clampPercent(canary.steps[0] ?? 0),
+        step: 0,
+        updatedAt: now,
+        reason: "canary started",
+        window: freshWindow(now),
+      });
     }
     this.#budgetTerms = new Map(Object.entries(config.teams).filter(([, team]) => team.budget !== undefined || team.limits !== undefined));
   }
@@ -251,7 +259,16 @@ export class MemoryStateStore implements StateStore {
       ledger.reservations.set(id, amount);
       ledger.reservedUsd += amount;
     }
-    return { granted, id, overLimit, spentUsd: ledger.spentUsd, reservedUsd: ledger.reservedUsd, limitUsd: request.limitUsd, periodStart: request.periodStart, periodEnd: request.periodEnd };
+    return {
+      granted,
+      id,
+      overLimit,
+      spentUsd: ledger.spentUsd,
+      reservedUsd: ledger.reservedUsd,
+      limitUsd: request.limitUsd,
+      periodStart: request.periodStart,
+      periodEnd: request.periodEnd,
+    };
   }
 
   settleBudget(request: BudgetSettleRequest): BudgetSettlement {

@@ -5,7 +5,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BudgetAlert } from "../governance/types.ts";
 import { alertDelivery } from "./alerts.ts";
 
-const alert = { team: "support", threshold: 0.8, spentUsd: 81, limitUsd: 100, period: "month", mode: "hard", periodStart: "2026-11-01T00:00:00.000Z", periodEnd: "2026-12-01T00:00:00.000Z", at: "2026-11-26T12:00:00.000Z" } satisfies BudgetAlert;
+const alert = {
+  team: "support",
+  threshold: 0.8,
+  spentUsd: 81,
+  limitUsd: 100,
+  period: "month",
+  mode: "hard",
+  periodStart: "2026-11-01T00:00:00.000Z",
+  periodEnd: "2026-12-01T00:00:00.000Z",
+  at: "2026-11-26T12:00:00.000Z",
+} satisfies BudgetAlert;
 
 const servers: { close(): void }[] = [];
 afterEach(() => {
@@ -44,11 +54,19 @@ describe("alertDelivery", () => {
 
   it("POSTs the alert to the webhook, retrying a 503; secret headers come from env", async () => {
     const hook = await receiver([503]);
-    const d = alertDelivery({ webhook: { url: hook.url, headers: { authorization: { secret: "HOOK_TOKEN" }, "x-static": "yes" } }, env: { HOOK_TOKEN: "Bearer s3cret" }, log: () => undefined, retryMs: 5 });
+    const d = alertDelivery({
+      webhook: { url: hook.url, headers: { authorization: { secret: "HOOK_TOKEN" }, "x-static": "yes" } },
+      env: { HOOK_TOKEN: "Bearer s3cret" },
+      log: () => undefined,
+      retryMs: 5,
+    });
     d.deliver(alert);
     expect(hook.bodies).toHaveLength(0); // returned before the webhook even received the POST
     await d.settle();
-    expect(hook.bodies).toEqual([{ event: "budget_alert", ...alert }, { event: "budget_alert", ...alert }]);
+    expect(hook.bodies).toEqual([
+      { event: "budget_alert", ...alert },
+      { event: "budget_alert", ...alert },
+    ]);
     expect(hook.headers[1]?.["authorization"]).toBe("Bearer s3cret");
     expect(hook.headers[1]?.["x-static"]).toBe("yes");
   });
@@ -56,7 +74,14 @@ describe("alertDelivery", () => {
   it("gives up after its tries on a dead webhook: failure counted and logged (without the URL), nothing thrown", async () => {
     const lines: string[] = [];
     let failures = 0;
-    const d = alertDelivery({ webhook: { url: "http://127.0.0.1:9/hook?token=abc", headers: {} }, env: {}, log: (l) => lines.push(l), onWebhookFailure: () => failures++, retryMs: 5, attempts: 2 });
+    const d = alertDelivery({
+      webhook: { url: "http://127.0.0.1:9/hook?token=abc", headers: {} },
+      env: {},
+      log: (l) => lines.push(l),
+      onWebhookFailure: () => failures++,
+      retryMs: 5,
+      attempts: 2,
+    });
     d.deliver(alert);
     await d.settle();
     expect(failures).toBe(1);

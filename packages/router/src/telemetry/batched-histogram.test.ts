@@ -10,7 +10,7 @@ const BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 function pair(): { plain: Histogram<string>; batched: BatchedHistogram; a: Registry; b: Exposition } {
   const a = new Registry();
   const b = new Exposition();
-  const config = { name: "x_seconds", help: "Latency \\ with \"quotes\".", buckets: BUCKETS };
+  const config = { name: "x_seconds", help: 'Latency \\ with "quotes".', buckets: BUCKETS };
   return {
     a,
     b,
@@ -22,7 +22,11 @@ function pair(): { plain: Histogram<string>; batched: BatchedHistogram; a: Regis
 const observation = fc.tuple(
   fc.constantFrom("chat", "code", 'we"ird\\route\n'),
   fc.constantFrom("gpt-mini", "_none", "_unknown"),
-  fc.oneof(fc.integer({ min: 0, max: 200_000 }).map((ms) => ms / 1000), fc.double({ min: 0, max: 500, noNaN: true }), fc.constantFrom(0, 0.025, 120, 120.0001, 1e-9)),
+  fc.oneof(
+    fc.integer({ min: 0, max: 200_000 }).map((ms) => ms / 1000),
+    fc.double({ min: 0, max: 500, noNaN: true }),
+    fc.constantFrom(0, 0.025, 120, 120.0001, 1e-9),
+  ),
 );
 
 describe("BatchedHistogram", () => {

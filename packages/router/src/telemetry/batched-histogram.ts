@@ -43,7 +43,12 @@ export class BatchedHistogram {
     if (level === undefined) this.#root.set(a, (level = new Map()));
     let series = level.get(b);
     if (series === undefined) {
-      series = { labels: formatLabels({ [this.#names[0]]: a, [this.#names[1]]: b }), buckets: new Array<number>(this.#bounds.length).fill(0), count: 0, sum: 0 };
+      series = {
+        labels: formatLabels({ [this.#names[0]]: a, [this.#names[1]]: b }),
+        buckets: new Array<number>(this.#bounds.length).fill(0),
+        count: 0,
+        sum: 0,
+      };
       level.set(b, series);
       this.#series.push(series);
     }

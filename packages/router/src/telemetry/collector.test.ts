@@ -35,7 +35,10 @@ describe("Collector", () => {
   it("sets like prom-client's Gauge refilled by collect, and starts over on reset", async () => {
     const a = new Registry();
     const b = new Exposition();
-    let fill: [string, number][] = [["m1", 2], ["m2", 0]];
+    let fill: [string, number][] = [
+      ["m1", 2],
+      ["m2", 0],
+    ];
     new Gauge({
       name: "g",
       help: "A gauge.",
@@ -52,7 +55,10 @@ describe("Collector", () => {
     });
     expect(await b.render()).toBe(await a.metrics());
     expect(await b.render()).toContain('g{model="m1"} 2');
-    fill = [["m2", 1], ["m3", -1.5]];
+    fill = [
+      ["m2", 1],
+      ["m3", -1.5],
+    ];
     expect(await b.render()).toBe(await a.metrics());
     expect(await b.render()).not.toContain("m1");
     fill = [];

@@ -32,26 +32,68 @@ const text = (min: number) =>
 const help = text(1);
 const labelValue = text(0).filter((s) => !s.includes(",") && !s.includes("\u0000"));
 
-const special = [Number.NaN, Infinity, -Infinity, -0, 0, 1, Number.MAX_VALUE, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER + 2, 1e21, 1e-7, 0.1, 0.30000000000000004];
+const special = [
+  Number.NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  1,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  Number.MAX_SAFE_INTEGER + 2,
+  1e21,
+  1e-7,
+  0.1,
+  0.30000000000000004,
+];
 /** Any value a gauge may be set to. */
 const gaugeValue = fc.oneof(fc.constantFrom(...special, -Number.MAX_VALUE, -1e21), fc.integer(), fc.double());
 /** What prom-client's Counter takes: not negative, not infinite (NaN passes its check). */
-const counterAmount = fc.oneof(fc.constantFrom(...special.filter((v) => !(v === Infinity || v === -Infinity))), fc.nat(), fc.double({ min: 0, max: 1e300, noNaN: true }));
+const counterAmount = fc.oneof(
+  fc.constantFrom(...special.filter((v) => !(v === Infinity || v === -Infinity))),
+  fc.nat(),
+  fc.double({ min: 0, max: 1e300, noNaN: true }),
+);
 /** What prom-client's Histogram takes: finite values. */
-const observation = fc.oneof(fc.constantFrom(-0, 0, 1, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, 0.1, 1e-7), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+const observation = fc.oneof(
+  fc.constantFrom(-0, 0, 1, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, 0.1, 1e-7),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
 /** Finite, sorted, distinct as text; never -1 (prom-client's "above every bucket" sentinel) or -0 (same text as 0). */
 const buckets = fc
-  .uniqueArray(fc.oneof(fc.constantFrom(0, 0.025, 1, 120, 1e21, Number.MIN_VALUE), fc.double({ noNaN: true, noDefaultInfinity: true })), { minLength: 1, maxLength: 6, selector: (b) => String(b) })
+  .uniqueArray(fc.oneof(fc.constantFrom(0, 0.025, 1, 120, 1e21, Number.MIN_VALUE), fc.double({ noNaN: true, noDefaultInfinity: true })), {
+    minLength: 1,
+    maxLength: 6,
+    selector: (b) => String(b),
+  })
   .map((b) => b.filter((x) => x !== -1 && !Object.is(x, -0)).sort((x, y) => x - y))
   .filter((b) => b.length > 0);
 
 const spec = fc.oneof(
   fc.record({ kind: fc.constantFrom("counter" as const, "gauge" as const), name: metricName, help, labelNames: fc.uniqueArray(labelName, { maxLength: 3 }) }),
-  fc.record({ kind: fc.constant("histogram" as const), name: metricName, help, labelNames: fc.uniqueArray(labelName.filter((n) => n !== "le"), { minLength: 2, maxLength: 2 }), buckets }),
+  fc.record({
+    kind: fc.constant("histogram" as const),
+    name: metricName,
+    help,
+    labelNames: fc.uniqueArray(
+      labelName.filter((n) => n !== "le"),
+      { minLength: 2, maxLength: 2 },
+    ),
+    buckets,
+  }),
 );
 
 /** One call: on metric `target`, with label values picked from the pool by `picks`; `variant` chooses default-increment or reset, and the label object's key order. */
-const op = fc.record({ target: fc.nat(), picks: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }), amount: counterAmount, value: gaugeValue, observed: observation, variant: fc.nat({ max: 9 }) });
+const op = fc.record({
+  target: fc.nat(),
+  picks: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
+  amount: counterAmount,
+  value: gaugeValue,
+  observed: observation,
+  variant: fc.nat({ max: 9 }),
+});
 
 interface Pair {
   inc?: (labels: Record<string, string>, value: number | undefined) => void;
@@ -75,7 +117,13 @@ describe("Exposition", () => {
             const labelNames = [...s.labelNames];
             if (s.kind === "histogram") {
               const plain = new Histogram({ name: s.name, help: s.help, labelNames, buckets: s.buckets, registers: [theirs] });
-              const mine = new BatchedHistogram({ name: s.name, help: s.help, labelNames: [labelNames[0] ?? "", labelNames[1] ?? ""], buckets: s.buckets, registers: [ours] });
+              const mine = new BatchedHistogram({
+                name: s.name,
+                help: s.help,
+                labelNames: [labelNames[0] ?? "", labelNames[1] ?? ""],
+                buckets: s.buckets,
+                registers: [ours],
+              });
               return {
                 labelNames,
                 observe: (labels, a, b, value) => {
@@ -130,7 +178,15 @@ describe("Exposition", () => {
   });
 
   it("formats values as prom-client does, NaN included ('Nan')", () => {
-    expect([Number.NaN, Infinity, -Infinity, -0, 1e21, 1e-7, 2 ** 53 + 2].map(formatValue)).toEqual(["Nan", "+Inf", "-Inf", "0", "1e+21", "1e-7", "9007199254740994"]);
+    expect([Number.NaN, Infinity, -Infinity, -0, 1e21, 1e-7, 2 ** 53 + 2].map(formatValue)).toEqual([
+      "Nan",
+      "+Inf",
+      "-Inf",
+      "0",
+      "1e+21",
+      "1e-7",
+      "9007199254740994",
+    ]);
   });
 
   it("has prom-client's content type and an empty registry renders one newline, as prom-client's does", async () => {

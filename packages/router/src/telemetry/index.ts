@@ -1,5 +1,13 @@
 /** @module Telemetry: trace records, sinks (JSONL here; OTLP via `@switchyard/router/otlp`), Prometheus metrics, budget alert delivery. */
-export { TRACE_SCHEMA_VERSION, type AttemptReason, type TraceAttempt, type TraceCandidate, type TraceRecord, type TraceSink, type ValidationOutcome } from "./types.ts";
+export {
+  TRACE_SCHEMA_VERSION,
+  type AttemptReason,
+  type TraceAttempt,
+  type TraceCandidate,
+  type TraceRecord,
+  type TraceSink,
+  type ValidationOutcome,
+} from "./types.ts";
 export { finishTrace, completionText, validTraceparent, type TraceDraft, type FinishTraceOptions } from "./record.ts";
 export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from "./jsonl-sink.ts";
 export { createRouterMetrics, serveMetrics, UNKNOWN_LABEL, NONE_LABEL, type RouterMetrics, type RouterMetricsOptions } from "./metrics.ts";

@@ -141,7 +141,10 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
       try {
         if (size < 0) {
           await makeDir(dirname(options.path));
-          size = await stat(options.path).then((s) => s.size, () => 0);
+          size = await stat(options.path).then(
+            (s) => s.size,
+            () => 0,
+          );
         }
         if (size > 0 && size + bytes > options.maxBytes) await rotate();
         handle ??= await open(options.path, APPEND);

@@ -121,7 +121,12 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   const gauge = (name: string, help: string, labelNames: readonly string[], fill: (gauge: Collector) => unknown): void => {
     new Collector(name, help, "gauge", labelNames, registry, fill);
   };
-  const pendingRequests = batchedCounter("switchyard_requests_total", "Chat requests by route, team, answering model and HTTP status.", ["route", "team", "model", "status"]);
+  const pendingRequests = batchedCounter("switchyard_requests_total", "Chat requests by route, team, answering model and HTTP status.", [
+    "route",
+    "team",
+    "model",
+    "status",
+  ]);
   const duration = new BatchedHistogram({
     name: "switchyard_request_duration_seconds",
     help: "Whole-request latency.",
@@ -136,12 +141,23 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [registry],
   });
-  const pendingAttempts = batchedCounter("switchyard_attempts_total", "Upstream attempts by model, outcome and error class.", ["route", "model", "outcome", "error_class"]);
+  const pendingAttempts = batchedCounter("switchyard_attempts_total", "Upstream attempts by model, outcome and error class.", [
+    "route",
+    "model",
+    "outcome",
+    "error_class",
+  ]);
   const pendingTokens = batchedCounter("switchyard_tokens_total", "Tokens by direction (input, output).", ["route", "team", "model", "direction"]);
   const pendingCost = batchedCounter("switchyard_cost_usd_total", "Spend in USD at catalog prices.", ["route", "team", "model"]);
-  const fallbacks = counter("switchyard_fallbacks_total", "Moves to the next candidate, by the model left, the model tried next and the failure that caused it.", ["route", "from", "to", "reason"]);
+  const fallbacks = counter(
+    "switchyard_fallbacks_total",
+    "Moves to the next candidate, by the model left, the model tried next and the failure that caused it.",
+    ["route", "from", "to", "reason"],
+  );
   const retries = counter("switchyard_retries_total", "Retries on the same candidate, by the failure that caused them.", ["route", "model", "reason"]);
-  const canaryRequests = counter("switchyard_canary_requests_total", "Requests assigned to a route's canary (share = this / requests of the route).", ["route"]);
+  const canaryRequests = counter("switchyard_canary_requests_total", "Requests assigned to a route's canary (share = this / requests of the route).", [
+    "route",
+  ]);
   const dropped = counter("switchyard_telemetry_dropped_total", "Trace records a sink dropped (full buffer, sink down).", ["sink"]);
   const alerts = counter("switchyard_budget_alerts_total", "Budget alerts by team and threshold crossed.", ["team", "threshold"]);
   const webhookFailures = counter("switchyard_alert_webhook_failures_total", "Budget alert webhook deliveries that failed after retries.", []);
@@ -166,7 +182,12 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   const snapshot = (): Promise<StateSnapshot | undefined> => {
     const at = options.now();
     if (scrape === undefined || scrape.at !== at) {
-      scrape = { at, snapshot: Promise.resolve().then(() => options.state.snapshot(at)).catch(() => undefined) };
+      scrape = {
+        at,
+        snapshot: Promise.resolve()
+          .then(() => options.state.snapshot(at))
+          .catch(() => undefined),
+      };
     }
     return scrape.snapshot;
   };
@@ -177,19 +198,28 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       const teams = config().teams;
       for (const [team, budget] of Object.entries(budgets)) if (Object.hasOwn(teams, team)) g.set({ team }, value(budget));
     });
-  budgetGauge("switchyard_budget_remaining_usd", "Budget left this period per team (limit − spent − reserved), USD.", (b) => b.limitUsd - b.spentUsd - b.reservedUsd);
+  budgetGauge(
+    "switchyard_budget_remaining_usd",
+    "Budget left this period per team (limit − spent − reserved), USD.",
+    (b) => b.limitUsd - b.spentUsd - b.reservedUsd,
+  );
   budgetGauge("switchyard_budget_spent_usd", "Settled spend this period per team, USD.", (b) => b.spentUsd);
   budgetGauge("switchyard_budget_limit_usd", "Budget per period per team, USD.", (b) => b.limitUsd);
-  gauge("switchyard_rate_limit_remaining", "Rate-limit capacity left now per team: requests (rpm) or tokens (tpm) this minute.", ["team", "limit"], async (g) => {
-    const limits = (await snapshot())?.limits ?? {};
-    g.reset();
-    const teams = config().teams;
-    for (const [team, l] of Object.entries(limits)) {
-      if (!Object.hasOwn(teams, team)) continue;
-      if (l.rpm !== undefined) g.set({ team, limit: "rpm" }, l.rpm.remaining);
-      if (l.tpm !== undefined) g.set({ team, limit: "tpm" }, l.tpm.remaining);
-    }
-  });
+  gauge(
+    "switchyard_rate_limit_remaining",
+    "Rate-limit capacity left now per team: requests (rpm) or tokens (tpm) this minute.",
+    ["team", "limit"],
+    async (g) => {
+      const limits = (await snapshot())?.limits ?? {};
+      g.reset();
+      const teams = config().teams;
+      for (const [team, l] of Object.entries(limits)) {
+        if (!Object.hasOwn(teams, team)) continue;
+        if (l.rpm !== undefined) g.set({ team, limit: "rpm" }, l.rpm.remaining);
+        if (l.tpm !== undefined) g.set({ team, limit: "tpm" }, l.tpm.remaining);
+      }
+    },
+  );
 
   return {
     registry,

@@ -44,7 +44,12 @@ export interface OtlpSink extends TraceSink {
 function callerContext(traceparent: string | undefined): Context {
   const [, traceId, spanId, flags] = traceparent?.split("-") ?? [];
   if (traceId === undefined || spanId === undefined || flags === undefined) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: Number.parseInt(flags, 16) === 0 ? TraceFlags.NONE : TraceFlags.SAMPLED, isRemote: true });
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId,
+    spanId,
+    traceFlags: Number.parseInt(flags, 16) === 0 ? TraceFlags.NONE : TraceFlags.SAMPLED,
+    isRemote: true,
+  });
 }
 
 /** Collects the spans the tracer ends, so a batch can be handed to the exporter in one call. */
@@ -90,7 +95,11 @@ export function otlpSink(options: OtlpSinkOptions): OtlpSink {
     new OTLPTraceExporter({ url: otlp.endpoint, headers: headersOf(otlp, options.env, warn), timeoutMillis: otlp.timeoutMs, concurrencyLimit: 1 });
   const collector = new CollectingProcessor();
   // Every request is exported, whatever the caller's sampling flag: the spans are its accounting.
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: otlp.serviceName }), spanProcessors: [collector], sampler: new AlwaysOnSampler() });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: otlp.serviceName }),
+    spanProcessors: [collector],
+    sampler: new AlwaysOnSampler(),
+  });
   const tracer = provider.getTracer("switchyard-router");
   const batchSize = options.batchSize ?? 256;
   const retryBase = options.retryMs ?? 1000;
@@ -158,7 +167,13 @@ export function otlpSink(options: OtlpSinkOptions): OtlpSink {
               "gen_ai.operation.name": "chat",
               "gen_ai.request.model": model?.name ?? a.model,
               ...(providerKind !== undefined ? { "gen_ai.provider.name": providerKind, "gen_ai.system": providerKind } : {}),
-              ...(a.outcome === "ok" && record.model === a.model ? { "gen_ai.response.model": model?.name ?? a.model, "gen_ai.usage.input_tokens": record.inputTokens, "gen_ai.usage.output_tokens": record.outputTokens } : {}),
+              ...(a.outcome === "ok" && record.model === a.model
+                ? {
+                    "gen_ai.response.model": model?.name ?? a.model,
+                    "gen_ai.usage.input_tokens": record.inputTokens,
+                    "gen_ai.usage.output_tokens": record.outputTokens,
+                  }
+                : {}),
               "switchyard.model": a.model,
               "switchyard.provider": a.provider,
               ...(a.region !== undefined ? { "switchyard.region": a.region } : {}),

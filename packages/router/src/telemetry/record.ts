@@ -87,7 +87,9 @@ function traceCandidates(ctx: RequestContext | undefined): TraceRecord["candidat
   let frozen = true;
   for (let i = 0; i < candidates.length && frozen; i++) frozen = Object.isFrozen(candidates[i]);
   if (frozen) return candidates;
-  return candidates.map((c) => (Object.isFrozen(c) ? c : { model: c.model, provider: c.provider, step: c.step, source: c.source, tier: c.tier, reason: c.reason }));
+  return candidates.map((c) =>
+    Object.isFrozen(c) ? c : { model: c.model, provider: c.provider, step: c.step, source: c.source, tier: c.tier, reason: c.reason },
+  );
 }
 
 let lastMs = Number.NaN;

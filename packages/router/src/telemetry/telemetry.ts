@@ -70,7 +70,9 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
   const fromSettings = (settings: Config["telemetry"], warn: (message: string) => void): { sinks: TraceSink[]; alerts: AlertDelivery } => {
     const built: TraceSink[] = [];
     if (settings?.jsonl !== undefined) {
-      built.push(jsonlSink({ ...settings.jsonl, ...(options.stdout !== undefined ? { stdout: options.stdout } : {}), onDrop: (n) => metrics.dropped("jsonl", n) }));
+      built.push(
+        jsonlSink({ ...settings.jsonl, ...(options.stdout !== undefined ? { stdout: options.stdout } : {}), onDrop: (n) => metrics.dropped("jsonl", n) }),
+      );
     }
     if (settings?.otlp !== undefined) {
       if (options.otlp === undefined) warn("telemetry.otlp is configured but this router build has no OTLP exporter; spans are not exported");
@@ -171,7 +173,12 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
       configured.alerts.deliver(alert);
     },
     async close() {
-      await Promise.allSettled([...retiring, configured.alerts.settle(), ...configured.sinks.map((sink) => sink.close()), ...sinks.map((sink) => sink.close())]);
+      await Promise.allSettled([
+        ...retiring,
+        configured.alerts.settle(),
+        ...configured.sinks.map((sink) => sink.close()),
+        ...sinks.map((sink) => sink.close()),
+      ]);
     },
   };
 }

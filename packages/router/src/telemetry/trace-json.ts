@@ -103,11 +103,48 @@ export function traceJson(r: TraceRecord): string {
  * fails the type check here (the list must name every key).
  */
 const FIELDS = [
-  "v", "requestId", "time", "environment", "configVersion", "route", "team", "status", "outcome", "errorCode", "stream", "candidates", "attempts",
-  "model", "provider", "inputTokens", "outputTokens", "costUsd", "canary", "fallback", "retries", "validation", "latencyMs", "ttftMs", "traceparent", "payload",
+  "v",
+  "requestId",
+  "time",
+  "environment",
+  "configVersion",
+  "route",
+  "team",
+  "status",
+  "outcome",
+  "errorCode",
+  "stream",
+  "candidates",
+  "attempts",
+  "model",
+  "provider",
+  "inputTokens",
+  "outputTokens",
+  "costUsd",
+  "canary",
+  "fallback",
+  "retries",
+  "validation",
+  "latencyMs",
+  "ttftMs",
+  "traceparent",
+  "payload",
 ] as const satisfies readonly (keyof TraceRecord)[];
 const CANDIDATE_FIELDS = ["model", "provider", "step", "source", "tier", "reason"] as const satisfies readonly (keyof TraceCandidate)[];
-const ATTEMPT_FIELDS = ["model", "provider", "region", "step", "attempt", "outcome", "errorClass", "status", "latencyMs", "ttftMs", "reason", "after"] as const satisfies readonly (keyof TraceAttempt)[];
+const ATTEMPT_FIELDS = [
+  "model",
+  "provider",
+  "region",
+  "step",
+  "attempt",
+  "outcome",
+  "errorClass",
+  "status",
+  "latencyMs",
+  "ttftMs",
+  "reason",
+  "after",
+] as const satisfies readonly (keyof TraceAttempt)[];
 type Exhaustive<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : { missing: Exclude<All, Listed> };
 export const TRACE_JSON_COVERS_EVERY_FIELD: [
   Exhaustive<keyof TraceRecord, (typeof FIELDS)[number]>,

@@ -14,7 +14,10 @@ export interface ColdCompile extends CompileWorkerResult {
 export function cliCheck(options: { file: string; timeoutMs?: number }): Promise<{ wallMs: number; exitCode: number | null; output: string }> {
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "packages/cli/src/bin.ts", "check", options.file, "--env", "prod"], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "packages/cli/src/bin.ts", "check", options.file, "--env", "prod"], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     killOnExit(child);
     let output = "";
     const keep = (d: Buffer): void => void (output = (output + d.toString("utf8")).slice(-2000));
@@ -28,7 +31,13 @@ export function cliCheck(options: { file: string; timeoutMs?: number }): Promise
   });
 }
 
-export function coldCompile(options: { mode: "check" | "build"; file: string; outDir?: string; timeoutMs?: number; profileFile?: string }): Promise<ColdCompile> {
+export function coldCompile(options: {
+  mode: "check" | "build";
+  file: string;
+  outDir?: string;
+  timeoutMs?: number;
+  profileFile?: string;
+}): Promise<ColdCompile> {
   const worker = fileURLToPath(new URL("./compile-worker.ts", import.meta.url));
   const args = ["--import", "tsx", worker, options.mode, options.file, ...(options.outDir ? [options.outDir] : [])];
   const started = process.hrtime.bigint();

@@ -43,9 +43,7 @@ async function main(): Promise<CompileWorkerResult> {
   const compiler = await import("@switchyard/compiler");
   const imported = performance.now();
   const result =
-    mode === "check"
-      ? await compiler.compile({ file, timeoutMs: 60_000 })
-      : await compiler.build({ file, outDir: outDir ?? "dist", timeoutMs: 60_000 });
+    mode === "check" ? await compiler.compile({ file, timeoutMs: 60_000 }) : await compiler.build({ file, outDir: outDir ?? "dist", timeoutMs: 60_000 });
   const done = performance.now();
   if (session && profileFile) {
     const { profile } = await post<{ profile: unknown }>(session, "Profiler.stop");

@@ -69,7 +69,15 @@ async function main(): Promise<DecideCase[] | string> {
   for (const n of sizes) {
     const config = decideConfig(n);
     for (const shape of ["wide", "typical"] as const) {
-      const request: RoutingRequest = { route: shape, team: "bench", promptTokens: 200, maxOutputTokens: 256, region: undefined, stickyKey: undefined, requires: [] };
+      const request: RoutingRequest = {
+        route: shape,
+        team: "bench",
+        promptTokens: 200,
+        maxOutputTokens: 256,
+        region: undefined,
+        stickyKey: undefined,
+        requires: [],
+      };
       let probe;
       try {
         probe = router.decide(config, request, state, options);
@@ -94,7 +102,14 @@ async function main(): Promise<DecideCase[] | string> {
       }
       if (sink === -1) process.stdout.write("");
       batches.sort((a, b) => a - b);
-      cases.push({ models: n, shape, nsPerCall: batches[Math.floor(batches.length / 2)]!, range: [batches[0]!, batches[batches.length - 1]!], calls, candidates });
+      cases.push({
+        models: n,
+        shape,
+        nsPerCall: batches[Math.floor(batches.length / 2)]!,
+        range: [batches[0]!, batches[batches.length - 1]!],
+        calls,
+        candidates,
+      });
     }
   }
   return cases;

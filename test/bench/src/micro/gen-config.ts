@@ -25,7 +25,9 @@ export function routesSource(options: { routes: number; models: number }): { sou
   const lines: string[] = [];
   lines.push('import { defineConfig, secret } from "@switchyard/sdk";', "", "export default defineConfig({", "  providers: {");
   lines.push('    openai: { kind: "openai", apiKey: secret("OPENAI_API_KEY"), region: "us" },');
-  lines.push('    azureEu: { kind: "openai", baseUrl: "https://acme-eu.openai.azure.com/openai/v1", apiKey: secret("AZURE_EU_KEY"), region: "eu", residency: "eu" },');
+  lines.push(
+    '    azureEu: { kind: "openai", baseUrl: "https://acme-eu.openai.azure.com/openai/v1", apiKey: secret("AZURE_EU_KEY"), region: "eu", residency: "eu" },',
+  );
   lines.push('    anthropic: { kind: "anthropic", apiKey: secret("ANTHROPIC_API_KEY"), region: "us" },');
   lines.push('    local: { kind: "openai", baseUrl: "http://vllm.internal:8000/v1", selfHosted: true, region: "eu", residency: "eu" },');
   lines.push("  },", "  models: {");

@@ -67,7 +67,13 @@ export interface CompileBench {
 }
 
 /** check and build, each cold (a fresh process per run), on generated configs of each size; repeats interleave the sizes. */
-export async function benchCompile(options: { sizes: number[]; models: number; repeats: number; profile: boolean; log: (line: string) => void }): Promise<Outcome<CompileBench>> {
+export async function benchCompile(options: {
+  sizes: number[];
+  models: number;
+  repeats: number;
+  profile: boolean;
+  log: (line: string) => void;
+}): Promise<Outcome<CompileBench>> {
   const dir = join(WORK_DIR, "compile");
   const outRoot = mkdtempSync(join(tmpdir(), "switchyard-bench-compile-"));
   try {
@@ -83,7 +89,9 @@ export async function benchCompile(options: { sizes: number[]; models: number; r
           } catch (error) {
             return { ok: false, reason: `${mode} of ${config.routes} routes failed: ${(error as Error).message}` };
           }
-          options.log(`${mode} ${config.routes} routes / ${options.models} models: ${run.wallMs.toFixed(0)} ms wall (${run.importMs.toFixed(0)} import + ${run.runMs.toFixed(0)} ${mode}), ok=${run.ok}`);
+          options.log(
+            `${mode} ${config.routes} routes / ${options.models} models: ${run.wallMs.toFixed(0)} ms wall (${run.importMs.toFixed(0)} import + ${run.runMs.toFixed(0)} ${mode}), ok=${run.ok}`,
+          );
           if (!run.ok && run.messages.some((m) => m.startsWith("SY0000"))) return { ok: false, reason: `the compiler is a placeholder: ${run.messages[0]}` };
           const key = `${config.routes}:${mode}`;
           runs.set(key, [...(runs.get(key) ?? []), run]);

@@ -3,7 +3,15 @@ import { createAnthropicAdapter } from "./index.ts";
 
 describe("an answer too deep to read", () => {
   it("is the upstream's invalid_response, not a connection failure", async () => {
-    const text = JSON.stringify({ id: "m", type: "message", role: "assistant", model: "c", content: [{ type: "tool_use", id: "t", name: "f", input: "@" }], stop_reason: "tool_use", usage: { input_tokens: 1, output_tokens: 1 } });
+    const text = JSON.stringify({
+      id: "m",
+      type: "message",
+      role: "assistant",
+      model: "c",
+      content: [{ type: "tool_use", id: "t", name: "f", input: "@" }],
+      stop_reason: "tool_use",
+      usage: { input_tokens: 1, output_tokens: 1 },
+    });
     const deepText = text.replace('"@"', '{"a":'.repeat(100_000) + "{}" + "}".repeat(100_000));
     const adapter = createAnthropicAdapter({
       providerId: "a",
@@ -15,7 +23,18 @@ describe("an answer too deep to read", () => {
         close: async () => undefined,
       },
     });
-    const call = { body: { model: "r", messages: [{ role: "user" as const, content: "hi" }] }, modelId: "c", model: { provider: "a", name: "c" } as never, route: "r", requestId: "x", attempt: 1, signal: new AbortController().signal };
-    await expect(adapter.complete(call)).rejects.toMatchObject({ errorClass: "invalid_response", message: "the upstream's answer is nested too deeply to read" });
+    const call = {
+      body: { model: "r", messages: [{ role: "user" as const, content: "hi" }] },
+      modelId: "c",
+      model: { provider: "a", name: "c" } as never,
+      route: "r",
+      requestId: "x",
+      attempt: 1,
+      signal: new AbortController().signal,
+    };
+    await expect(adapter.complete(call)).rejects.toMatchObject({
+      errorClass: "invalid_response",
+      message: "the upstream's answer is nested too deeply to read",
+    });
   });
 });

@@ -73,7 +73,12 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
       } catch (error) {
         throw unsendable(name, error);
       }
-      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal, init.transport.limits?.maxSseLineBytes);
+      return events(
+        await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name),
+        name,
+        call.signal,
+        init.transport.limits?.maxSseLineBytes,
+      );
     },
 
     async close(): Promise<void> {},

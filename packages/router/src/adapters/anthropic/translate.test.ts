@@ -14,7 +14,13 @@ describe("toAnthropicRequest", () => {
           { role: "user", content: "weather in Paris?" },
           { role: "assistant", content: null, tool_calls: [{ id: "t1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
           { role: "tool", tool_call_id: "t1", content: "sunny" },
-          { role: "user", content: [{ type: "text", text: "thanks" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] },
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "thanks" },
+              { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+            ],
+          },
         ],
         tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
         tool_choice: "required",
@@ -61,13 +67,20 @@ describe("fromAnthropicResponse", () => {
         type: "message",
         role: "assistant",
         model: "claude-x",
-        content: [{ type: "text", text: "ok" }, { type: "tool_use", id: "tu", name: "f", input: { a: 1 } }],
+        content: [
+          { type: "text", text: "ok" },
+          { type: "tool_use", id: "tu", name: "f", input: { a: 1 } },
+        ],
         stop_reason: "tool_use",
         usage: { input_tokens: 10, output_tokens: 4, cache_read_input_tokens: 2 },
       },
       1,
     );
-    expect(c.choices[0]?.message).toEqual({ role: "assistant", content: "ok", tool_calls: [{ id: "tu", type: "function", function: { name: "f", arguments: '{"a":1}' } }] });
+    expect(c.choices[0]?.message).toEqual({
+      role: "assistant",
+      content: "ok",
+      tool_calls: [{ id: "tu", type: "function", function: { name: "f", arguments: '{"a":1}' } }],
+    });
     expect(c.choices[0]?.finish_reason).toBe("tool_calls");
     expect(c.usage).toEqual({ prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
   });

@@ -24,7 +24,8 @@ export interface AnthropicRequest {
   stop_sequences?: string[];
   stream?: boolean;
   tools?: Array<{ name: string; description?: string; input_schema: Record<string, unknown> }>;
-  tool_choice?: { type: "auto" | "any" | "none" } | { type: "tool"; name: string } | { type: "auto" | "any" | "tool"; name?: string; disable_parallel_tool_use: boolean };
+  tool_choice?:
+    { type: "auto" | "any" | "none" } | { type: "tool"; name: string } | { type: "auto" | "any" | "tool"; name?: string; disable_parallel_tool_use: boolean };
   metadata?: { user_id: string };
 }
 

@@ -2,10 +2,19 @@
 import type { MockBehaviour } from "@switchyard/ir";
 import { estimateTextTokens, estimateTokens } from "../../core/tokens.ts";
 import { type ChatBody, type ChatCompletion, type ChatCompletionChunk, type Usage, lastUserText } from "../../http/chat-body.ts";
-import { type AdapterCall, type AdapterFactory, type AdapterInit, type CompletionResult, type ProviderAdapter, type StreamEvent, UpstreamError, classifyStatus } from "../types.ts";
+import {
+  type AdapterCall,
+  type AdapterFactory,
+  type AdapterInit,
+  type CompletionResult,
+  type ProviderAdapter,
+  type StreamEvent,
+  UpstreamError,
+  classifyStatus,
+} from "../types.ts";
 
 const DEFAULT_BEHAVIOUR: MockBehaviour = { ttftMs: 0, interChunkMs: 0, failRate: 0, failStatus: 503 };
-const DEFAULT_REPLY = "Mock reply from {model} on route {route}: you said \"{prompt}\".";
+const DEFAULT_REPLY = 'Mock reply from {model} on route {route}: you said "{prompt}".';
 
 /** FNV-1a over a string, as a fraction in [0, 1): the deterministic coin for failure injection. */
 export function mockCoin(key: string): number {

@@ -6,7 +6,8 @@ import { createMockAdapter, mockCoin } from "./index.ts";
 
 const model: Model = { provider: "m", name: "mock-1", context: 1000, price: { input: 0, output: 0 }, lifecycle: "ga", capabilities: [] };
 const provider = (mock: Provider["mock"]): Provider => ({ kind: "mock", headers: {}, selfHosted: false, mock });
-const adapter = (mock: Provider["mock"]) => createMockAdapter({ providerId: "m", provider: provider(mock), apiKey: undefined, headers: {}, transport: nodeHttpTransport() });
+const adapter = (mock: Provider["mock"]) =>
+  createMockAdapter({ providerId: "m", provider: provider(mock), apiKey: undefined, headers: {}, transport: nodeHttpTransport() });
 const call = (over: Partial<AdapterCall> = {}): AdapterCall => ({
   body: { model: "r", messages: [{ role: "user", content: "ping" }] },
   modelId: "mm",
@@ -53,7 +54,11 @@ describe("mock adapter", () => {
     const a = adapter(undefined);
     const json = await a.complete(call({ body: { model: "r", messages: [{ role: "user", content: "x" }], response_format: { type: "json_object" } } }));
     expect(() => JSON.parse(json.completion.choices[0]?.message.content ?? "")).not.toThrow();
-    const tool = await a.complete(call({ body: { model: "r", messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "f" } }], tool_choice: "required" } }));
+    const tool = await a.complete(
+      call({
+        body: { model: "r", messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "f" } }], tool_choice: "required" },
+      }),
+    );
     expect(tool.completion.choices[0]?.message.tool_calls?.[0]?.function.name).toBe("f");
   });
 });

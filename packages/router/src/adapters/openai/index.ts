@@ -85,7 +85,12 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
       } catch (error) {
         throw unsendable(name, error);
       }
-      return events(await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name), name, call.signal, init.transport.limits?.maxSseLineBytes);
+      return events(
+        await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name),
+        name,
+        call.signal,
+        init.transport.limits?.maxSseLineBytes,
+      );
     },
 
     async close(): Promise<void> {},

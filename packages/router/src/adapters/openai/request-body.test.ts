@@ -11,17 +11,15 @@ const key = fc.oneof(
 );
 const value = fc.jsonValue({ maxDepth: 3 });
 /** Strings that make a scanner trip: quotes, backslashes, braces and the key names themselves. */
-const tricky = fc.constantFrom('"model":"x"', '\\"', "\\", "{", "}]", '"stream":true', "\\\\\"", "\u2028", "é🙂");
+const tricky = fc.constantFrom('"model":"x"', '\\"', "\\", "{", "}]", '"stream":true', '\\\\"', "\u2028", "é🙂");
 const model = fc.oneof(fc.string({ maxLength: 10 }), tricky);
 
 /** A request object with `model` somewhere among other keys (never stream/stream_options). */
-const request = fc
-  .tuple(fc.dictionary(key, fc.oneof(value, tricky), { maxKeys: 5 }), model, fc.nat())
-  .map(([rest, route, at]) => {
-    const entries = Object.entries(rest).filter(([k]) => k !== "model" && k !== "stream" && k !== "stream_options" && k !== "__proto__");
-    entries.splice(at % (entries.length + 1), 0, ["model", route]);
-    return Object.fromEntries(entries) as ChatBody;
-  });
+const request = fc.tuple(fc.dictionary(key, fc.oneof(value, tricky), { maxKeys: 5 }), model, fc.nat()).map(([rest, route, at]) => {
+  const entries = Object.entries(rest).filter(([k]) => k !== "model" && k !== "stream" && k !== "stream_options" && k !== "__proto__");
+  entries.splice(at % (entries.length + 1), 0, ["model", route]);
+  return Object.fromEntries(entries) as ChatBody;
+});
 /** How the client wrote it: compact, indented, or with tabs and CRLFs. */
 const layout = fc.constantFrom(undefined, 2, "\t", "\r\n ");
 
@@ -67,12 +65,14 @@ describe("spliceModel", () => {
 });
 
 describe("completionBody", () => {
-  const withStream = fc.tuple(request, fc.option(fc.boolean(), { nil: undefined }), fc.option(fc.constantFrom(null, { include_usage: true }), { nil: undefined })).map(([body, stream, options]) => {
-    const out: ChatBody = { ...body };
-    if (stream !== undefined) out.stream = stream;
-    if (options !== undefined) out.stream_options = options;
-    return out;
-  });
+  const withStream = fc
+    .tuple(request, fc.option(fc.boolean(), { nil: undefined }), fc.option(fc.constantFrom(null, { include_usage: true }), { nil: undefined }))
+    .map(([body, stream, options]) => {
+      const out: ChatBody = { ...body };
+      if (stream !== undefined) out.stream = stream;
+      if (options !== undefined) out.stream_options = options;
+      return out;
+    });
 
   it("sends the same JSON value from the client's text as from the parsed body, which it leaves as it was", () => {
     fc.assert(

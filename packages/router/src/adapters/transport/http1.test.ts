@@ -82,7 +82,8 @@ function post(t: Transport, url: string, signal: AbortSignal = new AbortControll
   return t.post({ url: new URL(url), headers: { "content-type": "application/json", authorization: "Bearer k" }, body: '{"model":"m","x":"é"}', signal });
 }
 
-const ok = (body: string, extra = ""): string => `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+const ok = (body: string, extra = ""): string =>
+  `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 /** Write `bytes` one byte at a time (every framing boundary split). */
 function dribble(socket: net.Socket, bytes: string | Buffer): void {
@@ -196,7 +197,9 @@ describe("http1Transport", () => {
   });
 
   it("skips interim 1xx responses; 204 has no body", async () => {
-    const server = await serve((s, _r, i) => s.write(i === 0 ? `HTTP/1.1 103 Early Hints\r\nlink: </x>\r\n\r\n${ok("{}")}` : "HTTP/1.1 204 No Content\r\n\r\n"));
+    const server = await serve((s, _r, i) =>
+      s.write(i === 0 ? `HTTP/1.1 103 Early Hints\r\nlink: </x>\r\n\r\n${ok("{}")}` : "HTTP/1.1 204 No Content\r\n\r\n"),
+    );
     const t = transport();
     const first = await post(t, server.url);
     expect([first.status, await first.text()]).toEqual([200, "{}"]);
@@ -269,7 +272,11 @@ describe("http1Transport", () => {
   });
 
   it("rejects malformed responses: bad status line, bad chunk size, oversized head", async () => {
-    const replies = ["SMTP ready\r\n\r\n", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n", `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(2048)}\r\n\r\n`];
+    const replies = [
+      "SMTP ready\r\n\r\n",
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+      `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(2048)}\r\n\r\n`,
+    ];
     const server = await serve((s, _r, i) => s.write(replies[i] ?? ""));
     const t = transport({ maxHeaderBytes: 1024 });
     await expect(post(t, server.url)).rejects.toMatchObject({ code: "HPE_INVALID_CONSTANT" });
@@ -306,7 +313,9 @@ describe("http1Transport", () => {
   it("refuses header values that would split the request", async () => {
     const server = await serve((s) => s.write(ok("{}")));
     const t = transport();
-    await expect(t.post({ url: new URL(server.url), headers: { "x-evil": "a\r\nx-injected: 1" }, body: "{}", signal: new AbortController().signal })).rejects.toMatchObject({ code: "ERR_INVALID_CHAR" });
+    await expect(
+      t.post({ url: new URL(server.url), headers: { "x-evil": "a\r\nx-injected: 1" }, body: "{}", signal: new AbortController().signal }),
+    ).rejects.toMatchObject({ code: "ERR_INVALID_CHAR" });
     expect(server.requests).toHaveLength(0);
   });
 
@@ -327,7 +336,27 @@ describe("http1Transport", () => {
     const dir = mkdtempSync(join(tmpdir(), "http1-tls-"));
     try {
       try {
-        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+        execFileSync(
+          "openssl",
+          [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            join(dir, "key.pem"),
+            "-out",
+            join(dir, "cert.pem"),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+          ],
+          { stdio: "ignore" },
+        );
       } catch {
         ctx.skip("openssl is not available to make a test certificate");
       }

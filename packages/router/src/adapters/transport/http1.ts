@@ -331,7 +331,13 @@ class Connection {
     const { hostname, port, secure } = pool;
     const host = hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
     this.socket = secure
-      ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ["http/1.1"], ...(pool.ca !== undefined ? { ca: pool.ca } : {}) })
+      ? tls.connect({
+          host,
+          port,
+          servername: net.isIP(host) === 0 ? host : undefined,
+          ALPNProtocols: ["http/1.1"],
+          ...(pool.ca !== undefined ? { ca: pool.ca } : {}),
+        })
       : net.connect({ host, port, noDelay: true });
     if (secure) this.socket.setNoDelay(true);
     this.socket.on("data", (chunk: Buffer) => this.#onData(chunk));
@@ -403,7 +409,8 @@ class Connection {
       switch (this.#state) {
         case HEAD: {
           const end = buf.indexOf(HEAD_END, i);
-          if ((end === -1 ? n : end) - i > this.#pool.maxHeaderBytes) return this.destroy(connectionError("upstream response head too large", "HPE_HEADER_OVERFLOW"));
+          if ((end === -1 ? n : end) - i > this.#pool.maxHeaderBytes)
+            return this.destroy(connectionError("upstream response head too large", "HPE_HEADER_OVERFLOW"));
           if (end === -1) {
             this.#pending = buf.subarray(i);
             return;
@@ -497,7 +504,9 @@ class Connection {
       !(d0 >= 1 && d0 <= 5 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9) ||
       (eol > 12 && head.charCodeAt(12) !== 32)
     ) {
-      this.destroy(connectionError(`upstream sent an invalid status line "${head.slice(0, Math.min(eol, 40)).replace(/[^\x20-\x7e]/g, "?")}"`, "HPE_INVALID_CONSTANT"));
+      this.destroy(
+        connectionError(`upstream sent an invalid status line "${head.slice(0, Math.min(eol, 40)).replace(/[^\x20-\x7e]/g, "?")}"`, "HPE_INVALID_CONSTANT"),
+      );
       return false;
     }
     const status = d0 * 100 + d1 * 10 + d2;
@@ -512,7 +521,22 @@ class Connection {
       let end = head.indexOf("\r\n", pos);
       if (end === -1) end = head.length;
       const size = head.indexOf(":", pos) - pos;
-      const which = size === 10 ? (nameIs(head, pos, "connection") ? 1 : nameIs(head, pos, "keep-alive") ? 2 : 0) : size === 17 ? (nameIs(head, pos, "transfer-encoding") ? 3 : 0) : size === 14 ? (nameIs(head, pos, "content-length") ? 4 : 0) : 0;
+      const which =
+        size === 10
+          ? nameIs(head, pos, "connection")
+            ? 1
+            : nameIs(head, pos, "keep-alive")
+              ? 2
+              : 0
+          : size === 17
+            ? nameIs(head, pos, "transfer-encoding")
+              ? 3
+              : 0
+            : size === 14
+              ? nameIs(head, pos, "content-length")
+                ? 4
+                : 0
+              : 0;
       if (which !== 0 && pos + size < end) {
         const value = headerValue(head, pos + size + 1, end);
         // Repeated: joined with ", " as node:http and headersOf do (a repeated Content-Length is then invalid).
@@ -671,7 +695,10 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
   const maxSockets = options.maxSockets ?? 256;
   const idleMs = options.idleMs ?? 4_000;
   const maxHeaderBytes = options.maxHeaderBytes ?? 64 * 1024;
-  const limits: UpstreamLimits = { maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_UPSTREAM_BYTES, maxSseLineBytes: options.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES };
+  const limits: UpstreamLimits = {
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_UPSTREAM_BYTES,
+    maxSseLineBytes: options.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES,
+  };
   const pools = new Map<string, OriginPool>();
   let closed = false;
 
@@ -679,7 +706,16 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
     let pool = pools.get(target.origin);
     if (pool === undefined) {
       const secure = target.protocol === "https:";
-      pool = new OriginPool(url.hostname, Number(url.port || (secure ? 443 : 80)), secure, maxSockets, idleMs, maxHeaderBytes, options.ca, limits.maxResponseBytes);
+      pool = new OriginPool(
+        url.hostname,
+        Number(url.port || (secure ? 443 : 80)),
+        secure,
+        maxSockets,
+        idleMs,
+        maxHeaderBytes,
+        options.ca,
+        limits.maxResponseBytes,
+      );
       pools.set(target.origin, pool);
     }
     return pool;
@@ -692,7 +728,8 @@ export function http1Transport(options: Http1TransportOptions = {}): Transport {
       if (closed) return Promise.reject(connectionError("transport closed"));
       if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : connectionError("aborted", "ABORT_ERR"));
       const target = targetOf(url);
-      if (target.protocol !== "http:" && target.protocol !== "https:") return Promise.reject(connectionError(`unsupported protocol ${target.protocol}`, "ERR_INVALID_PROTOCOL"));
+      if (target.protocol !== "http:" && target.protocol !== "https:")
+        return Promise.reject(connectionError(`unsupported protocol ${target.protocol}`, "ERR_INVALID_PROTOCOL"));
       let block: string;
       try {
         block = headerBlock(request.headers);

@@ -10,7 +10,10 @@ import { DEFAULT_MAX_SSE_LINE_BYTES } from "../sse.ts";
  * small (undici's parser alone is ~200 KB minified).
  */
 export function nodeHttpTransport(options: { maxSockets?: number; maxResponseBytes?: number; maxSseLineBytes?: number } = {}): Transport {
-  const limits = { maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_UPSTREAM_BYTES, maxSseLineBytes: options.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES };
+  const limits = {
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_UPSTREAM_BYTES,
+    maxSseLineBytes: options.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES,
+  };
   // noDelay reaches net.createConnection: small request writes must not wait for Nagle.
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: "lifo" as const, noDelay: true };
   const httpAgent = new http.Agent(agentOptions);

@@ -11,7 +11,10 @@ import { DEFAULT_MAX_SSE_LINE_BYTES } from "../sse.ts";
  * @example const transport = undiciTransport(); await transport.post({ url, headers, body, signal });
  */
 export function undiciTransport(options: { connections?: number; maxResponseBytes?: number; maxSseLineBytes?: number } = {}): Transport {
-  const limits = { maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_UPSTREAM_BYTES, maxSseLineBytes: options.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES };
+  const limits = {
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_UPSTREAM_BYTES,
+    maxSseLineBytes: options.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES,
+  };
   const pools = new Map<string, Pool>();
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);

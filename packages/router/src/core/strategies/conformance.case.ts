@@ -113,13 +113,25 @@ export function runStrategyConformance(options: { name: string; create: () => St
 
     test("region-tiebreak", "puts the member in the caller's region first when all else is equal", () => {
       const input = [member("us1", { region: "us", index: 0 }), member("eu1", { region: "eu", index: 1 })];
-      expect(create().order(input, context({ region: "eu" })).map((m) => m.model)).toEqual(["eu1", "us1"]);
-      expect(create().order(input, context({ region: "us" })).map((m) => m.model)).toEqual(["us1", "eu1"]);
+      expect(
+        create()
+          .order(input, context({ region: "eu" }))
+          .map((m) => m.model),
+      ).toEqual(["eu1", "us1"]);
+      expect(
+        create()
+          .order(input, context({ region: "us" }))
+          .map((m) => m.model),
+      ).toEqual(["us1", "eu1"]);
     });
 
     test("declaration-order-tiebreak", "keeps declaration order among complete equals", () => {
       const input = [member("c", { index: 2 }), member("a", { index: 0 }), member("b", { index: 1 })];
-      expect(create().order(input, context()).map((m) => m.model)).toEqual(["a", "b", "c"]);
+      expect(
+        create()
+          .order(input, context())
+          .map((m) => m.model),
+      ).toEqual(["a", "b", "c"]);
     });
 
     test("frozen-input", "orders a frozen array (the route table's), with or without fullWeight, exactly like a copy of it", () => {

@@ -10,7 +10,13 @@ describe("cost strategy", () => {
   const cheapOut = member("cheap-out", { priceInput: 5, priceOutput: 0.1, index: 1 });
 
   it("weighs input and output prices by the request's token counts", () => {
-    expect(costStrategy.order([cheapIn, cheapOut], context({ promptTokens: 10_000, maxOutputTokens: 10 })).map((m) => m.model)).toEqual(["cheap-in", "cheap-out"]);
-    expect(costStrategy.order([cheapIn, cheapOut], context({ promptTokens: 10, maxOutputTokens: 10_000 })).map((m) => m.model)).toEqual(["cheap-out", "cheap-in"]);
+    expect(costStrategy.order([cheapIn, cheapOut], context({ promptTokens: 10_000, maxOutputTokens: 10 })).map((m) => m.model)).toEqual([
+      "cheap-in",
+      "cheap-out",
+    ]);
+    expect(costStrategy.order([cheapIn, cheapOut], context({ promptTokens: 10, maxOutputTokens: 10_000 })).map((m) => m.model)).toEqual([
+      "cheap-out",
+      "cheap-in",
+    ]);
   });
 });
