@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { mergePackageJson } from "../../packages/cli/src/commands/init.ts";
 import { repoRoot } from "../compiler/helpers.ts";
 
 const PACKAGES = ["packages/sdk", "packages/ir", "policies", "packages/router", "packages/compiler", "packages/cli", "packages/pulumi"];
@@ -81,5 +82,19 @@ describe.each(PACKAGES)("%s/package.json", (dir) => {
 describe("the CLI package", () => {
   it("ships the templates init writes", () => {
     expect(read("packages/cli").files).toContain("templates");
+  });
+});
+
+describe("@pulumi/pulumi version ranges", () => {
+  const peer = (read("packages/pulumi") as Manifest & { peerDependencies?: Record<string, string> }).peerDependencies?.["@pulumi/pulumi"];
+
+  it("@switchyard/pulumi peers every current 3.x (3.249+ needs Node 22: npm picks by the running Node, not the range)", () => {
+    expect(peer).toBe("^3.142.0");
+  });
+
+  it("`switchyard init --pulumi` writes the peer range into the project, so the two cannot drift", () => {
+    const { text } = mergePackageJson(undefined, "app", "0.1.0", true);
+    const written = (JSON.parse(text) as { devDependencies: Record<string, string> }).devDependencies["@pulumi/pulumi"];
+    expect(written).toBe(peer);
   });
 });

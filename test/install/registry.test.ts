@@ -4,7 +4,10 @@
  * @switchyard scope served only locally, everything else proxied to registry.npmjs.org), then installed
  * with npm into a fresh project outside the repository, where the editor path (tsc), `switchyard init`,
  * `check`, `build`, the built router (answering the official openai client) and the Pulumi package (a
- * program under mocks, the plugin binary) must work and nothing may resolve to the monorepo.
+ * program under mocks, the plugin binary) must work and nothing may resolve to the monorepo. The Pulumi
+ * part runs twice: on this Node with the @pulumi/pulumi npm picks here (3.248.0 on Node 20, the last 3.x
+ * whose engines accept 20), and on Node 24 (scripts/node24.mjs) with the newest 3.x, in a project
+ * `switchyard init --pulumi` scaffolds.
  * Needs the npm registry (for third-party dependencies) and takes 2–7 minutes (most of it tsc and npm
  * install), so it is not part of `pnpm test`: run it with `npx -y pnpm@10 test:install`
  * (vitest.install.config.ts). test/install/manifests.test.ts is the fast slice the normal suite runs.
@@ -13,7 +16,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../compiler/helpers.ts";
 import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
@@ -69,6 +72,17 @@ const env: NodeJS.ProcessEnv = {
 let registry: ChildProcess | undefined;
 let router: RouterProcess | undefined;
 const timings: string[] = [];
+// What `switchyard init --pulumi` writes (test/install/manifests.test.ts pins it to @switchyard/pulumi's peer range).
+const PULUMI_RANGE = "^3.142.0";
+const nodeMajor = (version: string): number => Number(version.replace(/^v/, "").split(".")[0]);
+/** Orders "3.248.0"-style versions (no prereleases: a range like `@3` excludes them). */
+const compareVersions = (a: string, b: string): number => {
+  const [x, y] = [a.split(".").map(Number), b.split(".").map(Number)];
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+};
+const installedVersion = (dir: string, name: string): string =>
+  (JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 const started = Date.now();
 
 function lap(label: string, since: number): void {
@@ -150,7 +164,17 @@ beforeAll(async () => {
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }, null, 2));
   const installed = await run(
     "npm",
-    ["install", "--save-dev", "@switchyard/cli", "@switchyard/sdk", "@switchyard/pulumi", "@pulumi/pulumi@3.248.0", "typescript@~6.0.3", "openai@^6", "tsx@^4"],
+    [
+      "install",
+      "--save-dev",
+      "@switchyard/cli",
+      "@switchyard/sdk",
+      "@switchyard/pulumi",
+      `@pulumi/pulumi@${PULUMI_RANGE}`,
+      "typescript@~6.0.3",
+      "openai@^6",
+      "tsx@^4",
+    ],
     { cwd: project, timeoutMs: 240_000 },
   );
   expect(installed.code, installed.stderr).toBe(0);
@@ -258,71 +282,122 @@ describe("installed from a registry with npm", () => {
     router = undefined;
   });
 
-  it("@switchyard/pulumi: a program runs under Pulumi mocks and pulumi-resource-switchyard starts", async () => {
-    writeFileSync(
-      join(project, "program.mjs"),
-      [
-        'import * as pulumi from "@pulumi/pulumi";',
-        "pulumi.runtime.setAllConfig({}, []);",
-        'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, hash: "h" } }), call: (args) => args.inputs }, "app", "prod", false);',
-        'const { compileRoutes, Release } = await import("@switchyard/pulumi");',
-        'const build = await compileRoutes({ file: "routes.ts" });',
-        'const release = new Release("routes", { routerUrl: "http://127.0.0.1:9", adminToken: "t", release: build.releaseJson });',
-        "const urn = await new Promise((resolve) => release.urn.apply(resolve));",
-        "console.log(JSON.stringify({ environment: build.environment, hash: build.hash, routes: build.routes, urn }));",
-      ].join("\n"),
-    );
-    const program = await run(process.execPath, ["program.mjs"], { cwd: project });
-    expect(program.code, program.stderr).toBe(0);
-    const out = JSON.parse(program.stdout.trim().split("\n").at(-1) ?? "{}") as { environment: string; hash: string; routes: string[]; urn: string };
-    expect(out).toMatchObject({ environment: "prod", routes: ["chat"] });
-    expect(out.hash).toMatch(/^[0-9a-f]{16,}/);
-    expect(out.urn).toContain("switchyard:index:Release::routes");
-
+  it("@switchyard/pulumi: a program runs under Pulumi mocks and pulumi-resource-switchyard starts (3.248.0 on Node 20)", async () => {
+    // npm picks from the scaffold's range by the running Node's engines: on Node 20 the last 3.x that accepts it.
+    const pulumiVersion = installedVersion(project, "@pulumi/pulumi");
+    if (nodeMajor(process.version) < 22) expect(pulumiVersion).toBe("3.248.0");
+    else expect(compareVersions(pulumiVersion, "3.249.0")).toBeGreaterThanOrEqual(0);
     // The program `init --pulumi` scaffolds (a TypeScript ES module, run with tsx as its Pulumi.yaml says).
     const scaffolded = await sy(["init", "--pulumi"]);
     expect(scaffolded.stdout).toContain("created  pulumi/index.ts");
     expect(scaffolded.stdout).toContain("skipped  routes.ts");
-    writeFileSync(
-      join(project, "pulumi/run-mocked.mjs"),
-      [
-        'import * as pulumi from "@pulumi/pulumi";',
-        'pulumi.runtime.setAllConfig({ "switchyard-routing:routerUrl": "http://127.0.0.1:9", "switchyard-routing:adminToken": "t" }, ["switchyard-routing:adminToken"]);',
-        'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, activeHash: "h" } }), call: (args) => args.inputs }, "switchyard-routing", "dev", false);',
-        'const { default: routing } = await import("./index.ts");',
-        "const outputs = await routing();",
-        "const activeHash = await new Promise((resolve) => outputs.activeHash.apply(resolve));",
-        "console.log(JSON.stringify({ environment: outputs.environment, releaseHash: outputs.releaseHash, activeHash }));",
-      ].join("\n"),
-    );
-    const stack = await run(process.execPath, ["--import", "tsx", "run-mocked.mjs"], { cwd: join(project, "pulumi") });
-    expect(stack.code, stack.stderr).toBe(0);
-    expect(JSON.parse(stack.stdout.trim().split("\n").at(-1) ?? "{}")).toMatchObject({ environment: "dev", activeHash: "h" });
+    expect(await exercisePulumi(project, process.execPath, env)).toBe(process.version);
+  });
+});
 
-    const plugin = await spawnRouter([join(project, "node_modules/.bin/pulumi-resource-switchyard")], { cwd: project, pattern: /^(\d+)\s*$/m });
-    expect(Number(plugin.url)).toBeGreaterThan(0);
-    plugin.child.kill("SIGKILL");
-    // The name Pulumi.yaml's plugins.providers path finds (what `switchyard init --pulumi` points at).
-    const wrapper = spawn("sh", [join(project, "node_modules/@switchyard/pulumi/bin/pulumi-resource-switchyard")], {
-      cwd: project,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
+/**
+ * The Pulumi package in an installed project, on the given Node: a program under Pulumi's mocks (compileRoutes and a
+ * Release), the scaffolded pulumi/index.ts under mocks through tsx, the plugin bin and the sh wrapper Pulumi.yaml names.
+ * Returns the Node version the program ran on.
+ */
+async function exercisePulumi(dir: string, node: string, runEnv: NodeJS.ProcessEnv): Promise<string> {
+  writeFileSync(
+    join(dir, "program.mjs"),
+    [
+      'import * as pulumi from "@pulumi/pulumi";',
+      "pulumi.runtime.setAllConfig({}, []);",
+      'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, hash: "h" } }), call: (args) => args.inputs }, "app", "prod", false);',
+      'const { compileRoutes, Release } = await import("@switchyard/pulumi");',
+      'const build = await compileRoutes({ file: "routes.ts" });',
+      'const release = new Release("routes", { routerUrl: "http://127.0.0.1:9", adminToken: "t", release: build.releaseJson });',
+      "const urn = await new Promise((resolve) => release.urn.apply(resolve));",
+      "console.log(JSON.stringify({ environment: build.environment, hash: build.hash, routes: build.routes, urn, node: process.version }));",
+    ].join("\n"),
+  );
+  const program = await run(node, ["program.mjs"], { cwd: dir, env: runEnv });
+  expect(program.code, program.stderr).toBe(0);
+  const out = JSON.parse(program.stdout.trim().split("\n").at(-1) ?? "{}") as {
+    environment: string;
+    hash: string;
+    routes: string[];
+    urn: string;
+    node: string;
+  };
+  expect(out).toMatchObject({ environment: "prod", routes: ["chat"] });
+  expect(out.hash).toMatch(/^[0-9a-f]{16,}/);
+  expect(out.urn).toContain("switchyard:index:Release::routes");
+
+  writeFileSync(
+    join(dir, "pulumi/run-mocked.mjs"),
+    [
+      'import * as pulumi from "@pulumi/pulumi";',
+      'pulumi.runtime.setAllConfig({ "switchyard-routing:routerUrl": "http://127.0.0.1:9", "switchyard-routing:adminToken": "t" }, ["switchyard-routing:adminToken"]);',
+      'await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, activeHash: "h" } }), call: (args) => args.inputs }, "switchyard-routing", "dev", false);',
+      'const { default: routing } = await import("./index.ts");',
+      "const outputs = await routing();",
+      "const activeHash = await new Promise((resolve) => outputs.activeHash.apply(resolve));",
+      "console.log(JSON.stringify({ environment: outputs.environment, releaseHash: outputs.releaseHash, activeHash }));",
+    ].join("\n"),
+  );
+  const stack = await run(node, ["--import", "tsx", "run-mocked.mjs"], { cwd: join(dir, "pulumi"), env: runEnv });
+  expect(stack.code, stack.stderr).toBe(0);
+  expect(JSON.parse(stack.stdout.trim().split("\n").at(-1) ?? "{}")).toMatchObject({ environment: "dev", activeHash: "h" });
+
+  // The .bin shim (`#!/usr/bin/env node`) and the sh wrapper (`exec node`) run the first node on runEnv's PATH.
+  const plugin = await spawnRouter([join(dir, "node_modules/.bin/pulumi-resource-switchyard")], { cwd: dir, env: runEnv, pattern: /^(\d+)\s*$/m });
+  expect(Number(plugin.url)).toBeGreaterThan(0);
+  plugin.child.kill("SIGKILL");
+  // The name Pulumi.yaml's plugins.providers path finds (what `switchyard init --pulumi` points at).
+  const wrapper = spawn("sh", [join(dir, "node_modules/@switchyard/pulumi/bin/pulumi-resource-switchyard")], {
+    cwd: dir,
+    env: runEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`plugin wrapper did not print its port: ${text}`)), 20_000);
+    wrapper.stdout.on("data", (d: Buffer) => {
+      text += d.toString();
+      const match = /^(\d+)\s*$/m.exec(text);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
     });
-    const port = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(() => reject(new Error(`plugin wrapper did not print its port: ${out}`)), 20_000);
-      wrapper.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        const match = /^(\d+)\s*$/m.exec(out);
-        if (match?.[1] !== undefined) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-    wrapper.kill("SIGKILL");
-    expect(Number(port)).toBeGreaterThan(0);
-    expect(readdirSync(join(project, "node_modules/@switchyard/pulumi/dist/provider")).some((f) => f.startsWith("serve.js"))).toBe(true);
+  });
+  wrapper.kill("SIGKILL");
+  expect(Number(port)).toBeGreaterThan(0);
+  expect(readdirSync(join(dir, "node_modules/@switchyard/pulumi/dist/provider")).some((f) => f.startsWith("serve.js"))).toBe(true);
+  return out.node;
+}
+
+describe("the newest @pulumi/pulumi 3.x on Node 24", () => {
+  it("a project `switchyard init --pulumi` scaffolds installs it with npm on Node 24; the program, the stack under mocks and the plugin run there", async () => {
+    const t = Date.now();
+    const fetched = await run(process.execPath, [join(repoRoot, "scripts/node24.mjs")], { cwd: repoRoot, env: process.env, timeoutMs: 180_000 });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    const node24 = fetched.stdout.trim();
+    // npm (`#!/usr/bin/env node`), the bins and the wrapper all run on Node 24: it is first on PATH.
+    const env24: NodeJS.ProcessEnv = { ...env, PATH: `${dirname(node24)}:${env["PATH"] ?? ""}` };
+    const viewed = await run("npm", ["view", "@pulumi/pulumi@3", "version", "--json"], { cwd: work, env: env24 });
+    expect(viewed.code, viewed.stderr).toBe(0);
+    const newest = (JSON.parse(viewed.stdout) as string[]).sort(compareVersions).at(-1) ?? "";
+    expect(compareVersions(newest, "3.249.0")).toBeGreaterThanOrEqual(0);
+
+    const app = join(work, "app24");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app24", private: true, type: "module" }, null, 2));
+    // The CLI installed above writes the scaffold and its devDependencies (the range under test); npm on Node 24 resolves them.
+    const scaffolded = await run(join(project, "node_modules/.bin/switchyard"), ["init", "--pulumi", app], { cwd: work });
+    expect(scaffolded.code, scaffolded.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+    expect(manifest.devDependencies["@pulumi/pulumi"]).toBe(PULUMI_RANGE);
+    const installed = await run("npm", ["install"], { cwd: app, env: env24, timeoutMs: 240_000 });
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(installedVersion(app, "@pulumi/pulumi")).toBe(newest);
+
+    expect(nodeMajor(await exercisePulumi(app, node24, env24))).toBe(24);
+    lap(`node24 pulumi ${newest}`, t);
   });
 });
 

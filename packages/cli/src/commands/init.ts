@@ -72,8 +72,10 @@ export function mergePackageJson(
     } else if (scripts[script] !== command) kept.push(`scripts.${script}`);
   }
   const wanted = ["@switchyard/cli", "@switchyard/sdk", ...(pulumi ? ["@switchyard/pulumi", "@pulumi/pulumi", "tsx"] : [])];
-  // @pulumi/pulumi: the peer range of @switchyard/pulumi (keep the two in step).
-  const ranges: Record<string, string> = { "@pulumi/pulumi": ">=3.142.0 <3.249.0", tsx: "^4.19.0" };
+  // @pulumi/pulumi: the peer range of @switchyard/pulumi (test/install/manifests.test.ts pins the two together). A caret
+  // range, not a pin: npm picks the newest 3.x whose engines accept the running Node (3.248.0 on Node 20, where 3.249+
+  // needs Node 22; the newest 3.x on 22 and 24).
+  const ranges: Record<string, string> = { "@pulumi/pulumi": "^3.142.0", tsx: "^4.19.0" };
   const declared = (dep: string): boolean =>
     ["dependencies", "devDependencies", "optionalDependencies"].some((key) => {
       const value = manifest[key];
