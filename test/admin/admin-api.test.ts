@@ -1,6 +1,7 @@
 /** @module The admin API over real HTTP: token checks, upload/activate/list/rollback, invalid releases, state, errors. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter, createMockAdapter } from "@switchyard/router";
+import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { createMockAdapter } from "../../packages/router/src/adapters/mock/index.ts";
 import { contentHash } from "@switchyard/ir";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";

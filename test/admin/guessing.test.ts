@@ -6,7 +6,8 @@
  */
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningRouter, createMockAdapter } from "@switchyard/router";
+import type { RunningRouter } from "@switchyard/router";
+import { createMockAdapter } from "../../packages/router/src/adapters/mock/index.ts";
 import { startTestRouter } from "../helpers/router.ts";
 import { ADMIN_TOKEN, numberedRelease } from "../helpers/admin.ts";
 

@@ -1,7 +1,8 @@
 /** @module Atomic hot reload under load: 50 activations while 8 OpenAI clients stream and call; no failure, no mixed release, health unaffected, old releases closed only once drained. */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdapterFactory, type RunningRouter, createMockAdapter } from "@switchyard/router";
+import { type AdapterFactory, type RunningRouter } from "@switchyard/router";
+import { createMockAdapter } from "../../packages/router/src/adapters/mock/index.ts";
 import { AdminClient } from "@switchyard/router/admin-client";
 import { startTestRouter } from "../helpers/router.ts";
 import { ADMIN_TOKEN, numberedRelease, releaseText } from "../helpers/admin.ts";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelease, parseConfig, serialiseRelease } from "@switchyard/ir";
-import { loadDiffSide, parseGitSpec, type CompileFn } from "../../packages/compiler/src/index.ts";
+import { loadDiffSide, parseGitSpec, type CompileFn } from "../../packages/compiler/src/diff/load.ts";
 
 function ir(routeModel: string, environment = "default"): unknown {
   return {

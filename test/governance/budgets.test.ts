@@ -2,7 +2,10 @@
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigInput } from "@switchyard/ir";
-import { type BudgetAlert, MemoryStateStore, type RunningRouter, attemptEstimateUsd, chatRequestFeatures, periodBounds } from "@switchyard/router";
+import { type BudgetAlert, MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { chatRequestFeatures } from "@switchyard/router/core";
+import { attemptEstimateUsd } from "../../packages/router/src/governance/estimate.ts";
+import { periodBounds } from "../../packages/router/src/state/budget-period.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";

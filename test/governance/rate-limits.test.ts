@@ -1,7 +1,9 @@
 /** @module Rate limits over real HTTP with an injected clock: concurrency holds the bucket, headers count down, tokens correct from usage, refill. */
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_RESERVED_OUTPUT_TOKENS, MemoryStateStore, type RunningRouter, chatRequestFeatures } from "@switchyard/router";
+import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { chatRequestFeatures } from "@switchyard/router/core";
+import { DEFAULT_RESERVED_OUTPUT_TOKENS } from "../../packages/router/src/governance/estimate.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";

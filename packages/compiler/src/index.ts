@@ -14,5 +14,38 @@ export { build, createManifest, compilerVersion, type BuildOptions, type BuildRe
 export { releaseOrConfigIn } from "./emit/layout.ts";
 export { formatDiagnostics, type Format, type FormatOptions } from "./format/index.ts";
 export { catalogue, type Code, type CatalogueEntry } from "./diagnostics/catalogue.ts";
-// `switchyard diff` (written by the policies+diff helper).
-export * from "./diff/index.ts";
+// `switchyard diff`: the semantic diff of two configs (the Pulumi provider's detailed diff uses `diffConfigs`), loading
+// each side, the report and its formats. Named, so the helpers behind them (policyDelta, parseGitSpec…) stay internal.
+export {
+  diffConfigs,
+  hasPolicyChanges,
+  formatDiff,
+  DIFF_FORMATS,
+  loadDiffSide,
+  DiffLoadCode,
+  createDiffReport,
+  type DiffFormat,
+  type FormatDiffOptions,
+  type CompileFn,
+  type DiffLoadError,
+  type LoadedSide,
+  type LoadSideOptions,
+  type LoadSideResult,
+  type SideDiagnostic,
+  type SideConsoleLine,
+} from "./diff/index.ts";
+export type {
+  Section,
+  Change,
+  ChangeKind,
+  ConfigDiff,
+  DiffCounts,
+  DiffReport,
+  DiffSideInfo,
+  EntityChange,
+  FindingLike,
+  PolicyDelta,
+  PolicyFindingChange,
+  PolicySeverityChange,
+  SectionDiff,
+} from "./diff/index.ts";

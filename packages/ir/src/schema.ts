@@ -15,6 +15,12 @@ export const SecretRefSchema = z.strictObject({
 });
 
 export const RegionSchema = z.string().min(1);
+/**
+ * The DSL's enums are declared here once: the compiler's DSL schema (packages/compiler/src/validate/dsl-schema.ts)
+ * reuses these schemas, and the SDK's literal unions, which users import without this package, are pinned to them
+ * by test/sdk/enums.test-d.ts, so a value added here and not there fails the type tests.
+ */
+export const ProviderKindSchema = z.enum(["openai", "anthropic", "mock"]);
 export const ResidencySchema = z.enum(["eu", "us", "any"]);
 export const DataClassSchema = z.enum(["public", "internal", "confidential", "restricted"]);
 export const LifecycleSchema = z.enum(["ga", "preview", "experimental", "deprecated"]);
@@ -25,6 +31,10 @@ export const OptimizeSchema = z.enum(["cost", "latency", "quality"]);
 export const ErrorClassSchema = z.enum(["429", "5xx", "timeout", "connection"]);
 export const BudgetPeriodSchema = z.enum(["day", "week", "month"]);
 export const SeveritySchema = z.enum(["error", "warning", "off"]);
+/** `hard` refuses past the budget; `soft` flags and allows. */
+export const BudgetModeSchema = z.enum(["hard", "soft"]);
+/** The kinds of output validator (the discriminant of ValidatorSchema). */
+export const ValidatorKindSchema = z.enum(["json", "json-schema", "regex", "non-empty"]);
 
 /**
  * Upper bounds that no real config comes near and that keep arithmetic on them finite and meaningful (an
@@ -59,7 +69,7 @@ export const MAX_WEIGHT = 1_000_000;
 export const HttpUrlSchema = z.url().regex(/^https?:\/\//, "must be an http:// or https:// URL");
 
 export const ProviderSchema = z.strictObject({
-  kind: z.enum(["openai", "anthropic", "mock"]),
+  kind: ProviderKindSchema,
   baseUrl: HttpUrlSchema.optional(),
   apiKey: SecretRefSchema.optional(),
   /** Extra headers sent upstream (values may be secret references). */
@@ -122,10 +132,10 @@ export const TimeoutSchema = z.strictObject({
 });
 
 export const ValidatorSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("json") }),
-  z.strictObject({ kind: z.literal("json-schema"), schema: z.record(z.string(), z.unknown()) }),
-  z.strictObject({ kind: z.literal("regex"), pattern: z.string(), flags: z.string().default("") }),
-  z.strictObject({ kind: z.literal("non-empty") }),
+  z.strictObject({ kind: z.literal(ValidatorKindSchema.enum.json) }),
+  z.strictObject({ kind: z.literal(ValidatorKindSchema.enum["json-schema"]), schema: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ kind: z.literal(ValidatorKindSchema.enum.regex), pattern: z.string(), flags: z.string().default("") }),
+  z.strictObject({ kind: z.literal(ValidatorKindSchema.enum["non-empty"]) }),
 ]);
 
 export const CanaryGuardSchema = z.strictObject({
@@ -178,7 +188,7 @@ export const RouteSchema = z
 export const BudgetSchema = z.strictObject({
   usd: z.number().nonnegative().max(MAX_BUDGET_USD),
   per: BudgetPeriodSchema.default("month"),
-  mode: z.enum(["hard", "soft"]).default("hard"),
+  mode: BudgetModeSchema.default("hard"),
   alertAt: z.array(z.number().gt(0).lte(1)).default([]),
 });
 
@@ -273,6 +283,9 @@ export type Strategy = z.output<typeof StrategySchema>;
 export type Optimize = z.output<typeof OptimizeSchema>;
 export type ErrorClass = z.output<typeof ErrorClassSchema>;
 export type BudgetPeriod = z.output<typeof BudgetPeriodSchema>;
+export type BudgetMode = z.output<typeof BudgetModeSchema>;
+export type ProviderKind = z.output<typeof ProviderKindSchema>;
+export type ValidatorKind = z.output<typeof ValidatorKindSchema>;
 export type Severity = z.output<typeof SeveritySchema>;
 export type MockBehaviour = z.output<typeof MockBehaviourSchema>;
 export type Provider = z.output<typeof ProviderSchema>;

@@ -36,6 +36,8 @@ export function secret(envVar: string): Secret {
 /** A duration: milliseconds as a number, or a string such as `"250ms"`, `"3s"`, `"5m"`, `"1h"`, `"1d"`. */
 export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
 
+// The value sets below are declared by @switchyard/ir's zod schemas; they are spelt out here so the SDK needs no
+// dependency and editors show the literals. test/sdk/enums.test-d.ts pins each to the IR's, so drift fails the type tests.
 export type ProviderKind = "openai" | "anthropic" | "mock";
 export type Residency = "eu" | "us" | "any";
 export type DataClass = "public" | "internal" | "confidential" | "restricted";

@@ -2,7 +2,8 @@
 import { resolve } from "node:path";
 import type { Capability, Config } from "@switchyard/ir";
 import { CapabilitySchema } from "@switchyard/ir";
-import { decide, formatPlan, MemoryStateStore, mulberry32, stickyBucket, type Decision, type RoutingRequest } from "@switchyard/router";
+import { MemoryStateStore, type Decision, type RoutingRequest } from "@switchyard/router";
+import { decide, formatPlan, mulberry32, stickyBucket } from "@switchyard/router/core";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { suggest } from "../main.ts";

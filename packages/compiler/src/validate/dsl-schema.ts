@@ -3,6 +3,20 @@
  * lowering). Every object is strict so a misspelt property is reported even where TypeScript
  * stopped at the first error of an object literal. Messages never echo values (they may be secrets).
  */
+import {
+  BudgetModeSchema,
+  BudgetPeriodSchema,
+  CapabilitySchema,
+  DataClassSchema,
+  ErrorClassSchema,
+  LifecycleSchema,
+  OptimizeSchema,
+  ProviderKindSchema,
+  ResidencySchema,
+  SeveritySchema,
+  StrategySchema,
+  ValidatorKindSchema,
+} from "@switchyard/ir";
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 
@@ -22,9 +36,10 @@ const Duration = z.unknown().superRefine((value, context) => {
 /** Strings pass here so the inline-secret check can report them with its own code (never echoing them). */
 const SecretLike = z.union([z.string(), z.strictObject({ secret: z.string() })]);
 
-const Residency = z.enum(["eu", "us", "any"]);
-const Capability = z.enum(["tools", "vision", "json", "streaming", "reasoning"]);
-const Severity = z.enum(["error", "warning", "off"]);
+// The enums are the IR's own schemas: one declaration per value set, so the DSL cannot accept a value the IR refuses.
+const Residency = ResidencySchema;
+const Capability = CapabilitySchema;
+const Severity = SeveritySchema;
 const Name = z.string().min(1);
 
 export const MockDsl = z.strictObject({
@@ -36,7 +51,7 @@ export const MockDsl = z.strictObject({
 });
 
 const providerShape = {
-  kind: z.enum(["openai", "anthropic", "mock"]),
+  kind: ProviderKindSchema,
   baseUrl: z.url().optional(),
   apiKey: SecretLike.optional(),
   headers: z.record(z.string(), SecretLike).optional(),
@@ -53,7 +68,7 @@ const modelShape = {
   context: z.number().int().positive(),
   maxOutput: z.number().int().positive().optional(),
   price: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
-  lifecycle: z.enum(["ga", "preview", "experimental", "deprecated"]).optional(),
+  lifecycle: LifecycleSchema.optional(),
   sunset: z.iso.date().optional(),
   owner: z.string().min(1).optional(),
   capabilities: z.array(Capability).optional(),
@@ -62,28 +77,28 @@ export const ModelDsl = z.strictObject(modelShape);
 
 const tierShape = {
   models: z.array(z.union([Name, z.strictObject({ model: Name, weight: z.number().optional() })])).min(1),
-  strategy: z.enum(["weighted", "latency", "cost", "least-busy"]).optional(),
+  strategy: StrategySchema.optional(),
 };
 export const TierDsl = z.strictObject(tierShape);
 
 const Validator = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("json") }),
-  z.strictObject({ kind: z.literal("json-schema"), schema: z.record(z.string(), z.unknown()) }),
-  z.strictObject({ kind: z.literal("regex"), pattern: z.string(), flags: z.string().optional() }),
-  z.strictObject({ kind: z.literal("non-empty") }),
+  z.strictObject({ kind: z.literal(ValidatorKindSchema.enum.json) }),
+  z.strictObject({ kind: z.literal(ValidatorKindSchema.enum["json-schema"]), schema: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ kind: z.literal(ValidatorKindSchema.enum.regex), pattern: z.string(), flags: z.string().optional() }),
+  z.strictObject({ kind: z.literal(ValidatorKindSchema.enum["non-empty"]) }),
 ]);
 
 const routeShape = {
   tier: Name.optional(),
   model: Name.optional(),
-  optimize: z.enum(["cost", "latency", "quality"]).optional(),
-  dataClass: z.enum(["public", "internal", "confidential", "restricted"]).optional(),
+  optimize: OptimizeSchema.optional(),
+  dataClass: DataClassSchema.optional(),
   residency: Residency.optional(),
   fallback: z.array(Name).optional(),
   retry: z
     .strictObject({
       attempts: z.number().int().positive().optional(),
-      on: z.array(z.enum(["429", "5xx", "timeout", "connection"])).optional(),
+      on: z.array(ErrorClassSchema).optional(),
       backoff: Duration.optional(),
       maxRetryAfter: Duration.optional(),
     })
@@ -119,8 +134,8 @@ const teamShape = {
   budget: z
     .strictObject({
       usd: z.number(),
-      per: z.enum(["day", "week", "month"]).optional(),
-      mode: z.enum(["hard", "soft"]).optional(),
+      per: BudgetPeriodSchema.optional(),
+      mode: BudgetModeSchema.optional(),
       alertAt: z.array(z.number()).optional(),
     })
     .optional(),

@@ -1,5 +1,5 @@
 /** @module Types of the routing core: what decide() reads and what it returns. Pure data, no I/O. */
-import type { Capability, Config } from "@switchyard/ir";
+import type { Capability, Config, Strategy } from "@switchyard/ir";
 
 /** What decide() needs to know about one request; extracted from the HTTP body and the caller. */
 export interface RoutingRequest {
@@ -107,8 +107,8 @@ export interface PlanWarning {
   message: string;
 }
 
-/** Name of a choice strategy within a tier (same literals as the IR's `tier.strategy`). */
-export type StrategyName = "weighted" | "latency" | "cost" | "least-busy";
+/** Name of a choice strategy within a tier: the IR's `tier.strategy` (declared once, in @switchyard/ir). */
+export type StrategyName = Strategy;
 
 /**
  * `context_length_exceeded`: every model of the route was left out for its context window alone, so the

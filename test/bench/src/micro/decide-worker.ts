@@ -53,9 +53,11 @@ export function decideConfig(n: number): Config {
 async function main(): Promise<DecideCase[] | string> {
   const sizes = (process.argv[2] ?? "10,100,1000").split(",").map(Number);
   const budgetMs = Number(process.argv[3] ?? "1500");
-  let router: typeof import("@switchyard/router");
+  // decide() and the rng are the routing core (`@switchyard/router/core`); the state store is the runtime's public surface.
+  let router: typeof import("@switchyard/router/core") & Pick<typeof import("@switchyard/router"), "MemoryStateStore">;
   try {
-    router = await import("@switchyard/router");
+    const [core, runtime] = await Promise.all([import("@switchyard/router/core"), import("@switchyard/router")]);
+    router = { ...core, MemoryStateStore: runtime.MemoryStateStore };
   } catch (error) {
     return `@switchyard/router does not load: ${(error as Error).message.split("\n")[0]}`;
   }
