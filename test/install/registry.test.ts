@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../compiler/helpers.ts";
+import { startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
 
 interface Ran {
@@ -227,7 +228,7 @@ describe("installed from a registry with npm", () => {
     expect((await sy(["--version"])).stdout.trim()).toMatch(/0\.1\.0/);
   });
 
-  it("init scaffolds; tsc reports a misspelt tier at the literal; check --env prod passes; build and the router answer the openai client", async () => {
+  it("init scaffolds; tsc reports a misspelt tier at the literal; check --env prod passes; the dev and prod routers answer the openai client", async () => {
     const init = await sy(["init"]);
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain("created  routes.ts");
@@ -256,12 +257,6 @@ describe("installed from a registry with npm", () => {
       expect(built.code, built.stderr).toBe(0);
       expect(existsSync(join(project, "dist", environment, "router.mjs"))).toBe(true);
     }
-    // prod starts with its keys set (its providers are the real APIs: it is not called here).
-    const prodRouter = await spawnRouter([join(project, "dist/prod/router.mjs"), "--port", "0"], {
-      cwd: project,
-      env: { OPENAI_API_KEY: "sk-test", ANTHROPIC_API_KEY: "sk-ant-test", SWITCHYARD_TEAM_KEY: "team-key" },
-    });
-    prodRouter.child.kill("SIGKILL");
     // dev answers from its mock providers, asked by the openai package installed in the project.
     router = await spawnRouter([join(project, "dist/dev/router.mjs"), "--port", "0"], { cwd: project, env: { SWITCHYARD_TEAM_KEY: "dev-key" } });
     writeFileSync(
@@ -280,6 +275,33 @@ describe("installed from a registry with npm", () => {
     expect(realpathSync(new URL(answer.openai))).toContain(realpathSync(project));
     router.child.kill("SIGKILL");
     router = undefined;
+
+    // prod's OpenAI provider is the real API; pointed at a fake OpenAI upstream on 127.0.0.1 (the one edit), it passes
+    // `check --env prod`, builds, and `node dist/prod/router.mjs` answers the openai client with the upstream's reply.
+    const upstream = await startFakeOpenAi();
+    try {
+      writeFileSync(join(project, "routes.ts"), routes.replace('openai: { kind: "openai",', `openai: { kind: "openai", baseUrl: "${upstream.baseUrl}",`));
+      const prodChecked = await sy(["check", "--env", "prod"]);
+      expect(prodChecked.code, prodChecked.stdout + prodChecked.stderr).toBe(0);
+      const prodBuilt = await sy(["build", "--env", "prod"]);
+      expect(prodBuilt.code, prodBuilt.stderr).toBe(0);
+      router = await spawnRouter([join(project, "dist/prod/router.mjs"), "--port", "0"], {
+        cwd: project,
+        env: { OPENAI_API_KEY: "sk-test", ANTHROPIC_API_KEY: "sk-ant-test", SWITCHYARD_TEAM_KEY: "prod-key" },
+      });
+      writeFileSync(join(project, "client.mjs"), readFileSync(join(project, "client.mjs"), "utf8").replace('apiKey: "dev-key"', 'apiKey: "prod-key"'));
+      const prodAsked = await run(process.execPath, ["client.mjs", router.url], { cwd: project });
+      expect(prodAsked.code, prodAsked.stderr).toBe(0);
+      expect((JSON.parse(prodAsked.stdout) as { content: string }).content.length).toBeGreaterThan(0);
+      expect(upstream.requests).toHaveLength(1);
+      expect(upstream.requests[0]?.headers["authorization"]).toBe("Bearer sk-test");
+      expect(upstream.requests[0]?.body["model"]).toBe("gpt-4o-mini");
+    } finally {
+      router?.child.kill("SIGKILL");
+      router = undefined;
+      writeFileSync(join(project, "routes.ts"), routes);
+      await upstream.close();
+    }
   });
 
   it("@switchyard/pulumi: a program runs under Pulumi mocks and pulumi-resource-switchyard starts (3.248.0 on Node 20)", async () => {
