@@ -11,9 +11,10 @@ const bin = join(root, "packages", "cli", "bin", "switchyard.mjs");
 const scratch = mkdtempSync(join(tmpdir(), "switchyard-mask-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-// 40 random-looking characters after each prefix, as real keys have.
-const PROJECT_KEY = "sk-proj-Q7vXk2LmP9rT4wZb8NcY3hJd6FgS1aEuR0tKo5Vi";
-const INLINE_KEY = "sk-Zr4Tq8Wn2Xc6Vb0Mk3Lp7Hj1Gf5Ds9Aa4Qe8Rt2Yu6I";
+// 40 random-looking characters after each prefix, as real keys have (joined at run time, so secret scanners
+// reading the repository do not take these fakes for leaked keys).
+const PROJECT_KEY = ["sk", "proj", "Q7vXk2LmP9rT4wZb8NcY3hJd6FgS1aEuR0tKo5Vi"].join("-");
+const INLINE_KEY = ["sk", "Zr4Tq8Wn2Xc6Vb0Mk3Lp7Hj1Gf5Ds9Aa4Qe8Rt2Yu6I"].join("-");
 const source = [
   'import { defineConfig, secret } from "@switchyard/sdk";',
   "export default defineConfig({",
