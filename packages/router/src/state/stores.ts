@@ -1,0 +1,135 @@
+/**
+ * @module The four focused state stores (issue 19) and the bundle a router composes from them.
+ *
+ * - budgets, rate limits and rollout are SHARED when the environment declares `state: { kind: "redis" }`
+ *   (every replica sees the same figures; each check-and-update is one atomic step);
+ * - routing health (breakers, latency, in-flight counts) stays PER REPLICA, as Envoy's outlier
+ *   detection does: it is what this replica's connections see, it changes on every attempt, and a
+ *   shared copy would add a round trip to each attempt for little gain (docs/scaling.md).
+ *
+ * Each interface has one conformance suite (`*.conformance.ts` beside it) that runs against the
+ * in-memory and the Redis implementation alike. Request and answer types are those of store.ts.
+ */
+import type { Config, Release } from "@switchyard/ir";
+import type { RoutingState } from "../core/types.ts";
+import type {
+  AttemptOutcome,
+  Awaitable,
+  BreakerSnapshot,
+  BudgetReservation,
+  BudgetReserveRequest,
+  BudgetSettleRequest,
+  BudgetSettlement,
+  BudgetSnapshot,
+  BudgetTerms,
+  CanarySnapshot,
+  InFlightLease,
+  LatencySnapshot,
+  LimitSnapshot,
+  RateLimitDecision,
+  RateLimitRequest,
+  RateLimitTerms,
+  StateSnapshot,
+} from "./store.ts";
+
+/** Team budgets: reserve, settle and release, atomically per team and period. */
+export interface BudgetStore {
+  /** Hard budgets grant only when spent + reserved + amount ≤ limit; soft ones always grant. */
+  reserve(request: BudgetReserveRequest): Awaitable<BudgetReservation>;
+  /** Replace a reservation by its real cost (0 = release). Settles once per id. */
+  settle(request: BudgetSettleRequest): Awaitable<BudgetSettlement>;
+  /** True exactly once per (team, period, threshold): alerts fire once even across replicas. */
+  claimAlert(request: { team: string; periodStart: number; threshold: number }): Awaitable<boolean>;
+  /** The ledger of one team's current period (zeros when nothing was spent). */
+  peek(terms: BudgetTerms, now: number): Awaitable<BudgetSnapshot>;
+}
+
+/** Per-team requests-per-minute and tokens-per-minute buckets. */
+export interface RateLimitStore {
+  /** Take one request and `tokens` tokens, both or neither. */
+  take(request: RateLimitRequest): Awaitable<RateLimitDecision>;
+  /** Correct the token bucket once real usage is known (positive takes more, negative gives back up to capacity). */
+  adjustTokens(request: RateLimitTerms & { deltaTokens: number; now: number }): Awaitable<void>;
+  /** A team's buckets now, without taking. */
+  peek(request: RateLimitTerms & { now: number }): Awaitable<RateLimitDecision>;
+}
+
+/** Breakers, latency statistics and in-flight counts of this replica (never shared). Synchronous. */
+export interface HealthStore {
+  recordAttempt(outcome: AttemptOutcome): void;
+  acquire(model: string, now: number): InFlightLease;
+  breakerSnapshot(now: number): Record<string, BreakerSnapshot>;
+  latencySnapshot(): Record<string, LatencySnapshot>;
+  inFlightSnapshot(): Record<string, number>;
+  /** Forget models the active config no longer names. */
+  retain(config: Config): void;
+}
+
+/** Canary steps and their guard windows, plus the lease that lets one controller per environment act. */
+export interface RolloutStore {
+  /**
+   * A release became active: a route whose canary (model and steps) is unchanged keeps its current
+   * step; a new or changed canary starts at its first step; a removed canary is dropped.
+   */
+  activate(config: Config, now: number): Awaitable<void>;
+  /** Current canary share of a route, from a local cache a shared store keeps fresh (decide() reads it synchronously). */
+  canaryPercent(route: string): number;
+  /** Count a canary-model attempt into its route's guard window (client faults excluded by the caller). */
+  recordCanaryAttempt(route: string, outcome: AttemptOutcome): Awaitable<void>;
+  /** Set a route's canary share; any call starts a fresh guard window. */
+  setCanaryPercent(route: string, percent: number, options: { now: number; step?: number; reason?: string }): Awaitable<void>;
+  snapshot(now: number): Awaitable<Record<string, CanarySnapshot>>;
+  /**
+   * Hold (or renew) the controller lease of `environment` for `ttlMs`: true while `holder` has it.
+   * A holder that stops renewing loses it after `ttlMs`, and another replica takes over.
+   */
+  holdControllerLease(environment: string, holder: string, ttlMs: number, now: number): Awaitable<boolean>;
+}
+
+/** A release as the release store keeps it. */
+export interface StoredRelease {
+  hash: string;
+  environment: string;
+  uploadedAt: number;
+  activatedAt: number | undefined;
+  release: Release;
+  bytes: number;
+}
+
+/** Releases of an environment, its active pointer and activation stack: shared so every replica serves the same one. */
+export interface ReleaseStore {
+  /** Remember an uploaded release (idempotent: a known hash keeps its first upload time). */
+  put(record: StoredRelease): Awaitable<{ created: boolean }>;
+  get(hash: string): Awaitable<StoredRelease | undefined>;
+  /** The active release's hash, undefined before any activation was stored. */
+  active(environment: string): Awaitable<string | undefined>;
+  /** Make `hash` active (a rollback pops the activation stack); tells the other replicas. */
+  activate(environment: string, hash: string, options: { now: number; rollback?: boolean }): Awaitable<void>;
+  /** The hash a rollback returns to. */
+  previous(environment: string): Awaitable<string | undefined>;
+  /** Known releases, most recently used first. */
+  history(environment: string, limit: number): Awaitable<StoredRelease[]>;
+  /** Called with the new active hash whenever any replica activates one (pub/sub, with a periodic check as a backstop). */
+  onActivate(listener: (environment: string, hash: string) => void): () => void;
+}
+
+/**
+ * The state a router runs on. `memory`: everything in this process. `redis`: budgets, rate limits,
+ * rollout and releases shared through Redis/Valkey; health always local.
+ */
+export interface StateStores {
+  readonly kind: "memory" | "redis";
+  readonly budgets: BudgetStore;
+  readonly limits: RateLimitStore;
+  readonly health: HealthStore;
+  readonly rollout: RolloutStore;
+  /** Absent for memory: releases then live only in this process's ActiveRelease. */
+  readonly releases: ReleaseStore | undefined;
+  /** The synchronous view decide() reads: health plus the cached canary shares. */
+  view(now: number): RoutingState;
+  /** Everything `GET /admin/state` shows. `config` names the teams whose budgets and limits are listed. */
+  snapshot(config: Config, now: number): Promise<StateSnapshot>;
+  /** False while a shared backend is unreachable (the store then serves per `onUnavailable`). */
+  backendUp(): boolean;
+  close(): Promise<void>;
+}
