@@ -15,6 +15,8 @@ import prodSafety from "./prod-safety/index.ts";
 export { definePolicy, definePack, type NodeRef, type OptionsSchema, type Policy, type PolicyContext, type PolicyPack, type PolicyReport } from "./define.ts";
 export { ENGINE_POLICY_IDS, effectiveSeverity, renderMessage, shortName, type PolicyFinding, type RunPoliciesInput } from "./engine.ts";
 export { expectedPricePer1M, type PriceMix } from "./cost-guard/price-ceiling.ts";
+// The chain walkers the built-in packs use, for custom packs and for `switchyard diff`'s impact table.
+export { routeReach, routesByModel, primaryTarget, targetModels, targetName, type Reach, type ReachKind } from "./graph.ts";
 
 /** The packs shipped with Switchyard, by the id a selection names. */
 export const builtinPacks: Record<string, PolicyPack> = {

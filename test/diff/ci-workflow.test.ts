@@ -25,9 +25,16 @@ describe("examples/ci/switchyard.yml", () => {
     expect(workflow).toMatch(/^on:\n {2}pull_request:/m);
     expect(workflow).toContain("uses: github/codeql-action/upload-sarif@v3");
     expect(workflow).toContain("uses: marocchino/sticky-pull-request-comment@v2");
-    expect(invocations.map((args) => args.slice(0, 1)[0])).toEqual(["check", "diff", "check"]);
+    expect(invocations.map((args) => args.slice(0, 1)[0])).toEqual(["check", "diff", "simulate", "check"]);
     expect(invocations[0]).toEqual(["check", "--env", "$SWITCHYARD_ENV", "--format", "sarif"]);
     expect(invocations[1]).toEqual(["diff", "origin/$BASE_REF", "HEAD", "--env", "$SWITCHYARD_ENV", "--format", "markdown"]);
+  });
+
+  it("replays recorded traffic with simulate only when a switchyard-traces artifact was found, and posts it as its own comment", () => {
+    expect(invocations[2]).toEqual(["simulate", "origin/$BASE_REF", "HEAD", "--env", "$SWITCHYARD_ENV", "--traces", "$TRACES", "--format", "markdown"]);
+    expect(workflow).toContain("if: ${{ !cancelled() && steps.traces.outputs.file != '' }}");
+    expect(workflow).toContain("actions/artifacts?name=switchyard-traces");
+    expect(workflow).toContain("header: switchyard-simulate");
   });
 
   it("uses only options the CLI accepts", () => {

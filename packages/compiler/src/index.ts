@@ -49,3 +49,16 @@ export type {
   PolicySeverityChange,
   SectionDiff,
 } from "./diff/index.ts";
+// `switchyard simulate`: replay a trace file through two releases; and the trace generator for tests and docs.
+export {
+  simulateTraceFile,
+  formatSimulation,
+  generateTraces,
+  SIMULATE_FORMATS,
+  SIMULATION_SCHEMA_VERSION,
+  type SimulateFileOptions,
+  type SimulateFileResult,
+  type SimulateFormat,
+  type SimulationReport,
+  type GenerateTracesOptions,
+} from "./simulate/index.ts";

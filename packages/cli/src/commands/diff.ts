@@ -1,7 +1,7 @@
 /** @module commands/diff — `switchyard diff OLD NEW`: the semantic plan of a routing change. */
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
-import { consoleToStderr } from "./config-file.ts";
+import { loadSides } from "./sides.ts";
 
 const formats = ["pretty", "json", "markdown"] as const;
 type FormatName = (typeof formats)[number];
@@ -56,46 +56,10 @@ compile or is not a valid build, 2 usage error or a side that does not exist.`,
     const color =
       values.color === true || (format === "pretty" && io.env.FORCE_COLOR !== "0" && process.stdout.isTTY === true && io.env.NO_COLOR === undefined);
 
+    const sides = await loadSides(io, oldSpec, newSpec, env, color);
+    if (!sides.ok) return sides.exit;
     const compiler = await import("@switchyard/compiler");
-    // One clock for both sides, so date-based policies (sunsets) cannot differ between them.
-    const now = new Date();
-    const compile: import("@switchyard/compiler").CompileFn = (options) => compiler.compile({ ...options, now });
-    // What either side's routes.ts prints goes to stderr (a git side named `REF:path`), keeping stdout the report.
-    const onConsole = consoleToStderr(io, oldSpec);
-
-    let exit = 0;
-    const sides = [];
-    for (const spec of [oldSpec, newSpec]) {
-      const loaded = await compiler.loadDiffSide({ spec, cwd: io.cwd, compile, onConsole, ...(env === undefined ? {} : { env }) });
-      if (loaded.ok) {
-        sides.push(loaded.side);
-        continue;
-      }
-      const { error } = loaded;
-      io.stderr(`error ${error.code}: ${error.message}\n`);
-      if (error.hint !== undefined) io.stderr(`  hint: ${error.hint}\n`);
-      if (error.diagnostics !== undefined && error.diagnostics.length > 0) {
-        const text = compiler.formatDiagnostics(error.diagnostics, "pretty", {
-          cwd: io.cwd,
-          color,
-          ...(error.sources === undefined ? {} : { sources: error.sources }),
-        });
-        io.stderr(text.endsWith("\n") ? text : `${text}\n`);
-      }
-      const usage =
-        error.code === compiler.DiffLoadCode.notFound ||
-        error.code === compiler.DiffLoadCode.notGitRepo ||
-        error.code === compiler.DiffLoadCode.unknownRef ||
-        error.code === compiler.DiffLoadCode.missingAtRef ||
-        error.code === compiler.DiffLoadCode.git;
-      exit = Math.max(exit, usage ? 2 : 1);
-      // NEW is not loaded when OLD does not exist: compiling it would only delay the error.
-      if (usage) break;
-    }
-    const [oldSide, newSide] = sides;
-    if (exit !== 0 || oldSide === undefined || newSide === undefined) return exit === 0 ? 2 : exit;
-
-    const report = compiler.createDiffReport({ old: oldSide, new: newSide });
+    const report = compiler.createDiffReport({ old: sides.old, new: sides.new });
     io.stdout(compiler.formatDiff(report, format, { color }));
     const changed = report.diff.hasChanges || compiler.hasPolicyChanges(report.policies);
     return values["fail-on-change"] === true && changed ? EXIT_CHANGED : 0;

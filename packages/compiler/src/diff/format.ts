@@ -1,8 +1,13 @@
 /** @module diff/format — pure renderers of a diff report: pretty (terminal), json, markdown (PR comment). */
+import { mermaidBeforeAfter } from "../simulate/chart.ts";
+import type { DiffImpact, RouteImpact, WorstCase } from "./impact.ts";
 import { hasPolicyChanges } from "./policy-delta.ts";
+import { groupDigits } from "./show.ts";
 import type { Change, ChangeKind, DiffReport, DiffSideInfo, EntityChange, PolicyDelta, PolicyFindingChange, Section } from "./types.ts";
 
 export const DIFF_FORMATS = ["pretty", "json", "markdown"] as const;
+/** Bumped when a field of `--format json` changes meaning (1: `impact` added). */
+export const DIFF_SCHEMA_VERSION = 1 as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
 
 export interface FormatDiffOptions {
@@ -76,6 +81,58 @@ function envText(report: DiffReport): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// impact
+
+/** USD per 1M tokens: `$0.26`, `$6.00`, `$1,250`. */
+function per1M(value: number | null): string {
+  if (value === null) return "—";
+  return value >= 1000 ? `$${groupDigits(Math.round(value))}` : `$${value.toFixed(2)}`;
+}
+
+/** `×22.9`, `+12 %`, `−40 %`, or nothing when equal. */
+function factor(old: number | null, now: number | null): string {
+  if (old === null || now === null || old === now) return "";
+  if (old === 0) return "";
+  const ratio = now / old;
+  if (ratio >= 2) return ` (×${ratio.toFixed(1)})`;
+  const change = (ratio - 1) * 100;
+  return Math.abs(change) < 0.5 ? "" : ` (${change > 0 ? "+" : "−"}${Math.abs(change).toFixed(0)} %)`;
+}
+
+function worstText(worst: WorstCase | null): string {
+  return worst === null ? "—" : `${per1M(worst.usdPer1M)} (${worst.model}, ${worst.via})`;
+}
+
+function contextText(value: number | null): string {
+  return value === null ? "—" : groupDigits(value);
+}
+
+/** `before → after`, or the one value when equal. */
+function fromTo(old: string, now: string): string {
+  return old === now ? `${now} (same)` : `${old} → ${now}`;
+}
+
+function impactCells(route: RouteImpact): { blended: string; worst: string; context: string } {
+  return {
+    blended: `${fromTo(per1M(route.blended.old), per1M(route.blended.new))}${factor(route.blended.old, route.blended.new)}`,
+    worst: `${fromTo(worstText(route.worst.old), worstText(route.worst.new))}${factor(route.worst.old?.usdPer1M ?? null, route.worst.new?.usdPer1M ?? null)}`,
+    context: `${fromTo(contextText(route.context.old), contextText(route.context.new))} tokens`,
+  };
+}
+
+function mixText(impact: DiffImpact): string {
+  return `input:output ${impact.mix.input}:${impact.mix.output}`;
+}
+
+function impactChart(impact: DiffImpact): string | undefined {
+  return mermaidBeforeAfter({
+    title: `Blended $ per 1M tokens by route (${mixText(impact)}), before and after`,
+    yAxis: "USD per 1M tokens",
+    bars: impact.routes.map((r) => ({ label: r.route, before: r.blended.old ?? 0, after: r.blended.new ?? 0 })),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // pretty
 
 const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
@@ -107,6 +164,15 @@ function formatPretty(report: DiffReport, options: FormatDiffOptions): string {
       }
       lines.push(`  ${tint("update", SIGN.update)} ${entityLabel(entity)}`);
       for (const change of entity.changes) lines.push(`      ${tint(change.kind, SIGN[change.kind])} ${change.phrase}`);
+    }
+    lines.push("");
+  }
+  if (report.impact !== undefined && report.impact.routes.length > 0) {
+    lines.push(paint("bold", `Impact on routes (USD per 1M tokens, ${mixText(report.impact)})`));
+    for (const route of report.impact.routes) {
+      const cells = impactCells(route);
+      lines.push(`  ${tint(route.kind, SIGN[route.kind])} ${route.route} (${route.because.join(", ")})`);
+      lines.push(`      blended ${cells.blended}`, `      worst case ${cells.worst}`, `      context window ${cells.context}`);
     }
     lines.push("");
   }
@@ -174,6 +240,24 @@ function formatMarkdown(report: DiffReport, maxLength: number): string {
   head.push({ text: `${summary}${policy}` }, { text: "" });
 
   const body: MdLine[] = [];
+  if (report.impact !== undefined && report.impact.routes.length > 0) {
+    body.push({ text: `#### Impact on routes` }, { text: "" });
+    body.push({
+      text: `_Blended: the primary's models by weight; worst case: the dearest model the route can reach (primary, fallbacks, long-context, canary). USD per 1M tokens at ${mixText(report.impact)}._`,
+    });
+    body.push({ text: "" }, { text: "| | Route | Because of | Blended $/1M | Worst case $/1M | Context window |" }, { text: "|---|---|---|---|---|---|" });
+    for (const route of report.impact.routes) {
+      const cells = impactCells(route);
+      body.push({
+        text: `| ${KIND_MARK[route.kind]} | ${code(route.route)} | ${cell(route.because.join(", "))} | ${cell(cells.blended)} | ${cell(cells.worst)} | ${cell(cells.context)} |`,
+        row: true,
+      });
+    }
+    body.push({ text: "" });
+    const chart = impactChart(report.impact);
+    if (chart !== undefined)
+      body.push({ text: "_For each route the first bar is before the change, the second after._" }, { text: "" }, { text: chart }, { text: "" });
+  }
   for (const { section, entities } of report.diff.sections) {
     body.push({ text: `#### ${TITLE[section]}` }, { text: "" });
     body.push({
@@ -248,6 +332,7 @@ function formatMarkdown(report: DiffReport, maxLength: number): string {
 
 function formatJson(report: DiffReport): string {
   const body = {
+    schemaVersion: DIFF_SCHEMA_VERSION,
     old: report.old,
     new: report.new,
     hasChanges: report.diff.hasChanges,
@@ -269,6 +354,7 @@ function formatJson(report: DiffReport): string {
       entities: s.entities.map((e) => ({ id: e.id, kind: e.kind, changes: e.changes.map((c) => c.key) })),
     })),
     policies: report.policies ?? null,
+    impact: report.impact ?? null,
   };
   return `${JSON.stringify(body, null, 2)}\n`;
 }

@@ -1,7 +1,7 @@
 /** @module diff — `switchyard diff`: the semantic plan of a change between two configs, its formatters and loaders. */
 export { diffConfigs } from "./diff-configs.ts";
 export { policyDelta, hasPolicyChanges, formatDslPath } from "./policy-delta.ts";
-export { formatDiff, summaryLine, DIFF_FORMATS, MARKDOWN_MAX_LENGTH, type DiffFormat, type FormatDiffOptions } from "./format.ts";
+export { formatDiff, summaryLine, DIFF_FORMATS, DIFF_SCHEMA_VERSION, MARKDOWN_MAX_LENGTH, type DiffFormat, type FormatDiffOptions } from "./format.ts";
 export {
   loadDiffSide,
   parseGitSpec,
@@ -15,6 +15,7 @@ export {
   type SideConsoleLine,
 } from "./load.ts";
 export { createDiffReport } from "./report.ts";
+export { diffImpact, DEFAULT_PRICE_MIX, type DiffImpact, type RouteImpact, type WorstCase } from "./impact.ts";
 export {
   SECTIONS,
   type Section,

@@ -1,5 +1,6 @@
 /** @module diff/report — put two loaded sides together: config diff plus (when both were compiled) the policy delta. */
 import { diffConfigs } from "./diff-configs.ts";
+import { diffImpact } from "./impact.ts";
 import type { LoadedSide } from "./load.ts";
 import { policyDelta } from "./policy-delta.ts";
 import type { DiffReport } from "./types.ts";
@@ -11,7 +12,13 @@ import type { DiffReport } from "./types.ts";
  * @example formatDiff(createDiffReport({ old, new: now }), "markdown")
  */
 export function createDiffReport(sides: { old: LoadedSide; new: LoadedSide }): DiffReport {
-  const report: DiffReport = { old: sides.old.info, new: sides.new.info, diff: diffConfigs(sides.old.release.config, sides.new.release.config) };
+  const diff = diffConfigs(sides.old.release.config, sides.new.release.config);
+  const report: DiffReport = {
+    old: sides.old.info,
+    new: sides.new.info,
+    diff,
+    impact: diffImpact(sides.old.release.config, sides.new.release.config, diff),
+  };
   if (sides.old.diagnostics !== undefined && sides.new.diagnostics !== undefined) {
     report.policies = policyDelta(sides.old.diagnostics, sides.new.diagnostics);
   }

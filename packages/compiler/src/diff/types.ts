@@ -1,4 +1,5 @@
 /** @module diff/types — the data a semantic diff of two compiled configs produces. */
+import type { DiffImpact } from "./impact.ts";
 
 /** The sections of a config, in the order a review reads them. */
 export const SECTIONS = ["routes", "tiers", "models", "providers", "teams", "policies", "router", "environment"] as const;
@@ -110,11 +111,13 @@ export interface DiffSideInfo {
   hash: string;
 }
 
-/** What the formatters render: both sides, the config diff and (when both were compiled) the policy delta. */
+/** What the formatters render: both sides, the config diff, its impact on routes and (when both were compiled) the policy delta. */
 export interface DiffReport {
   old: DiffSideInfo;
   new: DiffSideInfo;
   diff: ConfigDiff;
   /** Absent when a side is a build (no diagnostics to compare). */
   policies?: PolicyDelta;
+  /** Price and context-window impact on each affected route (createDiffReport always sets it). */
+  impact?: DiffImpact;
 }

@@ -9,3 +9,5 @@ export { chatRequestFeatures, canaryStickyKey, type ChatRequestFeatures } from "
 export { stickyBucket, fnv1a32 } from "./sticky.ts";
 export { mulberry32 } from "./rng.ts";
 export { formatPlan } from "./format-plan.ts";
+// Budget periods (UTC day, ISO week, calendar month): pure, shared with replays (`switchyard simulate`) so they cut periods as the router does.
+export { periodBounds, type PeriodBounds } from "../state/budget-period.ts";
