@@ -123,15 +123,15 @@ describe("switchyard diff (CLI, temporary git repo)", () => {
 | ➖ | \`legal\` | removed (was routes [legal-review], budget $500/month (hard), limits 60 rpm, 200,000 tpm) |
 | ✏️ | \`support\` | budget $2,000 → $3,000/month |
 
-<details><summary>Changed keys (6)</summary>
+<details><summary>Changed settings, as written in routes.ts (6)</summary>
 
-| Key | Change | Old | New |
+| Setting | Change | Old | New |
 |---|---|---|---|
-| \`routes.legal-review.canary.steps\` | changed | \`[5,25,100]\` | \`[25,50,100]\` |
-| \`routes.support-faq.fallback\` | changed | \`[{"tier":"frontier"}]\` | \`[{"tier":"frontier"},{"model":"llama-local"}]\` |
-| \`tiers.fast.models.gpt-mini\` | changed | \`{"model":"gpt-mini","weight":70}\` | \`{"model":"gpt-mini","weight":60}\` |
-| \`models.claude-haiku\` | added | — | \`{"provider":"anthropic","name":"claude-haiku-4-5","context":200000,"price":{"input":1,"output":5},"lifecycle":"ga","owner":"platform","capabilities":[]}\` |
-| \`teams.legal\` | removed | \`{"keys":[{"secret":"LEGAL_KEY"}],"routes":["legal-review"],"budget":{"usd":500,"per":"month","mode":"hard","alertAt":[]},"limits":{"rpm":60,"tpm":200000}}\` | — |
+| \`routes.legal-review.canary.steps\` | changed | \`[5, 25, 100]\` | \`[25, 50, 100]\` |
+| \`routes.support-faq.fallback\` | changed | \`["frontier"]\` | \`["frontier", "llama-local"]\` |
+| \`tiers.fast.models\` | changed | \`[{ model: "gpt-mini", weight: 70 }, { model: "gpt-mini-eu", weight: 30 }]\` | \`[{ model: "gpt-mini", weight: 60 }, { model: "gpt-mini-eu", weight: 30 }]\` |
+| \`models.claude-haiku\` | added | — | \`{ provider: "anthropic", name: "claude-haiku-4-5", context: 200000, price: { input: 1, output: 5 }, owner: "platform" }\` |
+| \`teams.legal\` | removed | \`{ keys: [secret("LEGAL_KEY")], routes: ["legal-review"], budget: { usd: 500, per: "month" }, limits: { rpm: 60, tpm: 200000 } }\` | — |
 | \`teams.support.budget.usd\` | changed | \`2000\` | \`3000\` |
 
 </details>

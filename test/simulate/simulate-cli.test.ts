@@ -55,7 +55,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, "routes.ts"), readFileSync(join(root, "examples", "acme", "routes.ts"), "utf8"));
   git("add", ".");
   git("commit", "--quiet", "-m", "acme");
-  writeFileSync(join(dir, "routes.ts"), readFileSync(join(root, "examples", "acme", "pr", "routes.ts"), "utf8"));
+  // The PR of the worked example, plus a slower canary: diff's details must read `every: "2h"`.
+  const pr = readFileSync(join(root, "examples", "acme", "pr", "routes.ts"), "utf8").replace(`every: "1h"`, `every: "2h"`);
+  writeFileSync(join(dir, "routes.ts"), pr);
   git("commit", "--quiet", "-am", "support-faq on frontier");
 
   runs.generate = await switchyard(
@@ -193,5 +195,14 @@ describe("switchyard diff shows the impact", () => {
     expect(markdown).toContain("| ✏️ | `support-faq` | route | $0.26 → $6.00 (×22.9) |");
     expect(markdown).toContain("128,000 → 200,000 tokens");
     expect(markdown).toContain('    x-axis ["support-faq before", "support-faq after"]');
+  });
+
+  it("lists the changed settings in the words of routes.ts, without defaults nobody wrote", () => {
+    const markdown = runs.diffMarkdown?.stdout ?? "";
+    expect(markdown).toContain("<details><summary>Changed settings, as written in routes.ts (3)</summary>");
+    expect(markdown).toContain('| `routes.legal-review.canary.every` | changed | `"1h"` | `"2h"` |');
+    expect(markdown).toContain('| `routes.support-faq.tier` | changed | `"fast"` | `"frontier"` |');
+    expect(markdown).toContain('| `routes.support-faq.fallback` | changed | `["frontier", "llama-local"]` | `["fast", "llama-local"]` |');
+    for (const compiled of ["everyMs", "7200000", "minRequests", "backoffMs"]) expect(markdown).not.toContain(compiled);
   });
 });

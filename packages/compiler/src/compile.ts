@@ -40,6 +40,8 @@ export interface CompileResult {
   release?: Release;
   /** Environments declared in routes.ts. */
   environments: string[];
+  /** With `release`: the environment's config as written in routes.ts (overrides merged, before lowering and defaults). */
+  authored?: Record<string, unknown>;
   /** Remarks about the check as a whole (e.g. policies not run because of earlier errors); formatters print them after the diagnostics. */
   notes?: string[];
 }
@@ -203,7 +205,7 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   const tsDiagnostics = checked.diagnostics;
   const compilerDiagnostics: LocatedDiagnostic[] = [];
   const notes: string[] = [];
-  const finish = (environments: string[], release?: Release): CompileResult => {
+  const finish = (environments: string[], release?: Release, authored?: Record<string, unknown>): CompileResult => {
     // A value shared through a const (`retry: sharedRetry`) is one mistake, reported once.
     const seen = new Set<string>();
     const unique = dedupe(compilerDiagnostics, tsDiagnostics, locations).filter((d) => {
@@ -215,7 +217,14 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     const all = [...tsDiagnostics, ...unique];
     all.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) : a.file.localeCompare(b.file)));
     const ok = !all.some((diagnostic) => diagnostic.severity === "error");
-    return { ok, diagnostics: all.map(strip), environments, ...(release ? { release } : {}), ...(notes.length > 0 ? { notes } : {}) };
+    return {
+      ok,
+      diagnostics: all.map(strip),
+      environments,
+      ...(release ? { release } : {}),
+      ...(release && authored ? { authored } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+    };
   };
   if (checked.syntaxErrors) return finish([]);
 
@@ -279,7 +288,7 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
       }
     }
   } else if (policies.note) notes.push(policies.note);
-  return finish(environments, analysis.release);
+  return finish(environments, analysis.release, analysis.authored);
 }
 
 /** What the evaluated value says before any of it is located in the source (see `analyse`). */
@@ -292,6 +301,7 @@ type Analysis =
       environments: string[];
       findings: Finding[];
       release?: Release;
+      authored?: Record<string, unknown>;
       policies:
         | { kind: "ready"; results: () => Promise<{ outcomes: PolicyOutcome[]; console: ConsoleLine[] }>; skipped: () => Promise<string | undefined> }
         | { kind: "not-run"; note: string | undefined };
@@ -323,8 +333,9 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
   if (!validated.config) return { kind: "validated", environments, findings, policies: { kind: "not-run", note: await skipped() } };
   const config: Config = validated.config;
   const release = createRelease(config);
+  const authored = validated.authored;
   if (findings.some((finding) => (finding.severity ?? catalogue[finding.code].severity) === "error")) {
-    return { kind: "validated", environments, findings, release, policies: { kind: "not-run", note: await skipped() } };
+    return { kind: "validated", environments, findings, release, authored, policies: { kind: "not-run", note: await skipped() } };
   }
   const run = (onConsole: ((line: ConsoleLine) => void) | undefined): Promise<PolicyOutcome[]> =>
     runPolicyPacks({
@@ -343,6 +354,7 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
       environments,
       findings,
       release,
+      authored,
       policies: { kind: "ready", results: async () => ({ outcomes: await run(options.onConsole), console: [] }), skipped },
     };
   }
@@ -354,6 +366,7 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
     environments,
     findings,
     release,
+    authored,
     policies: { kind: "ready", results: () => Promise.resolve({ outcomes, console: printed }), skipped },
   };
 }

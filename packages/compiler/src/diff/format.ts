@@ -104,7 +104,7 @@ function worstText(worst: WorstCase | null): string {
 }
 
 function contextText(value: number | null): string {
-  return value === null ? "—" : groupDigits(value);
+  return value === null ? "—" : `${groupDigits(value)} tokens`;
 }
 
 /** `before → after`, or the one value when equal. */
@@ -116,7 +116,7 @@ function impactCells(route: RouteImpact): { blended: string; worst: string; cont
   return {
     blended: `${fromTo(per1M(route.blended.old), per1M(route.blended.new))}${factor(route.blended.old, route.blended.new)}`,
     worst: `${fromTo(worstText(route.worst.old), worstText(route.worst.new))}${factor(route.worst.old?.usdPer1M ?? null, route.worst.new?.usdPer1M ?? null)}`,
-    context: `${fromTo(contextText(route.context.old), contextText(route.context.new))} tokens`,
+    context: fromTo(contextText(route.context.old), contextText(route.context.new)),
   };
 }
 
@@ -285,7 +285,17 @@ function formatMarkdown(report: DiffReport, maxLength: number): string {
     body.push({ text: "" });
   }
   const details: MdLine[] = [];
-  if (report.diff.hasChanges) {
+  if (report.diff.hasChanges && report.authored !== undefined && report.authored.length > 0) {
+    // Both sides came from source: the settings as the author wrote them, no defaults nobody wrote.
+    details.push({ text: `<details><summary>Changed settings, as written in routes.ts (${report.authored.length})</summary>` }, { text: "" });
+    details.push({ text: "| Setting | Change | Old | New |" }, { text: "|---|---|---|---|" });
+    for (const change of report.authored) {
+      // `—`: the side does not write the setting (absent, or left to its default).
+      const value = (text: string | undefined): string => (text === undefined ? "—" : code(text));
+      details.push({ text: `| ${code(change.key)} | ${KIND_WORD[change.kind]} | ${value(change.old)} | ${value(change.new)} |`, row: true });
+    }
+    details.push({ text: "" }, { text: "</details>" }, { text: "" });
+  } else if (report.diff.hasChanges) {
     details.push({ text: `<details><summary>Changed keys (${report.diff.changes.length})</summary>` }, { text: "" });
     details.push({ text: "| Key | Change | Old | New |" }, { text: "|---|---|---|---|" });
     for (const change of report.diff.changes)
@@ -355,6 +365,7 @@ function formatJson(report: DiffReport): string {
     })),
     policies: report.policies ?? null,
     impact: report.impact ?? null,
+    authored: report.authored ?? null,
   };
   return `${JSON.stringify(body, null, 2)}\n`;
 }

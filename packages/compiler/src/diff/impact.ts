@@ -2,7 +2,7 @@
  * @module diff/impact — what a change does to each affected route's price and context window: blended $/1M
  * tokens of its primary, the worst case over its whole reachable chain, and the smallest context window of its
  * primary, before and after. A route is affected when it changed, or when a tier or model it reaches (on
- * either side) changed. Pure.
+ * either side) changed; it is listed when one of those figures moves (or it was added or removed). Pure.
  */
 import type { Config, Route } from "@switchyard/ir";
 import { expectedPricePer1M, primaryTarget, routeReach, type PriceMix, type ReachKind } from "@switchyard/policies";
@@ -69,6 +69,12 @@ function primaryContext(config: Config, route: Route): number | null {
   return contexts.length === 0 ? null : Math.min(...contexts);
 }
 
+/** Prices differ beyond float noise (re-weighting equal-priced members must not read as a change). */
+function differs(a: number | null, b: number | null): boolean {
+  if (a === null || b === null) return a !== b;
+  return Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a));
+}
+
 function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -106,7 +112,7 @@ export function diffImpact(old: Config, now: Config, diff: ConfigDiff): DiffImpa
       }
     }
     if (because.size === 0) continue;
-    out.push({
+    const impact: RouteImpact = {
       route: id,
       kind: before === undefined ? "add" : after === undefined ? "delete" : "update",
       because: [...because].sort((a, b) => (a === "route" ? -1 : b === "route" ? 1 : byCodePoint(a, b))),
@@ -116,7 +122,14 @@ export function diffImpact(old: Config, now: Config, diff: ConfigDiff): DiffImpa
       },
       worst: { old: before === undefined ? null : worstCase(old, before, mix), new: after === undefined ? null : worstCase(now, after, mix) },
       context: { old: before === undefined ? null : primaryContext(old, before), new: after === undefined ? null : primaryContext(now, after) },
-    });
+    };
+    // A change that moves no figure (a retry setting, a canary's steps at an equal price) is the plan's to list, not the impact's.
+    const moved =
+      impact.kind !== "update" ||
+      differs(impact.blended.old, impact.blended.new) ||
+      differs(impact.worst.old?.usdPer1M ?? null, impact.worst.new?.usdPer1M ?? null) ||
+      impact.context.old !== impact.context.new;
+    if (moved) out.push(impact);
   }
   return { mix, routes: out };
 }

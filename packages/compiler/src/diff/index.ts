@@ -15,6 +15,7 @@ export {
   type SideConsoleLine,
 } from "./load.ts";
 export { createDiffReport } from "./report.ts";
+export { diffAuthored, tsLiteral, type AuthoredChange } from "./authored.ts";
 export { diffImpact, DEFAULT_PRICE_MIX, type DiffImpact, type RouteImpact, type WorstCase } from "./impact.ts";
 export {
   SECTIONS,

@@ -31,7 +31,7 @@ export type CompileFn = (options: {
   file: string;
   env?: string;
   onConsole?: (line: SideConsoleLine) => void;
-}) => Promise<{ ok: boolean; diagnostics: SideDiagnostic[]; release?: Release }>;
+}) => Promise<{ ok: boolean; diagnostics: SideDiagnostic[]; release?: Release; authored?: Record<string, unknown> }>;
 
 /** Error codes of the loader: stable, shown to users. */
 export const DiffLoadCode = {
@@ -61,6 +61,8 @@ export interface LoadedSide {
   release: Release;
   /** The compiler's diagnostics (policy findings among them); absent for builds. */
   diagnostics?: SideDiagnostic[];
+  /** The environment's config as written in routes.ts (compiled sides only): changes are shown in its words. */
+  authored?: Record<string, unknown>;
 }
 
 export type LoadSideResult = { ok: true; side: LoadedSide } | { ok: false; error: DiffLoadError };
@@ -143,7 +145,12 @@ async function compileSide(options: {
   const release = result.release;
   return {
     ok: true,
-    side: { info: { label: options.spec, kind: options.kind, environment: release.config.environment, hash: release.hash }, release, diagnostics },
+    side: {
+      info: { label: options.spec, kind: options.kind, environment: release.config.environment, hash: release.hash },
+      release,
+      diagnostics,
+      ...(result.authored === undefined ? {} : { authored: result.authored }),
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 /** @module diff/report — put two loaded sides together: config diff plus (when both were compiled) the policy delta. */
+import { diffAuthored } from "./authored.ts";
 import { diffConfigs } from "./diff-configs.ts";
 import { diffImpact } from "./impact.ts";
 import type { LoadedSide } from "./load.ts";
@@ -19,6 +20,7 @@ export function createDiffReport(sides: { old: LoadedSide; new: LoadedSide }): D
     diff,
     impact: diffImpact(sides.old.release.config, sides.new.release.config, diff),
   };
+  if (sides.old.authored !== undefined && sides.new.authored !== undefined) report.authored = diffAuthored(sides.old.authored, sides.new.authored);
   if (sides.old.diagnostics !== undefined && sides.new.diagnostics !== undefined) {
     report.policies = policyDelta(sides.old.diagnostics, sides.new.diagnostics);
   }

@@ -1,4 +1,5 @@
 /** @module diff/types — the data a semantic diff of two compiled configs produces. */
+import type { AuthoredChange } from "./authored.ts";
 import type { DiffImpact } from "./impact.ts";
 
 /** The sections of a config, in the order a review reads them. */
@@ -120,4 +121,6 @@ export interface DiffReport {
   policies?: PolicyDelta;
   /** Price and context-window impact on each affected route (createDiffReport always sets it). */
   impact?: DiffImpact;
+  /** The changed settings as written in routes.ts; only when both sides were compiled from source. */
+  authored?: AuthoredChange[];
 }

@@ -67,6 +67,12 @@ export interface ValidateOutput {
   findings: Finding[];
   /** The IR config, when there is no error finding. */
   config?: Config;
+  /**
+   * With `config`: the environment's view of the config as the author wrote it (overrides merged, before
+   * lowering: durations as `"2h"`, tier members as written, no defaults filled in), for showing changes in
+   * the words of routes.ts.
+   */
+  authored?: Record<string, unknown>;
 }
 
 /**
@@ -95,7 +101,7 @@ export function validateConfigValue(input: ValidateInput): ValidateOutput {
     }
     return { findings };
   }
-  return { findings, config: ir.data };
+  return { findings, config: ir.data, authored: merged };
 }
 
 /**
