@@ -1,4 +1,4 @@
-/** @module W3C trace context: a caller's `traceparent` makes the router's request span a child in the caller's trace (also when the caller did not sample); a malformed one is ignored. */
+/** @module W3C trace context: a caller's `traceparent` makes the router's request span a child in the caller's trace (also when the caller did not sample); a malformed one is ignored. The region hint is traced too. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningRouter, TraceRecord } from "@switchyard/router";
 import { otlpSink } from "@switchyard/router/otlp";
@@ -24,8 +24,14 @@ beforeAll(async () => {
     { telemetry: { otlp: otlpSink } },
   );
   router.telemetry.addSink({ write: (r) => void records.push(r), close: async () => undefined });
-  for (const traceparent of [`00-${TRACE}-${SPAN}-01`, `00-${TRACE}-${SPAN}-00`, "00-not-a-trace-01", `00-${"0".repeat(32)}-${SPAN}-01`]) {
-    const res = await chat(router, { model: "chat", messages: [{ role: "user", content: "hi" }] }, { traceparent });
+  const regions = ["eu", undefined, "not a region!", "us-east-1"];
+  for (const [i, traceparent] of [`00-${TRACE}-${SPAN}-01`, `00-${TRACE}-${SPAN}-00`, "00-not-a-trace-01", `00-${"0".repeat(32)}-${SPAN}-01`].entries()) {
+    const region = regions[i];
+    const res = await chat(
+      router,
+      { model: "chat", messages: [{ role: "user", content: "hi" }] },
+      { traceparent, ...(region === undefined ? {} : { "x-switchyard-region": region }) },
+    );
     await res.arrayBuffer();
   }
   await router.close();
@@ -38,6 +44,10 @@ afterAll(async () => {
 describe("traceparent", () => {
   it("valid headers are recorded; malformed and all-zero ones are not", () => {
     expect(records.map((r) => r.traceparent)).toEqual([`00-${TRACE}-${SPAN}-01`, `00-${TRACE}-${SPAN}-00`, undefined, undefined]);
+  });
+
+  it("the caller's region hint is recorded when it reads as a region id (what switchyard simulate replays it with)", () => {
+    expect(records.map((r) => r.region)).toEqual(["eu", undefined, undefined, "us-east-1"]);
   });
 
   it("the request span joins the caller's trace under the caller's span, sampled or not; the others start new traces", () => {

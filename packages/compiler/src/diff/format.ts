@@ -104,7 +104,7 @@ function worstText(worst: WorstCase | null): string {
 }
 
 function contextText(value: number | null): string {
-  return value === null ? "—" : `${groupDigits(value)} tokens`;
+  return value === null ? "—" : groupDigits(value);
 }
 
 /** `before → after`, or the one value when equal. */
@@ -116,7 +116,7 @@ function impactCells(route: RouteImpact): { blended: string; worst: string; cont
   return {
     blended: `${fromTo(per1M(route.blended.old), per1M(route.blended.new))}${factor(route.blended.old, route.blended.new)}`,
     worst: `${fromTo(worstText(route.worst.old), worstText(route.worst.new))}${factor(route.worst.old?.usdPer1M ?? null, route.worst.new?.usdPer1M ?? null)}`,
-    context: fromTo(contextText(route.context.old), contextText(route.context.new)),
+    context: `${fromTo(contextText(route.context.old), contextText(route.context.new)).replace(" (same)", "")} tokens${route.context.old === route.context.new ? " (same)" : ""}`,
   };
 }
 

@@ -22,6 +22,7 @@ import { BodyBudget, readBody } from "./read-body.ts";
 import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
 import { MemoryStateStore, type StateStore } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
+import { traceRegion } from "../telemetry/record.ts";
 import { createAdminApi } from "../admin/api.ts";
 import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admin/attempts.ts";
 import { admissionOrError } from "../admin/admission.ts";
@@ -340,6 +341,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       const admitted = governor.admitRequest(ctx, features);
       if (admitted instanceof Promise) await admitted;
       const region = req.headers["x-switchyard-region"];
+      const traced = traceRegion(region);
+      if (traced !== undefined) trace.region = traced;
       const at = now();
       const decision = decideWithTable(
         release.table,

@@ -25,6 +25,15 @@ export interface TraceDraft {
   completion: string | undefined;
   /** The caller's `traceparent` header, already validated. */
   traceparent?: string;
+  /** The caller's region hint, when it reads as a region id (see `traceRegion`). */
+  region?: string;
+}
+
+const REGION_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The `x-switchyard-region` header for the trace: a region id, or undefined (absent, repeated, or not one: never arbitrary text in a trace). */
+export function traceRegion(header: string | string[] | undefined): string | undefined {
+  return typeof header === "string" && REGION_RE.test(header) ? header : undefined;
 }
 
 const TRACEPARENT_RE = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -182,6 +191,7 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
     ttftMs: answering?.ttftMs,
   };
   if (draft.traceparent !== undefined) record.traceparent = draft.traceparent;
+  if (draft.region !== undefined) record.region = draft.region;
   if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
     record.payload = { messages: ctx.body.messages, completion: draft.completion };
   }

@@ -76,9 +76,10 @@ const record: fc.Arbitrary<TraceRecord> = fc
       opt(number),
     ),
     traceparent: opt(text),
+    region: opt(text),
     payload: opt(fc.record({ messages: fc.jsonValue(), completion: opt(text) })),
   })
-  .map(({ head, candidates, attempts, tail, traceparent, payload }) => {
+  .map(({ head, candidates, attempts, tail, traceparent, region, payload }) => {
     const [requestId, time, environment, configVersion, route, team, status, outcome, errorCode, stream] = head;
     const [model, provider, inputTokens, outputTokens, costUsd, canary, fallback, retries, validation, latencyMs, ttftMs] = tail;
     const r: TraceRecord = {
@@ -108,6 +109,7 @@ const record: fc.Arbitrary<TraceRecord> = fc
       ttftMs,
     };
     if (traceparent !== undefined) r.traceparent = traceparent;
+    if (region !== undefined) r.region = region;
     if (payload !== undefined) r.payload = payload;
     return r;
   });

@@ -94,6 +94,7 @@ export function traceJson(r: TraceRecord): string {
     `,"candidates":${list(r.candidates, candidate)},"attempts":${list(r.attempts, attempt)}${optStr("model", r.model)}${optStr("provider", r.provider)}` +
     `,"inputTokens":${num(r.inputTokens)},"outputTokens":${num(r.outputTokens)},"costUsd":${num(r.costUsd)},"canary":${r.canary},"fallback":${r.fallback}` +
     `,"retries":${num(r.retries)},"validation":${str(r.validation)},"latencyMs":${num(r.latencyMs)}${optNum("ttftMs", r.ttftMs)}${r.traceparent === undefined ? "" : `,"traceparent":${fresh(r.traceparent)}`}` +
+    `${optStr("region", r.region)}` +
     `${r.payload === undefined ? "" : `,"payload":${JSON.stringify(r.payload)}`}}`
   );
 }
@@ -128,6 +129,7 @@ const FIELDS = [
   "latencyMs",
   "ttftMs",
   "traceparent",
+  "region",
   "payload",
 ] as const satisfies readonly (keyof TraceRecord)[];
 const CANDIDATE_FIELDS = ["model", "provider", "step", "source", "tier", "reason"] as const satisfies readonly (keyof TraceCandidate)[];

@@ -91,6 +91,11 @@ export interface TraceRecord {
   ttftMs: number | undefined;
   /** The caller's W3C `traceparent` header, when valid: the OTLP request span joins the caller's trace. */
   traceparent?: string;
+  /**
+   * The caller's region hint (`x-switchyard-region`), when it sent one that reads as a region id: what decide()
+   * preferred, and what `switchyard simulate` replays the request with.
+   */
+  region?: string;
   /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
   payload?: { messages: unknown; completion: string | undefined };
 }
