@@ -20,7 +20,11 @@ export const command: Command = {
   help: `Compares two configurations and prints a semantic plan, not a text diff: what is added,
 removed or changed per route, tier, model, provider, team and policy pack, with both values
 ("route support-faq: fallback [frontier] → [frontier, llama-local]"), and which policy
-findings newly fail or newly pass.
+findings newly fail or newly pass. Every route the change reaches (itself, or through a tier or
+model) gets its blended $/1M tokens (primary, by weight, at 3 input : 1 output tokens), the
+worst case over its whole chain and its context window, before and after. The markdown lists
+the changed settings as written in routes.ts and charts the prices (Mermaid); --format json
+carries a schemaVersion.
 
 OLD and NEW are each one of:
   dist/prod                    a build directory (its switchyard.json; or dist with --env prod)
