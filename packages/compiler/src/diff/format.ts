@@ -126,7 +126,7 @@ function mixText(impact: DiffImpact): string {
 
 function impactChart(impact: DiffImpact): string | undefined {
   return mermaidBeforeAfter({
-    title: `Blended $ per 1M tokens by route (${mixText(impact)}), before and after`,
+    title: `Blended USD per 1M tokens by route (${mixText(impact)}), before and after`,
     yAxis: "USD per 1M tokens",
     bars: impact.routes.map((r) => ({ label: r.route, before: r.blended.old ?? 0, after: r.blended.new ?? 0 })),
   });

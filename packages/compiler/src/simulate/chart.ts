@@ -4,7 +4,8 @@
  *
  * Mermaid draws every `bar` series at the same x positions, on top of each other, and has no legend. So each
  * route gets two categories (`route before`, `route after`) and two series that are zero where the other one
- * is drawn: every bar stands alone, in its series' colour, and the label says which side it is.
+ * is drawn: every bar stands alone, in its series' colour, and the label says which side it is. Titles say
+ * "USD", not "$": recent Mermaid versions read `$$…$$` in labels as KaTeX.
  * Syntax: https://mermaid.js.org/syntax/xyChart.html
  */
 

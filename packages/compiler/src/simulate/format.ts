@@ -204,7 +204,7 @@ function headline(report: SimulationReport): string[] {
 
 function chart(report: SimulationReport): string | undefined {
   return mermaidBeforeAfter({
-    title: "$ per 1,000 requests by route, before and after",
+    title: "USD per 1,000 requests by route, before and after",
     yAxis: "USD per 1,000 requests",
     bars: report.routes.map((g) => ({ label: g.id, before: g.base.usdPer1kRequests, after: g.new.usdPer1kRequests })),
   });
