@@ -4,7 +4,7 @@
  * the router records them (`TraceRecord` v1, one JSON object per line). Deterministic for a seed.
  */
 import type { Config } from "@switchyard/ir";
-import { MemoryStateStore, type TraceAttempt, type TraceRecord } from "@switchyard/router";
+import { createMemoryStateStores, type TraceAttempt, type TraceRecord } from "@switchyard/router";
 import { decide, fnv1a32, mulberry32 } from "@switchyard/router/core";
 
 export interface GenerateTracesOptions {
@@ -56,9 +56,9 @@ export function* generateTraces(config: Config, options: GenerateTracesOptions):
   for (const [team, terms] of teams) for (const route of [...terms.routes].sort()) if (config.routes[route] !== undefined) callers.push({ team, route });
   if (callers.length === 0) return;
   const regions = [...new Set(Object.values(config.providers).flatMap((p) => (p.region === undefined ? [] : [p.region])))].sort();
-  const store = new MemoryStateStore();
-  store.activate(config, start);
-  const state = store.view(start);
+  const stores = createMemoryStateStores();
+  stores.rollout.activate(config, start);
+  const state = stores.view(start);
   const requests = Math.max(0, Math.floor(options.requests));
 
   for (let i = 0; i < requests; i++) {

@@ -5,7 +5,7 @@
  * memory is bounded by the number of routes, teams and models, not by the number of requests.
  */
 import type { Config, Route } from "@switchyard/ir";
-import { MemoryStateStore, type BreakerView, type DecideErrorCode, type RoutingState } from "@switchyard/router";
+import { createMemoryStateStores, type BreakerView, type CanaryShares, type DecideErrorCode, type MemoryStateStores, type RoutingState } from "@switchyard/router";
 import { decide, fnv1a32, mulberry32, periodBounds } from "@switchyard/router/core";
 import type { RecordedAttempt, TracedRequest } from "./trace-line.ts";
 
@@ -146,10 +146,10 @@ interface DecayedRate {
 class SideState implements RoutingState {
   view: RoutingState;
   constructor(
-    readonly health: MemoryStateStore,
+    readonly health: MemoryStateStores["health"],
     readonly canary: ReadonlyMap<string, number>,
   ) {
-    this.view = health.view(0);
+    this.view = health.view(0, NO_CANARIES);
   }
   at(view: RoutingState): this {
     this.view = view;
@@ -171,6 +171,9 @@ class SideState implements RoutingState {
     return this.view.breakersClosed?.() === true;
   }
 }
+
+/** The health view's own canary shares are not read: each side answers canaryPercent() itself. */
+const NO_CANARIES: CanaryShares = { canaryPercent: () => 0 };
 
 interface SideRun {
   name: SideName;
@@ -210,7 +213,8 @@ export interface ReplayOptions {
  * const result = replay.result();
  */
 export class Replay {
-  readonly #health = new MemoryStateStore();
+  /** The router's own health store (breakers, latency stats), fed only by what the trace recorded. */
+  readonly #health = createMemoryStateStores().health;
   readonly #rates = new Map<string, DecayedRate>();
   readonly #latency = new Map<string, ModelLatency>();
   readonly #sides: SideRun[];
@@ -259,7 +263,7 @@ export class Replay {
       else entry.requests++;
     }
     // One health view and one random seed per request, shared by both sides.
-    const view = this.#health.view(request.time);
+    const view = this.#health.view(request.time, NO_CANARIES);
     const seed = fnv1a32(request.requestId, this.#seed);
     const results = this.#sides.map((side) => this.#replaySide(side, request, view, seed));
     const groups = [this.#total, this.#group(this.#routes, request.route), this.#group(this.#teams, request.team ?? "(no team)")];
