@@ -119,6 +119,11 @@ class RunningAttempt implements OpenAttempt {
       if (errorClass !== undefined) record.errorClass = errorClass;
       if (ttftMs !== undefined) record.ttftMs = ttftMs;
       if (candidate.probe === true) record.probe = true;
+      // The canary guard compares the canary against the route's primary on requests that did not draw it.
+      if (candidate.source === "canary") record.arm = "canary";
+      else if (candidate.source === "primary" && this.ctx.plan?.canary === false && this.ctx.release.config.routes[this.ctx.route]?.canary !== undefined)
+        record.arm = "baseline";
+      if (ok && this.ctx.costUsd !== undefined) record.costUsd = this.ctx.costUsd;
       fireAndForget(deps.state.recordAttempt, deps.state, record);
     }
     if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease, undefined);

@@ -5,6 +5,7 @@ import { DEFAULT_BREAKER_OPTIONS as B } from "./circuit-breaker.ts";
 import type { BudgetTerms, StateStore } from "./store.ts";
 
 const T0 = 1_800_000_000_000;
+const EMPTY_ARM = { requests: 0, errors: 0, p95Ms: undefined, validationFailures: 0, costUsd: 0, costed: 0, scoreSum: 0, scores: 0 };
 const MONTH_START = Date.UTC(2027, 0, 1);
 const MONTH_END = Date.UTC(2027, 1, 1);
 const hardBudget = (limitUsd: number, team = "t"): BudgetTerms => ({
@@ -374,9 +375,43 @@ export function runStateStoreConformance(options: {
         await s.recordAttempt({ model: "claude-next", route: "legal-review", ok: false, errorClass: "client", latencyMs: 5, now: T0 + 6 });
         await s.recordAttempt({ model: "claude", route: "legal-review", ok: false, errorClass: "5xx", latencyMs: 5, now: T0 + 7 });
         await s.recordAttempt({ model: "claude-next", ok: false, errorClass: "5xx", latencyMs: 5, now: T0 + 8 });
-        expect((await s.snapshot(T0 + 10)).canaries["legal-review"]?.window).toEqual({ requests: 5, errors: 1, p95Ms: 103, since: T0 });
+        expect((await s.snapshot(T0 + 10)).canaries["legal-review"]?.window).toMatchObject({ requests: 5, errors: 1, p95Ms: 103, since: T0 });
         await s.setCanaryPercent("legal-review", 25, { now: T0 + 20, step: 1, reason: "guard held" });
-        expect((await s.snapshot(T0 + 20)).canaries["legal-review"]?.window).toEqual({ requests: 0, errors: 0, p95Ms: undefined, since: T0 + 20 });
+        expect((await s.snapshot(T0 + 20)).canaries["legal-review"]?.window).toEqual({ ...EMPTY_ARM, since: T0 + 20, baseline: EMPTY_ARM });
+      }),
+    );
+
+    it(
+      "keeps both arms in the guard window: validator failures, priced cost and feedback scores per arm",
+      withStore(async (s) => {
+        await s.activate(acmeConfig(), T0);
+        const route = "legal-review";
+        await s.recordAttempt({ model: "claude-next", route, arm: "canary", ok: true, latencyMs: 300, costUsd: 0.03, now: T0 + 1 });
+        await s.recordAttempt({ model: "claude-next", route, arm: "canary", ok: true, latencyMs: 200, now: T0 + 2 });
+        await s.recordAttempt({ model: "claude-next", route, arm: "canary", ok: false, errorClass: "validation", latencyMs: 50, now: T0 + 3 });
+        await s.recordAttempt({ model: "claude", route, arm: "baseline", ok: true, latencyMs: 100, costUsd: 0.01, now: T0 + 4 });
+        await s.recordAttempt({ model: "claude", route, arm: "baseline", ok: false, errorClass: "5xx", latencyMs: 10, now: T0 + 5 });
+        // a fallback attempt (no arm) of a non-canary model counts nowhere
+        await s.recordAttempt({ model: "gpt-mini", route, ok: true, latencyMs: 10, costUsd: 1, now: T0 + 6 });
+        expect(await s.recordCanaryFeedback({ route, arm: "canary", model: "claude-next", score: 0.25, servedAt: T0 + 1 })).toBe(true);
+        expect(await s.recordCanaryFeedback({ route, arm: "canary", model: "claude-next", score: 0.5, servedAt: T0 + 2 })).toBe(true);
+        expect(await s.recordCanaryFeedback({ route, arm: "baseline", model: "claude", score: 1, servedAt: T0 + 4 })).toBe(true);
+        // not counted: another canary model, a request served before the window, a route without a canary
+        expect(await s.recordCanaryFeedback({ route, arm: "canary", model: "old-canary", score: 0, servedAt: T0 + 2 })).toBe(false);
+        expect(await s.recordCanaryFeedback({ route, arm: "canary", model: "claude-next", score: 0, servedAt: T0 - 1 })).toBe(false);
+        expect(await s.recordCanaryFeedback({ route: "support-faq", arm: "baseline", model: "gpt-mini", score: 0, servedAt: T0 + 2 })).toBe(false);
+        expect((await s.snapshot(T0 + 10)).canaries[route]?.window).toEqual({
+          requests: 3,
+          errors: 1,
+          p95Ms: 300,
+          validationFailures: 1,
+          costUsd: 0.03,
+          costed: 1,
+          scoreSum: 0.75,
+          scores: 2,
+          since: T0,
+          baseline: { requests: 2, errors: 1, p95Ms: 100, validationFailures: 0, costUsd: 0.01, costed: 1, scoreSum: 1, scores: 1 },
+        });
       }),
     );
 

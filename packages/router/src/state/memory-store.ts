@@ -17,6 +17,7 @@ import {
 } from "./circuit-breaker.ts";
 import { DEFAULT_LATENCY_OPTIONS, latencyOnSample, percentile95, type LatencyOptions, type LatencyStats } from "./latency.ts";
 import { periodBounds } from "./budget-period.ts";
+import { type CanaryArmCounts, armWindow, countAttempt, countScore, emptyArmCounts } from "./canary-window.ts";
 import { type Bucket, bucketSnapshot, fullBucket, msUntil, refill, take } from "./token-bucket.ts";
 import type {
   AttemptOutcome,
@@ -26,6 +27,7 @@ import type {
   BudgetSettlement,
   BudgetSnapshot,
   BudgetTerms,
+  CanaryFeedback,
   CanarySnapshot,
   InFlightLease,
   LimitSnapshot,
@@ -47,16 +49,12 @@ interface CanaryEntry extends Omit<CanarySnapshot, "window"> {
   window: CanaryWindowCounts;
 }
 
-/** The guard window's running counts; latencies are the most recent successes (bounded). */
+/** The guard window's running counts per arm (canary-window.ts). */
 interface CanaryWindowCounts {
   since: number;
-  requests: number;
-  errors: number;
-  latencies: number[];
+  canary: CanaryArmCounts;
+  baseline: CanaryArmCounts;
 }
-
-/** Successful canary latencies kept for the window's p95 (the most recent ones). */
-const CANARY_LATENCY_SAMPLES = 512;
 
 /** A team's budget counters in one period; reservations outlive a period change until they settle. */
 interface BudgetLedger {
@@ -71,7 +69,7 @@ interface LimitBuckets {
   tokens: Bucket | undefined;
 }
 
-const freshWindow = (since: number): CanaryWindowCounts => ({ since, requests: 0, errors: 0, latencies: [] });
+const freshWindow = (since: number): CanaryWindowCounts => ({ since, canary: emptyArmCounts(), baseline: emptyArmCounts() });
 
 const CLOSED: BreakerView = { status: "closed", openedAt: undefined, weight: 1, probeAvailable: true };
 
@@ -179,14 +177,10 @@ export class MemoryStateStore implements StateStore {
     const { model, ok, now } = outcome;
     if (outcome.route !== undefined) {
       const canary = this.#canaries.get(outcome.route);
-      if (canary !== undefined && canary.model === model && outcome.errorClass !== "client") {
-        const w = canary.window;
-        w.requests++;
-        if (!ok) w.errors++;
-        else {
-          w.latencies.push(outcome.latencyMs);
-          if (w.latencies.length > CANARY_LATENCY_SAMPLES) w.latencies.shift();
-        }
+      if (canary !== undefined) {
+        const arm = outcome.arm ?? (canary.model === model ? "canary" : undefined);
+        // A canary-arm attempt of another model than the current canary's belongs to a canary since replaced.
+        if (arm === "baseline" || (arm === "canary" && canary.model === model)) countAttempt(canary.window[arm], outcome);
       }
     }
     if (ok) {
@@ -245,6 +239,14 @@ export class MemoryStateStore implements StateStore {
       reason: options.reason,
       window: freshWindow(options.now),
     });
+  }
+
+  recordCanaryFeedback(feedback: CanaryFeedback): boolean {
+    const canary = this.#canaries.get(feedback.route);
+    if (canary === undefined || feedback.servedAt < canary.window.since) return false;
+    if (feedback.arm === "canary" && feedback.model !== canary.model) return false;
+    countScore(canary.window[feedback.arm], feedback.score);
+    return true;
   }
 
   reserveBudget(request: BudgetReserveRequest): BudgetReservation {
@@ -375,7 +377,7 @@ export class MemoryStateStore implements StateStore {
     for (const [model, n] of [...this.#inFlight].sort(byKey)) out.inFlight[model] = n;
     for (const [route, c] of [...this.#canaries].sort(byKey)) {
       const w = c.window;
-      const window = { requests: w.requests, errors: w.errors, p95Ms: w.latencies.length === 0 ? undefined : percentile95(w.latencies), since: w.since };
+      const window = { ...armWindow(w.canary), since: w.since, baseline: armWindow(w.baseline) };
       out.canaries[route] = { model: c.model, percent: c.percent, step: c.step, updatedAt: c.updatedAt, reason: c.reason, window };
     }
     const teams = new Set([...this.#budgetTerms.keys(), ...this.#budgets.keys(), ...this.#limits.keys()]);
