@@ -27,6 +27,7 @@ import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admi
 import { admissionOrError } from "../admin/admission.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
 import { CanaryController, createGovernor } from "../governance/index.ts";
+import { FeedbackLedger, parseFeedbackBody } from "../governance/feedback.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -167,6 +168,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   });
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
+  /** Served requests a `POST /v1/feedback` score is matched against (bounded: governance/feedback.ts). */
+  const served = new FeedbackLedger();
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
   let inFlight = 0;
@@ -219,6 +222,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       case "/v1/chat/completions":
         if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
         return chat(req, res, release, id);
+      case "/v1/feedback":
+        if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
+        return feedback(req, res, release);
       case "/v1/models":
         if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         return models(req, res, release);
@@ -242,7 +248,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
           res,
           new RouterError(
             "not_found",
-            `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)`,
+            `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)`,
           ),
         );
     }
@@ -271,6 +277,55 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       sendJson(res, 200, team === undefined ? release.models.open : (release.models.byTeam.get(team) ?? `{"object":"list","data":[]}`));
     } catch (error) {
       sendError(res, error as RouterError);
+    }
+  };
+
+  /** `POST /v1/feedback`: a quality score for one of the caller team's answers, counted into its canary arm's guard window. */
+  const feedback = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): Promise<void> => {
+    try {
+      let team: string | undefined;
+      try {
+        team = authenticate(req, release);
+      } catch (error) {
+        req.resume();
+        throw error;
+      }
+      const text = await readBody(req, FEEDBACK_MAX_BODY_BYTES, budget);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (error) {
+        throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
+      }
+      const body = parseFeedbackBody(raw);
+      const { served: request, repeated } = served.score(team, body, now());
+      const scored = request.feedback;
+      if (scored === undefined) throw new RouterError("internal_error", "feedback not kept");
+      if (!repeated && request.arm !== undefined) {
+        scored.counted = await deps.state.recordCanaryFeedback({
+          route: request.route,
+          arm: request.arm,
+          model: request.model,
+          score: body.score,
+          servedAt: request.servedAt,
+        });
+      }
+      sendJson(
+        res,
+        200,
+        JSON.stringify({
+          object: "feedback",
+          request_id: body.requestId,
+          score: scored.score,
+          label: scored.label ?? null,
+          route: request.route,
+          model: request.model,
+          arm: request.arm ?? null,
+          counted: scored.counted,
+        }),
+      );
+    } catch (error) {
+      sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
     }
   };
 
@@ -406,6 +461,18 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
     } finally {
       telemetry.end({ draft: trace, ctx, status: res.statusCode, clientGone: trace.error instanceof ClientGoneError || cancel.cancelled });
+      const answered = ctx?.answered;
+      if (ctx !== undefined && answered !== undefined && res.statusCode === 200) {
+        const hasCanary = routeDef(release, ctx.route)?.canary !== undefined;
+        const arm = !hasCanary
+          ? undefined
+          : answered.source === "canary"
+            ? "canary"
+            : answered.source === "primary" && ctx.plan?.canary === false
+              ? "baseline"
+              : undefined;
+        served.remember(id, { team: ctx.team, route: ctx.route, model: answered.model, arm, servedAt: now() });
+      }
       if (ctx !== undefined) {
         try {
           governor.finishRequest(ctx);
@@ -578,6 +645,13 @@ function envLimit(env: Readonly<Record<string, string | undefined>>, name: strin
   const value = positiveIntSetting(env, name, fallback);
   if (typeof value !== "number") throw new RouterStartError("invalid_setting", value.error);
   return value;
+}
+
+/** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
+const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
+
+function routeDef(release: RuntimeRelease, route: string): Release["config"]["routes"][string] | undefined {
+  return release.table.routes.get(route)?.route;
 }
 
 function methodNotAllowed(method: string, allowed: string): RouterError {
