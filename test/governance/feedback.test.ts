@@ -1,6 +1,6 @@
 /** @module `POST /v1/feedback` over real HTTP: team-scoped, validated, scored once, counted per canary arm; a low canary score rolls the canary back. */
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { type RunningRouter, createMemoryStateStores } from "@switchyard/router";
 import { ADMIN_TOKEN, adminFetch } from "../helpers/admin.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function start() {
   let clock = Date.UTC(2027, 2, 3, 9);
-  const state = new MemoryStateStore();
+  const state = createMemoryStateStores();
   const release = releaseOf({
     providers: { sim: { kind: "mock", mock: { reply: "ok" } } },
     models: {
@@ -81,7 +81,7 @@ describe("POST /v1/feedback", () => {
       json: { object: "feedback", request_id: canary[0], score: 0.9, label: "helpful", route: "chat", model: "next", arm: "canary", counted: true },
     });
     expect((await send({ request_id: baseline[0], score: 0.4 })).json).toMatchObject({ arm: "baseline", model: "current", counted: true, label: null });
-    const window = state.snapshot(now()).canaries["chat"]?.window;
+    const window = state.rollout.snapshot()["chat"]?.window;
     expect(window).toMatchObject({ scoreSum: 0.9, scores: 1, baseline: { scoreSum: 0.4, scores: 1 } });
 
     // Idempotent: the same score again answers as the first did and counts once; another score is refused.
@@ -89,7 +89,7 @@ describe("POST /v1/feedback", () => {
     const conflict = await send({ request_id: canary[0], score: 0.1 });
     expect(conflict.status).toBe(409);
     expect(conflict.json.error).toMatchObject({ code: "feedback_conflict", type: "invalid_request_error", param: "score" });
-    expect(state.snapshot(now()).canaries["chat"]?.window).toMatchObject({ scoreSum: 0.9, scores: 1 });
+    expect(state.rollout.snapshot()["chat"]?.window).toMatchObject({ scoreSum: 0.9, scores: 1 });
   });
 
   it("accepts a score for a route without a canary without counting it anywhere", async () => {
@@ -140,7 +140,7 @@ describe("POST /v1/feedback", () => {
     expect(await router.canaries.evaluate()).toEqual([]); // 2 of 3 samples: not judged yet
     await send({ request_id: canary[2], score: 0.1 });
     expect(await router.canaries.evaluate()).toMatchObject([{ route: "chat", action: "rollback", percent: 0 }]);
-    const reason = state.snapshot(now()).canaries["chat"]?.reason;
+    const reason = state.rollout.snapshot()["chat"]?.reason;
     expect(reason).toBe("rolled back at 50 %: mean score 0.1 < 0.5 over 3 scores, baseline 0.9");
     const admin = await adminFetch(router.url, "GET", "/admin/state");
     expect((admin.json as { canaries: Record<string, { reason: string }> }).canaries["chat"]?.reason).toBe(reason);
