@@ -8,8 +8,39 @@ export interface LiveStatsOptions {
   bucketMs?: number;
   /** Latency samples kept per model per bucket (a ring; enough for p95 without unbounded memory). Default 512. */
   samplesPerBucket?: number;
+  /** Width of one time-series bucket (the dashboard's last-hour charts), ms. Default 1 minute. */
+  seriesBucketMs?: number;
+  /** Time-series buckets kept (the oldest drops off whole). Default 60: the last hour. */
+  seriesBuckets?: number;
+  /** Request latencies kept per route per series bucket for its p95 (a ring). Default 64. */
+  seriesSamples?: number;
   /** Injected clock, epoch ms. */
   now?: () => number;
+}
+
+/** One route in one time-series bucket: what the last-hour charts plot. */
+export interface SeriesRouteBucket {
+  requests: number;
+  errors: number;
+  fallbacks: number;
+  /** Whole-request latency of answered requests, ms (ring of seriesSamples). */
+  latencies: number[];
+  next: number;
+}
+
+/** One time-series bucket: routes and teams in [start, start + seriesBucketMs). */
+export interface SeriesBucket {
+  start: number;
+  routes: Map<string, SeriesRouteBucket>;
+  teams: Map<string, TeamBucket>;
+}
+
+/** The raw last-hour series, as readLiveSeries (live-view.ts) lays it out. */
+export interface LiveSeriesWindow {
+  bucketMs: number;
+  buckets: number;
+  /** Oldest first. */
+  series: readonly SeriesBucket[];
 }
 
 export interface RouteBucket {
@@ -93,6 +124,8 @@ export interface LiveWindow {
 
 /** Keys come from the config through the trace record; the cap only guards against a runaway producer. */
 const MAX_KEYS = 2_000;
+/** Routes and teams per time-series bucket: with 60 buckets and 64 samples, at most ~4 MB of latencies. */
+const MAX_SERIES_KEYS = 200;
 
 /**
  * A TraceSink that keeps the last few minutes of traffic in fixed buckets: per route the live split of
@@ -114,11 +147,18 @@ export class LiveStats implements TraceSink {
   readonly #since: number;
   #buckets: Bucket[] = [];
   readonly #totalCost = new Map<string, number>();
+  readonly seriesBucketMs: number;
+  readonly seriesBuckets: number;
+  readonly #seriesSamples: number;
+  #series: SeriesBucket[] = [];
 
   constructor(options: LiveStatsOptions = {}) {
     this.windowMs = options.windowMs ?? 5 * 60_000;
     this.bucketMs = options.bucketMs ?? 10_000;
     this.#samples = options.samplesPerBucket ?? 512;
+    this.seriesBucketMs = options.seriesBucketMs ?? 60_000;
+    this.seriesBuckets = options.seriesBuckets ?? 60;
+    this.#seriesSamples = options.seriesSamples ?? 64;
     this.#now = options.now ?? Date.now;
     this.#since = this.#now();
   }
@@ -133,6 +173,7 @@ export class LiveStats implements TraceSink {
 
   async close(): Promise<void> {
     this.#buckets = [];
+    this.#series = [];
   }
 
   #bucket(now: number): Bucket {
@@ -152,7 +193,55 @@ export class LiveStats implements TraceSink {
     if (drop > 0) this.#buckets = this.#buckets.slice(drop);
   }
 
+  #seriesBucket(now: number): SeriesBucket {
+    const start = now - (now % this.seriesBucketMs);
+    const last = this.#series[this.#series.length - 1];
+    if (last !== undefined && last.start === start) return last;
+    const bucket: SeriesBucket = { start, routes: new Map(), teams: new Map() };
+    this.#series.push(bucket);
+    this.#pruneSeries(now);
+    return bucket;
+  }
+
+  #pruneSeries(now: number): void {
+    const oldest = now - this.seriesBucketMs * this.seriesBuckets;
+    let drop = 0;
+    while (drop < this.#series.length && (this.#series[drop]?.start ?? 0) + this.seriesBucketMs <= oldest) drop++;
+    if (drop > 0) this.#series = this.#series.slice(drop);
+  }
+
+  #addSeries(record: TraceRecord, now: number, fallback: boolean): void {
+    const bucket = this.#seriesBucket(now);
+    if (record.route !== undefined) {
+      const route = entry(bucket.routes, record.route, newSeriesRouteBucket, MAX_SERIES_KEYS);
+      if (route !== undefined) {
+        route.requests++;
+        if (record.outcome === "error") route.errors++;
+        if (fallback) route.fallbacks++;
+        if (record.outcome === "ok") {
+          if (route.latencies.length < this.#seriesSamples) route.latencies.push(record.latencyMs);
+          else {
+            route.latencies[route.next] = record.latencyMs;
+            route.next = (route.next + 1) % this.#seriesSamples;
+          }
+        }
+      }
+    }
+    if (record.team !== undefined) {
+      const team = entry(bucket.teams, record.team, () => ({ requests: 0, costUsd: 0 }), MAX_SERIES_KEYS);
+      if (team !== undefined) {
+        team.requests++;
+        team.costUsd += record.costUsd;
+      }
+    }
+  }
+
   #add(record: TraceRecord, now: number): void {
+    this.#addSeries(
+      record,
+      now,
+      record.attempts.some((a) => a.reason === "fallback"),
+    );
     const bucket = this.#bucket(now);
     if (record.route !== undefined) {
       const route = entry(bucket.routes, record.route, newRouteBucket);
@@ -197,6 +286,12 @@ export class LiveStats implements TraceSink {
     }
   }
 
+  /** The time-series buckets of the last `seriesBuckets` × `seriesBucketMs` before `now`, oldest first, for readLiveSeries (live-view.ts). */
+  series(now: number = this.#now()): LiveSeriesWindow {
+    this.#pruneSeries(now);
+    return { bucketMs: this.seriesBucketMs, buckets: this.seriesBuckets, series: this.#series };
+  }
+
   /** The buckets overlapping the window ending at `now`, oldest first, for readLiveStats (live-view.ts). */
   window(now: number = this.#now()): LiveWindow {
     this.#prune(now);
@@ -210,6 +305,10 @@ export class LiveStats implements TraceSink {
   }
 }
 
+function newSeriesRouteBucket(): SeriesRouteBucket {
+  return { requests: 0, errors: 0, fallbacks: 0, latencies: [], next: 0 };
+}
+
 function newRouteBucket(): RouteBucket {
   return { requests: 0, errors: 0, fallbacks: 0, canary: 0, answered: new Map(), reasons: new Map() };
 }
@@ -218,10 +317,10 @@ function newModelBucket(): ModelBucket {
   return { attempts: 0, errors: 0, latencies: [], next: 0 };
 }
 
-function entry<T>(map: Map<string, T>, key: string, create: () => T): T | undefined {
+function entry<T>(map: Map<string, T>, key: string, create: () => T, max = MAX_KEYS): T | undefined {
   let value = map.get(key);
   if (value === undefined) {
-    if (map.size >= MAX_KEYS) return undefined;
+    if (map.size >= max) return undefined;
     value = create();
     map.set(key, value);
   }

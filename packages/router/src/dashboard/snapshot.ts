@@ -4,6 +4,7 @@ import type { BreakerStatus } from "../core/types.ts";
 import { periodBounds } from "../state/budget-period.ts";
 import type { LimitSnapshot, StateSnapshot } from "../state/store.ts";
 import type { LiveStatsView } from "./live-stats.ts";
+import type { LiveSeries } from "./live-view.ts";
 
 /** One release in the history the admin API keeps (newest first). */
 export interface DashboardRelease {
@@ -22,6 +23,8 @@ export interface DashboardInput {
   releases: readonly DashboardRelease[];
   state: StateSnapshot;
   stats: LiveStatsView;
+  /** The last hour per route and team (the charts); absent: no charts. */
+  series?: LiveSeries | undefined;
   /**
    * Epoch ms from which the state store's budget ledger knows spend: an in-memory store starts empty
    * with the process, so its ledger says nothing about the period before. Default: the period start.
@@ -118,6 +121,8 @@ export interface DashboardSnapshot {
   routes: RouteView[];
   models: ModelView[];
   teams: TeamView[];
+  /** The last hour in one-minute slots per route and team (routes and teams of the config only). */
+  series: LiveSeries | undefined;
 }
 
 /**
@@ -278,7 +283,18 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     routes,
     models,
     teams,
+    series: input.series === undefined ? undefined : configuredSeries(input.series, config),
   };
+}
+
+/** The series of the config's routes and teams only (a record names whatever it was given), routes in config order. */
+function configuredSeries(series: LiveSeries, config: Config): LiveSeries {
+  const pick = <T>(from: Record<string, T>, ids: string[]): Record<string, T> => {
+    const out: Record<string, T> = {};
+    for (const id of ids) if (Object.hasOwn(from, id)) out[id] = from[id] as T;
+    return out;
+  };
+  return { ...series, routes: pick(series.routes, Object.keys(config.routes).sort()), teams: pick(series.teams, Object.keys(config.teams).sort()) };
 }
 
 /**

@@ -38,7 +38,7 @@ function routes(s) {
       h("span", { "data-field": "fallback-rate" }, "fallback " + pct(r.fallbackRate)),
       h("span", { "data-field": "error-rate" }, "errors " + pct(r.errorRate))
     ),
-    r.canary ? h("div", { class: "mute", "data-field": "canary" }, "canary " + r.canary.model + ": " + r.canary.percent + "% " + (r.canary.step < 0 ? "(rolled back" + (r.canary.reason ? ": " + r.canary.reason : "") + ")" : "(step " + (r.canary.step + 1) + " of " + r.canary.steps.join("/") + ")") + ", live " + pct(r.canary.liveShare)) : null,
+    r.canary ? h("div", { class: "mute", "data-field": "canary" }, "canary " + r.canary.model + ": " + r.canary.percent + "% " + (r.canary.step < 0 ? "(rolled back)" : "(step " + (r.canary.step + 1) + " of " + r.canary.steps.join("/") + ")") + ", live " + pct(r.canary.liveShare) + (r.canary.reason ? " \u2014 " + r.canary.reason : "")) : null,
     r.members.map((m) => h(
       "div",
       { class: "member " + m.role, "data-model": m.model, "data-share": m.liveShare.toFixed(4), "data-answered": m.answered },
@@ -49,6 +49,46 @@ function routes(s) {
     )),
     r.topFallbackReasons.length ? h("div", { class: "reasons", "data-field": "reasons" }, "top fallback reasons: " + r.topFallbackReasons.map((x) => x.reason + " \xD7" + x.count).join(", ")) : null
   ));
+}
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, ...kids) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  e.append(...kids);
+  return e;
+}
+// One series as an inline SVG sparkline (null = no data in that minute: the line breaks there).
+function spark(name, values, fmt) {
+  const W = 120, H = 26, n = values.length;
+  const nums = values.filter((v) => v !== null);
+  const max = Math.max(0, ...nums), sum = nums.reduce((a, b) => a + b, 0);
+  const x = (i) => (n > 1 ? (i * W) / (n - 1) : 0).toFixed(1), y = (v) => (H - 1 - (max > 0 ? (v / max) * (H - 2) : 0)).toFixed(1);
+  const runs = [];
+  let run = [];
+  values.forEach((v, i) => {
+    if (v === null) {
+      if (run.length) runs.push(run);
+      run = [];
+    } else run.push(x(i) + "," + y(v));
+  });
+  if (run.length) runs.push(run);
+  const last = values[n - 1];
+  return h(
+    "span",
+    { class: "spark", "data-series": name, "data-max": max, "data-sum": sum, "data-points": n, "data-last": last === null || last === void 0 ? "" : last },
+    h("span", { class: "mute" }, name),
+    svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": name + ", max " + fmt(max) + " per minute" }, svg("title", {}, name + ": max " + fmt(max) + ", last " + (last === null ? "\u2013" : fmt(last))), ...runs.map((r) => svg("polyline", { points: r.join(" ") }))),
+    h("span", {}, fmt(max))
+  );
+}
+function charts(s) {
+  const se = s.series;
+  if (!se) return [];
+  const num = (v) => String(Math.round(v));
+  const rows = [h("div", { class: "mute" }, "per minute, last " + Math.round((se.buckets * se.bucketMs) / 6e4) + " min (peak at the right of each chart)")];
+  for (const [id, r] of Object.entries(se.routes)) rows.push(h("div", { class: "chart", "data-chart-route": id }, h("b", {}, id), spark("requests", r.requests, num), spark("errors", r.errors, num), spark("fallbacks", r.fallbacks, num), spark("p95", r.p95Ms, ms)));
+  for (const [id, t] of Object.entries(se.teams)) rows.push(h("div", { class: "chart", "data-chart-team": id }, h("b", {}, "team " + id), spark("spend", t.costUsd, usd), spark("requests", t.requests, num)));
+  return rows;
 }
 function teams(s) {
   return h(
@@ -93,6 +133,7 @@ function render(s) {
   $("#release").textContent = s.release.hash.slice(0, 12);
   $("#totals").textContent = s.totals.requests + " req \xB7 errors " + pct(s.totals.errorRate) + " \xB7 fallback " + pct(s.totals.fallbackRate) + " \xB7 " + usd(s.totals.costUsd) + " in the last " + Math.round(s.windowMs / 6e4) + " min";
   $("#routes").replaceChildren(...routes(s));
+  $("#charts").replaceChildren(...charts(s));
   $("#teams").replaceChildren(teams(s));
   $("#models").replaceChildren(models(s));
   $("#releases").replaceChildren(releases(s));
