@@ -62,9 +62,9 @@ const STATE_CLASS: Record<FailureClass, AttemptErrorClass | undefined> = {
 };
 
 /** Run a state-store write without ever failing or blocking the request (method and arguments, not a closure per call). */
-function fireAndForget<T, A extends unknown[]>(fn: (this: T, ...args: A) => unknown, self: T, ...args: A): void {
+function fireAndForget<T, A, B>(fn: (this: T, a: A, b: B) => unknown, self: T, a: A, b: B): void {
   try {
-    const result = fn.apply(self, args);
+    const result = fn.call(self, a, b); // fixed arity: no rest array per call on the hot path
     if (result instanceof Promise) result.catch(() => undefined);
   } catch {
     // The state store must never fail a request.
@@ -127,15 +127,15 @@ class RunningAttempt implements OpenAttempt {
       }
       if (ok && this.ctx.costUsd !== undefined) record.costUsd = this.ctx.costUsd;
       const health = deps.state.health;
-      fireAndForget(health.recordAttempt, health, record);
+      fireAndForget(health.recordAttempt, health, record, undefined);
       // Client faults are the request's, not the arm's.
       if (errorClass !== "client" && record.arm !== undefined) {
         const rollout = deps.state.rollout;
         fireAndForget(rollout.recordCanaryAttempt, rollout, this.ctx.route, record);
       }
     }
-    if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease);
-    if (this.ticket !== undefined) fireAndForget(this.ticket.close, this.ticket, { ok, costUsd: ok ? this.ctx.costUsd : undefined });
+    if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease, undefined, undefined);
+    if (this.ticket !== undefined) fireAndForget(this.ticket.close, this.ticket, { ok, costUsd: ok ? this.ctx.costUsd : undefined }, undefined);
   }
 }
 
