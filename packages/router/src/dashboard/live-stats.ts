@@ -145,12 +145,12 @@ export class LiveStats implements TraceSink {
   readonly #samples: number;
   readonly #now: () => number;
   readonly #since: number;
-  #buckets: Bucket[] = [];
+  readonly #buckets: Bucket[] = [];
   readonly #totalCost = new Map<string, number>();
   readonly seriesBucketMs: number;
   readonly seriesBuckets: number;
   readonly #seriesSamples: number;
-  #series: SeriesBucket[] = [];
+  readonly #series: SeriesBucket[] = [];
 
   constructor(options: LiveStatsOptions = {}) {
     this.windowMs = options.windowMs ?? 5 * 60_000;
@@ -172,77 +172,29 @@ export class LiveStats implements TraceSink {
   }
 
   async close(): Promise<void> {
-    this.#buckets = [];
-    this.#series = [];
+    this.#buckets.length = 0;
+    this.#series.length = 0;
   }
 
-  #bucket(now: number): Bucket {
-    const start = now - (now % this.bucketMs);
-    const last = this.#buckets[this.#buckets.length - 1];
-    if (last !== undefined && last.start === start) return last;
-    const bucket: Bucket = { start, routes: new Map(), models: new Map(), teams: new Map() };
-    this.#buckets.push(bucket);
-    this.#prune(now);
-    return bucket;
-  }
-
-  #prune(now: number): void {
-    const oldest = now - this.windowMs;
-    let drop = 0;
-    while (drop < this.#buckets.length && (this.#buckets[drop]?.start ?? 0) + this.bucketMs <= oldest) drop++;
-    if (drop > 0) this.#buckets = this.#buckets.slice(drop);
-  }
-
-  #seriesBucket(now: number): SeriesBucket {
-    const start = now - (now % this.seriesBucketMs);
-    const last = this.#series[this.#series.length - 1];
-    if (last !== undefined && last.start === start) return last;
-    const bucket: SeriesBucket = { start, routes: new Map(), teams: new Map() };
-    this.#series.push(bucket);
-    this.#pruneSeries(now);
-    return bucket;
-  }
-
-  #pruneSeries(now: number): void {
-    const oldest = now - this.seriesBucketMs * this.seriesBuckets;
-    let drop = 0;
-    while (drop < this.#series.length && (this.#series[drop]?.start ?? 0) + this.seriesBucketMs <= oldest) drop++;
-    if (drop > 0) this.#series = this.#series.slice(drop);
-  }
-
-  #addSeries(record: TraceRecord, now: number, fallback: boolean): void {
-    const bucket = this.#seriesBucket(now);
-    if (record.route !== undefined) {
-      const route = entry(bucket.routes, record.route, newSeriesRouteBucket, MAX_SERIES_KEYS);
-      if (route !== undefined) {
-        route.requests++;
-        if (record.outcome === "error") route.errors++;
-        if (fallback) route.fallbacks++;
-        if (record.outcome === "ok") {
-          if (route.latencies.length < this.#seriesSamples) route.latencies.push(record.latencyMs);
-          else {
-            route.latencies[route.next] = record.latencyMs;
-            route.next = (route.next + 1) % this.#seriesSamples;
-          }
-        }
-      }
+  #addSeries(record: TraceRecord, now: number): void {
+    const bucket = bucketAt(this.#series, now, this.seriesBucketMs, this.seriesBucketMs * this.seriesBuckets, (start) => ({
+      start,
+      routes: new Map(),
+      teams: new Map(),
+    }));
+    const route = record.route === undefined ? undefined : entry(bucket.routes, record.route, newSeriesRouteBucket, MAX_SERIES_KEYS);
+    if (route !== undefined) {
+      route.requests++;
+      if (record.outcome === "error") route.errors++;
+      else ring(route, record.latencyMs, this.#seriesSamples);
+      if (record.attempts.some((a) => a.reason === "fallback")) route.fallbacks++;
     }
-    if (record.team !== undefined) {
-      const team = entry(bucket.teams, record.team, () => ({ requests: 0, costUsd: 0 }), MAX_SERIES_KEYS);
-      if (team !== undefined) {
-        team.requests++;
-        team.costUsd += record.costUsd;
-      }
-    }
+    countTeam(bucket.teams, record, MAX_SERIES_KEYS);
   }
 
   #add(record: TraceRecord, now: number): void {
-    this.#addSeries(
-      record,
-      now,
-      record.attempts.some((a) => a.reason === "fallback"),
-    );
-    const bucket = this.#bucket(now);
+    this.#addSeries(record, now);
+    const bucket = bucketAt(this.#buckets, now, this.bucketMs, this.windowMs, (start) => ({ start, routes: new Map(), models: new Map(), teams: new Map() }));
     if (record.route !== undefined) {
       const route = entry(bucket.routes, record.route, newRouteBucket);
       if (route !== undefined) {
@@ -269,18 +221,10 @@ export class LiveStats implements TraceSink {
       if (model === undefined) continue;
       model.attempts++;
       if (attempt.outcome === "error") model.errors++;
-      else if (model.latencies.length < this.#samples) model.latencies.push(attempt.latencyMs);
-      else {
-        model.latencies[model.next] = attempt.latencyMs;
-        model.next = (model.next + 1) % this.#samples;
-      }
+      else ring(model, attempt.latencyMs, this.#samples);
     }
+    countTeam(bucket.teams, record, MAX_KEYS);
     if (record.team !== undefined) {
-      const team = entry(bucket.teams, record.team, () => ({ requests: 0, costUsd: 0 }));
-      if (team !== undefined) {
-        team.requests++;
-        team.costUsd += record.costUsd;
-      }
       if (this.#totalCost.size < MAX_KEYS || this.#totalCost.has(record.team))
         this.#totalCost.set(record.team, (this.#totalCost.get(record.team) ?? 0) + record.costUsd);
     }
@@ -288,13 +232,13 @@ export class LiveStats implements TraceSink {
 
   /** The time-series buckets of the last `seriesBuckets` × `seriesBucketMs` before `now`, oldest first, for readLiveSeries (live-view.ts). */
   series(now: number = this.#now()): LiveSeriesWindow {
-    this.#pruneSeries(now);
+    prune(this.#series, now - this.seriesBucketMs * this.seriesBuckets, this.seriesBucketMs);
     return { bucketMs: this.seriesBucketMs, buckets: this.seriesBuckets, series: this.#series };
   }
 
   /** The buckets overlapping the window ending at `now`, oldest first, for readLiveStats (live-view.ts). */
   window(now: number = this.#now()): LiveWindow {
-    this.#prune(now);
+    prune(this.#buckets, now - this.windowMs, this.bucketMs);
     const oldest = now - this.windowMs;
     return {
       windowMs: this.windowMs,
@@ -302,6 +246,41 @@ export class LiveStats implements TraceSink {
       buckets: this.#buckets.filter((bucket) => bucket.start + this.bucketMs > oldest),
       totalCost: this.#totalCost,
     };
+  }
+}
+
+/** The bucket of `list` (oldest first) holding `now`, appended when new, after dropping the buckets older than `span`. */
+function bucketAt<B extends { start: number }>(list: B[], now: number, width: number, span: number, make: (start: number) => B): B {
+  const start = now - (now % width);
+  const last = list[list.length - 1];
+  if (last !== undefined && last.start === start) return last;
+  const bucket = make(start);
+  list.push(bucket);
+  prune(list, now - span, width);
+  return bucket;
+}
+
+/** Drop the buckets that ended by `oldest`. */
+function prune(list: { start: number }[], oldest: number, width: number): void {
+  let drop = 0;
+  while (drop < list.length && (list[drop]?.start ?? 0) + width <= oldest) drop++;
+  if (drop > 0) list.splice(0, drop);
+}
+
+/** Keep `value` in a ring of at most `max` latency samples. */
+function ring(into: { latencies: number[]; next: number }, value: number, max: number): void {
+  if (into.latencies.length < max) into.latencies.push(value);
+  else {
+    into.latencies[into.next] = value;
+    into.next = (into.next + 1) % max;
+  }
+}
+
+function countTeam(teams: Map<string, TeamBucket>, record: TraceRecord, max: number): void {
+  const team = record.team === undefined ? undefined : entry(teams, record.team, () => ({ requests: 0, costUsd: 0 }), max);
+  if (team !== undefined) {
+    team.requests++;
+    team.costUsd += record.costUsd;
   }
 }
 

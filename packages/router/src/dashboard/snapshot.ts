@@ -121,7 +121,7 @@ export interface DashboardSnapshot {
   routes: RouteView[];
   models: ModelView[];
   teams: TeamView[];
-  /** The last hour in one-minute slots per route and team (routes and teams of the config only). */
+  /** The last hour in one-minute slots per route and team that had traffic in it. */
   series: LiveSeries | undefined;
 }
 
@@ -283,18 +283,8 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     routes,
     models,
     teams,
-    series: input.series === undefined ? undefined : configuredSeries(input.series, config),
+    series: input.series,
   };
-}
-
-/** The series of the config's routes and teams only (a record names whatever it was given), routes in config order. */
-function configuredSeries(series: LiveSeries, config: Config): LiveSeries {
-  const pick = <T>(from: Record<string, T>, ids: string[]): Record<string, T> => {
-    const out: Record<string, T> = {};
-    for (const id of ids) if (Object.hasOwn(from, id)) out[id] = from[id] as T;
-    return out;
-  };
-  return { ...series, routes: pick(series.routes, Object.keys(config.routes).sort()), teams: pick(series.teams, Object.keys(config.teams).sort()) };
 }
 
 /**

@@ -154,7 +154,7 @@ describe("nextCanaryStep: a table per guard (hold until samples, advance, roll b
         win(20, 0, 200, { costUsd: 0.2, costed: 20, baseline: arm({ requests: 30, costUsd: 0.1, costed: 10 }) }),
         {
           action: "hold",
-          reason: "waiting for 20 priced baseline requests to compare cost (10 so far)",
+          reason: "waiting for 20 baseline requests to compare cost/request (10 so far)",
         },
       ],
       [
@@ -170,7 +170,7 @@ describe("nextCanaryStep: a table per guard (hold until samples, advance, roll b
         win(20, 0, 200, { costUsd: 2, costed: 20, baseline: arm({ requests: 20, costUsd: 0.2, costed: 20 }) }),
         {
           action: "rollback",
-          reason: "rolled back at 5 %: cost/request $0.1000 vs baseline $0.0100 (×10.00 > ×1.2) over 20 requests",
+          reason: "rolled back at 5 %: cost/request $0.100 vs baseline $0.0100 (×10.00 > ×1.2) over 20 requests",
         },
       ],
     ]);

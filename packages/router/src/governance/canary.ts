@@ -1,7 +1,7 @@
 /** @module Canary progression: a pure step function judged on the guard window, and the controller that runs it on a timer. */
 import type { Canary, CanaryGuard, Config } from "@switchyard/ir";
 import { randomUUID } from "node:crypto";
-import type { CanaryWindow, HealthStore, RolloutStore } from "../state/index.ts";
+import type { CanaryArmWindow, CanaryWindow, HealthStore, RolloutStore } from "../state/index.ts";
 
 /** Where a route's canary stands (the state store's CanarySnapshot carries these). */
 export interface CanaryProgress {
@@ -26,78 +26,59 @@ export const DEFAULT_MIN_SAMPLES = 20;
 
 /** One guard's verdict on a window: `waiting` for samples, `held`, or `breached` (with what it measured). */
 export interface GuardVerdict {
-  /** The guard's field in routes.ts (`minRequests` while the window has too few canary requests). */
-  guard: keyof CanaryGuard;
+  /** True for the guards that compare (ratios, validator failures, score): an advance's reason lists what they measured. */
+  compared: boolean;
   state: "waiting" | "held" | "breached";
   text: string;
 }
 
 /**
- * Judge each configured guard on the window. Request-based guards wait for `minRequests` canary
- * attempts; the ratio guards (p95, cost) also for `minRequests` baseline attempts (successes for p95,
- * priced successes for cost); `minScore` waits for `minSamples` canary feedback scores.
+ * Judge each configured guard on the window. The request-based guards wait for `minRequests` canary
+ * attempts; the ratio guards (p95, cost) also for `minRequests` baseline successes (priced ones for
+ * cost); `minScore` waits for `minSamples` canary feedback scores.
  */
-export function judgeCanaryGuards(window: CanaryWindow, guard: CanaryGuard): GuardVerdict[] {
+export function judgeCanaryGuards(w: CanaryWindow, g: CanaryGuard): GuardVerdict[] {
   const out: GuardVerdict[] = [];
-  const min = guard.minRequests;
-  const base = window.baseline;
-  const over = `over ${window.requests} request${window.requests === 1 ? "" : "s"}`;
-  const enough = window.requests >= min;
-  const waitCanary: GuardVerdict = { guard: "minRequests", state: "waiting", text: `waiting for ${min} canary requests (${window.requests} so far)` };
-  const limit = (guardName: keyof CanaryGuard, value: number, max: number, what: string, shown: (v: number) => string): GuardVerdict => ({
-    guard: guardName,
-    ...(value > max ? { state: "breached", text: `${what} ${shown(value)} > ${shown(max)} ${over}` } : { state: "held", text: `${what} ${shown(value)}` }),
-  });
-  const errorRate = window.requests === 0 ? 0 : window.errors / window.requests;
-  // The error-rate guard with its default (no limit) still gates advancing on minRequests, as before.
-  if (!enough) out.push(waitCanary);
-  else if (guard.maxErrorRate !== undefined) out.push(limit("maxErrorRate", errorRate, guard.maxErrorRate, "error rate", fmt));
-  if (guard.maxP95Ms !== undefined && enough && window.p95Ms !== undefined) out.push(limit("maxP95Ms", window.p95Ms, guard.maxP95Ms, "p95", ms));
-  if (guard.maxValidationFailureRate !== undefined && enough) {
-    const rate = window.requests === 0 ? 0 : window.validationFailures / window.requests;
-    out.push(limit("maxValidationFailureRate", rate, guard.maxValidationFailureRate, "validation failure rate", fmt));
+  const push = (compared: boolean, state: GuardVerdict["state"], text: string): void => void out.push({ compared, state, text });
+  const min = g.minRequests;
+  const n = w.requests;
+  const b = w.baseline;
+  const over = ` over ${n} request${n === 1 ? "" : "s"}`;
+  // With too few canary requests nothing but the score is judged (and the canary does not advance).
+  if (n < min) push(false, "waiting", `waiting for ${min} canary requests (${n} so far)`);
+  else {
+    const limit = (compared: boolean, max: number | undefined, what: string, value: number | undefined, show: (v: number) => string): void => {
+      if (max !== undefined && value !== undefined)
+        push(compared, value > max ? "breached" : "held", `${what} ${show(value)}${value > max ? ` > ${show(max)}${over}` : ""}`);
+    };
+    limit(false, g.maxErrorRate, "error rate", w.errors / n || 0, fmt);
+    limit(false, g.maxP95Ms, "p95", w.p95Ms, ms);
+    limit(true, g.maxValidationFailureRate, "validation failure rate", w.validationFailures / n || 0, fmt);
+    const ratio = (
+      max: number | undefined,
+      what: string,
+      canary: number | undefined,
+      base: number | undefined,
+      baseN: number,
+      show: (v: number) => string,
+    ): void => {
+      if (max === undefined) return;
+      if (canary === undefined || base === undefined || baseN < min)
+        return push(true, "waiting", `waiting for ${min} baseline requests to compare ${what} (${baseN} so far)`);
+      const r = base > 0 ? canary / base : canary > 0 ? Infinity : 1;
+      push(true, r > max ? "breached" : "held", `${what} ${show(canary)} vs baseline ${show(base)} (×${r.toFixed(2)}${r > max ? ` > ×${max})${over}` : ")"}`);
+    };
+    ratio(g.maxP95Ratio, "p95", w.p95Ms, b.p95Ms, b.requests, ms);
+    const perRequest = (a: CanaryArmWindow): number | undefined => (a.costed > 0 ? a.costUsd / a.costed : undefined);
+    ratio(g.maxCostRatio, "cost/request", perRequest(w), perRequest(b), b.costed, usd);
   }
-  if (guard.maxP95Ratio !== undefined && enough) {
-    if (base.requests < min || base.p95Ms === undefined || window.p95Ms === undefined || base.p95Ms <= 0)
-      out.push({ guard: "maxP95Ratio", state: "waiting", text: `waiting for ${min} baseline requests to compare p95 (${base.requests} so far)` });
-    else {
-      const ratio = window.p95Ms / base.p95Ms;
-      const text = `p95 ${ms(window.p95Ms)} vs baseline ${ms(base.p95Ms)} (×${ratio.toFixed(2)}`;
-      out.push(
-        ratio > guard.maxP95Ratio
-          ? { guard: "maxP95Ratio", state: "breached", text: `${text} > ×${guard.maxP95Ratio}) ${over}` }
-          : { guard: "maxP95Ratio", state: "held", text: `${text})` },
-      );
-    }
-  }
-  if (guard.maxCostRatio !== undefined && enough) {
-    if (window.costed === 0 || base.costed < min)
-      out.push({ guard: "maxCostRatio", state: "waiting", text: `waiting for ${min} priced baseline requests to compare cost (${base.costed} so far)` });
-    else {
-      const canaryCost = window.costUsd / window.costed;
-      const baseCost = base.costUsd / base.costed;
-      const ratio = baseCost === 0 ? (canaryCost === 0 ? 1 : Number.POSITIVE_INFINITY) : canaryCost / baseCost;
-      const text = `cost/request $${usd(canaryCost)} vs baseline $${usd(baseCost)} (×${ratio.toFixed(2)}`;
-      out.push(
-        ratio > guard.maxCostRatio
-          ? { guard: "maxCostRatio", state: "breached", text: `${text} > ×${guard.maxCostRatio}) ${over}` }
-          : { guard: "maxCostRatio", state: "held", text: `${text})` },
-      );
-    }
-  }
-  if (guard.minScore !== undefined) {
-    const needed = guard.minSamples ?? DEFAULT_MIN_SAMPLES;
-    if (window.scores < needed)
-      out.push({ guard: "minScore", state: "waiting", text: `waiting for ${needed} canary feedback scores (${window.scores} so far)` });
-    else {
-      const mean = window.scoreSum / window.scores;
-      const baseline = base.scores === 0 ? "" : `, baseline ${fmt(base.scoreSum / base.scores)}`;
-      out.push(
-        mean < guard.minScore
-          ? { guard: "minScore", state: "breached", text: `mean score ${fmt(mean)} < ${fmt(guard.minScore)} over ${window.scores} scores${baseline}` }
-          : { guard: "minScore", state: "held", text: `mean score ${fmt(mean)}${baseline}` },
-      );
-    }
+  if (g.minScore !== undefined) {
+    const need = g.minSamples ?? DEFAULT_MIN_SAMPLES;
+    const mean = w.scoreSum / w.scores;
+    const baseline = b.scores > 0 ? `, baseline ${fmt(b.scoreSum / b.scores)}` : "";
+    if (w.scores < need) push(true, "waiting", `waiting for ${need} canary feedback scores (${w.scores} so far)`);
+    else if (mean < g.minScore) push(true, "breached", `mean score ${fmt(mean)} < ${fmt(g.minScore)} over ${w.scores} scores${baseline}`);
+    else push(true, "held", `mean score ${fmt(mean)}${baseline}`);
   }
   return out;
 }
@@ -120,8 +101,13 @@ export function nextCanaryStep(progress: CanaryProgress, window: CanaryGuardInpu
   const verdicts = judgeCanaryGuards(window, canary.guard);
   const errorRate = window.requests === 0 ? 0 : window.errors / window.requests;
   const measured = `error rate ${fmt(errorRate)} over ${window.requests} request${window.requests === 1 ? "" : "s"}${window.p95Ms === undefined ? "" : `, p95 ${ms(window.p95Ms)}`}`;
-  const breaches = verdicts.filter((v) => v.state === "breached").map((v) => v.text);
-  if (breaches.length > 0) return { action: "rollback", step: -1, percent: 0, reason: `rolled back at ${progress.percent} %: ${breaches.join("; ")}` };
+  const texts = (state: GuardVerdict["state"], join: string): string =>
+    verdicts
+      .filter((v) => v.state === state && (state !== "held" || v.compared))
+      .map((v) => v.text)
+      .join(join);
+  const breaches = texts("breached", "; ");
+  if (breaches !== "") return { action: "rollback", step: -1, percent: 0, reason: `rolled back at ${progress.percent} %: ${breaches}` };
   if (window.breakerOpen === true)
     return {
       action: "rollback",
@@ -133,13 +119,10 @@ export function nextCanaryStep(progress: CanaryProgress, window: CanaryGuardInpu
   if (progress.step >= last) return { action: "hold", reason: `complete at ${progress.percent} %` };
   if (now - progress.updatedAt < canary.everyMs)
     return { action: "hold", reason: `step ${progress.step} until ${new Date(progress.updatedAt + canary.everyMs).toISOString()}` };
-  const waiting = verdicts.filter((v) => v.state === "waiting").map((v) => v.text);
-  if (waiting.length > 0) return { action: "hold", reason: waiting.join("; ") };
+  const waiting = texts("waiting", "; ");
+  if (waiting !== "") return { action: "hold", reason: waiting };
   // Error rate and absolute p95 are in `measured` already; the other guards add what they compared.
-  const extra = verdicts
-    .filter((v) => v.guard !== "maxErrorRate" && v.guard !== "maxP95Ms")
-    .map((v) => v.text)
-    .join(", ");
+  const extra = texts("held", ", ");
   const step = progress.step + 1;
   const percent = canary.steps[step] ?? 100;
   return { action: "advance", step, percent, reason: `guard held at ${progress.percent} % (${measured}${extra === "" ? "" : `; ${extra}`})` };
@@ -154,7 +137,7 @@ function ms(value: number): string {
 }
 
 function usd(value: number): string {
-  return value >= 0.01 ? value.toFixed(4) : value.toPrecision(3);
+  return `$${value.toPrecision(3)}`;
 }
 
 /** One change the controller made. */

@@ -27,60 +27,41 @@ export interface FeedbackBody {
   label: string | undefined;
 }
 
-/** Served requests are remembered this long … */
-export const FEEDBACK_TTL_MS = 6 * 60 * 60 * 1000;
-/** … and at most this many (the oldest are forgotten first): about 10 MB at the cap. */
+/** Answered requests remembered for feedback (the oldest are forgotten first): about 10 MB at the cap. */
 export const FEEDBACK_MAX_REQUESTS = 50_000;
 const MAX_LABEL = 64;
 
 /**
- * Check a feedback body: `{ request_id: string, score: number in [0, 1], label?: string (≤ 64 chars) }`.
+ * Check a feedback body: `{ request_id: string, score: number in [0, 1], label?: string (≤ 64 chars) }` (other fields are ignored).
  * Throws RouterError `invalid_request` naming the field (OpenAI's `param`).
  */
 export function parseFeedbackBody(raw: unknown): FeedbackBody {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new RouterError("invalid_request", "the body must be a JSON object");
-  const body = raw as Record<string, unknown>;
-  for (const key of Object.keys(body)) {
-    if (key !== "request_id" && key !== "score" && key !== "label")
-      throw new RouterError("invalid_request", `unknown field \`${key}\`; feedback takes request_id, score and label`, { param: key });
-  }
-  const id = body.request_id;
-  if (typeof id !== "string" || id === "")
-    throw new RouterError("invalid_request", "`request_id` must be the x-switchyard-request-id of an answer (a non-empty string)", { param: "request_id" });
-  const score = body.score;
-  if (typeof score !== "number" || !Number.isFinite(score) || score < 0 || score > 1)
-    throw new RouterError("invalid_request", `\`score\` must be a number from 0 to 1, got ${JSON.stringify(score) ?? "nothing"}`, { param: "score" });
-  const label = body.label;
-  if (label !== undefined && label !== null && (typeof label !== "string" || label.length > MAX_LABEL))
-    throw new RouterError("invalid_request", `\`label\` must be a string of at most ${MAX_LABEL} characters`, { param: "label" });
-  return { requestId: id, score, label: typeof label === "string" ? label : undefined };
+  const body = (raw !== null && typeof raw === "object" && !Array.isArray(raw) ? raw : undefined) as Record<string, unknown> | undefined;
+  const bad = (param: string | undefined, message: string): never => {
+    throw new RouterError("invalid_request", message, param === undefined ? {} : { param });
+  };
+  if (body === undefined) return bad(undefined, "the body must be a JSON object");
+  const { request_id: id, score, label } = body;
+  if (typeof id !== "string" || id === "") bad("request_id", "`request_id` must be an answer's x-switchyard-request-id");
+  if (typeof score !== "number" || !(score >= 0 && score <= 1)) bad("score", "`score` must be a number from 0 to 1");
+  if (label != null && (typeof label !== "string" || label.length > MAX_LABEL)) bad("label", `\`label\` must be a string of at most ${MAX_LABEL} characters`);
+  return { requestId: id as string, score: score as number, label: typeof label === "string" ? label : undefined };
 }
 
 /**
- * The served requests of the last FEEDBACK_TTL_MS, at most FEEDBACK_MAX_REQUESTS, oldest forgotten
- * first (a Map keeps insertion order). Per replica: a score must reach the replica that served the
- * request (docs/http-api.md).
+ * The FEEDBACK_MAX_REQUESTS most recently answered requests, oldest forgotten first (a Map keeps
+ * insertion order): bounded by count, not time, so memory stays bounded whatever the traffic. Per
+ * replica: a score must reach the replica that served the request (docs/http-api.md).
  */
 export class FeedbackLedger {
   readonly #served = new Map<string, ServedRequest>();
 
-  constructor(
-    readonly maxRequests = FEEDBACK_MAX_REQUESTS,
-    readonly ttlMs = FEEDBACK_TTL_MS,
-  ) {}
-
-  get size(): number {
-    return this.#served.size;
-  }
+  constructor(readonly maxRequests = FEEDBACK_MAX_REQUESTS) {}
 
   remember(id: string, served: Omit<ServedRequest, "feedback">): void {
     this.#served.delete(id); // a reused request id moves to the newest end
     this.#served.set(id, { ...served, feedback: undefined });
-    if (this.#served.size > this.maxRequests) {
-      const oldest = this.#served.keys().next();
-      if (oldest.done !== true) this.#served.delete(oldest.value);
-    }
-    this.#expire(served.servedAt);
+    if (this.#served.size > this.maxRequests) this.#served.delete(this.#served.keys().next().value as string);
   }
 
   /**
@@ -88,33 +69,18 @@ export class FeedbackLedger {
    * learns which ids exist). The first score stands: the same score and label again answer as the
    * first did (a retried POST is harmless); a different one is refused with `feedback_conflict`.
    */
-  score(team: string | undefined, body: FeedbackBody, now: number): { served: ServedRequest; repeated: boolean } {
-    this.#expire(now);
+  score(team: string | undefined, body: FeedbackBody): { served: ServedRequest; repeated: boolean } {
     const served = this.#served.get(body.requestId);
     if (served === undefined || served.team !== team)
-      throw new RouterError(
-        "request_not_found",
-        `no answer with request id \`${body.requestId}\` to your team in the last ${this.ttlMs / 3_600_000} h on this router (feedback is kept for its ${this.maxRequests} most recent requests)`,
-        { param: "request_id" },
-      );
+      throw new RouterError("request_not_found", `no recent answer \`${body.requestId}\` to your team`, {
+        param: "request_id",
+      });
     const prior = served.feedback;
     if (prior !== undefined) {
       if (prior.score === body.score && prior.label === body.label) return { served, repeated: true };
-      throw new RouterError(
-        "feedback_conflict",
-        `request \`${body.requestId}\` already has a score (${prior.score}${prior.label === undefined ? "" : `, label "${prior.label}"`}); a request is scored once`,
-        { param: "score" },
-      );
+      throw new RouterError("feedback_conflict", `\`${body.requestId}\` already has score ${prior.score}: a request is scored once`, { param: "score" });
     }
     served.feedback = { score: body.score, label: body.label, counted: false };
     return { served, repeated: false };
-  }
-
-  /** Drop requests older than the TTL (from the oldest end; stops at the first young one). */
-  #expire(now: number): void {
-    for (const [id, served] of this.#served) {
-      if (now - served.servedAt <= this.ttlMs) break;
-      this.#served.delete(id);
-    }
   }
 }

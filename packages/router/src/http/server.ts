@@ -285,51 +285,21 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
 
   /** `POST /v1/feedback`: a quality score for one of the caller team's answers, counted into its canary arm's guard window. */
   const feedback = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): Promise<void> => {
+    let team: string | undefined;
     try {
-      let team: string | undefined;
-      try {
-        team = authenticate(req, release);
-      } catch (error) {
-        req.resume();
-        throw error;
-      }
-      const text = await readBody(req, FEEDBACK_MAX_BODY_BYTES, budget);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (error) {
-        throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
-      }
-      const body = parseFeedbackBody(raw);
-      const { served: request, repeated } = served.score(team, body, now());
-      const scored = request.feedback;
-      if (scored === undefined) throw new RouterError("internal_error", "feedback not kept");
-      if (!repeated && request.arm !== undefined) {
-        scored.counted = await deps.state.rollout.recordCanaryFeedback({
-          route: request.route,
-          arm: request.arm,
-          model: request.model,
-          score: body.score,
-          servedAt: request.servedAt,
-        });
-      }
-      sendJson(
-        res,
-        200,
-        JSON.stringify({
-          object: "feedback",
-          request_id: body.requestId,
-          score: scored.score,
-          label: scored.label ?? null,
-          route: request.route,
-          model: request.model,
-          arm: request.arm ?? null,
-          counted: scored.counted,
-        }),
-      );
+      team = authenticate(req, release);
     } catch (error) {
-      sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
+      req.resume();
+      throw error; // serve()'s boundary answers it
     }
+    const body = parseFeedbackBody(parseJson(await readBody(req, FEEDBACK_MAX_BODY_BYTES, budget)));
+    const { served: request, repeated } = served.score(team, body);
+    const { route, model, arm = null, servedAt } = request;
+    // score() has just set it (or found it set).
+    const scored = request.feedback as NonNullable<typeof request.feedback>;
+    if (!repeated && arm !== null) scored.counted = await deps.state.rollout.recordCanaryFeedback({ route, arm, model, score: body.score, servedAt });
+    const { score, label = null, counted } = scored;
+    sendJson(res, 200, JSON.stringify({ object: "feedback", request_id: body.requestId, score, label, route, model, arm, counted }));
   };
 
   const chat = async (req: ChatRequest, res: ResponseLike, release: RuntimeRelease, id: string): Promise<void> => {
@@ -353,13 +323,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       }
       trace.team = team;
       const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, budget);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (error) {
-        throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
-      }
-      const body: ChatBody = validateChatBody(raw);
+      const body: ChatBody = validateChatBody(parseJson(text));
       // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
       const routeDef = release.table.routes.get(body.model)?.route;
       if (routeDef === undefined) {
@@ -466,14 +430,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       telemetry.end({ draft: trace, ctx, status: res.statusCode, clientGone: trace.error instanceof ClientGoneError || cancel.cancelled });
       const answered = ctx?.answered;
       if (ctx !== undefined && answered !== undefined && res.statusCode === 200) {
-        const hasCanary = routeDef(release, ctx.route)?.canary !== undefined;
-        const arm = !hasCanary
-          ? undefined
-          : answered.source === "canary"
-            ? "canary"
-            : answered.source === "primary" && ctx.plan?.canary === false
-              ? "baseline"
-              : undefined;
+        const source = release.config.routes[ctx.route]?.canary === undefined ? undefined : answered.source;
+        const arm = source === "canary" ? source : source === "primary" && ctx.plan?.canary === false ? "baseline" : undefined;
         served.remember(id, { team: ctx.team, route: ctx.route, model: answered.model, arm, servedAt: now() });
       }
       if (ctx !== undefined) {
@@ -651,12 +609,16 @@ function envLimit(env: Readonly<Record<string, string | undefined>>, name: strin
   return value;
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 /** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
 const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
-
-function routeDef(release: RuntimeRelease, route: string): Release["config"]["routes"][string] | undefined {
-  return release.table.routes.get(route)?.route;
-}
 
 function methodNotAllowed(method: string, allowed: string): RouterError {
   return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, {

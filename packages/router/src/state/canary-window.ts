@@ -56,7 +56,7 @@ export function countAttempt(counts: CanaryArmCounts, outcome: AttemptOutcome): 
   }
   counts.latencies.push(outcome.latencyMs);
   if (counts.latencies.length > CANARY_LATENCY_SAMPLES) counts.latencies.shift();
-  if (outcome.costUsd !== undefined && Number.isFinite(outcome.costUsd) && outcome.costUsd >= 0) {
+  if (outcome.costUsd !== undefined && outcome.costUsd >= 0) {
     counts.costUsd += outcome.costUsd;
     counts.costed++;
   }
@@ -70,14 +70,6 @@ export function countScore(counts: CanaryArmCounts, score: number): void {
 
 /** What the guard and `/admin/state` see of an arm: the counts with the p95 derived and means left to the reader. */
 export function armWindow(counts: CanaryArmCounts): CanaryArmWindow {
-  return {
-    requests: counts.requests,
-    errors: counts.errors,
-    p95Ms: counts.latencies.length === 0 ? undefined : percentile95(counts.latencies),
-    validationFailures: counts.validationFailures,
-    costUsd: counts.costUsd,
-    costed: counts.costed,
-    scoreSum: counts.scoreSum,
-    scores: counts.scores,
-  };
+  const { latencies, ...sums } = counts;
+  return { ...sums, p95Ms: latencies.length === 0 ? undefined : percentile95(latencies) };
 }

@@ -53,42 +53,30 @@ function routes(s) {
 const SVG = "http://www.w3.org/2000/svg";
 function svg(tag, attrs, ...kids) {
   const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
   e.append(...kids);
   return e;
 }
-// One series as an inline SVG sparkline (null = no data in that minute: the line breaks there).
+// One series as an inline SVG sparkline (null: nothing in that minute, the line breaks there).
 function spark(name, values, fmt) {
-  const W = 120, H = 26, n = values.length;
-  const nums = values.filter((v) => v !== null);
-  const max = Math.max(0, ...nums), sum = nums.reduce((a, b) => a + b, 0);
-  const x = (i) => (n > 1 ? (i * W) / (n - 1) : 0).toFixed(1), y = (v) => (H - 1 - (max > 0 ? (v / max) * (H - 2) : 0)).toFixed(1);
-  const runs = [];
-  let run = [];
-  values.forEach((v, i) => {
-    if (v === null) {
-      if (run.length) runs.push(run);
-      run = [];
-    } else run.push(x(i) + "," + y(v));
-  });
-  if (run.length) runs.push(run);
-  const last = values[n - 1];
+  const nums = values.filter((v) => v !== null), max = Math.max(0, ...nums);
+  const runs = [[]];
+  values.forEach((v, i) => (v === null ? runs.push([]) : runs[runs.length - 1].push(i * 2 + "," + (25 - (max ? (v / max) * 24 : 0)).toFixed(1))));
   return h(
     "span",
-    { class: "spark", "data-series": name, "data-max": max, "data-sum": sum, "data-points": n, "data-last": last === null || last === void 0 ? "" : last },
-    h("span", { class: "mute" }, name),
-    svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": name + ", max " + fmt(max) + " per minute" }, svg("title", {}, name + ": max " + fmt(max) + ", last " + (last === null ? "\u2013" : fmt(last))), ...runs.map((r) => svg("polyline", { points: r.join(" ") }))),
-    h("span", {}, fmt(max))
+    { class: "spark", "data-series": name, "data-max": max, "data-sum": nums.reduce((a, b) => a + b, 0), "data-points": values.length },
+    name,
+    svg("svg", { width: 120, height: 26, viewBox: "0 0 " + (values.length * 2 - 2) + " 26", preserveAspectRatio: "none" }, svg("title", {}, name + " per minute, max " + fmt(max)), ...runs.filter((r) => r.length).map((r) => svg("polyline", { points: r.join(" ") }))),
+    fmt(max)
   );
 }
 function charts(s) {
-  const se = s.series;
+  const se = s.series, n = (v) => String(Math.round(v));
   if (!se) return [];
-  const num = (v) => String(Math.round(v));
-  const rows = [h("div", { class: "mute" }, "per minute, last " + Math.round((se.buckets * se.bucketMs) / 6e4) + " min (peak at the right of each chart)")];
-  for (const [id, r] of Object.entries(se.routes)) rows.push(h("div", { class: "chart", "data-chart-route": id }, h("b", {}, id), spark("requests", r.requests, num), spark("errors", r.errors, num), spark("fallbacks", r.fallbacks, num), spark("p95", r.p95Ms, ms)));
-  for (const [id, t] of Object.entries(se.teams)) rows.push(h("div", { class: "chart", "data-chart-team": id }, h("b", {}, "team " + id), spark("spend", t.costUsd, usd), spark("requests", t.requests, num)));
-  return rows;
+  return [
+    ...Object.entries(se.routes).map(([id, r]) => h("div", { class: "chart", "data-chart-route": id }, h("b", {}, id), spark("requests", r.requests, n), spark("errors", r.errors, n), spark("fallbacks", r.fallbacks, n), spark("p95", r.p95Ms, ms))),
+    ...Object.entries(se.teams).map(([id, t]) => h("div", { class: "chart", "data-chart-team": id }, h("b", {}, "team " + id), spark("spend", t.costUsd, usd)))
+  ];
 }
 function teams(s) {
   return h(
