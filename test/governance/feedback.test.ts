@@ -1,5 +1,6 @@
 /** @module `POST /v1/feedback` over real HTTP: team-scoped, validated, scored once, counted per canary arm; a low canary score rolls the canary back. */
 import { afterEach, describe, expect, it } from "vitest";
+import { type Io, runCli } from "@switchyard/cli";
 import { type RunningRouter, createMemoryStateStores } from "@switchyard/router";
 import { ADMIN_TOKEN, adminFetch } from "../helpers/admin.ts";
 import { releaseOf } from "../helpers/release.ts";
@@ -143,5 +144,16 @@ describe("POST /v1/feedback", () => {
     expect(reason).toBe("rolled back at 50 %: mean score 0.1 < 0.5 over 3 scores, baseline 0.9");
     const admin = await adminFetch(router.url, "GET", "/admin/state");
     expect((admin.json as { canaries: Record<string, { reason: string }> }).canaries["chat"]?.reason).toBe(reason);
+
+    // `switchyard release status` lists the canary with the reason.
+    let stdout = "";
+    const io: Io = {
+      stdout: (t) => void (stdout += t),
+      stderr: () => undefined,
+      cwd: process.cwd(),
+      env: { NO_COLOR: "1", SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+    };
+    expect(await runCli({ argv: ["release", "status", "--router", router.url], io })).toBe(0);
+    expect(stdout).toContain(`canary chat → next: 0 % (rolled back) — ${reason}`);
   });
 });
