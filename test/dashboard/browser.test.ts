@@ -174,6 +174,22 @@ describe("the dashboard in Chromium", () => {
     }
     expect(await page.locator('tr[data-team="app"] [data-field="limit"]').textContent()).toBe("$5.00");
 
+    // Last-hour charts (inline SVG, one point a minute): their sums are the traffic /metrics counted.
+    const spark = (chart: string, series: string) => page.locator(`[${chart}] .spark[data-series="${series}"]`);
+    const sumOf = async (chart: string, series: string) => Number(await spark(chart, series).getAttribute("data-sum"));
+    expect(await spark('data-chart-route="chat"', "requests").getAttribute("data-points")).toBe("60");
+    expect(await sumOf('data-chart-route="chat"', "requests")).toBe(200);
+    expect(await sumOf('data-chart-route="risky"', "requests")).toBe(30);
+    expect(await sumOf('data-chart-route="risky"', "fallbacks")).toBe(30);
+    expect(await sumOf('data-chart-route="chat"', "errors")).toBe(sum(metrics, "switchyard_requests_total", { route: "chat" }) - answered);
+    expect(Number(await spark('data-chart-route="chat"', "p95").getAttribute("data-max"))).toBeGreaterThan(0);
+    expect(await spark('data-chart-route="chat"', "requests").locator("svg polyline").count()).toBeGreaterThan(0);
+    for (const team of ["app", "other"]) {
+      expect(await sumOf(`data-chart-team="${team}"`, "spend"), team).toBeCloseTo(sum(metrics, "switchyard_cost_usd_total", { team }), 6);
+    }
+    // The canary's last reason is shown beside its step.
+    expect(await page.locator('[data-route="chat"] [data-field="canary"]').textContent()).toContain("canary started");
+
     // Breaker: failing upstreams forced `broken` open; the page, /admin/state and /metrics agree.
     expect(state.breakers["broken"]?.status).toBe("open");
     expect(sum(metrics, "switchyard_breaker_state", { model: "broken" })).toBe(2);

@@ -57,6 +57,27 @@ describe("switchyard explain", () => {
     expect(sides).toEqual(new Set([true, false])); // 50 %: eight users land on both sides
   });
 
+  it("--canary forces the canary arm for every user; a route without a canary is a usage error", async () => {
+    for (const user of ["u1", "u2", "u3", "u4"]) {
+      const r = await explain("--route", "assistant", "--team", "web", "--user", user, "--canary", "--format", "json");
+      expect(r.code).toBe(0);
+      const parsed = JSON.parse(r.stdout) as {
+        forcedCanary: boolean;
+        canaryPercent: number;
+        plan: { canary: boolean; candidates: { model: string; source: string }[] };
+      };
+      expect(parsed).toMatchObject({ forcedCanary: true, canaryPercent: 100, plan: { canary: true } });
+      expect(parsed.plan.candidates[0]).toMatchObject({ model: "next", source: "canary" });
+      expect(parsed.plan.candidates.slice(1).map((c) => c.source)).not.toContain("canary");
+    }
+    const pretty = await explain("--route", "assistant", "--team", "web", "--canary");
+    expect(pretty.stdout).toContain("canary next forced (--canary): the plan of a request drawn onto the canary");
+    expect(pretty.stdout).toMatch(/^\s+1\. next\b/m);
+    const none = await explain("--route", "faq", "--canary");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--canary: route "faq" has no canary in this environment');
+  });
+
   it("unknown route, undeclared team and a route the team may not use: exit 1 with a hint", async () => {
     const route = await explain("--route", "fqa");
     expect(route.code).toBe(1);

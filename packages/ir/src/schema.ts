@@ -141,7 +141,17 @@ export const ValidatorSchema = z.discriminatedUnion("kind", [
 export const CanaryGuardSchema = z.strictObject({
   maxErrorRate: z.number().min(0).max(1).optional(),
   maxP95Ms: z.number().positive().optional(),
-  /** Requests the canary must have served in a window before the guard is judged. */
+  /** Canary p95 latency over the baseline arm's (e.g. 1.5: at most 50 % slower). */
+  maxP95Ratio: z.number().positive().optional(),
+  /** Share of canary attempts a response validator rejected. */
+  maxValidationFailureRate: z.number().min(0).max(1).optional(),
+  /** Canary cost per request over the baseline arm's (e.g. 1.2: at most 20 % dearer). */
+  maxCostRatio: z.number().positive().optional(),
+  /** Lowest mean feedback score (`POST /v1/feedback`, 0..1) of the canary arm. */
+  minScore: z.number().min(0).max(1).optional(),
+  /** Feedback scores the canary arm needs before `minScore` is judged (absent: 20; no default written, so releases without it keep their hash). */
+  minSamples: z.number().int().positive().optional(),
+  /** Requests the canary (and, for ratios, the baseline) must have served in a window before the guard is judged. */
   minRequests: z.number().int().nonnegative().default(20),
 });
 

@@ -25,7 +25,9 @@ export type RouterErrorCode =
   | "too_many_admin_attempts"
   | "invalid_release"
   | "release_not_found"
-  | "no_previous_release";
+  | "no_previous_release"
+  | "request_not_found"
+  | "feedback_conflict";
 
 /** OpenAI's `error.type` vocabulary (plus `upstream_error` for provider failures). */
 export type RouterErrorType =
@@ -57,6 +59,8 @@ export const ERRORS = {
   invalid_release: { status: 400, type: "invalid_request_error" },
   release_not_found: { status: 404, type: "not_found_error" },
   no_previous_release: { status: 409, type: "invalid_request_error" },
+  request_not_found: { status: 404, type: "not_found_error" },
+  feedback_conflict: { status: 409, type: "invalid_request_error" },
 } as const satisfies Record<RouterErrorCode, { status: number; type: RouterErrorType }>;
 
 /** Why one attempt failed, as reported to the client in `all_candidates_failed`. */

@@ -23,6 +23,41 @@ describe("defineConfig", () => {
     expectTypeOf(config.routes.chat.fallback).toEqualTypeOf<Array<"fast" | "mini" | "claude"> | undefined>();
   });
 
+  it("types a canary's quality guards at the literal", () => {
+    defineConfig({
+      providers,
+      models: {
+        mini: { provider: "openai", name: "m", context: 1, price: { input: 0, output: 0 } },
+        next: { provider: "openai", name: "n", context: 1, price: { input: 0, output: 0 } },
+      },
+      routes: {
+        chat: {
+          model: "mini",
+          canary: {
+            model: "next",
+            steps: [5, 100],
+            every: "1h",
+            guard: { maxP95Ratio: 1.5, maxValidationFailureRate: 0.05, maxCostRatio: 1.2, minScore: 0.7, minSamples: 30 },
+          },
+        },
+      },
+    });
+    defineConfig({
+      providers,
+      models: {
+        mini: { provider: "openai", name: "m", context: 1, price: { input: 0, output: 0 } },
+        next: { provider: "openai", name: "n", context: 1, price: { input: 0, output: 0 } },
+      },
+      routes: {
+        chat: {
+          model: "mini",
+          // @ts-expect-error — `minScroe` is not a guard
+          canary: { model: "next", steps: [5, 100], every: "1h", guard: { minScroe: 0.7 } },
+        },
+      },
+    });
+  });
+
   it("rejects misspelt references at the literal", () => {
     defineConfig({
       providers,

@@ -105,12 +105,32 @@ export interface TierDef<M extends string> {
 export type ValidatorDef =
   { kind: "json" } | { kind: "json-schema"; schema: Record<string, unknown> } | { kind: "regex"; pattern: string; flags?: string } | { kind: "non-empty" };
 
+/** When a canary rolls back (any breach) and what it must show before it advances. */
+export interface CanaryGuardDef {
+  /** Highest error rate of the canary's attempts, 0..1. */
+  maxErrorRate?: number;
+  /** Highest p95 latency of the canary's successful attempts. */
+  maxP95?: Duration;
+  /** Highest canary p95 over the baseline arm's p95, e.g. `1.5`. */
+  maxP95Ratio?: number;
+  /** Highest share of canary answers a response validator rejected, 0..1. */
+  maxValidationFailureRate?: number;
+  /** Highest canary cost per request over the baseline arm's, e.g. `1.2`. */
+  maxCostRatio?: number;
+  /** Lowest mean feedback score of the canary arm (`POST /v1/feedback`), 0..1. */
+  minScore?: number;
+  /** Feedback scores needed before `minScore` is judged (default 20). */
+  minSamples?: number;
+  /** Requests each arm needs before the guard is judged (default 20). */
+  minRequests?: number;
+}
+
 export interface CanaryDef<M extends string> {
   model: M;
   /** Percent of the route's traffic at each step, increasing, e.g. `[5, 25, 100]`. */
   steps: number[];
   every: Duration;
-  guard?: { maxErrorRate?: number; maxP95?: Duration; minRequests?: number };
+  guard?: CanaryGuardDef;
   /** Keep a caller on one side by the request's `user` field (default) or by a header. */
   stickyBy?: "user" | { header: string };
 }

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import type { Capability, Config } from "@switchyard/ir";
 import { CapabilitySchema } from "@switchyard/ir";
-import { createMemoryStateStores, type Decision, type RoutingRequest } from "@switchyard/router";
+import { createMemoryStateStores, type Decision, type RoutingRequest, type RoutingState } from "@switchyard/router";
 import { decide, formatPlan, mulberry32, stickyBucket } from "@switchyard/router/core";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
@@ -25,13 +25,17 @@ export interface ExplainInput {
   seed?: number;
   /** Epoch ms the decision is made at (default: now). */
   now?: number;
+  /** Force the route's canary arm (its share read as 100 %), as a request drawn onto the canary would be planned. */
+  forceCanary?: boolean;
 }
 
 export interface ExplainResult {
   request: RoutingRequest;
   decision: Decision;
-  /** Canary share the fresh state starts the route at (its first step), in percent. */
+  /** Canary share the fresh state starts the route at (its first step), in percent (100 when forced). */
   canaryPercent: number;
+  /** True when `--canary` forced the canary arm. */
+  forcedCanary: boolean;
 }
 
 /**
@@ -45,7 +49,20 @@ export function explain(input: ExplainInput): ExplainResult {
   const now = input.now ?? Date.now();
   const stores = createMemoryStateStores();
   stores.rollout.activate(input.config, now);
-  const state = stores.view(now);
+  const view = stores.view(now);
+  const forced = input.forceCanary === true;
+  if (forced && input.config.routes[input.route]?.canary === undefined) {
+    throw new UsageError(`--canary: route "${input.route}" has no canary in this environment`);
+  }
+  // Every bucket is below 100 %: the canary is drawn, then filtered like any candidate (team, residency, breaker).
+  const state: RoutingState = forced
+    ? {
+        breaker: (model) => view.breaker(model),
+        latency: (model) => view.latency(model),
+        inFlight: (model) => view.inFlight(model),
+        canaryPercent: (route) => (route === input.route ? 100 : view.canaryPercent(route)),
+      }
+    : view;
   const request: RoutingRequest = {
     route: input.route,
     team: input.team,
@@ -56,7 +73,7 @@ export function explain(input: ExplainInput): ExplainResult {
     requires: input.requires ?? [],
   };
   const decision = decide(input.config, request, state, { rng: mulberry32(input.seed ?? 1), now, explain: true });
-  return { request, decision, canaryPercent: state.canaryPercent(input.route) };
+  return { request, decision, canaryPercent: state.canaryPercent(input.route), forcedCanary: forced };
 }
 
 /** Text for the terminal: the request shape, then formatPlan(); unknown routes/teams get a hint listing what exists. */
@@ -74,7 +91,11 @@ export function renderExplain(result: ExplainResult, config: Config): string {
       bucket === undefined
         ? "no --user: assigned per request"
         : `user ${r.stickyKey} is in bucket ${bucket.toFixed(1)} → ${bucket < result.canaryPercent ? "on the canary" : "not on the canary"}`;
-    head.push(`canary ${canary.model} at its first step, ${result.canaryPercent}%; ${side}`);
+    head.push(
+      result.forcedCanary
+        ? `canary ${canary.model} forced (--canary): the plan of a request drawn onto the canary`
+        : `canary ${canary.model} at its first step, ${result.canaryPercent}%; ${side}`,
+    );
   }
   let text = `${head.join("\n")}\n\n${formatPlan(result.decision, config)}`;
   if (!result.decision.ok) {
@@ -109,17 +130,20 @@ function stringOption(values: Record<string, string | boolean | undefined>, name
 export const command: Command = {
   name: "explain",
   summary: "Show the plan the router would follow for a route, team, prompt size and region",
-  usage: "switchyard explain [routes.ts] --env NAME --route R [--team T] [--tokens N] [--region X] [--format pretty|json]",
+  usage: "switchyard explain [routes.ts] --env NAME --route R [--team T] [--tokens N] [--region X] [--canary] [--format pretty|json]",
   help: `Compiles routes.ts for the environment and runs the routing core (decide()) for one request
 shape against a fresh state: breakers closed, no latency samples yet, canaries at their first step.
 Prints the candidates in the order the router would try them, the reason each is there, every
 excluded model with its reason (residency, data class, lifecycle, capability, context window,
 breaker), and warnings (deprecated models). The random source is seeded, so the output is stable.
+--canary plans the request as one drawn onto the route's canary (whatever its current share), to
+check the canary arm's candidates, fallbacks and exclusions before it takes traffic.
 
 Examples:
   switchyard explain --env prod --route support-faq --team support
   switchyard explain examples/acme/routes.ts --env prod --route support-faq --tokens 20000
   switchyard explain --env prod --route legal-review --team legal --user alice --format json
+  switchyard explain --env prod --route legal-review --team legal --canary
 
 Exit codes: 0 a plan exists, 1 config errors or no plan (unknown route or team, not allowed,
 nothing eligible), 2 usage or internal error.`,
@@ -133,6 +157,7 @@ nothing eligible), 2 usage or internal error.`,
     user: { type: "string", description: "Sticky key for canary assignment (the request's user field)" },
     requires: { type: "string", description: "Comma-separated capabilities the request needs (tools,vision,json,…)" },
     seed: { type: "string", description: "Seed of the random source (default 1)" },
+    canary: { type: "boolean", description: "Force the route's canary arm" },
     format: { type: "string", short: "f", description: "Output format: pretty (default) or json" },
   },
   async run({ positionals, values, io }) {
@@ -178,11 +203,12 @@ nothing eligible), 2 usage or internal error.`,
       ...(stringOption(values, "region") === undefined ? {} : { region: stringOption(values, "region") as string }),
       ...(stringOption(values, "user") === undefined ? {} : { user: stringOption(values, "user") as string }),
       ...(seed === undefined ? {} : { seed }),
+      ...(values.canary === true ? { forceCanary: true } : {}),
       requires,
     });
     if (format === "json") {
       io.stdout(
-        `${JSON.stringify({ environment: config.environment, release: compiled.release.hash, request: result.request, canaryPercent: result.canaryPercent, ...result.decision }, null, 2)}\n`,
+        `${JSON.stringify({ environment: config.environment, release: compiled.release.hash, request: result.request, canaryPercent: result.canaryPercent, forcedCanary: result.forcedCanary, ...result.decision }, null, 2)}\n`,
       );
     } else {
       const text = renderExplain(result, config);

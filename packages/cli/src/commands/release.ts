@@ -67,7 +67,8 @@ history. The router URL comes from --router or SWITCHYARD_ROUTER_URL.
   activate HASH        Make an uploaded release active (a unique prefix of 7+ hex digits is enough).
                        Requests in flight finish on the release they started with.
   rollback             Return to the release that was active before the current one.
-  status [--limit N]   The active release and the router's release history.
+  status [--limit N]   The active release, the router's release history, and each canary's share,
+                       step and the reason of its last promotion or rollback.
 
 Examples:
   export SWITCHYARD_ADMIN_TOKEN=…   SWITCHYARD_ROUTER_URL=http://127.0.0.1:8787
@@ -148,7 +149,12 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
           return ExitCode.ok;
         }
         case "status": {
-          const list = await client.listReleases(limit === undefined ? {} : { limit });
+          const [list, state] = await Promise.all([client.listReleases(limit === undefined ? {} : { limit }), client.state()]);
+          // Each canary's share, step and the reason of its last promotion or rollback (from /admin/state).
+          const canaries = Object.entries(state.canaries).map(
+            ([route, c]) =>
+              `canary ${route} → ${c.model}: ${c.percent} % (${c.step < 0 ? "rolled back" : `step ${c.step + 1}`}) — ${c.reason ?? "no change yet"}`,
+          );
           const rows = list.releases.map((r) => [r.active ? "*" : " ", short(r.hash), r.environment, when(r.uploadedAt), when(r.activatedAt)]);
           const header = [" ", "RELEASE", "ENV", "UPLOADED", "ACTIVATED"];
           const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
@@ -157,7 +163,12 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
               .map((c, i) => c.padEnd(widths[i] ?? 0))
               .join("  ")
               .trimEnd();
-          out({ router: url, ...list }, [`router ${url}: active release ${list.active}`, "", line(header), ...rows.map(line), ""].join("\n"));
+          out(
+            { router: url, ...list, canaries: state.canaries },
+            [`router ${url}: active release ${list.active}`, "", line(header), ...rows.map(line), ...(canaries.length > 0 ? ["", ...canaries] : []), ""].join(
+              "\n",
+            ),
+          );
           return ExitCode.ok;
         }
       }

@@ -115,6 +115,11 @@ const routeShape = {
         .strictObject({
           maxErrorRate: z.number().min(0).max(1).optional(),
           maxP95: Duration.optional(),
+          maxP95Ratio: z.number().positive().optional(),
+          maxValidationFailureRate: z.number().min(0).max(1).optional(),
+          maxCostRatio: z.number().positive().optional(),
+          minScore: z.number().min(0).max(1).optional(),
+          minSamples: z.number().int().positive().optional(),
           minRequests: z.number().int().nonnegative().optional(),
         })
         .optional(),

@@ -71,6 +71,27 @@ describe("validateConfigValue", () => {
     ]);
   });
 
+  it("lowers the quality guards of a canary and rejects out-of-range values, naming the field", () => {
+    const guard = { maxErrorRate: 0.02, maxP95Ratio: 1.5, maxValidationFailureRate: 0.05, maxCostRatio: 1.2, minScore: 0.7, minSamples: 30 };
+    const withGuard = (g: Record<string, unknown>) => ({
+      ...valid,
+      routes: { chat: { ...valid.routes.chat, canary: { ...valid.routes.chat.canary, guard: g } } },
+    });
+    const result = validateConfigValue({ value: withGuard(guard) });
+    expect(result.findings).toEqual([]);
+    expect(result.config?.routes.chat?.canary?.guard).toEqual({ ...guard, minRequests: 20 });
+    for (const [field, bad] of [
+      ["minScore", 1.5],
+      ["maxP95Ratio", 0],
+      ["maxValidationFailureRate", -0.1],
+      ["maxCostRatio", "2x"],
+      ["minSamples", 0],
+    ] as const) {
+      const findings = validateConfigValue({ value: withGuard({ [field]: bad }) }).findings;
+      expect(findings.map((f) => f.path.join("."))).toContain(`routes.chat.canary.guard.${field}`);
+    }
+  });
+
   it("parses durations", () => {
     expect(parseDuration("250ms")).toBe(250);
     expect(parseDuration("1.5s")).toBe(1500);

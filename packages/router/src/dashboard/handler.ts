@@ -11,7 +11,7 @@ import type { RouterError } from "../errors.ts";
 import type { readBody } from "../http/read-body.ts";
 import type { Awaitable, StateSnapshot } from "../state/store.ts";
 import type { LiveStats } from "./live-stats.ts";
-import { readLiveStats } from "./live-view.ts";
+import { readLiveSeries, readLiveStats } from "./live-view.ts";
 import { dashboardPage, loginPage, noticePage } from "./page.ts";
 import { type DashboardRelease, type DashboardSnapshot, buildDashboardSnapshot } from "./snapshot.ts";
 import { SessionKeys, clearSessionCookie } from "./session.ts";
@@ -96,6 +96,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       releases,
       state,
       stats: readLiveStats(stats, at),
+      series: readLiveSeries(stats, at),
       ledgerSince: options.source.ledgerSince?.(),
     });
   };

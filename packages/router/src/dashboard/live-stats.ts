@@ -8,8 +8,39 @@ export interface LiveStatsOptions {
   bucketMs?: number;
   /** Latency samples kept per model per bucket (a ring; enough for p95 without unbounded memory). Default 512. */
   samplesPerBucket?: number;
+  /** Width of one time-series bucket (the dashboard's last-hour charts), ms. Default 1 minute. */
+  seriesBucketMs?: number;
+  /** Time-series buckets kept (the oldest drops off whole). Default 60: the last hour. */
+  seriesBuckets?: number;
+  /** Request latencies kept per route per series bucket for its p95 (a ring). Default 64. */
+  seriesSamples?: number;
   /** Injected clock, epoch ms. */
   now?: () => number;
+}
+
+/** One route in one time-series bucket: what the last-hour charts plot. */
+export interface SeriesRouteBucket {
+  requests: number;
+  errors: number;
+  fallbacks: number;
+  /** Whole-request latency of answered requests, ms (ring of seriesSamples). */
+  latencies: number[];
+  next: number;
+}
+
+/** One time-series bucket: routes and teams in [start, start + seriesBucketMs). */
+export interface SeriesBucket {
+  start: number;
+  routes: Map<string, SeriesRouteBucket>;
+  teams: Map<string, TeamBucket>;
+}
+
+/** The raw last-hour series, as readLiveSeries (live-view.ts) lays it out. */
+export interface LiveSeriesWindow {
+  bucketMs: number;
+  buckets: number;
+  /** Oldest first. */
+  series: readonly SeriesBucket[];
 }
 
 export interface RouteBucket {
@@ -93,6 +124,8 @@ export interface LiveWindow {
 
 /** Keys come from the config through the trace record; the cap only guards against a runaway producer. */
 const MAX_KEYS = 2_000;
+/** Routes and teams per time-series bucket: with 60 buckets and 64 samples, at most ~4 MB of latencies. */
+const MAX_SERIES_KEYS = 200;
 
 /**
  * A TraceSink that keeps the last few minutes of traffic in fixed buckets: per route the live split of
@@ -112,13 +145,20 @@ export class LiveStats implements TraceSink {
   readonly #samples: number;
   readonly #now: () => number;
   readonly #since: number;
-  #buckets: Bucket[] = [];
+  readonly #buckets: Bucket[] = [];
   readonly #totalCost = new Map<string, number>();
+  readonly seriesBucketMs: number;
+  readonly seriesBuckets: number;
+  readonly #seriesSamples: number;
+  readonly #series: SeriesBucket[] = [];
 
   constructor(options: LiveStatsOptions = {}) {
     this.windowMs = options.windowMs ?? 5 * 60_000;
     this.bucketMs = options.bucketMs ?? 10_000;
     this.#samples = options.samplesPerBucket ?? 512;
+    this.seriesBucketMs = options.seriesBucketMs ?? 60_000;
+    this.seriesBuckets = options.seriesBuckets ?? 60;
+    this.#seriesSamples = options.seriesSamples ?? 64;
     this.#now = options.now ?? Date.now;
     this.#since = this.#now();
   }
@@ -132,28 +172,29 @@ export class LiveStats implements TraceSink {
   }
 
   async close(): Promise<void> {
-    this.#buckets = [];
+    this.#buckets.length = 0;
+    this.#series.length = 0;
   }
 
-  #bucket(now: number): Bucket {
-    const start = now - (now % this.bucketMs);
-    const last = this.#buckets[this.#buckets.length - 1];
-    if (last !== undefined && last.start === start) return last;
-    const bucket: Bucket = { start, routes: new Map(), models: new Map(), teams: new Map() };
-    this.#buckets.push(bucket);
-    this.#prune(now);
-    return bucket;
-  }
-
-  #prune(now: number): void {
-    const oldest = now - this.windowMs;
-    let drop = 0;
-    while (drop < this.#buckets.length && (this.#buckets[drop]?.start ?? 0) + this.bucketMs <= oldest) drop++;
-    if (drop > 0) this.#buckets = this.#buckets.slice(drop);
+  #addSeries(record: TraceRecord, now: number): void {
+    const bucket = bucketAt(this.#series, now, this.seriesBucketMs, this.seriesBucketMs * this.seriesBuckets, (start) => ({
+      start,
+      routes: new Map(),
+      teams: new Map(),
+    }));
+    const route = record.route === undefined ? undefined : entry(bucket.routes, record.route, newSeriesRouteBucket, MAX_SERIES_KEYS);
+    if (route !== undefined) {
+      route.requests++;
+      if (record.outcome === "error") route.errors++;
+      else ring(route, record.latencyMs, this.#seriesSamples);
+      if (record.attempts.some((a) => a.reason === "fallback")) route.fallbacks++;
+    }
+    countTeam(bucket.teams, record, MAX_SERIES_KEYS);
   }
 
   #add(record: TraceRecord, now: number): void {
-    const bucket = this.#bucket(now);
+    this.#addSeries(record, now);
+    const bucket = bucketAt(this.#buckets, now, this.bucketMs, this.windowMs, (start) => ({ start, routes: new Map(), models: new Map(), teams: new Map() }));
     if (record.route !== undefined) {
       const route = entry(bucket.routes, record.route, newRouteBucket);
       if (route !== undefined) {
@@ -180,26 +221,24 @@ export class LiveStats implements TraceSink {
       if (model === undefined) continue;
       model.attempts++;
       if (attempt.outcome === "error") model.errors++;
-      else if (model.latencies.length < this.#samples) model.latencies.push(attempt.latencyMs);
-      else {
-        model.latencies[model.next] = attempt.latencyMs;
-        model.next = (model.next + 1) % this.#samples;
-      }
+      else ring(model, attempt.latencyMs, this.#samples);
     }
+    countTeam(bucket.teams, record, MAX_KEYS);
     if (record.team !== undefined) {
-      const team = entry(bucket.teams, record.team, () => ({ requests: 0, costUsd: 0 }));
-      if (team !== undefined) {
-        team.requests++;
-        team.costUsd += record.costUsd;
-      }
       if (this.#totalCost.size < MAX_KEYS || this.#totalCost.has(record.team))
         this.#totalCost.set(record.team, (this.#totalCost.get(record.team) ?? 0) + record.costUsd);
     }
   }
 
+  /** The time-series buckets of the last `seriesBuckets` × `seriesBucketMs` before `now`, oldest first, for readLiveSeries (live-view.ts). */
+  series(now: number = this.#now()): LiveSeriesWindow {
+    prune(this.#series, now - this.seriesBucketMs * this.seriesBuckets, this.seriesBucketMs);
+    return { bucketMs: this.seriesBucketMs, buckets: this.seriesBuckets, series: this.#series };
+  }
+
   /** The buckets overlapping the window ending at `now`, oldest first, for readLiveStats (live-view.ts). */
   window(now: number = this.#now()): LiveWindow {
-    this.#prune(now);
+    prune(this.#buckets, now - this.windowMs, this.bucketMs);
     const oldest = now - this.windowMs;
     return {
       windowMs: this.windowMs,
@@ -210,6 +249,45 @@ export class LiveStats implements TraceSink {
   }
 }
 
+/** The bucket of `list` (oldest first) holding `now`, appended when new, after dropping the buckets older than `span`. */
+function bucketAt<B extends { start: number }>(list: B[], now: number, width: number, span: number, make: (start: number) => B): B {
+  const start = now - (now % width);
+  const last = list[list.length - 1];
+  if (last !== undefined && last.start === start) return last;
+  const bucket = make(start);
+  list.push(bucket);
+  prune(list, now - span, width);
+  return bucket;
+}
+
+/** Drop the buckets that ended by `oldest`. */
+function prune(list: { start: number }[], oldest: number, width: number): void {
+  let drop = 0;
+  while (drop < list.length && (list[drop]?.start ?? 0) + width <= oldest) drop++;
+  if (drop > 0) list.splice(0, drop);
+}
+
+/** Keep `value` in a ring of at most `max` latency samples. */
+function ring(into: { latencies: number[]; next: number }, value: number, max: number): void {
+  if (into.latencies.length < max) into.latencies.push(value);
+  else {
+    into.latencies[into.next] = value;
+    into.next = (into.next + 1) % max;
+  }
+}
+
+function countTeam(teams: Map<string, TeamBucket>, record: TraceRecord, max: number): void {
+  const team = record.team === undefined ? undefined : entry(teams, record.team, () => ({ requests: 0, costUsd: 0 }), max);
+  if (team !== undefined) {
+    team.requests++;
+    team.costUsd += record.costUsd;
+  }
+}
+
+function newSeriesRouteBucket(): SeriesRouteBucket {
+  return { requests: 0, errors: 0, fallbacks: 0, latencies: [], next: 0 };
+}
+
 function newRouteBucket(): RouteBucket {
   return { requests: 0, errors: 0, fallbacks: 0, canary: 0, answered: new Map(), reasons: new Map() };
 }
@@ -218,10 +296,10 @@ function newModelBucket(): ModelBucket {
   return { attempts: 0, errors: 0, latencies: [], next: 0 };
 }
 
-function entry<T>(map: Map<string, T>, key: string, create: () => T): T | undefined {
+function entry<T>(map: Map<string, T>, key: string, create: () => T, max = MAX_KEYS): T | undefined {
   let value = map.get(key);
   if (value === undefined) {
-    if (map.size >= MAX_KEYS) return undefined;
+    if (map.size >= max) return undefined;
     value = create();
     map.set(key, value);
   }

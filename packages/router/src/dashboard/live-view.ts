@@ -5,6 +5,64 @@
  */
 import type { LiveStats, LiveStatsView, ModelStats, RouteStats, TeamStats } from "./live-stats.ts";
 
+/** One route's last hour, one value per series bucket (oldest first); p95 is null where nothing was answered. */
+export interface RouteSeries {
+  requests: number[];
+  errors: number[];
+  fallbacks: number[];
+  p95Ms: (number | null)[];
+}
+
+/** One team's last hour, one value per series bucket (oldest first). */
+export interface TeamSeries {
+  requests: number[];
+  costUsd: number[];
+}
+
+/** The dashboard's last-hour charts: `buckets` slots of `bucketMs`, the first starting at `start` (epoch ms). */
+export interface LiveSeries {
+  start: number;
+  bucketMs: number;
+  buckets: number;
+  routes: Record<string, RouteSeries>;
+  teams: Record<string, TeamSeries>;
+}
+
+/**
+ * The last hour laid out in fixed slots ending with the one holding `now` (empty slots are zeros), so
+ * a chart's x axis is time even when traffic paused.
+ *
+ * @example readLiveSeries(stats, Date.now()).routes["chat"]?.requests.length // → 60
+ */
+export function readLiveSeries(stats: LiveStats, now: number): LiveSeries {
+  const { bucketMs, buckets, series } = stats.series(now);
+  const start = now - (now % bucketMs) - (buckets - 1) * bucketMs;
+  const routes: Record<string, RouteSeries> = {};
+  const teams: Record<string, TeamSeries> = {};
+  const zeros = (): number[] => new Array<number>(buckets).fill(0);
+  for (const bucket of series) {
+    const slot = Math.round((bucket.start - start) / bucketMs);
+    if (slot < 0 || slot >= buckets) continue;
+    for (const [id, r] of bucket.routes) {
+      const into = (routes[id] ??= { requests: zeros(), errors: zeros(), fallbacks: zeros(), p95Ms: new Array<number | null>(buckets).fill(null) });
+      into.requests[slot] = r.requests;
+      into.errors[slot] = r.errors;
+      into.fallbacks[slot] = r.fallbacks;
+      if (r.latencies.length > 0)
+        into.p95Ms[slot] = quantile(
+          [...r.latencies].sort((a, b) => a - b),
+          0.95,
+        );
+    }
+    for (const [id, t] of bucket.teams) {
+      const into = (teams[id] ??= { requests: zeros(), costUsd: zeros() });
+      into.requests[slot] = t.requests;
+      into.costUsd[slot] = t.costUsd;
+    }
+  }
+  return { start, bucketMs, buckets, routes, teams };
+}
+
 /**
  * The aggregates over the window ending at `now`.
  *

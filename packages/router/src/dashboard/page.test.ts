@@ -13,11 +13,12 @@ describe("dashboardPage", () => {
     expect(dashboardPage().html).toBe(composePage({ html: read("dashboard.html"), css: read("dashboard.css"), js: read("dashboard.js") }));
   });
 
-  it("is small: under 12 KB of HTML, under 4 KB compressed in router.mjs", () => {
+  // The last-hour charts (inline SVG sparklines) took it from ~10 KB to ~13 KB of HTML.
+  it("is small: under 14 KB of HTML, under 4.5 KB compressed in router.mjs", () => {
     const page = dashboardPage();
-    expect(Buffer.byteLength(page.html)).toBeLessThan(12 * 1024);
-    expect(page.brotli.length).toBeLessThan(4 * 1024);
-    expect(page.gzip.length).toBeLessThan(5 * 1024);
+    expect(Buffer.byteLength(page.html)).toBeLessThan(14 * 1024);
+    expect(page.brotli.length).toBeLessThan(4.5 * 1024);
+    expect(page.gzip.length).toBeLessThan(5.5 * 1024);
   });
 
   it("hashes its one inline script for the CSP and is built once", () => {

@@ -21,13 +21,15 @@ function breaker(status: BreakerSnapshot["status"]): BreakerSnapshot {
   };
 }
 
+const emptyArm = { requests: 0, errors: 0, p95Ms: undefined, validationFailures: 0, costUsd: 0, costed: 0, scoreSum: 0, scores: 0 };
+
 function emptyState(): StateSnapshot {
   return { breakers: {}, latency: {}, inFlight: {}, canaries: {}, budgets: {}, limits: {} };
 }
 
 /** A canary state entry (the guard window is governance's; the dashboard reads model, percent, step and reason). */
 function canary(c: { model: string; percent: number; step: number; reason?: string }): CanarySnapshot {
-  return { updatedAt: NOW, reason: undefined, window: { requests: 0, errors: 0, p95Ms: undefined, since: NOW }, ...c };
+  return { updatedAt: NOW, reason: undefined, window: { ...emptyArm, since: NOW, baseline: emptyArm }, ...c };
 }
 
 function emptyStats(): LiveStatsView {

@@ -4,6 +4,7 @@ import type { BreakerStatus } from "../core/types.ts";
 import { periodBounds } from "../state/budget-period.ts";
 import type { LimitSnapshot, StateSnapshot } from "../state/store.ts";
 import type { LiveStatsView } from "./live-stats.ts";
+import type { LiveSeries } from "./live-view.ts";
 
 /** One release in the history the admin API keeps (newest first). */
 export interface DashboardRelease {
@@ -22,6 +23,8 @@ export interface DashboardInput {
   releases: readonly DashboardRelease[];
   state: StateSnapshot;
   stats: LiveStatsView;
+  /** The last hour per route and team (the charts); absent: no charts. */
+  series?: LiveSeries | undefined;
   /**
    * Epoch ms from which the state store's budget ledger knows spend: an in-memory store starts empty
    * with the process, so its ledger says nothing about the period before. Default: the period start.
@@ -118,6 +121,8 @@ export interface DashboardSnapshot {
   routes: RouteView[];
   models: ModelView[];
   teams: TeamView[];
+  /** The last hour in one-minute slots per route and team that had traffic in it. */
+  series: LiveSeries | undefined;
 }
 
 /**
@@ -278,6 +283,7 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     routes,
     models,
     teams,
+    series: input.series,
   };
 }
 

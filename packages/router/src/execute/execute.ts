@@ -119,10 +119,17 @@ class RunningAttempt implements OpenAttempt {
       if (errorClass !== undefined) record.errorClass = errorClass;
       if (ttftMs !== undefined) record.ttftMs = ttftMs;
       if (candidate.probe === true) record.probe = true;
+      // The guard compares the canary with the route's primary on requests that did not draw the canary.
+      const canaryModel = this.ctx.release.config.routes[this.ctx.route]?.canary?.model;
+      if (canaryModel !== undefined) {
+        if (candidate.source === "canary" || candidate.model === canaryModel) record.arm = "canary";
+        else if (candidate.source === "primary" && this.ctx.plan?.canary === false) record.arm = "baseline";
+      }
+      if (ok && this.ctx.costUsd !== undefined) record.costUsd = this.ctx.costUsd;
       const health = deps.state.health;
       fireAndForget(health.recordAttempt, health, record, undefined);
-      // The canary model's attempts on its route feed the guard window (client faults are the request's, not the canary's).
-      if (errorClass !== "client" && this.ctx.release.config.routes[this.ctx.route]?.canary?.model === candidate.model) {
+      // Client faults are the request's, not the arm's.
+      if (errorClass !== "client" && record.arm !== undefined) {
         const rollout = deps.state.rollout;
         fireAndForget(rollout.recordCanaryAttempt, rollout, this.ctx.route, record);
       }

@@ -2,7 +2,7 @@
 import type { Canary } from "@switchyard/ir";
 import { describe, expect, it } from "vitest";
 import { acmeConfig } from "../core/testing.ts";
-import { createMemoryStateStores } from "../state/index.ts";
+import { type CanaryArmWindow, type CanaryWindow, createMemoryStateStores } from "../state/index.ts";
 import { CanaryController, nextCanaryStep } from "./canary.ts";
 
 const HOUR = 3_600_000;
@@ -13,7 +13,23 @@ const canary = (guard: Partial<Canary["guard"]> = {}): Canary => ({
   guard: { minRequests: 20, maxErrorRate: 0.02, ...guard },
   stickyBy: "user",
 });
-const win = (requests: number, errors = 0, p95Ms: number | undefined = 200) => ({ requests, errors, p95Ms, since: 0 });
+const arm = (over: Partial<CanaryArmWindow> = {}): CanaryArmWindow => ({
+  requests: 0,
+  errors: 0,
+  p95Ms: undefined,
+  validationFailures: 0,
+  costUsd: 0,
+  costed: 0,
+  scoreSum: 0,
+  scores: 0,
+  ...over,
+});
+const win = (requests: number, errors = 0, p95Ms: number | undefined = 200, over: Partial<CanaryWindow> = {}): CanaryWindow => ({
+  ...arm({ requests, errors, p95Ms }),
+  since: 0,
+  baseline: arm(),
+  ...over,
+});
 
 describe("nextCanaryStep", () => {
   it("holds until the step is everyMs old", () => {
@@ -64,6 +80,150 @@ describe("nextCanaryStep", () => {
     expect(nextCanaryStep({ step: 0, percent: 5, updatedAt: 0 }, win(0, 0, undefined), HOUR, canary({ minRequests: 0 }))).toMatchObject({
       action: "advance",
       percent: 25,
+    });
+  });
+});
+
+describe("nextCanaryStep: a table per guard (hold until samples, advance, roll back with the reason)", () => {
+  const at5 = { step: 0, percent: 5, updatedAt: 0 };
+  type Row = [name: string, window: CanaryWindow, expected: { action: "hold" | "advance" | "rollback"; reason: string }];
+  const table = (guard: Partial<Canary["guard"]>, rows: Row[]) =>
+    it.each(rows)("%s", (_name, window, expected) => {
+      expect(nextCanaryStep(at5, window, HOUR, canary({ maxErrorRate: undefined, ...guard }))).toMatchObject(expected);
+    });
+
+  describe("maxP95Ratio: canary p95 against the baseline arm's", () => {
+    table({ maxP95Ratio: 1.5 }, [
+      [
+        "holds while the baseline has too few requests",
+        win(30, 0, 400, { baseline: arm({ requests: 19, p95Ms: 200 }) }),
+        {
+          action: "hold",
+          reason: "waiting for 20 baseline requests to compare p95 (19 so far)",
+        },
+      ],
+      [
+        "advances within the ratio",
+        win(30, 0, 290, { baseline: arm({ requests: 40, p95Ms: 200 }) }),
+        {
+          action: "advance",
+          reason: "guard held at 5 % (error rate 0 over 30 requests, p95 290 ms; p95 290 ms vs baseline 200 ms (×1.45))",
+        },
+      ],
+      [
+        "rolls back above it",
+        win(30, 0, 400, { baseline: arm({ requests: 40, p95Ms: 200 }) }),
+        {
+          action: "rollback",
+          reason: "rolled back at 5 %: p95 400 ms vs baseline 200 ms (×2.00 > ×1.5) over 30 requests",
+        },
+      ],
+    ]);
+  });
+
+  describe("maxValidationFailureRate", () => {
+    table({ maxValidationFailureRate: 0.1 }, [
+      [
+        "holds until minRequests canary requests",
+        win(19, 5, 200, { validationFailures: 5 }),
+        {
+          action: "hold",
+          reason: "waiting for 20 canary requests (19 so far)",
+        },
+      ],
+      [
+        "advances at the limit",
+        win(20, 2, 200, { validationFailures: 2 }),
+        { action: "advance", reason: "guard held at 5 % (error rate 0.1 over 20 requests, p95 200 ms; validation failure rate 0.1)" },
+      ],
+      [
+        "rolls back above it",
+        win(20, 3, 200, { validationFailures: 3 }),
+        {
+          action: "rollback",
+          reason: "rolled back at 5 %: validation failure rate 0.15 > 0.1 over 20 requests",
+        },
+      ],
+    ]);
+  });
+
+  describe("maxCostRatio: cost per request against the baseline arm's", () => {
+    table({ maxCostRatio: 1.2 }, [
+      [
+        "holds while the baseline has too few priced requests",
+        win(20, 0, 200, { costUsd: 0.2, costed: 20, baseline: arm({ requests: 30, costUsd: 0.1, costed: 10 }) }),
+        {
+          action: "hold",
+          reason: "waiting for 20 baseline requests to compare cost/request (10 so far)",
+        },
+      ],
+      [
+        "advances within the ratio",
+        win(20, 0, 200, { costUsd: 0.22, costed: 20, baseline: arm({ requests: 20, costUsd: 0.2, costed: 20 }) }),
+        {
+          action: "advance",
+          reason: "guard held at 5 % (error rate 0 over 20 requests, p95 200 ms; cost/request $0.0110 vs baseline $0.0100 (×1.10))",
+        },
+      ],
+      [
+        "rolls back above it",
+        win(20, 0, 200, { costUsd: 2, costed: 20, baseline: arm({ requests: 20, costUsd: 0.2, costed: 20 }) }),
+        {
+          action: "rollback",
+          reason: "rolled back at 5 %: cost/request $0.100 vs baseline $0.0100 (×10.00 > ×1.2) over 20 requests",
+        },
+      ],
+    ]);
+  });
+
+  describe("minScore with minSamples: the canary arm's mean feedback score", () => {
+    table({ minScore: 0.7, minSamples: 5 }, [
+      [
+        "holds until minSamples scores, even with requests enough",
+        win(50, 0, 200, { scoreSum: 4, scores: 4 }),
+        {
+          action: "hold",
+          reason: "waiting for 5 canary feedback scores (4 so far)",
+        },
+      ],
+      [
+        "advances at or above it",
+        win(50, 0, 200, { scoreSum: 4, scores: 5, baseline: arm({ scoreSum: 3, scores: 4 }) }),
+        {
+          action: "advance",
+          reason: "guard held at 5 % (error rate 0 over 50 requests, p95 200 ms; mean score 0.8, baseline 0.75)",
+        },
+      ],
+      [
+        "rolls back below it at once, before the step is due",
+        win(50, 0, 200, { scoreSum: 2, scores: 5, baseline: arm({ scoreSum: 3.6, scores: 4 }) }),
+        {
+          action: "rollback",
+          reason: "rolled back at 5 %: mean score 0.4 < 0.7 over 5 scores, baseline 0.9",
+        },
+      ],
+    ]);
+    it("minSamples defaults to 20", () => {
+      expect(nextCanaryStep(at5, win(50, 0, 200, { scoreSum: 19, scores: 19 }), HOUR, canary({ minScore: 0.5 }))).toEqual({
+        action: "hold",
+        reason: "waiting for 20 canary feedback scores (19 so far)",
+      });
+    });
+  });
+
+  it("names every breached guard in one reason", () => {
+    const next = nextCanaryStep(
+      at5,
+      win(20, 10, 900, { validationFailures: 10, scoreSum: 0, scores: 20 }),
+      1,
+      canary({ maxErrorRate: 0.1, maxP95Ms: 500, maxValidationFailureRate: 0.1, minScore: 0.5 }),
+    );
+    expect(next).toEqual({
+      action: "rollback",
+      step: -1,
+      percent: 0,
+      reason:
+        "rolled back at 5 %: error rate 0.5 > 0.1 over 20 requests; p95 900 ms > 500 ms over 20 requests; validation failure rate 0.5 > 0.1 over 20 requests; mean score 0 < 0.5 over 20 scores",
     });
   });
 });

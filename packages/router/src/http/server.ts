@@ -28,6 +28,7 @@ import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admi
 import { admissionOrError } from "../admin/admission.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
 import { CanaryController, createGovernor } from "../governance/index.ts";
+import { FeedbackLedger, parseFeedbackBody } from "../governance/feedback.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -171,6 +172,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   });
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
+  /** Served requests a `POST /v1/feedback` score is matched against (bounded: governance/feedback.ts). */
+  const served = new FeedbackLedger();
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
   let inFlight = 0;
@@ -223,6 +226,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       case "/v1/chat/completions":
         if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
         return chat(req, res, release, id);
+      case "/v1/feedback":
+        if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
+        return feedback(req, res, release);
       case "/v1/models":
         if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
         return models(req, res, release);
@@ -246,7 +252,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
           res,
           new RouterError(
             "not_found",
-            `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)`,
+            `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)`,
           ),
         );
     }
@@ -278,6 +284,25 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     }
   };
 
+  /** `POST /v1/feedback`: a quality score for one of the caller team's answers, counted into its canary arm's guard window. */
+  const feedback = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): Promise<void> => {
+    let team: string | undefined;
+    try {
+      team = authenticate(req, release);
+    } catch (error) {
+      req.resume();
+      throw error; // serve()'s boundary answers it
+    }
+    const body = parseFeedbackBody(parseJson(await readBody(req, FEEDBACK_MAX_BODY_BYTES, budget)));
+    const { served: request, repeated } = served.score(team, body);
+    const { route, model, arm = null, servedAt } = request;
+    // score() has just set it (or found it set).
+    const scored = request.feedback as NonNullable<typeof request.feedback>;
+    if (!repeated && arm !== null) scored.counted = await deps.state.rollout.recordCanaryFeedback({ route, arm, model, score: body.score, servedAt });
+    const { score, label = null, counted } = scored;
+    sendJson(res, 200, JSON.stringify({ object: "feedback", request_id: body.requestId, score, label, route, model, arm, counted }));
+  };
+
   const chat = async (req: ChatRequest, res: ResponseLike, release: RuntimeRelease, id: string): Promise<void> => {
     const cancel = new RequestCancel();
     cancels.add(cancel);
@@ -299,13 +324,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       }
       trace.team = team;
       const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, budget);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (error) {
-        throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
-      }
-      const body: ChatBody = validateChatBody(raw);
+      const body: ChatBody = validateChatBody(parseJson(text));
       // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
       const routeDef = release.table.routes.get(body.model)?.route;
       if (routeDef === undefined) {
@@ -412,6 +431,12 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
     } finally {
       telemetry.end({ draft: trace, ctx, status: res.statusCode, clientGone: trace.error instanceof ClientGoneError || cancel.cancelled });
+      const answered = ctx?.answered;
+      if (ctx !== undefined && answered !== undefined && res.statusCode === 200) {
+        const source = release.config.routes[ctx.route]?.canary === undefined ? undefined : answered.source;
+        const arm = source === "canary" ? source : source === "primary" && ctx.plan?.canary === false ? "baseline" : undefined;
+        served.remember(id, { team: ctx.team, route: ctx.route, model: answered.model, arm, servedAt: now() });
+      }
       if (ctx !== undefined) {
         try {
           governor.finishRequest(ctx);
@@ -586,6 +611,17 @@ function envLimit(env: Readonly<Record<string, string | undefined>>, name: strin
   if (typeof value !== "number") throw new RouterStartError("invalid_setting", value.error);
   return value;
 }
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
+const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
 
 function methodNotAllowed(method: string, allowed: string): RouterError {
   return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, {

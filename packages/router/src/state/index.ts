@@ -8,6 +8,8 @@ export type {
   LatencySnapshot,
   CanarySnapshot,
   CanaryWindow,
+  CanaryArmWindow,
+  CanaryFeedback,
   StateSnapshot,
   BudgetSnapshot,
   BucketSnapshot,
@@ -50,3 +52,4 @@ export {
   windowCounts,
 } from "./circuit-breaker.ts";
 export { type LatencyOptions, type LatencyStats, DEFAULT_LATENCY_OPTIONS, latencyOnSample, percentile95 } from "./latency.ts";
+export { type CanaryArm, type CanaryArmCounts, CANARY_LATENCY_SAMPLES, emptyArmCounts, countAttempt, countScore, armWindow } from "./canary-window.ts";

@@ -4,6 +4,9 @@ import { acmeConfig } from "../core/testing.ts";
 import { type MakeStore, T0, withStore } from "./conformance.ts";
 import type { RolloutStore } from "./stores.ts";
 
+/** A guard-window arm with nothing counted. */
+const EMPTY_ARM = { requests: 0, errors: 0, p95Ms: undefined, validationFailures: 0, costUsd: 0, costed: 0, scoreSum: 0, scores: 0 };
+
 /** acmeConfig() with the canary of `legal-review` changed by `edit` (or removed when `edit` returns undefined). */
 function withCanary(edit: (canary: { model: string; steps: number[]; everyMs: number }) => { model: string; steps: number[] } | undefined) {
   const config = acmeConfig();
@@ -42,7 +45,7 @@ export function rolloutStoreConformance(name: string, make: MakeStore<RolloutSto
           step: 0,
           updatedAt: T0,
           reason: "canary started",
-          window: { requests: 0, errors: 0, p95Ms: undefined, since: T0 },
+          window: { ...EMPTY_ARM, since: T0, baseline: EMPTY_ARM },
         },
       });
     });
@@ -108,10 +111,45 @@ export function rolloutStoreConformance(name: string, make: MakeStore<RolloutSto
       await attempt("claude-next", false, 5, T0 + 5);
       await attempt("claude", false, 5, T0 + 7); // the stable model: not the canary's window
       await s.recordCanaryAttempt("support-faq", { model: "claude-next", route: "support-faq", ok: false, errorClass: "5xx", latencyMs: 5, now: T0 + 8 }); // no canary there
-      expect((await s.snapshot(T0 + 10))["legal-review"]?.window).toEqual({ requests: 5, errors: 1, p95Ms: 103, since: T0 });
+      expect((await s.snapshot(T0 + 10))["legal-review"]?.window).toMatchObject({ requests: 5, errors: 1, p95Ms: 103, since: T0 });
       expect((await s.snapshot(T0 + 10))["support-faq"]).toBeUndefined();
       await s.setCanaryPercent("legal-review", 25, { now: T0 + 20, step: 1, reason: "guard held" });
-      expect((await s.snapshot(T0 + 20))["legal-review"]?.window).toEqual({ requests: 0, errors: 0, p95Ms: undefined, since: T0 + 20 });
+      expect((await s.snapshot(T0 + 20))["legal-review"]?.window).toEqual({ ...EMPTY_ARM, since: T0 + 20, baseline: EMPTY_ARM });
+    });
+
+    test("keeps both arms in the guard window: validator failures, priced cost and feedback scores per arm", async (s) => {
+      await s.activate(acmeConfig(), T0);
+      const route = "legal-review";
+      await s.recordCanaryAttempt(route, { model: "claude-next", route, arm: "canary", ok: true, latencyMs: 300, costUsd: 0.03, now: T0 + 1 });
+      await s.recordCanaryAttempt(route, { model: "claude-next", route, arm: "canary", ok: true, latencyMs: 200, now: T0 + 2 });
+      await s.recordCanaryAttempt(route, { model: "claude-next", route, arm: "canary", ok: false, errorClass: "validation", latencyMs: 50, now: T0 + 3 });
+      await s.recordCanaryAttempt(route, { model: "claude", route, arm: "baseline", ok: true, latencyMs: 100, costUsd: 0.01, now: T0 + 4 });
+      await s.recordCanaryAttempt(route, { model: "claude", route, arm: "baseline", ok: false, errorClass: "5xx", latencyMs: 10, now: T0 + 5 });
+      // a canary-arm attempt of another model (a canary since replaced) counts nowhere
+      await s.recordCanaryAttempt(route, { model: "old-next", route, arm: "canary", ok: true, latencyMs: 10, costUsd: 1, now: T0 + 6 });
+      expect(await s.recordCanaryFeedback({ route, arm: "canary", model: "claude-next", score: 0.25, servedAt: T0 + 1 })).toBe(true);
+      expect(await s.recordCanaryFeedback({ route, arm: "canary", model: "claude-next", score: 0.5, servedAt: T0 + 2 })).toBe(true);
+      expect(await s.recordCanaryFeedback({ route, arm: "baseline", model: "claude", score: 1, servedAt: T0 + 4 })).toBe(true);
+      // not counted: another canary model, a request served before the window, a route without a canary
+      expect(await s.recordCanaryFeedback({ route, arm: "canary", model: "old-next", score: 0, servedAt: T0 + 2 })).toBe(false);
+      expect(await s.recordCanaryFeedback({ route, arm: "canary", model: "claude-next", score: 0, servedAt: T0 - 1 })).toBe(false);
+      expect(await s.recordCanaryFeedback({ route: "support-faq", arm: "baseline", model: "gpt-mini", score: 0, servedAt: T0 + 2 })).toBe(false);
+      expect((await s.snapshot(T0 + 10))[route]?.window).toEqual({
+        requests: 3,
+        errors: 1,
+        p95Ms: 300,
+        validationFailures: 1,
+        costUsd: 0.03,
+        costed: 1,
+        scoreSum: 0.75,
+        scores: 2,
+        since: T0,
+        baseline: { requests: 2, errors: 1, p95Ms: 100, validationFailures: 0, costUsd: 0.01, costed: 1, scoreSum: 1, scores: 1 },
+      });
+      // a new step starts both arms afresh; a score for a request of the old window is not counted
+      await s.setCanaryPercent(route, 25, { now: T0 + 20, step: 1, reason: "guard held" });
+      expect(await s.recordCanaryFeedback({ route, arm: "baseline", model: "claude", score: 1, servedAt: T0 + 4 })).toBe(false);
+      expect((await s.snapshot(T0 + 20))[route]?.window).toEqual({ ...EMPTY_ARM, since: T0 + 20, baseline: EMPTY_ARM });
     });
 
     test("the controller lease: the first holder keeps it while it renews; others are refused", async (s) => {

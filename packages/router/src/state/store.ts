@@ -15,8 +15,16 @@ export type AttemptErrorClass = ErrorClass | "validation" | "client" | "other";
 /** The result of one attempt against one model deployment. */
 export interface AttemptOutcome {
   model: string;
-  /** The route the attempt served (feeds per-route canary guards later). */
+  /** The route the attempt served (feeds its canary's guard window). */
   route?: string;
+  /**
+   * The canary arm the attempt served: `canary` (the canary model drawn) or `baseline` (the route's
+   * primary on a request that did not draw the canary); absent for fallbacks and long-context. When
+   * absent, an attempt of the route's canary model still counts as `canary`.
+   */
+  arm?: "canary" | "baseline";
+  /** The attempt's priced cost, USD, when it succeeded and usage was known (feeds the cost guard). */
+  costUsd?: number;
   ok: boolean;
   /** Set when ok is false. */
   errorClass?: AttemptErrorClass;
@@ -62,15 +70,43 @@ export interface LatencySnapshot {
   ttftEwmaMs: number | undefined;
 }
 
-/** The canary model's attempts on its route since the current step began (what the guard judges). */
-export interface CanaryWindow {
+/** One arm's attempts and feedback in a guard window (sums and counts: means are sum / count). */
+export interface CanaryArmWindow {
   /** Attempts that ended (successes and failures; client faults excluded). */
   requests: number;
+  /** Failed attempts, validator rejections included. */
   errors: number;
   /** p95 of successful attempts' latency, ms (undefined before any success). */
   p95Ms: number | undefined;
+  /** Attempts a response validator rejected. */
+  validationFailures: number;
+  /** Summed cost of successful priced attempts, USD, and their number. */
+  costUsd: number;
+  costed: number;
+  /** Summed feedback scores (0..1) and their number. */
+  scoreSum: number;
+  scores: number;
+}
+
+/**
+ * What the guard judges since the current step began: the canary arm's figures at the top level, the
+ * baseline arm's (the route's primary on requests that did not draw the canary) under `baseline`.
+ */
+export interface CanaryWindow extends CanaryArmWindow {
   /** Epoch ms the window began (the step's start). */
   since: number;
+  baseline: CanaryArmWindow;
+}
+
+/** A feedback score to count into a route's guard window. */
+export interface CanaryFeedback {
+  route: string;
+  arm: "canary" | "baseline";
+  /** The model that answered: a score for another canary model than the current one is not counted. */
+  model: string;
+  score: number;
+  /** Epoch ms the scored request was served: a score for a request from before the window began is not counted. */
+  servedAt: number;
 }
 
 export interface CanarySnapshot {

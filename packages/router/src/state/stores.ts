@@ -24,6 +24,7 @@ import type {
   BudgetSettlement,
   BudgetSnapshot,
   BudgetTerms,
+  CanaryFeedback,
   CanarySnapshot,
   InFlightLease,
   LatencySnapshot,
@@ -87,10 +88,19 @@ export interface RolloutStore {
   /** Current canary share of a route, from a local cache a shared store keeps fresh (decide() reads it synchronously). */
   canaryPercent(route: string): number;
   /**
-   * Count an attempt into its route's guard window when `outcome.model` is the route's canary model
-   * (others are ignored). The caller excludes client faults (4xx other than 429).
+   * Count an attempt into its route's guard window, in the arm `outcome.arm` names (absent: `canary`
+   * when `outcome.model` is the canary model, else ignored; a `canary` arm of another model is
+   * ignored too). The caller excludes client faults (4xx other than 429). An arm keeps counts and
+   * sums (requests, errors, validationFailures, costUsd, costed) and the latencies of its most recent
+   * CANARY_LATENCY_SAMPLES successes (canary-window.ts), so replicas can add into one shared window.
    */
   recordCanaryAttempt(route: string, outcome: AttemptOutcome): Awaitable<void>;
+  /**
+   * Count a feedback score (0..1) into its route's guard window, in its arm (scoreSum, scores). False,
+   * nothing counted, when the route has no canary, a canary-arm score names another model than the
+   * current canary, or the request was served before the current window began.
+   */
+  recordCanaryFeedback(feedback: CanaryFeedback): Awaitable<boolean>;
   /** Set a route's canary share (clamped to 0..100); any call starts a fresh guard window. */
   setCanaryPercent(route: string, percent: number, options: { now: number; step?: number; reason?: string }): Awaitable<void>;
   /** Every route's canary state and guard window, by route. */

@@ -38,7 +38,7 @@ function routes(s) {
       h("span", { "data-field": "fallback-rate" }, "fallback " + pct(r.fallbackRate)),
       h("span", { "data-field": "error-rate" }, "errors " + pct(r.errorRate))
     ),
-    r.canary ? h("div", { class: "mute", "data-field": "canary" }, "canary " + r.canary.model + ": " + r.canary.percent + "% " + (r.canary.step < 0 ? "(rolled back" + (r.canary.reason ? ": " + r.canary.reason : "") + ")" : "(step " + (r.canary.step + 1) + " of " + r.canary.steps.join("/") + ")") + ", live " + pct(r.canary.liveShare)) : null,
+    r.canary ? h("div", { class: "mute", "data-field": "canary" }, "canary " + r.canary.model + ": " + r.canary.percent + "% " + (r.canary.step < 0 ? "(rolled back)" : "(step " + (r.canary.step + 1) + " of " + r.canary.steps.join("/") + ")") + ", live " + pct(r.canary.liveShare) + (r.canary.reason ? " \u2014 " + r.canary.reason : "")) : null,
     r.members.map((m) => h(
       "div",
       { class: "member " + m.role, "data-model": m.model, "data-share": m.liveShare.toFixed(4), "data-answered": m.answered },
@@ -49,6 +49,34 @@ function routes(s) {
     )),
     r.topFallbackReasons.length ? h("div", { class: "reasons", "data-field": "reasons" }, "top fallback reasons: " + r.topFallbackReasons.map((x) => x.reason + " \xD7" + x.count).join(", ")) : null
   ));
+}
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, ...kids) {
+  const e = document.createElementNS(SVG, tag);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  e.append(...kids);
+  return e;
+}
+// One series as an inline SVG sparkline (null: nothing in that minute, the line breaks there).
+function spark(name, values, fmt) {
+  const nums = values.filter((v) => v !== null), max = Math.max(0, ...nums);
+  const runs = [[]];
+  values.forEach((v, i) => (v === null ? runs.push([]) : runs[runs.length - 1].push(i * 2 + "," + (25 - (max ? (v / max) * 24 : 0)).toFixed(1))));
+  return h(
+    "span",
+    { class: "spark", "data-series": name, "data-max": max, "data-sum": nums.reduce((a, b) => a + b, 0), "data-points": values.length },
+    name,
+    svg("svg", { width: 120, height: 26, viewBox: "0 0 " + (values.length * 2 - 2) + " 26", preserveAspectRatio: "none" }, svg("title", {}, name + " per minute, max " + fmt(max)), ...runs.filter((r) => r.length).map((r) => svg("polyline", { points: r.join(" ") }))),
+    fmt(max)
+  );
+}
+function charts(s) {
+  const se = s.series, n = (v) => String(Math.round(v));
+  if (!se) return [];
+  return [
+    ...Object.entries(se.routes).map(([id, r]) => h("div", { class: "chart", "data-chart-route": id }, h("b", {}, id), spark("requests", r.requests, n), spark("errors", r.errors, n), spark("fallbacks", r.fallbacks, n), spark("p95", r.p95Ms, ms))),
+    ...Object.entries(se.teams).map(([id, t]) => h("div", { class: "chart", "data-chart-team": id }, h("b", {}, "team " + id), spark("spend", t.costUsd, usd)))
+  ];
 }
 function teams(s) {
   return h(
@@ -93,6 +121,7 @@ function render(s) {
   $("#release").textContent = s.release.hash.slice(0, 12);
   $("#totals").textContent = s.totals.requests + " req \xB7 errors " + pct(s.totals.errorRate) + " \xB7 fallback " + pct(s.totals.fallbackRate) + " \xB7 " + usd(s.totals.costUsd) + " in the last " + Math.round(s.windowMs / 6e4) + " min";
   $("#routes").replaceChildren(...routes(s));
+  $("#charts").replaceChildren(...charts(s));
   $("#teams").replaceChildren(teams(s));
   $("#models").replaceChildren(models(s));
   $("#releases").replaceChildren(releases(s));

@@ -1,7 +1,7 @@
 /** @module MemoryRolloutStore: canary steps, their guard windows and the controller lease, in this process. */
 import type { Config } from "@switchyard/ir";
-import { percentile95 } from "../latency.ts";
-import type { AttemptOutcome, CanarySnapshot } from "../store.ts";
+import { type CanaryArmCounts, armWindow, countAttempt, countScore, emptyArmCounts } from "../canary-window.ts";
+import type { AttemptOutcome, CanaryFeedback, CanarySnapshot } from "../store.ts";
 import type { RolloutStore } from "../stores.ts";
 import { byKey } from "./sort.ts";
 
@@ -11,18 +11,14 @@ interface CanaryEntry extends Omit<CanarySnapshot, "window"> {
   window: CanaryWindowCounts;
 }
 
-/** The guard window's running counts; latencies are the most recent successes (bounded). */
+/** The guard window's running counts per arm (canary-window.ts). */
 interface CanaryWindowCounts {
   since: number;
-  requests: number;
-  errors: number;
-  latencies: number[];
+  canary: CanaryArmCounts;
+  baseline: CanaryArmCounts;
 }
 
-/** Successful canary latencies kept for the window's p95 (the most recent ones). */
-export const CANARY_LATENCY_SAMPLES = 512;
-
-const freshWindow = (since: number): CanaryWindowCounts => ({ since, requests: 0, errors: 0, latencies: [] });
+const freshWindow = (since: number): CanaryWindowCounts => ({ since, canary: emptyArmCounts(), baseline: emptyArmCounts() });
 
 /** The canary's identity across releases: the same model and steps keep their progress. */
 export const canaryStepsKey = (steps: readonly number[]): string => steps.join(",");
@@ -72,14 +68,18 @@ export class MemoryRolloutStore implements RolloutStore {
 
   recordCanaryAttempt(route: string, outcome: AttemptOutcome): void {
     const canary = this.#canaries.get(route);
-    if (canary === undefined || canary.model !== outcome.model) return;
-    const w = canary.window;
-    w.requests++;
-    if (!outcome.ok) w.errors++;
-    else {
-      w.latencies.push(outcome.latencyMs);
-      if (w.latencies.length > CANARY_LATENCY_SAMPLES) w.latencies.shift();
-    }
+    if (canary === undefined) return;
+    const arm = outcome.arm ?? (outcome.model === canary.model ? "canary" : undefined);
+    // A canary-arm attempt of another model belongs to a canary since replaced.
+    if (arm === "baseline" || (arm === "canary" && outcome.model === canary.model)) countAttempt(canary.window[arm], outcome);
+  }
+
+  recordCanaryFeedback(feedback: CanaryFeedback): boolean {
+    const canary = this.#canaries.get(feedback.route);
+    if (canary === undefined || feedback.servedAt < canary.window.since) return false;
+    if (feedback.arm === "canary" && feedback.model !== canary.model) return false;
+    countScore(canary.window[feedback.arm], feedback.score);
+    return true;
   }
 
   setCanaryPercent(route: string, percent: number, options: { now: number; step?: number; reason?: string }): void {
@@ -99,7 +99,7 @@ export class MemoryRolloutStore implements RolloutStore {
     const out: Record<string, CanarySnapshot> = {};
     for (const [route, c] of [...this.#canaries].sort(byKey)) {
       const w = c.window;
-      const window = { requests: w.requests, errors: w.errors, p95Ms: w.latencies.length === 0 ? undefined : percentile95(w.latencies), since: w.since };
+      const window = { ...armWindow(w.canary), since: w.since, baseline: armWindow(w.baseline) };
       out[route] = { model: c.model, percent: c.percent, step: c.step, updatedAt: c.updatedAt, reason: c.reason, window };
     }
     return out;
