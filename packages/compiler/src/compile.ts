@@ -14,6 +14,7 @@ import { typeCheckInThread } from "./load/typecheck-thread.ts";
 import { showPath, type Finding } from "./checks/report.ts";
 import { suggestName } from "./checks/suggest.ts";
 import { validateConfigValue } from "./validate/validate.ts";
+import { WAIVABLE_SECTIONS, type DeclaredWaiver } from "./validate/lower.ts";
 import { dict, isDict } from "./validate/view.ts";
 import { onlyBuiltinPacks, runPolicyPacks, skippedPoliciesNote, type PolicyOutcome } from "./policy/run.ts";
 
@@ -42,6 +43,17 @@ export interface CompileResult {
   environments: string[];
   /** Remarks about the check as a whole (e.g. policies not run because of earlier errors); formatters print them after the diagnostics. */
   notes?: string[];
+  /** Warnings about the check as a whole, not about a place in routes.ts (e.g. no policy pack selected, so none ran). */
+  warnings?: string[];
+  /** Policy findings suppressed by a `waive` entry in routes.ts that has not expired: listed, never counted. */
+  waived?: WaivedFinding[];
+}
+
+/** A policy finding a waiver suppresses: the finding where the policy reported it, and the waiver's reason and date. */
+export interface WaivedFinding {
+  finding: Diagnostic;
+  reason: string;
+  until: string;
 }
 
 const DEFAULT_ENV = "default";
@@ -203,6 +215,8 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   const tsDiagnostics = checked.diagnostics;
   const compilerDiagnostics: LocatedDiagnostic[] = [];
   const notes: string[] = [];
+  const warnings: string[] = [];
+  const waived: WaivedFinding[] = [];
   const finish = (environments: string[], release?: Release): CompileResult => {
     // A value shared through a const (`retry: sharedRetry`) is one mistake, reported once.
     const seen = new Set<string>();
@@ -215,7 +229,15 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     const all = [...tsDiagnostics, ...unique];
     all.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) : a.file.localeCompare(b.file)));
     const ok = !all.some((diagnostic) => diagnostic.severity === "error");
-    return { ok, diagnostics: all.map(strip), environments, ...(release ? { release } : {}), ...(notes.length > 0 ? { notes } : {}) };
+    return {
+      ok,
+      diagnostics: all.map(strip),
+      environments,
+      ...(release ? { release } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(waived.length > 0 ? { waived: waived.map((entry) => ({ ...entry, finding: strip(entry.finding as LocatedDiagnostic) })) } : {}),
+    };
   };
   if (checked.syntaxErrors) return finish([]);
 
@@ -231,9 +253,11 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     return finish([]);
   }
   const { environments } = analysis;
+  // `--env default` names the view without overrides when no environment is called "default".
+  const environment = analysis.kind === "validated" ? analysis.env : options.env;
 
   const report = (finding: Finding): void => {
-    const env = finding.raw || options.env === undefined ? undefined : options.env;
+    const env = finding.raw || environment === undefined ? undefined : environment;
     const located = locations.locate(finding.path, { ...(env === undefined ? {} : { env }), prefer: finding.prefer ?? "value" });
     const severity = finding.severity ?? catalogue[finding.code].severity;
     compilerDiagnostics.push({
@@ -265,21 +289,73 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   // 8. Policies run only on a config whose references all resolve: over an invalid one they would
   //    report noise or crash. The summary says how many did not run.
   const policies = analysis.policies;
+  const today = (options.now ?? new Date()).toISOString().slice(0, 10);
+  const activeWaivers = analysis.waivers.filter((waiver) => waiver.until >= today);
+  for (const waiver of analysis.waivers) {
+    if (waiver.until >= today) continue;
+    report({
+      code: "SY0803",
+      path: waiverPath(waiver, "until"),
+      message: `the waiver of ${waiver.policy} on ${waiver.kind} ${waiver.id} expired on ${waiver.until} ("${waiver.reason}"), so the policy applies again`,
+      hint: catalogue.SY0803.fix,
+    });
+  }
   if (policies.kind === "ready" && tsDiagnostics.some((d) => d.severity === "error")) {
     const note = await policies.skipped();
     if (note) notes.push(note);
   } else if (policies.kind === "ready") {
     const { outcomes, console } = await policies.results();
     for (const line of console) options.onConsole?.(line);
+    if (analysis.release?.config.policies.length === 0) {
+      warnings.push(
+        `no policy packs are selected for environment ${environment ?? DEFAULT_ENV}, so no policies ran; select them with \`policies: ["baseline"]\` (top level) or under environments.<name>.policies (docs/policies.md)`,
+      );
+    }
     for (const outcome of outcomes) {
       if (outcome.kind === "load") report({ ...outcome.finding, raw: true });
-      else {
-        const located = locations.locate(outcome.path, { ...(options.env === undefined || outcome.raw ? {} : { env: options.env }) });
-        compilerDiagnostics.push({ code: outcome.code, severity: outcome.severity, message: outcome.message, ...fromRange(located.range), path: outcome.path });
+      else if (outcome.kind === "selected") {
+        for (const waiver of analysis.waivers) {
+          const problem = unknownWaivedPolicy(waiver.policy, outcome.policyIds);
+          if (problem !== undefined) report({ code: "SY0804", path: waiverPath(waiver, "policy"), message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) });
+        }
+      } else {
+        const located = locations.locate(outcome.path, { ...(environment === undefined || outcome.raw ? {} : { env: environment }) });
+        const diagnostic: LocatedDiagnostic = {
+          code: outcome.code,
+          severity: outcome.severity,
+          message: outcome.message,
+          ...fromRange(located.range),
+          path: outcome.path,
+        };
+        const waiver = outcome.raw ? undefined : activeWaivers.find((w) => w.policy === outcome.code && WAIVABLE_SECTIONS[outcome.path[0] as keyof typeof WAIVABLE_SECTIONS] === w.kind && outcome.path[1] === w.id);
+        if (waiver === undefined) compilerDiagnostics.push(diagnostic);
+        else waived.push({ finding: diagnostic, reason: waiver.reason, until: waiver.until });
       }
     }
   } else if (policies.note) notes.push(policies.note);
   return finish(environments, analysis.release);
+}
+
+/** The DSL path of a waiver's property (located in the environment's override when it declares the waiver). */
+function waiverPath(waiver: DeclaredWaiver, property: "until" | "policy"): (string | number)[] {
+  const section = Object.entries(WAIVABLE_SECTIONS).find(([, kind]) => kind === waiver.kind)?.[0] ?? "routes";
+  return [section, waiver.id, "waive", waiver.index, property];
+}
+
+/**
+ * Why a waiver's policy id waives nothing here: its pack is selected but has no such policy. A waiver of
+ * a pack this environment does not select is fine (it may be for another environment).
+ */
+function unknownWaivedPolicy(policy: string, selected: readonly string[]): { message: string; hint?: string } | undefined {
+  if (selected.includes(policy)) return undefined;
+  const pack = policy.slice(0, policy.lastIndexOf("/"));
+  const ofPack = selected.filter((id) => id.slice(0, id.lastIndexOf("/")) === pack);
+  if (ofPack.length === 0) return undefined;
+  const guess = suggestName(policy, ofPack);
+  return {
+    message: `the waiver names policy "${policy}", which pack ${pack} does not have; its policies: ${ofPack.join(", ")}`,
+    ...(guess ? { hint: `Did you mean "${guess}"?` } : {}),
+  };
 }
 
 /** What the evaluated value says before any of it is located in the source (see `analyse`). */
@@ -290,7 +366,11 @@ type Analysis =
   | {
       kind: "validated";
       environments: string[];
+      /** The environment compiled for: undefined for the view without overrides (`--env default` included). */
+      env: string | undefined;
       findings: Finding[];
+      /** Waivers declared on the environment's entries. */
+      waivers: DeclaredWaiver[];
       release?: Release;
       policies:
         | { kind: "ready"; results: () => Promise<{ outcomes: PolicyOutcome[]; console: ConsoleLine[] }>; skipped: () => Promise<string | undefined> }
@@ -303,15 +383,18 @@ type Analysis =
  * findings are known to count.
  */
 async function analyse(options: CompileOptions & { file: string }, evaluated: EvaluationResult): Promise<Analysis> {
-  const environment = options.env ?? DEFAULT_ENV;
   if (!evaluated.ok) return { kind: "failed", failure: evaluated.failure };
   const value = evaluated.value;
   if (!isDict(value)) return { kind: "not-a-config", shape: Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}` };
   const environments = Object.keys(dict(value.environments));
-  if (options.env !== undefined && !environments.includes(options.env)) return { kind: "unknown-env", env: options.env, environments };
+  // The output calls the view without overrides "default": `--env default` names it (unless routes.ts declares a "default").
+  const env = options.env === DEFAULT_ENV && !environments.includes(DEFAULT_ENV) ? undefined : options.env;
+  const environment = env ?? DEFAULT_ENV;
+  if (env !== undefined && !environments.includes(env)) return { kind: "unknown-env", env, environments };
 
-  const validated = validateConfigValue({ value, ...(options.env === undefined ? {} : { env: options.env }) });
+  const validated = validateConfigValue({ value, ...(env === undefined ? {} : { env }) });
   const findings = validated.findings;
+  const waivers = validated.waivers ?? [];
   const selectionsSource =
     isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment])
       ? ["environments", environment, "policies"]
@@ -320,11 +403,11 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
     const selections = selectionsSource.length === 1 ? value.policies : dict(dict(value.environments)[environment]).policies;
     return skippedPoliciesNote(Array.isArray(selections) ? selections : []);
   };
-  if (!validated.config) return { kind: "validated", environments, findings, policies: { kind: "not-run", note: await skipped() } };
+  if (!validated.config) return { kind: "validated", environments, env, findings, waivers, policies: { kind: "not-run", note: await skipped() } };
   const config: Config = validated.config;
   const release = createRelease(config);
   if (findings.some((finding) => (finding.severity ?? catalogue[finding.code].severity) === "error")) {
-    return { kind: "validated", environments, findings, release, policies: { kind: "not-run", note: await skipped() } };
+    return { kind: "validated", environments, env, findings, waivers, release, policies: { kind: "not-run", note: await skipped() } };
   }
   const run = (onConsole: ((line: ConsoleLine) => void) | undefined): Promise<PolicyOutcome[]> =>
     runPolicyPacks({
@@ -341,7 +424,9 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
     return {
       kind: "validated",
       environments,
+      env,
       findings,
+      waivers,
       release,
       policies: { kind: "ready", results: async () => ({ outcomes: await run(options.onConsole), console: [] }), skipped },
     };
@@ -352,7 +437,9 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
   return {
     kind: "validated",
     environments,
+    env,
     findings,
+    waivers,
     release,
     policies: { kind: "ready", results: () => Promise.resolve({ outcomes, console: printed }), skipped },
   };

@@ -263,6 +263,12 @@ export const TelemetrySchema = z.strictObject({
 export const ConfigSchema = z.strictObject({
   irVersion: z.literal(IR_VERSION),
   environment: IdSchema,
+  /**
+   * Declared by `environments.<name>.production` in routes.ts: production protections (no preview or
+   * experimental model outside a canary) apply. Absent when not declared, so older releases keep their
+   * hash; `isProduction` then falls back to the name (see PRODUCTION_NAME).
+   */
+  production: z.boolean().optional(),
   providers: z.record(IdSchema, ProviderSchema),
   models: z.record(IdSchema, ModelSchema),
   tiers: z.record(IdSchema, TierSchema).default({}),
@@ -273,6 +279,26 @@ export const ConfigSchema = z.strictObject({
   /** Optional so releases without telemetry keep their hash. */
   telemetry: TelemetrySchema.optional(),
 });
+
+/**
+ * Environment names that read as production: `prod`, `production`, `prd`, `live`, alone or as a
+ * dash/underscore/dot-separated part (`prod-eu`, `eu_live`, `prod2`). Not `preprod` or `product`.
+ */
+export const PRODUCTION_NAME = /(?:^|[-_.])(?:prod|production|prd|live)(?:\d*$|[-_.])/i;
+
+/** True when an environment name reads as production (see PRODUCTION_NAME). */
+export function looksLikeProduction(environment: string): boolean {
+  return PRODUCTION_NAME.test(environment);
+}
+
+/**
+ * Whether production protections apply to a compiled config: its declared `production`, else (an
+ * environment that declares nothing, or a release from before the field) whether its name reads as
+ * production. The `baseline/production-declared` policy flags the second case so the name stops mattering.
+ */
+export function isProduction(config: { environment: string; production?: boolean | undefined }): boolean {
+  return config.production ?? looksLikeProduction(config.environment);
+}
 
 export type SecretRef = z.output<typeof SecretRefSchema>;
 export type Residency = z.output<typeof ResidencySchema>;

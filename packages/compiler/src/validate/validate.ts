@@ -9,7 +9,7 @@ import { runSemanticChecks } from "../checks/semantic.ts";
 import { showPath, type Finding } from "../checks/report.ts";
 import { suggestName } from "../checks/suggest.ts";
 import { ConfigDsl, knownKeysAt } from "./dsl-schema.ts";
-import { irPathToDsl, lowerConfig } from "./lower.ts";
+import { declaredWaivers, irPathToDsl, lowerConfig, type DeclaredWaiver } from "./lower.ts";
 import { mergeEnvironment } from "./merge.ts";
 import { isDict } from "./view.ts";
 
@@ -67,6 +67,8 @@ export interface ValidateOutput {
   findings: Finding[];
   /** The IR config, when there is no error finding. */
   config?: Config;
+  /** Waivers declared on the environment's entries (applied to policy findings; not part of the IR). */
+  waivers?: DeclaredWaiver[];
 }
 
 /**
@@ -95,7 +97,7 @@ export function validateConfigValue(input: ValidateInput): ValidateOutput {
     }
     return { findings };
   }
-  return { findings, config: ir.data };
+  return { findings, config: ir.data, waivers: declaredWaivers(merged) };
 }
 
 /**
