@@ -7,7 +7,7 @@ import { basename, resolve } from "node:path";
 import { createRelease, type Config, type Release } from "@switchyard/ir";
 import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
 import { SECRET_VALUE_CODES, maskDiagnostic } from "./diagnostics/mask.ts";
-import type { Diagnostic, LocatedDiagnostic, SourceRange } from "./diagnostics/types.ts";
+import type { Diagnostic, LocatedDiagnostic, SourceRange, WaivedFinding } from "./diagnostics/types.ts";
 import { evaluateConfig, type ConsoleLine, type EvaluationFailure, type EvaluationResult } from "./evaluate/evaluate.ts";
 import { locationMap, type LocationMap } from "./load/location-map.ts";
 import { typeCheckInThread } from "./load/typecheck-thread.ts";
@@ -49,12 +49,6 @@ export interface CompileResult {
   waived?: WaivedFinding[];
 }
 
-/** A policy finding a waiver suppresses: the finding where the policy reported it, and the waiver's reason and date. */
-export interface WaivedFinding {
-  finding: Diagnostic;
-  reason: string;
-  until: string;
-}
 
 const DEFAULT_ENV = "default";
 /** What TypeScript and esbuild load as a module. */

@@ -33,3 +33,11 @@ export interface LocatedDiagnostic extends Diagnostic {
 }
 
 export type DslPath = (string | number)[];
+
+/** A policy finding a waiver in routes.ts suppresses: the finding where the policy reported it, and the waiver's reason and last day. */
+export interface WaivedFinding {
+  finding: Diagnostic;
+  reason: string;
+  /** `YYYY-MM-DD`, the last day the waiver holds. */
+  until: string;
+}
