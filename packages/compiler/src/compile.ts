@@ -6,8 +6,8 @@ import { access, constants, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { createRelease, type Config, type Release } from "@switchyard/ir";
 import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
-import { SECRET_VALUE_CODES, maskDiagnostic } from "./diagnostics/mask.ts";
-import type { Diagnostic, LocatedDiagnostic, SourceRange, WaivedFinding } from "./diagnostics/types.ts";
+import { maskDiagnostic } from "./diagnostics/mask.ts";
+import type { Diagnostic, LocatedDiagnostic, RelatedNote, SourceRange, WaivedFinding } from "./diagnostics/types.ts";
 import { evaluateConfig, type ConsoleLine, type EvaluationFailure, type EvaluationResult } from "./evaluate/evaluate.ts";
 import { locationMap, type LocationMap } from "./load/location-map.ts";
 import { typeCheckInThread } from "./load/typecheck-thread.ts";
@@ -121,25 +121,55 @@ function describeFailure(failure: EvaluationFailure, file: string, locations: Lo
   }
 }
 
-/** Drops compiler diagnostics that sit where TypeScript already reported a problem (one error per mistake). */
-function dedupe(compilerDiagnostics: LocatedDiagnostic[], tsDiagnostics: LocatedDiagnostic[], locations: LocationMap | undefined): LocatedDiagnostic[] {
-  const covered: { file: string; start: number; end: number }[] = [];
-  for (const ts of tsDiagnostics) {
-    covered.push({ file: ts.file, start: ts.start, end: Math.max(ts.end, ts.start + 1) });
+/**
+ * Shape codes that only restate a TypeScript error (unknown property, wrong type, missing property): under
+ * TypeScript's error on the same span they add nothing, so they are dropped.
+ */
+const RESTATES_TYPESCRIPT: ReadonlySet<string> = new Set(["SY0101", "SY0102", "SY0104"]);
+
+/**
+ * One entry per mistake: a compiler diagnostic that sits where TypeScript already reported a problem is
+ * dropped when it only restates it, and otherwise folded into TypeScript's entry as a note (its code,
+ * message and hint: SY0103's duration format, SY0701's "rotate it"). Returns the compiler diagnostics
+ * that stay separate, and the TypeScript diagnostics with their notes.
+ */
+function foldIntoTypeScript(
+  compilerDiagnostics: LocatedDiagnostic[],
+  tsDiagnostics: LocatedDiagnostic[],
+  locations: LocationMap | undefined,
+): { separate: LocatedDiagnostic[]; typescript: LocatedDiagnostic[] } {
+  const covered: { ts: number; file: string; start: number; end: number }[] = [];
+  tsDiagnostics.forEach((ts, index) => {
+    covered.push({ ts: index, file: ts.file, start: ts.start, end: Math.max(ts.end, ts.start + 1) });
     if (locations && ts.file === locations.file) {
       const entry = locations.entryAt(ts.start);
       // TypeScript points at `tier` in `tier: "fastt"`: the whole (scalar) entry is reported.
-      if (entry && entry.leaf) covered.push({ file: ts.file, start: entry.range.start, end: entry.range.end });
+      if (entry && entry.leaf) covered.push({ ts: index, file: ts.file, start: entry.range.start, end: entry.range.end });
+    }
+  });
+  if (covered.length === 0) return { separate: compilerDiagnostics, typescript: tsDiagnostics };
+  const notes = new Map<number, RelatedNote[]>();
+  const separate: LocatedDiagnostic[] = [];
+  for (const diagnostic of compilerDiagnostics) {
+    const under =
+      diagnostic.start < 0
+        ? undefined
+        : covered.find((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end);
+    if (under === undefined) separate.push(diagnostic);
+    else if (!RESTATES_TYPESCRIPT.has(diagnostic.code)) {
+      const hint = diagnostic.hint ?? (isCode(diagnostic.code) ? catalogue[diagnostic.code].fix : undefined);
+      const list = notes.get(under.ts) ?? [];
+      if (!list.some((note) => note.code === diagnostic.code && note.message === diagnostic.message)) {
+        list.push({ code: diagnostic.code, message: diagnostic.message, ...(hint ? { hint } : {}) });
+      }
+      notes.set(under.ts, list);
     }
   }
-  if (covered.length === 0) return compilerDiagnostics;
-  // A value where a secret belongs keeps its own diagnostic (and its "rotate it" hint) even under TypeScript's.
-  return compilerDiagnostics.filter(
-    (diagnostic) =>
-      diagnostic.start < 0 ||
-      SECRET_VALUE_CODES.has(diagnostic.code) ||
-      !covered.some((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end),
-  );
+  const typescript = tsDiagnostics.map((ts, index) => {
+    const related = notes.get(index);
+    return related === undefined ? ts : { ...ts, related: [...(ts.related ?? []), ...related] };
+  });
+  return { separate, typescript };
 }
 
 /**
@@ -214,13 +244,14 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   const finish = (environments: string[], release?: Release): CompileResult => {
     // A value shared through a const (`retry: sharedRetry`) is one mistake, reported once.
     const seen = new Set<string>();
-    const unique = dedupe(compilerDiagnostics, tsDiagnostics, locations).filter((d) => {
+    const folded = foldIntoTypeScript(compilerDiagnostics, tsDiagnostics, locations);
+    const unique = folded.separate.filter((d) => {
       const key = `${d.file}\0${d.start}\0${d.end}\0${d.code}\0${d.start < 0 ? d.message : ""}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
     });
-    const all = [...tsDiagnostics, ...unique];
+    const all = [...folded.typescript, ...unique];
     all.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) : a.file.localeCompare(b.file)));
     const ok = !all.some((diagnostic) => diagnostic.severity === "error");
     return {

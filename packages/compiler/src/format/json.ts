@@ -14,6 +14,7 @@ function shape(d: Diagnostic, options: FormatOptions) {
     endColumn: d.endColumn,
     ...(d.path ? { path: d.path } : {}),
     ...(d.hint ? { hint: d.hint } : {}),
+    ...(d.related && d.related.length > 0 ? { related: d.related } : {}),
   };
 }
 

@@ -26,6 +26,10 @@ export function formatPretty(diagnostics: Diagnostic[], options: FormatOptions =
         `${" ".repeat(gutter.length)} ${" ".repeat(start)}${paint(diagnostic.severity === "error" ? "red" : "yellow", "~".repeat(Math.max(1, end - start)))}`,
       );
     }
+    for (const note of diagnostic.related ?? []) {
+      lines.push(`${" ".repeat(2)}${paint("bold", "note:")} ${paint("grey", `${note.code}:`)} ${note.message}`);
+      if (note.hint) lines.push(`${" ".repeat(2)}${paint("bold", "hint:")} ${note.hint}`);
+    }
     if (diagnostic.hint) lines.push(`${" ".repeat(2)}${paint("bold", "hint:")} ${diagnostic.hint}`);
     blocks.push(lines.join("\n"));
   }

@@ -3,7 +3,7 @@ import { pathToFileURL } from "node:url";
 import { catalogue, isCode } from "../diagnostics/catalogue.ts";
 import { policyInfo } from "../policy/info.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
-import { displayPath, type FormatOptions } from "./shared.ts";
+import { displayPath, fullText, type FormatOptions } from "./shared.ts";
 
 interface SarifRule {
   id: string;
@@ -67,7 +67,7 @@ export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = 
     ruleId: d.code,
     ruleIndex: ruleIndex.get(d.code) ?? 0,
     level: d.severity,
-    message: { text: d.hint ? `${d.message}\n${d.hint}` : d.message },
+    message: { text: fullText(d) },
     locations: [
       {
         physicalLocation: {

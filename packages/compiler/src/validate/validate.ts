@@ -37,7 +37,15 @@ function issueFindings(issue: z.core.$ZodIssue, value: unknown): Finding[] {
     return [{ code: "SY0104", path, message: `${showPath(path.slice(0, -1)) || "the config"} is missing required property "${String(name)}"` }];
   }
   if (issue.code === "invalid_key") return [{ code: "SY0102", path, prefer: "key", message: `${where}: ${issue.issues[0]?.message ?? issue.message}` }];
-  if (issue.code === "invalid_union") return [{ code: "SY0102", path, message: `${where}: ${unionMessage(issue)}` }];
+  if (issue.code === "invalid_union") {
+    // A tier member `{ model, weight: "70" }` fails the string branch at its root ("expected string, received
+    // object") and the object branch at `weight`: the branch of the value's own shape says what is wrong.
+    const own = issue.errors.find((branch) => branch.length > 0 && !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === 0));
+    if (own !== undefined && issue.errors.length > 1) {
+      return own.flatMap((inner) => issueFindings({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, value));
+    }
+    return [{ code: "SY0102", path, message: `${where}: ${unionMessage(issue)}` }];
+  }
   return [{ code: "SY0102", path, message: `${where}: ${issue.message}` }];
 }
 
