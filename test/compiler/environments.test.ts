@@ -19,7 +19,8 @@ describe("waivers", () => {
     expect(summary(result.diagnostics)).toEqual(["SY0803@29"]);
     expect(result.diagnostics[0]).toMatchObject({
       severity: "error",
-      message: 'the waiver of baseline/fallback-required on route chat expired on 2026-01-31 ("was needed before the EU fallback existed"), so the policy applies again',
+      message:
+        'the waiver of baseline/fallback-required on route chat expired on 2026-01-31 ("was needed before the EU fallback existed"), so the policy applies again',
       column: 115,
     });
     expect(result.waived).toEqual([

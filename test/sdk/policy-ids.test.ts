@@ -32,6 +32,10 @@ describe("BuiltinPolicyId", () => {
   it("is exactly the union of the listed ids, and those are the built-in packs' policies", () => {
     expectTypeOf<(typeof ids)[number]>().toEqualTypeOf<BuiltinPolicyId>();
     expectTypeOf<"acme/route-descriptions">().toMatchTypeOf<PolicyId>();
-    expect([...ids].sort()).toEqual(Object.values(builtinPacks).flatMap((pack) => pack.policies.map((policy) => policy.id)).sort());
+    expect([...ids].sort()).toEqual(
+      Object.values(builtinPacks)
+        .flatMap((pack) => pack.policies.map((policy) => policy.id))
+        .sort(),
+    );
   });
 });

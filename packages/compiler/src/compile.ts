@@ -49,7 +49,6 @@ export interface CompileResult {
   waived?: WaivedFinding[];
 }
 
-
 const DEFAULT_ENV = "default";
 /** What TypeScript and esbuild load as a module. */
 const CONFIG_EXTENSION = /\.(?:[mc]?ts|[mc]?js)$/;
@@ -341,7 +340,8 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
       else if (outcome.kind === "selected") {
         for (const waiver of analysis.waivers) {
           const problem = unknownWaivedPolicy(waiver.policy, outcome.policyIds);
-          if (problem !== undefined) report({ code: "SY0804", path: waiverPath(waiver, "policy"), message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) });
+          if (problem !== undefined)
+            report({ code: "SY0804", path: waiverPath(waiver, "policy"), message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) });
         }
       } else {
         const located = locations.locate(outcome.path, { ...(environment === undefined || outcome.raw ? {} : { env: environment }) });
@@ -352,7 +352,11 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
           ...fromRange(located.range),
           path: outcome.path,
         };
-        const waiver = outcome.raw ? undefined : activeWaivers.find((w) => w.policy === outcome.code && WAIVABLE_SECTIONS[outcome.path[0] as keyof typeof WAIVABLE_SECTIONS] === w.kind && outcome.path[1] === w.id);
+        const waiver = outcome.raw
+          ? undefined
+          : activeWaivers.find(
+              (w) => w.policy === outcome.code && WAIVABLE_SECTIONS[outcome.path[0] as keyof typeof WAIVABLE_SECTIONS] === w.kind && outcome.path[1] === w.id,
+            );
         if (waiver === undefined) compilerDiagnostics.push(diagnostic);
         else waived.push({ finding: diagnostic, reason: waiver.reason, until: waiver.until });
       }

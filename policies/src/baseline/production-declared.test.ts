@@ -46,6 +46,10 @@ testPolicy({
         },
       ],
     },
-    { name: "prod-eu without a declaration", config: withEnvironment("prod-eu"), errors: [{ messageId: "undeclared", node: { kind: "environment", id: "prod-eu" } }] },
+    {
+      name: "prod-eu without a declaration",
+      config: withEnvironment("prod-eu"),
+      errors: [{ messageId: "undeclared", node: { kind: "environment", id: "prod-eu" } }],
+    },
   ],
 });

@@ -22,7 +22,11 @@ export default definePolicy({
         report({ node: { kind: "route", id: routeId }, messageId: "no-team", data: { route: routeId } });
       } else if (listing.every(([, team]) => team.keys.length === 0)) {
         const names = listing.map(([id]) => `team ${id}`);
-        report({ node: { kind: "route", id: routeId }, messageId: "no-key", data: { route: routeId, teams: listOf(names), have: names.length === 1 ? "has" : "have" } });
+        report({
+          node: { kind: "route", id: routeId },
+          messageId: "no-key",
+          data: { route: routeId, teams: listOf(names), have: names.length === 1 ? "has" : "have" },
+        });
       }
     }
   },

@@ -146,12 +146,21 @@ testPolicy({
       name: "a canary and a primary tier member over the ceiling, each at its step",
       config: fixture((d) => {
         d.models.big = { provider: "openaiUs", name: "o1-pro", context: 200_000, price: { input: 30, output: 30 }, owner: "platform" };
-        d.tiers.fast = { models: [{ model: "mini", weight: 99 }, { model: "big", weight: 1 }] };
+        d.tiers.fast = {
+          models: [
+            { model: "mini", weight: 99 },
+            { model: "big", weight: 1 },
+          ],
+        };
         d.routes.chat!.canary = { model: "big", steps: [5, 100], everyMs: 3_600_000, guard: { maxErrorRate: 0.05 } };
       }),
       options: { maxUsdPer1M: 10 },
       errors: [
-        { messageId: "step-over-ceiling", node: { kind: "route", id: "chat", path: ["tier"] }, message: /its primary \(tier fast\) reaches model big at \$30\.00\/1M/ },
+        {
+          messageId: "step-over-ceiling",
+          node: { kind: "route", id: "chat", path: ["tier"] },
+          message: /its primary \(tier fast\) reaches model big at \$30\.00\/1M/,
+        },
         { messageId: "step-over-ceiling", node: { kind: "route", id: "chat", path: ["canary", "model"] }, message: /its canary reaches model big/ },
       ],
     },

@@ -62,7 +62,10 @@ export function chainPricePer1M(config: Config, route: Route, mix: PriceMix): Ch
     }
     if (dearest !== undefined) steps.push({ step, price: dearest.price, dearest: dearest.reach });
   }
-  const worst = steps.reduce<ChainPrice["worst"]>((max, s) => (max === undefined || s.price > max.price ? { price: s.price, reach: s.dearest } : max), undefined);
+  const worst = steps.reduce<ChainPrice["worst"]>(
+    (max, s) => (max === undefined || s.price > max.price ? { price: s.price, reach: s.dearest } : max),
+    undefined,
+  );
   return { expected: expectedPricePer1M(config, route, mix), worst, steps };
 }
 

@@ -112,7 +112,9 @@ function mergeAcrossEnvironments(runs: { env: string; result: CompileResult }[])
     }
   }
   const diagnostics = [...byKey.values()].map(({ diagnostic, envs }) =>
-    envs.length === runs.length ? diagnostic : { ...diagnostic, message: `${diagnostic.message} [environment${envs.length === 1 ? "" : "s"} ${envs.join(", ")}]` },
+    envs.length === runs.length
+      ? diagnostic
+      : { ...diagnostic, message: `${diagnostic.message} [environment${envs.length === 1 ? "" : "s"} ${envs.join(", ")}]` },
   );
   const unique = (lists: (string[] | undefined)[]): string[] => [...new Set(lists.flatMap((list) => list ?? []))];
   const waived = runs.flatMap((r) => r.result.waived ?? []);

@@ -36,7 +36,7 @@ export function renderDiagnosticsDoc(): string {
     "  reported the same span, a compiler diagnostic that only restates it (SY0101, SY0102, SY0104) is",
     "  dropped, and any other is shown inside TypeScript's entry as a `note:` with its code, message and",
     "  hint (`related` in `--format json`) — SY0103's duration format under a `\"3 sec\"` type error, SY0701's",
-    "  \"rotate it\" under an inline key's.",
+    '  "rotate it" under an inline key\'s.',
     "- `pack/policy` — findings of policy packs (e.g. `prod-safety/timeouts-set`); see the policies docs.",
     "",
     "Errors make `check` exit 1 and `build` write nothing; warnings do not. Messages never contain a",
