@@ -1,5 +1,6 @@
 /** @module RouteTable: per-route data resolved once at activation so decide() does little work per request. */
-import { isProduction, type Capability, type Config, type Route, type TargetRef } from "@switchyard/ir";
+import type { Capability, Config, Route, TargetRef } from "@switchyard/ir";
+import { isProduction } from "@switchyard/ir/environment";
 import { createStrategy, strategyForOptimize } from "./strategies/index.ts";
 import { staticWeights, type StaticWeights } from "./strategies/weighted.ts";
 import type { Strategy, StrategyMember } from "./strategy.ts";
