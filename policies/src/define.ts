@@ -9,12 +9,15 @@ import type { Config, Severity } from "@switchyard/ir";
  * `["fallback", 2]`, `["canary", "steps", 0]`); when the exact property is absent the compiler
  * points at the nearest ancestor that exists.
  *
+ * `environment` points at `environments.<id>` in routes.ts (`id` is the environment's name; `path` below it,
+ * e.g. `["production"]`); when the environment is not declared there, at the config itself.
+ *
  * `selection` is used only by the engine itself (never by policies) for problems in a policy
  * selection — unknown pack, misspelt severity key, invalid options, a crashed policy: `id` is the
  * index of the selection in the environment's effective `policies` list, as a string.
  */
 export interface NodeRef {
-  kind: "provider" | "model" | "tier" | "route" | "team" | "selection";
+  kind: "provider" | "model" | "tier" | "route" | "team" | "environment" | "selection";
   id: string;
   /** Path below the node, e.g. `["fallback", 2]` or `["canary", "steps", 0]`. */
   path?: (string | number)[];
@@ -31,6 +34,11 @@ export interface PolicyContext<Options, MessageId extends string = string> {
   config: Config;
   /** The environment being checked. */
   environment: string;
+  /**
+   * Whether production protections apply: the environment's declared `production`, else whether its name
+   * reads as production (`isProduction` of @switchyard/ir). Scope production-only rules on this, not on the name.
+   */
+  production: boolean;
   /** `defaultOptions` with the selection's options merged over them, validated by `optionsSchema`. */
   options: Options;
   /** Today, injected so checks stay pure. */

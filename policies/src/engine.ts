@@ -1,5 +1,5 @@
 /** @module The policy engine: resolve selections, apply severities and options, run checks, render messages. Pure. */
-import type { Config, PolicySelection, Severity } from "@switchyard/ir";
+import { isProduction, type Config, type PolicySelection, type Severity } from "@switchyard/ir";
 import type { NodeRef, Policy, PolicyPack, PolicyReport } from "./define.ts";
 
 /** One report of a policy at its effective severity, with its message rendered. */
@@ -235,6 +235,7 @@ export function runPolicies(input: RunPoliciesInput, builtins: Record<string, Po
         policy.check({
           config,
           environment: input.environment,
+          production: isProduction({ environment: input.environment, production: config.production }),
           options: resolved.options,
           now: input.now,
           // Rendered as reported, so a malformed report surfaces as a crash of its policy.

@@ -14,9 +14,23 @@ import prodSafety from "./prod-safety/index.ts";
 
 export { definePolicy, definePack, type NodeRef, type OptionsSchema, type Policy, type PolicyContext, type PolicyPack, type PolicyReport } from "./define.ts";
 export { ENGINE_POLICY_IDS, effectiveSeverity, renderMessage, shortName, type PolicyFinding, type RunPoliciesInput } from "./engine.ts";
-export { expectedPricePer1M, type PriceMix } from "./cost-guard/price-ceiling.ts";
-// The chain walkers the built-in packs use, for custom packs and for `switchyard diff`'s impact table.
-export { routeReach, routesByModel, primaryTarget, targetModels, targetName, type Reach, type ReachKind } from "./graph.ts";
+export { chainPricePer1M, expectedPricePer1M, modelPricePer1M, type ChainPrice, type PriceMix } from "./cost-guard/price-ceiling.ts";
+// The chain walks the built-in policies use, for custom packs (names are stable: docs/policies.md "Walking a route's chain").
+export {
+  describeStep,
+  formatInt,
+  groupBySteps,
+  listOf,
+  primaryTarget,
+  routeReach,
+  routesByModel,
+  targetModels,
+  targetName,
+  tierSuffix,
+  type Reach,
+  type ReachKind,
+  type StepReach,
+} from "./graph.ts";
 
 /** The packs shipped with Switchyard, by the id a selection names. */
 export const builtinPacks: Record<string, PolicyPack> = {

@@ -65,7 +65,7 @@ describe("switchyard check masks key-shaped literals (spawned CLI)", () => {
     for (const key of [PROJECT_KEY, INLINE_KEY]) for (const piece of pieces(key, 12)) expect(out, `${format} leaks ${piece}`).not.toContain(piece);
     const locate = LOCATIONS[format] as (line: number, column: number) => RegExp;
     expect(out).toMatch(locate(4, 39)); // SY0702 secret("sk-proj-…")
-    expect(out).toMatch(locate(5, 38)); // SY0701 apiKey: "sk-…" (kept beside TypeScript's TS2322 there)
+    expect(out).toMatch(locate(5, 30)); // TypeScript's TS2322 at apiKey: "sk-…", with SY0701 and its "rotate it" folded in as a note
     expect(out).toContain("SY0701");
     expect(out).toContain("SY0702");
     expect(out.match(/rotate it/g)?.length).toBe(2); // one hint each for SY0701 and SY0702

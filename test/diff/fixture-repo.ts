@@ -51,7 +51,11 @@ function replaceOnce(text: string, from: string, to: string): string {
 export function firstVersion(): string {
   let text = readFileSync(join(repoRoot, "examples", "acme", "routes.ts"), "utf8");
   text = replaceOnce(text, `fallback: ["frontier", "llama-local"]`, `fallback: ["frontier"]`);
-  text = replaceOnce(text, `prod: { policies: ["baseline", "eu-residency", "prod-safety"] }`, `prod: { policies: ["./acme-policies.ts"] }`);
+  text = replaceOnce(
+    text,
+    `prod: { production: true, policies: ["baseline", "eu-residency", "prod-safety"] }`,
+    `prod: { production: true, policies: ["./acme-policies.ts"] }`,
+  );
   return text;
 }
 

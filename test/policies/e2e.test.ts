@@ -74,6 +74,7 @@ describe("every built-in policy", () => {
     { code: "baseline/deprecated-models", line: 17, column: 129, at: '"2025-01-01"' },
     { code: "baseline/owners-set", line: 19, column: 5, at: "unowned:" },
     { code: "baseline/fallback-required", line: 29, column: 5, at: "nofallback:" },
+    { code: "baseline/route-has-caller", line: 29, column: 5, at: "nofallback:" },
     { code: "baseline/multi-provider", line: 30, column: 5, at: "solo:" },
     { code: "baseline/fallback-context", line: 31, column: 53, at: '"small"]' },
     { code: "prod-safety/no-experimental-models", line: 33, column: 51, at: '"next"]' },
@@ -89,7 +90,10 @@ describe("every built-in policy", () => {
 
   it("covers every built-in policy in the violations fixture", async () => {
     const { builtinPacks } = await import("@switchyard/policies");
-    const ids = Object.values(builtinPacks).flatMap((pack) => pack.policies.map((policy) => policy.id));
+    // production-declared is about the environment, not a node: test/compiler/environments.test.ts covers it end to end.
+    const ids = Object.values(builtinPacks)
+      .flatMap((pack) => pack.policies.map((policy) => policy.id))
+      .filter((id) => id !== "baseline/production-declared");
     expect(new Set(violations.map((v) => v.code))).toEqual(new Set(ids));
   });
 
@@ -102,7 +106,7 @@ describe("every built-in policy", () => {
     // The inline key is flagged without echoing it.
     expect(JSON.stringify(result.diagnostics)).not.toContain("ABCDEFGHIJKLMNOP");
     expect(result.diagnostics.find((d) => d.code === "cost-guard/price-ceiling")?.message).toBe(
-      "route pricey: tier frontier costs $6.00/1M > ceiling $2.00/1M (input:output 3:1)",
+      "route pricey: tier frontier costs $6.00/1M > ceiling $2.00/1M (input:output 3:1); worst case $6.00/1M",
     );
   });
 

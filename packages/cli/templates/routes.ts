@@ -56,6 +56,7 @@ export default defineConfig({
     },
     // prod is held to the production guard rails (budgets, limits, timeouts, no mocks, GA models).
     prod: {
+      production: true,
       policies: ["baseline", "prod-safety"],
     },
   },

@@ -6,14 +6,15 @@ import { access, constants, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { createRelease, type Config, type Release } from "@switchyard/ir";
 import { catalogue, isCode, type Code } from "./diagnostics/catalogue.ts";
-import { SECRET_VALUE_CODES, maskDiagnostic } from "./diagnostics/mask.ts";
-import type { Diagnostic, LocatedDiagnostic, SourceRange } from "./diagnostics/types.ts";
+import { maskDiagnostic } from "./diagnostics/mask.ts";
+import type { Diagnostic, LocatedDiagnostic, RelatedNote, SourceRange, WaivedFinding } from "./diagnostics/types.ts";
 import { evaluateConfig, type ConsoleLine, type EvaluationFailure, type EvaluationResult } from "./evaluate/evaluate.ts";
 import { locationMap, type LocationMap } from "./load/location-map.ts";
 import { typeCheckInThread } from "./load/typecheck-thread.ts";
 import { showPath, type Finding } from "./checks/report.ts";
 import { suggestName } from "./checks/suggest.ts";
 import { validateConfigValue } from "./validate/validate.ts";
+import { WAIVABLE_SECTIONS, type DeclaredWaiver } from "./validate/lower.ts";
 import { dict, isDict } from "./validate/view.ts";
 import { onlyBuiltinPacks, runPolicyPacks, skippedPoliciesNote, type PolicyOutcome } from "./policy/run.ts";
 
@@ -44,6 +45,10 @@ export interface CompileResult {
   authored?: Record<string, unknown>;
   /** Remarks about the check as a whole (e.g. policies not run because of earlier errors); formatters print them after the diagnostics. */
   notes?: string[];
+  /** Warnings about the check as a whole, not about a place in routes.ts (e.g. no policy pack selected, so none ran). */
+  warnings?: string[];
+  /** Policy findings suppressed by a `waive` entry in routes.ts that has not expired: listed, never counted. */
+  waived?: WaivedFinding[];
 }
 
 const DEFAULT_ENV = "default";
@@ -117,25 +122,55 @@ function describeFailure(failure: EvaluationFailure, file: string, locations: Lo
   }
 }
 
-/** Drops compiler diagnostics that sit where TypeScript already reported a problem (one error per mistake). */
-function dedupe(compilerDiagnostics: LocatedDiagnostic[], tsDiagnostics: LocatedDiagnostic[], locations: LocationMap | undefined): LocatedDiagnostic[] {
-  const covered: { file: string; start: number; end: number }[] = [];
-  for (const ts of tsDiagnostics) {
-    covered.push({ file: ts.file, start: ts.start, end: Math.max(ts.end, ts.start + 1) });
+/**
+ * Shape codes that only restate a TypeScript error (unknown property, wrong type, missing property): under
+ * TypeScript's error on the same span they add nothing, so they are dropped.
+ */
+const RESTATES_TYPESCRIPT: ReadonlySet<string> = new Set(["SY0101", "SY0102", "SY0104"]);
+
+/**
+ * One entry per mistake: a compiler diagnostic that sits where TypeScript already reported a problem is
+ * dropped when it only restates it, and otherwise folded into TypeScript's entry as a note (its code,
+ * message and hint: SY0103's duration format, SY0701's "rotate it"). Returns the compiler diagnostics
+ * that stay separate, and the TypeScript diagnostics with their notes.
+ */
+function foldIntoTypeScript(
+  compilerDiagnostics: LocatedDiagnostic[],
+  tsDiagnostics: LocatedDiagnostic[],
+  locations: LocationMap | undefined,
+): { separate: LocatedDiagnostic[]; typescript: LocatedDiagnostic[] } {
+  const covered: { ts: number; file: string; start: number; end: number }[] = [];
+  tsDiagnostics.forEach((ts, index) => {
+    covered.push({ ts: index, file: ts.file, start: ts.start, end: Math.max(ts.end, ts.start + 1) });
     if (locations && ts.file === locations.file) {
       const entry = locations.entryAt(ts.start);
       // TypeScript points at `tier` in `tier: "fastt"`: the whole (scalar) entry is reported.
-      if (entry && entry.leaf) covered.push({ file: ts.file, start: entry.range.start, end: entry.range.end });
+      if (entry && entry.leaf) covered.push({ ts: index, file: ts.file, start: entry.range.start, end: entry.range.end });
+    }
+  });
+  if (covered.length === 0) return { separate: compilerDiagnostics, typescript: tsDiagnostics };
+  const notes = new Map<number, RelatedNote[]>();
+  const separate: LocatedDiagnostic[] = [];
+  for (const diagnostic of compilerDiagnostics) {
+    const under =
+      diagnostic.start < 0
+        ? undefined
+        : covered.find((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end);
+    if (under === undefined) separate.push(diagnostic);
+    else if (!RESTATES_TYPESCRIPT.has(diagnostic.code)) {
+      const hint = diagnostic.hint ?? (isCode(diagnostic.code) ? catalogue[diagnostic.code].fix : undefined);
+      const list = notes.get(under.ts) ?? [];
+      if (!list.some((note) => note.code === diagnostic.code && note.message === diagnostic.message)) {
+        list.push({ code: diagnostic.code, message: diagnostic.message, ...(hint ? { hint } : {}) });
+      }
+      notes.set(under.ts, list);
     }
   }
-  if (covered.length === 0) return compilerDiagnostics;
-  // A value where a secret belongs keeps its own diagnostic (and its "rotate it" hint) even under TypeScript's.
-  return compilerDiagnostics.filter(
-    (diagnostic) =>
-      diagnostic.start < 0 ||
-      SECRET_VALUE_CODES.has(diagnostic.code) ||
-      !covered.some((range) => range.file === diagnostic.file && diagnostic.start >= range.start && diagnostic.start < range.end),
-  );
+  const typescript = tsDiagnostics.map((ts, index) => {
+    const related = notes.get(index);
+    return related === undefined ? ts : { ...ts, related: [...(ts.related ?? []), ...related] };
+  });
+  return { separate, typescript };
 }
 
 /**
@@ -205,16 +240,19 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   const tsDiagnostics = checked.diagnostics;
   const compilerDiagnostics: LocatedDiagnostic[] = [];
   const notes: string[] = [];
+  const warnings: string[] = [];
+  const waived: WaivedFinding[] = [];
   const finish = (environments: string[], release?: Release, authored?: Record<string, unknown>): CompileResult => {
     // A value shared through a const (`retry: sharedRetry`) is one mistake, reported once.
     const seen = new Set<string>();
-    const unique = dedupe(compilerDiagnostics, tsDiagnostics, locations).filter((d) => {
+    const folded = foldIntoTypeScript(compilerDiagnostics, tsDiagnostics, locations);
+    const unique = folded.separate.filter((d) => {
       const key = `${d.file}\0${d.start}\0${d.end}\0${d.code}\0${d.start < 0 ? d.message : ""}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
     });
-    const all = [...tsDiagnostics, ...unique];
+    const all = [...folded.typescript, ...unique];
     all.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) : a.file.localeCompare(b.file)));
     const ok = !all.some((diagnostic) => diagnostic.severity === "error");
     return {
@@ -224,6 +262,8 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
       ...(release ? { release } : {}),
       ...(release && authored ? { authored } : {}),
       ...(notes.length > 0 ? { notes } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(waived.length > 0 ? { waived: waived.map((entry) => ({ ...entry, finding: strip(entry.finding as LocatedDiagnostic) })) } : {}),
     };
   };
   if (checked.syntaxErrors) return finish([]);
@@ -240,9 +280,11 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
     return finish([]);
   }
   const { environments } = analysis;
+  // `--env default` names the view without overrides when no environment is called "default".
+  const environment = analysis.kind === "validated" ? analysis.env : options.env;
 
   const report = (finding: Finding): void => {
-    const env = finding.raw || options.env === undefined ? undefined : options.env;
+    const env = finding.raw || environment === undefined ? undefined : environment;
     const located = locations.locate(finding.path, { ...(env === undefined ? {} : { env }), prefer: finding.prefer ?? "value" });
     const severity = finding.severity ?? catalogue[finding.code].severity;
     compilerDiagnostics.push({
@@ -274,21 +316,78 @@ async function compileUnsafe(options: CompileOptions & { file: string }): Promis
   // 8. Policies run only on a config whose references all resolve: over an invalid one they would
   //    report noise or crash. The summary says how many did not run.
   const policies = analysis.policies;
+  const today = (options.now ?? new Date()).toISOString().slice(0, 10);
+  const activeWaivers = analysis.waivers.filter((waiver) => waiver.until >= today);
+  for (const waiver of analysis.waivers) {
+    if (waiver.until >= today) continue;
+    report({
+      code: "SY0803",
+      path: waiverPath(waiver, "until"),
+      message: `the waiver of ${waiver.policy} on ${waiver.kind} ${waiver.id} expired on ${waiver.until} ("${waiver.reason}"), so the policy applies again`,
+      hint: catalogue.SY0803.fix,
+    });
+  }
   if (policies.kind === "ready" && tsDiagnostics.some((d) => d.severity === "error")) {
     const note = await policies.skipped();
     if (note) notes.push(note);
   } else if (policies.kind === "ready") {
     const { outcomes, console } = await policies.results();
     for (const line of console) options.onConsole?.(line);
+    if (analysis.release?.config.policies.length === 0) {
+      warnings.push(
+        `no policy packs are selected for environment ${environment ?? DEFAULT_ENV}, so no policies ran; select them with \`policies: ["baseline"]\` (top level) or under environments.<name>.policies (docs/policies.md)`,
+      );
+    }
     for (const outcome of outcomes) {
       if (outcome.kind === "load") report({ ...outcome.finding, raw: true });
-      else {
-        const located = locations.locate(outcome.path, { ...(options.env === undefined || outcome.raw ? {} : { env: options.env }) });
-        compilerDiagnostics.push({ code: outcome.code, severity: outcome.severity, message: outcome.message, ...fromRange(located.range), path: outcome.path });
+      else if (outcome.kind === "selected") {
+        for (const waiver of analysis.waivers) {
+          const problem = unknownWaivedPolicy(waiver.policy, outcome.policyIds);
+          if (problem !== undefined)
+            report({ code: "SY0804", path: waiverPath(waiver, "policy"), message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) });
+        }
+      } else {
+        const located = locations.locate(outcome.path, { ...(environment === undefined || outcome.raw ? {} : { env: environment }) });
+        const diagnostic: LocatedDiagnostic = {
+          code: outcome.code,
+          severity: outcome.severity,
+          message: outcome.message,
+          ...fromRange(located.range),
+          path: outcome.path,
+        };
+        const waiver = outcome.raw
+          ? undefined
+          : activeWaivers.find(
+              (w) => w.policy === outcome.code && WAIVABLE_SECTIONS[outcome.path[0] as keyof typeof WAIVABLE_SECTIONS] === w.kind && outcome.path[1] === w.id,
+            );
+        if (waiver === undefined) compilerDiagnostics.push(diagnostic);
+        else waived.push({ finding: diagnostic, reason: waiver.reason, until: waiver.until });
       }
     }
   } else if (policies.note) notes.push(policies.note);
   return finish(environments, analysis.release, analysis.authored);
+}
+
+/** The DSL path of a waiver's property (located in the environment's override when it declares the waiver). */
+function waiverPath(waiver: DeclaredWaiver, property: "until" | "policy"): (string | number)[] {
+  const section = Object.entries(WAIVABLE_SECTIONS).find(([, kind]) => kind === waiver.kind)?.[0] ?? "routes";
+  return [section, waiver.id, "waive", waiver.index, property];
+}
+
+/**
+ * Why a waiver's policy id waives nothing here: its pack is selected but has no such policy. A waiver of
+ * a pack this environment does not select is fine (it may be for another environment).
+ */
+function unknownWaivedPolicy(policy: string, selected: readonly string[]): { message: string; hint?: string } | undefined {
+  if (selected.includes(policy)) return undefined;
+  const pack = policy.slice(0, policy.lastIndexOf("/"));
+  const ofPack = selected.filter((id) => id.slice(0, id.lastIndexOf("/")) === pack);
+  if (ofPack.length === 0) return undefined;
+  const guess = suggestName(policy, ofPack);
+  return {
+    message: `the waiver names policy "${policy}", which pack ${pack} does not have; its policies: ${ofPack.join(", ")}`,
+    ...(guess ? { hint: `Did you mean "${guess}"?` } : {}),
+  };
 }
 
 /** What the evaluated value says before any of it is located in the source (see `analyse`). */
@@ -299,7 +398,11 @@ type Analysis =
   | {
       kind: "validated";
       environments: string[];
+      /** The environment compiled for: undefined for the view without overrides (`--env default` included). */
+      env: string | undefined;
       findings: Finding[];
+      /** Waivers declared on the environment's entries. */
+      waivers: DeclaredWaiver[];
       release?: Release;
       authored?: Record<string, unknown>;
       policies:
@@ -313,15 +416,18 @@ type Analysis =
  * findings are known to count.
  */
 async function analyse(options: CompileOptions & { file: string }, evaluated: EvaluationResult): Promise<Analysis> {
-  const environment = options.env ?? DEFAULT_ENV;
   if (!evaluated.ok) return { kind: "failed", failure: evaluated.failure };
   const value = evaluated.value;
   if (!isDict(value)) return { kind: "not-a-config", shape: Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}` };
   const environments = Object.keys(dict(value.environments));
-  if (options.env !== undefined && !environments.includes(options.env)) return { kind: "unknown-env", env: options.env, environments };
+  // The output calls the view without overrides "default": `--env default` names it (unless routes.ts declares a "default").
+  const env = options.env === DEFAULT_ENV && !environments.includes(DEFAULT_ENV) ? undefined : options.env;
+  const environment = env ?? DEFAULT_ENV;
+  if (env !== undefined && !environments.includes(env)) return { kind: "unknown-env", env, environments };
 
-  const validated = validateConfigValue({ value, ...(options.env === undefined ? {} : { env: options.env }) });
+  const validated = validateConfigValue({ value, ...(env === undefined ? {} : { env }) });
   const findings = validated.findings;
+  const waivers = validated.waivers ?? [];
   const selectionsSource =
     isDict(dict(value.environments)[environment]) && "policies" in dict(dict(value.environments)[environment])
       ? ["environments", environment, "policies"]
@@ -330,12 +436,12 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
     const selections = selectionsSource.length === 1 ? value.policies : dict(dict(value.environments)[environment]).policies;
     return skippedPoliciesNote(Array.isArray(selections) ? selections : []);
   };
-  if (!validated.config) return { kind: "validated", environments, findings, policies: { kind: "not-run", note: await skipped() } };
+  if (!validated.config) return { kind: "validated", environments, env, findings, waivers, policies: { kind: "not-run", note: await skipped() } };
   const config: Config = validated.config;
   const release = createRelease(config);
   const authored = validated.authored;
   if (findings.some((finding) => (finding.severity ?? catalogue[finding.code].severity) === "error")) {
-    return { kind: "validated", environments, findings, release, authored, policies: { kind: "not-run", note: await skipped() } };
+    return { kind: "validated", environments, env, findings, waivers, release, authored, policies: { kind: "not-run", note: await skipped() } };
   }
   const run = (onConsole: ((line: ConsoleLine) => void) | undefined): Promise<PolicyOutcome[]> =>
     runPolicyPacks({
@@ -352,7 +458,9 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
     return {
       kind: "validated",
       environments,
+      env,
       findings,
+      waivers,
       release,
       authored,
       policies: { kind: "ready", results: async () => ({ outcomes: await run(options.onConsole), console: [] }), skipped },
@@ -364,7 +472,9 @@ async function analyse(options: CompileOptions & { file: string }, evaluated: Ev
   return {
     kind: "validated",
     environments,
+    env,
     findings,
+    waivers,
     release,
     authored,
     policies: { kind: "ready", results: () => Promise.resolve({ outcomes, console: printed }), skipped },

@@ -1,5 +1,6 @@
 /** @module @switchyard/ir — zod schemas of the compiled configuration, canonical JSON and content hash. */
 export * from "./schema.ts";
+export { PRODUCTION_NAME, isProduction, looksLikeProduction } from "./environment.ts";
 export { canonicalJson, contentHash } from "./canonical.ts";
 export { type IrIssue, type ParseResult, type Release, parseConfig, createRelease, serialiseRelease, parseRelease } from "./release.ts";
 export { configJsonSchema } from "./config-json-schema.ts";

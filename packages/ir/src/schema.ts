@@ -273,6 +273,12 @@ export const TelemetrySchema = z.strictObject({
 export const ConfigSchema = z.strictObject({
   irVersion: z.literal(IR_VERSION),
   environment: IdSchema,
+  /**
+   * Declared by `environments.<name>.production` in routes.ts: production protections (no preview or
+   * experimental model outside a canary) apply. Absent when not declared, so older releases keep their
+   * hash; `isProduction` then falls back to the name (see PRODUCTION_NAME).
+   */
+  production: z.boolean().optional(),
   providers: z.record(IdSchema, ProviderSchema),
   models: z.record(IdSchema, ModelSchema),
   tiers: z.record(IdSchema, TierSchema).default({}),

@@ -20,7 +20,7 @@ describe("defineConfig", () => {
       teams: { support: { keys: [secret("SUPPORT_KEY")], routes: ["chat"] } },
     });
     expectTypeOf(config).toEqualTypeOf<SwitchyardConfig<"openai" | "anthropic", "mini" | "claude", "fast", "chat", "support">>();
-    expectTypeOf(config.routes.chat.fallback).toEqualTypeOf<Array<"fast" | "mini" | "claude"> | undefined>();
+    expectTypeOf(config.routes.chat.fallback).toEqualTypeOf<ReadonlyArray<"fast" | "mini" | "claude"> | undefined>();
   });
 
   it("types a canary's quality guards at the literal", () => {
@@ -101,6 +101,114 @@ describe("defineConfig", () => {
       environments: {
         // @ts-expect-error — provider "openia" is not declared
         dev: { providers: { openia: { kind: "mock" } } },
+      },
+    });
+  });
+});
+
+describe("environment overrides are deep-partial and still closed", () => {
+  const base = {
+    providers,
+    models: {
+      mini: { provider: "openai", name: "m", context: 1, price: { input: 1, output: 2 } },
+      next: { provider: "anthropic", name: "n", context: 1, price: { input: 3, output: 15 } },
+    },
+    routes: { chat: { model: "mini", canary: { model: "next", steps: [5, 25, 100], every: "1h" } } },
+  } as const;
+
+  it("accepts any part of a nested object", () => {
+    defineConfig({
+      ...base,
+      environments: {
+        staging: {
+          production: false,
+          routes: { chat: { canary: { steps: [10, 50, 100] }, timeout: { total: "30s" } } },
+          models: { mini: { price: { input: 12 } } },
+        },
+      },
+    });
+  });
+
+  it("rejects a misspelt nested key and a wrong-typed nested value at the literal", () => {
+    defineConfig({
+      ...base,
+      environments: {
+        staging: {
+          routes: {
+            chat: {
+              canary: {
+                // @ts-expect-error — `stepz` is not a canary property
+                stepz: [10, 50, 100],
+              },
+            },
+          },
+          // @ts-expect-error — `inptu` is not a price property
+          models: { mini: { price: { inptu: 12 } } },
+        },
+        prod: {
+          // @ts-expect-error — a canary model must be a declared model
+          routes: { chat: { canary: { model: "nxet" } } },
+          // @ts-expect-error — `production` is a boolean
+          production: "yes",
+        },
+      },
+    });
+  });
+});
+
+describe("shared catalogues", () => {
+  it("accepts catalogues declared `as const` (readonly arrays), without `satisfies`", () => {
+    const models = {
+      mini: { provider: "openai", name: "gpt-4o-mini", context: 128_000, price: { input: 0.15, output: 0.6 }, capabilities: ["tools", "json"] },
+      claude: { provider: "anthropic", name: "claude", context: 200_000, price: { input: 3, output: 15 } },
+    } as const;
+    const tiers = { fast: { models: [{ model: "mini", weight: 70 }, "claude"] } } as const;
+    const retry = { attempts: 2, on: ["429", "5xx"] } as const;
+    const config = defineConfig({
+      providers,
+      models,
+      tiers,
+      routes: { chat: { tier: "fast", fallback: ["claude"], retry, canary: { model: "claude", steps: [5, 50, 100], every: "1h" } } },
+      teams: { support: { routes: ["chat"], budget: { usd: 100, alertAt: [0.5, 0.8] } } },
+      policies: ["baseline"],
+    } as const);
+    expectTypeOf(config).toEqualTypeOf<SwitchyardConfig<"openai" | "anthropic", "mini" | "claude", "fast", "chat", "support">>();
+  });
+});
+
+describe("waivers", () => {
+  const base = {
+    providers,
+    models: { mini: { provider: "openai", name: "m", context: 1, price: { input: 0, output: 0 } } },
+  } as const;
+
+  it("take a policy id, a reason and an ISO date on any entry", () => {
+    defineConfig({
+      ...base,
+      routes: {
+        legal: { model: "mini", waive: [{ policy: "baseline/multi-provider", reason: "EU-only data, one approved provider", until: "2026-09-30" }] },
+      },
+      teams: { t: { routes: ["legal"], waive: [{ policy: "acme/team-owner", reason: "being reorganised", until: "2026-12-31" }] } },
+    });
+  });
+
+  it("are checked at the literal", () => {
+    defineConfig({
+      ...base,
+      routes: {
+        a: {
+          model: "mini",
+          waive: [
+            // @ts-expect-error — a waiver needs a reason
+            { policy: "baseline/multi-provider", until: "2026-09-30" },
+            // @ts-expect-error — `until` is a YYYY-MM-DD date
+            { policy: "baseline/multi-provider", reason: "r", until: "next month" },
+            // @ts-expect-error — a policy id is `pack/name`
+            { policy: "multi-provider", reason: "r", until: "2026-09-30" },
+            // @ts-expect-error — `resaon` is not a waiver property
+            { policy: "baseline/multi-provider", resaon: "r", until: "2026-09-30" },
+          ],
+        },
       },
     });
   });

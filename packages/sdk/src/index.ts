@@ -50,6 +50,44 @@ export type Severity = "error" | "warning" | "off";
 /** An ISO date, `YYYY-MM-DD`. */
 export type IsoDate = `${number}-${number}-${number}`;
 
+/** The ids of the built-in policies (see docs/policies.md); test/sdk/policy-ids.test-d.ts pins them to the packs. */
+export type BuiltinPolicyId =
+  | "baseline/fallback-required"
+  | "baseline/multi-provider"
+  | "baseline/fallback-context"
+  | "baseline/owners-set"
+  | "baseline/no-inline-secrets"
+  | "baseline/deprecated-models"
+  | "baseline/route-has-caller"
+  | "baseline/production-declared"
+  | "eu-residency/eu-providers-only"
+  | "prod-safety/no-experimental-models"
+  | "prod-safety/canary-first-step"
+  | "prod-safety/team-budget"
+  | "prod-safety/team-rate-limits"
+  | "prod-safety/bounded-retries"
+  | "prod-safety/timeouts-set"
+  | "prod-safety/approved-providers"
+  | "prod-safety/no-mock-providers"
+  | "cost-guard/price-ceiling";
+
+/** A policy id, `pack/name`: a built-in one (completed by editors) or one of your own packs. */
+export type PolicyId = BuiltinPolicyId | (`${string}/${string}` & {});
+
+/**
+ * An exemption of this node from one policy, reviewed like any other change: why, and until when.
+ * After `until` the waiver is an error and the policy's finding is back.
+ *
+ * @example waive: [{ policy: "baseline/multi-provider", reason: "EU-only confidential data: one approved provider (DPA-114)", until: "2026-09-30" }]
+ */
+export interface Waiver {
+  policy: PolicyId;
+  /** Why the policy does not apply here; shown in `check` output and as the SARIF suppression's justification. */
+  reason: string;
+  /** Last day (UTC) the waiver holds, `YYYY-MM-DD`. */
+  until: IsoDate;
+}
+
 /** Timing and failure injection of the embedded mock provider. */
 export interface MockDef {
   /** Delay before the first token. */
@@ -74,6 +112,8 @@ export interface ProviderDef {
   residency?: Residency;
   selfHosted?: boolean;
   mock?: MockDef;
+  /** Exemptions of this entry from policies, each with a reason and an expiry date. */
+  waive?: readonly Waiver[];
 }
 
 export interface ModelDef<P extends string> {
@@ -88,7 +128,9 @@ export interface ModelDef<P extends string> {
   lifecycle?: Lifecycle;
   sunset?: IsoDate;
   owner?: string;
-  capabilities?: Capability[];
+  capabilities?: readonly Capability[];
+  /** Exemptions of this entry from policies, each with a reason and an expiry date. */
+  waive?: readonly Waiver[];
 }
 
 export interface TierMemberDef<M extends string> {
@@ -98,8 +140,10 @@ export interface TierMemberDef<M extends string> {
 
 export interface TierDef<M extends string> {
   /** Members: a model name (weight 1) or `{ model, weight }`. */
-  models: Array<M | TierMemberDef<M>>;
+  models: ReadonlyArray<M | TierMemberDef<M>>;
   strategy?: Strategy;
+  /** Exemptions of this entry from policies, each with a reason and an expiry date. */
+  waive?: readonly Waiver[];
 }
 
 export type ValidatorDef =
@@ -128,7 +172,7 @@ export interface CanaryGuardDef {
 export interface CanaryDef<M extends string> {
   model: M;
   /** Percent of the route's traffic at each step, increasing, e.g. `[5, 25, 100]`. */
-  steps: number[];
+  steps: readonly number[];
   every: Duration;
   guard?: CanaryGuardDef;
   /** Keep a caller on one side by the request's `user` field (default) or by a header. */
@@ -143,16 +187,18 @@ export interface RouteDef<T extends string, M extends string> {
   dataClass?: DataClass;
   residency?: Residency;
   /** Tiers or models tried in order when the primary fails. */
-  fallback?: Array<T | M>;
-  retry?: { attempts?: number; on?: ErrorClass[]; backoff?: Duration; maxRetryAfter?: Duration };
+  fallback?: ReadonlyArray<T | M>;
+  retry?: { attempts?: number; on?: readonly ErrorClass[]; backoff?: Duration; maxRetryAfter?: Duration };
   timeout?: { firstToken?: Duration; total?: Duration };
   longContext?: { over: number; use: T | M };
-  validate?: ValidatorDef[];
+  validate?: readonly ValidatorDef[];
   canary?: CanaryDef<M>;
-  requires?: Capability[];
+  requires?: readonly Capability[];
   owner?: string;
   description?: string;
   logPayloads?: boolean;
+  /** Exemptions of this entry from policies, each with a reason and an expiry date. */
+  waive?: readonly Waiver[];
 }
 
 export interface BudgetDef {
@@ -161,15 +207,17 @@ export interface BudgetDef {
   /** `hard` refuses past the budget; `soft` flags and allows. */
   mode?: "hard" | "soft";
   /** Fractions of the budget at which to alert, e.g. `[0.5, 0.8]`. */
-  alertAt?: number[];
+  alertAt?: readonly number[];
 }
 
 export interface TeamDef<R extends string> {
-  keys?: Secret[];
-  routes: R[];
+  keys?: readonly Secret[];
+  routes: readonly R[];
   budget?: BudgetDef;
   limits?: { rpm?: number; tpm?: number };
   owner?: string;
+  /** Exemptions of this entry from policies, each with a reason and an expiry date. */
+  waive?: readonly Waiver[];
 }
 
 /** A policy pack: a built-in id (`baseline`, `eu-residency`, `prod-safety`, `cost-guard`) or a path. */
@@ -190,16 +238,35 @@ export interface TelemetryDef {
   alerts?: { webhook?: { url: string; headers?: Record<string, string | Secret> } };
 }
 
-type Overrides<K extends string, V> = { [Key in K]?: Partial<V> };
+/**
+ * What an override may write of a value: any part of an object, at any depth (`canary: { steps: [10, 50, 100] }`,
+ * `price: { input: 12 }`), with every key still checked. Arrays, secrets and scalars are replaced whole.
+ */
+export type DeepPartial<V> = V extends Secret | readonly unknown[] | string | number | boolean
+  ? V
+  : V extends object
+    ? { [K in keyof V]?: DeepPartial<V[K]> }
+    : V;
 
-/** What an environment may change: parts of existing entries, the policy packs, router settings. */
+type Overrides<K extends string, V> = { [Key in K]?: DeepPartial<V> };
+
+/**
+ * What an environment may change: parts of existing entries (deep-merged: objects key by key, arrays
+ * replaced), the policy packs, router settings, and whether it is production.
+ */
 export interface EnvironmentDef<P extends string, M extends string, T extends string, R extends string, Tm extends string> {
+  /**
+   * Production protections apply (no preview or experimental model outside a canary), whatever the
+   * environment is called. An environment named like production (`prod`, `live`, `prd`…) should say so:
+   * `baseline/production-declared` flags it when it does not.
+   */
+  production?: boolean;
   providers?: Overrides<P, ProviderDef>;
   models?: Overrides<M, ModelDef<P>>;
   tiers?: Overrides<T, TierDef<M>>;
   routes?: Overrides<R, RouteDef<T, M>>;
   teams?: Overrides<Tm, TeamDef<R>>;
-  policies?: PolicyRef[];
+  policies?: readonly PolicyRef[];
   router?: RouterSettingsDef;
   telemetry?: TelemetryDef;
 }
@@ -218,7 +285,7 @@ export interface SwitchyardConfig<
   routes: Record<R, RouteDef<NoInfer<T>, NoInfer<M>>>;
   teams?: Record<Tm, TeamDef<NoInfer<R>>>;
   /** Default policy packs, for environments that do not choose their own. */
-  policies?: PolicyRef[];
+  policies?: readonly PolicyRef[];
   router?: RouterSettingsDef;
   telemetry?: TelemetryDef;
   environments?: Record<string, EnvironmentDef<NoInfer<P>, NoInfer<M>, NoInfer<T>, NoInfer<R>, NoInfer<Tm>>>;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { fixture } from "../testing/fixture.ts";
 import { testPolicy } from "../testing/policy-tester.ts";
-import policy, { expectedPricePer1M } from "./price-ceiling.ts";
+import policy, { chainPricePer1M, expectedPricePer1M } from "./price-ceiling.ts";
 
 // 70 % mini (0.15/0.6 → 0.2625 at 3:1) + 30 % claude (3/15 → 6) = 1.98375.
 const mixed = fixture((d) => {
@@ -39,6 +39,27 @@ describe("expectedPricePer1M", () => {
   });
 });
 
+describe("chainPricePer1M", () => {
+  it("prices every step of the chain: expected from the primary, worst case over primary, fallbacks, long context and canary", () => {
+    const config = fixture((d) => {
+      d.models.big = { provider: "openaiUs", name: "o1-pro", context: 200_000, price: { input: 30, output: 30 }, owner: "platform" };
+      d.routes.chat!.fallback = [{ tier: "frontier" }, { model: "big" }];
+      d.routes.chat!.canary = { model: "mini-us", steps: [5, 100], everyMs: 3_600_000 };
+    });
+    const chain = chainPricePer1M(config, config.routes.chat!, { input: 3, output: 1 });
+    expect(chain.expected).toBeCloseTo(0.2625, 10);
+    expect(chain.worst?.price).toBe(30);
+    expect(chain.worst?.reach).toMatchObject({ kind: "fallback", modelId: "big", path: ["fallback", 1] });
+    expect(chain.steps.map((s) => [s.step.kind, s.dearest.modelId, Number(s.price.toFixed(4))])).toEqual([
+      ["primary", "mini", 0.2625],
+      ["fallback", "claude", 6],
+      ["fallback", "big", 30],
+      ["long-context", "claude", 6],
+      ["canary", "mini-us", 0.2625],
+    ]);
+  });
+});
+
 testPolicy({
   policy,
   valid: [
@@ -48,7 +69,7 @@ testPolicy({
         d.routes.chat!.tier = "frontier";
       }),
     },
-    { name: "$1.98 under a $2.00 ceiling", config: mixed, options: { maxUsdPer1M: 2 } },
+    { name: "$1.98 under a $2.00 ceiling, with a dearer fallback under a worst-case ceiling", config: mixed, options: { maxUsdPer1M: 2, maxWorstUsdPer1M: 6 } },
     {
       name: "a per-route ceiling above the pack ceiling",
       config: fixture((d) => {
@@ -75,7 +96,13 @@ testPolicy({
         {
           messageId: "over-ceiling",
           node: { kind: "route", id: "chat", path: ["tier"] },
-          message: "route chat: tier frontier costs $3.13/1M > ceiling $2.00/1M (input:output 3:1)",
+          message: "route chat: tier frontier costs $3.13/1M > ceiling $2.00/1M (input:output 3:1); worst case $6.00/1M",
+        },
+        {
+          messageId: "step-over-ceiling",
+          node: { kind: "route", id: "chat", path: ["longContext", "use"] },
+          message:
+            "route chat: its long-context target (tier frontier) reaches model claude at $6.00/1M > worst-case ceiling $2.00/1M (input:output 3:1); expected $3.13/1M, worst case $6.00/1M",
         },
       ],
     },
@@ -89,15 +116,53 @@ testPolicy({
         {
           messageId: "over-ceiling",
           node: { kind: "route", id: "chat", path: ["model"] },
-          message: "route chat: model claude costs $12.00/1M > ceiling $10.00/1M (input:output 1:3)",
+          message: "route chat: model claude costs $12.00/1M > ceiling $10.00/1M (input:output 1:3); worst case $12.00/1M",
         },
       ],
     },
     {
       name: "a per-route ceiling below the figure",
       config: mixed,
-      options: { routeCeilings: { chat: 1.5 } },
+      options: { routeCeilings: { chat: 1.5 }, maxWorstUsdPer1M: 10 },
       errors: [{ messageId: "over-ceiling", node: { kind: "route", id: "chat", path: ["tier"] }, message: /\$1\.98\/1M > ceiling \$1\.50\/1M/ }],
+    },
+    {
+      name: "a $30/1M fallback under a $5 ceiling: the expected figure passes, the chain does not",
+      config: fixture((d) => {
+        d.models.big = { provider: "openaiUs", name: "o1-pro", context: 200_000, price: { input: 30, output: 30 }, owner: "platform" };
+        d.routes.chat!.fallback = [{ tier: "frontier" }, { model: "big" }];
+      }),
+      options: { maxUsdPer1M: 5, maxWorstUsdPer1M: 8 },
+      errors: [
+        {
+          messageId: "step-over-ceiling",
+          node: { kind: "route", id: "chat", path: ["fallback", 1] },
+          message:
+            "route chat: fallback step 2 reaches model big at $30.00/1M > worst-case ceiling $8.00/1M (input:output 3:1); expected $0.26/1M, worst case $30.00/1M",
+        },
+      ],
+    },
+    {
+      name: "a canary and a primary tier member over the ceiling, each at its step",
+      config: fixture((d) => {
+        d.models.big = { provider: "openaiUs", name: "o1-pro", context: 200_000, price: { input: 30, output: 30 }, owner: "platform" };
+        d.tiers.fast = {
+          models: [
+            { model: "mini", weight: 99 },
+            { model: "big", weight: 1 },
+          ],
+        };
+        d.routes.chat!.canary = { model: "big", steps: [5, 100], everyMs: 3_600_000, guard: { maxErrorRate: 0.05 } };
+      }),
+      options: { maxUsdPer1M: 10 },
+      errors: [
+        {
+          messageId: "step-over-ceiling",
+          node: { kind: "route", id: "chat", path: ["tier"] },
+          message: /its primary \(tier fast\) reaches model big at \$30\.00\/1M/,
+        },
+        { messageId: "step-over-ceiling", node: { kind: "route", id: "chat", path: ["canary", "model"] }, message: /its canary reaches model big/ },
+      ],
     },
     {
       name: "a mix with no tokens is invalid options",

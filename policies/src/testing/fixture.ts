@@ -2,7 +2,7 @@
 import { type Config, type ConfigInput, parseConfig } from "@switchyard/ir";
 
 /**
- * The base config: two EU-resident providers (OpenAI-compatible and Anthropic) and one US
+ * The base config: a declared production environment `prod`, two EU-resident providers (OpenAI-compatible and Anthropic) and one US
  * provider, owners everywhere, a route with a fallback on another provider, timeouts, bounded
  * retries and a long-context rule, and a team with a budget and limits.
  */
@@ -10,6 +10,7 @@ export function baseConfigInput(): ConfigInput {
   return {
     irVersion: 1,
     environment: "prod",
+    production: true,
     providers: {
       openaiEu: { kind: "openai", baseUrl: "https://eu.example.com/v1", apiKey: { secret: "OPENAI_EU_KEY" }, region: "eu", residency: "eu" },
       anthropicEu: { kind: "anthropic", apiKey: { secret: "ANTHROPIC_EU_KEY" }, region: "eu", residency: "eu" },

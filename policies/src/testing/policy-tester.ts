@@ -68,8 +68,9 @@ function severityFor(policy: Policy, severities: Record<string, Severity> | unde
 
 /**
  * Register vitest tests for a policy table. Every invalid case is also run twice more as a lenient
- * environment would select it — `dev` with the policy lowered to `warning` (same findings, at
- * warning) and with it `off` (no findings) — so each policy proves its per-environment severity.
+ * selection would run it — the policy lowered to `warning` (same findings, at warning) and `off`
+ * (no findings) — so each policy proves its per-environment severity. Those runs keep the case's own
+ * environment (and config): a rule scoped to production is not asked to fire in `dev`.
  */
 export function testPolicy(table: PolicyTable): void {
   const policy = table.policy;
@@ -112,25 +113,25 @@ export function testPolicy(table: PolicyTable): void {
           for (const finding of findings) expect(finding.message, "every {{placeholder}} is filled from the report's data").not.toMatch(/\{\{/);
         });
         if (testCase.errors.every((e) => e.policyId === undefined || e.policyId === policy.id) && testCase.severities === undefined) {
-          it(`${testCase.name} — dev lowers it to warning`, () => {
+          it(`${testCase.name} — a selection lowers it to warning`, () => {
             const findings = runOne({
               policy,
               config: testCase.config,
               selectionOptions: testCase.options,
               severities: { [policy.id.slice(policy.id.lastIndexOf("/") + 1)]: "warning" },
-              environment: "dev",
+              environment: testCase.environment,
               now: testCase.now ?? table.now,
             });
             const own = findings.filter((f) => f.messageId !== "invalid-options");
             expect(own.map((f) => f.severity)).toEqual(testCase.errors.filter((e) => e.messageId !== "invalid-options").map(() => "warning"));
           });
-          it(`${testCase.name} — dev turns it off`, () => {
+          it(`${testCase.name} — a selection turns it off`, () => {
             const findings = runOne({
               policy,
               config: testCase.config,
               selectionOptions: testCase.options,
               severities: { [policy.id]: "off" },
-              environment: "dev",
+              environment: testCase.environment,
               now: testCase.now ?? table.now,
             });
             expect(findings).toEqual([]);

@@ -36,13 +36,19 @@ Examples:
     const { build, formatDiagnostics } = await import("@switchyard/compiler");
     const result = await build({ file, outDir, ...(env === undefined ? {} : { env }), onConsole: consoleToStderr(io, file) });
     const color = values.color === true || (io.env.FORCE_COLOR !== "0" && process.stdout.isTTY === true && io.env.NO_COLOR === undefined);
-    const text = formatDiagnostics(result.diagnostics, "pretty", { cwd: io.cwd, color, ...(result.notes ? { notes: result.notes } : {}) });
+    const text = formatDiagnostics(result.diagnostics, "pretty", {
+      cwd: io.cwd,
+      color,
+      ...(result.notes ? { notes: result.notes } : {}),
+      ...(result.warnings ? { warnings: result.warnings } : {}),
+      ...(result.waived ? { waived: result.waived } : {}),
+    });
     if (!result.ok) {
       io.stderr(text.endsWith("\n") ? text : `${text}\n`);
       io.stderr("Nothing was written.\n");
       return 1;
     }
-    if (result.diagnostics.length > 0) io.stderr(text.endsWith("\n") ? text : `${text}\n`);
+    if (text.length > 0) io.stderr(text.endsWith("\n") ? text : `${text}\n`);
     const written = result.files ?? [];
     io.stdout(`Built ${env ?? "default"} → ${relative(io.cwd, result.outDir ?? outDir) || "."}\n`);
     for (const path of written) io.stdout(`  ${relative(io.cwd, path)}\n`);

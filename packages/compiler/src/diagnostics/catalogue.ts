@@ -45,6 +45,8 @@ export type Code =
   | "SY0703"
   | "SY0801"
   | "SY0802"
+  | "SY0803"
+  | "SY0804"
   | "SY0901";
 
 export interface CatalogueEntry {
@@ -268,6 +270,18 @@ export const catalogue = {
     severity: "error",
     title: "A user policy pack could not be loaded or does not default-export a pack.",
     fix: "Default-export definePack({ id, description, policies }).",
+  },
+  SY0803: {
+    name: "waiver-expired",
+    severity: "error",
+    title: "A policy waiver (`waive: [{ policy, reason, until }]`) is past its `until` date, so the finding it waived is back.",
+    fix: "Fix what the policy reports and remove the waiver, or review the exemption again and move `until` forward.",
+  },
+  SY0804: {
+    name: "waiver-unknown-policy",
+    severity: "error",
+    title: "A waiver names a policy that no selected pack of this environment has (often a misspelling), so it would waive nothing.",
+    fix: "Use the full id of a policy of a selected pack, e.g. `baseline/multi-provider`; the hint names the closest one.",
   },
   SY0901: {
     name: "ir-invalid",

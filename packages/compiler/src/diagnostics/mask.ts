@@ -92,6 +92,17 @@ export const SECRET_VALUE_CODES: ReadonlySet<string> = new Set(["SY0701", "SY070
 export function maskDiagnostic<D extends Diagnostic>(diagnostic: D): D {
   const message = maskSecrets(diagnostic.message);
   const hint = diagnostic.hint === undefined ? undefined : maskSecrets(diagnostic.hint);
-  if (message === diagnostic.message && hint === diagnostic.hint) return diagnostic;
-  return { ...diagnostic, message, ...(hint !== undefined ? { hint } : {}) };
+  const related = diagnostic.related?.map((note) => ({
+    ...note,
+    message: maskSecrets(note.message),
+    ...(note.hint === undefined ? {} : { hint: maskSecrets(note.hint) }),
+  }));
+  const relatedChanged = related !== undefined && JSON.stringify(related) !== JSON.stringify(diagnostic.related);
+  if (message === diagnostic.message && hint === diagnostic.hint && !relatedChanged) return diagnostic;
+  return { ...diagnostic, message, ...(hint !== undefined ? { hint } : {}), ...(related !== undefined ? { related } : {}) };
+}
+
+/** True when a diagnostic (or a note folded into it) says a secret value is written in its range. */
+export function coversSecretValue(diagnostic: Diagnostic): boolean {
+  return SECRET_VALUE_CODES.has(diagnostic.code) || (diagnostic.related ?? []).some((note) => SECRET_VALUE_CODES.has(note.code));
 }

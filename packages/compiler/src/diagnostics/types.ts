@@ -13,6 +13,18 @@ export interface Diagnostic {
   /** The DSL path of the node the diagnostic is about, e.g. `["routes", "faq", "fallback", 1]`. */
   path?: (string | number)[];
   hint?: string;
+  /**
+   * What `check` knows about the same span beyond a TypeScript error (its code, message and hint, e.g. SY0103's
+   * duration format or SY0701's "rotate it"): shown as `note:` lines of this one entry instead of a second one.
+   */
+  related?: RelatedNote[];
+}
+
+/** A compiler diagnostic folded into the TypeScript diagnostic on the same span. */
+export interface RelatedNote {
+  code: string;
+  message: string;
+  hint?: string;
 }
 
 /** A range in a file, 1-based line/column plus 0-based offsets used for de-duplication. */
@@ -33,3 +45,11 @@ export interface LocatedDiagnostic extends Diagnostic {
 }
 
 export type DslPath = (string | number)[];
+
+/** A policy finding a waiver in routes.ts suppresses: the finding where the policy reported it, and the waiver's reason and last day. */
+export interface WaivedFinding {
+  finding: Diagnostic;
+  reason: string;
+  /** `YYYY-MM-DD`, the last day the waiver holds. */
+  until: string;
+}

@@ -97,8 +97,15 @@ describe("formatDiagnostics", () => {
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
     const validate = ajv.compile(schema);
     expect(validate({ version: "2.0.0", runs: [] })).toBe(false); // the schema really constrains
-    for (const input of [diagnostics, []]) {
-      const log = JSON.parse(formatDiagnostics(input, "sarif", { ...options, toolVersion: "0.1.0" })) as unknown;
+    const waived = [
+      { finding: { ...diagnostics[2]!, code: "baseline/multi-provider", severity: "error" as const }, reason: "EU-only data", until: "2099-12-31" },
+    ];
+    for (const [input, extra] of [
+      [diagnostics, {}],
+      [[], {}],
+      [diagnostics, { waived, warnings: ["no policy packs are selected for environment dev, so no policies ran"] as string[], notes: ["a note"] as string[] }],
+    ] as const) {
+      const log = JSON.parse(formatDiagnostics([...input], "sarif", { ...options, ...extra, toolVersion: "0.1.0" })) as unknown;
       const valid = validate(log);
       expect(validate.errors ?? []).toEqual([]);
       expect(valid).toBe(true);

@@ -1,6 +1,6 @@
 /** @module format/github — GitHub Actions workflow commands (`::error file=…::message`). */
 import type { Diagnostic } from "../diagnostics/types.ts";
-import { displayPath, type FormatOptions } from "./shared.ts";
+import { describeWaived, displayPath, fullText, type FormatOptions } from "./shared.ts";
 
 function escapeData(text: string): string {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -21,9 +21,11 @@ export function formatGithub(diagnostics: Diagnostic[], options: FormatOptions =
         `endColumn=${d.endColumn}`,
         `title=${escapeProperty(d.code)}`,
       ].join(",");
-      const message = d.hint ? `${d.message}\n${d.hint}` : d.message;
+      const message = fullText(d);
       return `::${d.severity === "error" ? "error" : "warning"} ${properties}::${escapeData(message)}\n`;
     })
+    .concat((options.warnings ?? []).map((warning) => `::warning title=switchyard::${escapeData(warning)}\n`))
+    .concat((options.waived ?? []).map((entry) => `::notice title=switchyard waiver::${escapeData(describeWaived(entry, options.cwd))}\n`))
     .concat((options.notes ?? []).map((note) => `::notice title=switchyard::${escapeData(note)}\n`))
     .join("");
 }

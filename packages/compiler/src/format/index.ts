@@ -18,7 +18,14 @@ export type { Format, FormatOptions } from "./shared.ts";
  */
 export function formatDiagnostics(input: Diagnostic[], format: Format, given: FormatOptions = {}): string {
   const diagnostics = input.map(maskDiagnostic);
-  const options: FormatOptions = given.notes === undefined ? given : { ...given, notes: given.notes.map(maskSecrets) };
+  const options: FormatOptions = {
+    ...given,
+    ...(given.notes === undefined ? {} : { notes: given.notes.map(maskSecrets) }),
+    ...(given.warnings === undefined ? {} : { warnings: given.warnings.map(maskSecrets) }),
+    ...(given.waived === undefined
+      ? {}
+      : { waived: given.waived.map((entry) => ({ ...entry, reason: maskSecrets(entry.reason), finding: maskDiagnostic(entry.finding) })) }),
+  };
   switch (format) {
     case "pretty":
       return formatPretty(diagnostics, options);

@@ -1,6 +1,6 @@
 /** @module format/pretty — diagnostics like `tsc --pretty`: location, code, message, source line, carets, hint. */
 import type { Diagnostic } from "../diagnostics/types.ts";
-import { displayPath, frameLine, type FormatOptions } from "./shared.ts";
+import { describeWaived, displayPath, frameLine, type FormatOptions } from "./shared.ts";
 
 const ANSI = { red: "\u001b[91m", yellow: "\u001b[93m", cyan: "\u001b[96m", grey: "\u001b[90m", bold: "\u001b[1m", reset: "\u001b[0m" } as const;
 
@@ -26,12 +26,19 @@ export function formatPretty(diagnostics: Diagnostic[], options: FormatOptions =
         `${" ".repeat(gutter.length)} ${" ".repeat(start)}${paint(diagnostic.severity === "error" ? "red" : "yellow", "~".repeat(Math.max(1, end - start)))}`,
       );
     }
+    for (const note of diagnostic.related ?? []) {
+      lines.push(`${" ".repeat(2)}${paint("bold", "note:")} ${paint("grey", `${note.code}:`)} ${note.message}`);
+      if (note.hint) lines.push(`${" ".repeat(2)}${paint("bold", "hint:")} ${note.hint}`);
+    }
     if (diagnostic.hint) lines.push(`${" ".repeat(2)}${paint("bold", "hint:")} ${diagnostic.hint}`);
     blocks.push(lines.join("\n"));
   }
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
-  const notes = (options.notes ?? []).map((note) => `${paint("bold", "note:")} ${note}\n`).join("");
+  const notes =
+    (options.warnings ?? []).map((warning) => `${paint("yellow", "warning:")} ${warning}\n`).join("") +
+    (options.waived ?? []).map((entry) => `${paint("bold", "waived:")} ${describeWaived(entry, options.cwd)}\n`).join("") +
+    (options.notes ?? []).map((note) => `${paint("bold", "note:")} ${note}\n`).join("");
   if (diagnostics.length === 0) return notes;
   const files = [...new Set(diagnostics.map((d) => displayPath(d.file, options.cwd)))];
   const counts = [errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""]

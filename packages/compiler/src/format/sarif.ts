@@ -3,7 +3,7 @@ import { pathToFileURL } from "node:url";
 import { catalogue, isCode } from "../diagnostics/catalogue.ts";
 import { policyInfo } from "../policy/info.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
-import { displayPath, type FormatOptions } from "./shared.ts";
+import { displayPath, fullText, type FormatOptions } from "./shared.ts";
 
 interface SarifRule {
   id: string;
@@ -51,18 +51,23 @@ function ruleFor(code: string, severity: "error" | "warning"): SarifRule {
 export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = {}): string {
   const rules: SarifRule[] = [];
   const ruleIndex = new Map<string, number>();
-  for (const d of diagnostics) {
+  const waived = options.waived ?? [];
+  for (const d of [...diagnostics, ...waived.map((entry) => entry.finding)]) {
     if (!ruleIndex.has(d.code)) {
       ruleIndex.set(d.code, rules.length);
       rules.push(ruleFor(d.code, d.severity));
     }
   }
   const base = options.cwd !== undefined ? `${pathToFileURL(options.cwd).href.replace(/\/?$/, "/")}` : undefined;
-  const results = diagnostics.map((d) => ({
+  // A waived finding is a result with an in-source suppression: code scanning lists it as dismissed, with the waiver's reason.
+  const suppressions = new Map<Diagnostic, { kind: "inSource"; status: "accepted"; justification: string }[]>(
+    waived.map((entry) => [entry.finding, [{ kind: "inSource", status: "accepted", justification: `${entry.reason} (waived until ${entry.until})` }]]),
+  );
+  const results = [...diagnostics, ...waived.map((entry) => entry.finding)].map((d) => ({
     ruleId: d.code,
     ruleIndex: ruleIndex.get(d.code) ?? 0,
     level: d.severity,
-    message: { text: d.hint ? `${d.message}\n${d.hint}` : d.message },
+    message: { text: fullText(d) },
     locations: [
       {
         physicalLocation: {
@@ -74,6 +79,7 @@ export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = 
         },
       },
     ],
+    ...(suppressions.has(d) ? { suppressions: suppressions.get(d) } : {}),
   }));
   const log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -83,8 +89,18 @@ export function formatSarif(diagnostics: Diagnostic[], options: FormatOptions = 
         tool: { driver: { name: "switchyard", ...(options.toolVersion ? { version: options.toolVersion } : {}), rules } },
         ...(base !== undefined ? { originalUriBaseIds: { SRCROOT: { uri: base } } } : {}),
         results,
-        ...(options.notes && options.notes.length > 0
-          ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: options.notes.map((text) => ({ level: "note", message: { text } })) }] }
+        ...((options.notes?.length ?? 0) + (options.warnings?.length ?? 0) > 0
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: [
+                    ...(options.warnings ?? []).map((text) => ({ level: "warning", message: { text } })),
+                    ...(options.notes ?? []).map((text) => ({ level: "note", message: { text } })),
+                  ],
+                },
+              ],
+            }
           : {}),
       },
     ],

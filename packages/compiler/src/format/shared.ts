@@ -1,8 +1,8 @@
 /** @module format/shared — options and helpers common to every diagnostics format. */
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
-import { SECRET_VALUE_CODES, maskLiterals, maskSecrets } from "../diagnostics/mask.ts";
-import type { Diagnostic } from "../diagnostics/types.ts";
+import { coversSecretValue, maskLiterals, maskSecrets } from "../diagnostics/mask.ts";
+import type { Diagnostic, WaivedFinding } from "../diagnostics/types.ts";
 
 export type Format = "pretty" | "json" | "sarif" | "github";
 
@@ -17,6 +17,16 @@ export interface FormatOptions {
   toolVersion?: string;
   /** Remarks about the check as a whole (`CompileResult.notes`), printed after the diagnostics. */
   notes?: string[] | undefined;
+  /** Warnings about the check as a whole (`CompileResult.warnings`), e.g. no policy pack selected. */
+  warnings?: string[] | undefined;
+  /** Policy findings suppressed by waivers (`CompileResult.waived`): listed, not counted; SARIF results with a suppression. */
+  waived?: WaivedFinding[] | undefined;
+}
+
+/** `baseline/multi-provider at routes.ts:12:5 (route legal …) — waived until 2026-09-30: EU-only data` — how a waived finding reads. */
+export function describeWaived(entry: WaivedFinding, cwd: string | undefined): string {
+  const f = entry.finding;
+  return `${f.code} at ${displayPath(f.file, cwd)}:${f.line}:${f.column} waived until ${entry.until}: ${entry.reason} (${f.message})`;
 }
 
 /** A path relative to `cwd`, with forward slashes. */
@@ -58,8 +68,14 @@ export function frameLine(
   let text = sourceLines(file, options, cache)[line - 1];
   if (text === undefined) return undefined;
   for (const d of diagnostics) {
-    if (d.file !== file || !SECRET_VALUE_CODES.has(d.code) || line < d.line || line > d.endLine) continue;
+    if (d.file !== file || !coversSecretValue(d) || line < d.line || line > d.endLine) continue;
     text = maskLiterals(text, line === d.line ? d.column : 1, line === d.endLine ? d.endColumn : text.length + 1);
   }
   return text;
+}
+
+/** A diagnostic's text for one-string formats (github, SARIF): the message, the notes folded into it, the hint. */
+export function fullText(d: Diagnostic): string {
+  const notes = (d.related ?? []).map((note) => `note: ${note.code}: ${note.message}${note.hint ? ` (${note.hint})` : ""}`);
+  return [d.message, ...notes, ...(d.hint ? [d.hint] : [])].join("\n");
 }

@@ -24,7 +24,7 @@ import { rememberPolicies } from "./info.ts";
 export interface PolicyFindingLike {
   policyId: string;
   severity: "error" | "warning";
-  node: { kind: "provider" | "model" | "tier" | "route" | "team" | "selection"; id: string; path?: (string | number)[] };
+  node: { kind: "provider" | "model" | "tier" | "route" | "team" | "environment" | "selection"; id: string; path?: (string | number)[] };
   message: string;
   messageId: string;
 }
@@ -49,9 +49,11 @@ interface PoliciesModule {
 /** A policy finding, or a problem loading a pack (a catalogue finding). */
 export type PolicyOutcome =
   | { kind: "policy"; code: string; severity: "error" | "warning"; message: string; path: (string | number)[]; raw: boolean }
-  | { kind: "load"; finding: Finding };
+  | { kind: "load"; finding: Finding }
+  /** The ids of every policy of the packs that were selected and loaded (whatever their severity), once per run. */
+  | { kind: "selected"; policyIds: string[] };
 
-const SECTION: Record<Exclude<PolicyFindingLike["node"]["kind"], "selection">, string> = {
+const SECTION: Record<Exclude<PolicyFindingLike["node"]["kind"], "selection" | "environment">, string> = {
   provider: "providers",
   model: "models",
   tier: "tiers",
@@ -255,6 +257,13 @@ export async function runPolicyPacks(options: RunPolicyPacksOptions): Promise<Po
     originalIndex.push(index);
   }
   if (!policies || selections.length === 0) return outcomes;
+  const policyIds = selections.flatMap((selection) =>
+    (packs[selection.pack]?.policies ?? []).flatMap((policy) => {
+      const id = typeof policy === "object" && policy !== null ? (policy as { id?: unknown }).id : undefined;
+      return typeof id === "string" ? [id] : [];
+    }),
+  );
+  outcomes.push({ kind: "selected", policyIds: [...new Set(policyIds)] });
   let findings: PolicyFindingLike[];
   try {
     const limited = Object.fromEntries(Object.entries(packs).map(([name, pack]) => [name, withTimeLimit(pack, timeLimitMs)]));
@@ -275,14 +284,16 @@ export async function runPolicyPacks(options: RunPolicyPacksOptions): Promise<Po
     const path =
       finding.node.kind === "selection"
         ? [...options.selectionPath(originalIndex[Number(finding.node.id)] ?? 0), ...below]
-        : [SECTION[finding.node.kind], finding.node.id, ...below];
+        : finding.node.kind === "environment"
+          ? ["environments", finding.node.id, ...below]
+          : [SECTION[finding.node.kind], finding.node.id, ...below];
     outcomes.push({
       kind: "policy",
       code: finding.policyId,
       severity: finding.severity,
       message: finding.message,
       path,
-      raw: finding.node.kind === "selection",
+      raw: finding.node.kind === "selection" || finding.node.kind === "environment",
     });
   }
   return outcomes;

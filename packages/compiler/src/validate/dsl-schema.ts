@@ -42,6 +42,14 @@ const Capability = CapabilitySchema;
 const Severity = SeveritySchema;
 const Name = z.string().min(1);
 
+/** An exemption of a node from one policy (`waive: [{ policy, reason, until }]`); the compiler applies it to the policy's findings. */
+export const WaiverDsl = z.strictObject({
+  policy: z.string().regex(/^[^/\s]+\/\S+$/, 'a policy id is "pack/name", e.g. "baseline/multi-provider"'),
+  reason: z.string().trim().min(1, "a waiver needs a reason"),
+  until: z.iso.date("expected the last day the waiver holds as YYYY-MM-DD"),
+});
+const Waivers = z.array(WaiverDsl).optional();
+
 export const MockDsl = z.strictObject({
   ttft: Duration.optional(),
   interChunk: Duration.optional(),
@@ -59,6 +67,7 @@ const providerShape = {
   residency: Residency.optional(),
   selfHosted: z.boolean().optional(),
   mock: MockDsl.optional(),
+  waive: Waivers,
 };
 export const ProviderDsl = z.strictObject(providerShape);
 
@@ -72,12 +81,14 @@ const modelShape = {
   sunset: z.iso.date().optional(),
   owner: z.string().min(1).optional(),
   capabilities: z.array(Capability).optional(),
+  waive: Waivers,
 };
 export const ModelDsl = z.strictObject(modelShape);
 
 const tierShape = {
   models: z.array(z.union([Name, z.strictObject({ model: Name, weight: z.number().optional() })])).min(1),
   strategy: StrategySchema.optional(),
+  waive: Waivers,
 };
 export const TierDsl = z.strictObject(tierShape);
 
@@ -130,6 +141,7 @@ const routeShape = {
   owner: z.string().min(1).optional(),
   description: z.string().optional(),
   logPayloads: z.boolean().optional(),
+  waive: Waivers,
 };
 export const RouteDsl = z.strictObject(routeShape);
 
@@ -146,6 +158,7 @@ const teamShape = {
     .optional(),
   limits: z.strictObject({ rpm: z.number().optional(), tpm: z.number().optional() }).optional(),
   owner: z.string().min(1).optional(),
+  waive: Waivers,
 };
 export const TeamDsl = z.strictObject(teamShape);
 
@@ -177,12 +190,28 @@ const Telemetry = z.strictObject({
 
 const Key = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, "a name starts with a letter and holds only letters, digits, '.', '_' or '-' (at most 64)");
 
+/**
+ * An override of an entry: every property optional at every depth (`canary: { steps: [10, 50, 100] }`), each
+ * object still strict. Arrays, records and unions are taken whole (an override replaces them: see merge.ts).
+ */
+function deepPartial(schema: z.core.$ZodType): z.core.$ZodType {
+  const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> };
+  if (def.type === "optional" && def.innerType) return z.optional(deepPartial(def.innerType));
+  if (def.type === "object" && def.shape) {
+    return z.strictObject(Object.fromEntries(Object.entries(def.shape).map(([key, child]) => [key, z.optional(deepPartial(child))])));
+  }
+  return schema;
+}
+const overrides = (shape: Record<string, z.core.$ZodType>) => z.record(z.string(), deepPartial(z.strictObject(shape))).optional();
+
 export const EnvironmentDsl = z.strictObject({
-  providers: z.record(z.string(), z.strictObject(providerShape).partial()).optional(),
-  models: z.record(z.string(), z.strictObject(modelShape).partial()).optional(),
-  tiers: z.record(z.string(), z.strictObject(tierShape).partial()).optional(),
-  routes: z.record(z.string(), z.strictObject(routeShape).partial()).optional(),
-  teams: z.record(z.string(), z.strictObject(teamShape).partial()).optional(),
+  /** Production protections apply, whatever the environment's name (`isProduction` in @switchyard/ir). */
+  production: z.boolean().optional(),
+  providers: overrides(providerShape),
+  models: overrides(modelShape),
+  tiers: overrides(tierShape),
+  routes: overrides(routeShape),
+  teams: overrides(teamShape),
   policies: z.array(PolicyRef).optional(),
   router: RouterSettings.optional(),
   telemetry: Telemetry.optional(),

@@ -16,9 +16,45 @@ function durationMs(value: unknown): unknown {
   return parseDuration(value) ?? value;
 }
 
-function mapEntries(value: unknown, lowerOne: (entry: Dict, id: string) => Dict): Dict {
+/** Lowers each entry of a section; `waive` stays in the DSL (waivers apply to findings, they are not part of the release). */
+function mapEntries(value: unknown, lowerOne: (entry: Dict, id: string) => Dict = (entry) => entry): Dict {
   const out: Dict = {};
-  for (const [id, entry] of Object.entries(dict(value))) out[id] = isDict(entry) ? lowerOne(entry, id) : entry;
+  for (const [id, entry] of Object.entries(dict(value))) {
+    if (!isDict(entry)) {
+      out[id] = entry;
+      continue;
+    }
+    const { waive: _waive, ...rest } = entry;
+    out[id] = lowerOne(rest, id);
+  }
+  return out;
+}
+
+/** The sections whose entries may declare `waive`, with the NodeRef kind of their entries. */
+export const WAIVABLE_SECTIONS = { providers: "provider", models: "model", tiers: "tier", routes: "route", teams: "team" } as const;
+
+/** A waiver as declared on an entry of the environment's merged config. */
+export interface DeclaredWaiver {
+  kind: (typeof WAIVABLE_SECTIONS)[keyof typeof WAIVABLE_SECTIONS];
+  id: string;
+  /** Index in the entry's `waive` list (for locating it). */
+  index: number;
+  policy: string;
+  reason: string;
+  until: string;
+}
+
+/** The waivers declared in a merged (environment-applied) DSL config, in section and declaration order. */
+export function declaredWaivers(merged: Dict): DeclaredWaiver[] {
+  const out: DeclaredWaiver[] = [];
+  for (const [section, kind] of Object.entries(WAIVABLE_SECTIONS)) {
+    for (const [id, entry] of Object.entries(dict(merged[section]))) {
+      list(dict(entry).waive).forEach((waiver, index) => {
+        const { policy, reason, until } = dict(waiver);
+        if (typeof policy === "string" && typeof reason === "string" && typeof until === "string") out.push({ kind, id, index, policy, reason, until });
+      });
+    }
+  }
   return out;
 }
 
@@ -117,13 +153,14 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
     irVersion: IR_VERSION,
     environment,
     providers,
-    models: dict(merged.models),
+    models: mapEntries(merged.models),
     tiers,
     routes,
-    teams: dict(merged.teams),
+    teams: mapEntries(merged.teams),
     policies: policySelections(merged.policies),
   };
   setIf(out, "router", merged.router);
+  if (typeof merged.production === "boolean") out.production = merged.production;
   if (isDict(merged.telemetry)) {
     const telemetry: Dict = { ...merged.telemetry };
     if (isDict(merged.telemetry.otlp)) {

@@ -9,7 +9,7 @@ import { runSemanticChecks } from "../checks/semantic.ts";
 import { showPath, type Finding } from "../checks/report.ts";
 import { suggestName } from "../checks/suggest.ts";
 import { ConfigDsl, knownKeysAt } from "./dsl-schema.ts";
-import { irPathToDsl, lowerConfig } from "./lower.ts";
+import { declaredWaivers, irPathToDsl, lowerConfig, type DeclaredWaiver } from "./lower.ts";
 import { mergeEnvironment } from "./merge.ts";
 import { isDict } from "./view.ts";
 
@@ -37,7 +37,15 @@ function issueFindings(issue: z.core.$ZodIssue, value: unknown): Finding[] {
     return [{ code: "SY0104", path, message: `${showPath(path.slice(0, -1)) || "the config"} is missing required property "${String(name)}"` }];
   }
   if (issue.code === "invalid_key") return [{ code: "SY0102", path, prefer: "key", message: `${where}: ${issue.issues[0]?.message ?? issue.message}` }];
-  if (issue.code === "invalid_union") return [{ code: "SY0102", path, message: `${where}: ${unionMessage(issue)}` }];
+  if (issue.code === "invalid_union") {
+    // A tier member `{ model, weight: "70" }` fails the string branch at its root ("expected string, received
+    // object") and the object branch at `weight`: the branch of the value's own shape says what is wrong.
+    const own = issue.errors.find((branch) => branch.length > 0 && !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === 0));
+    if (own !== undefined && issue.errors.length > 1) {
+      return own.flatMap((inner) => issueFindings({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, value));
+    }
+    return [{ code: "SY0102", path, message: `${where}: ${unionMessage(issue)}` }];
+  }
   return [{ code: "SY0102", path, message: `${where}: ${issue.message}` }];
 }
 
@@ -73,6 +81,8 @@ export interface ValidateOutput {
    * the words of routes.ts.
    */
   authored?: Record<string, unknown>;
+  /** Waivers declared on the environment's entries (applied to policy findings; not part of the IR). */
+  waivers?: DeclaredWaiver[];
 }
 
 /**
@@ -101,7 +111,7 @@ export function validateConfigValue(input: ValidateInput): ValidateOutput {
     }
     return { findings };
   }
-  return { findings, config: ir.data, authored: merged };
+  return { findings, config: ir.data, authored: merged, waivers: declaredWaivers(merged) };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** @module RouteTable: per-route data resolved once at activation so decide() does little work per request. */
 import type { Capability, Config, Route, TargetRef } from "@switchyard/ir";
+import { isProduction } from "@switchyard/ir/environment";
 import { createStrategy, strategyForOptimize } from "./strategies/index.ts";
 import { staticWeights, type StaticWeights } from "./strategies/weighted.ts";
 import type { Strategy, StrategyMember } from "./strategy.ts";
@@ -77,14 +78,14 @@ export interface TableRoute {
 
 export interface RouteTable {
   config: Config;
-  /** True when lifecycle rules for production apply (environment "prod" or "production"). */
+  /** True when lifecycle rules for production apply (`isProduction`: declared `production`, else a production-like name). */
   production: boolean;
   routes: Map<string, TableRoute>;
   /** Team → routes it may use. */
   teams: Map<string, ReadonlySet<string>>;
 }
 
-/** Environments where preview/experimental models are kept out of regular traffic. */
+/** Environment names that were production before `production` could be declared (kept for importers; see `isProduction`). */
 export const PRODUCTION_ENVIRONMENTS: ReadonlySet<string> = new Set(["prod", "production"]);
 
 /**
@@ -97,7 +98,7 @@ export const PRODUCTION_ENVIRONMENTS: ReadonlySet<string> = new Set(["prod", "pr
  * decideWithTable(table, request, store.view(now), { rng, now });
  */
 export function compileRouteTable(config: Config): RouteTable {
-  const production = PRODUCTION_ENVIRONMENTS.has(config.environment);
+  const production = isProduction(config);
   const routes = new Map<string, TableRoute>();
   const slots = new Map<string, { gen: number }>();
   for (const [id, route] of Object.entries(config.routes)) {

@@ -60,7 +60,14 @@ export function routesSource(options: { routes: number; models: number }): { sou
       `    "team-${t}": { keys: [secret("TEAM_${t}_KEY")], routes: [${own.join(", ")}], budget: { usd: ${1000 * (t + 1)}, per: "month" }, limits: { rpm: 600, tpm: 1_000_000 } },`,
     );
   }
-  lines.push("  },", "  environments: {", '    prod: { policies: ["baseline", "eu-residency", "prod-safety", "cost-guard"] },', "  },", "});", "");
+  lines.push(
+    "  },",
+    "  environments: {",
+    '    prod: { production: true, policies: ["baseline", "eu-residency", "prod-safety", "cost-guard"] },',
+    "  },",
+    "});",
+    "",
+  );
   return { source: lines.join("\n"), tiers, teams };
 }
 
