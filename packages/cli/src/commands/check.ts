@@ -58,8 +58,10 @@ Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage or internal error.`,
     if (format === "pretty" && result.ok && result.release) {
       const routes = Object.keys(result.release.config.routes).length;
       const problems = result.diagnostics.length === 0 ? "no problems" : "no errors";
+      const state = result.release.config.state;
+      const shared = state?.kind === "redis" ? `, state on redis (url from ${state.url.secret})` : "";
       io.stdout(
-        `✓ ${relative(io.cwd, file) || file}: ${problems} (environment ${env ?? "default"}, ${routes} route${routes === 1 ? "" : "s"}, release ${result.release.hash.slice(0, 12)})\n`,
+        `✓ ${relative(io.cwd, file) || file}: ${problems} (environment ${env ?? "default"}, ${routes} route${routes === 1 ? "" : "s"}${shared}, release ${result.release.hash.slice(0, 12)})\n`,
       );
     }
     return result.ok ? 0 : 1;

@@ -4,8 +4,9 @@ import { deepMerge, dict, isDict, type Dict } from "./view.ts";
 const SECTIONS = ["providers", "models", "tiers", "routes", "teams", "router", "telemetry"] as const;
 
 /**
- * Applies `environments[env]` to the base config. Objects merge, arrays replace; `policies` of the
- * environment replace the top-level ones. The result has no `environments` key.
+ * Applies `environments[env]` to the base config. Objects merge, arrays replace; `policies` and `state` of the
+ * environment replace the top-level ones (a state of another kind shares no properties). The result has no
+ * `environments` key.
  */
 export function mergeEnvironment(config: unknown, env: string | undefined): Dict {
   const base = dict(config);
@@ -28,5 +29,6 @@ export function mergeEnvironment(config: unknown, env: string | undefined): Dict
     }
   }
   if ("policies" in override) out.policies = override.policies;
+  if ("state" in override) out.state = override.state;
   return out;
 }
