@@ -62,7 +62,10 @@ describe("state in routes.ts", () => {
   });
 
   it('`{ kind: "memory" }` compiles to the same release (same hash) as no state at all', async () => {
-    const [none, memory] = await Promise.all([compile({ file: routesTs("none", []) }), compile({ file: routesTs("memory", ['  state: { kind: "memory" },']) })]);
+    const [none, memory] = await Promise.all([
+      compile({ file: routesTs("none", []) }),
+      compile({ file: routesTs("memory", ['  state: { kind: "memory" },']) }),
+    ]);
     expect(memory.ok).toBe(true);
     expect(memory.release?.hash).toBe(none.release?.hash);
   });

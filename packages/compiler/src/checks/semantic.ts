@@ -285,7 +285,8 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
   for (const [path, state] of states) {
     if (isDict(state) && state.kind === "redis" && "url" in state)
       checkSecret(state.url, [...path, "url"], (finding) => report({ ...finding, raw: true }), {
-        plain: 'Write url: secret("REDIS_URL") and put the redis:// or rediss:// URL, with its user:password@, in that environment variable. If this URL held a real password, rotate it.',
+        plain:
+          'Write url: secret("REDIS_URL") and put the redis:// or rediss:// URL, with its user:password@, in that environment variable. If this URL held a real password, rotate it.',
         name: 'Name the environment variable that holds the URL: url: secret("REDIS_URL"). If the string was a real URL with a password, rotate it.',
       });
   }
