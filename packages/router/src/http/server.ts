@@ -15,7 +15,9 @@ import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage,
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
-import { stateEnvWarnings } from "../runtime/state-env.ts";
+import { type RedisStateSettings, redisStateSettings, stateEnvWarnings } from "../runtime/state-env.ts";
+import type { RedisStateOptions } from "../state/redis/index.ts";
+import type { StateStores } from "../state/stores.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { BodyBudget, readBody } from "./read-body.ts";
@@ -42,8 +44,13 @@ export interface StartRouterOptions {
   validators?: ValidatorRegistry;
   /** Upstream HTTP client; default `http1Transport()` (lean keep-alive HTTP/1.1, adapters/transport/http1.ts). */
   transport?: Transport;
-  /** Live state (breakers, latency, in-flight, canary steps). Default: a fresh in-memory store. */
+  /** Live state (breakers, latency, in-flight, canary steps). Default: what the release's `state` declares (in memory without one). */
   state?: StateStore;
+  /**
+   * The Redis state stores' factory (`createRedisStateStores` of `@switchyard/router/redis`): router.mjs passes it
+   * only when its release declares `state: { kind: "redis" }`. Without it such a release does not start.
+   */
+  redis?: RedisStateFactory;
   hooks?: RouterHooks;
   /** Injected clock (epoch ms) and uniform random source. */
   now?: () => number;
@@ -83,6 +90,9 @@ export interface RunningRouter {
   close(options?: { unreadyMs?: number }): Promise<void>;
 }
 
+/** Connects the stores of a release declaring Redis state. */
+export type RedisStateFactory = (options: RedisStateOptions) => Promise<StateStores>;
+
 /** A start failure worth a one-line message (port in use, release needing a missing adapter…). */
 export class RouterStartError extends Error {
   override readonly name = "RouterStartError";
@@ -118,6 +128,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const admission = admissionOrError(env, options.release.config);
   if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
+  if (options.state === undefined) redisSettingsOrThrow(options);
   const transport = options.transport ?? http1Transport(limits);
   const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
@@ -539,8 +550,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     port: address.port,
     host: address.address,
     active,
-    // A store handed in is the caller's choice; only the default in-memory one ignores SWITCHYARD_REDIS_URL.
-    warnings: [...runtime.warnings, ...telemetry.warnings, ...(options.state === undefined ? stateEnvWarnings(env) : [])],
+    // A store handed in is the caller's choice; only the one the release declares may ignore SWITCHYARD_REDIS_URL.
+    warnings: [...runtime.warnings, ...telemetry.warnings, ...(options.state === undefined ? stateEnvWarnings(env, options.release.config) : [])],
     inFlight: () => inFlight,
     telemetry,
     canaries,
@@ -571,6 +582,23 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       return closing;
     },
   };
+}
+
+/**
+ * The Redis settings of a release declaring Redis state (undefined for in memory); a missing or malformed URL, or a
+ * build without the Redis client, stops the start with one line naming the setting (never the URL).
+ */
+function redisSettingsOrThrow(options: StartRouterOptions): RedisStateSettings | undefined {
+  const { state, environment } = options.release.config;
+  if (state?.kind !== "redis") return undefined;
+  const read = redisStateSettings(state, options.env ?? process.env, environment);
+  if ("error" in read) throw new RouterStartError("invalid_setting", read.error);
+  if (options.redis === undefined)
+    throw new RouterStartError(
+      "missing_state_client",
+      "state: the release keeps its state on Redis, but this router was started without the Redis client (run the router.mjs `switchyard build` made from this release, or pass startRouter `redis: createRedisStateStores` from @switchyard/router/redis)",
+    );
+  return read.settings;
 }
 
 /** A positive integer setting from the environment, or its default; a bad value stops the start, naming it. */
