@@ -98,7 +98,7 @@ describe("router.mjs with and without Redis state", () => {
   }
 
   it("a missing or empty URL variable is one line naming state.url and the variable, exit 1", () => {
-    for (const env of [{}, { REDIS_URL: "" }]) {
+    for (const env of [{}, { REDIS_URL: "" }] as Array<Record<string, string>>) {
       const { status, stderr, stdout } = refusedStart(env);
       expect(status).toBe(1);
       expect(stderr).toHaveLength(1);
