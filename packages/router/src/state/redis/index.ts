@@ -9,16 +9,12 @@
  * const r = await stores.budgets.reserve({ team: "support", limitUsd: 50, mode: "hard", period: "day", periodStart, periodEnd, amountUsd: 0.02, now: Date.now() });
  */
 import type { ConnectionOptions } from "node:tls";
-import type { Config } from "@switchyard/ir";
-import type { RoutingState } from "../../core/types.ts";
-import { periodBounds } from "../budget-period.ts";
-import { MemoryStateStore } from "../memory-store.ts";
-import type { BudgetSnapshot, LimitSnapshot, StateSnapshot } from "../store.ts";
-import type { HealthStore, StateStores } from "../stores.ts";
+import { composeStateStores } from "../compose.ts";
+import { MemoryBudgetStore, MemoryHealthStore, MemoryRateLimitStore, type MemoryHealthOptions } from "../memory/index.ts";
+import type { StateStores } from "../stores.ts";
 import { RedisBackend } from "./backend.ts";
 import { RedisBudgetStore } from "./budgets.ts";
 import { RedisRateLimitStore } from "./limits.ts";
-import { localStores } from "./local.ts";
 import { RedisReleaseStore } from "./releases.ts";
 import { RedisRolloutStore } from "./rollout.ts";
 import { checkRedisUrl } from "./url.ts";
@@ -49,6 +45,8 @@ export interface RedisStateOptions {
   tls?: ConnectionOptions;
   /** Releases remembered per environment, by count and bytes (ActiveRelease's defaults). */
   releases?: { retain?: number; maxBytes?: number };
+  /** Breaker and latency options of the replica-local health store. */
+  health?: MemoryHealthOptions;
 }
 
 /** The defaults of RedisStateOptions' optional settings. */
@@ -81,9 +79,8 @@ export async function createRedisStateStores(options: RedisStateOptions): Promis
     probeMs: Math.min(500, refreshMs),
   });
   const where = { prefix: options.keyPrefix, environment: options.environment };
-  const local = localStores();
-  const budgets = new RedisBudgetStore(backend, { ...where, reservationTtlMs: options.reservationTtlMs ?? d.reservationTtlMs, local: local.budgets });
-  const limits = new RedisRateLimitStore(backend, { ...where, local: local.limits });
+  const budgets = new RedisBudgetStore(backend, { ...where, reservationTtlMs: options.reservationTtlMs ?? d.reservationTtlMs, local: new MemoryBudgetStore() });
+  const limits = new RedisRateLimitStore(backend, { ...where, local: new MemoryRateLimitStore() });
   const rollout = new RedisRolloutStore(backend, { ...where, refreshMs });
   const releases = new RedisReleaseStore(backend, {
     ...where,
@@ -99,74 +96,18 @@ export async function createRedisStateStores(options: RedisStateOptions): Promis
   else void subscribed.catch(() => undefined);
   if (backend.up) await rollout.refresh().catch(() => undefined);
 
-  const health = memoryHealth();
-  return {
+  return composeStateStores({
     kind: "redis",
     budgets,
     limits,
-    health: health.store,
+    health: new MemoryHealthStore(options.health),
     rollout,
     releases,
-    view: (now) => health.view(now, rollout),
-    snapshot: async (config, now) => stateSnapshot(config, now, { budgets, limits, rollout, health: health.store }),
     backendUp: () => backend.up,
     close: async () => {
       rollout.close();
       releases.close();
       await backend.close();
     },
-  };
-}
-
-/** Temporary: the per-replica health store over MemoryStateStore until the split memory stores (i19-split) land. */
-function memoryHealth(): { store: HealthStore; view: (now: number, canaries: { canaryPercent(route: string): number }) => RoutingState } {
-  const m = new MemoryStateStore();
-  const store: HealthStore = {
-    recordAttempt: (o) => m.recordAttempt(o),
-    acquire: (model, now) => m.acquire(model, now),
-    breakerSnapshot: (now) => m.snapshot(now).breakers,
-    latencySnapshot: () => m.snapshot(0).latency,
-    inFlightSnapshot: () => m.snapshot(0).inFlight,
-    retain: () => undefined,
-  };
-  const view = (now: number, canaries: { canaryPercent(route: string): number }): RoutingState => {
-    const v = m.view(now);
-    return {
-      breakersClosed: () => v.breakersClosed?.() ?? false,
-      breaker: (model) => v.breaker(model),
-      latency: (model) => v.latency(model),
-      inFlight: (model) => v.inFlight(model),
-      canaryPercent: (route) => canaries.canaryPercent(route),
-    };
-  };
-  return { store, view };
-}
-
-/** Temporary: what composeStateStores (i19-split) derives, until it lands. */
-async function stateSnapshot(
-  config: Config,
-  now: number,
-  s: { budgets: RedisBudgetStore; limits: RedisRateLimitStore; rollout: RedisRolloutStore; health: HealthStore },
-): Promise<StateSnapshot> {
-  const budgets: Record<string, BudgetSnapshot> = {};
-  const limits: Record<string, LimitSnapshot> = {};
-  for (const [team, def] of Object.entries(config.teams).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (def.budget !== undefined) {
-      const { start, end } = periodBounds(def.budget.per, now);
-      budgets[team] = await s.budgets.peek({ team, limitUsd: def.budget.usd, mode: def.budget.mode, period: def.budget.per, periodStart: start, periodEnd: end }, now);
-    }
-    const { rpm, tpm } = def.limits ?? {};
-    if (rpm !== undefined || tpm !== undefined) {
-      const d = await s.limits.peek({ team, rpm, tpm, now });
-      limits[team] = { ...(d.requests === undefined ? {} : { rpm: d.requests }), ...(d.tokens === undefined ? {} : { tpm: d.tokens }) };
-    }
-  }
-  return {
-    breakers: s.health.breakerSnapshot(now),
-    latency: s.health.latencySnapshot(),
-    inFlight: s.health.inFlightSnapshot(),
-    canaries: await s.rollout.snapshot(),
-    budgets,
-    limits,
-  };
+  });
 }
