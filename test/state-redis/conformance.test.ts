@@ -38,8 +38,23 @@ const redis =
     return { store: pick(stores), close: () => stores.close() };
   };
 
-budgetStoreConformance("redis", redis((s) => s.budgets));
-rateLimitStoreConformance("redis", redis((s) => s.limits));
-healthStoreConformance("redis", redis((s) => s.health));
-rolloutStoreConformance("redis", redis((s) => s.rollout));
-stateStoresConformance("redis", redis((s) => s));
+budgetStoreConformance(
+  "redis",
+  redis((s) => s.budgets),
+);
+rateLimitStoreConformance(
+  "redis",
+  redis((s) => s.limits),
+);
+healthStoreConformance(
+  "redis",
+  redis((s) => s.health),
+);
+rolloutStoreConformance(
+  "redis",
+  redis((s) => s.rollout),
+);
+stateStoresConformance(
+  "redis",
+  redis((s) => s),
+);

@@ -183,5 +183,8 @@ function isScriptBug(error: unknown): boolean {
 /** An error's message on one line, without a URL's credentials (ioredis messages name host and port only). */
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s+/g, " ").replace(/\/\/[^@/\s]*@/g, "//***@").slice(0, 200);
+  return message
+    .replace(/\s+/g, " ")
+    .replace(/\/\/[^@/\s]*@/g, "//***@")
+    .slice(0, 200);
 }

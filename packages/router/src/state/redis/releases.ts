@@ -85,7 +85,13 @@ export class RedisReleaseStore implements ReleaseStore {
   }
 
   async activate(environment: string, hash: string, options: { now: number; rollback?: boolean }): Promise<void> {
-    const done = await this.#eval(RELEASE_ACTIVATE, environment, [hash, options.now, options.rollback === true ? "1" : "0", this.#options.retain, this.#options.maxBytes]);
+    const done = await this.#eval(RELEASE_ACTIVATE, environment, [
+      hash,
+      options.now,
+      options.rollback === true ? "1" : "0",
+      this.#options.retain,
+      this.#options.maxBytes,
+    ]);
     if (done !== 1) throw new Error(`release ${hash} is not stored for environment ${environment}; put() it before activating`);
     this.#seen.set(environment, hash); // this replica made the change: its listeners are not called for it
   }

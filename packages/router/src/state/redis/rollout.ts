@@ -137,7 +137,15 @@ export class RedisRolloutStore implements RolloutStore {
       const out: Record<string, CanarySnapshot> = {};
       for (const route of [...this.#cache.keys()].sort()) {
         const c = this.#cache.get(route);
-        if (c !== undefined) out[route] = { model: c.model, percent: c.percent, step: c.step, updatedAt: c.updatedAt, reason: c.reason, window: { ...c.window, p95Ms: undefined } };
+        if (c !== undefined)
+          out[route] = {
+            model: c.model,
+            percent: c.percent,
+            step: c.step,
+            updatedAt: c.updatedAt,
+            reason: c.reason,
+            window: { ...c.window, p95Ms: undefined },
+          };
       }
       return out;
     }
@@ -151,7 +159,12 @@ export class RedisRolloutStore implements RolloutStore {
         step: c.step,
         updatedAt: c.updatedAt,
         reason: c.reason,
-        window: { requests: c.window.requests, errors: c.window.errors, p95Ms: latencies.length === 0 ? undefined : percentile95(latencies), since: c.window.since },
+        window: {
+          requests: c.window.requests,
+          errors: c.window.errors,
+          p95Ms: latencies.length === 0 ? undefined : percentile95(latencies),
+          since: c.window.since,
+        },
       };
     }
     return out;
