@@ -16,6 +16,8 @@ export interface RedisServerOptions {
   user?: { name: string; password: string };
   /** Serve TLS only (rediss://), with a self-signed certificate for 127.0.0.1 made with openssl. */
   tls?: boolean;
+  /** A port chosen beforehand (freeRedisPort()); default a fresh ephemeral one. */
+  port?: number;
 }
 
 export interface RedisServer {
@@ -61,7 +63,8 @@ function onPath(name: string): boolean {
   }
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (to point a client at a server started later). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -107,7 +110,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     ca = readFileSync(cert, "utf8");
     tlsArgs.push("--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no");
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     "--bind",
     "127.0.0.1",
