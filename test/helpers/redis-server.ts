@@ -39,6 +39,8 @@ export interface RedisServer {
   pause(): void;
   /** SIGCONT after pause(). */
   resume(): void;
+  /** Run one command with the server's CLI (redis-cli or valkey-cli), as the default user; its output. */
+  cli(...args: string[]): string;
 }
 
 /** The server binary on PATH: valkey-server first, then redis-server; installs redis-server when neither is there. */
@@ -207,6 +209,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     resume() {
       child?.kill("SIGCONT");
+    },
+    cli(...cmd) {
+      const cliBinary = binary.replace(/-server$/, "-cli");
+      const auth = options.password === undefined ? [] : ["--no-auth-warning", "-a", options.password];
+      const tls = options.tls === true ? ["--tls", "--cacert", path.join(dir, "cert.pem")] : [];
+      return execFileSync(cliBinary, ["-p", String(port), ...auth, ...tls, ...cmd]).toString();
     },
   };
 }

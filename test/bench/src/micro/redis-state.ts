@@ -38,7 +38,7 @@ async function governed(s: StateStores, team: string): Promise<number> {
 
 /** Server-side counters: scripts run (EVALSHA/EVAL: one client round trip each on this path), commands run (inside scripts too), CPU seconds. */
 function counters(): { scripts: number; commands: number; cpu: number } {
-  const info = execFileSync("redis-cli", ["-p", String(server.port), "INFO", "all"]).toString();
+  const info = server.cli("INFO", "all");
   let scripts = 0;
   let commands = 0;
   for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) {
