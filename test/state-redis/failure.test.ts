@@ -130,6 +130,7 @@ describe("Redis failures", () => {
       environment: "prod",
       onUnavailable: "serve-local",
       connectWaitMs: 300,
+      refreshMs: 60_000, // so only pub/sub can bring the canary change below
       log: (line) => lines.push(line),
     });
     cleanup.push(() => stores.close());
@@ -141,5 +142,10 @@ describe("Redis failures", () => {
     await until(() => stores.backendUp());
     expect((await stores.budgets.reserve({ ...terms, amountUsd: 1, now })).id).not.toMatch(/^L:/);
     expect(lines).toHaveLength(2);
+    // The subscription made while Redis was down completed: another replica's canary step arrives by pub/sub.
+    const other = await createRedisStateStores({ url: server.url(), keyPrefix: "late:", environment: "prod", onUnavailable: "refuse", log: () => undefined });
+    cleanup.push(() => other.close());
+    await other.rollout.setCanaryPercent("chat", 25, { now, step: 1 });
+    await until(() => stores.view(now).canaryPercent("chat") === 25);
   });
 });
