@@ -48,12 +48,17 @@ export function redisBinary(): string {
   for (const name of ["valkey-server", "redis-server"]) {
     if (onPath(name)) return name;
   }
-  if (process.getuid?.() !== 0) throw new Error("no redis-server or valkey-server on PATH, and not root to `apt-get install -y redis-server`");
+  aptInstall("redis-server");
+  return "redis-server";
+}
+
+/** Install a Debian package that puts `binary` on PATH (as root, non-interactive). */
+function aptInstall(binary: string, pkg = binary): void {
+  if (process.getuid?.() !== 0) throw new Error(`no ${binary} on PATH, and not root to \`apt-get install -y ${pkg}\``);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   execFileSync("apt-get", ["update"], { env, stdio: "ignore", timeout: 300_000 });
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "redis-server"], { env, stdio: "ignore", timeout: 300_000 });
-  if (!onPath("redis-server")) throw new Error("apt-get install redis-server did not put redis-server on PATH");
-  return "redis-server";
+  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", pkg], { env, stdio: "ignore", timeout: 300_000 });
+  if (!onPath(binary)) throw new Error(`apt-get install ${pkg} did not put ${binary} on PATH`);
 }
 
 function onPath(name: string): boolean {
@@ -86,6 +91,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let ca: string | undefined;
   const tlsArgs: string[] = [];
   if (options.tls === true) {
+    if (!onPath("openssl")) aptInstall("openssl");
     const key = path.join(dir, "key.pem");
     const cert = path.join(dir, "cert.pem");
     execFileSync(
@@ -138,7 +144,17 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const launch = async (): Promise<void> => {
     const proc = spawn(binary, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
-    exited = new Promise((resolve) => proc.once("exit", () => resolve()));
+    // A test process that ends without stop() (a failed hook, a worker torn down) takes its server with it.
+    const reap = (): void => {
+      proc.kill("SIGKILL");
+    };
+    process.once("exit", reap);
+    exited = new Promise((resolve) =>
+      proc.once("exit", () => {
+        process.off("exit", reap);
+        resolve();
+      }),
+    );
     let out = "";
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${binary} did not start in 10 s:\n${out}`)), 10_000);

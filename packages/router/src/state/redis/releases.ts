@@ -87,15 +87,26 @@ export class RedisReleaseStore implements ReleaseStore {
   }
 
   async activate(environment: string, hash: string, options: { now: number; rollback?: boolean }): Promise<void> {
-    const done = await this.#eval(RELEASE_ACTIVATE, environment, [
-      hash,
-      options.now,
-      options.rollback === true ? "1" : "0",
-      this.#options.retain,
-      this.#options.maxBytes,
-    ]);
+    // This replica makes the change: its listeners are not called for it, even when the pub/sub
+    // message arrives before the script's reply.
+    const before = this.#seen.get(environment);
+    this.#seen.set(environment, hash);
+    let done: unknown;
+    try {
+      done = await this.#eval(RELEASE_ACTIVATE, environment, [
+        hash,
+        options.now,
+        options.rollback === true ? "1" : "0",
+        this.#options.retain,
+        this.#options.maxBytes,
+      ]);
+    } finally {
+      if (done !== 1) {
+        if (before === undefined) this.#seen.delete(environment);
+        else this.#seen.set(environment, before);
+      }
+    }
     if (done !== 1) throw new Error(`release ${hash} is not stored for environment ${environment}; put() it before activating`);
-    this.#seen.set(environment, hash); // this replica made the change: its listeners are not called for it
   }
 
   async previous(environment: string): Promise<string | undefined> {
