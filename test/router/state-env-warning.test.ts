@@ -1,4 +1,4 @@
-/** @module SWITCHYARD_REDIS_URL is reserved: the router says at start-up that it is ignored and state is per replica. */
+/** @module SWITCHYARD_REDIS_URL is only read when the release names it as `state.url`: otherwise the router says at start-up that it is ignored. */
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningRouter, createMemoryStateStores, builtinAdapters, builtinValidators, runMain } from "@switchyard/router";
 import { releaseOf } from "../helpers/release.ts";
@@ -34,11 +34,13 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ out: string[]; err: stri
 }
 
 describe("SWITCHYARD_REDIS_URL at start-up", () => {
-  it("warns once that a Redis store is not supported yet and state is per replica, never echoing the URL", async () => {
+  it("warns once that the release keeps state in memory, per replica, so the variable is ignored, never echoing the URL", async () => {
     const { out, err } = await start({ SWITCHYARD_REDIS_URL: "redis://:hunter2@redis.switchyard:6379" });
     const warnings = err.filter((l) => l.includes("SWITCHYARD_REDIS_URL"));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^switchyard router: warning: SWITCHYARD_REDIS_URL is set, but a shared Redis state store is not supported yet/);
+    expect(warnings[0]).toMatch(
+      /^switchyard router: warning: SWITCHYARD_REDIS_URL is set, but the release keeps its state in memory, so the variable is ignored/,
+    );
     expect(warnings[0]).toContain("state is per replica");
     expect([...out, ...err].join("\n")).not.toContain("hunter2");
     expect(out.some((l) => l.startsWith("switchyard router listening on"))).toBe(true);

@@ -35,6 +35,12 @@ describe("the SDK's literal unions equal the IR's enums", () => {
     expectTypeOf<Sdk.ValidatorDef["kind"]>().toEqualTypeOf<Ir.ValidatorKind>();
   });
 
+  it("state kinds and what to do while Redis is unreachable", () => {
+    expectTypeOf<Sdk.StateDef["kind"]>().toEqualTypeOf<Ir.StateKind>();
+    expectTypeOf<Sdk.StateUnavailable>().toEqualTypeOf<Ir.StateUnavailable>();
+    expectTypeOf<NonNullable<Sdk.RedisStateDef["onUnavailable"]>>().toEqualTypeOf<Ir.StateUnavailable>();
+  });
+
   it("the SDK's DSL uses those unions where the IR does", () => {
     expectTypeOf<Sdk.ProviderDef["kind"]>().toEqualTypeOf<Ir.ProviderKind>();
     expectTypeOf<NonNullable<Sdk.TierDef<string>["strategy"]>>().toEqualTypeOf<Ir.Strategy>();
@@ -59,5 +65,7 @@ describe("the IR and the compiler's DSL schema agree", () => {
     expectTypeOf<Element<NonNullable<NonNullable<RouteDslInput["retry"]>["on"]>>>().toEqualTypeOf<Ir.ErrorClass>();
     expectTypeOf<NonNullable<BudgetDslInput["per"]>>().toEqualTypeOf<Ir.BudgetPeriod>();
     expectTypeOf<NonNullable<BudgetDslInput["mode"]>>().toEqualTypeOf<Ir.BudgetMode>();
+    expectTypeOf<NonNullable<ConfigDslInput["state"]>["kind"]>().toEqualTypeOf<Ir.StateKind>();
+    expectTypeOf<NonNullable<Extract<NonNullable<ConfigDslInput["state"]>, { kind: "redis" }>["onUnavailable"]>>().toEqualTypeOf<Ir.StateUnavailable>();
   });
 });

@@ -12,14 +12,17 @@ export interface RuleProblem {
   message: string;
 }
 
-/** A secret a config names; `upstream` when its value leaves the router (provider key/headers, sink headers). */
+/**
+ * A secret a config names; `upstream` when its value is sent to a model provider or a telemetry sink (provider
+ * key/headers, sink headers). Team keys and the state store's URL (`state.url`) stay in the router.
+ */
 export interface SecretUse {
   name: string;
   path: (string | number)[];
   upstream: boolean;
 }
 
-/** Visit every value under the config's providers, teams and telemetry (where secrets and URLs live), with its path. */
+/** Visit every value under the config's providers, teams, telemetry and state (where secrets and URLs live), with its path. */
 function walk(config: Config, visit: (value: unknown, path: (string | number)[]) => void): void {
   const go = (value: unknown, path: (string | number)[]): void => {
     visit(value, path);
@@ -29,6 +32,7 @@ function walk(config: Config, visit: (value: unknown, path: (string | number)[])
   go(config.providers, ["providers"]);
   go(config.teams, ["teams"]);
   go(config.telemetry, ["telemetry"]);
+  go(config.state, ["state"]);
 }
 
 /** Every secret reference in a config, with where it is and whether its value is sent out (all but team keys). */
@@ -36,7 +40,7 @@ export function secretUses(config: Config): SecretUse[] {
   const out: SecretUse[] = [];
   walk(config, (value, path) => {
     const name = (value as Partial<SecretRef> | null)?.secret;
-    if (typeof name === "string") out.push({ name, path, upstream: path[0] !== "teams" });
+    if (typeof name === "string") out.push({ name, path, upstream: path[0] !== "teams" && path[0] !== "state" });
   });
   return out;
 }
@@ -105,9 +109,15 @@ export function configRuleProblems(config: Config): RuleProblem[] {
     }
     if (blockedHost(host)) out.push({ code: "blocked_host", path, message: `${host} is link-local or cloud metadata` });
   }
+  // The state store's URL carries Redis's password: like the router's own settings, never sent to an upstream.
+  const stateUrl = config.state?.kind === "redis" ? config.state.url.secret : undefined;
   for (const use of secretUses(config)) {
     if (use.upstream && /^SWITCHYARD_(?:ADMIN_TOKEN|REDIS_URL)$/.test(use.name))
       out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is the router's own setting, never sent out` });
+    else if (use.upstream && use.name === stateUrl)
+      out.push({ code: "reserved_secret", path: use.path, message: `${use.name} is the state store's URL (state.url), never sent out` });
   }
+  if (stateUrl === "SWITCHYARD_ADMIN_TOKEN")
+    out.push({ code: "reserved_secret", path: ["state", "url"], message: "SWITCHYARD_ADMIN_TOKEN is the admin token, not a Redis URL" });
   return out;
 }

@@ -33,6 +33,10 @@ export const BudgetPeriodSchema = z.enum(["day", "week", "month"]);
 export const SeveritySchema = z.enum(["error", "warning", "off"]);
 /** `hard` refuses past the budget; `soft` flags and allows. */
 export const BudgetModeSchema = z.enum(["hard", "soft"]);
+/** Where a router keeps budgets, rate limits, canary steps and releases (the discriminant of StateSchema). */
+export const StateKindSchema = z.enum(["memory", "redis"]);
+/** What a router on shared state does while Redis is unreachable: keep serving on replica-local accounting, or answer 503. */
+export const StateUnavailableSchema = z.enum(["serve-local", "refuse"]);
 /** The kinds of output validator (the discriminant of ValidatorSchema). */
 export const ValidatorKindSchema = z.enum(["json", "json-schema", "regex", "non-empty"]);
 
@@ -270,6 +274,33 @@ export const TelemetrySchema = z.strictObject({
     .optional(),
 });
 
+/** Default `keyPrefix` of Redis state: every key the router writes starts with it (then the environment). */
+export const DEFAULT_STATE_KEY_PREFIX = "switchyard";
+
+/**
+ * A Redis key prefix: letters, digits and `.`, `_`, `-`, `:` (no spaces, no `{}`, which would form Redis Cluster
+ * hash tags of their own), starting with a letter, at most 64 characters.
+ */
+export const StateKeyPrefixSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9._:-]{0,63}$/, "a key prefix starts with a letter and holds only letters, digits, '.', '_', '-' or ':' (at most 64)");
+
+/**
+ * Where the router keeps its state. `memory` (the default; a release without `state` means it): every replica on its
+ * own. `redis`: budgets, rate limits, canary steps and releases shared through Redis/Valkey; the URL is a secret
+ * reference (it carries the password), never a value.
+ */
+export const StateSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal(StateKindSchema.enum.memory) }),
+  z.strictObject({
+    kind: z.literal(StateKindSchema.enum.redis),
+    /** The environment variable holding `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
+    url: SecretRefSchema,
+    keyPrefix: StateKeyPrefixSchema.default(DEFAULT_STATE_KEY_PREFIX),
+    onUnavailable: StateUnavailableSchema.default("serve-local"),
+  }),
+]);
+
 export const ConfigSchema = z.strictObject({
   irVersion: z.literal(IR_VERSION),
   environment: IdSchema,
@@ -288,6 +319,8 @@ export const ConfigSchema = z.strictObject({
   router: RouterSettingsSchema.default({ maxBodyBytes: 4 * 1024 * 1024, requestIdHeader: "x-request-id" }),
   /** Optional so releases without telemetry keep their hash. */
   telemetry: TelemetrySchema.optional(),
+  /** Absent means in memory, per replica (the compiler omits `{ kind: "memory" }`, so such releases keep their hash). */
+  state: StateSchema.optional(),
 });
 
 export type SecretRef = z.output<typeof SecretRefSchema>;
@@ -323,6 +356,11 @@ export type Team = z.output<typeof TeamSchema>;
 export type PolicySelection = z.output<typeof PolicySelectionSchema>;
 export type RouterSettings = z.output<typeof RouterSettingsSchema>;
 export type Telemetry = z.output<typeof TelemetrySchema>;
+export type StateKind = z.output<typeof StateKindSchema>;
+export type StateUnavailable = z.output<typeof StateUnavailableSchema>;
+export type State = z.output<typeof StateSchema>;
+/** The Redis form of `State`. */
+export type RedisState = Extract<State, { kind: "redis" }>;
 /** A compiled, validated configuration for one environment. */
 export type Config = z.output<typeof ConfigSchema>;
 /** What the compiler hands to `ConfigSchema` (defaults not yet applied). */

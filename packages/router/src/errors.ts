@@ -27,7 +27,8 @@ export type RouterErrorCode =
   | "release_not_found"
   | "no_previous_release"
   | "request_not_found"
-  | "feedback_conflict";
+  | "feedback_conflict"
+  | "state_unavailable";
 
 /** OpenAI's `error.type` vocabulary (plus `upstream_error` for provider failures). */
 export type RouterErrorType =
@@ -61,6 +62,7 @@ export const ERRORS = {
   no_previous_release: { status: 409, type: "invalid_request_error" },
   request_not_found: { status: 404, type: "not_found_error" },
   feedback_conflict: { status: 409, type: "invalid_request_error" },
+  state_unavailable: { status: 503, type: "server_error" },
 } as const satisfies Record<RouterErrorCode, { status: number; type: RouterErrorType }>;
 
 /** Why one attempt failed, as reported to the client in `all_candidates_failed`. */

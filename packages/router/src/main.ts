@@ -4,6 +4,7 @@ import type { Release } from "@switchyard/ir";
 import type { AdapterRegistry, Transport } from "./adapters/types.ts";
 import type { ValidatorRegistry } from "./validators/types.ts";
 import { RouterStartError, type RunningRouter, startRouter } from "./http/server.ts";
+import type { RedisStateSupport } from "./state/redis/start.ts";
 import type { TelemetryOptions } from "./telemetry/telemetry.ts";
 
 export interface RunMainOptions {
@@ -19,6 +20,8 @@ export interface RunMainOptions {
   signals?: boolean;
   /** The OTLP sink factory (router.mjs passes it only when the release configures `telemetry.otlp`). */
   telemetry?: TelemetryOptions;
+  /** Redis state (router.mjs passes it only when the release declares `state: { kind: "redis" }`). */
+  redis?: RedisStateSupport;
 }
 
 const USAGE = "usage: node router.mjs [--port N] [--host H]   (or PORT / HOST; default 127.0.0.1:8787)";
@@ -75,6 +78,7 @@ export async function runMain(options: RunMainOptions): Promise<RunningRouter | 
       validators: options.validators,
       ...(options.transport !== undefined ? { transport: options.transport } : {}),
       ...(options.telemetry !== undefined ? { telemetry: options.telemetry } : {}),
+      ...(options.redis !== undefined ? { redis: options.redis } : {}),
     });
   } catch (error) {
     err(`switchyard router: ${error instanceof RouterStartError ? error.message : `failed to start: ${(error as Error).message}`}`);

@@ -1,6 +1,6 @@
 /** @module index.test-d — Type tests of the DSL: inference of declared names, and misspellings rejected at the literal. */
 import { describe, expectTypeOf, it } from "vitest";
-import { defineConfig, secret, type Duration, type Secret, type SwitchyardConfig } from "./index.ts";
+import { defineConfig, secret, type Duration, type Secret, type StateDef, type SwitchyardConfig } from "./index.ts";
 
 const providers = {
   openai: { kind: "openai", apiKey: secret("OPENAI_API_KEY") },
@@ -211,6 +211,48 @@ describe("waivers", () => {
         },
       },
     });
+  });
+});
+
+describe("state", () => {
+  const base = {
+    providers,
+    models: { mini: { provider: "openai", name: "m", context: 1, price: { input: 0, output: 0 } } },
+    routes: { chat: { model: "mini" } },
+  } as const;
+
+  it("accepts memory and redis state, at the top level and per environment", () => {
+    defineConfig({
+      ...base,
+      state: { kind: "redis", url: secret("REDIS_URL"), keyPrefix: "acme", onUnavailable: "refuse" },
+      environments: { dev: { state: { kind: "memory" } }, prod: { state: { kind: "redis", url: secret("PROD_REDIS_URL") } } },
+    });
+    expectTypeOf<{ kind: "memory" }>().toMatchTypeOf<StateDef>();
+  });
+
+  it("rejects a misspelt property, an unknown kind or mode, and a URL that is not a secret()", () => {
+    defineConfig({
+      ...base,
+      // @ts-expect-error — `onUnavilable` is not a property of redis state
+      state: { kind: "redis", url: secret("REDIS_URL"), onUnavilable: "refuse" },
+    });
+    defineConfig({
+      ...base,
+      environments: {
+        // @ts-expect-error — `keyprefix` is not a property of redis state (in an environment too)
+        prod: { state: { kind: "redis", url: secret("REDIS_URL"), keyprefix: "acme" } },
+      },
+    });
+    // @ts-expect-error — "valkey" is not a state kind (Valkey is served by kind "redis")
+    defineConfig({ ...base, state: { kind: "valkey", url: secret("REDIS_URL") } });
+    // @ts-expect-error — onUnavailable is "serve-local" or "refuse"
+    defineConfig({ ...base, state: { kind: "redis", url: secret("REDIS_URL"), onUnavailable: "fail-open" } });
+    // @ts-expect-error — the URL carries a password: a plain string is not a Secret
+    defineConfig({ ...base, state: { kind: "redis", url: "redis://:pw@redis:6379" } });
+    // @ts-expect-error — redis state needs its URL
+    defineConfig({ ...base, state: { kind: "redis" } });
+    // @ts-expect-error — memory state has no URL
+    defineConfig({ ...base, state: { kind: "memory", url: secret("REDIS_URL") } });
   });
 });
 

@@ -47,6 +47,8 @@ export type Strategy = "weighted" | "latency" | "cost" | "least-busy";
 export type Optimize = "cost" | "latency" | "quality";
 export type ErrorClass = "429" | "5xx" | "timeout" | "connection";
 export type Severity = "error" | "warning" | "off";
+/** What a router on Redis state does while Redis is unreachable. */
+export type StateUnavailable = "serve-local" | "refuse";
 /** An ISO date, `YYYY-MM-DD`. */
 export type IsoDate = `${number}-${number}-${number}`;
 
@@ -239,6 +241,24 @@ export interface TelemetryDef {
 }
 
 /**
+ * Where the router keeps budgets, rate limits, canary steps and releases; see docs/scaling.md. `memory` (the
+ * default): each replica on its own. `redis`: shared by every replica through Redis or Valkey.
+ *
+ * @example state: { kind: "redis", url: secret("REDIS_URL"), onUnavailable: "refuse" }
+ */
+export type StateDef = { kind: "memory" } | RedisStateDef;
+
+export interface RedisStateDef {
+  kind: "redis";
+  /** The environment variable holding `redis://[user:password@]host:6379[/db]` or `rediss://…` (TLS): always `secret(…)`, it carries the password. */
+  url: Secret;
+  /** Every key the router writes starts with it (then the environment); default `"switchyard"`. */
+  keyPrefix?: string;
+  /** While Redis is unreachable: keep serving on replica-local accounting (`"serve-local"`, default) or answer 503 (`"refuse"`). */
+  onUnavailable?: StateUnavailable;
+}
+
+/**
  * What an override may write of a value: any part of an object, at any depth (`canary: { steps: [10, 50, 100] }`,
  * `price: { input: 12 }`), with every key still checked. Arrays, secrets and scalars are replaced whole.
  */
@@ -269,6 +289,8 @@ export interface EnvironmentDef<P extends string, M extends string, T extends st
   policies?: readonly PolicyRef[];
   router?: RouterSettingsDef;
   telemetry?: TelemetryDef;
+  /** Replaces the top-level `state` for this environment (whole, not merged). */
+  state?: StateDef;
 }
 
 /** The whole of `routes.ts`. Type parameters are the names declared in each section. */
@@ -288,6 +310,8 @@ export interface SwitchyardConfig<
   policies?: readonly PolicyRef[];
   router?: RouterSettingsDef;
   telemetry?: TelemetryDef;
+  /** Where state lives (default in memory, per replica); an environment's own `state` replaces it. */
+  state?: StateDef;
   environments?: Record<string, EnvironmentDef<NoInfer<P>, NoInfer<M>, NoInfer<T>, NoInfer<R>, NoInfer<Tm>>>;
 }
 

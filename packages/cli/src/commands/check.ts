@@ -85,8 +85,10 @@ Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage or internal error.`,
           const routes = Object.keys(result.release.config.routes).length;
           const problems = result.diagnostics.length === 0 ? "no problems" : "no errors";
           const policies = result.warnings?.some((w) => w.startsWith("no policy packs")) ? ", no policies ran" : "";
+          const state = result.release.config.state;
+          const shared = state?.kind === "redis" ? `, state on redis (url from ${state.url.secret})` : "";
           io.stdout(
-            `✓ ${relative(io.cwd, file) || file}: ${problems}${policies} (environment ${name ?? "default"}, ${routes} route${routes === 1 ? "" : "s"}, release ${result.release.hash.slice(0, 12)})\n`,
+            `✓ ${relative(io.cwd, file) || file}: ${problems}${policies} (environment ${name ?? "default"}, ${routes} route${routes === 1 ? "" : "s"}${shared}, release ${result.release.hash.slice(0, 12)})\n`,
           );
         }
       }

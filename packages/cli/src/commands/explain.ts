@@ -97,6 +97,10 @@ export function renderExplain(result: ExplainResult, config: Config): string {
         : `canary ${canary.model} at its first step, ${result.canaryPercent}%; ${side}`,
     );
   }
+  if (config.state?.kind === "redis")
+    head.push(
+      "state on redis, shared by every replica (canary steps, budgets, rate limits); the plan below is a fresh state's: breakers closed, canaries at their first step",
+    );
   let text = `${head.join("\n")}\n\n${formatPlan(result.decision, config)}`;
   if (!result.decision.ok) {
     if (result.decision.code === "route_not_found") text += hint("route", r.route, Object.keys(config.routes));

@@ -134,6 +134,8 @@ Examples:
     try {
       // The OpenTelemetry SDK is loaded only for releases that export spans.
       const otlp = loaded.release.config.telemetry?.otlp === undefined ? undefined : (await import("@switchyard/router/otlp")).otlpSink;
+      // So is the Redis client, for releases that keep their state on Redis.
+      const redis = loaded.release.config.state?.kind === "redis" ? (await import("@switchyard/router/redis")).redisState : undefined;
       router = await startRouter({
         release: loaded.release,
         port,
@@ -143,6 +145,7 @@ Examples:
         validators: builtinValidators,
         transport: undiciTransport(),
         ...(otlp !== undefined ? { telemetry: { otlp } } : {}),
+        ...(redis !== undefined ? { redis } : {}),
       });
     } catch (error) {
       if (error instanceof RouterStartError) {

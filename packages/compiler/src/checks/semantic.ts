@@ -1,6 +1,6 @@
 /**
  * @module checks/semantic — checks TypeScript cannot do (or that `as any` bypassed): references,
- * fallback chains, weights, canaries, long-context windows, overrides, budgets, secrets.
+ * fallback chains, weights, canaries, long-context windows, overrides, budgets, secrets (the state URL's too).
  * Runs on tolerant views so it works even when the shape is partly wrong; never throws.
  */
 import { suggestName } from "./suggest.ts";
@@ -278,6 +278,19 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
     }
   }
 
+  // State: the Redis URL carries its password, so it is a secret reference. Checked as written, at the top level and in
+  // every environment (an environment's state replaces the top-level one, so each is written in one place only).
+  const states: Array<[(string | number)[], unknown]> = [[["state"], raw.state]];
+  for (const [env, override] of Object.entries(dict(raw.environments))) states.push([["environments", env, "state"], dict(override).state]);
+  for (const [path, state] of states) {
+    if (isDict(state) && state.kind === "redis" && "url" in state)
+      checkSecret(state.url, [...path, "url"], (finding) => report({ ...finding, raw: true }), {
+        plain:
+          'Write url: secret("REDIS_URL") and put the redis:// or rediss:// URL, with its user:password@, in that environment variable. If this URL held a real password, rotate it.',
+        name: 'Name the environment variable that holds the URL: url: secret("REDIS_URL"). If the string was a real URL with a password, rotate it.',
+      });
+  }
+
   // Overrides naming unknown entries (every environment, as written).
   const baseSections: Record<string, Dict> = {
     providers: dict(raw.providers),
@@ -311,21 +324,24 @@ function hint(text: string | undefined): { hint?: string } {
   return text === undefined ? {} : { hint: text };
 }
 
-/** A secret position holds a plain string (an inline secret) or a badly named reference; never echoes the value. */
-function checkSecret(value: unknown, path: (string | number)[], report: Report): void {
+/**
+ * A secret position holds a plain string (an inline secret) or a badly named reference; never echoes the value.
+ * `hints` replaces the generic hints where the position knows better (the state store's URL).
+ */
+function checkSecret(value: unknown, path: (string | number)[], report: Report, hints?: { plain: string; name: string }): void {
   if (typeof value === "string") {
     report({
       code: "SY0701",
       path,
       message: `${showPath(path)} is a plain string; secrets must be references, never values`,
-      hint: 'Write secret("ENV_VAR_NAME") and put the value in that environment variable. If this string was a real key, rotate it.',
+      hint: hints?.plain ?? 'Write secret("ENV_VAR_NAME") and put the value in that environment variable. If this string was a real key, rotate it.',
     });
   } else if (isDict(value) && typeof value.secret === "string" && !SECRET_NAME.test(value.secret)) {
     report({
       code: "SY0702",
       path,
       message: `${showPath(path)}: secret(...) must name an environment variable in UPPER_SNAKE_CASE, not a value`,
-      hint: 'e.g. secret("OPENAI_API_KEY"). If the string was a real key, rotate it.',
+      hint: hints?.name ?? 'e.g. secret("OPENAI_API_KEY"). If the string was a real key, rotate it.',
     });
   }
 }

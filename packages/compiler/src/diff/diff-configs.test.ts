@@ -267,6 +267,23 @@ describe("diffConfigs", () => {
     ]);
   });
 
+  it("the state store: memory → redis, and a redis setting changed", () => {
+    const redis = acmeIr();
+    redis.state = { kind: "redis", url: { secret: "REDIS_URL" }, keyPrefix: "switchyard", onUnavailable: "serve-local" };
+    expect(diffConfigs(acmeIr(), redis).changes.map((c) => [c.key, c.kind, c.summary])).toEqual([
+      ["router.state", "add", "router: state memory → redis (url secret REDIS_URL, key prefix switchyard, serve-local)"],
+    ]);
+    const refuse = acmeIr();
+    refuse.state = { kind: "redis", url: { secret: "REDIS_URL" }, keyPrefix: "switchyard", onUnavailable: "refuse" };
+    expect(diffConfigs(redis, refuse).changes.map((c) => c.summary)).toEqual([
+      "router: state redis (url secret REDIS_URL, key prefix switchyard, serve-local) → redis (url secret REDIS_URL, key prefix switchyard, refuse)",
+    ]);
+    // `{ kind: "memory" }` written out is the same as no state.
+    const memory = acmeIr();
+    memory.state = { kind: "memory" };
+    expect(diffConfigs(acmeIr(), memory).hasChanges).toBe(false);
+  });
+
   it("long-context rule and validators", () => {
     expect(
       changesAfter((c) => {

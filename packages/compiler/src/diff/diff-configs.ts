@@ -378,6 +378,20 @@ function telemetryChanges(scope: Scope, old: unknown, now: unknown): void {
   }
 }
 
+/** The state store in one phrase: `memory`, or `redis (url secret REDIS_URL, key prefix switchyard, serve-local)`. */
+function stateText(state: unknown): string {
+  if (!isRecord(state) || state.kind !== "redis") return "memory";
+  const url = isRecord(state.url) ? show(state.url.secret) : "?";
+  return `redis (url secret ${url}, key prefix ${show(state.keyPrefix)}, ${show(state.onUnavailable)})`;
+}
+
+/** A change of the state store, as one change under the router section (it takes a new deployment, not an upload). */
+function stateChanges(scope: Scope, old: unknown, now: unknown): void {
+  const before = stateText(old);
+  const after = stateText(now);
+  if (before !== after) record(scope, ["state"], kindOf(old, now), old, now, `state ${before} → ${after}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Whole entities
 
@@ -492,6 +506,7 @@ export function diffConfigs(old: Config, now: Config): ConfigDiff {
   const routerScope: Scope = { section: "router", id: "", noun: "router", changes: [] };
   walk(routerScope, routerSpecs, [], old.router, now.router);
   telemetryChanges(routerScope, old.telemetry, now.telemetry);
+  stateChanges(routerScope, old.state, now.state);
   if (routerScope.changes.length > 0) bySection.router.push({ section: "router", id: "", kind: "update", changes: routerScope.changes });
   if (old.environment !== now.environment) {
     const scope: Scope = { section: "environment", id: "", noun: "environment", changes: [] };

@@ -1,13 +1,15 @@
 /**
  * @module Emit router.mjs: esbuild bundles packages/router with only the adapters and validators a release uses, release
  * embedded. The dashboard's server code, loaded on the first /dashboard request, rides along as a brotli-compressed chunk.
+ * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their client (ioredis) as a second
+ * brotli-compressed chunk unpacked at start-up; any other release carries neither.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
-import { type Release, serialiseRelease } from "@switchyard/ir";
+import { type Release, routerBundleBanner, serialiseRelease } from "@switchyard/ir";
 
 export interface BundleRouterOptions {
   release: Release;
@@ -130,6 +132,72 @@ function dashboardChunk(src: string): esbuild.Plugin {
   };
 }
 
+/**
+ * ioredis's run-time exports (its `built/index.js`), re-exported by the chunk's stand-in. The stores import the
+ * client from "ioredis" like any module; a name missing here would be undefined in router.mjs only, so the bundle
+ * test starts a Redis variant against a real redis-server.
+ */
+const IOREDIS_EXPORTS = [
+  "Redis",
+  "Cluster",
+  "Command",
+  "ScanStream",
+  "Pipeline",
+  "AbstractConnector",
+  "SentinelConnector",
+  "SentinelIterator",
+  "ReplyError",
+  "print",
+] as const;
+
+/** The chunk's name in stack traces. */
+const IOREDIS_CHUNK_NAME = "switchyard-ioredis.mjs";
+
+/**
+ * Build ioredis (~150 KB minified: Redis, Cluster, Sentinel, TLS profiles, the command table) as a self-contained ESM
+ * chunk. Only the third-party client goes in it: the Redis stores stay in router.mjs proper, so no class of the
+ * router (RouterError, the stores) exists twice.
+ *
+ * @internal Exported for its test; `src` is packages/router/src (ioredis resolves from there).
+ */
+export async function buildIoredisChunk(src: string): Promise<string> {
+  const names = IOREDIS_EXPORTS.join(", ");
+  const result = await esbuild.build({
+    stdin: { contents: `import client, { ${names} } from "ioredis";\nexport { client as default, ${names} };\n`, resolveDir: src, loader: "js" },
+    ...BUILD_OPTIONS,
+  });
+  const file = result.outputFiles[0];
+  if (file === undefined) throw new Error("esbuild produced no ioredis chunk");
+  // ioredis is CommonJS and `require`s node built-ins: a `data:` module has no file URL, and any URL resolves a built-in.
+  return `import { createRequire as __syCreateRequire } from "node:module"; const require = __syCreateRequire("file:///");\n${file.text}//# sourceURL=${IOREDIS_CHUNK_NAME}\n`;
+}
+
+/**
+ * `import … from "ioredis"` in router.mjs gets this stand-in: the chunk from buildIoredisChunk, brotli-compressed and
+ * base64-encoded (~150 KB → ~54 KB), unpacked and imported from a `data:` URL when router.mjs starts (a few ms; only
+ * bundles of releases with Redis state import it at all).
+ */
+function ioredisChunk(src: string): esbuild.Plugin {
+  return {
+    name: "ioredis-chunk",
+    setup(build) {
+      build.onResolve({ filter: /^ioredis$/ }, () => ({ path: "ioredis", namespace: "sy-ioredis" }));
+      build.onLoad({ filter: /.*/, namespace: "sy-ioredis" }, async () => {
+        const code = Buffer.from(await buildIoredisChunk(src));
+        const packed = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
+        const contents = [
+          'import { brotliDecompressSync } from "node:zlib";',
+          `const code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed.toString("base64"))}, "base64"));`,
+          'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
+          "export default chunk.default;",
+          `export const { ${IOREDIS_EXPORTS.join(", ")} } = chunk;`,
+        ].join("\n");
+        return { contents, loader: "js" };
+      });
+    },
+  };
+}
+
 /** packages/router/src, resolved through the workspace dependency. */
 function routerSourceDir(): string {
   const require = createRequire(import.meta.url);
@@ -148,12 +216,15 @@ export function routerEntrySource(release: Release, transport: "http1" | "node" 
   // The OpenTelemetry SDK is bundled only for releases that export spans.
   const otlp = release.config.telemetry?.otlp !== undefined;
   if (otlp) lines.push('import { otlpSink } from "./telemetry/otlp-sink.ts";');
+  // The Redis state stores and their client only for releases that declare them.
+  const redis = release.config.state?.kind === "redis";
+  if (redis) lines.push('import { redisState } from "./state/redis/start.ts";');
   lines.push(`const release = JSON.parse(${JSON.stringify(serialiseRelease(release))});`);
   lines.push(`const adapters = { ${kinds.map((k) => `${JSON.stringify(k)}: ${ADAPTERS[k].name}`).join(", ")} };`);
   lines.push(`const validators = { ${validatorKinds.map((k) => `${JSON.stringify(k)}: ${VALIDATORS[k].name}`).join(", ")} };`);
   // http1 is startRouter's own default: nothing to pass.
   const chosen = transport === "undici" ? ", transport: undiciTransport()" : transport === "node" ? ", transport: nodeHttpTransport()" : "";
-  lines.push(`await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""} });`);
+  lines.push(`await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""}${redis ? ", redis: redisState" : ""} });`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -168,15 +239,13 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
   const src = routerSourceDir();
   const result = await esbuild.build({
     stdin: { contents: routerEntrySource(options.release, options.transport ?? "http1"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
-    plugins: [dashboardChunk(src)],
+    plugins: [dashboardChunk(src), ioredisChunk(src)],
     // The OpenTelemetry packages ship ES modules beside CommonJS; their ESM builds tree-shake
     // (the OTLP sink adds ~50 KB instead of ~300 KB: semantic-conventions, sdk-metrics and the
     // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.
     ...(options.release.config.telemetry?.otlp !== undefined ? { mainFields: ["module", "main"] } : {}),
     ...BUILD_OPTIONS,
-    banner: {
-      js: `#!/usr/bin/env node\n// Switchyard router — environment ${options.release.config.environment}, release ${options.release.hash}. Generated; do not edit.`,
-    },
+    banner: { js: routerBundleBanner(options.release) },
   });
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error("esbuild produced no output");

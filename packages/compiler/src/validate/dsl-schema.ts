@@ -14,6 +14,9 @@ import {
   ProviderKindSchema,
   ResidencySchema,
   SeveritySchema,
+  StateKeyPrefixSchema,
+  StateKindSchema,
+  StateUnavailableSchema,
   StrategySchema,
   ValidatorKindSchema,
 } from "@switchyard/ir";
@@ -188,6 +191,20 @@ const Telemetry = z.strictObject({
   alerts: z.strictObject({ webhook: z.strictObject({ url: z.url(), headers: z.record(z.string(), SecretLike).optional() }).optional() }).optional(),
 });
 
+/**
+ * Discriminated by `kind`, so a misspelt property of a `redis` state is reported against the redis shape. The URL
+ * takes a string too, so the inline-secret check reports it with its own code (SY0701) and never echoes it.
+ */
+const State = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal(StateKindSchema.enum.memory) }),
+  z.strictObject({
+    kind: z.literal(StateKindSchema.enum.redis),
+    url: SecretLike,
+    keyPrefix: StateKeyPrefixSchema.optional(),
+    onUnavailable: StateUnavailableSchema.optional(),
+  }),
+]);
+
 const Key = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, "a name starts with a letter and holds only letters, digits, '.', '_' or '-' (at most 64)");
 
 /**
@@ -215,6 +232,7 @@ export const EnvironmentDsl = z.strictObject({
   policies: z.array(PolicyRef).optional(),
   router: RouterSettings.optional(),
   telemetry: Telemetry.optional(),
+  state: State.optional(),
 });
 
 /** The whole routes.ts default export. */
@@ -227,19 +245,37 @@ export const ConfigDsl = z.strictObject({
   policies: z.array(PolicyRef).optional(),
   router: RouterSettings.optional(),
   telemetry: Telemetry.optional(),
+  state: State.optional(),
   environments: z.record(Key, EnvironmentDsl).optional(),
 });
 
 export type ConfigDslInput = z.input<typeof ConfigDsl>;
 
-/** The property names allowed at a DSL path, for "did you mean" hints; undefined when unknown. */
-export function knownKeysAt(path: (string | number)[]): string[] | undefined {
+/**
+ * The property names allowed at a DSL path, for "did you mean" hints; undefined when unknown. `value` is what is
+ * written there: of a union discriminated by `kind` (state), the member with that kind is the one meant.
+ */
+export function knownKeysAt(path: (string | number)[], value?: unknown): string[] | undefined {
   let schema: z.core.$ZodType | undefined = ConfigDsl;
   for (const segment of path) {
     schema = schema === undefined ? undefined : childSchema(schema, segment);
   }
-  const object = schema === undefined ? undefined : objectOf(schema);
+  const kind = typeof value === "object" && value !== null && "kind" in value ? value.kind : undefined;
+  const object = schema === undefined ? undefined : (objectOfKind(schema, kind) ?? objectOf(schema));
   return object ? Object.keys(object._zod.def.shape) : undefined;
+}
+
+/** The member of a union whose `kind` is the literal `kind`. */
+function objectOfKind(schema: z.core.$ZodType, kind: unknown): z.core.$ZodObject | undefined {
+  if (kind === undefined) return undefined;
+  const def = strip(schema)._zod.def as { type: string; options?: z.core.$ZodType[] };
+  if (def.type !== "union" || !def.options) return undefined;
+  for (const option of def.options) {
+    const object = objectOf(option);
+    const literal = object?._zod.def.shape.kind?._zod.def as { type: string; values?: unknown[] } | undefined;
+    if (object && literal?.type === "literal" && literal.values?.includes(kind)) return object;
+  }
+  return undefined;
 }
 
 function strip(schema: z.core.$ZodType): z.core.$ZodType {

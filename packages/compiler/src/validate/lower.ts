@@ -171,5 +171,8 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
     }
     out.telemetry = telemetry;
   }
+  // In memory is what a release without `state` means: leaving it out keeps such releases' hashes as they were.
+  if (merged.state !== undefined && !(isDict(merged.state) && merged.state.kind === "memory" && Object.keys(merged.state).length === 1))
+    out.state = merged.state;
   return out;
 }

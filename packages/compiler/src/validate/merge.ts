@@ -5,7 +5,8 @@ const SECTIONS = ["providers", "models", "tiers", "routes", "teams", "router", "
 
 /**
  * Applies `environments[env]` to the base config. Objects merge key by key at every depth, arrays (and
- * scalars) replace; `policies` of the environment replace the top-level ones; its `production` is kept.
+ * scalars) replace; `policies` and `state` of the environment replace the top-level ones (a state of another kind shares no
+ * properties); its `production` is kept.
  * The result has no `environments` key.
  */
 export function mergeEnvironment(config: unknown, env: string | undefined): Dict {
@@ -30,5 +31,6 @@ export function mergeEnvironment(config: unknown, env: string | undefined): Dict
   }
   if ("policies" in override) out.policies = override.policies;
   if ("production" in override) out.production = override.production;
+  if ("state" in override) out.state = override.state;
   return out;
 }

@@ -18,7 +18,7 @@ function issueFindings(issue: z.core.$ZodIssue, value: unknown): Finding[] {
   const path = issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment));
   const where = showPath(path) || "the config";
   if (issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(path) ?? [];
+    const known = knownKeysAt(path, valueAt(value, path)) ?? [];
     return issue.keys.map((key): Finding => {
       const guess = suggestName(key, known);
       return {

@@ -1,11 +1,11 @@
 /**
  * @module What an uploaded release may name on this router, fixed at start from the environment and the release the
  * router started with: the secrets (environment variables) it may read, the hosts it may send requests to, the folder
- * its trace file must stay in; and the upload and history caps. The admin token changes releases, not these.
+ * its trace file must stay in, the state store (`state`, never changed by an upload); and the upload and history caps. The admin token changes releases, not these.
  */
 import { realpathSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { type Config, secretUses, upstreamUrls } from "@switchyard/ir";
+import { type Config, canonicalJson, secretUses, upstreamUrls } from "@switchyard/ir";
 import { positiveIntSetting } from "../settings.ts";
 import type { AdminDiagnostic } from "./types.ts";
 
@@ -23,6 +23,11 @@ export interface ReleaseAdmission {
   traceDir: string;
   /** The boot release's own trace file path, always allowed as written. */
   bootTracePath: string | undefined;
+  /**
+   * The boot release's `state`, canonical JSON ("" for in memory). Fixed for the router's life: the store was
+   * chosen and connected at start, so an upload that declares another state is refused.
+   */
+  bootState: string;
   /** Largest release body accepted by PUT, bytes. */
   maxReleaseBytes: number;
   /** Releases remembered and their total bytes (the active and the rollback target are never forgotten). */
@@ -30,6 +35,11 @@ export interface ReleaseAdmission {
 }
 
 const MIB = 1024 * 1024;
+
+/** A config's state as admission compares it: "" for in memory (`state` absent or `{ kind: "memory" }`). */
+export function stateKey(config: Config): string {
+  return config.state === undefined || config.state.kind === "memory" ? "" : canonicalJson(config.state);
+}
 
 /** `path` with every existing leading part resolved through symlinks (the rest appended as written). */
 export function realPath(path: string): string {
@@ -82,6 +92,7 @@ export function releaseAdmission(env: Readonly<Record<string, string | undefined
       hosts.has(host) || listed.some((e) => e === host || e === hostname || e === "*" || (e.startsWith("*.") && hostname.endsWith(e.slice(1)))),
     traceDir: realPath(env[TRACE_DIR_ENV] || (bootTracePath === undefined ? "traces" : dirname(bootTracePath))),
     bootTracePath,
+    bootState: stateKey(boot),
     maxReleaseBytes,
     // At least one upload's worth, so the release just uploaded is never the one forgotten.
     history: {
@@ -94,7 +105,8 @@ export function releaseAdmission(env: Readonly<Record<string, string | undefined
 /**
  * What an uploaded config names that this router does not allow: secrets outside the boot release and
  * SWITCHYARD_ALLOWED_SECRETS, hosts outside the boot release and SWITCHYARD_ALLOWED_UPSTREAMS, a trace file
- * outside the trace folder (after resolving symlinks) or not named `*.jsonl`. Reads the file system (realpath).
+ * outside the trace folder (after resolving symlinks) or not named `*.jsonl`, a `state` other than the boot
+ * release's. Reads the file system (realpath).
  */
 export function admissionProblems(admission: ReleaseAdmission, config: Config): AdminDiagnostic[] {
   const out: AdminDiagnostic[] = [];
@@ -119,6 +131,12 @@ export function admissionProblems(admission: ReleaseAdmission, config: Config): 
       });
     }
   }
+  if (stateKey(config) !== admission.bootState)
+    out.push({
+      code: "state_not_allowed",
+      path: "config.state",
+      message: "differs from the state this router started with: the state store is chosen at start, so changing `state` takes a new deployment (router.mjs)",
+    });
   return out;
 }
 

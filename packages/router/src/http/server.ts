@@ -16,6 +16,7 @@ import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import { stateEnvWarnings } from "../runtime/state-env.ts";
+import type { RedisStateSupport } from "../state/redis/start.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { BodyBudget, readBody } from "./read-body.ts";
@@ -44,8 +45,13 @@ export interface StartRouterOptions {
   validators?: ValidatorRegistry;
   /** Upstream HTTP client; default `http1Transport()` (lean keep-alive HTTP/1.1, adapters/transport/http1.ts). */
   transport?: Transport;
-  /** Live state: budgets, rate limits, routing health and rollout (canary steps). Default: fresh in-memory stores. */
+  /** Live state: budgets, rate limits, routing health and rollout (canary steps). Default: what the release's `state` declares (fresh in-memory stores without one). */
   state?: StateStores;
+  /**
+   * Redis state (`redisState` of `@switchyard/router/redis`): router.mjs passes it only when its release declares
+   * `state: { kind: "redis" }`. Without it such a release does not start.
+   */
+  redis?: RedisStateSupport;
   hooks?: RouterHooks;
   /** Injected clock (epoch ms) and uniform random source. */
   now?: () => number;
@@ -120,19 +126,41 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const admission = admissionOrError(env, options.release.config);
   if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
+  const now = options.now ?? Date.now;
+  const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  // The stores the release declares (unless the caller brought its own): in memory, or connected to Redis.
+  const declared = options.release.config.state;
+  let state: StateStores;
+  if (options.state !== undefined) state = options.state;
+  else if (declared?.kind === "redis") {
+    if (options.redis === undefined)
+      throw new RouterStartError(
+        "missing_state_client",
+        "state: the release keeps its state on Redis, but this router was started without the Redis client (run the router.mjs `switchyard build` made from this release, or pass startRouter `redis: redisState` from @switchyard/router/redis)",
+      );
+    try {
+      state = await options.redis.open(declared, env, options.release.config.environment, log);
+    } catch (error) {
+      throw new RouterStartError((error as { code?: string }).code ?? "state_unavailable", (error as Error).message);
+    }
+  } else state = createMemoryStateStores();
   const transport = options.transport ?? http1Transport(limits);
   const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
   try {
-    runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators, transport });
+    const activate = (release: Release): RuntimeRelease => activateRelease({ release, env, adapters: options.adapters, validators, transport });
+    // On shared state the environment's active release may not be this router's own (runtime/startup-release.ts).
+    runtime =
+      state.releases !== undefined && options.redis !== undefined
+        ? await options.redis.startupRelease({ boot: options.release, releases: state.releases, admission, now: now(), activate, log })
+        : activate(options.release);
   } catch (error) {
     await transport.close();
+    if (options.state === undefined) await state.close();
     throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
   }
-  const now = options.now ?? Date.now;
-  const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const active = new ActiveRelease(runtime, { now: now(), ...admission.history });
-  const deps: ExecuteDeps = { state: options.state ?? createMemoryStateStores(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
+  const deps: ExecuteDeps = { state, hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.rollout.activate(runtime.config, now());
   deps.state.health.retain(runtime.config);
   const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
@@ -559,6 +587,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   }).catch(async (error: unknown) => {
     await runtime.close();
     await transport.close();
+    if (options.state === undefined) await state.close();
     throw error;
   });
   const address = server.address() as AddressInfo;
@@ -570,8 +599,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     port: address.port,
     host: address.address,
     active,
-    // A store handed in is the caller's choice; only the default in-memory one ignores SWITCHYARD_REDIS_URL.
-    warnings: [...runtime.warnings, ...telemetry.warnings, ...(options.state === undefined ? stateEnvWarnings(env) : [])],
+    // A store handed in is the caller's choice; only the one the release declares may ignore SWITCHYARD_REDIS_URL.
+    warnings: [...runtime.warnings, ...telemetry.warnings, ...(options.state === undefined ? stateEnvWarnings(env, options.release.config) : [])],
     inFlight: () => inFlight,
     telemetry,
     canaries,

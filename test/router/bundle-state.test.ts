@@ -1,0 +1,130 @@
+/**
+ * @module router.mjs and `state` (issue 19): the Redis client (ioredis, as a compressed chunk) and the Redis stores are
+ * in the bundle only when the release declares `state: { kind: "redis" }`; each variant keeps its size budget; a Redis
+ * variant whose URL is missing or malformed stops with one line naming the setting, exit 1, never echoing a password.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { brotliDecompressSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type State, redisUrlSecretOfBundle } from "@switchyard/ir";
+import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
+import { releaseOf } from "../helpers/release.ts";
+
+/** router.mjs's budget without Redis state (test/router/bundle.test.ts holds it too). */
+const BUDGET = 150 * 1024;
+/** The Redis variant's own budget (BENCHMARKS.md, docs/scaling.md): router.mjs plus the Redis stores and ioredis compressed. */
+const REDIS_BUDGET = 240 * 1024;
+/** A password as it would sit in a Redis URL (joined at run time, so secret scanners reading the repository skip it). */
+const PASSWORD = ["hunter", "2", "redis"].join("");
+
+const redisState: State = { kind: "redis", url: { secret: "REDIS_URL" }, keyPrefix: "switchyard", onUnavailable: "serve-local" };
+const release = (state?: State) =>
+  releaseOf({
+    environment: "prod",
+    providers: { sim: { kind: "mock" } },
+    models: { m: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } } },
+    routes: { chat: { model: "m" } },
+    ...(state === undefined ? {} : { state }),
+  });
+
+/** The bundle's text and the text of every brotli-compressed base64 literal it carries (the dashboard's chunk, the IR's JSON Schema, ioredis's chunk). */
+function unpacked(code: string): string[] {
+  const chunks = [...code.matchAll(/"([A-Za-z0-9+/=]{1000,})"/g)].map((m) => brotliDecompressSync(Buffer.from(m[1] ?? "", "base64")).toString("utf8"));
+  return [code, ...chunks];
+}
+
+/** ioredis's own text: its debug namespace and its Sentinel connector. */
+const hasIoredis = (texts: string[]): boolean => texts.some((text) => text.includes("ioredis:") && text.includes("sentinel"));
+
+let dir: string;
+let plain: { file: string; bytes: number };
+let redis: { file: string; bytes: number };
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "switchyard-bundle-state-"));
+  plain = { file: path.join(dir, "plain", "router.mjs"), bytes: 0 };
+  redis = { file: path.join(dir, "redis", "router.mjs"), bytes: 0 };
+  plain.bytes = (await bundleRouter({ release: release(), outFile: plain.file })).bytes;
+  redis.bytes = (await bundleRouter({ release: release(redisState), outFile: redis.file })).bytes;
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("router.mjs with and without Redis state", () => {
+  it('without `state: { kind: "redis" }` the bundle carries no Redis client and stays within 150 KB', async () => {
+    const texts = unpacked(await readFile(plain.file, "utf8"));
+    expect(
+      texts.some((text) => text.includes("switchyard-dashboard.mjs")),
+      "the dashboard chunk is found",
+    ).toBe(true);
+    expect(hasIoredis(texts), "no ioredis").toBe(false);
+    expect(plain.bytes).toBeLessThan(BUDGET);
+    // `{ kind: "memory" }` is the same release, so the same bundle.
+    const memory = path.join(dir, "memory", "router.mjs");
+    await bundleRouter({ release: release({ kind: "memory" }), outFile: memory });
+    expect(await readFile(memory, "utf8")).not.toBe(""); // built
+    expect(hasIoredis(unpacked(await readFile(memory, "utf8")))).toBe(false);
+  });
+
+  it("with Redis state it carries ioredis as a compressed chunk and stays within its own budget", async () => {
+    const code = await readFile(redis.file, "utf8");
+    expect(hasIoredis([code]), "ioredis is not in router.mjs uncompressed").toBe(false);
+    expect(hasIoredis(unpacked(code)), "ioredis rides in a chunk").toBe(true);
+    expect(redis.bytes).toBeLessThan(REDIS_BUDGET);
+    expect(redis.bytes - plain.bytes).toBeGreaterThan(40 * 1024);
+    console.log(`router.mjs without Redis state: ${(plain.bytes / 1024).toFixed(1)} KB; with: ${(redis.bytes / 1024).toFixed(1)} KB`);
+  });
+
+  it("the banner names the variable a Redis variant reads its URL from (what the Pulumi RouterDeployment checks)", async () => {
+    expect(redisUrlSecretOfBundle(await readFile(redis.file, "utf8"))).toBe("REDIS_URL");
+    expect(redisUrlSecretOfBundle(await readFile(plain.file, "utf8"))).toBeUndefined();
+  });
+
+  it("is deterministic", async () => {
+    const again = path.join(dir, "again", "router.mjs");
+    await bundleRouter({ release: release(redisState), outFile: again });
+    expect(await readFile(again, "utf8")).toBe(await readFile(redis.file, "utf8"));
+  });
+
+  /** Run the Redis variant with `env` from an empty folder; it must exit 1 with one line on stderr. */
+  function refusedStart(env: Record<string, string>): { status: number | null; stderr: string[]; stdout: string } {
+    const run = spawnSync(process.execPath, [redis.file, "--port", "0"], {
+      cwd: dir,
+      env: { PATH: process.env["PATH"] ?? "", ...env },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    return { status: run.status, stderr: run.stderr.split("\n").filter((l) => l !== ""), stdout: run.stdout };
+  }
+
+  it("a missing or empty URL variable is one line naming state.url and the variable, exit 1", () => {
+    for (const env of [{}, { REDIS_URL: "" }] as Array<Record<string, string>>) {
+      const { status, stderr, stdout } = refusedStart(env);
+      expect(status).toBe(1);
+      expect(stderr).toHaveLength(1);
+      expect(stderr[0]).toMatch(/^switchyard router: state\.url: environment variable REDIS_URL is (not set|empty) \(/);
+      expect(stdout).toBe("");
+    }
+  });
+
+  it("a malformed URL is one line naming the setting, exit 1, and never echoes the password", () => {
+    const cases: Array<[string, RegExp]> = [
+      [`http://app:${PASSWORD}@cache:6379`, /must start with redis:\/\/ or rediss:\/\//],
+      [`redis://app:${PASSWORD}@cache:6379/zero`, /has a path other than a database number/],
+      [`redis//app:${PASSWORD}@cache`, /is not a URL/],
+    ];
+    for (const [url, problem] of cases) {
+      const { status, stderr } = refusedStart({ REDIS_URL: url });
+      expect(status).toBe(1);
+      expect(stderr).toHaveLength(1);
+      expect(stderr[0]).toMatch(/^switchyard router: state\.url: the Redis URL in REDIS_URL /);
+      expect(stderr[0]).toMatch(problem);
+      expect(stderr[0]).not.toContain(PASSWORD);
+    }
+  });
+});
