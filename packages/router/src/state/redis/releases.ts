@@ -2,7 +2,8 @@
  * @module RedisReleaseStore: an environment's releases, active pointer, activation stack and history
  * in Redis, so an upload, activation or rollback through any replica reaches all of them.
  */
-import { parseRelease, serialiseRelease } from "@switchyard/ir";
+import { serialiseRelease } from "@switchyard/ir";
+import { verifyReleaseText } from "../../admin/verify-release.ts";
 import type { ReleaseStore, StoredRelease } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
 import { environmentKeys, type EnvironmentKeys } from "./keys.ts";
@@ -143,17 +144,18 @@ export class RedisReleaseStore implements ReleaseStore {
 
   #record(row: ReleaseRow): StoredRelease | undefined {
     const [hash, body, bytes, uploaded, activated] = row;
-    const parsed = parseRelease(body, hash);
-    if (!parsed.success) {
-      this.#options.log(`switchyard: release ${hash} stored in Redis does not parse (${parsed.issues[0]?.message ?? "invalid"}); ignored`);
+    // The router's zod-free check (the IR's JSON Schema, rules and content hash): parseRelease would bring zod, ~450 KB, into router.mjs.
+    const parsed = verifyReleaseText(body, hash);
+    if (!parsed.ok) {
+      this.#options.log(`switchyard: release ${hash} stored in Redis does not parse (${parsed.diagnostics[0]?.message ?? "invalid"}); ignored`);
       return undefined;
     }
     return {
       hash,
-      environment: parsed.data.config.environment,
+      environment: parsed.release.config.environment,
       uploadedAt: Number(uploaded),
       activatedAt: activated === "" ? undefined : Number(activated),
-      release: parsed.data,
+      release: parsed.release,
       bytes: Number(bytes),
     };
   }
