@@ -16,6 +16,8 @@ export interface RedisServerOptions {
   user?: { name: string; password: string };
   /** Serve TLS only (rediss://), with a self-signed certificate for 127.0.0.1 made with openssl. */
   tls?: boolean;
+  /** A port chosen beforehand (freeRedisPort()); default a fresh ephemeral one. */
+  port?: number;
 }
 
 export interface RedisServer {
@@ -37,6 +39,8 @@ export interface RedisServer {
   pause(): void;
   /** SIGCONT after pause(). */
   resume(): void;
+  /** Run one command with the server's CLI (redis-cli or valkey-cli), as the default user; its output. */
+  cli(...args: string[]): string;
 }
 
 /** The server binary on PATH: valkey-server first, then redis-server; installs redis-server when neither is there. */
@@ -61,7 +65,8 @@ function onPath(name: string): boolean {
   }
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (to point a client at a server started later). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -107,7 +112,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     ca = readFileSync(cert, "utf8");
     tlsArgs.push("--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no");
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     "--bind",
     "127.0.0.1",
@@ -204,6 +209,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     resume() {
       child?.kill("SIGCONT");
+    },
+    cli(...cmd) {
+      const cliBinary = binary.replace(/-server$/, "-cli");
+      const auth = options.password === undefined ? [] : ["--no-auth-warning", "-a", options.password];
+      const tls = options.tls === true ? ["--tls", "--cacert", path.join(dir, "cert.pem")] : [];
+      return execFileSync(cliBinary, ["-p", String(port), ...auth, ...tls, ...cmd]).toString();
     },
   };
 }

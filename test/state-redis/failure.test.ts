@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RouterError } from "../../packages/router/src/errors.ts";
 import { createRedisStateStores, type RedisStateOptions } from "../../packages/router/src/state/redis/index.ts";
 import type { StateStores } from "../../packages/router/src/state/stores.ts";
-import { type RedisServer, startRedis } from "../helpers/redis-server.ts";
+import { freePort, type RedisServer, startRedis } from "../helpers/redis-server.ts";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -119,5 +119,27 @@ describe("Redis failures", () => {
     expect(lines[1]).toMatch(/is reachable again/);
     // Scripts are gone after a restart (NOSCRIPT): the stores loaded them again by themselves.
     expect((await stores.limits.peek({ team: "t0", rpm: 1_000_000, tpm: undefined, now })).requests?.capacity).toBe(1_000_000);
+  });
+
+  it("Redis not there at start: the router starts with the backend down, serves locally, and joins once Redis comes", async () => {
+    const port = await freePort();
+    const lines: string[] = [];
+    const stores = await createRedisStateStores({
+      url: `redis://127.0.0.1:${port}/0`,
+      keyPrefix: "late:",
+      environment: "prod",
+      onUnavailable: "serve-local",
+      connectWaitMs: 300,
+      log: (line) => lines.push(line),
+    });
+    cleanup.push(() => stores.close());
+    expect(stores.backendUp()).toBe(false);
+    expect(lines).toEqual([expect.stringMatching(/^switchyard: shared state redis:\/\/127\.0\.0\.1:\d+\/0 is unreachable \(connect ECONNREFUSED/)]);
+    expect((await stores.budgets.reserve({ ...terms, amountUsd: 1, now })).id).toMatch(/^L:/);
+    const server = await startRedis({ port });
+    cleanup.push(() => server.stop());
+    await until(() => stores.backendUp());
+    expect((await stores.budgets.reserve({ ...terms, amountUsd: 1, now })).id).not.toMatch(/^L:/);
+    expect(lines).toHaveLength(2);
   });
 });

@@ -226,3 +226,14 @@ describe("shared releases", () => {
     expect(await a!.releases!.previous("prod")).toBe(rs[0]!.hash);
   });
 });
+
+describe("scripts", () => {
+  it("run by SHA; after SCRIPT FLUSH (or a restart) they are sent again, without an error or a down backend", async () => {
+    const [a] = await replicas(1);
+    const terms = { team: "acme", rpm: 10, tpm: undefined };
+    expect((await a!.limits.take({ ...terms, tokens: 1, now })).allowed).toBe(true);
+    server.cli("SCRIPT", "FLUSH");
+    expect(await a!.limits.take({ ...terms, tokens: 1, now })).toMatchObject({ allowed: true, requests: { remaining: 8 } });
+    expect(a!.backendUp()).toBe(true);
+  });
+});

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
-import { type Release, serialiseRelease } from "@switchyard/ir";
+import { type Release, routerBundleBanner, serialiseRelease } from "@switchyard/ir";
 
 export interface BundleRouterOptions {
   release: Release;
@@ -247,9 +247,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
     // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.
     ...(options.release.config.telemetry?.otlp !== undefined ? { mainFields: ["module", "main"] } : {}),
     ...BUILD_OPTIONS,
-    banner: {
-      js: `#!/usr/bin/env node\n// Switchyard router — environment ${options.release.config.environment}, release ${options.release.hash}. Generated; do not edit.`,
-    },
+    banner: { js: routerBundleBanner(options.release) },
   });
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error("esbuild produced no output");

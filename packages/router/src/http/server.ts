@@ -14,6 +14,7 @@ import type { RequestContext, RouterHooks } from "../execute/context.ts";
 import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
+import { startupRelease } from "../runtime/startup-release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import { type RedisStateSettings, redisStateSettings, stateEnvWarnings } from "../runtime/state-env.ts";
 import type { RedisStateOptions } from "../state/redis/index.ts";
@@ -43,7 +44,7 @@ export interface StartRouterOptions {
   validators?: ValidatorRegistry;
   /** Upstream HTTP client; default `http1Transport()` (lean keep-alive HTTP/1.1, adapters/transport/http1.ts). */
   transport?: Transport;
-  /** Live state: budgets, rate limits, routing health and rollout (canary steps). Default: what the release's `state` declares (in memory without one). */
+  /** Live state: budgets, rate limits, routing health and rollout (canary steps). Default: what the release's `state` declares (fresh in-memory stores without one). */
   state?: StateStores;
   /**
    * The Redis state stores' factory (`createRedisStateStores` of `@switchyard/router/redis`): router.mjs passes it
@@ -127,21 +128,29 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const admission = admissionOrError(env, options.release.config);
   if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
-  const redisSettings = options.state === undefined ? redisSettingsOrThrow(options) : undefined;
+  const redis = options.state === undefined ? redisSettingsOrThrow(options) : undefined;
+  const now = options.now ?? Date.now;
+  const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  // The stores the release declares (unless the caller brought its own): in memory, or connected to Redis.
+  const state = options.state ?? (redis !== undefined ? await connectRedisState(options, redis, log) : createMemoryStateStores());
   const transport = options.transport ?? http1Transport(limits);
   const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
   try {
-    runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators, transport });
+    runtime = await startupRelease({
+      boot: options.release,
+      releases: state.releases,
+      admission,
+      now: now(),
+      activate: (release) => activateRelease({ release, env, adapters: options.adapters, validators, transport }),
+      log,
+    });
   } catch (error) {
     await transport.close();
+    if (options.state === undefined) await state.close();
     throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
   }
-  const now = options.now ?? Date.now;
-  const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const active = new ActiveRelease(runtime, { now: now(), ...admission.history });
-  // redisSettingsOrThrow() returned settings only with a factory to hand them to.
-  const state = options.state ?? (redisSettings && options.redis ? await options.redis({ ...redisSettings, log }) : createMemoryStateStores());
   const deps: ExecuteDeps = { state, hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
   await deps.state.rollout.activate(runtime.config, now());
   deps.state.health.retain(runtime.config);
@@ -543,6 +552,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   }).catch(async (error: unknown) => {
     await runtime.close();
     await transport.close();
+    if (options.state === undefined) await state.close();
     throw error;
   });
   const address = server.address() as AddressInfo;
@@ -604,6 +614,25 @@ function redisSettingsOrThrow(options: StartRouterOptions): RedisStateSettings |
       "state: the release keeps its state on Redis, but this router was started without the Redis client (run the router.mjs `switchyard build` made from this release, or pass startRouter `redis: createRedisStateStores` from @switchyard/router/redis)",
     );
   return read.settings;
+}
+
+/**
+ * Connect the Redis stores. The factory resolves once connected or, Redis being unreachable, after its wait with the
+ * backend down (the stores then serve per `onUnavailable`); a rejection stops the start in one line, with the URL's
+ * password masked should the message hold it.
+ */
+async function connectRedisState(options: StartRouterOptions, settings: RedisStateSettings, log: (line: string) => void): Promise<StateStores> {
+  const factory = options.redis as RedisStateFactory; // redisSettingsOrThrow checked it is there
+  try {
+    return await factory({ ...settings, log });
+  } catch (error) {
+    const password = URL.canParse(settings.url) ? decodeURIComponent(new URL(settings.url).password) : "";
+    const message = (error as Error).message.split("\n")[0] ?? "";
+    throw new RouterStartError(
+      "state_unavailable",
+      `state: cannot open the Redis state store: ${password === "" ? message : message.replaceAll(password, "***")}`,
+    );
+  }
 }
 
 /** A positive integer setting from the environment, or its default; a bad value stops the start, naming it. */

@@ -3,6 +3,7 @@
  * in Redis, so an upload, activation or rollback through any replica reaches all of them.
  */
 import { serialiseRelease } from "@switchyard/ir";
+// Not @switchyard/ir's parseRelease: it validates with zod, which would add ~450 KB to router.mjs.
 import { verifyReleaseText } from "../../admin/verify-release.ts";
 import type { ReleaseStore, StoredRelease } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
@@ -144,7 +145,6 @@ export class RedisReleaseStore implements ReleaseStore {
 
   #record(row: ReleaseRow): StoredRelease | undefined {
     const [hash, body, bytes, uploaded, activated] = row;
-    // The router's zod-free check (the IR's JSON Schema, rules and content hash): parseRelease would bring zod, ~450 KB, into router.mjs.
     const parsed = verifyReleaseText(body, hash);
     if (!parsed.ok) {
       this.#options.log(`switchyard: release ${hash} stored in Redis does not parse (${parsed.diagnostics[0]?.message ?? "invalid"}); ignored`);
