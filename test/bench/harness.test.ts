@@ -166,7 +166,13 @@ describe("bench harness", () => {
     };
     const { redis } = combineSlices([slice, slice]);
     // 800 scripts and 1,400 HSETs (inside the scripts) over 200 requests: 4 round trips each, the HSETs cost none.
-    expect(redis).toEqual({ calls: { evalsha: 4, hset: 7 }, roundTrips: 4, cpuUsPerRequest: expect.closeTo(1_000, 6) as number, usecPerScript: 40, roundTripsPerSecond: 400 });
+    expect(redis).toEqual({
+      calls: { evalsha: 4, hset: 7 },
+      roundTrips: 4,
+      cpuUsPerRequest: expect.closeTo(1_000, 6) as number,
+      usecPerScript: 40,
+      roundTripsPerSecond: 400,
+    });
     expect(combineSlices([{ ...slice, redis: undefined }]).redis).toBeUndefined();
   });
 
@@ -200,7 +206,14 @@ describe("bench harness", () => {
     expect(redis.calls["hset"]).toBeGreaterThan(0);
     expect(redis.cpuUsPerRequest).toBeGreaterThan(0);
     expect(alive(rs!.pid!)).toBe(false);
-    const report = { command: "test", machine: describeMachine(), load: { ok: true as const, value: result }, decide: undefined, compile: undefined, router: undefined };
+    const report = {
+      command: "test",
+      machine: describeMachine(),
+      load: { ok: true as const, value: result },
+      decide: undefined,
+      compile: undefined,
+      router: undefined,
+    };
     const markdown = renderReport({ ...report, routerRedis: { bytes: 200 * 1024, gzipBytes: 70 * 1024 }, finishedAt: "now" });
     expect(markdown).toContain("### Shared state on Redis (switchyard-redis)");
     expect(markdown).toMatch(/Redis round trips per chat request: \d\.\d\d/);
