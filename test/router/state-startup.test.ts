@@ -12,6 +12,7 @@ import { type RunningRouter, builtinAdapters } from "@switchyard/router";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
 import { createRedisStateStores } from "../../packages/router/src/state/redis/index.ts";
+import { redisState } from "../../packages/router/src/state/redis/start.ts";
 import type { StateStores } from "../../packages/router/src/state/stores.ts";
 import { spawnRouter } from "../helpers/process.ts";
 import { type RedisServer, startRedis } from "../helpers/redis-server.ts";
@@ -61,7 +62,7 @@ async function replica(release: Release): Promise<{ router: RunningRouter; lines
   const lines: string[] = [];
   const router = await startTestRouter(release, {
     env: { REDIS_URL: server.url() },
-    redis: createRedisStateStores,
+    redis: redisState,
     telemetry: { log: (line) => lines.push(line), sinks: [] },
   });
   routers.push(router);

@@ -218,14 +218,14 @@ export function routerEntrySource(release: Release, transport: "http1" | "node" 
   if (otlp) lines.push('import { otlpSink } from "./telemetry/otlp-sink.ts";');
   // The Redis state stores and their client only for releases that declare them.
   const redis = release.config.state?.kind === "redis";
-  if (redis) lines.push('import { createRedisStateStores } from "./state/redis/index.ts";');
+  if (redis) lines.push('import { redisState } from "./state/redis/start.ts";');
   lines.push(`const release = JSON.parse(${JSON.stringify(serialiseRelease(release))});`);
   lines.push(`const adapters = { ${kinds.map((k) => `${JSON.stringify(k)}: ${ADAPTERS[k].name}`).join(", ")} };`);
   lines.push(`const validators = { ${validatorKinds.map((k) => `${JSON.stringify(k)}: ${VALIDATORS[k].name}`).join(", ")} };`);
   // http1 is startRouter's own default: nothing to pass.
   const chosen = transport === "undici" ? ", transport: undiciTransport()" : transport === "node" ? ", transport: nodeHttpTransport()" : "";
   lines.push(
-    `await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""}${redis ? ", redis: createRedisStateStores" : ""} });`,
+    `await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""}${redis ? ", redis: redisState" : ""} });`,
   );
   return `${lines.join("\n")}\n`;
 }

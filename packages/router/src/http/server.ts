@@ -14,10 +14,9 @@ import type { RequestContext, RouterHooks } from "../execute/context.ts";
 import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
-import { startupRelease } from "../runtime/startup-release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
-import { type RedisStateSettings, redisStateSettings, stateEnvWarnings } from "../runtime/state-env.ts";
-import type { RedisStateOptions } from "../state/redis/index.ts";
+import { stateEnvWarnings } from "../runtime/state-env.ts";
+import type { RedisStateSupport } from "../state/redis/start.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { BodyBudget, readBody } from "./read-body.ts";
@@ -47,10 +46,10 @@ export interface StartRouterOptions {
   /** Live state: budgets, rate limits, routing health and rollout (canary steps). Default: what the release's `state` declares (fresh in-memory stores without one). */
   state?: StateStores;
   /**
-   * The Redis state stores' factory (`createRedisStateStores` of `@switchyard/router/redis`): router.mjs passes it
-   * only when its release declares `state: { kind: "redis" }`. Without it such a release does not start.
+   * Redis state (`redisState` of `@switchyard/router/redis`): router.mjs passes it only when its release declares
+   * `state: { kind: "redis" }`. Without it such a release does not start.
    */
-  redis?: RedisStateFactory;
+  redis?: RedisStateSupport;
   hooks?: RouterHooks;
   /** Injected clock (epoch ms) and uniform random source. */
   now?: () => number;
@@ -90,9 +89,6 @@ export interface RunningRouter {
   close(options?: { unreadyMs?: number }): Promise<void>;
 }
 
-/** Connects the stores of a release declaring Redis state. */
-export type RedisStateFactory = (options: RedisStateOptions) => Promise<StateStores>;
-
 /** A start failure worth a one-line message (port in use, release needing a missing adapter…). */
 export class RouterStartError extends Error {
   override readonly name = "RouterStartError";
@@ -128,23 +124,34 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const admission = admissionOrError(env, options.release.config);
   if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
-  const redis = options.state === undefined ? redisSettingsOrThrow(options) : undefined;
   const now = options.now ?? Date.now;
   const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   // The stores the release declares (unless the caller brought its own): in memory, or connected to Redis.
-  const state = options.state ?? (redis !== undefined ? await connectRedisState(options, redis, log) : createMemoryStateStores());
+  const declared = options.release.config.state;
+  let state: StateStores;
+  if (options.state !== undefined) state = options.state;
+  else if (declared?.kind === "redis") {
+    if (options.redis === undefined)
+      throw new RouterStartError(
+        "missing_state_client",
+        "state: the release keeps its state on Redis, but this router was started without the Redis client (run the router.mjs `switchyard build` made from this release, or pass startRouter `redis: redisState` from @switchyard/router/redis)",
+      );
+    try {
+      state = await options.redis.open(declared, env, options.release.config.environment, log);
+    } catch (error) {
+      throw new RouterStartError((error as { code?: string }).code ?? "state_unavailable", (error as Error).message);
+    }
+  } else state = createMemoryStateStores();
   const transport = options.transport ?? http1Transport(limits);
   const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
   try {
-    runtime = await startupRelease({
-      boot: options.release,
-      releases: state.releases,
-      admission,
-      now: now(),
-      activate: (release) => activateRelease({ release, env, adapters: options.adapters, validators, transport }),
-      log,
-    });
+    const activate = (release: Release): RuntimeRelease => activateRelease({ release, env, adapters: options.adapters, validators, transport });
+    // On shared state the environment's active release may not be this router's own (runtime/startup-release.ts).
+    runtime =
+      state.releases !== undefined && options.redis !== undefined
+        ? await options.redis.startupRelease({ boot: options.release, releases: state.releases, admission, now: now(), activate, log })
+        : activate(options.release);
   } catch (error) {
     await transport.close();
     if (options.state === undefined) await state.close();
@@ -597,42 +604,6 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       return closing;
     },
   };
-}
-
-/**
- * The Redis settings of a release declaring Redis state (undefined for in memory); a missing or malformed URL, or a
- * build without the Redis client, stops the start with one line naming the setting (never the URL).
- */
-function redisSettingsOrThrow(options: StartRouterOptions): RedisStateSettings | undefined {
-  const { state, environment } = options.release.config;
-  if (state?.kind !== "redis") return undefined;
-  const read = redisStateSettings(state, options.env ?? process.env, environment);
-  if ("error" in read) throw new RouterStartError("invalid_setting", read.error);
-  if (options.redis === undefined)
-    throw new RouterStartError(
-      "missing_state_client",
-      "state: the release keeps its state on Redis, but this router was started without the Redis client (run the router.mjs `switchyard build` made from this release, or pass startRouter `redis: createRedisStateStores` from @switchyard/router/redis)",
-    );
-  return read.settings;
-}
-
-/**
- * Connect the Redis stores. The factory resolves once connected or, Redis being unreachable, after its wait with the
- * backend down (the stores then serve per `onUnavailable`); a rejection stops the start in one line, with the URL's
- * password masked should the message hold it.
- */
-async function connectRedisState(options: StartRouterOptions, settings: RedisStateSettings, log: (line: string) => void): Promise<StateStores> {
-  const factory = options.redis as RedisStateFactory; // redisSettingsOrThrow checked it is there
-  try {
-    return await factory({ ...settings, log });
-  } catch (error) {
-    const password = URL.canParse(settings.url) ? decodeURIComponent(new URL(settings.url).password) : "";
-    const message = (error as Error).message.split("\n")[0] ?? "";
-    throw new RouterStartError(
-      "state_unavailable",
-      `state: cannot open the Redis state store: ${password === "" ? message : message.replaceAll(password, "***")}`,
-    );
-  }
 }
 
 /** A positive integer setting from the environment, or its default; a bad value stops the start, naming it. */
