@@ -11,7 +11,7 @@ import { percentile, summarise, median } from "./src/stats.ts";
 import { routesSource } from "./src/micro/gen-config.ts";
 import { countPerfSamples, poolProfiles } from "./src/perf-profile.ts";
 import { REPO_ROOT } from "./src/paths.ts";
-import { diffRedisStats, parseRedisInfo } from "./src/redis-stats.ts";
+import { diffRedisStats, parseRedisInfo, readRedisStats } from "./src/redis-stats.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -206,6 +206,8 @@ describe("bench harness", () => {
     expect(redis.calls["hset"]).toBeGreaterThan(0);
     expect(redis.cpuUsPerRequest).toBeGreaterThan(0);
     expect(alive(rs!.pid!)).toBe(false);
+    // Its redis-server is stopped with it: nothing answers on its port any more.
+    await expect(readRedisStats(Number(rs!.facts["redisPort"]))).rejects.toThrow();
     const report = {
       command: "test",
       machine: describeMachine(),

@@ -523,6 +523,8 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
     const { log: _log, ...rest } = options;
     return { options: rest, systems, unavailable, profile, perf, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started };
   } finally {
+    // Each system's own stop() too: switchyard-redis's redis-server is not one of the group's processes.
+    await Promise.all(running.map((s) => s.stop().catch(() => undefined)));
     await group.stopAll(3_000);
     rmSync(workDir, { recursive: true, force: true });
   }

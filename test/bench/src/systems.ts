@@ -168,7 +168,7 @@ async function startSwitchyard(ctx: StartContext, name: RouterSystem = "switchya
     name,
     pid: managed.pid,
     target: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${TEAM_KEY_VALUE}` }, ...bodies(BENCH_ROUTE) },
-    facts: redis === undefined ? facts : { ...facts, redisServer: redis.version },
+    facts: redis === undefined ? facts : { ...facts, redisServer: redis.version, redisPort: String(redis.port) },
     releaseFile,
     ...(redis === undefined ? {} : { redis: { version: redis.version, stats: () => readRedisStats(redis.port) } }),
     stop,
