@@ -1,4 +1,7 @@
-/** @module Smoke test of the bench harness: a tiny real run (direct, bare-proxy and bare-proxy-tuned, about a second each) produces figures, and stops every process it started. */
+/**
+ * @module Smoke test of the bench harness: a tiny real run (direct, bare-proxy and bare-proxy-tuned, about a second each) produces figures, and stops every process it started;
+ * a tiny run of switchyard-redis (its router.mjs against a real redis-server) counts the Redis work per request.
+ */
 import { describe, expect, it } from "vitest";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
 import { combineSlices, runLoadBench } from "./src/harness.ts";
@@ -8,6 +11,7 @@ import { percentile, summarise, median } from "./src/stats.ts";
 import { routesSource } from "./src/micro/gen-config.ts";
 import { countPerfSamples, poolProfiles } from "./src/perf-profile.ts";
 import { REPO_ROOT } from "./src/paths.ts";
+import { diffRedisStats, parseRedisInfo, readRedisStats } from "./src/redis-stats.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -136,6 +140,88 @@ describe("bench harness", () => {
     });
     expect(skipped).toContain("Not measured: perf is not installed.");
   });
+
+  it("reads a redis-server's INFO: commands by name, their time, the server's CPU; a slice's work divided by its requests", () => {
+    const info = (evalsha: number, hset: number, cpu: number): string =>
+      [
+        "# CPU",
+        `used_cpu_sys:${cpu / 2}`,
+        `used_cpu_user:${cpu / 2}`,
+        "",
+        "# Commandstats",
+        `cmdstat_evalsha:calls=${evalsha},usec=${evalsha * 40},usec_per_call=40.00,rejected_calls=0,failed_calls=0`,
+        `cmdstat_hset:calls=${hset},usec=${hset},usec_per_call=1.00,rejected_calls=0,failed_calls=0`,
+        "cmdstat_info:calls=7,usec=700,usec_per_call=100.00,rejected_calls=0,failed_calls=0",
+      ].join("\r\n");
+    const before = parseRedisInfo(info(100, 200, 1));
+    expect(before).toEqual({ calls: { evalsha: 100, hset: 200, info: 7 }, usec: { evalsha: 4000, hset: 200, info: 700 }, cpuSeconds: 1 });
+    const diff = diffRedisStats(before, parseRedisInfo(info(500, 900, 1.1)));
+    expect(diff.calls).toEqual({ evalsha: 400, hset: 700 });
+    expect(diff.cpuSeconds).toBeCloseTo(0.1);
+    const slice = {
+      result: { kind: "throughput" as const, ok2xx: 100, non2xx: 0, errors: 0, timeouts: 0, durationSeconds: 1, requestsPerSecond: 100, p50Ms: 1, p99Ms: 2 },
+      ticks: 10,
+      rssPeakBytes: undefined,
+      redis: diff,
+    };
+    const { redis } = combineSlices([slice, slice]);
+    // 800 scripts and 1,400 HSETs (inside the scripts) over 200 requests: 4 round trips each, the HSETs cost none.
+    expect(redis).toEqual({
+      calls: { evalsha: 4, hset: 7 },
+      roundTrips: 4,
+      cpuUsPerRequest: expect.closeTo(1_000, 6) as number,
+      usecPerScript: 40,
+      roundTripsPerSecond: 400,
+    });
+    expect(combineSlices([{ ...slice, redis: undefined }]).redis).toBeUndefined();
+  });
+
+  it("runs switchyard-redis: the bench fixture's router.mjs with its state on a real redis-server, the Redis work per request counted", async () => {
+    const lines: string[] = [];
+    const result = await runLoadBench({
+      systems: ["switchyard-redis"],
+      rounds: 1,
+      warmupMs: 0,
+      throughputMs: 600,
+      throughputSlices: 2,
+      connections: 4,
+      latencyMs: 300,
+      rate: 100,
+      streamMs: 200,
+      streamRate: 50,
+      profileMs: 0,
+      pin: false,
+      log: (line) => lines.push(line),
+    });
+    expect(result.unavailable).toEqual([]);
+    const [rs] = result.systems;
+    expect(rs?.name).toBe("switchyard-redis");
+    expect(rs!.failures + rs!.unexpected).toBe(0);
+    expect(rs!.facts["redisServer"]).toMatch(/^(redis|valkey)-server \d+\.\d+/);
+    // Every request takes the rate limits, reserves and settles on Redis: several scripts each, their commands run inside them.
+    const redis = rs!.redis!;
+    expect(redis.roundTrips).toBeGreaterThanOrEqual(3);
+    expect(redis.roundTrips).toBeLessThan(6);
+    expect(redis.calls["evalsha"]).toBeGreaterThanOrEqual(3);
+    expect(redis.calls["hset"]).toBeGreaterThan(0);
+    expect(redis.cpuUsPerRequest).toBeGreaterThan(0);
+    expect(alive(rs!.pid!)).toBe(false);
+    // Its redis-server is stopped with it: nothing answers on its port any more.
+    await expect(readRedisStats(Number(rs!.facts["redisPort"]))).rejects.toThrow();
+    const report = {
+      command: "test",
+      machine: describeMachine(),
+      load: { ok: true as const, value: result },
+      decide: undefined,
+      compile: undefined,
+      router: undefined,
+    };
+    const markdown = renderReport({ ...report, routerRedis: { bytes: 200 * 1024, gzipBytes: 70 * 1024 }, finishedAt: "now" });
+    expect(markdown).toContain("### Shared state on Redis (switchyard-redis)");
+    expect(markdown).toMatch(/Redis round trips per chat request: \d\.\d\d/);
+    expect(markdown).toContain("| `evalsha` |");
+    expect(markdown).toContain("| router.mjs minified, Redis state (bench fixture) | ≤ 240 KB | 200.0 KB | **pass**");
+  }, 120_000);
 
   it("pools a system's perf runs by requests, so the categories still add up to the total", () => {
     const run = (requests: number, shares: Record<string, number>) => ({

@@ -13,7 +13,8 @@ import { SYSTEM_NAMES, type SystemName } from "./src/systems.ts";
 const HELP = `Usage: npx -y pnpm@10 bench [options]
 
 Starts a mock OpenAI-compatible upstream, each system in front of it (direct, bare-proxy,
-switchyard = the router.mjs built from test/bench/fixtures/routes.ts, portkey = @portkey-ai/gateway)
+switchyard = the router.mjs built from test/bench/fixtures/routes.ts, switchyard-redis = the same with
+its state on a redis-server the bench starts, portkey = @portkey-ai/gateway)
 and a load generator, each as its own process on 127.0.0.1; interleaves the systems over rounds;
 then times decide() and cold compiles. Writes BENCHMARKS.md (full runs) and prints the targets.
 

@@ -86,6 +86,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   const sy = load?.ok ? load.value.systems.find((s) => s.name === "switchyard") : undefined;
   const routerBytes = sy?.facts["routerBytes"];
   const routerGzipBytes = sy?.facts["routerGzipBytes"];
+  const syRedis = load?.ok ? load.value.systems.find((s) => s.name === "switchyard-redis") : undefined;
   const report: BenchReport = {
     command: options.command,
     machine,
@@ -93,8 +94,16 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     decide,
     compile,
     router: typeof routerBytes === "number" && typeof routerGzipBytes === "number" ? { bytes: routerBytes, gzipBytes: routerGzipBytes } : undefined,
+    routerRedis: routerSize(syRedis?.facts),
     finishedAt: new Date().toISOString(),
     loadAtEnd: loadavg()[0],
   };
   return { report, markdown: renderReport(report) };
+}
+
+/** router.mjs's size from a router system's build facts. */
+function routerSize(facts: Record<string, number | string> | undefined): { bytes: number; gzipBytes: number } | undefined {
+  const bytes = facts?.["routerBytes"];
+  const gzipBytes = facts?.["routerGzipBytes"];
+  return typeof bytes === "number" && typeof gzipBytes === "number" ? { bytes, gzipBytes } : undefined;
 }

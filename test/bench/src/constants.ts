@@ -22,3 +22,6 @@ export const UPSTREAM_PLACEHOLDER = "http://127.0.0.1:9/v1";
 
 /** The route the switchyard system is called with. */
 export const BENCH_ROUTE = "chat";
+
+/** The variable the `switchyard-redis` fixture reads its Redis URL from (`state.url`). */
+export const REDIS_URL_ENV = "SWITCHYARD_BENCH_REDIS_URL";

@@ -13,6 +13,7 @@ import { cpuTicks, ProcessGroup, sampleRss, TICKS_PER_SECOND, waitForListening }
 import { median, minMax } from "./stats.ts";
 import { NODE_FLAGS, NotAvailable, type RunningSystem, starters, type SystemName } from "./systems.ts";
 import { UPSTREAM_MARKER } from "./constants.ts";
+import { addRedisStats, diffRedisStats, type RedisStats } from "./redis-stats.ts";
 import { type ProfileSummary, profileRouter, startRouterFromSource } from "./profile.ts";
 import { PERF_RUNS_PER_SYSTEM, type WholeProcessProfile, perfProfile, perfUnavailable, poolProfiles } from "./perf-profile.ts";
 
@@ -50,6 +51,22 @@ export interface RoundFigures {
   cpuUsPerRequest: number | undefined;
   latency: PacedResult;
   stream: PacedResult;
+  /** switchyard-redis: what its redis-server did during the throughput run, per request. */
+  redis?: RedisPerRequest;
+}
+
+/** A redis-server's work per chat request over a throughput run (INFO commandstats and cpu, before and after). */
+export interface RedisPerRequest {
+  /** Calls per request by command: `evalsha` (a script: one client round trip), the commands scripts run inside, `ping`. */
+  calls: Record<string, number>;
+  /** Client round trips per request: scripts (evalsha, eval) and pings; the commands a script runs cost none. */
+  roundTrips: number;
+  /** Microseconds of the server's CPU per request (its whole process: network, parsing, scripts). */
+  cpuUsPerRequest: number;
+  /** Microseconds the server spent inside each script call, on average (INFO's usec for evalsha and eval). */
+  usecPerScript: number;
+  /** Client round trips per second the server served meanwhile. */
+  roundTripsPerSecond: number;
 }
 
 export interface SystemFigures {
@@ -78,6 +95,8 @@ export interface SystemFigures {
   failures: number;
   unexpected: number;
   firstError: string | undefined;
+  /** switchyard-redis: the median over rounds of each per-request figure, and the server's name and version. */
+  redis?: RedisPerRequest & { server: string };
 }
 
 export interface LoadResult {
@@ -175,6 +194,23 @@ function summariseSystem(
     failures,
     unexpected,
     firstError,
+    ...redisSummary(rounds, facts),
+  };
+}
+
+function redisSummary(rounds: readonly RoundFigures[], facts: Record<string, number | string>): Pick<SystemFigures, "redis"> {
+  const per = rounds.map((r) => r.redis).filter((r): r is RedisPerRequest => r !== undefined);
+  if (per.length === 0) return {};
+  const names = [...new Set(per.flatMap((r) => Object.keys(r.calls)))].sort();
+  return {
+    redis: {
+      server: String(facts["redisServer"] ?? "redis-server"),
+      calls: Object.fromEntries(names.map((n) => [n, median(per.map((r) => r.calls[n] ?? 0))])),
+      roundTrips: median(per.map((r) => r.roundTrips)),
+      cpuUsPerRequest: median(per.map((r) => r.cpuUsPerRequest)),
+      usecPerScript: median(per.map((r) => r.usecPerScript)),
+      roundTripsPerSecond: median(per.map((r) => r.roundTripsPerSecond)),
+    },
   };
 }
 
@@ -183,15 +219,25 @@ interface ThroughputSlice {
   result: ThroughputResult;
   ticks: number | undefined;
   rssPeakBytes: number | undefined;
+  /** What the system's redis-server did during the slice. */
+  redis?: RedisStats;
 }
 
 async function throughputSlice(load: LoadGenerator, system: RunningSystem, options: LoadOptions, durationMs: number): Promise<ThroughputSlice> {
   const sampler = system.pid !== undefined ? sampleRss(system.pid) : undefined;
+  const redisBefore = await system.redis?.stats();
   const ticksBefore = system.pid !== undefined ? cpuTicks(system.pid) : undefined;
   const result = await load.run({ kind: "throughput", target: system.target, connections: options.connections, durationMs });
   const ticksAfter = system.pid !== undefined ? cpuTicks(system.pid) : undefined;
   const rssPeakBytes = sampler?.stop();
-  return { result, ticks: ticksBefore !== undefined && ticksAfter !== undefined ? ticksAfter - ticksBefore : undefined, rssPeakBytes };
+  // The last requests' settlements leave right after their answers: read the server once they have arrived.
+  const redisAfter = redisBefore === undefined ? undefined : await delay(20).then(() => system.redis!.stats());
+  return {
+    result,
+    ticks: ticksBefore !== undefined && ticksAfter !== undefined ? ticksAfter - ticksBefore : undefined,
+    rssPeakBytes,
+    ...(redisBefore !== undefined && redisAfter !== undefined ? { redis: diffRedisStats(redisBefore, redisAfter) } : {}),
+  };
 }
 
 /**
@@ -203,6 +249,7 @@ export function combineSlices(slices: readonly ThroughputSlice[]): {
   throughput: ThroughputResult;
   cpuUsPerRequest: number | undefined;
   rssPeakBytes: number | undefined;
+  redis?: RedisPerRequest;
 } {
   let ok2xx = 0;
   let non2xx = 0;
@@ -235,8 +282,38 @@ export function combineSlices(slices: readonly ThroughputSlice[]): {
     },
     cpuUsPerRequest: ticks !== undefined && requests > 0 && slices.length > 0 ? ((ticks / TICKS_PER_SECOND) * 1e6) / requests : undefined,
     rssPeakBytes: rss.length > 0 ? Math.max(...rss) : undefined,
+    ...redisPerRequest(slices, requests, durationSeconds),
   };
 }
+
+/**
+ * The Redis stores send scripts (EVALSHA; EVAL after a NOSCRIPT) and their health probe's PING; every
+ * other command in INFO commandstats runs inside a script and costs the client no round trip.
+ */
+const ROUND_TRIP_COMMANDS = new Set(["evalsha", "eval", "ping"]);
+
+function redisPerRequest(slices: readonly ThroughputSlice[], requests: number, seconds: number): { redis?: RedisPerRequest } {
+  const parts = slices.map((s) => s.redis).filter((r): r is RedisStats => r !== undefined);
+  if (parts.length === 0 || requests === 0) return {};
+  const total = addRedisStats(parts);
+  delete total.calls["info"]; // the bench's own reads
+  const roundTrips = Object.entries(total.calls)
+    .filter(([name]) => ROUND_TRIP_COMMANDS.has(name))
+    .reduce((sum, [, n]) => sum + n, 0);
+  const scripts = (total.calls["evalsha"] ?? 0) + (total.calls["eval"] ?? 0);
+  const scriptUsec = (total.usec["evalsha"] ?? 0) + (total.usec["eval"] ?? 0);
+  return {
+    redis: {
+      calls: Object.fromEntries(Object.entries(total.calls).map(([name, n]) => [name, n / requests])),
+      roundTrips: roundTrips / requests,
+      cpuUsPerRequest: (total.cpuSeconds * 1e6) / requests,
+      usecPerScript: scripts > 0 ? scriptUsec / scripts : 0,
+      roundTripsPerSecond: seconds > 0 ? roundTrips / seconds : 0,
+    },
+  };
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One round: the throughput slices of every system in turn, then each system's paced latency and
@@ -446,6 +523,8 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
     const { log: _log, ...rest } = options;
     return { options: rest, systems, unavailable, profile, perf, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started };
   } finally {
+    // Each system's own stop() too: switchyard-redis's redis-server is not one of the group's processes.
+    await Promise.all(running.map((s) => s.stop().catch(() => undefined)));
     await group.stopAll(3_000);
     rmSync(workDir, { recursive: true, force: true });
   }

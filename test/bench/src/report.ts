@@ -22,6 +22,8 @@ export interface BenchReport {
   compile: Outcome<CompileBench> | undefined;
   /** router.mjs of the bench fixture, when the switchyard system was built. */
   router: { bytes: number; gzipBytes: number } | undefined;
+  /** router.mjs of the same fixture with its state on Redis (carries ioredis), when switchyard-redis was built. */
+  routerRedis?: { bytes: number; gzipBytes: number } | undefined;
   finishedAt: string;
   /** 1-minute load average when the run finished (other work on the machine). */
   loadAtEnd?: number;
@@ -75,6 +77,17 @@ function atLeastRatio(name: string, ratio: number | undefined, min: number, form
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
+
+/** router.mjs's budget when the release keeps its state on Redis (test/router/bundle-state.test.ts holds the same). */
+export const REDIS_ROUTER_BUDGET_KB = 240;
+
+/** Per-round differences a − b of a latency figure (both measured in the same round). */
+export function pairedDifferences(a: SystemFigures, b: SystemFigures, pick: (r: SystemFigures["rounds"][number]) => number): number[] {
+  return a.rounds.flatMap((ra) => {
+    const rb = b.rounds.find((r) => r.round === ra.round);
+    return rb ? [pick(ra) - pick(rb)] : [];
+  });
+}
 const times = (v: number): string => `${v.toFixed(2)}×`;
 
 function system(load: LoadResult | undefined, name: string): SystemFigures | undefined {
@@ -164,6 +177,7 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
       atMost("router.mjs minified (bench fixture)", report.router ? report.router.bytes / 1024 : undefined, 150, "KB", 1),
       report.router ? `${kb(report.router.gzipBytes)} gzipped; the release is embedded, so it grows with the config (see the compile table)` : undefined,
     ),
+    ...redisTargets(load, report),
     with_(
       atMost("switchyard RSS under load (peak)", sy?.rssPeakBytes !== undefined ? sy.rssPeakBytes / 1024 / 1024 : undefined, 80, "MB", 1),
       refs((s) => mb(s.rssPeakBytes)),
@@ -175,6 +189,33 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
         : undefined,
     ),
   ];
+}
+
+/** switchyard-redis against switchyard, same run: throughput ≥ 80 %, p50 at most 0.25 ms more; its router.mjs within its budget. */
+function redisTargets(load: LoadResult | undefined, report: BenchReport): TargetCheck[] {
+  const sy = system(load, "switchyard");
+  const rs = system(load, "switchyard-redis");
+  const checks: TargetCheck[] = [];
+  if (sy && rs) {
+    const ratio = median(pairedRatios(rs, sy));
+    const addedP50 = median(pairedDifferences(rs, sy, (r) => r.latency.total.p50));
+    checks.push(
+      {
+        ...atLeastRatio("switchyard-redis throughput / switchyard (state on Redis vs in memory)", ratio, 0.8, pct),
+        context: `${num(rs.requestsPerSecond)} vs ${num(sy.requestsPerSecond)} req/s; CPU/req ${num(rs.cpuUsPerRequest)} vs ${num(sy.cpuUsPerRequest)} µs${rs.redis ? `, redis-server ${num(rs.redis.cpuUsPerRequest)} µs` : ""}`,
+      },
+      {
+        ...atMost(`switchyard-redis p50 over switchyard (at ${load?.options.rate ?? "?"} req/s)`, addedP50, 0.25, "ms", 3),
+        context: `p50 ${ms(rs.p50Ms)} vs ${ms(sy.p50Ms)}; p99 ${ms(rs.p99Ms)} vs ${ms(sy.p99Ms)}${rs.redis ? `; ${num(rs.redis.roundTrips, 2)} Redis round trips per request` : ""}`,
+      },
+    );
+  }
+  if (report.routerRedis)
+    checks.push({
+      ...atMost("router.mjs minified, Redis state (bench fixture)", report.routerRedis.bytes / 1024, REDIS_ROUTER_BUDGET_KB, "KB", 1),
+      context: `${kb(report.routerRedis.gzipBytes)} gzipped; ioredis rides in a brotli-compressed chunk unpacked at start-up`,
+    });
+  return checks;
 }
 
 function busyNote(machine: Machine): string | undefined {
@@ -291,6 +332,45 @@ function perfSection(perf: NonNullable<LoadResult["perf"]>, connections: number,
   lines.push(`| **all** | **${us(bare.usPerRequest)}** | **${us(sy.usPerRequest)}** | **${signed(sy.usPerRequest - bare.usPerRequest)}** |`, "");
 }
 
+/** What switchyard-redis's redis-server did per chat request, and what that means for capacity. */
+function redisSection(rs: SystemFigures, sy: SystemFigures | undefined, connections: number, lines: string[]): void {
+  const r = rs.redis!;
+  lines.push("### Shared state on Redis (switchyard-redis)", "");
+  lines.push(
+    `switchyard-redis is the same fixture compiled with \`state: { kind: "redis", url: secret("SWITCHYARD_BENCH_REDIS_URL") }\` (\`test/bench/fixtures/routes-redis.ts\`), ` +
+      `served by its router.mjs against a ${r.server} the bench starts on 127.0.0.1 (\`test/helpers/redis-server.ts\`: no persistence). ` +
+      `The team has a hard budget and rpm/tpm limits, so every request takes the rate limits, reserves its estimate and settles on Redis. ` +
+      `Counted with \`INFO commandstats\` and \`INFO cpu\` before and after each throughput slice (${connections} connections), divided by the requests answered; median over rounds.`,
+    "",
+  );
+  const rt = (name: string): number => r.calls[name] ?? 0;
+  lines.push(
+    `- **Redis round trips per chat request: ${num(r.roundTrips, 2)}** (${num(rt("evalsha") + rt("eval"), 2)} scripts, ${num(rt("ping"), 3)} health-probe PINGs). ` +
+      "In request order: the rate-limit take (before routing) and the budget reserve (before the upstream call) are two sequential round trips on the hot path; " +
+      "after the answer is written the settlement and the token correction leave together (ioredis auto-pipelining: one write, off the hot path). " +
+      "Requests still in flight when a slice ends sent their scripts but are not counted, which adds a little at low rates.",
+    `- **Redis CPU per chat request: ${num(r.cpuUsPerRequest)} µs** (the server process, network and parsing included); inside scripts ${num(r.usecPerScript, 1)} µs per script call. ` +
+      `One Redis core at 100 % would serve about **${num(1e6 / r.cpuUsPerRequest)} governed requests/s** (${num((1e6 / r.cpuUsPerRequest) * r.roundTrips)} round trips/s) on this machine; ` +
+      `during the runs it served ${num(r.roundTripsPerSecond)} round trips/s.`,
+    sy
+      ? `- Router CPU per request: ${num(rs.cpuUsPerRequest)} µs with Redis state vs ${num(sy.cpuUsPerRequest)} µs in memory (the client's share: encoding scripts, parsing replies, timers).`
+      : "",
+  );
+  while (lines.at(-1) === "") lines.pop();
+  lines.push("");
+  lines.push("| command (per chat request) | calls | |", "| --- | --- | --- |");
+  for (const [name, calls] of Object.entries(r.calls).sort((a, b) => b[1] - a[1])) {
+    lines.push(`| \`${name}\` | ${num(calls, 2)} | ${ROUND_TRIP_NOTE[name] ?? "inside a script: no round trip"} |`);
+  }
+  lines.push("");
+}
+
+const ROUND_TRIP_NOTE: Record<string, string> = {
+  evalsha: "a script: one round trip",
+  eval: "a script sent again after NOSCRIPT: one round trip",
+  ping: "the backend's health probe (only while down): one round trip",
+};
+
 function loadSection(load: LoadResult, lines: string[]): void {
   const o = load.options;
   lines.push("## Side by side under load", "");
@@ -309,7 +389,7 @@ function loadSection(load: LoadResult, lines: string[]): void {
     `- **TTFB**: streamed requests, open loop at ${o.streamRate} req/s for ${o.streamMs / 1000} s, request sent → first body byte; **TTFT**: the same requests, request sent → first content token read (the mock's role-only chunk comes 1 ms before it).`,
     `- **RSS**: peak VmRSS of the system's process during the throughput runs; **CPU/req**: its utime+stime over the throughput run ÷ requests.`,
     `- **Node flags**: switchyard runs as deployed (\`ROUTER_NODE_FLAGS\`, what the Pulumi component starts it with): ${launch("switchyard")} router.mjs. ` +
-      `bare-proxy runs with ${launch("bare-proxy")}; bare-proxy-tuned is the same bare proxy with ${launch("bare-proxy-tuned")}, so it compares like with like; portkey runs with ${launch("portkey")}. ` +
+      `${load.systems.some((s) => s.name === "switchyard-redis") ? "switchyard-redis runs the same way. " : ""}bare-proxy runs with ${launch("bare-proxy")}; bare-proxy-tuned is the same bare proxy with ${launch("bare-proxy-tuned")}, so it compares like with like; portkey runs with ${launch("portkey")}. ` +
       "The throughput target is judged against bare-proxy (Node's defaults), as the issue defines it.",
     "",
   );
@@ -344,6 +424,8 @@ function loadSection(load: LoadResult, lines: string[]): void {
   const tuned = system(load, "bare-proxy-tuned");
   if (sy && tuned)
     lines.push(`- switchyard / bare-proxy-tuned (both with the router's Node flags): ${pct(median(pairedRatios(sy, tuned)))}${each(sy, tuned, pct)}`);
+  const redis = system(load, "switchyard-redis");
+  if (sy && redis) lines.push(`- switchyard-redis / switchyard (state on Redis vs in memory): ${pct(median(pairedRatios(redis, sy)))}${each(redis, sy, pct)}`);
   if (tuned && bare)
     lines.push(
       `- bare-proxy-tuned / bare-proxy (what the router's Node flags cost a bare proxy): ${pct(median(pairedRatios(tuned, bare)))}${each(tuned, bare, pct)}`,
@@ -358,6 +440,7 @@ function loadSection(load: LoadResult, lines: string[]): void {
       `- bare-proxy / direct: ${pct(bare.requestsPerSecond / direct.requestsPerSecond)} (what one proxy hop costs on this machine: the proxy, the upstream and the load generator share its cores)`,
     );
   lines.push("");
+  if (redis?.redis) redisSection(redis, sy, o.connections, lines);
   if (load.profile) {
     lines.push("### Where switchyard's time goes (CPU profile)", "");
     if (!load.profile.ok) lines.push(`Profile failed: ${load.profile.reason}`, "");
@@ -485,5 +568,10 @@ export function renderReport(report: BenchReport): string {
     }
   }
   if (report.router) lines.push(`router.mjs of the bench fixture: ${kb(report.router.bytes)} minified, ${kb(report.router.gzipBytes)} gzipped.`, "");
+  if (report.routerRedis)
+    lines.push(
+      `router.mjs of the bench fixture with Redis state (\`state: { kind: "redis" }\`: ioredis and the Redis stores ride along): ${kb(report.routerRedis.bytes)} minified, ${kb(report.routerRedis.gzipBytes)} gzipped.`,
+      "",
+    );
   return `${lines.join("\n")}\n`;
 }

@@ -7,9 +7,11 @@ import { freePort, type ProcessGroup, waitForHttp, waitForListening } from "./pr
 import { BENCH_DIR } from "./paths.ts";
 import { coldCompile } from "./micro/compile-runner.ts";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
-import { BENCH_ROUTE, TEAM_KEY_ENV, TEAM_KEY_VALUE, UPSTREAM_KEY_ENV, UPSTREAM_KEY_VALUE, UPSTREAM_PLACEHOLDER } from "./constants.ts";
+import { startRedis } from "../../helpers/redis-server.ts";
+import { readRedisStats, type RedisStats } from "./redis-stats.ts";
+import { BENCH_ROUTE, REDIS_URL_ENV, TEAM_KEY_ENV, TEAM_KEY_VALUE, UPSTREAM_KEY_ENV, UPSTREAM_KEY_VALUE, UPSTREAM_PLACEHOLDER } from "./constants.ts";
 
-export const SYSTEM_NAMES = ["direct", "bare-proxy", "bare-proxy-tuned", "switchyard", "portkey"] as const;
+export const SYSTEM_NAMES = ["direct", "bare-proxy", "bare-proxy-tuned", "switchyard", "switchyard-redis", "portkey"] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 /** A system that could not be started, with the reason the report prints. */
@@ -24,6 +26,8 @@ export interface RunningSystem {
   facts: Record<string, number | string>;
   /** switchyard only: the built switchyard.json (the profiler runs the router from source on it). */
   releaseFile?: string;
+  /** switchyard-redis only: the redis-server the router keeps its state on, to count what it does per request. */
+  redis?: { version: string; stats(): Promise<RedisStats> };
   stop(): Promise<void>;
 }
 
@@ -66,7 +70,11 @@ async function startDirect(ctx: StartContext): Promise<RunningSystem> {
 }
 
 /** The Node flags each system runs with (switchyard as deployed; bare-proxy-tuned the same, for a like-for-like comparison). */
-export const NODE_FLAGS: Partial<Record<SystemName, readonly string[]>> = { "bare-proxy-tuned": ROUTER_NODE_FLAGS, switchyard: ROUTER_NODE_FLAGS };
+export const NODE_FLAGS: Partial<Record<SystemName, readonly string[]>> = {
+  "bare-proxy-tuned": ROUTER_NODE_FLAGS,
+  switchyard: ROUTER_NODE_FLAGS,
+  "switchyard-redis": ROUTER_NODE_FLAGS,
+};
 
 async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-proxy-tuned" = "bare-proxy"): Promise<RunningSystem> {
   const managed = ctx.group.start({
@@ -90,17 +98,24 @@ async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-prox
   };
 }
 
-/** Build `fixtures/routes.ts` (pointed at the running upstream) with the compiler's `build()`, in a fresh process. */
+/** The fixture each router system builds: the same routes.ts, in memory or with its state on Redis (`routes-redis.ts`). */
+const FIXTURES = { switchyard: "routes.ts", "switchyard-redis": "routes-redis.ts" } as const;
+type RouterSystem = keyof typeof FIXTURES;
+
+/** Build `fixtures/routes.ts` (or its Redis variant; pointed at the running upstream) with the compiler's `build()`, in a fresh process. */
 export async function buildSwitchyard(
   ctx: Pick<StartContext, "upstreamOrigin" | "workDir">,
+  name: RouterSystem = "switchyard",
 ): Promise<{ routerFile: string; releaseFile: string; facts: Record<string, number | string> }> {
-  // The copy sits inside test/bench so `@switchyard/sdk` resolves from it like from the fixture.
-  const dir = join(BENCH_DIR, ".work", "switchyard");
+  // The copies sit inside test/bench so `@switchyard/sdk` resolves from them like from the fixtures.
+  const dir = join(BENCH_DIR, ".work", name);
   mkdirSync(dir, { recursive: true });
-  const source = readFileSync(join(BENCH_DIR, "fixtures", "routes.ts"), "utf8");
-  const file = join(dir, "routes.ts");
-  writeFileSync(file, source.replaceAll(UPSTREAM_PLACEHOLDER, `${ctx.upstreamOrigin}/v1`));
-  const outDir = join(ctx.workDir, "switchyard-dist");
+  for (const fixture of new Set(["routes.ts", FIXTURES[name]])) {
+    const source = readFileSync(join(BENCH_DIR, "fixtures", fixture), "utf8");
+    writeFileSync(join(dir, fixture), source.replaceAll(UPSTREAM_PLACEHOLDER, `${ctx.upstreamOrigin}/v1`));
+  }
+  const file = join(dir, FIXTURES[name]);
+  const outDir = join(ctx.workDir, `${name}-dist`);
   let result;
   try {
     result = await coldCompile({ mode: "build", file, outDir });
@@ -112,7 +127,7 @@ export async function buildSwitchyard(
   if (!existsSync(routerFile)) throw new NotAvailable(`build() succeeded but wrote no ${routerFile} (files: ${result.files.join(", ") || "none"})`);
   const bytes = readFileSync(routerFile);
   // Run it from an empty folder, as DESIGN.md promises: no node_modules next to it.
-  const alone = join(ctx.workDir, "router-alone");
+  const alone = join(ctx.workDir, `${name}-alone`);
   mkdirSync(alone, { recursive: true });
   copyFileSync(routerFile, join(alone, "router.mjs"));
   return {
@@ -122,30 +137,67 @@ export async function buildSwitchyard(
   };
 }
 
-async function startSwitchyard(ctx: StartContext): Promise<RunningSystem> {
-  const { routerFile, releaseFile, facts } = await buildSwitchyard(ctx);
+async function startSwitchyard(ctx: StartContext, name: RouterSystem = "switchyard"): Promise<RunningSystem> {
+  const { routerFile, releaseFile, facts } = await buildSwitchyard(ctx, name);
+  const redis = name === "switchyard-redis" ? await startBenchRedis() : undefined;
   const port = await freePort();
   const managed = ctx.group.start({
-    name: "switchyard",
+    name,
     cpus: ctx.cpus,
     command: process.execPath,
-    args: [...(NODE_FLAGS.switchyard ?? []), routerFile, "--port", String(port), "--host", "127.0.0.1"],
+    args: [...(NODE_FLAGS[name] ?? []), routerFile, "--port", String(port), "--host", "127.0.0.1"],
     cwd: join(routerFile, ".."),
-    env: { ...process.env, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
+    env: {
+      ...process.env,
+      [TEAM_KEY_ENV]: TEAM_KEY_VALUE,
+      [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE,
+      ...(redis === undefined ? {} : { [REDIS_URL_ENV]: redis.url }),
+    },
   });
+  const stop = async (): Promise<void> => {
+    await ctx.group.stop(managed);
+    await redis?.stop();
+  };
   try {
     await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
   } catch (error) {
-    await ctx.group.stop(managed);
+    await stop();
     throw new NotAvailable(`router.mjs did not start: ${(error as Error).message}`);
   }
   return {
-    name: "switchyard",
+    name,
     pid: managed.pid,
     target: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${TEAM_KEY_VALUE}` }, ...bodies(BENCH_ROUTE) },
-    facts,
+    facts: redis === undefined ? facts : { ...facts, redisServer: redis.version, redisPort: String(redis.port) },
     releaseFile,
-    stop: () => ctx.group.stop(managed),
+    ...(redis === undefined ? {} : { redis: { version: redis.version, stats: () => readRedisStats(redis.port) } }),
+    stop,
+  };
+}
+
+/**
+ * A redis-server for switchyard-redis (test/helpers/redis-server.ts: 127.0.0.1, an ephemeral port, no
+ * persistence; Debian's package installed when missing), killed with the bench if it exits first.
+ */
+async function startBenchRedis(): Promise<{ url: string; port: number; version: string; stop(): Promise<void> }> {
+  let server;
+  try {
+    server = await startRedis();
+  } catch (error) {
+    throw new NotAvailable(`no redis-server: ${(error as Error).message}`);
+  }
+  const running = server;
+  const onExit = (): void => void running.kill();
+  process.on("exit", onExit);
+  return {
+    url: running.url(),
+    port: running.port,
+    // "Redis server v=7.0.15 sha=… malloc=jemalloc-5.3.0 bits=64 build=…" → "redis-server 7.0.15"
+    version: `${running.binary} ${/v=([\d.]+)/.exec(running.version)?.[1] ?? running.version}`,
+    async stop() {
+      process.off("exit", onExit);
+      await running.stop();
+    },
   };
 }
 
@@ -211,6 +263,7 @@ export const starters: Record<SystemName, (ctx: StartContext) => Promise<Running
   direct: startDirect,
   "bare-proxy": (ctx) => startBareProxy(ctx),
   "bare-proxy-tuned": (ctx) => startBareProxy(ctx, "bare-proxy-tuned"),
-  switchyard: startSwitchyard,
+  switchyard: (ctx) => startSwitchyard(ctx),
+  "switchyard-redis": (ctx) => startSwitchyard(ctx, "switchyard-redis"),
   portkey: startPortkey,
 };
