@@ -22,3 +22,7 @@ export const UPSTREAM_PLACEHOLDER = "http://127.0.0.1:9/v1";
 
 /** The route the switchyard system is called with. */
 export const BENCH_ROUTE = "chat";
+
+/** The long-stream upstream's usage: completion tokens per content chunk (its 20 characters by the router's chars/4 estimate) and prompt tokens. */
+export const TOKENS_PER_CHUNK = 5;
+export const PROMPT_TOKENS = 20;

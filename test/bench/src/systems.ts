@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSy
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Target } from "./load/jobs.ts";
-import { freePort, type ProcessGroup, waitForHttp, waitForListening } from "./processes.ts";
+import { freePort, type Managed, type ProcessGroup, waitForHttp, waitForListening } from "./processes.ts";
 import { BENCH_DIR } from "./paths.ts";
 import { coldCompile } from "./micro/compile-runner.ts";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
@@ -24,6 +24,10 @@ export interface RunningSystem {
   facts: Record<string, number | string>;
   /** switchyard only: the built switchyard.json (the profiler runs the router from source on it). */
   releaseFile?: string;
+  /** switchyard only: the folder router.mjs runs in (its traces.jsonl is there). */
+  routerDir?: string;
+  /** The measured process, when there is one (its IPC channel when started with `ipc`). */
+  managed?: Managed;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,12 @@ export interface StartContext {
   cpus: string | undefined;
   /** Node flags added after the system's own (e.g. `--perf-basic-prof` for the whole-process profile). */
   extraNodeFlags?: readonly string[];
+  /** Environment added to the system's own (e.g. the bare proxy's pool size). */
+  env?: Record<string, string>;
+  /** Open an IPC channel to the system's process (the event-loop probe of the stream bench answers on it). */
+  ipc?: boolean;
+  /** switchyard: run this router.mjs instead of building the fixture (A/B runs; it must point at the same upstream). */
+  routerFile?: string;
 }
 
 const messages = [
@@ -74,7 +84,8 @@ async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-prox
     cpus: ctx.cpus,
     command: process.execPath,
     args: [...(NODE_FLAGS[name] ?? []), ...(ctx.extraNodeFlags ?? []), join(ctx.serversDir, "bare-proxy.cjs")],
-    env: { ...process.env, BENCH_UPSTREAM_ORIGIN: ctx.upstreamOrigin },
+    env: { ...process.env, ...ctx.env, BENCH_UPSTREAM_ORIGIN: ctx.upstreamOrigin },
+    ipc: ctx.ipc,
   });
   const port = await waitForListening(managed);
   return {
@@ -86,6 +97,7 @@ async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-prox
       ...bodies("gpt-4o-mini"),
     },
     facts: {},
+    managed,
     stop: () => ctx.group.stop(managed),
   };
 }
@@ -123,15 +135,23 @@ export async function buildSwitchyard(
 }
 
 async function startSwitchyard(ctx: StartContext): Promise<RunningSystem> {
-  const { routerFile, releaseFile, facts } = await buildSwitchyard(ctx);
+  const built = await buildSwitchyard(ctx);
+  const { releaseFile, facts } = built;
+  let routerFile = built.routerFile;
+  if (ctx.routerFile !== undefined) {
+    copyFileSync(ctx.routerFile, routerFile);
+    facts["routerFile"] = ctx.routerFile;
+    facts["routerBytes"] = statSync(routerFile).size;
+  }
   const port = await freePort();
   const managed = ctx.group.start({
     name: "switchyard",
     cpus: ctx.cpus,
     command: process.execPath,
-    args: [...(NODE_FLAGS.switchyard ?? []), routerFile, "--port", String(port), "--host", "127.0.0.1"],
+    args: [...(NODE_FLAGS.switchyard ?? []), ...(ctx.extraNodeFlags ?? []), routerFile, "--port", String(port), "--host", "127.0.0.1"],
     cwd: join(routerFile, ".."),
-    env: { ...process.env, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
+    env: { ...process.env, ...ctx.env, [TEAM_KEY_ENV]: TEAM_KEY_VALUE, [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE },
+    ipc: ctx.ipc,
   });
   try {
     await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
@@ -145,6 +165,8 @@ async function startSwitchyard(ctx: StartContext): Promise<RunningSystem> {
     target: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${TEAM_KEY_VALUE}` }, ...bodies(BENCH_ROUTE) },
     facts,
     releaseFile,
+    routerDir: join(routerFile, ".."),
+    managed,
     stop: () => ctx.group.stop(managed),
   };
 }
@@ -179,8 +201,9 @@ async function startPortkey(ctx: StartContext): Promise<RunningSystem> {
     name: "portkey",
     cpus: ctx.cpus,
     command: process.execPath,
-    args: [script, `--port=${port}`, "--headless"],
-    env: { ...process.env, NODE_ENV: "production" },
+    args: [...(ctx.extraNodeFlags ?? []), script, `--port=${port}`, "--headless"],
+    env: { ...process.env, ...ctx.env, NODE_ENV: "production" },
+    ipc: ctx.ipc,
   });
   try {
     await waitForHttp(managed, `http://127.0.0.1:${port}/`);
@@ -202,6 +225,7 @@ async function startPortkey(ctx: StartContext): Promise<RunningSystem> {
       ...bodies("gpt-4o-mini"),
     },
     facts: {},
+    managed,
     // Portkey may ignore SIGINT: SIGTERM, then SIGKILL after a grace period.
     stop: () => ctx.group.stop(managed, 3_000),
   };
