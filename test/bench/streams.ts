@@ -23,12 +23,13 @@ Options:
   --rounds N           rounds (default 1)
   --chunks N           content chunks per stream (default 200)
   --interval MS        the upstream's gap between chunks (default 50)
-  --ramp MS            a run's streams start evenly over this long (default 2000)
+  --ramp MS            a run's streams start evenly over this long (default 5000)
   --churn N            streams of the churn run (default 1000; 0 skips it)
   --abort-share X      share of churn streams abandoned (default 0.2)
   --router FILE        run this router.mjs as switchyard (A/B runs; it must have been built against --upstream-port)
   --upstream-port P    the mock upstream's port (default: any free one)
   --switchyard-flag F  an extra node flag for switchyard (repeatable), e.g. --cpu-prof --cpu-prof-dir=DIR
+  --profile DIR        run bare-proxy and switchyard under the V8 CPU profiler; profiles land in DIR
   --out FILE           where the section goes (default BENCHMARKS.md; a file without the section gets it appended)
   --json FILE          also write the raw figures as JSON
   -h, --help           this text
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
         router: { type: "string" },
         "upstream-port": { type: "string" },
         "switchyard-flag": { type: "string", multiple: true },
+        profile: { type: "string" },
         out: { type: "string" },
         json: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -96,12 +98,13 @@ async function main(): Promise<number> {
     counts: counts.map(Math.round),
     chunks: Math.round(positive("chunks", v.chunks, 200)),
     interChunkMs: positive("interval", v.interval, 50),
-    rampMs: positive("ramp", v.ramp, 2000),
+    rampMs: positive("ramp", v.ramp, 5000),
     rounds: Math.round(positive("rounds", v.rounds, 1)),
     churn: churnStreams > 0 && systems.includes("switchyard") ? { streams: churnStreams, abortShare } : undefined,
     ...(v.router !== undefined ? { routerFile: resolve(process.cwd(), v.router) } : {}),
     ...(v["upstream-port"] !== undefined ? { upstreamPort: Math.round(positive("upstream-port", v["upstream-port"], 0)) } : {}),
     ...(v["switchyard-flag"] !== undefined ? { switchyardFlags: v["switchyard-flag"] } : {}),
+    ...(v.profile !== undefined ? { profileDir: resolve(process.cwd(), v.profile) } : {}),
     log,
   });
   const command = ["npx -y pnpm@10 bench:streams", ...process.argv.slice(2).filter((a) => a !== "--")].join(" ");

@@ -39,6 +39,8 @@ export interface StreamsOptions {
   upstreamPort?: number;
   /** Extra node flags for switchyard (e.g. `--cpu-prof`), after the router's own. */
   switchyardFlags?: string[];
+  /** Profile bare-proxy and switchyard with the V8 CPU profiler (`--cpu-prof`), profiles written to this folder when they stop. */
+  profileDir?: string;
   log: (line: string) => void;
 }
 
@@ -103,7 +105,11 @@ const here = (file: string): string => fileURLToPath(new URL(file, import.meta.u
 
 async function bundle(outDir: string): Promise<void> {
   await esbuild({
-    entryPoints: { "stream-upstream": here("../servers/stream-upstream.ts"), "bare-proxy": here("../servers/bare-proxy.ts") },
+    entryPoints: {
+      "stream-upstream": here("../servers/stream-upstream.ts"),
+      "bare-proxy": here("../servers/bare-proxy.ts"),
+      "eld-probe": here("../servers/eld-probe.ts"),
+    },
     outdir: outDir,
     outExtension: { ".js": ".cjs" },
     bundle: true,
@@ -146,7 +152,7 @@ function fdCount(pid: number): number | undefined {
   }
 }
 
-/** Ask the system's event-loop probe (eld-probe.mjs) something over IPC. */
+/** Ask the system's event-loop probe (eld-probe.ts) something over IPC. */
 function probe(managed: Managed | undefined, message: "eld:reset" | "eld:read"): Promise<{ eld: StreamRun["eld"]; rss: number; heapUsed: number } | undefined> {
   if (managed === undefined || managed.child.connected !== true) return Promise.resolve(undefined);
   if (message === "eld:reset") {
@@ -435,7 +441,16 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
           workDir,
           cpus: undefined,
           extraNodeFlags:
-            name === "direct" ? [] : ["--import", here("../servers/eld-probe.mjs"), ...(name === "switchyard" ? (options.switchyardFlags ?? []) : [])],
+            name === "direct"
+              ? []
+              : [
+                  "--import",
+                  join(workDir, "eld-probe.cjs"),
+                  ...(name === "switchyard" ? (options.switchyardFlags ?? []) : []),
+                  ...(options.profileDir !== undefined && name !== "portkey"
+                    ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}-${process.pid}.cpuprofile`]
+                    : []),
+                ],
           ipc: true,
           // A long stream holds an upstream connection throughout: the bare proxy's pool must not be the limit.
           env: { BENCH_POOL_CONNECTIONS: String(maxStreams + 64), SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
