@@ -122,6 +122,21 @@ function churnLines(churn: ChurnResult, interChunkMs: number): string[] {
   ];
 }
 
+/**
+ * What profiles and A/B runs of Dec 7 2026 found (not measured by the run this section reports; kept
+ * here so the next run carries them until someone measures again).
+ */
+const FINDINGS = [
+  "### Findings (Dec 7 2026, by hand: profiles and A/B runs, not this run's figures)",
+  "",
+  "- **Upstream connections per origin were capped at 256.** The router's HTTP/1.1 client kept at most 256 connections per upstream origin; a stream holds one for its whole length, so stream 257 waited behind streams of 10 s and hit the route's first-token timeout. At 1,000 streams switchyard failed 345 (504 `no first token within 5000 ms`, and streams cut by the client deadline) where bare-proxy, its pool raised, failed none. The cap is now `SWITCHYARD_MAX_UPSTREAM_CONNECTIONS`, by default the router's own cap on client connections (`SWITCHYARD_MAX_CONNECTIONS`, 10,000), and idle upstream connections are closed by a sweep once past their idle time (4 s), so a burst's thousands of sockets and fds do not stay open.",
+  "- **Client churn settled nothing.** A stream the client abandoned part-way closed its attempt as failed, and failed attempts spent nothing: the output the upstream had produced (and bills) was never charged, and the trace said `200`. Now the output forwarded so far is counted as it goes (the router's chars ÷ 4 estimate) and a stream cut before the upstream's usage report is priced on the prompt estimate plus that output; its trace records `499` (or `200` + `stream_interrupted` when the upstream broke) with those tokens and that cost, and the budget moves by exactly that.",
+  "- **Where switchyard's CPU per chunk goes** (V8 profiles of bare-proxy and switchyard in one run, 300 streams × 200 chunks, share of each process's busy time): socket writes (the kernel's loopback send, booked to `writev` / `writeUtf8String`) 42.6 % vs 40.7 %; switchyard's extra is the `JSON.parse` of every upstream chunk (6.8 %: each chunk is validated and read for usage and errors), SSE parsing and UTF-8 decoding (4.9 %), more garbage collection (6.4 % vs 4.6 %) and microtasks (4.6 % vs 2.7 %: three async-iterator layers per chunk — transport body, SSE parser, adapter). Busy time over the same chunks: 28.7 s vs 26.5 s (1.08×).",
+  "- **A/B of one candidate fix** (the stream loop's write without an async wrapper: one promise and one microtask turn less per chunk): three interleaved pairs of router builds, each run 300 streams through bare-proxy and switchyard (`--router A.mjs|B.mjs --upstream-port 38123`), switchyard ÷ bare-proxy CPU per chunk: A 1.15, 1.37, 1.22; B 1.13, 1.36, 1.22; medians 1.22 and 1.22. No measurable effect on this machine (load average 16–27 from other sessions), so it was not kept. The next candidates are parsing a chunk's JSON only when the router needs it (usage, errors, the first token) and folding the three iterator layers into one.",
+  "- **This machine cannot carry the full shape.** 2,000 streams × 20 chunks/s are 40,000 chunks/s through three processes (upstream, system, client) on 2 shared cores, at 45–90 µs of CPU per chunk per process here: several cores' worth. When it saturates, every system's TTFB grows to seconds (the accept queues and event loops fall behind), streams run long and the client's deadline or switchyard's first-token timeout fails them; `direct` (no system at all) shows the floor. Compare systems within a count, and read the client's own event-loop delay before the latency columns.",
+  "",
+];
+
 export function renderStreams(result: StreamsResult, command: string): string {
   const machine = describeMachine();
   const o = result.options;
@@ -152,7 +167,7 @@ export function renderStreams(result: StreamsResult, command: string): string {
     if ("error" in result.churn) lines.push(`### Client churn`, "", `The churn run failed: ${result.churn.error}`, "");
     else lines.push(...churnLines(result.churn, o.interChunkMs), "");
   }
-  lines.push(STREAMS_END);
+  lines.push(...FINDINGS, STREAMS_END);
   return `${lines.join("\n")}\n`;
 }
 
