@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "./src/paths.ts";
 import { renderStreams, replaceStreamsSection, streamTargets } from "./src/streams/report.ts";
-import { runStreamsBench, STREAM_SYSTEMS, type StreamSystem } from "./src/streams/run.ts";
+import { runStreamsBench, STREAM_SYSTEMS, type StreamSystem, type StreamsResult } from "./src/streams/run.ts";
 
 const HELP = `Usage: npx -y pnpm@10 bench:streams [options]
 
@@ -32,6 +32,7 @@ Options:
   --profile DIR        run bare-proxy and switchyard under the V8 CPU profiler; profiles land in DIR
   --out FILE           where the section goes (default BENCHMARKS.md; a file without the section gets it appended)
   --json FILE          also write the raw figures as JSON
+  --render-from FILE   write the section from a saved --json file instead of running
   -h, --help           this text
 `;
 
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
         "upstream-port": { type: "string" },
         "switchyard-flag": { type: "string", multiple: true },
         profile: { type: "string" },
+        "render-from": { type: "string" },
         out: { type: "string" },
         json: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -93,6 +95,15 @@ async function main(): Promise<number> {
   if (v.router !== undefined && v["upstream-port"] === undefined) fail("--router needs --upstream-port (the upstream the router.mjs was built against)");
   if (v.router !== undefined && !existsSync(v.router)) fail(`--router ${v.router}: no such file`);
   const log = (line: string): void => void process.stderr.write(`[bench:streams] ${line}\n`);
+  const out = resolve(process.cwd(), v.out ?? resolve(REPO_ROOT, "BENCHMARKS.md"));
+  if (v["render-from"] !== undefined) {
+    // Re-render the section from a run's --json (e.g. after the findings changed), without running anything.
+    const saved = JSON.parse(readFileSync(resolve(process.cwd(), v["render-from"]), "utf8")) as StreamsResult & { command?: string };
+    const section = renderStreams(saved, saved.command ?? "npx -y pnpm@10 bench:streams");
+    writeFileSync(out, replaceStreamsSection(existsSync(out) ? readFileSync(out, "utf8") : "# Benchmarks\n", section));
+    process.stdout.write(`Report written to ${out}\n`);
+    return 0;
+  }
   const result = await runStreamsBench({
     systems: systems as StreamSystem[],
     counts: counts.map(Math.round),
@@ -109,9 +120,8 @@ async function main(): Promise<number> {
   });
   const command = ["npx -y pnpm@10 bench:streams", ...process.argv.slice(2).filter((a) => a !== "--")].join(" ");
   const section = renderStreams(result, command);
-  const out = resolve(process.cwd(), v.out ?? resolve(REPO_ROOT, "BENCHMARKS.md"));
   writeFileSync(out, replaceStreamsSection(existsSync(out) ? readFileSync(out, "utf8") : "# Benchmarks\n", section));
-  if (v.json !== undefined) writeFileSync(resolve(process.cwd(), v.json), `${JSON.stringify(result, null, 2)}\n`);
+  if (v.json !== undefined) writeFileSync(resolve(process.cwd(), v.json), `${JSON.stringify({ ...result, command }, null, 2)}\n`);
   process.stdout.write(`\nTargets (switchyard at ${Math.max(...counts)} streams):\n`);
   for (const t of streamTargets(result))
     process.stdout.write(`  ${t.pass === undefined ? "n/a " : t.pass ? "pass" : "MISS"}  ${t.name}: ${t.measured} (goal ${t.target})\n`);

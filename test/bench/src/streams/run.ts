@@ -15,6 +15,7 @@ import { median } from "../stats.ts";
 import { NotAvailable, type RunningSystem, starters } from "../systems.ts";
 import { BENCH_ROUTE, TOKENS_PER_CHUNK } from "../constants.ts";
 import { REPO_ROOT } from "../paths.ts";
+import { describeMachine, type Machine } from "../machine.ts";
 import type { StreamJob, StreamJobResult } from "./jobs.ts";
 
 export const STREAM_SYSTEMS = ["direct", "bare-proxy", "switchyard", "portkey"] as const;
@@ -96,6 +97,8 @@ export interface StreamsResult {
   unavailable: { name: StreamSystem; reason: string }[];
   churn: ChurnResult | { error: string } | undefined;
   fdLimit: { soft: number; hard: number; raisedFrom: number | undefined; needed: number };
+  /** The machine at the end of the run (cores, load, commit). */
+  machine?: Machine;
   facts: Record<string, number | string>;
   startedAt: string;
   elapsedMs: number;
@@ -464,11 +467,11 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
         log(`${name}: not available: ${reason}`);
       }
     }
-    // Warm-up: a short run of 50 streams each (JIT, pools), not measured.
+    // Warm-up: 20 streams each, all systems at once (JIT, pools), not measured.
     await Promise.all(
       running.map(async (system) => {
-        const r = await client.run(streamJob(system, 50, options, `warm-${system.name}-`, 0, 1));
-        log(`warm-up ${system.name}: ${r.ok}/50 ok${r.firstError !== undefined ? ` (${r.firstError})` : ""}`);
+        const r = await client.run(streamJob(system, 20, options, `warm-${system.name}-`, 0, 1));
+        log(`warm-up ${system.name}: ${r.ok}/20 ok${r.firstError !== undefined ? ` (${r.firstError})` : ""}`);
       }),
     );
     const runs: StreamRun[] = [];
@@ -479,10 +482,11 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
           const run = await measure(system, streams, round, options, client, upstream, upstreamOrigin);
           runs.push(run);
           const c = run.client;
+          const f = (v: number | null | undefined, digits = 1): string => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "—");
           log(
-            `round ${round} ${system.name} × ${streams}: ok ${c.ok}, failed ${c.streams - c.ok}, CPU/chunk ${run.cpuUsPerChunk?.toFixed(1) ?? "—"} µs, ` +
-              `RSS peak ${run.rssPeakBytes === undefined ? "—" : (run.rssPeakBytes / 2 ** 20).toFixed(1)} MB, added gap p50/p99 ${c.addedGapMs.p50.toFixed(2)}/${c.addedGapMs.p99.toFixed(2)} ms, ` +
-              `TTFB p50 ${c.ttfbMs.p50.toFixed(1)} ms, ELD p99 ${run.eld?.p99.toFixed(1) ?? "—"} ms, client ELD p99 ${c.clientEldMs.p99.toFixed(1)} ms` +
+            `round ${round} ${system.name} × ${streams}: ok ${c.ok}, failed ${c.streams - c.ok}, CPU/chunk ${f(run.cpuUsPerChunk)} µs, ` +
+              `RSS peak ${run.rssPeakBytes === undefined ? "—" : f(run.rssPeakBytes / 2 ** 20)} MB, added gap p50/p99 ${f(c.addedGapMs.p50, 2)}/${f(c.addedGapMs.p99, 2)} ms, ` +
+              `TTFB p50 ${f(c.ttfbMs.p50)} ms, ELD p99 ${f(run.eld?.p99)} ms, client ELD p99 ${f(c.clientEldMs.p99)} ms` +
               (c.firstError !== undefined ? `; first error: ${c.firstError.slice(0, 200)}` : ""),
           );
           await sleep(1_000);
@@ -502,7 +506,17 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
     const facts: Record<string, number | string> = {};
     if (switchyard !== undefined) Object.assign(facts, switchyard.facts);
     const { log: _log, ...rest } = options;
-    return { options: rest, runs, unavailable, churn, fdLimit, facts, startedAt: new Date(started).toISOString(), elapsedMs: Date.now() - started };
+    return {
+      options: rest,
+      runs,
+      unavailable,
+      churn,
+      fdLimit,
+      facts,
+      machine: describeMachine(),
+      startedAt: new Date(started).toISOString(),
+      elapsedMs: Date.now() - started,
+    };
   } finally {
     await group.stopAll(3_000);
     rmSync(workDir, { recursive: true, force: true });
