@@ -2,12 +2,13 @@
  * @module `npx -y pnpm@10 bench [--quick] [--only a,b] …`: the side-by-side benchmark (direct, bare-proxy,
  * switchyard, portkey), decide() and compile micro-benchmarks; writes BENCHMARKS.md. Run with --help.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runBench, presets } from "./src/bench.ts";
 import { REPO_ROOT } from "./src/paths.ts";
 import { targetChecks } from "./src/report.ts";
+import { streamsSectionOf } from "./src/streams/report.ts";
 import { SYSTEM_NAMES, type SystemName } from "./src/systems.ts";
 
 const HELP = `Usage: npx -y pnpm@10 bench [options]
@@ -116,7 +117,9 @@ async function main(): Promise<number> {
     compile: v["no-micro"] || !preset.compile ? undefined : { ...preset.compile, profile: preset.compile.profile && !v["no-profile"] },
     log,
   });
-  writeFileSync(out, markdown);
+  // The long-stream section (`pnpm bench:streams`) is another run's: kept as it is.
+  const streams = existsSync(out) ? streamsSectionOf(readFileSync(out, "utf8")) : undefined;
+  writeFileSync(out, streams === undefined ? markdown : `${markdown.trimEnd()}\n\n${streams}\n`);
   if (v.json) writeFileSync(resolve(process.cwd(), v.json), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\nTargets:\n`);
   for (const t of targetChecks(report)) {

@@ -8,7 +8,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo, Socket } from "node:net";
 
 /** What the upstream does with one request. */
-export type UpstreamFault = "ok" | "error-500" | "error-429" | "reset" | "slow-stream" | "hang" | "cut-mid-stream";
+export type UpstreamFault = "ok" | "error-500" | "error-429" | "reset" | "slow-stream" | "long-stream" | "hang" | "cut-mid-stream";
 
 export interface Upstream {
   /** OpenAI-style base URL (`…/v1`). */
@@ -81,6 +81,7 @@ function answer(res: ServerResponse, fault: UpstreamFault, stream: boolean): voi
     }
     case "ok":
     case "slow-stream":
+    case "long-stream":
     case "cut-mid-stream":
       break;
   }
@@ -90,19 +91,23 @@ function answer(res: ServerResponse, fault: UpstreamFault, stream: boolean): voi
     return;
   }
   res.writeHead(200, { "content-type": "text/event-stream" });
-  const parts = [chunk({ role: "assistant", content: "" }), ...WORDS.map((w) => chunk({ content: w })), chunk({}, "stop")];
+  // long-stream: an LLM-shaped answer, 20 tokens 50 ms apart (1 s), then usage.
+  const words = fault === "long-stream" ? Array.from({ length: 20 }, (_, i) => `tok${i} `) : WORDS;
+  const parts = [chunk({ role: "assistant", content: "" }), ...words.map((w) => chunk({ content: w })), chunk({}, "stop")];
+  if (fault === "long-stream")
+    parts.push(`data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model: "up", choices: [], usage: USAGE })}\n\n`);
   if (fault === "ok") {
     res.end(`${parts.join("")}data: [DONE]\n\n`);
     return;
   }
-  // slow-stream: a chunk every 300 ms; cut-mid-stream: two chunks then the socket is destroyed.
+  // slow-stream: a chunk every 300 ms; long-stream: every 50 ms; cut-mid-stream: two chunks then the socket is destroyed.
   let i = 0;
   const step = (): void => {
     if (res.destroyed) return;
     if (fault === "cut-mid-stream" && i === 2) return void res.socket?.destroy();
     if (i === parts.length) return void res.end("data: [DONE]\n\n");
     res.write(parts[i++]);
-    setTimeout(step, fault === "slow-stream" ? 300 : 5);
+    setTimeout(step, fault === "slow-stream" ? 300 : fault === "long-stream" ? 50 : 5);
   };
   step();
 }

@@ -31,7 +31,8 @@ export interface SoakOptions {
 
 /** The upstream's fault mix: share of requests (per 100). */
 export const FAULT_MIX: ReadonlyArray<[UpstreamFault, number]> = [
-  ["ok", 70],
+  ["ok", 60],
+  ["long-stream", 10],
   ["error-500", 5],
   ["error-429", 4],
   ["reset", 5],
@@ -43,6 +44,8 @@ export const FAULT_MIX: ReadonlyArray<[UpstreamFault, number]> = [
 /** The client mix: share of streaming requests, and of requests the client aborts part-way. */
 export const STREAM_SHARE = 0.5;
 export const ABORT_SHARE = 0.1;
+/** A client abort comes at a uniform time in [0, ABORT_WITHIN_MS): before the answer, or part-way through a long stream (1 s). */
+export const ABORT_WITHIN_MS = 1_500;
 
 export interface Sample {
   /** Seconds since the traffic began. */
@@ -117,7 +120,7 @@ interface RouterChild {
 }
 
 async function spawnBundle(dir: string, env: Record<string, string>): Promise<RouterChild> {
-  const child = spawn(process.execPath, ["--import", PROBE, join(dir, "router.mjs"), "--port", "0", "--host", "127.0.0.1"], {
+  const child = spawn(process.execPath, ["--expose-gc", "--import", PROBE, join(dir, "router.mjs"), "--port", "0", "--host", "127.0.0.1"], {
     cwd: dir,
     env: { PATH: process.env["PATH"] ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -125,8 +128,9 @@ async function spawnBundle(dir: string, env: Record<string, string>): Promise<Ro
   let heap: number | undefined;
   let tail = "";
   let dead = false;
-  child.on("message", (m: { heapUsed?: number }) => {
-    if (typeof m.heapUsed === "number") heap = m.heapUsed / 1024 / 1024;
+  // Heap used right after a full collection (the probe runs one every 5 s): what a leak grows.
+  child.on("message", (m: { heapUsed?: number; afterGc?: boolean }) => {
+    if (typeof m.heapUsed === "number" && m.afterGc === true) heap = m.heapUsed / 1024 / 1024;
   });
   child.stderr?.on("data", (d: Buffer) => (tail = (tail + d.toString()).slice(-8192)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -176,7 +180,9 @@ async function admin(url: string, method: string, path: string, body?: string): 
 async function oneRequest(url: string, random: () => number): Promise<string> {
   const stream = random() < STREAM_SHARE;
   const route = random() < 0.8 ? "chat" : "direct";
-  const abortAfter = random() < ABORT_SHARE ? Math.floor(random() * 300) : undefined;
+  const abortAfter = random() < ABORT_SHARE ? Math.floor(random() * ABORT_WITHIN_MS) : undefined;
+  /** The answer's head had arrived when the client aborted: it left part-way (mid-stream for a stream). */
+  let answering = false;
   const controller = new AbortController();
   const timer = abortAfter !== undefined ? setTimeout(() => controller.abort(), abortAfter) : undefined;
   const deadline = setTimeout(() => controller.abort(new Error("client deadline")), 30_000);
@@ -187,6 +193,7 @@ async function oneRequest(url: string, random: () => number): Promise<string> {
       body: JSON.stringify({ model: route, stream, messages: [{ role: "user", content: `soak ${Math.floor(random() * 1e6)}` }] }),
       signal: controller.signal,
     });
+    answering = true;
     const text = await res.text();
     if (res.status !== 200) {
       let code = "";
@@ -206,7 +213,9 @@ async function oneRequest(url: string, random: () => number): Promise<string> {
     if (controller.signal.aborted)
       return controller.signal.reason instanceof Error && controller.signal.reason.message === "client deadline"
         ? "no answer in 30 s (client deadline)"
-        : "aborted by the client (intended)";
+        : answering
+          ? `aborted by the client part-way through the answer (intended${stream ? ", mid-stream" : ""})`
+          : "aborted by the client before the answer (intended)";
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     return `network error ${cause}`;
   } finally {
@@ -318,6 +327,7 @@ export function renderSoak(result: SoakResult, meta: { command: string; commit: 
     return `${slope(pts) >= 0 ? "+" : ""}${slope(pts).toFixed(3)} | ${all[0]?.toFixed(1)} | ${all[all.length - 1]?.toFixed(1)} | ${Math.max(...all).toFixed(1)}`;
   };
   const answered = [...result.outcomes.values()].reduce((a, b) => a + b, 0);
+  const errors = [...result.outcomes.entries()].filter(([cause]) => cause !== "200" && !cause.includes("(intended")).reduce((a, [, n]) => a + n, 0);
   const rows = [...result.outcomes.entries()].sort((a, b) => b[1] - a[1]);
   const lines = [
     "# Soak report",
@@ -326,7 +336,7 @@ export function renderSoak(result: SoakResult, meta: { command: string; commit: 
     "",
     `- Command: \`${meta.command}\``,
     `- Commit: ${meta.commit}; date: ${meta.date}; duration ${(result.ms / 60_000).toFixed(1)} min (traffic ${result.options.minutes} min, then a grace period for what was in flight)`,
-    `- Set-up: router.mjs (its own process, 127.0.0.1) in front of a fault-injecting upstream; ${result.options.rate} requests/s started at a fixed rate, ${STREAM_SHARE * 100} % streaming, ${ABORT_SHARE * 100} % aborted by the client after 0–300 ms (an abort that comes after the answer ended counts as that answer); routes \`chat\` (retry, fallback to the mock) and \`direct\` (no fallback); a hot reload (activate the other of two releases) every ${result.options.reloadEverySec} s`,
+    `- Set-up: router.mjs (its own process, 127.0.0.1) in front of a fault-injecting upstream; ${result.options.rate} requests/s started at a fixed rate, ${STREAM_SHARE * 100} % streaming, ${ABORT_SHARE * 100} % aborted by the client after 0–${ABORT_WITHIN_MS} ms (before the answer, or part-way through it: the upstream's long streams take 1 s; an abort that comes after the answer ended counts as that answer); routes \`chat\` (retry, fallback to the mock) and \`direct\` (no fallback); a hot reload (activate the other of two releases) every ${result.options.reloadEverySec} s`,
     `- Upstream faults (per 100): ${FAULT_MIX.map(([f, n]) => `${f} ${n}`).join(", ")}; seen: ${[...result.faults.entries()].map(([f, n]) => `${f} ${n}`).join(", ")}`,
     `- **Crashes: ${result.crashes}**; requests ${result.requests}, answered or ended ${answered}, stuck after the grace period ${result.stuck}; reloads ${result.reloads.ok} ok, ${result.reloads.failed} failed`,
     "",
@@ -335,8 +345,10 @@ export function renderSoak(result: SoakResult, meta: { command: string; commit: 
     "| series | slope per minute | first | last | max |",
     "|---|---|---|---|---|",
     `| RSS (MB, /proc/PID/status) | ${per((s) => s.rssMb)} |`,
-    `| heap used (MB, process.memoryUsage via a preloaded probe) | ${per((s) => s.heapMb)} |`,
+    `| heap used after a full GC (MB, process.memoryUsage via a preloaded probe, \`--expose-gc\`) | ${per((s) => s.heapMb)} |`,
     `| open file descriptors (/proc/PID/fd) | ${per((s) => s.fds)} |`,
+    "",
+    `Error rate (every outcome but a 200 and an intended client abort): ${((errors / Math.max(1, answered)) * 100).toFixed(2)} % (${errors} of ${answered}); all of it is the injected upstream faults passing through as documented, by cause below.`,
     "",
     "Outcomes by cause (the client's view; upstream faults are expected to show up as 502/504 on `direct` and in stream error events):",
     "",

@@ -25,3 +25,6 @@ export const BENCH_ROUTE = "chat";
 
 /** The variable the `switchyard-redis` fixture reads its Redis URL from (`state.url`). */
 export const REDIS_URL_ENV = "SWITCHYARD_BENCH_REDIS_URL";
+/** The long-stream upstream's usage: completion tokens per content chunk (its 20 characters by the router's chars/4 estimate) and prompt tokens. */
+export const TOKENS_PER_CHUNK = 5;
+export const PROMPT_TOKENS = 20;

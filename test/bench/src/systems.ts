@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSy
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Target } from "./load/jobs.ts";
-import { freePort, type ProcessGroup, waitForHttp, waitForListening } from "./processes.ts";
+import { freePort, type Managed, type ProcessGroup, waitForHttp, waitForListening } from "./processes.ts";
 import { BENCH_DIR } from "./paths.ts";
 import { coldCompile } from "./micro/compile-runner.ts";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
@@ -28,6 +28,10 @@ export interface RunningSystem {
   releaseFile?: string;
   /** switchyard-redis only: the redis-server the router keeps its state on, to count what it does per request. */
   redis?: { version: string; stats(): Promise<RedisStats> };
+  /** switchyard only: the folder router.mjs runs in (its traces.jsonl is there). */
+  routerDir?: string;
+  /** The measured process, when there is one (its IPC channel when started with `ipc`). */
+  managed?: Managed;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,12 @@ export interface StartContext {
   cpus: string | undefined;
   /** Node flags added after the system's own (e.g. `--perf-basic-prof` for the whole-process profile). */
   extraNodeFlags?: readonly string[];
+  /** Environment added to the system's own (e.g. the bare proxy's pool size). */
+  env?: Record<string, string>;
+  /** Open an IPC channel to the system's process (the event-loop probe of the stream bench answers on it). */
+  ipc?: boolean;
+  /** switchyard: run this router.mjs instead of building the fixture (A/B runs; it must point at the same upstream). */
+  routerFile?: string;
 }
 
 const messages = [
@@ -82,7 +92,8 @@ async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-prox
     cpus: ctx.cpus,
     command: process.execPath,
     args: [...(NODE_FLAGS[name] ?? []), ...(ctx.extraNodeFlags ?? []), join(ctx.serversDir, "bare-proxy.cjs")],
-    env: { ...process.env, BENCH_UPSTREAM_ORIGIN: ctx.upstreamOrigin },
+    env: { ...process.env, ...ctx.env, BENCH_UPSTREAM_ORIGIN: ctx.upstreamOrigin },
+    ipc: ctx.ipc,
   });
   const port = await waitForListening(managed);
   return {
@@ -94,6 +105,7 @@ async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-prox
       ...bodies("gpt-4o-mini"),
     },
     facts: {},
+    managed,
     stop: () => ctx.group.stop(managed),
   };
 }
@@ -138,21 +150,30 @@ export async function buildSwitchyard(
 }
 
 async function startSwitchyard(ctx: StartContext, name: RouterSystem = "switchyard"): Promise<RunningSystem> {
-  const { routerFile, releaseFile, facts } = await buildSwitchyard(ctx, name);
+  const built = await buildSwitchyard(ctx, name);
+  const { releaseFile, facts } = built;
+  const routerFile = built.routerFile;
+  if (ctx.routerFile !== undefined) {
+    copyFileSync(ctx.routerFile, routerFile);
+    facts["routerFile"] = ctx.routerFile;
+    facts["routerBytes"] = statSync(routerFile).size;
+  }
   const redis = name === "switchyard-redis" ? await startBenchRedis() : undefined;
   const port = await freePort();
   const managed = ctx.group.start({
     name,
     cpus: ctx.cpus,
     command: process.execPath,
-    args: [...(NODE_FLAGS[name] ?? []), routerFile, "--port", String(port), "--host", "127.0.0.1"],
+    args: [...(NODE_FLAGS[name] ?? []), ...(ctx.extraNodeFlags ?? []), routerFile, "--port", String(port), "--host", "127.0.0.1"],
     cwd: join(routerFile, ".."),
     env: {
       ...process.env,
+      ...ctx.env,
       [TEAM_KEY_ENV]: TEAM_KEY_VALUE,
       [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE,
       ...(redis === undefined ? {} : { [REDIS_URL_ENV]: redis.url }),
     },
+    ipc: ctx.ipc,
   });
   const stop = async (): Promise<void> => {
     await ctx.group.stop(managed);
@@ -171,6 +192,8 @@ async function startSwitchyard(ctx: StartContext, name: RouterSystem = "switchya
     facts: redis === undefined ? facts : { ...facts, redisServer: redis.version, redisPort: String(redis.port) },
     releaseFile,
     ...(redis === undefined ? {} : { redis: { version: redis.version, stats: () => readRedisStats(redis.port) } }),
+    routerDir: join(routerFile, ".."),
+    managed,
     stop,
   };
 }
@@ -231,8 +254,9 @@ async function startPortkey(ctx: StartContext): Promise<RunningSystem> {
     name: "portkey",
     cpus: ctx.cpus,
     command: process.execPath,
-    args: [script, `--port=${port}`, "--headless"],
-    env: { ...process.env, NODE_ENV: "production" },
+    args: [...(ctx.extraNodeFlags ?? []), script, `--port=${port}`, "--headless"],
+    env: { ...process.env, ...ctx.env, NODE_ENV: "production" },
+    ipc: ctx.ipc,
   });
   try {
     await waitForHttp(managed, `http://127.0.0.1:${port}/`);
@@ -254,6 +278,7 @@ async function startPortkey(ctx: StartContext): Promise<RunningSystem> {
       ...bodies("gpt-4o-mini"),
     },
     facts: {},
+    managed,
     // Portkey may ignore SIGINT: SIGTERM, then SIGKILL after a grace period.
     stop: () => ctx.group.stop(managed, 3_000),
   };

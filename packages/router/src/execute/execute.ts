@@ -135,7 +135,9 @@ class RunningAttempt implements OpenAttempt {
       }
     }
     if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease, undefined, undefined);
-    if (this.ticket !== undefined) fireAndForget(this.ticket.close, this.ticket, { ok, costUsd: ok ? this.ctx.costUsd : undefined }, undefined);
+    // The answering attempt carries its cost even when it failed part-way (a stream cut after its first token is priced on what it produced).
+    const costUsd = ok || this.ctx.answered === this.candidate ? this.ctx.costUsd : undefined;
+    if (this.ticket !== undefined) fireAndForget(this.ticket.close, this.ticket, { ok, costUsd }, undefined);
   }
 }
 

@@ -92,7 +92,8 @@ export function createGovernor(options: GovernorOptions): Governor {
 
   const settle = (g: Governed, budget: Budget, id: string, estimate: number, outcome: AttemptClose): void => {
     const at = now();
-    const cost = outcome.ok ? (outcome.costUsd ?? estimate) : 0;
+    // A failed attempt costs nothing, unless it had answered and was priced on what it produced (a stream cut part-way).
+    const cost = outcome.ok ? (outcome.costUsd ?? estimate) : (outcome.costUsd ?? 0);
     // As guard(then(...)) would, without two closures per attempt when the store answers at once.
     try {
       const settled = budgets.settle({ team: g.team, id, costUsd: cost, now: at });

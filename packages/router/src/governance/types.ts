@@ -24,7 +24,10 @@ export interface BudgetAlert {
 /** How an attempt ended, as far as its budget reservation is concerned. */
 export interface AttemptClose {
   ok: boolean;
-  /** The answer's real cost when the upstream reported usage (undefined: charge the estimate). */
+  /**
+   * The answer's real cost when the upstream reported usage (undefined: charge the estimate); on a failed
+   * attempt, the cost of what it produced before it was cut (undefined: nothing is charged).
+   */
   costUsd: number | undefined;
 }
 

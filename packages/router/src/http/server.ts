@@ -20,6 +20,7 @@ import type { RedisStateSupport } from "../state/redis/start.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { BodyBudget, readBody } from "./read-body.ts";
+import { StreamedOutput, settleProduced } from "./stream-usage.ts";
 import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
 import { createMemoryStateStores, type StateStores } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
@@ -144,7 +145,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       throw new RouterStartError((error as { code?: string }).code ?? "state_unavailable", (error as Error).message);
     }
   } else state = createMemoryStateStores();
-  const transport = options.transport ?? http1Transport(limits);
+  // A stream holds its upstream connection throughout: as many per origin as client connections, unless set lower.
+  const transport = options.transport ?? http1Transport({ ...limits, maxSockets: envLimit(env, "SWITCHYARD_MAX_UPSTREAM_CONNECTIONS", maxConnections) });
   const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
   try {
@@ -416,7 +418,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         throw new RouterError(code, `${decision.message}${why === "" ? "" : ` (${why})`}`, param === undefined ? {} : { param });
       }
       ctx.plan = decision.plan;
-      if (stream) await streamAnswer(res, ctx);
+      if (stream) await streamAnswer(res, ctx, features.promptTokens);
       else {
         const answering = ctx;
         // The answer is written before the attempt's bookkeeping runs (see executeCompletion).
@@ -476,10 +478,14 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     }
   };
 
-  const streamAnswer = async (res: ResponseLike, ctx: RequestContext): Promise<void> => {
+  const streamAnswer = async (res: ResponseLike, ctx: RequestContext, promptTokens: number): Promise<void> => {
+    /** The output sent so far: a stream cut before the upstream's usage report settles on it (settleProduced). */
+    const output = new StreamedOutput();
     /** The SSE frame of an event, or "" for a usage-only chunk the client did not ask for. */
-    const frame = (event: StreamEvent): string =>
-      noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`;
+    const frame = (event: StreamEvent): string => {
+      output.add(event.chunk);
+      return noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`;
+    };
     const write = async (text: string): Promise<void> => {
       if (text !== "" && !res.write(text)) await drain(res, ctx.cancel);
     };
@@ -519,6 +525,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       res.end("data: [DONE]\n\n");
       attempt.succeed(opened.ttftMs);
     } catch (thrown) {
+      // Cut part-way (the client left, or the upstream broke): the budget settles on what was produced.
+      settleProduced(ctx, promptTokens, output);
       if (ctx.cancel.reason !== undefined) {
         attempt.fail(new UpstreamError("rejected", "client went away"));
         throw ctx.cancel.reason;

@@ -151,7 +151,8 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   else if (draft.error instanceof RouterError) errorCode = draft.error.code;
   else if (draft.error !== undefined) errorCode = "internal_error";
   else if (streamFailed) errorCode = "stream_interrupted";
-  const status = options.clientGone && options.status < 400 && answered === undefined ? 499 : options.status;
+  // 499: the client went away before the answer was complete (before any answer, or part-way through a stream).
+  const status = options.clientGone && options.status < 400 && (answered === undefined || streamFailed) ? 499 : options.status;
   const ok = errorCode === undefined && status < 400;
   // One pass instead of findLast/some/filter: no callback or filtered array per request.
   let answering: TraceAttempt | undefined;

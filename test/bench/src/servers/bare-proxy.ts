@@ -13,7 +13,8 @@ if (!upstream) {
   process.stderr.write("bare-proxy: BENCH_UPSTREAM_ORIGIN is not set\n");
   process.exit(2);
 }
-const pool = new Pool(upstream, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 });
+/** Upstream connections at most (BENCH_POOL_CONNECTIONS; 256 by default): a long stream holds one for its whole length. */
+const pool = new Pool(upstream, { connections: Number(process.env["BENCH_POOL_CONNECTIONS"] ?? "256"), pipelining: 1, keepAliveTimeout: 60_000 });
 
 /** Hop-by-hop headers are per connection (RFC 9110 §7.6.1) and never forwarded. */
 const HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer", "host"]);

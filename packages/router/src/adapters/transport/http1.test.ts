@@ -236,6 +236,16 @@ describe("http1Transport", () => {
     expect(server.connections).toBe(2);
   });
 
+  it("closes idle connections past idleMs by itself: a burst's sockets do not stay open", async () => {
+    const server = (await serve((s) => s.write(ok("{}")))) as RawServer & { sockets: Set<net.Socket> };
+    const t = transport({ idleMs: 20 });
+    await Promise.all(Array.from({ length: 5 }, async () => (await post(t, server.url)).text()));
+    expect(server.connections).toBe(5);
+    // The pool's sweep runs about once a second: wait until the server has seen every socket close.
+    for (let i = 0; i < 300 && server.sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.sockets.size).toBe(0);
+  });
+
   it("queues requests beyond maxSockets and serves them as connections free up", async () => {
     const server = await serve((s, _r, i) => setTimeout(() => s.write(ok(`{"n":${i}}`)), 5));
     const t = transport({ maxSockets: 2 });

@@ -14,7 +14,11 @@ import { DEFAULT_MAX_UPSTREAM_BYTES } from "../limits.ts";
  * it is a few KB and cheaper than both (BENCHMARKS.md).
  */
 export interface Http1TransportOptions {
-  /** Connections per origin; further requests wait for a free one. Default 256. */
+  /**
+   * Connections per origin; further requests wait for a free one. Default 10 000 (the router's own cap
+   * on client connections): a stream holds its upstream connection for its whole length, so a lower cap
+   * makes streams wait behind others' and time out (BENCHMARKS.md, long streams).
+   */
   maxSockets?: number;
   /**
    * An idle connection is not reused after this long (ms), or 1 s before the upstream's own
@@ -613,11 +617,19 @@ class Connection {
   }
 }
 
-/** The connections to one origin: idle ones (reused newest first), busy ones, and requests waiting. */
+/** How often a pool with idle connections closes those past their idle time. */
+const SWEEP_MS = 1_000;
+
+/**
+ * The connections to one origin: idle ones (reused newest first), busy ones, and requests waiting.
+ * Idle connections past their idle time are closed by a sweep (an unref'd timer, only while some are
+ * idle): after a burst of long streams the router does not keep thousands of sockets and fds open.
+ */
 class OriginPool {
   readonly #idle: Connection[] = [];
   readonly #waiting: Exchange[] = [];
   readonly #all = new Set<Connection>();
+  #sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly hostname: string,
@@ -658,8 +670,32 @@ class OriginPool {
 
   release(conn: Connection): void {
     const next = this.#waiting.shift();
-    if (next !== undefined) conn.start(next);
-    else this.#idle.push(conn);
+    if (next !== undefined) return conn.start(next);
+    this.#idle.push(conn);
+    if (this.#sweeper === undefined) {
+      this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
+      this.#sweeper.unref();
+    }
+  }
+
+  /** Close the idle connections past their idle time; stop sweeping once none is idle. */
+  #sweep(): void {
+    const now = Date.now();
+    const idle = this.#idle;
+    let kept = 0;
+    const expired: Connection[] = [];
+    for (const conn of idle) {
+      if (conn.expiresAt > now) idle[kept++] = conn;
+      else expired.push(conn);
+    }
+    idle.length = kept;
+    for (const conn of expired) conn.destroy(connectionError("idle connection expired"));
+    if (idle.length === 0) this.#stopSweeping();
+  }
+
+  #stopSweeping(): void {
+    if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
   }
 
   forget(conn: Connection): void {
@@ -672,6 +708,7 @@ class OriginPool {
   }
 
   close(): void {
+    this.#stopSweeping();
     for (const exchange of this.#waiting.splice(0)) {
       exchange.signal.removeEventListener("abort", exchange);
       exchange.reject(connectionError("transport closed"));
@@ -692,7 +729,7 @@ class OriginPool {
  * await transport.close();
  */
 export function http1Transport(options: Http1TransportOptions = {}): Transport {
-  const maxSockets = options.maxSockets ?? 256;
+  const maxSockets = options.maxSockets ?? 10_000;
   const idleMs = options.idleMs ?? 4_000;
   const maxHeaderBytes = options.maxHeaderBytes ?? 64 * 1024;
   const limits: UpstreamLimits = {

@@ -1,0 +1,123 @@
+/**
+ * @module Client churn on long streams over real sockets: clients that abandon their stream part-way
+ * get their upstream request cancelled, their trace records 499 with the output that was produced, and
+ * the team's budget settles on what was produced (nothing reserved is left behind). The timing side
+ * (thousands of streams, how fast the cancel is) is in `pnpm bench:streams` (BENCHMARKS.md).
+ */
+import { connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { RunningRouter, TraceRecord } from "@switchyard/router";
+import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
+import { releaseOf } from "../helpers/release.ts";
+import { startTestRouter } from "../helpers/router.ts";
+
+const ADMIN = "churn-admin-token";
+/** 60 words of four ASCII characters: 60 tokens by the router's chars/4 estimate, the usage the fake reports. */
+const TEXT = Array.from({ length: 60 }, (_, i) => `w${String(i).padStart(2, "0")} `).join("");
+const USAGE = { prompt_tokens: 9, completion_tokens: 60 };
+/** $1 per 1k tokens: easy sums. */
+const PRICE = 1_000;
+
+let fake: FakeOpenAi | undefined;
+let router: RunningRouter | undefined;
+afterEach(async () => {
+  await router?.close();
+  await fake?.close();
+  router = undefined;
+  fake = undefined;
+});
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * One streamed request on a raw socket. `leaveAfter` content words read: the client destroys the
+ * socket (as a browser tab closing does); undefined: it reads to the end. Resolves with what it read.
+ */
+function stream(url: string, id: string, leaveAfter: number | undefined): Promise<{ words: number; done: boolean }> {
+  const { hostname, port } = new URL(url);
+  const body = JSON.stringify({ model: "chat", stream: true, messages: [{ role: "user", content: "tell me" }] });
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    let text = "";
+    let words = 0;
+    socket.setEncoding("utf8");
+    socket.on("connect", () =>
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: ${hostname}:${port}\r\nauthorization: Bearer sk-team\r\ncontent-type: application/json\r\nx-request-id: ${id}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      ),
+    );
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      words = (text.match(/"content":"w\d\d /g) ?? []).length;
+      if (leaveAfter !== undefined && words >= leaveAfter) socket.destroy();
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve({ words, done: text.includes("data: [DONE]") }));
+  });
+}
+
+describe("clients that abandon long streams part-way", () => {
+  it("cancel the upstream request, trace 499 with what was produced, and settle the budget on it", async () => {
+    fake = await startFakeOpenAi(() => ({ kind: "ok", text: TEXT, chunkDelayMs: 15, usage: USAGE }));
+    const traces: TraceRecord[] = [];
+    router = await startTestRouter(
+      releaseOf({
+        providers: { up: { kind: "openai", baseUrl: fake.baseUrl } },
+        models: { gpt: { provider: "up", name: "gpt-1", context: 8_000, price: { input: PRICE, output: PRICE } } },
+        routes: { chat: { model: "gpt", timeout: { firstTokenMs: 10_000, totalMs: 60_000 } } },
+        teams: { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 100, per: "month", mode: "hard" } } },
+      }),
+      {
+        env: { TEAM_KEY: "sk-team", SWITCHYARD_ADMIN_TOKEN: ADMIN },
+        telemetry: { sinks: [{ write: (r) => void traces.push(r), close: async () => undefined }] },
+      },
+    );
+    const url = router.url;
+    // Three streams read to the end, three abandoned after 5, 10 and 20 words.
+    const plan: [string, number | undefined][] = [
+      ["full-1", undefined],
+      ["left-5", 5],
+      ["full-2", undefined],
+      ["left-10", 10],
+      ["left-20", 20],
+      ["full-3", undefined],
+    ];
+    const results = await Promise.all(plan.map(([id, leave]) => stream(url, id, leave)));
+    for (const [i, [id, leave]] of plan.entries()) {
+      const r = results[i]!;
+      if (leave === undefined) expect({ id, done: r.done, words: r.words }).toEqual({ id, done: true, words: 60 });
+      else expect({ id, done: r.done }).toEqual({ id, done: false });
+    }
+
+    // The upstream saw each abandoned response closed before its end: the router cancelled it.
+    await until("the upstream to see three abandoned streams", () => fake!.abandoned() === 3);
+    await until("six traces", () => traces.length === 6);
+    await until("nothing in flight", () => router!.inFlight() === 0);
+    const trace = (id: string): TraceRecord => traces.find((t) => t.requestId === id)!;
+    for (const id of ["full-1", "full-2", "full-3"]) {
+      expect(trace(id)).toMatchObject({ status: 200, outcome: "ok", inputTokens: 9, outputTokens: 60 });
+    }
+    for (const [id, leave] of plan) {
+      if (leave === undefined) continue;
+      const t = trace(id);
+      expect(t).toMatchObject({ status: 499, outcome: "error", errorCode: "client_gone", stream: true, model: "gpt" });
+      // What the router had forwarded when the client left: at least what the client read, less than the whole answer.
+      expect(t.outputTokens).toBeGreaterThanOrEqual(leave);
+      expect(t.outputTokens).toBeLessThan(60);
+      expect(t.costUsd).toBeCloseTo(((t.inputTokens + t.outputTokens) * PRICE) / 1e6, 9);
+    }
+
+    // The budget holds exactly what the traces say was produced, and no reservation is left behind.
+    const res = await fetch(`${url}/admin/state`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const state = (await res.json()) as { budgets: Record<string, { spentUsd: number; reservedUsd: number }> };
+    const traced = traces.reduce((sum, t) => sum + t.costUsd, 0);
+    expect(state.budgets["support"]?.spentUsd).toBeCloseTo(traced, 9);
+    expect(state.budgets["support"]?.reservedUsd).toBe(0);
+  });
+});
