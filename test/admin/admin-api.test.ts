@@ -1,6 +1,6 @@
 /** @module The admin API over real HTTP: token checks, upload/activate/list/rollback, invalid releases, state, errors. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter } from "@switchyard/router";
 import { createMockAdapter } from "../../packages/router/src/adapters/mock/index.ts";
 import { contentHash } from "@switchyard/ir";
 import { releaseOf } from "../helpers/release.ts";
@@ -365,11 +365,11 @@ describe("activation and live state", () => {
   }
 
   it("a canary's step survives an activation that leaves it unchanged, and restarts when it changes", async () => {
-    const state = new MemoryStateStore();
+    const state = createMemoryStateStores();
     const a = canaried("a", [5, 25, 100]);
     const r = await startTestRouter(a, { env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }, state, telemetry: { log: () => undefined } });
     try {
-      state.setCanaryPercent("chat", 25, { now: Date.now(), step: 1, reason: "guard held" });
+      state.rollout.setCanaryPercent("chat", 25, { now: Date.now(), step: 1, reason: "guard held" });
       const canary = async () =>
         ((await adminFetch(r.url, "GET", "/admin/state")).json as { canaries: Record<string, { percent: number; step: number }> }).canaries["chat"];
       expect(await canary()).toMatchObject({ percent: 25, step: 1 });

@@ -9,7 +9,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter } from "@switchyard/router";
 import { ARTIFACTS_DIR, type HeadlessChromium, launchChromium } from "../helpers/chromium.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
@@ -104,7 +104,7 @@ describe("the dashboard in Chromium", () => {
     router = await startTestRouter(release, {
       env: { SWITCHYARD_ADMIN_TOKEN: TOKEN, APP_KEY, OTHER_KEY },
       // A long cooldown keeps the forced-open breaker open for the whole test, however slow the machine.
-      state: new MemoryStateStore({ breaker: { cooldownMs: 600_000 } }),
+      state: createMemoryStateStores({ breaker: { cooldownMs: 600_000 } }),
       rng: Math.random,
     });
   }, 300_000);

@@ -2,7 +2,7 @@
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigInput } from "@switchyard/ir";
-import { type BudgetAlert, MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { type BudgetAlert, createMemoryStateStores, type MemoryStateStores, type RunningRouter } from "@switchyard/router";
 import { chatRequestFeatures } from "@switchyard/router/core";
 import { attemptEstimateUsd } from "../../packages/router/src/governance/estimate.ts";
 import { periodBounds } from "../../packages/router/src/state/budget-period.ts";
@@ -37,13 +37,19 @@ function config(fakeUrl: string, teams: ConfigInput["teams"], route: Record<stri
   });
 }
 
+/** The state's snapshot over the running router's active config (the teams it lists). */
+const budgetsOf = (state: MemoryStateStores) => {
+  if (router === undefined) throw new Error("no router");
+  return state.snapshot(router.active.current.config, Date.now());
+};
+
 const estimateOn = (price: number) =>
   attemptEstimateUsd({ price: { input: price, output: price } } as never, chatRequestFeatures({ messages, max_tokens: MAX_TOKENS }));
 
 describe("hard budgets", () => {
   it("50 concurrent requests overspend by at most the in-flight reservations, refusals carry Retry-After to the period's end, alerts fire once", async () => {
     fake = await startFakeOpenAi(() => ({ kind: "ok", delayMs: 40, usage: { prompt_tokens: 7, completion_tokens: MAX_TOKENS } }));
-    const state = new MemoryStateStore();
+    const state = createMemoryStateStores();
     const alerts: BudgetAlert[] = [];
     const limitUsd = 0.2;
     router = await startTestRouter(
@@ -78,7 +84,7 @@ describe("hard budgets", () => {
       expect(r.json.error?.message).toContain("hard budget");
       expect(Math.abs(Number(r.retryAfter) - (end - Date.now()) / 1_000)).toBeLessThan(5);
     }
-    const snap = state.snapshot(Date.now()).budgets["support"];
+    const snap = (await budgetsOf(state)).budgets["support"];
     const costEach = (7 + MAX_TOKENS) * 0.001;
     expect(snap?.spentUsd).toBeCloseTo(ok.length * costEach, 9);
     expect(snap?.reservedUsd).toBe(0);
@@ -94,7 +100,7 @@ describe("hard budgets", () => {
       if (r.status === 429) break;
       expect(r.status).toBe(200);
     }
-    const final = state.snapshot(Date.now()).budgets["support"];
+    const final = (await budgetsOf(state)).budgets["support"];
     expect(final?.spentUsd).toBeLessThanOrEqual(limitUsd);
     expect(limitUsd - (final?.spentUsd ?? 0)).toBeLessThan(estimate); // nothing refused that still fitted
     expect(fake.requests.length).toBe(ok.length + topUps); // the refused top-up never reached the upstream
@@ -113,7 +119,7 @@ describe("hard budgets", () => {
     // room for a cheap attempt (~$0.02), not for a pricey one (~$0.2)
     const limitUsd = estimateOn(1_000) * 3;
     expect(estimateOn(10_000)).toBeGreaterThan(limitUsd);
-    const state = new MemoryStateStore();
+    const state = createMemoryStateStores();
     router = await startTestRouter(
       config(
         fake.baseUrl,
@@ -132,7 +138,7 @@ describe("hard budgets", () => {
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(fake.requests.map((r) => r.body["model"])).toEqual(["cheap-1"]); // pricey was never called
     await new Promise((r) => setTimeout(r, 20));
-    expect(state.snapshot(Date.now()).budgets["support"]).toMatchObject({ spentUsd: 0, reservedUsd: 0 }); // the failed attempt released its hold
+    expect((await budgetsOf(state)).budgets["support"]).toMatchObject({ spentUsd: 0, reservedUsd: 0 }); // the failed attempt released its hold
 
     failCheap = false;
     const served = await chat(router, { model: "chat", messages, max_tokens: MAX_TOKENS }, auth);
@@ -160,7 +166,7 @@ describe("hard budgets", () => {
 describe("reservations end with their attempt", () => {
   it("a client that goes away releases its reservation without spending", async () => {
     fake = await startFakeOpenAi(() => ({ kind: "ok", delayMs: 2_000 }));
-    const state = new MemoryStateStore();
+    const state = createMemoryStateStores();
     router = await startTestRouter(config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 1, per: "month" } } }), {
       env,
       state,
@@ -172,18 +178,18 @@ describe("reservations end with their attempt", () => {
       body: JSON.stringify({ model: "chat", messages, max_tokens: MAX_TOKENS }),
       signal: abort.signal,
     }).catch((e: unknown) => e);
-    await expect.poll(() => state.snapshot(Date.now()).budgets["support"]?.reservedUsd).toBeGreaterThan(0);
+    await expect.poll(async () => (await budgetsOf(state)).budgets["support"]?.reservedUsd).toBeGreaterThan(0);
     abort.abort();
     await pending;
-    await expect.poll(() => state.snapshot(Date.now()).budgets["support"]?.reservedUsd).toBe(0);
-    expect(state.snapshot(Date.now()).budgets["support"]?.spentUsd).toBe(0);
+    await expect.poll(async () => (await budgetsOf(state)).budgets["support"]?.reservedUsd).toBe(0);
+    expect((await budgetsOf(state)).budgets["support"]?.spentUsd).toBe(0);
   });
 });
 
 describe("soft budgets and teams without a budget", () => {
   it("a soft budget flags every answer past the limit and refuses none (streaming included, through the OpenAI client)", async () => {
     fake = await startFakeOpenAi(() => ({ kind: "ok", usage: { prompt_tokens: 7, completion_tokens: 3 } }));
-    const state = new MemoryStateStore();
+    const state = createMemoryStateStores();
     router = await startTestRouter(
       config(fake.baseUrl, { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], budget: { usd: 0.05, per: "month", mode: "soft" } } }),
       { env, state },
@@ -206,14 +212,14 @@ describe("soft budgets and teams without a budget", () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).not.toBe("");
     expect(response.headers.get("x-switchyard-budget")).toBe("soft-exceeded");
-    const snap = state.snapshot(Date.now()).budgets["support"];
+    const snap = (await budgetsOf(state)).budgets["support"];
     expect(snap?.spentUsd).toBeCloseTo(7 * 0.01, 9); // the stream settled from its usage chunk too
     expect(snap?.spentUsd).toBeGreaterThan(snap?.limitUsd ?? 0);
   });
 
   it("a team without a budget is never refused for budget, even next to an exhausted one", async () => {
     fake = await startFakeOpenAi(() => ({ kind: "ok", usage: { prompt_tokens: 5_000, completion_tokens: 5_000 } }));
-    const state = new MemoryStateStore();
+    const state = createMemoryStateStores();
     router = await startTestRouter(
       config(fake.baseUrl, {
         broke: { keys: [{ secret: "OTHER_KEY" }], routes: ["chat"], budget: { usd: 0, per: "day" } },
@@ -231,7 +237,7 @@ describe("soft budgets and teams without a budget", () => {
       expect(res.headers.get("x-ratelimit-limit-requests")).toBeNull();
       await res.text();
     }
-    const snap = state.snapshot(Date.now());
+    const snap = await budgetsOf(state);
     expect(Object.keys(snap.budgets)).toEqual(["broke"]);
   });
 });

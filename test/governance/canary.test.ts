@@ -1,6 +1,6 @@
 /** @module Canary progression over real HTTP (mock providers, injected clock): a failing guard rolls back within one window, a healthy one reaches 100 %. */
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter } from "@switchyard/router";
 import { ADMIN_TOKEN, adminFetch, releaseText } from "../helpers/admin.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
@@ -36,7 +36,7 @@ function canaryRelease(canaryFailRate: number, options: { reply?: string; steps?
 
 async function start(canaryFailRate: number, options: { lenientBreaker?: boolean } = {}) {
   let clock = Date.UTC(2027, 2, 3, 9);
-  const state = new MemoryStateStore(options.lenientBreaker === true ? { breaker: { consecutiveFailures: 1_000, errorRate: 1.1 } } : {});
+  const state = createMemoryStateStores(options.lenientBreaker === true ? { breaker: { consecutiveFailures: 1_000, errorRate: 1.1 } } : {});
   const release = canaryRelease(canaryFailRate);
   router = await startTestRouter(release, { state, now: () => clock, canaryIntervalMs: 0, env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN } });
   /** `n` requests from distinct users; returns how many the canary answered. */
@@ -66,7 +66,7 @@ describe("canary progression", () => {
     await traffic(80, "a"); // ~16 canary attempts at 20 %, every one a 500
     const changes = await router.canaries.evaluate(); // same instant: well within one window
     expect(changes).toMatchObject([{ route: "chat", action: "rollback", percent: 0 }]);
-    const snap = state.snapshot(now()).canaries["chat"];
+    const snap = state.rollout.snapshot()["chat"];
     expect(snap).toMatchObject({ model: "next", percent: 0, step: -1 });
     expect(snap?.reason).toMatch(/^rolled back at 20 %: error rate 1 > 0\.05 over \d+ requests$/);
     expect(await traffic(30, "b")).toBe(0); // nobody is sent to the canary any more
@@ -82,7 +82,7 @@ describe("canary progression", () => {
     const { router, state, traffic, now } = await start(1);
     await traffic(60, "c");
     expect(await router.canaries.evaluate()).toMatchObject([{ action: "rollback", percent: 0 }]);
-    expect(state.snapshot(now()).canaries["chat"]?.reason).toContain("next's circuit breaker is open");
+    expect(state.rollout.snapshot()["chat"]?.reason).toContain("next's circuit breaker is open");
   });
 
   it("a canary with a healthy guard walks 20 → 50 → 100 % on schedule (time injected) and then takes all traffic", async () => {
@@ -97,7 +97,7 @@ describe("canary progression", () => {
       percents.push(state.view(now()).canaryPercent("chat"));
     }
     expect(percents).toEqual([20, 50, 100, 100]);
-    expect(state.snapshot(now()).canaries["chat"]).toMatchObject({ step: 2, percent: 100 });
+    expect(state.rollout.snapshot()["chat"]).toMatchObject({ step: 2, percent: 100 });
     expect(await traffic(20, "done")).toBe(20);
   });
 
@@ -114,8 +114,8 @@ describe("canary progression", () => {
     const same = canaryRelease(0, { reply: "stable v2" });
     await push(same);
     expect(router.active.current.hash).toBe(same.hash);
-    expect(state.snapshot(now()).canaries["chat"]).toMatchObject({ step: 1, percent: 50 });
+    expect(state.rollout.snapshot()["chat"]).toMatchObject({ step: 1, percent: 50 });
     await push(canaryRelease(0, { reply: "stable v3", steps: [10, 100] }));
-    expect(state.snapshot(now()).canaries["chat"]).toMatchObject({ step: 0, percent: 10, reason: "canary started" });
+    expect(state.rollout.snapshot()["chat"]).toMatchObject({ step: 0, percent: 10, reason: "canary started" });
   });
 });

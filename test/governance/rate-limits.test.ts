@@ -1,7 +1,7 @@
 /** @module Rate limits over real HTTP with an injected clock: concurrency holds the bucket, headers count down, tokens correct from usage, refill. */
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter } from "@switchyard/router";
 import { chatRequestFeatures } from "@switchyard/router/core";
 import { DEFAULT_RESERVED_OUTPUT_TOKENS } from "../../packages/router/src/governance/estimate.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
@@ -24,7 +24,7 @@ afterEach(async () => {
 async function start(limits: { rpm?: number; tpm?: number }) {
   fake = await startFakeOpenAi(() => ({ kind: "ok", delayMs: 20, usage: { prompt_tokens: 7, completion_tokens: 3 } }));
   let clock = Date.UTC(2027, 5, 1, 12);
-  const state = new MemoryStateStore();
+  const state = createMemoryStateStores();
   router = await startTestRouter(
     releaseOf({
       providers: { up: { kind: "openai", baseUrl: fake.baseUrl } },
@@ -91,7 +91,7 @@ describe("rate limits", () => {
     expect(first.headers.get("x-ratelimit-limit-tokens")).toBe("1000");
     expect(first.headers.get("x-ratelimit-remaining-tokens")).toBe(String(1_000 - reserved));
     // real usage was 10 tokens: the bucket got the rest back after the answer
-    const peek = state.peekRateLimit({ team: "limited", rpm: undefined, tpm: 1_000, now: Date.UTC(2027, 5, 1, 12) });
+    const peek = state.limits.peek({ team: "limited", rpm: undefined, tpm: 1_000, now: Date.UTC(2027, 5, 1, 12) });
     expect(peek.tokens?.remaining).toBe(990);
     const second = await chat(router, { model: "chat", messages, max_tokens: maxTokens }, auth);
     await second.text();

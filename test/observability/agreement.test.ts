@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter, type TraceRecord } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter, type TraceRecord } from "@switchyard/router";
 import { otlpSink } from "@switchyard/router/otlp";
 import type { Behaviour, FakeOpenAi } from "../helpers/fake-openai.ts";
 import { startFakeOpenAi } from "../helpers/fake-openai.ts";
@@ -60,7 +60,7 @@ beforeAll(async () => {
     },
   });
   // Breakers that never open keep the script's request order deterministic.
-  const state = new MemoryStateStore({ breaker: { consecutiveFailures: 1000, minCalls: 1000 } });
+  const state = createMemoryStateStores({ breaker: { consecutiveFailures: 1000, minCalls: 1000 } });
   router = await startTestRouter(release, { env: KEYS, state, telemetry: { otlp: otlpSink } });
   const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: KEYS.SUPPORT_KEY, maxRetries: 0 });
   const support = { authorization: `Bearer ${KEYS.SUPPORT_KEY}` };

@@ -1,6 +1,6 @@
 /** @module /metrics per router instance: no shared registry between routers in one process; breaker state, canary share and config info from live state. */
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter, type TraceRecord } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter, type TraceRecord } from "@switchyard/router";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
 import { parsePrometheus, sum } from "./helpers.ts";
@@ -46,7 +46,7 @@ describe("/metrics", () => {
 
   it("breaker state per model: a failing deployment shows open (2) after its failures, the healthy one closed (0)", async () => {
     const release = releaseOf({ ...base, routes: { chat: { model: "flaky", fallback: [{ model: "steady" }] } } });
-    const router = await startTestRouter(release, { state: new MemoryStateStore({ breaker: { consecutiveFailures: 3 } }) });
+    const router = await startTestRouter(release, { state: createMemoryStateStores({ breaker: { consecutiveFailures: 3 } }) });
     routers.push(router);
     await send(router, "chat", 6);
     const samples = await scrape(router);

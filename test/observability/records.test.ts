@@ -1,6 +1,6 @@
 /** @module Trace records at the edges: a stream that breaks after it started, a client that goes away, 429 rate limits, validator outcomes. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStateStore, type RunningRouter, type TraceRecord } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter, type TraceRecord } from "@switchyard/router";
 import type { Behaviour, FakeOpenAi } from "../helpers/fake-openai.ts";
 import { startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
   router = await startTestRouter(release, {
     env: { K: KEY, K2: "sk-limited" },
-    state: new MemoryStateStore({ breaker: { consecutiveFailures: 1000, minCalls: 1000 } }),
+    state: createMemoryStateStores({ breaker: { consecutiveFailures: 1000, minCalls: 1000 } }),
   });
   router.telemetry.addSink({ write: (r) => void records.push(r), close: async () => undefined });
 });

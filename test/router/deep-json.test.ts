@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Release } from "@switchyard/ir";
-import { MemoryStateStore, type RunningRouter } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter } from "@switchyard/router";
 import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
@@ -44,7 +44,7 @@ describe.each([
 ])("on %s", (_name, fastPath) => {
   beforeEach(async () => {
     // Three failures would open the breaker: ten booked requests would be noticed.
-    const state = new MemoryStateStore({ breaker: { consecutiveFailures: 3, minCalls: 1_000 } });
+    const state = createMemoryStateStores({ breaker: { consecutiveFailures: 3, minCalls: 1_000 } });
     router = await startTestRouter(release, { env, state, fastPath });
   });
   afterEach(async () => {

@@ -2,7 +2,7 @@
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Release } from "@switchyard/ir";
-import { MemoryStateStore, type RunningRouter, type Transport, http1Transport, nodeHttpTransport, undiciTransport } from "@switchyard/router";
+import { createMemoryStateStores, type MemoryStateStores, type RunningRouter, type Transport, http1Transport, nodeHttpTransport, undiciTransport } from "@switchyard/router";
 import type { Behaviour, FakeOpenAi } from "../helpers/fake-openai.ts";
 import { always, type PrimaryBackup, startPrimaryBackup } from "../helpers/primary-backup.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
@@ -13,7 +13,7 @@ let backup: FakeOpenAi;
 let router: RunningRouter;
 let release: Release;
 let clock = 1_800_000_000_000;
-let state: MemoryStateStore;
+let state: MemoryStateStores;
 
 beforeAll(async () => {
   upstreams = await startPrimaryBackup();
@@ -34,7 +34,7 @@ let makeTransport: () => Transport = undiciTransport;
 
 // A fresh router and state store per test, so one test's failures do not trip the next one's breaker.
 beforeEach(async () => {
-  state = new MemoryStateStore({ breaker: { consecutiveFailures: 3, cooldownMs: 1_000, minCalls: 1000 } });
+  state = createMemoryStateStores({ breaker: { consecutiveFailures: 3, cooldownMs: 1_000, minCalls: 1000 } });
   router = await startTestRouter(release, { state, now: () => clock, transport: makeTransport() });
 });
 

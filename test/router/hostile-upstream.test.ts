@@ -7,7 +7,7 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Release } from "@switchyard/ir";
-import { MemoryStateStore, type RunningRouter, type TraceRecord, type Transport, nodeHttpTransport, undiciTransport } from "@switchyard/router";
+import { createMemoryStateStores, type RunningRouter, type TraceRecord, type Transport, nodeHttpTransport, undiciTransport } from "@switchyard/router";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
 
@@ -98,7 +98,7 @@ afterEach(async () => {
 
 async function start(transport?: Transport): Promise<RunningRouter> {
   traces = [];
-  const state = new MemoryStateStore();
+  const state = createMemoryStateStores();
   const started = await startTestRouter(release, { env, state, ...(transport !== undefined ? { transport } : {}) });
   started.telemetry.addSink({ write: (r) => void traces.push(r), close: async () => undefined });
   router = started;

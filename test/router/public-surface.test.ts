@@ -15,7 +15,7 @@ describe("@switchyard/router public surface", () => {
         "AdminClient",
         "AdminClientError",
         "ERRORS",
-        "MemoryStateStore",
+        "createMemoryStateStores",
         "ROUTER_NODE_FLAGS",
         "RouterError",
         "RouterStartError",

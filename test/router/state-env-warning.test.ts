@@ -1,6 +1,6 @@
 /** @module SWITCHYARD_REDIS_URL is only read when the release names it as `state.url`: otherwise the router says at start-up that it is ignored. */
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningRouter, MemoryStateStore, builtinAdapters, builtinValidators, runMain } from "@switchyard/router";
+import { type RunningRouter, createMemoryStateStores, builtinAdapters, builtinValidators, runMain } from "@switchyard/router";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
 
@@ -52,7 +52,7 @@ describe("SWITCHYARD_REDIS_URL at start-up", () => {
   });
 
   it("says nothing when the embedder hands startRouter its own state store", async () => {
-    running = await startTestRouter(release, { env: { SWITCHYARD_REDIS_URL: "redis://redis:6379" }, state: new MemoryStateStore() });
+    running = await startTestRouter(release, { env: { SWITCHYARD_REDIS_URL: "redis://redis:6379" }, state: createMemoryStateStores() });
     expect(running.warnings.filter((w) => w.includes("REDIS"))).toEqual([]);
   });
 });

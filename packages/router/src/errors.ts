@@ -25,7 +25,8 @@ export type RouterErrorCode =
   | "too_many_admin_attempts"
   | "invalid_release"
   | "release_not_found"
-  | "no_previous_release";
+  | "no_previous_release"
+  | "state_unavailable";
 
 /** OpenAI's `error.type` vocabulary (plus `upstream_error` for provider failures). */
 export type RouterErrorType =
@@ -57,6 +58,7 @@ export const ERRORS = {
   invalid_release: { status: 400, type: "invalid_request_error" },
   release_not_found: { status: 404, type: "not_found_error" },
   no_previous_release: { status: 409, type: "invalid_request_error" },
+  state_unavailable: { status: 503, type: "server_error" },
 } as const satisfies Record<RouterErrorCode, { status: number; type: RouterErrorType }>;
 
 /** Why one attempt failed, as reported to the client in `all_candidates_failed`. */

@@ -17,7 +17,7 @@ export { ROUTER_NODE_FLAGS } from "./node-flags.ts";
 // Errors: the closed set of codes and their OpenAI-shaped bodies.
 export { RouterError, ERRORS, type RouterErrorCode, type RouterErrorType, type AttemptSummary, type FailureClass } from "./errors.ts";
 
-// What startRouter is given: adapters, validators, transports, a state store.
+// What startRouter is given: adapters, validators, transports, the state stores.
 export { builtinAdapters } from "./adapters/index.ts";
 export { UpstreamError } from "./adapters/types.ts";
 export type {
@@ -38,8 +38,9 @@ export { http1Transport, type Http1TransportOptions } from "./adapters/transport
 export { undiciTransport } from "./adapters/transport/undici.ts";
 export { nodeHttpTransport } from "./adapters/transport/node-http.ts";
 export { builtinValidators, type ValidatedAnswer, type ValidatorCheck, type ValidatorFactory, type ValidatorRegistry } from "./validators/index.ts";
-export { MemoryStateStore, type MemoryStateStoreOptions } from "./state/memory-store.ts";
+export { createMemoryStateStores, type MemoryStateStores, type MemoryStateStoresOptions } from "./state/memory/index.ts";
 export type * from "./state/store.ts";
+export type * from "./state/stores.ts";
 export type { RequestContext, RouterHooks } from "./execute/context.ts";
 export type { ChatBody, ChatMessage, ChatCompletion, ChatCompletionChunk, Usage } from "./http/chat-body.ts";
 

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import type { Capability, Config } from "@switchyard/ir";
 import { CapabilitySchema } from "@switchyard/ir";
-import { MemoryStateStore, type Decision, type RoutingRequest } from "@switchyard/router";
+import { createMemoryStateStores, type Decision, type RoutingRequest } from "@switchyard/router";
 import { decide, formatPlan, mulberry32, stickyBucket } from "@switchyard/router/core";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
@@ -43,9 +43,9 @@ export interface ExplainResult {
  */
 export function explain(input: ExplainInput): ExplainResult {
   const now = input.now ?? Date.now();
-  const store = new MemoryStateStore();
-  store.activate(input.config, now);
-  const state = store.view(now);
+  const stores = createMemoryStateStores();
+  stores.rollout.activate(input.config, now);
+  const state = stores.view(now);
   const request: RoutingRequest = {
     route: input.route,
     team: input.team,

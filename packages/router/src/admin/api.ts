@@ -5,7 +5,7 @@ import type { AdapterRegistry, Transport } from "../adapters/types.ts";
 import { RouterError } from "../errors.ts";
 import { readBody } from "../http/read-body.ts";
 import { ActivationError, type ActiveRelease, type ReleaseRecord, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
-import type { StateStore } from "../state/store.ts";
+import type { StateStores } from "../state/stores.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { ADMIN_TOKEN_ENV } from "./auth.ts";
 import { AdminAttempts, checkAdminAccess } from "./attempts.ts";
@@ -20,7 +20,7 @@ export interface AdminApiOptions {
   adapters: AdapterRegistry;
   validators: ValidatorRegistry;
   transport: Transport;
-  state: StateStore;
+  state: StateStores;
   now: () => number;
   /** Largest release accepted by PUT, in bytes. Default: the admission's (SWITCHYARD_MAX_RELEASE_BYTES, 2 MiB). */
   maxReleaseBytes?: number;
@@ -110,7 +110,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       }
       const next = prepare(record.release);
       try {
-        await options.state.activate(next.config, now());
+        await options.state.rollout.activate(next.config, now());
+        options.state.health.retain(next.config);
       } catch (error) {
         await next.close();
         throw error;
@@ -172,7 +173,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
 
   const state = async (): Promise<AdminState> => {
     const current = active.current;
-    const snapshot = await options.state.snapshot(now());
+    const snapshot = await options.state.snapshot(current.config, now());
     const activatedAt = active.get(current.hash)?.activatedAt;
     return {
       release: { hash: current.hash, environment: current.config.environment, activatedAt: activatedAt === undefined ? null : iso(activatedAt) },

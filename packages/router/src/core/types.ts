@@ -32,7 +32,7 @@ export interface BreakerView {
   probeAvailable?: boolean;
 }
 
-/** A read-only, synchronous view of live state; the router's StateStore provides it, tests build it by hand. */
+/** A read-only, synchronous view of live state; the router's StateStores provides it (`view(now)`), tests build it by hand. */
 export interface RoutingState {
   breaker(model: string): BreakerView;
   /** Latency stats of a model deployment, undefined before any sample. */

@@ -76,7 +76,7 @@ const LOGIN_BODY_LIMIT = 8 * 1024;
  * `Authorization: Bearer <admin token>`.
  *
  * @example
- * const dashboard = createDashboard({ core: dashboardCore, token: env.SWITCHYARD_ADMIN_TOKEN, source: { release: () => active.current, state: (now) => store.snapshot(now) } });
+ * const dashboard = createDashboard({ core: dashboardCore, token: env.SWITCHYARD_ADMIN_TOKEN, source: { release: () => active.current, state: (now) => stores.snapshot(active.current.config, now) } });
  * if (path === "/dashboard" || path.startsWith("/dashboard/")) return dashboard.handle(req, res, path);
  */
 export function createDashboard(options: DashboardOptions): Dashboard {

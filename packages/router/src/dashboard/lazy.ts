@@ -37,9 +37,9 @@ export function openDashboard(options: OpenDashboardOptions): Dashboard {
           at: new Date(r.activatedAt ?? r.uploadedAt).toISOString(),
           environment: r.environment,
         })),
-      state: (now) => state.snapshot(now),
+      state: (now) => state.snapshot(active.current.config, now),
       // The in-memory ledger starts empty with the process; a shared store (Redis) holds the whole period.
-      ledgerSince: () => (state.name === "memory" ? options.startedAt : undefined),
+      ledgerSince: () => (state.kind === "memory" ? options.startedAt : undefined),
     },
   });
 }

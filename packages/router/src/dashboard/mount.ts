@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ADMIN_TOKEN_ENV } from "../admin/auth.ts";
 import type { AdminAttempts } from "../admin/attempts.ts";
 import type { ActiveRelease } from "../runtime/release.ts";
-import type { StateStore } from "../state/store.ts";
+import type { StateStores } from "../state/stores.ts";
 import type { TraceSink } from "../telemetry/types.ts";
 import { dashboardCore } from "./core.ts";
 import type { Dashboard } from "./handler.ts";
@@ -13,7 +13,7 @@ export interface MountDashboardOptions {
   /** Where `SWITCHYARD_ADMIN_TOKEN` is read from (the router's `env` option). */
   env: Readonly<Record<string, string | undefined>>;
   active: ActiveRelease;
-  state: StateStore;
+  state: StateStores;
   now: () => number;
   /** Wrong-token counts per address, shared with the admin API. */
   attempts?: AdminAttempts;

@@ -124,7 +124,7 @@ export interface DashboardSnapshot {
  * Build what the control panel shows. Pure: the same input gives the same output.
  *
  * @example
- * const snap = buildDashboardSnapshot({ now: Date.now(), release: { hash, config }, releases, state: await store.snapshot(now), stats: readLiveStats(live, now) });
+ * const snap = buildDashboardSnapshot({ now: Date.now(), release: { hash, config }, releases, state: await stores.snapshot(config, now), stats: readLiveStats(live, now) });
  * snap.routes[0]?.members.map((m) => [m.model, m.liveShare]) // → [["gpt-mini", 0.7], ["gpt-mini-eu", 0.3]]
  */
 export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot {

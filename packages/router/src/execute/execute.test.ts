@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Config, createRelease, parseConfig } from "@switchyard/ir";
 import { decideWithTable } from "../core/index.ts";
-import { MemoryStateStore } from "../state/index.ts";
+import { createMemoryStateStores } from "../state/index.ts";
 import { type AdapterFactory, type AdapterRegistry, type Transport, UpstreamError } from "../adapters/types.ts";
 import { createAnthropicAdapter } from "../adapters/anthropic/index.ts";
 import { createOpenAiAdapter } from "../adapters/openai/index.ts";
@@ -62,7 +62,7 @@ function setup(
   const calls: string[] = [];
   const cfg = config();
   const runtime = activateRelease({ release: createRelease(cfg), env: {}, adapters: adapters ?? scripted(outcomes, calls), validators: {}, transport });
-  const state = new MemoryStateStore();
+  const state = createMemoryStateStores();
   const deps: ExecuteDeps = { state, hooks, rng: () => 0.5, now: () => 1_000 };
   const decision = decideWithTable(
     runtime.table,
@@ -121,10 +121,9 @@ describe("executeCompletion", () => {
   it("records attempts in the state store (breaker counts failures, not validation or client faults)", async () => {
     const { ctx, deps, state } = setup({ a: [new UpstreamError("5xx", "x"), new UpstreamError("5xx", "x"), new UpstreamError("5xx", "x")] });
     await executeCompletion(ctx, deps);
-    const snap = state.snapshot(1_000);
-    expect(snap.breakers["a"]?.consecutiveFailures).toBe(3);
-    expect(snap.latency["b"]?.samples).toBe(1);
-    expect(snap.inFlight).toEqual({});
+    expect(state.health.breakerSnapshot(1_000)["a"]?.consecutiveFailures).toBe(3);
+    expect(state.health.latencySnapshot()["b"]?.samples).toBe(1);
+    expect(state.health.inFlightSnapshot()).toEqual({});
   });
 });
 
@@ -166,11 +165,11 @@ describe("a request that cannot be built (nothing reached the upstream)", () => 
       expect(ctx.attempts.map((a) => [a.model, a.errorClass])).toEqual([["a", "rejected"]]);
     }
     expect(sent).toEqual([]);
-    const snap = state.snapshot(1_000);
-    expect(snap.breakers["a"]?.consecutiveFailures ?? 0).toBe(0);
-    expect(snap.breakers["a"]?.status ?? "closed").toBe("closed");
-    expect(snap.latency["a"]).toBeUndefined();
-    expect(snap.inFlight).toEqual({});
+    const breakers = state.health.breakerSnapshot(1_000);
+    expect(breakers["a"]?.consecutiveFailures ?? 0).toBe(0);
+    expect(breakers["a"]?.status ?? "closed").toBe("closed");
+    expect(state.health.latencySnapshot()["a"]).toBeUndefined();
+    expect(state.health.inFlightSnapshot()).toEqual({});
   });
 });
 

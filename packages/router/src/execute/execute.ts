@@ -1,7 +1,7 @@
 /** @module Executing decide()'s plan: attempts, retries with backoff, timeouts, fallback, validators, state recording. */
 import type { ErrorClass } from "@switchyard/ir";
 import type { Candidate } from "../core/index.ts";
-import type { AttemptErrorClass, AttemptOutcome, InFlightLease, StateStore } from "../state/index.ts";
+import type { AttemptErrorClass, AttemptOutcome, InFlightLease, StateStores } from "../state/index.ts";
 import { type AdapterCall, type CompletionResult, type ProviderAdapter, type StreamEvent, UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { type AttemptSummary, type FailureClass, RouterError, allFailedStatus } from "../errors.ts";
 import type { ChatCompletion, ChatCompletionChunk, ChatToolCall } from "../http/chat-body.ts";
@@ -12,8 +12,8 @@ import { priceUsage } from "./usage.ts";
 import type { AttemptAdmission, AttemptTicket, Governor } from "../governance/index.ts";
 
 export interface ExecuteDeps {
-  /** Live state: breakers, latency, in-flight. Writes are fire-and-forget; only `acquire` is awaited. */
-  state: StateStore;
+  /** Live state: routing health per attempt (synchronous), canary guard windows (fire-and-forget), the view decide() reads. */
+  state: StateStores;
   hooks: RouterHooks;
   rng: () => number;
   now: () => number;
@@ -61,10 +61,10 @@ const STATE_CLASS: Record<FailureClass, AttemptErrorClass | undefined> = {
   rejected: undefined,
 };
 
-/** Run a state-store write without ever failing or blocking the request (method and argument, not a closure per call). */
-function fireAndForget<T, A>(fn: (this: T, arg: A) => unknown, self: T, arg: A): void {
+/** Run a state-store write without ever failing or blocking the request (method and arguments, not a closure per call). */
+function fireAndForget<T, A extends unknown[]>(fn: (this: T, ...args: A) => unknown, self: T, ...args: A): void {
   try {
-    const result = fn.call(self, arg);
+    const result = fn.apply(self, args);
     if (result instanceof Promise) result.catch(() => undefined);
   } catch {
     // The state store must never fail a request.
@@ -119,9 +119,15 @@ class RunningAttempt implements OpenAttempt {
       if (errorClass !== undefined) record.errorClass = errorClass;
       if (ttftMs !== undefined) record.ttftMs = ttftMs;
       if (candidate.probe === true) record.probe = true;
-      fireAndForget(deps.state.recordAttempt, deps.state, record);
+      const health = deps.state.health;
+      fireAndForget(health.recordAttempt, health, record);
+      // The canary model's attempts on its route feed the guard window (client faults are the request's, not the canary's).
+      if (errorClass !== "client" && this.ctx.release.config.routes[this.ctx.route]?.canary?.model === candidate.model) {
+        const rollout = deps.state.rollout;
+        fireAndForget(rollout.recordCanaryAttempt, rollout, this.ctx.route, record);
+      }
     }
-    if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease, undefined);
+    if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease);
     if (this.ticket !== undefined) fireAndForget(this.ticket.close, this.ticket, { ok, costUsd: ok ? this.ctx.costUsd : undefined });
   }
 }
@@ -172,9 +178,7 @@ export async function runPlan<T>(
       ctx.attempts.push(summary);
       let lease: InFlightLease | undefined;
       try {
-        // Awaited only when the store answers later: an await costs a microtask turn per attempt.
-        const acquired = deps.state.acquire(candidate.model, startedAt);
-        lease = acquired instanceof Promise ? await acquired : acquired;
+        lease = deps.state.health.acquire(candidate.model, startedAt);
       } catch {
         lease = undefined;
       }

@@ -1,8 +1,8 @@
-/** @module Unit tests of canary progression: the pure step function and the controller over a MemoryStateStore with injected time. */
+/** @module Unit tests of canary progression: the pure step function and the controller over the in-memory stores with injected time. */
 import type { Canary } from "@switchyard/ir";
 import { describe, expect, it } from "vitest";
 import { acmeConfig } from "../core/testing.ts";
-import { MemoryStateStore } from "../state/index.ts";
+import { createMemoryStateStores } from "../state/index.ts";
 import { CanaryController, nextCanaryStep } from "./canary.ts";
 
 const HOUR = 3_600_000;
@@ -75,23 +75,20 @@ describe("CanaryController", () => {
     const route = config.routes["legal-review"];
     if (route?.canary === undefined) throw new Error("fixture");
     route.canary = { ...route.canary, everyMs: 60_000, guard: { maxErrorRate: 0.1, minRequests: 10 } };
-    const state = new MemoryStateStore();
-    state.activate(config, T0);
+    const state = createMemoryStateStores();
+    state.rollout.activate(config, T0);
     let clock = T0;
     const changes: string[] = [];
-    const controller = new CanaryController({ state, config: () => config, now: () => clock, onChange: (c) => changes.push(`${c.action} ${c.percent}`) });
+    const controller = new CanaryController({ rollout: state.rollout, health: state.health, config: () => config, now: () => clock, onChange: (c) => changes.push(`${c.action} ${c.percent}`) });
     const traffic = (n: number, errors: number) => {
-      for (let i = 0; i < n; i++)
-        state.recordAttempt({
-          model: "claude-next",
-          route: "legal-review",
-          ok: i >= errors,
-          ...(i < errors ? { errorClass: "5xx" as const } : {}),
-          latencyMs: 100,
-          now: clock,
-        });
+      for (let i = 0; i < n; i++) {
+        // as execute does: every attempt feeds the breaker; the canary model's on its route also the guard window
+        const attempt = { model: "claude-next", route: "legal-review", ok: i >= errors, ...(i < errors ? { errorClass: "5xx" as const } : {}), latencyMs: 100, now: clock };
+        state.health.recordAttempt(attempt);
+        state.rollout.recordCanaryAttempt("legal-review", attempt);
+      }
     };
-    return { state, controller, changes, traffic, tick: (ms: number) => (clock += ms), config };
+    return { state, controller, changes, traffic, tick: (ms: number) => (clock += ms), clock: () => clock, config };
   };
 
   it("walks a healthy canary through its steps to 100 %", async () => {
@@ -103,7 +100,7 @@ describe("CanaryController", () => {
     }
     expect(changes).toEqual(["advance 25", "advance 100"]);
     expect(state.view(T0).canaryPercent("legal-review")).toBe(100);
-    expect(state.snapshot(T0).canaries["legal-review"]).toMatchObject({ step: 2, percent: 100 });
+    expect(state.rollout.snapshot()["legal-review"]).toMatchObject({ step: 2, percent: 100 });
   });
 
   it("rolls a failing canary back to 0 % at the first evaluation after the guard breaks, with the reason", async () => {
@@ -112,7 +109,7 @@ describe("CanaryController", () => {
     tick(1_000);
     expect(await controller.evaluate()).toMatchObject([{ route: "legal-review", action: "rollback", percent: 0 }]);
     expect(state.view(T0).canaryPercent("legal-review")).toBe(0);
-    const snap = state.snapshot(T0).canaries["legal-review"];
+    const snap = state.rollout.snapshot()["legal-review"];
     expect(snap).toMatchObject({ step: -1, percent: 0 });
     expect(snap?.reason).toContain("error rate 0.5 > 0.1");
     tick(10 * 60_000);
@@ -126,14 +123,38 @@ describe("CanaryController", () => {
     tick(60_000);
     await controller.evaluate();
     expect(state.view(T0).canaryPercent("legal-review")).toBe(25);
-    state.activate(structuredClone(config), T0 + 1);
+    state.rollout.activate(structuredClone(config), T0 + 1);
     expect(state.view(T0).canaryPercent("legal-review")).toBe(25);
     const changed = structuredClone(config);
     const route = changed.routes["legal-review"];
     if (route?.canary === undefined) throw new Error("fixture");
     route.canary.steps = [10, 50, 100];
-    state.activate(changed, T0 + 2);
+    state.rollout.activate(changed, T0 + 2);
     expect(state.view(T0).canaryPercent("legal-review")).toBe(10);
+  });
+
+  it("acts only while it holds its environment's controller lease; another controller takes over once the lease lapses", async () => {
+    const { state, controller, changes, traffic, tick, config, clock } = setup();
+    const standbyChanges: string[] = [];
+    const standby = new CanaryController({
+      rollout: state.rollout,
+      health: state.health,
+      config: () => config,
+      now: clock,
+      leaseTtlMs: 120_000,
+      onChange: (c) => standbyChanges.push(`${c.action} ${c.percent}`),
+    });
+    traffic(20, 0);
+    tick(60_000);
+    await controller.evaluate(); // takes the lease for 3 × its 5 s interval, and advances
+    expect(await standby.evaluate()).toEqual([]); // the lease is held
+    traffic(20, 0);
+    tick(15_000); // the first controller did not renew: its lease lapsed
+    expect(await standby.evaluate()).toEqual([]); // took the lease; the step is only 15 s old
+    tick(60_000);
+    expect(await standby.evaluate()).toMatchObject([{ action: "advance", percent: 100 }]);
+    expect(await controller.evaluate()).toEqual([]); // the standby holds it now
+    expect([changes, standbyChanges]).toEqual([["advance 25"], ["advance 100"]]);
   });
 
   it("start() runs on an unref'd timer and stop() ends it", () => {

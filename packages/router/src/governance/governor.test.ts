@@ -1,10 +1,10 @@
-/** @module Unit tests of the governor over a MemoryStateStore: alerts once per threshold per period, settlement rules, no bookkeeping without a budget. */
+/** @module Unit tests of the governor over the in-memory stores: alerts once per threshold per period, settlement rules, no bookkeeping without a budget. */
 import type { Config } from "@switchyard/ir";
 import { describe, expect, it } from "vitest";
 import type { Candidate } from "../core/index.ts";
 import { acmeConfig } from "../core/testing.ts";
 import type { RequestContext } from "../execute/context.ts";
-import { MemoryStateStore, type StateStore } from "../state/index.ts";
+import { createMemoryStateStores } from "../state/index.ts";
 import { createGovernor } from "./governor.ts";
 import type { AttemptAdmission, BudgetAlert } from "./types.ts";
 
@@ -23,9 +23,8 @@ function configWithBudget(budget: NonNullable<Config["teams"][string]["budget"]>
 const ctxFor = (config: Config, team: string): RequestContext => ({ team, release: { config }, attempts: [], usage: undefined }) as unknown as RequestContext;
 const claude: Candidate = { model: "claude", provider: "anthropic", step: 0, source: "primary", tier: "frontier", reason: "" };
 
-/** A store that counts every call (to prove unbudgeted teams cost nothing). */
-function counting(store: StateStore): { store: StateStore; calls: string[] } {
-  const calls: string[] = [];
+/** A store that records every call into `calls` (to prove unbudgeted teams cost nothing). */
+function counting<S extends object>(store: S, calls: string[]): S {
   const proxy = new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -36,7 +35,7 @@ function counting(store: StateStore): { store: StateStore; calls: string[] } {
       };
     },
   });
-  return { store: proxy, calls };
+  return proxy;
 }
 
 function admitted(a: AttemptAdmission | Promise<AttemptAdmission | undefined> | undefined): Extract<AttemptAdmission, { admitted: true }> {
@@ -44,7 +43,7 @@ function admitted(a: AttemptAdmission | Promise<AttemptAdmission | undefined> | 
   return a;
 }
 
-/** Over a MemoryStateStore the governor answers synchronously; a promise here would be a regression, not a wait. */
+/** Over the in-memory stores the governor answers synchronously; a promise here would be a regression, not a wait. */
 function synchronous(answer: void | Promise<void>): void {
   if (answer instanceof Promise) throw new Error("expected a synchronous answer");
 }
@@ -53,8 +52,8 @@ describe("governor", () => {
   it("fires each alertAt threshold once per period, and again in the next period", () => {
     let clock = JAN_31;
     const alerts: BudgetAlert[] = [];
-    const state = new MemoryStateStore();
-    const gov = createGovernor({ state, now: () => clock, onBudgetAlert: (a) => alerts.push(a) });
+    const state = createMemoryStateStores();
+    const gov = createGovernor({ budgets: state.budgets, limits: state.limits, now: () => clock, onBudgetAlert: (a) => alerts.push(a) });
     const config = configWithBudget({ usd: 10, per: "month", mode: "soft", alertAt: [0.5, 0.8] });
     const spend = (usd: number) => {
       const ctx = ctxFor(config, "support");
@@ -85,24 +84,27 @@ describe("governor", () => {
   });
 
   it("charges the estimate for an answer without usage, nothing for a failure, and closes a ticket once", () => {
-    const state = new MemoryStateStore();
-    const gov = createGovernor({ state, now: () => JAN_31 });
+    const state = createMemoryStateStores();
+    const gov = createGovernor({ budgets: state.budgets, limits: state.limits, now: () => JAN_31 });
     const config = configWithBudget({ usd: 100, per: "day", mode: "hard", alertAt: [] });
     const ctx = ctxFor(config, "support");
     synchronous(gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 }));
     const estimate = (1_000 * 3 + 1_000 * 15) / 1e6; // claude: $3 in, $15 out per 1M
+    const day = Math.floor(JAN_31 / 86_400_000) * 86_400_000;
+    const dayTerms = { team: "support", limitUsd: 100, mode: "hard" as const, period: "day" as const, periodStart: day, periodEnd: day + 86_400_000 };
     const failed = admitted(gov.admitAttempt(ctx, claude));
-    expect(state.snapshot(JAN_31).budgets["support"]?.reservedUsd).toBeCloseTo(estimate, 12);
+    expect(state.budgets.peek(dayTerms)?.reservedUsd).toBeCloseTo(estimate, 12);
     failed.ticket.close({ ok: false, costUsd: undefined });
     const ok = admitted(gov.admitAttempt(ctx, claude));
     ok.ticket.close({ ok: true, costUsd: undefined });
     ok.ticket.close({ ok: true, costUsd: 50 });
-    expect(state.snapshot(JAN_31).budgets["support"]).toMatchObject({ reservedUsd: 0 });
-    expect(state.snapshot(JAN_31).budgets["support"]?.spentUsd).toBeCloseTo(estimate, 12);
+    expect(state.budgets.peek(dayTerms)).toMatchObject({ reservedUsd: 0 });
+    expect(state.budgets.peek(dayTerms)?.spentUsd).toBeCloseTo(estimate, 12);
   });
 
   it("refuses a candidate whose estimate breaks a hard budget with Retry-After to the period's end", () => {
-    const gov = createGovernor({ state: new MemoryStateStore(), now: () => JAN_31 });
+    const state = createMemoryStateStores();
+    const gov = createGovernor({ budgets: state.budgets, limits: state.limits, now: () => JAN_31 });
     const ctx = ctxFor(configWithBudget({ usd: 0.001, per: "week", mode: "hard", alertAt: [] }), "support");
     synchronous(gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 }));
     const refused = gov.admitAttempt(ctx, claude);
@@ -114,8 +116,9 @@ describe("governor", () => {
   });
 
   it("does no bookkeeping at all for a team without budget or limits", () => {
-    const { store, calls } = counting(new MemoryStateStore());
-    const gov = createGovernor({ state: store, now: () => JAN_31 });
+    const calls: string[] = [];
+    const state = createMemoryStateStores();
+    const gov = createGovernor({ budgets: counting(state.budgets, calls), limits: counting(state.limits, calls), now: () => JAN_31 });
     const ctx = ctxFor(configWithBudget(undefined), "support");
     expect(gov.admitRequest(ctx, { promptTokens: 10, maxOutputTokens: undefined })).toBeUndefined();
     expect(gov.admitAttempt(ctx, claude)).toBeUndefined();

@@ -3,7 +3,7 @@ import type { Budget } from "@switchyard/ir";
 import type { Candidate } from "../core/index.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
-import { type Awaitable, type BudgetReservation, type RateLimitDecision, type StateStore, periodBounds } from "../state/index.ts";
+import { type Awaitable, type BudgetReservation, type BudgetStore, type RateLimitDecision, type RateLimitStore, periodBounds } from "../state/index.ts";
 import { attemptEstimateUsd, reservedTokens } from "./estimate.ts";
 import { rateLimitHeaders, retryAfterSeconds } from "./headers.ts";
 import type { AttemptAdmission, AttemptClose, AttemptTicket, BudgetAlert, Governed } from "./types.ts";
@@ -12,7 +12,10 @@ import type { AttemptAdmission, AttemptClose, AttemptTicket, BudgetAlert, Govern
 export const BUDGET_HEADER = "x-switchyard-budget";
 
 export interface GovernorOptions {
-  state: StateStore;
+  /** Team budgets (reserve before each attempt, settle after). */
+  budgets: BudgetStore;
+  /** Team rate limits (taken before decide(), corrected after the response). */
+  limits: RateLimitStore;
   now: () => number;
   /** Called once per threshold crossing (never throws into a request). */
   onBudgetAlert?: (alert: BudgetAlert) => void;
@@ -22,7 +25,7 @@ export interface Governor {
   /**
    * Before decide(): take from the team's rate-limit buckets and set the `x-ratelimit-*` headers
    * (throws RouterError `rate_limited` with Retry-After). Teams without budget or limits cost one
-   * Map lookup. Synchronous when the state store is.
+   * Map lookup. Synchronous when the rate-limit store is.
    */
   admitRequest(ctx: RequestContext, features: { promptTokens: number; maxOutputTokens: number | undefined }): Awaitable<void>;
   /** Before each attempt: reserve the attempt's estimate at this candidate's price (undefined: no budget). */
@@ -35,10 +38,10 @@ export interface Governor {
  * Create the governor for a router.
  *
  * @example
- * const governor = createGovernor({ state: store, now: Date.now, onBudgetAlert: (a) => console.log(a) });
+ * const governor = createGovernor({ budgets: state.budgets, limits: state.limits, now: Date.now, onBudgetAlert: (a) => console.log(a) });
  */
 export function createGovernor(options: GovernorOptions): Governor {
-  const { state, now } = options;
+  const { budgets, limits: rateLimits, now } = options;
 
   const setHeaders = (ctx: RequestContext, headers: Record<string, string>): void => {
     ctx.responseHeaders = ctx.responseHeaders === undefined ? headers : { ...ctx.responseHeaders, ...headers };
@@ -56,7 +59,7 @@ export function createGovernor(options: GovernorOptions): Governor {
     g.tokensTaken = tokens;
   };
 
-  /** Alert on the thresholds a settlement crossed (each once per period, claimed in the state store). */
+  /** Alert on the thresholds a settlement crossed (each once per period, claimed in the budget store). */
   const alertOn = (
     g: Governed,
     budget: Budget,
@@ -69,7 +72,7 @@ export function createGovernor(options: GovernorOptions): Governor {
     for (const threshold of budget.alertAt) {
       if (s.spentUsd < threshold * s.limitUsd) continue;
       guard(() =>
-        then(state.claimBudgetAlert({ team: g.team, periodStart: s.periodStart, threshold }), (first) => {
+        then(budgets.claimAlert({ team: g.team, periodStart: s.periodStart, threshold }), (first) => {
           if (!first) return;
           options.onBudgetAlert?.({
             team: g.team,
@@ -92,7 +95,7 @@ export function createGovernor(options: GovernorOptions): Governor {
     const cost = outcome.ok ? (outcome.costUsd ?? estimate) : 0;
     // As guard(then(...)) would, without two closures per attempt when the store answers at once.
     try {
-      const settled = state.settleBudget({ team: g.team, id, costUsd: cost, now: at });
+      const settled = budgets.settle({ team: g.team, id, costUsd: cost, now: at });
       if (settled instanceof Promise) settled.then((r) => alertOn(g, budget, cost, at, r)).catch(() => undefined);
       else alertOn(g, budget, cost, at, settled);
     } catch {
@@ -131,7 +134,7 @@ export function createGovernor(options: GovernorOptions): Governor {
       const limits = def.limits;
       if (limits === undefined || (limits.rpm === undefined && limits.tpm === undefined)) return;
       const tokens = reservedTokens(features);
-      const decision = state.takeRateLimit({ team, rpm: limits.rpm, tpm: limits.tpm, tokens, now: now() });
+      const decision = rateLimits.take({ team, rpm: limits.rpm, tpm: limits.tpm, tokens, now: now() });
       // A closure only for a store that answers later (the memory store answers at once).
       return decision instanceof Promise ? decision.then((d) => onRateLimit(ctx, g, tokens, d)) : onRateLimit(ctx, g, tokens, decision);
     },
@@ -145,7 +148,7 @@ export function createGovernor(options: GovernorOptions): Governor {
       const at = now();
       const estimate = attemptEstimateUsd(model, g);
       const { start, end } = periodBounds(budget.per, at);
-      const reservation = state.reserveBudget({
+      const reservation = budgets.reserve({
         team: g.team,
         limitUsd: budget.usd,
         mode: budget.mode,
@@ -171,7 +174,7 @@ export function createGovernor(options: GovernorOptions): Governor {
       const delta = used - g.tokensTaken;
       if (delta === 0) return;
       try {
-        const done = state.adjustRateLimitTokens({ team: g.team, rpm: limits.rpm, tpm: limits.tpm, deltaTokens: delta, now: now() });
+        const done = rateLimits.adjustTokens({ team: g.team, rpm: limits.rpm, tpm: limits.tpm, deltaTokens: delta, now: now() });
         if (done instanceof Promise) done.catch(() => undefined);
       } catch {
         // Bookkeeping errors never reach the client (as guard(), without a closure per request).

@@ -17,12 +17,11 @@ import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import { type RedisStateSettings, redisStateSettings, stateEnvWarnings } from "../runtime/state-env.ts";
 import type { RedisStateOptions } from "../state/redis/index.ts";
-import type { StateStores } from "../state/stores.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { BodyBudget, readBody } from "./read-body.ts";
 import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
-import { MemoryStateStore, type StateStore } from "../state/index.ts";
+import { createMemoryStateStores, type StateStores } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { createAdminApi } from "../admin/api.ts";
 import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admin/attempts.ts";
@@ -44,8 +43,8 @@ export interface StartRouterOptions {
   validators?: ValidatorRegistry;
   /** Upstream HTTP client; default `http1Transport()` (lean keep-alive HTTP/1.1, adapters/transport/http1.ts). */
   transport?: Transport;
-  /** Live state (breakers, latency, in-flight, canary steps). Default: what the release's `state` declares (in memory without one). */
-  state?: StateStore;
+  /** Live state: budgets, rate limits, routing health and rollout (canary steps). Default: what the release's `state` declares (fresh in-memory stores without one). */
+  state?: StateStores;
   /**
    * The Redis state stores' factory (`createRedisStateStores` of `@switchyard/router/redis`): router.mjs passes it
    * only when its release declares `state: { kind: "redis" }`. Without it such a release does not start.
@@ -141,11 +140,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const now = options.now ?? Date.now;
   const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const active = new ActiveRelease(runtime, { now: now(), ...admission.history });
-  const deps: ExecuteDeps = { state: options.state ?? new MemoryStateStore(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
-  await deps.state.activate(runtime.config, now());
+  const deps: ExecuteDeps = { state: options.state ?? createMemoryStateStores(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
+  await deps.state.rollout.activate(runtime.config, now());
+  deps.state.health.retain(runtime.config);
   const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
   const governor = createGovernor({
-    state: deps.state,
+    budgets: deps.state.budgets,
+    limits: deps.state.limits,
     now,
     onBudgetAlert: (alert) => {
       telemetry.budgetAlert(alert);
@@ -154,7 +155,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   });
   deps.governor = governor;
   const canaries = new CanaryController({
-    state: deps.state,
+    rollout: deps.state.rollout,
+    health: deps.state.health,
     config: () => active.current.config,
     now,
     ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}),
@@ -578,6 +580,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
         await active.current.close();
         await transport.close();
         await telemetry.close();
+        if (options.state === undefined) await deps.state.close(); // stores the caller passed are the caller's to close
       })();
       return closing;
     },

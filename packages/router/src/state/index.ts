@@ -1,4 +1,4 @@
-/** @module Live routing state: the StateStore interface, the in-memory store, circuit breakers, latency stats, budget periods and token buckets. */
+/** @module Live routing state: the four focused stores (stores.ts) and their in-memory implementations, circuit breakers, latency stats, budget periods and token buckets. */
 export type {
   Awaitable,
   AttemptErrorClass,
@@ -9,7 +9,6 @@ export type {
   CanarySnapshot,
   CanaryWindow,
   StateSnapshot,
-  StateStore,
   BudgetSnapshot,
   BucketSnapshot,
   LimitSnapshot,
@@ -24,7 +23,18 @@ export type {
 } from "./store.ts";
 export { periodBounds, type PeriodBounds } from "./budget-period.ts";
 export { type Bucket, fullBucket, refill, msUntil, take, bucketSnapshot } from "./token-bucket.ts";
-export { MemoryStateStore, type MemoryStateStoreOptions } from "./memory-store.ts";
+export type { BudgetStore, RateLimitStore, HealthStore, RolloutStore, ReleaseStore, StoredRelease, StateStores, CanaryShares } from "./stores.ts";
+export { composeStateStores, type ComposedStateStores, type StateStoresParts } from "./compose.ts";
+export {
+  createMemoryStateStores,
+  type MemoryStateStores,
+  type MemoryStateStoresOptions,
+  MemoryBudgetStore,
+  MemoryRateLimitStore,
+  MemoryHealthStore,
+  type MemoryHealthOptions,
+  MemoryRolloutStore,
+} from "./memory/index.ts";
 export {
   type BreakerOptions,
   type BreakerState,

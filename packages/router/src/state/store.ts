@@ -1,6 +1,6 @@
-/** @module The StateStore interface: live routing state behind one contract (memory now, Redis later). */
-import type { BudgetPeriod, Config, ErrorClass } from "@switchyard/ir";
-import type { BreakerStatus, RoutingState } from "../core/types.ts";
+/** @module The requests and answers of the state stores (stores.ts): attempts, leases, budgets, rate limits and the snapshots /admin/state shows. */
+import type { BudgetPeriod, ErrorClass } from "@switchyard/ir";
+import type { BreakerStatus } from "../core/types.ts";
 
 /** A value or a promise of it: remote stores answer asynchronously, the memory store synchronously. Always `await`. */
 export type Awaitable<T> = T | Promise<T>;
@@ -195,50 +195,4 @@ export interface RateLimitDecision {
   retryAfterMs: number;
   requests: BucketSnapshot | undefined;
   tokens: BucketSnapshot | undefined;
-}
-
-/**
- * Live routing state. Mutations are async-capable so a shared (Redis) store can implement them; the
- * `view()` that decide() reads is synchronous (a remote store serves it from a local cache).
- * Budget and rate-limit methods are check-and-update in one step, so a shared store can make each
- * one atomic (a Redis Lua script) and replicas never overspend between a read and a write.
- *
- * @example
- * const store = new MemoryStateStore();
- * await store.activate(config, Date.now());
- * const d = decide(config, req, store.view(Date.now()), { rng: Math.random, now: Date.now() });
- * const lease = await store.acquire(model, Date.now());
- * try { … } finally { await store.recordAttempt({ model, ok, latencyMs, now: Date.now() }); await lease.release(); }
- */
-export interface StateStore {
-  readonly name: string;
-  /** A synchronous read view at time `now` (breaker status derives from it: open → half-open after cooldown). */
-  view(now: number): RoutingState;
-  /**
-   * Called when a release becomes active: a route whose canary (model and steps) is unchanged keeps its
-   * current step; a new or changed canary starts at its first step; a removed canary is dropped.
-   */
-  activate(config: Config, now: number): Awaitable<void>;
-  recordAttempt(outcome: AttemptOutcome): Awaitable<void>;
-  /** Count one request in flight to a model (a half-open breaker's probe slot when half-open). */
-  acquire(model: string, now: number): Awaitable<InFlightLease>;
-  /** Set a route's canary share; a change of step (or any call) starts a fresh guard window. */
-  setCanaryPercent(route: string, percent: number, options: { now: number; step?: number; reason?: string }): Awaitable<void>;
-  snapshot(now: number): Awaitable<StateSnapshot>;
-
-  /** Reserve an attempt's estimated cost against a team's budget (see BudgetReservation). */
-  reserveBudget(request: BudgetReserveRequest): Awaitable<BudgetReservation>;
-  /** Replace a reservation by its real cost (0 = release). Settles once per id. */
-  settleBudget(request: BudgetSettleRequest): Awaitable<BudgetSettlement>;
-  /** True exactly once per (team, period, threshold): alerts fire once even across replicas. */
-  claimBudgetAlert(request: { team: string; periodStart: number; threshold: number }): Awaitable<boolean>;
-  /** Take one request and `tokens` tokens from a team's per-minute buckets, both or neither. */
-  takeRateLimit(request: RateLimitRequest): Awaitable<RateLimitDecision>;
-  /**
-   * Correct the token bucket once real usage is known: a positive delta takes more (may go below
-   * zero, delaying the next request), a negative one gives back (never above capacity).
-   */
-  adjustRateLimitTokens(request: RateLimitTerms & { deltaTokens: number; now: number }): Awaitable<void>;
-  /** A team's buckets now, without taking (admin views and tests). */
-  peekRateLimit(request: RateLimitTerms & { now: number }): Awaitable<RateLimitDecision>;
 }

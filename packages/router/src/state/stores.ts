@@ -7,8 +7,10 @@
  *   detection does: it is what this replica's connections see, it changes on every attempt, and a
  *   shared copy would add a round trip to each attempt for little gain (docs/scaling.md).
  *
- * Each interface has one conformance suite (`*.conformance.ts` beside it) that runs against the
- * in-memory and the Redis implementation alike. Request and answer types are those of store.ts.
+ * Each interface has one conformance suite (`*.conformance.ts` beside it: budgetStoreConformance,
+ * rateLimitStoreConformance, healthStoreConformance, rolloutStoreConformance, stateStoresConformance)
+ * that runs against the in-memory and the Redis implementation alike. Request and answer types are
+ * those of store.ts; composeStateStores (compose.ts) builds the bundle's view and snapshot from the parts.
  */
 import type { Config, Release } from "@switchyard/ir";
 import type { RoutingState } from "../core/types.ts";
@@ -25,7 +27,6 @@ import type {
   CanarySnapshot,
   InFlightLease,
   LatencySnapshot,
-  LimitSnapshot,
   RateLimitDecision,
   RateLimitRequest,
   RateLimitTerms,
@@ -54,10 +55,21 @@ export interface RateLimitStore {
   peek(request: RateLimitTerms & { now: number }): Awaitable<RateLimitDecision>;
 }
 
+/** Where a routing view reads canary shares from (the rollout store's synchronous cache). */
+export type CanaryShares = Pick<RolloutStore, "canaryPercent">;
+
 /** Breakers, latency statistics and in-flight counts of this replica (never shared). Synchronous. */
 export interface HealthStore {
+  /**
+   * The synchronous view decide() reads at `now`: this store's health plus `canaries`' shares. One
+   * object per request (the router's hot path), so the health store builds it over its own tables.
+   */
+  view(now: number, canaries: CanaryShares): RoutingState;
+  /** Breaker and latency bookkeeping of one attempt (validation and client faults do not count against the breaker). */
   recordAttempt(outcome: AttemptOutcome): void;
+  /** Count one request in flight to a model (a half-open breaker's probe slot when half-open); release the lease once. */
   acquire(model: string, now: number): InFlightLease;
+  /** Breakers by model at `now`, sorted (plain JSON). */
   breakerSnapshot(now: number): Record<string, BreakerSnapshot>;
   latencySnapshot(): Record<string, LatencySnapshot>;
   inFlightSnapshot(): Record<string, number>;
@@ -74,10 +86,14 @@ export interface RolloutStore {
   activate(config: Config, now: number): Awaitable<void>;
   /** Current canary share of a route, from a local cache a shared store keeps fresh (decide() reads it synchronously). */
   canaryPercent(route: string): number;
-  /** Count a canary-model attempt into its route's guard window (client faults excluded by the caller). */
+  /**
+   * Count an attempt into its route's guard window when `outcome.model` is the route's canary model
+   * (others are ignored). The caller excludes client faults (4xx other than 429).
+   */
   recordCanaryAttempt(route: string, outcome: AttemptOutcome): Awaitable<void>;
-  /** Set a route's canary share; any call starts a fresh guard window. */
+  /** Set a route's canary share (clamped to 0..100); any call starts a fresh guard window. */
   setCanaryPercent(route: string, percent: number, options: { now: number; step?: number; reason?: string }): Awaitable<void>;
+  /** Every route's canary state and guard window, by route. */
   snapshot(now: number): Awaitable<Record<string, CanarySnapshot>>;
   /**
    * Hold (or renew) the controller lease of `environment` for `ttlMs`: true while `holder` has it.
@@ -125,7 +141,7 @@ export interface StateStores {
   readonly rollout: RolloutStore;
   /** Absent for memory: releases then live only in this process's ActiveRelease. */
   readonly releases: ReleaseStore | undefined;
-  /** The synchronous view decide() reads: health plus the cached canary shares. */
+  /** The synchronous view decide() reads: `health.view(now, rollout)`. */
   view(now: number): RoutingState;
   /** Everything `GET /admin/state` shows. `config` names the teams whose budgets and limits are listed. */
   snapshot(config: Config, now: number): Promise<StateSnapshot>;

@@ -2,7 +2,8 @@
 import type { ServerResponse } from "node:http";
 import type { Config } from "@switchyard/ir";
 import type { RuntimeRelease } from "../runtime/release.ts";
-import type { BudgetSnapshot, StateSnapshot, StateStore } from "../state/store.ts";
+import type { BudgetSnapshot, StateSnapshot } from "../state/store.ts";
+import type { StateStores } from "../state/stores.ts";
 import type { TraceRecord } from "./types.ts";
 import { BatchedHistogram } from "./batched-histogram.ts";
 import { Collector } from "./collector.ts";
@@ -19,7 +20,7 @@ const BREAKER_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
 export interface RouterMetricsOptions {
   /** The release serving right now (labels and info come from it; it changes on hot reload). */
   release: () => RuntimeRelease;
-  state: StateStore;
+  state: StateStores;
   now: () => number;
 }
 
@@ -185,7 +186,7 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       scrape = {
         at,
         snapshot: Promise.resolve()
-          .then(() => options.state.snapshot(at))
+          .then(() => options.state.snapshot(config(), at))
           .catch(() => undefined),
       };
     }

@@ -1,7 +1,7 @@
 /** @module A router's telemetry: builds one trace record per request, counts it in the metrics and fans it out to every sink. */
 import type { Config } from "@switchyard/ir";
 import type { RuntimeRelease } from "../runtime/release.ts";
-import type { StateStore } from "../state/store.ts";
+import type { StateStores } from "../state/stores.ts";
 import type { BudgetAlert } from "../governance/types.ts";
 import { type AlertDelivery, type AlertDeliveryOptions, alertDelivery } from "./alerts.ts";
 import { jsonlSink } from "./jsonl-sink.ts";
@@ -30,7 +30,7 @@ export interface TelemetryOptions {
 
 export interface RouterTelemetryOptions extends TelemetryOptions {
   release: () => RuntimeRelease;
-  state: StateStore;
+  state: StateStores;
   now: () => number;
   env: Readonly<Record<string, string | undefined>>;
 }

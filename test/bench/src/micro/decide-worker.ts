@@ -53,18 +53,18 @@ export function decideConfig(n: number): Config {
 async function main(): Promise<DecideCase[] | string> {
   const sizes = (process.argv[2] ?? "10,100,1000").split(",").map(Number);
   const budgetMs = Number(process.argv[3] ?? "1500");
-  // decide() and the rng are the routing core (`@switchyard/router/core`); the state store is the runtime's public surface.
-  let router: typeof import("@switchyard/router/core") & Pick<typeof import("@switchyard/router"), "MemoryStateStore">;
+  // decide() and the rng are the routing core (`@switchyard/router/core`); the state stores are the runtime's public surface.
+  let router: typeof import("@switchyard/router/core") & Pick<typeof import("@switchyard/router"), "createMemoryStateStores">;
   try {
     const [core, runtime] = await Promise.all([import("@switchyard/router/core"), import("@switchyard/router")]);
-    router = { ...core, MemoryStateStore: runtime.MemoryStateStore };
+    router = { ...core, createMemoryStateStores: runtime.createMemoryStateStores };
   } catch (error) {
     return `@switchyard/router does not load: ${(error as Error).message.split("\n")[0]}`;
   }
   if (typeof router.decide !== "function") return "@switchyard/router exports no decide()";
-  if (typeof router.MemoryStateStore !== "function") return "@switchyard/router exports no MemoryStateStore";
+  if (typeof router.createMemoryStateStores !== "function") return "@switchyard/router exports no createMemoryStateStores";
   const now = 1_764_000_000_000;
-  const state = new router.MemoryStateStore().view(now);
+  const state = router.createMemoryStateStores().view(now);
   const rng = router.mulberry32(42);
   const options = { rng, now };
   const cases: DecideCase[] = [];

@@ -1,0 +1,81 @@
+/** @module composeStateStores: the StateStores bundle from its four (five) parts, with the view and snapshot every kind shares. */
+import type { Config } from "@switchyard/ir";
+import type { RoutingState } from "../core/types.ts";
+import { periodBounds } from "./budget-period.ts";
+import type { BudgetSnapshot, LimitSnapshot, StateSnapshot } from "./store.ts";
+import type { BudgetStore, HealthStore, RateLimitStore, ReleaseStore, RolloutStore, StateStores } from "./stores.ts";
+
+/** The parts of a StateStores; `view` and `snapshot` are derived from them. */
+export interface StateStoresParts<B extends BudgetStore, L extends RateLimitStore, H extends HealthStore, R extends RolloutStore> {
+  kind: StateStores["kind"];
+  budgets: B;
+  limits: L;
+  health: H;
+  rollout: R;
+  releases?: ReleaseStore;
+  backendUp?: () => boolean;
+  close?: () => Promise<void>;
+}
+
+/** A StateStores whose parts keep their own (narrower) types, e.g. the synchronous memory stores. */
+export interface ComposedStateStores<B extends BudgetStore, L extends RateLimitStore, H extends HealthStore, R extends RolloutStore> extends StateStores {
+  readonly budgets: B;
+  readonly limits: L;
+  readonly health: H;
+  readonly rollout: R;
+}
+
+/**
+ * Bundle the stores. The snapshot lists breakers, latency and in-flight counts from `health`, canaries
+ * from `rollout`, and the budgets and rate limits of every team `config` gives one (zeros before a
+ * team's first request).
+ *
+ * @example
+ * const stores = composeStateStores({ kind: "redis", budgets, limits, health: new MemoryHealthStore(), rollout, releases, backendUp, close });
+ */
+export function composeStateStores<B extends BudgetStore, L extends RateLimitStore, H extends HealthStore, R extends RolloutStore>(
+  parts: StateStoresParts<B, L, H, R>,
+): ComposedStateStores<B, L, H, R> {
+  const { kind, budgets, limits, health, rollout, releases } = parts;
+  return {
+    kind,
+    budgets,
+    limits,
+    health,
+    rollout,
+    releases,
+    view: (now: number): RoutingState => health.view(now, rollout),
+    snapshot: async (config: Config, now: number): Promise<StateSnapshot> => {
+      const teams = Object.entries(config.teams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const [canaries, budgetRows, limitRows] = await Promise.all([
+        rollout.snapshot(now),
+        Promise.all(teams.map(async ([team, def]): Promise<[string, BudgetSnapshot] | undefined> => {
+          const budget = def.budget;
+          if (budget === undefined) return undefined;
+          const { start, end } = periodBounds(budget.per, now);
+          return [team, await budgets.peek({ team, limitUsd: budget.usd, mode: budget.mode, period: budget.per, periodStart: start, periodEnd: end }, now)];
+        })),
+        Promise.all(teams.map(async ([team, def]): Promise<[string, LimitSnapshot] | undefined> => {
+          const rpm = def.limits?.rpm;
+          const tpm = def.limits?.tpm;
+          if (rpm === undefined && tpm === undefined) return undefined;
+          const d = await limits.peek({ team, rpm, tpm, now });
+          const row: LimitSnapshot = {};
+          if (d.requests !== undefined) row.rpm = d.requests;
+          if (d.tokens !== undefined) row.tpm = d.tokens;
+          return [team, row];
+        })),
+      ]);
+      return {
+        breakers: health.breakerSnapshot(now),
+        latency: health.latencySnapshot(),
+        inFlight: health.inFlightSnapshot(),
+        canaries,
+        budgets: Object.fromEntries(budgetRows.filter((row) => row !== undefined)),
+        limits: Object.fromEntries(limitRows.filter((row) => row !== undefined)),
+      };
+    },
+    backendUp: parts.backendUp ?? (() => true),
+    close: parts.close ?? (() => Promise.resolve()),
+  };
+}

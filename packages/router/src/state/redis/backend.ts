@@ -1,0 +1,190 @@
+/**
+ * @module The connection to Redis/Valkey: every command with a timeout, reconnection forever without
+ * a restart, and an up/down state with one log line per transition (the URL's password never printed).
+ */
+import type { ConnectionOptions } from "node:tls";
+import { Redis } from "ioredis";
+import { RouterError } from "../../errors.ts";
+import type { LuaScript } from "./scripts.ts";
+import { redactRedisUrl } from "./url.ts";
+
+/** A command could not be served by Redis (down, slow, restarting): the stores fall back or refuse. */
+export class BackendDown extends Error {
+  override readonly name = "BackendDown";
+}
+
+export interface BackendOptions {
+  url: string;
+  commandTimeoutMs: number;
+  onUnavailable: "serve-local" | "refuse";
+  log: (line: string) => void;
+  /** Extra TLS options for `rediss://` (e.g. a private CA); NODE_EXTRA_CA_CERTS works as well. */
+  tls?: ConnectionOptions;
+  /** How often a down backend is probed with PING, ms. */
+  probeMs: number;
+}
+
+type Arg = string | number;
+
+/** The shared Redis connection of one router (plus a subscriber connection for pub/sub). */
+export class RedisBackend {
+  readonly client: Redis;
+  readonly onUnavailable: "serve-local" | "refuse";
+  readonly #options: BackendOptions;
+  readonly #where: string;
+  #subscriber: Redis | undefined;
+  #up = false;
+  /** Whether a down line was printed (the first state is "starting", neither up nor down). */
+  #reportedDown = false;
+  #lastError = "";
+  #closed = false;
+  readonly #recovered: Array<() => Promise<void>> = [];
+  readonly #probe: NodeJS.Timeout;
+  #probing = false;
+
+  constructor(options: BackendOptions) {
+    this.#options = options;
+    this.onUnavailable = options.onUnavailable;
+    this.#where = redactRedisUrl(options.url);
+    const tls = options.url.startsWith("rediss:") ? { ...options.tls } : undefined;
+    this.client = new Redis(options.url, {
+      lazyConnect: true,
+      commandTimeout: options.commandTimeoutMs,
+      connectTimeout: Math.max(1_000, options.commandTimeoutMs * 4),
+      // Fail at once while disconnected instead of queueing: the stores fall back (or refuse) then.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // Commands issued in one tick (settlements, token corrections) go out as one write.
+      enableAutoPipelining: true,
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
+      ...(tls === undefined ? {} : { tls }),
+    });
+    this.client.on("ready", () => this.#markUp());
+    this.client.on("close", () => this.#markDown(this.#lastError === "" ? "connection closed" : this.#lastError));
+    this.client.on("error", (error: Error) => {
+      this.#lastError = describe(error);
+    });
+    this.#probe = setInterval(() => void this.#probeOnce(), options.probeMs);
+    this.#probe.unref();
+  }
+
+  /** Connect, waiting at most `waitMs` (a Redis still unreachable then is reported down; reconnection goes on). */
+  async start(waitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    await Promise.race([this.client.connect().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+    if (!this.#up) this.#markDown(this.#lastError === "" ? `no answer within ${waitMs} ms` : this.#lastError);
+  }
+
+  /** True while Redis answers. */
+  get up(): boolean {
+    return this.#up;
+  }
+
+  /** Run after every reconnection (flush queued settlements, merge local spend, refresh caches). */
+  onRecovered(hook: () => Promise<void>): void {
+    this.#recovered.push(hook);
+  }
+
+  /** Run a script: EVALSHA, then EVAL once when Redis does not know it (NOSCRIPT: a restart or SCRIPT FLUSH). */
+  async eval(script: LuaScript, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    return this.run(async (client) => {
+      try {
+        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+      } catch (error) {
+        if (error instanceof Error && error.message.startsWith("NOSCRIPT")) return await client.eval(script.lua, keys.length, ...keys, ...args);
+        throw error;
+      }
+    });
+  }
+
+  /** Run commands; a connection failure or timeout marks the backend down and throws BackendDown. */
+  async run<T>(fn: (client: Redis) => Promise<T>): Promise<T> {
+    if (!this.#up) throw new BackendDown(`shared state is unreachable (${this.#lastError || "not connected"})`);
+    try {
+      return await fn(this.client);
+    } catch (error) {
+      if (isScriptBug(error)) throw error;
+      const reason = describe(error);
+      this.#markDown(reason);
+      throw new BackendDown(`shared state is unreachable (${reason})`);
+    }
+  }
+
+  /** The error a "refuse" store answers with while Redis is unreachable (503 in OpenAI's shape). */
+  refusal(): RouterError {
+    return new RouterError("state_unavailable", "the router's shared state (Redis) is unreachable; retry shortly", { headers: { "retry-after": "1" } });
+  }
+
+  /** A connection for SUBSCRIBE (made on first use; resubscribes by itself after a reconnection). */
+  subscriber(): Redis {
+    if (this.#subscriber === undefined) {
+      const sub = this.client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, lazyConnect: false });
+      sub.on("error", () => undefined); // the main connection reports the state
+      this.#subscriber = sub;
+    }
+    return this.#subscriber;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#probe);
+    this.#subscriber?.disconnect();
+    try {
+      await Promise.race([this.client.quit(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+    } catch {
+      // already gone
+    }
+    this.client.disconnect();
+  }
+
+  async #probeOnce(): Promise<void> {
+    if (this.#up || this.#closed || this.#probing || this.client.status !== "ready") return;
+    this.#probing = true;
+    try {
+      await this.client.ping();
+      this.#markUp();
+    } catch (error) {
+      this.#lastError = describe(error);
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  #markUp(): void {
+    if (this.#up || this.#closed) return;
+    this.#up = true;
+    this.#lastError = "";
+    if (this.#reportedDown) this.#options.log(`switchyard: shared state ${this.#where} is reachable again; budgets, rate limits and rollout are shared again`);
+    this.#reportedDown = false;
+    for (const hook of this.#recovered) void hook().catch(() => undefined);
+  }
+
+  #markDown(reason: string): void {
+    if (this.#closed || (!this.#up && this.#reportedDown)) return;
+    this.#up = false;
+    this.#reportedDown = true;
+    const then =
+      this.onUnavailable === "refuse"
+        ? "refusing governed requests with 503 state_unavailable until it answers"
+        : "serving budgets and rate limits from replica-local state until it answers";
+    this.#options.log(`switchyard: shared state ${this.#where} is unreachable (${reason}); ${then}`);
+  }
+}
+
+/** A Lua error is a bug in a script, not an outage: it must not turn the backend down. */
+function isScriptBug(error: unknown): boolean {
+  return error instanceof Error && /^ERR .*(user_script|script)/i.test(error.message);
+}
+
+/** An error's message on one line, without a URL's credentials (ioredis messages name host and port only). */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .replace(/\s+/g, " ")
+    .replace(/\/\/[^@/\s]*@/g, "//***@")
+    .slice(0, 200);
+}

@@ -1,0 +1,224 @@
+/** @module RedisBudgetStore: team budgets shared by every replica, each reserve and settle one Lua script. */
+import { randomBytes } from "node:crypto";
+import { periodBounds } from "../budget-period.ts";
+import type { BudgetReservation, BudgetReserveRequest, BudgetSettleRequest, BudgetSettlement, BudgetSnapshot, BudgetTerms } from "../store.ts";
+import type { BudgetStore } from "../stores.ts";
+import { BackendDown, type RedisBackend } from "./backend.ts";
+import { teamKeys } from "./keys.ts";
+import { BUDGET_RESERVE, BUDGET_SETTLE } from "./scripts.ts";
+
+export interface RedisBudgetStoreOptions {
+  prefix: string;
+  environment: string;
+  /**
+   * How long a reservation holds budget without being settled, ms: a replica that dies mid-request
+   * frees its holds after this. Longer than any attempt should last; a settle that comes later still
+   * charges its real cost (the id is remembered for LAPSED_KEEP_MS).
+   */
+  reservationTtlMs: number;
+  /** Where reservations go while Redis is down ("serve-local"). */
+  local: BudgetStore;
+}
+
+/** How long the id of a lapsed reservation is remembered, so a late settle still charges (ms). */
+const LAPSED_KEEP_MS = 3_600_000;
+/** Budget keys live this long past their period's end (then Redis forgets an idle team). */
+const KEY_TTL_PAST_PERIOD_MS = 35 * 86_400_000;
+/** Settlements that failed while Redis was down, retried on recovery (beyond this, the oldest are dropped). */
+const MAX_PENDING_SETTLEMENTS = 100_000;
+/** Reservation ids made while Redis was down start with this (they settle locally). */
+const LOCAL_ID = "L:";
+
+const num = (value: unknown): number => Number(value);
+
+/**
+ * Budgets in Redis. While Redis is down in "serve-local" mode, reservations go to a replica-local
+ * ledger that starts from the last shared spend this replica saw; the spend settled there is added to
+ * the shared ledger once Redis answers again (merged back), and settlements of shared reservations
+ * that failed are retried then (settling is once per id, so a retry never charges twice).
+ */
+export class RedisBudgetStore implements BudgetStore {
+  readonly #backend: RedisBackend;
+  readonly #options: RedisBudgetStoreOptions;
+  /** This replica's reservation ids are `<replica>:<seq>`: unique across replicas without a round trip. */
+  readonly #replica = randomBytes(6).toString("base64url");
+  #seq = 0;
+  /** The latest `now` a caller passed (the store never reads the clock itself). */
+  #lastNow = 0;
+  /** The last shared spend seen per team (what a local ledger starts from during an outage). */
+  readonly #lastShared = new Map<string, { periodStart: number; spentUsd: number }>();
+  /** Terms of local reservations, by local id (to merge their settled cost back). */
+  readonly #localTerms = new Map<string, BudgetTerms>();
+  /** Spend settled locally during an outage, per team and period, to add to Redis on recovery. */
+  readonly #unmerged = new Map<string, { terms: BudgetTerms; amountUsd: number }>();
+  readonly #pendingSettlements: BudgetSettleRequest[] = [];
+
+  constructor(backend: RedisBackend, options: RedisBudgetStoreOptions) {
+    this.#backend = backend;
+    this.#options = options;
+    backend.onRecovered(() => this.#recover());
+  }
+
+  async reserve(request: BudgetReserveRequest): Promise<BudgetReservation> {
+    try {
+      return await this.#reserveShared(request);
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+    }
+    if (this.#backend.onUnavailable === "refuse") throw this.#backend.refusal();
+    return this.#reserveLocal(request);
+  }
+
+  async settle(request: BudgetSettleRequest): Promise<BudgetSettlement> {
+    if (request.id.startsWith(LOCAL_ID)) return this.#settleLocal(request);
+    try {
+      return await this.#settleShared(request);
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+    }
+    // Retried on recovery (the reservation meanwhile lapses at its expiry, never later).
+    if (this.#pendingSettlements.length >= MAX_PENDING_SETTLEMENTS) this.#pendingSettlements.shift();
+    this.#pendingSettlements.push(request);
+    const seen = this.#lastShared.get(request.team);
+    return { spentUsd: seen?.spentUsd ?? 0, reservedUsd: 0, limitUsd: 0, periodStart: seen?.periodStart ?? 0, settled: false };
+  }
+
+  async claimAlert(request: { team: string; periodStart: number; threshold: number }): Promise<boolean> {
+    const key = teamKeys(this.#options.prefix, this.#options.environment, request.team).alert(request.periodStart, request.threshold);
+    try {
+      return (await this.#backend.run((c) => c.set(key, "1", "PX", 40 * 86_400_000, "NX"))) === "OK";
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+    }
+    if (this.#backend.onUnavailable === "refuse") return false;
+    return this.#options.local.claimAlert(request); // may alert once more after recovery: better than never
+  }
+
+  async peek(terms: BudgetTerms, now: number): Promise<BudgetSnapshot> {
+    const [ledger] = teamKeys(this.#options.prefix, this.#options.environment, terms.team).budget;
+    let row: Array<string | null>;
+    try {
+      row = await this.#backend.run((c) => c.hmget(ledger, "period", "start", "spent", "reserved"));
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+      if (this.#backend.onUnavailable === "refuse") throw this.#backend.refusal();
+      return this.#options.local.peek(terms, now);
+    }
+    const current = row[0] === terms.period && num(row[1]) === terms.periodStart;
+    return {
+      spentUsd: current ? num(row[2]) : 0,
+      reservedUsd: row[3] === null ? 0 : num(row[3]),
+      limitUsd: terms.limitUsd,
+      period: terms.period,
+      periodStart: terms.periodStart,
+      periodEnd: terms.periodEnd,
+      mode: terms.mode,
+    };
+  }
+
+  async #reserveShared(request: BudgetReserveRequest, op: "reserve" | "merge" = "reserve"): Promise<BudgetReservation> {
+    const id = `${this.#replica}:${(++this.#seq).toString(36)}`;
+    this.#lastNow = Math.max(this.#lastNow, request.now);
+    const reply = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), [
+      op,
+      request.period,
+      request.periodStart,
+      request.periodEnd,
+      request.limitUsd,
+      request.mode,
+      request.amountUsd,
+      request.now,
+      id,
+      request.now + this.#options.reservationTtlMs,
+      LAPSED_KEEP_MS,
+      KEY_TTL_PAST_PERIOD_MS,
+    ])) as [number, number, string, string];
+    const granted = reply[0] === 1;
+    const spentUsd = num(reply[2]);
+    this.#lastShared.set(request.team, { periodStart: request.periodStart, spentUsd });
+    return {
+      granted,
+      id: granted ? id : undefined,
+      overLimit: reply[1] === 1,
+      spentUsd,
+      reservedUsd: num(reply[3]),
+      limitUsd: request.limitUsd,
+      periodStart: request.periodStart,
+      periodEnd: request.periodEnd,
+    };
+  }
+
+  async #settleShared(request: BudgetSettleRequest): Promise<BudgetSettlement> {
+    const b = (p: "day" | "week" | "month"): [number, number] => {
+      const { start, end } = periodBounds(p, request.now);
+      return [start, end];
+    };
+    const reply = (await this.#backend.eval(BUDGET_SETTLE, this.#keys(request.team), [
+      request.id,
+      request.costUsd,
+      request.now,
+      ...b("day"),
+      ...b("week"),
+      ...b("month"),
+      LAPSED_KEEP_MS,
+    ])) as [number, string, string, string, string];
+    const settlement = { settled: reply[0] === 1, spentUsd: num(reply[1]), reservedUsd: num(reply[2]), limitUsd: num(reply[3]), periodStart: num(reply[4]) };
+    if (settlement.settled) this.#lastShared.set(request.team, { periodStart: settlement.periodStart, spentUsd: settlement.spentUsd });
+    return settlement;
+  }
+
+  /** A reservation against the local ledger, which starts from the last shared spend seen in this period. */
+  async #reserveLocal(request: BudgetReserveRequest): Promise<BudgetReservation> {
+    const shared = this.#sharedSpend(request.team, request.periodStart);
+    const r = await this.#options.local.reserve({ ...request, limitUsd: Math.max(0, request.limitUsd - shared) });
+    if (r.id === undefined) return { ...r, spentUsd: r.spentUsd + shared, limitUsd: request.limitUsd };
+    const id = `${LOCAL_ID}${r.id}`;
+    this.#localTerms.set(id, request);
+    return { ...r, id, spentUsd: r.spentUsd + shared, limitUsd: request.limitUsd };
+  }
+
+  async #settleLocal(request: BudgetSettleRequest): Promise<BudgetSettlement> {
+    const terms = this.#localTerms.get(request.id);
+    this.#localTerms.delete(request.id);
+    const s = await this.#options.local.settle({ ...request, id: request.id.slice(LOCAL_ID.length) });
+    if (s.settled && terms !== undefined && request.costUsd > 0) {
+      const key = `${terms.team}\u0000${terms.periodStart}`;
+      const entry = this.#unmerged.get(key) ?? { terms, amountUsd: 0 };
+      entry.amountUsd += request.costUsd;
+      this.#unmerged.set(key, entry);
+      if (this.#backend.up) void this.#recover().catch(() => undefined);
+    }
+    const shared = this.#sharedSpend(request.team, s.periodStart);
+    return { ...s, spentUsd: s.spentUsd + shared, limitUsd: terms?.limitUsd ?? s.limitUsd + shared };
+  }
+
+  #sharedSpend(team: string, periodStart: number): number {
+    const seen = this.#lastShared.get(team);
+    return seen !== undefined && seen.periodStart === periodStart ? seen.spentUsd : 0;
+  }
+
+  /** Redis answers again: retry failed settlements, then add the spend settled locally. */
+  async #recover(): Promise<void> {
+    while (this.#pendingSettlements.length > 0 && this.#backend.up) {
+      const request = this.#pendingSettlements[0];
+      if (request === undefined) break;
+      await this.#settleShared(request);
+      this.#pendingSettlements.shift();
+    }
+    for (const [key, entry] of [...this.#unmerged]) {
+      if (!this.#backend.up) return;
+      this.#unmerged.delete(key);
+      try {
+        await this.#reserveShared({ ...entry.terms, amountUsd: entry.amountUsd, now: Math.max(this.#lastNow, entry.terms.periodStart) }, "merge");
+      } catch (error) {
+        const again = this.#unmerged.get(key);
+        this.#unmerged.set(key, { terms: entry.terms, amountUsd: entry.amountUsd + (again?.amountUsd ?? 0) });
+        throw error;
+      }
+    }
+  }
+
+  #keys(team: string): [string, string, string, string] {
+    return teamKeys(this.#options.prefix, this.#options.environment, team).budget;
+  }
+}

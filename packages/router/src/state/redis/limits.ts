@@ -1,0 +1,77 @@
+/** @module RedisRateLimitStore: per-team rpm and tpm buckets shared by every replica, both taken in one Lua script. */
+import type { RateLimitDecision, RateLimitRequest, RateLimitTerms } from "../store.ts";
+import type { RateLimitStore } from "../stores.ts";
+import { bucketSnapshot } from "../token-bucket.ts";
+import { BackendDown, type RedisBackend } from "./backend.ts";
+import { teamKeys } from "./keys.ts";
+import { RATE_LIMIT } from "./scripts.ts";
+
+export interface RedisRateLimitStoreOptions {
+  prefix: string;
+  environment: string;
+  /** Where buckets are taken from while Redis is down ("serve-local"): each replica then admits its own full rate. */
+  local: RateLimitStore;
+}
+
+type Reply = [number, string, string, string, string, string];
+
+/**
+ * Rate limits in Redis, exact across replicas: the check and the take of both buckets are one
+ * script. Time is the callers' `now` (replicas' clocks are NTP-synchronised; a skew of δ ms lets a
+ * bucket refill δ·rate/60 000 units early, and a clock behind the stored one refills nothing).
+ */
+export class RedisRateLimitStore implements RateLimitStore {
+  readonly #backend: RedisBackend;
+  readonly #options: RedisRateLimitStoreOptions;
+
+  constructor(backend: RedisBackend, options: RedisRateLimitStoreOptions) {
+    this.#backend = backend;
+    this.#options = options;
+  }
+
+  async take(request: RateLimitRequest): Promise<RateLimitDecision> {
+    try {
+      return decision(await this.#run("take", request, request.tokens, request.now));
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+    }
+    if (this.#backend.onUnavailable === "refuse") throw this.#backend.refusal();
+    return this.#options.local.take(request);
+  }
+
+  async adjustTokens(request: RateLimitTerms & { deltaTokens: number; now: number }): Promise<void> {
+    if (request.tpm === undefined || !Number.isFinite(request.deltaTokens)) return;
+    try {
+      await this.#run("adjust", request, request.deltaTokens, request.now);
+      return;
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+    }
+    if (this.#backend.onUnavailable === "serve-local") await this.#options.local.adjustTokens(request);
+  }
+
+  async peek(request: RateLimitTerms & { now: number }): Promise<RateLimitDecision> {
+    try {
+      return { ...decision(await this.#run("peek", request, 0, request.now)), allowed: true, retryAfterMs: 0 };
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+    }
+    if (this.#backend.onUnavailable === "refuse") throw this.#backend.refusal();
+    return this.#options.local.peek(request);
+  }
+
+  async #run(op: "take" | "adjust" | "peek", terms: RateLimitTerms, amount: number, now: number): Promise<Reply> {
+    const key = teamKeys(this.#options.prefix, this.#options.environment, terms.team).limits;
+    return (await this.#backend.eval(RATE_LIMIT, [key], [op, terms.rpm ?? "", terms.tpm ?? "", amount, now])) as Reply;
+  }
+}
+
+function decision(reply: Reply): RateLimitDecision {
+  const retry = Number(reply[1]);
+  return {
+    allowed: reply[0] === 1,
+    retryAfterMs: retry < 0 ? Number.POSITIVE_INFINITY : retry,
+    requests: reply[2] === "" ? undefined : bucketSnapshot({ capacity: Number(reply[2]), level: Number(reply[3]), at: 0 }),
+    tokens: reply[4] === "" ? undefined : bucketSnapshot({ capacity: Number(reply[4]), level: Number(reply[5]), at: 0 }),
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * @module RedisRolloutStore: canary steps and guard windows shared by every replica, plus the
+ * controller lease that lets one replica per environment drive them. decide() reads canary shares
+ * synchronously from a local cache, kept fresh by pub/sub and a periodic refresh.
+ */
+import type { Config } from "@switchyard/ir";
+import { percentile95 } from "../latency.ts";
+import type { AttemptOutcome, CanarySnapshot } from "../store.ts";
+import type { RolloutStore } from "../stores.ts";
+import { BackendDown, type RedisBackend } from "./backend.ts";
+import { environmentKeys, type EnvironmentKeys } from "./keys.ts";
+import { CANARY_ACTIVATE, CANARY_READ, CANARY_RECORD, CANARY_SET, LEASE } from "./scripts.ts";
+
+/** Successful canary latencies kept for the window's p95 (as the memory store). */
+const CANARY_LATENCY_SAMPLES = 512;
+
+export interface RedisRolloutStoreOptions {
+  prefix: string;
+  environment: string;
+  /** How often the cache is re-read as a backstop to pub/sub, ms. */
+  refreshMs: number;
+}
+
+type CanaryRow = [string, Array<string | null>, string[]];
+
+/** The cached canary state (what decide() and a down-time snapshot read). */
+type CachedCanary = Omit<CanarySnapshot, "window"> & { stepsKey: string; window: { requests: number; errors: number; since: number } };
+
+/**
+ * Rollout state in Redis. While Redis is down the cached shares keep serving (every replica splits by
+ * the last step it saw), guard-window counts are not recorded and no replica holds the controller
+ * lease, so no canary is promoted or rolled back on one replica's partial view.
+ */
+export class RedisRolloutStore implements RolloutStore {
+  readonly #backend: RedisBackend;
+  readonly #keys: EnvironmentKeys;
+  readonly #environment: string;
+  readonly #prefix: string;
+  #cache = new Map<string, CachedCanary>();
+  /** The config last activated, re-applied on recovery if Redis was down then. */
+  #pendingActivation: { config: Config; now: number } | undefined;
+  readonly #refresh: NodeJS.Timeout;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(backend: RedisBackend, options: RedisRolloutStoreOptions) {
+    this.#backend = backend;
+    this.#prefix = options.prefix;
+    this.#environment = options.environment;
+    this.#keys = environmentKeys(options.prefix, options.environment);
+    this.#refresh = setInterval(() => void this.refresh().catch(() => undefined), options.refreshMs);
+    this.#refresh.unref();
+    backend.onRecovered(async () => {
+      const pending = this.#pendingActivation;
+      if (pending !== undefined) await this.activate(pending.config, pending.now);
+      await this.refresh();
+    });
+  }
+
+  /** Follow other replicas' changes (pub/sub). */
+  async subscribe(): Promise<void> {
+    const sub = this.#backend.subscriber();
+    const channel = this.#keys.rolloutChannel;
+    const onMessage = (from: string): void => {
+      if (from === channel) void this.refresh().catch(() => undefined);
+    };
+    sub.on("message", onMessage);
+    this.#unsubscribe = () => sub.off("message", onMessage);
+    await sub.subscribe(channel);
+  }
+
+  async activate(config: Config, now: number): Promise<void> {
+    const args: Array<string | number> = [this.#keys.canaryBase, now];
+    for (const [route, def] of Object.entries(config.routes)) {
+      if (def.canary === undefined) continue;
+      args.push(route, def.canary.model, stepsKey(def.canary.steps), clampPercent(def.canary.steps[0] ?? 0));
+    }
+    try {
+      await this.#backend.eval(CANARY_ACTIVATE, [this.#keys.canaries, this.#keys.rolloutChannel], args);
+      this.#pendingActivation = undefined;
+      await this.refresh();
+      return;
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+    }
+    // Down: serve the new release's canaries from the cache now, write them to Redis on recovery.
+    this.#pendingActivation = { config, now };
+    this.#activateCache(config, now);
+  }
+
+  canaryPercent(route: string): number {
+    return this.#cache.get(route)?.percent ?? 0;
+  }
+
+  async recordCanaryAttempt(route: string, outcome: AttemptOutcome): Promise<void> {
+    const cached = this.#cache.get(route);
+    if (cached === undefined || cached.model !== outcome.model) return; // not the canary model: nothing to count (no round trip)
+    const key = this.#keys.canaryBase + route;
+    try {
+      await this.#backend.eval(CANARY_RECORD, [key, `${key}:lat`], [outcome.model, outcome.ok ? "1" : "0", outcome.latencyMs, CANARY_LATENCY_SAMPLES]);
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+      // Down: the guard window misses this attempt (no controller acts meanwhile).
+    }
+  }
+
+  async setCanaryPercent(route: string, percent: number, options: { now: number; step?: number; reason?: string }): Promise<void> {
+    const key = this.#keys.canaryBase + route;
+    const clamped = clampPercent(percent);
+    try {
+      await this.#backend.eval(
+        CANARY_SET,
+        [this.#keys.canaries, key, `${key}:lat`, this.#keys.rolloutChannel],
+        [route, clamped, options.step ?? "", options.now, options.reason === undefined ? "0" : "1", options.reason ?? ""],
+      );
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+      if (this.#backend.onUnavailable === "refuse") throw this.#backend.refusal();
+    }
+    const existing = this.#cache.get(route);
+    this.#cache.set(route, {
+      model: existing?.model ?? "",
+      stepsKey: existing?.stepsKey ?? "",
+      percent: clamped,
+      step: options.step ?? existing?.step ?? 0,
+      updatedAt: options.now,
+      reason: options.reason,
+      window: { requests: 0, errors: 0, since: options.now },
+    });
+  }
+
+  async snapshot(): Promise<Record<string, CanarySnapshot>> {
+    let rows: CanaryRow[];
+    try {
+      rows = await this.#read(true);
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+      const out: Record<string, CanarySnapshot> = {};
+      for (const route of [...this.#cache.keys()].sort()) {
+        const c = this.#cache.get(route);
+        if (c !== undefined)
+          out[route] = {
+            model: c.model,
+            percent: c.percent,
+            step: c.step,
+            updatedAt: c.updatedAt,
+            reason: c.reason,
+            window: { ...c.window, p95Ms: undefined },
+          };
+      }
+      return out;
+    }
+    const out: Record<string, CanarySnapshot> = {};
+    for (const [route, row, lat] of rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const c = fromRow(row);
+      const latencies = lat.map(Number);
+      out[route] = {
+        model: c.model,
+        percent: c.percent,
+        step: c.step,
+        updatedAt: c.updatedAt,
+        reason: c.reason,
+        window: {
+          requests: c.window.requests,
+          errors: c.window.errors,
+          p95Ms: latencies.length === 0 ? undefined : percentile95(latencies),
+          since: c.window.since,
+        },
+      };
+    }
+    return out;
+  }
+
+  async holdControllerLease(environment: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
+    const key = environment === this.#environment ? this.#keys.lease : environmentKeys(this.#prefix, environment).lease;
+    try {
+      return (await this.#backend.eval(LEASE, [key], [holder, ttlMs, now])) === 1;
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+      return false; // nobody drives canaries on a partial view
+    }
+  }
+
+  /** Re-read every canary into the cache (pub/sub message, periodic backstop, recovery). */
+  async refresh(): Promise<void> {
+    if (!this.#backend.up) return;
+    const rows = await this.#read(false);
+    const next = new Map<string, CachedCanary>();
+    for (const [route, row] of rows) next.set(route, fromRow(row));
+    this.#cache = next;
+  }
+
+  close(): void {
+    clearInterval(this.#refresh);
+    this.#unsubscribe?.();
+  }
+
+  async #read(withLatencies: boolean): Promise<CanaryRow[]> {
+    return (await this.#backend.eval(CANARY_READ, [this.#keys.canaries], [this.#keys.canaryBase, withLatencies ? "1" : "0"])) as CanaryRow[];
+  }
+
+  /** The memory store's activate() on the cache (used while Redis is down). */
+  #activateCache(config: Config, now: number): void {
+    for (const route of [...this.#cache.keys()]) if (config.routes[route]?.canary === undefined) this.#cache.delete(route);
+    for (const [route, def] of Object.entries(config.routes)) {
+      const canary = def.canary;
+      if (canary === undefined) continue;
+      const key = stepsKey(canary.steps);
+      const existing = this.#cache.get(route);
+      if (existing !== undefined && existing.model === canary.model && existing.stepsKey === key) continue;
+      this.#cache.set(route, {
+        model: canary.model,
+        stepsKey: key,
+        percent: clampPercent(canary.steps[0] ?? 0),
+        step: 0,
+        updatedAt: now,
+        reason: "canary started",
+        window: { requests: 0, errors: 0, since: now },
+      });
+    }
+  }
+}
+
+/** A row of CANARY_READ: model, percent, step, updatedAt, reason, since, requests, errors, steps. */
+function fromRow(row: Array<string | null>): CachedCanary {
+  const n = (i: number): number => Number(row[i] ?? 0);
+  return {
+    model: row[0] ?? "",
+    stepsKey: row[8] ?? "",
+    percent: n(1),
+    step: n(2),
+    updatedAt: n(3),
+    reason: row[4] ?? undefined,
+    window: { since: n(5), requests: n(6), errors: n(7) },
+  };
+}
+
+function stepsKey(steps: readonly number[]): string {
+  return steps.join(",");
+}
+
+function clampPercent(p: number): number {
+  return Number.isFinite(p) ? Math.min(100, Math.max(0, p)) : 0;
+}

@@ -1,0 +1,373 @@
+/**
+ * @module The Lua scripts behind every shared check-and-update: each runs atomically in Redis, so
+ * replicas never act between a read and a write. Numbers cross as strings formatted `%.17g` (a JS
+ * double round-trips exactly; Redis would truncate a Lua number reply to an integer).
+ */
+import { createHash } from "node:crypto";
+
+/** A script and its SHA1, run with EVALSHA (EVAL once when Redis answers NOSCRIPT). */
+export interface LuaScript {
+  readonly name: string;
+  readonly lua: string;
+  readonly sha: string;
+}
+
+function script(name: string, lua: string): LuaScript {
+  const body = `local function fmt(x) return string.format('%.17g', x) end\n${lua}`;
+  return { name, lua: body, sha: createHash("sha1").update(body).digest("hex") };
+}
+
+/**
+ * Expire a team's lapsed reservations (their replica died, or the attempt outlived the reservation
+ * TTL): their hold is freed and their ids move to the lapsed set, where a late settle still charges.
+ * KEYS: ledger, held, expiry, lapsed. Leaves `reserved` (a Lua local) updated.
+ */
+const EXPIRE_LAPSED = `
+local function expire_lapsed(now_s, reserved, lapse_keep_ms)
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now_s)
+  if #ids == 0 then return reserved end
+  for _, id in ipairs(ids) do
+    local amt = redis.call('HGET', KEYS[2], id)
+    if amt then
+      redis.call('HDEL', KEYS[2], id)
+      reserved = math.max(0, reserved - tonumber(amt))
+    end
+    redis.call('ZADD', KEYS[4], now_s, id)
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now_s)
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. fmt(tonumber(now_s) - lapse_keep_ms))
+  if redis.call('HLEN', KEYS[2]) == 0 then reserved = 0 end
+  return reserved
+end
+local function expire_keys(ttl)
+  for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+`;
+
+/**
+ * Reserve (or, with op "merge", add settled spend counted locally during an outage).
+ * KEYS: ledger, held, expiry, lapsed.
+ * ARGV: op, period, periodStart, periodEnd, limit, mode, amount, now, id, expiresAt, lapseKeepMs, keyTtlMs.
+ * Returns { granted, overLimit, spent, reserved }.
+ */
+export const BUDGET_RESERVE = script(
+  "budget_reserve",
+  `${EXPIRE_LAPSED}
+local now = tonumber(ARGV[8])
+local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved')
+local reserved = expire_lapsed(ARGV[8], tonumber(L[5] or '0'), tonumber(ARGV[11]))
+local period, pstart, pend, spent = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), 0
+if ARGV[1] == 'merge' and L[1] and tonumber(L[2]) > pstart then return { 1, 0, L[4], fmt(reserved) } end
+if L[1] and not (pstart > tonumber(L[2]) or period ~= L[1]) then
+  pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
+end
+local amount = math.max(0, tonumber(ARGV[7]))
+local over, granted = false, true
+if ARGV[1] == 'merge' then
+  spent = spent + amount
+else
+  over = spent + reserved + amount > tonumber(ARGV[5])
+  granted = ARGV[6] == 'soft' or not over
+  if granted then
+    redis.call('HSET', KEYS[2], ARGV[9], fmt(amount))
+    redis.call('ZADD', KEYS[3], ARGV[10], ARGV[9])
+    reserved = reserved + amount
+  end
+end
+redis.call('HSET', KEYS[1], 'period', period, 'start', fmt(pstart), 'end', fmt(pend), 'limit', ARGV[5], 'mode', ARGV[6], 'spent', fmt(spent), 'reserved', fmt(reserved))
+expire_keys(math.max(0, pend - now) + tonumber(ARGV[12]))
+return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }
+`,
+);
+
+/**
+ * Settle a reservation once by id (a lapsed one still charges its real cost).
+ * KEYS: ledger, held, expiry, lapsed.
+ * ARGV: id, cost, now, dayStart, dayEnd, weekStart, weekEnd, monthStart, monthEnd, lapseKeepMs.
+ * Returns { settled, spent, reserved, limit, periodStart }.
+ */
+export const BUDGET_SETTLE = script(
+  "budget_settle",
+  `${EXPIRE_LAPSED}
+local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'limit')
+if not L[1] then return { 0, '0', '0', '0', '0' } end
+local reserved = expire_lapsed(ARGV[3], tonumber(L[5]), tonumber(ARGV[10]))
+local settled = false
+local amt = redis.call('HGET', KEYS[2], ARGV[1])
+if amt then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  if redis.call('HLEN', KEYS[2]) == 0 then reserved = 0 else reserved = math.max(0, reserved - tonumber(amt)) end
+  settled = true
+elseif redis.call('ZREM', KEYS[4], ARGV[1]) == 1 then
+  settled = true
+end
+local pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
+if settled then
+  local at = ({ day = 4, week = 6, month = 8 })[L[1]]
+  local s, e = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+  if s ~= pstart then pstart, pend, spent = s, e, 0 end
+  spent = spent + math.max(0, tonumber(ARGV[2]))
+end
+redis.call('HSET', KEYS[1], 'start', fmt(pstart), 'end', fmt(pend), 'spent', fmt(spent), 'reserved', fmt(reserved))
+return { settled and 1 or 0, fmt(spent), fmt(reserved), L[6], fmt(pstart) }
+`,
+);
+
+/**
+ * Per-minute token buckets (requests and tokens) of one team, refilled to `now` as token-bucket.ts does.
+ * KEYS: limits. ARGV: op (take | adjust | peek), rpm or '', tpm or '', tokens (take) or delta (adjust), now.
+ * Returns { allowed, retryAfterMs (-1 = never), rpmCapacity, rpmLevel, tpmCapacity, tpmLevel } ('' when absent).
+ */
+export const RATE_LIMIT = script(
+  "rate_limit",
+  `
+local MINUTE = 60000
+local op, now = ARGV[1], tonumber(ARGV[5])
+local H = redis.call('HMGET', KEYS[1], 'rl', 'ra', 'tl', 'ta')
+local function bucket(cap, level, at)
+  if cap == nil then return nil end
+  if not level then return { cap, cap, now } end
+  level, at = tonumber(level), tonumber(at)
+  return { cap, math.min(cap, level + (math.max(0, now - at) * cap) / MINUTE), math.max(now, at) }
+end
+local function wait(b, amount)
+  if b[1] <= 0 then return -1 end
+  local need = math.min(amount, b[1]) - b[2]
+  if need <= 0 then return 0 end
+  return math.ceil((need * MINUTE) / b[1])
+end
+local r = bucket(tonumber(ARGV[2]), H[1], H[2])
+local t = bucket(tonumber(ARGV[3]), H[3], H[4])
+local amount = tonumber(ARGV[4])
+local allowed, retry = true, 0
+if op == 'take' then
+  local wr = r and wait(r, 1) or 0
+  local wt = t and wait(t, amount) or 0
+  allowed = wr == 0 and wt == 0
+  if allowed then
+    if r then r[2] = r[2] - 1 end
+    if t then t[2] = t[2] - math.max(0, amount) end
+  elseif wr < 0 or wt < 0 then retry = -1
+  else retry = math.max(wr, wt) end
+elseif op == 'adjust' and t then
+  t[2] = math.min(t[1], t[2] - amount)
+end
+if op ~= 'peek' then
+  local ttl = 60000
+  for _, b in ipairs({ 'r', 't' }) do
+    local x = (b == 'r') and r or t
+    if x then
+      redis.call('HSET', KEYS[1], b .. 'l', fmt(x[2]), b .. 'a', fmt(x[3]))
+      if x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
+    else
+      redis.call('HDEL', KEYS[1], b .. 'l', b .. 'a')
+    end
+  end
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+return { allowed and 1 or 0, fmt(retry), r and fmt(r[1]) or '', r and fmt(r[2]) or '', t and fmt(t[1]) or '', t and fmt(t[2]) or '' }
+`,
+);
+
+/** Canary fields read by the cache refresh and the snapshot. */
+const CANARY_FIELDS = "'model', 'percent', 'step', 'updatedAt', 'reason', 'since', 'requests', 'errors', 'steps'";
+
+/**
+ * A release became active: keep canaries whose model and steps are unchanged, start new or changed
+ * ones at their first step, drop removed ones. KEYS: routes set, channel.
+ * ARGV: route key base, now, then (route, model, stepsKey, firstPercent) per canary.
+ */
+export const CANARY_ACTIVATE = script(
+  "canary_activate",
+  `
+local base, now = ARGV[1], ARGV[2]
+local wanted = {}
+for i = 3, #ARGV, 4 do wanted[ARGV[i]] = true end
+for _, route in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if not wanted[route] then
+    redis.call('DEL', base .. route, base .. route .. ':lat')
+    redis.call('SREM', KEYS[1], route)
+  end
+end
+for i = 3, #ARGV, 4 do
+  local key = base .. ARGV[i]
+  local cur = redis.call('HMGET', key, 'model', 'steps')
+  if not (cur[1] == ARGV[i + 1] and cur[2] == ARGV[i + 2]) then
+    redis.call('DEL', key, key .. ':lat')
+    redis.call('HSET', key, 'model', ARGV[i + 1], 'steps', ARGV[i + 2], 'percent', ARGV[i + 3], 'step', 0, 'updatedAt', now, 'reason', 'canary started', 'since', now, 'requests', 0, 'errors', 0)
+    redis.call('SADD', KEYS[1], ARGV[i])
+  end
+end
+redis.call('PUBLISH', KEYS[2], '*')
+return 1
+`,
+);
+
+/**
+ * Set a route's canary share and start a fresh guard window. KEYS: routes set, route key, latencies, channel.
+ * ARGV: route, percent, step or '', now, hasReason ('1'/'0'), reason.
+ */
+export const CANARY_SET = script(
+  "canary_set",
+  `
+local step = ARGV[3]
+if step == '' then step = redis.call('HGET', KEYS[2], 'step') or '0' end
+local model = redis.call('HGET', KEYS[2], 'model') or ''
+local steps = redis.call('HGET', KEYS[2], 'steps') or ''
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[2], 'model', model, 'steps', steps, 'percent', ARGV[2], 'step', step, 'updatedAt', ARGV[4], 'since', ARGV[4], 'requests', 0, 'errors', 0)
+if ARGV[5] == '1' then redis.call('HSET', KEYS[2], 'reason', ARGV[6]) end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('PUBLISH', KEYS[4], ARGV[1])
+return 1
+`,
+);
+
+/** Count a canary-model attempt into the route's guard window. KEYS: route key, latencies. ARGV: model, ok ('1'/'0'), latencyMs, maxSamples. */
+export const CANARY_RECORD = script(
+  "canary_record",
+  `
+if redis.call('HGET', KEYS[1], 'model') ~= ARGV[1] then return 0 end
+redis.call('HINCRBY', KEYS[1], 'requests', 1)
+if ARGV[2] == '1' then
+  redis.call('RPUSH', KEYS[2], ARGV[3])
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
+else
+  redis.call('HINCRBY', KEYS[1], 'errors', 1)
+end
+return 1
+`,
+);
+
+/**
+ * Every canary of the environment: { route, model, percent, step, updatedAt, reason, since, requests, errors, latencies[] }.
+ * KEYS: routes set. ARGV: route key base, withLatencies ('1'/'0').
+ */
+export const CANARY_READ = script(
+  "canary_read",
+  `
+local out = {}
+for _, route in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = ARGV[1] .. route
+  local row = redis.call('HMGET', key, ${CANARY_FIELDS})
+  local lat = {}
+  if ARGV[2] == '1' then lat = redis.call('LRANGE', key .. ':lat', 0, -1) end
+  table.insert(out, { route, row, lat })
+end
+return out
+`,
+);
+
+/** Hold or renew a controller lease (time from the callers' clocks). KEYS: lease. ARGV: holder, ttlMs, now. Returns 1 while held. */
+export const LEASE = script(
+  "lease",
+  `
+local v = redis.call('HMGET', KEYS[1], 'holder', 'expiresAt')
+local ttl, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+if v[1] and v[1] ~= ARGV[1] and now < tonumber(v[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'expiresAt', fmt(now + ttl))
+redis.call('PEXPIRE', KEYS[1], math.max(1, ttl) + 60000)
+return 1
+`,
+);
+
+/**
+ * Forget the least recently used releases beyond retain/maxBytes, never the active one or the
+ * rollback target; then drop forgotten hashes (and adjacent repeats) from the activation stack.
+ * KEYS: body, bytes, uploaded, activated, used, stack, active, seq, channel.
+ */
+const EVICT = `
+local function evict(retain, max_bytes)
+  local hashes = redis.call('ZRANGE', KEYS[5], 0, -1)
+  local pairs_ = redis.call('HGETALL', KEYS[2])
+  local size, total = {}, 0
+  for i = 1, #pairs_, 2 do size[pairs_[i]] = tonumber(pairs_[i + 1]); total = total + size[pairs_[i]] end
+  local count = #hashes
+  if count <= retain and total <= max_bytes then return end
+  local keep = {}
+  local active = redis.call('GET', KEYS[7])
+  if active then keep[active] = true end
+  local prev = redis.call('LINDEX', KEYS[6], -2)
+  if prev then keep[prev] = true end
+  for _, h in ipairs(hashes) do
+    if count <= retain and total <= max_bytes then break end
+    if not keep[h] then
+      for k = 1, 4 do redis.call('HDEL', KEYS[k], h) end
+      redis.call('ZREM', KEYS[5], h)
+      count = count - 1
+      total = total - (size[h] or 0)
+    end
+  end
+  local stack = redis.call('LRANGE', KEYS[6], 0, -1)
+  redis.call('DEL', KEYS[6])
+  local last = nil
+  for _, h in ipairs(stack) do
+    if h ~= last and redis.call('HEXISTS', KEYS[1], h) == 1 then redis.call('RPUSH', KEYS[6], h); last = h end
+  end
+end
+local function touch(h, now)
+  local seq = redis.call('INCR', KEYS[8]) % 1024
+  redis.call('ZADD', KEYS[5], tonumber(now) * 1024 + seq, h)
+end
+`;
+
+/** Store an uploaded release once. KEYS: as EVICT. ARGV: hash, body, bytes, now, retain, maxBytes. Returns 1 when created. */
+export const RELEASE_PUT = script(
+  "release_put",
+  `${EVICT}
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
+touch(ARGV[1], ARGV[4])
+evict(tonumber(ARGV[5]), tonumber(ARGV[6]))
+return 1
+`,
+);
+
+/**
+ * Make a stored release active: a rollback to the previous one pops the stack, anything else pushes;
+ * then tell the other replicas. KEYS: as EVICT. ARGV: hash, now, rollback ('1'/'0'), retain, maxBytes.
+ * Returns 0 when the release is not stored.
+ */
+export const RELEASE_ACTIVATE = script(
+  "release_activate",
+  `${EVICT}
+local h = ARGV[1]
+if redis.call('HEXISTS', KEYS[1], h) == 0 then return 0 end
+redis.call('HSET', KEYS[4], h, ARGV[2])
+touch(h, ARGV[2])
+if ARGV[3] == '1' and redis.call('LINDEX', KEYS[6], -2) == h then
+  redis.call('RPOP', KEYS[6])
+elseif redis.call('LINDEX', KEYS[6], -1) ~= h then
+  redis.call('RPUSH', KEYS[6], h)
+end
+redis.call('LTRIM', KEYS[6], -tonumber(ARGV[4]), -1)
+redis.call('SET', KEYS[7], h)
+evict(tonumber(ARGV[4]), tonumber(ARGV[5]))
+redis.call('PUBLISH', KEYS[9], h)
+return 1
+`,
+);
+
+/**
+ * Read releases: ARGV[1] = 'get' with ARGV[2] = hash, or 'history' with ARGV[2] = limit (most recently used first).
+ * KEYS: as EVICT. Returns { hash, body, bytes, uploaded, activated or '' } per release.
+ */
+export const RELEASE_READ = script(
+  "release_read",
+  `
+local hashes
+if ARGV[1] == 'get' then hashes = { ARGV[2] }
+else hashes = redis.call('ZREVRANGE', KEYS[5], 0, tonumber(ARGV[2]) - 1) end
+local out = {}
+for _, h in ipairs(hashes) do
+  local body = redis.call('HGET', KEYS[1], h)
+  if body then
+    table.insert(out, { h, body, redis.call('HGET', KEYS[2], h) or '0', redis.call('HGET', KEYS[3], h) or '0', redis.call('HGET', KEYS[4], h) or '' })
+  end
+end
+return out
+`,
+);

@@ -1,0 +1,228 @@
+/**
+ * @module What sharing through Redis promises across replicas, each "replica" a StateStores of its
+ * own connection on one real redis-server: a hard budget is not overspent by concurrent reservations,
+ * rate limits are exact, reservations of a dead replica lapse, canary shares and release activations
+ * reach the other replicas.
+ */
+import { createRelease } from "@switchyard/ir";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acmeConfig } from "../../packages/router/src/core/testing.ts";
+import { createRedisStateStores, type RedisStateOptions } from "../../packages/router/src/state/redis/index.ts";
+import type { StateStores } from "../../packages/router/src/state/stores.ts";
+import { type RedisServer, startRedis } from "../helpers/redis-server.ts";
+
+let server: RedisServer;
+let n = 0;
+const open: StateStores[] = [];
+
+beforeAll(async () => {
+  server = await startRedis();
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(open.map((s) => s.close()));
+  await server.stop();
+});
+
+/** `count` replicas sharing one fresh key prefix. */
+async function replicas(count: number, options: Partial<RedisStateOptions> = {}): Promise<StateStores[]> {
+  const keyPrefix = `shared${++n}:`;
+  const out: StateStores[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = await createRedisStateStores({
+      url: server.url(),
+      keyPrefix,
+      environment: "prod",
+      onUnavailable: "refuse",
+      commandTimeoutMs: 5_000,
+      log: () => undefined,
+      ...options,
+    });
+    out.push(s);
+    open.push(s);
+  }
+  return out;
+}
+
+const DAY = 86_400_000;
+const now = Date.UTC(2027, 0, 15, 12);
+const day = { period: "day" as const, periodStart: Date.UTC(2027, 0, 15), periodEnd: Date.UTC(2027, 0, 15) + DAY };
+
+async function until(check: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("shared budgets", () => {
+  it("3 replicas × 60 concurrent reservations against one hard budget never overspend by more than one estimate", async () => {
+    const fleet = await replicas(3);
+    const estimate = 0.013;
+    const terms = { team: "acme", limitUsd: 1, mode: "hard" as const, ...day };
+    // Each attempt reserves its estimate (prompt + max output tokens: an upper bound), then settles at its real cost, 50–100 % of it.
+    const attempt = async (s: StateStores, i: number): Promise<number> => {
+      const r = await s.budgets.reserve({ ...terms, amountUsd: estimate, now });
+      if (!r.granted || r.id === undefined) return 0;
+      const cost = estimate * (0.5 + (i % 3) / 4);
+      await s.budgets.settle({ team: "acme", id: r.id, costUsd: cost, now });
+      return cost;
+    };
+    const spent = (await Promise.all(fleet.flatMap((s, k) => Array.from({ length: 60 }, (_, i) => attempt(s, k * 60 + i))))).reduce((a, b) => a + b, 0);
+    const peek = await fleet[0]!.budgets.peek(terms, now);
+    expect(peek.spentUsd).toBeCloseTo(spent, 9);
+    expect(peek.reservedUsd).toBe(0);
+    expect(spent).toBeGreaterThan(terms.limitUsd * 0.5); // the budget was really contended
+    expect(spent).toBeLessThanOrEqual(terms.limitUsd + estimate);
+    // And nothing more is granted once spent.
+    expect((await fleet[1]!.budgets.reserve({ ...terms, amountUsd: estimate, now })).granted).toBe(spent + estimate <= terms.limitUsd);
+  });
+
+  it("reservations of a replica that died lapse after reservationTtlMs; a late settle still charges once", async () => {
+    const [a, b] = await replicas(2, { reservationTtlMs: 30_000 });
+    const terms = { team: "acme", limitUsd: 1, mode: "hard" as const, ...day };
+    const held = await a!.budgets.reserve({ ...terms, amountUsd: 0.9, now });
+    expect(held.granted).toBe(true);
+    expect((await b!.budgets.reserve({ ...terms, amountUsd: 0.2, now: now + 29_999 })).granted).toBe(false);
+    const later = await b!.budgets.reserve({ ...terms, amountUsd: 0.2, now: now + 30_000 });
+    expect(later).toMatchObject({ granted: true, reservedUsd: 0.2 });
+    // The attempt behind the lapsed reservation did finish after all: its cost counts, once.
+    expect(await a!.budgets.settle({ team: "acme", id: held.id!, costUsd: 0.5, now: now + 40_000 })).toMatchObject({ settled: true, spentUsd: 0.5 });
+    expect(await a!.budgets.settle({ team: "acme", id: held.id!, costUsd: 0.5, now: now + 40_001 })).toMatchObject({ settled: false, spentUsd: 0.5 });
+  });
+
+  it("a budget alert is claimed by exactly one replica", async () => {
+    const fleet = await replicas(3);
+    const claims = await Promise.all(fleet.map(async (s) => s.budgets.claimAlert({ team: "acme", periodStart: day.periodStart, threshold: 0.8 })));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("teams and environments are apart", async () => {
+    const [prod] = await replicas(1);
+    const [staging] = await replicas(1, { environment: "staging", keyPrefix: `shared${n}:` });
+    const terms = { team: "acme", limitUsd: 1, mode: "hard" as const, ...day };
+    expect((await prod!.budgets.reserve({ ...terms, amountUsd: 1, now })).granted).toBe(true);
+    expect((await staging!.budgets.reserve({ ...terms, amountUsd: 1, now })).granted).toBe(true);
+    expect((await prod!.budgets.reserve({ ...terms, team: "other", amountUsd: 1, now })).granted).toBe(true);
+  });
+});
+
+describe("shared rate limits", () => {
+  it("3 replicas, 60 rpm, a burst of 200 → exactly 60 admitted; the refused ones get a retry time", async () => {
+    const fleet = await replicas(3);
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => fleet[i % 3]!.limits.take({ team: "acme", rpm: 60, tpm: undefined, tokens: 100, now: now + (i % 5) })),
+    );
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(60);
+    const refused = decisions.filter((d) => !d.allowed);
+    expect(refused.every((d) => d.retryAfterMs > 0 && d.retryAfterMs <= 1_000 && d.requests?.remaining === 0)).toBe(true);
+    expect((await fleet[2]!.limits.peek({ team: "acme", rpm: 60, tpm: undefined, now: now + 5 })).requests?.remaining).toBe(0);
+  });
+
+  it("tokens per minute are taken from both buckets or neither, across replicas", async () => {
+    const [a, b] = await replicas(2);
+    const terms = { team: "acme", rpm: 100, tpm: 1_000 };
+    expect((await a!.limits.take({ ...terms, tokens: 700, now })).allowed).toBe(true);
+    const refused = await b!.limits.take({ ...terms, tokens: 400, now });
+    expect(refused).toMatchObject({ allowed: false, requests: { remaining: 99 }, tokens: { remaining: 300 } });
+    await a!.limits.adjustTokens({ ...terms, deltaTokens: -600, now }); // used 100 of the 700 estimated
+    expect((await b!.limits.take({ ...terms, tokens: 400, now })).allowed).toBe(true);
+  });
+});
+
+describe("shared rollout", () => {
+  it("a canary step set on one replica reaches the others' synchronous view (pub/sub)", async () => {
+    const fleet = await replicas(3);
+    await Promise.all(fleet.map(async (s) => s.rollout.activate(acmeConfig(), now)));
+    expect(fleet.map((s) => s.view(now).canaryPercent("legal-review"))).toEqual([5, 5, 5]);
+    await fleet[0]!.rollout.setCanaryPercent("legal-review", 25, { now: now + 1, step: 1, reason: "guard held" });
+    await until(() => fleet.every((s) => s.view(now).canaryPercent("legal-review") === 25));
+    // A replica activating the same release later keeps the step.
+    await fleet[2]!.rollout.activate(acmeConfig(), now + 2);
+    expect((await fleet[1]!.rollout.snapshot(now + 2))["legal-review"]).toMatchObject({ percent: 25, step: 1, reason: "guard held" });
+  });
+
+  it("guard windows add up the attempts of every replica", async () => {
+    const fleet = await replicas(3);
+    await fleet[0]!.rollout.activate(acmeConfig(), now);
+    await until(() => fleet.every((s) => s.view(now).canaryPercent("legal-review") === 5));
+    await Promise.all(
+      fleet.flatMap((s, k) =>
+        Array.from({ length: 10 }, async (_, i) =>
+          s.rollout.recordCanaryAttempt("legal-review", { model: "claude-next", route: "legal-review", ok: i !== 0, latencyMs: 100 + k, now }),
+        ),
+      ),
+    );
+    const w = (await fleet[1]!.rollout.snapshot(now))["legal-review"]?.window;
+    expect(w).toMatchObject({ requests: 30, errors: 3, since: now });
+  });
+
+  it("one controller lease per environment; another replica takes over once it lapses", async () => {
+    const fleet = await replicas(3);
+    const held = await Promise.all(fleet.map(async (s, i) => s.rollout.holdControllerLease("prod", `replica-${i}`, 5_000, now)));
+    expect(held.filter(Boolean)).toHaveLength(1);
+    const holder = held.indexOf(true);
+    const other = (holder + 1) % 3;
+    expect(await fleet[other]!.rollout.holdControllerLease("prod", `replica-${other}`, 5_000, now + 4_999)).toBe(false);
+    expect(await fleet[other]!.rollout.holdControllerLease("prod", `replica-${other}`, 5_000, now + 5_000)).toBe(true);
+    expect(await fleet[holder]!.rollout.holdControllerLease("prod", `replica-${holder}`, 5_000, now + 5_001)).toBe(false);
+  });
+});
+
+describe("shared releases", () => {
+  const release = (label: string) => {
+    const config = acmeConfig();
+    config.router.requestIdHeader = `x-${label}`;
+    return createRelease(config);
+  };
+  const stored = (r: ReturnType<typeof release>, at: number, bytes = 100) => ({
+    hash: r.hash,
+    environment: "prod",
+    uploadedAt: at,
+    activatedAt: undefined,
+    release: r,
+    bytes,
+  });
+
+  it("upload and activate through one replica; the others hear it, read it and roll back through it", async () => {
+    const [a, b, c] = await replicas(3);
+    const heard: string[] = [];
+    b!.releases!.onActivate((env, hash) => heard.push(`${env}:${hash}`));
+    const one = release("one");
+    const two = release("two");
+    expect(await a!.releases!.put(stored(one, now))).toEqual({ created: true });
+    expect(await c!.releases!.put(stored(one, now + 5))).toEqual({ created: false });
+    await a!.releases!.activate("prod", one.hash, { now: now + 1 });
+    await b!.releases!.put(stored(two, now + 2));
+    await c!.releases!.activate("prod", two.hash, { now: now + 3 });
+    await until(() => heard.length === 2);
+    expect(heard).toEqual([`prod:${one.hash}`, `prod:${two.hash}`]);
+    expect(await a!.releases!.active("prod")).toBe(two.hash);
+    expect(await a!.releases!.previous("prod")).toBe(one.hash);
+    const got = await b!.releases!.get(one.hash);
+    expect(got).toMatchObject({ hash: one.hash, environment: "prod", uploadedAt: now, activatedAt: now + 1, bytes: 100 });
+    expect(got?.release).toEqual(one);
+    expect((await c!.releases!.history("prod", 10)).map((r) => r.hash)).toEqual([two.hash, one.hash]);
+    await b!.releases!.activate("prod", one.hash, { now: now + 4, rollback: true });
+    expect(await c!.releases!.active("prod")).toBe(one.hash);
+    expect(await c!.releases!.previous("prod")).toBeUndefined();
+    await expect(a!.releases!.activate("prod", "0".repeat(64), { now })).rejects.toThrow(/not stored/);
+  });
+
+  it("remembers at most `retain` releases and `maxBytes`, never forgetting the active one or the rollback target", async () => {
+    const [a] = await replicas(1, { releases: { retain: 3, maxBytes: 1_000 } });
+    const rs = ["a", "b", "c", "d", "e"].map(release);
+    await a!.releases!.put(stored(rs[0]!, now));
+    await a!.releases!.activate("prod", rs[0]!.hash, { now: now + 1 });
+    await a!.releases!.put(stored(rs[1]!, now + 2));
+    await a!.releases!.activate("prod", rs[1]!.hash, { now: now + 3 });
+    for (let i = 2; i < 5; i++) await a!.releases!.put(stored(rs[i]!, now + 10 + i));
+    const kept = (await a!.releases!.history("prod", 10)).map((r) => r.hash);
+    expect(kept).toHaveLength(3);
+    expect(kept).toEqual(expect.arrayContaining([rs[1]!.hash, rs[0]!.hash]));
+    await a!.releases!.put(stored(release("big"), now + 20, 990));
+    const byBytes = (await a!.releases!.history("prod", 10)).map((r) => r.hash);
+    expect(byBytes).toEqual(expect.arrayContaining([rs[1]!.hash, rs[0]!.hash]));
+    expect(await a!.releases!.previous("prod")).toBe(rs[0]!.hash);
+  });
+});
