@@ -127,7 +127,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const admission = admissionOrError(env, options.release.config);
   if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
-  if (options.state === undefined) redisSettingsOrThrow(options);
+  const redisSettings = options.state === undefined ? redisSettingsOrThrow(options) : undefined;
+  const { canaryIntervalMs, leaseTtlMs, ...storeTuning } = redisSettings === undefined ? {} : sharedStateTuning(env);
   const transport = options.transport ?? http1Transport(limits);
   const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
@@ -140,8 +141,19 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const now = options.now ?? Date.now;
   const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const active = new ActiveRelease(runtime, { now: now(), ...admission.history });
-  const deps: ExecuteDeps = { state: options.state ?? createMemoryStateStores(), hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
-  await deps.state.rollout.activate(runtime.config, now());
+  let state: StateStores;
+  try {
+    state =
+      options.state ??
+      (redisSettings !== undefined && options.redis !== undefined ? await options.redis({ ...redisSettings, ...storeTuning, log }) : createMemoryStateStores());
+  } catch (error) {
+    await runtime.close();
+    await transport.close();
+    throw new RouterStartError("invalid_setting", `state: ${(error as Error).message}`);
+  }
+  const deps: ExecuteDeps = { state, hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
+  // With shared releases the boot release's canaries are written only if it is (or becomes) the environment's active release.
+  if (deps.state.releases === undefined) await deps.state.rollout.activate(runtime.config, now());
   deps.state.health.retain(runtime.config);
   const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
   const governor = createGovernor({
@@ -155,11 +167,12 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   });
   deps.governor = governor;
   const canaries = new CanaryController({
+    ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
     rollout: deps.state.rollout,
     health: deps.state.health,
     config: () => active.current.config,
     now,
-    ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}),
+    ...((options.canaryIntervalMs ?? canaryIntervalMs) !== undefined ? { intervalMs: options.canaryIntervalMs ?? canaryIntervalMs } : {}),
     onChange: (c) =>
       log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
   });
@@ -178,6 +191,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     attempts: adminAttempts,
     admission,
   });
+  // Shared state: serve the environment's active release from Redis, and follow the other replicas' activations.
+  await admin.followSharedReleases();
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
   const idPrefix = randomBytes(4).toString("hex");
@@ -561,6 +576,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       closing ??= (async () => {
         unready = true;
         canaries.stop();
+        admin.close();
         if ((closeOptions.unreadyMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, closeOptions.unreadyMs));
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -602,6 +618,30 @@ function redisSettingsOrThrow(options: StartRouterOptions): RedisStateSettings |
       "state: the release keeps its state on Redis, but this router was started without the Redis client (run the router.mjs `switchyard build` made from this release, or pass startRouter `redis: createRedisStateStores` from @switchyard/router/redis)",
     );
   return read.settings;
+}
+
+/**
+ * Operator tuning of shared state, from the environment (each optional; the stores' defaults otherwise):
+ * SWITCHYARD_STATE_COMMAND_TIMEOUT_MS (per Redis command), SWITCHYARD_STATE_RESERVATION_TTL_MS (how long a dead
+ * replica's budget reservations hold budget), SWITCHYARD_STATE_REFRESH_MS (backstop re-read of canary steps and the
+ * active release), SWITCHYARD_CANARY_INTERVAL_MS and SWITCHYARD_CANARY_LEASE_TTL_MS (controller takeover bound).
+ */
+function sharedStateTuning(env: Readonly<Record<string, string | undefined>>): {
+  commandTimeoutMs?: number;
+  reservationTtlMs?: number;
+  refreshMs?: number;
+  canaryIntervalMs?: number;
+  leaseTtlMs?: number;
+} {
+  const read = (name: string): number | undefined => (env[name] === undefined ? undefined : envLimit(env, name, 1));
+  const pairs = {
+    commandTimeoutMs: read("SWITCHYARD_STATE_COMMAND_TIMEOUT_MS"),
+    reservationTtlMs: read("SWITCHYARD_STATE_RESERVATION_TTL_MS"),
+    refreshMs: read("SWITCHYARD_STATE_REFRESH_MS"),
+    canaryIntervalMs: read("SWITCHYARD_CANARY_INTERVAL_MS"),
+    leaseTtlMs: read("SWITCHYARD_CANARY_LEASE_TTL_MS"),
+  };
+  return Object.fromEntries(Object.entries(pairs).filter(([, value]) => value !== undefined));
 }
 
 /** A positive integer setting from the environment, or its default; a bad value stops the start, naming it. */
