@@ -21,7 +21,10 @@ import { releaseOf } from "../helpers/release.ts";
 
 const MAX_TOKENS = 20;
 const LIMIT_USD = 0.5;
-const KEYS = { SPEND_KEY: "sk-spend", BURST_KEY: "sk-burst", OPS_KEY: "sk-ops" };
+const KEYS = { SPEND_KEY: "sk-spend", BURST_KEY: "sk-burst", OPS_KEY: "sk-ops", HOLD_KEY: "sk-hold" };
+/** Reservation TTL of the replica killed mid-request (SWITCHYARD_STATE_RESERVATION_TTL_MS), and the canary's timing. */
+const RESERVATION_TTL_MS = 1_000;
+const CANARY = { intervalMs: 200, leaseTtlMs: 600, everyMs: 500 };
 
 let redis: RedisServer;
 let primary: FakeOpenAi;
@@ -37,17 +40,31 @@ function fixture(onUnavailable: "serve-local" | "refuse", keyPrefix: string, var
     models: {
       prim: { provider: "p", name: "prim-model", context: 8_000, price: { input: 1_000, output: 1_000 } },
       back: { provider: "b", name: "back-model", context: 8_000, price: { input: 1_000, output: 1_000 } },
+      next: { provider: "b", name: "next-model", context: 8_000, price: { input: 1_000, output: 1_000 } },
     },
     routes: {
       chat: { model: "prim", fallback: [{ model: "back" }] },
       plain: { model: "back" },
+      rollout:
+        variant === 3
+          ? {
+              model: "back",
+              canary: {
+                model: "next",
+                steps: [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 100],
+                everyMs: CANARY.everyMs,
+                guard: { minRequests: 0 },
+              },
+            }
+          : { model: "back" },
       // A harmless difference, so variants are distinct releases with the same state.
       ...(variant > 0 ? { [`v${variant}`]: { model: "back" } } : {}),
     },
     teams: {
       spend: { keys: [{ secret: "SPEND_KEY" }], routes: ["chat"], budget: { usd: LIMIT_USD, per: "month", mode: "hard" } },
       burst: { keys: [{ secret: "BURST_KEY" }], routes: ["plain"], limits: { rpm: 60 } },
-      ops: { keys: [{ secret: "OPS_KEY" }], routes: ["plain"] },
+      ops: { keys: [{ secret: "OPS_KEY" }], routes: ["plain", "rollout"] },
+      hold: { keys: [{ secret: "HOLD_KEY" }], routes: ["chat"], budget: { usd: 100, per: "month", mode: "hard" } },
     },
     state: { kind: "redis", url: { secret: "REDIS_URL" }, keyPrefix, onUnavailable },
   });
@@ -60,7 +77,7 @@ async function build(release: Release, name: string): Promise<string> {
   return folder;
 }
 
-async function startReplicas(folder: string, count: number): Promise<RouterProcess[]> {
+async function startReplicas(folder: string, count: number, extraEnv: Record<string, string> = {}): Promise<RouterProcess[]> {
   const replicas = await Promise.all(
     Array.from({ length: count }, () =>
       spawnRouter(["router.mjs", "--port", "0"], {
@@ -72,6 +89,9 @@ async function startReplicas(folder: string, count: number): Promise<RouterProce
           SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1",
           SWITCHYARD_STATE_REFRESH_MS: "250",
           SWITCHYARD_STATE_COMMAND_TIMEOUT_MS: "1000",
+          SWITCHYARD_CANARY_INTERVAL_MS: String(CANARY.intervalMs),
+          SWITCHYARD_CANARY_LEASE_TTL_MS: String(CANARY.leaseTtlMs),
+          ...extraEnv,
         },
       }),
     ),
@@ -97,13 +117,19 @@ async function ask(replica: RouterProcess, apiKey: string, model: string): Promi
   } catch (error) {
     if (!(error instanceof OpenAI.APIError)) throw error;
     const body = error.error as { code?: string; type?: string } | undefined;
-    return { status: error.status ?? 0, headers: error.headers as unknown as Headers, ...(body?.code ? { code: body.code } : {}), ...(body?.type ? { type: body.type } : {}) };
+    return {
+      status: error.status ?? 0,
+      headers: error.headers as unknown as Headers,
+      ...(body?.code ? { code: body.code } : {}),
+      ...(body?.type ? { type: body.type } : {}),
+    };
   }
 }
 
 interface AdminStateBody {
   release: { hash: string };
   budgets: Record<string, { spentUsd: number; reservedUsd: number; limitUsd: number }>;
+  canaries: Record<string, { percent: number; step: number }>;
   state: { kind: string; up: boolean; activeRelease?: string };
 }
 const adminState = async (replica: RouterProcess) => (await adminFetch(replica.url, "GET", "/admin/state")).json as AdminStateBody;
@@ -202,6 +228,30 @@ describe("three replicas sharing state on Redis (serve-local)", () => {
     expect(ledger?.spentUsd).toBeCloseTo(ok.length * 10 * 0.001, 9);
   }, 30_000);
 
+  it("a replica killed (SIGKILL) mid-request: its fallback step's reservation stops holding budget once its TTL lapses", async () => {
+    const [victim] = await startReplicas(path.join(dir, "serve-local"), 1, { SWITCHYARD_STATE_RESERVATION_TTL_MS: String(RESERVATION_TTL_MS) });
+    const [survivor] = replicas as [RouterProcess];
+    if (victim === undefined) throw new Error("no replica");
+    const seen = backup.requests.length;
+    backup.setScript(() => ({ kind: "hang" }));
+    try {
+      void ask(victim, "sk-hold", "chat").catch(() => undefined);
+      await until(async () => backup.requests.length > seen, 5_000); // the primary failed; the fallback step holds its reservation
+      expect((await adminState(survivor)).budgets["hold"]?.reservedUsd).toBeGreaterThan(0);
+      victim.child.kill("SIGKILL");
+      await victim.exited;
+    } finally {
+      backup.setScript(() => ({ kind: "ok", delayMs: 30 }));
+    }
+    const killedAt = performance.now();
+    // A lapsed reservation is dropped by the team's next reservation (any replica's): keep asking until the ledger holds none.
+    await until(async () => {
+      expect((await ask(survivor, "sk-hold", "chat")).status).toBe(200);
+      return (await adminState(survivor)).budgets["hold"]?.reservedUsd === 0;
+    }, RESERVATION_TTL_MS + 3_000);
+    expect(performance.now() - killedAt).toBeLessThanOrEqual(RESERVATION_TTL_MS + 3_000);
+  }, 30_000);
+
   it("60 rpm across 3 replicas: a burst of 200 admits 60 (plus the refill while it runs); the rest get 429 with Retry-After and consistent x-ratelimit headers", async () => {
     const start = performance.now();
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => ask(replicas[i % 3] as RouterProcess, "sk-burst", "plain")));
@@ -244,6 +294,30 @@ describe("three replicas sharing state on Redis (serve-local)", () => {
       expect(r.stderr().match(/shared state .* is unreachable/g)).toHaveLength(1);
       expect(r.stderr().match(/shared state .* is reachable again/g)).toHaveLength(1);
     }
+  }, 30_000);
+
+  it("canary: one controller at a time; when its replica is killed another takes over within the lease bound, and every replica splits by the same step", async () => {
+    const next = fixture("serve-local", "scale", 3);
+    const [first] = replicas as [RouterProcess];
+    expect((await adminFetch(first.url, "PUT", `/admin/releases/${next.hash}`, { body: releaseText(next) })).status).toBe(201);
+    expect((await adminFetch(first.url, "POST", `/admin/releases/${next.hash}/activate`)).status).toBe(200);
+    const advances = (r: RouterProcess) => (r.stderr().match(/canary of route rollout advanced to/g) ?? []).length;
+    await until(async () => replicas.some((r) => advances(r) > 0), 5_000);
+    const controllers = replicas.filter((r) => advances(r) > 0);
+    expect(controllers).toHaveLength(1); // the lease: one replica moves the canary
+    const [holder] = controllers as [RouterProcess];
+    const others = replicas.filter((r) => r !== holder);
+    const before = others.map(advances);
+    holder.child.kill("SIGKILL");
+    await holder.exited;
+    const takeover = await until(async () => others.some((r, i) => advances(r) > (before[i] ?? 0)), CANARY.leaseTtlMs + CANARY.everyMs + 3_000);
+    expect(takeover).toBeLessThanOrEqual(CANARY.leaseTtlMs + CANARY.everyMs + 3_000);
+    expect(others.filter((r, i) => advances(r) > (before[i] ?? 0))).toHaveLength(1);
+    // Every surviving replica splits by the same, shared step (pub/sub, with the refresh as a backstop).
+    await until(async () => {
+      const steps = await Promise.all(others.map(async (r) => (await adminState(r)).canaries["rollout"]?.percent));
+      return steps[0] !== undefined && steps[0] > 5 && steps.every((p) => p === steps[0]);
+    }, 2_000);
   }, 30_000);
 });
 
