@@ -15,8 +15,6 @@ export interface KubernetesSettings {
   /** Pods that must stay up during node drains (default: at most one unavailable). */
   minAvailable?: number;
   autoscaling?: RouterAutoscaling;
-  /** Reserved for the shared state store; the router does not use it yet (it warns at start-up). */
-  redisUrl?: string;
   image?: string;
   /** Plain environment variables for the router (e.g. SWITCHYARD_TRUSTED_PROXIES); keys go in the `keys` secret. */
   env?: Record<string, string>;
@@ -34,6 +32,7 @@ export default async function acmeRouting(): Promise<Record<string, unknown>> {
   const outputs: Record<string, unknown> = { environment: build.environment, releaseHash: build.hash, routes: build.routes, keysNeeded: build.secrets };
 
   const kubernetes = config.getObject<KubernetesSettings>("kubernetes");
+  const redisUrl = config.getSecret("redisUrl");
   let router: RouterDeployment | undefined;
   if (kubernetes) {
     router = new RouterDeployment("router", {
@@ -42,7 +41,9 @@ export default async function acmeRouting(): Promise<Record<string, unknown>> {
       namespace: kubernetes.namespace,
       replicas: kubernetes.replicas,
       autoscaling: kubernetes.autoscaling,
-      redisUrl: kubernetes.redisUrl,
+      // For a routes.ts whose environment declares `state: { kind: "redis", url: secret(…) }`: the replicas then share
+      // budgets, rate limits, canary steps and releases (`pulumi config set --secret redisUrl rediss://…`).
+      redis: redisUrl === undefined ? undefined : { url: redisUrl },
       image: kubernetes.image,
       env: kubernetes.env,
       shutdownDelaySeconds: kubernetes.shutdownDelaySeconds,

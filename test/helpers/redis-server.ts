@@ -16,6 +16,8 @@ export interface RedisServerOptions {
   user?: { name: string; password: string };
   /** Serve TLS only (rediss://), with a self-signed certificate for 127.0.0.1 made with openssl. */
   tls?: boolean;
+  /** A port chosen beforehand (freeRedisPort()); default a fresh ephemeral one. */
+  port?: number;
 }
 
 export interface RedisServer {
@@ -37,6 +39,8 @@ export interface RedisServer {
   pause(): void;
   /** SIGCONT after pause(). */
   resume(): void;
+  /** Run one command with the server's CLI (redis-cli or valkey-cli), as the default user; its output. */
+  cli(...args: string[]): string;
 }
 
 /** The server binary on PATH: valkey-server first, then redis-server; installs redis-server when neither is there. */
@@ -44,12 +48,17 @@ export function redisBinary(): string {
   for (const name of ["valkey-server", "redis-server"]) {
     if (onPath(name)) return name;
   }
-  if (process.getuid?.() !== 0) throw new Error("no redis-server or valkey-server on PATH, and not root to `apt-get install -y redis-server`");
+  aptInstall("redis-server");
+  return "redis-server";
+}
+
+/** Install a Debian package that puts `binary` on PATH (as root, non-interactive). */
+function aptInstall(binary: string, pkg = binary): void {
+  if (process.getuid?.() !== 0) throw new Error(`no ${binary} on PATH, and not root to \`apt-get install -y ${pkg}\``);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   execFileSync("apt-get", ["update"], { env, stdio: "ignore", timeout: 300_000 });
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "redis-server"], { env, stdio: "ignore", timeout: 300_000 });
-  if (!onPath("redis-server")) throw new Error("apt-get install redis-server did not put redis-server on PATH");
-  return "redis-server";
+  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", pkg], { env, stdio: "ignore", timeout: 300_000 });
+  if (!onPath(binary)) throw new Error(`apt-get install ${pkg} did not put ${binary} on PATH`);
 }
 
 function onPath(name: string): boolean {
@@ -61,7 +70,8 @@ function onPath(name: string): boolean {
   }
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (to point a client at a server started later). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -81,6 +91,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let ca: string | undefined;
   const tlsArgs: string[] = [];
   if (options.tls === true) {
+    if (!onPath("openssl")) aptInstall("openssl");
     const key = path.join(dir, "key.pem");
     const cert = path.join(dir, "cert.pem");
     execFileSync(
@@ -107,7 +118,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     ca = readFileSync(cert, "utf8");
     tlsArgs.push("--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no");
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     "--bind",
     "127.0.0.1",
@@ -204,6 +215,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     resume() {
       child?.kill("SIGCONT");
+    },
+    cli(...cmd) {
+      const cliBinary = binary.replace(/-server$/, "-cli");
+      const auth = options.password === undefined ? [] : ["--no-auth-warning", "-a", options.password];
+      const tls = options.tls === true ? ["--tls", "--cacert", path.join(dir, "cert.pem")] : [];
+      return execFileSync(cliBinary, ["-p", String(port), ...auth, ...tls, ...cmd]).toString();
     },
   };
 }

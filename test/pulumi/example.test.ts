@@ -127,7 +127,7 @@ describe("examples/pulumi", () => {
   );
 
   it(
-    "prod: three replicas, an autoscaler, a disruption budget, Redis, the keys in a Secret; no admin push",
+    "prod: three replicas, an autoscaler, a disruption budget, the keys in a Secret; no admin push",
     async () => {
       const run = await runStack("prod");
       expect(run.result["environment"]).toBe("prod");
@@ -140,7 +140,6 @@ describe("examples/pulumi", () => {
       expect(deployment.spec.replicas).toBeUndefined();
       expect(deployment.spec.template.spec.containers[0]?.env).toEqual([
         { name: "SWITCHYARD_SHUTDOWN_DELAY_MS", value: "10000" },
-        { name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" },
         { name: "SWITCHYARD_TRUSTED_PROXIES", value: "10.0.0.0/8" },
       ]);
       expect(reveal(run.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "router").inputs)).toMatchObject({

@@ -49,7 +49,7 @@ describe("RouterDeployment", () => {
   });
 
   it("runs node (with the router's memory flags) /bundle/router.mjs from the ConfigMap, ready on /readyz, with the bundle hash on the pod template", async () => {
-    const run = await deploy({ replicas: 3, redisUrl: "redis://redis.switchyard:6379", resources: { requests: { cpu: "250m", memory: "256Mi" } } });
+    const run = await deploy({ replicas: 3, resources: { requests: { cpu: "250m", memory: "256Mi" } } });
     const configMap = reveal(run.get("kubernetes:core/v1:ConfigMap", "router-bundle").inputs) as { data: Record<string, string>; immutable: boolean };
     expect(configMap.data["router.mjs"]).toBe("console.log('router v1');");
     expect(configMap.immutable).toBe(true);
@@ -75,10 +75,7 @@ describe("RouterDeployment", () => {
     expect(container["readinessProbe"]).toMatchObject({ httpGet: { path: "/readyz", port: "http" } });
     expect(container["livenessProbe"]).toMatchObject({ httpGet: { path: "/healthz" } });
     expect(container["resources"]).toEqual({ requests: { cpu: "250m", memory: "256Mi" } });
-    expect(container["env"]).toEqual([
-      { name: "SWITCHYARD_SHUTDOWN_DELAY_MS", value: "5000" },
-      { name: "SWITCHYARD_REDIS_URL", value: "redis://redis.switchyard:6379" },
-    ]);
+    expect(container["env"]).toEqual([{ name: "SWITCHYARD_SHUTDOWN_DELAY_MS", value: "5000" }]);
     expect(container["envFrom"]).toEqual([{ secretRef: { name: "router-keys-a1b2c3" } }]);
     expect(spec.spec.template.spec.volumes[0]?.configMap.name).toBe("router-bundle-a1b2c3");
   });

@@ -2,7 +2,15 @@
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Release } from "@switchyard/ir";
-import { createMemoryStateStores, type MemoryStateStores, type RunningRouter, type Transport, http1Transport, nodeHttpTransport, undiciTransport } from "@switchyard/router";
+import {
+  createMemoryStateStores,
+  type MemoryStateStores,
+  type RunningRouter,
+  type Transport,
+  http1Transport,
+  nodeHttpTransport,
+  undiciTransport,
+} from "@switchyard/router";
 import type { Behaviour, FakeOpenAi } from "../helpers/fake-openai.ts";
 import { always, type PrimaryBackup, startPrimaryBackup } from "../helpers/primary-backup.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";

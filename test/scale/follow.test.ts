@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Release } from "@switchyard/ir";
 import { type RunningRouter, builtinAdapters } from "@switchyard/router";
-import { createRedisStateStores } from "@switchyard/router/redis";
+import { redisState } from "@switchyard/router/redis";
 import { ADMIN_TOKEN, adminFetch, releaseText } from "../helpers/admin.ts";
 import { type RedisServer, startRedis } from "../helpers/redis-server.ts";
 import { releaseOf } from "../helpers/release.ts";
@@ -53,12 +53,12 @@ describe("an activation a replica cannot run", () => {
       SWITCHYARD_ALLOWED_SECRETS: "ANT_KEY,REDIS_URL",
     };
     const lines: string[] = [];
-    const full = await startTestRouter(boot, { env, redis: createRedisStateStores });
+    const full = await startTestRouter(boot, { env, redis: redisState });
     routers.push(full);
     const { anthropic: _, ...withoutAnthropic } = builtinAdapters;
     const partial = await startTestRouter(boot, {
       env,
-      redis: createRedisStateStores,
+      redis: redisState,
       adapters: withoutAnthropic,
       telemetry: { log: (line) => lines.push(line) },
     });

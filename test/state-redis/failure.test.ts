@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RouterError } from "../../packages/router/src/errors.ts";
 import { createRedisStateStores, type RedisStateOptions } from "../../packages/router/src/state/redis/index.ts";
 import type { StateStores } from "../../packages/router/src/state/stores.ts";
-import { type RedisServer, startRedis } from "../helpers/redis-server.ts";
+import { freePort, type RedisServer, startRedis } from "../helpers/redis-server.ts";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -23,7 +23,7 @@ async function setup(onUnavailable: RedisStateOptions["onUnavailable"]): Promise
     keyPrefix: "fail:",
     environment: "prod",
     onUnavailable,
-    commandTimeoutMs: 100,
+    commandTimeoutMs: 400, // long enough not to time out on a busy CI machine, short enough for the test
     refreshMs: 200,
     log: (line) => lines.push(line),
   });
@@ -114,10 +114,38 @@ describe("Redis failures", () => {
     running = false;
     await Promise.all(workers);
     expect(failed).toBe(0);
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/is unreachable/);
-    expect(lines[1]).toMatch(/is reachable again/);
+    // One line per transition: down, up (and again, should a loaded machine time out a command on the way).
+    expect(lines.length % 2).toBe(0);
+    lines.forEach((line, i) => expect(line).toMatch(i % 2 === 0 ? /is unreachable/ : /is reachable again/));
     // Scripts are gone after a restart (NOSCRIPT): the stores loaded them again by themselves.
     expect((await stores.limits.peek({ team: "t0", rpm: 1_000_000, tpm: undefined, now })).requests?.capacity).toBe(1_000_000);
+  });
+
+  it("Redis not there at start: the router starts with the backend down, serves locally, and joins once Redis comes", async () => {
+    const port = await freePort();
+    const lines: string[] = [];
+    const stores = await createRedisStateStores({
+      url: `redis://127.0.0.1:${port}/0`,
+      keyPrefix: "late:",
+      environment: "prod",
+      onUnavailable: "serve-local",
+      connectWaitMs: 300,
+      refreshMs: 60_000, // so only pub/sub can bring the canary change below
+      log: (line) => lines.push(line),
+    });
+    cleanup.push(() => stores.close());
+    expect(stores.backendUp()).toBe(false);
+    expect(lines).toEqual([expect.stringMatching(/^switchyard: shared state redis:\/\/127\.0\.0\.1:\d+\/0 is unreachable \(connect ECONNREFUSED/)]);
+    expect((await stores.budgets.reserve({ ...terms, amountUsd: 1, now })).id).toMatch(/^L:/);
+    const server = await startRedis({ port });
+    cleanup.push(() => server.stop());
+    await until(() => stores.backendUp());
+    expect((await stores.budgets.reserve({ ...terms, amountUsd: 1, now })).id).not.toMatch(/^L:/);
+    expect(lines).toHaveLength(2);
+    // The subscription made while Redis was down completed: another replica's canary step arrives by pub/sub.
+    const other = await createRedisStateStores({ url: server.url(), keyPrefix: "late:", environment: "prod", onUnavailable: "refuse", log: () => undefined });
+    cleanup.push(() => other.close());
+    await other.rollout.setCanaryPercent("chat", 25, { now, step: 1 });
+    await until(() => stores.view(now).canaryPercent("chat") === 25);
   });
 });

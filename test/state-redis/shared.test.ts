@@ -188,6 +188,8 @@ describe("shared releases", () => {
     const [a, b, c] = await replicas(3);
     const heard: string[] = [];
     b!.releases!.onActivate((env, hash) => heard.push(`${env}:${hash}`));
+    const heardByA: string[] = []; // a hears the others' activations, not its own
+    a!.releases!.onActivate((_, hash) => heardByA.push(hash));
     const one = release("one");
     const two = release("two");
     expect(await a!.releases!.put(stored(one, now))).toEqual({ created: true });
@@ -195,8 +197,9 @@ describe("shared releases", () => {
     await a!.releases!.activate("prod", one.hash, { now: now + 1 });
     await b!.releases!.put(stored(two, now + 2));
     await c!.releases!.activate("prod", two.hash, { now: now + 3 });
-    await until(() => heard.length === 2);
+    await until(() => heard.length === 2 && heardByA.length === 1);
     expect(heard).toEqual([`prod:${one.hash}`, `prod:${two.hash}`]);
+    expect(heardByA).toEqual([two.hash]);
     expect(await a!.releases!.active("prod")).toBe(two.hash);
     expect(await a!.releases!.previous("prod")).toBe(one.hash);
     const got = await b!.releases!.get(one.hash);
@@ -224,5 +227,16 @@ describe("shared releases", () => {
     const byBytes = (await a!.releases!.history("prod", 10)).map((r) => r.hash);
     expect(byBytes).toEqual(expect.arrayContaining([rs[1]!.hash, rs[0]!.hash]));
     expect(await a!.releases!.previous("prod")).toBe(rs[0]!.hash);
+  });
+});
+
+describe("scripts", () => {
+  it("run by SHA; after SCRIPT FLUSH (or a restart) they are sent again, without an error or a down backend", async () => {
+    const [a] = await replicas(1);
+    const terms = { team: "acme", rpm: 10, tpm: undefined };
+    expect((await a!.limits.take({ ...terms, tokens: 1, now })).allowed).toBe(true);
+    server.cli("SCRIPT", "FLUSH");
+    expect(await a!.limits.take({ ...terms, tokens: 1, now })).toMatchObject({ allowed: true, requests: { remaining: 8 } });
+    expect(a!.backendUp()).toBe(true);
   });
 });

@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import type { Release } from "@switchyard/ir";
 import type { AdapterRegistry, Transport } from "./adapters/types.ts";
 import type { ValidatorRegistry } from "./validators/types.ts";
-import { type RedisStateFactory, RouterStartError, type RunningRouter, startRouter } from "./http/server.ts";
+import { RouterStartError, type RunningRouter, startRouter } from "./http/server.ts";
+import type { RedisStateSupport } from "./state/redis/start.ts";
 import type { TelemetryOptions } from "./telemetry/telemetry.ts";
 
 export interface RunMainOptions {
@@ -19,8 +20,8 @@ export interface RunMainOptions {
   signals?: boolean;
   /** The OTLP sink factory (router.mjs passes it only when the release configures `telemetry.otlp`). */
   telemetry?: TelemetryOptions;
-  /** The Redis state stores' factory (router.mjs passes it only when the release declares `state: { kind: "redis" }`). */
-  redis?: RedisStateFactory;
+  /** Redis state (router.mjs passes it only when the release declares `state: { kind: "redis" }`). */
+  redis?: RedisStateSupport;
 }
 
 const USAGE = "usage: node router.mjs [--port N] [--host H]   (or PORT / HOST; default 127.0.0.1:8787)";

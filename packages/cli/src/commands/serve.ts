@@ -135,7 +135,7 @@ Examples:
       // The OpenTelemetry SDK is loaded only for releases that export spans.
       const otlp = loaded.release.config.telemetry?.otlp === undefined ? undefined : (await import("@switchyard/router/otlp")).otlpSink;
       // So is the Redis client, for releases that keep their state on Redis.
-      const redis = loaded.release.config.state?.kind === "redis" ? (await import("@switchyard/router/redis")).createRedisStateStores : undefined;
+      const redis = loaded.release.config.state?.kind === "redis" ? (await import("@switchyard/router/redis")).redisState : undefined;
       router = await startRouter({
         release: loaded.release,
         port,

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
-import { type Release, serialiseRelease } from "@switchyard/ir";
+import { type Release, routerBundleBanner, serialiseRelease } from "@switchyard/ir";
 
 export interface BundleRouterOptions {
   release: Release;
@@ -218,14 +218,14 @@ export function routerEntrySource(release: Release, transport: "http1" | "node" 
   if (otlp) lines.push('import { otlpSink } from "./telemetry/otlp-sink.ts";');
   // The Redis state stores and their client only for releases that declare them.
   const redis = release.config.state?.kind === "redis";
-  if (redis) lines.push('import { createRedisStateStores } from "./state/redis/index.ts";');
+  if (redis) lines.push('import { redisState } from "./state/redis/start.ts";');
   lines.push(`const release = JSON.parse(${JSON.stringify(serialiseRelease(release))});`);
   lines.push(`const adapters = { ${kinds.map((k) => `${JSON.stringify(k)}: ${ADAPTERS[k].name}`).join(", ")} };`);
   lines.push(`const validators = { ${validatorKinds.map((k) => `${JSON.stringify(k)}: ${VALIDATORS[k].name}`).join(", ")} };`);
   // http1 is startRouter's own default: nothing to pass.
   const chosen = transport === "undici" ? ", transport: undiciTransport()" : transport === "node" ? ", transport: nodeHttpTransport()" : "";
   lines.push(
-    `await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""}${redis ? ", redis: createRedisStateStores" : ""} });`,
+    `await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""}${redis ? ", redis: redisState" : ""} });`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -247,9 +247,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
     // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.
     ...(options.release.config.telemetry?.otlp !== undefined ? { mainFields: ["module", "main"] } : {}),
     ...BUILD_OPTIONS,
-    banner: {
-      js: `#!/usr/bin/env node\n// Switchyard router — environment ${options.release.config.environment}, release ${options.release.hash}. Generated; do not edit.`,
-    },
+    banner: { js: routerBundleBanner(options.release) },
   });
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error("esbuild produced no output");

@@ -33,8 +33,13 @@ export interface CompiledRoutes {
   outDir: string | undefined;
   /** Route names, sorted. */
   routes: string[];
-  /** The environment variables the release reads keys from (`OPENAI_API_KEY`…), sorted: what the router's environment must provide. */
+  /**
+   * The environment variables the release reads keys from (`OPENAI_API_KEY`…), sorted: what the router's environment
+   * must provide (a `RouterDeployment`'s `keys`). The Redis URL's variable is not among them: see `redisUrlSecret`.
+   */
   secrets: string[];
+  /** The variable the release reads its Redis URL from (`state.url`), undefined when it keeps its state in memory: a `RouterDeployment`'s `redis.url` provides it. */
+  redisUrlSecret: string | undefined;
   /** Warnings (errors fail the compile). */
   warnings: Diagnostic[];
 }
@@ -101,6 +106,8 @@ export async function compileRoutes(options: CompileRoutesOptions): Promise<Comp
     }
     const warnings = result.diagnostics.filter((d) => d.severity !== "error");
     if (warnings.length > 0) void pulumi.log.warn(formatDiagnostics(warnings, "pretty", { cwd }));
+    const state = result.release.config.state;
+    const redisUrlSecret = state?.kind === "redis" ? state.url.secret : undefined;
     const [releaseJson, routerBundle] = await Promise.all([
       readFile(join(result.outDir, "switchyard.json"), "utf8"),
       readFile(join(result.outDir, "router.mjs"), "utf8"),
@@ -112,7 +119,8 @@ export async function compileRoutes(options: CompileRoutesOptions): Promise<Comp
       routerBundle,
       outDir: scratch === undefined ? result.outDir : undefined,
       routes: Object.keys(result.release.config.routes).sort(),
-      secrets: secretNamesOf(result.release.config),
+      secrets: secretNamesOf(result.release.config).filter((name) => name !== redisUrlSecret),
+      redisUrlSecret,
       warnings,
     };
   } finally {

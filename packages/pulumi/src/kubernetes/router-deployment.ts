@@ -1,12 +1,14 @@
 /**
  * @module kubernetes/router-deployment — the router on Kubernetes: the emitted router.mjs in a
- * ConfigMap, provider and team keys in a Secret, a Deployment running `node /bundle/router.mjs`
- * (ready on /readyz), a Service, a PodDisruptionBudget and an optional HorizontalPodAutoscaler.
- * A new bundle changes the pod template's hash annotation, so the Deployment rolls.
+ * ConfigMap, provider and team keys (and the Redis URL of a release with shared state) in a Secret, a
+ * Deployment running `node /bundle/router.mjs` (ready on /readyz), a Service, a PodDisruptionBudget
+ * and an optional HorizontalPodAutoscaler. A new bundle changes the pod template's hash annotation,
+ * so the Deployment rolls.
  */
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { redisUrlSecretOfBundle } from "@switchyard/ir";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
 import { ROUTER_DEPLOYMENT_TYPE } from "../tokens.ts";
 
@@ -14,7 +16,10 @@ import { ROUTER_DEPLOYMENT_TYPE } from "../tokens.ts";
 export const BUNDLE_HASH_ANNOTATION = "switchyard.dev/bundle-sha256";
 /** The annotation on the pod template that carries the release (config) hash. */
 export const RELEASE_HASH_ANNOTATION = "switchyard.dev/release";
-/** Reserved for the router's shared (Redis) state store, which does not exist yet: a router given it warns at start-up and ignores it. */
+/**
+ * The conventional variable of the Redis URL (`state: { kind: "redis", url: secret("SWITCHYARD_REDIS_URL") }`). The
+ * component puts `redis.url` in whichever variable the release's `state.url` names; this one it never takes from `env`.
+ */
 export const REDIS_URL_ENV = "SWITCHYARD_REDIS_URL";
 /** How long the router keeps serving after SIGTERM while endpoints update (its SWITCHYARD_SHUTDOWN_DELAY_MS). */
 export const SHUTDOWN_DELAY_ENV = "SWITCHYARD_SHUTDOWN_DELAY_MS";
@@ -44,7 +49,10 @@ export interface RouterDeploymentArgs {
   /** The release's content hash, recorded on the pods (`compileRoutes(...).hash`). */
   releaseHash?: pulumi.Input<string>;
   namespace?: pulumi.Input<string>;
-  /** Pods when there is no autoscaler. Default 2. */
+  /**
+   * Pods when there is no autoscaler. Default 2. Without Redis state each pod keeps budgets, rate limits and canary
+   * steps on its own (docs/scaling.md); with it they share them.
+   */
   replicas?: pulumi.Input<number>;
   /** Container resources. Default: requests 100m CPU / 128Mi, limit 256Mi. */
   resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
@@ -62,11 +70,12 @@ export interface RouterDeploymentArgs {
   /** The router's SWITCHYARD_ADMIN_TOKEN (enables the admin API and the dashboard). Stored in the Secret. */
   adminToken?: pulumi.Input<string>;
   /**
-   * Reserved for the shared state store (`SWITCHYARD_REDIS_URL`), e.g. `redis://redis:6379`. The router
-   * has no Redis store yet: it warns at start-up and keeps state per replica, in memory (each replica
-   * counts budgets, rate limits, breakers and canary steps on its own). See docs/deployment.md.
+   * The Redis (or Valkey) the replicas share state through, for a release declaring `state: { kind: "redis" }`:
+   * `url` is `redis://[user:password@]host:6379[/db]` or `rediss://…`, usually a Pulumi config secret. It goes into
+   * the Secret under the variable the release's `state.url` names, and stays secret in Pulumi's outputs. Required
+   * by such a release; refused for a release keeping its state in memory. See docs/deployment.md.
    */
-  redisUrl?: pulumi.Input<string>;
+  redis?: { url: pulumi.Input<string> };
   /** Adds a HorizontalPodAutoscaler (autoscaling/v2, CPU); `replicas` is then left to it. */
   autoscaling?: RouterAutoscaling;
   /** Pods that must stay up during voluntary disruptions. Default: at most 1 unavailable. */
@@ -78,7 +87,8 @@ export interface RouterDeploymentArgs {
   /**
    * More environment variables for the router (plain values, e.g. `SWITCHYARD_TRUSTED_PROXIES`);
    * secrets go in `keys`. A name the component sets itself (`SWITCHYARD_SHUTDOWN_DELAY_MS`,
-   * `SWITCHYARD_REDIS_URL`, `SWITCHYARD_ADMIN_TOKEN`, `PORT`, `HOST`, or one of `keys`) is refused.
+   * `SWITCHYARD_REDIS_URL`, `SWITCHYARD_ADMIN_TOKEN`, `PORT`, `HOST`, the release's `state.url` variable, or one of
+   * `keys`) is refused.
    */
   env?: Record<string, pulumi.Input<string>>;
   /**
@@ -102,14 +112,39 @@ function checkBundleSize(name: string, text: string): string {
   return text;
 }
 
+/**
+ * The variable the bundle reads its Redis URL from, checked against the `redis` input: a release with Redis state
+ * needs it, a release keeping state in memory has no use for it. Pure.
+ */
+function redisUrlEnv(name: string, bundle: string, redis: RouterDeploymentArgs["redis"]): string | undefined {
+  const variable = redisUrlSecretOfBundle(bundle);
+  if (variable !== undefined && redis === undefined)
+    throw new pulumi.RunError(
+      `RouterDeployment ${name}: the release keeps its state on Redis (state.url: secret("${variable}")), but the component has no \`redis\` input: ` +
+        `pass redis: { url: config.requireSecret("redisUrl") } so every replica gets ${variable}`,
+    );
+  if (variable === undefined && redis !== undefined)
+    throw new pulumi.RunError(
+      `RouterDeployment ${name}: \`redis\` is given, but the release keeps its state in memory: declare state: { kind: "redis", url: secret("REDIS_URL") } in routes.ts, or drop \`redis\``,
+    );
+  return variable;
+}
+
 /** The `env` input, checked: valid names, none the component sets itself (keys known now are checked here, later ones in `secretData`). */
-function checkEnv(name: string, env: Record<string, pulumi.Input<string>>, keys: RouterDeploymentArgs["keys"]): Record<string, pulumi.Input<string>> {
+function checkEnv(
+  name: string,
+  env: Record<string, pulumi.Input<string>>,
+  keys: RouterDeploymentArgs["keys"],
+  redisEnv: string | undefined,
+): Record<string, pulumi.Input<string>> {
   const keyNames = keys !== undefined && !pulumi.Output.isInstance(keys) && !(keys instanceof Promise) ? Object.keys(keys) : [];
+  if (redisEnv !== undefined && keyNames.includes(redisEnv))
+    throw new pulumi.RunError(`RouterDeployment ${name}: keys has ${redisEnv}, which the component sets from \`redis.url\`; drop it from keys`);
   for (const envName of Object.keys(env)) {
     if (!ENV_NAME.test(envName)) throw new pulumi.RunError(`RouterDeployment ${name}: env ${JSON.stringify(envName)} is not a valid environment variable name`);
-    if ((COMPONENT_ENV as readonly string[]).includes(envName))
+    if ((COMPONENT_ENV as readonly string[]).includes(envName) || envName === redisEnv)
       throw new pulumi.RunError(
-        `RouterDeployment ${name}: env ${envName} is set by the component; use its own input (shutdownDelaySeconds, redisUrl, adminToken, port) instead`,
+        `RouterDeployment ${name}: env ${envName} is set by the component; use its own input (shutdownDelaySeconds, redis, adminToken, port) instead`,
       );
     if (keyNames.includes(envName))
       throw new pulumi.RunError(`RouterDeployment ${name}: env ${envName} is also in keys; a key belongs in keys only (env would override the Secret)`);
@@ -143,7 +178,8 @@ export class RouterDeployment extends pulumi.ComponentResource {
   constructor(name: string, args: RouterDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Known now: fail before anything is registered.
     if (typeof args.bundle === "string") checkBundleSize(name, args.bundle);
-    const userEnv = checkEnv(name, args.env ?? {}, args.keys);
+    const knownRedisEnv = typeof args.bundle === "string" ? redisUrlEnv(name, args.bundle, args.redis) : undefined;
+    const userEnv = checkEnv(name, args.env ?? {}, args.keys, knownRedisEnv);
     const delaySeconds = args.shutdownDelaySeconds ?? 5;
     if (!Number.isInteger(delaySeconds) || delaySeconds < 0)
       throw new pulumi.RunError(`RouterDeployment ${name}: shutdownDelaySeconds must be a whole number of seconds ≥ 0, got ${delaySeconds}`);
@@ -163,16 +199,31 @@ export class RouterDeployment extends pulumi.ComponentResource {
     this.configMap = new k8s.core.v1.ConfigMap(`${name}-bundle`, { metadata, immutable: true, data: { "router.mjs": bundle } }, child);
 
     const envNames = Object.keys(args.env ?? {});
-    const secretData = pulumi.all([pulumi.output(args.keys ?? {}), pulumi.output(args.adminToken)]).apply(([keys, adminToken]) => {
-      const clash = Object.keys(keys).find((key) => envNames.includes(key));
-      if (clash !== undefined)
-        throw new pulumi.RunError(`RouterDeployment ${name}: env ${clash} is also in keys; a key belongs in keys only (env would override the Secret)`);
-      return { ...keys, ...(adminToken !== undefined ? { SWITCHYARD_ADMIN_TOKEN: adminToken } : {}) };
+    // The Redis URL's variable, from the bundle's banner (checked again here for a bundle known only later).
+    const redisEnv = bundle.apply((text) => {
+      const variable = redisUrlEnv(name, text, args.redis);
+      if (variable !== undefined && envNames.includes(variable))
+        throw new pulumi.RunError(`RouterDeployment ${name}: env ${variable} is set by the component from \`redis.url\`; drop it from env`);
+      return variable;
     });
+    const redisUrl = args.redis === undefined ? pulumi.output(undefined) : pulumi.secret(args.redis.url);
+    const secretData = pulumi
+      .all([pulumi.output(args.keys ?? {}), pulumi.output(args.adminToken), redisEnv, redisUrl])
+      .apply(([keys, adminToken, redisVariable, url]) => {
+        const clash = Object.keys(keys).find((key) => envNames.includes(key));
+        if (clash !== undefined)
+          throw new pulumi.RunError(`RouterDeployment ${name}: env ${clash} is also in keys; a key belongs in keys only (env would override the Secret)`);
+        if (redisVariable !== undefined && Object.hasOwn(keys, redisVariable))
+          throw new pulumi.RunError(`RouterDeployment ${name}: keys has ${redisVariable}, which the component sets from \`redis.url\`; drop it from keys`);
+        return {
+          ...keys,
+          ...(adminToken !== undefined ? { SWITCHYARD_ADMIN_TOKEN: adminToken } : {}),
+          ...(redisVariable !== undefined && url !== undefined ? { [redisVariable]: url } : {}),
+        };
+      });
     this.secret = new k8s.core.v1.Secret(`${name}-keys`, { metadata, type: "Opaque", stringData: pulumi.secret(secretData) }, child);
 
     const env: k8s.types.input.core.v1.EnvVar[] = [{ name: SHUTDOWN_DELAY_ENV, value: String(delaySeconds * 1000) }];
-    if (args.redisUrl !== undefined) env.push({ name: REDIS_URL_ENV, value: args.redisUrl });
     for (const [envName, value] of Object.entries(userEnv)) env.push({ name: envName, value });
     const annotations: Record<string, pulumi.Input<string>> = { [BUNDLE_HASH_ANNOTATION]: this.bundleHash };
     if (args.releaseHash !== undefined) annotations[RELEASE_HASH_ANNOTATION] = args.releaseHash;

@@ -36,8 +36,8 @@ export interface AdminApi {
   /** Serve one `/admin…` request (auth included). Never throws. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /**
-   * With shared state (a release store): serve the environment's active release from it (storing the boot
-   * release as active when there is none), and follow every activation another replica makes. Never throws:
+   * With shared state (a release store): follow every activation another replica makes (and one made while this
+   * router was starting). Never throws:
    * a release this router cannot run is logged and shown in `/admin/state`, and the current one keeps serving.
    */
   followSharedReleases(): Promise<void>;
@@ -195,25 +195,15 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     stopFollowing = releases.onActivate((env, hash) => {
       if (env === environment) void follow(hash, "activated through another replica");
     });
-    const boot = active.current;
+    // Start-up already chose the release to serve (runtime/startup-release.ts); catch up on any activation made since,
+    // and note in /admin/state an active release this replica cannot run.
     try {
       const shared = await releases.active(environment);
-      if (shared !== undefined && shared !== boot.hash) return await follow(shared, "the environment's active release in shared state");
-      if (shared === undefined) {
-        // No release is active in shared state yet: this replica's boot release becomes it.
-        const record = active.get(boot.hash);
-        if (record !== undefined) await releases.put(stored(record));
-        await releases.activate(environment, boot.hash, { now: now() });
-      }
-      await options.state.rollout.activate(boot.config, now());
+      if (shared !== undefined && shared !== active.current.hash) await follow(shared, "the environment's active release in shared state");
     } catch (error) {
       options.log?.(
-        `switchyard router: could not read the active release from shared state (${(error as Error).message}); serving ${boot.hash.slice(0, 12)} until it answers`,
+        `switchyard router: could not read the active release from shared state (${(error as Error).message}); serving ${active.current.hash.slice(0, 12)} until it answers`,
       );
-      // The rollout store keeps the boot release's canaries locally and writes them once Redis answers.
-      await Promise.resolve()
-        .then(() => options.state.rollout.activate(boot.config, now()))
-        .catch(() => undefined);
     }
   };
 

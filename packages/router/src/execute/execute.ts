@@ -62,9 +62,9 @@ const STATE_CLASS: Record<FailureClass, AttemptErrorClass | undefined> = {
 };
 
 /** Run a state-store write without ever failing or blocking the request (method and arguments, not a closure per call). */
-function fireAndForget<T, A extends unknown[]>(fn: (this: T, ...args: A) => unknown, self: T, ...args: A): void {
+function fireAndForget<T, A, B>(fn: (this: T, a: A, b: B) => unknown, self: T, a: A, b: B): void {
   try {
-    const result = fn.apply(self, args);
+    const result = fn.call(self, a, b); // fixed arity: no rest array per call on the hot path
     if (result instanceof Promise) result.catch(() => undefined);
   } catch {
     // The state store must never fail a request.
@@ -120,15 +120,15 @@ class RunningAttempt implements OpenAttempt {
       if (ttftMs !== undefined) record.ttftMs = ttftMs;
       if (candidate.probe === true) record.probe = true;
       const health = deps.state.health;
-      fireAndForget(health.recordAttempt, health, record);
+      fireAndForget(health.recordAttempt, health, record, undefined);
       // The canary model's attempts on its route feed the guard window (client faults are the request's, not the canary's).
       if (errorClass !== "client" && this.ctx.release.config.routes[this.ctx.route]?.canary?.model === candidate.model) {
         const rollout = deps.state.rollout;
         fireAndForget(rollout.recordCanaryAttempt, rollout, this.ctx.route, record);
       }
     }
-    if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease);
-    if (this.ticket !== undefined) fireAndForget(this.ticket.close, this.ticket, { ok, costUsd: ok ? this.ctx.costUsd : undefined });
+    if (this.lease !== undefined) fireAndForget(this.lease.release, this.lease, undefined, undefined);
+    if (this.ticket !== undefined) fireAndForget(this.ticket.close, this.ticket, { ok, costUsd: ok ? this.ctx.costUsd : undefined }, undefined);
   }
 }
 

@@ -79,11 +79,24 @@ describe("CanaryController", () => {
     state.rollout.activate(config, T0);
     let clock = T0;
     const changes: string[] = [];
-    const controller = new CanaryController({ rollout: state.rollout, health: state.health, config: () => config, now: () => clock, onChange: (c) => changes.push(`${c.action} ${c.percent}`) });
+    const controller = new CanaryController({
+      rollout: state.rollout,
+      health: state.health,
+      config: () => config,
+      now: () => clock,
+      onChange: (c) => changes.push(`${c.action} ${c.percent}`),
+    });
     const traffic = (n: number, errors: number) => {
       for (let i = 0; i < n; i++) {
         // as execute does: every attempt feeds the breaker; the canary model's on its route also the guard window
-        const attempt = { model: "claude-next", route: "legal-review", ok: i >= errors, ...(i < errors ? { errorClass: "5xx" as const } : {}), latencyMs: 100, now: clock };
+        const attempt = {
+          model: "claude-next",
+          route: "legal-review",
+          ok: i >= errors,
+          ...(i < errors ? { errorClass: "5xx" as const } : {}),
+          latencyMs: 100,
+          now: clock,
+        };
         state.health.recordAttempt(attempt);
         state.rollout.recordCanaryAttempt("legal-review", attempt);
       }

@@ -15,8 +15,8 @@ import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage,
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import { bearerToken, teamForKey } from "../runtime/auth.ts";
-import { type RedisStateSettings, redisStateSettings, stateEnvWarnings } from "../runtime/state-env.ts";
-import type { RedisStateOptions } from "../state/redis/index.ts";
+import { stateEnvWarnings } from "../runtime/state-env.ts";
+import type { RedisStateSupport } from "../state/redis/start.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { type ChatBody, validateChatBody } from "./chat-body.ts";
 import { BodyBudget, readBody } from "./read-body.ts";
@@ -46,10 +46,10 @@ export interface StartRouterOptions {
   /** Live state: budgets, rate limits, routing health and rollout (canary steps). Default: what the release's `state` declares (fresh in-memory stores without one). */
   state?: StateStores;
   /**
-   * The Redis state stores' factory (`createRedisStateStores` of `@switchyard/router/redis`): router.mjs passes it
-   * only when its release declares `state: { kind: "redis" }`. Without it such a release does not start.
+   * Redis state (`redisState` of `@switchyard/router/redis`): router.mjs passes it only when its release declares
+   * `state: { kind: "redis" }`. Without it such a release does not start.
    */
-  redis?: RedisStateFactory;
+  redis?: RedisStateSupport;
   hooks?: RouterHooks;
   /** Injected clock (epoch ms) and uniform random source. */
   now?: () => number;
@@ -89,9 +89,6 @@ export interface RunningRouter {
   close(options?: { unreadyMs?: number }): Promise<void>;
 }
 
-/** Connects the stores of a release declaring Redis state. */
-export type RedisStateFactory = (options: RedisStateOptions) => Promise<StateStores>;
-
 /** A start failure worth a one-line message (port in use, release needing a missing adapter…). */
 export class RouterStartError extends Error {
   override readonly name = "RouterStartError";
@@ -127,33 +124,45 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const admission = admissionOrError(env, options.release.config);
   if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
-  const redisSettings = options.state === undefined ? redisSettingsOrThrow(options) : undefined;
-  const { canaryIntervalMs, leaseTtlMs, ...storeTuning } = redisSettings === undefined ? {} : sharedStateTuning(env);
+  // The canary controller's timing (SWITCHYARD_CANARY_INTERVAL_MS; with shared state SWITCHYARD_CANARY_LEASE_TTL_MS bounds a takeover).
+  const canaryIntervalMs = env["SWITCHYARD_CANARY_INTERVAL_MS"] === undefined ? undefined : envLimit(env, "SWITCHYARD_CANARY_INTERVAL_MS", 1);
+  const leaseTtlMs = env["SWITCHYARD_CANARY_LEASE_TTL_MS"] === undefined ? undefined : envLimit(env, "SWITCHYARD_CANARY_LEASE_TTL_MS", 1);
+  const now = options.now ?? Date.now;
+  const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  // The stores the release declares (unless the caller brought its own): in memory, or connected to Redis.
+  const declared = options.release.config.state;
+  let state: StateStores;
+  if (options.state !== undefined) state = options.state;
+  else if (declared?.kind === "redis") {
+    if (options.redis === undefined)
+      throw new RouterStartError(
+        "missing_state_client",
+        "state: the release keeps its state on Redis, but this router was started without the Redis client (run the router.mjs `switchyard build` made from this release, or pass startRouter `redis: redisState` from @switchyard/router/redis)",
+      );
+    try {
+      state = await options.redis.open(declared, env, options.release.config.environment, log);
+    } catch (error) {
+      throw new RouterStartError((error as { code?: string }).code ?? "state_unavailable", (error as Error).message);
+    }
+  } else state = createMemoryStateStores();
   const transport = options.transport ?? http1Transport(limits);
   const validators = options.validators ?? {};
   let runtime: RuntimeRelease;
   try {
-    runtime = activateRelease({ release: options.release, env, adapters: options.adapters, validators, transport });
+    const activate = (release: Release): RuntimeRelease => activateRelease({ release, env, adapters: options.adapters, validators, transport });
+    // On shared state the environment's active release may not be this router's own (runtime/startup-release.ts).
+    runtime =
+      state.releases !== undefined && options.redis !== undefined
+        ? await options.redis.startupRelease({ boot: options.release, releases: state.releases, admission, now: now(), activate, log })
+        : activate(options.release);
   } catch (error) {
     await transport.close();
+    if (options.state === undefined) await state.close();
     throw new RouterStartError((error as { code?: string }).code ?? "activation_failed", (error as Error).message);
   }
-  const now = options.now ?? Date.now;
-  const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const active = new ActiveRelease(runtime, { now: now(), ...admission.history });
-  let state: StateStores;
-  try {
-    state =
-      options.state ??
-      (redisSettings !== undefined && options.redis !== undefined ? await options.redis({ ...redisSettings, ...storeTuning, log }) : createMemoryStateStores());
-  } catch (error) {
-    await runtime.close();
-    await transport.close();
-    throw new RouterStartError("invalid_setting", `state: ${(error as Error).message}`);
-  }
   const deps: ExecuteDeps = { state, hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
-  // With shared releases the boot release's canaries are written only if it is (or becomes) the environment's active release.
-  if (deps.state.releases === undefined) await deps.state.rollout.activate(runtime.config, now());
+  await deps.state.rollout.activate(runtime.config, now());
   deps.state.health.retain(runtime.config);
   const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
   const governor = createGovernor({
@@ -556,6 +565,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   }).catch(async (error: unknown) => {
     await runtime.close();
     await transport.close();
+    if (options.state === undefined) await state.close();
     throw error;
   });
   const address = server.address() as AddressInfo;
@@ -601,47 +611,6 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       return closing;
     },
   };
-}
-
-/**
- * The Redis settings of a release declaring Redis state (undefined for in memory); a missing or malformed URL, or a
- * build without the Redis client, stops the start with one line naming the setting (never the URL).
- */
-function redisSettingsOrThrow(options: StartRouterOptions): RedisStateSettings | undefined {
-  const { state, environment } = options.release.config;
-  if (state?.kind !== "redis") return undefined;
-  const read = redisStateSettings(state, options.env ?? process.env, environment);
-  if ("error" in read) throw new RouterStartError("invalid_setting", read.error);
-  if (options.redis === undefined)
-    throw new RouterStartError(
-      "missing_state_client",
-      "state: the release keeps its state on Redis, but this router was started without the Redis client (run the router.mjs `switchyard build` made from this release, or pass startRouter `redis: createRedisStateStores` from @switchyard/router/redis)",
-    );
-  return read.settings;
-}
-
-/**
- * Operator tuning of shared state, from the environment (each optional; the stores' defaults otherwise):
- * SWITCHYARD_STATE_COMMAND_TIMEOUT_MS (per Redis command), SWITCHYARD_STATE_RESERVATION_TTL_MS (how long a dead
- * replica's budget reservations hold budget), SWITCHYARD_STATE_REFRESH_MS (backstop re-read of canary steps and the
- * active release), SWITCHYARD_CANARY_INTERVAL_MS and SWITCHYARD_CANARY_LEASE_TTL_MS (controller takeover bound).
- */
-function sharedStateTuning(env: Readonly<Record<string, string | undefined>>): {
-  commandTimeoutMs?: number;
-  reservationTtlMs?: number;
-  refreshMs?: number;
-  canaryIntervalMs?: number;
-  leaseTtlMs?: number;
-} {
-  const read = (name: string): number | undefined => (env[name] === undefined ? undefined : envLimit(env, name, 1));
-  const pairs = {
-    commandTimeoutMs: read("SWITCHYARD_STATE_COMMAND_TIMEOUT_MS"),
-    reservationTtlMs: read("SWITCHYARD_STATE_RESERVATION_TTL_MS"),
-    refreshMs: read("SWITCHYARD_STATE_REFRESH_MS"),
-    canaryIntervalMs: read("SWITCHYARD_CANARY_INTERVAL_MS"),
-    leaseTtlMs: read("SWITCHYARD_CANARY_LEASE_TTL_MS"),
-  };
-  return Object.fromEntries(Object.entries(pairs).filter(([, value]) => value !== undefined));
 }
 
 /** A positive integer setting from the environment, or its default; a bad value stops the start, naming it. */

@@ -4,7 +4,14 @@ import { type MakeStore, MONTH_END, MONTH_START, withStore } from "./conformance
 import type { BudgetTerms } from "./store.ts";
 import type { BudgetStore } from "./stores.ts";
 
-const hardBudget = (limitUsd: number, team = "t"): BudgetTerms => ({ team, limitUsd, mode: "hard", period: "month", periodStart: MONTH_START, periodEnd: MONTH_END });
+const hardBudget = (limitUsd: number, team = "t"): BudgetTerms => ({
+  team,
+  limitUsd,
+  mode: "hard",
+  period: "month",
+  periodStart: MONTH_START,
+  periodEnd: MONTH_END,
+});
 
 /**
  * Register the BudgetStore cases under `describe("budget store conformance: <name>")`.
@@ -101,7 +108,7 @@ export function budgetStoreConformance(name: string, make: MakeStore<BudgetStore
 
     test("concurrent reservations against one hard budget never overspend it", async (s) => {
       const t = MONTH_START + 1_000;
-      const answers = await Promise.all(Array.from({ length: 40 }, () => s.reserve({ ...hardBudget(1), amountUsd: 0.1, now: t })));
+      const answers = await Promise.all(Array.from({ length: 40 }, async () => s.reserve({ ...hardBudget(1), amountUsd: 0.1, now: t })));
       expect(answers.filter((r) => r.granted)).toHaveLength(10);
       expect((await s.peek(hardBudget(1), t)).reservedUsd).toBeCloseTo(1, 9);
     });

@@ -49,22 +49,26 @@ export function composeStateStores<B extends BudgetStore, L extends RateLimitSto
       const teams = Object.entries(config.teams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const [canaries, budgetRows, limitRows] = await Promise.all([
         rollout.snapshot(now),
-        Promise.all(teams.map(async ([team, def]): Promise<[string, BudgetSnapshot] | undefined> => {
-          const budget = def.budget;
-          if (budget === undefined) return undefined;
-          const { start, end } = periodBounds(budget.per, now);
-          return [team, await budgets.peek({ team, limitUsd: budget.usd, mode: budget.mode, period: budget.per, periodStart: start, periodEnd: end }, now)];
-        })),
-        Promise.all(teams.map(async ([team, def]): Promise<[string, LimitSnapshot] | undefined> => {
-          const rpm = def.limits?.rpm;
-          const tpm = def.limits?.tpm;
-          if (rpm === undefined && tpm === undefined) return undefined;
-          const d = await limits.peek({ team, rpm, tpm, now });
-          const row: LimitSnapshot = {};
-          if (d.requests !== undefined) row.rpm = d.requests;
-          if (d.tokens !== undefined) row.tpm = d.tokens;
-          return [team, row];
-        })),
+        Promise.all(
+          teams.map(async ([team, def]): Promise<[string, BudgetSnapshot] | undefined> => {
+            const budget = def.budget;
+            if (budget === undefined) return undefined;
+            const { start, end } = periodBounds(budget.per, now);
+            return [team, await budgets.peek({ team, limitUsd: budget.usd, mode: budget.mode, period: budget.per, periodStart: start, periodEnd: end }, now)];
+          }),
+        ),
+        Promise.all(
+          teams.map(async ([team, def]): Promise<[string, LimitSnapshot] | undefined> => {
+            const rpm = def.limits?.rpm;
+            const tpm = def.limits?.tpm;
+            if (rpm === undefined && tpm === undefined) return undefined;
+            const d = await limits.peek({ team, rpm, tpm, now });
+            const row: LimitSnapshot = {};
+            if (d.requests !== undefined) row.rpm = d.requests;
+            if (d.tokens !== undefined) row.tpm = d.tokens;
+            return [team, row];
+          }),
+        ),
       ]);
       return {
         breakers: health.breakerSnapshot(now),

@@ -69,7 +69,7 @@ export function rateLimitStoreConformance(name: string, make: MakeStore<RateLimi
     });
 
     test("a burst admits exactly the bucket, concurrently too", async (s) => {
-      const answers = await Promise.all(Array.from({ length: 25 }, () => s.take({ team: "t", rpm: 10, tpm: undefined, tokens: 1, now: T0 })));
+      const answers = await Promise.all(Array.from({ length: 25 }, async () => s.take({ team: "t", rpm: 10, tpm: undefined, tokens: 1, now: T0 })));
       expect(answers.filter((d) => d.allowed)).toHaveLength(10);
     });
 

@@ -100,7 +100,10 @@ export function rolloutStoreConformance(name: string, make: MakeStore<RolloutSto
     test("counts the canary model's attempts on its route in the guard window; a new step starts a new window", async (s) => {
       await s.activate(acmeConfig(), T0);
       const attempt = (model: string, ok: boolean, latencyMs: number, now: number) =>
-        s.recordCanaryAttempt("legal-review", ok ? { model, route: "legal-review", ok, latencyMs, now } : { model, route: "legal-review", ok, errorClass: "5xx", latencyMs, now });
+        s.recordCanaryAttempt(
+          "legal-review",
+          ok ? { model, route: "legal-review", ok, latencyMs, now } : { model, route: "legal-review", ok, errorClass: "5xx", latencyMs, now },
+        );
       for (let i = 0; i < 4; i++) await attempt("claude-next", true, 100 + i, T0 + i);
       await attempt("claude-next", false, 5, T0 + 5);
       await attempt("claude", false, 5, T0 + 7); // the stable model: not the canary's window

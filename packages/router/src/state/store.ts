@@ -148,7 +148,7 @@ export interface BudgetReserveRequest extends BudgetTerms {
  */
 export interface BudgetReservation {
   granted: boolean;
-  /** Pass to settleBudget; undefined when refused. */
+  /** Pass to BudgetStore.settle; undefined when refused. */
   id: string | undefined;
   overLimit: boolean;
   spentUsd: number;

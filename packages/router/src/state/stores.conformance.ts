@@ -57,7 +57,16 @@ export function stateStoresConformance(name: string, make: MakeStore<StateStores
       const config = governedConfig();
       await s.rollout.activate(config, T0);
       const day = Math.floor(T0 / DAY_MS) * DAY_MS;
-      const r = await s.budgets.reserve({ team: "support", limitUsd: 100, mode: "soft", period: "day", periodStart: day, periodEnd: day + DAY_MS, amountUsd: 2, now: T0 });
+      const r = await s.budgets.reserve({
+        team: "support",
+        limitUsd: 100,
+        mode: "soft",
+        period: "day",
+        periodStart: day,
+        periodEnd: day + DAY_MS,
+        amountUsd: 2,
+        now: T0,
+      });
       await s.limits.take({ team: "support", rpm: 60, tpm: undefined, tokens: 1, now: T0 });
       s.health.recordAttempt({ model: "claude", ok: false, errorClass: "5xx", latencyMs: 10, now: T0 });
       const snap = await s.snapshot(config, T0);

@@ -12,11 +12,26 @@ const memory =
   () =>
     Promise.resolve({ store: create(), close: () => Promise.resolve() });
 
-budgetStoreConformance("memory", memory(() => new MemoryBudgetStore()));
-rateLimitStoreConformance("memory", memory(() => new MemoryRateLimitStore()));
-healthStoreConformance("memory", memory(() => new MemoryHealthStore()));
-rolloutStoreConformance("memory", memory(() => new MemoryRolloutStore()));
-stateStoresConformance("memory", memory(() => createMemoryStateStores()));
+budgetStoreConformance(
+  "memory",
+  memory(() => new MemoryBudgetStore()),
+);
+rateLimitStoreConformance(
+  "memory",
+  memory(() => new MemoryRateLimitStore()),
+);
+healthStoreConformance(
+  "memory",
+  memory(() => new MemoryHealthStore()),
+);
+rolloutStoreConformance(
+  "memory",
+  memory(() => new MemoryRolloutStore()),
+);
+stateStoresConformance(
+  "memory",
+  memory(() => createMemoryStateStores()),
+);
 
 describe("createMemoryStateStores", () => {
   it("is kind memory, without a release store", () => {

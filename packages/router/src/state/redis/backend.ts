@@ -122,7 +122,15 @@ export class RedisBackend {
   /** A connection for SUBSCRIBE (made on first use; resubscribes by itself after a reconnection). */
   subscriber(): Redis {
     if (this.#subscriber === undefined) {
-      const sub = this.client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, lazyConnect: false });
+      // SUBSCRIBE waits for a connection instead of timing out: a subscription made while Redis is down
+      // completes once it answers (and ioredis subscribes again after every reconnection).
+      const sub = this.client.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        enableAutoPipelining: false,
+        lazyConnect: false,
+        commandTimeout: undefined,
+      });
       sub.on("error", () => undefined); // the main connection reports the state
       this.#subscriber = sub;
     }

@@ -2,7 +2,9 @@
  * @module RedisReleaseStore: an environment's releases, active pointer, activation stack and history
  * in Redis, so an upload, activation or rollback through any replica reaches all of them.
  */
-import { parseRelease, serialiseRelease } from "@switchyard/ir";
+import { serialiseRelease } from "@switchyard/ir";
+// Not @switchyard/ir's parseRelease: it validates with zod, which would add ~450 KB to router.mjs.
+import { verifyReleaseText } from "../../admin/verify-release.ts";
 import type { ReleaseStore, StoredRelease } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
 import { environmentKeys, type EnvironmentKeys } from "./keys.ts";
@@ -85,15 +87,26 @@ export class RedisReleaseStore implements ReleaseStore {
   }
 
   async activate(environment: string, hash: string, options: { now: number; rollback?: boolean }): Promise<void> {
-    const done = await this.#eval(RELEASE_ACTIVATE, environment, [
-      hash,
-      options.now,
-      options.rollback === true ? "1" : "0",
-      this.#options.retain,
-      this.#options.maxBytes,
-    ]);
+    // This replica makes the change: its listeners are not called for it, even when the pub/sub
+    // message arrives before the script's reply.
+    const before = this.#seen.get(environment);
+    this.#seen.set(environment, hash);
+    let done: unknown;
+    try {
+      done = await this.#eval(RELEASE_ACTIVATE, environment, [
+        hash,
+        options.now,
+        options.rollback === true ? "1" : "0",
+        this.#options.retain,
+        this.#options.maxBytes,
+      ]);
+    } finally {
+      if (done !== 1) {
+        if (before === undefined) this.#seen.delete(environment);
+        else this.#seen.set(environment, before);
+      }
+    }
     if (done !== 1) throw new Error(`release ${hash} is not stored for environment ${environment}; put() it before activating`);
-    this.#seen.set(environment, hash); // this replica made the change: its listeners are not called for it
   }
 
   async previous(environment: string): Promise<string | undefined> {
@@ -143,17 +156,17 @@ export class RedisReleaseStore implements ReleaseStore {
 
   #record(row: ReleaseRow): StoredRelease | undefined {
     const [hash, body, bytes, uploaded, activated] = row;
-    const parsed = parseRelease(body, hash);
-    if (!parsed.success) {
-      this.#options.log(`switchyard: release ${hash} stored in Redis does not parse (${parsed.issues[0]?.message ?? "invalid"}); ignored`);
+    const parsed = verifyReleaseText(body, hash);
+    if (!parsed.ok) {
+      this.#options.log(`switchyard: release ${hash} stored in Redis does not parse (${parsed.diagnostics[0]?.message ?? "invalid"}); ignored`);
       return undefined;
     }
     return {
       hash,
-      environment: parsed.data.config.environment,
+      environment: parsed.release.config.environment,
       uploadedAt: Number(uploaded),
       activatedAt: activated === "" ? undefined : Number(activated),
-      release: parsed.data,
+      release: parsed.release,
       bytes: Number(bytes),
     };
   }
