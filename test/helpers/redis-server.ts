@@ -144,7 +144,17 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const launch = async (): Promise<void> => {
     const proc = spawn(binary, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
-    exited = new Promise((resolve) => proc.once("exit", () => resolve()));
+    // A test process that ends without stop() (a failed hook, a worker torn down) takes its server with it.
+    const reap = (): void => {
+      proc.kill("SIGKILL");
+    };
+    process.once("exit", reap);
+    exited = new Promise((resolve) =>
+      proc.once("exit", () => {
+        process.off("exit", reap);
+        resolve();
+      }),
+    );
     let out = "";
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${binary} did not start in 10 s:\n${out}`)), 10_000);

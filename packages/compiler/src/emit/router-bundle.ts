@@ -224,9 +224,7 @@ export function routerEntrySource(release: Release, transport: "http1" | "node" 
   lines.push(`const validators = { ${validatorKinds.map((k) => `${JSON.stringify(k)}: ${VALIDATORS[k].name}`).join(", ")} };`);
   // http1 is startRouter's own default: nothing to pass.
   const chosen = transport === "undici" ? ", transport: undiciTransport()" : transport === "node" ? ", transport: nodeHttpTransport()" : "";
-  lines.push(
-    `await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""}${redis ? ", redis: redisState" : ""} });`,
-  );
+  lines.push(`await runMain({ release, adapters, validators${chosen}${otlp ? ", telemetry: { otlp: otlpSink }" : ""}${redis ? ", redis: redisState" : ""} });`);
   return `${lines.join("\n")}\n`;
 }
 
