@@ -4,6 +4,7 @@
  * without a restart, with one log line per transition.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { acmeConfig } from "../../packages/router/src/core/testing.ts";
 import { RouterError } from "../../packages/router/src/errors.ts";
 import { createRedisStateStores, type RedisStateOptions } from "../../packages/router/src/state/redis/index.ts";
 import type { StateStores } from "../../packages/router/src/state/stores.ts";
@@ -46,6 +47,9 @@ const now = Date.UTC(2027, 0, 15, 12);
 describe("Redis failures", () => {
   it("serve-local: a hung Redis (SIGSTOP) times out into local answers; on resume the local spend is merged back", async () => {
     const { server, stores, lines } = await setup("serve-local");
+    await stores.rollout.activate(acmeConfig(), now);
+    const feedback = { route: "legal-review", arm: "baseline" as const, model: "claude", score: 1, servedAt: now };
+    expect(await stores.rollout.recordCanaryFeedback(feedback)).toBe(true);
     const shared = await stores.budgets.reserve({ ...terms, amountUsd: 1, now });
     await stores.budgets.settle({ team: "acme", id: shared.id!, costUsd: 2, now });
 
@@ -56,6 +60,10 @@ describe("Redis failures", () => {
     expect(local.id).toMatch(/^L:/);
     expect((await stores.limits.take({ team: "acme", rpm: 10, tpm: undefined, tokens: 1, now })).allowed).toBe(true);
     expect(await stores.rollout.holdControllerLease("prod", "me", 5_000, now)).toBe(false);
+    // Guard windows are not recorded while down: the score is not counted, the attempt is dropped without an error.
+    expect(await stores.rollout.recordCanaryFeedback(feedback)).toBe(false);
+    await stores.rollout.recordCanaryAttempt("legal-review", { model: "claude", route: "legal-review", arm: "baseline", ok: true, latencyMs: 5, now });
+    expect((await stores.rollout.snapshot(now))["legal-review"]).toMatchObject({ percent: 5 });
     expect(await stores.budgets.settle({ team: "acme", id: local.id!, costUsd: 0.75, now: now + 2 })).toMatchObject({ settled: true, spentUsd: 2.75 });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/is unreachable \(Command timed out\); serving budgets and rate limits from replica-local state until it answers$/);
@@ -66,6 +74,7 @@ describe("Redis failures", () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/is reachable again/);
     expect(await stores.rollout.holdControllerLease("prod", "me", 5_000, now)).toBe(true);
+    expect((await stores.rollout.snapshot(now))["legal-review"]?.window.baseline).toMatchObject({ requests: 0, scores: 1, scoreSum: 1 });
   });
 
   it("refuse: a hung Redis answers RouterError state_unavailable (503, OpenAI error shape), then recovers by itself", async () => {

@@ -157,6 +157,63 @@ describe("shared rollout", () => {
     expect(w).toMatchObject({ requests: 30, errors: 3, since: now });
   });
 
+  it("both arms' counts, priced cost and feedback scores recorded through two replicas add up in one guard window", async () => {
+    const [a, b] = await replicas(2);
+    const route = "legal-review";
+    await a!.rollout.activate(acmeConfig(), now);
+    await until(() => b!.view(now).canaryPercent(route) === 5);
+    // Each replica: 4 canary attempts (1 rejected by a validator, 3 priced at $0.25) and 6 baseline attempts (1 failed, 5 priced at $0.125).
+    const record = (s: StateStores) =>
+      Promise.all([
+        ...Array.from({ length: 4 }, async (_, i) =>
+          s.rollout.recordCanaryAttempt(route, {
+            model: "claude-next",
+            route,
+            arm: "canary",
+            ...(i === 0 ? { ok: false, errorClass: "validation" as const } : { ok: true, costUsd: 0.25 }),
+            latencyMs: 200,
+            now,
+          }),
+        ),
+        ...Array.from({ length: 6 }, async (_, i) =>
+          s.rollout.recordCanaryAttempt(route, {
+            model: "claude",
+            route,
+            arm: "baseline",
+            ...(i === 0 ? { ok: false, errorClass: "5xx" as const } : { ok: true, costUsd: 0.125 }),
+            latencyMs: 100,
+            now,
+          }),
+        ),
+      ]);
+    await Promise.all([record(a!), record(b!)]);
+    const scored = await Promise.all([
+      a!.rollout.recordCanaryFeedback({ route, arm: "canary", model: "claude-next", score: 0.25, servedAt: now }),
+      b!.rollout.recordCanaryFeedback({ route, arm: "canary", model: "claude-next", score: 0.5, servedAt: now }),
+      a!.rollout.recordCanaryFeedback({ route, arm: "baseline", model: "claude", score: 1, servedAt: now }),
+      b!.rollout.recordCanaryFeedback({ route, arm: "baseline", model: "claude", score: 0.5, servedAt: now }),
+    ]);
+    expect(scored).toEqual([true, true, true, true]);
+    const expected = {
+      requests: 8,
+      errors: 2,
+      validationFailures: 2,
+      costUsd: 1.5,
+      costed: 6,
+      scoreSum: 0.75,
+      scores: 2,
+      p95Ms: 200,
+      since: now,
+      baseline: { requests: 12, errors: 2, validationFailures: 0, costUsd: 1.25, costed: 10, scoreSum: 1.5, scores: 2, p95Ms: 100 },
+    };
+    expect((await a!.rollout.snapshot(now))[route]?.window).toEqual(expected);
+    expect((await b!.rollout.snapshot(now))[route]?.window).toEqual(expected);
+    // A step change on one replica starts the shared window afresh for both; a score from before it is not counted.
+    await b!.rollout.setCanaryPercent(route, 25, { now: now + 1, step: 1, reason: "guard held" });
+    expect(await a!.rollout.recordCanaryFeedback({ route, arm: "baseline", model: "claude", score: 1, servedAt: now })).toBe(false);
+    expect((await a!.rollout.snapshot(now + 1))[route]?.window).toMatchObject({ requests: 0, scores: 0, since: now + 1, baseline: { requests: 0, scores: 0 } });
+  });
+
   it("one controller lease per environment; another replica takes over once it lapses", async () => {
     const fleet = await replicas(3);
     const held = await Promise.all(fleet.map(async (s, i) => s.rollout.holdControllerLease("prod", `replica-${i}`, 5_000, now)));

@@ -10,8 +10,9 @@
  *     <prefix><env>:{<team>}:alert:<periodStart>:<threshold>   string (SET NX; 40 days)
  *     <prefix><env>:{<team>}:limits          hash   rl ra (requests: level, at), tl ta (tokens)
  *     <prefix>{<env>}:canaries               set    routes with canary state
- *     <prefix>{<env>}:canary:<route>         hash   model steps percent step updatedAt reason since requests errors
- *     <prefix>{<env>}:canary:<route>:lat     list   latest successful canary latencies (≤ 512)
+ *     <prefix>{<env>}:canary:<route>         hash   model steps percent step updatedAt reason since, and per arm
+ *                                                   (canary, baseline) <arm>:requests errors validationFailures costUsd costed scoreSum scores
+ *     <prefix>{<env>}:canary:<route>:lat:<arm>   list   the arm's latest successful latencies (≤ 512)
  *     <prefix>{<env>}:lease                  hash   controller lease: holder, expiresAt
  *     <prefix>{<env>}:release:{body,bytes,uploaded,activated}   hashes  release hash → …
  *     <prefix>{<env>}:release:used           zset   release hash → last use (history and eviction order)
@@ -31,7 +32,7 @@ export interface TeamKeys {
 
 export interface EnvironmentKeys {
   canaries: string;
-  /** Prefix of a route's canary hash (`<base><route>`) and latency list (`<base><route>:lat`). */
+  /** Prefix of a route's canary hash (`<base><route>`) and its arms' latency lists (`<base><route>:lat:<arm>`). */
   canaryBase: string;
   lease: string;
   rolloutChannel: string;

@@ -4,15 +4,13 @@
  * synchronously from a local cache, kept fresh by pub/sub and a periodic refresh.
  */
 import type { Config } from "@switchyard/ir";
+import { CANARY_LATENCY_SAMPLES, armWindow, emptyArmCounts } from "../canary-window.ts";
 import { percentile95 } from "../latency.ts";
-import type { AttemptOutcome, CanarySnapshot } from "../store.ts";
+import type { AttemptOutcome, CanaryArmWindow, CanaryFeedback, CanarySnapshot, CanaryWindow } from "../store.ts";
 import type { RolloutStore } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
 import { environmentKeys, type EnvironmentKeys } from "./keys.ts";
-import { CANARY_ACTIVATE, CANARY_READ, CANARY_RECORD, CANARY_SET, LEASE } from "./scripts.ts";
-
-/** Successful canary latencies kept for the window's p95 (as the memory store). */
-const CANARY_LATENCY_SAMPLES = 512;
+import { CANARY_ACTIVATE, CANARY_ARM_FIELDS, CANARY_FEEDBACK, CANARY_FIELDS, CANARY_READ, CANARY_RECORD, CANARY_SET, LEASE } from "./scripts.ts";
 
 export interface RedisRolloutStoreOptions {
   prefix: string;
@@ -21,10 +19,11 @@ export interface RedisRolloutStoreOptions {
   refreshMs: number;
 }
 
-type CanaryRow = [string, Array<string | null>, string[]];
+/** A row of CANARY_READ: route, hash fields, canary latencies, baseline latencies. */
+type CanaryRow = [string, Array<string | null>, string[], string[]];
 
-/** The cached canary state (what decide() and a down-time snapshot read). */
-type CachedCanary = Omit<CanarySnapshot, "window"> & { stepsKey: string; window: { requests: number; errors: number; since: number } };
+/** The cached canary state (what decide() and a down-time snapshot read; no latencies, so no p95). */
+type CachedCanary = CanarySnapshot & { stepsKey: string };
 
 /**
  * Rollout state in Redis. While Redis is down the cached shares keep serving (every replica splits by
@@ -92,14 +91,41 @@ export class RedisRolloutStore implements RolloutStore {
   }
 
   async recordCanaryAttempt(route: string, outcome: AttemptOutcome): Promise<void> {
+    if (outcome.errorClass === "client") return; // the request's fault says nothing of either arm
     const cached = this.#cache.get(route);
-    if (cached === undefined || cached.model !== outcome.model) return; // not the canary model: nothing to count (no round trip)
-    const key = this.#keys.canaryBase + route;
+    // No canary, or an attempt of no arm that is not the canary model's: nothing to count (no round trip). The script decides the rest.
+    if (cached === undefined || (outcome.arm === undefined && cached.model !== outcome.model)) return;
+    const cost = outcome.ok && outcome.costUsd !== undefined && outcome.costUsd >= 0 && Number.isFinite(outcome.costUsd) ? String(outcome.costUsd) : "";
+    const args = [
+      outcome.model,
+      outcome.arm ?? "",
+      outcome.ok ? "1" : "0",
+      outcome.errorClass === "validation" ? "1" : "0",
+      outcome.latencyMs,
+      cost,
+      CANARY_LATENCY_SAMPLES,
+    ];
     try {
-      await this.#backend.eval(CANARY_RECORD, [key, `${key}:lat`], [outcome.model, outcome.ok ? "1" : "0", outcome.latencyMs, CANARY_LATENCY_SAMPLES]);
+      const key = this.#keys.canaryBase + route;
+      await this.#backend.eval(CANARY_RECORD, [key, `${key}:lat:canary`, `${key}:lat:baseline`], args);
     } catch (error) {
       if (!(error instanceof BackendDown)) throw error;
       // Down: the guard window misses this attempt (no controller acts meanwhile).
+    }
+  }
+
+  async recordCanaryFeedback(feedback: CanaryFeedback): Promise<boolean> {
+    if (!Number.isFinite(feedback.score)) return false;
+    try {
+      const counted = await this.#backend.eval(
+        CANARY_FEEDBACK,
+        [this.#keys.canaryBase + feedback.route],
+        [feedback.arm, feedback.model, String(feedback.score), feedback.servedAt],
+      );
+      return counted === 1;
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+      return false; // Down: the score is not counted (the guard window misses it, as it misses attempts)
     }
   }
 
@@ -109,7 +135,7 @@ export class RedisRolloutStore implements RolloutStore {
     try {
       await this.#backend.eval(
         CANARY_SET,
-        [this.#keys.canaries, key, `${key}:lat`, this.#keys.rolloutChannel],
+        [this.#keys.canaries, key, this.#keys.rolloutChannel],
         [route, clamped, options.step ?? "", options.now, options.reason === undefined ? "0" : "1", options.reason ?? ""],
       );
     } catch (error) {
@@ -124,7 +150,7 @@ export class RedisRolloutStore implements RolloutStore {
       step: options.step ?? existing?.step ?? 0,
       updatedAt: options.now,
       reason: options.reason,
-      window: { requests: 0, errors: 0, since: options.now },
+      window: emptyWindow(options.now),
     });
   }
 
@@ -134,38 +160,18 @@ export class RedisRolloutStore implements RolloutStore {
       rows = await this.#read(true);
     } catch (error) {
       if (!(error instanceof BackendDown)) throw error;
+      // Down: the cached counts as last read (no latencies are cached, so no p95).
       const out: Record<string, CanarySnapshot> = {};
       for (const route of [...this.#cache.keys()].sort()) {
         const c = this.#cache.get(route);
-        if (c !== undefined)
-          out[route] = {
-            model: c.model,
-            percent: c.percent,
-            step: c.step,
-            updatedAt: c.updatedAt,
-            reason: c.reason,
-            window: { ...c.window, p95Ms: undefined },
-          };
+        if (c !== undefined) out[route] = toSnapshot(c);
       }
       return out;
     }
     const out: Record<string, CanarySnapshot> = {};
-    for (const [route, row, lat] of rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-      const c = fromRow(row);
-      const latencies = lat.map(Number);
-      out[route] = {
-        model: c.model,
-        percent: c.percent,
-        step: c.step,
-        updatedAt: c.updatedAt,
-        reason: c.reason,
-        window: {
-          requests: c.window.requests,
-          errors: c.window.errors,
-          p95Ms: latencies.length === 0 ? undefined : percentile95(latencies),
-          since: c.window.since,
-        },
-      };
+    for (const [route, row, canaryLatencies, baselineLatencies] of rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const c = fromRow(row, canaryLatencies, baselineLatencies);
+      out[route] = toSnapshot(c);
     }
     return out;
   }
@@ -185,7 +191,7 @@ export class RedisRolloutStore implements RolloutStore {
     if (!this.#backend.up) return;
     const rows = await this.#read(false);
     const next = new Map<string, CachedCanary>();
-    for (const [route, row] of rows) next.set(route, fromRow(row));
+    for (const [route, row] of rows) next.set(route, fromRow(row, [], []));
     this.#cache = next;
   }
 
@@ -214,24 +220,52 @@ export class RedisRolloutStore implements RolloutStore {
         step: 0,
         updatedAt: now,
         reason: "canary started",
-        window: { requests: 0, errors: 0, since: now },
+        window: emptyWindow(now),
       });
     }
   }
 }
 
-/** A row of CANARY_READ: model, percent, step, updatedAt, reason, since, requests, errors, steps. */
-function fromRow(row: Array<string | null>): CachedCanary {
-  const n = (i: number): number => Number(row[i] ?? 0);
-  return {
-    model: row[0] ?? "",
-    stepsKey: row[8] ?? "",
-    percent: n(1),
-    step: n(2),
-    updatedAt: n(3),
-    reason: row[4] ?? undefined,
-    window: { since: n(5), requests: n(6), errors: n(7) },
+/** A row of CANARY_READ (its CANARY_FIELDS, then each arm's CANARY_ARM_FIELDS) and the arms' latencies. */
+function fromRow(row: Array<string | null>, canaryLatencies: string[], baselineLatencies: string[]): CachedCanary {
+  const field = (name: (typeof CANARY_FIELDS)[number]): string | null => row[CANARY_FIELDS.indexOf(name)] ?? null;
+  const n = (name: (typeof CANARY_FIELDS)[number]): number => Number(field(name) ?? 0);
+  const arm = (offset: number, latencies: string[]): CanaryArmWindow => {
+    const count = (name: (typeof CANARY_ARM_FIELDS)[number]): number => Number(row[offset + CANARY_ARM_FIELDS.indexOf(name)] ?? 0);
+    const ms = latencies.map(Number);
+    return {
+      requests: count("requests"),
+      errors: count("errors"),
+      p95Ms: ms.length === 0 ? undefined : percentile95(ms),
+      validationFailures: count("validationFailures"),
+      costUsd: count("costUsd"),
+      costed: count("costed"),
+      scoreSum: count("scoreSum"),
+      scores: count("scores"),
+    };
   };
+  return {
+    model: field("model") ?? "",
+    stepsKey: field("steps") ?? "",
+    percent: n("percent"),
+    step: n("step"),
+    updatedAt: n("updatedAt"),
+    reason: field("reason") ?? undefined,
+    window: {
+      ...arm(CANARY_FIELDS.length, canaryLatencies),
+      since: n("since"),
+      baseline: arm(CANARY_FIELDS.length + CANARY_ARM_FIELDS.length, baselineLatencies),
+    },
+  };
+}
+
+function toSnapshot(c: CachedCanary): CanarySnapshot {
+  return { model: c.model, percent: c.percent, step: c.step, updatedAt: c.updatedAt, reason: c.reason, window: c.window };
+}
+
+function emptyWindow(since: number): CanaryWindow {
+  const empty = armWindow(emptyArmCounts());
+  return { ...empty, since, baseline: { ...empty } };
 }
 
 function stepsKey(steps: readonly number[]): string {

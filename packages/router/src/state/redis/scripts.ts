@@ -171,7 +171,20 @@ return { allowed and 1 or 0, fmt(retry), r and fmt(r[1]) or '', r and fmt(r[2]) 
 );
 
 /** Canary fields read by the cache refresh and the snapshot. */
-const CANARY_FIELDS = "'model', 'percent', 'step', 'updatedAt', 'reason', 'since', 'requests', 'errors', 'steps'";
+/** One arm's count and sum fields, stored in the route's hash as `<arm>:<field>` (canary-window.ts). */
+export const CANARY_ARM_FIELDS = ["requests", "errors", "validationFailures", "costUsd", "costed", "scoreSum", "scores"] as const;
+/** The route hash's other fields, in the order CANARY_READ returns them (the arms' fields follow: canary's, then baseline's). */
+export const CANARY_FIELDS = ["model", "percent", "step", "updatedAt", "reason", "since", "steps"] as const;
+const READ_FIELDS = [...CANARY_FIELDS, ...CANARY_ARM_FIELDS.map((f) => `canary:${f}`), ...CANARY_ARM_FIELDS.map((f) => `baseline:${f}`)]
+  .map((f) => `'${f}'`)
+  .join(", ");
+
+/** Drop a route's canary hash and both arms' latency lists (Lua helper; `key` is the hash). */
+const CLEAR_CANARY = `
+local function clear_canary(key)
+  redis.call('DEL', key, key .. ':lat:canary', key .. ':lat:baseline')
+end
+`;
 
 /**
  * A release became active: keep canaries whose model and steps are unchanged, start new or changed
@@ -180,13 +193,13 @@ const CANARY_FIELDS = "'model', 'percent', 'step', 'updatedAt', 'reason', 'since
  */
 export const CANARY_ACTIVATE = script(
   "canary_activate",
-  `
+  `${CLEAR_CANARY}
 local base, now = ARGV[1], ARGV[2]
 local wanted = {}
 for i = 3, #ARGV, 4 do wanted[ARGV[i]] = true end
 for _, route in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if not wanted[route] then
-    redis.call('DEL', base .. route, base .. route .. ':lat')
+    clear_canary(base .. route)
     redis.call('SREM', KEYS[1], route)
   end
 end
@@ -194,8 +207,8 @@ for i = 3, #ARGV, 4 do
   local key = base .. ARGV[i]
   local cur = redis.call('HMGET', key, 'model', 'steps')
   if not (cur[1] == ARGV[i + 1] and cur[2] == ARGV[i + 2]) then
-    redis.call('DEL', key, key .. ':lat')
-    redis.call('HSET', key, 'model', ARGV[i + 1], 'steps', ARGV[i + 2], 'percent', ARGV[i + 3], 'step', 0, 'updatedAt', now, 'reason', 'canary started', 'since', now, 'requests', 0, 'errors', 0)
+    clear_canary(key)
+    redis.call('HSET', key, 'model', ARGV[i + 1], 'steps', ARGV[i + 2], 'percent', ARGV[i + 3], 'step', 0, 'updatedAt', now, 'reason', 'canary started', 'since', now)
     redis.call('SADD', KEYS[1], ARGV[i])
   end
 end
@@ -205,43 +218,77 @@ return 1
 );
 
 /**
- * Set a route's canary share and start a fresh guard window. KEYS: routes set, route key, latencies, channel.
+ * Set a route's canary share and start a fresh guard window (both arms). KEYS: routes set, route key, channel.
  * ARGV: route, percent, step or '', now, hasReason ('1'/'0'), reason.
  */
 export const CANARY_SET = script(
   "canary_set",
-  `
+  `${CLEAR_CANARY}
 local step = ARGV[3]
 if step == '' then step = redis.call('HGET', KEYS[2], 'step') or '0' end
 local model = redis.call('HGET', KEYS[2], 'model') or ''
 local steps = redis.call('HGET', KEYS[2], 'steps') or ''
-redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('HSET', KEYS[2], 'model', model, 'steps', steps, 'percent', ARGV[2], 'step', step, 'updatedAt', ARGV[4], 'since', ARGV[4], 'requests', 0, 'errors', 0)
+clear_canary(KEYS[2])
+redis.call('HSET', KEYS[2], 'model', model, 'steps', steps, 'percent', ARGV[2], 'step', step, 'updatedAt', ARGV[4], 'since', ARGV[4])
 if ARGV[5] == '1' then redis.call('HSET', KEYS[2], 'reason', ARGV[6]) end
 redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('PUBLISH', KEYS[4], ARGV[1])
+redis.call('PUBLISH', KEYS[3], ARGV[1])
 return 1
 `,
 );
 
-/** Count a canary-model attempt into the route's guard window. KEYS: route key, latencies. ARGV: model, ok ('1'/'0'), latencyMs, maxSamples. */
+/**
+ * Count an attempt into its arm of the route's guard window (canary-window.ts countAttempt; client
+ * faults are not sent). An attempt without an arm counts as canary when it is the canary model's;
+ * a canary-arm attempt of another model (a canary since replaced) is not counted. Returns 1 when counted.
+ * KEYS: route key, canary latencies, baseline latencies. ARGV: model, arm ('canary', 'baseline' or ''), ok ('1'/'0'), validation ('1'/'0'),
+ * latencyMs, costUsd or '', maxSamples.
+ */
 export const CANARY_RECORD = script(
   "canary_record",
   `
-if redis.call('HGET', KEYS[1], 'model') ~= ARGV[1] then return 0 end
-redis.call('HINCRBY', KEYS[1], 'requests', 1)
-if ARGV[2] == '1' then
-  redis.call('RPUSH', KEYS[2], ARGV[3])
-  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
-else
-  redis.call('HINCRBY', KEYS[1], 'errors', 1)
+local model = redis.call('HGET', KEYS[1], 'model')
+if not model then return 0 end
+local arm = ARGV[2]
+if arm == '' and ARGV[1] == model then arm = 'canary' end
+if not (arm == 'baseline' or (arm == 'canary' and ARGV[1] == model)) then return 0 end
+redis.call('HINCRBY', KEYS[1], arm .. ':requests', 1)
+if ARGV[3] ~= '1' then
+  redis.call('HINCRBY', KEYS[1], arm .. ':errors', 1)
+  if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], arm .. ':validationFailures', 1) end
+  return 1
+end
+local lat = KEYS[2]
+if arm == 'baseline' then lat = KEYS[3] end
+redis.call('RPUSH', lat, ARGV[5])
+redis.call('LTRIM', lat, -tonumber(ARGV[7]), -1)
+if ARGV[6] ~= '' then
+  redis.call('HINCRBYFLOAT', KEYS[1], arm .. ':costUsd', ARGV[6])
+  redis.call('HINCRBY', KEYS[1], arm .. ':costed', 1)
 end
 return 1
 `,
 );
 
 /**
- * Every canary of the environment: { route, model, percent, step, updatedAt, reason, since, requests, errors, latencies[] }.
+ * Count a feedback score (0..1) into its arm (canary-window.ts countScore). Returns 0, counting
+ * nothing, when the route has no canary, the request was served before the window began, or a
+ * canary-arm score names another model than the current canary. KEYS: route key. ARGV: arm, model, score, servedAt.
+ */
+export const CANARY_FEEDBACK = script(
+  "canary_feedback",
+  `
+local cur = redis.call('HMGET', KEYS[1], 'model', 'since')
+if not cur[1] or tonumber(ARGV[4]) < tonumber(cur[2] or 0) then return 0 end
+if ARGV[1] == 'canary' and ARGV[2] ~= cur[1] then return 0 end
+redis.call('HINCRBYFLOAT', KEYS[1], ARGV[1] .. ':scoreSum', ARGV[3])
+redis.call('HINCRBY', KEYS[1], ARGV[1] .. ':scores', 1)
+return 1
+`,
+);
+
+/**
+ * Every canary of the environment: { route, fields (CANARY_FIELDS, then each arm's CANARY_ARM_FIELDS), canary latencies, baseline latencies }.
  * KEYS: routes set. ARGV: route key base, withLatencies ('1'/'0').
  */
 export const CANARY_READ = script(
@@ -250,10 +297,13 @@ export const CANARY_READ = script(
 local out = {}
 for _, route in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local key = ARGV[1] .. route
-  local row = redis.call('HMGET', key, ${CANARY_FIELDS})
-  local lat = {}
-  if ARGV[2] == '1' then lat = redis.call('LRANGE', key .. ':lat', 0, -1) end
-  table.insert(out, { route, row, lat })
+  local row = redis.call('HMGET', key, ${READ_FIELDS})
+  local lc, lb = {}, {}
+  if ARGV[2] == '1' then
+    lc = redis.call('LRANGE', key .. ':lat:canary', 0, -1)
+    lb = redis.call('LRANGE', key .. ':lat:baseline', 0, -1)
+  end
+  table.insert(out, { route, row, lc, lb })
 end
 return out
 `,
