@@ -5,13 +5,13 @@ import type { AdapterRegistry, Transport } from "../adapters/types.ts";
 import { RouterError } from "../errors.ts";
 import { readBody } from "../http/read-body.ts";
 import { ActivationError, type ActiveRelease, type ReleaseRecord, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
-import type { StateStores } from "../state/stores.ts";
+import type { StateStores, StoredRelease } from "../state/stores.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { ADMIN_TOKEN_ENV } from "./auth.ts";
 import { AdminAttempts, checkAdminAccess } from "./attempts.ts";
 import { type ReleaseAdmission, admissionProblems, releaseAdmission } from "./admission.ts";
 import { verifyReleaseText } from "./verify-release.ts";
-import type { AdminActivationResult, AdminDiagnostic, AdminReleaseInfo, AdminReleaseList, AdminState, AdminUploadResult } from "./types.ts";
+import type { AdminActivationResult, AdminDiagnostic, AdminReleaseInfo, AdminReleaseList, AdminSharedState, AdminState, AdminUploadResult } from "./types.ts";
 
 export interface AdminApiOptions {
   active: ActiveRelease;
@@ -35,6 +35,14 @@ export interface AdminApiOptions {
 export interface AdminApi {
   /** Serve one `/admin…` request (auth included). Never throws. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /**
+   * With shared state (a release store): follow every activation another replica makes (and one made while this
+   * router was starting). Never throws:
+   * a release this router cannot run is logged and shown in `/admin/state`, and the current one keeps serving.
+   */
+  followSharedReleases(): Promise<void>;
+  /** Stop following (shutdown). */
+  close(): void;
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -64,8 +72,22 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   const attempts = options.attempts ?? new AdminAttempts(now);
   const admission = options.admission ?? releaseAdmission(env, active.current.config);
   const maxBytes = options.maxReleaseBytes ?? admission.maxReleaseBytes;
-  /** Activations run one at a time, in arrival order. */
+  /** Activations (this replica's and those followed from others) run one at a time, in arrival order. */
   let queue: Promise<unknown> = Promise.resolve();
+  const queued = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  /** Shared releases (Redis state): the release, the active pointer and the history every replica reads. */
+  const releases = options.state.releases;
+  const environment = active.current.config.environment;
+  /** The last shared activation this replica could not run (cleared by the next one it runs). */
+  let unfollowed: AdminSharedState["unfollowed"];
+  let stopFollowing: (() => void) | undefined;
+
+  /** A release this router knows, or (shared state) one any replica stored. */
+  const lookup = async (hash: string): Promise<ReleaseRecord | undefined> => active.get(hash) ?? (await releases?.get(hash));
 
   const prepare = (release: Release): RuntimeRelease => {
     try {
@@ -87,18 +109,18 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       const current = active.current;
       let hash = target;
       if (rollback) {
-        const previous = active.previous();
+        const previous = releases !== undefined ? await releases.previous(environment) : active.previous()?.hash;
         if (previous === undefined)
           throw new RouterError(
             "no_previous_release",
             `there is no earlier release to roll back to: ${current.hash} is the only one activated on this router that it still remembers`,
           );
-        hash = previous.hash;
+        hash = previous;
       }
-      const record = active.get(hash);
+      const record = await lookup(hash);
       if (record === undefined)
         throw new RouterError("release_not_found", `release ${hash} is not known to this router; upload it first with PUT /admin/releases/${hash}`);
-      if (current.hash === hash) {
+      if (current.hash === hash && (releases === undefined || (await releases.active(environment)) === hash)) {
         return {
           hash,
           environment: record.environment,
@@ -110,6 +132,11 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       }
       const next = prepare(record.release);
       try {
+        if (releases !== undefined) {
+          // The shared pointer first: when Redis refuses, no replica (this one included) changes release.
+          await releases.put(stored(record));
+          await releases.activate(environment, hash, { now: now(), rollback });
+        }
         await options.state.rollout.activate(next.config, now());
         options.state.health.retain(next.config);
       } catch (error) {
@@ -117,7 +144,9 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         throw error;
       }
       const at = now();
+      if (active.get(hash) === undefined) active.record(record.release, record.uploadedAt, record.bytes);
       const previous = active.swap(next, { now: at, rollback });
+      unfollowed = undefined;
       // Requests that began on the previous release keep it until they finish; close it after.
       void active.drained(previous).then(() => previous.close());
       options.log?.(
@@ -125,14 +154,62 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       );
       return { hash, environment: record.environment, activatedAt: iso(at), previous: previous.hash, changed: true, warnings: next.warnings };
     };
-    const result = queue.then(run, run);
-    queue = result.catch(() => undefined);
-    return result;
+    return queued(run);
+  };
+
+  /** Serve `hash`, activated through another replica (or found active at start); a failure leaves the current release serving. */
+  const follow = (hash: string, why: string): Promise<void> =>
+    queued(async () => {
+      const current = active.current;
+      if (current.hash === hash) {
+        unfollowed = undefined;
+        return;
+      }
+      try {
+        const record = await lookup(hash);
+        if (record === undefined) throw new Error("it is not in the shared release store");
+        const next = prepare(record.release);
+        try {
+          await options.state.rollout.activate(next.config, now());
+          options.state.health.retain(next.config);
+        } catch (error) {
+          await next.close();
+          throw error;
+        }
+        if (active.get(hash) === undefined) active.record(record.release, record.uploadedAt, record.bytes);
+        const previous = active.swap(next, { now: now() });
+        void active.drained(previous).then(() => previous.close());
+        unfollowed = undefined;
+        options.log?.(`switchyard router: serving release ${hash.slice(0, 12)} (environment ${environment}, ${why}); was ${previous.hash.slice(0, 12)}`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        unfollowed = { hash, message, at: iso(now()) };
+        options.log?.(
+          `switchyard router: cannot serve release ${hash.slice(0, 12)} (environment ${environment}, ${why}): ${message}; still serving ${current.hash.slice(0, 12)}`,
+        );
+      }
+    });
+
+  const followSharedReleases = async (): Promise<void> => {
+    if (releases === undefined || stopFollowing !== undefined) return;
+    stopFollowing = releases.onActivate((env, hash) => {
+      if (env === environment) void follow(hash, "activated through another replica");
+    });
+    // Start-up already chose the release to serve (runtime/startup-release.ts); catch up on any activation made since,
+    // and note in /admin/state an active release this replica cannot run.
+    try {
+      const shared = await releases.active(environment);
+      if (shared !== undefined && shared !== active.current.hash) await follow(shared, "the environment's active release in shared state");
+    } catch (error) {
+      options.log?.(
+        `switchyard router: could not read the active release from shared state (${(error as Error).message}); serving ${active.current.hash.slice(0, 12)} until it answers`,
+      );
+    }
   };
 
   const upload = async (req: IncomingMessage, hash: string): Promise<{ status: number; body: AdminUploadResult }> => {
     const text = await readBody(req, maxBytes);
-    const known = active.get(hash);
+    const known = await lookup(hash);
     const verified = verifyReleaseText(text, hash);
     if (!verified.ok) {
       const [first] = verified.diagnostics;
@@ -142,25 +219,32 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         verified.diagnostics,
       );
     }
-    if (known !== undefined) return { status: 200, body: { ...info(known), created: false, warnings: [] } };
+    if (known !== undefined) {
+      if (releases !== undefined) await releases.put(stored(known));
+      return { status: 200, body: { ...info(known, await activeHash()), created: false, warnings: [] } };
+    }
     const refused = admissionProblems(admission, verified.release.config);
     if (refused.length > 0) throw new ReleaseRejected(`not allowed on this router: ${refused[0]?.path}: ${refused[0]?.message}`, refused);
     const trial = prepare(verified.release);
     const warnings = trial.warnings;
     await trial.close();
-    const { record, created } = active.record(verified.release, now(), Buffer.byteLength(text));
-    return { status: created ? 201 : 200, body: { ...info(record), created, warnings } };
+    const local = active.record(verified.release, now(), Buffer.byteLength(text));
+    const created = releases !== undefined ? (await releases.put(stored(local.record))).created : local.created;
+    return { status: created ? 201 : 200, body: { ...info(local.record, await activeHash()), created, warnings } };
   };
 
-  const info = (record: ReleaseRecord): AdminReleaseInfo => ({
+  /** The environment's active release: the shared pointer with shared state (this router's current one until any is stored). */
+  const activeHash = async (): Promise<string> => (releases !== undefined ? await releases.active(environment) : undefined) ?? active.current.hash;
+
+  const info = (record: ReleaseRecord, activeNow: string): AdminReleaseInfo => ({
     hash: record.hash,
     environment: record.environment,
     uploadedAt: iso(record.uploadedAt),
     activatedAt: record.activatedAt === undefined ? null : iso(record.activatedAt),
-    active: record.hash === active.current.hash,
+    active: record.hash === activeNow,
   });
 
-  const list = (query: URLSearchParams): AdminReleaseList => {
+  const list = async (query: URLSearchParams): Promise<AdminReleaseList> => {
     const raw = query.get("limit");
     let limit = 20;
     if (raw !== null) {
@@ -168,16 +252,29 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       if (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LIST)
         throw new RouterError("invalid_request", `limit must be an integer 1..${MAX_LIST}, got "${raw}"`, { param: "limit" });
     }
-    return { active: active.current.hash, releases: active.history(limit).map(info) };
+    if (releases === undefined) return { active: active.current.hash, releases: active.history(limit).map((r) => info(r, active.current.hash)) };
+    const [shared, history] = await Promise.all([activeHash(), releases.history(environment, limit)]);
+    return { active: shared, releases: history.map((r) => info(r, shared)) };
   };
 
   const state = async (): Promise<AdminState> => {
     const current = active.current;
     const snapshot = await options.state.snapshot(current.config, now());
     const activatedAt = active.get(current.hash)?.activatedAt;
+    const shared: AdminSharedState = { kind: options.state.kind, up: options.state.backendUp() };
+    if (releases !== undefined) {
+      const pointer = options.state.backendUp()
+        ? await Promise.resolve()
+            .then(() => releases.active(environment))
+            .catch(() => undefined)
+        : undefined;
+      if (pointer !== undefined) shared.activeRelease = pointer;
+      if (unfollowed !== undefined) shared.unfollowed = unfollowed;
+    }
     return {
       release: { hash: current.hash, environment: current.config.environment, activatedAt: activatedAt === undefined ? null : iso(activatedAt) },
       ...snapshot,
+      state: shared,
     };
   };
 
@@ -186,7 +283,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     const read = method === "GET" || method === "HEAD";
     if (path === "/admin/releases") {
       if (!read) return refuse(method, "GET");
-      return sendJson(res, 200, list(query));
+      return sendJson(res, 200, await list(query));
     }
     if (path === "/admin/state") {
       if (!read) return refuse(method, "GET");
@@ -213,9 +310,9 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         return sendJson(res, status, body);
       }
       if (!read) return refuse(method, "GET, PUT");
-      const record = active.get(hash);
+      const record = await lookup(hash);
       if (record === undefined) throw new RouterError("release_not_found", `release ${hash} is not known to this router`);
-      return sendJson(res, 200, info(record));
+      return sendJson(res, 200, info(record, await activeHash()));
     }
     throw new RouterError(
       "not_found",
@@ -224,6 +321,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   };
 
   return {
+    followSharedReleases,
+    close: () => stopFollowing?.(),
     async handle(req, res) {
       const url = new URL(req.url ?? "/", "http://admin.invalid");
       try {
@@ -245,6 +344,18 @@ function refuse(method: string, allowed: string): never {
   throw new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, {
     headers: { allow: allowed.includes("GET") ? `${allowed}, HEAD` : allowed },
   });
+}
+
+/** A release record as the shared release store keeps it. */
+function stored(record: ReleaseRecord): StoredRelease {
+  return {
+    hash: record.hash,
+    environment: record.environment,
+    uploadedAt: record.uploadedAt,
+    activatedAt: record.activatedAt,
+    release: record.release,
+    bytes: record.bytes,
+  };
 }
 
 function iso(ms: number): string {

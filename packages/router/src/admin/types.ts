@@ -46,7 +46,20 @@ export interface AdminReleaseList {
 /** `GET /admin/state`: the state store's snapshot plus the active release. */
 export type AdminState = StateSnapshot & {
   release: { hash: string; environment: string; activatedAt: string | null };
+  /** Where budgets, rate limits, canary steps and releases live, and whether that backend answers now. */
+  state: AdminSharedState;
 };
+
+/** The state backend as `GET /admin/state` shows it. */
+export interface AdminSharedState {
+  kind: "memory" | "redis";
+  /** False while Redis is unreachable (the router serves per `state.onUnavailable`); always true in memory. */
+  up: boolean;
+  /** The environment's active release in shared state (may differ from `release.hash` while this replica cannot run it). */
+  activeRelease?: string;
+  /** The latest shared activation this replica could not run: it kept serving `release.hash`. */
+  unfollowed?: { hash: string; message: string; at: string };
+}
 
 /** An admin error body: OpenAI's error shape, plus diagnostics for a rejected release. */
 export interface AdminErrorBody {

@@ -127,6 +127,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const admission = admissionOrError(env, options.release.config);
   if (typeof admission === "string") throw new RouterStartError("invalid_setting", admission);
+  // The canary controller's timing (SWITCHYARD_CANARY_INTERVAL_MS; with shared state SWITCHYARD_CANARY_LEASE_TTL_MS bounds a takeover).
+  const canaryIntervalMs = env["SWITCHYARD_CANARY_INTERVAL_MS"] === undefined ? undefined : envLimit(env, "SWITCHYARD_CANARY_INTERVAL_MS", 1);
+  const leaseTtlMs = env["SWITCHYARD_CANARY_LEASE_TTL_MS"] === undefined ? undefined : envLimit(env, "SWITCHYARD_CANARY_LEASE_TTL_MS", 1);
   const now = options.now ?? Date.now;
   const log = options.telemetry?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   // The stores the release declares (unless the caller brought its own): in memory, or connected to Redis.
@@ -177,11 +180,12 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   });
   deps.governor = governor;
   const canaries = new CanaryController({
+    ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
     rollout: deps.state.rollout,
     health: deps.state.health,
     config: () => active.current.config,
     now,
-    ...(options.canaryIntervalMs !== undefined ? { intervalMs: options.canaryIntervalMs } : {}),
+    ...((options.canaryIntervalMs ?? canaryIntervalMs) !== undefined ? { intervalMs: options.canaryIntervalMs ?? canaryIntervalMs } : {}),
     onChange: (c) =>
       log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
   });
@@ -200,6 +204,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     attempts: adminAttempts,
     admission,
   });
+  // Shared state: serve the environment's active release from Redis, and follow the other replicas' activations.
+  await admin.followSharedReleases();
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
   /** Served requests a `POST /v1/feedback` score is matched against (bounded: governance/feedback.ts). */
@@ -616,6 +622,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       closing ??= (async () => {
         unready = true;
         canaries.stop();
+        admin.close();
         if ((closeOptions.unreadyMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, closeOptions.unreadyMs));
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -178,6 +178,15 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
     g.reset();
     for (const [route, def] of Object.entries(config().routes)) if (def.canary !== undefined) g.set({ route }, view.canaryPercent(route));
   });
+  gauge(
+    "switchyard_state_backend_up",
+    "Whether the shared state backend answers: 1 up (always, for in-memory state), 0 down (serving per state.onUnavailable).",
+    ["kind"],
+    (g) => {
+      g.reset();
+      g.set({ kind: options.state.kind }, options.state.backendUp() ? 1 : 0);
+    },
+  );
   // One snapshot per scrape feeds every live-state gauge (a shared store answers it remotely).
   let scrape: { at: number; snapshot: Promise<StateSnapshot | undefined> } | undefined;
   const snapshot = (): Promise<StateSnapshot | undefined> => {

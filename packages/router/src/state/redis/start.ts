@@ -6,6 +6,7 @@
  */
 import type { RedisState } from "@switchyard/ir";
 import { redisStateSettings } from "../../runtime/state-env.ts";
+import { positiveIntSetting } from "../../settings.ts";
 import { startupRelease, type StartupReleaseInput } from "../../runtime/startup-release.ts";
 import type { RuntimeRelease } from "../../runtime/release.ts";
 import type { StateStores } from "../stores.ts";
@@ -27,12 +28,36 @@ export interface RedisStateSupport {
 
 const startError = (code: string, message: string): Error => Object.assign(new Error(message), { code });
 
+/** The operator's tuning of the Redis stores, from the environment (each optional; the stores' defaults otherwise). */
+const TUNING = {
+  commandTimeoutMs: "SWITCHYARD_STATE_COMMAND_TIMEOUT_MS",
+  reservationTtlMs: "SWITCHYARD_STATE_RESERVATION_TTL_MS",
+  refreshMs: "SWITCHYARD_STATE_REFRESH_MS",
+} as const;
+
+/**
+ * @example stateTuning({ SWITCHYARD_STATE_RESERVATION_TTL_MS: "60000" }) // → { reservationTtlMs: 60000 }
+ * stateTuning({ SWITCHYARD_STATE_REFRESH_MS: "soon" }) // → { error: "SWITCHYARD_STATE_REFRESH_MS must be …" }
+ */
+function stateTuning(env: Readonly<Record<string, string | undefined>>): Partial<Record<keyof typeof TUNING, number>> | { error: string } {
+  const out: Partial<Record<keyof typeof TUNING, number>> = {};
+  for (const [key, name] of Object.entries(TUNING) as Array<[keyof typeof TUNING, string]>) {
+    if (env[name] === undefined) continue;
+    const value = positiveIntSetting(env, name, 1);
+    if (typeof value !== "number") return value;
+    out[key] = value;
+  }
+  return out;
+}
+
 export const redisState: RedisStateSupport = {
   async open(state, env, environment, log) {
     const read = redisStateSettings(state, env, environment);
     if ("error" in read) throw startError("invalid_setting", read.error);
+    const tuning = stateTuning(env);
+    if ("error" in tuning) throw startError("invalid_setting", tuning.error);
     try {
-      return await createRedisStateStores({ ...read.settings, log });
+      return await createRedisStateStores({ ...read.settings, ...tuning, log });
     } catch (error) {
       // The factory's messages never hold the password; masked here too, should one ever do.
       const password = URL.canParse(read.settings.url) ? decodeURIComponent(new URL(read.settings.url).password) : "";
