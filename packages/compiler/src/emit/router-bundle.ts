@@ -49,6 +49,72 @@ const BUILD_OPTIONS = {
   logLevel: "silent",
 } as const satisfies esbuild.BuildOptions;
 
+/** Base85 digits: printable ASCII from "#" (35) up, skipping "\\", so a chunk is a JS string literal without escapes. */
+const BASE85 = Array.from({ length: 85 }, (_, d) => String.fromCharCode(d + (d >= 57 ? 36 : 35))).join("");
+
+/**
+ * A chunk's code as the arguments of `unpackChunk`: brotli-compressed, then base85-encoded (5 characters per 4 bytes,
+ * against base64's 4 per 3: ~6 % fewer bytes in router.mjs), and its compressed length.
+ *
+ * @internal Exported for the tests, which unpack router.mjs's chunks with unpackChunkText.
+ */
+export function packChunk(code: Buffer): string {
+  const packed = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
+  const padded = Buffer.alloc(Math.ceil(packed.length / 4) * 4);
+  packed.copy(padded);
+  let text = "";
+  for (let i = 0; i < padded.length; i += 4) {
+    let value = padded.readUInt32BE(i);
+    let group = "";
+    for (let j = 0; j < 5; j++) {
+      group = BASE85[value % 85] + group;
+      value = Math.floor(value / 85);
+    }
+    text += group;
+  }
+  return `${JSON.stringify(text)}, ${packed.length}`;
+}
+
+/** The stand-ins' shared decoder (the inverse of packChunk), a virtual module bundled once. */
+const UNPACK_MODULE = "switchyard:unpack-chunk";
+const UNPACK_SOURCE = `import { brotliDecompressSync } from "node:zlib";
+export function unpackChunk(text, length) {
+  const bytes = Buffer.alloc((text.length / 5) * 4);
+  for (let i = 0; i < text.length; i += 5) {
+    let value = 0;
+    for (let j = i; j < i + 5; j++) {
+      const c = text.charCodeAt(j);
+      value = value * 85 + c - (c > 92 ? 36 : 35);
+    }
+    bytes.writeUInt32BE(value, (i / 5) * 4);
+  }
+  return brotliDecompressSync(bytes.subarray(0, length));
+}
+`;
+
+/**
+ * The code of a chunk in router.mjs, from the arguments of its `unpackChunk` call (the tests' view of a chunk).
+ *
+ * @internal
+ */
+export async function unpackChunkText(text: string, length: number): Promise<string> {
+  const module = (await import(`data:text/javascript;base64,${Buffer.from(UNPACK_SOURCE).toString("base64")}`)) as {
+    unpackChunk: (text: string, length: number) => Buffer;
+  };
+  return module.unpackChunk(text, length).toString("utf8");
+}
+
+/** Resolves the stand-ins' `import { unpackChunk } from UNPACK_MODULE`. */
+function unpackModule(): esbuild.Plugin {
+  return {
+    name: "unpack-chunk",
+    setup(build) {
+      build.onResolve({ filter: /^switchyard:unpack-chunk$/ }, () => ({ path: UNPACK_MODULE, namespace: "sy-unpack" }));
+      build.onLoad({ filter: /.*/, namespace: "sy-unpack" }, () => ({ contents: UNPACK_SOURCE, loader: "js" }));
+    },
+  };
+}
+
 /** A part of the router loaded on first use: built as its own chunk, embedded brotli-compressed in router.mjs. */
 interface LazyChunk {
   /** What the chunk is, in messages. */
@@ -130,6 +196,21 @@ const ADMIN_CHUNK: LazyChunk = {
 };
 
 /**
+ * Canary guard evaluation (the step function and the guards' texts, ~3 KB minified), loaded by the canary controller's
+ * first evaluation that finds a route with a canary (governance/canary.ts).
+ */
+const CANARY_CHUNK: LazyChunk = {
+  what: "canary",
+  entry: "governance/canary-step.ts",
+  importer: "governance/canary.ts",
+  specifier: "./canary-step.ts",
+  exports: ["nextCanaryStep"],
+  modules: new Set(["governance/canary-step.ts"]),
+  corePath: "the controller (governance/canary.ts)",
+  name: "switchyard-canary.mjs",
+};
+
+/**
  * Build a lazily loaded part of the router as a self-contained ESM chunk, checked against its allow-list.
  *
  * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
@@ -185,10 +266,9 @@ function lazyChunk(src: string, chunk: LazyChunk): esbuild.Plugin {
       );
       build.onLoad({ filter: /.*/, namespace }, async () => {
         const code = Buffer.from(await buildLazyChunk(src, chunk));
-        const packed = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
         const contents = [
-          'import { brotliDecompressSync } from "node:zlib";',
-          `const code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed.toString("base64"))}, "base64"));`,
+          `import { unpackChunk } from ${JSON.stringify(UNPACK_MODULE)};`,
+          `const code = unpackChunk(${packChunk(code)});`,
           // Not a string literal, so esbuild leaves the import to Node.
           'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
           `export const { ${chunk.exports.join(", ")} } = chunk;`,
@@ -271,10 +351,9 @@ function ioredisChunk(src: string): esbuild.Plugin {
       build.onResolve({ filter: /^ioredis$/ }, () => ({ path: "ioredis", namespace: "sy-ioredis" }));
       build.onLoad({ filter: /.*/, namespace: "sy-ioredis" }, async () => {
         const code = Buffer.from(await buildIoredisChunk(src));
-        const packed = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
         const contents = [
-          'import { brotliDecompressSync } from "node:zlib";',
-          `const code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed.toString("base64"))}, "base64"));`,
+          `import { unpackChunk } from ${JSON.stringify(UNPACK_MODULE)};`,
+          `const code = unpackChunk(${packChunk(code)});`,
           'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
           "export default chunk.default;",
           `export const { ${IOREDIS_EXPORTS.join(", ")} } = chunk;`,
@@ -329,7 +408,9 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
     // With Redis state the admin handler comes with the Redis support (state/redis/start.ts: it follows other replicas'
     // activations from the start, and the Redis release store verifies releases as uploads do): no second copy in a chunk.
     plugins: [
+      unpackModule(),
       lazyChunk(src, DASHBOARD_CHUNK),
+      lazyChunk(src, CANARY_CHUNK),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK),
       ioredisChunk(src),
     ],
