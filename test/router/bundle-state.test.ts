@@ -10,7 +10,7 @@ import path from "node:path";
 import { brotliDecompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type State, redisUrlSecretOfBundle } from "@switchyard/ir";
-import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
+import { bundleRouter, unpackChunkText } from "../../packages/compiler/src/emit/router-bundle.ts";
 import { releaseOf } from "../helpers/release.ts";
 
 /** router.mjs's budget without Redis state (test/router/bundle.test.ts holds it too). */
@@ -30,10 +30,14 @@ const release = (state?: State) =>
     ...(state === undefined ? {} : { state }),
   });
 
-/** The bundle's text and the text of every brotli-compressed base64 literal it carries (the dashboard's chunk, the IR's JSON Schema, ioredis's chunk). */
-function unpacked(code: string): string[] {
-  const chunks = [...code.matchAll(/"([A-Za-z0-9+/=]{1000,})"/g)].map((m) => brotliDecompressSync(Buffer.from(m[1] ?? "", "base64")).toString("utf8"));
-  return [code, ...chunks];
+/**
+ * The bundle's text and the text of every brotli-compressed literal it carries: the chunks (the dashboard's, the admin
+ * API's, the canary guards', ioredis's: base85, with their length) and the IR's JSON Schema (base64).
+ */
+async function unpacked(code: string): Promise<string[]> {
+  const chunks = await Promise.all([...code.matchAll(/"([#-[\]-x]{1000,})",(\d+)\)/g)].map((m) => unpackChunkText(m[1] ?? "", Number(m[2]))));
+  const literals = [...code.matchAll(/"([A-Za-z0-9+/=]{1000,})"(?!,\d)/g)].map((m) => brotliDecompressSync(Buffer.from(m[1] ?? "", "base64")).toString("utf8"));
+  return [code, ...chunks, ...literals];
 }
 
 /** ioredis's own text: its debug namespace and its Sentinel connector. */
@@ -57,7 +61,7 @@ afterAll(async () => {
 
 describe("router.mjs with and without Redis state", () => {
   it('without `state: { kind: "redis" }` the bundle carries no Redis client and stays within 150 KB', async () => {
-    const texts = unpacked(await readFile(plain.file, "utf8"));
+    const texts = await unpacked(await readFile(plain.file, "utf8"));
     expect(
       texts.some((text) => text.includes("switchyard-dashboard.mjs")),
       "the dashboard chunk is found",
@@ -68,13 +72,13 @@ describe("router.mjs with and without Redis state", () => {
     const memory = path.join(dir, "memory", "router.mjs");
     await bundleRouter({ release: release({ kind: "memory" }), outFile: memory });
     expect(await readFile(memory, "utf8")).not.toBe(""); // built
-    expect(hasIoredis(unpacked(await readFile(memory, "utf8")))).toBe(false);
+    expect(hasIoredis(await unpacked(await readFile(memory, "utf8")))).toBe(false);
   });
 
   it("with Redis state it carries ioredis as a compressed chunk and stays within its own budget", async () => {
     const code = await readFile(redis.file, "utf8");
     expect(hasIoredis([code]), "ioredis is not in router.mjs uncompressed").toBe(false);
-    expect(hasIoredis(unpacked(code)), "ioredis rides in a chunk").toBe(true);
+    expect(hasIoredis(await unpacked(code)), "ioredis rides in a chunk").toBe(true);
     expect(redis.bytes).toBeLessThan(REDIS_BUDGET);
     expect(redis.bytes - plain.bytes).toBeGreaterThan(40 * 1024);
     console.log(`router.mjs without Redis state: ${(plain.bytes / 1024).toFixed(1)} KB; with: ${(redis.bytes / 1024).toFixed(1)} KB`);

@@ -122,6 +122,50 @@ describe("bundleRouter", () => {
     }
   });
 
+  it("serves the admin API from its compressed chunk: uploads verified against the schema, errors in OpenAI's shape, wrong tokens throttled", async () => {
+    const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
+    try {
+      await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
+      // The handler's text and the IR's JSON Schema are inside the brotli-compressed chunk, not in the bundle as plain JS.
+      const code = await readFile(path.join(run, "router.mjs"), "utf8");
+      expect(code.includes("the admin API serves PUT /admin/releases"), "admin handler compressed").toBe(false);
+      expect(code.includes("is not a release hash"), "admin handler compressed").toBe(false);
+      const token = "bundle-admin-token";
+      const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { SWITCHYARD_ADMIN_TOKEN: token, DEMO_KEY: "demo-key" } });
+      try {
+        const auth = { authorization: `Bearer ${token}` };
+        // The first admin request loads the chunk and answers.
+        const list = await fetch(`${router.url}/admin/releases`, { headers: auth });
+        expect(list.status).toBe(200);
+        expect(((await list.json()) as { active: string }).active).toBe(mockOnly.hash);
+        // A RouterError thrown in the chunk is the core's class: 404 in OpenAI's shape.
+        const missing = await fetch(`${router.url}/admin/releases/${"0".repeat(64)}`, { headers: auth });
+        expect(missing.status).toBe(404);
+        expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("release_not_found");
+        // An upload is checked against the IR's JSON Schema inside the chunk.
+        const bad = await fetch(`${router.url}/admin/releases/${mockOnly.hash}`, {
+          method: "PUT",
+          headers: auth,
+          body: JSON.stringify({ hash: mockOnly.hash, config: { ...mockOnly.config, routes: 7 } }),
+        });
+        expect(bad.status).toBe(400);
+        const rejected = (await bad.json()) as { error: { code: string }; diagnostics: { path?: string }[] };
+        expect(rejected.error.code).toBe("invalid_release");
+        expect(rejected.diagnostics.some((d) => d.path === "config.routes")).toBe(true);
+        const state = await fetch(`${router.url}/admin/state`, { headers: auth });
+        expect(((await state.json()) as { release: { hash: string } }).release.hash).toBe(mockOnly.hash);
+        for (let i = 0; i < 10; i++) await (await fetch(`${router.url}/admin/state`, { headers: { authorization: "Bearer wrong" } })).body?.cancel();
+        const throttled = await fetch(`${router.url}/admin/state`, { headers: { authorization: "Bearer wrong" } });
+        expect(((await throttled.json()) as { error: { code: string } }).error.code).toBe("too_many_admin_attempts");
+      } finally {
+        router.child.kill("SIGTERM");
+        await router.exited;
+      }
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
+  });
+
   it("refuses to build a dashboard chunk that would carry its own copy of a core module", async () => {
     const src = path.join(dir, "fake-src");
     await mkdir(path.join(src, "dashboard"), { recursive: true });

@@ -47,7 +47,8 @@ export type { ChatBody, ChatMessage, ChatCompletion, ChatCompletionChunk, Usage 
 // Releases: activating one, and the admin API that uploads and switches them.
 export { ActiveRelease, activateRelease, ActivationError, type RuntimeRelease, type ReleaseRecord, type ActiveReleaseOptions } from "./runtime/release.ts";
 export { checkAdminToken, ADMIN_TOKEN_ENV } from "./admin/auth.ts";
-export { createAdminApi, type AdminApi, type AdminApiOptions } from "./admin/api.ts";
+export { type AdminApi, type AdminApiOptions } from "./admin/api.ts";
+export { createAdminApi } from "./admin/create.ts";
 export { verifyReleaseText, type VerifyResult } from "./admin/verify-release.ts";
 export { AdminClient, AdminClientError, releaseHashOf, type AdminClientOptions } from "./admin/client.ts";
 export type * from "./admin/types.ts";

@@ -1,6 +1,7 @@
 /**
  * @module Emit router.mjs: esbuild bundles packages/router with only the adapters and validators a release uses, release
- * embedded. The dashboard's server code, loaded on the first /dashboard request, rides along as a brotli-compressed chunk.
+ * embedded. The dashboard's server code and the admin API's handler, each loaded on first use, ride along as brotli-compressed
+ * chunks.
  * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their client (ioredis) as a second
  * brotli-compressed chunk unpacked at start-up; any other release carries neither.
  */
@@ -35,7 +36,7 @@ const VALIDATORS = {
   "json-schema": { file: "validators/json-schema.ts", name: "jsonSchemaValidator" },
 } as const;
 
-/** How router.mjs and its dashboard chunk are built: one minified, self-contained ES module each, for Node 20. */
+/** How router.mjs and its lazily loaded chunks are built: one minified, self-contained ES module each, for Node 20. */
 const BUILD_OPTIONS = {
   bundle: true,
   minify: true,
@@ -48,37 +49,175 @@ const BUILD_OPTIONS = {
   logLevel: "silent",
 } as const satisfies esbuild.BuildOptions;
 
-/**
- * The modules the dashboard chunk may contain, relative to packages/router/src: the dashboard's own
- * lazily loaded files and pure helpers without state or classes. Anything else they import by value
- * would be a second copy of a core module (a second RouterError class, which the server's
- * `instanceof` does not recognise; a second wrong-token count): it belongs in DashboardCore
- * (dashboard/handler.ts), which the core passes in.
- */
-const DASHBOARD_CHUNK_MODULES: ReadonlySet<string> = new Set([
-  "dashboard/lazy.ts",
-  "dashboard/handler.ts",
-  "dashboard/snapshot.ts",
-  "dashboard/session.ts",
-  "dashboard/page.ts",
-  "dashboard/page-asset.generated.ts",
-  "dashboard/live-view.ts",
-  "state/budget-period.ts",
-  "admin/auth.ts",
-]);
-
-/** The chunk's name in stack traces (V8 reads the `sourceURL` comment) instead of a 10 KB `data:` URL. */
-const DASHBOARD_CHUNK_NAME = "switchyard-dashboard.mjs";
+/** Base85 digits: printable ASCII from "#" (35) up, skipping "\\", so a chunk is a JS string literal without escapes. */
+const BASE85 = Array.from({ length: 85 }, (_, d) => String.fromCharCode(d + (d >= 57 ? 36 : 35))).join("");
 
 /**
- * Build the dashboard's server code (dashboard/lazy.ts and what it imports by value, ~16 KB minified
- * with the page asset) as a self-contained ESM chunk. Checked against DASHBOARD_CHUNK_MODULES.
+ * A chunk's code as the arguments of `unpackChunk`: brotli-compressed, then base85-encoded (5 characters per 4 bytes,
+ * against base64's 4 per 3: ~6 % fewer bytes in router.mjs), and its compressed length.
  *
- * @internal Exported for its test; `src` is packages/router/src.
+ * @internal Exported for the tests, which unpack router.mjs's chunks with unpackChunkText.
  */
-export async function buildDashboardChunk(src: string): Promise<string> {
+export function packChunk(code: Buffer): string {
+  const packed = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
+  const padded = Buffer.alloc(Math.ceil(packed.length / 4) * 4);
+  packed.copy(padded);
+  let text = "";
+  for (let i = 0; i < padded.length; i += 4) {
+    let value = padded.readUInt32BE(i);
+    let group = "";
+    for (let j = 0; j < 5; j++) {
+      group = BASE85[value % 85] + group;
+      value = Math.floor(value / 85);
+    }
+    text += group;
+  }
+  return `${JSON.stringify(text)}, ${packed.length}`;
+}
+
+/** The stand-ins' shared decoder (the inverse of packChunk), a virtual module bundled once. */
+const UNPACK_MODULE = "switchyard:unpack-chunk";
+const UNPACK_SOURCE = `import { brotliDecompressSync } from "node:zlib";
+export function unpackChunk(text, length) {
+  const bytes = Buffer.alloc((text.length / 5) * 4);
+  for (let i = 0; i < text.length; i += 5) {
+    let value = 0;
+    for (let j = i; j < i + 5; j++) {
+      const c = text.charCodeAt(j);
+      value = value * 85 + c - (c > 92 ? 36 : 35);
+    }
+    bytes.writeUInt32BE(value, (i / 5) * 4);
+  }
+  return brotliDecompressSync(bytes.subarray(0, length));
+}
+`;
+
+/**
+ * The code of a chunk in router.mjs, from the arguments of its `unpackChunk` call (the tests' view of a chunk).
+ *
+ * @internal
+ */
+export async function unpackChunkText(text: string, length: number): Promise<string> {
+  const module = (await import(`data:text/javascript;base64,${Buffer.from(UNPACK_SOURCE).toString("base64")}`)) as {
+    unpackChunk: (text: string, length: number) => Buffer;
+  };
+  return module.unpackChunk(text, length).toString("utf8");
+}
+
+/** Resolves the stand-ins' `import { unpackChunk } from UNPACK_MODULE`. */
+function unpackModule(): esbuild.Plugin {
+  return {
+    name: "unpack-chunk",
+    setup(build) {
+      build.onResolve({ filter: /^switchyard:unpack-chunk$/ }, () => ({ path: UNPACK_MODULE, namespace: "sy-unpack" }));
+      build.onLoad({ filter: /.*/, namespace: "sy-unpack" }, () => ({ contents: UNPACK_SOURCE, loader: "js" }));
+    },
+  };
+}
+
+/** A part of the router loaded on first use: built as its own chunk, embedded brotli-compressed in router.mjs. */
+interface LazyChunk {
+  /** What the chunk is, in messages. */
+  what: string;
+  /** The chunk's entry, relative to packages/router/src. */
+  entry: string;
+  /** The core module whose `import(specifier)` loads the chunk, relative to packages/router/src. */
+  importer: string;
+  /** What that dynamic import names. */
+  specifier: string;
+  /** The entry's exports the core uses. */
+  exports: readonly string[];
+  /**
+   * The modules the chunk may contain, relative to packages/router/src: its own lazily loaded files and pure helpers
+   * without state or classes. Anything else they import by value would be a second copy of a core module (a second
+   * RouterError class, which the server's `instanceof` does not recognise; a second wrong-token count): it belongs in
+   * the parts the core passes in (`core`).
+   */
+  modules: ReadonlySet<string>;
+  /** Where the core's parts are passed in, for the error message. */
+  corePath: string;
+  /** The chunk's name in stack traces (V8 reads the `sourceURL` comment) instead of a long `data:` URL. */
+  name: string;
+}
+
+/**
+ * The dashboard's server code (~16 KB minified with the page asset; ~10.5 KB compressed, of which the already
+ * compressed page is ~4 KB either way), loaded on the first /dashboard request (dashboard/mount.ts).
+ */
+const DASHBOARD_CHUNK: LazyChunk = {
+  what: "dashboard",
+  entry: "dashboard/lazy.ts",
+  importer: "dashboard/mount.ts",
+  specifier: "./lazy.ts",
+  exports: ["openDashboard"],
+  modules: new Set([
+    "dashboard/lazy.ts",
+    "dashboard/handler.ts",
+    "dashboard/snapshot.ts",
+    "dashboard/session.ts",
+    "dashboard/page.ts",
+    "dashboard/page-asset.generated.ts",
+    "dashboard/live-view.ts",
+    "state/budget-period.ts",
+    "admin/auth.ts",
+  ]),
+  corePath: "DashboardCore (dashboard/handler.ts)",
+  name: "switchyard-dashboard.mjs",
+};
+
+/**
+ * The admin API's handler: uploads (release verification, the IR's JSON Schema and rules, admission), activation,
+ * rollback, listing and state (~20 KB minified, ~10.5 KB compressed and base64-encoded); loaded on the first /admin
+ * request (admin/mount.ts). The wrong-token counts and the admission's limits stay in the core. Releases with Redis
+ * state carry it inline (bundleRouter).
+ */
+const ADMIN_CHUNK: LazyChunk = {
+  what: "admin",
+  entry: "admin/api.ts",
+  importer: "admin/mount.ts",
+  specifier: "./api.ts",
+  exports: ["createAdminHandler"],
+  modules: new Set([
+    "admin/api.ts",
+    "admin/auth.ts",
+    "admin/admission.ts",
+    "admin/verify-release.ts",
+    "admin/schema-check.ts",
+    // tooDeep only: a pure function (its scratch stack is emptied before it returns).
+    "http/chat-body.ts",
+    "settings.ts",
+    "../../ir/src/config-json-schema.ts",
+    "../../ir/src/rules.ts",
+    "../../ir/src/canonical.ts",
+    "../../ir/src/environment.ts",
+  ]),
+  corePath: "AdminCore (admin/api.ts)",
+  name: "switchyard-admin.mjs",
+};
+
+/**
+ * Canary guard evaluation (the step function and the guards' texts, ~3 KB minified), loaded by the canary controller's
+ * first evaluation that finds a route with a canary (governance/canary.ts).
+ */
+const CANARY_CHUNK: LazyChunk = {
+  what: "canary",
+  entry: "governance/canary-step.ts",
+  importer: "governance/canary.ts",
+  specifier: "./canary-step.ts",
+  exports: ["nextCanaryStep"],
+  modules: new Set(["governance/canary-step.ts"]),
+  corePath: "the controller (governance/canary.ts)",
+  name: "switchyard-canary.mjs",
+};
+
+/**
+ * Build a lazily loaded part of the router as a self-contained ESM chunk, checked against its allow-list.
+ *
+ * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
+ */
+async function buildLazyChunk(src: string, chunk: LazyChunk): Promise<string> {
   const result = await esbuild.build({
-    entryPoints: [path.join(src, "dashboard", "lazy.ts")],
+    entryPoints: [path.join(src, chunk.entry)],
     ...BUILD_OPTIONS,
     metafile: true,
   });
@@ -90,44 +229,72 @@ export async function buildDashboardChunk(src: string): Promise<string> {
   );
   for (const input of carried) {
     const module = path.relative(src, path.resolve(input)).split(path.sep).join("/");
-    if (!DASHBOARD_CHUNK_MODULES.has(module)) {
+    if (!chunk.modules.has(module)) {
       throw new Error(
-        `the dashboard chunk would carry its own copy of ${module}: pass what the dashboard needs from it through DashboardCore (dashboard/handler.ts), or list it in DASHBOARD_CHUNK_MODULES if it holds no state and no classes`,
+        `the ${chunk.what} chunk would carry its own copy of ${module}: pass what it needs from it through ${chunk.corePath}, or list it in the chunk's modules (packages/compiler/src/emit/router-bundle.ts) if it holds no state and no classes`,
       );
     }
   }
   const file = result.outputFiles[0];
-  if (file === undefined) throw new Error("esbuild produced no dashboard chunk");
-  return `${file.text}//# sourceURL=${DASHBOARD_CHUNK_NAME}\n`;
+  if (file === undefined) throw new Error(`esbuild produced no ${chunk.what} chunk`);
+  return `${file.text}//# sourceURL=${chunk.name}\n`;
+}
+
+/** @internal The dashboard chunk's code, for its test. */
+export function buildDashboardChunk(src: string): Promise<string> {
+  return buildLazyChunk(src, DASHBOARD_CHUNK);
+}
+
+/** @internal The admin chunk's code, for its test. */
+export function buildAdminChunk(src: string): Promise<string> {
+  return buildLazyChunk(src, ADMIN_CHUNK);
 }
 
 /**
- * The dashboard is loaded on the first /dashboard request (dashboard/mount.ts: `import("./lazy.ts")`).
- * In router.mjs that import gets this stand-in: the chunk from buildDashboardChunk, brotli-compressed
- * and base64-encoded (~16 KB → ~10.5 KB, of which the already compressed page is ~4 KB either way), unpacked and imported from a `data:` URL only then. Node
- * resolves a `data:` module's `node:` imports like any other; the chunk has no other imports.
+ * A lazily loaded part's `import(specifier)` in its core module gets this stand-in: the chunk from buildLazyChunk,
+ * brotli-compressed and base64-encoded, unpacked and imported from a `data:` URL only when that import runs. Node
+ * resolves a `data:` module's `node:` imports like any other; a chunk has no other imports.
  */
-function dashboardChunk(src: string): esbuild.Plugin {
+function lazyChunk(src: string, chunk: LazyChunk): esbuild.Plugin {
+  const namespace = `sy-${chunk.what}`;
+  const importer = new RegExp(`[\\\\/]${chunk.importer.replaceAll("/", "[\\\\/]").replaceAll(".", "\\.")}$`);
   return {
-    name: "dashboard-chunk",
+    name: `${chunk.what}-chunk`,
     setup(build) {
-      build.onResolve({ filter: /^\.\/lazy\.ts$/ }, (args) =>
-        args.kind === "dynamic-import" && /[\\/]dashboard[\\/]mount\.ts$/.test(args.importer)
-          ? { path: "dashboard/lazy.ts", namespace: "sy-dashboard" }
-          : undefined,
+      build.onResolve({ filter: new RegExp(`^${chunk.specifier.replaceAll(".", "\\.")}$`) }, (args) =>
+        args.kind === "dynamic-import" && importer.test(args.importer) ? { path: chunk.entry, namespace } : undefined,
       );
-      build.onLoad({ filter: /.*/, namespace: "sy-dashboard" }, async () => {
-        const code = Buffer.from(await buildDashboardChunk(src));
-        const packed = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
+      build.onLoad({ filter: /.*/, namespace }, async () => {
+        const code = Buffer.from(await buildLazyChunk(src, chunk));
         const contents = [
-          'import { brotliDecompressSync } from "node:zlib";',
-          `const code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed.toString("base64"))}, "base64"));`,
+          `import { unpackChunk } from ${JSON.stringify(UNPACK_MODULE)};`,
+          `const code = unpackChunk(${packChunk(code)});`,
           // Not a string literal, so esbuild leaves the import to Node.
           'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
-          "export const openDashboard = chunk.openDashboard;",
+          `export const { ${chunk.exports.join(", ")} } = chunk;`,
         ].join("\n");
         return { contents, loader: "js" };
       });
+    },
+  };
+}
+
+/**
+ * Where a release's other parts already carry a lazily loaded part (the Redis state support brings the admin handler
+ * for its release store and start-up), its dynamic import, never taken, gets an empty stand-in instead of a chunk.
+ */
+function carriedChunk(chunk: LazyChunk): esbuild.Plugin {
+  const namespace = `sy-${chunk.what}-carried`;
+  return {
+    name: `${chunk.what}-carried`,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${chunk.specifier.replaceAll(".", "\\.")}$`) }, (args) =>
+        args.kind === "dynamic-import" && args.importer.split(path.sep).join("/").endsWith(`/${chunk.importer}`) ? { path: chunk.entry, namespace } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace }, () => ({
+        contents: chunk.exports.map((name) => `export const ${name} = undefined;`).join("\n"),
+        loader: "js",
+      }));
     },
   };
 }
@@ -184,10 +351,9 @@ function ioredisChunk(src: string): esbuild.Plugin {
       build.onResolve({ filter: /^ioredis$/ }, () => ({ path: "ioredis", namespace: "sy-ioredis" }));
       build.onLoad({ filter: /.*/, namespace: "sy-ioredis" }, async () => {
         const code = Buffer.from(await buildIoredisChunk(src));
-        const packed = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
         const contents = [
-          'import { brotliDecompressSync } from "node:zlib";',
-          `const code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed.toString("base64"))}, "base64"));`,
+          `import { unpackChunk } from ${JSON.stringify(UNPACK_MODULE)};`,
+          `const code = unpackChunk(${packChunk(code)});`,
           'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
           "export default chunk.default;",
           `export const { ${IOREDIS_EXPORTS.join(", ")} } = chunk;`,
@@ -239,7 +405,15 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
   const src = routerSourceDir();
   const result = await esbuild.build({
     stdin: { contents: routerEntrySource(options.release, options.transport ?? "http1"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
-    plugins: [dashboardChunk(src), ioredisChunk(src)],
+    // With Redis state the admin handler comes with the Redis support (state/redis/start.ts: it follows other replicas'
+    // activations from the start, and the Redis release store verifies releases as uploads do): no second copy in a chunk.
+    plugins: [
+      unpackModule(),
+      lazyChunk(src, DASHBOARD_CHUNK),
+      lazyChunk(src, CANARY_CHUNK),
+      options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK),
+      ioredisChunk(src),
+    ],
     // The OpenTelemetry packages ship ES modules beside CommonJS; their ESM builds tree-shake
     // (the OTLP sink adds ~50 KB instead of ~300 KB: semantic-conventions, sdk-metrics and the
     // protobuf serializers drop out). Only for releases with OTLP, so other bundles stay as they were.

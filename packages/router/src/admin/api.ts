@@ -2,14 +2,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Release } from "@switchyard/ir";
 import type { AdapterRegistry, Transport } from "../adapters/types.ts";
-import { RouterError } from "../errors.ts";
-import { readBody } from "../http/read-body.ts";
-import { ActivationError, type ActiveRelease, type ReleaseRecord, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
+import type { RouterError } from "../errors.ts";
+import type { readBody } from "../http/read-body.ts";
+import type { ActivationError, ActiveRelease, ReleaseRecord, RuntimeRelease, activateRelease } from "../runtime/release.ts";
 import type { StateStores, StoredRelease } from "../state/stores.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { ADMIN_TOKEN_ENV } from "./auth.ts";
-import { AdminAttempts, checkAdminAccess } from "./attempts.ts";
-import { type ReleaseAdmission, admissionProblems, releaseAdmission } from "./admission.ts";
+import type { AdminAttempts, checkAdminAccess } from "./attempts.ts";
+import { type ReleaseAdmission, admissionProblems } from "./admission.ts";
 import { verifyReleaseText } from "./verify-release.ts";
 import type { AdminActivationResult, AdminDiagnostic, AdminReleaseInfo, AdminReleaseList, AdminSharedState, AdminState, AdminUploadResult } from "./types.ts";
 
@@ -30,6 +30,26 @@ export interface AdminApiOptions {
   log?: (line: string) => void;
   /** Wrong-token counts per address, shared with the dashboard's sign-in. Default: the API's own. */
   attempts?: AdminAttempts;
+}
+
+/**
+ * The router's own parts the admin handler uses, passed in (`adminCore` from ./core.ts) rather than imported: in
+ * router.mjs the handler is a lazily loaded chunk, which must not carry a second RouterError class (the server's
+ * `instanceof`), a second release runtime or a second wrong-token count.
+ */
+export interface AdminCore {
+  RouterError: typeof RouterError;
+  readBody: typeof readBody;
+  activateRelease: typeof activateRelease;
+  ActivationError: typeof ActivationError;
+  checkAdminAccess: typeof checkAdminAccess;
+}
+
+/** createAdminHandler's options: AdminApiOptions with the router's parts and the defaults resolved (createAdminApi does that). */
+export interface AdminHandlerOptions extends AdminApiOptions {
+  core: AdminCore;
+  admission: ReleaseAdmission;
+  attempts: AdminAttempts;
 }
 
 export interface AdminApi {
@@ -59,18 +79,16 @@ class ReleaseRejected extends Error {
 }
 
 /**
- * Create the admin API handler for one router. The token is read once from `env`; without one
- * every admin request gets 403 `admin_disabled`.
+ * The admin API handler for one router (createAdminApi and mountAdmin call it). The token is read once from `env`;
+ * without one every admin request gets 403 `admin_disabled`. In router.mjs this module, with what it imports by
+ * value, is the compressed admin chunk (packages/compiler/src/emit/router-bundle.ts), loaded on the first /admin request.
  *
- * @example
- * const admin = createAdminApi({ active, env, adapters, validators, transport, state, now: Date.now });
- * if (path.startsWith("/admin/")) return admin.handle(req, res);
+ * @example const admin = createAdminHandler({ ...options, core: adminCore, admission, attempts });
  */
-export function createAdminApi(options: AdminApiOptions): AdminApi {
-  const { active, env, now } = options;
+export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
+  const { active, env, now, attempts, admission } = options;
+  const { RouterError, readBody, activateRelease, ActivationError, checkAdminAccess } = options.core;
   const token = env[ADMIN_TOKEN_ENV];
-  const attempts = options.attempts ?? new AdminAttempts(now);
-  const admission = options.admission ?? releaseAdmission(env, active.current.config);
   const maxBytes = options.maxReleaseBytes ?? admission.maxReleaseBytes;
   /** Activations (this replica's and those followed from others) run one at a time, in arrival order. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -278,6 +296,12 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     };
   };
 
+  const refuse = (method: string, allowed: string): never => {
+    throw new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, {
+      headers: { allow: allowed.includes("GET") ? `${allowed}, HEAD` : allowed },
+    });
+  };
+
   const dispatch = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> => {
     const method = req.method ?? "GET";
     const read = method === "GET" || method === "HEAD";
@@ -338,12 +362,6 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       }
     },
   };
-}
-
-function refuse(method: string, allowed: string): never {
-  throw new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, {
-    headers: { allow: allowed.includes("GET") ? `${allowed}, HEAD` : allowed },
-  });
 }
 
 /** A release record as the shared release store keeps it. */

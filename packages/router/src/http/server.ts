@@ -25,7 +25,7 @@ import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFa
 import { createMemoryStateStores, type StateStores } from "../state/index.ts";
 import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
 import { traceRegion } from "../telemetry/record.ts";
-import { createAdminApi } from "../admin/api.ts";
+import { mountAdmin } from "../admin/mount.ts";
 import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admin/attempts.ts";
 import { admissionOrError } from "../admin/admission.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
@@ -192,7 +192,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   if (options.canaryIntervalMs !== 0) canaries.start();
   // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
   const adminAttempts = new AdminAttempts(now, undefined, undefined, trusted.list);
-  const admin = createAdminApi({
+  const admin = mountAdmin({
+    ...(options.redis !== undefined ? { handler: options.redis.createAdminHandler } : {}),
     active,
     env,
     adapters: options.adapters,

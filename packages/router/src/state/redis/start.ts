@@ -7,6 +7,7 @@
 import type { RedisState } from "@switchyard/ir";
 import { redisStateSettings } from "../../runtime/state-env.ts";
 import { positiveIntSetting } from "../../settings.ts";
+import { createAdminHandler } from "../../admin/api.ts";
 import { startupRelease, type StartupReleaseInput } from "../../runtime/startup-release.ts";
 import type { RuntimeRelease } from "../../runtime/release.ts";
 import type { StateStores } from "../stores.ts";
@@ -24,6 +25,11 @@ export interface RedisStateSupport {
   open(state: RedisState, env: Readonly<Record<string, string | undefined>>, environment: string, log: (line: string) => void): Promise<StateStores>;
   /** The release a starting replica serves: the environment's active one from Redis, see runtime/startup-release.ts. */
   startupRelease(input: StartupReleaseInput): Promise<RuntimeRelease>;
+  /**
+   * The admin handler, loaded at start here: with shared state it follows other replicas' activations from the start,
+   * and the Redis release store shares its release verification (in router.mjs a lazily loaded chunk would be a copy).
+   */
+  createAdminHandler: typeof createAdminHandler;
 }
 
 const startError = (code: string, message: string): Error => Object.assign(new Error(message), { code });
@@ -66,4 +72,5 @@ export const redisState: RedisStateSupport = {
     }
   },
   startupRelease,
+  createAdminHandler,
 };
