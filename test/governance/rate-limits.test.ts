@@ -21,7 +21,7 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function start(limits: { rpm?: number; tpm?: number }) {
+async function start(limits: { rpm?: number; tpm?: number }, budget?: { usd: number; per: "day"; mode: "hard"; alertAt: number[] }) {
   fake = await startFakeOpenAi(() => ({ kind: "ok", delayMs: 20, usage: { prompt_tokens: 7, completion_tokens: 3 } }));
   let clock = Date.UTC(2027, 5, 1, 12);
   const state = createMemoryStateStores();
@@ -31,7 +31,7 @@ async function start(limits: { rpm?: number; tpm?: number }) {
       models: { m: { provider: "up", name: "m-1", context: 8_000, price: { input: 1, output: 1 } } },
       routes: { chat: { model: "m" } },
       teams: {
-        limited: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], limits },
+        limited: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"], limits, ...(budget === undefined ? {} : { budget }) },
         open: { keys: [{ secret: "OPEN_KEY" }], routes: ["chat"] },
       },
     }),
@@ -41,8 +41,11 @@ async function start(limits: { rpm?: number; tpm?: number }) {
 }
 
 describe("rate limits", () => {
-  it("rpm holds exactly under 40 concurrent requests; refusals are 429 rate_limited with Retry-After and the headers", async () => {
-    const { router } = await start({ rpm: 20 });
+  it.each([
+    ["limits only (taken before routing)", undefined],
+    ["limits and a hard budget (taken with the first attempt's reservation)", { usd: 1_000, per: "day" as const, mode: "hard" as const, alertAt: [] }],
+  ])("rpm holds exactly under 40 concurrent requests; refusals are 429 rate_limited with Retry-After and the headers: %s", async (_, budget) => {
+    const { router, state } = await start({ rpm: 20 }, budget);
     const responses = await Promise.all(Array.from({ length: 40 }, () => chat(router, { model: "chat", messages }, auth)));
     const ok = responses.filter((r) => r.status === 200);
     const limited = responses.filter((r) => r.status === 429);
@@ -61,6 +64,13 @@ describe("rate limits", () => {
     }
     expect(fake?.requests.length).toBe(20);
     await Promise.all(ok.map((r) => r.text()));
+    if (budget !== undefined) {
+      // Only the 20 admitted requests reserved and spent: the refused ones reserved nothing.
+      const day = Date.UTC(2027, 5, 1);
+      const b = state.budgets.peek({ team: "limited", limitUsd: 1_000, mode: "hard", period: "day", periodStart: day, periodEnd: day + 86_400_000 });
+      expect(b.reservedUsd).toBe(0);
+      expect(b.spentUsd).toBeCloseTo((20 * (7 + 3)) / 1e6, 12);
+    }
   });
 
   it("headers count down request by request and refill with time", async () => {

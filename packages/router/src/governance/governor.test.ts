@@ -128,4 +128,90 @@ describe("governor", () => {
     expect(gov.admitAttempt(open, claude)).toBeUndefined();
     expect(calls).toEqual([]);
   });
+
+  describe("with an admission store: the rate-limit take joins the first attempt's reservation", () => {
+    const both = (rpm: number, usd: number): Config => {
+      const config = configWithBudget({ usd, per: "day", mode: "hard", alertAt: [] });
+      const support = config.teams["support"];
+      if (support === undefined) throw new Error("fixture");
+      support.limits = { rpm, tpm: 100_000 };
+      return config;
+    };
+    const day = Math.floor(JAN_31 / 86_400_000) * 86_400_000;
+    const dayTerms = { team: "support", limitUsd: 10, mode: "hard" as const, period: "day" as const, periodStart: day, periodEnd: day + 86_400_000 };
+    const rpmTerms = { team: "support", rpm: 1, tpm: 100_000, now: JAN_31 };
+
+    it("admitRequest defers the take; the first admitAttempt takes and reserves in one admit() call, later attempts reserve alone", () => {
+      const calls: string[] = [];
+      const state = createMemoryStateStores();
+      const gov = createGovernor({
+        budgets: counting(state.budgets, calls),
+        limits: counting(state.limits, calls),
+        admission: counting(state.admission, calls),
+        now: () => JAN_31,
+      });
+      const ctx = ctxFor(both(5, 10), "support");
+      synchronous(gov.admitRequest(ctx, { promptTokens: 100, maxOutputTokens: 100 }));
+      expect(calls).toEqual([]);
+      admitted(gov.admitAttempt(ctx, claude)).ticket.close({ ok: false, costUsd: undefined });
+      admitted(gov.admitAttempt(ctx, claude));
+      expect(calls).toEqual(["admit", "settle", "reserve"]);
+      expect(ctx.responseHeaders).toMatchObject({ "x-ratelimit-limit-requests": "5", "x-ratelimit-remaining-requests": "4" });
+    });
+
+    it("refused by the rate limit: admitAttempt throws rate_limited with Retry-After, nothing reserved", () => {
+      const state = createMemoryStateStores();
+      const gov = createGovernor({ budgets: state.budgets, limits: state.limits, admission: state.admission, now: () => JAN_31 });
+      const config = both(1, 10);
+      const first = ctxFor(config, "support");
+      synchronous(gov.admitRequest(first, { promptTokens: 10, maxOutputTokens: 10 }));
+      admitted(gov.admitAttempt(first, claude)).ticket.close({ ok: true, costUsd: 0 });
+      const second = ctxFor(config, "support");
+      synchronous(gov.admitRequest(second, { promptTokens: 10, maxOutputTokens: 10 }));
+      expect(() => gov.admitAttempt(second, claude)).toThrow(expect.objectContaining({ code: "rate_limited", headers: { "retry-after": "60" } }));
+      expect(second.responseHeaders).toMatchObject({ "x-ratelimit-remaining-requests": "0" });
+      expect(state.budgets.peek(dayTerms)).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+    });
+
+    it("refused by the budget: budget_exceeded, and the take still counts", () => {
+      const state = createMemoryStateStores();
+      const gov = createGovernor({ budgets: state.budgets, limits: state.limits, admission: state.admission, now: () => JAN_31 });
+      const ctx = ctxFor(both(1, 0.000001), "support");
+      synchronous(gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 }));
+      const refused = gov.admitAttempt(ctx, claude);
+      if (refused === undefined || refused instanceof Promise || refused.admitted) throw new Error("expected a refusal");
+      expect(refused.error.code).toBe("budget_exceeded");
+      expect(state.limits.peek(rpmTerms).requests?.remaining).toBe(0);
+    });
+
+    it("a request that never reached an attempt is still counted against rpm when it finishes", () => {
+      const state = createMemoryStateStores();
+      const gov = createGovernor({ budgets: state.budgets, limits: state.limits, admission: state.admission, now: () => JAN_31 });
+      const ctx = ctxFor(both(1, 10), "support");
+      synchronous(gov.admitRequest(ctx, { promptTokens: 10, maxOutputTokens: 10 }));
+      gov.finishRequest(ctx);
+      expect(state.limits.peek(rpmTerms)).toMatchObject({ requests: { remaining: 0 }, tokens: { remaining: 100_000 } });
+    });
+
+    it("settles with the token correction in one settleAndAdjust() call; finishRequest then has nothing left to correct", () => {
+      const calls: string[] = [];
+      const state = createMemoryStateStores();
+      const gov = createGovernor({
+        budgets: counting(state.budgets, calls),
+        limits: counting(state.limits, calls),
+        admission: counting(state.admission, calls),
+        now: () => JAN_31,
+      });
+      const ctx = ctxFor(both(5, 10), "support");
+      synchronous(gov.admitRequest(ctx, { promptTokens: 1_000, maxOutputTokens: 1_000 }));
+      const ticket = admitted(gov.admitAttempt(ctx, claude)).ticket;
+      ctx.usage = { prompt_tokens: 900, completion_tokens: 100, total_tokens: 1_000 };
+      ctx.attempts.push({} as RequestContext["attempts"][number]);
+      ticket.close({ ok: true, costUsd: 0.01 });
+      gov.finishRequest(ctx);
+      expect(calls).toEqual(["admit", "settleAndAdjust"]);
+      expect(state.limits.peek(rpmTerms).tokens?.remaining).toBe(99_000);
+      expect(state.budgets.peek(dayTerms)).toMatchObject({ spentUsd: 0.01, reservedUsd: 0 });
+    });
+  });
 });

@@ -51,4 +51,6 @@ export interface Governed {
   maxOutputTokens: number | undefined;
   /** Tokens taken from the tpm bucket (corrected with real usage when the request ends). */
   tokensTaken: number;
+  /** Tokens of a rate-limit take deferred to the first attempt's admission (taken with its reservation); undefined once taken. */
+  deferredTokens?: number | undefined;
 }

@@ -172,6 +172,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const governor = createGovernor({
     budgets: deps.state.budgets,
     limits: deps.state.limits,
+    admission: deps.state.admission,
     now,
     onBudgetAlert: (alert) => {
       telemetry.budgetAlert(alert);

@@ -2,8 +2,8 @@
 import type { Config } from "@switchyard/ir";
 import type { RoutingState } from "../core/types.ts";
 import { periodBounds } from "./budget-period.ts";
-import type { BudgetSnapshot, LimitSnapshot, StateSnapshot } from "./store.ts";
-import type { BudgetStore, HealthStore, RateLimitStore, ReleaseStore, RolloutStore, StateStores } from "./stores.ts";
+import type { Admission, AdmitRequest, Awaitable, BudgetSettlement, BudgetSnapshot, LimitSnapshot, SettleAndAdjustRequest, StateSnapshot } from "./store.ts";
+import type { AdmissionStore, BudgetStore, HealthStore, RateLimitStore, ReleaseStore, RolloutStore, StateStores } from "./stores.ts";
 
 /** The parts of a StateStores; `view` and `snapshot` are derived from them. */
 export interface StateStoresParts<B extends BudgetStore, L extends RateLimitStore, H extends HealthStore, R extends RolloutStore> {
@@ -13,6 +13,8 @@ export interface StateStoresParts<B extends BudgetStore, L extends RateLimitStor
   health: H;
   rollout: R;
   releases?: ReleaseStore;
+  /** Absent: `limits` and `budgets` called in sequence (synchronous when both stores are). */
+  admission?: AdmissionStore;
   backendUp?: () => boolean;
   close?: () => Promise<void>;
 }
@@ -41,6 +43,7 @@ export function composeStateStores<B extends BudgetStore, L extends RateLimitSto
     kind,
     budgets,
     limits,
+    admission: parts.admission ?? new SequentialAdmission(budgets, limits),
     health,
     rollout,
     releases,
@@ -82,4 +85,29 @@ export function composeStateStores<B extends BudgetStore, L extends RateLimitSto
     backendUp: parts.backendUp ?? (() => true),
     close: parts.close ?? (() => Promise.resolve()),
   };
+}
+
+/** An AdmissionStore over two stores' own calls, in sequence: atomic as a whole for stores that answer synchronously (memory). */
+class SequentialAdmission implements AdmissionStore {
+  constructor(
+    private readonly budgets: BudgetStore,
+    private readonly limits: RateLimitStore,
+  ) {}
+
+  admit(request: AdmitRequest): Awaitable<Admission> {
+    const rateLimit = this.limits.take(request.limits);
+    return rateLimit instanceof Promise ? rateLimit.then((d) => this.#reserve(request, d)) : this.#reserve(request, rateLimit);
+  }
+
+  settleAndAdjust(request: SettleAndAdjustRequest): Awaitable<BudgetSettlement> {
+    const adjusted = this.limits.adjustTokens(request.adjust);
+    if (adjusted instanceof Promise) adjusted.catch(() => undefined);
+    return this.budgets.settle(request.settle);
+  }
+
+  #reserve(request: AdmitRequest, rateLimit: Admission["rateLimit"]): Awaitable<Admission> {
+    if (!rateLimit.allowed) return { rateLimit, reservation: undefined };
+    const reservation = this.budgets.reserve(request.budget);
+    return reservation instanceof Promise ? reservation.then((r) => ({ rateLimit, reservation: r })) : { rateLimit, reservation };
+  }
 }

@@ -22,10 +22,23 @@ export type {
   RateLimitTerms,
   RateLimitRequest,
   RateLimitDecision,
+  AdmitRequest,
+  Admission,
+  SettleAndAdjustRequest,
 } from "./store.ts";
 export { periodBounds, type PeriodBounds } from "./budget-period.ts";
 export { type Bucket, fullBucket, refill, msUntil, take, bucketSnapshot } from "./token-bucket.ts";
-export type { BudgetStore, RateLimitStore, HealthStore, RolloutStore, ReleaseStore, StoredRelease, StateStores, CanaryShares } from "./stores.ts";
+export type {
+  AdmissionStore,
+  BudgetStore,
+  RateLimitStore,
+  HealthStore,
+  RolloutStore,
+  ReleaseStore,
+  StoredRelease,
+  StateStores,
+  CanaryShares,
+} from "./stores.ts";
 export { composeStateStores, type ComposedStateStores, type StateStoresParts } from "./compose.ts";
 export {
   createMemoryStateStores,

@@ -232,3 +232,25 @@ export interface RateLimitDecision {
   requests: BucketSnapshot | undefined;
   tokens: BucketSnapshot | undefined;
 }
+
+/** A rate-limit take and a budget reservation judged together (AdmissionStore.admit). */
+export interface AdmitRequest {
+  limits: RateLimitRequest;
+  budget: BudgetReserveRequest;
+}
+
+/**
+ * The answer to an admission: the rate-limit decision, and the reservation when the rate limit
+ * allowed the request (undefined when it refused: nothing was reserved). A budget refusal keeps the
+ * rate-limit take, as a take followed by a refused reservation would.
+ */
+export interface Admission {
+  rateLimit: RateLimitDecision;
+  reservation: BudgetReservation | undefined;
+}
+
+/** A settlement and the token-bucket correction of the same request, applied together (AdmissionStore.settleAndAdjust). */
+export interface SettleAndAdjustRequest {
+  settle: BudgetSettleRequest;
+  adjust: RateLimitTerms & { deltaTokens: number; now: number };
+}

@@ -15,6 +15,8 @@
 import type { Config, Release } from "@switchyard/ir";
 import type { RoutingState } from "../core/types.ts";
 import type {
+  Admission,
+  AdmitRequest,
   AttemptOutcome,
   Awaitable,
   BreakerSnapshot,
@@ -31,6 +33,7 @@ import type {
   RateLimitDecision,
   RateLimitRequest,
   RateLimitTerms,
+  SettleAndAdjustRequest,
   StateSnapshot,
 } from "./store.ts";
 
@@ -54,6 +57,19 @@ export interface RateLimitStore {
   adjustTokens(request: RateLimitTerms & { deltaTokens: number; now: number }): Awaitable<void>;
   /** A team's buckets now, without taking. */
   peek(request: RateLimitTerms & { now: number }): Awaitable<RateLimitDecision>;
+}
+
+/**
+ * A governed request's rate limits and budget together, so a shared store answers each in one round
+ * trip (one script on Redis): the take and the first attempt's reservation before the upstream call,
+ * the settlement and the token correction after it. Each is what the two stores' calls in sequence
+ * would do; the memory bundle composes them synchronously (composeStateStores).
+ */
+export interface AdmissionStore {
+  /** Take from the rate limits; only when allowed, reserve the budget (a refused reservation keeps the take). */
+  admit(request: AdmitRequest): Awaitable<Admission>;
+  /** Settle a reservation (BudgetStore.settle) and correct the token bucket (RateLimitStore.adjustTokens). */
+  settleAndAdjust(request: SettleAndAdjustRequest): Awaitable<BudgetSettlement>;
 }
 
 /** Where a routing view reads canary shares from (the rollout store's synchronous cache). */
@@ -147,6 +163,8 @@ export interface StateStores {
   readonly kind: "memory" | "redis";
   readonly budgets: BudgetStore;
   readonly limits: RateLimitStore;
+  /** `limits` and `budgets` in one step each (one round trip on Redis). */
+  readonly admission: AdmissionStore;
   readonly health: HealthStore;
   readonly rollout: RolloutStore;
   /** Absent for memory: releases then live only in this process's ActiveRelease. */

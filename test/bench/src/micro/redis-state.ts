@@ -2,11 +2,12 @@
  * @module Redis state micro-benchmark: Redis round trips per governed chat request through the Redis
  * stores, and what one redis-server on this machine sustains (store requests/s, Redis commands/s).
  *
- *     node --import tsx test/bench/src/micro/redis-state.ts [--seconds 5] [--concurrency 64]
+ *     node --import tsx test/bench/src/micro/redis-state.ts [--seconds 5] [--concurrency 64] [--path combined|separate]
  *
  * A "governed request" is what the governor does for a chat request of a team with rpm/tpm limits and
- * a hard budget, answered on its first attempt: take the rate limits (before decide()), reserve the
- * attempt's estimate (before the upstream call), then settle the cost and correct the token bucket.
+ * a hard budget, answered on its first attempt. `combined` (what the router does): one admit() (the
+ * rate-limit take and the reservation in one script) before the upstream call, one settleAndAdjust()
+ * after. `separate` (the router before): take, reserve, then settle and the token correction pipelined.
  */
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -15,8 +16,11 @@ import { createRedisStateStores } from "../../../../packages/router/src/state/re
 import type { StateStores } from "../../../../packages/router/src/state/stores.ts";
 import { startRedis } from "../../../helpers/redis-server.ts";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "5" }, concurrency: { type: "string", default: "64" } } });
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "5" }, concurrency: { type: "string", default: "64" }, path: { type: "string", default: "combined" } },
+});
 const seconds = Number(values.seconds);
+const combined = values.path !== "separate";
 const concurrency = Number(values.concurrency);
 
 const server = await startRedis();
@@ -25,6 +29,25 @@ const DAY = 86_400_000;
 
 /** One governed request; returns the ms spent on the hot path (before the upstream call). */
 async function governed(s: StateStores, team: string): Promise<number> {
+  return combined ? governedCombined(s, team) : governedSeparate(s, team);
+}
+
+async function governedCombined(s: StateStores, team: string): Promise<number> {
+  const now = Date.now();
+  const start = performance.now();
+  const periodStart = Math.floor(now / DAY) * DAY;
+  const a = await s.admission.admit({
+    limits: { team, rpm: 1e9, tpm: 1e12, tokens: 600, now },
+    budget: { team, limitUsd: 1e9, mode: "hard", period: "day", periodStart, periodEnd: periodStart + DAY, amountUsd: 0.002, now },
+  });
+  const hot = performance.now() - start;
+  const id = a.reservation?.id;
+  if (!a.rateLimit.allowed || id === undefined) throw new Error("refused");
+  await s.admission.settleAndAdjust({ settle: { team, id, costUsd: 0.0015, now }, adjust: { team, rpm: 1e9, tpm: 1e12, deltaTokens: -200, now } });
+  return hot;
+}
+
+async function governedSeparate(s: StateStores, team: string): Promise<number> {
   const now = Date.now();
   const start = performance.now();
   const periodStart = Math.floor(now / DAY) * DAY;
@@ -98,14 +121,17 @@ try {
 await stores.close();
 await server.stop();
 const p = (q: number) => hot[Math.min(hot.length - 1, Math.floor(q * hot.length))]!.toFixed(3);
-console.log(`server: ${server.version.split(" ").slice(0, 3).join(" ")}`);
+console.log(`server: ${server.version.split(" ").slice(0, 3).join(" ")}; path: ${combined ? "combined" : "separate"}`);
+const shape = combined
+  ? "1 on the hot path: admit; then settle + token correction in one"
+  : "2 on the hot path: rate-limit take, budget reserve; then settle + token correction";
 console.log(
-  `Redis round trips (scripts) per governed request: ${scriptsPerRequest.toFixed(2)} (2 on the hot path: rate-limit take, budget reserve; then settle + token correction); ${commandsPerRequest.toFixed(1)} Redis commands inside them`,
+  `Redis round trips (scripts) per governed request: ${scriptsPerRequest.toFixed(2)} (${shape}); ${commandsPerRequest.toFixed(1)} Redis commands inside them`,
 );
 console.log(
   `Redis CPU per governed request: ${cpuUsPerRequest.toFixed(0)} µs (→ about ${(1e6 / cpuUsPerRequest).toFixed(0)} governed requests/s per fully used Redis core)`,
 );
-console.log(`hot path (take + reserve), one at a time: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`);
+console.log(`hot path (${combined ? "admit" : "take + reserve"}), one at a time: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`);
 console.log(
   `governed requests/s through one connection at concurrency ${concurrency}: ${(done / elapsed).toFixed(0)} (${((c1.scripts - c0.scripts) / elapsed).toFixed(0)} scripts/s, ${((c1.commands - c0.commands) / elapsed).toFixed(0)} commands/s; redis-server at ${(redisCpuShare * 100).toFixed(0)} % of a core)`,
 );

@@ -1,11 +1,20 @@
 /** @module RedisBudgetStore: team budgets shared by every replica, each reserve and settle one Lua script. */
 import { randomBytes } from "node:crypto";
 import { periodBounds } from "../budget-period.ts";
-import type { BudgetReservation, BudgetReserveRequest, BudgetSettleRequest, BudgetSettlement, BudgetSnapshot, BudgetTerms } from "../store.ts";
+import type {
+  BudgetReservation,
+  BudgetReserveRequest,
+  BudgetSettleRequest,
+  BudgetSettlement,
+  BudgetSnapshot,
+  BudgetTerms,
+  RateLimitDecision,
+  RateLimitTerms,
+} from "../store.ts";
 import type { BudgetStore } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
 import { teamKeys } from "./keys.ts";
-import { BUDGET_RESERVE, BUDGET_SETTLE } from "./scripts.ts";
+import { ADMIT, BUDGET_RESERVE, BUDGET_SETTLE, type LuaScript, SETTLE_ADJUST } from "./scripts.ts";
 
 export interface RedisBudgetStoreOptions {
   prefix: string;
@@ -28,6 +37,16 @@ const KEY_TTL_PAST_PERIOD_MS = 35 * 86_400_000;
 const MAX_PENDING_SETTLEMENTS = 100_000;
 /** Reservation ids made while Redis was down start with this (they settle locally). */
 const LOCAL_ID = "L:";
+
+/** A rate-limit script run in the same round trip as a budget script (the team's limits key, the request's terms and amount). */
+export interface WithRateLimit {
+  key: string;
+  terms: RateLimitTerms;
+  /** Tokens to take (ADMIT) or the token correction (SETTLE_ADJUST). */
+  amount: number;
+  /** Parses the rate-limit half of ADMIT's reply. */
+  decision?: (reply: unknown[]) => RateLimitDecision;
+}
 
 const num = (value: unknown): number => Number(value);
 
@@ -61,7 +80,7 @@ export class RedisBudgetStore implements BudgetStore {
 
   async reserve(request: BudgetReserveRequest): Promise<BudgetReservation> {
     try {
-      return await this.#reserveShared(request);
+      return (await this.#reserveShared(request)).reservation;
     } catch (error) {
       if (!(error instanceof BackendDown)) throw error;
     }
@@ -116,10 +135,36 @@ export class RedisBudgetStore implements BudgetStore {
     };
   }
 
-  async #reserveShared(request: BudgetReserveRequest, op: "reserve" | "merge" = "reserve"): Promise<BudgetReservation> {
+  /**
+   * Take from the team's rate limits and, when allowed, reserve: one ADMIT script. Throws BackendDown
+   * while Redis is down (the caller then falls back to the stores' own calls).
+   */
+  async admitShared(
+    request: BudgetReserveRequest,
+    limits: WithRateLimit & { decision: (reply: unknown[]) => RateLimitDecision },
+  ): Promise<{
+    rateLimit: RateLimitDecision;
+    reservation: BudgetReservation | undefined;
+  }> {
+    const { reply, reservation } = await this.#reserveShared(request, "reserve", limits);
+    const rateLimit = limits.decision(reply);
+    return { rateLimit, reservation: rateLimit.allowed ? reservation : undefined };
+  }
+
+  /** Settle and correct the team's token bucket: one SETTLE_ADJUST script. Throws BackendDown while Redis is down; undefined for a reservation made locally during an outage. */
+  async settleSharedAdjusting(request: BudgetSettleRequest, limits: WithRateLimit): Promise<BudgetSettlement | undefined> {
+    if (request.id.startsWith(LOCAL_ID)) return undefined;
+    return this.#settleShared(request, limits);
+  }
+
+  async #reserveShared(
+    request: BudgetReserveRequest,
+    op: "reserve" | "merge" = "reserve",
+    limits?: WithRateLimit,
+  ): Promise<{ reply: unknown[]; reservation: BudgetReservation }> {
     const id = `${this.#replica}:${(++this.#seq).toString(36)}`;
     this.#lastNow = Math.max(this.#lastNow, request.now);
-    const reply = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), [
+    const args: Array<string | number> = [
       op,
       request.period,
       request.periodStart,
@@ -132,11 +177,34 @@ export class RedisBudgetStore implements BudgetStore {
       request.now + this.#options.reservationTtlMs,
       LAPSED_KEEP_MS,
       KEY_TTL_PAST_PERIOD_MS,
-    ])) as [number, number, string, string];
+    ];
+    let script: LuaScript = BUDGET_RESERVE;
+    let keys: string[] = this.#keys(request.team);
+    if (limits !== undefined) {
+      script = ADMIT;
+      keys = [...keys, limits.key];
+      args.push(limits.terms.rpm ?? "", limits.terms.tpm ?? "", limits.amount);
+    }
+    const full = (await this.#backend.eval(script, keys, args)) as unknown[];
+    // ADMIT's reply: the rate-limit decision's six fields, then the reservation's four.
+    const reply = (limits === undefined ? full : full.slice(6)) as [number, number, string, string];
+    if (limits !== undefined && full[0] !== 1) {
+      const refused: BudgetReservation = {
+        granted: false,
+        id: undefined,
+        overLimit: false,
+        spentUsd: 0,
+        reservedUsd: 0,
+        limitUsd: request.limitUsd,
+        periodStart: request.periodStart,
+        periodEnd: request.periodEnd,
+      };
+      return { reply: full, reservation: refused };
+    }
     const granted = reply[0] === 1;
     const spentUsd = num(reply[2]);
     this.#lastShared.set(request.team, { periodStart: request.periodStart, spentUsd });
-    return {
+    const reservation: BudgetReservation = {
       granted,
       id: granted ? id : undefined,
       overLimit: reply[1] === 1,
@@ -146,22 +214,23 @@ export class RedisBudgetStore implements BudgetStore {
       periodStart: request.periodStart,
       periodEnd: request.periodEnd,
     };
+    return { reply: full, reservation };
   }
 
-  async #settleShared(request: BudgetSettleRequest): Promise<BudgetSettlement> {
+  async #settleShared(request: BudgetSettleRequest, limits?: WithRateLimit): Promise<BudgetSettlement> {
     const b = (p: "day" | "week" | "month"): [number, number] => {
       const { start, end } = periodBounds(p, request.now);
       return [start, end];
     };
-    const reply = (await this.#backend.eval(BUDGET_SETTLE, this.#keys(request.team), [
-      request.id,
-      request.costUsd,
-      request.now,
-      ...b("day"),
-      ...b("week"),
-      ...b("month"),
-      LAPSED_KEEP_MS,
-    ])) as [number, string, string, string, string];
+    const args: Array<string | number> = [request.id, request.costUsd, request.now, ...b("day"), ...b("week"), ...b("month"), LAPSED_KEEP_MS];
+    let script: LuaScript = BUDGET_SETTLE;
+    let keys: string[] = this.#keys(request.team);
+    if (limits !== undefined) {
+      script = SETTLE_ADJUST;
+      keys = [...keys, limits.key];
+      args.push(limits.terms.rpm ?? "", limits.terms.tpm ?? "", limits.amount);
+    }
+    const reply = (await this.#backend.eval(script, keys, args)) as [number, string, string, string, string];
     const settlement = { settled: reply[0] === 1, spentUsd: num(reply[1]), reservedUsd: num(reply[2]), limitUsd: num(reply[3]), periodStart: num(reply[4]) };
     if (settlement.settled) this.#lastShared.set(request.team, { periodStart: settlement.periodStart, spentUsd: settlement.spentUsd });
     return settlement;

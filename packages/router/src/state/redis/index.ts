@@ -12,6 +12,7 @@ import type { ConnectionOptions } from "node:tls";
 import { composeStateStores } from "../compose.ts";
 import { MemoryBudgetStore, MemoryHealthStore, MemoryRateLimitStore, type MemoryHealthOptions } from "../memory/index.ts";
 import type { StateStores } from "../stores.ts";
+import { RedisAdmissionStore } from "./admission.ts";
 import { RedisBackend } from "./backend.ts";
 import { RedisBudgetStore } from "./budgets.ts";
 import { RedisRateLimitStore } from "./limits.ts";
@@ -100,6 +101,7 @@ export async function createRedisStateStores(options: RedisStateOptions): Promis
     kind: "redis",
     budgets,
     limits,
+    admission: new RedisAdmissionStore(budgets, limits),
     health: new MemoryHealthStore(options.health),
     rollout,
     releases,

@@ -31,7 +31,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async take(request: RateLimitRequest): Promise<RateLimitDecision> {
     try {
-      return decision(await this.#run("take", request, request.tokens, request.now));
+      return rateLimitDecision(await this.#run("take", request, request.tokens, request.now));
     } catch (error) {
       if (!(error instanceof BackendDown)) throw error;
     }
@@ -52,7 +52,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async peek(request: RateLimitTerms & { now: number }): Promise<RateLimitDecision> {
     try {
-      return { ...decision(await this.#run("peek", request, 0, request.now)), allowed: true, retryAfterMs: 0 };
+      return { ...rateLimitDecision(await this.#run("peek", request, 0, request.now)), allowed: true, retryAfterMs: 0 };
     } catch (error) {
       if (!(error instanceof BackendDown)) throw error;
     }
@@ -64,9 +64,15 @@ export class RedisRateLimitStore implements RateLimitStore {
     const key = teamKeys(this.#options.prefix, this.#options.environment, terms.team).limits;
     return (await this.#backend.eval(RATE_LIMIT, [key], [op, terms.rpm ?? "", terms.tpm ?? "", amount, now])) as Reply;
   }
+
+  /** The team's limits key (ADMIT and SETTLE_ADJUST touch it alongside the budget keys). */
+  key(team: string): string {
+    return teamKeys(this.#options.prefix, this.#options.environment, team).limits;
+  }
 }
 
-function decision(reply: Reply): RateLimitDecision {
+/** A RATE_LIMIT reply (or ADMIT's first six fields) as a decision. */
+export function rateLimitDecision(reply: readonly unknown[]): RateLimitDecision {
   const retry = Number(reply[1]);
   return {
     allowed: reply[0] === 1,

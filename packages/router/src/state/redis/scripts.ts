@@ -50,33 +50,39 @@ end
  * ARGV: op, period, periodStart, periodEnd, limit, mode, amount, now, id, expiresAt, lapseKeepMs, keyTtlMs.
  * Returns { granted, overLimit, spent, reserved }.
  */
+const BUDGET_RESERVE_FN = `
+local function budget_reserve(A)
+  local now = tonumber(A[8])
+  local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved')
+  local reserved = expire_lapsed(A[8], tonumber(L[5] or '0'), tonumber(A[11]))
+  local period, pstart, pend, spent = A[2], tonumber(A[3]), tonumber(A[4]), 0
+  if A[1] == 'merge' and L[1] and tonumber(L[2]) > pstart then return { 1, 0, L[4], fmt(reserved) } end
+  if L[1] and not (pstart > tonumber(L[2]) or period ~= L[1]) then
+    pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
+  end
+  local amount = math.max(0, tonumber(A[7]))
+  local over, granted = false, true
+  if A[1] == 'merge' then
+    spent = spent + amount
+  else
+    over = spent + reserved + amount > tonumber(A[5])
+    granted = A[6] == 'soft' or not over
+    if granted then
+      redis.call('HSET', KEYS[2], A[9], fmt(amount))
+      redis.call('ZADD', KEYS[3], A[10], A[9])
+      reserved = reserved + amount
+    end
+  end
+  redis.call('HSET', KEYS[1], 'period', period, 'start', fmt(pstart), 'end', fmt(pend), 'limit', A[5], 'mode', A[6], 'spent', fmt(spent), 'reserved', fmt(reserved))
+  expire_keys(math.max(0, pend - now) + tonumber(A[12]))
+  return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }
+end
+`;
+
 export const BUDGET_RESERVE = script(
   "budget_reserve",
-  `${EXPIRE_LAPSED}
-local now = tonumber(ARGV[8])
-local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved')
-local reserved = expire_lapsed(ARGV[8], tonumber(L[5] or '0'), tonumber(ARGV[11]))
-local period, pstart, pend, spent = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), 0
-if ARGV[1] == 'merge' and L[1] and tonumber(L[2]) > pstart then return { 1, 0, L[4], fmt(reserved) } end
-if L[1] and not (pstart > tonumber(L[2]) or period ~= L[1]) then
-  pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
-end
-local amount = math.max(0, tonumber(ARGV[7]))
-local over, granted = false, true
-if ARGV[1] == 'merge' then
-  spent = spent + amount
-else
-  over = spent + reserved + amount > tonumber(ARGV[5])
-  granted = ARGV[6] == 'soft' or not over
-  if granted then
-    redis.call('HSET', KEYS[2], ARGV[9], fmt(amount))
-    redis.call('ZADD', KEYS[3], ARGV[10], ARGV[9])
-    reserved = reserved + amount
-  end
-end
-redis.call('HSET', KEYS[1], 'period', period, 'start', fmt(pstart), 'end', fmt(pend), 'limit', ARGV[5], 'mode', ARGV[6], 'spent', fmt(spent), 'reserved', fmt(reserved))
-expire_keys(math.max(0, pend - now) + tonumber(ARGV[12]))
-return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }
+  `${EXPIRE_LAPSED}${BUDGET_RESERVE_FN}
+return budget_reserve(ARGV)
 `,
 );
 
@@ -86,46 +92,45 @@ return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }
  * ARGV: id, cost, now, dayStart, dayEnd, weekStart, weekEnd, monthStart, monthEnd, lapseKeepMs.
  * Returns { settled, spent, reserved, limit, periodStart }.
  */
+const BUDGET_SETTLE_FN = `
+local function budget_settle(A)
+  local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'limit')
+  if not L[1] then return { 0, '0', '0', '0', '0' } end
+  local reserved = expire_lapsed(A[3], tonumber(L[5]), tonumber(A[10]))
+  local settled = false
+  local amt = redis.call('HGET', KEYS[2], A[1])
+  if amt then
+    redis.call('HDEL', KEYS[2], A[1])
+    redis.call('ZREM', KEYS[3], A[1])
+    if redis.call('HLEN', KEYS[2]) == 0 then reserved = 0 else reserved = math.max(0, reserved - tonumber(amt)) end
+    settled = true
+  elseif redis.call('ZREM', KEYS[4], A[1]) == 1 then
+    settled = true
+  end
+  local pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
+  if settled then
+    local at = ({ day = 4, week = 6, month = 8 })[L[1]]
+    local s, e = tonumber(A[at]), tonumber(A[at + 1])
+    if s ~= pstart then pstart, pend, spent = s, e, 0 end
+    spent = spent + math.max(0, tonumber(A[2]))
+  end
+  redis.call('HSET', KEYS[1], 'start', fmt(pstart), 'end', fmt(pend), 'spent', fmt(spent), 'reserved', fmt(reserved))
+  return { settled and 1 or 0, fmt(spent), fmt(reserved), L[6], fmt(pstart) }
+end
+`;
+
 export const BUDGET_SETTLE = script(
   "budget_settle",
-  `${EXPIRE_LAPSED}
-local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'limit')
-if not L[1] then return { 0, '0', '0', '0', '0' } end
-local reserved = expire_lapsed(ARGV[3], tonumber(L[5]), tonumber(ARGV[10]))
-local settled = false
-local amt = redis.call('HGET', KEYS[2], ARGV[1])
-if amt then
-  redis.call('HDEL', KEYS[2], ARGV[1])
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  if redis.call('HLEN', KEYS[2]) == 0 then reserved = 0 else reserved = math.max(0, reserved - tonumber(amt)) end
-  settled = true
-elseif redis.call('ZREM', KEYS[4], ARGV[1]) == 1 then
-  settled = true
-end
-local pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
-if settled then
-  local at = ({ day = 4, week = 6, month = 8 })[L[1]]
-  local s, e = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
-  if s ~= pstart then pstart, pend, spent = s, e, 0 end
-  spent = spent + math.max(0, tonumber(ARGV[2]))
-end
-redis.call('HSET', KEYS[1], 'start', fmt(pstart), 'end', fmt(pend), 'spent', fmt(spent), 'reserved', fmt(reserved))
-return { settled and 1 or 0, fmt(spent), fmt(reserved), L[6], fmt(pstart) }
+  `${EXPIRE_LAPSED}${BUDGET_SETTLE_FN}
+return budget_settle(ARGV)
 `,
 );
 
-/**
- * Per-minute token buckets (requests and tokens) of one team, refilled to `now` as token-bucket.ts does.
- * KEYS: limits. ARGV: op (take | adjust | peek), rpm or '', tpm or '', tokens (take) or delta (adjust), now.
- * Returns { allowed, retryAfterMs (-1 = never), rpmCapacity, rpmLevel, tpmCapacity, tpmLevel } ('' when absent).
- */
-export const RATE_LIMIT = script(
-  "rate_limit",
-  `
+/** A team's rate-limit buckets at `key` (a function, so ADMIT and SETTLE_ADJUST run it on their own KEYS). */
+const RATE_LIMIT_FN = `
 local MINUTE = 60000
-local op, now = ARGV[1], tonumber(ARGV[5])
-local H = redis.call('HMGET', KEYS[1], 'rl', 'ra', 'tl', 'ta')
-local function bucket(cap, level, at)
+local function bucket(cap, level, at, now)
+  now = tonumber(now)
   if cap == nil then return nil end
   if not level then return { cap, cap, now } end
   level, at = tonumber(level), tonumber(at)
@@ -137,36 +142,81 @@ local function wait(b, amount)
   if need <= 0 then return 0 end
   return math.ceil((need * MINUTE) / b[1])
 end
-local r = bucket(tonumber(ARGV[2]), H[1], H[2])
-local t = bucket(tonumber(ARGV[3]), H[3], H[4])
-local amount = tonumber(ARGV[4])
-local allowed, retry = true, 0
-if op == 'take' then
-  local wr = r and wait(r, 1) or 0
-  local wt = t and wait(t, amount) or 0
-  allowed = wr == 0 and wt == 0
-  if allowed then
-    if r then r[2] = r[2] - 1 end
-    if t then t[2] = t[2] - math.max(0, amount) end
-  elseif wr < 0 or wt < 0 then retry = -1
-  else retry = math.max(wr, wt) end
-elseif op == 'adjust' and t then
-  t[2] = math.min(t[1], t[2] - amount)
-end
-if op ~= 'peek' then
-  local ttl = 60000
-  for _, b in ipairs({ 'r', 't' }) do
-    local x = (b == 'r') and r or t
-    if x then
-      redis.call('HSET', KEYS[1], b .. 'l', fmt(x[2]), b .. 'a', fmt(x[3]))
-      if x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
-    else
-      redis.call('HDEL', KEYS[1], b .. 'l', b .. 'a')
-    end
+local function rate_limit(key, op, rpm, tpm, amount, now)
+  local H = redis.call('HMGET', key, 'rl', 'ra', 'tl', 'ta')
+  local r = bucket(tonumber(rpm), H[1], H[2], now)
+  local t = bucket(tonumber(tpm), H[3], H[4], now)
+  amount = tonumber(amount)
+  now = tonumber(now)
+  local allowed, retry = true, 0
+  if op == 'take' then
+    local wr = r and wait(r, 1) or 0
+    local wt = t and wait(t, amount) or 0
+    allowed = wr == 0 and wt == 0
+    if allowed then
+      if r then r[2] = r[2] - 1 end
+      if t then t[2] = t[2] - math.max(0, amount) end
+    elseif wr < 0 or wt < 0 then retry = -1
+    else retry = math.max(wr, wt) end
+  elseif op == 'adjust' and t then
+    t[2] = math.min(t[1], t[2] - amount)
   end
-  redis.call('PEXPIRE', KEYS[1], ttl)
+  if op ~= 'peek' then
+    local ttl = 60000
+    for _, b in ipairs({ 'r', 't' }) do
+      local x = (b == 'r') and r or t
+      if x then
+        redis.call('HSET', key, b .. 'l', fmt(x[2]), b .. 'a', fmt(x[3]))
+        if x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
+      else
+        redis.call('HDEL', key, b .. 'l', b .. 'a')
+      end
+    end
+    redis.call('PEXPIRE', key, ttl)
+  end
+  return { allowed and 1 or 0, fmt(retry), r and fmt(r[1]) or '', r and fmt(r[2]) or '', t and fmt(t[1]) or '', t and fmt(t[2]) or '' }
 end
-return { allowed and 1 or 0, fmt(retry), r and fmt(r[1]) or '', r and fmt(r[2]) or '', t and fmt(t[1]) or '', t and fmt(t[2]) or '' }
+`;
+
+/**
+ * Per-minute token buckets (requests and tokens) of one team, refilled to `now` as token-bucket.ts does.
+ * KEYS: limits. ARGV: op (take | adjust | peek), rpm or '', tpm or '', tokens (take) or delta (adjust), now.
+ * Returns { allowed, retryAfterMs (-1 = never), rpmCapacity, rpmLevel, tpmCapacity, tpmLevel } ('' when absent).
+ */
+export const RATE_LIMIT = script(
+  "rate_limit",
+  `${RATE_LIMIT_FN}
+return rate_limit(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+`,
+);
+
+/**
+ * A governed request's admission in one round trip: take from the rate limits, and only when that is
+ * allowed reserve the budget (a refused reservation keeps the take, as the two scripts in sequence would).
+ * KEYS: ledger, held, expiry, lapsed, limits (one team: one hash tag).
+ * ARGV: BUDGET_RESERVE's twelve (op "reserve"), then rpm or '', tpm or '', tokens (now is ARGV[8]).
+ * Returns RATE_LIMIT's six, then BUDGET_RESERVE's four (0, 0, '0', '0' when the rate limit refused).
+ */
+export const ADMIT = script(
+  "admit",
+  `${EXPIRE_LAPSED}${BUDGET_RESERVE_FN}${RATE_LIMIT_FN}
+local rl = rate_limit(KEYS[5], 'take', ARGV[13], ARGV[14], ARGV[15], ARGV[8])
+local b = { 0, 0, '0', '0' }
+if rl[1] == 1 then b = budget_reserve(ARGV) end
+return { rl[1], rl[2], rl[3], rl[4], rl[5], rl[6], b[1], b[2], b[3], b[4] }
+`,
+);
+
+/**
+ * Settle a reservation and correct the token bucket of the same request in one round trip.
+ * KEYS: ledger, held, expiry, lapsed, limits. ARGV: BUDGET_SETTLE's ten, then rpm or '', tpm, delta tokens (now is ARGV[3]).
+ * Returns BUDGET_SETTLE's reply.
+ */
+export const SETTLE_ADJUST = script(
+  "settle_adjust",
+  `${EXPIRE_LAPSED}${BUDGET_SETTLE_FN}${RATE_LIMIT_FN}
+rate_limit(KEYS[5], 'adjust', ARGV[11], ARGV[12], ARGV[13], ARGV[3])
+return budget_settle(ARGV)
 `,
 );
 

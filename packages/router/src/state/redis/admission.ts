@@ -1,0 +1,59 @@
+/** @module RedisAdmissionStore: a governed request's rate-limit take and reservation in one script, its settlement and token correction in another. */
+import type { Admission, AdmitRequest, BudgetSettlement, SettleAndAdjustRequest } from "../store.ts";
+import type { AdmissionStore } from "../stores.ts";
+import { BackendDown } from "./backend.ts";
+import type { RedisBudgetStore } from "./budgets.ts";
+import { type RedisRateLimitStore, rateLimitDecision } from "./limits.ts";
+
+/**
+ * One round trip each way for a governed request: ADMIT before the first attempt, SETTLE_ADJUST after
+ * it. Both scripts touch only the team's keys (one hash tag). While Redis is down, each falls back to
+ * the two stores' own calls, which refuse or serve locally per `onUnavailable` as they always do.
+ */
+export class RedisAdmissionStore implements AdmissionStore {
+  readonly #budgets: RedisBudgetStore;
+  readonly #limits: RedisRateLimitStore;
+
+  constructor(budgets: RedisBudgetStore, limits: RedisRateLimitStore) {
+    this.#budgets = budgets;
+    this.#limits = limits;
+  }
+
+  async admit(request: AdmitRequest): Promise<Admission> {
+    const take = request.limits;
+    try {
+      return await this.#budgets.admitShared(request.budget, {
+        key: this.#limits.key(take.team),
+        terms: take,
+        amount: take.tokens,
+        decision: rateLimitDecision,
+      });
+    } catch (error) {
+      if (!(error instanceof BackendDown)) throw error;
+    }
+    const rateLimit = await this.#limits.take(take);
+    if (!rateLimit.allowed) return { rateLimit, reservation: undefined };
+    return { rateLimit, reservation: await this.#budgets.reserve(request.budget) };
+  }
+
+  async settleAndAdjust(request: SettleAndAdjustRequest): Promise<BudgetSettlement> {
+    const adjust = request.adjust;
+    if (adjust.tpm !== undefined && Number.isFinite(adjust.deltaTokens)) {
+      try {
+        const settled = await this.#budgets.settleSharedAdjusting(request.settle, {
+          key: this.#limits.key(adjust.team),
+          terms: adjust,
+          amount: adjust.deltaTokens,
+        });
+        if (settled !== undefined) return settled;
+      } catch (error) {
+        if (!(error instanceof BackendDown)) throw error;
+      }
+    }
+    // A local reservation (made during an outage) or Redis down: each store as on its own.
+    const adjusted = this.#limits.adjustTokens(adjust).catch(() => undefined);
+    const settled = await this.#budgets.settle(request.settle);
+    await adjusted;
+    return settled;
+  }
+}
