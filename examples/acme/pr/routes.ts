@@ -42,6 +42,6 @@ export default defineConfig({
   },
   environments: {
     dev:  { providers: { openai: { kind: "mock" } } },
-    prod: { policies: ["baseline", "eu-residency", "prod-safety"] },
+    prod: { production: true, policies: ["baseline", "eu-residency", "prod-safety"] },
   },
 });

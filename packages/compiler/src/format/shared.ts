@@ -1,7 +1,7 @@
 /** @module format/shared — options and helpers common to every diagnostics format. */
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
-import { coversSecretValue, maskLiterals, maskSecrets } from "../diagnostics/mask.ts";
+import { SECRET_VALUE_CODES, coversSecretValue, maskLiterals, maskSecrets } from "../diagnostics/mask.ts";
 import type { Diagnostic, WaivedFinding } from "../diagnostics/types.ts";
 
 export type Format = "pretty" | "json" | "sarif" | "github";
@@ -69,7 +69,10 @@ export function frameLine(
   if (text === undefined) return undefined;
   for (const d of diagnostics) {
     if (d.file !== file || !coversSecretValue(d) || line < d.line || line > d.endLine) continue;
-    text = maskLiterals(text, line === d.line ? d.column : 1, line === d.endLine ? d.endColumn : text.length + 1);
+    // A secret diagnostic folded into TypeScript's entry has TypeScript's range, which may cover only the
+    // property name (`url` in `url: "redis://…"`): mask to the end of the line so the value is covered too.
+    const folded = !SECRET_VALUE_CODES.has(d.code);
+    text = maskLiterals(text, line === d.line ? d.column : 1, line === d.endLine && !folded ? d.endColumn : text.length + 1);
   }
   return text;
 }

@@ -5,7 +5,14 @@
  * memory is bounded by the number of routes, teams and models, not by the number of requests.
  */
 import type { Config, Route } from "@switchyard/ir";
-import { createMemoryStateStores, type BreakerView, type CanaryShares, type DecideErrorCode, type MemoryStateStores, type RoutingState } from "@switchyard/router";
+import {
+  createMemoryStateStores,
+  type BreakerView,
+  type CanaryShares,
+  type DecideErrorCode,
+  type MemoryStateStores,
+  type RoutingState,
+} from "@switchyard/router";
 import { decide, fnv1a32, mulberry32, periodBounds } from "@switchyard/router/core";
 import type { RecordedAttempt, TracedRequest } from "./trace-line.ts";
 
