@@ -100,4 +100,33 @@ describe("an activation a replica cannot run", () => {
     }
     expect(after.state).toEqual({ kind: "redis", up: true, activeRelease: boot.hash });
   }, 30_000);
+
+  it("meets this replica's own admission: a release naming a secret it does not allow is not served, through activation or rollback", async () => {
+    const boot = { ...release(false) };
+    const next = release(true);
+    const shared = { REDIS_URL: redis.url(), SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, ANT_KEY: "sk-ant" };
+    // Both replicas share one key prefix with the first test; roll it back to `boot` first.
+    const wide = await startTestRouter(boot, {
+      env: { ...shared, SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1", SWITCHYARD_ALLOWED_SECRETS: "ANT_KEY,REDIS_URL" },
+      redis: redisState,
+    });
+    routers.push(wide);
+    const lines: string[] = [];
+    // No SWITCHYARD_ALLOWED_SECRETS / _UPSTREAMS: this replica admits only what its boot release names.
+    const narrow = await startTestRouter(boot, { env: shared, redis: redisState, telemetry: { log: (line) => lines.push(line) } });
+    routers.push(narrow);
+
+    expect((await adminFetch(wide.url, "PUT", `/admin/releases/${next.hash}`, { body: releaseText(next) })).status).toBeLessThan(300);
+    expect((await adminFetch(wide.url, "POST", `/admin/releases/${next.hash}/activate`)).status).toBe(200);
+    const deadline = Date.now() + 2_000;
+    while (!lines.some((line) => line.includes(`cannot serve release ${next.hash.slice(0, 12)}`)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lines.find((line) => line.includes(`cannot serve release ${next.hash.slice(0, 12)}`))).toMatch(/not allowed on this router/);
+    const served = await chat(narrow, { model: "chat", messages: [{ role: "user", content: "hi" }] });
+    expect(served.headers.get("x-switchyard-config-version")).toBe(boot.hash);
+    // Activating it through the narrow replica itself is refused the same way, and nothing changes.
+    const refused = await adminFetch(narrow.url, "POST", `/admin/releases/${next.hash}/activate`);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("not allowed on this router");
+  }, 30_000);
 });

@@ -148,7 +148,8 @@ describe("Redis failures", () => {
     expect((await stores.budgets.reserve({ ...terms, amountUsd: 1, now })).id).toMatch(/^L:/);
     const server = await startRedis({ port });
     cleanup.push(() => server.stop());
-    await until(() => stores.backendUp());
+    // Reconnection backs off; on a loaded machine the first successful retry can take several seconds.
+    await until(() => stores.backendUp(), 25_000);
     expect((await stores.budgets.reserve({ ...terms, amountUsd: 1, now })).id).not.toMatch(/^L:/);
     expect(lines).toHaveLength(2);
     // The subscription made while Redis was down completed: another replica's canary step arrives by pub/sub.
@@ -156,5 +157,5 @@ describe("Redis failures", () => {
     cleanup.push(() => other.close());
     await other.rollout.setCanaryPercent("chat", 25, { now, step: 1 });
     await until(() => stores.view(now).canaryPercent("chat") === 25);
-  });
+  }, 60_000);
 });

@@ -148,6 +148,9 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
           warnings: current.warnings,
         };
       }
+      // A release uploaded through another replica (or written to the shared store) meets this router's admission too.
+      const refused = admissionProblems(admission, record.release.config);
+      if (refused.length > 0) throw new ReleaseRejected(`not allowed on this router: ${refused[0]?.path}: ${refused[0]?.message}`, refused);
       const next = prepare(record.release);
       try {
         if (releases !== undefined) {
@@ -176,7 +179,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
   };
 
   /** Serve `hash`, activated through another replica (or found active at start); a failure leaves the current release serving. */
-  const follow = (hash: string, why: string): Promise<void> =>
+  const follow = (hash: string, why: string, options_: { quiet?: boolean } = {}): Promise<void> =>
     queued(async () => {
       const current = active.current;
       if (current.hash === hash) {
@@ -186,6 +189,9 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
       try {
         const record = await lookup(hash);
         if (record === undefined) throw new Error("it is not in the shared release store");
+        const [refused] = admissionProblems(admission, record.release.config);
+        if (refused !== undefined)
+          throw new Error(`it is not allowed on this router (${refused.code}${refused.path !== undefined ? ` at ${refused.path}` : ""}): ${refused.message}`);
         const next = prepare(record.release);
         try {
           await options.state.rollout.activate(next.config, now());
@@ -202,9 +208,10 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         unfollowed = { hash, message, at: iso(now()) };
-        options.log?.(
-          `switchyard router: cannot serve release ${hash.slice(0, 12)} (environment ${environment}, ${why}): ${message}; still serving ${current.hash.slice(0, 12)}`,
-        );
+        if (options_.quiet !== true)
+          options.log?.(
+            `switchyard router: cannot serve release ${hash.slice(0, 12)} (environment ${environment}, ${why}): ${message}; still serving ${current.hash.slice(0, 12)}`,
+          );
       }
     });
 
@@ -217,7 +224,8 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
     // and note in /admin/state an active release this replica cannot run.
     try {
       const shared = await releases.active(environment);
-      if (shared !== undefined && shared !== active.current.hash) await follow(shared, "the environment's active release in shared state");
+      // Quiet: start-up has already said in one line why it serves its own release instead.
+      if (shared !== undefined && shared !== active.current.hash) await follow(shared, "the environment's active release in shared state", { quiet: true });
     } catch (error) {
       options.log?.(
         `switchyard router: could not read the active release from shared state (${(error as Error).message}); serving ${active.current.hash.slice(0, 12)} until it answers`,
