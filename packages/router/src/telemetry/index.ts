@@ -9,8 +9,10 @@ export {
   type ValidationOutcome,
 } from "./types.ts";
 export { finishTrace, completionText, validTraceparent, type TraceDraft, type FinishTraceOptions } from "./record.ts";
-export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from "./jsonl-sink.ts";
-export { createRouterMetrics, serveMetrics, UNKNOWN_LABEL, NONE_LABEL, type RouterMetrics, type RouterMetricsOptions } from "./metrics.ts";
-export { alertDelivery, type AlertDelivery, type AlertDeliveryOptions } from "./alerts.ts";
+// The JSONL sink, the metrics and the alert webhooks through sinks-chunk.ts: router.mjs carries that module compressed.
+export { jsonlSink, createRouterMetrics, serveMetrics, alertDelivery } from "./sinks-chunk.ts";
+export type { JsonlSink, JsonlSinkOptions } from "./jsonl-sink.ts";
+export { UNKNOWN_LABEL, NONE_LABEL, type RouterMetrics, type RouterMetricsOptions } from "./metrics.ts";
+export type { AlertDelivery, AlertDeliveryOptions } from "./alerts.ts";
 export { createRouterTelemetry, type RouterTelemetry, type RouterTelemetryOptions, type TelemetryOptions } from "./telemetry.ts";
 export type { OtlpSinkOptions, OtlpSink } from "./otlp-sink.ts";
