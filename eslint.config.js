@@ -18,7 +18,16 @@ const lintedFiles = [
 
 export default defineConfig(
   // Generated code is regenerated, not edited; fixtures are deliberately broken inputs for the compiler's tests.
-  globalIgnores(["**/node_modules/**", "**/dist/**", ".tmp/**", "coverage/**", "**/*.generated.ts", "test/fixtures/**", "**/fixtures/**"]),
+  globalIgnores([
+    "**/node_modules/**",
+    "**/dist/**",
+    ".tmp/**",
+    "coverage/**",
+    "test/bench/.work/**",
+    "**/*.generated.ts",
+    "test/fixtures/**",
+    "**/fixtures/**",
+  ]),
   {
     files: lintedFiles,
     languageOptions: {
