@@ -62,9 +62,16 @@ export class RedisRolloutStore implements RolloutStore {
     const onMessage = (from: string): void => {
       if (from === channel) void this.refresh().catch(() => undefined);
     };
+    // A step set while this connection was (re)connecting was published to nobody: re-read once subscribed again.
+    const onReady = (): void => void this.refresh().catch(() => undefined);
     sub.on("message", onMessage);
-    this.#unsubscribe = () => sub.off("message", onMessage);
+    sub.on("ready", onReady);
+    this.#unsubscribe = () => {
+      sub.off("message", onMessage);
+      sub.off("ready", onReady);
+    };
     await sub.subscribe(channel);
+    await this.refresh().catch(() => undefined);
   }
 
   async activate(config: Config, now: number): Promise<void> {
