@@ -261,7 +261,7 @@ async function buildLazyChunk(src: string, chunk: LazyChunk): Promise<string> {
       .map(([input]) => input),
   );
   for (const input of carried) {
-    const module = path.relative(src, path.resolve(input)).split(path.sep).join("/");
+    const module = chunkModuleName(path.relative(src, path.resolve(input)).split(path.sep).join("/"));
     if (!chunk.modules.has(module)) {
       throw new Error(
         `the ${chunk.what} chunk would carry its own copy of ${module}: pass what it needs from it through ${chunk.corePath}, or list it in the chunk's modules (packages/compiler/src/emit/router-bundle.ts) if it holds no state and no classes`,
@@ -271,6 +271,16 @@ async function buildLazyChunk(src: string, chunk: LazyChunk): Promise<string> {
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error(`esbuild produced no ${chunk.what} chunk`);
   return `${file.text}//# sourceURL=${chunk.name}\n`;
+}
+
+/**
+ * A carried module as the allow-lists name it. @switchyard/ir is read from its sources in this repository
+ * (`../../ir/src/x.ts`) but from its compiled files once installed (`…/@switchyard/ir/dist/x.js`, wherever npm or
+ * pnpm put it): both are the same module.
+ */
+function chunkModuleName(module: string): string {
+  const ir = /(?:^|\/)ir\/(?:src|dist)\/(.+)\.(?:ts|js)$/.exec(module);
+  return ir !== null && module.startsWith("../") ? `../../ir/src/${ir[1]}.ts` : module;
 }
 
 /** @internal The dashboard chunk's code, for its test. */
