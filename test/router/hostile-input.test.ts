@@ -9,7 +9,7 @@ import { type AddressInfo, type Socket, connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RouterError, type RunningRouter } from "@switchyard/router";
 import { createRelease } from "@switchyard/ir";
-import { answerFailure } from "../../packages/router/src/http/server.ts";
+import { answerFailure } from "../../packages/router/src/http/respond.ts";
 import type { ResponseLike } from "../../packages/router/src/http/fast-path.ts";
 import { compileRouteTable } from "../../packages/router/src/core/route-table.ts";
 import { releaseOf } from "../helpers/release.ts";

@@ -42,7 +42,7 @@ export { createMemoryStateStores, type MemoryStateStores, type MemoryStateStores
 export type * from "./state/store.ts";
 export type * from "./state/stores.ts";
 export type { RequestContext, RouterHooks } from "./execute/context.ts";
-export type { ChatBody, ChatMessage, ChatCompletion, ChatCompletionChunk, Usage } from "./http/chat-body.ts";
+export type { ChatBody, ChatMessage, ChatCompletion, ChatCompletionChunk, Usage } from "./protocol/chat.ts";
 
 // Releases: activating one, and the admin API that uploads and switches them.
 export { ActiveRelease, activateRelease, ActivationError, type RuntimeRelease, type ReleaseRecord, type ActiveReleaseOptions } from "./runtime/release.ts";

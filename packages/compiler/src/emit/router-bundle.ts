@@ -189,7 +189,7 @@ const ADMIN_CHUNK: LazyChunk = {
     "admin/verify-release.ts",
     "admin/schema-check.ts",
     // tooDeep only: a pure function (its scratch stack is emptied before it returns).
-    "http/chat-body.ts",
+    "protocol/json.ts",
     "settings.ts",
     "../../ir/src/config-json-schema.ts",
     "../../ir/src/rules.ts",

@@ -2,7 +2,7 @@
 import type { Model, Provider } from "@switchyard/ir";
 import { type FailureClass, RouterError } from "../errors.ts";
 import { redactSecrets } from "./redact.ts";
-import type { ChatBody, ChatCompletion, ChatCompletionChunk, Usage } from "../http/chat-body.ts";
+import type { ChatBody, ChatCompletion, ChatCompletionChunk, Usage } from "../protocol/chat.ts";
 
 /** One call of an adapter: the validated client body plus what the plan chose. */
 export interface AdapterCall {

@@ -4,7 +4,7 @@
  * zod would add ~450 KB to router.mjs.
  */
 import { type Config, type Release, configJsonSchema, configRuleProblems, contentHash } from "@switchyard/ir";
-import { tooDeep } from "../http/chat-body.ts";
+import { tooDeep } from "../protocol/json.ts";
 import { type SchemaCheck, compileSchemaCheck } from "./schema-check.ts";
 import type { AdminDiagnostic } from "./types.ts";
 

@@ -1,6 +1,6 @@
 /** @module The per-request context: everything one request carries from auth to its last byte. */
 import type { AttemptSummary, RouterError } from "../errors.ts";
-import type { ChatBody, Usage } from "../http/chat-body.ts";
+import type { ChatBody, Usage } from "../protocol/chat.ts";
 import type { Candidate, Plan } from "../core/index.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { BudgetAlert, Governed } from "../governance/types.ts";

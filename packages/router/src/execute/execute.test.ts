@@ -140,7 +140,7 @@ describe("a request that cannot be built (nothing reached the upstream)", () => 
     };
     return { sent, transport };
   };
-  // What validation now refuses (chat-body's depth limit), handed straight to the execute layer.
+  // What validation now refuses (protocol/json.ts's depth limit), handed straight to the execute layer.
   let deep: unknown = "x";
   for (let i = 0; i < 100_000; i++) deep = [deep];
 

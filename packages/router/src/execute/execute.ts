@@ -4,7 +4,7 @@ import type { Candidate } from "../core/index.ts";
 import type { AttemptErrorClass, AttemptOutcome, InFlightLease, StateStores } from "../state/index.ts";
 import { type AdapterCall, type CompletionResult, type ProviderAdapter, type StreamEvent, UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { type AttemptSummary, type FailureClass, RouterError, allFailedStatus } from "../errors.ts";
-import type { ChatCompletion, ChatCompletionChunk, ChatToolCall } from "../http/chat-body.ts";
+import type { ChatCompletion, ChatCompletionChunk, ChatToolCall } from "../protocol/chat.ts";
 import { answerOf } from "../validators/types.ts";
 import type { RequestContext, RouterHooks } from "./context.ts";
 import { type AttemptAbort, ClientGoneError, attemptAbort, sleep } from "./timers.ts";

@@ -1,36 +1,40 @@
-/** @module The router's HTTP server on node:http: endpoints, auth, errors, headers, streaming, lifecycle. */
+/**
+ * @module The router's composition and lifecycle: state, release, governance, telemetry, admin and dashboard put together
+ * at start; the HTTP server (node:http plus the lean fast path) with its per-request frame; graceful shutdown. Which code
+ * answers a request is http/endpoints.ts; a generation request in any dialect is http/generate.ts.
+ */
 import { randomBytes } from "node:crypto";
-import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Release } from "@switchyard/ir";
-import { type Candidate, canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
-import type { AdapterRegistry, StreamEvent, Transport } from "../adapters/types.ts";
-import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
+import type { AdapterRegistry, Transport } from "../adapters/types.ts";
 import { http1Transport } from "../adapters/transport/http1.ts";
 import { upstreamLimits } from "../adapters/limits.ts";
 import { positiveIntSetting } from "../settings.ts";
-import { RouterError, clip } from "../errors.ts";
-import type { RequestContext, RouterHooks } from "../execute/context.ts";
-import { type ExecuteDeps, type OpenedStream, executeCompletion, noteChunkUsage, openStream } from "../execute/execute.ts";
-import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
+import { RouterError } from "../errors.ts";
+import type { RouterHooks } from "../execute/context.ts";
+import type { ExecuteDeps } from "../execute/execute.ts";
+import { ClientGoneError, type RequestCancel } from "../execute/timers.ts";
 import { ActiveRelease, type RuntimeRelease, activateRelease } from "../runtime/release.ts";
-import { bearerToken, teamForKey } from "../runtime/auth.ts";
 import { stateEnvWarnings } from "../runtime/state-env.ts";
 import type { RedisStateSupport } from "../state/redis/start.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
-import { type ChatBody, validateChatBody } from "./chat-body.ts";
-import { BodyBudget, readBody } from "./read-body.ts";
-import { StreamedOutput, settleProduced } from "./stream-usage.ts";
-import { type FastPath, FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
+import { chatDialect } from "../protocol/chat-dialect.ts";
+import { BodyBudget } from "./read-body.ts";
+import { type FastPath, type FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
 import { createMemoryStateStores, type StateStores } from "../state/index.ts";
-import { type RouterTelemetry, type TelemetryOptions, completionText, createRouterTelemetry, serveMetrics } from "../telemetry/index.ts";
-import { traceRegion } from "../telemetry/record.ts";
+import { type TelemetryOptions, createRouterTelemetry } from "../telemetry/index.ts";
 import { mountAdmin } from "../admin/mount.ts";
 import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admin/attempts.ts";
 import { admissionOrError } from "../admin/admission.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
 import { CanaryController, createGovernor } from "../governance/index.ts";
-import { FeedbackLedger, parseFeedbackBody } from "../governance/feedback.ts";
+import { FeedbackLedger } from "../governance/feedback.ts";
+import type { RouterTelemetry } from "../telemetry/index.ts";
+import { authenticate } from "./access.ts";
+import { type EndpointDeps, dispatch } from "./endpoints.ts";
+import { type GenerationDeps, type GenerationRequest, serveGeneration } from "./generate.ts";
+import { answerFailure } from "./respond.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -103,9 +107,6 @@ export class RouterStartError extends Error {
   }
 }
 
-const JSON_TYPE = "application/json";
-/** A chat request from node:http or from the fast path. */
-type ChatRequest = IncomingMessage | FastRequest;
 const REQUEST_ID_RE = /^[\w.:@/+=-]{1,128}$/;
 
 /**
@@ -224,7 +225,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   let drained: (() => void) | undefined;
 
   /** Every request's frame: in-flight count, the release it runs on, its id, and the last-resort error answer. */
-  const serve = <Q extends ChatRequest, S extends ResponseLike>(
+  const serve = <Q extends GenerationRequest, S extends ResponseLike>(
     req: Q,
     res: S,
     next: (req: Q, res: S, release: RuntimeRelease, id: string) => Promise<void>,
@@ -249,305 +250,13 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     }
   };
 
-  const handler = (req: IncomingMessage, res: ServerResponse): void => serve(req, res, route);
-
-  const route = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, id: string): Promise<void> => {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q === -1 ? url : url.slice(0, q);
-    const method = req.method ?? "GET";
-    // A served chat completion sends these with its one writeHead (answerHeaders); everything else gets them now.
-    if (path !== "/v1/chat/completions" || method !== "POST") stampIds(res, id, release.hash);
-    /** The read-only endpoints below answer GET and HEAD only. */
-    const readable = method === "GET" || method === "HEAD";
-    switch (path) {
-      case "/v1/chat/completions":
-        if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
-        return chat(req, res, release, id);
-      case "/v1/feedback":
-        if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
-        return feedback(req, res, release);
-      case "/v1/models":
-        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
-        return models(req, res, release);
-      case "/metrics":
-        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
-        req.resume();
-        return serveMetrics(res, telemetry.metrics, method === "HEAD");
-      case "/healthz":
-        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
-        return sendJson(res, 200, `{"status":"ok"}`);
-      case "/readyz":
-        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
-        return unready
-          ? sendJson(res, 503, `{"status":"draining"}`)
-          : sendJson(res, 200, JSON.stringify({ status: "ready", release: release.hash, environment: release.config.environment }));
-      default:
-        if (path.startsWith("/admin/") || path === "/admin") return admin.handle(req, res);
-        if (path === "/dashboard" || path.startsWith("/dashboard/")) return dashboard.handle(req, res, path);
-        req.resume();
-        return sendError(
-          res,
-          new RouterError(
-            "not_found",
-            `no endpoint at ${method} ${path}; the router serves POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)`,
-          ),
-        );
-    }
-  };
-
-  /** Authenticate; returns the team (undefined on an open router). */
-  const authenticate = (req: { headers: IncomingHttpHeaders }, release: RuntimeRelease): string | undefined => {
-    if (release.keys.open) return undefined;
-    const header = req.headers.authorization;
-    const key = bearerToken(header);
-    if (key === undefined) {
-      throw new RouterError(
-        "missing_api_key",
-        header === undefined ? "missing Authorization header: send `Authorization: Bearer <team key>`" : "the Authorization header must be `Bearer <team key>`",
-      );
-    }
-    const team = teamForKey(release.keys, key);
-    if (team === undefined) throw new RouterError("invalid_api_key", "the API key is not valid for this router");
-    return team;
-  };
-
-  const models = (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): void => {
-    req.resume();
-    try {
-      const team = authenticate(req, release);
-      sendJson(res, 200, team === undefined ? release.models.open : (release.models.byTeam.get(team) ?? `{"object":"list","data":[]}`));
-    } catch (error) {
-      sendError(res, error as RouterError);
-    }
-  };
-
-  /** `POST /v1/feedback`: a quality score for one of the caller team's answers, counted into its canary arm's guard window. */
-  const feedback = async (req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): Promise<void> => {
-    let team: string | undefined;
-    try {
-      team = authenticate(req, release);
-    } catch (error) {
-      req.resume();
-      throw error; // serve()'s boundary answers it
-    }
-    const body = parseFeedbackBody(parseJson(await readBody(req, FEEDBACK_MAX_BODY_BYTES, budget)));
-    const { served: request, repeated } = served.score(team, body);
-    const { route, model, arm = null, servedAt } = request;
-    // score() has just set it (or found it set).
-    const scored = request.feedback as NonNullable<typeof request.feedback>;
-    if (!repeated && arm !== null) scored.counted = await deps.state.rollout.recordCanaryFeedback({ route, arm, model, score: body.score, servedAt });
-    const { score, label = null, counted } = scored;
-    sendJson(res, 200, JSON.stringify({ object: "feedback", request_id: body.requestId, score, label, route, model, arm, counted }));
-  };
-
-  const chat = async (req: ChatRequest, res: ResponseLike, release: RuntimeRelease, id: string): Promise<void> => {
-    const cancel = new RequestCancel();
-    cancels.add(cancel);
-    res.on("close", () => {
-      cancels.delete(cancel);
-      if (!res.writableFinished) cancel.cancel(new ClientGoneError("client went away"));
-    });
-    let ctx: RequestContext | undefined;
-    let routeName: string | undefined;
-    const trace = telemetry.begin(id, now(), release, req.headers.traceparent);
-    try {
-      if (draining) throw new RouterError("shutting_down", "the router is shutting down; retry on another replica");
-      let team: string | undefined;
-      try {
-        team = authenticate(req, release);
-      } catch (error) {
-        req.resume();
-        throw error;
-      }
-      trace.team = team;
-      const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, budget);
-      const body: ChatBody = validateChatBody(parseJson(text));
-      // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
-      const routeDef = release.table.routes.get(body.model)?.route;
-      if (routeDef === undefined) {
-        throw new RouterError("route_not_found", `route \`${clip(body.model)}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, {
-          param: "model",
-        });
-      }
-      // Only a route that exists is named in x-switchyard-route: its id is a config id, always header-safe,
-      // while the client's string may hold any character (a control character in a header throws).
-      routeName = body.model;
-      trace.route = body.model;
-      if (team !== undefined && release.table.teams.get(team)?.has(body.model) !== true) {
-        throw new RouterError("route_not_allowed", `team \`${team}\` may not use route \`${body.model}\``, { param: "model" });
-      }
-      const stream = body.stream === true;
-      ctx = {
-        id,
-        startedAt: now(),
-        release,
-        team,
-        route: body.model,
-        body,
-        bodyText: text,
-        stream,
-        includeUsage: stream && body.stream_options?.include_usage === true,
-        plan: undefined,
-        attempts: [],
-        answered: undefined,
-        usage: undefined,
-        costUsd: undefined,
-        cancel,
-        responseHeaders: undefined,
-        governed: undefined,
-      };
-      const features = chatRequestFeatures(body);
-      const admitted = governor.admitRequest(ctx, features);
-      if (admitted instanceof Promise) await admitted;
-      const region = req.headers["x-switchyard-region"];
-      const traced = traceRegion(region);
-      if (traced !== undefined) trace.region = traced;
-      const at = now();
-      const decision = decideWithTable(
-        release.table,
-        {
-          route: body.model,
-          team,
-          promptTokens: features.promptTokens,
-          maxOutputTokens: features.maxOutputTokens,
-          region: typeof region === "string" && region !== "" ? region : undefined,
-          stickyKey: canaryStickyKey(routeDef, { user: body.user, headers: req.headers }),
-          requires: features.requires,
-        },
-        deps.state.view(at),
-        { rng: deps.rng, now: at },
-      );
-      if (!decision.ok) {
-        // decide()'s failure codes are RouterError codes of the same name.
-        const code = decision.code;
-        const why = decision.excluded.map((e) => `${e.model}: ${e.reason}`).join("; ");
-        const param = code === "no_candidates" ? undefined : code === "context_length_exceeded" ? "messages" : "model";
-        throw new RouterError(code, `${decision.message}${why === "" ? "" : ` (${why})`}`, param === undefined ? {} : { param });
-      }
-      ctx.plan = decision.plan;
-      if (stream) await streamAnswer(res, ctx, features.promptTokens);
-      else {
-        const answering = ctx;
-        // The answer is written before the attempt's bookkeeping runs (see executeCompletion).
-        await executeCompletion(ctx, deps, (result) => {
-          if (routeDef.logPayloads) trace.completion = completionText(result.completion);
-          const answer = result.bytes ?? result.text;
-          res.writeHead(
-            200,
-            answerHeaders(answering, routeName, [
-              "content-type",
-              JSON_TYPE,
-              "content-length",
-              String(typeof answer === "string" ? Buffer.byteLength(answer) : answer.length),
-            ]),
-          );
-          res.end(answer);
-        });
-      }
-    } catch (error) {
-      trace.error = error;
-      if (error instanceof ClientGoneError) {
-        if (!res.writableEnded) res.destroy();
-        return;
-      }
-      if (!res.headersSent) {
-        if (ctx !== undefined) {
-          // The same headers a served answer sends (answerHeaders), set one by one: the error body adds its own.
-          const list = answerHeaders(ctx, routeName, []);
-          for (let i = 0; i < list.length; i += 2) res.setHeader(list[i] as string, list[i + 1] as string);
-        } else {
-          stampIds(res, id, release.hash);
-          if (routeName !== undefined) res.setHeader("x-switchyard-route", routeName);
-        }
-      }
-      if (res.headersSent) {
-        // Streams end themselves (with an error event) on upstream failures; anything else is a bug: cut, never a clean end.
-        if (!res.writableEnded) res.destroy();
-        return;
-      }
-      sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`));
-    } finally {
-      telemetry.end({ draft: trace, ctx, status: res.statusCode, clientGone: trace.error instanceof ClientGoneError || cancel.cancelled });
-      const answered = ctx?.answered;
-      if (ctx !== undefined && answered !== undefined && res.statusCode === 200) {
-        const source = release.config.routes[ctx.route]?.canary === undefined ? undefined : answered.source;
-        const arm = source === "canary" ? source : source === "primary" && ctx.plan?.canary === false ? "baseline" : undefined;
-        served.remember(id, { team: ctx.team, route: ctx.route, model: answered.model, arm, servedAt: now() });
-      }
-      if (ctx !== undefined) {
-        try {
-          governor.finishRequest(ctx);
-          deps.hooks.afterRequest?.(ctx);
-        } catch {
-          // hooks must not break the response
-        }
-      }
-    }
-  };
-
-  const streamAnswer = async (res: ResponseLike, ctx: RequestContext, promptTokens: number): Promise<void> => {
-    /** The output sent so far: a stream cut before the upstream's usage report settles on it (settleProduced). */
-    const output = new StreamedOutput();
-    /** The SSE frame of an event, or "" for a usage-only chunk the client did not ask for. */
-    const frame = (event: StreamEvent): string => {
-      output.add(event.chunk);
-      return noteChunkUsage(ctx, event.chunk) && !ctx.includeUsage ? "" : `data: ${event.raw ?? JSON.stringify(event.chunk)}\n\n`;
-    };
-    const write = async (text: string): Promise<void> => {
-      if (text !== "" && !res.write(text)) await drain(res, ctx.cancel);
-    };
-    // The response is committed at the first upstream event: the headers name the attempt that sent it.
-    let committed = false;
-    const commit = (answered: Candidate | undefined): void => {
-      committed = true;
-      res.writeHead(200, answerHeaders(ctx, ctx.route, SSE_HEADERS, answered));
-    };
-    let opened: OpenedStream;
-    try {
-      opened = await openStream(ctx, deps, (event, candidate) => {
-        // A fallback's preamble is dropped: the client already has a role chunk.
-        if (committed) return;
-        commit(candidate);
-        return write(frame(event));
-      });
-    } catch (thrown) {
-      // Every candidate failed after the 200 went out: the status can no longer say so.
-      if (committed && !(thrown instanceof ClientGoneError) && !res.writableEnded) res.end(streamErrorFrame((thrown as Error).message));
-      throw thrown;
-    }
-    const { attempt } = opened;
-    if (!committed) commit(ctx.answered);
-    try {
-      // What arrived up to the first token leaves in one write (with the headers when not yet committed).
-      let head = "";
-      for (const event of opened.head) head += frame(event);
-      await write(head);
-      if (opened.rest !== undefined) {
-        for (;;) {
-          const next = await opened.rest.next();
-          if (next.done === true) break;
-          await write(frame(next.value));
-        }
-      }
-      res.end("data: [DONE]\n\n");
-      attempt.succeed(opened.ttftMs);
-    } catch (thrown) {
-      // Cut part-way (the client left, or the upstream broke): the budget settles on what was produced.
-      settleProduced(ctx, promptTokens, output);
-      if (ctx.cancel.reason !== undefined) {
-        attempt.fail(new UpstreamError("rejected", "client went away"));
-        throw ctx.cancel.reason;
-      }
-      const error = toUpstreamError(thrown, attempt.abort.signal);
-      attempt.fail(
-        error.errorClass === "stream_interrupted"
-          ? error
-          : new UpstreamError(error.errorClass, `stream interrupted: ${error.message}`, error.status !== undefined ? { status: error.status } : {}),
-      );
-      if (!res.writableEnded) res.end(streamErrorFrame(error.message));
-    }
-  };
+  const generation: GenerationDeps = { deps, governor, telemetry, budget, served, cancels, draining: () => draining };
+  const endpoints: EndpointDeps = { ...generation, admin, dashboard, unready: () => unready };
+  const handler = (req: IncomingMessage, res: ServerResponse): void =>
+    serve(req, res, (q, s, release, id) => dispatch(endpoints, q, s, release, id));
+  /** The fast path serves only plain `POST /v1/chat/completions`. */
+  const fastChat = (req: FastRequest, res: ResponseLike, release: RuntimeRelease, id: string): Promise<void> =>
+    serveGeneration(chatDialect, generation, req, res, release, id);
 
   const timedOut = (): RouterError => new RouterError("request_timeout", `the request did not arrive within ${requestTimeoutMs} ms`);
   const server: Server = createServer(
@@ -573,11 +282,11 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       ? undefined
       : installFastPath(server, {
           maxBodyBytes: () => active.current.config.router.maxBodyBytes,
-          serve: (req, res) => serve(req, res, chat),
+          serve: (req, res) => serve(req, res, fastChat),
           draining: () => draining,
           admit: (headers, bytes) => {
             try {
-              authenticate({ headers }, active.current);
+              authenticate(headers, active.current, chatDialect);
             } catch {
               return false;
             }
@@ -656,120 +365,4 @@ function envLimit(env: Readonly<Record<string, string | undefined>>, name: strin
   const value = positiveIntSetting(env, name, fallback);
   if (typeof value !== "number") throw new RouterStartError("invalid_setting", value.error);
   return value;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new RouterError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
-const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
-
-function methodNotAllowed(method: string, allowed: string): RouterError {
-  return new RouterError("method_not_allowed", `${method} is not allowed here; use ${allowed}`, {
-    headers: { allow: allowed === "GET" ? "GET, HEAD" : allowed },
-  });
-}
-
-function stampIds<S extends ResponseLike>(res: S, id: string, hash: string): S {
-  res.setHeader("x-switchyard-request-id", id);
-  res.setHeader("x-switchyard-config-version", hash);
-  return res;
-}
-
-/**
- * A served answer's headers as one flat list for writeHead: setHeader per header would build a
- * header map and a [name, value] pair each, per request (the error path sets the same list one by one).
- */
-function answerHeaders(ctx: RequestContext, route: string | undefined, tail: readonly string[], answered: Candidate | undefined = ctx.answered): string[] {
-  // Sized up front: grown by push, the list would be copied two or three times.
-  const out = new Array<string>(32);
-  let n = 0;
-  out[n++] = "x-switchyard-request-id";
-  out[n++] = ctx.id;
-  out[n++] = "x-switchyard-config-version";
-  out[n++] = ctx.release.hash;
-  if (route !== undefined) {
-    out[n++] = "x-switchyard-route";
-    out[n++] = route;
-  }
-  const extra = ctx.responseHeaders;
-  if (extra !== undefined) {
-    for (const name in extra) {
-      out[n++] = name;
-      out[n++] = extra[name] as string;
-    }
-  }
-  out[n++] = "x-switchyard-attempts";
-  out[n++] = String(ctx.attempts.length);
-  if (answered !== undefined) {
-    out[n++] = "x-switchyard-model";
-    out[n++] = answered.model;
-    out[n++] = "x-switchyard-provider";
-    out[n++] = answered.provider;
-  }
-  for (let i = 0; i < tail.length; i++) out[n++] = tail[i] as string;
-  out.length = n;
-  return out;
-}
-
-const SSE_HEADERS = ["content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"];
-
-/** The one SSE error event that ends a stream which failed after its 200 went out (no `[DONE]`). */
-function streamErrorFrame(message: string): string {
-  const payload = {
-    error: { message: `the upstream stream failed after the response started: ${message}`, type: "upstream_error", code: "stream_interrupted", param: null },
-  };
-  return `data: ${JSON.stringify(payload)}\n\n`;
-}
-
-/**
- * The last-resort answer of a request whose handler threw: a 500 `internal_error` (or the RouterError
- * thrown) when nothing was written yet, else the connection is cut (a half-sent answer must not look
- * complete). Never throws: a failure here destroys the connection, so nothing reaches unhandledRejection.
- */
-export function answerFailure(res: ResponseLike, error: unknown, id: string, hash: string): void {
-  try {
-    if (res.writableEnded) return;
-    if (res.headersSent) return res.destroy();
-    sendError(stampIds(res, id, hash), error instanceof RouterError ? error : new RouterError("internal_error", "internal error"));
-  } catch {
-    res.destroy();
-  }
-}
-
-function sendJson(res: ResponseLike, status: number, body: string): void {
-  res.writeHead(status, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function sendError(res: ResponseLike, error: RouterError): void {
-  if (res.headersSent) {
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  if (!res.hasHeader("x-switchyard-attempts")) res.setHeader("x-switchyard-attempts", "0");
-  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
-  // Their bodies are left unread: the connection cannot carry another request.
-  if (error.code === "body_too_large" || error.code === "overloaded") res.setHeader("connection", "close");
-  sendJson(res, error.status, error.toJson());
-}
-
-/** Wait until the client can take more (or is gone: then reject with the cancellation reason). */
-function drain(res: ResponseLike, cancel: RequestCancel): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (cancel.reason !== undefined) return reject(cancel.reason);
-    const done = (): void => {
-      res.off("drain", done);
-      res.off("close", done);
-      if (res.destroyed && !res.writableFinished) reject(cancel.reason ?? new ClientGoneError("client went away"));
-      else resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatCompletionChunk } from "./chat-body.ts";
+import type { ChatCompletionChunk } from "../protocol/chat.ts";
 import { estimateTextTokens } from "../core/tokens.ts";
 import { StreamedOutput } from "./stream-usage.ts";
 

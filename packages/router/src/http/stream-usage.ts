@@ -5,7 +5,7 @@
  * usage report comes only with the stream's last chunk; when it came, it is used instead.
  */
 import { TOKEN_ESTIMATE } from "../core/tokens.ts";
-import type { ChatCompletionChunk, Usage } from "./chat-body.ts";
+import type { ChatCompletionChunk, Usage } from "../protocol/chat.ts";
 import type { RequestContext } from "../execute/context.ts";
 import { priceUsage } from "../execute/usage.ts";
 

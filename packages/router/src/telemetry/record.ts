@@ -2,7 +2,7 @@
 import type { AttemptSummary } from "../errors.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
-import type { ChatCompletion } from "../http/chat-body.ts";
+import type { ChatCompletion } from "../protocol/chat.ts";
 import { answerOf } from "../validators/types.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { type AttemptReason, TRACE_SCHEMA_VERSION, type TraceAttempt, type TraceRecord } from "./types.ts";

@@ -1,6 +1,6 @@
 /** @module The `json-schema` validator (@cfworker/json-schema: small, no code generation, drafts 4–2020-12). */
 import { Validator } from "@cfworker/json-schema";
-import { MAX_JSON_DEPTH, tooDeep } from "../http/chat-body.ts";
+import { MAX_JSON_DEPTH, tooDeep } from "../protocol/json.ts";
 import type { ValidatorFactory } from "./types.ts";
 
 /**

@@ -1,6 +1,6 @@
 /** @module Response validators: a route's `validate` list, compiled once per release into checks over the answer. */
 import type { Validator } from "@switchyard/ir";
-import type { ChatCompletion } from "../http/chat-body.ts";
+import type { ChatCompletion } from "../protocol/chat.ts";
 
 /** A compiled check: undefined when the answer passes, else why it failed. */
 export type ValidatorCheck = (answer: ValidatedAnswer) => string | undefined;

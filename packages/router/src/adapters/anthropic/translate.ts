@@ -1,6 +1,6 @@
 /** @module Pure translation between OpenAI chat-completions and Anthropic's Messages API. */
 import type { Model } from "@switchyard/ir";
-import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, ChatMessage, ChatToolCall, Usage } from "../../http/chat-body.ts";
+import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, ChatMessage, ChatToolCall, Usage } from "../../protocol/chat.ts";
 
 export type AnthropicBlock =
   | { type: "text"; text: string }

@@ -1,7 +1,7 @@
 /** @module The embedded mock provider: deterministic replies, configurable latency and failure injection, no network. */
 import type { MockBehaviour } from "@switchyard/ir";
 import { estimateTextTokens, estimateTokens } from "../../core/tokens.ts";
-import { type ChatBody, type ChatCompletion, type ChatCompletionChunk, type Usage, lastUserText } from "../../http/chat-body.ts";
+import { type ChatBody, type ChatCompletion, type ChatCompletionChunk, type Usage, lastUserText } from "../../protocol/chat.ts";
 import {
   type AdapterCall,
   type AdapterFactory,

@@ -1,5 +1,5 @@
 /** @module The OpenAI-compatible adapter (OpenAI, Azure OpenAI v1, vLLM, Ollama, Groq…): near pass-through. */
-import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../http/chat-body.ts";
+import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../protocol/chat.ts";
 import { parseSse } from "../sse.ts";
 import { postForStream, upstreamHttpError } from "../http-error.ts";
 import { completionBody } from "./request-body.ts";

@@ -1,7 +1,7 @@
 /** @module The upstream body of a completion: a splice of the client's text gives the JSON value a re-serialisation gives, or falls back to it. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ChatBody } from "../../http/chat-body.ts";
+import type { ChatBody } from "../../protocol/chat.ts";
 import { completionBody, spliceModel } from "./request-body.ts";
 
 /** Keys a client might send, including ones that look like `model` or `stream` without being them. */

@@ -3,7 +3,7 @@
  * set to the model's name and without `stream`/`stream_options`. Made by splicing the model into the
  * client's own text where that is safe, else by one JSON.stringify of the parsed body.
  */
-import type { ChatBody } from "../../http/chat-body.ts";
+import type { ChatBody } from "../../protocol/chat.ts";
 
 const QUOTE = 34;
 const BACKSLASH = 92;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RouterError } from "../errors.ts";
-import { MAX_JSON_DEPTH, tooDeep, validateChatBody } from "./chat-body.ts";
+import { validateChatBody } from "./chat.ts";
+import { MAX_JSON_DEPTH, tooDeep } from "./json.ts";
 
 function paramOf(body: unknown): string | null {
   try {

@@ -1,0 +1,101 @@
+/**
+ * @module Which code answers a request: one table of paths. Generation endpoints name their dialect (protocol/*) and
+ * share one handler (http/generate.ts); the rest are small handlers here, or the admin API and dashboard mounts.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AdminApi } from "../admin/api.ts";
+import type { MountedDashboard } from "../dashboard/mount.ts";
+import { RouterError } from "../errors.ts";
+import { parseFeedbackBody } from "../governance/feedback.ts";
+import { chatDialect } from "../protocol/chat-dialect.ts";
+import { parseJson } from "../protocol/json.ts";
+import type { RuntimeRelease } from "../runtime/release.ts";
+import { serveMetrics } from "../telemetry/index.ts";
+import { authenticate } from "./access.ts";
+import { type GenerationDeps, serveGeneration } from "./generate.ts";
+import { readBody } from "./read-body.ts";
+import { methodNotAllowed, sendError, sendJson, stampIds } from "./respond.ts";
+
+export interface EndpointDeps extends GenerationDeps {
+  admin: AdminApi;
+  dashboard: MountedDashboard;
+  /** readyz answers 503: shutdown has begun. */
+  unready(): boolean;
+}
+
+/** The endpoints a client sees in a 404's message. */
+const SERVED =
+  "POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
+
+/** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
+const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
+
+/** Answer one node:http request (the fast path hands chat completions straight to serveGeneration). */
+export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, id: string): Promise<void> {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const path = q === -1 ? url : url.slice(0, q);
+  const method = req.method ?? "GET";
+  // A served chat completion sends these with its one writeHead (answerHeaders); everything else gets them now.
+  if (path !== "/v1/chat/completions" || method !== "POST") stampIds(res, id, release.hash);
+  /** The read-only endpoints below answer GET and HEAD only. */
+  const readable = method === "GET" || method === "HEAD";
+  switch (path) {
+    case "/v1/chat/completions":
+      if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
+      return serveGeneration(chatDialect, e, req, res, release, id);
+    case "/v1/feedback":
+      if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
+      return feedback(e, req, res, release);
+    case "/v1/models":
+      if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
+      return models(req, res, release);
+    case "/metrics":
+      if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
+      req.resume();
+      return serveMetrics(res, e.telemetry.metrics, method === "HEAD");
+    case "/healthz":
+      if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
+      return sendJson(res, 200, `{"status":"ok"}`);
+    case "/readyz":
+      if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
+      return e.unready()
+        ? sendJson(res, 503, `{"status":"draining"}`)
+        : sendJson(res, 200, JSON.stringify({ status: "ready", release: release.hash, environment: release.config.environment }));
+    default:
+      if (path.startsWith("/admin/") || path === "/admin") return e.admin.handle(req, res);
+      if (path === "/dashboard" || path.startsWith("/dashboard/")) return e.dashboard.handle(req, res, path);
+      req.resume();
+      return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves ${SERVED}`));
+  }
+}
+
+/** `GET /v1/models`: the routes the caller's team may use, as OpenAI's model list. */
+function models(req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): void {
+  req.resume();
+  try {
+    const team = authenticate(req.headers, release, chatDialect);
+    sendJson(res, 200, team === undefined ? release.models.open : (release.models.byTeam.get(team) ?? `{"object":"list","data":[]}`));
+  } catch (error) {
+    sendError(res, error as RouterError);
+  }
+}
+
+/** `POST /v1/feedback`: a quality score for one of the caller team's answers, counted into its canary arm's guard window. */
+async function feedback(e: EndpointDeps, req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): Promise<void> {
+  let team: string | undefined;
+  try {
+    team = authenticate(req.headers, release, chatDialect);
+  } catch (error) {
+    req.resume();
+    throw error; // the request frame's boundary answers it
+  }
+  const body = parseFeedbackBody(parseJson(await readBody(req, FEEDBACK_MAX_BODY_BYTES, e.budget)));
+  const { served: request, repeated } = e.served.score(team, body);
+  const { route, model, arm = null, servedAt } = request;
+  // score() has just set it (or found it set).
+  const scored = request.feedback as NonNullable<typeof request.feedback>;
+  if (!repeated && arm !== null) scored.counted = await e.deps.state.rollout.recordCanaryFeedback({ route, arm, model, score: body.score, servedAt });
+  const { score, label = null, counted } = scored;
+  sendJson(res, 200, JSON.stringify({ object: "feedback", request_id: body.requestId, score, label, route, model, arm, counted }));
+}

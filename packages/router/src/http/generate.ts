@@ -1,0 +1,190 @@
+/**
+ * @module One generation request in any dialect: authenticate, read the dialect's body into the internal request,
+ * check the route, admit (limits, budgets), decide, execute (plain or streamed), answer in the dialect's shape, and
+ * account (traces, governance, the feedback ledger). The dialect only translates; everything else is the same code.
+ */
+import { canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
+import { RouterError } from "../errors.ts";
+import type { RequestContext } from "../execute/context.ts";
+import { type ExecuteDeps, executeCompletion } from "../execute/execute.ts";
+import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
+import type { FeedbackLedger } from "../governance/feedback.ts";
+import type { Governor } from "../governance/index.ts";
+import type { Dialect } from "../protocol/dialect.ts";
+import { parseJson } from "../protocol/json.ts";
+import type { RuntimeRelease } from "../runtime/release.ts";
+import { type RouterTelemetry, completionText } from "../telemetry/index.ts";
+import { traceRegion } from "../telemetry/record.ts";
+import { authenticate, routeFor } from "./access.ts";
+import { FastRequest, type ResponseLike } from "./fast-path.ts";
+import type { IncomingMessage } from "node:http";
+import { type BodyBudget, readBody } from "./read-body.ts";
+import { JSON_TYPE, answerHeaders, sendError, stampIds } from "./respond.ts";
+import { streamAnswer } from "./sse.ts";
+
+/** A request from node:http or from the fast path. */
+export type GenerationRequest = IncomingMessage | FastRequest;
+
+/** What the generation handler works with: the router's parts, fixed at start. */
+export interface GenerationDeps {
+  deps: ExecuteDeps;
+  governor: Governor;
+  telemetry: RouterTelemetry;
+  /** Bytes of request bodies buffered across connections. */
+  budget: BodyBudget;
+  /** Answered requests a `POST /v1/feedback` score is matched against. */
+  served: FeedbackLedger;
+  /** Cancellation handles of the requests in flight (aborted when a drain times out). */
+  cancels: Set<RequestCancel>;
+  /** The router is shutting down: new requests are refused. */
+  draining(): boolean;
+}
+
+/** Serve one generation request in `dialect` (the caller's frame has counted it and chosen its id and release). */
+export async function serveGeneration(
+  dialect: Dialect,
+  g: GenerationDeps,
+  req: GenerationRequest,
+  res: ResponseLike,
+  release: RuntimeRelease,
+  id: string,
+): Promise<void> {
+  const { deps, governor, telemetry } = g;
+  const now = deps.now;
+  const cancel = new RequestCancel();
+  g.cancels.add(cancel);
+  res.on("close", () => {
+    g.cancels.delete(cancel);
+    if (!res.writableFinished) cancel.cancel(new ClientGoneError("client went away"));
+  });
+  let ctx: RequestContext | undefined;
+  let routeName: string | undefined;
+  const trace = telemetry.begin(id, now(), release, req.headers.traceparent);
+  try {
+    if (g.draining()) throw new RouterError("shutting_down", "the router is shutting down; retry on another replica");
+    let team: string | undefined;
+    try {
+      team = authenticate(req.headers, release, dialect);
+    } catch (error) {
+      req.resume();
+      throw error;
+    }
+    trace.team = team;
+    const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, g.budget);
+    const request = dialect.read(parseJson(text), req.headers);
+    const body = request.body;
+    const routeDef = routeFor(release, team, body.model);
+    // Only a route that exists is named in x-switchyard-route: its id is a config id, always header-safe,
+    // while the client's string may hold any character (a control character in a header throws).
+    routeName = body.model;
+    trace.route = body.model;
+    const stream = request.stream;
+    ctx = {
+      id,
+      startedAt: now(),
+      release,
+      team,
+      route: body.model,
+      body,
+      // Only the native dialect's text is the internal request's: an adapter may patch it instead of re-serialising.
+      ...(dialect.native === true ? { bodyText: text } : {}),
+      stream,
+      includeUsage: stream && body.stream_options?.include_usage === true,
+      plan: undefined,
+      attempts: [],
+      answered: undefined,
+      usage: undefined,
+      costUsd: undefined,
+      cancel,
+      responseHeaders: undefined,
+      governed: undefined,
+    };
+    const features = chatRequestFeatures(body);
+    const admitted = governor.admitRequest(ctx, features);
+    if (admitted instanceof Promise) await admitted;
+    const region = req.headers["x-switchyard-region"];
+    const traced = traceRegion(region);
+    if (traced !== undefined) trace.region = traced;
+    const at = now();
+    const decision = decideWithTable(
+      release.table,
+      {
+        route: body.model,
+        team,
+        promptTokens: features.promptTokens,
+        maxOutputTokens: features.maxOutputTokens,
+        region: typeof region === "string" && region !== "" ? region : undefined,
+        stickyKey: canaryStickyKey(routeDef, { user: body.user, headers: req.headers }),
+        requires: features.requires,
+      },
+      deps.state.view(at),
+      { rng: deps.rng, now: at },
+    );
+    if (!decision.ok) {
+      // decide()'s failure codes are RouterError codes of the same name.
+      const code = decision.code;
+      const why = decision.excluded.map((e) => `${e.model}: ${e.reason}`).join("; ");
+      const param = code === "no_candidates" ? undefined : code === "context_length_exceeded" ? "messages" : "model";
+      throw new RouterError(code, `${decision.message}${why === "" ? "" : ` (${why})`}`, param === undefined ? {} : { param });
+    }
+    ctx.plan = decision.plan;
+    const info = { requestId: id, route: body.model, createdAt: ctx.startedAt };
+    if (stream) await streamAnswer(res, ctx, deps, dialect.stream(info, request), features.promptTokens);
+    else {
+      const answering = ctx;
+      // The answer is written before the attempt's bookkeeping runs (see executeCompletion).
+      await executeCompletion(ctx, deps, (result) => {
+        if (routeDef.logPayloads) trace.completion = completionText(result.completion);
+        const answer = dialect.native === true ? (result.bytes ?? result.text) : dialect.completion(result.completion, info, request);
+        res.writeHead(
+          200,
+          answerHeaders(answering, routeName, [
+            "content-type",
+            JSON_TYPE,
+            "content-length",
+            String(typeof answer === "string" ? Buffer.byteLength(answer) : answer.length),
+          ]),
+        );
+        res.end(answer);
+      });
+    }
+  } catch (error) {
+    trace.error = error;
+    if (error instanceof ClientGoneError) {
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    if (!res.headersSent) {
+      if (ctx !== undefined) {
+        // The same headers a served answer sends (answerHeaders), set one by one: the error body adds its own.
+        const list = answerHeaders(ctx, routeName, []);
+        for (let i = 0; i < list.length; i += 2) res.setHeader(list[i] as string, list[i + 1] as string);
+      } else {
+        stampIds(res, id, release.hash);
+        if (routeName !== undefined) res.setHeader("x-switchyard-route", routeName);
+      }
+    }
+    if (res.headersSent) {
+      // Streams end themselves (with an error event) on upstream failures; anything else is a bug: cut, never a clean end.
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`), dialect);
+  } finally {
+    telemetry.end({ draft: trace, ctx, status: res.statusCode, clientGone: trace.error instanceof ClientGoneError || cancel.cancelled });
+    const answered = ctx?.answered;
+    if (ctx !== undefined && answered !== undefined && res.statusCode === 200) {
+      const source = release.config.routes[ctx.route]?.canary === undefined ? undefined : answered.source;
+      const arm = source === "canary" ? source : source === "primary" && ctx.plan?.canary === false ? "baseline" : undefined;
+      g.served.remember(id, { team: ctx.team, route: ctx.route, model: answered.model, arm, servedAt: now() });
+    }
+    if (ctx !== undefined) {
+      try {
+        governor.finishRequest(ctx);
+        deps.hooks.afterRequest?.(ctx);
+      } catch {
+        // hooks must not break the response
+      }
+    }
+  }
+}
