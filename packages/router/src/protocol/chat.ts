@@ -56,10 +56,29 @@ export interface ChatBody {
   [key: string]: unknown;
 }
 
+/**
+ * Token usage in OpenAI's meaning, the router's internal record of it whatever the upstream: `prompt_tokens` counts
+ * every input token, cached or not (Anthropic's `input_tokens` + `cache_read_input_tokens` +
+ * `cache_creation_input_tokens`); `completion_tokens` counts every output token, reasoning included. The details say
+ * which input tokens were read from or written to a prompt cache, and which output tokens were reasoning: pricing
+ * (`price.cachedInput`, `price.cacheWrite`) and every dialect's usage report read them from here.
+ */
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  prompt_tokens_details?: {
+    /** Input tokens read from the provider's prompt cache (OpenAI's `cached_tokens`, Anthropic's `cache_read_input_tokens`). */
+    cached_tokens?: number;
+    /** Input tokens written to the prompt cache (Anthropic's `cache_creation_input_tokens`; OpenAI has none). */
+    cache_write_tokens?: number;
+    [key: string]: unknown;
+  } | null;
+  completion_tokens_details?: {
+    /** Output tokens spent on reasoning (OpenAI's `reasoning_tokens`, Gemini's `thoughtsTokenCount`). */
+    reasoning_tokens?: number;
+    [key: string]: unknown;
+  } | null;
   [key: string]: unknown;
 }
 
