@@ -252,8 +252,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
 
   const generation: GenerationDeps = { deps, governor, telemetry, budget, served, cancels, draining: () => draining };
   const endpoints: EndpointDeps = { ...generation, admin, dashboard, unready: () => unready };
-  const handler = (req: IncomingMessage, res: ServerResponse): void =>
-    serve(req, res, (q, s, release, id) => dispatch(endpoints, q, s, release, id));
+  const handler = (req: IncomingMessage, res: ServerResponse): void => serve(req, res, (q, s, release, id) => dispatch(endpoints, q, s, release, id));
   /** The fast path serves only plain `POST /v1/chat/completions`. */
   const fastChat = (req: FastRequest, res: ResponseLike, release: RuntimeRelease, id: string): Promise<void> =>
     serveGeneration(chatDialect, generation, req, res, release, id);

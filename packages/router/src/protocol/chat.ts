@@ -124,7 +124,6 @@ function fail(param: string, problem: string): never {
   throw new RouterError("invalid_request", `\`${param}\` ${problem}`, { param });
 }
 
-
 function optionalNumber(body: Record<string, unknown>, field: string, check: { min?: number; max?: number; integer?: boolean }): void {
   const value = body[field];
   if (value === undefined || value === null) return;
