@@ -119,6 +119,18 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
       ]);
     }
   };
+  /**
+   * The one gate to running a release on this router, whichever way it comes: uploaded here, activated (perhaps
+   * uploaded through another replica), or followed from shared state. It must meet this router's admission (secrets,
+   * hosts, state) and activate; it is then ready to swap in.
+   */
+  const admitted = (release: Release): RuntimeRelease => {
+    const refused = admissionProblems(admission, release.config);
+    const first = refused[0];
+    if (first !== undefined)
+      throw new ReleaseRejected(`not allowed on this router (${first.code}${first.path !== undefined ? ` at ${first.path}` : ""}): ${first.message}`, refused);
+    return prepare(release);
+  };
 
   /** Activate a known release, or (`"rollback"`) the one active before the current one. */
   const activate = (target: string | "rollback"): Promise<AdminActivationResult> => {
@@ -148,10 +160,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
           warnings: current.warnings,
         };
       }
-      // A release uploaded through another replica (or written to the shared store) meets this router's admission too.
-      const refused = admissionProblems(admission, record.release.config);
-      if (refused.length > 0) throw new ReleaseRejected(`not allowed on this router: ${refused[0]?.path}: ${refused[0]?.message}`, refused);
-      const next = prepare(record.release);
+      const next = admitted(record.release);
       try {
         if (releases !== undefined) {
           // The shared pointer first: when Redis refuses, no replica (this one included) changes release.
@@ -189,10 +198,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
       try {
         const record = await lookup(hash);
         if (record === undefined) throw new Error("it is not in the shared release store");
-        const [refused] = admissionProblems(admission, record.release.config);
-        if (refused !== undefined)
-          throw new Error(`it is not allowed on this router (${refused.code}${refused.path !== undefined ? ` at ${refused.path}` : ""}): ${refused.message}`);
-        const next = prepare(record.release);
+        const next = admitted(record.release);
         try {
           await options.state.rollout.activate(next.config, now());
           options.state.health.retain(next.config);
@@ -249,9 +255,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
       if (releases !== undefined) await releases.put(stored(known));
       return { status: 200, body: { ...info(known, await activeHash()), created: false, warnings: [] } };
     }
-    const refused = admissionProblems(admission, verified.release.config);
-    if (refused.length > 0) throw new ReleaseRejected(`not allowed on this router: ${refused[0]?.path}: ${refused[0]?.message}`, refused);
-    const trial = prepare(verified.release);
+    const trial = admitted(verified.release);
     const warnings = trial.warnings;
     await trial.close();
     const local = active.record(verified.release, now(), Buffer.byteLength(text));
