@@ -1,7 +1,7 @@
 /** @module The routing core: pure decide(), route tables, strategies, token estimate, sticky buckets, plan rendering. */
 export type * from "./types.ts";
 export { decide, decideWithTable, routeTableFor } from "./decide.ts";
-export { compileRouteTable, PRODUCTION_ENVIRONMENTS, type RouteTable, type TableRoute, type TableTarget, type TableMember } from "./route-table.ts";
+export { compileRouteTable, type RouteTable, type TableRoute, type TableTarget, type TableMember } from "./route-table.ts";
 export { type Strategy, type StrategyMember, type StrategyContext, DEFAULT_EXPECTED_OUTPUT_TOKENS } from "./strategy.ts";
 export { strategies, createStrategy, strategyForOptimize } from "./strategies/index.ts";
 export { estimateTokens, estimateTextTokens, TOKEN_ESTIMATE, type ChatMessageLike } from "./tokens.ts";

@@ -85,9 +85,6 @@ export interface RouteTable {
   teams: Map<string, ReadonlySet<string>>;
 }
 
-/** Environment names that were production before `production` could be declared (kept for importers; see `isProduction`). */
-export const PRODUCTION_ENVIRONMENTS: ReadonlySet<string> = new Set(["prod", "production"]);
-
 /**
  * Precompute the route table for a config: resolves tiers and models into members with their
  * provider, decides the config-only filters (residency, data class, lifecycle) once per route, and
