@@ -8,6 +8,7 @@ import OpenAI from "openai";
 import { zodTextFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import type { TraceRecord } from "@switchyard/router";
 import { KINDS, type ResponsesRig, startResponsesRig, upstreamOf } from "./setup.ts";
 
 let rig: ResponsesRig;
@@ -240,5 +241,42 @@ describe.each(KINDS)("a stream failing mid-way over $kind", ({ route, kind }) =>
     expect(last.response.status).toBe("failed");
     expect(last.response.error.message).toContain("the upstream stream failed after the response started");
     expect(events.map((e) => e.type)).toContain("response.output_text.delta");
+  });
+});
+
+describe("accounting", () => {
+  it("records a trace with tokens and cost for a Responses request, plain and streamed, as for chat", async () => {
+    const traces: TraceRecord[] = [];
+    rig.router.telemetry.addSink({ write: (record) => void traces.push(record), close: async () => undefined });
+    const one = await client.responses.create({ model: "via-openai", input: "hi" }).withResponse();
+    const two = await client.responses.create({ model: "via-anthropic", input: "hi", stream: true }).withResponse();
+    for await (const event of two.data) void event;
+    const ids = [one.response, two.response].map((r) => r.headers.get("x-switchyard-request-id"));
+    await expect.poll(() => ids.every((id) => traces.some((t) => t.requestId === id))).toBe(true);
+    const [plain, streamed] = ids.map((id) => traces.find((t) => t.requestId === id));
+    expect(plain).toMatchObject({
+      route: "via-openai",
+      team: "app",
+      status: 200,
+      outcome: "ok",
+      stream: false,
+      model: "gpt",
+      provider: "oai",
+      inputTokens: 11,
+      outputTokens: 4,
+    });
+    // 11 input tokens at $0.15/M and 4 output tokens at $0.6/M.
+    expect(plain?.costUsd).toBeCloseTo((11 * 0.15 + 4 * 0.6) / 1e6, 12);
+    expect(streamed).toMatchObject({
+      route: "via-anthropic",
+      team: "app",
+      status: 200,
+      outcome: "ok",
+      stream: true,
+      model: "claude",
+      inputTokens: 11,
+      outputTokens: 4,
+    });
+    expect(streamed?.costUsd).toBeGreaterThan(0);
   });
 });
