@@ -212,6 +212,7 @@ export class ResponsesStream implements StreamEncoder {
     const choice = chunk.choices[0];
     if (choice === undefined) return out;
     const delta = choice.delta;
+    // A streamed refusal goes out as the message's text (shown, never dropped); a finished answer's is a `refusal` part.
     const content = delta.content ?? delta.refusal;
     if (typeof content === "string" && content !== "") {
       let open = this.current;
