@@ -4,7 +4,7 @@
  * generateObject, and a tool loop; what the upstream received is asserted too.
  */
 import { createOpenAI } from "@ai-sdk/openai";
-import { generateObject, generateText, stepCountIs, streamText, tool } from "ai";
+import { Output, generateObject, generateText, stepCountIs, streamText, tool } from "ai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { KINDS, type ResponsesRig, startResponsesRig, upstreamOf } from "./setup.ts";
@@ -72,6 +72,18 @@ describe.each(KINDS)("over $kind ($route)", ({ route, kind, model }) => {
         json_schema: { strict: true, schema: { type: "object", required: ["city", "population"] } },
       });
     }
+  });
+
+  it("generateText with Output.object (generateObject's successor) returns the parsed object", async () => {
+    upstreamOf(rig, kind).script = () => ({ text: JSON.stringify({ city: "Lyon", population: 520000 }) });
+    const { output } = await generateText({
+      model: openai(route),
+      output: Output.object({ schema: z.object({ city: z.string(), population: z.number() }) }),
+      prompt: "The third city of France",
+      maxRetries: 0,
+    });
+    expect(output).toEqual({ city: "Lyon", population: 520000 });
+    if (kind === "openai") expect(upstreamOf(rig, kind).requests[0]?.body["response_format"]).toMatchObject({ type: "json_schema" });
   });
 
   it("runs a tool loop: the call, the tool's result sent back, the final answer", async () => {
