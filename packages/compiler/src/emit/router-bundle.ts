@@ -229,7 +229,7 @@ const RESPONSES_CHUNK: LazyChunk = {
     "protocol/responses/dialect.ts",
     "protocol/responses/read.ts",
     "protocol/responses/write.ts",
-    // kind and tooDeep only: pure functions (tooDeep's scratch stack is emptied before it returns).
+    // `kind` and MAX_JSON_DEPTH only (tooDeep comes from the core).
     "protocol/json.ts",
   ]),
   corePath: "ResponsesCore (protocol/responses/dialect.ts)",

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { RouterError } from "../../errors.ts";
 import type { Dialect, DialectRequest } from "../dialect.ts";
+import { MAX_JSON_DEPTH, type tooDeep } from "../json.ts";
 import { type ResponsesEcho, readResponsesRequest } from "./read.ts";
 import { ResponsesStream, writeResponse } from "./write.ts";
 
@@ -14,6 +15,8 @@ export interface ResponsesCore {
   RouterError: typeof RouterError;
   /** The key of `Authorization: Bearer <key>`, as Chat Completions reads it (OpenAI's clients send the same header). */
   bearerKey(headers: IncomingHttpHeaders): string;
+  /** The nesting-depth check every dialect runs before walking a body (the core's copy: the chunk carries none). */
+  tooDeep: typeof tooDeep;
 }
 
 export function createResponsesDialect(core: ResponsesCore): Dialect {
@@ -21,6 +24,8 @@ export function createResponsesDialect(core: ResponsesCore): Dialect {
     name: "responses",
     apiKey: core.bearerKey,
     read(value: unknown): DialectRequest {
+      const deep = core.tooDeep(value);
+      if (deep !== undefined) throw new core.RouterError("invalid_request", `\`${deep}\` nests more than ${MAX_JSON_DEPTH} levels deep`, { param: deep });
       const read = readResponsesRequest(value);
       if (!read.ok) {
         const { code, message, param } = read.problem;

@@ -6,13 +6,14 @@
 import { RouterError } from "../../errors.ts";
 import { bearerKey } from "../chat-dialect.ts";
 import type { Dialect } from "../dialect.ts";
+import { tooDeep } from "../json.ts";
 
 let loaded: Promise<Dialect> | undefined;
 
 /** The Responses dialect (loaded once; every later call gets the same one). */
 export function responsesDialect(): Promise<Dialect> {
   return (loaded ??= import("./dialect.ts").then(
-    (m) => m.createResponsesDialect({ RouterError, bearerKey }),
+    (m) => m.createResponsesDialect({ RouterError, bearerKey, tooDeep }),
     (error: unknown) => {
       loaded = undefined; // the next request tries again
       throw error;

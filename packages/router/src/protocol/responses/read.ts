@@ -5,7 +5,7 @@
  * in a lazily loaded chunk without a second copy of RouterError.
  */
 import type { ChatBody, ChatContentPart, ChatMessage, ChatTool, ChatToolChoice } from "../chat.ts";
-import { MAX_JSON_DEPTH, kind, tooDeep } from "../json.ts";
+import { kind } from "../json.ts";
 
 /** Why a request cannot be served: `invalid_request` (malformed) or `unsupported_parameter` (well-formed, not served here). */
 export interface ReadProblem {
@@ -286,8 +286,6 @@ function readMetadata(value: unknown): Record<string, string> | undefined {
 /** The Responses fields the router answers, read into the internal request; throws Refusal. */
 function readBody(value: unknown): ReadResponses {
   if (!isObject(value)) invalid(undefined, `the request body must be a JSON object, got ${kind(value)}`);
-  const deep = tooDeep(value);
-  if (deep !== undefined) invalid(deep, `nests more than ${MAX_JSON_DEPTH} levels deep`);
   for (const key of Object.keys(value)) {
     if (!KNOWN.has(key)) unsupported(key, "is not supported by the router's Responses endpoint (docs/http-api.md lists what is)");
   }
@@ -372,7 +370,8 @@ function readBody(value: unknown): ReadResponses {
 
 /**
  * Read an untrusted JSON value as a Responses request: the internal chat body, whether to stream, and what the answer
- * echoes; or the problem, naming the Responses field at fault (`input[2].content[0].type`).
+ * echoes; or the problem, naming the Responses field at fault (`input[2].content[0].type`). The caller has checked the
+ * value's nesting depth (`tooDeep`, as for every dialect).
  *
  * @example readResponsesRequest({ model: "chat", input: "hi" }) // → { ok: true, request: { body: { model: "chat", messages: [{ role: "user", content: "hi" }] }, … } }
  */

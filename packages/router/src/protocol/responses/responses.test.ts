@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { RouterError } from "../../errors.ts";
 import type { ChatCompletion, ChatCompletionChunk } from "../chat.ts";
 import { bearerKey } from "../chat-dialect.ts";
+import { tooDeep } from "../json.ts";
 import { createResponsesDialect } from "./dialect.ts";
 import { readResponsesRequest } from "./read.ts";
 
-const dialect = createResponsesDialect({ RouterError, bearerKey });
+const dialect = createResponsesDialect({ RouterError, bearerKey, tooDeep });
 const info = { requestId: "abc-123", route: "chat", createdAt: 1_700_000_000_500 };
 
 /** The problem a request is refused with (fails the test when it is read). */
@@ -144,8 +145,8 @@ describe("reading a Responses request", () => {
     expect(problem({ model: "m", input: "x", metadata: { a: 1 } })).toMatchObject({ param: "metadata.a" });
     let deep: unknown = "x";
     for (let i = 0; i < 80; i++) deep = [deep];
-    expect(problem({ model: "m", input: "x", tools: [{ type: "function", name: "f", parameters: { a: deep } }] }).message).toContain(
-      "nests more than 64 levels",
+    expect(() => dialect.read({ model: "m", input: "x", tools: [{ type: "function", name: "f", parameters: { a: deep } }] }, {})).toThrow(
+      /`tools\[0\]\.parameters` nests more than 64 levels deep/,
     );
   });
 
