@@ -4,6 +4,7 @@
 export type RouterErrorCode =
   | "invalid_json"
   | "invalid_request"
+  | "unsupported_parameter"
   | "missing_api_key"
   | "invalid_api_key"
   | "route_not_allowed"
@@ -38,6 +39,7 @@ export type RouterErrorType =
 export const ERRORS = {
   invalid_json: { status: 400, type: "invalid_request_error" },
   invalid_request: { status: 400, type: "invalid_request_error" },
+  unsupported_parameter: { status: 400, type: "invalid_request_error" },
   missing_api_key: { status: 401, type: "authentication_error" },
   invalid_api_key: { status: 401, type: "authentication_error" },
   route_not_allowed: { status: 403, type: "permission_error" },

@@ -216,6 +216,27 @@ const CANARY_CHUNK: LazyChunk = {
 };
 
 /**
+ * The OpenAI Responses dialect (`POST /v1/responses`: request reading, `response` objects and Responses stream events),
+ * loaded by the first Responses request (protocol/responses/load.ts). Its RouterError and key reader come from the core.
+ */
+const RESPONSES_CHUNK: LazyChunk = {
+  what: "responses",
+  entry: "protocol/responses/dialect.ts",
+  importer: "protocol/responses/load.ts",
+  specifier: "./dialect.ts",
+  exports: ["createResponsesDialect"],
+  modules: new Set([
+    "protocol/responses/dialect.ts",
+    "protocol/responses/read.ts",
+    "protocol/responses/write.ts",
+    // `kind` and MAX_JSON_DEPTH only (tooDeep comes from the core).
+    "protocol/json.ts",
+  ]),
+  corePath: "ResponsesCore (protocol/responses/dialect.ts)",
+  name: "switchyard-responses.mjs",
+};
+
+/**
  * The JSONL trace sink with its serialiser and folder maker, the alert webhooks and the Prometheus metrics (~13 KB
  * minified, ~6.7 KB packed): telemetry.ts builds them synchronously on each activation and the metrics count every
  * request, so they are unpacked when router.mjs starts (~1 ms) rather than on first use. No class or state of theirs is
@@ -463,6 +484,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
       unpackModule(),
       lazyChunk(src, DASHBOARD_CHUNK),
       lazyChunk(src, CANARY_CHUNK),
+      lazyChunk(src, RESPONSES_CHUNK),
       lazyChunk(src, SINKS_CHUNK),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK),
       ioredisChunk(src),

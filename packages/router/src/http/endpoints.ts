@@ -9,6 +9,7 @@ import { RouterError } from "../errors.ts";
 import { parseFeedbackBody } from "../governance/feedback.ts";
 import { chatDialect } from "../protocol/chat-dialect.ts";
 import { parseJson } from "../protocol/json.ts";
+import { responsesDialect } from "../protocol/responses/load.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { serveMetrics } from "../telemetry/index.ts";
 import { authenticate } from "./access.ts";
@@ -25,7 +26,7 @@ export interface EndpointDeps extends GenerationDeps {
 
 /** The endpoints a client sees in a 404's message. */
 const SERVED =
-  "POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
+  "POST /v1/chat/completions, POST /v1/responses, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
 
 /** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
 const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
@@ -44,6 +45,9 @@ export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: Serve
     case "/v1/chat/completions":
       if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
       return serveGeneration(chatDialect, e, req, res, release, id);
+    case "/v1/responses":
+      if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
+      return serveGeneration(await responsesDialect(), e, req, res, release, id);
     case "/v1/feedback":
       if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
       return feedback(e, req, res, release);
