@@ -3,7 +3,7 @@
  * upstream and an openai-kind one: create, stream (text and tool_use with input_json_delta), a tool round trip, images,
  * system, countTokens and errors, asserting what the client got and what each upstream received.
  */
-import Anthropic from "@anthropic-ai/sdk";
+import Anthropic, { type APIError } from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningRouter, TraceRecord } from "@switchyard/router";
 import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.ts";
@@ -375,8 +375,8 @@ describe("errors in Anthropic's shape", () => {
     const stranger = new Anthropic({ baseURL: router.url, apiKey: "wrong", maxRetries: 0 });
     const error = await stranger.messages.create({ model: "via-openai", max_tokens: 8, messages: hello }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
-    expect((error as Anthropic.APIError).status).toBe(401);
-    expect((error as Anthropic.APIError).error).toEqual({
+    expect((error as APIError).status).toBe(401);
+    expect((error as APIError).error).toEqual({
       type: "error",
       error: { type: "authentication_error", message: "the API key is not valid for this router", details: { error_code: "invalid_api_key" } },
     });
@@ -398,17 +398,17 @@ describe("errors in Anthropic's shape", () => {
   it("an unknown route is a NotFoundError; a refused parameter a BadRequestError naming it; nothing reaches an upstream", async () => {
     const missing = await client.messages.create({ model: "no-such-route", max_tokens: 8, messages: hello }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
-    expect((missing as Anthropic.APIError).type).toBe("not_found_error");
+    expect((missing as APIError).type).toBe("not_found_error");
 
     const topK = await client.messages.create({ model: "via-openai", max_tokens: 8, messages: hello, top_k: 5 } as never).catch((e: unknown) => e);
     expect(topK).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((topK as Anthropic.APIError).apiMessage).toMatch(/^`top_k` is not supported/);
+    expect((topK as APIError).apiMessage).toMatch(/^`top_k` is not supported/);
 
     const server = await client.messages
       .create({ model: "via-openai", max_tokens: 8, messages: hello, tools: [{ type: "web_search_20250305", name: "web_search" }] } as never)
       .catch((e: unknown) => e);
     expect(server).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((server as Anthropic.APIError).apiMessage).toContain("web_search_20250305 (tools[0])");
+    expect((server as APIError).apiMessage).toContain("web_search_20250305 (tools[0])");
 
     const noMax = await fetch(`${router.url}/v1/messages`, {
       method: "POST",
@@ -428,7 +428,7 @@ describe("governance and traces", () => {
     const { response } = await tight.messages.create({ model: "via-openai", max_tokens: 8, messages: hello }).withResponse();
     const limited = await tight.messages.create({ model: "via-openai", max_tokens: 8, messages: hello }).catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
-    expect((limited as Anthropic.APIError).type).toBe("rate_limit_error");
+    expect((limited as APIError).type).toBe("rate_limit_error");
     expect(openaiUp.requests).toHaveLength(1);
     const id = response.headers.get("x-switchyard-request-id");
     const trace = traces.find((t) => t.requestId === id);

@@ -230,7 +230,7 @@ const MESSAGES_CHUNK: LazyChunk = {
     "protocol/messages/dialect.ts",
     "protocol/messages/read.ts",
     "protocol/messages/write.ts",
-    // kind and tooDeep only: pure functions (tooDeep's scratch stack is emptied before it returns).
+    // `kind` and MAX_JSON_DEPTH only (tooDeep is the core's, passed in).
     "protocol/json.ts",
   ]),
   corePath: "MessagesCore (protocol/messages/dialect.ts)",

@@ -10,7 +10,7 @@ import { parseFeedbackBody } from "../governance/feedback.ts";
 import { chatRequestFeatures } from "../core/index.ts";
 import { bearerKey, chatDialect } from "../protocol/chat-dialect.ts";
 import { type MessagesCore, type MessagesDialect, loadMessagesDialect } from "../protocol/messages/index.ts";
-import { parseJson } from "../protocol/json.ts";
+import { parseJson, tooDeep } from "../protocol/json.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { serveMetrics } from "../telemetry/index.ts";
 import { authenticate, routeFor } from "./access.ts";
@@ -83,7 +83,7 @@ export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: Serve
 }
 
 /** The router's parts the (lazily loaded) Messages dialect uses. */
-const MESSAGES_CORE: MessagesCore = { RouterError, bearerKey, promptTokens: (body) => chatRequestFeatures(body).promptTokens };
+const MESSAGES_CORE: MessagesCore = { RouterError, bearerKey, tooDeep, promptTokens: (body) => chatRequestFeatures(body).promptTokens };
 
 /**
  * `POST /v1/messages/count_tokens`: the router's prompt-token estimate of a Messages body, `{ "input_tokens": N }`, after

@@ -7,6 +7,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { RouterError } from "../../errors.ts";
 import type { ChatBody } from "../chat.ts";
+import type { tooDeep } from "../json.ts";
 import type { Dialect, DialectRequest } from "../dialect.ts";
 import { type Fail, readMessagesRequest } from "./read.ts";
 import { messageAnswer, messagesError, messagesStream } from "./write.ts";
@@ -18,6 +19,8 @@ export interface MessagesCore {
   bearerKey(headers: IncomingHttpHeaders): string;
   /** The router's prompt-token estimate of an internal request (messages and tool definitions). */
   promptTokens(body: ChatBody): number;
+  /** protocol/json.ts's depth check (the core's copy: the chunk carries none). */
+  tooDeep: typeof tooDeep;
 }
 
 /** The Messages dialect, with the token-count endpoint's reader and answer. */
@@ -48,7 +51,7 @@ export function createMessagesDialect(core: MessagesCore): MessagesDialect {
   };
   const read = (value: unknown, headers: IncomingHttpHeaders, count: boolean): DialectRequest => {
     checkVersion(headers);
-    return readMessagesRequest(value, fail, count);
+    return readMessagesRequest(value, fail, count, core.tooDeep);
   };
   return {
     name: "messages",

@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { RouterError } from "../../errors.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../chat.ts";
 import { bearerKey } from "../chat-dialect.ts";
+import { tooDeep } from "../json.ts";
 import { createMessagesDialect } from "./dialect.ts";
 
 /** A fixed estimate, so the stream's message_start is checkable. */
-const dialect = createMessagesDialect({ RouterError, bearerKey, promptTokens: () => 42 });
+const dialect = createMessagesDialect({ RouterError, bearerKey, tooDeep, promptTokens: () => 42 });
 const info = { requestId: "req1", route: "chat", createdAt: 0 };
 
 const read = (value: unknown, headers: Record<string, string> = {}): ChatBody => dialect.read(value, headers).body;

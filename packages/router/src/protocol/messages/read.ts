@@ -5,7 +5,7 @@
  * (`cache_control`, `service_tier`, `eager_input_streaming`) are accepted and not forwarded.
  */
 import type { ChatBody, ChatContentPart, ChatMessage, ChatTool, ChatToolCall } from "../chat.ts";
-import { MAX_JSON_DEPTH, kind, tooDeep } from "../json.ts";
+import { MAX_JSON_DEPTH, kind, type tooDeep } from "../json.ts";
 
 /** Refuse the request: `param` is the field at fault (Anthropic's names), `problem` what is wrong with it. */
 export type Fail = (param: string, problem: string) => never;
@@ -99,9 +99,9 @@ function textPart(block: Json, at: string, fail: Fail): ChatContentPart {
 function unsupportedBlock(type: unknown, at: string, fail: Fail): never {
   const why =
     type === "thinking" || type === "redacted_thinking"
-      ? "the router does not serve extended thinking, so no answer of its own holds thinking blocks"
+      ? "the router does not serve extended thinking"
       : type === "document" || type === "search_result"
-        ? "documents and search results have no counterpart in the router's internal request"
+        ? "the router's internal request has no documents"
         : "the router reads text, image, tool_use and tool_result blocks only";
   return fail(`${at}.type`, `${JSON.stringify(type)} is not supported: ${why}`);
 }
@@ -274,13 +274,14 @@ function readOutputConfig(value: unknown, body: ChatBody, fail: Fail): void {
 
 /**
  * Read an untrusted Messages request (the parsed JSON) into the internal chat body. `count` reads a
- * `/v1/messages/count_tokens` body: `max_tokens` is not required there.
+ * `/v1/messages/count_tokens` body: `max_tokens` is not required there. `deepest` is json.ts's `tooDeep`, passed in
+ * (MessagesCore) so the lazily loaded chunk carries no copy of it.
  *
- * @example readMessagesRequest({ model: "chat", max_tokens: 256, messages: [{ role: "user", content: "hi" }] }, fail, false)
+ * @example readMessagesRequest({ model: "chat", max_tokens: 256, messages: [{ role: "user", content: "hi" }] }, fail, false, tooDeep)
  */
-export function readMessagesRequest(value: unknown, fail: Fail, count: boolean): MessagesRead {
+export function readMessagesRequest(value: unknown, fail: Fail, count: boolean, deepest: typeof tooDeep): MessagesRead {
   if (!isObject(value)) fail("body", `the request body must be a JSON object, got ${kind(value)}`);
-  const deep = tooDeep(value);
+  const deep = deepest(value);
   if (deep !== undefined) fail(deep, `nests more than ${MAX_JSON_DEPTH} levels deep`);
   for (const key of Object.keys(value)) if (!FIELDS.has(key)) fail(key, "is not a field the router's Messages endpoint knows (extra inputs are not permitted)");
   const model = value["model"];
@@ -296,7 +297,7 @@ export function readMessagesRequest(value: unknown, fail: Fail, count: boolean):
   if (value["temperature"] !== undefined && value["temperature"] !== null) body.temperature = number(value["temperature"], "temperature", fail, 0, 1);
   if (value["top_p"] !== undefined && value["top_p"] !== null) body.top_p = number(value["top_p"], "top_p", fail, 0, 1);
   if (value["top_k"] !== undefined && value["top_k"] !== null) {
-    fail("top_k", "is not supported: the router's internal request (OpenAI's chat shape) has no top-k sampling, so no upstream could honour it; leave it out");
+    fail("top_k", "is not supported: the router's internal request has no top-k sampling, so no upstream could honour it");
   }
   const stops = value["stop_sequences"];
   if (stops !== undefined && stops !== null) {
