@@ -339,6 +339,24 @@ describe("over an anthropic-kind upstream", () => {
   });
 });
 
+describe("a stream failing mid-way", () => {
+  it("ends with an error event after its 200, which the SDK raises", async () => {
+    anthropicUp.streamError = true;
+    try {
+      const stream = client.messages.stream({ model: "via-anthropic", max_tokens: 64, messages: [{ role: "user", content: "Hello" }] });
+      const events: string[] = [];
+      stream.on("streamEvent", (event) => events.push(event.type));
+      const error = await stream.finalMessage().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Anthropic.APIError);
+      expect((error as APIError).type).toBe("api_error");
+      expect((error as APIError).apiMessage).toMatch(/^the upstream stream failed after the response started: .*overloaded_error/);
+      expect(events[0]).toBe("message_start");
+    } finally {
+      anthropicUp.streamError = false;
+    }
+  });
+});
+
 describe("countTokens", () => {
   it("answers the router's estimate without calling an upstream", async () => {
     const small = await client.messages.countTokens({ model: "via-anthropic", messages: [{ role: "user", content: "Hello" }] });
