@@ -237,6 +237,28 @@ const RESPONSES_CHUNK: LazyChunk = {
 };
 
 /**
+ * Anthropic's Messages API as an inbound dialect (`/v1/messages`, `/v1/messages/count_tokens`: reading, answers,
+ * stream events, errors), loaded by the first such request (protocol/messages/index.ts). Its RouterError, Bearer reader
+ * and token estimate are the core's, passed in (MessagesCore).
+ */
+const MESSAGES_CHUNK: LazyChunk = {
+  what: "messages",
+  entry: "protocol/messages/dialect.ts",
+  importer: "protocol/messages/index.ts",
+  specifier: "./dialect.ts",
+  exports: ["createMessagesDialect"],
+  modules: new Set([
+    "protocol/messages/dialect.ts",
+    "protocol/messages/read.ts",
+    "protocol/messages/write.ts",
+    // `kind` and MAX_JSON_DEPTH only (tooDeep is the core's, passed in).
+    "protocol/json.ts",
+  ]),
+  corePath: "MessagesCore (protocol/messages/dialect.ts)",
+  name: "switchyard-messages.mjs",
+};
+
+/**
  * The JSONL trace sink with its serialiser and folder maker, the alert webhooks and the Prometheus metrics (~13 KB
  * minified, ~6.7 KB packed): telemetry.ts builds them synchronously on each activation and the metrics count every
  * request, so they are unpacked when router.mjs starts (~1 ms) rather than on first use. No class or state of theirs is
@@ -485,6 +507,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
       lazyChunk(src, DASHBOARD_CHUNK),
       lazyChunk(src, CANARY_CHUNK),
       lazyChunk(src, RESPONSES_CHUNK),
+      lazyChunk(src, MESSAGES_CHUNK),
       lazyChunk(src, SINKS_CHUNK),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK),
       ioredisChunk(src),

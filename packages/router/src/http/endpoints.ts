@@ -7,12 +7,14 @@ import type { AdminApi } from "../admin/api.ts";
 import type { MountedDashboard } from "../dashboard/mount.ts";
 import { RouterError } from "../errors.ts";
 import { parseFeedbackBody } from "../governance/feedback.ts";
-import { chatDialect } from "../protocol/chat-dialect.ts";
-import { parseJson } from "../protocol/json.ts";
+import { chatRequestFeatures } from "../core/index.ts";
+import { bearerKey, chatDialect } from "../protocol/chat-dialect.ts";
+import { type MessagesCore, type MessagesDialect, loadMessagesDialect } from "../protocol/messages/index.ts";
+import { parseJson, tooDeep } from "../protocol/json.ts";
 import { responsesDialect } from "../protocol/responses/load.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { serveMetrics } from "../telemetry/index.ts";
-import { authenticate } from "./access.ts";
+import { authenticate, routeFor } from "./access.ts";
 import { type GenerationDeps, serveGeneration } from "./generate.ts";
 import { readBody } from "./read-body.ts";
 import { methodNotAllowed, sendError, sendJson, stampIds } from "./respond.ts";
@@ -26,7 +28,7 @@ export interface EndpointDeps extends GenerationDeps {
 
 /** The endpoints a client sees in a 404's message. */
 const SERVED =
-  "POST /v1/chat/completions, POST /v1/responses, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
+  "POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
 
 /** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
 const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
@@ -48,6 +50,16 @@ export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: Serve
     case "/v1/responses":
       if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
       return serveGeneration(await responsesDialect(), e, req, res, release, id);
+    case "/v1/messages": {
+      const messages = await loadMessagesDialect(MESSAGES_CORE);
+      if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"), messages);
+      return serveGeneration(messages, e, req, res, release, id);
+    }
+    case "/v1/messages/count_tokens": {
+      const messages = await loadMessagesDialect(MESSAGES_CORE);
+      if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"), messages);
+      return countTokens(messages, e, req, res, release);
+    }
     case "/v1/feedback":
       if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
       return feedback(e, req, res, release);
@@ -71,6 +83,30 @@ export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: Serve
       if (path === "/dashboard" || path.startsWith("/dashboard/")) return e.dashboard.handle(req, res, path);
       req.resume();
       return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves ${SERVED}`));
+  }
+}
+
+/** The router's parts the (lazily loaded) Messages dialect uses. */
+const MESSAGES_CORE: MessagesCore = { RouterError, bearerKey, tooDeep, promptTokens: (body) => chatRequestFeatures(body).promptTokens };
+
+/**
+ * `POST /v1/messages/count_tokens`: the router's prompt-token estimate of a Messages body, `{ "input_tokens": N }`, after
+ * the same key and route checks as `/v1/messages`. Nothing is sent upstream and nothing is spent.
+ */
+async function countTokens(messages: MessagesDialect, e: EndpointDeps, req: IncomingMessage, res: ServerResponse, release: RuntimeRelease): Promise<void> {
+  try {
+    let team: string | undefined;
+    try {
+      team = authenticate(req.headers, release, messages);
+    } catch (error) {
+      req.resume();
+      throw error;
+    }
+    const { body } = messages.readCount(parseJson(await readBody(req, release.config.router.maxBodyBytes, e.budget)), req.headers);
+    routeFor(release, team, body.model);
+    sendJson(res, 200, messages.countTokens(body));
+  } catch (error) {
+    sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`), messages);
   }
 }
 
