@@ -12,6 +12,7 @@ import type { FeedbackLedger } from "../governance/feedback.ts";
 import type { Governor } from "../governance/index.ts";
 import type { Dialect } from "../protocol/dialect.ts";
 import { parseJson } from "../protocol/json.ts";
+import { TAGS_HEADER, parseTags } from "../protocol/tags.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { type RouterTelemetry, completionText } from "../telemetry/index.ts";
 import { traceRegion } from "../telemetry/record.ts";
@@ -73,6 +74,8 @@ export async function serveGeneration(
     const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, g.budget);
     const request = dialect.read(parseJson(text), req.headers);
     const body = request.body;
+    const tags = parseTags(req.headers[TAGS_HEADER]);
+    if (tags !== undefined) trace.tags = tags;
     const routeDef = routeFor(release, team, body.model);
     // Only a route that exists is named in x-switchyard-route: its id is a config id, always header-safe,
     // while the client's string may hold any character (a control character in a header throws).
@@ -86,6 +89,7 @@ export async function serveGeneration(
       team,
       route: body.model,
       body,
+      tags,
       // Only the native dialect's text is the internal request's: an adapter may patch it instead of re-serialising.
       ...(dialect.native === true ? { bodyText: text } : {}),
       stream,
