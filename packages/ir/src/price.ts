@@ -31,7 +31,10 @@ export function priceTokens(price: Price, tokens: TokenCounts): number {
   const written = Math.min(input - cached, Math.max(0, tokens.cacheWrite ?? 0));
   const uncached = input - cached - written;
   return (
-    (uncached * price.input + cached * (price.cachedInput ?? price.input) + written * (price.cacheWrite ?? price.input) + Math.max(0, tokens.output) * price.output) /
+    (uncached * price.input +
+      cached * (price.cachedInput ?? price.input) +
+      written * (price.cacheWrite ?? price.input) +
+      Math.max(0, tokens.output) * price.output) /
     1_000_000
   );
 }
