@@ -4,7 +4,13 @@ import { listen, readJson } from "./http-server.ts";
 
 /** What the fake does with one request. */
 export type Behaviour =
-  | { kind: "ok"; text?: string; delayMs?: number; chunkDelayMs?: number; usage?: { prompt_tokens: number; completion_tokens: number } }
+  | {
+      kind: "ok";
+      text?: string;
+      delayMs?: number;
+      chunkDelayMs?: number;
+      usage?: { prompt_tokens: number; completion_tokens: number; [detail: string]: unknown };
+    }
   | { kind: "status"; status: number; retryAfter?: string; message?: string }
   | { kind: "hang" }
   | { kind: "reset-mid-body" }

@@ -30,10 +30,28 @@ export interface AnthropicRequest {
 }
 
 export interface AnthropicUsage {
-  input_tokens?: number;
-  output_tokens?: number;
+  input_tokens?: number | null;
+  output_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** `thinking_tokens`: the output tokens spent on extended thinking. */
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
+}
+
+const USAGE_COUNTS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"] as const;
+
+/**
+ * Fold a stream event's usage into what the stream has reported so far: message_start carries the input and cache
+ * counts, message_delta the cumulative ones, with `null` for a count it does not repeat (never a reset to 0).
+ */
+export function mergeUsage(into: AnthropicUsage, from: AnthropicUsage | undefined): void {
+  if (from === undefined) return;
+  for (const key of USAGE_COUNTS) {
+    const value = from[key];
+    if (typeof value === "number") into[key] = value;
+  }
+  const thinking = from.output_tokens_details?.thinking_tokens;
+  if (typeof thinking === "number") into.output_tokens_details = { thinking_tokens: thinking };
 }
 
 export interface AnthropicResponse {
@@ -108,11 +126,24 @@ function mapFinish(stop: string | null | undefined): string | null {
   }
 }
 
-/** OpenAI usage from Anthropic usage (cache reads/writes count as prompt tokens). */
+/**
+ * OpenAI usage from Anthropic usage: cache reads and writes count as prompt tokens (Anthropic's `input_tokens` is only
+ * the uncached rest) and are named in `prompt_tokens_details` (`cached_tokens`, `cache_write_tokens`) so they are
+ * priced at the catalog's `cachedInput` / `cacheWrite` and reported to the client; `thinking_tokens` (already in
+ * `output_tokens`) is OpenAI's `reasoning_tokens`.
+ */
 export function toUsage(u: AnthropicUsage): Usage {
-  const prompt = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
+  const read = u.cache_read_input_tokens ?? 0;
+  const written = u.cache_creation_input_tokens ?? 0;
+  const prompt = (u.input_tokens ?? 0) + written + read;
   const completion = u.output_tokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  if (u.cache_read_input_tokens != null || u.cache_creation_input_tokens != null) {
+    usage.prompt_tokens_details = { cached_tokens: read, cache_write_tokens: written };
+  }
+  const thinking = u.output_tokens_details?.thinking_tokens;
+  if (typeof thinking === "number") usage.completion_tokens_details = { reasoning_tokens: thinking };
+  return usage;
 }
 
 /**
@@ -244,7 +275,7 @@ export class AnthropicStreamTranslator {
       case "message_start": {
         this.id = event.message?.id ?? "";
         this.model = event.message?.model ?? "";
-        Object.assign(this.usage, event.message?.usage ?? {});
+        mergeUsage(this.usage, event.message?.usage);
         return [this.chunk({ role: "assistant", content: "" })];
       }
       case "content_block_start": {
@@ -267,7 +298,7 @@ export class AnthropicStreamTranslator {
         return [];
       }
       case "message_delta": {
-        Object.assign(this.usage, event.usage ?? {});
+        mergeUsage(this.usage, event.usage);
         return [this.chunk({}, mapFinish(event.delta?.stop_reason))];
       }
       case "message_stop": {
