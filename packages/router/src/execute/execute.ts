@@ -39,6 +39,7 @@ const CLASS_FOR_RETRY: Record<FailureClass, ErrorClass | undefined> = {
   stream_interrupted: "connection",
   invalid_response: "5xx",
   "4xx": undefined,
+  provider_4xx: undefined,
   validation: undefined,
   rejected: undefined,
 };
@@ -57,6 +58,7 @@ const STATE_CLASS: Record<FailureClass, AttemptErrorClass | undefined> = {
   stream_interrupted: "connection",
   invalid_response: "other",
   "4xx": "client",
+  provider_4xx: "other",
   validation: "validation",
   rejected: undefined,
 };
@@ -161,10 +163,27 @@ export async function runPlan<T>(
 
   /** The last budget refusal: the answer when no candidate could even be tried. */
   let budgetRefusal: RouterError | undefined;
+  /** The first parameter a skipped candidate could not honour: the answer when no candidate could. */
+  let unsupported: RouterError | undefined;
+  /** The largest context window an upstream refused the prompt for: only a longer one is tried after it. */
+  let refusedContext = 0;
+  /** The last attempt's failure when it was the request's own (an upstream 400/413/422). */
+  let clientFault: UpstreamError | undefined;
   for (const candidate of plan.candidates) {
     const adapter = ctx.release.adapters.get(candidate.provider);
     const model = ctx.release.config.models[candidate.model];
     if (adapter === undefined || model === undefined) continue;
+    const refusal = adapter.refuses?.(ctx.body);
+    if (refusal !== undefined) {
+      (ctx.skipped ??= []).push({ model: candidate.model, provider: candidate.provider, step: candidate.step, reason: refusal.message });
+      unsupported ??= refusal;
+      continue;
+    }
+    if (model.context <= refusedContext) {
+      const reason = `its context window (${model.context} tokens) is no longer than one an upstream refused the prompt for (${refusedContext})`;
+      (ctx.skipped ??= []).push({ model: candidate.model, provider: candidate.provider, step: candidate.step, reason });
+      continue;
+    }
     for (let n = 1; n <= retry.attempts; n++) {
       const refused = deps.hooks.beforeAttempt?.(ctx, candidate);
       if (refused !== undefined) throw refused;
@@ -219,6 +238,13 @@ export async function runPlan<T>(
         }
         const error = toUpstreamError(thrown, abort.signal);
         attempt.close(false, undefined, error);
+        clientFault = error.errorClass === "4xx" ? error : undefined;
+        if (clientFault !== undefined) {
+          // The request's own fault: another model would refuse it alike, unless the prompt only outgrew this one's window.
+          if (clientFault.detail?.contextLength !== true) throw passedThrough(clientFault);
+          refusedContext = Math.max(refusedContext, model.context);
+          break;
+        }
         const retryClass = CLASS_FOR_RETRY[error.errorClass];
         if (n === retry.attempts || retryClass === undefined || !retry.on.includes(retryClass)) break;
         let wait: number;
@@ -235,6 +261,8 @@ export async function runPlan<T>(
     }
   }
   const attempts = ctx.attempts;
+  if (clientFault !== undefined) throw passedThrough(clientFault);
+  if (unsupported !== undefined && attempts.length === 0) throw unsupported;
   if (budgetRefusal !== undefined) {
     // A step the budget ruled out might have answered: the budget is why the request went unserved.
     if (attempts.length === 0) throw budgetRefusal;
@@ -254,6 +282,39 @@ export async function runPlan<T>(
       attempts,
     },
   );
+}
+
+/** OpenAI's `error.type` for Anthropic's (https://docs.anthropic.com/en/api/errors). */
+const OPENAI_TYPE_OF_ANTHROPIC: Record<string, string> = {
+  request_too_large: "invalid_request_error",
+  api_error: "server_error",
+  overloaded_error: "server_error",
+};
+
+/**
+ * An upstream's client error (400, 413, 422) as the client's answer: the upstream's status, and its message, `type`,
+ * `code` and `param` in OpenAI's shape (an Anthropic-shaped body's type becomes OpenAI's, its own type the `code`). A
+ * context-length refusal is `context_length_exceeded` whoever said it.
+ */
+export function passedThrough(error: UpstreamError): RouterError {
+  const detail = error.detail;
+  const status = error.status ?? 400;
+  if (detail === undefined) return new RouterError("upstream_invalid_request", error.message, { status, wire: { type: "invalid_request_error", code: null } });
+  const anthropic = detail.shape === "anthropic";
+  const type = (anthropic ? OPENAI_TYPE_OF_ANTHROPIC[detail.type ?? ""] : undefined) ?? detail.type ?? "invalid_request_error";
+  if (detail.contextLength) {
+    return new RouterError("context_length_exceeded", detail.message, {
+      status,
+      param: detail.param ?? "messages",
+      wire: { type, code: "context_length_exceeded" },
+    });
+  }
+  const code = anthropic ? (detail.type === "invalid_request_error" ? null : (detail.type ?? null)) : (detail.code ?? null);
+  return new RouterError("upstream_invalid_request", detail.message, {
+    status,
+    ...(detail.param !== undefined ? { param: detail.param } : {}),
+    wire: { type, code },
+  });
 }
 
 function validate(ctx: RequestContext, completion: ChatCompletion): void {
