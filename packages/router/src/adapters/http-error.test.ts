@@ -21,7 +21,7 @@ describe("classifyStatus", () => {
   });
 });
 
-describe("parseUpstreamError", () => {
+describe("parseUpstreamError: an upstream's error in OpenAI's terms", () => {
   it("reads OpenAI's shape, context length included", () => {
     const body = {
       error: {
@@ -36,16 +36,25 @@ describe("parseUpstreamError", () => {
       type: "invalid_request_error",
       code: "context_length_exceeded",
       param: "messages",
-      shape: "openai",
       contextLength: true,
+    });
+    expect(parseUpstreamError(JSON.stringify({ error: { message: "bad", type: "invalid_request_error", code: "invalid_value" } }))).toMatchObject({
+      code: "invalid_value",
+      contextLength: false,
     });
   });
 
-  it("reads Anthropic's shape; `prompt is too long` is a context-length refusal", () => {
-    const body = { type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 210000 tokens > 200000 maximum" } };
-    expect(parseUpstreamError(JSON.stringify(body))).toMatchObject({ type: "invalid_request_error", code: undefined, shape: "anthropic", contextLength: true });
-    const other = { type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" } };
-    expect(parseUpstreamError(JSON.stringify(other))).toMatchObject({ contextLength: false });
+  it("maps Anthropic's shape: `prompt is too long` is context_length_exceeded, an Anthropic type other than invalid_request_error is the code", () => {
+    const anthropic = (type: string, message: string) => parseUpstreamError(JSON.stringify({ type: "error", error: { type, message } }));
+    expect(anthropic("invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum")).toEqual({
+      message: "prompt is too long: 210000 tokens > 200000 maximum",
+      type: "invalid_request_error",
+      code: "context_length_exceeded",
+      contextLength: true,
+    });
+    expect(anthropic("invalid_request_error", "max_tokens: Field required")).toMatchObject({ type: "invalid_request_error", code: null, contextLength: false });
+    expect(anthropic("request_too_large", "too big")).toMatchObject({ type: "invalid_request_error", code: "request_too_large" });
+    expect(anthropic("overloaded_error", "Overloaded")).toMatchObject({ type: "server_error", code: "overloaded_error" });
   });
 
   it("is one line of at most 500 characters, keys masked once in an UpstreamError; nothing from HTML", () => {

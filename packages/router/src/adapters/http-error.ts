@@ -17,13 +17,22 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : undefined;
 }
 
+/** OpenAI's `error.type` for Anthropic's that differ (https://docs.anthropic.com/en/api/errors). */
+const OPENAI_TYPE_OF_ANTHROPIC: Record<string, string> = {
+  request_too_large: "invalid_request_error",
+  api_error: "server_error",
+  overloaded_error: "server_error",
+};
+
 /**
- * The structured error of an OpenAI-shaped `{ error: { message, type, code, param } }` or Anthropic-shaped
- * `{ type: "error", error: { type, message } }` body (or `{ error: "text" }`, `{ message }`), else undefined: HTML,
- * plain text and anything unrecognised are never echoed. The message is one line of at most 500 characters;
- * UpstreamError masks key-shaped strings in it.
+ * Read an upstream error body: the structured error of an OpenAI-shaped `{ error: { message, type, code, param } }`
+ * or Anthropic-shaped `{ type: "error", error: { type, message } }` body (or `{ error: "text" }`, `{ message }`), else
+ * undefined: HTML, plain text and anything unrecognised are never echoed. `detail` is in OpenAI's terms (an
+ * Anthropic type becomes OpenAI's `type`, and itself the `code`; a context-length refusal is `context_length_exceeded`
+ * whoever said it), its message one line of at most 500 characters (UpstreamError masks key-shaped strings in it);
+ * `summary` is what an attempt's message quotes, the upstream's own words: `(type, code) message`, 200 characters.
  */
-export function parseUpstreamError(body: string): UpstreamErrorDetail | undefined {
+function readUpstreamError(body: string): { detail: UpstreamErrorDetail; summary: string } | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -31,7 +40,7 @@ export function parseUpstreamError(body: string): UpstreamErrorDetail | undefine
     return undefined;
   }
   if (typeof parsed !== "object" || parsed === null) return undefined;
-  const root = parsed as { error?: unknown; message?: unknown };
+  const root = parsed as { error?: unknown; message?: unknown; type?: unknown };
   const error =
     typeof root.error === "object" && root.error !== null ? (root.error as { message?: unknown; type?: unknown; code?: unknown; param?: unknown }) : undefined;
   const message = error !== undefined ? error.message : typeof root.error === "string" ? root.error : root.message;
@@ -39,47 +48,49 @@ export function parseUpstreamError(body: string): UpstreamErrorDetail | undefine
   const type = text(error?.type);
   const code = text(error?.code);
   const oneLine = message.replace(/\s+/g, " ").trim();
+  const contextLength = code === "context_length_exceeded" || (type === "invalid_request_error" && CONTEXT_LENGTH_TEXT.test(oneLine));
+  const anthropic = root.type === "error";
+  const param = text(error?.param);
+  const label = [type, code].filter((v) => v !== undefined).join(", ");
   return {
-    message: oneLine.slice(0, 500),
-    type,
-    code,
-    param: text(error?.param),
-    shape: (parsed as { type?: unknown }).type === "error" ? "anthropic" : "openai",
-    contextLength: code === "context_length_exceeded" || (type === "invalid_request_error" && CONTEXT_LENGTH_TEXT.test(oneLine)),
+    detail: {
+      message: oneLine.slice(0, 500),
+      type: (anthropic ? OPENAI_TYPE_OF_ANTHROPIC[type ?? ""] : undefined) ?? type ?? "invalid_request_error",
+      code: contextLength ? "context_length_exceeded" : anthropic ? (type === "invalid_request_error" ? null : (type ?? null)) : (code ?? null),
+      ...(param !== undefined ? { param } : {}),
+      contextLength,
+    },
+    summary: `${label === "" ? "" : `(${label}) `}${oneLine}`.slice(0, 200),
   };
 }
 
-/**
- * What an attempt's message quotes of an upstream error body: `(type, code) message`, cut at 200 characters, or ""
- * when the body has no structured error (see parseUpstreamError).
- */
-export function upstreamErrorDetail(body: string): string {
-  const detail = parseUpstreamError(body);
-  return detail === undefined ? "" : summary(detail);
+/** An upstream error body's structured error in OpenAI's terms (see readUpstreamError), else undefined. */
+export function parseUpstreamError(body: string): UpstreamErrorDetail | undefined {
+  return readUpstreamError(body)?.detail;
 }
 
-function summary(detail: UpstreamErrorDetail): string {
-  const label = [detail.type, detail.code].filter((v) => v !== undefined).join(", ");
-  return `${label === "" ? "" : `(${label}) `}${detail.message}`.slice(0, 200);
+/** What an attempt's message quotes of an upstream error body: `(type, code) message`, cut at 200 characters, or "". */
+export function upstreamErrorDetail(body: string): string {
+  return readUpstreamError(body)?.summary ?? "";
 }
 
 /** Turn a non-2xx upstream response into an UpstreamError (never echoes auth errors' bodies nor non-JSON ones). */
 export async function upstreamHttpError(response: TransportResponse, provider: string): Promise<UpstreamError> {
-  let detail: UpstreamErrorDetail | undefined;
+  let read: ReturnType<typeof readUpstreamError>;
   if (response.status !== 401 && response.status !== 403) {
     try {
-      detail = parseUpstreamError(await response.text());
+      read = readUpstreamError(await response.text());
     } catch {
-      detail = undefined;
+      read = undefined;
     }
   } else {
     response.dump();
   }
   const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
-  return new UpstreamError(classifyStatus(response.status), `${provider} answered ${response.status}${detail === undefined ? "" : `: ${summary(detail)}`}`, {
+  return new UpstreamError(classifyStatus(response.status), `${provider} answered ${response.status}${read === undefined ? "" : `: ${read.summary}`}`, {
     status: response.status,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(detail !== undefined ? { detail } : {}),
+    ...(read !== undefined ? { detail: read.detail } : {}),
   });
 }
 

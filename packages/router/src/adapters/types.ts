@@ -73,17 +73,17 @@ export type AdapterFactory = (init: AdapterInit) => ProviderAdapter;
 export type AdapterRegistry = Partial<Record<Provider["kind"], AdapterFactory>>;
 
 /**
- * An upstream's own error, read from its body's structured fields (OpenAI's `{ error: { message, type, code, param } }`,
- * Anthropic's `{ type: "error", error: { type, message } }`): what a client-caused 4xx passes through.
+ * An upstream's own error, read from its body's structured fields and put in OpenAI's terms (adapters/http-error.ts
+ * readUpstreamError): what a client-caused 4xx passes through to the client.
  */
 export interface UpstreamErrorDetail {
   /** One line, key-shaped strings masked, at most 500 characters. */
   message: string;
-  type: string | undefined;
-  code: string | undefined;
-  param: string | undefined;
-  /** Which shape the body had: Anthropic's `type`s are not OpenAI's. */
-  shape: "openai" | "anthropic";
+  /** OpenAI's `error.type` (`invalid_request_error`…). */
+  type: string;
+  /** OpenAI's `error.code` (`context_length_exceeded`, an Anthropic type such as `request_too_large`), or null. */
+  code: string | null;
+  param?: string;
   /** The upstream said the prompt does not fit the model's context window (OpenAI `context_length_exceeded`, Anthropic "prompt is too long"). */
   contextLength: boolean;
 }

@@ -105,18 +105,12 @@ describe("executeCompletion", () => {
   });
 
   it("passes a client 4xx through at once: no retry, no fallback, nothing booked against the model", async () => {
-    const detail = {
-      message: "bad tool schema",
-      type: "invalid_request_error",
-      code: "invalid_schema",
-      param: "tools[0]",
-      shape: "openai" as const,
-      contextLength: false,
-    };
+    const detail = { message: "bad tool schema", type: "invalid_request_error", code: "invalid_schema", param: "tools[0]", contextLength: false };
     const { ctx, deps, calls, state } = setup({ a: [new UpstreamError("4xx", "p answered 422", { status: 422, detail })] });
     const error = await executeCompletion(ctx, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RouterError);
     expect((error as RouterError).status).toBe(422);
+    expect((error as RouterError).code).toBe("upstream_invalid_request");
     expect((error as RouterError).toBody()).toEqual({
       error: { message: "bad tool schema", type: "invalid_request_error", code: "invalid_schema", param: "tools[0]" },
     });
@@ -125,32 +119,19 @@ describe("executeCompletion", () => {
     expect(state.health.latencySnapshot()["a"]).toBeUndefined();
   });
 
-  it("maps an Anthropic-shaped client error to OpenAI's shape", () => {
-    const anthropic = (type: string, message: string, status: number) =>
-      passedThrough(
-        new UpstreamError("4xx", "x", { status, detail: { message, type, code: undefined, param: undefined, shape: "anthropic", contextLength: false } }),
-      );
-    expect(anthropic("request_too_large", "Request exceeds the maximum size", 413).toBody()).toEqual({
-      error: { message: "Request exceeds the maximum size", type: "invalid_request_error", code: "request_too_large", param: null },
-    });
-    expect(anthropic("invalid_request_error", "max_tokens: too big", 400).toBody().error).toMatchObject({ type: "invalid_request_error", code: null });
+  it("answers a context-length refusal as context_length_exceeded, and a bodiless 4xx with its status alone", () => {
     const tooLong = passedThrough(
       new UpstreamError("4xx", "x", {
         status: 400,
-        detail: {
-          message: "prompt is too long: 9 > 8",
-          type: "invalid_request_error",
-          code: undefined,
-          param: undefined,
-          shape: "anthropic",
-          contextLength: true,
-        },
+        detail: { message: "prompt is too long: 9 > 8", type: "invalid_request_error", code: "context_length_exceeded", contextLength: true },
       }),
     );
     expect(tooLong.code).toBe("context_length_exceeded");
     expect(tooLong.toBody()).toEqual({
       error: { message: "prompt is too long: 9 > 8", type: "invalid_request_error", code: "context_length_exceeded", param: "messages" },
     });
+    const bare = passedThrough(new UpstreamError("4xx", "p answered 413", { status: 413 }));
+    expect([bare.status, bare.toBody()]).toEqual([413, { error: { message: "p answered 413", type: "invalid_request_error", code: null, param: null } }]);
   });
 
   it("falls back from a context-length refusal only to a model with a longer window", async () => {
@@ -162,7 +143,6 @@ describe("executeCompletion", () => {
           type: "invalid_request_error",
           code: "context_length_exceeded",
           param: "messages",
-          shape: "openai",
           contextLength: true,
         },
       });
@@ -170,7 +150,7 @@ describe("executeCompletion", () => {
     const same = setup({ a: [tooLong()] });
     await expect(executeCompletion(same.ctx, same.deps)).rejects.toMatchObject({ code: "context_length_exceeded", status: 400 });
     expect(same.calls).toEqual(["a"]);
-    expect(same.ctx.skipped).toEqual([{ model: "b", provider: "q", step: 1, reason: expect.stringContaining("no longer than") as unknown }]);
+    expect(same.ctx.skipped).toEqual([{ model: "b", provider: "q", step: 1, reason: "context window ≤ 10000 (refused)" }]);
     // With a longer window b is tried, and answers.
     const longer = setup({ a: [tooLong()] });
     const b = longer.ctx.release.config.models["b"];

@@ -180,8 +180,12 @@ export async function runPlan<T>(
       continue;
     }
     if (model.context <= refusedContext) {
-      const reason = `its context window (${model.context} tokens) is no longer than one an upstream refused the prompt for (${refusedContext})`;
-      (ctx.skipped ??= []).push({ model: candidate.model, provider: candidate.provider, step: candidate.step, reason });
+      (ctx.skipped ??= []).push({
+        model: candidate.model,
+        provider: candidate.provider,
+        step: candidate.step,
+        reason: `context window ≤ ${refusedContext} (refused)`,
+      });
       continue;
     }
     for (let n = 1; n <= retry.attempts; n++) {
@@ -284,36 +288,17 @@ export async function runPlan<T>(
   );
 }
 
-/** OpenAI's `error.type` for Anthropic's (https://docs.anthropic.com/en/api/errors). */
-const OPENAI_TYPE_OF_ANTHROPIC: Record<string, string> = {
-  request_too_large: "invalid_request_error",
-  api_error: "server_error",
-  overloaded_error: "server_error",
-};
-
 /**
- * An upstream's client error (400, 413, 422) as the client's answer: the upstream's status, and its message, `type`,
- * `code` and `param` in OpenAI's shape (an Anthropic-shaped body's type becomes OpenAI's, its own type the `code`). A
- * context-length refusal is `context_length_exceeded` whoever said it.
+ * An upstream's client error (400, 413, 422) as the client's answer: the upstream's status, message, `type`, `code` and
+ * `param` (in OpenAI's terms: UpstreamErrorDetail); a context-length refusal is `context_length_exceeded`.
  */
 export function passedThrough(error: UpstreamError): RouterError {
-  const detail = error.detail;
-  const status = error.status ?? 400;
-  if (detail === undefined) return new RouterError("upstream_invalid_request", error.message, { status, wire: { type: "invalid_request_error", code: null } });
-  const anthropic = detail.shape === "anthropic";
-  const type = (anthropic ? OPENAI_TYPE_OF_ANTHROPIC[detail.type ?? ""] : undefined) ?? detail.type ?? "invalid_request_error";
-  if (detail.contextLength) {
-    return new RouterError("context_length_exceeded", detail.message, {
-      status,
-      param: detail.param ?? "messages",
-      wire: { type, code: "context_length_exceeded" },
-    });
-  }
-  const code = anthropic ? (detail.type === "invalid_request_error" ? null : (detail.type ?? null)) : (detail.code ?? null);
-  return new RouterError("upstream_invalid_request", detail.message, {
-    status,
-    ...(detail.param !== undefined ? { param: detail.param } : {}),
-    wire: { type, code },
+  const detail = error.detail ?? { message: error.message, type: "invalid_request_error", code: null, contextLength: false };
+  const param = detail.param ?? (detail.contextLength ? "messages" : undefined);
+  return new RouterError(detail.contextLength ? "context_length_exceeded" : "upstream_invalid_request", detail.message, {
+    status: error.status ?? 400,
+    wire: { type: detail.type, code: detail.code },
+    ...(param !== undefined ? { param } : {}),
   });
 }
 
