@@ -87,6 +87,11 @@ describe("response_format on an anthropic-kind route", () => {
     expect(finish).toBe("stop");
   });
 
+  it("the official client's parse() reads the structured answer", async () => {
+    const parsed = await client.chat.completions.parse({ model: "claude", messages: [{ role: "user", content: "Where?" }], response_format: jsonSchema });
+    expect(parsed.choices[0]?.message.parsed).toEqual({ city: "Paris" });
+  });
+
   it("json_object: a `json_response` tool taking any object", async () => {
     const completion = await client.chat.completions.create({
       model: "claude",
