@@ -10,8 +10,12 @@ import {
   toUpstreamError,
 } from "./types.ts";
 
-/** Anthropic's "prompt is too long: 210000 tokens > 200000 maximum"; OpenAI-compatible servers that say so in words. */
-const CONTEXT_LENGTH_TEXT = /prompt is too long|maximum context length|context length exceeded|context window/i;
+/**
+ * How upstreams say a prompt outgrew the context window in words: Anthropic ("prompt is too long: 210000 tokens >
+ * 200000 maximum"), OpenAI-compatible servers without the code (vLLM "maximum context length is 4096 tokens"), Gemini
+ * ("input token count … exceeds the maximum number of tokens allowed"). Read only from a 400-class answer.
+ */
+const CONTEXT_LENGTH_TEXT = /prompt is too long|maximum context length|context length exceeded|exceeds the maximum number of tokens/i;
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : undefined;
@@ -48,7 +52,7 @@ function readUpstreamError(body: string): { detail: UpstreamErrorDetail; summary
   const type = text(error?.type);
   const code = text(error?.code);
   const oneLine = message.replace(/\s+/g, " ").trim();
-  const contextLength = code === "context_length_exceeded" || (type === "invalid_request_error" && CONTEXT_LENGTH_TEXT.test(oneLine));
+  const contextLength = code === "context_length_exceeded" || CONTEXT_LENGTH_TEXT.test(oneLine);
   const anthropic = root.type === "error";
   const param = text(error?.param);
   const label = [type, code].filter((v) => v !== undefined).join(", ");
