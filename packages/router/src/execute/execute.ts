@@ -173,19 +173,12 @@ export async function runPlan<T>(
     const adapter = ctx.release.adapters.get(candidate.provider);
     const model = ctx.release.config.models[candidate.model];
     if (adapter === undefined || model === undefined) continue;
+    // Skipped without an attempt: a parameter this provider cannot honour, or a window no longer than one refused the prompt.
     const refusal = adapter.refuses?.(ctx.body);
-    if (refusal !== undefined) {
-      (ctx.skipped ??= []).push({ model: candidate.model, provider: candidate.provider, step: candidate.step, reason: refusal.message });
+    if (refusal !== undefined || model.context <= refusedContext) {
+      const reason = refusal?.message ?? `context window ≤ ${refusedContext} (refused)`;
+      (ctx.skipped ??= []).push({ model: candidate.model, provider: candidate.provider, step: candidate.step, reason });
       unsupported ??= refusal;
-      continue;
-    }
-    if (model.context <= refusedContext) {
-      (ctx.skipped ??= []).push({
-        model: candidate.model,
-        provider: candidate.provider,
-        step: candidate.step,
-        reason: `context window ≤ ${refusedContext} (refused)`,
-      });
       continue;
     }
     for (let n = 1; n <= retry.attempts; n++) {
