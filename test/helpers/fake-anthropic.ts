@@ -6,8 +6,8 @@ export interface FakeAnthropic {
   /** Base URL as the adapter expects it (`…/v1`). */
   baseUrl: string;
   requests: Array<{ headers: IncomingHttpHeaders; body: Record<string, unknown> }>;
-  /** When set, the next requests answer this error (`overloaded_error` → 529) instead. */
-  failWith: { status: number; type: string } | undefined;
+  /** When set, the next requests answer this error (`overloaded_error` → 529) instead, in Anthropic's error shape. */
+  failWith: { status: number; type: string; message?: string } | undefined;
   /** When set, a stream sends an `error` event after message_start. */
   streamError: boolean;
   /**
@@ -41,7 +41,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     }
     if (state.failWith !== undefined) {
       res.writeHead(state.failWith.status, { "content-type": "application/json" });
-      res.end(JSON.stringify({ type: "error", error: { type: state.failWith.type, message: "Overloaded" } }));
+      res.end(JSON.stringify({ type: "error", error: { type: state.failWith.type, message: state.failWith.message ?? "Overloaded" } }));
       return;
     }
     const model = String(body["model"]);

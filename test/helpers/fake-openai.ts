@@ -11,7 +11,7 @@ export type Behaviour =
       chunkDelayMs?: number;
       usage?: { prompt_tokens: number; completion_tokens: number; [detail: string]: unknown };
     }
-  | { kind: "status"; status: number; retryAfter?: string; message?: string }
+  | { kind: "status"; status: number; retryAfter?: string; message?: string; type?: string; code?: string; param?: string }
   | { kind: "hang" }
   | { kind: "reset-mid-body" }
   | { kind: "garbage" }
@@ -70,7 +70,15 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
     switch (b.kind) {
       case "status":
         res.writeHead(b.status, { "content-type": "application/json", ...(b.retryAfter !== undefined ? { "retry-after": b.retryAfter } : {}) });
-        res.end(JSON.stringify({ error: { message: b.message ?? `fake ${b.status}`, type: "server_error" } }));
+        res.end(
+          JSON.stringify({
+            error: {
+              message: b.message ?? `fake ${b.status}`,
+              type: b.type ?? "server_error",
+              ...(b.code !== undefined ? { code: b.code, param: b.param ?? null } : {}),
+            },
+          }),
+        );
         return;
       case "hang":
         return; // never answers
