@@ -64,7 +64,7 @@ describe.each([
       `"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":${nestedText(100)}}}`,
       "response_format.json_schema.schema",
     ],
-    ["an unknown field", `"metadata":${nestedText(100_000)}`, "metadata[0][0][0]"],
+    ["an unknown field", `"extra_field":${nestedText(100_000)}`, "extra_field[0][0][0]"],
   ])("answers 400 invalid_request naming %s", async (_field, extra, param) => {
     for (const stream of [false, true]) {
       const res = await chat(router, body(extra, stream), { authorization: `Bearer ${env.A_KEY}` });
@@ -99,7 +99,7 @@ describe.each([
 
   it("ten over-deep streamed requests leave the model healthy for another team", async () => {
     for (let i = 0; i < 10; i++) {
-      const res = await chat(router, body(`"metadata":${nestedText(100_000)}`, true), { authorization: `Bearer ${env.A_KEY}` });
+      const res = await chat(router, body(`"extra_field":${nestedText(100_000)}`, true), { authorization: `Bearer ${env.A_KEY}` });
       expect(res.status).toBe(400);
       await res.arrayBuffer();
     }
@@ -112,7 +112,7 @@ describe.each([
       expect(breaker?.consecutiveFailures ?? 0).toBe(0);
       expect(breaker?.windowErrors ?? 0).toBe(0);
     }
-    const res = await chat(router, body(`"metadata":{"ok":true}`, true), { authorization: `Bearer ${env.B_KEY}` });
+    const res = await chat(router, body(`"extra_field":{"ok":true}`, true), { authorization: `Bearer ${env.B_KEY}` });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-switchyard-model")).toBe("prim");
     await res.text();

@@ -41,7 +41,13 @@ export async function startScriptedUpstream(kind: "openai" | "anthropic"): Promi
   const server = await listen(async (req, res) => {
     const body = await readJson(req);
     state.requests.push({ path: req.url ?? "", headers: req.headers, body });
-    const reply = state.script(body);
+    const scripted = state.script(body);
+    // As Claude does under a forced tool (how the router asks Anthropic for structured output): the answer is that tool's input.
+    const forced = body["tool_choice"] as { type?: string; name?: string } | undefined;
+    const reply: ScriptedReply =
+      kind === "anthropic" && forced?.type === "tool" && scripted.calls === undefined
+        ? { ...scripted, text: "", calls: [{ id: "toolu_forced", name: String(forced.name), arguments: scripted.text ?? "{}" }] }
+        : scripted;
     const text = reply.text ?? "";
     const calls = reply.calls ?? [];
     const finish = reply.finish ?? (calls.length > 0 ? "tool_calls" : "stop");
