@@ -10,6 +10,7 @@ import {
   DataClassSchema,
   ErrorClassSchema,
   LifecycleSchema,
+  ModelKindSchema,
   OptimizeSchema,
   ProviderKindSchema,
   ResidencySchema,
@@ -79,12 +80,15 @@ const modelShape = {
   name: z.string().min(1),
   context: z.number().int().positive(),
   maxOutput: z.number().int().positive().optional(),
-  price: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+  // `output` is required of chat models (checks/semantic.ts says so where TypeScript was bypassed); embedding models have none.
+  price: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative().optional() }),
   lifecycle: LifecycleSchema.optional(),
   sunset: z.iso.date().optional(),
   owner: z.string().min(1).optional(),
   capabilities: z.array(Capability).optional(),
   waive: Waivers,
+  kind: ModelKindSchema.optional(),
+  dimensions: z.number().int().positive().optional(),
 };
 export const ModelDsl = z.strictObject(modelShape);
 
@@ -145,6 +149,7 @@ const routeShape = {
   description: z.string().optional(),
   logPayloads: z.boolean().optional(),
   waive: Waivers,
+  kind: ModelKindSchema.optional(),
 };
 export const RouteDsl = z.strictObject(routeShape);
 
