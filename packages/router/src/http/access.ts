@@ -1,6 +1,6 @@
 /** @module Who may call what: the caller's team from its key, and the route it names — checked here, once per request, for every dialect. */
 import type { IncomingHttpHeaders } from "node:http";
-import type { Route } from "@switchyard/ir";
+import type { ModelKind, Route } from "@switchyard/ir";
 import { RouterError, clip } from "../errors.ts";
 import type { Dialect } from "../protocol/dialect.ts";
 import { teamForKey } from "../runtime/auth.ts";
@@ -14,11 +14,15 @@ export function authenticate(headers: IncomingHttpHeaders, release: RuntimeRelea
   return team;
 }
 
+/** Where a route of each kind is served, for the 404 that sends a client to the right endpoint. */
+const ENDPOINT_OF: Record<ModelKind, string> = { chat: "a generation endpoint such as POST /v1/chat/completions", embedding: "POST /v1/embeddings" };
+
 /**
- * The route a client named, when it exists and the team may call it; else `route_not_found` (404) or
- * `route_not_allowed` (403), the name quoted cut to 80 characters.
+ * The route a client named, when it exists, serves `kind` (a chat route on a generation endpoint, an embedding route on
+ * /v1/embeddings) and the team may call it; else `route_not_found` (404) or `route_not_allowed` (403), the name quoted
+ * cut to 80 characters.
  */
-export function routeFor(release: RuntimeRelease, team: string | undefined, name: string): Route {
+export function routeFor(release: RuntimeRelease, team: string | undefined, name: string, kind: ModelKind = "chat"): Route {
   // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
   const route = release.table.routes.get(name)?.route;
   if (route === undefined) {
@@ -28,6 +32,16 @@ export function routeFor(release: RuntimeRelease, team: string | undefined, name
   }
   if (team !== undefined && release.table.teams.get(team)?.has(name) !== true) {
     throw new RouterError("route_not_allowed", `team \`${team}\` may not use route \`${name}\``, { param: "model" });
+  }
+  const served = route.kind ?? "chat";
+  if (served !== kind) {
+    throw new RouterError(
+      "route_not_found",
+      `route \`${name}\` is ${served === "embedding" ? "an embedding" : "a chat"} route: call it on ${ENDPOINT_OF[served]}`,
+      {
+        param: "model",
+      },
+    );
   }
   return route;
 }

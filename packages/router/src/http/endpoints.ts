@@ -11,10 +11,16 @@ import { chatDialect } from "../protocol/chat-dialect.ts";
 import { parseJson } from "../protocol/json.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { serveMetrics } from "../telemetry/index.ts";
-import { authenticate } from "./access.ts";
+import { authenticate, routeFor } from "./access.ts";
 import { type GenerationDeps, serveGeneration } from "./generate.ts";
+import type { EmbeddingsCore } from "./embeddings.ts";
+import { decideWithTable } from "../core/index.ts";
+import { runPlan } from "../execute/execute.ts";
+import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
+import { priceUsage } from "../execute/usage.ts";
+import { traceRegion } from "../telemetry/record.ts";
 import { readBody } from "./read-body.ts";
-import { methodNotAllowed, sendError, sendJson, stampIds } from "./respond.ts";
+import { JSON_TYPE, answerHeaders, methodNotAllowed, sendError, sendJson, stampIds } from "./respond.ts";
 
 export interface EndpointDeps extends GenerationDeps {
   admin: AdminApi;
@@ -25,7 +31,7 @@ export interface EndpointDeps extends GenerationDeps {
 
 /** The endpoints a client sees in a 404's message. */
 const SERVED =
-  "POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
+  "POST /v1/chat/completions, POST /v1/embeddings, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
 
 /** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
 const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
@@ -44,6 +50,9 @@ export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: Serve
     case "/v1/chat/completions":
       if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
       return serveGeneration(chatDialect, e, req, res, release, id);
+    case "/v1/embeddings":
+      if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
+      return (await embeddingsHandler())(EMBEDDINGS_CORE, e, req, res, release, id);
     case "/v1/feedback":
       if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
       return feedback(e, req, res, release);
@@ -68,6 +77,32 @@ export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: Serve
       req.resume();
       return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves ${SERVED}`));
   }
+}
+
+/** The core's parts the embeddings handler uses (it is a lazy chunk of router.mjs: see http/embeddings.ts). */
+const EMBEDDINGS_CORE: EmbeddingsCore = {
+  RouterError,
+  ClientGoneError,
+  RequestCancel,
+  authenticate,
+  routeFor,
+  readBody,
+  parseJson,
+  decideWithTable,
+  runPlan,
+  priceUsage,
+  traceRegion,
+  answerHeaders,
+  sendError,
+  stampIds,
+  JSON_TYPE,
+  bearer: chatDialect,
+};
+
+let embeddings: Promise<typeof import("./embeddings.ts")> | undefined;
+/** `POST /v1/embeddings`'s handler, loaded on the first such request (in router.mjs a brotli chunk unpacked then). */
+async function embeddingsHandler(): Promise<(typeof import("./embeddings.ts"))["serveEmbeddings"]> {
+  return (await (embeddings ??= import("./embeddings.ts"))).serveEmbeddings;
 }
 
 /** `GET /v1/models`: the routes the caller's team may use, as OpenAI's model list. */
