@@ -213,3 +213,31 @@ describe("routes of the other kind, and bad requests", () => {
     expect(primary.requests).toHaveLength(0);
   });
 });
+
+describe("accounting", () => {
+  it("counts embedding requests in /metrics by route, like chat requests", async () => {
+    await client.embeddings.create({ model: "search", input: "counted" });
+    const text = await (await fetch(`${router.url}/metrics`)).text();
+    expect(text).toMatch(/switchyard_requests_total\{[^}]*route="search"[^}]*\} [1-9]/);
+  });
+
+  it("takes the team's rate limit: past rpm the next embeddings request is a 429", async () => {
+    const limited = await startTestRouter(
+      releaseOf({
+        providers: { sim: { kind: "mock" } },
+        models: { e: { kind: "embedding", provider: "sim", name: "mock-embed", dimensions: 4, context: 8191, price: { input: 1, output: 0 } } },
+        routes: { search: { kind: "embedding", model: "e" } },
+        teams: { app: { keys: [{ secret: "APP_KEY" }], routes: ["search"], limits: { rpm: 1 } } },
+      }),
+      { env: { APP_KEY: "team-app-key" } },
+    );
+    try {
+      const limitedClient = new OpenAI({ baseURL: `${limited.url}/v1`, apiKey: "team-app-key", maxRetries: 0 });
+      await limitedClient.embeddings.create({ model: "search", input: "first" });
+      const error = await limitedClient.embeddings.create({ model: "search", input: "second" }).catch((e: unknown) => e);
+      expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+});
