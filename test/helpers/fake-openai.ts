@@ -1,5 +1,6 @@
 /** @module A fault-injecting OpenAI-compatible upstream for tests: each request follows a scripted behaviour. */
 import type { IncomingHttpHeaders } from "node:http";
+import { answerEmbeddings } from "./fake-embeddings.ts";
 import { listen, readJson } from "./http-server.ts";
 
 /** What the fake does with one request. */
@@ -47,7 +48,7 @@ const words = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Start a fake on 127.0.0.1. Answers `POST /v1/chat/completions`, streaming or not, echoing the
+ * Start a fake on 127.0.0.1. Answers `POST /v1/chat/completions`, streaming or not, and `POST /v1/embeddings`, echoing the
  * requested model; default text "Hello from fake" with usage {prompt 7, completion 3}.
  */
 export async function startFakeOpenAi(script: (index: number) => Behaviour = () => ({ kind: "ok" })): Promise<FakeOpenAi> {
@@ -67,6 +68,8 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
     const id = `chatcmpl-fake-${index}`;
     const chunk = (delta: Record<string, unknown>, finish: string | null = null, usage?: unknown) =>
       `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage !== undefined ? { usage } : {}) })}\n\n`;
+    // `POST /v1/embeddings` (fake-embeddings.ts): answered when the script says "ok"; the other behaviours apply as to chat.
+    if (b.kind === "ok" && (req.url ?? "").endsWith("/embeddings")) return answerEmbeddings(res, body);
     switch (b.kind) {
       case "status":
         res.writeHead(b.status, { "content-type": "application/json", ...(b.retryAfter !== undefined ? { "retry-after": b.retryAfter } : {}) });

@@ -20,6 +20,7 @@ describe("the SDK's literal unions equal the IR's enums", () => {
     expectTypeOf<Sdk.DataClass>().toEqualTypeOf<Ir.DataClass>();
     expectTypeOf<Sdk.Lifecycle>().toEqualTypeOf<Ir.Lifecycle>();
     expectTypeOf<Sdk.Capability>().toEqualTypeOf<Ir.Capability>();
+    expectTypeOf<Sdk.ModelKind>().toEqualTypeOf<Ir.ModelKind>();
   });
 
   it("strategies, optimize goals, error classes, severities", () => {

@@ -3,11 +3,12 @@
  * increase, upstream URLs avoid metadata and link-local hosts, secrets sent upstream are not the router's own
  * secret settings, the admin token and the state store's URL). Plain code without zod, so the router runs it on every upload and the compiler on every build.
  */
-import type { Config, SecretRef } from "./schema.ts";
+import type { Config, Model, ModelKind, Route, SecretRef } from "./schema.ts";
 
 /** One broken rule; `path` points into the config (`["routes", "chat", "tier"]`). */
 export interface RuleProblem {
-  code: "unknown_reference" | "route_target" | "canary_steps_order" | "invalid_url" | "blocked_host" | "reserved_secret";
+  code:
+    "unknown_reference" | "route_target" | "canary_steps_order" | "invalid_url" | "blocked_host" | "reserved_secret" | "model_kind" | "embedding_dimensions";
   path: (string | number)[];
   message: string;
 }
@@ -119,5 +120,101 @@ export function configRuleProblems(config: Config): RuleProblem[] {
   }
   if (stateUrl === "SWITCHYARD_ADMIN_TOKEN")
     out.push({ code: "reserved_secret", path: ["state", "url"], message: "SWITCHYARD_ADMIN_TOKEN is the admin token, not a Redis URL" });
+  out.push(...embeddingRuleProblems(config));
+  return out;
+}
+
+// ---- Embeddings (issue 20) ----
+
+/** A model's kind: `chat` unless it says `embedding`. */
+export function modelKind(model: Pick<Model, "kind">): ModelKind {
+  return model.kind ?? "chat";
+}
+
+/** A route's kind: `chat` unless it says `embedding`. */
+export function routeKind(route: Pick<Route, "kind">): ModelKind {
+  return route.kind ?? "chat";
+}
+
+/** The route properties only a chat route has (they read or shape generated text). */
+const CHAT_ONLY_ROUTE_PROPERTIES = ["longContext", "canary", "validate", "requires"] as const;
+
+/**
+ * Embedding rules: an embedding model declares `dimensions` (a chat model does not) and is not on an anthropic-kind
+ * provider (Anthropic has no embeddings API); a tier holds models of one kind; a route reaches only models of its own
+ * kind; an embedding route takes none of the chat-only properties, and every model it may answer with (primary and
+ * fallback steps) makes vectors of one length — a client's index cannot mix lengths.
+ */
+export function embeddingRuleProblems(config: Config): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const kindOf = (id: string): ModelKind | undefined => (Object.hasOwn(config.models, id) ? modelKind(config.models[id] as Model) : undefined);
+  for (const [id, model] of Object.entries(config.models)) {
+    const embedding = modelKind(model) === "embedding";
+    if (embedding && model.dimensions === undefined)
+      out.push({ code: "model_kind", path: ["models", id], message: `embedding model "${id}" does not declare \`dimensions\`` });
+    if (!embedding && model.dimensions !== undefined)
+      out.push({ code: "model_kind", path: ["models", id, "dimensions"], message: `model "${id}" declares \`dimensions\` but is not \`kind: "embedding"\`` });
+    if (embedding && config.providers[model.provider]?.kind === "anthropic")
+      out.push({
+        code: "model_kind",
+        path: ["models", id, "provider"],
+        message: `embedding model "${id}" is on anthropic-kind provider "${model.provider}", which has no embeddings API`,
+      });
+  }
+  const tierKind = new Map<string, ModelKind>();
+  for (const [id, tier] of Object.entries(config.tiers)) {
+    const first = tier.models[0] === undefined ? undefined : kindOf(tier.models[0].model);
+    if (first !== undefined) tierKind.set(id, first);
+    tier.models.forEach((member, i) => {
+      const kind = kindOf(member.model);
+      if (kind !== undefined && first !== undefined && kind !== first)
+        out.push({
+          code: "model_kind",
+          path: ["tiers", id, "models", i, "model"],
+          message: `tier "${id}" mixes ${first} and ${kind} models ("${member.model}")`,
+        });
+    });
+  }
+  const membersOf = (ref: { tier: string } | { model: string }): string[] =>
+    "tier" in ref ? (Object.hasOwn(config.tiers, ref.tier) ? (config.tiers[ref.tier]?.models.map((m) => m.model) ?? []) : []) : [ref.model];
+  for (const [id, route] of Object.entries(config.routes)) {
+    const kind = routeKind(route);
+    const at = ["routes", id];
+    const refs: Array<[(string | number)[], { tier: string } | { model: string }]> = [];
+    if (route.tier !== undefined) refs.push([[...at, "tier"], { tier: route.tier }]);
+    if (route.model !== undefined) refs.push([[...at, "model"], { model: route.model }]);
+    route.fallback.forEach((step, i) => refs.push([[...at, "fallback", i], step]));
+    if (route.longContext !== undefined) refs.push([[...at, "longContext", "use"], route.longContext.use]);
+    if (route.canary !== undefined) refs.push([[...at, "canary", "model"], { model: route.canary.model }]);
+    let dimensions: { value: number; model: string } | undefined;
+    for (const [path, ref] of refs) {
+      for (const member of membersOf(ref)) {
+        const memberKind = kindOf(member);
+        if (memberKind !== undefined && memberKind !== kind) {
+          out.push({
+            code: "model_kind",
+            path,
+            message: `${kind} route "${id}" reaches ${memberKind} model "${member}"; a route is served by models of its own kind`,
+          });
+          continue;
+        }
+        const size = kind === "embedding" ? config.models[member]?.dimensions : undefined;
+        if (size === undefined) continue;
+        if (dimensions === undefined) dimensions = { value: size, model: member };
+        else if (size !== dimensions.value)
+          out.push({
+            code: "embedding_dimensions",
+            path,
+            message: `embedding route "${id}" falls back from "${dimensions.model}" (${dimensions.value} dimensions) to "${member}" (${size}); every model of an embedding route makes vectors of one length`,
+          });
+      }
+    }
+    if (kind === "embedding")
+      for (const property of CHAT_ONLY_ROUTE_PROPERTIES) {
+        const value = route[property];
+        if (value !== undefined && !(Array.isArray(value) && value.length === 0))
+          out.push({ code: "model_kind", path: [...at, property], message: `embedding route "${id}" cannot take \`${property}\` (a chat route's property)` });
+      }
+  }
   return out;
 }

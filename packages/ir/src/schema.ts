@@ -37,6 +37,13 @@ export const BudgetModeSchema = z.enum(["hard", "soft"]);
 export const StateKindSchema = z.enum(["memory", "redis"]);
 /** What a router on shared state does while Redis is unreachable: keep serving on replica-local accounting, or answer 503. */
 export const StateUnavailableSchema = z.enum(["serve-local", "refuse"]);
+/**
+ * What a model does and a route serves: `chat` (generation: Chat Completions, Responses, Messages) or `embedding`
+ * (`POST /v1/embeddings`). Absent means chat, so releases written before embeddings keep their hash.
+ */
+export const ModelKindSchema = z.enum(["chat", "embedding"]);
+/** Largest embedding vector a model may declare (the widest models today have a few thousand). */
+export const MAX_EMBEDDING_DIMENSIONS = 65_536;
 /** The kinds of output validator (the discriminant of ValidatorSchema). */
 export const ValidatorKindSchema = z.enum(["json", "json-schema", "regex", "non-empty"]);
 
@@ -110,6 +117,9 @@ export const ModelSchema = z.strictObject({
   sunset: z.iso.date().optional(),
   owner: z.string().min(1).optional(),
   capabilities: z.array(CapabilitySchema).default([]),
+  // Embeddings (issue 20): an embedding model (`kind: "embedding"`) declares the length of its vectors; its price has no output (0).
+  kind: ModelKindSchema.optional(),
+  dimensions: z.number().int().positive().max(MAX_EMBEDDING_DIMENSIONS).optional(),
 });
 
 export const TierMemberSchema = z.strictObject({
@@ -200,6 +210,8 @@ export const RouteSchema = z
     description: z.string().optional(),
     /** Opt in to prompt/completion text in traces. */
     logPayloads: z.boolean().default(false),
+    // Embeddings (issue 20): an embedding route (`kind: "embedding"`) is served on POST /v1/embeddings by embedding models only.
+    kind: ModelKindSchema.optional(),
   })
   .refine((r) => (r.tier === undefined) !== (r.model === undefined), {
     message: "a route names exactly one of `tier` or `model`",
@@ -343,6 +355,7 @@ export type BudgetPeriod = z.output<typeof BudgetPeriodSchema>;
 export type BudgetMode = z.output<typeof BudgetModeSchema>;
 export type ProviderKind = z.output<typeof ProviderKindSchema>;
 export type ValidatorKind = z.output<typeof ValidatorKindSchema>;
+export type ModelKind = z.output<typeof ModelKindSchema>;
 export type Severity = z.output<typeof SeveritySchema>;
 export type MockBehaviour = z.output<typeof MockBehaviourSchema>;
 export type Provider = z.output<typeof ProviderSchema>;

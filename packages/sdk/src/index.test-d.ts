@@ -269,3 +269,65 @@ describe("secret and durations", () => {
     expectTypeOf<"3 seconds">().not.toMatchTypeOf<Duration>();
   });
 });
+
+describe("embeddings", () => {
+  const models = {
+    mini: { provider: "openai", name: "gpt-4o-mini", context: 128_000, price: { input: 0.15, output: 0.6 } },
+    small: { kind: "embedding", provider: "openai", name: "text-embedding-3-small", dimensions: 1536, context: 8191, price: { input: 0.02 } },
+    ada: { kind: "embedding", provider: "openai", name: "text-embedding-ada-002", dimensions: 1536, context: 8191, price: { input: 0.1 } },
+  } as const;
+
+  it("splits chat and embedding model ids, and types embedding routes by them", () => {
+    const config = defineConfig({
+      providers,
+      models,
+      routes: { chat: { model: "mini" }, search: { kind: "embedding", model: "small", fallback: ["ada"] } },
+      teams: { app: { routes: ["chat", "search"] } },
+    });
+    expectTypeOf(config).toEqualTypeOf<SwitchyardConfig<"openai" | "anthropic", "mini", never, "chat" | "search", "app", "small" | "ada">>();
+  });
+
+  it("rejects a chat route naming an embedding model, and an embedding route naming a chat model", () => {
+    defineConfig({
+      providers,
+      models,
+      tiers: {
+        fast: {
+          models: [
+            "mini",
+            // @ts-expect-error — "small" is an embedding model: a chat tier lists chat models
+            "small",
+          ],
+        },
+      },
+      routes: {
+        // @ts-expect-error — "small" is an embedding model, not a chat model
+        chat: { model: "small" },
+        // @ts-expect-error — "mini" is a chat model, not an embedding model
+        search: { kind: "embedding", model: "mini" },
+        // @ts-expect-error — an embedding route falls back to embedding models only
+        search2: { kind: "embedding", model: "small", fallback: ["mini"] },
+        // @ts-expect-error — a chat route falls back to chat models and tiers only
+        chat2: { model: "mini", fallback: ["ada"] },
+      },
+    });
+  });
+
+  it("checks an embedding model's own shape at the literal", () => {
+    defineConfig({
+      providers,
+      models: {
+        // @ts-expect-error — an embedding model declares its `dimensions`
+        a: { kind: "embedding", provider: "openai", name: "e", context: 8191, price: { input: 0.02 } },
+        // @ts-expect-error — an embedding model is priced per input token only
+        b: { kind: "embedding", provider: "openai", name: "e", dimensions: 8, context: 8191, price: { input: 0.02, output: 1 } },
+        // @ts-expect-error — provider "opneai" is not declared
+        c: { kind: "embedding", provider: "opneai", name: "e", dimensions: 8, context: 8191, price: { input: 0.02 } },
+      },
+      routes: {
+        // @ts-expect-error — an embedding route takes no validators
+        search: { kind: "embedding", model: "c", validate: [{ kind: "json" }] },
+      },
+    });
+  });
+});

@@ -43,6 +43,8 @@ export type Residency = "eu" | "us" | "any";
 export type DataClass = "public" | "internal" | "confidential" | "restricted";
 export type Lifecycle = "ga" | "preview" | "experimental" | "deprecated";
 export type Capability = "tools" | "vision" | "json" | "streaming" | "reasoning";
+/** What a model does and a route serves: `chat` (the default) or `embedding` (`POST /v1/embeddings`). */
+export type ModelKind = "chat" | "embedding";
 export type Strategy = "weighted" | "latency" | "cost" | "least-busy";
 export type Optimize = "cost" | "latency" | "quality";
 export type ErrorClass = "429" | "5xx" | "timeout" | "connection";
@@ -121,6 +123,8 @@ export interface ProviderDef {
 }
 
 export interface ModelDef<P extends string> {
+  /** A chat model (the default); an embedding model says `kind: "embedding"` (see EmbeddingModelDef). */
+  kind?: "chat";
   provider: P;
   /** The model name sent upstream. */
   name: string;
@@ -187,6 +191,8 @@ export interface CanaryDef<M extends string> {
 }
 
 export interface RouteDef<T extends string, M extends string> {
+  /** A chat route (the default); an embedding route says `kind: "embedding"` (see EmbeddingRouteDef). */
+  kind?: "chat";
   /** The tier that serves the route (or name a single `model`). */
   tier?: T;
   model?: M;
@@ -207,6 +213,61 @@ export interface RouteDef<T extends string, M extends string> {
   /** Exemptions of this entry from policies, each with a reason and an expiry date. */
   waive?: readonly Waiver[];
 }
+
+// ---- Embeddings (issue 20): models and routes of `POST /v1/embeddings`. Their ids are a key space of their own, so
+// TypeScript rejects a chat route naming an embedding model, and an embedding route naming a chat model, at the literal.
+
+/**
+ * An embedding model: `kind: "embedding"`, the length of its vectors, and a price per input token (no output).
+ * On an openai- or mock-kind provider (Anthropic has no embeddings API).
+ *
+ * @example small: { kind: "embedding", provider: "openai", name: "text-embedding-3-small", dimensions: 1536, context: 8191, price: { input: 0.02 } }
+ */
+export interface EmbeddingModelDef<P extends string> {
+  kind: "embedding";
+  provider: P;
+  /** The model name sent upstream. */
+  name: string;
+  /** Length of the vectors it returns (every model an embedding route may answer with has the same). */
+  dimensions: number;
+  /** Most tokens of one input. */
+  context: number;
+  /** USD per 1M input tokens. */
+  price: { input: number };
+  lifecycle?: Lifecycle;
+  sunset?: IsoDate;
+  owner?: string;
+  /** Exemptions of this entry from policies, each with a reason and an expiry date. */
+  waive?: readonly Waiver[];
+}
+
+/**
+ * An embedding route, served on `POST /v1/embeddings`: an embedding model, and embedding models of the same
+ * `dimensions` to fall back to.
+ *
+ * @example search: { kind: "embedding", model: "small", fallback: ["small-azure"] }
+ */
+export interface EmbeddingRouteDef<E extends string> {
+  kind: "embedding";
+  model: E;
+  /** Embedding models tried in order when the primary fails (same `dimensions`: a compile error otherwise). */
+  fallback?: readonly E[];
+  dataClass?: DataClass;
+  residency?: Residency;
+  retry?: { attempts?: number; on?: readonly ErrorClass[]; backoff?: Duration; maxRetryAfter?: Duration };
+  timeout?: { total?: Duration };
+  owner?: string;
+  description?: string;
+  /** Exemptions of this entry from policies, each with a reason and an expiry date. */
+  waive?: readonly Waiver[];
+}
+
+/** The ids of a `models` section's embedding models (`kind: "embedding"`). */
+export type EmbeddingModelIds<Ms> = { [K in keyof Ms]: Ms[K] extends { kind: "embedding" } ? K : never }[keyof Ms] & string;
+/** The ids of a `models` section's chat models. */
+export type ChatModelIds<Ms> = Exclude<keyof Ms & string, EmbeddingModelIds<Ms>>;
+/** A route entry: chat, or embedding when the config declares embedding models (E). */
+type AnyRouteDef<T extends string, M extends string, E extends string> = [E] extends [never] ? RouteDef<T, M> : RouteDef<T, M> | EmbeddingRouteDef<E>;
 
 export interface BudgetDef {
   usd: number;
@@ -279,7 +340,7 @@ type Overrides<K extends string, V> = { [Key in K]?: DeepPartial<V> };
  * What an environment may change: parts of existing entries (deep-merged: objects key by key, arrays
  * replaced), the policy packs, router settings, and whether it is production.
  */
-export interface EnvironmentDef<P extends string, M extends string, T extends string, R extends string, Tm extends string> {
+export interface EnvironmentDef<P extends string, M extends string, T extends string, R extends string, Tm extends string, E extends string = never> {
   /**
    * Production protections apply (no preview or experimental model outside a canary), whatever the
    * environment is called. An environment named like production (`prod`, `live`, `prd`…) should say so:
@@ -287,9 +348,9 @@ export interface EnvironmentDef<P extends string, M extends string, T extends st
    */
   production?: boolean;
   providers?: Overrides<P, ProviderDef>;
-  models?: Overrides<M, ModelDef<P>>;
+  models?: Overrides<M, ModelDef<P>> & Overrides<E, EmbeddingModelDef<P>>;
   tiers?: Overrides<T, TierDef<M>>;
-  routes?: Overrides<R, RouteDef<T, M>>;
+  routes?: Overrides<R, AnyRouteDef<T, M, E>>;
   teams?: Overrides<Tm, TeamDef<R>>;
   policies?: readonly PolicyRef[];
   router?: RouterSettingsDef;
@@ -298,18 +359,19 @@ export interface EnvironmentDef<P extends string, M extends string, T extends st
   state?: StateDef;
 }
 
-/** The whole of `routes.ts`. Type parameters are the names declared in each section. */
+/** The whole of `routes.ts`. Type parameters are the names declared in each section (M chat models, E embedding models). */
 export interface SwitchyardConfig<
   P extends string = string,
   M extends string = string,
   T extends string = string,
   R extends string = string,
   Tm extends string = string,
+  E extends string = never,
 > {
   providers: Record<P, ProviderDef>;
-  models: Record<M, ModelDef<NoInfer<P>>>;
+  models: Record<M, ModelDef<NoInfer<P>>> & Record<E, EmbeddingModelDef<NoInfer<P>>>;
   tiers?: Record<T, TierDef<NoInfer<M>>>;
-  routes: Record<R, RouteDef<NoInfer<T>, NoInfer<M>>>;
+  routes: Record<R, AnyRouteDef<NoInfer<T>, NoInfer<M>, NoInfer<E>>>;
   teams?: Record<Tm, TeamDef<NoInfer<R>>>;
   /** Default policy packs, for environments that do not choose their own. */
   policies?: readonly PolicyRef[];
@@ -317,7 +379,7 @@ export interface SwitchyardConfig<
   telemetry?: TelemetryDef;
   /** Where state lives (default in memory, per replica); an environment's own `state` replaces it. */
   state?: StateDef;
-  environments?: Record<string, EnvironmentDef<NoInfer<P>, NoInfer<M>, NoInfer<T>, NoInfer<R>, NoInfer<Tm>>>;
+  environments?: Record<string, EnvironmentDef<NoInfer<P>, NoInfer<M>, NoInfer<T>, NoInfer<R>, NoInfer<Tm>, NoInfer<E>>>;
 }
 
 /**
@@ -327,10 +389,14 @@ export interface SwitchyardConfig<
  */
 export function defineConfig<
   const P extends string,
-  const M extends string,
+  // The `models` section is inferred whole, so each id's kind is known: chat ids (M) and embedding ids (E) are split from it.
+  // While a model's literal has a type error its ids are plain strings: references to models are then checked by the compiler (SY0202, SY0203).
+  const Ms extends Record<string, ModelDef<NoInfer<P>> | EmbeddingModelDef<NoInfer<P>>>,
   const T extends string = never,
   const R extends string = never,
   const Tm extends string = never,
->(config: SwitchyardConfig<P, M, T, R, Tm>): SwitchyardConfig<P, M, T, R, Tm> {
-  return config;
+>(
+  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>>, "models"> & { models: Ms },
+): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>> {
+  return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>>;
 }

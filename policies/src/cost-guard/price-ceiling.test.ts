@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { fixture } from "../testing/fixture.ts";
 import { testPolicy } from "../testing/policy-tester.ts";
-import policy, { chainPricePer1M, expectedPricePer1M } from "./price-ceiling.ts";
+import policy, { chainPricePer1M, expectedPricePer1M, modelPricePer1M } from "./price-ceiling.ts";
 
 // 70 % mini (0.15/0.6 → 0.2625 at 3:1) + 30 % claude (3/15 → 6) = 1.98375.
 const mixed = fixture((d) => {
@@ -179,4 +179,12 @@ testPolicy({
       ],
     },
   ],
+});
+
+describe("embedding models", () => {
+  it("are priced at their input price: they have no output tokens to blend with", () => {
+    const model = { kind: "embedding" as const, price: { input: 0.13, output: 0 } };
+    expect(modelPricePer1M(model, { input: 3, output: 1 })).toBe(0.13);
+    expect(modelPricePer1M({ price: { input: 0.13, output: 0 } }, { input: 3, output: 1 })).toBeCloseTo(0.0975, 10);
+  });
 });

@@ -20,9 +20,7 @@ export function expectedPricePer1M(config: Config, route: Route, mix: PriceMix):
   const members = "tier" in target ? (config.tiers[target.tier]?.models ?? []) : [{ model: target.model, weight: 1 }];
   const priced = members.flatMap((member) => {
     const model = config.models[member.model];
-    return model === undefined
-      ? []
-      : [{ weight: Math.max(0, member.weight), price: (model.price.input * mix.input + model.price.output * mix.output) / (mix.input + mix.output) }];
+    return model === undefined ? [] : [{ weight: Math.max(0, member.weight), price: modelPricePer1M(model, mix) }];
   });
   if (priced.length === 0) return undefined;
   const total = priced.reduce((sum, m) => sum + m.weight, 0);
@@ -30,8 +28,9 @@ export function expectedPricePer1M(config: Config, route: Route, mix: PriceMix):
   return priced.reduce((sum, m) => sum + m.price * m.weight, 0) / total;
 }
 
-/** A model's USD per 1M tokens, its input and output prices blended by the mix. */
-export function modelPricePer1M(model: Pick<Model, "price">, mix: PriceMix): number {
+/** A model's USD per 1M tokens, its input and output prices blended by the mix; an embedding model's is its input price (it has no output tokens). */
+export function modelPricePer1M(model: Pick<Model, "price" | "kind">, mix: PriceMix): number {
+  if (model.kind === "embedding") return model.price.input;
   return (model.price.input * mix.input + model.price.output * mix.output) / (mix.input + mix.output);
 }
 

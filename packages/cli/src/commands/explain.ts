@@ -84,7 +84,12 @@ export function renderExplain(result: ExplainResult, config: Config): string {
       `${r.maxOutputTokens !== undefined ? `, max ${r.maxOutputTokens} output` : ""}${r.region !== undefined ? `, region ${r.region}` : ""}` +
       `${r.stickyKey !== undefined ? `, user ${r.stickyKey}` : ""}${r.requires.length > 0 ? `, needs ${r.requires.join("+")}` : ""}`,
   ];
-  const canary = config.routes[r.route]?.canary;
+  const route = config.routes[r.route];
+  if (route?.kind === "embedding") {
+    const model = route.model === undefined ? undefined : config.models[route.model];
+    head.push(`embedding route, served on POST /v1/embeddings${model?.dimensions !== undefined ? `: vectors of ${model.dimensions} dimensions` : ""}`);
+  }
+  const canary = route?.canary;
   if (canary !== undefined) {
     const bucket = r.stickyKey === undefined ? undefined : stickyBucket(r.stickyKey, `${r.route}/${canary.model}`);
     const side =

@@ -85,6 +85,13 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
     }
   }
 
+  // A chat model's price names output tokens too (an embedding model's has none; the IR's rules check the rest of embeddings).
+  for (const [id, model] of Object.entries(models)) {
+    const m = dict(model);
+    if (m.kind !== "embedding" && isDict(m.price) && m.price.output === undefined)
+      report({ code: "SY0104", path: ["models", id, "price"], message: `models.${id}.price is missing required property "output"` });
+  }
+
   // Tiers → models, weights, duplicates.
   for (const [id, tier] of Object.entries(tiers)) {
     const seen = new Set<string>();

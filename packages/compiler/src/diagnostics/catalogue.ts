@@ -26,11 +26,13 @@ export type Code =
   | "SY0205"
   | "SY0206"
   | "SY0207"
+  | "SY0208"
   | "SY0301"
   | "SY0302"
   | "SY0303"
   | "SY0304"
   | "SY0305"
+  | "SY0306"
   | "SY0401"
   | "SY0402"
   | "SY0403"
@@ -177,6 +179,12 @@ export const catalogue = {
     fix: "Rename the tier or the model.",
   },
   SY0207: { name: "route-target", severity: "error", title: "A route must name exactly one of `tier` or `model`.", fix: "Keep one of `tier` and `model`." },
+  SY0208: {
+    name: "model-kind",
+    severity: "error",
+    title: "A chat route reaches an embedding model, an embedding route a chat model, or an embedding model is declared wrongly.",
+    fix: 'Give the route models of its own kind; an embedding model declares `kind: "embedding"` and `dimensions`, on an openai- or mock-kind provider.',
+  },
   SY0301: { name: "fallback-repeated", severity: "error", title: "A fallback chain names the same step twice (a cycle).", fix: "Remove the repeated step." },
   SY0302: {
     name: "fallback-to-self",
@@ -197,6 +205,12 @@ export const catalogue = {
     fix: "Use a positive weight, or remove the member.",
   },
   SY0305: { name: "duplicate-member", severity: "error", title: "A tier lists the same model twice.", fix: "List each model once and adjust its weight." },
+  SY0306: {
+    name: "embedding-dimensions",
+    severity: "error",
+    title: "An embedding route's models make vectors of different lengths.",
+    fix: "Fall back only to embedding models of the same `dimensions` (vectors of another length cannot share an index).",
+  },
   SY0401: { name: "canary-steps-order", severity: "error", title: "Canary steps must be strictly increasing.", fix: "Order the steps, e.g. [5, 25, 100]." },
   SY0402: {
     name: "canary-step-range",

@@ -5,7 +5,7 @@
  * either side) changed; it is listed when one of those figures moves (or it was added or removed). Pure.
  */
 import type { Config, Route } from "@switchyard/ir";
-import { expectedPricePer1M, primaryTarget, routeReach, type PriceMix, type ReachKind } from "@switchyard/policies";
+import { expectedPricePer1M, modelPricePer1M, primaryTarget, routeReach, type PriceMix, type ReachKind } from "@switchyard/policies";
 import type { ChangeKind, ConfigDiff } from "./types.ts";
 
 /** The input:output token mix prices are blended at when the environment's cost-guard sets none: 3 input tokens to 1 output token. */
@@ -50,15 +50,11 @@ function mixOf(config: Config): PriceMix {
   return DEFAULT_PRICE_MIX;
 }
 
-function blendedPrice(price: { input: number; output: number }, mix: PriceMix): number {
-  return (price.input * mix.input + price.output * mix.output) / (mix.input + mix.output);
-}
-
 function worstCase(config: Config, route: Route, mix: PriceMix): WorstCase | null {
   let worst: WorstCase | null = null;
   for (const reach of routeReach(config, route)) {
     if (reach.model === undefined) continue;
-    const usdPer1M = blendedPrice(reach.model.price, mix);
+    const usdPer1M = modelPricePer1M(reach.model, mix);
     if (worst === null || usdPer1M > worst.usdPer1M) worst = { usdPer1M, model: reach.modelId, via: reach.kind };
   }
   return worst;

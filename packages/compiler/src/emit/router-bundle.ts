@@ -287,6 +287,21 @@ const SINKS_CHUNK: LazyChunk = {
 };
 
 /**
+ * `POST /v1/embeddings`: the handler and OpenAI's embeddings request validation (~3.5 KB minified), loaded on the first
+ * embeddings request (http/endpoints.ts); the core's parts it uses come in as EmbeddingsCore.
+ */
+const EMBEDDINGS_CHUNK: LazyChunk = {
+  what: "embeddings",
+  entry: "http/embeddings.ts",
+  importer: "http/endpoints.ts",
+  specifier: "./embeddings.ts",
+  exports: ["serveEmbeddings"],
+  modules: new Set(["http/embeddings.ts", "protocol/embeddings.ts", "protocol/json.ts", "core/tokens.ts"]),
+  corePath: "EmbeddingsCore (http/embeddings.ts)",
+  name: "switchyard-embeddings.mjs",
+};
+
+/**
  * Build a lazily loaded part of the router as a self-contained ESM chunk, checked against its allow-list.
  *
  * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
@@ -509,6 +524,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
       lazyChunk(src, RESPONSES_CHUNK),
       lazyChunk(src, MESSAGES_CHUNK),
       lazyChunk(src, SINKS_CHUNK),
+      lazyChunk(src, EMBEDDINGS_CHUNK),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK),
       ioredisChunk(src),
     ],

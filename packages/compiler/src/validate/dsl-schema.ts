@@ -10,6 +10,7 @@ import {
   DataClassSchema,
   ErrorClassSchema,
   LifecycleSchema,
+  ModelKindSchema,
   OptimizeSchema,
   ProviderKindSchema,
   ResidencySchema,
@@ -80,9 +81,10 @@ const modelShape = {
   name: z.string().min(1),
   context: z.number().int().positive(),
   maxOutput: z.number().int().positive().optional(),
+  // `output` is required of chat models (checks/semantic.ts says so where TypeScript was bypassed); embedding models have none.
   price: z.strictObject({
     input: z.number().nonnegative(),
-    output: z.number().nonnegative(),
+    output: z.number().nonnegative().optional(),
     cachedInput: z.number().nonnegative().optional(),
     cacheWrite: z.number().nonnegative().optional(),
   }),
@@ -91,6 +93,8 @@ const modelShape = {
   owner: z.string().min(1).optional(),
   capabilities: z.array(Capability).optional(),
   waive: Waivers,
+  kind: ModelKindSchema.optional(),
+  dimensions: z.number().int().positive().optional(),
 };
 export const ModelDsl = z.strictObject(modelShape);
 
@@ -151,6 +155,7 @@ const routeShape = {
   description: z.string().optional(),
   logPayloads: z.boolean().optional(),
   waive: Waivers,
+  kind: ModelKindSchema.optional(),
 };
 export const RouteDsl = z.strictObject(routeShape);
 

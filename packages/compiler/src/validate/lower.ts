@@ -87,6 +87,12 @@ export function policySelections(value: unknown): PolicySelection[] {
   });
 }
 
+/** An embedding model's price has no output tokens: the IR's `price.output` is 0 for it. */
+function lowerModel(model: Dict): Dict {
+  if (model.kind !== "embedding" || !isDict(model.price) || model.price.output !== undefined) return model;
+  return { ...model, price: { ...model.price, output: 0 } };
+}
+
 /** Lowers the environment-merged DSL config to IR input (defaults are applied by the IR schema). */
 export function lowerConfig(merged: Dict, environment: string): Dict {
   const tierNames = new Set(Object.keys(dict(merged.tiers)));
@@ -153,7 +159,7 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
     irVersion: IR_VERSION,
     environment,
     providers,
-    models: mapEntries(merged.models),
+    models: mapEntries(merged.models, lowerModel),
     tiers,
     routes,
     teams: mapEntries(merged.teams),

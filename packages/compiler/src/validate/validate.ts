@@ -107,12 +107,26 @@ export function validateConfigValue(input: ValidateInput): ValidateOutput {
   if (!ir.success) {
     for (const issue of ir.issues) {
       const path = irPathToDsl(issue.path);
-      report({ code: ruleCode(issue.code, issue.path), path, message: `${showPath(path) || "config"}: ${issue.message}` });
+      const hint = RULE_HINTS[issue.code];
+      report({
+        code: ruleCode(issue.code, issue.path),
+        path,
+        message: `${showPath(path) || "config"}: ${issue.message}`,
+        ...(hint === undefined ? {} : { hint }),
+      });
     }
     return { findings };
   }
   return { findings, config: ir.data, authored: merged, waivers: declaredWaivers(merged) };
 }
+
+/** How to fix what an IR rule found, where the message alone does not say. */
+const RULE_HINTS: Record<string, string> = {
+  model_kind:
+    'A chat route lists chat models; an embedding route (`kind: "embedding"`) lists embedding models (`kind: "embedding"`, with `dimensions`), on an openai- or mock-kind provider.',
+  embedding_dimensions:
+    "Fall back only to an embedding model with the same `dimensions`, or serve the other model on a route of its own: an index holds vectors of one length.",
+};
 
 /**
  * The diagnostic code of an IR issue. The IR's rules (`configRuleProblems`, shared with the router's upload
@@ -138,6 +152,10 @@ function ruleCode(code: string, path: (string | number)[]): Code {
       return "SY0207";
     case "canary_steps_order":
       return "SY0401";
+    case "model_kind":
+      return "SY0208";
+    case "embedding_dimensions":
+      return "SY0306";
     case "invalid_url":
     case "blocked_host":
     case "reserved_secret":

@@ -3,6 +3,7 @@ import type { Model, Provider } from "@switchyard/ir";
 import { type FailureClass, RouterError } from "../errors.ts";
 import { redactSecrets } from "./redact.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, Usage } from "../protocol/chat.ts";
+import type { EmbeddingsBody, EmbeddingsResponse } from "../protocol/embeddings.ts";
 
 /** One call of an adapter: the validated client body plus what the plan chose. */
 export interface AdapterCall {
@@ -53,7 +54,14 @@ export interface ProviderAdapter {
   refuses?(body: ChatBody): RouterError | undefined;
   complete(call: AdapterCall): Promise<CompletionResult>;
   stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>>;
+  /** `POST /v1/embeddings` upstream; absent on kinds that have no embeddings API (the compiler refuses embedding models there). */
+  embed?(call: EmbedCall): Promise<EmbeddingsResponse>;
   close(): Promise<void>;
+}
+
+/** One embeddings call: the attempt's fields (its `body` is unused) and the client's validated embeddings request. */
+export interface EmbedCall extends AdapterCall {
+  embeddings: EmbeddingsBody;
 }
 
 /** What an adapter factory gets at activation: the provider's config, its resolved secrets, a transport. */

@@ -1,6 +1,6 @@
 /** @module Who may call what: the caller's team from its key, and the route it names — checked here, once per request, for every dialect. */
 import type { IncomingHttpHeaders } from "node:http";
-import type { Route } from "@switchyard/ir";
+import type { ModelKind, Route } from "@switchyard/ir";
 import { RouterError, clip } from "../errors.ts";
 import type { Dialect } from "../protocol/dialect.ts";
 import { teamForKey } from "../runtime/auth.ts";
@@ -14,12 +14,24 @@ export function authenticate(headers: IncomingHttpHeaders, release: RuntimeRelea
   return team;
 }
 
-/** The route a client named, or `route_not_found` (404), the name quoted cut to 80 characters. */
-export function findRoute(release: RuntimeRelease, name: string): Route {
+/** Where a route of each kind is served, for the 404 that sends a client to the right endpoint. */
+const ENDPOINT_OF: Record<ModelKind, string> = { chat: "a generation endpoint such as POST /v1/chat/completions", embedding: "POST /v1/embeddings" };
+
+/**
+ * The route a client named, when it exists and serves `kind` (a chat route on a generation endpoint, an embedding route
+ * on /v1/embeddings); else `route_not_found` (404), the name quoted cut to 80 characters.
+ */
+export function findRoute(release: RuntimeRelease, name: string, kind: ModelKind = "chat"): Route {
   // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
   const route = release.table.routes.get(name)?.route;
   if (route === undefined) {
     throw new RouterError("route_not_found", `route \`${clip(name)}\` does not exist; \`model\` names a route (GET /v1/models lists yours)`, {
+      param: "model",
+    });
+  }
+  const served = route.kind ?? "chat";
+  if (served !== kind) {
+    throw new RouterError("route_not_found", `route \`${name}\` is ${served === "embedding" ? "an embedding" : "a chat"} route: call it on ${ENDPOINT_OF[served]}`, {
       param: "model",
     });
   }
@@ -33,9 +45,9 @@ export function allowTeam(release: RuntimeRelease, team: string | undefined, nam
   }
 }
 
-/** The route a client named, when it exists and the team may call it (findRoute, then allowTeam). */
-export function routeFor(release: RuntimeRelease, team: string | undefined, name: string): Route {
-  const route = findRoute(release, name);
+/** The route a client named, when it exists, serves `kind` and the team may call it (findRoute, then allowTeam). */
+export function routeFor(release: RuntimeRelease, team: string | undefined, name: string, kind: ModelKind = "chat"): Route {
+  const route = findRoute(release, name, kind);
   allowTeam(release, team, name);
   return route;
 }

@@ -7,7 +7,6 @@ import type { AdminApi } from "../admin/api.ts";
 import type { MountedDashboard } from "../dashboard/mount.ts";
 import { RouterError, clip } from "../errors.ts";
 import { parseFeedbackBody } from "../governance/feedback.ts";
-import { chatRequestFeatures } from "../core/index.ts";
 import { bearerKey, chatDialect } from "../protocol/chat-dialect.ts";
 import { type MessagesCore, type MessagesDialect, loadMessagesDialect } from "../protocol/messages/index.ts";
 import { parseJson, tooDeep } from "../protocol/json.ts";
@@ -16,8 +15,14 @@ import { type RuntimeRelease, modelEntry } from "../runtime/release.ts";
 import { serveMetrics } from "../telemetry/index.ts";
 import { authenticate, routeFor } from "./access.ts";
 import { type GenerationDeps, serveGeneration } from "./generate.ts";
+import type { EmbeddingsCore } from "./embeddings.ts";
+import { chatRequestFeatures, decideWithTable } from "../core/index.ts";
+import { runPlan } from "../execute/execute.ts";
+import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
+import { priceUsage } from "../execute/usage.ts";
+import { traceRegion } from "../telemetry/record.ts";
 import { readBody } from "./read-body.ts";
-import { methodNotAllowed, sendError, sendJson, stampIds } from "./respond.ts";
+import { JSON_TYPE, answerHeaders, methodNotAllowed, sendError, sendJson, stampIds } from "./respond.ts";
 
 export interface EndpointDeps extends GenerationDeps {
   admin: AdminApi;
@@ -28,7 +33,7 @@ export interface EndpointDeps extends GenerationDeps {
 
 /** The endpoints a client sees in a 404's message. */
 const SERVED =
-  "POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/feedback, GET /v1/models, GET /v1/models/{id}, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
+  "POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/embeddings, POST /v1/feedback, GET /v1/models, GET /v1/models/{id}, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
 
 /** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
 const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
@@ -60,6 +65,9 @@ export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: Serve
       if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"), messages);
       return countTokens(messages, e, req, res, release);
     }
+    case "/v1/embeddings":
+      if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
+      return (await embeddingsHandler())(EMBEDDINGS_CORE, e, req, res, release, id);
     case "/v1/feedback":
       if (method !== "POST") return sendError(res, methodNotAllowed(method, "POST"));
       return feedback(e, req, res, release);
@@ -112,6 +120,32 @@ async function countTokens(messages: MessagesDialect, e: EndpointDeps, req: Inco
   } catch (error) {
     sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`), messages);
   }
+}
+
+/** The core's parts the embeddings handler uses (it is a lazy chunk of router.mjs: see http/embeddings.ts). */
+const EMBEDDINGS_CORE: EmbeddingsCore = {
+  RouterError,
+  ClientGoneError,
+  RequestCancel,
+  authenticate,
+  routeFor,
+  readBody,
+  parseJson,
+  decideWithTable,
+  runPlan,
+  priceUsage,
+  traceRegion,
+  answerHeaders,
+  sendError,
+  stampIds,
+  JSON_TYPE,
+  bearer: chatDialect,
+};
+
+let embeddings: Promise<typeof import("./embeddings.ts")> | undefined;
+/** `POST /v1/embeddings`'s handler, loaded on the first such request (in router.mjs a brotli chunk unpacked then). */
+async function embeddingsHandler(): Promise<(typeof import("./embeddings.ts"))["serveEmbeddings"]> {
+  return (await (embeddings ??= import("./embeddings.ts"))).serveEmbeddings;
 }
 
 /** `GET /v1/models`: the routes the caller's team may use, as OpenAI's model list. */

@@ -2,11 +2,13 @@
 import type { MockBehaviour } from "@switchyard/ir";
 import { estimateTextTokens, estimateTokens } from "../../core/tokens.ts";
 import { type ChatBody, type ChatCompletion, type ChatCompletionChunk, type Usage, lastUserText } from "../../protocol/chat.ts";
+import { type EmbeddingsResponse, inputsOf, vectorToBase64 } from "../../protocol/embeddings.ts";
 import {
   type AdapterCall,
   type AdapterFactory,
   type AdapterInit,
   type CompletionResult,
+  type EmbedCall,
   type ProviderAdapter,
   type StreamEvent,
   UpstreamError,
@@ -144,6 +146,39 @@ export const createMockAdapter: AdapterFactory = (init: AdapterInit): ProviderAd
       })();
     },
 
+    /** Deterministic unit vectors (the same input and model give the same vector), `dimensions` long (the request's, else the model's). */
+    async embed(call: EmbedCall): Promise<EmbeddingsResponse> {
+      await sleep(behaviour.ttftMs, call.signal);
+      maybeFail(call);
+      const length = call.embeddings.dimensions ?? call.model.dimensions ?? 8;
+      let tokens = 0;
+      const data = inputsOf(call.embeddings.input).map((input, index) => {
+        const text = typeof input === "string" ? input : input.join(" ");
+        tokens += typeof input === "string" ? estimateTextTokens(input) : input.length;
+        const vector = mockVector(`${call.model.name}:${text}`, length);
+        return { object: "embedding" as const, index, embedding: call.embeddings.encoding_format === "base64" ? vectorToBase64(vector) : vector };
+      });
+      return { object: "list", data, model: call.model.name, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+    },
+
     async close(): Promise<void> {},
   };
 };
+
+/** A unit vector of `length` drawn from a seed string (xorshift32 from its FNV hash): the mock's embedding of a text. */
+export function mockVector(seed: string, length: number): number[] {
+  let state = Math.floor(mockCoin(seed) * 4294967295) | 1;
+  const vector: number[] = [];
+  let norm = 0;
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const value = (state >>> 0) / 4294967296 - 0.5;
+    vector.push(value);
+    norm += value * value;
+  }
+  const scale = norm === 0 ? 1 : 1 / Math.sqrt(norm);
+  // Rounded to float32, so a base64 answer decodes to exactly the float one.
+  return vector.map((value) => Math.fround(value * scale));
+}

@@ -3,11 +3,13 @@ import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../protoc
 import { parseSse } from "../sse.ts";
 import { postForStream, upstreamHttpError } from "../http-error.ts";
 import { completionBody } from "./request-body.ts";
+import type { EmbeddingsResponse } from "../../protocol/embeddings.ts";
 import {
   type AdapterCall,
   type AdapterFactory,
   type AdapterInit,
   type CompletionResult,
+  type EmbedCall,
   type ProviderAdapter,
   type StreamEvent,
   UpstreamError,
@@ -51,6 +53,7 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
   if (init.apiKey !== undefined) headers["authorization"] = `Bearer ${init.apiKey}`;
   const streamHeaders = { ...headers, accept: "text/event-stream" };
   const name = init.providerId;
+  const embeddingsUrl = new URL(`${base}/embeddings`);
 
   return {
     async complete(call: AdapterCall): Promise<CompletionResult> {
@@ -93,9 +96,36 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
       );
     },
 
+    /** `POST {baseUrl}/embeddings`: the client's request with the model's upstream name; the answer as the upstream gave it. */
+    async embed(call: EmbedCall): Promise<EmbeddingsResponse> {
+      const body = JSON.stringify({ ...call.embeddings, model: call.model.name });
+      try {
+        const response = await init.transport.post({ url: embeddingsUrl, headers, body, signal: call.signal });
+        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
+        return readEmbeddings(await response.text(), name);
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+    },
+
     async close(): Promise<void> {},
   };
 };
+
+/** An upstream's embeddings answer, checked for what the router reads (`data`, `usage`). */
+function readEmbeddings(text: string, provider: string): EmbeddingsResponse {
+  const answer = parseJson<Partial<EmbeddingsResponse>>(text, `${provider}'s embeddings response`);
+  if (typeof answer !== "object" || answer === null || !Array.isArray(answer.data))
+    throw new UpstreamError("invalid_response", `${provider}'s embeddings response has no \`data\``);
+  const usage = answer.usage;
+  const prompt = typeof usage?.prompt_tokens === "number" ? usage.prompt_tokens : 0;
+  return {
+    object: "list",
+    data: answer.data,
+    model: typeof answer.model === "string" ? answer.model : "",
+    usage: { prompt_tokens: prompt, total_tokens: typeof usage?.total_tokens === "number" ? usage.total_tokens : prompt },
+  };
+}
 
 async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal, maxLine: number | undefined): AsyncGenerator<StreamEvent> {
   let done = false;
