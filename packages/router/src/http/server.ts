@@ -188,8 +188,10 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     config: () => active.current.config,
     now,
     ...((options.canaryIntervalMs ?? canaryIntervalMs) !== undefined ? { intervalMs: options.canaryIntervalMs ?? canaryIntervalMs } : {}),
-    onChange: (c) =>
-      log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
+    onChange: (c) => {
+      log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`);
+      telemetry.canary(c);
+    },
   });
   if (options.canaryIntervalMs !== 0) canaries.start();
   // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
