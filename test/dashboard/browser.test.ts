@@ -187,6 +187,12 @@ describe("the dashboard in Chromium", () => {
     for (const team of ["app", "other"]) {
       expect(await sumOf(`data-chart-team="${team}"`, "spend"), team).toBeCloseTo(sum(metrics, "switchyard_cost_usd_total", { team }), 6);
     }
+    // Spend per route, too: each route's chart sums to the cost /metrics counted on it.
+    for (const route of ["chat", "risky"]) {
+      const cost = sum(metrics, "switchyard_cost_usd_total", { route });
+      expect(cost, route).toBeGreaterThan(0);
+      expect(await sumOf(`data-chart-route="${route}"`, "spend"), route).toBeCloseTo(cost, 6);
+    }
     // The canary's last reason is shown beside its step.
     expect(await page.locator('[data-route="chat"] [data-field="canary"]').textContent()).toContain("canary started");
 

@@ -3,39 +3,13 @@
  * routes.ts: markdown for a PR comment, "no changes", --fail-on-change, policy deltas from a user
  * pack, builds, and the errors a user can cause. Every command runs as its own process.
  */
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelease, serialiseRelease, parseConfig } from "@switchyard/ir";
+import { type CliRun as Run, switchyard } from "../helpers/switchyard-cli.ts";
 import { createFixtureRepo, secondVersion, type FixtureRepo } from "./fixture-repo.ts";
-
-const root = join(import.meta.dirname, "..", "..");
-const bin = join(root, "packages", "cli", "src", "bin.ts");
-// `--import tsx` resolves from the working directory, which here is the temporary repo.
-const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function switchyard(cwd: string, ...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ["--import", tsx, bin, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 /** The markdown without its last line (short hashes, which depend on the compiler's lowering). */
 function withoutHashes(markdown: string): string {

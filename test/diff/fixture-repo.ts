@@ -42,7 +42,8 @@ const PACK = `export default {
 };
 `;
 
-function replaceOnce(text: string, from: string, to: string): string {
+/** `text` with `from` replaced by `to`; throws when `from` is not there (the fixture's source changed). */
+export function replaceOnce(text: string, from: string, to: string): string {
   if (!text.includes(from)) throw new Error(`fixture edit: ${JSON.stringify(from)} not found`);
   return text.replace(from, to);
 }
@@ -85,9 +86,19 @@ export interface FixtureRepo {
   remove(): void;
 }
 
-/** A git repo with routes.ts at HEAD~1 (firstVersion) and HEAD (secondVersion). */
-export function createFixtureRepo(): FixtureRepo {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-diff-test-"));
+/** One commit: files to write (path relative to the repository → text), then `git commit -a`. */
+export interface FixtureCommit {
+  message: string;
+  files: Record<string, string>;
+}
+
+/**
+ * A temporary git repository (branch main) with `commits` in order, made with a clean git identity and config.
+ *
+ * @example const repo = createGitRepo([{ message: "acme", files: { "routes.ts": acme } }, { message: "pr", files: { "routes.ts": pr } }]);
+ */
+export function createGitRepo(commits: readonly FixtureCommit[], prefix = "switchyard-test-"): FixtureRepo {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const git = (...args: string[]): string =>
     execFileSync("git", args, {
       cwd: dir,
@@ -103,11 +114,21 @@ export function createFixtureRepo(): FixtureRepo {
       },
     });
   git("init", "--quiet", "--initial-branch=main");
-  writeFileSync(join(dir, "routes.ts"), firstVersion());
-  writeFileSync(join(dir, "acme-policies.ts"), PACK);
-  git("add", ".");
-  git("commit", "--quiet", "-m", "acme routes");
-  writeFileSync(join(dir, "routes.ts"), secondVersion());
-  git("commit", "--quiet", "-am", "more fallback, bigger canary, budget, weights, haiku, no legal team");
+  for (const commit of commits) {
+    for (const [file, text] of Object.entries(commit.files)) writeFileSync(join(dir, file), text);
+    git("add", ".");
+    git("commit", "--quiet", "-m", commit.message);
+  }
   return { dir, git, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A git repo with routes.ts at HEAD~1 (firstVersion) and HEAD (secondVersion). */
+export function createFixtureRepo(): FixtureRepo {
+  return createGitRepo(
+    [
+      { message: "acme routes", files: { "routes.ts": firstVersion(), "acme-policies.ts": PACK } },
+      { message: "more fallback, bigger canary, budget, weights, haiku, no legal team", files: { "routes.ts": secondVersion() } },
+    ],
+    "switchyard-diff-test-",
+  );
 }

@@ -127,6 +127,13 @@ describe("report core", () => {
     ]);
   });
 
+  it("a canary decision line in the trace file is neither a record nor a bad line", () => {
+    const event = { v: 1, kind: "canary", time: "2027-01-01T00:00:00.000Z", route: "chat", model: "m", action: "rollback", step: -1, percent: 0, reason: "r" };
+    const { records: parsed, badLines } = parseTraceLines(`${JSON.stringify(rec(1))}\n${JSON.stringify(event)}\n`);
+    expect(parsed).toHaveLength(1);
+    expect(badLines).toEqual([]);
+  });
+
   it("spend, latency and fallback rows by route", () => {
     const g = groupReport(records, "route");
     expect(g.spend.map((r) => [r.key, r.requests, r.errors, r.inputTokens, r.outputTokens, Number(r.costUsd.toFixed(6))])).toEqual([

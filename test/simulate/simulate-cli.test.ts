@@ -4,61 +4,38 @@
  * change in both, byte-identical output on a second run, and every bad input a user can give (a malformed line, a
  * missing file, an unknown route, --strict). Every command runs as its own process.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FixtureRepo, createGitRepo, replaceOnce } from "../diff/fixture-repo.ts";
+import { type CliRun as Run, switchyard } from "../helpers/switchyard-cli.ts";
 
 const root = join(import.meta.dirname, "..", "..");
-const bin = join(root, "packages", "cli", "src", "bin.ts");
-const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function switchyard(cwd: string, ...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ["--import", tsx, bin, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
-    );
-  });
-}
-
+let repo: FixtureRepo;
 let dir: string;
 const runs: Record<string, Run> = {};
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "switchyard-simulate-test-"));
-  const git = (...args: string[]): string =>
-    execFileSync("git", args, {
-      cwd: dir,
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@example.com",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@example.com",
-        GIT_CONFIG_NOSYSTEM: "1",
-        HOME: dir,
-      },
-    });
-  git("init", "--quiet", "--initial-branch=main");
-  writeFileSync(join(dir, "routes.ts"), readFileSync(join(root, "examples", "acme", "routes.ts"), "utf8"));
-  git("add", ".");
-  git("commit", "--quiet", "-m", "acme");
-  // The PR of the worked example, plus a slower canary: diff's details must read `every: "2h"`.
-  const pr = readFileSync(join(root, "examples", "acme", "pr", "routes.ts"), "utf8").replace(`every: "1h"`, `every: "2h"`);
-  writeFileSync(join(dir, "routes.ts"), pr);
-  git("commit", "--quiet", "-am", "support-faq on frontier");
+  const acme = readFileSync(join(root, "examples", "acme", "routes.ts"), "utf8");
+  // The PR of the worked example (docs/reviewing-changes.md), plus a slower canary: diff's details must read `every: "2h"`.
+  const pr = replaceOnce(
+    replaceOnce(
+      acme,
+      `"support-faq": { tier: "fast", optimize: "cost", fallback: ["frontier", "llama-local"]`,
+      `"support-faq": { tier: "frontier", optimize: "cost", fallback: ["fast", "llama-local"]`,
+    ),
+    `every: "1h"`,
+    `every: "2h"`,
+  );
+  repo = createGitRepo(
+    [
+      { message: "acme", files: { "routes.ts": acme } },
+      { message: "support-faq on frontier", files: { "routes.ts": pr } },
+    ],
+    "switchyard-simulate-test-",
+  );
+  dir = repo.dir;
 
   runs.generate = await switchyard(
     dir,
@@ -102,7 +79,7 @@ beforeAll(async () => {
   await Promise.all([worker(), worker()]);
 }, 600_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => repo.remove());
 
 interface Group {
   id: string;

@@ -1,37 +1,42 @@
 /**
- * docs/reviewing-changes.md#worked-example runs as written: its commands, from a folder where `examples/` is the
+ * docs/reviewing-changes.md#worked-example runs as written: the pull request is examples/acme/routes.ts with the
+ * page's one-line diff applied (`pr/routes.ts`), and the page's commands, from a folder where `examples/` is the
  * repository's, print the excerpt the page shows, line for line.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliRun, switchyard } from "../helpers/switchyard-cli.ts";
 
 const root = join(import.meta.dirname, "..", "..");
-const bin = join(root, "packages", "cli", "src", "bin.ts");
-const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
 const page = readFileSync(join(root, "docs", "reviewing-changes.md"), "utf8");
 const section = page.slice(page.indexOf("### Worked example"), page.indexOf("## In CI"));
 const commands = (/```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "").trim().split("\n");
 const excerpt = (/```text\n([\s\S]*?)```/.exec(section)?.[1] ?? "").split("\n").filter((line) => line.trim() !== "");
+const edit = (/```diff\n([\s\S]*?)```/.exec(section)?.[1] ?? "").trim().split("\n");
 
-function run(cwd: string, line: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = line.split(/\s+/).slice(1);
-  return new Promise((done) => {
-    execFile(process.execPath, ["--import", tsx, bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) =>
-      done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
-    );
-  });
+/** examples/acme/routes.ts with the page's diff applied: its one `-` line, found exactly once, becomes the `+` line. */
+function pullRequest(): string {
+  const acme = readFileSync(join(root, "examples", "acme", "routes.ts"), "utf8");
+  const [removed, added] = edit;
+  if (edit.length !== 2 || !removed?.startsWith("-") || !added?.startsWith("+")) throw new Error("the page's diff is not one changed line");
+  const before = removed.slice(1);
+  if (acme.split(before).length !== 2) throw new Error(`examples/acme/routes.ts does not have the line the page's diff changes once: ${before}`);
+  return acme.replace(before, added.slice(1));
 }
 
+/** One documented command line (`switchyard …`), run as a process in `cwd`. */
+const run = (cwd: string, line: string): Promise<CliRun> => switchyard(cwd, ...line.split(/\s+/).slice(1));
+
 let dir: string;
-const outputs: { code: number; stdout: string; stderr: string }[] = [];
+const outputs: CliRun[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "switchyard-worked-example-"));
   symlinkSync(join(root, "examples"), join(dir, "examples"), "dir");
+  mkdirSync(join(dir, "pr"));
+  writeFileSync(join(dir, "pr", "routes.ts"), pullRequest());
   for (const line of commands) outputs.push(await run(dir, line));
 }, 300_000);
 

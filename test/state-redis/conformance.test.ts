@@ -1,5 +1,6 @@
 /** @module The Redis stores through the very conformance suites the memory stores pass, against a real redis-server. */
 import { afterAll, beforeAll } from "vitest";
+import { feedbackStoreConformance } from "../../packages/router/src/governance/feedback.conformance.ts";
 import { budgetStoreConformance } from "../../packages/router/src/state/budgets.conformance.ts";
 import type { MakeStore } from "../../packages/router/src/state/conformance.ts";
 import { healthStoreConformance } from "../../packages/router/src/state/health.conformance.ts";
@@ -55,4 +56,11 @@ rolloutStoreConformance(
 stateStoresConformance(
   "redis",
   redis((s) => s),
+);
+feedbackStoreConformance(
+  "redis",
+  redis((s) => {
+    if (s.feedback === undefined) throw new Error("the Redis stores have no feedback store");
+    return s.feedback;
+  }),
 );

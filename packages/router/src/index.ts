@@ -57,9 +57,11 @@ export type * from "./admin/types.ts";
 export {
   TRACE_SCHEMA_VERSION,
   type AttemptReason,
+  type CanaryTraceEvent,
   type TraceAttempt,
   type TraceCandidate,
   type TraceRecord,
+  type TraceEvent,
   type TraceSink,
   type ValidationOutcome,
 } from "./telemetry/types.ts";

@@ -97,6 +97,8 @@ export function parseTraceLines(text: string): { records: ReportRecord[]; badLin
       });
       continue;
     }
+    // A router event (a canary decision, `"kind":"canary"`) shares the file but is not a request.
+    if (r["kind"] !== undefined) continue;
     const wrong = NUMBER_FIELDS.find((f) => typeof r[f] !== "number" || !Number.isFinite(r[f]));
     if (wrong !== undefined || typeof r["requestId"] !== "string") {
       badLines.push({ line: index + 1, message: `field \`${wrong ?? "requestId"}\` is missing or has the wrong type` });

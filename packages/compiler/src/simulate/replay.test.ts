@@ -179,6 +179,10 @@ describe("parseTraceLine", () => {
     });
     expect(parseTraceLine("   ", 8)).toEqual({ kind: "blank" });
   });
+  it("passes over a router event line (a canary decision) without calling it malformed", () => {
+    const event = '{"v":1,"kind":"canary","time":"2026-01-01T00:00:00.000Z","route":"chat","model":"m","action":"rollback","step":-1,"percent":0,"reason":"r"}';
+    expect(parseTraceLine(event, 1)).toEqual({ kind: "event" });
+  });
   it("skips records the router answered before routing", () => {
     expect(parseTraceLine(good.replace('"route":"chat",', ""), 1)).toEqual({ kind: "skip", reason: "no-route" });
     expect(parseTraceLine(good.replace('"route":"chat"', '"route":"chat","errorCode":"invalid_api_key"'), 1)).toEqual({ kind: "skip", reason: "not-routed" });

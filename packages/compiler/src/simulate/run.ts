@@ -49,6 +49,7 @@ export async function simulateTraceFile(options: SimulateFileOptions): Promise<S
     const parsed = parseTraceLine(text, lineNumber);
     switch (parsed.kind) {
       case "blank":
+      case "event":
         return;
       case "skip":
         if (parsed.reason === "no-route") skipped.noRoute++;

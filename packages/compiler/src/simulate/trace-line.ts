@@ -35,8 +35,13 @@ export interface TracedRequest {
 /** Why a well-formed record is not replayed. */
 export type SkipReason = "no-route" | "not-routed";
 
+/** `event`: a router decision in the trace file (a canary promotion or rollback, `"kind":"canary"`), not a request. */
 export type ParsedTraceLine =
-  { kind: "request"; request: TracedRequest } | { kind: "skip"; reason: SkipReason } | { kind: "malformed"; message: string } | { kind: "blank" };
+  | { kind: "request"; request: TracedRequest }
+  | { kind: "skip"; reason: SkipReason }
+  | { kind: "malformed"; message: string }
+  | { kind: "blank" }
+  | { kind: "event" };
 
 /**
  * Records the router answered before routing (an unknown key, a body it could not read): routing does not
@@ -106,6 +111,7 @@ export function parseTraceLine(text: string, line: number): ParsedTraceLine {
   const r = value as Record<string, unknown>;
   if (r.v !== 1)
     return { kind: "malformed", message: r.v === undefined ? "not a trace record (no `v`)" : `unsupported trace schema version ${JSON.stringify(r.v)}` };
+  if (r.kind !== undefined) return { kind: "event" };
   if (typeof r.requestId !== "string") return { kind: "malformed", message: "field `requestId` is missing or not a string" };
   const time = typeof r.time === "string" ? Date.parse(r.time) : Number.NaN;
   if (!Number.isFinite(time)) return { kind: "malformed", message: "field `time` is missing or not an ISO-8601 time" };

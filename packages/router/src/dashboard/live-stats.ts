@@ -23,6 +23,8 @@ export interface SeriesRouteBucket {
   requests: number;
   errors: number;
   fallbacks: number;
+  /** Spend, USD (the records' costUsd). */
+  costUsd: number;
   /** Whole-request latency of answered requests, ms (ring of seriesSamples). */
   latencies: number[];
   next: number;
@@ -185,6 +187,7 @@ export class LiveStats implements TraceSink {
     const route = record.route === undefined ? undefined : entry(bucket.routes, record.route, newSeriesRouteBucket, MAX_SERIES_KEYS);
     if (route !== undefined) {
       route.requests++;
+      route.costUsd += record.costUsd;
       if (record.outcome === "error") route.errors++;
       else ring(route, record.latencyMs, this.#seriesSamples);
       if (record.attempts.some((a) => a.reason === "fallback")) route.fallbacks++;
@@ -285,7 +288,7 @@ function countTeam(teams: Map<string, TeamBucket>, record: TraceRecord, max: num
 }
 
 function newSeriesRouteBucket(): SeriesRouteBucket {
-  return { requests: 0, errors: 0, fallbacks: 0, latencies: [], next: 0 };
+  return { requests: 0, errors: 0, fallbacks: 0, costUsd: 0, latencies: [], next: 0 };
 }
 
 function newRouteBucket(): RouteBucket {

@@ -11,6 +11,8 @@ export interface RouteSeries {
   errors: number[];
   fallbacks: number[];
   p95Ms: (number | null)[];
+  /** Spend per bucket, USD. */
+  costUsd: number[];
 }
 
 /** One team's last hour, one value per series bucket (oldest first). */
@@ -44,10 +46,17 @@ export function readLiveSeries(stats: LiveStats, now: number): LiveSeries {
     const slot = Math.round((bucket.start - start) / bucketMs);
     if (slot < 0 || slot >= buckets) continue;
     for (const [id, r] of bucket.routes) {
-      const into = (routes[id] ??= { requests: zeros(), errors: zeros(), fallbacks: zeros(), p95Ms: new Array<number | null>(buckets).fill(null) });
+      const into = (routes[id] ??= {
+        requests: zeros(),
+        errors: zeros(),
+        fallbacks: zeros(),
+        p95Ms: new Array<number | null>(buckets).fill(null),
+        costUsd: zeros(),
+      });
       into.requests[slot] = r.requests;
       into.errors[slot] = r.errors;
       into.fallbacks[slot] = r.fallbacks;
+      into.costUsd[slot] = r.costUsd;
       if (r.latencies.length > 0)
         into.p95Ms[slot] = quantile(
           [...r.latencies].sort((a, b) => a - b),

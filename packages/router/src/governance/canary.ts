@@ -8,6 +8,8 @@ export { nextCanaryStep, type CanaryProgress, type CanaryGuardInput, type Canary
 /** One change the controller made. */
 export interface CanaryChange {
   route: string;
+  /** The canary model. */
+  model: string;
   action: "advance" | "rollback";
   step: number;
   percent: number;
@@ -88,7 +90,7 @@ export class CanaryController {
       const next = nextCanaryStep(current, { ...current.window, breakerOpen: breakers[canary.model]?.status === "open" }, at, canary);
       if (next.action === "hold") continue;
       await rollout.setCanaryPercent(id, next.percent, { now: at, step: next.step, reason: next.reason });
-      const change: CanaryChange = { route: id, action: next.action, step: next.step, percent: next.percent, reason: next.reason, at };
+      const change: CanaryChange = { route: id, model: canary.model, action: next.action, step: next.step, percent: next.percent, reason: next.reason, at };
       changes.push(change);
       try {
         onChange?.(change);

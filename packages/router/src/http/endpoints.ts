@@ -198,11 +198,13 @@ async function feedback(e: EndpointDeps, req: IncomingMessage, res: ServerRespon
     throw error; // the request frame's boundary answers it
   }
   const body = parseFeedbackBody(parseJson(await readBody(req, FEEDBACK_MAX_BODY_BYTES, e.budget)));
-  const { served: request, repeated } = e.served.score(team, body);
-  const { route, model, arm = null, servedAt } = request;
-  // score() has just set it (or found it set).
-  const scored = request.feedback as NonNullable<typeof request.feedback>;
-  if (!repeated && arm !== null) scored.counted = await e.deps.state.rollout.recordCanaryFeedback({ route, arm, model, score: body.score, servedAt });
-  const { score, label = null, counted } = scored;
+  const scored = await e.served.score(team, body, e.deps.now());
+  const { route, model, arm = null, servedAt } = scored.served;
+  let { counted } = scored.feedback;
+  if (!scored.repeated && arm !== null) {
+    counted = await e.deps.state.rollout.recordCanaryFeedback({ route, arm, model, score: body.score, servedAt });
+    if (counted) await e.served.markCounted(scored, true);
+  }
+  const { score, label = null } = scored.feedback;
   sendJson(res, 200, JSON.stringify({ object: "feedback", request_id: body.requestId, score, label, route, model, arm, counted }));
 }

@@ -8,7 +8,7 @@ import { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
 import { type ExecuteDeps, executeCompletion } from "../execute/execute.ts";
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
-import type { FeedbackLedger } from "../governance/feedback.ts";
+import type { FeedbackStore } from "../governance/feedback.ts";
 import type { Governor } from "../governance/index.ts";
 import type { Dialect } from "../protocol/dialect.ts";
 import { parseJson } from "../protocol/json.ts";
@@ -34,7 +34,7 @@ export interface GenerationDeps {
   /** Bytes of request bodies buffered across connections. */
   budget: BodyBudget;
   /** Answered requests a `POST /v1/feedback` score is matched against. */
-  served: FeedbackLedger;
+  served: FeedbackStore;
   /** Cancellation handles of the requests in flight (aborted when a drain times out). */
   cancels: Set<RequestCancel>;
   /** The router is shutting down: new requests are refused. */

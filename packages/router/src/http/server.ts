@@ -29,7 +29,7 @@ import { AdminAttempts, TRUSTED_PROXIES_ENV, parseTrustedProxies } from "../admi
 import { admissionOrError } from "../admin/admission.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
 import { CanaryController, createGovernor } from "../governance/index.ts";
-import { FeedbackLedger } from "../governance/feedback.ts";
+import { MemoryFeedbackStore } from "../governance/feedback.ts";
 import type { RouterTelemetry } from "../telemetry/index.ts";
 import { authenticate } from "./access.ts";
 import { type EndpointDeps, dispatch } from "./endpoints.ts";
@@ -188,8 +188,10 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     config: () => active.current.config,
     now,
     ...((options.canaryIntervalMs ?? canaryIntervalMs) !== undefined ? { intervalMs: options.canaryIntervalMs ?? canaryIntervalMs } : {}),
-    onChange: (c) =>
-      log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`),
+    onChange: (c) => {
+      log(`switchyard router: canary of route ${c.route} ${c.action === "rollback" ? "rolled back to" : "advanced to"} ${c.percent} % (${c.reason})`);
+      telemetry.canary(c);
+    },
   });
   if (options.canaryIntervalMs !== 0) canaries.start();
   // One count of wrong admin tokens per address for the admin API and the dashboard's sign-in.
@@ -211,8 +213,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   await admin.followSharedReleases();
   const dashboard = mountDashboard({ env, active, state: deps.state, now, attempts: adminAttempts });
   if (dashboard.sink !== undefined) telemetry.addSink(dashboard.sink);
-  /** Served requests a `POST /v1/feedback` score is matched against (bounded: governance/feedback.ts). */
-  const served = new FeedbackLedger();
+  /** Served requests a `POST /v1/feedback` score is matched against: shared with Redis state, else this replica's (bounded: governance/feedback.ts). */
+  const served = deps.state.feedback ?? new MemoryFeedbackStore();
   const idPrefix = randomBytes(4).toString("hex");
   let counter = 0;
   let inFlight = 0;

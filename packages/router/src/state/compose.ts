@@ -1,6 +1,7 @@
 /** @module composeStateStores: the StateStores bundle from its four (five) parts, with the view and snapshot every kind shares. */
 import type { Config } from "@switchyard/ir";
 import type { RoutingState } from "../core/types.ts";
+import type { FeedbackStore } from "../governance/feedback.ts";
 import { periodBounds } from "./budget-period.ts";
 import type { Admission, AdmitRequest, Awaitable, BudgetSettlement, BudgetSnapshot, LimitSnapshot, SettleAndAdjustRequest, StateSnapshot } from "./store.ts";
 import type { AdmissionStore, BudgetStore, HealthStore, RateLimitStore, ReleaseStore, RolloutStore, StateStores } from "./stores.ts";
@@ -13,6 +14,8 @@ export interface StateStoresParts<B extends BudgetStore, L extends RateLimitStor
   health: H;
   rollout: R;
   releases?: ReleaseStore;
+  /** A shared feedback store (Redis); absent: the router keeps one in memory. */
+  feedback?: FeedbackStore;
   /** Absent: `limits` and `budgets` called in sequence (synchronous when both stores are). */
   admission?: AdmissionStore;
   backendUp?: () => boolean;
@@ -47,6 +50,7 @@ export function composeStateStores<B extends BudgetStore, L extends RateLimitSto
     health,
     rollout,
     releases,
+    ...(parts.feedback !== undefined ? { feedback: parts.feedback } : {}),
     view: (now: number): RoutingState => health.view(now, rollout),
     snapshot: async (config: Config, now: number): Promise<StateSnapshot> => {
       const teams = Object.entries(config.teams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -8,12 +8,14 @@
  *   shared copy would add a round trip to each attempt for little gain (docs/scaling.md).
  *
  * Each interface has one conformance suite (`*.conformance.ts` beside it: budgetStoreConformance,
- * rateLimitStoreConformance, healthStoreConformance, rolloutStoreConformance, stateStoresConformance)
+ * rateLimitStoreConformance, healthStoreConformance, rolloutStoreConformance, stateStoresConformance; the
+ * feedback store's is governance/feedback.conformance.ts)
  * that runs against the in-memory and the Redis implementation alike. Request and answer types are
  * those of store.ts; composeStateStores (compose.ts) builds the bundle's view and snapshot from the parts.
  */
 import type { Config, Release } from "@switchyard/ir";
 import type { RoutingState } from "../core/types.ts";
+import type { FeedbackStore } from "../governance/feedback.ts";
 import type {
   Admission,
   AdmitRequest,
@@ -169,6 +171,11 @@ export interface StateStores {
   readonly rollout: RolloutStore;
   /** Absent for memory: releases then live only in this process's ActiveRelease. */
   readonly releases: ReleaseStore | undefined;
+  /**
+   * Served requests `POST /v1/feedback` matches a score against, when shared (Redis: any replica accepts a
+   * score). Absent: the router keeps its own in memory (governance/feedback.ts MemoryFeedbackStore).
+   */
+  readonly feedback?: FeedbackStore;
   /** The synchronous view decide() reads: `health.view(now, rollout)`. */
   view(now: number): RoutingState;
   /** Everything `GET /admin/state` shows. `config` names the teams whose budgets and limits are listed. */

@@ -2,9 +2,11 @@
 export {
   TRACE_SCHEMA_VERSION,
   type AttemptReason,
+  type CanaryTraceEvent,
   type TraceAttempt,
   type TraceCandidate,
   type TraceRecord,
+  type TraceEvent,
   type TraceSink,
   type ValidationOutcome,
 } from "./types.ts";

@@ -4,7 +4,7 @@ import { constants } from "node:fs";
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { makeDir } from "../runtime/make-dir.ts";
 import { dirname } from "node:path";
-import type { TraceRecord, TraceSink } from "./types.ts";
+import type { TraceSink } from "./types.ts";
 
 export interface JsonlSinkOptions {
   /** `stdout` or a file path. */
@@ -48,14 +48,17 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
   };
   if (options.path === "stdout") {
     const out = options.stdout ?? process.stdout;
+    const print = (line: string): void => {
+      try {
+        out.write(line);
+      } catch {
+        drop(1);
+      }
+    };
     return {
-      write(record) {
-        try {
-          out.write(`${traceJson(record)}\n`);
-        } catch {
-          drop(1);
-        }
-      },
+      write: (record) => print(`${traceJson(record)}\n`),
+      // Events are rare (a canary decision every few minutes at most): JSON.stringify is enough.
+      event: (event) => print(`${JSON.stringify(event)}\n`),
       flush: async () => undefined,
       close: async () => undefined,
     };
@@ -167,15 +170,18 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
     });
   };
 
+  const append = (line: string): void => {
+    if (closed) return;
+    if (queuedLines >= maxQueue) return drop(1);
+    enqueue(line);
+    queuedLines++;
+    if (queuedBytes >= BATCH_BYTES) wake?.();
+    kick();
+  };
+
   return {
-    write(record) {
-      if (closed) return;
-      if (queuedLines >= maxQueue) return drop(1);
-      enqueue(`${traceJson(record)}\n`);
-      queuedLines++;
-      if (queuedBytes >= BATCH_BYTES) wake?.();
-      kick();
-    },
+    write: (record) => append(`${traceJson(record)}\n`),
+    event: (event) => append(`${JSON.stringify(event)}\n`),
     async flush() {
       urgent++;
       wake?.();

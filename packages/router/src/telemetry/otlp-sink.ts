@@ -9,7 +9,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { AlwaysOnSampler, BasicTracerProvider, type ReadableSpan, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { Config, Telemetry } from "@switchyard/ir";
-import type { TraceRecord, TraceSink } from "./types.ts";
+import type { CanaryTraceEvent, TraceEvent, TraceRecord, TraceSink } from "./types.ts";
 
 type OtlpConfig = NonNullable<Telemetry["otlp"]>;
 
@@ -123,16 +123,42 @@ export function otlpSink(options: OtlpSinkOptions): OtlpSink {
     if (count > 0) options.onDrop?.(count);
   };
 
-  let queue: TraceRecord[] = [];
+  /** Request records and the router's events (canary decisions), in arrival order. */
+  let queue: (TraceRecord | TraceEvent)[] = [];
   let exporting: Promise<void> | undefined;
   let failures = 0;
   let retryAt = 0;
   let closed = false;
 
-  const spansOf = (records: readonly TraceRecord[]): ReadableSpan[] => {
+  /** A canary decision: one span of no duration, on its own trace, carrying the verdict. */
+  const eventSpan = (event: CanaryTraceEvent): void => {
+    const at = Date.parse(event.time);
+    tracer
+      .startSpan(`canary ${event.action} ${event.route}`, {
+        kind: SpanKind.INTERNAL,
+        startTime: at,
+        attributes: {
+          "switchyard.environment": event.environment,
+          "switchyard.config_version": event.configVersion,
+          "switchyard.route": event.route,
+          "switchyard.canary.model": event.model,
+          "switchyard.canary.action": event.action,
+          "switchyard.canary.step": event.step,
+          "switchyard.canary.percent": event.percent,
+          "switchyard.canary.reason": event.reason,
+        },
+      })
+      .end(at);
+  };
+
+  const spansOf = (records: readonly (TraceRecord | TraceEvent)[]): ReadableSpan[] => {
     collector.spans = [];
     const config = options.config();
     for (const record of records) {
+      if ("kind" in record) {
+        eventSpan(record);
+        continue;
+      }
       const start = Date.parse(record.time);
       const root = tracer.startSpan(
         `chat ${record.route ?? "unknown"}`,
@@ -259,13 +285,16 @@ export function otlpSink(options: OtlpSinkOptions): OtlpSink {
   const timer = setInterval(tick, options.intervalMs ?? 1000);
   timer.unref();
 
+  const enqueue = (item: TraceRecord | TraceEvent): void => {
+    if (closed) return;
+    if (queue.length >= otlp.maxQueue) return drop(1);
+    queue.push(item);
+    if (queue.length >= Math.min(batchSize, otlp.maxQueue)) tick();
+  };
+
   return {
-    write(record) {
-      if (closed) return;
-      if (queue.length >= otlp.maxQueue) return drop(1);
-      queue.push(record);
-      if (queue.length >= Math.min(batchSize, otlp.maxQueue)) tick();
-    },
+    write: enqueue,
+    event: enqueue,
     queued: () => queue.length,
     async flush() {
       if (exporting !== undefined) await exporting;

@@ -8,7 +8,10 @@ import { alertDelivery, createRouterMetrics, jsonlSink } from "./sinks-chunk.ts"
 import type { RouterMetrics } from "./metrics.ts";
 import type { OtlpSinkOptions } from "./otlp-sink.ts";
 import { type FinishTraceOptions, type TraceDraft, finishTrace, validTraceparent } from "./record.ts";
-import type { TraceRecord, TraceSink } from "./types.ts";
+import { type CanaryTraceEvent, TRACE_SCHEMA_VERSION, type TraceEvent, type TraceRecord, type TraceSink } from "./types.ts";
+
+/** A canary controller's decision, as governance/canary.ts reports it (`at`: epoch ms). */
+export type CanaryDecision = Pick<CanaryTraceEvent, "route" | "model" | "action" | "step" | "percent" | "reason"> & { at: number };
 
 /** What a caller of startRouter may add to telemetry; the rest comes from the release's `telemetry` section. */
 export interface TelemetryOptions {
@@ -47,6 +50,8 @@ export interface RouterTelemetry {
   end(options: Omit<FinishTraceOptions, "now">): TraceRecord | undefined;
   /** Deliver a budget alert (log, metric, webhook). Never throws or waits. */
   budgetAlert(alert: BudgetAlert): void;
+  /** Record a canary promotion or rollback as a trace event (JSONL line, OTLP span) in every sink that takes events. Never throws. */
+  canary(decision: CanaryDecision): void;
   /** Flush and close every sink (bounded by each sink's own timeouts). */
   close(): Promise<void>;
 }
@@ -172,6 +177,31 @@ export function createRouterTelemetry(options: RouterTelemetryOptions): RouterTe
       }
       configured.alerts.deliver(alert);
     },
+    canary(decision) {
+      let event: TraceEvent;
+      try {
+        follow();
+        const { config, hash } = options.release();
+        const { route, model, action, step, percent, reason, at } = decision;
+        event = {
+          v: TRACE_SCHEMA_VERSION,
+          kind: "canary",
+          time: new Date(at).toISOString(),
+          environment: config.environment,
+          configVersion: hash,
+          route,
+          model,
+          action,
+          step,
+          percent,
+          reason,
+        };
+      } catch {
+        return;
+      }
+      for (const sink of configured.sinks) sendEvent(sink, event);
+      for (const sink of sinks) sendEvent(sink, event);
+    },
     async close() {
       await Promise.allSettled([
         ...retiring,
@@ -188,6 +218,14 @@ function write(sink: TraceSink, record: TraceRecord): void {
     sink.write(record);
   } catch {
     // A sink must never fail a request.
+  }
+}
+
+function sendEvent(sink: TraceSink, event: TraceEvent): void {
+  try {
+    sink.event?.(event);
+  } catch {
+    // A sink must never fail the controller.
   }
 }
 

@@ -113,10 +113,41 @@ export interface TraceRecord {
 }
 
 /**
+ * A decision the router made that is not a request: a canary promoted to its next step or rolled back,
+ * and why. Written by the replica whose controller made it (with shared state, the lease holder: one
+ * event per decision across replicas). In a JSONL trace file it is a line with a `kind`; readers of
+ * request records (`switchyard report`, `switchyard simulate`) skip such lines.
+ */
+export interface CanaryTraceEvent {
+  v: typeof TRACE_SCHEMA_VERSION;
+  kind: "canary";
+  /** ISO-8601 time of the decision. */
+  time: string;
+  environment: string;
+  /** The active release hash when the decision was made. */
+  configVersion: string;
+  route: string;
+  /** The canary model. */
+  model: string;
+  /** `advance`: promoted to the next step; `rollback`: back to 0 %. */
+  action: "advance" | "rollback";
+  /** The step now in force (-1 once rolled back), and its traffic share in percent. */
+  step: number;
+  percent: number;
+  /** The guard's verdict in words, as /admin/state and `switchyard release status` show it. */
+  reason: string;
+}
+
+/** Events a sink may receive besides request records. */
+export type TraceEvent = CanaryTraceEvent;
+
+/**
  * Where trace records go. `write` is called on the request path and must never block or throw
  * (buffer and export in the background); `close` flushes what it can and releases resources.
+ * `event`, when a sink has it, receives the router's decisions (canary promotions and rollbacks) under the same rules.
  */
 export interface TraceSink {
   write(record: TraceRecord): void;
+  event?(event: TraceEvent): void;
   close(): Promise<void>;
 }

@@ -74,7 +74,7 @@ function charts(s) {
   const se = s.series, n = (v) => String(Math.round(v));
   if (!se) return [];
   return [
-    ...Object.entries(se.routes).map(([id, r]) => h("div", { class: "chart", "data-chart-route": id }, h("b", {}, id), spark("requests", r.requests, n), spark("errors", r.errors, n), spark("fallbacks", r.fallbacks, n), spark("p95", r.p95Ms, ms))),
+    ...Object.entries(se.routes).map(([id, r]) => h("div", { class: "chart", "data-chart-route": id }, h("b", {}, id), spark("requests", r.requests, n), spark("errors", r.errors, n), spark("fallbacks", r.fallbacks, n), spark("p95", r.p95Ms, ms), spark("spend", r.costUsd, usd))),
     ...Object.entries(se.teams).map(([id, t]) => h("div", { class: "chart", "data-chart-team": id }, h("b", {}, "team " + id), spark("spend", t.costUsd, usd)))
   ];
 }

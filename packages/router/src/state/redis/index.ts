@@ -9,12 +9,14 @@
  * const r = await stores.budgets.reserve({ team: "support", limitUsd: 50, mode: "hard", period: "day", periodStart, periodEnd, amountUsd: 0.02, now: Date.now() });
  */
 import type { ConnectionOptions } from "node:tls";
+import { FEEDBACK_TTL_MS } from "../../governance/feedback.ts";
 import { composeStateStores } from "../compose.ts";
 import { MemoryBudgetStore, MemoryHealthStore, MemoryRateLimitStore, type MemoryHealthOptions } from "../memory/index.ts";
 import type { StateStores } from "../stores.ts";
 import { RedisAdmissionStore } from "./admission.ts";
 import { RedisBackend } from "./backend.ts";
 import { RedisBudgetStore } from "./budgets.ts";
+import { RedisFeedbackStore } from "./feedback.ts";
 import { RedisRateLimitStore } from "./limits.ts";
 import { RedisReleaseStore } from "./releases.ts";
 import { RedisRolloutStore } from "./rollout.ts";
@@ -48,6 +50,8 @@ export interface RedisStateOptions {
   releases?: { retain?: number; maxBytes?: number };
   /** Breaker and latency options of the replica-local health store. */
   health?: MemoryHealthOptions;
+  /** How long an answer can be scored with `POST /v1/feedback` (its Redis keys' time to live), ms (default 1 hour). */
+  feedbackTtlMs?: number;
 }
 
 /** The defaults of RedisStateOptions' optional settings. */
@@ -58,6 +62,7 @@ export const REDIS_STATE_DEFAULTS = {
   connectWaitMs: 2_000,
   retain: 20,
   maxBytes: 32 * 1024 * 1024,
+  feedbackTtlMs: FEEDBACK_TTL_MS,
 } as const;
 
 /**
@@ -105,6 +110,7 @@ export async function createRedisStateStores(options: RedisStateOptions): Promis
     health: new MemoryHealthStore(options.health),
     rollout,
     releases,
+    feedback: new RedisFeedbackStore(backend, { ...where, ttlMs: options.feedbackTtlMs ?? d.feedbackTtlMs }),
     backendUp: () => backend.up,
     close: async () => {
       rollout.close();

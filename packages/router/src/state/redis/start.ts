@@ -39,6 +39,7 @@ const TUNING = {
   commandTimeoutMs: "SWITCHYARD_STATE_COMMAND_TIMEOUT_MS",
   reservationTtlMs: "SWITCHYARD_STATE_RESERVATION_TTL_MS",
   refreshMs: "SWITCHYARD_STATE_REFRESH_MS",
+  feedbackTtlMs: "SWITCHYARD_STATE_FEEDBACK_TTL_MS",
 } as const;
 
 /**
