@@ -53,6 +53,16 @@ const num = (value: unknown): number => Number(value);
 /** At most this many settlements go into one script call. */
 const MAX_SETTLE_BATCH = 256;
 
+/** At most this many admissions go into one script call. */
+const MAX_ADMIT_BATCH = 64;
+
+/** Admissions of one team sent in one ADMIT call: fifteen arguments each, answered with ten fields each. */
+interface AdmitBatch {
+  keys: string[];
+  args: Array<string | number>;
+  waiters: Array<{ resolve(reply: unknown[]): void; reject(error: unknown): void }>;
+}
+
 /** Settlements of one team and period sent in one script call. */
 interface SettleGroup {
   team: string;
@@ -88,6 +98,8 @@ export class RedisBudgetStore implements BudgetStore {
   readonly #pendingSettlements: BudgetSettleRequest[] = [];
   /** Settlements waiting for this tick's flush, by team and period (and rate-limit terms). */
   readonly #settling = new Map<string, SettleGroup>();
+  /** Admissions waiting for this tick's flush, by team (their keys). */
+  readonly #admitting = new Map<string, AdmitBatch>();
   #flushScheduled = false;
   #fullGroups = 0;
 
@@ -197,14 +209,12 @@ export class RedisBudgetStore implements BudgetStore {
       LAPSED_KEEP_MS,
       KEY_TTL_PAST_PERIOD_MS,
     ];
-    let script: LuaScript = BUDGET_RESERVE;
-    let keys: string[] = this.#keys(request.team);
-    if (limits !== undefined) {
-      script = ADMIT;
-      keys = [...keys, limits.key];
+    let full: unknown[];
+    if (limits === undefined) full = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
+    else {
       args.push(limits.terms.rpm ?? "", limits.terms.tpm ?? "", limits.amount);
+      full = await this.#admitCoalesced([...this.#keys(request.team), limits.key], args);
     }
-    const full = (await this.#backend.eval(script, keys, args)) as unknown[];
     // ADMIT's reply: the rate-limit decision's six fields, then the reservation's four.
     const reply = (limits === undefined ? full : full.slice(6)) as [number, number, string, string];
     if (limits !== undefined && full[0] !== 1) {
@@ -234,6 +244,52 @@ export class RedisBudgetStore implements BudgetStore {
       periodEnd: request.periodEnd,
     };
     return { reply: full, reservation };
+  }
+
+  /**
+   * Run ADMIT for one request, together with the team's other admissions of this tick: requests
+   * parsed in the same turn of the event loop share one script call (and one write), each answered
+   * with its own ten fields. A request alone goes out at the end of its turn, as it would have anyway.
+   */
+  #admitCoalesced(keys: string[], args: Array<string | number>): Promise<unknown[]> {
+    const key = keys[0] ?? "";
+    let batch = this.#admitting.get(key);
+    if (batch === undefined || batch.waiters.length >= MAX_ADMIT_BATCH) {
+      if (batch !== undefined) this.#admitting.set(`${key}\u0000${++this.#fullGroups}`, batch);
+      batch = { keys, args: [], waiters: [] };
+      this.#admitting.set(key, batch);
+    }
+    batch.args.push(...args);
+    this.#scheduleFlush();
+    const b = batch;
+    return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const admits = [...this.#admitting.values()];
+    this.#admitting.clear();
+    for (const a of admits) void this.#admitBatch(a);
+    const groups = [...this.#settling.values()];
+    this.#settling.clear();
+    for (const g of groups) void this.#settleGroup(g);
+  }
+
+  async #admitBatch(batch: AdmitBatch): Promise<void> {
+    let reply: unknown[];
+    try {
+      reply = (await this.#backend.eval(ADMIT, batch.keys, batch.args)) as unknown[];
+    } catch (error) {
+      for (const w of batch.waiters) w.reject(error);
+      return;
+    }
+    batch.waiters.forEach((w, i) => w.resolve(reply.slice(i * 10, i * 10 + 10)));
   }
 
   /**
@@ -267,18 +323,8 @@ export class RedisBudgetStore implements BudgetStore {
       g.adjust ??= adjust;
       g.delta += adjust.amount;
     }
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => this.#flushSettlements());
-    }
+    this.#scheduleFlush();
     return new Promise((resolve, reject) => g.items.push({ request, resolve, reject }));
-  }
-
-  #flushSettlements(): void {
-    this.#flushScheduled = false;
-    const groups = [...this.#settling.values()];
-    this.#settling.clear();
-    for (const g of groups) void this.#settleGroup(g);
   }
 
   async #settleGroup(g: SettleGroup): Promise<void> {

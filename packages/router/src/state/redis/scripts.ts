@@ -241,19 +241,27 @@ return rate_limit(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 );
 
 /**
- * A governed request's admission in one round trip: take from the rate limits, and only when that is
- * allowed reserve the budget (a refused reservation keeps the take, as the two scripts in sequence would).
+ * Governed requests' admissions in one round trip: for each, take from the rate limits, and only when
+ * that is allowed reserve the budget (a refused reservation keeps the take, as the two scripts in
+ * sequence would). Several requests of one team that a replica admits in the same tick go in one call,
+ * in order, each exactly as if alone.
  * KEYS: ledger, held, expiry, lapsed, limits (one team: one hash tag).
- * ARGV: BUDGET_RESERVE's twelve (op "reserve"), then rpm or '', tpm or '', tokens (now is ARGV[8]).
- * Returns RATE_LIMIT's six, then BUDGET_RESERVE's four (0, 0, '0', '0' when the rate limit refused).
+ * ARGV: per request, fifteen: BUDGET_RESERVE's twelve (op "reserve"), then rpm or '', tpm or '', tokens (now is the 8th).
+ * Returns per request RATE_LIMIT's six, then BUDGET_RESERVE's four (0, 0, '0', '0' when the rate limit refused).
  */
 export const ADMIT = script(
   "admit",
   `${EXPIRE_LAPSED}${BUDGET_RESERVE_FN}${RATE_LIMIT_FN}
-local rl = rate_limit(KEYS[5], 'take', ARGV[13], ARGV[14], ARGV[15], ARGV[8])
-local b = { 0, 0, '0', '0' }
-if rl[1] == 1 then b = budget_reserve(ARGV) end
-return { rl[1], rl[2], rl[3], rl[4], rl[5], rl[6], b[1], b[2], b[3], b[4] }
+local out = {}
+for base = 0, #ARGV - 15, 15 do
+  local A = { unpack(ARGV, base + 1, base + 15) }
+  local rl = rate_limit(KEYS[5], 'take', A[13], A[14], A[15], A[8])
+  local b = { 0, 0, '0', '0' }
+  if rl[1] == 1 then b = budget_reserve(A) end
+  for _, v in ipairs(rl) do out[#out + 1] = v end
+  for _, v in ipairs(b) do out[#out + 1] = v end
+end
+return out
 `,
 );
 
