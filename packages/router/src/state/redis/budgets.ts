@@ -14,7 +14,7 @@ import type {
 import type { BudgetStore } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
 import { teamKeys } from "./keys.ts";
-import { ADMIT, BUDGET_RESERVE, BUDGET_SETTLE, type LuaScript, SETTLE_ADJUST } from "./scripts.ts";
+import { ADMIT, BUDGET_RESERVE, SETTLE_ADJUST } from "./scripts.ts";
 
 export interface RedisBudgetStoreOptions {
   prefix: string;
@@ -330,17 +330,12 @@ export class RedisBudgetStore implements BudgetStore {
   async #settleGroup(g: SettleGroup): Promise<void> {
     const args: Array<string | number> = [...g.bounds, LAPSED_KEEP_MS, g.items.length];
     for (const item of g.items) args.push(item.request.id, item.request.costUsd);
-    let script: LuaScript = BUDGET_SETTLE;
-    let keys: string[] = this.#keys(g.team);
-    let all: Array<string | number> = [g.now, ...args];
-    if (g.adjust !== undefined) {
-      script = SETTLE_ADJUST;
-      keys = [...keys, g.adjust.key];
-      all = [g.adjust.terms.rpm ?? "", g.adjust.terms.tpm ?? "", g.delta, g.now, ...args];
-    }
+    const adjust = g.adjust;
+    const keys = [...this.#keys(g.team), adjust?.key ?? teamKeys(this.#options.prefix, this.#options.environment, g.team).limits];
+    const all = [adjust?.terms.rpm ?? "", adjust?.terms.tpm ?? "", adjust === undefined ? 0 : g.delta, g.now, ...args];
     let reply: [string, string, string, string, string];
     try {
-      reply = (await this.#backend.eval(script, keys, all)) as typeof reply;
+      reply = (await this.#backend.eval(SETTLE_ADJUST, keys, all)) as typeof reply;
     } catch (error) {
       for (const item of g.items) item.reject(error);
       return;
