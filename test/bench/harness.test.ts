@@ -198,12 +198,13 @@ describe("bench harness", () => {
     expect(rs?.name).toBe("switchyard-redis");
     expect(rs!.failures + rs!.unexpected).toBe(0);
     expect(rs!.facts["redisServer"]).toMatch(/^(redis|valkey)-server \d+\.\d+/);
-    // Every request is two scripts: ADMIT (rate limits + the first reservation) before the upstream call, SETTLE_ADJUST after
-    // (their commands run inside them); the odd extra round trip is a refresh or an EVAL after NOSCRIPT.
+    // Every request is one ADMIT (rate limits + the first reservation) before the upstream call; its settlement goes in a
+    // SETTLE_ADJUST after it, shared with the other settlements of the same tick (so between 0 and 1 more per request);
+    // the odd extra round trip is a refresh or an EVAL after NOSCRIPT.
     const redis = rs!.redis!;
-    expect(redis.roundTrips).toBeGreaterThanOrEqual(2);
+    expect(redis.roundTrips).toBeGreaterThanOrEqual(1);
     expect(redis.roundTrips).toBeLessThan(2.2);
-    expect(redis.calls["evalsha"]).toBeGreaterThanOrEqual(2);
+    expect(redis.calls["evalsha"]).toBeGreaterThanOrEqual(1);
     expect(redis.calls["hset"]).toBeGreaterThan(0);
     expect(redis.cpuUsPerRequest).toBeGreaterThan(0);
     expect(alive(rs!.pid!)).toBe(false);

@@ -1,15 +1,29 @@
 /**
- * @module A real redis-server (valkey-server when present) for tests: 127.0.0.1, an ephemeral port,
- * no persistence, a temp dir. Installs Debian's redis-server when no binary is on PATH (as root), so
- * `.ci/run` passes on a fresh machine. Options for a password, an ACL user and TLS (self-signed).
+ * @module A real redis-server or valkey-server for tests: 127.0.0.1, an ephemeral port, no
+ * persistence, a temp dir. Installs the Debian package when the binary is missing (as root), so
+ * `.ci/run` passes on a fresh machine: `redis-server` from the release's main archive, `valkey-server`
+ * from bookworm-backports on Debian 12 (which packages Valkey only there; the backports source is added
+ * in a file of its own when no configured source names it). Options for a password, an ACL user and TLS
+ * (self-signed).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+/** Which server: Redis (Debian's redis-server) or Valkey, its open fork (valkey-server). */
+export type RedisKind = "redis" | "valkey";
+
+/** The servers the parameterised suites run against: both, unless SWITCHYARD_TEST_REDIS names one. */
+export function redisKinds(): RedisKind[] {
+  const only = process.env["SWITCHYARD_TEST_REDIS"];
+  return only === "redis" || only === "valkey" ? [only] : ["redis", "valkey"];
+}
+
 export interface RedisServerOptions {
+  /** Which server to start (default "redis"). */
+  kind?: RedisKind;
   /** `requirepass` of the default user. */
   password?: string;
   /** An ACL user with every permission (`user:password@` URLs). */
@@ -43,22 +57,67 @@ export interface RedisServer {
   cli(...args: string[]): string;
 }
 
-/** The server binary on PATH: valkey-server first, then redis-server; installs redis-server when neither is there. */
-export function redisBinary(): string {
-  for (const name of ["valkey-server", "redis-server"]) {
-    if (onPath(name)) return name;
-  }
-  aptInstall("redis-server");
-  return "redis-server";
+/** The server binary of `kind`, installed with apt-get when it is not on PATH. */
+export function redisBinary(kind: RedisKind = "redis"): string {
+  const binary = `${kind}-server`;
+  if (onPath(binary)) return binary;
+  if (kind === "valkey") installValkey();
+  else aptInstall(binary);
+  return binary;
 }
 
 /** Install a Debian package that puts `binary` on PATH (as root, non-interactive). */
-function aptInstall(binary: string, pkg = binary): void {
+function aptInstall(binary: string, pkg = binary, extra: string[] = []): void {
   if (process.getuid?.() !== 0) throw new Error(`no ${binary} on PATH, and not root to \`apt-get install -y ${pkg}\``);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   execFileSync("apt-get", ["update"], { env, stdio: "ignore", timeout: 300_000 });
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", pkg], { env, stdio: "ignore", timeout: 300_000 });
+  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", ...extra, pkg], { env, stdio: "ignore", timeout: 300_000 });
   if (!onPath(binary)) throw new Error(`apt-get install ${pkg} did not put ${binary} on PATH`);
+}
+
+/** The file this helper writes when no configured apt source names bookworm-backports. */
+const BACKPORTS_SOURCE = "/etc/apt/sources.list.d/switchyard-bookworm-backports.sources";
+
+/**
+ * Valkey from Debian: bookworm (12) has it only in bookworm-backports (valkey-server 8.0.x); later
+ * releases in main. On bookworm the backports suite is added as a deb822 file of its own, beside the
+ * machine's sources and signed by the same archive key, and only when no source names it yet;
+ * backports' default pin (100) means nothing else on the machine is upgraded from it.
+ */
+function installValkey(): void {
+  const codename = /^VERSION_CODENAME=(.*)$/m.exec(existsSync("/etc/os-release") ? readFileSync("/etc/os-release", "utf8") : "")?.[1]?.trim();
+  if (codename !== "bookworm") {
+    aptInstall("valkey-server");
+    return;
+  }
+  if (process.getuid?.() !== 0) throw new Error("no valkey-server on PATH, and not root to install it from bookworm-backports");
+  if (!aptSourcesName("bookworm-backports")) {
+    writeFileSync(
+      BACKPORTS_SOURCE,
+      [
+        "# Added by Switchyard's test helper (test/helpers/redis-server.ts) to install valkey-server.",
+        "Types: deb",
+        "URIs: http://deb.debian.org/debian",
+        "Suites: bookworm-backports",
+        "Components: main",
+        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg",
+        "",
+      ].join("\n"),
+    );
+  }
+  aptInstall("valkey-server", "valkey-server", ["-t", "bookworm-backports"]);
+}
+
+/** Whether a configured apt source (sources.list, sources.list.d/*.list|*.sources) names `suite`. */
+function aptSourcesName(suite: string): boolean {
+  const files = ["/etc/apt/sources.list"];
+  const dir = "/etc/apt/sources.list.d";
+  if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith(".list") || f.endsWith(".sources")) files.push(`${dir}/${f}`);
+  return files.some((f) => {
+    if (!existsSync(f)) return false;
+    const text = readFileSync(f, "utf8");
+    return text.split("\n").some((line) => !line.trimStart().startsWith("#") && new RegExp(`(^|\\s)${suite}(\\s|$)`).test(line));
+  });
 }
 
 function onPath(name: string): boolean {
@@ -85,7 +144,7 @@ export function freePort(): Promise<number> {
 
 /** Start a server; call stop() (or kill()) when done. */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const binary = redisBinary();
+  const binary = redisBinary(options.kind);
   const version = execFileSync(binary, ["--version"]).toString().trim();
   const dir = mkdtempSync(path.join(tmpdir(), "switchyard-redis-"));
   let ca: string | undefined;

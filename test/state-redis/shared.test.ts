@@ -44,6 +44,11 @@ async function replicas(count: number, options: Partial<RedisStateOptions> = {})
 }
 
 const DAY = 86_400_000;
+
+/** EVALSHA calls the server has run (INFO commandstats). */
+function evalshaCalls(): number {
+  return Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(server.cli("INFO", "commandstats"))?.[1] ?? 0);
+}
 const now = Date.UTC(2027, 0, 15, 12);
 const day = { period: "day" as const, periodStart: Date.UTC(2027, 0, 15), periodEnd: Date.UTC(2027, 0, 15) + DAY };
 
@@ -127,6 +132,30 @@ describe("shared rate limits", () => {
     expect(refused).toMatchObject({ allowed: false, requests: { remaining: 99 }, tokens: { remaining: 300 } });
     await a!.limits.adjustTokens({ ...terms, deltaTokens: -600, now }); // used 100 of the 700 estimated
     expect((await b!.limits.take({ ...terms, tokens: 400, now })).allowed).toBe(true);
+  });
+});
+
+describe("shared admission (rate limit and reservation in one script)", () => {
+  it("3 replicas × 70 admissions issued in one tick each: coalesced into fewer script calls, still exactly 60 of 60 rpm and never over the budget", async () => {
+    const fleet = await replicas(3);
+    const budget = { team: "acme", limitUsd: 0.5, mode: "hard" as const, ...day, amountUsd: 1 / 64, now }; // binary-exact: 32 holds fill it
+    const evalsBefore = evalshaCalls();
+    const admissions = await Promise.all(
+      fleet.flatMap((s) =>
+        Array.from({ length: 70 }, async () => s.admission.admit({ limits: { team: "acme", rpm: 60, tpm: undefined, tokens: 10, now }, budget })),
+      ),
+    );
+    const scripts = evalshaCalls() - evalsBefore;
+    const allowed = admissions.filter((a) => a.rateLimit.allowed);
+    expect(allowed).toHaveLength(60);
+    // Admitted by the rate limit, then reserved while the budget had room: 32 × $1/64 fill $0.50 exactly.
+    expect(allowed.filter((a) => a.reservation?.granted === true)).toHaveLength(32);
+    expect(admissions.filter((a) => !a.rateLimit.allowed).every((a) => a.reservation === undefined && a.rateLimit.requests?.remaining === 0)).toBe(true);
+    // Each admitted request saw its own place in the shared bucket.
+    expect(allowed.map((a) => a.rateLimit.requests?.remaining).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect((await fleet[0]!.budgets.peek(budget, now)).reservedUsd).toBeCloseTo(0.5, 9);
+    expect(scripts).toBeGreaterThanOrEqual(3);
+    expect(scripts).toBeLessThanOrEqual(20); // 2 ADMIT calls per replica (at most 64 requests each), not 210
   });
 });
 

@@ -347,7 +347,7 @@ function redisSection(rs: SystemFigures, sy: SystemFigures | undefined, connecti
   lines.push(
     `- **Redis round trips per chat request: ${num(r.roundTrips, 2)}** (${num(rt("evalsha") + rt("eval"), 2)} scripts, ${num(rt("ping"), 3)} health-probe PINGs). ` +
       "In request order: one round trip on the hot path, before the upstream call (`ADMIT`: the rate-limit take and the first attempt's budget reservation in one script); " +
-      "after the answer is written, one more off it (`SETTLE_ADJUST`: the settlement and the token correction in one script). " +
+      "after the answer is written, its settlement off it (`SETTLE_ADJUST`: the settlement and the token correction), one script for all the team's settlements a router has ready in the same tick, so less than one per request under load. " +
       "Requests still in flight when a slice ends sent their scripts but are not counted, which adds a little at low rates.",
     `- **Redis CPU per chat request: ${num(r.cpuUsPerRequest)} µs** (the server process, network and parsing included); inside scripts ${num(r.usecPerScript, 1)} µs per script call. ` +
       `One Redis core at 100 % would serve about **${num(1e6 / r.cpuUsPerRequest)} governed requests/s** (${num((1e6 / r.cpuUsPerRequest) * r.roundTrips)} round trips/s) on this machine; ` +

@@ -6,9 +6,11 @@ import type { RedisBudgetStore } from "./budgets.ts";
 import { type RedisRateLimitStore, rateLimitDecision } from "./limits.ts";
 
 /**
- * One round trip each way for a governed request: ADMIT before the first attempt, SETTLE_ADJUST after
- * it. Both scripts touch only the team's keys (one hash tag). While Redis is down, each falls back to
- * the two stores' own calls, which refuse or serve locally per `onUnavailable` as they always do.
+ * At most one round trip each way for a governed request: ADMIT before the first attempt, SETTLE_ADJUST
+ * after it — each shared with the team's other admissions (settlements) of the same tick, so a busy
+ * replica sends fewer than one per request. Both scripts touch only the team's keys (one hash tag).
+ * While Redis is down, each falls back to the two stores' own calls, which refuse or serve locally per
+ * `onUnavailable` as they always do.
  */
 export class RedisAdmissionStore implements AdmissionStore {
   readonly #budgets: RedisBudgetStore;

@@ -14,7 +14,7 @@ import type {
 import type { BudgetStore } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
 import { teamKeys } from "./keys.ts";
-import { ADMIT, BUDGET_RESERVE, BUDGET_SETTLE, type LuaScript, SETTLE_ADJUST } from "./scripts.ts";
+import { ADMIT, BUDGET_RESERVE, SETTLE_ADJUST } from "./scripts.ts";
 
 export interface RedisBudgetStoreOptions {
   prefix: string;
@@ -50,6 +50,31 @@ export interface WithRateLimit {
 
 const num = (value: unknown): number => Number(value);
 
+/** At most this many settlements go into one script call. */
+const MAX_SETTLE_BATCH = 256;
+
+/** At most this many admissions go into one script call. */
+const MAX_ADMIT_BATCH = 64;
+
+/** Admissions of one team sent in one ADMIT call: fifteen arguments each, answered with ten fields each. */
+interface AdmitBatch {
+  keys: string[];
+  args: Array<string | number>;
+  waiters: Array<{ resolve(reply: unknown[]): void; reject(error: unknown): void }>;
+}
+
+/** Settlements of one team and period sent in one script call. */
+interface SettleGroup {
+  team: string;
+  /** day, week and month starts and ends of the settlements' `now`. */
+  bounds: number[];
+  now: number;
+  /** The rate-limit terms of the token corrections (the first correcting settlement's) and their sum. */
+  adjust: WithRateLimit | undefined;
+  delta: number;
+  items: Array<{ request: BudgetSettleRequest; resolve(s: BudgetSettlement): void; reject(error: unknown): void }>;
+}
+
 /**
  * Budgets in Redis. While Redis is down in "serve-local" mode, reservations go to a replica-local
  * ledger that starts from the last shared spend this replica saw; the spend settled there is added to
@@ -71,6 +96,12 @@ export class RedisBudgetStore implements BudgetStore {
   /** Spend settled locally during an outage, per team and period, to add to Redis on recovery. */
   readonly #unmerged = new Map<string, { terms: BudgetTerms; amountUsd: number }>();
   readonly #pendingSettlements: BudgetSettleRequest[] = [];
+  /** Settlements waiting for this tick's flush, by team and period (and rate-limit terms). */
+  readonly #settling = new Map<string, SettleGroup>();
+  /** Admissions waiting for this tick's flush, by team (their keys). */
+  readonly #admitting = new Map<string, AdmitBatch>();
+  #flushScheduled = false;
+  #fullGroups = 0;
 
   constructor(backend: RedisBackend, options: RedisBudgetStoreOptions) {
     this.#backend = backend;
@@ -178,14 +209,12 @@ export class RedisBudgetStore implements BudgetStore {
       LAPSED_KEEP_MS,
       KEY_TTL_PAST_PERIOD_MS,
     ];
-    let script: LuaScript = BUDGET_RESERVE;
-    let keys: string[] = this.#keys(request.team);
-    if (limits !== undefined) {
-      script = ADMIT;
-      keys = [...keys, limits.key];
+    let full: unknown[];
+    if (limits === undefined) full = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
+    else {
       args.push(limits.terms.rpm ?? "", limits.terms.tpm ?? "", limits.amount);
+      full = await this.#admitCoalesced([...this.#keys(request.team), limits.key], args);
     }
-    const full = (await this.#backend.eval(script, keys, args)) as unknown[];
     // ADMIT's reply: the rate-limit decision's six fields, then the reservation's four.
     const reply = (limits === undefined ? full : full.slice(6)) as [number, number, string, string];
     if (limits !== undefined && full[0] !== 1) {
@@ -217,23 +246,104 @@ export class RedisBudgetStore implements BudgetStore {
     return { reply: full, reservation };
   }
 
-  async #settleShared(request: BudgetSettleRequest, limits?: WithRateLimit): Promise<BudgetSettlement> {
-    const b = (p: "day" | "week" | "month"): [number, number] => {
+  /**
+   * Run ADMIT for one request, together with the team's other admissions of this tick: requests
+   * parsed in the same turn of the event loop share one script call (and one write), each answered
+   * with its own ten fields. A request alone goes out at the end of its turn, as it would have anyway.
+   */
+  #admitCoalesced(keys: string[], args: Array<string | number>): Promise<unknown[]> {
+    const key = keys[0] ?? "";
+    let batch = this.#admitting.get(key);
+    if (batch === undefined || batch.waiters.length >= MAX_ADMIT_BATCH) {
+      if (batch !== undefined) this.#admitting.set(`${key}\u0000${++this.#fullGroups}`, batch);
+      batch = { keys, args: [], waiters: [] };
+      this.#admitting.set(key, batch);
+    }
+    batch.args.push(...args);
+    this.#scheduleFlush();
+    const b = batch;
+    return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const admits = [...this.#admitting.values()];
+    this.#admitting.clear();
+    for (const a of admits) void this.#admitBatch(a);
+    const groups = [...this.#settling.values()];
+    this.#settling.clear();
+    for (const g of groups) void this.#settleGroup(g);
+  }
+
+  async #admitBatch(batch: AdmitBatch): Promise<void> {
+    let reply: unknown[];
+    try {
+      reply = (await this.#backend.eval(ADMIT, batch.keys, batch.args)) as unknown[];
+    } catch (error) {
+      for (const w of batch.waiters) w.reject(error);
+      return;
+    }
+    batch.waiters.forEach((w, i) => w.resolve(reply.slice(i * 10, i * 10 + 10)));
+  }
+
+  /**
+   * Settle on Redis. Settlements are off the request's path, so those a replica has ready in one tick
+   * go together: one SETTLE script per team and period (with the summed token correction when the
+   * requests' rate-limit terms agree) instead of one per request. Each caller still gets its own
+   * `settled`; the spend it reports is the team's after the whole group.
+   */
+  #settleShared(request: BudgetSettleRequest, limits?: WithRateLimit): Promise<BudgetSettlement> {
+    const bounds = (["day", "week", "month"] as const).flatMap((p) => {
       const { start, end } = periodBounds(p, request.now);
       return [start, end];
-    };
-    const args: Array<string | number> = [request.id, request.costUsd, request.now, ...b("day"), ...b("week"), ...b("month"), LAPSED_KEEP_MS];
-    let script: LuaScript = BUDGET_SETTLE;
-    let keys: string[] = this.#keys(request.team);
-    if (limits !== undefined) {
-      script = SETTLE_ADJUST;
-      keys = [...keys, limits.key];
-      args.push(limits.terms.rpm ?? "", limits.terms.tpm ?? "", limits.amount);
+    });
+    const adjust = limits !== undefined && limits.terms.tpm !== undefined && Number.isFinite(limits.amount) && limits.amount !== 0 ? limits : undefined;
+    const base = `${request.team}\u0000${bounds[0]}\u0000${bounds[2]}\u0000${bounds[4]}`;
+    let key = base;
+    let group = this.#settling.get(key);
+    if (adjust !== undefined && group?.adjust !== undefined && (group.adjust.terms.rpm !== adjust.terms.rpm || group.adjust.terms.tpm !== adjust.terms.tpm)) {
+      key = `${base}\u0000${adjust.terms.rpm ?? ""}\u0000${adjust.terms.tpm ?? ""}`;
+      group = this.#settling.get(key);
     }
-    const reply = (await this.#backend.eval(script, keys, args)) as [number, string, string, string, string];
-    const settlement = { settled: reply[0] === 1, spentUsd: num(reply[1]), reservedUsd: num(reply[2]), limitUsd: num(reply[3]), periodStart: num(reply[4]) };
-    if (settlement.settled) this.#lastShared.set(request.team, { periodStart: settlement.periodStart, spentUsd: settlement.spentUsd });
-    return settlement;
+    if (group === undefined || group.items.length >= MAX_SETTLE_BATCH) {
+      // A full group moves aside (still flushed this tick); the next settlements start another.
+      if (group !== undefined) this.#settling.set(`${key}\u0000${++this.#fullGroups}`, group);
+      group = { team: request.team, bounds, now: request.now, adjust: undefined, delta: 0, items: [] };
+      this.#settling.set(key, group);
+    }
+    const g = group;
+    g.now = Math.max(g.now, request.now);
+    if (adjust !== undefined) {
+      g.adjust ??= adjust;
+      g.delta += adjust.amount;
+    }
+    this.#scheduleFlush();
+    return new Promise((resolve, reject) => g.items.push({ request, resolve, reject }));
+  }
+
+  async #settleGroup(g: SettleGroup): Promise<void> {
+    const args: Array<string | number> = [...g.bounds, LAPSED_KEEP_MS, g.items.length];
+    for (const item of g.items) args.push(item.request.id, item.request.costUsd);
+    const adjust = g.adjust;
+    const keys = [...this.#keys(g.team), adjust?.key ?? teamKeys(this.#options.prefix, this.#options.environment, g.team).limits];
+    const all = [adjust?.terms.rpm ?? "", adjust?.terms.tpm ?? "", adjust === undefined ? 0 : g.delta, g.now, ...args];
+    let reply: [string, string, string, string, string];
+    try {
+      reply = (await this.#backend.eval(SETTLE_ADJUST, keys, all)) as typeof reply;
+    } catch (error) {
+      for (const item of g.items) item.reject(error);
+      return;
+    }
+    const flags = String(reply[0]);
+    const shared = { spentUsd: num(reply[1]), reservedUsd: num(reply[2]), limitUsd: num(reply[3]), periodStart: num(reply[4]) };
+    if (flags.includes("1")) this.#lastShared.set(g.team, { periodStart: shared.periodStart, spentUsd: shared.spentUsd });
+    g.items.forEach((item, i) => item.resolve({ ...shared, settled: flags[i] === "1" }));
   }
 
   /** A reservation against the local ledger, which starts from the last shared spend seen in this period. */

@@ -17,30 +17,51 @@ function script(name: string, lua: string): LuaScript {
   return { name, lua: body, sha: createHash("sha1").update(body).digest("hex") };
 }
 
+/*
+ * The budget and rate-limit scripts are indented by one space: their text rides uncompressed in every
+ * router.mjs with Redis state, which has a size budget.
+ */
+
 /**
  * Expire a team's lapsed reservations (their replica died, or the attempt outlived the reservation
  * TTL): their hold is freed and their ids move to the lapsed set, where a late settle still charges.
- * KEYS: ledger, held, expiry, lapsed. Leaves `reserved` (a Lua local) updated.
+ * KEYS: ledger, held, expiry, lapsed. The ledger keeps `holds` (how many reservations are held) and
+ * `lapse` (no hold expires before it: the earliest expiry, or less), so a call that cannot find a
+ * lapsed hold skips the scan — a busy team scans about once per reservation TTL, not per request.
+ * Returns the updated reserved amount, holds and lapse bound.
  */
 const EXPIRE_LAPSED = `
-local function expire_lapsed(now_s, reserved, lapse_keep_ms)
-  local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now_s)
-  if #ids == 0 then return reserved end
-  for _, id in ipairs(ids) do
-    local amt = redis.call('HGET', KEYS[2], id)
-    if amt then
-      redis.call('HDEL', KEYS[2], id)
-      reserved = math.max(0, reserved - tonumber(amt))
-    end
-    redis.call('ZADD', KEYS[4], now_s, id)
+local function expire_lapsed(now, reserved, holds, lapse, lapse_keep_ms)
+ if holds == 0 or (holds ~= nil and lapse ~= nil and now < lapse) then return reserved, holds or 0, lapse or math.huge end
+ local ids
+ repeat
+  ids = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 500)
+  if #ids > 0 then
+   local amts = redis.call('HMGET', KEYS[2], unpack(ids))
+   local z = {}
+   for i, id in ipairs(ids) do
+    if amts[i] then reserved = reserved - tonumber(amts[i]) end
+    z[2 * i - 1] = now
+    z[2 * i] = id
+   end
+   redis.call('HDEL', KEYS[2], unpack(ids))
+   redis.call('ZREM', KEYS[3], unpack(ids))
+   redis.call('ZADD', KEYS[4], unpack(z))
+   redis.call('PEXPIRE', KEYS[4], lapse_keep_ms)
   end
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now_s)
-  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. fmt(tonumber(now_s) - lapse_keep_ms))
-  if redis.call('HLEN', KEYS[2]) == 0 then reserved = 0 end
-  return reserved
+ until #ids < 500
+ redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. fmt(now - lapse_keep_ms))
+ holds = redis.call('HLEN', KEYS[2])
+ if holds == 0 then return 0, 0, math.huge end
+ local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+ return math.max(0, reserved), holds, tonumber(first[2] or now)
 end
 local function expire_keys(ttl)
-  for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+ for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+local function fmt_lapse(lapse)
+ if lapse == math.huge then return '' end
+ return fmt(lapse)
 end
 `;
 
@@ -48,34 +69,46 @@ end
  * Reserve (or, with op "merge", add settled spend counted locally during an outage).
  * KEYS: ledger, held, expiry, lapsed.
  * ARGV: op, period, periodStart, periodEnd, limit, mode, amount, now, id, expiresAt, lapseKeepMs, keyTtlMs.
- * Returns { granted, overLimit, spent, reserved }.
+ * Returns { granted, overLimit, spent, reserved }. The keys' TTL is set when the ledger is created or
+ * its period rolls, and when the first hold creates the held hash and expiry set again: at least
+ * `keyTtlMs` past the period's end, so never while the team is busy.
  */
 const BUDGET_RESERVE_FN = `
 local function budget_reserve(A)
-  local now = tonumber(A[8])
-  local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved')
-  local reserved = expire_lapsed(A[8], tonumber(L[5] or '0'), tonumber(A[11]))
-  local period, pstart, pend, spent = A[2], tonumber(A[3]), tonumber(A[4]), 0
-  if A[1] == 'merge' and L[1] and tonumber(L[2]) > pstart then return { 1, 0, L[4], fmt(reserved) } end
-  if L[1] and not (pstart > tonumber(L[2]) or period ~= L[1]) then
-    pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
+ local now = tonumber(A[8])
+ local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'holds', 'lapse')
+ local reserved, holds, lapse = expire_lapsed(now, tonumber(L[5] or '0'), tonumber(L[6]), tonumber(L[7]), tonumber(A[11]))
+ local period, pstart, pend, spent = A[2], tonumber(A[3]), tonumber(A[4]), 0
+ if A[1] == 'merge' and L[1] and tonumber(L[2]) > pstart then return { 1, 0, L[4], fmt(reserved) } end
+ local fresh = true
+ if L[1] and not (pstart > tonumber(L[2]) or period ~= L[1]) then
+  pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
+  fresh = false
+ end
+ local amount = math.max(0, tonumber(A[7]))
+ local over, granted = false, true
+ if A[1] == 'merge' then
+  spent = spent + amount
+ else
+  over = spent + reserved + amount > tonumber(A[5])
+  granted = A[6] == 'soft' or not over
+  if granted then
+   redis.call('HSET', KEYS[2], A[9], fmt(amount))
+   redis.call('ZADD', KEYS[3], A[10], A[9])
+   reserved = reserved + amount
+   holds = holds + 1
+   lapse = math.min(lapse, tonumber(A[10]))
   end
-  local amount = math.max(0, tonumber(A[7]))
-  local over, granted = false, true
-  if A[1] == 'merge' then
-    spent = spent + amount
-  else
-    over = spent + reserved + amount > tonumber(A[5])
-    granted = A[6] == 'soft' or not over
-    if granted then
-      redis.call('HSET', KEYS[2], A[9], fmt(amount))
-      redis.call('ZADD', KEYS[3], A[10], A[9])
-      reserved = reserved + amount
-    end
-  end
-  redis.call('HSET', KEYS[1], 'period', period, 'start', fmt(pstart), 'end', fmt(pend), 'limit', A[5], 'mode', A[6], 'spent', fmt(spent), 'reserved', fmt(reserved))
-  expire_keys(math.max(0, pend - now) + tonumber(A[12]))
-  return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }
+ end
+ redis.call('HSET', KEYS[1], 'period', period, 'start', fmt(pstart), 'end', fmt(pend), 'limit', A[5], 'mode', A[6], 'spent', fmt(spent), 'reserved', fmt(reserved), 'holds', holds, 'lapse', fmt_lapse(lapse))
+ local ttl = math.max(0, pend - now) + tonumber(A[12])
+ if fresh then expire_keys(ttl)
+ elseif granted and holds == 1 then
+  -- The first hold made the held hash and the expiry set anew (Redis drops an empty one).
+  redis.call('PEXPIRE', KEYS[2], ttl)
+  redis.call('PEXPIRE', KEYS[3], ttl)
+ end
+ return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }
 end
 `;
 
@@ -87,94 +120,109 @@ return budget_reserve(ARGV)
 );
 
 /**
- * Settle a reservation once by id (a lapsed one still charges its real cost).
+ * Settle reservations once by id (a lapsed one still charges its real cost), several in one call:
+ * the settlements of one team that a replica has ready in the same tick (run by SETTLE_ADJUST).
  * KEYS: ledger, held, expiry, lapsed.
- * ARGV: id, cost, now, dayStart, dayEnd, weekStart, weekEnd, monthStart, monthEnd, lapseKeepMs.
- * Returns { settled, spent, reserved, limit, periodStart }.
+ * ARGV (from A[o]): now, dayStart, dayEnd, weekStart, weekEnd, monthStart, monthEnd, lapseKeepMs, count, then (id, cost) × count.
+ * Returns { settled flags ('1'/'0' per id, in order), spent, reserved, limit, periodStart }.
  */
 const BUDGET_SETTLE_FN = `
-local function budget_settle(A)
-  local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'limit')
-  if not L[1] then return { 0, '0', '0', '0', '0' } end
-  local reserved = expire_lapsed(A[3], tonumber(L[5]), tonumber(A[10]))
+local function budget_settle(A, o)
+ local count = tonumber(A[o + 8])
+ local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'limit', 'holds', 'lapse')
+ if not L[1] then return { string.rep('0', count), '0', '0', '0', '0' } end
+ local now = tonumber(A[o])
+ local reserved, holds, lapse = expire_lapsed(now, tonumber(L[5]), tonumber(L[7]), tonumber(L[8]), tonumber(A[o + 7]))
+ local pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
+ local at = o + ({ day = 1, week = 3, month = 5 })[L[1]]
+ local s, e = tonumber(A[at]), tonumber(A[at + 1])
+ local flags = {}
+ for i = 1, count do
+  local id, cost = A[o + 7 + 2 * i], tonumber(A[o + 8 + 2 * i])
   local settled = false
-  local amt = redis.call('HGET', KEYS[2], A[1])
+  local amt = redis.call('HGET', KEYS[2], id)
   if amt then
-    redis.call('HDEL', KEYS[2], A[1])
-    redis.call('ZREM', KEYS[3], A[1])
-    if redis.call('HLEN', KEYS[2]) == 0 then reserved = 0 else reserved = math.max(0, reserved - tonumber(amt)) end
-    settled = true
-  elseif redis.call('ZREM', KEYS[4], A[1]) == 1 then
-    settled = true
+   redis.call('HDEL', KEYS[2], id)
+   redis.call('ZREM', KEYS[3], id)
+   reserved = reserved - tonumber(amt)
+   holds = holds - 1
+   settled = true
+  elseif redis.call('ZREM', KEYS[4], id) == 1 then
+   settled = true
   end
-  local pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
   if settled then
-    local at = ({ day = 4, week = 6, month = 8 })[L[1]]
-    local s, e = tonumber(A[at]), tonumber(A[at + 1])
-    if s ~= pstart then pstart, pend, spent = s, e, 0 end
-    spent = spent + math.max(0, tonumber(A[2]))
+   if s ~= pstart then pstart, pend, spent = s, e, 0 end
+   spent = spent + math.max(0, cost)
   end
-  redis.call('HSET', KEYS[1], 'start', fmt(pstart), 'end', fmt(pend), 'spent', fmt(spent), 'reserved', fmt(reserved))
-  return { settled and 1 or 0, fmt(spent), fmt(reserved), L[6], fmt(pstart) }
+  flags[i] = settled and '1' or '0'
+ end
+ if holds <= 0 then holds, reserved, lapse = 0, 0, math.huge end
+ redis.call('HSET', KEYS[1], 'start', fmt(pstart), 'end', fmt(pend), 'spent', fmt(spent), 'reserved', fmt(math.max(0, reserved)), 'holds', holds, 'lapse', fmt_lapse(lapse))
+ return { table.concat(flags), fmt(spent), fmt(math.max(0, reserved)), L[6], fmt(pstart) }
 end
 `;
 
-export const BUDGET_SETTLE = script(
-  "budget_settle",
-  `${EXPIRE_LAPSED}${BUDGET_SETTLE_FN}
-return budget_settle(ARGV)
-`,
-);
-
-/** A team's rate-limit buckets at `key` (a function, so ADMIT and SETTLE_ADJUST run it on their own KEYS). */
+/**
+ * A team's rate-limit buckets at `key` (a function, so ADMIT and SETTLE_ADJUST run it on their own KEYS).
+ * The hash keeps `x`, the expiry last given to the key (callers' clock): PEXPIRE runs only when that
+ * falls short of when the buckets would be full again plus a minute, and then sets ten minutes more.
+ */
 const RATE_LIMIT_FN = `
 local MINUTE = 60000
 local function bucket(cap, level, at, now)
-  now = tonumber(now)
-  if cap == nil then return nil end
-  if not level then return { cap, cap, now } end
-  level, at = tonumber(level), tonumber(at)
-  return { cap, math.min(cap, level + (math.max(0, now - at) * cap) / MINUTE), math.max(now, at) }
+ if cap == nil then return nil end
+ if not level then return { cap, cap, now } end
+ level, at = tonumber(level), tonumber(at)
+ return { cap, math.min(cap, level + (math.max(0, now - at) * cap) / MINUTE), math.max(now, at) }
 end
 local function wait(b, amount)
-  if b[1] <= 0 then return -1 end
-  local need = math.min(amount, b[1]) - b[2]
-  if need <= 0 then return 0 end
-  return math.ceil((need * MINUTE) / b[1])
+ if b[1] <= 0 then return -1 end
+ local need = math.min(amount, b[1]) - b[2]
+ if need <= 0 then return 0 end
+ return math.ceil((need * MINUTE) / b[1])
 end
 local function rate_limit(key, op, rpm, tpm, amount, now)
-  local H = redis.call('HMGET', key, 'rl', 'ra', 'tl', 'ta')
-  local r = bucket(tonumber(rpm), H[1], H[2], now)
-  local t = bucket(tonumber(tpm), H[3], H[4], now)
-  amount = tonumber(amount)
-  now = tonumber(now)
-  local allowed, retry = true, 0
-  if op == 'take' then
-    local wr = r and wait(r, 1) or 0
-    local wt = t and wait(t, amount) or 0
-    allowed = wr == 0 and wt == 0
-    if allowed then
-      if r then r[2] = r[2] - 1 end
-      if t then t[2] = t[2] - math.max(0, amount) end
-    elseif wr < 0 or wt < 0 then retry = -1
-    else retry = math.max(wr, wt) end
-  elseif op == 'adjust' and t then
-    t[2] = math.min(t[1], t[2] - amount)
+ now = tonumber(now)
+ local H = redis.call('HMGET', key, 'rl', 'ra', 'tl', 'ta', 'x')
+ local r = bucket(tonumber(rpm), H[1], H[2], now)
+ local t = bucket(tonumber(tpm), H[3], H[4], now)
+ amount = tonumber(amount)
+ local allowed, retry = true, 0
+ if op == 'take' then
+  local wr = r and wait(r, 1) or 0
+  local wt = t and wait(t, amount) or 0
+  allowed = wr == 0 and wt == 0
+  if allowed then
+   if r then r[2] = r[2] - 1 end
+   if t then t[2] = t[2] - math.max(0, amount) end
+  elseif wr < 0 or wt < 0 then retry = -1
+  else retry = math.max(wr, wt) end
+ elseif op == 'adjust' and t then
+  t[2] = math.min(t[1], t[2] - amount)
+ end
+ if op ~= 'peek' then
+  local ttl = 60000
+  local set, del = {}, {}
+  for _, b in ipairs({ 'r', 't' }) do
+   local x = (b == 'r') and r or t
+   if x then
+    table.insert(set, b .. 'l'); table.insert(set, fmt(x[2]))
+    table.insert(set, b .. 'a'); table.insert(set, fmt(x[3]))
+    if x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
+   elseif H[(b == 'r') and 1 or 3] then
+    table.insert(del, b .. 'l'); table.insert(del, b .. 'a')
+   end
   end
-  if op ~= 'peek' then
-    local ttl = 60000
-    for _, b in ipairs({ 'r', 't' }) do
-      local x = (b == 'r') and r or t
-      if x then
-        redis.call('HSET', key, b .. 'l', fmt(x[2]), b .. 'a', fmt(x[3]))
-        if x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
-      else
-        redis.call('HDEL', key, b .. 'l', b .. 'a')
-      end
-    end
-    redis.call('PEXPIRE', key, ttl)
+  if not H[5] or tonumber(H[5]) < now + ttl then
+   table.insert(set, 'x'); table.insert(set, fmt(now + ttl + 600000))
+   redis.call('HSET', key, unpack(set))
+   redis.call('PEXPIRE', key, ttl + 600000)
+  elseif #set > 0 then
+   redis.call('HSET', key, unpack(set))
   end
-  return { allowed and 1 or 0, fmt(retry), r and fmt(r[1]) or '', r and fmt(r[2]) or '', t and fmt(t[1]) or '', t and fmt(t[2]) or '' }
+  if #del > 0 then redis.call('HDEL', key, unpack(del)) end
+ end
+ return { allowed and 1 or 0, fmt(retry), r and fmt(r[1]) or '', r and fmt(r[2]) or '', t and fmt(t[1]) or '', t and fmt(t[2]) or '' }
 end
 `;
 
@@ -191,32 +239,40 @@ return rate_limit(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 );
 
 /**
- * A governed request's admission in one round trip: take from the rate limits, and only when that is
- * allowed reserve the budget (a refused reservation keeps the take, as the two scripts in sequence would).
+ * Governed requests' admissions in one round trip: for each, take from the rate limits, and only when
+ * that is allowed reserve the budget (a refused reservation keeps the take, as the two scripts in
+ * sequence would). Several requests of one team that a replica admits in the same tick go in one call,
+ * in order, each exactly as if alone.
  * KEYS: ledger, held, expiry, lapsed, limits (one team: one hash tag).
- * ARGV: BUDGET_RESERVE's twelve (op "reserve"), then rpm or '', tpm or '', tokens (now is ARGV[8]).
- * Returns RATE_LIMIT's six, then BUDGET_RESERVE's four (0, 0, '0', '0' when the rate limit refused).
+ * ARGV: per request, fifteen: BUDGET_RESERVE's twelve (op "reserve"), then rpm or '', tpm or '', tokens (now is the 8th).
+ * Returns per request RATE_LIMIT's six, then BUDGET_RESERVE's four (0, 0, '0', '0' when the rate limit refused).
  */
 export const ADMIT = script(
   "admit",
   `${EXPIRE_LAPSED}${BUDGET_RESERVE_FN}${RATE_LIMIT_FN}
-local rl = rate_limit(KEYS[5], 'take', ARGV[13], ARGV[14], ARGV[15], ARGV[8])
-local b = { 0, 0, '0', '0' }
-if rl[1] == 1 then b = budget_reserve(ARGV) end
-return { rl[1], rl[2], rl[3], rl[4], rl[5], rl[6], b[1], b[2], b[3], b[4] }
+local out = {}
+for base = 0, #ARGV - 15, 15 do
+ local A = { unpack(ARGV, base + 1, base + 15) }
+ local rl = rate_limit(KEYS[5], 'take', A[13], A[14], A[15], A[8])
+ local b = { 0, 0, '0', '0' }
+ if rl[1] == 1 then b = budget_reserve(A) end
+ for _, v in ipairs(rl) do out[#out + 1] = v end
+ for _, v in ipairs(b) do out[#out + 1] = v end
+end
+return out
 `,
 );
 
 /**
- * Settle a reservation and correct the token bucket of the same request in one round trip.
- * KEYS: ledger, held, expiry, lapsed, limits. ARGV: BUDGET_SETTLE's ten, then rpm or '', tpm, delta tokens (now is ARGV[3]).
- * Returns BUDGET_SETTLE's reply.
+ * Settle reservations of one team and, when `tpm` is given and the delta is not 0, correct its token
+ * bucket by their requests' summed token delta, in one round trip. KEYS: ledger, held, expiry, lapsed,
+ * limits. ARGV: rpm or '', tpm or '', delta tokens, then budget_settle's (now is ARGV[4]). Returns budget_settle's reply.
  */
 export const SETTLE_ADJUST = script(
   "settle_adjust",
   `${EXPIRE_LAPSED}${BUDGET_SETTLE_FN}${RATE_LIMIT_FN}
-rate_limit(KEYS[5], 'adjust', ARGV[11], ARGV[12], ARGV[13], ARGV[3])
-return budget_settle(ARGV)
+if ARGV[2] ~= '' and tonumber(ARGV[3]) ~= 0 then rate_limit(KEYS[5], 'adjust', ARGV[1], ARGV[2], ARGV[3], ARGV[4]) end
+return budget_settle(ARGV, 4)
 `,
 );
 

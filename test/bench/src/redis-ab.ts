@@ -1,0 +1,190 @@
+/**
+ * @module Interleaved A/B of router builds with their state on Redis: the bench fixture's router.mjs
+ * built from several source trees (this one and, e.g., a copy of main), each against its own
+ * redis-server, next to the in-memory router, in closed-loop throughput slices taken in turn. Prints
+ * per system: requests/s (and its ratio to the in-memory router in the same slice cycle), the router's
+ * CPU per request (utime+stime from /proc), redis-server's CPU per request and Redis round trips per
+ * request (INFO cpu, commandstats).
+ *
+ *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32]
+ *
+ * A variant's tree must have its dependencies installed (or linked); its compiler builds its router.mjs.
+ * Without `--variant`, only this tree is measured (`redis=.`).
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { build as esbuild } from "esbuild";
+import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
+import { startRedis } from "../../helpers/redis-server.ts";
+import { BENCH_ROUTE, REDIS_URL_ENV, TEAM_KEY_ENV, TEAM_KEY_VALUE, UPSTREAM_KEY_ENV, UPSTREAM_KEY_VALUE, UPSTREAM_PLACEHOLDER } from "./constants.ts";
+import { LoadGenerator } from "./load/client.ts";
+import type { Target } from "./load/jobs.ts";
+import { BENCH_DIR, REPO_ROOT } from "./paths.ts";
+import { cpuTicks, freePort, ProcessGroup, TICKS_PER_SECOND, waitForHttp, waitForListening } from "./processes.ts";
+import { diffRedisStats, readRedisStats, type RedisStats } from "./redis-stats.ts";
+import { median } from "./stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    variant: { type: "string", multiple: true, default: [] },
+    slices: { type: "string", default: "12" },
+    "slice-ms": { type: "string", default: "2000" },
+    connections: { type: "string", default: "32" },
+    "no-memory": { type: "boolean", default: false },
+    /** Write each router's V8 CPU profile here (node --cpu-prof; written when the router exits). */
+    "prof-dir": { type: "string" },
+  },
+});
+const variants = (values.variant.length > 0 ? values.variant : ["redis=."]).map((v) => {
+  const [name, dir] = v.split("=");
+  return { name: name!, dir: resolve(dir ?? ".") };
+});
+const slices = Number(values.slices);
+const sliceMs = Number(values["slice-ms"]);
+const connections = Number(values.connections);
+
+/** Build `fixture` (from this tree's test/bench/fixtures) with the compiler of `tree`, pointed at `upstream`. */
+async function buildRouter(tree: string, fixture: "routes.ts" | "routes-redis.ts", upstream: string, outDir: string): Promise<string> {
+  const work = join(tree, "test", "bench", ".work", `ab-${fixture}`);
+  mkdirSync(work, { recursive: true });
+  for (const f of new Set(["routes.ts", fixture])) {
+    writeFileSync(join(work, f), readFileSync(join(BENCH_DIR, "fixtures", f), "utf8").replaceAll(UPSTREAM_PLACEHOLDER, `${upstream}/v1`));
+  }
+  const worker = join(tree, "test", "bench", "src", "micro", "compile-worker.ts");
+  const out = await new Promise<string>((done, fail) => {
+    const child = spawn(process.execPath, ["--import", "tsx", worker, "build", join(work, fixture), outDir], { cwd: tree, stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    child.stdout.on("data", (d: Buffer) => (text += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (text += d.toString()));
+    child.once("exit", (code) => (code === 0 ? done(text) : fail(new Error(`build in ${tree} exited ${code}: ${text.slice(-800)}`))));
+  });
+  if (!/@@result .*"ok":true/.test(out)) throw new Error(`build in ${tree} failed: ${out.slice(-800)}`);
+  const alone = mkdtempSync(join(outDir, "alone-"));
+  copyFileSync(join(outDir, "default", "router.mjs"), join(alone, "router.mjs"));
+  return join(alone, "router.mjs");
+}
+
+interface System {
+  name: string;
+  pid: number;
+  target: Target;
+  redis?: { port: number; stop(): Promise<void> };
+  rps: number[];
+  cpu: number[];
+  redisCpu: number[];
+  trips: number[];
+  ratio: number[];
+}
+
+const messages = [
+  { role: "system", content: "You are a terse assistant." },
+  { role: "user", content: "Say hello in five words." },
+];
+
+const workDir = mkdtempSync(join(tmpdir(), "switchyard-redis-ab-"));
+const group = new ProcessGroup();
+const systems: System[] = [];
+try {
+  await esbuild({
+    entryPoints: { "mock-upstream": fileURLToPath(new URL("./servers/mock-upstream.ts", import.meta.url)) },
+    outdir: workDir,
+    outExtension: { ".js": ".cjs" },
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    minify: true,
+    logLevel: "error",
+  });
+  const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")] });
+  const origin = `http://127.0.0.1:${await waitForListening(upstream)}`;
+  const load = await LoadGenerator.start(group);
+  const wanted: Array<{ name: string; tree: string; fixture: "routes.ts" | "routes-redis.ts" }> = [
+    ...(values["no-memory"] ? [] : [{ name: "memory", tree: REPO_ROOT, fixture: "routes.ts" as const }]),
+    ...variants.map((v) => ({ name: v.name, tree: v.dir, fixture: "routes-redis.ts" as const })),
+  ];
+  for (const w of wanted) {
+    const routerFile = await buildRouter(w.tree, w.fixture, origin, mkdtempSync(join(workDir, `${w.name}-`)));
+    const redis = w.fixture === "routes-redis.ts" ? await startRedis() : undefined;
+    const port = await freePort();
+    const managed = group.start({
+      name: w.name,
+      command: process.execPath,
+      args: [
+        ...ROUTER_NODE_FLAGS,
+        ...(values["prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${resolve(values["prof-dir"])}`, `--cpu-prof-name=${w.name}.cpuprofile`]),
+        routerFile,
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+      ],
+      cwd: join(routerFile, ".."),
+      env: {
+        ...process.env,
+        [TEAM_KEY_ENV]: TEAM_KEY_VALUE,
+        [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE,
+        ...(redis === undefined ? {} : { [REDIS_URL_ENV]: redis.url() }),
+      },
+    });
+    await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
+    const target: Target = {
+      url: `http://127.0.0.1:${port}/v1/chat/completions`,
+      headers: { "content-type": "application/json", authorization: `Bearer ${TEAM_KEY_VALUE}` },
+      body: JSON.stringify({ model: BENCH_ROUTE, messages, max_tokens: 32 }),
+      streamBody: JSON.stringify({ model: BENCH_ROUTE, messages, max_tokens: 32, stream: true }),
+    };
+    systems.push({
+      name: w.name,
+      pid: managed.pid,
+      target,
+      redis: redis && { port: redis.port, stop: () => redis.stop() },
+      rps: [],
+      cpu: [],
+      redisCpu: [],
+      trips: [],
+      ratio: [],
+    });
+    console.log(`[ab] ${w.name}: ready (pid ${managed.pid}, built from ${w.tree})`);
+  }
+  for (const s of systems) await load.run({ kind: "throughput", target: s.target, connections, durationMs: 2_000 });
+  for (let i = 0; i < slices; i++) {
+    const order = systems.map((_, k) => systems[(k + i) % systems.length]!);
+    const cycle = new Map<string, number>();
+    for (const s of order) {
+      const before = s.redis && (await readRedisStats(s.redis.port));
+      const t0 = cpuTicks(s.pid) ?? 0;
+      const r = await load.run({ kind: "throughput", target: s.target, connections, durationMs: sliceMs });
+      const t1 = cpuTicks(s.pid) ?? 0;
+      const requests = r.ok2xx + r.non2xx;
+      if (r.non2xx + r.errors > 0) console.log(`[ab] ${s.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      s.rps.push(r.requestsPerSecond);
+      s.cpu.push((((t1 - t0) / TICKS_PER_SECOND) * 1e6) / requests);
+      cycle.set(s.name, r.requestsPerSecond);
+      if (s.redis && before) {
+        const d: RedisStats = diffRedisStats(before, await readRedisStats(s.redis.port));
+        s.redisCpu.push((d.cpuSeconds * 1e6) / requests);
+        s.trips.push(((d.calls["evalsha"] ?? 0) + (d.calls["eval"] ?? 0) + (d.calls["ping"] ?? 0)) / requests);
+      }
+    }
+    const memory = cycle.get("memory");
+    for (const s of systems) if (memory !== undefined) s.ratio.push(cycle.get(s.name)! / memory);
+  }
+  const f = (xs: number[], d = 0): string => (xs.length === 0 ? "—" : median(xs).toFixed(d));
+  console.log(`\n${slices} slices of ${sliceMs} ms each, ${connections} connections, systems in rotating order; medians:`);
+  console.log("system | req/s | ÷ memory | router CPU µs/req | redis-server CPU µs/req | round trips/req");
+  for (const s of systems) {
+    console.log(
+      `${s.name} | ${f(s.rps)} | ${s.ratio.length ? `${(median(s.ratio) * 100).toFixed(1)} %` : "—"} | ${f(s.cpu)} | ${f(s.redisCpu)} | ${f(s.trips, 2)}`,
+    );
+  }
+  console.log(`per-slice router CPU: ${systems.map((s) => `${s.name} [${s.cpu.map((x) => x.toFixed(0)).join(", ")}]`).join("; ")}`);
+} finally {
+  await group.stopAll(3_000);
+  await Promise.all(systems.map(async (s) => s.redis?.stop()));
+  rmSync(workDir, { recursive: true, force: true });
+}
