@@ -6,10 +6,15 @@ export interface FakeAnthropic {
   /** Base URL as the adapter expects it (`…/v1`). */
   baseUrl: string;
   requests: Array<{ headers: IncomingHttpHeaders; body: Record<string, unknown> }>;
-  /** When set, the next requests answer this error (`overloaded_error` → 529) instead. */
-  failWith: { status: number; type: string } | undefined;
+  /** When set, the next requests answer this error (`overloaded_error` → 529) instead, in Anthropic's error shape. */
+  failWith: { status: number; type: string; message?: string } | undefined;
   /** When set, a stream sends an `error` event after message_start. */
   streamError: boolean;
+  /**
+   * When set, the answer's usage (e.g. with `cache_read_input_tokens`); a stream sends its input-side counts in
+   * message_start and `output_tokens` in message_delta (the input-side counts `null` there, as the API may).
+   */
+  usage: Record<string, number> | undefined;
   close(): Promise<void>;
 }
 
@@ -20,7 +25,7 @@ const TEXT = "Hello from Claude";
  * a tool (`any`/`tool`), otherwise with TEXT; usage is input 12 / output 5.
  */
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
-  const state: FakeAnthropic = { baseUrl: "", requests: [], failWith: undefined, streamError: false, close: async () => undefined };
+  const state: FakeAnthropic = { baseUrl: "", requests: [], failWith: undefined, streamError: false, usage: undefined, close: async () => undefined };
   const server = await listen(async (req, res) => {
     const body = await readJson(req);
     state.requests.push({ headers: req.headers, body });
@@ -36,14 +41,14 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     }
     if (state.failWith !== undefined) {
       res.writeHead(state.failWith.status, { "content-type": "application/json" });
-      res.end(JSON.stringify({ type: "error", error: { type: state.failWith.type, message: "Overloaded" } }));
+      res.end(JSON.stringify({ type: "error", error: { type: state.failWith.type, message: state.failWith.message ?? "Overloaded" } }));
       return;
     }
     const model = String(body["model"]);
     const tools = body["tools"] as Array<{ name: string }> | undefined;
     const choice = body["tool_choice"] as { type: string; name?: string } | undefined;
     const tool = tools !== undefined && choice !== undefined && (choice.type === "any" || choice.type === "tool") ? (choice.name ?? tools[0]?.name) : undefined;
-    const usage = { input_tokens: 12, output_tokens: 5 };
+    const usage = state.usage ?? { input_tokens: 12, output_tokens: 5 };
     if (body["stream"] !== true) {
       const content =
         tool !== undefined
@@ -78,7 +83,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         model,
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: 12, output_tokens: 1 },
+        usage: { ...usage, output_tokens: 1 },
       },
     });
     if (state.streamError) {
@@ -96,7 +101,13 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       for (const part of ['{"city"', ': "Par', 'is"}']) send("content_block_delta", { index: 1, delta: { type: "input_json_delta", partial_json: part } });
       send("content_block_stop", { index: 1 });
     }
-    send("message_delta", { delta: { stop_reason: tool !== undefined ? "tool_use" : "end_turn", stop_sequence: null }, usage: { output_tokens: 5 } });
+    send("message_delta", {
+      delta: { stop_reason: tool !== undefined ? "tool_use" : "end_turn", stop_sequence: null },
+      usage:
+        state.usage === undefined
+          ? { output_tokens: 5 }
+          : { output_tokens: usage["output_tokens"], input_tokens: null, cache_read_input_tokens: null, cache_creation_input_tokens: null },
+    });
     send("message_stop", {});
     res.end();
   });

@@ -4,8 +4,14 @@ import { listen, readJson } from "./http-server.ts";
 
 /** What the fake does with one request. */
 export type Behaviour =
-  | { kind: "ok"; text?: string; delayMs?: number; chunkDelayMs?: number; usage?: { prompt_tokens: number; completion_tokens: number } }
-  | { kind: "status"; status: number; retryAfter?: string; message?: string }
+  | {
+      kind: "ok";
+      text?: string;
+      delayMs?: number;
+      chunkDelayMs?: number;
+      usage?: { prompt_tokens: number; completion_tokens: number; [detail: string]: unknown };
+    }
+  | { kind: "status"; status: number; retryAfter?: string; message?: string; type?: string; code?: string; param?: string }
   | { kind: "hang" }
   | { kind: "reset-mid-body" }
   | { kind: "garbage" }
@@ -64,7 +70,15 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
     switch (b.kind) {
       case "status":
         res.writeHead(b.status, { "content-type": "application/json", ...(b.retryAfter !== undefined ? { "retry-after": b.retryAfter } : {}) });
-        res.end(JSON.stringify({ error: { message: b.message ?? `fake ${b.status}`, type: "server_error" } }));
+        res.end(
+          JSON.stringify({
+            error: {
+              message: b.message ?? `fake ${b.status}`,
+              type: b.type ?? "server_error",
+              ...(b.code !== undefined ? { code: b.code, param: b.param ?? null } : {}),
+            },
+          }),
+        );
         return;
       case "hang":
         return; // never answers

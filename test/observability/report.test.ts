@@ -159,7 +159,13 @@ describe("report core", () => {
   });
 
   it("an empty file is a report of nothing", () => {
-    expect(buildReport("", ["team"])).toEqual({ records: 0, badLines: [], by: { team: { spend: [], latency: [], fallbacks: [] } } });
+    expect(buildReport("", ["team"])).toEqual({
+      records: 0,
+      badLines: [],
+      by: {
+        team: { spend: [], total: { requests: 0, errors: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 }, latency: [], fallbacks: [] },
+      },
+    });
   });
 });
 
@@ -169,7 +175,7 @@ describe("switchyard report (CLI)", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`14 trace records from traces.jsonl (3 bad lines skipped)`);
     for (const by of ["route", "team", "model"]) for (const t of ["Spend", "Latency", "Fallbacks"]) expect(r.stdout).toContain(`${t} by ${by}`);
-    expect(r.stdout).toMatch(/total\s+14\s+1\s+6,200\s+820\s+\$2\.6020/);
+    expect(r.stdout).toMatch(/total\s+14\s+1\s+6,200\s+0\s+820\s+\$2\.6020/);
     expect(r.stdout).toMatch(/chat\s+13\s+2\s+15\.4%\s+2\s+5xx ×2, timeout ×1/);
     expect(r.stderr.trim().split("\n")).toEqual([
       "traces.jsonl:4: skipped: not JSON",
@@ -183,8 +189,8 @@ describe("switchyard report (CLI)", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("### Spend by team");
     expect(r.stdout).not.toContain("by route");
-    expect(r.stdout).toContain("| team | requests | errors | input tokens | output tokens | cost |");
-    expect(r.stdout).toContain("| legal | 1 | 0 | 5,000 | 700 | $2.5000 |");
+    expect(r.stdout).toContain("| team | requests | errors | input tokens | cached | output tokens | cost |");
+    expect(r.stdout).toContain("| legal | 1 | 0 | 5,000 | 0 | 700 | $2.5000 |");
   });
 
   it("--format json: the report as data, bad lines included", async () => {
@@ -195,6 +201,43 @@ describe("switchyard report (CLI)", () => {
     expect(json.badLines.map((b) => b.line)).toEqual([4, 9, 12]);
     expect(json.by.model.spend.find((s) => s.key === "small")?.costUsd).toBeCloseTo(2.502, 9);
     expect(r.stderr).toBe("");
+  });
+
+  it("--by tag: a row per key:value (a request with two tags in both), the total counts each request once; --by tag:KEY partitions", async () => {
+    const tagged = [
+      rec(1, { tags: { feature: "search", tenant: "acme" }, costUsd: 0.5, inputTokens: 1000, cachedInputTokens: 800 }),
+      rec(2, { tags: { feature: "search" }, costUsd: 0.25 }),
+      rec(3, { tags: { feature: "chat", tenant: "globex" }, costUsd: 1 }),
+      rec(4, { costUsd: 0.125 }),
+    ];
+    await writeFile(path.join(dir, "tagged.jsonl"), `${tagged.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const json = await cli(["report", "tagged.jsonl", "--by", "tag", "--format", "json"]);
+    expect(json.code).toBe(0);
+    const byTag = (
+      JSON.parse(json.stdout) as {
+        by: { tag: { spend: { key: string; requests: number; costUsd: number; cachedInputTokens: number }[]; total: { requests: number; costUsd: number } } };
+      }
+    ).by.tag;
+    expect(byTag.spend.map((r) => [r.key, r.requests, r.costUsd, r.cachedInputTokens])).toEqual([
+      ["feature:chat", 1, 1, 0],
+      ["tenant:globex", 1, 1, 0],
+      ["feature:search", 2, 0.75, 800],
+      ["tenant:acme", 1, 0.5, 800],
+      ["(no tag)", 1, 0.125, 0],
+    ]);
+    expect(byTag.total).toMatchObject({ requests: 4, costUsd: 1.875 });
+
+    const pretty = await cli(["report", "tagged.jsonl", "--by", "tag:tenant"]);
+    expect(pretty.code).toBe(0);
+    expect(pretty.stdout).toContain("Spend by tag:tenant");
+    expect(pretty.stdout).toMatch(/globex\s+1\s+0\s+100\s+0\s+10\s+\$1\.0000/);
+    expect(pretty.stdout).toMatch(/acme\s+1\s+0\s+1,000\s+800\s+10\s+\$0\.5000/);
+    expect(pretty.stdout).toMatch(/\(no tenant tag\)\s+2\s+0\s+200\s+0\s+20\s+\$0\.3750/);
+    expect(pretty.stdout).toMatch(/total\s+4\s+0\s+1,300\s+800\s+40\s+\$1\.8750/);
+
+    const bad = await cli(["report", "tagged.jsonl", "--by", "tag:no spaces"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--by must be route, team, model, tag or tag:KEY");
   });
 
   it("usage errors and unreadable files: one line, exit 2, no stack", async () => {

@@ -127,7 +127,8 @@ describe.each<[string, () => Transport]>([
   describe("all candidates failed", () => {
     it("answers 502 listing every attempt", async () => {
       primary.setScript(always({ kind: "status", status: 500 }));
-      backup.setScript(always({ kind: "status", status: 400, message: "bad thing" }));
+      // A 404 is the deployment's fault (the provider knows no such model): it fails the attempt like a 5xx.
+      backup.setScript(always({ kind: "status", status: 404, message: "bad thing" }));
       const res = await ask("main");
       expect(res.status).toBe(502);
       const body = (await res.json()) as { error: { code: string; type: string; message: string; attempts: Array<Record<string, unknown>> } };
@@ -136,7 +137,7 @@ describe.each<[string, () => Transport]>([
       expect(body.error.attempts.map((a) => [a["model"], a["provider"], a["errorClass"], a["status"]])).toEqual([
         ["prim", "p", "5xx", 500],
         ["prim", "p", "5xx", 500],
-        ["back", "b", "4xx", 400],
+        ["back", "b", "provider_4xx", 404],
       ]);
       expect(res.headers.get("x-switchyard-attempts")).toBe("3");
       expect(res.headers.get("x-switchyard-model")).toBeNull();

@@ -4,5 +4,6 @@ export { PRODUCTION_NAME, isProduction, looksLikeProduction } from "./environmen
 export { canonicalJson, contentHash } from "./canonical.ts";
 export { type IrIssue, type ParseResult, type Release, parseConfig, createRelease, serialiseRelease, parseRelease } from "./release.ts";
 export { configJsonSchema } from "./config-json-schema.ts";
+export { type TokenCounts, priceTokens } from "./price.ts";
 export { type RuleProblem, type SecretUse, blockedHost, configRuleProblems, secretUses, upstreamUrls } from "./rules.ts";
 export { redisUrlSecretOfBundle, routerBundleBanner } from "./bundle-banner.ts";

@@ -64,6 +64,8 @@ export const MockBehaviourSchema = z.strictObject({
   failStatus: z.number().int().min(400).max(599).default(503),
   /** Text the mock answers with; `{route}`, `{model}` and `{prompt}` are replaced. */
   reply: z.string().optional(),
+  /** Prompt tokens the mock reports as read from a prompt cache (`cached_tokens`), at most the prompt's. */
+  cachedTokens: z.number().int().nonnegative().max(MAX_CONTEXT_TOKENS).optional(),
 });
 
 /** Largest tier weight: weights are relative, and a sum must stay finite. */
@@ -87,8 +89,12 @@ export const ProviderSchema = z.strictObject({
 export const PriceSchema = z.strictObject({
   /** USD per 1M input tokens. */
   input: z.number().nonnegative().max(MAX_PRICE_PER_MTOK),
-  /** USD per 1M output tokens. */
+  /** USD per 1M output tokens (reasoning tokens are output). */
   output: z.number().nonnegative().max(MAX_PRICE_PER_MTOK),
+  /** USD per 1M input tokens read from the provider's prompt cache; unset: `input` (see priceTokens). */
+  cachedInput: z.number().nonnegative().max(MAX_PRICE_PER_MTOK).optional(),
+  /** USD per 1M input tokens written to the prompt cache (Anthropic); unset: `input`. */
+  cacheWrite: z.number().nonnegative().max(MAX_PRICE_PER_MTOK).optional(),
 });
 
 export const ModelSchema = z.strictObject({
@@ -226,12 +232,14 @@ export const PolicySelectionSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * The default request-body limit, 32 MiB: Anthropic's Messages API's own request limit, and room for several phone
+ * photos sent as base64 (a 3.6 MB photo is ~4.8 MB of JSON). See docs/security.md.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
 export const RouterSettingsSchema = z.strictObject({
-  maxBodyBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(4 * 1024 * 1024),
+  maxBodyBytes: z.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
   /** Header that carries a caller-chosen request id, echoed back. */
   requestIdHeader: z.string().default("x-request-id"),
 });
@@ -316,7 +324,7 @@ export const ConfigSchema = z.strictObject({
   routes: z.record(IdSchema, RouteSchema),
   teams: z.record(IdSchema, TeamSchema).default({}),
   policies: z.array(PolicySelectionSchema).default([]),
-  router: RouterSettingsSchema.default({ maxBodyBytes: 4 * 1024 * 1024, requestIdHeader: "x-request-id" }),
+  router: RouterSettingsSchema.default({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES, requestIdHeader: "x-request-id" }),
   /** Optional so releases without telemetry keep their hash. */
   telemetry: TelemetrySchema.optional(),
   /** Absent means in memory, per replica (the compiler omits `{ kind: "memory" }`, so such releases keep their hash). */

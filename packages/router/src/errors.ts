@@ -18,6 +18,7 @@ export type RouterErrorCode =
   | "budget_exceeded"
   | "no_candidates"
   | "context_length_exceeded"
+  | "upstream_invalid_request"
   | "all_candidates_failed"
   | "shutting_down"
   | "internal_error"
@@ -54,6 +55,7 @@ export const ERRORS = {
   budget_exceeded: { status: 429, type: "rate_limit_error" },
   no_candidates: { status: 503, type: "upstream_error" },
   context_length_exceeded: { status: 400, type: "invalid_request_error" },
+  upstream_invalid_request: { status: 400, type: "invalid_request_error" },
   all_candidates_failed: { status: 502, type: "upstream_error" },
   shutting_down: { status: 503, type: "server_error" },
   internal_error: { status: 500, type: "server_error" },
@@ -69,8 +71,13 @@ export const ERRORS = {
   asset_missing: { status: 503, type: "server_error" },
 } as const satisfies Record<RouterErrorCode, { status: number; type: RouterErrorType }>;
 
-/** Why one attempt failed, as reported to the client in `all_candidates_failed`. */
-export type FailureClass = "429" | "5xx" | "4xx" | "timeout" | "connection" | "invalid_response" | "validation" | "stream_interrupted" | "rejected";
+/**
+ * Why one attempt failed, as reported to the client in `all_candidates_failed`. `4xx` is the request's fault (an
+ * upstream 400, 413 or 422: never booked against the model); `provider_4xx` is the deployment's (an upstream 401, 403,
+ * 404 or another 4xx about the router's own call: its key, its model name, its account), booked like a 5xx.
+ */
+export type FailureClass =
+  "429" | "5xx" | "4xx" | "provider_4xx" | "timeout" | "connection" | "invalid_response" | "validation" | "stream_interrupted" | "rejected";
 
 /** One attempt, as listed in an `all_candidates_failed` error. Never holds keys or payloads. */
 export interface AttemptSummary {
@@ -98,6 +105,8 @@ export interface RouterErrorOptions {
   /** Extra response headers (e.g. `retry-after`, `allow`). */
   headers?: Record<string, string>;
   attempts?: AttemptSummary[];
+  /** The body's `type` and `code` instead of the table's: an upstream's own client error, passed through. */
+  wire?: { type: string; code: string | null };
 }
 
 /**
@@ -113,6 +122,8 @@ export class RouterError extends Error {
   readonly param: string | undefined;
   readonly headers: Record<string, string> | undefined;
   readonly attempts: AttemptSummary[] | undefined;
+  /** What the body says for `type` and `code` when it is not the table's (an upstream's client error passed through). */
+  readonly wire: { type: string; code: string | null } | undefined;
 
   constructor(code: RouterErrorCode, message: string, options: RouterErrorOptions = {}) {
     super(message);
@@ -122,14 +133,15 @@ export class RouterError extends Error {
     this.param = options.param;
     this.headers = options.headers;
     this.attempts = options.attempts;
+    this.wire = options.wire;
   }
 
   /** The JSON body object (OpenAI's error shape; `attempts` only for upstream failures). */
-  toBody(): { error: { message: string; type: RouterErrorType; code: RouterErrorCode; param: string | null; attempts?: AttemptSummary[] } } {
-    const error: { message: string; type: RouterErrorType; code: RouterErrorCode; param: string | null; attempts?: AttemptSummary[] } = {
+  toBody(): { error: { message: string; type: string; code: string | null; param: string | null; attempts?: AttemptSummary[] } } {
+    const error: { message: string; type: string; code: string | null; param: string | null; attempts?: AttemptSummary[] } = {
       message: this.message,
-      type: this.type,
-      code: this.code,
+      type: this.wire?.type ?? this.type,
+      code: this.wire === undefined ? this.code : this.wire.code,
       param: this.param ?? null,
     };
     if (this.attempts !== undefined) error.attempts = this.attempts;

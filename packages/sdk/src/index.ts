@@ -102,6 +102,8 @@ export interface MockDef {
   failStatus?: number;
   /** Reply text; `{route}`, `{model}` and `{prompt}` are replaced. */
   reply?: string;
+  /** Prompt tokens reported as read from a prompt cache (`prompt_tokens_details.cached_tokens`), at most the prompt's. */
+  cachedTokens?: number;
 }
 
 export interface ProviderDef {
@@ -125,8 +127,11 @@ export interface ModelDef<P extends string> {
   /** Context window, tokens. */
   context: number;
   maxOutput?: number;
-  /** USD per 1M tokens. */
-  price: { input: number; output: number };
+  /**
+   * USD per 1M tokens. `cachedInput`: input read from the provider's prompt cache; `cacheWrite`: input written to it
+   * (Anthropic). Each defaults to `input`; reasoning tokens are output. See docs/concepts.md#pricing.
+   */
+  price: { input: number; output: number; cachedInput?: number; cacheWrite?: number };
   lifecycle?: Lifecycle;
   sunset?: IsoDate;
   owner?: string;

@@ -5,7 +5,11 @@ import type { TraceRecord } from "@switchyard/router";
 import type { Command } from "../command.ts";
 import { ExitCode, UsageError } from "../command.ts";
 
-export type ReportGrouping = "route" | "team" | "model";
+/**
+ * What rows are keyed by: a record field, every `key:value` tag (`tag`: a request with several tags counts in each of
+ * its rows), or the values of one tag key (`tag:KEY`).
+ */
+export type ReportGrouping = "route" | "team" | "model" | "tag" | `tag:${string}`;
 export type ReportFormat = "pretty" | "json" | "markdown";
 
 /** A line of the file that is not a trace record, with its 1-based line number. */
@@ -16,13 +20,15 @@ export interface BadLine {
 
 /** The fields the report reads; checked per line so one bad line never stops the report. */
 type ReportRecord = Pick<TraceRecord, "requestId" | "status" | "outcome" | "inputTokens" | "outputTokens" | "costUsd" | "fallback" | "retries" | "latencyMs"> &
-  Partial<Pick<TraceRecord, "route" | "team" | "model" | "ttftMs" | "attempts">>;
+  Partial<Pick<TraceRecord, "route" | "team" | "model" | "ttftMs" | "attempts" | "tags" | "cachedInputTokens">>;
 
 export interface SpendRow {
   key: string;
   requests: number;
   errors: number;
   inputTokens: number;
+  /** Of inputTokens, read from a prompt cache. */
+  cachedInputTokens: number;
   outputTokens: number;
   costUsd: number;
 }
@@ -50,6 +56,8 @@ export interface FallbackRow {
 
 export interface GroupReport {
   spend: SpendRow[];
+  /** Every record of the grouping once (with `--by tag` a request with two tags is in two rows, and once here). */
+  total: Omit<SpendRow, "key">;
   latency: LatencyRow[];
   fallbacks: FallbackRow[];
 }
@@ -105,32 +113,57 @@ function percentile(sorted: readonly number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-function keyOf(record: ReportRecord, by: ReportGrouping): string {
+/** The record's tags, when it carries a map of strings (a line of the file is untrusted). */
+function tagsOf(record: ReportRecord): [string, string][] {
+  const tags: unknown = record.tags;
+  if (typeof tags !== "object" || tags === null || Array.isArray(tags)) return [];
+  return Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+}
+
+/** The row keys a record counts in: one, or with `--by tag` one per tag. */
+function keysOf(record: ReportRecord, by: ReportGrouping): string[] {
+  if (by === "tag") {
+    const tags = tagsOf(record);
+    return tags.length === 0 ? ["(no tag)"] : tags.map(([key, value]) => `${key}:${value}`);
+  }
+  if (by.startsWith("tag:")) {
+    const wanted = by.slice(4);
+    const found = tagsOf(record).find(([key]) => key === wanted);
+    return [found === undefined ? `(no ${wanted} tag)` : found[1]];
+  }
   const value = by === "route" ? record.route : by === "team" ? record.team : record.model;
-  return typeof value === "string" ? value : by === "route" ? "(no route)" : by === "team" ? "(no team)" : "(no answer)";
+  return [typeof value === "string" ? value : by === "route" ? "(no route)" : by === "team" ? "(no team)" : "(no answer)"];
+}
+
+const count = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : 0);
+
+/** Requests, errors, tokens and cost of some records. */
+function spendOf(list: readonly ReportRecord[]): Omit<SpendRow, "key"> {
+  return {
+    requests: list.length,
+    errors: list.filter((r) => r.outcome !== "ok").length,
+    inputTokens: list.reduce((a, r) => a + r.inputTokens, 0),
+    cachedInputTokens: list.reduce((a, r) => a + count(r.cachedInputTokens), 0),
+    outputTokens: list.reduce((a, r) => a + r.outputTokens, 0),
+    costUsd: list.reduce((a, r) => a + r.costUsd, 0),
+  };
 }
 
 /** Group and total the records by one key. Rows are sorted by cost, then requests, then key. */
 export function groupReport(records: readonly ReportRecord[], by: ReportGrouping): GroupReport {
   const groups = new Map<string, ReportRecord[]>();
   for (const r of records) {
-    const key = keyOf(r, by);
-    const list = groups.get(key);
-    if (list === undefined) groups.set(key, [r]);
-    else list.push(r);
+    for (const key of keysOf(r, by)) {
+      const list = groups.get(key);
+      if (list === undefined) groups.set(key, [r]);
+      else list.push(r);
+    }
   }
   const spend: SpendRow[] = [];
   const latency: LatencyRow[] = [];
   const fallbacks: FallbackRow[] = [];
   for (const [key, list] of groups) {
-    spend.push({
-      key,
-      requests: list.length,
-      errors: list.filter((r) => r.outcome !== "ok").length,
-      inputTokens: list.reduce((a, r) => a + r.inputTokens, 0),
-      outputTokens: list.reduce((a, r) => a + r.outputTokens, 0),
-      costUsd: list.reduce((a, r) => a + r.costUsd, 0),
-    });
+    spend.push({ key, ...spendOf(list) });
     const ok = list.filter((r) => r.outcome === "ok");
     const lat = ok.map((r) => r.latencyMs).sort((a, b) => a - b);
     const ttft = ok.flatMap((r) => (typeof r.ttftMs === "number" ? [r.ttftMs] : [])).sort((a, b) => a - b);
@@ -160,7 +193,7 @@ export function groupReport(records: readonly ReportRecord[], by: ReportGrouping
   }
   const order = new Map(spend.sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests || a.key.localeCompare(b.key)).map((row, i) => [row.key, i]));
   const byOrder = (a: { key: string }, b: { key: string }) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0);
-  return { spend, latency: latency.sort(byOrder), fallbacks: fallbacks.sort(byOrder) };
+  return { spend, total: spendOf(records), latency: latency.sort(byOrder), fallbacks: fallbacks.sort(byOrder) };
 }
 
 /**
@@ -182,29 +215,14 @@ const int = (v: number): string => v.toLocaleString("en-US");
 
 /** Table cells of one grouping: [title, header, rows]. */
 function tables(by: ReportGrouping, g: GroupReport): [string, string[], string[][]][] {
-  const total = g.spend.reduce(
-    (a, r) => ({
-      requests: a.requests + r.requests,
-      errors: a.errors + r.errors,
-      inputTokens: a.inputTokens + r.inputTokens,
-      outputTokens: a.outputTokens + r.outputTokens,
-      costUsd: a.costUsd + r.costUsd,
-    }),
-    {
-      requests: 0,
-      errors: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      costUsd: 0,
-    },
-  );
+  const total = g.total;
   return [
     [
       `Spend by ${by}`,
-      [by, "requests", "errors", "input tokens", "output tokens", "cost"],
+      [by, "requests", "errors", "input tokens", "cached", "output tokens", "cost"],
       [
-        ...g.spend.map((r) => [r.key, int(r.requests), int(r.errors), int(r.inputTokens), int(r.outputTokens), usd(r.costUsd)]),
-        ["total", int(total.requests), int(total.errors), int(total.inputTokens), int(total.outputTokens), usd(total.costUsd)],
+        ...g.spend.map((r) => [r.key, int(r.requests), int(r.errors), int(r.inputTokens), int(r.cachedInputTokens), int(r.outputTokens), usd(r.costUsd)]),
+        ["total", int(total.requests), int(total.errors), int(total.inputTokens), int(total.cachedInputTokens), int(total.outputTokens), usd(total.costUsd)],
       ],
     ],
     [
@@ -265,28 +283,37 @@ export function renderReport(report: TraceReport, format: ReportFormat, file: st
 }
 
 const FORMATS: readonly ReportFormat[] = ["pretty", "json", "markdown"];
+/** The groupings printed without `--by`. */
 const GROUPINGS: readonly ReportGrouping[] = ["route", "team", "model"];
+/** A tag key as `x-switchyard-tags` allows it. */
+const TAG_KEY_RE = /^[A-Za-z0-9_.-]+$/;
+
+function isGrouping(by: string): by is ReportGrouping {
+  return by === "route" || by === "team" || by === "model" || by === "tag" || (by.startsWith("tag:") && TAG_KEY_RE.test(by.slice(4)));
+}
 
 export const command: Command = {
   name: "report",
   summary: "Spend, latency and fallback tables from a JSONL trace file",
-  usage: "switchyard report FILE.jsonl [--format pretty|json|markdown] [--by route|team|model]",
+  usage: "switchyard report FILE.jsonl [--format pretty|json|markdown] [--by route|team|model|tag|tag:KEY]",
   help:
     "Reads trace records written by the router's JSONL sink (telemetry.jsonl in routes.ts) and prints spend\n" +
     "(requests, errors, tokens, cost), latency (p50/p95 of successful requests and of time to first token)\n" +
     "and fallback (rate, retries, top reasons) tables, by route, team and model (or only --by one of them).\n" +
+    "--by tag groups by the x-switchyard-tags of each request (a request with two tags counts in both rows;\n" +
+    "the total counts it once); --by tag:KEY groups by the values of one tag key.\n" +
     "Lines that are not trace records are reported on stderr with their line number and skipped.\n" +
     "Exit codes: 0 report printed, 1 the file holds no trace record, 2 usage error or unreadable file.",
   options: {
     format: { type: "string", short: "f", description: "pretty (default), json or markdown" },
-    by: { type: "string", description: "route, team or model (default: all three)" },
+    by: { type: "string", description: "route, team, model, tag or tag:KEY (default: route, team and model)" },
   },
   async run({ positionals, values, io }) {
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "report needs a JSONL trace file" : "report takes one file");
     const format = (values["format"] ?? "pretty") as string;
     if (!FORMATS.includes(format as ReportFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
     const by = values["by"] as string | undefined;
-    if (by !== undefined && !GROUPINGS.includes(by as ReportGrouping)) throw new UsageError(`--by must be one of ${GROUPINGS.join(", ")}, got "${by}"`);
+    if (by !== undefined && !isGrouping(by)) throw new UsageError(`--by must be route, team, model, tag or tag:KEY (KEY: letters, digits, _ . -), got "${by}"`);
     const file = positionals[0] ?? "";
     let text: string;
     try {
@@ -298,7 +325,7 @@ export const command: Command = {
       );
       return ExitCode.usage;
     }
-    const report = buildReport(text, by === undefined ? GROUPINGS : [by as ReportGrouping]);
+    const report = buildReport(text, by === undefined ? GROUPINGS : [by]);
     if (format !== "json") for (const bad of report.badLines) io.stderr(`${file}:${bad.line}: skipped: ${bad.message}\n`);
     io.stdout(renderReport(report, format as ReportFormat, file));
     return report.records === 0 ? ExitCode.failed : ExitCode.ok;

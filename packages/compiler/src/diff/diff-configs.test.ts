@@ -262,7 +262,7 @@ describe("diffConfigs", () => {
     after.environment = "prod";
     after.router.maxBodyBytes = 8 * 1024 * 1024;
     expect(diffConfigs(acmeIr(), after).changes.map((c) => [c.key, c.kind, c.summary])).toEqual([
-      ["router.maxBodyBytes", "update", "router: max body size 4 MiB → 8 MiB"],
+      ["router.maxBodyBytes", "update", "router: max body size 32 MiB → 8 MiB"],
       ["environment", "update", "environment: default → prod"],
     ]);
   });

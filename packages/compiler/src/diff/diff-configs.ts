@@ -275,6 +275,8 @@ const modelSpecs: FieldSpecs = {
   maxOutput: { label: "max output", fmt: tokens },
   "price.input": { label: "input price", fmt: (v) => `${usd(v)}/1M` },
   "price.output": { label: "output price", fmt: (v) => `${usd(v)}/1M` },
+  "price.cachedInput": { label: "cached input price", fmt: (v) => (v === undefined ? "the input price" : `${usd(v)}/1M`) },
+  "price.cacheWrite": { label: "cache write price", fmt: (v) => (v === undefined ? "the input price" : `${usd(v)}/1M`) },
   lifecycle: { label: "lifecycle" },
   sunset: { label: "sunset" },
   owner: { label: "owner" },

@@ -3,7 +3,7 @@
  * time span, each routed by the config's own decide() and given attempts, latencies, tokens and costs the way
  * the router records them (`TraceRecord` v1, one JSON object per line). Deterministic for a seed.
  */
-import type { Config } from "@switchyard/ir";
+import { type Config, priceTokens } from "@switchyard/ir";
 import { createMemoryStateStores, type TraceAttempt, type TraceRecord } from "@switchyard/router";
 import { decide, fnv1a32, mulberry32 } from "@switchyard/router/core";
 
@@ -135,7 +135,7 @@ export function* generateTraces(config: Config, options: GenerateTracesOptions):
       // As the router records it: usage comes from the answer, so a request nobody answered carries no token counts.
       inputTokens: answered === undefined ? 0 : inputTokens,
       outputTokens,
-      costUsd: price === undefined ? 0 : Math.round(((inputTokens * price.input + outputTokens * price.output) / 1e6) * 1e9) / 1e9,
+      costUsd: price === undefined ? 0 : Math.round(priceTokens(price, { input: inputTokens, output: outputTokens }) * 1e9) / 1e9,
       canary: decision.ok && decision.plan.canary,
       fallback: answered !== undefined && answered.step > 0,
       retries: 0,

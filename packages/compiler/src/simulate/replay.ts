@@ -4,7 +4,7 @@
  * would have been, where it would have run and what it would have refused. Pure: requests in, a result out;
  * memory is bounded by the number of routes, teams and models, not by the number of requests.
  */
-import type { Config, Route } from "@switchyard/ir";
+import { type Config, type Route, priceTokens } from "@switchyard/ir";
 import {
   createMemoryStateStores,
   type BreakerView,
@@ -417,7 +417,15 @@ export class Replay {
         continue;
       }
       const price = config.models[candidate.model]?.price;
-      const costUsd = price === undefined ? 0 : (request.inputTokens * price.input + request.outputTokens * price.output) / 1e6;
+      const costUsd =
+        price === undefined
+          ? 0
+          : priceTokens(price, {
+              input: request.inputTokens,
+              cachedInput: request.cachedInputTokens,
+              cacheWrite: request.cacheWriteTokens,
+              output: request.outputTokens,
+            });
       if (budget !== undefined && ledger !== undefined && course !== undefined) {
         const before = ledger.spent;
         ledger.spent += costUsd;

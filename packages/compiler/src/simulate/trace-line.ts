@@ -25,6 +25,9 @@ export interface TracedRequest {
   /** The caller's region hint, when the record carries one. */
   region: string | undefined;
   inputTokens: number;
+  /** Of inputTokens, read from and written to a prompt cache (replayed as the same cache hits on any model). */
+  cachedInputTokens: number | undefined;
+  cacheWriteTokens: number | undefined;
   outputTokens: number;
   attempts: RecordedAttempt[];
 }
@@ -133,6 +136,8 @@ export function parseTraceLine(text: string, line: number): ParsedTraceLine {
       team: typeof r.team === "string" ? r.team : undefined,
       region: typeof r.region === "string" ? r.region : undefined,
       inputTokens: r.inputTokens,
+      cachedInputTokens: isCount(r.cachedInputTokens) ? r.cachedInputTokens : undefined,
+      cacheWriteTokens: isCount(r.cacheWriteTokens) ? r.cacheWriteTokens : undefined,
       outputTokens: r.outputTokens,
       attempts,
     },

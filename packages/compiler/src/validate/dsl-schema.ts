@@ -59,6 +59,7 @@ export const MockDsl = z.strictObject({
   failRate: z.number().min(0).max(1).optional(),
   failStatus: z.number().int().min(400).max(599).optional(),
   reply: z.string().optional(),
+  cachedTokens: z.number().int().nonnegative().optional(),
 });
 
 const providerShape = {
@@ -79,7 +80,12 @@ const modelShape = {
   name: z.string().min(1),
   context: z.number().int().positive(),
   maxOutput: z.number().int().positive().optional(),
-  price: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+  price: z.strictObject({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cachedInput: z.number().nonnegative().optional(),
+    cacheWrite: z.number().nonnegative().optional(),
+  }),
   lifecycle: LifecycleSchema.optional(),
   sunset: z.iso.date().optional(),
   owner: z.string().min(1).optional(),

@@ -45,6 +45,12 @@ export interface StreamEvent {
  * Both methods reject with an UpstreamError.
  */
 export interface ProviderAdapter {
+  /**
+   * What of `body` this upstream cannot honour (`n > 1` on Anthropic…): an `unsupported_parameter` RouterError naming
+   * the field, else undefined. runPlan skips such a candidate without an attempt, and refuses the request with this
+   * error when no candidate can honour it. Absent: the upstream takes every chat body.
+   */
+  refuses?(body: ChatBody): RouterError | undefined;
   complete(call: AdapterCall): Promise<CompletionResult>;
   stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>>;
   close(): Promise<void>;
@@ -66,6 +72,22 @@ export type AdapterFactory = (init: AdapterInit) => ProviderAdapter;
 /** Adapter factories by provider kind; the bundle includes only the kinds a release uses. */
 export type AdapterRegistry = Partial<Record<Provider["kind"], AdapterFactory>>;
 
+/**
+ * An upstream's own error, read from its body's structured fields and put in OpenAI's terms (adapters/http-error.ts
+ * readUpstreamError): what a client-caused 4xx passes through to the client.
+ */
+export interface UpstreamErrorDetail {
+  /** One line, key-shaped strings masked, at most 500 characters. */
+  message: string;
+  /** OpenAI's `error.type` (`invalid_request_error`…). */
+  type: string;
+  /** OpenAI's `error.code` (`context_length_exceeded`, an Anthropic type such as `request_too_large`), or null. */
+  code: string | null;
+  param?: string;
+  /** The upstream said the prompt does not fit the model's context window (OpenAI `context_length_exceeded`, Anthropic "prompt is too long"). */
+  contextLength: boolean;
+}
+
 /** A failure talking to an upstream, classified for retry decisions. */
 export class UpstreamError extends Error {
   override readonly name = "UpstreamError";
@@ -73,21 +95,30 @@ export class UpstreamError extends Error {
   readonly status: number | undefined;
   /** Milliseconds the upstream asked us to wait (`Retry-After`). */
   readonly retryAfterMs: number | undefined;
+  /** The upstream's error body, when it had a structured one (never for 401/403). */
+  readonly detail: UpstreamErrorDetail | undefined;
 
   /** `message` reaches clients, logs and traces, and may quote an upstream: key-shaped strings are masked here, once. */
-  constructor(errorClass: FailureClass, message: string, options: { status?: number; retryAfterMs?: number } = {}) {
+  constructor(errorClass: FailureClass, message: string, options: { status?: number; retryAfterMs?: number; detail?: UpstreamErrorDetail } = {}) {
     super(redactSecrets(message));
     this.errorClass = errorClass;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.detail = options.detail === undefined ? undefined : { ...options.detail, message: redactSecrets(options.detail.message) };
   }
 }
 
-/** The error class of an upstream HTTP status. */
+/**
+ * The error class of an upstream HTTP status. 400, 413 and 422 say the request itself cannot be served (`4xx`, the
+ * client's fault); 408 is the upstream timing out; 429 its rate limit; any other 4xx (401, 403, 404, 409…) is about
+ * the router's own call — its key, its model name, the account — so it is the deployment's (`provider_4xx`).
+ */
 export function classifyStatus(status: number): FailureClass {
   if (status === 429) return "429";
   if (status >= 500) return "5xx";
-  return "4xx";
+  if (status === 400 || status === 413 || status === 422) return "4xx";
+  if (status === 408) return "timeout";
+  return "provider_4xx";
 }
 
 /** Parse `Retry-After` (seconds or an HTTP date) into milliseconds. */

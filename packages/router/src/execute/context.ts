@@ -1,6 +1,7 @@
 /** @module The per-request context: everything one request carries from auth to its last byte. */
 import type { AttemptSummary, RouterError } from "../errors.ts";
 import type { ChatBody, Usage } from "../protocol/chat.ts";
+import type { RequestTags } from "../protocol/tags.ts";
 import type { Candidate, Plan } from "../core/index.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { BudgetAlert, Governed } from "../governance/types.ts";
@@ -16,6 +17,8 @@ export interface RequestContext {
   team: string | undefined;
   route: string;
   body: ChatBody;
+  /** The caller's `x-switchyard-tags`, checked (traces, JSONL, `switchyard report --by tag`; never metric labels). */
+  tags?: RequestTags | undefined;
   /** The request text `body` was parsed from (adapters may patch it rather than re-serialise `body`); never changed after parsing. */
   bodyText?: string;
   stream: boolean;

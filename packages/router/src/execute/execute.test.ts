@@ -10,7 +10,7 @@ import { activateRelease } from "../runtime/release.ts";
 import { nodeHttpTransport } from "../adapters/transport/node-http.ts";
 import type { RequestContext, RouterHooks } from "./context.ts";
 import { RequestCancel } from "./timers.ts";
-import { backoffMs, executeCompletion, openStream, type ExecuteDeps } from "./execute.ts";
+import { backoffMs, executeCompletion, openStream, passedThrough, type ExecuteDeps } from "./execute.ts";
 
 function config(): Config {
   const parsed = parseConfig({
@@ -91,17 +91,73 @@ function setup(
 }
 
 describe("executeCompletion", () => {
-  it("retries retryable classes, skips to the next candidate on a 4xx, and prices usage", async () => {
-    const { ctx, deps, calls } = setup({ a: [new UpstreamError("5xx", "boom", { status: 500 }), new UpstreamError("4xx", "bad", { status: 400 })] });
+  it("retries retryable classes, skips to the next candidate on a provider 4xx (401, 404…), and prices usage", async () => {
+    const { ctx, deps, calls } = setup({ a: [new UpstreamError("5xx", "boom", { status: 500 }), new UpstreamError("provider_4xx", "who?", { status: 401 })] });
     await executeCompletion(ctx, deps);
     expect(calls).toEqual(["a", "a", "b"]);
     expect(ctx.answered?.model).toBe("b");
     expect(ctx.attempts.map((a) => [a.model, a.attempt, a.outcome, a.errorClass])).toEqual([
       ["a", 1, "error", "5xx"],
-      ["a", 2, "error", "4xx"],
+      ["a", 2, "error", "provider_4xx"],
       ["b", 1, "ok", undefined],
     ]);
     expect(ctx.costUsd).toBeCloseTo((1_000 * 1 + 100 * 1) / 1e6);
+  });
+
+  it("passes a client 4xx through at once: no retry, no fallback, nothing booked against the model", async () => {
+    const detail = { message: "bad tool schema", type: "invalid_request_error", code: "invalid_schema", param: "tools[0]", contextLength: false };
+    const { ctx, deps, calls, state } = setup({ a: [new UpstreamError("4xx", "p answered 422", { status: 422, detail })] });
+    const error = await executeCompletion(ctx, deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RouterError);
+    expect((error as RouterError).status).toBe(422);
+    expect((error as RouterError).code).toBe("upstream_invalid_request");
+    expect((error as RouterError).toBody()).toEqual({
+      error: { message: "bad tool schema", type: "invalid_request_error", code: "invalid_schema", param: "tools[0]" },
+    });
+    expect(calls).toEqual(["a"]);
+    expect(state.health.breakerSnapshot(1_000)["a"]?.consecutiveFailures ?? 0).toBe(0);
+    expect(state.health.latencySnapshot()["a"]).toBeUndefined();
+  });
+
+  it("answers a context-length refusal as context_length_exceeded, and a bodiless 4xx with its status alone", () => {
+    const tooLong = passedThrough(
+      new UpstreamError("4xx", "x", {
+        status: 400,
+        detail: { message: "prompt is too long: 9 > 8", type: "invalid_request_error", code: "context_length_exceeded", contextLength: true },
+      }),
+    );
+    expect(tooLong.code).toBe("context_length_exceeded");
+    expect(tooLong.toBody()).toEqual({
+      error: { message: "prompt is too long: 9 > 8", type: "invalid_request_error", code: "context_length_exceeded", param: "messages" },
+    });
+    const bare = passedThrough(new UpstreamError("4xx", "p answered 413", { status: 413 }));
+    expect([bare.status, bare.toBody()]).toEqual([413, { error: { message: "p answered 413", type: "invalid_request_error", code: null, param: null } }]);
+  });
+
+  it("falls back from a context-length refusal only to a model with a longer window", async () => {
+    const tooLong = () =>
+      new UpstreamError("4xx", "p answered 400", {
+        status: 400,
+        detail: {
+          message: "maximum context length is 10000",
+          type: "invalid_request_error",
+          code: "context_length_exceeded",
+          param: "messages",
+          contextLength: true,
+        },
+      });
+    // b's window (10 000) is a's: skipped, and the refusal is the answer.
+    const same = setup({ a: [tooLong()] });
+    await expect(executeCompletion(same.ctx, same.deps)).rejects.toMatchObject({ code: "context_length_exceeded", status: 400 });
+    expect(same.calls).toEqual(["a"]);
+    expect(same.ctx.skipped).toEqual([{ model: "b", provider: "q", step: 1, reason: "context window ≤ 10000 (refused)" }]);
+    // With a longer window b is tried, and answers.
+    const longer = setup({ a: [tooLong()] });
+    const b = longer.ctx.release.config.models["b"];
+    if (b !== undefined) longer.ctx.release.config.models["b"] = { ...b, context: 20_000 };
+    await executeCompletion(longer.ctx, longer.deps);
+    expect(longer.calls).toEqual(["a", "b"]);
+    expect(longer.ctx.answered?.model).toBe("b");
   });
 
   it("lets beforeAttempt refuse an attempt with a RouterError (the budget/limit hook point)", async () => {

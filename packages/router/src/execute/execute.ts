@@ -39,6 +39,7 @@ const CLASS_FOR_RETRY: Record<FailureClass, ErrorClass | undefined> = {
   stream_interrupted: "connection",
   invalid_response: "5xx",
   "4xx": undefined,
+  provider_4xx: undefined,
   validation: undefined,
   rejected: undefined,
 };
@@ -57,6 +58,7 @@ const STATE_CLASS: Record<FailureClass, AttemptErrorClass | undefined> = {
   stream_interrupted: "connection",
   invalid_response: "other",
   "4xx": "client",
+  provider_4xx: "other",
   validation: "validation",
   rejected: undefined,
 };
@@ -161,10 +163,24 @@ export async function runPlan<T>(
 
   /** The last budget refusal: the answer when no candidate could even be tried. */
   let budgetRefusal: RouterError | undefined;
+  /** The first parameter a skipped candidate could not honour: the answer when no candidate could. */
+  let unsupported: RouterError | undefined;
+  /** The largest context window an upstream refused the prompt for: only a longer one is tried after it. */
+  let refusedContext = 0;
+  /** The last attempt's failure when it was the request's own (an upstream 400/413/422). */
+  let clientFault: UpstreamError | undefined;
   for (const candidate of plan.candidates) {
     const adapter = ctx.release.adapters.get(candidate.provider);
     const model = ctx.release.config.models[candidate.model];
     if (adapter === undefined || model === undefined) continue;
+    // Skipped without an attempt: a parameter this provider cannot honour, or a window no longer than one refused the prompt.
+    const refusal = adapter.refuses?.(ctx.body);
+    if (refusal !== undefined || model.context <= refusedContext) {
+      const reason = refusal?.message ?? `context window ≤ ${refusedContext} (refused)`;
+      (ctx.skipped ??= []).push({ model: candidate.model, provider: candidate.provider, step: candidate.step, reason });
+      unsupported ??= refusal;
+      continue;
+    }
     for (let n = 1; n <= retry.attempts; n++) {
       const refused = deps.hooks.beforeAttempt?.(ctx, candidate);
       if (refused !== undefined) throw refused;
@@ -219,6 +235,13 @@ export async function runPlan<T>(
         }
         const error = toUpstreamError(thrown, abort.signal);
         attempt.close(false, undefined, error);
+        clientFault = error.errorClass === "4xx" ? error : undefined;
+        if (clientFault !== undefined) {
+          // The request's own fault: another model would refuse it alike, unless the prompt only outgrew this one's window.
+          if (clientFault.detail?.contextLength !== true) throw passedThrough(clientFault);
+          refusedContext = Math.max(refusedContext, model.context);
+          break;
+        }
         const retryClass = CLASS_FOR_RETRY[error.errorClass];
         if (n === retry.attempts || retryClass === undefined || !retry.on.includes(retryClass)) break;
         let wait: number;
@@ -235,6 +258,8 @@ export async function runPlan<T>(
     }
   }
   const attempts = ctx.attempts;
+  if (clientFault !== undefined) throw passedThrough(clientFault);
+  if (unsupported !== undefined && attempts.length === 0) throw unsupported;
   if (budgetRefusal !== undefined) {
     // A step the budget ruled out might have answered: the budget is why the request went unserved.
     if (attempts.length === 0) throw budgetRefusal;
@@ -254,6 +279,20 @@ export async function runPlan<T>(
       attempts,
     },
   );
+}
+
+/**
+ * An upstream's client error (400, 413, 422) as the client's answer: the upstream's status, message, `type`, `code` and
+ * `param` (in OpenAI's terms: UpstreamErrorDetail); a context-length refusal is `context_length_exceeded`.
+ */
+export function passedThrough(error: UpstreamError): RouterError {
+  const detail = error.detail ?? { message: error.message, type: "invalid_request_error", code: null, contextLength: false };
+  const param = detail.param ?? (detail.contextLength ? "messages" : undefined);
+  return new RouterError(detail.contextLength ? "context_length_exceeded" : "upstream_invalid_request", detail.message, {
+    status: error.status ?? 400,
+    wire: { type: detail.type, code: detail.code },
+    ...(param !== undefined ? { param } : {}),
+  });
 }
 
 function validate(ctx: RequestContext, completion: ChatCompletion): void {

@@ -14,11 +14,8 @@ export function authenticate(headers: IncomingHttpHeaders, release: RuntimeRelea
   return team;
 }
 
-/**
- * The route a client named, when it exists and the team may call it; else `route_not_found` (404) or
- * `route_not_allowed` (403), the name quoted cut to 80 characters.
- */
-export function routeFor(release: RuntimeRelease, team: string | undefined, name: string): Route {
+/** The route a client named, or `route_not_found` (404), the name quoted cut to 80 characters. */
+export function findRoute(release: RuntimeRelease, name: string): Route {
   // The table's Map, not the config object: `__proto__` or `toString` must not find Object.prototype's.
   const route = release.table.routes.get(name)?.route;
   if (route === undefined) {
@@ -26,8 +23,19 @@ export function routeFor(release: RuntimeRelease, team: string | undefined, name
       param: "model",
     });
   }
+  return route;
+}
+
+/** Refuse a team the route it may not use: `route_not_allowed` (403). Nothing to check on an open router (`team` undefined). */
+export function allowTeam(release: RuntimeRelease, team: string | undefined, name: string): void {
   if (team !== undefined && release.table.teams.get(team)?.has(name) !== true) {
     throw new RouterError("route_not_allowed", `team \`${team}\` may not use route \`${name}\``, { param: "model" });
   }
+}
+
+/** The route a client named, when it exists and the team may call it (findRoute, then allowTeam). */
+export function routeFor(release: RuntimeRelease, team: string | undefined, name: string): Route {
+  const route = findRoute(release, name);
+  allowTeam(release, team, name);
   return route;
 }

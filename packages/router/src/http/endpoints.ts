@@ -5,14 +5,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AdminApi } from "../admin/api.ts";
 import type { MountedDashboard } from "../dashboard/mount.ts";
-import { RouterError } from "../errors.ts";
+import { RouterError, clip } from "../errors.ts";
 import { parseFeedbackBody } from "../governance/feedback.ts";
 import { chatRequestFeatures } from "../core/index.ts";
 import { bearerKey, chatDialect } from "../protocol/chat-dialect.ts";
 import { type MessagesCore, type MessagesDialect, loadMessagesDialect } from "../protocol/messages/index.ts";
 import { parseJson, tooDeep } from "../protocol/json.ts";
 import { responsesDialect } from "../protocol/responses/load.ts";
-import type { RuntimeRelease } from "../runtime/release.ts";
+import { type RuntimeRelease, modelEntry } from "../runtime/release.ts";
 import { serveMetrics } from "../telemetry/index.ts";
 import { authenticate, routeFor } from "./access.ts";
 import { type GenerationDeps, serveGeneration } from "./generate.ts";
@@ -28,7 +28,7 @@ export interface EndpointDeps extends GenerationDeps {
 
 /** The endpoints a client sees in a 404's message. */
 const SERVED =
-  "POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/feedback, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
+  "POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/feedback, GET /v1/models, GET /v1/models/{id}, GET /healthz, GET /readyz, GET /metrics, GET /dashboard and /admin/* (admin token)";
 
 /** A feedback body is a request id, a score and a short label: 16 KiB is plenty. */
 const FEEDBACK_MAX_BODY_BYTES = 16 * 1024;
@@ -81,6 +81,10 @@ export async function dispatch(e: EndpointDeps, req: IncomingMessage, res: Serve
     default:
       if (path.startsWith("/admin/") || path === "/admin") return e.admin.handle(req, res);
       if (path === "/dashboard" || path.startsWith("/dashboard/")) return e.dashboard.handle(req, res, path);
+      if (path.startsWith(MODEL_PREFIX)) {
+        if (!readable) return sendError(res, methodNotAllowed(method, "GET"));
+        return model(req, res, release, path.slice(MODEL_PREFIX.length));
+      }
       req.resume();
       return sendError(res, new RouterError("not_found", `no endpoint at ${method} ${path}; the router serves ${SERVED}`));
   }
@@ -116,6 +120,35 @@ function models(req: IncomingMessage, res: ServerResponse, release: RuntimeRelea
   try {
     const team = authenticate(req.headers, release, chatDialect);
     sendJson(res, 200, team === undefined ? release.models.open : (release.models.byTeam.get(team) ?? `{"object":"list","data":[]}`));
+  } catch (error) {
+    sendError(res, error as RouterError);
+  }
+}
+
+const MODEL_PREFIX = "/v1/models/";
+
+/**
+ * `GET /v1/models/{id}`: one route the caller's team may use, as OpenAI's model object. A route that does not exist
+ * and one the team may not use get the same 404 (`route_not_found`): like the list, it never tells a team which
+ * other routes exist.
+ */
+function model(req: IncomingMessage, res: ServerResponse, release: RuntimeRelease, encoded: string): void {
+  req.resume();
+  try {
+    const team = authenticate(req.headers, release, chatDialect);
+    let name: string;
+    try {
+      name = decodeURIComponent(encoded);
+    } catch {
+      name = encoded;
+    }
+    const allowed = release.table.routes.has(name) && (team === undefined || release.table.teams.get(team)?.has(name) === true);
+    if (!allowed) {
+      throw new RouterError("route_not_found", `the model \`${clip(name)}\` does not exist or you do not have access to it (GET /v1/models lists yours)`, {
+        param: "model",
+      });
+    }
+    sendJson(res, 200, JSON.stringify(modelEntry(name)));
   } catch (error) {
     sendError(res, error as RouterError);
   }

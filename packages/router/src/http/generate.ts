@@ -12,10 +12,11 @@ import type { FeedbackLedger } from "../governance/feedback.ts";
 import type { Governor } from "../governance/index.ts";
 import type { Dialect } from "../protocol/dialect.ts";
 import { parseJson } from "../protocol/json.ts";
+import { TAGS_HEADER, parseTags } from "../protocol/tags.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { type RouterTelemetry, completionText } from "../telemetry/index.ts";
 import { traceRegion } from "../telemetry/record.ts";
-import { authenticate, routeFor } from "./access.ts";
+import { allowTeam, authenticate, findRoute } from "./access.ts";
 import { FastRequest, type ResponseLike } from "./fast-path.ts";
 import type { IncomingMessage } from "node:http";
 import { type BodyBudget, readBody } from "./read-body.ts";
@@ -73,11 +74,15 @@ export async function serveGeneration(
     const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, g.budget);
     const request = dialect.read(parseJson(text), req.headers);
     const body = request.body;
-    const routeDef = routeFor(release, team, body.model);
+    const tags = parseTags(req.headers[TAGS_HEADER]);
+    if (tags !== undefined) trace.tags = tags;
+    const routeDef = findRoute(release, body.model);
     // Only a route that exists is named in x-switchyard-route: its id is a config id, always header-safe,
     // while the client's string may hold any character (a control character in a header throws).
     routeName = body.model;
     trace.route = body.model;
+    // After the route is named: a refused team's request is traced and counted under the route it asked for.
+    allowTeam(release, team, body.model);
     const stream = request.stream;
     ctx = {
       id,
@@ -86,6 +91,7 @@ export async function serveGeneration(
       team,
       route: body.model,
       body,
+      tags,
       // Only the native dialect's text is the internal request's: an adapter may patch it instead of re-serialising.
       ...(dialect.native === true ? { bodyText: text } : {}),
       stream,

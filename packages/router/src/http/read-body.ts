@@ -3,6 +3,12 @@ import type { IncomingMessage } from "node:http";
 import { RouterError } from "../errors.ts";
 
 /**
+ * The default of `SWITCHYARD_MAX_BUFFERED_BYTES`, 128 MiB: four bodies at the default `router.maxBodyBytes` (32 MiB),
+ * or some twenty-five requests carrying a phone photo each, at once.
+ */
+export const MAX_BUFFERED_BYTES = 128 * 1024 * 1024;
+
+/**
  * Request-body bytes held in memory across every connection and both HTTP paths, against
  * `SWITCHYARD_MAX_BUFFERED_BYTES`: a body is counted from its head (its Content-Length, or as chunks
  * arrive) until it is read, and one that would pass the cap is refused with 503 `overloaded`.

@@ -20,7 +20,7 @@ import { stateEnvWarnings } from "../runtime/state-env.ts";
 import type { RedisStateSupport } from "../state/redis/start.ts";
 import type { ValidatorRegistry } from "../validators/types.ts";
 import { chatDialect } from "../protocol/chat-dialect.ts";
-import { BodyBudget } from "./read-body.ts";
+import { BodyBudget, MAX_BUFFERED_BYTES } from "./read-body.ts";
 import { type FastPath, type FastRequest, KEEP_ALIVE_MS, type ResponseLike, installFastPath, rawAnswer } from "./fast-path.ts";
 import { createMemoryStateStores, type StateStores } from "../state/index.ts";
 import { type TelemetryOptions, createRouterTelemetry } from "../telemetry/index.ts";
@@ -122,7 +122,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const trusted = parseTrustedProxies(env[TRUSTED_PROXIES_ENV]);
   if ("error" in trusted) throw new RouterStartError("invalid_trusted_proxies", trusted.error);
   const requestTimeoutMs = envLimit(env, "SWITCHYARD_REQUEST_TIMEOUT_MS", 30_000);
-  const budget = new BodyBudget(envLimit(env, "SWITCHYARD_MAX_BUFFERED_BYTES", 64 * 1024 * 1024));
+  const budget = new BodyBudget(envLimit(env, "SWITCHYARD_MAX_BUFFERED_BYTES", MAX_BUFFERED_BYTES));
   const maxConnections = envLimit(env, "SWITCHYARD_MAX_CONNECTIONS", 10_000);
   const limits = upstreamLimits(env);
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);

@@ -52,6 +52,8 @@ export interface ChatBody {
   tool_choice?: ChatToolChoice;
   parallel_tool_calls?: boolean;
   user?: string;
+  /** OpenAI's string map (at most 16 pairs, keys ≤ 64 and values ≤ 512 characters): traced for attribution. */
+  metadata?: Record<string, string> | null;
   response_format?: { type: string; [key: string]: unknown };
   [key: string]: unknown;
 }
@@ -166,6 +168,23 @@ function validateMessage(message: unknown, i: number): void {
   }
 }
 
+/** OpenAI's documented bounds of `metadata`: what reaches a trace line stays small. */
+const METADATA_MAX_PAIRS = 16;
+const METADATA_MAX_KEY = 64;
+const METADATA_MAX_VALUE = 512;
+
+function validateMetadata(metadata: unknown): void {
+  if (metadata === undefined || metadata === null) return;
+  if (typeof metadata !== "object" || Array.isArray(metadata)) fail("metadata", `must be an object of strings, got ${kind(metadata)}`);
+  const entries = Object.entries(metadata);
+  if (entries.length > METADATA_MAX_PAIRS) fail("metadata", `holds ${entries.length} pairs; at most ${METADATA_MAX_PAIRS} are allowed`);
+  for (const [key, value] of entries) {
+    if (key.length > METADATA_MAX_KEY) fail("metadata", `key \`${key.slice(0, METADATA_MAX_KEY)}…\` is longer than ${METADATA_MAX_KEY} characters`);
+    if (typeof value !== "string") fail(`metadata.${key}`, `must be a string, got ${kind(value)}`);
+    if (value.length > METADATA_MAX_VALUE) fail(`metadata.${key}`, `is longer than ${METADATA_MAX_VALUE} characters`);
+  }
+}
+
 /**
  * Check an untrusted JSON value is a chat-completions body, naming the first field at fault.
  * Throws RouterError("invalid_request") with `param` set; returns the same object typed.
@@ -201,6 +220,7 @@ export function validateChatBody(value: unknown): ChatBody {
   }
   const user = body["user"];
   if (user !== undefined && typeof user !== "string") fail("user", `must be a string, got ${kind(user)}`);
+  validateMetadata(body["metadata"]);
   const tools = body["tools"];
   if (tools !== undefined && tools !== null) {
     if (!Array.isArray(tools)) fail("tools", `must be an array, got ${kind(tools)}`);

@@ -43,8 +43,13 @@ export interface ActivateOptions {
   transport: Transport;
 }
 
+/** A route as OpenAI's model object (`GET /v1/models` lists them, `GET /v1/models/{id}` answers one). */
+export function modelEntry(id: string): { id: string; object: "model"; created: number; owned_by: string } {
+  return { id, object: "model", created: 0, owned_by: "switchyard" };
+}
+
 function modelsBody(routes: readonly string[]): string {
-  return JSON.stringify({ object: "list", data: routes.map((id) => ({ id, object: "model", created: 0, owned_by: "switchyard" })) });
+  return JSON.stringify({ object: "list", data: routes.map(modelEntry) });
 }
 
 /** Prepare a release for serving. Throws ActivationError when this build lacks an adapter or validator it needs. */

@@ -67,6 +67,22 @@ class CollectingProcessor implements SpanProcessor {
   }
 }
 
+/**
+ * The span attributes of a record's prompt-cache and reasoning counts (OpenTelemetry's GenAI names where they exist)
+ * and of its attribution: `enduser.id` for `user`, one attribute per metadata pair and per tag. Bounded: metadata and
+ * tags are checked when the request is read.
+ */
+function attributionAttributes(record: TraceRecord): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (record.cachedInputTokens !== undefined) out["gen_ai.usage.cache_read.input_tokens"] = record.cachedInputTokens;
+  if (record.cacheWriteTokens !== undefined) out["gen_ai.usage.cache_creation.input_tokens"] = record.cacheWriteTokens;
+  if (record.reasoningTokens !== undefined) out["switchyard.reasoning_tokens"] = record.reasoningTokens;
+  if (record.user !== undefined) out["enduser.id"] = record.user;
+  for (const [key, value] of Object.entries(record.metadata ?? {})) out[`switchyard.metadata.${key}`] = value;
+  for (const [key, value] of Object.entries(record.tags ?? {})) out[`switchyard.tag.${key}`] = value;
+  return out;
+}
+
 function headersOf(otlp: OtlpConfig, env: OtlpSinkOptions["env"], warn: (m: string) => void): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(otlp.headers)) {
@@ -146,6 +162,7 @@ export function otlpSink(options: OtlpSinkOptions): OtlpSink {
             "switchyard.validation": record.validation,
             ...(record.ttftMs !== undefined ? { "switchyard.ttft_ms": record.ttftMs } : {}),
             ...(record.errorCode !== undefined ? { [ATTR_ERROR_TYPE]: record.errorCode } : {}),
+            ...attributionAttributes(record),
           },
         },
         callerContext(record.traceparent),

@@ -4,6 +4,8 @@ import { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
 import type { ChatCompletion } from "../protocol/chat.ts";
 import { answerOf } from "../validators/types.ts";
+import { reasoningTokens, usageTokens } from "../execute/usage.ts";
+import type { RequestTags } from "../protocol/tags.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { type AttemptReason, TRACE_SCHEMA_VERSION, type TraceAttempt, type TraceRecord } from "./types.ts";
 
@@ -27,7 +29,12 @@ export interface TraceDraft {
   traceparent?: string;
   /** The caller's region hint, when it reads as a region id (see `traceRegion`). */
   region?: string;
+  /** The caller's `x-switchyard-tags`, once checked (a request refused before has none). */
+  tags?: RequestTags;
 }
+
+/** The longest `user` a trace keeps: OpenAI sets no limit, a trace line must have one. */
+export const TRACE_USER_MAX = 256;
 
 const REGION_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -193,6 +200,20 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   };
   if (draft.traceparent !== undefined) record.traceparent = draft.traceparent;
   if (draft.region !== undefined) record.region = draft.region;
+  const usage = ctx?.usage;
+  if (usage !== undefined) {
+    const tokens = usageTokens(usage);
+    if (tokens.cachedInput !== undefined) record.cachedInputTokens = tokens.cachedInput;
+    if (tokens.cacheWrite !== undefined) record.cacheWriteTokens = tokens.cacheWrite;
+    const reasoning = reasoningTokens(usage);
+    if (reasoning !== undefined) record.reasoningTokens = reasoning;
+  }
+  const user = ctx?.body.user;
+  if (typeof user === "string" && user !== "") record.user = user.length > TRACE_USER_MAX ? user.slice(0, TRACE_USER_MAX) : user;
+  const metadata = ctx?.body.metadata;
+  if (metadata !== undefined && metadata !== null && Object.keys(metadata).length > 0) record.metadata = metadata;
+  const tags = ctx?.tags ?? draft.tags;
+  if (tags !== undefined) record.tags = { ...tags };
   if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
     record.payload = { messages: ctx.body.messages, completion: draft.completion };
   }

@@ -77,9 +77,11 @@ const record: fc.Arbitrary<TraceRecord> = fc
     ),
     traceparent: opt(text),
     region: opt(text),
+    usage: fc.tuple(opt(number), opt(number), opt(number)),
+    attribution: fc.tuple(opt(text), opt(fc.dictionary(text, text, { maxKeys: 3 })), opt(fc.dictionary(text, text, { maxKeys: 3 }))),
     payload: opt(fc.record({ messages: fc.jsonValue(), completion: opt(text) })),
   })
-  .map(({ head, candidates, attempts, tail, traceparent, region, payload }) => {
+  .map(({ head, candidates, attempts, tail, traceparent, region, usage, attribution, payload }) => {
     const [requestId, time, environment, configVersion, route, team, status, outcome, errorCode, stream] = head;
     const [model, provider, inputTokens, outputTokens, costUsd, canary, fallback, retries, validation, latencyMs, ttftMs] = tail;
     const r: TraceRecord = {
@@ -110,6 +112,14 @@ const record: fc.Arbitrary<TraceRecord> = fc
     };
     if (traceparent !== undefined) r.traceparent = traceparent;
     if (region !== undefined) r.region = region;
+    const [cachedInputTokens, cacheWriteTokens, reasoningTokens] = usage;
+    if (cachedInputTokens !== undefined) r.cachedInputTokens = cachedInputTokens;
+    if (cacheWriteTokens !== undefined) r.cacheWriteTokens = cacheWriteTokens;
+    if (reasoningTokens !== undefined) r.reasoningTokens = reasoningTokens;
+    const [user, metadata, tags] = attribution;
+    if (user !== undefined) r.user = user;
+    if (metadata !== undefined) r.metadata = metadata;
+    if (tags !== undefined) r.tags = tags;
     if (payload !== undefined) r.payload = payload;
     return r;
   });

@@ -96,6 +96,18 @@ export interface TraceRecord {
    * preferred, and what `switchyard simulate` replays the request with.
    */
   region?: string;
+  /** Of inputTokens, those read from the provider's prompt cache, when it reported them (priced at `price.cachedInput`). */
+  cachedInputTokens?: number;
+  /** Of inputTokens, those written to the prompt cache (Anthropic), when reported (priced at `price.cacheWrite`). */
+  cacheWriteTokens?: number;
+  /** Of outputTokens, those spent on reasoning, when reported. */
+  reasoningTokens?: number;
+  /** The request's `user` (OpenAI's end-user id), cut to 256 characters. */
+  user?: string;
+  /** The request's `metadata` (OpenAI's string map: at most 16 pairs, checked when read). */
+  metadata?: Record<string, string>;
+  /** The caller's `x-switchyard-tags` (at most 10 `key:value`), for `switchyard report --by tag`. Never a metric label. */
+  tags?: Record<string, string>;
   /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
   payload?: { messages: unknown; completion: string | undefined };
 }

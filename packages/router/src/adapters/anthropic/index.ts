@@ -1,5 +1,5 @@
 /** @module The Anthropic Messages API adapter: translates requests, responses, tool calls, usage and streams. */
-import { postForStream, upstreamHttpError } from "../http-error.ts";
+import { parseUpstreamError, postForStream, upstreamHttpError } from "../http-error.ts";
 import { parseSse } from "../sse.ts";
 import {
   type AdapterCall,
@@ -12,17 +12,26 @@ import {
   toUpstreamError,
   unsendable,
 } from "../types.ts";
-import { type AnthropicResponse, type AnthropicStreamEvent, AnthropicStreamTranslator, fromAnthropicResponse, toAnthropicRequest } from "./translate.ts";
+import {
+  type AnthropicResponse,
+  type AnthropicStreamEvent,
+  AnthropicStreamTranslator,
+  anthropicRefusal,
+  fromAnthropicResponse,
+  structuredToolName,
+  toAnthropicRequest,
+} from "./translate.ts";
 
 /** Default base URL; the adapter appends `/messages` (so a custom baseUrl includes the `/v1`). */
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com/v1";
 export const ANTHROPIC_VERSION = "2023-06-01";
 
-/** Map an Anthropic `error.type` from a stream's `error` event to a failure class. */
+/** Map an Anthropic `error.type` from a stream's `error` event to a failure class (as classifyStatus maps its HTTP status). */
 function streamErrorClass(type: string): UpstreamError["errorClass"] {
   if (type === "rate_limit_error") return "429";
-  if (type === "overloaded_error" || type === "api_error") return "5xx";
-  return "4xx";
+  if (type === "invalid_request_error" || type === "request_too_large") return "4xx";
+  if (type === "authentication_error" || type === "permission_error" || type === "not_found_error" || type === "billing_error") return "provider_4xx";
+  return "5xx"; // overloaded_error, api_error, and any type Anthropic adds
 }
 
 /**
@@ -39,6 +48,8 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
   const name = init.providerId;
 
   return {
+    refuses: (body) => anthropicRefusal(body, name),
+
     async complete(call: AdapterCall): Promise<CompletionResult> {
       let body: string;
       try {
@@ -59,7 +70,7 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
         if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.content)) {
           throw new UpstreamError("invalid_response", `${name}'s response has no \`content\``);
         }
-        const completion = fromAnthropicResponse(parsed, Math.floor(Date.now() / 1000));
+        const completion = fromAnthropicResponse(parsed, Math.floor(Date.now() / 1000), structuredToolName(call.body));
         return { text: JSON.stringify(completion), completion, usage: completion.usage };
       } catch (error) {
         throw toUpstreamError(error, call.signal);
@@ -78,6 +89,7 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
         name,
         call.signal,
         init.transport.limits?.maxSseLineBytes,
+        structuredToolName(call.body),
       );
     },
 
@@ -85,8 +97,14 @@ export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): Provi
   };
 };
 
-async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal, maxLine: number | undefined): AsyncGenerator<StreamEvent> {
-  const translator = new AnthropicStreamTranslator(Math.floor(Date.now() / 1000));
+async function* events(
+  body: AsyncIterable<Uint8Array>,
+  name: string,
+  signal: AbortSignal,
+  maxLine: number | undefined,
+  structured: string | undefined,
+): AsyncGenerator<StreamEvent> {
+  const translator = new AnthropicStreamTranslator(Math.floor(Date.now() / 1000), structured);
   try {
     for await (const sse of parseSse(body, maxLine)) {
       if (translator.finished) continue;
@@ -101,8 +119,10 @@ async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: Ab
         chunks = translator.next(event);
       } catch (error) {
         const type = (error as { anthropicType?: string }).anthropicType ?? "api_error";
+        const detail = parseUpstreamError(sse.data);
         throw new UpstreamError(streamErrorClass(type), `${name} reported ${type} mid-stream: ${(error as Error).message.slice(0, 200)}`, {
           ...(type === "overloaded_error" ? { status: 529 } : {}),
+          ...(detail !== undefined ? { detail } : {}),
         });
       }
       for (const chunk of chunks) yield { chunk };

@@ -82,7 +82,12 @@ describe("fromAnthropicResponse", () => {
       tool_calls: [{ id: "tu", type: "function", function: { name: "f", arguments: '{"a":1}' } }],
     });
     expect(c.choices[0]?.finish_reason).toBe("tool_calls");
-    expect(c.usage).toEqual({ prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
+    expect(c.usage).toEqual({
+      prompt_tokens: 12,
+      completion_tokens: 4,
+      total_tokens: 16,
+      prompt_tokens_details: { cached_tokens: 2, cache_write_tokens: 0 },
+    });
   });
 });
 
@@ -113,6 +118,36 @@ describe("AnthropicStreamTranslator", () => {
     expect(chunks[5]?.choices[0]?.finish_reason).toBe("tool_calls");
     expect(chunks[6]?.usage).toEqual({ prompt_tokens: 9, completion_tokens: 7, total_tokens: 16 });
     expect(t.finished).toBe(true);
+  });
+
+  it("cache counts of message_start survive message_delta's nulls; its cumulative counts and thinking tokens win", () => {
+    const t = new AnthropicStreamTranslator(1);
+    const usage = (...events: Record<string, unknown>[]) => [...events, { type: "message_stop" }].flatMap((e) => t.next(e as never)).at(-1)?.usage;
+    expect(
+      usage(
+        {
+          type: "message_start",
+          message: { id: "m", model: "c", usage: { input_tokens: 10, cache_read_input_tokens: 900, cache_creation_input_tokens: 50, output_tokens: 1 } },
+        },
+        {
+          type: "message_delta",
+          delta: { stop_reason: "end_turn" },
+          usage: {
+            output_tokens: 40,
+            input_tokens: null,
+            cache_read_input_tokens: null,
+            cache_creation_input_tokens: 60,
+            output_tokens_details: { thinking_tokens: 25 },
+          },
+        },
+      ),
+    ).toEqual({
+      prompt_tokens: 970,
+      completion_tokens: 40,
+      total_tokens: 1010,
+      prompt_tokens_details: { cached_tokens: 900, cache_write_tokens: 60 },
+      completion_tokens_details: { reasoning_tokens: 25 },
+    });
   });
 
   it("throws the error event", () => {

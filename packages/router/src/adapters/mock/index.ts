@@ -65,6 +65,13 @@ function forcedTool(body: ChatBody): string | undefined {
   return undefined;
 }
 
+/** The mock's usage report: `cachedTokens` (configured) of the prompt as read from a prompt cache, OpenAI's way. */
+function mockUsage(prompt: number, completion: number, cachedTokens: number | undefined): Usage {
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  if (cachedTokens !== undefined) usage.prompt_tokens_details = { cached_tokens: Math.min(cachedTokens, prompt) };
+  return usage;
+}
+
 /**
  * Create the mock adapter. A call fails (HTTP `failStatus`) when the coin for
  * `requestId:attempt:model` lands under `failRate`, so the same request id fails the same way on
@@ -88,7 +95,7 @@ export const createMockAdapter: AdapterFactory = (init: AdapterInit): ProviderAd
     return {
       text,
       tool,
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+      usage: mockUsage(prompt, completion, behaviour.cachedTokens),
       id: `chatcmpl-mock-${call.requestId}-${call.attempt}`,
       model: call.model.name,
       created: Math.floor(Date.now() / 1000),

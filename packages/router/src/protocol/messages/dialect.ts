@@ -65,7 +65,8 @@ export function createMessagesDialect(core: MessagesCore): MessagesDialect {
     readCount: (value, headers) => read(value, headers, true),
     completion: (completion, info) => messageAnswer(completion, info),
     stream: (info, request) => messagesStream(info, core.promptTokens(request.body)),
-    error: (error) => messagesError(error),
+    // An upstream's own refusal passed through (`wire`) keeps the upstream's code.
+    error: (error) => messagesError({ status: error.status, message: error.message, code: error.wire?.code ?? error.code }),
     countTokens: (body) => JSON.stringify({ input_tokens: core.promptTokens(body) }),
   };
 }
