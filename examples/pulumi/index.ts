@@ -37,6 +37,7 @@ export default async function acmeRouting(): Promise<Record<string, unknown>> {
   if (kubernetes) {
     router = new RouterDeployment("router", {
       bundle: build.routerBundle,
+      assets: build.routerAssets,
       releaseHash: build.hash,
       namespace: kubernetes.namespace,
       replicas: kubernetes.replicas,

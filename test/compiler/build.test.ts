@@ -1,4 +1,4 @@
-/** @module build.test — build: writes switchyard.json, manifest.json and router.mjs; deterministic; nothing on errors. */
+/** @module build.test — build: writes switchyard.json, manifest.json, router.mjs and its assets; deterministic; nothing on errors. */
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,6 +50,13 @@ describe("build", () => {
       expect(entry.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
     }
     expect(JSON.stringify(manifest)).not.toMatch(/20\d\d-\d\d-\d\dT/); // no timestamps
+    // router.mjs's assets are in the folder, listed in the manifest, and reported as written: the deployable folder.
+    const assets = names.filter((name) => /^switchyard-[a-z]+\.[0-9a-f]{8}\.mjs$/.test(name));
+    expect(assets.map((name) => name.split(".")[0])).toEqual(["switchyard-dashboard", "switchyard-messages", "switchyard-responses"]);
+    expect(Object.keys(manifest.files).sort()).toEqual(names.filter((name) => name !== "manifest.json"));
+    for (const asset of assets) expect(result.files).toContain(join(outDir, "dev", asset));
+    // Each asset's name carries its content's hash, so a stale asset of another build is never imported.
+    for (const asset of assets) expect(manifest.files[asset]?.sha256.slice(0, 8)).toBe(asset.split(".")[1]);
   });
 
   it("is byte-identical across two builds of the same input", async () => {

@@ -256,6 +256,11 @@ describe("installed from a registry with npm", () => {
       const built = await sy(["build", "--env", environment]);
       expect(built.code, built.stderr).toBe(0);
       expect(existsSync(join(project, "dist", environment, "router.mjs"))).toBe(true);
+      // router.mjs's assets, bundled from the installed @switchyard/router's sources, beside it.
+      const assets = readdirSync(join(project, "dist", environment))
+        .filter((file) => /^switchyard-[a-z]+\.[0-9a-f]{8}\.mjs$/.test(file))
+        .sort();
+      expect(assets.map((file) => file.split(".")[0])).toEqual(["switchyard-dashboard", "switchyard-messages", "switchyard-responses"]);
     }
     // dev answers from its mock providers, asked by the openai package installed in the project.
     router = await spawnRouter([join(project, "dist/dev/router.mjs"), "--port", "0"], { cwd: project, env: { SWITCHYARD_TEAM_KEY: "dev-key" } });

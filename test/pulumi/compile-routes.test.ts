@@ -26,6 +26,11 @@ describe("compileRoutes() temporary build folder", () => {
     const build = await compileRoutes({ file: join(FIXTURES, "routes-v1.ts"), env: "test" });
     expect(build.releaseJson).toContain(build.hash);
     expect(build.routerBundle.length).toBeGreaterThan(1000);
+    // router.mjs's assets, read in too: each one it names, with its code.
+    const named = [...new Set(build.routerBundle.match(/switchyard-[a-z0-9-]+\.[0-9a-f]{8}\.mjs/g))].sort();
+    expect(Object.keys(build.routerAssets)).toEqual(named);
+    expect(named.map((file) => file.split(".")[0])).toEqual(["switchyard-dashboard", "switchyard-messages", "switchyard-responses"]);
+    for (const code of Object.values(build.routerAssets)) expect(code).toMatch(/export\{/);
     expect(build.outDir).toBeUndefined();
     expect(readdirSync(scratch)).toEqual([]);
   }, 120_000);

@@ -119,7 +119,7 @@ describe("compileRoutes and RouterDeployment with a real router.mjs", () => {
     const build = await runWithMocks(() => compileRoutes({ file, env: "prod", cwd: scratch }), { project: "acme-routing", stack: "prod" });
     expect(build.result.redisUrlSecret).toBe("PROD_REDIS_URL");
     expect(build.result.secrets).toEqual(["SUPPORT_KEY"]);
-    const args = { bundle: build.result.routerBundle, keys: { SUPPORT_KEY: pulumi.secret("team-key") } };
+    const args = { bundle: build.result.routerBundle, assets: build.result.routerAssets, keys: { SUPPORT_KEY: pulumi.secret("team-key") } };
     await expect(runWithMocks(() => new RouterDeployment("router", args), { project: "acme-routing", stack: "prod", computed })).rejects.toThrow(
       /state\.url: secret\("PROD_REDIS_URL"\)/,
     );
@@ -135,7 +135,7 @@ describe("compileRoutes and RouterDeployment with a real router.mjs", () => {
     const build = await runWithMocks(() => compileRoutes({ file, env: "dev", cwd: scratch }), { project: "acme-routing", stack: "dev" });
     expect(build.result.redisUrlSecret).toBeUndefined();
     await expect(
-      runWithMocks(() => new RouterDeployment("router", { bundle: build.result.routerBundle, redis: { url: REDIS_URL } }), {
+      runWithMocks(() => new RouterDeployment("router", { bundle: build.result.routerBundle, assets: build.result.routerAssets, redis: { url: REDIS_URL } }), {
         project: "acme-routing",
         stack: "dev",
         computed,

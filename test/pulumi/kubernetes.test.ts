@@ -140,4 +140,20 @@ describe("RouterDeployment", () => {
       runWithMocks(() => new RouterDeployment("big", { bundle: "x".repeat(1024 * 1024 + 1) }), { project: "acme-routing", stack: "staging", computed }),
     ).rejects.toThrow(/more than a ConfigMap holds/);
   });
+
+  it("puts router.mjs's assets beside it in the same ConfigMap (mounted at /bundle), and refuses a bundle without the assets it names", async () => {
+    const asset = "switchyard-dashboard.0123abcd.mjs";
+    const bundle = `const a = "${asset}";`;
+    const run = await deploy({ bundle, assets: { [asset]: "export const openDashboard = 1;" } });
+    const configMap = reveal(run.get("kubernetes:core/v1:ConfigMap", "router-bundle").inputs) as { data: Record<string, string> };
+    expect(configMap.data).toEqual({ "router.mjs": bundle, [asset]: "export const openDashboard = 1;" });
+    await expect(deploy({ bundle })).rejects.toThrow(/router\.mjs imports switchyard-dashboard\.0123abcd\.mjs from its folder, but `assets` does not hold it/);
+  });
+
+  it("counts the assets in the ConfigMap's 1 MiB", async () => {
+    const asset = "switchyard-responses.0123abcd.mjs";
+    await expect(deploy({ bundle: `"${asset}"`, assets: { [asset]: "x".repeat(1024 * 1024) } })).rejects.toThrow(
+      /router\.mjs and its assets are \d+ bytes, more than a ConfigMap holds/,
+    );
+  });
 });

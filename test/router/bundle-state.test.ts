@@ -63,8 +63,8 @@ describe("router.mjs with and without Redis state", () => {
   it('without `state: { kind: "redis" }` the bundle carries no Redis client and stays within 150 KB', async () => {
     const texts = await unpacked(await readFile(plain.file, "utf8"));
     expect(
-      texts.some((text) => text.includes("switchyard-dashboard.mjs")),
-      "the dashboard chunk is found",
+      texts.some((text) => text.includes("switchyard-admin.mjs")),
+      "the admin chunk is found",
     ).toBe(true);
     expect(hasIoredis(texts), "no ioredis").toBe(false);
     expect(plain.bytes).toBeLessThan(BUDGET);

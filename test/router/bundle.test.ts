@@ -1,6 +1,9 @@
-/** router.mjs: only the adapters a release uses, deterministic, runs from an empty folder with plain node, drains on SIGTERM, serves the dashboard from its chunk. */
+/**
+ * router.mjs: only the adapters a release uses, deterministic, runs from an empty folder with plain node, drains on
+ * SIGTERM, serves the dashboard from its asset beside it, and answers 503 `asset_missing` when an asset was not deployed.
+ */
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,12 +40,18 @@ describe("bundleRouter", () => {
   it("includes only the adapters the release uses, is small and deterministic", async () => {
     const a = path.join(dir, "a", "router.mjs");
     const b = path.join(dir, "b", "router.mjs");
-    const { bytes } = await bundleRouter({ release: mockOnly, outFile: a });
-    await bundleRouter({ release: mockOnly, outFile: b });
+    const { bytes, assets } = await bundleRouter({ release: mockOnly, outFile: a });
+    const second = await bundleRouter({ release: mockOnly, outFile: b });
     const code = await readFile(a, "utf8");
     expect(code).toBe(await readFile(b, "utf8"));
     expect(bytes).toBe(Buffer.byteLength(code));
     expect(bytes).toBeLessThan(150 * 1024);
+    // The parts a release may not use are written beside router.mjs, named with their content's hash, the same each build.
+    const names = assets.map((asset) => asset.file);
+    expect(names.map((name) => name.replace(/\.[0-9a-f]{8}\.mjs$/, ""))).toEqual(["switchyard-dashboard", "switchyard-messages", "switchyard-responses"]);
+    expect(second.assets.map((asset) => asset.file)).toEqual(names);
+    expect((await readdir(path.dirname(a))).sort()).toEqual([...names, "router.mjs"].sort());
+    for (const asset of assets) expect(await readFile(path.join(path.dirname(a), asset.file), "utf8")).toBe(asset.code);
     // Boolean checks, so a failure does not print 40 KB of minified code.
     // Not the bare word "anthropic": the IR's JSON Schema (admin uploads) lists it as a provider kind.
     expect(/anthropic-version|message_start|x-api-key/i.test(code), "no Anthropic adapter").toBe(false);
@@ -51,7 +60,9 @@ describe("bundleRouter", () => {
     expect(/from"zod"|ZodError/.test(code), "no zod").toBe(false);
     // /metrics is rendered by the router's own telemetry/exposition.ts.
     expect(/getMetricsAsString|globalRegistry/.test(code), "no prom-client").toBe(false);
-    console.log(`router.mjs (mock only): ${(bytes / 1024).toFixed(1)} KB`);
+    console.log(
+      `router.mjs (mock only): ${(bytes / 1024).toFixed(1)} KB; ${assets.map((x) => `${x.file} ${(x.code.length / 1024).toFixed(1)} KB`).join(", ")}`,
+    );
   });
 
   it("runs from an empty folder with plain node and drains in-flight requests on SIGTERM", async () => {
@@ -80,14 +91,15 @@ describe("bundleRouter", () => {
     }
   });
 
-  it("serves the dashboard from its compressed chunk, sharing the core's errors and wrong-token counts", async () => {
+  it("serves the dashboard from its asset beside router.mjs, sharing the core's errors and wrong-token counts", async () => {
     const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
     try {
-      await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
-      // The handler's text is inside the brotli-compressed chunk, not in the bundle as plain JS.
-      expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes("the dashboard serves GET /dashboard"), "dashboard handler compressed").toBe(
+      const { assets } = await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
+      // The handler's text is in the dashboard's asset, not in router.mjs.
+      expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes("the dashboard serves GET /dashboard"), "dashboard handler not in the core").toBe(
         false,
       );
+      expect(assets.find((asset) => asset.file.startsWith("switchyard-dashboard."))?.code).toContain("the dashboard serves GET /dashboard");
       const token = "bundle-admin-token";
       const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { SWITCHYARD_ADMIN_TOKEN: token } });
       try {
@@ -175,12 +187,63 @@ describe("bundleRouter", () => {
       'import { RouterError } from "../errors.ts";\nexport const openDashboard = () => new RouterError("x");\n',
     );
     await expect(buildDashboardChunk(src)).rejects.toThrow(/would carry its own copy of errors\.ts/);
-    // A type-only import carries nothing: the chunk builds, named for stack traces.
+    // A type-only import carries nothing: the chunk builds (an asset: its file URL names it in stack traces).
     await writeFile(
       path.join(src, "dashboard", "lazy.ts"),
       'import type { RouterError } from "../errors.ts";\nexport const openDashboard = (e: RouterError) => e.message;\n',
     );
-    expect(await buildDashboardChunk(src)).toMatch(/\/\/# sourceURL=switchyard-dashboard\.mjs\n$/);
+    expect(await buildDashboardChunk(src)).toMatch(/export\{\w+ as openDashboard\}/);
+  });
+
+  it("copied alone into an empty folder: chat works, the parts in missing assets answer 503 asset_missing, logged once", async () => {
+    const built = path.join(dir, "alone-build");
+    const run = await mkdtemp(path.join(tmpdir(), "switchyard-alone-"));
+    try {
+      const { assets } = await bundleRouter({ release: mockOnly, outFile: path.join(built, "router.mjs") });
+      await copyFile(path.join(built, "router.mjs"), path.join(run, "router.mjs"));
+      const token = "alone-admin-token";
+      const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { DEMO_KEY: "demo-key", SWITCHYARD_ADMIN_TOKEN: token } });
+      try {
+        const headers = { authorization: "Bearer demo-key", "content-type": "application/json" };
+        const responsesFile = assets.find((asset) => asset.file.startsWith("switchyard-responses."))?.file ?? "";
+        for (let i = 0; i < 2; i++) {
+          const refused = await fetch(`${router.url}/v1/responses`, { method: "POST", headers, body: JSON.stringify({ model: "chat", input: "hi" }) });
+          expect(refused.status).toBe(503);
+          const { error } = (await refused.json()) as { error: { code: string; type: string; message: string } };
+          expect(error).toMatchObject({ code: "asset_missing", type: "server_error" });
+          expect(error.message).toContain(responsesFile);
+          expect(error.message).toContain("deploy the whole dist/<env>/ folder");
+        }
+        // Messages (its dialect cannot load: OpenAI's shape) and the dashboard likewise.
+        const messages = await fetch(`${router.url}/v1/messages`, { method: "POST", headers, body: "{}" });
+        expect(messages.status).toBe(503);
+        expect(((await messages.json()) as { error: { code: string } }).error.code).toBe("asset_missing");
+        const dashboard = await fetch(`${router.url}/dashboard`);
+        expect(dashboard.status).toBe(503);
+        expect(((await dashboard.json()) as { error: { message: string } }).error.message).toMatch(/switchyard-dashboard\.[0-9a-f]{8}\.mjs/);
+        // Everything in the core goes on serving.
+        const chat = await fetch(`${router.url}/v1/chat/completions`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hello" }] }),
+        });
+        expect(chat.status).toBe(200);
+        expect((await fetch(`${router.url}/healthz`)).status).toBe(200);
+        // One log line per missing asset, however many requests it refused; no stack trace.
+        expect(
+          router
+            .stderr()
+            .split("\n")
+            .filter((line) => line.includes(responsesFile)),
+        ).toHaveLength(1);
+        expect(router.stderr()).not.toMatch(/\n\s+at /);
+      } finally {
+        router.child.kill("SIGTERM");
+        await router.exited;
+      }
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
   });
 
   it("bundles the Anthropic adapter when the release needs it, and it works", async () => {

@@ -1,6 +1,7 @@
 /**
- * router.mjs serves `/v1/messages` from its compressed chunk: the dialect's code is not in the bundle as plain JS, the
- * first request unpacks it, and a RouterError thrown inside it is the core's class (a 400 in Anthropic's shape, not a 500).
+ * router.mjs serves `/v1/messages` from its asset beside it: the dialect's code is not in router.mjs but in
+ * `switchyard-messages.<hash>.mjs`, the first request imports it, and a RouterError thrown inside it is the core's class
+ * (a 400 in Anthropic's shape, not a 500).
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,14 +20,16 @@ const release = releaseOf({
   teams: { demo: { keys: [{ secret: "DEMO_KEY" }], routes: ["chat"] } },
 });
 
-describe("router.mjs and the Messages chunk", () => {
-  it("answers the Anthropic SDK from the compressed chunk, errors in Anthropic's shape", async () => {
+describe("router.mjs and the Messages asset", () => {
+  it("answers the Anthropic SDK from the asset beside router.mjs, errors in Anthropic's shape", async () => {
     const run = await mkdtemp(path.join(tmpdir(), "switchyard-messages-"));
     try {
-      const { bytes } = await bundleRouter({ release, outFile: path.join(run, "router.mjs") });
-      console.log(`router.mjs (mock only, with the Messages chunk): ${bytes} bytes`);
+      const { bytes, assets } = await bundleRouter({ release, outFile: path.join(run, "router.mjs") });
+      const asset = assets.find((a) => /^switchyard-messages\.[0-9a-f]{8}\.mjs$/.test(a.file));
+      console.log(`router.mjs (mock only): ${bytes} bytes; the Messages asset: ${Buffer.byteLength(asset?.code ?? "")} bytes`);
       const code = await readFile(path.join(run, "router.mjs"), "utf8");
-      expect(code.includes("is not supported: the router's internal request"), "dialect compressed").toBe(false);
+      expect(code.includes("is not supported: the router's internal request"), "dialect not in router.mjs").toBe(false);
+      expect(await readFile(path.join(run, asset?.file ?? "missing"), "utf8")).toContain("is not supported: the router's internal request");
       const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { DEMO_KEY: "demo-key" } });
       try {
         const client = new Anthropic({ baseURL: router.url, apiKey: "demo-key", maxRetries: 0 });

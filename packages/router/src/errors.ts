@@ -30,7 +30,8 @@ export type RouterErrorCode =
   | "no_previous_release"
   | "request_not_found"
   | "feedback_conflict"
-  | "state_unavailable";
+  | "state_unavailable"
+  | "asset_missing";
 
 /** OpenAI's `error.type` vocabulary (plus `upstream_error` for provider failures). */
 export type RouterErrorType =
@@ -67,6 +68,7 @@ export const ERRORS = {
   request_not_found: { status: 404, type: "not_found_error" },
   feedback_conflict: { status: 409, type: "invalid_request_error" },
   state_unavailable: { status: 503, type: "server_error" },
+  asset_missing: { status: 503, type: "server_error" },
 } as const satisfies Record<RouterErrorCode, { status: number; type: RouterErrorType }>;
 
 /**

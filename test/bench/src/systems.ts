@@ -1,6 +1,6 @@
 /** @module The systems under test: how each one starts against the mock upstream, and how to call it. */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Target } from "./load/jobs.ts";
 import { freePort, type Managed, type ProcessGroup, waitForHttp, waitForListening } from "./processes.ts";
@@ -138,15 +138,35 @@ export async function buildSwitchyard(
   const routerFile = join(outDir, "default", "router.mjs");
   if (!existsSync(routerFile)) throw new NotAvailable(`build() succeeded but wrote no ${routerFile} (files: ${result.files.join(", ") || "none"})`);
   const bytes = readFileSync(routerFile);
-  // Run it from an empty folder, as DESIGN.md promises: no node_modules next to it.
+  // Run it from an empty folder, as DESIGN.md promises: no node_modules next to it, only its assets.
   const alone = join(ctx.workDir, `${name}-alone`);
   mkdirSync(alone, { recursive: true });
   copyFileSync(routerFile, join(alone, "router.mjs"));
+  const assetBytes = copyRouterAssets(dirname(routerFile), alone);
   return {
     routerFile: join(alone, "router.mjs"),
     releaseFile: join(outDir, "default", "switchyard.json"),
-    facts: { routerBytes: statSync(routerFile).size, routerGzipBytes: gzipSync(bytes).length, buildWallMs: result.wallMs, buildRunMs: result.runMs },
+    facts: {
+      routerBytes: statSync(routerFile).size,
+      routerGzipBytes: gzipSync(bytes).length,
+      assetBytes,
+      buildWallMs: result.wallMs,
+      buildRunMs: result.runMs,
+    },
   };
+}
+
+/** router.mjs's assets: the parts it imports from its own folder on first use (`switchyard-dashboard.3f9a1c2b.mjs`…). */
+const ROUTER_ASSET = /^switchyard-[a-z0-9-]+\.[0-9a-f]{8}\.mjs$/;
+
+/** Copy router.mjs's assets from its build folder to where it runs; their total size in bytes. */
+function copyRouterAssets(from: string, to: string): number {
+  let total = 0;
+  for (const file of readdirSync(from).filter((name) => ROUTER_ASSET.test(name))) {
+    copyFileSync(join(from, file), join(to, file));
+    total += statSync(join(to, file)).size;
+  }
+  return total;
 }
 
 async function startSwitchyard(ctx: StartContext, name: RouterSystem = "switchyard"): Promise<RunningSystem> {
@@ -155,6 +175,7 @@ async function startSwitchyard(ctx: StartContext, name: RouterSystem = "switchya
   const routerFile = built.routerFile;
   if (ctx.routerFile !== undefined) {
     copyFileSync(ctx.routerFile, routerFile);
+    copyRouterAssets(dirname(ctx.routerFile), dirname(routerFile));
     facts["routerFile"] = ctx.routerFile;
     facts["routerBytes"] = statSync(routerFile).size;
   }

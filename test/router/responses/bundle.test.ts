@@ -1,4 +1,4 @@
-/** router.mjs serves `/v1/responses` from its compressed chunk: the dialect's code is not plain in the bundle, and its errors are the core's. */
+/** router.mjs serves `/v1/responses` from its asset beside it: the dialect's code is not in router.mjs, and its errors are the core's. */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,12 +15,14 @@ const release = releaseOf({
   teams: { demo: { keys: [{ secret: "DEMO_KEY" }], routes: ["chat"] } },
 });
 
-it("serves plain and streamed Responses requests from the chunk, and refusals in OpenAI's shape", async () => {
+it("serves plain and streamed Responses requests from the asset beside router.mjs, and refusals in OpenAI's shape", async () => {
   const run = await mkdtemp(path.join(tmpdir(), "switchyard-responses-"));
   try {
-    await bundleRouter({ release, outFile: path.join(run, "router.mjs") });
-    // The dialect's text is inside the brotli-compressed chunk, not plain JS in the bundle.
-    expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes("response.output_text.delta"), "responses dialect compressed").toBe(false);
+    const { assets } = await bundleRouter({ release, outFile: path.join(run, "router.mjs") });
+    // The dialect's text is in its asset (`switchyard-responses.<hash>.mjs`), not in router.mjs.
+    expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes("response.output_text.delta"), "responses dialect not in router.mjs").toBe(false);
+    const asset = assets.find((a) => /^switchyard-responses\.[0-9a-f]{8}\.mjs$/.test(a.file));
+    expect(await readFile(path.join(run, asset?.file ?? "missing"), "utf8")).toContain("response.output_text.delta");
     const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { DEMO_KEY: "demo-key" } });
     try {
       const post = (body: unknown) =>

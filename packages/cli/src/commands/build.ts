@@ -6,12 +6,19 @@ import { configFile, consoleToStderr } from "./config-file.ts";
 
 export const command: Command = {
   name: "build",
-  summary: "Compile routes.ts into dist/<env>/ (switchyard.json, manifest.json, router.mjs)",
+  summary: "Compile routes.ts into dist/<env>/ (switchyard.json, manifest.json, router.mjs and its assets)",
   usage: "switchyard build [routes.ts] [--env NAME] [--out dist]",
   help: `Runs every step of \`switchyard check\`, then writes, for the environment:
   <out>/<env>/switchyard.json   the canonical compiled config and its content hash
   <out>/<env>/manifest.json     IR version, hash, environment, compiler version, sizes, sha256s
-  <out>/<env>/router.mjs        the self-contained router (run it with \`node router.mjs\`)
+  <out>/<env>/router.mjs        the router (run it with \`node router.mjs\`; no node_modules)
+  <out>/<env>/switchyard-*.<hash>.mjs
+                                router.mjs's assets: the dashboard and the Responses and Messages
+                                dialects, which router.mjs imports from its own folder on first use
+
+router.mjs plus its assets make the deployable folder: ship the whole <out>/<env>/ folder. A
+router.mjs copied alone still serves chat completions, but answers 503 asset_missing on the
+endpoints whose asset is not beside it.
 
 Nothing is written when there are errors. Builds are deterministic: the same input gives the
 same bytes. Without --env the environment is "default" (no overrides apply).

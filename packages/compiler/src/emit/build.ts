@@ -1,5 +1,6 @@
 /**
- * @module emit/build — writes `<outDir>/<env>/switchyard.json`, `router.mjs` and `manifest.json`.
+ * @module emit/build — writes `<outDir>/<env>/switchyard.json`, `router.mjs`, router.mjs's assets (`switchyard-*.<hash>.mjs`,
+ * the parts it imports from its own folder on first use) and `manifest.json`, which lists them all.
  * Each file is written to a temporary name and renamed into place; nothing is written on errors.
  * The output is deterministic (no timestamps): two builds of the same input are byte-identical.
  */
@@ -66,7 +67,7 @@ export function createManifest(release: Release, files: Record<string, string | 
   };
 }
 
-type Bundler = (options: { release: Release; outFile: string }) => Promise<{ bytes: number }>;
+type Bundler = (options: { release: Release; outFile: string }) => Promise<{ bytes: number; assets: { file: string; code: string }[] }>;
 
 /** `bundleRouter` from `./router-bundle.ts` when it is present (written by the router helper). */
 async function loadBundler(): Promise<Bundler | undefined> {
@@ -103,16 +104,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     await makeDir(staging);
     const contents: Record<string, string | Buffer> = { "switchyard.json": serialiseRelease(release) };
     const bundleRouter = await loadBundler();
+    const assetNames: string[] = [];
     if (bundleRouter) {
       const routerFile = join(staging, "router.mjs");
-      await bundleRouter({ release, outFile: routerFile });
+      const { assets } = await bundleRouter({ release, outFile: routerFile });
       contents["router.mjs"] = await readFile(routerFile);
+      for (const asset of assets) {
+        contents[asset.file] = asset.code;
+        assetNames.push(asset.file);
+      }
     }
     const manifest = createManifest(release, contents);
     contents["manifest.json"] = `${JSON.stringify(manifest, null, 2)}\n`;
     const files: string[] = [];
-    // manifest.json last: its presence means the rest of the build is in place.
-    for (const name of ["router.mjs", "switchyard.json", "manifest.json"]) {
+    // router.mjs's assets before it (a router never starts without them in place), manifest.json last: its presence
+    // means the rest of the build is in place.
+    for (const name of [...assetNames, "router.mjs", "switchyard.json", "manifest.json"]) {
       const content = contents[name];
       if (content === undefined) continue;
       const target = join(directory, name);

@@ -1,10 +1,13 @@
 /**
- * @module Emit router.mjs: esbuild bundles packages/router with only the adapters and validators a release uses, release
- * embedded. The dashboard's server code and the admin API's handler, each loaded on first use, ride along as brotli-compressed
- * chunks; so do the trace sinks and metrics, unpacked at start.
+ * @module Emit router.mjs and its assets: esbuild bundles packages/router with only the adapters and validators a release
+ * uses, release embedded. The admin API's handler and canary evaluation, loaded on first use, ride along in router.mjs as
+ * brotli-compressed chunks; so do the trace sinks and metrics, unpacked at start. What a release may never use (the
+ * dashboard, the Responses and Messages dialects) is written beside router.mjs as assets: plain ES modules with a content
+ * hash in their names, imported on first use. router.mjs plus its assets is the deployable folder.
  * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their client (ioredis) as a second
  * brotli-compressed chunk unpacked at start-up; any other release carries neither.
  */
+import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -21,6 +24,20 @@ export interface BundleRouterOptions {
    * the 150 KB budget: BENCHMARKS.md has the measurements).
    */
   transport?: "http1" | "node" | "undici";
+}
+
+/** A file router.mjs imports from its own folder on first use (a LazyChunk placed "beside"). */
+export interface RouterAsset {
+  /** Its file name, with the hash of its content: `switchyard-dashboard.3f9a1c2b.mjs`. */
+  file: string;
+  /** Its code (a minified, self-contained ES module). */
+  code: string;
+}
+
+/** What bundleRouter wrote: router.mjs's size and the assets written beside it (sorted by name). */
+export interface BundledRouter {
+  bytes: number;
+  assets: RouterAsset[];
 }
 
 const ADAPTERS = {
@@ -115,7 +132,7 @@ function unpackModule(): esbuild.Plugin {
   };
 }
 
-/** A part of the router loaded on first use: built as its own chunk, embedded brotli-compressed in router.mjs. */
+/** A part of the router loaded on first use: built as its own chunk, embedded brotli-compressed in router.mjs or written beside it. */
 interface LazyChunk {
   /** What the chunk is, in messages. */
   what: string;
@@ -143,6 +160,15 @@ interface LazyChunk {
    * the core imports statically (`import … from specifier`) that is only smaller compressed.
    */
   load?: "first-use" | "start";
+  /**
+   * Where the chunk goes: embedded in router.mjs (`inline`, the default: core functions every release may use), or
+   * written beside it as an asset (`beside`: a plain ES module named with its content hash, so a stale asset of another
+   * build is never picked up; router.mjs imports it from its own folder on first use and answers 503 `asset_missing`
+   * when it is not there). Parts a release may not use at all go beside, out of router.mjs's 150 KB budget.
+   */
+  placement?: "inline" | "beside";
+  /** For a `beside` chunk: what it serves, in the `asset_missing` message ("the dashboard (GET /dashboard)"). */
+  serves?: string;
 }
 
 /**
@@ -168,6 +194,8 @@ const DASHBOARD_CHUNK: LazyChunk = {
   ]),
   corePath: "DashboardCore (dashboard/handler.ts)",
   name: "switchyard-dashboard.mjs",
+  placement: "beside",
+  serves: "the dashboard (/dashboard)",
 };
 
 /**
@@ -234,6 +262,8 @@ const RESPONSES_CHUNK: LazyChunk = {
   ]),
   corePath: "ResponsesCore (protocol/responses/dialect.ts)",
   name: "switchyard-responses.mjs",
+  placement: "beside",
+  serves: "the OpenAI Responses dialect (POST /v1/responses)",
 };
 
 /**
@@ -256,6 +286,8 @@ const MESSAGES_CHUNK: LazyChunk = {
   ]),
   corePath: "MessagesCore (protocol/messages/dialect.ts)",
   name: "switchyard-messages.mjs",
+  placement: "beside",
+  serves: "the Anthropic Messages dialect (POST /v1/messages, /v1/messages/count_tokens)",
 };
 
 /**
@@ -299,6 +331,8 @@ const EMBEDDINGS_CHUNK: LazyChunk = {
   modules: new Set(["http/embeddings.ts", "protocol/embeddings.ts", "protocol/json.ts", "core/tokens.ts"]),
   corePath: "EmbeddingsCore (http/embeddings.ts)",
   name: "switchyard-embeddings.mjs",
+  placement: "beside",
+  serves: "the embeddings endpoint (POST /v1/embeddings)",
 };
 
 /**
@@ -328,7 +362,13 @@ async function buildLazyChunk(src: string, chunk: LazyChunk): Promise<string> {
   }
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error(`esbuild produced no ${chunk.what} chunk`);
-  return `${file.text}//# sourceURL=${chunk.name}\n`;
+  // An asset has a file URL of its own for stack traces.
+  return chunk.placement === "beside" ? file.text : `${file.text}//# sourceURL=${chunk.name}\n`;
+}
+
+/** An asset's file name: the chunk's name with the first 8 hex digits of its code's sha256 (`switchyard-dashboard.3f9a1c2b.mjs`). */
+function assetFileName(chunk: LazyChunk, code: string): string {
+  return chunk.name.replace(/\.mjs$/, `.${createHash("sha256").update(code).digest("hex").slice(0, 8)}.mjs`);
 }
 
 /**
@@ -354,9 +394,10 @@ export function buildAdminChunk(src: string): Promise<string> {
 /**
  * A lazily loaded part's `import(specifier)` in its core module gets this stand-in: the chunk from buildLazyChunk,
  * brotli-compressed and base64-encoded, unpacked and imported from a `data:` URL only when that import runs. Node
- * resolves a `data:` module's `node:` imports like any other; a chunk has no other imports.
+ * resolves a `data:` module's `node:` imports like any other; a chunk has no other imports. A `beside` chunk is added to
+ * `assets` instead, and its stand-in imports it from router.mjs's folder (runtime/asset.ts).
  */
-function lazyChunk(src: string, chunk: LazyChunk): esbuild.Plugin {
+function lazyChunk(src: string, chunk: LazyChunk, assets: RouterAsset[]): esbuild.Plugin {
   const namespace = `sy-${chunk.what}`;
   const importer = new RegExp(
     `[\\\\/](${[chunk.importer]
@@ -373,6 +414,17 @@ function lazyChunk(src: string, chunk: LazyChunk): esbuild.Plugin {
           : undefined,
       );
       build.onLoad({ filter: /.*/, namespace }, async () => {
+        if (chunk.placement === "beside") {
+          const code = await buildLazyChunk(src, chunk);
+          const file = assetFileName(chunk, code);
+          assets.push({ file, code });
+          const contents = [
+            'import { importAsset } from "./runtime/asset.ts";',
+            `const chunk = await importAsset(${JSON.stringify(file)}, ${JSON.stringify(chunk.serves ?? `the ${chunk.what} part`)});`,
+            `export const { ${chunk.exports.join(", ")} } = chunk;`,
+          ].join("\n");
+          return { contents, loader: "js", resolveDir: src };
+        }
         const code = Buffer.from(await buildLazyChunk(src, chunk));
         const contents = [
           `import { unpackChunk } from ${JSON.stringify(UNPACK_MODULE)};`,
@@ -505,27 +557,29 @@ export function routerEntrySource(release: Release, transport: "http1" | "node" 
 }
 
 /**
- * Bundle the router for a release into one self-contained ESM file that runs with plain
- * `node router.mjs [--port N] [--host H]` and no node_modules. Deterministic: the same release
- * gives the same bytes. Never includes the compiler, TypeScript, ts-morph or esbuild.
+ * Bundle the router for a release into one ESM file that runs with plain `node router.mjs [--port N] [--host H]` and no
+ * node_modules, and its assets, written beside it (the parts a release may not use: see LazyChunk's `placement`).
+ * router.mjs plus its assets is what a deployment ships. Deterministic: the same release gives the same bytes. Never
+ * includes the compiler, TypeScript, ts-morph or esbuild.
  *
- * @example await bundleRouter({ release, outFile: "dist/prod/router.mjs" }) // → { bytes: 61234 }
+ * @example await bundleRouter({ release, outFile: "dist/prod/router.mjs" }) // → { bytes: 61234, assets: [{ file: "switchyard-dashboard.3f9a1c2b.mjs", … }, …] }
  */
-export async function bundleRouter(options: BundleRouterOptions): Promise<{ bytes: number }> {
+export async function bundleRouter(options: BundleRouterOptions): Promise<BundledRouter> {
   const src = routerSourceDir();
+  const assets: RouterAsset[] = [];
   const result = await esbuild.build({
     stdin: { contents: routerEntrySource(options.release, options.transport ?? "http1"), resolveDir: src, sourcefile: "router-entry.ts", loader: "ts" },
     // With Redis state the admin handler comes with the Redis support (state/redis/start.ts: it follows other replicas'
     // activations from the start, and the Redis release store verifies releases as uploads do): no second copy in a chunk.
     plugins: [
       unpackModule(),
-      lazyChunk(src, DASHBOARD_CHUNK),
-      lazyChunk(src, CANARY_CHUNK),
-      lazyChunk(src, RESPONSES_CHUNK),
-      lazyChunk(src, MESSAGES_CHUNK),
-      lazyChunk(src, SINKS_CHUNK),
-      lazyChunk(src, EMBEDDINGS_CHUNK),
-      options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK),
+      lazyChunk(src, DASHBOARD_CHUNK, assets),
+      lazyChunk(src, CANARY_CHUNK, assets),
+      lazyChunk(src, RESPONSES_CHUNK, assets),
+      lazyChunk(src, MESSAGES_CHUNK, assets),
+      lazyChunk(src, SINKS_CHUNK, assets),
+      lazyChunk(src, EMBEDDINGS_CHUNK, assets),
+      options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK, assets),
       ioredisChunk(src),
     ],
     // The OpenTelemetry packages ship ES modules beside CommonJS; their ESM builds tree-shake
@@ -542,5 +596,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<{ byte
   code = code.replace(/\n/, `\nimport { createRequire as __syCreateRequire } from "node:module"; const require = __syCreateRequire(import.meta.url);\n`);
   await mkdir(path.dirname(options.outFile), { recursive: true });
   await writeFile(options.outFile, code);
-  return { bytes: Buffer.byteLength(code) };
+  assets.sort((a, b) => (a.file < b.file ? -1 : 1));
+  for (const asset of assets) await writeFile(path.join(path.dirname(options.outFile), asset.file), asset.code);
+  return { bytes: Buffer.byteLength(code), assets };
 }

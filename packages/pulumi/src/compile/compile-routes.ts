@@ -5,7 +5,7 @@
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { build, type Diagnostic, formatDiagnostics } from "@switchyard/compiler";
 
@@ -29,6 +29,12 @@ export interface CompiledRoutes {
   releaseJson: string;
   /** The text of router.mjs (the release embedded): what a `RouterDeployment` runs. */
   routerBundle: string;
+  /**
+   * router.mjs's assets by file name (`switchyard-dashboard.3f9a1c2b.mjs` → its code): the parts it imports from its own
+   * folder on first use (the dashboard, the Responses and Messages dialects). A `RouterDeployment`'s `assets`: they ship
+   * with router.mjs, else those endpoints answer 503 `asset_missing`.
+   */
+  routerAssets: Record<string, string>;
   /** The build folder, e.g. `dist/prod`; undefined when no `outDir` was given (the temporary build folder is gone). */
   outDir: string | undefined;
   /** Route names, sorted. */
@@ -43,6 +49,9 @@ export interface CompiledRoutes {
   /** Warnings (errors fail the compile). */
   warnings: Diagnostic[];
 }
+
+/** The files of a build that are not router.mjs's assets. */
+const BUILD_FILES: ReadonlySet<string> = new Set(["router.mjs", "switchyard.json", "manifest.json"]);
 
 /** A compile that failed: the message is the diagnostics in the CLI's pretty format. */
 export class RoutesCompileError extends pulumi.RunError {
@@ -112,11 +121,16 @@ export async function compileRoutes(options: CompileRoutesOptions): Promise<Comp
       readFile(join(result.outDir, "switchyard.json"), "utf8"),
       readFile(join(result.outDir, "router.mjs"), "utf8"),
     ]);
+    // Every other file the build wrote is one of router.mjs's assets.
+    const assetFiles = (result.files ?? []).map((path) => basename(path)).filter((file) => !BUILD_FILES.has(file));
+    const routerAssets: Record<string, string> = {};
+    for (const file of assetFiles.sort()) routerAssets[file] = await readFile(join(result.outDir, file), "utf8");
     return {
       environment: result.release.config.environment,
       hash: result.release.hash,
       releaseJson,
       routerBundle,
+      routerAssets,
       outDir: scratch === undefined ? result.outDir : undefined,
       routes: Object.keys(result.release.config.routes).sort(),
       secrets: secretNamesOf(result.release.config).filter((name) => name !== redisUrlSecret),

@@ -3,7 +3,7 @@
  *
  * @example
  * import { RouterDeployment } from "@switchyard/pulumi/kubernetes";
- * new RouterDeployment("router", { bundle: build.routerBundle, releaseHash: build.hash });
+ * new RouterDeployment("router", { bundle: build.routerBundle, assets: build.routerAssets, releaseHash: build.hash });
  */
 export {
   RouterDeployment,

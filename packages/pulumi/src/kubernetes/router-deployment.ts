@@ -1,5 +1,5 @@
 /**
- * @module kubernetes/router-deployment — the router on Kubernetes: the emitted router.mjs in a
+ * @module kubernetes/router-deployment — the router on Kubernetes: the emitted router.mjs and its assets in a
  * ConfigMap, provider and team keys (and the Redis URL of a release with shared state) in a Secret, a
  * Deployment running `node /bundle/router.mjs` (ready on /readyz), a Service, a PodDisruptionBudget
  * and an optional HorizontalPodAutoscaler. A new bundle changes the pod template's hash annotation,
@@ -46,6 +46,11 @@ export interface RouterAutoscaling {
 export interface RouterDeploymentArgs {
   /** The text of router.mjs (`compileRoutes(...).routerBundle`). */
   bundle: pulumi.Input<string>;
+  /**
+   * router.mjs's assets by file name (`compileRoutes(...).routerAssets`), mounted beside it in /bundle: the dashboard and
+   * the Responses and Messages dialects. Every asset router.mjs names must be here (checked).
+   */
+  assets?: pulumi.Input<Record<string, string>>;
   /** The release's content hash, recorded on the pods (`compileRoutes(...).hash`). */
   releaseHash?: pulumi.Input<string>;
   namespace?: pulumi.Input<string>;
@@ -101,15 +106,34 @@ export interface RouterDeploymentArgs {
   runAsUser?: number;
 }
 
+/** An input known now: a plain object of strings (not an Output or a Promise). */
+function isPlainRecord(value: pulumi.Input<Record<string, string>>): value is Record<string, string> {
+  return !pulumi.Output.isInstance(value) && !(value instanceof Promise) && Object.values(value).every((v) => typeof v === "string");
+}
+
 /** sha256 of a bundle's text (hex). */
 export function bundleSha256(bundle: string): string {
   return createHash("sha256").update(bundle).digest("hex");
 }
 
-function checkBundleSize(name: string, text: string): string {
-  const bytes = Buffer.byteLength(text);
-  if (bytes > CONFIGMAP_LIMIT_BYTES) throw new pulumi.RunError(`RouterDeployment ${name}: router.mjs is ${bytes} bytes, more than a ConfigMap holds (1 MiB)`);
-  return text;
+/** The asset files router.mjs imports from its folder (their names are in its code: `switchyard-dashboard.3f9a1c2b.mjs`). */
+const ASSET_NAME = /switchyard-[a-z0-9-]+\.[0-9a-f]{8}\.mjs/g;
+
+/**
+ * The ConfigMap's data, checked: every asset router.mjs names is there, and router.mjs with its assets fits in a
+ * ConfigMap (1 MiB in all).
+ */
+function bundleFiles(name: string, text: string, assets: Record<string, string>): Record<string, string> {
+  const missing = [...new Set(text.match(ASSET_NAME) ?? [])].filter((file) => assets[file] === undefined).sort();
+  if (missing.length > 0)
+    throw new pulumi.RunError(
+      `RouterDeployment ${name}: router.mjs imports ${missing.join(", ")} from its folder, but \`assets\` does not hold ${missing.length === 1 ? "it" : "them"}: pass assets: build.routerAssets (compileRoutes)`,
+    );
+  const files = { ...assets, "router.mjs": text };
+  const bytes = Object.values(files).reduce((total, file) => total + Buffer.byteLength(file), 0);
+  if (bytes > CONFIGMAP_LIMIT_BYTES)
+    throw new pulumi.RunError(`RouterDeployment ${name}: router.mjs and its assets are ${bytes} bytes, more than a ConfigMap holds (1 MiB)`);
+  return files;
 }
 
 /**
@@ -158,7 +182,7 @@ function checkEnv(
  * @example
  * const build = await compileRoutes({ file: "routes.ts" });
  * const router = new RouterDeployment("router", {
- *   bundle: build.routerBundle, releaseHash: build.hash, replicas: 3,
+ *   bundle: build.routerBundle, assets: build.routerAssets, releaseHash: build.hash, replicas: 3,
  *   keys: { OPENAI_API_KEY: config.requireSecret("openaiApiKey") },
  * });
  * export const url = router.url;
@@ -177,7 +201,7 @@ export class RouterDeployment extends pulumi.ComponentResource {
 
   constructor(name: string, args: RouterDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Known now: fail before anything is registered.
-    if (typeof args.bundle === "string") checkBundleSize(name, args.bundle);
+    if (typeof args.bundle === "string" && (args.assets === undefined || isPlainRecord(args.assets))) bundleFiles(name, args.bundle, args.assets ?? {});
     const knownRedisEnv = typeof args.bundle === "string" ? redisUrlEnv(name, args.bundle, args.redis) : undefined;
     const userEnv = checkEnv(name, args.env ?? {}, args.keys, knownRedisEnv);
     const delaySeconds = args.shutdownDelaySeconds ?? 5;
@@ -192,11 +216,13 @@ export class RouterDeployment extends pulumi.ComponentResource {
     const metadata = { namespace: args.namespace, labels };
     const child = { parent: this };
 
-    const bundle = pulumi.output(args.bundle).apply((text) => checkBundleSize(name, text));
+    const files = pulumi.all([args.bundle, args.assets ?? {}]).apply(([text, assets]) => bundleFiles(name, text, assets));
+    const bundle = pulumi.output(args.bundle);
+    // router.mjs names its assets with their content hashes: its sha256 covers theirs.
     this.bundleHash = bundle.apply(bundleSha256);
 
     // Auto-named and immutable: a new bundle is a new ConfigMap, and the Deployment pointing at it rolls.
-    this.configMap = new k8s.core.v1.ConfigMap(`${name}-bundle`, { metadata, immutable: true, data: { "router.mjs": bundle } }, child);
+    this.configMap = new k8s.core.v1.ConfigMap(`${name}-bundle`, { metadata, immutable: true, data: files }, child);
 
     const envNames = Object.keys(args.env ?? {});
     // The Redis URL's variable, from the bundle's banner (checked again here for a bundle known only later).
