@@ -48,7 +48,7 @@ describe("bundleRouter", () => {
     expect(bytes).toBeLessThan(150 * 1024);
     // The parts a release may not use are written beside router.mjs, named with their content's hash, the same each build.
     const names = assets.map((asset) => asset.file);
-    expect(names.map((name) => name.replace(/\.[0-9a-f]{8}\.mjs$/, ""))).toEqual(["switchyard-dashboard", "switchyard-messages", "switchyard-responses"]);
+    expect(names.map((name) => name.replace(/\.[0-9a-f]{8}\.mjs$/, ""))).toEqual(["switchyard-dashboard", "switchyard-embeddings", "switchyard-messages", "switchyard-responses"]);
     expect(second.assets.map((asset) => asset.file)).toEqual(names);
     expect((await readdir(path.dirname(a))).sort()).toEqual([...names, "router.mjs"].sort());
     for (const asset of assets) expect(await readFile(path.join(path.dirname(a), asset.file), "utf8")).toBe(asset.code);
@@ -218,6 +218,9 @@ describe("bundleRouter", () => {
         const messages = await fetch(`${router.url}/v1/messages`, { method: "POST", headers, body: "{}" });
         expect(messages.status).toBe(503);
         expect(((await messages.json()) as { error: { code: string } }).error.code).toBe("asset_missing");
+        const embeddings = await fetch(`${router.url}/v1/embeddings`, { method: "POST", headers, body: JSON.stringify({ model: "chat", input: "hi" }) });
+        expect(embeddings.status).toBe(503);
+        expect(((await embeddings.json()) as { error: { message: string } }).error.message).toMatch(/switchyard-embeddings\.[0-9a-f]{8}\.mjs/);
         const dashboard = await fetch(`${router.url}/dashboard`);
         expect(dashboard.status).toBe(503);
         expect(((await dashboard.json()) as { error: { message: string } }).error.message).toMatch(/switchyard-dashboard\.[0-9a-f]{8}\.mjs/);
