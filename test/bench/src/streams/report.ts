@@ -64,11 +64,13 @@ function countTable(result: StreamsResult, n: number): string[] {
     const f = (pick: (r: StreamRun) => number | undefined): number => figure(runs, s, n, pick);
     const mine = runs.filter((r) => r.system === s);
     const failed = mine.reduce((a, r) => a + failures(r), 0);
-    const firstError = mine.map((r) => r.client.firstError).find((e) => e !== undefined);
+    const causes = new Map<string, number>();
+    for (const r of mine) for (const [cause, count] of Object.entries(r.client.failures)) causes.set(cause, (causes.get(cause) ?? 0) + count);
+    const why = [...causes].map(([cause, count]) => `${cause}: ${count}`).join(", ");
     const cpu = f((r) => r.cpuUsPerChunk);
     const perStream = f(rssPerStream);
     lines.push(
-      `| ${s} | ${failed}${firstError !== undefined ? ` (${firstError.slice(0, 80).replaceAll("|", "/").replaceAll("\n", " ")})` : ""} | ${mb(f((r) => r.rssPeakBytes))} | ${Number.isFinite(perStream) ? `${(perStream / 1024).toFixed(1)} KB` : "—"} | ${us(cpu)} | ${
+      `| ${s} | ${failed}${why !== "" ? ` (${why.slice(0, 160).replaceAll("|", "/").replaceAll("\n", " ")})` : ""} | ${mb(f((r) => r.rssPeakBytes))} | ${Number.isFinite(perStream) ? `${(perStream / 1024).toFixed(1)} KB` : "—"} | ${us(cpu)} | ${
         Number.isFinite(cpu) && Number.isFinite(bareCpu) ? `${(cpu / bareCpu).toFixed(2)}×` : "—"
       } | ${ms(
         f((r) => r.client.addedGapMs.p50),
@@ -91,6 +93,22 @@ function countTable(result: StreamsResult, n: number): string[] {
       )} | ${s === "direct" ? "—" : String(f((r) => r.fdsPeak))} |`,
     );
   }
+  const overflows = systems.filter((s) => runs.some((r) => r.system === s && r.listenOverflows !== undefined));
+  if (overflows.length > 0)
+    lines.push(
+      "",
+      `Connects the kernel dropped because an accept queue was full (TcpExt ListenOverflows over each run, the whole machine): ${overflows
+        .map((s) => `${s} ${runs.filter((r) => r.system === s).reduce((a, r) => a + (r.listenOverflows ?? 0), 0)}`)
+        .join(", ")}. Connect time p99 (a dropped SYN is retried after 1 s, 3 s…): ${systems
+        .map(
+          (s) =>
+            `${s} ${ms(
+              figure(runs, s, n, (r) => r.client.connectMs.p99),
+              1,
+            )}`,
+        )
+        .join(", ")}.`,
+    );
   const upstreamCpu = figure(runs, "bare-proxy", n, (r) => r.upstreamCpuUsPerChunk);
   if (Number.isFinite(upstreamCpu))
     lines.push("", `The mock upstream used ${us(upstreamCpu)} of CPU per chunk in the bare-proxy run (the same work in every run).`);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
-import { cpuTicks, type Managed, ProcessGroup, rssBytes, sampleRss, TICKS_PER_SECOND, waitForListening } from "../processes.ts";
+import { cpuTicks, listenDrops, type Managed, ProcessGroup, rssBytes, sampleRss, TICKS_PER_SECOND, waitForListening } from "../processes.ts";
 import { median } from "../stats.ts";
 import { NotAvailable, type RunningSystem, starters } from "../systems.ts";
 import { BENCH_ROUTE, TOKENS_PER_CHUNK } from "../constants.ts";
@@ -23,6 +23,9 @@ export type StreamSystem = (typeof STREAM_SYSTEMS)[number];
 
 export const ADMIN_TOKEN = "bench-streams-admin-token-5d1e";
 
+/** The listen backlog every system that takes one gets by default, as the mock upstream has (the kernel caps it at net.core.somaxconn). */
+export const LISTEN_BACKLOG = 4096;
+
 export interface StreamsOptions {
   systems: StreamSystem[];
   /** Concurrent streams per run, e.g. [500, 1000, 2000]. */
@@ -33,6 +36,8 @@ export interface StreamsOptions {
   /** Streams of a run start evenly over this long. */
   rampMs: number;
   rounds: number;
+  /** The listen backlog bare-proxy and switchyard get (the kernel caps it at net.core.somaxconn). */
+  listenBacklog: number;
   /** The churn run against switchyard (undefined: skipped). */
   churn: { streams: number; abortShare: number } | undefined;
   /** Run this router.mjs as switchyard (A/B); needs `upstreamPort`, the port it was built against. */
@@ -61,6 +66,8 @@ export interface StreamRun {
   upstreamCpuUsPerChunk: number | undefined;
   eld: { p50: number; p99: number; max: number } | undefined;
   fdsPeak: number | undefined;
+  /** Connections the kernel dropped during the run because an accept queue was full (whole machine: TcpExt ListenOverflows). */
+  listenOverflows?: number;
 }
 
 export interface ChurnResult {
@@ -262,9 +269,11 @@ async function measure(
   const fdTimer = pid === undefined ? undefined : setInterval(() => (fdsPeak = Math.max(fdsPeak, fdCount(pid) ?? 0)), 500);
   const ticksBefore = pid === undefined ? undefined : cpuTicks(pid);
   const upstreamTicksBefore = cpuTicks(upstream.pid);
+  const dropsBefore = listenDrops();
   const result = await client.run(streamJob(system, streams, options, `${system.name}-${streams}-r${round}-`, 0, 1000 + round));
   const ticksAfter = pid === undefined ? undefined : cpuTicks(pid);
   const upstreamTicksAfter = cpuTicks(upstream.pid);
+  const dropsAfter = listenDrops();
   if (fdTimer !== undefined) clearInterval(fdTimer);
   const rssPeakBytes = sampler?.stop();
   const read = await probe(system.managed, "eld:read");
@@ -283,6 +292,7 @@ async function measure(
     upstreamCpuUsPerChunk: upstreamCpu !== undefined && result.chunks > 0 ? (upstreamCpu * 1e6) / result.chunks : undefined,
     eld: read?.eld,
     fdsPeak: pid === undefined ? undefined : fdsPeak,
+    ...(dropsBefore !== undefined && dropsAfter !== undefined ? { listenOverflows: dropsAfter.overflows - dropsBefore.overflows } : {}),
   };
 }
 
@@ -456,7 +466,15 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
                 ],
           ipc: true,
           // A long stream holds an upstream connection throughout: the bare proxy's pool must not be the limit.
-          env: { BENCH_POOL_CONNECTIONS: String(maxStreams + 64), SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+          // And the accept queue must hold a run's burst of connects while a busy system is slow to accept them: with
+          // Node's default 511 the kernel dropped connects at 2,000 streams (TcpExt ListenOverflows), failing streams
+          // for the harness's sake. Every system that can be told gets the same (Portkey's start script cannot).
+          env: {
+            BENCH_POOL_CONNECTIONS: String(maxStreams + 64),
+            BENCH_LISTEN_BACKLOG: String(options.listenBacklog),
+            SWITCHYARD_LISTEN_BACKLOG: String(options.listenBacklog),
+            SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN,
+          },
           ...(options.routerFile !== undefined ? { routerFile: options.routerFile } : {}),
         });
         running.push(system);
@@ -486,8 +504,9 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
           log(
             `round ${round} ${system.name} × ${streams}: ok ${c.ok}, failed ${c.streams - c.ok}, CPU/chunk ${f(run.cpuUsPerChunk)} µs, ` +
               `RSS peak ${run.rssPeakBytes === undefined ? "—" : f(run.rssPeakBytes / 2 ** 20)} MB, added gap p50/p99 ${f(c.addedGapMs.p50, 2)}/${f(c.addedGapMs.p99, 2)} ms, ` +
-              `TTFB p50 ${f(c.ttfbMs.p50)} ms, ELD p99 ${f(run.eld?.p99)} ms, client ELD p99 ${f(c.clientEldMs.p99)} ms` +
-              (c.firstError !== undefined ? `; first error: ${c.firstError.slice(0, 200)}` : ""),
+              `TTFB p50 ${f(c.ttfbMs.p50)} ms, connect p99 ${f(c.connectMs.p99)} ms, ELD p99 ${f(run.eld?.p99)} ms, client ELD p99 ${f(c.clientEldMs.p99)} ms, ` +
+              `accept-queue overflows ${run.listenOverflows ?? "—"}` +
+              (c.streams > c.ok ? `; failures ${JSON.stringify(c.failures)}; first error: ${c.firstError?.slice(0, 200) ?? "—"}` : ""),
           );
           await sleep(1_000);
         }
