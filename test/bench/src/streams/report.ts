@@ -115,7 +115,7 @@ function countTable(result: StreamsResult, n: number): string[] {
   return lines;
 }
 
-function churnLines(churn: ChurnResult, interChunkMs: number): string[] {
+function churnLines(churn: ChurnResult, interChunkMs: number, floor: StreamsResult["churnDirect"]): string[] {
   const c = churn.client;
   const failed = c.streams - c.ok - c.aborted;
   const budgetOk =
@@ -129,6 +129,11 @@ function churnLines(churn: ChurnResult, interChunkMs: number): string[] {
     "| --- | --- |",
     `| streams completed / abandoned / failed | ${c.ok} / ${c.aborted} / ${failed}${c.firstError !== undefined && failed > 0 ? ` (${c.firstError.slice(0, 100)})` : ""} |`,
     `| upstream request cancelled after the client's abort (upstream close − client abort) | p50 ${ms(churn.cancelMs.p50)}, p99 ${ms(churn.cancelMs.p99)}, max ${ms(churn.cancelMs.max)}; ${churn.cancelledWithinInterval} of ${c.aborted} within one chunk interval (${interChunkMs} ms); never closed: ${churn.unclosed} |`,
+    ...(floor === undefined
+      ? []
+      : [
+          `| the same with no system (\`direct\`: the client's abort reaches the upstream itself, run just before) | p50 ${ms(floor.cancelMs.p50)}, p99 ${ms(floor.cancelMs.p99)}, max ${ms(floor.cancelMs.max)}; ${floor.cancelledWithinInterval} of ${floor.aborted} within one chunk interval; never closed: ${floor.unclosed} |`,
+        ]),
     `| upstream streams still open when the last client stream ended / 2 s later | ${churn.upstreamOpenAtEnd} / ${churn.upstreamOpenAfter2s} |`,
     `| traces of this run by status | ${Object.entries(churn.traceStatuses)
       .map(([s, n]) => `${s}: ${n}`)
@@ -185,7 +190,7 @@ export function renderStreams(result: StreamsResult, command: string): string {
   for (const n of o.counts) lines.push(...countTable(result, n), "");
   if (result.churn !== undefined) {
     if ("error" in result.churn) lines.push(`### Client churn`, "", `The churn run failed: ${result.churn.error}`, "");
-    else lines.push(...churnLines(result.churn, o.interChunkMs), "");
+    else lines.push(...churnLines(result.churn, o.interChunkMs, result.churnDirect), "");
   }
   lines.push(...FINDINGS, STREAMS_END);
   return `${lines.join("\n")}\n`;

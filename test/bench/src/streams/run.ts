@@ -70,13 +70,16 @@ export interface StreamRun {
   listenOverflows?: number;
 }
 
-export interface ChurnResult {
-  streams: number;
-  client: StreamJobResult;
-  /** Per abandoned stream: the upstream's close − the client's abort, ms (streams the upstream never saw closed are `unclosed`). */
+/** Per abandoned stream: the upstream's close − the client's abort, ms (streams the upstream never saw closed are `unclosed`). */
+export interface CancelDelay {
   cancelMs: { p50: number; p99: number; max: number; count: number };
   cancelledWithinInterval: number;
   unclosed: number;
+}
+
+export interface ChurnResult extends CancelDelay {
+  streams: number;
+  client: StreamJobResult;
   /** Upstream streams still open once every client stream had ended, and 2 s later. */
   upstreamOpenAtEnd: number;
   upstreamOpenAfter2s: number;
@@ -103,6 +106,11 @@ export interface StreamsResult {
   runs: StreamRun[];
   unavailable: { name: StreamSystem; reason: string }[];
   churn: ChurnResult | { error: string } | undefined;
+  /**
+   * The same churn with no system between client and upstream (`direct`): how long the upstream takes to see a
+   * client's abort by itself, the floor under switchyard's cancel delay on this machine at that moment.
+   */
+  churnDirect?: CancelDelay & { aborted: number };
   fdLimit: { soft: number; hard: number; raisedFrom: number | undefined; needed: number };
   /** The machine at the end of the run (cores, load, commit). */
   machine?: Machine;
@@ -332,6 +340,39 @@ async function budgetOf(origin: string): Promise<{ spentUsd: number; reservedUsd
   }
 }
 
+/** How long after each client's abort the upstream saw its response close. */
+function cancelDelay(aborts: StreamJobResult["aborts"], byId: ReadonlyMap<string, UpstreamStats["streams"][number]>, interChunkMs: number): CancelDelay {
+  const cancel: number[] = [];
+  let unclosed = 0;
+  for (const a of aborts) {
+    const s = byId.get(a.id);
+    if (s?.cutAtUs === undefined) unclosed++;
+    else cancel.push((s.cutAtUs - a.atUs) / 1000);
+  }
+  cancel.sort((a, b) => a - b);
+  const pct = (p: number): number => (cancel.length === 0 ? Number.NaN : cancel[Math.min(cancel.length - 1, Math.ceil((p / 100) * cancel.length) - 1)]!);
+  return {
+    cancelMs: { p50: pct(50), p99: pct(99), max: cancel.at(-1) ?? Number.NaN, count: cancel.length },
+    cancelledWithinInterval: cancel.filter((ms) => ms <= interChunkMs).length,
+    unclosed,
+  };
+}
+
+/** The churn run's streams straight to the upstream (`direct`): the cancel delay with no system in between. */
+async function churnDirectRun(
+  system: RunningSystem,
+  options: StreamsOptions,
+  client: StreamClient,
+  upstreamOrigin: string,
+): Promise<StreamsResult["churnDirect"]> {
+  const churn = options.churn!;
+  await fetch(`${upstreamOrigin}/__reset`, { method: "POST" });
+  const result = await client.run(streamJob(system, churn.streams, options, `churn-direct-${Date.now().toString(36)}-`, churn.abortShare, 77));
+  await sleep(2_000);
+  const stats = await upstreamStats(upstreamOrigin);
+  return { ...cancelDelay(result.aborts, new Map(stats.streams.map((s) => [s.id, s])), options.interChunkMs), aborted: result.aborts.length };
+}
+
 async function churnRun(system: RunningSystem, options: StreamsOptions, client: StreamClient, upstreamOrigin: string): Promise<ChurnResult> {
   const churn = options.churn!;
   const pid = system.managed!.pid;
@@ -360,15 +401,6 @@ async function churnRun(system: RunningSystem, options: StreamsOptions, client: 
   const heapAfter = (await probe(system.managed, "eld:read"))?.heapUsed;
   const budgetAfter = await budgetOf(origin);
   const byId = new Map(after2s.streams.map((s) => [s.id, s]));
-  const cancel: number[] = [];
-  let unclosed = 0;
-  for (const a of result.aborts) {
-    const s = byId.get(a.id);
-    if (s?.cutAtUs === undefined) unclosed++;
-    else cancel.push((s.cutAtUs - a.atUs) / 1000);
-  }
-  cancel.sort((a, b) => a - b);
-  const pct = (p: number): number => (cancel.length === 0 ? Number.NaN : cancel[Math.min(cancel.length - 1, Math.ceil((p / 100) * cancel.length) - 1)]!);
   const traces = readTraces(system.routerDir!, prefix);
   const traceStatuses: Record<string, number> = {};
   for (const t of traces) traceStatuses[String(t.status)] = (traceStatuses[String(t.status)] ?? 0) + 1;
@@ -391,9 +423,7 @@ async function churnRun(system: RunningSystem, options: StreamsOptions, client: 
   return {
     streams: churn.streams,
     client: result,
-    cancelMs: { p50: pct(50), p99: pct(99), max: cancel.at(-1) ?? Number.NaN, count: cancel.length },
-    cancelledWithinInterval: cancel.filter((ms) => ms <= options.interChunkMs).length,
-    unclosed,
+    ...cancelDelay(result.aborts, byId, options.interChunkMs),
     upstreamOpenAtEnd: atEnd.openStreams,
     upstreamOpenAfter2s: after2s.openStreams,
     traceStatuses,
@@ -513,7 +543,17 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
       }
     }
     let churn: StreamsResult["churn"];
+    let churnDirect: StreamsResult["churnDirect"];
     const switchyard = running.find((s) => s.name === "switchyard");
+    const direct = running.find((s) => s.name === "direct");
+    if (options.churn !== undefined && switchyard !== undefined && direct !== undefined) {
+      log(`churn floor: ${options.churn.streams} streams straight to the upstream, ${options.churn.abortShare * 100} % abandoned part-way`);
+      try {
+        churnDirect = await churnDirectRun(direct, options, client, upstreamOrigin);
+      } catch (error) {
+        log(`churn floor failed: ${(error as Error).message}`);
+      }
+    }
     if (options.churn !== undefined && switchyard !== undefined) {
       log(`churn: ${options.churn.streams} streams through switchyard, ${options.churn.abortShare * 100} % abandoned part-way`);
       try {
@@ -530,6 +570,7 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
       runs,
       unavailable,
       churn,
+      ...(churnDirect !== undefined ? { churnDirect } : {}),
       fdLimit,
       facts,
       machine: describeMachine(),
