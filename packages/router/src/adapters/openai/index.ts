@@ -152,10 +152,13 @@ class ChunkStream implements AsyncIterableIterator<StreamEvent> {
         } else this.#parser.feed(read.value, events);
       }
     } catch (error) {
+      // The stream is over: a later next() says done, as a generator's would.
+      this.#events.length = 0;
+      this.#at = 0;
+      this.#done = true;
       if (!this.#ended) {
         this.#ended = true;
-        this.#done = true;
-        void this.#body.return?.();
+        void this.#body.return?.().catch(() => undefined);
       }
       throw toUpstreamError(error, this.#signal);
     }
