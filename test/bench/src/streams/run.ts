@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
@@ -114,6 +114,8 @@ export interface StreamsResult {
   fdLimit: { soft: number; hard: number; raisedFrom: number | undefined; needed: number };
   /** The machine at the end of the run (cores, load, commit). */
   machine?: Machine;
+  /** The 1-minute load average sampled every 15 s through the run: lowest and highest. */
+  loadDuring?: { min: number; max: number };
   facts: Record<string, number | string>;
   startedAt: string;
   elapsedMs: number;
@@ -444,6 +446,9 @@ async function churnRun(system: RunningSystem, options: StreamsOptions, client: 
 /** Run the stream benchmark; every process it starts is stopped before it returns or throws. */
 export async function runStreamsBench(options: StreamsOptions): Promise<StreamsResult> {
   const started = Date.now();
+  // The machine may be shared: the load through the run says how far the latency figures can be trusted.
+  const loads: number[] = [loadavg()[0] ?? 0];
+  const loadTimer = setInterval(() => loads.push(loadavg()[0] ?? 0), 15_000);
   const log = options.log;
   const workDir = mkdtempSync(join(tmpdir(), "switchyard-streams-"));
   const group = new ProcessGroup();
@@ -574,10 +579,12 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
       fdLimit,
       facts,
       machine: describeMachine(),
+      loadDuring: { min: Math.min(...loads), max: Math.max(...loads) },
       startedAt: new Date(started).toISOString(),
       elapsedMs: Date.now() - started,
     };
   } finally {
+    clearInterval(loadTimer);
     await group.stopAll(3_000);
     rmSync(workDir, { recursive: true, force: true });
   }
