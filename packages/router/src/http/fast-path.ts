@@ -378,9 +378,7 @@ class FastConnection {
   readonly #listeners: [string, (chunk: Buffer) => void][] = [
     ["data", this.#onData],
     // As node:http does (without allowHalfOpen): the client's end aborts a request in flight and closes the connection.
-    // With a response in flight the socket is destroyed rather than ended: its answer can no longer be read, and its
-    // `close` (which cancels the request, and so the upstream's) comes next tick, not after a shutdown round trip.
-    ["end", () => (this.response !== undefined ? this.socket.destroy() : this.socket.end())],
+    ["end", () => this.socket.end()],
     [
       "close",
       () => {
