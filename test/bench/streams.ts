@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "./src/paths.ts";
 import { renderStreams, replaceStreamsSection, streamTargets } from "./src/streams/report.ts";
-import { runStreamsBench, STREAM_SYSTEMS, type StreamSystem, type StreamsResult } from "./src/streams/run.ts";
+import { LISTEN_BACKLOG, runStreamsBench, STREAM_SYSTEMS, type StreamSystem, type StreamsResult } from "./src/streams/run.ts";
 
 const HELP = `Usage: npx -y pnpm@10 bench:streams [options]
 
@@ -26,6 +26,7 @@ Options:
   --ramp MS            a run's streams start evenly over this long (default 5000)
   --churn N            streams of the churn run (default 1000; 0 skips it)
   --abort-share X      share of churn streams abandoned (default 0.2)
+  --backlog N          the listen backlog of bare-proxy and switchyard (default 4096; Node's own is 511)
   --router FILE        run this router.mjs as switchyard (A/B runs; it must have been built against --upstream-port)
   --upstream-port P    the mock upstream's port (default: any free one)
   --switchyard-flag F  an extra node flag for switchyard (repeatable), e.g. --cpu-prof --cpu-prof-dir=DIR
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
         churn: { type: "string" },
         "abort-share": { type: "string" },
         router: { type: "string" },
+        backlog: { type: "string" },
         "upstream-port": { type: "string" },
         "switchyard-flag": { type: "string", multiple: true },
         profile: { type: "string" },
@@ -111,6 +113,7 @@ async function main(): Promise<number> {
     interChunkMs: positive("interval", v.interval, 50),
     rampMs: positive("ramp", v.ramp, 5000),
     rounds: Math.round(positive("rounds", v.rounds, 1)),
+    listenBacklog: Math.round(positive("backlog", v.backlog, LISTEN_BACKLOG)),
     churn: churnStreams > 0 && systems.includes("switchyard") ? { streams: churnStreams, abortShare } : undefined,
     ...(v.router !== undefined ? { routerFile: resolve(process.cwd(), v.router) } : {}),
     ...(v["upstream-port"] !== undefined ? { upstreamPort: Math.round(positive("upstream-port", v["upstream-port"], 0)) } : {}),

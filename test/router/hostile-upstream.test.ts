@@ -188,6 +188,7 @@ describe("the cap settings", () => {
     "SWITCHYARD_REQUEST_TIMEOUT_MS",
     "SWITCHYARD_MAX_BUFFERED_BYTES",
     "SWITCHYARD_MAX_CONNECTIONS",
+    "SWITCHYARD_LISTEN_BACKLOG",
   ])("stop the start when not a positive whole number, naming the variable: %s", async (name) => {
     await expect(startTestRouter(release, { env: { [name]: "16MiB" } })).rejects.toMatchObject({
       name: "RouterStartError",

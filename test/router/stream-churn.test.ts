@@ -8,6 +8,7 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningRouter, TraceRecord } from "@switchyard/router";
 import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
+import { type TestServer, listen, readJson } from "../helpers/http-server.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
 
@@ -19,12 +20,15 @@ const USAGE = { prompt_tokens: 9, completion_tokens: 60 };
 const PRICE = 1_000;
 
 let fake: FakeOpenAi | undefined;
+let slow: TestServer | undefined;
 let router: RunningRouter | undefined;
 afterEach(async () => {
   await router?.close();
   await fake?.close();
+  await slow?.close();
   router = undefined;
   fake = undefined;
+  slow = undefined;
 });
 
 async function until(what: string, check: () => boolean): Promise<void> {
@@ -39,9 +43,9 @@ async function until(what: string, check: () => boolean): Promise<void> {
  * One streamed request on a raw socket. `leaveAfter` content words read: the client destroys the
  * socket (as a browser tab closing does); undefined: it reads to the end. Resolves with what it read.
  */
-function stream(url: string, id: string, leaveAfter: number | undefined): Promise<{ words: number; done: boolean }> {
+function stream(url: string, id: string, leaveAfter: number | undefined, prompt = "tell me"): Promise<{ words: number; done: boolean }> {
   const { hostname, port } = new URL(url);
-  const body = JSON.stringify({ model: "chat", stream: true, messages: [{ role: "user", content: "tell me" }] });
+  const body = JSON.stringify({ model: "chat", stream: true, messages: [{ role: "user", content: prompt }] });
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) });
     let text = "";
@@ -119,5 +123,57 @@ describe("clients that abandon long streams part-way", () => {
     const traced = traces.reduce((sum, t) => sum + t.costUsd, 0);
     expect(state.budgets["support"]?.spentUsd).toBeCloseTo(traced, 9);
     expect(state.budgets["support"]?.reservedUsd).toBe(0);
+  });
+
+  it("cancel the upstream request before the upstream's next chunk (the cancel path waits on no timer, poll or write)", async () => {
+    // An upstream that writes a content chunk every 500 ms and notes, per request, the chunks it had written when
+    // its response closed. A client that leaves after reading chunk k must see the upstream close at k: the router's
+    // cancel goes from the client socket's close to the upstream socket's destroy in the same turn, so the upstream
+    // sees its connection end long before its next chunk is due (a cancel noticed only at the next chunk's write, or
+    // on a timer, would let the upstream write chunk k + 1 first).
+    const INTERVAL_MS = 500;
+    const closedAt = new Map<string, { written: number; socketClosed: boolean }>();
+    slow = await listen(async (req, res) => {
+      const body = await readJson(req);
+      const id = String((body["messages"] as { content: string }[]).at(-1)?.content);
+      let written = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      res.on("close", () => {
+        clearTimeout(timer);
+        closedAt.set(id, { written, socketClosed: req.socket.destroyed || !req.socket.writable });
+      });
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (delta: object): string =>
+        `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+      res.write(chunk({ role: "assistant", content: "" }));
+      const step = (): void => {
+        written++;
+        res.write(chunk({ content: `w${String(written).padStart(2, "0")} ` }));
+        timer = setTimeout(step, INTERVAL_MS);
+      };
+      step();
+    });
+    router = await startTestRouter(
+      releaseOf({
+        providers: { up: { kind: "openai", baseUrl: `${slow.url}/v1` } },
+        models: { gpt: { provider: "up", name: "gpt-1", context: 8_000, price: { input: PRICE, output: PRICE } } },
+        routes: { chat: { model: "gpt", timeout: { firstTokenMs: 10_000, totalMs: 60_000 } } },
+        teams: { support: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"] } },
+      }),
+      { env: { TEAM_KEY: "sk-team" } },
+    );
+    const plan: [string, number][] = [
+      ["leave-1", 1],
+      ["leave-2", 2],
+      ["leave-3", 3],
+    ];
+    const read = await Promise.all(plan.map(([id, leave]) => stream(router!.url, id, leave, id)));
+    await until("the upstream to see three responses closed", () => closedAt.size === 3);
+    for (const [i, [id, leave]] of plan.entries()) {
+      expect({ id, read: read[i]!.words }).toEqual({ id, read: leave });
+      // Chunks the upstream wrote after the client left: none.
+      expect({ id, ...closedAt.get(id) }).toEqual({ id, written: leave, socketClosed: true });
+    }
+    await until("nothing in flight", () => router!.inFlight() === 0);
   });
 });

@@ -156,6 +156,25 @@ export function cpuTicks(pid: number): number | undefined {
   }
 }
 
+/**
+ * The kernel's count of connections dropped because a listening socket's accept queue was full (TcpExt
+ * ListenOverflows) and of all listen drops (ListenDrops), from /proc/net/netstat. They count for the whole
+ * network namespace (other programs on the machine included); undefined where the file is missing.
+ */
+export function listenDrops(): { overflows: number; drops: number } | undefined {
+  try {
+    const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+    const names = lines.find((l) => l.startsWith("TcpExt:"))?.split(/\s+/);
+    const values = lines.filter((l) => l.startsWith("TcpExt:"))[1]?.split(/\s+/);
+    if (names === undefined || values === undefined) return undefined;
+    const value = (name: string): number => Number(values[names.indexOf(name)]);
+    const counts = { overflows: value("ListenOverflows"), drops: value("ListenDrops") };
+    return Number.isFinite(counts.overflows) && Number.isFinite(counts.drops) ? counts : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Clock ticks per second for /proc/<pid>/stat (USER_HZ); 100 on every Linux the bench targets. */
 export const TICKS_PER_SECOND = 100;
 

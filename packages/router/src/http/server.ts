@@ -124,6 +124,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const requestTimeoutMs = envLimit(env, "SWITCHYARD_REQUEST_TIMEOUT_MS", 30_000);
   const budget = new BodyBudget(envLimit(env, "SWITCHYARD_MAX_BUFFERED_BYTES", MAX_BUFFERED_BYTES));
   const maxConnections = envLimit(env, "SWITCHYARD_MAX_CONNECTIONS", 10_000);
+  // Connections the kernel queues before the router accepts them (Node's default 511; the kernel caps it at
+  // net.core.somaxconn). A burst of connects while the event loop is busy overflows a short queue: the kernel drops them.
+  const listenBacklog = envLimit(env, "SWITCHYARD_LISTEN_BACKLOG", 511);
   const limits = upstreamLimits(env);
   if ("error" in limits) throw new RouterStartError("invalid_setting", limits.error);
   const admission = admissionOrError(env, options.release.config);
@@ -309,7 +312,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
             : `cannot listen on ${host}:${port}: ${error.message}`;
       reject(new RouterStartError(error.code ?? "listen_failed", message));
     });
-    server.listen(port, host, () => resolve());
+    server.listen({ port, host, backlog: listenBacklog }, () => resolve());
   }).catch(async (error: unknown) => {
     await runtime.close();
     await transport.close();

@@ -59,7 +59,8 @@ function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): void 
 }
 server.headersTimeout = 0;
 server.requestTimeout = 0;
-server.listen(0, "127.0.0.1", () => {
+// The accept queue: the bench gives every system it can the same (BENCH_LISTEN_BACKLOG), Node's default 511 otherwise.
+server.listen({ port: 0, host: "127.0.0.1", backlog: Number(process.env["BENCH_LISTEN_BACKLOG"] ?? "511") }, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   process.stdout.write(`${JSON.stringify({ listening: port })}\n`);

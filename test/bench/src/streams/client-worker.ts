@@ -135,7 +135,9 @@ function run(job: StreamJob): Promise<StreamJobResult> {
               aborts.push({ id, atUs: micros() });
               socket.destroy();
             }, abortAfterMs);
+      let connected = false;
       socket.on("connect", () => {
+        connected = true;
         connectTimes.push(micros() - startUs);
         socket.write(request);
       });
@@ -170,7 +172,9 @@ function run(job: StreamJob): Promise<StreamJobResult> {
       socket.on("error", (error: Error) => {
         if (!settled && !aborted) {
           settled = true;
-          fail(`socket ${(error as NodeJS.ErrnoException).code ?? "error"}`, error.message);
+          // When it broke says who broke it: before the head, the system's accept queue or handshake; later, the system.
+          const phase = !connected ? "before connecting" : status === 0 ? "before the response head" : "mid-stream";
+          fail(`socket ${(error as NodeJS.ErrnoException).code ?? "error"} ${phase}`, error.message);
         }
       });
       socket.on("close", () => {

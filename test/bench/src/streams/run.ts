@@ -6,11 +6,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
-import { cpuTicks, type Managed, ProcessGroup, rssBytes, sampleRss, TICKS_PER_SECOND, waitForListening } from "../processes.ts";
+import { cpuTicks, listenDrops, type Managed, ProcessGroup, rssBytes, sampleRss, TICKS_PER_SECOND, waitForListening } from "../processes.ts";
 import { median } from "../stats.ts";
 import { NotAvailable, type RunningSystem, starters } from "../systems.ts";
 import { BENCH_ROUTE, TOKENS_PER_CHUNK } from "../constants.ts";
@@ -23,6 +23,9 @@ export type StreamSystem = (typeof STREAM_SYSTEMS)[number];
 
 export const ADMIN_TOKEN = "bench-streams-admin-token-5d1e";
 
+/** The listen backlog every system that takes one gets by default, as the mock upstream has (the kernel caps it at net.core.somaxconn). */
+export const LISTEN_BACKLOG = 4096;
+
 export interface StreamsOptions {
   systems: StreamSystem[];
   /** Concurrent streams per run, e.g. [500, 1000, 2000]. */
@@ -33,6 +36,8 @@ export interface StreamsOptions {
   /** Streams of a run start evenly over this long. */
   rampMs: number;
   rounds: number;
+  /** The listen backlog bare-proxy and switchyard get (the kernel caps it at net.core.somaxconn). */
+  listenBacklog: number;
   /** The churn run against switchyard (undefined: skipped). */
   churn: { streams: number; abortShare: number } | undefined;
   /** Run this router.mjs as switchyard (A/B); needs `upstreamPort`, the port it was built against. */
@@ -61,15 +66,20 @@ export interface StreamRun {
   upstreamCpuUsPerChunk: number | undefined;
   eld: { p50: number; p99: number; max: number } | undefined;
   fdsPeak: number | undefined;
+  /** Connections the kernel dropped during the run because an accept queue was full (whole machine: TcpExt ListenOverflows). */
+  listenOverflows?: number;
 }
 
-export interface ChurnResult {
-  streams: number;
-  client: StreamJobResult;
-  /** Per abandoned stream: the upstream's close − the client's abort, ms (streams the upstream never saw closed are `unclosed`). */
+/** Per abandoned stream: the upstream's close − the client's abort, ms (streams the upstream never saw closed are `unclosed`). */
+export interface CancelDelay {
   cancelMs: { p50: number; p99: number; max: number; count: number };
   cancelledWithinInterval: number;
   unclosed: number;
+}
+
+export interface ChurnResult extends CancelDelay {
+  streams: number;
+  client: StreamJobResult;
   /** Upstream streams still open once every client stream had ended, and 2 s later. */
   upstreamOpenAtEnd: number;
   upstreamOpenAfter2s: number;
@@ -96,9 +106,16 @@ export interface StreamsResult {
   runs: StreamRun[];
   unavailable: { name: StreamSystem; reason: string }[];
   churn: ChurnResult | { error: string } | undefined;
+  /**
+   * The same churn with no system between client and upstream (`direct`): how long the upstream takes to see a
+   * client's abort by itself, the floor under switchyard's cancel delay on this machine at that moment.
+   */
+  churnDirect?: CancelDelay & { aborted: number };
   fdLimit: { soft: number; hard: number; raisedFrom: number | undefined; needed: number };
   /** The machine at the end of the run (cores, load, commit). */
   machine?: Machine;
+  /** The 1-minute load average sampled every 15 s through the run: lowest and highest. */
+  loadDuring?: { min: number; max: number };
   facts: Record<string, number | string>;
   startedAt: string;
   elapsedMs: number;
@@ -262,9 +279,11 @@ async function measure(
   const fdTimer = pid === undefined ? undefined : setInterval(() => (fdsPeak = Math.max(fdsPeak, fdCount(pid) ?? 0)), 500);
   const ticksBefore = pid === undefined ? undefined : cpuTicks(pid);
   const upstreamTicksBefore = cpuTicks(upstream.pid);
+  const dropsBefore = listenDrops();
   const result = await client.run(streamJob(system, streams, options, `${system.name}-${streams}-r${round}-`, 0, 1000 + round));
   const ticksAfter = pid === undefined ? undefined : cpuTicks(pid);
   const upstreamTicksAfter = cpuTicks(upstream.pid);
+  const dropsAfter = listenDrops();
   if (fdTimer !== undefined) clearInterval(fdTimer);
   const rssPeakBytes = sampler?.stop();
   const read = await probe(system.managed, "eld:read");
@@ -283,6 +302,7 @@ async function measure(
     upstreamCpuUsPerChunk: upstreamCpu !== undefined && result.chunks > 0 ? (upstreamCpu * 1e6) / result.chunks : undefined,
     eld: read?.eld,
     fdsPeak: pid === undefined ? undefined : fdsPeak,
+    ...(dropsBefore !== undefined && dropsAfter !== undefined ? { listenOverflows: dropsAfter.overflows - dropsBefore.overflows } : {}),
   };
 }
 
@@ -322,6 +342,39 @@ async function budgetOf(origin: string): Promise<{ spentUsd: number; reservedUsd
   }
 }
 
+/** How long after each client's abort the upstream saw its response close. */
+function cancelDelay(aborts: StreamJobResult["aborts"], byId: ReadonlyMap<string, UpstreamStats["streams"][number]>, interChunkMs: number): CancelDelay {
+  const cancel: number[] = [];
+  let unclosed = 0;
+  for (const a of aborts) {
+    const s = byId.get(a.id);
+    if (s?.cutAtUs === undefined) unclosed++;
+    else cancel.push((s.cutAtUs - a.atUs) / 1000);
+  }
+  cancel.sort((a, b) => a - b);
+  const pct = (p: number): number => (cancel.length === 0 ? Number.NaN : cancel[Math.min(cancel.length - 1, Math.ceil((p / 100) * cancel.length) - 1)]!);
+  return {
+    cancelMs: { p50: pct(50), p99: pct(99), max: cancel.at(-1) ?? Number.NaN, count: cancel.length },
+    cancelledWithinInterval: cancel.filter((ms) => ms <= interChunkMs).length,
+    unclosed,
+  };
+}
+
+/** The churn run's streams straight to the upstream (`direct`): the cancel delay with no system in between. */
+async function churnDirectRun(
+  system: RunningSystem,
+  options: StreamsOptions,
+  client: StreamClient,
+  upstreamOrigin: string,
+): Promise<StreamsResult["churnDirect"]> {
+  const churn = options.churn!;
+  await fetch(`${upstreamOrigin}/__reset`, { method: "POST" });
+  const result = await client.run(streamJob(system, churn.streams, options, `churn-direct-${Date.now().toString(36)}-`, churn.abortShare, 77));
+  await sleep(2_000);
+  const stats = await upstreamStats(upstreamOrigin);
+  return { ...cancelDelay(result.aborts, new Map(stats.streams.map((s) => [s.id, s])), options.interChunkMs), aborted: result.aborts.length };
+}
+
 async function churnRun(system: RunningSystem, options: StreamsOptions, client: StreamClient, upstreamOrigin: string): Promise<ChurnResult> {
   const churn = options.churn!;
   const pid = system.managed!.pid;
@@ -350,15 +403,6 @@ async function churnRun(system: RunningSystem, options: StreamsOptions, client: 
   const heapAfter = (await probe(system.managed, "eld:read"))?.heapUsed;
   const budgetAfter = await budgetOf(origin);
   const byId = new Map(after2s.streams.map((s) => [s.id, s]));
-  const cancel: number[] = [];
-  let unclosed = 0;
-  for (const a of result.aborts) {
-    const s = byId.get(a.id);
-    if (s?.cutAtUs === undefined) unclosed++;
-    else cancel.push((s.cutAtUs - a.atUs) / 1000);
-  }
-  cancel.sort((a, b) => a - b);
-  const pct = (p: number): number => (cancel.length === 0 ? Number.NaN : cancel[Math.min(cancel.length - 1, Math.ceil((p / 100) * cancel.length) - 1)]!);
   const traces = readTraces(system.routerDir!, prefix);
   const traceStatuses: Record<string, number> = {};
   for (const t of traces) traceStatuses[String(t.status)] = (traceStatuses[String(t.status)] ?? 0) + 1;
@@ -381,9 +425,7 @@ async function churnRun(system: RunningSystem, options: StreamsOptions, client: 
   return {
     streams: churn.streams,
     client: result,
-    cancelMs: { p50: pct(50), p99: pct(99), max: cancel.at(-1) ?? Number.NaN, count: cancel.length },
-    cancelledWithinInterval: cancel.filter((ms) => ms <= options.interChunkMs).length,
-    unclosed,
+    ...cancelDelay(result.aborts, byId, options.interChunkMs),
     upstreamOpenAtEnd: atEnd.openStreams,
     upstreamOpenAfter2s: after2s.openStreams,
     traceStatuses,
@@ -404,6 +446,9 @@ async function churnRun(system: RunningSystem, options: StreamsOptions, client: 
 /** Run the stream benchmark; every process it starts is stopped before it returns or throws. */
 export async function runStreamsBench(options: StreamsOptions): Promise<StreamsResult> {
   const started = Date.now();
+  // The machine may be shared: the load through the run says how far the latency figures can be trusted.
+  const loads: number[] = [loadavg()[0] ?? 0];
+  const loadTimer = setInterval(() => loads.push(loadavg()[0] ?? 0), 15_000);
   const log = options.log;
   const workDir = mkdtempSync(join(tmpdir(), "switchyard-streams-"));
   const group = new ProcessGroup();
@@ -456,7 +501,15 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
                 ],
           ipc: true,
           // A long stream holds an upstream connection throughout: the bare proxy's pool must not be the limit.
-          env: { BENCH_POOL_CONNECTIONS: String(maxStreams + 64), SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN },
+          // And the accept queue must hold a run's burst of connects while a busy system is slow to accept them: with
+          // Node's default 511 the kernel dropped connects at 2,000 streams (TcpExt ListenOverflows), failing streams
+          // for the harness's sake. Every system that can be told gets the same (Portkey's start script cannot).
+          env: {
+            BENCH_POOL_CONNECTIONS: String(maxStreams + 64),
+            BENCH_LISTEN_BACKLOG: String(options.listenBacklog),
+            SWITCHYARD_LISTEN_BACKLOG: String(options.listenBacklog),
+            SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN,
+          },
           ...(options.routerFile !== undefined ? { routerFile: options.routerFile } : {}),
         });
         running.push(system);
@@ -486,15 +539,26 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
           log(
             `round ${round} ${system.name} × ${streams}: ok ${c.ok}, failed ${c.streams - c.ok}, CPU/chunk ${f(run.cpuUsPerChunk)} µs, ` +
               `RSS peak ${run.rssPeakBytes === undefined ? "—" : f(run.rssPeakBytes / 2 ** 20)} MB, added gap p50/p99 ${f(c.addedGapMs.p50, 2)}/${f(c.addedGapMs.p99, 2)} ms, ` +
-              `TTFB p50 ${f(c.ttfbMs.p50)} ms, ELD p99 ${f(run.eld?.p99)} ms, client ELD p99 ${f(c.clientEldMs.p99)} ms` +
-              (c.firstError !== undefined ? `; first error: ${c.firstError.slice(0, 200)}` : ""),
+              `TTFB p50 ${f(c.ttfbMs.p50)} ms, connect p99 ${f(c.connectMs.p99)} ms, ELD p99 ${f(run.eld?.p99)} ms, client ELD p99 ${f(c.clientEldMs.p99)} ms, ` +
+              `accept-queue overflows ${run.listenOverflows ?? "—"}` +
+              (c.streams > c.ok ? `; failures ${JSON.stringify(c.failures)}; first error: ${c.firstError?.slice(0, 200) ?? "—"}` : ""),
           );
           await sleep(1_000);
         }
       }
     }
     let churn: StreamsResult["churn"];
+    let churnDirect: StreamsResult["churnDirect"];
     const switchyard = running.find((s) => s.name === "switchyard");
+    const direct = running.find((s) => s.name === "direct");
+    if (options.churn !== undefined && switchyard !== undefined && direct !== undefined) {
+      log(`churn floor: ${options.churn.streams} streams straight to the upstream, ${options.churn.abortShare * 100} % abandoned part-way`);
+      try {
+        churnDirect = await churnDirectRun(direct, options, client, upstreamOrigin);
+      } catch (error) {
+        log(`churn floor failed: ${(error as Error).message}`);
+      }
+    }
     if (options.churn !== undefined && switchyard !== undefined) {
       log(`churn: ${options.churn.streams} streams through switchyard, ${options.churn.abortShare * 100} % abandoned part-way`);
       try {
@@ -511,13 +575,16 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
       runs,
       unavailable,
       churn,
+      ...(churnDirect !== undefined ? { churnDirect } : {}),
       fdLimit,
       facts,
       machine: describeMachine(),
+      loadDuring: { min: Math.min(...loads), max: Math.max(...loads) },
       startedAt: new Date(started).toISOString(),
       elapsedMs: Date.now() - started,
     };
   } finally {
+    clearInterval(loadTimer);
     await group.stopAll(3_000);
     rmSync(workDir, { recursive: true, force: true });
   }

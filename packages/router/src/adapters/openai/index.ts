@@ -1,6 +1,6 @@
 /** @module The OpenAI-compatible adapter (OpenAI, Azure OpenAI v1, vLLM, Ollama, Groq…): near pass-through. */
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../protocol/chat.ts";
-import { parseSse } from "../sse.ts";
+import { SseParser, type SseEvent } from "../sse.ts";
 import { postForStream, upstreamHttpError } from "../http-error.ts";
 import { completionBody } from "./request-body.ts";
 import type { EmbeddingsResponse } from "../../protocol/embeddings.ts";
@@ -88,7 +88,7 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
       } catch (error) {
         throw unsendable(name, error);
       }
-      return events(
+      return new ChunkStream(
         await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name),
         name,
         call.signal,
@@ -127,24 +127,89 @@ function readEmbeddings(text: string, provider: string): EmbeddingsResponse {
   };
 }
 
-async function* events(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal, maxLine: number | undefined): AsyncGenerator<StreamEvent> {
-  let done = false;
-  try {
-    for await (const event of parseSse(body, maxLine)) {
-      if (event.data === "[DONE]") {
-        done = true; // keep reading to the end so the connection returns to the pool
-        continue;
-      }
-      if (done) continue;
-      const chunk = parseJson<ChatCompletionChunk & { error?: { message?: string } }>(event.data, `a chunk from ${name}`);
-      if (chunk.error !== undefined) {
-        throw new UpstreamError("5xx", `${name} reported an error mid-stream: ${String(chunk.error.message ?? "unknown").slice(0, 200)}`);
-      }
-      if (!Array.isArray(chunk.choices)) throw new UpstreamError("invalid_response", `a chunk from ${name} has no \`choices\``);
-      yield { chunk, raw: event.data };
-    }
-  } catch (error) {
-    throw toUpstreamError(error, signal);
+/**
+ * An upstream's stream as chunks: SSE parsed as the body's bytes arrive, each event's JSON read and checked. One
+ * iterator over the body rather than async generators stacked on it (body → SSE events → chunks): on a long stream
+ * each layer cost a promise and a microtask turn per chunk. After `[DONE]` the body is read to its end, so the
+ * connection returns to the pool. A failure, or the reader leaving early, ends the body's iteration, which drops the
+ * connection.
+ */
+class ChunkStream implements AsyncIterableIterator<StreamEvent> {
+  readonly #body: AsyncIterator<Uint8Array>;
+  readonly #parser: SseParser;
+  readonly #name: string;
+  readonly #signal: AbortSignal;
+  /** Events parsed and not yet read, from `#at`. */
+  readonly #events: SseEvent[] = [];
+  #at = 0;
+  #done = false;
+  #ended = false;
+
+  constructor(body: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal, maxLine: number | undefined) {
+    this.#body = body[Symbol.asyncIterator]();
+    this.#parser = new SseParser(maxLine);
+    this.#name = name;
+    this.#signal = signal;
   }
-  if (!done) throw new UpstreamError("stream_interrupted", `${name}'s stream ended before [DONE]`);
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<StreamEvent>> {
+    try {
+      for (;;) {
+        const events = this.#events;
+        while (this.#at < events.length) {
+          const event = events[this.#at++] as SseEvent;
+          if (this.#done) continue;
+          if (event.data === "[DONE]") {
+            this.#done = true;
+            continue;
+          }
+          return { value: this.#chunk(event.data), done: false };
+        }
+        events.length = 0;
+        this.#at = 0;
+        if (this.#ended) {
+          if (!this.#done) throw new UpstreamError("stream_interrupted", `${this.#name}'s stream ended before [DONE]`);
+          return { value: undefined, done: true };
+        }
+        const read = await this.#body.next();
+        if (read.done === true) {
+          this.#ended = true;
+          this.#parser.finish(events);
+        } else this.#parser.feed(read.value, events);
+      }
+    } catch (error) {
+      // The stream is over: a later next() says done, as a generator's would.
+      this.#events.length = 0;
+      this.#at = 0;
+      this.#done = true;
+      if (!this.#ended) {
+        this.#ended = true;
+        void this.#body.return?.().catch(() => undefined);
+      }
+      throw toUpstreamError(error, this.#signal);
+    }
+  }
+
+  async return(): Promise<IteratorResult<StreamEvent>> {
+    this.#events.length = 0;
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#done = true;
+      await this.#body.return?.();
+    }
+    return { value: undefined, done: true };
+  }
+
+  #chunk(data: string): StreamEvent {
+    const chunk = parseJson<ChatCompletionChunk & { error?: { message?: string } }>(data, `a chunk from ${this.#name}`);
+    if (chunk.error !== undefined) {
+      throw new UpstreamError("5xx", `${this.#name} reported an error mid-stream: ${String(chunk.error.message ?? "unknown").slice(0, 200)}`);
+    }
+    if (!Array.isArray(chunk.choices)) throw new UpstreamError("invalid_response", `a chunk from ${this.#name} has no \`choices\``);
+    return { chunk, raw: data };
+  }
 }
