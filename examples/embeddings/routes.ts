@@ -11,11 +11,12 @@ import { defineConfig, secret } from "@switchyard/sdk";
 
 export default defineConfig({
   providers: {
+    // The primary fails 30 % of calls (injected): the embedding route falls back to the backup.
     primary: { kind: "mock", region: "us", mock: { ttft: "20ms", failRate: 0.3 } },
     backup: { kind: "mock", region: "eu" },
   },
   models: {
-    "chat-model": { provider: "primary", name: "mock-chat-1", context: 128_000, price: { input: 0.15, output: 0.6 }, owner: "platform" },
+    "chat-model": { provider: "backup", name: "mock-chat-1", context: 128_000, price: { input: 0.15, output: 0.6 }, owner: "platform" },
     "embed-primary": {
       kind: "embedding",
       provider: "primary",

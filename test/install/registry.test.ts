@@ -260,7 +260,12 @@ describe("installed from a registry with npm", () => {
       const assets = readdirSync(join(project, "dist", environment))
         .filter((file) => /^switchyard-[a-z]+\.[0-9a-f]{8}\.mjs$/.test(file))
         .sort();
-      expect(assets.map((file) => file.split(".")[0])).toEqual(["switchyard-dashboard", "switchyard-embeddings", "switchyard-messages", "switchyard-responses"]);
+      expect(assets.map((file) => file.split(".")[0])).toEqual([
+        "switchyard-dashboard",
+        "switchyard-embeddings",
+        "switchyard-messages",
+        "switchyard-responses",
+      ]);
     }
     // dev answers from its mock providers, asked by the openai package installed in the project.
     router = await spawnRouter([join(project, "dist/dev/router.mjs"), "--port", "0"], { cwd: project, env: { SWITCHYARD_TEAM_KEY: "dev-key" } });

@@ -48,7 +48,12 @@ describe("bundleRouter", () => {
     expect(bytes).toBeLessThan(150 * 1024);
     // The parts a release may not use are written beside router.mjs, named with their content's hash, the same each build.
     const names = assets.map((asset) => asset.file);
-    expect(names.map((name) => name.replace(/\.[0-9a-f]{8}\.mjs$/, ""))).toEqual(["switchyard-dashboard", "switchyard-embeddings", "switchyard-messages", "switchyard-responses"]);
+    expect(names.map((name) => name.replace(/\.[0-9a-f]{8}\.mjs$/, ""))).toEqual([
+      "switchyard-dashboard",
+      "switchyard-embeddings",
+      "switchyard-messages",
+      "switchyard-responses",
+    ]);
     expect(second.assets.map((asset) => asset.file)).toEqual(names);
     expect((await readdir(path.dirname(a))).sort()).toEqual([...names, "router.mjs"].sort());
     for (const asset of assets) expect(await readFile(path.join(path.dirname(a), asset.file), "utf8")).toBe(asset.code);

@@ -31,9 +31,13 @@ export function findRoute(release: RuntimeRelease, name: string, kind: ModelKind
   }
   const served = route.kind ?? "chat";
   if (served !== kind) {
-    throw new RouterError("route_not_found", `route \`${name}\` is ${served === "embedding" ? "an embedding" : "a chat"} route: call it on ${ENDPOINT_OF[served]}`, {
-      param: "model",
-    });
+    throw new RouterError(
+      "route_not_found",
+      `route \`${name}\` is ${served === "embedding" ? "an embedding" : "a chat"} route: call it on ${ENDPOINT_OF[served]}`,
+      {
+        param: "model",
+      },
+    );
   }
   return route;
 }
