@@ -6,6 +6,7 @@
  */
 import { OpenAIEmbeddings } from "@langchain/openai";
 import OpenAI from "openai";
+import type { TraceRecord } from "../../packages/router/src/telemetry/types.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStateStores, type MemoryStateStores, type RunningRouter } from "@switchyard/router";
 import { fakeVector } from "../helpers/fake-embeddings.ts";
@@ -215,8 +216,19 @@ describe("routes of the other kind, and bad requests", () => {
 });
 
 describe("accounting", () => {
-  it("counts embedding requests in /metrics by route, like chat requests", async () => {
-    await client.embeddings.create({ model: "search", input: "counted" });
+  it("counts embedding requests in /metrics by route, like chat requests, and traces them with their API, user and tags", async () => {
+    const traces: TraceRecord[] = [];
+    router.telemetry.addSink({ write: (record) => void traces.push(record), close: async () => undefined });
+    const answer = await client.embeddings
+      .create({ model: "search", input: "counted", user: "u-7" }, { headers: { "x-switchyard-tags": "feature:search,env:test" } })
+      .withResponse();
+    const id = answer.response.headers.get("x-switchyard-request-id");
+    await expect.poll(() => traces.find((t) => t.requestId === id)).toMatchObject({
+      api: "embeddings",
+      route: "search",
+      user: "u-7",
+      tags: { feature: "search", env: "test" },
+    });
     const text = await (await fetch(`${router.url}/metrics`)).text();
     expect(text).toMatch(/switchyard_requests_total\{[^}]*route="search"[^}]*\} [1-9]/);
   });

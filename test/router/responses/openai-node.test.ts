@@ -248,13 +248,16 @@ describe("accounting", () => {
   it("records a trace with tokens and cost for a Responses request, plain and streamed, as for chat", async () => {
     const traces: TraceRecord[] = [];
     rig.router.telemetry.addSink({ write: (record) => void traces.push(record), close: async () => undefined });
-    const one = await client.responses.create({ model: "via-openai", input: "hi" }).withResponse();
+    const one = await client.responses.create({ model: "via-openai", input: "hi", metadata: { ticket: "T-42" } }).withResponse();
     const two = await client.responses.create({ model: "via-anthropic", input: "hi", stream: true }).withResponse();
     for await (const event of two.data) void event;
     const ids = [one.response, two.response].map((r) => r.headers.get("x-switchyard-request-id"));
     await expect.poll(() => ids.every((id) => traces.some((t) => t.requestId === id))).toBe(true);
     const [plain, streamed] = ids.map((id) => traces.find((t) => t.requestId === id));
     expect(plain).toMatchObject({
+      api: "responses",
+      // Kept out of the upstream request (OpenAI's Chat Completions refuses it without `store`), recorded for attribution.
+      metadata: { ticket: "T-42" },
       route: "via-openai",
       team: "app",
       status: 200,

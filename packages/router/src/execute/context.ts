@@ -19,6 +19,10 @@ export interface RequestContext {
   body: ChatBody;
   /** The caller's `x-switchyard-tags`, checked (traces, JSONL, `switchyard report --by tag`; never metric labels). */
   tags?: RequestTags | undefined;
+  /** The inbound API the client spoke (`chat`, `responses`, `messages`, `embeddings`): in traces as `api`. */
+  api?: string;
+  /** Attribution metadata a dialect keeps out of the internal request (Responses' `metadata`); else the body's. */
+  metadata?: Record<string, string> | undefined;
   /** The request text `body` was parsed from (adapters may patch it rather than re-serialise `body`); never changed after parsing. */
   bodyText?: string;
   stream: boolean;

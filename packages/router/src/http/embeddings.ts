@@ -4,6 +4,7 @@
  * `embed` (retries and fallbacks: execute.ts's runPlan), answer in OpenAI's shape, and account (traces, metrics, JSONL,
  * governance) as a chat request does. Loaded on first use (a lazy chunk of router.mjs), like the admin API.
  */
+import type { parseTags } from "../protocol/tags.ts";
 import type { decideWithTable } from "../core/index.ts";
 import type { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
@@ -42,6 +43,8 @@ export interface EmbeddingsCore {
   sendError: typeof sendError;
   stampIds: typeof stampIds;
   JSON_TYPE: typeof JSON_TYPE;
+  /** The caller's `x-switchyard-tags` header, checked (it throws the core's RouterError). */
+  parseTags: typeof parseTags;
   /** How OpenAI's clients send their key (`Authorization: Bearer`). */
   bearer: Pick<typeof chatDialect, "apiKey">;
 }
@@ -92,6 +95,8 @@ export async function serveEmbeddings(
         read.param === "" ? {} : { param: read.param },
       );
     const body = read;
+    const tags = core.parseTags(req.headers["x-switchyard-tags"]);
+    if (tags !== undefined) trace.tags = tags;
     core.routeFor(release, team, body.model, "embedding");
     routeName = body.model;
     trace.route = body.model;
@@ -101,8 +106,11 @@ export async function serveEmbeddings(
       release,
       team,
       route: body.model,
-      // The chat body is the internal request of generation; an embeddings request carries its own (`embed` gets it), so this one is empty.
-      body: { model: body.model, messages: [] },
+      // The chat body is the internal request of generation; an embeddings request carries its own (`embed` gets it), so
+      // this one holds only what traces attribute: the route and the caller's `user`.
+      body: { model: body.model, messages: [], ...(body.user !== undefined ? { user: body.user } : {}) },
+      api: "embeddings",
+      tags,
       stream: false,
       includeUsage: false,
       plan: undefined,

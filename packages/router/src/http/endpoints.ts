@@ -10,6 +10,7 @@ import { parseFeedbackBody } from "../governance/feedback.ts";
 import { bearerKey, chatDialect } from "../protocol/chat-dialect.ts";
 import { type MessagesCore, type MessagesDialect, loadMessagesDialect } from "../protocol/messages/index.ts";
 import { parseJson, tooDeep } from "../protocol/json.ts";
+import { parseTags } from "../protocol/tags.ts";
 import { responsesDialect } from "../protocol/responses/load.ts";
 import { type RuntimeRelease, modelEntry } from "../runtime/release.ts";
 import { serveMetrics } from "../telemetry/index.ts";
@@ -139,6 +140,7 @@ const EMBEDDINGS_CORE: EmbeddingsCore = {
   sendError,
   stampIds,
   JSON_TYPE,
+  parseTags,
   bearer: chatDialect,
 };
 

@@ -92,6 +92,8 @@ export async function serveGeneration(
       route: body.model,
       body,
       tags,
+      api: dialect.name,
+      metadata: request.metadata,
       // Only the native dialect's text is the internal request's: an adapter may patch it instead of re-serialising.
       ...(dialect.native === true ? { bodyText: text } : {}),
       stream,

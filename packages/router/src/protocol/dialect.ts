@@ -28,6 +28,8 @@ export interface DialectRequest {
    * router and handed back to `completion` and `stream`.
    */
   echo?: unknown;
+  /** Attribution `metadata` the dialect keeps out of the internal request (it reaches traces, not the upstream). */
+  metadata?: Record<string, string>;
 }
 
 /** Writes one streamed answer as the dialect's SSE events, chunk by chunk (one encoder per request: it may keep state). */

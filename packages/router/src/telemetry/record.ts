@@ -200,6 +200,8 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   };
   if (draft.traceparent !== undefined) record.traceparent = draft.traceparent;
   if (draft.region !== undefined) record.region = draft.region;
+  // Absent for Chat Completions, the API every trace spoke before there were others.
+  if (ctx?.api !== undefined && ctx.api !== "chat") record.api = ctx.api;
   const usage = ctx?.usage;
   if (usage !== undefined) {
     const tokens = usageTokens(usage);
@@ -210,7 +212,7 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   }
   const user = ctx?.body.user;
   if (typeof user === "string" && user !== "") record.user = user.length > TRACE_USER_MAX ? user.slice(0, TRACE_USER_MAX) : user;
-  const metadata = ctx?.body.metadata;
+  const metadata = ctx?.metadata ?? ctx?.body.metadata;
   if (metadata !== undefined && metadata !== null && Object.keys(metadata).length > 0) record.metadata = metadata;
   const tags = ctx?.tags ?? draft.tags;
   if (tags !== undefined) record.tags = { ...tags };

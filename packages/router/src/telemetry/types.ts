@@ -104,6 +104,8 @@ export interface TraceRecord {
   reasoningTokens?: number;
   /** The request's `user` (OpenAI's end-user id), cut to 256 characters. */
   user?: string;
+  /** The inbound API the client spoke, when not Chat Completions: `responses`, `messages`, `embeddings`. */
+  api?: string;
   /** The request's `metadata` (OpenAI's string map: at most 16 pairs, checked when read). */
   metadata?: Record<string, string>;
   /** The caller's `x-switchyard-tags` (at most 10 `key:value`), for `switchyard report --by tag`. Never a metric label. */

@@ -353,6 +353,7 @@ function readBody(value: unknown): ReadResponses {
   return {
     body,
     stream: stream === true,
+    ...(metadata !== undefined && metadata !== null ? { metadata } : {}),
     echo: {
       instructions: typeof instructions === "string" ? instructions : null,
       metadata: metadata ?? null,
