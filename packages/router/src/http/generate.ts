@@ -95,7 +95,8 @@ export async function serveGeneration(
       api: dialect.name,
       metadata: request.metadata,
       // Only the native dialect's text is the internal request's: an adapter may patch it instead of re-serialising.
-      ...(dialect.native === true ? { bodyText: text } : {}),
+      // (A plain field, not a spread: every request's context keeps one shape, which the hot path's property reads rely on.)
+      bodyText: dialect.native === true ? text : undefined,
       stream,
       includeUsage: stream && body.stream_options?.include_usage === true,
       plan: undefined,
