@@ -223,12 +223,14 @@ describe("accounting", () => {
       .create({ model: "search", input: "counted", user: "u-7" }, { headers: { "x-switchyard-tags": "feature:search,env:test" } })
       .withResponse();
     const id = answer.response.headers.get("x-switchyard-request-id");
-    await expect.poll(() => traces.find((t) => t.requestId === id)).toMatchObject({
-      api: "embeddings",
-      route: "search",
-      user: "u-7",
-      tags: { feature: "search", env: "test" },
-    });
+    await expect
+      .poll(() => traces.find((t) => t.requestId === id))
+      .toMatchObject({
+        api: "embeddings",
+        route: "search",
+        user: "u-7",
+        tags: { feature: "search", env: "test" },
+      });
     const text = await (await fetch(`${router.url}/metrics`)).text();
     expect(text).toMatch(/switchyard_requests_total\{[^}]*route="search"[^}]*\} [1-9]/);
   });
