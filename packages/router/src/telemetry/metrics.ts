@@ -122,12 +122,11 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   const gauge = (name: string, help: string, labelNames: readonly string[], fill: (gauge: Collector) => unknown): void => {
     new Collector(name, help, "gauge", labelNames, registry, fill);
   };
-  const pendingRequests = batchedCounter("switchyard_requests_total", "Requests (chat, responses, messages, embeddings) by route, team, answering model and HTTP status.", [
-    "route",
-    "team",
-    "model",
-    "status",
-  ]);
+  const pendingRequests = batchedCounter(
+    "switchyard_requests_total",
+    "Requests (chat, responses, messages, embeddings) by route, team, answering model and HTTP status.",
+    ["route", "team", "model", "status"],
+  );
   const duration = new BatchedHistogram({
     name: "switchyard_request_duration_seconds",
     help: "Whole-request latency.",
