@@ -8,7 +8,16 @@ import type { Config, Model, ModelKind, Route, SecretRef } from "./schema.ts";
 /** One broken rule; `path` points into the config (`["routes", "chat", "tier"]`). */
 export interface RuleProblem {
   code:
-    "unknown_reference" | "route_target" | "canary_steps_order" | "invalid_url" | "blocked_host" | "reserved_secret" | "model_kind" | "embedding_dimensions";
+    | "unknown_reference"
+    | "route_target"
+    | "canary_steps_order"
+    | "invalid_url"
+    | "blocked_host"
+    | "reserved_secret"
+    | "model_kind"
+    | "embedding_dimensions"
+    | "provider_needs"
+    | "provider_foreign";
   path: (string | number)[];
   message: string;
 }
@@ -121,6 +130,35 @@ export function configRuleProblems(config: Config): RuleProblem[] {
   if (stateUrl === "SWITCHYARD_ADMIN_TOKEN")
     out.push({ code: "reserved_secret", path: ["state", "url"], message: "SWITCHYARD_ADMIN_TOKEN is the admin token, not a Redis URL" });
   out.push(...embeddingRuleProblems(config));
+  out.push(...providerFieldProblems(config));
+  return out;
+}
+
+/** Provider kinds that can serve `POST /v1/embeddings` (an embedding model elsewhere is refused). */
+export const EMBEDDING_PROVIDER_KINDS: ReadonlySet<string> = new Set(["openai", "mock", "azure", "gemini"]);
+
+/**
+ * What each provider kind needs and takes: `azure` needs its resource endpoint (`baseUrl`) and is the only kind with
+ * `apiVersion` and `auth`; `bedrock` needs `region` (requests are signed for it) and takes no `apiKey` (credentials
+ * come from the standard AWS environment variables). The SDK's types say the same at the literal.
+ */
+export function providerFieldProblems(config: Config): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  for (const [id, p] of Object.entries(config.providers)) {
+    const at = ["providers", id];
+    if (p.kind === "azure" && p.baseUrl === undefined)
+      out.push({
+        code: "provider_needs",
+        path: at,
+        message: `azure provider "${id}" needs \`baseUrl\`: its resource endpoint, e.g. https://acme.openai.azure.com`,
+      });
+    if (p.kind !== "azure" && p.apiVersion !== undefined)
+      out.push({ code: "provider_foreign", path: [...at, "apiVersion"], message: `\`apiVersion\` is an azure provider's setting; "${id}" is ${p.kind}` });
+    if (p.kind !== "azure" && p.auth !== undefined)
+      out.push({ code: "provider_foreign", path: [...at, "auth"], message: `\`auth\` is an azure provider's setting; "${id}" is ${p.kind}` });
+    if (p.kind === "bedrock" && p.region === undefined)
+      out.push({ code: "provider_needs", path: at, message: `bedrock provider "${id}" needs \`region\`: the AWS region its requests are signed for` });
+  }
   return out;
 }
 
@@ -154,11 +192,12 @@ export function embeddingRuleProblems(config: Config): RuleProblem[] {
       out.push({ code: "model_kind", path: ["models", id], message: `embedding model "${id}" does not declare \`dimensions\`` });
     if (!embedding && model.dimensions !== undefined)
       out.push({ code: "model_kind", path: ["models", id, "dimensions"], message: `model "${id}" declares \`dimensions\` but is not \`kind: "embedding"\`` });
-    if (embedding && config.providers[model.provider]?.kind === "anthropic")
+    const providerKind = config.providers[model.provider]?.kind;
+    if (embedding && providerKind !== undefined && !EMBEDDING_PROVIDER_KINDS.has(providerKind))
       out.push({
         code: "model_kind",
         path: ["models", id, "provider"],
-        message: `embedding model "${id}" is on anthropic-kind provider "${model.provider}", which has no embeddings API`,
+        message: `embedding model "${id}" is on ${providerKind}-kind provider "${model.provider}", which has no embeddings API`,
       });
   }
   const tierKind = new Map<string, ModelKind>();

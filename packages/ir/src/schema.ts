@@ -20,7 +20,12 @@ export const RegionSchema = z.string().min(1);
  * reuses these schemas, and the SDK's literal unions, which users import without this package, are pinned to them
  * by test/sdk/enums.test-d.ts, so a value added here and not there fails the type tests.
  */
-export const ProviderKindSchema = z.enum(["openai", "anthropic", "mock"]);
+export const ProviderKindSchema = z.enum(["openai", "anthropic", "mock", "azure", "gemini", "bedrock"]);
+/**
+ * How an `azure` provider authenticates: `api-key` (the `api-key` header from `apiKey`, the default) or `entra` (a
+ * Microsoft Entra ID bearer token the router obtains and refreshes from the standard AZURE_* environment variables).
+ */
+export const ProviderAuthSchema = z.enum(["api-key", "entra"]);
 export const ResidencySchema = z.enum(["eu", "us", "any"]);
 export const DataClassSchema = z.enum(["public", "internal", "confidential", "restricted"]);
 export const LifecycleSchema = z.enum(["ga", "preview", "experimental", "deprecated"]);
@@ -87,10 +92,15 @@ export const ProviderSchema = z.strictObject({
   apiKey: SecretRefSchema.optional(),
   /** Extra headers sent upstream (values may be secret references). */
   headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}),
+  /** Where the provider serves; for `bedrock` also the AWS region requests are signed for (required there). */
   region: RegionSchema.optional(),
   residency: ResidencySchema.optional(),
   selfHosted: z.boolean().default(false),
   mock: MockBehaviourSchema.optional(),
+  /** `azure`: the `api-version` query parameter (`v1`: the v1 OpenAI-compatible path, which takes none). */
+  apiVersion: z.string().min(1).max(64).optional(),
+  /** `azure`: how the router authenticates (absent: `api-key`). */
+  auth: ProviderAuthSchema.optional(),
 });
 
 export const PriceSchema = z.strictObject({
@@ -354,6 +364,7 @@ export type ErrorClass = z.output<typeof ErrorClassSchema>;
 export type BudgetPeriod = z.output<typeof BudgetPeriodSchema>;
 export type BudgetMode = z.output<typeof BudgetModeSchema>;
 export type ProviderKind = z.output<typeof ProviderKindSchema>;
+export type ProviderAuth = z.output<typeof ProviderAuthSchema>;
 export type ValidatorKind = z.output<typeof ValidatorKindSchema>;
 export type ModelKind = z.output<typeof ModelKindSchema>;
 export type Severity = z.output<typeof SeveritySchema>;

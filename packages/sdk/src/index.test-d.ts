@@ -82,6 +82,20 @@ describe("defineConfig", () => {
     });
   });
 
+  it("knows what each provider kind needs: azure its endpoint, bedrock its region; apiVersion is azure's alone", () => {
+    const models = { m: { provider: "p", name: "m", context: 1, price: { input: 0, output: 0 } } } as const;
+    const routes = { chat: { model: "m" } } as const;
+    defineConfig({ providers: { p: { kind: "azure", baseUrl: "https://acme.openai.azure.com", apiVersion: "2024-10-21", auth: "entra" } }, models, routes });
+    defineConfig({ providers: { p: { kind: "bedrock", region: "eu-central-1" } }, models, routes });
+    defineConfig({ providers: { p: { kind: "gemini", apiKey: secret("GEMINI_API_KEY") } }, models, routes });
+    // @ts-expect-error — a bedrock provider without a region
+    defineConfig({ providers: { p: { kind: "bedrock" } }, models, routes });
+    // @ts-expect-error — an azure provider without its endpoint
+    defineConfig({ providers: { p: { kind: "azure", apiKey: secret("AZURE_KEY") } }, models, routes });
+    // @ts-expect-error — apiVersion on an openai provider
+    defineConfig({ providers: { p: { kind: "openai", apiVersion: "2024-10-21" } }, models, routes });
+  });
+
   it("rejects unknown properties", () => {
     defineConfig({
       providers,

@@ -38,7 +38,9 @@ export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
 
 // The value sets below are declared by @switchyard/ir's zod schemas; they are spelt out here so the SDK needs no
 // dependency and editors show the literals. test/sdk/enums.test-d.ts pins each to the IR's, so drift fails the type tests.
-export type ProviderKind = "openai" | "anthropic" | "mock";
+export type ProviderKind = "openai" | "anthropic" | "mock" | "azure" | "gemini" | "bedrock";
+/** How an `azure` provider authenticates: the `api-key` header (default) or a Microsoft Entra ID token. */
+export type ProviderAuth = "api-key" | "entra";
 export type Residency = "eu" | "us" | "any";
 export type DataClass = "public" | "internal" | "confidential" | "restricted";
 export type Lifecycle = "ga" | "preview" | "experimental" | "deprecated";
@@ -108,12 +110,12 @@ export interface MockDef {
   cachedTokens?: number;
 }
 
-export interface ProviderDef {
-  /** `openai` speaks the OpenAI chat API (OpenAI, Azure OpenAI v1, vLLM, Ollama, Groq…). */
-  kind: ProviderKind;
+/** What every provider kind may say. */
+interface ProviderFields {
   baseUrl?: string;
   apiKey?: Secret;
   headers?: Record<string, string | Secret>;
+  /** Where the provider serves (residency and region checks); for `bedrock` also the AWS region requests are signed for. */
   region?: string;
   residency?: Residency;
   selfHosted?: boolean;
@@ -121,6 +123,26 @@ export interface ProviderDef {
   /** Exemptions of this entry from policies, each with a reason and an expiry date. */
   waive?: readonly Waiver[];
 }
+
+/**
+ * A provider. `openai` speaks the OpenAI chat API (OpenAI, vLLM, Ollama, Groq…); `anthropic` the Messages API;
+ * `azure` an Azure OpenAI resource (its endpoint as `baseUrl`; a model's `name` is its deployment); `gemini` Google's
+ * Gemini API; `bedrock` AWS Bedrock's Converse API in `region`; `mock` answers in-process (tests, demos).
+ *
+ * @example azure: { kind: "azure", baseUrl: "https://acme.openai.azure.com", apiKey: secret("AZURE_OPENAI_KEY"), apiVersion: "2024-10-21" }
+ * @example bedrock: { kind: "bedrock", region: "eu-central-1" }
+ */
+export type ProviderDef =
+  | (ProviderFields & { kind: "openai" | "anthropic" | "mock" | "gemini" })
+  | (ProviderFields & {
+      kind: "azure";
+      /** The resource's endpoint, e.g. `https://acme.openai.azure.com`. */
+      baseUrl: string;
+      /** The `api-version` query parameter; `v1` uses the v1 OpenAI-compatible path. */
+      apiVersion?: string;
+      auth?: ProviderAuth;
+    })
+  | (ProviderFields & { kind: "bedrock"; region: string });
 
 export interface ModelDef<P extends string> {
   /** A chat model (the default); an embedding model says `kind: "embedding"` (see EmbeddingModelDef). */

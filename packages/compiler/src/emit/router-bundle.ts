@@ -44,6 +44,9 @@ const ADAPTERS = {
   openai: { file: "adapters/openai/index.ts", name: "createOpenAiAdapter" },
   anthropic: { file: "adapters/anthropic/index.ts", name: "createAnthropicAdapter" },
   mock: { file: "adapters/mock/index.ts", name: "createMockAdapter" },
+  azure: { file: "adapters/azure/index.ts", name: "createAzureAdapter" },
+  gemini: { file: "adapters/gemini/index.ts", name: "createGeminiAdapter" },
+  bedrock: { file: "adapters/bedrock/index.ts", name: "createBedrockAdapter" },
 } as const;
 
 const VALIDATORS = {

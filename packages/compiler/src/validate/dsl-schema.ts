@@ -13,6 +13,7 @@ import {
   ModelKindSchema,
   OptimizeSchema,
   ProviderKindSchema,
+  ProviderAuthSchema,
   ResidencySchema,
   SeveritySchema,
   StateKeyPrefixSchema,
@@ -72,6 +73,8 @@ const providerShape = {
   residency: Residency.optional(),
   selfHosted: z.boolean().optional(),
   mock: MockDsl.optional(),
+  apiVersion: z.string().min(1).max(64).optional(),
+  auth: ProviderAuthSchema.optional(),
   waive: Waivers,
 };
 export const ProviderDsl = z.strictObject(providerShape);

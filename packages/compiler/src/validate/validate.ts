@@ -156,6 +156,10 @@ function ruleCode(code: string, path: (string | number)[]): Code {
       return "SY0208";
     case "embedding_dimensions":
       return "SY0306";
+    case "provider_needs":
+      return "SY0104";
+    case "provider_foreign":
+      return "SY0101";
     case "invalid_url":
     case "blocked_host":
     case "reserved_secret":

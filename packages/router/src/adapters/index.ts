@@ -1,10 +1,13 @@
 /** @module Every built-in adapter and transport. router.mjs imports adapters one by one instead. */
 import { createAnthropicAdapter } from "./anthropic/index.ts";
+import { createAzureAdapter } from "./azure/index.ts";
+import { createBedrockAdapter } from "./bedrock/index.ts";
+import { createGeminiAdapter } from "./gemini/index.ts";
 import { createMockAdapter } from "./mock/index.ts";
 import { createOpenAiAdapter } from "./openai/index.ts";
 import type { AdapterRegistry } from "./types.ts";
 
-export { createAnthropicAdapter, createMockAdapter, createOpenAiAdapter };
+export { createAnthropicAdapter, createAzureAdapter, createBedrockAdapter, createGeminiAdapter, createMockAdapter, createOpenAiAdapter };
 export { toAnthropicRequest, fromAnthropicResponse, AnthropicStreamTranslator } from "./anthropic/translate.ts";
 export { mockCoin, mockReply } from "./mock/index.ts";
 export { parseSse, DEFAULT_MAX_SSE_LINE_BYTES, type SseEvent } from "./sse.ts";
@@ -21,4 +24,7 @@ export const builtinAdapters: AdapterRegistry = {
   openai: createOpenAiAdapter,
   anthropic: createAnthropicAdapter,
   mock: createMockAdapter,
+  azure: createAzureAdapter,
+  gemini: createGeminiAdapter,
+  bedrock: createBedrockAdapter,
 };

@@ -1,0 +1,49 @@
+/** @module Provider kinds' own fields (issue 22): what configRuleProblems says of an azure or bedrock provider that lacks them. */
+import { describe, expect, it } from "vitest";
+import { configRuleProblems } from "./rules.ts";
+import { ConfigSchema, IR_VERSION, type ConfigInput } from "./schema.ts";
+
+const config = (providers: ConfigInput["providers"], embedding = false) =>
+  ConfigSchema.parse({
+    irVersion: IR_VERSION,
+    environment: "dev",
+    providers,
+    models: {
+      m: {
+        provider: "p",
+        name: "m",
+        context: 1000,
+        price: { input: 1, output: embedding ? 0 : 1 },
+        ...(embedding ? { kind: "embedding", dimensions: 8 } : {}),
+      },
+    },
+    routes: { r: { model: "m", ...(embedding ? { kind: "embedding" } : {}) } },
+  });
+
+describe("provider fields by kind", () => {
+  it("an azure provider needs its endpoint; a bedrock provider its region", () => {
+    expect(configRuleProblems(config({ p: { kind: "azure" } }))).toEqual([
+      { code: "provider_needs", path: ["providers", "p"], message: expect.stringContaining("needs `baseUrl`") as unknown },
+    ]);
+    expect(configRuleProblems(config({ p: { kind: "bedrock" } }))).toEqual([
+      { code: "provider_needs", path: ["providers", "p"], message: expect.stringContaining("needs `region`") as unknown },
+    ]);
+    expect(configRuleProblems(config({ p: { kind: "bedrock", region: "us-east-1" } }))).toEqual([]);
+    expect(configRuleProblems(config({ p: { kind: "azure", baseUrl: "https://acme.openai.azure.com", apiVersion: "v1", auth: "entra" } }))).toEqual([]);
+  });
+
+  it("apiVersion and auth belong to azure providers only", () => {
+    const problems = configRuleProblems(config({ p: { kind: "openai", apiVersion: "2024-10-21", auth: "entra" } }));
+    expect(problems.map((p) => [p.code, p.path.join(".")])).toEqual([
+      ["provider_foreign", "providers.p.apiVersion"],
+      ["provider_foreign", "providers.p.auth"],
+    ]);
+  });
+
+  it("embedding models only on kinds with an embeddings API", () => {
+    expect(configRuleProblems(config({ p: { kind: "bedrock", region: "us-east-1" } }, true)).map((p) => p.message)).toEqual([
+      'embedding model "m" is on bedrock-kind provider "p", which has no embeddings API',
+    ]);
+    expect(configRuleProblems(config({ p: { kind: "gemini" } }, true))).toEqual([]);
+  });
+});
