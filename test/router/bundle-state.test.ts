@@ -9,8 +9,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { brotliDecompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { build } from "@switchyard/compiler";
 import { type State, redisUrlSecretOfBundle } from "@switchyard/ir";
 import { bundleRouter, unpackChunkText } from "../../packages/compiler/src/emit/router-bundle.ts";
+import { repoRoot } from "../compiler/helpers.ts";
 import { releaseOf } from "../helpers/release.ts";
 
 /** router.mjs's budget without Redis state (test/router/bundle.test.ts holds it too). */
@@ -82,6 +84,27 @@ describe("router.mjs with and without Redis state", () => {
     expect(redis.bytes).toBeLessThan(REDIS_BUDGET);
     expect(redis.bytes - plain.bytes).toBeGreaterThan(40 * 1024);
     console.log(`router.mjs without Redis state: ${(plain.bytes / 1024).toFixed(1)} KB; with: ${(redis.bytes / 1024).toFixed(1)} KB`);
+  });
+
+  it("the bench fixture's Redis variant (a larger release: teams, budgets, limits, JSONL traces) stays within the Redis budget", async () => {
+    const result = await build({ file: path.join(repoRoot, "test", "bench", "fixtures", "routes-redis.ts"), outDir: path.join(dir, "bench") });
+    expect(result.diagnostics).toEqual([]);
+    const bytes = (await readFile(path.join(dir, "bench", "default", "router.mjs"))).length;
+    console.log(`router.mjs of the bench fixture with Redis state: ${(bytes / 1024).toFixed(1)} KB (budget ${REDIS_BUDGET / 1024} KB)`);
+    expect(bytes).toBeLessThan(REDIS_BUDGET);
+  });
+
+  it("ioredis's chunk leaves out what the router cannot reach: the Cluster client, the TLS profiles' certificates, the debug package", async () => {
+    const texts = await unpacked(await readFile(redis.file, "utf8"));
+    const ioredis = texts.find((text) => text.includes("ioredis:") && text.includes("sentinel")) ?? "";
+    expect(ioredis).toContain("does not carry ioredis's Cluster client");
+    expect(ioredis).not.toContain("slotsRefreshTimeout"); // a Cluster option
+    expect(ioredis).not.toContain("BEGIN CERTIFICATE");
+    expect(ioredis).not.toContain("inspectOpts"); // debug's Node formatter
+    // The Lua scripts ride compressed too: no script text in router.mjs itself.
+    const code = await readFile(redis.file, "utf8");
+    expect(code).not.toContain("redis.call(");
+    expect(texts.some((text) => text.includes("redis.call('HMGET'"))).toBe(true);
   });
 
   it("the banner names the variable a Redis variant reads its URL from (what the Pulumi RouterDeployment checks)", async () => {

@@ -103,6 +103,27 @@ describe("start-up on Redis state", () => {
     }
   });
 
+  it("DEBUG=ioredis:* prints the Redis client's own messages on stderr (router.mjs carries a small stand-in for the debug package)", async () => {
+    const file = path.join(dir, "debug", "router.mjs");
+    await bundleRouter({ release: releaseNamed("mock-v1", "debug"), outFile: file });
+    const router = await spawnRouter([file, "--port", "0"], { cwd: dir, env: { REDIS_URL: server.url(4), DEBUG: "ioredis:*,-ioredis:dataHandler" } });
+    try {
+      expect(await servedBy(router)).not.toBeNull();
+      expect(router.stderr()).toMatch(/^ioredis:redis status\[127\.0\.0\.1:\d+\]: \w+ -> connect/m);
+      expect(router.stderr()).not.toMatch(/^ioredis:dataHandler /m);
+    } finally {
+      router.child.kill("SIGKILL");
+    }
+    // Without DEBUG, nothing of the client's.
+    const quiet = await spawnRouter([file, "--port", "0"], { cwd: dir, env: { REDIS_URL: server.url(4) } });
+    try {
+      expect(await servedBy(quiet)).not.toBeNull();
+      expect(quiet.stderr()).not.toMatch(/^ioredis:/m);
+    } finally {
+      quiet.child.kill("SIGKILL");
+    }
+  });
+
   it("a replica starting after another activated a newer release serves that one, not its bundle's", async () => {
     const prefix = `startup${++n}`;
     const v1 = releaseNamed("mock-v1", prefix);

@@ -4,8 +4,9 @@
  * brotli-compressed chunks; so do the trace sinks and metrics, unpacked at start. What a release may never use (the
  * dashboard, the Responses and Messages dialects) is written beside router.mjs as assets: plain ES modules with a content
  * hash in their names, imported on first use. router.mjs plus its assets is the deployable folder.
- * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their client (ioredis) as a second
- * brotli-compressed chunk unpacked at start-up; any other release carries neither.
+ * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their Lua scripts and their client
+ * (ioredis, without what the router cannot reach) as brotli-compressed chunks unpacked at start-up; any other release
+ * carries none of them.
  */
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -339,6 +340,39 @@ const EMBEDDINGS_CHUNK: LazyChunk = {
 };
 
 /**
+ * The Lua scripts of the Redis stores (~14 KB of script text minified, ~3.8 KB compressed): text that compresses well
+ * and is read once, when the stores are made, so it is unpacked when router.mjs starts. Only releases with Redis state
+ * import it (from the Redis stores), so only their bundles carry it.
+ */
+const REDIS_SCRIPTS_CHUNK: LazyChunk = {
+  what: "redis-scripts",
+  entry: "state/redis/scripts.ts",
+  importer: ["state/redis/budgets.ts", "state/redis/limits.ts", "state/redis/rollout.ts", "state/redis/releases.ts"],
+  specifier: "./scripts.ts",
+  exports: [
+    "BUDGET_RESERVE",
+    "RATE_LIMIT",
+    "ADMIT",
+    "SETTLE_ADJUST",
+    "CANARY_ARM_FIELDS",
+    "CANARY_FIELDS",
+    "CANARY_ACTIVATE",
+    "CANARY_SET",
+    "CANARY_RECORD",
+    "CANARY_FEEDBACK",
+    "CANARY_READ",
+    "LEASE",
+    "RELEASE_PUT",
+    "RELEASE_ACTIVATE",
+    "RELEASE_READ",
+  ],
+  modules: new Set(["state/redis/scripts.ts"]),
+  corePath: "the Redis stores (state/redis/)",
+  name: "switchyard-redis-scripts.mjs",
+  load: "start",
+};
+
+/**
  * Build a lazily loaded part of the router as a self-contained ESM chunk, checked against its allow-list.
  *
  * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
@@ -486,6 +520,61 @@ const IOREDIS_EXPORTS = [
 const IOREDIS_CHUNK_NAME = "switchyard-ioredis.mjs";
 
 /**
+ * The `debug` package as ioredis uses it (`debug(namespace)`, `.enabled`, a call per message), in a few lines instead of
+ * `debug`, `ms` and `supports-color` (~10 KB minified): `DEBUG=ioredis:*` (comma- or space-separated patterns, `*`
+ * wildcards, `-` to exclude) still prints ioredis's messages on stderr, without colours or time stamps.
+ */
+const DEBUG_SHIM = `const { format } = require("node:util");
+const patterns = (process.env.DEBUG || "").split(/[\\s,]+/).filter(Boolean);
+const pattern = (p) => new RegExp("^" + p.replace(/[|\\{}()[\\]^$+?.]/g, "\\\\$&").replace(/\\*/g, ".*") + "$");
+const on = patterns.filter((p) => p[0] !== "-").map(pattern);
+const off = patterns.filter((p) => p[0] === "-").map((p) => pattern(p.slice(1)));
+function createDebug(namespace) {
+  const debug = (...args) => { if (debug.enabled) process.stderr.write(namespace + " " + format(...args) + "\\n"); };
+  debug.enabled = on.some((r) => r.test(namespace)) && !off.some((r) => r.test(namespace));
+  debug.namespace = namespace;
+  debug.destroy = () => false;
+  return debug;
+}
+createDebug.default = createDebug;
+module.exports = createDebug;
+`;
+
+/**
+ * What router.mjs leaves out of ioredis, each a module that a release's `state` cannot reach: the Cluster client (~33 KB
+ * minified with its subscriber groups and `cluster-key-slot`; the router opens one standalone connection, see
+ * docs/scaling.md: bringing Cluster in means dropping its stand-in here), the TLS profiles (~8.5 KB of Redis Cloud CA
+ * certificates, incompressible, used only by a `tls: { profile }` option the router never passes) and `debug` (the shim
+ * above). `Cluster` is still exported, as a class whose constructor says it is not carried.
+ */
+const IOREDIS_STAND_INS: ReadonlyArray<{ importer: RegExp; specifier: RegExp; contents: string }> = [
+  {
+    importer: /ioredis[\\/]built[\\/](Redis|index)\.js$/,
+    specifier: /^\.\/cluster$/,
+    contents: 'exports.default = class Cluster { constructor() { throw new Error("router.mjs does not carry ioredis\'s Cluster client"); } };',
+  },
+  { importer: /ioredis[\\/]built[\\/]utils[\\/]index\.js$/, specifier: /^\.\.\/constants\/TLSProfiles$/, contents: "exports.default = {};" },
+  { importer: /ioredis[\\/]built[\\/]utils[\\/]debug\.js$/, specifier: /^debug$/, contents: DEBUG_SHIM },
+];
+
+/** Resolves IOREDIS_STAND_INS when the ioredis chunk is built. */
+function ioredisStandIns(): esbuild.Plugin {
+  return {
+    name: "ioredis-stand-ins",
+    setup(build) {
+      build.onResolve({ filter: /^(\.\/cluster|\.\.\/constants\/TLSProfiles|debug)$/ }, (args) => {
+        const at = IOREDIS_STAND_INS.findIndex((s) => s.specifier.test(args.path) && s.importer.test(args.importer));
+        return at < 0 ? undefined : { path: String(at), namespace: "sy-ioredis-stand-in" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "sy-ioredis-stand-in" }, (args) => ({
+        contents: IOREDIS_STAND_INS[Number(args.path)]?.contents ?? "",
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/**
  * Build ioredis (~150 KB minified: Redis, Cluster, Sentinel, TLS profiles, the command table) as a self-contained ESM
  * chunk. Only the third-party client goes in it: the Redis stores stay in router.mjs proper, so no class of the
  * router (RouterError, the stores) exists twice.
@@ -497,6 +586,7 @@ export async function buildIoredisChunk(src: string): Promise<string> {
   const result = await esbuild.build({
     stdin: { contents: `import client, { ${names} } from "ioredis";\nexport { client as default, ${names} };\n`, resolveDir: src, loader: "js" },
     ...BUILD_OPTIONS,
+    plugins: [ioredisStandIns()],
   });
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error("esbuild produced no ioredis chunk");
@@ -582,6 +672,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, MESSAGES_CHUNK, assets),
       lazyChunk(src, SINKS_CHUNK, assets),
       lazyChunk(src, EMBEDDINGS_CHUNK, assets),
+      lazyChunk(src, REDIS_SCRIPTS_CHUNK, assets),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK, assets),
       ioredisChunk(src),
     ],

@@ -18,8 +18,9 @@ function script(name: string, lua: string): LuaScript {
 }
 
 /*
- * The budget and rate-limit scripts are indented by one space: their text rides uncompressed in every
- * router.mjs with Redis state, which has a size budget.
+ * The scripts are indented by one space. In router.mjs this module rides as a brotli-compressed chunk
+ * unpacked at start (packages/compiler/src/emit/router-bundle.ts, REDIS_SCRIPTS_CHUNK): it must stay
+ * plain data, with no state and no classes, and what it exports is listed there.
  */
 
 /**
