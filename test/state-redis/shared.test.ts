@@ -157,6 +157,58 @@ describe("shared admission (rate limit and reservation in one script)", () => {
     expect(scripts).toBeGreaterThanOrEqual(3);
     expect(scripts).toBeLessThanOrEqual(20); // 2 ADMIT calls per replica (at most 64 requests each), not 210
   });
+
+  it("admissions and settlements coalesced into one script call leave the replies and the Redis state that one call per request leaves", async () => {
+    const [batched] = await replicas(1);
+    const [single] = await replicas(1);
+    const batchedPrefix = `shared${n - 1}:`;
+    const singlePrefix = `shared${n}:`;
+    // 40 requests against 30 rpm and a $0.25 budget ($1/64 each: binary-exact, 16 holds fill it): both run out mid-batch.
+    const requests = Array.from({ length: 40 }, (_, i) => ({
+      limits: { team: "acme", rpm: 30, tpm: 100_000, tokens: 100 + i, now: now + i },
+      budget: { team: "acme", limitUsd: 0.25, mode: "hard" as const, ...day, amountUsd: 1 / 64, now: now + i },
+    }));
+    const view = (a: Awaited<ReturnType<StateStores["admission"]["admit"]>>) => ({
+      ...a.rateLimit,
+      reservation: a.reservation && { ...a.reservation, id: a.reservation.id !== undefined },
+    });
+    const evalsBefore = evalshaCalls();
+    const together = await Promise.all(requests.map(async (r) => batched!.admission.admit(r)));
+    expect(evalshaCalls() - evalsBefore).toBe(1);
+    const alone = [];
+    for (const r of requests) alone.push(await single!.admission.admit(r));
+    expect(together.map(view)).toEqual(alone.map(view));
+    expect(together.filter((a) => a.reservation?.granted === true)).toHaveLength(16);
+    const hash = (prefix: string, key: string): Record<string, string> => {
+      const lines = server
+        .cli("HGETALL", `${prefix}prod:{acme}:${key}`)
+        .split("\n")
+        .filter((l) => l !== "");
+      return Object.fromEntries(Array.from({ length: lines.length / 2 }, (_, i) => [lines[2 * i]!, lines[2 * i + 1]!]));
+    };
+    const state = (prefix: string) => ({
+      ledger: hash(prefix, "budget"),
+      limits: hash(prefix, "limits"),
+      held: Object.values(hash(prefix, "budget:held")).sort(),
+      expiry: server.cli("ZCARD", `${prefix}prod:{acme}:budget:expiry`),
+    });
+    expect(state(batchedPrefix)).toEqual(state(singlePrefix));
+    expect(Number(server.cli("PTTL", `${batchedPrefix}prod:{acme}:budget:held`))).toBeGreaterThan(DAY);
+    // Settle every granted reservation (one twice, which settles once), correcting tokens by −20 each.
+    const settlements = (admitted: typeof together) => {
+      const ids = admitted.flatMap((a) => (a.reservation?.id === undefined ? [] : [a.reservation.id]));
+      return [...ids, ids[0]!].map((id, i) => ({
+        settle: { team: "acme", id, costUsd: (i % 3) / 64, now: now + 100 },
+        adjust: { team: "acme", rpm: 30, tpm: 100_000, deltaTokens: -20, now: now + 100 },
+      }));
+    };
+    const settledTogether = await Promise.all(settlements(together).map(async (s) => batched!.admission.settleAndAdjust(s)));
+    const settledAlone = [];
+    for (const s of settlements(alone)) settledAlone.push(await single!.admission.settleAndAdjust(s));
+    expect(settledTogether.map((s) => s.settled)).toEqual(settledAlone.map((s) => s.settled));
+    expect(settledTogether.map((s) => s.settled)).toEqual([...Array.from({ length: 16 }, () => true), false]);
+    expect(state(batchedPrefix)).toEqual(state(singlePrefix));
+  });
 });
 
 describe("shared rollout", () => {

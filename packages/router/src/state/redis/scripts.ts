@@ -24,6 +24,27 @@ function script(name: string, lua: string): LuaScript {
  */
 
 /**
+ * Writes to a team's budget keys that a script defers to its end (`W`): the ledger's fields (the last
+ * reservation's), the holds' amounts and expiries (one HSET and one ZADD for a whole ADMIT batch) and
+ * the keys' TTLs. `flush` runs them; a scan for lapsed holds flushes first, so it sees every hold.
+ * The final state is the one per-request writes would leave.
+ */
+const DEFERRED_WRITES = `
+local W = { held = {}, expiry = {}, ttl = {} }
+local function flush()
+ if W.ledger then redis.call('HSET', KEYS[1], unpack(W.ledger)) W.ledger = nil end
+ if #W.held > 0 then
+  redis.call('HSET', KEYS[2], unpack(W.held))
+  redis.call('ZADD', KEYS[3], unpack(W.expiry))
+  W.held, W.expiry = {}, {}
+ end
+ for i = 1, 4 do
+  if W.ttl[i] then redis.call('PEXPIRE', KEYS[i], W.ttl[i]) W.ttl[i] = nil end
+ end
+end
+`;
+
+/**
  * Expire a team's lapsed reservations (their replica died, or the attempt outlived the reservation
  * TTL): their hold is freed and their ids move to the lapsed set, where a late settle still charges.
  * KEYS: ledger, held, expiry, lapsed. The ledger keeps `holds` (how many reservations are held) and
@@ -31,9 +52,10 @@ function script(name: string, lua: string): LuaScript {
  * lapsed hold skips the scan — a busy team scans about once per reservation TTL, not per request.
  * Returns the updated reserved amount, holds and lapse bound.
  */
-const EXPIRE_LAPSED = `
+const EXPIRE_LAPSED = `${DEFERRED_WRITES}
 local function expire_lapsed(now, reserved, holds, lapse, lapse_keep_ms)
  if holds == 0 or (holds ~= nil and lapse ~= nil and now < lapse) then return reserved, holds or 0, lapse or math.huge end
+ flush()
  local ids
  repeat
   ids = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 500)
@@ -57,17 +79,19 @@ local function expire_lapsed(now, reserved, holds, lapse, lapse_keep_ms)
  local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
  return math.max(0, reserved), holds, tonumber(first[2] or now)
 end
-local function expire_keys(ttl)
- for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
-end
 local function fmt_lapse(lapse)
  if lapse == math.huge then return '' end
  return fmt(lapse)
 end
+local function ledger_read()
+ return redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'holds', 'lapse')
+end
 `;
 
 /**
- * Reserve (or, with op "merge", add settled spend counted locally during an outage).
+ * Reserve (or, with op "merge", add settled spend counted locally during an outage) against the
+ * ledger's fields `L` (ledger_read's, or the previous reservation's in the same script); returns the
+ * reply and the ledger's fields after it, its writes deferred (W, flush).
  * KEYS: ledger, held, expiry, lapsed.
  * ARGV: op, period, periodStart, periodEnd, limit, mode, amount, now, id, expiresAt, lapseKeepMs, keyTtlMs.
  * Returns { granted, overLimit, spent, reserved }. The keys' TTL is set when the ledger is created or
@@ -75,12 +99,11 @@ end
  * `keyTtlMs` past the period's end, so never while the team is busy.
  */
 const BUDGET_RESERVE_FN = `
-local function budget_reserve(A)
+local function budget_reserve(A, L)
  local now = tonumber(A[8])
- local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'holds', 'lapse')
  local reserved, holds, lapse = expire_lapsed(now, tonumber(L[5] or '0'), tonumber(L[6]), tonumber(L[7]), tonumber(A[11]))
  local period, pstart, pend, spent = A[2], tonumber(A[3]), tonumber(A[4]), 0
- if A[1] == 'merge' and L[1] and tonumber(L[2]) > pstart then return { 1, 0, L[4], fmt(reserved) } end
+ if A[1] == 'merge' and L[1] and tonumber(L[2]) > pstart then return { 1, 0, fmt(tonumber(L[4])), fmt(reserved) }, L end
  local fresh = true
  if L[1] and not (pstart > tonumber(L[2]) or period ~= L[1]) then
   pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
@@ -94,35 +117,39 @@ local function budget_reserve(A)
   over = spent + reserved + amount > tonumber(A[5])
   granted = A[6] == 'soft' or not over
   if granted then
-   redis.call('HSET', KEYS[2], A[9], fmt(amount))
-   redis.call('ZADD', KEYS[3], A[10], A[9])
+   local n = #W.held
+   W.held[n + 1], W.held[n + 2] = A[9], fmt(amount)
+   W.expiry[n + 1], W.expiry[n + 2] = A[10], A[9]
    reserved = reserved + amount
    holds = holds + 1
    lapse = math.min(lapse, tonumber(A[10]))
   end
  end
- redis.call('HSET', KEYS[1], 'period', period, 'start', fmt(pstart), 'end', fmt(pend), 'limit', A[5], 'mode', A[6], 'spent', fmt(spent), 'reserved', fmt(reserved), 'holds', holds, 'lapse', fmt_lapse(lapse))
+ W.ledger = { 'period', period, 'start', fmt(pstart), 'end', fmt(pend), 'limit', A[5], 'mode', A[6], 'spent', fmt(spent), 'reserved', fmt(reserved), 'holds', holds, 'lapse', fmt_lapse(lapse) }
  local ttl = math.max(0, pend - now) + tonumber(A[12])
- if fresh then expire_keys(ttl)
+ if fresh then
+  for i = 1, 4 do W.ttl[i] = ttl end
  elseif granted and holds == 1 then
-  -- The first hold made the held hash and the expiry set anew (Redis drops an empty one).
-  redis.call('PEXPIRE', KEYS[2], ttl)
-  redis.call('PEXPIRE', KEYS[3], ttl)
+  -- The first hold makes the held hash and the expiry set anew (Redis drops an empty one).
+  W.ttl[2], W.ttl[3] = ttl, ttl
  end
- return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }
+ return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }, { period, pstart, pend, spent, reserved, holds, lapse ~= math.huge and lapse }
 end
 `;
 
 export const BUDGET_RESERVE = script(
   "budget_reserve",
   `${EXPIRE_LAPSED}${BUDGET_RESERVE_FN}
-return budget_reserve(ARGV)
+local reply = budget_reserve(ARGV, ledger_read())
+flush()
+return reply
 `,
 );
 
 /**
  * Settle reservations once by id (a lapsed one still charges its real cost), several in one call:
- * the settlements of one team that a replica has ready in the same tick (run by SETTLE_ADJUST).
+ * the settlements of one team that a replica has ready in the same tick (run by SETTLE_ADJUST), their
+ * holds read with one HMGET and freed with one HDEL and one ZREM.
  * KEYS: ledger, held, expiry, lapsed.
  * ARGV (from A[o]): now, dayStart, dayEnd, weekStart, weekEnd, monthStart, monthEnd, lapseKeepMs, count, then (id, cost) × count.
  * Returns { settled flags ('1'/'0' per id, in order), spent, reserved, limit, periodStart }.
@@ -131,21 +158,24 @@ const BUDGET_SETTLE_FN = `
 local function budget_settle(A, o)
  local count = tonumber(A[o + 8])
  local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'limit', 'holds', 'lapse')
- if not L[1] then return { string.rep('0', count), '0', '0', '0', '0' } end
+ if not L[1] or count < 1 then return { string.rep('0', count), '0', '0', '0', '0' } end
  local now = tonumber(A[o])
  local reserved, holds, lapse = expire_lapsed(now, tonumber(L[5]), tonumber(L[7]), tonumber(L[8]), tonumber(A[o + 7]))
  local pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
  local at = o + ({ day = 1, week = 3, month = 5 })[L[1]]
  local s, e = tonumber(A[at]), tonumber(A[at + 1])
- local flags = {}
+ local ids = {}
+ for i = 1, count do ids[i] = A[o + 7 + 2 * i] end
+ local amts = redis.call('HMGET', KEYS[2], unpack(ids))
+ local flags, freed, gone = {}, {}, {}
  for i = 1, count do
-  local id, cost = A[o + 7 + 2 * i], tonumber(A[o + 8 + 2 * i])
+  local id, cost = ids[i], tonumber(A[o + 8 + 2 * i])
   local settled = false
-  local amt = redis.call('HGET', KEYS[2], id)
-  if amt then
-   redis.call('HDEL', KEYS[2], id)
-   redis.call('ZREM', KEYS[3], id)
-   reserved = reserved - tonumber(amt)
+  -- An id twice in one call settles once, as two calls in a row would.
+  if amts[i] and not freed[id] then
+   freed[id] = true
+   gone[#gone + 1] = id
+   reserved = reserved - tonumber(amts[i])
    holds = holds - 1
    settled = true
   elseif redis.call('ZREM', KEYS[4], id) == 1 then
@@ -157,6 +187,10 @@ local function budget_settle(A, o)
   end
   flags[i] = settled and '1' or '0'
  end
+ if #gone > 0 then
+  redis.call('HDEL', KEYS[2], unpack(gone))
+  redis.call('ZREM', KEYS[3], unpack(gone))
+ end
  if holds <= 0 then holds, reserved, lapse = 0, 0, math.huge end
  redis.call('HSET', KEYS[1], 'start', fmt(pstart), 'end', fmt(pend), 'spent', fmt(spent), 'reserved', fmt(math.max(0, reserved)), 'holds', holds, 'lapse', fmt_lapse(lapse))
  return { table.concat(flags), fmt(spent), fmt(math.max(0, reserved)), L[6], fmt(pstart) }
@@ -164,12 +198,16 @@ end
 `;
 
 /**
- * A team's rate-limit buckets at `key` (a function, so ADMIT and SETTLE_ADJUST run it on their own KEYS).
- * The hash keeps `x`, the expiry last given to the key (callers' clock): PEXPIRE runs only when that
- * falls short of when the buckets would be full again plus a minute, and then sets ten minutes more.
+ * A team's rate-limit buckets (functions, so ADMIT and SETTLE_ADJUST run them on their own KEYS).
+ * rl_read reads the hash's fields once into `H` (rl ra tl ta x; false when absent); rate_limit
+ * updates `H` and records the writes in `P`; rl_write writes them once, however many requests a
+ * script took for. The hash keeps `x`, the expiry last given to the key (callers' clock): PEXPIRE runs
+ * only when that falls short of when the buckets would be full again plus a minute, and then sets ten
+ * minutes more.
  */
 const RATE_LIMIT_FN = `
 local MINUTE = 60000
+local RL_FIELDS = { 'rl', 'ra', 'tl', 'ta', 'x' }
 local function bucket(cap, level, at, now)
  if cap == nil then return nil end
  if not level then return { cap, cap, now } end
@@ -182,9 +220,11 @@ local function wait(b, amount)
  if need <= 0 then return 0 end
  return math.ceil((need * MINUTE) / b[1])
 end
-local function rate_limit(key, op, rpm, tpm, amount, now)
+local function rl_read(key)
+ return redis.call('HMGET', key, unpack(RL_FIELDS)), { set = {}, del = {} }
+end
+local function rate_limit(H, P, op, rpm, tpm, amount, now)
  now = tonumber(now)
- local H = redis.call('HMGET', key, 'rl', 'ra', 'tl', 'ta', 'x')
  local r = bucket(tonumber(rpm), H[1], H[2], now)
  local t = bucket(tonumber(tpm), H[3], H[4], now)
  amount = tonumber(amount)
@@ -203,27 +243,35 @@ local function rate_limit(key, op, rpm, tpm, amount, now)
  end
  if op ~= 'peek' then
   local ttl = 60000
-  local set, del = {}, {}
-  for _, b in ipairs({ 'r', 't' }) do
-   local x = (b == 'r') and r or t
-   if x then
-    table.insert(set, b .. 'l'); table.insert(set, fmt(x[2]))
-    table.insert(set, b .. 'a'); table.insert(set, fmt(x[3]))
-    if x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
-   elseif H[(b == 'r') and 1 or 3] then
-    table.insert(del, b .. 'l'); table.insert(del, b .. 'a')
+  for k = 0, 1 do
+   local x, stored = (k == 0) and r or t, H[2 * k + 1]
+   for j = 2 * k + 1, 2 * k + 2 do
+    if x then
+     H[j] = x[j - 2 * k + 1]
+     P.set[j], P.del[j] = H[j], nil
+    elseif stored then
+     H[j] = false
+     P.set[j], P.del[j] = nil, true
+    end
    end
+   if x and x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
   end
   if not H[5] or tonumber(H[5]) < now + ttl then
-   table.insert(set, 'x'); table.insert(set, fmt(now + ttl + 600000))
-   redis.call('HSET', key, unpack(set))
-   redis.call('PEXPIRE', key, ttl + 600000)
-  elseif #set > 0 then
-   redis.call('HSET', key, unpack(set))
+   H[5] = now + ttl + 600000
+   P.set[5], P.pexpire = H[5], ttl + 600000
   end
-  if #del > 0 then redis.call('HDEL', key, unpack(del)) end
  end
  return { allowed and 1 or 0, fmt(retry), r and fmt(r[1]) or '', r and fmt(r[2]) or '', t and fmt(t[1]) or '', t and fmt(t[2]) or '' }
+end
+local function rl_write(key, P)
+ local set, del = {}, {}
+ for i = 1, 5 do
+  if P.set[i] then set[#set + 1] = RL_FIELDS[i]; set[#set + 1] = fmt(P.set[i]) end
+  if P.del[i] then del[#del + 1] = RL_FIELDS[i] end
+ end
+ if #set > 0 then redis.call('HSET', key, unpack(set)) end
+ if P.pexpire then redis.call('PEXPIRE', key, P.pexpire) end
+ if #del > 0 then redis.call('HDEL', key, unpack(del)) end
 end
 `;
 
@@ -235,7 +283,10 @@ end
 export const RATE_LIMIT = script(
   "rate_limit",
   `${RATE_LIMIT_FN}
-return rate_limit(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+local H, P = rl_read(KEYS[1])
+local reply = rate_limit(H, P, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+rl_write(KEYS[1], P)
+return reply
 `,
 );
 
@@ -243,7 +294,8 @@ return rate_limit(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
  * Governed requests' admissions in one round trip: for each, take from the rate limits, and only when
  * that is allowed reserve the budget (a refused reservation keeps the take, as the two scripts in
  * sequence would). Several requests of one team that a replica admits in the same tick go in one call,
- * in order, each exactly as if alone.
+ * in order, each exactly as if alone; the ledger and the buckets are read once and written once per
+ * call, not per request.
  * KEYS: ledger, held, expiry, lapsed, limits (one team: one hash tag).
  * ARGV: per request, fifteen: BUDGET_RESERVE's twelve (op "reserve"), then rpm or '', tpm or '', tokens (now is the 8th).
  * Returns per request RATE_LIMIT's six, then BUDGET_RESERVE's four (0, 0, '0', '0' when the rate limit refused).
@@ -251,15 +303,19 @@ return rate_limit(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 export const ADMIT = script(
   "admit",
   `${EXPIRE_LAPSED}${BUDGET_RESERVE_FN}${RATE_LIMIT_FN}
+local L = ledger_read()
+local H, P = rl_read(KEYS[5])
 local out = {}
 for base = 0, #ARGV - 15, 15 do
  local A = { unpack(ARGV, base + 1, base + 15) }
- local rl = rate_limit(KEYS[5], 'take', A[13], A[14], A[15], A[8])
+ local rl = rate_limit(H, P, 'take', A[13], A[14], A[15], A[8])
  local b = { 0, 0, '0', '0' }
- if rl[1] == 1 then b = budget_reserve(A) end
+ if rl[1] == 1 then b, L = budget_reserve(A, L) end
  for _, v in ipairs(rl) do out[#out + 1] = v end
  for _, v in ipairs(b) do out[#out + 1] = v end
 end
+flush()
+rl_write(KEYS[5], P)
 return out
 `,
 );
@@ -272,7 +328,11 @@ return out
 export const SETTLE_ADJUST = script(
   "settle_adjust",
   `${EXPIRE_LAPSED}${BUDGET_SETTLE_FN}${RATE_LIMIT_FN}
-if ARGV[2] ~= '' and tonumber(ARGV[3]) ~= 0 then rate_limit(KEYS[5], 'adjust', ARGV[1], ARGV[2], ARGV[3], ARGV[4]) end
+if ARGV[2] ~= '' and tonumber(ARGV[3]) ~= 0 then
+ local H, P = rl_read(KEYS[5])
+ rate_limit(H, P, 'adjust', ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+ rl_write(KEYS[5], P)
+end
 return budget_settle(ARGV, 4)
 `,
 );
