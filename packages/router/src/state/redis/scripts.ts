@@ -25,14 +25,18 @@ function script(name: string, lua: string): LuaScript {
 
 /**
  * Writes to a team's budget keys that a script defers to its end (`W`): the ledger's fields (the last
- * reservation's), the holds' amounts and expiries (one HSET and one ZADD for a whole ADMIT batch) and
+ * reservation's, formatted only then), the holds' amounts and expiries (one HSET and one ZADD for a whole ADMIT batch) and
  * the keys' TTLs. `flush` runs them; a scan for lapsed holds flushes first, so it sees every hold.
  * The final state is the one per-request writes would leave.
  */
 const DEFERRED_WRITES = `
 local W = { held = {}, expiry = {}, ttl = {} }
 local function flush()
- if W.ledger then redis.call('HSET', KEYS[1], unpack(W.ledger)) W.ledger = nil end
+ local l = W.ledger
+ if l then
+  redis.call('HSET', KEYS[1], 'period', l[1], 'start', fmt(l[2]), 'end', fmt(l[3]), 'limit', l[4], 'mode', l[5], 'spent', fmt(l[6]), 'reserved', fmt(l[7]), 'holds', l[8], 'lapse', l[9] == math.huge and '' or fmt(l[9]))
+  W.ledger = nil
+ end
  if #W.held > 0 then
   redis.call('HSET', KEYS[2], unpack(W.held))
   redis.call('ZADD', KEYS[3], unpack(W.expiry))
@@ -125,7 +129,7 @@ local function budget_reserve(A, L)
    lapse = math.min(lapse, tonumber(A[10]))
   end
  end
- W.ledger = { 'period', period, 'start', fmt(pstart), 'end', fmt(pend), 'limit', A[5], 'mode', A[6], 'spent', fmt(spent), 'reserved', fmt(reserved), 'holds', holds, 'lapse', fmt_lapse(lapse) }
+ W.ledger = { period, pstart, pend, A[5], A[6], spent, reserved, holds, lapse }
  local ttl = math.max(0, pend - now) + tonumber(A[12])
  if fresh then
   for i = 1, 4 do W.ttl[i] = ttl end
