@@ -170,9 +170,9 @@ describe("azure: a client's 400 passes through with Azure's detail", () => {
     );
     const before = azure.requests.length;
     const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: "none", maxRetries: 0 });
-    const bad = (await client.chat.completions
-      .create({ model: "main", messages: [{ role: "user", content: "hi" }] })
-      .catch((e: unknown) => e)) as OpenAI.APIError;
+    const bad = (await client.chat.completions.create({ model: "main", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e)) as InstanceType<
+      typeof OpenAI.APIError
+    >;
     expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
     expect([bad.status, bad.code, bad.type, bad.param]).toEqual([400, "context_length_exceeded", "invalid_request_error", "messages"]);
     expect(bad.message).toContain("maximum context length is 128000 tokens");

@@ -150,7 +150,8 @@ export function entraTokenSource(provider: string, env: Env, transport: Transpor
       });
       const text = await response.text();
       if (response.status < 200 || response.status >= 300) {
-        const said = entraErrorText(text);
+        // Entra does not echo the secret; should a proxy in between, it is masked all the same.
+        const said = c.secret.kind === "client-secret" ? entraErrorText(text).replaceAll(c.secret.value, "[redacted]") : entraErrorText(text);
         throw new UpstreamError(
           tokenErrorClass(response.status),
           `provider \`${provider}\`: Microsoft Entra ID refused a token (${response.status}${said === "" ? "" : `, ${said}`})`,
