@@ -73,6 +73,11 @@ export interface AdapterInit {
   /** Extra upstream headers with secret references resolved. */
   headers: Record<string, string>;
   transport: Transport;
+  /**
+   * The router's environment, for kinds whose credentials come from standard variables rather than `apiKey` (azure's
+   * Entra ID: AZURE_TENANT_ID…). Absent: none (an adapter must not read process.env, which tests and replicas do not share).
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export type AdapterFactory = (init: AdapterInit) => ProviderAdapter;

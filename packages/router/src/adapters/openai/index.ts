@@ -1,7 +1,8 @@
 /** @module The OpenAI-compatible adapter (OpenAI, Azure OpenAI v1, vLLM, Ollama, Groq…): near pass-through. */
+import type { Model } from "@switchyard/ir";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../protocol/chat.ts";
 import { SseParser, type SseEvent } from "../sse.ts";
-import { postForStream, upstreamHttpError } from "../http-error.ts";
+import { upstreamHttpError } from "../http-error.ts";
 import { completionBody } from "./request-body.ts";
 import type { EmbeddingsResponse } from "../../protocol/embeddings.ts";
 import {
@@ -12,6 +13,8 @@ import {
   type EmbedCall,
   type ProviderAdapter,
   type StreamEvent,
+  type Transport,
+  type TransportResponse,
   UpstreamError,
   toUpstreamError,
   unsendable,
@@ -42,6 +45,24 @@ export function readCompletion(text: string, provider: string, bytes?: Buffer): 
 }
 
 /**
+ * Where and how an OpenAI-compatible adapter calls its upstream: what differs between OpenAI (one base URL, a bearer
+ * key) and Azure OpenAI (a URL per deployment with `api-version`, an `api-key` header or an Entra ID token).
+ */
+export interface OpenAiWire {
+  /** The `POST` target of a chat completion with `model`. */
+  chatUrl(model: Model): URL;
+  /** The `POST` target of an embeddings request with `model`. */
+  embeddingsUrl(model: Model): URL;
+  /**
+   * The headers of one call (content type, auth, the provider's own; `accept: text/event-stream` for a stream): an
+   * object when known, a promise while a credential is being fetched (it rejects with an UpstreamError).
+   */
+  headers(stream: boolean, signal: AbortSignal): Record<string, string> | Promise<Record<string, string>>;
+  /** Told when the upstream answered 401: a cached credential it rejected is dropped. */
+  unauthorized?(): void;
+}
+
+/**
  * Create an adapter for an OpenAI-compatible upstream. Sends `model: <model.name>`, the API key as a
  * bearer token, and for streams `stream_options.include_usage` so usage can be priced (the router
  * strips the usage-only chunk again when the client did not ask for it).
@@ -52,8 +73,30 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
   const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
   if (init.apiKey !== undefined) headers["authorization"] = `Bearer ${init.apiKey}`;
   const streamHeaders = { ...headers, accept: "text/event-stream" };
-  const name = init.providerId;
   const embeddingsUrl = new URL(`${base}/embeddings`);
+  return openAiCompatibleAdapter(init.providerId, init.transport, {
+    chatUrl: () => url,
+    embeddingsUrl: () => embeddingsUrl,
+    headers: (stream) => (stream ? streamHeaders : headers),
+  });
+};
+
+/** The headers of one call: `wire.headers` awaited only when it is a promise (a static object costs no microtask). */
+async function callHeaders(wire: OpenAiWire, stream: boolean, signal: AbortSignal): Promise<Record<string, string>> {
+  const headers = wire.headers(stream, signal);
+  return headers instanceof Promise ? await headers : headers;
+}
+
+/**
+ * An adapter speaking OpenAI's Chat Completions and Embeddings wire format to the upstream `wire` describes (the
+ * `openai` and `azure` kinds): the client's body passes through with `model` set to the model's name.
+ */
+export function openAiCompatibleAdapter(name: string, transport: Transport, wire: OpenAiWire): ProviderAdapter {
+  /** A non-2xx answer as its UpstreamError (a 401 tells the wire first). */
+  const failure = (response: TransportResponse): Promise<UpstreamError> => {
+    if (response.status === 401) wire.unauthorized?.();
+    return upstreamHttpError(response, name);
+  };
 
   return {
     async complete(call: AdapterCall): Promise<CompletionResult> {
@@ -64,8 +107,9 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
         throw unsendable(name, error);
       }
       try {
-        const response = await init.transport.post({ url, headers, body, signal: call.signal });
-        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
+        const headers = await callHeaders(wire, false, call.signal);
+        const response = await transport.post({ url: wire.chatUrl(call.model), headers, body, signal: call.signal });
+        if (response.status < 200 || response.status >= 300) throw await failure(response);
         // The client gets these bytes as they came: no re-encoding, and node:http writes them next to
         // the head without joining two strings first.
         if (response.bytes === undefined) return readCompletion(await response.text(), name);
@@ -88,20 +132,24 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
       } catch (error) {
         throw unsendable(name, error);
       }
-      return new ChunkStream(
-        await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name),
-        name,
-        call.signal,
-        init.transport.limits?.maxSseLineBytes,
-      );
+      let response: TransportResponse;
+      try {
+        const headers = await callHeaders(wire, true, call.signal);
+        response = await transport.post({ url: wire.chatUrl(call.model), headers, body, signal: call.signal });
+        if (response.status < 200 || response.status >= 300) throw await failure(response);
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+      return new ChunkStream(response.body, name, call.signal, transport.limits?.maxSseLineBytes);
     },
 
-    /** `POST {baseUrl}/embeddings`: the client's request with the model's upstream name; the answer as the upstream gave it. */
+    /** `POST` to the embeddings URL: the client's request with the model's upstream name; the answer as the upstream gave it. */
     async embed(call: EmbedCall): Promise<EmbeddingsResponse> {
       const body = JSON.stringify({ ...call.embeddings, model: call.model.name });
       try {
-        const response = await init.transport.post({ url: embeddingsUrl, headers, body, signal: call.signal });
-        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
+        const headers = await callHeaders(wire, false, call.signal);
+        const response = await transport.post({ url: wire.embeddingsUrl(call.model), headers, body, signal: call.signal });
+        if (response.status < 200 || response.status >= 300) throw await failure(response);
         return readEmbeddings(await response.text(), name);
       } catch (error) {
         throw toUpstreamError(error, call.signal);
@@ -110,7 +158,7 @@ export const createOpenAiAdapter: AdapterFactory = (init: AdapterInit): Provider
 
     async close(): Promise<void> {},
   };
-};
+}
 
 /** An upstream's embeddings answer, checked for what the router reads (`data`, `usage`). */
 function readEmbeddings(text: string, provider: string): EmbeddingsResponse {
@@ -167,7 +215,11 @@ class ChunkStream implements AsyncIterableIterator<StreamEvent> {
             this.#done = true;
             continue;
           }
-          return { value: this.#chunk(event.data), done: false };
+          const value = this.#chunk(event.data);
+          // A chunk without choices or usage carries nothing for a client: Azure's first chunk (`prompt_filter_results`,
+          // its content filter's verdict on the prompt) is one. Forwarded, it would commit the stream before its first token.
+          if (value.chunk.choices.length === 0 && (value.chunk.usage === undefined || value.chunk.usage === null)) continue;
+          return { value, done: false };
         }
         events.length = 0;
         this.#at = 0;
