@@ -21,8 +21,8 @@ export type GeminiFault =
   /** A 200 whose body stops half way and the socket is destroyed. */
   | { kind: "reset-mid-body" }
   | { kind: "garbage" }
-  /** A stream: one text event, then an error event (as Gemini sends mid-stream). */
-  | { kind: "stream-error"; code: number; googleStatus: string }
+  /** A stream: one text event (none with `first`), then an error event (as Gemini sends mid-stream). */
+  | { kind: "stream-error"; code: number; googleStatus: string; first?: boolean }
   /** A stream that ends after one text event, without a finishReason. */
   | { kind: "stream-cut" }
   /** The prompt blocked: `promptFeedback.blockReason`, no candidates. */
@@ -243,7 +243,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     }
     const slice = (text: string) => ({ candidates: [{ content: { role: "model", parts: [{ text }] }, index: 0 }], usageMetadata: { promptTokenCount: 12 } });
     if (tool === undefined) {
-      send(slice(texts[0] as string));
+      if (fault?.kind !== "stream-error" || fault.first !== true) send(slice(texts[0] as string));
       if (fault?.kind === "stream-error") {
         res.end(`data: ${googleError(fault.code, fault.googleStatus, "The model is overloaded. Please try again later.")}\r\n\r\n`);
         return;
