@@ -4,11 +4,17 @@
  * (`@anthropic-ai/sdk`), asserting what each client got and what the fake Gemini API received, and that usage with
  * cached and thinking tokens is reported and priced.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { compile } from "@switchyard/compiler";
+import { createRelease } from "@switchyard/ir";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningRouter, TraceRecord } from "@switchyard/router";
 import { type FakeGemini, GEMINI_SIGNATURE, GEMINI_TEXT, startFakeGemini } from "../helpers/fake-gemini.ts";
+import { repoRoot } from "../compiler/helpers.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
 
@@ -228,6 +234,8 @@ describe("the openai client over gemini", () => {
     // The client's default is base64: it decodes the float32s back.
     const decoded = await client.embeddings.create({ model: "search", input: "abc" });
     expect(decoded.data[0]?.embedding).toEqual([3, 0.5, -0.25, 1]);
+    // Without `dimensions`, the model's declared ones: Gemini would otherwise answer its longest vectors.
+    expect(gemini.requests[1]?.body).toMatchObject({ requests: [{ outputDimensionality: 4 }] });
   });
 });
 
@@ -254,5 +262,41 @@ describe("other dialects over gemini", () => {
     const final = await anthropic.messages.stream({ model: "chat", max_tokens: 64, messages: [{ role: "user", content: "Hello" }] }).finalMessage();
     expect(final.content).toEqual([{ type: "text", text: GEMINI_TEXT }]);
     expect(gemini.requests[1]?.path).toContain(":streamGenerateContent?alt=sse");
+  });
+});
+
+describe("docs/providers.md's gemini example", () => {
+  it("compiles as written and, pointed at the fake, serves its chat and embedding routes", async () => {
+    const docs = readFileSync(join(repoRoot, "docs", "providers.md"), "utf8");
+    const marker = docs.indexOf("<!-- example: gemini-routes -->");
+    const start = docs.indexOf("```ts\n", marker);
+    const end = docs.indexOf("\n```", start + 6);
+    expect(marker).toBeGreaterThan(0);
+    const scratch = mkdtempSync(join(tmpdir(), "switchyard-gemini-docs-"));
+    try {
+      writeFileSync(join(scratch, "routes.ts"), docs.slice(start + 6, end + 1));
+      const result = await compile({ file: join(scratch, "routes.ts") });
+      expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const config = result.release?.config;
+      if (config === undefined) throw new Error("the example did not compile");
+      expect(config.providers["google"]).toMatchObject({ kind: "gemini", apiKey: { secret: "GEMINI_API_KEY" } });
+      const google = { ...config.providers["google"], baseUrl: gemini.baseUrl } as (typeof config.providers)[string];
+      const example = await startTestRouter(createRelease({ ...config, providers: { ...config.providers, google } }), { env: { GEMINI_API_KEY: "k" } });
+      try {
+        const exampleClient = new OpenAI({ baseURL: `${example.url}/v1`, apiKey: "unused", maxRetries: 0 });
+        const answer = await exampleClient.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] });
+        expect(answer.choices[0]?.message.content).toBe(GEMINI_TEXT);
+        await exampleClient.embeddings.create({ model: "search", input: "hi", encoding_format: "float" });
+        expect(gemini.requests.map((r) => r.path)).toEqual([
+          "/v1beta/models/gemini-2.5-flash:generateContent",
+          "/v1beta/models/gemini-embedding-001:batchEmbedContents",
+        ]);
+        expect(gemini.requests[1]?.body).toMatchObject({ requests: [{ outputDimensionality: 768 }] });
+      } finally {
+        await example.close();
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

@@ -150,7 +150,7 @@ export const createGeminiAdapter: AdapterFactory = (init: AdapterInit): Provider
         );
       }
       const texts = typeof input === "string" ? [input] : (input as string[]);
-      const body = JSON.stringify(toGeminiEmbedRequest(call.embeddings, call.model.name));
+      const body = JSON.stringify(toGeminiEmbedRequest(call.embeddings, call.model.name, call.model.dimensions));
       try {
         const response = await post(init.transport, { url: urlOf(call.model.name, "batchEmbedContents"), headers, body, signal: call.signal }, name);
         const answer = parseJson<{ embeddings?: Array<{ values?: unknown }> }>(await response.text(), `${name}'s embeddings response`);

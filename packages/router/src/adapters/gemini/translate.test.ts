@@ -246,7 +246,9 @@ describe("errors and embeddings", () => {
     expect(key.detail).toBeUndefined();
   });
 
-  it("builds batchEmbedContents requests", () => {
+  it("builds batchEmbedContents requests (the model's dimensions unless the client asks for others)", () => {
+    expect(toGeminiEmbedRequest({ model: "e", input: "a" }, "gemini-embedding-001", 768).requests[0]?.["outputDimensionality"]).toBe(768);
+    expect(toGeminiEmbedRequest({ model: "e", input: "a" }, "gemini-embedding-001").requests[0]?.["outputDimensionality"]).toBeUndefined();
     expect(toGeminiEmbedRequest({ model: "e", input: ["a", "b"], dimensions: 8 }, "text-embedding-004")).toEqual({
       requests: [
         { model: "models/text-embedding-004", content: { parts: [{ text: "a" }] }, outputDimensionality: 8 },

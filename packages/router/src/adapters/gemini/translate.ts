@@ -472,14 +472,19 @@ export class GeminiStreamTranslator {
   }
 }
 
-/** `batchEmbedContents` request for an embeddings body of strings (token arrays are refused by the adapter). */
-export function toGeminiEmbedRequest(body: EmbeddingsBody, modelName: string): { requests: Array<Record<string, unknown>> } {
+/**
+ * `batchEmbedContents` request for an embeddings body of strings (token arrays are refused by the adapter): one request
+ * per input, `outputDimensionality` the client's `dimensions`, else the model's declared ones (Gemini's embedding models
+ * default to their longest vectors, e.g. 3072, which a route declaring 768 would not expect).
+ */
+export function toGeminiEmbedRequest(body: EmbeddingsBody, modelName: string, modelDimensions?: number): { requests: Array<Record<string, unknown>> } {
   const inputs = typeof body.input === "string" ? [body.input] : (body.input as string[]);
+  const dimensions = body.dimensions ?? modelDimensions;
   return {
     requests: inputs.map((text) => ({
       model: `models/${modelName}`,
       content: { parts: [{ text }] },
-      ...(body.dimensions !== undefined ? { outputDimensionality: body.dimensions } : {}),
+      ...(dimensions !== undefined ? { outputDimensionality: dimensions } : {}),
     })),
   };
 }
