@@ -175,7 +175,7 @@ export function routeKind(route: Pick<Route, "kind">): ModelKind {
 }
 
 /** The route properties only a chat route has (they read or shape generated text). */
-const CHAT_ONLY_ROUTE_PROPERTIES = ["longContext", "canary", "validate", "requires"] as const;
+const CHAT_ONLY_ROUTE_PROPERTIES = ["longContext", "canary", "validate", "requires", "cache"] as const;
 
 /**
  * Embedding rules: an embedding model declares `dimensions` (a chat model does not) and is not on an anthropic-kind

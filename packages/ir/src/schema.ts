@@ -202,6 +202,26 @@ export const LongContextSchema = z.strictObject({
   use: TargetRefSchema,
 });
 
+/** Who shares a route's cached answers: each team its own (`team`), or every caller of the route (`route`). */
+export const CacheScopeSchema = z.enum(["team", "route"]);
+
+/** Longest time a cached answer may be served: 30 days. */
+export const MAX_CACHE_TTL_MS = 30 * 24 * 3_600_000;
+
+/**
+ * A route's response cache (issue 22; docs/caching.md): identical requests within `ttlMs` are answered from the
+ * stored answer, at no cost to the team's budget. Absent: no cache.
+ */
+export const RouteCacheSchema = z.strictObject({
+  /** How long an answer is served from the cache, ms. */
+  ttlMs: z.number().int().positive().max(MAX_CACHE_TTL_MS),
+  scope: CacheScopeSchema,
+  /** Also cache requests that sample (temperature absent or above 0): repeated callers then get the same answer. */
+  sampled: z.boolean().default(false),
+  /** The share of requests the author expects to be answered from the cache, 0..1: only cost-guard reads it. */
+  expectedHitRatio: z.number().min(0).max(1).optional(),
+});
+
 export const RouteSchema = z
   .strictObject({
     tier: IdSchema.optional(),
@@ -222,6 +242,8 @@ export const RouteSchema = z
     logPayloads: z.boolean().default(false),
     // Embeddings (issue 20): an embedding route (`kind: "embedding"`) is served on POST /v1/embeddings by embedding models only.
     kind: ModelKindSchema.optional(),
+    /** Response cache (chat routes only); absent: off. */
+    cache: RouteCacheSchema.optional(),
   })
   .refine((r) => (r.tier === undefined) !== (r.model === undefined), {
     message: "a route names exactly one of `tier` or `model`",
@@ -382,6 +404,8 @@ export type CanaryGuard = z.output<typeof CanaryGuardSchema>;
 export type Canary = z.output<typeof CanarySchema>;
 export type LongContext = z.output<typeof LongContextSchema>;
 export type Route = z.output<typeof RouteSchema>;
+export type CacheScope = z.output<typeof CacheScopeSchema>;
+export type RouteCache = z.output<typeof RouteCacheSchema>;
 export type Budget = z.output<typeof BudgetSchema>;
 export type Limits = z.output<typeof LimitsSchema>;
 export type Team = z.output<typeof TeamSchema>;

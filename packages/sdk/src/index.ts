@@ -212,6 +212,23 @@ export interface CanaryDef<M extends string> {
   stickyBy?: "user" | { header: string };
 }
 
+/**
+ * A route's response cache (docs/caching.md): identical requests within `ttl` are answered from the stored answer at
+ * no cost to the team's budget. `scope: "team"` keeps each team's answers to itself; `"route"` shares them among every
+ * caller of the route.
+ *
+ * @example cache: { ttl: "10m", scope: "team" }
+ */
+export interface RouteCacheDef {
+  /** How long an answer is served from the cache (at most 30 days). */
+  ttl: Duration;
+  scope: "team" | "route";
+  /** Also cache requests that sample (temperature absent or above 0); default false: only `temperature: 0` requests are cached. */
+  sampled?: boolean;
+  /** The share of requests you expect the cache to answer, 0..1: cost-guard discounts the route's expected price by it. */
+  expectedHitRatio?: number;
+}
+
 export interface RouteDef<T extends string, M extends string> {
   /** A chat route (the default); an embedding route says `kind: "embedding"` (see EmbeddingRouteDef). */
   kind?: "chat";
@@ -232,6 +249,8 @@ export interface RouteDef<T extends string, M extends string> {
   owner?: string;
   description?: string;
   logPayloads?: boolean;
+  /** Response cache; absent: off. */
+  cache?: RouteCacheDef;
   /** Exemptions of this entry from policies, each with a reason and an expiry date. */
   waive?: readonly Waiver[];
 }

@@ -64,6 +64,21 @@ testPolicy({
   policy,
   valid: [
     {
+      name: "a declared cache hit ratio of 0.5 brings a $3.13 tier under a $2 ceiling (a miss still pays the worst case in full)",
+      config: fixture((d) => {
+        d.tiers.frontier = {
+          models: [
+            { model: "claude", weight: 1 },
+            { model: "mini", weight: 1 },
+          ],
+        };
+        d.routes.chat!.tier = "frontier";
+        d.routes.chat!.fallback = [{ tier: "fast" }];
+        d.routes.chat!.cache = { ttlMs: 600_000, scope: "team", expectedHitRatio: 0.5 };
+      }),
+      options: { maxUsdPer1M: 2, maxWorstUsdPer1M: 10 },
+    },
+    {
       name: "under the default ceiling of $10",
       config: fixture((d) => {
         d.routes.chat!.tier = "frontier";
@@ -79,6 +94,51 @@ testPolicy({
     },
   ],
   invalid: [
+    {
+      name: "a cache without a declared hit ratio counts nothing",
+      config: fixture((d) => {
+        d.tiers.frontier = {
+          models: [
+            { model: "claude", weight: 1 },
+            { model: "mini", weight: 1 },
+          ],
+        };
+        d.routes.chat!.tier = "frontier";
+        d.routes.chat!.fallback = [{ tier: "fast" }];
+        d.routes.chat!.cache = { ttlMs: 600_000, scope: "team" };
+      }),
+      options: { maxUsdPer1M: 2, maxWorstUsdPer1M: 10 },
+      errors: [
+        {
+          messageId: "over-ceiling",
+          node: { kind: "route", id: "chat", path: ["tier"] },
+          message: "route chat: tier frontier costs $3.13/1M > ceiling $2.00/1M (input:output 3:1); worst case $6.00/1M",
+        },
+      ],
+    },
+    {
+      name: "a declared cache hit ratio too small to bring the route under its ceiling",
+      config: fixture((d) => {
+        d.tiers.frontier = {
+          models: [
+            { model: "claude", weight: 1 },
+            { model: "mini", weight: 1 },
+          ],
+        };
+        d.routes.chat!.tier = "frontier";
+        d.routes.chat!.fallback = [{ tier: "fast" }];
+        d.routes.chat!.cache = { ttlMs: 600_000, scope: "team", expectedHitRatio: 0.2 };
+      }),
+      options: { maxUsdPer1M: 2, maxWorstUsdPer1M: 10 },
+      errors: [
+        {
+          messageId: "over-ceiling-cached",
+          node: { kind: "route", id: "chat", path: ["tier"] },
+          message:
+            "route chat: tier frontier costs $2.51/1M ($3.13/1M less the declared cache hit ratio 0.2) > ceiling $2.00/1M (input:output 3:1); worst case $6.00/1M",
+        },
+      ],
+    },
     {
       name: "a frontier tier over a $2 ceiling",
       config: fixture((d) => {

@@ -75,11 +75,13 @@ const over = (price: number, ceiling: number): boolean => Math.round(price * 100
 export default definePolicy({
   id: "cost-guard/price-ceiling",
   description:
-    "A route's expected price per 1M tokens — its primary's member prices blended by the `mix` of input to output tokens (default 3:1) and weighted by member weight — is at most `maxUsdPer1M` (default 10), or the route's entry in `routeCeilings`; and no model the route can reach (a primary member, a fallback step, the long-context target, the canary) costs more than `maxWorstUsdPer1M` (default: the same ceiling).",
+    "A route's expected price per 1M tokens — its primary's member prices blended by the `mix` of input to output tokens (default 3:1) and weighted by member weight, less `cache.expectedHitRatio` when the route declares one — is at most `maxUsdPer1M` (default 10), or the route's entry in `routeCeilings`; and no model the route can reach (a primary member, a fallback step, the long-context target, the canary) costs more than `maxWorstUsdPer1M` (default: the same ceiling).",
   rationale: "Moving a route to a frontier tier can multiply its cost tenfold in a one-line diff; a ceiling makes that a reviewed decision.",
   defaultSeverity: "error",
   messages: {
     "over-ceiling": "route {{route}}: {{target}} costs {{price}}/1M > ceiling {{ceiling}}/1M (input:output {{mix}}); worst case {{worst}}/1M",
+    "over-ceiling-cached":
+      "route {{route}}: {{target}} costs {{price}}/1M ({{uncached}}/1M less the declared cache hit ratio {{ratio}}) > ceiling {{ceiling}}/1M (input:output {{mix}}); worst case {{worst}}/1M",
     "step-over-ceiling":
       "route {{route}}: {{where}} reaches model {{model}} at {{price}}/1M > worst-case ceiling {{ceiling}}/1M (input:output {{mix}}); expected {{expected}}/1M, worst case {{worst}}/1M",
   },
@@ -104,22 +106,27 @@ export default definePolicy({
       const target = primaryTarget(route);
       const ceiling = options.routeCeilings[routeId] ?? options.maxUsdPer1M;
       const worstCeiling = options.maxWorstUsdPer1M ?? ceiling;
-      const expectedOver = chain.expected !== undefined && target !== undefined && over(chain.expected, ceiling);
-      if (expectedOver && chain.expected !== undefined && target !== undefined) {
+      // A hit costs nothing: the expected price counts the cache only when the route declares the share it expects.
+      const ratio = route.cache?.expectedHitRatio;
+      const expected = chain.expected === undefined || ratio === undefined ? chain.expected : chain.expected * (1 - ratio);
+      const expectedOver = expected !== undefined && target !== undefined && over(expected, ceiling);
+      if (expectedOver && expected !== undefined && chain.expected !== undefined && target !== undefined) {
+        const data = {
+          route: routeId,
+          target: `${"tier" in target ? "tier" : "model"} ${targetName(target)}`,
+          price: usd(expected),
+          ceiling: usd(ceiling),
+          mix,
+          worst: usd(chain.worst?.price ?? chain.expected),
+        };
         report({
           node: { kind: "route", id: routeId, path: ["tier" in target ? "tier" : "model"] },
-          messageId: "over-ceiling",
-          data: {
-            route: routeId,
-            target: `${"tier" in target ? "tier" : "model"} ${targetName(target)}`,
-            price: usd(chain.expected),
-            ceiling: usd(ceiling),
-            mix,
-            worst: usd(chain.worst?.price ?? chain.expected),
-          },
+          ...(ratio === undefined
+            ? { messageId: "over-ceiling" as const, data }
+            : { messageId: "over-ceiling-cached" as const, data: { ...data, uncached: usd(chain.expected), ratio: String(ratio) } }),
         });
       }
-      // Every other step, and the primary's dearest member when its average passed: one report per step, at the step.
+      // Every other step, and the primary's dearest member when its average passed: one report per step, at the step (a miss pays in full: no hit ratio here).
       for (const { step, price, dearest } of chain.steps) {
         if ((step.kind === "primary" && expectedOver) || !over(price, worstCeiling)) continue;
         report({

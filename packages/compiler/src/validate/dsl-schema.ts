@@ -6,6 +6,7 @@
 import {
   BudgetModeSchema,
   BudgetPeriodSchema,
+  CacheScopeSchema,
   CapabilitySchema,
   DataClassSchema,
   ErrorClassSchema,
@@ -159,6 +160,9 @@ const routeShape = {
   logPayloads: z.boolean().optional(),
   waive: Waivers,
   kind: ModelKindSchema.optional(),
+  cache: z
+    .strictObject({ ttl: Duration, scope: CacheScopeSchema, sampled: z.boolean().optional(), expectedHitRatio: z.number().min(0).max(1).optional() })
+    .optional(),
 };
 export const RouteDsl = z.strictObject(routeShape);
 

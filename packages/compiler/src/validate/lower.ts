@@ -16,6 +16,14 @@ function durationMs(value: unknown): unknown {
   return parseDuration(value) ?? value;
 }
 
+/** A route's `cache`: `ttl` becomes `ttlMs`. */
+function lowerCache(cache: Dict): Dict {
+  const { ttl, ...rest } = cache;
+  const out: Dict = { ...rest };
+  setIf(out, "ttlMs", durationMs(ttl));
+  return out;
+}
+
 /** Lowers each entry of a section; `waive` stays in the DSL (waivers apply to findings, they are not part of the release). */
 function mapEntries(value: unknown, lowerOne: (entry: Dict, id: string) => Dict = (entry) => entry): Dict {
   const out: Dict = {};
@@ -152,6 +160,7 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
       }
       out.canary = canary;
     }
+    if (isDict(route.cache)) out.cache = lowerCache(route.cache);
     return out;
   });
 

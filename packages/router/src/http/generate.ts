@@ -3,6 +3,8 @@
  * check the route, admit (limits, budgets), decide, execute (plain or streamed), answer in the dialect's shape, and
  * account (traces, governance, the feedback ledger). The dialect only translates; everything else is the same code.
  */
+import { type CacheSession, openCache, serveHit } from "../cache/session.ts";
+import type { ResponseCacheStore } from "../cache/store.ts";
 import { canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
@@ -39,6 +41,8 @@ export interface GenerationDeps {
   cancels: Set<RequestCancel>;
   /** The router is shutting down: new requests are refused. */
   draining(): boolean;
+  /** Answers of routes with a `cache` (memory, or Redis with shared state). */
+  cache: ResponseCacheStore;
 }
 
 /** Serve one generation request in `dialect` (the caller's frame has counted it and chosen its id and release). */
@@ -111,6 +115,13 @@ export async function serveGeneration(
     const features = chatRequestFeatures(body);
     const admitted = governor.admitRequest(ctx, features);
     if (admitted instanceof Promise) await admitted;
+    // After admission: a cached answer still counts against rate limits, but costs nothing (no attempt reserves budget).
+    const cached: CacheSession | undefined = routeDef.cache === undefined ? undefined : await openCache(g.cache, ctx, routeDef.cache, req.headers["cache-control"], now());
+    if (cached !== undefined) trace.cache = cached.trace;
+    if (cached?.hit !== undefined) {
+      if (routeDef.logPayloads) trace.completion = completionText(cached.hit.completion);
+      return serveHit(res, ctx, cached.hit, dialect, request, { requestId: id, route: body.model, createdAt: ctx.startedAt });
+    }
     const region = req.headers["x-switchyard-region"];
     const traced = traceRegion(region);
     if (traced !== undefined) trace.region = traced;
@@ -138,8 +149,11 @@ export async function serveGeneration(
     }
     ctx.plan = decision.plan;
     const info = { requestId: id, route: body.model, createdAt: ctx.startedAt };
-    if (stream) await streamAnswer(res, ctx, deps, dialect.stream(info, request), features.promptTokens);
-    else {
+    if (stream) {
+      const encoder = dialect.stream(info, request);
+      await streamAnswer(res, ctx, deps, cached === undefined ? encoder : cached.capture(encoder), features.promptTokens);
+      cached?.keep(ctx, now());
+    } else {
       const answering = ctx;
       // The answer is written before the attempt's bookkeeping runs (see executeCompletion).
       await executeCompletion(ctx, deps, (result) => {
@@ -155,6 +169,7 @@ export async function serveGeneration(
           ]),
         );
         res.end(answer);
+        cached?.keep(answering, now(), result.completion);
       });
     }
   } catch (error) {

@@ -2,6 +2,7 @@
 import type { Config } from "@switchyard/ir";
 import type { RoutingState } from "../core/types.ts";
 import type { FeedbackStore } from "../governance/feedback.ts";
+import type { ResponseCacheStore } from "../cache/store.ts";
 import { periodBounds } from "./budget-period.ts";
 import type { Admission, AdmitRequest, Awaitable, BudgetSettlement, BudgetSnapshot, LimitSnapshot, SettleAndAdjustRequest, StateSnapshot } from "./store.ts";
 import type { AdmissionStore, BudgetStore, HealthStore, RateLimitStore, ReleaseStore, RolloutStore, StateStores } from "./stores.ts";
@@ -16,6 +17,8 @@ export interface StateStoresParts<B extends BudgetStore, L extends RateLimitStor
   releases?: ReleaseStore;
   /** A shared feedback store (Redis); absent: the router keeps one in memory. */
   feedback?: FeedbackStore;
+  /** A shared response cache (Redis); absent: the router keeps one in memory. */
+  cache?: ResponseCacheStore;
   /** Absent: `limits` and `budgets` called in sequence (synchronous when both stores are). */
   admission?: AdmissionStore;
   backendUp?: () => boolean;
@@ -51,6 +54,7 @@ export function composeStateStores<B extends BudgetStore, L extends RateLimitSto
     rollout,
     releases,
     ...(parts.feedback !== undefined ? { feedback: parts.feedback } : {}),
+    ...(parts.cache !== undefined ? { cache: parts.cache } : {}),
     view: (now: number): RoutingState => health.view(now, rollout),
     snapshot: async (config: Config, now: number): Promise<StateSnapshot> => {
       const teams = Object.entries(config.teams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

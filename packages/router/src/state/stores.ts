@@ -16,6 +16,7 @@
 import type { Config, Release } from "@switchyard/ir";
 import type { RoutingState } from "../core/types.ts";
 import type { FeedbackStore } from "../governance/feedback.ts";
+import type { ResponseCacheStore } from "../cache/store.ts";
 import type {
   Admission,
   AdmitRequest,
@@ -176,6 +177,8 @@ export interface StateStores {
    * score). Absent: the router keeps its own in memory (governance/feedback.ts MemoryFeedbackStore).
    */
   readonly feedback?: FeedbackStore;
+  /** Routes' cached answers, when shared (Redis: every replica serves them). Absent: the router keeps an LRU in memory (cache/store.ts). */
+  readonly cache?: ResponseCacheStore;
   /** The synchronous view decide() reads: `health.view(now, rollout)`. */
   view(now: number): RoutingState;
   /** Everything `GET /admin/state` shows. `config` names the teams whose budgets and limits are listed. */

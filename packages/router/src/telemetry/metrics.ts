@@ -160,6 +160,15 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
   ]);
   const dropped = counter("switchyard_telemetry_dropped_total", "Trace records a sink dropped (full buffer, sink down).", ["sink"]);
   const alerts = counter("switchyard_budget_alerts_total", "Budget alerts by team and threshold crossed.", ["team", "threshold"]);
+  const cacheRequests = counter(
+    "switchyard_cache_requests_total",
+    "Requests on routes with a response cache, by result: hit (answered from the cache), miss, bypass (Cache-Control or a sampled request).",
+    ["route", "result"],
+  );
+  const cacheSaved = counter("switchyard_cache_saved_usd_total", "What cache hits would have cost at catalog prices (the answers' original cost), USD.", [
+    "route",
+    "team",
+  ]);
   const webhookFailures = counter("switchyard_alert_webhook_failures_total", "Budget alert webhook deliveries that failed after retries.", []);
 
   gauge("switchyard_config_info", "The active release (value 1).", ["version", "environment"], (g) => {
@@ -245,6 +254,11 @@ export function createRouterMetrics(options: RouterMetricsOptions): RouterMetric
       if (record.outputTokens > 0) pendingTokens.add(route, team, model, "output", record.outputTokens);
       if (record.costUsd > 0) pendingCost.add(route, team, model, "", record.costUsd);
       if (record.canary) canaryRequests.inc({ route });
+      const cache = record.cache;
+      if (cache !== undefined) {
+        cacheRequests.inc({ route, result: cache.status });
+        if (cache.savedUsd !== undefined && cache.savedUsd > 0) cacheSaved.inc({ route, team }, cache.savedUsd);
+      }
       let previous: string | undefined;
       for (const a of record.attempts) {
         const attemptModel = label(c.models, a.model);

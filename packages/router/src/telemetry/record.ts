@@ -6,6 +6,7 @@ import type { ChatCompletion } from "../protocol/chat.ts";
 import { answerOf } from "../validators/types.ts";
 import { reasoningTokens, usageTokens } from "../execute/usage.ts";
 import type { RequestTags } from "../protocol/tags.ts";
+import type { TraceCache } from "../cache/session.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { type AttemptReason, TRACE_SCHEMA_VERSION, type TraceAttempt, type TraceRecord } from "./types.ts";
 
@@ -31,6 +32,8 @@ export interface TraceDraft {
   region?: string;
   /** The caller's `x-switchyard-tags`, once checked (a request refused before has none). */
   tags?: RequestTags;
+  /** What the route's response cache did (routes with a `cache` only). */
+  cache?: TraceCache;
 }
 
 /** The longest `user` a trace keeps: OpenAI sets no limit, a trace line must have one. */
@@ -200,6 +203,7 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   };
   if (draft.traceparent !== undefined) record.traceparent = draft.traceparent;
   if (draft.region !== undefined) record.region = draft.region;
+  if (draft.cache !== undefined) record.cache = draft.cache;
   // Absent for Chat Completions, the API every trace spoke before there were others.
   if (ctx?.api !== undefined && ctx.api !== "chat") record.api = ctx.api;
   const usage = ctx?.usage;

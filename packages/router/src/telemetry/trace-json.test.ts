@@ -77,11 +77,18 @@ const record: fc.Arbitrary<TraceRecord> = fc
     ),
     traceparent: opt(text),
     region: opt(text),
+    cache: opt(
+      fc.oneof(
+        fc.record({ status: fc.constant("hit" as const), savedUsd: number }),
+        fc.record({ status: fc.constant("miss" as const) }),
+        fc.record({ status: fc.constant("bypass" as const), reason: fc.constantFrom("no-store", "no-cache", "sampled" as const) }),
+      ),
+    ),
     usage: fc.tuple(opt(number), opt(number), opt(number)),
     attribution: fc.tuple(opt(text), opt(fc.dictionary(text, text, { maxKeys: 3 })), opt(fc.dictionary(text, text, { maxKeys: 3 }))),
     payload: opt(fc.record({ messages: fc.jsonValue(), completion: opt(text) })),
   })
-  .map(({ head, candidates, attempts, tail, traceparent, region, usage, attribution, payload }) => {
+  .map(({ head, candidates, attempts, tail, traceparent, region, cache, usage, attribution, payload }) => {
     const [requestId, time, environment, configVersion, route, team, status, outcome, errorCode, stream] = head;
     const [model, provider, inputTokens, outputTokens, costUsd, canary, fallback, retries, validation, latencyMs, ttftMs] = tail;
     const r: TraceRecord = {
@@ -112,6 +119,7 @@ const record: fc.Arbitrary<TraceRecord> = fc
     };
     if (traceparent !== undefined) r.traceparent = traceparent;
     if (region !== undefined) r.region = region;
+    if (cache !== undefined) r.cache = cache;
     const [cachedInputTokens, cacheWriteTokens, reasoningTokens] = usage;
     if (cachedInputTokens !== undefined) r.cachedInputTokens = cachedInputTokens;
     if (cacheWriteTokens !== undefined) r.cacheWriteTokens = cacheWriteTokens;

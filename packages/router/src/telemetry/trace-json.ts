@@ -94,7 +94,7 @@ export function traceJson(r: TraceRecord): string {
     `,"candidates":${list(r.candidates, candidate)},"attempts":${list(r.attempts, attempt)}${optStr("model", r.model)}${optStr("provider", r.provider)}` +
     `,"inputTokens":${num(r.inputTokens)},"outputTokens":${num(r.outputTokens)},"costUsd":${num(r.costUsd)},"canary":${r.canary},"fallback":${r.fallback}` +
     `,"retries":${num(r.retries)},"validation":${str(r.validation)},"latencyMs":${num(r.latencyMs)}${optNum("ttftMs", r.ttftMs)}${r.traceparent === undefined ? "" : `,"traceparent":${fresh(r.traceparent)}`}` +
-    `${optStr("region", r.region)}${optStr("api", r.api)}${optNum("cachedInputTokens", r.cachedInputTokens)}${optNum("cacheWriteTokens", r.cacheWriteTokens)}${optNum("reasoningTokens", r.reasoningTokens)}` +
+    `${optStr("region", r.region)}${r.cache === undefined ? "" : `,"cache":${JSON.stringify(r.cache)}`}${optStr("api", r.api)}${optNum("cachedInputTokens", r.cachedInputTokens)}${optNum("cacheWriteTokens", r.cacheWriteTokens)}${optNum("reasoningTokens", r.reasoningTokens)}` +
     `${r.user === undefined ? "" : `,"user":${fresh(r.user)}`}${r.metadata === undefined ? "" : `,"metadata":${JSON.stringify(r.metadata)}`}${r.tags === undefined ? "" : `,"tags":${JSON.stringify(r.tags)}`}` +
     `${r.payload === undefined ? "" : `,"payload":${JSON.stringify(r.payload)}`}}`
   );
@@ -131,6 +131,7 @@ const FIELDS = [
   "ttftMs",
   "traceparent",
   "region",
+  "cache",
   "api",
   "cachedInputTokens",
   "cacheWriteTokens",

@@ -1,6 +1,7 @@
 /** @module Telemetry contracts: the trace record every request produces, and the sink interface that receives it. */
 import type { FailureClass, RouterErrorCode } from "../errors.ts";
 import type { CandidateSource } from "../core/types.ts";
+import type { TraceCache } from "../cache/session.ts";
 
 /** Bumped when a field of TraceRecord changes meaning (readers such as `switchyard report` check it). */
 export const TRACE_SCHEMA_VERSION = 1 as const;
@@ -110,6 +111,11 @@ export interface TraceRecord {
   metadata?: Record<string, string>;
   /** The caller's `x-switchyard-tags` (at most 10 `key:value`), for `switchyard report --by tag`. Never a metric label. */
   tags?: Record<string, string>;
+  /**
+   * Routes with a `cache`: `hit` (answered from the cache: no attempt, $0; `savedUsd` what the answer cost when made),
+   * `miss` (looked up, answered fresh) or `bypass` (not looked up: `reason` no-store, no-cache or sampled).
+   */
+  cache?: TraceCache;
   /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
   payload?: { messages: unknown; completion: string | undefined };
 }

@@ -17,6 +17,7 @@ import { RedisAdmissionStore } from "./admission.ts";
 import { RedisBackend } from "./backend.ts";
 import { RedisBudgetStore } from "./budgets.ts";
 import { RedisFeedbackStore } from "./feedback.ts";
+import { RedisResponseCache } from "./cache.ts";
 import { RedisRateLimitStore } from "./limits.ts";
 import { RedisReleaseStore } from "./releases.ts";
 import { RedisRolloutStore } from "./rollout.ts";
@@ -111,6 +112,7 @@ export async function createRedisStateStores(options: RedisStateOptions): Promis
     rollout,
     releases,
     feedback: new RedisFeedbackStore(backend, { ...where, ttlMs: options.feedbackTtlMs ?? d.feedbackTtlMs }),
+    cache: new RedisResponseCache(backend, where),
     backendUp: () => backend.up,
     close: async () => {
       rollout.close();

@@ -19,6 +19,7 @@
  *     <prefix>{<env>}:release:stack          list   activation stack (last = active)
  *     <prefix>{<env>}:release:active         string the active release's hash
  *     <prefix>{<env>}:release:seq            string tie-breaker within a millisecond
+ *     <prefix><env>:cache:<sha256>           string cached answer of a route with `cache` (PX ttl; state/redis/cache.ts)
  *     <prefix>{<env>}:rollout                channel  a canary changed (route, or * for all)
  *     <prefix>{<env>}:release:activated-channel  channel  a release was activated (its hash)
  */
