@@ -73,6 +73,8 @@ export interface AdapterInit {
   /** Extra upstream headers with secret references resolved. */
   headers: Record<string, string>;
   transport: Transport;
+  /** The router's environment, for kinds that read standard credential variables themselves (bedrock: AWS_ACCESS_KEY_ID…). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export type AdapterFactory = (init: AdapterInit) => ProviderAdapter;

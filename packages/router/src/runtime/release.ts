@@ -80,7 +80,7 @@ export function activateRelease(options: ActivateOptions): RuntimeRelease {
         else headers[name.toLowerCase()] = v;
       }
     }
-    adapters.set(providerId, factory({ providerId, provider, apiKey, headers, transport: options.transport }));
+    adapters.set(providerId, factory({ providerId, provider, apiKey, headers, transport: options.transport, env }));
   }
 
   const validators = new Map<string, ValidatorCheck[]>();
