@@ -102,10 +102,10 @@ describe("event-stream decoder against @smithy/eventstream-codec", () => {
 
   it("refuses a bad message CRC, a bad prelude CRC, a truncated body and an oversized frame", () => {
     const bad = Buffer.from(encoded[1] as Uint8Array);
-    bad[bad.length - 10] ^= 0xff; // a payload byte: the message CRC no longer matches
+    bad.writeUInt8(bad.readUInt8(bad.length - 10) ^ 0xff, bad.length - 10); // a payload byte: the message CRC no longer matches
     expect(() => decodeAll([encoded[0] as Uint8Array, bad])).toThrow(/message fails its CRC32/);
     const badPrelude = Buffer.from(encoded[0] as Uint8Array);
-    badPrelude[3] ^= 0x01;
+    badPrelude.writeUInt8(badPrelude.readUInt8(3) ^ 0x01, 3);
     expect(() => decodeAll([badPrelude])).toThrow(EventStreamError);
     expect(() => decodeAll([whole.subarray(0, whole.length - 3)])).toThrow(/ended inside a frame/);
     expect(() => decodeAll([whole], 20)).toThrow(/larger than 20 bytes/);
@@ -113,7 +113,7 @@ describe("event-stream decoder against @smithy/eventstream-codec", () => {
 
   it("a frame is returned only once its CRC checked: nothing of a corrupt frame comes out", () => {
     const bad = Buffer.from(encoded[2] as Uint8Array);
-    bad[bad.length - 1] ^= 0xff;
+    bad.writeUInt8(bad.readUInt8(bad.length - 1) ^ 0xff, bad.length - 1);
     const decoder = new EventStreamDecoder(1 << 20);
     const out: EventStreamMessage[] = [];
     decoder.feed(Buffer.concat([encoded[0] as Uint8Array, encoded[1] as Uint8Array]), out);

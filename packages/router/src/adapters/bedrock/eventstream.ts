@@ -16,6 +16,13 @@ export interface EventStreamMessage {
 /** A frame that cannot be read: wrong lengths, a CRC mismatch, an unknown header type, the body ending mid-frame. */
 export class EventStreamError extends Error {
   override readonly name = "EventStreamError";
+  /** The body ended inside a frame (the stream was cut), rather than a frame being malformed. */
+  readonly truncated: boolean;
+
+  constructor(message: string, truncated = false) {
+    super(message);
+    this.truncated = truncated;
+  }
 }
 
 const PRELUDE = 12;
@@ -63,7 +70,7 @@ export class EventStreamDecoder {
 
   /** The body ended: bytes of an unfinished frame mean it was cut short. */
   finish(): void {
-    if (this.#buffered > 0) throw new EventStreamError(`the event stream ended inside a frame (${this.#buffered} bytes left over)`);
+    if (this.#buffered > 0) throw new EventStreamError(`the event stream ended inside a frame (${this.#buffered} bytes left over)`, true);
   }
 }
 
