@@ -75,7 +75,7 @@ export interface AdapterInit {
   transport: Transport;
   /**
    * The router's environment, for kinds whose credentials come from standard variables rather than `apiKey` (azure's
-   * Entra ID: AZURE_TENANT_ID…). Absent: none (an adapter must not read process.env, which tests and replicas do not share).
+   * Entra ID: AZURE_TENANT_ID…; bedrock: AWS_ACCESS_KEY_ID…). Absent: none (an adapter must not read process.env, which tests and replicas do not share).
    */
   env?: Readonly<Record<string, string | undefined>>;
 }

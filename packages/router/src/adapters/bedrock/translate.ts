@@ -1,0 +1,400 @@
+/**
+ * @module Pure translation between OpenAI chat-completions and AWS Bedrock's Converse API
+ * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html): requests, responses, usage,
+ * stop reasons and ConverseStream events.
+ */
+import type { Model } from "@switchyard/ir";
+import { RouterError } from "../../errors.ts";
+import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, ChatMessage, ChatToolCall, Usage } from "../../protocol/chat.ts";
+import { midConversationSystem, structuredToolName, toUsage } from "../anthropic/translate.ts";
+
+export type BedrockImageFormat = "png" | "jpeg" | "gif" | "webp";
+
+/** A content block of a Converse message (a union: exactly one member set). Blobs travel as base64 in the JSON protocol. */
+export type BedrockBlock =
+  | { text: string }
+  | { image: { format: BedrockImageFormat; source: { bytes: string } } }
+  | { toolUse: { toolUseId: string; name: string; input: unknown } }
+  | {
+      toolResult: {
+        toolUseId: string;
+        content: Array<{ text: string } | { image: { format: BedrockImageFormat; source: { bytes: string } } }>;
+        status?: "error";
+      };
+    }
+  | { reasoningContent: { reasoningText?: { text: string; signature?: string } } };
+
+export interface BedrockMessage {
+  role: "user" | "assistant";
+  content: BedrockBlock[];
+}
+
+export interface BedrockToolSpec {
+  toolSpec: { name: string; description?: string; inputSchema: { json: Record<string, unknown> } };
+}
+
+/** The body of `POST /model/{modelId}/converse` (and `/converse-stream`, the same body). */
+export interface ConverseRequest {
+  messages: BedrockMessage[];
+  system?: Array<{ text: string }>;
+  inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
+  toolConfig?: { tools: BedrockToolSpec[]; toolChoice?: { auto: Record<string, never> } | { any: Record<string, never> } | { tool: { name: string } } };
+}
+
+export interface BedrockUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  totalTokens?: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+}
+
+export interface ConverseResponse {
+  output?: { message?: { role?: string; content?: BedrockBlock[] } };
+  stopReason?: string;
+  usage?: BedrockUsage;
+}
+
+const IMAGE_FORMATS: Readonly<Record<string, BedrockImageFormat>> = {
+  "image/png": "png",
+  "image/jpeg": "jpeg",
+  "image/jpg": "jpeg",
+  "image/gif": "gif",
+  "image/webp": "webp",
+};
+
+/** A `data:image/…;base64,…` URL as a Converse image (its bytes), or undefined for anything else (an http URL, another type). */
+function imageOf(part: ChatContentPart): { image: { format: BedrockImageFormat; source: { bytes: string } } } | undefined {
+  const ref = part.image_url;
+  const url = typeof ref === "string" ? ref : ref?.url;
+  const m = typeof url === "string" ? /^data:([^;,]+);base64,(.*)$/s.exec(url) : null;
+  const format = m === null ? undefined : IMAGE_FORMATS[(m[1] ?? "").toLowerCase()];
+  return format === undefined ? undefined : { image: { format, source: { bytes: m?.[2] ?? "" } } };
+}
+
+function blocksOf(content: ChatMessage["content"]): Array<{ text: string } | NonNullable<ReturnType<typeof imageOf>>> {
+  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
+  if (!Array.isArray(content)) return [];
+  const blocks: Array<{ text: string } | NonNullable<ReturnType<typeof imageOf>>> = [];
+  for (const part of content) {
+    if (part.type === "text" && typeof part.text === "string" && part.text !== "") blocks.push({ text: part.text });
+    else if (part.type === "image_url") {
+      const image = imageOf(part);
+      if (image !== undefined) blocks.push(image);
+    }
+  }
+  return blocks;
+}
+
+function textOf(content: ChatMessage["content"]): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .filter((p) => typeof p.text === "string" && p.text !== "")
+    .map((p) => p.text as string)
+    .join("\n\n");
+}
+
+/** Numbers a Chat Completions body may set that Converse has no counterpart for, and the value that means "unset". */
+const NEUTRAL_NUMBERS: ReadonlyArray<readonly [string, number, string]> = [
+  ["n", 1, "it answers one choice per request"],
+  ["presence_penalty", 0, "it has no presence penalty"],
+  ["frequency_penalty", 0, "it has no frequency penalty"],
+  ["top_logprobs", 0, "it returns no log probabilities"],
+];
+
+function hasToolBlocks(messages: readonly ChatMessage[]): boolean {
+  return messages.some((m) => m.role === "tool" || m.role === "function" || (m.tool_calls?.length ?? 0) > 0);
+}
+
+/**
+ * What of `body` Bedrock's Converse API cannot honour, as `unsupported_parameter` naming the field: `n` > 1, log
+ * probabilities, penalties, `logit_bias`, audio output, content parts other than text and images, images that are not
+ * `data:` URLs of PNG, JPEG, GIF or WebP (Converse takes image bytes or S3 locations, never an http URL), empty user or
+ * assistant turns, `response_format` beside callable tools (it is a forced tool there), and `tool_choice: "none"` on a
+ * conversation holding tool calls (Converse has no "none" and needs the tools declared once tool blocks appear).
+ */
+export function bedrockRefusal(body: ChatBody, provider: string): RouterError | undefined {
+  const refuse = (param: string, why: string): RouterError =>
+    new RouterError("unsupported_parameter", `\`${param}\` cannot be honoured by provider \`${provider}\` (AWS Bedrock's Converse API): ${why}`, { param });
+  for (const [field, neutral, why] of NEUTRAL_NUMBERS) {
+    const value = body[field];
+    if (value !== undefined && value !== null && value !== neutral) return refuse(field, why);
+  }
+  if (body["logprobs"] === true) return refuse("logprobs", "it returns no log probabilities");
+  const bias = body["logit_bias"];
+  if (typeof bias === "object" && bias !== null && Object.keys(bias).length > 0) return refuse("logit_bias", "it has no logit bias");
+  if (body["audio"] !== undefined && body["audio"] !== null) return refuse("audio", "it produces no audio");
+  const format = body.response_format?.type;
+  if (format !== undefined && format !== "text" && format !== "json_schema" && format !== "json_object")
+    return refuse("response_format.type", `it has no \`${format}\` output`);
+  if (structuredToolName(body) !== undefined && (body.tools?.length ?? 0) > 0 && body.tool_choice !== "none") {
+    return refuse("response_format", "structured output is a forced tool call there, which cannot be combined with `tools` the model may call");
+  }
+  if (body.tool_choice === "none" && (body.tools?.length ?? 0) > 0 && hasToolBlocks(body.messages)) {
+    return refuse("tool_choice", 'it has no "none": a conversation with tool calls must declare its tools, and the model could then call them');
+  }
+  const last = body.messages.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const m = body.messages[i] as ChatMessage;
+    if (m.role === "user" || m.role === "tool") {
+      if (Array.isArray(m.content)) {
+        for (let j = 0; j < m.content.length; j++) {
+          const part = m.content[j] as ChatContentPart;
+          if (part.type === "image_url" && imageOf(part) === undefined) {
+            return refuse(`messages[${i}].content[${j}].image_url`, "it takes images as bytes: send a data: URL of a PNG, JPEG, GIF or WebP image");
+          }
+          if (part.type !== "text" && part.type !== "image_url") return refuse(`messages[${i}].content[${j}].type`, `it takes no \`${part.type}\` content`);
+        }
+      }
+      if (m.role === "user" && blocksOf(m.content).length === 0) {
+        return refuse(`messages[${i}].content`, "it refuses an empty user turn, and dropping it would change the conversation");
+      }
+    } else if (m.role === "assistant" && i < last && blocksOf(m.content).length === 0 && (m.tool_calls?.length ?? 0) === 0) {
+      return refuse(`messages[${i}].content`, "it refuses an empty assistant turn, and dropping it would merge the turns around it");
+    }
+  }
+  return undefined;
+}
+
+function parseArguments(args: string): unknown {
+  if (args.trim() === "") return {};
+  try {
+    return JSON.parse(args);
+  } catch {
+    return { _raw: args };
+  }
+}
+
+/** The forced tool standing for `response_format`: its input schema is the answer's. */
+function structuredTool(body: ChatBody, name: string): BedrockToolSpec {
+  const format = body.response_format ?? { type: "json_object" };
+  const spec = (format.type === "json_schema" ? format["json_schema"] : undefined) as { schema?: unknown; description?: unknown } | undefined;
+  const schema = typeof spec?.schema === "object" && spec.schema !== null ? (spec.schema as Record<string, unknown>) : { type: "object" };
+  const description = typeof spec?.description === "string" ? `${spec.description}\n\n` : "";
+  return {
+    toolSpec: {
+      name,
+      description: `${description}Give your whole answer as this tool's input: it is the response, a JSON object.`,
+      inputSchema: { json: schema },
+    },
+  };
+}
+
+/**
+ * Translate a chat-completions body to a Converse request: the system/developer messages before the first other
+ * message become `system` blocks; a later one stays at its place as marked user text (midConversationSystem); tool
+ * results become `toolResult` blocks in a user turn, assistant tool calls `toolUse` blocks; consecutive turns of one
+ * role merge (Converse wants them alternating); `max_tokens` (or the model's maxOutput) is `inferenceConfig.maxTokens`;
+ * tools are `toolConfig.tools[].toolSpec`, tool_choice `auto`/`any`/`tool`, and "none" sends no tools.
+ * `response_format` (json_schema, json_object) is one forced tool whose input is the answer, as on Anthropic.
+ */
+export function toConverseRequest(body: ChatBody, model: Model): ConverseRequest {
+  const system: Array<{ text: string }> = [];
+  const messages: BedrockMessage[] = [];
+  const push = (role: "user" | "assistant", blocks: BedrockBlock[]): void => {
+    if (blocks.length === 0) return;
+    const last = messages[messages.length - 1];
+    if (last !== undefined && last.role === role) last.content.push(...blocks);
+    else messages.push({ role, content: blocks });
+  };
+  for (const m of body.messages) {
+    switch (m.role) {
+      case "system":
+      case "developer": {
+        const text = textOf(m.content);
+        if (messages.length === 0) {
+          if (text !== "") system.push({ text });
+        } else if (text !== "") push("user", [{ text: midConversationSystem(text) }]);
+        break;
+      }
+      case "user":
+        push("user", blocksOf(m.content));
+        break;
+      case "assistant": {
+        const blocks: BedrockBlock[] = blocksOf(m.content);
+        for (const call of m.tool_calls ?? []) {
+          blocks.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseArguments(call.function.arguments) } });
+        }
+        push("assistant", blocks);
+        break;
+      }
+      case "tool":
+      case "function": {
+        const content = blocksOf(m.content);
+        push("user", [{ toolResult: { toolUseId: String(m.tool_call_id ?? m.name ?? ""), content: content.length > 0 ? content : [{ text: "" }] } }]);
+        break;
+      }
+    }
+  }
+  const request: ConverseRequest = { messages };
+  if (system.length > 0) request.system = system;
+  const inference: NonNullable<ConverseRequest["inferenceConfig"]> = {};
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? model.maxOutput;
+  if (typeof maxTokens === "number") inference.maxTokens = maxTokens;
+  if (typeof body.temperature === "number") inference.temperature = body.temperature;
+  if (typeof body.top_p === "number") inference.topP = body.top_p;
+  if (typeof body.stop === "string") inference.stopSequences = [body.stop];
+  else if (Array.isArray(body.stop) && body.stop.length > 0) inference.stopSequences = body.stop;
+  if (Object.keys(inference).length > 0) request.inferenceConfig = inference;
+  const structured = structuredToolName(body);
+  if (structured !== undefined) {
+    request.toolConfig = { tools: [structuredTool(body, structured)], toolChoice: { tool: { name: structured } } };
+  } else if (Array.isArray(body.tools) && body.tools.length > 0 && !(body.tool_choice === "none" && !hasToolBlocks(body.messages))) {
+    const tools = body.tools.map((t) => ({
+      toolSpec: {
+        name: t.function.name,
+        ...(t.function.description !== undefined ? { description: t.function.description } : {}),
+        inputSchema: { json: t.function.parameters ?? { type: "object", properties: {} } },
+      },
+    }));
+    const choice = body.tool_choice;
+    request.toolConfig = { tools };
+    if (choice === "auto") request.toolConfig.toolChoice = { auto: {} };
+    else if (choice === "required") request.toolConfig.toolChoice = { any: {} };
+    else if (typeof choice === "object" && choice !== null) request.toolConfig.toolChoice = { tool: { name: choice.function.name } };
+  }
+  return request;
+}
+
+/** OpenAI's finish_reason for a Converse stopReason. */
+export function finishReason(stop: string | undefined): string | null {
+  switch (stop) {
+    case undefined:
+      return null;
+    case "max_tokens":
+    case "model_context_window_exceeded":
+      return "length";
+    case "tool_use":
+      return "tool_calls";
+    case "guardrail_intervened":
+    case "content_filtered":
+      return "content_filter";
+    default:
+      return "stop"; // end_turn, stop_sequence, and any reason Bedrock adds
+  }
+}
+
+/**
+ * OpenAI usage from Converse usage: cache reads and writes count as prompt tokens (`inputTokens` is only the uncached
+ * rest, as on Anthropic) and are named in `prompt_tokens_details` (`cached_tokens`, `cache_write_tokens`) for pricing.
+ */
+export function bedrockUsage(u: BedrockUsage): Usage {
+  return toUsage({
+    input_tokens: u.inputTokens ?? 0,
+    output_tokens: u.outputTokens ?? 0,
+    ...(u.cacheReadInputTokens !== undefined ? { cache_read_input_tokens: u.cacheReadInputTokens } : {}),
+    ...(u.cacheWriteInputTokens !== undefined ? { cache_creation_input_tokens: u.cacheWriteInputTokens } : {}),
+  });
+}
+
+/** The forced tool's call is the answer itself: it finishes as `stop`, not `tool_calls`. */
+function structuredFinish(finish: string | null, structured: string | undefined): string | null {
+  return structured !== undefined && finish === "tool_calls" ? "stop" : finish;
+}
+
+/**
+ * Translate a Converse response to a chat.completion (`id` and `model` from the caller: Converse answers neither).
+ * Reasoning blocks are not part of the answer's content. With `structured`, that tool's input is the content, as JSON.
+ */
+export function fromConverseResponse(response: ConverseResponse, meta: { id: string; model: string; created: number }, structured?: string): ChatCompletion {
+  let text = "";
+  const toolCalls: ChatToolCall[] = [];
+  for (const block of response.output?.message?.content ?? []) {
+    if ("toolUse" in block) {
+      const use = block.toolUse;
+      if (structured !== undefined) {
+        if (use.name === structured) text += JSON.stringify(use.input ?? {});
+      } else toolCalls.push({ id: use.toolUseId, type: "function", function: { name: use.name, arguments: JSON.stringify(use.input ?? {}) } });
+    } else if ("text" in block && structured === undefined) text += block.text;
+  }
+  const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return {
+    id: meta.id,
+    object: "chat.completion",
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: 0, message, finish_reason: structuredFinish(finishReason(response.stopReason), structured), logprobs: null }],
+    usage: bedrockUsage(response.usage ?? {}),
+  };
+}
+
+/** A ConverseStream event's payload (the subset read), keyed by its `:event-type` header. */
+export interface ConverseStreamEvent {
+  role?: string;
+  contentBlockIndex?: number;
+  start?: { toolUse?: { toolUseId?: string; name?: string } };
+  delta?: { text?: string; toolUse?: { input?: string }; reasoningContent?: unknown };
+  stopReason?: string;
+  usage?: BedrockUsage;
+}
+
+/**
+ * Stateful translator from ConverseStream events to chat.completion.chunk objects: a role chunk on messageStart, text
+ * and tool-call deltas, the finish reason on messageStop, and a usage chunk (choices: []) on metadata. The stream is
+ * `finished` once messageStop came (metadata, with the usage, follows it).
+ */
+export class ConverseStreamTranslator {
+  /** Converse content-block index → OpenAI tool_calls index. */
+  private readonly toolIndex = new Map<number, number>();
+  private structuredBlock: number | undefined;
+  stopped = false;
+
+  constructor(
+    private readonly meta: { id: string; model: string; created: number },
+    private readonly structured?: string,
+  ) {}
+
+  private chunk(delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk {
+    const { id, model, created } = this.meta;
+    return { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }] };
+  }
+
+  next(type: string, event: ConverseStreamEvent): ChatCompletionChunk[] {
+    const index = event.contentBlockIndex ?? 0;
+    switch (type) {
+      case "messageStart":
+        return [this.chunk({ role: "assistant", content: "" })];
+      case "contentBlockStart": {
+        const use = event.start?.toolUse;
+        if (use === undefined) return [];
+        if (this.structured !== undefined) {
+          if (use.name === this.structured) this.structuredBlock = index;
+          return [];
+        }
+        const at = this.toolIndex.size;
+        this.toolIndex.set(index, at);
+        return [this.chunk({ tool_calls: [{ index: at, id: use.toolUseId ?? "", type: "function", function: { name: use.name ?? "", arguments: "" } }] })];
+      }
+      case "contentBlockDelta": {
+        const delta = event.delta;
+        const input = delta?.toolUse?.input;
+        if (this.structured !== undefined) {
+          return index === this.structuredBlock && typeof input === "string" && input !== "" ? [this.chunk({ content: input })] : [];
+        }
+        if (typeof delta?.text === "string" && delta.text !== "") return [this.chunk({ content: delta.text })];
+        if (typeof input === "string" && this.toolIndex.has(index))
+          return [this.chunk({ tool_calls: [{ index: this.toolIndex.get(index) ?? 0, function: { arguments: input } }] })];
+        return []; // reasoning deltas are not part of the answer
+      }
+      case "messageStop":
+        this.stopped = true;
+        return [this.chunk({}, structuredFinish(finishReason(event.stopReason), this.structured))];
+      case "metadata":
+        if (event.usage === undefined) return [];
+        return [
+          {
+            id: this.meta.id,
+            object: "chat.completion.chunk",
+            created: this.meta.created,
+            model: this.meta.model,
+            choices: [],
+            usage: bedrockUsage(event.usage),
+          },
+        ];
+      default:
+        return []; // contentBlockStop, and any event type Bedrock adds
+    }
+  }
+}
