@@ -7,6 +7,7 @@ import {
   BudgetModeSchema,
   BudgetPeriodSchema,
   CapabilitySchema,
+  ComplexityThresholdsSchema,
   DataClassSchema,
   ErrorClassSchema,
   LifecycleSchema,
@@ -15,6 +16,7 @@ import {
   ProviderKindSchema,
   ProviderAuthSchema,
   ResidencySchema,
+  RouteRuleSchema,
   SeveritySchema,
   StateKeyPrefixSchema,
   StateKindSchema,
@@ -115,6 +117,9 @@ const Validator = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal(ValidatorKindSchema.enum["non-empty"]) }),
 ]);
 
+// Conditional rules (issue 24): the IR's own schemas, since rules are written as they are compiled (`use: { tier } | { model }`).
+const RouteRules = z.array(RouteRuleSchema).optional();
+
 const routeShape = {
   tier: Name.optional(),
   model: Name.optional(),
@@ -159,6 +164,8 @@ const routeShape = {
   logPayloads: z.boolean().optional(),
   waive: Waivers,
   kind: ModelKindSchema.optional(),
+  when: RouteRules,
+  complexity: ComplexityThresholdsSchema.optional(),
 };
 export const RouteDsl = z.strictObject(routeShape);
 
