@@ -221,6 +221,34 @@ export const RouteCacheSchema = z.strictObject({
   /** The share of requests the author expects to be answered from the cache, 0..1: only cost-guard reads it. */
   expectedHitRatio: z.number().min(0).max(1).optional(),
 });
+// Conditional rules (issue 24, part A): `when: [{ if, use }]`, first match replaces the primary target; see docs/routing.md.
+/** The complexity levels a rule may test (the router derives one per request from a score, see `complexity`). */
+export const ComplexityLevelSchema = z.enum(["low", "medium", "high"]);
+const RuleTestsShape = {
+  /** A tag `key:value` (or a bare `key`) of the `x-switchyard-tags` header or the body's `metadata`. */
+  tag: z.string().min(1).max(128).optional(),
+  /** Every pair must equal the body's `metadata` (or a tag of the same key). */
+  metadata: z.record(z.string().min(1), z.string()).optional(),
+  /** The caller's team. */
+  team: IdSchema.optional(),
+  /** The caller's region (`x-switchyard-region`). */
+  region: z.string().min(1).optional(),
+  /** Estimated prompt tokens: `over` (>) and/or `under` (<). */
+  tokens: z.strictObject({ over: z.number().int().nonnegative().optional(), under: z.number().int().positive().optional() }).optional(),
+  /** Whether the request declares tools. */
+  tools: z.boolean().optional(),
+  /** Whether the request holds image parts. */
+  images: z.boolean().optional(),
+  /** The request's complexity level. */
+  complexity: ComplexityLevelSchema.optional(),
+};
+/** One rule's condition: every test written must hold (AND); `any` holds when at least one of its conditions does (OR). */
+export const RuleConditionSchema = z.strictObject({ ...RuleTestsShape, any: z.array(z.strictObject(RuleTestsShape)).min(1).optional() });
+export const RouteRuleSchema = z.strictObject({ if: RuleConditionSchema, use: TargetRefSchema });
+/** Complexity score thresholds (0-100): a score ≥ `medium` is medium, ≥ `high` is high. */
+export const ComplexityThresholdsSchema = z
+  .strictObject({ medium: z.number().min(0).max(100), high: z.number().min(0).max(100) })
+  .refine((t) => t.medium <= t.high, { message: "complexity.medium must not exceed complexity.high" });
 
 export const RouteSchema = z
   .strictObject({
@@ -244,6 +272,9 @@ export const RouteSchema = z
     kind: ModelKindSchema.optional(),
     /** Response cache (chat routes only); absent: off. */
     cache: RouteCacheSchema.optional(),
+    // Conditional rules (issue 24): optional, so releases without them keep their hash.
+    when: z.array(RouteRuleSchema).max(64).optional(),
+    complexity: ComplexityThresholdsSchema.optional(),
   })
   .refine((r) => (r.tier === undefined) !== (r.model === undefined), {
     message: "a route names exactly one of `tier` or `model`",
@@ -406,6 +437,10 @@ export type LongContext = z.output<typeof LongContextSchema>;
 export type Route = z.output<typeof RouteSchema>;
 export type CacheScope = z.output<typeof CacheScopeSchema>;
 export type RouteCache = z.output<typeof RouteCacheSchema>;
+export type RuleCondition = z.output<typeof RuleConditionSchema>;
+export type RouteRule = z.output<typeof RouteRuleSchema>;
+export type ComplexityLevel = z.output<typeof ComplexityLevelSchema>;
+export type ComplexityThresholds = z.output<typeof ComplexityThresholdsSchema>;
 export type Budget = z.output<typeof BudgetSchema>;
 export type Limits = z.output<typeof LimitsSchema>;
 export type Team = z.output<typeof TeamSchema>;

@@ -229,7 +229,46 @@ export interface RouteCacheDef {
   expectedHitRatio?: number;
 }
 
-export interface RouteDef<T extends string, M extends string> {
+// ---- Conditional rules (issue 24): `when: [{ if: {...}, use: { tier } | { model } }]`; see docs/routing.md#rules-when.
+
+/** A complexity level the router derives per request from a cheap heuristic (see docs/routing.md#complexity). */
+export type ComplexityLevel = "low" | "medium" | "high";
+
+/** The tests of a rule's condition; every test written must hold. */
+export interface RuleTestsDef<Tm extends string> {
+  /** A tag of the `x-switchyard-tags` header or a `metadata` pair: `"risk:high"` (key and value) or `"risk"` (key present). */
+  tag?: string;
+  /** Pairs that must all equal the body's `metadata` (or tags of the same key). */
+  metadata?: Record<string, string>;
+  /** The caller's team. */
+  team?: Tm;
+  /** The caller's region (`x-switchyard-region`). */
+  region?: string;
+  /** Estimated prompt tokens above `over` and/or below `under`. */
+  tokens?: { over?: number; under?: number };
+  /** The request declares tools (true) or none (false). */
+  tools?: boolean;
+  /** The request holds image parts (true) or none (false). */
+  images?: boolean;
+  complexity?: ComplexityLevel;
+}
+
+/** A rule's condition: its tests AND-ed; `any` holds when at least one of its conditions holds. */
+export interface RuleConditionDef<Tm extends string> extends RuleTestsDef<Tm> {
+  any?: readonly RuleTestsDef<Tm>[];
+}
+
+/**
+ * A conditional rule: when `if` holds, `use` replaces the route's primary target (the fallback chain is unchanged).
+ *
+ * @example { if: { tag: "risk:high" }, use: { tier: "frontier" } }
+ */
+export interface RouteRuleDef<T extends string, M extends string, Tm extends string> {
+  if: RuleConditionDef<Tm>;
+  use: { tier: T } | { model: M };
+}
+
+export interface RouteDef<T extends string, M extends string, Tm extends string = string> {
   /** A chat route (the default); an embedding route says `kind: "embedding"` (see EmbeddingRouteDef). */
   kind?: "chat";
   /** The tier that serves the route (or name a single `model`). */
@@ -251,6 +290,10 @@ export interface RouteDef<T extends string, M extends string> {
   logPayloads?: boolean;
   /** Response cache; absent: off. */
   cache?: RouteCacheDef;
+  /** Ordered rules; the first whose condition holds replaces the primary target. */
+  when?: ReadonlyArray<RouteRuleDef<T, M, Tm>>;
+  /** Complexity score thresholds (0-100) for this route's rules; default `{ medium: 30, high: 60 }`. */
+  complexity?: { medium: number; high: number };
   /** Exemptions of this entry from policies, each with a reason and an expiry date. */
   waive?: readonly Waiver[];
 }
@@ -308,7 +351,9 @@ export type EmbeddingModelIds<Ms> = { [K in keyof Ms]: Ms[K] extends { kind: "em
 /** The ids of a `models` section's chat models. */
 export type ChatModelIds<Ms> = Exclude<keyof Ms & string, EmbeddingModelIds<Ms>>;
 /** A route entry: chat, or embedding when the config declares embedding models (E). */
-type AnyRouteDef<T extends string, M extends string, E extends string> = [E] extends [never] ? RouteDef<T, M> : RouteDef<T, M> | EmbeddingRouteDef<E>;
+type AnyRouteDef<T extends string, M extends string, E extends string, Tm extends string = string> = [E] extends [never]
+  ? RouteDef<T, M, Tm>
+  : RouteDef<T, M, Tm> | EmbeddingRouteDef<E>;
 
 export interface BudgetDef {
   usd: number;
@@ -391,7 +436,7 @@ export interface EnvironmentDef<P extends string, M extends string, T extends st
   providers?: Overrides<P, ProviderDef>;
   models?: Overrides<M, ModelDef<P>> & Overrides<E, EmbeddingModelDef<P>>;
   tiers?: Overrides<T, TierDef<M>>;
-  routes?: Overrides<R, AnyRouteDef<T, M, E>>;
+  routes?: Overrides<R, AnyRouteDef<T, M, E, Tm>>;
   teams?: Overrides<Tm, TeamDef<R>>;
   policies?: readonly PolicyRef[];
   router?: RouterSettingsDef;
@@ -412,7 +457,7 @@ export interface SwitchyardConfig<
   providers: Record<P, ProviderDef>;
   models: Record<M, ModelDef<NoInfer<P>>> & Record<E, EmbeddingModelDef<NoInfer<P>>>;
   tiers?: Record<T, TierDef<NoInfer<M>>>;
-  routes: Record<R, AnyRouteDef<NoInfer<T>, NoInfer<M>, NoInfer<E>>>;
+  routes: Record<R, AnyRouteDef<NoInfer<T>, NoInfer<M>, NoInfer<E>, NoInfer<Tm>>>;
   teams?: Record<Tm, TeamDef<NoInfer<R>>>;
   /** Default policy packs, for environments that do not choose their own. */
   policies?: readonly PolicyRef[];

@@ -3,6 +3,7 @@
  * fallback chains, weights, canaries, long-context windows, overrides, budgets, secrets (the state URL's too).
  * Runs on tolerant views so it works even when the shape is partly wrong; never throws.
  */
+import { checkRouteRules } from "./rules.ts";
 import { suggestName } from "./suggest.ts";
 import { showPath, type Report } from "./report.ts";
 import { dict, isDict, keys, list, num, str, type Dict } from "../validate/view.ts";
@@ -232,6 +233,9 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
       });
     }
   }
+
+  // `when` rules (issue 24): targets, teams, unreachable rules.
+  checkRouteRules(merged, report);
 
   // Teams.
   const keyOwners = new Map<string, string>();

@@ -37,6 +37,8 @@ export type Code =
   | "SY0402"
   | "SY0403"
   | "SY0404"
+  | "SY0405"
+  | "SY0406"
   | "SY0501"
   | "SY0502"
   | "SY0503"
@@ -229,6 +231,18 @@ export const catalogue = {
     severity: "error",
     title: "A long-context rule sends prompts over N tokens to a model whose context window is N or less.",
     fix: "Point the rule at models with a larger context window, or lower `over`.",
+  },
+  SY0405: {
+    name: "rule-unreachable",
+    severity: "warning",
+    title: "A route's `when` rule can never apply: its tests contradict each other, or earlier rules already match every request it would.",
+    fix: "Move the rule above the rules that shadow it, narrow those rules, or remove it.",
+  },
+  SY0406: {
+    name: "rule-unknown-team",
+    severity: "error",
+    title: "A `when` rule tests a team that is not declared.",
+    fix: "Declare the team under `teams` or fix the name.",
   },
   SY0501: {
     name: "override-unknown",

@@ -8,6 +8,7 @@ import {
   BudgetPeriodSchema,
   CacheScopeSchema,
   CapabilitySchema,
+  ComplexityThresholdsSchema,
   DataClassSchema,
   ErrorClassSchema,
   LifecycleSchema,
@@ -16,6 +17,7 @@ import {
   ProviderKindSchema,
   ProviderAuthSchema,
   ResidencySchema,
+  RouteRuleSchema,
   SeveritySchema,
   StateKeyPrefixSchema,
   StateKindSchema,
@@ -116,6 +118,9 @@ const Validator = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal(ValidatorKindSchema.enum["non-empty"]) }),
 ]);
 
+// Conditional rules (issue 24): the IR's own schemas, since rules are written as they are compiled (`use: { tier } | { model }`).
+const RouteRules = z.array(RouteRuleSchema).optional();
+
 const routeShape = {
   tier: Name.optional(),
   model: Name.optional(),
@@ -163,6 +168,8 @@ const routeShape = {
   cache: z
     .strictObject({ ttl: Duration, scope: CacheScopeSchema, sampled: z.boolean().optional(), expectedHitRatio: z.number().min(0).max(1).optional() })
     .optional(),
+  when: RouteRules,
+  complexity: ComplexityThresholdsSchema.optional(),
 };
 export const RouteDsl = z.strictObject(routeShape);
 

@@ -2,6 +2,7 @@
 import type { Config } from "@switchyard/ir";
 import type { Capability } from "@switchyard/ir";
 import { compileRouteTable, type RouteTable, type TableMember, type TableRoute, type TableTarget } from "./route-table.ts";
+import { matchRule } from "./decide-rules.ts";
 import { stickyBucket } from "./sticky.ts";
 import { DEFAULT_EXPECTED_OUTPUT_TOKENS, type StrategyContext } from "./strategy.ts";
 import { weightedPick } from "./strategies/weighted.ts";
@@ -133,7 +134,8 @@ class PlanBuilder {
       this.longContext = true;
       this.addTarget(route.longContext.target, 0, "long-context");
     }
-    this.addTarget(route.primary, 0, "primary");
+    const rule = route.rules === undefined ? undefined : matchRule(route, request);
+    this.addTarget(rule?.target ?? route.primary, 0, "primary");
     for (let i = 0; i < route.fallback.length; i++) this.addTarget(route.fallback[i] as TableTarget, i + 1, "fallback");
     if (this.candidates.length === 0) this.addProbe();
     if (this.candidates.length === 0) {
@@ -158,6 +160,7 @@ class PlanBuilder {
         longContext: this.longContext,
         warnings: this.warnings,
         strategy: route.strategyName,
+        ...(rule === undefined ? {} : { rule: { index: rule.index, condition: rule.condition.text, target: rule.target.label } }),
       },
     };
   }

@@ -1,6 +1,7 @@
 /** @module RouteTable: per-route data resolved once at activation so decide() does little work per request. */
 import type { Capability, Config, Route, TargetRef } from "@switchyard/ir";
 import { isProduction } from "@switchyard/ir/environment";
+import { compileCondition, routeThresholds, type CompiledCondition } from "./rules.ts";
 import { createStrategy, strategyForOptimize } from "./strategies/index.ts";
 import { staticWeights, type StaticWeights } from "./strategies/weighted.ts";
 import type { Strategy, StrategyMember } from "./strategy.ts";
@@ -72,8 +73,22 @@ export interface TableRoute {
   /** route.requires as given (request requirements are added per request). */
   requires: readonly Capability[];
   strategyName: StrategyName | undefined;
+  /** `when` rules in order (undefined: none); the first that holds replaces `primary`. */
+  rules: readonly TableRule[] | undefined;
+  /** Complexity thresholds the rules read (the route's, or the defaults). */
+  thresholds: { medium: number; high: number };
+  /** Some rule tests complexity: the router scores the body only then. */
+  usesComplexity: boolean;
   /** No model is in two of the route's targets (canary, long context, primary, fallback steps): a plan cannot repeat a model. */
   disjoint: boolean;
+}
+
+/** A compiled `when` rule: its condition and the target it uses instead of the primary. */
+export interface TableRule {
+  /** 1-based, as `switchyard explain` and the compiler's diagnostics number rules. */
+  index: number;
+  condition: CompiledCondition;
+  target: TableTarget;
 }
 
 export interface RouteTable {
@@ -107,8 +122,13 @@ export function compileRouteTable(config: Config): RouteTable {
       route.longContext === undefined
         ? undefined
         : { over: route.longContext.over, target: target(route.longContext.use, `long context (over ${route.longContext.over} tokens)`) };
+    const rules = route.when?.map((rule, i): TableRule => {
+      const condition = compileCondition(rule.if);
+      return { index: i + 1, condition, target: target(rule.use, `rule ${i + 1} (${condition.text})`) };
+    });
     const parts = [
       primary.members,
+      ...(rules ?? []).map((r) => r.target.members),
       ...fallback.map((t) => t.members),
       ...(longContext === undefined ? [] : [longContext.target.members]),
       ...(canaryMember === undefined ? [] : [[canaryMember]]),
@@ -122,6 +142,9 @@ export function compileRouteTable(config: Config): RouteTable {
       canary: canaryMember === undefined || route.canary === undefined ? undefined : { member: canaryMember, salt: `${id}/${route.canary.model}` },
       strategyName: primary.kind === "tier" ? primary.strategyName : undefined,
       requires: route.requires,
+      rules: rules === undefined || rules.length === 0 ? undefined : rules,
+      thresholds: routeThresholds(route),
+      usesComplexity: rules?.some((r) => r.condition.usesComplexity) ?? false,
       disjoint: disjoint(parts),
     });
   }

@@ -17,6 +17,13 @@ export interface RoutingRequest {
   stickyKey: string | undefined;
   /** Capabilities the request needs (tools → "tools", image parts → "vision", json response_format → "json"). */
   requires: Capability[];
+  // Read by `when` rules only (issue 24; see core/rules.ts). Optional: absent = no tags, no metadata, complexity score 0.
+  /** `x-switchyard-tags`, key → value. */
+  tags?: Readonly<Record<string, string>>;
+  /** The body's `metadata`. */
+  metadata?: Readonly<Record<string, string> | null>;
+  /** Complexity score 0-100 (`complexityScore(body)`); the router computes it only for routes whose rules test complexity. */
+  complexity?: number;
 }
 
 export type BreakerStatus = "closed" | "open" | "half-open";
@@ -99,6 +106,8 @@ export interface Plan {
   warnings: PlanWarning[];
   /** The strategy that ordered the primary target's members (undefined for a single-model route). */
   strategy: StrategyName | undefined;
+  /** The `when` rule that replaced the primary target: its 1-based number and its condition in words. Absent: none matched. */
+  rule?: { index: number; condition: string; target: string };
 }
 
 export interface PlanWarning {

@@ -5,7 +5,7 @@
  */
 import { type CacheSession, openCache, serveHit } from "../cache/session.ts";
 import type { ResponseCacheStore } from "../cache/store.ts";
-import { canaryStickyKey, chatRequestFeatures, decideWithTable } from "../core/index.ts";
+import { canaryStickyKey, chatRequestFeatures, decideWithTable, ruleComplexityScore } from "../core/index.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
 import { type ExecuteDeps, executeCompletion } from "../execute/execute.ts";
@@ -136,6 +136,10 @@ export async function serveGeneration(
         region: typeof region === "string" && region !== "" ? region : undefined,
         stickyKey: canaryStickyKey(routeDef, { user: body.user, headers: req.headers }),
         requires: features.requires,
+        // What `when` rules read (issue 24).
+        tags,
+        metadata: request.metadata ?? body.metadata ?? undefined,
+        complexity: ruleComplexityScore(release.table, body.model, body),
       },
       deps.state.view(at),
       { rng: deps.rng, now: at },
