@@ -14,7 +14,10 @@ import {
   OptimizeSchema,
   ProviderKindSchema,
   ProviderAuthSchema,
+  ProximitySchema,
+  RegionIdSchema,
   ResidencySchema,
+  RouterSettingsSchema,
   SeveritySchema,
   StateKeyPrefixSchema,
   StateKindSchema,
@@ -159,6 +162,8 @@ const routeShape = {
   logPayloads: z.boolean().optional(),
   waive: Waivers,
   kind: ModelKindSchema.optional(),
+  /** Region-aware placement (issue 24). */
+  placement: z.strictObject({ maxP95: Duration.optional() }).optional(),
 };
 export const RouteDsl = z.strictObject(routeShape);
 
@@ -176,6 +181,8 @@ const teamShape = {
   limits: z.strictObject({ rpm: z.number().optional(), tpm: z.number().optional() }).optional(),
   owner: z.string().min(1).optional(),
   waive: Waivers,
+  /** Region-aware placement (issue 24): the team's callers' region when a request names none. */
+  region: RegionIdSchema.optional(),
 };
 export const TeamDsl = z.strictObject(teamShape);
 
@@ -187,6 +194,7 @@ const PolicyRef = z.union([
 const RouterSettings = z.strictObject({
   maxBodyBytes: z.number().int().positive().optional(),
   requestIdHeader: z.string().min(1).optional(),
+  regionHeader: RouterSettingsSchema.shape.regionHeader,
 });
 
 const Telemetry = z.strictObject({
@@ -261,6 +269,8 @@ export const ConfigDsl = z.strictObject({
   telemetry: Telemetry.optional(),
   state: State.optional(),
   environments: z.record(Key, EnvironmentDsl).optional(),
+  /** Region-aware placement (issue 24): caller region → provider regions, nearest first. */
+  regions: ProximitySchema.optional(),
 });
 
 export type ConfigDslInput = z.input<typeof ConfigDsl>;

@@ -1,6 +1,7 @@
 /** @module RouteTable: per-route data resolved once at activation so decide() does little work per request. */
 import type { Capability, Config, Route, TargetRef } from "@switchyard/ir";
 import { isProduction } from "@switchyard/ir/environment";
+import { compileProximity, type Proximity } from "./placement.ts";
 import { createStrategy, strategyForOptimize } from "./strategies/index.ts";
 import { staticWeights, type StaticWeights } from "./strategies/weighted.ts";
 import type { Strategy, StrategyMember } from "./strategy.ts";
@@ -83,6 +84,8 @@ export interface RouteTable {
   routes: Map<string, TableRoute>;
   /** Team → routes it may use. */
   teams: Map<string, ReadonlySet<string>>;
+  /** Region-aware placement: caller regions' proximity and team regions (placement.ts). */
+  proximity: Proximity;
 }
 
 /**
@@ -127,7 +130,7 @@ export function compileRouteTable(config: Config): RouteTable {
   }
   const teams = new Map<string, ReadonlySet<string>>();
   for (const [id, team] of Object.entries(config.teams)) teams.set(id, new Set(team.routes));
-  return { config, production, routes, teams };
+  return { config, production, routes, teams, proximity: compileProximity(config) };
 }
 
 function buildTarget(input: {
