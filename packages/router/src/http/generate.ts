@@ -15,7 +15,7 @@ import { parseJson } from "../protocol/json.ts";
 import { TAGS_HEADER, parseTags } from "../protocol/tags.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { type RouterTelemetry, completionText } from "../telemetry/index.ts";
-import { traceRegion } from "../telemetry/record.ts";
+import { requestRegion } from "../telemetry/record.ts";
 import { allowTeam, authenticate, findRoute } from "./access.ts";
 import { FastRequest, type ResponseLike } from "./fast-path.ts";
 import type { IncomingMessage } from "node:http";
@@ -111,9 +111,8 @@ export async function serveGeneration(
     const features = chatRequestFeatures(body);
     const admitted = governor.admitRequest(ctx, features);
     if (admitted instanceof Promise) await admitted;
-    const region = req.headers["x-switchyard-region"];
-    const traced = traceRegion(region);
-    if (traced !== undefined) trace.region = traced;
+    const region = requestRegion(req.headers, release.config.router);
+    if (region !== undefined) trace.region = region;
     const at = now();
     const decision = decideWithTable(
       release.table,
@@ -122,7 +121,7 @@ export async function serveGeneration(
         team,
         promptTokens: features.promptTokens,
         maxOutputTokens: features.maxOutputTokens,
-        region: typeof region === "string" && region !== "" ? region : undefined,
+        region,
         stickyKey: canaryStickyKey(routeDef, { user: body.user, headers: req.headers }),
         requires: features.requires,
       },
