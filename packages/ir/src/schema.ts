@@ -16,6 +16,17 @@ export const SecretRefSchema = z.strictObject({
 
 export const RegionSchema = z.string().min(1);
 /**
+ * Region-aware placement (issue 24): a region id as callers and the proximity table write it (the header's own form:
+ * letters, digits, '.', '_', '-'). `regions` maps a caller's region to the provider regions to prefer after its own,
+ * nearest first; a route's `placement.maxP95Ms` is the p95 above which its deployments yield to the next-nearest.
+ */
+export const RegionIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "a region id holds only letters, digits, '.', '_' or '-' (at most 64)");
+export const ProximitySchema = z.record(RegionIdSchema, z.array(RegionIdSchema).max(64));
+export const PlacementSchema = z.strictObject({
+  /** A deployment whose p95 latency is above this (ms) yields to the next-nearest deployments that are within it. */
+  maxP95Ms: z.number().int().positive().max(600_000).optional(),
+});
+/**
  * The DSL's enums are declared here once: the compiler's DSL schema (packages/compiler/src/validate/dsl-schema.ts)
  * reuses these schemas, and the SDK's literal unions, which users import without this package, are pinned to them
  * by test/sdk/enums.test-d.ts, so a value added here and not there fails the type tests.
@@ -275,6 +286,8 @@ export const RouteSchema = z
     // Conditional rules (issue 24): optional, so releases without them keep their hash.
     when: z.array(RouteRuleSchema).max(64).optional(),
     complexity: ComplexityThresholdsSchema.optional(),
+    /** Region-aware placement (issue 24): the p95 target deployments of this route must meet to keep their place. */
+    placement: PlacementSchema.optional(),
   })
   .refine((r) => (r.tier === undefined) !== (r.model === undefined), {
     message: "a route names exactly one of `tier` or `model`",
@@ -298,6 +311,8 @@ export const TeamSchema = z.strictObject({
   budget: BudgetSchema.optional(),
   limits: LimitsSchema.optional(),
   owner: z.string().min(1).optional(),
+  /** Region-aware placement (issue 24): the team's callers' region when their request names none. */
+  region: RegionIdSchema.optional(),
 });
 
 /** A policy pack selected for the environment: a built-in id or a path, with severity overrides. */
@@ -317,6 +332,11 @@ export const RouterSettingsSchema = z.strictObject({
   maxBodyBytes: z.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
   /** Header that carries a caller-chosen request id, echoed back. */
   requestIdHeader: z.string().default("x-request-id"),
+  /** Region-aware placement (issue 24): the header a trusted proxy sets to the caller's region (absent: `x-switchyard-region`). */
+  regionHeader: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, "a header name in lower case: letters, digits and '-'")
+    .optional(),
 });
 
 /** Where the router's trace records go and where budget alerts are posted (chosen per environment). */
@@ -404,6 +424,8 @@ export const ConfigSchema = z.strictObject({
   telemetry: TelemetrySchema.optional(),
   /** Absent means in memory, per replica (the compiler omits `{ kind: "memory" }`, so such releases keep their hash). */
   state: StateSchema.optional(),
+  /** Region-aware placement (issue 24): caller region → provider regions nearest first (after its own). Optional so releases without it keep their hash. */
+  regions: ProximitySchema.optional(),
 });
 
 export type SecretRef = z.output<typeof SecretRefSchema>;
@@ -450,6 +472,8 @@ export type Telemetry = z.output<typeof TelemetrySchema>;
 export type StateKind = z.output<typeof StateKindSchema>;
 export type StateUnavailable = z.output<typeof StateUnavailableSchema>;
 export type State = z.output<typeof StateSchema>;
+export type Proximity = z.output<typeof ProximitySchema>;
+export type Placement = z.output<typeof PlacementSchema>;
 /** The Redis form of `State`. */
 export type RedisState = Extract<State, { kind: "redis" }>;
 /** A compiled, validated configuration for one environment. */

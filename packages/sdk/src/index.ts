@@ -110,13 +110,13 @@ export interface MockDef {
   cachedTokens?: number;
 }
 
-/** What every provider kind may say. */
-interface ProviderFields {
+/** What every provider kind may say (G: the provider regions of the config, inferred so the proximity table can be typed against them). */
+interface ProviderFields<G extends string = string> {
   baseUrl?: string;
   apiKey?: Secret;
   headers?: Record<string, string | Secret>;
-  /** Where the provider serves (residency and region checks); for `bedrock` also the AWS region requests are signed for. */
-  region?: string;
+  /** Where the provider serves (residency checks, region-aware placement); for `bedrock` also the AWS region requests are signed for. */
+  region?: G;
   residency?: Residency;
   selfHosted?: boolean;
   mock?: MockDef;
@@ -132,9 +132,9 @@ interface ProviderFields {
  * @example azure: { kind: "azure", baseUrl: "https://acme.openai.azure.com", apiKey: secret("AZURE_OPENAI_KEY"), apiVersion: "2024-10-21" }
  * @example bedrock: { kind: "bedrock", region: "eu-central-1" }
  */
-export type ProviderDef =
-  | (ProviderFields & { kind: "openai" | "anthropic" | "mock" | "gemini" })
-  | (ProviderFields & {
+export type ProviderDef<G extends string = string> =
+  | (ProviderFields<G> & { kind: "openai" | "anthropic" | "mock" | "gemini" })
+  | (ProviderFields<G> & {
       kind: "azure";
       /** The resource's endpoint, e.g. `https://acme.openai.azure.com`. */
       baseUrl: string;
@@ -142,7 +142,7 @@ export type ProviderDef =
       apiVersion?: string;
       auth?: ProviderAuth;
     })
-  | (ProviderFields & { kind: "bedrock"; region: string });
+  | (ProviderFields<G> & { kind: "bedrock"; region: G });
 
 export interface ModelDef<P extends string> {
   /** A chat model (the default); an embedding model says `kind: "embedding"` (see EmbeddingModelDef). */
@@ -296,6 +296,19 @@ export interface RouteDef<T extends string, M extends string, Tm extends string 
   complexity?: { medium: number; high: number };
   /** Exemptions of this entry from policies, each with a reason and an expiry date. */
   waive?: readonly Waiver[];
+  /** Region-aware placement: see PlacementDef and docs/routing.md#region-aware-placement. */
+  placement?: PlacementDef;
+}
+
+/**
+ * Region-aware placement of a route. A caller's deployments are tried nearest first (its own region, then the
+ * `regions` table's order); a deployment whose p95 latency is over `maxP95` yields to the next-nearest within it.
+ *
+ * @example placement: { maxP95: "4s" }
+ */
+export interface PlacementDef {
+  /** The p95 latency target of this route's deployments (judged once a deployment has 10 samples). */
+  maxP95?: Duration;
 }
 
 // ---- Embeddings (issue 20): models and routes of `POST /v1/embeddings`. Their ids are a key space of their own, so
@@ -364,7 +377,9 @@ export interface BudgetDef {
   alertAt?: readonly number[];
 }
 
-export interface TeamDef<R extends string> {
+export interface TeamDef<R extends string, G extends string = string> {
+  /** The region of the team's callers when a request names none (a provider region or a `regions` key). */
+  region?: G;
   keys?: readonly Secret[];
   routes: readonly R[];
   budget?: BudgetDef;
@@ -380,6 +395,8 @@ export type PolicyRef = string | { pack: string; severities?: Record<string, Sev
 export interface RouterSettingsDef {
   maxBodyBytes?: number;
   requestIdHeader?: string;
+  /** The header a trusted proxy sets to the caller's region, lower case (default `x-switchyard-region`). */
+  regionHeader?: string;
 }
 
 /** Where trace records go and where budget alerts are posted; see docs/observability.md. */
@@ -445,7 +462,10 @@ export interface EnvironmentDef<P extends string, M extends string, T extends st
   state?: StateDef;
 }
 
-/** The whole of `routes.ts`. Type parameters are the names declared in each section (M chat models, E embedding models). */
+/**
+ * The whole of `routes.ts`. Type parameters are the names declared in each section (M chat models, E embedding models,
+ * G the providers' regions, Rg the caller regions of the `regions` table).
+ */
 export interface SwitchyardConfig<
   P extends string = string,
   M extends string = string,
@@ -453,12 +473,21 @@ export interface SwitchyardConfig<
   R extends string = string,
   Tm extends string = string,
   E extends string = never,
+  G extends string = string,
+  Rg extends string = string,
 > {
-  providers: Record<P, ProviderDef>;
+  providers: Record<P, ProviderDef<G>>;
   models: Record<M, ModelDef<NoInfer<P>>> & Record<E, EmbeddingModelDef<NoInfer<P>>>;
   tiers?: Record<T, TierDef<NoInfer<M>>>;
   routes: Record<R, AnyRouteDef<NoInfer<T>, NoInfer<M>, NoInfer<E>, NoInfer<Tm>>>;
-  teams?: Record<Tm, TeamDef<NoInfer<R>>>;
+  teams?: Record<Tm, TeamDef<NoInfer<R>, NoInfer<G | Rg>>>;
+  /**
+   * Region-aware placement: a caller's region → the provider regions to prefer after its own, nearest first. A caller
+   * region not listed prefers its own region only. See docs/routing.md#region-aware-placement.
+   *
+   * @example regions: { "eu-central": ["eu-west", "us-east"], "ap-south": ["eu-west"] }
+   */
+  regions?: Record<Rg, readonly NoInfer<G>[]>;
   /** Default policy packs, for environments that do not choose their own. */
   policies?: readonly PolicyRef[];
   router?: RouterSettingsDef;
@@ -481,8 +510,11 @@ export function defineConfig<
   const T extends string = never,
   const R extends string = never,
   const Tm extends string = never,
+  // Provider regions (G) and the `regions` table's caller regions (Rg): a misspelt region there or in a team is a type error.
+  const G extends string = never,
+  const Rg extends string = never,
 >(
-  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>>, "models"> & { models: Ms },
+  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, G, Rg>, "models"> & { models: Ms },
 ): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>> {
   return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>>;
 }

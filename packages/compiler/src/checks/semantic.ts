@@ -4,6 +4,7 @@
  * Runs on tolerant views so it works even when the shape is partly wrong; never throws.
  */
 import { checkRouteRules } from "./rules.ts";
+import { checkRegions } from "./regions.ts";
 import { suggestName } from "./suggest.ts";
 import { showPath, type Report } from "./report.ts";
 import { dict, isDict, keys, list, num, str, type Dict } from "../validate/view.ts";
@@ -301,6 +302,8 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
         name: 'Name the environment variable that holds the URL: url: secret("REDIS_URL"). If the string was a real URL with a password, rotate it.',
       });
   }
+
+  checkRegions(merged, report);
 
   // Overrides naming unknown entries (every environment, as written).
   const baseSections: Record<string, Dict> = {

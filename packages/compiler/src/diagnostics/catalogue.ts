@@ -27,6 +27,7 @@ export type Code =
   | "SY0206"
   | "SY0207"
   | "SY0208"
+  | "SY0209"
   | "SY0301"
   | "SY0302"
   | "SY0303"
@@ -186,6 +187,12 @@ export const catalogue = {
     severity: "error",
     title: "A chat route reaches an embedding model, an embedding route a chat model, or an embedding model is declared wrongly.",
     fix: 'Give the route models of its own kind; an embedding model declares `kind: "embedding"` and `dimensions`, on an openai- or mock-kind provider.',
+  },
+  SY0209: {
+    name: "unknown-region",
+    severity: "error",
+    title: "The `regions` proximity table prefers a region no provider serves, or a team's `region` is neither a provider region nor a table key.",
+    fix: "Name a region a provider declares (`providers.<id>.region`), or add the team's region to `regions`.",
   },
   SY0301: { name: "fallback-repeated", severity: "error", title: "A fallback chain names the same step twice (a cycle).", fix: "Remove the repeated step." },
   SY0302: {

@@ -260,6 +260,7 @@ const routeSpecs: FieldSpecs = {
   requires: { label: "requires" },
   owner: { label: "owner" },
   description: { label: "description", fmt: (v) => (typeof v === "string" ? JSON.stringify(v) : show(v)) },
+  "placement.maxP95Ms": { label: "placement p95 target", fmt: duration },
   logPayloads: { label: "payload logging", fmt: (v) => (v === true ? "on" : v === false ? "off" : show(v)) },
 };
 
@@ -334,6 +335,7 @@ const teamSpecs: FieldSpecs = {
   "limits.rpm": { label: "rate limit", fmt: (v) => (v === undefined ? "unset" : `${show(v)} rpm`) },
   "limits.tpm": { label: "token limit", fmt: (v) => (v === undefined ? "unset" : `${show(v)} tpm`) },
   owner: { label: "owner" },
+  region: { label: "region" },
 };
 
 const policySpecs: FieldSpecs = {
@@ -356,6 +358,7 @@ const policySpecs: FieldSpecs = {
 const routerSpecs: FieldSpecs = {
   maxBodyBytes: { label: "max body size", fmt: bytes },
   requestIdHeader: { label: "request-id header" },
+  regionHeader: { label: "region header" },
 };
 
 /** Telemetry sinks and the alert webhook, leaf by leaf under the router section (header values redacted as for providers). */
@@ -385,6 +388,16 @@ function stateText(state: unknown): string {
   if (!isRecord(state) || state.kind !== "redis") return "memory";
   const url = isRecord(state.url) ? show(state.url.secret) : "?";
   return `redis (url secret ${url}, key prefix ${show(state.keyPrefix)}, ${show(state.onUnavailable)})`;
+}
+
+/** Region-aware placement: each caller region whose nearest-first list changed, as `regions eu-central [eu-west] → [us-east, eu-west]`. */
+function proximityChanges(scope: Scope, old: Config["regions"], now: Config["regions"]): void {
+  const callers = [...new Set([...Object.keys(old ?? {}), ...Object.keys(now ?? {})])].sort(byCodePoint);
+  for (const caller of callers) {
+    const before = old?.[caller];
+    const after = now?.[caller];
+    if (!same(before, after)) record(scope, ["regions", caller], kindOf(before, after), before, after, `regions ${caller} ${list(before)} → ${list(after)}`);
+  }
 }
 
 /** A change of the state store, as one change under the router section (it takes a new deployment, not an upload). */
@@ -509,6 +522,7 @@ export function diffConfigs(old: Config, now: Config): ConfigDiff {
   walk(routerScope, routerSpecs, [], old.router, now.router);
   telemetryChanges(routerScope, old.telemetry, now.telemetry);
   stateChanges(routerScope, old.state, now.state);
+  proximityChanges(routerScope, old.regions, now.regions);
   if (routerScope.changes.length > 0) bySection.router.push({ section: "router", id: "", kind: "update", changes: routerScope.changes });
   if (old.environment !== now.environment) {
     const scope: Scope = { section: "environment", id: "", noun: "environment", changes: [] };

@@ -16,8 +16,11 @@ import {
   OptimizeSchema,
   ProviderKindSchema,
   ProviderAuthSchema,
+  ProximitySchema,
+  RegionIdSchema,
   ResidencySchema,
   RouteRuleSchema,
+  RouterSettingsSchema,
   SeveritySchema,
   StateKeyPrefixSchema,
   StateKindSchema,
@@ -170,6 +173,8 @@ const routeShape = {
     .optional(),
   when: RouteRules,
   complexity: ComplexityThresholdsSchema.optional(),
+  /** Region-aware placement (issue 24). */
+  placement: z.strictObject({ maxP95: Duration.optional() }).optional(),
 };
 export const RouteDsl = z.strictObject(routeShape);
 
@@ -187,6 +192,8 @@ const teamShape = {
   limits: z.strictObject({ rpm: z.number().optional(), tpm: z.number().optional() }).optional(),
   owner: z.string().min(1).optional(),
   waive: Waivers,
+  /** Region-aware placement (issue 24): the team's callers' region when a request names none. */
+  region: RegionIdSchema.optional(),
 };
 export const TeamDsl = z.strictObject(teamShape);
 
@@ -198,6 +205,7 @@ const PolicyRef = z.union([
 const RouterSettings = z.strictObject({
   maxBodyBytes: z.number().int().positive().optional(),
   requestIdHeader: z.string().min(1).optional(),
+  regionHeader: RouterSettingsSchema.shape.regionHeader,
 });
 
 const Telemetry = z.strictObject({
@@ -272,6 +280,8 @@ export const ConfigDsl = z.strictObject({
   telemetry: Telemetry.optional(),
   state: State.optional(),
   environments: z.record(Key, EnvironmentDsl).optional(),
+  /** Region-aware placement (issue 24): caller region → provider regions, nearest first. */
+  regions: ProximitySchema.optional(),
 });
 
 export type ConfigDslInput = z.input<typeof ConfigDsl>;

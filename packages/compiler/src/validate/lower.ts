@@ -161,6 +161,12 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
       out.canary = canary;
     }
     if (isDict(route.cache)) out.cache = lowerCache(route.cache);
+    if (isDict(route.placement)) {
+      const { maxP95, ...rest } = route.placement;
+      const placement: Dict = { ...rest };
+      setIf(placement, "maxP95Ms", durationMs(maxP95));
+      out.placement = placement;
+    }
     return out;
   });
 
@@ -175,6 +181,7 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
     policies: policySelections(merged.policies),
   };
   setIf(out, "router", merged.router);
+  setIf(out, "regions", merged.regions);
   if (typeof merged.production === "boolean") out.production = merged.production;
   if (isDict(merged.telemetry)) {
     const telemetry: Dict = { ...merged.telemetry };

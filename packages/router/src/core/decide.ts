@@ -1,6 +1,7 @@
 /** @module decide(): the pure routing core. Config + request + state view → an ordered plan with reasons. */
 import type { Config } from "@switchyard/ir";
 import type { Capability } from "@switchyard/ir";
+import { planPlacement, RequestPlacement } from "./placement.ts";
 import { compileRouteTable, type RouteTable, type TableMember, type TableRoute, type TableTarget } from "./route-table.ts";
 import { matchRule } from "./decide-rules.ts";
 import { stickyBucket } from "./sticky.ts";
@@ -105,6 +106,8 @@ class PlanBuilder {
   lastBreaker: BreakerView = CLOSED;
   /** The state vouches that every breaker reads plainly closed (RoutingState.breakersClosed). */
   readonly breakersClosed: boolean;
+  /** Region-aware placement of this request; undefined when it would reorder nothing (no region, no p95 target). */
+  readonly placement: RequestPlacement | undefined;
 
   constructor(
     readonly table: RouteTable,
@@ -125,6 +128,7 @@ class PlanBuilder {
       promptTokens: request.promptTokens,
       maxOutputTokens: request.maxOutputTokens,
     };
+    this.placement = RequestPlacement.of(table.proximity, route.route, request, state, options.rng);
   }
 
   build(): Decision {
@@ -161,6 +165,7 @@ class PlanBuilder {
         warnings: this.warnings,
         strategy: route.strategyName,
         ...(rule === undefined ? {} : { rule: { index: rule.index, condition: rule.condition.text, target: rule.target.label } }),
+        ...placed(this.table, request),
       },
     };
   }
@@ -186,7 +191,7 @@ class PlanBuilder {
   }
 
   addTarget(target: TableTarget, step: number, source: CandidateSource): void {
-    if (this.options.explain !== true && this.addFast(target, step, source)) return;
+    if (this.options.explain !== true && this.placement?.reorders(target) !== true && this.addFast(target, step, source)) return;
     const members = target.members;
     // Common case: every member passes, and the strategy gets the table's own (frozen, cacheable) array.
     let eligible: TableMember[] | undefined;
@@ -214,9 +219,13 @@ class PlanBuilder {
     const list = eligible ?? members;
     if (list.length === 0) return;
     this.ctx.fullWeight = views === undefined;
-    let ordered = list.length === 1 ? list : target.strategy.order(list, this.ctx);
-    if (views !== undefined && ordered.length > 1 && target.strategyName !== "weighted") ordered = this.slowStart(ordered, views);
+    const orderGroup = (group: readonly TableMember[]): readonly TableMember[] => {
+      const o = group.length === 1 ? group : target.strategy.order(group, this.ctx);
+      return views !== undefined && o.length > 1 && target.strategyName !== "weighted" ? this.slowStart(o, views) : o;
+    };
     const explain = this.options.explain === true;
+    const keys = explain && this.placement !== undefined ? new Map<number, number>() : undefined;
+    const ordered = this.placement === undefined || list.length === 1 ? orderGroup(list) : this.placement.order(target, list, orderGroup, keys);
     // Outside explanations a candidate depends only on the table (member, and the target's fixed step,
     // source, tier and label): shared frozen objects, so a wide route does not allocate one per member
     // per decision, and a consumer that writes to one fails loudly instead of changing later plans.
@@ -228,7 +237,10 @@ class PlanBuilder {
         this.pushCandidate(m, this.sharedCandidate(target, m.index, step, source));
         continue;
       }
-      const reason = shared ? target.label : `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}`;
+      const near = explain ? this.placement?.reason(m, keys?.get(m.index)) : undefined;
+      const reason = shared
+        ? target.label
+        : `${target.label} #${i + 1} of ${ordered.length}: ${this.detail(m, target, ordered)}${near === undefined || near === "" ? "" : `; ${near}`}`;
       this.push(m, step, source, target.tier, reason, view);
     }
   }
@@ -408,6 +420,12 @@ class PlanBuilder {
     const when = Number.isFinite(best.openedAt) ? `opened ${Math.round((this.options.now - best.openedAt) / 1000)} s ago` : "open";
     this.push(best.member, best.step, best.source, best.tier, `probe: every candidate's breaker is open; this one ${when}, the longest`, best.view, true);
   }
+}
+
+/** The plan's `placement` field when the caller's region is known (from the request or its team). */
+function placed(table: RouteTable, request: RoutingRequest): { placement?: ReturnType<typeof planPlacement> } {
+  const placement = planPlacement(table.proximity, request);
+  return placement === undefined ? {} : { placement };
 }
 
 function fmt(n: number): string {

@@ -24,6 +24,15 @@ export function formatPlan(decision: Decision, config: Config): string {
   if (plan.canary) flags.push("canary chosen");
   if (plan.longContext) flags.push("long-context rule applied");
   if (flags.length > 0) lines.push(flags.join("; "));
+  const placed = plan.placement;
+  if (placed !== undefined) {
+    const from = placed.source === "team" ? "the team's region" : "the request's region";
+    lines.push(
+      placed.nearest.length === 0
+        ? `placement: caller region ${placed.region} (${from}) is no provider's region and has no \`regions\` entry: the strategies order alone`
+        : `placement: caller region ${placed.region} (${from}); nearest first: ${placed.nearest.join(", ")}, then the rest`,
+    );
+  }
   lines.push("", "plan (tried in this order):");
   const width = Math.max(...plan.candidates.map((c) => c.model.length));
   plan.candidates.forEach((c, i) => {

@@ -2,6 +2,7 @@
 import type { Capability, Config, Route, TargetRef } from "@switchyard/ir";
 import { isProduction } from "@switchyard/ir/environment";
 import { compileCondition, routeThresholds, type CompiledCondition } from "./rules.ts";
+import { compileProximity, type Proximity } from "./placement.ts";
 import { createStrategy, strategyForOptimize } from "./strategies/index.ts";
 import { staticWeights, type StaticWeights } from "./strategies/weighted.ts";
 import type { Strategy, StrategyMember } from "./strategy.ts";
@@ -98,6 +99,8 @@ export interface RouteTable {
   routes: Map<string, TableRoute>;
   /** Team → routes it may use. */
   teams: Map<string, ReadonlySet<string>>;
+  /** Region-aware placement: caller regions' proximity and team regions (placement.ts). */
+  proximity: Proximity;
 }
 
 /**
@@ -150,7 +153,7 @@ export function compileRouteTable(config: Config): RouteTable {
   }
   const teams = new Map<string, ReadonlySet<string>>();
   for (const [id, team] of Object.entries(config.teams)) teams.set(id, new Set(team.routes));
-  return { config, production, routes, teams };
+  return { config, production, routes, teams, proximity: compileProximity(config) };
 }
 
 function buildTarget(input: {

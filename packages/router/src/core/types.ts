@@ -1,5 +1,6 @@
 /** @module Types of the routing core: what decide() reads and what it returns. Pure data, no I/O. */
 import type { Capability, Config, Strategy } from "@switchyard/ir";
+import type { PlanPlacement } from "./placement.ts";
 
 /** What decide() needs to know about one request; extracted from the HTTP body and the caller. */
 export interface RoutingRequest {
@@ -11,7 +12,10 @@ export interface RoutingRequest {
   promptTokens: number;
   /** `max_tokens`/`max_completion_tokens` if the caller set one. */
   maxOutputTokens: number | undefined;
-  /** Caller's region hint (`x-switchyard-region`); prefers candidates in that region. */
+  /**
+   * Caller's region (the trusted proxy's `x-switchyard-region`, or `router.regionHeader`); undefined: the team's
+   * `region`, if any. Region-aware placement orders each target's members nearest to it first (placement.ts).
+   */
   region: string | undefined;
   /** Key for sticky canary assignment (the `user` field or the configured header); undefined → per request. */
   stickyKey: string | undefined;
@@ -108,6 +112,8 @@ export interface Plan {
   strategy: StrategyName | undefined;
   /** The `when` rule that replaced the primary target: its 1-based number and its condition in words. Absent: none matched. */
   rule?: { index: number; condition: string; target: string };
+  /** Region-aware placement: the caller's region, its source and its regions nearest first (absent: no region). */
+  placement?: PlanPlacement;
 }
 
 export interface PlanWarning {

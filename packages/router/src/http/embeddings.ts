@@ -16,7 +16,7 @@ import { type EmbeddingsBody, type EmbeddingsResponse, estimateEmbeddingTokens, 
 import { estimateTextTokens } from "../core/tokens.ts";
 import type { parseJson } from "../protocol/json.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
-import type { traceRegion } from "../telemetry/record.ts";
+import type { requestRegion } from "../telemetry/record.ts";
 import type { authenticate, routeFor } from "./access.ts";
 import type { GenerationDeps } from "./generate.ts";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -38,7 +38,7 @@ export interface EmbeddingsCore {
   decideWithTable: typeof decideWithTable;
   runPlan: typeof runPlan;
   priceUsage: typeof priceUsage;
-  traceRegion: typeof traceRegion;
+  requestRegion: typeof requestRegion;
   answerHeaders: typeof answerHeaders;
   sendError: typeof sendError;
   stampIds: typeof stampIds;
@@ -126,9 +126,8 @@ export async function serveEmbeddings(
     const promptTokens = estimateEmbeddingTokens(body.input);
     const admitted = governor.admitRequest(ctx, { promptTokens, maxOutputTokens: 0 });
     if (admitted instanceof Promise) await admitted;
-    const region = req.headers["x-switchyard-region"];
-    const traced = core.traceRegion(region);
-    if (traced !== undefined) trace.region = traced;
+    const region = core.requestRegion(req.headers, release.config.router);
+    if (region !== undefined) trace.region = region;
     const at = now();
     const decision = core.decideWithTable(
       release.table,
@@ -138,7 +137,7 @@ export async function serveEmbeddings(
         // A model's `context` bounds each input, not the batch.
         promptTokens: largestInputTokens(body),
         maxOutputTokens: 0,
-        region: typeof region === "string" && region !== "" ? region : undefined,
+        region,
         stickyKey: undefined,
         requires: [],
       },

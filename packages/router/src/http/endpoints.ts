@@ -21,7 +21,7 @@ import { chatRequestFeatures, decideWithTable } from "../core/index.ts";
 import { runPlan } from "../execute/execute.ts";
 import { ClientGoneError, RequestCancel } from "../execute/timers.ts";
 import { priceUsage } from "../execute/usage.ts";
-import { traceRegion } from "../telemetry/record.ts";
+import { requestRegion } from "../telemetry/record.ts";
 import { readBody } from "./read-body.ts";
 import { JSON_TYPE, answerHeaders, methodNotAllowed, sendError, sendJson, stampIds } from "./respond.ts";
 
@@ -135,7 +135,7 @@ const EMBEDDINGS_CORE: EmbeddingsCore = {
   decideWithTable,
   runPlan,
   priceUsage,
-  traceRegion,
+  requestRegion,
   answerHeaders,
   sendError,
   stampIds,

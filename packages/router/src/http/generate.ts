@@ -17,7 +17,7 @@ import { parseJson } from "../protocol/json.ts";
 import { TAGS_HEADER, parseTags } from "../protocol/tags.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import { type RouterTelemetry, completionText } from "../telemetry/index.ts";
-import { traceRegion } from "../telemetry/record.ts";
+import { requestRegion } from "../telemetry/record.ts";
 import { allowTeam, authenticate, findRoute } from "./access.ts";
 import { FastRequest, type ResponseLike } from "./fast-path.ts";
 import type { IncomingMessage } from "node:http";
@@ -122,9 +122,8 @@ export async function serveGeneration(
       if (routeDef.logPayloads) trace.completion = completionText(cached.hit.completion);
       return serveHit(res, ctx, cached.hit, dialect, request, { requestId: id, route: body.model, createdAt: ctx.startedAt });
     }
-    const region = req.headers["x-switchyard-region"];
-    const traced = traceRegion(region);
-    if (traced !== undefined) trace.region = traced;
+    const region = requestRegion(req.headers, release.config.router);
+    if (region !== undefined) trace.region = region;
     const at = now();
     const decision = decideWithTable(
       release.table,
@@ -133,7 +132,7 @@ export async function serveGeneration(
         team,
         promptTokens: features.promptTokens,
         maxOutputTokens: features.maxOutputTokens,
-        region: typeof region === "string" && region !== "" ? region : undefined,
+        region,
         stickyKey: canaryStickyKey(routeDef, { user: body.user, headers: req.headers }),
         requires: features.requires,
         // What `when` rules read (issue 24).

@@ -8,6 +8,9 @@ import { reasoningTokens, usageTokens } from "../execute/usage.ts";
 import type { RequestTags } from "../protocol/tags.ts";
 import type { TraceCache } from "../cache/session.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
+import type { IncomingHttpHeaders } from "node:http";
+import type { RouterSettings } from "@switchyard/ir";
+import { DEFAULT_REGION_HEADER } from "../core/placement.ts";
 import { type AttemptReason, TRACE_SCHEMA_VERSION, type TraceAttempt, type TraceRecord } from "./types.ts";
 
 /**
@@ -44,6 +47,14 @@ const REGION_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The `x-switchyard-region` header for the trace: a region id, or undefined (absent, repeated, or not one: never arbitrary text in a trace). */
 export function traceRegion(header: string | string[] | undefined): string | undefined {
   return typeof header === "string" && REGION_RE.test(header) ? header : undefined;
+}
+
+/**
+ * The caller's region, for routing and the trace: the header a trusted proxy sets (`router.regionHeader`, default
+ * `x-switchyard-region`; the proxy must overwrite what a client sent) when it reads as a region id, else undefined.
+ */
+export function requestRegion(headers: IncomingHttpHeaders, router: RouterSettings): string | undefined {
+  return traceRegion(headers[router.regionHeader ?? DEFAULT_REGION_HEADER]);
 }
 
 const TRACEPARENT_RE = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
