@@ -15,6 +15,10 @@
  * });
  */
 
+import type { PromptDef } from "./prompts.ts";
+
+export * from "./prompts.ts";
+
 declare const secretBrand: unique symbol;
 
 /** A reference to a secret held in an environment variable (or a Pulumi secret at deploy time). */
@@ -389,6 +393,7 @@ export interface SwitchyardConfig<
   R extends string = string,
   Tm extends string = string,
   E extends string = never,
+  Pr extends Record<string, PromptDef<string>> = Record<string, PromptDef<R>>,
 > {
   providers: Record<P, ProviderDef>;
   models: Record<M, ModelDef<NoInfer<P>>> & Record<E, EmbeddingModelDef<NoInfer<P>>>;
@@ -402,6 +407,8 @@ export interface SwitchyardConfig<
   /** Where state lives (default in memory, per replica); an environment's own `state` replaces it. */
   state?: StateDef;
   environments?: Record<string, EnvironmentDef<NoInfer<P>, NoInfer<M>, NoInfer<T>, NoInfer<R>, NoInfer<Tm>, NoInfer<E>>>;
+  /** Named prompt templates clients render by id (`promptRequest`); see docs/prompts.md. */
+  prompts?: Pr;
 }
 
 /**
@@ -417,8 +424,10 @@ export function defineConfig<
   const T extends string = never,
   const R extends string = never,
   const Tm extends string = never,
+  // Prompts are inferred whole too: their template literals give each prompt's variables (promptRequest's types).
+  const Pr extends Record<string, PromptDef<NoInfer<R>>> = Record<string, PromptDef<R>>,
 >(
-  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>>, "models"> & { models: Ms },
-): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>> {
-  return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>>;
+  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr>, "models"> & { models: Ms },
+): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr> {
+  return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr>;
 }

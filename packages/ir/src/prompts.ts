@@ -1,0 +1,62 @@
+/**
+ * @module Prompts as code (issue 24): named message templates in routes.ts, versioned with the release. A template's
+ * `{{name}}` placeholders are its variables; the router renders a request's `prompt: { id, variables }` into messages
+ * before routing (packages/router/src/prompts). The release hash covers every template, so a changed prompt is a new
+ * release that `diff` shows and policies see.
+ */
+import { PLACEHOLDER, PROMPT_VARIABLE, type PromptCanarySchema, type PromptMessageSchema, type PromptParamsSchema, type PromptSchema, type PromptVariableSchema } from "./schema.ts";
+import type { z } from "zod";
+
+export { PLACEHOLDER, PROMPT_VARIABLE };
+
+export type PromptMessage = z.output<typeof PromptMessageSchema>;
+export type PromptVariable = z.output<typeof PromptVariableSchema>;
+export type PromptParams = z.output<typeof PromptParamsSchema>;
+export type PromptCanary = z.output<typeof PromptCanarySchema>;
+export type Prompt = z.output<typeof PromptSchema>;
+
+/** The `{{…}}` placeholders of some messages, in order of first use: `valid` names and `malformed` texts. */
+export function promptPlaceholders(messages: readonly { content: string }[]): { valid: string[]; malformed: string[] } {
+  const valid = new Set<string>();
+  const malformed = new Set<string>();
+  for (const m of messages) for (const match of m.content.matchAll(PLACEHOLDER)) (PROMPT_VARIABLE.test(match[1] ?? "") ? valid : malformed).add(match[1] ?? "");
+  return { valid: [...valid], malformed: [...malformed] };
+}
+
+/** What is wrong with the prompts of a config (used by configRuleProblems, so an uploaded release is checked too). */
+export function promptProblems(
+  prompts: Record<string, Prompt> | undefined,
+  routes: Record<string, { kind?: string | undefined }>,
+): { code: "unknown_reference" | "prompt_template" | "canary_steps_order"; path: (string | number)[]; message: string }[] {
+  const out: ReturnType<typeof promptProblems> = [];
+  for (const [id, prompt] of Object.entries(prompts ?? {})) {
+    const at = ["prompts", id];
+    if (prompt.route !== undefined) {
+      const route = routes[prompt.route];
+      if (route === undefined) out.push({ code: "unknown_reference", path: [...at, "route"], message: `route "${prompt.route}" is not declared` });
+      else if (route.kind === "embedding")
+        out.push({ code: "prompt_template", path: [...at, "route"], message: `route "${prompt.route}" is an embedding route; a prompt renders chat messages` });
+    }
+    const versions: [(string | number)[], readonly PromptMessage[]][] = [[at, prompt.messages]];
+    if (prompt.canary !== undefined) versions.push([[...at, "canary"], prompt.canary.messages]);
+    for (const [where, messages] of versions) {
+      const { valid, malformed } = promptPlaceholders(messages);
+      for (const text of malformed)
+        out.push({
+          code: "prompt_template",
+          path: [...where, "messages"],
+          message: `placeholder {{${text}}} is not a variable name (letters, digits and '_'); no caller could provide it`,
+        });
+      for (const name of valid)
+        if (!Object.hasOwn(prompt.variables, name))
+          out.push({ code: "prompt_template", path: [...where, "messages"], message: `{{${name}}} is not one of the prompt's declared variables` });
+    }
+    const steps = prompt.canary?.steps ?? [];
+    steps.forEach((step, i) => {
+      const before = steps[i - 1];
+      if (before !== undefined && step <= before)
+        out.push({ code: "canary_steps_order", path: [...at, "canary", "steps", i], message: `canary step ${step} does not increase on ${before}` });
+    });
+  }
+  return out;
+}
