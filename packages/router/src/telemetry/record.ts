@@ -31,6 +31,8 @@ export interface TraceDraft {
   region?: string;
   /** The caller's `x-switchyard-tags`, once checked (a request refused before has none). */
   tags?: RequestTags;
+  /** The prompt the request named, once rendered (prompts/render.ts): id, version, canary arm. */
+  prompt?: { id: string; version: string; arm?: "canary" | "baseline" };
 }
 
 /** The longest `user` a trace keeps: OpenAI sets no limit, a trace line must have one. */
@@ -216,6 +218,7 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   if (metadata !== undefined && metadata !== null && Object.keys(metadata).length > 0) record.metadata = metadata;
   const tags = ctx?.tags ?? draft.tags;
   if (tags !== undefined) record.tags = { ...tags };
+  if (draft.prompt !== undefined) record.prompt = { ...draft.prompt };
   if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
     record.payload = { messages: ctx.body.messages, completion: draft.completion };
   }

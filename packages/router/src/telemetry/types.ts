@@ -110,6 +110,8 @@ export interface TraceRecord {
   metadata?: Record<string, string>;
   /** The caller's `x-switchyard-tags` (at most 10 `key:value`), for `switchyard report --by tag`. Never a metric label. */
   tags?: Record<string, string>;
+  /** The prompt the request named (`prompt` or `x-switchyard-prompt`): its id, the version rendered (12 hex digits of its text's SHA-256) and, under a prompt canary, the arm drawn. */
+  prompt?: { id: string; version: string; arm?: "canary" | "baseline" };
   /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
   payload?: { messages: unknown; completion: string | undefined };
 }
