@@ -70,6 +70,7 @@ export type BuiltinPolicyId =
   | "baseline/deprecated-models"
   | "baseline/route-has-caller"
   | "baseline/production-declared"
+  | "baseline/prompt-variables"
   | "eu-residency/eu-providers-only"
   | "prod-safety/no-experimental-models"
   | "prod-safety/canary-first-step"
