@@ -6,6 +6,7 @@
  */
 import { PLACEHOLDER, PROMPT_VARIABLE, type PromptCanarySchema, type PromptMessageSchema, type PromptParamsSchema, type PromptSchema, type PromptVariableSchema } from "./schema.ts";
 import type { z } from "zod";
+import { contentHash } from "./canonical.ts";
 
 export { PLACEHOLDER, PROMPT_VARIABLE };
 
@@ -14,6 +15,14 @@ export type PromptVariable = z.output<typeof PromptVariableSchema>;
 export type PromptParams = z.output<typeof PromptParamsSchema>;
 export type PromptCanary = z.output<typeof PromptCanarySchema>;
 export type Prompt = z.output<typeof PromptSchema>;
+
+/**
+ * A version of a prompt's messages: 12 hex digits of the SHA-256 of their roles and texts. The same text is the same
+ * version in every release and environment; traces record it, `diff` shows it.
+ */
+export function promptVersion(messages: readonly { role: string; content: string }[]): string {
+  return contentHash(messages.map((m) => [m.role, m.content])).slice(0, 12);
+}
 
 /** The `{{…}}` placeholders of some messages, in order of first use: `valid` names and `malformed` texts. */
 export function promptPlaceholders(messages: readonly { content: string }[]): { valid: string[]; malformed: string[] } {

@@ -5,9 +5,8 @@
  * Completions, Responses, Messages). Templates are split once per release (a WeakMap on the config); rendering is
  * string concatenation in one pass, so a value holding `{{x}}` is never expanded again.
  */
-import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import type { Config, Prompt, PromptMessage } from "@switchyard/ir";
+import { type Config, type Prompt, type PromptMessage, promptVersion } from "@switchyard/ir";
 import { stickyBucket } from "../core/sticky.ts";
 import { RouterError } from "../errors.ts";
 import { kind } from "../protocol/json.ts";
@@ -64,8 +63,7 @@ function splitVersion(messages: readonly PromptMessage[]): PromptVersion {
     texts.push(content.slice(last));
     return { role, texts, names };
   });
-  const version = createHash("sha256").update(JSON.stringify(messages.map((m) => [m.role, m.content]))).digest("hex").slice(0, 12);
-  return { version, messages: split, uses };
+  return { version: promptVersion(messages), messages: split, uses };
 }
 
 const tables = new WeakMap<Config, Map<string, CompiledPrompt>>();
