@@ -119,33 +119,40 @@ function readAsk(body: Record<string, unknown>, headers: IncomingHttpHeaders): P
   return { id: parsed["id"], variables: parsed["variables"], from: PROMPT_HEADER };
 }
 
+/** `it takes a, b` for error messages (built only when refusing). */
+function takes(prompt: CompiledPrompt): string {
+  const names = Object.keys(prompt.def.variables);
+  return names.length === 0 ? "it takes none" : `it takes ${names.join(", ")}`;
+}
+
 /** The variables' values for `version`: every one sent is declared and a string within its limit; every one used is sent or defaulted. */
 function resolveVariables(prompt: CompiledPrompt, version: PromptVersion, sent: unknown, from: string): Record<string, string> {
   const declared = prompt.def.variables;
-  const names = Object.keys(declared);
-  const takes = names.length === 0 ? "it takes none" : `it takes ${names.join(", ")}`;
   if (sent !== undefined && sent !== null && !isRecord(sent))
     throw new RouterError("invalid_request", `${from}.variables must be an object of strings, got ${kind(sent)}`, { param: `${from}.variables` });
   const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(sent ?? {})) {
-    const spec = Object.hasOwn(declared, name) ? declared[name] : undefined;
-    if (spec === undefined)
-      throw new RouterError("invalid_request", `prompt "${prompt.id}" has no variable "${name}" (${takes})`, { param: `${from}.variables.${name}` });
-    if (typeof value !== "string")
-      throw new RouterError("invalid_request", `variable "${name}" of prompt "${prompt.id}" must be a string, got ${kind(value)}`, {
-        param: `${from}.variables.${name}`,
-      });
-    if (spec.maxLength !== undefined && value.length > spec.maxLength)
-      throw new RouterError("invalid_request", `variable "${name}" of prompt "${prompt.id}" is ${value.length} characters; at most ${spec.maxLength}`, {
-        param: `${from}.variables.${name}`,
-      });
-    values[name] = value;
-  }
+  if (sent != null)
+    for (const name in sent) {
+      if (!Object.hasOwn(sent, name)) continue;
+      const value = sent[name];
+      const spec = Object.hasOwn(declared, name) ? declared[name] : undefined;
+      if (spec === undefined)
+        throw new RouterError("invalid_request", `prompt "${prompt.id}" has no variable "${name}" (${takes(prompt)})`, { param: `${from}.variables.${name}` });
+      if (typeof value !== "string")
+        throw new RouterError("invalid_request", `variable "${name}" of prompt "${prompt.id}" must be a string, got ${kind(value)}`, {
+          param: `${from}.variables.${name}`,
+        });
+      if (spec.maxLength !== undefined && value.length > spec.maxLength)
+        throw new RouterError("invalid_request", `variable "${name}" of prompt "${prompt.id}" is ${value.length} characters; at most ${spec.maxLength}`, {
+          param: `${from}.variables.${name}`,
+        });
+      values[name] = value;
+    }
   for (const name of version.uses) {
     if (Object.hasOwn(values, name)) continue;
     const fallback = declared[name]?.default;
     if (fallback === undefined)
-      throw new RouterError("invalid_request", `prompt "${prompt.id}" needs variable "${name}" (${takes})`, { param: `${from}.variables.${name}` });
+      throw new RouterError("invalid_request", `prompt "${prompt.id}" needs variable "${name}" (${takes(prompt)})`, { param: `${from}.variables.${name}` });
     values[name] = fallback;
   }
   return values;
@@ -172,38 +179,50 @@ function stickyKey(prompt: Prompt, dialect: string, body: Record<string, unknown
   return typeof key === "string" && key !== "" ? key : undefined;
 }
 
+/** Set a sampling field the request left unset (and, for max tokens, its other spelling too). */
+function setIfAbsent(out: Record<string, unknown>, field: string, value: number | undefined, alsoAbsent?: string): void {
+  if (value !== undefined && out[field] == null && (alsoAbsent === undefined || out[alsoAbsent] == null)) out[field] = value;
+}
+
+/** The client's list at `field` after `first`, when it is a list or absent (anything else is left for the dialect to refuse). */
+function prepend(out: Record<string, unknown>, field: string, first: unknown[]): void {
+  const sent = out[field];
+  if (sent == null) out[field] = first;
+  else if (Array.isArray(sent)) out[field] = first.concat(sent);
+}
+
 /** Where a dialect keeps what a prompt renders, and what its sampling fields are called. */
 function splice(dialect: string, body: Record<string, unknown>, messages: { role: string; content: string }[], prompt: Prompt): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...body };
-  delete out["prompt"];
+  const out: Record<string, unknown> = {};
+  for (const key in body) if (key !== "prompt" && Object.hasOwn(body, key)) out[key] = body[key];
   const params = prompt.params;
-  const setIfAbsent = (field: string, value: number | undefined, alsoAbsent?: string): void => {
-    if (value !== undefined && out[field] == null && (alsoAbsent === undefined || out[alsoAbsent] == null)) out[field] = value;
-  };
-  setIfAbsent("temperature", params?.temperature);
-  setIfAbsent("top_p", params?.topP);
+  if (params !== undefined) {
+    setIfAbsent(out, "temperature", params.temperature);
+    setIfAbsent(out, "top_p", params.topP);
+  }
   if (dialect === "responses") {
     const input = out["input"];
-    const sent = typeof input === "string" ? [{ role: "user", content: input }] : Array.isArray(input) ? input : [];
-    if (input == null || typeof input === "string" || Array.isArray(input)) out["input"] = [...messages, ...(sent as unknown[])];
-    setIfAbsent("max_output_tokens", params?.maxTokens);
+    if (typeof input === "string") out["input"] = [{ role: "user", content: input }];
+    prepend(out, "input", messages);
+    setIfAbsent(out, "max_output_tokens", params?.maxTokens);
   } else if (dialect === "messages") {
-    const system = messages.filter((m) => m.role === "system").map((m) => m.content);
-    const turns = messages.filter((m) => m.role !== "system");
-    if (system.length > 0) {
-      const text = system.join("\n\n");
-      const sent = out["system"];
-      if (sent == null) out["system"] = text;
-      else if (typeof sent === "string") out["system"] = `${text}\n\n${sent}`;
-      else if (Array.isArray(sent)) out["system"] = [{ type: "text", text }, ...(sent as unknown[])];
+    let system = "";
+    const turns: { role: string; content: string }[] = [];
+    for (const m of messages) {
+      if (m.role !== "system") turns.push(m);
+      else system = system === "" ? m.content : `${system}\n\n${m.content}`;
     }
-    const sent = out["messages"];
-    if (sent == null || Array.isArray(sent)) out["messages"] = [...turns, ...((sent ?? []) as unknown[])];
-    setIfAbsent("max_tokens", params?.maxTokens);
+    if (system !== "") {
+      const sent = out["system"];
+      if (sent == null) out["system"] = system;
+      else if (typeof sent === "string") out["system"] = `${system}\n\n${sent}`;
+      else if (Array.isArray(sent)) out["system"] = [{ type: "text", text: system }, ...(sent as unknown[])];
+    }
+    prepend(out, "messages", turns);
+    setIfAbsent(out, "max_tokens", params?.maxTokens);
   } else {
-    const sent = out["messages"];
-    if (sent == null || Array.isArray(sent)) out["messages"] = [...messages, ...((sent ?? []) as unknown[])];
-    setIfAbsent("max_tokens", params?.maxTokens, "max_completion_tokens");
+    prepend(out, "messages", messages);
+    setIfAbsent(out, "max_tokens", params?.maxTokens, "max_completion_tokens");
   }
   return out;
 }
