@@ -1,4 +1,5 @@
 /** @module prompts.test — `prompts` in routes.ts: lowered to the IR (variables inferred), checked (placeholders, routes), covered by the release hash, and seen by policies at their line. */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "@switchyard/compiler";
@@ -75,5 +76,14 @@ describe("prompts in routes.ts", () => {
     const result = await compile({ file: join(repoRoot, "examples", "prompts", "routes.ts") });
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(Object.keys(result.release?.config.prompts ?? {})).toEqual(["support-answer", "ticket-summary"]);
+  });
+
+  it("docs/prompts.md shows examples/prompts/routes.ts as it is (so its example is the one the router tests run)", () => {
+    const docs = readFileSync(join(repoRoot, "docs", "prompts.md"), "utf8");
+    const marker = docs.indexOf("<!-- example: prompts-routes");
+    const start = docs.indexOf("```ts\n", marker);
+    const end = docs.indexOf("\n```", start + 6);
+    expect(marker).toBeGreaterThan(0);
+    expect(docs.slice(start + 6, end + 1)).toBe(readFileSync(join(repoRoot, "examples", "prompts", "routes.ts"), "utf8"));
   });
 });
