@@ -92,7 +92,11 @@ describe("examples/prompts over the official clients", () => {
 
   it("a missing or misspelt variable, or an unknown prompt, is a 400 naming it, in each client's error shape", async () => {
     const missing = await openai.chat.completions
-      .create({ model: "support", messages: [], prompt: { id: "support-answer", variables: { product: "Acme" } } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .create({
+        model: "support",
+        messages: [],
+        prompt: { id: "support-answer", variables: { product: "Acme" } },
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming)
       .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
     expect(missing).toMatchObject({
@@ -172,7 +176,12 @@ describe("a prompt canary's guard", () => {
       const client = new OpenAI({ baseURL: `${r.url}/v1`, apiKey: "none", maxRetries: 0 });
       const send = (user: string) =>
         client.chat.completions
-          .create({ model: "support", messages: [], user, prompt: { id: "summary", variables: { ticket: "t" } } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+          .create({
+            model: "support",
+            messages: [],
+            user,
+            prompt: { id: "summary", variables: { ticket: "t" } },
+          } as OpenAI.ChatCompletionCreateParamsNonStreaming)
           .then(
             () => 200,
             (e: { status?: number }) => e.status,

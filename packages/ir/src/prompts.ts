@@ -4,7 +4,15 @@
  * before routing (packages/router/src/prompts). The release hash covers every template, so a changed prompt is a new
  * release that `diff` shows and policies see.
  */
-import { PLACEHOLDER, PROMPT_VARIABLE, type PromptCanarySchema, type PromptMessageSchema, type PromptParamsSchema, type PromptSchema, type PromptVariableSchema } from "./schema.ts";
+import {
+  PLACEHOLDER,
+  PROMPT_VARIABLE,
+  type PromptCanarySchema,
+  type PromptMessageSchema,
+  type PromptParamsSchema,
+  type PromptSchema,
+  type PromptVariableSchema,
+} from "./schema.ts";
 import type { z } from "zod";
 import { contentHash } from "./canonical.ts";
 

@@ -58,7 +58,8 @@ export interface PromptDef<R extends string> {
 export type TemplateVariables<S extends string> = S extends `${string}{{${infer V}}}${infer Rest}` ? V | TemplateVariables<Rest> : never;
 
 type MessagesVariables<Ms> = Ms extends readonly (infer M)[] ? (M extends { content: infer C extends string } ? TemplateVariables<C> : never) : never;
-type UsedVariables<P> = MessagesVariables<P extends { messages: infer Ms } ? Ms : never> | (P extends { canary: { messages: infer Cm } } ? MessagesVariables<Cm> : never);
+type UsedVariables<P> =
+  MessagesVariables<P extends { messages: infer Ms } ? Ms : never> | (P extends { canary: { messages: infer Cm } } ? MessagesVariables<Cm> : never);
 type VariableNames<P> = P extends { variables: infer V } ? keyof V & string : UsedVariables<P>;
 type DefaultedNames<P> = P extends { variables: infer V } ? { [K in keyof V]: V[K] extends { default: string } ? K : never }[keyof V] & string : never;
 
@@ -70,7 +71,9 @@ type RoutesOf<C> = C extends { routes: infer Rs } ? keyof Rs & string : string;
 /** The ids of the prompts a config declares. */
 export type PromptIds<C> = keyof PromptsOf<C> & string;
 /** A call's options: `route` is required when the prompt names no route of its own. */
-type PromptOptions<C, Id extends PromptIds<C>> = PromptsOf<C>[Id] extends { route: string } ? [options?: { route?: RoutesOf<C> }] : [options: { route: RoutesOf<C> }];
+type PromptOptions<C, Id extends PromptIds<C>> = PromptsOf<C>[Id] extends { route: string }
+  ? [options?: { route?: RoutesOf<C> }]
+  : [options: { route: RoutesOf<C> }];
 
 /** The request fields that ask the router to render a prompt: spread them into a Chat, Responses or Messages request. */
 export interface PromptRequest<Id extends string = string> {
@@ -103,7 +106,10 @@ export function promptRequest<C extends { prompts?: object }, const Id extends P
   variables: PromptVariables<PromptsOf<C>[Id]>,
   ...[options]: PromptOptions<C, Id>
 ): PromptRequest<Id> {
-  return { model: routeOf(config as { prompts?: Record<string, { route?: string }> }, id, options), prompt: { id, variables: variables as Record<string, string> } };
+  return {
+    model: routeOf(config as { prompts?: Record<string, { route?: string }> }, id, options),
+    prompt: { id, variables: variables as Record<string, string> },
+  };
 }
 
 /**

@@ -13,5 +13,15 @@ import routeHasCaller from "./route-has-caller.ts";
 export default definePack({
   id: "baseline",
   description: "Resilience, ownership and hygiene every environment should meet.",
-  policies: [fallbackRequired, multiProvider, fallbackContext, ownersSet, noInlineSecrets, deprecatedModels, routeHasCaller, productionDeclared, promptVariables],
+  policies: [
+    fallbackRequired,
+    multiProvider,
+    fallbackContext,
+    ownersSet,
+    noInlineSecrets,
+    deprecatedModels,
+    routeHasCaller,
+    productionDeclared,
+    promptVariables,
+  ],
 });

@@ -4,7 +4,13 @@ import { testPolicy } from "../testing/policy-tester.ts";
 import policy from "./prompt-variables.ts";
 
 const base = { route: "chat", messages: [{ role: "user" as const, content: "Answer {{question}}" }], variables: { question: {} } };
-const canary = (content: string) => ({ messages: [{ role: "user" as const, content }], steps: [10, 100], everyMs: 60_000, guard: { minRequests: 20 }, stickyBy: "user" as const });
+const canary = (content: string) => ({
+  messages: [{ role: "user" as const, content }],
+  steps: [10, 100],
+  everyMs: 60_000,
+  guard: { minRequests: 20 },
+  stickyBy: "user" as const,
+});
 
 testPolicy({
   policy,

@@ -28,7 +28,8 @@ export default definePolicy({
           data: { prompt: id, variables: listOf(missing), them: missing.length === 1 ? "it" : "them" },
         });
       for (const name of Object.keys(prompt.variables))
-        if (!current.has(name) && !canary.includes(name)) report({ node: { kind: "prompt", id, path: ["variables", name] }, messageId: "unused", data: { prompt: id, variable: name } });
+        if (!current.has(name) && !canary.includes(name))
+          report({ node: { kind: "prompt", id, path: ["variables", name] }, messageId: "unused", data: { prompt: id, variable: name } });
     }
   },
 });

@@ -278,7 +278,11 @@ const promptSpecs: FieldSpecs = {
     label: "sampling params",
     fmt: (v) =>
       isRecord(v)
-        ? [v.temperature === undefined ? "" : `temperature ${show(v.temperature)}`, v.topP === undefined ? "" : `top_p ${show(v.topP)}`, v.maxTokens === undefined ? "" : `max tokens ${tokens(v.maxTokens)}`]
+        ? [
+            v.temperature === undefined ? "" : `temperature ${show(v.temperature)}`,
+            v.topP === undefined ? "" : `top_p ${show(v.topP)}`,
+            v.maxTokens === undefined ? "" : `max tokens ${tokens(v.maxTokens)}`,
+          ]
             .filter((p) => p !== "")
             .join(", ") || "none"
         : "none",
@@ -286,7 +290,10 @@ const promptSpecs: FieldSpecs = {
   "params.temperature": { label: "temperature" },
   "params.topP": { label: "top_p" },
   "params.maxTokens": { label: "max tokens", fmt: tokens },
-  canary: { phrase: (o, n) => (n === undefined ? "canary removed" : o === undefined ? `canary added (${isRecord(n) ? list(n.steps, percent) : show(n)})` : "canary changed") },
+  canary: {
+    phrase: (o, n) =>
+      n === undefined ? "canary removed" : o === undefined ? `canary added (${isRecord(n) ? list(n.steps, percent) : show(n)})` : "canary changed",
+  },
   "canary.messages": { custom: promptMessages },
   "canary.steps": { label: "canary steps", fmt: (v) => list(v, percent) },
   "canary.everyMs": { label: "canary step interval", fmt: duration },

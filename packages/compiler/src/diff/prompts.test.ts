@@ -46,7 +46,13 @@ describe("prompt changes in a diff", () => {
     const diff = diffConfigs(before, after);
     expect(diff.changes.map((c) => c.summary)).toEqual([
       "prompt answer: message 1 (system): …support assistant for {{product}}. Answer in [-two-]{+three short+} sentences at most, and never promise…",
-      `prompt answer: version ${promptVersion([{ role: "system", content: system }, { role: "user", content: "{{question}}" }])} → ${promptVersion([{ role: "system", content: changedText }, { role: "user", content: "{{question}}" }])}`,
+      `prompt answer: version ${promptVersion([
+        { role: "system", content: system },
+        { role: "user", content: "{{question}}" },
+      ])} → ${promptVersion([
+        { role: "system", content: changedText },
+        { role: "user", content: "{{question}}" },
+      ])}`,
       "prompt answer: sampling params none → temperature 0.2",
     ]);
     expect(diff.sections.map((s) => s.section)).toEqual(["prompts"]);

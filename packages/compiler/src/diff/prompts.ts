@@ -27,7 +27,9 @@ const MAX_SHOWN = 160;
 function messagesOf(value: unknown): Message[] {
   return Array.isArray(value)
     ? value.flatMap((m: unknown) =>
-        typeof m === "object" && m !== null && typeof (m as Message).content === "string" ? [{ role: String((m as Message).role), content: (m as Message).content }] : [],
+        typeof m === "object" && m !== null && typeof (m as Message).content === "string"
+          ? [{ role: String((m as Message).role), content: (m as Message).content }]
+          : [],
       )
     : [];
 }
@@ -78,16 +80,29 @@ export function promptMessageChanges(path: readonly string[], old: unknown, now:
     const n = after[i];
     const at = [...path, String(i)];
     if (o === undefined && n !== undefined) out.push({ path: at, kind: "add", new: n, phrase: `${label} ${i + 1} (${n.role}) added: ${quoted(n.content)}` });
-    else if (n === undefined && o !== undefined) out.push({ path: at, kind: "delete", old: o, phrase: `${label} ${i + 1} (${o.role}) removed (was ${quoted(o.content)})` });
+    else if (n === undefined && o !== undefined)
+      out.push({ path: at, kind: "delete", old: o, phrase: `${label} ${i + 1} (${o.role}) removed (was ${quoted(o.content)})` });
     else if (o !== undefined && n !== undefined && (o.role !== n.role || o.content !== n.content)) {
       const role = o.role === n.role ? o.role : `${o.role} → ${n.role}`;
-      out.push({ path: at, kind: "update", old: o, new: n, phrase: `${label} ${i + 1} (${role}): ${o.content === n.content ? "text unchanged" : wordDiff(o.content, n.content)}` });
+      out.push({
+        path: at,
+        kind: "update",
+        old: o,
+        new: n,
+        phrase: `${label} ${i + 1} (${role}): ${o.content === n.content ? "text unchanged" : wordDiff(o.content, n.content)}`,
+      });
     }
   }
   if (out.length > 0 && before.length > 0 && after.length > 0) {
     const from = promptVersion(before);
     const to = promptVersion(after);
-    out.push({ path: [...path.slice(0, -1), "version"], kind: "update", old: from, new: to, phrase: `${path.length > 1 ? "canary version" : "version"} ${from} → ${to}` });
+    out.push({
+      path: [...path.slice(0, -1), "version"],
+      kind: "update",
+      old: from,
+      new: to,
+      phrase: `${path.length > 1 ? "canary version" : "version"} ${from} → ${to}`,
+    });
   }
   return out;
 }

@@ -167,11 +167,18 @@ const PromptMessages = z.array(z.strictObject({ role: z.enum(["system", "user", 
 const promptShape = {
   messages: PromptMessages,
   variables: z
-    .record(z.string(), z.strictObject({ description: z.string().optional(), default: z.string().optional(), maxLength: z.number().int().positive().optional() }))
+    .record(
+      z.string(),
+      z.strictObject({ description: z.string().optional(), default: z.string().optional(), maxLength: z.number().int().positive().optional() }),
+    )
     .optional(),
   route: Name.optional(),
   params: z
-    .strictObject({ temperature: z.number().min(0).max(2).optional(), topP: z.number().gt(0).max(1).optional(), maxTokens: z.number().int().positive().optional() })
+    .strictObject({
+      temperature: z.number().min(0).max(2).optional(),
+      topP: z.number().gt(0).max(1).optional(),
+      maxTokens: z.number().int().positive().optional(),
+    })
     .optional(),
   // A route canary's steps, every, guard and stickyBy; a second version of the messages instead of a model.
   canary: routeShape.canary.unwrap().omit({ model: true }).extend({ messages: PromptMessages }).optional(),

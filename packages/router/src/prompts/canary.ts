@@ -48,7 +48,13 @@ export function recordPromptOutcome(rollout: RolloutStore, use: PromptUse | unde
   const failure = last?.errorClass;
   // A request that failed before any attempt (refused by a budget, no candidate) tells nothing about the prompt.
   if (!ok && (last === undefined || failure === "4xx" || failure === "rejected")) return;
-  const errorClass = ok ? undefined : failure === "validation" ? "validation" : failure === "429" || failure === "5xx" || failure === "timeout" || failure === "connection" ? failure : "other";
+  const errorClass = ok
+    ? undefined
+    : failure === "validation"
+      ? "validation"
+      : failure === "429" || failure === "5xx" || failure === "timeout" || failure === "connection"
+        ? failure
+        : "other";
   try {
     const result = rollout.recordCanaryAttempt(promptCanaryKey(use.id), {
       model: promptArmModel(use.id, use.version),

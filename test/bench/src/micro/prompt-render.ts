@@ -85,8 +85,14 @@ for (let r = 0; r < rounds; r++) {
     ["typical prompt → Chat Completions", () => applyPrompt(config, "chat", { prompt: { id: "typical", variables }, messages: [] }, headers, none)],
     ["typical prompt → Responses", () => applyPrompt(config, "responses", { prompt: { id: "typical", variables } }, headers, none)],
     ["typical prompt → Messages, x-switchyard-prompt header", () => applyPrompt(config, "messages", { max_tokens: 100, messages: [] }, promptHeaders, none)],
-    ["typical prompt → Messages, body", () => applyPrompt(config, "messages", { max_tokens: 100, messages: [], prompt: { id: "typical", variables } }, headers, none)],
-    ["long prompt (4 messages, 8 variables, ~6 KB) → Chat", () => applyPrompt(config, "chat", { prompt: { id: "long", variables: longVariables } }, headers, none)],
+    [
+      "typical prompt → Messages, body",
+      () => applyPrompt(config, "messages", { max_tokens: 100, messages: [], prompt: { id: "typical", variables } }, headers, none),
+    ],
+    [
+      "long prompt (4 messages, 8 variables, ~6 KB) → Chat",
+      () => applyPrompt(config, "chat", { prompt: { id: "long", variables: longVariables } }, headers, none),
+    ],
     ["decide(), typical route (reference)", () => decide(decideCfg, request, state, options)],
   ] as const) {
     const { ns } = time(name, run);
