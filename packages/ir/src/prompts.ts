@@ -4,19 +4,15 @@
  * before routing (packages/router/src/prompts). The release hash covers every template, so a changed prompt is a new
  * release that `diff` shows and policies see.
  */
-import {
-  PLACEHOLDER,
-  PROMPT_VARIABLE,
-  type PromptCanarySchema,
-  type PromptMessageSchema,
-  type PromptParamsSchema,
-  type PromptSchema,
-  type PromptVariableSchema,
-} from "./schema.ts";
+// Types only from the schemas: the router imports this module's functions without zod (packages/compiler/src/emit/router-bundle.ts).
+import type { PromptCanarySchema, PromptMessageSchema, PromptParamsSchema, PromptSchema, PromptVariableSchema } from "./schema.ts";
 import type { z } from "zod";
 import { contentHash } from "./canonical.ts";
 
-export { PLACEHOLDER, PROMPT_VARIABLE };
+/** A variable's name as written between `{{` and `}}`: an identifier. */
+export const PROMPT_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Every `{{…}}` in a template, valid name or not (a malformed one is a compile error, never sent as is). */
+export const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 
 export type PromptMessage = z.output<typeof PromptMessageSchema>;
 export type PromptVariable = z.output<typeof PromptVariableSchema>;

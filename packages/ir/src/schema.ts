@@ -1,5 +1,6 @@
 /** @module The compiled configuration (IR): the one contract between compiler, router, policies and Pulumi. */
 import { z } from "zod";
+import { PROMPT_VARIABLE } from "./prompts.ts";
 
 /** Bumped whenever a compiled `switchyard.json` from an older compiler cannot be read as-is. */
 export const IR_VERSION = 1 as const;
@@ -332,11 +333,6 @@ export const StateSchema = z.discriminatedUnion("kind", [
 ]);
 
 // ---- Prompts as code (issue 24): named templates rendered by the router before routing; see ./prompts.ts and docs/prompts.md.
-/** A variable's name as written between `{{` and `}}`: an identifier. */
-export const PROMPT_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-/** Every `{{…}}` in a template, valid name or not (a malformed one is a compile error, never sent as is). */
-export const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
-
 export const PromptRoleSchema = z.enum(["system", "user", "assistant"]);
 
 export const PromptMessageSchema = z.strictObject({

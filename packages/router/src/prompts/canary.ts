@@ -4,10 +4,15 @@
  * version. So a prompt canary starts, steps, is guarded (error rate, p95, validator failures, cost ratio against the
  * baseline version) and rolls back exactly as a model canary does, on memory or Redis state alike.
  */
-import type { Config, Route } from "@switchyard/ir";
+import { type Config, type Route, promptVersion } from "@switchyard/ir";
 import type { RequestContext } from "../execute/context.ts";
 import type { RolloutStore } from "../state/index.ts";
-import { type PromptUse, promptCanaryKey, promptTable } from "./render.ts";
+import type { PromptUse } from "./render.ts";
+
+/** The key of a prompt's canary in the rollout store: not a valid route id, so it never meets one. */
+export function promptCanaryKey(id: string): string {
+  return `prompt:${id}`;
+}
 
 /** The "model" a prompt version stands for in its canary's state: the id and the version. */
 export function promptArmModel(id: string, version: string): string {
@@ -24,12 +29,12 @@ export function withPromptCanaries(config: Config): Config {
   const known = withCanaries.get(config);
   if (known !== undefined) return known;
   let out = config;
-  for (const prompt of promptTable(config).values()) {
-    const canary = prompt.def.canary;
-    if (canary === undefined || prompt.canary === undefined) continue;
+  for (const [id, prompt] of Object.entries(config.prompts ?? {})) {
+    const canary = prompt.canary;
+    if (canary === undefined) continue;
     if (out === config) out = { ...config, routes: { ...config.routes } };
-    const route = { canary: { ...canary, model: promptArmModel(prompt.id, prompt.canary.version) } } as unknown as Route;
-    out.routes[promptCanaryKey(prompt.id)] = route;
+    // Only `canary` is read of it (rollout stores, canary controller); a new canary text is a new "model": it starts over.
+    out.routes[promptCanaryKey(id)] = { canary: { ...canary, model: promptArmModel(id, promptVersion(canary.messages)) } } as unknown as Route;
   }
   withCanaries.set(config, out);
   return out;
@@ -41,8 +46,6 @@ export function withPromptCanaries(config: Config): Config {
  */
 export function recordPromptOutcome(rollout: RolloutStore, use: PromptUse | undefined, ctx: RequestContext | undefined, status: number, now: number): void {
   if (use?.arm === undefined || ctx === undefined || ctx.plan === undefined) return;
-  const prompt = promptTable(ctx.release.config).get(use.id);
-  if (prompt === undefined) return;
   const ok = status === 200 && ctx.answered !== undefined;
   const last = ctx.attempts[ctx.attempts.length - 1];
   const failure = last?.errorClass;

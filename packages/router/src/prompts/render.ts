@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { type Config, type Prompt, type PromptMessage, promptVersion } from "@switchyard/ir";
 import { stickyBucket } from "../core/sticky.ts";
 import { RouterError } from "../errors.ts";
+import { promptCanaryKey } from "./canary.ts";
 import { kind } from "../protocol/json.ts";
 
 /** The header that names a prompt when the body cannot: a prompt id, or JSON `{"id":…,"variables":{…}}`. */
@@ -78,11 +79,6 @@ export function promptTable(config: Config): Map<string, CompiledPrompt> {
     tables.set(config, table);
   }
   return table;
-}
-
-/** The key of a prompt's canary in the rollout store: not a valid route id, so it never meets one. */
-export function promptCanaryKey(id: string): string {
-  return `prompt:${id}`;
 }
 
 /** What a request asked for: the prompt's id and its variables as sent (unchecked). */
