@@ -17,7 +17,7 @@ import type { Config, Severity } from "@switchyard/ir";
  * index of the selection in the environment's effective `policies` list, as a string.
  */
 export interface NodeRef {
-  kind: "provider" | "model" | "tier" | "route" | "team" | "environment" | "selection";
+  kind: "provider" | "model" | "tier" | "route" | "team" | "prompt" | "environment" | "selection";
   id: string;
   /** Path below the node, e.g. `["fallback", 2]` or `["canary", "steps", 0]`. */
   path?: (string | number)[];

@@ -16,6 +16,7 @@ const ids = [
   "baseline/deprecated-models",
   "baseline/route-has-caller",
   "baseline/production-declared",
+  "baseline/prompt-variables",
   "eu-residency/eu-providers-only",
   "prod-safety/no-experimental-models",
   "prod-safety/canary-first-step",

@@ -7,3 +7,13 @@ export { configJsonSchema } from "./config-json-schema.ts";
 export { type TokenCounts, priceTokens } from "./price.ts";
 export { type RuleProblem, type SecretUse, blockedHost, configRuleProblems, modelKind, routeKind, secretUses, upstreamUrls } from "./rules.ts";
 export { redisUrlSecretOfBundle, routerBundleBanner } from "./bundle-banner.ts";
+export {
+  type Prompt,
+  type PromptCanary,
+  type PromptMessage,
+  type PromptParams,
+  type PromptVariable,
+  promptPlaceholders,
+  promptProblems,
+  promptVersion,
+} from "./prompts.ts";

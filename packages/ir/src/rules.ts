@@ -4,6 +4,7 @@
  * secret settings, the admin token and the state store's URL). Plain code without zod, so the router runs it on every upload and the compiler on every build.
  */
 import type { Config, Model, ModelKind, Route, SecretRef } from "./schema.ts";
+import { promptProblems } from "./prompts.ts";
 
 /** One broken rule; `path` points into the config (`["routes", "chat", "tier"]`). */
 export interface RuleProblem {
@@ -17,7 +18,8 @@ export interface RuleProblem {
     | "model_kind"
     | "embedding_dimensions"
     | "provider_needs"
-    | "provider_foreign";
+    | "provider_foreign"
+    | "prompt_template";
   path: (string | number)[];
   message: string;
 }
@@ -106,6 +108,7 @@ export function configRuleProblems(config: Config): RuleProblem[] {
     });
   }
   for (const [id, team] of Object.entries(config.teams)) team.routes.forEach((r, i) => refs.push([["teams", id, "routes", i], "routes", r]));
+  out.push(...promptProblems(config.prompts, config.routes));
   for (const [path, section, name] of refs)
     if (!Object.hasOwn(config[section], name)) out.push({ code: "unknown_reference", path, message: `${section.slice(0, -1)} "${name}" is not declared` });
   for (const { url, path } of upstreamUrls(config)) {

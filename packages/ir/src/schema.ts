@@ -1,5 +1,6 @@
 /** @module The compiled configuration (IR): the one contract between compiler, router, policies and Pulumi. */
 import { z } from "zod";
+import { PROMPT_VARIABLE } from "./prompts.ts";
 
 /** Bumped whenever a compiled `switchyard.json` from an older compiler cannot be read as-is. */
 export const IR_VERSION = 1 as const;
@@ -404,6 +405,54 @@ export const StateSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+// ---- Prompts as code (issue 24): named templates rendered by the router before routing; see ./prompts.ts and docs/prompts.md.
+export const PromptRoleSchema = z.enum(["system", "user", "assistant"]);
+
+export const PromptMessageSchema = z.strictObject({
+  role: PromptRoleSchema,
+  /** The text, with `{{name}}` placeholders. */
+  content: z.string().min(1).max(1_000_000),
+});
+
+export const PromptVariableSchema = z.strictObject({
+  description: z.string().optional(),
+  /** Used when the caller does not send the variable (a variable without one is required). */
+  default: z.string().optional(),
+  /** Longest value a caller may send, characters (a longer one is refused with 400). */
+  maxLength: z.number().int().positive().optional(),
+});
+
+/** Sampling defaults a prompt brings: used when the request does not set them. */
+export const PromptParamsSchema = z.strictObject({
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  maxTokens: z.number().int().positive().optional(),
+});
+
+const PromptMessagesSchema = z.array(PromptMessageSchema).min(1).max(64);
+
+/** A second version of the prompt's messages, served to a sticky share of callers that grows step by step under guards. */
+export const PromptCanarySchema = z.strictObject({
+  messages: PromptMessagesSchema,
+  /** Percent of the prompt's requests at each step, increasing, e.g. [5, 25, 100]. */
+  steps: z.array(z.number().gt(0).lte(100)).min(1).max(100),
+  everyMs: z.number().int().positive(),
+  guard: CanaryGuardSchema.default({ minRequests: 20 }),
+  stickyBy: z.union([z.literal("user"), z.strictObject({ header: z.string().min(1) })]).default("user"),
+});
+
+export const PromptSchema = z.strictObject({
+  messages: PromptMessagesSchema,
+  /** Every variable a version's templates use (the compiler adds the inferred ones), with defaults and limits. */
+  variables: z.record(z.string().regex(PROMPT_VARIABLE, "a variable name is an identifier: letters, digits and '_'"), PromptVariableSchema).default({}),
+  /** The route a request with this prompt and no `model` goes to. */
+  route: IdSchema.optional(),
+  params: PromptParamsSchema.optional(),
+  canary: PromptCanarySchema.optional(),
+  owner: z.string().min(1).optional(),
+  description: z.string().optional(),
+});
+
 export const ConfigSchema = z.strictObject({
   irVersion: z.literal(IR_VERSION),
   environment: IdSchema,
@@ -426,6 +475,8 @@ export const ConfigSchema = z.strictObject({
   state: StateSchema.optional(),
   /** Region-aware placement (issue 24): caller region → provider regions nearest first (after its own). Optional so releases without it keep their hash. */
   regions: ProximitySchema.optional(),
+  /** Named prompt templates (absent when none, so releases without prompts keep their hash). */
+  prompts: z.record(IdSchema, PromptSchema).optional(),
 });
 
 export type SecretRef = z.output<typeof SecretRefSchema>;

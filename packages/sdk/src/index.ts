@@ -15,6 +15,10 @@
  * });
  */
 
+import type { PromptDef } from "./prompts.ts";
+
+export * from "./prompts.ts";
+
 declare const secretBrand: unique symbol;
 
 /** A reference to a secret held in an environment variable (or a Pulumi secret at deploy time). */
@@ -66,6 +70,7 @@ export type BuiltinPolicyId =
   | "baseline/deprecated-models"
   | "baseline/route-has-caller"
   | "baseline/production-declared"
+  | "baseline/prompt-variables"
   | "eu-residency/eu-providers-only"
   | "prod-safety/no-experimental-models"
   | "prod-safety/canary-first-step"
@@ -475,6 +480,7 @@ export interface SwitchyardConfig<
   E extends string = never,
   G extends string = string,
   Rg extends string = string,
+  Pr extends Record<string, PromptDef<string>> = Record<string, PromptDef<R>>,
 > {
   providers: Record<P, ProviderDef<G>>;
   models: Record<M, ModelDef<NoInfer<P>>> & Record<E, EmbeddingModelDef<NoInfer<P>>>;
@@ -495,6 +501,8 @@ export interface SwitchyardConfig<
   /** Where state lives (default in memory, per replica); an environment's own `state` replaces it. */
   state?: StateDef;
   environments?: Record<string, EnvironmentDef<NoInfer<P>, NoInfer<M>, NoInfer<T>, NoInfer<R>, NoInfer<Tm>, NoInfer<E>>>;
+  /** Named prompt templates clients render by id (`promptRequest`); see docs/prompts.md. */
+  prompts?: Pr;
 }
 
 /**
@@ -517,4 +525,10 @@ export function defineConfig<
   config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, G, Rg>, "models"> & { models: Ms },
 ): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>> {
   return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>>;
+  // Prompts are inferred whole too: their template literals give each prompt's variables (promptRequest's types).
+  const Pr extends Record<string, PromptDef<NoInfer<R>>> = Record<string, PromptDef<R>>,
+>(
+  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr>, "models"> & { models: Ms },
+): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr> {
+  return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr>;
 }

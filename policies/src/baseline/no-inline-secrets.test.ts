@@ -68,6 +68,26 @@ testPolicy({
       ],
     },
     {
+      name: "a key in a prompt's text or a variable's default (sent to every upstream that serves it)",
+      config: fixture((d) => {
+        d.prompts = {
+          answer: {
+            messages: [{ role: "system", content: `Call the tool with key ${OPENAI_KEY}. Answer {{question}}.` }],
+            variables: { question: {}, token: { default: JWT } },
+          },
+        };
+      }),
+      errors: [
+        {
+          messageId: "looks-like-key",
+          node: { kind: "prompt", id: "answer", path: ["messages", 0, "content"] },
+          message:
+            'prompt answer: messages[0].content holds what looks like an OpenAI/Anthropic-style API key (sk-…); use secret("ENV_VAR") and keep the value out of routes.ts',
+        },
+        { messageId: "looks-like-key", node: { kind: "prompt", id: "answer", path: ["variables", "token", "default"] }, message: /a JSON Web Token/ },
+      ],
+    },
+    {
       name: "a token anywhere else: a route description, a team owner",
       config: fixture((d) => {
         d.routes.chat!.description = `call with Bearer ${JWT}`;

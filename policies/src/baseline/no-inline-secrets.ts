@@ -17,8 +17,8 @@ const SENSITIVE_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|
 /** Query parameters that carry credentials in a URL. */
 const SENSITIVE_QUERY = /^(api[-_]?key|key|token|access[-_]?token|sig|signature|code|secret|password)$/i;
 
-type Section = "providers" | "models" | "tiers" | "routes" | "teams";
-const KIND_OF: Record<Section, NodeRef["kind"]> = { providers: "provider", models: "model", tiers: "tier", routes: "route", teams: "team" };
+type Section = "providers" | "models" | "tiers" | "routes" | "teams" | "prompts";
+const KIND_OF: Record<Section, NodeRef["kind"]> = { providers: "provider", models: "model", tiers: "tier", routes: "route", teams: "team", prompts: "prompt" };
 
 function looksLikeKey(value: string): string | undefined {
   return KEY_SHAPES.find((shape) => shape.pattern.test(value))?.kind;
@@ -49,7 +49,7 @@ function where(path: readonly (string | number)[]): string {
 export default definePolicy({
   id: "baseline/no-inline-secrets",
   description:
-    "No string anywhere in providers, models, tiers, routes or teams looks like a credential (API keys, bearer tokens, cloud and chat tokens, JWTs, user:password@ or ?api_key= in URLs), and credential headers (Authorization, x-api-key, …) use `secret()`. The value is never printed.",
+    "No string anywhere in providers, models, tiers, routes, teams or prompts (their text, a canary's, variables' defaults) looks like a credential (API keys, bearer tokens, cloud and chat tokens, JWTs, user:password@ or ?api_key= in URLs), and credential headers (Authorization, x-api-key, …) use `secret()`. The value is never printed.",
   rationale: 'A key in routes.ts lands in git history, the compiled bundle, CI logs and every diagnostic; `secret("ENV_VAR")` keeps it in the environment.',
   defaultSeverity: "error",
   messages: {
@@ -59,9 +59,10 @@ export default definePolicy({
   },
   defaultOptions: {},
   check({ config, report }) {
-    const sections: Section[] = ["providers", "models", "tiers", "routes", "teams"];
+    const sections: Section[] = ["providers", "models", "tiers", "routes", "teams", "prompts"];
     for (const section of sections) {
-      for (const [id, node] of Object.entries(config[section] as Record<string, unknown>)) {
+      // A prompt's text is sent to every upstream that serves it, and logged with payloads: a key there leaks further.
+      for (const [id, node] of Object.entries((config[section] ?? {}) as Record<string, unknown>)) {
         const kind = KIND_OF[section];
         const reported = new Set<string>();
         // Credential headers first: a more precise message than the shape scan.

@@ -2,6 +2,7 @@
 import { canonicalJson, type Config } from "@switchyard/ir";
 import { bytes, duration, fractionPercent, groupDigits, list, percent, secretName, show, target, tokens, usd } from "./show.ts";
 import { type Change, type ChangeKind, type ConfigDiff, type EntityChange, SECTIONS, type Section, type SectionDiff } from "./types.ts";
+import { promptMessageChanges } from "./prompts.ts";
 
 type Rec = Record<string, unknown>;
 
@@ -264,6 +265,43 @@ const routeSpecs: FieldSpecs = {
   logPayloads: { label: "payload logging", fmt: (v) => (v === true ? "on" : v === false ? "off" : show(v)) },
 };
 
+/** A prompt's messages (and its canary's) word by word, with the version they make (./prompts.ts). */
+function promptMessages(scope: Scope, path: readonly string[], old: unknown, now: unknown): void {
+  if (same(old, now)) return;
+  for (const c of promptMessageChanges(path, old, now)) record(scope, c.path, c.kind, c.old, c.new, c.phrase);
+}
+
+const promptSpecs: FieldSpecs = {
+  route: { label: "route" },
+  messages: { custom: promptMessages },
+  variables: { label: "variables", whole: true, fmt: (v) => (isRecord(v) ? list(Object.keys(v)) : show(v)) },
+  params: {
+    label: "sampling params",
+    fmt: (v) =>
+      isRecord(v)
+        ? [
+            v.temperature === undefined ? "" : `temperature ${show(v.temperature)}`,
+            v.topP === undefined ? "" : `top_p ${show(v.topP)}`,
+            v.maxTokens === undefined ? "" : `max tokens ${tokens(v.maxTokens)}`,
+          ]
+            .filter((p) => p !== "")
+            .join(", ") || "none"
+        : "none",
+  },
+  "params.temperature": { label: "temperature" },
+  "params.topP": { label: "top_p" },
+  "params.maxTokens": { label: "max tokens", fmt: tokens },
+  canary: {
+    phrase: (o, n) =>
+      n === undefined ? "canary removed" : o === undefined ? `canary added (${isRecord(n) ? list(n.steps, percent) : show(n)})` : "canary changed",
+  },
+  "canary.messages": { custom: promptMessages },
+  "canary.steps": { label: "canary steps", fmt: (v) => list(v, percent) },
+  "canary.everyMs": { label: "canary step interval", fmt: duration },
+  owner: { label: "owner" },
+  description: { label: "description", fmt: (v) => (typeof v === "string" ? JSON.stringify(v) : show(v)) },
+};
+
 const tierSpecs: FieldSpecs = {
   models: { custom: tierMembers },
   strategy: { label: "strategy", fmt: (v) => (v === undefined ? "default" : show(v)) },
@@ -441,6 +479,8 @@ function describe(section: Section, value: unknown): string {
       const overrides = isRecord(value.severities) ? Object.keys(value.severities).length : 0;
       return overrides === 0 ? "default severities" : `${overrides} severity override${overrides === 1 ? "" : "s"}`;
     }
+    case "prompts":
+      return `${Array.isArray(value.messages) ? value.messages.length : 0} message(s)${value.route === undefined ? "" : `, route ${show(value.route)}`}${isRecord(value.canary) ? `, canary ${list(value.canary.steps, percent)}` : ""}`;
     case "environment":
     case "router":
       return show(value);
@@ -453,6 +493,7 @@ const NOUN: Record<Section, string> = {
   models: "model",
   providers: "provider",
   teams: "team",
+  prompts: "prompt",
   policies: "policy pack",
   router: "router",
   environment: "environment",
@@ -464,6 +505,7 @@ const SPECS: Record<Section, FieldSpecs> = {
   models: modelSpecs,
   providers: providerSpecs,
   teams: teamSpecs,
+  prompts: promptSpecs,
   policies: policySpecs,
   router: routerSpecs,
   environment: {},
@@ -514,6 +556,7 @@ export function diffConfigs(old: Config, now: Config): ConfigDiff {
     models: diffEntities("models", old.models, now.models),
     providers: diffEntities("providers", old.providers, now.providers),
     teams: diffEntities("teams", old.teams, now.teams),
+    prompts: diffEntities("prompts", old.prompts ?? {}, now.prompts ?? {}),
     policies: diffEntities("policies", packsById(old), packsById(now)),
     router: [],
     environment: [],

@@ -3,7 +3,7 @@ import type { AuthoredChange } from "./authored.ts";
 import type { DiffImpact } from "./impact.ts";
 
 /** The sections of a config, in the order a review reads them. */
-export const SECTIONS = ["routes", "tiers", "models", "providers", "teams", "policies", "router", "environment"] as const;
+export const SECTIONS = ["routes", "tiers", "models", "providers", "teams", "prompts", "policies", "router", "environment"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export type ChangeKind = "add" | "delete" | "update";

@@ -227,6 +227,10 @@ const ADMIN_CHUNK: LazyChunk = {
     "../../ir/src/rules.ts",
     "../../ir/src/canonical.ts",
     "../../ir/src/environment.ts",
+    // Prompt rules (rules.ts) and promptVersion: pure functions; its regexes are only cloned (matchAll), never advanced.
+    "../../ir/src/prompts.ts",
+    // withPromptCanaries on activation: its WeakMap keyed by config is a cache a copy may rebuild.
+    "prompts/canary.ts",
   ]),
   corePath: "AdminCore (admin/api.ts)",
   name: "switchyard-admin.mjs",

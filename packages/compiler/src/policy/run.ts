@@ -24,7 +24,7 @@ import { rememberPolicies } from "./info.ts";
 export interface PolicyFindingLike {
   policyId: string;
   severity: "error" | "warning";
-  node: { kind: "provider" | "model" | "tier" | "route" | "team" | "environment" | "selection"; id: string; path?: (string | number)[] };
+  node: { kind: "provider" | "model" | "tier" | "route" | "team" | "prompt" | "environment" | "selection"; id: string; path?: (string | number)[] };
   message: string;
   messageId: string;
 }
@@ -59,6 +59,7 @@ const SECTION: Record<Exclude<PolicyFindingLike["node"]["kind"], "selection" | "
   tier: "tiers",
   route: "routes",
   team: "teams",
+  prompt: "prompts",
 };
 
 let policiesModule: PoliciesModule | null | undefined;

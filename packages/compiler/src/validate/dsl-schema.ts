@@ -178,6 +178,31 @@ const routeShape = {
 };
 export const RouteDsl = z.strictObject(routeShape);
 
+// ---- Prompts as code (issue 24): named templates with `{{name}}` variables (see docs/prompts.md).
+const PromptMessages = z.array(z.strictObject({ role: z.enum(["system", "user", "assistant"]), content: z.string().min(1) })).min(1);
+const promptShape = {
+  messages: PromptMessages,
+  variables: z
+    .record(
+      z.string(),
+      z.strictObject({ description: z.string().optional(), default: z.string().optional(), maxLength: z.number().int().positive().optional() }),
+    )
+    .optional(),
+  route: Name.optional(),
+  params: z
+    .strictObject({
+      temperature: z.number().min(0).max(2).optional(),
+      topP: z.number().gt(0).max(1).optional(),
+      maxTokens: z.number().int().positive().optional(),
+    })
+    .optional(),
+  // A route canary's steps, every, guard and stickyBy; a second version of the messages instead of a model.
+  canary: routeShape.canary.unwrap().omit({ model: true }).extend({ messages: PromptMessages }).optional(),
+  owner: z.string().min(1).optional(),
+  description: z.string().optional(),
+};
+export const PromptDsl = z.strictObject(promptShape);
+
 const teamShape = {
   keys: z.array(SecretLike).optional(),
   routes: z.array(Name),
@@ -282,6 +307,7 @@ export const ConfigDsl = z.strictObject({
   environments: z.record(Key, EnvironmentDsl).optional(),
   /** Region-aware placement (issue 24): caller region → provider regions, nearest first. */
   regions: ProximitySchema.optional(),
+  prompts: z.record(Key, PromptDsl).optional(),
 });
 
 export type ConfigDslInput = z.input<typeof ConfigDsl>;

@@ -5,6 +5,7 @@
  */
 import { IR_VERSION, type PolicySelection } from "@switchyard/ir";
 import { parseDuration } from "./duration.ts";
+import { lowerPrompts } from "./lower-prompts.ts";
 import { dict, isDict, list, str, type Dict } from "./view.ts";
 
 function setIf(target: Dict, key: string, value: unknown): void {
@@ -180,6 +181,7 @@ export function lowerConfig(merged: Dict, environment: string): Dict {
     teams: mapEntries(merged.teams),
     policies: policySelections(merged.policies),
   };
+  if (merged.prompts !== undefined) out.prompts = lowerPrompts(merged.prompts);
   setIf(out, "router", merged.router);
   setIf(out, "regions", merged.regions);
   if (typeof merged.production === "boolean") out.production = merged.production;

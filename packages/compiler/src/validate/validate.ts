@@ -126,6 +126,8 @@ const RULE_HINTS: Record<string, string> = {
     'A chat route lists chat models; an embedding route (`kind: "embedding"`) lists embedding models (`kind: "embedding"`, with `dimensions`), on an openai- or mock-kind provider.',
   embedding_dimensions:
     "Fall back only to an embedding model with the same `dimensions`, or serve the other model on a route of its own: an index holds vectors of one length.",
+  prompt_template:
+    "A placeholder is `{{name}}` with an identifier inside; a prompt that declares `variables` declares every one its messages (and its canary's) use, or leave `variables` out to infer them. See docs/prompts.md.",
 };
 
 /**

@@ -12,6 +12,7 @@ import type { AdminAttempts, checkAdminAccess } from "./attempts.ts";
 import { type ReleaseAdmission, admissionProblems } from "./admission.ts";
 import { verifyReleaseText } from "./verify-release.ts";
 import type { AdminActivationResult, AdminDiagnostic, AdminReleaseInfo, AdminReleaseList, AdminSharedState, AdminState, AdminUploadResult } from "./types.ts";
+import { withPromptCanaries } from "../prompts/canary.ts";
 
 export interface AdminApiOptions {
   active: ActiveRelease;
@@ -167,7 +168,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
           await releases.put(stored(record));
           await releases.activate(environment, hash, { now: now(), rollback });
         }
-        await options.state.rollout.activate(next.config, now());
+        await options.state.rollout.activate(withPromptCanaries(next.config), now());
         options.state.health.retain(next.config);
       } catch (error) {
         await next.close();
@@ -200,7 +201,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminApi {
         if (record === undefined) throw new Error("it is not in the shared release store");
         const next = admitted(record.release);
         try {
-          await options.state.rollout.activate(next.config, now());
+          await options.state.rollout.activate(withPromptCanaries(next.config), now());
           options.state.health.retain(next.config);
         } catch (error) {
           await next.close();

@@ -24,6 +24,8 @@ import type { IncomingMessage } from "node:http";
 import { type BodyBudget, readBody } from "./read-body.ts";
 import { JSON_TYPE, answerHeaders, sendError, stampIds } from "./respond.ts";
 import { streamAnswer } from "./sse.ts";
+import { recordPromptOutcome } from "../prompts/canary.ts";
+import { applyPrompt } from "../prompts/render.ts";
 
 /** A request from node:http or from the fast path. */
 export type GenerationRequest = IncomingMessage | FastRequest;
@@ -76,7 +78,11 @@ export async function serveGeneration(
     }
     trace.team = team;
     const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, g.budget);
-    const request = dialect.read(parseJson(text), req.headers);
+    // Prompts as code: a named prompt is rendered into the dialect's own body before the dialect reads it.
+    const parsed = parseJson(text);
+    const prompted = applyPrompt(release.config, dialect.name, parsed, req.headers, (key) => deps.state.rollout.canaryPercent(key), deps.rng);
+    if (prompted !== undefined) trace.prompt = prompted.use;
+    const request = dialect.read(prompted === undefined ? parsed : prompted.body, req.headers);
     const body = request.body;
     const tags = parseTags(req.headers[TAGS_HEADER]);
     if (tags !== undefined) trace.tags = tags;
@@ -100,7 +106,7 @@ export async function serveGeneration(
       metadata: request.metadata,
       // Only the native dialect's text is the internal request's: an adapter may patch it instead of re-serialising.
       // (A plain field, not a spread: every request's context keeps one shape, which the hot path's property reads rely on.)
-      bodyText: dialect.native === true ? text : undefined,
+      bodyText: dialect.native === true && prompted === undefined ? text : undefined,
       stream,
       includeUsage: stream && body.stream_options?.include_usage === true,
       plan: undefined,
@@ -199,6 +205,7 @@ export async function serveGeneration(
     sendError(res, error instanceof RouterError ? error : new RouterError("internal_error", `internal error: ${(error as Error).message}`), dialect);
   } finally {
     telemetry.end({ draft: trace, ctx, status: res.statusCode, clientGone: trace.error instanceof ClientGoneError || cancel.cancelled });
+    recordPromptOutcome(deps.state.rollout, trace.prompt, ctx, res.statusCode, now());
     const answered = ctx?.answered;
     if (ctx !== undefined && answered !== undefined && res.statusCode === 200) {
       const source = release.config.routes[ctx.route]?.canary === undefined ? undefined : answered.source;

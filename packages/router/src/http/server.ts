@@ -36,6 +36,7 @@ import { authenticate } from "./access.ts";
 import { type EndpointDeps, dispatch } from "./endpoints.ts";
 import { type GenerationDeps, type GenerationRequest, serveGeneration } from "./generate.ts";
 import { answerFailure } from "./respond.ts";
+import { withPromptCanaries } from "../prompts/canary.ts";
 
 export interface StartRouterOptions {
   release: Release;
@@ -171,7 +172,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   }
   const active = new ActiveRelease(runtime, { now: now(), ...admission.history });
   const deps: ExecuteDeps = { state, hooks: options.hooks ?? {}, rng: options.rng ?? Math.random, now };
-  await deps.state.rollout.activate(runtime.config, now());
+  await deps.state.rollout.activate(withPromptCanaries(runtime.config), now());
   deps.state.health.retain(runtime.config);
   const telemetry = createRouterTelemetry({ ...options.telemetry, release: () => active.current, state: deps.state, now, env });
   const governor = createGovernor({
@@ -189,7 +190,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
     rollout: deps.state.rollout,
     health: deps.state.health,
-    config: () => active.current.config,
+    config: () => withPromptCanaries(active.current.config),
     now,
     ...((options.canaryIntervalMs ?? canaryIntervalMs) !== undefined ? { intervalMs: options.canaryIntervalMs ?? canaryIntervalMs } : {}),
     onChange: (c) => {

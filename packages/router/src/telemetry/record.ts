@@ -37,6 +37,8 @@ export interface TraceDraft {
   tags?: RequestTags;
   /** What the route's response cache did (routes with a `cache` only). */
   cache?: TraceCache;
+  /** The prompt the request named, once rendered (prompts/render.ts): id, version, canary arm. */
+  prompt?: { id: string; version: string; arm?: "canary" | "baseline" };
 }
 
 /** The longest `user` a trace keeps: OpenAI sets no limit, a trace line must have one. */
@@ -231,6 +233,7 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   if (metadata !== undefined && metadata !== null && Object.keys(metadata).length > 0) record.metadata = metadata;
   const tags = ctx?.tags ?? draft.tags;
   if (tags !== undefined) record.tags = { ...tags };
+  if (draft.prompt !== undefined) record.prompt = { ...draft.prompt };
   if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
     record.payload = { messages: ctx.body.messages, completion: draft.completion };
   }

@@ -96,6 +96,7 @@ export function traceJson(r: TraceRecord): string {
     `,"retries":${num(r.retries)},"validation":${str(r.validation)},"latencyMs":${num(r.latencyMs)}${optNum("ttftMs", r.ttftMs)}${r.traceparent === undefined ? "" : `,"traceparent":${fresh(r.traceparent)}`}` +
     `${optStr("region", r.region)}${r.cache === undefined ? "" : `,"cache":${JSON.stringify(r.cache)}`}${optStr("api", r.api)}${optNum("cachedInputTokens", r.cachedInputTokens)}${optNum("cacheWriteTokens", r.cacheWriteTokens)}${optNum("reasoningTokens", r.reasoningTokens)}` +
     `${r.user === undefined ? "" : `,"user":${fresh(r.user)}`}${r.metadata === undefined ? "" : `,"metadata":${JSON.stringify(r.metadata)}`}${r.tags === undefined ? "" : `,"tags":${JSON.stringify(r.tags)}`}` +
+    `${r.prompt === undefined ? "" : `,"prompt":${JSON.stringify(r.prompt)}`}` +
     `${r.payload === undefined ? "" : `,"payload":${JSON.stringify(r.payload)}`}}`
   );
 }
@@ -139,6 +140,7 @@ const FIELDS = [
   "user",
   "metadata",
   "tags",
+  "prompt",
   "payload",
 ] as const satisfies readonly (keyof TraceRecord)[];
 const CANDIDATE_FIELDS = ["model", "provider", "step", "source", "tier", "reason"] as const satisfies readonly (keyof TraceCandidate)[];

@@ -116,6 +116,8 @@ export interface TraceRecord {
    * `miss` (looked up, answered fresh) or `bypass` (not looked up: `reason` no-store, no-cache or sampled).
    */
   cache?: TraceCache;
+  /** The prompt the request named (`prompt` or `x-switchyard-prompt`): its id, the version rendered (12 hex digits of its text's SHA-256) and, under a prompt canary, the arm drawn. */
+  prompt?: { id: string; version: string; arm?: "canary" | "baseline" };
   /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
   payload?: { messages: unknown; completion: string | undefined };
 }
