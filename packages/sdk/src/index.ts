@@ -521,14 +521,10 @@ export function defineConfig<
   // Provider regions (G) and the `regions` table's caller regions (Rg): a misspelt region there or in a team is a type error.
   const G extends string = never,
   const Rg extends string = never,
->(
-  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, G, Rg>, "models"> & { models: Ms },
-): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>> {
-  return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>>;
   // Prompts are inferred whole too: their template literals give each prompt's variables (promptRequest's types).
   const Pr extends Record<string, PromptDef<NoInfer<R>>> = Record<string, PromptDef<R>>,
 >(
-  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr>, "models"> & { models: Ms },
-): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr> {
-  return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, Pr>;
+  config: Omit<SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, G, Rg, Pr>, "models"> & { models: Ms },
+): SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, string, string, Pr> {
+  return config as SwitchyardConfig<P, ChatModelIds<Ms>, T, R, Tm, EmbeddingModelIds<Ms>, string, string, Pr>;
 }
