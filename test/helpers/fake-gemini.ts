@@ -45,7 +45,8 @@ export interface FakeGemini {
 }
 
 export const GEMINI_TEXT = "Hello from Gemini";
-export const GEMINI_SIGNATURE = "c2lnbmF0dXJl";
+/** A thoughtSignature with the base64 characters an id may not hold (`+`, `/`, `=`). */
+export const GEMINI_SIGNATURE = "Y2lyY3Vz+/8=";
 
 /** Fields of a GenerateContentRequest and its GenerationConfig the fake knows (the real API refuses unknown names). */
 const REQUEST_FIELDS = new Set(["contents", "systemInstruction", "tools", "toolConfig", "generationConfig", "safetySettings", "cachedContent"]);
@@ -84,9 +85,13 @@ function invalid(body: Record<string, unknown>): string | undefined {
   for (const [i, content] of (contents as Array<{ role?: unknown; parts?: unknown }>).entries()) {
     if (content.role !== "user" && content.role !== "model") return `Please use a valid role: user, model. (contents[${i}].role: ${String(content.role)})`;
     if (!Array.isArray(content.parts) || content.parts.length === 0) return `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`;
-    for (const part of content.parts as Array<Record<string, unknown>>) {
+    for (const [j, part] of (content.parts as Array<Record<string, unknown>>).entries()) {
       for (const key of Object.keys(part))
         if (!PART_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at 'contents[${i}].parts': Cannot find field.`;
+      // thoughtSignature is a bytes field: the API decodes it (standard or web-safe base64) and refuses what does not decode.
+      const signature = part["thoughtSignature"];
+      if (signature !== undefined && (typeof signature !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(signature) || signature.length % 4 === 1))
+        return `Invalid value at 'contents[${i}].parts[${j}].thought_signature' (TYPE_BYTES), Base64 decoding failed for "${String(signature)}"`;
     }
   }
   return undefined;

@@ -136,6 +136,8 @@ describe("the openai client over gemini", () => {
     const call = first.choices[0]?.message.tool_calls?.[0];
     expect(first.choices[0]?.finish_reason).toBe("tool_calls");
     expect(call).toMatchObject({ type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } });
+    // The signature rides in the id, in characters every provider's tool-call ids accept.
+    expect(call?.id).toMatch(/^call_0__sig__[A-Za-z0-9_-]+$/);
     expect(gemini.requests[0]?.body).toMatchObject({
       tools: [{ functionDeclarations: [{ name: "weather", description: "The weather in a city", parametersJsonSchema: weather.function.parameters }] }],
       toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["weather"] } },
@@ -262,6 +264,43 @@ describe("other dialects over gemini", () => {
     const final = await anthropic.messages.stream({ model: "chat", max_tokens: 64, messages: [{ role: "user", content: "Hello" }] }).finalMessage();
     expect(final.content).toEqual([{ type: "text", text: GEMINI_TEXT }]);
     expect(gemini.requests[1]?.path).toContain(":streamGenerateContent?alt=sse");
+  });
+
+  it("Messages tools: Gemini's signed call round-trips through a tool_use id Anthropic accepts; a call made elsewhere gets the skip signature", async () => {
+    const anthropic = new Anthropic({ baseURL: router.url, apiKey: "unused", maxRetries: 0 });
+    const tools: Anthropic.Tool[] = [
+      { name: "weather", description: "The weather in a city", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+    ];
+    const first = await anthropic.messages.create({
+      model: "chat",
+      max_tokens: 64,
+      tools,
+      tool_choice: { type: "tool", name: "weather" },
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+    });
+    const use = first.content.find((block) => block.type === "tool_use");
+    expect(first.stop_reason).toBe("tool_use");
+    expect(use).toMatchObject({ name: "weather", input: { city: "Paris" } });
+    // Anthropic's own pattern for tool_use ids, so this history could also be sent to an anthropic-kind provider.
+    expect(use?.id).toMatch(/^[a-zA-Z0-9_-]+$/);
+    const answer = (id: string) =>
+      anthropic.messages.create({
+        model: "chat",
+        max_tokens: 64,
+        tools,
+        messages: [
+          { role: "user", content: "Weather in Paris?" },
+          { role: "assistant", content: [{ type: "tool_use", id, name: "weather", input: { city: "Paris" } }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: '{"temp":"18°C"}' }] },
+        ],
+      });
+    expect((await answer(use?.id ?? "")).content).toEqual([{ type: "text", text: GEMINI_TEXT }]);
+    expect((await answer("toolu_01A09q90qw90lq917835lq9")).content).toEqual([{ type: "text", text: GEMINI_TEXT }]);
+    const sentCalls = gemini.requests.slice(1).map((r) => (r.body["contents"] as Array<{ parts: unknown[] }>)[1]?.parts);
+    expect(sentCalls).toEqual([
+      [{ functionCall: { name: "weather", args: { city: "Paris" } }, thoughtSignature: GEMINI_SIGNATURE }],
+      [{ functionCall: { name: "weather", args: { city: "Paris" } }, thoughtSignature: "skip_thought_signature_validator" }],
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@ import type { ChatBody } from "../../protocol/chat.ts";
 import { usageTokens } from "../../execute/usage.ts";
 import { classifyStatus } from "../types.ts";
 import {
+  SKIP_SIGNATURE,
   GeminiStreamTranslator,
   fromGeminiResponse,
   geminiRefusal,
@@ -76,9 +77,9 @@ describe("toGeminiRequest", () => {
           {
             role: "assistant",
             content: null,
-            tool_calls: [{ id: "call_0.sig.c2ln", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }],
+            tool_calls: [{ id: "call_0__sig__a-_b9w", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }],
           },
-          { role: "tool", tool_call_id: "call_0.sig.c2ln", content: '{"temp":21}' },
+          { role: "tool", tool_call_id: "call_0__sig__a-_b9w", content: '{"temp":21}' },
           { role: "tool", tool_call_id: "other", name: "clock", content: "noon" },
         ],
       }),
@@ -88,12 +89,29 @@ describe("toGeminiRequest", () => {
     ]);
     expect(request.toolConfig).toEqual({ functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["weather"] } });
     expect(request.contents.slice(1)).toEqual([
-      { role: "model", parts: [{ functionCall: { name: "weather", args: { city: "Paris" } }, thoughtSignature: "c2ln" }] },
+      { role: "model", parts: [{ functionCall: { name: "weather", args: { city: "Paris" } }, thoughtSignature: "a+/b9w==" }] },
       {
         role: "user",
         parts: [{ functionResponse: { name: "weather", response: { temp: 21 } } }, { functionResponse: { name: "clock", response: { result: "noon" } } }],
       },
     ]);
+    // Calls another model made (no signature): the first of the turn carries Google's documented skip value.
+    const replayed = toGeminiRequest(
+      body({
+        messages: [
+          { role: "user", content: "two cities?" },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              { id: "toolu_1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } },
+              { id: "toolu_2", type: "function", function: { name: "weather", arguments: '{"city":"Oslo"}' } },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(replayed.contents[1]?.parts.map((p) => p.thoughtSignature)).toEqual([SKIP_SIGNATURE, undefined]);
     expect(toGeminiRequest(body({ tools, tool_choice: "required" })).toolConfig).toEqual({ functionCallingConfig: { mode: "ANY" } });
     expect(toGeminiRequest(body({ tools, tool_choice: "none" })).toolConfig).toEqual({ functionCallingConfig: { mode: "NONE" } });
     expect(toGeminiRequest(body({ tools })).toolConfig).toBeUndefined();
@@ -154,7 +172,7 @@ describe("answers", () => {
               parts: [
                 { text: "thinking…", thought: true },
                 { text: "Let me check." },
-                { functionCall: { name: "weather", args: { city: "Paris" } }, thoughtSignature: "c2ln" },
+                { functionCall: { name: "weather", args: { city: "Paris" } }, thoughtSignature: "a+/b9w==" },
               ],
             },
             finishReason: "STOP",
@@ -173,7 +191,7 @@ describe("answers", () => {
       finish_reason: "tool_calls",
       message: {
         content: "Let me check.",
-        tool_calls: [{ id: "call_0.sig.c2ln", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }],
+        tool_calls: [{ id: "call_0__sig__a-_b9w", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }],
       },
     });
     expect(completion.usage).toEqual({

@@ -199,18 +199,29 @@ function parseArguments(args: string): Record<string, unknown> {
 
 /**
  * Tool-call ids the router gives Gemini's function calls carry the call's `thoughtSignature` (Gemini 2.5+ signs its
- * calls and wants the signature back beside them in the history): `call_<n>` alone, or `call_<n>.sig.<signature>`.
+ * calls and Gemini 3 refuses a history whose calls lack theirs): `call_<n>` alone, or `call_<n>__sig__<signature>`, the
+ * signature in base64url so the id stays within `[A-Za-z0-9_-]` (what Anthropic accepts as a tool_use id, should the
+ * history travel there).
  */
-const SIGNATURE_MARK = ".sig.";
+const SIGNATURE_MARK = "__sig__";
+
+/**
+ * What a replayed call without a signature of its own carries (a call another model made, or the client wrote): the
+ * value Google documents for skipping the check (https://ai.google.dev/gemini-api/docs/thought-signatures).
+ */
+export const SKIP_SIGNATURE = "skip_thought_signature_validator";
 
 export function toolCallId(index: number, call: { id?: string }, signature: string | undefined): string {
   const id = typeof call.id === "string" && call.id !== "" ? call.id : `call_${index}`;
-  return signature === undefined || signature === "" ? id : `${id}${SIGNATURE_MARK}${signature}`;
+  if (signature === undefined || signature === "") return id;
+  return `${id}${SIGNATURE_MARK}${signature.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
 }
 
-function splitToolCallId(id: string): { id: string; signature: string | undefined } {
+function signatureOf(id: string): string | undefined {
   const at = id.indexOf(SIGNATURE_MARK);
-  return at === -1 ? { id, signature: undefined } : { id: id.slice(0, at), signature: id.slice(at + SIGNATURE_MARK.length) };
+  if (at === -1) return undefined;
+  const url = id.slice(at + SIGNATURE_MARK.length);
+  return url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (url.length % 4)) % 4);
 }
 
 /**
@@ -218,11 +229,12 @@ function splitToolCallId(id: string): { id: string; signature: string | undefine
  * `systemInstruction` (joined by a blank line, wherever they stand); user turns `role: "user"`, assistant turns
  * `role: "model"` with their tool calls as `functionCall` parts; tool results `functionResponse` parts in a user turn
  * (named after the call they answer: Gemini matches results to calls by name and order, so ids are not sent; a call's
- * `thoughtSignature`, carried in its id, goes back beside it); consecutive turns of one role merge, as Gemini wants them alternating. Images,
- * audio and files travel inline (`inlineData`). `tools` become `functionDeclarations` with their JSON Schema as
- * `parametersJsonSchema`; `tool_choice` the `functionCallingConfig` mode (`required` ANY, a named function ANY with
- * `allowedFunctionNames`, `none` NONE); sampling the `generationConfig`, and `response_format` `responseMimeType`
- * `application/json` with the schema as `responseJsonSchema`.
+ * `thoughtSignature`, carried in its id, goes back beside it, SKIP_SIGNATURE on a turn's first call that has none);
+ * consecutive turns of one role merge, as Gemini wants them alternating. Images, audio and files travel inline
+ * (`inlineData`). `tools` become `functionDeclarations` with their JSON Schema as `parametersJsonSchema`; `tool_choice`
+ * the `functionCallingConfig` mode (`required` ANY, a named function ANY with `allowedFunctionNames`, `none` NONE);
+ * sampling the `generationConfig`, and `response_format` `responseMimeType` `application/json` with the schema as
+ * `responseJsonSchema`.
  */
 export function toGeminiRequest(body: ChatBody): GeminiRequest {
   const system: string[] = [];
@@ -247,13 +259,14 @@ export function toGeminiRequest(body: ChatBody): GeminiRequest {
         break;
       case "assistant": {
         const parts = partsOf(m.content);
-        for (const call of m.tool_calls ?? []) {
-          const { signature } = splitToolCallId(call.id);
+        (m.tool_calls ?? []).forEach((call, j) => {
           callNames.set(call.id, call.function.name);
           const part: GeminiPart = { functionCall: { name: call.function.name, args: parseArguments(call.function.arguments) } };
+          // Gemini signs the first call of a turn (parallel calls after it carry none).
+          const signature = signatureOf(call.id) ?? (j === 0 ? SKIP_SIGNATURE : undefined);
           if (signature !== undefined) part.thoughtSignature = signature;
           parts.push(part);
-        }
+        });
         push("model", parts);
         break;
       }
