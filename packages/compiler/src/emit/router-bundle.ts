@@ -2,8 +2,8 @@
  * @module Emit router.mjs and its assets: esbuild bundles packages/router with only the adapters and validators a release
  * uses, release embedded. The admin API's handler and canary evaluation, loaded on first use, ride along in router.mjs as
  * brotli-compressed chunks; so do the trace sinks and metrics, unpacked at start. What a release may never use (the
- * dashboard, the Responses and Messages dialects) is written beside router.mjs as assets: plain ES modules with a content
- * hash in their names, imported on first use. router.mjs plus its assets is the deployable folder.
+ * dashboard, the Responses and Messages dialects, Azure's Entra ID sign-in) is written beside router.mjs as assets:
+ * plain ES modules with a content hash in their names, imported on first use. router.mjs plus its assets is the deployable folder.
  * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their Lua scripts and their client
  * (ioredis, without what the router cannot reach) as brotli-compressed chunks unpacked at start-up; any other release
  * carries none of them.
@@ -377,6 +377,24 @@ const REDIS_SCRIPTS_CHUNK: LazyChunk = {
 };
 
 /**
+ * Microsoft Entra ID tokens for the azure kind (`auth: "entra"`: the client-credentials grant, caching and refresh,
+ * ~3.5 KB minified), loaded at an azure provider's first token request (adapters/azure/index.ts). Beside router.mjs:
+ * releases whose azure providers use api keys never load it. Only bundles with the azure adapter reach it.
+ */
+const ENTRA_CHUNK: LazyChunk = {
+  what: "entra",
+  entry: "adapters/azure/entra.ts",
+  importer: "adapters/azure/index.ts",
+  specifier: "./entra.ts",
+  exports: ["entraTokenSource"],
+  modules: new Set(["adapters/azure/entra.ts"]),
+  corePath: "EntraCore (adapters/azure/entra.ts)",
+  name: "switchyard-entra.mjs",
+  placement: "beside",
+  serves: 'Microsoft Entra ID sign-in for azure providers (auth: "entra")',
+};
+
+/**
  * Build a lazily loaded part of the router as a self-contained ESM chunk, checked against its allow-list.
  *
  * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
@@ -677,6 +695,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, SINKS_CHUNK, assets),
       lazyChunk(src, EMBEDDINGS_CHUNK, assets),
       lazyChunk(src, REDIS_SCRIPTS_CHUNK, assets),
+      lazyChunk(src, ENTRA_CHUNK, assets),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK, assets),
       ioredisChunk(src),
     ],

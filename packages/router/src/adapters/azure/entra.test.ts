@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Transport, TransportRequest } from "../types.ts";
-import { UpstreamError } from "../types.ts";
+import { UpstreamError, toUpstreamError } from "../types.ts";
 import { DEFAULT_AUTHORITY_HOST, entraCredentials, entraTokenSource, tokenTimes } from "./entra.ts";
 
 const ENV = { AZURE_TENANT_ID: "t", AZURE_CLIENT_ID: "c", AZURE_CLIENT_SECRET: "s3cret-value" };
@@ -20,6 +20,7 @@ function tokenTransport(answers: Array<[number, unknown]>): { transport: Transpo
   return { transport, seen };
 }
 
+const CORE = { UpstreamError, toUpstreamError };
 const signal = new AbortController().signal;
 const token = (name: string, expiresIn = 3600) => [200, { token_type: "Bearer", expires_in: expiresIn, access_token: name }] as [number, unknown];
 
@@ -59,7 +60,7 @@ describe("entraTokenSource", () => {
   it("fetches once for concurrent calls, caches, and refreshes after the refresh time", async () => {
     let now = 0;
     const { transport, seen } = tokenTransport([token("one"), token("two")]);
-    const source = entraTokenSource("az", ENV, transport, () => now);
+    const source = entraTokenSource(CORE, "az", ENV, transport, () => now);
     expect(await Promise.all([source.get(signal), source.get(signal), source.get(signal)])).toEqual(["one", "one", "one"]);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.url.href).toBe("https://login.microsoftonline.com/t/oauth2/v2.0/token");
@@ -74,7 +75,7 @@ describe("entraTokenSource", () => {
   it("a failed refresh serves the old token until it expires, then fails", async () => {
     let now = 0;
     const { transport } = tokenTransport([token("one"), [503, {}], [503, {}]]);
-    const source = entraTokenSource("az", ENV, transport, () => now);
+    const source = entraTokenSource(CORE, "az", ENV, transport, () => now);
     expect(await source.get(signal)).toBe("one");
     now = 3_400_000;
     expect(await source.get(signal)).toBe("one");
@@ -86,7 +87,7 @@ describe("entraTokenSource", () => {
 
   it("invalidate() makes the next call fetch a new token", async () => {
     const { transport, seen } = tokenTransport([token("one"), token("two")]);
-    const source = entraTokenSource("az", ENV, transport, () => 0);
+    const source = entraTokenSource(CORE, "az", ENV, transport, () => 0);
     expect(await source.get(signal)).toBe("one");
     source.invalidate();
     expect(await source.get(signal)).toBe("two");
@@ -97,7 +98,7 @@ describe("entraTokenSource", () => {
     const { transport } = tokenTransport([
       [400, { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided. s3cret-value\r\nTrace ID: x" }],
     ]);
-    const error = (await entraTokenSource("az", ENV, transport)
+    const error = (await entraTokenSource(CORE, "az", ENV, transport)
       .get(signal)
       .catch((e: unknown) => e)) as UpstreamError;
     expect(error.errorClass).toBe("provider_4xx");
@@ -107,7 +108,7 @@ describe("entraTokenSource", () => {
     const { transport: broken } = tokenTransport([[200, { token_type: "Bearer" }]]);
     expect(
       (
-        (await entraTokenSource("az", ENV, broken)
+        (await entraTokenSource(CORE, "az", ENV, broken)
           .get(signal)
           .catch((e: unknown) => e)) as UpstreamError
       ).errorClass,
@@ -125,7 +126,7 @@ describe("entraTokenSource", () => {
       },
       close: async () => undefined,
     };
-    const source = entraTokenSource("az", ENV, transport, () => 0);
+    const source = entraTokenSource(CORE, "az", ENV, transport, () => 0);
     const abort = new AbortController();
     const leaving = source.get(abort.signal);
     const staying = source.get(signal);

@@ -3,9 +3,20 @@
  * `{AZURE_AUTHORITY_HOST}/{AZURE_TENANT_ID}/oauth2/v2.0/token` with a client secret (AZURE_CLIENT_SECRET) or, for
  * workload identity, the federated token in AZURE_FEDERATED_TOKEN_FILE as a client assertion. One token per provider,
  * shared by its calls, fetched once at a time and refreshed before it expires.
+ *
+ * In router.mjs this module is an asset loaded at the first token request (azure/index.ts; ENTRA_CHUNK in
+ * packages/compiler/src/emit/router-bundle.ts), so api-key releases do not carry it: it imports no value from the core,
+ * which passes in its error class (EntraCore).
  */
 import { readFile } from "node:fs/promises";
-import { type Transport, UpstreamError, toUpstreamError } from "../types.ts";
+import type { FailureClass } from "../../errors.ts";
+import type { Transport, UpstreamError, toUpstreamError } from "../types.ts";
+
+/** The core's parts the token source uses: its UpstreamError class (the router's `instanceof` checks know only that one). */
+export interface EntraCore {
+  UpstreamError: typeof UpstreamError;
+  toUpstreamError: typeof toUpstreamError;
+}
 
 /** The scope of a token for Azure OpenAI (Azure AI services' data plane). */
 export const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
@@ -68,7 +79,7 @@ export function tokenTimes(now: number, expiresInS: number): { expiresAt: number
 }
 
 /** The failure class of a token endpoint's status: its 4xx are the deployment's credentials, never the client's request. */
-function tokenErrorClass(status: number): UpstreamError["errorClass"] {
+function tokenErrorClass(status: number): FailureClass {
   if (status === 429) return "429";
   if (status >= 500) return "5xx";
   return "provider_4xx";
@@ -87,10 +98,10 @@ function entraErrorText(body: string): string {
 }
 
 /** Resolve with `promise`, or reject as soon as `signal` aborts (the shared token fetch goes on for the other callers). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(toUpstreamError(new Error("aborted"), signal));
+function untilAborted<T>(core: EntraCore, promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(core.toUpstreamError(new Error("aborted"), signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(toUpstreamError(new Error("aborted"), signal));
+    const onAbort = (): void => reject(core.toUpstreamError(new Error("aborted"), signal));
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(
       (v) => {
@@ -117,7 +128,7 @@ export interface EntraTokenSource {
  * UpstreamError naming them), as is a token endpoint's refusal (its `error` and AADSTS code, never the secret); a
  * token past its refresh time is refreshed, and while that fails the old token serves until it expires.
  */
-export function entraTokenSource(provider: string, env: Env, transport: Transport, now: () => number = Date.now): EntraTokenSource {
+export function entraTokenSource(core: EntraCore, provider: string, env: Env, transport: Transport, now: () => number = Date.now): EntraTokenSource {
   const credentials = entraCredentials(env);
   let token: Token | undefined;
   let inFlight: Promise<Token> | undefined;
@@ -130,7 +141,7 @@ export function entraTokenSource(provider: string, env: Env, transport: Transpor
       try {
         assertion = (await readFile(c.secret.path, "utf8")).trim();
       } catch (error) {
-        throw new UpstreamError(
+        throw new core.UpstreamError(
           "provider_4xx",
           `provider \`${provider}\`: cannot read AZURE_FEDERATED_TOKEN_FILE (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`,
         );
@@ -152,7 +163,7 @@ export function entraTokenSource(provider: string, env: Env, transport: Transpor
       if (response.status < 200 || response.status >= 300) {
         // Entra does not echo the secret; should a proxy in between, it is masked all the same.
         const said = c.secret.kind === "client-secret" ? entraErrorText(text).replaceAll(c.secret.value, "[redacted]") : entraErrorText(text);
-        throw new UpstreamError(
+        throw new core.UpstreamError(
           tokenErrorClass(response.status),
           `provider \`${provider}\`: Microsoft Entra ID refused a token (${response.status}${said === "" ? "" : `, ${said}`})`,
           { status: response.status },
@@ -166,12 +177,12 @@ export function entraTokenSource(provider: string, env: Env, transport: Transpor
       }
       const expiresIn = typeof answer.expires_in === "number" ? answer.expires_in : Number(answer.expires_in);
       if (typeof answer.access_token !== "string" || answer.access_token === "" || !Number.isFinite(expiresIn))
-        throw new UpstreamError("invalid_response", `provider \`${provider}\`: Microsoft Entra ID's token answer has no access_token or expires_in`);
+        throw new core.UpstreamError("invalid_response", `provider \`${provider}\`: Microsoft Entra ID's token answer has no access_token or expires_in`);
       return { accessToken: answer.access_token, ...tokenTimes(startedAt, expiresIn) };
     } catch (error) {
-      if (error instanceof UpstreamError) throw error;
-      const failed = toUpstreamError(error, signal);
-      throw new UpstreamError(failed.errorClass, `provider \`${provider}\`: cannot reach Microsoft Entra ID at ${url.origin}: ${failed.message}`);
+      if (error instanceof core.UpstreamError) throw error;
+      const failed = core.toUpstreamError(error, signal);
+      throw new core.UpstreamError(failed.errorClass, `provider \`${provider}\`: cannot reach Microsoft Entra ID at ${url.origin}: ${failed.message}`);
     }
   }
 
@@ -179,7 +190,7 @@ export function entraTokenSource(provider: string, env: Env, transport: Transpor
     get(signal: AbortSignal): Promise<string> {
       if ("missing" in credentials)
         return Promise.reject(
-          new UpstreamError(
+          new core.UpstreamError(
             "provider_4xx",
             `provider \`${provider}\` authenticates with Microsoft Entra ID (auth: "entra"), but ${credentials.missing} is not set`,
           ),
@@ -201,7 +212,7 @@ export function entraTokenSource(provider: string, env: Env, transport: Transpor
         // Each caller awaits it through untilAborted; one that left already must not make its failure unhandled.
         inFlight.catch(() => undefined);
       }
-      return untilAborted(inFlight, signal).then((t) => t.accessToken);
+      return untilAborted(core, inFlight, signal).then((t) => t.accessToken);
     },
     invalidate(): void {
       token = undefined;

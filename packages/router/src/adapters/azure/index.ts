@@ -5,8 +5,8 @@
  */
 import type { Model, Provider } from "@switchyard/ir";
 import { openAiCompatibleAdapter } from "../openai/index.ts";
-import type { AdapterFactory, AdapterInit, ProviderAdapter } from "../types.ts";
-import { entraTokenSource } from "./entra.ts";
+import { type AdapterFactory, type AdapterInit, type ProviderAdapter, type Transport, UpstreamError, toUpstreamError } from "../types.ts";
+import type { EntraTokenSource } from "./entra.ts";
 
 /** The api-version sent when the provider sets none: the latest GA of Azure OpenAI's data-plane inference API. */
 export const AZURE_DEFAULT_API_VERSION = "2024-10-21";
@@ -49,6 +49,32 @@ export function azureUrls(provider: Pick<Provider, "baseUrl" | "apiVersion">): A
 }
 
 /**
+ * The provider's Entra ID token source, its code (entra.ts) imported at the first token request: in router.mjs an asset
+ * beside it (ENTRA_CHUNK in packages/compiler/src/emit/router-bundle.ts), so releases authenticating with api keys only
+ * do not carry it in the 150 KB budget. An asset that cannot be loaded fails the call as the deployment's fault
+ * (`provider_4xx`: fallback applies) and is tried again on the next call.
+ */
+function lazyEntraTokenSource(provider: string, env: Readonly<Record<string, string | undefined>>, transport: Transport): EntraTokenSource {
+  let loading: Promise<EntraTokenSource> | undefined;
+  let loaded: EntraTokenSource | undefined;
+  const load = (): Promise<EntraTokenSource> =>
+    (loading ??= import("./entra.ts").then(
+      (m) => (loaded = m.entraTokenSource({ UpstreamError, toUpstreamError }, provider, env, transport)),
+      (error: unknown) => {
+        loading = undefined;
+        throw new UpstreamError(
+          "provider_4xx",
+          `provider \`${provider}\`: cannot load Microsoft Entra ID support: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      },
+    ));
+  return {
+    get: async (signal) => (loaded ?? (await load())).get(signal),
+    invalidate: () => loaded?.invalidate(),
+  };
+}
+
+/**
  * Create an adapter for an Azure OpenAI resource. With `auth: "entra"` each call carries `Authorization: Bearer` with the
  * provider's Entra ID token (fetched from the AZURE_* variables, cached, refreshed before expiry, dropped on a 401);
  * otherwise the `api-key` header from `apiKey`.
@@ -68,7 +94,7 @@ export const createAzureAdapter: AdapterFactory = (init: AdapterInit): ProviderA
       headers: (stream) => (stream ? streamHeaders : base),
     });
   }
-  const tokens = entraTokenSource(init.providerId, init.env ?? {}, init.transport);
+  const tokens = lazyEntraTokenSource(init.providerId, init.env ?? {}, init.transport);
   // The headers of the token last used, made again only when the token changes.
   let made: { token: string; headers: Record<string, string>; stream: Record<string, string> } | undefined;
   return openAiCompatibleAdapter(init.providerId, init.transport, {
