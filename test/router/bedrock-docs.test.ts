@@ -48,12 +48,14 @@ describe("docs/providers.md: the bedrock example", () => {
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(result.ok).toBe(true);
     const config = result.release?.config;
-    expect(config?.providers["aws"]).toMatchObject({ kind: "bedrock", region: FAKE_AWS.region });
-    expect(config?.providers["aws"]?.baseUrl).toBeUndefined();
+    if (config === undefined) throw new Error("the example compiled to no release");
+    const aws = config.providers["aws"];
+    if (aws === undefined) throw new Error("the example has no provider aws");
+    expect(aws).toMatchObject({ kind: "bedrock", region: FAKE_AWS.region });
+    expect(aws.baseUrl).toBeUndefined();
 
     // The same release with its endpoint replaced, as a VPC endpoint would (the signing region stays the provider's).
-    const aws = { ...config?.providers["aws"], baseUrl: bedrock.baseUrl };
-    const release = createRelease({ ...(config as NonNullable<typeof config>), providers: { ...config?.providers, aws } as typeof config.providers });
+    const release = createRelease({ ...config, providers: { ...config.providers, aws: { ...aws, baseUrl: bedrock.baseUrl } } });
     const router = await startTestRouter(release, {
       env: { APP_KEY: "sk-app", AWS_ACCESS_KEY_ID: FAKE_AWS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_AWS.secretAccessKey },
     });
