@@ -2,8 +2,9 @@
  * @module Emit router.mjs and its assets: esbuild bundles packages/router with only the adapters and validators a release
  * uses, release embedded. The admin API's handler and canary evaluation, loaded on first use, ride along in router.mjs as
  * brotli-compressed chunks; so do the trace sinks and metrics, unpacked at start. What a release may never use (the
- * dashboard, the Responses and Messages dialects, Azure's Entra ID sign-in) is written beside router.mjs as assets:
- * plain ES modules with a content hash in their names, imported on first use. router.mjs plus its assets is the deployable folder.
+ * dashboard, the Responses and Messages dialects, Azure's Entra ID sign-in, the Bedrock adapter's calls) is written beside
+ * router.mjs as assets: plain ES modules with a content hash in their names, imported on first use. router.mjs plus its
+ * assets is the deployable folder.
  * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their Lua scripts and their client
  * (ioredis, without what the router cannot reach) as brotli-compressed chunks unpacked at start-up; any other release
  * carries none of them.
@@ -155,6 +156,8 @@ interface LazyChunk {
    * the parts the core passes in (`core`).
    */
   modules: ReadonlySet<string>;
+  /** Third-party packages the chunk may carry whole (they hold none of the router's classes or state). */
+  packages?: readonly string[];
   /** Where the core's parts are passed in, for the error message. */
   corePath: string;
   /** The chunk's name in stack traces (V8 reads the `sourceURL` comment) instead of a long `data:` URL. */
@@ -395,6 +398,34 @@ const ENTRA_CHUNK: LazyChunk = {
 };
 
 /**
+ * The AWS Bedrock adapter's calls (Converse / ConverseStream translation, SigV4 via aws4fetch, the event-stream decoder;
+ * ~19 KB minified), loaded by a bedrock provider's first call (adapters/bedrock/index.ts). Only releases with a bedrock
+ * provider bundle that importer, so only they get this asset; the adapter's refusals stay in router.mjs. The core's
+ * UpstreamError and helpers come in as BedrockCore.
+ */
+const BEDROCK_CHUNK: LazyChunk = {
+  what: "bedrock",
+  entry: "adapters/bedrock/converse.ts",
+  importer: "adapters/bedrock/index.ts",
+  specifier: "./converse.ts",
+  exports: ["createConverseClient"],
+  modules: new Set([
+    "adapters/bedrock/converse.ts",
+    "adapters/bedrock/translate.ts",
+    "adapters/bedrock/content.ts",
+    "adapters/bedrock/eventstream.ts",
+    "adapters/bedrock/sign.ts",
+    // midConversationSystem, structuredToolName and toUsage only: pure functions.
+    "adapters/anthropic/translate.ts",
+  ]),
+  packages: ["aws4fetch"],
+  corePath: "BedrockCore (adapters/bedrock/converse.ts)",
+  name: "switchyard-bedrock.mjs",
+  placement: "beside",
+  serves: "the AWS Bedrock adapter (providers of kind bedrock)",
+};
+
+/**
  * Build a lazily loaded part of the router as a self-contained ESM chunk, checked against its allow-list.
  *
  * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
@@ -413,6 +444,7 @@ async function buildLazyChunk(src: string, chunk: LazyChunk): Promise<string> {
   );
   for (const input of carried) {
     const module = chunkModuleName(path.relative(src, path.resolve(input)).split(path.sep).join("/"));
+    if (chunk.packages?.some((name) => module.includes(`node_modules/${name}/`)) === true) continue;
     if (!chunk.modules.has(module)) {
       throw new Error(
         `the ${chunk.what} chunk would carry its own copy of ${module}: pass what it needs from it through ${chunk.corePath}, or list it in the chunk's modules (packages/compiler/src/emit/router-bundle.ts) if it holds no state and no classes`,
@@ -696,6 +728,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, EMBEDDINGS_CHUNK, assets),
       lazyChunk(src, REDIS_SCRIPTS_CHUNK, assets),
       lazyChunk(src, ENTRA_CHUNK, assets),
+      lazyChunk(src, BEDROCK_CHUNK, assets),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK, assets),
       ioredisChunk(src),
     ],

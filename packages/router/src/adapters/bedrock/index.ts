@@ -1,264 +1,49 @@
 /**
- * @module The AWS Bedrock adapter: the Converse and ConverseStream APIs (`POST /model/{modelId}/converse`,
- * `/converse-stream`), SigV4-signed with credentials from the standard AWS environment variables; ConverseStream's
- * answer is AWS event-stream framing (eventstream.ts), not SSE.
+ * @module The AWS Bedrock adapter (Converse / ConverseStream). What every call needs first — the refusals — is here;
+ * the calls themselves (SigV4 signing, the event-stream decoder, translation) are in converse.ts, imported on the first
+ * call: router.mjs writes them beside itself as an asset, keeping its 150 KB budget for releases that use bedrock.
  */
-import { structuredToolName } from "../anthropic/translate.ts";
 import { DEFAULT_MAX_SSE_LINE_BYTES } from "../sse.ts";
 import {
-  type AdapterCall,
   type AdapterFactory,
   type AdapterInit,
-  type CompletionResult,
   type ProviderAdapter,
-  type StreamEvent,
-  type TransportResponse,
   UpstreamError,
-  type UpstreamErrorDetail,
   classifyStatus,
   parseRetryAfter,
   toUpstreamError,
   unsendable,
 } from "../types.ts";
-import { EventStreamDecoder, EventStreamError, type EventStreamMessage } from "./eventstream.ts";
-import { type AwsCredentials, awsCredentialsFromEnv, signRequest } from "./sign.ts";
-import {
-  type ConverseResponse,
-  type ConverseStreamEvent,
-  ConverseStreamTranslator,
-  bedrockRefusal,
-  fromConverseResponse,
-  toConverseRequest,
-} from "./translate.ts";
-
-/** The runtime endpoint of a region; a provider's `baseUrl` replaces it (a VPC endpoint, a test fake). */
-export function bedrockEndpoint(region: string): string {
-  return `https://bedrock-runtime.${region}.amazonaws.com`;
-}
+import type { ConverseClient } from "./converse.ts";
+import { bedrockRefusal } from "./refusal.ts";
 
 /**
- * The failure class of a Bedrock error type, from the HTTP `x-amzn-errortype` header or an exception event's
- * `:exception-type` (either case): throttling and a model not ready yet are the upstream's rate limit; internal,
- * unavailable, model-stream and model errors are the upstream's fault; a model timeout is a timeout; validation is the
- * request's (passed through); access, missing resources and account quotas are the deployment's (provider_4xx).
- */
-export function bedrockErrorClass(type: string, status?: number): UpstreamError["errorClass"] {
-  switch (type.charAt(0).toLowerCase() + type.slice(1)) {
-    case "throttlingException":
-    case "modelNotReadyException":
-      return "429";
-    case "internalServerException":
-    case "serviceUnavailableException":
-    case "modelStreamErrorException":
-    case "modelErrorException":
-      return "5xx";
-    case "modelTimeoutException":
-      return "timeout";
-    case "validationException":
-      return "4xx";
-    case "accessDeniedException":
-    case "resourceNotFoundException":
-    case "serviceQuotaExceededException":
-    case "unrecognizedClientException":
-    case "expiredTokenException":
-      return "provider_4xx";
-    default:
-      return status !== undefined ? classifyStatus(status) : "5xx";
-  }
-}
-
-/** Bedrock says a prompt outgrew the model's context in words only ("Input is too long for requested model."). */
-const CONTEXT_LENGTH_TEXT = /input is too long|too many input tokens|prompt is too long|context (window|length)/i;
-
-/** A Bedrock error body's message (`{"message": "…"}`, or `Message`), one line, else undefined. */
-function errorMessage(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown; Message?: unknown };
-    const message = typeof parsed === "object" && parsed !== null ? (parsed.message ?? parsed.Message) : undefined;
-    return typeof message === "string" ? message.replace(/\s+/g, " ").trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The error type of an HTTP error answer: `x-amzn-errortype` (`ValidationException:http://…`), else the body's `__type` (`…#ValidationException`). */
-function errorType(headers: TransportResponse["headers"], body: string): string {
-  const header = headers["x-amzn-errortype"];
-  const raw = (Array.isArray(header) ? header[0] : header) ?? "";
-  if (raw !== "") return raw.split(":")[0] ?? "";
-  try {
-    const type = (JSON.parse(body) as { __type?: unknown }).__type;
-    return typeof type === "string" ? (type.split("#").pop() ?? "") : "";
-  } catch {
-    return "";
-  }
-}
-
-/** What a client-caused error passes through: Bedrock's message in OpenAI's terms. */
-function errorDetail(message: string, type: string): UpstreamErrorDetail {
-  const contextLength = CONTEXT_LENGTH_TEXT.test(message);
-  return {
-    message: message.slice(0, 500),
-    type: "invalid_request_error",
-    code: contextLength ? "context_length_exceeded" : type === "" || type === "ValidationException" || type === "validationException" ? null : type,
-    contextLength,
-  };
-}
-
-/** A non-2xx Converse answer as an UpstreamError: classified by its error type, its message quoted (never for 401/403). */
-async function bedrockHttpError(response: TransportResponse, provider: string): Promise<UpstreamError> {
-  let body = "";
-  if (response.status !== 401 && response.status !== 403) {
-    try {
-      body = await response.text();
-    } catch {
-      body = "";
-    }
-  } else response.dump();
-  const type = errorType(response.headers, body);
-  const message = errorMessage(body);
-  const errorClass = bedrockErrorClass(type, response.status);
-  const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
-  const quoted = message === undefined ? "" : `: ${type === "" ? "" : `(${type}) `}${message}`.slice(0, 202);
-  return new UpstreamError(errorClass, `${provider} answered ${response.status}${quoted}`, {
-    status: response.status,
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(message !== undefined && errorClass === "4xx" ? { detail: errorDetail(message, type) } : {}),
-  });
-}
-
-/**
- * Create an adapter for AWS Bedrock's Converse API. The provider's `region` is the signing region and picks the
- * endpoint (`baseUrl` overrides the endpoint, not the region); the model's `name` is the Bedrock model id or inference
- * profile (ARN or id). Credentials are read from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN when
- * the release activates; missing ones fail each call with a provider error naming them, logged once.
+ * Create an adapter for AWS Bedrock's Converse API: `region` signs and picks the endpoint (`baseUrl` overrides the
+ * endpoint), credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN in `init.env`.
  *
- * @example createBedrockAdapter({ providerId: "aws", provider: { kind: "bedrock", region: "us-east-1", … }, apiKey: undefined, headers: {}, transport, env: process.env })
+ * @example createBedrockAdapter({ providerId: "aws", provider, apiKey: undefined, headers: {}, transport, env: process.env })
  */
 export const createBedrockAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
-  const name = init.providerId;
-  const region = init.provider.region ?? "";
-  const base = (init.provider.baseUrl ?? bedrockEndpoint(region)).replace(/\/+$/, "");
-  const credentials = awsCredentialsFromEnv(init.env ?? {});
-  const maxMessage = init.transport.limits?.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES;
-  let reportedMissing = false;
-
-  /** The credentials, or (missing ones) the provider error every call fails with, logged the first time. */
-  const credentialsOrThrow = (): AwsCredentials => {
-    if (!("missing" in credentials)) return credentials;
-    const message = `provider \`${name}\` (bedrock) has no AWS credentials: set ${credentials.missing.join(" and ")} (and AWS_SESSION_TOKEN for temporary credentials)`;
-    if (!reportedMissing) {
-      reportedMissing = true;
-      process.stderr.write(`switchyard router: ${message}\n`);
-    }
-    throw new UpstreamError("provider_4xx", message);
+  let client: Promise<ConverseClient> | undefined;
+  const load = (): Promise<ConverseClient> => {
+    client ??= import("./converse.ts").then(({ createConverseClient }) =>
+      createConverseClient(init, {
+        UpstreamError,
+        toUpstreamError,
+        unsendable,
+        classifyStatus,
+        parseRetryAfter,
+        maxMessageBytes: init.transport.limits?.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES,
+      }),
+    );
+    // A failed load (an asset missing beside router.mjs) is tried again by the next call.
+    client.catch(() => (client = undefined));
+    return client;
   };
-
-  /** The signed POST of `call`'s request to `/converse` or `/converse-stream`. */
-  const send = async (call: AdapterCall, path: "converse" | "converse-stream"): Promise<TransportResponse> => {
-    let body: string;
-    try {
-      body = JSON.stringify(toConverseRequest(call.body, call.model));
-    } catch (error) {
-      throw unsendable(name, error);
-    }
-    const found = credentialsOrThrow();
-    const url = new URL(`${base}/model/${encodeURIComponent(call.model.name)}/${path}`);
-    const accept = path === "converse" ? "application/json" : "application/vnd.amazon.eventstream";
-    const headers = await signRequest({ url, headers: { ...init.headers, "content-type": "application/json", accept }, body }, found, region);
-    const response = await init.transport.post({ url, headers, body, signal: call.signal });
-    if (response.status < 200 || response.status >= 300) throw await bedrockHttpError(response, name);
-    return response;
-  };
-
-  const meta = (response: TransportResponse, call: AdapterCall) => {
-    const header = response.headers["x-amzn-requestid"];
-    const requestId = (Array.isArray(header) ? header[0] : header) ?? call.requestId;
-    return { id: `chatcmpl-${requestId}`, model: call.model.name, created: Math.floor(Date.now() / 1000) };
-  };
-
   return {
-    refuses: (body) => bedrockRefusal(body, name),
-
-    async complete(call: AdapterCall): Promise<CompletionResult> {
-      try {
-        const response = await send(call, "converse");
-        let parsed: ConverseResponse;
-        try {
-          parsed = JSON.parse(await response.text()) as ConverseResponse;
-        } catch {
-          throw new UpstreamError("invalid_response", `${name}'s response is not valid JSON`);
-        }
-        if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.output?.message?.content)) {
-          throw new UpstreamError("invalid_response", `${name}'s response has no \`output.message.content\``);
-        }
-        const completion = fromConverseResponse(parsed, meta(response, call), structuredToolName(call.body));
-        return { text: JSON.stringify(completion), completion, usage: completion.usage };
-      } catch (error) {
-        throw toUpstreamError(error, call.signal);
-      }
-    },
-
-    async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
-      let response: TransportResponse;
-      try {
-        response = await send(call, "converse-stream");
-      } catch (error) {
-        throw toUpstreamError(error, call.signal);
-      }
-      return events(response.body, new ConverseStreamTranslator(meta(response, call), structuredToolName(call.body)), name, call.signal, maxMessage);
-    },
-
+    refuses: (body) => bedrockRefusal(body, init.providerId),
+    complete: async (call) => (await load()).complete(call),
+    stream: async (call) => (await load()).stream(call),
     async close(): Promise<void> {},
   };
 };
-
-/** The UpstreamError an exception (or error) message of a ConverseStream stands for. */
-function streamError(message: EventStreamMessage, provider: string): UpstreamError {
-  const headers = message.headers;
-  if (headers[":message-type"] === "error") {
-    const code = String(headers[":error-code"] ?? "error");
-    return new UpstreamError(bedrockErrorClass(code), `${provider} reported ${code} mid-stream: ${String(headers[":error-message"] ?? "").slice(0, 200)}`);
-  }
-  const type = String(headers[":exception-type"] ?? "exception");
-  const text = errorMessage(Buffer.from(message.payload).toString("utf8")) ?? "";
-  const errorClass = bedrockErrorClass(type);
-  return new UpstreamError(errorClass, `${provider} reported ${type} mid-stream: ${text.slice(0, 200)}`, {
-    ...(errorClass === "4xx" && text !== "" ? { detail: errorDetail(text, type) } : {}),
-  });
-}
-
-async function* events(
-  body: AsyncIterable<Uint8Array>,
-  translator: ConverseStreamTranslator,
-  name: string,
-  signal: AbortSignal,
-  maxMessage: number,
-): AsyncGenerator<StreamEvent> {
-  const decoder = new EventStreamDecoder(maxMessage);
-  const messages: EventStreamMessage[] = [];
-  try {
-    for await (const bytes of body) {
-      decoder.feed(bytes, messages);
-      for (const message of messages) {
-        if (message.headers[":message-type"] !== "event") throw streamError(message, name);
-        let event: ConverseStreamEvent;
-        try {
-          event = JSON.parse(Buffer.from(message.payload).toString("utf8")) as ConverseStreamEvent;
-        } catch {
-          throw new UpstreamError("invalid_response", `an event from ${name} is not valid JSON`);
-        }
-        if (typeof event !== "object" || event === null) throw new UpstreamError("invalid_response", `an event from ${name} is not a JSON object`);
-        for (const chunk of translator.next(String(message.headers[":event-type"] ?? ""), event)) yield { chunk };
-      }
-      messages.length = 0;
-    }
-    decoder.finish();
-  } catch (error) {
-    // A frame cut short is a dropped stream; a frame that does not check out is a broken upstream.
-    if (error instanceof EventStreamError)
-      throw new UpstreamError(error.truncated ? "stream_interrupted" : "invalid_response", `${name}'s event stream: ${error.message}`);
-    throw toUpstreamError(error, signal);
-  }
-  if (!translator.stopped) throw new UpstreamError("stream_interrupted", `${name}'s stream ended before messageStop`);
-}

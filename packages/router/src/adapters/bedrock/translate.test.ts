@@ -2,7 +2,8 @@
 import type { Model } from "@switchyard/ir";
 import { describe, expect, it } from "vitest";
 import type { ChatBody } from "../../protocol/chat.ts";
-import { ConverseStreamTranslator, bedrockRefusal, bedrockUsage, finishReason, fromConverseResponse, toConverseRequest } from "./translate.ts";
+import { bedrockRefusal } from "./refusal.ts";
+import { ConverseStreamTranslator, bedrockUsage, finishReason, fromConverseResponse, toConverseRequest } from "./translate.ts";
 
 const model = { provider: "aws", name: "anthropic.claude-3-5-haiku-20241022-v1:0", context: 200_000, price: { input: 0.8, output: 4 } } as unknown as Model;
 const body = (extra: Partial<ChatBody>): ChatBody => ({ model: "r", messages: [{ role: "user", content: "hi" }], ...extra });

@@ -4,11 +4,9 @@
  * stop reasons and ConverseStream events.
  */
 import type { Model } from "@switchyard/ir";
-import { RouterError } from "../../errors.ts";
-import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, ChatMessage, ChatToolCall, Usage } from "../../protocol/chat.ts";
+import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatToolCall, Usage } from "../../protocol/chat.ts";
 import { midConversationSystem, structuredToolName, toUsage } from "../anthropic/translate.ts";
-
-export type BedrockImageFormat = "png" | "jpeg" | "gif" | "webp";
+import { type BedrockImageFormat, blocksOf, hasToolBlocks, textOf } from "./content.ts";
 
 /** A content block of a Converse message (a union: exactly one member set). Blobs travel as base64 in the JSON protocol. */
 export type BedrockBlock =
@@ -53,108 +51,6 @@ export interface ConverseResponse {
   output?: { message?: { role?: string; content?: BedrockBlock[] } };
   stopReason?: string;
   usage?: BedrockUsage;
-}
-
-const IMAGE_FORMATS: Readonly<Record<string, BedrockImageFormat>> = {
-  "image/png": "png",
-  "image/jpeg": "jpeg",
-  "image/jpg": "jpeg",
-  "image/gif": "gif",
-  "image/webp": "webp",
-};
-
-/** A `data:image/…;base64,…` URL as a Converse image (its bytes), or undefined for anything else (an http URL, another type). */
-function imageOf(part: ChatContentPart): { image: { format: BedrockImageFormat; source: { bytes: string } } } | undefined {
-  const ref = part.image_url;
-  const url = typeof ref === "string" ? ref : ref?.url;
-  const m = typeof url === "string" ? /^data:([^;,]+);base64,(.*)$/s.exec(url) : null;
-  const format = m === null ? undefined : IMAGE_FORMATS[(m[1] ?? "").toLowerCase()];
-  return format === undefined ? undefined : { image: { format, source: { bytes: m?.[2] ?? "" } } };
-}
-
-function blocksOf(content: ChatMessage["content"]): Array<{ text: string } | NonNullable<ReturnType<typeof imageOf>>> {
-  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
-  if (!Array.isArray(content)) return [];
-  const blocks: Array<{ text: string } | NonNullable<ReturnType<typeof imageOf>>> = [];
-  for (const part of content) {
-    if (part.type === "text" && typeof part.text === "string" && part.text !== "") blocks.push({ text: part.text });
-    else if (part.type === "image_url") {
-      const image = imageOf(part);
-      if (image !== undefined) blocks.push(image);
-    }
-  }
-  return blocks;
-}
-
-function textOf(content: ChatMessage["content"]): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .filter((p) => typeof p.text === "string" && p.text !== "")
-    .map((p) => p.text as string)
-    .join("\n\n");
-}
-
-/** Numbers a Chat Completions body may set that Converse has no counterpart for, and the value that means "unset". */
-const NEUTRAL_NUMBERS: ReadonlyArray<readonly [string, number, string]> = [
-  ["n", 1, "it answers one choice per request"],
-  ["presence_penalty", 0, "it has no presence penalty"],
-  ["frequency_penalty", 0, "it has no frequency penalty"],
-  ["top_logprobs", 0, "it returns no log probabilities"],
-];
-
-function hasToolBlocks(messages: readonly ChatMessage[]): boolean {
-  return messages.some((m) => m.role === "tool" || m.role === "function" || (m.tool_calls?.length ?? 0) > 0);
-}
-
-/**
- * What of `body` Bedrock's Converse API cannot honour, as `unsupported_parameter` naming the field: `n` > 1, log
- * probabilities, penalties, `logit_bias`, audio output, content parts other than text and images, images that are not
- * `data:` URLs of PNG, JPEG, GIF or WebP (Converse takes image bytes or S3 locations, never an http URL), empty user or
- * assistant turns, `response_format` beside callable tools (it is a forced tool there), and `tool_choice: "none"` on a
- * conversation holding tool calls (Converse has no "none" and needs the tools declared once tool blocks appear).
- */
-export function bedrockRefusal(body: ChatBody, provider: string): RouterError | undefined {
-  const refuse = (param: string, why: string): RouterError =>
-    new RouterError("unsupported_parameter", `\`${param}\` cannot be honoured by provider \`${provider}\` (AWS Bedrock's Converse API): ${why}`, { param });
-  for (const [field, neutral, why] of NEUTRAL_NUMBERS) {
-    const value = body[field];
-    if (value !== undefined && value !== null && value !== neutral) return refuse(field, why);
-  }
-  if (body["logprobs"] === true) return refuse("logprobs", "it returns no log probabilities");
-  const bias = body["logit_bias"];
-  if (typeof bias === "object" && bias !== null && Object.keys(bias).length > 0) return refuse("logit_bias", "it has no logit bias");
-  if (body["audio"] !== undefined && body["audio"] !== null) return refuse("audio", "it produces no audio");
-  const format = body.response_format?.type;
-  if (format !== undefined && format !== "text" && format !== "json_schema" && format !== "json_object")
-    return refuse("response_format.type", `it has no \`${format}\` output`);
-  if (structuredToolName(body) !== undefined && (body.tools?.length ?? 0) > 0 && body.tool_choice !== "none") {
-    return refuse("response_format", "structured output is a forced tool call there, which cannot be combined with `tools` the model may call");
-  }
-  if (body.tool_choice === "none" && (body.tools?.length ?? 0) > 0 && hasToolBlocks(body.messages)) {
-    return refuse("tool_choice", 'it has no "none": a conversation with tool calls must declare its tools, and the model could then call them');
-  }
-  const last = body.messages.length - 1;
-  for (let i = 0; i <= last; i++) {
-    const m = body.messages[i] as ChatMessage;
-    if (m.role === "user" || m.role === "tool") {
-      if (Array.isArray(m.content)) {
-        for (let j = 0; j < m.content.length; j++) {
-          const part = m.content[j] as ChatContentPart;
-          if (part.type === "image_url" && imageOf(part) === undefined) {
-            return refuse(`messages[${i}].content[${j}].image_url`, "it takes images as bytes: send a data: URL of a PNG, JPEG, GIF or WebP image");
-          }
-          if (part.type !== "text" && part.type !== "image_url") return refuse(`messages[${i}].content[${j}].type`, `it takes no \`${part.type}\` content`);
-        }
-      }
-      if (m.role === "user" && blocksOf(m.content).length === 0) {
-        return refuse(`messages[${i}].content`, "it refuses an empty user turn, and dropping it would change the conversation");
-      }
-    } else if (m.role === "assistant" && i < last && blocksOf(m.content).length === 0 && (m.tool_calls?.length ?? 0) === 0) {
-      return refuse(`messages[${i}].content`, "it refuses an empty assistant turn, and dropping it would merge the turns around it");
-    }
-  }
-  return undefined;
 }
 
 function parseArguments(args: string): unknown {
