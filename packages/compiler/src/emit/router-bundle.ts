@@ -2,10 +2,10 @@
  * @module Emit router.mjs and its assets: esbuild bundles packages/router with only the adapters and validators a release
  * uses, release embedded. The admin API's handler and canary evaluation, loaded on first use, ride along in router.mjs as
  * brotli-compressed chunks; so do the trace sinks and metrics, unpacked at start. What a release may never use (the
- * dashboard, the Responses and Messages dialects) is written beside router.mjs as assets: plain ES modules with a content
- * hash in their names, imported on first use. router.mjs plus its assets is the deployable folder.
- * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their client (ioredis) as a second
- * brotli-compressed chunk unpacked at start-up; any other release carries neither.
+ * dashboard, the Responses and Messages dialects, embeddings, prompt rendering) is written beside router.mjs as assets:
+ * plain ES modules with a content hash in their names, imported on first use. router.mjs plus its assets is the
+ * deployable folder. A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their client
+ * (ioredis) and their Lua scripts as brotli-compressed chunks unpacked at start-up; any other release carries none of them.
  */
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -145,8 +145,8 @@ interface LazyChunk {
   importer: string | readonly string[];
   /** What that dynamic import names. */
   specifier: string;
-  /** The entry's exports the core uses. */
-  exports: readonly string[];
+  /** The entry's exports the core uses; without it, every export of the built chunk (for a chunk of constants that grows). */
+  exports?: readonly string[];
   /**
    * The modules the chunk may contain, relative to packages/router/src: its own lazily loaded files and pure helpers
    * without state or classes. Anything else they import by value would be a second copy of a core module (a second
@@ -230,6 +230,7 @@ const ADMIN_CHUNK: LazyChunk = {
     "../../ir/src/prompts.ts",
     // withPromptCanaries on activation: its WeakMap keyed by config is a cache a copy may rebuild.
     "prompts/canary.ts",
+    "prompts/keys.ts",
   ]),
   corePath: "AdminCore (admin/api.ts)",
   name: "switchyard-admin.mjs",
@@ -298,6 +299,34 @@ const MESSAGES_CHUNK: LazyChunk = {
 };
 
 /**
+ * Prompts as code on the request path: rendering (templates split per release, variables checked, messages spliced into
+ * each API's body) and counting a prompt canary's outcomes (~6 KB minified), loaded on the first request that names a
+ * prompt (prompts/load.ts); the core passes its RouterError in (PromptCore).
+ */
+const PROMPTS_CHUNK: LazyChunk = {
+  what: "prompts",
+  entry: "prompts/chunk.ts",
+  importer: "prompts/load.ts",
+  specifier: "./chunk.ts",
+  exports: ["createPromptRenderer"],
+  modules: new Set([
+    "prompts/chunk.ts",
+    "prompts/render.ts",
+    "prompts/outcome.ts",
+    "prompts/keys.ts",
+    // Pure helpers: the sticky bucket, `kind`, promptVersion (and the content hash under it).
+    "core/sticky.ts",
+    "protocol/json.ts",
+    "../../ir/src/prompts.ts",
+    "../../ir/src/canonical.ts",
+  ]),
+  corePath: "PromptCore (prompts/chunk.ts)",
+  name: "switchyard-prompts.mjs",
+  placement: "beside",
+  serves: "prompt rendering (a request's `prompt` or x-switchyard-prompt)",
+};
+
+/**
  * The JSONL trace sink with its serialiser and folder maker, the alert webhooks and the Prometheus metrics (~13 KB
  * minified, ~6.7 KB packed): telemetry.ts builds them synchronously on each activation and the metrics count every
  * request, so they are unpacked when router.mjs starts (~1 ms) rather than on first use. No class or state of theirs is
@@ -343,11 +372,32 @@ const EMBEDDINGS_CHUNK: LazyChunk = {
 };
 
 /**
+ * The Redis state stores' Lua scripts (~13.6 KB of text minified, ~4.5 KB packed): plain strings and their SHA1s, in
+ * bundles of releases with Redis state only, whose stores are built at start-up, so unpacked when router.mjs starts.
+ * Every export is passed on (no `exports` list): a new script needs no change here.
+ */
+const REDIS_SCRIPTS_CHUNK: LazyChunk = {
+  what: "redis-scripts",
+  entry: "state/redis/scripts.ts",
+  importer: ["state/redis/budgets.ts", "state/redis/limits.ts", "state/redis/releases.ts", "state/redis/rollout.ts"],
+  specifier: "./scripts.ts",
+  modules: new Set(["state/redis/scripts.ts"]),
+  corePath: "the Redis stores (state/redis/)",
+  name: "switchyard-redis-scripts.mjs",
+  load: "start",
+};
+
+/**
  * Build a lazily loaded part of the router as a self-contained ESM chunk, checked against its allow-list.
  *
  * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
  */
 async function buildLazyChunk(src: string, chunk: LazyChunk): Promise<string> {
+  return (await buildChunk(src, chunk)).code;
+}
+
+/** buildLazyChunk's code, and the names the built chunk exports. */
+async function buildChunk(src: string, chunk: LazyChunk): Promise<{ code: string; exports: string[] }> {
   const result = await esbuild.build({
     entryPoints: [path.join(src, chunk.entry)],
     ...BUILD_OPTIONS,
@@ -369,8 +419,9 @@ async function buildLazyChunk(src: string, chunk: LazyChunk): Promise<string> {
   }
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error(`esbuild produced no ${chunk.what} chunk`);
+  const exports = Object.values(result.metafile.outputs).flatMap((output) => output.exports);
   // An asset has a file URL of its own for stack traces.
-  return chunk.placement === "beside" ? file.text : `${file.text}//# sourceURL=${chunk.name}\n`;
+  return { code: chunk.placement === "beside" ? file.text : `${file.text}//# sourceURL=${chunk.name}\n`, exports };
 }
 
 /** An asset's file name: the chunk's name with the first 8 hex digits of its code's sha256 (`switchyard-dashboard.3f9a1c2b.mjs`). */
@@ -421,24 +472,26 @@ function lazyChunk(src: string, chunk: LazyChunk, assets: RouterAsset[]): esbuil
           : undefined,
       );
       build.onLoad({ filter: /.*/, namespace }, async () => {
+        const built = await buildChunk(src, chunk);
+        const names = (chunk.exports ?? built.exports).join(", ");
         if (chunk.placement === "beside") {
-          const code = await buildLazyChunk(src, chunk);
+          const code = built.code;
           const file = assetFileName(chunk, code);
           assets.push({ file, code });
           const contents = [
             'import { importAsset } from "./runtime/asset.ts";',
             `const chunk = await importAsset(${JSON.stringify(file)}, ${JSON.stringify(chunk.serves ?? `the ${chunk.what} part`)});`,
-            `export const { ${chunk.exports.join(", ")} } = chunk;`,
+            `export const { ${names} } = chunk;`,
           ].join("\n");
           return { contents, loader: "js", resolveDir: src };
         }
-        const code = Buffer.from(await buildLazyChunk(src, chunk));
+        const code = Buffer.from(built.code);
         const contents = [
           `import { unpackChunk } from ${JSON.stringify(UNPACK_MODULE)};`,
           `const code = unpackChunk(${packChunk(code)});`,
           // Not a string literal, so esbuild leaves the import to Node.
           'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
-          `export const { ${chunk.exports.join(", ")} } = chunk;`,
+          `export const { ${names} } = chunk;`,
         ].join("\n");
         return { contents, loader: "js" };
       });
@@ -461,7 +514,7 @@ function carriedChunk(chunk: LazyChunk): esbuild.Plugin {
           : undefined,
       );
       build.onLoad({ filter: /.*/, namespace }, () => ({
-        contents: chunk.exports.map((name) => `export const ${name} = undefined;`).join("\n"),
+        contents: (chunk.exports ?? []).map((name) => `export const ${name} = undefined;`).join("\n"),
         loader: "js",
       }));
     },
@@ -584,8 +637,10 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, CANARY_CHUNK, assets),
       lazyChunk(src, RESPONSES_CHUNK, assets),
       lazyChunk(src, MESSAGES_CHUNK, assets),
+      lazyChunk(src, PROMPTS_CHUNK, assets),
       lazyChunk(src, SINKS_CHUNK, assets),
       lazyChunk(src, EMBEDDINGS_CHUNK, assets),
+      lazyChunk(src, REDIS_SCRIPTS_CHUNK, assets),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK, assets),
       ioredisChunk(src),
     ],
