@@ -2,10 +2,11 @@
  * @module Emit router.mjs and its assets: esbuild bundles packages/router with only the adapters and validators a release
  * uses, release embedded. The admin API's handler and canary evaluation, loaded on first use, ride along in router.mjs as
  * brotli-compressed chunks; so do the trace sinks and metrics, unpacked at start. What a release may never use (the
- * dashboard, the Responses and Messages dialects, embeddings, prompt rendering) is written beside router.mjs as assets:
- * plain ES modules with a content hash in their names, imported on first use. router.mjs plus its assets is the
- * deployable folder. A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their client
- * (ioredis) and their Lua scripts as brotli-compressed chunks unpacked at start-up; any other release carries none of them.
+ * dashboard, the Responses and Messages dialects) is written beside router.mjs as assets: plain ES modules with a content
+ * hash in their names, imported on first use. router.mjs plus its assets is the deployable folder.
+ * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their Lua scripts and their client
+ * (ioredis, without what the router cannot reach) as brotli-compressed chunks unpacked at start-up; any other release
+ * carries none of them.
  */
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -145,8 +146,8 @@ interface LazyChunk {
   importer: string | readonly string[];
   /** What that dynamic import names. */
   specifier: string;
-  /** The entry's exports the core uses; without it, every export of the built chunk (for a chunk of constants that grows). */
-  exports?: readonly string[];
+  /** The entry's exports the core uses. */
+  exports: readonly string[];
   /**
    * The modules the chunk may contain, relative to packages/router/src: its own lazily loaded files and pure helpers
    * without state or classes. Anything else they import by value would be a second copy of a core module (a second
@@ -372,15 +373,32 @@ const EMBEDDINGS_CHUNK: LazyChunk = {
 };
 
 /**
- * The Redis state stores' Lua scripts (~13.6 KB of text minified, ~4.5 KB packed): plain strings and their SHA1s, in
- * bundles of releases with Redis state only, whose stores are built at start-up, so unpacked when router.mjs starts.
- * Every export is passed on (no `exports` list): a new script needs no change here.
+ * The Lua scripts of the Redis stores (~14 KB of script text minified, ~3.8 KB compressed): text that compresses well
+ * and is read once, when the stores are made, so it is unpacked when router.mjs starts. Only releases with Redis state
+ * import it (from the Redis stores), so only their bundles carry it.
  */
 const REDIS_SCRIPTS_CHUNK: LazyChunk = {
   what: "redis-scripts",
   entry: "state/redis/scripts.ts",
-  importer: ["state/redis/budgets.ts", "state/redis/limits.ts", "state/redis/releases.ts", "state/redis/rollout.ts"],
+  importer: ["state/redis/budgets.ts", "state/redis/limits.ts", "state/redis/rollout.ts", "state/redis/releases.ts"],
   specifier: "./scripts.ts",
+  exports: [
+    "BUDGET_RESERVE",
+    "RATE_LIMIT",
+    "ADMIT",
+    "SETTLE_ADJUST",
+    "CANARY_ARM_FIELDS",
+    "CANARY_FIELDS",
+    "CANARY_ACTIVATE",
+    "CANARY_SET",
+    "CANARY_RECORD",
+    "CANARY_FEEDBACK",
+    "CANARY_READ",
+    "LEASE",
+    "RELEASE_PUT",
+    "RELEASE_ACTIVATE",
+    "RELEASE_READ",
+  ],
   modules: new Set(["state/redis/scripts.ts"]),
   corePath: "the Redis stores (state/redis/)",
   name: "switchyard-redis-scripts.mjs",
@@ -393,11 +411,6 @@ const REDIS_SCRIPTS_CHUNK: LazyChunk = {
  * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
  */
 async function buildLazyChunk(src: string, chunk: LazyChunk): Promise<string> {
-  return (await buildChunk(src, chunk)).code;
-}
-
-/** buildLazyChunk's code, and the names the built chunk exports. */
-async function buildChunk(src: string, chunk: LazyChunk): Promise<{ code: string; exports: string[] }> {
   const result = await esbuild.build({
     entryPoints: [path.join(src, chunk.entry)],
     ...BUILD_OPTIONS,
@@ -419,9 +432,8 @@ async function buildChunk(src: string, chunk: LazyChunk): Promise<{ code: string
   }
   const file = result.outputFiles[0];
   if (file === undefined) throw new Error(`esbuild produced no ${chunk.what} chunk`);
-  const exports = Object.values(result.metafile.outputs).flatMap((output) => output.exports);
   // An asset has a file URL of its own for stack traces.
-  return { code: chunk.placement === "beside" ? file.text : `${file.text}//# sourceURL=${chunk.name}\n`, exports };
+  return chunk.placement === "beside" ? file.text : `${file.text}//# sourceURL=${chunk.name}\n`;
 }
 
 /** An asset's file name: the chunk's name with the first 8 hex digits of its code's sha256 (`switchyard-dashboard.3f9a1c2b.mjs`). */
@@ -472,26 +484,24 @@ function lazyChunk(src: string, chunk: LazyChunk, assets: RouterAsset[]): esbuil
           : undefined,
       );
       build.onLoad({ filter: /.*/, namespace }, async () => {
-        const built = await buildChunk(src, chunk);
-        const names = (chunk.exports ?? built.exports).join(", ");
         if (chunk.placement === "beside") {
-          const code = built.code;
+          const code = await buildLazyChunk(src, chunk);
           const file = assetFileName(chunk, code);
           assets.push({ file, code });
           const contents = [
             'import { importAsset } from "./runtime/asset.ts";',
             `const chunk = await importAsset(${JSON.stringify(file)}, ${JSON.stringify(chunk.serves ?? `the ${chunk.what} part`)});`,
-            `export const { ${names} } = chunk;`,
+            `export const { ${chunk.exports.join(", ")} } = chunk;`,
           ].join("\n");
           return { contents, loader: "js", resolveDir: src };
         }
-        const code = Buffer.from(built.code);
+        const code = Buffer.from(await buildLazyChunk(src, chunk));
         const contents = [
           `import { unpackChunk } from ${JSON.stringify(UNPACK_MODULE)};`,
           `const code = unpackChunk(${packChunk(code)});`,
           // Not a string literal, so esbuild leaves the import to Node.
           'const chunk = await import(`data:text/javascript;base64,${code.toString("base64")}`);',
-          `export const { ${names} } = chunk;`,
+          `export const { ${chunk.exports.join(", ")} } = chunk;`,
         ].join("\n");
         return { contents, loader: "js" };
       });
@@ -514,7 +524,7 @@ function carriedChunk(chunk: LazyChunk): esbuild.Plugin {
           : undefined,
       );
       build.onLoad({ filter: /.*/, namespace }, () => ({
-        contents: (chunk.exports ?? []).map((name) => `export const ${name} = undefined;`).join("\n"),
+        contents: chunk.exports.map((name) => `export const ${name} = undefined;`).join("\n"),
         loader: "js",
       }));
     },
