@@ -52,6 +52,7 @@ describe("bundleRouter", () => {
       "switchyard-dashboard",
       "switchyard-embeddings",
       "switchyard-messages",
+      "switchyard-prompts",
       "switchyard-responses",
     ]);
     expect(second.assets.map((asset) => asset.file)).toEqual(names);

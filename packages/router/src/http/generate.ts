@@ -24,8 +24,7 @@ import type { IncomingMessage } from "node:http";
 import { type BodyBudget, readBody } from "./read-body.ts";
 import { JSON_TYPE, answerHeaders, sendError, stampIds } from "./respond.ts";
 import { streamAnswer } from "./sse.ts";
-import { recordPromptOutcome } from "../prompts/canary.ts";
-import { applyPrompt } from "../prompts/render.ts";
+import { namesPrompt, promptRenderer, recordPromptOutcome } from "../prompts/load.ts";
 
 /** A request from node:http or from the fast path. */
 export type GenerationRequest = IncomingMessage | FastRequest;
@@ -80,7 +79,9 @@ export async function serveGeneration(
     const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, g.budget);
     // Prompts as code: a named prompt is rendered into the dialect's own body before the dialect reads it.
     const parsed = parseJson(text);
-    const prompted = applyPrompt(release.config, dialect.name, parsed, req.headers, (key) => deps.state.rollout.canaryPercent(key), deps.rng);
+    const prompted = namesPrompt(parsed, req.headers)
+      ? (await promptRenderer()).applyPrompt(release.config, dialect.name, parsed, req.headers, (key) => deps.state.rollout.canaryPercent(key), deps.rng)
+      : undefined;
     if (prompted !== undefined) trace.prompt = prompted.use;
     const request = dialect.read(prompted === undefined ? parsed : prompted.body, req.headers);
     const body = request.body;
