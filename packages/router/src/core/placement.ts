@@ -77,23 +77,31 @@ export function rankOf(caller: CallerProximity, region: string | undefined): num
   return (region === undefined ? undefined : caller.rank.get(region)) ?? caller.nearest.length;
 }
 
-/** Per target, member index → rank by caller region; null when every member ranks alike (nothing to reorder). */
-const rankCache = new WeakMap<TableTarget, Map<string, Int32Array | null>>();
+/** A target's members as one caller region sees them: ranks by member index, and the members grouped by rank. */
+export interface TargetRanks {
+  ranks: Int32Array;
+  /** Nearest group first, each in declaration order and frozen, so a strategy caches per-group work by identity (weighted). */
+  groups: readonly (readonly TableMember[])[];
+}
+
+/** Per target, by caller region; null when every member ranks alike (nothing to reorder). */
+const rankCache = new WeakMap<TableTarget, Map<string, TargetRanks | null>>();
 
 /** The target's member ranks for a caller (cached on the target; caller regions come from the bounded `callers` map). */
-export function targetRanks(target: TableTarget, caller: CallerProximity): Int32Array | null {
+export function targetRanks(target: TableTarget, caller: CallerProximity): TargetRanks | null {
   let byCaller = rankCache.get(target);
   if (byCaller === undefined) {
     byCaller = new Map();
     rankCache.set(target, byCaller);
   }
-  let ranks = byCaller.get(caller.region);
-  if (ranks === undefined) {
-    const out = Int32Array.from(target.members, (m) => rankOf(caller, m.region));
-    ranks = out.every((r) => r === out[0]) ? null : out;
-    byCaller.set(caller.region, ranks);
+  let placed = byCaller.get(caller.region);
+  if (placed === undefined) {
+    const ranks = Int32Array.from(target.members, (m) => rankOf(caller, m.region));
+    const distinct = [...new Set(ranks)].sort((a, b) => a - b);
+    placed = distinct.length <= 1 ? null : { ranks, groups: distinct.map((r) => Object.freeze(target.members.filter((_, i) => ranks[i] === r))) };
+    byCaller.set(caller.region, placed);
   }
-  return ranks;
+  return placed;
 }
 
 /**
@@ -139,13 +147,21 @@ export class RequestPlacement {
     orderGroup: (group: readonly M[]) => readonly M[],
     keys?: Map<number, number>,
   ): readonly M[] {
-    const ranks = this.caller === undefined ? null : targetRanks(target, this.caller);
+    const placed = this.caller === undefined ? null : targetRanks(target, this.caller);
+    if (placed !== null && this.maxP95Ms === undefined && members === target.members) {
+      // The common case: every member eligible, so the groups precomputed for this caller region apply as they are.
+      if (keys !== undefined) for (let i = 0; i < placed.ranks.length; i++) keys.set(i, placed.ranks[i] as number);
+      const out: M[] = [];
+      for (const group of placed.groups as readonly (readonly M[])[]) for (const m of group.length === 1 ? group : orderGroup(group)) out.push(m);
+      return out;
+    }
+    const ranks = placed?.ranks;
     const far = this.caller === undefined ? 0 : this.caller.nearest.length;
     const key = new Array<number>(members.length);
     let uniform = true;
     for (let i = 0; i < members.length; i++) {
       const m = members[i] as M;
-      let k = ranks === null ? 0 : (ranks[m.index] as number);
+      let k = ranks === undefined ? 0 : (ranks[m.index] as number);
       if (this.overTarget(m) !== undefined && this.rng() >= PLACEMENT_RECHECK_SHARE) k += far + 1;
       key[i] = k;
       keys?.set(m.index, k);
