@@ -125,9 +125,21 @@ export class RequestPlacement {
     return caller === undefined && maxP95Ms === undefined ? undefined : new RequestPlacement(caller, maxP95Ms, state, rng);
   }
 
-  /** True when this placement may reorder the target's members (so decide() takes its general path). */
-  reorders(target: TableTarget): boolean {
-    return this.maxP95Ms !== undefined || (this.caller !== undefined && targetRanks(target, this.caller) !== null);
+  /**
+   * For decide()'s fast path (every member eligible, breakers plainly closed): the target's members grouped nearest
+   * first (each group frozen, in declaration order), to be ordered group by group as a whole target is. undefined:
+   * placement leaves this target's order alone; null: some member is over the route's p95 target (the general path moves it).
+   */
+  fastGroups(target: TableTarget): readonly (readonly TableMember[])[] | undefined | null {
+    if (this.anyOverTarget(target.members)) return null;
+    return this.caller === undefined ? undefined : targetRanks(target, this.caller)?.groups;
+  }
+
+  /** True when some member's p95 is over the route's target (false without a target: the usual, healthy case is cheap). */
+  anyOverTarget(members: readonly TableMember[]): boolean {
+    if (this.maxP95Ms === undefined) return false;
+    for (const m of members) if (this.overTarget(m) !== undefined) return true;
+    return false;
   }
 
   /** True when the member's p95 is over the route's target (then, but for a PLACEMENT_RECHECK_SHARE draw, it yields). */
@@ -148,9 +160,11 @@ export class RequestPlacement {
     keys?: Map<number, number>,
   ): readonly M[] {
     const placed = this.caller === undefined ? null : targetRanks(target, this.caller);
-    if (placed !== null && this.maxP95Ms === undefined && members === target.members) {
-      // The common case: every member eligible, so the groups precomputed for this caller region apply as they are.
-      if (keys !== undefined) for (let i = 0; i < placed.ranks.length; i++) keys.set(i, placed.ranks[i] as number);
+    if (members === target.members && !this.anyOverTarget(members)) {
+      // The common case: every member eligible and within the p95 target, so the groups precomputed for this caller
+      // region apply as they are (and no draw is made: a recheck draw is only for members over the target).
+      if (keys !== undefined) for (let i = 0; i < members.length; i++) keys.set(i, placed === null ? 0 : (placed.ranks[i] as number));
+      if (placed === null) return orderGroup(members);
       const out: M[] = [];
       for (const group of placed.groups as readonly (readonly M[])[]) for (const m of group.length === 1 ? group : orderGroup(group)) out.push(m);
       return out;
