@@ -25,7 +25,7 @@ function placementConfig(n: number): Config {
     teams: {
       ...base.teams,
       bench: { ...base.teams.bench!, routes: ["wide", "typical", "wide-p95", "typical-p95"] },
-      eu: { routes: ["wide", "typical"], region: "eu" },
+      eu: { keys: [], routes: ["wide", "typical"], region: "eu" },
     },
     routes: {
       ...base.routes,
