@@ -153,22 +153,30 @@ describe("region-aware placement", () => {
 
   it("orders a fully eligible target from its precomputed region groups exactly as the general path orders a copy", () => {
     const table = compileRouteTable(config);
-    const targets = [table.routes.get("chat")?.primary, table.routes.get("chat")?.fallback[0]];
-    for (const target of targets) {
-      if (target === undefined) throw new Error("route chat has a primary and a fallback tier");
-      for (const region of ["eu-central", "eu-west", "us-east", "ap-south"]) {
-        for (let seed = 1; seed <= 30; seed++) {
-          const run = (members: readonly TableMember[]) => {
-            const rng = mulberry32(seed);
-            const state = fakeState();
-            const placement = RequestPlacement.of(table.proximity, config.routes.chat!, req({ route: "chat", region }), state, rng);
-            const ctx = { state, rng, now: 1_000, region, promptTokens: 10, maxOutputTokens: undefined, fullWeight: true };
-            const keys = new Map<number, number>();
-            const ordered = placement?.order(target, members, (g) => target.strategy.order(g, ctx), keys) ?? [];
-            return { models: ordered.map((m) => m.model), keys: [...keys].sort((a, b) => a[0] - b[0]), next: rng() };
-          };
-          // target.members takes the precomputed (frozen) groups; a copy takes the general grouping.
-          expect(run(target.members)).toEqual(run(target.members.slice()));
+    const over = { ewmaMs: 2500, p95Ms: 3000, samples: 50 };
+    const states = [fakeState(), fakeState({ latency: { "m-fra": over } }), fakeState({ latency: { "m-fra": over, "m-sfo": over, "m-any": over } })];
+    const cases = [
+      { route: "chat", target: table.routes.get("chat")?.primary },
+      { route: "chat", target: table.routes.get("chat")?.fallback[0] },
+      // A p95 target: members over it yield their place (but for the re-measuring draw), with and without a region.
+      { route: "fast", target: table.routes.get("fast")?.primary },
+    ];
+    for (const { route, target } of cases) {
+      if (target === undefined) throw new Error(`route ${route} lacks a target`);
+      for (const region of ["eu-central", "eu-west", "us-east", "ap-south", undefined]) {
+        for (const state of states) {
+          for (let seed = 1; seed <= 30; seed++) {
+            const run = (members: readonly TableMember[]) => {
+              const rng = mulberry32(seed);
+              const placement = RequestPlacement.of(table.proximity, config.routes[route]!, req({ route, region }), state, rng);
+              const ctx = { state, rng, now: 1_000, region, promptTokens: 10, maxOutputTokens: undefined, fullWeight: true };
+              const keys = new Map<number, number>();
+              const ordered = placement?.order(target, members, (g) => target.strategy.order(g, ctx), keys) ?? [];
+              return { models: ordered.map((m) => m.model), keys: [...keys].sort((a, b) => a[0] - b[0]), next: rng() };
+            };
+            // target.members takes the precomputed (frozen) groups; a copy takes the general grouping.
+            expect(run(target.members)).toEqual(run(target.members.slice()));
+          }
         }
       }
     }

@@ -142,6 +142,22 @@ export class RequestPlacement {
     return false;
   }
 
+  /**
+   * By member index, true for a member that yields its place: over the p95 target and not drawn to re-measure it (one
+   * draw per member over the target, in member order). undefined when none yields (no draw without a member over it).
+   */
+  yields(members: readonly TableMember[]): boolean[] | undefined {
+    if (this.maxP95Ms === undefined) return undefined;
+    let out: boolean[] | undefined;
+    for (let i = 0; i < members.length; i++) {
+      if (this.overTarget(members[i] as TableMember) !== undefined && this.rng() >= PLACEMENT_RECHECK_SHARE) {
+        out ??= new Array<boolean>(members.length).fill(false);
+        out[i] = true;
+      }
+    }
+    return out;
+  }
+
   /** True when the member's p95 is over the route's target (then, but for a PLACEMENT_RECHECK_SHARE draw, it yields). */
   overTarget(m: TableMember): { p95Ms: number } | undefined {
     if (this.maxP95Ms === undefined) return undefined;
@@ -160,13 +176,39 @@ export class RequestPlacement {
     keys?: Map<number, number>,
   ): readonly M[] {
     const placed = this.caller === undefined ? null : targetRanks(target, this.caller);
-    if (members === target.members && !this.anyOverTarget(members)) {
-      // The common case: every member eligible and within the p95 target, so the groups precomputed for this caller
-      // region apply as they are (and no draw is made: a recheck draw is only for members over the target).
-      if (keys !== undefined) for (let i = 0; i < members.length; i++) keys.set(i, placed === null ? 0 : (placed.ranks[i] as number));
-      if (placed === null) return orderGroup(members);
+    if (members === target.members) {
+      // The common case, every member eligible: the groups precomputed for this caller region (frozen, so a strategy's
+      // per-array cache applies) are used as they are, but for members yielding their place, which go behind them all.
+      const far = this.caller === undefined ? 0 : this.caller.nearest.length;
+      const yields = this.yields(members);
+      if (keys !== undefined) for (let i = 0; i < members.length; i++) keys.set(i, (placed?.ranks[i] ?? 0) + (yields?.[i] === true ? far + 1 : 0));
       const out: M[] = [];
-      for (const group of placed.groups as readonly (readonly M[])[]) for (const m of group.length === 1 ? group : orderGroup(group)) out.push(m);
+      const behind: (readonly M[])[] = [];
+      for (const group of (placed?.groups ?? [members]) as readonly (readonly M[])[]) {
+        // A group without a yielding member is passed on as it is (frozen: no copy, the strategy's cache holds).
+        let keep: readonly M[] = group;
+        if (yields !== undefined) {
+          let kept: M[] | undefined;
+          let moved: M[] | undefined;
+          for (let j = 0; j < group.length; j++) {
+            const m = group[j] as M;
+            if (yields[m.index] !== true) kept?.push(m);
+            else {
+              if (kept === undefined) {
+                kept = []; // (no slice(): V8's array builtins are slow on frozen arrays)
+                for (let x = 0; x < j; x++) kept.push(group[x] as M);
+              }
+              (moved ??= []).push(m);
+            }
+          }
+          if (kept !== undefined && moved !== undefined) {
+            keep = kept;
+            behind.push(moved);
+          }
+        }
+        for (const m of keep.length <= 1 ? keep : orderGroup(keep)) out.push(m);
+      }
+      for (const group of behind) for (const m of group.length === 1 ? group : orderGroup(group)) out.push(m);
       return out;
     }
     const ranks = placed?.ranks;
