@@ -138,7 +138,7 @@ export class RequestPlacement {
   /** True when some member's p95 is over the route's target (false without a target: the usual, healthy case is cheap). */
   anyOverTarget(members: readonly TableMember[]): boolean {
     if (this.maxP95Ms === undefined) return false;
-    for (const m of members) if (this.overTarget(m) !== undefined) return true;
+    for (let i = 0; i < members.length; i++) if (this.overTarget(members[i] as TableMember) !== undefined) return true;
     return false;
   }
 

@@ -55,15 +55,18 @@ const config = placementConfig(models);
 const now = 1_764_000_000_000;
 const empty = createMemoryStateStores().view(now);
 // Every model has enough samples to be judged, all under the 2 s target: the p95 is read for each member, nothing yields.
+// (One stats object, as the memory store returns its kept one.)
+const within = { ewmaMs: 400, p95Ms: 900, samples: 100 };
+const over = { ewmaMs: 2_400, p95Ms: 3_000, samples: 100 };
 const measured: RoutingState = {
   breaker: (m) => empty.breaker(m),
-  latency: () => ({ ewmaMs: 400, p95Ms: 900, samples: 100 }),
+  latency: () => within,
   inFlight: (m) => empty.inFlight(m),
   canaryPercent: (r) => empty.canaryPercent(r),
   breakersClosed: () => true,
 };
 // The degraded case: m1 (in "eu", the caller's region, a member of both routes' primary tiers) is over the target.
-const degraded: RoutingState = { ...measured, latency: (m) => (m === "m1" ? { ewmaMs: 2_400, p95Ms: 3_000, samples: 100 } : measured.latency(m)) };
+const degraded: RoutingState = { ...measured, latency: (m) => (m === "m1" ? over : within) };
 const options = { rng: mulberry32(42), now };
 const request = (route: string, region: string | undefined, team = "bench"): RoutingRequest => ({
   route,
