@@ -5,7 +5,8 @@
  * - `uncached`: the fixture's `chat` route (no cache: the baseline),
  * - `miss`: `faq` with `Cache-Control: no-cache` (key, upstream call, answer stored: what a miss costs, without the
  *   lookup, which is one Map read in memory),
- * - `hit`: `faq` with the same request each time (answered from the in-memory cache, no upstream call).
+ * - `hit`: `faq` with the same request each time (answered from the in-memory cache, no upstream call),
+ * - `no-store` (only with `--ways`): `faq` with `Cache-Control: no-store` (no key, nothing stored).
  *
  * Closed-loop throughput in slices the three take in rotating order (this machine's speed drifts over tens of
  * seconds), the router's CPU per request over each slice (/proc), then open-loop latency at a fixed rate, rotating too.
@@ -47,7 +48,7 @@ const rate = Number(values.rate);
 const pacedMs = Number(values["paced-ms"]);
 
 interface Way {
-  name: "uncached" | "miss" | "hit";
+  name: "uncached" | "miss" | "hit" | "no-store";
   target: Target;
   rps: number[];
   cpuUs: number[];
@@ -112,6 +113,8 @@ try {
     { name: "uncached", target: target("chat") },
     { name: "miss", target: target("faq", { "cache-control": "no-cache" }) },
     { name: "hit", target: target("faq") },
+    // Not run by default: the cached route with `no-store` (no key, nothing stored), to tell the key and store apart from the rest.
+    { name: "no-store", target: target("faq", { "cache-control": "no-store" }) },
   ]
     .filter((w) => values.ways.split(",").includes(w.name))
     .map((w) => ({ ...w, name: w.name as Way["name"], rps: [], cpuUs: [], p50: [], p99: [], cacheHeaders: new Set<string>() }));
