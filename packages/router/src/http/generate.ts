@@ -119,6 +119,9 @@ export async function serveGeneration(
       routeDef.cache === undefined ? undefined : await (await g.cache()).open(ctx, routeDef, routeDef.cache, req.headers["cache-control"], now());
     if (cached !== undefined) trace.cache = cached.trace;
     if (cached?.hit !== undefined) {
+      // A team whose rate limit waits for its first attempt (Redis state with a budget) has it taken here: a hit makes none.
+      const taken = governor.admitWithoutAttempt(ctx);
+      if (taken instanceof Promise) await taken;
       if (routeDef.logPayloads) trace.completion = completionText(cached.hit.completion);
       return cached.serveHit(res, ctx, dialect, request, { requestId: id, route: body.model, createdAt: ctx.startedAt });
     }
