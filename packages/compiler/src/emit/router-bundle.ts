@@ -455,6 +455,31 @@ const BEDROCK_CHUNK: LazyChunk = {
 };
 
 /**
+ * The response cache (request keys, the in-memory LRU, hits answered in the requesting dialect, stream capture and
+ * replay; ~7 KB minified), loaded by the first request to a route with a `cache` (cache/load.ts); the core's answer
+ * writers and chunk joiner come in as CacheCore. With Redis state the shared store is the core's (state/redis/cache.ts,
+ * passed in), so the chunk's own copy of the LRU class only serves releases without it.
+ */
+const CACHE_CHUNK: LazyChunk = {
+  what: "cache",
+  entry: "cache/session.ts",
+  importer: "cache/load.ts",
+  specifier: "./session.ts",
+  exports: ["createCacheRuntime"],
+  modules: new Set([
+    "cache/session.ts",
+    "cache/key.ts",
+    "cache/replay.ts",
+    "cache/store.ts",
+    "cache/types.ts",
+    // canonicalJson only: a pure function.
+    "../../ir/src/canonical.ts",
+  ]),
+  corePath: "CacheCore (cache/session.ts)",
+  name: "switchyard-cache.mjs",
+};
+
+/**
  * Build a lazily loaded part of the router as a self-contained ESM chunk, checked against its allow-list.
  *
  * @internal Exported (through buildDashboardChunk, buildAdminChunk) for the tests; `src` is packages/router/src.
@@ -759,6 +784,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, REDIS_SCRIPTS_CHUNK, assets),
       lazyChunk(src, ENTRA_CHUNK, assets),
       lazyChunk(src, BEDROCK_CHUNK, assets),
+      lazyChunk(src, CACHE_CHUNK, assets),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK, assets),
       ioredisChunk(src),
     ],
