@@ -114,6 +114,9 @@ export async function serveGeneration(
     const region = req.headers["x-switchyard-region"];
     const traced = traceRegion(region);
     if (traced !== undefined) trace.region = traced;
+    const complexity = ruleComplexityScore(release.table, body.model, body);
+    if (complexity !== undefined) trace.complexity = complexity;
+    trace.requires = features.requires;
     const at = now();
     const decision = decideWithTable(
       release.table,
@@ -128,7 +131,7 @@ export async function serveGeneration(
         // What `when` rules read (issue 24).
         tags,
         metadata: request.metadata ?? body.metadata ?? undefined,
-        complexity: ruleComplexityScore(release.table, body.model, body),
+        complexity,
       },
       deps.state.view(at),
       { rng: deps.rng, now: at },

@@ -31,6 +31,9 @@ export interface TraceDraft {
   region?: string;
   /** The caller's `x-switchyard-tags`, once checked (a request refused before has none). */
   tags?: RequestTags;
+  /** What `when` rules read: the complexity score (when computed) and the capabilities needed (issue 24). */
+  complexity?: number;
+  requires?: readonly string[];
 }
 
 /** The longest `user` a trace keeps: OpenAI sets no limit, a trace line must have one. */
@@ -216,6 +219,10 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   if (metadata !== undefined && metadata !== null && Object.keys(metadata).length > 0) record.metadata = metadata;
   const tags = ctx?.tags ?? draft.tags;
   if (tags !== undefined) record.tags = { ...tags };
+  const rule = ctx?.plan?.rule;
+  if (rule !== undefined) record.rule = rule.index;
+  if (draft.complexity !== undefined) record.complexity = draft.complexity;
+  if (draft.requires !== undefined && draft.requires.length > 0) record.requires = [...draft.requires];
   if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
     record.payload = { messages: ctx.body.messages, completion: draft.completion };
   }

@@ -96,6 +96,7 @@ export function traceJson(r: TraceRecord): string {
     `,"retries":${num(r.retries)},"validation":${str(r.validation)},"latencyMs":${num(r.latencyMs)}${optNum("ttftMs", r.ttftMs)}${r.traceparent === undefined ? "" : `,"traceparent":${fresh(r.traceparent)}`}` +
     `${optStr("region", r.region)}${optStr("api", r.api)}${optNum("cachedInputTokens", r.cachedInputTokens)}${optNum("cacheWriteTokens", r.cacheWriteTokens)}${optNum("reasoningTokens", r.reasoningTokens)}` +
     `${r.user === undefined ? "" : `,"user":${fresh(r.user)}`}${r.metadata === undefined ? "" : `,"metadata":${JSON.stringify(r.metadata)}`}${r.tags === undefined ? "" : `,"tags":${JSON.stringify(r.tags)}`}` +
+    `${optNum("rule", r.rule)}${optNum("complexity", r.complexity)}${r.requires === undefined ? "" : `,"requires":${JSON.stringify(r.requires)}`}` +
     `${r.payload === undefined ? "" : `,"payload":${JSON.stringify(r.payload)}`}}`
   );
 }
@@ -138,6 +139,9 @@ const FIELDS = [
   "user",
   "metadata",
   "tags",
+  "rule",
+  "complexity",
+  "requires",
   "payload",
 ] as const satisfies readonly (keyof TraceRecord)[];
 const CANDIDATE_FIELDS = ["model", "provider", "step", "source", "tier", "reason"] as const satisfies readonly (keyof TraceCandidate)[];
