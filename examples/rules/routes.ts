@@ -31,7 +31,7 @@ export default defineConfig({
     support: {
       tier: "fast",
       residency: "eu",
-      // After a rule's frontier target, the cheap tier is still a second provider (baseline/multi-provider checks each rule).
+      // After a rule's frontier target, the cheap model is still a second provider (baseline/multi-provider checks each rule).
       fallback: ["frontier", "mini"],
       // Scores 0-100 (docs/routing.md#complexity): ≥ 20 is medium, ≥ 45 high.
       complexity: { medium: 20, high: 45 },

@@ -2,6 +2,7 @@
  * examples/rules compiles with its policies clean, and the router built from it routes by its `when` rules and
  * escalates `extract` past the cheap model's answer that fails the JSON validator.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,5 +53,13 @@ describe("examples/rules", () => {
       ["big", "ok", undefined],
     ]);
     expect(trace).toMatchObject({ fallback: true, validation: "passed" });
+  });
+
+  it("docs/routing.md's excerpt is this example's text", () => {
+    const docs = readFileSync(path.join(repoRoot, "docs", "routing.md"), "utf8");
+    const example = readFileSync(path.join(repoRoot, "examples", "rules", "routes.ts"), "utf8");
+    const excerpt = /<!-- example: examples\/rules\/routes\.ts[^\n]*\n```ts\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(excerpt).toBeDefined();
+    for (const line of (excerpt ?? "").split("\n").filter((l) => l.trim() !== "")) expect(example).toContain(line);
   });
 });
