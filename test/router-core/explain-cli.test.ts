@@ -10,13 +10,16 @@ import { runCli, type Io } from "@switchyard/cli";
 const root = join(import.meta.dirname, "..", "..");
 const fixture = join(import.meta.dirname, "fixtures", "explain", "routes.ts");
 
-async function explain(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `switchyard explain` with these arguments, in-process, from the repository root. */
+async function runExplain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: root, env: { NO_COLOR: "1" } };
-  const code = await runCli({ argv: ["explain", fixture, "--env", "prod", ...args], io });
+  const code = await runCli({ argv: ["explain", ...argv], io });
   return { code, stdout, stderr };
 }
+
+const explain = (...args: string[]) => runExplain([fixture, "--env", "prod", ...args]);
 
 describe("switchyard explain", () => {
   it("prints the ordered plan with reasons and exclusions", async () => {
@@ -125,13 +128,7 @@ describe("switchyard explain", () => {
 
 describe("switchyard explain on a route with `when` rules (examples/rules)", () => {
   const example = join(root, "examples", "rules", "routes.ts");
-  async function explainRules(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: root, env: { NO_COLOR: "1" } };
-    const code = await runCli({ argv: ["explain", example, "--route", "support", ...args], io });
-    return { code, stdout, stderr };
-  }
+  const explainRules = (...args: string[]) => runExplain([example, "--route", "support", ...args]);
   const firstModel = (stdout: string) => /^plan \(tried in this order\):\n\s+1\. (\S+)/m.exec(stdout)?.[1];
 
   it("no flags: no rule holds, the primary stands", async () => {
