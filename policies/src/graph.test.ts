@@ -1,6 +1,6 @@
 /** @module Tests for the IR walks shared by the built-in policies. */
 import { describe, expect, it } from "vitest";
-import { describeStep, groupBySteps, listOf, routeReach, routesByModel } from "./graph.ts";
+import { describeStep, groupBySteps, listOf, routeBranches, routeReach, routesByModel } from "./graph.ts";
 import { fixture } from "./testing/fixture.ts";
 
 const config = fixture((d) => {
@@ -30,6 +30,43 @@ describe("routeReach", () => {
 
   it("can be limited to some kinds", () => {
     expect(routeReach(config, config.routes.other!, ["primary"]).map((r) => r.path)).toEqual([["model"]]);
+  });
+});
+
+describe("when rules", () => {
+  const withRules = fixture((d) => {
+    d.routes.chat!.fallback = [{ model: "mini-us" }];
+    d.routes.chat!.when = [
+      { if: { tag: "risk:high" }, use: { tier: "frontier" } },
+      { if: { tools: true }, use: { model: "mini" } },
+    ];
+  });
+
+  it("routeReach lists each rule's target after the primary, at its `when` path", () => {
+    const reach = routeReach(withRules, withRules.routes.chat!, ["primary", "rule", "fallback"]);
+    expect(reach.map((r) => [r.kind, r.path, r.modelId])).toEqual([
+      ["primary", ["tier"], "mini"],
+      ["rule", ["when", 0, "use"], "claude"],
+      ["rule", ["when", 1, "use"], "mini"],
+      ["fallback", ["fallback", 0], "mini-us"],
+    ]);
+    expect(groupBySteps(reach).map(describeStep)).toEqual(["its primary", "its rule 1 target", "its rule 2 target", "fallback step 1"]);
+  });
+
+  it("routeBranches gives the primary and each rule's target, each followed by the fallbacks", () => {
+    const branches = routeBranches(withRules, withRules.routes.chat!);
+    expect(branches.map((b) => [b.head, b.path, b.reaches.map((r) => r.modelId)])).toEqual([
+      ["primary", ["tier"], ["mini", "mini-us"]],
+      [1, ["when", 0, "use"], ["claude", "mini-us"]],
+      [2, ["when", 1, "use"], ["mini", "mini-us"]],
+    ]);
+  });
+
+  it("routesByModel counts a model reached only through a rule", () => {
+    const onlyRule = fixture((d) => {
+      d.routes.chat!.when = [{ if: { images: true }, use: { model: "mini-us" } }];
+    });
+    expect(routesByModel(onlyRule).get("mini-us")).toEqual(["chat"]);
   });
 });
 

@@ -2,12 +2,12 @@
 import type { Config, Model, Provider, Route, TargetRef } from "@switchyard/ir";
 
 /** Where in a route a model is reached from. */
-export type ReachKind = "primary" | "fallback" | "long-context" | "canary";
+export type ReachKind = "primary" | "rule" | "fallback" | "long-context" | "canary";
 
 /** A model a route can send traffic to, with the route path that leads there (DSL spelling). */
 export interface Reach {
   kind: ReachKind;
-  /** Path below the route node: `["tier"]`, `["model"]`, `["fallback", 2]`, `["longContext", "use"]`, `["canary", "model"]`. */
+  /** Path below the route node: `["tier"]`, `["model"]`, `["when", 0, "use"]`, `["fallback", 2]`, `["longContext", "use"]`, `["canary", "model"]`. */
   path: (string | number)[];
   /** The tier or model the step names (`fast`, `claude`). */
   target: string;
@@ -53,11 +53,17 @@ function reachesOf(config: Config, kind: ReachKind, path: (string | number)[], t
   });
 }
 
-/** Every model a route can reach, primary first, then fallbacks in order, long-context target, canary. */
-export function routeReach(config: Config, route: Route, include: readonly ReachKind[] = ["primary", "fallback", "long-context", "canary"]): Reach[] {
+/**
+ * Every model a route can reach: primary first, then each `when` rule's target (a rule replaces the primary, so a
+ * policy about "the primary" should usually ask about rules too), fallbacks in order, long-context target, canary.
+ */
+export function routeReach(config: Config, route: Route, include: readonly ReachKind[] = ["primary", "rule", "fallback", "long-context", "canary"]): Reach[] {
   const out: Reach[] = [];
   const primary = primaryTarget(route);
   if (include.includes("primary") && primary !== undefined) out.push(...reachesOf(config, "primary", "tier" in primary ? ["tier"] : ["model"], primary));
+  if (include.includes("rule")) {
+    route.when?.forEach((rule, index) => out.push(...reachesOf(config, "rule", ["when", index, "use"], rule.use)));
+  }
   if (include.includes("fallback")) {
     route.fallback.forEach((step, index) => out.push(...reachesOf(config, "fallback", ["fallback", index], step)));
   }
@@ -67,6 +73,29 @@ export function routeReach(config: Config, route: Route, include: readonly Reach
   if (include.includes("canary") && route.canary !== undefined) {
     out.push(...reachesOf(config, "canary", ["canary", "model"], { model: route.canary.model }));
   }
+  return out;
+}
+
+/** One way a request can go through a route: its head (the primary, or a `when` rule's target) and the fallback chain after it. */
+export interface Branch {
+  /** `primary`, or the rule's 1-based number. */
+  head: "primary" | number;
+  /** Path of the head below the route node (`["tier"]`, `["when", 0, "use"]`). */
+  path: (string | number)[];
+  reaches: Reach[];
+}
+
+/** Each branch of a route: the primary with the fallbacks, then each `when` rule's target with the same fallbacks. */
+export function routeBranches(config: Config, route: Route): Branch[] {
+  const fallbacks = routeReach(config, route, ["fallback"]);
+  const out: Branch[] = [];
+  const primary = primaryTarget(route);
+  if (primary !== undefined) {
+    out.push({ head: "primary", path: ["tier" in primary ? "tier" : "model"], reaches: [...routeReach(config, route, ["primary"]), ...fallbacks] });
+  }
+  route.when?.forEach((rule, index) => {
+    out.push({ head: index + 1, path: ["when", index, "use"], reaches: [...reachesOf(config, "rule", ["when", index, "use"], rule.use), ...fallbacks] });
+  });
   return out;
 }
 
@@ -100,6 +129,8 @@ export function describeStep(reach: { kind: ReachKind; path: (string | number)[]
   switch (reach.kind) {
     case "primary":
       return "its primary";
+    case "rule":
+      return `its rule ${Number(reach.path[1]) + 1} target`;
     case "fallback":
       return `fallback step ${Number(reach.path[1]) + 1}`;
     case "long-context":

@@ -23,6 +23,8 @@ export {
   listOf,
   primaryTarget,
   routeReach,
+  routeBranches,
+  type Branch,
   routesByModel,
   targetModels,
   targetName,

@@ -10,13 +10,16 @@ import { runCli, type Io } from "@switchyard/cli";
 const root = join(import.meta.dirname, "..", "..");
 const fixture = join(import.meta.dirname, "fixtures", "explain", "routes.ts");
 
-async function explain(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `switchyard explain` with these arguments, in-process, from the repository root. */
+async function runExplain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: root, env: { NO_COLOR: "1" } };
-  const code = await runCli({ argv: ["explain", fixture, "--env", "prod", ...args], io });
+  const code = await runCli({ argv: ["explain", ...argv], io });
   return { code, stdout, stderr };
 }
+
+const explain = (...args: string[]) => runExplain([fixture, "--env", "prod", ...args]);
 
 describe("switchyard explain", () => {
   it("prints the ordered plan with reasons and exclusions", async () => {
@@ -120,5 +123,66 @@ describe("switchyard explain", () => {
     });
     expect(out.code).toBe(0);
     expect(out.stdout).toContain("plan (tried in this order):");
+  });
+});
+
+describe("switchyard explain on a route with `when` rules (examples/rules)", () => {
+  const example = join(root, "examples", "rules", "routes.ts");
+  const explainRules = (...args: string[]) => runExplain([example, "--route", "support", ...args]);
+  const firstModel = (stdout: string) => /^plan \(tried in this order\):\n\s+1\. (\S+)/m.exec(stdout)?.[1];
+
+  it("no flags: no rule holds, the primary stands", async () => {
+    const r = await explainRules();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("when rules: none matched; the primary (tier fast) stands");
+    expect(firstModel(r.stdout)).toBe("mini");
+  });
+
+  it("--tag picks the tag rule and says why; a later rule that also holds is reported as shadowed", async () => {
+    const r = await explainRules("--tag", "risk:high,feature:refunds", "--images");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("tags risk:high,feature:refunds");
+    expect(r.stdout).toContain(
+      "when rules: rule 1 matched (tag risk:high): tier frontier in place of the primary (tier fast); the fallback chain is the route's",
+    );
+    expect(r.stdout).toContain("   3. if with images → model big: holds, but rule 1 came first");
+    expect(firstModel(r.stdout)).toBe("big");
+  });
+
+  it("--prompt-file computes the complexity from a chat body and prints what it is made of", async () => {
+    const r = await explainRules("--prompt-file", "examples/rules/hard-prompt.json");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/complexity \d+ → high \(medium ≥ 20, high ≥ 45\): \d+ chars, 2 user turns, 2 code blocks, 1 tool, 0 images/);
+    expect(r.stdout).toContain("needs tools");
+    expect(r.stdout).toContain("2. if any of (complexity high | tokens over 8000) → tier frontier: matched, used");
+  });
+
+  it("--complexity takes a level under the route's thresholds, --metadata pairs; JSON carries the verdicts", async () => {
+    const medium = await explainRules("--complexity", "medium", "--metadata", "tenant=acme", "--format", "json");
+    const parsed = JSON.parse(medium.stdout) as {
+      request: { complexity: number; metadata: object };
+      rules: { index: number; holds: boolean }[];
+      plan: { rule?: object };
+    };
+    expect(parsed.request).toMatchObject({ complexity: 20, metadata: { tenant: "acme" } });
+    expect(parsed.rules.map((v) => v.holds)).toEqual([false, false, false]);
+    expect(parsed.plan.rule).toBeUndefined();
+    const high = await explainRules("--complexity", "high", "--format", "json");
+    expect((JSON.parse(high.stdout) as { plan: { rule?: object } }).plan.rule).toMatchObject({ index: 2 });
+  });
+
+  it("bad rule flags are usage errors (exit 2) naming the flag", async () => {
+    for (const [args, message] of [
+      [["--tag", "risk"], '--tag "risk" is not key:value'],
+      [["--metadata", "tenant"], '--metadata "tenant" is not key=value'],
+      [["--complexity", "extreme"], "--complexity must be low, medium, high or a score from 0 to 100"],
+      [["--prompt-file", "nope.json"], "--prompt-file nope.json: no such file"],
+      [["--prompt-file", "package.json"], '--prompt-file package.json: a JSON body needs a "messages" list'],
+      [["--complexity", "low", "--prompt-file", "examples/rules/hard-prompt.json"], "--complexity and --prompt-file both set the complexity"],
+    ] as const) {
+      const r = await explainRules(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
   });
 });

@@ -60,6 +60,20 @@ testPolicy({
       ],
     },
     {
+      name: "a `when` rule's target is too small",
+      config: fixture((d) => {
+        d.models.small = small;
+        d.routes.chat!.when = [{ if: { complexity: "low" }, use: { model: "small" } }];
+      }),
+      errors: [
+        {
+          messageId: "too-small",
+          node: { kind: "route", id: "chat", path: ["when", 0, "use"] },
+          message: /^route chat: its rule 1 target has model small with a 8,000-token/,
+        },
+      ],
+    },
+    {
       name: "a long-context target no larger than the threshold",
       config: fixture((d) => {
         d.routes.chat!.longContext = { over: 128_000, use: { model: "mini" } };

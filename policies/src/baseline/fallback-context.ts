@@ -5,7 +5,7 @@ import { describeStep, formatInt, groupBySteps, listOf, routeReach, tierSuffix }
 export default definePolicy({
   id: "baseline/fallback-context",
   description:
-    "On a route with a long-context rule (`longContext.over`), every model of the primary and of each fallback step has a context window of at least `over` tokens, and the long-context target a larger one.",
+    "On a route with a long-context rule (`longContext.over`), every model of the primary, of each `when` rule's target and of each fallback step has a context window of at least `over` tokens, and the long-context target a larger one.",
   rationale: "Prompts up to the threshold go to the primary and its fallbacks: a fallback with a smaller window fails exactly when it is needed.",
   defaultSeverity: "error",
   messages: {
@@ -17,7 +17,7 @@ export default definePolicy({
     for (const [routeId, route] of Object.entries(config.routes)) {
       if (route.longContext === undefined) continue;
       const over = route.longContext.over;
-      for (const step of groupBySteps(routeReach(config, route, ["primary", "fallback", "long-context"]))) {
+      for (const step of groupBySteps(routeReach(config, route, ["primary", "rule", "fallback", "long-context"]))) {
         const isTarget = step.kind === "long-context";
         const small = step.reaches.filter((reach) => reach.model !== undefined && (isTarget ? reach.model.context <= over : reach.model.context < over));
         if (small.length === 0) continue;

@@ -20,6 +20,12 @@ testPolicy({
       }),
     },
     {
+      name: "a `when` rule on another provider than the fallback",
+      config: fixture((d) => {
+        d.routes.chat!.when = [{ if: { tag: "risk:high" }, use: { model: "mini-us" } }];
+      }),
+    },
+    {
       name: "canary and long-context on one provider do not matter",
       config: fixture((d) => {
         d.routes.chat!.canary = { model: "mini", steps: [5], everyMs: 1000 };
@@ -38,6 +44,23 @@ testPolicy({
           messageId: "single-provider",
           node: { kind: "route", id: "chat" },
           message: "route chat depends on a single provider (openaiEu) through its primary and fallbacks; add a fallback on another provider",
+        },
+      ],
+    },
+    {
+      name: "a `when` rule whose target is on the fallback's provider: that branch has one provider",
+      config: fixture((d) => {
+        d.routes.chat!.when = [
+          { if: { tag: "risk:high" }, use: { model: "mini" } },
+          { if: { tools: true }, use: { model: "claude" } },
+        ];
+      }),
+      errors: [
+        {
+          messageId: "single-provider-rule",
+          node: { kind: "route", id: "chat", path: ["when", 1, "use"] },
+          message:
+            "route chat: requests its rule 2 matches depend on a single provider (anthropicEu) through the rule's target and the fallbacks; add a fallback on another provider",
         },
       ],
     },

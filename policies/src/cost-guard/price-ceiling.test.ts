@@ -203,6 +203,21 @@ testPolicy({
       ],
     },
     {
+      name: "a `when` rule escalating to a $30/1M model over the worst-case ceiling",
+      config: fixture((d) => {
+        d.models.big = { provider: "openaiUs", name: "o1-pro", context: 200_000, price: { input: 30, output: 30 }, owner: "platform" };
+        d.routes.chat!.when = [{ if: { tag: "risk:high" }, use: { model: "big" } }];
+      }),
+      options: { maxUsdPer1M: 5, maxWorstUsdPer1M: 8 },
+      errors: [
+        {
+          messageId: "step-over-ceiling",
+          node: { kind: "route", id: "chat", path: ["when", 0, "use"] },
+          message: /^route chat: its rule 1 target reaches model big at \$30\.00\/1M > worst-case ceiling \$8\.00\/1M/,
+        },
+      ],
+    },
+    {
       name: "a canary and a primary tier member over the ceiling, each at its step",
       config: fixture((d) => {
         d.models.big = { provider: "openaiUs", name: "o1-pro", context: 200_000, price: { input: 30, output: 30 }, owner: "platform" };

@@ -38,7 +38,7 @@ export function modelPricePer1M(model: Pick<Model, "price" | "kind">, mix: Price
 export interface ChainPrice {
   /** `expectedPricePer1M`: the primary's members by weight (undefined when nothing is priced). */
   expected: number | undefined;
-  /** The dearest model reachable through any step (primary member, fallback, long-context target, canary). */
+  /** The dearest model reachable through any step (primary member, `when` rule target, fallback, long-context target, canary). */
   worst: { price: number; reach: Reach } | undefined;
   /** Each step of the chain, in order, with its dearest model. */
   steps: { step: StepReach; price: number; dearest: Reach }[];
@@ -46,7 +46,7 @@ export interface ChainPrice {
 
 /**
  * Prices every step a route can reach (see `routeReach`): the expected figure of the primary and the
- * worst case over the primary's members, the fallbacks, the long-context target and the canary.
+ * worst case over the primary's members, the `when` rules' targets, the fallbacks, the long-context target and the canary.
  *
  * @example chainPricePer1M(config, config.routes.chat, { input: 3, output: 1 }).worst?.price // 6
  */
@@ -75,7 +75,7 @@ const over = (price: number, ceiling: number): boolean => Math.round(price * 100
 export default definePolicy({
   id: "cost-guard/price-ceiling",
   description:
-    "A route's expected price per 1M tokens — its primary's member prices blended by the `mix` of input to output tokens (default 3:1) and weighted by member weight, less `cache.expectedHitRatio` when the route declares one — is at most `maxUsdPer1M` (default 10), or the route's entry in `routeCeilings`; and no model the route can reach (a primary member, a fallback step, the long-context target, the canary) costs more than `maxWorstUsdPer1M` (default: the same ceiling).",
+    "A route's expected price per 1M tokens — its primary's member prices blended by the `mix` of input to output tokens (default 3:1) and weighted by member weight, less `cache.expectedHitRatio` when the route declares one — is at most `maxUsdPer1M` (default 10), or the route's entry in `routeCeilings`; and no model the route can reach (a primary member, a `when` rule's target, a fallback step, the long-context target, the canary) costs more than `maxWorstUsdPer1M` (default: the same ceiling).",
   rationale: "Moving a route to a frontier tier can multiply its cost tenfold in a one-line diff; a ceiling makes that a reviewed decision.",
   defaultSeverity: "error",
   messages: {

@@ -83,6 +83,23 @@ testPolicy({
       ],
     },
     {
+      name: "a `when` rule whose target leaves the EU, reported at the rule",
+      config: fixture((d) => {
+        d.routes.chat!.residency = "eu";
+        d.routes.chat!.when = [
+          { if: { tag: "risk:high" }, use: { tier: "frontier" } },
+          { if: { complexity: "high" }, use: { model: "mini-us" } },
+        ];
+      }),
+      errors: [
+        {
+          messageId: "rule",
+          node: { kind: "route", id: "chat", path: ["when", 1, "use"] },
+          message: "route chat must stay in the EU (residency eu) but its rule 2 target reaches model mini-us on provider openaiUs (residency us)",
+        },
+      ],
+    },
+    {
       name: "restricted data, with classes configured",
       config: fixture((d) => {
         d.routes.chat!.dataClass = "internal";

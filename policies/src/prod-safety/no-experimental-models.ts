@@ -7,7 +7,7 @@ import { describeStep, groupBySteps, listOf, routeReach, tierSuffix } from "../g
 export default definePolicy({
   id: "prod-safety/no-experimental-models",
   description:
-    "No route reaches a model whose lifecycle is in `lifecycles` (default experimental and preview) through its primary, fallbacks or long-context target; as a canary it is allowed only with a guard (`maxErrorRate` or `maxP95`).",
+    "No route reaches a model whose lifecycle is in `lifecycles` (default experimental and preview) through its primary, a `when` rule's target, fallbacks or long-context target; as a canary it is allowed only with a guard (`maxErrorRate` or `maxP95`).",
   rationale: "Experimental models change or vanish without notice; in production they may only take traffic through a canary that rolls back on its own.",
   defaultSeverity: "error",
   messages: {

@@ -120,7 +120,7 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
   const sy = system(load, "switchyard");
   const { vsBare, vsPortkey } = ratios(load);
   const decide = report.decide?.ok ? report.decide.value : [];
-  const decideAt = (shape: "typical" | "wide"): number | undefined => {
+  const decideAt = (shape: "typical" | "wide" | "rules"): number | undefined => {
     const c = decide.find((d) => d.models === 100 && d.shape === shape);
     return c ? c.nsPerCall / 1000 : undefined;
   };
@@ -173,6 +173,7 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
     ),
     atMost("decide() per call, 100 models, typical route (3-member tier + 1 fallback)", decideAt("typical"), 2, "µs", 2),
     atMost("decide() per call, 100 models, route spanning all 100 (50 + 50 fallback)", decideAt("wide"), 2, "µs", 2),
+    atMost("complexity score + decide() per call, 100 models, 3-member tier with 3 when rules (an everyday chat body)", decideAt("rules"), 10, "µs", 2),
     with_(
       atMost("router.mjs minified (bench fixture)", report.router ? report.router.bytes / 1024 : undefined, 150, "KB", 1),
       report.router ? `${kb(report.router.gzipBytes)} gzipped; the release is embedded, so it grows with the config (see the compile table)` : undefined,
@@ -514,7 +515,8 @@ export function renderReport(report: BenchReport): string {
   else {
     lines.push(
       "In-process, one fresh Node process, JIT warmed; the median of timed batches. `typical`: the config holds N models, the route a 3-member weighted tier and one fallback model. " +
-        "`wide`: the route's tier holds half of the N models and its fallback tier the other half, so decide() orders every model. Empty state (no breakers open, no latency samples).",
+        "`wide`: the route's tier holds half of the N models and its fallback tier the other half, so decide() orders every model. " +
+        "`rules`: the typical route with three `when` rules (tag, tokens, complexity); each call scores a typical chat body's complexity (~1,600 characters, 3 turns, a code block, a tool) and decides. Empty state (no breakers open, no latency samples).",
       "",
     );
     lines.push("| models | route | per call | fastest–slowest batch | candidates in plan | calls timed |");

@@ -8,6 +8,16 @@ import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { suggest } from "../main.ts";
 import { configFile, consoleToStderr } from "./config-file.ts";
+import {
+  complexityOption,
+  parseMetadataOption,
+  parseTagOption,
+  promptFileFacts,
+  renderRules,
+  ruleVerdicts,
+  type RuleFacts,
+  type RuleVerdict,
+} from "./explain-rules.ts";
 
 /** One request shape to explain; everything but the route is optional. */
 export interface ExplainInput {
@@ -27,6 +37,8 @@ export interface ExplainInput {
   now?: number;
   /** Force the route's canary arm (its share read as 100 %), as a request drawn onto the canary would be planned. */
   forceCanary?: boolean;
+  /** What `when` rules read: tags, metadata, complexity (see explain-rules.ts). */
+  rules?: RuleFacts;
 }
 
 export interface ExplainResult {
@@ -36,6 +48,10 @@ export interface ExplainResult {
   canaryPercent: number;
   /** True when `--canary` forced the canary arm. */
   forcedCanary: boolean;
+  /** Each `when` rule of the route and whether it holds for this request (empty: the route has none). */
+  rules: RuleVerdict[];
+  /** --prompt-file's complexity features, when given. */
+  features?: RuleFacts["features"];
 }
 
 /**
@@ -72,8 +88,19 @@ export function explain(input: ExplainInput): ExplainResult {
     stickyKey: input.user,
     requires: input.requires ?? [],
   };
+  const facts = input.rules;
+  if (facts?.tags !== undefined) request.tags = facts.tags;
+  if (facts?.metadata !== undefined) request.metadata = facts.metadata;
+  if (facts?.complexity !== undefined) request.complexity = facts.complexity;
   const decision = decide(input.config, request, state, { rng: mulberry32(input.seed ?? 1), now, explain: true });
-  return { request, decision, canaryPercent: state.canaryPercent(input.route), forcedCanary: forced };
+  return {
+    request,
+    decision,
+    canaryPercent: state.canaryPercent(input.route),
+    forcedCanary: forced,
+    rules: ruleVerdicts(input.config, request),
+    ...(facts?.features === undefined ? {} : { features: facts.features }),
+  };
 }
 
 /** Text for the terminal: the request shape, then formatPlan(); unknown routes/teams get a hint listing what exists. */
@@ -82,7 +109,22 @@ export function renderExplain(result: ExplainResult, config: Config): string {
   const head = [
     `request: route ${r.route}${r.team !== undefined ? `, team ${r.team}` : ""}, ~${r.promptTokens} prompt tokens` +
       `${r.maxOutputTokens !== undefined ? `, max ${r.maxOutputTokens} output` : ""}${r.region !== undefined ? `, region ${r.region}` : ""}` +
-      `${r.stickyKey !== undefined ? `, user ${r.stickyKey}` : ""}${r.requires.length > 0 ? `, needs ${r.requires.join("+")}` : ""}`,
+      `${r.stickyKey !== undefined ? `, user ${r.stickyKey}` : ""}${r.requires.length > 0 ? `, needs ${r.requires.join("+")}` : ""}` +
+      `${
+        r.tags !== undefined
+          ? `, tags ${Object.entries(r.tags)
+              .map(([k, v]) => `${k}:${v}`)
+              .join(",")}`
+          : ""
+      }` +
+      `${
+        r.metadata != null
+          ? `, metadata ${Object.entries(r.metadata)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(",")}`
+          : ""
+      }`,
+    ...renderRules(config, r, result.rules, result.features),
   ];
   const route = config.routes[r.route];
   if (route?.kind === "embedding") {
@@ -139,7 +181,8 @@ function stringOption(values: Record<string, string | boolean | undefined>, name
 export const command: Command = {
   name: "explain",
   summary: "Show the plan the router would follow for a route, team, prompt size and region",
-  usage: "switchyard explain [routes.ts] --env NAME --route R [--team T] [--tokens N] [--region X] [--canary] [--format pretty|json]",
+  usage:
+    "switchyard explain [routes.ts] --env NAME --route R [--team T] [--tokens N] [--region X] [--tag k:v,…] [--metadata k=v,…] [--complexity L | --prompt-file F] [--tools] [--images] [--canary] [--format pretty|json]",
   help: `Compiles routes.ts for the environment and runs the routing core (decide()) for one request
 shape against a fresh state: breakers closed, no latency samples yet, canaries at their first step.
 Prints the candidates in the order the router would try them, the reason each is there, every
@@ -147,12 +190,18 @@ excluded model with its reason (residency, data class, lifecycle, capability, co
 breaker), and warnings (deprecated models). The random source is seeded, so the output is stable.
 --canary plans the request as one drawn onto the route's canary (whatever its current share), to
 check the canary arm's candidates, fallbacks and exclusions before it takes traffic.
+On a route with \`when\` rules it prints each rule, whether it holds and which one replaced the
+primary: --tag and --metadata set what x-switchyard-tags and the body's metadata would, --tools and
+--images what tools and image parts would, --complexity a level (or a 0-100 score), and
+--prompt-file a chat body (JSON) or plain text whose complexity, tokens and capabilities are computed.
 
 Examples:
   switchyard explain --env prod --route support-faq --team support
   switchyard explain examples/acme/routes.ts --env prod --route support-faq --tokens 20000
   switchyard explain --env prod --route legal-review --team legal --user alice --format json
   switchyard explain --env prod --route legal-review --team legal --canary
+  switchyard explain examples/rules --route support --tag risk:high
+  switchyard explain examples/rules --route support --prompt-file examples/rules/hard-prompt.json
 
 Exit codes: 0 a plan exists, 1 config errors or no plan (unknown route or team, not allowed,
 nothing eligible), 2 usage or internal error.`,
@@ -167,6 +216,12 @@ nothing eligible), 2 usage or internal error.`,
     requires: { type: "string", description: "Comma-separated capabilities the request needs (tools,vision,json,…)" },
     seed: { type: "string", description: "Seed of the random source (default 1)" },
     canary: { type: "boolean", description: "Force the route's canary arm" },
+    tag: { type: "string", description: "Request tags as x-switchyard-tags sends them (risk:high,feature:search)" },
+    metadata: { type: "string", description: "The body's metadata as key=value pairs (tenant=acme,plan=pro)" },
+    complexity: { type: "string", description: "Complexity level the request has: low, medium, high (or a 0-100 score)" },
+    "prompt-file": { type: "string", description: "A chat body (JSON) or plain text: its complexity, tokens and capabilities" },
+    tools: { type: "boolean", description: "The request declares tools (adds the tools requirement)" },
+    images: { type: "boolean", description: "The request holds image parts (adds the vision requirement)" },
     format: { type: "string", short: "f", description: "Output format: pretty (default) or json" },
   },
   async run({ positionals, values, io }) {
@@ -187,6 +242,8 @@ nothing eligible), 2 usage or internal error.`,
       if (!parsed.success) throw new UsageError(`unknown capability "${cap}" in --requires; use ${CapabilitySchema.options.join(", ")}`);
       requires.push(parsed.data);
     }
+    if (values.tools === true && !requires.includes("tools")) requires.push("tools");
+    if (values.images === true && !requires.includes("vision")) requires.push("vision");
     const tokens = intOption(values, "tokens");
     const maxTokens = intOption(values, "max-tokens");
     const seed = intOption(values, "seed");
@@ -203,21 +260,37 @@ nothing eligible), 2 usage or internal error.`,
     // A config with only policy errors still has a release: explain it (that is often why one runs explain), exit 1 after.
     if (!compiled.ok) io.stderr("note: the config has errors (above); the plan below is what it would route\n\n");
     const config = compiled.release.config;
+    const rules: RuleFacts = {};
+    const tagText = stringOption(values, "tag");
+    if (tagText !== undefined) rules.tags = parseTagOption(tagText);
+    const metadataText = stringOption(values, "metadata");
+    if (metadataText !== undefined) rules.metadata = parseMetadataOption(metadataText);
+    const promptFile = stringOption(values, "prompt-file");
+    const complexityText = stringOption(values, "complexity");
+    if (promptFile !== undefined && complexityText !== undefined) throw new UsageError("--complexity and --prompt-file both set the complexity; pass one");
+    if (promptFile !== undefined) {
+      const facts = await promptFileFacts(io.cwd, promptFile);
+      Object.assign(rules, { complexity: facts.complexity, features: facts.features });
+      for (const cap of facts.requires) if (!requires.includes(cap)) requires.push(cap);
+      rules.promptTokens = facts.promptTokens;
+    }
+    if (complexityText !== undefined) rules.complexity = complexityOption(complexityText, config, route);
     const result = explain({
       config,
       route,
       ...(stringOption(values, "team") === undefined ? {} : { team: stringOption(values, "team") as string }),
-      ...(tokens === undefined ? {} : { tokens }),
+      ...(tokens === undefined ? (rules.promptTokens === undefined ? {} : { tokens: rules.promptTokens }) : { tokens }),
       ...(maxTokens === undefined ? {} : { maxTokens }),
       ...(stringOption(values, "region") === undefined ? {} : { region: stringOption(values, "region") as string }),
       ...(stringOption(values, "user") === undefined ? {} : { user: stringOption(values, "user") as string }),
       ...(seed === undefined ? {} : { seed }),
       ...(values.canary === true ? { forceCanary: true } : {}),
       requires,
+      rules,
     });
     if (format === "json") {
       io.stdout(
-        `${JSON.stringify({ environment: config.environment, release: compiled.release.hash, request: result.request, canaryPercent: result.canaryPercent, forcedCanary: result.forcedCanary, ...result.decision }, null, 2)}\n`,
+        `${JSON.stringify({ environment: config.environment, release: compiled.release.hash, request: result.request, canaryPercent: result.canaryPercent, forcedCanary: result.forcedCanary, rules: result.rules, ...(result.features === undefined ? {} : { complexityFeatures: result.features }), ...result.decision }, null, 2)}\n`,
       );
     } else {
       const text = renderExplain(result, config);

@@ -145,7 +145,11 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
       report({ code: "SY0202", path: ["routes", id, "model"], message: `route "${id}" uses model "${model}", which is not declared`, ...hint(extra) });
     }
     const primary = tier ?? model;
-    const tried = new Set(primary === undefined ? [] : membersOf(primary));
+    // What each branch has tried before a fallback step: the primary's, and each `when` rule target's (a rule replaces the primary).
+    const ruleTargets = list(route.when)
+      .map((rule) => dict(dict(rule).use))
+      .map((use) => str(use.tier) ?? str(use.model));
+    const branches = [primary, ...ruleTargets].map((head) => new Set(head === undefined ? [] : membersOf(head)));
 
     // Fallback chain.
     const steps = new Set<string>();
@@ -166,10 +170,10 @@ export function runSemanticChecks(input: SemanticInput, report: Report): void {
         report({ code: "SY0301", path, message: `route "${id}" repeats fallback step "${step}" (a cycle in the chain)` });
       } else {
         const members = membersOf(step);
-        if (members.length > 0 && members.every((member) => tried.has(member))) {
+        if (members.length > 0 && branches.every((tried) => members.every((member) => tried.has(member)))) {
           report({ code: "SY0303", severity: "warning", path, message: `fallback step "${step}" of route "${id}" only has models the route already tried` });
         }
-        for (const member of members) tried.add(member);
+        for (const tried of branches) for (const member of members) tried.add(member);
       }
       steps.add(step);
     });

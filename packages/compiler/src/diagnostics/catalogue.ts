@@ -204,7 +204,7 @@ export const catalogue = {
   SY0303: {
     name: "fallback-no-new-model",
     severity: "warning",
-    title: "A fallback step only contains models the route already tried.",
+    title: "A fallback step only contains models the route already tried, after its primary and after each `when` rule's target.",
     fix: "Fall back to a model or tier with different models (ideally another provider).",
   },
   SY0304: {

@@ -45,6 +45,39 @@ describe("diffConfigs", () => {
     expect(diffConfigs(before, after).changes.map((c) => c.summary)).toEqual(["route support-faq: fallback [frontier] → [frontier, llama-local]"]);
   });
 
+  it("when rules: added, changed, removed and reordered, in routes.ts words", () => {
+    const rules = [
+      { if: { tag: "risk:high" }, use: { tier: "frontier" } },
+      { if: { tokens: { over: 8000 } }, use: { model: "llama-local" } },
+    ];
+    expect(
+      changesAfter((c) => {
+        c.routes["support-faq"]!.when = rules;
+        c.routes["support-faq"]!.complexity = { medium: 20, high: 45 };
+      }),
+    ).toEqual([
+      ["routes.support-faq.when.0", "add", "route support-faq: rule 1 added: if tag risk:high → tier frontier"],
+      ["routes.support-faq.when.1", "add", "route support-faq: rule 2 added: if tokens over 8000 → model llama-local"],
+      ["routes.support-faq.complexity", "add", "route support-faq: complexity thresholds default → medium ≥ 20, high ≥ 45"],
+    ]);
+    const before = acmeIr();
+    before.routes["support-faq"]!.when = rules;
+    const changed = acmeIr();
+    changed.routes["support-faq"]!.when = [{ if: { tag: "risk:high", any: [{ tools: true }, { complexity: "high" }] }, use: { model: "claude" } }];
+    expect(diffConfigs(before, changed).changes.map((c) => c.summary)).toEqual([
+      "route support-faq: rule 1 if tag risk:high → tier frontier → if tag risk:high and any of (with tools | complexity high) → model claude",
+      "route support-faq: rule 2 removed (was if tokens over 8000 → model llama-local)",
+    ]);
+    const reordered = acmeIr();
+    reordered.routes["support-faq"]!.when = [rules[1]!, rules[0]!];
+    expect(diffConfigs(before, reordered).changes.map((c) => [c.key, c.summary])).toEqual([
+      [
+        "routes.support-faq.when",
+        "route support-faq: when rules reordered (first match wins): 1. if tag risk:high → tier frontier; 2. if tokens over 8000 → model llama-local → 1. if tokens over 8000 → model llama-local; 2. if tag risk:high → tier frontier",
+      ],
+    ]);
+  });
+
   it("canary first step raised", () => {
     expect(
       changesAfter((c) => {

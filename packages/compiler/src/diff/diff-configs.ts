@@ -1,5 +1,6 @@
 /** @module diff/diff-configs — the pure semantic diff of two compiled configs (routes, tiers, models, providers, teams, policies). */
-import { canonicalJson, type Config } from "@switchyard/ir";
+import { canonicalJson, type Config, type RuleCondition } from "@switchyard/ir";
+import { describeCondition } from "@switchyard/router/core";
 import { bytes, duration, fractionPercent, groupDigits, list, percent, secretName, show, target, tokens, usd } from "./show.ts";
 import { type Change, type ChangeKind, type ConfigDiff, type EntityChange, SECTIONS, type Section, type SectionDiff } from "./types.ts";
 import { promptMessageChanges } from "./prompts.ts";
@@ -201,6 +202,45 @@ function longContextPhrase(old: unknown, now: unknown): string {
   return isRecord(old) ? `long-context rule → ${rule}` : `long-context rule added: ${rule}`;
 }
 
+/** A `when` rule in routes.ts words: `if tag risk:high → tier frontier`. */
+function ruleText(value: unknown): string {
+  if (!isRecord(value)) return show(value);
+  const use = isRecord(value.use) ? (typeof value.use.tier === "string" ? `tier ${value.use.tier}` : `model ${target(value.use)}`) : show(value.use);
+  return `if ${isRecord(value.if) ? describeCondition(value.if as RuleCondition) : show(value.if)} → ${use}`;
+}
+
+/** `when` rules: a reorder (first match wins, so order is behaviour) is one change; otherwise each rule by position. */
+function whenRules(scope: Scope, path: readonly string[], old: unknown, now: unknown): void {
+  if (same(old, now)) return;
+  const before = (Array.isArray(old) ? old : []).map(ruleText);
+  const after = (Array.isArray(now) ? now : []).map(ruleText);
+  if (before.length === after.length && before.length > 1 && same([...before].sort(byCodePoint), [...after].sort(byCodePoint))) {
+    record(
+      scope,
+      path,
+      "update",
+      old,
+      now,
+      `when rules reordered (first match wins): ${before.map((r, i) => `${i + 1}. ${r}`).join("; ")} → ${after.map((r, i) => `${i + 1}. ${r}`).join("; ")}`,
+    );
+    return;
+  }
+  const o = Array.isArray(old) ? old : [];
+  const n = Array.isArray(now) ? now : [];
+  for (let i = 0; i < Math.max(o.length, n.length); i++) {
+    if (same(o[i], n[i])) continue;
+    const at = [...path, String(i)];
+    const kind = kindOf(o[i], n[i]);
+    const phrase =
+      kind === "add"
+        ? `rule ${i + 1} added: ${after[i]}`
+        : kind === "delete"
+          ? `rule ${i + 1} removed (was ${before[i]})`
+          : `rule ${i + 1} ${before[i]} → ${after[i]}`;
+    record(scope, at, kind, o[i], n[i], phrase);
+  }
+}
+
 function validator(value: unknown): string {
   if (!isRecord(value)) return show(value);
   if (value.kind === "regex") return `regex /${show(value.pattern)}/${typeof value.flags === "string" ? value.flags : ""}`;
@@ -244,6 +284,9 @@ const routeSpecs: FieldSpecs = {
   "longContext.over": { label: "long-context threshold", fmt: tokens },
   "longContext.use": { label: "long-context target", whole: true, fmt: target },
   validate: { whole: true, phrase: validatorsPhrase },
+  // Conditional rules (issue 24).
+  when: { custom: whenRules },
+  complexity: { label: "complexity thresholds", whole: true, fmt: (v) => (isRecord(v) ? `medium ≥ ${show(v.medium)}, high ≥ ${show(v.high)}` : "default") },
   canary: { phrase: canaryPhrase },
   "canary.model": { phrase: (o, n) => `canary model ${show(o)} → ${show(n)}` },
   // Reads best with the model: "canary claude-next 5 % → 25 % (steps 5/25/100 % → 25/50/100 %)".
@@ -454,6 +497,7 @@ function describe(section: Section, value: unknown): string {
     case "routes": {
       const parts = [value.tier !== undefined ? `tier ${show(value.tier)}` : `model ${show(value.model)}`];
       if (Array.isArray(value.fallback) && value.fallback.length > 0) parts.push(`fallback ${list(value.fallback, target)}`);
+      if (Array.isArray(value.when) && value.when.length > 0) parts.push(`${value.when.length} when rule${value.when.length === 1 ? "" : "s"}`);
       if (isRecord(value.canary)) parts.push(`canary ${show(value.canary.model)} ${list(value.canary.steps, percent)}`);
       return parts.join(", ");
     }

@@ -245,7 +245,7 @@ function formatMarkdown(report: DiffReport, maxLength: number): string {
   if (report.impact !== undefined && report.impact.routes.length > 0) {
     body.push({ text: `#### Impact on routes` }, { text: "" });
     body.push({
-      text: `_Blended: the primary's models by weight; worst case: the dearest model the route can reach (primary, fallbacks, long-context, canary). USD per 1M tokens at ${mixText(report.impact)}._`,
+      text: `_Blended: the primary's models by weight; worst case: the dearest model the route can reach (primary, when rules, fallbacks, long-context, canary). USD per 1M tokens at ${mixText(report.impact)}._`,
     });
     body.push({ text: "" }, { text: "| | Route | Because of | Blended $/1M | Worst case $/1M | Context window |" }, { text: "|---|---|---|---|---|---|" });
     for (const route of report.impact.routes) {

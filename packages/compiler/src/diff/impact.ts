@@ -15,7 +15,7 @@ export interface WorstCase {
   /** USD per 1M tokens at the mix. */
   usdPer1M: number;
   model: string;
-  /** Where in the chain it is reached: primary, fallback, long-context, canary. */
+  /** Where in the chain it is reached: primary, a `when` rule, fallback, long-context, canary. */
   via: ReachKind;
 }
 
@@ -26,7 +26,7 @@ export interface RouteImpact {
   because: string[];
   /** USD per 1M tokens of the primary (tier members weighted), at the mix; null where the route does not exist. */
   blended: { old: number | null; new: number | null };
-  /** The dearest model the route can reach (primary, fallbacks, long-context target, canary). */
+  /** The dearest model the route can reach (primary, `when` rule targets, fallbacks, long-context target, canary). */
   worst: { old: WorstCase | null; new: WorstCase | null };
   /** The smallest context window among the primary's models, tokens. */
   context: { old: number | null; new: number | null };

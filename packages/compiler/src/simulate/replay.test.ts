@@ -179,6 +179,38 @@ describe("parseTraceLine", () => {
     });
     expect(parseTraceLine("   ", 8)).toEqual({ kind: "blank" });
   });
+  it("reads what `when` rules need from a record: tags, metadata, complexity, requires (bad values left out)", () => {
+    const withRules = good.replace(
+      '"attempts":[]',
+      '"attempts":[],"tags":{"risk":"high"},"metadata":{"tenant":"acme"},"complexity":47,"requires":["tools","telepathy"]',
+    );
+    expect(parseTraceLine(withRules, 1)).toMatchObject({
+      kind: "request",
+      request: { tags: { risk: "high" }, metadata: { tenant: "acme" }, complexity: 47, requires: ["tools"] },
+    });
+    const bad = good.replace('"attempts":[]', '"attempts":[],"tags":{"risk":1},"complexity":-3');
+    const parsed = parseTraceLine(bad, 2);
+    expect(parsed.kind === "request" ? [parsed.request.tags, parsed.request.complexity] : parsed).toEqual([undefined, undefined]);
+  });
+
+  it("replays requests through NEW's `when` rules: tagged and complex requests move, the rest stay", () => {
+    const faq = traffic.filter((r) => r.route === "support-faq").slice(0, 400);
+    // Every fourth request tagged risk:high, every fourth (offset) scored complex, as the router's traces record them.
+    const traced = faq.map((r, i) => (i % 4 === 0 ? { ...r, tags: { risk: "high" } } : i % 4 === 1 ? { ...r, complexity: 80 } : r));
+    const ruled = acmeIr();
+    ruled.routes["support-faq"]!.when = [
+      { if: { tag: "risk:high" }, use: { tier: "frontier" } },
+      { if: { complexity: "high" }, use: { model: "llama-local" } },
+    ];
+    const report = simulate(base, ruled, traced);
+    const row = report.routes.find((r) => r.id === "support-faq");
+    const share = (key: string) => row?.new.mix.find((m) => m.key === key)?.share ?? 0;
+    expect(share("claude")).toBeCloseTo(0.25, 1);
+    expect(share("llama-local")).toBeCloseTo(0.25, 1);
+    expect(row?.base.mix.map((m) => m.key).sort()).toEqual(["gpt-mini", "gpt-mini-eu"]);
+    expect(row?.mixChanged).toBe(true);
+  });
+
   it("passes over a router event line (a canary decision) without calling it malformed", () => {
     const event = '{"v":1,"kind":"canary","time":"2026-01-01T00:00:00.000Z","route":"chat","model":"m","action":"rollback","step":-1,"percent":0,"reason":"r"}';
     expect(parseTraceLine(event, 1)).toEqual({ kind: "event" });

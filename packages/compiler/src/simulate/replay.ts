@@ -394,7 +394,11 @@ export class Replay {
         maxOutputTokens: undefined,
         region: request.region,
         stickyKey: undefined,
-        requires: [],
+        requires: request.requires ?? [],
+        // `when` rules read these (traces record them); a request traced before a route tested complexity has no score: low.
+        tags: request.tags,
+        metadata: request.metadata,
+        complexity: request.complexity,
       },
       side.state.at(view),
       { rng, now: request.time },

@@ -13,7 +13,7 @@ export const SIMULATION_SCHEMA_VERSION = 1 as const;
 /** How the figures are made, in words: printed under the tables and carried in the JSON. */
 export const SIMULATION_METHOD = {
   routing:
-    "each traced request (route, team, input tokens, region, time) goes through each release's decide() with a random source seeded by --seed and the request id, canaries at their first step",
+    "each traced request (route, team, input tokens, region, time; for `when` rules its tags, metadata, complexity score and needs) goes through each release's decide() with a random source seeded by --seed and the request id, canaries at their first step",
   health:
     "breakers and latency stats are fed by the attempts the trace recorded, in file order; a model the trace tried for that request succeeds or fails as it did, any other model fails at its recent recorded error rate (half-life 5 min; healthy when never seen), once per retry the route allows",
   cost: "the answering model's price × the request's recorded input and output tokens; failed attempts cost nothing",

@@ -3,6 +3,7 @@
  * replay needs: route, team, tokens in and out, the caller's region, time, and what each upstream attempt did.
  * Pure; a line that is not a usable record is an error message, never a throw.
  */
+import { CapabilitySchema, type Capability } from "@switchyard/ir";
 import type { AttemptErrorClass } from "@switchyard/router";
 
 /** One upstream attempt as the trace recorded it: the health the replay feeds to breakers and latency stats. */
@@ -30,6 +31,11 @@ export interface TracedRequest {
   cacheWriteTokens: number | undefined;
   outputTokens: number;
   attempts: RecordedAttempt[];
+  /** What `when` rules read, as the trace recorded it (absent on older traces: no tags, no metadata, score 0, no needs). */
+  tags?: Record<string, string>;
+  metadata?: Record<string, string>;
+  complexity?: number;
+  requires?: Capability[];
 }
 
 /** Why a well-formed record is not replayed. */
@@ -75,6 +81,25 @@ function errorClassOf(value: unknown): AttemptErrorClass | undefined {
     default:
       return "other";
   }
+}
+
+/** A `{ key: "value" }` string map (tags, metadata), or undefined when the field is absent or not one. */
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  return entries.length > 0 && entries.every(([, v]) => typeof v === "string") ? (value as Record<string, string>) : undefined;
+}
+
+/** The request fields `when` rules read; a malformed one is left out (the request still replays, as one without it). */
+function ruleFields(r: Record<string, unknown>): Pick<TracedRequest, "tags" | "metadata" | "complexity" | "requires"> {
+  const out: Pick<TracedRequest, "tags" | "metadata" | "complexity" | "requires"> = {};
+  const tags = stringMap(r.tags);
+  if (tags !== undefined) out.tags = tags;
+  const metadata = stringMap(r.metadata);
+  if (metadata !== undefined) out.metadata = metadata;
+  if (isCount(r.complexity)) out.complexity = r.complexity;
+  if (Array.isArray(r.requires)) out.requires = r.requires.flatMap((c) => (CapabilitySchema.safeParse(c).success ? [c as Capability] : []));
+  return out;
 }
 
 function isCount(value: unknown): value is number {
@@ -146,6 +171,7 @@ export function parseTraceLine(text: string, line: number): ParsedTraceLine {
       cacheWriteTokens: isCount(r.cacheWriteTokens) ? r.cacheWriteTokens : undefined,
       outputTokens: r.outputTokens,
       attempts,
+      ...ruleFields(r),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { complexityFeatures, complexityLevel, complexityScore } from "./complexity.ts";
+import { COMPLEXITY_WEIGHTS, complexityFeatures, complexityLevel, complexityScore } from "./complexity.ts";
 
 const user = (content: unknown) => ({ role: "user", content });
 const assistant = (content: string) => ({ role: "assistant", content });
@@ -84,6 +84,13 @@ describe("complexityScore", () => {
     });
     expect(f).toMatchObject({ userTurns: 2, codeBlocks: 2, tools: 1, images: 2 });
     expect(f.nonAscii).toBeGreaterThan(0);
+  });
+
+  it("the language mix is the non-ASCII share of the letters of every text in the head (digits and spaces aside)", () => {
+    expect(complexityFeatures({ messages: [user("abcd 1234 !!"), assistant("éé")] }).nonAscii).toBeCloseTo(2 / 6, 10);
+    expect(complexityFeatures({ messages: [user("plain English, digits 42 and no accents")] }).nonAscii).toBe(0);
+    // Only the head (mixScanChars) counts: non-ASCII text past it leaves the share at 0.
+    expect(complexityFeatures({ messages: [user("a".repeat(COMPLEXITY_WEIGHTS.mixScanChars)), user("ééé")] }).nonAscii).toBe(0);
   });
 
   it("levels follow a route's own thresholds", () => {

@@ -93,35 +93,53 @@ export function complexityFeatures(body: unknown): ComplexityFeatures {
     codeBlocks: m.fences >> 1 || (m.fences > 0 ? 1 : 0),
     tools: Array.isArray(tools) ? tools.length : 0,
     images: m.images,
-    nonAscii: m.scanned === 0 ? 0 : m.nonAscii / m.scanned,
+    nonAscii: m.nonAsciiShare(),
   };
 }
+
+/** Any character outside ASCII (a regular expression scans far faster than a charCodeAt loop). */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 class Measure {
   chars = 0;
   userTurns = 0;
   fences = 0;
   images = 0;
-  /** Characters scanned so far for the language mix (at most mixScanChars). */
+  /** Characters taken so far for the language mix (at most mixScanChars), and the texts they are in (with how many each). */
   head = 0;
-  /** Letters seen in the scanned head, and how many of them are non-ASCII. */
-  scanned = 0;
-  nonAscii = 0;
+  headTexts: string[] = [];
+  headLengths: number[] = [];
+  /** Some text holds a non-ASCII character: only then is the head counted letter by letter. */
+  anyNonAscii = false;
 
   text(s: string): void {
     this.chars += s.length;
     for (let i = s.indexOf("```"); i >= 0; i = s.indexOf("```", i + 3)) this.fences++;
     const n = Math.min(s.length, COMPLEXITY_WEIGHTS.mixScanChars - this.head);
+    if (n <= 0) return;
     this.head += n;
+    this.headTexts.push(s);
+    this.headLengths.push(n);
+    if (!this.anyNonAscii && NON_ASCII.test(s)) this.anyNonAscii = true;
+  }
+
+  /**
+   * Non-ASCII share of the letters in the head. All-ASCII text (the common case) is 0 without a letter count; otherwise
+   * letters only are counted: digits, spaces and punctuation say nothing about the language.
+   */
+  nonAsciiShare(): number {
+    if (!this.anyNonAscii) return 0;
     let letters = 0;
     let other = 0;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      // Letters only: digits, spaces and punctuation say nothing about the language.
-      if (c >= 0x80) other++;
-      else if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) letters++;
+    for (let t = 0; t < this.headTexts.length; t++) {
+      const s = this.headTexts[t] as string;
+      const n = this.headLengths[t] as number;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) other++;
+        else if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) letters++;
+      }
     }
-    this.scanned += letters + other;
-    this.nonAscii += other;
+    return letters + other === 0 ? 0 : other / (letters + other);
   }
 }

@@ -134,6 +134,9 @@ export async function serveGeneration(
     }
     const region = requestRegion(req.headers, release.config.router);
     if (region !== undefined) trace.region = region;
+    const complexity = ruleComplexityScore(release.table, body.model, body);
+    if (complexity !== undefined) trace.complexity = complexity;
+    trace.requires = features.requires;
     const at = now();
     const decision = decideWithTable(
       release.table,
@@ -148,7 +151,7 @@ export async function serveGeneration(
         // What `when` rules read (issue 24).
         tags,
         metadata: request.metadata ?? body.metadata ?? undefined,
-        complexity: ruleComplexityScore(release.table, body.model, body),
+        complexity,
       },
       deps.state.view(at),
       { rng: deps.rng, now: at },

@@ -39,6 +39,9 @@ export interface TraceDraft {
   cache?: TraceCache;
   /** The prompt the request named, once rendered (prompts/render.ts): id, version, canary arm. */
   prompt?: { id: string; version: string; arm?: "canary" | "baseline" };
+  /** What `when` rules read: the complexity score (when computed) and the capabilities needed (issue 24). */
+  complexity?: number;
+  requires?: readonly string[];
 }
 
 /** The longest `user` a trace keeps: OpenAI sets no limit, a trace line must have one. */
@@ -234,6 +237,10 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   const tags = ctx?.tags ?? draft.tags;
   if (tags !== undefined) record.tags = { ...tags };
   if (draft.prompt !== undefined) record.prompt = { ...draft.prompt };
+  const rule = ctx?.plan?.rule;
+  if (rule !== undefined) record.rule = rule.index;
+  if (draft.complexity !== undefined) record.complexity = draft.complexity;
+  if (draft.requires !== undefined && draft.requires.length > 0) record.requires = [...draft.requires];
   if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
     record.payload = { messages: ctx.body.messages, completion: draft.completion };
   }

@@ -97,6 +97,7 @@ export function traceJson(r: TraceRecord): string {
     `${optStr("region", r.region)}${r.cache === undefined ? "" : `,"cache":${JSON.stringify(r.cache)}`}${optStr("api", r.api)}${optNum("cachedInputTokens", r.cachedInputTokens)}${optNum("cacheWriteTokens", r.cacheWriteTokens)}${optNum("reasoningTokens", r.reasoningTokens)}` +
     `${r.user === undefined ? "" : `,"user":${fresh(r.user)}`}${r.metadata === undefined ? "" : `,"metadata":${JSON.stringify(r.metadata)}`}${r.tags === undefined ? "" : `,"tags":${JSON.stringify(r.tags)}`}` +
     `${r.prompt === undefined ? "" : `,"prompt":${JSON.stringify(r.prompt)}`}` +
+    `${optNum("rule", r.rule)}${optNum("complexity", r.complexity)}${r.requires === undefined ? "" : `,"requires":${JSON.stringify(r.requires)}`}` +
     `${r.payload === undefined ? "" : `,"payload":${JSON.stringify(r.payload)}`}}`
   );
 }
@@ -141,6 +142,9 @@ const FIELDS = [
   "metadata",
   "tags",
   "prompt",
+  "rule",
+  "complexity",
+  "requires",
   "payload",
 ] as const satisfies readonly (keyof TraceRecord)[];
 const CANDIDATE_FIELDS = ["model", "provider", "step", "source", "tier", "reason"] as const satisfies readonly (keyof TraceCandidate)[];

@@ -118,6 +118,13 @@ export interface TraceRecord {
   cache?: TraceCache;
   /** The prompt the request named (`prompt` or `x-switchyard-prompt`): its id, the version rendered (12 hex digits of its text's SHA-256) and, under a prompt canary, the arm drawn. */
   prompt?: { id: string; version: string; arm?: "canary" | "baseline" };
+  // What `when` rules read and chose (issue 24), so `switchyard simulate` can replay requests through rules.
+  /** The 1-based `when` rule whose target replaced the route's primary (absent: none matched, or the route has none). */
+  rule?: number;
+  /** The request's complexity score (0-100), when the route's rules test complexity (the router scores only then). */
+  complexity?: number;
+  /** Capabilities the request needed (`tools`, `vision`, `json`), when any. */
+  requires?: string[];
   /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
   payload?: { messages: unknown; completion: string | undefined };
 }

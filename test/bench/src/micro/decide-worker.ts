@@ -8,8 +8,10 @@ import type { RoutingRequest } from "@switchyard/router";
 export interface DecideCase {
   models: number;
   /** `wide`: the route's tier holds half the models and its fallback tier the other half (decide() looks at every model).
-   *  `typical`: the config holds all the models, the route a 3-member weighted tier and one fallback model. */
-  shape: "wide" | "typical";
+   *  `typical`: the config holds all the models, the route a 3-member weighted tier and one fallback model.
+   *  `rules`: the typical route with three `when` rules (tag, tokens, complexity): each call scores a typical chat body's
+   *  complexity (`complexityScore`, as the router does once per request on such a route) and decides; no rule matches. */
+  shape: "wide" | "typical" | "rules";
   nsPerCall: number;
   /** Fastest and slowest batch, ns per call. */
   range: [number, number];
@@ -43,8 +45,17 @@ export function decideConfig(n: number): Config {
     routes: {
       wide: { tier: "wideA", fallback: ids.length > half ? [{ tier: "wideB" }] : [] },
       typical: { tier: "small", fallback: [{ model: ids[ids.length - 1] }] },
+      rules: {
+        tier: "small",
+        fallback: [{ model: ids[ids.length - 1] }],
+        when: [
+          { if: { tag: "risk:high" }, use: { model: ids[0] } },
+          { if: { tokens: { over: 8_000 } }, use: { model: ids[1] } },
+          { if: { complexity: "high" }, use: { model: ids[ids.length - 1] } },
+        ],
+      },
     },
-    teams: { bench: { routes: ["wide", "typical"] } },
+    teams: { bench: { routes: ["wide", "typical", "rules"] } },
   });
   if (!parsed.success) throw new Error(`bench config is not valid IR: ${parsed.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return parsed.data;
@@ -68,9 +79,20 @@ async function main(): Promise<DecideCase[] | string> {
   const rng = router.mulberry32(42);
   const options = { rng, now };
   const cases: DecideCase[] = [];
+  // A typical chat body: a system prompt, three turns (~1,600 characters), one code block, one tool.
+  const body = {
+    messages: [
+      { role: "system", content: "You are a helpful support assistant for an online shop. Answer briefly and cite the order number. ".repeat(3) },
+      { role: "user", content: "My order 1234 has not arrived. It was supposed to come on Monday and the tracking page shows nothing. ".repeat(4) },
+      { role: "assistant", content: "Sorry to hear that. Could you paste the tracking output?" },
+      { role: "user", content: "Here it is:\n```\nstatus: label created\nlast scan: none\ncarrier: DHL\n```\nWhat should I do now? ".repeat(2) },
+    ],
+    tools: [{ type: "function", function: { name: "lookup_order", parameters: { type: "object", properties: { id: { type: "string" } } } } }],
+  };
   for (const n of sizes) {
     const config = decideConfig(n);
-    for (const shape of ["wide", "typical"] as const) {
+    for (const shape of ["wide", "typical", "rules"] as const) {
+      const scored = shape === "rules";
       const request: RoutingRequest = {
         route: shape,
         team: "bench",
@@ -80,6 +102,13 @@ async function main(): Promise<DecideCase[] | string> {
         stickyKey: undefined,
         requires: [],
       };
+      // The per-call work: on the rules route, the router scores the body (once per request), then decides.
+      const call = scored
+        ? () => {
+            request.complexity = router.complexityScore(body);
+            return router.decide(config, request, state, options).ok ? 1 : 0;
+          }
+        : () => (router.decide(config, request, state, options).ok ? 1 : 0);
       let probe;
       try {
         probe = router.decide(config, request, state, options);
@@ -91,14 +120,14 @@ async function main(): Promise<DecideCase[] | string> {
       // Warm up (JIT), then time batches; the median batch is the figure.
       let sink = 0;
       const warmUntil = performance.now() + budgetMs / 6;
-      while (performance.now() < warmUntil) for (let i = 0; i < 200; i++) sink += router.decide(config, request, state, options).ok ? 1 : 0;
+      while (performance.now() < warmUntil) for (let i = 0; i < 200; i++) sink += call();
       const batches: number[] = [];
       let calls = 0;
       const until = performance.now() + budgetMs;
       const batchSize = n >= 1000 ? 50 : 500;
       while (performance.now() < until || batches.length < 5) {
         const t0 = process.hrtime.bigint();
-        for (let i = 0; i < batchSize; i++) sink += router.decide(config, request, state, options).ok ? 1 : 0;
+        for (let i = 0; i < batchSize; i++) sink += call();
         batches.push(Number(process.hrtime.bigint() - t0) / batchSize);
         calls += batchSize;
       }
