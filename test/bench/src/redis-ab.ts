@@ -27,7 +27,7 @@ import { LoadGenerator } from "./load/client.ts";
 import type { Target } from "./load/jobs.ts";
 import { BENCH_DIR, REPO_ROOT } from "./paths.ts";
 import { cpuTicks, freePort, ProcessGroup, TICKS_PER_SECOND, waitForHttp, waitForListening } from "./processes.ts";
-import { diffRedisStats, readRedisStats, type RedisStats } from "./redis-stats.ts";
+import { addRedisStats, diffRedisStats, readRedisStats, type RedisStats } from "./redis-stats.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -83,6 +83,9 @@ interface System {
   cpu: number[];
   redisCpu: number[];
   trips: number[];
+  /** Every slice's redis-server statistics and requests, for the commands per request over the run. */
+  redisStats: RedisStats[];
+  requests: number;
   ratio: number[];
   /** Open loop at `rate`: p50 of whole replies, ms, and its difference to memory's in the same cycle. */
   p50: number[];
@@ -156,6 +159,8 @@ try {
       cpu: [],
       redisCpu: [],
       trips: [],
+      redisStats: [],
+      requests: 0,
       ratio: [],
       p50: [],
       addedP50: [],
@@ -180,6 +185,8 @@ try {
         const d: RedisStats = diffRedisStats(before, await readRedisStats(s.redis.port));
         s.redisCpu.push((d.cpuSeconds * 1e6) / requests);
         s.trips.push(((d.calls["evalsha"] ?? 0) + (d.calls["eval"] ?? 0) + (d.calls["ping"] ?? 0)) / requests);
+        s.redisStats.push(d);
+        s.requests += requests;
       }
     }
     const memory = cycle.get("memory");
@@ -203,6 +210,14 @@ try {
     console.log(
       `${s.name} | ${f(s.rps)} | ${s.ratio.length ? `${(median(s.ratio) * 100).toFixed(1)} %` : "—"} | ${f(s.cpu)} | ${f(s.redisCpu)} | ${f(s.trips, 2)}`,
     );
+  }
+  for (const s of systems) {
+    if (s.redisStats.length === 0) continue;
+    const all = addRedisStats(s.redisStats);
+    const perRequest = Object.entries(all.calls)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name} ${(n / s.requests).toFixed(2)}`);
+    console.log(`${s.name}: Redis commands per request over the closed-loop slices (inside scripts included): ${perRequest.join(", ")}`);
   }
   if (rate > 0) {
     console.log(`open loop at ${rate} req/s, ${pacedMs} ms per system per cycle; medians:`);
