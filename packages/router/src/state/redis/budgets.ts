@@ -278,10 +278,13 @@ export class RedisBudgetStore implements BudgetStore {
     this.#flushScheduled = false;
     const admits = [...this.#admitting.values()];
     this.#admitting.clear();
-    for (const a of admits) void this.#admitBatch(a);
     const groups = [...this.#settling.values()];
     this.#settling.clear();
-    for (const g of groups) void this.#settleGroup(g);
+    // Every team's ADMIT and SETTLE_ADJUST of this tick in one socket write.
+    this.#backend.corked(() => {
+      for (const a of admits) void this.#admitBatch(a);
+      for (const g of groups) void this.#settleGroup(g);
+    });
   }
 
   async #admitBatch(batch: AdmitBatch): Promise<void> {
