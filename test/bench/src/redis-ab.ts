@@ -4,9 +4,11 @@
  * redis-server, next to the in-memory router, in closed-loop throughput slices taken in turn. Prints
  * per system: requests/s (and its ratio to the in-memory router in the same slice cycle), the router's
  * CPU per request (utime+stime from /proc), redis-server's CPU per request and Redis round trips per
- * request (INFO cpu, commandstats).
+ * request (INFO cpu, commandstats). With `--rate N`, each slice cycle also sends every system an open
+ * loop of N req/s (in the same rotating order) and prints its p50 and the p50 it adds over the
+ * in-memory router's in the same cycle (median of the per-cycle differences).
  *
- *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32]
+ *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32] [--rate 500] [--paced-ms 2000]
  *
  * A variant's tree must have its dependencies installed (or linked); its compiler builds its router.mjs.
  * Without `--variant`, only this tree is measured (`redis=.`).
@@ -25,7 +27,7 @@ import { LoadGenerator } from "./load/client.ts";
 import type { Target } from "./load/jobs.ts";
 import { BENCH_DIR, REPO_ROOT } from "./paths.ts";
 import { cpuTicks, freePort, ProcessGroup, TICKS_PER_SECOND, waitForHttp, waitForListening } from "./processes.ts";
-import { diffRedisStats, readRedisStats, type RedisStats } from "./redis-stats.ts";
+import { addRedisStats, diffRedisStats, readRedisStats, type RedisStats } from "./redis-stats.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     slices: { type: "string", default: "12" },
     "slice-ms": { type: "string", default: "2000" },
     connections: { type: "string", default: "32" },
+    rate: { type: "string", default: "0" },
+    "paced-ms": { type: "string", default: "2000" },
     "no-memory": { type: "boolean", default: false },
     /** Write each router's V8 CPU profile here (node --cpu-prof; written when the router exits). */
     "prof-dir": { type: "string" },
@@ -46,6 +50,8 @@ const variants = (values.variant.length > 0 ? values.variant : ["redis=."]).map(
 const slices = Number(values.slices);
 const sliceMs = Number(values["slice-ms"]);
 const connections = Number(values.connections);
+const rate = Number(values.rate);
+const pacedMs = Number(values["paced-ms"]);
 
 /** Build `fixture` (from this tree's test/bench/fixtures) with the compiler of `tree`, pointed at `upstream`. */
 async function buildRouter(tree: string, fixture: "routes.ts" | "routes-redis.ts", upstream: string, outDir: string): Promise<string> {
@@ -77,7 +83,13 @@ interface System {
   cpu: number[];
   redisCpu: number[];
   trips: number[];
+  /** Every slice's redis-server statistics and requests, for the commands per request over the run. */
+  redisStats: RedisStats[];
+  requests: number;
   ratio: number[];
+  /** Open loop at `rate`: p50 of whole replies, ms, and its difference to memory's in the same cycle. */
+  p50: number[];
+  addedP50: number[];
 }
 
 const messages = [
@@ -147,7 +159,11 @@ try {
       cpu: [],
       redisCpu: [],
       trips: [],
+      redisStats: [],
+      requests: 0,
       ratio: [],
+      p50: [],
+      addedP50: [],
     });
     console.log(`[ab] ${w.name}: ready (pid ${managed.pid}, built from ${w.tree})`);
   }
@@ -169,10 +185,23 @@ try {
         const d: RedisStats = diffRedisStats(before, await readRedisStats(s.redis.port));
         s.redisCpu.push((d.cpuSeconds * 1e6) / requests);
         s.trips.push(((d.calls["evalsha"] ?? 0) + (d.calls["eval"] ?? 0) + (d.calls["ping"] ?? 0)) / requests);
+        s.redisStats.push(d);
+        s.requests += requests;
       }
     }
     const memory = cycle.get("memory");
     for (const s of systems) if (memory !== undefined) s.ratio.push(cycle.get(s.name)! / memory);
+    if (rate > 0) {
+      const p50s = new Map<string, number>();
+      for (const s of order) {
+        const r = await load.run({ kind: "paced", target: s.target, ratePerSecond: rate, durationMs: pacedMs, stream: false });
+        if (r.failed > 0) console.log(`[ab] ${s.name}: ${r.failed} failed at ${rate} req/s (${r.firstError ?? ""})`);
+        p50s.set(s.name, r.total.p50);
+        s.p50.push(r.total.p50);
+      }
+      const base = p50s.get("memory");
+      for (const s of systems) if (base !== undefined) s.addedP50.push(p50s.get(s.name)! - base);
+    }
   }
   const f = (xs: number[], d = 0): string => (xs.length === 0 ? "—" : median(xs).toFixed(d));
   console.log(`\n${slices} slices of ${sliceMs} ms each, ${connections} connections, systems in rotating order; medians:`);
@@ -181,6 +210,19 @@ try {
     console.log(
       `${s.name} | ${f(s.rps)} | ${s.ratio.length ? `${(median(s.ratio) * 100).toFixed(1)} %` : "—"} | ${f(s.cpu)} | ${f(s.redisCpu)} | ${f(s.trips, 2)}`,
     );
+  }
+  for (const s of systems) {
+    if (s.redisStats.length === 0) continue;
+    const all = addRedisStats(s.redisStats);
+    const perRequest = Object.entries(all.calls)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name} ${(n / s.requests).toFixed(2)}`);
+    console.log(`${s.name}: Redis commands per request over the closed-loop slices (inside scripts included): ${perRequest.join(", ")}`);
+  }
+  if (rate > 0) {
+    console.log(`open loop at ${rate} req/s, ${pacedMs} ms per system per cycle; medians:`);
+    console.log("system | p50 ms | added p50 over memory (same cycle) ms");
+    for (const s of systems) console.log(`${s.name} | ${f(s.p50, 3)} | ${f(s.addedP50, 3)}`);
   }
   console.log(`per-slice router CPU: ${systems.map((s) => `${s.name} [${s.cpu.map((x) => x.toFixed(0)).join(", ")}]`).join("; ")}`);
 } finally {

@@ -4,7 +4,10 @@
  * admit + settleAndAdjust, 2 commands) and as it ran before (`separate`: take, reserve, settle, adjust,
  * 4 commands). Rounds interleave the three, so machine load hits them alike.
  *
- *     node --import tsx test/bench/src/micro/redis-client-cpu.ts [--rounds 5] [--requests 5000] [--concurrency 32]
+ *     node --import tsx test/bench/src/micro/redis-client-cpu.ts [--rounds 5] [--requests 5000] [--concurrency 32] [--teams 50]
+ *
+ * `--teams` spreads the workers over that many teams: with 50 (more teams than workers) no two requests share an
+ * ADMIT call; with 1, the admissions and settlements of a tick coalesce into one call each, as on a busy replica.
  */
 import { parseArgs } from "node:util";
 import { createMemoryStateStores } from "../../../../packages/router/src/state/memory/index.ts";
@@ -13,11 +16,17 @@ import type { StateStores } from "../../../../packages/router/src/state/stores.t
 import { startRedis } from "../../../helpers/redis-server.ts";
 
 const { values } = parseArgs({
-  options: { rounds: { type: "string", default: "5" }, requests: { type: "string", default: "5000" }, concurrency: { type: "string", default: "32" } },
+  options: {
+    rounds: { type: "string", default: "5" },
+    requests: { type: "string", default: "5000" },
+    concurrency: { type: "string", default: "32" },
+    teams: { type: "string", default: "50" },
+  },
 });
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
+const teams = Number(values.teams);
 const DAY = 86_400_000;
 
 type Path = "combined" | "separate";
@@ -47,7 +56,7 @@ async function measure(s: StateStores, path: Path): Promise<number> {
   const cpu0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
-      while (left-- > 0) await governed(s, `team${w % 50}`, path);
+      while (left-- > 0) await governed(s, `team${w % teams}`, path);
     }),
   );
   const cpu = process.cpuUsage(cpu0);

@@ -2,6 +2,7 @@
  * @module The connection to Redis/Valkey: every command with a timeout, reconnection forever without
  * a restart, and an up/down state with one log line per transition (the URL's password never printed).
  */
+import type { Socket } from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import { Redis } from "ioredis";
 import { RouterError } from "../../errors.ts";
@@ -54,8 +55,11 @@ export class RedisBackend {
       // Fail at once while disconnected instead of queueing: the stores fall back (or refuse) then.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      // Commands issued in one tick (settlements, token corrections) go out as one write.
+      // Commands issued in one tick go out as one write. Not the scripts: the stores batch their hot
+      // ones themselves (one call per team per tick, sent corked), and a Pipeline per tick on top costs
+      // ≈ 60–110 µs of CPU per call (BENCHMARKS.md, State on Redis).
       enableAutoPipelining: true,
+      autoPipeliningIgnoredCommands: ["evalsha", "eval"],
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
       ...(tls === undefined ? {} : { tls }),
     });
@@ -99,6 +103,17 @@ export class RedisBackend {
         throw error;
       }
     });
+  }
+
+  /** Run `send` with the connection's socket corked: the commands it writes leave in one write. */
+  corked(send: () => void): void {
+    const stream = this.client.stream as Socket | undefined; // none before the first connection
+    stream?.cork();
+    try {
+      send();
+    } finally {
+      stream?.uncork();
+    }
   }
 
   /** Run commands; a connection failure or timeout marks the backend down and throws BackendDown. */

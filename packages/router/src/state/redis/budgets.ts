@@ -53,13 +53,16 @@ const num = (value: unknown): number => Number(value);
 /** At most this many settlements go into one script call. */
 const MAX_SETTLE_BATCH = 256;
 
+/** Joins the fields of one request's ADMIT argument (ADMIT splits on it; no field can contain it: words, numbers, reservation ids). */
+const ADMIT_FIELD_SEPARATOR = "|";
+
 /** At most this many admissions go into one script call. */
 const MAX_ADMIT_BATCH = 64;
 
-/** Admissions of one team sent in one ADMIT call: fifteen arguments each, answered with ten fields each. */
+/** Admissions of one team sent in one ADMIT call: one argument each (fifteen fields joined), answered with ten fields each. */
 interface AdmitBatch {
   keys: string[];
-  args: Array<string | number>;
+  args: string[];
   waiters: Array<{ resolve(reply: unknown[]): void; reject(error: unknown): void }>;
 }
 
@@ -213,7 +216,7 @@ export class RedisBudgetStore implements BudgetStore {
     if (limits === undefined) full = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
     else {
       args.push(limits.terms.rpm ?? "", limits.terms.tpm ?? "", limits.amount);
-      full = await this.#admitCoalesced([...this.#keys(request.team), limits.key], args);
+      full = await this.#admitCoalesced([...this.#keys(request.team), limits.key], args.join(ADMIT_FIELD_SEPARATOR));
     }
     // ADMIT's reply: the rate-limit decision's six fields, then the reservation's four.
     const reply = (limits === undefined ? full : full.slice(6)) as [number, number, string, string];
@@ -251,7 +254,7 @@ export class RedisBudgetStore implements BudgetStore {
    * parsed in the same turn of the event loop share one script call (and one write), each answered
    * with its own ten fields. A request alone goes out at the end of its turn, as it would have anyway.
    */
-  #admitCoalesced(keys: string[], args: Array<string | number>): Promise<unknown[]> {
+  #admitCoalesced(keys: string[], arg: string): Promise<unknown[]> {
     const key = keys[0] ?? "";
     let batch = this.#admitting.get(key);
     if (batch === undefined || batch.waiters.length >= MAX_ADMIT_BATCH) {
@@ -259,7 +262,7 @@ export class RedisBudgetStore implements BudgetStore {
       batch = { keys, args: [], waiters: [] };
       this.#admitting.set(key, batch);
     }
-    batch.args.push(...args);
+    batch.args.push(arg);
     this.#scheduleFlush();
     const b = batch;
     return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
@@ -275,10 +278,13 @@ export class RedisBudgetStore implements BudgetStore {
     this.#flushScheduled = false;
     const admits = [...this.#admitting.values()];
     this.#admitting.clear();
-    for (const a of admits) void this.#admitBatch(a);
     const groups = [...this.#settling.values()];
     this.#settling.clear();
-    for (const g of groups) void this.#settleGroup(g);
+    // Every team's ADMIT and SETTLE_ADJUST of this tick in one socket write.
+    this.#backend.corked(() => {
+      for (const a of admits) void this.#admitBatch(a);
+      for (const g of groups) void this.#settleGroup(g);
+    });
   }
 
   async #admitBatch(batch: AdmitBatch): Promise<void> {
