@@ -52,7 +52,13 @@ describe("build", () => {
     expect(JSON.stringify(manifest)).not.toMatch(/20\d\d-\d\d-\d\dT/); // no timestamps
     // router.mjs's assets are in the folder, listed in the manifest, and reported as written: the deployable folder.
     const assets = names.filter((name) => /^switchyard-[a-z]+\.[0-9a-f]{8}\.mjs$/.test(name));
-    expect(assets.map((name) => name.split(".")[0])).toEqual(["switchyard-dashboard", "switchyard-embeddings", "switchyard-messages", "switchyard-responses"]);
+    expect(assets.map((name) => name.split(".")[0])).toEqual([
+      "switchyard-admin",
+      "switchyard-dashboard",
+      "switchyard-embeddings",
+      "switchyard-messages",
+      "switchyard-responses",
+    ]);
     expect(Object.keys(manifest.files).sort()).toEqual(names.filter((name) => name !== "manifest.json"));
     for (const asset of assets) expect(result.files).toContain(join(outDir, "dev", asset));
     // Each asset's name carries its content's hash, so a stale asset of another build is never imported.

@@ -29,7 +29,13 @@ describe("compileRoutes() temporary build folder", () => {
     // router.mjs's assets, read in too: each one it names, with its code.
     const named = [...new Set(build.routerBundle.match(/switchyard-[a-z0-9-]+\.[0-9a-f]{8}\.mjs/g))].sort();
     expect(Object.keys(build.routerAssets)).toEqual(named);
-    expect(named.map((file) => file.split(".")[0])).toEqual(["switchyard-dashboard", "switchyard-embeddings", "switchyard-messages", "switchyard-responses"]);
+    expect(named.map((file) => file.split(".")[0])).toEqual([
+      "switchyard-admin",
+      "switchyard-dashboard",
+      "switchyard-embeddings",
+      "switchyard-messages",
+      "switchyard-responses",
+    ]);
     for (const code of Object.values(build.routerAssets)) expect(code).toMatch(/export\{/);
     expect(build.outDir).toBeUndefined();
     expect(readdirSync(scratch)).toEqual([]);
