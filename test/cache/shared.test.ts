@@ -15,7 +15,7 @@ import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
 import { type RedisServer, redisKinds, startRedis } from "../helpers/redis-server.ts";
 import { releaseOf } from "../helpers/release.ts";
 
-const KEYS = { SUPPORT_KEY: "sk-support-shared-cache", SALES_KEY: "sk-sales-shared-cache" };
+const KEYS = { SUPPORT_KEY: "sk-support-shared-cache", SALES_KEY: "sk-sales-shared-cache", QUOTA_KEY: "sk-quota-shared-cache" };
 
 describe.each(redisKinds())("response cache shared across replicas on %s", (kind) => {
   let redis: RedisServer;
@@ -33,7 +33,12 @@ describe.each(redisKinds())("response cache shared across replicas on %s", (kind
       providers: { up: { kind: "openai", baseUrl: upstream.baseUrl } },
       models: { gpt: { provider: "up", name: "gpt-1", context: 8_000, price: { input: 1, output: 1 } } },
       routes: { faq: { model: "gpt", cache: { ttlMs: 600_000, scope: "team" } } },
-      teams: { support: { keys: [{ secret: "SUPPORT_KEY" }], routes: ["faq"] }, sales: { keys: [{ secret: "SALES_KEY" }], routes: ["faq"] } },
+      teams: {
+        support: { keys: [{ secret: "SUPPORT_KEY" }], routes: ["faq"] },
+        sales: { keys: [{ secret: "SALES_KEY" }], routes: ["faq"] },
+        // A budget with limits: on Redis the rate limit is taken with the first attempt's reservation, and a hit makes none.
+        quota: { keys: [{ secret: "QUOTA_KEY" }], routes: ["faq"], budget: { usd: 100, per: "month" }, limits: { rpm: 3 } },
+      },
       state: { kind: "redis", url: { secret: "REDIS_URL" }, keyPrefix: "cachetest", onUnavailable: "refuse" },
     });
     await bundleRouter({ release, outFile: path.join(dir, "router.mjs") });
@@ -77,6 +82,26 @@ describe.each(redisKinds())("response cache shared across replicas on %s", (kind
     const other = await ask(b, KEYS.SALES_KEY, "two");
     expect(other.response.headers.get("x-switchyard-cache")).toBe("miss");
     expect((await ask(b, KEYS.SUPPORT_KEY, "two")).response.headers.get("x-switchyard-cache")).toBe("hit");
+  });
+
+  it("a hit counts against a team's rpm on every replica, also for a team with a budget (whose limit waits for an attempt)", async () => {
+    const statuses: number[] = [];
+    const results: (string | null)[] = [];
+    for (const replica of [a, b, a, b]) {
+      const res = await fetch(`${replica.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEYS.QUOTA_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "faq", messages: [{ role: "user", content: "quota" }], temperature: 0 }),
+      });
+      statuses.push(res.status);
+      results.push(res.headers.get("x-switchyard-cache"));
+      const body = (await res.json()) as { error?: { code: string } };
+      if (res.status === 429) expect(body.error?.code).toBe("rate_limited");
+      // The SET goes out after the answer: let it land before the next replica looks.
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(results.slice(0, 3)).toEqual(["miss", "hit", "hit"]);
   });
 
   it("with Redis hung the replica keeps answering (the cache never refuses a request)", async () => {

@@ -57,6 +57,7 @@ describe("build", () => {
       "switchyard-dashboard",
       "switchyard-embeddings",
       "switchyard-messages",
+      "switchyard-prompts",
       "switchyard-responses",
     ]);
     expect(Object.keys(manifest.files).sort()).toEqual(names.filter((name) => name !== "manifest.json"));

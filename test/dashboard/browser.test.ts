@@ -43,9 +43,10 @@ const release = releaseOf({
   routes: {
     chat: { tier: "fast", fallback: [{ model: "backup-m" }], canary: { model: "fast-next", steps: [20, 50, 100], everyMs: 3_600_000 } },
     risky: { model: "broken", fallback: [{ model: "backup-m" }] },
+    faq: { model: "fast-a", cache: { ttlMs: 600_000, scope: "team" } },
   },
   teams: {
-    app: { keys: [{ secret: "APP_KEY" }], routes: ["chat", "risky"], budget: { usd: 5, per: "month" } },
+    app: { keys: [{ secret: "APP_KEY" }], routes: ["chat", "risky", "faq"], budget: { usd: 5, per: "month" } },
     other: { keys: [{ secret: "OTHER_KEY" }], routes: ["chat"] },
   },
 });
@@ -205,6 +206,29 @@ describe("the dashboard in Chromium", () => {
     // …and every risky request ran on the fallback, with its reasons listed
     expect(await page.locator('[data-route="risky"] [data-field="fallback-rate"]').textContent()).toBe("fallback 100%");
     expect(await page.locator('[data-route="risky"] [data-field="reasons"]').textContent()).toMatch(/5xx on broken ×5/);
+
+    // Response cache: 2 prompts asked 5 times each (2 misses, 8 hits) and one `no-store` bypass; the route's hit ratio
+    // and what its hits saved are what /metrics counted, and the header line sums the saving.
+    for (let i = 0; i < 10; i++) await app.chat.completions.create({ model: "faq", messages: [{ role: "user", content: `faq ${i % 2}` }], temperature: 0 });
+    await app.chat.completions.create(
+      { model: "faq", messages: [{ role: "user", content: "faq 0" }], temperature: 0 },
+      { headers: { "cache-control": "no-store" } },
+    );
+    const cacheField = page.locator('[data-route="faq"] [data-field="cache"]');
+    await expect.poll(() => cacheField.getAttribute("data-hit-ratio"), { timeout: 15_000, interval: 200 }).toBe((8 / 11).toFixed(4));
+    const cacheMetrics = parseMetrics(await (await fetch(`${router.url}/metrics`)).text());
+    for (const [result, n] of [
+      ["hit", 8],
+      ["miss", 2],
+      ["bypass", 1],
+    ] as const)
+      expect(sum(cacheMetrics, "switchyard_cache_requests_total", { route: "faq", result }), result).toBe(n);
+    const saved = sum(cacheMetrics, "switchyard_cache_saved_usd_total", { route: "faq" });
+    expect(saved).toBeGreaterThan(0);
+    expect(Number(await cacheField.getAttribute("data-saved"))).toBeCloseTo(saved, 9);
+    expect(await cacheField.textContent()).toBe(`cache (per team, 10 min): ${pct(8 / 11)} hits · 8 hit, 2 miss, 1 bypass · ${usd(saved)} saved`);
+    await expect.poll(() => page.locator("#totals").textContent()).toContain(`(${usd(saved)} saved by the cache)`);
+    expect(await page.locator('[data-route="chat"] [data-field="cache"]').count()).toBe(0);
 
     // The active release is listed and marked.
     expect(await page.locator(`tr[data-release="${release.hash}"]`).textContent()).toContain("active");

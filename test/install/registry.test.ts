@@ -265,6 +265,7 @@ describe("installed from a registry with npm", () => {
         "switchyard-dashboard",
         "switchyard-embeddings",
         "switchyard-messages",
+        "switchyard-prompts",
         "switchyard-responses",
       ]);
     }

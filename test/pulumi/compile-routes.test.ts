@@ -34,6 +34,7 @@ describe("compileRoutes() temporary build folder", () => {
       "switchyard-dashboard",
       "switchyard-embeddings",
       "switchyard-messages",
+      "switchyard-prompts",
       "switchyard-responses",
     ]);
     for (const code of Object.values(build.routerAssets)) expect(code).toMatch(/export\{/);

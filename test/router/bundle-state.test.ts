@@ -17,8 +17,12 @@ import { releaseOf } from "../helpers/release.ts";
 
 /** router.mjs's budget without Redis state (test/router/bundle.test.ts holds it too). */
 const BUDGET = 150 * 1024;
-/** The Redis variant's own budget (BENCHMARKS.md, docs/scaling.md): router.mjs plus the Redis stores and ioredis compressed. */
-const REDIS_BUDGET = 240 * 1024;
+/**
+ * The Redis variant's own budget (BENCHMARKS.md, docs/scaling.md): router.mjs plus the Redis stores and ioredis compressed.
+ * 248 KB since the response cache (issue 22: its chunk, the shared store and the route field's schema add ~6 KB; the
+ * variant was 245,124 bytes before it, 636 under the old 240 KB).
+ */
+const REDIS_BUDGET = 248 * 1024;
 /** A password as it would sit in a Redis URL (joined at run time, so secret scanners reading the repository skip it). */
 const PASSWORD = ["hunter", "2", "redis"].join("");
 

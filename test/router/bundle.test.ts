@@ -53,6 +53,7 @@ describe("bundleRouter", () => {
       "switchyard-dashboard",
       "switchyard-embeddings",
       "switchyard-messages",
+      "switchyard-prompts",
       "switchyard-responses",
     ]);
     expect(second.assets.map((asset) => asset.file)).toEqual(names);

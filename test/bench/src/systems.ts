@@ -113,20 +113,22 @@ async function startBareProxy(ctx: StartContext, name: "bare-proxy" | "bare-prox
 /** The fixture each router system builds: the same routes.ts, in memory or with its state on Redis (`routes-redis.ts`). */
 const FIXTURES = { switchyard: "routes.ts", "switchyard-redis": "routes-redis.ts" } as const;
 type RouterSystem = keyof typeof FIXTURES;
+/** What buildSwitchyard builds: the systems' fixtures, and the response-cache bench's (src/cache-bench.ts: routes.ts plus a cached route). */
+const BUILDS = { ...FIXTURES, "switchyard-cache": "routes-cache.ts" } as const;
 
 /** Build `fixtures/routes.ts` (or its Redis variant; pointed at the running upstream) with the compiler's `build()`, in a fresh process. */
 export async function buildSwitchyard(
   ctx: Pick<StartContext, "upstreamOrigin" | "workDir">,
-  name: RouterSystem = "switchyard",
+  name: keyof typeof BUILDS = "switchyard",
 ): Promise<{ routerFile: string; releaseFile: string; facts: Record<string, number | string> }> {
   // The copies sit inside test/bench so `@switchyard/sdk` resolves from them like from the fixtures.
   const dir = join(BENCH_DIR, ".work", name);
   mkdirSync(dir, { recursive: true });
-  for (const fixture of new Set(["routes.ts", FIXTURES[name]])) {
+  for (const fixture of new Set(["routes.ts", BUILDS[name]])) {
     const source = readFileSync(join(BENCH_DIR, "fixtures", fixture), "utf8");
     writeFileSync(join(dir, fixture), source.replaceAll(UPSTREAM_PLACEHOLDER, `${ctx.upstreamOrigin}/v1`));
   }
-  const file = join(dir, FIXTURES[name]);
+  const file = join(dir, BUILDS[name]);
   const outDir = join(ctx.workDir, `${name}-dist`);
   let result;
   try {

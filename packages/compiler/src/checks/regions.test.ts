@@ -1,6 +1,10 @@
 /** @module regions.test — Region-aware placement in the compiler: lowering, SY0209 for unknown regions, and diff phrases. */
 import { describe, expect, it } from "vitest";
 import { diffConfigs } from "../diff/diff-configs.ts";
+import { acmeIr } from "../diff/fixtures.test-helper.ts";
+import { generateTraces } from "../simulate/generate.ts";
+import { Replay } from "../simulate/replay.ts";
+import { parseTraceLine, type TracedRequest } from "../simulate/trace-line.ts";
 import { validateConfigValue } from "../validate/validate.ts";
 
 const price = { input: 1, output: 1 };
@@ -64,5 +68,27 @@ describe("region-aware placement in the compiler", () => {
       "router: regions ap-south [eu-central, us-east] → unset",
       "router: regions us-east unset → [eu-central]",
     ]);
+  });
+
+  it("simulate replays each trace's caller region through placement: a proximity entry moves where requests are served", () => {
+    // support-faq's tier `fast` (latency strategy) holds gpt-mini (us) and gpt-mini-eu (eu); callers in ap-south, a
+    // region no provider serves. Without a `regions` entry the strategy orders alone (the traced latencies favour eu
+    // most of the time); with `"ap-south": ["us"]`, us comes first.
+    const base = acmeIr();
+    const next = acmeIr();
+    next.regions = { "ap-south": ["us"] };
+    const requests: TracedRequest[] = [];
+    let n = 0;
+    for (const line of generateTraces(base, { requests: 400, seed: 5, longShare: 0 })) {
+      const parsed = parseTraceLine(line, ++n);
+      if (parsed.kind === "request" && parsed.request.route === "support-faq") requests.push({ ...parsed.request, region: "ap-south" });
+    }
+    expect(requests.length).toBeGreaterThan(50);
+    const replay = new Replay({ base, next, seed: 1 });
+    for (const r of requests) replay.add(r);
+    const faq = replay.result().routes.get("support-faq");
+    const eu = (regions: Map<string, number> | undefined) => (regions?.get("eu") ?? 0) / [...(regions?.values() ?? [])].reduce((a, b) => a + b, 0);
+    expect(eu(faq?.sides.base.regions)).toBeGreaterThan(0.5);
+    expect(eu(faq?.sides.new.regions)).toBeLessThan(0.05);
   });
 });

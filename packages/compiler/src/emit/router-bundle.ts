@@ -1,11 +1,11 @@
 /**
  * @module Emit router.mjs and its assets: esbuild bundles packages/router with only the adapters and validators a release
- * uses, release embedded. Canary evaluation and the anthropic, gemini and mock adapters' calls, loaded on first use,
- * ride along in router.mjs as brotli-compressed chunks; so do the routing core, the HTTP fast path, the trace sinks and
- * metrics, unpacked at start. What a release may never use (the admin API, the dashboard, the Responses and Messages
- * dialects, Azure's Entra ID sign-in, the Bedrock adapter's calls) is written beside router.mjs as assets: plain ES
- * modules with a content hash in their names, imported on first use. router.mjs plus its assets is the deployable
- * folder.
+ * uses, release embedded. Canary evaluation, the response cache and the anthropic, gemini and mock adapters' calls,
+ * loaded on first use, ride along in router.mjs as brotli-compressed chunks; so do the routing core, the HTTP fast
+ * path, the trace sinks and metrics, unpacked at start. What a release may never use (the admin API, the dashboard,
+ * the Responses and Messages dialects, prompt rendering, Azure's Entra ID sign-in, the Bedrock adapter's calls) is
+ * written beside router.mjs as assets: plain ES modules with a content hash in their names, imported on first use.
+ * router.mjs plus its assets is the deployable folder.
  * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their Lua scripts and their client
  * (ioredis, without what the router cannot reach) as brotli-compressed chunks unpacked at start-up; any other release
  * carries none of them.
@@ -236,6 +236,7 @@ const ADMIN_CHUNK: LazyChunk = {
     "../../ir/src/prompts.ts",
     // withPromptCanaries on activation: its WeakMap keyed by config is a cache a copy may rebuild.
     "prompts/canary.ts",
+    "prompts/keys.ts",
   ]),
   corePath: "AdminCore (admin/api.ts)",
   name: "switchyard-admin.mjs",
@@ -303,6 +304,34 @@ const MESSAGES_CHUNK: LazyChunk = {
   name: "switchyard-messages.mjs",
   placement: "beside",
   serves: "the Anthropic Messages dialect (POST /v1/messages, /v1/messages/count_tokens)",
+};
+
+/**
+ * Prompts as code on the request path: rendering (templates split per release, variables checked, messages spliced into
+ * each API's body) and counting a prompt canary's outcomes (~6 KB minified), loaded on the first request that names a
+ * prompt (prompts/load.ts); the core passes its RouterError in (PromptCore).
+ */
+const PROMPTS_CHUNK: LazyChunk = {
+  what: "prompts",
+  entry: "prompts/chunk.ts",
+  importer: "prompts/load.ts",
+  specifier: "./chunk.ts",
+  exports: ["createPromptRenderer"],
+  modules: new Set([
+    "prompts/chunk.ts",
+    "prompts/render.ts",
+    "prompts/outcome.ts",
+    "prompts/keys.ts",
+    // Pure helpers: the sticky bucket, `kind`, promptVersion (and the content hash under it).
+    "core/sticky.ts",
+    "protocol/json.ts",
+    "../../ir/src/prompts.ts",
+    "../../ir/src/canonical.ts",
+  ]),
+  corePath: "PromptCore (prompts/chunk.ts)",
+  name: "switchyard-prompts.mjs",
+  placement: "beside",
+  serves: "prompt rendering (a request's `prompt` or x-switchyard-prompt)",
 };
 
 /**
@@ -530,6 +559,31 @@ const FAST_PATH_CHUNK: LazyChunk = {
   corePath: "the fast path's options (http/fast-path.ts)",
   name: "switchyard-fast-path.mjs",
   load: "start",
+};
+
+/**
+ * The response cache (request keys, the in-memory LRU, hits answered in the requesting dialect, stream capture and
+ * replay; ~7 KB minified), loaded by the first request to a route with a `cache` (cache/load.ts); the core's answer
+ * writers and chunk joiner come in as CacheCore. With Redis state the shared store is the core's (state/redis/cache.ts,
+ * passed in), so the chunk's own copy of the LRU class only serves releases without it.
+ */
+const CACHE_CHUNK: LazyChunk = {
+  what: "cache",
+  entry: "cache/session.ts",
+  importer: "cache/load.ts",
+  specifier: "./session.ts",
+  exports: ["createCacheRuntime"],
+  modules: new Set([
+    "cache/session.ts",
+    "cache/key.ts",
+    "cache/replay.ts",
+    "cache/store.ts",
+    "cache/types.ts",
+    // canonicalJson only: a pure function.
+    "../../ir/src/canonical.ts",
+  ]),
+  corePath: "CacheCore (cache/session.ts)",
+  name: "switchyard-cache.mjs",
 };
 
 /**
@@ -831,6 +885,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, CANARY_CHUNK, assets),
       lazyChunk(src, RESPONSES_CHUNK, assets),
       lazyChunk(src, MESSAGES_CHUNK, assets),
+      lazyChunk(src, PROMPTS_CHUNK, assets),
       lazyChunk(src, SINKS_CHUNK, assets),
       lazyChunk(src, EMBEDDINGS_CHUNK, assets),
       lazyChunk(src, REDIS_SCRIPTS_CHUNK, assets),
@@ -841,6 +896,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, MOCK_CHUNK, assets),
       lazyChunk(src, ROUTING_CHUNK, assets),
       lazyChunk(src, FAST_PATH_CHUNK, assets),
+      lazyChunk(src, CACHE_CHUNK, assets),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK, assets),
       ioredisChunk(src),
     ],

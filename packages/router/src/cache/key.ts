@@ -46,7 +46,13 @@ function normaliseMessage(message: ChatMessage): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(message)) if (value !== null && value !== undefined) out[name] = value;
   const content = message.content;
-  if (Array.isArray(content) && content.length === 1 && content[0]?.type === "text" && typeof content[0].text === "string" && Object.keys(content[0]).length === 2)
+  if (
+    Array.isArray(content) &&
+    content.length === 1 &&
+    content[0]?.type === "text" &&
+    typeof content[0].text === "string" &&
+    Object.keys(content[0]).length === 2
+  )
     out["content"] = content[0].text;
   return out;
 }
@@ -129,6 +135,7 @@ export function cacheDecision(input: CacheKeyInput): CacheDecision {
       request: normalisedRequest(input.body),
     }),
   );
-  if (directives.has("no-cache") || (directives.has("max-age") && /max-age\s*=\s*0\b/i.test(String(input.cacheControl)))) return { use: false, reason: "no-cache", key };
+  if (directives.has("no-cache") || (directives.has("max-age") && /max-age\s*=\s*0\b/i.test(String(input.cacheControl))))
+    return { use: false, reason: "no-cache", key };
   return { use: true, key };
 }

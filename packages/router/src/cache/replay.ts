@@ -3,7 +3,6 @@
  * replayed as (through any dialect's StreamEncoder, exactly as an upstream's chunks are), and an encoder wrapper that
  * keeps the chunks a client was sent, so a stream that ended cleanly can be stored.
  */
-import { completionOf } from "../execute/execute.ts";
 import type { ChatCompletion, ChatCompletionChunk, Usage } from "../protocol/chat.ts";
 import type { StreamEncoder } from "../protocol/dialect.ts";
 
@@ -26,7 +25,14 @@ export function replayChunks(completion: ChatCompletion, usage: Usage | undefine
     if (calls.length > 0)
       one(
         choice.index,
-        { tool_calls: calls.map((call, i) => ({ index: i, id: call.id, type: "function" as const, function: { name: call.function.name, arguments: call.function.arguments } })) },
+        {
+          tool_calls: calls.map((call, i) => ({
+            index: i,
+            id: call.id,
+            type: "function" as const,
+            function: { name: call.function.name, arguments: call.function.arguments },
+          })),
+        },
         null,
       );
     one(choice.index, {}, choice.finish_reason);
@@ -45,13 +51,16 @@ export function replayStream(encoder: StreamEncoder, completion: ChatCompletion,
 /** A streamed answer's chunks, kept while they go out; `completion()` is the answer once the stream ended cleanly. */
 export class StreamCapture implements StreamEncoder {
   readonly #inner: StreamEncoder;
+  /** Joins chunks into a completion (the core's execute.ts completionOf, passed in: this module is a lazily loaded chunk). */
+  readonly #join: (events: ReadonlyArray<{ chunk: ChatCompletionChunk }>) => ChatCompletion;
   readonly #chunks: Array<{ chunk: ChatCompletionChunk }> = [];
   #ended = false;
   #failed = false;
   #multiChoice = false;
 
-  constructor(inner: StreamEncoder) {
+  constructor(inner: StreamEncoder, join: (events: ReadonlyArray<{ chunk: ChatCompletionChunk }>) => ChatCompletion) {
     this.#inner = inner;
+    this.#join = join;
   }
 
   chunk(chunk: ChatCompletionChunk, raw: string | undefined, usageOnly: boolean): string {
@@ -78,7 +87,7 @@ export class StreamCapture implements StreamEncoder {
    */
   completion(): ChatCompletion | undefined {
     if (!this.#ended || this.#failed || this.#multiChoice) return undefined;
-    const completion = completionOf(this.#chunks);
+    const completion = this.#join(this.#chunks);
     return completion.choices[0]?.finish_reason === null ? undefined : completion;
   }
 }

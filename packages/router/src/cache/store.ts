@@ -25,9 +25,6 @@ export interface ResponseCacheStore {
   set(key: string, answer: CachedAnswer, ttlMs: number, now: number): void;
 }
 
-/** The default bound of the in-memory cache (SWITCHYARD_CACHE_MAX_BYTES): 64 MiB. */
-export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
-
 /** Bytes an entry is counted as beyond its text: the key, the map slot, the expiry. */
 const ENTRY_OVERHEAD = 128;
 
@@ -35,7 +32,8 @@ const ENTRY_OVERHEAD = 128;
 export function parseCachedAnswer(text: string): CachedAnswer | undefined {
   try {
     const v = JSON.parse(text) as Partial<CachedAnswer> | null;
-    if (v === null || typeof v !== "object" || typeof v.completion !== "object" || v.completion === null || !Array.isArray(v.completion.choices)) return undefined;
+    if (v === null || typeof v !== "object" || typeof v.completion !== "object" || v.completion === null || !Array.isArray(v.completion.choices))
+      return undefined;
     if (typeof v.model !== "string" || typeof v.provider !== "string" || typeof v.costUsd !== "number" || typeof v.storedAt !== "number") return undefined;
     return { completion: v.completion, usage: v.usage ?? undefined, model: v.model, provider: v.provider, costUsd: v.costUsd, storedAt: v.storedAt };
   } catch {
@@ -64,7 +62,7 @@ export class MemoryResponseCache implements ResponseCacheStore {
   #bytes = 0;
 
   constructor(options: { maxBytes?: number; maxEntryBytes?: number } = {}) {
-    this.maxBytes = options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.maxEntryBytes = Math.min(this.maxBytes, options.maxEntryBytes ?? Math.floor(this.maxBytes / 8));
   }
 

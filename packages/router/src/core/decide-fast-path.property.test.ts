@@ -36,11 +36,21 @@ const scenario = fc.record({
   primary: fc.constantFrom("t0", "t1", "t2"),
   fallback: fc.array(ref, { maxLength: 3 }),
   residency: fc.constantFrom("any", "any", "eu"),
+  maxP95Ms: fc.option(fc.constant(1_000), { nil: undefined }),
   environment: fc.constantFrom("dev", "prod"),
   requests: fc.array(
     fc.record({
       promptTokens: fc.integer({ min: 0, max: 40_000 }),
       requires: fc.subarray(CAPS, { maxLength: 1 }),
+      // Region-aware placement groups members nearest first; the fast path orders each group as the general path does.
+      region: fc.constantFrom(undefined, undefined, "eu", "us", "ap"),
+      latency: fc.dictionary(
+        fc.constantFrom(...MODELS),
+        fc.record({ ewmaMs: fc.constant(100), p95Ms: fc.integer({ min: 100, max: 4_000 }), samples: fc.nat(40) }),
+        {
+          maxKeys: 3,
+        },
+      ),
       breakers: fc.dictionary(fc.constantFrom(...MODELS), breaker, { maxKeys: 2 }),
       seed: fc.integer(),
     }),
@@ -81,7 +91,15 @@ describe("decide() fast path", () => {
             }),
           ),
           tiers: Object.fromEntries(s.tiers.map((t, i) => [`t${i}`, { models: t.members, strategy: t.strategy as "weighted" }])),
-          routes: { r: { tier: s.primary, fallback: s.fallback, residency: s.residency as "any" } },
+          routes: {
+            r: {
+              tier: s.primary,
+              fallback: s.fallback,
+              residency: s.residency as "any",
+              ...(s.maxP95Ms === undefined ? {} : { placement: { maxP95Ms: s.maxP95Ms } }),
+            },
+          },
+          regions: { ap: ["us"], eu: ["us"] },
         });
         for (const r of s.requests) {
           const request = {
@@ -89,11 +107,11 @@ describe("decide() fast path", () => {
             team: undefined,
             promptTokens: r.promptTokens,
             maxOutputTokens: 1_000,
-            region: undefined,
+            region: r.region,
             stickyKey: undefined,
             requires: r.requires,
           };
-          const plain = fakeState({ breakers: r.breakers });
+          const plain = fakeState({ breakers: r.breakers, latency: r.latency });
           const allClosed = Object.values(r.breakers).every((b) => b.status === "closed" && (b.weight ?? 1) >= 1);
           const vouching: RoutingState = { ...plain, breakersClosed: () => allClosed };
           const general = decide(config, request, plain, { rng: mulberry32(r.seed), now: 2_000_000, explain: true });

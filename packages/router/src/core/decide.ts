@@ -191,7 +191,7 @@ class PlanBuilder {
   }
 
   addTarget(target: TableTarget, step: number, source: CandidateSource): void {
-    if (this.options.explain !== true && this.placement?.reorders(target) !== true && this.addFast(target, step, source)) return;
+    if (this.options.explain !== true && this.addFast(target, step, source)) return;
     const members = target.members;
     // Common case: every member passes, and the strategy gets the table's own (frozen, cacheable) array.
     let eligible: TableMember[] | undefined;
@@ -274,6 +274,15 @@ class PlanBuilder {
           if (b.status !== "closed" || (b.weight !== undefined && b.weight < 1)) return false;
         }
       }
+    }
+    const groups = this.placement?.fastGroups(target);
+    if (groups === null) return false;
+    if (groups !== undefined) {
+      // Placement groups the members nearest first; each group (frozen) is ordered as a whole weighted target is.
+      this.ctx.fullWeight = true;
+      for (const g of groups)
+        for (const m of g.length === 1 ? g : target.strategy.order(g, this.ctx)) this.pushCandidate(m, this.sharedCandidate(target, m.index, step, source));
+      return true;
     }
     const ordered = f.ordered ?? this.orderedCandidates(target, step, source);
     const pick = f.weights === undefined ? 0 : weightedPick(f.weights, this.options.rng);

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "@switchyard/ir";
 import { decide } from "./decide.ts";
 import { mulberry32 } from "./rng.ts";
-import { PLACEMENT_MIN_P95_SAMPLES } from "./placement.ts";
+import { PLACEMENT_MIN_P95_SAMPLES, RequestPlacement } from "./placement.ts";
+import { compileRouteTable, type TableMember } from "./route-table.ts";
 import { fakeState, makeConfig, req } from "./testing.ts";
 import type { Decision, RoutingState } from "./types.ts";
 
@@ -148,5 +149,36 @@ describe("region-aware placement", () => {
     expect(reasons["m-fra"]).toContain("nearest: in the caller's region eu-central");
     expect(reasons["m-fra"]).toContain("p95 3000 ms over the route's 2000 ms target: behind the deployments within it");
     expect(reasons["m-any"]).toContain("region (none declared): not on eu-central's list");
+  });
+
+  it("orders a fully eligible target from its precomputed region groups exactly as the general path orders a copy", () => {
+    const table = compileRouteTable(config);
+    const over = { ewmaMs: 2500, p95Ms: 3000, samples: 50 };
+    const states = [fakeState(), fakeState({ latency: { "m-fra": over } }), fakeState({ latency: { "m-fra": over, "m-sfo": over, "m-any": over } })];
+    const cases = [
+      { route: "chat", target: table.routes.get("chat")?.primary },
+      { route: "chat", target: table.routes.get("chat")?.fallback[0] },
+      // A p95 target: members over it yield their place (but for the re-measuring draw), with and without a region.
+      { route: "fast", target: table.routes.get("fast")?.primary },
+    ];
+    for (const { route, target } of cases) {
+      if (target === undefined) throw new Error(`route ${route} lacks a target`);
+      for (const region of ["eu-central", "eu-west", "us-east", "ap-south", undefined]) {
+        for (const state of states) {
+          for (let seed = 1; seed <= 30; seed++) {
+            const run = (members: readonly TableMember[]) => {
+              const rng = mulberry32(seed);
+              const placement = RequestPlacement.of(table.proximity, config.routes[route]!, req({ route, region }), state, rng);
+              const ctx = { state, rng, now: 1_000, region, promptTokens: 10, maxOutputTokens: undefined, fullWeight: true };
+              const keys = new Map<number, number>();
+              const ordered = placement?.order(target, members, (g) => target.strategy.order(g, ctx), keys) ?? [];
+              return { models: ordered.map((m) => m.model), keys: [...keys].sort((a, b) => a[0] - b[0]), next: rng() };
+            };
+            // target.members takes the precomputed (frozen) groups; a copy takes the general grouping.
+            expect(run(target.members)).toEqual(run(target.members.slice()));
+          }
+        }
+      }
+    }
   });
 });

@@ -77,23 +77,31 @@ export function rankOf(caller: CallerProximity, region: string | undefined): num
   return (region === undefined ? undefined : caller.rank.get(region)) ?? caller.nearest.length;
 }
 
-/** Per target, member index → rank by caller region; null when every member ranks alike (nothing to reorder). */
-const rankCache = new WeakMap<TableTarget, Map<string, Int32Array | null>>();
+/** A target's members as one caller region sees them: ranks by member index, and the members grouped by rank. */
+export interface TargetRanks {
+  ranks: Int32Array;
+  /** Nearest group first, each in declaration order and frozen, so a strategy caches per-group work by identity (weighted). */
+  groups: readonly (readonly TableMember[])[];
+}
+
+/** Per target, by caller region; null when every member ranks alike (nothing to reorder). */
+const rankCache = new WeakMap<TableTarget, Map<string, TargetRanks | null>>();
 
 /** The target's member ranks for a caller (cached on the target; caller regions come from the bounded `callers` map). */
-export function targetRanks(target: TableTarget, caller: CallerProximity): Int32Array | null {
+export function targetRanks(target: TableTarget, caller: CallerProximity): TargetRanks | null {
   let byCaller = rankCache.get(target);
   if (byCaller === undefined) {
     byCaller = new Map();
     rankCache.set(target, byCaller);
   }
-  let ranks = byCaller.get(caller.region);
-  if (ranks === undefined) {
-    const out = Int32Array.from(target.members, (m) => rankOf(caller, m.region));
-    ranks = out.every((r) => r === out[0]) ? null : out;
-    byCaller.set(caller.region, ranks);
+  let placed = byCaller.get(caller.region);
+  if (placed === undefined) {
+    const ranks = Int32Array.from(target.members, (m) => rankOf(caller, m.region));
+    const distinct = [...new Set(ranks)].sort((a, b) => a - b);
+    placed = distinct.length <= 1 ? null : { ranks, groups: distinct.map((r) => Object.freeze(target.members.filter((_, i) => ranks[i] === r))) };
+    byCaller.set(caller.region, placed);
   }
-  return ranks;
+  return placed;
 }
 
 /**
@@ -117,9 +125,37 @@ export class RequestPlacement {
     return caller === undefined && maxP95Ms === undefined ? undefined : new RequestPlacement(caller, maxP95Ms, state, rng);
   }
 
-  /** True when this placement may reorder the target's members (so decide() takes its general path). */
-  reorders(target: TableTarget): boolean {
-    return this.maxP95Ms !== undefined || (this.caller !== undefined && targetRanks(target, this.caller) !== null);
+  /**
+   * For decide()'s fast path (every member eligible, breakers plainly closed): the target's members grouped nearest
+   * first (each group frozen, in declaration order), to be ordered group by group as a whole target is. undefined:
+   * placement leaves this target's order alone; null: some member is over the route's p95 target (the general path moves it).
+   */
+  fastGroups(target: TableTarget): readonly (readonly TableMember[])[] | undefined | null {
+    if (this.anyOverTarget(target.members)) return null;
+    return this.caller === undefined ? undefined : targetRanks(target, this.caller)?.groups;
+  }
+
+  /** True when some member's p95 is over the route's target (false without a target: the usual, healthy case is cheap). */
+  anyOverTarget(members: readonly TableMember[]): boolean {
+    if (this.maxP95Ms === undefined) return false;
+    for (let i = 0; i < members.length; i++) if (this.overTarget(members[i] as TableMember) !== undefined) return true;
+    return false;
+  }
+
+  /**
+   * By member index, true for a member that yields its place: over the p95 target and not drawn to re-measure it (one
+   * draw per member over the target, in member order). undefined when none yields (no draw without a member over it).
+   */
+  yields(members: readonly TableMember[]): boolean[] | undefined {
+    if (this.maxP95Ms === undefined) return undefined;
+    let out: boolean[] | undefined;
+    for (let i = 0; i < members.length; i++) {
+      if (this.overTarget(members[i] as TableMember) !== undefined && this.rng() >= PLACEMENT_RECHECK_SHARE) {
+        out ??= new Array<boolean>(members.length).fill(false);
+        out[i] = true;
+      }
+    }
+    return out;
   }
 
   /** True when the member's p95 is over the route's target (then, but for a PLACEMENT_RECHECK_SHARE draw, it yields). */
@@ -139,13 +175,49 @@ export class RequestPlacement {
     orderGroup: (group: readonly M[]) => readonly M[],
     keys?: Map<number, number>,
   ): readonly M[] {
-    const ranks = this.caller === undefined ? null : targetRanks(target, this.caller);
+    const placed = this.caller === undefined ? null : targetRanks(target, this.caller);
+    if (members === target.members) {
+      // The common case, every member eligible: the groups precomputed for this caller region (frozen, so a strategy's
+      // per-array cache applies) are used as they are, but for members yielding their place, which go behind them all.
+      const far = this.caller === undefined ? 0 : this.caller.nearest.length;
+      const yields = this.yields(members);
+      if (keys !== undefined) for (let i = 0; i < members.length; i++) keys.set(i, (placed?.ranks[i] ?? 0) + (yields?.[i] === true ? far + 1 : 0));
+      const out: M[] = [];
+      const behind: (readonly M[])[] = [];
+      for (const group of (placed?.groups ?? [members]) as readonly (readonly M[])[]) {
+        // A group without a yielding member is passed on as it is (frozen: no copy, the strategy's cache holds).
+        let keep: readonly M[] = group;
+        if (yields !== undefined) {
+          let kept: M[] | undefined;
+          let moved: M[] | undefined;
+          for (let j = 0; j < group.length; j++) {
+            const m = group[j] as M;
+            if (yields[m.index] !== true) kept?.push(m);
+            else {
+              if (kept === undefined) {
+                kept = []; // (no slice(): V8's array builtins are slow on frozen arrays)
+                for (let x = 0; x < j; x++) kept.push(group[x] as M);
+              }
+              (moved ??= []).push(m);
+            }
+          }
+          if (kept !== undefined && moved !== undefined) {
+            keep = kept;
+            behind.push(moved);
+          }
+        }
+        for (const m of keep.length <= 1 ? keep : orderGroup(keep)) out.push(m);
+      }
+      for (const group of behind) for (const m of group.length === 1 ? group : orderGroup(group)) out.push(m);
+      return out;
+    }
+    const ranks = placed?.ranks;
     const far = this.caller === undefined ? 0 : this.caller.nearest.length;
     const key = new Array<number>(members.length);
     let uniform = true;
     for (let i = 0; i < members.length; i++) {
       const m = members[i] as M;
-      let k = ranks === null ? 0 : (ranks[m.index] as number);
+      let k = ranks === undefined ? 0 : (ranks[m.index] as number);
       if (this.overTarget(m) !== undefined && this.rng() >= PLACEMENT_RECHECK_SHARE) k += far + 1;
       key[i] = k;
       keys?.set(m.index, k);

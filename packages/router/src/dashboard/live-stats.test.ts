@@ -85,6 +85,18 @@ describe("LiveStats", () => {
     expect(view.requests).toBe(13);
   });
 
+  it("counts a route's cache hits, misses and bypasses and what the hits saved; a route without a cache has no cache figures", () => {
+    const stats = new LiveStats({ now: () => 1_000_000 });
+    for (let i = 0; i < 3; i++) stats.write(record({ route: "faq", costUsd: 0, attempts: [], cache: { status: "hit", savedUsd: 0.25 } }));
+    stats.write(record({ route: "faq", cache: { status: "miss" } }));
+    stats.write(record({ route: "faq", cache: { status: "bypass", reason: "no-store" } }));
+    stats.write(record({ route: "chat" }));
+    const view = readLiveStats(stats, 1_000_000);
+    expect(view.routes["faq"]?.cache).toEqual({ hits: 3, misses: 1, bypass: 1, savedUsd: 0.75 });
+    expect(view.routes["faq"]?.requests).toBe(5);
+    expect(view.routes["chat"]?.cache).toBeUndefined();
+  });
+
   it("forgets traffic older than the window but keeps total spend since start", () => {
     let t = 0;
     const stats = new LiveStats({ now: () => t, windowMs: 60_000, bucketMs: 10_000 });

@@ -55,6 +55,16 @@ export interface RouteBucket {
   answered: Map<string, number>;
   /** Fallbacks by why they happened, e.g. `5xx on gpt-mini`. */
   reasons: Map<string, number>;
+  /** The response cache's results (requests on a route with a `cache`); undefined until one is seen. */
+  cache: CacheCounts | undefined;
+}
+
+/** What a route's response cache did with its requests, and what its hits would have cost (USD). */
+export interface CacheCounts {
+  hits: number;
+  misses: number;
+  bypass: number;
+  savedUsd: number;
 }
 
 export interface ModelBucket {
@@ -86,6 +96,8 @@ export interface RouteStats {
   canary: number;
   answered: Record<string, number>;
   reasons: Record<string, number>;
+  /** Absent: no request of the route went through a response cache in the window. */
+  cache?: CacheCounts;
 }
 
 export interface ModelStats {
@@ -205,6 +217,14 @@ export class LiveStats implements TraceSink {
         if (record.outcome === "error") route.errors++;
         if (record.canary) route.canary++;
         if (record.outcome === "ok" && record.model !== undefined) bump(route.answered, record.model);
+        const cache = record.cache;
+        if (cache !== undefined) {
+          const counts = (route.cache ??= { hits: 0, misses: 0, bypass: 0, savedUsd: 0 });
+          if (cache.status === "hit") counts.hits++;
+          else if (cache.status === "miss") counts.misses++;
+          else counts.bypass++;
+          counts.savedUsd += cache.savedUsd ?? 0;
+        }
         const index = record.attempts.findIndex((a) => a.reason === "fallback");
         if (index >= 0) {
           route.fallbacks++;
@@ -292,7 +312,7 @@ function newSeriesRouteBucket(): SeriesRouteBucket {
 }
 
 function newRouteBucket(): RouteBucket {
-  return { requests: 0, errors: 0, fallbacks: 0, canary: 0, answered: new Map(), reasons: new Map() };
+  return { requests: 0, errors: 0, fallbacks: 0, canary: 0, answered: new Map(), reasons: new Map(), cache: undefined };
 }
 
 function newModelBucket(): ModelBucket {

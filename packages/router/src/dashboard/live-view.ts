@@ -94,6 +94,13 @@ export function readLiveStats(stats: LiveStats, now?: number): LiveStatsView {
       requests += r.requests;
       for (const [model, n] of r.answered) into.answered[model] = (into.answered[model] ?? 0) + n;
       for (const [reason, n] of r.reasons) into.reasons[reason] = (into.reasons[reason] ?? 0) + n;
+      if (r.cache !== undefined) {
+        const cache = (into.cache ??= { hits: 0, misses: 0, bypass: 0, savedUsd: 0 });
+        cache.hits += r.cache.hits;
+        cache.misses += r.cache.misses;
+        cache.bypass += r.cache.bypass;
+        cache.savedUsd += r.cache.savedUsd;
+      }
     }
     for (const [id, m] of bucket.models) {
       const into = (models[id] ??= { attempts: 0, errors: 0, p50Ms: undefined, p95Ms: undefined });

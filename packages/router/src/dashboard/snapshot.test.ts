@@ -83,6 +83,46 @@ describe("buildDashboardSnapshot", () => {
     expect(snap.totals).toMatchObject({ requests: 30, errors: 1 });
   });
 
+  it("shows a route's cache: its scope and ttl, the share of requests answered from it and what its hits saved, summed in the totals", () => {
+    const config = withBudgets();
+    const faq = config.routes["support-faq"];
+    if (faq !== undefined) faq.cache = { ttlMs: 600_000, scope: "team", sampled: false };
+    const stats = emptyStats();
+    stats.routes["support-faq"] = {
+      requests: 10,
+      errors: 0,
+      fallbacks: 0,
+      canary: 0,
+      answered: { "gpt-mini": 10 },
+      reasons: {},
+      cache: { hits: 6, misses: 3, bypass: 1, savedUsd: 0.12 },
+    };
+    // Cache traffic of a route the active release no longer caches still shows, without a declaration.
+    stats.routes["legal-review"] = {
+      requests: 2,
+      errors: 0,
+      fallbacks: 0,
+      canary: 0,
+      answered: { claude: 2 },
+      reasons: {},
+      cache: { hits: 1, misses: 1, bypass: 0, savedUsd: 0.5 },
+    };
+    const snap = buildDashboardSnapshot(input({ stats, release: { hash: "h1".padEnd(64, "0"), config } }));
+    expect(snap.routes.find((r) => r.id === "support-faq")?.cache).toEqual({
+      scope: "team",
+      ttlMs: 600_000,
+      hits: 6,
+      misses: 3,
+      bypass: 1,
+      hitRatio: 0.6,
+      savedUsd: 0.12,
+    });
+    expect(snap.routes.find((r) => r.id === "legal-review")?.cache).toMatchObject({ scope: undefined, hitRatio: 0.5, savedUsd: 0.5 });
+    expect(snap.routes.filter((r) => r.cache === undefined).length).toBe(snap.routes.length - 2);
+    expect(snap.totals.savedUsd).toBeCloseTo(0.62, 10);
+    expect(buildDashboardSnapshot(input()).totals.savedUsd).toBe(0);
+  });
+
   it("shows a rolled-back canary at 0 % with the reason", () => {
     const state = emptyState();
     state.canaries["legal-review"] = canary({ model: "claude-next", percent: 0, step: -1, reason: "guard: error rate 0.3 > 0.02" });

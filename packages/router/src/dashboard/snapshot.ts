@@ -1,9 +1,9 @@
 /** @module The dashboard's data: a pure function from (release, history, state snapshot, live stats) to a DashboardSnapshot. */
-import type { Config, TargetRef } from "@switchyard/ir";
+import type { Config, RouteCache, TargetRef } from "@switchyard/ir";
 import type { BreakerStatus } from "../core/types.ts";
 import { periodBounds } from "../state/budget-period.ts";
 import type { LimitSnapshot, StateSnapshot } from "../state/store.ts";
-import type { LiveStatsView } from "./live-stats.ts";
+import type { CacheCounts, LiveStatsView } from "./live-stats.ts";
 import type { LiveSeries } from "./live-view.ts";
 
 /** One release in the history the admin API keeps (newest first). */
@@ -71,6 +71,21 @@ export interface RouteView {
   fallbackRate: number;
   /** Most frequent first, at most five. */
   topFallbackReasons: FallbackReason[];
+  /** The route's response cache in the window; undefined when the route declares none and none served it. */
+  cache: RouteCacheView | undefined;
+}
+
+export interface RouteCacheView {
+  /** From the config; undefined for a cache the active release no longer declares (traffic of the one before). */
+  scope: "team" | "route" | undefined;
+  ttlMs: number | undefined;
+  hits: number;
+  misses: number;
+  bypass: number;
+  /** hits / (hits + misses + bypass): the share of the route's requests answered from the cache, 0..1. */
+  hitRatio: number;
+  /** What the hits' answers cost when they were made, USD: what the cache saved. */
+  savedUsd: number;
 }
 
 export interface ModelView {
@@ -117,7 +132,8 @@ export interface DashboardSnapshot {
   release: { hash: string; at: string | undefined };
   releases: DashboardRelease[];
   windowMs: number;
-  totals: { requests: number; errors: number; errorRate: number; fallbackRate: number; costUsd: number };
+  /** `savedUsd`: what response-cache hits saved in the window (their answers' original cost), USD. */
+  totals: { requests: number; errors: number; errorRate: number; fallbackRate: number; costUsd: number; savedUsd: number };
   routes: RouteView[];
   models: ModelView[];
   teams: TeamView[];
@@ -142,6 +158,7 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
   let routedRequests = 0;
   let routedErrors = 0;
   let routedFallbacks = 0;
+  let savedUsd = 0;
   for (const [id, route] of sortedEntries(config.routes)) {
     const live = stats.routes[id];
     const answered = live?.answered ?? {};
@@ -183,6 +200,7 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
     routedRequests += requests;
     routedErrors += errors;
     routedFallbacks += fallbacks;
+    savedUsd += live?.cache?.savedUsd ?? 0;
     routes.push({
       id,
       description: route.description,
@@ -210,6 +228,7 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
         .map(([reason, count]) => ({ reason, count }))
         .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1))
         .slice(0, 5),
+      cache: cacheView(route.cache, live?.cache),
     });
   }
 
@@ -279,6 +298,7 @@ export function buildDashboardSnapshot(input: DashboardInput): DashboardSnapshot
       errorRate: ratio(routedErrors, routedRequests),
       fallbackRate: ratio(routedFallbacks, routedRequests),
       costUsd,
+      savedUsd,
     },
     routes,
     models,
@@ -296,6 +316,23 @@ export function forecastSpend(options: { spentUsd: number; from: number; now: nu
   const remaining = Math.max(0, options.end - options.now);
   if (observed < 60_000) return options.spentUsd;
   return options.spentUsd + (options.spentUsd / observed) * remaining;
+}
+
+/** A route's cache figures: its declaration and what the window saw. */
+function cacheView(declared: RouteCache | undefined, live: CacheCounts | undefined): RouteCacheView | undefined {
+  if (declared === undefined && live === undefined) return undefined;
+  const hits = live?.hits ?? 0;
+  const misses = live?.misses ?? 0;
+  const bypass = live?.bypass ?? 0;
+  return {
+    scope: declared?.scope,
+    ttlMs: declared?.ttlMs,
+    hits,
+    misses,
+    bypass,
+    hitRatio: ratio(hits, hits + misses + bypass),
+    savedUsd: live?.savedUsd ?? 0,
+  };
 }
 
 function targetModels(config: Config, ref: TargetRef): string[] {

@@ -50,6 +50,11 @@ export interface Governor {
    * The first one also takes a deferred rate limit, and throws RouterError `rate_limited` as admitRequest would.
    */
   admitAttempt(ctx: RequestContext, candidate: Candidate): Awaitable<AttemptAdmission | undefined>;
+  /**
+   * A request answered without an attempt (a response-cache hit): a rate limit admitRequest deferred to the first
+   * attempt is taken now, without tokens, and throws RouterError `rate_limited` as admitRequest would.
+   */
+  admitWithoutAttempt(ctx: RequestContext): Awaitable<void>;
   /** After the response: correct the token bucket with real usage. */
   finishRequest(ctx: RequestContext): void;
 }
@@ -221,6 +226,15 @@ export function createGovernor(options: GovernorOptions): Governor {
       return reservation instanceof Promise
         ? reservation.then((r) => onReservation(ctx, g, budget, candidate, estimate, r, at))
         : onReservation(ctx, g, budget, candidate, estimate, reservation, at);
+    },
+
+    admitWithoutAttempt(ctx) {
+      const g = ctx.governed;
+      const limits = g?.def.limits;
+      if (g === undefined || g.deferredTokens === undefined || limits === undefined) return;
+      g.deferredTokens = undefined;
+      const decision = rateLimits.take({ team: g.team, rpm: limits.rpm, tpm: limits.tpm, tokens: 0, now: now() });
+      return decision instanceof Promise ? decision.then((d) => onRateLimit(ctx, g, 0, d)) : onRateLimit(ctx, g, 0, decision);
     },
 
     finishRequest(ctx) {

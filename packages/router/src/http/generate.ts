@@ -3,8 +3,7 @@
  * check the route, admit (limits, budgets), decide, execute (plain or streamed), answer in the dialect's shape, and
  * account (traces, governance, the feedback ledger). The dialect only translates; everything else is the same code.
  */
-import { type CacheSession, openCache, serveHit } from "../cache/session.ts";
-import type { ResponseCacheStore } from "../cache/store.ts";
+import type { CacheRuntime, CacheSession } from "../cache/session.ts";
 import { canaryStickyKey, chatRequestFeatures, decideWithTable, ruleComplexityScore } from "../core/index.ts";
 import { RouterError } from "../errors.ts";
 import type { RequestContext } from "../execute/context.ts";
@@ -24,8 +23,7 @@ import type { IncomingMessage } from "node:http";
 import { type BodyBudget, readBody } from "./read-body.ts";
 import { JSON_TYPE, answerHeaders, sendError, stampIds } from "./respond.ts";
 import { streamAnswer } from "./sse.ts";
-import { recordPromptOutcome } from "../prompts/canary.ts";
-import { applyPrompt } from "../prompts/render.ts";
+import { namesPrompt, promptRenderer, recordPromptOutcome } from "../prompts/load.ts";
 
 /** A request from node:http or from the fast path. */
 export type GenerationRequest = IncomingMessage | FastRequest;
@@ -43,8 +41,8 @@ export interface GenerationDeps {
   cancels: Set<RequestCancel>;
   /** The router is shutting down: new requests are refused. */
   draining(): boolean;
-  /** Answers of routes with a `cache` (memory, or Redis with shared state). */
-  cache: ResponseCacheStore;
+  /** The response cache of routes with a `cache` (memory, or Redis with shared state), loaded on first use. */
+  cache(): Promise<CacheRuntime>;
 }
 
 /** Serve one generation request in `dialect` (the caller's frame has counted it and chosen its id and release). */
@@ -80,7 +78,9 @@ export async function serveGeneration(
     const text = req instanceof FastRequest ? req.body.toString("utf8") : await readBody(req, release.config.router.maxBodyBytes, g.budget);
     // Prompts as code: a named prompt is rendered into the dialect's own body before the dialect reads it.
     const parsed = parseJson(text);
-    const prompted = applyPrompt(release.config, dialect.name, parsed, req.headers, (key) => deps.state.rollout.canaryPercent(key), deps.rng);
+    const prompted = namesPrompt(parsed, req.headers)
+      ? (await promptRenderer()).applyPrompt(release.config, dialect.name, parsed, req.headers, (key) => deps.state.rollout.canaryPercent(key), deps.rng)
+      : undefined;
     if (prompted !== undefined) trace.prompt = prompted.use;
     const request = dialect.read(prompted === undefined ? parsed : prompted.body, req.headers);
     const body = request.body;
@@ -122,11 +122,15 @@ export async function serveGeneration(
     const admitted = governor.admitRequest(ctx, features);
     if (admitted instanceof Promise) await admitted;
     // After admission: a cached answer still counts against rate limits, but costs nothing (no attempt reserves budget).
-    const cached: CacheSession | undefined = routeDef.cache === undefined ? undefined : await openCache(g.cache, ctx, routeDef.cache, req.headers["cache-control"], now());
+    const cached: CacheSession | undefined =
+      routeDef.cache === undefined ? undefined : await (await g.cache()).open(ctx, routeDef, routeDef.cache, req.headers["cache-control"], now());
     if (cached !== undefined) trace.cache = cached.trace;
     if (cached?.hit !== undefined) {
+      // A team whose rate limit waits for its first attempt (Redis state with a budget) has it taken here: a hit makes none.
+      const taken = governor.admitWithoutAttempt(ctx);
+      if (taken instanceof Promise) await taken;
       if (routeDef.logPayloads) trace.completion = completionText(cached.hit.completion);
-      return serveHit(res, ctx, cached.hit, dialect, request, { requestId: id, route: body.model, createdAt: ctx.startedAt });
+      return cached.serveHit(res, ctx, dialect, request, { requestId: id, route: body.model, createdAt: ctx.startedAt });
     }
     const region = requestRegion(req.headers, release.config.router);
     if (region !== undefined) trace.region = region;

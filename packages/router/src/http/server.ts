@@ -30,7 +30,7 @@ import { admissionOrError } from "../admin/admission.ts";
 import { mountDashboard } from "../dashboard/mount.ts";
 import { CanaryController, createGovernor } from "../governance/index.ts";
 import { MemoryFeedbackStore } from "../governance/feedback.ts";
-import { DEFAULT_CACHE_MAX_BYTES, MemoryResponseCache } from "../cache/store.ts";
+import { DEFAULT_CACHE_MAX_BYTES, cacheLoader } from "../cache/load.ts";
 import type { RouterTelemetry } from "../telemetry/index.ts";
 import { authenticate } from "./access.ts";
 import { type EndpointDeps, dispatch } from "./endpoints.ts";
@@ -258,7 +258,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   };
 
   /** Routes' cached answers: shared with Redis state, else this replica's LRU, bounded by SWITCHYARD_CACHE_MAX_BYTES. */
-  const cache = deps.state.cache ?? new MemoryResponseCache({ maxBytes: envLimit(env, "SWITCHYARD_CACHE_MAX_BYTES", DEFAULT_CACHE_MAX_BYTES) });
+  const cache = cacheLoader({ store: deps.state.cache, maxBytes: envLimit(env, "SWITCHYARD_CACHE_MAX_BYTES", DEFAULT_CACHE_MAX_BYTES) });
   const generation: GenerationDeps = { deps, governor, telemetry, budget, served, cancels, draining: () => draining, cache };
   const endpoints: EndpointDeps = { ...generation, admin, dashboard, unready: () => unready };
   const handler = (req: IncomingMessage, res: ServerResponse): void => serve(req, res, (q, s, release, id) => dispatch(endpoints, q, s, release, id));

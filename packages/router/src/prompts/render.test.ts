@@ -2,7 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { type Config, type ConfigInput, parseConfig } from "@switchyard/ir";
 import { RouterError } from "../errors.ts";
-import { applyPrompt, promptTable, renderVersion } from "./render.ts";
+import { createPromptRenderer } from "./chunk.ts";
+import { promptTable, renderVersion } from "./render.ts";
+
+const { applyPrompt } = createPromptRenderer({ RouterError });
 
 function configOf(prompts: ConfigInput["prompts"]): Config {
   const parsed = parseConfig({

@@ -8,12 +8,25 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { type Config, type Prompt, type PromptMessage, promptVersion } from "@switchyard/ir";
 import { stickyBucket } from "../core/sticky.ts";
-import { RouterError } from "../errors.ts";
-import { promptCanaryKey } from "./canary.ts";
 import { kind } from "../protocol/json.ts";
+import { PROMPT_HEADER, promptCanaryKey } from "./keys.ts";
 
-/** The header that names a prompt when the body cannot: a prompt id, or JSON `{"id":…,"variables":{…}}`. */
-export const PROMPT_HEADER = "x-switchyard-prompt";
+/**
+ * A request this module refuses: what is wrong and the field (`param`). The chunk's entry (./chunk.ts) turns it into the
+ * core's RouterError `invalid_request` (400), so this module holds no class or state of the core's.
+ */
+export class PromptRefusal extends Error {
+  readonly param: string;
+  constructor(message: string, param: string) {
+    super(message);
+    this.param = param;
+  }
+}
+
+/** Refuse the request with a 400 naming what is wrong (`param`). */
+function refuse(message: string, param: string): never {
+  throw new PromptRefusal(message, param);
+}
 
 /** One message of a template, split at its placeholders: `texts[0] names[0] texts[1] … texts[n]`. */
 interface SplitMessage {
@@ -97,9 +110,9 @@ function readAsk(body: Record<string, unknown>, headers: IncomingHttpHeaders): P
   const header = headers[PROMPT_HEADER];
   const inBody = body["prompt"];
   if (header !== undefined && inBody !== undefined && inBody !== null)
-    throw new RouterError("invalid_request", `send the prompt in the body's \`prompt\` or in the ${PROMPT_HEADER} header, not both`, { param: "prompt" });
+    refuse(`send the prompt in the body's \`prompt\` or in the ${PROMPT_HEADER} header, not both`, "prompt");
   if (inBody !== undefined && inBody !== null) {
-    if (!isRecord(inBody)) throw new RouterError("invalid_request", `\`prompt\` must be an object { id, variables }, got ${kind(inBody)}`, { param: "prompt" });
+    if (!isRecord(inBody)) refuse(`\`prompt\` must be an object { id, variables }, got ${kind(inBody)}`, "prompt");
     return { id: inBody["id"], variables: inBody["variables"], from: "prompt" };
   }
   if (header === undefined) return undefined;
@@ -109,9 +122,9 @@ function readAsk(body: Record<string, unknown>, headers: IncomingHttpHeaders): P
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new RouterError("invalid_request", `the ${PROMPT_HEADER} header is neither a prompt id nor JSON {"id":…,"variables":{…}}`, { param: PROMPT_HEADER });
+    refuse(`the ${PROMPT_HEADER} header is neither a prompt id nor JSON {"id":…,"variables":{…}}`, PROMPT_HEADER);
   }
-  if (!isRecord(parsed)) throw new RouterError("invalid_request", `the ${PROMPT_HEADER} header must hold a JSON object`, { param: PROMPT_HEADER });
+  if (!isRecord(parsed)) refuse(`the ${PROMPT_HEADER} header must hold a JSON object`, PROMPT_HEADER);
   return { id: parsed["id"], variables: parsed["variables"], from: PROMPT_HEADER };
 }
 
@@ -124,31 +137,23 @@ function takes(prompt: CompiledPrompt): string {
 /** The variables' values for `version`: every one sent is declared and a string within its limit; every one used is sent or defaulted. */
 function resolveVariables(prompt: CompiledPrompt, version: PromptVersion, sent: unknown, from: string): Record<string, string> {
   const declared = prompt.def.variables;
-  if (sent !== undefined && sent !== null && !isRecord(sent))
-    throw new RouterError("invalid_request", `${from}.variables must be an object of strings, got ${kind(sent)}`, { param: `${from}.variables` });
+  if (sent !== undefined && sent !== null && !isRecord(sent)) refuse(`${from}.variables must be an object of strings, got ${kind(sent)}`, `${from}.variables`);
   const values: Record<string, string> = {};
   if (sent != null)
     for (const name in sent) {
       if (!Object.hasOwn(sent, name)) continue;
       const value = sent[name];
       const spec = Object.hasOwn(declared, name) ? declared[name] : undefined;
-      if (spec === undefined)
-        throw new RouterError("invalid_request", `prompt "${prompt.id}" has no variable "${name}" (${takes(prompt)})`, { param: `${from}.variables.${name}` });
-      if (typeof value !== "string")
-        throw new RouterError("invalid_request", `variable "${name}" of prompt "${prompt.id}" must be a string, got ${kind(value)}`, {
-          param: `${from}.variables.${name}`,
-        });
+      if (spec === undefined) refuse(`prompt "${prompt.id}" has no variable "${name}" (${takes(prompt)})`, `${from}.variables.${name}`);
+      if (typeof value !== "string") refuse(`variable "${name}" of prompt "${prompt.id}" must be a string, got ${kind(value)}`, `${from}.variables.${name}`);
       if (spec.maxLength !== undefined && value.length > spec.maxLength)
-        throw new RouterError("invalid_request", `variable "${name}" of prompt "${prompt.id}" is ${value.length} characters; at most ${spec.maxLength}`, {
-          param: `${from}.variables.${name}`,
-        });
+        refuse(`variable "${name}" of prompt "${prompt.id}" is ${value.length} characters; at most ${spec.maxLength}`, `${from}.variables.${name}`);
       values[name] = value;
     }
   for (const name of version.uses) {
     if (Object.hasOwn(values, name)) continue;
     const fallback = declared[name]?.default;
-    if (fallback === undefined)
-      throw new RouterError("invalid_request", `prompt "${prompt.id}" needs variable "${name}" (${takes(prompt)})`, { param: `${from}.variables.${name}` });
+    if (fallback === undefined) refuse(`prompt "${prompt.id}" needs variable "${name}" (${takes(prompt)})`, `${from}.variables.${name}`);
     values[name] = fallback;
   }
   return values;
@@ -227,8 +232,8 @@ function splice(dialect: string, body: Record<string, unknown>, messages: { role
  * Render the prompt a request names into its body, in the shape of `dialect` (`chat`, `responses`, `messages`):
  * the rendered messages go first (a Messages request's system text into `system`), the client's own after them;
  * `model` defaults to the prompt's route; the prompt's sampling params fill what the request leaves unset. Returns
- * undefined when the request names no prompt. Throws RouterError `invalid_request` (400) naming an unknown prompt,
- * an unknown, missing, non-string or too long variable.
+ * undefined when the request names no prompt. Throws PromptRefusal (a 400 once the chunk's entry has made it the core's
+ * RouterError) naming an unknown prompt, an unknown, missing, non-string or too long variable.
  *
  * @example
  * applyPrompt(config, "chat", { model: "support", prompt: { id: "greet", variables: { name: "Ada" } } }, {}, () => 0)
@@ -247,14 +252,13 @@ export function applyPrompt(
   if (ask === undefined) return undefined;
   const table = promptTable(config);
   const id = ask.id;
-  if (typeof id !== "string" || id === "") throw new RouterError("invalid_request", `${ask.from}.id must name a prompt`, { param: `${ask.from}.id` });
+  if (typeof id !== "string" || id === "") refuse(`${ask.from}.id must name a prompt`, `${ask.from}.id`);
   const prompt = table.get(id);
   if (prompt === undefined) {
     const known = [...table.keys()];
-    throw new RouterError(
-      "invalid_request",
+    refuse(
       `prompt "${id}" is not declared in this release${known.length === 0 ? " (it declares no prompts)" : ` (it declares ${known.join(", ")})`}`,
-      { param: `${ask.from}.id` },
+      `${ask.from}.id`,
     );
   }
   let version = prompt.baseline;
@@ -275,8 +279,7 @@ export function applyPrompt(
   const values = resolveVariables(prompt, version, ask.variables, ask.from);
   const body = splice(dialect, value, renderVersion(version, values), prompt.def);
   if (body["model"] == null || body["model"] === "") {
-    if (prompt.def.route === undefined)
-      throw new RouterError("invalid_request", `\`model\` is required: prompt "${id}" names no route of its own`, { param: "model" });
+    if (prompt.def.route === undefined) refuse(`\`model\` is required: prompt "${id}" names no route of its own`, "model");
     body["model"] = prompt.def.route;
   }
   return { body, use: arm === undefined ? { id, version: version.version } : { id, version: version.version, arm } };

@@ -6,7 +6,7 @@ import type { ChatCompletion } from "../protocol/chat.ts";
 import { answerOf } from "../validators/types.ts";
 import { reasoningTokens, usageTokens } from "../execute/usage.ts";
 import type { RequestTags } from "../protocol/tags.ts";
-import type { TraceCache } from "../cache/session.ts";
+import type { TraceCache } from "../cache/types.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { IncomingHttpHeaders } from "node:http";
 import type { RouterSettings } from "@switchyard/ir";

@@ -1,7 +1,7 @@
 /** @module Telemetry contracts: the trace record every request produces, and the sink interface that receives it. */
 import type { FailureClass, RouterErrorCode } from "../errors.ts";
 import type { CandidateSource } from "../core/types.ts";
-import type { TraceCache } from "../cache/session.ts";
+import type { TraceCache } from "../cache/types.ts";
 
 /** Bumped when a field of TraceRecord changes meaning (readers such as `switchyard report` check it). */
 export const TRACE_SCHEMA_VERSION = 1 as const;

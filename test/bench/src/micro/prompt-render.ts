@@ -6,7 +6,9 @@
  * the typical 10-model route of decide-worker.ts. Prints a table of median ns per call over timed batches.
  */
 import { type Config, parseConfig } from "@switchyard/ir";
-import { applyPrompt } from "../../../../packages/router/src/prompts/render.ts";
+import { RouterError } from "../../../../packages/router/src/errors.ts";
+import { namesPrompt } from "../../../../packages/router/src/prompts/load.ts";
+import { createPromptRenderer } from "../../../../packages/router/src/prompts/chunk.ts";
 import { decide, mulberry32 } from "@switchyard/router/core";
 import { createMemoryStateStores } from "@switchyard/router";
 import { decideConfig } from "./decide-worker.ts";
@@ -63,6 +65,7 @@ function time(name: string, run: () => unknown): { name: string; ns: number; ran
   return { name, ns: batches[Math.floor(batches.length / 2)] as number, range: [batches[0] as number, batches[batches.length - 1] as number] };
 }
 
+const { applyPrompt } = createPromptRenderer({ RouterError });
 const config = promptConfig();
 const none = (): number => 0;
 const headers = {};
@@ -81,7 +84,7 @@ const rounds = 3;
 const results = new Map<string, number[]>();
 for (let r = 0; r < rounds; r++) {
   for (const [name, run] of [
-    ["no prompt named (every request)", () => applyPrompt(config, "chat", chatBody, headers, none) ?? 0],
+    ["no prompt named (every request: namesPrompt)", () => namesPrompt(chatBody, headers)],
     ["typical prompt → Chat Completions", () => applyPrompt(config, "chat", { prompt: { id: "typical", variables }, messages: [] }, headers, none)],
     ["typical prompt → Responses", () => applyPrompt(config, "responses", { prompt: { id: "typical", variables } }, headers, none)],
     ["typical prompt → Messages, x-switchyard-prompt header", () => applyPrompt(config, "messages", { max_tokens: 100, messages: [] }, promptHeaders, none)],

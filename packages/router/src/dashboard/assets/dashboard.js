@@ -38,6 +38,7 @@ function routes(s) {
       h("span", { "data-field": "fallback-rate" }, "fallback " + pct(r.fallbackRate)),
       h("span", { "data-field": "error-rate" }, "errors " + pct(r.errorRate))
     ),
+    r.cache ? h("div", { class: "mute", "data-field": "cache", "data-hit-ratio": r.cache.hitRatio.toFixed(4), "data-saved": r.cache.savedUsd }, "cache" + (r.cache.scope ? " (per " + r.cache.scope + ", " + (r.cache.ttlMs % 6e4 ? Math.round(r.cache.ttlMs / 1e3) + " s" : r.cache.ttlMs / 6e4 + " min") + ")" : "") + ": " + pct(r.cache.hitRatio) + " hits \xB7 " + r.cache.hits + " hit, " + r.cache.misses + " miss, " + r.cache.bypass + " bypass \xB7 " + usd(r.cache.savedUsd) + " saved") : null,
     r.canary ? h("div", { class: "mute", "data-field": "canary" }, "canary " + r.canary.model + ": " + r.canary.percent + "% " + (r.canary.step < 0 ? "(rolled back)" : "(step " + (r.canary.step + 1) + " of " + r.canary.steps.join("/") + ")") + ", live " + pct(r.canary.liveShare) + (r.canary.reason ? " \u2014 " + r.canary.reason : "")) : null,
     r.members.map((m) => h(
       "div",
@@ -119,7 +120,7 @@ function releases(s) {
 function render(s) {
   $("#env").textContent = s.environment;
   $("#release").textContent = s.release.hash.slice(0, 12);
-  $("#totals").textContent = s.totals.requests + " req \xB7 errors " + pct(s.totals.errorRate) + " \xB7 fallback " + pct(s.totals.fallbackRate) + " \xB7 " + usd(s.totals.costUsd) + " in the last " + Math.round(s.windowMs / 6e4) + " min";
+  $("#totals").textContent = s.totals.requests + " req \xB7 errors " + pct(s.totals.errorRate) + " \xB7 fallback " + pct(s.totals.fallbackRate) + " \xB7 " + usd(s.totals.costUsd) + (s.totals.savedUsd > 0 ? " (" + usd(s.totals.savedUsd) + " saved by the cache)" : "") + " in the last " + Math.round(s.windowMs / 6e4) + " min";
   $("#routes").replaceChildren(...routes(s));
   $("#charts").replaceChildren(...charts(s));
   $("#teams").replaceChildren(teams(s));
