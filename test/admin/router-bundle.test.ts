@@ -1,6 +1,6 @@
 /** @module The admin API in a built router.mjs (no node_modules, no zod): the real CLI pushes, activates and rolls back against it. */
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,10 +43,13 @@ beforeAll(async () => {
   const result = await build({ file: join(repoRoot, "examples", "quickstart", "routes.ts"), outDir: join(scratch, "dist") });
   if (!result.ok || result.release === undefined || result.outDir === undefined) throw new Error("quickstart did not build");
   booted = result.release.hash;
-  // Only router.mjs, in an empty folder: nothing to resolve from node_modules.
+  // Only router.mjs and its assets (the admin API is one), in an empty folder: nothing to resolve from node_modules.
   const runDir = join(scratch, "run");
   mkdirSync(runDir);
-  copyFileSync(join(result.outDir, "router.mjs"), join(runDir, "router.mjs"));
+  const outDir = result.outDir;
+  for (const file of readdirSync(outDir).filter((name) => name === "router.mjs" || /^switchyard-[a-z-]+\.[0-9a-f]{8}\.mjs$/.test(name))) {
+    copyFileSync(join(outDir, file), join(runDir, file));
+  }
   router = await spawnRouter(["router.mjs", "--port", "0"], {
     cwd: runDir,
     env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_DEMO_KEY: "demo", SWITCHYARD_ALLOWED_UPSTREAMS: "127.0.0.1" },

@@ -53,6 +53,7 @@ describe("build", () => {
     // router.mjs's assets are in the folder, listed in the manifest, and reported as written: the deployable folder.
     const assets = names.filter((name) => /^switchyard-[a-z]+\.[0-9a-f]{8}\.mjs$/.test(name));
     expect(assets.map((name) => name.split(".")[0])).toEqual([
+      "switchyard-admin",
       "switchyard-dashboard",
       "switchyard-embeddings",
       "switchyard-messages",

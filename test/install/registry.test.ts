@@ -261,6 +261,7 @@ describe("installed from a registry with npm", () => {
         .filter((file) => /^switchyard-[a-z]+\.[0-9a-f]{8}\.mjs$/.test(file))
         .sort();
       expect(assets.map((file) => file.split(".")[0])).toEqual([
+        "switchyard-admin",
         "switchyard-dashboard",
         "switchyard-embeddings",
         "switchyard-messages",

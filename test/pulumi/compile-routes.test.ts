@@ -30,6 +30,7 @@ describe("compileRoutes() temporary build folder", () => {
     const named = [...new Set(build.routerBundle.match(/switchyard-[a-z0-9-]+\.[0-9a-f]{8}\.mjs/g))].sort();
     expect(Object.keys(build.routerAssets)).toEqual(named);
     expect(named.map((file) => file.split(".")[0])).toEqual([
+      "switchyard-admin",
       "switchyard-dashboard",
       "switchyard-embeddings",
       "switchyard-messages",

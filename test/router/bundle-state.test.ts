@@ -37,8 +37,8 @@ const release = (state?: State) =>
   });
 
 /**
- * The bundle's text and the text of every brotli-compressed literal it carries: the chunks (the dashboard's, the admin
- * API's, the canary guards', ioredis's: base85, with their length) and the IR's JSON Schema (base64).
+ * The bundle's text and the text of every brotli-compressed literal it carries: the chunks (the sinks', the routing
+ * core's, the canary guards', ioredis's: base85, with their length) and the IR's JSON Schema (base64).
  */
 async function unpacked(code: string): Promise<string[]> {
   const chunks = await Promise.all([...code.matchAll(/"([#-[\]-x]{1000,})",(\d+)\)/g)].map((m) => unpackChunkText(m[1] ?? "", Number(m[2]))));
@@ -69,8 +69,8 @@ describe("router.mjs with and without Redis state", () => {
   it('without `state: { kind: "redis" }` the bundle carries no Redis client and stays within 150 KB', async () => {
     const texts = await unpacked(await readFile(plain.file, "utf8"));
     expect(
-      texts.some((text) => text.includes("switchyard-admin.mjs")),
-      "the admin chunk is found",
+      texts.some((text) => text.includes("switchyard-sinks.mjs")),
+      "the sinks chunk is found",
     ).toBe(true);
     expect(hasIoredis(texts), "no ioredis").toBe(false);
     expect(plain.bytes).toBeLessThan(BUDGET);

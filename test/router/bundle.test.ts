@@ -49,6 +49,7 @@ describe("bundleRouter", () => {
     // The parts a release may not use are written beside router.mjs, named with their content's hash, the same each build.
     const names = assets.map((asset) => asset.file);
     expect(names.map((name) => name.replace(/\.[0-9a-f]{8}\.mjs$/, ""))).toEqual([
+      "switchyard-admin",
       "switchyard-dashboard",
       "switchyard-embeddings",
       "switchyard-messages",
@@ -140,11 +141,11 @@ describe("bundleRouter", () => {
     }
   });
 
-  it("serves the admin API from its compressed chunk: uploads verified against the schema, errors in OpenAI's shape, wrong tokens throttled", async () => {
+  it("serves the admin API from its asset beside router.mjs: uploads verified against the schema, errors in OpenAI's shape, wrong tokens throttled", async () => {
     const run = await mkdtemp(path.join(tmpdir(), "switchyard-run-"));
     try {
       await bundleRouter({ release: mockOnly, outFile: path.join(run, "router.mjs") });
-      // The handler's text and the IR's JSON Schema are inside the brotli-compressed chunk, not in the bundle as plain JS.
+      // The handler's text and the IR's JSON Schema are in the admin asset, not in router.mjs.
       const code = await readFile(path.join(run, "router.mjs"), "utf8");
       expect(code.includes("the admin API serves PUT /admin/releases"), "admin handler compressed").toBe(false);
       expect(code.includes("is not a release hash"), "admin handler compressed").toBe(false);
@@ -152,7 +153,7 @@ describe("bundleRouter", () => {
       const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { SWITCHYARD_ADMIN_TOKEN: token, DEMO_KEY: "demo-key" } });
       try {
         const auth = { authorization: `Bearer ${token}` };
-        // The first admin request loads the chunk and answers.
+        // The first admin request loads the asset and answers.
         const list = await fetch(`${router.url}/admin/releases`, { headers: auth });
         expect(list.status).toBe(200);
         expect(((await list.json()) as { active: string }).active).toBe(mockOnly.hash);
@@ -264,7 +265,8 @@ describe("bundleRouter", () => {
         routes: { chat: { model: "claude" } },
       });
       await bundleRouter({ release, outFile: path.join(run, "router.mjs") });
-      expect(await readFile(path.join(run, "router.mjs"), "utf8")).toContain("anthropic-version");
+      // The adapter's refusals are plain text in router.mjs; its calls are a compressed chunk unpacked by the first call.
+      expect(await readFile(path.join(run, "router.mjs"), "utf8")).toContain("Anthropic's Messages API");
       const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { ANT_KEY: "k" } });
       const res = await fetch(`${router.url}/v1/chat/completions`, {
         method: "POST",

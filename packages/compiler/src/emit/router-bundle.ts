@@ -1,9 +1,10 @@
 /**
  * @module Emit router.mjs and its assets: esbuild bundles packages/router with only the adapters and validators a release
- * uses, release embedded. The admin API's handler and canary evaluation, loaded on first use, ride along in router.mjs as
- * brotli-compressed chunks; so do the trace sinks and metrics, unpacked at start. What a release may never use (the
- * dashboard, the Responses and Messages dialects, prompt rendering, Azure's Entra ID sign-in, the Bedrock adapter's calls)
- * is written beside router.mjs as assets: plain ES modules with a content hash in their names, imported on first use.
+ * uses, release embedded. Canary evaluation, the response cache and the anthropic, gemini and mock adapters' calls,
+ * loaded on first use, ride along in router.mjs as brotli-compressed chunks; so do the routing core, the HTTP fast
+ * path, the trace sinks and metrics, unpacked at start. What a release may never use (the admin API, the dashboard,
+ * the Responses and Messages dialects, prompt rendering, Azure's Entra ID sign-in, the Bedrock adapter's calls) is
+ * written beside router.mjs as assets: plain ES modules with a content hash in their names, imported on first use.
  * router.mjs plus its assets is the deployable folder.
  * A release declaring `state: { kind: "redis" }` also gets the Redis state stores, their Lua scripts and their client
  * (ioredis, without what the router cannot reach) as brotli-compressed chunks unpacked at start-up; any other release
@@ -207,9 +208,10 @@ const DASHBOARD_CHUNK: LazyChunk = {
 
 /**
  * The admin API's handler: uploads (release verification, the IR's JSON Schema and rules, admission), activation,
- * rollback, listing and state (~20 KB minified, ~10.5 KB compressed and base64-encoded); loaded on the first /admin
- * request (admin/mount.ts). The wrong-token counts and the admission's limits stay in the core. Releases with Redis
- * state carry it inline (bundleRouter).
+ * rollback, listing and state (~25 KB minified, ~12.5 KB packed when it was inline); loaded on the first /admin request
+ * (admin/mount.ts). An asset beside router.mjs: routers that never take an upload do not carry it, keeping the 150 KB
+ * budget for every provider kind. The wrong-token counts and the admission's limits stay in the core. Releases with
+ * Redis state carry it in the core (bundleRouter).
  */
 const ADMIN_CHUNK: LazyChunk = {
   what: "admin",
@@ -238,6 +240,8 @@ const ADMIN_CHUNK: LazyChunk = {
   ]),
   corePath: "AdminCore (admin/api.ts)",
   name: "switchyard-admin.mjs",
+  placement: "beside",
+  serves: "the admin API (/admin)",
 };
 
 /**
@@ -452,6 +456,109 @@ const BEDROCK_CHUNK: LazyChunk = {
   name: "switchyard-bedrock.mjs",
   placement: "beside",
   serves: "the AWS Bedrock adapter (providers of kind bedrock)",
+};
+
+/**
+ * The anthropic adapter's calls (request, answer and stream translation, ~10 KB minified, ~3.5 KB packed), unpacked by
+ * an anthropic provider's first call (adapters/anthropic/index.ts); its refusals stay in the core. Only bundles with the
+ * anthropic adapter reach it; the core's UpstreamError, SSE reader and HTTP error readers come in as AnthropicCore.
+ */
+const ANTHROPIC_CHUNK: LazyChunk = {
+  what: "anthropic",
+  entry: "adapters/anthropic/calls.ts",
+  importer: "adapters/anthropic/index.ts",
+  specifier: "./calls.ts",
+  exports: ["createAnthropicCalls"],
+  modules: new Set(["adapters/anthropic/calls.ts", "adapters/anthropic/translate.ts"]),
+  corePath: "AnthropicCore (adapters/anthropic/calls.ts)",
+  name: "switchyard-anthropic.mjs",
+};
+
+/**
+ * The gemini adapter's calls (request, answer, stream and embeddings translation, Google's errors; ~13 KB minified),
+ * unpacked by a gemini provider's first call (adapters/gemini/index.ts); its refusals stay in the core. The core's
+ * classes and helpers come in as GeminiCore.
+ */
+const GEMINI_CHUNK: LazyChunk = {
+  what: "gemini",
+  entry: "adapters/gemini/calls.ts",
+  importer: "adapters/gemini/index.ts",
+  specifier: "./calls.ts",
+  exports: ["createGeminiCalls"],
+  modules: new Set(["adapters/gemini/calls.ts", "adapters/gemini/translate.ts"]),
+  corePath: "GeminiCore (adapters/gemini/calls.ts)",
+  name: "switchyard-gemini.mjs",
+};
+
+/**
+ * The mock adapter's answers (replies, streams, tool calls, embeddings, failure injection; ~3.5 KB minified), unpacked
+ * by a mock provider's first call (adapters/mock/index.ts). The core's UpstreamError and token estimates come in as
+ * MockCore.
+ */
+const MOCK_CHUNK: LazyChunk = {
+  what: "mock",
+  entry: "adapters/mock/answer.ts",
+  importer: "adapters/mock/index.ts",
+  specifier: "./answer.ts",
+  exports: ["createMockCalls"],
+  modules: new Set(["adapters/mock/answer.ts", "core/tokens.ts", "protocol/chat.ts", "protocol/embeddings.ts"]),
+  corePath: "MockCore (adapters/mock/answer.ts)",
+  name: "switchyard-mock.mjs",
+};
+
+/**
+ * The routing core as the request path uses it (decide, route tables, placement, strategies, rules, complexity; ~22 KB
+ * minified, ~7 KB packed): pure functions, and classes only it uses, so it is unpacked when router.mjs starts (~1 ms)
+ * and imported by the modules that take it from core/index.ts. The pure helpers it shares with the core (token
+ * estimate, sticky buckets) are small copies.
+ */
+const ROUTING_CHUNK: LazyChunk = {
+  what: "routing",
+  entry: "core/router-chunk.ts",
+  importer: ["http/endpoints.ts", "http/generate.ts", "runtime/release.ts"],
+  specifier: "../core/index.ts",
+  exports: ["canaryStickyKey", "chatRequestFeatures", "compileRouteTable", "decideWithTable", "ruleComplexityScore"],
+  modules: new Set([
+    "core/router-chunk.ts",
+    "core/index.ts",
+    "core/decide.ts",
+    "core/decide-rules.ts",
+    "core/route-table.ts",
+    "core/placement.ts",
+    "core/rules.ts",
+    "core/complexity.ts",
+    "core/request.ts",
+    "core/sticky.ts",
+    "core/strategy.ts",
+    "core/strategies/index.ts",
+    "core/strategies/weighted.ts",
+    "core/strategies/cost.ts",
+    "core/strategies/latency.ts",
+    "core/strategies/least-busy.ts",
+    "core/tokens.ts",
+    "core/rng.ts",
+    "../../ir/src/environment.ts",
+  ]),
+  corePath: "the routing core's arguments (core/decide.ts)",
+  name: "switchyard-routing.mjs",
+  load: "start",
+};
+
+/**
+ * The HTTP/1.1 fast path for `POST /v1/chat/completions` (its request parser, responses and connections, ~7.5 KB
+ * minified): it imports nothing of the router's, so it is unpacked when router.mjs starts, the server and generation
+ * taking it from there (one copy of FastRequest for their `instanceof`).
+ */
+const FAST_PATH_CHUNK: LazyChunk = {
+  what: "fast-path",
+  entry: "http/fast-path.ts",
+  importer: ["http/generate.ts", "http/server.ts"],
+  specifier: "./fast-path.ts",
+  exports: ["FastRequest", "KEEP_ALIVE_MS", "installFastPath", "rawAnswer"],
+  modules: new Set(["http/fast-path.ts"]),
+  corePath: "the fast path's options (http/fast-path.ts)",
+  name: "switchyard-fast-path.mjs",
+  load: "start",
 };
 
 /**
@@ -784,6 +891,11 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, REDIS_SCRIPTS_CHUNK, assets),
       lazyChunk(src, ENTRA_CHUNK, assets),
       lazyChunk(src, BEDROCK_CHUNK, assets),
+      lazyChunk(src, ANTHROPIC_CHUNK, assets),
+      lazyChunk(src, GEMINI_CHUNK, assets),
+      lazyChunk(src, MOCK_CHUNK, assets),
+      lazyChunk(src, ROUTING_CHUNK, assets),
+      lazyChunk(src, FAST_PATH_CHUNK, assets),
       lazyChunk(src, CACHE_CHUNK, assets),
       options.release.config.state?.kind === "redis" ? carriedChunk(ADMIN_CHUNK) : lazyChunk(src, ADMIN_CHUNK, assets),
       ioredisChunk(src),

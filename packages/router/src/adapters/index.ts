@@ -9,7 +9,7 @@ import type { AdapterRegistry } from "./types.ts";
 
 export { createAnthropicAdapter, createAzureAdapter, createBedrockAdapter, createGeminiAdapter, createMockAdapter, createOpenAiAdapter };
 export { toAnthropicRequest, fromAnthropicResponse, AnthropicStreamTranslator } from "./anthropic/translate.ts";
-export { mockCoin, mockReply } from "./mock/index.ts";
+export { mockCoin, mockReply } from "./mock/answer.ts";
 export { parseSse, DEFAULT_MAX_SSE_LINE_BYTES, type SseEvent } from "./sse.ts";
 export { upstreamLimits, DEFAULT_MAX_UPSTREAM_BYTES, MAX_UPSTREAM_BYTES_ENV, MAX_SSE_LINE_BYTES_ENV } from "./limits.ts";
 export { undiciTransport } from "./transport/undici.ts";

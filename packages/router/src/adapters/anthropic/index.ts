@@ -1,38 +1,13 @@
-/** @module The Anthropic Messages API adapter: translates requests, responses, tool calls, usage and streams. */
+/**
+ * @module The Anthropic Messages API adapter. Its refusals, checked before any attempt, are here; its calls (request,
+ * answer and stream translation) are in calls.ts, imported on the first call: in router.mjs a compressed chunk
+ * unpacked then, so a release using anthropic keeps within the 150 KB budget.
+ */
 import { parseUpstreamError, postForStream, upstreamHttpError } from "../http-error.ts";
+import { loadOnce } from "../lazy.ts";
 import { parseSse } from "../sse.ts";
-import {
-  type AdapterCall,
-  type AdapterFactory,
-  type AdapterInit,
-  type CompletionResult,
-  type ProviderAdapter,
-  type StreamEvent,
-  UpstreamError,
-  toUpstreamError,
-  unsendable,
-} from "../types.ts";
-import {
-  type AnthropicResponse,
-  type AnthropicStreamEvent,
-  AnthropicStreamTranslator,
-  anthropicRefusal,
-  fromAnthropicResponse,
-  structuredToolName,
-  toAnthropicRequest,
-} from "./translate.ts";
-
-/** Default base URL; the adapter appends `/messages` (so a custom baseUrl includes the `/v1`). */
-export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com/v1";
-export const ANTHROPIC_VERSION = "2023-06-01";
-
-/** Map an Anthropic `error.type` from a stream's `error` event to a failure class (as classifyStatus maps its HTTP status). */
-function streamErrorClass(type: string): UpstreamError["errorClass"] {
-  if (type === "rate_limit_error") return "429";
-  if (type === "invalid_request_error" || type === "request_too_large") return "4xx";
-  if (type === "authentication_error" || type === "permission_error" || type === "not_found_error" || type === "billing_error") return "provider_4xx";
-  return "5xx"; // overloaded_error, api_error, and any type Anthropic adds
-}
+import { type AdapterFactory, type AdapterInit, type ProviderAdapter, UpstreamError, toUpstreamError, unsendable } from "../types.ts";
+import { anthropicRefusal } from "./translate.ts";
 
 /**
  * Create an adapter for Anthropic's Messages API (`x-api-key`, `anthropic-version: 2023-06-01`).
@@ -40,95 +15,15 @@ function streamErrorClass(type: string): UpstreamError["errorClass"] {
  * @example createAnthropicAdapter({ providerId: "anthropic", provider, apiKey, headers: {}, transport })
  */
 export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
-  const base = (init.provider.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, "");
-  const url = new URL(`${base}/messages`);
-  const headers: Record<string, string> = { "content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION, ...init.headers };
-  if (init.apiKey !== undefined) headers["x-api-key"] = init.apiKey;
-  const streamHeaders = { ...headers, accept: "text/event-stream" };
-  const name = init.providerId;
-
+  const calls = loadOnce(`the anthropic adapter of provider \`${init.providerId}\``, () =>
+    import("./calls.ts").then(({ createAnthropicCalls }) =>
+      createAnthropicCalls(init, { UpstreamError, toUpstreamError, unsendable, parseSse, postForStream, upstreamHttpError, parseUpstreamError }),
+    ),
+  );
   return {
-    refuses: (body) => anthropicRefusal(body, name),
-
-    async complete(call: AdapterCall): Promise<CompletionResult> {
-      let body: string;
-      try {
-        body = JSON.stringify(toAnthropicRequest(call.body, call.model, false));
-      } catch (error) {
-        throw unsendable(name, error);
-      }
-      try {
-        const response = await init.transport.post({ url, headers, body, signal: call.signal });
-        if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, name);
-        const raw = await response.text();
-        let parsed: AnthropicResponse;
-        try {
-          parsed = JSON.parse(raw) as AnthropicResponse;
-        } catch {
-          throw new UpstreamError("invalid_response", `${name}'s response is not valid JSON`);
-        }
-        if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.content)) {
-          throw new UpstreamError("invalid_response", `${name}'s response has no \`content\``);
-        }
-        const completion = fromAnthropicResponse(parsed, Math.floor(Date.now() / 1000), structuredToolName(call.body));
-        return { text: JSON.stringify(completion), completion, usage: completion.usage };
-      } catch (error) {
-        throw toUpstreamError(error, call.signal);
-      }
-    },
-
-    async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
-      let body: string;
-      try {
-        body = JSON.stringify(toAnthropicRequest(call.body, call.model, true));
-      } catch (error) {
-        throw unsendable(name, error);
-      }
-      return events(
-        await postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name),
-        name,
-        call.signal,
-        init.transport.limits?.maxSseLineBytes,
-        structuredToolName(call.body),
-      );
-    },
-
+    refuses: (body) => anthropicRefusal(body, init.providerId),
+    complete: async (call) => (await calls()).complete(call),
+    stream: async (call) => (await calls()).stream(call),
     async close(): Promise<void> {},
   };
 };
-
-async function* events(
-  body: AsyncIterable<Uint8Array>,
-  name: string,
-  signal: AbortSignal,
-  maxLine: number | undefined,
-  structured: string | undefined,
-): AsyncGenerator<StreamEvent> {
-  const translator = new AnthropicStreamTranslator(Math.floor(Date.now() / 1000), structured);
-  try {
-    for await (const sse of parseSse(body, maxLine)) {
-      if (translator.finished) continue;
-      let event: AnthropicStreamEvent;
-      try {
-        event = JSON.parse(sse.data) as AnthropicStreamEvent;
-      } catch {
-        throw new UpstreamError("invalid_response", `an event from ${name} is not valid JSON`);
-      }
-      let chunks;
-      try {
-        chunks = translator.next(event);
-      } catch (error) {
-        const type = (error as { anthropicType?: string }).anthropicType ?? "api_error";
-        const detail = parseUpstreamError(sse.data);
-        throw new UpstreamError(streamErrorClass(type), `${name} reported ${type} mid-stream: ${(error as Error).message.slice(0, 200)}`, {
-          ...(type === "overloaded_error" ? { status: 529 } : {}),
-          ...(detail !== undefined ? { detail } : {}),
-        });
-      }
-      for (const chunk of chunks) yield { chunk };
-    }
-  } catch (error) {
-    throw toUpstreamError(error, signal);
-  }
-  if (!translator.finished) throw new UpstreamError("stream_interrupted", `${name}'s stream ended before message_stop`);
-}

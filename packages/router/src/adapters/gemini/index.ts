@@ -1,83 +1,24 @@
-/** @module The Google Gemini API adapter (`generateContent`, `streamGenerateContent?alt=sse`, `batchEmbedContents`, `x-goog-api-key`). */
-import { RouterError } from "../../errors.ts";
-import type { EmbeddingsResponse } from "../../protocol/embeddings.ts";
+/**
+ * @module The Google Gemini API adapter. Its refusals, checked before any attempt, are here; its calls (request, answer,
+ * stream and embeddings translation) are in calls.ts, imported on the first call: in router.mjs a compressed chunk
+ * unpacked then, so a release using gemini keeps within the 150 KB budget.
+ */
 import { estimateTextTokens } from "../../core/tokens.ts";
+import { RouterError } from "../../errors.ts";
 import { vectorToBase64 } from "../../protocol/embeddings.ts";
+import { loadOnce } from "../lazy.ts";
 import { parseSse } from "../sse.ts";
 import {
-  type AdapterCall,
   type AdapterFactory,
   type AdapterInit,
-  type CompletionResult,
-  type EmbedCall,
   type ProviderAdapter,
-  type StreamEvent,
-  type Transport,
-  type TransportRequest,
-  type TransportResponse,
   UpstreamError,
   classifyStatus,
   parseRetryAfter,
   toUpstreamError,
   unsendable,
 } from "../types.ts";
-import {
-  type GeminiResponse,
-  type GoogleError,
-  GeminiStreamTranslator,
-  failedFinish,
-  fromGeminiResponse,
-  geminiRefusal,
-  readGoogleError,
-  toGeminiEmbedRequest,
-  toGeminiRequest,
-} from "./translate.ts";
-
-/** Default base URL (the Gemini Developer API); the adapter appends `/models/{name}:generateContent`. */
-export const GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
-
-function parseJson<T>(text: string, what: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new UpstreamError("invalid_response", `${what} is not valid JSON`);
-  }
-}
-
-/** An UpstreamError from Google's error (an HTTP answer's body or a stream's error event). */
-function googleError(status: number, error: GoogleError | undefined, provider: string, retryAfterMs: number | undefined, midStream = false): UpstreamError {
-  const read = readGoogleError(status, classifyStatus, error);
-  const wait = retryAfterMs ?? read.retryAfterMs;
-  return new UpstreamError(
-    read.errorClass,
-    `${provider} ${midStream ? "reported" : "answered"} ${status}${midStream ? " mid-stream" : ""}${read.summary === "" ? "" : `: ${read.summary}`}`,
-    {
-      status,
-      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
-      ...(read.detail !== undefined ? { detail: read.detail } : {}),
-    },
-  );
-}
-
-/** A non-2xx answer as an UpstreamError; a 401/403 body is never read nor echoed. */
-async function httpError(response: TransportResponse, provider: string): Promise<UpstreamError> {
-  let error: GoogleError | undefined;
-  if (response.status !== 401 && response.status !== 403) {
-    try {
-      const body = JSON.parse(await response.text()) as { error?: unknown };
-      if (typeof body?.error === "object" && body.error !== null) error = body.error as GoogleError;
-    } catch {
-      error = undefined;
-    }
-  } else response.dump();
-  return googleError(response.status, error, provider, parseRetryAfter(response.headers["retry-after"]));
-}
-
-async function post(transport: Transport, request: TransportRequest, provider: string): Promise<TransportResponse> {
-  const response = await transport.post(request);
-  if (response.status < 200 || response.status >= 300) throw await httpError(response, provider);
-  return response;
-}
+import { geminiRefusal } from "./translate.ts";
 
 /**
  * Create an adapter for Google's Gemini API with an API key (`x-goog-api-key`). The model's `name` is Gemini's model
@@ -86,112 +27,26 @@ async function post(transport: Transport, request: TransportRequest, provider: s
  * @example createGeminiAdapter({ providerId: "gemini", provider, apiKey, headers: {}, transport })
  */
 export const createGeminiAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
-  const base = (init.provider.baseUrl ?? GEMINI_DEFAULT_BASE_URL).replace(/\/+$/, "");
-  const urlOf = (model: string, method: string): URL => new URL(`${base}/models/${encodeURIComponent(model)}:${method}`);
-  const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
-  if (init.apiKey !== undefined) headers["x-goog-api-key"] = init.apiKey;
-  const streamHeaders = { ...headers, accept: "text/event-stream" };
-  const name = init.providerId;
-
-  const requestBody = (call: AdapterCall): string => {
-    try {
-      return JSON.stringify(toGeminiRequest(call.body));
-    } catch (error) {
-      throw unsendable(name, error);
-    }
-  };
-
+  const calls = loadOnce(`the gemini adapter of provider \`${init.providerId}\``, () =>
+    import("./calls.ts").then(({ createGeminiCalls }) =>
+      createGeminiCalls(init, {
+        RouterError,
+        UpstreamError,
+        toUpstreamError,
+        unsendable,
+        classifyStatus,
+        parseRetryAfter,
+        parseSse,
+        estimateTextTokens,
+        vectorToBase64,
+      }),
+    ),
+  );
   return {
-    refuses: (body) => geminiRefusal(body, name),
-
-    async complete(call: AdapterCall): Promise<CompletionResult> {
-      const body = requestBody(call);
-      try {
-        const response = await post(init.transport, { url: urlOf(call.model.name, "generateContent"), headers, body, signal: call.signal }, name);
-        const parsed = parseJson<GeminiResponse>(await response.text(), `${name}'s response`);
-        if (typeof parsed !== "object" || parsed === null || (!Array.isArray(parsed.candidates) && parsed.promptFeedback?.blockReason === undefined)) {
-          throw new UpstreamError("invalid_response", `${name}'s response has no \`candidates\``);
-        }
-        const reason = parsed.candidates?.[0]?.finishReason;
-        if (failedFinish(reason)) throw new UpstreamError("invalid_response", `${name}'s model failed to answer (finishReason ${reason})`);
-        const completion = fromGeminiResponse(parsed, Math.floor(Date.now() / 1000), call.model.name);
-        return { text: JSON.stringify(completion), completion, usage: completion.usage };
-      } catch (error) {
-        throw toUpstreamError(error, call.signal);
-      }
-    },
-
-    async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
-      const body = requestBody(call);
-      const url = urlOf(call.model.name, "streamGenerateContent");
-      url.searchParams.set("alt", "sse");
-      let response: TransportResponse;
-      try {
-        response = await post(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name);
-      } catch (error) {
-        throw toUpstreamError(error, call.signal);
-      }
-      return events(response.body, name, call, init.transport.limits?.maxSseLineBytes);
-    },
-
-    /**
-     * `POST /models/{name}:batchEmbedContents`, one request per input; Gemini reports no token usage there, so the
-     * inputs' estimated tokens are reported (and priced). Token-array inputs are refused: Gemini embeds text only.
-     */
-    async embed(call: EmbedCall): Promise<EmbeddingsResponse> {
-      const input = call.embeddings.input;
-      if (typeof input !== "string" && input.some((item) => typeof item !== "string")) {
-        throw new RouterError(
-          "unsupported_parameter",
-          `\`input\` cannot be honoured by provider \`${name}\` (Google's Gemini API): it embeds text, not token arrays`,
-          {
-            param: "input",
-          },
-        );
-      }
-      const texts = typeof input === "string" ? [input] : (input as string[]);
-      const body = JSON.stringify(toGeminiEmbedRequest(call.embeddings, call.model.name, call.model.dimensions));
-      try {
-        const response = await post(init.transport, { url: urlOf(call.model.name, "batchEmbedContents"), headers, body, signal: call.signal }, name);
-        const answer = parseJson<{ embeddings?: Array<{ values?: unknown }> }>(await response.text(), `${name}'s embeddings response`);
-        const vectors = answer?.embeddings;
-        if (!Array.isArray(vectors) || vectors.length !== texts.length || !vectors.every((v) => Array.isArray(v?.values))) {
-          throw new UpstreamError("invalid_response", `${name}'s embeddings response has no \`embeddings\` for each input`);
-        }
-        const base64 = call.embeddings.encoding_format === "base64";
-        const tokens = texts.reduce((sum, text) => sum + estimateTextTokens(text), 0);
-        return {
-          object: "list",
-          data: vectors.map((v, index) => {
-            const values = v.values as number[];
-            return { object: "embedding", index, embedding: base64 ? vectorToBase64(values) : values };
-          }),
-          model: call.model.name,
-          usage: { prompt_tokens: tokens, total_tokens: tokens },
-        };
-      } catch (error) {
-        throw toUpstreamError(error, call.signal);
-      }
-    },
-
+    refuses: (body) => geminiRefusal(body, init.providerId),
+    complete: async (call) => (await calls()).complete(call),
+    stream: async (call) => (await calls()).stream(call),
+    embed: async (call) => (await calls()).embed(call),
     async close(): Promise<void> {},
   };
 };
-
-async function* events(body: AsyncIterable<Uint8Array>, name: string, call: AdapterCall, maxLine: number | undefined): AsyncGenerator<StreamEvent> {
-  const translator = new GeminiStreamTranslator(Math.floor(Date.now() / 1000), call.model.name);
-  try {
-    for await (const sse of parseSse(body, maxLine)) {
-      const event = parseJson<GeminiResponse>(sse.data, `an event from ${name}`);
-      if (typeof event !== "object" || event === null) throw new UpstreamError("invalid_response", `an event from ${name} is not an object`);
-      if (event.error !== undefined) throw googleError(event.error.code ?? 500, event.error, name, undefined, true);
-      for (const chunk of translator.next(event)) yield { chunk };
-      if (translator.failed !== undefined) throw new UpstreamError("invalid_response", `${name}'s model failed to answer (finishReason ${translator.failed})`);
-    }
-  } catch (error) {
-    throw toUpstreamError(error, call.signal);
-  }
-  if (!translator.finished) throw new UpstreamError("stream_interrupted", `${name}'s stream ended before a finishReason`);
-  const usage = translator.end();
-  if (usage !== undefined) yield { chunk: usage };
-}

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Model, Provider } from "@switchyard/ir";
 import { nodeHttpTransport } from "../transport/node-http.ts";
 import type { AdapterCall, StreamEvent } from "../types.ts";
-import { createMockAdapter, mockCoin } from "./index.ts";
+import { mockCoin } from "./answer.ts";
+import { createMockAdapter } from "./index.ts";
 
 const model: Model = { provider: "m", name: "mock-1", context: 1000, price: { input: 0, output: 0 }, lifecycle: "ga", capabilities: [] };
 const provider = (mock: Provider["mock"]): Provider => ({ kind: "mock", headers: {}, selfHosted: false, mock });

@@ -1,0 +1,222 @@
+/**
+ * @module The Google Gemini API adapter's calls (`generateContent`, `streamGenerateContent?alt=sse`,
+ * `batchEmbedContents`, `x-goog-api-key`): requests, answers, streams, embeddings and Google's errors translated.
+ * Loaded by the adapter's first call (index.ts): in router.mjs a compressed chunk unpacked then. The core's classes and
+ * helpers come in as `GeminiCore` (one copy of each, for `instanceof`).
+ */
+import type { RouterError } from "../../errors.ts";
+import type { estimateTextTokens } from "../../core/tokens.ts";
+import type { EmbeddingsResponse, vectorToBase64 } from "../../protocol/embeddings.ts";
+import type { parseSse } from "../sse.ts";
+import type {
+  AdapterCall,
+  AdapterInit,
+  CompletionResult,
+  EmbedCall,
+  ProviderAdapter,
+  StreamEvent,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+  UpstreamError,
+  classifyStatus,
+  parseRetryAfter,
+  toUpstreamError,
+  unsendable,
+} from "../types.ts";
+import {
+  type GeminiResponse,
+  type GoogleError,
+  GeminiStreamTranslator,
+  failedFinish,
+  fromGeminiResponse,
+  readGoogleError,
+  toGeminiEmbedRequest,
+  toGeminiRequest,
+} from "./translate.ts";
+
+/** What the calls use of the router's core. */
+export interface GeminiCore {
+  RouterError: typeof RouterError;
+  UpstreamError: typeof UpstreamError;
+  toUpstreamError: typeof toUpstreamError;
+  unsendable: typeof unsendable;
+  classifyStatus: typeof classifyStatus;
+  parseRetryAfter: typeof parseRetryAfter;
+  parseSse: typeof parseSse;
+  estimateTextTokens: typeof estimateTextTokens;
+  vectorToBase64: typeof vectorToBase64;
+}
+
+/** Default base URL (the Gemini Developer API); the adapter appends `/models/{name}:generateContent`. */
+export const GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
+
+function parseJson<T>(core: GeminiCore, text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new core.UpstreamError("invalid_response", `${what} is not valid JSON`);
+  }
+}
+
+/** An UpstreamError from Google's error (an HTTP answer's body or a stream's error event). */
+function googleError(
+  core: GeminiCore,
+  status: number,
+  error: GoogleError | undefined,
+  provider: string,
+  retryAfterMs: number | undefined,
+  midStream = false,
+): UpstreamError {
+  const read = readGoogleError(status, core.classifyStatus, error);
+  const wait = retryAfterMs ?? read.retryAfterMs;
+  return new core.UpstreamError(
+    read.errorClass,
+    `${provider} ${midStream ? "reported" : "answered"} ${status}${midStream ? " mid-stream" : ""}${read.summary === "" ? "" : `: ${read.summary}`}`,
+    {
+      status,
+      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+      ...(read.detail !== undefined ? { detail: read.detail } : {}),
+    },
+  );
+}
+
+/** A non-2xx answer as an UpstreamError; a 401/403 body is never read nor echoed. */
+async function httpError(core: GeminiCore, response: TransportResponse, provider: string): Promise<UpstreamError> {
+  let error: GoogleError | undefined;
+  if (response.status !== 401 && response.status !== 403) {
+    try {
+      const body = JSON.parse(await response.text()) as { error?: unknown };
+      if (typeof body?.error === "object" && body.error !== null) error = body.error as GoogleError;
+    } catch {
+      error = undefined;
+    }
+  } else response.dump();
+  return googleError(core, response.status, error, provider, core.parseRetryAfter(response.headers["retry-after"]));
+}
+
+async function post(core: GeminiCore, transport: Transport, request: TransportRequest, provider: string): Promise<TransportResponse> {
+  const response = await transport.post(request);
+  if (response.status < 200 || response.status >= 300) throw await httpError(core, response, provider);
+  return response;
+}
+
+/**
+ * The calls of an adapter for Google's Gemini API with an API key (`x-goog-api-key`).
+ *
+ * @example createGeminiCalls(init, core) // core: GeminiCore, the router's own classes and helpers
+ */
+export function createGeminiCalls(init: AdapterInit, core: GeminiCore): Required<Pick<ProviderAdapter, "complete" | "stream" | "embed">> {
+  const { UpstreamError, toUpstreamError, unsendable } = core;
+  const base = (init.provider.baseUrl ?? GEMINI_DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const urlOf = (model: string, method: string): URL => new URL(`${base}/models/${encodeURIComponent(model)}:${method}`);
+  const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
+  if (init.apiKey !== undefined) headers["x-goog-api-key"] = init.apiKey;
+  const streamHeaders = { ...headers, accept: "text/event-stream" };
+  const name = init.providerId;
+
+  const requestBody = (call: AdapterCall): string => {
+    try {
+      return JSON.stringify(toGeminiRequest(call.body));
+    } catch (error) {
+      throw unsendable(name, error);
+    }
+  };
+
+  return {
+    async complete(call: AdapterCall): Promise<CompletionResult> {
+      const body = requestBody(call);
+      try {
+        const response = await post(core, init.transport, { url: urlOf(call.model.name, "generateContent"), headers, body, signal: call.signal }, name);
+        const parsed = parseJson<GeminiResponse>(core, await response.text(), `${name}'s response`);
+        if (typeof parsed !== "object" || parsed === null || (!Array.isArray(parsed.candidates) && parsed.promptFeedback?.blockReason === undefined)) {
+          throw new UpstreamError("invalid_response", `${name}'s response has no \`candidates\``);
+        }
+        const reason = parsed.candidates?.[0]?.finishReason;
+        if (failedFinish(reason)) throw new UpstreamError("invalid_response", `${name}'s model failed to answer (finishReason ${reason})`);
+        const completion = fromGeminiResponse(parsed, Math.floor(Date.now() / 1000), call.model.name);
+        return { text: JSON.stringify(completion), completion, usage: completion.usage };
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+    },
+
+    async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
+      const body = requestBody(call);
+      const url = urlOf(call.model.name, "streamGenerateContent");
+      url.searchParams.set("alt", "sse");
+      let response: TransportResponse;
+      try {
+        response = await post(core, init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name);
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+      return events(core, response.body, name, call, init.transport.limits?.maxSseLineBytes);
+    },
+
+    /**
+     * `POST /models/{name}:batchEmbedContents`, one request per input; Gemini reports no token usage there, so the
+     * inputs' estimated tokens are reported (and priced). Token-array inputs are refused: Gemini embeds text only.
+     */
+    async embed(call: EmbedCall): Promise<EmbeddingsResponse> {
+      const input = call.embeddings.input;
+      if (typeof input !== "string" && input.some((item) => typeof item !== "string")) {
+        throw new core.RouterError(
+          "unsupported_parameter",
+          `\`input\` cannot be honoured by provider \`${name}\` (Google's Gemini API): it embeds text, not token arrays`,
+          {
+            param: "input",
+          },
+        );
+      }
+      const texts = typeof input === "string" ? [input] : (input as string[]);
+      const body = JSON.stringify(toGeminiEmbedRequest(call.embeddings, call.model.name, call.model.dimensions));
+      try {
+        const response = await post(core, init.transport, { url: urlOf(call.model.name, "batchEmbedContents"), headers, body, signal: call.signal }, name);
+        const answer = parseJson<{ embeddings?: Array<{ values?: unknown }> }>(core, await response.text(), `${name}'s embeddings response`);
+        const vectors = answer?.embeddings;
+        if (!Array.isArray(vectors) || vectors.length !== texts.length || !vectors.every((v) => Array.isArray(v?.values))) {
+          throw new UpstreamError("invalid_response", `${name}'s embeddings response has no \`embeddings\` for each input`);
+        }
+        const base64 = call.embeddings.encoding_format === "base64";
+        const tokens = texts.reduce((sum, text) => sum + core.estimateTextTokens(text), 0);
+        return {
+          object: "list",
+          data: vectors.map((v, index) => {
+            const values = v.values as number[];
+            return { object: "embedding", index, embedding: base64 ? core.vectorToBase64(values) : values };
+          }),
+          model: call.model.name,
+          usage: { prompt_tokens: tokens, total_tokens: tokens },
+        };
+      } catch (error) {
+        throw toUpstreamError(error, call.signal);
+      }
+    },
+  };
+}
+
+async function* events(
+  core: GeminiCore,
+  body: AsyncIterable<Uint8Array>,
+  name: string,
+  call: AdapterCall,
+  maxLine: number | undefined,
+): AsyncGenerator<StreamEvent> {
+  const { UpstreamError, toUpstreamError } = core;
+  const translator = new GeminiStreamTranslator(Math.floor(Date.now() / 1000), call.model.name);
+  try {
+    for await (const sse of core.parseSse(body, maxLine)) {
+      const event = parseJson<GeminiResponse>(core, sse.data, `an event from ${name}`);
+      if (typeof event !== "object" || event === null) throw new UpstreamError("invalid_response", `an event from ${name} is not an object`);
+      if (event.error !== undefined) throw googleError(core, event.error.code ?? 500, event.error, name, undefined, true);
+      for (const chunk of translator.next(event)) yield { chunk };
+      if (translator.failed !== undefined) throw new UpstreamError("invalid_response", `${name}'s model failed to answer (finishReason ${translator.failed})`);
+    }
+  } catch (error) {
+    throw toUpstreamError(error, call.signal);
+  }
+  if (!translator.finished) throw new UpstreamError("stream_interrupted", `${name}'s stream ended before a finishReason`);
+  const usage = translator.end();
+  if (usage !== undefined) yield { chunk: usage };
+}
