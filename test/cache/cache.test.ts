@@ -59,7 +59,12 @@ beforeEach(() => {
 });
 
 const openai = (key = "sk-support") => new OpenAI({ baseURL: `${router.url}/v1`, apiKey: key, maxRetries: 0 });
-const ask = (route: string, content: string, extra: Record<string, unknown> = {}) => ({ model: route, messages: [{ role: "user" as const, content }], temperature: 0, ...extra });
+const ask = (route: string, content: string, extra: Record<string, unknown> = {}) => ({
+  model: route,
+  messages: [{ role: "user" as const, content }],
+  temperature: 0,
+  ...extra,
+});
 const traceOf = (id: string | null) => traces.find((t) => t.requestId === id);
 const spent = async () => (await state.snapshot(router.active.current.config, clock)).budgets["support"]?.spentUsd ?? Number.NaN;
 
@@ -90,7 +95,8 @@ describe("Chat Completions", () => {
     const calls = upstream.requests.length;
     // A streamed miss is kept once it ended cleanly…
     let streamed = "";
-    for await (const chunk of await openai().chat.completions.create({ ...ask("faq", question), stream: true })) streamed += chunk.choices[0]?.delta.content ?? "";
+    for await (const chunk of await openai().chat.completions.create({ ...ask("faq", question), stream: true }))
+      streamed += chunk.choices[0]?.delta.content ?? "";
     expect(streamed).toBe("We open at nine.");
     // …and serves a plain request.
     const plain = await openai().chat.completions.create(ask("faq", question)).withResponse();
@@ -120,11 +126,20 @@ describe("Chat Completions", () => {
     const question = fresh();
     const calls = upstream.requests.length;
     await openai().chat.completions.create(ask("faq", question));
-    const headerOf = async (body: Record<string, unknown>) => (await chat(router, body, { authorization: "Bearer sk-support" })).headers.get("x-switchyard-cache");
+    const headerOf = async (body: Record<string, unknown>) =>
+      (await chat(router, body, { authorization: "Bearer sk-support" })).headers.get("x-switchyard-cache");
     expect(await headerOf(ask("faq", question, { max_tokens: 50 }))).toBe("miss");
     expect(await headerOf(ask("faq", question, { response_format: { type: "json_object" } }))).toBe("miss");
     expect(await headerOf(ask("faq", `${question}!`))).toBe("miss");
-    expect(await headerOf({ ...ask("faq", question), messages: [{ role: "system", content: "Be brief." }, { role: "user", content: question }] })).toBe("miss");
+    expect(
+      await headerOf({
+        ...ask("faq", question),
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: question },
+        ],
+      }),
+    ).toBe("miss");
     expect(await headerOf(ask("faq", question, { user: "someone-else", metadata: { ticket: "42" } }))).toBe("hit");
     // One text part reads as the same text.
     expect(await headerOf({ ...ask("faq", question), messages: [{ role: "user", content: [{ type: "text", text: question }] }] })).toBe("hit");

@@ -54,7 +54,7 @@ describe("switchyard CLI robustness (spawned)", () => {
     const result = await run(["check", join(robustness, "with-errors.ts"), "--env", "prod"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("error SY0304:");
-    expect(result.stdout).toContain("note: 15 policies (baseline, prod-safety) and the policies of ./logging-pack.ts were not run because of earlier errors");
+    expect(result.stdout).toContain("note: 17 policies (baseline, prod-safety) and the policies of ./logging-pack.ts were not run because of earlier errors");
   });
 
   it("build into a folder that cannot be made → SY0010, exit 1, nothing written, no stack", async () => {

@@ -43,7 +43,7 @@ describe("policy robustness", () => {
     const prod = await compile({ file: broken, env: "prod" });
     expect(summary(prod.diagnostics)).toEqual(["error SY0304@8"]);
     // baseline's 6 policies, prod-safety's 8 less the one turned off, and the user pack by name.
-    const note = "15 policies (baseline, prod-safety) and the policies of ./logging-pack.ts were not run because of earlier errors; fix those and check again.";
+    const note = "17 policies (baseline, prod-safety) and the policies of ./logging-pack.ts were not run because of earlier errors; fix those and check again.";
     expect(prod.notes).toEqual([note]);
     const notes = prod.notes ?? [];
     expect(formatDiagnostics(prod.diagnostics, "pretty", { notes })).toContain(`Found 1 error in ${broken}.\nnote: ${note}\n`);
@@ -54,7 +54,7 @@ describe("policy robustness", () => {
     };
     expect(sarif.runs[0]?.invocations[0]?.toolExecutionNotifications[0]?.message.text).toBe(note);
     // Without an environment the base selection applies.
-    expect((await compile({ file: broken })).notes).toEqual(["8 policies (baseline) were not run because of earlier errors; fix those and check again."]);
+    expect((await compile({ file: broken })).notes).toEqual(["9 policies (baseline) were not run because of earlier errors; fix those and check again."]);
   });
 
   it("no note when no policies are selected or the config is clean", async () => {

@@ -84,10 +84,10 @@ describe("every built-in policy", () => {
     { code: "prod-safety/timeouts-set", line: 38, column: 5, at: "untimed:" },
     { code: "prod-safety/no-mock-providers", line: 39, column: 38, at: '"canned"]' },
     { code: "cost-guard/price-ceiling", line: 40, column: 21, at: '"frontier"' },
-    { code: "prod-safety/cache-scope", line: 41, column: 5, at: "shared:" },
+    { code: "prod-safety/cache-scope", line: 41, column: 165, at: '"route"' },
     { code: "prod-safety/team-budget", line: 45, column: 5, at: "ops:" },
     { code: "prod-safety/team-rate-limits", line: 45, column: 5, at: "ops:" },
-    { code: "baseline/prompt-variables", line: 73, column: 5, at: "greet:" },
+    { code: "baseline/prompt-variables", line: 73, column: 64, at: "extra:" },
   ];
 
   it("covers every built-in policy in the violations fixture", async () => {

@@ -26,6 +26,7 @@ const ids = [
   "prod-safety/timeouts-set",
   "prod-safety/approved-providers",
   "prod-safety/no-mock-providers",
+  "prod-safety/cache-scope",
   "cost-guard/price-ceiling",
 ] as const satisfies readonly BuiltinPolicyId[];
 

@@ -80,6 +80,7 @@ export type BuiltinPolicyId =
   | "prod-safety/timeouts-set"
   | "prod-safety/approved-providers"
   | "prod-safety/no-mock-providers"
+  | "prod-safety/cache-scope"
   | "cost-guard/price-ceiling";
 
 /** A policy id, `pack/name`: a built-in one (completed by editors) or one of your own packs. */
