@@ -3,6 +3,7 @@
  * the calls themselves (SigV4 signing, the event-stream decoder, translation) are in converse.ts, imported on the first
  * call: router.mjs writes them beside itself as an asset, keeping its 150 KB budget for releases that use bedrock.
  */
+import { loadOnce } from "../lazy.ts";
 import { DEFAULT_MAX_SSE_LINE_BYTES } from "../sse.ts";
 import {
   type AdapterFactory,
@@ -24,9 +25,9 @@ import { bedrockRefusal } from "./refusal.ts";
  * @example createBedrockAdapter({ providerId: "aws", provider, apiKey: undefined, headers: {}, transport, env: process.env })
  */
 export const createBedrockAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
-  let client: Promise<ConverseClient> | undefined;
-  const load = (): Promise<ConverseClient> => {
-    client ??= import("./converse.ts").then(({ createConverseClient }) =>
+  // A failed load (an asset missing beside router.mjs) fails the call as the provider's error and is tried again by the next call.
+  const load = loadOnce<ConverseClient>("the bedrock adapter", () =>
+    import("./converse.ts").then(({ createConverseClient }) =>
       createConverseClient(init, {
         UpstreamError,
         toUpstreamError,
@@ -35,11 +36,8 @@ export const createBedrockAdapter: AdapterFactory = (init: AdapterInit): Provide
         parseRetryAfter,
         maxMessageBytes: init.transport.limits?.maxSseLineBytes ?? DEFAULT_MAX_SSE_LINE_BYTES,
       }),
-    );
-    // A failed load (an asset missing beside router.mjs) is tried again by the next call.
-    client.catch(() => (client = undefined));
-    return client;
-  };
+    ),
+  );
   return {
     refuses: (body) => bedrockRefusal(body, init.providerId),
     complete: async (call) => (await load()).complete(call),
