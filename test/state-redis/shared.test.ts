@@ -83,6 +83,21 @@ describe("shared budgets", () => {
     expect((await fleet[1]!.budgets.reserve({ ...terms, amountUsd: estimate, now })).granted).toBe(spent + estimate <= terms.limitUsd);
   });
 
+  it("a fallback's reservation never overtakes the settlement of the attempt that failed before it", async () => {
+    const [s] = await replicas(1);
+    const terms = { team: "acme", limitUsd: 0.5, mode: "hard" as const, ...day };
+    // Two requests hold 0.22 each; the first one's primary fails (settled at $0, not awaited: off the answer's
+    // path) and its fallback reserves at once. Only the failed attempt's release leaves room for it.
+    const a = await s!.budgets.reserve({ ...terms, amountUsd: 0.22, now });
+    const b = await s!.budgets.reserve({ ...terms, amountUsd: 0.22, now });
+    expect(a.granted && b.granted).toBe(true);
+    const settled = s!.budgets.settle({ team: "acme", id: a.id!, costUsd: 0, now });
+    const fallback = await s!.budgets.reserve({ ...terms, amountUsd: 0.22, now });
+    expect((await settled).settled).toBe(true);
+    expect(fallback.granted).toBe(true);
+    expect(fallback.reservedUsd).toBeCloseTo(0.44, 9);
+  });
+
   it("reservations of a replica that died lapse after reservationTtlMs; a late settle still charges once", async () => {
     const [a, b] = await replicas(2, { reservationTtlMs: 30_000 });
     const terms = { team: "acme", limitUsd: 1, mode: "hard" as const, ...day };

@@ -213,8 +213,13 @@ export class RedisBudgetStore implements BudgetStore {
       KEY_TTL_PAST_PERIOD_MS,
     ];
     let full: unknown[];
-    if (limits === undefined) full = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
-    else {
+    if (limits === undefined) {
+      // A fallback attempt's reservation must not overtake the settlement of the attempt that just failed
+      // (it would count that attempt's estimate as still reserved and could refuse the request): the
+      // settlements waiting for this tick's flush leave first, on the same connection, so Redis runs them first.
+      if (this.#settling.size > 0) this.#flushSettlements();
+      full = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
+    } else {
       args.push(limits.terms.rpm ?? "", limits.terms.tpm ?? "", limits.amount);
       full = await this.#admitCoalesced([...this.#keys(request.team), limits.key], args.join(ADMIT_FIELD_SEPARATOR));
     }
@@ -280,9 +285,19 @@ export class RedisBudgetStore implements BudgetStore {
     this.#admitting.clear();
     const groups = [...this.#settling.values()];
     this.#settling.clear();
-    // Every team's ADMIT and SETTLE_ADJUST of this tick in one socket write.
+    // Every team's SETTLE_ADJUST and ADMIT of this tick in one socket write, the settlements first: what
+    // they release is free for the admissions behind them.
     this.#backend.corked(() => {
+      for (const g of groups) void this.#settleGroup(g);
       for (const a of admits) void this.#admitBatch(a);
+    });
+  }
+
+  /** Send the settlements waiting for this tick's flush now (one write). */
+  #flushSettlements(): void {
+    const groups = [...this.#settling.values()];
+    this.#settling.clear();
+    this.#backend.corked(() => {
       for (const g of groups) void this.#settleGroup(g);
     });
   }
