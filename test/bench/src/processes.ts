@@ -144,6 +144,16 @@ export function rssBytes(pid: number): number | undefined {
 }
 
 /** CPU time (user + system) a process has used, in clock ticks (USER_HZ, 100 on Linux). */
+/** Write system calls the process has made (`syscw` of /proc/PID/io: write, writev and the like, sockets included). */
+export function writeCalls(pid: number): number | undefined {
+  try {
+    const m = /^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"));
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 export function cpuTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

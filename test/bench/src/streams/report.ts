@@ -57,8 +57,8 @@ function countTable(result: StreamsResult, n: number): string[] {
   const lines = [
     `#### ${n.toLocaleString("en-US")} concurrent streams`,
     "",
-    "| system | failures | peak RSS | RSS per open stream | CPU per chunk | ÷ bare-proxy | added inter-chunk delay p50 / p99 | chunk transit p50 / p99 | TTFB p50 / p99 | event-loop delay p99 (max) | client event-loop delay p99 | peak fds |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| system | failures | peak RSS | RSS per open stream | CPU per chunk | ÷ bare-proxy | writes per chunk | added inter-chunk delay p50 / p99 | chunk transit p50 / p99 | TTFB p50 / p99 | event-loop delay p99 (max) | client event-loop delay p99 | peak fds |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const s of systems) {
     const f = (pick: (r: StreamRun) => number | undefined): number => figure(runs, s, n, pick);
@@ -68,11 +68,12 @@ function countTable(result: StreamsResult, n: number): string[] {
     for (const r of mine) for (const [cause, count] of Object.entries(r.client.failures)) causes.set(cause, (causes.get(cause) ?? 0) + count);
     const why = [...causes].map(([cause, count]) => `${cause}: ${count}`).join(", ");
     const cpu = f((r) => r.cpuUsPerChunk);
+    const writes = f((r) => r.writesPerChunk);
     const perStream = f(rssPerStream);
     lines.push(
       `| ${s} | ${failed}${why !== "" ? ` (${why.slice(0, 160).replaceAll("|", "/").replaceAll("\n", " ")})` : ""} | ${mb(f((r) => r.rssPeakBytes))} | ${Number.isFinite(perStream) ? `${(perStream / 1024).toFixed(1)} KB` : "—"} | ${us(cpu)} | ${
         Number.isFinite(cpu) && Number.isFinite(bareCpu) ? `${(cpu / bareCpu).toFixed(2)}×` : "—"
-      } | ${ms(
+      } | ${Number.isFinite(writes) ? writes.toFixed(2) : "—"} | ${ms(
         f((r) => r.client.addedGapMs.p50),
         3,
       )} / ${ms(f((r) => r.client.addedGapMs.p99))} | ${ms(f((r) => r.client.transitMs.p50))} / ${ms(f((r) => r.client.transitMs.p99))} | ${ms(
@@ -176,7 +177,7 @@ export function renderStreams(result: StreamsResult, command: string): string {
     `- ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${result.loadDuring !== undefined ? `load average (1 min) through the run ${result.loadDuring.min.toFixed(1)}–${result.loadDuring.max.toFixed(1)}, ` : ""}load average at the end ${machine.loadAverage.map((v) => v.toFixed(2)).join(" / ")}; commit ${machine.commit}; ${result.startedAt}, ${(result.elapsedMs / 60_000).toFixed(1)} min`,
     `- Each stream: the mock upstream (\`src/servers/stream-upstream.ts\`, its own process) sends a role chunk, then ${o.chunks} content chunks ${o.interChunkMs} ms apart (${((o.chunks * o.interChunkMs) / 1000).toFixed(0)} s), each stamped with its write time; the ${o.counts.map((n) => n.toLocaleString("en-US")).join(" / ")} streams of a run start evenly over ${o.rampMs / 1000} s and all run at once. ${o.rounds} round${o.rounds === 1 ? "" : "s"}, systems in rotating order, figures are medians over rounds.`,
     "- The client is its own process (`src/streams/client-worker.ts`): raw node:net sockets, one request per connection; it measures its own event-loop delay and CPU, so a client that fell behind shows.",
-    `- **added inter-chunk delay**: per chunk, (time between its arrival at the client and the previous chunk's) − (time between their writes at the upstream); **chunk transit**: arrival − upstream write (the path through the system and the client's own lag; \`direct\` is the floor). **TTFB**: request written → response head read. **CPU per chunk**: the system process's utime+stime (\`/proc/PID/stat\`) over the run ÷ content chunks the client read (the requests' own handling included). **RSS per open stream**: (peak VmRSS − VmRSS before the run) ÷ streams. **Event-loop delay**: \`monitorEventLoopDelay\` (10 ms resolution) in each system's process, preloaded with \`--import src/servers/eld-probe.ts\` and read over IPC (none of the three exposes it: switchyard's /metrics has no event-loop series).`,
+    `- **added inter-chunk delay**: per chunk, (time between its arrival at the client and the previous chunk's) − (time between their writes at the upstream); **chunk transit**: arrival − upstream write (the path through the system and the client's own lag; \`direct\` is the floor). **TTFB**: request written → response head read. **CPU per chunk**: the system process's utime+stime (\`/proc/PID/stat\`) over the run ÷ content chunks the client read (the requests' own handling included). **writes per chunk**: the system process's write system calls (\`syscw\` of \`/proc/PID/io\`: socket sends, trace and log writes) over the run ÷ the same chunks; below 1 when one send carries several chunks of a stream (an upstream read that brought several). **RSS per open stream**: (peak VmRSS − VmRSS before the run) ÷ streams. **Event-loop delay**: \`monitorEventLoopDelay\` (10 ms resolution) in each system's process, preloaded with \`--import src/servers/eld-probe.ts\` and read over IPC (none of the three exposes it: switchyard's /metrics has no event-loop series).`,
     `- switchyard runs as deployed: \`node --max-semi-space-size=4 --heap-growing-percent=50 router.mjs\` of \`fixtures/routes.ts\` (auth, budget and rate limits, weighted tier, fallback, JSONL traces). bare-proxy: node:http + an undici Pool of ${"`BENCH_POOL_CONNECTIONS`"} = streams + 64 connections (a stream holds one throughout). Portkey 1.15.2 as in the main bench.${o.listenBacklog !== undefined ? ` bare-proxy and switchyard listen with a backlog of ${o.listenBacklog} (\`--backlog\`; switchyard's \`SWITCHYARD_LISTEN_BACKLOG\`), Portkey with Node's default 511 (its start script takes none).` : ""}`,
     `- fd limit: soft ${result.fdLimit.soft}, hard ${result.fdLimit.hard}${result.fdLimit.raisedFrom !== undefined ? ` (raised from ${result.fdLimit.raisedFrom} with \`prlimit --pid <bench> --nofile=hard:hard\`; the processes it starts inherit it)` : " (enough: nothing raised)"}; ${result.fdLimit.needed} needed by a proxy at the largest count.`,
     ...(result.unavailable.length > 0 ? [`- not available: ${result.unavailable.map((u) => `${u.name} (${u.reason})`).join("; ")}`] : []),

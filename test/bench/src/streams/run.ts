@@ -10,7 +10,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
-import { cpuTicks, listenDrops, type Managed, ProcessGroup, rssBytes, sampleRss, TICKS_PER_SECOND, waitForListening } from "../processes.ts";
+import { cpuTicks, listenDrops, type Managed, ProcessGroup, rssBytes, sampleRss, TICKS_PER_SECOND, waitForListening, writeCalls } from "../processes.ts";
 import { median } from "../stats.ts";
 import { NotAvailable, type RunningSystem, starters } from "../systems.ts";
 import { BENCH_ROUTE, TOKENS_PER_CHUNK } from "../constants.ts";
@@ -62,6 +62,8 @@ export interface StreamRun {
   cpuSeconds: number | undefined;
   /** CPU of the system per content chunk delivered, µs. */
   cpuUsPerChunk: number | undefined;
+  /** The system's write system calls per content chunk delivered (a proxy sending each chunk alone makes about one). */
+  writesPerChunk?: number | undefined;
   /** The upstream's CPU per chunk (the same in every run unless the machine is saturated). */
   upstreamCpuUsPerChunk: number | undefined;
   eld: { p50: number; p99: number; max: number } | undefined;
@@ -278,10 +280,12 @@ async function measure(
   let fdsPeak = 0;
   const fdTimer = pid === undefined ? undefined : setInterval(() => (fdsPeak = Math.max(fdsPeak, fdCount(pid) ?? 0)), 500);
   const ticksBefore = pid === undefined ? undefined : cpuTicks(pid);
+  const writesBefore = pid === undefined ? undefined : writeCalls(pid);
   const upstreamTicksBefore = cpuTicks(upstream.pid);
   const dropsBefore = listenDrops();
   const result = await client.run(streamJob(system, streams, options, `${system.name}-${streams}-r${round}-`, 0, 1000 + round));
   const ticksAfter = pid === undefined ? undefined : cpuTicks(pid);
+  const writesAfter = pid === undefined ? undefined : writeCalls(pid);
   const upstreamTicksAfter = cpuTicks(upstream.pid);
   const dropsAfter = listenDrops();
   if (fdTimer !== undefined) clearInterval(fdTimer);
@@ -299,6 +303,7 @@ async function measure(
     rssPeakBytes,
     cpuSeconds,
     cpuUsPerChunk: cpuSeconds !== undefined && result.chunks > 0 ? (cpuSeconds * 1e6) / result.chunks : undefined,
+    writesPerChunk: writesBefore !== undefined && writesAfter !== undefined && result.chunks > 0 ? (writesAfter - writesBefore) / result.chunks : undefined,
     upstreamCpuUsPerChunk: upstreamCpu !== undefined && result.chunks > 0 ? (upstreamCpu * 1e6) / result.chunks : undefined,
     eld: read?.eld,
     fdsPeak: pid === undefined ? undefined : fdsPeak,
@@ -537,7 +542,7 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
           const c = run.client;
           const f = (v: number | null | undefined, digits = 1): string => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "—");
           log(
-            `round ${round} ${system.name} × ${streams}: ok ${c.ok}, failed ${c.streams - c.ok}, CPU/chunk ${f(run.cpuUsPerChunk)} µs, ` +
+            `round ${round} ${system.name} × ${streams}: ok ${c.ok}, failed ${c.streams - c.ok}, CPU/chunk ${f(run.cpuUsPerChunk)} µs, writes/chunk ${f(run.writesPerChunk, 2)}, ` +
               `RSS peak ${run.rssPeakBytes === undefined ? "—" : f(run.rssPeakBytes / 2 ** 20)} MB, added gap p50/p99 ${f(c.addedGapMs.p50, 2)}/${f(c.addedGapMs.p99, 2)} ms, ` +
               `TTFB p50 ${f(c.ttfbMs.p50)} ms, connect p99 ${f(c.connectMs.p99)} ms, ELD p99 ${f(run.eld?.p99)} ms, client ELD p99 ${f(c.clientEldMs.p99)} ms, ` +
               `accept-queue overflows ${run.listenOverflows ?? "—"}` +
