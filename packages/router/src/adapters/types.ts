@@ -40,6 +40,15 @@ export interface StreamEvent {
 }
 
 /**
+ * A stream iterator that can hand over, without waiting, the events an upstream read already carried (`undefined`
+ * when none is ready: the next one needs `next()`). The writer sends them with the one before in one write: a
+ * saturated upstream connection delivers several chunks per read, and a write (a send) each is most of the CPU.
+ */
+export interface BufferedStreamIterator extends AsyncIterator<StreamEvent> {
+  takeReady(): StreamEvent | undefined;
+}
+
+/**
  * A provider adapter: translate a chat-completions call to one upstream and back.
  * `stream` resolves once the upstream accepted the call (2xx) and yields chunks in OpenAI's shape;
  * the last chunk carries `usage` (choices: []) whenever the upstream reported usage.

@@ -1,6 +1,6 @@
 /** @module Writing a streamed answer: the first upstream event commits the 200, chunks go out in the dialect's events, back-pressure is honoured. */
 import type { Candidate } from "../core/index.ts";
-import type { StreamEvent } from "../adapters/types.ts";
+import type { BufferedStreamIterator, StreamEvent } from "../adapters/types.ts";
 import { UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import type { RequestContext } from "../execute/context.ts";
 import { type ExecuteDeps, type OpenedStream, noteChunkUsage, openStream } from "../execute/execute.ts";
@@ -54,10 +54,14 @@ export async function streamAnswer(res: ResponseLike, ctx: RequestContext, deps:
     if (behind !== undefined) await behind;
     const rest = opened.rest;
     if (rest !== undefined) {
+      const takeReady = (rest as Partial<BufferedStreamIterator>).takeReady;
       for (;;) {
         const next = await rest.next();
         if (next.done === true) break;
-        behind = write(frame(next.value));
+        let text = frame(next.value);
+        // The events the same upstream read carried leave with it, in one write.
+        if (takeReady !== undefined) for (let ready = takeReady.call(rest); ready !== undefined; ready = takeReady.call(rest)) text += frame(ready);
+        behind = write(text);
         if (behind !== undefined) await behind;
       }
     }

@@ -9,6 +9,7 @@ import {
   type AdapterCall,
   type AdapterFactory,
   type AdapterInit,
+  type BufferedStreamIterator,
   type CompletionResult,
   type EmbedCall,
   type ProviderAdapter,
@@ -182,7 +183,7 @@ function readEmbeddings(text: string, provider: string): EmbeddingsResponse {
  * connection returns to the pool. A failure, or the reader leaving early, ends the body's iteration, which drops the
  * connection.
  */
-class ChunkStream implements AsyncIterableIterator<StreamEvent> {
+class ChunkStream implements AsyncIterableIterator<StreamEvent>, BufferedStreamIterator {
   readonly #body: AsyncIterator<Uint8Array>;
   readonly #parser: SseParser;
   readonly #name: string;
@@ -244,6 +245,25 @@ class ChunkStream implements AsyncIterableIterator<StreamEvent> {
       }
       throw toUpstreamError(error, this.#signal);
     }
+  }
+
+  /** The next event already parsed from the body, without reading it; anything that would end or fail the stream is left to next(). */
+  takeReady(): StreamEvent | undefined {
+    const events = this.#events;
+    while (!this.#done && this.#at < events.length) {
+      const event = events[this.#at] as SseEvent;
+      if (event.data === "[DONE]") return undefined;
+      let value: StreamEvent;
+      try {
+        value = this.#chunk(event.data);
+      } catch {
+        return undefined; // next() meets it again and fails the stream
+      }
+      this.#at++;
+      if (value.chunk.choices.length === 0 && (value.chunk.usage === undefined || value.chunk.usage === null)) continue;
+      return value;
+    }
+    return undefined;
   }
 
   async return(): Promise<IteratorResult<StreamEvent>> {

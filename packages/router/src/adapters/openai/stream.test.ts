@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Provider } from "@switchyard/ir";
 import { createOpenAiAdapter } from "./index.ts";
-import type { AdapterCall, StreamEvent, Transport } from "../types.ts";
+import type { AdapterCall, BufferedStreamIterator, StreamEvent, Transport } from "../types.ts";
 
 const chunk = (content: string): string =>
   `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
@@ -41,7 +41,8 @@ const call = (): AdapterCall =>
     signal: new AbortController().signal,
   }) as unknown as AdapterCall;
 
-async function read(parts: (string | Uint8Array)[]): Promise<{ contents: string[]; error: unknown; returned: boolean; after: IteratorResult<StreamEvent> }> {
+/** The openai adapter's stream over a body of `parts`. */
+async function streamOf(parts: (string | Uint8Array)[]): Promise<{ iterator: BufferedStreamIterator; returned: () => boolean }> {
   const { transport, returned } = transportOf(parts);
   const adapter = createOpenAiAdapter({
     providerId: "up",
@@ -50,7 +51,11 @@ async function read(parts: (string | Uint8Array)[]): Promise<{ contents: string[
     headers: {},
     transport,
   });
-  const iterator = (await adapter.stream(call()))[Symbol.asyncIterator]();
+  return { iterator: (await adapter.stream(call()))[Symbol.asyncIterator]() as BufferedStreamIterator, returned };
+}
+
+async function read(parts: (string | Uint8Array)[]): Promise<{ contents: string[]; error: unknown; returned: boolean; after: IteratorResult<StreamEvent> }> {
+  const { iterator, returned } = await streamOf(parts);
   const contents: string[] = [];
   let error: unknown;
   try {
@@ -90,5 +95,18 @@ describe("an OpenAI stream read as chunks", () => {
     const reported = await read([chunk("a"), `data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`]);
     expect(reported.error).toMatchObject({ errorClass: "5xx", message: "up reported an error mid-stream: overloaded" });
     expect(reported.returned).toBe(true);
+  });
+
+  it("hands over the chunks one body read carried without reading further (takeReady), leaving [DONE] and a bad chunk to next()", async () => {
+    const { iterator } = await streamOf([`${chunk("a")}${chunk("b")}${chunk("c")}`, `${chunk("d")}data: {not json\n\n${chunk("e")}`, "data: [DONE]\n\n"]);
+    const content = (e: StreamEvent | undefined) => e?.chunk.choices[0]?.delta.content;
+    expect(iterator.takeReady()).toBeUndefined(); // nothing read yet
+    expect(content((await iterator.next()).value as StreamEvent)).toBe("a");
+    expect([content(iterator.takeReady()), content(iterator.takeReady()), iterator.takeReady()]).toEqual(["b", "c", undefined]);
+    expect(content((await iterator.next()).value as StreamEvent)).toBe("d");
+    expect(iterator.takeReady()).toBeUndefined(); // the bad chunk stays for next(), which fails the stream
+    await expect(iterator.next()).rejects.toMatchObject({ errorClass: "invalid_response" });
+    expect(iterator.takeReady()).toBeUndefined();
+    expect((await iterator.next()).done).toBe(true);
   });
 });

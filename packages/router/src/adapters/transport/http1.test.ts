@@ -185,6 +185,22 @@ describe("http1Transport", () => {
     expect((await it.next()).done).toBe(true);
   });
 
+  it("hands the HTTP chunks that arrived together to a stream's reader as one piece (several SSE events, one write downstream)", async () => {
+    let socket: net.Socket | undefined;
+    const server = await serve((s) => {
+      socket = s;
+      s.write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n");
+    });
+    const res = await post(transport(), server.url);
+    const it = res.body[Symbol.asyncIterator]();
+    // Three HTTP chunks in one socket write: the reader gets them together, in order.
+    socket?.write("9\r\ndata: a\n\n\r\n9\r\ndata: b\n\n\r\n9\r\ndata: c\n\n\r\n");
+    expect(Buffer.from((await it.next()).value as Uint8Array).toString()).toBe("data: a\n\ndata: b\n\ndata: c\n\n");
+    socket?.write("9\r\ndata: d\n\n\r\n0\r\n\r\n");
+    expect(Buffer.from((await it.next()).value as Uint8Array).toString()).toBe("data: d\n\n");
+    expect((await it.next()).done).toBe(true);
+  });
+
   it("reads a close-delimited body and does not reuse that connection", async () => {
     const server = await serve((s) => {
       s.write("HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\npart one, ");

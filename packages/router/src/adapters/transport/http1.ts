@@ -181,10 +181,14 @@ class Body implements AsyncIterable<Uint8Array> {
     this.#streaming = true;
     const next = async (): Promise<IteratorResult<Uint8Array>> => {
       for (;;) {
-        const chunk = this.#chunks.shift();
-        if (chunk !== undefined) {
-          this.#queued -= chunk.length;
-          if (this.#queued < HIGH_WATER) this.#conn.resume();
+        const chunks = this.#chunks;
+        if (chunks.length > 0) {
+          // Everything queued goes as one piece: the HTTP chunks one socket read carried (a busy upstream's several SSE
+          // events) reach the reader together, so a stream writer can send them to its client in one write.
+          const chunk = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#queued);
+          chunks.length = 0;
+          this.#queued = 0;
+          this.#conn.resume();
           return { value: chunk, done: false };
         }
         if (this.#error !== undefined) throw this.#error;
