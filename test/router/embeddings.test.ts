@@ -41,9 +41,10 @@ beforeAll(async () => {
     routes: {
       search: { kind: "embedding", model: "small", fallback: [{ model: "small-alt" }] },
       "search-mock": { kind: "embedding", model: "mock-embed" },
+      "search-ruled": { kind: "embedding", model: "small", when: [{ if: { tag: "tier:alt" }, use: { model: "small-alt" } }] },
       chat: { model: "mini" },
     },
-    teams: { app: { keys: [{ secret: "APP_KEY" }], routes: ["search", "search-mock", "chat"], budget: { usd: 100, per: "month" } } },
+    teams: { app: { keys: [{ secret: "APP_KEY" }], routes: ["search", "search-mock", "search-ruled", "chat"], budget: { usd: 100, per: "month" } } },
   });
   state = createMemoryStateStores();
   router = await startTestRouter(release, { state, env: { UP_KEY: "sk-upstream", ALT_KEY: "sk-alt", APP_KEY: "team-app-key" } });
@@ -69,6 +70,16 @@ const decode = (base64: string): number[] => {
 };
 
 describe("the openai client", () => {
+  it("a `when` rule on an embedding route reads the caller's x-switchyard-tags", async () => {
+    const tagged = await client.embeddings
+      .create({ model: "search-ruled", input: "ruled" }, { headers: { "x-switchyard-tags": "tier:alt" } })
+      .withResponse();
+    expect(tagged.response.headers.get("x-switchyard-model")).toBe("small-alt");
+    expect(backup.requests).toHaveLength(1);
+    const plain = await client.embeddings.create({ model: "search-ruled", input: "ruled" }).withResponse();
+    expect(plain.response.headers.get("x-switchyard-model")).toBe("small");
+  });
+
   it("embeds one text: the vector the upstream made, through the route's model, with usage and the x-switchyard headers", async () => {
     const { data, response } = await client.embeddings.create({ model: "search", input: "hello embedded world" }).withResponse();
     expect(data.data).toHaveLength(1);

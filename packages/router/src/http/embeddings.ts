@@ -140,6 +140,8 @@ export async function serveEmbeddings(
         region,
         stickyKey: undefined,
         requires: [],
+        // What `when` rules can read of an embeddings request (it has no metadata, and complexity scores chat).
+        tags,
       },
       deps.state.view(at),
       { rng: deps.rng, now: at },
