@@ -71,9 +71,7 @@ const decode = (base64: string): number[] => {
 
 describe("the openai client", () => {
   it("a `when` rule on an embedding route reads the caller's x-switchyard-tags", async () => {
-    const tagged = await client.embeddings
-      .create({ model: "search-ruled", input: "ruled" }, { headers: { "x-switchyard-tags": "tier:alt" } })
-      .withResponse();
+    const tagged = await client.embeddings.create({ model: "search-ruled", input: "ruled" }, { headers: { "x-switchyard-tags": "tier:alt" } }).withResponse();
     expect(tagged.response.headers.get("x-switchyard-model")).toBe("small-alt");
     expect(backup.requests).toHaveLength(1);
     const plain = await client.embeddings.create({ model: "search-ruled", input: "ruled" }).withResponse();
