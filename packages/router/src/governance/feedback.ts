@@ -97,14 +97,38 @@ export function repeatOrConflict(requestId: string, prior: StandingFeedback, bod
   throw new RouterError("feedback_conflict", `\`${requestId}\` already has score ${prior.score}: a request is scored once`, { param: "score" });
 }
 
+/** What answered a request, without when: few distinct ones (teams × routes × models × arms), shared by the ring's slots. */
+type Answer = Omit<ServedRequest, "servedAt">;
+
+/** Distinct answers the in-memory store shares before it starts a new table (the slots keep theirs). */
+const MAX_SHARED_ANSWERS = 1_024;
+
 /**
  * The FeedbackStore of one replica: the `maxRequests` most recently answered requests within `ttlMs`,
- * oldest forgotten first (a Map keeps insertion order), so memory stays bounded whatever the traffic.
- * A score must reach the replica that served the request (docs/http-api.md); with Redis state the
- * shared store lifts that.
+ * oldest forgotten first, so memory stays bounded whatever the traffic. A score must reach the replica
+ * that served the request (docs/http-api.md); with Redis state the shared store lifts that.
+ *
+ * Every answered request passes through `remember`, so it is a ring of slots rather than a Map of
+ * objects: per answer the id (and its Map entry), a shared Answer and a double (≈ 80 bytes at the cap
+ * against ≈ 250 for a Map of ServedRequest objects), and forgetting the oldest overwrites its slot in
+ * O(1) (deleting a Map's first key and then reading `keys().next()` walks every deleted entry V8 has
+ * not compacted yet: tens of µs per request at 50,000). A reused id takes a new slot; its old slot
+ * stays until overwritten, then forgets nothing.
  */
 export class MemoryFeedbackStore implements FeedbackStore {
-  readonly #served = new Map<string, { served: ServedRequest; feedback: StandingFeedback | undefined }>();
+  /** Request id → its slot in the ring. */
+  readonly #slotOf = new Map<string, number>();
+  /** The ring, one slot per answer: its id, what answered and when. `#next` is the slot written next (the oldest once full). */
+  readonly #ids: string[] = [];
+  readonly #answers: Answer[] = [];
+  /** Epoch ms, kept unboxed (a double array). */
+  readonly #servedAt: number[] = [];
+  #next = 0;
+  /** The score of each scored answer still remembered (few: most answers are never scored). */
+  readonly #feedback = new Map<string, StandingFeedback>();
+  /** Answers shared by the slots, by team, route, model and arm. */
+  #shared = new Map<string, Answer>();
+  #last: Answer | undefined;
 
   constructor(
     readonly maxRequests = FEEDBACK_MAX_REQUESTS,
@@ -112,22 +136,58 @@ export class MemoryFeedbackStore implements FeedbackStore {
   ) {}
 
   remember(id: string, served: ServedRequest): void {
-    this.#served.delete(id); // a reused request id moves to the newest end
-    this.#served.set(id, { served, feedback: undefined });
-    if (this.#served.size > this.maxRequests) this.#served.delete(this.#served.keys().next().value as string);
+    const slot = this.#next;
+    this.#next = slot + 1 === this.maxRequests ? 0 : slot + 1;
+    const answer = this.#answer(served);
+    if (slot === this.#ids.length) {
+      this.#ids.push(id);
+      this.#answers.push(answer);
+      this.#servedAt.push(served.servedAt);
+    } else {
+      const oldest = this.#ids[slot]!;
+      // Unless the id was reused since (it lives in a newer slot), the oldest answer is forgotten.
+      if (this.#slotOf.get(oldest) === slot) {
+        this.#slotOf.delete(oldest);
+        this.#feedback.delete(oldest);
+      }
+      this.#ids[slot] = id;
+      this.#answers[slot] = answer;
+      this.#servedAt[slot] = served.servedAt;
+    }
+    this.#slotOf.set(id, slot);
+    if (this.#feedback.size > 0) this.#feedback.delete(id); // a reused id is a new answer: the older one's score does not carry over
   }
 
   score(team: string | undefined, body: FeedbackBody, now: number): ScoredRequest {
-    const entry = this.#served.get(body.requestId);
-    if (entry === undefined || entry.served.team !== team || entry.served.servedAt + this.ttlMs < now) throw requestNotFound(body.requestId);
-    if (entry.feedback !== undefined)
-      return { requestId: body.requestId, served: entry.served, feedback: repeatOrConflict(body.requestId, entry.feedback, body), repeated: true };
-    entry.feedback = { score: body.score, label: body.label, counted: false };
-    return { requestId: body.requestId, served: entry.served, feedback: entry.feedback, repeated: false };
+    const slot = this.#slotOf.get(body.requestId);
+    const answer = slot === undefined ? undefined : this.#answers[slot]!;
+    const servedAt = slot === undefined ? 0 : this.#servedAt[slot]!;
+    if (answer === undefined || answer.team !== team || servedAt + this.ttlMs < now) throw requestNotFound(body.requestId);
+    const served: ServedRequest = { ...answer, servedAt };
+    const prior = this.#feedback.get(body.requestId);
+    if (prior !== undefined) return { requestId: body.requestId, served, feedback: repeatOrConflict(body.requestId, prior, body), repeated: true };
+    const feedback = { score: body.score, label: body.label, counted: false };
+    this.#feedback.set(body.requestId, feedback);
+    return { requestId: body.requestId, served, feedback, repeated: false };
   }
 
   markCounted(scored: ScoredRequest, counted: boolean): void {
-    const entry = this.#served.get(scored.requestId);
-    if (entry?.served === scored.served && entry.feedback !== undefined) entry.feedback = { ...entry.feedback, counted };
+    // Only while the request still stands as scored here (not forgotten, not answered anew, not scored by another store).
+    if (this.#feedback.get(scored.requestId) === scored.feedback) this.#feedback.set(scored.requestId, { ...scored.feedback, counted });
+  }
+
+  /** The shared Answer equal to `served`'s team, route, model and arm (most often the last one's). */
+  #answer(served: ServedRequest): Answer {
+    const last = this.#last;
+    if (last !== undefined && last.team === served.team && last.route === served.route && last.model === served.model && last.arm === served.arm) return last;
+    const key = `${served.team === undefined ? "" : `t:${served.team}`}\n${served.route}\n${served.model}\n${served.arm ?? ""}`;
+    let answer = this.#shared.get(key);
+    if (answer === undefined) {
+      if (this.#shared.size === MAX_SHARED_ANSWERS) this.#shared = new Map();
+      answer = { team: served.team, route: served.route, model: served.model, arm: served.arm };
+      this.#shared.set(key, answer);
+    }
+    this.#last = answer;
+    return answer;
   }
 }
