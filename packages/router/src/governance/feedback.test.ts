@@ -1,4 +1,5 @@
 /** @module The in-memory feedback store: the conformance suite, and its bound (answered requests beyond the cap are forgotten, oldest first). */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { feedbackStoreConformance } from "./feedback.conformance.ts";
 import { MemoryFeedbackStore } from "./feedback.ts";
@@ -49,5 +50,38 @@ describe("MemoryFeedbackStore", () => {
     }
     store.remember("open", { team: undefined, route: "chat", model: "m", arm: undefined, servedAt: 1 });
     expect(() => store.score("undefined", body("open"), 10)).toThrow(/no recent answer/);
+  });
+
+  it("answers like a list of its last maxRequests answers, whatever the order of answers, reused ids and scores", () => {
+    // A small ring and a small index: probe runs collide and wrap, so forgetting moves entries back.
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant("remember" as const), id: fc.integer({ min: 0, max: 19 }), team: fc.constantFrom("a", "b") }),
+      fc.record({ kind: fc.constant("score" as const), id: fc.integer({ min: 0, max: 19 }), team: fc.constantFrom("a", "b"), score: fc.constantFrom(0, 1) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.array(step, { minLength: 50, maxLength: 300 }), (cap, steps) => {
+        const store = new MemoryFeedbackStore(cap);
+        const answers: Array<{ id: string; team: string; servedAt: number; score?: number }> = [];
+        steps.forEach((s, t) => {
+          const id = `req-${s.id}`;
+          if (s.kind === "remember") {
+            answers.push({ id, team: s.team, servedAt: t });
+            store.remember(id, { team: s.team, route: "chat", model: `m${t}`, arm: undefined, servedAt: t });
+            return;
+          }
+          const newest = answers.slice(-cap).findLast((a) => a.id === id);
+          const call = () => store.score(s.team, { requestId: id, score: s.score, label: undefined }, t);
+          if (newest === undefined || newest.team !== s.team) {
+            expect(call).toThrow(/no recent answer/);
+          } else if (newest.score !== undefined && newest.score !== s.score) {
+            expect(call).toThrow(/already has score/);
+          } else {
+            expect(call()).toMatchObject({ served: { model: `m${newest.servedAt}`, servedAt: newest.servedAt }, repeated: newest.score !== undefined });
+            newest.score = s.score;
+          }
+        });
+      }),
+      { numRuns: 200 },
+    );
   });
 });

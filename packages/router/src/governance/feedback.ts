@@ -2,6 +2,7 @@
  * @module Quality feedback (`POST /v1/feedback`): the body's validation, and the store of served requests a
  * score is matched against (request id → team, route, model, arm, servedAt): the interface, and the in-memory one.
  */
+import { fnv1a32 } from "../core/sticky.ts";
 import { RouterError } from "../errors.ts";
 import type { Awaitable, CanaryArm } from "../state/index.ts";
 
@@ -108,72 +109,120 @@ const MAX_SHARED_ANSWERS = 1_024;
  * oldest forgotten first, so memory stays bounded whatever the traffic. A score must reach the replica
  * that served the request (docs/http-api.md); with Redis state the shared store lifts that.
  *
- * Every answered request passes through `remember`, so it is a ring of slots rather than a Map of
- * objects: per answer the id (and its Map entry), a shared Answer and a double (≈ 80 bytes at the cap
- * against ≈ 250 for a Map of ServedRequest objects), and forgetting the oldest overwrites its slot in
- * O(1) (deleting a Map's first key and then reading `keys().next()` walks every deleted entry V8 has
- * not compacted yet: tens of µs per request at 50,000). A reused id takes a new slot; its old slot
- * stays until overwritten, then forgets nothing.
+ * Every answered request passes through `remember`, so the store keeps no object per answer: a ring of
+ * slots (the id's 53-bit hash, when, and a shared Answer) and an open-addressing index from hash to slot,
+ * ≈ 30 bytes per answer (a Map of id strings to ServedRequest objects took ≈ 200, ≈ 10 MB at the cap).
+ * Forgetting the oldest overwrites its slot in O(1). Two ids with one hash would read as one answer:
+ * the hash is seeded per store, and 50,000 answers leave a wrong match about a 1-in-10¹¹ chance per score.
+ * A reused id takes a new slot; its old slot stays until overwritten, then forgets nothing.
  */
 export class MemoryFeedbackStore implements FeedbackStore {
-  /** Request id → its slot in the ring. */
-  readonly #slotOf = new Map<string, number>();
-  /** The ring, one slot per answer: its id, what answered and when. `#next` is the slot written next (the oldest once full). */
-  readonly #ids: string[] = [];
+  /** The ring, one slot per answer: its id's hash, when (epoch ms) and what answered. `#next` is written next (the oldest once full). */
+  readonly #hashes: Float64Array;
+  readonly #servedAt: Float64Array;
   readonly #answers: Answer[] = [];
-  /** Epoch ms, kept unboxed (a double array). */
-  readonly #servedAt: number[] = [];
   #next = 0;
-  /** The score of each scored answer still remembered (few: most answers are never scored). */
-  readonly #feedback = new Map<string, StandingFeedback>();
+  /** Open addressing, linear probing: slot + 1 of each remembered hash at (its low bits + probe); 0 is empty. At most half full. */
+  readonly #index: Int32Array;
+  /** The score of each scored answer still remembered, by slot (few: most answers are never scored). */
+  readonly #feedback = new Map<number, StandingFeedback>();
   /** Answers shared by the slots, by team, route, model and arm. */
   #shared = new Map<string, Answer>();
   #last: Answer | undefined;
+  readonly #seeds = [(Math.random() * 2 ** 32) >>> 0, (Math.random() * 2 ** 32) >>> 0] as const;
 
   constructor(
     readonly maxRequests = FEEDBACK_MAX_REQUESTS,
     readonly ttlMs = FEEDBACK_TTL_MS,
-  ) {}
+  ) {
+    this.#hashes = new Float64Array(maxRequests);
+    this.#servedAt = new Float64Array(maxRequests);
+    this.#index = new Int32Array(2 ** Math.ceil(Math.log2(maxRequests * 2)));
+  }
 
   remember(id: string, served: ServedRequest): void {
     const slot = this.#next;
     this.#next = slot + 1 === this.maxRequests ? 0 : slot + 1;
-    const answer = this.#answer(served);
-    if (slot === this.#ids.length) {
-      this.#ids.push(id);
-      this.#answers.push(answer);
-      this.#servedAt.push(served.servedAt);
-    } else {
-      const oldest = this.#ids[slot]!;
-      // Unless the id was reused since (it lives in a newer slot), the oldest answer is forgotten.
-      if (this.#slotOf.get(oldest) === slot) {
-        this.#slotOf.delete(oldest);
-        this.#feedback.delete(oldest);
-      }
-      this.#ids[slot] = id;
-      this.#answers[slot] = answer;
-      this.#servedAt[slot] = served.servedAt;
+    if (slot < this.#answers.length) {
+      // The oldest answer is forgotten, unless its id was reused since (then its index entry names a newer slot).
+      const at = this.#find(this.#hashes[slot]!);
+      if (at >= 0 && this.#index[at] === slot + 1) this.#remove(at);
+      this.#feedback.delete(slot);
     }
-    this.#slotOf.set(id, slot);
-    if (this.#feedback.size > 0) this.#feedback.delete(id); // a reused id is a new answer: the older one's score does not carry over
+    const hash = this.#hash(id);
+    const known = this.#find(hash);
+    if (known >= 0) {
+      this.#feedback.delete(this.#index[known]! - 1); // a reused id is a new answer: the older one's score does not carry over
+      this.#index[known] = slot + 1;
+    } else {
+      this.#insert(hash, slot + 1);
+    }
+    this.#hashes[slot] = hash;
+    this.#servedAt[slot] = served.servedAt;
+    this.#answers[slot] = this.#answer(served);
   }
 
   score(team: string | undefined, body: FeedbackBody, now: number): ScoredRequest {
-    const slot = this.#slotOf.get(body.requestId);
-    const answer = slot === undefined ? undefined : this.#answers[slot]!;
-    const servedAt = slot === undefined ? 0 : this.#servedAt[slot]!;
+    const slot = this.#slotOf(body.requestId);
+    const answer = slot < 0 ? undefined : this.#answers[slot]!;
+    const servedAt = slot < 0 ? 0 : this.#servedAt[slot]!;
     if (answer === undefined || answer.team !== team || servedAt + this.ttlMs < now) throw requestNotFound(body.requestId);
     const served: ServedRequest = { ...answer, servedAt };
-    const prior = this.#feedback.get(body.requestId);
+    const prior = this.#feedback.get(slot);
     if (prior !== undefined) return { requestId: body.requestId, served, feedback: repeatOrConflict(body.requestId, prior, body), repeated: true };
     const feedback = { score: body.score, label: body.label, counted: false };
-    this.#feedback.set(body.requestId, feedback);
+    this.#feedback.set(slot, feedback);
     return { requestId: body.requestId, served, feedback, repeated: false };
   }
 
   markCounted(scored: ScoredRequest, counted: boolean): void {
     // Only while the request still stands as scored here (not forgotten, not answered anew, not scored by another store).
-    if (this.#feedback.get(scored.requestId) === scored.feedback) this.#feedback.set(scored.requestId, { ...scored.feedback, counted });
+    const slot = this.#slotOf(scored.requestId);
+    if (slot >= 0 && this.#feedback.get(slot) === scored.feedback) this.#feedback.set(slot, { ...scored.feedback, counted });
+  }
+
+  /** The slot of `id`'s newest answer, or -1. */
+  #slotOf(id: string): number {
+    const at = this.#find(this.#hash(id));
+    return at < 0 ? -1 : this.#index[at]! - 1;
+  }
+
+  /** 53 bits of two seeded 32-bit hashes (an exact double; never 0). */
+  #hash(id: string): number {
+    return fnv1a32(id, this.#seeds[0]) * 2 ** 21 + (fnv1a32(id, this.#seeds[1]) >>> 11) || 1;
+  }
+
+  /** The index position holding `hash`, or -1 (linear probing stops at an empty position). */
+  #find(hash: number): number {
+    const mask = this.#index.length - 1;
+    for (let at = hash % (mask + 1); ; at = (at + 1) & mask) {
+      const held = this.#index[at]!;
+      if (held === 0) return -1;
+      if (this.#hashes[held - 1] === hash) return at;
+    }
+  }
+
+  /** Write `held` (slot + 1) at the first empty position of `hash`'s probe sequence (a hash not in the index yet). */
+  #insert(hash: number, held: number): void {
+    const mask = this.#index.length - 1;
+    let at = hash % (mask + 1);
+    while (this.#index[at] !== 0) at = (at + 1) & mask;
+    this.#index[at] = held;
+  }
+
+  /** Empty position `at`, moving later entries of its probe run back so that every entry stays reachable (no tombstones). */
+  #remove(at: number): void {
+    const mask = this.#index.length - 1;
+    let hole = at;
+    for (let next = (at + 1) & mask; this.#index[next] !== 0; next = (next + 1) & mask) {
+      const home = this.#hashes[this.#index[next]! - 1]! % (mask + 1);
+      // Move it into the hole unless its home lies cyclically in (hole, next]: then it must stay after its home.
+      if (((next - home) & mask) >= ((next - hole) & mask)) {
+        this.#index[hole] = this.#index[next]!;
+        hole = next;
+      }
+    }
+    this.#index[hole] = 0;
   }
 
   /** The shared Answer equal to `served`'s team, route, model and arm (most often the last one's). */
