@@ -66,7 +66,7 @@ export interface FeedbackBody {
   label: string | undefined;
 }
 
-/** Answered requests an in-memory store remembers (the oldest are forgotten first): about 10 MB at the cap. */
+/** Answered requests an in-memory store remembers (the oldest are forgotten first): about 1.7 MB at the cap (MemoryFeedbackStore). */
 export const FEEDBACK_MAX_REQUESTS = 50_000;
 const MAX_LABEL = 64;
 
@@ -111,7 +111,7 @@ const MAX_SHARED_ANSWERS = 1_024;
  *
  * Every answered request passes through `remember`, so the store keeps no object per answer: a ring of
  * slots (the id's 53-bit hash, when, and a shared Answer) and an open-addressing index from hash to slot,
- * ≈ 30 bytes per answer (a Map of id strings to ServedRequest objects took ≈ 200, ≈ 10 MB at the cap).
+ * ≈ 34 bytes per answer (a Map of id strings to ServedRequest objects took ≈ 240, ≈ 12 MB at the cap; BENCHMARKS.md, "Focused runs").
  * Forgetting the oldest overwrites its slot in O(1). Two ids with one hash would read as one answer:
  * the hash is seeded per store, and 50,000 answers leave a wrong match about a 1-in-10¹¹ chance per score.
  * A reused id takes a new slot; its old slot stays until overwritten, then forgets nothing.
