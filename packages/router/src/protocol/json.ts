@@ -13,6 +13,8 @@ export function parseJson(text: string): unknown {
 /** How a value is named in a validation message ("an array", "a string"…). */
 export function kind(value: unknown): string {
   if (value === null) return "null";
+  // A field that is absent ("must be a string, got nothing"), not "got a undefined".
+  if (value === undefined) return "nothing";
   // JSON's `1e999` parses to Infinity: "must be a number, got a number" would say nothing.
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return "an array";

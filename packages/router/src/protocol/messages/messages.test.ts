@@ -26,6 +26,13 @@ const base = { model: "chat", max_tokens: 100 };
 const user = [{ role: "user", content: "hi" }];
 
 describe("reading a Messages request", () => {
+  it("names a missing field as missing, not 'got a undefined' (found by the fuzz suite)", () => {
+    expect(refusal({ ...base, system: [{ type: "text" }], messages: user })).toEqual({
+      param: "system[0].text",
+      message: "`system[0].text` must be a string, got nothing",
+    });
+  });
+
   it("puts system first (text blocks joined with a blank line) and maps the sampling fields", () => {
     const body = read({
       ...base,
