@@ -520,8 +520,18 @@ const headerValueArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(`{"id":"greet","variables":{"product":"${"p".repeat(101)}"}}`, '{"id":"greet","variables":{"product":"\ud800"}}', '{"id":"greet"', "{"),
 );
 
+/** The route a body case calls: mostly `chat`, sometimes the cached route (its key reads every field) or the rules route (its complexity score reads the text). */
+const routeArb = fc.constantFrom<string | undefined>(undefined, undefined, "cached", "ruled");
+
 const bodyArb = (endpoint: Endpoint, fields: readonly string[]): fc.Arbitrary<Case> =>
-  fc.record({ kind: fc.constant("body" as const), field: fc.constantFrom(...fields), value: valueArb, stream: fc.boolean(), endpoint: fc.constant(endpoint) });
+  fc
+    .record({ field: fc.constantFrom(...fields), value: valueArb, stream: fc.boolean(), route: routeArb })
+    .map(({ route, ...c }): Case => ({
+      kind: "body",
+      ...c,
+      endpoint,
+      ...(route === undefined || endpoint === "embeddings" || c.field.startsWith("prompt") ? {} : { route }),
+    }));
 
 const GARBAGE_OPS = [
   "random",
@@ -562,7 +572,7 @@ const GARBAGE_OPS = [
 ] as const;
 
 export const caseArb: fc.Arbitrary<Case> = fc.oneof(
-  { weight: 22, arbitrary: fc.record({ kind: fc.constant("body" as const), field: fc.constantFrom(...BODY_FIELDS), value: valueArb, stream: fc.boolean() }) },
+  { weight: 22, arbitrary: bodyArb("chat", BODY_FIELDS) },
   {
     weight: 8,
     arbitrary: fc

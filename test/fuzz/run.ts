@@ -37,8 +37,8 @@ const MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 const KEYS = { ALPHA_KEY: "alpha-fuzz-key", BETA_KEY: "beta-fuzz-key", UP_KEY: "sk-upstream-fuzz" };
 
 /** Kinds of finding; `nonsense` (a release the issue calls nonsense was accepted) is reported, not failed. */
-export type FindingKind = "crash" | "5xx" | "hang" | "no-answer" | "malformed" | "error-shape" | "wrong-answer" | "stall" | "health" | "nonsense";
-export const FAILING: readonly FindingKind[] = ["crash", "5xx", "hang", "no-answer", "malformed", "error-shape", "wrong-answer", "stall", "health"];
+export type FindingKind = "crash" | "5xx" | "hang" | "no-answer" | "malformed" | "error-shape" | "message" | "wrong-answer" | "stall" | "health" | "nonsense";
+export const FAILING: readonly FindingKind[] = ["crash", "5xx", "hang", "no-answer", "malformed", "error-shape", "message", "wrong-answer", "stall", "health"];
 
 export interface Finding {
   kind: FindingKind;
@@ -180,6 +180,9 @@ interface Exchanged {
   step?: string;
 }
 
+/** What a refusal's message must never hold: a value JavaScript printed rather than the router described. */
+const BAD_MESSAGE = /\ba undefined\b|\bgot undefined\b|\[object Object\]|must be a number, got a number/;
+
 /** Judge one exchange; returns a finding kind and detail, or undefined when it passes. */
 export function judge(x: Exchanged): { kind: FindingKind; detail: string } | undefined {
   const { out } = x;
@@ -233,6 +236,8 @@ export function judge(x: Exchanged): { kind: FindingKind; detail: string } | und
       message = e["message"] as string;
     }
   }
+  // A refusal's message is for people: a value printed by accident ("got a undefined", "[object Object]") is a finding.
+  if (out.status >= 400 && out.status < 500 && BAD_MESSAGE.test(message)) return { kind: "message", detail: `${out.status}: ${message.slice(0, 160)}` };
   const said = `${out.status}${code !== undefined ? ` ${code}` : ""}${message !== "" ? `: ${message.slice(0, 140)}` : ""}`;
   if (out.status >= 500) return { kind: "5xx", detail: said };
   if (x.expect !== undefined && (out.status !== x.expect.status || (x.expect.code !== undefined && code !== x.expect.code))) {
@@ -578,11 +583,11 @@ export function renderReport(result: FuzzResult, meta: { command: string; commit
     `- Commit: ${meta.commit}; date: ${meta.date}; duration: ${(result.ms / 1000).toFixed(1)} s; per-exchange deadline ${options.deadlineMs} ms; ${options.concurrency} in flight`,
     `- Verdict: **${failing === 0 ? "PASS" : "FAIL"}** — ${result.targets.reduce((n, t) => n + t.cases, 0)} cases run, ${total.crash} crashes, ${total["5xx"]} 5xx caused by input, ${total.hang} hangs, ${failing - total.crash - total["5xx"] - total.hang} other findings`,
     "",
-    "| target | cases run | crashes | 5xx by input | hangs | no answer | malformed | error shape | wrong answer | stall | health | nonsense release accepted |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| target | cases run | crashes | 5xx by input | hangs | no answer | malformed | error shape | message | wrong answer | stall | health | nonsense release accepted |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...result.targets.map((t) => {
       const c = countFindings(result.findings, t.kind);
-      return `| ${t.kind}${t.stoppedEarly ? " (stopped at the time limit)" : ""} | ${t.cases} | ${c.crash} | ${c["5xx"]} | ${c.hang} | ${c["no-answer"]} | ${c.malformed} | ${c["error-shape"]} | ${c["wrong-answer"]} | ${c.stall} | ${c.health} | ${c.nonsense} |`;
+      return `| ${t.kind}${t.stoppedEarly ? " (stopped at the time limit)" : ""} | ${t.cases} | ${c.crash} | ${c["5xx"]} | ${c.hang} | ${c["no-answer"]} | ${c.malformed} | ${c["error-shape"]} | ${c.message} | ${c["wrong-answer"]} | ${c.stall} | ${c.health} | ${c.nonsense} |`;
     }),
     "",
     `Release cases: ${result.releases.uploaded} uploaded, ${result.releases.accepted} accepted (201), ${result.releases.activated} activated and sent a request.`,
