@@ -116,6 +116,12 @@ export const RESPONSES_FIELDS = [
   "input.0.content.0",
   "input.0.content.0.type",
   "input.0.content.0.text",
+  "input.1",
+  "input.1.call_id",
+  "input.1.arguments",
+  "input.2.output",
+  "input.2.output.0",
+  "input.3",
   "instructions",
   "tools",
   "tools.0",
@@ -156,6 +162,13 @@ export const MESSAGES_FIELDS = [
   "messages.0.content.0",
   "messages.0.content.0.type",
   "messages.0.content.0.text",
+  "messages.1.content.0",
+  "messages.1.content.0.id",
+  "messages.1.content.0.input",
+  "messages.2.content.0.tool_use_id",
+  "messages.2.content.0.content",
+  "messages.2.content.1",
+  "messages.0.content.0.source",
   "tools",
   "tools.0",
   "tools.0.name",
@@ -524,14 +537,12 @@ const headerValueArb: fc.Arbitrary<string> = fc.oneof(
 const routeArb = fc.constantFrom<string | undefined>(undefined, undefined, "cached", "ruled");
 
 const bodyArb = (endpoint: Endpoint, fields: readonly string[]): fc.Arbitrary<Case> =>
-  fc
-    .record({ field: fc.constantFrom(...fields), value: valueArb, stream: fc.boolean(), route: routeArb })
-    .map(({ route, ...c }): Case => ({
-      kind: "body",
-      ...c,
-      endpoint,
-      ...(route === undefined || endpoint === "embeddings" || c.field.startsWith("prompt") ? {} : { route }),
-    }));
+  fc.record({ field: fc.constantFrom(...fields), value: valueArb, stream: fc.boolean(), route: routeArb }).map(({ route, ...c }): Case => ({
+    kind: "body",
+    ...c,
+    endpoint,
+    ...(route === undefined || endpoint === "embeddings" || c.field.startsWith("prompt") ? {} : { route }),
+  }));
 
 const GARBAGE_OPS = [
   "random",
@@ -795,7 +806,14 @@ function baseBody(c: Extract<Case, { kind: "body" }>): Record<string, unknown> {
     return { model: c.route ?? "search", input: c.field === "input.0.0" ? [[1, 2, 3]] : c.field === "input.0" ? ["a", "b"] : "hello" };
   if (endpoint === "responses") {
     const body: Record<string, unknown> = { model: c.route ?? "chat", input: "hi", ...stream };
-    if (top === "input" && c.field !== "input") body["input"] = [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }];
+    // A conversation with a tool call and its output, so the fields of function_call items exist.
+    if (top === "input" && c.field !== "input")
+      body["input"] = [
+        { type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] },
+        { type: "function_call", call_id: "c1", name: "f", arguments: '{"a":1}' },
+        { type: "function_call_output", call_id: "c1", output: [{ type: "input_text", text: "done" }] },
+        { role: "user", content: "thanks" },
+      ];
     if (top === "tools") body["tools"] = [{ type: "function", name: "f", parameters: { type: "object" } }];
     if (top === "text") body["text"] = { format: { type: "json_schema", name: "x", schema: { type: "object" } } };
     return body;
@@ -803,6 +821,21 @@ function baseBody(c: Extract<Case, { kind: "body" }>): Record<string, unknown> {
   if (endpoint === "messages") {
     const body: Record<string, unknown> = { model: c.route ?? "chat", max_tokens: 50, messages: [{ role: "user", content: "hi" }], ...stream };
     if (c.field.startsWith("messages.0.content.0")) body["messages"] = [{ role: "user", content: [{ type: "text", text: "hi" }] }];
+    if (c.field.startsWith("messages.0.content.0.source"))
+      body["messages"] = [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } }] }];
+    // A tool_use turn and its tool_result, so their fields exist.
+    if (c.field.startsWith("messages.1") || c.field.startsWith("messages.2"))
+      body["messages"] = [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "f", input: { a: 1 } }] },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "done" }] },
+            { type: "text", text: "thanks" },
+          ],
+        },
+      ];
     if (top === "system") body["system"] = [{ type: "text", text: "Be brief." }];
     if (top === "tools" || top === "tool_choice") body["tools"] = [{ name: "f", input_schema: { type: "object" } }];
     if (top === "tool_choice") body["tool_choice"] = { type: "auto" };
