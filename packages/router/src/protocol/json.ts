@@ -22,6 +22,17 @@ export function kind(value: unknown): string {
 }
 
 /**
+ * A client's value quoted in a validation message: a string as JSON, cut to 60 characters (it may be megabytes);
+ * anything else by its kind ("got nothing" for a missing field, "got an object"), never printed whole.
+ *
+ * @example shown("texte") // '"texte"'; shown(undefined) // "nothing"; shown({ a: 1 }) // "an object"
+ */
+export function shown(value: unknown): string {
+  if (typeof value !== "string") return kind(value);
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}
+
+/**
  * How deeply objects and arrays may nest in a request body (the body itself is level 1). Anything the
  * router or an adapter walks recursively (JSON.stringify, token estimates, schema translation) is
  * safe below this; 100k levels overflowed the stack and were booked against the model.

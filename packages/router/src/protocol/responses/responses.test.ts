@@ -23,6 +23,10 @@ describe("reading a Responses request", () => {
       param: "input[0].content[0].text",
       message: "`input[0].content[0].text` must be a string, got nothing",
     });
+    expect(problem({ model: "chat", input: [{ type: "message", content: "x" }] })).toMatchObject({
+      param: "input[0].role",
+      message: "`input[0].role` must be user, assistant, system or developer, got nothing",
+    });
   });
 
   it("reads a string input with instructions and settings into a chat body", () => {
