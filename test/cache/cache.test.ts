@@ -201,6 +201,16 @@ describe("what is cached, and when the client bypasses it", () => {
     expect((await post(ask("faq", question))).headers.get("x-switchyard-cache")).toBe("hit");
   });
 
+  it("a field holding a number JSON cannot hold (1e999) is keyed as the null the upstream receives, not a 500 (found by the fuzz suite)", async () => {
+    const question = fresh();
+    const body = (value: string) => `{"model":"faq","temperature":0,"messages":[{"role":"user","content":${JSON.stringify(question)}}],"x_extra":${value}}`;
+    const first = await post(body("1e999"));
+    expect(first.status, await first.clone().text()).toBe(200);
+    expect(first.headers.get("x-switchyard-cache")).toBe("miss");
+    expect((await post(body("-1e999"))).headers.get("x-switchyard-cache")).toBe("hit");
+    expect((await post(body("null"))).headers.get("x-switchyard-cache")).toBe("hit");
+  });
+
   it("a stream cut part-way is never cached", async () => {
     const question = fresh();
     upstream.setScript(() => ({ kind: "error-mid-stream", afterChunks: 2 }));

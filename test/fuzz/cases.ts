@@ -16,13 +16,26 @@ export type ValueSpec =
   /** Raw text in place of the value (`1e999`, `"\ud800"`, `NaN`, `[1,]`…). */
   | { t: "lit"; text: string };
 
+/** The APIs a case may call: each has its own valid body, fields and (Messages) error shape. */
+export type Endpoint = "chat" | "responses" | "messages" | "embeddings";
+export const ENDPOINT_PATHS: Readonly<Record<Endpoint, string>> = {
+  chat: "/v1/chat/completions",
+  responses: "/v1/responses",
+  messages: "/v1/messages",
+  embeddings: "/v1/embeddings",
+};
+
 export type Case =
-  /** A chat request with one field of a valid body replaced. */
-  | { kind: "body"; field: string; value: ValueSpec; stream: boolean; route?: string }
+  /** A request (chat unless `endpoint` says otherwise) with one field of a valid body replaced. */
+  | { kind: "body"; field: string; value: ValueSpec; stream: boolean; route?: string; endpoint?: Endpoint }
   /** A valid chat request naming `model` (prototype keys, control characters…): a known answer. */
   | { kind: "model"; name: string; stream: boolean }
   /** A valid chat request with one byte in a header's name or value. */
   | { kind: "header"; header: string; where: "name" | "value"; byte: number; at: "start" | "middle" | "end" }
+  /** A valid request with a header the router reads set to `value` (UTF-8 bytes), `count` times: long values, many values, JSON nonsense. */
+  | { kind: "hval"; header: string; value: string; count: number; endpoint: Endpoint }
+  /** A request whose answer is known (KNOWN_REQUESTS[name]): prompts, cache, rules, the other endpoints. */
+  | { kind: "known"; name: string }
   /** Bytes on a socket that are not a well-framed request. `keepOpen`: the server has all it needs to answer. */
   | { kind: "garbage"; op: string; hex: string; keepOpen: boolean }
   /** PUT /admin/releases/{hash} with the fuzz release mutated at one path. */
@@ -77,12 +90,117 @@ export const BODY_FIELDS = [
   "model ",
 ] as const;
 
+/** The fields of `prompt` (the fuzz release's `greet` takes `product`, at most 100 characters, and `question`, defaulted). */
+export const PROMPT_FIELDS = [
+  "prompt",
+  "prompt.id",
+  "prompt.variables",
+  "prompt.variables.product",
+  "prompt.variables.question",
+  "prompt.variables.nope",
+  "prompt.variables.__proto__",
+  "prompt.variables.constructor",
+  "prompt.version",
+  "prompt.extra",
+  "prompt.__proto__",
+] as const;
+
+/** Fields of the Responses API body the router reads. */
+export const RESPONSES_FIELDS = [
+  "model",
+  "input",
+  "input.0",
+  "input.0.role",
+  "input.0.type",
+  "input.0.content",
+  "input.0.content.0",
+  "input.0.content.0.type",
+  "input.0.content.0.text",
+  "input.1",
+  "input.1.call_id",
+  "input.1.arguments",
+  "input.2.output",
+  "input.2.output.0",
+  "input.3",
+  "instructions",
+  "tools",
+  "tools.0",
+  "tools.0.type",
+  "tools.0.name",
+  "tools.0.parameters",
+  "tool_choice",
+  "text",
+  "text.format",
+  "text.format.type",
+  "text.format.schema",
+  "max_output_tokens",
+  "temperature",
+  "top_p",
+  "stream",
+  "store",
+  "metadata",
+  "reasoning",
+  "include",
+  "truncation",
+  "previous_response_id",
+  "user",
+  "parallel_tool_calls",
+  ...PROTO_KEYS,
+] as const;
+
+/** Fields of the Anthropic Messages body the router reads. */
+export const MESSAGES_FIELDS = [
+  "model",
+  "max_tokens",
+  "system",
+  "system.0",
+  "system.0.text",
+  "messages",
+  "messages.0",
+  "messages.0.role",
+  "messages.0.content",
+  "messages.0.content.0",
+  "messages.0.content.0.type",
+  "messages.0.content.0.text",
+  "messages.1.content.0",
+  "messages.1.content.0.id",
+  "messages.1.content.0.input",
+  "messages.2.content.0.tool_use_id",
+  "messages.2.content.0.content",
+  "messages.2.content.1",
+  "messages.0.content.0.source",
+  "tools",
+  "tools.0",
+  "tools.0.name",
+  "tools.0.input_schema",
+  "tool_choice",
+  "tool_choice.type",
+  "stop_sequences",
+  "temperature",
+  "top_p",
+  "top_k",
+  "metadata",
+  "metadata.user_id",
+  "output_config",
+  "output_config.format",
+  "output_config.format.schema",
+  "thinking",
+  "stream",
+  ...PROTO_KEYS,
+] as const;
+
+/** Fields of the embeddings body. */
+export const EMBEDDINGS_FIELDS = ["model", "input", "input.0", "input.0.0", "encoding_format", "dimensions", "user", ...PROTO_KEYS] as const;
+
 /** Names for `model`: routes, prototype keys, characters no header may carry, lone surrogates. */
 export const MODEL_NAMES: readonly string[] = [
   "chat",
   "local",
   "guarded",
   "beta-only",
+  "cached",
+  "ruled",
+  "search",
   "nope",
   ...PROTO_KEYS,
   "chat\u0001",
@@ -105,8 +223,9 @@ export const MODEL_NAMES: readonly string[] = [
   "a".repeat(10_000),
 ];
 
-const ROUTES_OF_ALPHA = new Set(["chat", "local", "checked", "guarded"]);
-const ALL_ROUTES = new Set(["chat", "local", "checked", "guarded", "beta-only"]);
+/** The alpha team's chat routes (its embedding route `search` is no route on a chat endpoint: 404). */
+const ROUTES_OF_ALPHA = new Set(["chat", "local", "checked", "guarded", "cached", "ruled"]);
+const ALL_ROUTES = new Set(["chat", "local", "checked", "guarded", "beta-only", "cached", "ruled"]);
 
 /** What a valid body naming `name` must get with the alpha key: the answer the issue asks for. */
 export function expectedForModel(name: string): { status: number; code?: string } {
@@ -115,6 +234,147 @@ export function expectedForModel(name: string): { status: number; code?: string 
   if (ALL_ROUTES.has(name)) return { status: 403, code: "route_not_allowed" };
   return { status: 404, code: "route_not_found" };
 }
+
+/** A request with a known answer: status, error code (Anthropic's `details.error_code` on /v1/messages) and the model that answered. */
+export interface KnownRequest {
+  endpoint: Endpoint;
+  body: Record<string, unknown>;
+  headers?: Readonly<Record<string, string>>;
+  expect: { status: number; code?: string; model?: string };
+}
+
+const HI = [{ role: "user", content: "hi" }];
+const GREET = { id: "greet", variables: { product: "Acme", question: "hi" } };
+const GREET_HEADER = '{"id":"greet","variables":{"product":"Acme"}}';
+/** A body that scores "high" under `ruled`'s thresholds (two code blocks, ~10,000 characters, two user turns): its rule sends it to `loc`. */
+const HARD = `${"```js\nconst x = 1;\n```\n".repeat(2)}${"word ".repeat(2_000)}`;
+const ok = (model?: string): KnownRequest["expect"] => (model === undefined ? { status: 200 } : { status: 200, model });
+const invalid = { status: 400, code: "invalid_request" };
+
+/** The known answers of the inputs added since the first fuzz suite: prompts, Cache-Control, rules' inputs, the other endpoints. */
+export const KNOWN_REQUESTS: Readonly<Record<string, KnownRequest>> = {
+  "prompt in the body": { endpoint: "chat", body: { prompt: GREET, messages: [] }, expect: ok("gpt") },
+  "prompt in the body (stream)": { endpoint: "chat", body: { prompt: GREET, messages: [], stream: true }, expect: ok("gpt") },
+  "prompt header (JSON)": { endpoint: "chat", body: { messages: [] }, headers: { "x-switchyard-prompt": GREET_HEADER }, expect: ok("gpt") },
+  "prompt header (an id alone)": { endpoint: "chat", body: { messages: [] }, headers: { "x-switchyard-prompt": "plain" }, expect: ok("loc") },
+  "prompt header naming a prompt that needs variables": {
+    endpoint: "chat",
+    body: { messages: [] },
+    headers: { "x-switchyard-prompt": "greet" },
+    expect: invalid,
+  },
+  "prompt header that is not JSON": { endpoint: "chat", body: { messages: [] }, headers: { "x-switchyard-prompt": '{"id":' }, expect: invalid },
+  "prompt in the body and the header": {
+    endpoint: "chat",
+    body: { prompt: GREET, messages: [] },
+    headers: { "x-switchyard-prompt": "plain" },
+    expect: invalid,
+  },
+  "prompt unknown": { endpoint: "chat", body: { prompt: { id: "nope" }, messages: HI }, expect: invalid },
+  "prompt __proto__": { endpoint: "chat", body: { prompt: { id: "__proto__" }, messages: HI }, expect: invalid },
+  "prompt without its required variable": { endpoint: "chat", body: { prompt: { id: "greet", variables: { question: "q" } }, messages: [] }, expect: invalid },
+  "prompt variable over maxLength": {
+    endpoint: "chat",
+    body: { prompt: { id: "greet", variables: { product: "p".repeat(101) } }, messages: [] },
+    expect: invalid,
+  },
+  "prompt variable not a string": { endpoint: "chat", body: { prompt: { id: "greet", variables: { product: 1 } }, messages: [] }, expect: invalid },
+  "prompt variable undeclared": { endpoint: "chat", body: { prompt: { id: "greet", variables: { product: "A", nope: "x" } }, messages: [] }, expect: invalid },
+  "prompt variables an array": { endpoint: "chat", body: { prompt: { id: "greet", variables: ["Acme"] }, messages: [] }, expect: invalid },
+  "prompt on responses": { endpoint: "responses", body: { prompt: GREET }, expect: ok("gpt") },
+  "prompt on messages": { endpoint: "messages", body: { prompt: GREET, max_tokens: 50, messages: [] }, expect: ok("gpt") },
+  "prompt header on messages": {
+    endpoint: "messages",
+    body: { max_tokens: 50, messages: [] },
+    headers: { "x-switchyard-prompt": GREET_HEADER },
+    expect: ok("gpt"),
+  },
+  "prompt unknown on messages": { endpoint: "messages", body: { prompt: { id: "nope" }, max_tokens: 50, messages: HI }, expect: invalid },
+  "cached route": { endpoint: "chat", body: { model: "cached", temperature: 0, messages: HI }, expect: ok("loc") },
+  "cached route (stream)": { endpoint: "chat", body: { model: "cached", temperature: 0, messages: HI, stream: true }, expect: ok("loc") },
+  "cached route, no-store": { endpoint: "chat", body: { model: "cached", messages: HI }, headers: { "cache-control": "no-store" }, expect: ok("loc") },
+  "cached route, no-cache": { endpoint: "chat", body: { model: "cached", messages: HI }, headers: { "cache-control": "no-cache" }, expect: ok("loc") },
+  "cached route, odd directives": {
+    endpoint: "chat",
+    body: { model: "cached", messages: HI },
+    headers: { "cache-control": 'max-age=abc, private, no-cache="x", , =' },
+    expect: ok("loc"),
+  },
+  "cached route on responses": { endpoint: "responses", body: { model: "cached", input: "hi", temperature: 0 }, expect: ok("loc") },
+  "cached route on messages": { endpoint: "messages", body: { model: "cached", max_tokens: 50, messages: HI, temperature: 0 }, expect: ok("loc") },
+  "rules: no rule holds": { endpoint: "chat", body: { model: "ruled", messages: HI }, expect: ok("gpt") },
+  "rules: tag": { endpoint: "chat", body: { model: "ruled", messages: HI }, headers: { "x-switchyard-tags": "risk:high" }, expect: ok("loc") },
+  "rules: metadata": { endpoint: "chat", body: { model: "ruled", messages: HI, metadata: { tenant: "acme" } }, expect: ok("loc") },
+  "rules: a tag in metadata": { endpoint: "chat", body: { model: "ruled", messages: HI, metadata: { risk: "high" } }, expect: ok("loc") },
+  "rules: region": { endpoint: "chat", body: { model: "ruled", messages: HI }, headers: { "x-switchyard-region": "us-east" }, expect: ok("loc") },
+  "rules: a region that is no region id": {
+    endpoint: "chat",
+    body: { model: "ruled", messages: HI },
+    headers: { "x-switchyard-region": "../us-east" },
+    expect: ok("gpt"),
+  },
+  "rules: complexity": {
+    endpoint: "chat",
+    body: {
+      model: "ruled",
+      messages: [
+        { role: "user", content: "a" },
+        { role: "assistant", content: "b" },
+        { role: "user", content: HARD },
+      ],
+    },
+    expect: ok("loc"),
+  },
+  "rules: tag on messages": {
+    endpoint: "messages",
+    body: { model: "ruled", max_tokens: 50, messages: HI },
+    headers: { "x-switchyard-tags": "risk:high" },
+    expect: ok("loc"),
+  },
+  "rules: tag on responses": { endpoint: "responses", body: { model: "ruled", input: "hi" }, headers: { "x-switchyard-tags": "risk:high" }, expect: ok("loc") },
+  "tags: not key:value": { endpoint: "chat", body: { model: "ruled", messages: HI }, headers: { "x-switchyard-tags": "not a tag" }, expect: invalid },
+  "tags: eleven": {
+    endpoint: "chat",
+    body: { model: "ruled", messages: HI },
+    headers: { "x-switchyard-tags": Array.from({ length: 11 }, (_, i) => `k${i}:v`).join(",") },
+    expect: invalid,
+  },
+  "tags: a key twice": { endpoint: "chat", body: { model: "ruled", messages: HI }, headers: { "x-switchyard-tags": "a:1, a:2" }, expect: invalid },
+  "tags: a 65-character tag": {
+    endpoint: "chat",
+    body: { model: "ruled", messages: HI },
+    headers: { "x-switchyard-tags": `k:${"v".repeat(63)}` },
+    expect: invalid,
+  },
+  "tags: __proto__": {
+    endpoint: "chat",
+    body: { model: "ruled", messages: HI },
+    headers: { "x-switchyard-tags": "__proto__:x, constructor:y" },
+    expect: ok("gpt"),
+  },
+  embeddings: { endpoint: "embeddings", body: { model: "search", input: "hello" }, expect: ok("emb") },
+  "embeddings of a list": { endpoint: "embeddings", body: { model: "search", input: ["a", "b"], encoding_format: "base64" }, expect: ok("emb") },
+  "embeddings of a chat route": { endpoint: "embeddings", body: { model: "chat", input: "hello" }, expect: { status: 404, code: "route_not_found" } },
+  "embeddings of no route": { endpoint: "embeddings", body: { model: "__proto__", input: "hello" }, expect: { status: 404, code: "route_not_found" } },
+  "embeddings, dimensions over the route's": { endpoint: "embeddings", body: { model: "search", input: "x", dimensions: 5 }, expect: invalid },
+  responses: { endpoint: "responses", body: { model: "chat", input: "hi" }, expect: ok("gpt") },
+  "responses (stream)": { endpoint: "responses", body: { model: "chat", input: "hi", stream: true }, expect: ok("gpt") },
+  "responses of no route": { endpoint: "responses", body: { model: "nope", input: "hi" }, expect: { status: 404, code: "route_not_found" } },
+  messages: { endpoint: "messages", body: { model: "chat", max_tokens: 50, messages: HI }, expect: ok("gpt") },
+  "messages (stream)": { endpoint: "messages", body: { model: "chat", max_tokens: 50, messages: HI, stream: true }, expect: ok("gpt") },
+  "messages of no route": { endpoint: "messages", body: { model: "toString", max_tokens: 50, messages: HI }, expect: { status: 404, code: "route_not_found" } },
+  "messages of another team's route": {
+    endpoint: "messages",
+    body: { model: "beta-only", max_tokens: 50, messages: HI },
+    expect: { status: 403, code: "route_not_allowed" },
+  },
+  "messages, an old anthropic-version": {
+    endpoint: "messages",
+    body: { model: "chat", max_tokens: 50, messages: HI },
+    headers: { "anthropic-version": "2020-01-01" },
+    expect: invalid,
+  },
+};
 
 const weirdStrings = fc.constantFrom(
   "",
@@ -211,7 +471,78 @@ export const valueArb: fc.Arbitrary<ValueSpec> = fc.oneof(
 );
 
 const byteArb = fc.integer({ min: 0, max: 255 });
-const HEADERS = ["x-fuzz", "authorization", "content-type", "x-request-id", "traceparent", "x-switchyard-region", "user-agent", "accept"] as const;
+/** Headers the router reads on the fast path and node:http alike; the new ones (prompt, tags, cache) go to routes that read them. */
+const HEADERS = [
+  "x-fuzz",
+  "authorization",
+  "content-type",
+  "x-request-id",
+  "traceparent",
+  "x-switchyard-region",
+  "user-agent",
+  "accept",
+  "x-switchyard-prompt",
+  "x-switchyard-tags",
+  "cache-control",
+] as const;
+/** Headers read since the first fuzz suite: every byte of their values is in the corpus. */
+const READ_HEADERS = ["x-switchyard-prompt", "x-switchyard-tags", "x-switchyard-region", "cache-control"] as const;
+
+/** A valid value of each header a case puts a byte into, and the route that reads it. */
+const HEADER_VALUES: Readonly<Record<string, string>> = {
+  "content-type": "application/json",
+  "x-request-id": "req-fuzz-1",
+  traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+  "x-switchyard-region": "us-east",
+  "user-agent": "fuzz",
+  accept: "*/*",
+  "x-fuzz": "value",
+  "x-switchyard-prompt": '{"id":"greet","variables":{"product":"Acme"}}',
+  "x-switchyard-tags": "risk:high, tenant:acme",
+  "cache-control": "no-cache",
+  "anthropic-version": "2023-06-01",
+};
+const HEADER_ROUTES: Readonly<Record<string, string>> = {
+  "x-switchyard-region": "ruled",
+  "x-switchyard-tags": "ruled",
+  "cache-control": "cached",
+};
+
+/** Values for the headers the router reads: valid ones, long ones, lists, JSON nonsense for the prompt header, odd bytes. */
+const headerValueArb: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...Object.values(HEADER_VALUES), "plain", "greet", "nope", "max-age=0", "no-store", "no-store, no-cache", "max-age=-1", "us-east", "eu-west"),
+  weirdStrings,
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 80 }),
+  fc.string({ unit: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 8 }),
+  fc.string({ unit: "grapheme", maxLength: 12 }),
+  // Long values and long lists: one short unit repeated (up to 60 KB, past the 16 KB head limit).
+  fc
+    .record({
+      unit: fc.constantFrom("a", "risk:high,", "k:v, ", ",", "{", "[", '"', "\\u0041", "no-cache,", "\u00e9"),
+      times: fc.constantFrom(11, 100, 1_000, 5_000, 15_000, 60_000),
+    })
+    .map(({ unit, times }) => unit.repeat(Math.max(1, Math.floor(times / unit.length)))),
+  // The prompt header's JSON with nonsense inside.
+  fc
+    .record({ id: fc.oneof(fc.constantFrom("greet", "plain", ...PROTO_KEYS), fc.jsonValue({ maxDepth: 2 })), variables: fc.jsonValue({ maxDepth: 3 }) })
+    .map((v) => JSON.stringify(v)),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+  fc
+    .record({ key: fc.constantFrom("product", "question", "__proto__", "constructor", ""), v: fc.jsonValue({ maxDepth: 2 }) })
+    .map(({ key, v }) => JSON.stringify({ id: "greet", variables: { product: "Acme", [key]: v } })),
+  fc.constantFrom(`{"id":"greet","variables":{"product":"${"p".repeat(101)}"}}`, '{"id":"greet","variables":{"product":"\ud800"}}', '{"id":"greet"', "{"),
+);
+
+/** The route a body case calls: mostly `chat`, sometimes the cached route (its key reads every field) or the rules route (its complexity score reads the text). */
+const routeArb = fc.constantFrom<string | undefined>(undefined, undefined, "cached", "ruled");
+
+const bodyArb = (endpoint: Endpoint, fields: readonly string[]): fc.Arbitrary<Case> =>
+  fc.record({ field: fc.constantFrom(...fields), value: valueArb, stream: fc.boolean(), route: routeArb }).map(({ route, ...c }): Case => ({
+    kind: "body",
+    ...c,
+    endpoint,
+    ...(route === undefined || endpoint === "embeddings" || c.field.startsWith("prompt") ? {} : { route }),
+  }));
 
 const GARBAGE_OPS = [
   "random",
@@ -252,7 +583,28 @@ const GARBAGE_OPS = [
 ] as const;
 
 export const caseArb: fc.Arbitrary<Case> = fc.oneof(
-  { weight: 35, arbitrary: fc.record({ kind: fc.constant("body" as const), field: fc.constantFrom(...BODY_FIELDS), value: valueArb, stream: fc.boolean() }) },
+  { weight: 22, arbitrary: bodyArb("chat", BODY_FIELDS) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .record({ endpoint: fc.constantFrom("chat" as const, "responses" as const, "messages" as const), field: fc.constantFrom(...PROMPT_FIELDS) })
+      .chain(({ endpoint, field }) => bodyArb(endpoint, [field])),
+  },
+  { weight: 6, arbitrary: bodyArb("responses", RESPONSES_FIELDS) },
+  { weight: 6, arbitrary: bodyArb("messages", MESSAGES_FIELDS) },
+  { weight: 4, arbitrary: bodyArb("embeddings", EMBEDDINGS_FIELDS) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .record({
+        header: fc.constantFrom(...READ_HEADERS, "x-request-id", "anthropic-version"),
+        value: headerValueArb,
+        count: fc.constantFrom(1, 1, 1, 2, 3, 20, 300),
+        endpoint: fc.constantFrom("chat" as const, "chat" as const, "responses" as const, "messages" as const),
+      })
+      .map((h): Case => ({ kind: "hval", ...h, endpoint: h.header === "anthropic-version" ? "messages" : h.endpoint })),
+  },
+  { weight: 2, arbitrary: fc.constantFrom(...Object.keys(KNOWN_REQUESTS)).map((name): Case => ({ kind: "known", name })) },
   {
     weight: 10,
     arbitrary: fc.record({
@@ -295,6 +647,37 @@ export const BREAKER_BURST = 8;
 /** The header bytes the unit suite's slice sends (controls, space, separators, DEL, high bytes); a full run sends all 256. */
 const SLICE_BYTES = new Set([...Array.from({ length: 0x21 }, (_, i) => i), 0x22, 0x2c, 0x3a, 0x3b, 0x5c, 0x7f, 0x80, 0xc3, 0xff]);
 
+/** The bytes the unit suite's slice puts into the values of READ_HEADERS (a full run: all 256). */
+const READ_SLICE_BYTES = new Set([0x00, 0x2c, 0x7b, 0xff]);
+
+/** The known requests the unit suite's slice sends (a full run: all of KNOWN_REQUESTS). */
+const KNOWN_SLICE = new Set([
+  "prompt in the body",
+  "prompt header (JSON)",
+  "prompt header (an id alone)",
+  "prompt unknown",
+  "prompt variable over maxLength",
+  "prompt on responses",
+  "prompt on messages",
+  "prompt unknown on messages",
+  "cached route",
+  "cached route (stream)",
+  "cached route, no-store",
+  "rules: tag",
+  "rules: metadata",
+  "rules: region",
+  "rules: complexity",
+  "tags: not key:value",
+  "tags: eleven",
+  "embeddings",
+  "embeddings of a chat route",
+  "responses (stream)",
+  "messages",
+  "messages (stream)",
+  "messages of no route",
+  "messages of another team's route",
+]);
+
 /** A fixed corpus every run starts with on every target: the issue's cases and every header byte (`slice`: the bytes above). */
 export function corpus(slice = false): Case[] {
   // First, one at a time and followed by a probe (run.ts): BREAKER_BURST requests in a row that only the
@@ -319,6 +702,37 @@ export function corpus(slice = false): Case[] {
   }
   for (const key of PROTO_KEYS) out.push({ kind: "body", field: key, value: { t: "v", v: { polluted: true } }, stream: false });
   for (const op of GARBAGE_OPS) out.push(garbageCase(op, Buffer.from("GET / HTTP/1.1\r\n\r\n")));
+  // Since the first suite: known answers, every byte in the values of the headers the router now reads, long and
+  // repeated values, and deep, huge and broken values in the other endpoints' bodies and in `prompt`.
+  for (const name of Object.keys(KNOWN_REQUESTS)) if (!slice || KNOWN_SLICE.has(name)) out.push({ kind: "known", name });
+  for (const header of READ_HEADERS)
+    for (const byte of Array.from({ length: 256 }, (_, i) => i).filter((b) => !slice || READ_SLICE_BYTES.has(b)))
+      out.push({ kind: "header", header, where: "value", byte, at: "middle" });
+  for (const header of READ_HEADERS) {
+    out.push({ kind: "hval", header, value: "a".repeat(20_000), count: 1, endpoint: "chat" });
+    if (slice) continue;
+    out.push({ kind: "hval", header, value: HEADER_VALUES[header] ?? "v", count: 300, endpoint: header === "x-switchyard-prompt" ? "messages" : "chat" });
+    out.push({ kind: "hval", header, value: "k:v,".repeat(3_000), count: 1, endpoint: "responses" });
+    out.push({ kind: "hval", header, value: "\u00ff\u0080", count: 2, endpoint: "messages" });
+  }
+  const deepFields: Array<[Endpoint, string]> = [
+    ["responses", "input"],
+    ["messages", "messages.0.content"],
+    ["embeddings", "input"],
+    ["chat", "prompt.variables.product"],
+    ["messages", "prompt.variables"],
+    ["responses", "prompt"],
+  ];
+  for (const [i, [endpoint, field]] of deepFields.entries()) {
+    // The slice: one value per field, in turn.
+    if (!slice || i % 3 === 0) out.push({ kind: "body", endpoint, field, value: { t: "deep", depth: 100_000, open: "[" }, stream: true });
+    if (!slice || i % 3 === 1) out.push({ kind: "body", endpoint, field, value: { t: "lit", text: '"\\ud800"' }, stream: false });
+    if (!slice || i % 3 === 2) out.push({ kind: "body", endpoint, field, value: { t: "raw", hex: "eda080" }, stream: true });
+    if (slice) continue;
+    out.push({ kind: "body", endpoint, field, value: { t: "deep", depth: 100_000, open: "{" }, stream: false });
+    out.push({ kind: "body", endpoint, field, value: { t: "big", bytes: 4 * 1024 * 1024 - 400, ch: "\u{1F600}" }, stream: false });
+    out.push({ kind: "body", endpoint, field, value: { t: "raw", hex: "ff" }, stream: false });
+  }
   return out;
 }
 
@@ -376,10 +790,60 @@ function splice(doc: unknown, spec: ValueSpec): Buffer {
   return Buffer.concat([Buffer.from(text.slice(0, at)), valueBytes(spec), Buffer.from(text.slice(at + SLOT_JSON.length))]);
 }
 
-/** The body of a body case: a valid body with the field at `field` (a dotted path) set to the slot. */
-export function bodyBytes(c: Extract<Case, { kind: "body" }>): Buffer {
-  const body: Record<string, unknown> = { model: c.route ?? "chat", messages: [{ role: "user", content: "hi" }], ...(c.stream ? { stream: true } : {}) };
+/** The valid body a body case starts from: the endpoint's, shaped so that the field it replaces exists. */
+function baseBody(c: Extract<Case, { kind: "body" }>): Record<string, unknown> {
+  const endpoint = c.endpoint ?? "chat";
   const top = c.field.split(".")[0] ?? "";
+  const stream = c.stream ? { stream: true } : {};
+  // A prompt's body names no model and no messages of its own: the prompt gives both.
+  if (top === "prompt") {
+    const prompt = { prompt: { id: "greet", variables: { product: "Acme", question: "hi" } }, ...stream };
+    if (endpoint === "responses") return prompt;
+    if (endpoint === "messages") return { max_tokens: 50, messages: [], ...prompt };
+    return { messages: [], ...prompt };
+  }
+  if (endpoint === "embeddings")
+    return { model: c.route ?? "search", input: c.field === "input.0.0" ? [[1, 2, 3]] : c.field === "input.0" ? ["a", "b"] : "hello" };
+  if (endpoint === "responses") {
+    const body: Record<string, unknown> = { model: c.route ?? "chat", input: "hi", ...stream };
+    // A conversation with a tool call and its output, so the fields of function_call items exist.
+    if (top === "input" && c.field !== "input")
+      body["input"] = [
+        { type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] },
+        { type: "function_call", call_id: "c1", name: "f", arguments: '{"a":1}' },
+        { type: "function_call_output", call_id: "c1", output: [{ type: "input_text", text: "done" }] },
+        { role: "user", content: "thanks" },
+      ];
+    if (top === "tools") body["tools"] = [{ type: "function", name: "f", parameters: { type: "object" } }];
+    if (top === "text") body["text"] = { format: { type: "json_schema", name: "x", schema: { type: "object" } } };
+    return body;
+  }
+  if (endpoint === "messages") {
+    const body: Record<string, unknown> = { model: c.route ?? "chat", max_tokens: 50, messages: [{ role: "user", content: "hi" }], ...stream };
+    if (c.field.startsWith("messages.0.content.0")) body["messages"] = [{ role: "user", content: [{ type: "text", text: "hi" }] }];
+    if (c.field.startsWith("messages.0.content.0.source"))
+      body["messages"] = [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } }] }];
+    // A tool_use turn and its tool_result, so their fields exist.
+    if (c.field.startsWith("messages.1") || c.field.startsWith("messages.2"))
+      body["messages"] = [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "f", input: { a: 1 } }] },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "done" }] },
+            { type: "text", text: "thanks" },
+          ],
+        },
+      ];
+    if (top === "system") body["system"] = [{ type: "text", text: "Be brief." }];
+    if (top === "tools" || top === "tool_choice") body["tools"] = [{ name: "f", input_schema: { type: "object" } }];
+    if (top === "tool_choice") body["tool_choice"] = { type: "auto" };
+    if (top === "metadata") body["metadata"] = { user_id: "u1" };
+    if (top === "output_config") body["output_config"] = { format: { type: "json_schema", schema: { type: "object" } } };
+    return body;
+  }
+  const body: Record<string, unknown> = { model: c.route ?? "chat", messages: [{ role: "user", content: "hi" }], ...stream };
   if (c.field.startsWith("messages.0.content.0")) body["messages"] = [{ role: "user", content: [{ type: "text", text: "hi" }] }];
   if (c.field.startsWith("messages.0.tool_call"))
     body["messages"] = [{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] }];
@@ -387,6 +851,12 @@ export function bodyBytes(c: Extract<Case, { kind: "body" }>): Buffer {
   if (top === "tool_choice") body["tool_choice"] = { type: "function", function: { name: "f" } };
   if (top === "stream_options") body["stream_options"] = { include_usage: true };
   if (top === "response_format") body["response_format"] = { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } };
+  return body;
+}
+
+/** The body of a body case: a valid body with the field at `field` (a dotted path) set to the slot. */
+export function bodyBytes(c: Extract<Case, { kind: "body" }>): Buffer {
+  const body = baseBody(c);
   setPath(body, c.field === "" ? [""] : c.field.split("."), SLOT);
   return splice(body, c.value);
 }
@@ -411,9 +881,16 @@ export function modelBody(c: Extract<Case, { kind: "model" }>): Buffer {
   return Buffer.from(JSON.stringify({ model: c.name, messages: [{ role: "user", content: "hi" }], ...(c.stream ? { stream: true } : {}) }));
 }
 
-/** A complete HTTP/1.1 chat request with these extra header lines (raw bytes). */
-export function chatRequest(host: string, key: string | undefined, body: Buffer, extra: Buffer[] = [], replace?: { name: string; line: Buffer }): Buffer {
-  const lines: Buffer[] = [Buffer.from("POST /v1/chat/completions HTTP/1.1\r\n")];
+/** A complete HTTP/1.1 request (chat unless `endpoint` says otherwise) with these extra header lines (raw bytes). */
+export function chatRequest(
+  host: string,
+  key: string | undefined,
+  body: Buffer,
+  extra: Buffer[] = [],
+  replace?: { name: string; line: Buffer },
+  endpoint: Endpoint = "chat",
+): Buffer {
+  const lines: Buffer[] = [Buffer.from(`POST ${ENDPOINT_PATHS[endpoint]} HTTP/1.1\r\n`)];
   const std: Array<[string, string]> = [
     ["host", host],
     ["content-type", "application/json"],
@@ -432,6 +909,25 @@ export function chatRequest(host: string, key: string | undefined, body: Buffer,
   return Buffer.concat(lines);
 }
 
+/** A valid body on `endpoint` for a request carrying `header`: to the route that reads it, without messages for a prompt header. */
+function bodyForHeader(header: string, endpoint: Endpoint): Buffer {
+  const route = HEADER_ROUTES[header] ?? "chat";
+  const prompt = header === "x-switchyard-prompt";
+  const body =
+    endpoint === "embeddings"
+      ? { model: "search", input: "hi" }
+      : endpoint === "responses"
+        ? prompt
+          ? {}
+          : { model: route, input: "hi" }
+        : endpoint === "messages"
+          ? { ...(prompt ? { messages: [] } : { model: route, messages: [{ role: "user", content: "hi" }] }), max_tokens: 50 }
+          : prompt
+            ? { messages: [] }
+            : { model: route, messages: [{ role: "user", content: "hi" }] };
+  return Buffer.from(JSON.stringify(body));
+}
+
 /** The request of a header case: the byte goes into the header's name or value. */
 export function headerRequest(c: Extract<Case, { kind: "header" }>, host: string, key: string): Buffer {
   const insert = (text: string): Buffer => {
@@ -439,23 +935,32 @@ export function headerRequest(c: Extract<Case, { kind: "header" }>, host: string
     const i = c.at === "start" ? 0 : c.at === "end" ? b.length : Math.floor(b.length / 2);
     return Buffer.concat([b.subarray(0, i), Buffer.from([c.byte]), b.subarray(i)]);
   };
-  const values: Record<string, string> = {
-    authorization: `Bearer ${key}`,
-    "content-type": "application/json",
-    "x-request-id": "req-fuzz-1",
-    traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    "x-switchyard-region": "eu",
-    "user-agent": "fuzz",
-    accept: "*/*",
-    "x-fuzz": "value",
-  };
-  const value = values[c.header] ?? "v";
+  const value = c.header === "authorization" ? `Bearer ${key}` : (HEADER_VALUES[c.header] ?? "v");
   const line =
     c.where === "name"
       ? Buffer.concat([insert(c.header), Buffer.from(`: ${value}\r\n`)])
       : Buffer.concat([Buffer.from(`${c.header}: `), insert(value), Buffer.from("\r\n")]);
-  const body = Buffer.from(JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }));
-  return chatRequest(host, key, body, [], { name: c.header, line });
+  return chatRequest(host, key, bodyForHeader(c.header, "chat"), [], { name: c.header, line });
+}
+
+/** The request of an hval case: the header line `count` times, its value as UTF-8 bytes. */
+export function hvalRequest(c: Extract<Case, { kind: "hval" }>, host: string, key: string): Buffer {
+  const line = Buffer.concat([Buffer.from(`${c.header}: `), Buffer.from(c.value, "utf8"), Buffer.from("\r\n")]);
+  return chatRequest(
+    host,
+    key,
+    bodyForHeader(c.header, c.endpoint),
+    Array.from({ length: c.count }, () => line),
+    undefined,
+    c.endpoint,
+  );
+}
+
+/** The request of a known case. */
+export function knownRequest(c: Extract<Case, { kind: "known" }>, host: string, key: string): Buffer {
+  const k = KNOWN_REQUESTS[c.name] as KnownRequest;
+  const extra = Object.entries(k.headers ?? {}).map(([name, value]) => Buffer.from(`${name}: ${value}\r\n`, "utf8"));
+  return chatRequest(host, key, Buffer.from(JSON.stringify(k.body)), extra, undefined, k.endpoint);
 }
 
 const VALID_BODY = '{"model":"chat","messages":[{"role":"user","content":"hi"}]}';
@@ -695,11 +1200,17 @@ export function describeValue(spec: ValueSpec): string {
 export function describeCase(c: Case): string {
   switch (c.kind) {
     case "body":
-      return `body${c.stream ? " (stream)" : ""}${c.route !== undefined ? ` to ${c.route}` : ""}: ${JSON.stringify(c.field)} = ${describeValue(c.value)}`;
+      return `body${c.endpoint !== undefined && c.endpoint !== "chat" ? ` of ${ENDPOINT_PATHS[c.endpoint]}` : ""}${c.stream ? " (stream)" : ""}${c.route !== undefined ? ` to ${c.route}` : ""}: ${JSON.stringify(c.field)} = ${describeValue(c.value)}`;
     case "model":
       return `model${c.stream ? " (stream)" : ""} ${JSON.stringify(c.name.length > 40 ? `${c.name.slice(0, 40)}…(${c.name.length})` : c.name)}`;
     case "header":
       return `header ${c.header}: byte 0x${c.byte.toString(16).padStart(2, "0")} in its ${c.where} (${c.at})`;
+    case "hval": {
+      const shown = c.value.length > 60 ? `${c.value.slice(0, 60)}…(${c.value.length})` : c.value;
+      return `header ${c.header} on ${ENDPOINT_PATHS[c.endpoint]}${c.count > 1 ? ` ×${c.count}` : ""}: ${JSON.stringify(shown)}`;
+    }
+    case "known":
+      return `known: ${c.name}`;
     case "garbage":
       return `framing ${c.op}: ${JSON.stringify(Buffer.from(c.hex, "hex").toString("latin1").slice(0, 60))}`;
     case "release":

@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import type { Config, Release } from "@switchyard/ir";
+import { type Release, DEFAULT_MAX_BODY_BYTES } from "@switchyard/ir";
 import { releaseOf } from "../helpers/release.ts";
 import {
   BREAKER_BURST,
   type Case,
+  type Endpoint,
   bodyBytes,
   caseArb,
   chatRequest,
@@ -20,6 +21,9 @@ import {
   expectedForModel,
   garbageBytes,
   headerRequest,
+  hvalRequest,
+  KNOWN_REQUESTS,
+  knownRequest,
   modelBody,
   mutateRelease,
 } from "./cases.ts";
@@ -29,12 +33,12 @@ import { type Outcome, exchange, healthy } from "./wire.ts";
 
 export const ADMIN_TOKEN = "fuzz-admin-token-5b1e0c";
 /** The fuzz release's `router.maxBodyBytes` (the default). */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 const KEYS = { ALPHA_KEY: "alpha-fuzz-key", BETA_KEY: "beta-fuzz-key", UP_KEY: "sk-upstream-fuzz" };
 
 /** Kinds of finding; `nonsense` (a release the issue calls nonsense was accepted) is reported, not failed. */
-export type FindingKind = "crash" | "5xx" | "hang" | "no-answer" | "malformed" | "error-shape" | "wrong-answer" | "stall" | "health" | "nonsense";
-export const FAILING: readonly FindingKind[] = ["crash", "5xx", "hang", "no-answer", "malformed", "error-shape", "wrong-answer", "stall", "health"];
+export type FindingKind = "crash" | "5xx" | "hang" | "no-answer" | "malformed" | "error-shape" | "message" | "wrong-answer" | "stall" | "health" | "nonsense";
+export const FAILING: readonly FindingKind[] = ["crash", "5xx", "hang", "no-answer", "malformed", "error-shape", "message", "wrong-answer", "stall", "health"];
 
 export interface Finding {
   kind: FindingKind;
@@ -86,14 +90,22 @@ export interface FuzzResult {
   ms: number;
 }
 
-/** The small config every target runs: an OpenAI upstream (well-behaved), the mock, two teams, a validator. */
+/**
+ * The small config every target runs: an OpenAI upstream (well-behaved), the mock, two teams, a validator; a cached
+ * route, a route with `when` rules (tag, metadata, region, complexity), an embedding route, and two prompts (one with
+ * declared variables, a length limit, a default and a canary; one with no variables and a route of its own).
+ */
 export function fuzzRelease(upstreamBaseUrl: string): Release {
   return releaseOf({
     environment: "fuzz",
-    providers: { up: { kind: "openai", baseUrl: upstreamBaseUrl, apiKey: { secret: "UP_KEY" } }, sim: { kind: "mock", mock: { reply: '{"ok":true}' } } },
+    providers: {
+      up: { kind: "openai", baseUrl: upstreamBaseUrl, apiKey: { secret: "UP_KEY" }, region: "eu-west" },
+      sim: { kind: "mock", mock: { reply: '{"ok":true}' }, region: "us-east" },
+    },
     models: {
       gpt: { provider: "up", name: "gpt-fuzz", context: 128_000, price: { input: 1, output: 2 } },
       loc: { provider: "sim", name: "mock-1", context: 8_000, price: { input: 0, output: 0 } },
+      emb: { provider: "up", name: "embed-fuzz", kind: "embedding", dimensions: 4, context: 8_000, price: { input: 0.1, output: 0 } },
     },
     tiers: {
       both: {
@@ -110,9 +122,44 @@ export function fuzzRelease(upstreamBaseUrl: string): Release {
       guarded: { model: "gpt", fallback: [{ model: "loc" }] },
       checked: { model: "loc", validate: [{ kind: "json-schema", schema: { type: "object", properties: { ok: { type: "boolean" } } } }] },
       "beta-only": { model: "loc" },
+      // Cache-Control is read here (`sampled`: requests without a temperature are cached too).
+      cached: { model: "loc", cache: { ttlMs: 60_000, scope: "team", sampled: true } },
+      // Each rule sends its requests to `loc` (the primary is `gpt`): KNOWN_REQUESTS checks which model answered.
+      ruled: {
+        model: "gpt",
+        fallback: [{ model: "loc" }],
+        complexity: { medium: 10, high: 30 },
+        when: [
+          { if: { tag: "risk:high" }, use: { model: "loc" } },
+          { if: { metadata: { tenant: "acme" } }, use: { model: "loc" } },
+          { if: { region: "us-east" }, use: { model: "loc" } },
+          { if: { any: [{ complexity: "high" }, { tokens: { over: 4_000 } }] }, use: { model: "loc" } },
+        ],
+      },
+      search: { kind: "embedding", model: "emb" },
+    },
+    regions: { "eu-west": ["us-east"], "us-east": ["eu-west"] },
+    prompts: {
+      // Declared variables: a length limit and a default; a canary at 50 % (each request draws a side).
+      greet: {
+        route: "chat",
+        messages: [
+          { role: "system", content: "You help with {{product}}." },
+          { role: "user", content: "{{question}}" },
+        ],
+        variables: { product: { maxLength: 100 }, question: { default: "hi" } },
+        params: { temperature: 0.2, maxTokens: 50 },
+        canary: { messages: [{ role: "user", content: "About {{product}}: {{question}}" }], steps: [50], everyMs: 3_600_000 },
+      },
+      // No variables: the header may name it alone (`x-switchyard-prompt: plain`).
+      plain: { route: "cached", messages: [{ role: "user", content: "Say ok." }] },
     },
     teams: {
-      alpha: { keys: [{ secret: "ALPHA_KEY" }], routes: ["chat", "local", "checked", "guarded"], limits: { rpm: 1_000_000 } },
+      alpha: {
+        keys: [{ secret: "ALPHA_KEY" }],
+        routes: ["chat", "local", "checked", "guarded", "cached", "ruled", "search"],
+        limits: { rpm: 1_000_000 },
+      },
       beta: { keys: [{ secret: "BETA_KEY" }], routes: ["beta-only"], budget: { usd: 100 } },
     },
   });
@@ -124,12 +171,17 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 interface Exchanged {
   sent: Buffer;
   out: Outcome;
-  /** The answer this exchange must give, when known. */
-  expect?: { status: number; code?: string };
+  /** The answer this exchange must give, when known (`model`: the `x-switchyard-model` that answered). */
+  expect?: { status: number; code?: string; model?: string };
+  /** The error shape the endpoint documents: OpenAI's (default) or Anthropic's (`/v1/messages`). */
+  shape?: "openai" | "anthropic";
   /** A close without an answer is acceptable (framing garbage, bytes no header may hold). */
   mayClose: boolean;
   step?: string;
 }
+
+/** What a refusal's message must never hold: a value JavaScript printed rather than the router described. */
+const BAD_MESSAGE = /\ba undefined\b|\bgot undefined\b|\[object Object\]|must be a number, got a number/;
 
 /** Judge one exchange; returns a finding kind and detail, or undefined when it passes. */
 export function judge(x: Exchanged): { kind: FindingKind; detail: string } | undefined {
@@ -160,23 +212,40 @@ export function judge(x: Exchanged): { kind: FindingKind; detail: string } | und
     }
     const error = typeof parsed === "object" && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
     const e = typeof error === "object" && error !== null ? (error as Record<string, unknown>) : undefined;
-    if (
-      e === undefined ||
-      typeof e["message"] !== "string" ||
-      typeof e["type"] !== "string" ||
-      !("code" in e) ||
-      (e["code"] !== null && typeof e["code"] !== "string")
-    ) {
-      if (out.status < 500) return { kind: "error-shape", detail: `${out.status} without OpenAI's error shape: ${JSON.stringify(text.slice(0, 120))}` };
+    const anthropic = x.shape === "anthropic";
+    // Anthropic's shape: { type: "error", error: { type, message, details?: { error_code } } }.
+    const details = anthropic && typeof e?.["details"] === "object" && e["details"] !== null ? (e["details"] as Record<string, unknown>) : undefined;
+    const shaped =
+      e !== undefined &&
+      typeof e["message"] === "string" &&
+      typeof e["type"] === "string" &&
+      (anthropic
+        ? (parsed as Record<string, unknown>)["type"] === "error" && (details === undefined || typeof details["error_code"] === "string")
+        : "code" in e && (e["code"] === null || typeof e["code"] === "string"));
+    // A head node:http cannot parse (too large, a bad byte) is answered before any endpoint reads it, in OpenAI's shape
+    // whatever the path (docs/http-api.md: "A malformed request … gets 400 invalid_request").
+    const framing = x.mayClose && out.status === 400 && e?.["message"] === "malformed HTTP request";
+    if (!shaped && !framing) {
+      if (out.status < 500)
+        return {
+          kind: "error-shape",
+          detail: `${out.status} without ${anthropic ? "Anthropic" : "OpenAI"}'s error shape: ${JSON.stringify(text.slice(0, 120))}`,
+        };
     } else {
-      code = (e["code"] as string | null) ?? undefined;
+      code = ((anthropic ? details?.["error_code"] : e["code"]) as string | null | undefined) ?? undefined;
       message = e["message"] as string;
     }
   }
+  // A refusal's message is for people: a value printed by accident ("got a undefined", "[object Object]") is a finding.
+  if (out.status >= 400 && out.status < 500 && BAD_MESSAGE.test(message)) return { kind: "message", detail: `${out.status}: ${message.slice(0, 160)}` };
   const said = `${out.status}${code !== undefined ? ` ${code}` : ""}${message !== "" ? `: ${message.slice(0, 140)}` : ""}`;
   if (out.status >= 500) return { kind: "5xx", detail: said };
   if (x.expect !== undefined && (out.status !== x.expect.status || (x.expect.code !== undefined && code !== x.expect.code))) {
     return { kind: "wrong-answer", detail: `expected ${x.expect.status}${x.expect.code !== undefined ? ` ${x.expect.code}` : ""}, got ${said}` };
+  }
+  const model = out.headers.get("x-switchyard-model");
+  if (x.expect?.model !== undefined && model !== x.expect.model) {
+    return { kind: "wrong-answer", detail: `expected an answer from ${x.expect.model}, got ${said} from ${model ?? "no model"}` };
   }
   return undefined;
 }
@@ -209,7 +278,17 @@ async function runCase(c: Case, t: Target, base: Release, deadlineMs: number, no
       // Over the body limit the router may answer 413 and close while bytes are still arriving: the
       // client may then see a reset before the 413 (TCP drops what it had not read), so a close is allowed.
       const body = bodyBytes(c);
-      return [await send(chatRequest(host, KEYS.ALPHA_KEY, body), { mayClose: body.length > MAX_BODY_BYTES })];
+      return [
+        await send(chatRequest(host, KEYS.ALPHA_KEY, body, [], undefined, c.endpoint), { mayClose: body.length > MAX_BODY_BYTES, shape: shapeOf(c.endpoint) }),
+      ];
+    }
+    case "hval":
+      // A value past the 16 KB head limit gets node:http's bare 431 or a close.
+      return [await send(hvalRequest(c, host, KEYS.ALPHA_KEY), { mayClose: true, shape: shapeOf(c.endpoint) })];
+    case "known": {
+      const k = KNOWN_REQUESTS[c.name];
+      if (k === undefined) throw new Error(`no known request ${c.name}`);
+      return [await send(knownRequest(c, host, KEYS.ALPHA_KEY), { mayClose: false, expect: k.expect, shape: shapeOf(k.endpoint) })];
     }
     case "model":
       return [await send(chatRequest(host, KEYS.ALPHA_KEY, modelBody(c)), { mayClose: false, expect: expectedForModel(c.name) })];
@@ -425,6 +504,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   return { options, releases: stats, targets: results, findings, ms: Date.now() - started };
 }
 
+/** Anthropic's error shape on /v1/messages (docs/http-api.md#anthropic-messages), OpenAI's elsewhere. */
+function shapeOf(endpoint: Endpoint | undefined): "openai" | "anthropic" {
+  return endpoint === "messages" ? "anthropic" : "openai";
+}
+
 /** The error line of a crashed child's output (`TypeError: …`), else its last lines. */
 function lastLines(output: string): string {
   const lines = output
@@ -440,11 +524,15 @@ function familyOf(c: Case | undefined): string {
   if (c === undefined) return "";
   switch (c.kind) {
     case "body":
-      return `body ${c.field}`;
+      return `body ${c.endpoint !== undefined && c.endpoint !== "chat" ? `${c.endpoint}:` : ""}${c.field}`;
     case "model":
       return "model";
     case "header":
       return `header byte in a ${c.where}`;
+    case "hval":
+      return `header value of ${c.header}`;
+    case "known":
+      return `known ${c.name}`;
     case "garbage":
       return `framing ${c.op}`;
     case "release":
@@ -495,11 +583,11 @@ export function renderReport(result: FuzzResult, meta: { command: string; commit
     `- Commit: ${meta.commit}; date: ${meta.date}; duration: ${(result.ms / 1000).toFixed(1)} s; per-exchange deadline ${options.deadlineMs} ms; ${options.concurrency} in flight`,
     `- Verdict: **${failing === 0 ? "PASS" : "FAIL"}** — ${result.targets.reduce((n, t) => n + t.cases, 0)} cases run, ${total.crash} crashes, ${total["5xx"]} 5xx caused by input, ${total.hang} hangs, ${failing - total.crash - total["5xx"] - total.hang} other findings`,
     "",
-    "| target | cases run | crashes | 5xx by input | hangs | no answer | malformed | error shape | wrong answer | stall | health | nonsense release accepted |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| target | cases run | crashes | 5xx by input | hangs | no answer | malformed | error shape | message | wrong answer | stall | health | nonsense release accepted |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...result.targets.map((t) => {
       const c = countFindings(result.findings, t.kind);
-      return `| ${t.kind}${t.stoppedEarly ? " (stopped at the time limit)" : ""} | ${t.cases} | ${c.crash} | ${c["5xx"]} | ${c.hang} | ${c["no-answer"]} | ${c.malformed} | ${c["error-shape"]} | ${c["wrong-answer"]} | ${c.stall} | ${c.health} | ${c.nonsense} |`;
+      return `| ${t.kind}${t.stoppedEarly ? " (stopped at the time limit)" : ""} | ${t.cases} | ${c.crash} | ${c["5xx"]} | ${c.hang} | ${c["no-answer"]} | ${c.malformed} | ${c["error-shape"]} | ${c.message} | ${c["wrong-answer"]} | ${c.stall} | ${c.health} | ${c.nonsense} |`;
     }),
     "",
     `Release cases: ${result.releases.uploaded} uploaded, ${result.releases.accepted} accepted (201), ${result.releases.activated} activated and sent a request.`,

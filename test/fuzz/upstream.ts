@@ -31,7 +31,8 @@ export async function startUpstream(fault: (index: number) => UpstreamFault = ()
       const f = fault(index++);
       counts.set(f, (counts.get(f) ?? 0) + 1);
       // The router asks for a stream with `Accept: text/event-stream` (the body is never parsed here).
-      answer(res, f, (req.headers.accept ?? "").includes("text/event-stream"));
+      if ((req.url ?? "").endsWith("/embeddings") && f === "ok") answerEmbeddings(res);
+      else answer(res, f, (req.headers.accept ?? "").includes("text/event-stream"));
     });
   });
   server.on("connection", (s: Socket) => {
@@ -64,6 +65,18 @@ const COMPLETION = JSON.stringify({
   usage: USAGE,
 });
 const WORDS = ["Hello ", "from ", "upstream"];
+/** One 4-dimensional vector, whatever the input (the fuzz release's embedding model declares `dimensions: 4`). */
+const EMBEDDINGS = JSON.stringify({
+  object: "list",
+  data: [{ object: "embedding", index: 0, embedding: [0.5, 0.5, 0.5, 0.5] }],
+  model: "up-embed",
+  usage: { prompt_tokens: 2, total_tokens: 2 },
+});
+
+function answerEmbeddings(res: ServerResponse): void {
+  res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(EMBEDDINGS) });
+  res.end(EMBEDDINGS);
+}
 
 function answer(res: ServerResponse, fault: UpstreamFault, stream: boolean): void {
   switch (fault) {

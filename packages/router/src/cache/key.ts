@@ -125,16 +125,25 @@ export function cacheDecision(input: CacheKeyInput): CacheDecision {
   const directives = cacheControlDirectives(input.cacheControl);
   if (directives.has("no-store")) return { use: false, reason: "no-store", key: undefined };
   if (!input.cache.sampled && samples(input.body)) return { use: false, reason: "sampled", key: undefined };
-  const key = sha256(
-    canonicalJson({
-      v: 1,
-      route: input.routeName,
-      // A team's answers are its own; a route-scoped answer is anyone's who may call the route.
-      scope: input.cache.scope === "team" ? { team: input.team ?? null } : "route",
-      release: routeFingerprint(input.config, input.routeName, input.route),
-      request: normalisedRequest(input.body),
-    }),
-  );
+  const keyOf = (request: Record<string, unknown>): string =>
+    sha256(
+      canonicalJson({
+        v: 1,
+        route: input.routeName,
+        // A team's answers are its own; a route-scoped answer is anyone's who may call the route.
+        scope: input.cache.scope === "team" ? { team: input.team ?? null } : "route",
+        release: routeFingerprint(input.config, input.routeName, input.route),
+        request,
+      }),
+    );
+  let key: string;
+  try {
+    key = keyOf(normalisedRequest(input.body));
+  } catch {
+    // A number JSON cannot hold (`1e999` parses to Infinity, in a field the router passes through) reaches the
+    // upstream as `null`, which is what JSON.stringify writes: the key is that of the body the upstream sees.
+    key = keyOf(normalisedRequest(JSON.parse(JSON.stringify(input.body)) as ChatBody));
+  }
   if (directives.has("no-cache") || (directives.has("max-age") && /max-age\s*=\s*0\b/i.test(String(input.cacheControl))))
     return { use: false, reason: "no-cache", key };
   return { use: true, key };

@@ -14,6 +14,11 @@ function paramOf(body: unknown): string | null {
 }
 
 describe("validateChatBody", () => {
+  it("names an out-of-range number by its value (1e999 in JSON is Infinity: not 'got a number')", () => {
+    const body = JSON.parse('{"model":"r","messages":[{"role":"user","content":"x"}],"temperature":-1e999}') as unknown;
+    expect(() => validateChatBody(body)).toThrow("`temperature` must be a number, got -Infinity");
+  });
+
   it("accepts a minimal body and keeps unknown fields", () => {
     const body = validateChatBody({ model: "r", messages: [{ role: "user", content: "hi" }], seed: 3 });
     expect(body["seed"]).toBe(3);

@@ -13,8 +13,23 @@ export function parseJson(text: string): unknown {
 /** How a value is named in a validation message ("an array", "a string"…). */
 export function kind(value: unknown): string {
   if (value === null) return "null";
+  // A field that is absent ("must be a string, got nothing"), not "got a undefined".
+  if (value === undefined) return "nothing";
+  // JSON's `1e999` parses to Infinity: "must be a number, got a number" would say nothing.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/**
+ * A client's value quoted in a validation message: a string as JSON, cut to 60 characters (it may be megabytes);
+ * anything else by its kind ("got nothing" for a missing field, "got an object"), never printed whole.
+ *
+ * @example shown("texte") // '"texte"'; shown(undefined) // "nothing"; shown({ a: 1 }) // "an object"
+ */
+export function shown(value: unknown): string {
+  if (typeof value !== "string") return kind(value);
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 
 /**

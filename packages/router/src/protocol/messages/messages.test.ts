@@ -26,6 +26,20 @@ const base = { model: "chat", max_tokens: 100 };
 const user = [{ role: "user", content: "hi" }];
 
 describe("reading a Messages request", () => {
+  it("names a missing field as missing, not 'got a undefined' (found by the fuzz suite)", () => {
+    expect(refusal({ ...base, system: [{ type: "text" }], messages: user })).toEqual({
+      param: "system[0].text",
+      message: "`system[0].text` must be a string, got nothing",
+    });
+    expect(refusal({ ...base, system: [{ text: "x" }], messages: user }).message).toBe(
+      '`system[0].type` must be "text" (system prompts hold text blocks only), got nothing',
+    );
+    const image = (source: unknown) => ({ ...base, messages: [{ role: "user", content: [{ type: "image", source }] }] });
+    expect(refusal(image({ data: "x" })).message).toMatch(/`messages\[0\]\.content\[0\]\.source\.type` must be .*, got nothing$/);
+    // A client's string is quoted cut short, never whole.
+    expect(refusal(image({ type: "z".repeat(100_000) })).message).toMatch(/got "z{60}…"$/);
+  });
+
   it("puts system first (text blocks joined with a blank line) and maps the sampling fields", () => {
     const body = read({
       ...base,

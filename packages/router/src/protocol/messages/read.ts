@@ -5,7 +5,7 @@
  * (`cache_control`, `service_tier`, `eager_input_streaming`) are accepted and not forwarded.
  */
 import type { ChatBody, ChatContentPart, ChatMessage, ChatTool, ChatToolCall } from "../chat.ts";
-import { MAX_JSON_DEPTH, kind, type tooDeep } from "../json.ts";
+import { MAX_JSON_DEPTH, kind, shown, type tooDeep } from "../json.ts";
 
 /** Refuse the request: `param` is the field at fault (Anthropic's names), `problem` what is wrong with it. */
 export type Fail = (param: string, problem: string) => never;
@@ -71,7 +71,7 @@ function systemText(value: unknown, at: string, fail: Fail): string {
   return value
     .map((block: unknown, i: number) => {
       const b = object(block, `${at}[${i}]`, fail);
-      if (b["type"] !== "text") fail(`${at}[${i}].type`, `must be "text" (system prompts hold text blocks only), got ${JSON.stringify(b["type"])}`);
+      if (b["type"] !== "text") fail(`${at}[${i}].type`, `must be "text" (system prompts hold text blocks only), got ${shown(b["type"])}`);
       return string(b["text"], `${at}[${i}].text`, fail);
     })
     .join("\n\n");
@@ -86,7 +86,7 @@ function imagePart(block: Json, at: string, fail: Fail): ChatContentPart {
     return { type: "image_url", image_url: { url: `data:${media};base64,${data}` } };
   }
   if (source["type"] === "url") return { type: "image_url", image_url: { url: string(source["url"], `${at}.source.url`, fail) } };
-  return fail(`${at}.source.type`, `must be "base64" or "url" (the router cannot read Files API sources), got ${JSON.stringify(source["type"])}`);
+  return fail(`${at}.source.type`, `must be "base64" or "url" (the router cannot read Files API sources), got ${shown(source["type"])}`);
 }
 
 function textPart(block: Json, at: string, fail: Fail): ChatContentPart {
@@ -183,8 +183,7 @@ function readMessages(value: unknown, fail: Fail): ChatMessage[] {
     const at = `messages[${i}]`;
     const m = object(message, at, fail);
     const role = m["role"];
-    if (role !== "user" && role !== "assistant" && role !== "system")
-      fail(`${at}.role`, `must be "user", "assistant" or "system", got ${JSON.stringify(role)}`);
+    if (role !== "user" && role !== "assistant" && role !== "system") fail(`${at}.role`, `must be "user", "assistant" or "system", got ${shown(role)}`);
     const content = m["content"];
     if (content === undefined) fail(`${at}.content`, "is required");
     if (typeof content !== "string" && !Array.isArray(content)) fail(`${at}.content`, `must be a string or an array of content blocks, got ${kind(content)}`);
@@ -248,7 +247,7 @@ function readToolChoice(value: unknown, body: ChatBody, fail: Fail): void {
   } else if (type === "any" || type === "tool") {
     if (!tools) fail("tool_choice.type", `${JSON.stringify(type)} needs \`tools\` to choose from`);
     body.tool_choice = type === "any" ? "required" : { type: "function", function: { name: string(choice["name"], "tool_choice.name", fail) } };
-  } else fail("tool_choice.type", `must be "auto", "any", "tool" or "none", got ${JSON.stringify(type)}`);
+  } else fail("tool_choice.type", `must be "auto", "any", "tool" or "none", got ${shown(type)}`);
   const disable = choice["disable_parallel_tool_use"];
   if (disable !== undefined && typeof disable !== "boolean") fail("tool_choice.disable_parallel_tool_use", `must be a boolean, got ${kind(disable)}`);
   if (disable === true && tools && type !== "none") body.parallel_tool_calls = false;
@@ -267,7 +266,7 @@ function readOutputConfig(value: unknown, body: ChatBody, fail: Fail): void {
   const format = config["format"];
   if (format === undefined || format === null) return;
   const f = object(format, "output_config.format", fail);
-  if (f["type"] !== "json_schema") fail("output_config.format.type", `must be "json_schema", got ${JSON.stringify(f["type"])}`);
+  if (f["type"] !== "json_schema") fail("output_config.format.type", `must be "json_schema", got ${shown(f["type"])}`);
   const schema = object(f["schema"], "output_config.format.schema", fail);
   body.response_format = { type: "json_schema", json_schema: { name: "output", schema, strict: true } };
 }
@@ -330,7 +329,7 @@ export function readMessagesRequest(value: unknown, fail: Fail, count: boolean, 
   if (speed !== undefined && speed !== null && speed !== "standard")
     fail("speed", `${JSON.stringify(speed)} is not supported: the router serves standard speed only`);
   const tier = value["service_tier"];
-  if (tier !== undefined && tier !== "auto" && tier !== "standard_only") fail("service_tier", `must be "auto" or "standard_only", got ${JSON.stringify(tier)}`);
+  if (tier !== undefined && tier !== "auto" && tier !== "standard_only") fail("service_tier", `must be "auto" or "standard_only", got ${shown(tier)}`);
   const stream = value["stream"];
   if (stream !== undefined && stream !== null && typeof stream !== "boolean") fail("stream", `must be a boolean, got ${kind(stream)}`);
   const streamed = !count && stream === true;

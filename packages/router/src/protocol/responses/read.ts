@@ -5,7 +5,7 @@
  * in a lazily loaded chunk without a second copy of RouterError.
  */
 import type { ChatBody, ChatContentPart, ChatMessage, ChatTool, ChatToolChoice } from "../chat.ts";
-import { kind } from "../json.ts";
+import { kind, shown } from "../json.ts";
 
 /** Why a request cannot be served: `invalid_request` (malformed) or `unsupported_parameter` (well-formed, not served here). */
 export interface ReadProblem {
@@ -122,7 +122,7 @@ function inputParts(parts: unknown[], at: string): ChatContentPart[] {
         return { type: "file", file };
       }
       default:
-        return invalid(`${where}.type`, `must be input_text, input_image or input_file, got ${JSON.stringify(part["type"])}`);
+        return invalid(`${where}.type`, `must be input_text, input_image or input_file, got ${shown(part["type"])}`);
     }
   });
 }
@@ -137,7 +137,7 @@ function assistantText(content: unknown, at: string): string {
       if (!isObject(part)) invalid(where, `must be a content part object, got ${kind(part)}`);
       if (part["type"] === "output_text" || part["type"] === "input_text") return text(part["text"], `${where}.text`);
       if (part["type"] === "refusal") return text(part["refusal"], `${where}.refusal`);
-      return invalid(`${where}.type`, `must be output_text or refusal in an assistant message, got ${JSON.stringify(part["type"])}`);
+      return invalid(`${where}.type`, `must be output_text or refusal in an assistant message, got ${shown(part["type"])}`);
     })
     .join("");
 }
@@ -173,8 +173,7 @@ function readInput(input: unknown, messages: ChatMessage[]): void {
     switch (type) {
       case "message": {
         const role = item["role"];
-        if (typeof role !== "string" || !MESSAGE_ROLES.has(role))
-          invalid(`${at}.role`, `must be user, assistant, system or developer, got ${JSON.stringify(role)}`);
+        if (typeof role !== "string" || !MESSAGE_ROLES.has(role)) invalid(`${at}.role`, `must be user, assistant, system or developer, got ${shown(role)}`);
         const content = item["content"];
         if (role === "assistant") {
           messages.push({ role: "assistant", content: assistantText(content, `${at}.content`) });
@@ -243,7 +242,7 @@ function readTools(tools: unknown): { chat: ChatTool[]; names: Set<string> } {
 function readToolChoice(choice: unknown): ChatToolChoice | undefined {
   if (choice === undefined || choice === null) return undefined;
   if (choice === "auto" || choice === "none" || choice === "required") return choice;
-  if (typeof choice === "string") invalid("tool_choice", `must be "auto", "none", "required" or { type: "function", name }, got ${JSON.stringify(choice)}`);
+  if (typeof choice === "string") invalid("tool_choice", `must be "auto", "none", "required" or { type: "function", name }, got ${shown(choice)}`);
   if (!isObject(choice)) invalid("tool_choice", `must be a string or an object, got ${kind(choice)}`);
   if (choice["type"] === "function") return { type: "function", function: { name: text(choice["name"], "tool_choice.name") } };
   return unsupported("tool_choice.type", `${JSON.stringify(choice["type"])} is not supported: choose "auto", "none", "required" or a function`);
@@ -272,7 +271,7 @@ function readFormat(textConfig: unknown): { responseFormat: ChatBody["response_f
       return { responseFormat: { type: "json_schema", json_schema: jsonSchema }, format: { type: "json_schema", ...jsonSchema }, verbosity };
     }
     default:
-      return invalid("text.format.type", `must be text, json_object or json_schema, got ${JSON.stringify(format["type"])}`);
+      return invalid("text.format.type", `must be text, json_object or json_schema, got ${shown(format["type"])}`);
   }
 }
 

@@ -18,6 +18,17 @@ function problem(value: unknown): { code: string; param: string | undefined; mes
 }
 
 describe("reading a Responses request", () => {
+  it("names a missing field as missing, not 'got a undefined' (found by the fuzz suite)", () => {
+    expect(problem({ model: "chat", input: [{ role: "assistant", content: [{ type: "output_text" }] }] })).toMatchObject({
+      param: "input[0].content[0].text",
+      message: "`input[0].content[0].text` must be a string, got nothing",
+    });
+    expect(problem({ model: "chat", input: [{ type: "message", content: "x" }] })).toMatchObject({
+      param: "input[0].role",
+      message: "`input[0].role` must be user, assistant, system or developer, got nothing",
+    });
+  });
+
   it("reads a string input with instructions and settings into a chat body", () => {
     const request = dialect.read(
       { model: "chat", instructions: "Be brief.", input: "hi", max_output_tokens: 64, temperature: 0.2, top_p: 0.9, user: "u1", metadata: { app: "x" } },
