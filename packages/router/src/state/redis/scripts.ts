@@ -1,7 +1,7 @@
 /**
  * @module The Lua scripts behind every shared check-and-update: each runs atomically in Redis, so
- * replicas never act between a read and a write. Numbers cross as strings formatted `%.17g` (a JS
- * double round-trips exactly; Redis would truncate a Lua number reply to an integer).
+ * replicas never act between a read and a write. Numbers cross as strings (`fmt`: `%.17g`, whole numbers
+ * below 10^14 by `tostring`), so a JS double round-trips exactly; Redis would truncate a Lua number reply to an integer.
  */
 import { createHash } from "node:crypto";
 
