@@ -28,7 +28,7 @@ Options:
   --slices N           throughput slices per round, run for the systems in turn (default 5; quick 1)
   --rate N             requests/s of the fixed-rate latency run (default 500)
   --connections N      concurrency of the throughput run (default 32)
-  --pin                pin each system to CPU 1, the upstream and load generator to CPU 0 (taskset)
+  --pin                pin each system to CPU 1, the upstream, load generator and redis-server to CPU 0 (taskset)
   --no-load            skip the side-by-side load benchmark
   --no-micro           skip decide() and compile benchmarks
   --no-profile         skip the profiled runs (V8 and, where perf works, whole-process) of the router and of a cold check (full runs only)

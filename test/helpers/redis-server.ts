@@ -32,6 +32,11 @@ export interface RedisServerOptions {
   tls?: boolean;
   /** A port chosen beforehand (freeRedisPort()); default a fresh ephemeral one. */
   port?: number;
+  /**
+   * Pin the server to these CPUs (`taskset -c`, e.g. "0"; taskset execs the server, so the pid stays the
+   * server's). Benchmarks use it to keep redis-server off the router's core, as an external service would be.
+   */
+  cpus?: string;
 }
 
 export interface RedisServer {
@@ -201,7 +206,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const launch = async (): Promise<void> => {
-    const proc = spawn(binary, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, argv] = options.cpus === undefined ? [binary, args] : ["taskset", ["-c", options.cpus, binary, ...args]];
+    const proc = spawn(command, argv, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     // A test process that ends without stop() (a failed hook, a worker torn down) takes its server with it.
     const reap = (): void => {

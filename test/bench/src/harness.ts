@@ -37,7 +37,7 @@ export interface LoadOptions {
   streamRate: number;
   /** When > 0 and switchyard runs: one more throughput run of this length against the router under the V8 CPU profiler. */
   profileMs: number;
-  /** Pin the system under test to CPU 1 and the upstream and load generator to CPU 0 (needs 2+ cores and taskset). */
+  /** Pin the system under test to CPU 1 and the upstream, the load generator and redis-server to CPU 0 (needs 2+ cores and taskset). */
   pin: boolean;
   log: (line: string) => void;
 }
@@ -428,7 +428,14 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
 
     for (const name of options.systems) {
       try {
-        const system = await starters[name]({ group, upstreamOrigin, serversDir: workDir, workDir, cpus: pin ? "1" : undefined });
+        const system = await starters[name]({
+          group,
+          upstreamOrigin,
+          serversDir: workDir,
+          workDir,
+          cpus: pin ? "1" : undefined,
+          serviceCpus: pin ? "0" : undefined,
+        });
         try {
           await verify(system.target);
         } catch (error) {

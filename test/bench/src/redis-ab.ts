@@ -6,16 +6,18 @@
  * CPU per request (utime+stime from /proc), redis-server's CPU per request and Redis round trips per
  * request (INFO cpu, commandstats). With `--rate N`, each slice cycle also sends every system an open
  * loop of N req/s (in the same rotating order) and prints its p50 and the p50 it adds over the
- * in-memory router's in the same cycle (median of the per-cycle differences).
+ * in-memory router's in the same cycle (median of the per-cycle differences). With `--pin`, each router
+ * runs on CPU 1 and the upstream, the load generator and every redis-server on CPU 0 (`taskset -c`): Redis
+ * as the external service it is in production, not competing with the router for its core.
  *
- *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32] [--rate 500] [--paced-ms 2000]
+ *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32] [--rate 500] [--paced-ms 2000] [--pin]
  *
  * A variant's tree must have its dependencies installed (or linked); its compiler builds its router.mjs.
  * Without `--variant`, only this tree is measured (`redis=.`).
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "0" },
     "paced-ms": { type: "string", default: "2000" },
     "no-memory": { type: "boolean", default: false },
+    pin: { type: "boolean", default: false },
     /** Write each router's V8 CPU profile here (node --cpu-prof; written when the router exits). */
     "prof-dir": { type: "string" },
   },
@@ -52,6 +55,10 @@ const sliceMs = Number(values["slice-ms"]);
 const connections = Number(values.connections);
 const rate = Number(values.rate);
 const pacedMs = Number(values["paced-ms"]);
+if (values.pin && availableParallelism() < 2) throw new Error("--pin needs at least 2 cores");
+/** CPUs of the routers, and of everything else (upstream, load generator, redis-servers), when pinning. */
+const routerCpus = values.pin ? "1" : undefined;
+const serviceCpus = values.pin ? "0" : undefined;
 
 /** Build `fixture` (from this tree's test/bench/fixtures) with the compiler of `tree`, pointed at `upstream`. */
 async function buildRouter(tree: string, fixture: "routes.ts" | "routes-redis.ts", upstream: string, outDir: string): Promise<string> {
@@ -112,19 +119,20 @@ try {
     minify: true,
     logLevel: "error",
   });
-  const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")] });
+  const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")], cpus: serviceCpus });
   const origin = `http://127.0.0.1:${await waitForListening(upstream)}`;
-  const load = await LoadGenerator.start(group);
+  const load = await LoadGenerator.start(group, serviceCpus);
   const wanted: Array<{ name: string; tree: string; fixture: "routes.ts" | "routes-redis.ts" }> = [
     ...(values["no-memory"] ? [] : [{ name: "memory", tree: REPO_ROOT, fixture: "routes.ts" as const }]),
     ...variants.map((v) => ({ name: v.name, tree: v.dir, fixture: "routes-redis.ts" as const })),
   ];
   for (const w of wanted) {
     const routerFile = await buildRouter(w.tree, w.fixture, origin, mkdtempSync(join(workDir, `${w.name}-`)));
-    const redis = w.fixture === "routes-redis.ts" ? await startRedis() : undefined;
+    const redis = w.fixture === "routes-redis.ts" ? await startRedis({ cpus: serviceCpus }) : undefined;
     const port = await freePort();
     const managed = group.start({
       name: w.name,
+      cpus: routerCpus,
       command: process.execPath,
       args: [
         ...ROUTER_NODE_FLAGS,
@@ -204,7 +212,9 @@ try {
     }
   }
   const f = (xs: number[], d = 0): string => (xs.length === 0 ? "—" : median(xs).toFixed(d));
-  console.log(`\n${slices} slices of ${sliceMs} ms each, ${connections} connections, systems in rotating order; medians:`);
+  console.log(
+    `\n${slices} slices of ${sliceMs} ms each, ${connections} connections, systems in rotating order${values.pin ? ", routers on CPU 1, the rest (redis-servers included) on CPU 0" : ", unpinned"}; medians:`,
+  );
   console.log("system | req/s | ÷ memory | router CPU µs/req | redis-server CPU µs/req | round trips/req");
   for (const s of systems) {
     console.log(

@@ -45,6 +45,8 @@ export interface StartContext {
   workDir: string;
   /** CPUs for the system's process (`taskset -c`), when pinning. */
   cpus: string | undefined;
+  /** CPUs for the services a system uses (switchyard-redis's redis-server), when pinning: off the system's own, as an external service would be. */
+  serviceCpus?: string | undefined;
   /** Node flags added after the system's own (e.g. `--perf-basic-prof` for the whole-process profile). */
   extraNodeFlags?: readonly string[];
   /** Environment added to the system's own (e.g. the bare proxy's pool size). */
@@ -181,7 +183,7 @@ async function startSwitchyard(ctx: StartContext, name: RouterSystem = "switchya
     facts["routerFile"] = ctx.routerFile;
     facts["routerBytes"] = statSync(routerFile).size;
   }
-  const redis = name === "switchyard-redis" ? await startBenchRedis() : undefined;
+  const redis = name === "switchyard-redis" ? await startBenchRedis(ctx.serviceCpus) : undefined;
   const port = await freePort();
   const managed = ctx.group.start({
     name,
@@ -224,11 +226,12 @@ async function startSwitchyard(ctx: StartContext, name: RouterSystem = "switchya
 /**
  * A redis-server for switchyard-redis (test/helpers/redis-server.ts: 127.0.0.1, an ephemeral port, no
  * persistence; Debian's package installed when missing), killed with the bench if it exits first.
+ * Pinned to `cpus` when the bench pins (with the upstream and the load generator, off the router's core).
  */
-async function startBenchRedis(): Promise<{ url: string; port: number; version: string; stop(): Promise<void> }> {
+async function startBenchRedis(cpus: string | undefined): Promise<{ url: string; port: number; version: string; stop(): Promise<void> }> {
   let server;
   try {
-    server = await startRedis();
+    server = await startRedis({ cpus });
   } catch (error) {
     throw new NotAvailable(`no redis-server: ${(error as Error).message}`);
   }

@@ -100,6 +100,23 @@ export function budgetStoreConformance(name: string, make: MakeStore<BudgetStore
       expect((await s.peek(next, MONTH_END + 1)).spentUsd).toBe(0.2);
     });
 
+    test("settlements sent together, one made after the day's end, each count in its own day", async (s) => {
+      const dayStart = Date.UTC(2027, 0, 15);
+      const dayEnd = dayStart + 86_400_000;
+      const today: BudgetTerms = { team: "t", limitUsd: 1, mode: "hard", period: "day", periodStart: dayStart, periodEnd: dayEnd };
+      const a = await s.reserve({ ...today, amountUsd: 0.3, now: dayStart + 1_000 });
+      const b = await s.reserve({ ...today, amountUsd: 0.3, now: dayStart + 2_000 });
+      if (a.id === undefined || b.id === undefined) throw new Error("ids");
+      // Settled in one tick: a before midnight, b (a request that ran across it) after.
+      const [sa, sb] = await Promise.all([
+        s.settle({ team: "t", id: a.id, costUsd: 0.1, now: dayEnd - 1 }),
+        s.settle({ team: "t", id: b.id, costUsd: 0.2, now: dayEnd + 1_000 }),
+      ]);
+      expect(sa).toMatchObject({ settled: true, spentUsd: 0.1, periodStart: dayStart });
+      expect(sb).toMatchObject({ settled: true, spentUsd: 0.2, periodStart: dayEnd });
+      expect((await s.peek({ ...today, periodStart: dayEnd, periodEnd: dayEnd + 86_400_000 }, dayEnd + 2_000)).spentUsd).toBeCloseTo(0.2, 9);
+    });
+
     test("teams' budgets are independent", async (s) => {
       expect((await s.reserve({ ...hardBudget(1, "a"), amountUsd: 1, now: MONTH_START })).granted).toBe(true);
       expect((await s.reserve({ ...hardBudget(1, "b"), amountUsd: 1, now: MONTH_START })).granted).toBe(true);

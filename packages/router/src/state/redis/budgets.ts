@@ -13,7 +13,7 @@ import type {
 } from "../store.ts";
 import type { BudgetStore } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
-import { teamKeys } from "./keys.ts";
+import { type TeamKeys, teamKeysCache } from "./keys.ts";
 import { ADMIT, BUDGET_RESERVE, SETTLE_ADJUST } from "./scripts.ts";
 
 export interface RedisBudgetStoreOptions {
@@ -58,6 +58,24 @@ const ADMIT_FIELD_SEPARATOR = "|";
 
 /** At most this many admissions go into one script call. */
 const MAX_ADMIT_BATCH = 64;
+
+/** ADMIT's fields after the reservation's id and expiry: the same for every request. */
+const ADMIT_CONSTANT_FIELDS = `${LAPSED_KEEP_MS}${ADMIT_FIELD_SEPARATOR}${KEY_TTL_PAST_PERIOD_MS}`;
+
+/** A team's budget and rate-limit terms, and ADMIT's fields they make, as last sent (formatted again only when they change). */
+interface AdmitTerms {
+  period: string;
+  periodStart: number;
+  periodEnd: number;
+  limitUsd: number;
+  mode: string;
+  rpm: number | undefined;
+  tpm: number | undefined;
+  /** period to mode, joined (ADMIT's fields two to six). */
+  head: string;
+  /** rpm or '', tpm or '', joined (fields thirteen and fourteen). */
+  rates: string;
+}
 
 /** Admissions of one team sent in one ADMIT call: one argument each (fifteen fields joined), answered with ten fields each. */
 interface AdmitBatch {
@@ -105,10 +123,16 @@ export class RedisBudgetStore implements BudgetStore {
   readonly #admitting = new Map<string, AdmitBatch>();
   #flushScheduled = false;
   #fullGroups = 0;
+  readonly #teamKeys: (team: string) => TeamKeys;
+  /** KEYS of ADMIT and SETTLE_ADJUST per team (ledger, held, expiry, lapsed, limits), made once. */
+  readonly #scriptKeys = new Map<string, string[]>();
+  /** Each team's terms as its last ADMIT argument had them. */
+  readonly #admitTerms = new Map<string, AdmitTerms>();
 
   constructor(backend: RedisBackend, options: RedisBudgetStoreOptions) {
     this.#backend = backend;
     this.#options = options;
+    this.#teamKeys = teamKeysCache(options.prefix, options.environment);
     backend.onRecovered(() => this.#recover());
   }
 
@@ -137,7 +161,7 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   async claimAlert(request: { team: string; periodStart: number; threshold: number }): Promise<boolean> {
-    const key = teamKeys(this.#options.prefix, this.#options.environment, request.team).alert(request.periodStart, request.threshold);
+    const key = this.#teamKeys(request.team).alert(request.periodStart, request.threshold);
     try {
       return (await this.#backend.run((c) => c.set(key, "1", "PX", 40 * 86_400_000, "NX"))) === "OK";
     } catch (error) {
@@ -148,7 +172,7 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   async peek(terms: BudgetTerms, now: number): Promise<BudgetSnapshot> {
-    const [ledger] = teamKeys(this.#options.prefix, this.#options.environment, terms.team).budget;
+    const [ledger] = this.#teamKeys(terms.team).budget;
     let row: Array<string | null>;
     try {
       row = await this.#backend.run((c) => c.hmget(ledger, "period", "start", "spent", "reserved"));
@@ -198,33 +222,37 @@ export class RedisBudgetStore implements BudgetStore {
   ): Promise<{ reply: unknown[]; reservation: BudgetReservation }> {
     const id = `${this.#replica}:${(++this.#seq).toString(36)}`;
     this.#lastNow = Math.max(this.#lastNow, request.now);
-    const args: Array<string | number> = [
-      op,
-      request.period,
-      request.periodStart,
-      request.periodEnd,
-      request.limitUsd,
-      request.mode,
-      request.amountUsd,
-      request.now,
-      id,
-      request.now + this.#options.reservationTtlMs,
-      LAPSED_KEEP_MS,
-      KEY_TTL_PAST_PERIOD_MS,
-    ];
+    const expiresAt = request.now + this.#options.reservationTtlMs;
     let full: unknown[];
     if (limits === undefined) {
       // A fallback attempt's reservation must not overtake the settlement of the attempt that just failed
       // (it would count that attempt's estimate as still reserved and could refuse the request): the
       // settlements waiting for this tick's flush leave first, on the same connection, so Redis runs them first.
       if (this.#settling.size > 0) this.#flushSettlements();
+      const args: Array<string | number> = [
+        op,
+        request.period,
+        request.periodStart,
+        request.periodEnd,
+        request.limitUsd,
+        request.mode,
+        request.amountUsd,
+        request.now,
+        id,
+        expiresAt,
+        LAPSED_KEEP_MS,
+        KEY_TTL_PAST_PERIOD_MS,
+      ];
       full = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
     } else {
-      args.push(limits.terms.rpm ?? "", limits.terms.tpm ?? "", limits.amount);
-      full = await this.#admitCoalesced([...this.#keys(request.team), limits.key], args.join(ADMIT_FIELD_SEPARATOR));
+      // BUDGET_RESERVE's twelve fields, then rpm, tpm and the tokens: the team's terms formatted once.
+      const terms = this.#termsOf(request, limits.terms);
+      const S = ADMIT_FIELD_SEPARATOR;
+      const arg = `${op}${S}${terms.head}${S}${request.amountUsd}${S}${request.now}${S}${id}${S}${expiresAt}${S}${ADMIT_CONSTANT_FIELDS}${S}${terms.rates}${S}${limits.amount}`;
+      full = await this.#admitCoalesced(request.team, limits.key, arg);
     }
     // ADMIT's reply: the rate-limit decision's six fields, then the reservation's four.
-    const reply = (limits === undefined ? full : full.slice(6)) as [number, number, string, string];
+    const at = limits === undefined ? 0 : 6;
     if (limits !== undefined && full[0] !== 1) {
       const refused: BudgetReservation = {
         granted: false,
@@ -238,15 +266,15 @@ export class RedisBudgetStore implements BudgetStore {
       };
       return { reply: full, reservation: refused };
     }
-    const granted = reply[0] === 1;
-    const spentUsd = num(reply[2]);
+    const granted = full[at] === 1;
+    const spentUsd = num(full[at + 2]);
     this.#lastShared.set(request.team, { periodStart: request.periodStart, spentUsd });
     const reservation: BudgetReservation = {
       granted,
       id: granted ? id : undefined,
-      overLimit: reply[1] === 1,
+      overLimit: full[at + 1] === 1,
       spentUsd,
-      reservedUsd: num(reply[3]),
+      reservedUsd: num(full[at + 3]),
       limitUsd: request.limitUsd,
       periodStart: request.periodStart,
       periodEnd: request.periodEnd,
@@ -259,13 +287,12 @@ export class RedisBudgetStore implements BudgetStore {
    * parsed in the same turn of the event loop share one script call (and one write), each answered
    * with its own ten fields. A request alone goes out at the end of its turn, as it would have anyway.
    */
-  #admitCoalesced(keys: string[], arg: string): Promise<unknown[]> {
-    const key = keys[0] ?? "";
-    let batch = this.#admitting.get(key);
+  #admitCoalesced(team: string, limitsKey: string, arg: string): Promise<unknown[]> {
+    let batch = this.#admitting.get(team);
     if (batch === undefined || batch.waiters.length >= MAX_ADMIT_BATCH) {
-      if (batch !== undefined) this.#admitting.set(`${key}\u0000${++this.#fullGroups}`, batch);
-      batch = { keys, args: [], waiters: [] };
-      this.#admitting.set(key, batch);
+      if (batch !== undefined) this.#admitting.set(`${team}\u0000${++this.#fullGroups}`, batch);
+      batch = { keys: this.#scriptKeysOf(team, limitsKey), args: [], waiters: [] };
+      this.#admitting.set(team, batch);
     }
     batch.args.push(arg);
     this.#scheduleFlush();
@@ -320,14 +347,16 @@ export class RedisBudgetStore implements BudgetStore {
    * `settled`; the spend it reports is the team's after the whole group.
    */
   #settleShared(request: BudgetSettleRequest, limits?: WithRateLimit): Promise<BudgetSettlement> {
-    const bounds = (["day", "week", "month"] as const).flatMap((p) => {
-      const { start, end } = periodBounds(p, request.now);
-      return [start, end];
-    });
+    const day = periodBounds("day", request.now);
     const adjust = limits !== undefined && limits.terms.tpm !== undefined && Number.isFinite(limits.amount) && limits.amount !== 0 ? limits : undefined;
-    const base = `${request.team}\u0000${bounds[0]}\u0000${bounds[2]}\u0000${bounds[4]}`;
+    // Grouped by team; a group of another day (its week and month follow from the day) goes under a longer key.
+    let base = request.team;
+    let group = this.#settling.get(base);
+    if (group !== undefined && group.bounds[0] !== day.start) {
+      base = `${request.team}\u0000${day.start}`;
+      group = this.#settling.get(base);
+    }
     let key = base;
-    let group = this.#settling.get(key);
     if (adjust !== undefined && group?.adjust !== undefined && (group.adjust.terms.rpm !== adjust.terms.rpm || group.adjust.terms.tpm !== adjust.terms.tpm)) {
       key = `${base}\u0000${adjust.terms.rpm ?? ""}\u0000${adjust.terms.tpm ?? ""}`;
       group = this.#settling.get(key);
@@ -335,6 +364,9 @@ export class RedisBudgetStore implements BudgetStore {
     if (group === undefined || group.items.length >= MAX_SETTLE_BATCH) {
       // A full group moves aside (still flushed this tick); the next settlements start another.
       if (group !== undefined) this.#settling.set(`${key}\u0000${++this.#fullGroups}`, group);
+      const week = periodBounds("week", request.now);
+      const month = periodBounds("month", request.now);
+      const bounds = [day.start, day.end, week.start, week.end, month.start, month.end];
       group = { team: request.team, bounds, now: request.now, adjust: undefined, delta: 0, items: [] };
       this.#settling.set(key, group);
     }
@@ -349,11 +381,24 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   async #settleGroup(g: SettleGroup): Promise<void> {
-    const args: Array<string | number> = [...g.bounds, LAPSED_KEEP_MS, g.items.length];
-    for (const item of g.items) args.push(item.request.id, item.request.costUsd);
     const adjust = g.adjust;
-    const keys = [...this.#keys(g.team), adjust?.key ?? teamKeys(this.#options.prefix, this.#options.environment, g.team).limits];
-    const all = [adjust?.terms.rpm ?? "", adjust?.terms.tpm ?? "", adjust === undefined ? 0 : g.delta, g.now, ...args];
+    const b = g.bounds;
+    const all: Array<string | number> = [
+      adjust?.terms.rpm ?? "",
+      adjust?.terms.tpm ?? "",
+      adjust === undefined ? 0 : g.delta,
+      g.now,
+      b[0]!,
+      b[1]!,
+      b[2]!,
+      b[3]!,
+      b[4]!,
+      b[5]!,
+      LAPSED_KEEP_MS,
+      g.items.length,
+    ];
+    for (const item of g.items) all.push(item.request.id, item.request.costUsd);
+    const keys = this.#scriptKeysOf(g.team, adjust?.key);
     let reply: [string, string, string, string, string];
     try {
       reply = (await this.#backend.eval(SETTLE_ADJUST, keys, all)) as typeof reply;
@@ -419,6 +464,51 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   #keys(team: string): [string, string, string, string] {
-    return teamKeys(this.#options.prefix, this.#options.environment, team).budget;
+    return this.#teamKeys(team).budget;
+  }
+
+  /** ADMIT's and SETTLE_ADJUST's KEYS: the team's budget keys and its limits key (the rate-limit store's, which is the same). */
+  #scriptKeysOf(team: string, limitsKey: string | undefined): string[] {
+    const own = this.#teamKeys(team);
+    if (limitsKey !== undefined && limitsKey !== own.limits) return [...own.budget, limitsKey];
+    let keys = this.#scriptKeys.get(team);
+    if (keys === undefined) {
+      if (this.#scriptKeys.size >= 4_096) this.#scriptKeys.clear();
+      keys = [...own.budget, own.limits];
+      this.#scriptKeys.set(team, keys);
+    }
+    return keys;
+  }
+
+  /** The team's terms for ADMIT, formatted again only when they changed since its last admission (a new period, a new release). */
+  #termsOf(request: BudgetReserveRequest, rates: RateLimitTerms): AdmitTerms {
+    const last = this.#admitTerms.get(request.team);
+    if (
+      last !== undefined &&
+      last.period === request.period &&
+      last.periodStart === request.periodStart &&
+      last.periodEnd === request.periodEnd &&
+      last.limitUsd === request.limitUsd &&
+      last.mode === request.mode &&
+      last.rpm === rates.rpm &&
+      last.tpm === rates.tpm
+    ) {
+      return last;
+    }
+    const S = ADMIT_FIELD_SEPARATOR;
+    const terms: AdmitTerms = {
+      period: request.period,
+      periodStart: request.periodStart,
+      periodEnd: request.periodEnd,
+      limitUsd: request.limitUsd,
+      mode: request.mode,
+      rpm: rates.rpm,
+      tpm: rates.tpm,
+      head: [request.period, request.periodStart, request.periodEnd, request.limitUsd, request.mode].join(S),
+      rates: `${rates.rpm ?? ""}${S}${rates.tpm ?? ""}`,
+    };
+    if (this.#admitTerms.size >= 4_096) this.#admitTerms.clear();
+    this.#admitTerms.set(request.team, terms);
+    return terms;
   }
 }

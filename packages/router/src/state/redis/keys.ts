@@ -54,6 +54,27 @@ export function teamKeys(prefix: string, environment: string, team: string): Tea
   };
 }
 
+/** Teams whose keys a cache remembers; past this it starts over (teams come from the config: a few, or some hundreds). */
+const TEAM_KEYS_CACHED = 4_096;
+
+/**
+ * teamKeys of one prefix and environment, remembered per team: the hot scripts name a team's keys on
+ * every request, and the same strings each time save their building and hashing (the stores' batches
+ * are looked up by them).
+ */
+export function teamKeysCache(prefix: string, environment: string): (team: string) => TeamKeys {
+  const known = new Map<string, TeamKeys>();
+  return (team) => {
+    let keys = known.get(team);
+    if (keys === undefined) {
+      if (known.size >= TEAM_KEYS_CACHED) known.clear();
+      keys = teamKeys(prefix, environment, team);
+      known.set(team, keys);
+    }
+    return keys;
+  };
+}
+
 /** Keys of one environment (rollout and releases). */
 export function environmentKeys(prefix: string, environment: string): EnvironmentKeys {
   const base = `${prefix}{${environment}}:`;

@@ -3,7 +3,7 @@ import type { RateLimitDecision, RateLimitRequest, RateLimitTerms } from "../sto
 import type { RateLimitStore } from "../stores.ts";
 import { bucketSnapshot } from "../token-bucket.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
-import { teamKeys } from "./keys.ts";
+import { type TeamKeys, teamKeysCache } from "./keys.ts";
 import { RATE_LIMIT } from "./scripts.ts";
 
 export interface RedisRateLimitStoreOptions {
@@ -23,10 +23,12 @@ type Reply = [number, string, string, string, string, string];
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #backend: RedisBackend;
   readonly #options: RedisRateLimitStoreOptions;
+  readonly #teamKeys: (team: string) => TeamKeys;
 
   constructor(backend: RedisBackend, options: RedisRateLimitStoreOptions) {
     this.#backend = backend;
     this.#options = options;
+    this.#teamKeys = teamKeysCache(options.prefix, options.environment);
   }
 
   async take(request: RateLimitRequest): Promise<RateLimitDecision> {
@@ -61,13 +63,13 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async #run(op: "take" | "adjust" | "peek", terms: RateLimitTerms, amount: number, now: number): Promise<Reply> {
-    const key = teamKeys(this.#options.prefix, this.#options.environment, terms.team).limits;
+    const key = this.#teamKeys(terms.team).limits;
     return (await this.#backend.eval(RATE_LIMIT, [key], [op, terms.rpm ?? "", terms.tpm ?? "", amount, now])) as Reply;
   }
 
   /** The team's limits key (ADMIT and SETTLE_ADJUST touch it alongside the budget keys). */
   key(team: string): string {
-    return teamKeys(this.#options.prefix, this.#options.environment, team).limits;
+    return this.#teamKeys(team).limits;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * @module The Lua scripts behind every shared check-and-update: each runs atomically in Redis, so
- * replicas never act between a read and a write. Numbers cross as strings formatted `%.17g` (a JS
- * double round-trips exactly; Redis would truncate a Lua number reply to an integer).
+ * replicas never act between a read and a write. Numbers cross as strings (`fmt`: `%.17g`, whole numbers
+ * below 10^14 by `tostring`), so a JS double round-trips exactly; Redis would truncate a Lua number reply to an integer.
  */
 import { createHash } from "node:crypto";
 
@@ -12,8 +12,20 @@ export interface LuaScript {
   readonly sha: string;
 }
 
+/**
+ * A number as text that reads back as the same double: `%.17g`, except whole numbers below 10^14
+ * (timestamps, counts, rpm and tpm), which Lua's own number-to-text (`%.14g`) writes exactly and which
+ * cost Redis less than half as much to format (string.format is ≈ 1.2 µs a call; ADMIT and SETTLE_ADJUST
+ * format a dozen numbers per request).
+ */
+const FMT = `local tostring, format, floor = tostring, string.format, math.floor
+local function fmt(x)
+ if x > -1e14 and x < 1e14 and floor(x) == x then return tostring(x) end
+ return format('%.17g', x)
+end`;
+
 function script(name: string, lua: string): LuaScript {
-  const body = `local function fmt(x) return string.format('%.17g', x) end\n${lua}`;
+  const body = `${FMT}\n${lua}`;
   return { name, lua: body, sha: createHash("sha1").update(body).digest("hex") };
 }
 
