@@ -3,7 +3,7 @@ import type { Admission, AdmitRequest, BudgetSettlement, SettleAndAdjustRequest 
 import type { AdmissionStore } from "../stores.ts";
 import { BackendDown } from "./backend.ts";
 import type { RedisBudgetStore } from "./budgets.ts";
-import { type RedisRateLimitStore, rateLimitDecision } from "./limits.ts";
+import type { RedisRateLimitStore } from "./limits.ts";
 
 /**
  * At most one round trip each way for a governed request: ADMIT before the first attempt, SETTLE_ADJUST
@@ -28,7 +28,6 @@ export class RedisAdmissionStore implements AdmissionStore {
         key: this.#limits.key(take.team),
         terms: take,
         amount: take.tokens,
-        decision: rateLimitDecision,
       });
     } catch (error) {
       if (!(error instanceof BackendDown)) throw error;

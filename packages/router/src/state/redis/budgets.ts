@@ -14,6 +14,7 @@ import type {
 import type { BudgetStore } from "../stores.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
 import { type TeamKeys, teamKeysCache } from "./keys.ts";
+import { admittedRateLimit } from "./limits.ts";
 import { ADMIT, BUDGET_RESERVE, SETTLE_ADJUST } from "./scripts.ts";
 
 export interface RedisBudgetStoreOptions {
@@ -44,8 +45,6 @@ export interface WithRateLimit {
   terms: RateLimitTerms;
   /** Tokens to take (ADMIT) or the token correction (SETTLE_ADJUST). */
   amount: number;
-  /** Parses the rate-limit half of ADMIT's reply. */
-  decision?: (reply: unknown[]) => RateLimitDecision;
 }
 
 const num = (value: unknown): number => Number(value);
@@ -53,16 +52,10 @@ const num = (value: unknown): number => Number(value);
 /** At most this many settlements go into one script call. */
 const MAX_SETTLE_BATCH = 256;
 
-/** Joins the fields of one request's ADMIT argument (ADMIT splits on it; no field can contain it: words, numbers, reservation ids). */
-const ADMIT_FIELD_SEPARATOR = "|";
-
 /** At most this many admissions go into one script call. */
 const MAX_ADMIT_BATCH = 64;
 
-/** ADMIT's fields after the reservation's id and expiry: the same for every request. */
-const ADMIT_CONSTANT_FIELDS = `${LAPSED_KEEP_MS}${ADMIT_FIELD_SEPARATOR}${KEY_TTL_PAST_PERIOD_MS}`;
-
-/** A team's budget and rate-limit terms, and ADMIT's fields they make, as last sent (formatted again only when they change). */
+/** A team's budget and rate-limit terms, and the ten ADMIT arguments they make, as last sent (made again only when they change). */
 interface AdmitTerms {
   period: string;
   periodStart: number;
@@ -71,16 +64,15 @@ interface AdmitTerms {
   mode: string;
   rpm: number | undefined;
   tpm: number | undefined;
-  /** period to mode, joined (ADMIT's fields two to six). */
-  head: string;
-  /** rpm or '', tpm or '', joined (fields thirteen and fourteen). */
-  rates: string;
+  /** ADMIT's head: period, start, end, limit, mode, rpm or '', tpm or '', hold ms, lapse keep ms, key TTL ms. */
+  args: ReadonlyArray<string | number>;
 }
 
-/** Admissions of one team sent in one ADMIT call: one argument each (fifteen fields joined), answered with ten fields each. */
+/** Admissions of one team and terms sent in one ADMIT call: the terms once, then four arguments each, answered with ten fields each. */
 interface AdmitBatch {
   keys: string[];
-  args: string[];
+  terms: AdmitTerms;
+  args: Array<string | number>;
   waiters: Array<{ resolve(reply: unknown[]): void; reject(error: unknown): void }>;
 }
 
@@ -199,13 +191,13 @@ export class RedisBudgetStore implements BudgetStore {
    */
   async admitShared(
     request: BudgetReserveRequest,
-    limits: WithRateLimit & { decision: (reply: unknown[]) => RateLimitDecision },
+    limits: WithRateLimit,
   ): Promise<{
     rateLimit: RateLimitDecision;
     reservation: BudgetReservation | undefined;
   }> {
     const { reply, reservation } = await this.#reserveShared(request, "reserve", limits);
-    const rateLimit = limits.decision(reply);
+    const rateLimit = admittedRateLimit(reply, limits.terms);
     return { rateLimit, reservation: rateLimit.allowed ? reservation : undefined };
   }
 
@@ -222,7 +214,6 @@ export class RedisBudgetStore implements BudgetStore {
   ): Promise<{ reply: unknown[]; reservation: BudgetReservation }> {
     const id = `${this.#replica}:${(++this.#seq).toString(36)}`;
     this.#lastNow = Math.max(this.#lastNow, request.now);
-    const expiresAt = request.now + this.#options.reservationTtlMs;
     let full: unknown[];
     if (limits === undefined) {
       // A fallback attempt's reservation must not overtake the settlement of the attempt that just failed
@@ -239,17 +230,13 @@ export class RedisBudgetStore implements BudgetStore {
         request.amountUsd,
         request.now,
         id,
-        expiresAt,
+        request.now + this.#options.reservationTtlMs,
         LAPSED_KEEP_MS,
         KEY_TTL_PAST_PERIOD_MS,
       ];
       full = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
     } else {
-      // BUDGET_RESERVE's twelve fields, then rpm, tpm and the tokens: the team's terms formatted once.
-      const terms = this.#termsOf(request, limits.terms);
-      const S = ADMIT_FIELD_SEPARATOR;
-      const arg = `${op}${S}${terms.head}${S}${request.amountUsd}${S}${request.now}${S}${id}${S}${expiresAt}${S}${ADMIT_CONSTANT_FIELDS}${S}${terms.rates}${S}${limits.amount}`;
-      full = await this.#admitCoalesced(request.team, limits.key, arg);
+      full = await this.#admitCoalesced(request.team, limits.key, this.#termsOf(request, limits.terms), request.amountUsd, request.now, id, limits.amount);
     }
     // ADMIT's reply: the rate-limit decision's six fields, then the reservation's four.
     const at = limits === undefined ? 0 : 6;
@@ -287,14 +274,15 @@ export class RedisBudgetStore implements BudgetStore {
    * parsed in the same turn of the event loop share one script call (and one write), each answered
    * with its own ten fields. A request alone goes out at the end of its turn, as it would have anyway.
    */
-  #admitCoalesced(team: string, limitsKey: string, arg: string): Promise<unknown[]> {
+  #admitCoalesced(team: string, limitsKey: string, terms: AdmitTerms, amountUsd: number, now: number, id: string, tokens: number): Promise<unknown[]> {
     let batch = this.#admitting.get(team);
-    if (batch === undefined || batch.waiters.length >= MAX_ADMIT_BATCH) {
+    if (batch === undefined || batch.waiters.length >= MAX_ADMIT_BATCH || batch.terms !== terms) {
+      // A full batch, or one under other terms (a new period or release), moves aside (still flushed this tick).
       if (batch !== undefined) this.#admitting.set(`${team}\u0000${++this.#fullGroups}`, batch);
-      batch = { keys: this.#scriptKeysOf(team, limitsKey), args: [], waiters: [] };
+      batch = { keys: this.#scriptKeysOf(team, limitsKey), terms, args: [...terms.args], waiters: [] };
       this.#admitting.set(team, batch);
     }
-    batch.args.push(arg);
+    batch.args.push(amountUsd, now, id, tokens);
     this.#scheduleFlush();
     const b = batch;
     return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
@@ -495,7 +483,6 @@ export class RedisBudgetStore implements BudgetStore {
     ) {
       return last;
     }
-    const S = ADMIT_FIELD_SEPARATOR;
     const terms: AdmitTerms = {
       period: request.period,
       periodStart: request.periodStart,
@@ -504,8 +491,18 @@ export class RedisBudgetStore implements BudgetStore {
       mode: request.mode,
       rpm: rates.rpm,
       tpm: rates.tpm,
-      head: [request.period, request.periodStart, request.periodEnd, request.limitUsd, request.mode].join(S),
-      rates: `${rates.rpm ?? ""}${S}${rates.tpm ?? ""}`,
+      args: [
+        request.period,
+        request.periodStart,
+        request.periodEnd,
+        String(request.limitUsd),
+        request.mode,
+        rates.rpm ?? "",
+        rates.tpm ?? "",
+        this.#options.reservationTtlMs,
+        LAPSED_KEEP_MS,
+        KEY_TTL_PAST_PERIOD_MS,
+      ],
     };
     if (this.#admitTerms.size >= 4_096) this.#admitTerms.clear();
     this.#admitTerms.set(request.team, terms);

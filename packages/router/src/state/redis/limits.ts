@@ -73,7 +73,18 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 }
 
-/** A RATE_LIMIT reply (or ADMIT's first six fields) as a decision. */
+/** ADMIT's first six fields (allowed, retry ms, requests left and ms until full, tokens left and ms until full) as a decision. */
+export function admittedRateLimit(reply: readonly unknown[], terms: RateLimitTerms): RateLimitDecision {
+  const retry = reply[1] as number;
+  return {
+    allowed: reply[0] === 1,
+    retryAfterMs: retry < 0 ? Number.POSITIVE_INFINITY : retry,
+    requests: terms.rpm === undefined ? undefined : { capacity: terms.rpm, remaining: reply[2] as number, resetMs: reply[3] as number },
+    tokens: terms.tpm === undefined ? undefined : { capacity: terms.tpm, remaining: reply[4] as number, resetMs: reply[5] as number },
+  };
+}
+
+/** A RATE_LIMIT reply as a decision. */
 export function rateLimitDecision(reply: readonly unknown[]): RateLimitDecision {
   const retry = Number(reply[1]);
   return {

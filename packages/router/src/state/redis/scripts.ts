@@ -39,15 +39,21 @@ function script(name: string, lua: string): LuaScript {
  * Writes to a team's budget keys that a script defers to its end (`W`): the ledger's fields (the last
  * reservation's, formatted only then), the holds' amounts and expiries (one HSET and one ZADD for a whole ADMIT batch) and
  * the keys' TTLs. `flush` runs them; a scan for lapsed holds flushes first, so it sees every hold.
- * The final state is the one per-request writes would leave.
+ * The final state is the one per-request writes would leave. `W.base` is the ledger row as read
+ * (ledger_read): while period, bounds, limit, mode and spend are still those, only the fields a
+ * reservation changes are written (reserved, holds, lapse).
  */
 const DEFERRED_WRITES = `
 local W = { held = {}, expiry = {}, ttl = {} }
 local function flush()
- local l = W.ledger
+ local l, b = W.ledger, W.base
  if l then
-  redis.call('HSET', KEYS[1], 'period', l[1], 'start', fmt(l[2]), 'end', fmt(l[3]), 'limit', l[4], 'mode', l[5], 'spent', fmt(l[6]), 'reserved', fmt(l[7]), 'holds', l[8], 'lapse', l[9] == math.huge and '' or fmt(l[9]))
-  W.ledger = nil
+  if b and b[1] == l[1] and tonumber(b[2]) == l[2] and tonumber(b[3]) == l[3] and b[8] == l[4] and b[9] == l[5] and tonumber(b[4]) == l[6] then
+   redis.call('HSET', KEYS[1], 'reserved', fmt(l[7]), 'holds', l[8], 'lapse', l[9] == math.huge and '' or fmt(l[9]))
+  else
+   redis.call('HSET', KEYS[1], 'period', l[1], 'start', fmt(l[2]), 'end', fmt(l[3]), 'limit', l[4], 'mode', l[5], 'spent', fmt(l[6]), 'reserved', fmt(l[7]), 'holds', l[8], 'lapse', l[9] == math.huge and '' or fmt(l[9]))
+  end
+  W.ledger, W.base = nil, nil
  end
  if #W.held > 0 then
   redis.call('HSET', KEYS[2], unpack(W.held))
@@ -100,65 +106,74 @@ local function fmt_lapse(lapse)
  return fmt(lapse)
 end
 local function ledger_read()
- return redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'holds', 'lapse')
+ local L = redis.call('HMGET', KEYS[1], 'period', 'start', 'end', 'spent', 'reserved', 'holds', 'lapse', 'limit', 'mode')
+ W.base = L
+ return L
 end
 `;
 
 /**
  * Reserve (or, with op "merge", add settled spend counted locally during an outage) against the
  * ledger's fields `L` (ledger_read's, or the previous reservation's in the same script); returns the
- * reply and the ledger's fields after it, its writes deferred (W, flush).
- * KEYS: ledger, held, expiry, lapsed.
- * ARGV: op, period, periodStart, periodEnd, limit, mode, amount, now, id, expiresAt, lapseKeepMs, keyTtlMs.
- * Returns { granted, overLimit, spent, reserved }. The keys' TTL is set when the ledger is created or
- * its period rolls, and when the first hold creates the held hash and expiry set again: at least
- * `keyTtlMs` past the period's end, so never while the team is busy.
+ * reply's four values (granted, overLimit, spent, reserved) and the ledger's fields after it, its
+ * writes deferred (W, flush). `limit` and `amount` come as the caller's text (stored as sent: each reads
+ * back as the same double), with `limit_n` the limit's value; the other numbers as numbers.
+ * KEYS: ledger, held, expiry, lapsed. The keys' TTL is set when the ledger is created or its period
+ * rolls, and when the first hold creates the held hash and expiry set again: at least `key_ttl` past
+ * the period's end, so never while the team is busy.
  */
 const BUDGET_RESERVE_FN = `
-local function budget_reserve(A, L)
- local now = tonumber(A[8])
- local reserved, holds, lapse = expire_lapsed(now, tonumber(L[5] or '0'), tonumber(L[6]), tonumber(L[7]), tonumber(A[11]))
- local period, pstart, pend, spent = A[2], tonumber(A[3]), tonumber(A[4]), 0
- if A[1] == 'merge' and L[1] and tonumber(L[2]) > pstart then return { 1, 0, fmt(tonumber(L[4])), fmt(reserved) }, L end
+local function budget_reserve(op, period, pstart, pend, limit, limit_n, mode, amount_text, now, id, expires, lapse_keep, key_ttl, L)
+ local reserved, holds, lapse = expire_lapsed(now, tonumber(L[5] or '0'), tonumber(L[6]), tonumber(L[7]), lapse_keep)
+ local spent = 0
+ if op == 'merge' and L[1] and tonumber(L[2]) > pstart then return 1, false, tonumber(L[4]), reserved, L end
  local fresh = true
  if L[1] and not (pstart > tonumber(L[2]) or period ~= L[1]) then
   pstart, pend, spent = tonumber(L[2]), tonumber(L[3]), tonumber(L[4])
   fresh = false
  end
- local amount = math.max(0, tonumber(A[7]))
+ local amount = tonumber(amount_text)
+ if not (amount > 0) then amount, amount_text = 0, '0' end
  local over, granted = false, true
- if A[1] == 'merge' then
+ if op == 'merge' then
   spent = spent + amount
  else
-  over = spent + reserved + amount > tonumber(A[5])
-  granted = A[6] == 'soft' or not over
+  over = spent + reserved + amount > limit_n
+  granted = mode == 'soft' or not over
   if granted then
    local n = #W.held
-   W.held[n + 1], W.held[n + 2] = A[9], fmt(amount)
-   W.expiry[n + 1], W.expiry[n + 2] = A[10], A[9]
+   W.held[n + 1], W.held[n + 2] = id, amount_text
+   W.expiry[n + 1], W.expiry[n + 2] = expires, id
    reserved = reserved + amount
    holds = holds + 1
-   lapse = math.min(lapse, tonumber(A[10]))
+   lapse = math.min(lapse, expires)
   end
  end
- W.ledger = { period, pstart, pend, A[5], A[6], spent, reserved, holds, lapse }
- local ttl = math.max(0, pend - now) + tonumber(A[12])
+ W.ledger = { period, pstart, pend, limit, mode, spent, reserved, holds, lapse }
+ -- Whole ms: PEXPIRE takes an integer, and a caller's clock may have a fraction.
+ local ttl = math.ceil(math.max(0, pend - now) + key_ttl)
  if fresh then
   for i = 1, 4 do W.ttl[i] = ttl end
  elseif granted and holds == 1 then
   -- The first hold makes the held hash and the expiry set anew (Redis drops an empty one).
   W.ttl[2], W.ttl[3] = ttl, ttl
  end
- return { granted and 1 or 0, over and 1 or 0, fmt(spent), fmt(reserved) }, { period, pstart, pend, spent, reserved, holds, lapse ~= math.huge and lapse }
+ return granted and 1 or 0, over, spent, reserved, { period, pstart, pend, spent, reserved, holds, lapse ~= math.huge and lapse }
 end
 `;
 
+/**
+ * KEYS: ledger, held, expiry, lapsed.
+ * ARGV: op, period, periodStart, periodEnd, limit, mode, amount, now, id, expiresAt, lapseKeepMs, keyTtlMs.
+ * Returns { granted, overLimit, spent, reserved }.
+ */
 export const BUDGET_RESERVE = script(
   "budget_reserve",
   `${EXPIRE_LAPSED}${BUDGET_RESERVE_FN}
-local reply = budget_reserve(ARGV, ledger_read())
+local A = ARGV
+local granted, over, spent, reserved = budget_reserve(A[1], A[2], tonumber(A[3]), tonumber(A[4]), A[5], tonumber(A[5]), A[6], A[7], tonumber(A[8]), A[9], tonumber(A[10]), tonumber(A[11]), tonumber(A[12]), ledger_read())
 flush()
-return reply
+return { granted, over and 1 or 0, fmt(spent), fmt(reserved) }
 `,
 );
 
@@ -239,6 +254,36 @@ end
 local function rl_read(key)
  return redis.call('HMGET', key, unpack(RL_FIELDS)), { set = {}, del = {} }
 end
+local function take(r, t, amount)
+ local wr = r and wait(r, 1) or 0
+ local wt = t and wait(t, amount) or 0
+ if wr == 0 and wt == 0 then
+  if r then r[2] = r[2] - 1 end
+  if t then t[2] = t[2] - math.max(0, amount) end
+  return true, 0
+ elseif wr < 0 or wt < 0 then return false, -1 end
+ return false, math.max(wr, wt)
+end
+local function keep(H, P, r, t, now)
+ local ttl = 60000
+ for k = 0, 1 do
+  local x, stored = (k == 0) and r or t, H[2 * k + 1]
+  for j = 2 * k + 1, 2 * k + 2 do
+   if x then
+    H[j] = x[j - 2 * k + 1]
+    P.set[j], P.del[j] = H[j], nil
+   elseif stored then
+    H[j] = false
+    P.set[j], P.del[j] = nil, true
+   end
+  end
+  if x and x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
+ end
+ if not H[5] or tonumber(H[5]) < now + ttl then
+  H[5] = now + ttl + 600000
+  P.set[5], P.pexpire = H[5], ttl + 600000
+ end
+end
 local function rate_limit(H, P, op, rpm, tpm, amount, now)
  now = tonumber(now)
  local r = bucket(tonumber(rpm), H[1], H[2], now)
@@ -246,38 +291,19 @@ local function rate_limit(H, P, op, rpm, tpm, amount, now)
  amount = tonumber(amount)
  local allowed, retry = true, 0
  if op == 'take' then
-  local wr = r and wait(r, 1) or 0
-  local wt = t and wait(t, amount) or 0
-  allowed = wr == 0 and wt == 0
-  if allowed then
-   if r then r[2] = r[2] - 1 end
-   if t then t[2] = t[2] - math.max(0, amount) end
-  elseif wr < 0 or wt < 0 then retry = -1
-  else retry = math.max(wr, wt) end
+  allowed, retry = take(r, t, amount)
  elseif op == 'adjust' and t then
   t[2] = math.min(t[1], t[2] - amount)
  end
- if op ~= 'peek' then
-  local ttl = 60000
-  for k = 0, 1 do
-   local x, stored = (k == 0) and r or t, H[2 * k + 1]
-   for j = 2 * k + 1, 2 * k + 2 do
-    if x then
-     H[j] = x[j - 2 * k + 1]
-     P.set[j], P.del[j] = H[j], nil
-    elseif stored then
-     H[j] = false
-     P.set[j], P.del[j] = nil, true
-    end
-   end
-   if x and x[1] > 0 then ttl = math.max(ttl, math.ceil(((x[1] - x[2]) * MINUTE) / x[1]) + 60000) end
-  end
-  if not H[5] or tonumber(H[5]) < now + ttl then
-   H[5] = now + ttl + 600000
-   P.set[5], P.pexpire = H[5], ttl + 600000
-  end
- end
+ if op ~= 'peek' then keep(H, P, r, t, now) end
  return { allowed and 1 or 0, fmt(retry), r and fmt(r[1]) or '', r and fmt(r[2]) or '', t and fmt(t[1]) or '', t and fmt(t[2]) or '' }
+end
+-- What a bucket's headers show (token-bucket.ts bucketSnapshot, the same arithmetic): whole units left and ms until full.
+local function shown(b)
+ if not b then return 0, 0 end
+ local reset = 0
+ if b[1] > 0 then reset = math.max(0, math.ceil(((b[1] - b[2]) * MINUTE) / b[1])) end
+ return math.max(0, math.floor(b[2])), reset
 end
 local function rl_write(key, P)
  local set, del = {}, {}
@@ -313,25 +339,40 @@ return reply
  * in order, each exactly as if alone; the ledger and the buckets are read once and written once per
  * call, not per request.
  * KEYS: ledger, held, expiry, lapsed, limits (one team: one hash tag).
- * ARGV: one per request, its fifteen fields joined by '|': BUDGET_RESERVE's twelve (op "reserve"),
- * then rpm or '', tpm or '', tokens (now is the 8th). One argument instead of fifteen: the client encodes and Redis
- * parses one bulk string per request (ioredis spends ≈ 0.5 µs of CPU per argument: BENCHMARKS.md, State on Redis).
- * Returns per request RATE_LIMIT's six, then BUDGET_RESERVE's four (0, 0, '0', '0' when the rate limit refused).
+ * ARGV: the team's terms once — period, periodStart, periodEnd, limit, mode, rpm or '', tpm or '',
+ * holdMs (a reservation's expiry is now + holdMs), lapseKeepMs, keyTtlMs — then four per request:
+ * amount, now, id, tokens. Everything that is the same for the batch is sent and read once.
+ * Returns per request ten integers or texts: allowed, retryAfterMs (-1 = never), requests left and ms
+ * until full, tokens left and ms until full (0, 0 without that limit: what the headers show, computed
+ * as token-bucket.ts does, so no level is formatted), then BUDGET_RESERVE's four (0, 0, '0', '0' when
+ * the rate limit refused).
  */
 export const ADMIT = script(
   "admit",
   `${EXPIRE_LAPSED}${BUDGET_RESERVE_FN}${RATE_LIMIT_FN}
+local A = ARGV
+local period, pstart, pend, limit, mode = A[1], tonumber(A[2]), tonumber(A[3]), A[4], A[5]
+local limit_n, rpm, tpm, hold, lapse_keep, key_ttl = tonumber(A[4]), tonumber(A[6]), tonumber(A[7]), tonumber(A[8]), tonumber(A[9]), tonumber(A[10])
 local L = ledger_read()
 local H, P = rl_read(KEYS[5])
-local out = {}
-for i = 1, #ARGV do
- local A = {}
- for field in string.gmatch(ARGV[i] .. '|', '([^|]*)|') do A[#A + 1] = field end
- local rl = rate_limit(H, P, 'take', A[13], A[14], A[15], A[8])
- local b = { 0, 0, '0', '0' }
- if rl[1] == 1 then b, L = budget_reserve(A, L) end
- for _, v in ipairs(rl) do out[#out + 1] = v end
- for _, v in ipairs(b) do out[#out + 1] = v end
+local out, n = {}, 0
+for i = 11, #A, 4 do
+ local now = tonumber(A[i + 1])
+ local r = bucket(rpm, H[1], H[2], now)
+ local t = bucket(tpm, H[3], H[4], now)
+ local allowed, retry = take(r, t, tonumber(A[i + 3]))
+ keep(H, P, r, t, now)
+ out[n + 1], out[n + 2] = allowed and 1 or 0, retry
+ out[n + 3], out[n + 4] = shown(r)
+ out[n + 5], out[n + 6] = shown(t)
+ if allowed then
+  local granted, over, spent, reserved
+  granted, over, spent, reserved, L = budget_reserve('reserve', period, pstart, pend, limit, limit_n, mode, A[i], now, A[i + 2], now + hold, lapse_keep, key_ttl, L)
+  out[n + 7], out[n + 8], out[n + 9], out[n + 10] = granted, over and 1 or 0, fmt(spent), fmt(reserved)
+ else
+  out[n + 7], out[n + 8], out[n + 9], out[n + 10] = 0, 0, '0', '0'
+ end
+ n = n + 10
 end
 flush()
 rl_write(KEYS[5], P)
@@ -347,9 +388,15 @@ return out
 export const SETTLE_ADJUST = script(
   "settle_adjust",
   `${EXPIRE_LAPSED}${BUDGET_SETTLE_FN}${RATE_LIMIT_FN}
-if ARGV[2] ~= '' and tonumber(ARGV[3]) ~= 0 then
+local delta = tonumber(ARGV[3])
+if ARGV[2] ~= '' and delta ~= 0 then
+ -- rate_limit's 'adjust', without the reply nobody reads (its levels would be formatted for nothing).
  local H, P = rl_read(KEYS[5])
- rate_limit(H, P, 'adjust', ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+ local now = tonumber(ARGV[4])
+ local r = bucket(tonumber(ARGV[1]), H[1], H[2], now)
+ local t = bucket(tonumber(ARGV[2]), H[3], H[4], now)
+ t[2] = math.min(t[1], t[2] - delta)
+ keep(H, P, r, t, now)
  rl_write(KEYS[5], P)
 end
 return budget_settle(ARGV, 4)
