@@ -2,7 +2,7 @@
  * @module The floor under switchyard-redis's added latency: how long one round trip to another process
  * takes on this machine when requests come one at a time with a gap between them, as the bench's open
  * loop sends them (500 req/s is a 2 ms gap). For each gap: a PING on a raw socket (no client library),
- * a PING through ioredis, and the hot path itself (the stores' admit(): ADMIT on Redis; each request's
+ * an empty script through ioredis (EVALSHA, as the stores call), and the hot path itself (the stores' admit(): ADMIT on Redis; each request's
  * settlement follows it, as in the router, off the measured time).
  *
  *     node --import tsx test/bench/src/micro/redis-rtt.ts [--gaps 0,2,10] [--samples 400] [--pin]
@@ -70,17 +70,21 @@ const us = (ms: number): string => `${Math.round(ms * 1000)}`;
 console.log(
   `redis-server ${server.version} on 127.0.0.1, ${samples} samples per gap${values.pin ? ", pinned (redis CPU 0, this process CPU 1)" : ""}; p50 / p90 in µs`,
 );
-console.log("gap between requests | raw-socket PING | ioredis PING | stores admit() (ADMIT) | admit() − raw PING (p50)");
+console.log("gap between requests | raw-socket PING | ioredis EVALSHA of an empty script | stores admit() (ADMIT) | admit() − raw PING (p50)");
 console.log("--- | --- | --- | --- | ---");
-const probes: Array<() => Promise<number>> = [() => timed(rawPing), () => timed(() => io.ping()), admit];
+// An empty script through ioredis: a round trip as the stores make theirs (EVALSHA is not auto-pipelined; PING would be).
+const emptySha = String(await io.script("LOAD", "return 1"));
+const probes: Array<() => Promise<number>> = [() => timed(rawPing), () => timed(() => io.evalsha(emptySha, 0)), admit];
 for (let i = 0; i < 200; i++) for (const probe of probes) await probe(); // warm-up
 for (const gap of gaps) {
   const results: number[][] = [[], [], []];
-  // Interleaved, so the machine's drift hits the three alike.
-  for (let i = 0; i < samples; i++) {
+  // Each probe in a run of its own (interleaving them would put another probe's round trip in every gap), in halves so the machine's drift hits the three alike.
+  for (const half of [0, 1]) {
     for (const [k, probe] of probes.entries()) {
-      if (gap > 0) await sleep(gap);
-      results[k]!.push(await probe());
+      for (let i = half; i < samples; i += 2) {
+        if (gap > 0) await sleep(gap);
+        results[k]!.push(await probe());
+      }
     }
   }
   const cells = results.map((xs) => `${us(percentile(xs, 0.5))} / ${us(percentile(xs, 0.9))}`);
