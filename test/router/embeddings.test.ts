@@ -218,6 +218,29 @@ describe("routes of the other kind, and bad requests", () => {
     const wide = await post({ model: "search", input: "x", dimensions: 9 });
     expect(wide.status).toBe(400);
     expect(((await wide.json()) as { error: { param: string; message: string } }).error.message).toContain("makes vectors of 8");
+    // A token id past a 32-bit integer (1e308 would reach the upstream as "1e+308") is named; so is a prompt, which embeddings do not render.
+    const huge = await post({
+      model: "search",
+      input: [
+        [1, 2],
+        [3, 1e308],
+      ],
+    });
+    expect(huge.status).toBe(400);
+    expect(((await huge.json()) as { error: { param: string; message: string } }).error).toMatchObject({
+      param: "input[1][1]",
+      message: "`input[1][1]` must be a token id, an integer from 0 to 2147483647, got 1e+308",
+    });
+    const prompted = await post({ model: "search", input: "x", prompt: { id: "greeting" } });
+    expect(prompted.status).toBe(400);
+    expect(((await prompted.json()) as { error: { param: string } }).error.param).toBe("prompt");
+    const promptHeader = await fetch(`${router.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { authorization: "Bearer team-app-key", "content-type": "application/json", "x-switchyard-prompt": "greeting" },
+      body: JSON.stringify({ model: "search", input: "x" }),
+    });
+    expect(promptHeader.status).toBe(400);
+    expect(((await promptHeader.json()) as { error: { message: string } }).error.message).toContain("`x-switchyard-prompt` header is not read by embeddings");
     const unauthenticated = await fetch(`${router.url}/v1/embeddings`, { method: "POST", body: JSON.stringify({ model: "search", input: "x" }) });
     expect(unauthenticated.status).toBe(401);
     expect(primary.requests).toHaveLength(0);

@@ -372,7 +372,7 @@ const EMBEDDINGS_CHUNK: LazyChunk = {
   importer: "http/endpoints.ts",
   specifier: "./embeddings.ts",
   exports: ["serveEmbeddings"],
-  modules: new Set(["http/embeddings.ts", "protocol/embeddings.ts", "protocol/json.ts", "core/tokens.ts"]),
+  modules: new Set(["http/embeddings.ts", "protocol/embeddings.ts", "protocol/json.ts", "core/tokens.ts", "prompts/keys.ts"]),
   corePath: "EmbeddingsCore (http/embeddings.ts)",
   name: "switchyard-embeddings.mjs",
   placement: "beside",

@@ -14,6 +14,7 @@ import type { priceUsage } from "../execute/usage.ts";
 import type { chatDialect } from "../protocol/chat-dialect.ts";
 import { type EmbeddingsBody, type EmbeddingsResponse, estimateEmbeddingTokens, inputsOf, readEmbeddingsBody } from "../protocol/embeddings.ts";
 import { estimateTextTokens } from "../core/tokens.ts";
+import { PROMPT_HEADER } from "../prompts/keys.ts";
 import type { parseJson } from "../protocol/json.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { requestRegion } from "../telemetry/record.ts";
@@ -93,6 +94,11 @@ export async function serveEmbeddings(
         "invalid_request",
         read.param === "" ? read.problem : `\`${read.param}\` ${read.problem}`,
         read.param === "" ? {} : { param: read.param },
+      );
+    if (req.headers[PROMPT_HEADER] !== undefined)
+      throw new RouterError(
+        "invalid_request",
+        `the \`${PROMPT_HEADER}\` header is not read by embeddings: routes.ts prompts render chat, Responses and Messages requests; send the text to embed in \`input\``,
       );
     const body = read;
     const tags = core.parseTags(req.headers["x-switchyard-tags"]);

@@ -4,7 +4,7 @@
  * a problem is data; the handler (http/embeddings.ts) answers it as a 400, an adapter's `embed` calls the upstream.
  */
 import { estimateTextTokens } from "../core/tokens.ts";
-import { kind } from "./json.ts";
+import { kind, shown } from "./json.ts";
 
 /** What may be embedded: one text, texts, one token array or token arrays (OpenAI's `input`). */
 export type EmbeddingInput = string | string[] | number[] | number[][];
@@ -51,8 +51,22 @@ export interface BodyProblem {
   problem: string;
 }
 
-const isTokenArray = (value: unknown): value is number[] =>
-  Array.isArray(value) && value.length > 0 && value.every((t) => typeof t === "number" && Number.isInteger(t) && t >= 0);
+/** The largest token id accepted: vocabularies are far smaller, and an id past a 32-bit integer is a client's mistake, not a token. */
+export const MAX_TOKEN_ID = 2 ** 31 - 1;
+
+const isTokenId = (t: unknown): t is number => typeof t === "number" && Number.isInteger(t) && t >= 0 && t <= MAX_TOKEN_ID;
+
+const isTokenArray = (value: unknown): value is number[] => Array.isArray(value) && value.length > 0 && value.every(isTokenId);
+
+/** The first entry of a token array that is not a token id, named (`input[2]`, `input[0][5]`). */
+function tokenProblem(tokens: unknown[], at: string): BodyProblem | undefined {
+  const i = tokens.findIndex((t) => !isTokenId(t));
+  if (i < 0) return undefined;
+  return {
+    param: `${at}[${i}]`,
+    problem: `must be a token id, an integer from 0 to ${MAX_TOKEN_ID}, got ${typeof tokens[i] === "number" ? String(tokens[i]) : shown(tokens[i])}`,
+  };
+}
 
 /** The problem with `input`, if any. */
 function inputProblem(input: unknown): BodyProblem | undefined {
@@ -63,10 +77,14 @@ function inputProblem(input: unknown): BodyProblem | undefined {
     return problem("input", `must be a non-empty string, array of strings, array of tokens or array of token arrays, got ${kind(input)}`);
   if (input.length > MAX_EMBEDDING_INPUTS) return problem("input", `holds ${input.length} inputs; at most ${MAX_EMBEDDING_INPUTS} per request`);
   if (isTokenArray(input)) return undefined;
+  // One token array (numbers only): name the entry that is not a token id.
+  if (input.every((item) => typeof item === "number")) return tokenProblem(input, "input");
   for (let i = 0; i < input.length; i++) {
     const item: unknown = input[i];
-    if (typeof item === "string" ? item === "" : !isTokenArray(item))
-      return problem(`input[${i}]`, "must be a non-empty string or a non-empty array of tokens");
+    if (Array.isArray(item) && item.length > 0) {
+      const wrong = tokenProblem(item, `input[${i}]`);
+      if (wrong !== undefined) return wrong;
+    } else if (typeof item !== "string" || item === "") return problem(`input[${i}]`, "must be a non-empty string or a non-empty array of tokens");
   }
   if (!(input.every((item) => typeof item === "string") || input.every((item) => Array.isArray(item))))
     return problem("input", "must not mix strings and token arrays");
@@ -88,6 +106,12 @@ export function readEmbeddingsBody(value: unknown): EmbeddingsBody | BodyProblem
   if (typeof model !== "string" || model === "") return { param: "model", problem: `must be a non-empty string (a route name), got ${kind(model)}` };
   const wrong = inputProblem(body["input"]);
   if (wrong !== undefined) return wrong;
+  // Prompts as code render generation requests; an embeddings request sending one would otherwise embed without it, silently.
+  if (body["prompt"] !== undefined && body["prompt"] !== null)
+    return {
+      param: "prompt",
+      problem: "is not read by embeddings: routes.ts prompts render chat, Responses and Messages requests; send the text to embed in `input`",
+    };
   const format = body["encoding_format"];
   if (format !== undefined && format !== null && format !== "float" && format !== "base64")
     return { param: "encoding_format", problem: 'must be "float" or "base64"' };
