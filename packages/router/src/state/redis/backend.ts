@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import { Redis } from "ioredis";
 import { RouterError } from "../../errors.ts";
+import { LeanConnection, RedisReplyError } from "./lean.ts";
 import type { LuaScript } from "./scripts.ts";
 import { redactRedisUrl } from "./url.ts";
 
@@ -27,10 +28,20 @@ export interface BackendOptions {
 
 type Arg = string | number;
 
+/**
+ * The scripts of the governed request's path (rate limits, reservations, settlements) run on the lean
+ * connection, all on the one connection, so Redis runs them in the order they were sent (a fallback's
+ * reservation after the settlement of the attempt that failed). The others (canaries, releases: large
+ * bodies, rare calls) stay on ioredis.
+ */
+const LEAN_SCRIPTS = new Set(["admit", "settle_adjust", "budget_reserve", "rate_limit"]);
+
 /** The shared Redis connection of one router (plus a subscriber connection for pub/sub). */
 export class RedisBackend {
   readonly client: Redis;
   readonly onUnavailable: "serve-local" | "refuse";
+  /** The connection the request path's scripts use while it is ready (ioredis otherwise). */
+  readonly #lean: LeanConnection;
   readonly #options: BackendOptions;
   readonly #where: string;
   #subscriber: Redis | undefined;
@@ -63,6 +74,12 @@ export class RedisBackend {
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
       ...(tls === undefined ? {} : { tls }),
     });
+    this.#lean = new LeanConnection({
+      url: options.url,
+      ...(tls === undefined ? {} : { tls }),
+      commandTimeoutMs: options.commandTimeoutMs,
+      connectTimeoutMs: Math.max(1_000, options.commandTimeoutMs * 4),
+    });
     this.client.on("ready", () => this.#markUp());
     this.client.on("close", () => this.#markDown(this.#lastError === "" ? "connection closed" : this.#lastError));
     this.client.on("error", (error: Error) => {
@@ -78,7 +95,8 @@ export class RedisBackend {
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, waitMs);
     });
-    await Promise.race([this.client.connect().catch(() => undefined), timeout]);
+    this.#lean.start();
+    await Promise.race([Promise.all([this.client.connect().catch(() => undefined), this.#lean.whenReady()]), timeout]);
     clearTimeout(timer);
     if (!this.#up) this.#markDown(this.#lastError === "" ? `no answer within ${waitMs} ms` : this.#lastError);
   }
@@ -95,6 +113,22 @@ export class RedisBackend {
 
   /** Run a script: EVALSHA, then EVAL once when Redis does not know it (NOSCRIPT: a restart or SCRIPT FLUSH). */
   async eval(script: LuaScript, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    const lean = this.#lean;
+    if (lean.ready && LEAN_SCRIPTS.has(script.name)) {
+      const command: Arg[] = ["EVALSHA", script.sha, keys.length];
+      for (const key of keys) command.push(key);
+      for (const arg of args) command.push(arg);
+      return this.run(async () => {
+        try {
+          return await lean.send(command);
+        } catch (error) {
+          if (!(error instanceof RedisReplyError && error.message.startsWith("NOSCRIPT"))) throw error;
+          command[0] = "EVAL";
+          command[1] = script.lua;
+          return await lean.send(command);
+        }
+      });
+    }
     return this.run(async (client) => {
       try {
         return await client.evalsha(script.sha, keys.length, ...keys, ...args);
@@ -110,7 +144,7 @@ export class RedisBackend {
     const stream = this.client.stream as Socket | undefined; // none before the first connection
     stream?.cork();
     try {
-      send();
+      this.#lean.corked(send);
     } finally {
       stream?.uncork();
     }
@@ -155,6 +189,7 @@ export class RedisBackend {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#probe);
+    this.#lean.close();
     this.#subscriber?.disconnect();
     try {
       await Promise.race([this.client.quit(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
