@@ -112,21 +112,21 @@ export class RedisBackend {
   }
 
   /** Run a script: EVALSHA, then EVAL once when Redis does not know it (NOSCRIPT: a restart or SCRIPT FLUSH). */
-  async eval(script: LuaScript, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+  eval(script: LuaScript, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     const lean = this.#lean;
     if (lean.ready && LEAN_SCRIPTS.has(script.name)) {
+      if (!this.#up) return Promise.reject(this.#unreachable());
       const command: Arg[] = ["EVALSHA", script.sha, keys.length];
       for (const key of keys) command.push(key);
       for (const arg of args) command.push(arg);
-      return this.run(async () => {
-        try {
-          return await lean.send(command);
-        } catch (error) {
-          if (!(error instanceof RedisReplyError && error.message.startsWith("NOSCRIPT"))) throw error;
-          command[0] = "EVAL";
-          command[1] = script.lua;
-          return await lean.send(command);
-        }
+      // Promise callbacks rather than async closures: this is every governed request's path.
+      return lean.send(command).catch((error: unknown) => {
+        if (!(error instanceof RedisReplyError && error.message.startsWith("NOSCRIPT"))) throw this.#failed(error);
+        command[0] = "EVAL";
+        command[1] = script.lua;
+        return lean.send(command).catch((again: unknown) => {
+          throw this.#failed(again);
+        });
       });
     }
     return this.run(async (client) => {
@@ -152,15 +152,24 @@ export class RedisBackend {
 
   /** Run commands; a connection failure or timeout marks the backend down and throws BackendDown. */
   async run<T>(fn: (client: Redis) => Promise<T>): Promise<T> {
-    if (!this.#up) throw new BackendDown(`shared state is unreachable (${this.#lastError || "not connected"})`);
+    if (!this.#up) throw this.#unreachable();
     try {
       return await fn(this.client);
     } catch (error) {
-      if (isScriptBug(error)) throw error;
-      const reason = describe(error);
-      this.#markDown(reason);
-      throw new BackendDown(`shared state is unreachable (${reason})`);
+      throw this.#failed(error);
     }
+  }
+
+  #unreachable(): BackendDown {
+    return new BackendDown(`shared state is unreachable (${this.#lastError || "not connected"})`);
+  }
+
+  /** What a failed command throws: a script's own error as it is; anything else marks the backend down (BackendDown). */
+  #failed(error: unknown): unknown {
+    if (isScriptBug(error)) return error;
+    const reason = describe(error);
+    this.#markDown(reason);
+    return new BackendDown(`shared state is unreachable (${reason})`);
   }
 
   /** The error a "refuse" store answers with while Redis is unreachable (503 in OpenAI's shape). */

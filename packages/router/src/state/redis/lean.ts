@@ -104,29 +104,34 @@ export class ReplyReader {
     return out;
   }
 
-  /** The index of the next CRLF from `this.#at`, or -1. */
-  #lineEnd(): number {
-    return this.#buffer.indexOf("\r\n", this.#at, "latin1");
+  /** The integer written from `from` to `end` (a length or an integer reply: ASCII digits, maybe a minus). */
+  #integer(from: number, end: number): number {
+    const buf = this.#buffer;
+    const negative = buf[from] === 0x2d;
+    let value = 0;
+    for (let i = negative ? from + 1 : from; i < end; i++) value = value * 10 + (buf[i]! - 0x30);
+    return negative ? -value : value;
   }
 
   #read(): Reply | RedisReplyError | typeof INCOMPLETE {
     const buf = this.#buffer;
-    if (this.#at >= buf.length) return INCOMPLETE;
-    const type = buf[this.#at];
-    const end = this.#lineEnd();
-    if (end < 0) return INCOMPLETE;
-    const line = buf.toString("utf8", this.#at + 1, end);
+    const start = this.#at;
+    if (start >= buf.length) return INCOMPLETE;
+    const type = buf[start];
+    // A line ends with CRLF; a CR is never inside one (a bulk string's bytes are read by length, not here).
+    const end = buf.indexOf(0x0d, start + 1);
+    if (end < 0 || end + 1 >= buf.length) return INCOMPLETE;
     this.#at = end + 2;
     switch (type) {
       case 0x2b: // '+'
-        return line;
+        return buf.toString("utf8", start + 1, end);
       case 0x2d: // '-'
-        return new RedisReplyError(line);
+        return new RedisReplyError(buf.toString("utf8", start + 1, end));
       case 0x3a: // ':'
-        return Number(line);
+        return this.#integer(start + 1, end);
       case 0x24: {
         // '$'
-        const length = Number(line);
+        const length = this.#integer(start + 1, end);
         if (length < 0) return null;
         if (this.#at + length + 2 > buf.length) return INCOMPLETE;
         const text = buf.toString("utf8", this.#at, this.#at + length);
@@ -135,7 +140,7 @@ export class ReplyReader {
       }
       case 0x2a: {
         // '*'
-        const count = Number(line);
+        const count = this.#integer(start + 1, end);
         if (count < 0) return null;
         const items: Array<Reply | RedisReplyError> = [];
         for (let i = 0; i < count; i++) {
