@@ -94,7 +94,7 @@ for (const kind of redisKinds()) {
                 now,
               });
               const admitAll = (stores: StateStores) =>
-                Promise.all(s.admits.map((a) => stores.admission.admit({ limits: limits(a.tokens), budget: budget(a.amountUsd) })));
+                Promise.all(s.admits.map(async (a) => stores.admission.admit({ limits: limits(a.tokens), budget: budget(a.amountUsd) })));
               const [m, r] = [await admitAll(memory), await admitAll(redis)];
               expect(r.map(shown)).toEqual(m.map(shown));
               m.forEach((a, i) => {

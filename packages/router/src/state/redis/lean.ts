@@ -117,7 +117,7 @@ export class ReplyReader {
     const buf = this.#buffer;
     const start = this.#at;
     if (start >= buf.length) return INCOMPLETE;
-    const type = buf[start];
+    const type = buf[start]!;
     // A line ends with CRLF; a CR is never inside one (a bulk string's bytes are read by length, not here).
     const end = buf.indexOf(0x0d, start + 1);
     if (end < 0 || end + 1 >= buf.length) return INCOMPLETE;
@@ -152,7 +152,7 @@ export class ReplyReader {
         return items;
       }
       default:
-        throw new Error(`unexpected RESP type byte 0x${(type ?? 0).toString(16)}`);
+        throw new Error(`unexpected RESP type byte 0x${type.toString(16)}`);
     }
   }
 }
