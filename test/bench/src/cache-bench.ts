@@ -15,12 +15,11 @@
  *
  *     node --import tsx test/bench/src/cache-bench.ts [--slices 6] [--slice-ms 2000] [--connections 32] [--rate 300] [--paced-ms 3000] [--ways uncached,miss,hit] [--prof-dir DIR]
  */
+import { bundleBenchServers } from "./bundle-servers.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build as esbuild } from "esbuild";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
 import { TEAM_KEY_ENV, TEAM_KEY_VALUE, UPSTREAM_KEY_ENV, UPSTREAM_KEY_VALUE } from "./constants.ts";
 import { LoadGenerator } from "./load/client.ts";
@@ -65,17 +64,7 @@ const messages = [
 const workDir = mkdtempSync(join(tmpdir(), "switchyard-cache-bench-"));
 const group = new ProcessGroup();
 try {
-  await esbuild({
-    entryPoints: { "mock-upstream": fileURLToPath(new URL("./servers/mock-upstream.ts", import.meta.url)) },
-    outdir: workDir,
-    outExtension: { ".js": ".cjs" },
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minify: true,
-    logLevel: "error",
-  });
+  await bundleBenchServers(workDir, ["mock-upstream"]);
   const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")] });
   const origin = `http://127.0.0.1:${await waitForListening(upstream)}`;
   const { routerFile } = await buildSwitchyard({ upstreamOrigin: origin, workDir }, "switchyard-cache");

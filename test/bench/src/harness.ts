@@ -2,11 +2,10 @@
  * @module The side-by-side load benchmark: starts the mock upstream, each system and a load generator
  * as separate processes, interleaves the systems over several rounds, and returns the figures.
  */
+import { bundleBenchServers } from "./bundle-servers.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build as esbuild } from "esbuild";
 import { LoadGenerator } from "./load/client.ts";
 import type { PacedResult, Target, ThroughputResult } from "./load/jobs.ts";
 import { cpuTicks, ProcessGroup, sampleRss, TICKS_PER_SECOND, waitForListening } from "./processes.ts";
@@ -108,22 +107,6 @@ export interface LoadResult {
   perf?: { ok: true; value: WholeProcessProfile[] } | { ok: false; reason: string } | undefined;
   startedAt: string;
   elapsedMs: number;
-}
-
-/** Bundle the small servers (mock upstream, bare proxy) into self-contained files: no loader in the measured processes. */
-async function bundleServers(outDir: string): Promise<void> {
-  const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-  await esbuild({
-    entryPoints: { "mock-upstream": here("./servers/mock-upstream.ts"), "bare-proxy": here("./servers/bare-proxy.ts") },
-    outdir: outDir,
-    outExtension: { ".js": ".cjs" },
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minify: true,
-    logLevel: "error",
-  });
 }
 
 /** One JSON and one streamed call: the system answers 200 with the upstream's reply, or it is not measured. */
@@ -416,7 +399,7 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadResult> {
   const running: RunningSystem[] = [];
   const unavailable: LoadResult["unavailable"] = [];
   try {
-    await bundleServers(workDir);
+    await bundleBenchServers(workDir, ["mock-upstream", "bare-proxy"]);
     const pin = options.pin && availableParallelism() >= 2;
     if (options.pin && !pin) log("--pin needs at least 2 cores; not pinning");
     const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")], cpus: pin ? "0" : undefined });

@@ -15,13 +15,12 @@
  * A variant's tree must have its dependencies installed (or linked); its compiler builds its router.mjs.
  * Without `--variant`, only this tree is measured (`redis=.`).
  */
+import { bundleBenchServers } from "./bundle-servers.ts";
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build as esbuild } from "esbuild";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
 import { startRedis } from "../../helpers/redis-server.ts";
 import { BENCH_ROUTE, REDIS_URL_ENV, TEAM_KEY_ENV, TEAM_KEY_VALUE, UPSTREAM_KEY_ENV, UPSTREAM_KEY_VALUE, UPSTREAM_PLACEHOLDER } from "./constants.ts";
@@ -108,17 +107,7 @@ const workDir = mkdtempSync(join(tmpdir(), "switchyard-redis-ab-"));
 const group = new ProcessGroup();
 const systems: System[] = [];
 try {
-  await esbuild({
-    entryPoints: { "mock-upstream": fileURLToPath(new URL("./servers/mock-upstream.ts", import.meta.url)) },
-    outdir: workDir,
-    outExtension: { ".js": ".cjs" },
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minify: true,
-    logLevel: "error",
-  });
+  await bundleBenchServers(workDir, ["mock-upstream"]);
   const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")], cpus: serviceCpus });
   const origin = `http://127.0.0.1:${await waitForListening(upstream)}`;
   const load = await LoadGenerator.start(group, serviceCpus);

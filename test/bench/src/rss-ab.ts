@@ -12,13 +12,12 @@
  * A variant's tree must have its dependencies installed; its compiler builds its router.mjs (assets copied
  * beside it, as deployed). Without `--variant`, only this tree is measured (`this=.`).
  */
+import { bundleBenchServers } from "./bundle-servers.ts";
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build as esbuild } from "esbuild";
 import { ROUTER_NODE_FLAGS } from "@switchyard/router/node-flags";
 import { BENCH_ROUTE, TEAM_KEY_ENV, TEAM_KEY_VALUE, UPSTREAM_KEY_ENV, UPSTREAM_KEY_VALUE, UPSTREAM_PLACEHOLDER } from "./constants.ts";
 import { LoadGenerator } from "./load/client.ts";
@@ -147,17 +146,7 @@ const workDir = mkdtempSync(join(tmpdir(), "switchyard-rss-ab-"));
 const group = new ProcessGroup();
 const systems: System[] = [];
 try {
-  await esbuild({
-    entryPoints: { "mock-upstream": fileURLToPath(new URL("./servers/mock-upstream.ts", import.meta.url)) },
-    outdir: workDir,
-    outExtension: { ".js": ".cjs" },
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minify: true,
-    logLevel: "error",
-  });
+  await bundleBenchServers(workDir, ["mock-upstream"]);
   writeFileSync(join(workDir, "probe.mjs"), PROBE);
   const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")] });
   const origin = `http://127.0.0.1:${await waitForListening(upstream)}`;

@@ -4,12 +4,12 @@
  * abandon their stream part-way: is the upstream request cancelled, the budget settled on what was
  * produced, the trace a 499, and do fds and memory come back?). Every process is its own, on 127.0.0.1.
  */
+import { bundleBenchServers } from "../bundle-servers.ts";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build as esbuild } from "esbuild";
 import { cpuTicks, listenDrops, type Managed, ProcessGroup, rssBytes, sampleRss, TICKS_PER_SECOND, waitForListening, writeCalls } from "../processes.ts";
 import { median } from "../stats.ts";
 import { NotAvailable, type RunningSystem, starters } from "../systems.ts";
@@ -124,24 +124,6 @@ export interface StreamsResult {
 }
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-
-async function bundle(outDir: string): Promise<void> {
-  await esbuild({
-    entryPoints: {
-      "stream-upstream": here("../servers/stream-upstream.ts"),
-      "bare-proxy": here("../servers/bare-proxy.ts"),
-      "eld-probe": here("../servers/eld-probe.ts"),
-    },
-    outdir: outDir,
-    outExtension: { ".js": ".cjs" },
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minify: true,
-    logLevel: "error",
-  });
-}
 
 function fdLimits(): { soft: number; hard: number } {
   const line = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(readFileSync("/proc/self/limits", "utf8"));
@@ -462,7 +444,7 @@ export async function runStreamsBench(options: StreamsOptions): Promise<StreamsR
   const maxStreams = Math.max(...options.counts, options.churn?.streams ?? 0);
   const fdLimit = ensureFdLimit(2 * maxStreams + 1024, log);
   try {
-    await bundle(workDir);
+    await bundleBenchServers(workDir, ["stream-upstream", "bare-proxy", "eld-probe"]);
     const upstream = group.start({
       name: "stream-upstream",
       command: process.execPath,
