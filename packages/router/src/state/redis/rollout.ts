@@ -36,6 +36,8 @@ export class RedisRolloutStore implements RolloutStore {
   readonly #environment: string;
   readonly #prefix: string;
   #cache = new Map<string, CachedCanary>();
+  /** Counts this replica's canary writes: a refresh whose read was sent before one may not see it, and is not applied. */
+  #writes = 0;
   /** The config last activated, re-applied on recovery if Redis was down then. */
   #pendingActivation: { config: Config; now: number } | undefined;
   readonly #refresh: NodeJS.Timeout;
@@ -80,6 +82,7 @@ export class RedisRolloutStore implements RolloutStore {
       if (def.canary === undefined) continue;
       args.push(route, def.canary.model, stepsKey(def.canary.steps), clampPercent(def.canary.steps[0] ?? 0));
     }
+    this.#writes++;
     try {
       await this.#backend.eval(CANARY_ACTIVATE, [this.#keys.canaries, this.#keys.rolloutChannel], args);
       this.#pendingActivation = undefined;
@@ -139,6 +142,7 @@ export class RedisRolloutStore implements RolloutStore {
   async setCanaryPercent(route: string, percent: number, options: { now: number; step?: number; reason?: string }): Promise<void> {
     const key = this.#keys.canaryBase + route;
     const clamped = clampPercent(percent);
+    this.#writes++;
     try {
       await this.#backend.eval(
         CANARY_SET,
@@ -196,10 +200,17 @@ export class RedisRolloutStore implements RolloutStore {
   /** Re-read every canary into the cache (pub/sub message, periodic backstop, recovery). */
   async refresh(): Promise<void> {
     if (!this.#backend.up) return;
-    const rows = await this.#read(false);
-    const next = new Map<string, CachedCanary>();
-    for (const [route, row] of rows) next.set(route, fromRow(row, [], []));
-    this.#cache = next;
+    // A write of ours that went out while a read was in flight may not be in its rows: read again (a read sent after
+    // the write sees it, the connection keeping their order); after three tries the periodic refresh takes over.
+    for (let tries = 0; tries < 3; tries++) {
+      const writes = this.#writes;
+      const rows = await this.#read(false);
+      if (this.#writes !== writes) continue;
+      const next = new Map<string, CachedCanary>();
+      for (const [route, row] of rows) next.set(route, fromRow(row, [], []));
+      this.#cache = next;
+      return;
+    }
   }
 
   close(): void {
