@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
 
 /** The servers in `src/servers/` the bench tools start. */
-export type BenchServer = "mock-upstream" | "bare-proxy" | "stream-upstream" | "eld-probe";
+export type BenchServer = "mock-upstream" | "bare-proxy" | "stream-upstream" | "eld-probe" | "gc-probe";
 
 /** Bundle `servers` into `outDir` as `<name>.cjs`. */
 export async function bundleBenchServers(outDir: string, servers: readonly BenchServer[]): Promise<void> {

@@ -8,9 +8,11 @@
  * loop of N req/s (in the same rotating order) and prints its p50 and the p50 it adds over the
  * in-memory router's in the same cycle (median of the per-cycle differences). With `--pin`, each router
  * runs on CPU 1 and the upstream, the load generator and every redis-server on CPU 0 (`taskset -c`): Redis
- * as the external service it is in production, not competing with the router for its core.
+ * as the external service it is in production, not competing with the router for its core. With `--gc`, each
+ * router carries a probe (src/servers/gc-probe.ts: V8's GCProfiler) and the run ends with its garbage collector's
+ * figures per request: collection time, scavenges, bytes surviving a scavenge and bytes promoted to the old generation.
  *
- *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32] [--rate 500] [--paced-ms 2000] [--pin]
+ *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32] [--rate 500] [--paced-ms 2000] [--pin] [--gc] [--prof-dir D] [--node-flag F]...
  *
  * A variant's tree must have its dependencies installed (or linked); its compiler builds its router.mjs.
  * Without `--variant`, only this tree is measured (`redis=.`).
@@ -29,6 +31,7 @@ import type { Target } from "./load/jobs.ts";
 import { BENCH_DIR, REPO_ROOT } from "./paths.ts";
 import { cpuTicks, freePort, ProcessGroup, TICKS_PER_SECOND, waitForHttp, waitForListening } from "./processes.ts";
 import { addRedisStats, diffRedisStats, readRedisStats, type RedisStats } from "./redis-stats.ts";
+import type { GcProbeReport } from "./servers/gc-probe.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -41,8 +44,11 @@ const { values } = parseArgs({
     "paced-ms": { type: "string", default: "2000" },
     "no-memory": { type: "boolean", default: false },
     pin: { type: "boolean", default: false },
+    gc: { type: "boolean", default: false },
     /** Write each router's V8 CPU profile here (node --cpu-prof; written when the router exits). */
     "prof-dir": { type: "string" },
+    /** Another flag for every router's node (e.g. `--heap-prof`, `--trace-gc`), after the deployed ones; repeatable. */
+    "node-flag": { type: "string", multiple: true, default: [] },
   },
 });
 const variants = (values.variant.length > 0 ? values.variant : ["redis=."]).map((v) => {
@@ -92,6 +98,8 @@ interface System {
   /** Every slice's redis-server statistics and requests, for the commands per request over the run. */
   redisStats: RedisStats[];
   requests: number;
+  /** Every request the router answered (warm-up and open loop included): the GC probe's figures are divided by it. */
+  served: number;
   ratio: number[];
   /** Open loop at `rate`: p50 of whole replies, ms, and its difference to memory's in the same cycle. */
   p50: number[];
@@ -107,7 +115,7 @@ const workDir = mkdtempSync(join(tmpdir(), "switchyard-redis-ab-"));
 const group = new ProcessGroup();
 const systems: System[] = [];
 try {
-  await bundleBenchServers(workDir, ["mock-upstream"]);
+  await bundleBenchServers(workDir, values.gc ? ["mock-upstream", "gc-probe"] : ["mock-upstream"]);
   const upstream = group.start({ name: "mock-upstream", command: process.execPath, args: [join(workDir, "mock-upstream.cjs")], cpus: serviceCpus });
   const origin = `http://127.0.0.1:${await waitForListening(upstream)}`;
   const load = await LoadGenerator.start(group, serviceCpus);
@@ -126,6 +134,8 @@ try {
       args: [
         ...ROUTER_NODE_FLAGS,
         ...(values["prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${resolve(values["prof-dir"])}`, `--cpu-prof-name=${w.name}.cpuprofile`]),
+        ...(values.gc ? ["--require", join(workDir, "gc-probe.cjs")] : []),
+        ...values["node-flag"],
         routerFile,
         "--port",
         String(port),
@@ -138,6 +148,7 @@ try {
         [TEAM_KEY_ENV]: TEAM_KEY_VALUE,
         [UPSTREAM_KEY_ENV]: UPSTREAM_KEY_VALUE,
         ...(redis === undefined ? {} : { [REDIS_URL_ENV]: redis.url() }),
+        ...(values.gc ? { SWITCHYARD_GC_PROBE_OUT: gcReportFile(w.name) } : {}),
       },
     });
     await waitForHttp(managed, `http://127.0.0.1:${port}/healthz`);
@@ -158,13 +169,17 @@ try {
       trips: [],
       redisStats: [],
       requests: 0,
+      served: 0,
       ratio: [],
       p50: [],
       addedP50: [],
     });
     console.log(`[ab] ${w.name}: ready (pid ${managed.pid}, built from ${w.tree})`);
   }
-  for (const s of systems) await load.run({ kind: "throughput", target: s.target, connections, durationMs: 2_000 });
+  for (const s of systems) {
+    const warm = await load.run({ kind: "throughput", target: s.target, connections, durationMs: 2_000 });
+    s.served += warm.ok2xx + warm.non2xx;
+  }
   for (let i = 0; i < slices; i++) {
     const order = systems.map((_, k) => systems[(k + i) % systems.length]!);
     const cycle = new Map<string, number>();
@@ -174,6 +189,7 @@ try {
       const r = await load.run({ kind: "throughput", target: s.target, connections, durationMs: sliceMs });
       const t1 = cpuTicks(s.pid) ?? 0;
       const requests = r.ok2xx + r.non2xx;
+      s.served += requests;
       if (r.non2xx + r.errors > 0) console.log(`[ab] ${s.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       s.rps.push(r.requestsPerSecond);
       s.cpu.push((((t1 - t0) / TICKS_PER_SECOND) * 1e6) / requests);
@@ -193,6 +209,7 @@ try {
       for (const s of order) {
         const r = await load.run({ kind: "paced", target: s.target, ratePerSecond: rate, durationMs: pacedMs, stream: false });
         if (r.failed > 0) console.log(`[ab] ${s.name}: ${r.failed} failed at ${rate} req/s (${r.firstError ?? ""})`);
+        s.served += r.sent;
         p50s.set(s.name, r.total.p50);
         s.p50.push(r.total.p50);
       }
@@ -224,8 +241,39 @@ try {
     for (const s of systems) console.log(`${s.name} | ${f(s.p50, 3)} | ${f(s.addedP50, 3)}`);
   }
   console.log(`per-slice router CPU: ${systems.map((s) => `${s.name} [${s.cpu.map((x) => x.toFixed(0)).join(", ")}]`).join("; ")}`);
+  if (values.gc) {
+    // The probes write when their router exits.
+    await group.stopAll(3_000);
+    printGcReports();
+  }
 } finally {
   await group.stopAll(3_000);
   await Promise.all(systems.map(async (s) => s.redis?.stop()));
   rmSync(workDir, { recursive: true, force: true });
+}
+
+function gcReportFile(name: string): string {
+  return join(workDir, `${name}.gc.json`);
+}
+
+/** Each router's garbage collection per request served, from its GC probe (src/servers/gc-probe.ts). */
+function printGcReports(): void {
+  console.log("garbage collection over each router's life, per request served (warm-up and open loop included):");
+  console.log("system | GC ms per 1k requests (scavenge / mark-compact) | scavenges per 1k requests | KB surviving a scavenge | bytes promoted per request | KB allocated per request");
+  for (const s of systems) {
+    let report: GcProbeReport;
+    try {
+      report = JSON.parse(readFileSync(gcReportFile(s.name), "utf8")) as GcProbeReport;
+    } catch {
+      console.log(`${s.name} | no report (the router did not exit cleanly)`);
+      continue;
+    }
+    const scavenge = report.kinds["Scavenge"] ?? { count: 0, costUs: 0, survivedBytes: 0, promotedBytes: 0 };
+    const major = Object.entries(report.kinds).filter(([kind]) => kind !== "Scavenge").reduce((sum, [, k]) => sum + k.costUs, 0);
+    const promoted = Object.values(report.kinds).reduce((sum, k) => sum + k.promotedBytes, 0);
+    const perK = (x: number): string => ((x / s.served) * 1000).toFixed(1);
+    console.log(
+      `${s.name} | ${perK(scavenge.costUs / 1000)} / ${perK(major / 1000)} | ${perK(scavenge.count)} | ${scavenge.count === 0 ? "—" : (scavenge.survivedBytes / scavenge.count / 1024).toFixed(0)} | ${(promoted / s.served).toFixed(0)} | ${(report.allocatedBytes / s.served / 1024).toFixed(1)}`,
+    );
+  }
 }
