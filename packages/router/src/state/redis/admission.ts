@@ -21,38 +21,41 @@ export class RedisAdmissionStore implements AdmissionStore {
     this.#limits = limits;
   }
 
-  async admit(request: AdmitRequest): Promise<Admission> {
+  admit(request: AdmitRequest): Promise<Admission> {
     const take = request.limits;
-    try {
-      return await this.#budgets.admitShared(request.budget, {
-        key: this.#limits.key(take.team),
-        terms: take,
-        amount: take.tokens,
-      });
-    } catch (error) {
+    // Promise callbacks rather than async functions: this is every governed request's path.
+    return this.#budgets.admitShared(request.budget, { key: this.#limits.key(take.team), terms: take, amount: take.tokens }).catch((error: unknown) => {
       if (!(error instanceof BackendDown)) throw error;
+      return this.#admitApart(request);
+    });
+  }
+
+  settleAndAdjust(request: SettleAndAdjustRequest): Promise<BudgetSettlement> {
+    const adjust = request.adjust;
+    if (adjust.tpm === undefined || !Number.isFinite(adjust.deltaTokens)) return this.#settleApart(request);
+    let settled: Promise<BudgetSettlement> | undefined;
+    try {
+      settled = this.#budgets.settleSharedAdjusting(request.settle, { key: this.#limits.key(adjust.team), terms: adjust, amount: adjust.deltaTokens });
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const rateLimit = await this.#limits.take(take);
+    if (settled === undefined) return this.#settleApart(request);
+    return settled.catch((error: unknown) => {
+      if (!(error instanceof BackendDown)) throw error;
+      return this.#settleApart(request);
+    });
+  }
+
+  /** Redis down: the rate-limit take and the reservation as each store makes them on its own (refused or local per `onUnavailable`). */
+  async #admitApart(request: AdmitRequest): Promise<Admission> {
+    const rateLimit = await this.#limits.take(request.limits);
     if (!rateLimit.allowed) return { rateLimit, reservation: undefined };
     return { rateLimit, reservation: await this.#budgets.reserve(request.budget) };
   }
 
-  async settleAndAdjust(request: SettleAndAdjustRequest): Promise<BudgetSettlement> {
-    const adjust = request.adjust;
-    if (adjust.tpm !== undefined && Number.isFinite(adjust.deltaTokens)) {
-      try {
-        const settled = await this.#budgets.settleSharedAdjusting(request.settle, {
-          key: this.#limits.key(adjust.team),
-          terms: adjust,
-          amount: adjust.deltaTokens,
-        });
-        if (settled !== undefined) return settled;
-      } catch (error) {
-        if (!(error instanceof BackendDown)) throw error;
-      }
-    }
-    // A local reservation (made during an outage) or Redis down: each store as on its own.
-    const adjusted = this.#limits.adjustTokens(adjust).catch(() => undefined);
+  /** A local reservation (made during an outage) or Redis down: each store as on its own. */
+  async #settleApart(request: SettleAndAdjustRequest): Promise<BudgetSettlement> {
+    const adjusted = this.#limits.adjustTokens(request.adjust).catch(() => undefined);
     const settled = await this.#budgets.settle(request.settle);
     await adjusted;
     return settled;

@@ -27,6 +27,7 @@ export interface BackendOptions {
 }
 
 type Arg = string | number;
+const NO_ARGS: readonly Arg[] = [];
 
 /**
  * The scripts of the governed request's path (rate limits, reservations, settlements) run on the lean
@@ -111,29 +112,27 @@ export class RedisBackend {
     this.#recovered.push(hook);
   }
 
-  /** Run a script: EVALSHA, then EVAL once when Redis does not know it (NOSCRIPT: a restart or SCRIPT FLUSH). */
-  eval(script: LuaScript, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+  /**
+   * Run a script: EVALSHA, then EVAL once when Redis does not know it (NOSCRIPT: a restart or SCRIPT FLUSH). Its ARGV
+   * are `args`, then `more` (a batch's own arguments after the terms it shares, without joining the two lists).
+   */
+  eval(script: LuaScript, keys: readonly string[], args: readonly Arg[], more: readonly Arg[] = NO_ARGS): Promise<unknown> {
     const lean = this.#lean;
     if (lean.ready && LEAN_SCRIPTS.has(script.name)) {
       if (!this.#up) return Promise.reject(this.#unreachable());
-      const command: Arg[] = ["EVALSHA", script.sha, keys.length];
-      for (const key of keys) command.push(key);
-      for (const arg of args) command.push(arg);
       // Promise callbacks rather than async closures: this is every governed request's path.
-      return lean.send(command).catch((error: unknown) => {
+      return lean.send(["EVALSHA", script.sha, keys.length], keys, args, more).catch((error: unknown) => {
         if (!(error instanceof RedisReplyError && error.message.startsWith("NOSCRIPT"))) throw this.#failed(error);
-        command[0] = "EVAL";
-        command[1] = script.lua;
-        return lean.send(command).catch((again: unknown) => {
+        return lean.send(["EVAL", script.lua, keys.length], keys, args, more).catch((again: unknown) => {
           throw this.#failed(again);
         });
       });
     }
     return this.run(async (client) => {
       try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+        return await client.evalsha(script.sha, keys.length, ...keys, ...args, ...more);
       } catch (error) {
-        if (error instanceof Error && error.message.startsWith("NOSCRIPT")) return await client.eval(script.lua, keys.length, ...keys, ...args);
+        if (error instanceof Error && error.message.startsWith("NOSCRIPT")) return await client.eval(script.lua, keys.length, ...keys, ...args, ...more);
         throw error;
       }
     });

@@ -68,7 +68,11 @@ interface AdmitTerms {
   args: ReadonlyArray<string | number>;
 }
 
-/** Admissions of one team and terms sent in one ADMIT call: the terms once, then four arguments each, answered with ten fields each. */
+/**
+ * Admissions of one team and terms sent in one ADMIT call: the terms once (`terms.args`), then four arguments
+ * each (`args`), answered with ten fields each. Every waiter gets the whole reply; its fields start at ten
+ * times its place in `waiters`.
+ */
 interface AdmitBatch {
   keys: string[];
   terms: AdmitTerms;
@@ -130,7 +134,7 @@ export class RedisBudgetStore implements BudgetStore {
 
   async reserve(request: BudgetReserveRequest): Promise<BudgetReservation> {
     try {
-      return (await this.#reserveShared(request)).reservation;
+      return await this.#reserveShared(request);
     } catch (error) {
       if (!(error instanceof BackendDown)) throw error;
     }
@@ -189,103 +193,109 @@ export class RedisBudgetStore implements BudgetStore {
    * Take from the team's rate limits and, when allowed, reserve: one ADMIT script. Throws BackendDown
    * while Redis is down (the caller then falls back to the stores' own calls).
    */
-  async admitShared(
+  admitShared(
     request: BudgetReserveRequest,
     limits: WithRateLimit,
   ): Promise<{
     rateLimit: RateLimitDecision;
     reservation: BudgetReservation | undefined;
   }> {
-    const { reply, reservation } = await this.#reserveShared(request, "reserve", limits);
-    const rateLimit = admittedRateLimit(reply, limits.terms);
-    return { rateLimit, reservation: rateLimit.allowed ? reservation : undefined };
+    // Promise callbacks rather than async functions: this is every governed request's path.
+    let id: string;
+    let at: number;
+    let reply: Promise<unknown[]>;
+    try {
+      id = this.#nextId(request.now);
+      const batch = this.#admitBatchOf(request.team, limits.key, this.#termsOf(request, limits.terms));
+      at = batch.waiters.length * 10;
+      batch.args.push(request.amountUsd, request.now, id, limits.amount);
+      this.#scheduleFlush();
+      reply = new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return reply.then((full) => {
+      // ADMIT's reply per request: the rate-limit decision's six fields, then the reservation's four.
+      const rateLimit = admittedRateLimit(full, at, limits.terms);
+      return { rateLimit, reservation: rateLimit.allowed ? this.#reservationOf(request, id, full, at + 6) : undefined };
+    });
   }
 
-  /** Settle and correct the team's token bucket: one SETTLE_ADJUST script. Throws BackendDown while Redis is down; undefined for a reservation made locally during an outage. */
-  async settleSharedAdjusting(request: BudgetSettleRequest, limits: WithRateLimit): Promise<BudgetSettlement | undefined> {
+  /**
+   * Settle and correct the team's token bucket: one SETTLE_ADJUST script. Rejects with BackendDown while Redis is
+   * down; undefined (no promise) for a reservation made locally during an outage.
+   */
+  settleSharedAdjusting(request: BudgetSettleRequest, limits: WithRateLimit): Promise<BudgetSettlement> | undefined {
     if (request.id.startsWith(LOCAL_ID)) return undefined;
     return this.#settleShared(request, limits);
   }
 
-  async #reserveShared(
-    request: BudgetReserveRequest,
-    op: "reserve" | "merge" = "reserve",
-    limits?: WithRateLimit,
-  ): Promise<{ reply: unknown[]; reservation: BudgetReservation }> {
-    const id = `${this.#replica}:${(++this.#seq).toString(36)}`;
-    this.#lastNow = Math.max(this.#lastNow, request.now);
-    let full: unknown[];
-    if (limits === undefined) {
-      // A fallback attempt's reservation must not overtake the settlement of the attempt that just failed
-      // (it would count that attempt's estimate as still reserved and could refuse the request): the
-      // settlements waiting for this tick's flush leave first, on the same connection, so Redis runs them first.
-      if (this.#settling.size > 0) this.#flushSettlements();
-      const args: Array<string | number> = [
-        op,
-        request.period,
-        request.periodStart,
-        request.periodEnd,
-        request.limitUsd,
-        request.mode,
-        request.amountUsd,
-        request.now,
-        id,
-        request.now + this.#options.reservationTtlMs,
-        LAPSED_KEEP_MS,
-        KEY_TTL_PAST_PERIOD_MS,
-      ];
-      full = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
-    } else {
-      full = await this.#admitCoalesced(request.team, limits.key, this.#termsOf(request, limits.terms), request.amountUsd, request.now, id, limits.amount);
+  /** A reservation id: `<replica>:<seq>`, unique across replicas without a round trip. */
+  #nextId(now: number): string {
+    this.#lastNow = Math.max(this.#lastNow, now);
+    return `${this.#replica}:${(++this.#seq).toString(36)}`;
+  }
+
+  /** The reservation that a reply's four fields from `at` answer (granted, overLimit, spent, reserved). */
+  #reservationOf(request: BudgetReserveRequest, id: string, reply: readonly unknown[], at: number): BudgetReservation {
+    const granted = reply[at] === 1;
+    const spentUsd = num(reply[at + 2]);
+    const seen = this.#lastShared.get(request.team);
+    if (seen === undefined) this.#lastShared.set(request.team, { periodStart: request.periodStart, spentUsd });
+    else {
+      seen.periodStart = request.periodStart;
+      seen.spentUsd = spentUsd;
     }
-    // ADMIT's reply: the rate-limit decision's six fields, then the reservation's four.
-    const at = limits === undefined ? 0 : 6;
-    if (limits !== undefined && full[0] !== 1) {
-      const refused: BudgetReservation = {
-        granted: false,
-        id: undefined,
-        overLimit: false,
-        spentUsd: 0,
-        reservedUsd: 0,
-        limitUsd: request.limitUsd,
-        periodStart: request.periodStart,
-        periodEnd: request.periodEnd,
-      };
-      return { reply: full, reservation: refused };
-    }
-    const granted = full[at] === 1;
-    const spentUsd = num(full[at + 2]);
-    this.#lastShared.set(request.team, { periodStart: request.periodStart, spentUsd });
-    const reservation: BudgetReservation = {
+    return {
       granted,
       id: granted ? id : undefined,
-      overLimit: full[at + 1] === 1,
+      overLimit: reply[at + 1] === 1,
       spentUsd,
-      reservedUsd: num(full[at + 3]),
+      reservedUsd: num(reply[at + 3]),
       limitUsd: request.limitUsd,
       periodStart: request.periodStart,
       periodEnd: request.periodEnd,
     };
-    return { reply: full, reservation };
+  }
+
+  /** Reserve (or merge spend counted locally) with one BUDGET_RESERVE script: a team without rate limits, a fallback attempt, a recovery. */
+  async #reserveShared(request: BudgetReserveRequest, op: "reserve" | "merge" = "reserve"): Promise<BudgetReservation> {
+    const id = this.#nextId(request.now);
+    // A fallback attempt's reservation must not overtake the settlement of the attempt that just failed
+    // (it would count that attempt's estimate as still reserved and could refuse the request): the
+    // settlements waiting for this tick's flush leave first, on the same connection, so Redis runs them first.
+    if (this.#settling.size > 0) this.#flushSettlements();
+    const args: Array<string | number> = [
+      op,
+      request.period,
+      request.periodStart,
+      request.periodEnd,
+      request.limitUsd,
+      request.mode,
+      request.amountUsd,
+      request.now,
+      id,
+      request.now + this.#options.reservationTtlMs,
+      LAPSED_KEEP_MS,
+      KEY_TTL_PAST_PERIOD_MS,
+    ];
+    const reply = (await this.#backend.eval(BUDGET_RESERVE, this.#keys(request.team), args)) as unknown[];
+    return this.#reservationOf(request, id, reply, 0);
   }
 
   /**
-   * Run ADMIT for one request, together with the team's other admissions of this tick: requests
-   * parsed in the same turn of the event loop share one script call (and one write), each answered
-   * with its own ten fields. A request alone goes out at the end of its turn, as it would have anyway.
+   * The ADMIT call a request of `team` joins: the team's other admissions of this tick share it (one script
+   * call, one write). A request alone goes out at the end of its turn, as it would have anyway.
    */
-  #admitCoalesced(team: string, limitsKey: string, terms: AdmitTerms, amountUsd: number, now: number, id: string, tokens: number): Promise<unknown[]> {
+  #admitBatchOf(team: string, limitsKey: string, terms: AdmitTerms): AdmitBatch {
     let batch = this.#admitting.get(team);
     if (batch === undefined || batch.waiters.length >= MAX_ADMIT_BATCH || batch.terms !== terms) {
       // A full batch, or one under other terms (a new period or release), moves aside (still flushed this tick).
       if (batch !== undefined) this.#admitting.set(`${team}\u0000${++this.#fullGroups}`, batch);
-      batch = { keys: this.#scriptKeysOf(team, limitsKey), terms, args: [...terms.args], waiters: [] };
+      batch = { keys: this.#scriptKeysOf(team, limitsKey), terms, args: [], waiters: [] };
       this.#admitting.set(team, batch);
     }
-    batch.args.push(amountUsd, now, id, tokens);
-    this.#scheduleFlush();
-    const b = batch;
-    return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
+    return batch;
   }
 
   #scheduleFlush(): void {
@@ -320,12 +330,12 @@ export class RedisBudgetStore implements BudgetStore {
   async #admitBatch(batch: AdmitBatch): Promise<void> {
     let reply: unknown[];
     try {
-      reply = (await this.#backend.eval(ADMIT, batch.keys, batch.args)) as unknown[];
+      reply = (await this.#backend.eval(ADMIT, batch.keys, batch.terms.args, batch.args)) as unknown[];
     } catch (error) {
       for (const w of batch.waiters) w.reject(error);
       return;
     }
-    batch.waiters.forEach((w, i) => w.resolve(reply.slice(i * 10, i * 10 + 10)));
+    for (const w of batch.waiters) w.resolve(reply);
   }
 
   /**
@@ -395,9 +405,12 @@ export class RedisBudgetStore implements BudgetStore {
       return;
     }
     const flags = String(reply[0]);
-    const shared = { spentUsd: num(reply[1]), reservedUsd: num(reply[2]), limitUsd: num(reply[3]), periodStart: num(reply[4]) };
-    if (flags.includes("1")) this.#lastShared.set(g.team, { periodStart: shared.periodStart, spentUsd: shared.spentUsd });
-    g.items.forEach((item, i) => item.resolve({ ...shared, settled: flags[i] === "1" }));
+    const spentUsd = num(reply[1]);
+    const reservedUsd = num(reply[2]);
+    const limitUsd = num(reply[3]);
+    const periodStart = num(reply[4]);
+    if (flags.includes("1")) this.#lastShared.set(g.team, { periodStart, spentUsd });
+    for (let i = 0; i < g.items.length; i++) g.items[i]!.resolve({ spentUsd, reservedUsd, limitUsd, periodStart, settled: flags[i] === "1" });
   }
 
   /** A reservation against the local ledger, which starts from the last shared spend seen in this period. */

@@ -1,4 +1,4 @@
-/** The lean connection's RESP2 reader: every reply shape, however the socket cuts the bytes. */
+/** The lean connection's RESP2 reader and writer: every reply shape, however the socket cuts the bytes; every command as RESP2 spells it. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Reply, ReplyReader, RedisReplyError, encodeCommand } from "./lean.ts";
@@ -66,6 +66,25 @@ describe("ReplyReader", () => {
 
 describe("encodeCommand", () => {
   it("writes an array of bulk strings, lengths in bytes", () => {
-    expect(encodeCommand(["EVALSHA", "ab", 2, "ü"])).toBe("*4\r\n$7\r\nEVALSHA\r\n$2\r\nab\r\n$1\r\n2\r\n$2\r\nü\r\n");
+    expect(encodeCommand(["EVALSHA", "ab", 2, "ü"]).toString("utf8")).toBe("*4\r\n$7\r\nEVALSHA\r\n$2\r\nab\r\n$1\r\n2\r\n$2\r\nü\r\n");
+  });
+
+  it("writes the words of several lists as one command, numbers as String() prints them", () => {
+    // The reference: each word as text, joined as RESP2 spells an array of bulk strings.
+    const reference = (words: Array<string | number>): string =>
+      `*${words.length}\r\n${words.map((w) => `$${Buffer.byteLength(String(w))}\r\n${String(w)}\r\n`).join("")}`;
+    const word = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+      fc.integer({ min: -(2 ** 53) + 1, max: -1 }),
+      fc.double(),
+      fc.constantFrom(0, -0, 9, 10, 99, 100, 1e21, 2 ** 53, Number.MAX_SAFE_INTEGER),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(word, { maxLength: 12 }), { maxLength: 4 }), (parts) => {
+        expect(encodeCommand(...parts).toString("utf8")).toBe(reference(parts.flat()));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -65,14 +65,83 @@ function targetOf(url: string): Target {
 /** The lean connection's name in CLIENT LIST. */
 export const LEAN_CLIENT_NAME = "switchyard:scripts";
 
-/** One command in RESP2: an array of bulk strings. */
-export function encodeCommand(args: ReadonlyArray<string | number>): string {
-  let out = `*${args.length}\r\n`;
-  for (const arg of args) {
-    const text = typeof arg === "string" ? arg : String(arg);
-    out += `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
+/** A command's words: strings, and numbers (written as JavaScript prints them). */
+export type Word = string | number;
+
+const DOLLAR = 0x24;
+const STAR = 0x2a;
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** Digits of a whole number ≥ 0 (a length or a count). */
+function digitsOf(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
   }
-  return out;
+  return d;
+}
+
+/** Write the whole number `n` ≥ 0 at `at` as ASCII digits (`width` of them); returns the offset after them. */
+function writeDigits(buf: Buffer, at: number, n: number, width: number): number {
+  for (let i = at + width - 1; i >= at; i--) {
+    buf[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return at + width;
+}
+
+/** A word's text, or undefined for a whole number from 0 to 2^53 − 1 (written digit by digit, no string made). */
+function textOf(word: Word): string | undefined {
+  if (typeof word === "string") return word;
+  return Number.isSafeInteger(word) && word >= 0 ? undefined : String(word);
+}
+
+/** Each word's text (undefined: digits) and byte length, reused call to call: encoding allocates only its Buffer. */
+const scratchText: Array<string | undefined> = [];
+const scratchBytes: number[] = [];
+
+/**
+ * One command in RESP2 (an array of bulk strings) from the words of several lists in turn, as one Buffer: the
+ * script calls' hot path (EVALSHA, its sha, its KEYS, its ARGV) without joining the lists or building strings.
+ */
+export function encodeCommand(...parts: ReadonlyArray<ReadonlyArray<Word>>): Buffer {
+  let count = 0;
+  let size = 0;
+  for (const part of parts) {
+    for (const word of part) {
+      const text = textOf(word);
+      const bytes = text === undefined ? digitsOf(word as number) : Buffer.byteLength(text);
+      scratchText[count] = text;
+      scratchBytes[count] = bytes;
+      size += 1 + digitsOf(bytes) + 2 + bytes + 2;
+      count++;
+    }
+  }
+  size += 1 + digitsOf(count) + 2;
+  const buf = Buffer.allocUnsafe(size);
+  buf[0] = STAR;
+  let at = writeDigits(buf, 1, count, digitsOf(count));
+  buf[at++] = CR;
+  buf[at++] = LF;
+  let i = 0;
+  for (const part of parts) {
+    for (const word of part) {
+      const text = scratchText[i];
+      const bytes = scratchBytes[i]!;
+      buf[at++] = DOLLAR;
+      at = writeDigits(buf, at, bytes, digitsOf(bytes));
+      buf[at++] = CR;
+      buf[at++] = LF;
+      at = text === undefined ? writeDigits(buf, at, word as number, bytes) : at + buf.write(text, at, bytes, "utf8");
+      buf[at++] = CR;
+      buf[at++] = LF;
+      scratchText[i] = undefined; // no string outlives the call here
+      i++;
+    }
+  }
+  return buf;
 }
 
 /** Returned by the parser when the buffer holds only part of a reply. */
@@ -210,10 +279,13 @@ export class LeanConnection {
     socket.on("close", () => this.#onClose(socket));
   }
 
-  /** Run a command; rejects with RedisReplyError for an error reply, or an Error when the connection fails or times out. */
-  send(args: ReadonlyArray<string | number>): Promise<Reply> {
+  /**
+   * Run a command made of the words of `parts` in turn (e.g. `["EVALSHA", sha, 2]`, the keys, the arguments);
+   * rejects with RedisReplyError for an error reply, or an Error when the connection fails or times out.
+   */
+  send(...parts: ReadonlyArray<ReadonlyArray<Word>>): Promise<Reply> {
     if (!this.#ready || this.#socket === undefined) return Promise.reject(new Error("the lean connection is not ready"));
-    return this.#write(this.#socket, args);
+    return this.#write(this.#socket, encodeCommand(...parts));
   }
 
   /** Run `send` with the socket corked: the commands it writes leave in one write. */
@@ -233,10 +305,10 @@ export class LeanConnection {
     this.#socket?.destroy();
   }
 
-  #write(socket: Socket, args: ReadonlyArray<string | number>): Promise<Reply> {
+  #write(socket: Socket, command: Buffer): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       this.#pending.push({ resolve, reject, sentAt: performance.now() });
-      socket.write(encodeCommand(args));
+      socket.write(command);
       if (this.#timer === undefined) this.#armTimer();
     });
   }
@@ -244,10 +316,10 @@ export class LeanConnection {
   async #handshake(socket: Socket): Promise<void> {
     try {
       const steps: Array<Promise<Reply>> = [];
-      if (this.#target.auth.length > 0) steps.push(this.#write(socket, ["AUTH", ...this.#target.auth]));
-      if (this.#target.db !== 0) steps.push(this.#write(socket, ["SELECT", this.#target.db]));
+      if (this.#target.auth.length > 0) steps.push(this.#write(socket, encodeCommand(["AUTH", ...this.#target.auth])));
+      if (this.#target.db !== 0) steps.push(this.#write(socket, encodeCommand(["SELECT", this.#target.db])));
       // A name for CLIENT LIST; an ACL user without `client|setname` still gets a working connection.
-      steps.push(this.#write(socket, ["CLIENT", "SETNAME", LEAN_CLIENT_NAME]).catch(() => "OK"));
+      steps.push(this.#write(socket, encodeCommand(["CLIENT", "SETNAME", LEAN_CLIENT_NAME])).catch(() => "OK"));
       await Promise.all(steps);
       if (this.#socket !== socket) return;
       this.#attempt = 0;

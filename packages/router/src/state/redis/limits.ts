@@ -73,14 +73,14 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 }
 
-/** ADMIT's first six fields (allowed, retry ms, requests left and ms until full, tokens left and ms until full) as a decision. */
-export function admittedRateLimit(reply: readonly unknown[], terms: RateLimitTerms): RateLimitDecision {
-  const retry = reply[1] as number;
+/** A request's six ADMIT fields from `at` (allowed, retry ms, requests left and ms until full, tokens left and ms until full) as a decision. */
+export function admittedRateLimit(reply: readonly unknown[], at: number, terms: RateLimitTerms): RateLimitDecision {
+  const retry = reply[at + 1] as number;
   return {
-    allowed: reply[0] === 1,
+    allowed: reply[at] === 1,
     retryAfterMs: retry < 0 ? Number.POSITIVE_INFINITY : retry,
-    requests: terms.rpm === undefined ? undefined : { capacity: terms.rpm, remaining: reply[2] as number, resetMs: reply[3] as number },
-    tokens: terms.tpm === undefined ? undefined : { capacity: terms.tpm, remaining: reply[4] as number, resetMs: reply[5] as number },
+    requests: terms.rpm === undefined ? undefined : { capacity: terms.rpm, remaining: reply[at + 2] as number, resetMs: reply[at + 3] as number },
+    tokens: terms.tpm === undefined ? undefined : { capacity: terms.tpm, remaining: reply[at + 4] as number, resetMs: reply[at + 5] as number },
   };
 }
 
