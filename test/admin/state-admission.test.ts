@@ -1,6 +1,6 @@
 /**
  * @module Uploads and `state` over the real admin API (issue 19): the state store is chosen at start, so an upload must
- * declare the boot release's state exactly; the state URL's variable is admitted as the boot release's other secrets
+ * declare the boot release's state exactly, and the environment whose state the replicas share; the state URL's variable is admitted as the boot release's other secrets
  * are, and can never be sent upstream.
  */
 import { type Config, type State, contentHash } from "@switchyard/ir";
@@ -55,6 +55,15 @@ describe("uploads and the boot release's state", () => {
       const { status, diagnostics } = await upload(edit);
       expect(status).toBe(400);
       expect(diagnostics).toContainEqual(expect.objectContaining({ code: "state_not_allowed", path: "config.state" }));
+    }
+  });
+
+  it("a release of another environment is refused as environment_not_allowed: the replicas share this environment's state", async () => {
+    // Found by the fuzz suite's redis target: it was stored under its own environment, then activating it here was a 500.
+    for (const environment of ["staging", "valueOf", "PROD"]) {
+      const { status, diagnostics } = await upload((c) => void (c.environment = environment));
+      expect(status).toBe(400);
+      expect(diagnostics).toContainEqual(expect.objectContaining({ code: "environment_not_allowed", path: "config.environment" }));
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * @module What an uploaded release may name on this router, fixed at start from the environment and the release the
- * router started with: the secrets (environment variables) it may read, the hosts it may send requests to, the folder
- * its trace file must stay in, the state store (`state`, never changed by an upload); and the upload and history caps. The admin token changes releases, not these.
+ * router started with: the state store (`state`, never changed by an upload) and, with shared state, the environment
+ * it serves; the secrets (environment variables) it may read, the hosts it may send requests to, the folder its trace
+ * file must stay in; and the upload and history caps. The admin token changes releases, not these.
  */
 import { realpathSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
@@ -28,6 +29,13 @@ export interface ReleaseAdmission {
    * chosen and connected at start, so an upload that declares another state is refused.
    */
   bootState: string;
+  /**
+   * The boot release's `environment`. With shared state (Redis) it is fixed for the router's life: the releases, the
+   * active pointer, the history and every budget and rate-limit key are the environment's, shared by its replicas, so
+   * an upload for another environment is refused. A router with state in memory keeps its own history and may
+   * serve a release of another environment, as before.
+   */
+  bootEnvironment: string;
   /** Largest release body accepted by PUT, bytes. */
   maxReleaseBytes: number;
   /** Releases remembered and their total bytes (the active and the rollback target are never forgotten). */
@@ -93,6 +101,7 @@ export function releaseAdmission(env: Readonly<Record<string, string | undefined
     traceDir: realPath(env[TRACE_DIR_ENV] || (bootTracePath === undefined ? "traces" : dirname(bootTracePath))),
     bootTracePath,
     bootState: stateKey(boot),
+    bootEnvironment: boot.environment,
     maxReleaseBytes,
     // At least one upload's worth, so the release just uploaded is never the one forgotten.
     history: {
@@ -105,12 +114,18 @@ export function releaseAdmission(env: Readonly<Record<string, string | undefined
 /**
  * What an uploaded config names that this router does not allow: secrets outside the boot release and
  * SWITCHYARD_ALLOWED_SECRETS, hosts outside the boot release and SWITCHYARD_ALLOWED_UPSTREAMS, a trace file
- * outside the trace folder (after resolving symlinks) or not named `*.jsonl`, a `state` other than the boot
- * release's. Reads the file system (realpath).
+ * outside the trace folder (after resolving symlinks) or not named `*.jsonl`, a `state` other than the boot release's
+ * (and with shared state, another `environment`). Reads the file system (realpath).
  */
 export function admissionProblems(admission: ReleaseAdmission, config: Config): AdminDiagnostic[] {
   const out: AdminDiagnostic[] = [];
   const at = (path: (string | number)[]): string => `config.${path.join(".")}`;
+  if (admission.bootState !== "" && config.environment !== admission.bootEnvironment)
+    out.push({
+      code: "environment_not_allowed",
+      path: "config.environment",
+      message: `is \`${config.environment}\`, but this router's replicas share the state of environment \`${admission.bootEnvironment}\` on Redis: a release goes to its own environment's routers`,
+    });
   for (const use of secretUses(config)) {
     if (!admission.secret(use.name))
       out.push({ code: "secret_not_allowed", path: at(use.path), message: `${use.name} is not allowed here (${ALLOWED_SECRETS_ENV})` });
