@@ -1,6 +1,6 @@
 /**
  * @module `pnpm fuzz`: run the fuzz harness against the chosen targets and write FUZZ.md at the repo root.
- * Flags: --cases N (default 10 000), --seed N (default: random, printed), --target fast|node|bundle|all,
+ * Flags: --cases N (default 10 000), --seed N (default: random, printed), --target fast|node|bundle|redis|all,
  * --minutes M (time bound, default 60), --deadline-ms (per exchange, default 5 000), --concurrency (default 4),
  * --out FILE (default FUZZ.md). Exits 1 when any failing finding was recorded.
  */
@@ -38,7 +38,7 @@ const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : i
 const targets: TargetKind[] = values.target === "all" ? [...TARGET_KINDS] : values.target.split(",").map((t) => t.trim() as TargetKind);
 for (const t of targets) {
   if (!TARGET_KINDS.includes(t)) {
-    process.stderr.write(`fuzz: --target must be fast, node, bundle or all (or a comma list), got "${t}"\n`);
+    process.stderr.write(`fuzz: --target must be fast, node, bundle, redis or all (or a comma list), got "${t}"\n`);
     process.exit(2);
   }
 }

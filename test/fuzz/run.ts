@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { type Release, DEFAULT_MAX_BODY_BYTES } from "@switchyard/ir";
+import { startRedis } from "../helpers/redis-server.ts";
 import { releaseOf } from "../helpers/release.ts";
 import {
   BREAKER_BURST,
@@ -35,6 +36,8 @@ export const ADMIN_TOKEN = "fuzz-admin-token-5b1e0c";
 /** The fuzz release's `router.maxBodyBytes` (the default). */
 const MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 const KEYS = { ALPHA_KEY: "alpha-fuzz-key", BETA_KEY: "beta-fuzz-key", UP_KEY: "sk-upstream-fuzz" };
+/** The environment variable the `redis` target's release reads its Redis URL from. */
+const REDIS_URL_ENV = "FUZZ_REDIS_URL";
 
 /** Kinds of finding; `nonsense` (a release the issue calls nonsense was accepted) is reported, not failed. */
 export type FindingKind = "crash" | "5xx" | "hang" | "no-answer" | "malformed" | "error-shape" | "message" | "wrong-answer" | "stall" | "health" | "nonsense";
@@ -93,11 +96,14 @@ export interface FuzzResult {
 /**
  * The small config every target runs: an OpenAI upstream (well-behaved), the mock, two teams, a validator; a cached
  * route, a route with `when` rules (tag, metadata, region, complexity), an embedding route, and two prompts (one with
- * declared variables, a length limit, a default and a canary; one with no variables and a route of its own).
+ * declared variables, a length limit, a default and a canary; one with no variables and a route of its own). Team
+ * `alpha` has rate limits and a budget (a request takes both in one admission); with `redis`, the state is on Redis
+ * (the URL in FUZZ_REDIS_URL).
  */
-export function fuzzRelease(upstreamBaseUrl: string): Release {
+export function fuzzRelease(upstreamBaseUrl: string, state: "memory" | "redis" = "memory"): Release {
   return releaseOf({
     environment: "fuzz",
+    ...(state === "redis" ? { state: { kind: "redis", url: { secret: REDIS_URL_ENV } } } : {}),
     providers: {
       up: { kind: "openai", baseUrl: upstreamBaseUrl, apiKey: { secret: "UP_KEY" }, region: "eu-west" },
       sim: { kind: "mock", mock: { reply: '{"ok":true}' }, region: "us-east" },
@@ -159,6 +165,7 @@ export function fuzzRelease(upstreamBaseUrl: string): Release {
         keys: [{ secret: "ALPHA_KEY" }],
         routes: ["chat", "local", "checked", "guarded", "cached", "ruled", "search"],
         limits: { rpm: 1_000_000 },
+        budget: { usd: 1_000_000 },
       },
       beta: { keys: [{ secret: "BETA_KEY" }], routes: ["beta-only"], budget: { usd: 100 } },
     },
@@ -334,15 +341,23 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const findings: Finding[] = [];
   const results: TargetResult[] = [];
   const upstream: Upstream = await startUpstream();
-  const release = fuzzRelease(upstream.baseUrl);
   const scratch = mkdtempSync(join(tmpdir(), "switchyard-fuzz-"));
   const fixed = options.corpus === false ? [] : corpus(options.corpus === "slice");
   const perTargetMs = options.maxMs / options.targets.length;
   const stats: ReleaseStats = { uploaded: 0, accepted: 0, activated: 0 };
+  let stopRedis: (() => Promise<void>) | undefined;
   try {
     for (const [ti, kind] of options.targets.entries()) {
       const targetStarted = Date.now();
-      const t = await startTarget(kind, release, join(scratch, kind), { ...KEYS, SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN });
+      // The redis target's own redis-server, started on 127.0.0.1 (installed when missing) and stopped with the target.
+      const redis = kind === "redis" ? await startRedis() : undefined;
+      const release = fuzzRelease(upstream.baseUrl, redis === undefined ? "memory" : "redis");
+      const t = await startTarget(kind, release, join(scratch, kind), {
+        ...KEYS,
+        SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN,
+        ...(redis === undefined ? {} : { [REDIS_URL_ENV]: redis.url() }),
+      });
+      stopRedis = redis === undefined ? undefined : () => redis.stop();
       let ran = 0;
       let stoppedEarly = false;
       const record = (f: Omit<Finding, "target">): void => {
@@ -496,8 +511,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       }
       results.push({ kind, cases: ran, crashes: t.crashes, stoppedEarly });
       await t.stop();
+      await stopRedis?.();
+      stopRedis = undefined;
     }
   } finally {
+    await stopRedis?.();
     await upstream.close();
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -592,7 +610,7 @@ export function renderReport(result: FuzzResult, meta: { command: string; commit
     "",
     `Release cases: ${result.releases.uploaded} uploaded, ${result.releases.accepted} accepted (201), ${result.releases.activated} activated and sent a request.`,
     "",
-    "Targets: `fast` is `startRouter()` from the router's sources (bundled once with esbuild) with its fast path (the default), `node` the same with `startRouter({ fastPath: false })`, `bundle` a `router.mjs` built from the same small config; each a child process in front of a well-behaved upstream (so any 5xx is caused by the input). Release cases `PUT /admin/releases/{hash}` a mutated release (and activate it and send a request when it was accepted and its providers are unchanged).",
+    "Targets: `fast` is `startRouter()` from the router's sources (bundled once with esbuild) with its fast path (the default), `node` the same with `startRouter({ fastPath: false })`, `bundle` a `router.mjs` built from the same small config, `redis` the fast path with the release's state on a redis-server of its own; each a child process in front of a well-behaved upstream (so any 5xx is caused by the input). Release cases `PUT /admin/releases/{hash}` a mutated release (and activate it and send a request when it was accepted and its providers are unchanged).",
     "",
   ];
   const groups = groupFindings(result.findings.filter((f) => f.kind !== "nonsense"));

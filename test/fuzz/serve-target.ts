@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { Release } from "@switchyard/ir";
 import { builtinAdapters, builtinValidators, startRouter } from "@switchyard/router";
+import { redisState } from "@switchyard/router/redis";
 
 const [file, path] = process.argv.slice(2);
 if (file === undefined || (path !== "fast" && path !== "node")) {
@@ -21,6 +22,8 @@ const router = await startRouter({
   adapters: builtinAdapters,
   validators: builtinValidators,
   fastPath: path === "fast",
+  // Used only when the release keeps its state on Redis (the `redis` target).
+  redis: redisState,
 });
 process.stdout.write(`switchyard router listening on ${router.url}\n`);
 process.on("SIGTERM", () => void router.close().then(() => process.exit(0)));

@@ -1,6 +1,7 @@
 /**
  * @module The processes the fuzz harness attacks: `startRouter()` from the router's sources with its fast
- * path (`fast`), the same on node:http only (`node`), and a built `router.mjs` (`bundle`);
+ * path (`fast`), the same on node:http only (`node`), a built `router.mjs` (`bundle`), and the fast path with
+ * its state on a redis-server the harness starts (`redis`: the Redis stores and the lean script connection);
  * each a child process on 127.0.0.1 that can be watched for exits and restarted after a crash.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -11,8 +12,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Release, serialiseRelease } from "@switchyard/ir";
 import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
 
-export type TargetKind = "fast" | "node" | "bundle";
-export const TARGET_KINDS: readonly TargetKind[] = ["fast", "node", "bundle"];
+export type TargetKind = "fast" | "node" | "bundle" | "redis";
+export const TARGET_KINDS: readonly TargetKind[] = ["fast", "node", "bundle", "redis"];
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const SERVE = fileURLToPath(new URL("./serve-target.ts", import.meta.url));
@@ -70,7 +71,7 @@ export async function prepareTarget(kind: TargetKind, release: Release, dir: str
   writeFileSync(file, serialiseRelease(release));
   const server = join(dir, "serve-target.mjs");
   await bundleServeTarget(server);
-  return [server, file, kind];
+  return [server, file, kind === "redis" ? "fast" : kind];
 }
 
 /** Spawn a target child and wait for its "listening on" line. */
