@@ -259,7 +259,9 @@ function gcReportFile(name: string): string {
 /** Each router's garbage collection per request served, from its GC probe (src/servers/gc-probe.ts). */
 function printGcReports(): void {
   console.log("garbage collection over each router's life, per request served (warm-up and open loop included):");
-  console.log("system | GC ms per 1k requests (scavenge / mark-compact) | scavenges per 1k requests | KB surviving a scavenge | bytes promoted per request | KB allocated per request");
+  console.log(
+    "system | GC ms per 1k requests (scavenge / mark-compact) | scavenges per 1k requests | KB surviving a scavenge | bytes promoted per request | KB allocated per request",
+  );
   for (const s of systems) {
     let report: GcProbeReport;
     try {
@@ -269,7 +271,9 @@ function printGcReports(): void {
       continue;
     }
     const scavenge = report.kinds["Scavenge"] ?? { count: 0, costUs: 0, survivedBytes: 0, promotedBytes: 0 };
-    const major = Object.entries(report.kinds).filter(([kind]) => kind !== "Scavenge").reduce((sum, [, k]) => sum + k.costUs, 0);
+    const major = Object.entries(report.kinds)
+      .filter(([kind]) => kind !== "Scavenge")
+      .reduce((sum, [, k]) => sum + k.costUs, 0);
     const promoted = Object.values(report.kinds).reduce((sum, k) => sum + k.promotedBytes, 0);
     const perK = (x: number): string => ((x / s.served) * 1000).toFixed(1);
     console.log(
