@@ -351,13 +351,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       const targetStarted = Date.now();
       // The redis target's own redis-server, started on 127.0.0.1 (installed when missing) and stopped with the target.
       const redis = kind === "redis" ? await startRedis() : undefined;
+      // Set before the target starts, so a target that fails to start still has its redis-server stopped.
+      stopRedis = redis === undefined ? undefined : () => redis.stop();
       const release = fuzzRelease(upstream.baseUrl, redis === undefined ? "memory" : "redis");
       const t = await startTarget(kind, release, join(scratch, kind), {
         ...KEYS,
         SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN,
         ...(redis === undefined ? {} : { [REDIS_URL_ENV]: redis.url() }),
       });
-      stopRedis = redis === undefined ? undefined : () => redis.stop();
       let ran = 0;
       let stoppedEarly = false;
       const record = (f: Omit<Finding, "target">): void => {
