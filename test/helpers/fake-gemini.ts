@@ -40,6 +40,8 @@ export interface FakeGemini {
   faultTimes: number | undefined;
   /** The answer's usageMetadata (default: 12 prompt, 5 candidates). */
   usage: Record<string, number> | undefined;
+  /** The thoughtSignature of a function call it answers (default GEMINI_SIGNATURE; real ones run to hundreds of characters). */
+  signature: string;
   reset(): void;
   close(): Promise<void>;
 }
@@ -117,10 +119,12 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     fault: undefined,
     faultTimes: undefined,
     usage: undefined,
+    signature: GEMINI_SIGNATURE,
     reset() {
       state.fault = undefined;
       state.faultTimes = undefined;
       state.usage = undefined;
+      state.signature = GEMINI_SIGNATURE;
     },
     close: async () => undefined,
   };
@@ -217,7 +221,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       if (fault?.kind === "safety") return { finishReason: "SAFETY", parts: [] };
       if (fault?.kind === "malformed-call") return { finishReason: "MALFORMED_FUNCTION_CALL", parts: [] };
       if (tool !== undefined)
-        return { finishReason: "STOP", parts: [{ functionCall: { name: tool, args: { city: "Paris" } }, thoughtSignature: GEMINI_SIGNATURE }] };
+        return { finishReason: "STOP", parts: [{ functionCall: { name: tool, args: { city: "Paris" } }, thoughtSignature: state.signature }] };
       return { finishReason: "STOP", parts: [] };
     };
 

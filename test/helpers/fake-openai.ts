@@ -45,6 +45,24 @@ export interface FakeOpenAi {
 }
 
 const words = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
+
+/** What OpenAI answers for a history with a tool-call id over 40 characters (its message and `param`), or undefined. */
+function toolCallIdProblem(body: Record<string, unknown>): { message: string; param: string } | undefined {
+  const messages = Array.isArray(body["messages"]) ? (body["messages"] as Array<Record<string, unknown>>) : [];
+  for (const [i, m] of messages.entries()) {
+    const calls = Array.isArray(m["tool_calls"]) ? (m["tool_calls"] as Array<{ id?: unknown }>) : [];
+    for (const [j, call] of calls.entries()) {
+      if (typeof call.id === "string" && call.id.length > 40) {
+        const param = `messages[${i}].tool_calls[${j}].id`;
+        return {
+          param,
+          message: `Invalid '${param}': string too long. Expected a string with maximum length 40, but got a string with length ${call.id.length} instead.`,
+        };
+      }
+    }
+  }
+  return undefined;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -68,6 +86,13 @@ export async function startFakeOpenAi(script: (index: number) => Behaviour = () 
     const id = `chatcmpl-fake-${index}`;
     const chunk = (delta: Record<string, unknown>, finish: string | null = null, usage?: unknown) =>
       `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage !== undefined ? { usage } : {}) })}\n\n`;
+    // OpenAI's own check of a chat history (before any scripted behaviour): a tool-call id of more than 40 characters is refused.
+    const refused = toolCallIdProblem(body);
+    if (refused !== undefined) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: refused.message, type: "invalid_request_error", param: refused.param, code: "string_above_max_length" } }));
+      return;
+    }
     // `POST /v1/embeddings` (fake-embeddings.ts): answered when the script says "ok"; the other behaviours apply as to chat.
     if (b.kind === "ok" && (req.url ?? "").endsWith("/embeddings")) return answerEmbeddings(res, body);
     switch (b.kind) {

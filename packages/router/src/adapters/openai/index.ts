@@ -4,6 +4,7 @@ import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../protoc
 import { SseParser, type SseEvent } from "../sse.ts";
 import { upstreamHttpError } from "../http-error.ts";
 import { completionBody } from "./request-body.ts";
+import { withShortToolCallIds } from "./tool-call-ids.ts";
 import type { EmbeddingsResponse } from "../../protocol/embeddings.ts";
 import {
   type AdapterCall,
@@ -103,7 +104,9 @@ export function openAiCompatibleAdapter(name: string, transport: Transport, wire
     async complete(call: AdapterCall): Promise<CompletionResult> {
       let body: string;
       try {
-        body = completionBody(call.body, call.model.name, call.bodyText);
+        // Another provider's long tool-call ids (a Gemini call's carries its thought signature) would be refused.
+        const shortIds = withShortToolCallIds(call.body);
+        body = shortIds === undefined ? completionBody(call.body, call.model.name, call.bodyText) : completionBody(shortIds, call.model.name);
       } catch (error) {
         throw unsendable(name, error);
       }
@@ -125,7 +128,7 @@ export function openAiCompatibleAdapter(name: string, transport: Transport, wire
       let body: string;
       try {
         body = JSON.stringify({
-          ...call.body,
+          ...(withShortToolCallIds(call.body) ?? call.body),
           model: call.model.name,
           stream: true,
           stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },
