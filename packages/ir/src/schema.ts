@@ -329,8 +329,18 @@ export const PolicySelectionSchema = z.strictObject({
  */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+/** The largest `router.maxBodyBytes`, 256 MiB: V8's longest string is 512 Mi characters, and a body is read as one. */
+export const MAX_BODY_BYTES_LIMIT = 256 * 1024 * 1024;
+
+/** `router.maxBodyBytes` (routes.ts and the IR alike). */
+export const MaxBodyBytesSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_BODY_BYTES_LIMIT, `must be at most ${MAX_BODY_BYTES_LIMIT} (256 MiB): the router reads a body as one string`);
+
 export const RouterSettingsSchema = z.strictObject({
-  maxBodyBytes: z.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
+  maxBodyBytes: MaxBodyBytesSchema.default(DEFAULT_MAX_BODY_BYTES),
   /** Header that carries a caller-chosen request id, echoed back. */
   requestIdHeader: z.string().default("x-request-id"),
   /** Region-aware placement (issue 24): the header a trusted proxy sets to the caller's region (absent: `x-switchyard-region`). */

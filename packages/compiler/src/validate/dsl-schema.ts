@@ -12,6 +12,7 @@ import {
   DataClassSchema,
   ErrorClassSchema,
   LifecycleSchema,
+  MaxBodyBytesSchema,
   ModelKindSchema,
   OptimizeSchema,
   ProviderKindSchema,
@@ -228,7 +229,7 @@ const PolicyRef = z.union([
 ]);
 
 const RouterSettings = z.strictObject({
-  maxBodyBytes: z.number().int().positive().optional(),
+  maxBodyBytes: MaxBodyBytesSchema.optional(),
   requestIdHeader: z.string().min(1).optional(),
   regionHeader: RouterSettingsSchema.shape.regionHeader,
 });
