@@ -305,6 +305,28 @@ describe("other dialects", () => {
     expect(streamed.stop_reason).toBe("end_turn");
     expect(upstream.requests.length).toBe(calls + 1);
   });
+
+  it("Messages: a tool result with is_error is another request than the same text as a success", async () => {
+    const question = fresh();
+    const calls = upstream.requests.length;
+    const client = new Anthropic({ baseURL: router.url, apiKey: "sk-support", maxRetries: 0 });
+    const turn = (isError: boolean) => ({
+      model: "faq",
+      max_tokens: 256,
+      temperature: 0,
+      messages: [
+        { role: "user" as const, content: question },
+        { role: "assistant" as const, content: [{ type: "tool_use" as const, id: "call_7", name: "lookup", input: {} }] },
+        { role: "user" as const, content: [{ type: "tool_result" as const, tool_use_id: "call_7", content: "no rows", is_error: isError }] },
+      ],
+    });
+    await client.messages.create(turn(false));
+    const { response } = await client.messages.create(turn(true)).withResponse();
+    expect(response.headers.get("x-switchyard-cache")).toBe("miss");
+    const { response: again } = await client.messages.create(turn(true)).withResponse();
+    expect(again.headers.get("x-switchyard-cache")).toBe("hit");
+    expect(upstream.requests.length).toBe(calls + 2);
+  });
 });
 
 describe("metrics", () => {

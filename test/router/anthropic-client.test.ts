@@ -222,6 +222,19 @@ describe("over an openai-kind upstream", () => {
     ]);
   });
 
+  it("a tool_result's is_error has no field on an OpenAI-kind upstream: the tool message goes as any other", async () => {
+    await client.messages.create({
+      model: "via-openai",
+      max_tokens: 64,
+      messages: [
+        { role: "user", content: "Weather in Paris?" },
+        { role: "assistant", content: [{ type: "tool_use", id: "call_9", name: "weather", input: { city: "Paris" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "call_9", content: "timed out", is_error: true }] },
+      ],
+    });
+    expect((openaiUp.requests[0]?.body["messages"] as unknown[])[2]).toEqual({ role: "tool", tool_call_id: "call_9", content: "timed out" });
+  });
+
   it("images: base64 and url sources reach the upstream as image_url parts", async () => {
     await client.messages.create({
       model: "via-openai",
@@ -311,6 +324,40 @@ describe("over an anthropic-kind upstream", () => {
       { role: "assistant", content: [{ type: "tool_use", id: "toolu_01", name: "weather", input: { city: "Paris" } }] },
       { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_01", content: "18°C" }] },
     ]);
+  });
+
+  it("a tool_result with is_error: true reaches Anthropic with is_error: true", async () => {
+    await client.messages.create({
+      model: "via-anthropic",
+      max_tokens: 64,
+      tools: [weather],
+      messages: [
+        { role: "user", content: "Weather in Paris?" },
+        { role: "assistant", content: [{ type: "tool_use", id: "toolu_02", name: "weather", input: { city: "Paris" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_02", content: "weather service timed out", is_error: true }] },
+      ],
+    });
+    expect((anthropicUp.requests[0]?.body["messages"] as unknown[])[2]).toEqual({
+      role: "user",
+      content: [{ type: "tool_result", tool_use_id: "toolu_02", content: "weather service timed out", is_error: true }],
+    });
+  });
+
+  it("an is_error that is not a boolean is refused at its path", async () => {
+    const error = (await client.messages
+      .create({
+        model: "via-anthropic",
+        max_tokens: 64,
+        messages: [
+          { role: "user", content: "Weather?" },
+          { role: "assistant", content: [{ type: "tool_use", id: "toolu_03", name: "weather", input: {} }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_03", content: "x", is_error: "yes" as never }] },
+        ],
+      })
+      .catch((e: unknown) => e)) as APIError;
+    expect(error.status).toBe(400);
+    expect(error.message).toContain("messages[2].content[0].is_error");
+    expect(anthropicUp.requests).toHaveLength(0);
   });
 
   it("images reach the upstream as image blocks again", async () => {

@@ -299,6 +299,8 @@ const MESSAGES_CHUNK: LazyChunk = {
     "protocol/messages/write.ts",
     // `kind` and MAX_JSON_DEPTH only (tooDeep is the core's, passed in).
     "protocol/json.ts",
+    // A registered symbol (Symbol.for): the chunk's copy is the core's symbol.
+    "protocol/tool-error.ts",
   ]),
   corePath: "MessagesCore (protocol/messages/dialect.ts)",
   name: "switchyard-messages.mjs",
@@ -450,6 +452,8 @@ const BEDROCK_CHUNK: LazyChunk = {
     "adapters/bedrock/sign.ts",
     // midConversationSystem, structuredToolName and toUsage only: pure functions.
     "adapters/anthropic/translate.ts",
+    // A registered symbol (Symbol.for): the chunk's copy is the core's symbol.
+    "protocol/tool-error.ts",
   ]),
   packages: ["aws4fetch"],
   corePath: "BedrockCore (adapters/bedrock/converse.ts)",
@@ -469,7 +473,7 @@ const ANTHROPIC_CHUNK: LazyChunk = {
   importer: "adapters/anthropic/index.ts",
   specifier: "./calls.ts",
   exports: ["createAnthropicCalls"],
-  modules: new Set(["adapters/anthropic/calls.ts", "adapters/anthropic/translate.ts"]),
+  modules: new Set(["adapters/anthropic/calls.ts", "adapters/anthropic/translate.ts", "protocol/tool-error.ts"]),
   corePath: "AnthropicCore (adapters/anthropic/calls.ts)",
   name: "switchyard-anthropic.mjs",
 };
@@ -581,6 +585,8 @@ const CACHE_CHUNK: LazyChunk = {
     "cache/types.ts",
     // canonicalJson only: a pure function.
     "../../ir/src/canonical.ts",
+    // A registered symbol (Symbol.for): the chunk's copy is the core's symbol.
+    "protocol/tool-error.ts",
   ]),
   corePath: "CacheCore (cache/session.ts)",
   name: "switchyard-cache.mjs",

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { type Config, type Route, type RouteCache, canonicalJson } from "@switchyard/ir";
 import type { ChatBody, ChatMessage } from "../protocol/chat.ts";
+import { TOOL_ERROR } from "../protocol/tool-error.ts";
 
 /** Why a request was not looked up: the client said so, or it samples on a route that caches deterministic requests only. */
 export type BypassReason = "no-store" | "no-cache" | "sampled";
@@ -45,6 +46,8 @@ export function samples(body: ChatBody): boolean {
 function normaliseMessage(message: ChatMessage): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(message)) if (value !== null && value !== undefined) out[name] = value;
+  // A tool result that is an error is another request than the same text as a success.
+  if (message[TOOL_ERROR] === true) out["is_error"] = true;
   const content = message.content;
   if (
     Array.isArray(content) &&

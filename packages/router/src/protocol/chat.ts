@@ -5,6 +5,7 @@
  */
 import { RouterError } from "../errors.ts";
 import { MAX_JSON_DEPTH, kind, tooDeep } from "./json.ts";
+import type { TOOL_ERROR } from "./tool-error.ts";
 
 export type ChatRole = "system" | "developer" | "user" | "assistant" | "tool" | "function";
 
@@ -23,6 +24,7 @@ export interface ChatContentPart {
 
 export interface ChatMessage {
   role: ChatRole;
+  [TOOL_ERROR]?: true;
   content?: string | ChatContentPart[] | null;
   name?: string;
   tool_calls?: ChatToolCall[];

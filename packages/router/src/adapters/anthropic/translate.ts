@@ -2,6 +2,7 @@
 import type { Model } from "@switchyard/ir";
 import { RouterError } from "../../errors.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, ChatMessage, ChatToolCall, Usage } from "../../protocol/chat.ts";
+import { TOOL_ERROR } from "../../protocol/tool-error.ts";
 
 export type AnthropicBlock =
   | { type: "text"; text: string }
@@ -271,6 +272,7 @@ export function toAnthropicRequest(body: ChatBody, model: Model, stream: boolean
             type: "tool_result",
             tool_use_id: String(m.tool_call_id ?? m.name ?? ""),
             content: Array.isArray(m.content) ? blocksOf(m.content) : textOf(m.content),
+            ...(m[TOOL_ERROR] === true ? { is_error: true } : {}),
           },
         ]);
         break;

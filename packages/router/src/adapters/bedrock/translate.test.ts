@@ -2,6 +2,7 @@
 import type { Model } from "@switchyard/ir";
 import { describe, expect, it } from "vitest";
 import type { ChatBody } from "../../protocol/chat.ts";
+import { TOOL_ERROR } from "../../protocol/tool-error.ts";
 import { bedrockRefusal } from "./refusal.ts";
 import { ConverseStreamTranslator, bedrockUsage, finishReason, fromConverseResponse, toConverseRequest } from "./translate.ts";
 
@@ -45,6 +46,24 @@ describe("toConverseRequest", () => {
     });
     expect(toConverseRequest(body({}), { ...model, maxOutput: 8192 } as Model).inferenceConfig).toEqual({ maxTokens: 8192 });
     expect(toConverseRequest(body({}), model).inferenceConfig).toBeUndefined();
+  });
+
+  it("a tool result marked as an error (a Messages client's is_error) goes as toolResult status error", () => {
+    const request = toConverseRequest(
+      body({
+        messages: [
+          { role: "user", content: "weather?" },
+          { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: "{}" } }] },
+          { role: "tool", tool_call_id: "call_1", content: "timed out", [TOOL_ERROR]: true },
+        ],
+      }),
+      model,
+    );
+    expect(request.messages[2]).toEqual({
+      role: "user",
+      content: [{ toolResult: { toolUseId: "call_1", content: [{ text: "timed out" }], status: "error" } }],
+    });
+    expect(JSON.stringify(request)).toContain('"status":"error"');
   });
 
   it("images as bytes with their format; tool calls and results as toolUse / toolResult in alternating turns", () => {

@@ -5,6 +5,7 @@
  */
 import type { Model } from "@switchyard/ir";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatToolCall, Usage } from "../../protocol/chat.ts";
+import { TOOL_ERROR } from "../../protocol/tool-error.ts";
 import { midConversationSystem, structuredToolName, toUsage } from "../anthropic/translate.ts";
 import { type BedrockImageFormat, blocksOf, hasToolBlocks, textOf } from "./content.ts";
 
@@ -118,7 +119,12 @@ export function toConverseRequest(body: ChatBody, model: Model): ConverseRequest
       case "tool":
       case "function": {
         const content = blocksOf(m.content);
-        push("user", [{ toolResult: { toolUseId: String(m.tool_call_id ?? m.name ?? ""), content: content.length > 0 ? content : [{ text: "" }] } }]);
+        const toolUseId = String(m.tool_call_id ?? m.name ?? "");
+        push("user", [
+          {
+            toolResult: { toolUseId, content: content.length > 0 ? content : [{ text: "" }], ...(m[TOOL_ERROR] === true ? { status: "error" as const } : {}) },
+          },
+        ]);
         break;
       }
     }

@@ -6,6 +6,7 @@
  */
 import type { ChatBody, ChatContentPart, ChatMessage, ChatTool, ChatToolCall } from "../chat.ts";
 import { MAX_JSON_DEPTH, kind, shown, type tooDeep } from "../json.ts";
+import { TOOL_ERROR } from "../tool-error.ts";
 
 /** Refuse the request: `param` is the field at fault (Anthropic's names), `problem` what is wrong with it. */
 export type Fail = (param: string, problem: string) => never;
@@ -142,7 +143,11 @@ function userMessages(blocks: unknown[], at: string, fail: Fail, out: ChatMessag
       case "tool_result": {
         flush();
         const id = string(b["tool_use_id"], `${where}.tool_use_id`, fail);
-        out.push({ role: "tool", tool_call_id: id, content: toolResultContent(b["content"], `${where}.content`, fail) });
+        const isError = b["is_error"];
+        if (isError !== undefined && isError !== null && typeof isError !== "boolean") fail(`${where}.is_error`, "must be a boolean");
+        const message: ChatMessage = { role: "tool", tool_call_id: id, content: toolResultContent(b["content"], `${where}.content`, fail) };
+        if (isError === true) message[TOOL_ERROR] = true;
+        out.push(message);
         return;
       }
       case "tool_use":
