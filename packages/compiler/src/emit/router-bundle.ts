@@ -423,7 +423,7 @@ const ENTRA_CHUNK: LazyChunk = {
   importer: "adapters/azure/index.ts",
   specifier: "./entra.ts",
   exports: ["entraTokenSource"],
-  modules: new Set(["adapters/azure/entra.ts"]),
+  modules: new Set(["adapters/azure/entra.ts", "adapters/refresh.ts"]),
   corePath: "EntraCore (adapters/azure/entra.ts)",
   name: "switchyard-entra.mjs",
   placement: "beside",
