@@ -432,9 +432,10 @@ const ENTRA_CHUNK: LazyChunk = {
 
 /**
  * The AWS Bedrock adapter's calls (Converse / ConverseStream translation, SigV4 via aws4fetch, the event-stream decoder,
- * temporary credentials from STS web identity or the container endpoint; ~27 KB minified), loaded by a bedrock provider's first call (adapters/bedrock/index.ts). Only releases with a bedrock
- * provider bundle that importer, so only they get this asset; the adapter's refusals stay in router.mjs. The core's
- * UpstreamError and helpers come in as BedrockCore.
+ * temporary credentials from STS web identity or the container endpoint; ~27 KB minified), loaded by a bedrock
+ * provider's first call (adapters/bedrock/index.ts). Only releases with a bedrock provider bundle that importer, so only
+ * they get this asset; the adapter's refusals stay in router.mjs. The core's UpstreamError and helpers come in as
+ * BedrockCore.
  */
 const BEDROCK_CHUNK: LazyChunk = {
   what: "bedrock",
