@@ -4,12 +4,13 @@
  * from an empty folder with plain node against the faithful fake (signatures checked), plain and streamed, through the
  * official openai client; without the asset, a bedrock call answers 503 `asset_missing` naming the file.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
+import { startFakeContainerCredentials } from "../helpers/fake-aws-credentials.ts";
 import { FAKE_AWS, type FakeBedrock, startFakeBedrock } from "../helpers/fake-bedrock.ts";
 import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
 import { releaseOf } from "../helpers/release.ts";
@@ -95,6 +96,35 @@ describe("router.mjs with bedrock", () => {
     router.child.kill("SIGTERM");
     expect(await router.exited).toBe(0);
     router = undefined;
+  });
+
+  it("signs with temporary credentials from the container endpoint (EKS Pod Identity), fetched by the asset", async () => {
+    const pod = await startFakeContainerCredentials(60 * 60_000);
+    pod.onIssue = (c) => {
+      bedrock.credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
+    };
+    pod.authorization = async () => "pod-identity-token";
+    const tokenFile = path.join(dir, "pod-identity-token");
+    await writeFile(tokenFile, "pod-identity-token\n");
+    try {
+      const file = path.join(dir, "pod", "router.mjs");
+      await bundleRouter({ release: withBedrock(), outFile: file });
+      router = await spawnRouter([file, "--port", "0"], {
+        cwd: path.dirname(file),
+        env: { TEAM_KEY: "sk-team", AWS_CONTAINER_CREDENTIALS_FULL_URI: pod.url, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile },
+      });
+      const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: "sk-team", maxRetries: 0 });
+      const completion = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] });
+      expect(completion.choices[0]?.message.content).toBe("Hello from Bedrock");
+      expect(pod.requests).toEqual([{ path: "/v1/credentials", authorization: "pod-identity-token" }]);
+      expect(bedrock.requests.at(-1)?.headers["x-amz-security-token"]).toBe(pod.issued[0]?.sessionToken);
+      router.child.kill("SIGTERM");
+      expect(await router.exited).toBe(0);
+      router = undefined;
+    } finally {
+      bedrock.reset();
+      await pod.close();
+    }
   });
 
   it("without its asset beside router.mjs, a bedrock call answers 503 asset_missing naming the file, and nothing reaches AWS", async () => {

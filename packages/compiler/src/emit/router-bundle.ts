@@ -425,7 +425,7 @@ const ENTRA_CHUNK: LazyChunk = {
   importer: "adapters/azure/index.ts",
   specifier: "./entra.ts",
   exports: ["entraTokenSource"],
-  modules: new Set(["adapters/azure/entra.ts"]),
+  modules: new Set(["adapters/azure/entra.ts", "adapters/refresh.ts"]),
   corePath: "EntraCore (adapters/azure/entra.ts)",
   name: "switchyard-entra.mjs",
   placement: "beside",
@@ -433,10 +433,11 @@ const ENTRA_CHUNK: LazyChunk = {
 };
 
 /**
- * The AWS Bedrock adapter's calls (Converse / ConverseStream translation, SigV4 via aws4fetch, the event-stream decoder;
- * ~19 KB minified), loaded by a bedrock provider's first call (adapters/bedrock/index.ts). Only releases with a bedrock
- * provider bundle that importer, so only they get this asset; the adapter's refusals stay in router.mjs. The core's
- * UpstreamError and helpers come in as BedrockCore.
+ * The AWS Bedrock adapter's calls (Converse / ConverseStream translation, SigV4 via aws4fetch, the event-stream decoder,
+ * temporary credentials from STS web identity or the container endpoint; ~27 KB minified), loaded by a bedrock
+ * provider's first call (adapters/bedrock/index.ts). Only releases with a bedrock provider bundle that importer, so only
+ * they get this asset; the adapter's refusals stay in router.mjs. The core's UpstreamError and helpers come in as
+ * BedrockCore.
  */
 const BEDROCK_CHUNK: LazyChunk = {
   what: "bedrock",
@@ -450,6 +451,10 @@ const BEDROCK_CHUNK: LazyChunk = {
     "adapters/bedrock/content.ts",
     "adapters/bedrock/eventstream.ts",
     "adapters/bedrock/sign.ts",
+    "adapters/bedrock/credentials.ts",
+    // Pure helpers: the temporary credentials' cache, and the masking of what STS or the container endpoint says.
+    "adapters/refresh.ts",
+    "adapters/redact.ts",
     // midConversationSystem, structuredToolName and toUsage only: pure functions.
     "adapters/anthropic/translate.ts",
     // A registered symbol (Symbol.for): the chunk's copy is the core's symbol.

@@ -10,6 +10,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { FailureClass } from "../../errors.ts";
+import { refreshTimes, refreshing } from "../refresh.ts";
 import type { Transport, UpstreamError, toUpstreamError } from "../types.ts";
 
 /** The core's parts the token source uses: its UpstreamError class (the router's `instanceof` checks know only that one). */
@@ -23,8 +24,6 @@ export const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.de
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
 /** A token request that takes longer than this fails (the router's own attempt timeouts are shorter still). */
 const TOKEN_TIMEOUT_MS = 30_000;
-/** A token is refreshed this long before it expires (or at half its lifetime when that is shorter). */
-const REFRESH_MARGIN_MS = 5 * 60_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -72,10 +71,9 @@ interface Token {
   refreshAt: number;
 }
 
-/** When a token obtained at `now`, valid `expiresInS` seconds, expires and is refreshed. */
+/** When a token obtained at `now`, valid `expiresInS` seconds, expires and is refreshed (refresh.ts's margin). */
 export function tokenTimes(now: number, expiresInS: number): { expiresAt: number; refreshAt: number } {
-  const lifetime = Math.max(0, expiresInS) * 1000;
-  return { expiresAt: now + lifetime, refreshAt: now + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 2) };
+  return refreshTimes(now, now + Math.max(0, expiresInS) * 1000);
 }
 
 /** The failure class of a token endpoint's status: its 4xx are the deployment's credentials, never the client's request. */
@@ -97,25 +95,6 @@ function entraErrorText(body: string): string {
   }
 }
 
-/** Resolve with `promise`, or reject as soon as `signal` aborts (the shared token fetch goes on for the other callers). */
-function untilAborted<T>(core: EntraCore, promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(core.toUpstreamError(new Error("aborted"), signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(core.toUpstreamError(new Error("aborted"), signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
 /** A provider's Entra ID token: `get` answers the cached one, fetching or refreshing it first when needed. */
 export interface EntraTokenSource {
   get(signal: AbortSignal): Promise<string>;
@@ -130,8 +109,6 @@ export interface EntraTokenSource {
  */
 export function entraTokenSource(core: EntraCore, provider: string, env: Env, transport: Transport, now: () => number = Date.now): EntraTokenSource {
   const credentials = entraCredentials(env);
-  let token: Token | undefined;
-  let inFlight: Promise<Token> | undefined;
 
   async function fetchToken(c: EntraCredentials): Promise<Token> {
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: c.clientId, scope: COGNITIVE_SERVICES_SCOPE });
@@ -186,6 +163,13 @@ export function entraTokenSource(core: EntraCore, provider: string, env: Env, tr
     }
   }
 
+  const tokens = refreshing(
+    // Called only once get() has found the variables set.
+    () => fetchToken(credentials as EntraCredentials),
+    (signal) => core.toUpstreamError(new Error("aborted"), signal),
+    now,
+  );
+
   return {
     get(signal: AbortSignal): Promise<string> {
       if ("missing" in credentials)
@@ -195,27 +179,10 @@ export function entraTokenSource(core: EntraCore, provider: string, env: Env, tr
             `provider \`${provider}\` authenticates with Microsoft Entra ID (auth: "entra"), but ${credentials.missing} is not set`,
           ),
         );
-      const at = now();
-      if (token !== undefined && at < token.refreshAt) return Promise.resolve(token.accessToken);
-      if (inFlight === undefined) {
-        const stale = token;
-        inFlight = fetchToken(credentials)
-          .then(
-            (fresh) => (token = fresh),
-            (error: unknown) => {
-              // A refresh that fails while the old token is still good: serve it, try again on a later call.
-              if (stale !== undefined && now() < stale.expiresAt) return stale;
-              throw error;
-            },
-          )
-          .finally(() => (inFlight = undefined));
-        // Each caller awaits it through untilAborted; one that left already must not make its failure unhandled.
-        inFlight.catch(() => undefined);
-      }
-      return untilAborted(core, inFlight, signal).then((t) => t.accessToken);
+      return tokens.get(signal).then((t) => t.accessToken);
     },
     invalidate(): void {
-      token = undefined;
+      tokens.invalidate();
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * @module The AWS Bedrock adapter's calls: the Converse and ConverseStream APIs (`POST /model/{modelId}/converse`,
- * `/converse-stream`), SigV4-signed (aws4fetch) with credentials from the standard AWS environment variables;
+ * `/converse-stream`), SigV4-signed (aws4fetch) with credentials from the AWS default chain's environment, web
+ * identity and container steps (credentials.ts);
  * ConverseStream answers in AWS event-stream framing (eventstream.ts), not SSE. Loaded by the adapter's first call
  * (index.ts): router.mjs carries it as an asset beside it, so only releases using bedrock pay for it, and its classes
  * and helpers from the router's core (UpstreamError…) come in as `BedrockCore`.
@@ -20,7 +21,8 @@ import type {
   unsendable,
 } from "../types.ts";
 import { EventStreamDecoder, EventStreamError, type EventStreamMessage } from "./eventstream.ts";
-import { type AwsCredentials, awsCredentialsFromEnv, signRequest } from "./sign.ts";
+import { awsCredentialProvider } from "./credentials.ts";
+import { type AwsCredentials, signRequest } from "./sign.ts";
 import { type ConverseResponse, type ConverseStreamEvent, ConverseStreamTranslator, fromConverseResponse, toConverseRequest } from "./translate.ts";
 
 /** What the calls use of the router's core: its error class and helpers (one copy of each, for `instanceof`), and the event size cap. */
@@ -139,26 +141,35 @@ async function bedrockHttpError(response: TransportResponse, provider: string, c
 /**
  * The Converse calls of a bedrock provider. The provider's `region` is the signing region and picks the endpoint
  * (`baseUrl` overrides the endpoint, not the region); the model's `name` is the Bedrock model id or inference profile.
- * Credentials are read from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in `init.env`; missing
- * ones fail each call with a provider error naming them, logged once.
+ * Credentials come from `init.env` as credentials.ts finds them (static keys, web identity, container endpoint);
+ * missing or unobtainable ones fail each call with a provider error naming the variables, logged once while it lasts.
  */
 export function createConverseClient(init: AdapterInit, core: BedrockCore): ConverseClient {
   const { UpstreamError, toUpstreamError, unsendable } = core;
   const name = init.providerId;
   const region = init.provider.region ?? "";
   const base = (init.provider.baseUrl ?? bedrockEndpoint(region)).replace(/\/+$/, "");
-  const credentials = awsCredentialsFromEnv(init.env ?? {});
-  let reportedMissing = false;
-
-  /** The credentials, or (missing ones) the provider error every call fails with, logged the first time. */
-  const credentialsOrThrow = (): AwsCredentials => {
-    if (!("missing" in credentials)) return credentials;
-    const message = `provider \`${name}\` (bedrock) has no AWS credentials: set ${credentials.missing.join(" and ")} (and AWS_SESSION_TOKEN for temporary credentials)`;
-    if (!reportedMissing) {
-      reportedMissing = true;
+  const credentials = awsCredentialProvider(core, name, init.env ?? {}, region, init.transport);
+  // The credentials failure last logged: the same one is not logged again until credentials are had again.
+  let reported: string | undefined;
+  const report = (error: unknown): never => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UpstreamError && error.errorClass === "provider_4xx" && message !== reported) {
+      reported = message;
       process.stderr.write(`switchyard router: ${message}\n`);
     }
-    throw new UpstreamError("provider_4xx", message);
+    throw error;
+  };
+
+  /** The credentials to sign with, or the provider error the call fails with (logged once while it lasts). */
+  const credentialsFor = async (signal: AbortSignal): Promise<AwsCredentials> => {
+    try {
+      const found = await credentials.get(signal);
+      reported = undefined;
+      return found;
+    } catch (error) {
+      return report(error);
+    }
   };
 
   /** The signed POST of `call`'s request to `/converse` or `/converse-stream`. */
@@ -169,12 +180,17 @@ export function createConverseClient(init: AdapterInit, core: BedrockCore): Conv
     } catch (error) {
       throw unsendable(name, error);
     }
-    const found = credentialsOrThrow();
+    const found = await credentialsFor(call.signal);
     const url = new URL(`${base}/model/${encodeURIComponent(call.model.name)}/${path}`);
     const accept = path === "converse" ? "application/json" : "application/vnd.amazon.eventstream";
     const headers = await signRequest({ url, headers: { ...init.headers, "content-type": "application/json", accept }, body }, found, region);
     const response = await init.transport.post({ url, headers, body, signal: call.signal });
-    if (response.status < 200 || response.status >= 300) throw await bedrockHttpError(response, name, core);
+    if (response.status < 200 || response.status >= 300) {
+      const error = await bedrockHttpError(response, name, core);
+      // Temporary credentials Bedrock no longer takes (expired early, revoked): the next call fetches new ones.
+      if (response.status === 403 && /^(ExpiredToken|UnrecognizedClient|InvalidSignature)/i.test(errorType(response.headers, ""))) credentials.invalidate();
+      throw error;
+    }
     return response;
   };
 

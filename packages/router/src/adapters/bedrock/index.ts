@@ -20,7 +20,8 @@ import { bedrockRefusal } from "./refusal.ts";
 
 /**
  * Create an adapter for AWS Bedrock's Converse API: `region` signs and picks the endpoint (`baseUrl` overrides the
- * endpoint), credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN in `init.env`.
+ * endpoint), credentials from `init.env` as the AWS SDKs' default chain finds them in a pod: static keys, web identity
+ * (IRSA) or the container endpoint (EKS Pod Identity, ECS); see credentials.ts.
  *
  * @example createBedrockAdapter({ providerId: "aws", provider, apiKey: undefined, headers: {}, transport, env: process.env })
  */

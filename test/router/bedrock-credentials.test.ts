@@ -1,0 +1,214 @@
+/**
+ * A bedrock provider on EKS without static keys: the router gets short-lived credentials from a fake STS (IRSA: a
+ * rotated web identity token file exchanged by AssumeRoleWithWebIdentity) or a fake container credentials endpoint
+ * (EKS Pod Identity: a rotated authorization token file), and serves requests across credential rotations without a
+ * restart; the fake Bedrock checks every SigV4 signature and accepts only the newest credentials and their
+ * `x-amz-security-token`. A failed refresh keeps the old credentials while they last; after that the call fails as a
+ * provider error naming STS's code, and the route falls back.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { RunningRouter } from "@switchyard/router";
+import {
+  type FakeContainerCredentials,
+  type FakeSts,
+  type IssuedCredentials,
+  startFakeContainerCredentials,
+  startFakeSts,
+} from "../helpers/fake-aws-credentials.ts";
+import { FAKE_AWS, type FakeBedrock, startFakeBedrock } from "../helpers/fake-bedrock.ts";
+import { releaseOf } from "../helpers/release.ts";
+import { chat, startTestRouter } from "../helpers/router.ts";
+
+let dir: string;
+let bedrock: FakeBedrock;
+let sts: FakeSts;
+let pod: FakeContainerCredentials;
+let router: RunningRouter | undefined;
+
+/** Short enough to rotate within a test, long enough for a loaded machine: refreshed half-way, at 1.5 s. */
+const LIFETIME_MS = 3_000;
+const HALF = LIFETIME_MS / 2;
+
+/** The fake Bedrock accepts only the newest credentials issued. */
+const acceptOnly = (c: IssuedCredentials) => {
+  bedrock.credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "switchyard-bedrock-credentials-"));
+  bedrock = await startFakeBedrock();
+  sts = await startFakeSts(LIFETIME_MS);
+  pod = await startFakeContainerCredentials(LIFETIME_MS);
+  sts.onIssue = acceptOnly;
+  pod.onIssue = acceptOnly;
+});
+
+afterEach(async () => {
+  await router?.close();
+  router = undefined;
+  bedrock.reset();
+});
+
+afterAll(async () => {
+  await Promise.all([bedrock.close(), sts.close(), pod.close()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const release = () =>
+  releaseOf({
+    providers: {
+      aws: { kind: "bedrock", region: FAKE_AWS.region, baseUrl: bedrock.baseUrl },
+      sim: { kind: "mock", mock: { reply: "mock backup" } },
+    },
+    models: {
+      nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 } },
+      backup: { provider: "sim", name: "mock-b", context: 200_000, price: { input: 0, output: 0 } },
+    },
+    routes: { chat: { model: "nova", fallback: [{ model: "backup" }] } },
+  });
+
+const hi = { model: "chat", messages: [{ role: "user", content: "hi" }] };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The access key a Bedrock request was signed with, and its session token. */
+const signedWith = (i: number) => {
+  const request = bedrock.requests[i];
+  return [/Credential=([^/]+)\//.exec(String(request?.headers.authorization))?.[1], request?.headers["x-amz-security-token"]];
+};
+
+interface ErrorBody {
+  error: { attempts?: Array<{ errorClass: string; message?: string }> };
+}
+
+describe("bedrock credentials on Kubernetes, rotated without a restart", () => {
+  it("IRSA: the web identity token file is exchanged with STS, refreshed half-way, a failed refresh rides on the old; then fallback", async () => {
+    const tokenFile = path.join(dir, "irsa-token");
+    await writeFile(tokenFile, "eyJ.projected-token-1");
+    const stderr: string[] = [];
+    router = await startTestRouter(release(), {
+      env: {
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/switchyard",
+        AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+        AWS_ROLE_SESSION_NAME: "switchyard-test",
+        AWS_ENDPOINT_URL_STS: sts.url,
+      },
+    });
+
+    // Concurrent first calls share one exchange.
+    const first = await Promise.all([chat(router, hi), chat(router, hi), chat(router, hi)]);
+    expect(first.map((r) => [r.status, r.headers.get("x-switchyard-model")])).toEqual([
+      [200, "nova"],
+      [200, "nova"],
+      [200, "nova"],
+    ]);
+    expect(sts.requests).toEqual([
+      {
+        Action: "AssumeRoleWithWebIdentity",
+        Version: "2011-06-15",
+        RoleArn: "arn:aws:iam::123456789012:role/switchyard",
+        RoleSessionName: "switchyard-test",
+        WebIdentityToken: "eyJ.projected-token-1",
+      },
+    ]);
+    const one = sts.issued[0];
+    expect(signedWith(0)).toEqual([one?.accessKeyId, one?.sessionToken]);
+
+    // The kubelet rotates the projected token; past half the lifetime the router exchanges the new one.
+    await writeFile(tokenFile, "eyJ.projected-token-2");
+    await sleep(HALF + 200);
+    const second = await chat(router, hi);
+    expect(second.headers.get("x-switchyard-model")).toBe("nova");
+    expect(sts.requests.map((r) => r["WebIdentityToken"])).toEqual(["eyJ.projected-token-1", "eyJ.projected-token-2"]);
+    const two = sts.issued[1];
+    expect(signedWith(3)).toEqual([two?.accessKeyId, two?.sessionToken]);
+
+    // STS refuses from now on: past the refresh time the credentials still valid serve on.
+    sts.failWith = { status: 400, code: "InvalidIdentityToken", message: "Token eyJ.projected-token-2 is expired" };
+    await sleep(HALF + 200);
+    const riding = await chat(router, hi);
+    expect(riding.headers.get("x-switchyard-model")).toBe("nova");
+    expect(signedWith(4)).toEqual([two?.accessKeyId, two?.sessionToken]);
+    expect(sts.requests).toHaveLength(3);
+
+    // Once they expire, the call is the deployment's failure (like a 401) and the route falls back.
+    await sleep(HALF);
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let fallen: Response;
+    let again: Response;
+    try {
+      fallen = await chat(router, hi);
+      again = await chat(router, hi);
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(fallen.status).toBe(200);
+    expect(fallen.headers.get("x-switchyard-model")).toBe("backup");
+    expect(again.headers.get("x-switchyard-model")).toBe("backup");
+    expect(bedrock.requests).toHaveLength(5);
+    // Logged once, naming STS's code and the variables, never a token or secret.
+    const logged = stderr.filter((line) => line.includes("InvalidIdentityToken"));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain("AWS_WEB_IDENTITY_TOKEN_FILE");
+    expect(logged[0]).not.toContain("projected-token");
+    expect(logged[0]).not.toContain("secret");
+    sts.failWith = undefined;
+  });
+
+  it("the failure as the client sees it: a provider_4xx attempt naming STS's code", async () => {
+    const tokenFile = path.join(dir, "irsa-token-refused");
+    await writeFile(tokenFile, "eyJ.refused-token");
+    sts.failWith = { status: 403, code: "AccessDenied", message: "Not authorized to perform sts:AssumeRoleWithWebIdentity" };
+    const solo = releaseOf({
+      providers: { aws: { kind: "bedrock", region: FAKE_AWS.region, baseUrl: bedrock.baseUrl } },
+      models: { nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 } } },
+      routes: { chat: { model: "nova" } },
+    });
+    router = await startTestRouter(solo, {
+      env: { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/switchyard", AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ENDPOINT_URL_STS: sts.url },
+    });
+    try {
+      const res = await chat(router, hi);
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error.attempts?.[0]).toMatchObject({ errorClass: "provider_4xx" });
+      expect(body.error.attempts?.[0]?.message).toContain("403 AccessDenied");
+      expect(JSON.stringify(body)).not.toContain("refused-token");
+      expect(bedrock.requests).toHaveLength(0);
+    } finally {
+      sts.failWith = undefined;
+    }
+  });
+
+  it("EKS Pod Identity: the container endpoint with the rotated authorization token file, refreshed half-way", async () => {
+    const authFile = path.join(dir, "eks-pod-identity-token");
+    await writeFile(authFile, "pod-jwt-1\n");
+    pod.authorization = async () => (await readFile(authFile, "utf8")).trim();
+    router = await startTestRouter(release(), {
+      env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: pod.url, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: authFile },
+    });
+    const before = pod.issued.length;
+    const first = await Promise.all([chat(router, hi), chat(router, { ...hi, stream: true })]);
+    expect(first.map((r) => r.headers.get("x-switchyard-model"))).toEqual(["nova", "nova"]);
+    expect(await first[1]?.text()).toContain("Hello");
+    expect(pod.issued.length - before).toBe(1);
+    expect(pod.requests.at(-1)).toEqual({ path: "/v1/credentials", authorization: "pod-jwt-1" });
+    const one = pod.issued.at(-1);
+    expect(signedWith(0)).toEqual([one?.accessKeyId, one?.sessionToken]);
+
+    await writeFile(authFile, "pod-jwt-2");
+    await sleep(HALF + 200);
+    const second = await chat(router, hi);
+    expect(second.headers.get("x-switchyard-model")).toBe("nova");
+    expect(pod.requests.at(-1)).toEqual({ path: "/v1/credentials", authorization: "pod-jwt-2" });
+    const two = pod.issued.at(-1);
+    expect(two?.accessKeyId).not.toBe(one?.accessKeyId);
+    expect(signedWith(2)).toEqual([two?.accessKeyId, two?.sessionToken]);
+    pod.authorization = undefined;
+  });
+});
