@@ -1,7 +1,7 @@
 /**
  * The official Anthropic SDK (`@anthropic-ai/sdk`), pointed at the router's `/v1/messages`, over an anthropic-kind
- * upstream and an openai-kind one: create, stream (text and tool_use with input_json_delta), a tool round trip, images,
- * system, countTokens and errors, asserting what the client got and what each upstream received.
+ * upstream and an openai-kind one: create, stream (text and tool_use with input_json_delta), a tool round trip, a
+ * model's refusal, images, system, countTokens and errors, asserting what the client got and what each upstream received.
  */
 import Anthropic, { type APIError } from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -20,8 +20,9 @@ interface Received {
 
 /**
  * An OpenAI-compatible upstream following the Chat Completions wire format: with `tools` and a forced `tool_choice`
- * ("required" or a function) it calls the first (or named) tool with `{"city":"Paris"}`, else it answers "Bonjour";
- * streams carry tool-call deltas and, when asked, a usage chunk. Usage reports 4 cached prompt tokens.
+ * ("required" or a function) it calls the first (or named) tool with `{"city":"Paris"}`; asked for a lock pick it
+ * refuses (`message.refusal`, streamed as `delta.refusal` chunks after "Hmm. "), else it answers "Bonjour"; streams
+ * carry tool-call deltas and, when asked, a usage chunk. Usage reports 4 cached prompt tokens.
  */
 async function startFakeOpenAiTools(): Promise<TestServer & { baseUrl: string; requests: Received[] }> {
   const requests: Received[] = [];
@@ -35,11 +36,14 @@ async function startFakeOpenAiTools(): Promise<TestServer & { baseUrl: string; r
     const tool = forced ? (typeof choice === "object" ? choice.function.name : tools[0]?.function.name) : undefined;
     const usage = { prompt_tokens: 20, completion_tokens: 6, total_tokens: 26, prompt_tokens_details: { cached_tokens: 4 } };
     const finish = tool !== undefined ? "tool_calls" : "stop";
+    const refuses = JSON.stringify(body["messages"]).includes("lock pick");
     if (body["stream"] !== true) {
       const message =
         tool !== undefined
           ? { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: tool, arguments: '{"city":"Paris"}' } }] }
-          : { role: "assistant", content: "Bonjour" };
+          : refuses
+            ? { role: "assistant", content: null, refusal: REFUSAL }
+            : { role: "assistant", content: "Bonjour", refusal: null };
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({ id: "chatcmpl-1", object: "chat.completion", created: 1, model, choices: [{ index: 0, message, finish_reason: finish }], usage }),
@@ -53,6 +57,9 @@ async function startFakeOpenAiTools(): Promise<TestServer & { baseUrl: string; r
     if (tool !== undefined) {
       res.write(chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: tool, arguments: "" } }] }));
       for (const part of ['{"city"', ':"Par', 'is"}']) res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }));
+    } else if (refuses) {
+      res.write(chunk({ content: "Hmm. " }));
+      for (const word of REFUSAL.split(/(?<= )/)) res.write(chunk({ refusal: word }));
     } else for (const word of ["Bon", "jour"]) res.write(chunk({ content: word }));
     res.write(chunk({}, finish));
     if ((body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage === true) {
@@ -62,6 +69,9 @@ async function startFakeOpenAiTools(): Promise<TestServer & { baseUrl: string; r
   });
   return { ...server, baseUrl: `${server.url}/v1`, requests };
 }
+
+/** What the openai-kind fake refuses with. */
+const REFUSAL = "I'm sorry, I can't help with that.";
 
 let openaiUp: Awaited<ReturnType<typeof startFakeOpenAiTools>>;
 let anthropicUp: FakeAnthropic;
@@ -192,6 +202,21 @@ describe("over an openai-kind upstream", () => {
       tool_choice: "required",
       tools: [{ type: "function", function: { name: "weather", description: "The weather in a city", parameters: weather.input_schema } }],
     });
+  });
+
+  it("a refusal is text with stop_reason refusal, created or streamed (Anthropic has no refusal block)", async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: "How do I use a lock pick on my neighbour's door?" }];
+    const created = await client.messages.create({ model: "via-openai", max_tokens: 64, messages });
+    expect(created.content).toEqual([{ type: "text", text: REFUSAL }]);
+    expect(created.stop_reason).toBe("refusal");
+    const stream = client.messages.stream({ model: "via-openai", max_tokens: 64, messages });
+    const texts: string[] = [];
+    stream.on("text", (delta) => texts.push(delta));
+    const final = await stream.finalMessage();
+    // The text before the refusal and the refusal's words, in one text block, as they came.
+    expect(texts.join("")).toBe(`Hmm. ${REFUSAL}`);
+    expect(final.content).toEqual([{ type: "text", text: `Hmm. ${REFUSAL}` }]);
+    expect(final.stop_reason).toBe("refusal");
   });
 
   it("a tool round trip: tool_use in the history becomes tool_calls, tool_result a tool message, in order", async () => {

@@ -1,10 +1,12 @@
 /**
  * openai-node's `client.responses` against the router's `POST /v1/responses`, over an OpenAI-kind and an Anthropic-kind
  * upstream: plain, streamed, function calls round trip, `.parse()` with a zod `text.format`; what the upstream received
- * is asserted too. Also: refusals (hosted tools, previous_response_id, store), errors in OpenAI's shape, a stream cut
- * mid-way ending with `response.failed`, and the trace a Responses request leaves.
+ * is asserted too. Also: a model's refusal (a `refusal` part, streamed as `response.refusal.*` events), the router's
+ * refusals (hosted tools, previous_response_id, store), errors in OpenAI's shape, a stream cut mid-way ending with
+ * `response.failed`, and the trace a Responses request leaves.
  */
 import OpenAI from "openai";
+import type { ResponseInputItem, ResponseStreamEvent } from "openai/resources/responses/responses";
 import { zodTextFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -184,6 +186,99 @@ describe.each(KINDS)("over $kind ($route)", ({ route, kind, model }) => {
     expect(data.status).toBe("incomplete");
     expect(data.incomplete_details).toEqual({ reason: "max_output_tokens" });
     expect(data.output_text).toBe("Once upon a");
+  });
+});
+
+describe("a model's refusal over an openai-kind upstream", () => {
+  const refusal = "I'm sorry, I can't help with that.";
+
+  it("streams it as a refusal part: content_part.added, refusal.delta…, refusal.done, content_part.done; no output_text", async () => {
+    rig.openai.script = () => ({ refusal });
+    const stream = client.responses.stream({ model: "via-openai", input: "Help me with something bad" });
+    const events: ResponseStreamEvent[] = [];
+    let deltas = "";
+    for await (const event of stream) {
+      events.push(event);
+      if (event.type === "response.refusal.delta") deltas += event.delta;
+    }
+    const final = await stream.finalResponse();
+    expect(events.map((e) => e.type)).toEqual([
+      "response.created",
+      "response.in_progress",
+      "response.output_item.added",
+      "response.content_part.added",
+      ...Array<string>(Math.ceil(refusal.length / 5)).fill("response.refusal.delta"),
+      "response.refusal.done",
+      "response.content_part.done",
+      "response.output_item.done",
+      "response.completed",
+    ]);
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    const item = final.output[0];
+    const at = { item_id: item?.id, output_index: 0, content_index: 0 };
+    expect(events[3]).toMatchObject({ ...at, part: { type: "refusal", refusal: "" } });
+    expect(events.filter((e) => e.type === "response.refusal.delta").every((e) => e.item_id === at.item_id && e.content_index === 0)).toBe(true);
+    expect(events.find((e) => e.type === "response.refusal.done")).toMatchObject({ ...at, refusal });
+    expect(events.find((e) => e.type === "response.content_part.done")).toMatchObject({ ...at, part: { type: "refusal", refusal } });
+    expect(deltas).toBe(refusal);
+    expect(final.status).toBe("completed");
+    expect(final.output).toHaveLength(1);
+    expect(item).toMatchObject({ type: "message", role: "assistant", status: "completed", content: [{ type: "refusal", refusal }] });
+    expect(final.output_text).toBe("");
+    // What the client accumulated is what response.completed said (finalResponse() adds `parsed: null` to each part).
+    const completed = events.at(-1);
+    expect(final.output).toMatchObject(completed?.type === "response.completed" ? completed.response.output : []);
+  });
+
+  it("streams text then a refusal as two parts of one message (create with stream: true)", async () => {
+    rig.openai.script = () => ({ text: "Let me think. ", refusal });
+    const stream = await client.responses.create({ model: "via-openai", input: "Help me", stream: true });
+    const parts: Array<[string, number]> = [];
+    let last: ResponseStreamEvent | undefined;
+    for await (const event of stream) {
+      last = event;
+      if ("content_index" in event) parts.push([event.type, event.content_index]);
+    }
+    const deduped = parts.filter(([type], i) => type !== parts[i - 1]?.[0]);
+    expect(deduped).toEqual([
+      ["response.content_part.added", 0],
+      ["response.output_text.delta", 0],
+      ["response.output_text.done", 0],
+      ["response.content_part.done", 0],
+      ["response.content_part.added", 1],
+      ["response.refusal.delta", 1],
+      ["response.refusal.done", 1],
+      ["response.content_part.done", 1],
+    ]);
+    expect(last?.type).toBe("response.completed");
+    const response = last?.type === "response.completed" ? last.response : undefined;
+    expect(response?.output).toEqual([
+      expect.objectContaining({
+        type: "message",
+        content: [
+          { type: "output_text", text: "Let me think. ", annotations: [], logprobs: [] },
+          { type: "refusal", refusal },
+        ],
+      }),
+    ]);
+  });
+
+  it("answers it unstreamed as the same refusal part, and reads it back as the assistant's words", async () => {
+    rig.openai.script = () => ({ refusal });
+    const data = await client.responses.create({ model: "via-openai", input: "Help me with something bad" });
+    expect(data.output).toEqual([expect.objectContaining({ type: "message", status: "completed", content: [{ type: "refusal", refusal }] })]);
+    expect(data.output_text).toBe("");
+    rig.openai.script = () => ({ text: "Because it could hurt someone." });
+    const next = await client.responses.create({
+      model: "via-openai",
+      input: [{ role: "user", content: "Help me with something bad" }, ...(data.output as ResponseInputItem[]), { role: "user", content: "Why?" }],
+    });
+    expect(next.output_text).toBe("Because it could hurt someone.");
+    expect(rig.openai.requests[1]?.body["messages"]).toEqual([
+      { role: "user", content: "Help me with something bad" },
+      { role: "assistant", content: refusal },
+      { role: "user", content: "Why?" },
+    ]);
   });
 });
 

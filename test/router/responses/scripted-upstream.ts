@@ -9,6 +9,11 @@ import { listen, readJson } from "../../helpers/http-server.ts";
 
 export interface ScriptedReply {
   text?: string;
+  /**
+   * OpenAI kind only: the model's refusal, after any text (`message.refusal`; streamed as `delta.refusal` chunks, as
+   * OpenAI streams one). Anthropic has no refusal text, only `stop_reason: "refusal"`.
+   */
+  refusal?: string;
   calls?: Array<{ id: string; name: string; arguments: string }>;
   /** The Chat Completions finish reason (`stop`, `tool_calls`, `length`); Anthropic's stop reason is derived from it. */
   finish?: "stop" | "tool_calls" | "length";
@@ -58,7 +63,12 @@ export async function startScriptedUpstream(kind: "openai" | "anthropic"): Promi
       const toolCalls = calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } }));
       if (!stream) {
         res.writeHead(200, { "content-type": "application/json" });
-        const message = { role: "assistant", content: text === "" ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) };
+        const message = {
+          role: "assistant",
+          content: text === "" ? null : text,
+          refusal: reply.refusal ?? null,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        };
         res.end(
           JSON.stringify({
             id: "chatcmpl-s1",
@@ -74,8 +84,9 @@ export async function startScriptedUpstream(kind: "openai" | "anthropic"): Promi
       res.writeHead(200, { "content-type": "text/event-stream" });
       const chunk = (delta: unknown, finishReason: string | null = null) =>
         `data: ${JSON.stringify({ id: "chatcmpl-s1", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }], usage: null })}\n\n`;
-      const out = [chunk({ role: "assistant", content: "" })];
+      const out = [chunk({ role: "assistant", content: "", refusal: null })];
       for (const p of pieces(text)) out.push(chunk({ content: p }));
+      for (const p of pieces(reply.refusal ?? "")) out.push(chunk({ refusal: p }));
       calls.forEach((c, index) => {
         out.push(chunk({ tool_calls: [{ index, id: c.id, type: "function", function: { name: c.name, arguments: "" } }] }));
         for (const p of pieces(c.arguments)) out.push(chunk({ tool_calls: [{ index, function: { arguments: p } }] }));

@@ -1,5 +1,6 @@
 /** The Messages dialect without sockets: requests read into the internal chat body, answers and streams written back. */
 import { describe, expect, it } from "vitest";
+import { replayStream } from "../../cache/replay.ts";
 import { RouterError } from "../../errors.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../chat.ts";
 import { bearerKey } from "../chat-dialect.ts";
@@ -294,6 +295,14 @@ describe("writing a message", () => {
     });
   });
 
+  it("writes a refusal's words as text with stop_reason refusal, after the text before it in one block", () => {
+    const request = dialect.read({ ...base, messages: user }, {});
+    const only = JSON.parse(dialect.completion(completion({ role: "assistant", content: null, refusal: "I can't help with that." }, "stop"), info, request));
+    expect(only).toMatchObject({ content: [{ type: "text", text: "I can't help with that." }], stop_reason: "refusal" });
+    const both = JSON.parse(dialect.completion(completion({ role: "assistant", content: "Well. ", refusal: "No." }, "stop"), info, request));
+    expect(both).toMatchObject({ content: [{ type: "text", text: "Well. No." }], stop_reason: "refusal" });
+  });
+
   it.each([
     ["stop", "end_turn"],
     ["length", "max_tokens"],
@@ -386,6 +395,40 @@ describe("streaming", () => {
       ],
       ["message_stop", { type: "message_stop" }],
     ]);
+  });
+
+  it("streams a refusal as text deltas and ends with stop_reason refusal, whatever the upstream's finish reason", () => {
+    const encoder = dialect.stream(info, dialect.read({ ...base, stream: true, messages: user }, {}));
+    let text = "";
+    for (const c of [chunk({ role: "assistant", content: "", refusal: null }), chunk({ refusal: "I can't " }), chunk({ refusal: "help." }), chunk({}, "stop")])
+      text += encoder.chunk(c, undefined, false);
+    const list = events(text + encoder.end()).slice(2);
+    expect(list).toEqual([
+      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+      ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "I can't " } }],
+      ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "help." } }],
+      ["content_block_stop", { type: "content_block_stop", index: 0 }],
+      ["message_delta", expect.objectContaining({ delta: { stop_reason: "refusal", stop_sequence: null } })],
+      ["message_stop", { type: "message_stop" }],
+    ]);
+  });
+
+  it.each([
+    ["a refusal", { role: "assistant" as const, content: null, refusal: "I can't help with that." }],
+    ["text then a refusal", { role: "assistant" as const, content: "Hmm. ", refusal: "No." }],
+    ["text alone", { role: "assistant" as const, content: "Bonjour", refusal: null }],
+  ])("streams %s as the finished answer's blocks and stop reason", (_, message) => {
+    const finished = completion(message, "stop");
+    const request = dialect.read({ ...base, stream: true, messages: user }, {});
+    const blocks: Array<{ type: string; text: string }> = [];
+    let stop: unknown;
+    for (const [name, data] of events(replayStream(dialect.stream(info, request), finished, undefined))) {
+      if (name === "content_block_start") blocks.push({ type: "text", text: "" });
+      if (name === "content_block_delta") (blocks.at(-1) as { text: string }).text += (data["delta"] as { text: string }).text;
+      if (name === "message_delta") stop = (data["delta"] as { stop_reason: unknown }).stop_reason;
+    }
+    const answer = JSON.parse(dialect.completion(finished, info, request)) as { content: unknown; stop_reason: unknown };
+    expect({ content: blocks, stop }).toEqual({ content: answer.content, stop: answer.stop_reason });
   });
 
   it("ends a stream that failed mid-way with an error event", () => {

@@ -47,14 +47,16 @@ export function toolInput(args: string): unknown {
   }
 }
 
-/** A finished chat completion as an Anthropic `message` body. */
+/**
+ * A finished chat completion as an Anthropic `message` body. Anthropic has no refusal block: a refusal's words are text
+ * (after any text before it, in one block, as a stream sends them) and the stop reason is `refusal`.
+ */
 export function messageAnswer(completion: ChatCompletion, info: AnswerInfo): string {
   const choice = completion.choices[0];
   const content: MessagesOutputBlock[] = [];
-  const text = choice?.message.content ?? "";
-  const refusal = choice?.message.refusal ?? "";
+  const text = (choice?.message.content ?? "") + (choice?.message.refusal ?? "");
+  const refused = (choice?.message.refusal ?? "") !== "";
   if (text !== "") content.push({ type: "text", text });
-  else if (refusal !== "") content.push({ type: "text", text: refusal });
   const calls = choice?.message.tool_calls ?? [];
   for (const call of calls) content.push({ type: "tool_use", id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
   const answer: MessagesAnswer = {
@@ -63,7 +65,7 @@ export function messageAnswer(completion: ChatCompletion, info: AnswerInfo): str
     role: "assistant",
     model: completion.model === "" ? info.route : completion.model,
     content,
-    stop_reason: text === "" && refusal !== "" ? "refusal" : stopReason(choice?.finish_reason, calls.length > 0),
+    stop_reason: refused ? "refusal" : stopReason(choice?.finish_reason, calls.length > 0),
     stop_sequence: null,
     usage: messagesUsage(completion.usage),
   };
@@ -89,6 +91,8 @@ export function messagesStream(info: AnswerInfo, estimatedInputTokens: number): 
   /** Chat tool-call index → its content block's index. */
   const toolBlocks = new Map<number, number>();
   let finish: string | null = null;
+  /** Whether the answer carried a refusal: its words went out as text, and the stop reason says `refusal`. */
+  let refused = false;
   let usage: Usage | null | undefined;
 
   const start = (model: string): string => {
@@ -131,7 +135,7 @@ export function messagesStream(info: AnswerInfo, estimatedInputTokens: number): 
       if (typeof delta.content === "string" && delta.content !== "") out += text(delta.content);
       if (typeof delta.refusal === "string" && delta.refusal !== "") {
         out += text(delta.refusal);
-        finish ??= "content_filter";
+        refused = true;
       }
       for (const call of delta.tool_calls ?? []) {
         let block = toolBlocks.get(call.index);
@@ -152,7 +156,7 @@ export function messagesStream(info: AnswerInfo, estimatedInputTokens: number): 
     },
     end(): string {
       const head = started ? "" : start("");
-      const delta = { stop_reason: stopReason(finish, toolBlocks.size > 0), stop_sequence: null };
+      const delta = { stop_reason: refused ? "refusal" : stopReason(finish, toolBlocks.size > 0), stop_sequence: null };
       return head + close() + event("message_delta", { delta, usage: messagesUsage(usage) }) + event("message_stop", {});
     },
     fail(message: string): string {

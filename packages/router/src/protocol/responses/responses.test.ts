@@ -1,5 +1,6 @@
 /** The Responses dialect without sockets: requests read into the internal chat body, answers and streams written back. */
 import { describe, expect, it } from "vitest";
+import { replayStream } from "../../cache/replay.ts";
 import { RouterError } from "../../errors.ts";
 import type { ChatCompletion, ChatCompletionChunk } from "../chat.ts";
 import { bearerKey } from "../chat-dialect.ts";
@@ -96,6 +97,27 @@ describe("reading a Responses request", () => {
     ]);
     expect(body.stream).toBe(true);
     expect(body.stream_options).toEqual({ include_usage: true });
+  });
+
+  it("reads back an answer's message item as written, its refusal part as the assistant's text", () => {
+    const { body } = dialect.read(
+      {
+        model: "chat",
+        input: [
+          { role: "user", content: "hi" },
+          {
+            id: "msg_abc123_0",
+            type: "message",
+            status: "completed",
+            role: "assistant",
+            content: [{ type: "refusal", refusal: "I can't help with that." }],
+          },
+          { role: "user", content: "Why?" },
+        ],
+      },
+      {},
+    );
+    expect(body.messages[1]).toEqual({ role: "assistant", content: "I can't help with that." });
   });
 
   it("reads function tools, tool_choice and text.format into their Chat Completions twins", () => {
@@ -245,6 +267,19 @@ describe("writing a response", () => {
     const body = JSON.parse(dialect.completion(completion({ role: "assistant", content: "Once" }, "length"), info, request)) as Record<string, unknown>;
     expect(body).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" }, output: [{ status: "incomplete" }] });
   });
+
+  it("writes a refusal as a refusal part, after the text when there is some", () => {
+    const only = JSON.parse(dialect.completion(completion({ role: "assistant", content: null, refusal: "I can't help with that." }, "stop"), info, request));
+    expect(only.status).toBe("completed");
+    expect(only.output).toEqual([
+      { id: "msg_abc123_0", type: "message", status: "completed", role: "assistant", content: [{ type: "refusal", refusal: "I can't help with that." }] },
+    ]);
+    const both = JSON.parse(dialect.completion(completion({ role: "assistant", content: "Well.", refusal: "No." }, "stop"), info, request));
+    expect(both.output[0].content).toEqual([
+      { type: "output_text", text: "Well.", annotations: [], logprobs: [] },
+      { type: "refusal", refusal: "No." },
+    ]);
+  });
 });
 
 /** The events of an SSE text, parsed: `event:` names must match each payload's `type`. */
@@ -316,6 +351,87 @@ describe("streaming a response", () => {
         usage: { input_tokens: 9, input_tokens_details: { cached_tokens: 4 }, output_tokens: 3, total_tokens: 12 },
       },
     });
+  });
+
+  it("streams a refusal as a refusal part: content_part.added, refusal.delta…, refusal.done, content_part.done", () => {
+    const encoder = dialect.stream(info, dialect.read({ model: "chat", input: "hi", stream: true }, {}));
+    let text = encoder.chunk(chunk({ role: "assistant", content: "", refusal: null }), undefined, false);
+    text += encoder.chunk(chunk({ refusal: "I can't " }), undefined, false);
+    text += encoder.chunk(chunk({ refusal: "help." }), undefined, false);
+    text += encoder.chunk(chunk({}, "stop"), undefined, false) + encoder.end();
+    const list = events(text);
+    expect(list.map((e) => e.sequence_number)).toEqual(list.map((_, i) => i));
+    const at = { item_id: "msg_abc123_0", output_index: 0, content_index: 0 };
+    const done = { id: "msg_abc123_0", type: "message", status: "completed", role: "assistant", content: [{ type: "refusal", refusal: "I can't help." }] };
+    expect(list.slice(2).map(({ sequence_number: _, ...e }) => (e.type === "response.completed" ? { type: e.type } : e))).toEqual([
+      {
+        type: "response.output_item.added",
+        output_index: 0,
+        item: { id: "msg_abc123_0", type: "message", status: "in_progress", role: "assistant", content: [] },
+      },
+      { type: "response.content_part.added", ...at, part: { type: "refusal", refusal: "" } },
+      { type: "response.refusal.delta", ...at, delta: "I can't " },
+      { type: "response.refusal.delta", ...at, delta: "help." },
+      { type: "response.refusal.done", ...at, refusal: "I can't help." },
+      { type: "response.content_part.done", ...at, part: { type: "refusal", refusal: "I can't help." } },
+      { type: "response.output_item.done", output_index: 0, item: done },
+      { type: "response.completed" },
+    ]);
+    expect(list.at(-1)).toMatchObject({ response: { status: "completed", output: [done] } });
+  });
+
+  it("streams text then a refusal as two parts of one message, each finished before the next opens", () => {
+    const encoder = dialect.stream(info, dialect.read({ model: "chat", input: "hi", stream: true }, {}));
+    let text = encoder.chunk(chunk({ content: "Let me see. " }), undefined, false);
+    text += encoder.chunk(chunk({ refusal: "No." }), undefined, false);
+    text += encoder.chunk(chunk({}, "stop"), undefined, false) + encoder.end();
+    const list = events(text);
+    expect(list.map((e) => [e.type, e["content_index"]])).toEqual([
+      ["response.created", undefined],
+      ["response.in_progress", undefined],
+      ["response.output_item.added", undefined],
+      ["response.content_part.added", 0],
+      ["response.output_text.delta", 0],
+      ["response.output_text.done", 0],
+      ["response.content_part.done", 0],
+      ["response.content_part.added", 1],
+      ["response.refusal.delta", 1],
+      ["response.refusal.done", 1],
+      ["response.content_part.done", 1],
+      ["response.output_item.done", undefined],
+      ["response.completed", undefined],
+    ]);
+    expect(list.at(-1)).toMatchObject({
+      response: {
+        output: [
+          {
+            content: [
+              { type: "output_text", text: "Let me see. " },
+              { type: "refusal", refusal: "No." },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    ["a refusal", { role: "assistant" as const, content: null, refusal: "I can't help with that." }],
+    ["text then a refusal", { role: "assistant" as const, content: "Hmm.", refusal: "No." }],
+    [
+      "text, a refusal and a tool call",
+      {
+        role: "assistant" as const,
+        content: "Hmm.",
+        refusal: "No.",
+        tool_calls: [{ id: "c1", type: "function" as const, function: { name: "f", arguments: "{}" } }],
+      },
+    ],
+  ])("streams %s into the same final response as the finished answer", (_, message) => {
+    const finished = completion(message, "stop");
+    const request = dialect.read({ model: "chat", input: "hi", stream: true }, {});
+    const last = events(replayStream(dialect.stream(info, request), finished, finished.usage)).at(-1);
+    expect(last?.["response"]).toEqual(JSON.parse(dialect.completion(finished, info, request)));
   });
 
   it("ends a length-cut stream with response.incomplete, and a broken one with response.failed", () => {

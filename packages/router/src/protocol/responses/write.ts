@@ -110,18 +110,28 @@ export function writeResponse(completion: ChatCompletion, info: AnswerInfo, echo
   return JSON.stringify(responseObject(info, echo, completion.model, status, output, { incomplete, usage }));
 }
 
+/** A message's content part while it streams: text (`output_text`) or a refusal, its index in the message's content. */
+interface OpenPart {
+  type: "output_text" | "refusal";
+  index: number;
+  text: string;
+}
+
 /** The open item a stream is writing, with what it has sent so far. */
 interface OpenItem {
   item: OutputItem;
   index: number;
-  /** The text (message) or arguments (function call) streamed so far. */
+  /** The arguments (function call) streamed so far. */
   text: string;
+  /** A message's part being streamed; its finished parts are in the item's `content`. */
+  part?: OpenPart;
 }
 
 /**
- * A stream's events: the response is created at the first chunk; text deltas open a message item, a tool call's first
- * delta opens a function-call item (closing the item before it); the end closes the last item and sends
- * `response.completed` (or `response.incomplete`) with every item and the usage.
+ * A stream's events: the response is created at the first chunk; text or refusal deltas open a message item (and in it
+ * an `output_text` or `refusal` part, as OpenAI streams them), a tool call's first delta opens a function-call item
+ * (closing the item before it); the end closes the last item and sends `response.completed` (or
+ * `response.incomplete`) with every item and the usage.
  */
 export class ResponsesStream implements StreamEncoder {
   private sequence = 0;
@@ -165,6 +175,22 @@ export class ResponsesStream implements StreamEncoder {
     return this.event("response.created", { response }) + this.event("response.in_progress", { response });
   }
 
+  /** The events that finish a message's open part (its whole text, then the finished part), which joins the item's content. */
+  private closePart(open: OpenItem): string {
+    const { item, index, part } = open;
+    if (part === undefined || item.type !== "message") return "";
+    open.part = undefined;
+    const at = { item_id: item.id, output_index: index, content_index: part.index };
+    if (part.type === "refusal") {
+      const done = { type: "refusal" as const, refusal: part.text };
+      item.content.push(done);
+      return this.event("response.refusal.done", { ...at, refusal: part.text }) + this.event("response.content_part.done", { ...at, part: done });
+    }
+    const done = { type: "output_text" as const, text: part.text, annotations: [] as [], logprobs: [] as [] };
+    item.content.push(done);
+    return this.event("response.output_text.done", { ...at, text: part.text, logprobs: [] }) + this.event("response.content_part.done", { ...at, part: done });
+  }
+
   /** The events that finish the current item (its text or arguments final, its status completed). */
   private close(): string {
     const open = this.current;
@@ -179,30 +205,42 @@ export class ResponsesStream implements StreamEncoder {
         this.event("response.output_item.done", { output_index: index, item })
       );
     }
-    const part = { type: "output_text" as const, text: open.text, annotations: [] as [], logprobs: [] as [] };
-    item.content = [part];
-    return (
-      this.event("response.output_text.done", { item_id: item.id, output_index: index, content_index: 0, text: open.text, logprobs: [] }) +
-      this.event("response.content_part.done", { item_id: item.id, output_index: index, content_index: 0, part }) +
-      this.event("response.output_item.done", { output_index: index, item })
-    );
+    return this.closePart(open) + this.event("response.output_item.done", { output_index: index, item });
   }
 
   private open(item: OutputItem): { open: OpenItem; text: string } {
-    let text = this.close();
+    const text = this.close();
     const open: OpenItem = { item, index: this.items.length, text: "" };
     this.items.push(open);
     this.current = open;
-    text += this.event("response.output_item.added", { output_index: open.index, item: { ...item, ...(item.type === "message" ? { content: [] } : {}) } });
-    if (item.type === "message") {
-      text += this.event("response.content_part.added", {
-        item_id: item.id,
-        output_index: open.index,
-        content_index: 0,
-        part: { type: "output_text", text: "", annotations: [], logprobs: [] },
-      });
+    return { open, text: text + this.event("response.output_item.added", { output_index: open.index, item }) };
+  }
+
+  /**
+   * Text or a refusal streamed into the current message (opened if the current item is not one), in a part of its kind:
+   * a switch from text to refusal (or back) finishes the part and opens the next, so neither is ever dropped or mixed.
+   */
+  private message(type: OpenPart["type"], delta: string): string {
+    let out = "";
+    let open = this.current;
+    if (open === undefined || open.item.type !== "message") {
+      const opened = this.open({ id: `msg_${this.tail}_${this.items.length}`, type: "message", status: "in_progress", role: "assistant", content: [] });
+      open = opened.open;
+      out += opened.text;
     }
-    return { open, text };
+    const { item, index } = open;
+    if (item.type !== "message") return out;
+    let part = open.part;
+    if (part === undefined || part.type !== type) {
+      out += this.closePart(open);
+      part = { type, index: item.content.length, text: "" };
+      open.part = part;
+      const empty = type === "refusal" ? { type, refusal: "" } : { type, text: "", annotations: [], logprobs: [] };
+      out += this.event("response.content_part.added", { item_id: item.id, output_index: index, content_index: part.index, part: empty });
+    }
+    part.text += delta;
+    const at = { item_id: item.id, output_index: index, content_index: part.index, delta };
+    return out + (type === "refusal" ? this.event("response.refusal.delta", at) : this.event("response.output_text.delta", { ...at, logprobs: [] }));
   }
 
   chunk(chunk: ChatCompletionChunk, _raw: string | undefined, usageOnly: boolean): string {
@@ -212,18 +250,9 @@ export class ResponsesStream implements StreamEncoder {
     const choice = chunk.choices[0];
     if (choice === undefined) return out;
     const delta = choice.delta;
-    // A streamed refusal goes out as the message's text (shown, never dropped); a finished answer's is a `refusal` part.
-    const content = delta.content ?? delta.refusal;
-    if (typeof content === "string" && content !== "") {
-      let open = this.current;
-      if (open === undefined || open.item.type !== "message") {
-        const opened = this.open({ id: `msg_${this.tail}_${this.items.length}`, type: "message", status: "in_progress", role: "assistant", content: [] });
-        open = opened.open;
-        out += opened.text;
-      }
-      open.text += content;
-      out += this.event("response.output_text.delta", { item_id: open.item.id, output_index: open.index, content_index: 0, delta: content, logprobs: [] });
-    }
+    // Text and a refusal in one delta go out in that order, as a finished answer's parts are.
+    if (typeof delta.content === "string" && delta.content !== "") out += this.message("output_text", delta.content);
+    if (typeof delta.refusal === "string" && delta.refusal !== "") out += this.message("refusal", delta.refusal);
     for (const call of delta.tool_calls ?? []) {
       let open = this.calls.get(call.index);
       if (open === undefined) {
