@@ -5,7 +5,7 @@
  * cannot shadow what the component sets.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_DIR, RouterDeployment, type RouterDeploymentArgs } from "@switchyard/pulumi/kubernetes";
+import { DATA_DIR, DEFAULT_ROUTER_IMAGE, RouterDeployment, type RouterDeploymentArgs } from "@switchyard/pulumi/kubernetes";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
@@ -68,6 +68,7 @@ interface PodSpec {
   initContainers?: Container[];
   volumes?: Obj[];
   automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
   terminationGracePeriodSeconds?: number;
   topologySpreadConstraints?: Obj[];
 }
@@ -201,6 +202,18 @@ describe("RouterDeployment manifests", () => {
     const custom = podOf(await deploy({ runAsUser: 10001 }));
     expect(custom.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
     await expect(deploy({ runAsUser: 0 })).rejects.toThrow(/non-root uid/);
+  });
+
+  it("a service account for the pod's cloud identity (IRSA, EKS Pod Identity, Azure workload identity), still without the API token; Node 24 by default", async () => {
+    const byDefault = podOf(await deploy());
+    expect(byDefault.serviceAccountName).toBeUndefined();
+    expect((byDefault.containers[0] as Obj)["image"]).toBe(DEFAULT_ROUTER_IMAGE);
+    expect(DEFAULT_ROUTER_IMAGE).toBe("node:24-alpine");
+    const irsa = podOf(await deploy({ serviceAccountName: "switchyard-bedrock" }));
+    expect(irsa.serviceAccountName).toBe("switchyard-bedrock");
+    expect(irsa.automountServiceAccountToken).toBe(false);
+    expect((irsa.containers[0] as Obj)["image"]).toBe("node:24-alpine");
+    expect((podOf(await deploy({ image: "node:22-alpine" })).containers[0] as Obj)["image"]).toBe("node:22-alpine");
   });
 
   it("shutdown: the router serves on for the delay after SIGTERM, and the grace period covers delay + drain", async () => {

@@ -14,6 +14,7 @@ export {
   SHUTDOWN_DELAY_ENV,
   DATA_DIR,
   DEFAULT_RUN_AS_USER,
+  DEFAULT_ROUTER_IMAGE,
   type RouterDeploymentArgs,
   type RouterAutoscaling,
 } from "./router-deployment.ts";

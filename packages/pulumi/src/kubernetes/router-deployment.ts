@@ -27,6 +27,8 @@ export const SHUTDOWN_DELAY_ENV = "SWITCHYARD_SHUTDOWN_DELAY_MS";
 export const DATA_DIR = "/var/lib/switchyard";
 /** The uid (and gid) the router runs as: `node` in the official Node.js images. */
 export const DEFAULT_RUN_AS_USER = 1000;
+/** The image that runs router.mjs unless `image` says otherwise: Node 24, the active LTS (Node 20 reached its end of life in April 2026). */
+export const DEFAULT_ROUTER_IMAGE = "node:24-alpine";
 /** After the shutdown delay the router drains in-flight requests for up to 10 s; 5 s more to exit. */
 const DRAIN_SECONDS = 15;
 /** A ConfigMap holds at most 1 MiB. */
@@ -61,8 +63,18 @@ export interface RouterDeploymentArgs {
   replicas?: pulumi.Input<number>;
   /** Container resources. Default: requests 100m CPU / 128Mi, limit 256Mi. */
   resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
-  /** The Node.js image that runs the bundle (it needs no node_modules). Default `node:20-alpine`. */
+  /**
+   * The Node.js image that runs the bundle (it needs no node_modules). Default `node:24-alpine` (DEFAULT_ROUTER_IMAGE;
+   * router.mjs is built for Node 20 and later and tested on 20 and 24).
+   */
   image?: pulumi.Input<string>;
+  /**
+   * The Kubernetes service account the pods run as, for providers whose credentials come from the pod's identity: one
+   * annotated for IRSA (`eks.amazonaws.com/role-arn`) or associated with an EKS Pod Identity (bedrock), or labelled for
+   * Azure workload identity (`azure.workload.identity/use` on the pod via `labels`; azure with `auth: "entra"`). Their
+   * webhooks mount their own projected token; the Kubernetes API token stays unmounted. Default: the namespace's `default`.
+   */
+  serviceAccountName?: pulumi.Input<string>;
   /**
    * Node flags before `/bundle/router.mjs`. Default `ROUTER_NODE_FLAGS` (smaller heap: ~80 MB RSS under
    * load instead of ~100-115 MB, for +9-29 % CPU per request); `[]` runs Node's defaults, for CPU over memory.
@@ -275,6 +287,7 @@ export class RouterDeployment extends pulumi.ComponentResource {
               terminationGracePeriodSeconds: delaySeconds + DRAIN_SECONDS,
               // The router never calls the Kubernetes API.
               automountServiceAccountToken: false,
+              ...(args.serviceAccountName !== undefined ? { serviceAccountName: args.serviceAccountName } : {}),
               securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile },
               // Replicas on different nodes where the scheduler can: one node going away takes one replica.
               topologySpreadConstraints: [
@@ -283,7 +296,7 @@ export class RouterDeployment extends pulumi.ComponentResource {
               containers: [
                 {
                   name: "router",
-                  image: args.image ?? "node:20-alpine",
+                  image: args.image ?? DEFAULT_ROUTER_IMAGE,
                   command: ["node", ...(args.nodeFlags ?? ROUTER_NODE_FLAGS), "/bundle/router.mjs"],
                   args: ["--host", "0.0.0.0", "--port", String(port)],
                   workingDir: DATA_DIR,
