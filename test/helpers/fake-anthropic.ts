@@ -20,6 +20,20 @@ export interface FakeAnthropic {
 
 const TEXT = "Hello from Claude";
 
+/** What Anthropic answers for a `tool_use.id` or `tool_result.tool_use_id` outside `^[a-zA-Z0-9_-]+$`, or undefined. */
+function toolIdProblem(body: Record<string, unknown>): string | undefined {
+  const messages = Array.isArray(body["messages"]) ? (body["messages"] as Array<{ content?: unknown }>) : [];
+  for (const [i, m] of messages.entries()) {
+    if (!Array.isArray(m.content)) continue;
+    for (const [j, block] of (m.content as Array<Record<string, unknown>>).entries()) {
+      const field = block["type"] === "tool_use" ? "id" : block["type"] === "tool_result" ? "tool_use_id" : undefined;
+      if (field !== undefined && !/^[a-zA-Z0-9_-]+$/.test(String(block[field])))
+        return `messages.${i}.content.${j}.${String(block["type"])}.${field}: String should match pattern '^[a-zA-Z0-9_-]+$'`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Start the fake. It answers with a `tool_use` block calling the first tool when tool_choice forces
  * a tool (`any`/`tool`), otherwise with TEXT; usage is input 12 / output 5.
@@ -37,6 +51,13 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     if (typeof body["max_tokens"] !== "number") {
       res.writeHead(400, { "content-type": "application/json" });
       res.end(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" } }));
+      return;
+    }
+    // Anthropic's own check of the history's tool ids (the message the API gives).
+    const badId = toolIdProblem(body);
+    if (badId !== undefined) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: badId } }));
       return;
     }
     if (state.failWith !== undefined) {

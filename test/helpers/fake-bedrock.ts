@@ -135,7 +135,13 @@ function validationProblem(body: Record<string, unknown>): string | undefined {
     for (const block of m.content as Array<Record<string, unknown>>) {
       const keys = Object.keys(block);
       if (keys.length !== 1) return `messages.${i}.content: a content block must have exactly one member, got ${keys.join(", ")}`;
-      if (keys[0] === "toolUse" || keys[0] === "toolResult") toolBlocks = true;
+      if (keys[0] === "toolUse" || keys[0] === "toolResult") {
+        toolBlocks = true;
+        // Converse's own constraint on ToolUseBlock.toolUseId and ToolResultBlock.toolUseId.
+        const id = (block[keys[0]] as { toolUseId?: unknown }).toolUseId;
+        if (typeof id !== "string" || !/^[a-zA-Z0-9_-]{1,64}$/.test(id))
+          return `1 validation error detected: Value at 'messages.${i + 1}.member.content.${keys[0]}.toolUseId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+ and length at most 64`;
+      }
     }
   }
   const toolConfig = body["toolConfig"] as { tools?: unknown } | undefined;

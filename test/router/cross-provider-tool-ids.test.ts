@@ -1,14 +1,17 @@
 /**
- * A tool-calling conversation that begins on Gemini and continues on OpenAI (the route's fallback), driven by the official
- * `openai` client. Gemini's call ids carry the call's thought signature (hundreds of characters with a real signature);
- * OpenAI refuses a history whose tool-call ids are longer than 40 characters (the fake checks it as OpenAI does). The
- * router sends OpenAI short ids derived from the long ones, the call and its result still paired, streamed or not, and
- * the conversation goes back to Gemini with its signature intact.
+ * A tool-calling conversation that begins on one provider and continues on another (the route's fallback), driven by the
+ * official `openai` client. Gemini's call ids carry the call's thought signature (hundreds of characters with a real
+ * signature), other OpenAI-compatible servers make ids like `functions.Bash:0`. OpenAI refuses tool-call ids longer than
+ * 40 characters, Anthropic ids outside `^[a-zA-Z0-9_-]+$`, Bedrock ids outside that or longer than 64 (each fake checks
+ * as its API does). The router sends each upstream short ids derived from the ones it would refuse, the call and its
+ * result still paired, streamed or not, and the conversation goes back to Gemini with its signature intact.
  */
 import { randomBytes } from "node:crypto";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningRouter } from "@switchyard/router";
+import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.ts";
+import { FAKE_AWS, type FakeBedrock, startFakeBedrock } from "../helpers/fake-bedrock.ts";
 import { type FakeGemini, GEMINI_TEXT, startFakeGemini } from "../helpers/fake-gemini.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
@@ -16,6 +19,8 @@ import { startTestRouter } from "../helpers/router.ts";
 
 let gemini: FakeGemini;
 let openai: FakeOpenAi;
+let anthropic: FakeAnthropic;
+let bedrock: FakeBedrock;
 let router: RunningRouter;
 let client: OpenAI;
 /** A signature as long as Gemini's real ones (300 bytes, 400 base64 characters, with `+`, `/` and `=` in it). */
@@ -29,18 +34,37 @@ const weather: OpenAI.ChatCompletionTool = {
 beforeAll(async () => {
   gemini = await startFakeGemini();
   openai = await startFakeOpenAi();
+  anthropic = await startFakeAnthropic();
+  bedrock = await startFakeBedrock();
   const release = releaseOf({
     providers: {
       google: { kind: "gemini", baseUrl: gemini.baseUrl, apiKey: { secret: "GEMINI_KEY" } },
       oai: { kind: "openai", baseUrl: openai.baseUrl, apiKey: { secret: "OPENAI_KEY" } },
+      claude: { kind: "anthropic", baseUrl: anthropic.baseUrl, apiKey: { secret: "ANTHROPIC_KEY" } },
+      aws: { kind: "bedrock", region: FAKE_AWS.region, baseUrl: bedrock.baseUrl },
     },
     models: {
       flash: { provider: "google", name: "gemini-2.5-flash", context: 1_000_000, price: { input: 0.3, output: 2.5 }, capabilities: ["tools", "streaming"] },
       mini: { provider: "oai", name: "gpt-4o-mini", context: 128_000, price: { input: 0.15, output: 0.6 }, capabilities: ["tools", "streaming"] },
+      sonnet: { provider: "claude", name: "claude-sonnet-4-5", context: 200_000, price: { input: 3, output: 15 }, capabilities: ["tools", "streaming"] },
+      nova: { provider: "aws", name: "amazon.nova-pro-v1:0", context: 300_000, price: { input: 0.8, output: 3.2 }, capabilities: ["tools", "streaming"] },
     },
-    routes: { chat: { model: "flash", fallback: [{ model: "mini" }] }, direct: { model: "mini" } },
+    routes: {
+      chat: { model: "flash", fallback: [{ model: "mini" }] },
+      direct: { model: "mini" },
+      claude: { model: "sonnet" },
+      nova: { model: "nova" },
+    },
   });
-  router = await startTestRouter(release, { env: { GEMINI_KEY: "gemini-upstream-key", OPENAI_KEY: "openai-upstream-key" } });
+  router = await startTestRouter(release, {
+    env: {
+      GEMINI_KEY: "gemini-upstream-key",
+      OPENAI_KEY: "openai-upstream-key",
+      ANTHROPIC_KEY: "anthropic-upstream-key",
+      AWS_ACCESS_KEY_ID: FAKE_AWS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: FAKE_AWS.secretAccessKey,
+    },
+  });
   client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: "unused", maxRetries: 0 });
 });
 
@@ -48,12 +72,16 @@ afterEach(() => {
   gemini.requests.length = 0;
   gemini.reset();
   openai.requests.length = 0;
+  anthropic.requests.length = 0;
+  bedrock.requests.length = 0;
 });
 
 afterAll(async () => {
   await router.close();
   await gemini.close();
   await openai.close();
+  await anthropic.close();
+  await bedrock.close();
 });
 
 /** Gemini answers the first turn with a call whose id carries the long signature; the history that answers it. */
@@ -139,5 +167,59 @@ describe("a Gemini tool call continued on OpenAI", () => {
       ],
     });
     expect(idsOpenAiGot()).toEqual({ call: id, result: id });
+  });
+});
+
+describe("the same history on Anthropic and on Bedrock", () => {
+  /** A history whose call was made by an OpenAI-compatible server that names calls `functions.<name>:<n>`. */
+  const dotted: OpenAI.ChatCompletionMessageParam[] = [
+    { role: "user", content: "List the files." },
+    { role: "assistant", content: null, tool_calls: [{ id: "functions.Bash:0", type: "function", function: { name: "bash", arguments: '{"cmd":"ls"}' } }] },
+    { role: "tool", tool_call_id: "functions.Bash:0", content: "README.md" },
+  ];
+  const bash: OpenAI.ChatCompletionTool = {
+    type: "function",
+    function: { name: "bash", parameters: { type: "object", properties: { cmd: { type: "string" } } } },
+  };
+
+  it("Anthropic gets a Gemini call's id, and a `functions.Bash:0` id, as short ids in [A-Za-z0-9_-], paired", async () => {
+    const { history } = await firstTurnOnGemini();
+    const answer = await client.chat.completions.create({ model: "claude", messages: history, tools: [weather] });
+    expect(answer.choices[0]?.message.content).toBe("Hello from Claude");
+    await client.chat.completions.create({ model: "claude", messages: dotted, tools: [bash] });
+    for (const request of anthropic.requests) {
+      const turns = request.body["messages"] as Array<{ content: Array<{ type: string; id?: string; tool_use_id?: string }> }>;
+      const use = turns[1]?.content.find((b) => b.type === "tool_use");
+      const result = turns[2]?.content.find((b) => b.type === "tool_result");
+      expect(use?.id).toMatch(/^call_[A-Za-z0-9_-]{35}$/);
+      expect(result?.tool_use_id).toBe(use?.id);
+    }
+    expect(anthropic.requests).toHaveLength(2);
+  });
+
+  it("Bedrock gets them within its 64 characters and its pattern, paired; an id that fits goes as it is", async () => {
+    const { history } = await firstTurnOnGemini();
+    await client.chat.completions.create({ model: "nova", messages: history, tools: [weather] });
+    await client.chat.completions.create({ model: "nova", messages: dotted, tools: [bash] });
+    const fits = "toolu_bdrk_01";
+    await client.chat.completions.create({
+      model: "nova",
+      messages: [
+        { role: "user", content: "List the files." },
+        { role: "assistant", content: null, tool_calls: [{ id: fits, type: "function", function: { name: "bash", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: fits, content: "README.md" },
+      ],
+      tools: [bash],
+    });
+    const ids = bedrock.requests.map((r) => {
+      const turns = r.body["messages"] as Array<{ content: Array<{ toolUse?: { toolUseId: string }; toolResult?: { toolUseId: string } }> }>;
+      const use = turns[1]?.content.find((b) => b.toolUse !== undefined)?.toolUse?.toolUseId;
+      const result = turns[2]?.content.find((b) => b.toolResult !== undefined)?.toolResult?.toolUseId;
+      expect(result).toBe(use);
+      return use;
+    });
+    expect(ids[0]).toMatch(/^call_[A-Za-z0-9_-]{35}$/);
+    expect(ids[1]).toMatch(/^call_[A-Za-z0-9_-]{35}$/);
+    expect(ids[2]).toBe(fits);
   });
 });

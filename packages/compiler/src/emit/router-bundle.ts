@@ -457,6 +457,8 @@ const BEDROCK_CHUNK: LazyChunk = {
     "adapters/redact.ts",
     // midConversationSystem, structuredToolName and toUsage only: pure functions.
     "adapters/anthropic/translate.ts",
+    // toolUseId: a pure function.
+    "adapters/tool-call-ids.ts",
     // A registered symbol (Symbol.for): the chunk's copy is the core's symbol.
     "protocol/tool-error.ts",
   ]),
@@ -478,7 +480,7 @@ const ANTHROPIC_CHUNK: LazyChunk = {
   importer: "adapters/anthropic/index.ts",
   specifier: "./calls.ts",
   exports: ["createAnthropicCalls"],
-  modules: new Set(["adapters/anthropic/calls.ts", "adapters/anthropic/translate.ts", "protocol/tool-error.ts"]),
+  modules: new Set(["adapters/anthropic/calls.ts", "adapters/anthropic/translate.ts", "adapters/tool-call-ids.ts", "protocol/tool-error.ts"]),
   corePath: "AnthropicCore (adapters/anthropic/calls.ts)",
   name: "switchyard-anthropic.mjs",
 };

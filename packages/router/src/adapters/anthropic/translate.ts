@@ -3,6 +3,7 @@ import type { Model } from "@switchyard/ir";
 import { RouterError } from "../../errors.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, ChatMessage, ChatToolCall, Usage } from "../../protocol/chat.ts";
 import { TOOL_ERROR } from "../../protocol/tool-error.ts";
+import { toolUseId } from "../tool-call-ids.ts";
 
 export type AnthropicBlock =
   | { type: "text"; text: string }
@@ -260,7 +261,7 @@ export function toAnthropicRequest(body: ChatBody, model: Model, stream: boolean
       case "assistant": {
         const blocks = blocksOf(m.content);
         for (const call of m.tool_calls ?? []) {
-          blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+          blocks.push({ type: "tool_use", id: toolUseId(call.id), name: call.function.name, input: parseArguments(call.function.arguments) });
         }
         push("assistant", blocks);
         break;
@@ -270,7 +271,7 @@ export function toAnthropicRequest(body: ChatBody, model: Model, stream: boolean
         push("user", [
           {
             type: "tool_result",
-            tool_use_id: String(m.tool_call_id ?? m.name ?? ""),
+            tool_use_id: toolUseId(m.tool_call_id ?? m.name),
             content: Array.isArray(m.content) ? blocksOf(m.content) : textOf(m.content),
             ...(m[TOOL_ERROR] === true ? { is_error: true } : {}),
           },

@@ -6,6 +6,7 @@
 import type { Model } from "@switchyard/ir";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatToolCall, Usage } from "../../protocol/chat.ts";
 import { TOOL_ERROR } from "../../protocol/tool-error.ts";
+import { toolUseId } from "../tool-call-ids.ts";
 import { midConversationSystem, structuredToolName, toUsage } from "../anthropic/translate.ts";
 import { type BedrockImageFormat, blocksOf, hasToolBlocks, textOf } from "./content.ts";
 
@@ -111,7 +112,7 @@ export function toConverseRequest(body: ChatBody, model: Model): ConverseRequest
       case "assistant": {
         const blocks: BedrockBlock[] = blocksOf(m.content);
         for (const call of m.tool_calls ?? []) {
-          blocks.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseArguments(call.function.arguments) } });
+          blocks.push({ toolUse: { toolUseId: toolUseId(call.id), name: call.function.name, input: parseArguments(call.function.arguments) } });
         }
         push("assistant", blocks);
         break;
@@ -119,10 +120,13 @@ export function toConverseRequest(body: ChatBody, model: Model): ConverseRequest
       case "tool":
       case "function": {
         const content = blocksOf(m.content);
-        const toolUseId = String(m.tool_call_id ?? m.name ?? "");
         push("user", [
           {
-            toolResult: { toolUseId, content: content.length > 0 ? content : [{ text: "" }], ...(m[TOOL_ERROR] === true ? { status: "error" as const } : {}) },
+            toolResult: {
+              toolUseId: toolUseId(m.tool_call_id ?? m.name),
+              content: content.length > 0 ? content : [{ text: "" }],
+              ...(m[TOOL_ERROR] === true ? { status: "error" as const } : {}),
+            },
           },
         ]);
         break;

@@ -4,7 +4,7 @@ import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../../protoc
 import { SseParser, type SseEvent } from "../sse.ts";
 import { upstreamHttpError } from "../http-error.ts";
 import { completionBody } from "./request-body.ts";
-import { withShortToolCallIds } from "./tool-call-ids.ts";
+import { withShortToolCallIds } from "../tool-call-ids.ts";
 import type { EmbeddingsResponse } from "../../protocol/embeddings.ts";
 import {
   type AdapterCall,

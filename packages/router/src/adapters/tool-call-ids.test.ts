@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ChatBody } from "../../protocol/chat.ts";
-import { MAX_TOOL_CALL_ID, shortToolCallId, withShortToolCallIds } from "./tool-call-ids.ts";
+import type { ChatBody } from "../protocol/chat.ts";
+import { MAX_TOOL_CALL_ID, shortToolCallId, toolUseId, withShortToolCallIds } from "./tool-call-ids.ts";
 
 const long = `call_0__sig__${"Ab9-_".repeat(80)}`;
 const body = (id: string): ChatBody => ({
@@ -42,5 +42,17 @@ describe("withShortToolCallIds", () => {
     b.messages[1]!.tool_calls!.push({ type: "function", function: { name: "x", arguments: "{}" } } as never);
     const out = withShortToolCallIds(b);
     expect(out?.messages[1]?.tool_calls?.map((c) => c.id)).toEqual([shortToolCallId(long), "call_1", undefined]);
+  });
+});
+
+describe("toolUseId (anthropic, bedrock)", () => {
+  it("keeps an id of [A-Za-z0-9_-] up to 64 characters, and maps any other to its short id", () => {
+    expect(toolUseId("toolu_01AbC-9")).toBe("toolu_01AbC-9");
+    expect(toolUseId("x".repeat(64))).toBe("x".repeat(64));
+    for (const id of ["functions.Bash:0", "x".repeat(65), long, "call 1", ""]) {
+      expect(toolUseId(id)).toBe(shortToolCallId(id));
+      expect(toolUseId(id)).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    }
+    expect(toolUseId(undefined)).toBe(shortToolCallId(""));
   });
 });
