@@ -23,8 +23,8 @@ let anthropic: FakeAnthropic;
 let bedrock: FakeBedrock;
 let router: RunningRouter;
 let client: OpenAI;
-/** A signature as long as Gemini's real ones (300 bytes, 400 base64 characters, with `+`, `/` and `=` in it). */
-const signature = `${randomBytes(298).toString("base64")}+/==`.replace(/^(.{396}).*$/, "$1+/8=");
+/** A signature as long as Gemini's real ones (299 bytes: 400 base64 characters, ending in `+`, `/` and `=`). */
+const signature = `${randomBytes(297).toString("base64")}+/8=`;
 
 const weather: OpenAI.ChatCompletionTool = {
   type: "function",
