@@ -218,7 +218,7 @@ describe("admin token", () => {
 
 describe("releases", () => {
   const one = numberedRelease(1);
-  const two = numberedRelease(2, { environment: "prod" });
+  const two = numberedRelease(2);
 
   it("the boot release is listed as active", async () => {
     const res = await adminFetch(router.url, "GET", "/admin/releases");
@@ -266,6 +266,22 @@ describe("releases", () => {
     expect(again.json).toMatchObject({ hash: one.hash, changed: false });
   });
 
+  it("another environment's release is refused (400 environment_not_allowed at config.environment) and not stored", async () => {
+    const prod = numberedRelease(3, { environment: "prod" });
+    const res = await adminFetch(router.url, "PUT", `/admin/releases/${prod.hash}`, { body: releaseText(prod) });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: "invalid_release", type: "invalid_request_error" } });
+    expect((res.json as { diagnostics: unknown[] }).diagnostics).toEqual([
+      {
+        code: "environment_not_allowed",
+        path: "config.environment",
+        message: "is `prod`, but this router serves environment `test`: a release goes to its own environment's routers (build it with --env test)",
+      },
+    ]);
+    expect((await adminFetch(router.url, "GET", `/admin/releases/${prod.hash}`)).status).toBe(404);
+    expect((await replyOf()).version).toBe(one.hash);
+  });
+
   it("activating an unknown release → 404 release_not_found", async () => {
     const unknown = numberedRelease(99);
     const res = await adminFetch(router.url, "POST", `/admin/releases/${unknown.hash}/activate`);
@@ -280,7 +296,7 @@ describe("releases", () => {
     const list = res.json as { active: string; releases: Array<{ hash: string; active: boolean; environment: string }> };
     expect(list.active).toBe(one.hash);
     expect(list.releases.map((r) => [r.hash, r.active, r.environment])).toEqual([
-      [two.hash, false, "prod"],
+      [two.hash, false, "test"],
       [one.hash, true, "test"],
       [boot.hash, false, "test"],
     ]);

@@ -1,6 +1,6 @@
 /** @module `switchyard release` — the real CLI binary against a real router over HTTP: push, activate, status, rollback, and its errors. */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -130,13 +130,33 @@ describe("switchyard release (spawned, real router)", () => {
     expect(await servedVersion()).toBe(two.hash);
   });
 
-  it("push compiles a routes.ts first (in-process CLI), and prints the hash of what it compiled", async () => {
-    const result = await inProcess(["push", join(root, "examples", "quickstart", "routes.ts")]);
+  it("push compiles a routes.ts first, for the router's environment (in-process CLI), and prints the hash of what it compiled", async () => {
+    // The quickstart with an environment named as the router's ("test").
+    const quickstart = readFileSync(join(root, "examples", "quickstart", "routes.ts"), "utf8");
+    const project = join(scratch, "project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "routes.ts"), quickstart.replace(/\}\);\s*$/, "  environments: { test: {} },\n});\n"));
+    const result = await inProcess(["push", join(project, "routes.ts")]);
     expect(result.stderr).toContain("uploaded release");
+    expect(result.stderr).toContain("(environment test)");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     const listed = (await inProcess(["status", "--format", "json"])).stdout;
     expect(listed).toContain(result.stdout.trim());
+  });
+
+  it("push of a routes.ts without the router's environment → exit 1 naming it; --env another → the router's 400 environment_not_allowed", async () => {
+    const quickstart = join(root, "examples", "quickstart", "routes.ts");
+    const missing = await inProcess(["push", quickstart]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('unknown environment "test"');
+    expect(missing.stdout).toBe("");
+    const other = await inProcess(["push", quickstart, "--env", "default"]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain("[400 invalid_release]");
+    expect(other.stderr).toContain("but this router serves environment `test`");
+    expect(other.stderr).toContain("[environment_not_allowed]");
+    expect(other.stderr).not.toMatch(STACK);
   });
 
   it("a release the router cannot run → exit 1 with the router's diagnostics; the active release is untouched", async () => {

@@ -69,7 +69,8 @@ describe("admin API in router.mjs", () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`active release ${booted}`);
 
-    const next = numberedRelease(5);
+    // The quickstart built without --env serves environment "default": a release goes to its own environment's routers.
+    const next = numberedRelease(5, { environment: "default" });
     const pushed = await cli(["push", buildDir("five", next), "--activate"]);
     expect(pushed.code).toBe(0);
     expect(pushed.stdout).toBe(`${next.hash}\n`);
@@ -83,6 +84,7 @@ describe("admin API in router.mjs", () => {
 
     // The bundle carries only the mock adapter (the quickstart's only provider kind).
     const openai = releaseOf({
+      environment: "default",
       providers: { up: { kind: "openai", baseUrl: "http://127.0.0.1:9/v1" } },
       models: { m: { provider: "up", name: "gpt", context: 8_000, price: { input: 0, output: 0 } } },
       routes: { chat: { model: "m" } },
@@ -90,6 +92,9 @@ describe("admin API in router.mjs", () => {
     const refused = await cli(["push", buildDir("openai", openai), "--activate"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("[missing_adapter]");
+    const otherEnvironment = await cli(["push", buildDir("five-test", numberedRelease(5))]);
+    expect(otherEnvironment.code).toBe(1);
+    expect(otherEnvironment.stderr).toContain("is `test`, but this router serves environment `default`");
 
     const back = await cli(["rollback"]);
     expect(back.code).toBe(0);

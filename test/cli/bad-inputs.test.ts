@@ -85,10 +85,15 @@ describe("bad inputs on CLI verbs", () => {
   });
 
   it("serve/release push of a project directory compiles its routes.ts", async () => {
-    const result = await cli(["release", "push", "test/fixtures/cli/console", ...CLOSED_ROUTER], { env: TOKEN });
+    const result = await cli(["release", "push", "test/fixtures/cli/console", "--env", "default", ...CLOSED_ROUTER], { env: TOKEN });
     expect(result.stderr).toContain("[test/fixtures/cli/console/routes.ts] evaluating the console fixture");
     expect(result.stderr).toContain(`cannot reach the router at ${closedUrl}`);
     expect(result.code).toBe(1);
+    // Without --env it is compiled for the router's environment, so the router is asked first.
+    const unasked = await cli(["release", "push", "test/fixtures/cli/console", ...CLOSED_ROUTER], { env: TOKEN });
+    expect(unasked.stderr).not.toContain("evaluating the console fixture");
+    expect(unasked.stderr).toContain(`cannot reach the router at ${closedUrl}`);
+    expect(unasked.code).toBe(1);
   });
 
   it("an empty directory: what was looked for, and what to do", async () => {

@@ -62,7 +62,8 @@ SWITCHYARD_ADMIN_TOKEN (or the one --token-env names), never from a flag, so it 
 history. The router URL comes from --router or SWITCHYARD_ROUTER_URL.
 
   push [dist/<env> | switchyard.json | routes.ts] [--activate] [--env NAME]
-        Upload a build (with only --env: ./dist/<env>). A routes.ts is compiled first (for --env).
+        Upload a build (with only --env: ./dist/<env>). A routes.ts is compiled first, for --env
+        or else for the environment the router serves (a router accepts only its own).
         Prints the release hash on stdout; --activate also makes it active.
   activate HASH        Make an uploaded release active (a unique prefix of 7+ hex digits is enough).
                        Requests in flight finish on the release they started with.
@@ -114,7 +115,12 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
     try {
       switch (action as Action) {
         case "push": {
-          const loaded = await loadForPush(rest[0], typeof values.env === "string" ? values.env : undefined, io);
+          const loaded = await loadForPush(
+            rest[0],
+            typeof values.env === "string" ? values.env : undefined,
+            io,
+            async () => (await client.state()).release.environment,
+          );
           if ("exitCode" in loaded) return loaded.exitCode;
           const uploaded = await client.pushRelease(loaded.text);
           const activated = values.activate === true ? await client.activate(uploaded.hash) : undefined;
@@ -188,13 +194,21 @@ printed —, unknown release, nothing to roll back) or could not be reached; 2 u
   },
 };
 
-/** A build to push: the exact switchyard.json text (re-serialised when compiled from routes.ts). */
-async function loadForPush(target: string | undefined, env: string | undefined, io: Io): Promise<{ text: string; source: string } | { exitCode: number }> {
+/**
+ * A build to push: the exact switchyard.json text (re-serialised when compiled from routes.ts). A routes.ts without
+ * --env is compiled for the environment the router serves (`routerEnv`), the only one it accepts.
+ */
+async function loadForPush(
+  target: string | undefined,
+  env: string | undefined,
+  io: Io,
+  routerEnv: () => Promise<string>,
+): Promise<{ text: string; source: string } | { exitCode: number }> {
   if (target === undefined && env === undefined)
     throw new UsageError("give the build to push: a build directory (dist/<env>), a switchyard.json or a routes.ts (or --env NAME for dist/NAME)");
   const path = resolve(io.cwd, target ?? `dist/${env}`);
   const { loadRelease } = await import("./serve.ts");
-  const loaded = await loadRelease(path, { env, io, color: false });
+  const loaded = await loadRelease(path, { env, io, color: false, sourceEnv: routerEnv });
   if ("exitCode" in loaded) return loaded;
   const { serialiseRelease } = await import("@switchyard/ir");
   return { text: serialiseRelease(loaded.release), source: loaded.source };

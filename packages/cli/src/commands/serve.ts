@@ -32,7 +32,16 @@ export type LoadedRelease = { release: Release; source: string } | { exitCode: n
  * `env` (`<env>/switchyard.json`), a project directory (its routes.ts), a switchyard.json file, or a
  * routes.ts (compiled with the compiler; diagnostics printed, exit 1 on errors).
  */
-export async function loadRelease(given: string, options: { env: string | undefined; io: Io; color: boolean }): Promise<LoadedRelease> {
+export async function loadRelease(
+  given: string,
+  options: {
+    env: string | undefined;
+    io: Io;
+    color: boolean;
+    /** The environment to compile a routes.ts for when `env` is not given (push: the router's own). */
+    sourceEnv?: () => Promise<string>;
+  },
+): Promise<LoadedRelease> {
   let target = given;
   const { io } = options;
   let info;
@@ -67,7 +76,8 @@ export async function loadRelease(given: string, options: { env: string | undefi
     return { release: parsed.data, source: relative(io.cwd, file) };
   }
   const { compile, formatDiagnostics } = await import("@switchyard/compiler");
-  const result = await compile({ file: target, ...(options.env === undefined ? {} : { env: options.env }), onConsole: consoleToStderr(io, target) });
+  const env = options.env ?? (await options.sourceEnv?.());
+  const result = await compile({ file: target, ...(env === undefined ? {} : { env }), onConsole: consoleToStderr(io, target) });
   if (result.diagnostics.length > 0) {
     const text = formatDiagnostics(result.diagnostics, "pretty", { cwd: io.cwd, color: options.color });
     io.stderr(text.endsWith("\n") ? text : `${text}\n`);

@@ -1,8 +1,8 @@
 /**
  * @module What an uploaded release may name on this router, fixed at start from the environment and the release the
- * router started with: the state store (`state`, never changed by an upload) and, with shared state, the environment
- * it serves; the secrets (environment variables) it may read, the hosts it may send requests to, the folder its trace
- * file must stay in; and the upload and history caps. The admin token changes releases, not these.
+ * router started with: the state store (`state`, never changed by an upload) and the environment it serves; the
+ * secrets (environment variables) it may read, the hosts it may send requests to, the folder its trace file must stay
+ * in; and the upload and history caps. The admin token changes releases, not these.
  */
 import { realpathSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
@@ -30,10 +30,10 @@ export interface ReleaseAdmission {
    */
   bootState: string;
   /**
-   * The boot release's `environment`. With shared state (Redis) it is fixed for the router's life: the releases, the
-   * active pointer, the history and every budget and rate-limit key are the environment's, shared by its replicas, so
-   * an upload for another environment is refused. A router with state in memory keeps its own history and may
-   * serve a release of another environment, as before.
+   * The boot release's `environment`, fixed for the router's life: a router.mjs is built for one environment (its
+   * secrets, upstreams and limits are that environment's), so an upload for another is refused. With shared state
+   * (Redis) the releases, the active pointer, the history and every budget and rate-limit key are also the
+   * environment's, shared by its replicas.
    */
   bootEnvironment: string;
   /** Largest release body accepted by PUT, bytes. */
@@ -114,17 +114,20 @@ export function releaseAdmission(env: Readonly<Record<string, string | undefined
 /**
  * What an uploaded config names that this router does not allow: secrets outside the boot release and
  * SWITCHYARD_ALLOWED_SECRETS, hosts outside the boot release and SWITCHYARD_ALLOWED_UPSTREAMS, a trace file
- * outside the trace folder (after resolving symlinks) or not named `*.jsonl`, a `state` other than the boot release's
- * (and with shared state, another `environment`). Reads the file system (realpath).
+ * outside the trace folder (after resolving symlinks) or not named `*.jsonl`, a `state` or an `environment` other than
+ * the boot release's. Reads the file system (realpath).
  */
 export function admissionProblems(admission: ReleaseAdmission, config: Config): AdminDiagnostic[] {
   const out: AdminDiagnostic[] = [];
   const at = (path: (string | number)[]): string => `config.${path.join(".")}`;
-  if (admission.bootState !== "" && config.environment !== admission.bootEnvironment)
+  if (config.environment !== admission.bootEnvironment)
     out.push({
       code: "environment_not_allowed",
       path: "config.environment",
-      message: `is \`${config.environment}\`, but this router's replicas share the state of environment \`${admission.bootEnvironment}\` on Redis: a release goes to its own environment's routers`,
+      message:
+        admission.bootState === ""
+          ? `is \`${config.environment}\`, but this router serves environment \`${admission.bootEnvironment}\`: a release goes to its own environment's routers (build it with --env ${admission.bootEnvironment})`
+          : `is \`${config.environment}\`, but this router's replicas share the state of environment \`${admission.bootEnvironment}\` on Redis: a release goes to its own environment's routers`,
     });
   for (const use of secretUses(config)) {
     if (!admission.secret(use.name))
