@@ -12,7 +12,7 @@
  * router carries a probe (src/servers/gc-probe.ts: V8's GCProfiler) and the run ends with its garbage collector's
  * figures per request: collection time, scavenges, bytes surviving a scavenge and bytes promoted to the old generation.
  *
- *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32] [--rate 500] [--paced-ms 2000] [--pin] [--gc] [--prof-dir D] [--node-flag F]...
+ *     node --import tsx test/bench/src/redis-ab.ts [--variant name=/path/to/source/tree]... [--slices 12] [--slice-ms 2000] [--connections 32] [--rate 500] [--paced-ms 2000] [--pin] [--gc] [--prof-dir D] [--node-flag F]... [--system-flag name:F]...
  *
  * A variant's tree must have its dependencies installed (or linked); its compiler builds its router.mjs.
  * Without `--variant`, only this tree is measured (`redis=.`).
@@ -49,12 +49,18 @@ const { values } = parseArgs({
     "prof-dir": { type: "string" },
     /** Another flag for every router's node (e.g. `--heap-prof`, `--trace-gc`), after the deployed ones; repeatable. */
     "node-flag": { type: "string", multiple: true, default: [] },
+    /** A flag for one system's node only, as `name:flag` (e.g. `redis:--max-semi-space-size=8`, or `memory:…`), after `--node-flag`'s; repeatable. */
+    "system-flag": { type: "string", multiple: true, default: [] },
   },
 });
 const variants = (values.variant.length > 0 ? values.variant : ["redis=."]).map((v) => {
   const [name, dir] = v.split("=");
   return { name: name!, dir: resolve(dir ?? ".") };
 });
+/** `--system-flag name:flag`'s flags for the system `name`, in the order given. */
+function systemFlags(name: string): string[] {
+  return values["system-flag"].filter((f) => f.startsWith(`${name}:`)).map((f) => f.slice(name.length + 1));
+}
 const slices = Number(values.slices);
 const sliceMs = Number(values["slice-ms"]);
 const connections = Number(values.connections);
@@ -136,6 +142,7 @@ try {
         ...(values["prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${resolve(values["prof-dir"])}`, `--cpu-prof-name=${w.name}.cpuprofile`]),
         ...(values.gc ? ["--require", join(workDir, "gc-probe.cjs")] : []),
         ...values["node-flag"],
+        ...systemFlags(w.name),
         routerFile,
         "--port",
         String(port),
