@@ -52,8 +52,8 @@ export interface FakeAzureOptions {
   deployments: Record<string, string>;
   /** The `api-key` the resource accepts. */
   apiKey?: string;
-  /** Tokens from this Entra endpoint are accepted as `Authorization: Bearer`. */
-  entra?: FakeEntra;
+  /** Tokens from this Entra (or managed identity) endpoint are accepted as `Authorization: Bearer`. */
+  entra?: Pick<FakeEntra, "issued">;
 }
 
 const TEXT = "Hello from Azure";
@@ -325,4 +325,73 @@ export async function startFakeEntra(options: FakeEntraOptions, script: (index: 
     },
     close: server.close,
   };
+}
+
+export interface ManagedIdentityRequest {
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+}
+
+export interface FakeManagedIdentity {
+  /** What AZURE_POD_IDENTITY_AUTHORITY_HOST is set to (IMDS), or IDENTITY_ENDPOINT (App Service). */
+  endpoint: string;
+  requests: ManagedIdentityRequest[];
+  /** Every access token issued (the fake Azure resource accepts these). */
+  issued: Set<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Start a fake managed identity endpoint as Azure serves it: the instance metadata service's
+ * `GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=…` with `Metadata: true` (answer: `expires_in`
+ * and `expires_on` as text), or App Service's `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=…` with
+ * `X-IDENTITY-HEADER` (answer: `expires_on`). A request without its header, or for another resource or api-version,
+ * is refused with 400 as Azure does; `clientId`, when set, must be asked for.
+ */
+export async function startFakeManagedIdentity(options: {
+  via: "imds" | "app-service";
+  header?: string;
+  clientId?: string;
+  resource?: string;
+}): Promise<FakeManagedIdentity> {
+  const requests: ManagedIdentityRequest[] = [];
+  const issued = new Set<string>();
+  const path = options.via === "imds" ? "/metadata/identity/oauth2/token" : "/msi/token";
+  const server = await listen(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const query = Object.fromEntries(url.searchParams);
+    requests.push({ path: url.pathname, query, headers: req.headers });
+    const refuse = (error: string, description: string) => {
+      res.writeHead(400, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ error, error_description: description }));
+    };
+    if (req.method !== "GET" || url.pathname !== path) return refuse("invalid_request", "unknown path");
+    if (options.via === "imds" ? req.headers["metadata"] !== "true" : req.headers["x-identity-header"] !== options.header)
+      return refuse("invalid_request", "Required metadata header not specified");
+    if (query["api-version"] !== (options.via === "imds" ? "2018-02-01" : "2019-08-01")) return refuse("invalid_request", "Invalid API version");
+    if (query["resource"] !== (options.resource ?? "https://cognitiveservices.azure.com"))
+      return refuse("invalid_resource", "AADSTS500011: The resource principal was not found");
+    if (query["client_id"] !== options.clientId) return refuse("invalid_request", "Identity not found");
+    const token = `mi-token-${requests.length}`;
+    issued.add(token);
+    const expiresOn = Math.floor(Date.now() / 1000) + 86_399;
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+    res.end(
+      JSON.stringify(
+        options.via === "imds"
+          ? {
+              access_token: token,
+              refresh_token: "",
+              expires_in: "86399",
+              expires_on: String(expiresOn),
+              not_before: String(expiresOn - 86_399),
+              resource: query["resource"],
+              token_type: "Bearer",
+            }
+          : { access_token: token, expires_on: expiresOn, resource: query["resource"], token_type: "Bearer", client_id: options.clientId ?? "system" },
+      ),
+    );
+  });
+  return { endpoint: options.via === "imds" ? server.url : `${server.url}${path}`, requests, issued, close: server.close };
 }

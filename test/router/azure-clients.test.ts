@@ -12,7 +12,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { priceTokens } from "@switchyard/ir";
 import type { RunningRouter, TraceRecord } from "@switchyard/router";
-import { type FakeAzure, type FakeEntra, startFakeAzure, startFakeEntra } from "../helpers/fake-azure.ts";
+import { type FakeAzure, type FakeEntra, startFakeAzure, startFakeEntra, startFakeManagedIdentity } from "../helpers/fake-azure.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
 
@@ -244,6 +244,64 @@ describe("usage and Entra tokens", () => {
       await resource.close();
       await federated.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("managed identity: no credentials in the environment → IMDS (AZURE_POD_IDENTITY_AUTHORITY_HOST) or App Service's endpoint; AZURE_CLIENT_ID picks a user-assigned one", async () => {
+    const imds = await startFakeManagedIdentity({ via: "imds", clientId: "uami-client" });
+    const app = await startFakeManagedIdentity({ via: "app-service", header: "app-service-secret-header" });
+    const viaImds = await startFakeAzure({ deployments: { d: "gpt-4o" }, entra: imds });
+    const viaApp = await startFakeAzure({ deployments: { d: "gpt-4o" }, entra: app });
+    const routerFor = (endpoint: string, env: Record<string, string>) =>
+      startTestRouter(
+        releaseOf({
+          providers: { az: { kind: "azure", baseUrl: endpoint, auth: "entra" } },
+          models: { m: { provider: "az", name: "d", context: 8_000, price: { input: 1, output: 1 } } },
+          routes: { chat: { model: "m" } },
+        }),
+        { env },
+      );
+    try {
+      const first = await routerFor(viaImds.endpoint, { AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.endpoint, AZURE_CLIENT_ID: "uami-client" });
+      try {
+        const open = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: "none", maxRetries: 0 });
+        for (let i = 0; i < 2; i++)
+          expect((await open.chat.completions.create({ model: "chat", messages })).choices[0]?.message.content).toBe("Hello from Azure");
+        const streamed = await open.chat.completions.create({ model: "chat", messages, stream: true });
+        let text = "";
+        for await (const chunk of streamed) text += chunk.choices[0]?.delta.content ?? "";
+        expect(text).toBe("Hello from Azure");
+        // One token for all three calls.
+        expect(imds.requests).toHaveLength(1);
+        expect(imds.requests[0]?.query).toEqual({ "api-version": "2018-02-01", resource: "https://cognitiveservices.azure.com", client_id: "uami-client" });
+      } finally {
+        await first.close();
+      }
+      const second = await routerFor(viaApp.endpoint, { IDENTITY_ENDPOINT: app.endpoint, IDENTITY_HEADER: "app-service-secret-header" });
+      try {
+        const open = new OpenAI({ baseURL: `${second.url}/v1`, apiKey: "none", maxRetries: 0 });
+        expect((await open.chat.completions.create({ model: "chat", messages })).choices[0]?.message.content).toBe("Hello from Azure");
+        expect(app.requests).toHaveLength(1);
+      } finally {
+        await second.close();
+      }
+      // The identity endpoint refuses (a system-assigned identity asked where only a user-assigned one exists): the
+      // client gets the router's upstream error, naming what was looked for, never the App Service header.
+      const refused = await routerFor(viaImds.endpoint, { AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.endpoint });
+      try {
+        const open = new OpenAI({ baseURL: `${refused.url}/v1`, apiKey: "none", maxRetries: 0 });
+        const error = (await open.chat.completions.create({ model: "chat", messages }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+        expect(error).toBeInstanceOf(OpenAI.APIError);
+        expect(error.status).toBe(502);
+        expect(JSON.stringify(error.error)).toContain("refused a token (400, invalid_request: Identity not found)");
+      } finally {
+        await refused.close();
+      }
+    } finally {
+      await viaImds.close();
+      await viaApp.close();
+      await imds.close();
+      await app.close();
     }
   });
 });

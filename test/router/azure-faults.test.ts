@@ -268,9 +268,11 @@ describe("azure: Entra ID", () => {
     }
   });
 
-  it("missing AZURE_* variables are named at the first call", async () => {
+  it("missing AZURE_* variables are named at the first call (after the managed identity, asked instead, failed)", async () => {
     delete env["AZURE_TENANT_ID"];
     delete env["AZURE_CLIENT_SECRET"];
+    // Where the managed identity is asked: a closed port here (never the machine's own 169.254.169.254).
+    env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = "http://127.0.0.1:9";
     const solo = await startTestRouter(
       releaseOf({
         providers: { az: { kind: "azure", baseUrl: azure.endpoint, auth: "entra" } },
@@ -281,8 +283,8 @@ describe("azure: Entra ID", () => {
     );
     try {
       const [attempt] = await attemptsOf(await chat(solo, { model: "chat", messages: [{ role: "user", content: "hi" }] }));
-      expect(attempt?.message).toBe(
-        'provider `az` authenticates with Microsoft Entra ID (auth: "entra"), but AZURE_TENANT_ID, AZURE_CLIENT_SECRET (or AZURE_FEDERATED_TOKEN_FILE) is not set',
+      expect(attempt?.message).toMatch(
+        /^provider `az`: cannot reach the managed identity endpoint \(AZURE_POD_IDENTITY_AUTHORITY_HOST, http:\/\/127\.0\.0\.1:9\): .+; no Microsoft Entra ID credentials are set \(AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE\), so the managed identity was asked$/,
       );
     } finally {
       await solo.close();

@@ -415,7 +415,7 @@ const REDIS_SCRIPTS_CHUNK: LazyChunk = {
 };
 
 /**
- * Microsoft Entra ID tokens for the azure kind (`auth: "entra"`: the client-credentials grant, caching and refresh,
+ * Microsoft Entra ID tokens for the azure kind (`auth: "entra"`: the client-credentials grant, the managed identity, caching and refresh,
  * ~3.5 KB minified), loaded at an azure provider's first token request (adapters/azure/index.ts). Beside router.mjs:
  * releases whose azure providers use api keys never load it. Only bundles with the azure adapter reach it.
  */
@@ -424,8 +424,8 @@ const ENTRA_CHUNK: LazyChunk = {
   entry: "adapters/azure/entra.ts",
   importer: "adapters/azure/index.ts",
   specifier: "./entra.ts",
-  exports: ["entraTokenSource"],
-  modules: new Set(["adapters/azure/entra.ts", "adapters/refresh.ts"]),
+  exports: ["entraTokenSource", "entraScope"],
+  modules: new Set(["adapters/azure/entra.ts", "adapters/refresh.ts", "adapters/http-get.ts"]),
   corePath: "EntraCore (adapters/azure/entra.ts)",
   name: "switchyard-entra.mjs",
   placement: "beside",

@@ -54,17 +54,20 @@ export function azureUrls(provider: Pick<Provider, "baseUrl" | "apiVersion">): A
  * do not carry it in the 150 KB budget. An asset that cannot be loaded fails the call as the deployment's fault
  * (`provider_4xx`: fallback applies) and is tried again on the next call.
  */
-function lazyEntraTokenSource(provider: string, env: Readonly<Record<string, string | undefined>>, transport: Transport): EntraTokenSource {
+function lazyEntraTokenSource(init: Pick<AdapterInit, "providerId" | "provider" | "env" | "transport">): EntraTokenSource {
   let loading: Promise<EntraTokenSource> | undefined;
   let loaded: EntraTokenSource | undefined;
   const load = (): Promise<EntraTokenSource> =>
     (loading ??= import("./entra.ts").then(
-      (m) => (loaded = m.entraTokenSource({ UpstreamError, toUpstreamError }, provider, env, transport)),
+      (m) =>
+        (loaded = m.entraTokenSource({ UpstreamError, toUpstreamError }, init.providerId, init.env ?? {}, init.transport, {
+          scope: m.entraScope(init.provider.baseUrl),
+        })),
       (error: unknown) => {
         loading = undefined;
         throw new UpstreamError(
           "provider_4xx",
-          `provider \`${provider}\`: cannot load Microsoft Entra ID support: ${error instanceof Error ? error.message : String(error)}`,
+          `provider \`${init.providerId}\`: cannot load Microsoft Entra ID support: ${error instanceof Error ? error.message : String(error)}`,
         );
       },
     ));
@@ -94,7 +97,7 @@ export const createAzureAdapter: AdapterFactory = (init: AdapterInit): ProviderA
       headers: (stream) => (stream ? streamHeaders : base),
     });
   }
-  const tokens = lazyEntraTokenSource(init.providerId, init.env ?? {}, init.transport);
+  const tokens = lazyEntraTokenSource(init);
   // The headers of the token last used, made again only when the token changes.
   let made: { token: string; headers: Record<string, string>; stream: Record<string, string> } | undefined;
   return openAiCompatibleAdapter(init.providerId, init.transport, {
