@@ -14,7 +14,7 @@ import type { Behaviour, FakeOpenAi } from "../helpers/fake-openai.ts";
 import { startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
-import { type OtlpReceiver, type Sample, cents, parsePrometheus, readRecords, startOtlpReceiver, sum } from "./helpers.ts";
+import { type OtlpReceiver, type ReceivedSpan, type Sample, cents, parsePrometheus, readRecords, startOtlpReceiver, sum } from "./helpers.ts";
 
 const KEYS = { SUPPORT_KEY: "sk-support-secret", LEGAL_KEY: "sk-legal-secret" };
 
@@ -259,7 +259,7 @@ describe("JSONL, OTLP and /metrics agree", () => {
       expect(parent?.traceId).toBe(child.traceId);
       expect(child.startNs >= (parent?.startNs ?? 0n) && child.endNs <= (parent?.endNs ?? 0n)).toBe(true);
     }
-    const attr = (s: { attributes: Record<string, string | number | boolean> }, k: string) => Number(s.attributes[k] ?? 0);
+    const attr = (s: Pick<ReceivedSpan, "attributes">, k: string) => Number(s.attributes[k] ?? 0);
     expect(roots.reduce((a, s) => a + attr(s, "gen_ai.usage.input_tokens"), 0)).toBe(t.input);
     expect(roots.reduce((a, s) => a + attr(s, "gen_ai.usage.output_tokens"), 0)).toBe(t.output);
     expect(cents(roots.reduce((a, s) => a + attr(s, "switchyard.cost_usd"), 0))).toBe(cents(t.cost));

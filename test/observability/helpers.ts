@@ -13,7 +13,7 @@ export interface ReceivedSpan {
   kind: number;
   startNs: bigint;
   endNs: bigint;
-  attributes: Record<string, string | number | boolean>;
+  attributes: Record<string, string | number | boolean | Array<string | number | boolean>>;
   status: number;
   service: string | undefined;
 }
@@ -27,10 +27,16 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
+type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
+type Scalar = string | number | boolean;
 type KeyValue = { key: string; value: AnyValue };
 
-function valueOf(v: AnyValue): string | number | boolean {
+function valueOf(v: AnyValue): Scalar | Scalar[] {
+  if (v.arrayValue !== undefined) return (v.arrayValue.values ?? []).map((item) => scalarOf(item));
+  return scalarOf(v);
+}
+
+function scalarOf(v: AnyValue): Scalar {
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.doubleValue !== undefined) return v.doubleValue;
@@ -38,8 +44,8 @@ function valueOf(v: AnyValue): string | number | boolean {
   return "";
 }
 
-function attrs(list: KeyValue[] | undefined): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
+function attrs(list: KeyValue[] | undefined): Record<string, Scalar | Scalar[]> {
+  const out: Record<string, Scalar | Scalar[]> = {};
   for (const kv of list ?? []) out[kv.key] = valueOf(kv.value);
   return out;
 }

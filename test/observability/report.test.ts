@@ -244,7 +244,27 @@ describe("switchyard report (CLI)", () => {
 
     const bad = await cli(["report", "tagged.jsonl", "--by", "tag:no spaces"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--by must be route, team, model, tag or tag:KEY");
+    expect(bad.stderr).toContain("--by must be route, team, model, rule, tag or tag:KEY");
+  });
+
+  it("--by rule: a row per route and the `when` rule that chose its target, and the route's requests no rule matched", async () => {
+    const ruled = [
+      rec(1, { route: "support", rule: 2, costUsd: 0.5 }),
+      rec(2, { route: "support", rule: 2, costUsd: 0.25 }),
+      rec(3, { route: "support", costUsd: 0.125 }),
+      rec(4, { route: "search", rule: 1, costUsd: 1 }),
+    ];
+    await writeFile(path.join(dir, "ruled.jsonl"), `${ruled.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const json = await cli(["report", "ruled.jsonl", "--by", "rule", "--format", "json"]);
+    expect(json.code).toBe(0);
+    const byRule = (JSON.parse(json.stdout) as { by: { rule: { spend: { key: string; requests: number; costUsd: number }[] } } }).by.rule;
+    expect(byRule.spend.map((r) => [r.key, r.requests, r.costUsd])).toEqual([
+      ["search: rule 1", 1, 1],
+      ["support: rule 2", 2, 0.75],
+      ["support: no rule", 1, 0.125],
+    ]);
+    const pretty = await cli(["report", "ruled.jsonl", "--by", "rule"]);
+    expect(pretty.stdout).toContain("Spend by rule");
   });
 
   it("usage errors and unreadable files: one line, exit 2, no stack", async () => {

@@ -37,6 +37,9 @@ describe("when rules", () => {
           vision: { provider: "big", name: "vision-1", context: 200_000, price: { input: 3, output: 15 }, capabilities: ["tools", "vision"] },
           broken: { provider: "down", name: "broken-1", context: 128_000, price: { input: 1, output: 1 } },
           spare: { provider: "backup", name: "spare-1", context: 200_000, price: { input: 1, output: 1 }, capabilities: ["tools", "vision"] },
+          // Declared without tools: left out of a request that sends tools.
+          terse: { provider: "cheap", name: "terse-1", context: 128_000, price: { input: 0.1, output: 0.4 }, capabilities: ["json"] },
+          terse2: { provider: "big", name: "terse-2", context: 128_000, price: { input: 0.1, output: 0.4 }, capabilities: ["json"] },
         },
         tiers: { fast: { models: [{ model: "mini", weight: 1 }] } },
         routes: {
@@ -51,6 +54,9 @@ describe("when rules", () => {
               { if: { complexity: "high" }, use: { model: "frontier" } },
             ],
           },
+          // No rules: what decide() leaves out for a capability is traced.
+          narrow: { model: "terse", fallback: [{ model: "spare" }] },
+          plain: { model: "terse", fallback: [{ model: "terse2" }] },
         },
       }),
       { telemetry: { sinks: [{ write: (r) => void traces.push(r), close: async () => undefined }] } },
@@ -95,6 +101,29 @@ describe("when rules", () => {
     const trace = traceOf(response.headers.get("x-switchyard-request-id"));
     expect(trace).toMatchObject({ rule: 2, fallback: true, model: "spare" });
     expect(trace?.candidates.map((c) => c.model)).toEqual(["broken", "spare"]);
+  });
+
+  it("the models decide() left out are in the trace, also when it refuses the request (no_candidates)", async () => {
+    const tools = await client()
+      .chat.completions.create({ model: "narrow", messages: hi, tools: [tool] })
+      .withResponse();
+    expect(tools.response.headers.get("x-switchyard-model")).toBe("spare");
+    const answered = traceOf(tools.response.headers.get("x-switchyard-request-id"));
+    expect(answered?.excluded).toEqual([{ model: "terse", step: 0, code: "capability", reason: "lacks capability tools" }]);
+
+    const refused = (await client()
+      .chat.completions.create({ model: "plain", messages: hi, tools: [tool] })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect(refused.code).toBe("no_candidates");
+    const trace = traces.find((t) => t.route === "plain" && t.errorCode === "no_candidates");
+    expect(trace?.excluded?.map((e) => [e.model, e.step, e.code])).toEqual([
+      ["terse", 0, "capability"],
+      ["terse2", 1, "capability"],
+    ]);
+    // A plan with nothing left out says nothing.
+    const plainAnswer = await client().chat.completions.create({ model: "plain", messages: hi }).withResponse();
+    expect(traceOf(plainAnswer.response.headers.get("x-switchyard-request-id"))).not.toHaveProperty("excluded");
   });
 
   it("image parts pick the images rule, declared tools the tools rule", async () => {

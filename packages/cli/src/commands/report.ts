@@ -6,10 +6,11 @@ import type { Command } from "../command.ts";
 import { ExitCode, UsageError } from "../command.ts";
 
 /**
- * What rows are keyed by: a record field, every `key:value` tag (`tag`: a request with several tags counts in each of
- * its rows), or the values of one tag key (`tag:KEY`).
+ * What rows are keyed by: a record field, the route's `when` rule that chose the target (`rule`: `support: rule 2`,
+ * `support: no rule`), every `key:value` tag (`tag`: a request with several tags counts in each of its rows), or the
+ * values of one tag key (`tag:KEY`).
  */
-export type ReportGrouping = "route" | "team" | "model" | "tag" | `tag:${string}`;
+export type ReportGrouping = "route" | "team" | "model" | "rule" | "tag" | `tag:${string}`;
 export type ReportFormat = "pretty" | "json" | "markdown";
 
 /** A line of the file that is not a trace record, with its 1-based line number. */
@@ -20,7 +21,7 @@ export interface BadLine {
 
 /** The fields the report reads; checked per line so one bad line never stops the report. */
 type ReportRecord = Pick<TraceRecord, "requestId" | "status" | "outcome" | "inputTokens" | "outputTokens" | "costUsd" | "fallback" | "retries" | "latencyMs"> &
-  Partial<Pick<TraceRecord, "route" | "team" | "model" | "ttftMs" | "attempts" | "tags" | "cachedInputTokens">>;
+  Partial<Pick<TraceRecord, "route" | "team" | "model" | "ttftMs" | "attempts" | "tags" | "cachedInputTokens" | "rule">>;
 
 export interface SpendRow {
   key: string;
@@ -132,6 +133,11 @@ function keysOf(record: ReportRecord, by: ReportGrouping): string[] {
     const wanted = by.slice(4);
     const found = tagsOf(record).find(([key]) => key === wanted);
     return [found === undefined ? `(no ${wanted} tag)` : found[1]];
+  }
+  if (by === "rule") {
+    // A rule's number is its route's: rows are per route.
+    const route = typeof record.route === "string" ? record.route : "(no route)";
+    return [typeof record.rule === "number" && Number.isInteger(record.rule) && record.rule > 0 ? `${route}: rule ${record.rule}` : `${route}: no rule`];
   }
   const value = by === "route" ? record.route : by === "team" ? record.team : record.model;
   return [typeof value === "string" ? value : by === "route" ? "(no route)" : by === "team" ? "(no team)" : "(no answer)"];
@@ -291,13 +297,13 @@ const GROUPINGS: readonly ReportGrouping[] = ["route", "team", "model"];
 const TAG_KEY_RE = /^[A-Za-z0-9_.-]+$/;
 
 function isGrouping(by: string): by is ReportGrouping {
-  return by === "route" || by === "team" || by === "model" || by === "tag" || (by.startsWith("tag:") && TAG_KEY_RE.test(by.slice(4)));
+  return by === "route" || by === "team" || by === "model" || by === "rule" || by === "tag" || (by.startsWith("tag:") && TAG_KEY_RE.test(by.slice(4)));
 }
 
 export const command: Command = {
   name: "report",
   summary: "Spend, latency and fallback tables from a JSONL trace file",
-  usage: "switchyard report FILE.jsonl [--format pretty|json|markdown] [--by route|team|model|tag|tag:KEY]",
+  usage: "switchyard report FILE.jsonl [--format pretty|json|markdown] [--by route|team|model|rule|tag|tag:KEY]",
   help:
     "Reads trace records written by the router's JSONL sink (telemetry.jsonl in routes.ts) and prints spend\n" +
     "(requests, errors, tokens, cost), latency (p50/p95 of successful requests and of time to first token)\n" +
@@ -308,14 +314,15 @@ export const command: Command = {
     "Exit codes: 0 report printed, 1 the file holds no trace record, 2 usage error or unreadable file.",
   options: {
     format: { type: "string", short: "f", description: "pretty (default), json or markdown" },
-    by: { type: "string", description: "route, team, model, tag or tag:KEY (default: route, team and model)" },
+    by: { type: "string", description: "route, team, model, rule, tag or tag:KEY (default: route, team and model)" },
   },
   async run({ positionals, values, io }) {
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "report needs a JSONL trace file" : "report takes one file");
     const format = (values["format"] ?? "pretty") as string;
     if (!FORMATS.includes(format as ReportFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
     const by = values["by"] as string | undefined;
-    if (by !== undefined && !isGrouping(by)) throw new UsageError(`--by must be route, team, model, tag or tag:KEY (KEY: letters, digits, _ . -), got "${by}"`);
+    if (by !== undefined && !isGrouping(by))
+      throw new UsageError(`--by must be route, team, model, rule, tag or tag:KEY (KEY: letters, digits, _ . -), got "${by}"`);
     const file = positionals[0] ?? "";
     let text: string;
     try {

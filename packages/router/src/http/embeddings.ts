@@ -153,6 +153,7 @@ export async function serveEmbeddings(
       { rng: deps.rng, now: at },
     );
     if (!decision.ok) {
+      trace.excluded = decision.excluded;
       const why = decision.excluded.map((e) => `${e.model}: ${e.reason}`).join("; ");
       const param = decision.code === "no_candidates" ? undefined : decision.code === "context_length_exceeded" ? "input" : "model";
       throw new RouterError(decision.code, `${decision.message}${why === "" ? "" : ` (${why})`}`, param === undefined ? {} : { param });

@@ -157,6 +157,7 @@ export async function serveGeneration(
       { rng: deps.rng, now: at },
     );
     if (!decision.ok) {
+      trace.excluded = decision.excluded;
       // decide()'s failure codes are RouterError codes of the same name.
       const code = decision.code;
       const why = decision.excluded.map((e) => `${e.model}: ${e.reason}`).join("; ");

@@ -72,14 +72,18 @@ class CollectingProcessor implements SpanProcessor {
  * and of its attribution: `enduser.id` for `user`, one attribute per metadata pair and per tag. Bounded: metadata and
  * tags are checked when the request is read.
  */
-function attributionAttributes(record: TraceRecord): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+function attributionAttributes(record: TraceRecord): Record<string, string | number | string[]> {
+  const out: Record<string, string | number | string[]> = {};
   if (record.cachedInputTokens !== undefined) out["gen_ai.usage.cache_read.input_tokens"] = record.cachedInputTokens;
   if (record.cacheWriteTokens !== undefined) out["gen_ai.usage.cache_creation.input_tokens"] = record.cacheWriteTokens;
   if (record.reasoningTokens !== undefined) out["switchyard.reasoning_tokens"] = record.reasoningTokens;
   if (record.user !== undefined) out["enduser.id"] = record.user;
   for (const [key, value] of Object.entries(record.metadata ?? {})) out[`switchyard.metadata.${key}`] = value;
   for (const [key, value] of Object.entries(record.tags ?? {})) out[`switchyard.tag.${key}`] = value;
+  // How the plan was made: the `when` rule that chose the target, the complexity it read, the models left out.
+  if (record.rule !== undefined) out["switchyard.rule"] = record.rule;
+  if (record.complexity !== undefined) out["switchyard.complexity"] = record.complexity;
+  if (record.excluded !== undefined) out["switchyard.excluded"] = record.excluded.map((e) => `${e.model}: ${e.code}`);
   return out;
 }
 

@@ -10,6 +10,7 @@ import type { TraceCache } from "../cache/types.ts";
 import type { RuntimeRelease } from "../runtime/release.ts";
 import type { IncomingHttpHeaders } from "node:http";
 import type { RouterSettings } from "@switchyard/ir";
+import type { Exclusion } from "../core/types.ts";
 import { DEFAULT_REGION_HEADER } from "../core/placement.ts";
 import { type AttemptReason, TRACE_SCHEMA_VERSION, type TraceAttempt, type TraceRecord } from "./types.ts";
 
@@ -42,6 +43,8 @@ export interface TraceDraft {
   /** What `when` rules read: the complexity score (when computed) and the capabilities needed (issue 24). */
   complexity?: number;
   requires?: readonly string[];
+  /** decide()'s exclusions when it refused the request (with a plan, the trace reads the plan's). */
+  excluded?: readonly Exclusion[];
 }
 
 /** The longest `user` a trace keeps: OpenAI sets no limit, a trace line must have one. */
@@ -241,6 +244,8 @@ export function finishTrace(options: FinishTraceOptions): TraceRecord {
   if (rule !== undefined) record.rule = rule.index;
   if (draft.complexity !== undefined) record.complexity = draft.complexity;
   if (draft.requires !== undefined && draft.requires.length > 0) record.requires = [...draft.requires];
+  const excluded = ctx?.plan?.excluded ?? draft.excluded;
+  if (excluded !== undefined && excluded.length > 0) record.excluded = excluded.map((e) => ({ model: e.model, step: e.step, code: e.code, reason: e.reason }));
   if (route !== undefined && config.routes[route]?.logPayloads === true && ctx !== undefined) {
     record.payload = { messages: ctx.body.messages, completion: draft.completion };
   }

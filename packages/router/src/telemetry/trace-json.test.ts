@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { traceJson } from "./trace-json.ts";
-import type { TraceAttempt, TraceCandidate, TraceRecord } from "./types.ts";
+import type { TraceAttempt, TraceCandidate, TraceExclusion, TraceRecord } from "./types.ts";
 
 const text = fc.oneof(
   fc.string({ maxLength: 12 }),
@@ -46,6 +46,9 @@ const attempt: fc.Arbitrary<TraceAttempt> = fc
     reason,
     after: after as TraceAttempt["after"],
   }));
+const exclusion: fc.Arbitrary<TraceExclusion> = fc
+  .tuple(text, number, fc.constantFrom("breaker-open", "residency", "capability", "context-window" as const), text)
+  .map(([model, step, code, reason]) => ({ model, step, code, reason }));
 const record: fc.Arbitrary<TraceRecord> = fc
   .record({
     head: fc.tuple(
@@ -86,9 +89,15 @@ const record: fc.Arbitrary<TraceRecord> = fc
     ),
     usage: fc.tuple(opt(number), opt(number), opt(number)),
     attribution: fc.tuple(opt(text), opt(fc.dictionary(text, text, { maxKeys: 3 })), opt(fc.dictionary(text, text, { maxKeys: 3 }))),
+    routing: fc.tuple(
+      opt(fc.integer({ min: 1, max: 32 })),
+      opt(number),
+      opt(fc.array(fc.constantFrom("tools", "vision", "json"), { minLength: 1, maxLength: 3 })),
+      opt(fc.array(exclusion, { minLength: 1, maxLength: 3 })),
+    ),
     payload: opt(fc.record({ messages: fc.jsonValue(), completion: opt(text) })),
   })
-  .map(({ head, candidates, attempts, tail, traceparent, region, cache, usage, attribution, payload }) => {
+  .map(({ head, candidates, attempts, tail, traceparent, region, cache, usage, attribution, routing, payload }) => {
     const [requestId, time, environment, configVersion, route, team, status, outcome, errorCode, stream] = head;
     const [model, provider, inputTokens, outputTokens, costUsd, canary, fallback, retries, validation, latencyMs, ttftMs] = tail;
     const r: TraceRecord = {
@@ -128,6 +137,11 @@ const record: fc.Arbitrary<TraceRecord> = fc
     if (user !== undefined) r.user = user;
     if (metadata !== undefined) r.metadata = metadata;
     if (tags !== undefined) r.tags = tags;
+    const [rule, complexity, requires, excluded] = routing;
+    if (rule !== undefined) r.rule = rule;
+    if (complexity !== undefined) r.complexity = complexity;
+    if (requires !== undefined) r.requires = requires;
+    if (excluded !== undefined) r.excluded = excluded;
     if (payload !== undefined) r.payload = payload;
     return r;
   });

@@ -98,6 +98,7 @@ export function traceJson(r: TraceRecord): string {
     `${r.user === undefined ? "" : `,"user":${fresh(r.user)}`}${r.metadata === undefined ? "" : `,"metadata":${JSON.stringify(r.metadata)}`}${r.tags === undefined ? "" : `,"tags":${JSON.stringify(r.tags)}`}` +
     `${r.prompt === undefined ? "" : `,"prompt":${JSON.stringify(r.prompt)}`}` +
     `${optNum("rule", r.rule)}${optNum("complexity", r.complexity)}${r.requires === undefined ? "" : `,"requires":${JSON.stringify(r.requires)}`}` +
+    `${r.excluded === undefined ? "" : `,"excluded":${JSON.stringify(r.excluded)}`}` +
     `${r.payload === undefined ? "" : `,"payload":${JSON.stringify(r.payload)}`}}`
   );
 }
@@ -145,6 +146,7 @@ const FIELDS = [
   "rule",
   "complexity",
   "requires",
+  "excluded",
   "payload",
 ] as const satisfies readonly (keyof TraceRecord)[];
 const CANDIDATE_FIELDS = ["model", "provider", "step", "source", "tier", "reason"] as const satisfies readonly (keyof TraceCandidate)[];

@@ -1,6 +1,6 @@
 /** @module Telemetry contracts: the trace record every request produces, and the sink interface that receives it. */
 import type { FailureClass, RouterErrorCode } from "../errors.ts";
-import type { CandidateSource } from "../core/types.ts";
+import type { CandidateSource, ExclusionCode } from "../core/types.ts";
 import type { TraceCache } from "../cache/types.ts";
 
 /** Bumped when a field of TraceRecord changes meaning (readers such as `switchyard report` check it). */
@@ -21,6 +21,19 @@ export interface TraceCandidate {
   source: CandidateSource;
   tier: string | undefined;
   /** decide()'s human-readable reason, e.g. "weighted pick (70 of 100)". */
+  reason: string;
+}
+
+/**
+ * A model decide() left out of the plan, and why (an open breaker, residency, a missing capability, the context
+ * window…): what explains a fallback that was never tried, or a `no_candidates` refusal.
+ */
+export interface TraceExclusion {
+  model: string;
+  /** The step (0 primary, n the n-th fallback) the model was left out of. */
+  step: number;
+  code: ExclusionCode;
+  /** decide()'s words, e.g. "circuit breaker open". */
   reason: string;
 }
 
@@ -125,6 +138,8 @@ export interface TraceRecord {
   complexity?: number;
   /** Capabilities the request needed (`tools`, `vision`, `json`), when any. */
   requires?: string[];
+  /** The models decide() left out, when any (also when it refused the request: `no_candidates`). */
+  excluded?: TraceExclusion[];
   /** Only when the route sets `logPayloads: true`: the request messages and the answer text. */
   payload?: { messages: unknown; completion: string | undefined };
 }
