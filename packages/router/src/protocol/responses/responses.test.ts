@@ -120,6 +120,29 @@ describe("reading a Responses request", () => {
     expect(body.messages[1]).toEqual({ role: "assistant", content: "I can't help with that." });
   });
 
+  it("reads an answer's text and refusal parts back as one text, the parts a blank line apart, as adapters join text parts", () => {
+    const written = JSON.parse(
+      dialect.completion(
+        completion({ role: "assistant", content: "Let me see.", refusal: "I can't help with that." }, "stop"),
+        info,
+        dialect.read({ model: "chat", input: "hi" }, {}),
+      ),
+    ) as {
+      output: unknown[];
+    };
+    const { body } = dialect.read({ model: "chat", input: [{ role: "user", content: "hi" }, ...written.output, { role: "user", content: "Why?" }] }, {});
+    expect(body.messages[1]).toEqual({ role: "assistant", content: "Let me see.\n\nI can't help with that." });
+    const parts = [
+      { type: "output_text", text: "One." },
+      { type: "output_text", text: "" },
+      { type: "input_text", text: "Two." },
+    ];
+    expect(dialect.read({ model: "chat", input: [{ role: "assistant", content: parts }] }, {}).body.messages[0]).toEqual({
+      role: "assistant",
+      content: "One.\n\nTwo.",
+    });
+  });
+
   it("reads function tools, tool_choice and text.format into their Chat Completions twins", () => {
     const schema = { type: "object", properties: { a: { type: "string" } } };
     const { body } = dialect.read(
