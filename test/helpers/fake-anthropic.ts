@@ -1,6 +1,7 @@
 /** @module A local server speaking Anthropic's Messages API (non-streaming and SSE, incl. tool use) for tests. */
 import type { IncomingHttpHeaders } from "node:http";
 import { listen, readJson } from "./http-server.ts";
+import { stopAt } from "./stop-sequences.ts";
 
 export interface FakeAnthropic {
   /** Base URL as the adapter expects it (`…/v1`). */
@@ -36,7 +37,8 @@ function toolIdProblem(body: Record<string, unknown>): string | undefined {
 
 /**
  * Start the fake. It answers with a `tool_use` block calling the first tool when tool_choice forces
- * a tool (`any`/`tool`), otherwise with TEXT; usage is input 12 / output 5.
+ * a tool (`any`/`tool`), otherwise with TEXT, cut before the first of the request's `stop_sequences` it holds (then
+ * `stop_reason: "stop_sequence"` with that `stop_sequence`, as Anthropic answers); usage is input 12 / output 5.
  */
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   const state: FakeAnthropic = { baseUrl: "", requests: [], failWith: undefined, streamError: false, usage: undefined, close: async () => undefined };
@@ -70,6 +72,9 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     const choice = body["tool_choice"] as { type: string; name?: string } | undefined;
     const tool = tools !== undefined && choice !== undefined && (choice.type === "any" || choice.type === "tool") ? (choice.name ?? tools[0]?.name) : undefined;
     const usage = state.usage ?? { input_tokens: 12, output_tokens: 5 };
+    const answer = stopAt(TEXT, body["stop_sequences"]);
+    const stopReason = tool !== undefined ? "tool_use" : answer.stop !== null ? "stop_sequence" : "end_turn";
+    const stopSequence = tool !== undefined ? null : answer.stop;
     if (body["stream"] !== true) {
       const content =
         tool !== undefined
@@ -77,7 +82,9 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
               { type: "text", text: "Let me check." },
               { type: "tool_use", id: "toolu_01", name: tool, input: { city: "Paris" } },
             ]
-          : [{ type: "text", text: TEXT }];
+          : answer.text === ""
+            ? []
+            : [{ type: "text", text: answer.text }];
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({
@@ -86,8 +93,8 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
           role: "assistant",
           model,
           content,
-          stop_reason: tool !== undefined ? "tool_use" : "end_turn",
-          stop_sequence: null,
+          stop_reason: stopReason,
+          stop_sequence: stopSequence,
           usage,
         }),
       );
@@ -114,7 +121,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     }
     send("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
     send("ping", {});
-    const words = tool !== undefined ? ["Let ", "me ", "check."] : ["Hello ", "from ", "Claude"];
+    const words = tool !== undefined ? ["Let ", "me ", "check."] : answer.text.split(/(?<= )/).filter((word) => word !== "");
     for (const w of words) send("content_block_delta", { index: 0, delta: { type: "text_delta", text: w } });
     send("content_block_stop", { index: 0 });
     if (tool !== undefined) {
@@ -123,7 +130,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       send("content_block_stop", { index: 1 });
     }
     send("message_delta", {
-      delta: { stop_reason: tool !== undefined ? "tool_use" : "end_turn", stop_sequence: null },
+      delta: { stop_reason: stopReason, stop_sequence: stopSequence },
       usage:
         state.usage === undefined
           ? { output_tokens: 5 }

@@ -11,6 +11,7 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { listen } from "./http-server.ts";
+import { stopAt } from "./stop-sequences.ts";
 
 export const FAKE_AWS = { accessKeyId: "AKIAFAKEBEDROCK00001", secretAccessKey: "fake/secret+key/for/tests/only/000000000", region: "us-east-1" };
 
@@ -44,7 +45,7 @@ export interface FakeBedrock {
   hang: boolean;
   /** The usage reported (default inputTokens 12, outputTokens 5). */
   usage: Record<string, number> | undefined;
-  /** Answer text (default "Hello from Bedrock"), streamed word by word. */
+  /** Answer text (default "Hello from Bedrock"), streamed word by word; cut before the first of the request's stop sequences in it. */
   text: string;
   reset(): void;
   close(): Promise<void>;
@@ -162,6 +163,10 @@ function validationProblem(body: Record<string, unknown>): string | undefined {
   ]);
   const unknown = Object.keys(body).find((k) => !known.has(k));
   if (unknown !== undefined) return `Malformed input request: extraneous key [${unknown}] is not permitted, please reformat your input and try again.`;
+  // Converse refuses an empty or malformed JSON Pointer (and ignores a valid one the model's answer does not have).
+  const paths = body["additionalModelResponseFieldPaths"];
+  if (paths !== undefined && (!Array.isArray(paths) || !paths.every((p) => typeof p === "string" && p.startsWith("/"))))
+    return "additionalModelResponseFieldPaths: each path must be a JSON Pointer";
   const max = (body["inferenceConfig"] as { maxTokens?: unknown } | undefined)?.maxTokens;
   if (max !== undefined && (typeof max !== "number" || max < 1)) return "inferenceConfig.maxTokens: must be at least 1";
   const text = JSON.stringify(messages);
@@ -246,14 +251,21 @@ export async function startFakeBedrock(): Promise<FakeBedrock> {
     const tool = choice?.tool?.name ?? (choice?.any !== undefined ? toolConfig?.tools?.[0]?.toolSpec.name : undefined);
     const usage = fake.usage ?? { inputTokens: 12, outputTokens: 5 };
     const totalUsage = { ...usage, totalTokens: Object.entries(usage).reduce((sum, [k, v]) => (k === "totalTokens" ? sum : sum + v), 0) };
-    const stopReason = tool !== undefined ? "tool_use" : "end_turn";
+    // The text cut before the first stop sequence it holds: Converse says `stop_sequence`, and which one only as an
+    // Anthropic model's own answer field (`additionalModelResponseFields.stop_sequence`, null when none matched), and
+    // only when the request asked for it by its JSON Pointer.
+    const answer = stopAt(fake.text, (body["inferenceConfig"] as { stopSequences?: unknown } | undefined)?.stopSequences);
+    const stopReason = tool !== undefined ? "tool_use" : answer.stop !== null ? "stop_sequence" : "end_turn";
+    const asked = (body["additionalModelResponseFieldPaths"] as string[] | undefined)?.includes("/stop_sequence") === true;
+    const fields =
+      asked && route[1]?.includes("anthropic") === true ? { additionalModelResponseFields: { stop_sequence: tool !== undefined ? null : answer.stop } } : {};
     if (operation === "converse") {
       const content =
         tool !== undefined
           ? [{ text: "Let me check." }, { toolUse: { toolUseId: "tooluse_01", name: tool, input: { city: "Paris" } } }]
-          : [{ text: fake.text }];
+          : [{ text: answer.text }];
       res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": "req-1" });
-      res.end(JSON.stringify({ output: { message: { role: "assistant", content } }, stopReason, usage: totalUsage, metrics: { latencyMs: 42 } }));
+      res.end(JSON.stringify({ output: { message: { role: "assistant", content } }, stopReason, ...fields, usage: totalUsage, metrics: { latencyMs: 42 } }));
       return;
     }
     res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": "req-1" });
@@ -270,7 +282,7 @@ export async function startFakeBedrock(): Promise<FakeBedrock> {
       res.destroy();
       return;
     }
-    const words = tool !== undefined ? ["Let ", "me ", "check."] : fake.text.split(/(?<= )/);
+    const words = tool !== undefined ? ["Let ", "me ", "check."] : answer.text.split(/(?<= )/).filter((word) => word !== "");
     const exception = fake.streamException;
     for (const [i, word] of words.entries()) {
       if (exception !== undefined && i === (exception.afterText ?? 0)) break;
@@ -298,7 +310,7 @@ export async function startFakeBedrock(): Promise<FakeBedrock> {
       res.end();
       return;
     }
-    await send(frame("messageStop", { stopReason }));
+    await send(frame("messageStop", { stopReason, ...fields }));
     await send(frame("metadata", { usage: totalUsage, metrics: { latencyMs: 42 } }));
     res.end();
   });

@@ -140,7 +140,9 @@ describe("over an openai-kind upstream", () => {
     expect(message.type).toBe("message");
     expect(message.id).toMatch(/^msg_/);
     expect(message.content).toEqual([{ type: "text", text: "Bonjour" }]);
+    // OpenAI's `finish_reason: "stop"` does not say whether a stop sequence ended the answer.
     expect(message.stop_reason).toBe("end_turn");
+    expect(message.stop_sequence).toBeNull();
     expect(message.usage).toEqual({ input_tokens: 16, output_tokens: 6, cache_read_input_tokens: 4, cache_creation_input_tokens: 0 });
     expect(response.headers.get("x-switchyard-route")).toBe("via-openai");
     expect(response.headers.get("x-switchyard-model")).toBe("gpt");
@@ -331,6 +333,37 @@ describe("over an anthropic-kind upstream", () => {
       tool_choice: { type: "any" },
       tools: [{ name: "weather", input_schema: weather.input_schema }],
     });
+  });
+
+  it("a stop sequence that ended the answer comes back as stop_reason stop_sequence with the sequence, created and streamed", async () => {
+    const request = { model: "via-anthropic", max_tokens: 64, stop_sequences: ["END", "from"], messages: [{ role: "user" as const, content: "Say hello" }] };
+    const created = await client.messages.create(request);
+    expect(created.content).toEqual([{ type: "text", text: "Hello " }]);
+    expect(created).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "from" });
+    expect(anthropicUp.requests[0]?.body["stop_sequences"]).toEqual(["END", "from"]);
+
+    const stream = client.messages.stream(request);
+    const deltas: unknown[] = [];
+    stream.on("streamEvent", (event) => {
+      if (event.type === "message_delta") deltas.push(event.delta);
+    });
+    const final = await stream.finalMessage();
+    expect(deltas).toEqual([{ stop_reason: "stop_sequence", stop_sequence: "from" }]);
+    expect(final).toMatchObject({ content: [{ type: "text", text: "Hello " }], stop_reason: "stop_sequence", stop_sequence: "from" });
+
+    // Without one in the text, the answer ends its turn.
+    const whole = await client.messages.create({ ...request, stop_sequences: ["END"] });
+    expect(whole).toMatchObject({ stop_reason: "end_turn", stop_sequence: null });
+  });
+
+  it("a chat client gets the same stop as finish_reason stop, with nothing added to its answer", async () => {
+    const response = await fetch(`${router.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer team-app-key", "content-type": "application/json" },
+      body: JSON.stringify({ model: "via-anthropic", stop: ["from"], messages: [{ role: "user", content: "Say hello" }] }),
+    });
+    const body = (await response.json()) as { choices: unknown[] };
+    expect(body.choices).toEqual([{ index: 0, message: { role: "assistant", content: "Hello " }, finish_reason: "stop", logprobs: null }]);
   });
 
   it("a tool round trip keeps tool_use and tool_result blocks paired", async () => {

@@ -25,9 +25,12 @@ beforeAll(async () => {
   bedrock = await startFakeBedrock();
   const release = releaseOf({
     providers: { aws: { kind: "bedrock", region: FAKE_AWS.region, baseUrl: bedrock.baseUrl } },
-    models: { haiku: { provider: "aws", name: MODEL_ID, context: 200_000, price, capabilities: ["tools", "vision", "streaming"] } },
-    routes: { assistant: { model: "haiku" } },
-    teams: { app: { keys: [{ secret: "APP_KEY" }], routes: ["assistant"] } },
+    models: {
+      haiku: { provider: "aws", name: MODEL_ID, context: 200_000, price, capabilities: ["tools", "vision", "streaming"] },
+      nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 }, capabilities: ["streaming"] },
+    },
+    routes: { assistant: { model: "haiku" }, nova: { model: "nova" } },
+    teams: { app: { keys: [{ secret: "APP_KEY" }], routes: ["assistant", "nova"] } },
   });
   router = await startTestRouter(release, {
     env: { APP_KEY: "team-app-key", AWS_ACCESS_KEY_ID: FAKE_AWS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_AWS.secretAccessKey },
@@ -87,6 +90,8 @@ describe("the openai client over bedrock", () => {
       messages: [{ role: "user", content: [{ text: "hi" }] }],
       system: [{ text: "Be brief." }],
       inferenceConfig: { maxTokens: 50, temperature: 0.3, stopSequences: ["END"] },
+      // Which sequence stopped the model is its own answer's field, returned only when asked for.
+      additionalModelResponseFieldPaths: ["/stop_sequence"],
     });
     expect(received?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEBEDROCK00001\/\d{8}\/us-east-1\/bedrock\/aws4_request/);
     const trace = await lastTrace();
@@ -224,5 +229,24 @@ describe("the Anthropic SDK over bedrock", () => {
       messages: [{ role: "user", content: [{ text: "hi" }] }],
       inferenceConfig: { maxTokens: 64 },
     });
+  });
+
+  it("an Anthropic model's matched stop sequence comes back as stop_reason stop_sequence with the sequence, created and streamed", async () => {
+    const anthropic = new Anthropic({ baseURL: router.url, apiKey: "team-app-key", maxRetries: 0 });
+    const request = { model: "assistant", max_tokens: 64, stop_sequences: ["from", "END"], messages: [{ role: "user" as const, content: "hi" }] };
+    const created = await anthropic.messages.create(request);
+    expect(created).toMatchObject({ content: [{ type: "text", text: "Hello " }], stop_reason: "stop_sequence", stop_sequence: "from" });
+    const final = await anthropic.messages.stream(request).finalMessage();
+    expect(final).toMatchObject({ content: [{ type: "text", text: "Hello " }], stop_reason: "stop_sequence", stop_sequence: "from" });
+    expect(bedrock.requests.map((r) => [r.operation, r.body["additionalModelResponseFieldPaths"]])).toEqual([
+      ["converse", ["/stop_sequence"]],
+      ["converse-stream", ["/stop_sequence"]],
+    ]);
+  });
+
+  it("another model's Converse says only that a stop sequence ended it: end_turn, stop_sequence null", async () => {
+    const anthropic = new Anthropic({ baseURL: router.url, apiKey: "team-app-key", maxRetries: 0 });
+    const created = await anthropic.messages.create({ model: "nova", max_tokens: 64, stop_sequences: ["from"], messages: [{ role: "user", content: "hi" }] });
+    expect(created).toMatchObject({ content: [{ type: "text", text: "Hello " }], stop_reason: "end_turn", stop_sequence: null });
   });
 });

@@ -3,11 +3,13 @@
  * bedrock, mock), and openai with anthropic or mock, builds a router.mjs within it. The anthropic, gemini and mock
  * adapters' calls ride in router.mjs as compressed chunks unpacked on a provider's first call (their refusals stay
  * readable in the core), so their translation is not in router.mjs as plain text; built anthropic and gemini bundles
- * answer a chat and a streamed request from plain `node router.mjs` against the fakes through the official openai client.
+ * answer a chat and a streamed request from plain `node router.mjs` against the fakes through the official openai client;
+ * the anthropic one answers the Anthropic SDK the stop sequence its adapter's chunk marked, read by the Messages asset.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
 import type { ConfigInput } from "@switchyard/ir";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +105,21 @@ describe("router.mjs per provider kind", () => {
       let streamed = "";
       for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? "";
       expect(streamed).toBe(text);
+    } finally {
+      router.child.kill("SIGTERM");
+      expect(await router.exited).toBe(0);
+    }
+  });
+
+  it("an anthropic router.mjs carries the matched stop sequence from the adapter's chunk to the Messages asset", async () => {
+    const run = path.join(dir, "run-stop-sequence");
+    await bundleRouter({ release: releaseWith(["anthropic"]), outFile: path.join(run, "router.mjs") });
+    const router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { ANTHROPIC_KEY: "ant-key" } });
+    try {
+      const client = new Anthropic({ baseURL: router.url, apiKey: "unused", maxRetries: 0 });
+      const request = { model: "chat", max_tokens: 64, stop_sequences: ["from"], messages: [{ role: "user" as const, content: "hi" }] };
+      expect(await client.messages.create(request)).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "from" });
+      expect(await client.messages.stream(request).finalMessage()).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "from" });
     } finally {
       router.child.kill("SIGTERM");
       expect(await router.exited).toBe(0);

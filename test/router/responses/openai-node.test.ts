@@ -337,6 +337,29 @@ describe.each(KINDS)("a stream failing mid-way over $kind", ({ route, kind }) =>
     expect(last.response.error.message).toContain("the upstream stream failed after the response started");
     expect(events.map((e) => e.type)).toContain("response.output_text.delta");
   });
+
+  it("responses.stream(): the final (failed) response holds the text the client was shown, its message incomplete", async () => {
+    upstreamOf(rig, kind).script = () => ({ text: "Hello there, this is a long answer", cutAfter: 2 });
+    const stream = client.responses.stream({ model: route, input: "hi" });
+    let shown = "";
+    for await (const event of stream) if (event.type === "response.output_text.delta") shown += event.delta;
+    const final = await stream.finalResponse();
+    expect(shown).toBe("Hello ther");
+    expect(final.status).toBe("failed");
+    expect(final.output_text).toBe(shown);
+    expect(final.output).toMatchObject([{ type: "message", role: "assistant", status: "incomplete", content: [{ type: "output_text", text: shown }] }]);
+  });
+
+  it("responses.stream(): a function call cut mid-arguments is in the failed response with the arguments sent", async () => {
+    upstreamOf(rig, kind).script = () => ({ calls: [{ id: "call_cut", name: "get_weather", arguments: '{"city":"Lyon"}' }], cutAfter: 2 });
+    const stream = client.responses.stream({ model: route, input: "Weather in Lyon?", tools: [weatherTool] });
+    let args = "";
+    for await (const event of stream) if (event.type === "response.function_call_arguments.delta") args += event.delta;
+    const final = await stream.finalResponse();
+    expect(args).not.toBe("");
+    expect(final.status).toBe("failed");
+    expect(final.output).toMatchObject([{ type: "function_call", call_id: "call_cut", name: "get_weather", arguments: args, status: "incomplete" }]);
+  });
 });
 
 describe("accounting", () => {

@@ -299,8 +299,9 @@ const MESSAGES_CHUNK: LazyChunk = {
     "protocol/messages/write.ts",
     // `kind` and MAX_JSON_DEPTH only (tooDeep is the core's, passed in).
     "protocol/json.ts",
-    // A registered symbol (Symbol.for): the chunk's copy is the core's symbol.
+    // Registered symbols (Symbol.for): the chunk's copies are the core's symbols.
     "protocol/tool-error.ts",
+    "protocol/stop-sequence.ts",
   ]),
   corePath: "MessagesCore (protocol/messages/dialect.ts)",
   name: "switchyard-messages.mjs",
@@ -459,8 +460,9 @@ const BEDROCK_CHUNK: LazyChunk = {
     "adapters/anthropic/translate.ts",
     // toolUseId: a pure function.
     "adapters/tool-call-ids.ts",
-    // A registered symbol (Symbol.for): the chunk's copy is the core's symbol.
+    // Registered symbols (Symbol.for): the chunk's copies are the core's symbols (stop-sequence.ts: and the pure markStopSequence).
     "protocol/tool-error.ts",
+    "protocol/stop-sequence.ts",
   ]),
   packages: ["aws4fetch"],
   corePath: "BedrockCore (adapters/bedrock/converse.ts)",
@@ -480,7 +482,14 @@ const ANTHROPIC_CHUNK: LazyChunk = {
   importer: "adapters/anthropic/index.ts",
   specifier: "./calls.ts",
   exports: ["createAnthropicCalls"],
-  modules: new Set(["adapters/anthropic/calls.ts", "adapters/anthropic/translate.ts", "adapters/tool-call-ids.ts", "protocol/tool-error.ts"]),
+  modules: new Set([
+    "adapters/anthropic/calls.ts",
+    "adapters/anthropic/translate.ts",
+    "adapters/tool-call-ids.ts",
+    // Registered symbols (Symbol.for): the chunk's copies are the core's symbols (stop-sequence.ts: and the pure markStopSequence).
+    "protocol/tool-error.ts",
+    "protocol/stop-sequence.ts",
+  ]),
   corePath: "AnthropicCore (adapters/anthropic/calls.ts)",
   name: "switchyard-anthropic.mjs",
 };

@@ -5,6 +5,7 @@
  */
 import { RouterError } from "../errors.ts";
 import { MAX_JSON_DEPTH, kind, tooDeep } from "./json.ts";
+import type { STOP_SEQUENCE } from "./stop-sequence.ts";
 import type { TOOL_ERROR } from "./tool-error.ts";
 
 export type ChatRole = "system" | "developer" | "user" | "assistant" | "tool" | "function";
@@ -95,6 +96,8 @@ export interface ChatCompletion {
     index: number;
     message: { role: "assistant"; content: string | null; tool_calls?: ChatToolCall[]; refusal?: string | null };
     finish_reason: string | null;
+    /** The client's stop sequence that ended the answer, when the upstream said which (protocol/stop-sequence.ts). */
+    [STOP_SEQUENCE]?: string;
     logprobs?: unknown;
   }>;
   usage?: Usage;
@@ -115,6 +118,8 @@ export interface ChatCompletionChunk {
       refusal?: string | null;
     };
     finish_reason: string | null;
+    /** On the chunk with the finish reason: the client's stop sequence that ended the answer, when the upstream said which. */
+    [STOP_SEQUENCE]?: string;
     logprobs?: unknown;
   }>;
   usage?: Usage | null;

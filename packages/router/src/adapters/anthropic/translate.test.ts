@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Model } from "@switchyard/ir";
+import { STOP_SEQUENCE } from "../../protocol/stop-sequence.ts";
 import { AnthropicStreamTranslator, fromAnthropicResponse, toAnthropicRequest } from "./translate.ts";
 
 const model: Model = { provider: "a", name: "claude-x", context: 200_000, price: { input: 3, output: 15 }, lifecycle: "ga", capabilities: [] };
@@ -89,6 +90,15 @@ describe("fromAnthropicResponse", () => {
       prompt_tokens_details: { cached_tokens: 2, cache_write_tokens: 0 },
     });
   });
+
+  it("keeps the stop sequence that ended the answer as STOP_SEQUENCE on the choice, out of the JSON", () => {
+    const answer = { id: "m", type: "message" as const, role: "assistant" as const, model: "claude-x", content: [{ type: "text" as const, text: "1, 2" }] };
+    const stopped = fromAnthropicResponse({ ...answer, stop_reason: "stop_sequence", stop_sequence: ", 3", usage: {} }, 1);
+    expect(stopped.choices[0]?.finish_reason).toBe("stop");
+    expect(stopped.choices[0]?.[STOP_SEQUENCE]).toBe(", 3");
+    expect(JSON.stringify(stopped)).not.toContain(", 3");
+    expect(fromAnthropicResponse({ ...answer, stop_reason: "end_turn", stop_sequence: null, usage: {} }, 1).choices[0]?.[STOP_SEQUENCE]).toBeUndefined();
+  });
 });
 
 describe("AnthropicStreamTranslator", () => {
@@ -148,6 +158,14 @@ describe("AnthropicStreamTranslator", () => {
       prompt_tokens_details: { cached_tokens: 900, cache_write_tokens: 60 },
       completion_tokens_details: { reasoning_tokens: 25 },
     });
+  });
+
+  it("marks the finish chunk with the stop sequence message_delta names", () => {
+    const t = new AnthropicStreamTranslator(1);
+    t.next({ type: "message_start", message: { id: "m", model: "claude-x", usage: {} } });
+    const [last] = t.next({ type: "message_delta", delta: { stop_reason: "stop_sequence", stop_sequence: "END" }, usage: { output_tokens: 3 } });
+    expect(last?.choices[0]?.finish_reason).toBe("stop");
+    expect(last?.choices[0]?.[STOP_SEQUENCE]).toBe("END");
   });
 
   it("throws the error event", () => {

@@ -2,6 +2,7 @@
 import type { Model } from "@switchyard/ir";
 import { RouterError } from "../../errors.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, ChatMessage, ChatToolCall, Usage } from "../../protocol/chat.ts";
+import { markStopSequence } from "../../protocol/stop-sequence.ts";
 import { TOOL_ERROR } from "../../protocol/tool-error.ts";
 import { toolUseId } from "../tool-call-ids.ts";
 
@@ -336,7 +337,7 @@ export function fromAnthropicResponse(response: AnthropicResponse, created: numb
   }
   const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
-  return {
+  const completion: ChatCompletion = {
     id: response.id,
     object: "chat.completion",
     created,
@@ -344,6 +345,8 @@ export function fromAnthropicResponse(response: AnthropicResponse, created: numb
     choices: [{ index: 0, message, finish_reason: structuredFinish(mapFinish(response.stop_reason), structured), logprobs: null }],
     usage: toUsage(response.usage ?? {}),
   };
+  markStopSequence(completion.choices[0], response.stop_reason, response.stop_sequence);
+  return completion;
 }
 
 /** The forced tool's call is the answer itself: it finishes as `stop`, not `tool_calls`. */
@@ -357,7 +360,7 @@ export interface AnthropicStreamEvent {
   message?: { id?: string; model?: string; usage?: AnthropicUsage };
   index?: number;
   content_block?: { type: string; id?: string; name?: string; text?: string };
-  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null };
+  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null; stop_sequence?: string | null };
   usage?: AnthropicUsage;
   error?: { type?: string; message?: string };
 }
@@ -428,7 +431,9 @@ export class AnthropicStreamTranslator {
       }
       case "message_delta": {
         mergeUsage(this.usage, event.usage);
-        return [this.chunk({}, structuredFinish(mapFinish(event.delta?.stop_reason), this.structured))];
+        const last = this.chunk({}, structuredFinish(mapFinish(event.delta?.stop_reason), this.structured));
+        markStopSequence(last.choices[0], event.delta?.stop_reason, event.delta?.stop_sequence);
+        return [last];
       }
       case "message_stop": {
         this.finished = true;

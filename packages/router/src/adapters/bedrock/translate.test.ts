@@ -2,6 +2,7 @@
 import type { Model } from "@switchyard/ir";
 import { describe, expect, it } from "vitest";
 import type { ChatBody } from "../../protocol/chat.ts";
+import { STOP_SEQUENCE } from "../../protocol/stop-sequence.ts";
 import { TOOL_ERROR } from "../../protocol/tool-error.ts";
 import { bedrockRefusal } from "./refusal.ts";
 import { ConverseStreamTranslator, bedrockUsage, finishReason, fromConverseResponse, toConverseRequest } from "./translate.ts";
@@ -46,6 +47,11 @@ describe("toConverseRequest", () => {
     });
     expect(toConverseRequest(body({}), { ...model, maxOutput: 8192 } as Model).inferenceConfig).toEqual({ maxTokens: 8192 });
     expect(toConverseRequest(body({}), model).inferenceConfig).toBeUndefined();
+  });
+
+  it("with stop sequences, asks for the model's own stop_sequence field (which one matched); not without", () => {
+    expect(toConverseRequest(body({ stop: ["END", "STOP"] }), model).additionalModelResponseFieldPaths).toEqual(["/stop_sequence"]);
+    expect(toConverseRequest(body({}), model)).not.toHaveProperty("additionalModelResponseFieldPaths");
   });
 
   it("a tool result marked as an error (a Messages client's is_error) goes as toolResult status error", () => {
@@ -160,6 +166,20 @@ describe("fromConverseResponse and usage", () => {
     );
     expect(completion.choices[0]?.message.content).toBe('{"answer":"42"}');
     expect(completion.choices[0]?.finish_reason).toBe("stop");
+  });
+
+  it("an Anthropic model's matched stop sequence (additionalModelResponseFields) is STOP_SEQUENCE on the choice", () => {
+    const output = { message: { role: "assistant", content: [{ text: "1, 2" }] } };
+    const stopped = fromConverseResponse({ output, stopReason: "stop_sequence", additionalModelResponseFields: { stop_sequence: ", 3" }, usage: {} }, meta);
+    expect(stopped.choices[0]?.finish_reason).toBe("stop");
+    expect(stopped.choices[0]?.[STOP_SEQUENCE]).toBe(", 3");
+    // Another model says only that a stop sequence ended it.
+    expect(fromConverseResponse({ output, stopReason: "stop_sequence", usage: {} }, meta).choices[0]?.[STOP_SEQUENCE]).toBeUndefined();
+    const streamed = new ConverseStreamTranslator(meta).next("messageStop", {
+      stopReason: "stop_sequence",
+      additionalModelResponseFields: { stop_sequence: "END" },
+    });
+    expect(streamed[0]?.choices[0]?.[STOP_SEQUENCE]).toBe("END");
   });
 
   it("stop reasons map to OpenAI's finish reasons", () => {

@@ -5,6 +5,7 @@
  */
 import type { Model } from "@switchyard/ir";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatToolCall, Usage } from "../../protocol/chat.ts";
+import { markStopSequence } from "../../protocol/stop-sequence.ts";
 import { TOOL_ERROR } from "../../protocol/tool-error.ts";
 import { toolUseId } from "../tool-call-ids.ts";
 import { midConversationSystem, structuredToolName, toUsage } from "../anthropic/translate.ts";
@@ -39,6 +40,13 @@ export interface ConverseRequest {
   system?: Array<{ text: string }>;
   inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
   toolConfig?: { tools: BedrockToolSpec[]; toolChoice?: { auto: Record<string, never> } | { any: Record<string, never> } | { tool: { name: string } } };
+  /** JSON Pointers into the model's own answer to return in `additionalModelResponseFields` (ignored when absent from it). */
+  additionalModelResponseFieldPaths?: string[];
+}
+
+/** The model's own answer fields asked for by `additionalModelResponseFieldPaths`: an Anthropic model's matched `stop_sequence`. */
+export interface BedrockResponseFields {
+  stop_sequence?: string | null;
 }
 
 export interface BedrockUsage {
@@ -52,6 +60,7 @@ export interface BedrockUsage {
 export interface ConverseResponse {
   output?: { message?: { role?: string; content?: BedrockBlock[] } };
   stopReason?: string;
+  additionalModelResponseFields?: BedrockResponseFields | null;
   usage?: BedrockUsage;
 }
 
@@ -143,6 +152,8 @@ export function toConverseRequest(body: ChatBody, model: Model): ConverseRequest
   if (typeof body.stop === "string") inference.stopSequences = [body.stop];
   else if (Array.isArray(body.stop) && body.stop.length > 0) inference.stopSequences = body.stop;
   if (Object.keys(inference).length > 0) request.inferenceConfig = inference;
+  // Which sequence stopped an Anthropic model is in its own answer's `stop_sequence`, returned only when asked for.
+  if (inference.stopSequences !== undefined) request.additionalModelResponseFieldPaths = ["/stop_sequence"];
   const structured = structuredToolName(body);
   if (structured !== undefined) {
     request.toolConfig = { tools: [structuredTool(body, structured)], toolChoice: { tool: { name: structured } } };
@@ -216,7 +227,7 @@ export function fromConverseResponse(response: ConverseResponse, meta: { id: str
   }
   const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
-  return {
+  const completion: ChatCompletion = {
     id: meta.id,
     object: "chat.completion",
     created: meta.created,
@@ -224,6 +235,8 @@ export function fromConverseResponse(response: ConverseResponse, meta: { id: str
     choices: [{ index: 0, message, finish_reason: structuredFinish(finishReason(response.stopReason), structured), logprobs: null }],
     usage: bedrockUsage(response.usage ?? {}),
   };
+  markStopSequence(completion.choices[0], response.stopReason, response.additionalModelResponseFields?.stop_sequence);
+  return completion;
 }
 
 /** A ConverseStream event's payload (the subset read), keyed by its `:event-type` header. */
@@ -233,6 +246,7 @@ export interface ConverseStreamEvent {
   start?: { toolUse?: { toolUseId?: string; name?: string } };
   delta?: { text?: string; toolUse?: { input?: string }; reasoningContent?: unknown };
   stopReason?: string;
+  additionalModelResponseFields?: BedrockResponseFields | null;
   usage?: BedrockUsage;
 }
 
@@ -284,9 +298,12 @@ export class ConverseStreamTranslator {
           return [this.chunk({ tool_calls: [{ index: this.toolIndex.get(index) ?? 0, function: { arguments: input } }] })];
         return []; // reasoning deltas are not part of the answer
       }
-      case "messageStop":
+      case "messageStop": {
         this.stopped = true;
-        return [this.chunk({}, structuredFinish(finishReason(event.stopReason), this.structured))];
+        const last = this.chunk({}, structuredFinish(finishReason(event.stopReason), this.structured));
+        markStopSequence(last.choices[0], event.stopReason, event.additionalModelResponseFields?.stop_sequence);
+        return [last];
+      }
       case "metadata":
         if (event.usage === undefined) return [];
         return [

@@ -5,6 +5,7 @@ import { RouterError } from "../../errors.ts";
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../chat.ts";
 import { bearerKey } from "../chat-dialect.ts";
 import { tooDeep } from "../json.ts";
+import { STOP_SEQUENCE } from "../stop-sequence.ts";
 import { createMessagesDialect } from "./dialect.ts";
 
 /** A fixed estimate, so the stream's message_start is checkable. */
@@ -311,6 +312,14 @@ describe("writing a message", () => {
     const answer = JSON.parse(dialect.completion(completion({ role: "assistant", content: "x" }, finish), info, dialect.read({ ...base, messages: user }, {})));
     expect(answer.stop_reason).toBe(stop);
   });
+
+  it("answers stop_reason stop_sequence with the sequence when the upstream named it (STOP_SEQUENCE), end_turn and null otherwise", () => {
+    const request = dialect.read({ ...base, stop_sequences: ["END"], messages: user }, {});
+    const stopped = completion({ role: "assistant", content: "1, 2, 3" }, "stop");
+    expect(JSON.parse(dialect.completion(stopped, info, request))).toMatchObject({ stop_reason: "end_turn", stop_sequence: null });
+    (stopped.choices[0] as ChatCompletion["choices"][number])[STOP_SEQUENCE] = "END";
+    expect(JSON.parse(dialect.completion(stopped, info, request))).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "END" });
+  });
 });
 
 /** The SSE text as [event name, data] pairs, checking each `event:` line names its data's type. */
@@ -429,6 +438,14 @@ describe("streaming", () => {
     }
     const answer = JSON.parse(dialect.completion(finished, info, request)) as { content: unknown; stop_reason: unknown };
     expect({ content: blocks, stop }).toEqual({ content: answer.content, stop: answer.stop_reason });
+  });
+
+  it("ends with stop_reason stop_sequence and the sequence the finish chunk carries (STOP_SEQUENCE)", () => {
+    const encoder = dialect.stream(info, dialect.read({ ...base, stream: true, stop_sequences: ["END"], messages: user }, {}));
+    const last = chunk({}, "stop");
+    (last.choices[0] as ChatCompletionChunk["choices"][number])[STOP_SEQUENCE] = "END";
+    const text = encoder.chunk(chunk({ content: "1, 2" }), undefined, false) + encoder.chunk(last, undefined, false) + encoder.end();
+    expect(events(text).find(([name]) => name === "message_delta")?.[1]["delta"]).toEqual({ stop_reason: "stop_sequence", stop_sequence: "END" });
   });
 
   it("ends a stream that failed mid-way with an error event", () => {

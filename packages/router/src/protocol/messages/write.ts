@@ -5,6 +5,7 @@
  */
 import type { ChatCompletion, ChatCompletionChunk, Usage } from "../chat.ts";
 import type { AnswerInfo, StreamEncoder } from "../dialect.ts";
+import { STOP_SEQUENCE } from "../stop-sequence.ts";
 import type { MessagesAnswer, MessagesErrorBody, MessagesErrorType, MessagesOutputBlock, MessagesStopReason, MessagesUsage } from "./wire.ts";
 
 /** The message id of an answer: the router's request id, so a client's log and the router's traces meet. */
@@ -26,14 +27,22 @@ export function messagesUsage(usage: Usage | null | undefined): MessagesUsage {
 }
 
 /**
- * Anthropic's stop reason for a chat finish reason. A chat answer does not say whether `stop` was a stop sequence, so
- * `stop` is `end_turn`; an answer with tool calls is `tool_use` whatever its finish reason.
+ * How an answer ended, in Anthropic's terms: its stop reason for a chat finish reason, and the stop sequence. A refusal
+ * is `refusal`; an answer with tool calls is `tool_use` whatever its finish reason. `stop` is `stop_sequence` with the
+ * sequence when the upstream said one ended it (`stopSequence`, from STOP_SEQUENCE: anthropic- and bedrock-kind), else
+ * `end_turn`: an OpenAI-kind answer's `stop` does not say whether a stop sequence ended it.
  */
-export function stopReason(finish: string | null | undefined, toolCalls: boolean): MessagesStopReason {
-  if (toolCalls || finish === "tool_calls" || finish === "function_call") return "tool_use";
-  if (finish === "length") return "max_tokens";
-  if (finish === "content_filter") return "refusal";
-  return "end_turn";
+export function ending(
+  finish: string | null | undefined,
+  toolCalls: boolean,
+  refused: boolean,
+  stopSequence: string | undefined,
+): { stop_reason: MessagesStopReason; stop_sequence: string | null } {
+  if (refused) return { stop_reason: "refusal", stop_sequence: null };
+  if (toolCalls || finish === "tool_calls" || finish === "function_call") return { stop_reason: "tool_use", stop_sequence: null };
+  if (finish === "length") return { stop_reason: "max_tokens", stop_sequence: null };
+  if (finish === "content_filter") return { stop_reason: "refusal", stop_sequence: null };
+  return stopSequence === undefined ? { stop_reason: "end_turn", stop_sequence: null } : { stop_reason: "stop_sequence", stop_sequence: stopSequence };
 }
 
 /** A tool call's JSON arguments as a tool_use block's `input` (arguments that are not a JSON object are kept under `_raw`). */
@@ -59,14 +68,15 @@ export function messageAnswer(completion: ChatCompletion, info: AnswerInfo): str
   if (text !== "") content.push({ type: "text", text });
   const calls = choice?.message.tool_calls ?? [];
   for (const call of calls) content.push({ type: "tool_use", id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
+  const { stop_reason, stop_sequence } = ending(choice?.finish_reason, calls.length > 0, refused, choice?.[STOP_SEQUENCE]);
   const answer: MessagesAnswer = {
     id: messageId(info),
     type: "message",
     role: "assistant",
     model: completion.model === "" ? info.route : completion.model,
     content,
-    stop_reason: refused ? "refusal" : stopReason(choice?.finish_reason, calls.length > 0),
-    stop_sequence: null,
+    stop_reason,
+    stop_sequence,
     usage: messagesUsage(completion.usage),
   };
   return JSON.stringify(answer);
@@ -91,6 +101,8 @@ export function messagesStream(info: AnswerInfo, estimatedInputTokens: number): 
   /** Chat tool-call index → its content block's index. */
   const toolBlocks = new Map<number, number>();
   let finish: string | null = null;
+  /** The stop sequence that ended the answer, when the upstream said (on the chunk with the finish reason). */
+  let stopSequence: string | undefined;
   /** Whether the answer carried a refusal: its words went out as text, and the stop reason says `refusal`. */
   let refused = false;
   let usage: Usage | null | undefined;
@@ -151,12 +163,15 @@ export function messagesStream(info: AnswerInfo, estimatedInputTokens: number): 
         if (typeof args === "string" && args !== "")
           out += event("content_block_delta", { index: block, delta: { type: "input_json_delta", partial_json: args } });
       }
-      if (choice.finish_reason !== null && choice.finish_reason !== undefined) finish = choice.finish_reason;
+      if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
+        finish = choice.finish_reason;
+        stopSequence = choice[STOP_SEQUENCE];
+      }
       return out;
     },
     end(): string {
       const head = started ? "" : start("");
-      const delta = { stop_reason: refused ? "refusal" : stopReason(finish, toolBlocks.size > 0), stop_sequence: null };
+      const delta = ending(finish, toolBlocks.size > 0, refused, stopSequence);
       return head + close() + event("message_delta", { delta, usage: messagesUsage(usage) }) + event("message_stop", {});
     },
     fail(message: string): string {

@@ -127,7 +127,11 @@ function inputParts(parts: unknown[], at: string): ChatContentPart[] {
   });
 }
 
-/** An assistant message's content (`output_text`, `refusal`, or text parts LangChain sends as `input_text`) as one string. */
+/**
+ * An assistant message's content (`output_text`, `refusal`, or text parts LangChain sends as `input_text`) as one string:
+ * its non-empty parts joined with a blank line, as the adapters join a message's text parts (separate parts must not run
+ * together: an answer's text, then its refusal, is two parts).
+ */
 function assistantText(content: unknown, at: string): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) invalid(at, `must be a string or an array of content parts, got ${kind(content)}`);
@@ -139,7 +143,8 @@ function assistantText(content: unknown, at: string): string {
       if (part["type"] === "refusal") return text(part["refusal"], `${where}.refusal`);
       return invalid(`${where}.type`, `must be output_text or refusal in an assistant message, got ${shown(part["type"])}`);
     })
-    .join("");
+    .filter((part) => part !== "")
+    .join("\n\n");
 }
 
 /** A function call's output: a string, or text parts joined (images in a tool result have no Chat Completions form). */

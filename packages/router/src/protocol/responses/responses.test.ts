@@ -120,6 +120,29 @@ describe("reading a Responses request", () => {
     expect(body.messages[1]).toEqual({ role: "assistant", content: "I can't help with that." });
   });
 
+  it("reads an answer's text and refusal parts back as one text, the parts a blank line apart, as adapters join text parts", () => {
+    const written = JSON.parse(
+      dialect.completion(
+        completion({ role: "assistant", content: "Let me see.", refusal: "I can't help with that." }, "stop"),
+        info,
+        dialect.read({ model: "chat", input: "hi" }, {}),
+      ),
+    ) as {
+      output: unknown[];
+    };
+    const { body } = dialect.read({ model: "chat", input: [{ role: "user", content: "hi" }, ...written.output, { role: "user", content: "Why?" }] }, {});
+    expect(body.messages[1]).toEqual({ role: "assistant", content: "Let me see.\n\nI can't help with that." });
+    const parts = [
+      { type: "output_text", text: "One." },
+      { type: "output_text", text: "" },
+      { type: "input_text", text: "Two." },
+    ];
+    expect(dialect.read({ model: "chat", input: [{ role: "assistant", content: parts }] }, {}).body.messages[0]).toEqual({
+      role: "assistant",
+      content: "One.\n\nTwo.",
+    });
+  });
+
   it("reads function tools, tool_choice and text.format into their Chat Completions twins", () => {
     const schema = { type: "object", properties: { a: { type: "string" } } };
     const { body } = dialect.read(
@@ -446,5 +469,42 @@ describe("streaming a response", () => {
     const failed = events(broken.chunk(chunk({ content: "Once" }), undefined, false) + broken.fail("socket hang up"));
     expect(failed.at(-1)).toMatchObject({ type: "response.failed", response: { status: "failed", error: { code: "server_error" } } });
     expect(JSON.stringify(failed.at(-1))).toContain("socket hang up");
+  });
+
+  it("puts what was streamed in response.failed: the part cut short with its text so far, the item incomplete", () => {
+    const request = dialect.read({ model: "chat", input: "hi", stream: true }, {});
+    const text = dialect.stream(info, request);
+    const shown = events(text.chunk(chunk({ content: "Hel" }), undefined, false) + text.chunk(chunk({ content: "lo" }), undefined, false) + text.fail("reset"));
+    expect(shown.at(-1)?.["response"]).toMatchObject({
+      status: "failed",
+      output: [
+        {
+          id: "msg_abc123_0",
+          type: "message",
+          status: "incomplete",
+          content: [{ type: "output_text", text: "Hello", annotations: [], logprobs: [] }],
+        },
+      ],
+    });
+    // No done events for what did not finish.
+    expect(shown.map((e) => e.type).filter((type) => type.endsWith(".done"))).toEqual([]);
+
+    const call = dialect.stream(info, request);
+    let sent = call.chunk(chunk({ content: "Sure. " }), undefined, false) + call.chunk(chunk({ refusal: "Not that." }), undefined, false);
+    sent += call.chunk(chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "f", arguments: '{"a"' } }] }), undefined, false);
+    const output = (events(sent + call.fail("reset")).at(-1)?.["response"] as { output: unknown[] }).output;
+    expect(output).toEqual([
+      {
+        id: "msg_abc123_0",
+        type: "message",
+        status: "completed",
+        role: "assistant",
+        content: [
+          { type: "output_text", text: "Sure. ", annotations: [], logprobs: [] },
+          { type: "refusal", refusal: "Not that." },
+        ],
+      },
+      { id: "fc_abc123_1", type: "function_call", status: "incomplete", call_id: "call_1", name: "f", arguments: '{"a"' },
+    ]);
   });
 });

@@ -117,6 +117,11 @@ interface OpenPart {
   text: string;
 }
 
+/** A streamed part as a message's content part, with the text it has so far. */
+function partOf(part: OpenPart): Extract<OutputItem, { type: "message" }>["content"][number] {
+  return part.type === "refusal" ? { type: "refusal", refusal: part.text } : { type: "output_text", text: part.text, annotations: [], logprobs: [] };
+}
+
 /** The open item a stream is writing, with what it has sent so far. */
 interface OpenItem {
   item: OutputItem;
@@ -180,15 +185,14 @@ export class ResponsesStream implements StreamEncoder {
     const { item, index, part } = open;
     if (part === undefined || item.type !== "message") return "";
     open.part = undefined;
-    const at = { item_id: item.id, output_index: index, content_index: part.index };
-    if (part.type === "refusal") {
-      const done = { type: "refusal" as const, refusal: part.text };
-      item.content.push(done);
-      return this.event("response.refusal.done", { ...at, refusal: part.text }) + this.event("response.content_part.done", { ...at, part: done });
-    }
-    const done = { type: "output_text" as const, text: part.text, annotations: [] as [], logprobs: [] as [] };
+    const done = partOf(part);
     item.content.push(done);
-    return this.event("response.output_text.done", { ...at, text: part.text, logprobs: [] }) + this.event("response.content_part.done", { ...at, part: done });
+    const at = { item_id: item.id, output_index: index, content_index: part.index };
+    const whole =
+      part.type === "refusal"
+        ? this.event("response.refusal.done", { ...at, refusal: part.text })
+        : this.event("response.output_text.done", { ...at, text: part.text, logprobs: [] });
+    return whole + this.event("response.content_part.done", { ...at, part: done });
   }
 
   /** The events that finish the current item (its text or arguments final, its status completed). */
@@ -288,8 +292,21 @@ export class ResponsesStream implements StreamEncoder {
     return out;
   }
 
+  /**
+   * `response.failed` with what the client was shown: finished items as they closed, and the item the failure cut short
+   * with its text (or arguments) so far and status `incomplete`, as an item a response ended before it finished is on
+   * OpenAI's. No done events: the item did not finish.
+   */
   fail(message: string): string {
+    const head = this.start(undefined);
+    const open = this.current;
+    if (open !== undefined) {
+      const { item, part } = open;
+      item.status = "incomplete";
+      if (item.type === "function_call") item.arguments = open.text;
+      else if (part !== undefined) item.content.push(partOf(part));
+    }
     const error = { code: "server_error", message: `the upstream stream failed after the response started: ${message}` };
-    return this.start(undefined) + this.event("response.failed", { response: this.snapshot("failed", { error }) });
+    return head + this.event("response.failed", { response: this.snapshot("failed", { error }) });
   }
 }
