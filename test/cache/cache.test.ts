@@ -9,6 +9,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMemoryStateStores, type RunningRouter, type TraceRecord } from "@switchyard/router";
+import { startFakeAnthropic } from "../helpers/fake-anthropic.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../helpers/fake-openai.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
@@ -304,6 +305,39 @@ describe("other dialects", () => {
     expect(streamed.content).toEqual(first.content);
     expect(streamed.stop_reason).toBe("end_turn");
     expect(upstream.requests.length).toBe(calls + 1);
+  });
+
+  it("Messages: a hit of an answer a stop sequence ended says so, as the fresh answer did (plain and streamed)", async () => {
+    const anthropicUp = await startFakeAnthropic();
+    const viaAnthropic = await startTestRouter(
+      releaseOf({
+        providers: { ant: { kind: "anthropic", baseUrl: anthropicUp.baseUrl, apiKey: { secret: "ANT_KEY" } } },
+        models: { claude: { provider: "ant", name: "claude-sonnet-4-5", context: 200_000, price: { input: 3, output: 15 } } },
+        routes: { faq: { model: "claude", cache: { ttlMs: 600_000, scope: "route" } } },
+        teams: { support: { keys: [{ secret: "SUPPORT_KEY" }], routes: ["faq"] } },
+      }),
+      { env: { SUPPORT_KEY: "sk-support", ANT_KEY: "sk-ant" } },
+    );
+    try {
+      const client = new Anthropic({ baseURL: viaAnthropic.url, apiKey: "sk-support", maxRetries: 0 });
+      const body = { model: "faq", max_tokens: 64, temperature: 0, stop_sequences: ["from"], messages: [{ role: "user" as const, content: "Say hello" }] };
+      const first = await client.messages.create(body);
+      expect(first).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "from" });
+      const { data: hit, response } = await client.messages.create(body).withResponse();
+      expect(response.headers.get("x-switchyard-cache")).toBe("hit");
+      expect(hit).toMatchObject({ content: first.content, stop_reason: "stop_sequence", stop_sequence: "from" });
+      expect(await client.messages.stream(body).finalMessage()).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "from" });
+      // A streamed answer is kept with its stop sequence too.
+      const streamedBody = { ...body, messages: [{ role: "user" as const, content: "Say hello again" }] };
+      expect(await client.messages.stream(streamedBody).finalMessage()).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "from" });
+      const { data: streamedHit, response: streamedResponse } = await client.messages.create(streamedBody).withResponse();
+      expect(streamedResponse.headers.get("x-switchyard-cache")).toBe("hit");
+      expect(streamedHit).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "from" });
+      expect(anthropicUp.requests).toHaveLength(2);
+    } finally {
+      await viaAnthropic.close();
+      await anthropicUp.close();
+    }
   });
 
   it("Messages: a tool result with is_error is another request than the same text as a success", async () => {

@@ -601,8 +601,9 @@ const CACHE_CHUNK: LazyChunk = {
     "cache/types.ts",
     // canonicalJson only: a pure function.
     "../../ir/src/canonical.ts",
-    // A registered symbol (Symbol.for): the chunk's copy is the core's symbol.
+    // Registered symbols (Symbol.for): the chunk's copies are the core's symbols.
     "protocol/tool-error.ts",
+    "protocol/stop-sequence.ts",
   ]),
   corePath: "CacheCore (cache/session.ts)",
   name: "switchyard-cache.mjs",

@@ -5,6 +5,7 @@
  */
 import type { ChatCompletion, ChatCompletionChunk, Usage } from "../protocol/chat.ts";
 import type { StreamEncoder } from "../protocol/dialect.ts";
+import { STOP_SEQUENCE } from "../protocol/stop-sequence.ts";
 
 /**
  * The chunks of a completion, in the order an OpenAI-compatible upstream sends them: per choice a role preamble, the
@@ -13,8 +14,10 @@ import type { StreamEncoder } from "../protocol/dialect.ts";
 export function replayChunks(completion: ChatCompletion, usage: Usage | undefined): Array<{ chunk: ChatCompletionChunk; usageOnly: boolean }> {
   const base = { id: completion.id, object: "chat.completion.chunk" as const, created: completion.created, model: completion.model };
   const out: Array<{ chunk: ChatCompletionChunk; usageOnly: boolean }> = [];
-  const one = (index: number, delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null): void => {
-    out.push({ chunk: { ...base, choices: [{ index, delta, finish_reason: finish }] }, usageOnly: false });
+  const one = (index: number, delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null, stopSequence?: string): void => {
+    const choice: ChatCompletionChunk["choices"][number] = { index, delta, finish_reason: finish };
+    if (stopSequence !== undefined) choice[STOP_SEQUENCE] = stopSequence;
+    out.push({ chunk: { ...base, choices: [choice] }, usageOnly: false });
   };
   for (const choice of completion.choices) {
     const message = choice.message;
@@ -35,7 +38,7 @@ export function replayChunks(completion: ChatCompletion, usage: Usage | undefine
         },
         null,
       );
-    one(choice.index, {}, choice.finish_reason);
+    one(choice.index, {}, choice.finish_reason, choice[STOP_SEQUENCE]);
   }
   if (usage !== undefined) out.push({ chunk: { ...base, choices: [], usage }, usageOnly: true });
   return out;

@@ -4,6 +4,7 @@
  * and a hit is a fresh object no request can change for the next.
  */
 import type { ChatCompletion, Usage } from "../protocol/chat.ts";
+import { STOP_SEQUENCE } from "../protocol/stop-sequence.ts";
 
 /** One cached answer: the internal completion and what it cost when it was made. */
 export interface CachedAnswer {
@@ -17,6 +18,17 @@ export interface CachedAnswer {
   costUsd: number;
   /** Epoch ms it was stored. */
   storedAt: number;
+  /**
+   * The client's stop sequence that ended the answer, when the upstream said which (the first choice's STOP_SEQUENCE,
+   * a symbol JSON leaves out): kept beside the completion so a hit answers a Messages client as the fresh answer did.
+   */
+  stopSequence?: string;
+}
+
+/** The answer as stored: its first choice's stop sequence (a symbol) as a field. */
+export function storedAnswer(answer: CachedAnswer): CachedAnswer {
+  const stopSequence = answer.completion.choices[0]?.[STOP_SEQUENCE];
+  return stopSequence === undefined ? answer : { ...answer, stopSequence };
 }
 
 /** A response cache: `get` may answer later (Redis); `set` never waits and never throws. */
@@ -35,6 +47,8 @@ export function parseCachedAnswer(text: string): CachedAnswer | undefined {
     if (v === null || typeof v !== "object" || typeof v.completion !== "object" || v.completion === null || !Array.isArray(v.completion.choices))
       return undefined;
     if (typeof v.model !== "string" || typeof v.provider !== "string" || typeof v.costUsd !== "number" || typeof v.storedAt !== "number") return undefined;
+    const first = v.completion.choices[0] as ChatCompletion["choices"][number] | undefined;
+    if (typeof v.stopSequence === "string" && first !== undefined) first[STOP_SEQUENCE] = v.stopSequence;
     return { completion: v.completion, usage: v.usage ?? undefined, model: v.model, provider: v.provider, costUsd: v.costUsd, storedAt: v.storedAt };
   } catch {
     return undefined;
@@ -79,7 +93,7 @@ export class MemoryResponseCache implements ResponseCacheStore {
   }
 
   set(key: string, answer: CachedAnswer, ttlMs: number, now: number): void {
-    this.setText(key, JSON.stringify(answer), ttlMs, now);
+    this.setText(key, JSON.stringify(storedAnswer(answer)), ttlMs, now);
   }
 
   /** Keep an answer already serialised (the Redis store's local copy while Redis is down). */

@@ -4,6 +4,7 @@ import type { Candidate } from "../core/index.ts";
 import type { AttemptErrorClass, AttemptOutcome, InFlightLease, StateStores } from "../state/index.ts";
 import { type AdapterCall, type CompletionResult, type ProviderAdapter, type StreamEvent, UpstreamError, toUpstreamError } from "../adapters/types.ts";
 import { type AttemptSummary, type FailureClass, RouterError, allFailedStatus } from "../errors.ts";
+import { STOP_SEQUENCE } from "../protocol/stop-sequence.ts";
 import type { ChatCompletion, ChatCompletionChunk, ChatToolCall } from "../protocol/chat.ts";
 import { answerOf } from "../validators/types.ts";
 import type { RequestContext, RouterHooks } from "./context.ts";
@@ -354,6 +355,7 @@ export function completionOf(events: readonly StreamEvent[]): ChatCompletion {
   let content = "";
   const calls: ChatToolCall[] = [];
   let finish: string | null = null;
+  let stopSequence: string | undefined;
   let first: ChatCompletionChunk | undefined;
   for (const { chunk } of events) {
     first ??= chunk;
@@ -367,18 +369,17 @@ export function completionOf(events: readonly StreamEvent[]): ChatCompletion {
         if (tc.function?.name !== undefined) call.function.name += tc.function.name;
         if (tc.function?.arguments !== undefined) call.function.arguments += tc.function.arguments;
       }
-      if (choice.finish_reason !== null && choice.finish_reason !== undefined) finish = choice.finish_reason;
+      if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
+        finish = choice.finish_reason;
+        stopSequence = choice[STOP_SEQUENCE];
+      }
     }
   }
   const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content };
   if (calls.length > 0) message.tool_calls = calls;
-  return {
-    id: first?.id ?? "",
-    object: "chat.completion",
-    created: first?.created ?? 0,
-    model: first?.model ?? "",
-    choices: [{ index: 0, message, finish_reason: finish }],
-  };
+  const joined: ChatCompletion["choices"][number] = { index: 0, message, finish_reason: finish };
+  if (stopSequence !== undefined) joined[STOP_SEQUENCE] = stopSequence;
+  return { id: first?.id ?? "", object: "chat.completion", created: first?.created ?? 0, model: first?.model ?? "", choices: [joined] };
 }
 
 /**

@@ -8,7 +8,7 @@
  * spread over a Cluster's shards. While Redis is unreachable the replica keeps answers in its own memory LRU (whatever
  * `onUnavailable` says: a cache is an optimisation and never refuses a request).
  */
-import { MemoryResponseCache, type CachedAnswer, type ResponseCacheStore, parseCachedAnswer } from "../../cache/store.ts";
+import { MemoryResponseCache, type CachedAnswer, type ResponseCacheStore, parseCachedAnswer, storedAnswer } from "../../cache/store.ts";
 import { BackendDown, type RedisBackend } from "./backend.ts";
 
 export interface RedisCacheOptions {
@@ -45,7 +45,7 @@ export class RedisResponseCache implements ResponseCacheStore {
   }
 
   set(key: string, answer: CachedAnswer, ttlMs: number, now: number): void {
-    const text = JSON.stringify(answer);
+    const text = JSON.stringify(storedAnswer(answer));
     if (Buffer.byteLength(text) > this.#maxEntryBytes) return;
     if (!this.#backend.up) return this.#local.setText(key, text, ttlMs, now);
     // Never awaited: the answer has gone out; a lost SET is a later miss.
