@@ -309,7 +309,8 @@ describe("awsCredentialProvider: web identity", () => {
     const gone = new AbortController();
     const first = Promise.resolve(provider.get(gone.signal)).catch((e: unknown) => e);
     const second = provider.get(signal);
-    await new Promise((r) => setTimeout(r, 10));
+    // Give up once the exchange is in flight (the token file is read first: on a loaded machine, more than a few ms).
+    while (release === undefined) await new Promise((r) => setTimeout(r, 5));
     gone.abort();
     expect(await first).toBeInstanceOf(UpstreamError);
     release?.();
