@@ -4,7 +4,9 @@
  * (EKS Pod Identity: a rotated authorization token file), and serves requests across credential rotations without a
  * restart; the fake Bedrock checks every SigV4 signature and accepts only the newest credentials and their
  * `x-amz-security-token`. A failed refresh keeps the old credentials while they last; after that the call fails as a
- * provider error naming STS's code, and the route falls back.
+ * provider error naming STS's code, and the route falls back. The endpoints come from the environment as the AWS SDKs
+ * take them (AWS_ENDPOINT_URL_BEDROCK_RUNTIME / _STS, else AWS_ENDPOINT_URL; the release's `baseUrl` wins), a bad one
+ * is one provider error naming the variable.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -69,6 +71,39 @@ const release = () =>
     },
     routes: { chat: { model: "nova", fallback: [{ model: "backup" }] } },
   });
+
+/** The same release with the endpoint left to the environment (no `baseUrl`). */
+const releaseWithoutBaseUrl = () =>
+  releaseOf({
+    providers: {
+      aws: { kind: "bedrock", region: FAKE_AWS.region },
+      sim: { kind: "mock", mock: { reply: "mock backup" } },
+    },
+    models: {
+      nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 } },
+      backup: { provider: "sim", name: "mock-b", context: 200_000, price: { input: 0, output: 0 } },
+    },
+    routes: { chat: { model: "nova", fallback: [{ model: "backup" }] } },
+  });
+
+const staticKeys = { AWS_ACCESS_KEY_ID: FAKE_AWS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_AWS.secretAccessKey };
+/** An address nothing listens on: a request sent there fails. */
+const NOWHERE = "http://127.0.0.1:9";
+
+/** What the router wrote to stderr while `run` ran (the router runs in this process). */
+async function stderrOf<T>(run: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await run(), lines };
+  } finally {
+    process.stderr.write = original;
+  }
+}
 
 const hi = { model: "chat", messages: [{ role: "user", content: "hi" }] };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -210,5 +245,69 @@ describe("bedrock credentials on Kubernetes, rotated without a restart", () => {
     expect(two?.accessKeyId).not.toBe(one?.accessKeyId);
     expect(signedWith(2)).toEqual([two?.accessKeyId, two?.sessionToken]);
     pod.authorization = undefined;
+  });
+});
+
+describe("bedrock endpoints from the environment, as the AWS SDKs take them", () => {
+  it("AWS_ENDPOINT_URL_BEDROCK_RUNTIME, else AWS_ENDPOINT_URL, places Bedrock when the release has no baseUrl", async () => {
+    router = await startTestRouter(releaseWithoutBaseUrl(), {
+      env: { ...staticKeys, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.baseUrl, AWS_ENDPOINT_URL: NOWHERE },
+    });
+    const own = await chat(router, hi);
+    expect([own.status, own.headers.get("x-switchyard-model")]).toEqual([200, "nova"]);
+    await router.close();
+    router = await startTestRouter(releaseWithoutBaseUrl(), { env: { ...staticKeys, AWS_ENDPOINT_URL: bedrock.baseUrl } });
+    const global = await chat(router, hi);
+    expect([global.status, global.headers.get("x-switchyard-model")]).toEqual([200, "nova"]);
+    expect(bedrock.requests.map((r) => r.operation)).toEqual(["converse", "converse"]);
+  });
+
+  it("the release's baseUrl wins over the environment; AWS_ENDPOINT_URL still places STS for IRSA", async () => {
+    const tokenFile = path.join(dir, "irsa-token-global-endpoint");
+    await writeFile(tokenFile, "eyJ.global-endpoint-token");
+    const before = sts.requests.length;
+    router = await startTestRouter(release(), {
+      env: {
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/switchyard",
+        AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+        // For every service: STS goes there; Bedrock goes to the release's baseUrl, not here.
+        AWS_ENDPOINT_URL: sts.url,
+      },
+    });
+    const res = await chat(router, hi);
+    expect([res.status, res.headers.get("x-switchyard-model")]).toEqual([200, "nova"]);
+    expect(sts.requests.slice(before).map((r) => r["WebIdentityToken"])).toEqual(["eyJ.global-endpoint-token"]);
+    expect(signedWith(0)).toEqual([sts.issued.at(-1)?.accessKeyId, sts.issued.at(-1)?.sessionToken]);
+  });
+
+  it("a refused endpoint variable is one provider error naming it, logged once, never its value; the route falls back", async () => {
+    router = await startTestRouter(releaseWithoutBaseUrl(), {
+      env: { ...staticKeys, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "http://AKIAIOSFODNN7EXAMPLE:leak-me-not@169.254.169.254/latest/" },
+    });
+    const { result, lines } = await stderrOf(async () => [await chat(router as RunningRouter, hi), await chat(router as RunningRouter, hi)]);
+    expect(result.map((r) => [r.status, r.headers.get("x-switchyard-model")])).toEqual([
+      [200, "backup"],
+      [200, "backup"],
+    ]);
+    expect(bedrock.requests).toHaveLength(0);
+    const logged = lines.filter((line) => line.includes("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"));
+    expect(logged).toEqual([
+      "switchyard router: provider `aws` (bedrock): AWS_ENDPOINT_URL_BEDROCK_RUNTIME names 169.254.169.254, which is link-local or cloud metadata\n",
+    ]);
+    expect(lines.join("")).not.toContain("leak-me-not");
+
+    // As the client sees it: a provider_4xx attempt naming the variable.
+    const solo = releaseOf({
+      providers: { aws: { kind: "bedrock", region: FAKE_AWS.region } },
+      models: { nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 } } },
+      routes: { chat: { model: "nova" } },
+    });
+    await router.close();
+    router = await startTestRouter(solo, { env: { ...staticKeys, AWS_ENDPOINT_URL: "bedrock.internal:443" } });
+    const { result: refused } = await stderrOf(() => chat(router as RunningRouter, hi));
+    expect(refused.status).toBe(502);
+    const body = (await refused.json()) as ErrorBody;
+    expect(body.error.attempts?.[0]).toMatchObject({ errorClass: "provider_4xx" });
+    expect(body.error.attempts?.[0]?.message).toContain("AWS_ENDPOINT_URL is not an http:// or https:// URL");
   });
 });

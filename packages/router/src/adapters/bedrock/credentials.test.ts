@@ -106,6 +106,23 @@ describe("awsCredentialSource: the default chain's order", () => {
     expect(stsEndpoint("cn-north-1")).toBe("https://sts.cn-north-1.amazonaws.com.cn/");
   });
 
+  it("web identity: AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, as the SDKs read them; refused as a release's URL would be", () => {
+    const at = (env: Record<string, string>) => {
+      const source = awsCredentialSource({ ...webIdentityEnv(), ...env }, "eu-west-1");
+      return source.kind === "web-identity" ? source.stsUrl.href : source.kind === "none" ? source.problem : source.kind;
+    };
+    expect(at({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566" })).toBe("http://127.0.0.1:4566/");
+    expect(at({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ENDPOINT_URL_STS: "https://sts.vpce.example/" })).toBe("https://sts.vpce.example/");
+    expect(at({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" })).toBe("https://sts.eu-west-1.amazonaws.com/");
+    // Bedrock's own variable is not STS's.
+    expect(at({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "http://127.0.0.1:4566" })).toBe("https://sts.eu-west-1.amazonaws.com/");
+    const refused = at({ AWS_ENDPOINT_URL: "http://role:Secret-Value-123@169.254.169.254/" });
+    expect(refused).toBe(
+      "AWS_ENDPOINT_URL names 169.254.169.254, which is link-local or cloud metadata (STS's endpoint, for AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)",
+    );
+    expect(at({ AWS_ENDPOINT_URL_STS: "sts.internal" })).toMatch(/^AWS_ENDPOINT_URL_STS is not an http:\/\/ or https:\/\/ URL/);
+  });
+
   it("container: the relative URI (on 169.254.170.2) before the full one; the token file before the token", () => {
     const source = awsCredentialSource(
       {

@@ -14,6 +14,7 @@ import { readFile } from "node:fs/promises";
 import { redactSecrets } from "../redact.ts";
 import { type Expiring, refreshTimes, refreshing } from "../refresh.ts";
 import type { Transport, UpstreamError, toUpstreamError } from "../types.ts";
+import { configuredEndpoint } from "./endpoints.ts";
 import { AWS_ACCESS_KEY_ENV, AWS_SECRET_KEY_ENV, type AwsCredentials, awsCredentialsFromEnv } from "./sign.ts";
 
 /** The core's parts the credentials use: its UpstreamError class (the router's `instanceof` checks know only that one). */
@@ -65,7 +66,8 @@ export function containerUriAllowed(url: URL): boolean {
 
 /**
  * Where the credentials of a provider signing for `region` come from, in the AWS default chain's order: both static
- * keys; else AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE; else AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, or
+ * keys; else AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE, exchanged at STS's endpoint (AWS_ENDPOINT_URL_STS, else
+ * AWS_ENDPOINT_URL, else the regional one: endpoints.ts); else AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, or
  * AWS_CONTAINER_CREDENTIALS_FULL_URI (when no relative one is set, as the SDKs' reference says). What is missing or
  * refused is said naming the variables, never their values.
  *
@@ -79,13 +81,15 @@ export function awsCredentialSource(env: Env, region: string, now: () => number 
   const relative = value(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
   const full = value(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
   if (roleArn !== undefined && tokenFile !== undefined) {
-    const override = value(env, "AWS_ENDPOINT_URL_STS");
+    const configured = configuredEndpoint(env, "STS");
+    if (configured !== undefined && "problem" in configured)
+      return { kind: "none", problem: `${configured.problem} (STS's endpoint, for AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)` };
     const stsRegion = value(env, "AWS_REGION") ?? value(env, "AWS_DEFAULT_REGION") ?? region;
     let stsUrl: URL;
     try {
-      stsUrl = new URL(override ?? stsEndpoint(stsRegion));
+      stsUrl = configured?.url ?? new URL(stsEndpoint(stsRegion));
     } catch {
-      return { kind: "none", problem: "AWS_ENDPOINT_URL_STS is not a URL" };
+      return { kind: "none", problem: "AWS_REGION or AWS_DEFAULT_REGION is not a region" };
     }
     // STS's pattern for a session name: [\w+=,.@-]{2,64}.
     const sessionName = (value(env, "AWS_ROLE_SESSION_NAME") ?? `switchyard-${now()}`).replace(/[^\w+=,.@-]/g, "_").slice(0, 64);
