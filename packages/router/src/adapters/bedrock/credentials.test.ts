@@ -121,6 +121,9 @@ describe("awsCredentialSource: the default chain's order", () => {
       "AWS_ENDPOINT_URL names 169.254.169.254, which is link-local or cloud metadata (STS's endpoint, for AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)",
     );
     expect(at({ AWS_ENDPOINT_URL_STS: "sts.internal" })).toMatch(/^AWS_ENDPOINT_URL_STS is not an http:\/\/ or https:\/\/ URL/);
+    // The region goes into STS's host name: one that could move it is refused, naming where it came from.
+    expect(at({ AWS_REGION: "x@169.254.169.254:80/" })).toBe("AWS_REGION is not an AWS region name (a host label: letters, digits, hyphens)");
+    expect(at({ AWS_DEFAULT_REGION: "evil.example/#" })).toBe("AWS_DEFAULT_REGION is not an AWS region name (a host label: letters, digits, hyphens)");
   });
 
   it("container: the relative URI (on 169.254.170.2) before the full one; the token file before the token", () => {

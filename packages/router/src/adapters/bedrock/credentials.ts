@@ -14,7 +14,7 @@ import { readFile } from "node:fs/promises";
 import { redactSecrets } from "../redact.ts";
 import { type Expiring, refreshTimes, refreshing } from "../refresh.ts";
 import type { Transport, UpstreamError, toUpstreamError } from "../types.ts";
-import { configuredEndpoint } from "./endpoints.ts";
+import { awsRegionName, configuredEndpoint } from "./endpoints.ts";
 import { AWS_ACCESS_KEY_ENV, AWS_SECRET_KEY_ENV, type AwsCredentials, awsCredentialsFromEnv } from "./sign.ts";
 
 /** The core's parts the credentials use: its UpstreamError class (the router's `instanceof` checks know only that one). */
@@ -84,12 +84,13 @@ export function awsCredentialSource(env: Env, region: string, now: () => number 
     const configured = configuredEndpoint(env, "STS");
     if (configured !== undefined && "problem" in configured)
       return { kind: "none", problem: `${configured.problem} (STS's endpoint, for AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)` };
-    const stsRegion = value(env, "AWS_REGION") ?? value(env, "AWS_DEFAULT_REGION") ?? region;
-    let stsUrl: URL;
-    try {
-      stsUrl = configured?.url ?? new URL(stsEndpoint(stsRegion));
-    } catch {
-      return { kind: "none", problem: "AWS_REGION or AWS_DEFAULT_REGION is not a region" };
+    let stsUrl = configured?.url;
+    if (stsUrl === undefined) {
+      const regionVariable = ["AWS_REGION", "AWS_DEFAULT_REGION"].find((name) => value(env, name) !== undefined);
+      const stsRegion = regionVariable === undefined ? region : (value(env, regionVariable) ?? region);
+      if (!awsRegionName(stsRegion))
+        return { kind: "none", problem: `${regionVariable ?? "the provider's region"} is not an AWS region name (a host label: letters, digits, hyphens)` };
+      stsUrl = new URL(stsEndpoint(stsRegion));
     }
     // STS's pattern for a session name: [\w+=,.@-]{2,64}.
     const sessionName = (value(env, "AWS_ROLE_SESSION_NAME") ?? `switchyard-${now()}`).replace(/[^\w+=,.@-]/g, "_").slice(0, 64);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bedrockBase, configuredEndpoint, upstreamUrlProblem } from "./endpoints.ts";
+import { awsRegionName, bedrockBase, configuredEndpoint, upstreamUrlProblem } from "./endpoints.ts";
 
 const where = (env: Record<string, string>, service: "BEDROCK_RUNTIME" | "STS" = "BEDROCK_RUNTIME") => {
   const found = configuredEndpoint(env, service);
@@ -66,5 +66,15 @@ describe("bedrockBase: the release's baseUrl, else the environment's, else the r
     expect(bedrockBase(undefined, { AWS_ENDPOINT_URL: "http://169.254.170.2/" }, "eu-west-1")).toEqual({
       problem: "AWS_ENDPOINT_URL names 169.254.170.2, which is link-local or cloud metadata",
     });
+  });
+
+  it("a region that is no host label cannot move the default endpoint's host", () => {
+    for (const region of ["x@169.254.169.254:80/", "evil.example/#", "us-east-1.evil.example", "", "-us-east-1", "a".repeat(64)]) {
+      expect(awsRegionName(region)).toBe(false);
+      expect(bedrockBase(undefined, {}, region)).toEqual({
+        problem: "the provider's `region` is not an AWS region name (a host label: letters, digits, hyphens)",
+      });
+    }
+    for (const region of ["us-east-1", "eu-central-2", "cn-north-1", "us-isob-east-1", "ap-southeast-7"]) expect(awsRegionName(region)).toBe(true);
   });
 });

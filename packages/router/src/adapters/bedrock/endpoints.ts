@@ -29,6 +29,17 @@ export function bedrockEndpoint(region: string): string {
 }
 
 /**
+ * Whether `region` may go into an endpoint's host name: one host label (letters, digits, inner hyphens; at most 63),
+ * the AWS SDKs' check (`Region not accepted: … is not a valid hostname component`). Anything else could move the host
+ * (`x@169.254.169.254/` would send the signed request there).
+ *
+ * @example awsRegionName("us-gov-west-1") // → true
+ */
+export function awsRegionName(region: string): boolean {
+  return /^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$/.test(region);
+}
+
+/**
  * What is wrong with `text` as an upstream URL, by the rules a release's URLs follow (an http:// or https:// URL,
  * HttpUrlSchema; a host that is not link-local or cloud metadata, blockedHost), else undefined. Names at most the
  * host: a URL may carry credentials.
@@ -67,14 +78,18 @@ export function configuredEndpoint(env: Env, service: AwsServiceId): ConfiguredE
 
 /**
  * Where a bedrock provider's Converse calls go (no trailing "/"): its `baseUrl`, else the environment's endpoint
- * (configuredEndpoint), else the region's; a problem with the environment's names the variable.
+ * (configuredEndpoint), else the region's (a region that is no host label is refused); a problem with the
+ * environment's names the variable.
  *
  * @example bedrockBase(undefined, { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com/" }, "us-east-1") // → { base: "https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com" }
  */
 export function bedrockBase(baseUrl: string | undefined, env: Env, region: string): { base: string } | { problem: string } {
   if (baseUrl !== undefined) return { base: baseUrl.replace(/\/+$/, "") };
   const configured = configuredEndpoint(env, "BEDROCK_RUNTIME");
-  if (configured === undefined) return { base: bedrockEndpoint(region) };
+  if (configured === undefined)
+    return awsRegionName(region)
+      ? { base: bedrockEndpoint(region) }
+      : { problem: "the provider's `region` is not an AWS region name (a host label: letters, digits, hyphens)" };
   if ("problem" in configured) return { problem: configured.problem };
   return { base: configured.url.href.replace(/\/+$/, "") };
 }
