@@ -6,7 +6,7 @@
  * `x-amz-security-token`. A failed refresh keeps the old credentials while they last; after that the call fails as a
  * provider error naming STS's code, and the route falls back. The endpoints come from the environment as the AWS SDKs
  * take them (AWS_ENDPOINT_URL_BEDROCK_RUNTIME / _STS, else AWS_ENDPOINT_URL; the release's `baseUrl` wins), a bad one
- * is one provider error naming the variable.
+ * is one provider error naming the variable; a partly set source is skipped as the SDKs skip it, and said once.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -309,5 +309,34 @@ describe("bedrock endpoints from the environment, as the AWS SDKs take them", ()
     const body = (await refused.json()) as ErrorBody;
     expect(body.error.attempts?.[0]).toMatchObject({ errorClass: "provider_4xx" });
     expect(body.error.attempts?.[0]?.message).toContain("AWS_ENDPOINT_URL is not an http:// or https:// URL");
+  });
+});
+
+describe("partly set AWS credentials, skipped as the AWS SDKs skip them", () => {
+  it("AWS_ROLE_ARN without its token file: the container endpoint signs, and the skip is said once naming the missing variable", async () => {
+    const before = pod.issued.length;
+    router = await startTestRouter(release(), {
+      env: { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/forgotten", AWS_CONTAINER_CREDENTIALS_FULL_URI: pod.url },
+    });
+    const { result, lines } = await stderrOf(async () => [await chat(router as RunningRouter, hi), await chat(router as RunningRouter, hi)]);
+    expect(result.map((r) => r.headers.get("x-switchyard-model"))).toEqual(["nova", "nova"]);
+    expect(pod.issued.length - before).toBe(1);
+    expect(signedWith(1)).toEqual([pod.issued.at(-1)?.accessKeyId, pod.issued.at(-1)?.sessionToken]);
+    const said = lines.filter((line) => line.includes("skipped partly set AWS credentials"));
+    expect(said).toEqual([
+      "switchyard router: provider `aws` (bedrock) skipped partly set AWS credentials (AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not) and uses the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)\n",
+    ]);
+    expect(lines.join("")).not.toContain("forgotten");
+  });
+
+  it("only partly set sources: the call fails naming every missing variable, once in the log, never a value; the route falls back", async () => {
+    router = await startTestRouter(release(), { env: { AWS_ACCESS_KEY_ID: "AKIAPARTIALKEY000001", AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/token" } });
+    const { result, lines } = await stderrOf(async () => [await chat(router as RunningRouter, hi), await chat(router as RunningRouter, hi)]);
+    expect(result.map((r) => r.headers.get("x-switchyard-model"))).toEqual(["backup", "backup"]);
+    expect(lines.filter((line) => line.includes("has no AWS credentials"))).toEqual([
+      "switchyard router: provider `aws` (bedrock) has no AWS credentials: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not\n",
+    ]);
+    expect(lines.join("")).not.toContain("AKIAPARTIALKEY000001");
+    expect(bedrock.requests).toHaveLength(0);
   });
 });

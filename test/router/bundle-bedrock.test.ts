@@ -127,6 +127,45 @@ describe("router.mjs with bedrock", () => {
     }
   });
 
+  it("takes its endpoint from AWS_ENDPOINT_URL and skips partly set keys for the container endpoint, saying so once", async () => {
+    const pod = await startFakeContainerCredentials(60 * 60_000);
+    pod.onIssue = (c) => {
+      bedrock.credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
+    };
+    try {
+      // No baseUrl: the endpoint is the environment's, as the AWS SDKs read it.
+      const release = releaseOf({
+        providers: { aws: { kind: "bedrock", region: FAKE_AWS.region } },
+        models: { nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 } } },
+        routes: { chat: { model: "nova" } },
+        teams: { t: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"] } },
+      });
+      const file = path.join(dir, "env-endpoint", "router.mjs");
+      await bundleRouter({ release, outFile: file });
+      router = await spawnRouter([file, "--port", "0"], {
+        cwd: path.dirname(file),
+        env: { TEAM_KEY: "sk-team", AWS_ENDPOINT_URL: bedrock.baseUrl, AWS_ACCESS_KEY_ID: "AKIAPARTIALKEY000001", AWS_CONTAINER_CREDENTIALS_FULL_URI: pod.url },
+      });
+      const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: "sk-team", maxRetries: 0 });
+      for (let i = 0; i < 2; i++) {
+        const completion = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] });
+        expect(completion.choices[0]?.message.content).toBe("Hello from Bedrock");
+      }
+      expect(bedrock.requests.map((r) => r.headers["x-amz-security-token"])).toEqual([pod.issued[0]?.sessionToken, pod.issued[0]?.sessionToken]);
+      const stderr = (router as RouterProcess).stderr();
+      expect(stderr.split("\n").filter((line) => line.includes("skipped partly set"))).toEqual([
+        "switchyard router: provider `aws` (bedrock) skipped partly set AWS credentials (AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not) and uses the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+      ]);
+      expect(stderr).not.toContain("AKIAPARTIALKEY000001");
+      router.child.kill("SIGTERM");
+      expect(await router.exited).toBe(0);
+      router = undefined;
+    } finally {
+      bedrock.reset();
+      await pod.close();
+    }
+  });
+
   it("without its asset beside router.mjs, a bedrock call answers 503 asset_missing naming the file, and nothing reaches AWS", async () => {
     const built = path.join(dir, "alone-build");
     const run = path.join(dir, "alone");

@@ -148,6 +148,8 @@ export function createConverseClient(init: AdapterInit, core: BedrockCore): Conv
   const env = init.env ?? {};
   const endpoint = bedrockBase(init.provider.baseUrl, env, region);
   const credentials = awsCredentialProvider(core, name, env, region, init.transport);
+  // A partly set source the chain went past (the SDKs skip it silently): said once, naming the variables.
+  if (credentials.notice !== undefined) process.stderr.write(`switchyard router: provider \`${name}\` (bedrock) ${credentials.notice}\n`);
   // The credentials failure last logged: the same one is not logged again until credentials are had again.
   let reported: string | undefined;
   const report = (error: unknown): never => {
