@@ -4,7 +4,9 @@
  * (EKS Pod Identity: a rotated authorization token file), and serves requests across credential rotations without a
  * restart; the fake Bedrock checks every SigV4 signature and accepts only the newest credentials and their
  * `x-amz-security-token`. A failed refresh keeps the old credentials while they last; after that the call fails as a
- * provider error naming STS's code, and the route falls back.
+ * provider error naming STS's code, and the route falls back. The endpoints come from the environment as the AWS SDKs
+ * take them (AWS_ENDPOINT_URL_BEDROCK_RUNTIME / _STS, else AWS_ENDPOINT_URL; the release's `baseUrl` wins), a bad one
+ * is one provider error naming the variable; a partly set source is skipped as the SDKs skip it, and said once.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -69,6 +71,39 @@ const release = () =>
     },
     routes: { chat: { model: "nova", fallback: [{ model: "backup" }] } },
   });
+
+/** The same release with the endpoint left to the environment (no `baseUrl`). */
+const releaseWithoutBaseUrl = () =>
+  releaseOf({
+    providers: {
+      aws: { kind: "bedrock", region: FAKE_AWS.region },
+      sim: { kind: "mock", mock: { reply: "mock backup" } },
+    },
+    models: {
+      nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 } },
+      backup: { provider: "sim", name: "mock-b", context: 200_000, price: { input: 0, output: 0 } },
+    },
+    routes: { chat: { model: "nova", fallback: [{ model: "backup" }] } },
+  });
+
+const staticKeys = { AWS_ACCESS_KEY_ID: FAKE_AWS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_AWS.secretAccessKey };
+/** An address nothing listens on: a request sent there fails. */
+const NOWHERE = "http://127.0.0.1:9";
+
+/** What the router wrote to stderr while `run` ran (the router runs in this process). */
+async function stderrOf<T>(run: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await run(), lines };
+  } finally {
+    process.stderr.write = original;
+  }
+}
 
 const hi = { model: "chat", messages: [{ role: "user", content: "hi" }] };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -210,5 +245,98 @@ describe("bedrock credentials on Kubernetes, rotated without a restart", () => {
     expect(two?.accessKeyId).not.toBe(one?.accessKeyId);
     expect(signedWith(2)).toEqual([two?.accessKeyId, two?.sessionToken]);
     pod.authorization = undefined;
+  });
+});
+
+describe("bedrock endpoints from the environment, as the AWS SDKs take them", () => {
+  it("AWS_ENDPOINT_URL_BEDROCK_RUNTIME, else AWS_ENDPOINT_URL, places Bedrock when the release has no baseUrl", async () => {
+    router = await startTestRouter(releaseWithoutBaseUrl(), {
+      env: { ...staticKeys, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.baseUrl, AWS_ENDPOINT_URL: NOWHERE },
+    });
+    const own = await chat(router, hi);
+    expect([own.status, own.headers.get("x-switchyard-model")]).toEqual([200, "nova"]);
+    await router.close();
+    router = await startTestRouter(releaseWithoutBaseUrl(), { env: { ...staticKeys, AWS_ENDPOINT_URL: bedrock.baseUrl } });
+    const global = await chat(router, hi);
+    expect([global.status, global.headers.get("x-switchyard-model")]).toEqual([200, "nova"]);
+    expect(bedrock.requests.map((r) => r.operation)).toEqual(["converse", "converse"]);
+  });
+
+  it("the release's baseUrl wins over the environment; AWS_ENDPOINT_URL still places STS for IRSA", async () => {
+    const tokenFile = path.join(dir, "irsa-token-global-endpoint");
+    await writeFile(tokenFile, "eyJ.global-endpoint-token");
+    const before = sts.requests.length;
+    router = await startTestRouter(release(), {
+      env: {
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/switchyard",
+        AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+        // For every service: STS goes there; Bedrock goes to the release's baseUrl, not here.
+        AWS_ENDPOINT_URL: sts.url,
+      },
+    });
+    const res = await chat(router, hi);
+    expect([res.status, res.headers.get("x-switchyard-model")]).toEqual([200, "nova"]);
+    expect(sts.requests.slice(before).map((r) => r["WebIdentityToken"])).toEqual(["eyJ.global-endpoint-token"]);
+    expect(signedWith(0)).toEqual([sts.issued.at(-1)?.accessKeyId, sts.issued.at(-1)?.sessionToken]);
+  });
+
+  it("a refused endpoint variable is one provider error naming it, logged once, never its value; the route falls back", async () => {
+    router = await startTestRouter(releaseWithoutBaseUrl(), {
+      env: { ...staticKeys, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "http://AKIAIOSFODNN7EXAMPLE:leak-me-not@169.254.169.254/latest/" },
+    });
+    const { result, lines } = await stderrOf(async () => [await chat(router as RunningRouter, hi), await chat(router as RunningRouter, hi)]);
+    expect(result.map((r) => [r.status, r.headers.get("x-switchyard-model")])).toEqual([
+      [200, "backup"],
+      [200, "backup"],
+    ]);
+    expect(bedrock.requests).toHaveLength(0);
+    const logged = lines.filter((line) => line.includes("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"));
+    expect(logged).toEqual([
+      "switchyard router: provider `aws` (bedrock): AWS_ENDPOINT_URL_BEDROCK_RUNTIME names 169.254.169.254, which is link-local or cloud metadata\n",
+    ]);
+    expect(lines.join("")).not.toContain("leak-me-not");
+
+    // As the client sees it: a provider_4xx attempt naming the variable.
+    const solo = releaseOf({
+      providers: { aws: { kind: "bedrock", region: FAKE_AWS.region } },
+      models: { nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 } } },
+      routes: { chat: { model: "nova" } },
+    });
+    await router.close();
+    router = await startTestRouter(solo, { env: { ...staticKeys, AWS_ENDPOINT_URL: "bedrock.internal:443" } });
+    const { result: refused } = await stderrOf(() => chat(router as RunningRouter, hi));
+    expect(refused.status).toBe(502);
+    const body = (await refused.json()) as ErrorBody;
+    expect(body.error.attempts?.[0]).toMatchObject({ errorClass: "provider_4xx" });
+    expect(body.error.attempts?.[0]?.message).toContain("AWS_ENDPOINT_URL is not an http:// or https:// URL");
+  });
+});
+
+describe("partly set AWS credentials, skipped as the AWS SDKs skip them", () => {
+  it("AWS_ROLE_ARN without its token file: the container endpoint signs, and the skip is said once naming the missing variable", async () => {
+    const before = pod.issued.length;
+    router = await startTestRouter(release(), {
+      env: { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/forgotten", AWS_CONTAINER_CREDENTIALS_FULL_URI: pod.url },
+    });
+    const { result, lines } = await stderrOf(async () => [await chat(router as RunningRouter, hi), await chat(router as RunningRouter, hi)]);
+    expect(result.map((r) => r.headers.get("x-switchyard-model"))).toEqual(["nova", "nova"]);
+    expect(pod.issued.length - before).toBe(1);
+    expect(signedWith(1)).toEqual([pod.issued.at(-1)?.accessKeyId, pod.issued.at(-1)?.sessionToken]);
+    const said = lines.filter((line) => line.includes("skipped partly set AWS credentials"));
+    expect(said).toEqual([
+      "switchyard router: provider `aws` (bedrock) skipped partly set AWS credentials (AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not) and uses the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)\n",
+    ]);
+    expect(lines.join("")).not.toContain("forgotten");
+  });
+
+  it("only partly set sources: the call fails naming every missing variable, once in the log, never a value; the route falls back", async () => {
+    router = await startTestRouter(release(), { env: { AWS_ACCESS_KEY_ID: "AKIAPARTIALKEY000001", AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/token" } });
+    const { result, lines } = await stderrOf(async () => [await chat(router as RunningRouter, hi), await chat(router as RunningRouter, hi)]);
+    expect(result.map((r) => r.headers.get("x-switchyard-model"))).toEqual(["backup", "backup"]);
+    expect(lines.filter((line) => line.includes("has no AWS credentials"))).toEqual([
+      "switchyard router: provider `aws` (bedrock) has no AWS credentials: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not\n",
+    ]);
+    expect(lines.join("")).not.toContain("AKIAPARTIALKEY000001");
+    expect(bedrock.requests).toHaveLength(0);
   });
 });

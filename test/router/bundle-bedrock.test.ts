@@ -10,7 +10,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
-import { startFakeContainerCredentials } from "../helpers/fake-aws-credentials.ts";
+import { type FakeContainerCredentials, startFakeContainerCredentials } from "../helpers/fake-aws-credentials.ts";
 import { FAKE_AWS, type FakeBedrock, startFakeBedrock } from "../helpers/fake-bedrock.ts";
 import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
 import { releaseOf } from "../helpers/release.ts";
@@ -52,6 +52,27 @@ const callMarkers = (code: string) => ({ sigv4: code.includes("AWS4-HMAC-SHA256"
 /** The adapter's part in router.mjs itself: its refusals, checked before any attempt. */
 const refusalMarker = "AWS Bedrock's Converse API";
 const bedrockAsset = /^switchyard-bedrock\.[0-9a-f]{8}\.mjs$/;
+
+/** `run` with a fake container credentials endpoint whose credentials the fake Bedrock accepts; both reset after. */
+async function withPod(run: (pod: FakeContainerCredentials) => Promise<void>): Promise<void> {
+  const pod = await startFakeContainerCredentials(60 * 60_000);
+  pod.onIssue = (c) => {
+    bedrock.credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
+  };
+  try {
+    await run(pod);
+  } finally {
+    bedrock.reset();
+    await pod.close();
+  }
+}
+
+/** SIGTERM the router process: it exits 0. */
+async function stopRouter(running: RouterProcess): Promise<void> {
+  running.child.kill("SIGTERM");
+  expect(await running.exited).toBe(0);
+  router = undefined;
+}
 
 describe("router.mjs with bedrock", () => {
   it("carries the bedrock adapter only for a release that uses bedrock, its calls as an asset beside it, within 150 KB", async () => {
@@ -99,14 +120,10 @@ describe("router.mjs with bedrock", () => {
   });
 
   it("signs with temporary credentials from the container endpoint (EKS Pod Identity), fetched by the asset", async () => {
-    const pod = await startFakeContainerCredentials(60 * 60_000);
-    pod.onIssue = (c) => {
-      bedrock.credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
-    };
-    pod.authorization = async () => "pod-identity-token";
     const tokenFile = path.join(dir, "pod-identity-token");
     await writeFile(tokenFile, "pod-identity-token\n");
-    try {
+    await withPod(async (pod) => {
+      pod.authorization = async () => "pod-identity-token";
       const file = path.join(dir, "pod", "router.mjs");
       await bundleRouter({ release: withBedrock(), outFile: file });
       router = await spawnRouter([file, "--port", "0"], {
@@ -118,13 +135,38 @@ describe("router.mjs with bedrock", () => {
       expect(completion.choices[0]?.message.content).toBe("Hello from Bedrock");
       expect(pod.requests).toEqual([{ path: "/v1/credentials", authorization: "pod-identity-token" }]);
       expect(bedrock.requests.at(-1)?.headers["x-amz-security-token"]).toBe(pod.issued[0]?.sessionToken);
-      router.child.kill("SIGTERM");
-      expect(await router.exited).toBe(0);
-      router = undefined;
-    } finally {
-      bedrock.reset();
-      await pod.close();
-    }
+      await stopRouter(router);
+    });
+  });
+
+  it("takes its endpoint from AWS_ENDPOINT_URL and skips partly set keys for the container endpoint, saying so once", async () => {
+    await withPod(async (pod) => {
+      // No baseUrl: the endpoint is the environment's, as the AWS SDKs read it.
+      const release = releaseOf({
+        providers: { aws: { kind: "bedrock", region: FAKE_AWS.region } },
+        models: { nova: { provider: "aws", name: "amazon.nova-lite-v1:0", context: 300_000, price: { input: 0.06, output: 0.24 } } },
+        routes: { chat: { model: "nova" } },
+        teams: { t: { keys: [{ secret: "TEAM_KEY" }], routes: ["chat"] } },
+      });
+      const file = path.join(dir, "env-endpoint", "router.mjs");
+      await bundleRouter({ release, outFile: file });
+      router = await spawnRouter([file, "--port", "0"], {
+        cwd: path.dirname(file),
+        env: { TEAM_KEY: "sk-team", AWS_ENDPOINT_URL: bedrock.baseUrl, AWS_ACCESS_KEY_ID: "AKIAPARTIALKEY000001", AWS_CONTAINER_CREDENTIALS_FULL_URI: pod.url },
+      });
+      const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: "sk-team", maxRetries: 0 });
+      for (let i = 0; i < 2; i++) {
+        const completion = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] });
+        expect(completion.choices[0]?.message.content).toBe("Hello from Bedrock");
+      }
+      expect(bedrock.requests.map((r) => r.headers["x-amz-security-token"])).toEqual([pod.issued[0]?.sessionToken, pod.issued[0]?.sessionToken]);
+      const stderr = router.stderr();
+      expect(stderr.split("\n").filter((line) => line.includes("skipped partly set"))).toEqual([
+        "switchyard router: provider `aws` (bedrock) skipped partly set AWS credentials (AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not) and uses the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+      ]);
+      expect(stderr).not.toContain("AKIAPARTIALKEY000001");
+      await stopRouter(router);
+    });
   });
 
   it("without its asset beside router.mjs, a bedrock call answers 503 asset_missing naming the file, and nothing reaches AWS", async () => {

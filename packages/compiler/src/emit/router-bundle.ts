@@ -453,6 +453,9 @@ const BEDROCK_CHUNK: LazyChunk = {
     "adapters/bedrock/eventstream.ts",
     "adapters/bedrock/sign.ts",
     "adapters/bedrock/credentials.ts",
+    "adapters/bedrock/endpoints.ts",
+    // blockedHost only: a pure function (endpoint variables are held to a release's URL rules).
+    "../../ir/src/rules.ts",
     // Pure helpers: the temporary credentials' cache, and the masking of what STS or the container endpoint says.
     "adapters/refresh.ts",
     "adapters/redact.ts",

@@ -22,6 +22,7 @@ import type {
 } from "../types.ts";
 import { EventStreamDecoder, EventStreamError, type EventStreamMessage } from "./eventstream.ts";
 import { awsCredentialProvider } from "./credentials.ts";
+import { bedrockBase } from "./endpoints.ts";
 import { type AwsCredentials, signRequest } from "./sign.ts";
 import { type ConverseResponse, type ConverseStreamEvent, ConverseStreamTranslator, fromConverseResponse, toConverseRequest } from "./translate.ts";
 
@@ -40,11 +41,6 @@ export interface BedrockCore {
 export interface ConverseClient {
   complete(call: AdapterCall): Promise<CompletionResult>;
   stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>>;
-}
-
-/** The runtime endpoint of a region; a provider's `baseUrl` replaces it (a VPC endpoint, a test fake). */
-export function bedrockEndpoint(region: string): string {
-  return `https://bedrock-runtime.${region}.amazonaws.com`;
 }
 
 /**
@@ -140,16 +136,20 @@ async function bedrockHttpError(response: TransportResponse, provider: string, c
 
 /**
  * The Converse calls of a bedrock provider. The provider's `region` is the signing region and picks the endpoint
- * (`baseUrl` overrides the endpoint, not the region); the model's `name` is the Bedrock model id or inference profile.
- * Credentials come from `init.env` as credentials.ts finds them (static keys, web identity, container endpoint);
- * missing or unobtainable ones fail each call with a provider error naming the variables, logged once while it lasts.
+ * (`baseUrl`, else AWS_ENDPOINT_URL_BEDROCK_RUNTIME, else AWS_ENDPOINT_URL override the endpoint, not the region:
+ * endpoints.ts); the model's `name` is the Bedrock model id or inference profile. Credentials come from `init.env` as
+ * credentials.ts finds them (static keys, web identity, container endpoint); missing or unobtainable ones, or an
+ * endpoint variable refused, fail each call with a provider error naming the variables, logged once while it lasts.
  */
 export function createConverseClient(init: AdapterInit, core: BedrockCore): ConverseClient {
   const { UpstreamError, toUpstreamError, unsendable } = core;
   const name = init.providerId;
   const region = init.provider.region ?? "";
-  const base = (init.provider.baseUrl ?? bedrockEndpoint(region)).replace(/\/+$/, "");
-  const credentials = awsCredentialProvider(core, name, init.env ?? {}, region, init.transport);
+  const env = init.env ?? {};
+  const endpoint = bedrockBase(init.provider.baseUrl, env, region);
+  const credentials = awsCredentialProvider(core, name, env, region, init.transport);
+  // A partly set source the chain went past (the SDKs skip it silently): said once, naming the variables.
+  if (credentials.notice !== undefined) process.stderr.write(`switchyard router: provider \`${name}\` (bedrock) ${credentials.notice}\n`);
   // The credentials failure last logged: the same one is not logged again until credentials are had again.
   let reported: string | undefined;
   const report = (error: unknown): never => {
@@ -180,8 +180,9 @@ export function createConverseClient(init: AdapterInit, core: BedrockCore): Conv
     } catch (error) {
       throw unsendable(name, error);
     }
+    if ("problem" in endpoint) return report(new UpstreamError("provider_4xx", `provider \`${name}\` (bedrock): ${endpoint.problem}`));
     const found = await credentialsFor(call.signal);
-    const url = new URL(`${base}/model/${encodeURIComponent(call.model.name)}/${path}`);
+    const url = new URL(`${endpoint.base}/model/${encodeURIComponent(call.model.name)}/${path}`);
     const accept = path === "converse" ? "application/json" : "application/vnd.amazon.eventstream";
     const headers = await signRequest({ url, headers: { ...init.headers, "content-type": "application/json", accept }, body }, found, region);
     const response = await init.transport.post({ url, headers, body, signal: call.signal });

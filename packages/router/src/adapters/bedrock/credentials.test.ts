@@ -14,6 +14,7 @@ import {
   parseExpiration,
   parseStsCredentials,
   parseStsError,
+  partialSources,
   stsEndpoint,
 } from "./credentials.ts";
 
@@ -106,6 +107,26 @@ describe("awsCredentialSource: the default chain's order", () => {
     expect(stsEndpoint("cn-north-1")).toBe("https://sts.cn-north-1.amazonaws.com.cn/");
   });
 
+  it("web identity: AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, as the SDKs read them; refused as a release's URL would be", () => {
+    const at = (env: Record<string, string>) => {
+      const source = awsCredentialSource({ ...webIdentityEnv(), ...env }, "eu-west-1");
+      return source.kind === "web-identity" ? source.stsUrl.href : source.kind === "none" ? source.problem : source.kind;
+    };
+    expect(at({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566" })).toBe("http://127.0.0.1:4566/");
+    expect(at({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ENDPOINT_URL_STS: "https://sts.vpce.example/" })).toBe("https://sts.vpce.example/");
+    expect(at({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" })).toBe("https://sts.eu-west-1.amazonaws.com/");
+    // Bedrock's own variable is not STS's.
+    expect(at({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "http://127.0.0.1:4566" })).toBe("https://sts.eu-west-1.amazonaws.com/");
+    const refused = at({ AWS_ENDPOINT_URL: "http://role:Secret-Value-123@169.254.169.254/" });
+    expect(refused).toBe(
+      "AWS_ENDPOINT_URL names 169.254.169.254, which is link-local or cloud metadata (STS's endpoint, for AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)",
+    );
+    expect(at({ AWS_ENDPOINT_URL_STS: "sts.internal" })).toMatch(/^AWS_ENDPOINT_URL_STS is not an http:\/\/ or https:\/\/ URL/);
+    // The region goes into STS's host name: one that could move it is refused, naming where it came from.
+    expect(at({ AWS_REGION: "x@169.254.169.254:80/" })).toBe("AWS_REGION is not an AWS region name (a host label: letters, digits, hyphens)");
+    expect(at({ AWS_DEFAULT_REGION: "evil.example/#" })).toBe("AWS_DEFAULT_REGION is not an AWS region name (a host label: letters, digits, hyphens)");
+  });
+
   it("container: the relative URI (on 169.254.170.2) before the full one; the token file before the token", () => {
     const source = awsCredentialSource(
       {
@@ -135,12 +156,67 @@ describe("awsCredentialSource: the default chain's order", () => {
     expect(problem({})).toContain("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
     expect(problem({})).toContain("AWS_WEB_IDENTITY_TOKEN_FILE");
     expect(problem({})).toContain("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    expect(problem({ AWS_ACCESS_KEY_ID: "AKIAVALUE" })).toBe("AWS_SECRET_ACCESS_KEY is not set (AWS_ACCESS_KEY_ID is)");
+    expect(problem({ AWS_ACCESS_KEY_ID: "AKIAVALUE" })).toBe("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
     expect(problem({ AWS_ROLE_ARN: "arn:aws:iam::1:role/r" })).toBe("AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not");
     const refused = problem({ AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://user:pw@10.0.0.5/creds" });
     expect(refused).toMatch(/^AWS_CONTAINER_CREDENTIALS_FULL_URI must be an https URL.*got host 10\.0\.0\.5\)$/);
     expect(refused).not.toContain("pw");
     expect(problem({ AWS_CONTAINER_CREDENTIALS_FULL_URI: "not a url" })).toBe("AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL");
+  });
+});
+
+describe("awsCredentialSource: partly set sources are skipped, as the AWS SDK for JavaScript v3 skips them", () => {
+  const container = { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials" };
+  const found = (env: Record<string, string>) => {
+    const source = awsCredentialSource(env, "us-east-1");
+    return [source.kind, source.skipped];
+  };
+
+  it("the chain goes past a partly set source to the next complete one, listing what it went past", () => {
+    expect(found({ AWS_ACCESS_KEY_ID: "AKIAPARTIALVALUE0001", ...webIdentityEnv() })).toEqual([
+      "web-identity",
+      ["AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"],
+    ]);
+    expect(found({ AWS_ROLE_ARN: "arn:aws:iam::1:role/r", ...container })).toEqual([
+      "container",
+      ["AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not"],
+    ]);
+    expect(found({ AWS_SECRET_ACCESS_KEY: "s3cr3t", AWS_WEB_IDENTITY_TOKEN_FILE: "/t", AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/c" })).toEqual([
+      "container",
+      ["AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not", "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"],
+    ]);
+    expect(found({ AWS_SESSION_TOKEN: "leftover-token", ...container })).toEqual([
+      "container",
+      ["AWS_SESSION_TOKEN is set but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not"],
+    ]);
+  });
+
+  it("a partly set source after the one used is not reached, so not listed", () => {
+    expect(found({ AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s", AWS_ROLE_ARN: "arn:aws:iam::1:role/r" })).toEqual(["static", undefined]);
+    expect(found({ ...webIdentityEnv(), AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "/var/run/token" })).toEqual(["web-identity", undefined]);
+    expect(found({ ...webIdentityEnv(), AWS_SESSION_TOKEN: "" })).toEqual(["web-identity", undefined]);
+  });
+
+  it("with no complete source, the partly set ones are the problem, each naming what is missing, never a value", () => {
+    const problem = (env: Record<string, string>) => {
+      const source = awsCredentialSource(env, "us-east-1");
+      return source.kind === "none" ? source.problem : source.kind;
+    };
+    const both = problem({ AWS_ACCESS_KEY_ID: "AKIAPARTIALVALUE0001", AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/r" });
+    expect(both).toBe("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not");
+    expect(problem({ AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "/var/run/token" })).toBe(
+      "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is set but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is",
+    );
+    expect(problem({ AWS_CONTAINER_AUTHORIZATION_TOKEN: "Basic abcd" })).toMatch(/^AWS_CONTAINER_AUTHORIZATION_TOKEN is set but neither/);
+    // A source refused after a partly set one: the refusal is the problem, the skipped one rides along.
+    const refused = awsCredentialSource({ AWS_ACCESS_KEY_ID: "AKIAPARTIALVALUE0001", AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://10.1.2.3/x" }, "us-east-1");
+    expect(refused).toMatchObject({ kind: "none", skipped: ["AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"] });
+    expect(JSON.stringify(refused)).not.toContain("AKIAPARTIALVALUE0001");
+  });
+
+  it("partialSources: each partial source with its step in the chain", () => {
+    expect(partialSources({ AWS_ACCESS_KEY_ID: "AKIA1", AWS_ROLE_ARN: "r", AWS_CONTAINER_AUTHORIZATION_TOKEN: "t" }).map((p) => p.step)).toEqual([0, 1, 2]);
+    expect(partialSources({ AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s", ...webIdentityEnv(), ...container })).toEqual([]);
   });
 });
 
@@ -309,7 +385,8 @@ describe("awsCredentialProvider: web identity", () => {
     const gone = new AbortController();
     const first = Promise.resolve(provider.get(gone.signal)).catch((e: unknown) => e);
     const second = provider.get(signal);
-    await new Promise((r) => setTimeout(r, 10));
+    // Give up once the exchange is in flight (the token file is read first: on a loaded machine, more than a few ms).
+    while (release === undefined) await new Promise((r) => setTimeout(r, 5));
     gone.abort();
     expect(await first).toBeInstanceOf(UpstreamError);
     release?.();
@@ -416,6 +493,37 @@ describe("awsCredentialProvider: container endpoint", () => {
     expect(await message({ AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://10.1.2.3/creds" })).toMatch(
       /^provider `aws` \(bedrock\) has no AWS credentials: AWS_CONTAINER_CREDENTIALS_FULL_URI must be an https URL/,
     );
+  });
+});
+
+describe("awsCredentialProvider: partly set sources", () => {
+  it("a notice names what was skipped and the source used, never a value; none for a chain that skipped nothing", () => {
+    const container = { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials" };
+    const skipping = awsCredentialProvider(CORE, "aws", { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/r", ...container }, "us-east-1", noTransport);
+    expect(skipping.notice).toBe(
+      "skipped partly set AWS credentials (AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not) and uses the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+    );
+    const web = awsCredentialProvider(CORE, "aws", { AWS_SECRET_ACCESS_KEY: "s3cr3t-value", ...webIdentityEnv() }, "us-east-1", noTransport);
+    expect(web.notice).toBe(
+      "skipped partly set AWS credentials (AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not) and uses web identity (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE)",
+    );
+    expect(awsCredentialProvider(CORE, "aws", container, "us-east-1", noTransport).notice).toBeUndefined();
+    expect(awsCredentialProvider(CORE, "aws", { AWS_ACCESS_KEY_ID: "AKIA1" }, "us-east-1", noTransport).notice).toBeUndefined();
+  });
+
+  it("with no source, the call's error names the partly set ones, and those skipped on the way to a refused one", async () => {
+    const message = async (env: Record<string, string>) => {
+      const error = await Promise.resolve(awsCredentialProvider(CORE, "aws", env, "us-east-1", noTransport).get(signal)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ errorClass: "provider_4xx" });
+      return (error as Error).message;
+    };
+    expect(await message({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/r" })).toBe(
+      "provider `aws` (bedrock) has no AWS credentials: AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not",
+    );
+    const refused = await message({ AWS_ACCESS_KEY_ID: "AKIAPARTIALVALUE0001", AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://10.1.2.3/x" });
+    expect(refused).toMatch(/^provider `aws` \(bedrock\) has no AWS credentials: AWS_CONTAINER_CREDENTIALS_FULL_URI must be an https URL/);
+    expect(refused).toMatch(/; skipped, partly set: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not$/);
+    expect(refused).not.toContain("AKIAPARTIALVALUE0001");
   });
 });
 

@@ -14,7 +14,8 @@ import { readFile } from "node:fs/promises";
 import { redactSecrets } from "../redact.ts";
 import { type Expiring, refreshTimes, refreshing } from "../refresh.ts";
 import type { Transport, UpstreamError, toUpstreamError } from "../types.ts";
-import { AWS_ACCESS_KEY_ENV, AWS_SECRET_KEY_ENV, type AwsCredentials, awsCredentialsFromEnv } from "./sign.ts";
+import { awsRegionName, configuredEndpoint } from "./endpoints.ts";
+import { AWS_ACCESS_KEY_ENV, AWS_SECRET_KEY_ENV, AWS_SESSION_TOKEN_ENV, type AwsCredentials, awsCredentialsFromEnv } from "./sign.ts";
 
 /** The core's parts the credentials use: its UpstreamError class (the router's `instanceof` checks know only that one). */
 export interface CredentialsCore {
@@ -31,12 +32,19 @@ const MAX_CONTAINER_ANSWER_BYTES = 64 * 1024;
 /** Where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI points (ECS's credentials endpoint). */
 export const ECS_CREDENTIALS_HOST = "http://169.254.170.2";
 
-/** Where a provider's credentials come from. */
-export type CredentialSource =
+/**
+ * Where a provider's credentials come from. `skipped` names the partly set sources the chain went past to get there
+ * (partialSources), in its order.
+ */
+export type CredentialSource = (
   | { kind: "static"; credentials: AwsCredentials }
   | { kind: "web-identity"; roleArn: string; tokenFile: string; sessionName: string; stsUrl: URL }
   | { kind: "container"; url: URL; variable: string; tokenFile?: string; token?: string }
-  | { kind: "none"; problem: string };
+  | { kind: "none"; problem: string }
+) & { skipped?: string[] };
+
+/** The chain's steps, in its order. */
+const STEPS = { static: 0, "web-identity": 1, container: 2 } as const;
 
 const value = (env: Env, name: string): string | undefined => {
   const v = env[name]?.trim();
@@ -46,6 +54,45 @@ const value = (env: Env, name: string): string | undefined => {
 /** STS's regional endpoint (`https://sts.eu-west-1.amazonaws.com/`; China's regions under amazonaws.com.cn). */
 export function stsEndpoint(region: string): string {
   return `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
+}
+
+/**
+ * The partly set sources in `env`, each with its step in the chain and in words naming what is set and what is
+ * missing, never a value. The AWS SDK for JavaScript v3 skips each silently: credential-provider-env's fromEnv wants
+ * both keys and credential-provider-web-identity's fromTokenFile both AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE,
+ * else they throw a CredentialsProviderError, on which the default chain tries its next provider; the container
+ * step is taken only when a credentials URI is set, whatever authorization token is. An AWS_SESSION_TOKEN without
+ * both keys counts as partial static keys.
+ *
+ * @example partialSources({ AWS_ROLE_ARN: "arn:aws:iam::1:role/r" }) // → [{ step: 1, words: "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not" }]
+ */
+export function partialSources(env: Env): Array<{ step: number; words: string }> {
+  const out: Array<{ step: number; words: string }> = [];
+  const keys = awsCredentialsFromEnv(env);
+  if ("missing" in keys) {
+    const [missing] = keys.missing;
+    if (keys.missing.length === 1 && missing !== undefined)
+      out.push({ step: STEPS.static, words: `${missing === AWS_ACCESS_KEY_ENV ? AWS_SECRET_KEY_ENV : AWS_ACCESS_KEY_ENV} is set but ${missing} is not` });
+    else if ((env[AWS_SESSION_TOKEN_ENV] ?? "") !== "")
+      out.push({ step: STEPS.static, words: `${AWS_SESSION_TOKEN_ENV} is set but ${AWS_ACCESS_KEY_ENV} and ${AWS_SECRET_KEY_ENV} are not` });
+  }
+  const roleArn = value(env, "AWS_ROLE_ARN");
+  const tokenFile = value(env, "AWS_WEB_IDENTITY_TOKEN_FILE");
+  if ((roleArn === undefined) !== (tokenFile === undefined))
+    out.push({
+      step: STEPS["web-identity"],
+      words:
+        roleArn === undefined ? "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not" : "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not",
+    });
+  if (value(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") === undefined && value(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI") === undefined) {
+    const token = ["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_CONTAINER_AUTHORIZATION_TOKEN"].find((name) => value(env, name) !== undefined);
+    if (token !== undefined)
+      out.push({
+        step: STEPS.container,
+        words: `${token} is set but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is`,
+      });
+  }
+  return out;
 }
 
 /**
@@ -65,60 +112,75 @@ export function containerUriAllowed(url: URL): boolean {
 
 /**
  * Where the credentials of a provider signing for `region` come from, in the AWS default chain's order: both static
- * keys; else AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE; else AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, or
- * AWS_CONTAINER_CREDENTIALS_FULL_URI (when no relative one is set, as the SDKs' reference says). What is missing or
- * refused is said naming the variables, never their values.
+ * keys; else AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE, exchanged at STS's endpoint (AWS_ENDPOINT_URL_STS, else
+ * AWS_ENDPOINT_URL, else the regional one: endpoints.ts); else AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, or
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI (when no relative one is set, as the SDKs' reference says). A partly set source
+ * is skipped, as the SDKs do, and listed in `skipped`; with no source complete, the partly set ones are the problem.
+ * What is missing or refused is said naming the variables, never their values.
  *
  * @example awsCredentialSource({ AWS_ROLE_ARN: "arn:aws:iam::1:role/r", AWS_WEB_IDENTITY_TOKEN_FILE: "/t" }, "us-east-1").kind // → "web-identity"
  */
 export function awsCredentialSource(env: Env, region: string, now: () => number = Date.now): CredentialSource {
   const keys = awsCredentialsFromEnv(env);
   if (!("missing" in keys)) return { kind: "static", credentials: keys };
+  const partial = partialSources(env);
+  /** The partly set sources before `step`, as the `skipped` of a source found there. */
+  const skipped = (step: number): { skipped?: string[] } => {
+    const words = partial.filter((p) => p.step < step).map((p) => p.words);
+    return words.length > 0 ? { skipped: words } : {};
+  };
   const roleArn = value(env, "AWS_ROLE_ARN");
   const tokenFile = value(env, "AWS_WEB_IDENTITY_TOKEN_FILE");
   const relative = value(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
   const full = value(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
   if (roleArn !== undefined && tokenFile !== undefined) {
-    const override = value(env, "AWS_ENDPOINT_URL_STS");
-    const stsRegion = value(env, "AWS_REGION") ?? value(env, "AWS_DEFAULT_REGION") ?? region;
-    let stsUrl: URL;
-    try {
-      stsUrl = new URL(override ?? stsEndpoint(stsRegion));
-    } catch {
-      return { kind: "none", problem: "AWS_ENDPOINT_URL_STS is not a URL" };
+    const at = skipped(STEPS["web-identity"]);
+    const configured = configuredEndpoint(env, "STS");
+    if (configured !== undefined && "problem" in configured)
+      return { kind: "none", problem: `${configured.problem} (STS's endpoint, for AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)`, ...at };
+    let stsUrl = configured?.url;
+    if (stsUrl === undefined) {
+      const regionVariable = ["AWS_REGION", "AWS_DEFAULT_REGION"].find((name) => value(env, name) !== undefined);
+      const stsRegion = regionVariable === undefined ? region : (value(env, regionVariable) ?? region);
+      if (!awsRegionName(stsRegion))
+        return {
+          kind: "none",
+          problem: `${regionVariable ?? "the provider's region"} is not an AWS region name (a host label: letters, digits, hyphens)`,
+          ...at,
+        };
+      stsUrl = new URL(stsEndpoint(stsRegion));
     }
     // STS's pattern for a session name: [\w+=,.@-]{2,64}.
     const sessionName = (value(env, "AWS_ROLE_SESSION_NAME") ?? `switchyard-${now()}`).replace(/[^\w+=,.@-]/g, "_").slice(0, 64);
-    return { kind: "web-identity", roleArn, tokenFile, sessionName, stsUrl };
+    return { kind: "web-identity", roleArn, tokenFile, sessionName, stsUrl, ...at };
   }
   if (relative !== undefined || full !== undefined) {
+    const at = skipped(STEPS.container);
     const variable = relative !== undefined ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" : "AWS_CONTAINER_CREDENTIALS_FULL_URI";
     let url: URL;
     try {
       // A relative URI is a path on ECS's host; a leading "/" keeps it one (no "@host" or "//host" can move it).
       url = new URL(relative !== undefined ? `${ECS_CREDENTIALS_HOST}${relative.startsWith("/") ? "" : "/"}${relative}` : (full ?? ""));
     } catch {
-      return { kind: "none", problem: `${variable} is not a URL` };
+      return { kind: "none", problem: `${variable} is not a URL`, ...at };
     }
     if (!containerUriAllowed(url))
       return {
         kind: "none",
         problem: `${variable} must be an https URL, or http to a loopback address or 169.254.170.2, 169.254.170.23 or [fd00:ec2::23] (got host ${url.hostname === "" ? url.protocol : url.hostname})`,
+        ...at,
       };
     const authFile = value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     const token = value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
-    return { kind: "container", url, variable, ...(authFile !== undefined ? { tokenFile: authFile } : token !== undefined ? { token } : {}) };
+    return {
+      kind: "container",
+      url,
+      variable,
+      ...(authFile !== undefined ? { tokenFile: authFile } : token !== undefined ? { token } : {}),
+      ...at,
+    };
   }
-  if (roleArn !== undefined || tokenFile !== undefined)
-    return {
-      kind: "none",
-      problem: `${roleArn === undefined ? "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not" : "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not"}`,
-    };
-  if (keys.missing.length === 1)
-    return {
-      kind: "none",
-      problem: `${keys.missing[0] ?? ""} is not set (${keys.missing[0] === AWS_ACCESS_KEY_ENV ? AWS_SECRET_KEY_ENV : AWS_ACCESS_KEY_ENV} is)`,
-    };
+  if (partial.length > 0) return { kind: "none", problem: partial.map((p) => p.words).join("; ") };
   return {
     kind: "none",
     problem:
@@ -228,6 +290,12 @@ export interface CredentialOptions {
 export interface AwsCredentialProvider {
   /** The source's kind, for messages and tests. */
   readonly kind: CredentialSource["kind"];
+  /**
+   * When the chain went past a partly set source to the one used (the SDKs do so silently): what to log once, naming
+   * the variables set and missing and the source used, never a value. Undefined otherwise (with no source, the
+   * provider's error says it).
+   */
+  readonly notice: string | undefined;
   get(signal: AbortSignal): AwsCredentials | Promise<AwsCredentials>;
   /** Forget cached temporary credentials (Bedrock said they expired or are unknown): the next call fetches anew. */
   invalidate(): void;
@@ -332,15 +400,17 @@ export function awsCredentialProvider(
     }
   }
 
+  const skipped = source.skipped?.join("; ");
   switch (source.kind) {
     case "static": {
       const credentials = source.credentials;
-      return { kind: "static", get: () => credentials, invalidate: () => undefined };
+      return { kind: "static", notice: undefined, get: () => credentials, invalidate: () => undefined };
     }
     case "none": {
-      const message = `provider \`${provider}\` (bedrock) has no AWS credentials: ${source.problem}`;
+      const message = `provider \`${provider}\` (bedrock) has no AWS credentials: ${source.problem}${skipped === undefined ? "" : `; skipped, partly set: ${skipped}`}`;
       return {
         kind: "none",
+        notice: undefined,
         get: () => Promise.reject(new core.UpstreamError("provider_4xx", message)),
         invalidate: () => undefined,
       };
@@ -352,7 +422,13 @@ export function awsCredentialProvider(
         (signal) => core.toUpstreamError(new Error("aborted"), signal),
         now,
       );
-      return { kind: source.kind, get: (signal) => cache.get(signal).then((t) => t.credentials), invalidate: () => cache.invalidate() };
+      const used = source.kind === "web-identity" ? "web identity (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE)" : `the container endpoint (${source.variable})`;
+      return {
+        kind: source.kind,
+        notice: skipped === undefined ? undefined : `skipped partly set AWS credentials (${skipped}) and uses ${used}`,
+        get: (signal) => cache.get(signal).then((t) => t.credentials),
+        invalidate: () => cache.invalidate(),
+      };
     }
   }
 }

@@ -19,9 +19,10 @@ import type { ConverseClient } from "./converse.ts";
 import { bedrockRefusal } from "./refusal.ts";
 
 /**
- * Create an adapter for AWS Bedrock's Converse API: `region` signs and picks the endpoint (`baseUrl` overrides the
- * endpoint), credentials from `init.env` as the AWS SDKs' default chain finds them in a pod: static keys, web identity
- * (IRSA) or the container endpoint (EKS Pod Identity, ECS); see credentials.ts.
+ * Create an adapter for AWS Bedrock's Converse API: `region` signs and picks the endpoint (`baseUrl`, else
+ * AWS_ENDPOINT_URL_BEDROCK_RUNTIME or AWS_ENDPOINT_URL in `init.env`, overrides the endpoint: endpoints.ts), credentials
+ * from `init.env` as the AWS SDKs' default chain finds them in a pod: static keys, web identity (IRSA) or the container
+ * endpoint (EKS Pod Identity, ECS); see credentials.ts.
  *
  * @example createBedrockAdapter({ providerId: "aws", provider, apiKey: undefined, headers: {}, transport, env: process.env })
  */
