@@ -67,6 +67,7 @@ describe("entraCredentials", () => {
     // IDENTITY_ENDPOINT without its header is not App Service's: IMDS, as the SDKs do.
     expect(entraCredentials({ IDENTITY_ENDPOINT: "http://localhost:8081/msi/token" })).toMatchObject({ via: "imds" });
     expect(entraCredentials({ IDENTITY_ENDPOINT: "file:///etc/passwd", IDENTITY_HEADER: "h" })).toEqual({ problem: "IDENTITY_ENDPOINT is not an http(s) URL" });
+    expect(entraCredentials({ ...ENV, AZURE_AUTHORITY_HOST: "login.example" })).toEqual({ problem: "AZURE_AUTHORITY_HOST is not an http(s) URL" });
     expect(entraCredentials({ AZURE_POD_IDENTITY_AUTHORITY_HOST: "not a url" })).toEqual({
       problem: "AZURE_POD_IDENTITY_AUTHORITY_HOST is not an http(s) URL",
     });

@@ -109,13 +109,16 @@ export function entraCredentials(env: Env): EntraSource {
   const clientId = value(env, "AZURE_CLIENT_ID");
   const clientSecret = value(env, "AZURE_CLIENT_SECRET");
   const tokenFile = value(env, "AZURE_FEDERATED_TOKEN_FILE");
-  if (tenantId !== undefined && clientId !== undefined && (clientSecret !== undefined || tokenFile !== undefined))
+  if (tenantId !== undefined && clientId !== undefined && (clientSecret !== undefined || tokenFile !== undefined)) {
+    const authorityHost = (value(env, "AZURE_AUTHORITY_HOST") ?? DEFAULT_AUTHORITY_HOST).replace(/\/+$/, "");
+    if (httpUrl(authorityHost) === undefined) return { problem: "AZURE_AUTHORITY_HOST is not an http(s) URL" };
     return {
-      authorityHost: (value(env, "AZURE_AUTHORITY_HOST") ?? DEFAULT_AUTHORITY_HOST).replace(/\/+$/, ""),
+      authorityHost,
       tenantId,
       clientId,
       secret: clientSecret !== undefined ? { kind: "client-secret", value: clientSecret } : { kind: "federated-token-file", path: tokenFile ?? "" },
     };
+  }
   // AZURE_CLIENT_ID alone chooses a user-assigned managed identity; the others alone are credentials set in part.
   const partial =
     tenantId !== undefined || clientSecret !== undefined || tokenFile !== undefined
