@@ -56,6 +56,7 @@ export const BODY_FIELDS = [
   "messages.0.tool_calls",
   "messages.0.tool_calls.0",
   "messages.0.tool_calls.0.function",
+  "messages.0.tool_calls.0.id",
   "messages.0.tool_call_id",
   "stream",
   "stream_options",
@@ -167,6 +168,7 @@ export const MESSAGES_FIELDS = [
   "messages.1.content.0.input",
   "messages.2.content.0.tool_use_id",
   "messages.2.content.0.content",
+  "messages.2.content.0.is_error",
   "messages.2.content.1",
   "messages.0.content.0.source",
   "tools",
@@ -404,6 +406,8 @@ const weirdStrings = fc.constantFrom(
   "\r\nx: y",
   "<script>",
   "a".repeat(70),
+  // A tool-call id as OpenAI-compatible servers write it (dots and a colon: Anthropic and Bedrock refuse it as sent).
+  "functions.Bash:0",
 );
 const nonsenseNumbers = fc.constantFrom(-5, -1, 0, -0, 0.5, -100, 1e308, -1e308, 1e9, 2 ** 53, 2 ** 53 + 2, 5e-324, 4294967296, -2147483649);
 
