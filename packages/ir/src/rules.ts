@@ -19,6 +19,7 @@ export interface RuleProblem {
     | "embedding_dimensions"
     | "provider_needs"
     | "provider_foreign"
+    | "provider_value"
     | "prompt_template";
   path: (string | number)[];
   message: string;
