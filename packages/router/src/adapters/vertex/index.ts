@@ -80,8 +80,15 @@ export const createVertexAdapter: AdapterFactory = (init: AdapterInit): Provider
   });
   return {
     refuses: (body) => geminiRefusal(body, name, "Gemini on Vertex AI"),
-    complete: async (call) => (await calls()).complete(call),
-    stream: async (call) => (await calls()).stream(call),
+    // The token code is loaded first, outside the calls' error handling: a missing asset answers as itself (asset_missing).
+    async complete(call) {
+      await tokens();
+      return (await calls()).complete(call);
+    },
+    async stream(call) {
+      await tokens();
+      return (await calls()).stream(call);
+    },
     async close(): Promise<void> {},
   };
 };
