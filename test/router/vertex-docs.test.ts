@@ -4,10 +4,9 @@
  * token endpoint) to the official openai client. The page's claim that a vertex provider without its project is a
  * TypeScript error at the literal is checked too.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "@switchyard/compiler";
@@ -16,18 +15,7 @@ import { type FakeGoogleTokenEndpoint, startFakeGoogleTokenEndpoint } from "../h
 import { type FakeGemini, GEMINI_TEXT } from "../helpers/fake-gemini.ts";
 import { FAKE_VERTEX, startFakeVertex } from "../helpers/fake-vertex.ts";
 import { startTestRouter } from "../helpers/router.ts";
-
-const DOCS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "providers.md");
-
-/** The ```ts block after `<!-- example: name`. */
-async function exampleBlock(name: string): Promise<string> {
-  const docs = await readFile(DOCS, "utf8");
-  const marker = docs.indexOf(`<!-- example: ${name}`);
-  const start = docs.indexOf("```ts\n", marker);
-  const end = docs.indexOf("\n```", start + 6);
-  if (marker < 0 || start < 0 || end < 0) throw new Error(`docs/providers.md has no example ${name}`);
-  return docs.slice(start + 6, end + 1);
-}
+import { providersExample } from "../helpers/docs-example.ts";
 
 let dir: string;
 let vertex: FakeGemini;
@@ -49,7 +37,7 @@ afterAll(async () => {
 
 describe("docs/providers.md: the vertex example", () => {
   it("compiles, and its release answers the openai client through generateContent in the provider's project and location", async () => {
-    const example = await exampleBlock("vertex-routes");
+    const example = await providersExample("vertex-routes");
     const file = path.join(dir, "routes.ts");
     await writeFile(file, example);
     const result = await compile({ file });
@@ -78,7 +66,7 @@ describe("docs/providers.md: the vertex example", () => {
   });
 
   it("a vertex provider without its project is a TypeScript error at the literal", async () => {
-    const example = await exampleBlock("vertex-routes");
+    const example = await providersExample("vertex-routes");
     const without = example.replace('kind: "vertex", project: "acme-prod",', 'kind: "vertex",');
     expect(without).not.toBe(example);
     const file = path.join(dir, "no-project.ts");

@@ -16,8 +16,6 @@ import type {
   EmbedCall,
   ProviderAdapter,
   StreamEvent,
-  Transport,
-  TransportRequest,
   TransportResponse,
   UpstreamError,
   classifyStatus,
@@ -121,21 +119,6 @@ async function httpError(core: GeminiCore, response: TransportResponse, provider
   return googleError(core, response.status, error, provider, core.parseRetryAfter(response.headers["retry-after"]));
 }
 
-/** POST `body` to `url` with the endpoint's headers; a non-2xx answer throws as an UpstreamError (a 401 first tells the endpoint). */
-async function post(
-  core: GeminiCore,
-  transport: Transport,
-  endpoint: GeminiEndpoint,
-  request: Omit<TransportRequest, "headers">,
-  stream: boolean,
-  provider: string,
-): Promise<TransportResponse> {
-  const response = await transport.post({ ...request, headers: await endpoint.headers(stream, request.signal) });
-  if (response.status === 401) endpoint.unauthorized?.();
-  if (response.status < 200 || response.status >= 300) throw await httpError(core, response, provider);
-  return response;
-}
-
 /**
  * The calls of an adapter for Google's Gemini API: with an API key (`x-goog-api-key`) at `baseUrl`, or at `endpoint`'s
  * URLs with its headers (Vertex AI's, with a bearer token).
@@ -145,6 +128,16 @@ async function post(
 export function createGeminiCalls(init: AdapterInit, core: GeminiCore, endpoint: GeminiEndpoint = apiKeyEndpoint(init)): GeminiCalls {
   const { UpstreamError, toUpstreamError, unsendable } = core;
   const name = init.providerId;
+
+  /** POST `body` to `method` of `call`'s model with the endpoint's headers; a non-2xx answer throws as an UpstreamError (a 401 first tells the endpoint). */
+  const post = async (call: AdapterCall | EmbedCall, method: string, body: string, stream = false): Promise<TransportResponse> => {
+    const url = endpoint.url(call.model.name, method);
+    if (stream) url.searchParams.set("alt", "sse");
+    const response = await init.transport.post({ url, headers: await endpoint.headers(stream, call.signal), body, signal: call.signal });
+    if (response.status === 401) endpoint.unauthorized?.();
+    if (response.status < 200 || response.status >= 300) throw await httpError(core, response, name);
+    return response;
+  };
 
   const requestBody = (call: AdapterCall): string => {
     try {
@@ -158,14 +151,7 @@ export function createGeminiCalls(init: AdapterInit, core: GeminiCore, endpoint:
     async complete(call: AdapterCall): Promise<CompletionResult> {
       const body = requestBody(call);
       try {
-        const response = await post(
-          core,
-          init.transport,
-          endpoint,
-          { url: endpoint.url(call.model.name, "generateContent"), body, signal: call.signal },
-          false,
-          name,
-        );
+        const response = await post(call, "generateContent", body);
         const parsed = parseJson<GeminiResponse>(core, await response.text(), `${name}'s response`);
         if (typeof parsed !== "object" || parsed === null || (!Array.isArray(parsed.candidates) && parsed.promptFeedback?.blockReason === undefined)) {
           throw new UpstreamError("invalid_response", `${name}'s response has no \`candidates\``);
@@ -181,11 +167,9 @@ export function createGeminiCalls(init: AdapterInit, core: GeminiCore, endpoint:
 
     async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
       const body = requestBody(call);
-      const url = endpoint.url(call.model.name, "streamGenerateContent");
-      url.searchParams.set("alt", "sse");
       let response: TransportResponse;
       try {
-        response = await post(core, init.transport, endpoint, { url, body, signal: call.signal }, true, name);
+        response = await post(call, "streamGenerateContent", body, true);
       } catch (error) {
         throw toUpstreamError(error, call.signal);
       }
@@ -210,14 +194,7 @@ export function createGeminiCalls(init: AdapterInit, core: GeminiCore, endpoint:
       const texts = typeof input === "string" ? [input] : (input as string[]);
       const body = JSON.stringify(toGeminiEmbedRequest(call.embeddings, call.model.name, call.model.dimensions));
       try {
-        const response = await post(
-          core,
-          init.transport,
-          endpoint,
-          { url: endpoint.url(call.model.name, "batchEmbedContents"), body, signal: call.signal },
-          false,
-          name,
-        );
+        const response = await post(call, "batchEmbedContents", body);
         const answer = parseJson<{ embeddings?: Array<{ values?: unknown }> }>(core, await response.text(), `${name}'s embeddings response`);
         const vectors = answer?.embeddings;
         if (!Array.isArray(vectors) || vectors.length !== texts.length || !vectors.every((v) => Array.isArray(v?.values))) {
