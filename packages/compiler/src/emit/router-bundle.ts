@@ -427,7 +427,7 @@ const ENTRA_CHUNK: LazyChunk = {
   importer: "adapters/azure/index.ts",
   specifier: "./entra.ts",
   exports: ["entraTokenSource", "entraScope"],
-  modules: new Set(["adapters/azure/entra.ts", "adapters/refresh.ts", "adapters/http-get.ts"]),
+  modules: new Set(["adapters/azure/entra.ts", "adapters/refresh.ts", "adapters/http-get.ts", "adapters/oauth.ts"]),
   corePath: "EntraCore (adapters/azure/entra.ts)",
   name: "switchyard-entra.mjs",
   placement: "beside",
@@ -488,8 +488,8 @@ const VERTEX_AUTH_CHUNK: LazyChunk = {
   importer: "adapters/vertex/index.ts",
   specifier: "./auth.ts",
   exports: ["googleTokenSource"],
-  // Pure helpers: the token's cache, the masking of what a token endpoint says, the metadata server's GET.
-  modules: new Set(["adapters/vertex/auth.ts", "adapters/refresh.ts", "adapters/redact.ts", "adapters/http-get.ts"]),
+  // Pure helpers: the token's cache, OAuth2's answers and the masking of what a token endpoint says, the metadata server's GET.
+  modules: new Set(["adapters/vertex/auth.ts", "adapters/refresh.ts", "adapters/oauth.ts", "adapters/redact.ts", "adapters/http-get.ts"]),
   corePath: "GoogleAuthCore (adapters/vertex/auth.ts)",
   name: "switchyard-vertex-auth.mjs",
   placement: "beside",

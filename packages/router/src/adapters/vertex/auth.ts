@@ -14,8 +14,9 @@ import { createPrivateKey, sign } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { FailureClass } from "../../errors.ts";
 import { httpGet } from "../http-get.ts";
+import { oauthErrorText, tokenErrorClass, tokenTimes } from "../oauth.ts";
 import { maskedLine } from "../redact.ts";
-import { type Expiring, refreshTimes, refreshing } from "../refresh.ts";
+import { type Expiring, refreshing } from "../refresh.ts";
 import type { Transport, UpstreamError, toUpstreamError } from "../types.ts";
 
 /** The core's parts the token source uses: its UpstreamError class (the router's `instanceof` checks know only that one). */
@@ -164,25 +165,6 @@ export function parseTokenAnswer(text: string): { accessToken: string; expiresIn
   return { accessToken: answer.access_token, expiresInS };
 }
 
-/** The token endpoint's own words: `error` and `error_description` (`invalid_grant: Invalid JWT Signature.`). */
-function oauthErrorText(text: string): string {
-  try {
-    const parsed = JSON.parse(text) as { error?: unknown; error_description?: unknown };
-    const code = typeof parsed.error === "string" ? parsed.error : undefined;
-    const description = typeof parsed.error_description === "string" ? parsed.error_description : undefined;
-    return [code, description].filter((v) => v !== undefined && v !== "").join(": ");
-  } catch {
-    return "";
-  }
-}
-
-/** The failure class of a token endpoint's status: its 4xx are the deployment's credentials, never the client's request. */
-function tokenErrorClass(status: number): FailureClass {
-  if (status === 429) return "429";
-  if (status >= 500) return "5xx";
-  return "provider_4xx";
-}
-
 /** A provider's Google access token: `get` answers the cached one, fetching or refreshing it first when needed. */
 export interface GoogleTokenSource {
   /** The source's kind, for messages and tests. */
@@ -257,7 +239,7 @@ export function googleTokenSource(core: GoogleAuthCore, provider: string, env: E
       }
       const token = parseTokenAnswer(answer);
       if (token === undefined) throw fail(`${where} answered without access_token and expires_in`, "invalid_response");
-      return { accessToken: token.accessToken, ...refreshTimes(startedAt, startedAt + token.expiresInS * 1000) };
+      return { accessToken: token.accessToken, ...tokenTimes(startedAt, token.expiresInS) };
     } catch (error) {
       throw unreachable(error, signal, where);
     }
@@ -279,7 +261,7 @@ export function googleTokenSource(core: GoogleAuthCore, provider: string, env: E
       }
       const token = parseTokenAnswer(response.text);
       if (token === undefined) throw fail(`${where} answered without access_token and expires_in`, "invalid_response");
-      return { accessToken: token.accessToken, ...refreshTimes(startedAt, startedAt + token.expiresInS * 1000) };
+      return { accessToken: token.accessToken, ...tokenTimes(startedAt, token.expiresInS) };
     } catch (error) {
       throw unreachable(error, signal, `${where} (not on GCE or GKE? set GOOGLE_APPLICATION_CREDENTIALS to a service account key file, or GCE_METADATA_HOST)`);
     }
