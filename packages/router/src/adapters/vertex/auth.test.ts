@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Transport, type TransportRequest, UpstreamError, toUpstreamError } from "../types.ts";
-import { vertexEndpoint, vertexModelsUrl } from "./index.ts";
+import { type AdapterCall, type Transport, type TransportRequest, UpstreamError, toUpstreamError } from "../types.ts";
+import { createVertexAdapter, vertexEndpoint, vertexModelsUrl } from "./index.ts";
 import {
   CLOUD_PLATFORM_SCOPE,
   type GoogleAuthOptions,
@@ -65,6 +65,23 @@ describe("vertex endpoints", () => {
     expect(vertexModelsUrl({ project: "acme-prod", region: "us-east5", baseUrl: "https://vertex.p.googleapis.com/" })).toBe(
       "https://vertex.p.googleapis.com/v1/projects/acme-prod/locations/us-east5/publishers/google/models/",
     );
+  });
+});
+
+describe("a vertex adapter whose region is no location", () => {
+  it("fails each call as the provider's error and sends nothing", async () => {
+    const transport = tokenTransport(() => ({ status: 200, body: {} }));
+    const adapter = createVertexAdapter({
+      providerId: "gcp",
+      provider: { kind: "vertex", project: "acme-prod", region: "evil.example/x?", headers: {}, selfHosted: false },
+      apiKey: undefined,
+      headers: {},
+      transport,
+      env: {},
+    });
+    const call = { body: { model: "m", messages: [{ role: "user", content: "hi" }] }, model: { name: "gemini-2.5-flash" }, signal } as unknown as AdapterCall;
+    await expect(adapter.complete(call)).rejects.toThrow('provider `gcp` (vertex): region "evil.example/x?" is not a Google Cloud location');
+    expect(transport.sent).toHaveLength(0);
   });
 });
 

@@ -42,6 +42,11 @@ export function vertexModelsUrl(provider: { project?: string | undefined; region
  */
 export const createVertexAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
   const name = init.providerId;
+  // The compiler and the upload check refuse such a release; one that got here anyway never names another host.
+  const region = init.provider.region ?? "";
+  const misplaced = /^[a-z][a-z0-9-]{0,62}$/.test(region)
+    ? undefined
+    : new UpstreamError("provider_4xx", `provider \`${name}\` (vertex): region "${region.slice(0, 64)}" is not a Google Cloud location (us-central1, global)`);
   let source: GoogleTokenSource | undefined;
   const tokens = loadOnce<GoogleTokenSource>(`Google credentials support of provider \`${name}\``, () =>
     import("./auth.ts").then(({ googleTokenSource }) => (source = googleTokenSource({ UpstreamError, toUpstreamError }, name, init.env ?? {}, init.transport))),
@@ -82,10 +87,12 @@ export const createVertexAdapter: AdapterFactory = (init: AdapterInit): Provider
     refuses: (body) => geminiRefusal(body, name, "Gemini on Vertex AI"),
     // The token code is loaded first, outside the calls' error handling: a missing asset answers as itself (asset_missing).
     async complete(call) {
+      if (misplaced !== undefined) throw misplaced;
       await tokens();
       return (await calls()).complete(call);
     },
     async stream(call) {
+      if (misplaced !== undefined) throw misplaced;
       await tokens();
       return (await calls()).stream(call);
     },
