@@ -21,6 +21,7 @@ import type { FakeGemini } from "../helpers/fake-gemini.ts";
 import { FAKE_VERTEX, startFakeVertex } from "../helpers/fake-vertex.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
+import { stderrOf } from "../helpers/stderr.ts";
 
 let dir: string;
 let vertex: FakeGemini;
@@ -75,21 +76,6 @@ const hi = { model: "chat", messages: [{ role: "user", content: "hi" }] };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const bearerOf = (i: number) => vertex.requests[i]?.headers.authorization;
 
-/** Run `fn` with process.stderr captured; answers what was written. */
-async function capturingStderr<T>(fn: () => Promise<T>): Promise<{ result: T; stderr: string[] }> {
-  const stderr: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { result: await fn(), stderr };
-  } finally {
-    process.stderr.write = original;
-  }
-}
-
 interface ErrorBody {
   error: { code: string; attempts?: Array<{ errorClass: string; message?: string }> };
 }
@@ -141,7 +127,7 @@ describe("vertex credentials on GKE, refreshed without a restart", () => {
       expect(riding.headers.get("x-switchyard-model")).toBe("flash");
       expect(bearerOf(1)).toBe(`Bearer ${one}`);
       await sleep(HALF_MS);
-      const { result, stderr } = await capturingStderr(async () => [await chat(router!, hi), await chat(router!, hi)]);
+      const { result, lines: stderr } = await stderrOf(async () => [await chat(router!, hi), await chat(router!, hi)]);
       expect(result.map((r) => r.headers.get("x-switchyard-model"))).toEqual(["backup", "backup"]);
       const logged = stderr.filter((line) => line.includes("metadata server"));
       expect(logged).toHaveLength(1);
@@ -156,7 +142,7 @@ describe("vertex credentials on GKE, refreshed without a restart", () => {
     const broken = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ-truncated\n-----END PRIVATE KEY-----\n";
     await writeFile(keyFile, google.keyFile({ private_key: broken }));
     router = await startTestRouter(release(false), { env: { GOOGLE_APPLICATION_CREDENTIALS: keyFile } });
-    const { result, stderr } = await capturingStderr(async () => {
+    const { result, lines: stderr } = await stderrOf(async () => {
       const answers = [await chat(router!, hi), await chat(router!, hi)];
       return Promise.all(answers.map(async (r) => ({ status: r.status, text: await r.text() })));
     });
@@ -182,7 +168,7 @@ describe("vertex credentials on GKE, refreshed without a restart", () => {
     const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     await writeFile(keyFile, google.keyFile({ private_key: other }));
     router = await startTestRouter(release(false), { env: { GOOGLE_APPLICATION_CREDENTIALS: keyFile } });
-    const { result, stderr } = await capturingStderr(async () => {
+    const { result, lines: stderr } = await stderrOf(async () => {
       const res = await chat(router!, hi);
       return { status: res.status, text: await res.text() };
     });
