@@ -12,10 +12,11 @@ import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningRouter } from "@switchyard/router";
 import { type FakeGoogleTokenEndpoint, startFakeGoogleTokenEndpoint } from "../helpers/fake-google-credentials.ts";
-import { type FakeGemini, GEMINI_SIGNATURE, GEMINI_TEXT } from "../helpers/fake-gemini.ts";
+import { type FakeGemini, GEMINI_TEXT } from "../helpers/fake-gemini.ts";
 import { FAKE_VERTEX, startFakeVertex } from "../helpers/fake-vertex.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
+import { expectGeminiToolRoundTrip } from "../helpers/gemini-tool-round-trip.ts";
 
 let dir: string;
 let vertex: FakeGemini;
@@ -65,15 +66,6 @@ afterAll(async () => {
   await Promise.all([vertex.close(), google.close()]);
   await rm(dir, { recursive: true, force: true });
 });
-
-const weather: OpenAI.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "weather",
-    description: "The weather in a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  },
-};
 
 describe("the openai client over vertex", () => {
   it("chat: generateContent at the project's location with a bearer token from the service account key, usage reported", async () => {
@@ -131,34 +123,7 @@ describe("the openai client over vertex", () => {
   });
 
   it("tools: a forced call comes back as tool_calls, and the round trip sends functionCall (with its signature) and functionResponse", async () => {
-    const first = await client.chat.completions.create({
-      model: "chat",
-      messages: [{ role: "user", content: "Weather in Paris?" }],
-      tools: [weather],
-      tool_choice: { type: "function", function: { name: "weather" } },
-    });
-    const call = first.choices[0]?.message.tool_calls?.[0];
-    expect(first.choices[0]?.finish_reason).toBe("tool_calls");
-    expect(call).toMatchObject({ type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } });
-    expect(vertex.requests[0]?.body).toMatchObject({
-      tools: [{ functionDeclarations: [{ name: "weather", parametersJsonSchema: weather.function.parameters }] }],
-      toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["weather"] } },
-    });
-    const second = await client.chat.completions.create({
-      model: "chat",
-      messages: [
-        { role: "user", content: "Weather in Paris?" },
-        { role: "assistant", content: null, tool_calls: first.choices[0]?.message.tool_calls ?? [] },
-        { role: "tool", tool_call_id: call?.id ?? "", content: '{"temp":"18°C"}' },
-      ],
-      tools: [weather],
-    });
-    expect(second.choices[0]?.message.content).toBe(GEMINI_TEXT);
-    expect(vertex.requests[1]?.body["contents"]).toEqual([
-      { role: "user", parts: [{ text: "Weather in Paris?" }] },
-      { role: "model", parts: [{ functionCall: { name: "weather", args: { city: "Paris" } }, thoughtSignature: GEMINI_SIGNATURE }] },
-      { role: "user", parts: [{ functionResponse: { name: "weather", response: { temp: "18°C" } } }] },
-    ]);
+    await expectGeminiToolRoundTrip(client, vertex);
   });
 
   it("an upstream 400 INVALID_ARGUMENT reaches the client in our error shape with Google's message; nothing falls back", async () => {
