@@ -254,7 +254,7 @@ export function googleTokenSource(core: GoogleAuthCore, provider: string, env: E
       if (response.status !== 200) {
         const words = maskedLine(response.text.split(/\r?\n/)[0] ?? "", []);
         throw fail(
-          `${where} answered ${response.status}${words === "" ? "" : ` ${words}`} (on GKE, is Workload Identity set up for the pod's service account?)`,
+          `${where} answered ${response.status}${words === "" ? "" : ` ${words}`}${response.status === 403 || response.status === 404 ? " (on GKE, is Workload Identity set up for the pod's service account?)" : ""}`,
           tokenErrorClass(response.status),
           response.status,
         );
