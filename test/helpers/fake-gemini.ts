@@ -2,7 +2,9 @@
  * @module A local server speaking Google's Gemini API for tests: `models/{m}:generateContent`,
  * `:streamGenerateContent?alt=sse` and `:batchEmbedContents`, with `x-goog-api-key`, Google's error shape
  * (`{ error: { code, message, status, details } }`), unknown-field refusals as the real API gives them, function
- * calls, usage metadata, safety blocks and injectable faults. It records every request it receives.
+ * calls, usage metadata, safety blocks and injectable faults. It records every request it receives. As Vertex AI
+ * (`startFakeGemini({ vertex })`, test/helpers/fake-vertex.ts) it serves the same bodies at
+ * `/v1/projects/{project}/locations/{location}/publishers/google/models/{m}:…` to a bearer token instead of a key.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { listen } from "./http-server.ts";
@@ -31,9 +33,17 @@ export type GeminiFault =
   | { kind: "safety" }
   | { kind: "malformed-call" };
 
+/** The Vertex AI flavour: the project and location its paths name, and the access token it takes. */
+export interface FakeVertexOptions {
+  project: string;
+  location: string;
+}
+
 export interface FakeGemini {
-  /** Base URL as the adapter expects it (`…/v1beta`). */
+  /** Base URL as the adapter expects it (`…/v1beta`; as Vertex AI, the origin). */
   baseUrl: string;
+  /** As Vertex AI: the only `Authorization: Bearer` token accepted (the newest issued); others answer 401 UNAUTHENTICATED. */
+  accessToken: string | undefined;
   requests: GeminiReceived[];
   /** The fault for the next requests; `faultTimes` of them (undefined: all), then normal answers again. */
   fault: GeminiFault | undefined;
@@ -112,9 +122,14 @@ function forcedCall(body: Record<string, unknown>): string | undefined {
  * (`responseMimeType: application/json`) is `{"answer":"yes"}`; otherwise GEMINI_TEXT. Streams send the answer in
  * three events, the last with finishReason and usageMetadata.
  */
-export async function startFakeGemini(): Promise<FakeGemini> {
+export async function startFakeGemini(options: { vertex?: FakeVertexOptions } = {}): Promise<FakeGemini> {
+  const vertex = options.vertex;
+  const prefix = vertex === undefined ? "/v1beta/models/" : `/v1/projects/${vertex.project}/locations/${vertex.location}/publishers/google/models/`;
+  const methods = vertex === undefined ? "generateContent|streamGenerateContent|batchEmbedContents" : "generateContent|streamGenerateContent";
+  const route = new RegExp(`^${prefix.replaceAll(".", "\\.")}([^/:]+):(${methods})(\\?alt=sse)?$`);
   const state: FakeGemini = {
     baseUrl: "",
+    accessToken: undefined,
     requests: [],
     fault: undefined,
     faultTimes: undefined,
@@ -143,13 +158,26 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     state.requests.push({ path, headers: req.headers, body });
     const json = (status: number, text: string, headers: Record<string, string> = {}) =>
       res.writeHead(status, { "content-type": "application/json", ...headers }).end(text);
-    const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)(\?alt=sse)?$/.exec(path);
+    const match = route.exec(path);
     if (match === null || (match[2] === "streamGenerateContent") !== (match[3] !== undefined)) {
       json(404, googleError(404, "NOT_FOUND", `Requested entity was not found: ${path}`));
       return;
     }
     const key = req.headers["x-goog-api-key"];
-    if (typeof key !== "string") {
+    if (vertex !== undefined) {
+      if (key !== undefined || req.headers.authorization !== `Bearer ${state.accessToken ?? "none"}`) {
+        json(
+          401,
+          googleError(
+            401,
+            "UNAUTHENTICATED",
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+            [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "ACCESS_TOKEN_EXPIRED", domain: "googleapis.com" }],
+          ),
+        );
+        return;
+      }
+    } else if (typeof key !== "string") {
       json(403, googleError(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity)."));
       return;
     }
@@ -268,7 +296,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     send({ candidates: [{ content: { role: "model", parts: final }, finishReason: end.finishReason, index: 0 }], usageMetadata: usage });
     res.end();
   });
-  state.baseUrl = `${server.url}/v1beta`;
+  state.baseUrl = vertex === undefined ? `${server.url}/v1beta` : server.url;
   state.close = server.close;
   return state;
 }

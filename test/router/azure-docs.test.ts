@@ -4,26 +4,16 @@
  * served: chat over the Entra ID provider's v1 path, falling back to the api-key provider's deployments path when Entra
  * ID refuses, embeddings on the deployments path with the default api-version.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "@switchyard/compiler";
 import type { RunningRouter } from "@switchyard/router";
-import { repoRoot } from "../compiler/helpers.ts";
 import { type FakeAzure, type FakeEntra, startFakeAzure, startFakeEntra } from "../helpers/fake-azure.ts";
 import { startTestRouter } from "../helpers/router.ts";
-
-/** The ```ts block after `<!-- example: name` in docs/providers.md. */
-async function exampleBlock(name: string): Promise<string> {
-  const docs = await readFile(path.join(repoRoot, "docs", "providers.md"), "utf8");
-  const marker = docs.indexOf(`<!-- example: ${name}`);
-  const start = docs.indexOf("```ts\n", marker);
-  const end = docs.indexOf("\n```", start + 6);
-  if (marker < 0 || start < 0 || end < 0) throw new Error(`docs/providers.md has no example ${name}`);
-  return docs.slice(start + 6, end + 1);
-}
+import { providersExample } from "../helpers/docs-example.ts";
 
 const ENDPOINTS = ["https://acme-eastus.openai.azure.com", "https://acme-sweden.openai.azure.com"];
 
@@ -37,7 +27,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), "switchyard-azure-docs-"));
   entra = await startFakeEntra({ tenantId: "contoso", clientId: "router-app", clientSecret: "entra-secret" });
   azure = await startFakeAzure({ deployments: { "gpt4o-prod": "gpt-4o-2024-11-20", "embed-small": "text-embedding-3-small" }, apiKey: "azure-key", entra });
-  let source = await exampleBlock("azure-routes");
+  let source = await providersExample("azure-routes");
   for (const endpoint of ENDPOINTS) {
     expect(source, `the example names ${endpoint}`).toContain(endpoint);
     source = source.replaceAll(endpoint, azure.endpoint);

@@ -23,6 +23,7 @@ import {
 import { FAKE_AWS, type FakeBedrock, startFakeBedrock } from "../helpers/fake-bedrock.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { chat, startTestRouter } from "../helpers/router.ts";
+import { stderrOf } from "../helpers/stderr.ts";
 
 let dir: string;
 let bedrock: FakeBedrock;
@@ -89,21 +90,6 @@ const releaseWithoutBaseUrl = () =>
 const staticKeys = { AWS_ACCESS_KEY_ID: FAKE_AWS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_AWS.secretAccessKey };
 /** An address nothing listens on: a request sent there fails. */
 const NOWHERE = "http://127.0.0.1:9";
-
-/** What the router wrote to stderr while `run` ran (the router runs in this process). */
-async function stderrOf<T>(run: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
-  const lines: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { result: await run(), lines };
-  } finally {
-    process.stderr.write = original;
-  }
-}
 
 const hi = { model: "chat", messages: [{ role: "user", content: "hi" }] };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,28 +3,16 @@
  * served (its endpoint pointed at the faithful fake Bedrock) to the official openai client, signed for its region. The
  * page's claim that a bedrock provider without a region is a TypeScript error is checked too.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "@switchyard/compiler";
 import { createRelease } from "@switchyard/ir";
 import { FAKE_AWS, type FakeBedrock, startFakeBedrock } from "../helpers/fake-bedrock.ts";
 import { startTestRouter } from "../helpers/router.ts";
-
-const DOCS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "providers.md");
-
-/** The ```ts block after `<!-- example: name`. */
-async function exampleBlock(name: string): Promise<string> {
-  const docs = await readFile(DOCS, "utf8");
-  const marker = docs.indexOf(`<!-- example: ${name}`);
-  const start = docs.indexOf("```ts\n", marker);
-  const end = docs.indexOf("\n```", start + 6);
-  if (marker < 0 || start < 0 || end < 0) throw new Error(`docs/providers.md has no example ${name}`);
-  return docs.slice(start + 6, end + 1);
-}
+import { providersExample } from "../helpers/docs-example.ts";
 
 let dir: string;
 let bedrock: FakeBedrock;
@@ -41,7 +29,7 @@ afterAll(async () => {
 
 describe("docs/providers.md: the bedrock example", () => {
   it("compiles, and its release answers the openai client through Converse, signed for the provider's region", async () => {
-    const example = await exampleBlock("bedrock-routes");
+    const example = await providersExample("bedrock-routes");
     const file = path.join(dir, "routes.ts");
     await writeFile(file, example);
     const result = await compile({ file });
@@ -70,7 +58,7 @@ describe("docs/providers.md: the bedrock example", () => {
   });
 
   it("a bedrock provider without a region is a TypeScript error at the literal", async () => {
-    const example = await exampleBlock("bedrock-routes");
+    const example = await providersExample("bedrock-routes");
     const without = example.replace('kind: "bedrock", region: "us-east-1",', 'kind: "bedrock",');
     expect(without).not.toBe(example);
     const file = path.join(dir, "no-region.ts");

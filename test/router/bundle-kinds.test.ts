@@ -1,6 +1,6 @@
 /**
  * router.mjs's 150 KB budget per provider kind: a release using each kind alone (openai, anthropic, azure, gemini,
- * bedrock, mock), and openai with anthropic or mock, builds a router.mjs within it. The anthropic, gemini and mock
+ * bedrock, vertex, mock), openai with anthropic or mock, and gemini with vertex, builds a router.mjs within it. The anthropic, gemini and mock
  * adapters' calls ride in router.mjs as compressed chunks unpacked on a provider's first call (their refusals stay
  * readable in the core), so their translation is not in router.mjs as plain text; built anthropic and gemini bundles
  * answer a chat and a streamed request from plain `node router.mjs` against the fakes through the official openai client;
@@ -39,7 +39,7 @@ afterAll(async () => {
 
 type ProviderInput = ConfigInput["providers"][string];
 
-type Kind = "openai" | "anthropic" | "azure" | "gemini" | "bedrock" | "mock";
+type Kind = "openai" | "anthropic" | "azure" | "gemini" | "bedrock" | "vertex" | "mock";
 
 /** One provider of each kind, named after it; anthropic and gemini point at the fakes. */
 function providerOf(kind: Kind): ProviderInput {
@@ -54,6 +54,8 @@ function providerOf(kind: Kind): ProviderInput {
       return { kind, baseUrl: gemini.baseUrl, apiKey: { secret: "GEMINI_KEY" } };
     case "bedrock":
       return { kind, region: "us-east-1" };
+    case "vertex":
+      return { kind, project: "acme-prod", region: "us-central1" };
     case "mock":
       return { kind };
   }
@@ -72,10 +74,23 @@ function releaseWith(kinds: Kind[]) {
 const CALL_MARKERS: Partial<Record<Kind, RegExp>> = {
   anthropic: /anthropic-version|message_stop|x-api-key/,
   gemini: /x-goog-api-key|streamGenerateContent|batchEmbedContents/,
+  // Vertex's calls are the gemini chunk's; its token code is an asset beside router.mjs.
+  vertex: /x-goog-api-key|streamGenerateContent|metadata-flavor|jwt-bearer/,
   mock: /chatcmpl-mock-|\(mock\) injected/,
 };
 
-const SETS: Kind[][] = [["openai"], ["anthropic"], ["azure"], ["gemini"], ["bedrock"], ["mock"], ["openai", "anthropic"], ["openai", "mock"]];
+const SETS: Kind[][] = [
+  ["openai"],
+  ["anthropic"],
+  ["azure"],
+  ["gemini"],
+  ["bedrock"],
+  ["vertex"],
+  ["mock"],
+  ["openai", "anthropic"],
+  ["openai", "mock"],
+  ["gemini", "vertex"],
+];
 
 describe("router.mjs per provider kind", () => {
   it.each(SETS.map((kinds) => [kinds.join("+"), kinds] as const))("a release with %s builds a router.mjs within 150 KB", async (name, kinds) => {

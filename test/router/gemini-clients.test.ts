@@ -17,6 +17,7 @@ import { type FakeGemini, GEMINI_SIGNATURE, GEMINI_TEXT, startFakeGemini } from 
 import { repoRoot } from "../compiler/helpers.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
+import { WEATHER_TOOL as weather, expectGeminiToolRoundTrip } from "../helpers/gemini-tool-round-trip.ts";
 
 let gemini: FakeGemini;
 let router: RunningRouter;
@@ -55,15 +56,6 @@ afterAll(async () => {
   await router.close();
   await gemini.close();
 });
-
-const weather: OpenAI.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "weather",
-    description: "The weather in a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  },
-};
 
 describe("the openai client over gemini", () => {
   it("chat: system instruction, generateContent with x-goog-api-key, and usage with cached and thinking tokens priced", async () => {
@@ -127,36 +119,7 @@ describe("the openai client over gemini", () => {
   });
 
   it("tools: a forced call comes back as tool_calls, and the round trip sends functionCall (with its signature) and functionResponse", async () => {
-    const first = await client.chat.completions.create({
-      model: "chat",
-      messages: [{ role: "user", content: "Weather in Paris?" }],
-      tools: [weather],
-      tool_choice: { type: "function", function: { name: "weather" } },
-    });
-    const call = first.choices[0]?.message.tool_calls?.[0];
-    expect(first.choices[0]?.finish_reason).toBe("tool_calls");
-    expect(call).toMatchObject({ type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } });
-    // The signature rides in the id, in characters every provider's tool-call ids accept.
-    expect(call?.id).toMatch(/^call_0__sig__[A-Za-z0-9_-]+$/);
-    expect(gemini.requests[0]?.body).toMatchObject({
-      tools: [{ functionDeclarations: [{ name: "weather", description: "The weather in a city", parametersJsonSchema: weather.function.parameters }] }],
-      toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["weather"] } },
-    });
-    const second = await client.chat.completions.create({
-      model: "chat",
-      messages: [
-        { role: "user", content: "Weather in Paris?" },
-        { role: "assistant", content: null, tool_calls: first.choices[0]?.message.tool_calls ?? [] },
-        { role: "tool", tool_call_id: call?.id ?? "", content: '{"temp":"18°C"}' },
-      ],
-      tools: [weather],
-    });
-    expect(second.choices[0]?.message.content).toBe(GEMINI_TEXT);
-    expect(gemini.requests[1]?.body["contents"]).toEqual([
-      { role: "user", parts: [{ text: "Weather in Paris?" }] },
-      { role: "model", parts: [{ functionCall: { name: "weather", args: { city: "Paris" } }, thoughtSignature: GEMINI_SIGNATURE }] },
-      { role: "user", parts: [{ functionResponse: { name: "weather", response: { temp: "18°C" } } }] },
-    ]);
+    await expectGeminiToolRoundTrip(client, gemini);
   });
 
   it("stream with tools: the call arrives as one tool-call delta", async () => {

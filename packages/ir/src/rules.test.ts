@@ -40,9 +40,28 @@ describe("provider fields by kind", () => {
     ]);
   });
 
+  it("a vertex provider needs its project and a Google Cloud location; project is vertex's alone", () => {
+    expect(configRuleProblems(config({ p: { kind: "vertex", region: "us-central1", project: "acme-prod" } }))).toEqual([]);
+    expect(configRuleProblems(config({ p: { kind: "vertex", region: "global", project: "acme-prod" } }))).toEqual([]);
+    expect(configRuleProblems(config({ p: { kind: "vertex" } })).map((p) => [p.code, p.path.join("."), p.message])).toEqual([
+      ["provider_needs", "providers.p", expect.stringContaining("needs `region`: the Google Cloud location")],
+      ["provider_needs", "providers.p", expect.stringContaining("needs `project`")],
+    ]);
+    expect(configRuleProblems(config({ p: { kind: "vertex", region: "EU_West", project: "acme-prod" } })).map((p) => [p.code, p.path.join(".")])).toEqual([
+      ["provider_value", "providers.p.region"],
+    ]);
+    expect(configRuleProblems(config({ p: { kind: "gemini", project: "acme-prod" } }))).toEqual([
+      { code: "provider_foreign", path: ["providers", "p", "project"], message: '`project` is a vertex provider\'s setting; "p" is gemini' },
+    ]);
+    expect(() => config({ p: { kind: "vertex", region: "us-central1", project: "acme/prod" } })).toThrow(/Google Cloud project id/);
+  });
+
   it("embedding models only on kinds with an embeddings API", () => {
     expect(configRuleProblems(config({ p: { kind: "bedrock", region: "us-east-1" } }, true)).map((p) => p.message)).toEqual([
       'embedding model "m" is on bedrock-kind provider "p", which has no embeddings API',
+    ]);
+    expect(configRuleProblems(config({ p: { kind: "vertex", region: "us-central1", project: "acme-prod" } }, true)).map((p) => p.message)).toEqual([
+      'embedding model "m" is on vertex-kind provider "p", which has no embeddings API',
     ]);
     expect(configRuleProblems(config({ p: { kind: "gemini" } }, true))).toEqual([]);
   });

@@ -19,6 +19,7 @@ export interface RuleProblem {
     | "embedding_dimensions"
     | "provider_needs"
     | "provider_foreign"
+    | "provider_value"
     | "prompt_template";
   path: (string | number)[];
   message: string;
@@ -140,10 +141,14 @@ export function configRuleProblems(config: Config): RuleProblem[] {
 /** Provider kinds that can serve `POST /v1/embeddings` (an embedding model elsewhere is refused). */
 export const EMBEDDING_PROVIDER_KINDS: ReadonlySet<string> = new Set(["openai", "mock", "azure", "gemini"]);
 
+/** A Google Cloud location as Vertex AI's endpoints name it (`us-central1`, `europe-west4`, `global`): it is part of a host name. */
+const GCP_LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
+
 /**
  * What each provider kind needs and takes: `azure` needs its resource endpoint (`baseUrl`) and is the only kind with
  * `apiVersion` and `auth`; `bedrock` needs `region` (requests are signed for it) and takes no `apiKey` (credentials
- * come from the standard AWS environment variables). The SDK's types say the same at the literal.
+ * come from the standard AWS environment variables); `vertex` needs `region` (a Google Cloud location: it names the
+ * endpoint) and `project`, the only kind with it. The SDK's types say the same at the literal.
  */
 export function providerFieldProblems(config: Config): RuleProblem[] {
   const out: RuleProblem[] = [];
@@ -161,6 +166,26 @@ export function providerFieldProblems(config: Config): RuleProblem[] {
       out.push({ code: "provider_foreign", path: [...at, "auth"], message: `\`auth\` is an azure provider's setting; "${id}" is ${p.kind}` });
     if (p.kind === "bedrock" && p.region === undefined)
       out.push({ code: "provider_needs", path: at, message: `bedrock provider "${id}" needs \`region\`: the AWS region its requests are signed for` });
+    if (p.kind === "vertex" && p.region === undefined)
+      out.push({
+        code: "provider_needs",
+        path: at,
+        message: `vertex provider "${id}" needs \`region\`: the Google Cloud location of its endpoint, e.g. us-central1, europe-west4 or global`,
+      });
+    else if (p.kind === "vertex" && p.region !== undefined && !GCP_LOCATION.test(p.region))
+      out.push({
+        code: "provider_value",
+        path: [...at, "region"],
+        message: `vertex provider "${id}" has region "${p.region}", which is not a Google Cloud location (lowercase, e.g. us-central1, europe-west4 or global)`,
+      });
+    if (p.kind === "vertex" && p.project === undefined)
+      out.push({
+        code: "provider_needs",
+        path: at,
+        message: `vertex provider "${id}" needs \`project\`: the Google Cloud project id its requests are made in`,
+      });
+    if (p.kind !== "vertex" && p.project !== undefined)
+      out.push({ code: "provider_foreign", path: [...at, "project"], message: `\`project\` is a vertex provider's setting; "${id}" is ${p.kind}` });
   }
   return out;
 }

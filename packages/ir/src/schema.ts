@@ -32,7 +32,7 @@ export const PlacementSchema = z.strictObject({
  * reuses these schemas, and the SDK's literal unions, which users import without this package, are pinned to them
  * by test/sdk/enums.test-d.ts, so a value added here and not there fails the type tests.
  */
-export const ProviderKindSchema = z.enum(["openai", "anthropic", "mock", "azure", "gemini", "bedrock"]);
+export const ProviderKindSchema = z.enum(["openai", "anthropic", "mock", "azure", "gemini", "bedrock", "vertex"]);
 /**
  * How an `azure` provider authenticates: `api-key` (the `api-key` header from `apiKey`, the default) or `entra` (a
  * Microsoft Entra ID bearer token the router obtains and refreshes from the standard AZURE_* environment variables).
@@ -98,13 +98,27 @@ export const MAX_WEIGHT = 1_000_000;
 /** An http(s) URL (no `file:`, `data:`…): where the router sends requests. */
 export const HttpUrlSchema = z.url().regex(/^https?:\/\//, "must be an http:// or https:// URL");
 
+/**
+ * A Google Cloud project id (`acme-prod`; 6–30 lowercase letters, digits and hyphens, starting with a letter), or a
+ * legacy domain-scoped one (`example.com:acme`): it goes into the Vertex AI endpoint's path.
+ */
+export const GcpProjectSchema = z
+  .string()
+  .regex(
+    /^(?:[a-z0-9.-]{1,63}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+    "a Google Cloud project id: 6–30 lowercase letters, digits or hyphens, starting with a letter",
+  );
+
 export const ProviderSchema = z.strictObject({
   kind: ProviderKindSchema,
   baseUrl: HttpUrlSchema.optional(),
   apiKey: SecretRefSchema.optional(),
   /** Extra headers sent upstream (values may be secret references). */
   headers: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}),
-  /** Where the provider serves; for `bedrock` also the AWS region requests are signed for (required there). */
+  /**
+   * Where the provider serves; for `bedrock` also the AWS region requests are signed for, for `vertex` the Google Cloud
+   * location its endpoint is in (`us-central1`, `global`): required there.
+   */
   region: RegionSchema.optional(),
   residency: ResidencySchema.optional(),
   selfHosted: z.boolean().default(false),
@@ -113,6 +127,8 @@ export const ProviderSchema = z.strictObject({
   apiVersion: z.string().min(1).max(64).optional(),
   /** `azure`: how the router authenticates (absent: `api-key`). */
   auth: ProviderAuthSchema.optional(),
+  /** `vertex`: the Google Cloud project id the requests are made in (required there, refused elsewhere). */
+  project: GcpProjectSchema.optional(),
 });
 
 export const PriceSchema = z.strictObject({

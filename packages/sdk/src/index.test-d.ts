@@ -82,7 +82,7 @@ describe("defineConfig", () => {
     });
   });
 
-  it("knows what each provider kind needs: azure its endpoint, bedrock its region; apiVersion is azure's alone", () => {
+  it("knows what each provider kind needs: azure its endpoint, bedrock its region, vertex its project and region; apiVersion is azure's alone, project vertex's", () => {
     const models = { m: { provider: "p", name: "m", context: 1, price: { input: 0, output: 0 } } } as const;
     const routes = { chat: { model: "m" } } as const;
     defineConfig({ providers: { p: { kind: "azure", baseUrl: "https://acme.openai.azure.com", apiVersion: "2024-10-21", auth: "entra" } }, models, routes });
@@ -90,6 +90,13 @@ describe("defineConfig", () => {
     defineConfig({ providers: { p: { kind: "gemini", apiKey: secret("GEMINI_API_KEY") } }, models, routes });
     // @ts-expect-error — a bedrock provider without a region
     defineConfig({ providers: { p: { kind: "bedrock" } }, models, routes });
+    defineConfig({ providers: { p: { kind: "vertex", project: "acme-prod", region: "us-central1" } }, models, routes });
+    // @ts-expect-error — a vertex provider without its project
+    defineConfig({ providers: { p: { kind: "vertex", region: "us-central1" } }, models, routes });
+    // @ts-expect-error — a vertex provider without its region
+    defineConfig({ providers: { p: { kind: "vertex", project: "acme-prod" } }, models, routes });
+    // @ts-expect-error — project on a gemini provider
+    defineConfig({ providers: { p: { kind: "gemini", project: "acme-prod" } }, models, routes });
     // @ts-expect-error — an azure provider without its endpoint
     defineConfig({ providers: { p: { kind: "azure", apiKey: secret("AZURE_KEY") } }, models, routes });
     // @ts-expect-error — apiVersion on an openai provider

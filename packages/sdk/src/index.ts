@@ -42,7 +42,7 @@ export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
 
 // The value sets below are declared by @switchyard/ir's zod schemas; they are spelt out here so the SDK needs no
 // dependency and editors show the literals. test/sdk/enums.test-d.ts pins each to the IR's, so drift fails the type tests.
-export type ProviderKind = "openai" | "anthropic" | "mock" | "azure" | "gemini" | "bedrock";
+export type ProviderKind = "openai" | "anthropic" | "mock" | "azure" | "gemini" | "bedrock" | "vertex";
 /** How an `azure` provider authenticates: the `api-key` header (default) or a Microsoft Entra ID token. */
 export type ProviderAuth = "api-key" | "entra";
 export type Residency = "eu" | "us" | "any";
@@ -121,7 +121,10 @@ interface ProviderFields<G extends string = string> {
   baseUrl?: string;
   apiKey?: Secret;
   headers?: Record<string, string | Secret>;
-  /** Where the provider serves (residency checks, region-aware placement); for `bedrock` also the AWS region requests are signed for. */
+  /**
+   * Where the provider serves (residency checks, region-aware placement); for `bedrock` also the AWS region requests are
+   * signed for, for `vertex` the Google Cloud location of its endpoint (`us-central1`, `global`).
+   */
   region?: G;
   residency?: Residency;
   selfHosted?: boolean;
@@ -133,10 +136,12 @@ interface ProviderFields<G extends string = string> {
 /**
  * A provider. `openai` speaks the OpenAI chat API (OpenAI, vLLM, Ollama, Groq…); `anthropic` the Messages API;
  * `azure` an Azure OpenAI resource (its endpoint as `baseUrl`; a model's `name` is its deployment); `gemini` Google's
- * Gemini API; `bedrock` AWS Bedrock's Converse API in `region`; `mock` answers in-process (tests, demos).
+ * Gemini API; `bedrock` AWS Bedrock's Converse API in `region`; `vertex` Gemini on Google Cloud's Vertex AI in `project`
+ * and `region`, with the pod's Google identity; `mock` answers in-process (tests, demos).
  *
  * @example azure: { kind: "azure", baseUrl: "https://acme.openai.azure.com", apiKey: secret("AZURE_OPENAI_KEY"), apiVersion: "2024-10-21" }
  * @example bedrock: { kind: "bedrock", region: "eu-central-1" }
+ * @example vertex: { kind: "vertex", project: "acme-prod", region: "europe-west4" }
  */
 export type ProviderDef<G extends string = string> =
   | (ProviderFields<G> & { kind: "openai" | "anthropic" | "mock" | "gemini" })
@@ -148,7 +153,14 @@ export type ProviderDef<G extends string = string> =
       apiVersion?: string;
       auth?: ProviderAuth;
     })
-  | (ProviderFields<G> & { kind: "bedrock"; region: G });
+  | (ProviderFields<G> & { kind: "bedrock"; region: G })
+  | (ProviderFields<G> & {
+      kind: "vertex";
+      /** The Google Cloud location of the Vertex AI endpoint (`us-central1`, `europe-west4`, `global`). */
+      region: G;
+      /** The Google Cloud project id requests are made in (and billed to). */
+      project: string;
+    });
 
 export interface ModelDef<P extends string> {
   /** A chat model (the default); an embedding model says `kind: "embedding"` (see EmbeddingModelDef). */

@@ -50,6 +50,7 @@ const ADAPTERS = {
   azure: { file: "adapters/azure/index.ts", name: "createAzureAdapter" },
   gemini: { file: "adapters/gemini/index.ts", name: "createGeminiAdapter" },
   bedrock: { file: "adapters/bedrock/index.ts", name: "createBedrockAdapter" },
+  vertex: { file: "adapters/vertex/index.ts", name: "createVertexAdapter" },
 } as const;
 
 const VALIDATORS = {
@@ -426,7 +427,7 @@ const ENTRA_CHUNK: LazyChunk = {
   importer: "adapters/azure/index.ts",
   specifier: "./entra.ts",
   exports: ["entraTokenSource", "entraScope"],
-  modules: new Set(["adapters/azure/entra.ts", "adapters/refresh.ts", "adapters/http-get.ts"]),
+  modules: new Set(["adapters/azure/entra.ts", "adapters/refresh.ts", "adapters/http-get.ts", "adapters/oauth.ts"]),
   corePath: "EntraCore (adapters/azure/entra.ts)",
   name: "switchyard-entra.mjs",
   placement: "beside",
@@ -456,9 +457,10 @@ const BEDROCK_CHUNK: LazyChunk = {
     "adapters/bedrock/endpoints.ts",
     // blockedHost only: a pure function (endpoint variables are held to a release's URL rules).
     "../../ir/src/rules.ts",
-    // Pure helpers: the temporary credentials' cache, and the masking of what STS or the container endpoint says.
+    // Pure helpers: the temporary credentials' cache, the masking of what STS or the container endpoint says, the GET.
     "adapters/refresh.ts",
     "adapters/redact.ts",
+    "adapters/http-get.ts",
     // midConversationSystem, structuredToolName and toUsage only: pure functions.
     "adapters/anthropic/translate.ts",
     // toolUseId: a pure function.
@@ -472,6 +474,26 @@ const BEDROCK_CHUNK: LazyChunk = {
   name: "switchyard-bedrock.mjs",
   placement: "beside",
   serves: "the AWS Bedrock adapter (providers of kind bedrock)",
+};
+
+/**
+ * A vertex provider's Google access tokens (a service account key's self-signed RS256 JWT exchanged at its token_uri,
+ * or the GCE / GKE metadata server; node:crypto, no google-auth-library), loaded by the provider's first call
+ * (adapters/vertex/index.ts). Only releases with a vertex provider bundle that importer, so only they get this asset;
+ * the calls themselves are the gemini chunk's. The core's UpstreamError comes in as GoogleAuthCore.
+ */
+const VERTEX_AUTH_CHUNK: LazyChunk = {
+  what: "vertex-auth",
+  entry: "adapters/vertex/auth.ts",
+  importer: "adapters/vertex/index.ts",
+  specifier: "./auth.ts",
+  exports: ["googleTokenSource"],
+  // Pure helpers: the token's cache, OAuth2's answers and the masking of what a token endpoint says, the metadata server's GET.
+  modules: new Set(["adapters/vertex/auth.ts", "adapters/refresh.ts", "adapters/oauth.ts", "adapters/redact.ts", "adapters/http-get.ts"]),
+  corePath: "GoogleAuthCore (adapters/vertex/auth.ts)",
+  name: "switchyard-vertex-auth.mjs",
+  placement: "beside",
+  serves: "Google credentials for vertex providers (a service account key or the metadata server)",
 };
 
 /**
@@ -499,7 +521,8 @@ const ANTHROPIC_CHUNK: LazyChunk = {
 
 /**
  * The gemini adapter's calls (request, answer, stream and embeddings translation, Google's errors; ~13 KB minified),
- * unpacked by a gemini provider's first call (adapters/gemini/index.ts); its refusals stay in the core. The core's
+ * unpacked by a gemini or vertex provider's first call (lazyGeminiCalls in adapters/gemini/index.ts, which the vertex
+ * adapter calls with Vertex AI's URLs and token); its refusals stay in the core. The core's
  * classes and helpers come in as GeminiCore.
  */
 const GEMINI_CHUNK: LazyChunk = {
@@ -917,6 +940,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, REDIS_SCRIPTS_CHUNK, assets),
       lazyChunk(src, ENTRA_CHUNK, assets),
       lazyChunk(src, BEDROCK_CHUNK, assets),
+      lazyChunk(src, VERTEX_AUTH_CHUNK, assets),
       lazyChunk(src, ANTHROPIC_CHUNK, assets),
       lazyChunk(src, GEMINI_CHUNK, assets),
       lazyChunk(src, MOCK_CHUNK, assets),

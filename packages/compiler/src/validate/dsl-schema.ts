@@ -16,6 +16,7 @@ import {
   ModelKindSchema,
   OptimizeSchema,
   ProviderKindSchema,
+  GcpProjectSchema,
   ProviderAuthSchema,
   ProximitySchema,
   RegionIdSchema,
@@ -82,6 +83,7 @@ const providerShape = {
   mock: MockDsl.optional(),
   apiVersion: z.string().min(1).max(64).optional(),
   auth: ProviderAuthSchema.optional(),
+  project: GcpProjectSchema.optional(),
   waive: Waivers,
 };
 export const ProviderDsl = z.strictObject(providerShape);

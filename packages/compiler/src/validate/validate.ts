@@ -163,6 +163,7 @@ function ruleCode(code: string, path: (string | number)[]): Code {
     case "provider_foreign":
       return "SY0101";
     case "invalid_url":
+    case "provider_value":
     case "blocked_host":
     case "reserved_secret":
       return "SY0102";

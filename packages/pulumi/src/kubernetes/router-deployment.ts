@@ -71,8 +71,9 @@ export interface RouterDeploymentArgs {
   /**
    * The Kubernetes service account the pods run as, for providers whose credentials come from the pod's identity: one
    * annotated for IRSA (`eks.amazonaws.com/role-arn`) or associated with an EKS Pod Identity (bedrock), or labelled for
-   * Azure workload identity (`azure.workload.identity/use` on the pod via `labels`; azure with `auth: "entra"`). Their
-   * webhooks mount their own projected token; the Kubernetes API token stays unmounted. Default: the namespace's `default`.
+   * Azure workload identity (`azure.workload.identity/use` on the pod via `labels`; azure with `auth: "entra"`), or bound
+   * to a Google service account by GKE Workload Identity (vertex; the GKE metadata server serves its tokens, nothing is
+   * mounted). The EKS and Azure webhooks mount their own projected token; the Kubernetes API token stays unmounted. Default: the namespace's `default`.
    */
   serviceAccountName?: pulumi.Input<string>;
   /**

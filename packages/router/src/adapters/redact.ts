@@ -25,3 +25,15 @@ export function redactSecrets(text: string): string {
           : match,
   );
 }
+
+/**
+ * `text` fit for an error message: one line, at most 200 characters, each of `secrets` (4 characters or more) and
+ * anything key-shaped masked. For what a credentials endpoint says, which could echo what it was sent.
+ *
+ * @example maskedLine("bad token abcd1234\n  expired", ["abcd1234"]) // → "bad token [redacted] expired"
+ */
+export function maskedLine(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const secret of secrets) if (secret !== undefined && secret.length >= 4) out = out.replaceAll(secret, "[redacted]");
+  return redactSecrets(out.replace(/\s+/g, " ").trim()).slice(0, 200);
+}

@@ -1,7 +1,8 @@
 /**
  * @module A credential that expires, cached per provider and refreshed ahead of its expiry, fetched once at a time:
- * Azure's Entra ID tokens (azure/entra.ts) and Bedrock's temporary AWS credentials (bedrock/credentials.ts). It holds
- * no state of its own and no classes, so each of their lazily loaded assets carries a copy.
+ * Azure's Entra ID tokens (azure/entra.ts), Vertex's Google tokens (vertex/auth.ts) and Bedrock's temporary AWS
+ * credentials (bedrock/credentials.ts). It holds no state of its own and no classes, so each of their lazily loaded
+ * assets carries a copy.
  */
 
 /** A credential is refreshed this long before it expires (or at half its lifetime when that is shorter). */

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { Transport, TransportRequest } from "../types.ts";
 import { UpstreamError, toUpstreamError } from "../types.ts";
-import { COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST, IMDS_TOKEN_URL, entraCredentials, entraScope, entraTokenSource, tokenTimes } from "./entra.ts";
+import { tokenTimes } from "../oauth.ts";
+import { COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST, IMDS_TOKEN_URL, entraCredentials, entraScope, entraTokenSource } from "./entra.ts";
 
 const ENV = { AZURE_TENANT_ID: "t", AZURE_CLIENT_ID: "c", AZURE_CLIENT_SECRET: "s3cret-value" };
 

@@ -14,9 +14,9 @@
  * which passes in its error class (EntraCore).
  */
 import { readFile } from "node:fs/promises";
-import type { FailureClass } from "../../errors.ts";
 import { httpGet } from "../http-get.ts";
-import { refreshTimes, refreshing } from "../refresh.ts";
+import { oauthErrorText, tokenErrorClass, tokenTimes } from "../oauth.ts";
+import { refreshing } from "../refresh.ts";
 import type { Transport, UpstreamError, toUpstreamError } from "../types.ts";
 
 /** The core's parts the token source uses: its UpstreamError class (the router's `instanceof` checks know only that one). */
@@ -152,30 +152,6 @@ interface Token {
   refreshAt: number;
 }
 
-/** When a token obtained at `now`, valid `expiresInS` seconds, expires and is refreshed (refresh.ts's margin). */
-export function tokenTimes(now: number, expiresInS: number): { expiresAt: number; refreshAt: number } {
-  return refreshTimes(now, now + Math.max(0, expiresInS) * 1000);
-}
-
-/** The failure class of a token endpoint's status: its 4xx are the deployment's credentials, never the client's request. */
-function tokenErrorClass(status: number): FailureClass {
-  if (status === 429) return "429";
-  if (status >= 500) return "5xx";
-  return "provider_4xx";
-}
-
-/** The token endpoint's own words: `error` and the first line of `error_description` (`AADSTS7000215: Invalid client secret provided.`). */
-function entraErrorText(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown; error_description?: unknown };
-    const code = typeof parsed.error === "string" ? parsed.error : undefined;
-    const description = typeof parsed.error_description === "string" ? (parsed.error_description.split(/\r?\n/)[0] ?? "").trim().slice(0, 200) : undefined;
-    return [code, description].filter((v) => v !== undefined && v !== "").join(": ");
-  } catch {
-    return "";
-  }
-}
-
 /** A provider's Entra ID token: `get` answers the cached one, fetching or refreshing it first when needed. */
 export interface EntraTokenSource {
   get(signal: AbortSignal): Promise<string>;
@@ -229,7 +205,7 @@ export function entraTokenSource(core: EntraCore, provider: string, env: Env, tr
       const text = await response.text();
       if (response.status < 200 || response.status >= 300) {
         // Entra does not echo the secret; should a proxy in between, it is masked all the same.
-        const said = c.secret.kind === "client-secret" ? entraErrorText(text).replaceAll(c.secret.value, "[redacted]") : entraErrorText(text);
+        const said = c.secret.kind === "client-secret" ? oauthErrorText(text).replaceAll(c.secret.value, "[redacted]") : oauthErrorText(text);
         throw new core.UpstreamError(
           tokenErrorClass(response.status),
           `provider \`${provider}\`: Microsoft Entra ID refused a token (${response.status}${said === "" ? "" : `, ${said}`})`,
@@ -262,7 +238,7 @@ export function entraTokenSource(core: EntraCore, provider: string, env: Env, tr
       throw new core.UpstreamError("provider_4xx", `provider \`${provider}\`: cannot reach ${m.where}: ${failed.message}; ${looked}`);
     }
     if (answer.status < 200 || answer.status >= 300) {
-      const said = m.header === undefined ? entraErrorText(answer.text) : entraErrorText(answer.text).replaceAll(m.header, "[redacted]");
+      const said = m.header === undefined ? oauthErrorText(answer.text) : oauthErrorText(answer.text).replaceAll(m.header, "[redacted]");
       throw new core.UpstreamError(
         tokenErrorClass(answer.status),
         `provider \`${provider}\`: ${m.where} refused a token (${answer.status}${said === "" ? "" : `, ${said}`}); ${looked}`,

@@ -4,12 +4,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Transport, TransportRequest } from "../types.ts";
 import { UpstreamError, toUpstreamError } from "../types.ts";
+import { httpGet } from "../http-get.ts";
 import {
   type CredentialOptions,
   awsCredentialProvider,
   awsCredentialSource,
   containerUriAllowed,
-  httpGet,
   parseContainerCredentials,
   parseExpiration,
   parseStsCredentials,

@@ -8,10 +8,9 @@
  * Part of the bedrock asset (converse.ts imports it): it imports no value from the core, which passes in its error
  * class (CredentialsCore).
  */
-import http from "node:http";
-import https from "node:https";
 import { readFile } from "node:fs/promises";
-import { redactSecrets } from "../redact.ts";
+import { httpGet } from "../http-get.ts";
+import { maskedLine } from "../redact.ts";
 import { type Expiring, refreshTimes, refreshing } from "../refresh.ts";
 import type { Transport, UpstreamError, toUpstreamError } from "../types.ts";
 import { awsRegionName, configuredEndpoint } from "./endpoints.ts";
@@ -27,8 +26,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** A credentials request (STS, the container endpoint) that takes longer than this fails. */
 export const CREDENTIALS_TIMEOUT_MS = 10_000;
-/** The largest answer read from the container credentials endpoint, bytes (a real one is about 1.5 KB). */
-const MAX_CONTAINER_ANSWER_BYTES = 64 * 1024;
 /** Where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI points (ECS's credentials endpoint). */
 export const ECS_CREDENTIALS_HOST = "http://169.254.170.2";
 
@@ -251,34 +248,6 @@ export function parseContainerCredentials(text: string): { credentials: Required
   return { credentials: { accessKeyId, secretAccessKey, sessionToken }, expiresAt };
 }
 
-/** `text` fit for an error message: one line, at most 200 characters, `secrets` and anything key-shaped masked. */
-function said(text: string, secrets: Array<string | undefined>): string {
-  let out = text;
-  for (const secret of secrets) if (secret !== undefined && secret.length >= 4) out = out.replaceAll(secret, "[redacted]");
-  return redactSecrets(out.replace(/\s+/g, " ").trim()).slice(0, 200);
-}
-
-/** A GET of `url` (the container endpoint: not the transport's business, which only POSTs), its answer read whole up to a cap. */
-export function httpGet(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = (url.protocol === "https:" ? https : http).get(url, { headers, signal }, (res) => {
-      const parts: Buffer[] = [];
-      let size = 0;
-      res.on("data", (part: Buffer) => {
-        size += part.length;
-        if (size > MAX_CONTAINER_ANSWER_BYTES) req.destroy(new Error(`the answer is larger than ${MAX_CONTAINER_ANSWER_BYTES} bytes`));
-        else parts.push(part);
-      });
-      res.once("error", reject);
-      res.once("close", () => {
-        if (!res.complete) reject(new Error("the connection closed before the answer's end"));
-      });
-      res.once("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString("utf8") }));
-    });
-    req.once("error", reject);
-  });
-}
-
 /** Options for tests: the clock, the fetch timeout and the GET used for the container endpoint. */
 export interface CredentialOptions {
   now?: () => number;
@@ -357,7 +326,7 @@ export function awsCredentialProvider(
       const text = await response.text();
       if (response.status < 200 || response.status >= 300) {
         const { code, message } = parseStsError(text);
-        const words = [code, message === undefined ? undefined : said(message, [token])].filter((v) => v !== undefined).join(": ");
+        const words = [code, message === undefined ? undefined : maskedLine(message, [token])].filter((v) => v !== undefined).join(": ");
         throw fail(
           `STS AssumeRoleWithWebIdentity refused AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE (${response.status}${words === "" ? "" : ` ${words}`})`,
         );
@@ -388,7 +357,7 @@ export function awsCredentialProvider(
         } catch {
           words = "";
         }
-        words = said(words, [authorization]);
+        words = maskedLine(words, [authorization]);
         throw fail(`the container credentials endpoint (${c.variable}) answered ${response.status}${words === "" ? "" : ` ${words}`}`);
       }
       const parsed = parseContainerCredentials(response.text);

@@ -2,7 +2,8 @@
  * @module The Google Gemini API adapter's calls (`generateContent`, `streamGenerateContent?alt=sse`,
  * `batchEmbedContents`, `x-goog-api-key`): requests, answers, streams, embeddings and Google's errors translated.
  * Loaded by the adapter's first call (index.ts): in router.mjs a compressed chunk unpacked then. The core's classes and
- * helpers come in as `GeminiCore` (one copy of each, for `instanceof`).
+ * helpers come in as `GeminiCore` (one copy of each, for `instanceof`). Vertex AI serves the same bodies at its own URLs
+ * with a Google OAuth2 token (adapters/vertex): it passes a `GeminiEndpoint` instead of the API key's.
  */
 import type { RouterError } from "../../errors.ts";
 import type { estimateTextTokens } from "../../core/tokens.ts";
@@ -15,8 +16,6 @@ import type {
   EmbedCall,
   ProviderAdapter,
   StreamEvent,
-  Transport,
-  TransportRequest,
   TransportResponse,
   UpstreamError,
   classifyStatus,
@@ -50,6 +49,31 @@ export interface GeminiCore {
 
 /** Default base URL (the Gemini Developer API); the adapter appends `/models/{name}:generateContent`. */
 export const GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
+
+/** A Gemini provider's calls. */
+export type GeminiCalls = Required<Pick<ProviderAdapter, "complete" | "stream" | "embed">>;
+
+/** Where a model's methods are and who calls them: the Gemini API's with `x-goog-api-key` by default, Vertex AI's with a bearer token. */
+export interface GeminiEndpoint {
+  /** The URL of `method` (`generateContent`, `streamGenerateContent`, `batchEmbedContents`) on model `model`. */
+  url(model: string, method: string): URL;
+  /** The headers of a call (a stream's accept `text/event-stream`): fixed ones, or a token's got (and refreshed) per call. */
+  headers(stream: boolean, signal: AbortSignal): Record<string, string> | Promise<Record<string, string>>;
+  /** The upstream answered 401: the credential is stale (the next call gets a new one). */
+  unauthorized?(): void;
+}
+
+/** The Gemini API's endpoint: `{baseUrl}/models/{name}:{method}`, the key in `x-goog-api-key` (never in the URL). */
+function apiKeyEndpoint(init: AdapterInit): GeminiEndpoint {
+  const base = (init.provider.baseUrl ?? GEMINI_DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
+  if (init.apiKey !== undefined) headers["x-goog-api-key"] = init.apiKey;
+  const streamHeaders = { ...headers, accept: "text/event-stream" };
+  return {
+    url: (model, method) => new URL(`${base}/models/${encodeURIComponent(model)}:${method}`),
+    headers: (stream) => (stream ? streamHeaders : headers),
+  };
+}
 
 function parseJson<T>(core: GeminiCore, text: string, what: string): T {
   try {
@@ -95,25 +119,25 @@ async function httpError(core: GeminiCore, response: TransportResponse, provider
   return googleError(core, response.status, error, provider, core.parseRetryAfter(response.headers["retry-after"]));
 }
 
-async function post(core: GeminiCore, transport: Transport, request: TransportRequest, provider: string): Promise<TransportResponse> {
-  const response = await transport.post(request);
-  if (response.status < 200 || response.status >= 300) throw await httpError(core, response, provider);
-  return response;
-}
-
 /**
- * The calls of an adapter for Google's Gemini API with an API key (`x-goog-api-key`).
+ * The calls of an adapter for Google's Gemini API: with an API key (`x-goog-api-key`) at `baseUrl`, or at `endpoint`'s
+ * URLs with its headers (Vertex AI's, with a bearer token).
  *
  * @example createGeminiCalls(init, core) // core: GeminiCore, the router's own classes and helpers
  */
-export function createGeminiCalls(init: AdapterInit, core: GeminiCore): Required<Pick<ProviderAdapter, "complete" | "stream" | "embed">> {
+export function createGeminiCalls(init: AdapterInit, core: GeminiCore, endpoint: GeminiEndpoint = apiKeyEndpoint(init)): GeminiCalls {
   const { UpstreamError, toUpstreamError, unsendable } = core;
-  const base = (init.provider.baseUrl ?? GEMINI_DEFAULT_BASE_URL).replace(/\/+$/, "");
-  const urlOf = (model: string, method: string): URL => new URL(`${base}/models/${encodeURIComponent(model)}:${method}`);
-  const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
-  if (init.apiKey !== undefined) headers["x-goog-api-key"] = init.apiKey;
-  const streamHeaders = { ...headers, accept: "text/event-stream" };
   const name = init.providerId;
+
+  /** POST `body` to `method` of `call`'s model with the endpoint's headers; a non-2xx answer throws as an UpstreamError (a 401 first tells the endpoint). */
+  const post = async (call: AdapterCall | EmbedCall, method: string, body: string, stream = false): Promise<TransportResponse> => {
+    const url = endpoint.url(call.model.name, method);
+    if (stream) url.searchParams.set("alt", "sse");
+    const response = await init.transport.post({ url, headers: await endpoint.headers(stream, call.signal), body, signal: call.signal });
+    if (response.status === 401) endpoint.unauthorized?.();
+    if (response.status < 200 || response.status >= 300) throw await httpError(core, response, name);
+    return response;
+  };
 
   const requestBody = (call: AdapterCall): string => {
     try {
@@ -127,7 +151,7 @@ export function createGeminiCalls(init: AdapterInit, core: GeminiCore): Required
     async complete(call: AdapterCall): Promise<CompletionResult> {
       const body = requestBody(call);
       try {
-        const response = await post(core, init.transport, { url: urlOf(call.model.name, "generateContent"), headers, body, signal: call.signal }, name);
+        const response = await post(call, "generateContent", body);
         const parsed = parseJson<GeminiResponse>(core, await response.text(), `${name}'s response`);
         if (typeof parsed !== "object" || parsed === null || (!Array.isArray(parsed.candidates) && parsed.promptFeedback?.blockReason === undefined)) {
           throw new UpstreamError("invalid_response", `${name}'s response has no \`candidates\``);
@@ -143,11 +167,9 @@ export function createGeminiCalls(init: AdapterInit, core: GeminiCore): Required
 
     async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
       const body = requestBody(call);
-      const url = urlOf(call.model.name, "streamGenerateContent");
-      url.searchParams.set("alt", "sse");
       let response: TransportResponse;
       try {
-        response = await post(core, init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name);
+        response = await post(call, "streamGenerateContent", body, true);
       } catch (error) {
         throw toUpstreamError(error, call.signal);
       }
@@ -172,7 +194,7 @@ export function createGeminiCalls(init: AdapterInit, core: GeminiCore): Required
       const texts = typeof input === "string" ? [input] : (input as string[]);
       const body = JSON.stringify(toGeminiEmbedRequest(call.embeddings, call.model.name, call.model.dimensions));
       try {
-        const response = await post(core, init.transport, { url: urlOf(call.model.name, "batchEmbedContents"), headers, body, signal: call.signal }, name);
+        const response = await post(call, "batchEmbedContents", body);
         const answer = parseJson<{ embeddings?: Array<{ values?: unknown }> }>(core, await response.text(), `${name}'s embeddings response`);
         const vectors = answer?.embeddings;
         if (!Array.isArray(vectors) || vectors.length !== texts.length || !vectors.every((v) => Array.isArray(v?.values))) {

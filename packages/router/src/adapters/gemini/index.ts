@@ -18,7 +18,34 @@ import {
   toUpstreamError,
   unsendable,
 } from "../types.ts";
+import type { GeminiCalls, GeminiEndpoint } from "./calls.ts";
 import { geminiRefusal } from "./translate.ts";
+
+/**
+ * The Gemini calls of provider `init.providerId`, their code (calls.ts) imported at the first call: in router.mjs the
+ * gemini chunk, which the vertex kind loads too (with its own `endpoint`), so a release with both carries it once.
+ */
+export function lazyGeminiCalls(init: AdapterInit, what: string, endpoint?: GeminiEndpoint): () => Promise<GeminiCalls> {
+  return loadOnce(`the ${what} adapter of provider \`${init.providerId}\``, () =>
+    import("./calls.ts").then(({ createGeminiCalls }) =>
+      createGeminiCalls(
+        init,
+        {
+          RouterError,
+          UpstreamError,
+          toUpstreamError,
+          unsendable,
+          classifyStatus,
+          parseRetryAfter,
+          parseSse,
+          estimateTextTokens,
+          vectorToBase64,
+        },
+        endpoint,
+      ),
+    ),
+  );
+}
 
 /**
  * Create an adapter for Google's Gemini API with an API key (`x-goog-api-key`). The model's `name` is Gemini's model
@@ -27,21 +54,7 @@ import { geminiRefusal } from "./translate.ts";
  * @example createGeminiAdapter({ providerId: "gemini", provider, apiKey, headers: {}, transport })
  */
 export const createGeminiAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
-  const calls = loadOnce(`the gemini adapter of provider \`${init.providerId}\``, () =>
-    import("./calls.ts").then(({ createGeminiCalls }) =>
-      createGeminiCalls(init, {
-        RouterError,
-        UpstreamError,
-        toUpstreamError,
-        unsendable,
-        classifyStatus,
-        parseRetryAfter,
-        parseSse,
-        estimateTextTokens,
-        vectorToBase64,
-      }),
-    ),
-  );
+  const calls = lazyGeminiCalls(init, "gemini");
   return {
     refuses: (body) => geminiRefusal(body, init.providerId),
     complete: async (call) => (await calls()).complete(call),

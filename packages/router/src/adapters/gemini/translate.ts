@@ -87,9 +87,9 @@ export interface GoogleError {
 }
 
 /** What of `body` the Gemini API cannot honour, and why (`unsupported_parameter`, naming the field). */
-export function geminiRefusal(body: ChatBody, provider: string): RouterError | undefined {
+export function geminiRefusal(body: ChatBody, provider: string, api = "Google's Gemini API"): RouterError | undefined {
   const refuse = (param: string, why: string): RouterError =>
-    new RouterError("unsupported_parameter", `\`${param}\` cannot be honoured by provider \`${provider}\` (Google's Gemini API): ${why}`, { param });
+    new RouterError("unsupported_parameter", `\`${param}\` cannot be honoured by provider \`${provider}\` (${api}): ${why}`, { param });
   const n = body["n"];
   if (n !== undefined && n !== null && n !== 1) return refuse("n", "the router asks it for one candidate per request");
   if (body["logprobs"] === true) return refuse("logprobs", "the router does not translate its log probabilities");
