@@ -101,6 +101,17 @@ describe("item 2: a release names only the secrets and hosts fixed at start", ()
     expect(JSON.stringify(upstream.requests.map((r) => r.headers))).not.toContain(ADMIN_TOKEN);
   });
 
+  it("a bedrock or vertex region that would move the endpoint's host (x@169.254.169.254:80/) → 400 provider_value at the region", async () => {
+    const bedrock = edited((c) => {
+      c.providers.aws = { kind: "bedrock", region: "x@169.254.169.254:80/", headers: {}, selfHosted: false };
+    });
+    await expectRefused(bedrock, "config.providers.aws.region", "provider_value");
+    const vertex = edited((c) => {
+      c.providers.gcp = { kind: "vertex", region: "x@169.254.169.254:80/", project: "acme-prod", headers: {}, selfHosted: false };
+    });
+    await expectRefused(vertex, "config.providers.gcp.region", "provider_value");
+  });
+
   it("a secret the boot release does not name (PATH, another team's key) → 400 secret_not_allowed at its path", async () => {
     await expectRefused(
       edited((c) => void (c.providers.up.headers = { "x-leak": { secret: "PATH" } })),

@@ -29,6 +29,13 @@ describe("provider fields by kind", () => {
       { code: "provider_needs", path: ["providers", "p"], message: expect.stringContaining("needs `region`") as unknown },
     ]);
     expect(configRuleProblems(config({ p: { kind: "bedrock", region: "us-east-1" } }))).toEqual([]);
+    expect(configRuleProblems(config({ p: { kind: "bedrock", region: "us-gov-west-1" } }))).toEqual([]);
+    // A region goes into the endpoint's host name: one that could move it elsewhere is refused at build and upload.
+    for (const region of ["x@169.254.169.254:80/", "us-east-1.evil.example", "US-EAST-1", "us-east-1-"])
+      expect(
+        configRuleProblems(config({ p: { kind: "bedrock", region } })).map((p) => [p.code, p.path.join(".")]),
+        region,
+      ).toEqual([["provider_value", "providers.p.region"]]);
     expect(configRuleProblems(config({ p: { kind: "azure", baseUrl: "https://acme.openai.azure.com", apiVersion: "v1", auth: "entra" } }))).toEqual([]);
   });
 

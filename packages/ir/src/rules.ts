@@ -143,11 +143,16 @@ export const EMBEDDING_PROVIDER_KINDS: ReadonlySet<string> = new Set(["openai", 
 
 /** A Google Cloud location as Vertex AI's endpoints name it (`us-central1`, `europe-west4`, `global`): it is part of a host name. */
 const GCP_LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
+/**
+ * An AWS region as Bedrock's endpoints name it (`us-east-1`, `eu-central-2`, `us-gov-west-1`): one host label, for it is
+ * part of the endpoint's host name (`x@169.254.169.254:80/` would move the signed requests to another host).
+ */
+const AWS_REGION = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * What each provider kind needs and takes: `azure` needs its resource endpoint (`baseUrl`) and is the only kind with
  * `apiVersion` and `auth`; `bedrock` needs `region` (requests are signed for it) and takes no `apiKey` (credentials
- * come from the standard AWS environment variables); `vertex` needs `region` (a Google Cloud location: it names the
+ * come from the standard AWS environment variables; its region is one host label); `vertex` needs `region` (a Google Cloud location: it names the
  * endpoint) and `project`, the only kind with it. The SDK's types say the same at the literal.
  */
 export function providerFieldProblems(config: Config): RuleProblem[] {
@@ -166,6 +171,12 @@ export function providerFieldProblems(config: Config): RuleProblem[] {
       out.push({ code: "provider_foreign", path: [...at, "auth"], message: `\`auth\` is an azure provider's setting; "${id}" is ${p.kind}` });
     if (p.kind === "bedrock" && p.region === undefined)
       out.push({ code: "provider_needs", path: at, message: `bedrock provider "${id}" needs \`region\`: the AWS region its requests are signed for` });
+    else if (p.kind === "bedrock" && p.region !== undefined && !AWS_REGION.test(p.region))
+      out.push({
+        code: "provider_value",
+        path: [...at, "region"],
+        message: `bedrock provider "${id}" has region "${p.region}", which is not an AWS region (lowercase letters, digits and hyphens, e.g. us-east-1)`,
+      });
     if (p.kind === "vertex" && p.region === undefined)
       out.push({
         code: "provider_needs",
