@@ -63,6 +63,8 @@ describe("bedrockBase: the release's baseUrl, else the environment's, else the r
       base: "https://bedrock-runtime.eu-west-1.amazonaws.com",
     });
     expect(bedrockBase(undefined, {}, "us-gov-west-1")).toEqual({ base: "https://bedrock-runtime.us-gov-west-1.amazonaws.com" });
+    // China's regions are under amazonaws.com.cn.
+    expect(bedrockBase(undefined, {}, "cn-northwest-1")).toEqual({ base: "https://bedrock-runtime.cn-northwest-1.amazonaws.com.cn" });
     expect(bedrockBase(undefined, { AWS_ENDPOINT_URL: "http://169.254.170.2/" }, "eu-west-1")).toEqual({
       problem: "AWS_ENDPOINT_URL names 169.254.170.2, which is link-local or cloud metadata",
     });

@@ -23,9 +23,13 @@ export const AWS_IGNORE_ENDPOINTS_ENV = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 /** An endpoint the environment names, or the problem with it. */
 export type ConfiguredEndpoint = { url: URL; variable: string } | { problem: string; variable: string };
 
-/** Bedrock's runtime endpoint of a region. */
+/**
+ * Bedrock's runtime endpoint of a region (China's regions under amazonaws.com.cn, as STS's: stsEndpoint).
+ *
+ * @example bedrockEndpoint("cn-northwest-1") // → "https://bedrock-runtime.cn-northwest-1.amazonaws.com.cn"
+ */
 export function bedrockEndpoint(region: string): string {
-  return `https://bedrock-runtime.${region}.amazonaws.com`;
+  return `https://bedrock-runtime.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
 }
 
 /**
