@@ -147,7 +147,10 @@ function assistantText(content: unknown, at: string): string {
     .join("\n\n");
 }
 
-/** A function call's output: a string, or text parts joined (images in a tool result have no Chat Completions form). */
+/**
+ * A function call's output: a string, or its non-empty text parts a blank line apart, as an assistant message's parts
+ * (images in a tool result have no Chat Completions form).
+ */
 function callOutput(output: unknown, at: string): string {
   if (typeof output === "string") return output;
   if (!Array.isArray(output)) invalid(at, `must be a string or an array of content parts, got ${kind(output)}`);
@@ -157,7 +160,8 @@ function callOutput(output: unknown, at: string): string {
       if (!isObject(part) || part["type"] !== "input_text") unsupported(where, "must be an input_text part: a function call's output can carry text only here");
       return text(part["text"], `${where}.text`);
     })
-    .join("");
+    .filter((part) => part !== "")
+    .join("\n\n");
 }
 
 const MESSAGE_ROLES = new Set(["user", "assistant", "system", "developer"]);

@@ -70,7 +70,15 @@ describe("reading a Responses request", () => {
           { type: "function_call", call_id: "c1", name: "lookup", arguments: '{"q":"a"}' },
           { type: "function_call", call_id: "c2", name: "lookup", arguments: '{"q":"b"}' },
           { type: "function_call_output", call_id: "c1", output: "A" },
-          { type: "function_call_output", call_id: "c2", output: [{ type: "input_text", text: "B" }] },
+          {
+            type: "function_call_output",
+            call_id: "c2",
+            output: [
+              { type: "input_text", text: "B" },
+              { type: "input_text", text: "" },
+              { type: "input_text", text: "C" },
+            ],
+          },
         ],
       },
       {},
@@ -93,7 +101,7 @@ describe("reading a Responses request", () => {
         ],
       },
       { role: "tool", tool_call_id: "c1", content: "A" },
-      { role: "tool", tool_call_id: "c2", content: "B" },
+      { role: "tool", tool_call_id: "c2", content: "B\n\nC" },
     ]);
     expect(body.stream).toBe(true);
     expect(body.stream_options).toEqual({ include_usage: true });
