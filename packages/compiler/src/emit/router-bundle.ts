@@ -465,6 +465,7 @@ const BEDROCK_CHUNK: LazyChunk = {
     "adapters/anthropic/translate.ts",
     // toolUseId: a pure function.
     "adapters/tool-call-ids.ts",
+    "adapters/text.ts",
     // Registered symbols (Symbol.for): the chunk's copies are the core's symbols (stop-sequence.ts: and the pure markStopSequence).
     "protocol/tool-error.ts",
     "protocol/stop-sequence.ts",
@@ -511,6 +512,7 @@ const ANTHROPIC_CHUNK: LazyChunk = {
     "adapters/anthropic/calls.ts",
     "adapters/anthropic/translate.ts",
     "adapters/tool-call-ids.ts",
+    "adapters/text.ts",
     // Registered symbols (Symbol.for): the chunk's copies are the core's symbols (stop-sequence.ts: and the pure markStopSequence).
     "protocol/tool-error.ts",
     "protocol/stop-sequence.ts",
@@ -531,7 +533,7 @@ const GEMINI_CHUNK: LazyChunk = {
   importer: "adapters/gemini/index.ts",
   specifier: "./calls.ts",
   exports: ["createGeminiCalls"],
-  modules: new Set(["adapters/gemini/calls.ts", "adapters/gemini/translate.ts"]),
+  modules: new Set(["adapters/gemini/calls.ts", "adapters/gemini/translate.ts", "adapters/text.ts"]),
   corePath: "GeminiCore (adapters/gemini/calls.ts)",
   name: "switchyard-gemini.mjs",
 };

@@ -5,6 +5,7 @@ import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, Ch
 import { markStopSequence } from "../../protocol/stop-sequence.ts";
 import { TOOL_ERROR } from "../../protocol/tool-error.ts";
 import { toolUseId } from "../tool-call-ids.ts";
+import { messageText } from "../text.ts";
 
 export type AnthropicBlock =
   | { type: "text"; text: string }
@@ -71,16 +72,6 @@ export interface AnthropicResponse {
 
 /** Anthropic requires max_tokens; this is used when neither the request nor the model sets one. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
-
-/** A message's text; the text parts of an array joined with a blank line (separate parts must not run together). */
-function textOf(content: ChatMessage["content"]): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .filter((p) => typeof p.text === "string" && p.text !== "")
-    .map((p) => p.text as string)
-    .join("\n\n");
-}
 
 /** The content part types a user turn may hold on Anthropic (others — audio, files — are refused, never dropped). */
 const USER_PART_TYPES: ReadonlySet<string> = new Set(["text", "image_url"]);
@@ -251,7 +242,7 @@ export function toAnthropicRequest(body: ChatBody, model: Model, stream: boolean
     switch (m.role) {
       case "system":
       case "developer": {
-        const text = textOf(m.content);
+        const text = messageText(m.content);
         if (messages.length === 0) system.push(text);
         else if (text !== "") push("user", [{ type: "text", text: midConversationSystem(text) }]);
         break;
@@ -273,7 +264,7 @@ export function toAnthropicRequest(body: ChatBody, model: Model, stream: boolean
           {
             type: "tool_result",
             tool_use_id: toolUseId(m.tool_call_id ?? m.name),
-            content: Array.isArray(m.content) ? blocksOf(m.content) : textOf(m.content),
+            content: Array.isArray(m.content) ? blocksOf(m.content) : messageText(m.content),
             ...(m[TOOL_ERROR] === true ? { is_error: true } : {}),
           },
         ]);

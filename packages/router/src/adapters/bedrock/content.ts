@@ -34,15 +34,6 @@ export function blocksOf(content: ChatMessage["content"]): Array<{ text: string 
   return blocks;
 }
 
-export function textOf(content: ChatMessage["content"]): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .filter((p) => typeof p.text === "string" && p.text !== "")
-    .map((p) => p.text as string)
-    .join("\n\n");
-}
-
 /** The conversation holds tool calls or tool results. */
 export function hasToolBlocks(messages: readonly ChatMessage[]): boolean {
   return messages.some((m) => m.role === "tool" || m.role === "function" || (m.tool_calls?.length ?? 0) > 0);

@@ -9,7 +9,8 @@ import { markStopSequence } from "../../protocol/stop-sequence.ts";
 import { TOOL_ERROR } from "../../protocol/tool-error.ts";
 import { toolUseId } from "../tool-call-ids.ts";
 import { midConversationSystem, structuredToolName, toUsage } from "../anthropic/translate.ts";
-import { type BedrockImageFormat, blocksOf, hasToolBlocks, textOf } from "./content.ts";
+import { type BedrockImageFormat, blocksOf, hasToolBlocks } from "./content.ts";
+import { messageText } from "../text.ts";
 
 /** A content block of a Converse message (a union: exactly one member set). Blobs travel as base64 in the JSON protocol. */
 export type BedrockBlock =
@@ -109,7 +110,7 @@ export function toConverseRequest(body: ChatBody, model: Model): ConverseRequest
     switch (m.role) {
       case "system":
       case "developer": {
-        const text = textOf(m.content);
+        const text = messageText(m.content);
         if (messages.length === 0) {
           if (text !== "") system.push({ text });
         } else if (text !== "") push("user", [{ text: midConversationSystem(text) }]);

@@ -8,6 +8,7 @@ import type { ChatBody, ChatCompletion, ChatCompletionChunk, ChatContentPart, Ch
 import type { EmbeddingsBody } from "../../protocol/embeddings.ts";
 import type { FailureClass } from "../../errors.ts";
 import type { UpstreamErrorDetail } from "../types.ts";
+import { messageText } from "../text.ts";
 
 export interface GeminiPart {
   text?: string;
@@ -146,15 +147,6 @@ function dataUrl(url: string): { mimeType: string; data: string } | undefined {
   return m === null ? undefined : { mimeType: m[1] as string, data: m[2] as string };
 }
 
-function textOf(content: ChatMessage["content"]): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .filter((p) => p.type === "text" && typeof p.text === "string" && p.text !== "")
-    .map((p) => p.text as string)
-    .join("\n\n");
-}
-
 /** A message's content as Gemini parts (geminiRefusal has refused what cannot be sent). */
 function partsOf(content: ChatMessage["content"]): GeminiPart[] {
   if (typeof content === "string") return content === "" ? [] : [{ text: content }];
@@ -250,7 +242,7 @@ export function toGeminiRequest(body: ChatBody): GeminiRequest {
     switch (m.role) {
       case "system":
       case "developer": {
-        const text = textOf(m.content);
+        const text = messageText(m.content);
         if (text !== "") system.push(text);
         break;
       }
@@ -274,7 +266,7 @@ export function toGeminiRequest(body: ChatBody): GeminiRequest {
       case "function": {
         const callId = String(m.tool_call_id ?? "");
         const name = callNames.get(callId) ?? m.name ?? callId;
-        push("user", [{ functionResponse: { name, response: toolResponse(textOf(m.content)) } }]);
+        push("user", [{ functionResponse: { name, response: toolResponse(messageText(m.content)) } }]);
         break;
       }
     }
