@@ -53,6 +53,9 @@ const ADAPTERS = {
   vertex: { file: "adapters/vertex/index.ts", name: "createVertexAdapter" },
 } as const;
 
+/** The vertex adapter of releases whose vertex providers have a Claude model (Gemini's and Anthropic's publishers). */
+const VERTEX_CLAUDE_ADAPTER = { file: "adapters/vertex/claude.ts", name: "createVertexClaudeAdapter" } as const;
+
 const VALIDATORS = {
   json: { file: "validators/basic.ts", name: "jsonValidator" },
   regex: { file: "validators/basic.ts", name: "regexValidator" },
@@ -499,8 +502,10 @@ const VERTEX_AUTH_CHUNK: LazyChunk = {
 
 /**
  * The anthropic adapter's calls (request, answer and stream translation, ~10 KB minified, ~3.5 KB packed), unpacked by
- * an anthropic provider's first call (adapters/anthropic/index.ts); its refusals stay in the core. Only bundles with the
- * anthropic adapter reach it; the core's UpstreamError, SSE reader and HTTP error readers come in as AnthropicCore.
+ * an anthropic provider's first call, or a vertex provider's first call to a Claude model (lazyAnthropicCalls in
+ * adapters/anthropic/index.ts, which adapters/vertex/claude.ts gives the vertex adapter); its refusals stay in the core.
+ * Only bundles with the anthropic adapter or a Claude model on vertex reach it; the core's UpstreamError, SSE reader
+ * and HTTP error readers come in as AnthropicCore.
  */
 const ANTHROPIC_CHUNK: LazyChunk = {
   what: "anthropic",
@@ -896,7 +901,15 @@ export function routerEntrySource(release: Release, transport: "http1" | "node" 
   const kinds = [...new Set(Object.values(release.config.providers).map((p) => p.kind))].sort();
   const validatorKinds = [...new Set(Object.values(release.config.routes).flatMap((r) => r.validate.map((v) => v.kind)))].sort();
   const lines: string[] = ['import { runMain } from "./main.ts";'];
-  for (const kind of kinds) lines.push(`import { ${ADAPTERS[kind].name} } from "./${ADAPTERS[kind].file}";`);
+  // A vertex provider's Claude models (Anthropic's publisher: a name starting `claude-`, isVertexClaude in
+  // adapters/vertex/index.ts) bring the anthropic calls: only then is claude.ts's adapter bundled.
+  const claudeOnVertex = Object.values(release.config.models).some(
+    (m) => release.config.providers[m.provider]?.kind === "vertex" && m.name.startsWith("claude-"),
+  );
+  for (const kind of kinds) {
+    const { name, file } = kind === "vertex" && claudeOnVertex ? VERTEX_CLAUDE_ADAPTER : ADAPTERS[kind];
+    lines.push(`import { ${name === ADAPTERS[kind].name ? name : `${name} as ${ADAPTERS[kind].name}`} } from "./${file}";`);
+  }
   for (const kind of validatorKinds) lines.push(`import { ${VALIDATORS[kind].name} } from "./${VALIDATORS[kind].file}";`);
   if (transport === "undici") lines.push('import { undiciTransport } from "./adapters/transport/undici.ts";');
   if (transport === "node") lines.push('import { nodeHttpTransport } from "./adapters/transport/node-http.ts";');
