@@ -3,7 +3,9 @@
  * chunk's (carried once with a gemini provider beside it), its Google token code an asset beside router.mjs, which
  * stays within 150 KB. Built, it runs from an empty folder with plain node against the fake Vertex AI and a fake
  * metadata server (GKE Workload Identity), plain and streamed, through the official openai client; without the asset,
- * a vertex call answers 503 `asset_missing` naming the file and nothing reaches Vertex.
+ * a vertex call answers 503 `asset_missing` naming the file and nothing reaches Vertex. A release with a Claude model on
+ * vertex (and only such a release) carries the anthropic adapter's calls too, still within 150 KB, and its built
+ * router.mjs serves that model at Anthropic's publisher (rawPredict, streamRawPredict) with the metadata server's token.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,29 +13,33 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleRouter } from "../../packages/compiler/src/emit/router-bundle.ts";
+import type { FakeAnthropic } from "../helpers/fake-anthropic.ts";
 import { type FakeMetadataServer, startFakeMetadataServer } from "../helpers/fake-google-credentials.ts";
 import { type FakeGemini, GEMINI_TEXT } from "../helpers/fake-gemini.ts";
-import { FAKE_VERTEX, startFakeVertex } from "../helpers/fake-vertex.ts";
+import { FAKE_VERTEX, startFakeVertex, startFakeVertexClaude } from "../helpers/fake-vertex.ts";
 import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
 import { releaseOf } from "../helpers/release.ts";
 
 let dir: string;
 let vertex: FakeGemini;
+let claude: FakeAnthropic;
 let metadata: FakeMetadataServer;
 let router: RouterProcess | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "switchyard-bundle-vertex-"));
   vertex = await startFakeVertex();
+  claude = await startFakeVertexClaude();
   metadata = await startFakeMetadataServer(3600);
   metadata.onIssue = (token) => {
     vertex.accessToken = token.accessToken;
+    claude.accessToken = token.accessToken;
   };
 });
 
 afterAll(async () => {
   router?.child.kill("SIGKILL");
-  await Promise.all([vertex.close(), metadata.close()]);
+  await Promise.all([vertex.close(), claude.close(), metadata.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -55,6 +61,20 @@ const withoutVertex = releaseOf({
   models: { flash: { provider: "studio", name: "gemini-2.5-flash", context: 1_048_576, price: { input: 0.3, output: 2.5 } } },
   routes: { chat: { model: "flash" } },
 });
+
+/** A vertex provider (at the fake Claude on Vertex) with a Gemini and a Claude model. */
+const withClaude = () =>
+  releaseOf({
+    providers: { gcp: { kind: "vertex", project: FAKE_VERTEX.project, region: FAKE_VERTEX.location, baseUrl: claude.baseUrl } },
+    models: {
+      flash: { provider: "gcp", name: "gemini-2.5-flash", context: 1_048_576, price: { input: 0.3, output: 2.5 } },
+      sonnet: { provider: "gcp", name: "claude-sonnet-4-5@20250929", context: 200_000, price: { input: 3, output: 15 } },
+    },
+    routes: { chat: { model: "sonnet" } },
+  });
+
+/** The anthropic refusals' API name: in router.mjs only with the anthropic adapter or Claude on vertex (claude.ts). */
+const anthropicMarker = "Anthropic's Messages API";
 
 /** The adapter's part in router.mjs itself: its refusals, checked before any attempt. */
 const refusalMarker = "Gemini on Vertex AI";
@@ -127,6 +147,38 @@ describe("router.mjs with vertex", () => {
     expect(error.code).toBe("asset_missing");
     expect(error.message).toContain(asset);
     expect(vertex.requests.length).toBe(before);
+    router.child.kill("SIGTERM");
+    expect(await router.exited).toBe(0);
+    router = undefined;
+  });
+
+  it("carries the anthropic calls only for a release with a Claude model on vertex, within 150 KB, and serves it at Anthropic's publisher", async () => {
+    const gemini = await bundleRouter({ release: withVertex(), outFile: path.join(dir, "gemini-only", "router.mjs") });
+    expect((await readFile(path.join(dir, "gemini-only", "router.mjs"), "utf8")).includes(anthropicMarker)).toBe(false);
+    const run = path.join(dir, "claude");
+    const { bytes, assets } = await bundleRouter({ release: withClaude(), outFile: path.join(run, "router.mjs") });
+    expect(bytes).toBeLessThanOrEqual(150 * 1024);
+    expect((await readFile(path.join(run, "router.mjs"), "utf8")).includes(anthropicMarker)).toBe(true);
+    // The anthropic calls ride in router.mjs as a compressed chunk: a few KB over the gemini-only vertex bundle.
+    expect(bytes - gemini.bytes).toBeGreaterThan(2 * 1024);
+    expect(assets.map((a) => a.file).filter((name) => !name.includes("vertex-auth"))).toEqual(
+      gemini.assets.map((a) => a.file).filter((name) => !name.includes("vertex-auth")),
+    );
+    console.log(`router.mjs with Claude on vertex: ${(bytes / 1024).toFixed(1)} KB (gemini only: ${(gemini.bytes / 1024).toFixed(1)} KB)`);
+
+    router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { GCE_METADATA_HOST: metadata.host } });
+    const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }], max_tokens: 32 });
+    expect(completion.choices[0]?.message.content).toBe("Hello from Claude");
+    const stream = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "stream" }], stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe("Hello from Claude");
+    const model = `/v1/projects/${FAKE_VERTEX.project}/locations/${FAKE_VERTEX.location}/publishers/anthropic/models/claude-sonnet-4-5%4020250929`;
+    expect(claude.requests.map((r) => [r.path, r.headers.authorization, r.body["anthropic_version"], "model" in r.body])).toEqual([
+      [`${model}:rawPredict`, `Bearer ${metadata.issued.at(-1)?.accessToken}`, "vertex-2023-10-16", false],
+      [`${model}:streamRawPredict`, `Bearer ${metadata.issued.at(-1)?.accessToken}`, "vertex-2023-10-16", false],
+    ]);
     router.child.kill("SIGTERM");
     expect(await router.exited).toBe(0);
     router = undefined;
