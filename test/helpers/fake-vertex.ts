@@ -5,7 +5,10 @@
  * endpoint or metadata server issued (fake-google-credentials.ts); startFakeVertexClaude, Anthropic's publisher there
  * (fake-anthropic.ts with `vertex`).
  */
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic.ts";
+import { type FakeGoogleTokenEndpoint, startFakeGoogleTokenEndpoint } from "./fake-google-credentials.ts";
 import { type FakeGemini, startFakeGemini } from "./fake-gemini.ts";
 
 export const FAKE_VERTEX = { project: "acme-prod", location: "europe-west4" } as const;
@@ -18,4 +21,21 @@ export function startFakeVertex(): Promise<FakeGemini> {
 /** Start a fake of Claude on Vertex AI (Anthropic's publisher) for FAKE_VERTEX's project and location. */
 export function startFakeVertexClaude(): Promise<FakeAnthropic> {
   return startFakeAnthropic({ vertex: FAKE_VERTEX });
+}
+
+/**
+ * A fake Google token endpoint (tokens of an hour) whose newest token `vertex` takes, and its service account's key file
+ * written in `dir`: what GOOGLE_APPLICATION_CREDENTIALS names.
+ */
+export async function startVertexServiceAccount(
+  dir: string,
+  vertex: { accessToken: string | undefined },
+): Promise<{ google: FakeGoogleTokenEndpoint; keyFile: string }> {
+  const google = await startFakeGoogleTokenEndpoint(3600);
+  google.onIssue = (token) => {
+    vertex.accessToken = token.accessToken;
+  };
+  const keyFile = path.join(dir, "service-account.json");
+  await writeFile(keyFile, google.keyFile());
+  return { google, keyFile };
 }

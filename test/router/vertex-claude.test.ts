@@ -6,7 +6,7 @@
  * endpoint); the official `openai` client (chat, a stream, a tool call, a 429 falling back, a 400 passed through) and
  * `@anthropic-ai/sdk` at the router's Messages endpoint (a stop sequence) get what the anthropic kind gives them.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
@@ -14,8 +14,9 @@ import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningRouter } from "@switchyard/router";
 import type { FakeAnthropic } from "../helpers/fake-anthropic.ts";
-import { type FakeGoogleTokenEndpoint, startFakeGoogleTokenEndpoint } from "../helpers/fake-google-credentials.ts";
-import { FAKE_VERTEX, startFakeVertexClaude } from "../helpers/fake-vertex.ts";
+import type { FakeGoogleTokenEndpoint } from "../helpers/fake-google-credentials.ts";
+import { FAKE_VERTEX, startFakeVertexClaude, startVertexServiceAccount } from "../helpers/fake-vertex.ts";
+import { readChatStream } from "../helpers/chat-stream.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
 
@@ -32,12 +33,8 @@ const PUBLISHER = `/v1/projects/${FAKE_VERTEX.project}/locations/${FAKE_VERTEX.l
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "switchyard-vertex-claude-"));
   vertex = await startFakeVertexClaude();
-  google = await startFakeGoogleTokenEndpoint(3600);
-  google.onIssue = (token) => {
-    vertex.accessToken = token.accessToken;
-  };
-  const keyFile = path.join(dir, "service-account.json");
-  await writeFile(keyFile, google.keyFile());
+  let keyFile: string;
+  ({ google, keyFile } = await startVertexServiceAccount(dir, vertex));
   const release = releaseOf({
     providers: {
       gcp: { kind: "vertex", project: FAKE_VERTEX.project, region: FAKE_VERTEX.location, baseUrl: vertex.baseUrl, residency: "eu" },
@@ -99,16 +96,8 @@ describe("Claude on Vertex AI through the vertex kind", () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    const texts: string[] = [];
-    let finish: string | null | undefined;
-    let usage: OpenAI.CompletionUsage | null | undefined;
-    for await (const chunk of stream) {
-      const choice = chunk.choices[0];
-      if (choice?.delta.content) texts.push(choice.delta.content);
-      if (choice?.finish_reason) finish = choice.finish_reason;
-      if (chunk.usage) usage = chunk.usage;
-    }
-    expect(texts.join("")).toBe("Hello from Claude");
+    const { text, finish, usage } = await readChatStream(stream);
+    expect(text).toBe("Hello from Claude");
     expect(finish).toBe("stop");
     expect(usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
     expect(vertex.requests[0]?.path).toBe(`${PUBLISHER}/${encodeURIComponent(MODEL)}:streamRawPredict`);
