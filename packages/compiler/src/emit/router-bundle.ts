@@ -502,10 +502,8 @@ const VERTEX_AUTH_CHUNK: LazyChunk = {
 
 /**
  * The anthropic adapter's calls (request, answer and stream translation, ~10 KB minified, ~3.5 KB packed), unpacked by
- * an anthropic provider's first call, or a vertex provider's first call to a Claude model (lazyAnthropicCalls in
- * adapters/anthropic/index.ts, which adapters/vertex/claude.ts gives the vertex adapter); its refusals stay in the core.
- * Only bundles with the anthropic adapter or a Claude model on vertex reach it; the core's UpstreamError, SSE reader
- * and HTTP error readers come in as AnthropicCore.
+ * an anthropic provider's first call (adapters/anthropic/index.ts); its refusals stay in the core. Only bundles with the
+ * anthropic adapter reach it; the core's UpstreamError, SSE reader and HTTP error readers come in as AnthropicCore.
  */
 const ANTHROPIC_CHUNK: LazyChunk = {
   what: "anthropic",
@@ -524,6 +522,22 @@ const ANTHROPIC_CHUNK: LazyChunk = {
   ]),
   corePath: "AnthropicCore (adapters/anthropic/calls.ts)",
   name: "switchyard-anthropic.mjs",
+};
+
+/**
+ * The same calls for Claude models on vertex providers (Anthropic's publisher, with the vertex token), loaded by the
+ * first call to one (adapters/vertex/claude.ts, which only releases with such a model bundle). Beside router.mjs: a
+ * vertex adapter already carries the gemini chunk, and inline these ~5 KB would take router.mjs with vertex and openai
+ * over its 150 KB budget. A release with an anthropic provider too carries the calls twice (inline and this asset).
+ */
+const VERTEX_CLAUDE_CHUNK: LazyChunk = {
+  ...ANTHROPIC_CHUNK,
+  what: "vertex-claude",
+  importer: "adapters/vertex/claude.ts",
+  specifier: "../anthropic/calls.ts",
+  name: "switchyard-vertex-claude.mjs",
+  placement: "beside",
+  serves: "Claude models on vertex providers (the anthropic adapter's calls)",
 };
 
 /**
@@ -902,7 +916,7 @@ export function routerEntrySource(release: Release, transport: "http1" | "node" 
   const validatorKinds = [...new Set(Object.values(release.config.routes).flatMap((r) => r.validate.map((v) => v.kind)))].sort();
   const lines: string[] = ['import { runMain } from "./main.ts";'];
   // A vertex provider's Claude models (Anthropic's publisher: a name starting `claude-`, isVertexClaude in
-  // adapters/vertex/index.ts) bring the anthropic calls: only then is claude.ts's adapter bundled.
+  // adapters/vertex/index.ts) bring the anthropic refusals and calls (an asset): only then is claude.ts's adapter bundled.
   const claudeOnVertex = Object.values(release.config.models).some(
     (m) => release.config.providers[m.provider]?.kind === "vertex" && m.name.startsWith("claude-"),
   );
@@ -957,6 +971,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, BEDROCK_CHUNK, assets),
       lazyChunk(src, VERTEX_AUTH_CHUNK, assets),
       lazyChunk(src, ANTHROPIC_CHUNK, assets),
+      lazyChunk(src, VERTEX_CLAUDE_CHUNK, assets),
       lazyChunk(src, GEMINI_CHUNK, assets),
       lazyChunk(src, MOCK_CHUNK, assets),
       lazyChunk(src, ROUTING_CHUNK, assets),

@@ -30,7 +30,7 @@ export function isVertexClaude(name: string): boolean {
 
 /** What a vertex adapter needs to serve Claude models: the anthropic adapter's lazy calls and its refusals (claude.ts). */
 export interface VertexClaude {
-  calls(init: AdapterInit, what: string, endpoint: AnthropicEndpoint): () => Promise<Pick<ProviderAdapter, "complete" | "stream">>;
+  calls(init: AdapterInit, endpoint: AnthropicEndpoint): () => Promise<Pick<ProviderAdapter, "complete" | "stream">>;
   refusal(body: ChatBody, provider: string, api: string): RouterError | undefined;
 }
 
@@ -119,7 +119,7 @@ function vertexProvider(init: AdapterInit, claude: VertexClaude | undefined): Pr
   const calls = lazyGeminiCalls(init, "vertex", { url: (model, method) => new URL(`${models}${encodeURIComponent(model)}:${method}`), ...endpoint });
   // Claude models: Anthropic's publisher, the Messages body without `model` and with `anthropic_version`, the same token.
   const publisher = vertexModelsUrl(init.provider, "anthropic");
-  const claudeCalls = claude?.calls(init, "vertex", {
+  const claudeCalls = claude?.calls(init, {
     url: (model, stream) => new URL(`${publisher}${encodeURIComponent(model)}:${stream ? "streamRawPredict" : "rawPredict"}`),
     headers: endpoint.headers,
     unauthorized: endpoint.unauthorized,
