@@ -6,7 +6,8 @@
  * a vertex call answers 503 `asset_missing` naming the file and nothing reaches Vertex. A release with a Claude model on
  * vertex (and only such a release) carries the anthropic refusals and, as an asset, the anthropic adapter's calls, still
  * within 150 KB beside an openai provider, and its built router.mjs serves that model at Anthropic's publisher
- * (rawPredict, streamRawPredict) with the metadata server's token.
+ * (rawPredict, streamRawPredict) with the metadata server's token; without that asset, the Claude model answers 503
+ * `asset_missing`.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -189,6 +190,31 @@ describe("router.mjs with vertex", () => {
       [`${model}:rawPredict`, `Bearer ${metadata.issued.at(-1)?.accessToken}`, "vertex-2023-10-16", false],
       [`${model}:streamRawPredict`, `Bearer ${metadata.issued.at(-1)?.accessToken}`, "vertex-2023-10-16", false],
     ]);
+    router.child.kill("SIGTERM");
+    expect(await router.exited).toBe(0);
+    router = undefined;
+  });
+
+  it("without the Claude asset, a call to the Claude model answers 503 asset_missing naming it, and nothing reaches Vertex", async () => {
+    const built = path.join(dir, "claude-alone-build");
+    const run = path.join(dir, "claude-alone");
+    const { assets } = await bundleRouter({ release: withClaude(), outFile: path.join(built, "router.mjs") });
+    await mkdir(run, { recursive: true });
+    for (const file of ["router.mjs", ...assets.map((a) => a.file).filter((name) => !claudeAsset.test(name))])
+      await copyFile(path.join(built, file), path.join(run, file));
+    const missing = assets.find((a) => claudeAsset.test(a.file))?.file ?? "none";
+    const before = claude.requests.length;
+    router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { GCE_METADATA_HOST: metadata.host } });
+    const answer = await fetch(`${router.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(answer.status).toBe(503);
+    const { error } = (await answer.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("asset_missing");
+    expect(error.message).toContain(missing);
+    expect(claude.requests.length).toBe(before);
     router.child.kill("SIGTERM");
     expect(await router.exited).toBe(0);
     router = undefined;
