@@ -21,6 +21,7 @@ import { type FakeGemini, GEMINI_TEXT } from "../helpers/fake-gemini.ts";
 import { FAKE_VERTEX, startFakeVertex, startFakeVertexClaude } from "../helpers/fake-vertex.ts";
 import { type RouterProcess, spawnRouter } from "../helpers/process.ts";
 import { releaseOf } from "../helpers/release.ts";
+import type { Release } from "@switchyard/ir";
 
 let dir: string;
 let vertex: FakeGemini;
@@ -136,27 +137,7 @@ describe("router.mjs with vertex", () => {
   });
 
   it("without its asset beside router.mjs, a vertex call answers 503 asset_missing naming the file, and nothing reaches Vertex", async () => {
-    const built = path.join(dir, "alone-build");
-    const run = path.join(dir, "alone");
-    const { assets } = await bundleRouter({ release: withVertex(), outFile: path.join(built, "router.mjs") });
-    await mkdir(run, { recursive: true });
-    await copyFile(path.join(built, "router.mjs"), path.join(run, "router.mjs"));
-    const asset = assets.find((a) => authAsset.test(a.file))?.file ?? "none";
-    const before = vertex.requests.length;
-    router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { GCE_METADATA_HOST: metadata.host } });
-    const answer = await fetch(`${router.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }),
-    });
-    expect(answer.status).toBe(503);
-    const { error } = (await answer.json()) as { error: { code: string; message: string } };
-    expect(error.code).toBe("asset_missing");
-    expect(error.message).toContain(asset);
-    expect(vertex.requests.length).toBe(before);
-    router.child.kill("SIGTERM");
-    expect(await router.exited).toBe(0);
-    router = undefined;
+    await expectAssetMissing("alone", withVertex(), authAsset, vertex);
   });
 
   it("carries the anthropic calls only for a release with a Claude model on vertex, within 150 KB, and serves it at Anthropic's publisher", async () => {
@@ -196,27 +177,35 @@ describe("router.mjs with vertex", () => {
   });
 
   it("without the Claude asset, a call to the Claude model answers 503 asset_missing naming it, and nothing reaches Vertex", async () => {
-    const built = path.join(dir, "claude-alone-build");
-    const run = path.join(dir, "claude-alone");
-    const { assets } = await bundleRouter({ release: withClaude(), outFile: path.join(built, "router.mjs") });
-    await mkdir(run, { recursive: true });
-    for (const file of ["router.mjs", ...assets.map((a) => a.file).filter((name) => !claudeAsset.test(name))])
-      await copyFile(path.join(built, file), path.join(run, file));
-    const missing = assets.find((a) => claudeAsset.test(a.file))?.file ?? "none";
-    const before = claude.requests.length;
-    router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { GCE_METADATA_HOST: metadata.host } });
-    const answer = await fetch(`${router.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }),
-    });
-    expect(answer.status).toBe(503);
-    const { error } = (await answer.json()) as { error: { code: string; message: string } };
-    expect(error.code).toBe("asset_missing");
-    expect(error.message).toContain(missing);
-    expect(claude.requests.length).toBe(before);
-    router.child.kill("SIGTERM");
-    expect(await router.exited).toBe(0);
-    router = undefined;
+    await expectAssetMissing("claude-alone", withClaude(), claudeAsset, claude);
   });
 });
+
+/**
+ * Build `release`, run its router.mjs from folder `name` with every asset but the one `missing` matches, and check that
+ * a chat call answers 503 asset_missing naming that file and reaches no upstream (`upstream`'s requests unchanged).
+ */
+async function expectAssetMissing(name: string, release: Release, missing: RegExp, upstream: { requests: unknown[] }): Promise<void> {
+  const built = path.join(dir, `${name}-build`);
+  const run = path.join(dir, name);
+  const { assets } = await bundleRouter({ release, outFile: path.join(built, "router.mjs") });
+  await mkdir(run, { recursive: true });
+  const kept = assets.map((a) => a.file).filter((file) => !missing.test(file));
+  for (const file of ["router.mjs", ...kept]) await copyFile(path.join(built, file), path.join(run, file));
+  const asset = assets.find((a) => missing.test(a.file))?.file ?? "none";
+  const before = upstream.requests.length;
+  router = await spawnRouter(["router.mjs", "--port", "0"], { cwd: run, env: { GCE_METADATA_HOST: metadata.host } });
+  const answer = await fetch(`${router.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }),
+  });
+  expect(answer.status).toBe(503);
+  const { error } = (await answer.json()) as { error: { code: string; message: string } };
+  expect(error.code).toBe("asset_missing");
+  expect(error.message).toContain(asset);
+  expect(upstream.requests.length).toBe(before);
+  router.child.kill("SIGTERM");
+  expect(await router.exited).toBe(0);
+  router = undefined;
+}
