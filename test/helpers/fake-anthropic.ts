@@ -1,14 +1,24 @@
-/** @module A local server speaking Anthropic's Messages API (non-streaming and SSE, incl. tool use) for tests. */
+/**
+ * @module A local server speaking Anthropic's Messages API (non-streaming and SSE, incl. tool use) for tests; with
+ * `vertex`, as Claude on Vertex AI: at `/v1/projects/{project}/locations/{location}/publishers/anthropic/models/{m}:rawPredict`
+ * (`:streamRawPredict` for streams), the body's `anthropic_version: "vertex-2023-10-16"` and no `model`, only
+ * `Authorization: Bearer` with `accessToken` (no `x-api-key`, no `anthropic-version` header).
+ */
 import type { IncomingHttpHeaders } from "node:http";
 import { listen, readJson } from "./http-server.ts";
 import { stopAt } from "./stop-sequences.ts";
 
 export interface FakeAnthropic {
-  /** Base URL as the adapter expects it (`…/v1`). */
+  /** Base URL as the adapter expects it (`…/v1`); with `vertex`, the origin a vertex provider's `baseUrl` takes. */
   baseUrl: string;
-  requests: Array<{ headers: IncomingHttpHeaders; body: Record<string, unknown> }>;
-  /** When set, the next requests answer this error (`overloaded_error` → 529) instead, in Anthropic's error shape. */
-  failWith: { status: number; type: string; message?: string } | undefined;
+  requests: Array<{ path: string; headers: IncomingHttpHeaders; body: Record<string, unknown> }>;
+  /** With `vertex`: the only bearer token accepted; others answer 401 in Google's shape. */
+  accessToken: string | undefined;
+  /**
+   * When set, the next requests answer this error (`overloaded_error` → 529) instead, in Anthropic's error shape, or
+   * with `google` (a status: `RESOURCE_EXHAUSTED`) in Google's, as Vertex AI answers its own quota's 429.
+   */
+  failWith: { status: number; type: string; message?: string; google?: string } | undefined;
   /** When set, a stream sends an `error` event after message_start. */
   streamError: boolean;
   /**
@@ -40,14 +50,42 @@ function toolIdProblem(body: Record<string, unknown>): string | undefined {
  * a tool (`any`/`tool`), otherwise with TEXT, cut before the first of the request's `stop_sequences` it holds (then
  * `stop_reason: "stop_sequence"` with that `stop_sequence`, as Anthropic answers); usage is input 12 / output 5.
  */
-export async function startFakeAnthropic(): Promise<FakeAnthropic> {
-  const state: FakeAnthropic = { baseUrl: "", requests: [], failWith: undefined, streamError: false, usage: undefined, close: async () => undefined };
+export async function startFakeAnthropic(options: { vertex?: { project: string; location: string } } = {}): Promise<FakeAnthropic> {
+  const vertex = options.vertex;
+  const state: FakeAnthropic = {
+    baseUrl: "",
+    requests: [],
+    accessToken: undefined,
+    failWith: undefined,
+    streamError: false,
+    usage: undefined,
+    close: async () => undefined,
+  };
+  const publisher = vertex === undefined ? undefined : `/v1/projects/${vertex.project}/locations/${vertex.location}/publishers/anthropic/models/`;
   const server = await listen(async (req, res) => {
     const body = await readJson(req);
-    state.requests.push({ headers: req.headers, body });
-    if (req.url !== "/v1/messages" || req.headers["anthropic-version"] !== "2023-06-01" || typeof req.headers["x-api-key"] !== "string") {
+    const url = req.url ?? "";
+    state.requests.push({ path: url, headers: req.headers, body });
+    if (publisher !== undefined && req.headers.authorization !== `Bearer ${state.accessToken ?? "none"}`) {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } }));
+      return;
+    }
+    // Vertex: the model in the path, the method by whether the body streams; Anthropic: /v1/messages with its headers.
+    const vertexModel =
+      publisher !== undefined && url.startsWith(publisher) ? /^([^/:]+):(rawPredict|streamRawPredict)$/.exec(url.slice(publisher.length)) : null;
+    const wellAddressed =
+      publisher === undefined
+        ? url === "/v1/messages" && req.headers["anthropic-version"] === "2023-06-01" && typeof req.headers["x-api-key"] === "string"
+        : vertexModel !== null &&
+          (vertexModel[2] === "streamRawPredict") === (body["stream"] === true) &&
+          body["anthropic_version"] === "vertex-2023-10-16" &&
+          !("model" in body) &&
+          req.headers["anthropic-version"] === undefined &&
+          req.headers["x-api-key"] === undefined;
+    if (!wellAddressed) {
       res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "bad path or headers" } }));
+      res.end(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "bad path, headers or body" } }));
       return;
     }
     if (typeof body["max_tokens"] !== "number") {
@@ -64,10 +102,11 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     }
     if (state.failWith !== undefined) {
       res.writeHead(state.failWith.status, { "content-type": "application/json" });
-      res.end(JSON.stringify({ type: "error", error: { type: state.failWith.type, message: state.failWith.message ?? "Overloaded" } }));
+      const { status, type, message = "Overloaded", google } = state.failWith;
+      res.end(JSON.stringify(google === undefined ? { type: "error", error: { type, message } } : { error: { code: status, message, status: google } }));
       return;
     }
-    const model = String(body["model"]);
+    const model = vertexModel !== null ? decodeURIComponent(vertexModel[1] ?? "") : String(body["model"]);
     const tools = body["tools"] as Array<{ name: string }> | undefined;
     const choice = body["tool_choice"] as { type: string; name?: string } | undefined;
     const tool = tools !== undefined && choice !== undefined && (choice.type === "any" || choice.type === "tool") ? (choice.name ?? tools[0]?.name) : undefined;
@@ -139,7 +178,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     send("message_stop", {});
     res.end();
   });
-  state.baseUrl = `${server.url}/v1`;
+  state.baseUrl = vertex === undefined ? `${server.url}/v1` : server.url;
   state.close = server.close;
   return state;
 }

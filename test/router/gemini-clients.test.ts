@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { RunningRouter, TraceRecord } from "@switchyard/router";
 import { type FakeGemini, GEMINI_SIGNATURE, GEMINI_TEXT, startFakeGemini } from "../helpers/fake-gemini.ts";
 import { repoRoot } from "../compiler/helpers.ts";
+import { readChatStream } from "../helpers/chat-stream.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
 import { WEATHER_TOOL as weather, expectGeminiToolRoundTrip } from "../helpers/gemini-tool-round-trip.ts";
@@ -102,16 +103,8 @@ describe("the openai client over gemini", () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    const texts: string[] = [];
-    let finish: string | null | undefined;
-    let usage: OpenAI.CompletionUsage | null | undefined;
-    for await (const chunk of stream) {
-      const choice = chunk.choices[0];
-      if (choice?.delta.content) texts.push(choice.delta.content);
-      if (choice?.finish_reason) finish = choice.finish_reason;
-      if (chunk.usage) usage = chunk.usage;
-    }
-    expect(texts.join("")).toBe(GEMINI_TEXT);
+    const { text, finish, usage } = await readChatStream(stream);
+    expect(text).toBe(GEMINI_TEXT);
     expect(finish).toBe("stop");
     expect(usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
     expect(gemini.requests[0]?.path).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");

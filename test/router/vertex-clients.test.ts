@@ -5,15 +5,16 @@
  * newest token): chat, a stream, a tool call and its round trip, and upstream errors in Google's shape mapped into the
  * router's (a 400 passed through, a 429 and an overloaded stream falling back).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningRouter } from "@switchyard/router";
-import { type FakeGoogleTokenEndpoint, startFakeGoogleTokenEndpoint } from "../helpers/fake-google-credentials.ts";
+import type { FakeGoogleTokenEndpoint } from "../helpers/fake-google-credentials.ts";
 import { type FakeGemini, GEMINI_TEXT } from "../helpers/fake-gemini.ts";
-import { FAKE_VERTEX, startFakeVertex } from "../helpers/fake-vertex.ts";
+import { FAKE_VERTEX, startFakeVertex, startVertexServiceAccount } from "../helpers/fake-vertex.ts";
+import { readChatStream } from "../helpers/chat-stream.ts";
 import { releaseOf } from "../helpers/release.ts";
 import { startTestRouter } from "../helpers/router.ts";
 import { expectGeminiToolRoundTrip } from "../helpers/gemini-tool-round-trip.ts";
@@ -29,12 +30,8 @@ const MODELS = `/v1/projects/${FAKE_VERTEX.project}/locations/${FAKE_VERTEX.loca
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "switchyard-vertex-clients-"));
   vertex = await startFakeVertex();
-  google = await startFakeGoogleTokenEndpoint(3600);
-  google.onIssue = (token) => {
-    vertex.accessToken = token.accessToken;
-  };
-  const keyFile = path.join(dir, "service-account.json");
-  await writeFile(keyFile, google.keyFile());
+  let keyFile: string;
+  ({ google, keyFile } = await startVertexServiceAccount(dir, vertex));
   const release = releaseOf({
     providers: {
       gcp: { kind: "vertex", project: FAKE_VERTEX.project, region: FAKE_VERTEX.location, baseUrl: vertex.baseUrl, residency: "eu" },
@@ -105,16 +102,8 @@ describe("the openai client over vertex", () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    const texts: string[] = [];
-    let finish: string | null | undefined;
-    let usage: OpenAI.CompletionUsage | null | undefined;
-    for await (const chunk of stream) {
-      const choice = chunk.choices[0];
-      if (choice?.delta.content) texts.push(choice.delta.content);
-      if (choice?.finish_reason) finish = choice.finish_reason;
-      if (chunk.usage) usage = chunk.usage;
-    }
-    expect(texts.join("")).toBe(GEMINI_TEXT);
+    const { text, finish, usage } = await readChatStream(stream);
+    expect(text).toBe(GEMINI_TEXT);
     expect(finish).toBe("stop");
     expect(usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
     expect(vertex.requests[0]?.path).toBe(`${MODELS}/gemini-2.5-flash:streamGenerateContent?alt=sse`);

@@ -136,8 +136,9 @@ interface ProviderFields<G extends string = string> {
 /**
  * A provider. `openai` speaks the OpenAI chat API (OpenAI, vLLM, Ollama, Groq…); `anthropic` the Messages API;
  * `azure` an Azure OpenAI resource (its endpoint as `baseUrl`; a model's `name` is its deployment); `gemini` Google's
- * Gemini API; `bedrock` AWS Bedrock's Converse API in `region`; `vertex` Gemini on Google Cloud's Vertex AI in `project`
- * and `region`, with the pod's Google identity; `mock` answers in-process (tests, demos).
+ * Gemini API; `bedrock` AWS Bedrock's Converse API in `region`; `vertex` Gemini (and Claude: a model `name` starting
+ * `claude-`) on Google Cloud's Vertex AI in `project` and `region`, with the pod's Google identity; `mock` answers
+ * in-process (tests, demos).
  *
  * @example azure: { kind: "azure", baseUrl: "https://acme.openai.azure.com", apiKey: secret("AZURE_OPENAI_KEY"), apiVersion: "2024-10-21" }
  * @example bedrock: { kind: "bedrock", region: "eu-central-1" }

@@ -53,6 +53,9 @@ const ADAPTERS = {
   vertex: { file: "adapters/vertex/index.ts", name: "createVertexAdapter" },
 } as const;
 
+/** The vertex adapter of releases whose vertex providers have a Claude model (Gemini's and Anthropic's publishers). */
+const VERTEX_CLAUDE_ADAPTER = { file: "adapters/vertex/claude.ts", name: "createVertexClaudeAdapter" } as const;
+
 const VALIDATORS = {
   json: { file: "validators/basic.ts", name: "jsonValidator" },
   regex: { file: "validators/basic.ts", name: "regexValidator" },
@@ -522,6 +525,22 @@ const ANTHROPIC_CHUNK: LazyChunk = {
 };
 
 /**
+ * The same calls for Claude models on vertex providers (Anthropic's publisher, with the vertex token), loaded by the
+ * first call to one (adapters/vertex/claude.ts, which only releases with such a model bundle). Beside router.mjs: a
+ * vertex adapter already carries the gemini chunk, and inline these ~5 KB would take router.mjs with vertex and openai
+ * over its 150 KB budget. A release with an anthropic provider too carries the calls twice (inline and this asset).
+ */
+const VERTEX_CLAUDE_CHUNK: LazyChunk = {
+  ...ANTHROPIC_CHUNK,
+  what: "vertex-claude",
+  importer: "adapters/vertex/claude.ts",
+  specifier: "../anthropic/calls.ts",
+  name: "switchyard-vertex-claude.mjs",
+  placement: "beside",
+  serves: "Claude models on vertex providers (the anthropic adapter's calls)",
+};
+
+/**
  * The gemini adapter's calls (request, answer, stream and embeddings translation, Google's errors; ~13 KB minified),
  * unpacked by a gemini or vertex provider's first call (lazyGeminiCalls in adapters/gemini/index.ts, which the vertex
  * adapter calls with Vertex AI's URLs and token); its refusals stay in the core. The core's
@@ -896,7 +915,15 @@ export function routerEntrySource(release: Release, transport: "http1" | "node" 
   const kinds = [...new Set(Object.values(release.config.providers).map((p) => p.kind))].sort();
   const validatorKinds = [...new Set(Object.values(release.config.routes).flatMap((r) => r.validate.map((v) => v.kind)))].sort();
   const lines: string[] = ['import { runMain } from "./main.ts";'];
-  for (const kind of kinds) lines.push(`import { ${ADAPTERS[kind].name} } from "./${ADAPTERS[kind].file}";`);
+  // A vertex provider's Claude models (Anthropic's publisher: a name starting `claude-`, isVertexClaude in
+  // adapters/vertex/index.ts) bring the anthropic refusals and calls (an asset): only then is claude.ts's adapter bundled.
+  const claudeOnVertex = Object.values(release.config.models).some(
+    (m) => release.config.providers[m.provider]?.kind === "vertex" && m.name.startsWith("claude-"),
+  );
+  for (const kind of kinds) {
+    const { name, file } = kind === "vertex" && claudeOnVertex ? VERTEX_CLAUDE_ADAPTER : ADAPTERS[kind];
+    lines.push(`import { ${name === ADAPTERS[kind].name ? name : `${name} as ${ADAPTERS[kind].name}`} } from "./${file}";`);
+  }
   for (const kind of validatorKinds) lines.push(`import { ${VALIDATORS[kind].name} } from "./${VALIDATORS[kind].file}";`);
   if (transport === "undici") lines.push('import { undiciTransport } from "./adapters/transport/undici.ts";');
   if (transport === "node") lines.push('import { nodeHttpTransport } from "./adapters/transport/node-http.ts";');
@@ -944,6 +971,7 @@ export async function bundleRouter(options: BundleRouterOptions): Promise<Bundle
       lazyChunk(src, BEDROCK_CHUNK, assets),
       lazyChunk(src, VERTEX_AUTH_CHUNK, assets),
       lazyChunk(src, ANTHROPIC_CHUNK, assets),
+      lazyChunk(src, VERTEX_CLAUDE_CHUNK, assets),
       lazyChunk(src, GEMINI_CHUNK, assets),
       lazyChunk(src, MOCK_CHUNK, assets),
       lazyChunk(src, ROUTING_CHUNK, assets),

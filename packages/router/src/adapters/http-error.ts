@@ -102,9 +102,15 @@ export async function upstreamHttpError(response: TransportResponse, provider: s
  * POST a streaming request: resolves to the body of a 2xx answer; a non-2xx answer or a transport
  * failure throws the classified UpstreamError (what every adapter's `stream()` does before translating).
  */
-export async function postForStream(transport: Transport, request: TransportRequest, provider: string): Promise<AsyncIterable<Uint8Array>> {
+export async function postForStream(
+  transport: Transport,
+  request: TransportRequest,
+  provider: string,
+  unauthorized?: () => void,
+): Promise<AsyncIterable<Uint8Array>> {
   try {
     const response = await transport.post(request);
+    if (response.status === 401) unauthorized?.();
     if (response.status < 200 || response.status >= 300) throw await upstreamHttpError(response, provider);
     return response.body;
   } catch (error) {

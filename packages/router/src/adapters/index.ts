@@ -6,9 +6,19 @@ import { createGeminiAdapter } from "./gemini/index.ts";
 import { createMockAdapter } from "./mock/index.ts";
 import { createOpenAiAdapter } from "./openai/index.ts";
 import { createVertexAdapter } from "./vertex/index.ts";
+import { createVertexClaudeAdapter } from "./vertex/claude.ts";
 import type { AdapterRegistry } from "./types.ts";
 
-export { createAnthropicAdapter, createAzureAdapter, createBedrockAdapter, createGeminiAdapter, createMockAdapter, createOpenAiAdapter, createVertexAdapter };
+export {
+  createAnthropicAdapter,
+  createAzureAdapter,
+  createBedrockAdapter,
+  createGeminiAdapter,
+  createMockAdapter,
+  createOpenAiAdapter,
+  createVertexAdapter,
+  createVertexClaudeAdapter,
+};
 export { toAnthropicRequest, fromAnthropicResponse, AnthropicStreamTranslator } from "./anthropic/translate.ts";
 export { mockCoin, mockReply } from "./mock/answer.ts";
 export { parseSse, DEFAULT_MAX_SSE_LINE_BYTES, type SseEvent } from "./sse.ts";
@@ -28,5 +38,5 @@ export const builtinAdapters: AdapterRegistry = {
   azure: createAzureAdapter,
   gemini: createGeminiAdapter,
   bedrock: createBedrockAdapter,
-  vertex: createVertexAdapter,
+  vertex: createVertexClaudeAdapter,
 };

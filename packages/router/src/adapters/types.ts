@@ -58,9 +58,10 @@ export interface ProviderAdapter {
   /**
    * What of `body` this upstream cannot honour (`n > 1` on Anthropic…): an `unsupported_parameter` RouterError naming
    * the field, else undefined. runPlan skips such a candidate without an attempt, and refuses the request with this
-   * error when no candidate can honour it. Absent: the upstream takes every chat body.
+   * error when no candidate can honour it. Absent: the upstream takes every chat body. `model` is the candidate's (one
+   * provider may serve models of several APIs: Gemini and Claude on Vertex AI).
    */
-  refuses?(body: ChatBody): RouterError | undefined;
+  refuses?(body: ChatBody, model: Model): RouterError | undefined;
   complete(call: AdapterCall): Promise<CompletionResult>;
   stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>>;
   /** `POST /v1/embeddings` upstream; absent on kinds that have no embeddings API (the compiler refuses embedding models there). */

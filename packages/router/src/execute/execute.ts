@@ -175,7 +175,7 @@ export async function runPlan<T>(
     const model = ctx.release.config.models[candidate.model];
     if (adapter === undefined || model === undefined) continue;
     // Skipped without an attempt: a parameter this provider cannot honour, or a window no longer than one refused the prompt.
-    const refusal = adapter.refuses?.(ctx.body);
+    const refusal = adapter.refuses?.(ctx.body, model);
     if (refusal !== undefined || model.context <= refusedContext) {
       const reason = refusal?.message ?? `context window ≤ ${refusedContext} (refused)`;
       (ctx.skipped ??= []).push({ model: candidate.model, provider: candidate.provider, step: candidate.step, reason });

@@ -30,6 +30,32 @@ export interface AnthropicCore {
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com/v1";
 export const ANTHROPIC_VERSION = "2023-06-01";
 
+/**
+ * Where and how the calls reach Anthropic's Messages API: its own (`{baseUrl}/messages`, `x-api-key`,
+ * `anthropic-version`), or Claude on Vertex AI (adapters/vertex: `…/publishers/anthropic/models/{model}:rawPredict`, a
+ * Google bearer token, the version in the body and no `model` there).
+ */
+export interface AnthropicEndpoint {
+  /** The URL of a call to model `model` (a stream's may differ: Vertex's `:streamRawPredict`). */
+  url(model: string, stream: boolean): URL;
+  /** The headers of a call (a stream's accept `text/event-stream`): fixed ones, or a token's got (and refreshed) per call. */
+  headers(stream: boolean, signal: AbortSignal): Record<string, string> | Promise<Record<string, string>>;
+  /** The upstream answered 401: the credential is stale (the next call gets a new one). */
+  unauthorized?(): void;
+  /** Set: the body's `anthropic_version`, and the body names no `model` (the URL does). */
+  bodyVersion?: string;
+}
+
+/** Anthropic's own endpoint: `{baseUrl}/messages`, `x-api-key` and `anthropic-version: 2023-06-01`. */
+function apiKeyEndpoint(init: AdapterInit): AnthropicEndpoint {
+  const base = (init.provider.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const url = new URL(`${base}/messages`);
+  const headers: Record<string, string> = { "content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION, ...init.headers };
+  if (init.apiKey !== undefined) headers["x-api-key"] = init.apiKey;
+  const streamHeaders = { ...headers, accept: "text/event-stream" };
+  return { url: () => url, headers: (stream) => (stream ? streamHeaders : headers) };
+}
+
 /** Map an Anthropic `error.type` from a stream's `error` event to a failure class (as classifyStatus maps its HTTP status). */
 function streamErrorClass(type: string): UpstreamError["errorClass"] {
   if (type === "rate_limit_error") return "429";
@@ -43,25 +69,38 @@ function streamErrorClass(type: string): UpstreamError["errorClass"] {
  *
  * @example createAnthropicCalls(init, { UpstreamError, toUpstreamError, unsendable, parseSse, postForStream, upstreamHttpError, parseUpstreamError })
  */
-export function createAnthropicCalls(init: AdapterInit, core: AnthropicCore): Pick<ProviderAdapter, "complete" | "stream"> {
+export function createAnthropicCalls(
+  init: AdapterInit,
+  core: AnthropicCore,
+  endpoint: AnthropicEndpoint = apiKeyEndpoint(init),
+): Pick<ProviderAdapter, "complete" | "stream"> {
   const { UpstreamError, toUpstreamError, unsendable } = core;
-  const base = (init.provider.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, "");
-  const url = new URL(`${base}/messages`);
-  const headers: Record<string, string> = { "content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION, ...init.headers };
-  if (init.apiKey !== undefined) headers["x-api-key"] = init.apiKey;
-  const streamHeaders = { ...headers, accept: "text/event-stream" };
   const name = init.providerId;
+  const version = endpoint.bodyVersion;
+
+  /** The Messages body of `call`: on Vertex without `model` and with `anthropic_version` first. */
+  const requestBody = (call: AdapterCall, stream: boolean): string => {
+    try {
+      const request = toAnthropicRequest(call.body, call.model, stream);
+      if (version === undefined) return JSON.stringify(request);
+      const { model: _model, ...rest } = request;
+      return JSON.stringify({ anthropic_version: version, ...rest });
+    } catch (error) {
+      throw unsendable(name, error);
+    }
+  };
+  /** The URL and headers of `call`'s request. */
+  const target = async (call: AdapterCall, stream: boolean) => ({
+    url: endpoint.url(call.model.name, stream),
+    headers: await endpoint.headers(stream, call.signal),
+  });
 
   return {
     async complete(call: AdapterCall): Promise<CompletionResult> {
-      let body: string;
+      const body = requestBody(call, false);
       try {
-        body = JSON.stringify(toAnthropicRequest(call.body, call.model, false));
-      } catch (error) {
-        throw unsendable(name, error);
-      }
-      try {
-        const response = await init.transport.post({ url, headers, body, signal: call.signal });
+        const response = await init.transport.post({ ...(await target(call, false)), body, signal: call.signal });
+        if (response.status === 401) endpoint.unauthorized?.();
         if (response.status < 200 || response.status >= 300) throw await core.upstreamHttpError(response, name);
         const raw = await response.text();
         let parsed: AnthropicResponse;
@@ -81,15 +120,16 @@ export function createAnthropicCalls(init: AdapterInit, core: AnthropicCore): Pi
     },
 
     async stream(call: AdapterCall): Promise<AsyncIterable<StreamEvent>> {
-      let body: string;
+      const body = requestBody(call, true);
+      let request;
       try {
-        body = JSON.stringify(toAnthropicRequest(call.body, call.model, true));
+        request = { ...(await target(call, true)), body, signal: call.signal };
       } catch (error) {
-        throw unsendable(name, error);
+        throw toUpstreamError(error, call.signal);
       }
       return events(
         core,
-        await core.postForStream(init.transport, { url, headers: streamHeaders, body, signal: call.signal }, name),
+        await core.postForStream(init.transport, request, name, () => endpoint.unauthorized?.()),
         name,
         call.signal,
         init.transport.limits?.maxSseLineBytes,

@@ -3,10 +3,9 @@
  * answer and stream translation) are in calls.ts, imported on the first call: in router.mjs a compressed chunk
  * unpacked then, so a release using anthropic keeps within the 150 KB budget.
  */
-import { parseUpstreamError, postForStream, upstreamHttpError } from "../http-error.ts";
 import { loadOnce } from "../lazy.ts";
-import { parseSse } from "../sse.ts";
-import { type AdapterFactory, type AdapterInit, type ProviderAdapter, UpstreamError, toUpstreamError, unsendable } from "../types.ts";
+import type { AdapterFactory, AdapterInit, ProviderAdapter } from "../types.ts";
+import { anthropicCore } from "./core.ts";
 import { anthropicRefusal } from "./translate.ts";
 
 /**
@@ -16,9 +15,7 @@ import { anthropicRefusal } from "./translate.ts";
  */
 export const createAnthropicAdapter: AdapterFactory = (init: AdapterInit): ProviderAdapter => {
   const calls = loadOnce(`the anthropic adapter of provider \`${init.providerId}\``, () =>
-    import("./calls.ts").then(({ createAnthropicCalls }) =>
-      createAnthropicCalls(init, { UpstreamError, toUpstreamError, unsendable, parseSse, postForStream, upstreamHttpError, parseUpstreamError }),
-    ),
+    import("./calls.ts").then(({ createAnthropicCalls }) => createAnthropicCalls(init, anthropicCore)),
   );
   return {
     refuses: (body) => anthropicRefusal(body, init.providerId),

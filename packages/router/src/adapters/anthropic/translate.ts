@@ -107,9 +107,9 @@ const NEUTRAL_NUMBERS: ReadonlyArray<readonly [string, number, string]> = [
  * `response_format` beside tools the model may call (the answer would be either a call or the JSON, which one forced
  * tool cannot express). `seed` is accepted and not sent: OpenAI itself promises no determinism from it.
  */
-export function anthropicRefusal(body: ChatBody, provider: string): RouterError | undefined {
+export function anthropicRefusal(body: ChatBody, provider: string, api = "Anthropic's Messages API"): RouterError | undefined {
   const refuse = (param: string, why: string): RouterError =>
-    new RouterError("unsupported_parameter", `\`${param}\` cannot be honoured by provider \`${provider}\` (Anthropic's Messages API): ${why}`, { param });
+    new RouterError("unsupported_parameter", `\`${param}\` cannot be honoured by provider \`${provider}\` (${api}): ${why}`, { param });
   for (const [field, neutral, why] of NEUTRAL_NUMBERS) {
     const value = body[field];
     if (value !== undefined && value !== null && value !== neutral) return refuse(field, why);
